@@ -1,0 +1,114 @@
+import { awscdk, javascript } from 'projen';
+
+// Version set B (../shared/TOOLCHAIN.md): aws-cdk-lib 2.257.0 is the floor we build and test
+// against, because integ-runner cannot read the cloud assemblies of later versions.
+const project = new awscdk.AwsCdkConstructLibrary({
+  author: 'cdk-delivery-pipeline maintainers',
+  authorAddress: 'maintainers@example.invalid',
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.1',
+  defaultReleaseBranch: 'main',
+  jsiiVersion: '~6.0.0',
+  name: 'cdk-delivery-pipeline',
+  description:
+    'Continuous integration, delivery and deployment on AWS as typed configuration: one DeliveryPipeline construct for CodePipeline V2, CodeBuild and CodeDeploy, and the cdk-delivery CLI for release managers.',
+  keywords: ['cdk', 'aws-cdk', 'codepipeline', 'codedeploy', 'continuous-delivery', 'continuous-deployment', 'dora'],
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  repositoryUrl: 'https://example.invalid/cdk-delivery-pipeline.git',
+  github: false,
+  release: false,
+  depsUpgrade: false,
+
+  // Bindings for the other jsii languages. Only the js package can be built on our machines
+  // (no PyPI / Maven Central); CI generates the other bindings with `jsii-pacmak --code-only`.
+  publishToPypi: { distName: 'cdk-delivery-pipeline', module: 'cdk_delivery_pipeline' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkdeliverypipeline',
+    mavenGroupId: 'io.github.cdkdeliverypipeline',
+    mavenArtifactId: 'cdk-delivery-pipeline',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkDeliveryPipeline', packageId: 'CdkDeliveryPipeline' },
+  publishToGo: { moduleName: 'github.com/cdk-delivery-pipeline/cdk-delivery-pipeline-go' },
+
+  // The cdk-delivery command. Its runtime dependencies are bundled so the jsii package stays valid.
+  bin: { 'cdk-delivery': 'lib/cli/main.js' },
+  bundledDeps: [
+    '@aws-sdk/client-codepipeline@^3.1138.0',
+    '@aws-sdk/client-codedeploy@^3.1133.0',
+    'commander@^14',
+    'picocolors@^1.1.1',
+    'cli-table3@^0.6.5',
+    'ora@^5.4.1',
+  ],
+  devDeps: [
+    'cdk-nag@^2',
+    'aws-sdk-client-mock@^4.1.0',
+    'aws-sdk-client-mock-jest@^4.1.0',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@^2.197.10',
+    'aws-cdk@^2',
+    'fast-check@^4',
+    'playwright-core@^1.65.1',
+  ],
+
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 120_000,
+      // Examples and integ apps are compiled by the tests that load them.
+      testPathIgnorePatterns: ['/node_modules/', '/integ/', '/examples/', '/bench/'],
+    },
+  },
+  tsconfigDev: {
+    include: ['integ/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+    exclude: ['integ/**/*.snapshot/**'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'integ', 'examples', 'bench'],
+    ignorePatterns: ['*.snapshot/**', 'cdk.out/**'],
+  },
+  gitignore: ['cdk.out/', 'test-reports/', 'bench/.work/', 'cdk-integ.out.*', '.tmp/', 'report.html'],
+});
+
+// The registry lacks several unrs-resolver@1.13.0 platform bindings, so the lockfile would omit
+// them and `npm ci` would fail on a clean clone (TOOLCHAIN.md, pitfall 1).
+for (const pattern of ['/integ/', '/examples/', '/bench/', '/docs/', '/.ci/', 'cdk.out/']) {
+  project.npmignore?.exclude(pattern);
+}
+
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// The js package is the only one these machines can build; never try the others in `build`.
+project.tasks.tryFind('package')?.reset('projen package:js');
+
+const tsNode = 'ts-node --project tsconfig.dev.json --transpile-only';
+
+project.addTask('demo', {
+  description: 'Synthesize the example app into cdk.out and print its delivery plan',
+  steps: [
+    { exec: `${tsNode} examples/shop/app.ts` },
+    { exec: `${tsNode} src/cli/main.ts plan cdk.out` },
+  ],
+});
+
+project.addTask('integ', {
+  description: 'Verify the committed integ-runner snapshots (no AWS credentials needed)',
+  exec: 'integ-runner --directory integ --language typescript --app "node -r ts-node/register/transpile-only {filePath}"',
+});
+project.addTask('integ:update', {
+  description: 'Refresh the integ-runner snapshots after an intentional change',
+  exec: 'integ-runner --directory integ --language typescript --update-on-failed --dry-run --app "node -r ts-node/register/transpile-only {filePath}"',
+});
+project.addTask('typecheck', {
+  description: 'Type-check tests, integ apps, examples and benchmarks (ts-jest runs transpile-only)',
+  exec: 'tsc --noEmit -p tsconfig.dev.json',
+});
+project.addTask('bindings', {
+  description: 'Generate Python, Java, .NET and Go bindings (code only) to prove the API is jsii-safe',
+  exec: 'rm -rf .tmp/bindings && jsii-pacmak --code-only --target python --target java --target dotnet --target go -o .tmp/bindings',
+});
+
+project.synth();

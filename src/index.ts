@@ -1,0 +1,2 @@
+// Public API of cdk-delivery-pipeline. Re-exports only.
+export {};

@@ -1,0 +1,105 @@
+/**
+ * The plan document: the JSON description of one DeliveryPipeline that the construct writes into
+ * the cloud assembly and that `cdk-delivery plan` reads. Plain data only; no construct imports.
+ *
+ * Where to find it: in every stack artifact of `cdk.out/manifest.json` (and of nested assemblies,
+ * `cdk.out/assembly-*`), `artifacts[<stack>].metadata[<construct path>]` holds entries
+ * `{ "type": "cdk-delivery-pipeline:plan", "data": <PlanDocument> }`.
+ *
+ * Versioning: `formatVersion` is "1". Fields may be added in a minor release; a field is removed or
+ * changes meaning only with a new format version. Readers ignore fields they do not know.
+ *
+ * Not part of the jsii API (see docs/plan-format.md).
+ */
+
+/** The metadata entry type under which the plan is stored. */
+export const PLAN_METADATA_TYPE = 'cdk-delivery-pipeline:plan';
+
+/** The current format version. */
+export const PLAN_FORMAT_VERSION = '1';
+
+export interface PlanDocument {
+  readonly formatVersion: string;
+  /** Construct path of the DeliveryPipeline, e.g. "ShopPipeline/Shop". */
+  readonly constructPath: string;
+  /** The CodePipeline pipeline name when it is known at synth time (a literal), else undefined. */
+  readonly pipelineName?: string;
+  /** 'CONTINUOUS_INTEGRATION' | 'CONTINUOUS_DELIVERY' | 'CONTINUOUS_DEPLOYMENT' */
+  readonly releaseMode: string;
+  /** True when the mode was not configured and was chosen by default. */
+  readonly releaseModeDefaulted: boolean;
+  /** The mode in plain words: who decides that a change reaches production. */
+  readonly releaseModeDescription: string;
+  /** 'QUEUED' | 'SUPERSEDED' | 'PARALLEL' */
+  readonly executionMode: string;
+  /** Pipeline account/region when literal. */
+  readonly account?: string;
+  readonly region?: string;
+  readonly source: PlanSource;
+  readonly build: PlanAction;
+  /** Quality checks, run in parallel after the build; each blocks the pipeline on failure. */
+  readonly checks: PlanAction[];
+  readonly environments: PlanEnvironment[];
+  /** Every CodePipeline stage in order, with its actions and run orders (the rendered shape). */
+  readonly stages: PlanStage[];
+}
+
+export interface PlanSource {
+  /** 'GitHub' (CodeStar/CodeConnections) | 'CodeCommit' | 'S3' | 'ECR' | ... */
+  readonly kind: string;
+  /** e.g. "acme/shop@main" */
+  readonly summary: string;
+  /** Branch (or tag / key) that starts executions. */
+  readonly branch?: string;
+  /** Human descriptions of the V2 triggers / filters, e.g. "push to main, paths src/**". */
+  readonly triggers: string[];
+}
+
+export interface PlanAction {
+  /** The CodePipeline action name (or the part's name). */
+  readonly name: string;
+  /** A stable kind id, e.g. 'codebuild', 'inspector-source-scan', 'cloudformation', 'commands', 'manual-approval'. */
+  readonly kind: string;
+  /** One line in plain words, e.g. "CloudFormation stack shop-staging from template.yaml". */
+  readonly summary: string;
+  /** Extra lines (commands, reports, strategy...). */
+  readonly details: string[];
+}
+
+export interface PlanGate {
+  /** 'manual-approval' | 'change-set-review' | later: 'deployment-window', 'alarm', ... */
+  readonly kind: string;
+  /** One line in plain words. */
+  readonly summary: string;
+  /** True when the library added this gate by default (e.g. the production approval of continuous delivery). */
+  readonly addedByDefault: boolean;
+}
+
+export interface PlanEnvironment {
+  readonly name: string;
+  /** The CodePipeline stage name of the environment. */
+  readonly stageName: string;
+  readonly production: boolean;
+  readonly account?: string;
+  readonly region?: string;
+  /** Gates a change passes before deployment (approvals, entry conditions). */
+  readonly gates: PlanGate[];
+  /** Deployment targets, deployed in parallel. */
+  readonly deployments: PlanAction[];
+  /** Run after the deployments succeed. */
+  readonly verification: PlanAction[];
+  /** Acknowledged absence of automated verification (continuous deployment). */
+  readonly unverifiedAcknowledged: boolean;
+}
+
+export interface PlanStage {
+  readonly name: string;
+  readonly actions: PlanStageAction[];
+}
+
+export interface PlanStageAction {
+  readonly name: string;
+  readonly runOrder: number;
+  /** Same kind ids as PlanAction.kind, plus 'cloudformation-change-set' / 'cloudformation-execute'. */
+  readonly kind: string;
+}
