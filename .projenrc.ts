@@ -60,9 +60,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '/integ/', '/examples/', '/bench/'],
     },
   },
+  tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     include: ['integ/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
-    exclude: ['integ/**/*.snapshot/**'],
+    exclude: ['integ/**/*.snapshot/**', 'lib/**', 'dist/**', '.tmp/**', 'cdk.out/**', 'cdk-integ.out.*/**'],
     compilerOptions: {},
   },
   eslintOptions: {
