@@ -112,4 +112,14 @@ project.addTask('bindings', {
   exec: 'rm -rf .tmp/bindings && jsii-pacmak --code-only --target python --target java --target dotnet --target go -o .tmp/bindings',
 });
 
+project.addTask('test:browser', {
+  description: 'Open the HTML plan and metrics report in headless Chromium (needs Debian chromium: apt-get install chromium)',
+  env: { JEST_JUNIT_OUTPUT_NAME: 'junit-browser.xml' },
+  exec: "jest --ci --coverage=false --testMatch '<rootDir>/test/browser/**/*.browser.ts'",
+});
+project.addTask('bench', {
+  description: 'Side-by-side benchmarks (not tests): this library vs CDK Pipelines vs hand-wired L2s, and the CLI',
+  exec: `${tsNode} bench/run.ts`,
+});
+
 project.synth();
