@@ -1,2 +1,12 @@
-// Public API of cdk-delivery-pipeline. Re-exports only.
-export {};
+// Public API of cdk-delivery-pipeline. Re-exports only; never cli/, graph/ or private/.
+export * from './model/release-mode';
+export * from './sources/pipeline-source';
+export * from './build/build-step';
+export * from './build/test-report';
+export * from './build/build-cache';
+export * from './build/quality-check';
+export * from './deploy/deployment-target';
+export * from './approval/approval';
+export * from './verification/verification';
+export * from './pipeline/environment';
+export * from './pipeline/delivery-pipeline';

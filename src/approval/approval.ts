@@ -1,0 +1,133 @@
+import type { Validator } from '../private/validation';
+import { Duration } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ApprovalModel, ModelContext, RenderContext } from '../model/model';
+
+/** Options of a manual approval. */
+export interface ManualApprovalOptions {
+  /**
+   * SNS topic told when the approval is waiting.
+   *
+   * @default - no notification (unless notifyEmails is set)
+   */
+  readonly notify?: sns.ITopic;
+  /**
+   * Email addresses told when the approval is waiting (a topic is created for them).
+   *
+   * @default - none
+   */
+  readonly notifyEmails?: string[];
+  /**
+   * A URL the approver should look at (release notes, a dashboard, the staging site).
+   *
+   * @default - none
+   */
+  readonly reviewUrl?: string;
+  /**
+   * Text shown to the approver after the line that names the revision being promoted.
+   *
+   * @default - only the revision line
+   */
+  readonly comment?: string;
+  /**
+   * How long the approval waits before it fails, 5 minutes to 60 days.
+   *
+   * @default Duration.days(7)
+   */
+  readonly timeout?: Duration;
+}
+
+/** The action name of a manual approval. */
+export const APPROVAL_ACTION_NAME = 'Approve';
+/** The action name of a change-set review. */
+export const CHANGE_SET_REVIEW_ACTION_NAME = 'ReviewChangeSet';
+
+/** Longest `comment` accepted: CodePipeline's custom data holds 500 characters with the revision line. */
+export const MAX_COMMENT_LENGTH = 300;
+
+/**
+ * A person's decision gate in front of an environment.
+ */
+export abstract class Approval {
+  /** A manual approval before the environment's deployments: one person pushes the button. */
+  public static manual(options: ManualApprovalOptions = {}): Approval {
+    return new ManualApproval(options ?? {}, 'manual-approval');
+  }
+
+  /**
+   * A manual approval between creating and executing the environment's CloudFormation change
+   * sets, so the approver reviews exactly what will change. Needs a CloudFormation target.
+   */
+  public static changeSetReview(options: ManualApprovalOptions = {}): Approval {
+    return new ManualApproval(options ?? {}, 'change-set-review');
+  }
+
+  /** @internal */
+  public abstract _toModel(ctx: ModelContext, environmentName: string, addedByDefault: boolean): ApprovalModel;
+}
+
+class ManualApproval extends Approval {
+  constructor(private readonly options: ManualApprovalOptions, private readonly kind: 'manual-approval' | 'change-set-review') {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext, environmentName: string, addedByDefault: boolean): ApprovalModel {
+    const v: Validator = ctx.validator;
+    const o = this.options;
+    v.requireObject(ctx.field, o, 'Pass an options object, for example Approval.manual({ notify: topic }).');
+    const comment = v.optionalString(`${ctx.field}.comment`, o.comment, 'Pass the text the approver should read.');
+    if (comment && comment.length > MAX_COMMENT_LENGTH) {
+      v.fail(`${ctx.field}.comment`, `must be at most ${MAX_COMMENT_LENGTH} characters (CodePipeline shows 500 with the revision line)`,
+        `${comment.length} characters`, 'Shorten it and put the details behind reviewUrl.');
+    }
+    const reviewUrl = v.optionalString(`${ctx.field}.reviewUrl`, o.reviewUrl, "Pass an https URL such as 'https://shop.example.com/release-notes'.");
+    if (reviewUrl && !/^https?:\/\/\S+$/.test(reviewUrl) && !reviewUrl.startsWith('${Token')) {
+      v.fail(`${ctx.field}.reviewUrl`, 'must be an http(s) URL', reviewUrl, "Pass a URL such as 'https://shop.example.com/release-notes'.");
+    }
+    const notifyEmails = v.optionalStringArray(`${ctx.field}.notifyEmails`, o.notifyEmails, "Pass addresses such as ['releases@example.com'].");
+    for (const email of notifyEmails ?? []) {
+      if (!/^[^@\s]+@[^@\s]+$/.test(email)) v.fail(`${ctx.field}.notifyEmails`, 'holds an address that is not an email address', email, 'Pass addresses such as releases@example.com.');
+    }
+    if (o.notify !== undefined && typeof (o.notify as any).topicArn !== 'string') {
+      v.fail(`${ctx.field}.notify`, 'must be an sns.ITopic', o.notify, 'Pass an sns.Topic or sns.Topic.fromTopicArn(...).');
+    }
+    const timeout = o.timeout;
+    if (timeout !== undefined) {
+      if (!(timeout instanceof Duration)) v.fail(`${ctx.field}.timeout`, 'must be a Duration', timeout, 'Pass Duration.days(3).');
+      if (!timeout.isUnresolved()) {
+        const minutes = timeout.toMinutes({ integral: false });
+        if (minutes < 5 || minutes > 86400) {
+          v.fail(`${ctx.field}.timeout`, 'must be between 5 minutes and 60 days (CodePipeline limits for a manual approval)',
+            `${minutes} minutes`, 'Pass a Duration such as Duration.days(3).');
+        }
+      }
+    }
+    const actionName = this.kind === 'manual-approval' ? APPROVAL_ACTION_NAME : CHANGE_SET_REVIEW_ACTION_NAME;
+    const who = o.notify || notifyEmails ? ' (approvers notified)' : '';
+    const summary = this.kind === 'manual-approval'
+      ? `manual approval before deploying to ${environmentName}${who}`
+      : `manual review of the CloudFormation change sets before they execute${who}`;
+    return {
+      kind: this.kind,
+      actionName,
+      summary: addedByDefault ? `${summary} — added by default (continuous delivery)` : summary,
+      addedByDefault,
+      produce: (rc: RenderContext): codepipeline.IAction => {
+        const lead = this.kind === 'manual-approval'
+          ? `Approve to promote ${rc.sourceRevision.description} to ${environmentName}.`
+          : `Review the change sets of ${environmentName} for ${rc.sourceRevision.description}.`;
+        return new actions.ManualApprovalAction({
+          actionName: rc.actionName,
+          runOrder: rc.runOrder,
+          notificationTopic: o.notify,
+          notifyEmails,
+          externalEntityLink: reviewUrl,
+          additionalInformation: comment ? `${lead} ${comment}` : lead,
+          timeout,
+        });
+      },
+    };
+  }
+}

@@ -1,0 +1,101 @@
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ModelContext } from '../model/model';
+
+/** Options of a local build cache. */
+export interface LocalCacheOptions {
+  /**
+   * Paths to keep between builds (custom cache), for example `node_modules/**\/*`.
+   *
+   * @default - no custom paths; the source cache only
+   */
+  readonly paths?: string[];
+  /**
+   * Also cache Docker layers (needs a privileged build).
+   *
+   * @default false
+   */
+  readonly dockerLayers?: boolean;
+}
+
+/** Options of an S3 build cache. */
+export interface S3CacheOptions {
+  /**
+   * Paths to keep between builds.
+   *
+   * @default - none
+   */
+  readonly paths?: string[];
+  /**
+   * Key prefix in the bucket.
+   *
+   * @default - the bucket root
+   */
+  readonly prefix?: string;
+}
+
+/** Internal shape of a cache once validated. */
+export interface BoundCache {
+  readonly cache: codebuild.Cache;
+  readonly paths: string[];
+  readonly summary: string;
+  readonly needsPrivileged: boolean;
+}
+
+/**
+ * Where a build keeps files between runs.
+ */
+export abstract class BuildCache {
+  /** Cache on the build host (fast, best effort): source and custom paths, optionally Docker layers. */
+  public static local(options: LocalCacheOptions = {}): BuildCache {
+    return new LocalCache(options);
+  }
+
+  /** Cache in an S3 bucket (survives across hosts). */
+  public static s3(bucket: s3.IBucket, options: S3CacheOptions = {}): BuildCache {
+    return new S3Cache(bucket, options);
+  }
+
+  /** @internal */
+  public abstract _bind(ctx: ModelContext): BoundCache;
+}
+
+class LocalCache extends BuildCache {
+  constructor(private readonly options: LocalCacheOptions) {
+    super();
+  }
+
+  public _bind(ctx: ModelContext): BoundCache {
+    const paths = ctx.validator.optionalStringArray(`${ctx.field}.paths`, this.options?.paths, "Pass globs such as 'node_modules/**/*'.") ?? [];
+    const dockerLayers = ctx.validator.optionalBoolean(`${ctx.field}.dockerLayers`, this.options?.dockerLayers) ?? false;
+    const modes = [codebuild.LocalCacheMode.SOURCE];
+    if (paths.length > 0) modes.push(codebuild.LocalCacheMode.CUSTOM);
+    if (dockerLayers) modes.push(codebuild.LocalCacheMode.DOCKER_LAYER);
+    return {
+      cache: codebuild.Cache.local(...modes),
+      paths,
+      summary: `local cache (${modes.map(m => String(m).replace('LOCAL_', '').toLowerCase()).join(', ')})`,
+      needsPrivileged: dockerLayers,
+    };
+  }
+}
+
+class S3Cache extends BuildCache {
+  constructor(private readonly bucket: s3.IBucket, private readonly options: S3CacheOptions) {
+    super();
+  }
+
+  public _bind(ctx: ModelContext): BoundCache {
+    if (!this.bucket || typeof (this.bucket as any).bucketName !== 'string') {
+      ctx.validator.fail(`${ctx.field}.bucket`, 'must be an s3.IBucket', this.bucket, 'Pass an s3.Bucket to BuildCache.s3().');
+    }
+    const paths = ctx.validator.optionalStringArray(`${ctx.field}.paths`, this.options?.paths, "Pass globs such as 'node_modules/**/*'.") ?? [];
+    const prefix = ctx.validator.optionalString(`${ctx.field}.prefix`, this.options?.prefix, "Pass a key prefix such as 'cache/shop'.");
+    return {
+      cache: codebuild.Cache.bucket(this.bucket, { prefix }),
+      paths,
+      summary: 'S3 cache',
+      needsPrivileged: false,
+    };
+  }
+}

@@ -1,0 +1,168 @@
+import type { Validator } from '../private/validation';
+import { Duration } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import { Construct } from 'constructs';
+import { BuildCache } from './build-cache';
+import { TestReport } from './test-report';
+import { ActionModel, ModelContext, RenderContext } from '../model/model';
+import { createProject } from '../private/codebuild';
+import { describeEnvironment, validateCommandsOptions } from '../private/commands-spec';
+
+/** The name of the build action and stage. */
+export const BUILD_ACTION_NAME = 'Build';
+
+/** Properties of a commands build. */
+export interface BuildStepProps {
+  /**
+   * Commands of the install phase (dependencies, tools).
+   *
+   * @default - none
+   */
+  readonly install?: string[];
+  /** Commands of the build phase: compile, test, package. A failing command fails the build. */
+  readonly commands: string[];
+  /**
+   * Plain environment variables of the build.
+   *
+   * @default - none
+   */
+  readonly environmentVariables?: Record<string, string>;
+  /**
+   * Test reports published to CodeBuild report groups.
+   *
+   * @default - none
+   */
+  readonly testReports?: TestReport[];
+  /**
+   * Globs of the files that form the build output (the versioned artifact deployments use).
+   *
+   * @default ['**\/*'] - everything in the working directory
+   */
+  readonly outputs?: string[];
+  /**
+   * Directory the output globs are relative to.
+   *
+   * @default - the working directory
+   */
+  readonly outputDirectory?: string;
+  /**
+   * Cache between builds.
+   *
+   * @default - no cache
+   */
+  readonly cache?: BuildCache;
+  /**
+   * Build image.
+   *
+   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   */
+  readonly buildImage?: codebuild.IBuildImage;
+  /**
+   * Compute type.
+   *
+   * @default codebuild.ComputeType.SMALL
+   */
+  readonly computeType?: codebuild.ComputeType;
+  /**
+   * Build timeout, 5 minutes to 36 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Run Docker inside the build (needed to build images).
+   *
+   * @default false
+   */
+  readonly privileged?: boolean;
+}
+
+/**
+ * The continuous integration step: one CodeBuild project that turns a change into a versioned
+ * artifact, with test reports.
+ */
+export abstract class BuildStep {
+  /** Build with shell commands in an inline buildspec. */
+  public static commands(props: BuildStepProps): BuildStep {
+    return new CommandsBuild(props);
+  }
+
+  /** @internal */
+  public abstract _toModel(ctx: ModelContext): ActionModel;
+}
+
+class CommandsBuild extends BuildStep {
+  constructor(private readonly props: BuildStepProps) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext): ActionModel {
+    const v: Validator = ctx.validator;
+    const p = this.props;
+    v.requireObject(ctx.field, p, "Pass { commands: ['npm run build'] } to BuildStep.commands().");
+    const commands = v.requireStringArray(`${ctx.field}.commands`, p.commands, "Pass the build commands, for example ['npm ci', 'npm test'].");
+    const common = validateCommandsOptions(ctx, p);
+    const reportsField = `${ctx.field}.testReports`;
+    if (p.testReports !== undefined && !Array.isArray(p.testReports)) {
+      v.fail(reportsField, 'must be an array of TestReport', p.testReports, "Pass [TestReport.junit('reports/*.xml')].");
+    }
+    const reports = (p.testReports ?? []).map((r, i) => {
+      if (!(r instanceof TestReport)) v.fail(`${reportsField}[${i}]`, 'must be a TestReport', r, "Use TestReport.junit('reports/*.xml').");
+      return r._toSpec({ validator: v, field: `${reportsField}[${i}]` }, i);
+    });
+    const outputs = v.optionalStringArray(`${ctx.field}.outputs`, p.outputs, "Pass globs such as ['dist/**/*'].") ?? ['**/*'];
+    if (outputs.length === 0) v.fail(`${ctx.field}.outputs`, 'must not be empty', outputs, "Leave it out to keep everything, or pass ['dist/**/*'].");
+    const outputDirectory = v.optionalString(`${ctx.field}.outputDirectory`, p.outputDirectory, "Pass a directory such as 'dist'.");
+    if (p.cache !== undefined && !(p.cache instanceof BuildCache)) {
+      v.fail(`${ctx.field}.cache`, 'must be a BuildCache', p.cache, 'Use BuildCache.local() or BuildCache.s3(bucket).');
+    }
+    const cache = p.cache?._bind({ validator: v, field: `${ctx.field}.cache` });
+    if (cache?.needsPrivileged && !common.privileged) {
+      v.fail(`${ctx.field}.cache`, 'caches Docker layers but the build is not privileged', 'dockerLayers: true', 'Set privileged: true on the build, or drop dockerLayers.');
+    }
+
+    const details = [
+      ...(common.install ?? []).map(c => `install: ${c}`),
+      ...commands.map(c => `run: ${c}`),
+      ...reports.map(r => r.label),
+      `outputs: ${outputs.join(', ')}${outputDirectory ? ` (from ${outputDirectory})` : ''}`,
+      ...(cache ? [cache.summary] : []),
+      ...describeEnvironment(common),
+    ];
+
+    return {
+      name: BUILD_ACTION_NAME,
+      kind: 'codebuild',
+      summary: `CodeBuild: ${commands.length} command${commands.length === 1 ? '' : 's'}${reports.length ? `, ${reports.length} test report${reports.length === 1 ? '' : 's'}` : ''}`,
+      details,
+      privileged: common.privileged,
+      produce: (rc: RenderContext): codepipeline.IAction[] => {
+        const scope = new Construct(rc.scope, 'Build');
+        const project = createProject(scope, {
+          description: `Build of ${rc.scope.node.path}`,
+          install: common.install,
+          commands,
+          environmentVariables: common.environmentVariables,
+          reports,
+          outputs,
+          outputBaseDirectory: outputDirectory,
+          cache: cache?.cache,
+          cachePaths: cache?.paths,
+          buildImage: common.buildImage,
+          computeType: common.computeType,
+          timeout: common.timeout,
+          privileged: common.privileged,
+        }, rc.encryptionKey);
+        return [new actions.CodeBuildAction({
+          actionName: rc.actionName,
+          runOrder: rc.runOrder,
+          project,
+          input: rc.sourceArtifact,
+          outputs: [rc.buildArtifact],
+        })];
+      },
+    };
+  }
+}

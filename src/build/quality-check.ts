@@ -1,0 +1,241 @@
+import type { Validator } from '../private/validation';
+import { Duration } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import { Construct } from 'constructs';
+import { ActionModel, ModelContext, RenderContext } from '../model/model';
+import { createProject } from '../private/codebuild';
+import { describeEnvironment, validateCommandsOptions, ValidCommandsOptions } from '../private/commands-spec';
+
+/** Options of a commands check. */
+export interface QualityCheckCommandsOptions {
+  /**
+   * Install-phase commands.
+   *
+   * @default - none
+   */
+  readonly install?: string[];
+  /**
+   * Plain environment variables.
+   *
+   * @default - none
+   */
+  readonly environmentVariables?: Record<string, string>;
+  /**
+   * Build image.
+   *
+   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   */
+  readonly buildImage?: codebuild.IBuildImage;
+  /**
+   * Compute type.
+   *
+   * @default codebuild.ComputeType.SMALL
+   */
+  readonly computeType?: codebuild.ComputeType;
+  /**
+   * Timeout, 5 minutes to 36 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Run Docker inside the check.
+   *
+   * @default false
+   */
+  readonly privileged?: boolean;
+}
+
+/** Options of a dependency audit. */
+export interface DependencyAuditOptions extends QualityCheckCommandsOptions {
+  /**
+   * The audit command; a non-zero exit fails the check.
+   *
+   * @default 'npm audit --audit-level=high' (a Node.js project)
+   */
+  readonly command?: string;
+  /**
+   * Action name.
+   *
+   * @default 'DependencyAudit'
+   */
+  readonly name?: string;
+}
+
+/** Severity thresholds of an Amazon Inspector source code scan. */
+export interface SourceCodeScanOptions {
+  /**
+   * Number of critical findings the scan tolerates before it fails.
+   *
+   * @default 0
+   */
+  readonly criticalThreshold?: number;
+  /**
+   * Number of high findings tolerated.
+   *
+   * @default - not checked
+   */
+  readonly highThreshold?: number;
+  /**
+   * Number of medium findings tolerated.
+   *
+   * @default - not checked
+   */
+  readonly mediumThreshold?: number;
+  /**
+   * Number of low findings tolerated.
+   *
+   * @default - not checked
+   */
+  readonly lowThreshold?: number;
+  /**
+   * Action name.
+   *
+   * @default 'SourceCodeScan'
+   */
+  readonly name?: string;
+}
+
+/** The default dependency audit command. */
+export const DEFAULT_AUDIT_COMMAND = 'npm audit --audit-level=high';
+
+/**
+ * A quality gate run in parallel with the other checks after the build; any failure stops the
+ * change before it reaches an environment. Checks receive the source as their working directory
+ * and the build output in `$CODEBUILD_SRC_DIR_BuildOutput`.
+ */
+export abstract class QualityCheck {
+  /** Shell commands, for example a linter. */
+  public static commands(name: string, commands: string[], options: QualityCheckCommandsOptions = {}): QualityCheck {
+    return new CommandsCheck(name, commands, options, 'commands');
+  }
+
+  /** An audit of third-party dependencies for known vulnerabilities. */
+  public static dependencyAudit(options: DependencyAuditOptions = {}): QualityCheck {
+    const o = options ?? {};
+    return new CommandsCheck(o.name ?? 'DependencyAudit', o.command === undefined ? [DEFAULT_AUDIT_COMMAND] : [o.command], o, 'dependency-audit');
+  }
+
+  /** An Amazon Inspector source code scan (SAST, secrets, dependencies) with severity thresholds. */
+  public static sourceCodeScan(options: SourceCodeScanOptions = {}): QualityCheck {
+    return new SourceCodeScan(options ?? {});
+  }
+
+  /** @internal */
+  public abstract _toModel(ctx: ModelContext): ActionModel;
+}
+
+class CommandsCheck extends QualityCheck {
+  constructor(
+    private readonly name: string,
+    private readonly commands: string[],
+    private readonly options: QualityCheckCommandsOptions,
+    private readonly kind: string,
+  ) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext): ActionModel {
+    const v: Validator = ctx.validator;
+    const name = v.pipelineName(`${ctx.field}.name`, this.name, 'check name');
+    const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the check's commands, for example ['npm run lint'].");
+    const common = validateCommandsOptions(ctx, this.options);
+    return commandsActionModel({
+      name,
+      kind: this.kind,
+      summary: this.kind === 'dependency-audit' ? `dependency audit: ${commands.join(' && ')}` : `commands: ${commands.join(' && ')}`,
+      commands,
+      common,
+      primaryInput: 'source',
+    });
+  }
+}
+
+/** An ActionModel for a CodeBuild project running commands (checks, deploy scripts, verification). */
+export function commandsActionModel(spec: {
+  name: string;
+  kind: string;
+  summary: string;
+  commands: string[];
+  common: ValidCommandsOptions;
+  primaryInput: 'source' | 'build';
+}): ActionModel {
+  const { common } = spec;
+  return {
+    name: spec.name,
+    kind: spec.kind,
+    summary: spec.summary,
+    details: [...(common.install ?? []).map(c => `install: ${c}`), ...spec.commands.map(c => `run: ${c}`), ...describeEnvironment(common)],
+    privileged: common.privileged,
+    produce: (rc: RenderContext): codepipeline.IAction[] => {
+      const scope = new Construct(rc.scope, spec.name);
+      const project = createProject(scope, {
+        description: `${spec.name} of ${rc.scope.node.path}`,
+        install: common.install,
+        commands: spec.commands,
+        environmentVariables: common.environmentVariables,
+        buildImage: common.buildImage,
+        computeType: common.computeType,
+        timeout: common.timeout,
+        privileged: common.privileged,
+      }, rc.encryptionKey);
+      const [input, extra] = spec.primaryInput === 'source'
+        ? [rc.sourceArtifact, rc.buildArtifact]
+        : [rc.buildArtifact, rc.sourceArtifact];
+      return [new actions.CodeBuildAction({
+        actionName: rc.actionName,
+        runOrder: rc.runOrder,
+        project,
+        input,
+        extraInputs: [extra],
+      })];
+    },
+  };
+}
+
+class SourceCodeScan extends QualityCheck {
+  constructor(private readonly options: SourceCodeScanOptions) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext): ActionModel {
+    const v: Validator = ctx.validator;
+    const o = this.options;
+    const name = v.pipelineName(`${ctx.field}.name`, o.name ?? 'SourceCodeScan', 'check name');
+    const thresholds: Record<string, number | undefined> = {
+      critical: o.criticalThreshold ?? 0,
+      high: o.highThreshold,
+      medium: o.mediumThreshold,
+      low: o.lowThreshold,
+    };
+    for (const [severity, value] of Object.entries(thresholds)) {
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+        v.fail(`${ctx.field}.${severity}Threshold`, 'must be a whole number of findings, 0 or more', value,
+          `Pass 0 to fail on any ${severity} finding, or a higher number to tolerate some.`);
+      }
+    }
+    const set = Object.entries(thresholds).filter(([, n]) => n !== undefined).map(([s, n]) => `${s} > ${n}`);
+    return {
+      name,
+      kind: 'inspector-source-scan',
+      summary: `Amazon Inspector source code scan, fails on ${set.join(' or ')}`,
+      details: [],
+      privileged: false,
+      produce: (rc: RenderContext): codepipeline.IAction[] => [
+        new actions.InspectorSourceCodeScanAction({
+          actionName: rc.actionName,
+          runOrder: rc.runOrder,
+          input: rc.sourceArtifact,
+          output: new codepipeline.Artifact(`${name.replace(/[^A-Za-z0-9_-]/g, '_')}Report`),
+          criticalThreshold: thresholds.critical,
+          highThreshold: thresholds.high,
+          mediumThreshold: thresholds.medium,
+          lowThreshold: thresholds.low,
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,265 @@
+import type { Validator } from '../private/validation';
+import { Aws, CfnCapabilities, Token } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
+import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { validateCommandsOptions } from '../private/commands-spec';
+import { isToken } from '../private/validation';
+
+/** What the renderer passes to a custom action factory. */
+export interface ProduceActionOptions {
+  /** The action name to use (unique in the stage). */
+  readonly actionName: string;
+  /** The run order to use. */
+  readonly runOrder: number;
+  /** The source artifact. */
+  readonly sourceArtifact: codepipeline.Artifact;
+  /** The build output artifact. */
+  readonly buildArtifact: codepipeline.Artifact;
+  /** The environment the action deploys to. */
+  readonly environmentName: string;
+}
+
+/**
+ * The integration seam for actions the library does not know: the renderer supplies the action
+ * name and run order, the factory supplies everything else and grants its own IAM.
+ */
+export interface IDeliveryActionFactory {
+  /** Creates the action (and any resources it needs under `scope`). */
+  produceAction(scope: Construct, options: ProduceActionOptions): codepipeline.IAction;
+}
+
+/** Properties of a CloudFormation deployment. */
+export interface CloudFormationTargetProps {
+  /** Name of the stack to create or update. */
+  readonly stackName: string;
+  /** Path of the template inside the build output, for example `cdk.out/Shop.template.json` or `template.yaml`. */
+  readonly templatePath: string;
+  /**
+   * Template parameter values.
+   *
+   * @default - the template's defaults
+   */
+  readonly parameterOverrides?: Record<string, string>;
+  /**
+   * Account to deploy to.
+   *
+   * @default - the environment's account, else the pipeline's
+   */
+  readonly account?: string;
+  /**
+   * Region to deploy to.
+   *
+   * @default - the environment's region, else the pipeline's
+   */
+  readonly region?: string;
+  /**
+   * Action name prefix in the stage (`<name>.Prepare`, `<name>.Deploy`).
+   *
+   * @default - the stack name
+   */
+  readonly name?: string;
+  /**
+   * The role CloudFormation assumes to change the stack's resources.
+   *
+   * @default - the CDK bootstrap CloudFormation execution role of the target account and region
+   * (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`)
+   */
+  readonly deploymentRole?: iam.IRole;
+  /**
+   * Qualifier of the CDK bootstrap stack whose roles are used.
+   *
+   * @default 'hnb659fds'
+   */
+  readonly bootstrapQualifier?: string;
+}
+
+/** Options of a commands deployment. */
+export interface DeployCommandsOptions extends QualityCheckCommandsOptions {}
+
+/**
+ * Something an environment deploys. The deployments of an environment run in parallel.
+ */
+export abstract class DeploymentTarget {
+  /**
+   * A CloudFormation stack from a template in the build output, deployed through a change set
+   * (create, then execute; with `Approval.changeSetReview()` a person reviews it in between).
+   */
+  public static cloudFormation(props: CloudFormationTargetProps): DeploymentTarget {
+    return new CloudFormationTarget(props);
+  }
+
+  /** A deploy script run in CodeBuild, with the build output as its working directory. */
+  public static commands(name: string, commands: string[], options: DeployCommandsOptions = {}): DeploymentTarget {
+    return new CommandsTarget(name, commands, options);
+  }
+
+  /** Any CodePipeline action, produced by your factory. */
+  public static fromActionFactory(name: string, factory: IDeliveryActionFactory): DeploymentTarget {
+    return new FactoryTarget(name, factory);
+  }
+
+  /** @internal */
+  public abstract _toModel(ctx: ModelContext, env: { account?: string; region?: string; name: string }): DeploymentModel;
+}
+
+/** The name of a change set the pipeline creates. */
+export const CHANGE_SET_NAME = 'cdk-delivery-pipeline';
+
+class CloudFormationTarget extends DeploymentTarget {
+  constructor(private readonly props: CloudFormationTargetProps) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext, env: { account?: string; region?: string; name: string }): DeploymentModel {
+    const v: Validator = ctx.validator;
+    const p = this.props;
+    v.requireObject(ctx.field, p, 'Pass { stackName, templatePath } to DeploymentTarget.cloudFormation().');
+    const stackFix = "Use 1 to 128 characters: letters, digits and '-', starting with a letter, for example 'shop-staging'.";
+    const stackName = v.requireString(`${ctx.field}.stackName`, p.stackName, stackFix);
+    if (!isToken(stackName) && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
+      v.fail(`${ctx.field}.stackName`, 'is not a valid CloudFormation stack name', stackName, stackFix);
+    }
+    const templatePath = v.requireString(`${ctx.field}.templatePath`, p.templatePath,
+      "Pass the template's path inside the build output, for example 'cdk.out/Shop.template.json'.");
+    if (!isToken(templatePath) && (templatePath.startsWith('/') || templatePath.includes('::'))) {
+      v.fail(`${ctx.field}.templatePath`, 'must be a relative path inside the build output', templatePath,
+        "Pass a path such as 'template.yaml'; the library prefixes the build artifact itself.");
+    }
+    const parameterOverrides = v.optionalStringMap(`${ctx.field}.parameterOverrides`, p.parameterOverrides,
+      "Pass string values, for example { Stage: 'prod' }.");
+    if (parameterOverrides) {
+      const size = JSON.stringify(parameterOverrides).length;
+      if (size > 1000) {
+        v.fail(`${ctx.field}.parameterOverrides`, 'must render to at most 1000 characters (CodePipeline action configuration limit)',
+          `${size} characters`, 'Move values into a template configuration file in the build output.');
+      }
+    }
+    const account = v.optionalString(`${ctx.field}.account`, p.account, "Pass a 12-digit account id such as '111111111111'.") ?? env.account;
+    const region = v.optionalString(`${ctx.field}.region`, p.region, "Pass a region such as 'eu-west-1'.") ?? env.region;
+    if (account !== undefined && !isToken(account) && !/^\d{12}$/.test(account)) {
+      v.fail(`${ctx.field}.account`, 'must be a 12-digit AWS account id', account, "Pass the account id as a string, for example '111111111111'.");
+    }
+    const qualifier = v.optionalString(`${ctx.field}.bootstrapQualifier`, p.bootstrapQualifier, "Pass the qualifier used with 'cdk bootstrap --qualifier'.") ?? 'hnb659fds';
+    const defaultName = isToken(stackName) ? 'Stack' : stackName;
+    const name = v.pipelineName(`${ctx.field}.name`, p.name ?? defaultName, 'deployment name');
+    if (name.length > 92) {
+      v.fail(`${ctx.field}.name`, 'must be at most 92 characters (the action names add \'.Prepare\')', name, 'Pass a shorter name.');
+    }
+    const where = [account && !isToken(account) ? `account ${account}` : undefined, region && !isToken(region) ? region : undefined].filter(Boolean).join(' ');
+    const details = [`template: ${templatePath}`];
+    if (parameterOverrides) details.push(`parameters: ${Object.keys(parameterOverrides).join(', ')}`);
+    details.push(p.deploymentRole ? 'CloudFormation role: given' : `CloudFormation role: CDK bootstrap cfn-exec role (qualifier ${qualifier})`);
+
+    return {
+      name,
+      kind: 'cloudformation',
+      summary: `CloudFormation stack ${isToken(stackName) ? '(token)' : stackName} via change set${where ? ` in ${where}` : ''}`,
+      details,
+      privileged: false,
+      hasPreparePhase: true,
+      account,
+      region,
+      actionNames: [
+        { name: `${name}.Prepare`, phase: 'prepare', kind: 'cloudformation-change-set' },
+        { name: `${name}.Deploy`, phase: 'deploy', kind: 'cloudformation-execute' },
+      ],
+      produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {
+        const scope = new Construct(rc.scope, name);
+        const targetAccount = account ?? rc.pipelineAccount;
+        const targetRegion = region ?? rc.pipelineRegion;
+        const crossAccount = account !== undefined && !Token.isUnresolved(account) && account !== rc.pipelineAccount;
+        const deploymentRole = p.deploymentRole ?? iam.Role.fromRoleArn(scope, 'CloudFormationExecutionRole',
+          `arn:${Aws.PARTITION}:iam::${targetAccount}:role/cdk-${qualifier}-cfn-exec-role-${targetAccount}-${targetRegion}`, { mutable: false });
+        // In another account, the action runs as that account's CDK bootstrap deploy role (the trust
+        // that `cdk bootstrap --trust <pipeline account>` sets up).
+        const role = crossAccount
+          ? iam.Role.fromRoleArn(scope, 'DeployRole',
+            `arn:${Aws.PARTITION}:iam::${targetAccount}:role/cdk-${qualifier}-deploy-role-${targetAccount}-${targetRegion}`, { mutable: false })
+          : undefined;
+        const common = {
+          stackName,
+          changeSetName: CHANGE_SET_NAME,
+          account: crossAccount ? account : undefined,
+          region,
+          role,
+        };
+        return [
+          new actions.CloudFormationCreateReplaceChangeSetAction({
+            ...common,
+            actionName: `${name}.Prepare`,
+            runOrder: rc.prepareRunOrder,
+            templatePath: rc.buildArtifact.atPath(templatePath),
+            adminPermissions: false,
+            deploymentRole,
+            parameterOverrides,
+            cfnCapabilities: [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND],
+          }),
+          new actions.CloudFormationExecuteChangeSetAction({
+            ...common,
+            actionName: `${name}.Deploy`,
+            runOrder: rc.deployRunOrder,
+          }),
+        ];
+      },
+    };
+  }
+}
+
+class CommandsTarget extends DeploymentTarget {
+  constructor(private readonly name: string, private readonly commands: string[], private readonly options: DeployCommandsOptions) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext): DeploymentModel {
+    const v: Validator = ctx.validator;
+    const name = v.pipelineName(`${ctx.field}.name`, this.name, 'deployment name');
+    const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the deploy commands, for example ['./deploy.sh staging'].");
+    const common = validateCommandsOptions(ctx, this.options);
+    const action = commandsActionModel({ name, kind: 'commands', summary: `deploy script: ${commands.join(' && ')}`, commands, common, primaryInput: 'build' });
+    return {
+      name,
+      kind: 'commands',
+      summary: action.summary,
+      details: action.details,
+      privileged: common.privileged,
+      hasPreparePhase: false,
+      actionNames: [{ name, phase: 'deploy', kind: 'commands' }],
+      produce: (rc: DeploymentRenderContext) => action.produce({ ...rc, actionName: name, runOrder: rc.deployRunOrder }),
+    };
+  }
+}
+
+class FactoryTarget extends DeploymentTarget {
+  constructor(private readonly name: string, private readonly factory: IDeliveryActionFactory) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext, env: { name: string }): DeploymentModel {
+    const v: Validator = ctx.validator;
+    const name = v.pipelineName(`${ctx.field}.name`, this.name, 'deployment name');
+    if (!this.factory || typeof (this.factory as any).produceAction !== 'function') {
+      v.fail(`${ctx.field}.factory`, 'must implement IDeliveryActionFactory (a produceAction method)', this.factory,
+        'Pass an object with produceAction(scope, options) that returns a codepipeline.IAction.');
+    }
+    return {
+      name,
+      kind: 'custom',
+      summary: 'custom action',
+      details: [],
+      privileged: false,
+      hasPreparePhase: false,
+      actionNames: [{ name, phase: 'deploy', kind: 'custom' }],
+      produce: (rc: DeploymentRenderContext) => [this.factory.produceAction(new Construct(rc.scope, name), {
+        actionName: name,
+        runOrder: rc.deployRunOrder,
+        sourceArtifact: rc.sourceArtifact,
+        buildArtifact: rc.buildArtifact,
+        environmentName: env.name,
+      })],
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { PipelineGraph } from './pipeline-graph';
+import { ActionModel, DeploymentModel, PipelineModel } from '../model/model';
+import { PLAN_FORMAT_VERSION, PlanAction, PlanDocument } from '../model/plan-document';
+import { describeReleaseMode } from '../model/release-mode';
+import { isToken } from '../private/validation';
+
+function literal(value: string | undefined): string | undefined {
+  return value === undefined || isToken(value) ? undefined : value;
+}
+
+function action(a: ActionModel | DeploymentModel): PlanAction {
+  return { name: a.name, kind: a.kind, summary: a.summary, details: [...a.details] };
+}
+
+/** Writes the plan document (docs/plan-format.md) of a validated model and its graph. */
+export function writePlan(model: PipelineModel, graph: PipelineGraph, account: string, region: string): PlanDocument {
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    constructPath: model.constructPath,
+    pipelineName: literal(model.pipelineName),
+    releaseMode: model.releaseMode,
+    releaseModeDefaulted: model.releaseModeDefaulted,
+    releaseModeDescription: describeReleaseMode(model.releaseMode),
+    executionMode: model.executionMode,
+    account: literal(account),
+    region: literal(region),
+    source: {
+      kind: model.source.kind,
+      summary: model.source.summary,
+      branch: model.source.branch,
+      triggers: [...model.source.triggers],
+    },
+    build: action(model.build),
+    checks: model.checks.map(action),
+    environments: model.environments.map(env => ({
+      name: env.name,
+      stageName: env.name,
+      production: env.production,
+      account: literal(env.account),
+      region: literal(env.region),
+      gates: env.approval ? [{ kind: env.approval.kind, summary: env.approval.summary, addedByDefault: env.approval.addedByDefault }] : [],
+      deployments: env.deployments.map(action),
+      verification: env.verification.map(action),
+      unverifiedAcknowledged: env.acknowledgeUnverifiedProduction && env.verification.length === 0,
+    })),
+    stages: graph.stages.map(s => ({
+      name: s.name,
+      actions: s.nodes.flatMap(n => n.actions).map(a => ({ name: a.name, runOrder: a.runOrder, kind: a.kind })),
+    })),
+  };
+}

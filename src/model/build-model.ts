@@ -1,0 +1,220 @@
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import { ApprovalModel, DeploymentModel, EnvironmentModel, PipelineModel, ActionModel } from './model';
+import { ReleaseMode } from './release-mode';
+import { Approval, APPROVAL_ACTION_NAME, CHANGE_SET_REVIEW_ACTION_NAME } from '../approval/approval';
+import { BuildStep, BUILD_ACTION_NAME } from '../build/build-step';
+import { QualityCheck } from '../build/quality-check';
+import { DeploymentTarget } from '../deploy/deployment-target';
+import type { EnvironmentOptions } from '../pipeline/environment';
+import { isToken, Validator } from '../private/validation';
+import { PipelineSource } from '../sources/pipeline-source';
+import { Verification } from '../verification/verification';
+
+/** Stage names the pipeline uses itself. */
+export const SOURCE_STAGE = 'Source';
+export const BUILD_STAGE = BUILD_ACTION_NAME;
+export const CHECKS_STAGE = 'Checks';
+const RESERVED_STAGES = [SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE];
+
+/** CodePipeline quotas the model is checked against. */
+export const MAX_STAGES = 50;
+export const MAX_ACTIONS_PER_STAGE = 50;
+
+/** The raw configuration the model is built from (the construct's props plus added environments). */
+export interface RawPipelineConfig {
+  readonly source: unknown;
+  readonly build: unknown;
+  readonly checks?: unknown;
+  readonly releaseMode?: unknown;
+  readonly executionMode?: unknown;
+  readonly pipelineName?: unknown;
+  readonly environments: unknown[];
+}
+
+const MODES = Object.values(ReleaseMode) as string[];
+const EXECUTION_MODES = Object.values(codepipeline.ExecutionMode) as string[];
+
+/**
+ * Validates the whole configuration and builds the model. Throws the first configuration error
+ * as a DeliveryPipelineValidationError; never renders anything.
+ */
+export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel {
+  // --- pipeline-wide
+  if (raw.releaseMode !== undefined && !MODES.includes(raw.releaseMode as string)) {
+    v.fail('releaseMode', 'must be a ReleaseMode', raw.releaseMode, 'Use ReleaseMode.CONTINUOUS_INTEGRATION, CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.');
+  }
+  const releaseModeDefaulted = raw.releaseMode === undefined;
+  const releaseMode = (raw.releaseMode as string | undefined)
+    ?? (raw.environments.length > 0 ? ReleaseMode.CONTINUOUS_DELIVERY : ReleaseMode.CONTINUOUS_INTEGRATION);
+  if (raw.executionMode !== undefined && !EXECUTION_MODES.includes(raw.executionMode as string)) {
+    v.fail('executionMode', 'must be a codepipeline.ExecutionMode', raw.executionMode, 'Use ExecutionMode.QUEUED, SUPERSEDED or PARALLEL.');
+  }
+  const executionMode = (raw.executionMode as string | undefined) ?? codepipeline.ExecutionMode.QUEUED;
+  let pipelineName: string | undefined;
+  if (raw.pipelineName !== undefined) {
+    const fix = "Use 1 to 100 characters from A-Z, a-z, 0-9, '.', '@', '-' and '_', for example 'shop-delivery'.";
+    pipelineName = v.requireString('pipelineName', raw.pipelineName, fix);
+    if (!isToken(pipelineName) && (pipelineName.length > 100 || !/^[A-Za-z0-9.@_-]+$/.test(pipelineName))) {
+      v.fail('pipelineName', 'is not a name CodePipeline accepts', pipelineName, fix);
+    }
+  }
+
+  // --- source and build
+  if (!(raw.source instanceof PipelineSource)) {
+    v.fail('source', 'must be a PipelineSource', raw.source,
+      "Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().");
+  }
+  const source = raw.source._toModel({ validator: v, field: 'source' });
+  if (!(raw.build instanceof BuildStep)) {
+    v.fail('build', 'must be a BuildStep', raw.build, "Use BuildStep.commands({ commands: ['npm ci', 'npm test'] }).");
+  }
+  const build = raw.build._toModel({ validator: v, field: 'build' });
+
+  // --- checks
+  const checks: ActionModel[] = [];
+  if (raw.checks !== undefined) {
+    if (!Array.isArray(raw.checks)) v.fail('checks', 'must be an array of QualityCheck', raw.checks, 'Pass [QualityCheck.dependencyAudit()] or leave it out.');
+    raw.checks.forEach((c, i) => {
+      if (!(c instanceof QualityCheck)) v.fail(`checks[${i}]`, 'must be a QualityCheck', c, 'Use QualityCheck.commands(), .dependencyAudit() or .sourceCodeScan().');
+      checks.push(c._toModel({ validator: v, field: `checks[${i}]` }));
+    });
+    uniqueNames(v, 'checks', checks.map(c => c.name), 'check');
+    if (checks.length > MAX_ACTIONS_PER_STAGE) {
+      v.fail('checks', `must hold at most ${MAX_ACTIONS_PER_STAGE} checks (CodePipeline's actions-per-stage quota)`, `${checks.length} checks`, 'Combine checks into fewer commands.');
+    }
+  }
+
+  // --- environments
+  if (releaseMode === ReleaseMode.CONTINUOUS_INTEGRATION && raw.environments.length > 0) {
+    v.fail('environments', 'must be empty under ReleaseMode.CONTINUOUS_INTEGRATION (a CI pipeline releases nothing)',
+      `${raw.environments.length} environment${raw.environments.length === 1 ? '' : 's'}`,
+      'Remove the environments, or choose ReleaseMode.CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.');
+  }
+  const environments = raw.environments.map((e, i) => environmentModel(v, e, i, releaseMode));
+  const seen = new Map<string, string>();
+  for (const env of environments) {
+    const key = env.name.toLowerCase();
+    const reserved = RESERVED_STAGES.find(r => r.toLowerCase() === key);
+    if (reserved) {
+      v.fail(`${env.field}.name`, `is the name of the pipeline's own '${reserved}' stage`, env.name, 'Choose another environment name, for example \'staging\'.');
+    }
+    const previous = seen.get(key);
+    if (previous !== undefined) {
+      v.fail(`${env.field}.name`, `duplicates the name of ${previous} (environment names must be unique, ignoring case)`, env.name,
+        'Give each environment its own name.');
+    }
+    seen.set(key, `${env.field} ('${env.name}')`);
+  }
+
+  const fixedStages = 2 + (checks.length > 0 ? 1 : 0);
+  if (fixedStages + environments.length > MAX_STAGES) {
+    v.fail('environments', `must fit CodePipeline's quota of ${MAX_STAGES} stages per pipeline (with ${fixedStages} stages for source, build${checks.length > 0 ? ' and checks' : ''}, at most ${MAX_STAGES - fixedStages} environments)`,
+      `${environments.length} environments`, 'Split the environments over two pipelines, or deploy several targets per environment.');
+  }
+
+  return {
+    constructPath: v.constructPath,
+    releaseMode,
+    releaseModeDefaulted,
+    executionMode,
+    pipelineName,
+    source,
+    build,
+    checks,
+    environments,
+  };
+}
+
+function uniqueNames(v: Validator, field: string, names: string[], what: string): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) v.fail(field, `has two ${what}s named '${name}' (action names must be unique in a stage)`, name, `Give each ${what} its own name.`);
+    seen.add(name);
+  }
+}
+
+function environmentModel(v: Validator, raw: unknown, index: number, releaseMode: string): EnvironmentModel {
+  const field = `environments[${index}]`;
+  v.requireObject(field, raw, "Pass { name: 'staging', deployments: [...] }.");
+  const e = raw as EnvironmentOptions;
+  const name = v.pipelineName(`${field}.name`, e.name, 'environment name');
+  const f = `${field} ('${name}')`;
+  const production = v.optionalBoolean(`${f}.production`, e.production) ?? false;
+  const account = v.optionalString(`${f}.account`, e.account, "Pass a 12-digit account id such as '111111111111'.");
+  if (account !== undefined && !isToken(account) && !/^\d{12}$/.test(account)) {
+    v.fail(`${f}.account`, 'must be a 12-digit AWS account id', account, "Pass the account id as a string, for example '111111111111'.");
+  }
+  const region = v.optionalString(`${f}.region`, e.region, "Pass a region such as 'eu-west-1'.");
+  if (region !== undefined && !isToken(region) && !/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) {
+    v.fail(`${f}.region`, 'is not an AWS region name', region, "Pass a region such as 'eu-west-1'.");
+  }
+  const acknowledgeUnverifiedProduction = v.optionalBoolean(`${f}.acknowledgeUnverifiedProduction`, e.acknowledgeUnverifiedProduction) ?? false;
+
+  // deployments
+  if (!Array.isArray(e.deployments)) {
+    v.fail(`${f}.deployments`, 'must be an array of DeploymentTarget', e.deployments, "Pass at least one target, for example [DeploymentTarget.cloudFormation({ stackName, templatePath })].");
+  }
+  if (e.deployments.length === 0) {
+    v.fail(`${f}.deployments`, 'must hold at least one deployment target (an environment that deploys nothing is not an environment)', e.deployments,
+      'Add a DeploymentTarget, or remove the environment.');
+  }
+  const deployments: DeploymentModel[] = e.deployments.map((d, i) => {
+    if (!(d instanceof DeploymentTarget)) {
+      v.fail(`${f}.deployments[${i}]`, 'must be a DeploymentTarget', d, 'Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().');
+    }
+    return d._toModel({ validator: v, field: `${f}.deployments[${i}]` }, { name, account, region });
+  });
+
+  // verification
+  const verification: ActionModel[] = [];
+  if (e.verification !== undefined) {
+    if (!Array.isArray(e.verification)) v.fail(`${f}.verification`, 'must be an array of Verification', e.verification, "Pass [Verification.commands('smoke', [...])] or leave it out.");
+    e.verification.forEach((x, i) => {
+      if (!(x instanceof Verification)) v.fail(`${f}.verification[${i}]`, 'must be a Verification', x, "Use Verification.commands('smoke', ['curl -fsS $URL/health']).");
+      verification.push(x._toModel({ validator: v, field: `${f}.verification[${i}]` }));
+    });
+  }
+
+  // approval
+  let approval: ApprovalModel | undefined;
+  if (e.approval !== undefined) {
+    if (!(e.approval instanceof Approval)) v.fail(`${f}.approval`, 'must be an Approval', e.approval, 'Use Approval.manual() or Approval.changeSetReview().');
+    if (releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT) {
+      v.fail(`${f}.approval`, 'is a manual approval, which ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow (nobody decides; automated checks do)',
+        'Approval', 'Remove the approval and gate the environment with verification, or use ReleaseMode.CONTINUOUS_DELIVERY.');
+    }
+    approval = e.approval._toModel({ validator: v, field: `${f}.approval` }, name, false);
+    if (approval.kind === 'change-set-review' && !deployments.some(d => d.hasPreparePhase)) {
+      v.fail(`${f}.approval`, 'is Approval.changeSetReview(), but the environment has no CloudFormation target whose change set could be reviewed',
+        `deployments of kinds ${deployments.map(d => d.kind).join(', ')}`, 'Use Approval.manual(), or add a DeploymentTarget.cloudFormation().');
+    }
+  } else if (production && releaseMode === ReleaseMode.CONTINUOUS_DELIVERY) {
+    approval = Approval.manual()._toModel({ validator: v, field: `${f}.approval` }, name, true);
+  }
+
+  if (production && releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT && verification.length === 0 && !acknowledgeUnverifiedProduction) {
+    v.fail(`${f}.verification`, 'is empty, but under ReleaseMode.CONTINUOUS_DEPLOYMENT a production environment needs automated verification',
+      'no verification', 'Add Verification.commands(...) (or alarms), or set acknowledgeUnverifiedProduction: true to accept the risk.');
+  }
+
+  // action names in the stage
+  const actionNames: string[] = [];
+  if (approval) actionNames.push(approval.actionName);
+  for (const d of deployments) actionNames.push(...d.actionNames.map(a => a.name));
+  actionNames.push(...verification.map(x => x.name));
+  const seen = new Set<string>();
+  for (const n of actionNames) {
+    if (seen.has(n)) {
+      const reserved = n === APPROVAL_ACTION_NAME || n === CHANGE_SET_REVIEW_ACTION_NAME;
+      v.fail(`${f}`, `has two actions named '${n}' (names of deployments and verification must be unique in an environment${reserved ? ` and '${n}' is the approval's name` : ''})`,
+        n, 'Rename one of them.');
+    }
+    seen.add(n);
+  }
+  if (actionNames.length > MAX_ACTIONS_PER_STAGE) {
+    v.fail(`${f}.deployments`, `must fit CodePipeline's quota of ${MAX_ACTIONS_PER_STAGE} actions per stage`, `${actionNames.length} actions`,
+      'Split the targets over two environments.');
+  }
+
+  return { name, production, account, region, approval, deployments, verification, acknowledgeUnverifiedProduction, field: f };
+}

@@ -1,0 +1,130 @@
+import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import type { Validator } from '../private/validation';
+
+/*
+ * The engine-free blueprint of a delivery pipeline: plain data, validated before anything is
+ * rendered. Each part keeps a reference to the object the user configured so the renderer can ask it
+ * to produce its actions (the integration seam), but the model holds no constructs.
+ */
+
+/** What every part receives when it turns itself into model data. */
+export interface ModelContext {
+  readonly validator: Validator;
+  /** Field path of the part in the props, e.g. `environments[1].deployments[0]`. */
+  readonly field: string;
+}
+
+/** Runtime values an action may show a person (the revision being promoted). */
+export interface SourceRevision {
+  /** Human text naming the revision, with CodePipeline variables resolved at run time. */
+  readonly description: string;
+}
+
+/** Everything the renderer supplies when a part produces its actions. */
+export interface RenderContext {
+  /** The construct under which the part creates its resources (CodeBuild projects, roles...). */
+  readonly scope: Construct;
+  readonly actionName: string;
+  readonly runOrder: number;
+  readonly sourceArtifact: codepipeline.Artifact;
+  readonly buildArtifact: codepipeline.Artifact;
+  readonly sourceRevision: SourceRevision;
+  /** Key for CodeBuild projects: the artifact bucket's key, or the AWS managed `aws/s3` key. */
+  readonly encryptionKey: kms.IKey;
+  /** The environment the action belongs to, if any. */
+  readonly environment?: EnvironmentModel;
+  readonly pipelineAccount: string;
+  readonly pipelineRegion: string;
+}
+
+/** One action (or a fixed group of actions) of the pipeline, described for plan and render. */
+export interface ActionModel {
+  readonly name: string;
+  readonly kind: string;
+  readonly summary: string;
+  readonly details: string[];
+  /** Runs a privileged (Docker) CodeBuild environment. */
+  readonly privileged: boolean;
+  produce(ctx: RenderContext): codepipeline.IAction[];
+}
+
+export interface SourceModel {
+  readonly kind: string;
+  readonly summary: string;
+  readonly branch?: string;
+  readonly triggers: string[];
+  /** Produces the source action and the runtime revision description. */
+  produce(scope: Construct, output: codepipeline.Artifact): SourceProduced;
+}
+
+export interface SourceProduced {
+  readonly action: codepipeline.IAction;
+  readonly revision: SourceRevision;
+  /** V2 triggers for the pipeline (git push filters), if any. */
+  readonly triggers?: codepipeline.TriggerProps[];
+}
+
+/** Where a deployment's actions sit in the stage. */
+export interface DeploymentRenderContext extends RenderContext {
+  /** Run order of the phase that prepares (e.g. creates a change set). */
+  readonly prepareRunOrder: number;
+  /** Run order of the phase that changes the environment. */
+  readonly deployRunOrder: number;
+}
+
+export interface DeploymentModel {
+  readonly name: string;
+  readonly kind: string;
+  readonly summary: string;
+  readonly details: string[];
+  readonly privileged: boolean;
+  /** True when the target has a prepare phase a change-set review can sit after. */
+  readonly hasPreparePhase: boolean;
+  readonly account?: string;
+  readonly region?: string;
+  /** The rendered action names with their phase, for the graph and plan. */
+  readonly actionNames: DeploymentActionName[];
+  produce(ctx: DeploymentRenderContext): codepipeline.IAction[];
+}
+
+export interface DeploymentActionName {
+  readonly name: string;
+  readonly phase: 'prepare' | 'deploy';
+  readonly kind: string;
+}
+
+export interface ApprovalModel {
+  /** 'manual-approval' | 'change-set-review' */
+  readonly kind: string;
+  readonly actionName: string;
+  readonly summary: string;
+  readonly addedByDefault: boolean;
+  produce(ctx: RenderContext): codepipeline.IAction;
+}
+
+export interface EnvironmentModel {
+  readonly name: string;
+  readonly production: boolean;
+  readonly account?: string;
+  readonly region?: string;
+  readonly approval?: ApprovalModel;
+  readonly deployments: DeploymentModel[];
+  readonly verification: ActionModel[];
+  readonly acknowledgeUnverifiedProduction: boolean;
+  /** Index in the props, for messages. */
+  readonly field: string;
+}
+
+export interface PipelineModel {
+  readonly constructPath: string;
+  readonly releaseMode: string;
+  readonly releaseModeDefaulted: boolean;
+  readonly executionMode: string;
+  readonly pipelineName?: string;
+  readonly source: SourceModel;
+  readonly build: ActionModel;
+  readonly checks: ActionModel[];
+  readonly environments: EnvironmentModel[];
+}

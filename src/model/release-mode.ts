@@ -1,0 +1,36 @@
+/**
+ * Who decides that a change reaches production.
+ */
+export enum ReleaseMode {
+  /**
+   * Continuous integration: every change is built, tested and checked into a versioned artifact.
+   * Nothing is released; configuring environments is an error.
+   */
+  CONTINUOUS_INTEGRATION = 'CONTINUOUS_INTEGRATION',
+  /**
+   * Continuous delivery: every change moves through the environments automatically, and a person
+   * decides, with one approval, when it reaches production. Every production environment is
+   * entered through a manual approval (added by default when none is configured).
+   */
+  CONTINUOUS_DELIVERY = 'CONTINUOUS_DELIVERY',
+  /**
+   * Continuous deployment: nobody decides. A change reaches production when every automated check
+   * passes. Manual approvals are an error, and every production environment needs automated
+   * verification unless that is explicitly acknowledged.
+   */
+  CONTINUOUS_DEPLOYMENT = 'CONTINUOUS_DEPLOYMENT',
+}
+
+/** The release mode in plain words, for the plan. */
+export function describeReleaseMode(mode: string): string {
+  switch (mode) {
+    case ReleaseMode.CONTINUOUS_INTEGRATION:
+      return 'Continuous integration: every change is built, tested and checked into a versioned artifact; this pipeline releases nothing.';
+    case ReleaseMode.CONTINUOUS_DELIVERY:
+      return 'Continuous delivery: every change moves through the environments automatically; a person decides, with one approval, when it reaches production.';
+    case ReleaseMode.CONTINUOUS_DEPLOYMENT:
+      return 'Continuous deployment: nobody decides; a change reaches production when every automated check passes.';
+    default:
+      throw new Error(`Logic error: unknown release mode ${mode}`);
+  }
+}

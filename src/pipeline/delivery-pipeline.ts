@@ -1,0 +1,229 @@
+import { Aspects, IAspect, Stack } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+import { EnvironmentOptions } from './environment';
+import { renderPipeline } from './render/render-pipeline';
+import { BuildStep } from '../build/build-step';
+import { QualityCheck } from '../build/quality-check';
+import { buildGraph, PipelineGraph } from '../graph/pipeline-graph';
+import { writePlan } from '../graph/plan-writer';
+import { buildModel } from '../model/build-model';
+import { PipelineModel } from '../model/model';
+import { PLAN_METADATA_TYPE, PlanDocument } from '../model/plan-document';
+import { ReleaseMode } from '../model/release-mode';
+import { addNagSuppressions } from '../private/nag';
+import { DeliveryPipelineValidationError, Validator } from '../private/validation';
+import { PipelineSource } from '../sources/pipeline-source';
+
+/** Properties of a DeliveryPipeline. */
+export interface DeliveryPipelineProps {
+  /** Where changes come from; every change to it starts a pipeline execution. */
+  readonly source: PipelineSource;
+  /** The continuous integration step that turns a change into a versioned artifact. */
+  readonly build: BuildStep;
+  /**
+   * Quality checks run in parallel after the build; each blocks the pipeline on failure.
+   *
+   * @default - none
+   */
+  readonly checks?: QualityCheck[];
+  /**
+   * Who decides that a change reaches production.
+   *
+   * @default ReleaseMode.CONTINUOUS_DELIVERY when environments are given (here or with
+   * addEnvironment), ReleaseMode.CONTINUOUS_INTEGRATION otherwise
+   */
+  readonly releaseMode?: ReleaseMode;
+  /**
+   * The environments a change moves through, in order.
+   *
+   * @default - none (add them with addEnvironment)
+   */
+  readonly environments?: EnvironmentOptions[];
+  /**
+   * How concurrent executions behave.
+   *
+   * @default codepipeline.ExecutionMode.QUEUED
+   */
+  readonly executionMode?: codepipeline.ExecutionMode;
+  /**
+   * Name of the CodePipeline pipeline.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly pipelineName?: string;
+  /**
+   * Artifact bucket of the pipeline.
+   *
+   * @default - a new bucket with public access blocked and an SSL-only policy, encrypted with the
+   * AWS managed `aws/s3` key (rotated yearly by AWS); when an environment names another account, a
+   * customer managed KMS key with yearly rotation that those accounts may use
+   */
+  readonly artifactBucket?: s3.IBucket;
+}
+
+/**
+ * A CodePipeline V2 pipeline that practices continuous integration, continuous delivery or
+ * continuous deployment, as its release mode says: source → build → checks → environments, each
+ * environment [approval] → deployments → verification.
+ *
+ * The pipeline is built just before synthesis (or when `buildPipeline()` is called); the whole
+ * configuration is validated first, so every mistake is one clear error at synth time.
+ *
+ * @example
+ * declare const staging: DeploymentTarget;
+ * declare const prod: DeploymentTarget;
+ * new DeliveryPipeline(this, 'Shop', {
+ *   source: PipelineSource.gitHub({ repository: 'acme/shop', branch: 'main', connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc' }),
+ *   build: BuildStep.commands({ install: ['npm ci'], commands: ['npm test'] }),
+ *   environments: [
+ *     { name: 'staging', deployments: [staging] },
+ *     { name: 'prod', production: true, deployments: [prod] },
+ *   ],
+ * });
+ */
+export class DeliveryPipeline extends Construct {
+  /** True if `x` is a DeliveryPipeline. */
+  public static isDeliveryPipeline(x: any): x is DeliveryPipeline {
+    return x !== null && typeof x === 'object' && DELIVERY_PIPELINE_SYMBOL in x;
+  }
+
+  private readonly props: DeliveryPipelineProps;
+  private readonly validator: Validator;
+  private readonly environmentOptions: EnvironmentOptions[] = [];
+  private model: PipelineModel;
+  private built?: { pipeline: codepipeline.Pipeline; graph: PipelineGraph; approvalActionArns: string[]; plan: PlanDocument };
+
+  constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
+    super(scope, id);
+    Object.defineProperty(this, DELIVERY_PIPELINE_SYMBOL, { value: true });
+    this.validator = new Validator(this.node.path);
+    if (props === null || typeof props !== 'object') {
+      this.validator.fail('props', 'must be an object', props, 'Pass { source, build, environments? }.');
+    }
+    this.props = props;
+    if (props.environments !== undefined) {
+      if (!Array.isArray(props.environments)) {
+        this.validator.fail('environments', 'must be an array', props.environments, "Pass [{ name: 'staging', deployments: [...] }].");
+      }
+      this.environmentOptions.push(...props.environments);
+    }
+    this.model = this.validate();
+    const self = this;
+    const aspect: IAspect = { visit: (node: IConstruct) => { if (node === self) self.buildPipeline(); } };
+    Aspects.of(this).add(aspect);
+  }
+
+  /** The release mode in force (the configured one, or the default). */
+  public get releaseMode(): ReleaseMode {
+    return this.model.releaseMode as ReleaseMode;
+  }
+
+  /**
+   * The underlying CodePipeline pipeline (escape hatch). Available once the pipeline is built: it
+   * is built just before synthesis, or call `buildPipeline()` first.
+   */
+  public get pipeline(): codepipeline.Pipeline {
+    if (!this.built) {
+      throw new DeliveryPipelineValidationError(this.node.path, 'pipeline',
+        `'${this.node.path}': pipeline is not built yet; call buildPipeline() before reading 'pipeline' (it is otherwise built just before synthesis).`);
+    }
+    return this.built.pipeline;
+  }
+
+  /**
+   * Adds an environment after the ones already configured. Validated at once.
+   */
+  public addEnvironment(environment: EnvironmentOptions): void {
+    if (this.built) {
+      throw new DeliveryPipelineValidationError(this.node.path, 'addEnvironment',
+        `'${this.node.path}': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline() or grantApprove()); add every environment first.`);
+    }
+    this.environmentOptions.push(environment);
+    try {
+      this.model = this.validate();
+    } catch (e) {
+      this.environmentOptions.pop();
+      throw e;
+    }
+  }
+
+  /**
+   * Builds the CodePipeline pipeline now. Called automatically before synthesis; call it yourself
+   * to use `pipeline` in your code. Later `addEnvironment` calls fail.
+   */
+  public buildPipeline(): void {
+    if (this.built) return;
+    const graph = buildGraph(this.model);
+    const rendered = renderPipeline(this, this.model, graph, { artifactBucket: this.props.artifactBucket });
+    addNagSuppressions(this, this.props.artifactBucket ? undefined : rendered.pipeline.artifactBucket);
+    const stack = Stack.of(this);
+    const plan = writePlan(this.model, graph, stack.account, stack.region);
+    this.node.addMetadata(PLAN_METADATA_TYPE, plan);
+    this.built = { pipeline: rendered.pipeline, graph, approvalActionArns: rendered.approvalActionArns, plan };
+  }
+
+  /**
+   * Lets `grantee` answer this pipeline's approvals (`codepipeline:PutApprovalResult` on exactly
+   * its approval actions) and read the pipeline's state and history. Builds the pipeline.
+   */
+  public grantApprove(grantee: iam.IGrantable): iam.Grant {
+    this.buildPipeline();
+    const built = this.built!;
+    if (built.approvalActionArns.length === 0) {
+      throw new DeliveryPipelineValidationError(this.node.path, 'grantApprove',
+        `'${this.node.path}': grantApprove: the pipeline has no approval actions (release mode ${this.model.releaseMode}). Add Approval.manual() to an environment, or grant read access only.`);
+    }
+    const approve = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['codepipeline:PutApprovalResult'],
+      resourceArns: built.approvalActionArns,
+    });
+    const read = iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'codepipeline:GetPipeline',
+        'codepipeline:GetPipelineState',
+        'codepipeline:GetPipelineExecution',
+        'codepipeline:ListPipelineExecutions',
+        'codepipeline:ListActionExecutions',
+      ],
+      resourceArns: [built.pipeline.pipelineArn],
+    });
+    return approve.combine(read);
+  }
+
+  /**
+   * The validated model (for DeliveryPolicy and tests).
+   *
+   * @internal
+   */
+  public get _model(): PipelineModel {
+    return this.model;
+  }
+
+  /**
+   * The plan document written into the cloud assembly, once built.
+   *
+   * @internal
+   */
+  public get _plan(): PlanDocument | undefined {
+    return this.built?.plan;
+  }
+
+  private validate(): PipelineModel {
+    return buildModel(this.validator, {
+      source: this.props.source,
+      build: this.props.build,
+      checks: this.props.checks,
+      releaseMode: this.props.releaseMode,
+      executionMode: this.props.executionMode,
+      pipelineName: this.props.pipelineName,
+      environments: this.environmentOptions,
+    });
+  }
+}
+
+const DELIVERY_PIPELINE_SYMBOL = Symbol.for('cdk-delivery-pipeline.DeliveryPipeline');

@@ -1,0 +1,53 @@
+import { Approval } from '../approval/approval';
+import { DeploymentTarget } from '../deploy/deployment-target';
+import { Verification } from '../verification/verification';
+
+/**
+ * One environment a change moves through: one CodePipeline stage holding
+ * [approval] → deployments (in parallel) → verification.
+ */
+export interface EnvironmentOptions {
+  /**
+   * Name of the environment and of its CodePipeline stage (1 to 100 characters from
+   * `A-Za-z0-9.@-_`); `cdk-delivery approve --env <name>` uses it.
+   */
+  readonly name: string;
+  /**
+   * Whether this environment is production; the release mode decides how it is gated.
+   *
+   * @default false
+   */
+  readonly production?: boolean;
+  /**
+   * AWS account of the environment.
+   *
+   * @default - the pipeline's account
+   */
+  readonly account?: string;
+  /**
+   * AWS region of the environment.
+   *
+   * @default - the pipeline's region
+   */
+  readonly region?: string;
+  /**
+   * A person's gate before the deployments.
+   *
+   * @default - none; under continuous delivery a production environment gets `Approval.manual()`
+   */
+  readonly approval?: Approval;
+  /** What the environment deploys, in parallel. At least one. */
+  readonly deployments: DeploymentTarget[];
+  /**
+   * Automated checks after the deployments (tests).
+   *
+   * @default - none
+   */
+  readonly verification?: Verification[];
+  /**
+   * Under continuous deployment, accept a production environment without automated verification.
+   *
+   * @default false
+   */
+  readonly acknowledgeUnverifiedProduction?: boolean;
+}

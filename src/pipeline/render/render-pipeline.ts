@@ -1,0 +1,111 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { PipelineGraph } from '../../graph/pipeline-graph';
+import { PipelineModel, RenderContext } from '../../model/model';
+
+/** Options the construct passes to the renderer. */
+export interface RenderOptions {
+  readonly artifactBucket?: s3.IBucket;
+}
+
+/** The rendered pipeline with what later steps need. */
+export interface RenderedPipeline {
+  readonly pipeline: codepipeline.Pipeline;
+  /** ARNs of the approval actions, for grantApprove. */
+  readonly approvalActionArns: string[];
+}
+
+/** True when some environment deploys to an account other than the pipeline's. */
+export function needsCrossAccountKeys(model: PipelineModel, pipelineAccount: string): boolean {
+  const accounts = model.environments.flatMap(e => [e.account, ...e.deployments.map(d => d.account)]);
+  return accounts.some(a => a !== undefined && (Token.isUnresolved(a) || Token.isUnresolved(pipelineAccount) || a !== pipelineAccount));
+}
+
+/**
+ * Renders the graph into a CodePipeline V2 pipeline. Never validates: the model was validated
+ * before. Resources of each stage live under `<pipeline>/<Build|Checks|Environments/<env>>`.
+ */
+export function renderPipeline(scope: Construct, model: PipelineModel, graph: PipelineGraph, options: RenderOptions): RenderedPipeline {
+  const stack = Stack.of(scope);
+  const crossAccountKeys = options.artifactBucket ? undefined : needsCrossAccountKeys(model, stack.account);
+  const pipeline = new codepipeline.Pipeline(scope, 'Pipeline', {
+    pipelineType: codepipeline.PipelineType.V2,
+    executionMode: model.executionMode as codepipeline.ExecutionMode,
+    pipelineName: model.pipelineName,
+    artifactBucket: options.artifactBucket,
+    crossAccountKeys,
+    enableKeyRotation: crossAccountKeys ? true : undefined,
+    restartExecutionOnUpdate: false,
+  });
+
+  const encryptionKey: kms.IKey = pipeline.artifactBucket.encryptionKey
+    ?? kms.Alias.fromAliasName(scope, 'AwsManagedS3Key', 'alias/aws/s3');
+  const sourceArtifact = new codepipeline.Artifact('Source');
+  const buildArtifact = new codepipeline.Artifact('BuildOutput');
+
+  const approvalActionArns: string[] = [];
+  let revision = { description: 'the source revision' };
+  const base = {
+    sourceArtifact,
+    buildArtifact,
+    encryptionKey,
+    pipelineAccount: stack.account,
+    pipelineRegion: stack.region,
+  };
+
+  for (const stage of graph.stages) {
+    const env = stage.environment;
+    const stageScope = env ? new Construct(envContainer(scope), env.name) : scope;
+    const checksScope = stage.nodes.some(n => n.node.type === 'check') ? new Construct(scope, 'Checks') : undefined;
+    const stageActions: codepipeline.IAction[] = [];
+    for (const { node, actions } of stage.nodes) {
+      const first = actions[0];
+      const ctx: RenderContext = {
+        ...base,
+        scope: stageScope,
+        actionName: first.name,
+        runOrder: first.runOrder,
+        sourceRevision: revision,
+        environment: env,
+      };
+      switch (node.type) {
+        case 'source': {
+          const produced = model.source.produce(scope, sourceArtifact);
+          revision = produced.revision;
+          stageActions.push(produced.action);
+          for (const trigger of produced.triggers ?? []) pipeline.addTrigger(trigger);
+          break;
+        }
+        case 'build':
+          stageActions.push(...model.build.produce(ctx));
+          break;
+        case 'check':
+          stageActions.push(...model.checks[node.index].produce({ ...ctx, scope: checksScope! }));
+          break;
+        case 'approval':
+          stageActions.push(env!.approval!.produce(ctx));
+          approvalActionArns.push(`${pipeline.pipelineArn}/${stage.name}/${first.name}`);
+          break;
+        case 'deployment':
+          stageActions.push(...env!.deployments[node.index].produce({
+            ...ctx,
+            prepareRunOrder: node.prepareRunOrder,
+            deployRunOrder: node.deployRunOrder,
+          }));
+          break;
+        case 'verification':
+          stageActions.push(...env!.verification[node.index].produce(ctx));
+          break;
+      }
+    }
+    pipeline.addStage({ stageName: stage.name, actions: stageActions });
+  }
+  return { pipeline, approvalActionArns };
+}
+
+function envContainer(scope: Construct): Construct {
+  return (scope.node.tryFindChild('Environments') as Construct | undefined) ?? new Construct(scope, 'Environments');
+}

@@ -1,0 +1,105 @@
+import { Duration } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/** A report group declaration inside a project spec. */
+export interface ReportSpec {
+  readonly id: string;
+  readonly files: string;
+  readonly format: string;
+  readonly baseDirectory?: string;
+}
+
+/** Everything needed to create one CodeBuild project with an inline buildspec. */
+export interface ProjectSpec {
+  readonly description: string;
+  readonly install?: string[];
+  readonly commands: string[];
+  readonly environmentVariables?: Record<string, string>;
+  readonly reports?: ReportSpec[];
+  /** Files of the output artifact; undefined means no output artifact. */
+  readonly outputs?: string[];
+  readonly outputBaseDirectory?: string;
+  readonly cache?: codebuild.Cache;
+  readonly cachePaths?: string[];
+  readonly buildImage?: codebuild.IBuildImage;
+  readonly computeType?: codebuild.ComputeType;
+  readonly timeout?: Duration;
+  readonly privileged?: boolean;
+}
+
+/** The default build image: the newest AWS CodeBuild standard image. */
+export const DEFAULT_BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0;
+
+/**
+ * Creates a PipelineProject for `spec` under `scope` with the id 'Project', its report groups,
+ * and the buildspec inline. Artifacts are encrypted with `encryptionKey`.
+ */
+export function createProject(scope: Construct, spec: ProjectSpec, encryptionKey: kms.IKey): codebuild.PipelineProject {
+  const reportGroups = (spec.reports ?? []).map(r => ({
+    spec: r,
+    group: new codebuild.ReportGroup(scope, `${r.id}ReportGroup`, {
+      type: codebuild.ReportGroupType.TEST,
+      zipExport: false,
+    }),
+  }));
+
+  const phases: Record<string, unknown> = {};
+  if (spec.install && spec.install.length > 0) phases.install = { commands: spec.install };
+  phases.build = { commands: spec.commands };
+
+  const buildSpec: Record<string, unknown> = { version: '0.2', phases };
+  if (reportGroups.length > 0) {
+    const reports: Record<string, unknown> = {};
+    for (const { spec: r, group } of reportGroups) {
+      reports[group.reportGroupArn] = {
+        'files': [r.files],
+        'file-format': r.format,
+        ...(r.baseDirectory ? { 'base-directory': r.baseDirectory } : {}),
+      };
+    }
+    buildSpec.reports = reports;
+  }
+  if (spec.outputs) {
+    buildSpec.artifacts = {
+      'files': spec.outputs,
+      ...(spec.outputBaseDirectory ? { 'base-directory': spec.outputBaseDirectory } : {}),
+    };
+  }
+  if (spec.cachePaths && spec.cachePaths.length > 0) {
+    buildSpec.cache = { paths: spec.cachePaths };
+  }
+
+  const environmentVariables: Record<string, codebuild.BuildEnvironmentVariable> = {};
+  for (const [name, value] of Object.entries(spec.environmentVariables ?? {})) {
+    environmentVariables[name] = { value };
+  }
+
+  const project = new codebuild.PipelineProject(scope, 'Project', {
+    description: spec.description,
+    buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
+    environment: {
+      buildImage: spec.buildImage ?? DEFAULT_BUILD_IMAGE,
+      computeType: spec.computeType ?? codebuild.ComputeType.SMALL,
+      privileged: spec.privileged ?? false,
+    },
+    environmentVariables,
+    cache: spec.cache,
+    timeout: spec.timeout,
+    encryptionKey,
+  });
+  for (const { group } of reportGroups) {
+    group.grantWrite(project);
+  }
+  return project;
+}
+
+/** Checks a CodeBuild timeout; returns an error text or undefined. */
+export function codeBuildTimeoutProblem(timeout: Duration): string | undefined {
+  const minutes = timeout.toMinutes({ integral: false });
+  if (minutes < 5 || minutes > 2160) {
+    return `${minutes} minutes`;
+  }
+  return undefined;
+}

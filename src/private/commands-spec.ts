@@ -1,0 +1,58 @@
+import type { Validator } from './validation';
+import { Duration } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { ModelContext } from '../model/model';
+import { codeBuildTimeoutProblem } from './codebuild';
+
+/** The CodeBuild settings common to every commands-based part (build, check, deploy script, verification). */
+export interface RawCommandsOptions {
+  readonly install?: string[];
+  readonly environmentVariables?: Record<string, string>;
+  readonly buildImage?: codebuild.IBuildImage;
+  readonly computeType?: codebuild.ComputeType;
+  readonly timeout?: Duration;
+  readonly privileged?: boolean;
+}
+
+export interface ValidCommandsOptions {
+  readonly install?: string[];
+  readonly environmentVariables?: Record<string, string>;
+  readonly buildImage?: codebuild.IBuildImage;
+  readonly computeType?: codebuild.ComputeType;
+  readonly timeout?: Duration;
+  readonly privileged: boolean;
+}
+
+/** Validates the common CodeBuild options of a part at `ctx.field`. */
+export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsOptions | undefined): ValidCommandsOptions {
+  const v: Validator = ctx.validator;
+  const o = options ?? {};
+  if (typeof o !== 'object') v.fail(ctx.field, 'options must be an object', o, 'Pass an options object or leave it out.');
+  const install = v.optionalStringArray(`${ctx.field}.install`, o.install, "Pass shell commands such as ['npm ci'].");
+  const environmentVariables = v.optionalStringMap(`${ctx.field}.environmentVariables`, o.environmentVariables,
+    "Pass plain string values, for example { NODE_ENV: 'test' }; keep secrets in Secrets Manager.");
+  for (const name of Object.keys(environmentVariables ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      v.fail(`${ctx.field}.environmentVariables`, 'has a name that is not a valid environment variable name', name, 'Use letters, digits and underscores, not starting with a digit.');
+    }
+  }
+  const timeout = o.timeout;
+  if (timeout !== undefined) {
+    if (!(timeout instanceof Duration)) v.fail(`${ctx.field}.timeout`, 'must be a Duration', timeout, 'Pass Duration.minutes(30).');
+    if (!timeout.isUnresolved()) {
+      const problem = codeBuildTimeoutProblem(timeout);
+      if (problem) v.fail(`${ctx.field}.timeout`, 'must be between 5 and 2160 minutes (CodeBuild limits)', problem, 'Pass a Duration such as Duration.minutes(60).');
+    }
+  }
+  const privileged = v.optionalBoolean(`${ctx.field}.privileged`, o.privileged) ?? false;
+  return { install, environmentVariables, buildImage: o.buildImage, computeType: o.computeType, timeout, privileged };
+}
+
+/** A short description of the image/compute of a project, for the plan. */
+export function describeEnvironment(o: ValidCommandsOptions): string[] {
+  const lines: string[] = [];
+  if (o.privileged) lines.push('privileged (Docker) build environment');
+  if (o.computeType) lines.push(`compute ${o.computeType}`);
+  if (o.timeout && !o.timeout.isUnresolved()) lines.push(`timeout ${o.timeout.toMinutes({ integral: false })} min`);
+  return lines;
+}

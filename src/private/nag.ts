@@ -1,0 +1,93 @@
+import { CfnResource } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+
+/*
+ * cdk-nag suppressions for findings that aws-cdk-lib's own grants cause on resources this library
+ * creates. Written as the `cdk_nag` resource metadata cdk-nag reads (the library does not depend
+ * on cdk-nag). Each suppression names exactly the findings it covers and why they are acceptable;
+ * the README's security section lists them.
+ */
+
+interface Suppression {
+  readonly id: string;
+  readonly reason: string;
+  readonly applies_to?: Array<string | { regex: string }>;
+}
+
+const ARTIFACT_ACTIONS: Suppression = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'aws-cdk-lib grants these wildcard actions to read and write pipeline artifacts; the statements are scoped to the pipeline\'s own artifact bucket and its key.',
+  applies_to: [
+    { regex: '/^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort)\\*$/' },
+    { regex: '/^Action::kms:(GenerateDataKey|ReEncrypt)\\*$/' },
+  ],
+};
+
+const ARTIFACT_OBJECTS: Suppression = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'Pipeline artifacts are objects with generated keys in the pipeline\'s own artifact bucket; the wildcard covers only that bucket.',
+  applies_to: [{ regex: '/^Resource::<[A-Za-z0-9]*ArtifactsBucket[A-Za-z0-9]*\\.Arn>\\/\\*$/' }],
+};
+
+const CODEBUILD_LOGS_AND_REPORTS: Suppression = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'CodeBuild writes log streams with generated names in its own project log group, and reports in report groups named after its own project; the wildcards cover only those.',
+  applies_to: [
+    { regex: '/^Resource::arn:<AWS::Partition>:logs:[^:]+:[^:]+:log-group:\\/aws\\/(codebuild|codepipeline)\\/<[A-Za-z0-9]+>:\\*$/' },
+    { regex: '/^Resource::arn:<AWS::Partition>:codebuild:[^:]+:[^:]+:report-group\\/<[A-Za-z0-9]+>-\\*$/' },
+  ],
+};
+
+const CLOUDFORMATION_STACK: Suppression = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'A stack ARN ends in an id CloudFormation generates; the wildcard covers only the one named stack this action deploys.',
+  applies_to: [{ regex: '/^Resource::arn:<AWS::Partition>:cloudformation:[^:]+:[^:]+:stack\\/[A-Za-z][A-Za-z0-9-]*\\/\\*$/' }],
+};
+
+const INSPECTOR_SCAN: Suppression = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'Amazon Inspector\'s inspector-scan:ScanSbom has no resource-level permissions; the AWS API requires Resource "*" for it.',
+  applies_to: ['Resource::*'],
+};
+
+const ARTIFACT_BUCKET_ACCESS_LOGS: Suppression = {
+  id: 'AwsSolutions-S1',
+  reason: 'The artifact bucket holds transient pipeline artifacts written only by the pipeline\'s roles; requests are recorded by CloudTrail. Pass artifactBucket to use a bucket with server access logs.',
+};
+
+function suppress(resource: CfnResource, suppressions: Suppression[]): void {
+  const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: Suppression[] } | undefined)?.rules_to_suppress ?? [];
+  const all = [...existing];
+  for (const s of suppressions) {
+    if (!all.some(e => JSON.stringify(e) === JSON.stringify(s))) all.push(s);
+  }
+  resource.addMetadata('cdk_nag', { rules_to_suppress: all });
+}
+
+function onlyInspectorOnStar(policy: iam.Policy): boolean {
+  const doc = policy.document.toJSON() as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown }> } | undefined;
+  const stars = (doc?.Statement ?? []).filter(s => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
+  return stars.length > 0 && stars.every(s => ([] as string[]).concat(s.Action ?? []).every(a => a.startsWith('inspector-scan:')));
+}
+
+/**
+ * Adds the suppressions to the library's own policies under `root` and, when the library created
+ * it, to the artifact bucket.
+ */
+export function addNagSuppressions(root: IConstruct, ownArtifactBucket: s3.IBucket | undefined): void {
+  for (const c of root.node.findAll()) {
+    if (c instanceof iam.Policy) {
+      const cfn = c.node.defaultChild as CfnResource | undefined;
+      if (!cfn) continue;
+      const list = [ARTIFACT_ACTIONS, ARTIFACT_OBJECTS, CODEBUILD_LOGS_AND_REPORTS, CLOUDFORMATION_STACK];
+      if (onlyInspectorOnStar(c)) list.push(INSPECTOR_SCAN);
+      suppress(cfn, list);
+    }
+  }
+  if (ownArtifactBucket) {
+    const cfn = ownArtifactBucket.node.defaultChild as CfnResource | undefined;
+    if (cfn) suppress(cfn, [ARTIFACT_BUCKET_ACCESS_LOGS]);
+  }
+}

@@ -1,0 +1,121 @@
+import { Token } from 'aws-cdk-lib';
+
+/**
+ * The error every configuration mistake ends in: one line naming the construct, the field, the
+ * value received and what to do.
+ */
+export class DeliveryPipelineValidationError extends Error {
+  public readonly constructPath: string;
+  public readonly field: string;
+
+  constructor(constructPath: string, field: string, message: string) {
+    super(message);
+    this.name = 'DeliveryPipelineValidationError';
+    this.constructPath = constructPath;
+    this.field = field;
+    Object.setPrototypeOf(this, DeliveryPipelineValidationError.prototype);
+  }
+}
+
+/** Renders a received value the way error messages show it. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') {
+    const shown = value.length > 120 ? `${value.slice(0, 117)}...` : value;
+    return `'${shown}'`;
+  }
+  if (value === undefined) return 'undefined';
+  if (value === null) return 'null';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'function') return 'a function';
+  const ctor = (value as object).constructor?.name;
+  return ctor && ctor !== 'Object' ? `a ${ctor}` : 'an object';
+}
+
+/** True for values that are tokens (unresolved at synth time): such values are not checked. */
+export function isToken(value: unknown): boolean {
+  return typeof value === 'string' ? Token.isUnresolved(value) : typeof value === 'number' ? Token.isUnresolved(value) : false;
+}
+
+/**
+ * Validation context: knows the construct path so every message names it.
+ */
+export class Validator {
+  constructor(public readonly constructPath: string) {}
+
+  /** Throws the library's error: `'<path>': <field> <problem>, got <value>. <fix>` */
+  public fail(field: string, problem: string, value: unknown, fix: string): never {
+    throw new DeliveryPipelineValidationError(
+      this.constructPath,
+      field,
+      `'${this.constructPath}': ${field} ${problem}, got ${show(value)}. ${fix}`,
+    );
+  }
+
+  /** Throws an error that has no single received value. */
+  public failPlain(field: string, message: string): never {
+    throw new DeliveryPipelineValidationError(this.constructPath, field, `'${this.constructPath}': ${field} ${message}`);
+  }
+
+  public requireObject(field: string, value: unknown, fix: string): void {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      this.fail(field, 'must be an object', value, fix);
+    }
+  }
+
+  public requireString(field: string, value: unknown, fix: string): string {
+    if (typeof value !== 'string') this.fail(field, 'must be a string', value, fix);
+    if (!isToken(value) && value.trim() === '') this.fail(field, 'must not be empty', value, fix);
+    return value;
+  }
+
+  public optionalString(field: string, value: unknown, fix: string): string | undefined {
+    if (value === undefined) return undefined;
+    return this.requireString(field, value, fix);
+  }
+
+  public requireStringArray(field: string, value: unknown, fix: string, allowEmpty = false): string[] {
+    if (!Array.isArray(value)) this.fail(field, 'must be an array of strings', value, fix);
+    if (!allowEmpty && value.length === 0) this.fail(field, 'must not be empty', value, fix);
+    value.forEach((item, i) => this.requireString(`${field}[${i}]`, item, fix));
+    return value as string[];
+  }
+
+  public optionalStringArray(field: string, value: unknown, fix: string): string[] | undefined {
+    if (value === undefined) return undefined;
+    return this.requireStringArray(field, value, fix, true);
+  }
+
+  public optionalBoolean(field: string, value: unknown): boolean | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'boolean') this.fail(field, 'must be true or false', value, 'Pass a boolean.');
+    return value;
+  }
+
+  public optionalStringMap(field: string, value: unknown, fix: string): Record<string, string> | undefined {
+    if (value === undefined) return undefined;
+    this.requireObject(field, value, fix);
+    for (const [k, v] of Object.entries(value as object)) {
+      if (typeof v !== 'string') this.fail(`${field}.${k}`, 'must be a string', v, fix);
+    }
+    return value as Record<string, string>;
+  }
+
+  /** Checks a name against CodePipeline's rules for stage and action names. */
+  public pipelineName(field: string, value: unknown, what: string): string {
+    const fix = `Use 1 to 100 characters from A-Z, a-z, 0-9, '.', '@', '-' and '_' for the ${what}.`;
+    this.requireString(field, value, fix);
+    const name = value as string;
+    if (isToken(name)) {
+      this.fail(field, `must be a literal (CodePipeline names the ${what} at synth time)`, name, 'Pass a plain string, not a token.');
+    }
+    if (name.length > 100) this.fail(field, `must be at most 100 characters (CodePipeline's limit for a ${what})`, name, fix);
+    if (!/^[A-Za-z0-9.@_-]+$/.test(name)) this.fail(field, `contains characters CodePipeline rejects in a ${what}`, name, fix);
+    return name;
+  }
+}
+
+/** Checks that a value was built by one of the library's static factories. */
+export function isInstance<T>(value: unknown, ctor: abstract new (...args: any[]) => T): value is T {
+  return value instanceof (ctor as any);
+}

@@ -1,0 +1,378 @@
+import type { Validator } from '../private/validation';
+import { Token } from 'aws-cdk-lib';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ModelContext, SourceModel, SourceProduced } from '../model/model';
+import { isToken } from '../private/validation';
+
+/** The namespace the source action's variables live in (`#{SourceVariables.CommitId}`). */
+export const SOURCE_VARIABLES_NAMESPACE = 'SourceVariables';
+
+/** The name of the source action. */
+export const SOURCE_ACTION_NAME = 'Source';
+
+/**
+ * A V2 push trigger: which pushes start the pipeline.
+ *
+ * A trigger filters either on branches or on tags (CodePipeline does not combine them in one
+ * filter); file paths refine a branch filter.
+ *
+ * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-filter.html
+ */
+export interface PushTrigger {
+  /**
+   * Branch glob patterns that start the pipeline.
+   *
+   * @default - the source branch, when no tag pattern is given
+   */
+  readonly branchesIncludes?: string[];
+  /**
+   * Branch glob patterns that never start the pipeline.
+   *
+   * @default - none
+   */
+  readonly branchesExcludes?: string[];
+  /**
+   * Tag glob patterns that start the pipeline (for example `v*`).
+   *
+   * @default - none
+   */
+  readonly tagsIncludes?: string[];
+  /**
+   * Tag glob patterns that never start the pipeline.
+   *
+   * @default - none
+   */
+  readonly tagsExcludes?: string[];
+  /**
+   * File path glob patterns: a push starts the pipeline only if it changes one of them.
+   *
+   * @default - any path
+   */
+  readonly filePathsIncludes?: string[];
+  /**
+   * File path glob patterns: a push that changes only these does not start the pipeline.
+   *
+   * @default - none
+   */
+  readonly filePathsExcludes?: string[];
+}
+
+/** Properties of a GitHub (or other CodeConnections) source. */
+export interface GitHubSourceProps {
+  /** The repository as `owner/repo`, for example `acme/shop`. */
+  readonly repository: string;
+  /**
+   * The branch whose changes start the pipeline.
+   *
+   * @default 'main'
+   */
+  readonly branch?: string;
+  /**
+   * ARN of the CodeConnections (CodeStar Connections) connection to GitHub, GitHub Enterprise
+   * Server, Bitbucket or GitLab. Create it in the console and complete the handshake once.
+   */
+  readonly connectionArn: string;
+  /**
+   * V2 push triggers with branch, tag and file-path filters.
+   *
+   * @default - every push to `branch` starts the pipeline
+   */
+  readonly triggers?: PushTrigger[];
+  /**
+   * Pass a full git clone to the build (so it can run `git describe`, `git log`...) instead of a zip.
+   *
+   * @default false
+   */
+  readonly fullClone?: boolean;
+}
+
+/** Properties of a CodeCommit source. */
+export interface CodeCommitSourceProps {
+  /** The repository. */
+  readonly repository: codecommit.IRepository;
+  /**
+   * The branch whose changes start the pipeline.
+   *
+   * @default 'main'
+   */
+  readonly branch?: string;
+}
+
+/** Properties of an S3 source. */
+export interface S3SourceProps {
+  /** The bucket (it must be versioned). */
+  readonly bucket: s3.IBucket;
+  /** Key of the zip archive whose new versions start the pipeline. */
+  readonly key: string;
+}
+
+/** Properties of an ECR source. */
+export interface EcrSourceProps {
+  /** The repository. */
+  readonly repository: ecr.IRepository;
+  /**
+   * The image tag whose pushes start the pipeline.
+   *
+   * @default 'latest'
+   */
+  readonly tag?: string;
+}
+
+/**
+ * Where changes come from; every change to it starts a pipeline execution.
+ */
+export abstract class PipelineSource {
+  /**
+   * A GitHub, GitHub Enterprise Server, Bitbucket or GitLab repository through a CodeConnections
+   * connection, with optional V2 push triggers.
+   */
+  public static gitHub(props: GitHubSourceProps): PipelineSource {
+    return new GitHubSource(props);
+  }
+
+  /** A CodeCommit repository branch. */
+  public static codeCommit(props: CodeCommitSourceProps): PipelineSource {
+    return new CodeCommitSource(props);
+  }
+
+  /** A zip archive in a versioned S3 bucket. */
+  public static s3(props: S3SourceProps): PipelineSource {
+    return new S3Source(props);
+  }
+
+  /** An image tag in an ECR repository. */
+  public static ecr(props: EcrSourceProps): PipelineSource {
+    return new EcrSource(props);
+  }
+
+  /**
+   * Validates the configuration and describes the source.
+   *
+   * @internal
+   */
+  public abstract _toModel(ctx: ModelContext): SourceModel;
+}
+
+const CONNECTION_ARN = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
+const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+function validateBranch(ctx: ModelContext, value: unknown): string {
+  const v: Validator = ctx.validator;
+  const fix = "Pass the branch name, for example 'main'.";
+  if (value === undefined) return 'main';
+  if (typeof value !== 'string') v.fail(`${ctx.field}.branch`, 'must be a string', value, fix);
+  if (value.trim() === '') v.fail(`${ctx.field}.branch`, 'must not be empty', value, fix);
+  if (!isToken(value) && /\s/.test(value)) v.fail(`${ctx.field}.branch`, 'must not contain spaces', value, fix);
+  return value;
+}
+
+class GitHubSource extends PipelineSource {
+  constructor(private readonly props: GitHubSourceProps) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext): SourceModel {
+    const v: Validator = ctx.validator;
+    v.requireObject(ctx.field, this.props, 'Pass { repository, connectionArn, branch? } to PipelineSource.gitHub().');
+    const repoFix = "Pass the repository as 'owner/repo', for example 'acme/shop'.";
+    const repository = v.requireString(`${ctx.field}.repository`, this.props.repository, repoFix);
+    if (!isToken(repository) && !REPOSITORY.test(repository)) {
+      v.fail(`${ctx.field}.repository`, "must look like 'owner/repo'", repository, repoFix);
+    }
+    const branch = validateBranch(ctx, this.props.branch);
+    const arnFix = "Pass the ARN of a CodeConnections connection, like 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123' (create it in the console: Developer Tools > Settings > Connections).";
+    const connectionArn = v.requireString(`${ctx.field}.connectionArn`, this.props.connectionArn, arnFix);
+    if (!isToken(connectionArn) && !CONNECTION_ARN.test(connectionArn)) {
+      v.fail(`${ctx.field}.connectionArn`, 'must be a CodeConnections (CodeStar Connections) connection ARN', connectionArn, arnFix);
+    }
+    const fullClone = v.optionalBoolean(`${ctx.field}.fullClone`, this.props.fullClone) ?? false;
+    const triggers = validateTriggers(ctx, this.props.triggers);
+    const [owner, repo] = repository.split('/');
+    const triggerText = triggers.length === 0
+      ? [`every push to ${branch}`]
+      : triggers.map(describeTrigger);
+
+    return {
+      kind: 'GitHub',
+      summary: `${repository}@${branch} (CodeConnections)`,
+      branch,
+      triggers: triggerText,
+      produce: (_scope: Construct, output: codepipeline.Artifact): SourceProduced => {
+        const action = new actions.CodeStarConnectionsSourceAction({
+          actionName: SOURCE_ACTION_NAME,
+          connectionArn,
+          owner,
+          repo,
+          branch,
+          output,
+          codeBuildCloneOutput: fullClone,
+          variablesNamespace: SOURCE_VARIABLES_NAMESPACE,
+          triggerOnPush: true,
+        });
+        return {
+          action,
+          revision: { description: `commit ${action.variables.commitId} of ${repository}@${branch}` },
+          triggers: triggers.length === 0 ? undefined : [{
+            providerType: codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,
+            gitConfiguration: {
+              sourceAction: action,
+              pushFilter: triggers.map(t => ({
+                branchesIncludes: t.branchesIncludes ?? (t.tagsIncludes || t.tagsExcludes ? undefined : [branch]),
+                branchesExcludes: t.branchesExcludes,
+                tagsIncludes: t.tagsIncludes,
+                tagsExcludes: t.tagsExcludes,
+                filePathsIncludes: t.filePathsIncludes,
+                filePathsExcludes: t.filePathsExcludes,
+              })),
+            },
+          }],
+        };
+      },
+    };
+  }
+}
+
+function describeTrigger(t: PushTrigger): string {
+  const parts: string[] = [];
+  if (t.tagsIncludes || t.tagsExcludes) {
+    parts.push(`push of tags ${(t.tagsIncludes ?? ['*']).join(', ')}`);
+    if (t.tagsExcludes) parts.push(`except tags ${t.tagsExcludes.join(', ')}`);
+  } else {
+    parts.push(`push to ${(t.branchesIncludes ?? ['the source branch']).join(', ')}`);
+    if (t.branchesExcludes) parts.push(`except branches ${t.branchesExcludes.join(', ')}`);
+  }
+  if (t.filePathsIncludes) parts.push(`changing ${t.filePathsIncludes.join(', ')}`);
+  if (t.filePathsExcludes) parts.push(`ignoring ${t.filePathsExcludes.join(', ')}`);
+  return parts.join(', ');
+}
+
+function validateTriggers(ctx: ModelContext, value: unknown): PushTrigger[] {
+  const v: Validator = ctx.validator;
+  if (value === undefined) return [];
+  const field = `${ctx.field}.triggers`;
+  if (!Array.isArray(value)) v.fail(field, 'must be an array of push triggers', value, 'Pass [{ branchesIncludes: [...] }] or leave it out.');
+  if (value.length === 0) v.fail(field, 'must not be empty', value, 'Leave triggers out to start on every push to the branch.');
+  if (value.length > 3) v.fail(field, 'may hold at most 3 push filters (CodePipeline quota)', value, 'Merge the patterns into fewer triggers.');
+  value.forEach((t, i) => {
+    const f = `${field}[${i}]`;
+    v.requireObject(f, t, 'Pass an object such as { branchesIncludes: [\'main\'] }.');
+    const lists = ['branchesIncludes', 'branchesExcludes', 'tagsIncludes', 'tagsExcludes', 'filePathsIncludes', 'filePathsExcludes'] as const;
+    for (const key of lists) {
+      const list = v.optionalStringArray(`${f}.${key}`, (t as any)[key], 'Pass glob patterns such as \'release/*\'.');
+      if (list && list.length === 0) v.fail(`${f}.${key}`, 'must not be empty', list, 'Leave it out instead.');
+      if (list && list.length > 8) v.fail(`${f}.${key}`, 'may hold at most 8 patterns (CodePipeline quota)', list, 'Use broader glob patterns.');
+    }
+    const hasTags = t.tagsIncludes !== undefined || t.tagsExcludes !== undefined;
+    const hasBranches = t.branchesIncludes !== undefined || t.branchesExcludes !== undefined;
+    if (hasTags && hasBranches) {
+      v.failPlain(f, 'filters on both tags and branches; CodePipeline takes one or the other in a push filter. Split it into two triggers.');
+    }
+    if (hasTags && (t.filePathsIncludes || t.filePathsExcludes)) {
+      v.failPlain(f, 'filters on tags and file paths; CodePipeline applies file paths to branch pushes only. Remove the file paths or filter on branches.');
+    }
+  });
+  return value as PushTrigger[];
+}
+
+class CodeCommitSource extends PipelineSource {
+  constructor(private readonly props: CodeCommitSourceProps) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext): SourceModel {
+    const v: Validator = ctx.validator;
+    v.requireObject(ctx.field, this.props, 'Pass { repository, branch? } to PipelineSource.codeCommit().');
+    const repository = this.props.repository;
+    if (!repository || typeof (repository as any).repositoryName !== 'string') {
+      v.fail(`${ctx.field}.repository`, 'must be a codecommit.IRepository', repository, 'Pass codecommit.Repository.fromRepositoryName(this, \'Repo\', \'shop\') or a new Repository.');
+    }
+    const branch = validateBranch(ctx, this.props.branch);
+    const name = Token.isUnresolved(repository.repositoryName) ? 'CodeCommit repository' : repository.repositoryName;
+    return {
+      kind: 'CodeCommit',
+      summary: `${name}@${branch} (CodeCommit)`,
+      branch,
+      triggers: [`every push to ${branch} (EventBridge)`],
+      produce: (_scope, output) => {
+        const action = new actions.CodeCommitSourceAction({
+          actionName: SOURCE_ACTION_NAME,
+          repository,
+          branch,
+          output,
+          variablesNamespace: SOURCE_VARIABLES_NAMESPACE,
+        });
+        return { action, revision: { description: `commit ${action.variables.commitId} of ${name}@${branch}` } };
+      },
+    };
+  }
+}
+
+class S3Source extends PipelineSource {
+  constructor(private readonly props: S3SourceProps) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext): SourceModel {
+    const v: Validator = ctx.validator;
+    v.requireObject(ctx.field, this.props, 'Pass { bucket, key } to PipelineSource.s3().');
+    const bucket = this.props.bucket;
+    if (!bucket || typeof (bucket as any).bucketName !== 'string') {
+      v.fail(`${ctx.field}.bucket`, 'must be an s3.IBucket', bucket, 'Pass a versioned s3.Bucket or s3.Bucket.fromBucketName(...).');
+    }
+    const key = v.requireString(`${ctx.field}.key`, this.props.key, "Pass the object key of the zip archive, for example 'source/shop.zip'.");
+    const where = Token.isUnresolved(bucket.bucketName) ? key : `s3://${bucket.bucketName}/${key}`;
+    return {
+      kind: 'S3',
+      summary: `${where} (S3)`,
+      triggers: [`new version of ${key} (polling)`],
+      produce: (_scope, output) => {
+        const action = new actions.S3SourceAction({
+          actionName: SOURCE_ACTION_NAME,
+          bucket,
+          bucketKey: key,
+          output,
+          variablesNamespace: SOURCE_VARIABLES_NAMESPACE,
+        });
+        return { action, revision: { description: `version ${action.variables.versionId} of ${where}` } };
+      },
+    };
+  }
+}
+
+class EcrSource extends PipelineSource {
+  constructor(private readonly props: EcrSourceProps) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext): SourceModel {
+    const v: Validator = ctx.validator;
+    v.requireObject(ctx.field, this.props, 'Pass { repository, tag? } to PipelineSource.ecr().');
+    const repository = this.props.repository;
+    if (!repository || typeof (repository as any).repositoryName !== 'string') {
+      v.fail(`${ctx.field}.repository`, 'must be an ecr.IRepository', repository, 'Pass an ecr.Repository or ecr.Repository.fromRepositoryName(...).');
+    }
+    const tag = v.optionalString(`${ctx.field}.tag`, this.props.tag, "Pass the image tag, for example 'latest'.") ?? 'latest';
+    const name = Token.isUnresolved(repository.repositoryName) ? 'ECR repository' : repository.repositoryName;
+    return {
+      kind: 'ECR',
+      summary: `${name}:${tag} (ECR)`,
+      branch: tag,
+      triggers: [`push of image tag ${tag}`],
+      produce: (_scope, output) => {
+        const action = new actions.EcrSourceAction({
+          actionName: SOURCE_ACTION_NAME,
+          repository,
+          imageTag: tag,
+          output,
+          variablesNamespace: SOURCE_VARIABLES_NAMESPACE,
+        });
+        return { action, revision: { description: `image ${action.variables.imageDigest} (${name}:${tag})` } };
+      },
+    };
+  }
+}
