@@ -29,7 +29,7 @@ export class ShopPipelineStack extends Stack {
         connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/4f1c9a7e-2b3d-4c5e-8f90-1a2b3c4d5e6f',
         triggers: [{ branchesIncludes: ['main'], filePathsExcludes: ['docs/**'] }],
       }),
-      build: BuildStep.commands({
+      buildStep: BuildStep.commands({
         install: ['npm ci'],
         commands: ['npm run build', 'npm test -- --ci --reporters=default --reporters=jest-junit', 'npx cdk synth -q'],
         environmentVariables: { JEST_JUNIT_OUTPUT_DIR: 'test-reports' },

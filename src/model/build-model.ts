@@ -66,9 +66,9 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   }
   const source = raw.source._toModel({ validator: v, field: 'source' });
   if (!(raw.build instanceof BuildStep)) {
-    v.fail('build', 'must be a BuildStep', raw.build, "Use BuildStep.commands({ commands: ['npm ci', 'npm test'] }).");
+    v.fail('buildStep', 'must be a BuildStep', raw.build, "Use BuildStep.commands({ commands: ['npm ci', 'npm test'] }).");
   }
-  const build = raw.build._toModel({ validator: v, field: 'build' });
+  const build = raw.build._toModel({ validator: v, field: 'buildStep' });
 
   // --- checks
   const checks: ActionModel[] = [];

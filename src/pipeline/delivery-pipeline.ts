@@ -21,8 +21,12 @@ import { PipelineSource } from '../sources/pipeline-source';
 export interface DeliveryPipelineProps {
   /** Where changes come from; every change to it starts a pipeline execution. */
   readonly source: PipelineSource;
-  /** The continuous integration step that turns a change into a versioned artifact. */
-  readonly build: BuildStep;
+  /**
+   * The continuous integration step that turns a change into a versioned artifact.
+   *
+   * (Named `buildStep`, not `build`: jsii reserves `build` for the builders of Java structs.)
+   */
+  readonly buildStep: BuildStep;
   /**
    * Quality checks run in parallel after the build; each blocks the pipeline on failure.
    *
@@ -77,7 +81,7 @@ export interface DeliveryPipelineProps {
  * declare const prod: DeploymentTarget;
  * new DeliveryPipeline(this, 'Shop', {
  *   source: PipelineSource.gitHub({ repository: 'acme/shop', branch: 'main', connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc' }),
- *   build: BuildStep.commands({ install: ['npm ci'], commands: ['npm test'] }),
+ *   buildStep: BuildStep.commands({ install: ['npm ci'], commands: ['npm test'] }),
  *   environments: [
  *     { name: 'staging', deployments: [staging] },
  *     { name: 'prod', production: true, deployments: [prod] },
@@ -101,7 +105,7 @@ export class DeliveryPipeline extends Construct {
     Object.defineProperty(this, DELIVERY_PIPELINE_SYMBOL, { value: true });
     this.validator = new Validator(this.node.path);
     if (props === null || typeof props !== 'object') {
-      this.validator.fail('props', 'must be an object', props, 'Pass { source, build, environments? }.');
+      this.validator.fail('props', 'must be an object', props, 'Pass { source, buildStep, environments? }.');
     }
     this.props = props;
     if (props.environments !== undefined) {
@@ -216,7 +220,7 @@ export class DeliveryPipeline extends Construct {
   private validate(): PipelineModel {
     return buildModel(this.validator, {
       source: this.props.source,
-      build: this.props.build,
+      build: this.props.buildStep,
       checks: this.props.checks,
       releaseMode: this.props.releaseMode,
       executionMode: this.props.executionMode,

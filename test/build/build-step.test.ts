@@ -1,0 +1,121 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { BuildCache, BuildStep, TestReport } from '../../src';
+import { action, newStack, pipelineIn } from '../util';
+
+function buildSpecOf(stack: any): any {
+  const projects = Template.fromStack(stack).findResources('AWS::CodeBuild::Project');
+  const build = Object.entries(projects).find(([id]) => id.startsWith('ShopBuildProject'));
+  if (!build) throw new Error('no build project');
+  return JSON.parse(flatten((build[1] as any).Properties.Source.BuildSpec));
+}
+
+/** Joins an Fn::Join, writing references as <Ref> / <Logical.Attr> so the buildspec parses. */
+function flatten(value: any): string {
+  if (typeof value === 'string') return value;
+  if (value.Ref) return `<${value.Ref}>`;
+  if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'].join('.')}>`;
+  if (value['Fn::Join']) return value['Fn::Join'][1].map(flatten).join(value['Fn::Join'][0]);
+  throw new Error(`cannot flatten ${JSON.stringify(value)}`);
+}
+
+describe('BuildStep.commands', () => {
+  test('renders one CodeBuild project with the install and build phases and everything as output', () => {
+    const stack = newStack();
+    pipelineIn(stack, { buildStep: BuildStep.commands({ install: ['npm ci'], commands: ['npm run build', 'npm test'] }) });
+    expect(buildSpecOf(stack)).toEqual({
+      version: '0.2',
+      phases: { install: { commands: ['npm ci'] }, build: { commands: ['npm run build', 'npm test'] } },
+      artifacts: { files: ['**/*'] },
+    });
+    const a = action(stack, 'Build', 'Build');
+    expect(a.ActionTypeId.Provider).toBe('CodeBuild');
+    expect(a.InputArtifacts).toEqual([{ Name: 'Source' }]);
+    expect(a.OutputArtifacts).toEqual([{ Name: 'BuildOutput' }]);
+  });
+
+  test('test reports go to their own report group, which the project may write to', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      buildStep: BuildStep.commands({
+        commands: ['npm test'],
+        testReports: [TestReport.junit('reports/*.xml'), TestReport.cucumber('features/*.json', { baseDirectory: 'out' })],
+      }),
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CodeBuild::ReportGroup', 2);
+    template.hasResourceProperties('AWS::CodeBuild::ReportGroup', { Type: 'TEST' });
+    const reports = buildSpecOf(stack).reports;
+    expect(Object.keys(reports)).toEqual([
+      expect.stringMatching(/^<ShopBuildReport0ReportGroup[A-Z0-9]+\.Arn>$/),
+      expect.stringMatching(/^<ShopBuildReport1ReportGroup[A-Z0-9]+\.Arn>$/),
+    ]);
+    expect(Object.values(reports)).toEqual([
+      { 'files': ['reports/*.xml'], 'file-format': 'JUNITXML' },
+      { 'files': ['features/*.json'], 'file-format': 'CUCUMBERJSON', 'base-directory': 'out' },
+    ]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: ['codebuild:CreateReport', 'codebuild:UpdateReport', 'codebuild:BatchPutTestCases'],
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ShopBuildReport0ReportGroup'), 'Arn'] },
+        })]),
+      },
+    });
+  });
+
+  test('outputs, environment variables, image, compute, timeout and privileged reach the project', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      buildStep: BuildStep.commands({
+        commands: ['make'],
+        outputs: ['dist/**/*'],
+        outputDirectory: 'build',
+        environmentVariables: { NODE_ENV: 'test' },
+        buildImage: codebuild.LinuxBuildImage.AMAZON_LINUX_2_5,
+        computeType: codebuild.ComputeType.LARGE,
+        timeout: Duration.minutes(30),
+        privileged: true,
+      }),
+    });
+    expect(buildSpecOf(stack).artifacts).toEqual({ 'files': ['dist/**/*'], 'base-directory': 'build' });
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({
+        ComputeType: 'BUILD_GENERAL1_LARGE',
+        Image: 'aws/codebuild/amazonlinux2-x86_64-standard:5.0',
+        PrivilegedMode: true,
+        EnvironmentVariables: [{ Name: 'NODE_ENV', Type: 'PLAINTEXT', Value: 'test' }],
+      }),
+      TimeoutInMinutes: 30,
+    });
+  });
+
+  test('defaults: standard 7.0 image, small compute, not privileged, artifacts encrypted with the aws/s3 key', () => {
+    const stack = newStack();
+    pipelineIn(stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_SMALL', Image: 'aws/codebuild/standard:7.0', PrivilegedMode: false }),
+      EncryptionKey: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-west-1:111111111111:alias/aws/s3']] },
+    });
+  });
+
+  test('a local cache with paths uses the source and custom modes and lists the paths', () => {
+    const stack = newStack();
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm ci'], cache: BuildCache.local({ paths: ['node_modules/**/*'] }) }) });
+    expect(buildSpecOf(stack).cache).toEqual({ paths: ['node_modules/**/*'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', {
+      Cache: { Type: 'LOCAL', Modes: ['LOCAL_SOURCE_CACHE', 'LOCAL_CUSTOM_CACHE'] },
+    });
+  });
+
+  test('an S3 cache uses the bucket and prefix', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Cache');
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm ci'], cache: BuildCache.s3(bucket, { prefix: 'shop' }) }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', {
+      Cache: { Type: 'S3', Location: { 'Fn::Join': ['/', [{ Ref: Match.stringLikeRegexp('Cache') }, 'shop']] } },
+    });
+  });
+});

@@ -1,0 +1,147 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { Approval, DeploymentTarget, IDeliveryActionFactory, ProduceActionOptions } from '../../src';
+import { action, actionsOf, newStack, pipelineIn, pipelineProps } from '../util';
+
+describe('DeploymentTarget.cloudFormation', () => {
+  test('creates a change set, then executes it, from the template in the build output', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 'cdk.out/Shop.template.json', parameterOverrides: { Stage: 'staging' } })],
+      }],
+    });
+    expect(actionsOf(stack, 'staging')).toEqual(['shop-staging.Prepare@1', 'shop-staging.Deploy@2']);
+    const prepare = action(stack, 'staging', 'shop-staging.Prepare');
+    expect(prepare.Configuration).toMatchObject({
+      ActionMode: 'CHANGE_SET_REPLACE',
+      StackName: 'shop-staging',
+      ChangeSetName: 'cdk-delivery-pipeline',
+      TemplatePath: 'BuildOutput::cdk.out/Shop.template.json',
+      Capabilities: 'CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND',
+      ParameterOverrides: '{"Stage":"staging"}',
+      RoleArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1']] },
+    });
+    expect(prepare.InputArtifacts).toEqual([{ Name: 'BuildOutput' }]);
+    expect(action(stack, 'staging', 'shop-staging.Deploy').Configuration).toEqual({
+      ActionMode: 'CHANGE_SET_EXECUTE', StackName: 'shop-staging', ChangeSetName: 'cdk-delivery-pipeline',
+    });
+  });
+
+  test('the action role may pass only the CloudFormation execution role and act on only its stack', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 't.json' })] }] });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'iam:PassRole',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1']] },
+          }),
+          Match.objectLike({
+            Action: Match.arrayWith(['cloudformation:CreateChangeSet']),
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudformation:eu-west-1:111111111111:stack/shop-staging/*']] },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('a given deployment role and bootstrap qualifier are used', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'Exec', 'arn:aws:iam::111111111111:role/shop-cfn');
+    pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [
+          DeploymentTarget.cloudFormation({ stackName: 'a', templatePath: 'a.json', deploymentRole: role }),
+          DeploymentTarget.cloudFormation({ stackName: 'b', templatePath: 'b.json', bootstrapQualifier: 'shop1' }),
+        ],
+      }],
+    });
+    expect(action(stack, 'staging', 'a.Prepare').Configuration.RoleArn).toBe('arn:aws:iam::111111111111:role/shop-cfn');
+    expect(JSON.stringify(action(stack, 'staging', 'b.Prepare').Configuration.RoleArn)).toContain('role/cdk-shop1-cfn-exec-role-111111111111-eu-west-1');
+  });
+
+  test('in another account the actions run as that account\'s CDK bootstrap deploy role, and the artifact key is customer managed', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [{ name: 'prod', account: '222222222222', production: true, deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-prod', templatePath: 'p.json' })] }],
+    });
+    const prepare = action(stack, 'prod', 'shop-prod.Prepare');
+    expect(prepare.RoleArn).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1']] });
+    expect(JSON.stringify(prepare.Configuration.RoleArn)).toContain(':iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-eu-west-1');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    // the other account may read the artifacts through the bucket policy
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1']] } },
+        })]),
+      },
+    });
+  });
+
+  test('several targets of one environment deploy in parallel', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [
+          DeploymentTarget.cloudFormation({ stackName: 'api', templatePath: 'api.json' }),
+          DeploymentTarget.cloudFormation({ stackName: 'web', templatePath: 'web.json' }),
+          DeploymentTarget.commands('Migrate', ['./migrate.sh']),
+        ],
+      }],
+    });
+    expect(actionsOf(stack, 'staging')).toEqual(['api.Prepare@1', 'api.Deploy@2', 'web.Prepare@1', 'web.Deploy@2', 'Migrate@2']);
+  });
+
+  test('with a change-set review, the approval sits between create and execute', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [{ name: 'staging', approval: Approval.changeSetReview(), deployments: [DeploymentTarget.cloudFormation({ stackName: 'api', templatePath: 'api.json' })] }],
+    });
+    expect(actionsOf(stack, 'staging')).toEqual(['api.Prepare@1', 'api.Deploy@3', 'ReviewChangeSet@2']);
+  });
+});
+
+describe('DeploymentTarget.commands', () => {
+  test('runs a CodeBuild deploy script on the build output, with the source as extra input', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.commands('Upload', ['aws s3 sync dist s3://site'])] }] });
+    const a = action(stack, 'staging', 'Upload');
+    expect(a.ActionTypeId.Provider).toBe('CodeBuild');
+    expect(a.InputArtifacts).toEqual([{ Name: 'BuildOutput' }, { Name: 'Source' }]);
+    expect(a.RunOrder).toBe(1);
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', {
+      Source: { Type: 'CODEPIPELINE', BuildSpec: Match.serializedJson({ version: '0.2', phases: { build: { commands: ['aws s3 sync dist s3://site'] } } }) },
+    });
+  });
+});
+
+describe('DeploymentTarget.fromActionFactory', () => {
+  test('the factory gets the action name, run order and artifacts and supplies the action', () => {
+    const stack = newStack();
+    const seen: ProduceActionOptions[] = [];
+    const factory: IDeliveryActionFactory = {
+      produceAction(_scope: Construct, options: ProduceActionOptions): codepipeline.IAction {
+        seen.push(options);
+        return new actions.ManualApprovalAction({ actionName: options.actionName, runOrder: options.runOrder, additionalInformation: 'custom' });
+      },
+    };
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.fromActionFactory('Custom', factory)] }] });
+    expect(seen).toHaveLength(0); // the pipeline is built just before synthesis
+    expect(action(stack, 'staging', 'Custom').Configuration).toEqual({ CustomData: 'custom' });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ actionName: 'Custom', runOrder: 1, environmentName: 'staging' });
+    expect(seen[0].buildArtifact.artifactName).toBe('BuildOutput');
+    expect(pipelineProps(stack).Stages).toHaveLength(3);
+  });
+});

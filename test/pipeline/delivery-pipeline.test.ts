@@ -1,0 +1,165 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Approval, DeliveryPipeline, ReleaseMode } from '../../src';
+import { PLAN_METADATA_TYPE, PlanDocument } from '../../src/model/plan-document';
+import { env, errorOf, newStack, pipelineIn, pipelineProps, props, stageNames } from '../util';
+
+describe('DeliveryPipeline', () => {
+  test('renders a V2 pipeline: source, build, checks?, then the environments in order', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('dev'), env('staging'), env('prod', { production: true })] });
+    expect(stageNames(stack)).toEqual(['Source', 'Build', 'dev', 'staging', 'prod']);
+    expect(pipelineProps(stack)).toMatchObject({ PipelineType: 'V2', ExecutionMode: 'QUEUED', RestartExecutionOnUpdate: false });
+  });
+
+  test('execution mode and pipeline name are configurable', () => {
+    const stack = newStack();
+    pipelineIn(stack, { executionMode: codepipeline.ExecutionMode.SUPERSEDED, pipelineName: 'shop-delivery' });
+    expect(pipelineProps(stack)).toMatchObject({ ExecutionMode: 'SUPERSEDED', Name: 'shop-delivery' });
+  });
+
+  test('the artifact bucket blocks public access, is SSL-only and encrypted with the AWS managed KMS key in one account', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('staging')] });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.resourceCountIs('AWS::KMS::Key', 0);
+  });
+
+  test('a customer managed key with rotation is created only when an environment names another account', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('staging', { account: '111111111111' })] });
+    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 0);
+    const other = newStack();
+    pipelineIn(other, { environments: [env('staging'), env('prod', { account: '333333333333' })] });
+    Template.fromStack(other).hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    Template.fromStack(other).hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } }] },
+    });
+  });
+
+  test('a given artifact bucket is used as is', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Mine', { enforceSSL: true });
+    pipelineIn(stack, { artifactBucket: bucket });
+    Template.fromStack(stack).resourceCountIs('AWS::S3::Bucket', 1);
+    expect(JSON.stringify(pipelineProps(stack).ArtifactStore)).toContain('Mine');
+  });
+
+  test('addEnvironment appends an environment and switches the default mode to continuous delivery', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack);
+    expect(pipeline.releaseMode).toBe(ReleaseMode.CONTINUOUS_INTEGRATION);
+    pipeline.addEnvironment(env('staging'));
+    pipeline.addEnvironment(env('prod', { production: true }));
+    expect(pipeline.releaseMode).toBe(ReleaseMode.CONTINUOUS_DELIVERY);
+    expect(stageNames(stack)).toEqual(['Source', 'Build', 'staging', 'prod']);
+  });
+
+  test('addEnvironment validates at once and leaves the pipeline unchanged on error', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('staging')] });
+    expect(errorOf(() => pipeline.addEnvironment(env('staging')))).toContain("duplicates the name of environments[0] ('staging')");
+    expect(stageNames(stack)).toEqual(['Source', 'Build', 'staging']);
+  });
+
+  test('pipeline (escape hatch) is available after buildPipeline(); later addEnvironment fails clearly', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('staging')] });
+    expect(errorOf(() => pipeline.pipeline)).toBe("'PipelineStack/Shop': pipeline is not built yet; call buildPipeline() before reading 'pipeline' (it is otherwise built just before synthesis).");
+    pipeline.buildPipeline();
+    expect(pipeline.pipeline).toBeInstanceOf(codepipeline.Pipeline);
+    expect(pipeline.pipeline.stageCount).toBe(3);
+    expect(errorOf(() => pipeline.addEnvironment(env('prod')))).toBe(
+      "'PipelineStack/Shop': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline() or grantApprove()); add every environment first.");
+  });
+
+  test('isDeliveryPipeline', () => {
+    const stack = newStack();
+    expect(DeliveryPipeline.isDeliveryPipeline(pipelineIn(stack))).toBe(true);
+    expect(DeliveryPipeline.isDeliveryPipeline(stack)).toBe(false);
+  });
+
+  test('two pipelines in one stack do not collide', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('staging')] }, 'Shop');
+    pipelineIn(stack, { environments: [env('staging')] }, 'Billing');
+    Template.fromStack(stack).resourceCountIs('AWS::CodePipeline::Pipeline', 2);
+  });
+});
+
+describe('grantApprove', () => {
+  test('grants PutApprovalResult on exactly the approval actions, and reading the pipeline', () => {
+    const stack = newStack();
+    const pipeline = new DeliveryPipeline(stack, 'Shop', props({
+      environments: [env('staging', { approval: Approval.manual() }), env('prod', { production: true })],
+    }));
+    const role = new iam.Role(stack, 'ReleaseManagers', { assumedBy: new iam.AccountRootPrincipal() });
+    const grant = pipeline.grantApprove(role);
+    expect(grant.success).toBe(true);
+    const pipelineRef = { Ref: expect.stringMatching(/^ShopPipeline/) };
+    const arn = (path: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:111111111111:', pipelineRef, ...(path ? [path] : [])]],
+    });
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const policy = Object.entries(policies).find(([id]) => id.startsWith('ReleaseManagersDefaultPolicy'));
+    const statements = (policy![1] as any).Properties.PolicyDocument.Statement;
+    expect(statements).toEqual([
+      { Action: 'codepipeline:PutApprovalResult', Effect: 'Allow', Resource: [arn('/staging/Approve'), arn('/prod/Approve')] },
+      {
+        Action: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution', 'codepipeline:ListPipelineExecutions', 'codepipeline:ListActionExecutions'],
+        Effect: 'Allow',
+        Resource: arn(''),
+      },
+    ]);
+  });
+
+  test('fails clearly when the pipeline has no approval', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT, environments: [env('staging')] });
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(errorOf(() => pipeline.grantApprove(role))).toBe(
+      "'PipelineStack/Shop': grantApprove: the pipeline has no approval actions (release mode CONTINUOUS_DEPLOYMENT). Add Approval.manual() to an environment, or grant read access only.");
+  });
+});
+
+describe('plan metadata', () => {
+  test('the construct writes its plan into the cloud assembly', () => {
+    const stack = newStack();
+    pipelineIn(stack, { pipelineName: 'shop', environments: [env('staging'), env('prod', { production: true })] });
+    const assembly = (stack.node.root as any).synth();
+    const artifact = assembly.getStackByName('PipelineStack');
+    const entries = artifact.findMetadataByType(PLAN_METADATA_TYPE);
+    expect(entries).toHaveLength(1);
+    expect(entries[0].path).toBe('/PipelineStack/Shop');
+    const plan = entries[0].data as PlanDocument;
+    expect(plan).toMatchObject({
+      formatVersion: '1',
+      constructPath: 'PipelineStack/Shop',
+      pipelineName: 'shop',
+      releaseMode: 'CONTINUOUS_DELIVERY',
+      releaseModeDefaulted: true,
+      executionMode: 'QUEUED',
+      account: '111111111111',
+      region: 'eu-west-1',
+      source: { kind: 'GitHub', summary: 'acme/shop@main (CodeConnections)', branch: 'main', triggers: ['every push to main'] },
+    });
+    expect(plan.environments.map(e => [e.name, e.production, e.gates.map(g => [g.kind, g.addedByDefault])])).toEqual([
+      ['staging', false, []],
+      ['prod', true, [['manual-approval', true]]],
+    ]);
+    expect(plan.stages.map(s => s.name)).toEqual(['Source', 'Build', 'staging', 'prod']);
+    expect(plan.stages[3].actions).toEqual([
+      { name: 'Approve', runOrder: 1, kind: 'manual-approval' },
+      { name: 'Deploy-prod', runOrder: 2, kind: 'commands' },
+    ]);
+  });
+});

@@ -1,0 +1,75 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import {
+  BuildStep, DeliveryPipeline, DeliveryPipelineProps, DeploymentTarget, EnvironmentOptions, PipelineSource,
+} from '../src';
+
+export const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/4f1c9a7e-2b3d-4c5e-8f90-1a2b3c4d5e6f';
+
+/** A stack with an explicit environment, as pipelines need. */
+export function newStack(account = '111111111111', region = 'eu-west-1'): Stack {
+  const app = new App();
+  return new Stack(app, 'PipelineStack', { env: { account, region } });
+}
+
+export function gitHub(): PipelineSource {
+  return PipelineSource.gitHub({ repository: 'acme/shop', branch: 'main', connectionArn: CONNECTION_ARN });
+}
+
+export function build(): BuildStep {
+  return BuildStep.commands({ install: ['npm ci'], commands: ['npm test'] });
+}
+
+export function cfnTarget(stackName = 'shop-staging'): DeploymentTarget {
+  return DeploymentTarget.cloudFormation({ stackName, templatePath: `cdk.out/${stackName}.template.json` });
+}
+
+export function env(name: string, extra: Partial<EnvironmentOptions> = {}): EnvironmentOptions {
+  return { name, deployments: [DeploymentTarget.commands(`Deploy-${name}`, [`./deploy.sh ${name}`])], ...extra };
+}
+
+/** Minimal valid props, overridable. */
+export function props(extra: Partial<DeliveryPipelineProps> = {}): DeliveryPipelineProps {
+  return { source: gitHub(), buildStep: build(), ...extra };
+}
+
+export function pipelineIn(stack: Stack, extra: Partial<DeliveryPipelineProps> = {}, id = 'Shop'): DeliveryPipeline {
+  return new DeliveryPipeline(stack, id, props(extra));
+}
+
+/** The synthesized CodePipeline resource properties. */
+export function pipelineProps(stack: Stack): any {
+  const pipelines = Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline');
+  const all = Object.values(pipelines);
+  if (all.length !== 1) throw new Error(`expected one pipeline, found ${all.length}`);
+  return (all[0] as any).Properties;
+}
+
+/** Stage names in order. */
+export function stageNames(stack: Stack): string[] {
+  return pipelineProps(stack).Stages.map((s: any) => s.Name);
+}
+
+/** `name@runOrder` of a stage's actions in declaration order. */
+export function actionsOf(stack: Stack, stage: string): string[] {
+  const s = pipelineProps(stack).Stages.find((x: any) => x.Name === stage);
+  if (!s) throw new Error(`no stage ${stage}`);
+  return s.Actions.map((a: any) => `${a.Name}@${a.RunOrder}`);
+}
+
+export function action(stack: Stack, stage: string, name: string): any {
+  const s = pipelineProps(stack).Stages.find((x: any) => x.Name === stage);
+  const a = s?.Actions.find((x: any) => x.Name === name);
+  if (!a) throw new Error(`no action ${stage}/${name}`);
+  return a;
+}
+
+/** Runs `fn` and returns the thrown error's message (fails the test if nothing is thrown). */
+export function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error, but none was thrown');
+}

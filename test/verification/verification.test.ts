@@ -1,0 +1,30 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Approval, Verification } from '../../src';
+import { action, actionsOf, cfnTarget, newStack, pipelineIn } from '../util';
+
+describe('Verification.commands', () => {
+  test('runs after the deployments, in parallel with the other verifications', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        approval: Approval.manual(),
+        deployments: [cfnTarget('shop-staging')],
+        verification: [Verification.commands('Smoke', ['./smoke.sh']), Verification.commands('E2E', ['npm run e2e'])],
+      }],
+    });
+    expect(actionsOf(stack, 'staging')).toEqual(['Approve@1', 'shop-staging.Prepare@2', 'shop-staging.Deploy@3', 'Smoke@4', 'E2E@4']);
+  });
+
+  test('env becomes the project\'s environment variables; the build output is the working directory', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [{ name: 'staging', deployments: [cfnTarget()], verification: [Verification.commands('Smoke', ['curl -fsS $URL/health'], { env: { URL: 'https://staging.example.com' } })] }],
+    });
+    expect(action(stack, 'staging', 'Smoke').InputArtifacts).toEqual([{ Name: 'BuildOutput' }, { Name: 'Source' }]);
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({ EnvironmentVariables: [{ Name: 'URL', Type: 'PLAINTEXT', Value: 'https://staging.example.com' }] }),
+      Source: { Type: 'CODEPIPELINE', BuildSpec: Match.serializedJson({ version: '0.2', phases: { build: { commands: ['curl -fsS $URL/health'] } } }) },
+    });
+  });
+});
