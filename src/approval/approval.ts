@@ -1,4 +1,4 @@
-import type { Validator } from '../private/validation';
+import { described, Validator } from '../private/validation';
 import { Duration } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -66,11 +66,22 @@ export abstract class Approval {
 
   /** @internal */
   public abstract _toModel(ctx: ModelContext, environmentName: string, addedByDefault: boolean): ApprovalModel;
+
+  /**
+   * How the user wrote it, for messages.
+   *
+   * @internal
+   */
+  public abstract _describe(): string;
 }
 
 class ManualApproval extends Approval {
   constructor(private readonly options: ManualApprovalOptions, private readonly kind: 'manual-approval' | 'change-set-review') {
     super();
+  }
+
+  public _describe(): string {
+    return this.kind === 'manual-approval' ? 'Approval.manual()' : 'Approval.changeSetReview()';
   }
 
   public _toModel(ctx: ModelContext, environmentName: string, addedByDefault: boolean): ApprovalModel {
@@ -80,7 +91,7 @@ class ManualApproval extends Approval {
     const comment = v.optionalString(`${ctx.field}.comment`, o.comment, 'Pass the text the approver should read.');
     if (comment && comment.length > MAX_COMMENT_LENGTH) {
       v.fail(`${ctx.field}.comment`, `must be at most ${MAX_COMMENT_LENGTH} characters (CodePipeline shows 500 with the revision line)`,
-        `${comment.length} characters`, 'Shorten it and put the details behind reviewUrl.');
+        described(`${comment.length} characters`), 'Shorten it and put the details behind reviewUrl.');
     }
     const reviewUrl = v.optionalString(`${ctx.field}.reviewUrl`, o.reviewUrl, "Pass an https URL such as 'https://shop.example.com/release-notes'.");
     if (reviewUrl && !/^https?:\/\/\S+$/.test(reviewUrl) && !reviewUrl.startsWith('${Token')) {
@@ -100,7 +111,7 @@ class ManualApproval extends Approval {
         const minutes = timeout.toMinutes({ integral: false });
         if (minutes < 5 || minutes > 86400) {
           v.fail(`${ctx.field}.timeout`, 'must be between 5 minutes and 60 days (CodePipeline limits for a manual approval)',
-            `${minutes} minutes`, 'Pass a Duration such as Duration.days(3).');
+            described(`${minutes} minutes`), 'Pass a Duration such as Duration.days(3).');
         }
       }
     }

@@ -1,4 +1,4 @@
-import type { Validator } from '../private/validation';
+import { described, Validator } from '../private/validation';
 import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -120,7 +120,7 @@ class CommandsBuild extends BuildStep {
     }
     const cache = p.cache?._bind({ validator: v, field: `${ctx.field}.cache` });
     if (cache?.needsPrivileged && !common.privileged) {
-      v.fail(`${ctx.field}.cache`, 'caches Docker layers but the build is not privileged', 'dockerLayers: true', 'Set privileged: true on the build, or drop dockerLayers.');
+      v.fail(`${ctx.field}.cache`, 'caches Docker layers but the build is not privileged', described('dockerLayers: true'), 'Set privileged: true on the build, or drop dockerLayers.');
     }
 
     const details = [

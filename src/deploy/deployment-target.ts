@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { validateCommandsOptions } from '../private/commands-spec';
-import { isToken } from '../private/validation';
+import { described, isToken } from '../private/validation';
 
 /** What the renderer passes to a custom action factory. */
 export interface ProduceActionOptions {
@@ -135,7 +135,7 @@ class CloudFormationTarget extends DeploymentTarget {
       const size = JSON.stringify(parameterOverrides).length;
       if (size > 1000) {
         v.fail(`${ctx.field}.parameterOverrides`, 'must render to at most 1000 characters (CodePipeline action configuration limit)',
-          `${size} characters`, 'Move values into a template configuration file in the build output.');
+          described(`${size} characters`), 'Move values into a template configuration file in the build output.');
       }
     }
     const account = v.optionalString(`${ctx.field}.account`, p.account, "Pass a 12-digit account id such as '111111111111'.") ?? env.account;

@@ -6,7 +6,7 @@ import { BuildStep, BUILD_ACTION_NAME } from '../build/build-step';
 import { QualityCheck } from '../build/quality-check';
 import { DeploymentTarget } from '../deploy/deployment-target';
 import type { EnvironmentOptions } from '../pipeline/environment';
-import { isToken, Validator } from '../private/validation';
+import { described, isToken, Validator } from '../private/validation';
 import { PipelineSource } from '../sources/pipeline-source';
 import { Verification } from '../verification/verification';
 
@@ -80,14 +80,14 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     });
     uniqueNames(v, 'checks', checks.map(c => c.name), 'check');
     if (checks.length > MAX_ACTIONS_PER_STAGE) {
-      v.fail('checks', `must hold at most ${MAX_ACTIONS_PER_STAGE} checks (CodePipeline's actions-per-stage quota)`, `${checks.length} checks`, 'Combine checks into fewer commands.');
+      v.fail('checks', `must hold at most ${MAX_ACTIONS_PER_STAGE} checks (CodePipeline's actions-per-stage quota)`, described(`${checks.length} checks`), 'Combine checks into fewer commands.');
     }
   }
 
   // --- environments
   if (releaseMode === ReleaseMode.CONTINUOUS_INTEGRATION && raw.environments.length > 0) {
     v.fail('environments', 'must be empty under ReleaseMode.CONTINUOUS_INTEGRATION (a CI pipeline releases nothing)',
-      `${raw.environments.length} environment${raw.environments.length === 1 ? '' : 's'}`,
+      described(`${raw.environments.length} environment${raw.environments.length === 1 ? '' : 's'}`),
       'Remove the environments, or choose ReleaseMode.CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.');
   }
   const environments = raw.environments.map((e, i) => environmentModel(v, e, i, releaseMode));
@@ -109,7 +109,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   const fixedStages = 2 + (checks.length > 0 ? 1 : 0);
   if (fixedStages + environments.length > MAX_STAGES) {
     v.fail('environments', `must fit CodePipeline's quota of ${MAX_STAGES} stages per pipeline (with ${fixedStages} stages for source, build${checks.length > 0 ? ' and checks' : ''}, at most ${MAX_STAGES - fixedStages} environments)`,
-      `${environments.length} environments`, 'Split the environments over two pipelines, or deploy several targets per environment.');
+      described(`${environments.length} environments`), 'Split the environments over two pipelines, or deploy several targets per environment.');
   }
 
   return {
@@ -181,12 +181,12 @@ function environmentModel(v: Validator, raw: unknown, index: number, releaseMode
     if (!(e.approval instanceof Approval)) v.fail(`${f}.approval`, 'must be an Approval', e.approval, 'Use Approval.manual() or Approval.changeSetReview().');
     if (releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT) {
       v.fail(`${f}.approval`, 'is a manual approval, which ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow (nobody decides; automated checks do)',
-        'Approval', 'Remove the approval and gate the environment with verification, or use ReleaseMode.CONTINUOUS_DELIVERY.');
+        described(e.approval._describe()), 'Remove the approval and gate the environment with verification, or use ReleaseMode.CONTINUOUS_DELIVERY.');
     }
     approval = e.approval._toModel({ validator: v, field: `${f}.approval` }, name, false);
     if (approval.kind === 'change-set-review' && !deployments.some(d => d.hasPreparePhase)) {
       v.fail(`${f}.approval`, 'is Approval.changeSetReview(), but the environment has no CloudFormation target whose change set could be reviewed',
-        `deployments of kinds ${deployments.map(d => d.kind).join(', ')}`, 'Use Approval.manual(), or add a DeploymentTarget.cloudFormation().');
+        described(`deployments of kinds ${deployments.map(d => d.kind).join(', ')}`), 'Use Approval.manual(), or add a DeploymentTarget.cloudFormation().');
     }
   } else if (production && releaseMode === ReleaseMode.CONTINUOUS_DELIVERY) {
     approval = Approval.manual()._toModel({ validator: v, field: `${f}.approval` }, name, true);
@@ -194,7 +194,7 @@ function environmentModel(v: Validator, raw: unknown, index: number, releaseMode
 
   if (production && releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT && verification.length === 0 && !acknowledgeUnverifiedProduction) {
     v.fail(`${f}.verification`, 'is empty, but under ReleaseMode.CONTINUOUS_DEPLOYMENT a production environment needs automated verification',
-      'no verification', 'Add Verification.commands(...) (or alarms), or set acknowledgeUnverifiedProduction: true to accept the risk.');
+      described('no verification'), 'Add Verification.commands(...) (or alarms), or set acknowledgeUnverifiedProduction: true to accept the risk.');
   }
 
   // action names in the stage
@@ -212,7 +212,7 @@ function environmentModel(v: Validator, raw: unknown, index: number, releaseMode
     seen.add(n);
   }
   if (actionNames.length > MAX_ACTIONS_PER_STAGE) {
-    v.fail(`${f}.deployments`, `must fit CodePipeline's quota of ${MAX_ACTIONS_PER_STAGE} actions per stage`, `${actionNames.length} actions`,
+    v.fail(`${f}.deployments`, `must fit CodePipeline's quota of ${MAX_ACTIONS_PER_STAGE} actions per stage`, described(`${actionNames.length} actions`),
       'Split the targets over two environments.');
   }
 

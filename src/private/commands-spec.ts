@@ -1,4 +1,4 @@
-import type { Validator } from './validation';
+import { described, Validator } from './validation';
 import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { ModelContext } from '../model/model';
@@ -41,7 +41,7 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
     if (!(timeout instanceof Duration)) v.fail(`${ctx.field}.timeout`, 'must be a Duration', timeout, 'Pass Duration.minutes(30).');
     if (!timeout.isUnresolved()) {
       const problem = codeBuildTimeoutProblem(timeout);
-      if (problem) v.fail(`${ctx.field}.timeout`, 'must be between 5 and 2160 minutes (CodeBuild limits)', problem, 'Pass a Duration such as Duration.minutes(60).');
+      if (problem) v.fail(`${ctx.field}.timeout`, 'must be between 5 and 2160 minutes (CodeBuild limits)', described(problem), 'Pass a Duration such as Duration.minutes(60).');
     }
   }
   const privileged = v.optionalBoolean(`${ctx.field}.privileged`, o.privileged) ?? false;

@@ -17,8 +17,19 @@ export class DeliveryPipelineValidationError extends Error {
   }
 }
 
+/** A description of a received value (shown without quotes), e.g. `3 environments`. */
+export class Described {
+  constructor(public readonly text: string) {}
+}
+
+/** Describes a received value in words. */
+export function described(text: string): Described {
+  return new Described(text);
+}
+
 /** Renders a received value the way error messages show it. */
 export function show(value: unknown): string {
+  if (value instanceof Described) return value.text;
   if (typeof value === 'string') {
     const shown = value.length > 120 ? `${value.slice(0, 117)}...` : value;
     return `'${shown}'`;

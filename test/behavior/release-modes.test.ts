@@ -1,0 +1,102 @@
+import { Approval, QualityCheck, ReleaseMode, Verification } from '../../src';
+import { PlanDocument } from '../../src/model/plan-document';
+import { actionsOf, cfnTarget, env, errorOf, newStack, pipelineIn, stageNames } from '../util';
+
+function planOf(pipeline: any): PlanDocument {
+  pipeline.buildPipeline();
+  return pipeline._plan;
+}
+
+describe('CONTINUOUS_INTEGRATION', () => {
+  test('is the default without environments: source, build, checks only', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { checks: [QualityCheck.dependencyAudit()] });
+    expect(pipeline.releaseMode).toBe(ReleaseMode.CONTINUOUS_INTEGRATION);
+    expect(stageNames(stack)).toEqual(['Source', 'Build', 'Checks']);
+    expect(planOf(pipeline).releaseModeDescription).toMatch(/^Continuous integration: .*releases nothing/);
+  });
+
+  test('environments are an error', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, { releaseMode: ReleaseMode.CONTINUOUS_INTEGRATION, environments: [env('staging')] }))).toBe(
+      "'PipelineStack/Shop': environments must be empty under ReleaseMode.CONTINUOUS_INTEGRATION (a CI pipeline releases nothing), got 1 environment. Remove the environments, or choose ReleaseMode.CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.");
+  });
+
+  test('addEnvironment on an explicit CI pipeline is an error', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { releaseMode: ReleaseMode.CONTINUOUS_INTEGRATION });
+    expect(errorOf(() => pipeline.addEnvironment(env('staging')))).toContain('environments must be empty under ReleaseMode.CONTINUOUS_INTEGRATION');
+  });
+});
+
+describe('CONTINUOUS_DELIVERY', () => {
+  test('is the default with environments', () => {
+    const stack = newStack();
+    expect(pipelineIn(stack, { environments: [env('staging')] }).releaseMode).toBe(ReleaseMode.CONTINUOUS_DELIVERY);
+  });
+
+  test('a production environment without approval gets a default manual approval, and the plan says so', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('staging'), env('prod', { production: true })] });
+    expect(actionsOf(stack, 'staging')).toEqual(['Deploy-staging@1']);
+    expect(actionsOf(stack, 'prod')).toEqual(['Approve@1', 'Deploy-prod@2']);
+    const gate = planOf(pipeline).environments[1].gates[0];
+    expect(gate).toEqual({ kind: 'manual-approval', addedByDefault: true, summary: 'manual approval before deploying to prod — added by default (continuous delivery)' });
+  });
+
+  test('a configured approval is kept as is (not duplicated)', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('prod', { production: true, approval: Approval.manual({ comment: 'Go?' }) })] });
+    expect(actionsOf(stack, 'prod')).toEqual(['Approve@1', 'Deploy-prod@2']);
+  });
+
+  test('a change-set review counts as the production approval', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [{ name: 'prod', production: true, approval: Approval.changeSetReview(), deployments: [cfnTarget('shop-prod')] }] });
+    expect(actionsOf(stack, 'prod')).toEqual(['shop-prod.Prepare@1', 'shop-prod.Deploy@3', 'ReviewChangeSet@2']);
+  });
+});
+
+describe('CONTINUOUS_DEPLOYMENT', () => {
+  test('no approval anywhere; verified production deploys by itself', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [env('staging'), env('prod', { production: true, verification: [Verification.commands('Smoke', ['./smoke.sh'])] })],
+    });
+    expect(actionsOf(stack, 'prod')).toEqual(['Deploy-prod@1', 'Smoke@2']);
+    expect(planOf(pipeline).releaseModeDescription).toMatch(/^Continuous deployment: nobody decides/);
+  });
+
+  test('an approval is an error naming the environment', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [env('staging', { approval: Approval.manual() })],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('staging').approval is a manual approval, which ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow (nobody decides; automated checks do), got Approval.manual(). Remove the approval and gate the environment with verification, or use ReleaseMode.CONTINUOUS_DELIVERY.");
+  });
+
+  test('unverified production is an error', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [env('prod', { production: true })],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').verification is empty, but under ReleaseMode.CONTINUOUS_DEPLOYMENT a production environment needs automated verification, got no verification. Add Verification.commands(...) (or alarms), or set acknowledgeUnverifiedProduction: true to accept the risk.");
+  });
+
+  test('unverified production is accepted when acknowledged, and the plan records it', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [env('prod', { production: true, acknowledgeUnverifiedProduction: true })],
+    });
+    expect(actionsOf(stack, 'prod')).toEqual(['Deploy-prod@1']);
+    expect(planOf(pipeline).environments[0].unverifiedAcknowledged).toBe(true);
+  });
+
+  test('a non-production environment needs no verification', () => {
+    const stack = newStack();
+    pipelineIn(stack, { releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT, environments: [env('staging')] });
+    expect(actionsOf(stack, 'staging')).toEqual(['Deploy-staging@1']);
+  });
+});
