@@ -73,6 +73,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   // --- checks
   const checks: ActionModel[] = [];
   if (raw.checks !== undefined) {
+    if (raw.checks instanceof QualityCheck) v.fail('checks', 'must be an array of QualityCheck', described('a single QualityCheck'), 'Wrap it in an array: [QualityCheck.dependencyAudit()].');
     if (!Array.isArray(raw.checks)) v.fail('checks', 'must be an array of QualityCheck', raw.checks, 'Pass [QualityCheck.dependencyAudit()] or leave it out.');
     raw.checks.forEach((c, i) => {
       if (!(c instanceof QualityCheck)) v.fail(`checks[${i}]`, 'must be a QualityCheck', c, 'Use QualityCheck.commands(), .dependencyAudit() or .sourceCodeScan().');
@@ -103,7 +104,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       v.fail(`${env.field}.name`, `duplicates the name of ${previous} (environment names must be unique, ignoring case)`, env.name,
         'Give each environment its own name.');
     }
-    seen.set(key, `${env.field} ('${env.name}')`);
+    seen.set(key, env.field);
   }
 
   const fixedStages = 2 + (checks.length > 0 ? 1 : 0);

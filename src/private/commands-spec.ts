@@ -44,6 +44,12 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
       if (problem) v.fail(`${ctx.field}.timeout`, 'must be between 5 and 2160 minutes (CodeBuild limits)', described(problem), 'Pass a Duration such as Duration.minutes(60).');
     }
   }
+  if (o.computeType !== undefined && !(Object.values(codebuild.ComputeType) as string[]).includes(o.computeType)) {
+    v.fail(`${ctx.field}.computeType`, 'must be a codebuild.ComputeType', o.computeType, 'Use codebuild.ComputeType.SMALL, MEDIUM, LARGE or X2_LARGE.');
+  }
+  if (o.buildImage !== undefined && (o.buildImage === null || typeof (o.buildImage as any).imageId !== 'string')) {
+    v.fail(`${ctx.field}.buildImage`, 'must be a codebuild.IBuildImage', o.buildImage, 'Use codebuild.LinuxBuildImage.STANDARD_7_0 or another codebuild build image.');
+  }
   const privileged = v.optionalBoolean(`${ctx.field}.privileged`, o.privileged) ?? false;
   return { install, environmentVariables, buildImage: o.buildImage, computeType: o.computeType, timeout, privileged };
 }

@@ -39,8 +39,22 @@ export function show(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'function') return 'a function';
-  const ctor = (value as object).constructor?.name;
-  return ctor && ctor !== 'Object' ? `a ${ctor}` : 'an object';
+  const name = publicClassName(value as object);
+  return name ? `a ${name}` : 'an object';
+}
+
+/** The library's public base classes: kinds are shown by these names, never by internal ones. */
+const PUBLIC_BASES = new Set(['PipelineSource', 'BuildStep', 'QualityCheck', 'DeploymentTarget', 'Approval', 'Verification', 'BuildCache', 'TestReport']);
+
+function publicClassName(value: object): string | undefined {
+  let proto = Object.getPrototypeOf(value);
+  const first = proto?.constructor?.name;
+  while (proto && proto !== Object.prototype) {
+    const n = proto.constructor?.name;
+    if (n && PUBLIC_BASES.has(n)) return n;
+    proto = Object.getPrototypeOf(proto);
+  }
+  return first && first !== 'Object' ? first : undefined;
 }
 
 /** True for values that are tokens (unresolved at synth time): such values are not checked. */
@@ -118,10 +132,11 @@ export class Validator {
     this.requireString(field, value, fix);
     const name = value as string;
     if (isToken(name)) {
-      this.fail(field, `must be a literal (CodePipeline names the ${what} at synth time)`, name, 'Pass a plain string, not a token.');
+      this.fail(field, `must be a literal (CodePipeline needs the ${what} at synth time)`, name, 'Pass a plain string, not a token.');
     }
-    if (name.length > 100) this.fail(field, `must be at most 100 characters (CodePipeline's limit for a ${what})`, name, fix);
-    if (!/^[A-Za-z0-9.@_-]+$/.test(name)) this.fail(field, `contains characters CodePipeline rejects in a ${what}`, name, fix);
+    const article = /^[aeiou]/.test(what) ? 'an' : 'a';
+    if (name.length > 100) this.fail(field, `must be at most 100 characters (CodePipeline's limit for ${article} ${what})`, name, fix);
+    if (!/^[A-Za-z0-9.@_-]+$/.test(name)) this.fail(field, `contains characters CodePipeline rejects in ${article} ${what}`, name, fix);
     return name;
   }
 }

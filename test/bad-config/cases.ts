@@ -1,0 +1,295 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import {
+  Approval, BuildCache, BuildStep, DeploymentTarget, PipelineSource, QualityCheck, ReleaseMode, TestReport, Verification,
+} from '../../src';
+import { CONNECTION_ARN, env } from '../util';
+
+/**
+ * Wrong configurations, written as users (including JavaScript and Python callers, who have no
+ * TypeScript checks) write them. Each yields one DeliveryPipelineValidationError; `message` is the
+ * exact text expected.
+ */
+export interface BadConfig {
+  readonly title: string;
+  readonly props: () => any;
+  readonly message: string | RegExp;
+}
+
+const gh = (p: any) => PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN, ...p });
+const build = () => BuildStep.commands({ commands: ['npm test'] });
+const base = (extra: any = {}) => ({ source: gh({}), buildStep: build(), ...extra });
+const cfn = (p: any = {}) => DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 't.json', ...p });
+const P = "'PipelineStack/Shop': ";
+
+export const BAD_CONFIGS: BadConfig[] = [
+  // --- sources
+  {
+    title: 'GitHub repository not owner/repo',
+    props: () => base({ source: gh({ repository: 'shop' }) }),
+    message: `${P}source.repository must look like 'owner/repo', got 'shop'. Pass the repository as 'owner/repo', for example 'acme/shop'.`,
+  },
+  {
+    title: 'GitHub repository given as a URL',
+    props: () => base({ source: gh({ repository: 'https://github.com/acme/shop' }) }),
+    message: `${P}source.repository must look like 'owner/repo', got 'https://github.com/acme/shop'. Pass the repository as 'owner/repo', for example 'acme/shop'.`,
+  },
+  {
+    title: 'empty branch',
+    props: () => base({ source: gh({ branch: '' }) }),
+    message: `${P}source.branch must not be empty, got ''. Pass the branch name, for example 'main'.`,
+  },
+  {
+    title: 'branch with a space',
+    props: () => base({ source: gh({ branch: 'feature x' }) }),
+    message: `${P}source.branch must not contain spaces, got 'feature x'. Pass the branch name, for example 'main'.`,
+  },
+  {
+    title: 'connection ARN of another service',
+    props: () => base({ source: gh({ connectionArn: 'arn:aws:iam::111111111111:role/github' }) }),
+    message: `${P}source.connectionArn must be a CodeConnections (CodeStar Connections) connection ARN, got 'arn:aws:iam::111111111111:role/github'. Pass the ARN of a CodeConnections connection, like 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123' (create it in the console: Developer Tools > Settings > Connections).`,
+  },
+  {
+    title: 'connection ARN missing (JavaScript caller)',
+    props: () => base({ source: PipelineSource.gitHub({ repository: 'acme/shop' } as any) }),
+    message: `${P}source.connectionArn must be a string, got undefined. Pass the ARN of a CodeConnections connection, like 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123' (create it in the console: Developer Tools > Settings > Connections).`,
+  },
+  {
+    title: 'trigger filtering on tags and branches at once',
+    props: () => base({ source: gh({ triggers: [{ tagsIncludes: ['v*'], branchesIncludes: ['main'] }] }) }),
+    message: `${P}source.triggers[0] filters on both tags and branches; CodePipeline takes one or the other in a push filter. Split it into two triggers.`,
+  },
+  {
+    title: 'source given as a plain object (JavaScript caller)',
+    props: () => base({ source: { repository: 'acme/shop' } }),
+    message: `${P}source must be a PipelineSource, got an object. Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().`,
+  },
+  {
+    title: 'source missing',
+    props: () => ({ buildStep: build() }),
+    message: `${P}source must be a PipelineSource, got undefined. Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().`,
+  },
+  // --- build
+  {
+    title: 'build step missing (props named build, as in CDK Pipelines sketches)',
+    props: () => ({ source: gh({}), build: build() }),
+    message: `${P}buildStep must be a BuildStep, got undefined. Use BuildStep.commands({ commands: ['npm ci', 'npm test'] }).`,
+  },
+  {
+    title: 'build commands given as one string',
+    props: () => base({ buildStep: BuildStep.commands({ commands: 'npm test' as any }) }),
+    message: `${P}buildStep.commands must be an array of strings, got 'npm test'. Pass the build commands, for example ['npm ci', 'npm test'].`,
+  },
+  {
+    title: 'no build commands',
+    props: () => base({ buildStep: BuildStep.commands({ commands: [] }) }),
+    message: `${P}buildStep.commands must not be empty, got an array of 0. Pass the build commands, for example ['npm ci', 'npm test'].`,
+  },
+  {
+    title: 'test report glob empty',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['npm test'], testReports: [TestReport.junit('')] }) }),
+    message: `${P}buildStep.testReports[0] must not be an empty glob, got ''. Pass a glob of the report files, for example TestReport.junit('test-reports/*.xml').`,
+  },
+  {
+    title: 'test report given as a string',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['npm test'], testReports: ['reports/*.xml' as any] }) }),
+    message: `${P}buildStep.testReports[0] must be a TestReport, got 'reports/*.xml'. Use TestReport.junit('reports/*.xml').`,
+  },
+  {
+    title: 'build timeout beyond CodeBuild\'s 36 hours',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], timeout: Duration.hours(48) }) }),
+    message: `${P}buildStep.timeout must be between 5 and 2160 minutes (CodeBuild limits), got 2880 minutes. Pass a Duration such as Duration.minutes(60).`,
+  },
+  {
+    title: 'build timeout as a number of minutes (JavaScript caller)',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], timeout: 30 as any }) }),
+    message: `${P}buildStep.timeout must be a Duration, got 30. Pass Duration.minutes(30).`,
+  },
+  {
+    title: 'environment variable value not a string',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], environmentVariables: { PORT: 8080 as any } }) }),
+    message: `${P}buildStep.environmentVariables.PORT must be a string, got 8080. Pass plain string values, for example { NODE_ENV: 'test' }; keep secrets in Secrets Manager.`,
+  },
+  {
+    title: 'docker layer cache without privileged build',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['docker build .'], cache: BuildCache.local({ dockerLayers: true }) }) }),
+    message: `${P}buildStep.cache caches Docker layers but the build is not privileged, got dockerLayers: true. Set privileged: true on the build, or drop dockerLayers.`,
+  },
+  // --- checks
+  {
+    title: 'threshold below 0',
+    props: () => base({ checks: [QualityCheck.sourceCodeScan({ highThreshold: -1 })] }),
+    message: `${P}checks[0].highThreshold must be a whole number of findings, 0 or more, got -1. Pass 0 to fail on any high finding, or a higher number to tolerate some.`,
+  },
+  {
+    title: 'threshold not a whole number',
+    props: () => base({ checks: [QualityCheck.sourceCodeScan({ criticalThreshold: 0.5 })] }),
+    message: `${P}checks[0].criticalThreshold must be a whole number of findings, 0 or more, got 0.5. Pass 0 to fail on any critical finding, or a higher number to tolerate some.`,
+  },
+  {
+    title: 'check name with a space',
+    props: () => base({ checks: [QualityCheck.commands('Unit tests', ['npm test'])] }),
+    message: `${P}checks[0].name contains characters CodePipeline rejects in a check name, got 'Unit tests'. Use 1 to 100 characters from A-Z, a-z, 0-9, '.', '@', '-' and '_' for the check name.`,
+  },
+  {
+    title: 'check name longer than 100 characters',
+    props: () => base({ checks: [QualityCheck.commands('L'.repeat(101), ['lint'])] }),
+    message: `${P}checks[0].name must be at most 100 characters (CodePipeline's limit for a check name), got '${'L'.repeat(101)}'. Use 1 to 100 characters from A-Z, a-z, 0-9, '.', '@', '-' and '_' for the check name.`,
+  },
+  {
+    title: 'two checks with the same name',
+    props: () => base({ checks: [QualityCheck.dependencyAudit(), QualityCheck.dependencyAudit()] }),
+    message: `${P}checks has two checks named 'DependencyAudit' (action names must be unique in a stage), got 'DependencyAudit'. Give each check its own name.`,
+  },
+  {
+    title: 'checks given as a single check',
+    props: () => base({ checks: QualityCheck.dependencyAudit() }),
+    message: `${P}checks must be an array of QualityCheck, got a single QualityCheck. Wrap it in an array: [QualityCheck.dependencyAudit()].`,
+  },
+  // --- environments
+  {
+    title: 'duplicate environment names',
+    props: () => base({ environments: [env('staging'), env('staging')] }),
+    message: `${P}environments[1] ('staging').name duplicates the name of environments[0] ('staging') (environment names must be unique, ignoring case), got 'staging'. Give each environment its own name.`,
+  },
+  {
+    title: 'environment names differing only in case',
+    props: () => base({ environments: [env('Prod'), env('prod')] }),
+    message: `${P}environments[1] ('prod').name duplicates the name of environments[0] ('Prod') (environment names must be unique, ignoring case), got 'prod'. Give each environment its own name.`,
+  },
+  {
+    title: 'environment name CodePipeline rejects',
+    props: () => base({ environments: [env('prod eu')] }),
+    message: `${P}environments[0].name contains characters CodePipeline rejects in an environment name, got 'prod eu'. Use 1 to 100 characters from A-Z, a-z, 0-9, '.', '@', '-' and '_' for the environment name.`,
+  },
+  {
+    title: 'environment name taken by the pipeline',
+    props: () => base({ environments: [env('build')] }),
+    message: `${P}environments[0] ('build').name is the name of the pipeline's own 'Build' stage, got 'build'. Choose another environment name, for example 'staging'.`,
+  },
+  {
+    title: 'environment name as a token',
+    props: () => base({ environments: [env(Token.asString({ Ref: 'EnvName' }))] }),
+    message: /^'PipelineStack\/Shop': environments\[0\]\.name must be a literal \(CodePipeline needs the environment name at synth time\), got '\$\{Token\[TOKEN\.\d+\]\}'\. Pass a plain string, not a token\.$/,
+  },
+  {
+    title: 'no deployments in an environment',
+    props: () => base({ environments: [{ name: 'staging', deployments: [] }] }),
+    message: `${P}environments[0] ('staging').deployments must hold at least one deployment target (an environment that deploys nothing is not an environment), got an array of 0. Add a DeploymentTarget, or remove the environment.`,
+  },
+  {
+    title: 'deployments missing (JavaScript caller)',
+    props: () => base({ environments: [{ name: 'staging' }] }),
+    message: `${P}environments[0] ('staging').deployments must be an array of DeploymentTarget, got undefined. Pass at least one target, for example [DeploymentTarget.cloudFormation({ stackName, templatePath })].`,
+  },
+  {
+    title: 'account id as a number (JavaScript caller)',
+    props: () => base({ environments: [env('prod', { account: 222222222222 as any })] }),
+    message: `${P}environments[0] ('prod').account must be a string, got 222222222222. Pass a 12-digit account id such as '111111111111'.`,
+  },
+  {
+    title: 'account id too short',
+    props: () => base({ environments: [env('prod', { account: '2222' })] }),
+    message: `${P}environments[0] ('prod').account must be a 12-digit AWS account id, got '2222'. Pass the account id as a string, for example '111111111111'.`,
+  },
+  {
+    title: 'region misspelt',
+    props: () => base({ environments: [env('prod', { region: 'eu-west' })] }),
+    message: `${P}environments[0] ('prod').region is not an AWS region name, got 'eu-west'. Pass a region such as 'eu-west-1'.`,
+  },
+  {
+    title: 'environments under CONTINUOUS_INTEGRATION',
+    props: () => base({ releaseMode: ReleaseMode.CONTINUOUS_INTEGRATION, environments: [env('a'), env('b')] }),
+    message: `${P}environments must be empty under ReleaseMode.CONTINUOUS_INTEGRATION (a CI pipeline releases nothing), got 2 environments. Remove the environments, or choose ReleaseMode.CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.`,
+  },
+  {
+    title: 'release mode as a string in the wrong case (JavaScript caller)',
+    props: () => base({ releaseMode: 'continuous-delivery' }),
+    message: `${P}releaseMode must be a ReleaseMode, got 'continuous-delivery'. Use ReleaseMode.CONTINUOUS_INTEGRATION, CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.`,
+  },
+  {
+    title: 'change-set review under continuous deployment',
+    props: () => base({ releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT, environments: [{ name: 'prod', approval: Approval.changeSetReview(), deployments: [cfn()] }] }),
+    message: `${P}environments[0] ('prod').approval is a manual approval, which ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow (nobody decides; automated checks do), got Approval.changeSetReview(). Remove the approval and gate the environment with verification, or use ReleaseMode.CONTINUOUS_DELIVERY.`,
+  },
+  {
+    title: 'unverified production under continuous deployment',
+    props: () => base({ releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT, environments: [env('prod', { production: true })] }),
+    message: `${P}environments[0] ('prod').verification is empty, but under ReleaseMode.CONTINUOUS_DEPLOYMENT a production environment needs automated verification, got no verification. Add Verification.commands(...) (or alarms), or set acknowledgeUnverifiedProduction: true to accept the risk.`,
+  },
+  {
+    title: 'change-set review without a CloudFormation target',
+    props: () => base({ environments: [env('prod', { approval: Approval.changeSetReview() })] }),
+    message: `${P}environments[0] ('prod').approval is Approval.changeSetReview(), but the environment has no CloudFormation target whose change set could be reviewed, got deployments of kinds commands. Use Approval.manual(), or add a DeploymentTarget.cloudFormation().`,
+  },
+  {
+    title: 'approval timeout below 5 minutes',
+    props: () => base({ environments: [env('prod', { approval: Approval.manual({ timeout: Duration.minutes(1) }) })] }),
+    message: `${P}environments[0] ('prod').approval.timeout must be between 5 minutes and 60 days (CodePipeline limits for a manual approval), got 1 minutes. Pass a Duration such as Duration.days(3).`,
+  },
+  {
+    title: 'approval timeout above 60 days',
+    props: () => base({ environments: [env('prod', { approval: Approval.manual({ timeout: Duration.days(90) }) })] }),
+    message: `${P}environments[0] ('prod').approval.timeout must be between 5 minutes and 60 days (CodePipeline limits for a manual approval), got 129600 minutes. Pass a Duration such as Duration.days(3).`,
+  },
+  {
+    title: 'approval review URL not a URL',
+    props: () => base({ environments: [env('prod', { approval: Approval.manual({ reviewUrl: 'staging.example.com' }) })] }),
+    message: `${P}environments[0] ('prod').approval.reviewUrl must be an http(s) URL, got 'staging.example.com'. Pass a URL such as 'https://shop.example.com/release-notes'.`,
+  },
+  {
+    title: 'approval given as a string',
+    props: () => base({ environments: [env('prod', { approval: 'manual' as any })] }),
+    message: `${P}environments[0] ('prod').approval must be an Approval, got 'manual'. Use Approval.manual() or Approval.changeSetReview().`,
+  },
+  {
+    title: 'deployment named like the approval',
+    props: () => base({ environments: [{ name: 'prod', approval: Approval.manual(), deployments: [DeploymentTarget.commands('Approve', ['x'])] }] }),
+    message: `${P}environments[0] ('prod') has two actions named 'Approve' (names of deployments and verification must be unique in an environment and 'Approve' is the approval's name), got 'Approve'. Rename one of them.`,
+  },
+  {
+    title: 'deployment and verification with the same name',
+    props: () => base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.commands('Smoke', ['x'])], verification: [Verification.commands('Smoke', ['y'])] }] }),
+    message: `${P}environments[0] ('prod') has two actions named 'Smoke' (names of deployments and verification must be unique in an environment), got 'Smoke'. Rename one of them.`,
+  },
+  {
+    title: 'CloudFormation stack name with an underscore',
+    props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ stackName: 'shop_prod' })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].stackName is not a valid CloudFormation stack name, got 'shop_prod'. Use 1 to 128 characters: letters, digits and '-', starting with a letter, for example 'shop-staging'.`,
+  },
+  {
+    title: 'CloudFormation template path absolute',
+    props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ templatePath: '/cdk.out/Shop.template.json' })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].templatePath must be a relative path inside the build output, got '/cdk.out/Shop.template.json'. Pass a path such as 'template.yaml'; the library prefixes the build artifact itself.`,
+  },
+  {
+    title: 'parameter overrides too large for CodePipeline',
+    props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ parameterOverrides: { Big: 'x'.repeat(1000) } })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].parameterOverrides must render to at most 1000 characters (CodePipeline action configuration limit), got 1010 characters. Move values into a template configuration file in the build output.`,
+  },
+  {
+    title: 'deployment given as a plain object',
+    props: () => base({ environments: [{ name: 'prod', deployments: [{ stackName: 'shop' }] }] }),
+    message: `${P}environments[0] ('prod').deployments[0] must be a DeploymentTarget, got an object. Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().`,
+  },
+  {
+    title: 'verification commands empty',
+    props: () => base({ environments: [{ name: 'prod', deployments: [cfn()], verification: [Verification.commands('Smoke', [])] }] }),
+    message: `${P}environments[0] ('prod').verification[0].commands must not be empty, got an array of 0. Pass the test commands, for example ['curl -fsS $URL/health'].`,
+  },
+  {
+    title: 'more environments than the 50-stage quota allows',
+    props: () => base({ checks: [QualityCheck.dependencyAudit()], environments: Array.from({ length: 48 }, (_, i) => env(`env${i}`)) }),
+    message: `${P}environments must fit CodePipeline's quota of 50 stages per pipeline (with 3 stages for source, build and checks, at most 47 environments), got 48 environments. Split the environments over two pipelines, or deploy several targets per environment.`,
+  },
+  {
+    title: 'pipeline name with a slash',
+    props: () => base({ pipelineName: 'shop/delivery' }),
+    message: `${P}pipelineName is not a name CodePipeline accepts, got 'shop/delivery'. Use 1 to 100 characters from A-Z, a-z, 0-9, '.', '@', '-' and '_', for example 'shop-delivery'.`,
+  },
+  {
+    title: 'compute type misspelt (JavaScript caller)',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], computeType: 'LARGE' as codebuild.ComputeType }) }),
+    message: `${P}buildStep.computeType must be a codebuild.ComputeType, got 'LARGE'. Use codebuild.ComputeType.SMALL, MEDIUM, LARGE or X2_LARGE.`,
+  },
+];
