@@ -56,8 +56,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 120_000,
-      // Examples and integ apps are compiled by the tests that load them.
-      testPathIgnorePatterns: ['/node_modules/', '/integ/', '/examples/', '/bench/'],
     },
   },
   tsconfigDevFile: 'tsconfig.dev.json',

@@ -1,15 +1,23 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
   BuildStep, DeliveryPipeline, DeliveryPipelineProps, DeploymentTarget, EnvironmentOptions, PipelineSource,
 } from '../src';
 
 export const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/4f1c9a7e-2b3d-4c5e-8f90-1a2b3c4d5e6f';
 
-/** A stack with an explicit environment, as pipelines need. */
+/**
+ * A stack with an explicit environment, as pipelines need, in an app with the feature flags a new
+ * `cdk init` project has (set LEGACY_FLAGS=1 to run the suite without them).
+ */
 export function newStack(account = '111111111111', region = 'eu-west-1'): Stack {
-  const app = new App();
+  const app = newApp();
   return new Stack(app, 'PipelineStack', { env: { account, region } });
+}
+
+export function newApp(): App {
+  return new App({ context: process.env.LEGACY_FLAGS ? {} : { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } });
 }
 
 export function gitHub(): PipelineSource {
@@ -72,4 +80,20 @@ export function errorOf(fn: () => unknown): string {
     return (e as Error).message;
   }
   throw new Error('expected an error, but none was thrown');
+}
+
+/**
+ * Flattens CloudFormation values for readable assertions: Fn::Join is joined, the partition becomes
+ * 'aws', other references become <LogicalId> / <LogicalId.Attr>. Works on nested objects and arrays.
+ */
+export function flat(value: any): any {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value == null) return value;
+  if (Array.isArray(value)) return value.map(flat);
+  if (value.Ref === 'AWS::Partition') return 'aws';
+  if (typeof value.Ref === 'string') return `<${value.Ref}>`;
+  if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'].join('.')}>`;
+  if (value['Fn::Join']) return value['Fn::Join'][1].map((x: any) => String(flat(x))).join(value['Fn::Join'][0]);
+  const out: any = {};
+  for (const [k, v] of Object.entries(value)) out[k] = flat(v);
+  return out;
 }

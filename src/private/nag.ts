@@ -35,15 +35,21 @@ const CODEBUILD_LOGS_AND_REPORTS: Suppression = {
   id: 'AwsSolutions-IAM5',
   reason: 'CodeBuild writes log streams with generated names in its own project log group, and reports in report groups named after its own project; the wildcards cover only those.',
   applies_to: [
-    { regex: '/^Resource::arn:<AWS::Partition>:logs:[^:]+:[^:]+:log-group:\\/aws\\/(codebuild|codepipeline)\\/<[A-Za-z0-9]+>:\\*$/' },
-    { regex: '/^Resource::arn:<AWS::Partition>:codebuild:[^:]+:[^:]+:report-group\\/<[A-Za-z0-9]+>-\\*$/' },
+    { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):logs:[^:]+:[^:]+:log-group:\\/aws\\/(codebuild|codepipeline)\\/<[A-Za-z0-9]+>:\\*$/' },
+    { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):codebuild:[^:]+:[^:]+:report-group\\/<[A-Za-z0-9]+>-\\*$/' },
   ],
 };
 
 const CLOUDFORMATION_STACK: Suppression = {
   id: 'AwsSolutions-IAM5',
   reason: 'A stack ARN ends in an id CloudFormation generates; the wildcard covers only the one named stack this action deploys.',
-  applies_to: [{ regex: '/^Resource::arn:<AWS::Partition>:cloudformation:[^:]+:[^:]+:stack\\/[A-Za-z][A-Za-z0-9-]*\\/\\*$/' }],
+  applies_to: [{ regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudformation:[^:]+:[^:]+:stack\\/[A-Za-z][A-Za-z0-9-]*\\/\\*$/' }],
+};
+
+const AWS_MANAGED_S3_KEY: Suppression = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'Grant on the AWS managed aws/s3 key through its alias: aws-cdk-lib writes key/* with a kms:ResourceAliases condition that limits it to alias/aws/s3.',
+  applies_to: [{ regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):kms:[^:]+:[^:]+:key\\/\\*$/' }],
 };
 
 const INSPECTOR_SCAN: Suppression = {
@@ -72,6 +78,12 @@ function onlyInspectorOnStar(policy: iam.Policy): boolean {
   return stars.length > 0 && stars.every(s => ([] as string[]).concat(s.Action ?? []).every(a => a.startsWith('inspector-scan:')));
 }
 
+function onlyAliasScopedKeyStar(policy: iam.Policy): boolean {
+  const doc = policy.document.toJSON() as { Statement?: Array<{ Resource?: unknown; Condition?: any }> } | undefined;
+  const keyStar = (doc?.Statement ?? []).filter(s => JSON.stringify(s.Resource ?? '').includes(':key/*'));
+  return keyStar.length > 0 && keyStar.every(s => JSON.stringify(s.Condition ?? {}).includes('kms:ResourceAliases'));
+}
+
 /**
  * Adds the suppressions to the library's own policies under `root` and, when the library created
  * it, to the artifact bucket.
@@ -82,6 +94,7 @@ export function addNagSuppressions(root: IConstruct, ownArtifactBucket: s3.IBuck
       const cfn = c.node.defaultChild as CfnResource | undefined;
       if (!cfn) continue;
       const list = [ARTIFACT_ACTIONS, ARTIFACT_OBJECTS, CODEBUILD_LOGS_AND_REPORTS, CLOUDFORMATION_STACK];
+      if (onlyAliasScopedKeyStar(c)) list.push(AWS_MANAGED_S3_KEY);
       if (onlyInspectorOnStar(c)) list.push(INSPECTOR_SCAN);
       suppress(cfn, list);
     }

@@ -1,0 +1,51 @@
+import { App, Aspects } from 'aws-cdk-lib';
+import { newApp } from '../util';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
+
+function shop(): { app: App; stack: ShopPipelineStack } {
+  const app = newApp();
+  const stack = new ShopPipelineStack(app, 'ShopPipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+  Aspects.of(app).add(new AwsSolutionsChecks());
+  return { app, stack };
+}
+
+describe('examples/shop', () => {
+  test('cdk-nag AwsSolutions: no unsuppressed errors or warnings', () => {
+    const { stack } = shop();
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+    expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+  });
+
+  test('every suppression the library adds carries a reason of substance', () => {
+    const { stack } = shop();
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, any>;
+    const suppressions = Object.values(resources).flatMap(r => r.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+    expect(suppressions.length).toBeGreaterThan(0);
+    for (const s of suppressions) {
+      expect(s.reason.length).toBeGreaterThan(40);
+      expect(s.id).toMatch(/^AwsSolutions-(IAM5|S1)$/);
+    }
+    // the IAM5 suppressions always name the findings they cover
+    expect(suppressions.filter((s: any) => s.id === 'AwsSolutions-IAM5' && !s.applies_to)).toEqual([]);
+  });
+
+  test('stage and action layout', () => {
+    const { stack } = shop();
+    const pipeline = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+    expect(pipeline.Properties.Stages.map((s: any) => `${s.Name}: ${s.Actions.map((a: any) => `${a.Name}@${a.RunOrder}`).join(' ')}`)).toEqual([
+      'Source: Source@1',
+      'Build: Build@1',
+      'Checks: DependencyAudit@1 SourceCodeScan@1',
+      'staging: shop-staging.Prepare@1 shop-staging.Deploy@2 SmokeTest@3',
+      'prod: Approve@1 shop-prod.Prepare@2 shop-prod.Deploy@3 SmokeTest@4',
+    ]);
+  });
+
+  test('the whole template matches the reviewed snapshot', () => {
+    const { stack } = shop();
+    expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
+  });
+});
