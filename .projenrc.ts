@@ -60,7 +60,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['integ/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+    include: ['integ/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', '.projenrc.ts'],
     exclude: ['integ/**/*.snapshot/**', 'lib/**', 'dist/**', '.tmp/**', 'cdk.out/**', 'cdk-integ.out.*/**'],
     compilerOptions: {},
   },
@@ -79,6 +79,12 @@ for (const pattern of ['/integ/', '/examples/', '/bench/', '/docs/', '/.ci/', 'c
 }
 
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// Lint every TypeScript file (src, tests, integ apps, examples, benchmarks) with the type
+// information of tsconfig.dev.json, which includes them all.
+const eslintrc = project.tryFindObjectFile('.eslintrc.json');
+eslintrc?.addDeletionOverride('parserOptions.projectService');
+eslintrc?.addOverride('parserOptions.project', './tsconfig.dev.json');
 
 // The js package is the only one these machines can build; never try the others in `build`.
 project.tasks.tryFind('package')?.reset('projen package:js');

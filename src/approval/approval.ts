@@ -1,9 +1,9 @@
-import { described, Validator } from '../private/validation';
 import { Duration } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ApprovalModel, ModelContext, RenderContext } from '../model/model';
+import { described, Validator } from '../private/validation';
 
 /** Options of a manual approval. */
 export interface ManualApprovalOptions {

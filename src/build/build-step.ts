@@ -1,4 +1,3 @@
-import { described, Validator } from '../private/validation';
 import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -9,6 +8,7 @@ import { TestReport } from './test-report';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
 import { createProject } from '../private/codebuild';
 import { describeEnvironment, validateCommandsOptions } from '../private/commands-spec';
+import { described, Validator } from '../private/validation';
 
 /** The name of the build action and stage. */
 export const BUILD_ACTION_NAME = 'Build';

@@ -1,4 +1,3 @@
-import type { Validator } from '../private/validation';
 import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -7,6 +6,7 @@ import { Construct } from 'constructs';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
 import { createProject } from '../private/codebuild';
 import { describeEnvironment, validateCommandsOptions, ValidCommandsOptions } from '../private/commands-spec';
+import type { Validator } from '../private/validation';
 
 /** Options of a commands check. */
 export interface QualityCheckCommandsOptions {

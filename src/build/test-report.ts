@@ -1,6 +1,6 @@
-import type { Validator } from '../private/validation';
 import { ModelContext } from '../model/model';
 import { ReportSpec } from '../private/codebuild';
+import type { Validator } from '../private/validation';
 
 /** Options of a test report. */
 export interface TestReportOptions {

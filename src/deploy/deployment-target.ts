@@ -1,4 +1,3 @@
-import type { Validator } from '../private/validation';
 import { Aws, CfnCapabilities, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -7,6 +6,7 @@ import { Construct } from 'constructs';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { validateCommandsOptions } from '../private/commands-spec';
+import type { Validator } from '../private/validation';
 import { described, isToken } from '../private/validation';
 
 /** What the renderer passes to a custom action factory. */

@@ -153,7 +153,7 @@ function environmentModel(v: Validator, raw: unknown, index: number, releaseMode
 
   // deployments
   if (!Array.isArray(e.deployments)) {
-    v.fail(`${f}.deployments`, 'must be an array of DeploymentTarget', e.deployments, "Pass at least one target, for example [DeploymentTarget.cloudFormation({ stackName, templatePath })].");
+    v.fail(`${f}.deployments`, 'must be an array of DeploymentTarget', e.deployments, 'Pass at least one target, for example [DeploymentTarget.cloudFormation({ stackName, templatePath })].');
   }
   if (e.deployments.length === 0) {
     v.fail(`${f}.deployments`, 'must hold at least one deployment target (an environment that deploys nothing is not an environment)', e.deployments,

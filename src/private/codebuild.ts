@@ -63,7 +63,7 @@ export function createProject(scope: Construct, spec: ProjectSpec, encryptionKey
   }
   if (spec.outputs) {
     buildSpec.artifacts = {
-      'files': spec.outputs,
+      files: spec.outputs,
       ...(spec.outputBaseDirectory ? { 'base-directory': spec.outputBaseDirectory } : {}),
     };
   }

@@ -1,8 +1,8 @@
-import { described, Validator } from './validation';
 import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { ModelContext } from '../model/model';
 import { codeBuildTimeoutProblem } from './codebuild';
+import { described, Validator } from './validation';
+import { ModelContext } from '../model/model';
 
 /** The CodeBuild settings common to every commands-based part (build, check, deploy script, verification). */
 export interface RawCommandsOptions {

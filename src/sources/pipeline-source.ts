@@ -1,4 +1,3 @@
-import type { Validator } from '../private/validation';
 import { Token } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -7,6 +6,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ModelContext, SourceModel, SourceProduced } from '../model/model';
+import type { Validator } from '../private/validation';
 import { isToken } from '../private/validation';
 
 /** The namespace the source action's variables live in (`#{SourceVariables.CommitId}`). */

@@ -1,7 +1,7 @@
-import type { Validator } from '../private/validation';
-import { ActionModel, ModelContext } from '../model/model';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
+import { ActionModel, ModelContext } from '../model/model';
 import { validateCommandsOptions } from '../private/commands-spec';
+import type { Validator } from '../private/validation';
 
 /** Options of a commands verification. */
 export interface VerificationCommandsOptions extends QualityCheckCommandsOptions {

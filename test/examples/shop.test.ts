@@ -1,8 +1,8 @@
 import { App, Aspects } from 'aws-cdk-lib';
-import { newApp } from '../util';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
+import { newApp } from '../util';
 
 function shop(): { app: App; stack: ShopPipelineStack } {
   const app = newApp();
