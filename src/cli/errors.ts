@@ -122,6 +122,12 @@ export function fromAwsError(error: unknown, ctx: AwsErrorContext): CliError {
       `service error: ${ctx.service}:${ctx.operation} failed with HTTP ${status} after ${attempts ?? 'several'} attempts (${name}); try again later`,
       ExitCode.THROTTLED);
   }
+  const network = /ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up/.exec(message);
+  if (network || name === 'TimeoutError') {
+    return new CliError(
+      `cannot reach the ${ctx.service} endpoint for ${ctx.operation} (${network ? network[0] : name}); check AWS_ENDPOINT_URL, --region and the network`,
+      ExitCode.THROTTLED);
+  }
   if (name === 'ValidationException' || name === 'InvalidNextTokenException') {
     return new CliError(`${ctx.operation} rejected the request: ${message}${what}`, ExitCode.USAGE);
   }

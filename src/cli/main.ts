@@ -9,8 +9,9 @@ import { reportError, runCli } from './program';
 // The AWS SDK warns about Node.js versions on stderr; keep the CLI's stderr to its own one-line messages.
 process.removeAllListeners('warning');
 process.on('warning', (warning: Error) => {
-  if (warning.name !== 'NodeVersionSupportWarning' && warning.name !== 'DeprecationWarning') {
-    process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  const text = `${warning.name}: ${warning.message}`;
+  if (!text.includes('NodeVersionSupportWarning') && warning.name !== 'DeprecationWarning') {
+    process.stderr.write(`${text.replace(/\s+/g, ' ')}\n`);
   }
 });
 
