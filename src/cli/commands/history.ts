@@ -102,7 +102,7 @@ export function renderHistory(entries: HistoryEntry[], env?: string): string {
     head: ['started', 'execution', 'revision', 'trigger', 'duration', env ? `${env}` : 'result', 'approvals'],
     style: { head: [], border: [] },
     wordWrap: true,
-    colWidths: [18, 12, 32, 16, 10, 11, 40],
+    colWidths: [18, 12, 32, 16, 10, 12, 40],
   });
   for (const e of entries) {
     table.push([

@@ -132,7 +132,7 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
       env.environment ? c.bold(env.name) : env.name,
       env.deployed ? `${describeRevision(env.deployed.revision, 28)}\n${ago(env.deployed.at, now)}` : c.dim('nothing yet'),
       env.inProgress
-        ? c.cyan(`${describeRevision(env.inProgress.revision, 16)}\n${env.inProgress.actions.join(', ') || 'waiting'}`) +
+        ? c.cyan(`${describeRevision(env.inProgress.revision, 16)}\n${env.inProgress.actions.join(', ') || (env.pendingApproval ? 'awaiting approval' : 'waiting')}`) +
           (env.queued ? `\n+${env.queued} queued` : '')
         : (env.queued ? `${env.queued} queued` : '—'),
       env.pendingApproval
