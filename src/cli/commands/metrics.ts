@@ -44,6 +44,7 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
   const deployments = new Map<string, DeploymentInfo>();
   const pending: Promise<void>[] = [];
   let running = 0;
+  let failure: { error: unknown } | undefined;
   const queue: string[][] = [];
   const pump = () => {
     while (running < CODEDEPLOY_CONCURRENCY && queue.length) {
@@ -51,9 +52,12 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
       running++;
       pending.push(ctx.api.batchGetDeploymentsOnce(batch).then((infos) => {
         for (const i of infos) if (i.deploymentId) deployments.set(i.deploymentId, i);
+      }).catch((e: unknown) => {
+        // keep the first error; it is thrown once the listing is done (no unhandled rejection meanwhile)
+        failure = failure ?? { error: e };
       }).finally(() => {
         running--;
-        pump();
+        if (!failure) pump();
       }));
     }
   };
@@ -73,6 +77,7 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
   while (pending.length) {
     await Promise.all(pending.splice(0));
   }
+  if (failure) throw failure.error;
 
   const byId = new Map(executions.map((e) => [e.pipelineExecutionId, e]));
   const commitTimes = new Map<string, Date>();
