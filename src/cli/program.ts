@@ -15,7 +15,7 @@ export interface CliDeps {
   readonly io: CliIo;
   /** Creates the SDK clients (default: the standard chain with adaptive retries). */
   readonly createClients?: (options: AwsOptions, env: Record<string, string | undefined>) => AwsClients;
-  /** Poll interval of `--wait`, ms (default 5000). */
+  /** Poll interval of `--wait`, ms (default: CDK_DELIVERY_POLL_INTERVAL_MS or 5000). */
   readonly pollIntervalMs?: number;
   /** Stop `--watch`/`--wait` after this many refreshes (tests). */
   readonly maxRefreshes?: number;
@@ -34,7 +34,8 @@ Exit codes:
   6  no AWS credentials or no region
   7  approval token expired or approval already answered
 
-Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS (default 6), NO_COLOR.`;
+Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS (default 6),
+CDK_DELIVERY_POLL_INTERVAL_MS (--wait poll interval, default 5000), NO_COLOR.`;
 
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`;
@@ -77,7 +78,9 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     const clients = (deps.createClients ?? createClients)({ profile: globals.profile, region: globals.region }, io.env);
     const api = new DeliveryApi(clients);
     deps.onApi?.(api);
-    return { api, io, pollIntervalMs: deps.pollIntervalMs ?? 5000, maxRefreshes: deps.maxRefreshes };
+    const envPoll = Number(io.env.CDK_DELIVERY_POLL_INTERVAL_MS);
+    const pollIntervalMs = deps.pollIntervalMs ?? (Number.isFinite(envPoll) && envPoll > 0 ? envPoll : 5000);
+    return { api, io, pollIntervalMs, maxRefreshes: deps.maxRefreshes };
   };
   const run = <A extends unknown[]>(fn: (...args: A) => Promise<number> | number) => async (...args: A) => {
     try {
