@@ -26,7 +26,8 @@ h3 { font-size: 14px; margin: 0 0 8px; color: var(--muted); font-weight: 600; te
 .kpi { font-size: 26px; font-weight: 650; }
 .sub { color: var(--muted); font-size: 12px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 12px; margin-top: 12px; }
-.flow { display: flex; flex-wrap: wrap; align-items: stretch; gap: 0; }
+.flow { display: flex; flex-wrap: wrap; align-items: flex-start; row-gap: 12px; }
+.gate { border-left: 3px solid var(--warn); padding: 2px 0 2px 8px; margin: 6px 0; }
 .step { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; min-width: 170px; max-width: 280px; }
 .step.prod { border-color: var(--warn); border-width: 2px; }
 .arrow { align-self: center; color: var(--muted); font-size: 22px; padding: 0 8px; }
@@ -92,7 +93,8 @@ function formatTick(v: number): string {
 
 /** A bar chart as inline SVG. */
 export function barChart(id: string, title: string, data: BarDatum[], color: string): string {
-  const max = niceMax(Math.max(0, ...data.map((d) => d.value)));
+  // counts: at least 0..2 so that the ticks stay whole numbers
+  const max = niceMax(Math.max(2, ...data.map((d) => d.value)));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const bw = data.length ? plotW / data.length : plotW;

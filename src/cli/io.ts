@@ -3,8 +3,8 @@ import * as readline from 'readline';
 
 /** A place to write text (process.stdout or a test buffer). */
 export interface OutStream {
-  write(chunk: string): unknown;
   readonly isTTY?: boolean;
+  write(chunk: string): unknown;
 }
 
 /** Everything a command needs from its surroundings, injected so that tests control it. */

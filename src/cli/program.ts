@@ -50,6 +50,16 @@ function parseSeconds(value: string | boolean | undefined, flag: string): number
   return Number(value);
 }
 
+interface AnswerFlags {
+  readonly env: string;
+  readonly comment?: string;
+  readonly revision?: string;
+  readonly execution?: string;
+  readonly wait?: boolean;
+  readonly yes?: boolean;
+  readonly json?: boolean;
+}
+
 /** Writes a one-line error and returns its exit code. */
 export function reportError(error: unknown, io: CliIo): number {
   if (error instanceof CliError) {
@@ -124,8 +134,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
       .addHelpText('after', examples(
         `cdk-delivery ${name} shop-pipeline --env prod --revision 3f2a9c1 --comment "release 42"`,
         `cdk-delivery ${name} shop-pipeline --env prod --yes --wait`))
-      .action(run((pipeline: string, opts: { env: string; comment?: string; revision?: string; execution?: string; wait?: boolean; yes?: boolean; json?: boolean }, cmd: Command) =>
-        approveCommand(context(cmd), { pipeline, decision, ...opts })));
+      .action(run((pipeline: string, opts: AnswerFlags, cmd: Command) => approveCommand(context(cmd), { pipeline, decision, ...opts })));
   }
 
   program.command('retry')

@@ -10,8 +10,14 @@ function rec(
   extra: Partial<DeploymentRecord> = {},
 ): DeploymentRecord {
   return {
-    pipeline: 'shop', environment: 'prod', executionId, kind: 'deployment', status,
-    startTime: new Date(`2026-${start}:00Z`), endTime: end ? new Date(`2026-${end}:00Z`) : undefined, ...extra,
+    pipeline: 'shop',
+    environment: 'prod',
+    executionId,
+    kind: 'deployment',
+    status,
+    startTime: new Date(`2026-${start}:00Z`),
+    endTime: end ? new Date(`2026-${end}:00Z`) : undefined,
+    ...extra,
   };
 }
 const at = (s: string) => new Date(`2026-${s}:00Z`);
@@ -142,8 +148,12 @@ describe('DORA keys on hand-written histories', () => {
     }), { maxLength: 40 });
     fc.assert(fc.property(arb, (rows) => {
       const records = rows.map((r, i) => ({
-        pipeline: 'p', environment: 'prod', executionId: `e${i}`, kind: r.rollback ? 'rollback' as const : 'deployment' as const,
-        status: r.status, autoRolledBack: r.auto,
+        pipeline: 'p',
+        environment: 'prod',
+        executionId: `e${i}`,
+        kind: r.rollback ? 'rollback' as const : 'deployment' as const,
+        status: r.status,
+        autoRolledBack: r.auto,
         startTime: new Date(since.getTime() + r.offsetMin * MIN),
         endTime: new Date(since.getTime() + (r.offsetMin + r.durationMin) * MIN),
       }));

@@ -136,7 +136,7 @@ describe('cdk-delivery as a process', () => {
     expect(server.inputs('PutApprovalResult')).toEqual([{
       pipelineName: PIPELINE, stageName: 'prod', actionName: 'Approve', token: TOKEN, result: { status: 'Approved', summary: 'ship it' },
     }]);
-    expect(r.stdout).toContain(`approved 3f2a9c1 "Add gift cards" (execution exec-3)`);
+    expect(r.stdout).toContain('approved 3f2a9c1 "Add gift cards" (execution exec-3)');
     expect(r.stderr).toContain('prod: InProgress — Approve Succeeded, Deploy InProgress 50%');
     expect(r.stderr).toContain('prod succeeded');
   });

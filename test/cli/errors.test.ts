@@ -1,10 +1,10 @@
 import { CodePipelineClient, GetPipelineStateCommand, PipelineNotFoundException } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { awsError, cli } from './helpers';
 import { createClients, DEFAULT_MAX_ATTEMPTS } from '../../src/cli/aws';
 import { formatDuration, parseDuration } from '../../src/cli/duration';
 import { ExitCode, fromAwsError } from '../../src/cli/errors';
-import { awsError, cli } from './helpers';
 
 const ctx = { service: 'codepipeline', operation: 'GetPipelineState', pipeline: 'shop' };
 

@@ -34,9 +34,13 @@ describe('metrics', () => {
     const prod = environments.find((m: { environment: string }) => m.environment === 'prod');
     const staging = environments.find((m: { environment: string }) => m.environment === 'staging');
     // prod: exec-1 deployed (commit 660 min ago, deployed 500 min ago), exec-2 failed, exec-3 only waits for approval
-    expect(prod).toMatchObject({ deployments: 1, changes: 2, failedChanges: 1, changeFailureRate: 0.5, leadTimeMedianMs: 160 * 60_000, restores: 0, openFailures: 1 });
+    expect(prod).toMatchObject({
+      deployments: 1, changes: 2, failedChanges: 1, changeFailureRate: 0.5, leadTimeMedianMs: 160 * 60_000, restores: 0, openFailures: 1,
+    });
     // staging: three deployments, lead times 100, 45 and 30 minutes
-    expect(staging).toMatchObject({ deployments: 3, changes: 3, failedChanges: 0, changeFailureRate: 0, leadTimeMedianMs: 45 * 60_000, leadTimeP90Ms: 100 * 60_000 });
+    expect(staging).toMatchObject({
+      deployments: 3, changes: 3, failedChanges: 0, changeFailureRate: 0, leadTimeMedianMs: 45 * 60_000, leadTimeP90Ms: 100 * 60_000,
+    });
     expect(staging.deploymentsPerDay).toBeCloseTo(3 / 30, 6);
   });
 

@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { loadPlans, renderPlanMermaid } from '../../src/cli/commands/plan';
 import { cli } from './helpers';
+import { loadPlans, renderPlanMermaid } from '../../src/cli/commands/plan';
 
 const ASSEMBLY = path.join(__dirname, 'fixtures', 'assembly');
 const EMPTY = path.join(__dirname, 'fixtures', 'empty-assembly');

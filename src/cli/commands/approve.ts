@@ -78,8 +78,13 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
   });
   if (options.json) {
     println(ctx.io.stdout, JSON.stringify({
-      pipeline, environment: env, action: approval.actionName, decision: options.decision,
-      executionId, revision: revision.id, answeredAt,
+      pipeline,
+      environment: env,
+      action: approval.actionName,
+      decision: options.decision,
+      executionId,
+      revision: revision.id,
+      answeredAt,
     }, null, 2));
   } else {
     println(ctx.io.stdout, `${options.decision === 'Approved' ? 'approved' : 'rejected'} ${what} in '${env}' of '${pipeline}'`);

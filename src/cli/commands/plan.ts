@@ -95,7 +95,7 @@ export function renderPlanText(plan: PlanDocument): string {
   for (const d of plan.build.details) out.push(`          ${d}`);
   if (plan.checks.length) {
     out.push(arrow);
-    out.push(`Checks  (in parallel; each blocks the pipeline on failure)`);
+    out.push('Checks  (in parallel; each blocks the pipeline on failure)');
     for (const c of plan.checks) out.push(`          • ${actionLine(c)}`);
   }
   for (const env of plan.environments) {
@@ -189,7 +189,7 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
     }
     for (const env of plan.environments) {
       const gates = env.gates.length
-        ? env.gates.map((g) => `<div>🔒 ${escapeHtml(g.summary)}${g.addedByDefault ? ' <span class="tag default">added by default</span>' : ''}</div>`).join('')
+        ? env.gates.map((g) => `<div class="gate">${escapeHtml(g.summary)}${g.addedByDefault ? ' <span class="tag default">added by default</span>' : ''}</div>`).join('')
         : '<div class="sub">no gate</div>';
       steps.push(`<div class="step${env.production ? ' prod' : ''}"><h3>${escapeHtml(env.name)}</h3>` +
         `${env.production ? '<span class="tag prod">production</span>' : ''}${where(env) ? `<div class="sub">${escapeHtml(where(env).trim())}</div>` : ''}` +
