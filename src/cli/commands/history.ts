@@ -5,7 +5,7 @@ import { formatDuration, formatTime, parseDuration } from '../duration';
 import { ExitCode } from '../errors';
 import { println } from '../io';
 import {
-  describeRevision, isSource, mergeRevisions, Revision, revisionOfSourceAction, revisionOfSummary, shortPrincipal, stageRuns,
+  describeRevision, isApproval, isSource, mergeRevisions, Revision, revisionOfSourceAction, revisionOfSummary, shortPrincipal, stageRuns,
   validateName,
 } from '../pipeline-model';
 
@@ -88,7 +88,7 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions)
       durationMs: e.startTime && end ? end.getTime() - e.startTime.getTime() : undefined,
       revision: mergeRevisions(revisionOfSourceAction(own.find(isSource)), revisionOfSummary(e)),
       environmentResult: envRun?.status,
-      approvals: own.filter((a) => runs.some((r) => r.approvals.includes(a)))
+      approvals: own.filter(isApproval)
         .filter((a) => !options.env || a.stageName === options.env)
         .map(answerOf),
     });
