@@ -1,0 +1,196 @@
+import { DeploymentInfo } from '@aws-sdk/client-codedeploy';
+import { ActionExecutionDetail, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
+import Table from 'cli-table3';
+import { CommandContext } from '../context';
+import { DeploymentRecord, EnvironmentMetrics, computeDora } from '../dora';
+import { formatDuration, formatTime, parseDuration } from '../duration';
+import { ExitCode, usageError } from '../errors';
+import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
+import { println } from '../io';
+import { isCodeDeploy, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
+
+export interface MetricsOptions {
+  readonly pipelines: string[];
+  readonly since?: string;
+  readonly env?: string;
+  readonly format?: string;
+  readonly out?: string;
+  readonly json?: boolean;
+}
+
+export const METRICS_FORMATS = ['text', 'json', 'html'];
+
+/** Concurrent BatchGetDeployments calls at most. */
+const CODEDEPLOY_CONCURRENCY = 4;
+
+function isRollbackExecution(e: PipelineExecutionSummary | undefined): boolean {
+  const t = e?.trigger?.triggerType;
+  return t === 'ManualRollback' || t === 'AutomatedRollback' || !!e?.rollbackMetadata?.rollbackTargetPipelineExecutionId;
+}
+
+function rolledBackOrStopped(d: DeploymentInfo | undefined): boolean {
+  if (!d) return false;
+  return !!d.rollbackInfo?.rollbackDeploymentId || d.errorInformation?.code === 'ALARM_ACTIVE' ||
+    (d.status === 'Stopped' && !!d.rollbackInfo);
+}
+
+/**
+ * Reads one pipeline's history since `since` and turns it into deployment records.
+ * API calls: ceil(executions/100) ListPipelineExecutions + ceil(actions/100) ListActionExecutions
+ * (the two chains run side by side), plus ceil(CodeDeploy deployments/25) BatchGetDeployments,
+ * started while the action pages arrive, at most 4 at a time.
+ */
+export async function collectRecords(ctx: CommandContext, pipeline: string, since: Date, env?: string): Promise<DeploymentRecord[]> {
+  const deployments = new Map<string, DeploymentInfo>();
+  const pending: Promise<void>[] = [];
+  let running = 0;
+  let failure: { error: unknown } | undefined;
+  const queue: string[][] = [];
+  const pump = () => {
+    while (running < CODEDEPLOY_CONCURRENCY && queue.length) {
+      const batch = queue.shift()!;
+      running++;
+      pending.push(ctx.api.batchGetDeploymentsOnce(batch).then((infos) => {
+        for (const i of infos) if (i.deploymentId) deployments.set(i.deploymentId, i);
+      }).catch((e: unknown) => {
+        // keep the first error; it is thrown once the listing is done (no unhandled rejection meanwhile)
+        failure = failure ?? { error: e };
+      }).finally(() => {
+        running--;
+        if (!failure) pump();
+      }));
+    }
+  };
+  const onPage = (items: ActionExecutionDetail[]) => {
+    const ids = items
+      .filter((a) => isCodeDeploy(a) && (!env || a.stageName === env))
+      .map((a) => a.output?.executionResult?.externalExecutionId)
+      .filter((id): id is string => !!id);
+    for (let i = 0; i < ids.length; i += 25) queue.push(ids.slice(i, i + 25));
+    pump();
+  };
+  const [executions, actions] = await Promise.all([
+    ctx.api.listPipelineExecutions(pipeline, { since }),
+    ctx.api.listActionExecutions(pipeline, { since, onPage }),
+  ]);
+  // settle every batch (including those queued by the last pump) before reading results
+  while (pending.length) {
+    await Promise.all(pending.splice(0));
+  }
+  if (failure) throw failure.error;
+
+  const byId = new Map(executions.map((e) => [e.pipelineExecutionId, e]));
+  const commitTimes = new Map<string, Date>();
+  for (const a of actions) {
+    const t = isSource(a) ? revisionOfSourceAction(a).time : undefined;
+    if (t && a.pipelineExecutionId) commitTimes.set(a.pipelineExecutionId, t);
+  }
+  const records: DeploymentRecord[] = [];
+  for (const run of stageRuns(actions)) {
+    if (NON_ENVIRONMENT_STAGES.has(run.stageName) || (env && run.stageName !== env)) continue;
+    if (run.work.length === 0 || run.status === 'Rejected' || !run.startTime) continue;
+    const summary = byId.get(run.executionId);
+    const autoRolledBack = run.work
+      .filter(isCodeDeploy)
+      .some((a) => rolledBackOrStopped(deployments.get(a.output?.executionResult?.externalExecutionId ?? '')));
+    records.push({
+      pipeline,
+      environment: run.stageName,
+      executionId: run.executionId,
+      kind: isRollbackExecution(summary) ? 'rollback' : 'deployment',
+      status: run.status as DeploymentRecord['status'],
+      startTime: run.startTime,
+      endTime: run.endTime,
+      commitTime: commitTimes.get(run.executionId),
+      executionStartTime: summary?.startTime,
+      revision: summary?.sourceRevisions?.[0]?.revisionId,
+      autoRolledBack,
+    });
+  }
+  return records;
+}
+
+function pct(v: number | undefined): string {
+  return v === undefined ? 'n/a' : `${(v * 100).toFixed(1)}%`;
+}
+
+function perDay(m: EnvironmentMetrics): string {
+  if (m.deploymentsPerDay >= 1 || m.deploymentsPerDay === 0) return `${m.deploymentsPerDay.toFixed(2)}/day`;
+  return `${(m.deploymentsPerDay * 7).toFixed(2)}/week`;
+}
+
+export function renderMetricsText(metrics: EnvironmentMetrics[], since: Date, until: Date): string {
+  if (metrics.length === 0) return `no deployments between ${formatTime(since)} and ${formatTime(until)}`;
+  const table = new Table({
+    head: ['pipeline', 'environment', 'deployments', 'frequency', 'lead time (median / p90)', 'change failure rate', 'time to restore (median)'],
+    style: { head: [], border: [] },
+  });
+  for (const m of metrics) {
+    table.push([
+      m.pipeline,
+      m.environment,
+      String(m.deployments),
+      perDay(m),
+      m.leadTimeMedianMs === undefined ? 'n/a' : `${formatDuration(m.leadTimeMedianMs)} / ${formatDuration(m.leadTimeP90Ms)}`,
+      `${pct(m.changeFailureRate)} (${m.failedChanges}/${m.changes})`,
+      m.timeToRestoreMedianMs === undefined
+        ? (m.openFailures ? 'not restored yet' : 'n/a')
+        : `${formatDuration(m.timeToRestoreMedianMs)} (${m.restores} restored${m.openFailures ? ', 1 open' : ''})`,
+    ]);
+  }
+  return `DORA metrics from ${formatTime(since)} to ${formatTime(until)}\n${table.toString()}`;
+}
+
+export function renderMetricsHtml(metrics: EnvironmentMetrics[], since: Date, until: Date): string {
+  const sections = metrics.map((m, i) => {
+    const card = (title: string, value: string, sub: string) =>
+      `<div class="card"><h3>${escapeHtml(title)}</h3><div class="kpi">${escapeHtml(value)}</div><div class="sub">${escapeHtml(sub)}</div></div>`;
+    return `<section class="environment" data-environment="${escapeHtml(m.environment)}">
+<h2>${escapeHtml(m.pipeline)} · ${escapeHtml(m.environment)}</h2>
+<div class="cards">
+${card('Deployment frequency', perDay(m), `${m.deployments} successful deployments in ${m.windowDays} days`)}
+${card('Lead time for changes', m.leadTimeMedianMs === undefined ? 'n/a' : formatDuration(m.leadTimeMedianMs), m.leadTimeP90Ms === undefined ? 'no deployment' : `median; p90 ${formatDuration(m.leadTimeP90Ms)}`)}
+${card('Change failure rate', pct(m.changeFailureRate), `${m.failedChanges} of ${m.changes} changes failed`)}
+${card('Time to restore', m.timeToRestoreMedianMs === undefined ? 'n/a' : formatDuration(m.timeToRestoreMedianMs), `median of ${m.restores} restored${m.openFailures ? '; 1 failure still open' : ''}`)}
+</div>
+<div class="charts">
+<div class="card"><h3>Deployments per day</h3>${barChart(`deployments-${i}`, 'Deployments per day', m.daily.map((d) => ({ label: d.day, value: d.deployments })), '#2563eb')}</div>
+<div class="card"><h3>Lead time trend (hours)</h3>${lineChart(`leadtime-${i}`, 'Lead time trend', m.leadTimes.map((l) => ({ x: l.deployedAt, y: l.leadTimeMs / 3_600_000 })), since, until, 'h', '#7c3aed')}</div>
+<div class="card"><h3>Failures per day</h3>${barChart(`failures-${i}`, 'Failures per day', m.daily.map((d) => ({ label: d.day, value: d.failures })), '#b91c1c')}</div>
+</div>
+</section>`;
+  }).join('\n');
+  const pipelines = [...new Set(metrics.map((m) => m.pipeline))].join(', ');
+  return htmlPage(`Delivery metrics${pipelines ? ` — ${pipelines}` : ''}`, `From ${formatTime(since)} to ${formatTime(until)}`,
+    sections || '<p>No deployments in this period.</p>');
+}
+
+/** `cdk-delivery metrics <pipeline...> [--since 30d] [--env name] [--format text|json|html] [--out file]` */
+export async function metricsCommand(ctx: CommandContext, options: MetricsOptions): Promise<number> {
+  if (options.pipelines.length === 0) throw usageError('metrics: name at least one pipeline');
+  options.pipelines.forEach((p) => validateName(p, 'pipeline name'));
+  if (options.env !== undefined) validateName(options.env, 'environment name (--env)');
+  const format = options.json ? 'json' : (options.format ?? 'text');
+  if (!METRICS_FORMATS.includes(format)) {
+    throw usageError(`--format: unknown format '${format}'; use one of ${METRICS_FORMATS.join(', ')}`);
+  }
+  const until = ctx.io.now();
+  const since = new Date(until.getTime() - parseDuration(options.since ?? '30d'));
+  const records = (await Promise.all(options.pipelines.map((p) => collectRecords(ctx, p, since, options.env)))).flat();
+  const metrics = computeDora(records, { since, until });
+  let output: string;
+  if (format === 'json') {
+    output = JSON.stringify({ since, until, environments: metrics }, null, 2);
+  } else if (format === 'html') {
+    output = renderMetricsHtml(metrics, since, until);
+  } else {
+    output = renderMetricsText(metrics, since, until);
+  }
+  if (options.out) {
+    ctx.io.writeFile(options.out, output);
+    println(ctx.io.stderr, `wrote ${options.out}`);
+  } else {
+    println(ctx.io.stdout, output.replace(/\n$/, ''));
+  }
+  return ExitCode.OK;
+}

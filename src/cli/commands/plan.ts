@@ -1,0 +1,228 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { PlanAction, PlanDocument, PlanEnvironment } from '../../model/plan-document';
+import { CliError, ExitCode, usageError } from '../errors';
+import { escapeHtml, htmlPage } from '../html';
+import { CliIo, println } from '../io';
+
+/** The metadata type under which the constructs store a plan (same value as PLAN_METADATA_TYPE). */
+const PLAN_TYPE = 'cdk-delivery-pipeline:plan';
+const NESTED_ASSEMBLY_TYPE = 'cdk:cloud-assembly';
+
+export const PLAN_FORMATS = ['text', 'json', 'mermaid', 'html'];
+
+export interface PlanOptions {
+  readonly dir?: string;
+  readonly format?: string;
+  readonly out?: string;
+  readonly json?: boolean;
+}
+
+interface ManifestArtifact {
+  readonly type?: string;
+  readonly properties?: { directoryName?: string };
+  readonly metadata?: Record<string, { type?: string; data?: unknown }[]>;
+}
+
+/** Reads every plan document of a cloud assembly, nested assemblies included. */
+export function loadPlans(dir: string): PlanDocument[] {
+  const manifestPath = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(manifestPath)) {
+    throw new CliError(`no cloud assembly in '${dir}': ${manifestPath} not found; run 'cdk synth' first or pass the cdk.out directory`, ExitCode.NOT_FOUND);
+  }
+  const plans: PlanDocument[] = [];
+  const seen = new Set<string>();
+  const visit = (assemblyDir: string, depth: number) => {
+    const real = path.resolve(assemblyDir);
+    if (seen.has(real) || depth > 10) return;
+    seen.add(real);
+    const file = path.join(assemblyDir, 'manifest.json');
+    if (!fs.existsSync(file)) return;
+    let manifest: { artifacts?: Record<string, ManifestArtifact> };
+    try {
+      manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new CliError(`cannot read ${file}: ${(e as Error).message}`, ExitCode.USAGE);
+    }
+    for (const artifact of Object.values(manifest.artifacts ?? {})) {
+      for (const entries of Object.values(artifact.metadata ?? {})) {
+        for (const entry of entries ?? []) {
+          if (entry?.type === PLAN_TYPE && entry.data && typeof entry.data === 'object') {
+            plans.push(entry.data as PlanDocument);
+          }
+        }
+      }
+      if (artifact.type === NESTED_ASSEMBLY_TYPE && artifact.properties?.directoryName) {
+        visit(path.join(assemblyDir, artifact.properties.directoryName), depth + 1);
+      }
+    }
+  };
+  visit(dir, 0);
+  if (plans.length === 0) {
+    throw new CliError(`no delivery pipeline in '${dir}': no '${PLAN_TYPE}' metadata in its stacks`, ExitCode.NOT_FOUND);
+  }
+  return plans;
+}
+
+function modeLine(plan: PlanDocument): string {
+  return `${plan.releaseModeDescription}${plan.releaseModeDefaulted ? ' (release mode not configured: chosen by default)' : ''}`;
+}
+
+function where(x: { account?: string; region?: string }): string {
+  const parts = [x.account && `account ${x.account}`, x.region && `region ${x.region}`].filter(Boolean);
+  return parts.length ? ` [${parts.join(', ')}]` : '';
+}
+
+function actionLine(a: PlanAction): string {
+  return `${a.name}: ${a.summary}`;
+}
+
+function titleOf(plan: PlanDocument): string {
+  return `${plan.pipelineName ?? plan.constructPath}${plan.pipelineName ? ` (${plan.constructPath})` : ''}`;
+}
+
+/** One pipeline as an indented flow. */
+export function renderPlanText(plan: PlanDocument): string {
+  const out: string[] = [];
+  const arrow = '   │\n   ▼';
+  out.push(`Pipeline ${titleOf(plan)}${where(plan)}`);
+  out.push(`  Release mode: ${plan.releaseMode.toLowerCase().replace(/_/g, ' ')} — ${modeLine(plan)}`);
+  out.push(`  Execution mode: ${plan.executionMode}`);
+  out.push('');
+  out.push(`Source  ${plan.source.kind} ${plan.source.summary}${plan.source.triggers.length ? ` (${plan.source.triggers.join('; ')})` : ''}`);
+  out.push(arrow);
+  out.push(`Build   ${actionLine(plan.build)}`);
+  for (const d of plan.build.details) out.push(`          ${d}`);
+  if (plan.checks.length) {
+    out.push(arrow);
+    out.push('Checks  (in parallel; each blocks the pipeline on failure)');
+    for (const c of plan.checks) out.push(`          • ${actionLine(c)}`);
+  }
+  for (const env of plan.environments) {
+    out.push(arrow);
+    out.push(...renderEnvironmentText(env));
+  }
+  return out.join('\n');
+}
+
+function renderEnvironmentText(env: PlanEnvironment): string[] {
+  const out: string[] = [];
+  out.push(`${env.name}${env.production ? ' (production)' : ''}${env.stageName !== env.name ? ` — stage ${env.stageName}` : ''}${where(env)}`);
+  if (env.gates.length === 0) {
+    out.push('          gates: none (entered automatically)');
+  }
+  for (const g of env.gates) {
+    out.push(`          gate: ${g.summary}${g.addedByDefault ? ' (added by default)' : ''}`);
+  }
+  out.push(`          deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}:`);
+  for (const d of env.deployments) out.push(`            • ${actionLine(d)}`);
+  if (env.verification.length) {
+    out.push('          then verify:');
+    for (const v of env.verification) out.push(`            • ${actionLine(v)}`);
+  } else if (env.unverifiedAcknowledged) {
+    out.push('          no automated verification (acknowledged)');
+  }
+  return out;
+}
+
+function mermaidLabel(text: string): string {
+  return `"${text.replace(/"/g, '#quot;').replace(/[<>]/g, (c) => (c === '<' ? '#lt;' : '#gt;'))}"`;
+}
+
+/** One `flowchart LR` diagram for all pipelines. */
+export function renderPlanMermaid(plans: PlanDocument[]): string {
+  const lines = ['flowchart LR'];
+  plans.forEach((plan, p) => {
+    const id = (s: string) => `p${p}_${s.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    lines.push(`  subgraph ${id('pipeline')}[${mermaidLabel(`${titleOf(plan)}: ${plan.releaseMode.toLowerCase().replace(/_/g, ' ')}`)}]`);
+    lines.push('    direction LR');
+    lines.push(`    ${id('source')}[${mermaidLabel(`Source: ${plan.source.kind} ${plan.source.summary}`)}]`);
+    lines.push(`    ${id('build')}[${mermaidLabel(`Build: ${plan.build.name}`)}]`);
+    lines.push(`    ${id('source')} --> ${id('build')}`);
+    let previous = [id('build')];
+    if (plan.checks.length) {
+      const checks = plan.checks.map((c, i) => {
+        lines.push(`    ${id(`check_${i}`)}[${mermaidLabel(`Check: ${c.name}`)}]`);
+        return id(`check_${i}`);
+      });
+      for (const c of checks) lines.push(`    ${previous[0]} --> ${c}`);
+      previous = checks;
+    }
+    plan.environments.forEach((env, e) => {
+      const first = env.gates.length ? id(`env${e}_gate0`) : id(`env${e}_deploy`);
+      lines.push(`    subgraph ${id(`env${e}`)}[${mermaidLabel(`${env.name}${env.production ? ' (production)' : ''}`)}]`);
+      env.gates.forEach((g, i) => {
+        lines.push(`      ${id(`env${e}_gate${i}`)}{{${mermaidLabel(`${g.summary}${g.addedByDefault ? ' (added by default)' : ''}`)}}}`);
+        if (i > 0) lines.push(`      ${id(`env${e}_gate${i - 1}`)} --> ${id(`env${e}_gate${i}`)}`);
+      });
+      lines.push(`      ${id(`env${e}_deploy`)}[${mermaidLabel(`Deploy: ${env.deployments.map((d) => d.name).join(' ∥ ') || 'nothing'}`)}]`);
+      if (env.gates.length) lines.push(`      ${id(`env${e}_gate${env.gates.length - 1}`)} --> ${id(`env${e}_deploy`)}`);
+      let last = id(`env${e}_deploy`);
+      if (env.verification.length) {
+        lines.push(`      ${id(`env${e}_verify`)}[${mermaidLabel(`Verify: ${env.verification.map((v) => v.name).join(', ')}`)}]`);
+        lines.push(`      ${id(`env${e}_deploy`)} --> ${id(`env${e}_verify`)}`);
+        last = id(`env${e}_verify`);
+      }
+      lines.push('    end');
+      for (const prev of previous) lines.push(`    ${prev} --> ${first}`);
+      previous = [last];
+    });
+    lines.push('  end');
+  });
+  return lines.join('\n');
+}
+
+function actionHtml(a: PlanAction): string {
+  const details = a.details.length ? `<ul>${a.details.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>` : '';
+  return `<li><strong>${escapeHtml(a.name)}</strong>: ${escapeHtml(a.summary)}${details}</li>`;
+}
+
+/** A self-contained HTML page showing every pipeline as a flow of cards. */
+export function renderPlanHtml(plans: PlanDocument[]): string {
+  const body = plans.map((plan) => {
+    const steps: string[] = [];
+    steps.push(`<div class="step"><h3>Source</h3><strong>${escapeHtml(plan.source.kind)}</strong> ${escapeHtml(plan.source.summary)}` +
+      `${plan.source.triggers.map((t) => `<div class="sub">${escapeHtml(t)}</div>`).join('')}</div>`);
+    steps.push(`<div class="step"><h3>Build</h3><ul>${actionHtml(plan.build)}</ul></div>`);
+    if (plan.checks.length) {
+      steps.push(`<div class="step"><h3>Checks <span class="tag">in parallel</span></h3><ul>${plan.checks.map(actionHtml).join('')}</ul></div>`);
+    }
+    for (const env of plan.environments) {
+      const gates = env.gates.length
+        ? env.gates.map((g) => `<div class="gate">${escapeHtml(g.summary)}${g.addedByDefault ? ' <span class="tag default">added by default</span>' : ''}</div>`).join('')
+        : '<div class="sub">no gate</div>';
+      steps.push(`<div class="step${env.production ? ' prod' : ''}"><h3>${escapeHtml(env.name)}</h3>` +
+        `${env.production ? '<span class="tag prod">production</span>' : ''}${where(env) ? `<div class="sub">${escapeHtml(where(env).trim())}</div>` : ''}` +
+        `${gates}<div class="sub">deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}</div><ul>${env.deployments.map(actionHtml).join('')}</ul>` +
+        `${env.verification.length ? `<div class="sub">then verify</div><ul>${env.verification.map(actionHtml).join('')}</ul>` : ''}` +
+        `${env.unverifiedAcknowledged ? '<div class="sub">no automated verification (acknowledged)</div>' : ''}</div>`);
+    }
+    return `<section class="pipeline"><h2>${escapeHtml(titleOf(plan))}${escapeHtml(where(plan))}</h2>
+<div class="mode"><strong>${escapeHtml(plan.releaseMode.toLowerCase().replace(/_/g, ' '))}</strong> — ${escapeHtml(modeLine(plan))}<div class="sub">execution mode ${escapeHtml(plan.executionMode)}</div></div>
+<div class="flow">${steps.join('<div class="arrow">→</div>')}</div></section>`;
+  }).join('\n');
+  return htmlPage('Delivery plan', `${plans.length} pipeline${plans.length === 1 ? '' : 's'}`, body);
+}
+
+/** `cdk-delivery plan [dir] [--format text|json|mermaid|html] [--out file]` (offline). */
+export function planCommand(io: CliIo, options: PlanOptions): number {
+  const format = options.json ? 'json' : (options.format ?? 'text');
+  if (!PLAN_FORMATS.includes(format)) {
+    throw usageError(`--format: unknown format '${format}'; use one of ${PLAN_FORMATS.join(', ')}`);
+  }
+  const plans = loadPlans(options.dir ?? 'cdk.out');
+  let output: string;
+  switch (format) {
+    case 'json': output = JSON.stringify(plans, null, 2); break;
+    case 'mermaid': output = renderPlanMermaid(plans); break;
+    case 'html': output = renderPlanHtml(plans); break;
+    default: output = plans.map(renderPlanText).join('\n\n'); break;
+  }
+  if (options.out) {
+    io.writeFile(options.out, output.endsWith('\n') ? output : output + '\n');
+    println(io.stderr, `wrote ${options.out}`);
+  } else {
+    println(io.stdout, output.replace(/\n$/, ''));
+  }
+  return ExitCode.OK;
+}

@@ -1,0 +1,79 @@
+import { CommandContext } from '../context';
+import { CliError, ExitCode } from '../errors';
+import { println } from '../io';
+import { describeRevision, findStage, revisionOfExecution, stageRuns, validateName } from '../pipeline-model';
+import { waitForStage } from './wait';
+
+export interface StageCommandOptions {
+  readonly pipeline: string;
+  readonly env: string;
+  readonly wait?: boolean;
+  readonly json?: boolean;
+  /** rollback only: the execution to roll back to. */
+  readonly targetExecution?: string;
+}
+
+/** `cdk-delivery retry <pipeline> --env <name>`: RetryStageExecution (FAILED_ACTIONS) of the stage's latest execution. */
+export async function retryCommand(ctx: CommandContext, options: StageCommandOptions): Promise<number> {
+  const pipeline = validateName(options.pipeline, 'pipeline name');
+  const env = validateName(options.env, 'environment name (--env)');
+  const state = await ctx.api.getPipelineState(pipeline);
+  const stage = findStage(state, env, pipeline);
+  const latest = stage.latestExecution;
+  if (!latest?.pipelineExecutionId || !['Failed', 'Stopped', 'Cancelled'].includes(latest.status ?? '')) {
+    throw new CliError(
+      `nothing to retry in '${env}': its latest execution ${latest?.pipelineExecutionId ?? '(none)'} is ${latest?.status ?? 'not started'}`,
+      ExitCode.NOT_FOUND);
+  }
+  const executionId = await ctx.api.retryStageExecution({
+    pipelineName: pipeline,
+    stageName: env,
+    pipelineExecutionId: latest.pipelineExecutionId,
+    retryMode: 'FAILED_ACTIONS',
+  }) ?? latest.pipelineExecutionId;
+  if (options.json) {
+    println(ctx.io.stdout, JSON.stringify({ pipeline, environment: env, retried: latest.pipelineExecutionId, executionId }, null, 2));
+  } else {
+    println(ctx.io.stdout, `retrying the failed actions of '${env}' in '${pipeline}' (execution ${executionId})`);
+  }
+  return options.wait ? waitForStage(ctx, pipeline, env, executionId) : ExitCode.OK;
+}
+
+/**
+ * `cdk-delivery rollback <pipeline> --env <name> [--target-execution <id>]`: RollbackStage to the
+ * last execution that succeeded in the stage (read from the stage's action execution history).
+ */
+export async function rollbackCommand(ctx: CommandContext, options: StageCommandOptions): Promise<number> {
+  const pipeline = validateName(options.pipeline, 'pipeline name');
+  const env = validateName(options.env, 'environment name (--env)');
+  const state = await ctx.api.getPipelineState(pipeline);
+  const stage = findStage(state, env, pipeline);
+  const current = stage.latestExecution?.pipelineExecutionId;
+
+  let target = options.targetExecution;
+  if (target !== undefined) {
+    validateName(target, 'execution id (--target-execution)');
+  } else {
+    const isTarget = (r: ReturnType<typeof stageRuns>[number]) => r.stageName === env && r.status === 'Succeeded' && r.executionId !== current;
+    const actions = await ctx.api.listActionExecutions(pipeline, {
+      maxPages: 50,
+      // stop once a successful run of the stage is complete in what was read (lists are newest first)
+      stopWhen: (items) => {
+        const last = items[items.length - 1]?.startTime?.getTime() ?? 0;
+        return stageRuns(items).some((r) => isTarget(r) && (r.startTime?.getTime() ?? 0) > last);
+      },
+    });
+    target = stageRuns(actions).find(isTarget)?.executionId;
+    if (!target) {
+      throw new CliError(`no earlier successful execution of '${env}' to roll back to in pipeline '${pipeline}'`, ExitCode.NOT_FOUND);
+    }
+  }
+  const revision = revisionOfExecution(await ctx.api.getPipelineExecution(pipeline, target));
+  const executionId = await ctx.api.rollbackStage({ pipelineName: pipeline, stageName: env, targetPipelineExecutionId: target });
+  if (options.json) {
+    println(ctx.io.stdout, JSON.stringify({ pipeline, environment: env, target, revision: revision.id, executionId }, null, 2));
+  } else {
+    println(ctx.io.stdout, `rolling back '${env}' of '${pipeline}' to ${describeRevision(revision)} (execution ${target}); rollback execution ${executionId ?? 'unknown'}`);
+  }
+  return options.wait && executionId ? waitForStage(ctx, pipeline, env, executionId) : ExitCode.OK;
+}

@@ -1,0 +1,186 @@
+/**
+ * The four DORA keys, computed from plain records (no AWS types), so that they can be checked on
+ * hand-written histories. Definitions: docs/cli.md#metrics.
+ */
+
+/** One run of an environment's stage in one pipeline execution. */
+export interface DeploymentRecord {
+  readonly pipeline: string;
+  readonly environment: string;
+  readonly executionId: string;
+  /** 'deployment' for a normal execution, 'rollback' for a RollbackStage execution. */
+  readonly kind: 'deployment' | 'rollback';
+  /** Result of the stage's deployment actions (approvals excluded). Abandoned = superseded or stopped. */
+  readonly status: 'Succeeded' | 'Failed' | 'InProgress' | 'Abandoned';
+  readonly startTime: Date;
+  /** When the stage ended (its last action's last update). */
+  readonly endTime?: Date;
+  /** Commit time of the revision; undefined when the source does not give it. */
+  readonly commitTime?: Date;
+  /** Pipeline execution start, used as the change's start when the commit time is unknown. */
+  readonly executionStartTime?: Date;
+  readonly revision?: string;
+  /** CodeDeploy rolled the deployment back automatically, or an alarm stopped it. */
+  readonly autoRolledBack?: boolean;
+}
+
+export interface DailyPoint {
+  /** YYYY-MM-DD (UTC) */
+  readonly day: string;
+  readonly deployments: number;
+  readonly failures: number;
+}
+
+export interface LeadTimePoint {
+  readonly deployedAt: Date;
+  readonly executionId: string;
+  readonly leadTimeMs: number;
+}
+
+export interface EnvironmentMetrics {
+  readonly pipeline: string;
+  readonly environment: string;
+  readonly windowDays: number;
+  /** Successful deployments (rollbacks excluded). */
+  readonly deployments: number;
+  /** Deployments per day over the window. */
+  readonly deploymentsPerDay: number;
+  /** Median lead time for changes, ms; undefined without deployments. */
+  readonly leadTimeMedianMs?: number;
+  readonly leadTimeP90Ms?: number;
+  /** Changes that ended in production (successful or failed deployments, rollbacks excluded). */
+  readonly changes: number;
+  readonly failedChanges: number;
+  /** failedChanges / changes; undefined when there was no change. */
+  readonly changeFailureRate?: number;
+  /** Failure episodes that were restored in the window. */
+  readonly restores: number;
+  /** Failure episodes still open at the end of the window. */
+  readonly openFailures: number;
+  readonly timeToRestoreMedianMs?: number;
+  readonly timeToRestoreMaxMs?: number;
+  readonly daily: DailyPoint[];
+  readonly leadTimes: LeadTimePoint[];
+}
+
+export interface DoraOptions {
+  readonly since: Date;
+  readonly until: Date;
+}
+
+/** Median of a list (mean of the two middle values for an even count). */
+export function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Nearest-rank percentile. */
+export function percentile(values: number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+function dayOf(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** Computes the metrics of every (pipeline, environment) found in `records`. */
+export function computeDora(records: DeploymentRecord[], options: DoraOptions): EnvironmentMetrics[] {
+  const groups = new Map<string, DeploymentRecord[]>();
+  for (const r of records) {
+    const key = `${r.pipeline}\u0000${r.environment}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((g) => computeEnvironment(g, options));
+}
+
+/** Computes the metrics of one environment of one pipeline. */
+export function computeEnvironment(records: DeploymentRecord[], options: DoraOptions): EnvironmentMetrics {
+  const windowMs = Math.max(1, options.until.getTime() - options.since.getTime());
+  const windowDays = windowMs / 86_400_000;
+  // Only finished runs that started in the window count; superseded/stopped ones (Abandoned) never do.
+  const runs = records
+    .filter((r) => r.startTime >= options.since && r.startTime <= options.until)
+    .filter((r) => (r.status === 'Succeeded' || r.status === 'Failed') && r.endTime)
+    .sort((a, b) => a.endTime!.getTime() - b.endTime!.getTime());
+
+  const deployments = runs.filter((r) => r.kind === 'deployment' && r.status === 'Succeeded' && !r.autoRolledBack);
+  const changes = runs.filter((r) => r.kind === 'deployment');
+
+  // A change failed when its stage failed, CodeDeploy rolled it back / an alarm stopped it,
+  // or a rollback of the environment followed it (before the next change).
+  const failed = new Set<DeploymentRecord>(changes.filter((r) => r.status === 'Failed' || r.autoRolledBack));
+  const failureTime = new Map<DeploymentRecord, number>();
+  for (const r of failed) failureTime.set(r, r.endTime!.getTime());
+  for (const rollback of runs.filter((r) => r.kind === 'rollback')) {
+    const rolledBack = [...deployments].reverse().find((d) => d.endTime! <= rollback.startTime);
+    if (rolledBack && !failed.has(rolledBack)) {
+      failed.add(rolledBack);
+      failureTime.set(rolledBack, rollback.startTime.getTime());
+    }
+  }
+
+  // Failure episodes: from the first failure while healthy to the next healthy state
+  // (a successful deployment or rollback that is not itself a failure).
+  const events: { t: number; kind: 'fail' | 'ok' }[] = [];
+  for (const [, t] of failureTime) events.push({ t, kind: 'fail' });
+  for (const r of runs) {
+    if (r.status === 'Succeeded' && !r.autoRolledBack && (r.kind === 'rollback' || !failureTime.has(r) || failureTime.get(r)! > r.endTime!.getTime())) {
+      events.push({ t: r.endTime!.getTime(), kind: 'ok' });
+    }
+  }
+  events.sort((a, b) => a.t - b.t || (a.kind === 'fail' ? -1 : 1));
+  const restoreTimes: number[] = [];
+  let openSince: number | undefined;
+  for (const e of events) {
+    if (e.kind === 'fail' && openSince === undefined) openSince = e.t;
+    if (e.kind === 'ok' && openSince !== undefined && e.t > openSince) {
+      restoreTimes.push(e.t - openSince);
+      openSince = undefined;
+    }
+  }
+
+  const leadTimes: LeadTimePoint[] = deployments.map((d) => ({
+    deployedAt: d.endTime!,
+    executionId: d.executionId,
+    leadTimeMs: d.endTime!.getTime() - (d.commitTime ?? d.executionStartTime ?? d.startTime).getTime(),
+  }));
+  const leadValues = leadTimes.map((l) => l.leadTimeMs);
+
+  const days = new Map<string, { deployments: number; failures: number }>();
+  for (let t = options.since.getTime(); t <= options.until.getTime(); t += 86_400_000) {
+    days.set(dayOf(new Date(t)), { deployments: 0, failures: 0 });
+  }
+  days.set(dayOf(options.until), days.get(dayOf(options.until)) ?? { deployments: 0, failures: 0 });
+  for (const d of deployments) {
+    const k = days.get(dayOf(d.endTime!));
+    if (k) k.deployments++;
+  }
+  for (const [, t] of failureTime) {
+    const k = days.get(dayOf(new Date(t)));
+    if (k) k.failures++;
+  }
+
+  const first = records[0];
+  return {
+    pipeline: first?.pipeline ?? '',
+    environment: first?.environment ?? '',
+    windowDays: Math.round(windowDays * 100) / 100,
+    deployments: deployments.length,
+    deploymentsPerDay: deployments.length / windowDays,
+    leadTimeMedianMs: median(leadValues),
+    leadTimeP90Ms: percentile(leadValues, 90),
+    changes: changes.length,
+    failedChanges: failed.size,
+    changeFailureRate: changes.length ? failed.size / changes.length : undefined,
+    restores: restoreTimes.length,
+    openFailures: openSince !== undefined ? 1 : 0,
+    timeToRestoreMedianMs: median(restoreTimes),
+    timeToRestoreMaxMs: restoreTimes.length ? Math.max(...restoreTimes) : undefined,
+    daily: [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, v]) => ({ day, ...v })),
+    leadTimes,
+  };
+}

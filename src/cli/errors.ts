@@ -1,0 +1,135 @@
+/**
+ * Exit codes and one-line errors of the `cdk-delivery` command.
+ */
+
+/** Exit codes that scripts can rely on (documented in docs/cli.md). */
+export enum ExitCode {
+  /** The command did what was asked. */
+  OK = 0,
+  /** The watched stage failed or was rejected, or CodePipeline refused the operation. */
+  FAILED = 1,
+  /** Bad usage: unknown command or flag, bad value, missing confirmation. */
+  USAGE = 2,
+  /** Pipeline, environment, approval or cloud assembly not found. */
+  NOT_FOUND = 3,
+  /** The caller lacks an IAM permission. */
+  ACCESS_DENIED = 4,
+  /** Still throttled (or the service still failing) after the SDK's retries. */
+  THROTTLED = 5,
+  /** No AWS credentials or no region. */
+  NO_CREDENTIALS = 6,
+  /** The approval token expired or the approval was already answered. */
+  APPROVAL_ANSWERED = 7,
+}
+
+/** An error the CLI prints as one line before exiting with `exitCode`. */
+export class CliError extends Error {
+  constructor(message: string, public readonly exitCode: ExitCode) {
+    super(oneLine(message));
+    this.name = 'CliError';
+  }
+}
+
+export function usageError(message: string): CliError {
+  return new CliError(message, ExitCode.USAGE);
+}
+
+export function notFound(message: string): CliError {
+  return new CliError(message, ExitCode.NOT_FOUND);
+}
+
+/** Collapses whitespace so that every message fits on one line. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Context used to word an AWS error. */
+export interface AwsErrorContext {
+  /** IAM service prefix: 'codepipeline' or 'codedeploy'. */
+  readonly service: string;
+  /** API operation, e.g. 'GetPipelineState'. */
+  readonly operation: string;
+  readonly pipeline?: string;
+  readonly stage?: string;
+}
+
+const THROTTLING = new Set([
+  'ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded',
+  'ThrottledException', 'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'LimitExceededException',
+]);
+const ACCESS_DENIED = new Set([
+  'AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'UnrecognizedClientException',
+  'InvalidSignatureException', 'ExpiredTokenException', 'NotAuthorized',
+]);
+
+interface AwsLikeError {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+  Code?: string;
+  code?: string;
+}
+
+/** Turns an error thrown by an AWS SDK call into a one-line CliError with the right exit code. */
+export function fromAwsError(error: unknown, ctx: AwsErrorContext): CliError {
+  if (error instanceof CliError) {
+    return error;
+  }
+  const e = (error ?? {}) as AwsLikeError;
+  const name = e.name ?? e.Code ?? e.code ?? 'Error';
+  const message = oneLine(String(e.message ?? error));
+  const status = e.$metadata?.httpStatusCode;
+  const attempts = e.$metadata?.attempts;
+  const what = ctx.pipeline ? ` (pipeline '${ctx.pipeline}'${ctx.stage ? `, environment '${ctx.stage}'` : ''})` : '';
+
+  if (name === 'CredentialsProviderError' || /could not load credentials|credential is missing|no credentials/i.test(message)) {
+    return new CliError(
+      'no AWS credentials: set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where an instance/container role is available',
+      ExitCode.NO_CREDENTIALS);
+  }
+  if (/region is missing|unresolved region|invalid region/i.test(message)) {
+    return new CliError('no AWS region: pass --region, set AWS_REGION, or set a region in your profile', ExitCode.NO_CREDENTIALS);
+  }
+  if (name === 'PipelineNotFoundException') {
+    return notFound(`pipeline '${ctx.pipeline ?? '?'}' not found (${ctx.operation}): check the name, --region and --profile`);
+  }
+  if (name === 'StageNotFoundException') {
+    return notFound(`environment '${ctx.stage ?? '?'}' not found in pipeline '${ctx.pipeline ?? '?'}'`);
+  }
+  if (name === 'PipelineExecutionNotFoundException' || name === 'ActionNotFoundException' || name === 'DeploymentDoesNotExistException') {
+    return notFound(`${ctx.operation}: ${message}${what}`);
+  }
+  if (name === 'InvalidApprovalTokenException') {
+    return new CliError(
+      `the approval token is no longer valid${what}: the approval expired or was answered by someone else; run 'cdk-delivery status' to see the current state`,
+      ExitCode.APPROVAL_ANSWERED);
+  }
+  if (name === 'ApprovalAlreadyCompletedException') {
+    return new CliError(`the approval was already answered${what}; run 'cdk-delivery status' to see the current state`, ExitCode.APPROVAL_ANSWERED);
+  }
+  if (ACCESS_DENIED.has(name) || status === 403) {
+    return new CliError(
+      `access denied: ${ctx.operation} needs the IAM permission ${ctx.service}:${ctx.operation}${what}`,
+      ExitCode.ACCESS_DENIED);
+  }
+  if (THROTTLING.has(name) || status === 429) {
+    return new CliError(
+      `throttled: ${ctx.service}:${ctx.operation} was still throttled after ${attempts ?? 'several'} attempts; try again later or raise AWS_MAX_ATTEMPTS`,
+      ExitCode.THROTTLED);
+  }
+  if (status !== undefined && status >= 500) {
+    return new CliError(
+      `service error: ${ctx.service}:${ctx.operation} failed with HTTP ${status} after ${attempts ?? 'several'} attempts (${name}); try again later`,
+      ExitCode.THROTTLED);
+  }
+  const network = /ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up/.exec(message);
+  if (network || name === 'TimeoutError') {
+    return new CliError(
+      `cannot reach the ${ctx.service} endpoint for ${ctx.operation} (${network ? network[0] : name}); check AWS_ENDPOINT_URL, --region and the network`,
+      ExitCode.THROTTLED);
+  }
+  if (name === 'ValidationException' || name === 'InvalidNextTokenException') {
+    return new CliError(`${ctx.operation} rejected the request: ${message}${what}`, ExitCode.USAGE);
+  }
+  return new CliError(`${ctx.operation} failed${what}: ${name}: ${message}`, ExitCode.FAILED);
+}

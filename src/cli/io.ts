@@ -1,0 +1,51 @@
+import * as fs from 'fs';
+import * as readline from 'readline';
+
+/** A place to write text (process.stdout or a test buffer). */
+export interface OutStream {
+  readonly isTTY?: boolean;
+  write(chunk: string): unknown;
+}
+
+/** Everything a command needs from its surroundings, injected so that tests control it. */
+export interface CliIo {
+  readonly stdout: OutStream;
+  readonly stderr: OutStream;
+  /** True when a person can answer questions on stdin. */
+  readonly stdinIsTTY: boolean;
+  readonly env: Record<string, string | undefined>;
+  /** Asks a yes/no question (only called when stdinIsTTY). */
+  confirm(question: string): Promise<boolean>;
+  sleep(ms: number): Promise<void>;
+  now(): Date;
+  writeFile(path: string, content: string): void;
+}
+
+/** The real terminal. */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    env: process.env,
+    confirm: (question: string) => new Promise<boolean>((resolve) => {
+      const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+      rl.question(`${question} [y/N] `, (answer) => {
+        rl.close();
+        resolve(/^y(es)?$/i.test(answer.trim()));
+      });
+    }),
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    now: () => new Date(),
+    writeFile: (path: string, content: string) => fs.writeFileSync(path, content),
+  };
+}
+
+/** Whether to use colors on this stream (TTY and NO_COLOR unset). */
+export function useColor(io: CliIo): boolean {
+  return Boolean(io.stdout.isTTY) && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+}
+
+export function println(stream: OutStream, line = ''): void {
+  stream.write(line + '\n');
+}

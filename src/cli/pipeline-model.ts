@@ -1,0 +1,240 @@
+/**
+ * Helpers that read CodePipeline API shapes with the conventions of DeliveryPipeline:
+ * one stage per environment (named like it), plus `Source`, `Build` and `Checks`.
+ */
+import {
+  ActionExecutionDetail,
+  ActionState,
+  GetPipelineStateOutput,
+  PipelineExecution,
+  PipelineExecutionSummary,
+  StageState,
+} from '@aws-sdk/client-codepipeline';
+import { notFound, usageError } from './errors';
+
+/** Stages that are not environments. */
+export const NON_ENVIRONMENT_STAGES = new Set(['Source', 'Build', 'Checks']);
+
+/** Action names the constructs give to approvals (any action of category Approval counts too). */
+export const APPROVAL_ACTION_NAMES = new Set(['Approve', 'ReviewChangeSet']);
+
+const NAME_PATTERN = /^[A-Za-z0-9.@\-_]{1,100}$/;
+
+/** Pipeline and stage names: 1-100 of letters, digits and `.@-_` (the CodePipeline rule). */
+export function validateName(value: string | undefined, what: string): string {
+  if (value === undefined || value === '') {
+    throw usageError(`missing ${what}`);
+  }
+  if (!NAME_PATTERN.test(value)) {
+    throw usageError(`invalid ${what} '${value}': use 1-100 letters, digits, '.', '@', '-' or '_' (no spaces)`);
+  }
+  return value;
+}
+
+/** The environment stages of a pipeline, in order. */
+export function environmentNames(state: GetPipelineStateOutput): string[] {
+  const all = (state.stageStates ?? []).map((s) => s.stageName ?? '').filter((n) => n);
+  const envs = all.filter((n) => !NON_ENVIRONMENT_STAGES.has(n));
+  return envs.length > 0 ? envs : all;
+}
+
+/** The stage of environment `env`, or a not-found error listing the valid environments. */
+export function findStage(state: GetPipelineStateOutput, env: string, pipeline: string): StageState {
+  const stage = (state.stageStates ?? []).find((s) => s.stageName === env);
+  if (!stage) {
+    const valid = environmentNames(state);
+    throw notFound(`unknown environment '${env}' in pipeline '${pipeline}'; environments: ${valid.length ? valid.join(', ') : '(none)'}`);
+  }
+  return stage;
+}
+
+/** The approval waiting in a stage (an InProgress action holding a token), if any. */
+export function pendingApproval(stage: StageState): ActionState | undefined {
+  const waiting = (stage.actionStates ?? []).filter((a) => a.latestExecution?.status === 'InProgress' && a.latestExecution.token);
+  return waiting.find((a) => APPROVAL_ACTION_NAMES.has(a.actionName ?? '')) ?? waiting[0];
+}
+
+export function isApproval(action: ActionExecutionDetail): boolean {
+  const category = action.input?.actionTypeId?.category;
+  return category ? category === 'Approval' : APPROVAL_ACTION_NAMES.has(action.actionName ?? '');
+}
+
+export function isSource(action: ActionExecutionDetail): boolean {
+  const category = action.input?.actionTypeId?.category;
+  return category ? category === 'Source' : action.stageName === 'Source';
+}
+
+export function isCodeDeploy(action: ActionExecutionDetail): boolean {
+  const provider = action.input?.actionTypeId?.provider ?? '';
+  return action.input?.actionTypeId?.category === 'Deploy' && provider.startsWith('CodeDeploy');
+}
+
+/** A source revision in plain words. */
+export interface Revision {
+  readonly id?: string;
+  readonly message?: string;
+  readonly author?: string;
+  /** Commit time, when the source provider gives it. */
+  readonly time?: Date;
+  readonly url?: string;
+}
+
+/** First 7 characters of a commit id (S3 version ids and image digests are shortened the same way). */
+export function shortRevision(id: string | undefined): string {
+  if (!id) return '—';
+  const bare = id.replace(/^sha256:/, '');
+  return /^[0-9a-f]{8,}$/i.test(bare) ? bare.slice(0, 7) : bare.slice(0, 12);
+}
+
+/** Reads `CommitMessage` (and an author, when present) from a revision summary (plain or JSON). */
+export function parseRevisionSummary(summary: string | undefined): { message?: string; author?: string } {
+  if (!summary) return {};
+  const trimmed = summary.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(trimmed) as Record<string, unknown>;
+      const str = (k: string) => (typeof parsed[k] === 'string' ? (parsed[k] as string) : undefined);
+      return {
+        message: str('CommitMessage') ?? str('commitMessage') ?? str('Message'),
+        author: str('AuthorDisplayName') ?? str('AuthorName') ?? str('Author') ?? str('author'),
+      };
+    } catch {
+      return { message: trimmed };
+    }
+  }
+  return { message: trimmed };
+}
+
+/** The first source revision of an execution summary (ListPipelineExecutions). */
+export function revisionOfSummary(summary: PipelineExecutionSummary | undefined): Revision {
+  const rev = summary?.sourceRevisions?.[0];
+  if (!rev) return {};
+  return { id: rev.revisionId, url: rev.revisionUrl, ...parseRevisionSummary(rev.revisionSummary) };
+}
+
+/** The first artifact revision of an execution (GetPipelineExecution). */
+export function revisionOfExecution(execution: PipelineExecution | undefined): Revision {
+  const rev = execution?.artifactRevisions?.[0];
+  if (!rev) return {};
+  return { id: rev.revisionId, url: rev.revisionUrl, time: rev.created, ...parseRevisionSummary(rev.revisionSummary) };
+}
+
+/** The revision a source action produced, from its output variables (CommitId, CommitMessage, AuthorDate...). */
+export function revisionOfSourceAction(action: ActionExecutionDetail | undefined): Revision {
+  if (!action) return {};
+  const vars = action.output?.outputVariables ?? {};
+  const date = vars.CommitterDate ?? vars.AuthorDate;
+  const time = date ? new Date(date) : undefined;
+  return {
+    id: vars.CommitId ?? action.output?.executionResult?.externalExecutionId,
+    message: vars.CommitMessage,
+    author: vars.AuthorDisplayName ?? vars.AuthorName ?? vars.AuthorEmail,
+    time: time && !isNaN(time.getTime()) ? time : undefined,
+  };
+}
+
+/** Merges revision facts from several places; earlier arguments win. */
+export function mergeRevisions(...revisions: Revision[]): Revision {
+  const out: { -readonly [K in keyof Revision]: Revision[K] } = {};
+  for (const r of revisions) {
+    for (const k of Object.keys(r) as (keyof Revision)[]) {
+      if (out[k] === undefined && r[k] !== undefined) {
+        (out as Record<string, unknown>)[k] = r[k];
+      }
+    }
+  }
+  return out;
+}
+
+/** `abc1234 "Fix checkout" (alice)` */
+export function describeRevision(rev: Revision, maxMessage = 50): string {
+  if (!rev.id && !rev.message) return '—';
+  const parts = [shortRevision(rev.id)];
+  if (rev.message) {
+    const first = rev.message.split('\n')[0];
+    parts.push(`"${first.length > maxMessage ? first.slice(0, maxMessage - 1) + '…' : first}"`);
+  }
+  if (rev.author) parts.push(`(${rev.author})`);
+  return parts.join(' ');
+}
+
+/** True when `prefix` (at least 4 characters, any case) abbreviates `id`. */
+export function revisionMatches(prefix: string, id: string | undefined): boolean {
+  return !!id && id.toLowerCase().startsWith(prefix.toLowerCase());
+}
+
+/** Status of one stage in one pipeline execution, from its action executions. */
+export type StageRunStatus = 'Succeeded' | 'Failed' | 'InProgress' | 'Abandoned' | 'Rejected';
+
+/** One stage of one pipeline execution, rebuilt from ListActionExecutions. */
+export interface StageRun {
+  readonly executionId: string;
+  readonly stageName: string;
+  readonly status: StageRunStatus;
+  readonly startTime?: Date;
+  readonly endTime?: Date;
+  /** All actions of the run, newest first. */
+  readonly actions: ActionExecutionDetail[];
+  readonly approvals: ActionExecutionDetail[];
+  /** Actions other than approvals (deployments, verification...). */
+  readonly work: ActionExecutionDetail[];
+}
+
+function statusOf(actions: ActionExecutionDetail[]): StageRunStatus {
+  const has = (s: string) => actions.some((a) => a.status === s);
+  if (has('Failed')) return 'Failed';
+  if (has('InProgress')) return 'InProgress';
+  if (has('Abandoned')) return 'Abandoned';
+  return 'Succeeded';
+}
+
+/** Groups action executions into stage runs, newest first. */
+export function stageRuns(actions: ActionExecutionDetail[]): StageRun[] {
+  const groups = new Map<string, ActionExecutionDetail[]>();
+  for (const a of actions) {
+    const key = `${a.pipelineExecutionId}\u0000${a.stageName}`;
+    const list = groups.get(key) ?? [];
+    list.push(a);
+    groups.set(key, list);
+  }
+  const runs: StageRun[] = [];
+  for (const list of groups.values()) {
+    const approvals = list.filter(isApproval);
+    const work = list.filter((a) => !isApproval(a));
+    let status: StageRunStatus;
+    if (work.length === 0) {
+      status = approvals.some((a) => a.status === 'Failed') ? 'Rejected' : statusOf(approvals);
+    } else {
+      status = statusOf(work);
+    }
+    const starts = list.map((a) => a.startTime?.getTime()).filter((t): t is number => t !== undefined);
+    const ends = list.map((a) => a.lastUpdateTime?.getTime()).filter((t): t is number => t !== undefined);
+    runs.push({
+      executionId: list[0].pipelineExecutionId ?? '',
+      stageName: list[0].stageName ?? '',
+      status,
+      startTime: starts.length ? new Date(Math.min(...starts)) : undefined,
+      endTime: status === 'InProgress' || !ends.length ? undefined : new Date(Math.max(...ends)),
+      actions: list,
+      approvals,
+      work,
+    });
+  }
+  return runs.sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0));
+}
+
+/** The principal that answered an approval, shortened: `arn:aws:sts::1:assumed-role/R/alice` -> `alice`. */
+export function shortPrincipal(arn: string | undefined): string {
+  if (!arn) return '—';
+  const slash = arn.lastIndexOf('/');
+  return slash >= 0 ? arn.slice(slash + 1) : arn;
+}
+
+/** The first error message of a failed run or action. */
+export function failureMessage(actions: ActionExecutionDetail[]): string | undefined {
+  const failed = actions.find((a) => a.status === 'Failed');
+  if (!failed) return undefined;
+  const err = failed.output?.executionResult?.errorDetails;
+  const text = err?.message ?? failed.output?.executionResult?.externalExecutionSummary;
+  return `${failed.actionName}${text ? `: ${text}` : ''}`;
+}

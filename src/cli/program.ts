@@ -1,0 +1,199 @@
+import { Command, CommanderError, Option } from 'commander';
+import { AwsClients, AwsOptions, createClients, DeliveryApi } from './aws';
+import { approveCommand } from './commands/approve';
+import { historyCommand } from './commands/history';
+import { METRICS_FORMATS, metricsCommand } from './commands/metrics';
+import { PLAN_FORMATS, planCommand } from './commands/plan';
+import { retryCommand, rollbackCommand } from './commands/retry';
+import { statusCommand } from './commands/status';
+import { CommandContext } from './context';
+import { CliError, ExitCode, usageError } from './errors';
+import { CliIo, println } from './io';
+
+/** What `runCli` needs; everything but `io` has a default. */
+export interface CliDeps {
+  readonly io: CliIo;
+  /** Creates the SDK clients (default: the standard chain with adaptive retries). */
+  readonly createClients?: (options: AwsOptions, env: Record<string, string | undefined>) => AwsClients;
+  /** Poll interval of `--wait`, ms (default: CDK_DELIVERY_POLL_INTERVAL_MS or 5000). */
+  readonly pollIntervalMs?: number;
+  /** Stop `--watch`/`--wait` after this many refreshes (tests). */
+  readonly maxRefreshes?: number;
+  /** Receives the API wrapper (to count calls). */
+  readonly onApi?: (api: DeliveryApi) => void;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  the watched stage failed or was rejected, or CodePipeline refused the operation
+  2  usage error (unknown command or flag, bad value, missing confirmation)
+  3  not found (cloud assembly, pipeline, environment, pending approval)
+  4  access denied (the message names the IAM permission)
+  5  throttled or service error after retries
+  6  no AWS credentials or no region
+  7  approval token expired or approval already answered
+
+Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS (default 6),
+CDK_DELIVERY_POLL_INTERVAL_MS (--wait poll interval, default 5000), NO_COLOR.`;
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`;
+}
+
+function parseSeconds(value: string | boolean | undefined, flag: string): number | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return 10;
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1) {
+    throw usageError(`${flag}: expected a number of seconds, got '${value}'`);
+  }
+  return Number(value);
+}
+
+interface AnswerFlags {
+  readonly env: string;
+  readonly comment?: string;
+  readonly revision?: string;
+  readonly execution?: string;
+  readonly wait?: boolean;
+  readonly yes?: boolean;
+  readonly json?: boolean;
+}
+
+/** Writes a one-line error and returns its exit code. */
+export function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CliError) {
+    println(io.stderr, `cdk-delivery: ${error.message}`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  println(io.stderr, `cdk-delivery: unexpected error: ${message.replace(/\s+/g, ' ').trim()}`);
+  return ExitCode.FAILED;
+}
+
+/** Builds the commander program; `setExitCode` receives each command's result. */
+export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Command {
+  const io = deps.io;
+  const program = new Command('cdk-delivery');
+  program
+    .description('Follow, approve and measure the releases of DeliveryPipeline pipelines.')
+    .option('--profile <name>', 'AWS profile (default: AWS_PROFILE or the default chain)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or the profile\'s region)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .addHelpText('after', EXIT_CODES_HELP);
+
+  const context = (cmd: Command): CommandContext => {
+    const globals = cmd.optsWithGlobals() as AwsOptions;
+    const clients = (deps.createClients ?? createClients)({ profile: globals.profile, region: globals.region }, io.env);
+    const api = new DeliveryApi(clients);
+    deps.onApi?.(api);
+    const envPoll = Number(io.env.CDK_DELIVERY_POLL_INTERVAL_MS);
+    const pollIntervalMs = deps.pollIntervalMs ?? (Number.isFinite(envPoll) && envPoll > 0 ? envPoll : 5000);
+    return { api, io, pollIntervalMs, maxRefreshes: deps.maxRefreshes };
+  };
+  const run = <A extends unknown[]>(fn: (...args: A) => Promise<number> | number) => async (...args: A) => {
+    try {
+      setExitCode(await fn(...args));
+    } catch (e) {
+      setExitCode(reportError(e, io));
+    }
+  };
+  const format = (choices: string[]) => new Option('--format <format>', `output format: ${choices.join(', ')}`);
+
+  program.command('plan')
+    .description('Show each pipeline of a cloud assembly as a flow (offline)')
+    .argument('[dir]', 'cloud assembly directory', 'cdk.out')
+    .addOption(format(PLAN_FORMATS).default('text'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--json', 'same as --format json')
+    .addHelpText('after', examples('cdk-delivery plan', 'cdk-delivery plan cdk.out --format mermaid', 'cdk-delivery plan --format html --out plan.html'))
+    .action(run((dir: string, opts: { format: string; out?: string; json?: boolean }) => planCommand(io, { dir, ...opts })));
+
+  program.command('status')
+    .description('Show what each environment runs, what is in progress, pending approvals and last failures')
+    .argument('<pipeline>', 'pipeline name')
+    .option('--watch [seconds]', 'refresh every N seconds (default 10)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples('cdk-delivery status shop-pipeline', 'cdk-delivery status shop-pipeline --watch 30', 'cdk-delivery status shop-pipeline --json'))
+    .action(run((pipeline: string, opts: { watch?: string | boolean; json?: boolean }, cmd: Command) =>
+      statusCommand(context(cmd), { pipeline, json: opts.json, watch: parseSeconds(opts.watch, '--watch') })));
+
+  for (const decision of ['Approved', 'Rejected'] as const) {
+    const name = decision === 'Approved' ? 'approve' : 'reject';
+    program.command(name)
+      .description(`${decision === 'Approved' ? 'Approve' : 'Reject'} the approval waiting in an environment`)
+      .argument('<pipeline>', 'pipeline name')
+      .requiredOption('--env <name>', 'environment (stage) name')
+      .option('--comment <text>', 'comment recorded with the answer')
+      .option('--revision <sha>', 'only if the approval is for this commit (full or at least 4 characters)')
+      .option('--execution <id>', 'only if the approval is for this pipeline execution')
+      .option('--wait', 'follow the stage to its end; exit 0 only if it succeeds')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option('--json', 'print JSON')
+      .addHelpText('after', examples(
+        `cdk-delivery ${name} shop-pipeline --env prod --revision 3f2a9c1 --comment "release 42"`,
+        `cdk-delivery ${name} shop-pipeline --env prod --yes --wait`))
+      .action(run((pipeline: string, opts: AnswerFlags, cmd: Command) => approveCommand(context(cmd), { pipeline, decision, ...opts })));
+  }
+
+  program.command('retry')
+    .description('Retry the failed actions of an environment (RetryStageExecution, FAILED_ACTIONS)')
+    .argument('<pipeline>', 'pipeline name')
+    .requiredOption('--env <name>', 'environment (stage) name')
+    .option('--wait', 'follow the stage to its end; exit 0 only if it succeeds')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples('cdk-delivery retry shop-pipeline --env staging --wait'))
+    .action(run((pipeline: string, opts: { env: string; wait?: boolean; json?: boolean }, cmd: Command) =>
+      retryCommand(context(cmd), { pipeline, ...opts })));
+
+  program.command('rollback')
+    .description('Roll an environment back to its last successful execution (RollbackStage)')
+    .argument('<pipeline>', 'pipeline name')
+    .requiredOption('--env <name>', 'environment (stage) name')
+    .option('--target-execution <id>', 'roll back to this execution instead')
+    .option('--wait', 'follow the stage to its end; exit 0 only if it succeeds')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples('cdk-delivery rollback shop-pipeline --env prod', 'cdk-delivery rollback shop-pipeline --env prod --target-execution 0a1b2c3d-...'))
+    .action(run((pipeline: string, opts: { env: string; targetExecution?: string; wait?: boolean; json?: boolean }, cmd: Command) =>
+      rollbackCommand(context(cmd), { pipeline, ...opts })));
+
+  program.command('history')
+    .description('List executions with revision, trigger, duration, result and approval answers')
+    .argument('<pipeline>', 'pipeline name')
+    .option('--since <duration>', 'how far back, e.g. 12h, 30d, 2w', '30d')
+    .option('--env <name>', 'only executions that reached this environment')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples('cdk-delivery history shop-pipeline --since 7d', 'cdk-delivery history shop-pipeline --env prod --json'))
+    .action(run((pipeline: string, opts: { since: string; env?: string; json?: boolean }, cmd: Command) =>
+      historyCommand(context(cmd), { pipeline, ...opts })));
+
+  program.command('metrics')
+    .description('The four DORA keys per environment: deployment frequency, lead time, change failure rate, time to restore')
+    .argument('<pipeline...>', 'pipeline names')
+    .option('--since <duration>', 'how far back, e.g. 30d, 12w', '30d')
+    .option('--env <name>', 'only this environment')
+    .addOption(format(METRICS_FORMATS).default('text'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--json', 'same as --format json')
+    .addHelpText('after', examples('cdk-delivery metrics shop-pipeline --env prod', 'cdk-delivery metrics shop-pipeline billing-pipeline --since 90d --format html --out dora.html'))
+    .action(run((pipelines: string[], opts: { since: string; env?: string; format: string; out?: string; json?: boolean }, cmd: Command) =>
+      metricsCommand(context(cmd), { pipelines, ...opts })));
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (without `node` and the script) and returns the exit code. */
+export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
+  let exitCode: number = ExitCode.OK;
+  const program = buildProgram(deps, (code) => { exitCode = code; });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    return reportError(e, deps.io);
+  }
+  return exitCode;
+}

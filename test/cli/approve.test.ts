@@ -1,0 +1,191 @@
+import {
+  ApprovalAlreadyCompletedException, CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, InvalidApprovalTokenException,
+  PutApprovalResultCommand, StageNotFoundException,
+} from '@aws-sdk/client-codepipeline';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { COMMIT_3, execution3, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
+import { awsError, cli } from './helpers';
+
+const cp = mockClient(CodePipelineClient);
+
+beforeEach(() => {
+  cp.reset();
+  cp.on(GetPipelineStateCommand).resolves(pipelineState());
+  cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: execution3() });
+  cp.on(PutApprovalResultCommand).resolves({ approvedAt: new Date('2026-11-20T12:00:01Z') });
+});
+
+describe('approve', () => {
+  test('answers the pending approval with its token when the abbreviated revision matches', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', '3F2A9C1', '--comment', 'release 42']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineStateCommand, { name: PIPELINE });
+    expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'exec-3' });
+    expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, {
+      pipelineName: PIPELINE,
+      stageName: 'prod',
+      actionName: 'Approve',
+      token: TOKEN,
+      result: { status: 'Approved', summary: 'release 42' },
+    });
+    expect(r.stdout).toContain('approved 3f2a9c1 "Add gift cards" (execution exec-3)');
+  });
+
+  test('accepts the full commit id and --execution', async () => {
+    expect((await cli(['approve', PIPELINE, '--env', 'prod', '--revision', COMMIT_3])).code).toBe(0);
+    expect((await cli(['approve', PIPELINE, '--env', 'prod', '--execution', 'exec-3'])).code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(PutApprovalResultCommand, 2);
+  });
+
+  test('refuses when the waiting approval is for another revision, naming both', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', 'deadbeef']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(COMMIT_3);
+    expect(r.stderr).toContain('not deadbeef');
+    expect(r.stderr).toMatch(/^cdk-delivery: refusing to approve/);
+    expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
+  });
+
+  test('refuses when the waiting approval is for another execution', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--execution', 'exec-9']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('is for execution exec-3 (revision 3f2a9c1), not exec-9');
+    expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
+  });
+
+  test('rejects revisions shorter than 4 characters as a usage error', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', '3f2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('at least 4 characters');
+    expect(cp.calls()).toHaveLength(0);
+  });
+
+  test('refuses without --yes when stdin is not a terminal', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('stdin is not a terminal; pass --yes');
+    expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
+  });
+
+  test('asks for confirmation on a terminal and approves on yes', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod'], { stdinIsTTY: true, confirm: async () => true });
+    expect(r.code).toBe(0);
+    expect(r.io.questions).toEqual(['Approve 3f2a9c1 into prod?']);
+    expect(r.stderr).toContain('waiting for 3f2a9c1 "Add gift cards" (execution exec-3)');
+    expect(cp).toHaveReceivedCommandTimes(PutApprovalResultCommand, 1);
+  });
+
+  test('does nothing when the confirmation is declined', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod'], { stdinIsTTY: true, confirm: async () => false });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nothing done');
+    expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
+  });
+
+  test('--yes skips the question', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes'], { stdinIsTTY: true, confirm: async () => false });
+    expect(r.code).toBe(0);
+    expect(r.io.questions).toEqual([]);
+    expect(cp).toHaveReceivedCommandTimes(PutApprovalResultCommand, 1);
+  });
+
+  test('reject sends Rejected', async () => {
+    const r = await cli(['reject', PIPELINE, '--env', 'prod', '--yes', '--comment', 'not today']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, { result: { status: 'Rejected', summary: 'not today' }, token: TOKEN });
+    expect(r.stdout).toContain('rejected 3f2a9c1');
+  });
+
+  test('--json prints the answer', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--json']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ pipeline: PIPELINE, environment: 'prod', decision: 'Approved', executionId: 'exec-3', revision: COMMIT_3 });
+  });
+
+  test('exit 3 when no approval is pending', async () => {
+    cp.on(GetPipelineStateCommand).resolves(pipelineState({ approval: false }));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`cdk-delivery: no pending approval in environment 'prod' of pipeline '${PIPELINE}'\n`);
+  });
+
+  test('exit 3 on an unknown environment, listing the valid ones', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'production', '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("unknown environment 'production' in pipeline 'shop-pipeline'; environments: staging, prod");
+    expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
+  });
+
+  test('exit 3 on StageNotFoundException', async () => {
+    cp.on(PutApprovalResultCommand).rejects(new StageNotFoundException({ message: 'stage gone', $metadata: {} }));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("environment 'prod' not found in pipeline 'shop-pipeline'");
+  });
+
+  test('exit 7 when the token expired', async () => {
+    cp.on(PutApprovalResultCommand).rejects(new InvalidApprovalTokenException({ message: 'bad token', $metadata: {} }));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('the approval token is no longer valid');
+  });
+
+  test('exit 7 when the approval was already answered', async () => {
+    cp.on(PutApprovalResultCommand).rejects(new ApprovalAlreadyCompletedException({ message: 'done', $metadata: {} }));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('already answered');
+  });
+
+  test('exit 4 naming codepipeline:PutApprovalResult when access is denied', async () => {
+    cp.on(PutApprovalResultCommand).rejects(awsError('AccessDeniedException', 'User: arn:aws:iam::1:user/x is not authorized'));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('needs the IAM permission codepipeline:PutApprovalResult');
+  });
+
+  test('missing --env is a usage error', async () => {
+    const r = await cli(['approve', PIPELINE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("required option '--env <name>' not specified");
+  });
+});
+
+describe('approve --wait', () => {
+  const after = (prodStatus: string, deploy: string, message?: string) => {
+    const s = pipelineState({ approval: false, prodStatus });
+    const prod = s.stageStates![3];
+    prod.actionStates![1].latestExecution = { status: deploy as 'Failed', errorDetails: message ? { code: 'JobFailed', message } : undefined };
+    return s;
+  };
+
+  test('polls the stage to success, printing progress lines, and exits 0', async () => {
+    cp.on(GetPipelineStateCommand)
+      .resolvesOnce(pipelineState())
+      .resolvesOnce(after('InProgress', 'InProgress'))
+      .resolvesOnce(after('InProgress', 'InProgress'))
+      .resolves(after('Succeeded', 'Succeeded'));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], {}, { pollIntervalMs: 3 });
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 4);
+    expect(r.io.sleeps).toEqual([3, 3]);
+    expect(r.stderr).toContain('prod: InProgress — Approve Succeeded, Deploy InProgress');
+    expect(r.stderr.match(/prod: InProgress/g)).toHaveLength(1);
+    expect(r.stderr).toContain('prod succeeded');
+  });
+
+  test('exits 1 when the stage fails', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves(after('Failed', 'Failed', 'canary alarm'));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('prod failed: Deploy: canary alarm');
+  });
+
+  test('uses a spinner on a terminal', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves(after('Succeeded', 'Succeeded'));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], { stderrIsTTY: true });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('prod succeeded');
+    expect(r.stderr).toContain('✔');
+  });
+});

@@ -1,0 +1,31 @@
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { cli } from './helpers';
+
+// No aws-sdk-client-mock in this file: the real SDK middleware resolves the region and credentials.
+describe('without credentials or region (real clients, no mock)', () => {
+  test('exit 6 and one line when no region is configured', async () => {
+    const r = await cli(['status', 'shop'], {}, {
+      createClients: () => ({
+        codepipeline: new CodePipelineClient({ region: undefined, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
+        codedeploy: new CodeDeployClient({ region: undefined, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
+      }),
+    });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toBe('cdk-delivery: no AWS region: pass --region, set AWS_REGION, or set a region in your profile\n');
+  });
+
+  test('exit 6 and one line when no credentials can be found', async () => {
+    const noCredentials = async () => {
+      throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    };
+    const r = await cli(['status', 'shop'], {}, {
+      createClients: () => ({
+        codepipeline: new CodePipelineClient({ region: 'eu-west-1', credentials: noCredentials, maxAttempts: 1 }),
+        codedeploy: new CodeDeployClient({ region: 'eu-west-1', credentials: noCredentials, maxAttempts: 1 }),
+      }),
+    });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(/^cdk-delivery: no AWS credentials: set AWS_PROFILE or --profile/);
+  });
+});

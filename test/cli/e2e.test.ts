@@ -1,0 +1,229 @@
+/**
+ * End to end: the CLI runs as a child process (ts-node, no compile step) against the loopback
+ * AWS endpoint, with fake credentials and AWS_ENDPOINT_URL.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { actionExecutions, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
+import { AwsError, LoopbackAws, paginate } from './loopback-server';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let server: LoopbackAws;
+let home: string;
+
+function run(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  const base: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: home,
+    TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'),
+    AWS_ENDPOINT_URL: server.url,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'eu-west-1',
+    AWS_MAX_ATTEMPTS: '4',
+    AWS_CONFIG_FILE: path.join(home, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'no-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    CDK_DELIVERY_POLL_INTERVAL_MS: '20',
+    NO_COLOR: '1',
+    ...env,
+  };
+  const childEnv = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args], { cwd: ROOT, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function known(name: string) {
+  if (name !== PIPELINE) throw new AwsError('PipelineNotFoundException', `Account does not have a pipeline with name '${name}'`);
+}
+
+beforeAll(() => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-delivery-e2e-'));
+});
+
+afterAll(() => {
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  server = new LoopbackAws({ maxRequests: 500 });
+  let approved = false;
+  let polls = 0;
+  server
+    .on('GetPipelineState', (input) => {
+      known(input.name);
+      if (!approved) return pipelineState();
+      polls++;
+      const s = pipelineState({ approval: false, prodStatus: polls >= 2 ? 'Succeeded' : 'InProgress' });
+      s.stageStates![3].actionStates![1].latestExecution = { status: polls >= 2 ? 'Succeeded' : 'InProgress', percentComplete: polls >= 2 ? undefined : 50 };
+      return s;
+    })
+    .on('GetPipelineExecution', (input) => {
+      known(input.pipelineName);
+      return { pipelineExecution: execution3() };
+    })
+    .on('PutApprovalResult', (input) => {
+      known(input.pipelineName);
+      if (input.token !== TOKEN) throw new AwsError('InvalidApprovalTokenException', 'The token is not valid');
+      if (approved) throw new AwsError('ApprovalAlreadyCompletedException', 'Already answered');
+      approved = true;
+      return { approvedAt: new Date() };
+    })
+    .on('ListPipelineExecutions', (input) => {
+      known(input.pipelineName);
+      const { page, nextToken } = paginate(executions, input, 1);
+      return { pipelineExecutionSummaries: page, nextToken };
+    })
+    .on('ListActionExecutions', (input) => {
+      known(input.pipelineName);
+      const { page, nextToken } = paginate(actionExecutions, input, 4);
+      return { actionExecutionDetails: page, nextToken };
+    })
+    .on('BatchGetDeployments', (input) => ({
+      deploymentsInfo: input.deploymentIds.map((id: string) => (id === 'd-2'
+        ? { deploymentId: id, status: 'Stopped', errorInformation: { code: 'ALARM_ACTIVE', message: 'alarm' } }
+        : { deploymentId: id, status: 'Succeeded' })),
+    }));
+  await server.start();
+});
+
+afterEach(async () => {
+  await server.stop();
+});
+
+describe('cdk-delivery as a process', () => {
+  test('plan works offline', async () => {
+    const r = await run(['plan', path.join(__dirname, 'fixtures', 'assembly')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Pipeline shop-pipeline (ShopPipeline/Shop)');
+    expect(r.stderr).toBe('');
+    expect(server.count()).toBe(0);
+  });
+
+  test('status reads three APIs once each through AWS_ENDPOINT_URL', async () => {
+    const r = await run(['status', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('3f2a9c1 "Add gift cards"');
+    expect(server.requests.map((q) => q.operation).sort()).toEqual(['GetPipelineState', 'ListActionExecutions', 'ListPipelineExecutions']);
+    expect(r.stderr).toBe('');
+  });
+
+  test('approve --revision --wait answers with the token and follows the stage to success', async () => {
+    const r = await run(['approve', PIPELINE, '--env', 'prod', '--revision', '3f2a', '--comment', 'ship it', '--wait']);
+    expect(r.code).toBe(0);
+    expect(server.inputs('PutApprovalResult')).toEqual([{
+      pipelineName: PIPELINE, stageName: 'prod', actionName: 'Approve', token: TOKEN, result: { status: 'Approved', summary: 'ship it' },
+    }]);
+    expect(r.stdout).toContain('approved 3f2a9c1 "Add gift cards" (execution exec-3)');
+    expect(r.stderr).toContain('prod: InProgress — Approve Succeeded, Deploy InProgress 50%');
+    expect(r.stderr).toContain('prod succeeded');
+  });
+
+  test('approve refuses another revision and a non-interactive run without --yes', async () => {
+    const wrong = await run(['approve', PIPELINE, '--env', 'prod', '--revision', 'beef00', '--yes']);
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toContain(`is for revision ${COMMIT_3} (execution exec-3), not beef00`);
+    const unconfirmed = await run(['approve', PIPELINE, '--env', 'prod']);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('stdin is not a terminal');
+    expect(server.count('PutApprovalResult')).toBe(0);
+  });
+
+  test('an approval answered twice exits 7', async () => {
+    expect((await run(['approve', PIPELINE, '--env', 'prod', '--yes'])).code).toBe(0);
+    server.on('GetPipelineState', () => pipelineState());
+    const again = await run(['reject', PIPELINE, '--env', 'prod', '--yes']);
+    expect(again.code).toBe(7);
+    expect(again.stderr.trim()).toBe(`cdk-delivery: the approval was already answered (pipeline '${PIPELINE}', environment 'prod'); run 'cdk-delivery status' to see the current state`);
+  });
+
+  test('history follows every nextToken and survives a 500 and a throttle', async () => {
+    server.failNext('ListPipelineExecutions', { status: 500 }, { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' });
+    const r = await run(['history', PIPELINE, '--since', '520w', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((e: { executionId: string }) => e.executionId)).toEqual(['exec-3', 'exec-2', 'exec-1']);
+    // 3 pages + 2 retried failures; 14 action executions in pages of 4
+    expect(server.count('ListPipelineExecutions')).toBe(5);
+    expect(server.inputs('ListPipelineExecutions').map((i) => i.nextToken)).toEqual([undefined, undefined, undefined, '1', '2']);
+    expect(server.inputs('ListActionExecutions').map((i) => i.nextToken)).toEqual([undefined, '4', '8', '12']);
+  });
+
+  test('still throttled after AWS_MAX_ATTEMPTS exits 5 with one line', async () => {
+    server.failAlways('GetPipelineState', { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' });
+    const r = await run(['approve', PIPELINE, '--env', 'prod', '--yes'], { AWS_MAX_ATTEMPTS: '2' });
+    expect(r.code).toBe(5);
+    expect(server.count('GetPipelineState')).toBe(2);
+    expect(r.stderr.trim()).toBe('cdk-delivery: throttled: codepipeline:GetPipelineState was still throttled after 2 attempts; try again later or raise AWS_MAX_ATTEMPTS');
+  });
+
+  test('a persistent 5xx exits 5', async () => {
+    server.failAlways('ListPipelineExecutions', { status: 503, type: 'ServiceUnavailableException' });
+    const r = await run(['history', PIPELINE], { AWS_MAX_ATTEMPTS: '2' });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('failed with HTTP 503 after 2 attempts');
+  });
+
+  test('access denied exits 4 naming the IAM permission', async () => {
+    server.failAlways('GetPipelineState', { status: 400, type: 'AccessDeniedException', message: 'User: arn:aws:iam::1:user/u is not authorized' });
+    const r = await run(['retry', PIPELINE, '--env', 'staging']);
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim()).toBe(`cdk-delivery: access denied: GetPipelineState needs the IAM permission codepipeline:GetPipelineState (pipeline '${PIPELINE}')`);
+  });
+
+  test('an unknown pipeline exits 3', async () => {
+    const r = await run(['history', 'no-such-pipeline']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^cdk-delivery: pipeline 'no-such-pipeline' not found/);
+  });
+
+  test('metrics writes a self-contained HTML report', async () => {
+    const out = path.join(home, 'dora.html');
+    const r = await run(['metrics', PIPELINE, '--since', '520w', '--format', 'html', '--out', out]);
+    expect(r.code).toBe(0);
+    const html = fs.readFileSync(out, 'utf8');
+    expect(html.match(/<svg /g)).toHaveLength(6);
+    expect(server.count('BatchGetDeployments')).toBeGreaterThanOrEqual(1);
+  });
+
+  test('no credentials exits 6', async () => {
+    const r = await run(['status', PIPELINE], { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+    expect(r.code).toBe(6);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('no AWS credentials');
+    expect(server.count()).toBe(0);
+  });
+
+  test('no region exits 6', async () => {
+    const r = await run(['status', PIPELINE], { AWS_REGION: undefined });
+    expect(r.code).toBe(6);
+    expect(r.stderr.trim()).toBe('cdk-delivery: no AWS region: pass --region, set AWS_REGION, or set a region in your profile');
+  });
+
+  test('unknown flags exit 2', async () => {
+    const r = await run(['status', PIPELINE, '--colour']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("error: unknown option '--colour'");
+  });
+});

@@ -1,0 +1,118 @@
+import { CodePipelineClient, GetPipelineStateCommand, PipelineNotFoundException } from '@aws-sdk/client-codepipeline';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { awsError, cli } from './helpers';
+import { createClients, DEFAULT_MAX_ATTEMPTS } from '../../src/cli/aws';
+import { formatDuration, parseDuration } from '../../src/cli/duration';
+import { ExitCode, fromAwsError } from '../../src/cli/errors';
+
+const ctx = { service: 'codepipeline', operation: 'GetPipelineState', pipeline: 'shop' };
+
+describe('fromAwsError', () => {
+  test.each([
+    [new PipelineNotFoundException({ message: 'x', $metadata: {} }), ExitCode.NOT_FOUND, "pipeline 'shop' not found"],
+    [awsError('StageNotFoundException', 'x'), ExitCode.NOT_FOUND, "environment '?' not found"],
+    [awsError('AccessDeniedException', 'User: arn:aws:iam::1:user/u is not authorized\nto perform'), ExitCode.ACCESS_DENIED, 'needs the IAM permission codepipeline:GetPipelineState'],
+    [awsError('ThrottlingException', 'Rate exceeded', 400, 6), ExitCode.THROTTLED, 'still throttled after 6 attempts'],
+    [awsError('InternalFailure', 'boom', 500, 6), ExitCode.THROTTLED, 'failed with HTTP 500 after 6 attempts'],
+    [awsError('InvalidApprovalTokenException', 'x'), ExitCode.APPROVAL_ANSWERED, 'approval token is no longer valid'],
+    [awsError('ApprovalAlreadyCompletedException', 'x'), ExitCode.APPROVAL_ANSWERED, 'already answered'],
+    [awsError('CredentialsProviderError', 'Could not load credentials from any providers'), ExitCode.NO_CREDENTIALS, 'no AWS credentials'],
+    [new Error('Region is missing'), ExitCode.NO_CREDENTIALS, 'no AWS region'],
+    [awsError('ValidationException', 'bad name'), ExitCode.USAGE, 'rejected the request: bad name'],
+    [new Error('connect ECONNREFUSED 127.0.0.1:9'), ExitCode.THROTTLED, 'cannot reach the codepipeline endpoint'],
+    [awsError('SomethingNew', 'odd'), ExitCode.FAILED, 'GetPipelineState failed'],
+  ])('%s -> exit %s', (error, code, text) => {
+    const e = fromAwsError(error, ctx);
+    expect(e.exitCode).toBe(code);
+    expect(e.message).toContain(text);
+    expect(e.message).not.toContain('\n');
+  });
+});
+
+describe('durations', () => {
+  test('parses and formats', () => {
+    expect(parseDuration('30d')).toBe(30 * 86_400_000);
+    expect(parseDuration('12h')).toBe(12 * 3_600_000);
+    expect(parseDuration('2w')).toBe(14 * 86_400_000);
+    expect(() => parseDuration('3x')).toThrow("--since: invalid duration '3x'");
+    expect(formatDuration(45_000)).toBe('45s');
+    expect(formatDuration(125 * 60_000)).toBe('2h 05m');
+    expect(formatDuration(50 * 3_600_000)).toBe('2d 2h');
+    expect(formatDuration(undefined)).toBe('—');
+  });
+});
+
+describe('clients', () => {
+  test('use adaptive retries, the region and maxAttempts from AWS_MAX_ATTEMPTS', async () => {
+    const c = createClients({ region: 'eu-central-1' }, { AWS_MAX_ATTEMPTS: '2' });
+    expect(await c.codepipeline.config.region()).toBe('eu-central-1');
+    expect(await c.codedeploy.config.region()).toBe('eu-central-1');
+    expect(await c.codepipeline.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
+    expect(await c.codepipeline.config.maxAttempts()).toBe(2);
+    const d = createClients({ region: 'eu-central-1' }, {});
+    expect(await d.codepipeline.config.maxAttempts()).toBe(DEFAULT_MAX_ATTEMPTS);
+  });
+});
+
+describe('command line', () => {
+  const cp = mockClient(CodePipelineClient);
+  beforeEach(() => {
+    cp.reset();
+    cp.on(GetPipelineStateCommand).rejects(awsError('ThrottlingException', 'Rate exceeded', 400, 6));
+  });
+  afterAll(() => cp.restore());
+
+  test('--help lists the commands and the exit codes; exit 0', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['plan', 'status', 'approve', 'reject', 'retry', 'rollback', 'history', 'metrics']) expect(r.stdout).toContain(c);
+    expect(r.stdout).toContain('7  approval token expired or approval already answered');
+  });
+
+  test('command --help shows examples', async () => {
+    const r = await cli(['approve', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toContain('$ cdk-delivery approve shop-pipeline --env prod --revision 3f2a9c1');
+  });
+
+  test.each([
+    [['status', 'shop', '--bogus'], "unknown option '--bogus'"],
+    [['deploy', 'shop'], "unknown command 'deploy'"],
+    [['status'], "missing required argument 'pipeline'"],
+    [['status', 'shop/pipeline'], "invalid pipeline name 'shop/pipeline'"],
+    [['approve', 'shop', '--env', 'pro d', '--yes'], "invalid environment name (--env) 'pro d'"],
+    [['approve', 'shop', '--env', 'prod', '--revision', 'abcd', '--execution', 'e1'], 'use either --revision or --execution'],
+    [['metrics', 'shop', '--since', '3x'], "invalid duration '3x'"],
+  ])('exit 2 for %j', async (argv, message) => {
+    const r = await cli(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(cp.calls()).toHaveLength(0);
+  });
+
+  test('no command prints the help on stderr and exits 2', async () => {
+    const r = await cli([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Usage: cdk-delivery');
+  });
+
+  test('throttling after the retries exits 5 with one line', async () => {
+    const r = await cli(['approve', 'shop', '--env', 'prod', '--yes']);
+    expect(r.code).toBe(5);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineStateCommand, { name: 'shop' });
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('--region and --profile reach the clients', async () => {
+    const seen: unknown[] = [];
+    await cli(['--region', 'ap-south-1', '--profile', 'ops', 'status', 'shop'], {}, {
+      createClients: (options) => {
+        seen.push(options);
+        return createClients({ region: 'eu-west-1' }, {});
+      },
+    });
+    expect(seen).toEqual([{ region: 'ap-south-1', profile: 'ops' }]);
+  });
+});

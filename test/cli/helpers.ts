@@ -1,0 +1,86 @@
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { CliIo } from '../../src/cli/io';
+import { CliDeps, runCli } from '../../src/cli/program';
+
+/** "Now" in every unit test. */
+export const NOW = new Date('2026-11-20T12:00:00Z');
+
+export function minutesAgo(minutes: number): Date {
+  return new Date(NOW.getTime() - minutes * 60_000);
+}
+
+export interface TestIoOptions {
+  readonly stdinIsTTY?: boolean;
+  readonly stdoutIsTTY?: boolean;
+  readonly stderrIsTTY?: boolean;
+  readonly confirm?: (question: string) => Promise<boolean>;
+  readonly env?: Record<string, string | undefined>;
+}
+
+export interface TestIo extends CliIo {
+  readonly out: () => string;
+  readonly err: () => string;
+  readonly files: Map<string, string>;
+  readonly sleeps: number[];
+  readonly questions: string[];
+}
+
+export function testIo(options: TestIoOptions = {}): TestIo {
+  let out = '';
+  let err = '';
+  const files = new Map<string, string>();
+  const sleeps: number[] = [];
+  const questions: string[] = [];
+  return {
+    stdout: { write: (s: string) => { out += s; }, isTTY: options.stdoutIsTTY ?? false },
+    stderr: {
+      write: (s: string) => { err += s; },
+      isTTY: options.stderrIsTTY ?? false,
+      // what a terminal stream offers (ora uses these on a TTY)
+      clearLine: () => true,
+      cursorTo: () => true,
+      moveCursor: () => true,
+      columns: 100,
+    } as CliIo['stderr'],
+    stdinIsTTY: options.stdinIsTTY ?? false,
+    env: options.env ?? {},
+    confirm: async (q: string) => {
+      questions.push(q);
+      return options.confirm ? options.confirm(q) : false;
+    },
+    sleep: async (ms: number) => { sleeps.push(ms); },
+    now: () => NOW,
+    writeFile: (path: string, content: string) => { files.set(path, content); },
+    out: () => out,
+    err: () => err,
+    files,
+    sleeps,
+    questions,
+  };
+}
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly io: TestIo;
+}
+
+/** Real SDK clients (region and fake static credentials), to be stubbed by aws-sdk-client-mock. */
+export function testClients() {
+  const config = { region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
+  return { codepipeline: new CodePipelineClient(config), codedeploy: new CodeDeployClient(config) };
+}
+
+/** Runs the CLI in-process. */
+export async function cli(argv: string[], ioOptions: TestIoOptions = {}, deps: Partial<CliDeps> = {}): Promise<CliResult> {
+  const io = testIo(ioOptions);
+  const code = await runCli(argv, { io, createClients: testClients, pollIntervalMs: 1, ...deps });
+  return { code, stdout: io.out(), stderr: io.err(), io };
+}
+
+/** An AWS-SDK-shaped error (for errors the service models do not export, such as ThrottlingException). */
+export function awsError(name: string, message: string, httpStatusCode = 400, attempts = 1): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode, attempts }, $fault: httpStatusCode >= 500 ? 'server' : 'client' });
+}

@@ -1,0 +1,66 @@
+import { CodePipelineClient, ListActionExecutionsCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { actionExecutions, executions, PIPELINE } from './fixtures/pipeline';
+import { cli } from './helpers';
+
+const cp = mockClient(CodePipelineClient);
+
+beforeEach(() => {
+  cp.reset();
+  cp.on(ListPipelineExecutionsCommand, { nextToken: undefined }).resolves({ pipelineExecutionSummaries: executions.slice(0, 2), nextToken: 'e2' });
+  cp.on(ListPipelineExecutionsCommand, { nextToken: 'e2' }).resolves({ pipelineExecutionSummaries: executions.slice(2) });
+  cp.on(ListActionExecutionsCommand, { nextToken: undefined }).resolves({ actionExecutionDetails: actionExecutions.slice(0, 5), nextToken: 'a2' });
+  cp.on(ListActionExecutionsCommand, { nextToken: 'a2' }).resolves({ actionExecutionDetails: actionExecutions.slice(5) });
+});
+
+describe('history', () => {
+  test('follows nextToken on both list calls and shows every execution', async () => {
+    const r = await cli(['history', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(ListPipelineExecutionsCommand, 2);
+    expect(cp).toHaveReceivedCommandWith(ListPipelineExecutionsCommand, { pipelineName: PIPELINE, maxResults: 100, nextToken: 'e2' });
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 2);
+    expect(cp).toHaveReceivedCommandWith(ListActionExecutionsCommand, { pipelineName: PIPELINE, nextToken: 'a2' });
+    for (const text of ['exec-3', 'exec-2', 'exec-1', '0badc0d "First release"', '1h 40m', 'running', 'WebhookV2']) {
+      expect(r.stdout).toContain(text);
+    }
+  });
+
+  test('--json lists who answered each approval, when and with what comment', async () => {
+    const r = await cli(['history', PIPELINE, '--json']);
+    const entries = JSON.parse(r.stdout);
+    expect(entries.map((e: { executionId: string }) => e.executionId)).toEqual(['exec-3', 'exec-2', 'exec-1']);
+    expect(entries[1]).toMatchObject({
+      status: 'Failed',
+      durationMs: 60 * 60_000,
+      revision: { id: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', message: 'Fix checkout' },
+      approvals: [{ environment: 'prod', action: 'Approve', decision: 'approved', by: 'arn:aws:sts::111111111111:assumed-role/Release/alice', comment: 'go for it' }],
+    });
+    expect(entries[1].approvals[0].at).toBe('2026-11-20T07:50:00.000Z');
+    expect(entries[0].approvals[0]).toMatchObject({ decision: 'waiting' });
+    expect(entries[0].approvals[0].by).toBeUndefined();
+  });
+
+  test('--env keeps the executions that reached the environment, with its result', async () => {
+    const r = await cli(['history', PIPELINE, '--env', 'prod', '--json']);
+    const entries = JSON.parse(r.stdout);
+    expect(entries.map((e: { executionId: string; environmentResult: string }) => [e.executionId, e.environmentResult]))
+      .toEqual([['exec-3', 'InProgress'], ['exec-2', 'Failed'], ['exec-1', 'Succeeded']]);
+  });
+
+  test('--since stops paging once executions are older', async () => {
+    const r = await cli(['history', PIPELINE, '--since', '2h', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((e: { executionId: string }) => e.executionId)).toEqual(['exec-3']);
+    expect(cp).toHaveReceivedCommandTimes(ListPipelineExecutionsCommand, 1);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1);
+  });
+
+  test.each([['3x'], ['0d'], ['-1d'], ['30']])('exit 2 on the bad duration --since %s', async (since) => {
+    const r = await cli(['history', PIPELINE, '--since', since]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--since: invalid duration '${since}'`);
+    expect(cp.calls()).toHaveLength(0);
+  });
+});

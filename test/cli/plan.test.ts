@@ -1,0 +1,87 @@
+import * as path from 'path';
+import { cli } from './helpers';
+import { loadPlans, renderPlanMermaid } from '../../src/cli/commands/plan';
+
+const ASSEMBLY = path.join(__dirname, 'fixtures', 'assembly');
+const EMPTY = path.join(__dirname, 'fixtures', 'empty-assembly');
+
+describe('plan', () => {
+  test('reads plan documents from the assembly and its nested assemblies', () => {
+    const plans = loadPlans(ASSEMBLY);
+    expect(plans.map((p) => p.constructPath)).toEqual(['ShopPipeline/Shop', 'Prod/Billing/Pipeline']);
+  });
+
+  test('text shows the release mode in plain words, the flow, gates, parallel deployments and accounts', async () => {
+    const r = await cli(['plan', ASSEMBLY]);
+    expect(r.code).toBe(0);
+    const out = r.stdout;
+    expect(out).toContain('Pipeline shop-pipeline (ShopPipeline/Shop) [account 111111111111, region eu-west-1]');
+    expect(out).toContain('Release mode: continuous delivery — A person decides when a change reaches production');
+    expect(out).toContain('(release mode not configured: chosen by default)');
+    expect(out).toContain("gate: Manual approval 'Approve' (notifies release-topic) (added by default)");
+    expect(out).toContain('deploy (in parallel):');
+    expect(out).toContain('prod (production) [account 222222222222, region eu-west-1]');
+    expect(out).toContain('Checks  (in parallel; each blocks the pipeline on failure)');
+    expect(out).toContain('then verify:');
+    expect(out).toContain('no automated verification (acknowledged)');
+    // order of the flow
+    const order = ['Source  GitHub acme/shop@main', 'Build   Build:', 'Checks', 'staging', 'prod (production)'].map((s) => out.indexOf(s));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    // a configured gate is not marked as default
+    expect(out).toMatch(/ReviewChangeSet' <billing>\n/);
+  });
+
+  test('json prints the array of plan documents', async () => {
+    const r = await cli(['plan', ASSEMBLY, '--format', 'json']);
+    const docs = JSON.parse(r.stdout);
+    expect(docs).toHaveLength(2);
+    expect(docs[0]).toMatchObject({ formatVersion: '1', pipelineName: 'shop-pipeline', releaseModeDefaulted: true });
+    expect((await cli(['plan', ASSEMBLY, '--json'])).stdout).toBe(r.stdout);
+  });
+
+  test('mermaid prints a flowchart LR with escaped labels', async () => {
+    const r = await cli(['plan', ASSEMBLY, '--format', 'mermaid']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('flowchart LR');
+    expect(r.stdout).toContain('p0_source --> p0_build');
+    expect(r.stdout).toContain('p0_build --> p0_check_0');
+    expect(r.stdout).toContain('p0_check_1 --> p0_env0_deploy');
+    expect(r.stdout).toContain("p0_env1_gate0{{\"Manual approval 'Approve' (notifies release-topic) (added by default)\"}}");
+    expect(r.stdout).toContain('#lt;billing#gt;');
+    expect(renderPlanMermaid(loadPlans(ASSEMBLY)).match(/subgraph/g)).toHaveLength(5);
+  });
+
+  test('html writes a self-contained page', async () => {
+    const r = await cli(['plan', ASSEMBLY, '--format', 'html', '--out', 'plan.html']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('wrote plan.html\n');
+    const html = r.io.files.get('plan.html')!;
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain('<style>');
+    expect(html).toContain('added by default');
+    expect(html).toContain('&lt;billing&gt;');
+    expect(html).not.toMatch(/<script|<link|src=|https?:\/\//);
+  });
+
+  test('exit 3 with one line when the directory has no manifest', async () => {
+    const r = await cli(['plan', path.join(__dirname, 'fixtures', 'nowhere')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^cdk-delivery: no cloud assembly in '.*nowhere': .*manifest.json not found; run 'cdk synth' first/);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+  });
+
+  test('exit 3 when the assembly holds no pipeline', async () => {
+    const r = await cli(['plan', EMPTY]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("no delivery pipeline in '");
+  });
+
+  test('exit 2 on an unknown format', async () => {
+    const r = await cli(['plan', ASSEMBLY, '--format', 'yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("cdk-delivery: --format: unknown format 'yaml'; use one of text, json, mermaid, html\n");
+  });
+});

@@ -1,0 +1,104 @@
+import {
+  CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand, RetryStageExecutionCommand,
+  RollbackStageCommand, StageNotRetryableException, UnableToRollbackStageException,
+} from '@aws-sdk/client-codepipeline';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { actionExecutions, COMMIT_1, PIPELINE, pipelineState } from './fixtures/pipeline';
+import { awsError, cli } from './helpers';
+
+const cp = mockClient(CodePipelineClient);
+
+beforeEach(() => {
+  cp.reset();
+  cp.on(GetPipelineStateCommand).resolves(pipelineState({ stagingStatus: 'Failed' }));
+  cp.on(RetryStageExecutionCommand).resolves({ pipelineExecutionId: 'exec-3' });
+  cp.on(RollbackStageCommand).resolves({ pipelineExecutionId: 'exec-rb' });
+  cp.on(GetPipelineExecutionCommand).resolves({
+    pipelineExecution: { pipelineExecutionId: 'exec-1', artifactRevisions: [{ revisionId: COMMIT_1, revisionSummary: 'First release' }] },
+  });
+  // two pages: the second is only reached by following nextToken
+  cp.on(ListActionExecutionsCommand, { nextToken: undefined }).resolves({ actionExecutionDetails: actionExecutions.slice(0, 6), nextToken: 'page-2' });
+  cp.on(ListActionExecutionsCommand, { nextToken: 'page-2' }).resolves({ actionExecutionDetails: actionExecutions.slice(6) });
+});
+
+describe('retry', () => {
+  test('retries the failed actions of the stage\'s latest execution', async () => {
+    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(RetryStageExecutionCommand, {
+      pipelineName: PIPELINE, stageName: 'staging', pipelineExecutionId: 'exec-3', retryMode: 'FAILED_ACTIONS',
+    });
+    expect(r.stdout).toContain("retrying the failed actions of 'staging' in 'shop-pipeline' (execution exec-3)");
+  });
+
+  test('exit 3 when the stage has not failed', async () => {
+    const r = await cli(['retry', PIPELINE, '--env', 'prod']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("nothing to retry in 'prod': its latest execution exec-3 is InProgress");
+    expect(cp).not.toHaveReceivedCommand(RetryStageExecutionCommand);
+  });
+
+  test('exit 1 when CodePipeline says the stage is not retryable', async () => {
+    cp.on(RetryStageExecutionCommand).rejects(new StageNotRetryableException({ message: 'newer execution exists', $metadata: {} }));
+    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('RetryStageExecution failed');
+    expect(r.stderr).toContain('newer execution exists');
+  });
+
+  test('--wait follows the retried stage to success', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState({ stagingStatus: 'Failed' })).resolves(pipelineState({ stagingStatus: 'Succeeded' }));
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('staging succeeded');
+  });
+
+  test('exit 5 when still throttled after the retries', async () => {
+    cp.on(GetPipelineStateCommand).rejects(awsError('ThrottlingException', 'Rate exceeded', 400, 6));
+    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('throttled: codepipeline:GetPipelineState was still throttled after 6 attempts');
+  });
+});
+
+describe('rollback', () => {
+  test('rolls back to the last execution that succeeded in the stage, following nextToken', async () => {
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 2);
+    expect(cp).toHaveReceivedCommandWith(ListActionExecutionsCommand, { pipelineName: PIPELINE, nextToken: 'page-2' });
+    expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-1' });
+    expect(r.stdout).toContain('to 0badc0d "First release" (execution exec-1); rollback execution exec-rb');
+  });
+
+  test('--target-execution overrides the search', async () => {
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-0', '--json']);
+    expect(r.code).toBe(0);
+    expect(cp).not.toHaveReceivedCommand(ListActionExecutionsCommand);
+    expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { targetPipelineExecutionId: 'exec-0' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ target: 'exec-0', executionId: 'exec-rb' });
+  });
+
+  test('exit 3 when no earlier execution succeeded in the stage', async () => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.filter((a) => a.pipelineExecutionId !== 'exec-1') });
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("no earlier successful execution of 'prod' to roll back to");
+    expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+  });
+
+  test('exit 1 when CodePipeline cannot roll back', async () => {
+    cp.on(RollbackStageCommand).rejects(new UnableToRollbackStageException({ message: 'pipeline type V1', $metadata: {} }));
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('RollbackStage failed');
+  });
+
+  test('exit 4 naming codepipeline:RollbackStage when access is denied', async () => {
+    cp.on(RollbackStageCommand).rejects(awsError('AccessDeniedException', 'denied', 400));
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('codepipeline:RollbackStage');
+  });
+});

@@ -1,0 +1,103 @@
+import {
+  CodePipelineClient, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand, PipelineNotFoundException,
+} from '@aws-sdk/client-codepipeline';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { actionExecutions, COMMIT_1, COMMIT_3, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
+import { awsError, cli } from './helpers';
+
+const cp = mockClient(CodePipelineClient);
+
+beforeEach(() => {
+  cp.reset();
+  cp.on(GetPipelineStateCommand).resolves(pipelineState());
+  cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: executions, nextToken: 'more' });
+  cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions, nextToken: 'more' });
+});
+
+describe('status', () => {
+  test('makes three API calls whatever the number of environments', async () => {
+    const r = await cli(['status', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineStateCommand, { name: PIPELINE });
+    expect(cp).toHaveReceivedCommandTimes(ListPipelineExecutionsCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(ListPipelineExecutionsCommand, { pipelineName: PIPELINE, maxResults: 100 });
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1);
+    expect(cp.calls()).toHaveLength(3);
+  });
+
+  test('shows per environment the deployed revision, the pending approval and the last failure', async () => {
+    const r = await cli(['status', PIPELINE]);
+    const prodRow = r.stdout.split('\n').filter((l) => l.includes('prod') || l.includes('First release'));
+    expect(r.stdout).toContain('3f2a9c1 "Add gift cards"');
+    expect(r.stdout).toContain('0badc0d "First release"');
+    expect(r.stdout).toContain('Approve 3f2a9c1');
+    expect(r.stdout).toContain('waiting 30m 00s');
+    expect(r.stdout).toContain('Deploy: health check failed');
+    expect(prodRow.length).toBeGreaterThan(0);
+    expect(r.stderr).toBe('');
+  });
+
+  test('--json gives the same facts as data', async () => {
+    const r = await cli(['status', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    const status = JSON.parse(r.stdout);
+    const prod = status.environments.find((e: { name: string }) => e.name === 'prod');
+    const staging = status.environments.find((e: { name: string }) => e.name === 'staging');
+    expect(prod.deployed.executionId).toBe('exec-1');
+    expect(prod.deployed.revision.id).toBe(COMMIT_1);
+    expect(prod.pendingApproval).toMatchObject({ actionName: 'Approve', executionId: 'exec-3', revision: { id: COMMIT_3 } });
+    expect(prod.inProgress.executionId).toBe('exec-3');
+    expect(prod.lastFailure).toMatchObject({ executionId: 'exec-2', message: 'Deploy: health check failed' });
+    expect(staging.deployed.executionId).toBe('exec-3');
+    expect(staging.pendingApproval).toBeUndefined();
+    expect(staging.environment).toBe(true);
+    expect(status.environments.find((e: { name: string }) => e.name === 'Source').environment).toBe(false);
+  });
+
+  test('--watch refreshes with three calls per refresh and waits the given seconds', async () => {
+    const r = await cli(['status', PIPELINE, '--watch', '7', '--json'], {}, { maxRefreshes: 3 });
+    expect(r.code).toBe(0);
+    expect(cp.calls()).toHaveLength(9);
+    expect(r.io.sleeps).toEqual([7000, 7000]);
+    expect(r.stdout.trim().split('\n')).toHaveLength(3);
+  });
+
+  test('--watch without a value refreshes every 10 seconds', async () => {
+    const r = await cli(['status', PIPELINE, '--watch'], {}, { maxRefreshes: 2 });
+    expect(r.code).toBe(0);
+    expect(r.io.sleeps).toEqual([10000]);
+  });
+
+  test('fails with exit 2 on a bad --watch value', async () => {
+    const r = await cli(['status', PIPELINE, '--watch', 'soon']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--watch: expected a number of seconds, got 'soon'");
+    expect(cp.calls()).toHaveLength(0);
+  });
+
+  test('fails with exit 3 when the pipeline does not exist', async () => {
+    cp.on(GetPipelineStateCommand).rejects(new PipelineNotFoundException({ message: 'no such pipeline', $metadata: {} }));
+    cp.on(ListPipelineExecutionsCommand).rejects(new PipelineNotFoundException({ message: 'no such pipeline', $metadata: {} }));
+    cp.on(ListActionExecutionsCommand).rejects(new PipelineNotFoundException({ message: 'no such pipeline', $metadata: {} }));
+    const r = await cli(['status', 'nope']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^cdk-delivery: pipeline 'nope' not found/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('fails with exit 4 naming the permission when access is denied', async () => {
+    cp.on(ListActionExecutionsCommand).rejects(awsError('AccessDeniedException', 'User is not authorized', 400));
+    const r = await cli(['status', PIPELINE]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('codepipeline:ListActionExecutions');
+  });
+
+  test('fails with exit 2 on a pipeline name with spaces, before any call', async () => {
+    const r = await cli(['status', 'shop pipeline']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("invalid pipeline name 'shop pipeline'");
+    expect(cp.calls()).toHaveLength(0);
+  });
+});
