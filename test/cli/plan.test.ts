@@ -1,5 +1,9 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { App } from 'aws-cdk-lib';
 import { cli } from './helpers';
+import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
 import { loadPlans, renderPlanMermaid } from '../../src/cli/commands/plan';
 
 const ASSEMBLY = path.join(__dirname, 'fixtures', 'assembly');
@@ -83,5 +87,24 @@ describe('plan', () => {
     const r = await cli(['plan', ASSEMBLY, '--format', 'yaml']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("cdk-delivery: --format: unknown format 'yaml'; use one of text, json, mermaid, html\n");
+  });
+});
+
+describe('plan on a real synthesized assembly', () => {
+  test('reads the plan the construct wrote (stack metadata in <Stack>.metadata.json) and prints it', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'));
+    const app = new App({ outdir });
+    new ShopPipelineStack(app, 'ShopPipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    app.synth();
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    expect(manifest.artifacts.ShopPipeline.additionalMetadataFile).toBe('ShopPipeline.metadata.json');
+
+    const plans = loadPlans(outdir);
+    expect(plans.map(p => [p.constructPath, p.pipelineName, p.releaseMode])).toEqual([['ShopPipeline/Shop', 'shop-delivery', 'CONTINUOUS_DELIVERY']]);
+    const result = await cli(['plan', outdir]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Release mode: continuous delivery');
+    expect(result.stdout).toContain('gate: manual approval before deploying to prod (approvers notified)');
+    expect(result.stdout).toContain('CloudFormation stack shop-prod via change set in account 222222222222');
   });
 });

@@ -22,6 +22,18 @@ interface ManifestArtifact {
   readonly type?: string;
   readonly properties?: { directoryName?: string };
   readonly metadata?: Record<string, { type?: string; data?: unknown }[]>;
+  /** aws-cdk-lib 2.2xx writes stack metadata to a file beside the manifest instead of inline. */
+  readonly additionalMetadataFile?: string;
+}
+
+type MetadataMap = Record<string, { type?: string; data?: unknown }[]>;
+
+function readJson<T>(file: string): T {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${(e as Error).message}`, ExitCode.USAGE);
+  }
 }
 
 /** Reads every plan document of a cloud assembly, nested assemblies included. */
@@ -38,14 +50,14 @@ export function loadPlans(dir: string): PlanDocument[] {
     seen.add(real);
     const file = path.join(assemblyDir, 'manifest.json');
     if (!fs.existsSync(file)) return;
-    let manifest: { artifacts?: Record<string, ManifestArtifact> };
-    try {
-      manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new CliError(`cannot read ${file}: ${(e as Error).message}`, ExitCode.USAGE);
-    }
+    const manifest = readJson<{ artifacts?: Record<string, ManifestArtifact> }>(file);
     for (const artifact of Object.values(manifest.artifacts ?? {})) {
-      for (const entries of Object.values(artifact.metadata ?? {})) {
+      const metadata: MetadataMap[] = [artifact.metadata ?? {}];
+      if (artifact.additionalMetadataFile) {
+        const extra = path.join(assemblyDir, artifact.additionalMetadataFile);
+        if (fs.existsSync(extra)) metadata.push(readJson<MetadataMap>(extra));
+      }
+      for (const entries of metadata.flatMap(m => Object.values(m))) {
         for (const entry of entries ?? []) {
           if (entry?.type === PLAN_TYPE && entry.data && typeof entry.data === 'object') {
             plans.push(entry.data as PlanDocument);
