@@ -121,6 +121,11 @@ project.addTask('test:browser', {
   env: { JEST_JUNIT_OUTPUT_NAME: 'junit-browser.xml' },
   exec: "jest --ci --coverage=false --testMatch '<rootDir>/test/browser/**/*.browser.ts'",
 });
+project.addTask('fuzz', {
+  description: 'Property-based fuzzing with 10,000 cases and a random seed (replay a failure with FUZZ_SEED=<seed>)',
+  env: { FUZZ_RUNS: '10000', JEST_JUNIT_OUTPUT_NAME: 'junit-fuzz.xml' },
+  exec: 'jest --ci --coverage=false test/fuzz',
+});
 project.addTask('bench', {
   description: 'Side-by-side benchmarks (not tests): this library vs CDK Pipelines vs hand-wired L2s, and the CLI',
   exec: `${tsNode} bench/run.ts`,

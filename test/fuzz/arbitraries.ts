@@ -1,0 +1,94 @@
+import { Duration } from 'aws-cdk-lib';
+import * as fc from 'fast-check';
+import {
+  Approval, BuildStep, DeploymentTarget, EnvironmentOptions, PipelineSource, QualityCheck, ReleaseMode, TestReport, Verification,
+} from '../../src';
+import { CONNECTION_ARN } from '../util';
+
+/*
+ * Generators for the whole configuration space: mostly valid values, with a steady share of the
+ * mistakes users make (bad names, empty lists, contradicting modes, out-of-range numbers).
+ */
+
+/** Picks a good value, or (in the mistakes space) now and then a bad one. */
+function either<T>(mistakes: boolean, good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  return mistakes ? fc.oneof({ weight: 6, arbitrary: good }, { weight: 1, arbitrary: bad }) : good;
+}
+
+const validName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9._@-]{0,15}$/);
+const actionName = (m: boolean) => either(m, validName,
+  fc.constantFrom('', 'has space', 'x'.repeat(101), 'Build', 'Approve', 'Source', 'Checks'));
+
+const stackName = (m: boolean) => either(m, fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/),
+  fc.constantFrom('under_score', '1starts-with-digit', ''));
+
+const account = (m: boolean) => either(m, fc.constantFrom(undefined, undefined, undefined, '111111111111', '222222222222'),
+  fc.constantFrom('1234', 'not-an-account'));
+
+const source = (m: boolean) => fc.record({
+  repository: either(m, fc.constant('acme/shop'), fc.constantFrom('shop', '', 'a/b/c')),
+  branch: either(m, fc.constantFrom(undefined, 'main', 'release/1.x'), fc.constantFrom('', 'a b')),
+  connectionArn: either(m, fc.constant(CONNECTION_ARN), fc.constant('arn:aws:s3:::bucket')),
+  withTrigger: fc.boolean(),
+}).map(s => PipelineSource.gitHub({
+  repository: s.repository,
+  branch: s.branch,
+  connectionArn: s.connectionArn,
+  triggers: s.withTrigger ? [{ filePathsExcludes: ['docs/**'] }] : undefined,
+}));
+
+const buildStep = (m: boolean) => fc.record({
+  commands: either(m, fc.array(fc.constantFrom('npm ci', 'npm test', 'make'), { minLength: 1, maxLength: 3 }), fc.constant([] as string[])),
+  report: fc.option(either(m, fc.constant('reports/*.xml'), fc.constant('')), { nil: undefined }),
+  timeoutMinutes: fc.option(either(m, fc.constantFrom(30, 120), fc.constantFrom(1, 3000)), { nil: undefined }),
+  privileged: fc.option(fc.boolean(), { nil: undefined }),
+}).map(b => BuildStep.commands({
+  commands: b.commands,
+  testReports: b.report === undefined ? undefined : [TestReport.junit(b.report)],
+  timeout: b.timeoutMinutes === undefined ? undefined : Duration.minutes(b.timeoutMinutes),
+  privileged: b.privileged,
+}));
+
+const check = (m: boolean) => fc.oneof(
+  fc.constant(QualityCheck.dependencyAudit()),
+  either(m, fc.integer({ min: 0, max: 3 }), fc.constant(-1)).map(n => QualityCheck.sourceCodeScan({ highThreshold: n })),
+  actionName(m).map(n => QualityCheck.commands(n, ['npm run lint'])),
+);
+
+const target = (m: boolean) => fc.oneof(
+  stackName(m).map(s => DeploymentTarget.cloudFormation({ stackName: s, templatePath: `cdk.out/${s}.template.json` })),
+  actionName(m).map(n => DeploymentTarget.commands(n, ['./deploy.sh'])),
+);
+
+const approval = (m: boolean) => fc.oneof(
+  { weight: 3, arbitrary: fc.constant(undefined) },
+  {
+    weight: 2,
+    arbitrary: fc.option(either(m, fc.constantFrom(60, 10080), fc.constantFrom(1, 100000)), { nil: undefined })
+      .map(t => Approval.manual({ timeout: t === undefined ? undefined : Duration.minutes(t) })),
+  },
+  { weight: 1, arbitrary: fc.constant(Approval.changeSetReview()) },
+);
+
+const environment = (m: boolean): fc.Arbitrary<EnvironmentOptions> => fc.record({
+  name: actionName(m),
+  production: fc.boolean(),
+  account: account(m),
+  approval: approval(m),
+  deployments: either(m, fc.array(target(m), { minLength: 1, maxLength: 3 }), fc.constant([])),
+  verification: fc.array(actionName(m).map(n => Verification.commands(n, ['./smoke.sh'])), { maxLength: 2 }),
+  acknowledgeUnverifiedProduction: fc.boolean(),
+});
+
+const releaseMode = fc.constantFrom(undefined, ReleaseMode.CONTINUOUS_INTEGRATION, ReleaseMode.CONTINUOUS_DELIVERY, ReleaseMode.CONTINUOUS_DEPLOYMENT);
+
+const props = (m: boolean) => fc.record({
+  source: source(m),
+  buildStep: buildStep(m),
+  checks: fc.option(fc.array(check(m), { maxLength: 3 }), { nil: undefined }),
+  releaseMode,
+  environments: fc.array(environment(m), { maxLength: 4 }),
+});
+
+/** Half the cases use only well-formed values (so the mode rules decide), half mix in mistakes. */
+export const pipelineProps = fc.oneof(props(false), props(true));
