@@ -80,7 +80,9 @@ const environment = (m: boolean): fc.Arbitrary<EnvironmentOptions> => fc.record(
   acknowledgeUnverifiedProduction: fc.boolean(),
 });
 
-const releaseMode = fc.constantFrom(undefined, ReleaseMode.CONTINUOUS_INTEGRATION, ReleaseMode.CONTINUOUS_DELIVERY, ReleaseMode.CONTINUOUS_DEPLOYMENT);
+const releaseMode = fc.constantFrom(
+  undefined, ReleaseMode.CONTINUOUS_INTEGRATION, ReleaseMode.CONTINUOUS_DELIVERY, ReleaseMode.CONTINUOUS_DEPLOYMENT,
+);
 
 const props = (m: boolean) => fc.record({
   source: source(m),
