@@ -163,6 +163,7 @@ class CloudFormationTarget extends DeploymentTarget {
       hasPreparePhase: true,
       account,
       region,
+      stackName,
       actionNames: [
         { name: `${name}.Prepare`, phase: 'prepare', kind: 'cloudformation-change-set' },
         { name: `${name}.Deploy`, phase: 'deploy', kind: 'cloudformation-execute' },

@@ -29,6 +29,9 @@ export interface RawPipelineConfig {
   readonly executionMode?: unknown;
   readonly pipelineName?: unknown;
   readonly environments: unknown[];
+  /** Account and region of the pipeline's stack (may be tokens). */
+  readonly stackAccount: string;
+  readonly stackRegion: string;
 }
 
 const MODES = Object.values(ReleaseMode) as string[];
@@ -107,6 +110,8 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     seen.set(key, env.field);
   }
 
+  checkEnvironmentsAgainstStack(v, environments, raw.stackAccount, raw.stackRegion);
+
   const fixedStages = 2 + (checks.length > 0 ? 1 : 0);
   if (fixedStages + environments.length > MAX_STAGES) {
     v.fail('environments', `must fit CodePipeline's quota of ${MAX_STAGES} stages per pipeline (with ${fixedStages} stages for source, build${checks.length > 0 ? ' and checks' : ''}, at most ${MAX_STAGES - fixedStages} environments)`,
@@ -124,6 +129,35 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     checks,
     environments,
   };
+}
+
+/**
+ * Cross-region deployments need a pipeline stack with a literal region (aws-cdk-lib creates a
+ * replication support stack for each region), and one pipeline must not deploy the same stack
+ * twice into one account and region.
+ */
+function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentModel[], stackAccount: string, stackRegion: string): void {
+  const deployed = new Map<string, string>();
+  for (const env of environments) {
+    env.deployments.forEach((d, i) => {
+      const region = d.region ?? env.region;
+      if (region !== undefined && !isToken(region) && isToken(stackRegion)) {
+        v.fail(`${env.field}.${d.region ? `deployments[${i}].region` : 'region'}`,
+          'names a region, but the pipeline\'s stack has no explicit region (cross-region deployments need one for the artifact replication bucket)',
+          region, "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
+      }
+      if (d.kind !== 'cloudformation' || d.stackName === undefined || isToken(d.stackName)) return;
+      const account = d.account ?? env.account ?? stackAccount;
+      const where = `${isToken(account) ? 'the pipeline account' : account}/${region ?? (isToken(stackRegion) ? 'the pipeline region' : stackRegion)}`;
+      const key = `${where}/${d.stackName}`;
+      const previous = deployed.get(key);
+      if (previous !== undefined && previous !== env.field) {
+        v.fail(`${env.field}.deployments[${i}].stackName`, `deploys the same stack into the same account and region (${where}) as ${previous}`,
+          d.stackName, 'Give each environment its own stack name (for example with the environment as suffix), account or region.');
+      }
+      deployed.set(key, env.field);
+    });
+  }
 }
 
 function uniqueNames(v: Validator, field: string, names: string[], what: string): void {

@@ -84,6 +84,8 @@ export interface DeploymentModel {
   readonly hasPreparePhase: boolean;
   readonly account?: string;
   readonly region?: string;
+  /** The CloudFormation stack the target deploys, when it deploys one. */
+  readonly stackName?: string;
   /** The rendered action names with their phase, for the graph and plan. */
   readonly actionNames: DeploymentActionName[];
   produce(ctx: DeploymentRenderContext): codepipeline.IAction[];

@@ -1,4 +1,4 @@
-import { Aspects, IAspect, Stack } from 'aws-cdk-lib';
+import { Aspects, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -108,6 +108,9 @@ export class DeliveryPipeline extends Construct {
       this.validator.fail('props', 'must be an object', props, 'Pass { source, buildStep, environments? }.');
     }
     this.props = props;
+    if (!scope.node.scopes.some(c => Stack.isStack(c))) {
+      this.validator.failPlain('scope', 'is not inside a Stack. Create the DeliveryPipeline in a Stack: new DeliveryPipeline(stack, \'Pipeline\', {...}).');
+    }
     if (props.environments !== undefined) {
       if (!Array.isArray(props.environments)) {
         this.validator.fail('environments', 'must be an array', props.environments, "Pass [{ name: 'staging', deployments: [...] }].");
@@ -115,6 +118,7 @@ export class DeliveryPipeline extends Construct {
       this.environmentOptions.push(...props.environments);
     }
     this.model = this.validate();
+    claimPipelineName(this, this.model.pipelineName, this.validator);
     const self = this;
     const aspect: IAspect = { visit: (node: IConstruct) => { if (node === self) self.buildPipeline(); } };
     Aspects.of(this).add(aspect);
@@ -218,7 +222,10 @@ export class DeliveryPipeline extends Construct {
   }
 
   private validate(): PipelineModel {
+    const stack = Stack.of(this);
     return buildModel(this.validator, {
+      stackAccount: stack.account,
+      stackRegion: stack.region,
       source: this.props.source,
       build: this.props.buildStep,
       checks: this.props.checks,
@@ -231,3 +238,19 @@ export class DeliveryPipeline extends Construct {
 }
 
 const DELIVERY_PIPELINE_SYMBOL = Symbol.for('cdk-delivery-pipeline.DeliveryPipeline');
+const PIPELINE_NAMES_SYMBOL = Symbol.for('cdk-delivery-pipeline.pipelineNames');
+
+/** Two pipelines with the same literal name in one account and region would fail at deploy time. */
+function claimPipelineName(pipeline: DeliveryPipeline, name: string | undefined, validator: Validator): void {
+  if (name === undefined || Token.isUnresolved(name)) return;
+  const stack = Stack.of(pipeline);
+  const root = pipeline.node.root as any;
+  const names: Map<string, string> = root[PIPELINE_NAMES_SYMBOL] ?? (root[PIPELINE_NAMES_SYMBOL] = new Map<string, string>());
+  const key = `${Token.isUnresolved(stack.account) ? '?' : stack.account}/${Token.isUnresolved(stack.region) ? '?' : stack.region}/${name}`;
+  const other = names.get(key);
+  if (other !== undefined) {
+    validator.fail('pipelineName', `is already the name of the pipeline '${other}' in the same account and region`, name,
+      'Give each pipeline its own pipelineName, or leave it out to let CloudFormation generate one.');
+  }
+  names.set(key, pipeline.node.path);
+}

@@ -268,6 +268,11 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod').deployments[0].parameterOverrides must render to at most 1000 characters (CodePipeline action configuration limit), got 1010 characters. Move values into a template configuration file in the build output.`,
   },
   {
+    title: 'the same stack deployed by two environments into one account and region',
+    props: () => base({ environments: [{ name: 'staging', deployments: [cfn()] }, { name: 'prod', deployments: [cfn()] }] }),
+    message: `${P}environments[1] ('prod').deployments[0].stackName deploys the same stack into the same account and region (111111111111/eu-west-1) as environments[0] ('staging'), got 'shop'. Give each environment its own stack name (for example with the environment as suffix), account or region.`,
+  },
+  {
     title: 'deployment given as a plain object',
     props: () => base({ environments: [{ name: 'prod', deployments: [{ stackName: 'shop' }] }] }),
     message: `${P}environments[0] ('prod').deployments[0] must be a DeploymentTarget, got an object. Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().`,

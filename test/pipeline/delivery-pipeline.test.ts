@@ -1,10 +1,11 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Approval, DeliveryPipeline, ReleaseMode } from '../../src';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../../src/model/plan-document';
-import { env, errorOf, flat, newStack, pipelineIn, pipelineProps, props, stageNames } from '../util';
+import { env, errorOf, flat, newApp, newStack, pipelineIn, pipelineProps, props, stageNames } from '../util';
 
 describe('DeliveryPipeline', () => {
   test('renders a V2 pipeline: source, build, checks?, then the environments in order', () => {
@@ -93,6 +94,34 @@ describe('DeliveryPipeline', () => {
     pipelineIn(stack, { environments: [env('staging')] }, 'Shop');
     pipelineIn(stack, { environments: [env('staging')] }, 'Billing');
     Template.fromStack(stack).resourceCountIs('AWS::CodePipeline::Pipeline', 2);
+  });
+});
+
+describe('cross-environment mistakes', () => {
+  test('fails when two pipelines share a name in one account and region', () => {
+    const stack = newStack();
+    pipelineIn(stack, { pipelineName: 'shop' }, 'Shop');
+    expect(errorOf(() => pipelineIn(stack, { pipelineName: 'shop' }, 'Billing'))).toBe(
+      "'PipelineStack/Billing': pipelineName is already the name of the pipeline 'PipelineStack/Shop' in the same account and region, got 'shop'. Give each pipeline its own pipelineName, or leave it out to let CloudFormation generate one.");
+  });
+
+  test('the same name in another region is fine', () => {
+    const app = newApp();
+    new DeliveryPipeline(new Stack(app, 'A', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Shop', props({ pipelineName: 'shop' }));
+    new DeliveryPipeline(new Stack(app, 'B', { env: { account: '111111111111', region: 'us-east-1' } }), 'Shop', props({ pipelineName: 'shop' }));
+    expect(app.synth().stacks).toHaveLength(2);
+  });
+
+  test('fails when an environment names a region but the pipeline stack has none', () => {
+    const stack = new Stack(newApp(), 'Agnostic');
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Shop', props({ environments: [env('prod', { region: 'us-east-1' })] })))).toBe(
+      "'Agnostic/Shop': environments[0] ('prod').region names a region, but the pipeline's stack has no explicit region (cross-region deployments need one for the artifact replication bucket), got 'us-east-1'. Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
+  });
+
+  test('fails when created outside a stack', () => {
+    const app = newApp();
+    expect(errorOf(() => new DeliveryPipeline(app, 'Shop', props()))).toBe(
+      "'Shop': scope is not inside a Stack. Create the DeliveryPipeline in a Stack: new DeliveryPipeline(stack, 'Pipeline', {...}).");
   });
 });
 
