@@ -89,6 +89,11 @@ eslintrc?.addOverride('parserOptions.project', './tsconfig.dev.json');
 // The js package is the only one these machines can build; never try the others in `build`.
 project.tasks.tryFind('package')?.reset('projen package:js');
 
+// Every TypeScript snippet of the README and of the doc comments must compile against
+// rosetta/default.ts-fixture (they become the examples of the other languages).
+project.postCompileTask.exec('jsii-rosetta extract --compile --fail .jsii');
+project.gitignore.exclude('.jsii.tabl.json');
+
 const tsNode = 'ts-node --project tsconfig.dev.json --transpile-only';
 
 project.addTask('demo', {

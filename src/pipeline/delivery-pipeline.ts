@@ -77,8 +77,6 @@ export interface DeliveryPipelineProps {
  * configuration is validated first, so every mistake is one clear error at synth time.
  *
  * @example
- * declare const staging: DeploymentTarget;
- * declare const prod: DeploymentTarget;
  * new DeliveryPipeline(this, 'Shop', {
  *   source: PipelineSource.gitHub({ repository: 'acme/shop', branch: 'main', connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc' }),
  *   buildStep: BuildStep.commands({ install: ['npm ci'], commands: ['npm test'] }),
