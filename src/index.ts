@@ -8,5 +8,7 @@ export * from './build/quality-check';
 export * from './deploy/deployment-target';
 export * from './approval/approval';
 export * from './verification/verification';
+export * from './verification/deployment-window';
+export * from './verification/failure-policy';
 export * from './pipeline/environment';
 export * from './pipeline/delivery-pipeline';

@@ -38,10 +38,20 @@ export function writePlan(model: PipelineModel, graph: PipelineGraph, account: s
       production: env.production,
       account: literal(env.account),
       region: literal(env.region),
-      gates: env.approval ? [{ kind: env.approval.kind, summary: env.approval.summary, addedByDefault: env.approval.addedByDefault }] : [],
+      gates: [
+        ...(env.window ? [{ kind: 'deployment-window', summary: env.window.summary, addedByDefault: false }] : []),
+        ...(env.blockWhileAlarming ? [{ kind: 'entry-alarms', summary: env.blockWhileAlarming.summary, addedByDefault: false }] : []),
+        ...(env.approval ? [{ kind: env.approval.kind, summary: env.approval.summary, addedByDefault: env.approval.addedByDefault }] : []),
+        ...env.alarmGates.map(g => ({
+          kind: 'bake-alarms',
+          summary: `after deploying, ${g.summary}; in ALARM → ${env.onFailure.result === 'ROLLBACK' ? 'roll back' : 'fail'}`,
+          addedByDefault: false,
+        })),
+      ],
+      onFailure: env.onFailure.result + (env.onFailure.retryMode ? ` (${env.onFailure.retryMode})` : '') + (env.onFailure.defaulted ? ' (default)' : ''),
       deployments: env.deployments.map(action),
       verification: env.verification.map(action),
-      unverifiedAcknowledged: env.acknowledgeUnverifiedProduction && env.verification.length === 0,
+      unverifiedAcknowledged: env.acknowledgeUnverifiedProduction && env.verification.length === 0 && env.alarmGates.length === 0,
     })),
     stages: graph.stages.map(s => ({
       name: s.name,

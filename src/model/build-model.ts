@@ -1,5 +1,5 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import { ApprovalModel, DeploymentModel, EnvironmentModel, PipelineModel, ActionModel } from './model';
+import { ActionModel, AlarmGateModel, ApprovalModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
 import { ReleaseMode } from './release-mode';
 import { Approval, APPROVAL_ACTION_NAME, CHANGE_SET_REVIEW_ACTION_NAME } from '../approval/approval';
 import { BuildStep, BUILD_ACTION_NAME } from '../build/build-step';
@@ -8,7 +8,9 @@ import { DeploymentTarget } from '../deploy/deployment-target';
 import type { EnvironmentOptions } from '../pipeline/environment';
 import { described, isToken, Validator } from '../private/validation';
 import { PipelineSource } from '../sources/pipeline-source';
-import { Verification } from '../verification/verification';
+import { DeploymentWindow } from '../verification/deployment-window';
+import { FailurePolicy } from '../verification/failure-policy';
+import { alarmGateModel, Verification } from '../verification/verification';
 
 /** Stage names the pipeline uses itself. */
 export const SOURCE_STAGE = 'Source';
@@ -94,7 +96,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       described(`${raw.environments.length} environment${raw.environments.length === 1 ? '' : 's'}`),
       'Remove the environments, or choose ReleaseMode.CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.');
   }
-  const environments = raw.environments.map((e, i) => environmentModel(v, e, i, releaseMode));
+  const environments = raw.environments.map((e, i) => environmentModel(v, e, i, releaseMode, executionMode));
   const seen = new Map<string, string>();
   for (const env of environments) {
     const key = env.name.toLowerCase();
@@ -168,7 +170,7 @@ function uniqueNames(v: Validator, field: string, names: string[], what: string)
   }
 }
 
-function environmentModel(v: Validator, raw: unknown, index: number, releaseMode: string): EnvironmentModel {
+function environmentModel(v: Validator, raw: unknown, index: number, releaseMode: string, executionMode: string): EnvironmentModel {
   const field = `environments[${index}]`;
   v.requireObject(field, raw, "Pass { name: 'staging', deployments: [...] }.");
   const e = raw as EnvironmentOptions;
@@ -200,14 +202,47 @@ function environmentModel(v: Validator, raw: unknown, index: number, releaseMode
     return d._toModel({ validator: v, field: `${f}.deployments[${i}]` }, { name, account, region });
   });
 
-  // verification
+  // verification: test actions and alarm gates
   const verification: ActionModel[] = [];
+  const alarmGates: AlarmGateModel[] = [];
   if (e.verification !== undefined) {
     if (!Array.isArray(e.verification)) v.fail(`${f}.verification`, 'must be an array of Verification', e.verification, "Pass [Verification.commands('smoke', [...])] or leave it out.");
     e.verification.forEach((x, i) => {
-      if (!(x instanceof Verification)) v.fail(`${f}.verification[${i}]`, 'must be a Verification', x, "Use Verification.commands('smoke', ['curl -fsS $URL/health']).");
-      verification.push(x._toModel({ validator: v, field: `${f}.verification[${i}]` }));
+      if (!(x instanceof Verification)) v.fail(`${f}.verification[${i}]`, 'must be a Verification', x, "Use Verification.commands('smoke', ['curl -fsS $URL/health']) or Verification.alarms([...]).");
+      const m = x._toModel({ validator: v, field: `${f}.verification[${i}]` });
+      if (m.action) verification.push(m.action);
+      if (m.alarmGate) alarmGates.push(m.alarmGate);
     });
+  }
+  const alarmsInGates = alarmGates.reduce((n, g) => n + g.alarms.length, 0);
+  if (alarmsInGates > 5) {
+    v.fail(`${f}.verification`, 'watches more than 5 alarms (CodePipeline allows 5 rules in a condition)', described(`${alarmsInGates} alarms`),
+      'Combine the alarms into a composite alarm (cloudwatch.CompositeAlarm).');
+  }
+
+  // entry conditions and failure policy
+  let window: WindowModel | undefined;
+  if (e.deploymentWindow !== undefined) {
+    if (!(e.deploymentWindow instanceof DeploymentWindow)) {
+      v.fail(`${f}.deploymentWindow`, 'must be a DeploymentWindow', e.deploymentWindow, "Use DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Paris').");
+    }
+    window = e.deploymentWindow._toModel({ validator: v, field: `${f}.deploymentWindow` });
+  }
+  const blockWhileAlarming = e.blockWhileAlarming === undefined ? undefined
+    : alarmGateModel({ validator: v, field: `${f}.blockWhileAlarming` }, e.blockWhileAlarming, undefined, 'not entered while in ALARM');
+  let onFailure: EnvironmentModel['onFailure'];
+  if (e.onFailure !== undefined) {
+    if (!(e.onFailure instanceof FailurePolicy)) {
+      v.fail(`${f}.onFailure`, 'must be a FailurePolicy', e.onFailure, 'Use FailurePolicy.ROLLBACK, FailurePolicy.FAIL, FailurePolicy.RETRY or FailurePolicy.retry(mode).');
+    }
+    if (e.onFailure.result === 'ROLLBACK' && executionMode === codepipeline.ExecutionMode.PARALLEL) {
+      v.fail(`${f}.onFailure`, 'is FailurePolicy.ROLLBACK, which CodePipeline does not support in PARALLEL execution mode', described('FailurePolicy.ROLLBACK'),
+        'Use FailurePolicy.FAIL or RETRY, or the QUEUED or SUPERSEDED execution mode.');
+    }
+    onFailure = { result: e.onFailure.result, retryMode: e.onFailure.retryMode, defaulted: false };
+  } else {
+    const rollback = production && executionMode !== codepipeline.ExecutionMode.PARALLEL;
+    onFailure = { result: rollback ? 'ROLLBACK' : 'FAIL', defaulted: true };
   }
 
   // approval
@@ -227,9 +262,10 @@ function environmentModel(v: Validator, raw: unknown, index: number, releaseMode
     approval = Approval.manual()._toModel({ validator: v, field: `${f}.approval` }, name, true);
   }
 
-  if (production && releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT && verification.length === 0 && !acknowledgeUnverifiedProduction) {
+  const automated = verification.length > 0 || alarmGates.length > 0;
+  if (production && releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT && !automated && !acknowledgeUnverifiedProduction) {
     v.fail(`${f}.verification`, 'is empty, but under ReleaseMode.CONTINUOUS_DEPLOYMENT a production environment needs automated verification',
-      described('no verification'), 'Add Verification.commands(...) (or alarms), or set acknowledgeUnverifiedProduction: true to accept the risk.');
+      described('no verification'), 'Add Verification.commands(...) or Verification.alarms(...), or set acknowledgeUnverifiedProduction: true to accept the risk.');
   }
 
   // action names in the stage
@@ -251,5 +287,19 @@ function environmentModel(v: Validator, raw: unknown, index: number, releaseMode
       'Split the targets over two environments.');
   }
 
-  return { name, production, account, region, approval, deployments, verification, acknowledgeUnverifiedProduction, field: f };
+  return {
+    name,
+    production,
+    account,
+    region,
+    approval,
+    deployments,
+    verification,
+    acknowledgeUnverifiedProduction,
+    alarmGates,
+    window,
+    blockWhileAlarming,
+    onFailure,
+    field: f,
+  };
 }

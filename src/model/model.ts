@@ -1,3 +1,4 @@
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -106,6 +107,27 @@ export interface ApprovalModel {
   produce(ctx: RenderContext): codepipeline.IAction;
 }
 
+/** A deployment window (stage entry condition). */
+export interface WindowModel {
+  readonly expression: string;
+  readonly timeZone: string;
+  readonly summary: string;
+}
+
+/** CloudWatch alarms checked by a stage condition. */
+export interface AlarmGateModel {
+  readonly alarms: cloudwatch.IAlarm[];
+  /** Minutes CodePipeline waits for the alarms to change state before it checks them (WaitTime). */
+  readonly waitMinutes?: number;
+  readonly summary: string;
+}
+
+/** What a Verification becomes: an action, or an alarm gate checked when the stage succeeds. */
+export interface VerificationModel {
+  readonly action?: ActionModel;
+  readonly alarmGate?: AlarmGateModel;
+}
+
 export interface EnvironmentModel {
   readonly name: string;
   readonly production: boolean;
@@ -115,6 +137,14 @@ export interface EnvironmentModel {
   readonly deployments: DeploymentModel[];
   readonly verification: ActionModel[];
   readonly acknowledgeUnverifiedProduction: boolean;
+  /** Alarm gates checked after the deployments and tests (stage on-success condition). */
+  readonly alarmGates: AlarmGateModel[];
+  /** Entry condition: a deployment window. */
+  readonly window?: WindowModel;
+  /** Entry condition: alarms that must not be in ALARM when a change arrives. */
+  readonly blockWhileAlarming?: AlarmGateModel;
+  /** ROLLBACK, FAIL or RETRY, and whether it was chosen by default. */
+  readonly onFailure: { readonly result: string; readonly retryMode?: string; readonly defaulted: boolean };
   /** Index in the props, for messages. */
   readonly field: string;
 }

@@ -67,7 +67,10 @@ export interface PlanAction {
 }
 
 export interface PlanGate {
-  /** 'manual-approval' | 'change-set-review' | later: 'deployment-window', 'alarm', ... */
+  /**
+   * 'manual-approval' | 'change-set-review' (a person), 'deployment-window' | 'entry-alarms' (entry
+   * conditions), 'bake-alarms' (checked after the deployments and tests: on-success condition).
+   */
   readonly kind: string;
   /** One line in plain words. */
   readonly summary: string;
@@ -90,6 +93,8 @@ export interface PlanEnvironment {
   readonly verification: PlanAction[];
   /** Acknowledged absence of automated verification (continuous deployment). */
   readonly unverifiedAcknowledged: boolean;
+  /** What happens when the stage fails: 'ROLLBACK' | 'FAIL' | 'RETRY' (format 1, added). */
+  readonly onFailure?: string;
 }
 
 export interface PlanStage {

@@ -1,5 +1,8 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Approval } from '../approval/approval';
 import { DeploymentTarget } from '../deploy/deployment-target';
+import { DeploymentWindow } from '../verification/deployment-window';
+import { FailurePolicy } from '../verification/failure-policy';
 import { Verification } from '../verification/verification';
 
 /**
@@ -50,4 +53,24 @@ export interface EnvironmentOptions {
    * @default false
    */
   readonly acknowledgeUnverifiedProduction?: boolean;
+  /**
+   * Entry condition: the environment is entered only inside this window; changes wait outside it.
+   *
+   * @default - any time
+   */
+  readonly deploymentWindow?: DeploymentWindow;
+  /**
+   * Entry condition: a change is not promoted into the environment while one of these alarms is in
+   * ALARM (at most 5).
+   *
+   * @default - no alarm is checked on entry
+   */
+  readonly blockWhileAlarming?: cloudwatch.IAlarm[];
+  /**
+   * What happens when the environment's stage fails (a deployment, a test or an alarm gate).
+   *
+   * @default FailurePolicy.ROLLBACK for production environments (FailurePolicy.FAIL in PARALLEL
+   * execution mode, where CodePipeline cannot roll back), FailurePolicy.FAIL otherwise
+   */
+  readonly onFailure?: FailurePolicy;
 }

@@ -1,6 +1,9 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
-import { ActionModel, ModelContext } from '../model/model';
+import { AlarmGateModel, ModelContext, VerificationModel } from '../model/model';
 import { validateCommandsOptions } from '../private/commands-spec';
+import { described } from '../private/validation';
 import type { Validator } from '../private/validation';
 
 /** Options of a commands verification. */
@@ -13,6 +16,39 @@ export interface VerificationCommandsOptions extends QualityCheckCommandsOptions
   readonly env?: Record<string, string>;
 }
 
+/** Options of an alarm verification. */
+export interface AlarmVerificationOptions {
+  /**
+   * How long CodePipeline watches the alarms after the deployments and tests succeed (the rule's
+   * wait time) before it decides, 1 minute to 24 hours.
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly bakeTime?: Duration;
+}
+
+/** The default bake time of an alarm verification. */
+export const DEFAULT_BAKE_TIME = Duration.minutes(10);
+
+/** Validates a list of alarms for a gate and describes it. */
+export function alarmGateModel(ctx: ModelContext, alarms: unknown, waitMinutes: number | undefined, what: string): AlarmGateModel {
+  const v: Validator = ctx.validator;
+  const fix = 'Pass CloudWatch alarms, for example [errorRateAlarm, latencyAlarm] (cloudwatch.Alarm or cloudwatch.Alarm.fromAlarmArn).';
+  if (!Array.isArray(alarms)) v.fail(ctx.field, 'must be an array of cloudwatch.IAlarm', alarms, fix);
+  if (alarms.length === 0) v.fail(ctx.field, 'must hold at least one alarm', alarms, fix);
+  if (alarms.length > 5) {
+    v.fail(ctx.field, 'may hold at most 5 alarms (CodePipeline allows 5 rules in a condition)', alarms, 'Combine the alarms into a composite alarm (cloudwatch.CompositeAlarm).');
+  }
+  alarms.forEach((a, i) => {
+    if (!a || typeof a !== 'object' || typeof (a as any).alarmName !== 'string' || typeof (a as any).alarmArn !== 'string') {
+      v.fail(`${ctx.field}[${i}]`, 'must be a cloudwatch.IAlarm', a, fix);
+    }
+  });
+  const names = (alarms as cloudwatch.IAlarm[]).map(a => (Token.isUnresolved(a.alarmName) ? 'alarm' : a.alarmName));
+  const wait = waitMinutes !== undefined ? ` for ${waitMinutes} min` : '';
+  return { alarms: alarms as cloudwatch.IAlarm[], waitMinutes, summary: `${what}${wait}: ${names.join(', ')}` };
+}
+
 /**
  * Automated checks run in an environment after its deployments succeed; a failure fails the
  * environment's stage.
@@ -23,8 +59,38 @@ export abstract class Verification {
     return new CommandsVerification(name, commands, options ?? {});
   }
 
+  /**
+   * CloudWatch alarms watched for a bake time after the deployments and tests succeed: the stage
+   * succeeds only if none of them is in ALARM (a V2 on-success condition with CloudWatchAlarm
+   * rules); otherwise it fails, or rolls back when the environment's failure policy is ROLLBACK.
+   */
+  public static alarms(alarms: cloudwatch.IAlarm[], options: AlarmVerificationOptions = {}): Verification {
+    return new AlarmVerification(alarms, options ?? {});
+  }
+
   /** @internal */
-  public abstract _toModel(ctx: ModelContext): ActionModel;
+  public abstract _toModel(ctx: ModelContext): VerificationModel;
+}
+
+class AlarmVerification extends Verification {
+  constructor(private readonly alarms: cloudwatch.IAlarm[], private readonly options: AlarmVerificationOptions) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext): VerificationModel {
+    const v: Validator = ctx.validator;
+    const bake = this.options.bakeTime ?? DEFAULT_BAKE_TIME;
+    if (!(bake instanceof Duration)) v.fail(`${ctx.field}.bakeTime`, 'must be a Duration', bake, 'Pass Duration.minutes(30).');
+    let minutes: number | undefined;
+    if (!bake.isUnresolved()) {
+      minutes = bake.toMinutes({ integral: false });
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+        v.fail(`${ctx.field}.bakeTime`, 'must be a whole number of minutes from 1 minute to 24 hours', described(`${minutes} minutes`),
+          'Pass a Duration such as Duration.minutes(30).');
+      }
+    }
+    return { alarmGate: alarmGateModel({ validator: v, field: `${ctx.field}.alarms` }, this.alarms, minutes, 'alarms watched') };
+  }
 }
 
 class CommandsVerification extends Verification {
@@ -32,7 +98,7 @@ class CommandsVerification extends Verification {
     super();
   }
 
-  public _toModel(ctx: ModelContext): ActionModel {
+  public _toModel(ctx: ModelContext): VerificationModel {
     const v: Validator = ctx.validator;
     const name = v.pipelineName(`${ctx.field}.name`, this.name, 'verification name');
     const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the test commands, for example ['curl -fsS $URL/health'].");
@@ -41,6 +107,6 @@ class CommandsVerification extends Verification {
       ...this.options,
       environmentVariables: { ...(this.options.environmentVariables ?? {}), ...(env ?? {}) },
     });
-    return commandsActionModel({ name, kind: 'verification-commands', summary: `tests: ${commands.join(' && ')}`, commands, common, primaryInput: 'build' });
+    return { action: commandsActionModel({ name, kind: 'verification-commands', summary: `tests: ${commands.join(' && ')}`, commands, common, primaryInput: 'build' }) };
   }
 }

@@ -1,7 +1,10 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import {
-  Approval, BuildCache, BuildStep, DeploymentTarget, PipelineSource, QualityCheck, ReleaseMode, TestReport, Verification,
+  Approval, BuildCache, BuildStep, DeploymentTarget, DeploymentWindow, FailurePolicy, PipelineSource, QualityCheck, ReleaseMode,
+  TestReport, Verification,
 } from '../../src';
 import { CONNECTION_ARN, env } from '../util';
 
@@ -21,6 +24,9 @@ const build = () => BuildStep.commands({ commands: ['npm test'] });
 const base = (extra: any = {}) => ({ source: gh({}), buildStep: build(), ...extra });
 const cfn = (p: any = {}) => DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 't.json', ...p });
 const P = "'PipelineStack/Shop': ";
+let alarms = 0;
+/** A distinct alarm (the cases build their props outside any stack). */
+const ALARM = () => ({ alarmName: `alarm${++alarms}`, alarmArn: `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:alarm${alarms}` }) as unknown as cloudwatch.IAlarm;
 
 export const BAD_CONFIGS: BadConfig[] = [
   // --- sources
@@ -215,7 +221,7 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'unverified production under continuous deployment',
     props: () => base({ releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT, environments: [env('prod', { production: true })] }),
-    message: `${P}environments[0] ('prod').verification is empty, but under ReleaseMode.CONTINUOUS_DEPLOYMENT a production environment needs automated verification, got no verification. Add Verification.commands(...) (or alarms), or set acknowledgeUnverifiedProduction: true to accept the risk.`,
+    message: `${P}environments[0] ('prod').verification is empty, but under ReleaseMode.CONTINUOUS_DEPLOYMENT a production environment needs automated verification, got no verification. Add Verification.commands(...) or Verification.alarms(...), or set acknowledgeUnverifiedProduction: true to accept the risk.`,
   },
   {
     title: 'change-set review without a CloudFormation target',
@@ -286,6 +292,51 @@ export const BAD_CONFIGS: BadConfig[] = [
     title: 'more environments than the 50-stage quota allows',
     props: () => base({ checks: [QualityCheck.dependencyAudit()], environments: Array.from({ length: 48 }, (_, i) => env(`env${i}`)) }),
     message: `${P}environments must fit CodePipeline's quota of 50 stages per pipeline (with 3 stages for source, build and checks, at most 47 environments), got 48 environments. Split the environments over two pipelines, or deploy several targets per environment.`,
+  },
+  {
+    title: 'deployment window written as an EventBridge schedule',
+    props: () => base({ environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('cron(0 9-16 ? * MON-THU *)', 'Europe/Paris') })] }),
+    message: `${P}environments[0] ('prod').deploymentWindow.expression is not a deployment window cron expression: it is written as an EventBridge schedule 'cron(...)'; a deployment window takes the CodePipeline form without 'cron(' and ')' and with a seconds field first, got 'cron(0 9-16 ? * MON-THU *)'. Write it as seconds minutes hours day-of-month month day-of-week, for example '* * 9-16 ? * MON-THU' for 09:00-16:59 Monday to Thursday.`,
+  },
+  {
+    title: 'deployment window in an unknown time zone',
+    props: () => base({ environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Pariss') })] }),
+    message: `${P}environments[0] ('prod').deploymentWindow.timeZone is not a known time zone, got 'Europe/Pariss'. Pass an IANA time zone such as 'Europe/Paris', 'America/New_York' or 'UTC'.`,
+  },
+  {
+    title: 'deployment window given as a string',
+    props: () => base({ environments: [env('prod', { deploymentWindow: '* * 9-16 ? * MON-THU' as any })] }),
+    message: `${P}environments[0] ('prod').deploymentWindow must be a DeploymentWindow, got '* * 9-16 ? * MON-THU'. Use DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Paris').`,
+  },
+  {
+    title: 'alarm verification bake time of zero',
+    props: () => base({ environments: [env('prod', { verification: [Verification.alarms([ALARM()], { bakeTime: Duration.seconds(0) })] })] }),
+    message: `${P}environments[0] ('prod').verification[0].bakeTime must be a whole number of minutes from 1 minute to 24 hours, got 0 minutes. Pass a Duration such as Duration.minutes(30).`,
+  },
+  {
+    title: 'alarm verification without alarms',
+    props: () => base({ environments: [env('prod', { verification: [Verification.alarms([])] })] }),
+    message: `${P}environments[0] ('prod').verification[0].alarms must hold at least one alarm, got an array of 0. Pass CloudWatch alarms, for example [errorRateAlarm, latencyAlarm] (cloudwatch.Alarm or cloudwatch.Alarm.fromAlarmArn).`,
+  },
+  {
+    title: 'alarm names given instead of alarms',
+    props: () => base({ environments: [env('prod', { blockWhileAlarming: ['ErrorRate' as any] })] }),
+    message: `${P}environments[0] ('prod').blockWhileAlarming[0] must be a cloudwatch.IAlarm, got 'ErrorRate'. Pass CloudWatch alarms, for example [errorRateAlarm, latencyAlarm] (cloudwatch.Alarm or cloudwatch.Alarm.fromAlarmArn).`,
+  },
+  {
+    title: 'more than 5 alarms watched in one environment',
+    props: () => base({ environments: [env('prod', { verification: [Verification.alarms([ALARM(), ALARM(), ALARM()]), Verification.alarms([ALARM(), ALARM(), ALARM()])] })] }),
+    message: `${P}environments[0] ('prod').verification watches more than 5 alarms (CodePipeline allows 5 rules in a condition), got 6 alarms. Combine the alarms into a composite alarm (cloudwatch.CompositeAlarm).`,
+  },
+  {
+    title: 'rollback in PARALLEL execution mode',
+    props: () => base({ executionMode: codepipeline.ExecutionMode.PARALLEL, environments: [env('prod', { onFailure: FailurePolicy.ROLLBACK })] }),
+    message: `${P}environments[0] ('prod').onFailure is FailurePolicy.ROLLBACK, which CodePipeline does not support in PARALLEL execution mode, got FailurePolicy.ROLLBACK. Use FailurePolicy.FAIL or RETRY, or the QUEUED or SUPERSEDED execution mode.`,
+  },
+  {
+    title: 'failure policy given as a string',
+    props: () => base({ environments: [env('prod', { onFailure: 'ROLLBACK' as any })] }),
+    message: `${P}environments[0] ('prod').onFailure must be a FailurePolicy, got 'ROLLBACK'. Use FailurePolicy.ROLLBACK, FailurePolicy.FAIL, FailurePolicy.RETRY or FailurePolicy.retry(mode).`,
   },
   {
     title: 'pipeline name with a slash',

@@ -81,7 +81,7 @@ describe('CONTINUOUS_DEPLOYMENT', () => {
     expect(errorOf(() => pipelineIn(stack, {
       releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
       environments: [env('prod', { production: true })],
-    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').verification is empty, but under ReleaseMode.CONTINUOUS_DEPLOYMENT a production environment needs automated verification, got no verification. Add Verification.commands(...) (or alarms), or set acknowledgeUnverifiedProduction: true to accept the risk.");
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').verification is empty, but under ReleaseMode.CONTINUOUS_DEPLOYMENT a production environment needs automated verification, got no verification. Add Verification.commands(...) or Verification.alarms(...), or set acknowledgeUnverifiedProduction: true to accept the risk.");
   });
 
   test('unverified production is accepted when acknowledged, and the plan records it', () => {

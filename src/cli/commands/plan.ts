@@ -120,10 +120,13 @@ export function renderPlanText(plan: PlanDocument): string {
 function renderEnvironmentText(env: PlanEnvironment): string[] {
   const out: string[] = [];
   out.push(`${env.name}${env.production ? ' (production)' : ''}${env.stageName !== env.name ? ` — stage ${env.stageName}` : ''}${where(env)}`);
-  if (env.gates.length === 0) {
+  // gates after the deployments (alarms watched for a bake time) are shown after verification
+  const before = env.gates.filter(g => g.kind !== 'bake-alarms');
+  const after = env.gates.filter(g => g.kind === 'bake-alarms');
+  if (before.length === 0) {
     out.push('          gates: none (entered automatically)');
   }
-  for (const g of env.gates) {
+  for (const g of before) {
     out.push(`          gate: ${g.summary}${g.addedByDefault ? ' (added by default)' : ''}`);
   }
   out.push(`          deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}:`);
@@ -134,6 +137,8 @@ function renderEnvironmentText(env: PlanEnvironment): string[] {
   } else if (env.unverifiedAcknowledged) {
     out.push('          no automated verification (acknowledged)');
   }
+  for (const g of after) out.push(`          then ${g.summary}`);
+  if (env.onFailure) out.push(`          on failure: ${env.onFailure}`);
   return out;
 }
 

@@ -1,10 +1,11 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PipelineGraph } from '../../graph/pipeline-graph';
-import { PipelineModel, RenderContext } from '../../model/model';
+import { AlarmGateModel, EnvironmentModel, PipelineModel, RenderContext } from '../../model/model';
 
 /** Options the construct passes to the renderer. */
 export interface RenderOptions {
@@ -101,9 +102,60 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
           break;
       }
     }
-    pipeline.addStage({ stageName: stage.name, actions: stageActions });
+    pipeline.addStage({ stageName: stage.name, actions: stageActions, ...(env ? stageConditions(pipeline, env) : {}) });
   }
   return { pipeline, approvalActionArns };
+}
+
+/** A rule name unique in the pipeline (environment names are unique) within CodePipeline's 100 characters. */
+function ruleName(env: EnvironmentModel, kind: string, index: number): string {
+  const suffix = `.${kind}${index === 0 ? '' : index + 1}`;
+  return `${env.name.slice(0, 100 - suffix.length)}${suffix}`;
+}
+
+function alarmRules(pipeline: codepipeline.Pipeline, env: EnvironmentModel, gate: AlarmGateModel, kind: string, start = 0): codepipeline.Rule[] {
+  // The pipeline's role evaluates the rules: it may read exactly these alarms.
+  pipeline.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['cloudwatch:DescribeAlarms'],
+    resources: gate.alarms.map(a => a.alarmArn),
+  }));
+  return gate.alarms.map((alarm, i) => new codepipeline.Rule({
+    name: ruleName(env, kind, start + i),
+    provider: 'CloudWatchAlarm',
+    version: '1',
+    configuration: {
+      AlarmName: alarm.alarmName,
+      AlarmStates: ['ALARM'],
+      ...(gate.waitMinutes !== undefined ? { WaitTime: String(gate.waitMinutes) } : {}),
+    },
+  }));
+}
+
+/** Entry, success and failure conditions of an environment's stage. */
+function stageConditions(pipeline: codepipeline.Pipeline, env: EnvironmentModel): Partial<codepipeline.StageOptions> {
+  const entry: codepipeline.Rule[] = [];
+  if (env.window) {
+    entry.push(new codepipeline.Rule({
+      name: ruleName(env, 'DeploymentWindow', 0),
+      provider: 'DeploymentWindow',
+      version: '1',
+      configuration: { Cron: env.window.expression, TimeZone: env.window.timeZone },
+    }));
+  }
+  if (env.blockWhileAlarming) entry.push(...alarmRules(pipeline, env, env.blockWhileAlarming, 'EntryAlarm'));
+  const success: codepipeline.Rule[] = [];
+  for (const gate of env.alarmGates) success.push(...alarmRules(pipeline, env, gate, 'BakeAlarm', success.length));
+  const rollback = env.onFailure.result === 'ROLLBACK';
+  return {
+    beforeEntry: entry.length > 0 ? { conditions: [{ result: codepipeline.Result.FAIL, rules: entry }] } : undefined,
+    onSuccess: success.length === 0 ? undefined : {
+      conditions: [{ result: rollback ? codepipeline.Result.ROLLBACK : codepipeline.Result.FAIL, rules: success }],
+    },
+    onFailure: env.onFailure.result === 'FAIL' ? undefined : {
+      result: rollback ? codepipeline.Result.ROLLBACK : codepipeline.Result.RETRY,
+      retryMode: rollback ? undefined : (env.onFailure.retryMode as codepipeline.RetryMode | undefined),
+    },
+  };
 }
 
 function envContainer(scope: Construct): Construct {

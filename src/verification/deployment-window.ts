@@ -1,0 +1,120 @@
+import { ModelContext, WindowModel } from '../model/model';
+import { isToken, Validator } from '../private/validation';
+
+const DAYS = 'SUN|MON|TUE|WED|THU|FRI|SAT';
+const MONTHS = 'JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC';
+
+/** One field of a CodePipeline cron expression: its name, numeric range and extra characters. */
+interface CronField {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly names?: string;
+  readonly special: RegExp;
+}
+
+const FIELDS: CronField[] = [
+  { name: 'seconds', min: 0, max: 0, special: /^\*$/ },
+  { name: 'minutes', min: 0, max: 59, special: /^$/ },
+  { name: 'hours', min: 0, max: 23, special: /^$/ },
+  { name: 'day-of-month', min: 1, max: 31, special: /^(\?|L(-\d{1,2})?|\d{1,2}W|LW)$/ },
+  { name: 'month', min: 1, max: 12, names: MONTHS, special: /^$/ },
+  { name: 'day-of-week', min: 1, max: 7, names: DAYS, special: /^(\?|\d?L|[1-7]#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)L)$/ },
+  { name: 'year', min: 1970, max: 2199, special: /^$/ },
+];
+
+/** Returns a problem with one cron field, or undefined. */
+function fieldProblem(field: CronField, value: string): string | undefined {
+  if (field.special.test(value)) return undefined;
+  if (field.name === 'seconds') return `the seconds field must be '*', got '${value}'`;
+  for (const part of value.split(',')) {
+    const m = part.match(/^(\*|[A-Z0-9]+(-[A-Z0-9]+)?)(\/\d+)?$/);
+    if (!m) return `the ${field.name} field has '${part}'`;
+    if (m[1] === '*') continue;
+    for (const atom of m[1].split('-')) {
+      const n = /^\d+$/.test(atom) ? Number(atom) : field.names ? field.names.split('|').indexOf(atom) + field.min : NaN;
+      if (Number.isNaN(n) || n < field.min || n > field.max || (field.names && !/^\d+$/.test(atom) && !field.names.split('|').includes(atom))) {
+        return `the ${field.name} field has '${atom}' (allowed: ${field.min}-${field.max}${field.names ? ` or ${field.names.replace(/\|/g, ',')}` : ''})`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Checks a CodePipeline DeploymentWindow cron expression; returns a problem or undefined. */
+export function cronProblem(expression: string): string | undefined {
+  if (/^cron\(/.test(expression.trim())) {
+    return "it is written as an EventBridge schedule 'cron(...)'; a deployment window takes the CodePipeline form without 'cron(' and ')' and with a seconds field first";
+  }
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length < 6 || fields.length > 7) {
+    return `it has ${fields.length} fields; it needs 6 or 7: seconds minutes hours day-of-month month day-of-week [year]`;
+  }
+  for (let i = 0; i < fields.length; i++) {
+    const problem = fieldProblem(FIELDS[i], fields[i].toUpperCase());
+    if (problem) return problem;
+  }
+  if (fields[3] !== '?' && fields[5] !== '?') {
+    return "day-of-month and day-of-week are both set; one of them must be '?'";
+  }
+  return undefined;
+}
+
+let timeZones: Set<string> | undefined;
+function knownTimeZone(zone: string): boolean {
+  if (zone === 'UTC') return true;
+  if (!timeZones) {
+    const supported = (Intl as any).supportedValuesOf?.('timeZone') as string[] | undefined;
+    timeZones = new Set(supported ?? []);
+  }
+  if (timeZones.size > 0) return timeZones.has(zone);
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * When an environment may be entered: a V2 stage entry condition with a DeploymentWindow rule.
+ * Changes wait outside the window.
+ *
+ * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-DeploymentWindow.html
+ */
+export abstract class DeploymentWindow {
+  /**
+   * A window given as a CodePipeline cron expression (`seconds minutes hours day-of-month month
+   * day-of-week [year]`, seconds always `*`) in an IANA time zone.
+   *
+   * @example DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Paris') // Monday to Thursday, 09:00-16:59
+   * @param expression for example `* * 9-16 ? * MON-THU` (every minute of 09:00-16:59, Monday to Thursday)
+   * @param timeZone an IANA time zone such as `Europe/Paris`
+   */
+  public static cron(expression: string, timeZone: string = 'UTC'): DeploymentWindow {
+    return new CronWindow(expression, timeZone);
+  }
+
+  /** @internal */
+  public abstract _toModel(ctx: ModelContext): WindowModel;
+}
+
+class CronWindow extends DeploymentWindow {
+  constructor(private readonly expression: string, private readonly timeZone: string) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext): WindowModel {
+    const v: Validator = ctx.validator;
+    const fix = "Write it as seconds minutes hours day-of-month month day-of-week, for example '* * 9-16 ? * MON-THU' for 09:00-16:59 Monday to Thursday.";
+    const expression = v.requireString(`${ctx.field}.expression`, this.expression, fix);
+    if (!isToken(expression)) {
+      const problem = cronProblem(expression);
+      if (problem) v.fail(`${ctx.field}.expression`, `is not a deployment window cron expression: ${problem}`, expression, fix);
+    }
+    const zoneFix = "Pass an IANA time zone such as 'Europe/Paris', 'America/New_York' or 'UTC'.";
+    const timeZone = v.requireString(`${ctx.field}.timeZone`, this.timeZone, zoneFix);
+    if (!isToken(timeZone) && !knownTimeZone(timeZone)) v.fail(`${ctx.field}.timeZone`, 'is not a known time zone', timeZone, zoneFix);
+    return { expression: expression.trim(), timeZone, summary: `deployment window: ${expression.trim()} (${timeZone})` };
+  }
+}

@@ -1,0 +1,132 @@
+import { Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import { DeploymentWindow, FailurePolicy, ReleaseMode, Verification } from '../../src';
+import { cronProblem } from '../../src/verification/deployment-window';
+import { env, flat, newStack, pipelineIn, pipelineProps } from '../util';
+
+function alarm(stack: any, name: string): cloudwatch.IAlarm {
+  return cloudwatch.Alarm.fromAlarmArn(stack, name, `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${name}`);
+}
+
+function stage(stack: any, name: string): any {
+  return pipelineProps(stack).Stages.find((s: any) => s.Name === name);
+}
+
+describe('Verification.alarms', () => {
+  test('becomes an on-success condition with one CloudWatchAlarm rule per alarm and the bake time as wait time', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [env('staging', { verification: [Verification.alarms([alarm(stack, 'ErrorRate'), alarm(stack, 'Latency')], { bakeTime: Duration.minutes(30) })] })],
+    });
+    expect(stage(stack, 'staging').OnSuccess).toEqual({
+      Conditions: [{
+        Result: 'FAIL',
+        Rules: [
+          { Name: 'staging.BakeAlarm', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' }, Configuration: { AlarmName: 'ErrorRate', AlarmStates: ['ALARM'], WaitTime: '30' } },
+          { Name: 'staging.BakeAlarm2', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' }, Configuration: { AlarmName: 'Latency', AlarmStates: ['ALARM'], WaitTime: '30' } },
+        ],
+      }],
+    });
+  });
+
+  test('the bake time defaults to 10 minutes; in production the failed gate rolls the stage back', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('prod', { production: true, verification: [Verification.alarms([alarm(stack, 'ErrorRate')])] })] });
+    const s = stage(stack, 'prod');
+    expect(s.OnSuccess.Conditions[0].Result).toBe('ROLLBACK');
+    expect(s.OnSuccess.Conditions[0].Rules[0].Configuration.WaitTime).toBe('10');
+    expect(s.OnFailure).toEqual({ Result: 'ROLLBACK' });
+  });
+
+  test('the pipeline role may describe exactly the watched alarms', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('staging', { verification: [Verification.alarms([alarm(stack, 'ErrorRate')])] })] });
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const pipelineRolePolicy = Object.entries(policies).find(([id]) => /^ShopPipelineRoleDefaultPolicy/.test(id))![1] as any;
+    const statements = flat(pipelineRolePolicy.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual({ Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:ErrorRate' });
+  });
+
+  test('alarm verification satisfies continuous deployment for production', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [env('prod', { production: true, verification: [Verification.alarms([alarm(stack, 'ErrorRate')], { bakeTime: Duration.minutes(20) })] })],
+    });
+    expect(stage(stack, 'prod').OnSuccess.Conditions[0].Rules).toHaveLength(1);
+  });
+});
+
+describe('DeploymentWindow', () => {
+  test('becomes an entry condition with a DeploymentWindow rule', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Paris') })] });
+    expect(stage(stack, 'prod').BeforeEntry).toEqual({
+      Conditions: [{
+        Result: 'FAIL',
+        Rules: [{ Name: 'prod.DeploymentWindow', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'DeploymentWindow', Version: '1' }, Configuration: { Cron: '* * 9-16 ? * MON-THU', TimeZone: 'Europe/Paris' } }],
+      }],
+    });
+  });
+
+  test.each([
+    ['* * 9-16 ? * MON-THU', undefined],
+    ['* 0/15 8-18 ? * MON-FRI 2027', undefined],
+    ['* * * L * ?', undefined],
+    ['* * 10 ? * 6#3', undefined],
+    ['cron(0 9-16 ? * MON-THU *)', "it is written as an EventBridge schedule 'cron(...)'; a deployment window takes the CodePipeline form without 'cron(' and ')' and with a seconds field first"],
+    ['0 9-16 ? * MON-THU', 'it has 5 fields; it needs 6 or 7: seconds minutes hours day-of-month month day-of-week [year]'],
+    ['0 * 9-16 ? * MON-THU', "the seconds field must be '*', got '0'"],
+    ['* * 9-25 ? * MON', "the hours field has '25' (allowed: 0-23)"],
+    ['* * 9 ? * MON-FUN', "the day-of-week field has 'FUN' (allowed: 1-7 or SUN,MON,TUE,WED,THU,FRI,SAT)"],
+    ['* * 9 1 * MON', "day-of-month and day-of-week are both set; one of them must be '?'"],
+  ])('cron %s', (expression, problem) => {
+    expect(cronProblem(expression)).toBe(problem);
+  });
+});
+
+describe('blockWhileAlarming', () => {
+  test('becomes an entry condition checking the alarms (no wait)', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [env('prod', {
+        deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-FRI', 'UTC'),
+        blockWhileAlarming: [alarm(stack, 'ProdHealth')],
+      })],
+    });
+    const rules = stage(stack, 'prod').BeforeEntry.Conditions[0].Rules;
+    expect(rules.map((r: any) => r.Name)).toEqual(['prod.DeploymentWindow', 'prod.EntryAlarm']);
+    expect(rules[1].Configuration).toEqual({ AlarmName: 'ProdHealth', AlarmStates: ['ALARM'] });
+  });
+});
+
+describe('FailurePolicy', () => {
+  test('ROLLBACK is the default for production, nothing for other environments', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('staging'), env('prod', { production: true })] });
+    expect(stage(stack, 'staging').OnFailure).toBeUndefined();
+    expect(stage(stack, 'prod').OnFailure).toEqual({ Result: 'ROLLBACK' });
+  });
+
+  test('RETRY with a retry mode, and FAIL to opt out of the production default', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [
+        env('staging', { onFailure: FailurePolicy.retry(codepipeline.RetryMode.ALL_ACTIONS) }),
+        env('qa', { onFailure: FailurePolicy.RETRY }),
+        env('prod', { production: true, onFailure: FailurePolicy.FAIL }),
+      ],
+    });
+    expect(stage(stack, 'staging').OnFailure).toEqual({ Result: 'RETRY', RetryConfiguration: { RetryMode: 'ALL_ACTIONS' } });
+    expect(stage(stack, 'qa').OnFailure).toEqual({ Result: 'RETRY', RetryConfiguration: { RetryMode: 'FAILED_ACTIONS' } });
+    expect(stage(stack, 'prod').OnFailure).toBeUndefined();
+  });
+
+  test('in PARALLEL execution mode production does not default to rollback (CodePipeline cannot roll back there)', () => {
+    const stack = newStack();
+    pipelineIn(stack, { executionMode: codepipeline.ExecutionMode.PARALLEL, environments: [env('prod', { production: true })] });
+    expect(stage(stack, 'prod').OnFailure).toBeUndefined();
+  });
+});
