@@ -11,4 +11,5 @@ export * from './verification/verification';
 export * from './verification/deployment-window';
 export * from './verification/failure-policy';
 export * from './pipeline/environment';
+export { PipelineEvent, PipelineNotifications } from './pipeline/notifications';
 export * from './pipeline/delivery-pipeline';

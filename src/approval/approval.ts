@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ApprovalModel, ModelContext, RenderContext } from '../model/model';
 import { described, Validator } from '../private/validation';
@@ -31,6 +32,13 @@ export interface ManualApprovalOptions {
    * @default - only the revision line
    */
   readonly comment?: string;
+  /**
+   * Principals who may answer this approval: each is granted `codepipeline:PutApprovalResult` on
+   * exactly this approval action, and reading the pipeline's state to find it.
+   *
+   * @default - nobody is granted anything (use `pipeline.grantApprove()` or your own IAM)
+   */
+  readonly approvers?: iam.IGrantable[];
   /**
    * How long the approval waits before it fails, 5 minutes to 60 days.
    *
@@ -115,6 +123,14 @@ class ManualApproval extends Approval {
         }
       }
     }
+    if (o.approvers !== undefined) {
+      if (!Array.isArray(o.approvers)) v.fail(`${ctx.field}.approvers`, 'must be an array of iam.IGrantable', o.approvers, 'Pass roles or users, for example [releaseManagersRole].');
+      o.approvers.forEach((a, i) => {
+        if (!a || typeof a !== 'object' || !(a as any).grantPrincipal) {
+          v.fail(`${ctx.field}.approvers[${i}]`, 'must be an iam.IGrantable (a role, user or group)', a, 'Pass roles or users, for example [releaseManagersRole].');
+        }
+      });
+    }
     const actionName = this.kind === 'manual-approval' ? APPROVAL_ACTION_NAME : CHANGE_SET_REVIEW_ACTION_NAME;
     const who = o.notify || notifyEmails ? ' (approvers notified)' : '';
     const summary = this.kind === 'manual-approval'
@@ -125,6 +141,7 @@ class ManualApproval extends Approval {
       actionName,
       summary: addedByDefault ? `${summary} — added by default (continuous delivery)` : summary,
       addedByDefault,
+      approvers: o.approvers ?? [],
       produce: (rc: RenderContext): codepipeline.IAction => {
         const lead = this.kind === 'manual-approval'
           ? `Approve to promote ${rc.sourceRevision.description} to ${environmentName}.`

@@ -1,5 +1,6 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { Validator } from '../private/validation';
@@ -104,6 +105,8 @@ export interface ApprovalModel {
   readonly actionName: string;
   readonly summary: string;
   readonly addedByDefault: boolean;
+  /** Principals granted PutApprovalResult on exactly this approval. */
+  readonly approvers: iam.IGrantable[];
   produce(ctx: RenderContext): codepipeline.IAction;
 }
 

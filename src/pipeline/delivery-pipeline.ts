@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
+import { notificationsModel, NotificationsModel, PipelineNotifications, renderNotifications } from './notifications';
 import { renderPipeline } from './render/render-pipeline';
 import { BuildStep } from '../build/build-step';
 import { QualityCheck } from '../build/quality-check';
@@ -66,6 +67,12 @@ export interface DeliveryPipelineProps {
    * customer managed KMS key with yearly rotation that those accounts may use
    */
   readonly artifactBucket?: s3.IBucket;
+  /**
+   * Who is told about approvals waiting, failures and successes (a CodeStar notification rule).
+   *
+   * @default - no notification rule (approval topics on `Approval.manual` still apply)
+   */
+  readonly notifications?: PipelineNotifications;
 }
 
 /**
@@ -96,6 +103,7 @@ export class DeliveryPipeline extends Construct {
   private readonly validator: Validator;
   private readonly environmentOptions: EnvironmentOptions[] = [];
   private model: PipelineModel;
+  private readonly notifications?: NotificationsModel;
   private built?: { pipeline: codepipeline.Pipeline; graph: PipelineGraph; approvalActionArns: string[]; plan: PlanDocument };
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
@@ -116,6 +124,7 @@ export class DeliveryPipeline extends Construct {
       this.environmentOptions.push(...props.environments);
     }
     this.model = this.validate();
+    this.notifications = notificationsModel(this.validator, props.notifications);
     claimPipelineName(this, this.model.pipelineName, this.validator);
     const self = this;
     const aspect: IAspect = { visit: (node: IConstruct) => { if (node === self) self.buildPipeline(); } };
@@ -164,6 +173,7 @@ export class DeliveryPipeline extends Construct {
     if (this.built) return;
     const graph = buildGraph(this.model);
     const rendered = renderPipeline(this, this.model, graph, { artifactBucket: this.props.artifactBucket });
+    if (this.notifications) renderNotifications(rendered.pipeline, this.notifications);
     addNagSuppressions(this, this.props.artifactBucket ? undefined : rendered.pipeline.artifactBucket);
     const stack = Stack.of(this);
     const plan = writePlan(this.model, graph, stack.account, stack.region);

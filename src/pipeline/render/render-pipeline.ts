@@ -86,10 +86,16 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
         case 'check':
           stageActions.push(...model.checks[node.index].produce({ ...ctx, scope: checksScope! }));
           break;
-        case 'approval':
+        case 'approval': {
           stageActions.push(env!.approval!.produce(ctx));
-          approvalActionArns.push(`${pipeline.pipelineArn}/${stage.name}/${first.name}`);
+          const arn = `${pipeline.pipelineArn}/${stage.name}/${first.name}`;
+          approvalActionArns.push(arn);
+          for (const approver of env!.approval!.approvers) {
+            iam.Grant.addToPrincipal({ grantee: approver, actions: ['codepipeline:PutApprovalResult'], resourceArns: [arn] });
+            iam.Grant.addToPrincipal({ grantee: approver, actions: ['codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution'], resourceArns: [pipeline.pipelineArn] });
+          }
           break;
+        }
         case 'deployment':
           stageActions.push(...env!.deployments[node.index].produce({
             ...ctx,

@@ -1,0 +1,59 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Approval, PipelineEvent } from '../../src';
+import { env, errorOf, flat, newStack, pipelineIn } from '../util';
+
+describe('notifications', () => {
+  test('default events: approval needed and execution failed, to the topic', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Releases');
+    pipelineIn(stack, { notifications: { topic }, environments: [env('staging')] });
+    const rule = Object.values(Template.fromStack(stack).findResources('AWS::CodeStarNotifications::NotificationRule'))[0] as any;
+    expect(rule.Properties.EventTypeIds).toEqual(['codepipeline-pipeline-manual-approval-needed', 'codepipeline-pipeline-pipeline-execution-failed']);
+    expect(flat(rule.Properties.Targets)).toEqual([{ TargetType: 'SNS', TargetAddress: expect.stringMatching(/^<Releases/) }]);
+    expect(flat(rule.Properties.Resource)).toMatch(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline/);
+  });
+
+  test('chosen events, to a topic and a Slack channel', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Releases');
+    const slackChannel = chatbot.SlackChannelConfiguration.fromSlackChannelConfigurationArn(stack, 'Slack',
+      'arn:aws:chatbot::111111111111:chat-configuration/slack-channel/releases');
+    pipelineIn(stack, { notifications: { topic, slackChannel, events: [PipelineEvent.SUCCEEDED, PipelineEvent.SUPERSEDED] } });
+    const rule = Object.values(Template.fromStack(stack).findResources('AWS::CodeStarNotifications::NotificationRule'))[0] as any;
+    expect(rule.Properties.EventTypeIds).toEqual(['codepipeline-pipeline-pipeline-execution-succeeded', 'codepipeline-pipeline-pipeline-execution-superseded']);
+    expect(rule.Properties.Targets.map((t: any) => t.TargetType)).toEqual(['SNS', 'AWSChatbotSlack']);
+  });
+
+  test('fails when nobody is named', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, { notifications: {} }))).toBe(
+      "'PipelineStack/Shop': notifications names no one to tell (neither topic nor slackChannel), got an object. Pass an SNS topic, an AWS Chatbot Slack channel, or both.");
+  });
+});
+
+describe('Approval.manual approvers', () => {
+  test('each approver may answer exactly that approval and read the pipeline state', () => {
+    const stack = newStack();
+    const releaseManagers = new iam.Role(stack, 'ReleaseManagers', { assumedBy: new iam.AccountRootPrincipal() });
+    pipelineIn(stack, { environments: [env('staging'), env('prod', { production: true, approval: Approval.manual({ approvers: [releaseManagers] }) })] });
+    const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('ReleaseManagersDefaultPolicy'))![1] as any;
+    const statements = flat(policy.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual({
+      Action: 'codepipeline:PutApprovalResult',
+      Effect: 'Allow',
+      Resource: expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>\/prod\/Approve$/),
+    });
+    const approveStatements = statements.filter((s: any) => [].concat(s.Action).includes('codepipeline:PutApprovalResult' as never));
+    expect(approveStatements).toHaveLength(1);
+    expect([].concat(approveStatements[0].Resource)).toHaveLength(1);
+  });
+
+  test('fails when an approver is not a principal', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { approval: Approval.manual({ approvers: ['arn:aws:iam::111111111111:role/x' as any] }) })] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').approval.approvers[0] must be an iam.IGrantable (a role, user or group), got 'arn:aws:iam::111111111111:role/x'. Pass roles or users, for example [releaseManagersRole].");
+  });
+});
