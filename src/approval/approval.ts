@@ -132,7 +132,8 @@ class ManualApproval extends Approval {
       });
     }
     const actionName = this.kind === 'manual-approval' ? APPROVAL_ACTION_NAME : CHANGE_SET_REVIEW_ACTION_NAME;
-    const who = o.notify || notifyEmails ? ' (approvers notified)' : '';
+    const notify = o.notify ?? (v.defaults.approvalNotify as sns.ITopic | undefined);
+    const who = notify || notifyEmails ? ' (approvers notified)' : '';
     const summary = this.kind === 'manual-approval'
       ? `manual approval before deploying to ${environmentName}${who}`
       : `manual review of the CloudFormation change sets before they execute${who}`;
@@ -149,7 +150,7 @@ class ManualApproval extends Approval {
         return new actions.ManualApprovalAction({
           actionName: rc.actionName,
           runOrder: rc.runOrder,
-          notificationTopic: o.notify,
+          notificationTopic: notify,
           notifyEmails,
           externalEntityLink: reviewUrl,
           additionalInformation: comment ? `${lead} ${comment}` : lead,

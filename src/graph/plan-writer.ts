@@ -9,7 +9,7 @@ function literal(value: string | undefined): string | undefined {
 }
 
 function action(a: ActionModel | DeploymentModel): PlanAction {
-  return { name: a.name, kind: a.kind, summary: a.summary, details: [...a.details] };
+  return { name: a.name, kind: a.kind, summary: a.summary, details: [...a.details], ...(a.privileged ? { privileged: true } : {}) };
 }
 
 /** Writes the plan document (docs/plan-format.md) of a validated model and its graph. */
@@ -30,7 +30,7 @@ export function writePlan(model: PipelineModel, graph: PipelineGraph, account: s
       branch: model.source.branch,
       triggers: [...model.source.triggers],
     },
-    build: action(model.build),
+    buildStep: action(model.build),
     checks: model.checks.map(action),
     environments: model.environments.map(env => ({
       name: env.name,

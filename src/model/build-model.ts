@@ -1,5 +1,6 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { ActionModel, AlarmGateModel, ApprovalModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
+import { checkModelQuotas } from './quotas';
 import { ReleaseMode } from './release-mode';
 import { Approval, APPROVAL_ACTION_NAME, CHANGE_SET_REVIEW_ACTION_NAME } from '../approval/approval';
 import { BuildStep, BUILD_ACTION_NAME } from '../build/build-step';
@@ -119,6 +120,8 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     v.fail('environments', `must fit CodePipeline's quota of ${MAX_STAGES} stages per pipeline (with ${fixedStages} stages for source, build${checks.length > 0 ? ' and checks' : ''}, at most ${MAX_STAGES - fixedStages} environments)`,
       described(`${environments.length} environments`), 'Split the environments over two pipelines, or deploy several targets per environment.');
   }
+
+  checkModelQuotas(v, { checks, environments });
 
   return {
     constructPath: v.constructPath,

@@ -36,7 +36,8 @@ export interface PlanDocument {
   readonly account?: string;
   readonly region?: string;
   readonly source: PlanSource;
-  readonly build: PlanAction;
+  /** The build step (named `buildStep` like the DeliveryPipeline prop: jsii reserves `build`). */
+  readonly buildStep: PlanAction;
   /** Quality checks, run in parallel after the build; each blocks the pipeline on failure. */
   readonly checks: PlanAction[];
   readonly environments: PlanEnvironment[];
@@ -64,6 +65,8 @@ export interface PlanAction {
   readonly summary: string;
   /** Extra lines (commands, reports, strategy...). */
   readonly details: string[];
+  /** True when the action runs a privileged (Docker) CodeBuild environment (format 1, added). */
+  readonly privileged?: boolean;
 }
 
 export interface PlanGate {

@@ -4,8 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
-import { notificationsModel, NotificationsModel, PipelineNotifications, renderNotifications } from './notifications';
+import { PipelineNotifications } from './notifications';
 import { renderPipeline } from './render/render-pipeline';
+import { checkRenderedQuotas } from './render/rendered-quotas';
 import { BuildStep } from '../build/build-step';
 import { QualityCheck } from '../build/quality-check';
 import { buildGraph, PipelineGraph } from '../graph/pipeline-graph';
@@ -14,7 +15,9 @@ import { buildModel } from '../model/build-model';
 import { PipelineModel } from '../model/model';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../model/plan-document';
 import { ReleaseMode } from '../model/release-mode';
+import { DeliveryDefaults } from '../policy/delivery-defaults';
 import { addNagSuppressions } from '../private/nag';
+import { notificationsModel, NotificationsModel, renderNotifications } from '../private/notifications';
 import { DeliveryPipelineValidationError, Validator } from '../private/validation';
 import { PipelineSource } from '../sources/pipeline-source';
 
@@ -109,7 +112,7 @@ export class DeliveryPipeline extends Construct {
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
     Object.defineProperty(this, DELIVERY_PIPELINE_SYMBOL, { value: true });
-    this.validator = new Validator(this.node.path);
+    this.validator = new Validator(this.node.path, DeliveryDefaults.of(scope));
     if (props === null || typeof props !== 'object') {
       this.validator.fail('props', 'must be an object', props, 'Pass { source, buildStep, environments? }.');
     }
@@ -178,6 +181,8 @@ export class DeliveryPipeline extends Construct {
     const stack = Stack.of(this);
     const plan = writePlan(this.model, graph, stack.account, stack.region);
     this.node.addMetadata(PLAN_METADATA_TYPE, plan);
+    const pipeline = rendered.pipeline;
+    this.node.addValidation({ validate: () => checkRenderedQuotas(this, pipeline) });
     this.built = { pipeline: rendered.pipeline, graph, approvalActionArns: rendered.approvalActionArns, plan };
   }
 
@@ -212,7 +217,18 @@ export class DeliveryPipeline extends Construct {
   }
 
   /**
-   * The validated model (for DeliveryPolicy and tests).
+   * The pipeline as the plan document describes it (release mode, source, build, checks,
+   * environments with gates, targets and verification): what DeliveryPolicy rules evaluate and
+   * what `cdk-delivery plan` shows.
+   */
+  public describe(): PlanDocument {
+    if (this.built) return this.built.plan;
+    const stack = Stack.of(this);
+    return writePlan(this.model, buildGraph(this.model), stack.account, stack.region);
+  }
+
+  /**
+   * The validated model (for tests).
    *
    * @internal
    */

@@ -51,7 +51,15 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
     v.fail(`${ctx.field}.buildImage`, 'must be a codebuild.IBuildImage', o.buildImage, 'Use codebuild.LinuxBuildImage.STANDARD_7_0 or another codebuild build image.');
   }
   const privileged = v.optionalBoolean(`${ctx.field}.privileged`, o.privileged) ?? false;
-  return { install, environmentVariables, buildImage: o.buildImage, computeType: o.computeType, timeout, privileged };
+  const d = v.defaults;
+  return {
+    install,
+    environmentVariables,
+    buildImage: o.buildImage ?? (d.buildImage as codebuild.IBuildImage | undefined),
+    computeType: o.computeType ?? (d.computeType as codebuild.ComputeType | undefined),
+    timeout,
+    privileged,
+  };
 }
 
 /** A short description of the image/compute of a project, for the plan. */

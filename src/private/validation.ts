@@ -66,7 +66,11 @@ export function isToken(value: unknown): boolean {
  * Validation context: knows the construct path so every message names it.
  */
 export class Validator {
-  constructor(public readonly constructPath: string) {}
+  /**
+   * @param constructPath the path every message names
+   * @param defaults organisation-wide defaults (DeliveryDefaults) that parts apply while they are validated
+   */
+  constructor(public readonly constructPath: string, public readonly defaults: ModelDefaults = {}) {}
 
   /** Throws the library's error: `'<path>': <field> <problem>, got <value>. <fix>` */
   public fail(field: string, problem: string, value: unknown, fix: string): never {
@@ -139,6 +143,13 @@ export class Validator {
     if (!/^[A-Za-z0-9.@_-]+$/.test(name)) this.fail(field, `contains characters CodePipeline rejects in ${article} ${what}`, name, fix);
     return name;
   }
+}
+
+/** Organisation-wide defaults as the model sees them (see DeliveryDefaults). */
+export interface ModelDefaults {
+  readonly buildImage?: unknown;
+  readonly computeType?: string;
+  readonly approvalNotify?: unknown;
 }
 
 /** Checks that a value was built by one of the library's static factories. */

@@ -103,8 +103,8 @@ export function renderPlanText(plan: PlanDocument): string {
   out.push('');
   out.push(`Source  ${plan.source.kind} ${plan.source.summary}${plan.source.triggers.length ? ` (${plan.source.triggers.join('; ')})` : ''}`);
   out.push(arrow);
-  out.push(`Build   ${actionLine(plan.build)}`);
-  for (const d of plan.build.details) out.push(`          ${d}`);
+  out.push(`Build   ${actionLine(plan.buildStep)}`);
+  for (const d of plan.buildStep.details) out.push(`          ${d}`);
   if (plan.checks.length) {
     out.push(arrow);
     out.push('Checks  (in parallel; each blocks the pipeline on failure)');
@@ -154,7 +154,7 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
     lines.push(`  subgraph ${id('pipeline')}[${mermaidLabel(`${titleOf(plan)}: ${plan.releaseMode.toLowerCase().replace(/_/g, ' ')}`)}]`);
     lines.push('    direction LR');
     lines.push(`    ${id('source')}[${mermaidLabel(`Source: ${plan.source.kind} ${plan.source.summary}`)}]`);
-    lines.push(`    ${id('build')}[${mermaidLabel(`Build: ${plan.build.name}`)}]`);
+    lines.push(`    ${id('build')}[${mermaidLabel(`Build: ${plan.buildStep.name}`)}]`);
     lines.push(`    ${id('source')} --> ${id('build')}`);
     let previous = [id('build')];
     if (plan.checks.length) {
@@ -200,7 +200,7 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
     const steps: string[] = [];
     steps.push(`<div class="step"><h3>Source</h3><strong>${escapeHtml(plan.source.kind)}</strong> ${escapeHtml(plan.source.summary)}` +
       `${plan.source.triggers.map((t) => `<div class="sub">${escapeHtml(t)}</div>`).join('')}</div>`);
-    steps.push(`<div class="step"><h3>Build</h3><ul>${actionHtml(plan.build)}</ul></div>`);
+    steps.push(`<div class="step"><h3>Build</h3><ul>${actionHtml(plan.buildStep)}</ul></div>`);
     if (plan.checks.length) {
       steps.push(`<div class="step"><h3>Checks <span class="tag">in parallel</span></h3><ul>${plan.checks.map(actionHtml).join('')}</ul></div>`);
     }

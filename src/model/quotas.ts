@@ -1,0 +1,32 @@
+import { PipelineModel } from './model';
+import { described, Validator } from '../private/validation';
+
+/*
+ * AWS quotas, checked before they are crossed. Model quotas (stages, actions) are checked with the
+ * rest of the configuration; the ones that need rendered resources (policy sizes, resource count)
+ * are checked when the app is validated, still at synth time.
+ */
+
+/** CodePipeline: actions per pipeline. */
+export const MAX_ACTIONS_PER_PIPELINE = 500;
+/** IAM: characters of all inline policies of one role. */
+export const MAX_ROLE_INLINE_POLICY_CHARS = 10_240;
+/** S3: bucket policy size. */
+export const MAX_BUCKET_POLICY_BYTES = 20_480;
+/** KMS: key policy size. */
+export const MAX_KEY_POLICY_BYTES = 32_768;
+/** CloudFormation: resources per stack, and the level above which the library warns. */
+export const MAX_STACK_RESOURCES = 500;
+export const WARN_STACK_RESOURCES = 450;
+
+/** Checks the quotas the model alone decides. */
+export function checkModelQuotas(v: Validator, model: Pick<PipelineModel, 'checks' | 'environments'>): void {
+  let actions = 2 + model.checks.length;
+  for (const env of model.environments) {
+    actions += (env.approval ? 1 : 0) + env.verification.length + env.deployments.reduce((n, d) => n + d.actionNames.length, 0);
+  }
+  if (actions > MAX_ACTIONS_PER_PIPELINE) {
+    v.fail('environments', `must fit CodePipeline's quota of ${MAX_ACTIONS_PER_PIPELINE} actions per pipeline`, described(`${actions} actions`),
+      'Split the environments over two pipelines, or deploy fewer targets per environment.');
+  }
+}

@@ -1,0 +1,84 @@
+import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import {
+  MAX_BUCKET_POLICY_BYTES, MAX_KEY_POLICY_BYTES, MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, WARN_STACK_RESOURCES,
+} from '../../model/quotas';
+
+/*
+ * The quotas that need rendered resources (policy sizes, resource count), checked when the app is
+ * validated: still at synth time, before anything is deployed.
+ */
+
+/**
+ * The length IAM, S3 and KMS count for a policy document: the JSON without whitespace, with every
+ * unresolved value (an ARN, a reference) counted as a 90-character ARN.
+ */
+export function policySize(stack: Stack, document: unknown): number {
+  const resolved = stack.resolve(document);
+  const text = JSON.stringify(resolved, (_key, value) => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const keys = Object.keys(value);
+      if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) return 'x'.repeat(90);
+    }
+    return value;
+  });
+  return text?.length ?? 0;
+}
+
+/** Checks the quotas that need the rendered pipeline; returns the errors (and adds warnings). */
+export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pipeline): string[] {
+  const stack = Stack.of(pipeline);
+  const errors: string[] = [];
+  const path = scope.node.path;
+
+  // the pipeline role's inline policies
+  const role = pipeline.role;
+  if (role instanceof iam.Role) {
+    const inline = role.node.findAll().filter((c): c is iam.Policy => c instanceof iam.Policy);
+    const size = inline.reduce((n, p) => n + policySize(stack, p.document), 0);
+    if (size > MAX_ROLE_INLINE_POLICY_CHARS) {
+      errors.push(`'${path}': the pipeline role's inline policies need about ${size} characters, more than IAM's ${MAX_ROLE_INLINE_POLICY_CHARS}. `
+        + 'Split the environments over two pipelines (each action role adds to this policy).');
+    }
+    // aws-cdk-lib moves what does not fit into managed "overflow" policies; IAM attaches 10 to a
+    // role by default (20 on request)
+    const managed = role.node.findAll().filter(c => c instanceof iam.ManagedPolicy).length;
+    if (managed > 20) {
+      errors.push(`'${path}': the pipeline role needs ${managed} managed policies for its permissions, more than IAM allows (10, or 20 on request). `
+        + 'Split the environments over two pipelines.');
+    } else if (managed > 10) {
+      Annotations.of(scope).addWarningV2('delivery-pipeline:pipelineRolePolicies',
+        `the pipeline role needs ${managed} managed policies, more than IAM's default quota of 10 per role; ask AWS to raise it to 20 before deploying, or split the pipeline`);
+    }
+  }
+
+  // bucket and key policies (they grow with cross-account environments)
+  const bucket = pipeline.artifactBucket;
+  const bucketPolicy = (bucket as any).policy as { document?: iam.PolicyDocument } | undefined;
+  if (bucketPolicy?.document) {
+    const size = policySize(stack, bucketPolicy.document);
+    if (size > MAX_BUCKET_POLICY_BYTES) {
+      errors.push(`'${path}': the artifact bucket policy needs about ${size} bytes, more than S3's ${MAX_BUCKET_POLICY_BYTES}. Deploy to fewer accounts from one pipeline.`);
+    }
+  }
+  const key = bucket.encryptionKey as { policy?: iam.PolicyDocument } | undefined;
+  if (key?.policy) {
+    const size = policySize(stack, key.policy);
+    if (size > MAX_KEY_POLICY_BYTES) {
+      errors.push(`'${path}': the artifact key policy needs about ${size} bytes, more than KMS's ${MAX_KEY_POLICY_BYTES}. Deploy to fewer accounts from one pipeline.`);
+    }
+  }
+
+  // resources in the pipeline stack
+  const resources = stack.node.findAll().filter(c => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
+  if (resources > MAX_STACK_RESOURCES) {
+    errors.push(`'${path}': the stack '${stack.stackName}' holds ${resources} resources, more than CloudFormation's ${MAX_STACK_RESOURCES}. `
+      + 'Split the environments over two pipelines in two stacks.');
+  } else if (resources > WARN_STACK_RESOURCES) {
+    Annotations.of(scope).addWarningV2('delivery-pipeline:stackResources',
+      `the stack '${stack.stackName}' holds ${resources} resources, close to CloudFormation's ${MAX_STACK_RESOURCES}; plan to split the pipeline before adding environments`);
+  }
+  return errors.filter(e => !Token.isUnresolved(e));
+}

@@ -1,0 +1,52 @@
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { IConstruct } from 'constructs';
+
+/** Defaults a platform team sets once for every DeliveryPipeline under a scope. */
+export interface DeliveryDefaultsProps {
+  /**
+   * Build image of every CodeBuild project (build, checks, deploy scripts, tests) that does not name one.
+   *
+   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   */
+  readonly buildImage?: codebuild.IBuildImage;
+  /**
+   * Compute type of every CodeBuild project that does not name one.
+   *
+   * @default codebuild.ComputeType.SMALL
+   */
+  readonly computeType?: codebuild.ComputeType;
+  /**
+   * Topic told about every manual approval that names no topic (including the production approval
+   * continuous delivery adds by default).
+   *
+   * @default - none
+   */
+  readonly approvalNotify?: sns.ITopic;
+}
+
+const DEFAULTS = Symbol.for('cdk-delivery-pipeline.DeliveryDefaults');
+
+/**
+ * Organisation-wide defaults: set them once on the app (or a stage or stack) before the pipelines
+ * are created; every DeliveryPipeline below that scope uses them where its own configuration is
+ * silent. Settings are merged from the app down, nearer scopes winning.
+ */
+export class DeliveryDefaults {
+  /** Sets defaults for every pipeline created under `scope` from now on. */
+  public static applyTo(scope: IConstruct, defaults: DeliveryDefaultsProps): void {
+    (scope as any)[DEFAULTS] = { ...((scope as any)[DEFAULTS] ?? {}), ...defaults };
+  }
+
+  /** The defaults in force at `scope`. */
+  public static of(scope: IConstruct): DeliveryDefaultsProps {
+    let merged: DeliveryDefaultsProps = {};
+    for (const s of scope.node.scopes) {
+      const here = (s as any)[DEFAULTS] as DeliveryDefaultsProps | undefined;
+      if (here) merged = { ...merged, ...here };
+    }
+    return merged;
+  }
+
+  private constructor() {}
+}

@@ -1,0 +1,84 @@
+import { PlanDocument } from '../model/plan-document';
+import { AllowedAccountsRule } from './rules/allowed-accounts';
+import { MaxParallelDeploymentsRule } from './rules/max-parallel-deployments';
+import { NoPrivilegedBuildsRule } from './rules/no-privileged-builds';
+import { ProductionRequiresApprovalRule } from './rules/production-requires-approval';
+import { ProductionRequiresDeploymentWindowRule } from './rules/production-requires-deployment-window';
+import { ProductionRequiresVerificationRule } from './rules/production-requires-verification';
+import { RequireCheckRule } from './rules/require-check';
+
+/** One violation of a policy rule. */
+export interface PolicyViolation {
+  /**
+   * The environment that violates the rule.
+   *
+   * @default - the pipeline as a whole
+   */
+  readonly environment?: string;
+  /** What is wrong and what to do, in one sentence. */
+  readonly message: string;
+}
+
+/**
+ * A rule a platform team checks across every DeliveryPipeline of an app. Implement it to write
+ * your own: `evaluate` receives the pipeline's description (the same plan document
+ * `cdk-delivery plan` reads) and returns the violations.
+ */
+export interface IPolicyRule {
+  /** Short id shown in every message, for example `production-requires-approval`. */
+  readonly ruleId: string;
+  /** The violations of this rule in one pipeline (an empty list when it complies). */
+  evaluate(pipeline: PlanDocument): PolicyViolation[];
+}
+
+/** Kinds of quality checks, for `PolicyRule.requireCheck`. */
+export enum CheckKind {
+  /** `QualityCheck.dependencyAudit()` */
+  DEPENDENCY_AUDIT = 'dependency-audit',
+  /** `QualityCheck.sourceCodeScan()` (Amazon Inspector) */
+  SOURCE_CODE_SCAN = 'inspector-source-scan',
+  /** `QualityCheck.commands()` */
+  COMMANDS = 'commands',
+}
+
+/**
+ * The built-in rules of DeliveryPolicy.
+ */
+export class PolicyRule {
+  /** Every production environment is entered through a person's approval (manual approval or change-set review). */
+  public static productionRequiresApproval(): IPolicyRule {
+    return new ProductionRequiresApprovalRule();
+  }
+
+  /** Every production environment has automated verification (tests or alarms). */
+  public static productionRequiresVerification(): IPolicyRule {
+    return new ProductionRequiresVerificationRule();
+  }
+
+  /** Every pipeline runs a quality check of this kind, for example a dependency audit. */
+  public static requireCheck(kind: CheckKind): IPolicyRule {
+    return new RequireCheckRule(kind);
+  }
+
+  /** Every production environment has a deployment window. */
+  public static productionRequiresDeploymentWindow(): IPolicyRule {
+    return new ProductionRequiresDeploymentWindowRule();
+  }
+
+  /** No CodeBuild project runs privileged (Docker-in-Docker). */
+  public static noPrivilegedBuilds(): IPolicyRule {
+    return new NoPrivilegedBuildsRule();
+  }
+
+  /** Pipelines and environments deploy only to these accounts. */
+  public static allowedAccounts(accounts: string[]): IPolicyRule {
+    return new AllowedAccountsRule(accounts);
+  }
+
+  /** No environment deploys more than `max` targets in parallel. */
+  public static maxParallelDeployments(max: number): IPolicyRule {
+    return new MaxParallelDeploymentsRule(max);
+  }
+
+  private constructor() {}
+}

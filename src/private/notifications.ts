@@ -1,0 +1,50 @@
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Validator } from './validation';
+import { PipelineEvent, PipelineNotifications } from '../pipeline/notifications';
+
+const EVENTS: Record<string, codepipeline.PipelineNotificationEvents> = {
+  APPROVAL_NEEDED: codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED,
+  FAILED: codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
+  SUCCEEDED: codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_SUCCEEDED,
+  SUPERSEDED: codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_SUPERSEDED,
+};
+
+/** The validated notification settings. */
+export interface NotificationsModel {
+  readonly topic?: sns.ITopic;
+  readonly slackChannel?: chatbot.ISlackChannelConfiguration;
+  readonly events: PipelineEvent[];
+}
+
+/** Validates `notifications`. */
+export function notificationsModel(v: Validator, raw: unknown): NotificationsModel | undefined {
+  if (raw === undefined) return undefined;
+  v.requireObject('notifications', raw, 'Pass { topic?, slackChannel?, events? }.');
+  const n = raw as PipelineNotifications;
+  if (n.topic === undefined && n.slackChannel === undefined) {
+    v.fail('notifications', 'names no one to tell (neither topic nor slackChannel)', n, 'Pass an SNS topic, an AWS Chatbot Slack channel, or both.');
+  }
+  if (n.topic !== undefined && typeof (n.topic as any).topicArn !== 'string') {
+    v.fail('notifications.topic', 'must be an sns.ITopic', n.topic, 'Pass an sns.Topic or sns.Topic.fromTopicArn(...).');
+  }
+  if (n.slackChannel !== undefined && typeof (n.slackChannel as any).slackChannelConfigurationArn !== 'string') {
+    v.fail('notifications.slackChannel', 'must be a chatbot.ISlackChannelConfiguration', n.slackChannel, 'Pass a chatbot.SlackChannelConfiguration.');
+  }
+  const events = n.events ?? [PipelineEvent.APPROVAL_NEEDED, PipelineEvent.FAILED];
+  if (!Array.isArray(events) || events.length === 0) {
+    v.fail('notifications.events', 'must be a non-empty array of PipelineEvent', events, 'Leave it out for approval-needed and failed, or pass [PipelineEvent.FAILED, ...].');
+  }
+  for (const e of events) {
+    if (!(e in EVENTS)) v.fail('notifications.events', 'holds a value that is not a PipelineEvent', e, 'Use PipelineEvent.APPROVAL_NEEDED, FAILED, SUCCEEDED or SUPERSEDED.');
+  }
+  return { topic: n.topic, slackChannel: n.slackChannel, events: [...new Set(events)] };
+}
+
+/** Adds the CodeStar notification rule to the pipeline. */
+export function renderNotifications(pipeline: codepipeline.Pipeline, model: NotificationsModel): void {
+  const targets = [model.topic, model.slackChannel].filter(t => t !== undefined) as Array<sns.ITopic | chatbot.ISlackChannelConfiguration>;
+  const rule = pipeline.notifyOn('Notifications', targets[0], { events: model.events.map(e => EVENTS[e]) });
+  for (const target of targets.slice(1)) rule.addTarget(target);
+}

@@ -1,0 +1,58 @@
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { DeliveryPipeline, DeploymentTarget } from '../../src';
+import { policySize } from '../../src/pipeline/render/rendered-quotas';
+import { errorOf, newStack, pipelineIn, props } from '../util';
+
+const commands = (n: number) => Array.from({ length: n }, (_, j) => DeploymentTarget.commands(`t${j}`, ['./deploy.sh']));
+
+describe('quotas', () => {
+  test('50 actions in a stage are fine; 51 are refused before rendering', () => {
+    const stack = newStack();
+    expect(() => pipelineIn(stack, { environments: [{ name: 'wide', deployments: commands(50) }] })).not.toThrow();
+    expect(errorOf(() => pipelineIn(newStack(), { environments: [{ name: 'wide', deployments: commands(51) }] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('wide').deployments must fit CodePipeline's quota of 50 actions per stage, got 51 actions. Split the targets over two environments.");
+  });
+
+  test('500 actions in a pipeline are fine; more are refused before rendering', () => {
+    // 2 (source, build) + 18 x 25 + 2 x 24 = 500
+    const atLimit = [...Array.from({ length: 18 }, (_, i) => ({ name: `e${i}`, deployments: commands(25) })), { name: 'x', deployments: commands(24) }, { name: 'y', deployments: commands(24) }];
+    expect(() => new DeliveryPipeline(newStack(), 'Shop', props({ environments: atLimit }))).not.toThrow();
+    const past = [...atLimit.slice(0, 19), { name: 'y', deployments: commands(25) }];
+    expect(errorOf(() => new DeliveryPipeline(newStack(), 'Shop', props({ environments: past })))).toBe(
+      "'PipelineStack/Shop': environments must fit CodePipeline's quota of 500 actions per pipeline, got 501 actions. Split the environments over two pipelines, or deploy fewer targets per environment.");
+  });
+
+  test('a warning above 450 resources in the pipeline stack, an error above 500', () => {
+    const warn = newStack();
+    pipelineIn(warn, { environments: Array.from({ length: 11 }, (_, i) => ({ name: `e${i}`, deployments: commands(8) })) });
+    Annotations.fromStack(warn).hasWarning('/PipelineStack/Shop', Match.stringLikeRegexp("the stack 'PipelineStack' holds 4[5-9][0-9] resources, close to CloudFormation's 500"));
+
+    const tooMany = newStack();
+    pipelineIn(tooMany, { environments: Array.from({ length: 13 }, (_, i) => ({ name: `e${i}`, deployments: commands(8) })) });
+    expect(errorOf(() => (tooMany.node.root as any).synth())).toMatch(
+      /\[PipelineStack\/Shop\] 'PipelineStack\/Shop': the stack 'PipelineStack' holds 5\d\d resources, more than CloudFormation's 500\. Split the environments over two pipelines in two stacks\./);
+  });
+
+  test('policy sizes: the artifact bucket policy grows with the accounts deployed to', () => {
+    const stack = newStack();
+    let account = 200000000000;
+    pipelineIn(stack, {
+      environments: Array.from({ length: 48 }, (_, i) => ({
+        name: `e${i}`,
+        deployments: Array.from({ length: 5 }, (__, j) => DeploymentTarget.cloudFormation({ stackName: `s${i}-${j}`, templatePath: 't.json', account: String(account++) })),
+      })),
+    });
+    const message = errorOf(() => (stack.node.root as any).synth());
+    expect(message).toMatch(/the artifact bucket policy needs about \d+ bytes, more than S3's 20480\. Deploy to fewer accounts from one pipeline\./);
+  });
+});
+
+describe('policySize', () => {
+  test('counts JSON without whitespace, references as 90-character ARNs', () => {
+
+    const stack = newStack();
+    expect(policySize(stack, { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] }))
+      .toBe(JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] }).length);
+    expect(policySize(stack, { Resource: { Ref: 'X' } })).toBe('{"Resource":""}'.length + 90);
+  });
+});

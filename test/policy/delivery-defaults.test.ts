@@ -1,0 +1,44 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { BuildStep, DeliveryDefaults, DeliveryPipeline } from '../../src';
+import { env, gitHub, newApp, props } from '../util';
+
+describe('DeliveryDefaults', () => {
+  test('build image, compute type and approval topic set once on the app reach every pipeline', () => {
+    const app = newApp();
+    const shared = new Stack(app, 'Shared', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const topic = new sns.Topic(shared, 'Approvals');
+    DeliveryDefaults.applyTo(app, {
+      buildImage: codebuild.LinuxBuildImage.AMAZON_LINUX_2_5,
+      computeType: codebuild.ComputeType.MEDIUM,
+      approvalNotify: topic,
+    });
+    const stack = new Stack(app, 'Pipelines', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({ environments: [env('prod', { production: true })] }));
+    const template = Template.fromStack(stack);
+    const projects = Object.values(template.findResources('AWS::CodeBuild::Project')) as any[];
+    expect(projects.length).toBe(2);
+    for (const p of projects) {
+      expect(p.Properties.Environment).toMatchObject({ ComputeType: 'BUILD_GENERAL1_MEDIUM', Image: 'aws/codebuild/amazonlinux2-x86_64-standard:5.0' });
+    }
+    const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+    const approve = pipeline.Properties.Stages[2].Actions[0];
+    expect(approve.Name).toBe('Approve');
+    expect(JSON.stringify(approve.Configuration.NotificationArn)).toContain('Approvals');
+  });
+
+  test('a pipeline\'s own settings win; a nearer scope overrides a farther one', () => {
+    const app = newApp();
+    DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.LARGE });
+    const stack = new Stack(app, 'Pipelines', { env: { account: '111111111111', region: 'eu-west-1' } });
+    DeliveryDefaults.applyTo(stack, { computeType: codebuild.ComputeType.MEDIUM });
+    new DeliveryPipeline(stack, 'Own', { source: gitHub(), buildStep: BuildStep.commands({ commands: ['make'], computeType: codebuild.ComputeType.SMALL }) });
+    new DeliveryPipeline(stack, 'Inherited', props());
+    expect(DeliveryDefaults.of(stack).computeType).toBe(codebuild.ComputeType.MEDIUM);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CodeBuild::Project', { Description: Match.stringLikeRegexp('Pipelines/Own'), Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_SMALL' }) });
+    template.hasResourceProperties('AWS::CodeBuild::Project', { Description: Match.stringLikeRegexp('Pipelines/Inherited'), Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_MEDIUM' }) });
+  });
+});

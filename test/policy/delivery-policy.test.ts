@@ -1,0 +1,128 @@
+import { Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import {
+  Approval, BuildStep, CheckKind, DeliveryPipeline, DeliveryPolicy, DeploymentTarget, DeploymentWindow, IPolicyRule, PlanDocument,
+  PipelineSource, PolicyRule, PolicyViolation, QualityCheck, ReleaseMode, Verification,
+} from '../../src';
+import { CONNECTION_ARN, env, errorOf, gitHub, newApp, props } from '../util';
+
+function errorsOf(rules: IPolicyRule[], build: (stack: Stack) => void): string[] {
+  const app = newApp();
+  const stack = new Stack(app, 'Apps', { env: { account: '111111111111', region: 'eu-west-1' } });
+  build(stack);
+  Aspects.of(app).add(new DeliveryPolicy({ rules }));
+  return Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('.*')).map(m => m.entry.data as string);
+}
+
+describe('DeliveryPolicy', () => {
+  test('productionRequiresApproval names pipeline, environment and rule', () => {
+    const errors = errorsOf([PolicyRule.productionRequiresApproval()], stack => {
+      new DeliveryPipeline(stack, 'Shop', props({
+        releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+        environments: [env('staging'), env('prod', { production: true, verification: [Verification.commands('Smoke', ['./smoke.sh'])] })],
+      }));
+      new DeliveryPipeline(stack, 'Billing', props({ environments: [env('prod', { production: true })] })); // gets the default approval
+    });
+    expect(errors).toEqual([
+      "[policy production-requires-approval] pipeline 'Apps/Shop': environment 'prod' production is entered without a manual approval (release mode CONTINUOUS_DEPLOYMENT); add Approval.manual() or use ReleaseMode.CONTINUOUS_DELIVERY",
+    ]);
+  });
+
+  test('productionRequiresVerification accepts tests or alarms', () => {
+    const errors = errorsOf([PolicyRule.productionRequiresVerification()], stack => {
+      const alarm = cloudwatch.Alarm.fromAlarmArn(stack, 'A', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:Errors');
+      new DeliveryPipeline(stack, 'Tests', props({ environments: [env('prod', { production: true, verification: [Verification.commands('Smoke', ['x'])] })] }));
+      new DeliveryPipeline(stack, 'Alarms', props({ environments: [env('prod', { production: true, verification: [Verification.alarms([alarm])] })] }));
+      new DeliveryPipeline(stack, 'Neither', props({ environments: [env('prod', { production: true })] }));
+    });
+    expect(errors).toEqual([
+      "[policy production-requires-verification] pipeline 'Apps/Neither': environment 'prod' production has no automated verification; add Verification.commands(...) or Verification.alarms(...)",
+    ]);
+  });
+
+  test('requireCheck(kind)', () => {
+    const errors = errorsOf([PolicyRule.requireCheck(CheckKind.DEPENDENCY_AUDIT)], stack => {
+      new DeliveryPipeline(stack, 'Audited', props({ checks: [QualityCheck.dependencyAudit()] }));
+      new DeliveryPipeline(stack, 'Linted', props({ checks: [QualityCheck.commands('Lint', ['npm run lint'])] }));
+    });
+    expect(errors).toEqual([
+      "[policy require-check:dependency-audit] pipeline 'Apps/Linted': the pipeline runs no dependency-audit check (its checks: commands); add QualityCheck.dependencyAudit() to checks",
+    ]);
+  });
+
+  test('productionRequiresDeploymentWindow', () => {
+    const errors = errorsOf([PolicyRule.productionRequiresDeploymentWindow()], stack => {
+      new DeliveryPipeline(stack, 'Windowed', props({ environments: [env('prod', { production: true, deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'UTC') })] }));
+      new DeliveryPipeline(stack, 'Anytime', props({ environments: [env('staging'), env('prod', { production: true })] }));
+    });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^\[policy production-requires-deployment-window\] pipeline 'Apps\/Anytime': environment 'prod' production can be entered at any time/);
+  });
+
+  test('noPrivilegedBuilds finds the build, checks, deployments and tests that run privileged', () => {
+    const errors = errorsOf([PolicyRule.noPrivilegedBuilds()], stack => {
+      new DeliveryPipeline(stack, 'Docker', {
+        source: gitHub(),
+        buildStep: BuildStep.commands({ commands: ['docker build .'], privileged: true }),
+        environments: [{ name: 'staging', deployments: [DeploymentTarget.commands('Push', ['docker push'], { privileged: true })] }],
+      });
+    });
+    expect(errors).toEqual([
+      "[policy no-privileged-builds] pipeline 'Apps/Docker': the build runs a privileged (Docker) CodeBuild environment; remove privileged: true or build images outside this pipeline",
+      "[policy no-privileged-builds] pipeline 'Apps/Docker': environment 'staging' 'Push' runs a privileged (Docker) CodeBuild environment; remove privileged: true or build images outside this pipeline",
+    ]);
+  });
+
+  test('allowedAccounts checks the pipeline and every environment', () => {
+    const errors = errorsOf([PolicyRule.allowedAccounts(['111111111111', '222222222222'])], stack => {
+      new DeliveryPipeline(stack, 'Shop', props({ environments: [env('staging'), env('prod', { account: '222222222222' }), env('dr', { account: '999999999999' })] }));
+    });
+    expect(errors).toEqual([
+      "[policy allowed-accounts] pipeline 'Apps/Shop': environment 'dr' deploys to account 999999999999, which is not one of 111111111111, 222222222222",
+    ]);
+  });
+
+  test('maxParallelDeployments', () => {
+    const errors = errorsOf([PolicyRule.maxParallelDeployments(2)], stack => {
+      new DeliveryPipeline(stack, 'Shop', props({
+        environments: [{ name: 'prod', approval: Approval.manual(), deployments: [0, 1, 2].map(i => DeploymentTarget.commands(`D${i}`, ['x'])) }],
+      }));
+    });
+    expect(errors).toEqual([
+      "[policy max-parallel-deployments:2] pipeline 'Apps/Shop': environment 'prod' deploys 3 targets in parallel, more than 2; split them over several environments",
+    ]);
+  });
+
+  test('a platform team writes its own rule by implementing IPolicyRule', () => {
+    class NoMainBranchInCi implements IPolicyRule {
+      public readonly ruleId = 'acme:source-branch';
+      public evaluate(pipeline: PlanDocument): PolicyViolation[] {
+        return pipeline.source.branch === 'main' ? [] : [{ message: `builds branch ${pipeline.source.branch}; ACME pipelines build main` }];
+      }
+    }
+    const errors = errorsOf([new NoMainBranchInCi()], stack => {
+      new DeliveryPipeline(stack, 'Shop', props());
+      new DeliveryPipeline(stack, 'Experiment', props({ source: PipelineSource.gitHub({ repository: 'acme/shop', branch: 'develop', connectionArn: CONNECTION_ARN }) }));
+    });
+    expect(errors).toEqual(["[policy acme:source-branch] pipeline 'Apps/Experiment': builds branch develop; ACME pipelines build main"]);
+  });
+
+  test('fails clearly without rules, or with a rule that is not one', () => {
+    expect(errorOf(() => new DeliveryPolicy({ rules: [] }))).toBe(
+      'DeliveryPolicy: rules must be a non-empty array of IPolicyRule, for example [PolicyRule.productionRequiresApproval()].');
+    expect(errorOf(() => new DeliveryPolicy({ rules: [{} as any] }))).toBe(
+      'DeliveryPolicy: rules[0] must implement IPolicyRule (a ruleId and an evaluate method), got object.');
+    expect(errorOf(() => PolicyRule.maxParallelDeployments(0))).toBe('PolicyRule.maxParallelDeployments: max must be a whole number of 1 or more, got 0.');
+    expect(errorOf(() => PolicyRule.allowedAccounts(['12']))).toBe(
+      'PolicyRule.allowedAccounts: accounts must be 12-digit account ids, got ["12"]. Pass [\'111111111111\', ...].');
+  });
+
+  test('unrelated constructs are ignored', () => {
+    const errors = errorsOf([PolicyRule.productionRequiresApproval()], stack => {
+      new codebuild.PipelineProject(stack, 'Other');
+    });
+    expect(errors).toEqual([]);
+  });
+});
