@@ -1,7 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as fc from 'fast-check';
 import {
-  Approval, BuildStep, DeploymentTarget, EnvironmentOptions, PipelineSource, QualityCheck, ReleaseMode, TestReport, Verification,
+  Approval, BuildStep, DeploymentTarget, DeploymentWindow, EnvironmentOptions, FailurePolicy, PipelineSource, QualityCheck, ReleaseMode,
+  TestReport, Verification,
 } from '../../src';
 import { CONNECTION_ARN } from '../util';
 
@@ -70,14 +73,40 @@ const approval = (m: boolean) => fc.oneof(
   { weight: 1, arbitrary: fc.constant(Approval.changeSetReview()) },
 );
 
+let alarmCount = 0;
+/** A structural alarm: the library reads only its name and ARN. */
+const alarm = fc.constant(null).map(() => {
+  const name = `alarm${++alarmCount}`;
+  return { alarmName: name, alarmArn: `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${name}` } as unknown as cloudwatch.IAlarm;
+});
+
+const verification = (m: boolean) => fc.oneof(
+  actionName(m).map(n => Verification.commands(n, ['./smoke.sh'])),
+  fc.record({
+    alarms: either(m, fc.array(alarm, { minLength: 1, maxLength: 2 }), fc.array(alarm, { minLength: 0, maxLength: 6 })),
+    bake: fc.option(either(m, fc.constantFrom(1, 10, 60), fc.constantFrom(0, 2000)), { nil: undefined }),
+  }).map(a => Verification.alarms(a.alarms, { bakeTime: a.bake === undefined ? undefined : Duration.minutes(a.bake) })),
+);
+
+const window = (m: boolean) => fc.option(
+  either(m,
+    fc.constantFrom('* * 9-16 ? * MON-THU', '* 0/30 8-18 ? * MON-FRI', '* * * L * ?'),
+    fc.constantFrom('cron(0 9 ? * MON *)', '0 * 9 ? * MON', '* * 9 1 * MON'),
+  ).map(c => DeploymentWindow.cron(c, 'Europe/Paris')),
+  { nil: undefined },
+);
+
 const environment = (m: boolean): fc.Arbitrary<EnvironmentOptions> => fc.record({
   name: actionName(m),
   production: fc.boolean(),
   account: account(m),
   approval: approval(m),
   deployments: either(m, fc.array(target(m), { minLength: 1, maxLength: 3 }), fc.constant([])),
-  verification: fc.array(actionName(m).map(n => Verification.commands(n, ['./smoke.sh'])), { maxLength: 2 }),
+  verification: fc.array(verification(m), { maxLength: 2 }),
   acknowledgeUnverifiedProduction: fc.boolean(),
+  deploymentWindow: window(m),
+  blockWhileAlarming: fc.option(fc.array(alarm, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  onFailure: fc.constantFrom(undefined, FailurePolicy.ROLLBACK, FailurePolicy.FAIL, FailurePolicy.RETRY),
 });
 
 const releaseMode = fc.constantFrom(
@@ -85,6 +114,7 @@ const releaseMode = fc.constantFrom(
 );
 
 const props = (m: boolean) => fc.record({
+  executionMode: fc.constantFrom(undefined, codepipeline.ExecutionMode.QUEUED, codepipeline.ExecutionMode.SUPERSEDED, codepipeline.ExecutionMode.PARALLEL),
   source: source(m),
   buildStep: buildStep(m),
   checks: fc.option(fc.array(check(m), { maxLength: 3 }), { nil: undefined }),

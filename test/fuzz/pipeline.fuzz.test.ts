@@ -41,6 +41,19 @@ function checkInvariants(props: any, pipeline: DeliveryPipeline, template: any):
 
   envStages.forEach((stage, i) => {
     const env = environments[i];
+    // gates render as the conditions they promise
+    const entryProviders = (stage.BeforeEntry?.Conditions ?? []).flatMap((c: any) => c.Rules.map((r: any) => r.RuleTypeId.Provider));
+    expect(entryProviders.includes('DeploymentWindow')).toBe(env.deploymentWindow !== undefined);
+    expect(entryProviders.filter((p: string) => p === 'CloudWatchAlarm').length).toBe(env.blockWhileAlarming?.length ?? 0);
+    if (stage.OnFailure?.Result === 'ROLLBACK') expect(pipelines[0].Properties.ExecutionMode).not.toBe('PARALLEL');
+    if (env.production && env.onFailure === undefined && pipelines[0].Properties.ExecutionMode !== 'PARALLEL') {
+      expect(stage.OnFailure).toEqual({ Result: 'ROLLBACK' });
+    }
+    if (mode === ReleaseMode.CONTINUOUS_DEPLOYMENT && env.production && !env.acknowledgeUnverifiedProduction) {
+      // automated verification: a test action after the deployments, or an alarm gate
+      const tests = stage.Actions.filter((a: any) => a.ActionTypeId.Provider === 'CodeBuild' && (env.verification ?? []).length > 0);
+      expect(tests.length > 0 || (stage.OnSuccess?.Conditions ?? []).length > 0).toBe(true);
+    }
     const approvals = stage.Actions.filter((a: any) => a.ActionTypeId.Category === 'Approval');
     const others = stage.Actions.filter((a: any) => a.ActionTypeId.Category !== 'Approval');
     if (mode === ReleaseMode.CONTINUOUS_DEPLOYMENT) expect(approvals).toEqual([]);
