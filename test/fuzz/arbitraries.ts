@@ -114,7 +114,9 @@ const releaseMode = fc.constantFrom(
 );
 
 const props = (m: boolean) => fc.record({
-  executionMode: fc.constantFrom(undefined, codepipeline.ExecutionMode.QUEUED, codepipeline.ExecutionMode.SUPERSEDED, codepipeline.ExecutionMode.PARALLEL),
+  executionMode: fc.constantFrom(
+    undefined, codepipeline.ExecutionMode.QUEUED, codepipeline.ExecutionMode.SUPERSEDED, codepipeline.ExecutionMode.PARALLEL,
+  ),
   source: source(m),
   buildStep: buildStep(m),
   checks: fc.option(fc.array(check(m), { maxLength: 3 }), { nil: undefined }),
