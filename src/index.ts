@@ -6,6 +6,7 @@ export * from './build/test-report';
 export * from './build/build-cache';
 export * from './build/quality-check';
 export * from './deploy/deployment-target';
+export * from './deploy/codedeploy-targets';
 export * from './approval/approval';
 export * from './verification/verification';
 export * from './verification/deployment-window';

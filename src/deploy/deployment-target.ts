@@ -1,8 +1,13 @@
 import { Aws, CfnCapabilities, Token } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import {
+  CodeDeployEcsOptions, codeDeployEcsModel, CodeDeployServerOptions, codeDeployServerModel, EcsRollingOptions, ecsRollingModel,
+} from './codedeploy-targets';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { validateCommandsOptions } from '../private/commands-spec';
@@ -97,13 +102,54 @@ export abstract class DeploymentTarget {
     return new CommandsTarget(name, commands, options);
   }
 
+  /**
+   * A CodeDeploy EC2/on-premises deployment of the build output (an appspec.yml at its root). The
+   * deployment group's config decides the rollout: one at a time, half at a time, all at once, or
+   * a custom minimum of healthy hosts.
+   */
+  public static codeDeployServer(deploymentGroup: codedeploy.IServerDeploymentGroup, options: CodeDeployServerOptions = {}): DeploymentTarget {
+    return new ModelTarget((ctx, env) => codeDeployServerModel(ctx, deploymentGroup, options, env, env.pipelineRegion));
+  }
+
+  /**
+   * An ECS blue/green deployment through CodeDeploy: canary, linear or all at once as the
+   * deployment group's config says, with the group's alarms and auto-rollback.
+   */
+  public static codeDeployEcs(deploymentGroup: codedeploy.IEcsDeploymentGroup, options: CodeDeployEcsOptions): DeploymentTarget {
+    return new ModelTarget((ctx, env) => codeDeployEcsModel(ctx, deploymentGroup, options, env, env.pipelineRegion));
+  }
+
+  /** An ECS rolling update from an image definitions file in the build output. */
+  public static ecs(service: ecs.IBaseService, options: EcsRollingOptions = {}): DeploymentTarget {
+    return new ModelTarget((ctx, env) => ecsRollingModel(ctx, service, options, env, env.pipelineRegion));
+  }
+
   /** Any CodePipeline action, produced by your factory. */
   public static fromActionFactory(name: string, factory: IDeliveryActionFactory): DeploymentTarget {
     return new FactoryTarget(name, factory);
   }
 
   /** @internal */
-  public abstract _toModel(ctx: ModelContext, env: { account?: string; region?: string; name: string }): DeploymentModel;
+  public abstract _toModel(ctx: ModelContext, env: TargetEnvironment): DeploymentModel;
+}
+
+/** What a target knows of its environment when it is validated. */
+interface TargetEnvironment {
+  readonly account?: string;
+  readonly region?: string;
+  readonly name: string;
+  readonly pipelineRegion: string;
+}
+
+/** A target whose model comes from a function (kinds defined in other files). */
+class ModelTarget extends DeploymentTarget {
+  constructor(private readonly toModel: (ctx: ModelContext, env: TargetEnvironment) => DeploymentModel) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext, env: TargetEnvironment): DeploymentModel {
+    return this.toModel(ctx, env);
+  }
 }
 
 /** The name of a change set the pipeline creates. */
@@ -114,7 +160,7 @@ class CloudFormationTarget extends DeploymentTarget {
     super();
   }
 
-  public _toModel(ctx: ModelContext, env: { account?: string; region?: string; name: string }): DeploymentModel {
+  public _toModel(ctx: ModelContext, env: TargetEnvironment): DeploymentModel {
     const v: Validator = ctx.validator;
     const p = this.props;
     v.requireObject(ctx.field, p, 'Pass { stackName, templatePath } to DeploymentTarget.cloudFormation().');
@@ -239,7 +285,7 @@ class FactoryTarget extends DeploymentTarget {
     super();
   }
 
-  public _toModel(ctx: ModelContext, env: { name: string }): DeploymentModel {
+  public _toModel(ctx: ModelContext, env: TargetEnvironment): DeploymentModel {
     const v: Validator = ctx.validator;
     const name = v.pipelineName(`${ctx.field}.name`, this.name, 'deployment name');
     if (!this.factory || typeof (this.factory as any).produceAction !== 'function') {

@@ -97,7 +97,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       described(`${raw.environments.length} environment${raw.environments.length === 1 ? '' : 's'}`),
       'Remove the environments, or choose ReleaseMode.CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.');
   }
-  const environments = raw.environments.map((e, i) => environmentModel(v, e, i, releaseMode, executionMode));
+  const environments = raw.environments.map((e, i) => environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion));
   const seen = new Map<string, string>();
   for (const env of environments) {
     const key = env.name.toLowerCase();
@@ -173,7 +173,7 @@ function uniqueNames(v: Validator, field: string, names: string[], what: string)
   }
 }
 
-function environmentModel(v: Validator, raw: unknown, index: number, releaseMode: string, executionMode: string): EnvironmentModel {
+function environmentModel(v: Validator, raw: unknown, index: number, releaseMode: string, executionMode: string, pipelineRegion: string): EnvironmentModel {
   const field = `environments[${index}]`;
   v.requireObject(field, raw, "Pass { name: 'staging', deployments: [...] }.");
   const e = raw as EnvironmentOptions;
@@ -202,7 +202,7 @@ function environmentModel(v: Validator, raw: unknown, index: number, releaseMode
     if (!(d instanceof DeploymentTarget)) {
       v.fail(`${f}.deployments[${i}]`, 'must be a DeploymentTarget', d, 'Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().');
     }
-    return d._toModel({ validator: v, field: `${f}.deployments[${i}]` }, { name, account, region });
+    return d._toModel({ validator: v, field: `${f}.deployments[${i}]` }, { name, account, region, pipelineRegion });
   });
 
   // verification: test actions and alarm gates
@@ -222,6 +222,15 @@ function environmentModel(v: Validator, raw: unknown, index: number, releaseMode
     v.fail(`${f}.verification`, 'watches more than 5 alarms (CodePipeline allows 5 rules in a condition)', described(`${alarmsInGates} alarms`),
       'Combine the alarms into a composite alarm (cloudwatch.CompositeAlarm).');
   }
+
+  // CodeDeploy groups roll back on the environment's alarms (owned groups), say so in the plan
+  const alarmCount = alarmGates.reduce((n, g) => n + g.alarms.length, 0);
+  const deploymentsWithAlarms = alarmCount === 0 ? deployments : deployments.map(d => d.codeDeployGroup === undefined ? d : {
+    ...d,
+    details: [...d.details, typeof (d.codeDeployGroup as any).addAlarm === 'function'
+      ? `the environment's ${alarmCount} alarm${alarmCount === 1 ? '' : 's'} added to the deployment group: CodeDeploy stops and rolls back when one fires`
+      : 'imported deployment group: its alarms and auto-rollback are not changed by the pipeline; configure them on the group'],
+  });
 
   // entry conditions and failure policy
   let window: WindowModel | undefined;
@@ -296,7 +305,7 @@ function environmentModel(v: Validator, raw: unknown, index: number, releaseMode
     account,
     region,
     approval,
-    deployments,
+    deployments: deploymentsWithAlarms,
     verification,
     acknowledgeUnverifiedProduction,
     alarmGates,

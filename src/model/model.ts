@@ -88,6 +88,8 @@ export interface DeploymentModel {
   readonly region?: string;
   /** The CloudFormation stack the target deploys, when it deploys one. */
   readonly stackName?: string;
+  /** The CodeDeploy deployment group the target deploys through, when it uses one. */
+  readonly codeDeployGroup?: unknown;
   /** The rendered action names with their phase, for the graph and plan. */
   readonly actionNames: DeploymentActionName[];
   produce(ctx: DeploymentRenderContext): codepipeline.IAction[];

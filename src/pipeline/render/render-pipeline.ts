@@ -96,13 +96,16 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
           }
           break;
         }
-        case 'deployment':
-          stageActions.push(...env!.deployments[node.index].produce({
+        case 'deployment': {
+          const deployment = env!.deployments[node.index];
+          stageActions.push(...deployment.produce({
             ...ctx,
             prepareRunOrder: node.prepareRunOrder,
             deployRunOrder: node.deployRunOrder,
           }));
+          addAlarmsToOwnedGroup(deployment.codeDeployGroup, env!);
           break;
+        }
         case 'verification':
           stageActions.push(...env!.verification[node.index].produce(ctx));
           break;
@@ -111,6 +114,18 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     pipeline.addStage({ stageName: stage.name, actions: stageActions, ...(env ? stageConditions(pipeline, env) : {}) });
   }
   return { pipeline, approvalActionArns };
+}
+
+/**
+ * CodeDeploy stops and rolls back a deployment whose alarms fire. When the environment watches
+ * alarms and the deployment group belongs to this app, its alarms are added to the group (an
+ * imported group cannot be changed; the plan says so).
+ */
+function addAlarmsToOwnedGroup(group: unknown, env: EnvironmentModel): void {
+  if (!group || typeof (group as any).addAlarm !== 'function') return;
+  for (const gate of env.alarmGates) {
+    for (const alarm of gate.alarms) (group as { addAlarm(a: unknown): void }).addAlarm(alarm);
+  }
 }
 
 /** A rule name unique in the pipeline (environment names are unique) within CodePipeline's 100 characters. */

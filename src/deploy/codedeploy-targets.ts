@@ -1,0 +1,248 @@
+import { Token } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { isToken, Validator } from '../private/validation';
+
+/*
+ * CodeDeploy and ECS targets. They describe the rollout strategy they find (the deployment group's
+ * config) so the plan says how a change reaches the hosts, tasks or functions.
+ */
+
+/** Which artifact a deployment takes. */
+export enum DeploymentArtifact {
+  /** The build output (the default). */
+  BUILD_OUTPUT = 'BUILD_OUTPUT',
+  /** The source revision as it came in (for example an ECR image or an S3 bundle). */
+  SOURCE = 'SOURCE',
+}
+
+/** Options of a CodeDeploy EC2/on-premises deployment. */
+export interface CodeDeployServerOptions {
+  /**
+   * The revision to deploy (it must hold an appspec.yml at its root).
+   *
+   * @default DeploymentArtifact.BUILD_OUTPUT
+   */
+  readonly input?: DeploymentArtifact;
+  /**
+   * Action name.
+   *
+   * @default - the deployment group's name, or 'CodeDeploy'
+   */
+  readonly name?: string;
+}
+
+/** Options of an ECS blue/green deployment through CodeDeploy. */
+export interface CodeDeployEcsOptions {
+  /** Path of the task definition template inside the build output, for example `taskdef.json`. */
+  readonly taskDefinitionTemplate: string;
+  /** Path of the AppSpec template inside the build output, for example `appspec.yaml`. */
+  readonly appSpecTemplate: string;
+  /**
+   * Where the new image comes from: an `imageDetail.json` in that artifact (an ECR source writes
+   * one; a build can write `{"ImageURI": "..."}`).
+   *
+   * @default - no image substitution: the task definition template names the image
+   */
+  readonly containerImage?: DeploymentArtifact;
+  /**
+   * The placeholder in the task definition template that the image URI replaces.
+   *
+   * @default 'IMAGE1_NAME'
+   */
+  readonly imagePlaceholder?: string;
+  /**
+   * Action name.
+   *
+   * @default - the deployment group's name, or 'BlueGreen'
+   */
+  readonly name?: string;
+}
+
+/** Options of an ECS rolling update. */
+export interface EcsRollingOptions {
+  /**
+   * Path of the image definitions file inside the build output.
+   *
+   * @default 'imagedefinitions.json'
+   */
+  readonly imageDefinitionsFile?: string;
+  /**
+   * Action name.
+   *
+   * @default - the service's name, or 'Ecs'
+   */
+  readonly name?: string;
+}
+
+interface TargetEnv { readonly account?: string; readonly region?: string; readonly name: string }
+
+/** Rollout strategy of a CodeDeploy deployment config, in words. */
+export function describeDeploymentConfig(name: string | undefined): string {
+  if (name === undefined || Token.isUnresolved(name)) return 'custom deployment config';
+  const known: Record<string, string> = {
+    'CodeDeployDefault.OneAtATime': 'rolling, one instance at a time',
+    'CodeDeployDefault.HalfAtATime': 'rolling, half of the instances at a time',
+    'CodeDeployDefault.AllAtOnce': 'all instances at once',
+    'CodeDeployDefault.ECSAllAtOnce': 'all traffic at once',
+    'CodeDeployDefault.LambdaAllAtOnce': 'all traffic at once',
+  };
+  if (known[name]) return known[name];
+  const m = name.match(/(ECS|Lambda)(Canary|Linear)(\d+)Percent(\d+)Minutes?/);
+  if (m) {
+    return m[2] === 'Canary'
+      ? `canary ${m[3]}% then all after ${m[4]} min`
+      : `linear ${m[3]}% every ${m[4]} min`;
+  }
+  return `deployment config ${name}`;
+}
+
+function alarmsAndRollback(group: unknown): string[] {
+  const cfn = (group as any)?.node?.defaultChild as { alarmConfiguration?: any; autoRollbackConfiguration?: any } | undefined;
+  const out: string[] = [];
+  const alarms = cfn?.alarmConfiguration?.alarms;
+  if (Array.isArray(alarms) && alarms.length > 0) out.push(`auto-rollback on ${alarms.length} alarm${alarms.length === 1 ? '' : 's'}`);
+  else if (cfn?.autoRollbackConfiguration?.enabled) out.push('auto-rollback on failure');
+  return out;
+}
+
+function checkGroupRegion(v: Validator, field: string, group: { env: { region: string; account: string } }, env: TargetEnv, pipelineRegion: string): void {
+  const groupRegion = group.env.region;
+  const wanted = env.region ?? pipelineRegion;
+  if (!isToken(groupRegion) && !isToken(wanted) && groupRegion !== wanted) {
+    v.fail(`${field}.deploymentGroup`, `is in region ${groupRegion}, but environment '${env.name}' deploys to ${wanted}`, groupRegion,
+      `Import the deployment group from ${wanted} (fromServerDeploymentGroupAttributes with that application), or set the environment's region to ${groupRegion}.`);
+  }
+}
+
+/** The action name: the group's name when it is a literal, else its construct id. */
+function groupName(group: { deploymentGroupName: string; node: { id: string } }, fallback: string): string {
+  const name = group.deploymentGroupName;
+  if (!isToken(name) && /^[A-Za-z0-9.@_-]{1,100}$/.test(name)) return name;
+  const id = group.node.id.replace(/[^A-Za-z0-9.@_-]/g, '');
+  return id.length > 0 && id.length <= 100 ? id : fallback;
+}
+
+/** Model of `DeploymentTarget.codeDeployServer`. */
+export function codeDeployServerModel(ctx: ModelContext, group: codedeploy.IServerDeploymentGroup, options: CodeDeployServerOptions, env: TargetEnv, pipelineRegion: string): DeploymentModel {
+  const v: Validator = ctx.validator;
+  if (!group || typeof (group as any).deploymentGroupName !== 'string' || !(group as any).application) {
+    v.fail(`${ctx.field}.deploymentGroup`, 'must be a codedeploy.IServerDeploymentGroup', group,
+      'Pass a codedeploy.ServerDeploymentGroup or ServerDeploymentGroup.fromServerDeploymentGroupAttributes(...).');
+  }
+  checkGroupRegion(v, ctx.field, group, env, pipelineRegion);
+  const o = options ?? {};
+  const input = o.input ?? DeploymentArtifact.BUILD_OUTPUT;
+  if (!Object.values(DeploymentArtifact).includes(input)) {
+    v.fail(`${ctx.field}.input`, 'must be a DeploymentArtifact', input, 'Use DeploymentArtifact.BUILD_OUTPUT or SOURCE.');
+  }
+  const name = v.pipelineName(`${ctx.field}.name`, o.name ?? groupName(group, 'CodeDeploy'), 'deployment name');
+  const strategy = describeDeploymentConfig(group.deploymentConfig?.deploymentConfigName);
+  return {
+    name,
+    kind: 'codedeploy-server',
+    summary: ['CodeDeploy EC2/on-premises', strategy, ...alarmsAndRollback(group)].join(' · '),
+    details: [`deployment group: ${isToken(group.deploymentGroupName) ? '(token)' : group.deploymentGroupName}`, `revision: ${input === DeploymentArtifact.SOURCE ? 'the source' : 'the build output'} (appspec.yml at its root)`],
+    privileged: false,
+    hasPreparePhase: false,
+    account: isToken(group.env.account) ? undefined : group.env.account,
+    region: isToken(group.env.region) ? undefined : group.env.region,
+    actionNames: [{ name, phase: 'deploy', kind: 'codedeploy-server' }],
+    codeDeployGroup: group,
+    produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => [new actions.CodeDeployServerDeployAction({
+      actionName: name,
+      runOrder: rc.deployRunOrder,
+      input: input === DeploymentArtifact.SOURCE ? rc.sourceArtifact : rc.buildArtifact,
+      deploymentGroup: group,
+    })],
+  };
+}
+
+/** Model of `DeploymentTarget.codeDeployEcs`. */
+export function codeDeployEcsModel(ctx: ModelContext, group: codedeploy.IEcsDeploymentGroup, options: CodeDeployEcsOptions, env: TargetEnv, pipelineRegion: string): DeploymentModel {
+  const v: Validator = ctx.validator;
+  if (!group || typeof (group as any).deploymentGroupName !== 'string' || !(group as any).application) {
+    v.fail(`${ctx.field}.deploymentGroup`, 'must be a codedeploy.IEcsDeploymentGroup', group,
+      'Pass a codedeploy.EcsDeploymentGroup or EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(...).');
+  }
+  checkGroupRegion(v, ctx.field, group, env, pipelineRegion);
+  v.requireObject(ctx.field, options, "Pass { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' }.");
+  const taskDefinitionTemplate = v.requireString(`${ctx.field}.taskDefinitionTemplate`, options.taskDefinitionTemplate,
+    "Pass the path of the task definition template inside the build output, for example 'taskdef.json'.");
+  const appSpecTemplate = v.requireString(`${ctx.field}.appSpecTemplate`, options.appSpecTemplate,
+    "Pass the path of the AppSpec template inside the build output, for example 'appspec.yaml'.");
+  const image = options.containerImage;
+  if (image !== undefined && !Object.values(DeploymentArtifact).includes(image)) {
+    v.fail(`${ctx.field}.containerImage`, 'must be a DeploymentArtifact', image, 'Use DeploymentArtifact.SOURCE (an ECR source) or BUILD_OUTPUT (an imageDetail.json the build writes).');
+  }
+  const placeholder = v.optionalString(`${ctx.field}.imagePlaceholder`, options.imagePlaceholder, "Pass the placeholder used in the task definition, for example 'IMAGE1_NAME'.") ?? 'IMAGE1_NAME';
+  // A service without the CODE_DEPLOY deployment controller is refused by aws-cdk-lib's
+  // EcsDeploymentGroup itself; for an imported group the service is not knowable at synth time.
+  const name = v.pipelineName(`${ctx.field}.name`, options.name ?? groupName(group, 'BlueGreen'), 'deployment name');
+  const strategy = describeDeploymentConfig(group.deploymentConfig?.deploymentConfigName);
+  return {
+    name,
+    kind: 'codedeploy-ecs',
+    summary: ['ECS blue/green', strategy, ...alarmsAndRollback(group)].join(' · '),
+    details: [
+      `task definition: ${taskDefinitionTemplate}`,
+      `appspec: ${appSpecTemplate}`,
+      ...(image ? [`image: imageDetail.json of the ${image === DeploymentArtifact.SOURCE ? 'source' : 'build output'} → <${placeholder}>`] : []),
+    ],
+    privileged: false,
+    hasPreparePhase: false,
+    account: isToken(group.env.account) ? undefined : group.env.account,
+    region: isToken(group.env.region) ? undefined : group.env.region,
+    actionNames: [{ name, phase: 'deploy', kind: 'codedeploy-ecs' }],
+    codeDeployGroup: group,
+    produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => [new actions.CodeDeployEcsDeployAction({
+      actionName: name,
+      runOrder: rc.deployRunOrder,
+      deploymentGroup: group,
+      taskDefinitionTemplateFile: rc.buildArtifact.atPath(taskDefinitionTemplate),
+      appSpecTemplateFile: rc.buildArtifact.atPath(appSpecTemplate),
+      containerImageInputs: image === undefined ? undefined : [{
+        input: image === DeploymentArtifact.SOURCE ? rc.sourceArtifact : rc.buildArtifact,
+        taskDefinitionPlaceholder: placeholder,
+      }],
+    })],
+  };
+}
+
+/** Model of `DeploymentTarget.ecs`. */
+export function ecsRollingModel(ctx: ModelContext, service: ecs.IBaseService, options: EcsRollingOptions, env: TargetEnv, pipelineRegion: string): DeploymentModel {
+  const v: Validator = ctx.validator;
+  if (!service || typeof (service as any).serviceName !== 'string' || !(service as any).cluster) {
+    v.fail(`${ctx.field}.service`, 'must be an ecs.IBaseService', service, 'Pass an ecs.FargateService, ecs.Ec2Service or FargateService.fromFargateServiceAttributes(...).');
+  }
+  const o = options ?? {};
+  const file = v.optionalString(`${ctx.field}.imageDefinitionsFile`, o.imageDefinitionsFile, "Pass the path inside the build output, for example 'imagedefinitions.json'.") ?? 'imagedefinitions.json';
+  const serviceRegion = service.env.region;
+  const wanted = env.region ?? pipelineRegion;
+  if (!isToken(serviceRegion) && !isToken(wanted) && serviceRegion !== wanted) {
+    v.fail(`${ctx.field}.service`, `is in region ${serviceRegion}, but environment '${env.name}' deploys to ${wanted}`, serviceRegion,
+      `Import the service from ${wanted}, or set the environment's region to ${serviceRegion}.`);
+  }
+  const fallback = !isToken(service.serviceName) && /^[A-Za-z0-9.@_-]{1,100}$/.test(service.serviceName) ? service.serviceName : 'Ecs';
+  const name = v.pipelineName(`${ctx.field}.name`, o.name ?? fallback, 'deployment name');
+  return {
+    name,
+    kind: 'ecs-rolling',
+    summary: 'ECS rolling update (the service\'s minimum healthy / maximum percent)',
+    details: [`image definitions: ${file}`],
+    privileged: false,
+    hasPreparePhase: false,
+    account: isToken(service.env.account) ? undefined : service.env.account,
+    region: isToken(serviceRegion) ? undefined : serviceRegion,
+    actionNames: [{ name, phase: 'deploy', kind: 'ecs-rolling' }],
+    produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => [new actions.EcsDeployAction({
+      actionName: name,
+      runOrder: rc.deployRunOrder,
+      service,
+      imageFile: rc.buildArtifact.atPath(file),
+    })],
+  };
+}

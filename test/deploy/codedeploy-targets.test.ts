@@ -1,0 +1,124 @@
+import { Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Approval, DeploymentArtifact, DeploymentTarget, Verification } from '../../src';
+import { describeDeploymentConfig } from '../../src/deploy/codedeploy-targets';
+import { action, actionsOf, errorOf, flat, newStack, pipelineIn } from '../util';
+
+function importedEcsGroup(stack: any, region = 'eu-west-1') {
+  return codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, `Bg${region}`, {
+    application: codedeploy.EcsApplication.fromEcsApplicationArn(stack, `App${region}`, `arn:aws:codedeploy:${region}:111111111111:application:shop`),
+    deploymentGroupName: 'shop-bg',
+    deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+  });
+}
+
+describe('DeploymentTarget.codeDeployServer', () => {
+  test('deploys the build output with the group; the plan shows the rollout', () => {
+    const stack = newStack();
+    const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentGroupName: 'shop-fleet', deploymentConfig: codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME });
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group)] }] });
+    const a = action(stack, 'staging', 'Fleet');
+    expect(a.ActionTypeId).toEqual({ Category: 'Deploy', Owner: 'AWS', Provider: 'CodeDeploy', Version: '1' });
+    expect(a.InputArtifacts).toEqual([{ Name: 'BuildOutput' }]);
+    expect(flat(a.Configuration)).toEqual({ ApplicationName: expect.stringMatching(/^<FleetApplication/), DeploymentGroupName: expect.stringMatching(/^<Fleet/) });
+    expect(pipeline.describe().environments[0].deployments[0].summary).toBe('CodeDeploy EC2/on-premises · rolling, half of the instances at a time');
+  });
+
+  test('the action role may act on the application, the group and the config only', () => {
+    const stack = newStack();
+    const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentGroupName: 'shop-fleet' });
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group, { input: DeploymentArtifact.SOURCE, name: 'Fleet' })] }] });
+    expect(action(stack, 'staging', 'Fleet').InputArtifacts).toEqual([{ Name: 'Source' }]);
+    const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /stagingFleetCodePipelineActionRoleDefaultPolicy/.test(id))![1] as any;
+    const statements = flat(policy.Properties.PolicyDocument.Statement);
+    const codedeployResources = statements.filter((s: any) => [].concat(s.Action).some((x: string) => x.startsWith('codedeploy:'))).flatMap((s: any) => [].concat(s.Resource));
+    expect(codedeployResources.length).toBeGreaterThan(0);
+    for (const r of codedeployResources) expect(r).toMatch(/^arn:aws:codedeploy:eu-west-1:111111111111:(application:|deploymentgroup:|deploymentconfig:)/);
+  });
+
+  test('the environment\'s alarms are added to an owned group, which then rolls back on alarm', () => {
+    const stack = newStack();
+    const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentGroupName: 'shop-fleet' });
+    const alarm = new cloudwatch.Alarm(stack, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+    const pipeline = pipelineIn(stack, {
+      environments: [{ name: 'prod', production: true, deployments: [DeploymentTarget.codeDeployServer(group)], verification: [Verification.alarms([alarm], { bakeTime: Duration.minutes(15) })] }],
+    });
+    const group0 = Object.values(Template.fromStack(stack).findResources('AWS::CodeDeploy::DeploymentGroup'))[0] as any;
+    expect(flat(group0.Properties.AlarmConfiguration)).toEqual({ Enabled: true, Alarms: [{ Name: expect.stringMatching(/^<Errors/) }] });
+    expect(group0.Properties.AutoRollbackConfiguration).toEqual({ Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] });
+    expect(pipeline.describe().environments[0].deployments[0].details).toContain(
+      "the environment's 1 alarm added to the deployment group: CodeDeploy stops and rolls back when one fires");
+  });
+
+  test('fails when the group is in another region than the environment', () => {
+    const stack = newStack();
+    const group = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'G', {
+      application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'A', 'arn:aws:codedeploy:us-east-1:111111111111:application:shop'),
+      deploymentGroupName: 'shop-fleet',
+    });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)] }] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup is in region us-east-1, but environment 'prod' deploys to eu-west-1, got 'us-east-1'. Import the deployment group from eu-west-1 (fromServerDeploymentGroupAttributes with that application), or set the environment's region to us-east-1.");
+  });
+});
+
+describe('DeploymentTarget.codeDeployEcs', () => {
+  test('blue/green with the templates from the build output and the image from the source; canary in the plan', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, {
+      environments: [{
+        name: 'prod',
+        production: true,
+        approval: Approval.manual(),
+        deployments: [DeploymentTarget.codeDeployEcs(importedEcsGroup(stack), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', containerImage: DeploymentArtifact.SOURCE })],
+      }],
+    });
+    expect(actionsOf(stack, 'prod')).toEqual(['Approve@1', 'shop-bg@2']);
+    const a = action(stack, 'prod', 'shop-bg');
+    expect(a.ActionTypeId.Provider).toBe('CodeDeployToECS');
+    expect(a.Configuration).toMatchObject({
+      ApplicationName: 'shop',
+      DeploymentGroupName: 'shop-bg',
+      TaskDefinitionTemplateArtifact: 'BuildOutput',
+      TaskDefinitionTemplatePath: 'taskdef.json',
+      AppSpecTemplateArtifact: 'BuildOutput',
+      AppSpecTemplatePath: 'appspec.yaml',
+      Image1ArtifactName: 'Source',
+      Image1ContainerName: 'IMAGE1_NAME',
+    });
+    expect(pipeline.describe().environments[0].deployments[0].summary).toBe('ECS blue/green · canary 10% then all after 5 min');
+  });
+
+  test('fails when a template is missing', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(importedEcsGroup(stack), { taskDefinitionTemplate: 'taskdef.json' } as any)] }] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deployments[0].appSpecTemplate must be a string, got undefined. Pass the path of the AppSpec template inside the build output, for example 'appspec.yaml'.");
+  });
+});
+
+describe('DeploymentTarget.ecs', () => {
+  test('rolling update from imagedefinitions.json in the build output', () => {
+    const stack = newStack();
+    const cluster = ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop');
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Service', { cluster, serviceName: 'shop-web' });
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(service)] }] });
+    const a = action(stack, 'staging', 'shop-web');
+    expect(a.ActionTypeId.Provider).toBe('ECS');
+    expect(a.Configuration).toMatchObject({ ClusterName: 'shop', ServiceName: 'shop-web', FileName: 'imagedefinitions.json' });
+  });
+});
+
+describe('describeDeploymentConfig', () => {
+  test.each([
+    ['CodeDeployDefault.OneAtATime', 'rolling, one instance at a time'],
+    ['CodeDeployDefault.AllAtOnce', 'all instances at once'],
+    ['CodeDeployDefault.ECSLinear10PercentEvery1Minutes', 'deployment config CodeDeployDefault.ECSLinear10PercentEvery1Minutes'],
+    ['CodeDeployDefault.LambdaCanary10Percent15Minutes', 'canary 10% then all after 15 min'],
+    ['CodeDeployDefault.ECSCanary10Percent5Minutes', 'canary 10% then all after 5 min'],
+    ['my-config', 'deployment config my-config'],
+  ])('%s', (name, text) => {
+    expect(describeDeploymentConfig(name)).toBe(text);
+  });
+});
