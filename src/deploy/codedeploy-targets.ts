@@ -109,7 +109,9 @@ function alarmsAndRollback(group: unknown): string[] {
   return out;
 }
 
-function checkGroupRegion(v: Validator, field: string, group: { env: { region: string; account: string } }, env: TargetEnv, pipelineRegion: string): void {
+function checkGroupRegion(
+  v: Validator, field: string, group: { env: { region: string; account: string } }, env: TargetEnv, pipelineRegion: string,
+): void {
   const groupRegion = group.env.region;
   const wanted = env.region ?? pipelineRegion;
   if (!isToken(groupRegion) && !isToken(wanted) && groupRegion !== wanted) {
@@ -127,7 +129,9 @@ function groupName(group: { deploymentGroupName: string; node: { id: string } },
 }
 
 /** Model of `DeploymentTarget.codeDeployServer`. */
-export function codeDeployServerModel(ctx: ModelContext, group: codedeploy.IServerDeploymentGroup, options: CodeDeployServerOptions, env: TargetEnv, pipelineRegion: string): DeploymentModel {
+export function codeDeployServerModel(
+  ctx: ModelContext, group: codedeploy.IServerDeploymentGroup, options: CodeDeployServerOptions, env: TargetEnv, pipelineRegion: string,
+): DeploymentModel {
   const v: Validator = ctx.validator;
   if (!group || typeof (group as any).deploymentGroupName !== 'string' || !(group as any).application) {
     v.fail(`${ctx.field}.deploymentGroup`, 'must be a codedeploy.IServerDeploymentGroup', group,
@@ -162,7 +166,9 @@ export function codeDeployServerModel(ctx: ModelContext, group: codedeploy.IServ
 }
 
 /** Model of `DeploymentTarget.codeDeployEcs`. */
-export function codeDeployEcsModel(ctx: ModelContext, group: codedeploy.IEcsDeploymentGroup, options: CodeDeployEcsOptions, env: TargetEnv, pipelineRegion: string): DeploymentModel {
+export function codeDeployEcsModel(
+  ctx: ModelContext, group: codedeploy.IEcsDeploymentGroup, options: CodeDeployEcsOptions, env: TargetEnv, pipelineRegion: string,
+): DeploymentModel {
   const v: Validator = ctx.validator;
   if (!group || typeof (group as any).deploymentGroupName !== 'string' || !(group as any).application) {
     v.fail(`${ctx.field}.deploymentGroup`, 'must be a codedeploy.IEcsDeploymentGroup', group,
@@ -213,7 +219,9 @@ export function codeDeployEcsModel(ctx: ModelContext, group: codedeploy.IEcsDepl
 }
 
 /** Model of `DeploymentTarget.ecs`. */
-export function ecsRollingModel(ctx: ModelContext, service: ecs.IBaseService, options: EcsRollingOptions, env: TargetEnv, pipelineRegion: string): DeploymentModel {
+export function ecsRollingModel(
+  ctx: ModelContext, service: ecs.IBaseService, options: EcsRollingOptions, env: TargetEnv, pipelineRegion: string,
+): DeploymentModel {
   const v: Validator = ctx.validator;
   if (!service || typeof (service as any).serviceName !== 'string' || !(service as any).cluster) {
     v.fail(`${ctx.field}.service`, 'must be an ecs.IBaseService', service, 'Pass an ecs.FargateService, ecs.Ec2Service or FargateService.fromFargateServiceAttributes(...).');

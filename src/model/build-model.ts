@@ -173,7 +173,9 @@ function uniqueNames(v: Validator, field: string, names: string[], what: string)
   }
 }
 
-function environmentModel(v: Validator, raw: unknown, index: number, releaseMode: string, executionMode: string, pipelineRegion: string): EnvironmentModel {
+function environmentModel(
+  v: Validator, raw: unknown, index: number, releaseMode: string, executionMode: string, pipelineRegion: string,
+): EnvironmentModel {
   const field = `environments[${index}]`;
   v.requireObject(field, raw, "Pass { name: 'staging', deployments: [...] }.");
   const e = raw as EnvironmentOptions;
