@@ -7,6 +7,7 @@ export * from './build/build-cache';
 export * from './build/quality-check';
 export * from './deploy/deployment-target';
 export * from './deploy/codedeploy-targets';
+export * from './deploy/cdk-stage';
 export * from './approval/approval';
 export * from './verification/verification';
 export * from './verification/deployment-window';

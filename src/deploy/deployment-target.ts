@@ -1,10 +1,12 @@
-import { Aws, CfnCapabilities, Token } from 'aws-cdk-lib';
+import { Aws, CfnCapabilities, Stage, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { CdkStageOptions, cdkStageModel } from './cdk-stage';
+import { CHANGE_SET_NAME } from './cloudformation-names';
 import {
   CodeDeployEcsOptions, codeDeployEcsModel, CodeDeployServerOptions, codeDeployServerModel, EcsRollingOptions, ecsRollingModel,
 } from './codedeploy-targets';
@@ -124,6 +126,19 @@ export abstract class DeploymentTarget {
     return new ModelTarget((ctx, env) => ecsRollingModel(ctx, service, options, env, env.pipelineRegion));
   }
 
+  /**
+   * Every stack of a CDK Stage, in dependency order, through CloudFormation change sets, from the
+   * cloud assembly the build step produced (the build runs `cdk synth`). File and Docker image
+   * assets of all stages are published once per execution by a single CodeBuild action. Stacks
+   * with CodeDeploy Lambda or ECS deployment groups roll out as canaries during the update; the
+   * plan shows the strategy.
+   *
+   * The stage is synthesized when the pipeline is configured: add its stacks first.
+   */
+  public static cdkStage(stage: Stage, options: CdkStageOptions = {}): DeploymentTarget {
+    return new ModelTarget((ctx, env) => cdkStageModel(ctx, stage, options, env));
+  }
+
   /** Any CodePipeline action, produced by your factory. */
   public static fromActionFactory(name: string, factory: IDeliveryActionFactory): DeploymentTarget {
     return new FactoryTarget(name, factory);
@@ -139,6 +154,7 @@ interface TargetEnvironment {
   readonly region?: string;
   readonly name: string;
   readonly pipelineRegion: string;
+  readonly pipelineAccount: string;
 }
 
 /** A target whose model comes from a function (kinds defined in other files). */
@@ -152,8 +168,6 @@ class ModelTarget extends DeploymentTarget {
   }
 }
 
-/** The name of a change set the pipeline creates. */
-export const CHANGE_SET_NAME = 'cdk-delivery-pipeline';
 
 class CloudFormationTarget extends DeploymentTarget {
   constructor(private readonly props: CloudFormationTargetProps) {

@@ -1,4 +1,4 @@
-import { BUILD_STAGE, CHECKS_STAGE, SOURCE_STAGE } from '../model/build-model';
+import { ASSETS_STAGE, BUILD_STAGE, CHECKS_STAGE, SOURCE_STAGE } from '../model/build-model';
 import { EnvironmentModel, PipelineModel } from '../model/model';
 import { SOURCE_ACTION_NAME } from '../sources/pipeline-source';
 
@@ -13,7 +13,14 @@ export type GraphNodeKind =
   | { readonly type: 'build' }
   | { readonly type: 'check'; readonly index: number }
   | { readonly type: 'approval' }
-  | { readonly type: 'deployment'; readonly index: number; readonly prepareRunOrder: number; readonly deployRunOrder: number }
+  | { readonly type: 'assets' }
+  | {
+    readonly type: 'deployment';
+    readonly index: number;
+    readonly prepareRunOrder: number;
+    readonly deployRunOrder: number;
+    readonly runOrderAt: (phase: 'prepare' | 'deploy', level: number) => number;
+  }
   | { readonly type: 'verification'; readonly index: number };
 
 export interface GraphAction {
@@ -51,10 +58,28 @@ export function buildGraph(model: PipelineModel): PipelineGraph {
       nodes: model.checks.map((c, index) => ({ node: { type: 'check', index }, actions: [{ name: c.name, runOrder: 1, kind: c.kind }] })),
     });
   }
-  for (const env of model.environments) {
+  model.environments.forEach((env, i) => {
+    if (model.assets && model.assets.beforeEnvironment === i) {
+      stages.push({ name: ASSETS_STAGE, nodes: [{ node: { type: 'assets' }, actions: [{ name: 'PublishAssets', runOrder: 1, kind: 'asset-publishing' }] }] });
+    }
     stages.push(environmentStage(env));
-  }
+  });
   return { stages };
+}
+
+/**
+ * Run orders inside an environment: [manual approval] → level 0: prepare (change sets) →
+ * [change-set review] → deploy → level 1: prepare → deploy → ... → verification. Levels order the
+ * stacks of a CDK stage by their dependencies; everything else is level 0.
+ */
+export function runOrders(base: number, hasPrepare: boolean, review: boolean): (phase: 'prepare' | 'deploy', level: number) => number {
+  return (phase, level) => {
+    if (!hasPrepare) return base + 2 * level;
+    const deployOffset = review ? 2 : 1;
+    if (level === 0) return phase === 'prepare' ? base : base + deployOffset;
+    const levelBase = base + deployOffset + 1 + 2 * (level - 1);
+    return phase === 'prepare' ? levelBase : levelBase + 1;
+  };
 }
 
 function environmentStage(env: EnvironmentModel): GraphStage {
@@ -66,22 +91,20 @@ function environmentStage(env: EnvironmentModel): GraphStage {
     next++;
   }
   const hasPrepare = env.deployments.some(d => d.hasPreparePhase);
-  const prepareRunOrder = next;
-  let deployRunOrder = next;
   const review = env.approval && !manualFirst ? env.approval : undefined;
-  if (hasPrepare) {
-    deployRunOrder = review ? next + 2 : next + 1;
-  }
+  const runOrderAt = runOrders(next, hasPrepare, review !== undefined);
+  const prepareRunOrder = runOrderAt('prepare', 0);
+  const deployRunOrder = runOrderAt('deploy', 0);
+  let lastDeploy = deployRunOrder;
   env.deployments.forEach((d, index) => {
-    nodes.push({
-      node: { type: 'deployment', index, prepareRunOrder, deployRunOrder },
-      actions: d.actionNames.map(a => ({ name: a.name, runOrder: a.phase === 'prepare' ? prepareRunOrder : deployRunOrder, kind: a.kind })),
-    });
+    const actions = d.actionNames.map(a => ({ name: a.name, runOrder: runOrderAt(a.phase, a.level ?? 0), kind: a.kind }));
+    for (const a of actions) lastDeploy = Math.max(lastDeploy, a.runOrder);
+    nodes.push({ node: { type: 'deployment', index, prepareRunOrder, deployRunOrder, runOrderAt }, actions });
   });
   if (review) {
     nodes.push({ node: { type: 'approval' }, actions: [{ name: review.actionName, runOrder: prepareRunOrder + 1, kind: review.kind }] });
   }
-  const verifyRunOrder = deployRunOrder + 1;
+  const verifyRunOrder = lastDeploy + 1;
   env.verification.forEach((x, index) => {
     nodes.push({ node: { type: 'verification', index }, actions: [{ name: x.name, runOrder: verifyRunOrder, kind: x.kind }] });
   });

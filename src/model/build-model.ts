@@ -17,7 +17,8 @@ import { alarmGateModel, Verification } from '../verification/verification';
 export const SOURCE_STAGE = 'Source';
 export const BUILD_STAGE = BUILD_ACTION_NAME;
 export const CHECKS_STAGE = 'Checks';
-const RESERVED_STAGES = [SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE];
+export const ASSETS_STAGE = 'Assets';
+const RESERVED_STAGES = [SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, ASSETS_STAGE];
 
 /** CodePipeline quotas the model is checked against. */
 export const MAX_STAGES = 50;
@@ -97,7 +98,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       described(`${raw.environments.length} environment${raw.environments.length === 1 ? '' : 's'}`),
       'Remove the environments, or choose ReleaseMode.CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.');
   }
-  const environments = raw.environments.map((e, i) => environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion));
+  const environments = raw.environments.map((e, i) => environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion, raw.stackAccount));
   const seen = new Map<string, string>();
   for (const env of environments) {
     const key = env.name.toLowerCase();
@@ -115,12 +116,13 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
 
   checkEnvironmentsAgainstStack(v, environments, raw.stackAccount, raw.stackRegion);
 
-  const fixedStages = 2 + (checks.length > 0 ? 1 : 0);
+  const fixedStages = 2 + (checks.length > 0 ? 1 : 0) + (environments.some(e => e.deployments.some(d => d.assets)) ? 1 : 0);
   if (fixedStages + environments.length > MAX_STAGES) {
     v.fail('environments', `must fit CodePipeline's quota of ${MAX_STAGES} stages per pipeline (with ${fixedStages} stages for source, build${checks.length > 0 ? ' and checks' : ''}, at most ${MAX_STAGES - fixedStages} environments)`,
       described(`${environments.length} environments`), 'Split the environments over two pipelines, or deploy several targets per environment.');
   }
 
+  const assets = collectAssets(environments);
   checkModelQuotas(v, { checks, environments });
 
   return {
@@ -133,7 +135,26 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     build,
     checks,
     environments,
+    assets,
   };
+}
+
+/** All assets of all environments, published before the first environment that needs them. */
+function collectAssets(environments: EnvironmentModel[]): PipelineModel['assets'] {
+  const first = environments.findIndex(e => e.deployments.some(d => d.assets));
+  if (first < 0) return undefined;
+  const manifests = new Set<string>();
+  const roles = new Set<string>();
+  let docker = false;
+  for (const e of environments) {
+    for (const d of e.deployments) {
+      if (!d.assets) continue;
+      d.assets.manifests.forEach(m => manifests.add(m));
+      d.assets.publishingRoles.forEach(r => roles.add(r));
+      docker = docker || d.assets.dockerImages;
+    }
+  }
+  return { beforeEnvironment: first, manifests: [...manifests], publishingRoles: [...roles], dockerImages: docker };
 }
 
 /**
@@ -174,7 +195,7 @@ function uniqueNames(v: Validator, field: string, names: string[], what: string)
 }
 
 function environmentModel(
-  v: Validator, raw: unknown, index: number, releaseMode: string, executionMode: string, pipelineRegion: string,
+  v: Validator, raw: unknown, index: number, releaseMode: string, executionMode: string, pipelineRegion: string, pipelineAccount: string,
 ): EnvironmentModel {
   const field = `environments[${index}]`;
   v.requireObject(field, raw, "Pass { name: 'staging', deployments: [...] }.");
@@ -204,7 +225,7 @@ function environmentModel(
     if (!(d instanceof DeploymentTarget)) {
       v.fail(`${f}.deployments[${i}]`, 'must be a DeploymentTarget', d, 'Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().');
     }
-    return d._toModel({ validator: v, field: `${f}.deployments[${i}]` }, { name, account, region, pipelineRegion });
+    return d._toModel({ validator: v, field: `${f}.deployments[${i}]` }, { name, account, region, pipelineRegion, pipelineAccount });
   });
 
   // verification: test actions and alarm gates
@@ -272,6 +293,12 @@ function environmentModel(
       v.fail(`${f}.approval`, 'is Approval.changeSetReview(), but the environment has no CloudFormation target whose change set could be reviewed',
         described(`deployments of kinds ${deployments.map(d => d.kind).join(', ')}`), 'Use Approval.manual(), or add a DeploymentTarget.cloudFormation().');
     }
+  } else if (deployments.some(d => d.wantsChangeSetReview)) {
+    if (releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT) {
+      v.fail(`${f}.deployments`, 'asks for a change-set review (changeSetReview: true), a manual approval ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow',
+        described('changeSetReview: true'), 'Remove changeSetReview, or use ReleaseMode.CONTINUOUS_DELIVERY.');
+    }
+    approval = Approval.changeSetReview()._toModel({ validator: v, field: `${f}.approval` }, name, false);
   } else if (production && releaseMode === ReleaseMode.CONTINUOUS_DELIVERY) {
     approval = Approval.manual()._toModel({ validator: v, field: `${f}.approval` }, name, true);
   }

@@ -74,6 +74,8 @@ export interface DeploymentRenderContext extends RenderContext {
   readonly prepareRunOrder: number;
   /** Run order of the phase that changes the environment. */
   readonly deployRunOrder: number;
+  /** Run order of a phase at a dependency level (level 0 gives prepareRunOrder / deployRunOrder). */
+  readonly runOrderAt: (phase: 'prepare' | 'deploy', level: number) => number;
 }
 
 export interface DeploymentModel {
@@ -90,15 +92,28 @@ export interface DeploymentModel {
   readonly stackName?: string;
   /** The CodeDeploy deployment group the target deploys through, when it uses one. */
   readonly codeDeployGroup?: unknown;
+  /** The target asks for a change-set review (added to the environment when it has no approval). */
+  readonly wantsChangeSetReview?: boolean;
+  /** Assets the target needs published before it deploys. */
+  readonly assets?: AssetsModel;
   /** The rendered action names with their phase, for the graph and plan. */
   readonly actionNames: DeploymentActionName[];
   produce(ctx: DeploymentRenderContext): codepipeline.IAction[];
+}
+
+/** Assets to publish: cdk-assets manifests in the build output, the roles that publish them. */
+export interface AssetsModel {
+  readonly manifests: string[];
+  readonly publishingRoles: string[];
+  readonly dockerImages: boolean;
 }
 
 export interface DeploymentActionName {
   readonly name: string;
   readonly phase: 'prepare' | 'deploy';
   readonly kind: string;
+  /** Dependency level (stacks of a CDK stage deploy level by level); default 0. */
+  readonly level?: number;
 }
 
 export interface ApprovalModel {
@@ -155,6 +170,8 @@ export interface EnvironmentModel {
 }
 
 export interface PipelineModel {
+  /** Assets of every environment, published once before the first environment that needs them. */
+  readonly assets?: AssetsModel & { readonly beforeEnvironment: number };
   readonly constructPath: string;
   readonly releaseMode: string;
   readonly releaseModeDefaulted: boolean;

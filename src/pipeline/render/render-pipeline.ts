@@ -1,11 +1,13 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PipelineGraph } from '../../graph/pipeline-graph';
 import { AlarmGateModel, EnvironmentModel, PipelineModel, RenderContext } from '../../model/model';
+import { createProject } from '../../private/codebuild';
 
 /** Options the construct passes to the renderer. */
 export interface RenderOptions {
@@ -62,8 +64,8 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     const stageScope = env ? new Construct(envContainer(scope), env.name) : scope;
     const checksScope = stage.nodes.some(n => n.node.type === 'check') ? new Construct(scope, 'Checks') : undefined;
     const stageActions: codepipeline.IAction[] = [];
-    for (const { node, actions } of stage.nodes) {
-      const first = actions[0];
+    for (const { node, actions: graphActions } of stage.nodes) {
+      const first = graphActions[0];
       const ctx: RenderContext = {
         ...base,
         scope: stageScope,
@@ -102,10 +104,14 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
             ...ctx,
             prepareRunOrder: node.prepareRunOrder,
             deployRunOrder: node.deployRunOrder,
+            runOrderAt: node.runOrderAt,
           }));
           addAlarmsToOwnedGroup(deployment.codeDeployGroup, env!);
           break;
         }
+        case 'assets':
+          stageActions.push(publishAssets(scope, model.assets!, ctx));
+          break;
         case 'verification':
           stageActions.push(...env!.verification[node.index].produce(ctx));
           break;
@@ -114,6 +120,29 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     pipeline.addStage({ stageName: stage.name, actions: stageActions, ...(env ? stageConditions(pipeline, env) : {}) });
   }
   return { pipeline, approvalActionArns };
+}
+
+/**
+ * One CodeBuild action publishes the file and Docker image assets of every stage, once per
+ * execution, assuming the CDK bootstrap publishing roles of the target accounts.
+ */
+function publishAssets(scope: Construct, assets: NonNullable<PipelineModel['assets']>, rc: RenderContext): codepipeline.IAction {
+  const assetsScope = new Construct(scope, 'Assets');
+  const project = createProject(assetsScope, {
+    description: `Asset publishing of ${scope.node.path}`,
+    install: ['npm install -g cdk-assets@2'],
+    commands: assets.manifests.map(m => `cdk-assets --path "${m}" --verbose publish`),
+    privileged: assets.dockerImages,
+  }, rc.encryptionKey);
+  const stack = Stack.of(scope);
+  const roles = assets.publishingRoles.map(r => r
+    .replace(/\$\{AWS::Partition\}/g, stack.partition)
+    .replace(/\$\{AWS::AccountId\}/g, stack.account)
+    .replace(/\$\{AWS::Region\}/g, stack.region));
+  if (roles.length > 0) {
+    project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));
+  }
+  return new actions.CodeBuildAction({ actionName: rc.actionName, runOrder: rc.runOrder, project, input: rc.buildArtifact });
 }
 
 /**

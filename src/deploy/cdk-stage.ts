@@ -1,0 +1,214 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Aws, CfnCapabilities, Stage, Token } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { CHANGE_SET_NAME } from './cloudformation-names';
+import { describeDeploymentConfig } from './codedeploy-targets';
+import { DeploymentActionName, DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { isToken, Validator } from '../private/validation';
+
+/** Options of a CDK stage deployment. */
+export interface CdkStageOptions {
+  /**
+   * Put a manual review of the stage's change sets between creating and executing them (adds
+   * `Approval.changeSetReview()` to the environment when it has no approval).
+   *
+   * @default false
+   */
+  readonly changeSetReview?: boolean;
+  /**
+   * Where the build writes the cloud assembly (`cdk synth` output) inside the build output.
+   *
+   * @default 'cdk.out'
+   */
+  readonly cloudAssemblyDirectory?: string;
+}
+
+interface TargetEnv {
+  readonly account?: string;
+  readonly region?: string;
+  readonly name: string;
+  readonly pipelineRegion: string;
+  readonly pipelineAccount: string;
+}
+
+interface StackPlan {
+  readonly stackName: string;
+  readonly templatePath: string;
+  readonly level: number;
+  readonly account?: string;
+  readonly region?: string;
+  readonly deployRoleArn?: string;
+  readonly execRoleArn?: string;
+  readonly canaries: string[];
+}
+
+function replacePlaceholders(arn: string | undefined, account: string, region: string): string | undefined {
+  if (!arn) return undefined;
+  return arn.replace(/\$\{AWS::Partition\}/g, Aws.PARTITION).replace(/\$\{AWS::AccountId\}/g, account).replace(/\$\{AWS::Region\}/g, region);
+}
+
+/** Lambda/ECS canaries found in a template: CodeDeploy deployment groups and their configs. */
+function canariesIn(templateFile: string): string[] {
+  let template: any;
+  try {
+    template = JSON.parse(fs.readFileSync(templateFile, 'utf8'));
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const [id, r] of Object.entries<any>(template.Resources ?? {})) {
+    if (r.Type !== 'AWS::CodeDeploy::DeploymentGroup') continue;
+    const config = r.Properties?.DeploymentConfigName;
+    const strategy = typeof config === 'string' ? describeDeploymentConfig(config) : 'custom deployment config';
+    const alarms = r.Properties?.AlarmConfiguration?.Alarms?.length ?? 0;
+    out.push(`${id}: ${strategy}${alarms ? ` · auto-rollback on ${alarms} alarm${alarms === 1 ? '' : 's'}` : ''} (CodeDeploy, during the CloudFormation update)`);
+  }
+  return out;
+}
+
+/** Model of `DeploymentTarget.cdkStage`. */
+export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStageOptions, env: TargetEnv): DeploymentModel {
+  const v: Validator = ctx.validator;
+  if (!stage || !Stage.isStage(stage)) {
+    v.fail(`${ctx.field}.stage`, 'must be a CDK Stage', stage, 'Pass a Stage holding the stacks to deploy: new MyServiceStage(app, \'Prod\', { env }).');
+  }
+  const o = options ?? {};
+  const review = v.optionalBoolean(`${ctx.field}.changeSetReview`, o.changeSetReview) ?? false;
+  const dir = v.optionalString(`${ctx.field}.cloudAssemblyDirectory`, o.cloudAssemblyDirectory, "Pass the directory the build's 'cdk synth' writes, for example 'cdk.out'.") ?? 'cdk.out';
+
+  const assembly = stage.synth();
+  const stacks = assembly.stacks;
+  if (stacks.length === 0) {
+    v.fail(`${ctx.field}.stage`, 'has no stacks to deploy', stage.node.path, 'Add stacks to the stage before creating the pipeline (the stage is synthesized when the pipeline is configured).');
+  }
+  const missing = assembly.manifest.missing ?? [];
+  if (missing.length > 0) {
+    v.fail(`${ctx.field}.stage`, `has stacks that use context lookups (${missing.map(m => m.key).slice(0, 3).join(', ')}) that are not in cdk.context.json`, stage.node.path,
+      "Run 'cdk synth' once with credentials for the target account and commit cdk.context.json, so the pipeline's build synthesizes without lookups.");
+  }
+
+  const root = stage.node.root as Stage;
+  const relative = path.relative(root.outdir, assembly.directory).split(path.sep).join('/');
+  const byId = new Map(stacks.map(s => [s.id, s]));
+  const levels = new Map<string, number>();
+  const levelOf = (id: string, seen: Set<string> = new Set()): number => {
+    if (levels.has(id)) return levels.get(id)!;
+    if (seen.has(id)) return 0;
+    seen.add(id);
+    const deps = byId.get(id)!.dependencies.map(d => d.id).filter(d => byId.has(d));
+    const level = deps.length === 0 ? 0 : 1 + Math.max(...deps.map(d => levelOf(d, seen)));
+    levels.set(id, level);
+    return level;
+  };
+
+  const plans: StackPlan[] = stacks.map(s => {
+    const stackAccount = s.environment.account;
+    const stackRegion = s.environment.region;
+    const literal = (x: string) => x !== 'unknown-account' && x !== 'unknown-region' && !isToken(x);
+    const wantedAccount = env.account ?? env.pipelineAccount;
+    const wantedRegion = env.region ?? env.pipelineRegion;
+    if (literal(stackAccount) && !isToken(wantedAccount) && stackAccount !== wantedAccount) {
+      v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' for account ${stackAccount}, but environment '${env.name}' deploys to account ${wantedAccount}`, stackAccount,
+        `Give the stage env: { account: '${wantedAccount}' } (or the environment account: '${stackAccount}').`);
+    }
+    if (literal(stackRegion) && !isToken(wantedRegion) && stackRegion !== wantedRegion) {
+      v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' for region ${stackRegion}, but environment '${env.name}' deploys to region ${wantedRegion}`, stackRegion,
+        `Give the stage env: { region: '${wantedRegion}' } (or the environment region: '${stackRegion}').`);
+    }
+    const account = literal(stackAccount) ? stackAccount : env.account;
+    const region = literal(stackRegion) ? stackRegion : env.region;
+    return {
+      stackName: s.stackName,
+      templatePath: `${dir}/${relative}/${s.templateFile}`,
+      level: levelOf(s.id),
+      account,
+      region,
+      deployRoleArn: s.assumeRoleArn,
+      execRoleArn: s.cloudFormationExecutionRoleArn,
+      canaries: canariesIn(s.templateFullPath),
+    };
+  });
+
+  const actionNames: DeploymentActionName[] = plans.flatMap(p => [
+    { name: v.pipelineName(`${ctx.field}.stage`, `${p.stackName}.Prepare`, 'action name'), phase: 'prepare' as const, kind: 'cloudformation-change-set', level: p.level },
+    { name: `${p.stackName}.Deploy`, phase: 'deploy' as const, kind: 'cloudformation-execute', level: p.level },
+  ]);
+
+  // assets: every asset manifest of the stage, published once per execution by one action
+  const manifests = assembly.artifacts
+    .filter(a => a.manifest.type === 'cdk:asset-manifest')
+    .map(a => ({ file: (a.manifest.properties as any)?.file as string, content: JSON.parse(fs.readFileSync(path.join(assembly.directory, (a.manifest.properties as any).file), 'utf8')) }));
+  const templates = new Set(stacks.map(s => s.templateFile));
+  let files = 0;
+  let images = 0;
+  const publishingRoles = new Set<string>();
+  const assetManifests: string[] = [];
+  for (const m of manifests) {
+    // a manifest that holds only the stack template needs no publishing: the pipeline deploys the
+    // template from the build output
+    const assetFiles = Object.values<any>(m.content.files ?? {}).filter(f => !templates.has(f.source?.path));
+    const assetImages = Object.values<any>(m.content.dockerImages ?? {});
+    if (assetFiles.length + assetImages.length === 0) continue;
+    assetManifests.push(`${dir}/${relative}/${m.file}`);
+    files += assetFiles.length;
+    images += assetImages.length;
+    for (const a of [...assetFiles, ...assetImages]) {
+      for (const d of Object.values<any>(a.destinations ?? {})) if (d.assumeRoleArn) publishingRoles.add(d.assumeRoleArn);
+    }
+  }
+
+  const canaries = plans.flatMap(p => p.canaries);
+  const name = v.pipelineName(`${ctx.field}.name`, stage.stageName, 'deployment name');
+  return {
+    name,
+    kind: 'cdk-stage',
+    summary: `CDK stage ${stage.stageName}: ${plans.length} stack${plans.length === 1 ? '' : 's'} via change sets${canaries.length ? ` · ${canaries.length} canary deployment${canaries.length === 1 ? '' : 's'}` : ''}`,
+    details: [
+      ...plans.map(p => `stack ${p.stackName}${p.level > 0 ? ` (after its dependencies, wave ${p.level + 1})` : ''}${p.account ? ` in account ${p.account}` : ''}`),
+      ...canaries,
+      ...(files + images > 0 ? [`assets: ${files} file${files === 1 ? '' : 's'}, ${images} image${images === 1 ? '' : 's'} (published once per execution)`] : []),
+    ],
+    privileged: false,
+    hasPreparePhase: true,
+    wantsChangeSetReview: review,
+    account: env.account,
+    region: env.region,
+    actionNames,
+    assets: assetManifests.length > 0 ? { manifests: assetManifests, publishingRoles: [...publishingRoles], dockerImages: images > 0 } : undefined,
+    produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {
+      const scope = new Construct(rc.scope, name);
+      const out: codepipeline.IAction[] = [];
+      for (const p of plans) {
+        const account = p.account ?? rc.pipelineAccount;
+        const region = p.region ?? rc.pipelineRegion;
+        const crossAccount = p.account !== undefined && !Token.isUnresolved(p.account) && p.account !== rc.pipelineAccount;
+        const execArn = replacePlaceholders(p.execRoleArn, account, region);
+        const deploymentRole = execArn ? iam.Role.fromRoleArn(scope, `${p.stackName}Exec`, execArn, { mutable: false }) : undefined;
+        const deployArn = replacePlaceholders(p.deployRoleArn, account, region);
+        const role = crossAccount && deployArn ? iam.Role.fromRoleArn(scope, `${p.stackName}Deploy`, deployArn, { mutable: false }) : undefined;
+        const common = {
+          stackName: p.stackName, changeSetName: CHANGE_SET_NAME, account: crossAccount ? p.account : undefined, region: p.region, role,
+        };
+        out.push(new actions.CloudFormationCreateReplaceChangeSetAction({
+          ...common,
+          actionName: `${p.stackName}.Prepare`,
+          runOrder: rc.runOrderAt('prepare', p.level),
+          templatePath: rc.buildArtifact.atPath(p.templatePath),
+          adminPermissions: false,
+          deploymentRole,
+          cfnCapabilities: [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND],
+        }));
+        out.push(new actions.CloudFormationExecuteChangeSetAction({
+          ...common,
+          actionName: `${p.stackName}.Deploy`,
+          runOrder: rc.runOrderAt('deploy', p.level),
+        }));
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { Stack, Stage } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
+import { DeliveryPipeline, DeploymentTarget, ReleaseMode } from '../../src';
+import { errorOf, flat, newApp, props } from '../util';
+
+function setup(prodAccount = '222222222222') {
+  const app = newApp();
+  const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const staging = new OrdersServiceStage(app, 'Staging', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const prod = new OrdersServiceStage(app, 'Prod', { env: { account: prodAccount, region: 'eu-west-1' } });
+  return { app, stack, staging, prod };
+}
+
+function stageOf(stack: Stack, name: string): any {
+  const p = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+  return p.Properties.Stages.find((s: any) => s.Name === name);
+}
+
+describe('DeploymentTarget.cdkStage', () => {
+  test('deploys the stacks in dependency order from the cloud assembly in the build output', () => {
+    const { stack, staging } = setup();
+    new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }] }));
+    const s = stageOf(stack, 'staging');
+    expect(s.Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual([
+      'orders-data-staging.Prepare@1', 'orders-data-staging.Deploy@2', 'orders-api-staging.Prepare@3', 'orders-api-staging.Deploy@4',
+    ]);
+    expect(s.Actions[0].Configuration.TemplatePath).toMatch(/^BuildOutput::cdk\.out\/assembly-Staging\/StagingData[A-Z0-9]*\.template\.json$/);
+    expect(flat(s.Actions[0].Configuration.RoleArn)).toBe('arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1');
+  });
+
+  test('assets of all stages are published once, by one CodeBuild action, before the first environment that needs them', () => {
+    const { stack, staging, prod } = setup();
+    const pipeline = new DeliveryPipeline(stack, 'Orders', props({
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] },
+        { name: 'prod', production: true, account: '222222222222', deployments: [DeploymentTarget.cdkStage(prod)] },
+      ],
+    }));
+    const p = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+    expect(p.Properties.Stages.map((s: any) => s.Name)).toEqual(['Source', 'Build', 'Assets', 'staging', 'prod']);
+    expect(stageOf(stack, 'Assets').Actions.map((a: any) => a.Name)).toEqual(['PublishAssets']);
+    const projects = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project')) as any[];
+    const assetProject = projects.find(pr => /Asset publishing/.test(pr.Properties.Description));
+    const spec = JSON.parse(assetProject.Properties.Source.BuildSpec);
+    expect(spec.phases.build.commands).toEqual([
+      expect.stringMatching(/^cdk-assets --path "cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json" --verbose publish$/),
+      expect.stringMatching(/^cdk-assets --path "cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json" --verbose publish$/),
+    ]);
+    const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /^OrdersAssetsProjectRoleDefaultPolicy/.test(id))![1] as any;
+    const assume = flat(policy.Properties.PolicyDocument.Statement).find((st: any) => st.Action === 'sts:AssumeRole');
+    expect([...assume.Resource].sort()).toEqual([
+      'arn:aws:iam::111111111111:role/cdk-hnb659fds-file-publishing-role-111111111111-eu-west-1',
+      'arn:aws:iam::222222222222:role/cdk-hnb659fds-file-publishing-role-222222222222-eu-west-1',
+    ]);
+    // the plan shows the Lambda canary found in the API stack
+    const prodPlan = pipeline.describe().environments[1].deployments[0];
+    expect(prodPlan.summary).toBe('CDK stage Prod: 2 stacks via change sets · 1 canary deployment');
+    expect(prodPlan.details).toContainEqual(expect.stringMatching(/^Canary[A-Z0-9]+: canary 10% then all after 5 min · auto-rollback on 1 alarm \(CodeDeploy, during the CloudFormation update\)$/));
+  });
+
+  test('in another account the stacks deploy with that account\'s bootstrap roles', () => {
+    const { stack, prod } = setup();
+    new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cdkStage(prod)] }] }));
+    const prepare = stageOf(stack, 'prod').Actions[0];
+    expect(flat(prepare.RoleArn)).toBe('arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1');
+    expect(flat(prepare.Configuration.RoleArn)).toBe('arn:aws:iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-eu-west-1');
+  });
+
+  test('changeSetReview puts a review between the change sets and their execution', () => {
+    const { stack, staging } = setup();
+    new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging, { changeSetReview: true })] }] }));
+    expect(stageOf(stack, 'staging').Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual([
+      'orders-data-staging.Prepare@1', 'orders-data-staging.Deploy@3', 'orders-api-staging.Prepare@4', 'orders-api-staging.Deploy@5', 'ReviewChangeSet@2',
+    ]);
+  });
+
+  test('fails when the stage targets another account than the environment', () => {
+    const { stack, prod } = setup('333333333333');
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cdkStage(prod)] }] })))).toBe(
+      "'PipelineStack/Orders': environments[0] ('prod').deployments[0].stage holds stack 'orders-data-prod' for account 333333333333, but environment 'prod' deploys to account 222222222222, got '333333333333'. Give the stage env: { account: '222222222222' } (or the environment account: '333333333333').");
+  });
+
+  test('fails when the stage has no stacks', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const empty = new Stage(app, 'Empty');
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'e', deployments: [DeploymentTarget.cdkStage(empty)] }] })))).toBe(
+      "'PipelineStack/Orders': environments[0] ('e').deployments[0].stage has no stacks to deploy, got 'Empty'. Add stacks to the stage before creating the pipeline (the stage is synthesized when the pipeline is configured).");
+  });
+
+  test('changeSetReview under continuous deployment is refused', () => {
+    const { stack, staging } = setup();
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging, { changeSetReview: true })] }],
+    })))).toBe("'PipelineStack/Orders': environments[0] ('staging').deployments asks for a change-set review (changeSetReview: true), a manual approval ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow, got changeSetReview: true. Remove changeSetReview, or use ReleaseMode.CONTINUOUS_DELIVERY.");
+  });
+});
