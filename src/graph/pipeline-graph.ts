@@ -1,4 +1,4 @@
-import { ASSETS_STAGE, BUILD_STAGE, CHECKS_STAGE, SOURCE_STAGE } from '../model/build-model';
+import { ASSETS_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE, SOURCE_STAGE } from '../model/build-model';
 import { EnvironmentModel, PipelineModel } from '../model/model';
 import { SOURCE_ACTION_NAME } from '../sources/pipeline-source';
 
@@ -14,6 +14,7 @@ export type GraphNodeKind =
   | { readonly type: 'check'; readonly index: number }
   | { readonly type: 'approval' }
   | { readonly type: 'assets' }
+  | { readonly type: 'self-update' }
   | {
     readonly type: 'deployment';
     readonly index: number;
@@ -52,6 +53,9 @@ export function buildGraph(model: PipelineModel): PipelineGraph {
     { name: SOURCE_STAGE, nodes: [{ node: { type: 'source' }, actions: [{ name: SOURCE_ACTION_NAME, runOrder: 1, kind: `source-${model.source.kind.toLowerCase()}` }] }] },
     { name: BUILD_STAGE, nodes: [{ node: { type: 'build' }, actions: [{ name: model.build.name, runOrder: 1, kind: model.build.kind }] }] },
   ];
+  if (model.selfUpdate) {
+    stages.push({ name: SELF_UPDATE_STAGE, nodes: [{ node: { type: 'self-update' }, actions: [{ name: 'SelfMutate', runOrder: 1, kind: 'cloudformation-self-update' }] }] });
+  }
   if (model.checks.length > 0) {
     stages.push({
       name: CHECKS_STAGE,

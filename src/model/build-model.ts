@@ -18,7 +18,8 @@ export const SOURCE_STAGE = 'Source';
 export const BUILD_STAGE = BUILD_ACTION_NAME;
 export const CHECKS_STAGE = 'Checks';
 export const ASSETS_STAGE = 'Assets';
-const RESERVED_STAGES = [SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, ASSETS_STAGE];
+export const SELF_UPDATE_STAGE = 'UpdatePipeline';
+const RESERVED_STAGES = [SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, ASSETS_STAGE, SELF_UPDATE_STAGE];
 
 /** CodePipeline quotas the model is checked against. */
 export const MAX_STAGES = 50;
@@ -33,6 +34,9 @@ export interface RawPipelineConfig {
   readonly executionMode?: unknown;
   readonly pipelineName?: unknown;
   readonly environments: unknown[];
+  readonly selfUpdate?: unknown;
+  readonly pipelineStackName?: string;
+  readonly pipelineTemplatePath?: string;
   /** Account and region of the pipeline's stack (may be tokens). */
   readonly stackAccount: string;
   readonly stackRegion: string;
@@ -116,7 +120,8 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
 
   checkEnvironmentsAgainstStack(v, environments, raw.stackAccount, raw.stackRegion);
 
-  const fixedStages = 2 + (checks.length > 0 ? 1 : 0) + (environments.some(e => e.deployments.some(d => d.assets)) ? 1 : 0);
+  const selfUpdate = v.optionalBoolean('selfUpdate', raw.selfUpdate) ?? false;
+  const fixedStages = 2 + (checks.length > 0 ? 1 : 0) + (environments.some(e => e.deployments.some(d => d.assets)) ? 1 : 0) + (selfUpdate ? 1 : 0);
   if (fixedStages + environments.length > MAX_STAGES) {
     v.fail('environments', `must fit CodePipeline's quota of ${MAX_STAGES} stages per pipeline (with ${fixedStages} stages for source, build${checks.length > 0 ? ' and checks' : ''}, at most ${MAX_STAGES - fixedStages} environments)`,
       described(`${environments.length} environments`), 'Split the environments over two pipelines, or deploy several targets per environment.');
@@ -136,6 +141,9 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     checks,
     environments,
     assets,
+    selfUpdate: selfUpdate && raw.pipelineStackName && raw.pipelineTemplatePath
+      ? { stackName: raw.pipelineStackName, templatePath: raw.pipelineTemplatePath }
+      : undefined,
   };
 }
 

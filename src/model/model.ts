@@ -170,6 +170,8 @@ export interface EnvironmentModel {
 }
 
 export interface PipelineModel {
+  /** The pipeline updates its own stack right after the build. */
+  readonly selfUpdate?: { readonly stackName: string; readonly templatePath: string };
   /** Assets of every environment, published once before the first environment that needs them. */
   readonly assets?: AssetsModel & { readonly beforeEnvironment: number };
   readonly constructPath: string;

@@ -1,4 +1,5 @@
-import { Aspects, IAspect, Stack, Token } from 'aws-cdk-lib';
+import * as path from 'path';
+import { Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -70,6 +71,15 @@ export interface DeliveryPipelineProps {
    * customer managed KMS key with yearly rotation that those accounts may use
    */
   readonly artifactBucket?: s3.IBucket;
+  /**
+   * Let the pipeline update itself: a stage right after the build deploys the pipeline's own stack
+   * from the build's cloud assembly (`cdk.out/<stack>.template.json`) and restarts the execution
+   * with the new pipeline. Off by default: deploy the pipeline with `cdk deploy` and let it deliver
+   * the application (see the README for the trade-off).
+   *
+   * @default false
+   */
+  readonly selfUpdate?: boolean;
   /**
    * Who is told about approvals waiting, failures and successes (a CodeStar notification rule).
    *
@@ -257,8 +267,19 @@ export class DeliveryPipeline extends Construct {
       executionMode: this.props.executionMode,
       pipelineName: this.props.pipelineName,
       environments: this.environmentOptions,
+      selfUpdate: this.props.selfUpdate,
+      pipelineStackName: stack.stackName,
+      pipelineTemplatePath: pipelineTemplatePath(stack),
     });
   }
+}
+
+/** Where the build output holds this stack's template (cdk.out/<nested assembly>/<template>). */
+function pipelineTemplatePath(stack: Stack): string {
+  const stage = Stage.of(stack);
+  const root = stack.node.root as Stage;
+  const nested = stage && stage !== root ? path.relative(root.outdir, stage.outdir).split(path.sep).join('/') : '';
+  return ['cdk.out', nested, stack.templateFile].filter(Boolean).join('/');
 }
 
 const DELIVERY_PIPELINE_SYMBOL = Symbol.for('cdk-delivery-pipeline.DeliveryPipeline');

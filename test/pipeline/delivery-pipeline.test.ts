@@ -193,3 +193,29 @@ describe('plan metadata', () => {
     ]);
   });
 });
+
+describe('selfUpdate', () => {
+  test('off by default: no UpdatePipeline stage, executions are not restarted on update', () => {
+    const stack = newStack();
+    pipelineIn(stack);
+    expect(stageNames(stack)).toEqual(['Source', 'Build']);
+    expect(pipelineProps(stack).RestartExecutionOnUpdate).toBe(false);
+  });
+
+  test('a stage right after the build deploys the pipeline stack from the cloud assembly and restarts the execution', () => {
+    const stack = newStack();
+    pipelineIn(stack, { selfUpdate: true, environments: [env('staging')] });
+    expect(stageNames(stack)).toEqual(['Source', 'Build', 'UpdatePipeline', 'staging']);
+    const props0 = pipelineProps(stack);
+    expect(props0.RestartExecutionOnUpdate).toBe(true);
+    const a = props0.Stages[2].Actions[0];
+    expect(a.Name).toBe('SelfMutate');
+    expect(a.Configuration).toMatchObject({
+      ActionMode: 'CREATE_UPDATE',
+      StackName: 'PipelineStack',
+      TemplatePath: 'BuildOutput::cdk.out/PipelineStack.template.json',
+      Capabilities: 'CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND',
+    });
+    expect(flat(a.Configuration.RoleArn)).toBe('arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1');
+  });
+});

@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnCapabilities, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -41,7 +41,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     artifactBucket: options.artifactBucket,
     crossAccountKeys,
     enableKeyRotation: crossAccountKeys ? true : undefined,
-    restartExecutionOnUpdate: false,
+    restartExecutionOnUpdate: model.selfUpdate !== undefined,
   });
 
   const encryptionKey: kms.IKey = pipeline.artifactBucket.encryptionKey
@@ -107,6 +107,21 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
             runOrderAt: node.runOrderAt,
           }));
           addAlarmsToOwnedGroup(deployment.codeDeployGroup, env!);
+          break;
+        }
+        case 'self-update': {
+          const self = model.selfUpdate!;
+          const execRole = iam.Role.fromRoleArn(scope, 'SelfUpdateExecutionRole',
+            `arn:${Aws.PARTITION}:iam::${stack.account}:role/cdk-hnb659fds-cfn-exec-role-${stack.account}-${stack.region}`, { mutable: false });
+          stageActions.push(new actions.CloudFormationCreateUpdateStackAction({
+            actionName: first.name,
+            runOrder: first.runOrder,
+            stackName: self.stackName,
+            templatePath: buildArtifact.atPath(self.templatePath),
+            adminPermissions: false,
+            deploymentRole: execRole,
+            cfnCapabilities: [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND],
+          }));
           break;
         }
         case 'assets':
