@@ -52,9 +52,10 @@ const AWS_MANAGED_S3_KEY: Suppression = {
   applies_to: [{ regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):kms:[^:]+:[^:]+:key\\/\\*$/' }],
 };
 
-const INSPECTOR_SCAN: Suppression = {
+const API_REQUIRES_STAR: Suppression = {
   id: 'AwsSolutions-IAM5',
-  reason: 'Amazon Inspector\'s inspector-scan:ScanSbom has no resource-level permissions; the AWS API requires Resource "*" for it.',
+  reason: 'Resource "*" only where the AWS API has no resource-level permissions: inspector-scan:ScanSbom (Amazon Inspector), '
+    + 'ecs:RegisterTaskDefinition (CodeDeploy ECS blue/green), and iam:PassRole limited by iam:PassedToService to ecs-tasks.amazonaws.com (the task roles named in the task definition template).',
   applies_to: ['Resource::*'],
 };
 
@@ -72,10 +73,18 @@ function suppress(resource: CfnResource, suppressions: Suppression[]): void {
   resource.addMetadata('cdk_nag', { rules_to_suppress: all });
 }
 
+/** True when every statement on Resource "*" is one the AWS API requires (see API_REQUIRES_STAR). */
+export function onlyApiRequiredStars(statements: Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }>): boolean {
+  const stars = statements.filter(s => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
+  return stars.length > 0 && stars.every(s => ([] as string[]).concat(s.Action ?? []).every(a =>
+    a.startsWith('inspector-scan:')
+    || a === 'ecs:RegisterTaskDefinition'
+    || (a === 'iam:PassRole' && JSON.stringify(s.Condition ?? {}).includes('"iam:PassedToService":["ecs-tasks.amazonaws.com"]'))));
+}
+
 function onlyInspectorOnStar(policy: iam.Policy): boolean {
-  const doc = policy.document.toJSON() as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown }> } | undefined;
-  const stars = (doc?.Statement ?? []).filter(s => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
-  return stars.length > 0 && stars.every(s => ([] as string[]).concat(s.Action ?? []).every(a => a.startsWith('inspector-scan:')));
+  const doc = policy.document.toJSON() as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }> } | undefined;
+  return onlyApiRequiredStars(doc?.Statement ?? []);
 }
 
 function onlyAliasScopedKeyStar(policy: iam.Policy): boolean {
@@ -95,7 +104,7 @@ export function addNagSuppressions(root: IConstruct, ownArtifactBucket: s3.IBuck
       if (!cfn) continue;
       const list = [ARTIFACT_ACTIONS, ARTIFACT_OBJECTS, CODEBUILD_LOGS_AND_REPORTS, CLOUDFORMATION_STACK];
       if (onlyAliasScopedKeyStar(c)) list.push(AWS_MANAGED_S3_KEY);
-      if (onlyInspectorOnStar(c)) list.push(INSPECTOR_SCAN);
+      if (onlyInspectorOnStar(c)) list.push(API_REQUIRES_STAR);
       suppress(cfn, list);
     }
   }

@@ -1,0 +1,54 @@
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import {
+  Approval, BuildStep, DeliveryPipeline, DeploymentArtifact, DeploymentTarget, PipelineSource, ReleaseMode,
+} from '../../src';
+
+/**
+ * A container service delivered from its ECR image: a push of the `release` tag starts the
+ * pipeline; staging and production are ECS blue/green deployments through CodeDeploy, production
+ * as a canary (10% of the traffic for 5 minutes, then all) behind one approval.
+ */
+export class CheckoutPipelineStack extends Stack {
+  public readonly delivery: DeliveryPipeline;
+
+  constructor(scope: Construct, id: string, props: StackProps) {
+    super(scope, id, props);
+    const repository = ecr.Repository.fromRepositoryName(this, 'Images', 'checkout');
+    const application = codedeploy.EcsApplication.fromEcsApplicationName(this, 'App', 'checkout');
+    const group = (name: string, config: codedeploy.IEcsDeploymentConfig) => codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(this, name, {
+      application, deploymentGroupName: `checkout-${name.toLowerCase()}`, deploymentConfig: config,
+    });
+    const approvals = new sns.Topic(this, 'Approvals', { enforceSSL: true });
+
+    this.delivery = new DeliveryPipeline(this, 'Checkout', {
+      source: PipelineSource.ecr({ repository, tag: 'release' }),
+      buildStep: BuildStep.commands({
+        // render the task definition and AppSpec templates for this release
+        commands: ['./deploy/render-templates.sh'],
+        outputs: ['taskdef.json', 'appspec.yaml'],
+        timeout: Duration.minutes(15),
+      }),
+      releaseMode: ReleaseMode.CONTINUOUS_DELIVERY,
+      environments: [
+        {
+          name: 'staging',
+          deployments: [DeploymentTarget.codeDeployEcs(group('Staging', codedeploy.EcsDeploymentConfig.ALL_AT_ONCE), {
+            taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', containerImage: DeploymentArtifact.SOURCE,
+          })],
+        },
+        {
+          name: 'prod',
+          production: true,
+          approval: Approval.manual({ notify: approvals, comment: 'Canary: 10% of the traffic for 5 minutes, then all.' }),
+          deployments: [DeploymentTarget.codeDeployEcs(group('Prod', codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES), {
+            taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', containerImage: DeploymentArtifact.SOURCE,
+          })],
+        },
+      ],
+    });
+  }
+}

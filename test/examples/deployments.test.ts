@@ -1,0 +1,65 @@
+import { Aspects, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
+import { InventoryPipelineStack } from '../../examples/ec2-rolling/pipeline-stack';
+import { CheckoutPipelineStack } from '../../examples/ecs-canary/pipeline-stack';
+import { newApp } from '../util';
+
+const env = { account: '111111111111', region: 'eu-west-1' };
+
+function nagFindings(stacks: Stack[]): string[] {
+  return stacks.flatMap(s => [
+    ...Annotations.fromStack(s).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ...Annotations.fromStack(s).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+  ].map(m => `${m.id}: ${String(m.entry.data).slice(0, 120)}`));
+}
+
+function stagesOf(stack: Stack): string[] {
+  const p = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+  return p.Properties.Stages.map((s: any) => `${s.Name}: ${s.Actions.map((a: any) => `${a.Name}@${a.RunOrder}`).join(' ')}`);
+}
+
+describe('examples/ec2-rolling', () => {
+  test('cdk-nag clean; staging all at once, prod half at a time behind the default approval', () => {
+    const app = newApp();
+    const stack = new InventoryPipelineStack(app, 'InventoryPipeline', { env });
+    Aspects.of(app).add(new AwsSolutionsChecks());
+    expect(nagFindings([stack])).toEqual([]);
+    expect(stagesOf(stack)).toEqual(['Source: Source@1', 'Build: Build@1', 'Checks: DependencyAudit@1', 'staging: inventory-staging@1 Smoke@2', 'prod: Approve@1 inventory-prod@2']);
+    const plan = stack.delivery.describe();
+    expect(plan.environments.map(e => e.deployments[0].summary)).toEqual([
+      'CodeDeploy EC2/on-premises · all instances at once', 'CodeDeploy EC2/on-premises · rolling, half of the instances at a time',
+    ]);
+  });
+});
+
+describe('examples/ecs-canary', () => {
+  test('cdk-nag clean; blue/green in staging, canary in production behind an approval', () => {
+    const app = newApp();
+    const stack = new CheckoutPipelineStack(app, 'CheckoutPipeline', { env });
+    Aspects.of(app).add(new AwsSolutionsChecks());
+    expect(nagFindings([stack])).toEqual([]);
+    expect(stagesOf(stack)).toEqual(['Source: Source@1', 'Build: Build@1', 'staging: checkout-staging@1', 'prod: Approve@1 checkout-prod@2']);
+    expect(stack.delivery.describe().environments[1].deployments[0].summary).toBe('ECS blue/green · canary 10% then all after 5 min');
+  });
+});
+
+describe('examples/cdk-stage', () => {
+  test('cdk-nag clean (pipeline and service stacks); two accounts, dependency order, one asset action, the Lambda canary in the plan', () => {
+    const app = newApp();
+    const stack = ordersCdkApp(app, stage => Aspects.of(stage).add(new AwsSolutionsChecks()));
+    Aspects.of(stack).add(new AwsSolutionsChecks());
+    const serviceStacks = app.node.children.filter(Stage.isStage).flatMap(s => s.node.children.filter(Stack.isStack));
+    expect(nagFindings([stack, ...serviceStacks])).toEqual([]);
+    expect(stagesOf(stack)).toEqual([
+      'Source: Source@1',
+      'Build: Build@1',
+      'Assets: PublishAssets@1',
+      'staging: orders-data-staging.Prepare@1 orders-data-staging.Deploy@2 orders-api-staging.Prepare@3 orders-api-staging.Deploy@4 Smoke@5',
+      'prod: Approve@1 orders-data-prod.Prepare@2 orders-data-prod.Deploy@3 orders-api-prod.Prepare@4 orders-api-prod.Deploy@5',
+    ]);
+    const prod = stack.delivery.describe().environments[1];
+    expect(prod.deployments[0].details).toContainEqual(expect.stringMatching(/canary 10% then all after 5 min · auto-rollback on 1 alarm/));
+  });
+});
