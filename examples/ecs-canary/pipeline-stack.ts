@@ -19,9 +19,10 @@ export class CheckoutPipelineStack extends Stack {
     super(scope, id, props);
     const repository = ecr.Repository.fromRepositoryName(this, 'Images', 'checkout');
     const application = codedeploy.EcsApplication.fromEcsApplicationName(this, 'App', 'checkout');
-    const group = (name: string, config: codedeploy.IEcsDeploymentConfig) => codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(this, name, {
-      application, deploymentGroupName: `checkout-${name.toLowerCase()}`, deploymentConfig: config,
-    });
+    const group = (name: string, config: codedeploy.IEcsDeploymentConfig) =>
+      codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(this, name, {
+        application, deploymentGroupName: `checkout-${name.toLowerCase()}`, deploymentConfig: config,
+      });
     const approvals = new sns.Topic(this, 'Approvals', { enforceSSL: true });
 
     this.delivery = new DeliveryPipeline(this, 'Checkout', {
