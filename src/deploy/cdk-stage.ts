@@ -172,7 +172,8 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
       ...canaries,
       ...(files + images > 0 ? [`assets: ${files} file${files === 1 ? '' : 's'}, ${images} image${images === 1 ? '' : 's'} (published once per execution)`] : []),
     ],
-    privileged: false,
+    // Docker image assets are built by the asset-publishing action in a privileged environment
+    privileged: images > 0,
     hasPreparePhase: true,
     wantsChangeSetReview: review,
     account: env.account,

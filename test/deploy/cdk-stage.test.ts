@@ -1,5 +1,6 @@
 import { Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
 import { DeliveryPipeline, DeploymentTarget, ReleaseMode } from '../../src';
 import { errorOf, flat, newApp, props } from '../util';
@@ -87,6 +88,16 @@ describe('DeploymentTarget.cdkStage', () => {
     const empty = new Stage(app, 'Empty');
     expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'e', deployments: [DeploymentTarget.cdkStage(empty)] }] })))).toBe(
       "'PipelineStack/Orders': environments[0] ('e').deployments[0].stage has no stacks to deploy, got 'Empty'. Add stacks to the stage before creating the pipeline (the stage is synthesized when the pipeline is configured).");
+  });
+
+  test('fails when a stack of the stage needs context lookups', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stage = new Stage(app, 'Lookups', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const net = new Stack(stage, 'Net');
+    ec2.Vpc.fromLookup(net, 'Vpc', { vpcName: 'main' });
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'e', deployments: [DeploymentTarget.cdkStage(stage)] }] })))).toMatch(
+      /^'PipelineStack\/Orders': environments\[0\] \('e'\)\.deployments\[0\]\.stage has stacks that use context lookups \(vpc-provider:account=111111111111:.*\) that are not in cdk\.context\.json, got 'Lookups'\. Run 'cdk synth' once with credentials for the target account and commit cdk\.context\.json, so the pipeline's build synthesizes without lookups\.$/);
   });
 
   test('changeSetReview under continuous deployment is refused', () => {
