@@ -2,6 +2,7 @@ import { Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
   Approval, BuildStep, CheckKind, DeliveryPipeline, DeliveryPolicy, DeploymentTarget, DeploymentWindow, IPolicyRule, PlanDocument,
   PipelineSource, PolicyRule, PolicyViolation, QualityCheck, ReleaseMode, Verification,
@@ -10,6 +11,9 @@ import { CONNECTION_ARN, env, errorOf, gitHub, newApp, props } from '../util';
 
 function errorsOf(rules: IPolicyRule[], build: (stack: Stack) => void): string[] {
   const app = newApp();
+  // Error annotations make aws-cdk-lib's validation set process.exitCode = 1 (that is how a
+  // violation stops `cdk synth`); here the annotations are read instead.
+  app.node.setContext(cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, false);
   const stack = new Stack(app, 'Apps', { env: { account: '111111111111', region: 'eu-west-1' } });
   build(stack);
   Aspects.of(app).add(new DeliveryPolicy({ rules }));
@@ -117,6 +121,23 @@ describe('DeliveryPolicy', () => {
     expect(errorOf(() => PolicyRule.maxParallelDeployments(0))).toBe('PolicyRule.maxParallelDeployments: max must be a whole number of 1 or more, got 0.');
     expect(errorOf(() => PolicyRule.allowedAccounts(['12']))).toBe(
       'PolicyRule.allowedAccounts: accounts must be 12-digit account ids, got ["12"]. Pass [\'111111111111\', ...].');
+  });
+
+  test('a violation fails the synthesis (the process exit code), as cdk synth reports it', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Apps', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({ releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT, environments: [env('prod', { production: true, acknowledgeUnverifiedProduction: true })] }));
+    Aspects.of(app).add(new DeliveryPolicy({ rules: [PolicyRule.productionRequiresVerification()] }));
+    const before = process.exitCode;
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      app.synth();
+      expect(process.exitCode).toBe(1);
+      expect(errors.mock.calls.flat().join('\n')).toContain("[policy production-requires-verification] pipeline 'Apps/Shop': environment 'prod' production has no automated verification");
+    } finally {
+      process.exitCode = before;
+      errors.mockRestore();
+    }
   });
 
   test('unrelated constructs are ignored', () => {
