@@ -243,7 +243,7 @@ function environmentModel(
     if (!Array.isArray(e.verification)) v.fail(`${f}.verification`, 'must be an array of Verification', e.verification, "Pass [Verification.commands('smoke', [...])] or leave it out.");
     e.verification.forEach((x, i) => {
       if (!(x instanceof Verification)) v.fail(`${f}.verification[${i}]`, 'must be a Verification', x, "Use Verification.commands('smoke', ['curl -fsS $URL/health']) or Verification.alarms([...]).");
-      const m = x._toModel({ validator: v, field: `${f}.verification[${i}]` });
+      const m = x._toModel({ validator: v, field: `${f}.verification[${i}]`, pipelineAccount });
       if (m.action) verification.push(m.action);
       if (m.alarmGate) alarmGates.push(m.alarmGate);
     });
@@ -272,7 +272,8 @@ function environmentModel(
     window = e.deploymentWindow._toModel({ validator: v, field: `${f}.deploymentWindow` });
   }
   const blockWhileAlarming = e.blockWhileAlarming === undefined ? undefined
-    : alarmGateModel({ validator: v, field: `${f}.blockWhileAlarming` }, e.blockWhileAlarming, undefined, 'not entered while in ALARM');
+    : alarmGateModel({ validator: v, field: `${f}.blockWhileAlarming` }, e.blockWhileAlarming, undefined, 'not entered while in ALARM',
+      e.blockWhileAlarmingRole, pipelineAccount);
   let onFailure: EnvironmentModel['onFailure'];
   if (e.onFailure !== undefined) {
     if (!(e.onFailure instanceof FailurePolicy)) {

@@ -16,6 +16,8 @@ export interface ModelContext {
   readonly validator: Validator;
   /** Field path of the part in the props, e.g. `environments[1].deployments[0]`. */
   readonly field: string;
+  /** The pipeline's account (may be a token), for parts that check where their resources live. */
+  readonly pipelineAccount?: string;
 }
 
 /** Runtime values an action may show a person (the revision being promoted). */
@@ -139,6 +141,8 @@ export interface AlarmGateModel {
   readonly alarms: cloudwatch.IAlarm[];
   /** Minutes CodePipeline waits for the alarms to change state before it checks them (WaitTime). */
   readonly waitMinutes?: number;
+  /** Role the rules assume to read the alarms (alarms in another account). */
+  readonly role?: iam.IRole;
   readonly summary: string;
 }
 

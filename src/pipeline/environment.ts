@@ -1,4 +1,5 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Approval } from '../approval/approval';
 import { DeploymentTarget } from '../deploy/deployment-target';
 import { DeploymentWindow } from '../verification/deployment-window';
@@ -66,6 +67,13 @@ export interface EnvironmentOptions {
    * @default - no alarm is checked on entry
    */
   readonly blockWhileAlarming?: cloudwatch.IAlarm[];
+  /**
+   * Role CodePipeline assumes to read the `blockWhileAlarming` alarms when they live in another
+   * account than the pipeline.
+   *
+   * @default - the pipeline's role, granted `cloudwatch:DescribeAlarms` on exactly these alarms
+   */
+  readonly blockWhileAlarmingRole?: iam.IRole;
   /**
    * What happens when the environment's stage fails (a deployment, a test or an alarm gate).
    *

@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { AlarmGateModel, ModelContext, VerificationModel } from '../model/model';
 import { validateCommandsOptions } from '../private/commands-spec';
@@ -25,13 +26,22 @@ export interface AlarmVerificationOptions {
    * @default Duration.minutes(10)
    */
   readonly bakeTime?: Duration;
+  /**
+   * Role CodePipeline assumes to read the alarms, for alarms in another account than the pipeline
+   * (a role in that account that trusts the pipeline account and may `cloudwatch:DescribeAlarms`).
+   *
+   * @default - the pipeline's role, granted `cloudwatch:DescribeAlarms` on exactly these alarms
+   */
+  readonly role?: iam.IRole;
 }
 
 /** The default bake time of an alarm verification. */
 export const DEFAULT_BAKE_TIME = Duration.minutes(10);
 
 /** Validates a list of alarms for a gate and describes it. */
-export function alarmGateModel(ctx: ModelContext, alarms: unknown, waitMinutes: number | undefined, what: string): AlarmGateModel {
+export function alarmGateModel(
+  ctx: ModelContext, alarms: unknown, waitMinutes: number | undefined, what: string, role?: unknown, pipelineAccount?: string,
+): AlarmGateModel {
   const v: Validator = ctx.validator;
   const fix = 'Pass CloudWatch alarms, for example [errorRateAlarm, latencyAlarm] (cloudwatch.Alarm or cloudwatch.Alarm.fromAlarmArn).';
   if (!Array.isArray(alarms)) v.fail(ctx.field, 'must be an array of cloudwatch.IAlarm', alarms, fix);
@@ -44,9 +54,21 @@ export function alarmGateModel(ctx: ModelContext, alarms: unknown, waitMinutes: 
       v.fail(`${ctx.field}[${i}]`, 'must be a cloudwatch.IAlarm', a, fix);
     }
   });
+  if (role !== undefined && (role === null || typeof (role as any).roleArn !== 'string')) {
+    v.fail(`${ctx.field.replace(/\.alarms$/, '')}.role`, 'must be an iam.IRole', role, "Pass iam.Role.fromRoleArn(this, 'AlarmReader', 'arn:aws:iam::222222222222:role/alarm-reader').");
+  }
+  if (role === undefined && pipelineAccount !== undefined && !Token.isUnresolved(pipelineAccount)) {
+    (alarms as cloudwatch.IAlarm[]).forEach((a, i) => {
+      const account = Token.isUnresolved(a.alarmArn) ? undefined : a.alarmArn.split(':')[4];
+      if (account && account !== pipelineAccount) {
+        v.fail(`${ctx.field}[${i}]`, `is an alarm of account ${account}, which the pipeline (account ${pipelineAccount}) cannot read with its own role`, a.alarmArn,
+          'Pass a role in that account that trusts the pipeline account and may cloudwatch:DescribeAlarms (role: iam.Role.fromRoleArn(...)).');
+      }
+    });
+  }
   const names = (alarms as cloudwatch.IAlarm[]).map(a => (Token.isUnresolved(a.alarmName) ? 'alarm' : a.alarmName));
   const wait = waitMinutes !== undefined ? ` for ${waitMinutes} min` : '';
-  return { alarms: alarms as cloudwatch.IAlarm[], waitMinutes, summary: `${what}${wait}: ${names.join(', ')}` };
+  return { alarms: alarms as cloudwatch.IAlarm[], waitMinutes, role: role as iam.IRole | undefined, summary: `${what}${wait}: ${names.join(', ')}` };
 }
 
 /**
@@ -89,7 +111,7 @@ class AlarmVerification extends Verification {
           'Pass a Duration such as Duration.minutes(30).');
       }
     }
-    return { alarmGate: alarmGateModel({ validator: v, field: `${ctx.field}.alarms` }, this.alarms, minutes, 'alarms watched') };
+    return { alarmGate: alarmGateModel({ validator: v, field: `${ctx.field}.alarms` }, this.alarms, minutes, 'alarms watched', this.options.role, ctx.pipelineAccount) };
   }
 }
 

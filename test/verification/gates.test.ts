@@ -2,9 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { DeploymentWindow, FailurePolicy, ReleaseMode, Verification } from '../../src';
 import { cronProblem } from '../../src/verification/deployment-window';
-import { env, flat, newStack, pipelineIn, pipelineProps } from '../util';
+import { env, errorOf, flat, newStack, pipelineIn, pipelineProps } from '../util';
 
 function alarm(stack: any, name: string): cloudwatch.IAlarm {
   return cloudwatch.Alarm.fromAlarmArn(stack, name, `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${name}`);
@@ -24,8 +25,8 @@ describe('Verification.alarms', () => {
       Conditions: [{
         Result: 'FAIL',
         Rules: [
-          { Name: 'staging.BakeAlarm', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' }, Configuration: { AlarmName: 'ErrorRate', AlarmStates: ['ALARM'], WaitTime: '30' } },
-          { Name: 'staging.BakeAlarm2', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' }, Configuration: { AlarmName: 'Latency', AlarmStates: ['ALARM'], WaitTime: '30' } },
+          { Name: 'staging.BakeAlarm', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' }, Configuration: { AlarmName: 'ErrorRate', AlarmStates: 'ALARM', WaitTime: '30' } },
+          { Name: 'staging.BakeAlarm2', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' }, Configuration: { AlarmName: 'Latency', AlarmStates: 'ALARM', WaitTime: '30' } },
         ],
       }],
     });
@@ -98,7 +99,7 @@ describe('blockWhileAlarming', () => {
     });
     const rules = stage(stack, 'prod').BeforeEntry.Conditions[0].Rules;
     expect(rules.map((r: any) => r.Name)).toEqual(['prod.DeploymentWindow', 'prod.EntryAlarm']);
-    expect(rules[1].Configuration).toEqual({ AlarmName: 'ProdHealth', AlarmStates: ['ALARM'] });
+    expect(rules[1].Configuration).toEqual({ AlarmName: 'ProdHealth', AlarmStates: 'ALARM' });
   });
 });
 
@@ -128,5 +129,36 @@ describe('FailurePolicy', () => {
     const stack = newStack();
     pipelineIn(stack, { executionMode: codepipeline.ExecutionMode.PARALLEL, environments: [env('prod', { production: true })] });
     expect(stage(stack, 'prod').OnFailure).toBeUndefined();
+  });
+});
+
+describe('alarms in another account or region', () => {
+  const foreign = (stack: any) => cloudwatch.Alarm.fromAlarmArn(stack, 'ProdErrors', 'arn:aws:cloudwatch:us-east-1:222222222222:alarm:ProdErrors');
+
+  test('fails without a role to read them, naming the alarm and the fix', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([foreign(stack)])] })] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').verification[0].alarms[0] is an alarm of account 222222222222, which the pipeline (account 111111111111) cannot read with its own role, got 'arn:aws:cloudwatch:us-east-1:222222222222:alarm:ProdErrors'. Pass a role in that account that trusts the pipeline account and may cloudwatch:DescribeAlarms (role: iam.Role.fromRoleArn(...)).");
+  });
+
+  test('with a role, the rule runs with it in the alarm\'s region; the pipeline role may assume exactly that role', () => {
+    const stack = newStack();
+    const reader = iam.Role.fromRoleArn(stack, 'Reader', 'arn:aws:iam::222222222222:role/alarm-reader');
+    const prodErrors = foreign(stack);
+    pipelineIn(stack, {
+      environments: [env('prod', {
+        verification: [Verification.alarms([prodErrors], { role: reader })],
+        blockWhileAlarming: [prodErrors],
+        blockWhileAlarmingRole: reader,
+      })],
+    });
+    const rule = stage(stack, 'prod').OnSuccess.Conditions[0].Rules[0];
+    expect(rule).toMatchObject({ Name: 'prod.BakeAlarm', RoleArn: 'arn:aws:iam::222222222222:role/alarm-reader', Region: 'us-east-1' });
+    expect(stage(stack, 'prod').BeforeEntry.Conditions[0].Rules[0]).toMatchObject({ RoleArn: 'arn:aws:iam::222222222222:role/alarm-reader' });
+    const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /^ShopPipelineRoleDefaultPolicy/.test(id))![1] as any;
+    const statements = flat(policy.Properties.PolicyDocument.Statement);
+    const assume = statements.filter((s: any) => s.Action === 'sts:AssumeRole').flatMap((s: any) => [].concat(s.Resource));
+    expect(assume).toContain('arn:aws:iam::222222222222:role/alarm-reader');
+    expect(statements.filter((s: any) => [].concat(s.Action).includes('cloudwatch:DescribeAlarms' as never))).toEqual([]);
   });
 });

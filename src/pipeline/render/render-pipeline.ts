@@ -179,21 +179,32 @@ function ruleName(env: EnvironmentModel, kind: string, index: number): string {
 }
 
 function alarmRules(pipeline: codepipeline.Pipeline, env: EnvironmentModel, gate: AlarmGateModel, kind: string, start = 0): codepipeline.Rule[] {
-  // The pipeline's role evaluates the rules: it may read exactly these alarms.
-  pipeline.role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['cloudwatch:DescribeAlarms'],
-    resources: gate.alarms.map(a => a.alarmArn),
-  }));
+  // The pipeline's role evaluates the rules: it may read exactly these alarms, or assume the role
+  // given for alarms in another account.
+  pipeline.role.addToPrincipalPolicy(gate.role
+    ? new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [gate.role.roleArn] })
+    : new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: gate.alarms.map(a => a.alarmArn) }));
+  const pipelineRegion = Stack.of(pipeline).region;
   return gate.alarms.map((alarm, i) => new codepipeline.Rule({
     name: ruleName(env, kind, start + i),
     provider: 'CloudWatchAlarm',
     version: '1',
+    // aws-cdk-lib types the rule role as iam.Role; only its ARN is rendered, so any IRole works
+    role: gate.role as iam.Role | undefined,
+    region: alarmRegion(alarm, pipelineRegion),
     configuration: {
       AlarmName: alarm.alarmName,
-      AlarmStates: ['ALARM'],
+      AlarmStates: 'ALARM',
       ...(gate.waitMinutes !== undefined ? { WaitTime: String(gate.waitMinutes) } : {}),
     },
   }));
+}
+
+/** The alarm's region when it differs from the pipeline's (the rule then runs there). */
+function alarmRegion(alarm: { alarmArn: string }, pipelineRegion: string): string | undefined {
+  if (Token.isUnresolved(alarm.alarmArn)) return undefined;
+  const region = alarm.alarmArn.split(':')[3];
+  return region && !Token.isUnresolved(pipelineRegion) && region !== pipelineRegion ? region : undefined;
 }
 
 /** Entry, success and failure conditions of an environment's stage. */
