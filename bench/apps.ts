@@ -26,7 +26,11 @@ import {
   Approval, BuildStep, DeliveryPipeline, DeploymentTarget, EnvironmentOptions, PipelineSource,
 } from '../src';
 
-export type AppKind = 'ours' | 'cdkpipelines' | 'handwired';
+/**
+ * `baseline` is the application alone (the same stages, an empty pipeline stack): the synth cost
+ * every app pays, subtracted to get each pipeline's own cost.
+ */
+export type AppKind = 'ours' | 'cdkpipelines' | 'handwired' | 'baseline';
 export const APP_KINDS: AppKind[] = ['ours', 'cdkpipelines', 'handwired'];
 
 /**
@@ -121,6 +125,7 @@ export function buildApp(config: BenchConfig, outdir?: string): App {
     case 'ours': buildOurs(app, pipelineStack, config); break;
     case 'cdkpipelines': buildCdkPipelines(pipelineStack, config); break;
     case 'handwired': buildHandWired(app, pipelineStack, config); break;
+    case 'baseline': stagesIn(app, config); break;
   }
   return app;
 }

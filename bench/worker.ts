@@ -34,7 +34,7 @@ function main(): void {
     const assembly = buildApp(config, outdir).synth();
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const cpu = process.cpuUsage(cpu0);
-    const structure = measure(assembly);
+    const structure = config.app === 'baseline' ? undefined : measure(assembly);
     result = {
       config, ok: true,
       cpuMs: (cpu.user + cpu.system) / 1000,
