@@ -268,7 +268,10 @@ function gitHead(): string {
 const results = {
   meta,
   quotas: QUOTAS,
-  cells: cells.map(c => ({ ...c, runs: c.runs.map(r => ({ ok: r.ok, cpuMs: r.cpuMs, wallMs: r.wallMs, maxRssMb: r.maxRssMb, startupCpuMs: r.startupCpuMs, error: r.error })) })),
+  cells: cells.map(c => ({
+    ...c,
+    runs: c.runs.map(r => ({ ok: r.ok, cpuMs: r.cpuMs, wallMs: r.wallMs, maxRssMb: r.maxRssMb, startupCpuMs: r.startupCpuMs, error: r.error })),
+  })),
   edgeCases,
   quotaCrossings: crossings,
   cli,
@@ -289,7 +292,7 @@ function renderMarkdown(): string {
     + 'Each: GitHub connection source, one CodeBuild build (tests + `cdk synth`), a manual approval before every environment after the first, '
     + 'and per environment one CDK Stage with one small stack (an SQS queue) deployed with a CloudFormation change set (create, then execute). '
     + 'Variants: `single` (one account), `multi` (one account per environment), `waves` (5 stacks deployed in parallel per environment), `assets` (each stack has a file asset).', '');
-  out.push(`Each synth ran in a fresh \`node\` process (construction + \`app.synth()\`, measured with \`process.cpuUsage()\` and \`hrtime\`, modules loaded before the clock starts), apps interleaved, `
+  out.push('Each synth ran in a fresh `node` process (construction + `app.synth()`, measured with `process.cpuUsage()` and `hrtime`, modules loaded before the clock starts), apps interleaved, '
     + `rotating their order each repetition. Medians of ${REPS} runs${meta.repetitionsAtN48 < REPS ? ` (${meta.repetitionsAtN48} at N = 48)` : ''} for the \`single\` variant; the other variants ${QUICK ? 'run once at N = 10' : `once per N, ${REPS} times at N = ${VARIANT_TIMED_N}`}. `
     + `${meta.workerRuns} synths in ${meta.durationSeconds} s.`, '');
   out.push(`Built-in validation: ${meta.builtInValidation}`, '');
@@ -402,13 +405,19 @@ function targets(): Array<{ text: string; met: boolean; detail: string }> {
   const scale = edgeCases.find(e => e.config.app === 'ours' && e.config.totalTargets === 200);
   if (scale) {
     const crossed = scale.structure ? QUOTA_NAMES.filter(q => (scale.structure as any)[q] > QUOTAS[q].limit) : [];
-    t.push({ text: '48 environments with 200 targets in one pipeline stack under every quota', met: scale.ok && crossed.length === 0,
-      detail: scale.ok ? (crossed.length ? `crosses ${crossed.join(', ')}` : `${scale.structure!.resources} resources, ${scale.structure!.actions} actions`) : `synth fails: ${(scale.error ?? '').slice(0, 200)}` });
+    t.push({
+      text: '48 environments with 200 targets in one pipeline stack under every quota',
+      met: scale.ok && crossed.length === 0,
+      detail: scale.ok ? (crossed.length ? `crosses ${crossed.join(', ')}` : `${scale.structure!.resources} resources, ${scale.structure!.actions} actions`) : `synth fails: ${(scale.error ?? '').slice(0, 200)}`,
+    });
   }
   const past = edgeCases.filter(e => e.config.app === 'ours' && e.config.totalTargets !== 200);
   if (past.length) {
-    t.push({ text: 'past a quota, a clear synth error', met: past.every(e => !e.ok && e.errorName === 'DeliveryPipelineValidationError'),
-      detail: past.map(e => `${e.label}: ${e.ok ? 'synthesizes' : e.errorName}`).join('; ') });
+    t.push({
+      text: 'past a quota, a clear synth error',
+      met: past.every(e => !e.ok && e.errorName === 'DeliveryPipelineValidationError'),
+      detail: past.map(e => `${e.label}: ${e.ok ? 'synthesizes' : e.errorName}`).join('; '),
+    });
   }
   return t;
 }

@@ -36,7 +36,8 @@ function main(): void {
     const cpu = process.cpuUsage(cpu0);
     const structure = config.app === 'baseline' ? undefined : measure(assembly);
     result = {
-      config, ok: true,
+      config,
+      ok: true,
       cpuMs: (cpu.user + cpu.system) / 1000,
       wallMs,
       startupCpuMs: (startup.user + startup.system) / 1000,
@@ -46,7 +47,10 @@ function main(): void {
   } catch (e) {
     const err = e as Error;
     result = {
-      config, ok: false, error: err.message, errorName: err.constructor?.name ?? err.name,
+      config,
+      ok: false,
+      error: err.message,
+      errorName: err.constructor?.name ?? err.name,
       startupCpuMs: (startup.user + startup.system) / 1000,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
     };
