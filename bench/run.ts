@@ -6,6 +6,8 @@
  *   npm run bench                 # full run (about 8 minutes on 2 cores)
  *   BENCH_QUICK=1 npm run bench   # N = 1 and 10, one repetition, no quota search
  *   BENCH_REPS=5 BENCH_REPS_48=1  # repetitions (default 3), and for N = 48
+ *   BENCH_OUT_DIR=bench/.work     # where results.md / results.json go (default bench/)
+ *   BENCH_NO_QUOTA_SEARCH=1       # skip the search for the first N crossing each quota
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -276,9 +278,11 @@ const results = {
   quotaCrossings: crossings,
   cli,
 };
-fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-fs.writeFileSync(path.join(__dirname, 'results.md'), renderMarkdown());
-log(`done in ${meta.durationSeconds} s: bench/results.md, bench/results.json`);
+const outDir = process.env.BENCH_OUT_DIR ? path.resolve(process.env.BENCH_OUT_DIR) : __dirname;
+fs.mkdirSync(outDir, { recursive: true });
+fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+fs.writeFileSync(path.join(outDir, 'results.md'), renderMarkdown());
+log(`done in ${meta.durationSeconds} s: ${path.relative(ROOT, outDir) || '.'}/results.md, results.json`);
 
 function renderMarkdown(): string {
   const out: string[] = [];
