@@ -1,4 +1,5 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { DeliveryPipeline, DeploymentTarget } from '../../src';
 import { policySize } from '../../src/pipeline/render/rendered-quotas';
 import { errorOf, newStack, pipelineIn, props } from '../util';
@@ -54,5 +55,37 @@ describe('policySize', () => {
     expect(policySize(stack, { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] }))
       .toBe(JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] }).length);
     expect(policySize(stack, { Resource: { Ref: 'X' } })).toBe('{"Resource":""}'.length + 90);
+  });
+});
+
+describe('policy quotas that aws-cdk-lib or CodePipeline keep out of reach', () => {
+  test('the key policy stays under 32 KB even at the most cross-account targets CodePipeline allows', () => {
+    const stack = newStack();
+    let account = 200000000000;
+    // 2 + 249 x 2 = 500 actions: the most one pipeline may hold, every target in its own account
+    const environments = Array.from({ length: 48 }, (_, i) => ({
+      name: `e${i}`,
+      deployments: Array.from({ length: i < 9 ? 6 : 5 }, (__, j) => DeploymentTarget.cloudFormation({ stackName: `s${i}-${j}`, templatePath: 't.json', account: String(account++) })),
+    }));
+    pipelineIn(stack, { environments });
+    const pipeline = (stack.node.findChild('Shop') as DeliveryPipeline);
+    pipeline.buildPipeline();
+    const key = pipeline.pipeline.artifactBucket.encryptionKey as any;
+    expect(policySize(stack, key.policy)).toBeLessThan(32_768);
+    expect(policySize(stack, (pipeline.pipeline.artifactBucket as any).policy.document)).toBeGreaterThan(20_480);
+  });
+
+  test('a pipeline role that needs more than 10 managed policies gets a warning (IAM raises the quota to 20 on request)', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack);
+    pipeline.buildPipeline();
+    // an escape-hatch user adding many statements: aws-cdk-lib moves what does not fit into managed policies
+    for (let i = 0; i < 120; i++) {
+      pipeline.pipeline.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: Array.from({ length: 10 }, (_, j) => `arn:aws:s3:::bucket-with-a-rather-long-name-${i}-${j}/some/long/prefix/*`),
+      }));
+    }
+    Annotations.fromStack(stack).hasWarning('/PipelineStack/Shop', Match.stringLikeRegexp('the pipeline role needs \\d+ managed policies, more than IAM\'s default quota of 10 per role'));
   });
 });
