@@ -25,6 +25,14 @@ export interface CdkStageOptions {
    * @default 'cdk.out'
    */
   readonly cloudAssemblyDirectory?: string;
+  /**
+   * Whether the asset-publishing action may run privileged (Docker-in-Docker), which building
+   * the stage's Docker image assets needs. Set it to false where privileged builds are not
+   * available; a stage with Docker image assets is then refused at synth.
+   *
+   * @default true
+   */
+  readonly privilegedAssetPublishing?: boolean;
 }
 
 interface TargetEnv {
@@ -161,6 +169,11 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     }
   }
 
+  const privilegedAllowed = v.optionalBoolean(`${ctx.field}.privilegedAssetPublishing`, o.privilegedAssetPublishing) ?? true;
+  if (images > 0 && !privilegedAllowed) {
+    v.fail(`${ctx.field}.stage`, `has ${images} Docker image asset${images === 1 ? '' : 's'}, which need a privileged build to publish, but privilegedAssetPublishing is false`,
+      stage.node.path, 'Build and push the images outside the pipeline (ecs.ContainerImage.fromEcrRepository), or allow privileged asset publishing.');
+  }
   const canaries = plans.flatMap(p => p.canaries);
   const name = v.pipelineName(`${ctx.field}.name`, stage.stageName, 'deployment name');
   return {

@@ -1,6 +1,8 @@
+import * as path from 'path';
 import { Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
 import { DeliveryPipeline, DeploymentTarget, ReleaseMode } from '../../src';
 import { errorOf, flat, newApp, props } from '../util';
@@ -98,6 +100,22 @@ describe('DeploymentTarget.cdkStage', () => {
     ec2.Vpc.fromLookup(net, 'Vpc', { vpcName: 'main' });
     expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'e', deployments: [DeploymentTarget.cdkStage(stage)] }] })))).toMatch(
       /^'PipelineStack\/Orders': environments\[0\] \('e'\)\.deployments\[0\]\.stage has stacks that use context lookups \(vpc-provider:account=111111111111:.*\) that are not in cdk\.context\.json, got 'Lookups'\. Run 'cdk synth' once with credentials for the target account and commit cdk\.context\.json, so the pipeline's build synthesizes without lookups\.$/);
+  });
+
+  test('Docker image assets: a privileged publishing action, or a clear error where privileged builds are not allowed', () => {
+    const build = (privilegedAssetPublishing?: boolean) => {
+      const app = newApp();
+      const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const stage = new Stage(app, 'Images', { env: { account: '111111111111', region: 'eu-west-1' } });
+      new ecrAssets.DockerImageAsset(new Stack(stage, 'Web'), 'Image', { directory: path.join(__dirname, 'docker-asset') });
+      new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'e', deployments: [DeploymentTarget.cdkStage(stage, { privilegedAssetPublishing })] }] }));
+      return stack;
+    };
+    const stack = build();
+    const projects = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project')) as any[];
+    expect(projects.find(p => /Asset publishing/.test(p.Properties.Description)).Properties.Environment.PrivilegedMode).toBe(true);
+    expect(errorOf(() => build(false))).toBe(
+      "'PipelineStack/Orders': environments[0] ('e').deployments[0].stage has 1 Docker image asset, which need a privileged build to publish, but privilegedAssetPublishing is false, got 'Images'. Build and push the images outside the pipeline (ecs.ContainerImage.fromEcrRepository), or allow privileged asset publishing.");
   });
 
   test('changeSetReview under continuous deployment is refused', () => {
