@@ -3,6 +3,7 @@ import { Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
 import { DeliveryPipeline, DeploymentTarget, ReleaseMode } from '../../src';
 import { errorOf, flat, newApp, props } from '../util';
@@ -107,7 +108,9 @@ describe('DeploymentTarget.cdkStage', () => {
       const app = newApp();
       const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
       const stage = new Stage(app, 'Images', { env: { account: '111111111111', region: 'eu-west-1' } });
-      new ecrAssets.DockerImageAsset(new Stack(stage, 'Web'), 'Image', { directory: path.join(__dirname, 'docker-asset') });
+      const web = new Stack(stage, 'Web');
+      const image = new ecrAssets.DockerImageAsset(web, 'Image', { directory: path.join(__dirname, 'docker-asset') });
+      new ssm.StringParameter(web, 'ImageUri', { stringValue: image.imageUri });
       new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'e', deployments: [DeploymentTarget.cdkStage(stage, { privilegedAssetPublishing })] }] }));
       return stack;
     };
