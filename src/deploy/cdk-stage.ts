@@ -203,7 +203,9 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
         const execArn = replacePlaceholders(p.execRoleArn, account, region);
         const deploymentRole = execArn ? iam.Role.fromRoleArn(scope, `${p.stackName}Exec`, execArn, { mutable: false }) : undefined;
         const deployArn = replacePlaceholders(p.deployRoleArn, account, region);
-        const role = crossAccount && deployArn ? iam.Role.fromRoleArn(scope, `${p.stackName}Deploy`, deployArn, { mutable: false }) : undefined;
+        // the stack's deploy role (the CDK bootstrap deploy role with the default synthesizer), as
+        // `cdk deploy` and CDK Pipelines use it; the artifact grants land in the bucket and key policies
+        const role = deployArn ? iam.Role.fromRoleArn(scope, `${p.stackName}Deploy`, deployArn, { mutable: false, addGrantsToResources: true }) : undefined;
         const common = {
           stackName: p.stackName, changeSetName: CHANGE_SET_NAME, account: crossAccount ? p.account : undefined, region: p.region, role,
         };

@@ -77,6 +77,17 @@ export interface CloudFormationTargetProps {
    */
   readonly deploymentRole?: iam.IRole;
   /**
+   * The role CodePipeline assumes to create and execute the change set. It needs the
+   * CloudFormation change-set permissions on the stack and `iam:PassRole` on the execution role.
+   * The pipeline grants it read access to the artifacts: on the role itself, or in the bucket and
+   * key policies for a role imported with `{ mutable: false, addGrantsToResources: true }`.
+   *
+   * @default - the CDK bootstrap deploy role of the target account and region
+   * (`cdk-<qualifier>-deploy-role-<account>-<region>`); when `deploymentRole` is given for the
+   * pipeline's own account, a role created for the action that may pass exactly that role
+   */
+  readonly deployRole?: iam.IRole;
+  /**
    * Qualifier of the CDK bootstrap stack whose roles are used.
    *
    * @default 'hnb659fds'
@@ -204,6 +215,11 @@ class CloudFormationTarget extends DeploymentTarget {
       v.fail(`${ctx.field}.account`, 'must be a 12-digit AWS account id', account, "Pass the account id as a string, for example '111111111111'.");
     }
     const qualifier = v.optionalString(`${ctx.field}.bootstrapQualifier`, p.bootstrapQualifier, "Pass the qualifier used with 'cdk bootstrap --qualifier'.") ?? 'hnb659fds';
+    for (const [key, role] of [['deploymentRole', p.deploymentRole], ['deployRole', p.deployRole]] as const) {
+      if (role !== undefined && (role === null || typeof role !== 'object' || typeof (role as any).roleArn !== 'string')) {
+        v.fail(`${ctx.field}.${key}`, 'must be an iam.IRole', role, `Pass iam.Role.fromRoleArn(this, '${key === 'deployRole' ? 'DeployRole' : 'ExecutionRole'}', 'arn:aws:iam::111111111111:role/...').`);
+      }
+    }
     const defaultName = isToken(stackName) ? 'Stack' : stackName;
     const name = v.pipelineName(`${ctx.field}.name`, p.name ?? defaultName, 'deployment name');
     if (name.length > 92) {
@@ -213,6 +229,9 @@ class CloudFormationTarget extends DeploymentTarget {
     const details = [`template: ${templatePath}`];
     if (parameterOverrides) details.push(`parameters: ${Object.keys(parameterOverrides).join(', ')}`);
     details.push(p.deploymentRole ? 'CloudFormation role: given' : `CloudFormation role: CDK bootstrap cfn-exec role (qualifier ${qualifier})`);
+    details.push(p.deployRole ? 'deploy role: given'
+      : p.deploymentRole && (account === undefined || account === env.pipelineAccount) ? 'deploy role: created for the action'
+        : `deploy role: CDK bootstrap deploy role (qualifier ${qualifier})`);
 
     return {
       name,
@@ -235,12 +254,16 @@ class CloudFormationTarget extends DeploymentTarget {
         const crossAccount = account !== undefined && !Token.isUnresolved(account) && account !== rc.pipelineAccount;
         const deploymentRole = p.deploymentRole ?? iam.Role.fromRoleArn(scope, 'CloudFormationExecutionRole',
           `arn:${Aws.PARTITION}:iam::${targetAccount}:role/cdk-${qualifier}-cfn-exec-role-${targetAccount}-${targetRegion}`, { mutable: false });
-        // In another account, the action runs as that account's CDK bootstrap deploy role (the trust
-        // that `cdk bootstrap --trust <pipeline account>` sets up).
-        const role = crossAccount
-          ? iam.Role.fromRoleArn(scope, 'DeployRole',
-            `arn:${Aws.PARTITION}:iam::${targetAccount}:role/cdk-${qualifier}-deploy-role-${targetAccount}-${targetRegion}`, { mutable: false })
-          : undefined;
+        // The action runs as the target account's CDK bootstrap deploy role, as CDK Pipelines does
+        // (in another account: the trust `cdk bootstrap --trust <pipeline account>` sets up), so the
+        // pipeline stack holds no role and policy per action. The bootstrap deploy role may pass
+        // only the bootstrap execution role: with another execution role in the pipeline's account,
+        // aws-cdk-lib creates an action role that may pass exactly that one.
+        const role = p.deployRole ?? (p.deploymentRole && !crossAccount
+          ? undefined
+          : iam.Role.fromRoleArn(scope, 'DeployRole',
+            `arn:${Aws.PARTITION}:iam::${targetAccount}:role/cdk-${qualifier}-deploy-role-${targetAccount}-${targetRegion}`,
+            { mutable: false, addGrantsToResources: true }));
         const common = {
           stackName,
           changeSetName: CHANGE_SET_NAME,

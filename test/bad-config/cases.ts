@@ -264,6 +264,11 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod').deployments[0].stackName is not a valid CloudFormation stack name, got 'shop_prod'. Use 1 to 128 characters: letters, digits and '-', starting with a letter, for example 'shop-staging'.`,
   },
   {
+    title: 'CloudFormation deploy role given as an ARN string (JavaScript caller)',
+    props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ deployRole: 'arn:aws:iam::111111111111:role/deployer' })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].deployRole must be an iam.IRole, got 'arn:aws:iam::111111111111:role/deployer'. Pass iam.Role.fromRoleArn(this, 'DeployRole', 'arn:aws:iam::111111111111:role/...').`,
+  },
+  {
     title: 'CloudFormation template path absolute',
     props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ templatePath: '/cdk.out/Shop.template.json' })] }] }),
     message: `${P}environments[0] ('prod').deployments[0].templatePath must be a relative path inside the build output, got '/cdk.out/Shop.template.json'. Pass a path such as 'template.yaml'; the library prefixes the build artifact itself.`,

@@ -32,16 +32,36 @@ describe('DeploymentTarget.cloudFormation', () => {
     });
   });
 
-  test('the action role may pass only the CloudFormation execution role and act on only its stack', () => {
+  test('in the pipeline\'s account the actions run as the CDK bootstrap deploy role: no role or policy per action, artifact reads through the bucket policy', () => {
     const stack = newStack();
     pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 't.json' })] }] });
+    const deployRole = 'arn:aws:iam::111111111111:role/cdk-hnb659fds-deploy-role-111111111111-eu-west-1';
+    expect(flat(action(stack, 'staging', 'shop-staging.Prepare').RoleArn)).toBe(deployRole);
+    expect(flat(action(stack, 'staging', 'shop-staging.Deploy').RoleArn)).toBe(deployRole);
+    const template = Template.fromStack(stack);
+    // only the pipeline's, the source's and the build's roles: none for the CloudFormation actions
+    expect(Object.keys(template.findResources('AWS::IAM::Role')).filter(id => /shopstaging/i.test(id))).toEqual([]);
+    const pipelinePolicy = flat(Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => /PipelineRoleDefaultPolicy/.test(id))![1] as any);
+    expect(pipelinePolicy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+      Action: 'sts:AssumeRole', Resource: expect.arrayContaining([deployRole]),
+    }));
+    const bucketPolicy = flat(Object.values(template.findResources('AWS::S3::BucketPolicy'))[0] as any);
+    const grant = bucketPolicy.Properties.PolicyDocument.Statement.find((x: any) => x.Principal?.AWS === deployRole);
+    expect(grant).toMatchObject({ Effect: 'Allow', Action: ['s3:GetBucket*', 's3:GetObject*', 's3:List*'] });
+    // read only: the deploy role never writes artifacts
+    expect([].concat(grant.Action).filter((a: string) => /Put|Delete/.test(a))).toEqual([]);
+  });
+
+  test('with another execution role in the pipeline\'s account, an action role may pass only that role and act on only its stack', () => {
+    const stack = newStack();
+    const exec = iam.Role.fromRoleArn(stack, 'Exec', 'arn:aws:iam::111111111111:role/shop-cfn');
+    pipelineIn(stack, {
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 't.json', deploymentRole: exec })] }],
+    });
     const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
     const prepare = Object.entries(policies).find(([id]) => /shopstagingPrepare.*CodePipelineActionRoleDefaultPolicy/.test(id));
     const statements = flat((prepare![1] as any).Properties.PolicyDocument.Statement);
-    expect(statements).toContainEqual(expect.objectContaining({
-      Action: 'iam:PassRole',
-      Resource: 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1',
-    }));
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'iam:PassRole', Resource: 'arn:aws:iam::111111111111:role/shop-cfn' }));
     const cfnStatements = statements.filter((x: any) => [].concat(x.Action).some((a: string) => a.startsWith('cloudformation:')));
     expect(cfnStatements.length).toBeGreaterThan(0);
     for (const st of cfnStatements) {
@@ -49,6 +69,18 @@ describe('DeploymentTarget.cloudFormation', () => {
     }
     // nothing in the policy is granted on every resource
     expect(statements.filter((x: any) => x.Resource === '*')).toEqual([]);
+  });
+
+  test('a given deploy role runs the actions', () => {
+    const stack = newStack();
+    const deployRole = iam.Role.fromRoleArn(stack, 'Deployer', 'arn:aws:iam::111111111111:role/shop-deployer', { mutable: false, addGrantsToResources: true });
+    pipelineIn(stack, {
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 't.json', deployRole })] }],
+    });
+    expect(action(stack, 'staging', 'shop-staging.Prepare').RoleArn).toBe('arn:aws:iam::111111111111:role/shop-deployer');
+    expect(action(stack, 'staging', 'shop-staging.Deploy').RoleArn).toBe('arn:aws:iam::111111111111:role/shop-deployer');
+    const bucketPolicy = flat(Object.values(Template.fromStack(stack).findResources('AWS::S3::BucketPolicy'))[0] as any);
+    expect(bucketPolicy.Properties.PolicyDocument.Statement.map((x: any) => x.Principal?.AWS)).toContain('arn:aws:iam::111111111111:role/shop-deployer');
   });
 
   test('a given deployment role and bootstrap qualifier are used', () => {
