@@ -73,17 +73,25 @@ export function buildGraph(model: PipelineModel): PipelineGraph {
 
 /**
  * Run orders inside an environment: [manual approval] → level 0: prepare (change sets) →
- * [change-set review] → deploy → level 1: prepare → deploy → ... → verification. Levels order the
- * stacks of a CDK stage by their dependencies; everything else is level 0.
+ * [change-set review] → deploy → level 1: prepare → [review] → deploy → ... → verification.
+ * Levels order the stacks of a CDK stage by their dependencies; everything else is level 0. A
+ * change-set review sits at every level: a dependent stack's change set can only be created once
+ * the stacks it depends on are deployed.
  */
-export function runOrders(base: number, hasPrepare: boolean, review: boolean): (phase: 'prepare' | 'deploy', level: number) => number {
+export function runOrders(base: number, hasPrepare: boolean, review: boolean): (phase: 'prepare' | 'deploy' | 'review', level: number) => number {
   return (phase, level) => {
     if (!hasPrepare) return base + 2 * level;
-    const deployOffset = review ? 2 : 1;
-    if (level === 0) return phase === 'prepare' ? base : base + deployOffset;
-    const levelBase = base + deployOffset + 1 + 2 * (level - 1);
-    return phase === 'prepare' ? levelBase : levelBase + 1;
+    const width = review ? 3 : 2;
+    const levelBase = base + width * level;
+    if (phase === 'prepare') return levelBase;
+    if (phase === 'review') return levelBase + 1;
+    return levelBase + width - 1;
   };
+}
+
+/** The name of the change-set review action at a dependency level. */
+export function reviewActionName(base: string, level: number): string {
+  return level === 0 ? base : `${base}.Wave${level + 1}`;
 }
 
 function environmentStage(env: EnvironmentModel): GraphStage {
@@ -106,7 +114,10 @@ function environmentStage(env: EnvironmentModel): GraphStage {
     nodes.push({ node: { type: 'deployment', index, prepareRunOrder, deployRunOrder, runOrderAt }, actions });
   });
   if (review) {
-    nodes.push({ node: { type: 'approval' }, actions: [{ name: review.actionName, runOrder: prepareRunOrder + 1, kind: review.kind }] });
+    const levels = Math.max(0, ...env.deployments.flatMap(d => d.actionNames.filter(a => a.phase === 'prepare').map(a => a.level ?? 0)));
+    for (let level = 0; level <= levels; level++) {
+      nodes.push({ node: { type: 'approval' }, actions: [{ name: reviewActionName(review.actionName, level), runOrder: runOrderAt('review', level), kind: review.kind }] });
+    }
   }
   const verifyRunOrder = lastDeploy + 1;
   env.verification.forEach((x, index) => {

@@ -31,6 +31,12 @@ describe('DeploymentTarget.cdkStage', () => {
     ]);
     expect(s.Actions[0].Configuration.TemplatePath).toMatch(/^BuildOutput::cdk\.out\/assembly-Staging\/StagingData[A-Z0-9]*\.template\.json$/);
     expect(flat(s.Actions[0].Configuration.RoleArn)).toBe('arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1');
+    // every action runs as the stack's deploy role (the CDK bootstrap one), as `cdk deploy` does:
+    // the pipeline stack creates no role per action
+    for (const a of s.Actions) {
+      expect(flat(a.RoleArn)).toBe('arn:aws:iam::111111111111:role/cdk-hnb659fds-deploy-role-111111111111-eu-west-1');
+    }
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role')).filter(id => /orders(data|api)/i.test(id))).toEqual([]);
   });
 
   test('assets of all stages are published once, by one CodeBuild action, before the first environment that needs them', () => {
@@ -71,11 +77,16 @@ describe('DeploymentTarget.cdkStage', () => {
     expect(flat(prepare.Configuration.RoleArn)).toBe('arn:aws:iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-eu-west-1');
   });
 
-  test('changeSetReview puts a review between the change sets and their execution', () => {
+  test('changeSetReview puts a review between the change sets and their execution, at every dependency level', () => {
     const { stack, staging } = setup();
     new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging, { changeSetReview: true })] }] }));
     expect(stageOf(stack, 'staging').Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual([
-      'orders-data-staging.Prepare@1', 'orders-data-staging.Deploy@3', 'orders-api-staging.Prepare@4', 'orders-api-staging.Deploy@5', 'ReviewChangeSet@2',
+      'orders-data-staging.Prepare@1', 'orders-data-staging.Deploy@3', 'orders-api-staging.Prepare@4', 'orders-api-staging.Deploy@6',
+      'ReviewChangeSet@2', 'ReviewChangeSet.Wave2@5',
+    ]);
+    const reviews = stageOf(stack, 'staging').Actions.filter((a: any) => a.ActionTypeId.Category === 'Approval');
+    expect(reviews.map((a: any) => a.Configuration.CustomData)).toEqual([
+      expect.stringMatching(/^Review the change sets of staging for /), expect.stringMatching(/^Review the change sets of staging for /),
     ]);
   });
 
