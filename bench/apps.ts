@@ -138,24 +138,17 @@ function stagesIn(scope: Construct, config: BenchConfig): ServiceStage[] {
   }));
 }
 
-/** True when this library has `DeploymentTarget.cdkStage` (file assets are measurable for ours). */
-export function hasCdkStage(): boolean {
-  return typeof (DeploymentTarget as any).cdkStage === 'function';
-}
-
 /**
- * >>> SWITCH POINT <<< The deployment targets this library renders for one environment's stage.
- * Today: one `DeploymentTarget.cloudFormation` per stack, reading the stack's template from the
- * build's cloud assembly (the same change-set create/execute pair CDK Pipelines renders). When
- * `DeploymentTarget.cdkStage(stage)` exists, replace the body with:
- *
- *   return [(DeploymentTarget as any).cdkStage(stage)];
+ * The deployment targets this library renders for one environment's stage: the stage itself
+ * (`DeploymentTarget.cdkStage`), as a user would write it and as CDK Pipelines' `addStage` takes
+ * it. `BENCH_CDKSTAGE=0` measures the older form instead: one `DeploymentTarget.cloudFormation`
+ * per stack, reading the stack's template from the build's cloud assembly.
  */
 export function ourTargetsFor(stage: ServiceStage): DeploymentTarget[] {
-  if (hasCdkStage() && process.env.BENCH_CDKSTAGE === '1') return [(DeploymentTarget as any).cdkStage(stage)];
+  if (process.env.BENCH_CDKSTAGE !== '0') return [DeploymentTarget.cdkStage(stage)];
   return stage.stacks.map(stack => DeploymentTarget.cloudFormation({
-    name: stack.node.id,
-    stackName: `${stage.stageName}-${stack.node.id}`,
+    name: stack.stackName,
+    stackName: stack.stackName,
     templatePath: `cdk.out/assembly-${stage.stageName}/${stack.artifactId}.template.json`,
   }));
 }
@@ -256,14 +249,14 @@ function buildHandWired(app: App, pipelineStack: Stack, config: BenchConfig): vo
       : undefined;
     for (const stack of stage.stacks) {
       const common = {
-        stackName: `${stage.stageName}-${stack.node.id}`,
+        stackName: stack.stackName,
         changeSetName: 'PipelineChange',
         account: other ? account : undefined,
         role,
       };
       stageActions.push(new actions.CloudFormationCreateReplaceChangeSetAction({
         ...common,
-        actionName: `${stack.node.id}.Prepare`,
+        actionName: `${stack.stackName}.Prepare`,
         runOrder: prepare,
         templatePath: cloudAssembly.atPath(`cdk.out/assembly-${stage.stageName}/${stack.artifactId}.template.json`),
         adminPermissions: false,
@@ -272,7 +265,7 @@ function buildHandWired(app: App, pipelineStack: Stack, config: BenchConfig): vo
       }));
       stageActions.push(new actions.CloudFormationExecuteChangeSetAction({
         ...common,
-        actionName: `${stack.node.id}.Deploy`,
+        actionName: `${stack.stackName}.Deploy`,
         runOrder: prepare + 1,
       }));
     }
