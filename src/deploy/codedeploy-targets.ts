@@ -3,6 +3,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { isToken, Validator } from '../private/validation';
 
@@ -33,6 +34,19 @@ export interface CodeDeployServerOptions {
    * @default - the deployment group's name, or 'CodeDeploy'
    */
   readonly name?: string;
+  /**
+   * The role CodePipeline assumes to run the deployment, in the deployment group's account.
+   *
+   * Use it for a deployment group in another account instead of the role aws-cdk-lib creates there. It must
+   * trust the pipeline's account and be allowed to deploy to the group (no policy can be added to a
+   * role of another account); the artifact bucket and key grant it read access, and the pipeline's
+   * role may assume it.
+   *
+   * @default - in the pipeline's account, a role the pipeline creates; in another account, a role
+   * aws-cdk-lib creates there: in the stack that defines the deployment group, or, for an imported one, in
+   * aws-cdk-lib's support stack `<pipeline stack>-support-<account>` (deployed with the app)
+   */
+  readonly role?: iam.IRole;
 }
 
 /** Options of an ECS blue/green deployment through CodeDeploy. */
@@ -60,6 +74,19 @@ export interface CodeDeployEcsOptions {
    * @default - the deployment group's name, or 'BlueGreen'
    */
   readonly name?: string;
+  /**
+   * The role CodePipeline assumes to run the deployment, in the deployment group's account.
+   *
+   * Use it for a deployment group in another account instead of the role aws-cdk-lib creates there. It must
+   * trust the pipeline's account and be allowed to deploy to the group (no policy can be added to a
+   * role of another account); the artifact bucket and key grant it read access, and the pipeline's
+   * role may assume it.
+   *
+   * @default - in the pipeline's account, a role the pipeline creates; in another account, a role
+   * aws-cdk-lib creates there: in the stack that defines the deployment group, or, for an imported one, in
+   * aws-cdk-lib's support stack `<pipeline stack>-support-<account>` (deployed with the app)
+   */
+  readonly role?: iam.IRole;
 }
 
 /** Options of an ECS rolling update. */
@@ -76,9 +103,22 @@ export interface EcsRollingOptions {
    * @default - the service's name, or 'Ecs'
    */
   readonly name?: string;
+  /**
+   * The role CodePipeline assumes to run the deployment, in the service's account.
+   *
+   * Use it for a service in another account instead of the role aws-cdk-lib creates there. It must
+   * trust the pipeline's account and be allowed to deploy to the service (no policy can be added to a
+   * role of another account); the artifact bucket and key grant it read access, and the pipeline's
+   * role may assume it.
+   *
+   * @default - in the pipeline's account, a role the pipeline creates; in another account, a role
+   * aws-cdk-lib creates there: in the stack that defines the service, or, for an imported one, in
+   * aws-cdk-lib's support stack `<pipeline stack>-support-<account>` (deployed with the app)
+   */
+  readonly role?: iam.IRole;
 }
 
-interface TargetEnv { readonly account?: string; readonly region?: string; readonly name: string }
+interface TargetEnv { readonly account?: string; readonly region?: string; readonly name: string; readonly pipelineAccount?: string }
 
 /** Rollout strategy of a CodeDeploy deployment config, in words. */
 export function describeDeploymentConfig(name: string | undefined): string {
@@ -120,6 +160,38 @@ function checkGroupRegion(
   }
 }
 
+/** Refuses a group or service in another account than the one its environment names. */
+function checkAccount(v: Validator, field: string, account: string, env: TargetEnv, fix: string): void {
+  const wanted = env.account;
+  if (wanted !== undefined && !isToken(wanted) && !isToken(account) && account !== wanted) {
+    v.fail(field, `is in account ${account}, but environment '${env.name}' deploys to account ${wanted}`, account, fix);
+  }
+}
+
+/** Checks the optional action role: an iam.IRole of the account the group or service is in. */
+function checkRole(v: Validator, field: string, role: unknown, what: string, account: string): iam.IRole | undefined {
+  if (role === undefined) return undefined;
+  if (role === null || typeof role !== 'object' || typeof (role as any).roleArn !== 'string' || typeof (role as any).grantAssumeRole !== 'function') {
+    v.fail(`${field}.role`, 'must be an iam.IRole', role,
+      `Pass a role of the ${what}'s account that trusts the pipeline account, for example iam.Role.fromRoleArn(this, 'DeployRole', 'arn:aws:iam::222222222222:role/shop-deploy').`);
+  }
+  const r = role as iam.IRole;
+  const roleAccount = r.env?.account;
+  if (typeof roleAccount === 'string' && !isToken(roleAccount) && !isToken(account) && roleAccount !== account) {
+    v.fail(`${field}.role`, `is in account ${roleAccount}, but the ${what} is in account ${account} (CodePipeline deploys in the account of the role it assumes)`,
+      roleAccount, `Pass a role of account ${account} that trusts the pipeline account.`);
+  }
+  return r;
+}
+
+/** The plan's line about the role the action runs as. */
+function roleDetail(role: iam.IRole | undefined, account: string, env: TargetEnv): string[] {
+  if (role) return ['role: given'];
+  const pipelineAccount = env.pipelineAccount;
+  if (isToken(account) || pipelineAccount === undefined || isToken(pipelineAccount) || account === pipelineAccount) return [];
+  return [`role: created by aws-cdk-lib in account ${account}`];
+}
+
 /** The action name: the group's name when it is a literal, else its construct id. */
 function groupName(group: { deploymentGroupName: string; node: { id: string } }, fallback: string): string {
   const name = group.deploymentGroupName;
@@ -138,7 +210,10 @@ export function codeDeployServerModel(
       'Pass a codedeploy.ServerDeploymentGroup or ServerDeploymentGroup.fromServerDeploymentGroupAttributes(...).');
   }
   checkGroupRegion(v, ctx.field, group, env, pipelineRegion);
+  checkAccount(v, `${ctx.field}.deploymentGroup`, group.env.account, env,
+    `Import the deployment group from account ${env.account} (fromServerDeploymentGroupAttributes with an application ARN of that account), or set the environment's account to ${group.env.account}.`);
   const o = options ?? {};
+  const role = checkRole(v, ctx.field, o.role, 'deployment group', group.env.account);
   const input = o.input ?? DeploymentArtifact.BUILD_OUTPUT;
   if (!Object.values(DeploymentArtifact).includes(input)) {
     v.fail(`${ctx.field}.input`, 'must be a DeploymentArtifact', input, 'Use DeploymentArtifact.BUILD_OUTPUT or SOURCE.');
@@ -149,7 +224,11 @@ export function codeDeployServerModel(
     name,
     kind: 'codedeploy-server',
     summary: ['CodeDeploy EC2/on-premises', strategy, ...alarmsAndRollback(group)].join(' · '),
-    details: [`deployment group: ${isToken(group.deploymentGroupName) ? '(token)' : group.deploymentGroupName}`, `revision: ${input === DeploymentArtifact.SOURCE ? 'the source' : 'the build output'} (appspec.yml at its root)`],
+    details: [
+      `deployment group: ${isToken(group.deploymentGroupName) ? '(token)' : group.deploymentGroupName}`,
+      `revision: ${input === DeploymentArtifact.SOURCE ? 'the source' : 'the build output'} (appspec.yml at its root)`,
+      ...roleDetail(role, group.env.account, env),
+    ],
     privileged: false,
     hasPreparePhase: false,
     account: isToken(group.env.account) ? undefined : group.env.account,
@@ -161,6 +240,7 @@ export function codeDeployServerModel(
       runOrder: rc.deployRunOrder,
       input: input === DeploymentArtifact.SOURCE ? rc.sourceArtifact : rc.buildArtifact,
       deploymentGroup: group,
+      role,
     })],
   };
 }
@@ -175,7 +255,10 @@ export function codeDeployEcsModel(
       'Pass a codedeploy.EcsDeploymentGroup or EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(...).');
   }
   checkGroupRegion(v, ctx.field, group, env, pipelineRegion);
+  checkAccount(v, `${ctx.field}.deploymentGroup`, group.env.account, env,
+    `Import the deployment group from account ${env.account} (fromEcsDeploymentGroupAttributes with an application ARN of that account), or set the environment's account to ${group.env.account}.`);
   v.requireObject(ctx.field, options, "Pass { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' }.");
+  const role = checkRole(v, ctx.field, options.role, 'deployment group', group.env.account);
   const taskDefinitionTemplate = v.requireString(`${ctx.field}.taskDefinitionTemplate`, options.taskDefinitionTemplate,
     "Pass the path of the task definition template inside the build output, for example 'taskdef.json'.");
   const appSpecTemplate = v.requireString(`${ctx.field}.appSpecTemplate`, options.appSpecTemplate,
@@ -197,6 +280,7 @@ export function codeDeployEcsModel(
       `task definition: ${taskDefinitionTemplate}`,
       `appspec: ${appSpecTemplate}`,
       ...(image ? [`image: imageDetail.json of the ${image === DeploymentArtifact.SOURCE ? 'source' : 'build output'} → <${placeholder}>`] : []),
+      ...roleDetail(role, group.env.account, env),
     ],
     privileged: false,
     hasPreparePhase: false,
@@ -208,6 +292,7 @@ export function codeDeployEcsModel(
       actionName: name,
       runOrder: rc.deployRunOrder,
       deploymentGroup: group,
+      role,
       taskDefinitionTemplateFile: rc.buildArtifact.atPath(taskDefinitionTemplate),
       appSpecTemplateFile: rc.buildArtifact.atPath(appSpecTemplate),
       containerImageInputs: image === undefined ? undefined : [{
@@ -234,23 +319,40 @@ export function ecsRollingModel(
     v.fail(`${ctx.field}.service`, `is in region ${serviceRegion}, but environment '${env.name}' deploys to ${wanted}`, serviceRegion,
       `Import the service from ${wanted}, or set the environment's region to ${serviceRegion}.`);
   }
+  const account = service.env.account;
+  const clusterAccount = service.cluster.env?.account;
+  if (typeof clusterAccount === 'string' && !isToken(clusterAccount) && !isToken(account) && clusterAccount !== account) {
+    // fromFargateServiceAttributes({ cluster, serviceName }) places the service in the importing stack's account
+    const arn = `arn:aws:ecs:${literalOr(service.cluster.env.region, '<region>')}:${clusterAccount}:service/`
+      + `${literalOr(service.cluster.clusterName, '<cluster>')}/${literalOr(service.serviceName, '<service>')}`;
+    v.fail(`${ctx.field}.service`, `is in account ${account} (the account of the stack that imports it), but its cluster is in account ${clusterAccount}`, account,
+      `Import the service with its ARN, for example FargateService.fromFargateServiceAttributes(this, 'Service', { serviceArn: '${arn}', cluster }).`);
+  }
+  checkAccount(v, `${ctx.field}.service`, account, env,
+    `Import the service from account ${env.account} (its serviceArn), or set the environment's account to ${account}.`);
+  const role = checkRole(v, ctx.field, o.role, 'service', account);
   const fallback = !isToken(service.serviceName) && /^[A-Za-z0-9.@_-]{1,100}$/.test(service.serviceName) ? service.serviceName : 'Ecs';
   const name = v.pipelineName(`${ctx.field}.name`, o.name ?? fallback, 'deployment name');
   return {
     name,
     kind: 'ecs-rolling',
     summary: 'ECS rolling update (the service\'s minimum healthy / maximum percent)',
-    details: [`image definitions: ${file}`],
+    details: [`image definitions: ${file}`, ...roleDetail(role, account, env)],
     privileged: false,
     hasPreparePhase: false,
-    account: isToken(service.env.account) ? undefined : service.env.account,
+    account: isToken(account) ? undefined : account,
     region: isToken(serviceRegion) ? undefined : serviceRegion,
     actionNames: [{ name, phase: 'deploy', kind: 'ecs-rolling' }],
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => [new actions.EcsDeployAction({
       actionName: name,
       runOrder: rc.deployRunOrder,
       service,
+      role,
       imageFile: rc.buildArtifact.atPath(file),
     })],
   };
+}
+
+function literalOr(value: string, placeholder: string): string {
+  return isToken(value) ? placeholder : value;
 }

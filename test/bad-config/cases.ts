@@ -1,7 +1,10 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   Approval, BuildCache, BuildStep, DeploymentTarget, DeploymentWindow, FailurePolicy, PipelineSource, QualityCheck, ReleaseMode,
   TestReport, Verification,
@@ -27,6 +30,13 @@ const P = "'PipelineStack/Shop': ";
 let alarms = 0;
 /** A distinct alarm (the cases build their props outside any stack). */
 const ALARM = () => ({ alarmName: `alarm${++alarms}`, alarmArn: `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:alarm${alarms}` }) as unknown as cloudwatch.IAlarm;
+
+/** A stack of the pipeline's account and region to import resources into (the cases build their props outside any stack). */
+const importStack = () => new Stack(new App(), 'Imports', { env: { account: '111111111111', region: 'eu-west-1' } });
+const fleetOf = (scope: Stack, account: string) => codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(scope, 'Fleet', {
+  application: codedeploy.ServerApplication.fromServerApplicationArn(scope, 'App', `arn:aws:codedeploy:eu-west-1:${account}:application:shop`),
+  deploymentGroupName: 'shop-fleet',
+});
 
 export const BAD_CONFIGS: BadConfig[] = [
   // --- sources
@@ -287,6 +297,35 @@ export const BAD_CONFIGS: BadConfig[] = [
     title: 'deployment given as a plain object',
     props: () => base({ environments: [{ name: 'prod', deployments: [{ stackName: 'shop' }] }] }),
     message: `${P}environments[0] ('prod').deployments[0] must be a DeploymentTarget, got an object. Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().`,
+  },
+  {
+    title: 'ECS service of another account imported by name (aws-cdk-lib puts it in the importing stack\'s account)',
+    props: () => {
+      const scope = importStack();
+      const cluster = ecs.Cluster.fromClusterArn(scope, 'Cluster', 'arn:aws:ecs:eu-west-1:222222222222:cluster/shop');
+      const service = ecs.FargateService.fromFargateServiceAttributes(scope, 'Web', { cluster, serviceName: 'shop-web' });
+      return base({ environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.ecs(service)] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[0].service is in account 111111111111 (the account of the stack that imports it), but its cluster is in account 222222222222, got '111111111111'. Import the service with its ARN, for example FargateService.fromFargateServiceAttributes(this, 'Service', { serviceArn: 'arn:aws:ecs:eu-west-1:222222222222:service/shop/shop-web', cluster }).`,
+  },
+  {
+    title: 'CodeDeploy group in the pipeline account for an environment of another account',
+    props: () => base({ environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.codeDeployServer(fleetOf(importStack(), '111111111111'))] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].deploymentGroup is in account 111111111111, but environment 'prod' deploys to account 222222222222, got '111111111111'. Import the deployment group from account 222222222222 (fromServerDeploymentGroupAttributes with an application ARN of that account), or set the environment's account to 111111111111.`,
+  },
+  {
+    title: 'CodeDeploy action role of another account than the group\'s',
+    props: () => {
+      const scope = importStack();
+      const role = iam.Role.fromRoleArn(scope, 'Role', 'arn:aws:iam::333333333333:role/shop-deploy');
+      return base({ environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.codeDeployServer(fleetOf(scope, '222222222222'), { role })] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[0].role is in account 333333333333, but the deployment group is in account 222222222222 (CodePipeline deploys in the account of the role it assumes), got '333333333333'. Pass a role of account 222222222222 that trusts the pipeline account.`,
+  },
+  {
+    title: 'CodeDeploy action role given as an ARN string (JavaScript caller)',
+    props: () => base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(fleetOf(importStack(), '111111111111'), { role: 'arn:aws:iam::111111111111:role/shop-deploy' as any })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].role must be an iam.IRole, got 'arn:aws:iam::111111111111:role/shop-deploy'. Pass a role of the deployment group's account that trusts the pipeline account, for example iam.Role.fromRoleArn(this, 'DeployRole', 'arn:aws:iam::222222222222:role/shop-deploy').`,
   },
   {
     title: 'verification commands empty',

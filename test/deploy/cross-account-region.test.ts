@@ -1,0 +1,342 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { DeploymentTarget, EnvironmentOptions } from '../../src';
+import { action, cfnTarget, errorOf, flat, newApp, pipelineIn, pipelineProps } from '../util';
+
+/*
+ * Environments in another account or region, as aws-cdk-lib renders them: action roles in the
+ * target account, artifact grants, replication buckets in the support stacks of the assembly.
+ * The role of CloudFormation actions is not asserted here (see deployment-target.test.ts).
+ */
+
+const A = '111111111111';
+const B = '222222222222';
+const DEPLOY_ROLE_B = `arn:aws:iam::${B}:role/shop-deploy`;
+
+function pipelineStack(app: App): Stack {
+  return new Stack(app, 'PipelineStack', { env: { account: A, region: 'eu-west-1' } });
+}
+
+function importedServerGroup(scope: Stack, account: string, region = 'eu-west-1'): codedeploy.IServerDeploymentGroup {
+  return codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(scope, `Fleet${account}${region}`, {
+    application: codedeploy.ServerApplication.fromServerApplicationArn(scope, `App${account}${region}`, `arn:aws:codedeploy:${region}:${account}:application:shop`),
+    deploymentGroupName: 'shop-fleet',
+  });
+}
+
+function roleB(scope: Stack): iam.IRole {
+  return iam.Role.fromRoleArn(scope, 'DeployRoleB', DEPLOY_ROLE_B, { mutable: false });
+}
+
+/** The stacks of the app's assembly: `id account/region`, and whom the pipeline stack waits for. */
+function assembly(app: App) {
+  const asm = app.synth();
+  const stacks = asm.stacks.map(s => `${s.id} ${s.environment.account}/${s.environment.region}`).sort();
+  const pipelineDeps = asm.getStackArtifact('PipelineStack').dependencies.map(d => d.id).filter(id => !id.endsWith('.assets')).sort();
+  return { asm, stacks, pipelineDeps };
+}
+
+/** A policy field that may be one value or a list, as a list. */
+function list(value: any): string[] {
+  return value === undefined ? [] : ([] as string[]).concat(value);
+}
+
+/** Every AWS principal that a policy document allows, flattened. */
+function allowedPrincipals(doc: any): string[] {
+  return flat(doc.Statement)
+    .filter((s: any) => s.Effect === 'Allow')
+    .flatMap((s: any) => list(s.Principal?.AWS));
+}
+
+function artifactBucketPolicy(stack: Stack): any {
+  const policies = Object.values(Template.fromStack(stack).findResources('AWS::S3::BucketPolicy')) as any[];
+  expect(policies).toHaveLength(1);
+  return policies[0].Properties.PolicyDocument;
+}
+
+function artifactKeyPolicy(stack: Stack): any {
+  const keys = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key')) as any[];
+  expect(keys).toHaveLength(1);
+  expect(keys[0].Properties.EnableKeyRotation).toBe(true);
+  return keys[0].Properties.KeyPolicy;
+}
+
+/** The statements of the pipeline role's policy (the role CodePipeline itself runs as). */
+function pipelineRoleStatements(stack: Stack): any[] {
+  const [, policy] = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /^ShopPipelineRoleDefaultPolicy/.test(id))! as [string, any];
+  return flat(policy.Properties.PolicyDocument.Statement);
+}
+
+function assumable(stack: Stack): string[] {
+  return pipelineRoleStatements(stack).filter(s => s.Action === 'sts:AssumeRole').flatMap(s => list(s.Resource));
+}
+
+function prodDeployment(pipeline: { describe(): any }) {
+  return pipeline.describe().environments[0].deployments[0];
+}
+
+describe('CodeDeploy group defined in a stack of account B', () => {
+  function setup() {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const appB = new Stack(app, 'ShopB', { env: { account: B, region: 'eu-west-1' } });
+    // aws-cdk-lib references the application and group from account A by their physical names
+    const application = new codedeploy.ServerApplication(appB, 'App', { applicationName: 'shop' });
+    const group = new codedeploy.ServerDeploymentGroup(appB, 'Fleet', { application, deploymentGroupName: 'shop-fleet' });
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.codeDeployServer(group)] }] });
+    return { app, stack, appB, pipeline };
+  }
+
+  test('the action runs as a role aws-cdk-lib creates in that stack, trusted by the pipeline role only', () => {
+    const { app, stack, appB, pipeline } = setup();
+    const { stacks, pipelineDeps } = assembly(app);
+    expect(stacks).toEqual([`PipelineStack ${A}/eu-west-1`, `ShopB ${B}/eu-west-1`]); // no support stack
+    expect(pipelineDeps).toEqual(['ShopB']);
+
+    const a = action(stack, 'prod', 'Fleet'); // the group's name is a token here: the construct id names the action
+    expect(a.Configuration).toEqual({ ApplicationName: 'shop', DeploymentGroupName: 'shop-fleet' });
+    expect(a.Region).toBeUndefined();
+    const roleArn: string = flat(a.RoleArn);
+    expect(roleArn).toMatch(new RegExp(`^arn:aws:iam::${B}:role/`));
+
+    const roles = Object.values(Template.fromStack(appB).findResources('AWS::IAM::Role')) as any[];
+    const actionRole = roles.find(r => roleArn.endsWith(`:role/${r.Properties.RoleName}`));
+    expect(actionRole).toBeDefined();
+    const trust = flat(actionRole.Properties.AssumeRolePolicyDocument.Statement);
+    expect(trust).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${A}:root` },
+      Condition: { ArnEquals: { 'aws:PrincipalArn': expect.stringMatching(new RegExp(`^arn:aws:iam::${A}:role/`)) } },
+    }]);
+    expect(assumable(stack)).toContain(roleArn);
+    expect(prodDeployment(pipeline).details).toContain(`role: created by aws-cdk-lib in account ${B}`);
+  });
+
+  test('the artifact bucket and key policies grant account B\'s action role and nobody else outside the pipeline account', () => {
+    const { app, stack } = setup();
+    app.synth();
+    const roleArn: string = flat(action(stack, 'prod', 'Fleet').RoleArn);
+
+    const bucket = artifactBucketPolicy(stack);
+    expect(allowedPrincipals(bucket)).toEqual([roleArn]);
+    const bucketGrant = flat(bucket.Statement).find((s: any) => s.Effect === 'Allow');
+    expect(list(bucketGrant.Action).every((x: string) => /^s3:(Get|List)/.test(x))).toBe(true); // read only
+
+    const key = artifactKeyPolicy(stack);
+    expect(new Set(allowedPrincipals(key))).toEqual(new Set([`arn:aws:iam::${A}:root`, roleArn]));
+    const keyGrant = flat(key.Statement).find((s: any) => list(s.Principal.AWS).includes(roleArn));
+    expect(list(keyGrant.Action).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+  });
+});
+
+describe('CodeDeploy group imported from account B', () => {
+  test('with role: the action runs as that role, which the pipeline role may assume and the artifacts grant', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const pipeline = pipelineIn(stack, {
+      environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.codeDeployServer(importedServerGroup(stack, B), { role: roleB(stack) })] }],
+    });
+    const { stacks } = assembly(app);
+    expect(stacks).toEqual([`PipelineStack ${A}/eu-west-1`]); // no support stack in account B
+
+    const a = action(stack, 'prod', 'shop-fleet');
+    expect(a.RoleArn).toBe(DEPLOY_ROLE_B);
+    expect(a.Configuration).toEqual({ ApplicationName: 'shop', DeploymentGroupName: 'shop-fleet' });
+    expect(assumable(stack)).toContain(DEPLOY_ROLE_B);
+    expect(allowedPrincipals(artifactBucketPolicy(stack))).toEqual([DEPLOY_ROLE_B]);
+    expect(new Set(allowedPrincipals(artifactKeyPolicy(stack)))).toEqual(new Set([`arn:aws:iam::${A}:root`, DEPLOY_ROLE_B]));
+    expect(prodDeployment(pipeline).details).toContain('role: given');
+  });
+
+  test('without role: aws-cdk-lib adds a support stack in account B that holds the action role', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.codeDeployServer(importedServerGroup(stack, B))] }] });
+    const { asm, stacks, pipelineDeps } = assembly(app);
+    const supportId = `cross-account-support-stack-${B}`;
+    expect(stacks).toEqual([`PipelineStack ${A}/eu-west-1`, `${supportId} ${B}/eu-west-1`]);
+    expect(pipelineDeps).toEqual([supportId]);
+    const support = asm.getStackArtifact(supportId);
+    expect(support.stackName).toBe(`PipelineStack-support-${B}`);
+
+    const roleArn: string = flat(action(stack, 'prod', 'shop-fleet').RoleArn);
+    expect(roleArn).toMatch(new RegExp(`^arn:aws:iam::${B}:role/`));
+    const template = Template.fromJSON(support.template);
+    const [role] = Object.values(template.findResources('AWS::IAM::Role')) as any[];
+    expect(roleArn).toBe(`arn:aws:iam::${B}:role/${role.Properties.RoleName}`);
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
+    const codedeployResources = flat(policy.Properties.PolicyDocument.Statement)
+      .filter((s: any) => list(s.Action).some((x: string) => x.startsWith('codedeploy:')))
+      .flatMap((s: any) => list(s.Resource));
+    expect(codedeployResources.sort()).toEqual([
+      `arn:aws:codedeploy:eu-west-1:${B}:application:shop`,
+      `arn:aws:codedeploy:eu-west-1:${B}:deploymentconfig:CodeDeployDefault.OneAtATime`,
+      `arn:aws:codedeploy:eu-west-1:${B}:deploymentgroup:shop/shop-fleet`,
+    ]);
+    expect(allowedPrincipals(artifactBucketPolicy(stack))).toEqual([roleArn]);
+  });
+
+  test('a role of another account than the group\'s is refused', () => {
+    const stack = pipelineStack(newApp());
+    const roleA = iam.Role.fromRoleArn(stack, 'RoleA', `arn:aws:iam::${A}:role/shop-deploy`);
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.codeDeployServer(importedServerGroup(stack, B), { role: roleA })] }],
+    }))).toBe(
+      `'PipelineStack/Shop': environments[0] ('prod').deployments[0].role is in account ${A}, but the deployment group is in account ${B} `
+      + `(CodePipeline deploys in the account of the role it assumes), got '${A}'. Pass a role of account ${B} that trusts the pipeline account.`);
+  });
+
+  test('a group of another account than the environment\'s is refused', () => {
+    const stack = pipelineStack(newApp());
+    const byName = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'ByName', {
+      application: codedeploy.ServerApplication.fromServerApplicationName(stack, 'App', 'shop'), // the importing stack's account
+      deploymentGroupName: 'shop-fleet',
+    });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.codeDeployServer(byName)] }] }))).toBe(
+      `'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup is in account ${A}, but environment 'prod' deploys to account ${B}, `
+      + `got '${A}'. Import the deployment group from account ${B} (fromServerDeploymentGroupAttributes with an application ARN of that account), `
+      + `or set the environment's account to ${A}.`);
+  });
+});
+
+describe('ECS in account B', () => {
+  test('rolling update with a role in account B', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const cluster = ecs.Cluster.fromClusterArn(stack, 'Cluster', `arn:aws:ecs:eu-west-1:${B}:cluster/shop`);
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', { cluster, serviceArn: `arn:aws:ecs:eu-west-1:${B}:service/shop/shop-web` });
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.ecs(service, { role: roleB(stack) })] }] });
+    expect(assembly(app).stacks).toEqual([`PipelineStack ${A}/eu-west-1`]);
+    const a = action(stack, 'prod', 'shop-web');
+    expect(a.ActionTypeId.Provider).toBe('ECS');
+    expect(a.RoleArn).toBe(DEPLOY_ROLE_B);
+    expect(a.Configuration).toEqual({ ClusterName: 'shop', ServiceName: 'shop-web', FileName: 'imagedefinitions.json' });
+    expect(assumable(stack)).toContain(DEPLOY_ROLE_B);
+    expect(new Set(allowedPrincipals(artifactKeyPolicy(stack)))).toEqual(new Set([`arn:aws:iam::${A}:root`, DEPLOY_ROLE_B]));
+    expect(prodDeployment(pipeline).details).toEqual(['image definitions: imagedefinitions.json', 'role: given']);
+  });
+
+  test('blue/green with a role in account B', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'Bg', {
+      application: codedeploy.EcsApplication.fromEcsApplicationArn(stack, 'BgApp', `arn:aws:codedeploy:eu-west-1:${B}:application:shop`),
+      deploymentGroupName: 'shop-bg',
+    });
+    pipelineIn(stack, {
+      environments: [{
+        name: 'prod',
+        account: B,
+        deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', role: roleB(stack) })],
+      }],
+    });
+    expect(assembly(app).stacks).toEqual([`PipelineStack ${A}/eu-west-1`]);
+    const a = action(stack, 'prod', 'shop-bg');
+    expect(a.ActionTypeId.Provider).toBe('CodeDeployToECS');
+    expect(a.RoleArn).toBe(DEPLOY_ROLE_B);
+    expect(a.Configuration).toMatchObject({ ApplicationName: 'shop', DeploymentGroupName: 'shop-bg' });
+    expect(allowedPrincipals(artifactBucketPolicy(stack))).toEqual([DEPLOY_ROLE_B]);
+  });
+
+  test('a service imported by name into the pipeline stack, with its cluster in account B, is refused', () => {
+    const stack = pipelineStack(newApp());
+    const cluster = ecs.Cluster.fromClusterArn(stack, 'Cluster', `arn:aws:ecs:eu-west-1:${B}:cluster/shop`);
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', { cluster, serviceName: 'shop-web' });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.ecs(service, { role: roleB(stack) })] }] }))).toBe(
+      `'PipelineStack/Shop': environments[0] ('prod').deployments[0].service is in account ${A} (the account of the stack that imports it), `
+      + `but its cluster is in account ${B}, got '${A}'. Import the service with its ARN, for example FargateService.fromFargateServiceAttributes(this, 'Service', `
+      + `{ serviceArn: 'arn:aws:ecs:eu-west-1:${B}:service/shop/shop-web', cluster }).`);
+  });
+});
+
+describe('environment in another region', () => {
+  function crossRegion(environment: (stack: Stack) => EnvironmentOptions) {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    pipelineIn(stack, { environments: [environment(stack)] });
+    return { app, stack, ...assembly(app) };
+  }
+
+  /** aws-cdk-lib's support stack for us-east-1 (one per pipeline account and region). */
+  const SUPPORT = `cross-region-stack-${A}_us-east-1`;
+
+  test('CloudFormation target: the actions run in us-east-1 with a replication bucket from the support stack', () => {
+    const { stack, asm, stacks, pipelineDeps } = crossRegion(() => ({ name: 'us', region: 'us-east-1', deployments: [cfnTarget('shop-us')] }));
+    expect(stacks).toEqual([`PipelineStack ${A}/eu-west-1`, `${SUPPORT} ${A}/us-east-1`]);
+    expect(pipelineDeps).toEqual([SUPPORT]);
+    expect(action(stack, 'us', 'shop-us.Prepare').Region).toBe('us-east-1');
+    expect(action(stack, 'us', 'shop-us.Deploy').Region).toBe('us-east-1');
+
+    const support = Template.fromJSON(asm.getStackArtifact(SUPPORT).template);
+    const buckets = Object.values(support.findResources('AWS::S3::Bucket')) as any[];
+    expect(buckets).toHaveLength(1);
+    const replication = buckets[0].Properties;
+    // one account: SSE-KMS with the AWS managed aws/s3 key of us-east-1
+    expect(replication.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }]);
+    expect(replication.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+    });
+    support.resourceCountIs('AWS::KMS::Key', 0);
+
+    const stores = flat(pipelineProps(stack).ArtifactStores);
+    expect(stores.map((s: any) => s.Region).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    const usStore = stores.find((s: any) => s.Region === 'us-east-1').ArtifactStore;
+    expect(usStore).toEqual({ Type: 'S3', Location: replication.BucketName });
+
+    // the pipeline role may read and write the replication bucket (and its own), nothing else in S3
+    const s3Resources = pipelineRoleStatements(stack).filter(s => list(s.Action).includes('s3:PutObject')).flatMap(s => list(s.Resource));
+    expect(s3Resources.sort()).toEqual([
+      '<ShopPipelineArtifactsBucket58010C1C.Arn>', '<ShopPipelineArtifactsBucket58010C1C.Arn>/*',
+      `arn:aws:s3:::${replication.BucketName}`, `arn:aws:s3:::${replication.BucketName}/*`,
+    ].sort());
+  });
+
+  test('CodeDeploy group in us-east-1: the action runs there', () => {
+    const { stack, stacks } = crossRegion(s => ({ name: 'us', region: 'us-east-1', deployments: [DeploymentTarget.codeDeployServer(importedServerGroup(s, A, 'us-east-1'))] }));
+    expect(stacks).toEqual([`PipelineStack ${A}/eu-west-1`, `${SUPPORT} ${A}/us-east-1`]);
+    const a = action(stack, 'us', 'shop-fleet');
+    expect(a.Region).toBe('us-east-1');
+    expect(a.Configuration).toEqual({ ApplicationName: 'shop', DeploymentGroupName: 'shop-fleet' });
+    // the action role (pipeline account) may act on the group in us-east-1 only
+    const [, policy] = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /usshopfleetCodePipelineActionRoleDefaultPolicy/.test(id))! as [string, any];
+    const codedeployResources = flat(policy.Properties.PolicyDocument.Statement)
+      .filter((s: any) => list(s.Action).some((x: string) => x.startsWith('codedeploy:')))
+      .flatMap((s: any) => list(s.Resource));
+    expect(codedeployResources.length).toBeGreaterThan(0);
+    for (const r of codedeployResources) expect(r).toMatch(new RegExp(`^arn:aws:codedeploy:us-east-1:${A}:`));
+  });
+
+  test('account B and us-east-1 at once: the action runs there as the given role; the replication key is customer managed and grants that role', () => {
+    const { stack, asm, stacks } = crossRegion(s => ({
+      name: 'us',
+      account: B,
+      region: 'us-east-1',
+      deployments: [DeploymentTarget.codeDeployServer(importedServerGroup(s, B, 'us-east-1'), { role: roleB(s) })],
+    }));
+    expect(stacks).toEqual([`PipelineStack ${A}/eu-west-1`, `${SUPPORT} ${A}/us-east-1`]);
+    const a = action(stack, 'us', 'shop-fleet');
+    expect(a.Region).toBe('us-east-1');
+    expect(a.RoleArn).toBe(DEPLOY_ROLE_B);
+
+    const support = Template.fromJSON(asm.getStackArtifact(SUPPORT).template);
+    const [bucket] = Object.values(support.findResources('AWS::S3::Bucket')) as any[];
+    const sse = flat(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault);
+    expect(sse.SSEAlgorithm).toBe('aws:kms');
+    // the support stack's key, by its alias
+    expect(sse.KMSMasterKeyID).toMatch(/^arn:aws:kms:us-east-1:111111111111:(alias\/|<CrossRegionCodePipelineReplicationBucketEncryptionAlias)/);
+    const keys = Object.values(support.findResources('AWS::KMS::Key')) as any[];
+    expect(keys).toHaveLength(1);
+    expect(keys[0].Properties.EnableKeyRotation).toBe(true);
+    expect(new Set(allowedPrincipals(keys[0].Properties.KeyPolicy))).toEqual(new Set([`arn:aws:iam::${A}:root`, DEPLOY_ROLE_B]));
+    const [bucketPolicy] = Object.values(support.findResources('AWS::S3::BucketPolicy')) as any[];
+    expect(allowedPrincipals(bucketPolicy.Properties.PolicyDocument)).toEqual([DEPLOY_ROLE_B]);
+
+    const usStore = flat(pipelineProps(stack).ArtifactStores).find((s: any) => s.Region === 'us-east-1').ArtifactStore;
+    expect(usStore).toEqual({ Type: 'S3', Location: bucket.Properties.BucketName, EncryptionKey: { Type: 'KMS', Id: expect.stringMatching(/^arn:aws:kms:us-east-1:111111111111:alias\//) } });
+    expect(assumable(stack)).toContain(DEPLOY_ROLE_B);
+  });
+});
