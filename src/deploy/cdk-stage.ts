@@ -6,7 +6,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CHANGE_SET_NAME } from './cloudformation-names';
-import { describeDeploymentConfig } from './codedeploy-targets';
+import { describeCustomDeploymentConfig, describeDeploymentConfig } from './codedeploy-targets';
 import { DeploymentActionName, DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { isToken, Validator } from '../private/validation';
 
@@ -71,7 +71,9 @@ function canariesIn(templateFile: string): string[] {
   for (const [id, r] of Object.entries<any>(template.Resources ?? {})) {
     if (r.Type !== 'AWS::CodeDeploy::DeploymentGroup') continue;
     const config = r.Properties?.DeploymentConfigName;
-    const strategy = typeof config === 'string' ? describeDeploymentConfig(config) : 'custom deployment config';
+    const ref = config && typeof config === 'object' ? config.Ref : undefined;
+    const custom = typeof ref === 'string' ? describeCustomDeploymentConfig(template.Resources?.[ref]?.Properties) : undefined;
+    const strategy = typeof config === 'string' ? describeDeploymentConfig(config) : custom ?? 'custom deployment config';
     const alarms = r.Properties?.AlarmConfiguration?.Alarms?.length ?? 0;
     out.push(`${id}: ${strategy}${alarms ? ` · auto-rollback on ${alarms} alarm${alarms === 1 ? '' : 's'}` : ''} (CodeDeploy, during the CloudFormation update)`);
   }

@@ -131,13 +131,58 @@ export function describeDeploymentConfig(name: string | undefined): string {
     'CodeDeployDefault.LambdaAllAtOnce': 'all traffic at once',
   };
   if (known[name]) return known[name];
-  const m = name.match(/(ECS|Lambda)(Canary|Linear)(\d+)Percent(\d+)Minutes?/);
+  const m = name.match(/(ECS|Lambda)(Canary|Linear)(\d+)Percent(?:Every)?(\d+)Minutes?/);
   if (m) {
     return m[2] === 'Canary'
       ? `canary ${m[3]}% then all after ${m[4]} min`
       : `linear ${m[3]}% every ${m[4]} min`;
   }
   return `deployment config ${name}`;
+}
+
+/**
+ * The rollout of a custom deployment config, from its properties: `MinimumHealthyHosts` and
+ * `TrafficRoutingConfig` as in a template (PascalCase) or on a CfnDeploymentConfig (camelCase).
+ */
+export function describeCustomDeploymentConfig(props: any): string | undefined {
+  if (!props || typeof props !== 'object') return undefined;
+  const get = (o: any, key: string) => (o && typeof o === 'object' ? o[key] ?? o[key.charAt(0).toUpperCase() + key.slice(1)] : undefined);
+  const literal = (x: unknown) => (typeof x === 'number' || (typeof x === 'string' && !isToken(x)) ? String(x) : undefined);
+  const hosts = get(props, 'minimumHealthyHosts');
+  const hostsType = literal(get(hosts, 'type'));
+  const hostsValue = literal(get(hosts, 'value'));
+  if (hostsType && hostsValue !== undefined) {
+    return hostsType === 'FLEET_PERCENT'
+      ? `rolling, at least ${hostsValue}% of the instances healthy`
+      : `rolling, at least ${hostsValue} healthy instance${hostsValue === '1' ? '' : 's'}`;
+  }
+  const routing = get(props, 'trafficRoutingConfig');
+  const type = literal(get(routing, 'type'));
+  if (type === 'AllAtOnce') return 'all traffic at once';
+  const canary = get(routing, 'timeBasedCanary');
+  if (type === 'TimeBasedCanary' && literal(get(canary, 'canaryPercentage')) && literal(get(canary, 'canaryInterval'))) {
+    return `canary ${literal(get(canary, 'canaryPercentage'))}% then all after ${literal(get(canary, 'canaryInterval'))} min`;
+  }
+  const linear = get(routing, 'timeBasedLinear');
+  if (type === 'TimeBasedLinear' && literal(get(linear, 'linearPercentage')) && literal(get(linear, 'linearInterval'))) {
+    return `linear ${literal(get(linear, 'linearPercentage'))}% every ${literal(get(linear, 'linearInterval'))} min`;
+  }
+  return undefined;
+}
+
+/** The rollout of a group's deployment config: a predefined one by its name, one of this app by its properties. */
+function describeGroupConfig(config: unknown): string {
+  let cfn: unknown;
+  try {
+    cfn = (config as any)?.node?.defaultChild;
+  } catch {
+    // the predefined configs are detached objects without a construct tree
+  }
+  if (cfn instanceof codedeploy.CfnDeploymentConfig) {
+    const custom = describeCustomDeploymentConfig(cfn);
+    if (custom) return custom;
+  }
+  return describeDeploymentConfig((config as any)?.deploymentConfigName);
 }
 
 function alarmsAndRollback(group: unknown): string[] {
@@ -219,7 +264,7 @@ export function codeDeployServerModel(
     v.fail(`${ctx.field}.input`, 'must be a DeploymentArtifact', input, 'Use DeploymentArtifact.BUILD_OUTPUT or SOURCE.');
   }
   const name = v.pipelineName(`${ctx.field}.name`, o.name ?? groupName(group, 'CodeDeploy'), 'deployment name');
-  const strategy = describeDeploymentConfig(group.deploymentConfig?.deploymentConfigName);
+  const strategy = describeGroupConfig(group.deploymentConfig);
   return {
     name,
     kind: 'codedeploy-server',
@@ -271,7 +316,7 @@ export function codeDeployEcsModel(
   // A service without the CODE_DEPLOY deployment controller is refused by aws-cdk-lib's
   // EcsDeploymentGroup itself; for an imported group the service is not knowable at synth time.
   const name = v.pipelineName(`${ctx.field}.name`, options.name ?? groupName(group, 'BlueGreen'), 'deployment name');
-  const strategy = describeDeploymentConfig(group.deploymentConfig?.deploymentConfigName);
+  const strategy = describeGroupConfig(group.deploymentConfig);
   return {
     name,
     kind: 'codedeploy-ecs',
@@ -319,6 +364,15 @@ export function ecsRollingModel(
     v.fail(`${ctx.field}.service`, `is in region ${serviceRegion}, but environment '${env.name}' deploys to ${wanted}`, serviceRegion,
       `Import the service from ${wanted}, or set the environment's region to ${serviceRegion}.`);
   }
+  // A service of this app tells its deployment controller: a rolling update (the ECS deploy
+  // action) cannot deploy one that CodeDeploy or an external controller owns.
+  const controller = controllerOf(service);
+  if (controller === 'CODE_DEPLOY' || controller === 'EXTERNAL') {
+    v.fail(`${ctx.field}.service`, `uses the ${controller} deployment controller, which an ECS rolling update cannot deploy`, (service as any).node?.path ?? service.serviceName,
+      controller === 'CODE_DEPLOY'
+        ? 'Deploy it with DeploymentTarget.codeDeployEcs(deploymentGroup, { taskDefinitionTemplate, appSpecTemplate }), or give the service deploymentController: { type: ecs.DeploymentControllerType.ECS }.'
+        : 'Give the service deploymentController: { type: ecs.DeploymentControllerType.ECS }, or deploy it with your own action (DeploymentTarget.fromActionFactory).');
+  }
   const account = service.env.account;
   const clusterAccount = service.cluster.env?.account;
   if (typeof clusterAccount === 'string' && !isToken(clusterAccount) && !isToken(account) && clusterAccount !== account) {
@@ -355,4 +409,12 @@ export function ecsRollingModel(
 
 function literalOr(value: string, placeholder: string): string {
   return isToken(value) ? placeholder : value;
+}
+
+/** The deployment controller type of a service defined in this app, when knowable. */
+function controllerOf(service: ecs.IBaseService): string | undefined {
+  const child = (service as any).node?.defaultChild;
+  if (!(child instanceof ecs.CfnService)) return undefined;
+  const controller = child.deploymentController as ecs.CfnService.DeploymentControllerProperty | undefined;
+  return controller && !isToken(controller.type) ? controller.type : undefined;
 }

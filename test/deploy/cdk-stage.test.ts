@@ -1,8 +1,10 @@
 import * as path from 'path';
-import { Stack, Stage } from 'aws-cdk-lib';
+import { Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
 import { DeliveryPipeline, DeploymentTarget, ReleaseMode } from '../../src';
@@ -67,6 +69,22 @@ describe('DeploymentTarget.cdkStage', () => {
     const prodPlan = pipeline.describe().environments[1].deployments[0];
     expect(prodPlan.summary).toBe('CDK stage Prod: 2 stacks via change sets · 1 canary deployment');
     expect(prodPlan.details).toContainEqual(expect.stringMatching(/^Canary[A-Z0-9]+: canary 10% then all after 5 min · auto-rollback on 1 alarm \(CodeDeploy, during the CloudFormation update\)$/));
+  });
+
+  test('the plan reads a custom Lambda canary config from the stack\'s template', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stage = new Stage(app, 'Fn', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const fnStack = new Stack(stage, 'Fn', { stackName: 'fn' });
+    const fn = new lambda.Function(fnStack, 'Handler', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;') });
+    const alias = new lambda.Alias(fnStack, 'Live', { aliasName: 'live', version: fn.currentVersion });
+    const deploymentConfig = new codedeploy.LambdaDeploymentConfig(fnStack, 'FivePercent', {
+      trafficRouting: new codedeploy.TimeBasedCanaryTrafficRouting({ interval: Duration.minutes(10), percentage: 5 }),
+    });
+    new codedeploy.LambdaDeploymentGroup(fnStack, 'Canary', { alias, deploymentConfig });
+    const pipeline = new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+    expect(pipeline.describe().environments[0].deployments[0].details).toContainEqual(
+      expect.stringMatching(/^Canary[A-Z0-9]+: canary 5% then all after 10 min \(CodeDeploy, during the CloudFormation update\)$/));
   });
 
   test('in another account the stacks deploy with that account\'s bootstrap roles', () => {

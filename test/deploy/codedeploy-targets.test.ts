@@ -108,13 +108,81 @@ describe('DeploymentTarget.ecs', () => {
     expect(a.ActionTypeId.Provider).toBe('ECS');
     expect(a.Configuration).toMatchObject({ ClusterName: 'shop', ServiceName: 'shop-web', FileName: 'imagedefinitions.json' });
   });
+
+  test('a service that CodeDeploy owns (CODE_DEPLOY controller) is refused: a rolling update cannot deploy it', () => {
+    const stack = newStack();
+    const cluster = new ecs.Cluster(stack, 'Cluster');
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+    taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx') });
+    const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition, deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY } });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service)] }] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deployments[0].service uses the CODE_DEPLOY deployment controller, which an ECS rolling update cannot deploy, "
+      + "got 'PipelineStack/Web'. Deploy it with DeploymentTarget.codeDeployEcs(deploymentGroup, { taskDefinitionTemplate, appSpecTemplate }), "
+      + 'or give the service deploymentController: { type: ecs.DeploymentControllerType.ECS }.');
+  });
+});
+
+describe('ECS blue/green needs the CODE_DEPLOY controller', () => {
+  test('a deployment group for a service with the ECS controller is refused at synth, before any pipeline exists (by aws-cdk-lib)', () => {
+    // The group cannot be created, so the pipeline never sees it: the error comes from aws-cdk-lib's
+    // EcsDeploymentGroup, at synth time. For an imported group the service is not knowable.
+    const stack = newStack();
+    const cluster = new ecs.Cluster(stack, 'Cluster');
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+    taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx') });
+    const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition });
+    expect(() => new codedeploy.EcsDeploymentGroup(stack, 'BlueGreen', {
+      service,
+      blueGreenDeploymentConfig: {} as any,
+    })).toThrow(/CODE_DEPLOY deployment controller/);
+  });
+});
+
+describe('custom deployment configs', () => {
+  test.each([
+    [codedeploy.MinimumHealthyHosts.count(2), 'rolling, at least 2 healthy instances'],
+    [codedeploy.MinimumHealthyHosts.count(1), 'rolling, at least 1 healthy instance'],
+    [codedeploy.MinimumHealthyHosts.percentage(75), 'rolling, at least 75% of the instances healthy'],
+  ])('EC2/on-premises: minimum healthy hosts %#', (minimumHealthyHosts, text) => {
+    const stack = newStack();
+    const deploymentConfig = new codedeploy.ServerDeploymentConfig(stack, 'Config', { minimumHealthyHosts });
+    const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentConfig });
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group)] }] });
+    expect(pipeline.describe().environments[0].deployments[0].summary).toBe(`CodeDeploy EC2/on-premises · ${text}`);
+  });
+
+  test('ECS blue/green: a custom canary and a custom linear config', () => {
+    const stack = newStack();
+    const canary = new codedeploy.EcsDeploymentConfig(stack, 'Canary', {
+      trafficRouting: new codedeploy.TimeBasedCanaryTrafficRouting({ interval: Duration.minutes(15), percentage: 5 }),
+    });
+    const linear = new codedeploy.EcsDeploymentConfig(stack, 'Linear', {
+      trafficRouting: new codedeploy.TimeBasedLinearTrafficRouting({ interval: Duration.minutes(2), percentage: 20 }),
+    });
+    const app = codedeploy.EcsApplication.fromEcsApplicationArn(stack, 'App', 'arn:aws:codedeploy:eu-west-1:111111111111:application:shop');
+    const group = (name: string, deploymentConfig: codedeploy.IEcsDeploymentConfig) =>
+      codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, name, { application: app, deploymentGroupName: name, deploymentConfig });
+    const templates = { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' };
+    const pipeline = pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [DeploymentTarget.codeDeployEcs(group('web', canary), templates), DeploymentTarget.codeDeployEcs(group('api', linear), templates)],
+      }],
+    });
+    expect(pipeline.describe().environments[0].deployments.map(d => d.summary)).toEqual([
+      'ECS blue/green · canary 5% then all after 15 min',
+      'ECS blue/green · linear 20% every 2 min',
+    ]);
+  });
 });
 
 describe('describeDeploymentConfig', () => {
   test.each([
     ['CodeDeployDefault.OneAtATime', 'rolling, one instance at a time'],
     ['CodeDeployDefault.AllAtOnce', 'all instances at once'],
-    ['CodeDeployDefault.ECSLinear10PercentEvery1Minutes', 'deployment config CodeDeployDefault.ECSLinear10PercentEvery1Minutes'],
+    ['CodeDeployDefault.ECSLinear10PercentEvery1Minutes', 'linear 10% every 1 min'],
+    ['CodeDeployDefault.LambdaLinear10PercentEvery1Minute', 'linear 10% every 1 min'],
+    ['CodeDeployDefault.LambdaLinear10PercentEvery10Minutes', 'linear 10% every 10 min'],
     ['CodeDeployDefault.LambdaCanary10Percent15Minutes', 'canary 10% then all after 15 min'],
     ['CodeDeployDefault.ECSCanary10Percent5Minutes', 'canary 10% then all after 5 min'],
     ['my-config', 'deployment config my-config'],
