@@ -1,4 +1,4 @@
-import { ASSETS_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE, SOURCE_STAGE } from '../model/build-model';
+import { ASSETS_ACTION_NAME, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE, SOURCE_STAGE } from '../model/build-model';
 import { EnvironmentModel, PipelineModel } from '../model/model';
 import { SOURCE_ACTION_NAME } from '../sources/pipeline-source';
 
@@ -53,21 +53,25 @@ export function buildGraph(model: PipelineModel): PipelineGraph {
     { name: SOURCE_STAGE, nodes: [{ node: { type: 'source' }, actions: [{ name: SOURCE_ACTION_NAME, runOrder: 1, kind: `source-${model.source.kind.toLowerCase()}` }] }] },
     { name: BUILD_STAGE, nodes: [{ node: { type: 'build' }, actions: [{ name: model.build.name, runOrder: 1, kind: model.build.kind }] }] },
   ];
+  // The assets of every CDK stage are published once, by one action, before any environment: in
+  // parallel with the checks, or right after the build when there are none.
+  const assets: GraphNode | undefined = model.assets
+    ? { node: { type: 'assets' }, actions: [{ name: ASSETS_ACTION_NAME, runOrder: model.checks.length > 0 ? 1 : 2, kind: 'asset-publishing' }] }
+    : undefined;
+  if (assets && model.checks.length === 0) stages[1].nodes.push(assets);
   if (model.selfUpdate) {
     stages.push({ name: SELF_UPDATE_STAGE, nodes: [{ node: { type: 'self-update' }, actions: [{ name: 'SelfMutate', runOrder: 1, kind: 'cloudformation-self-update' }] }] });
   }
   if (model.checks.length > 0) {
     stages.push({
       name: CHECKS_STAGE,
-      nodes: model.checks.map((c, index) => ({ node: { type: 'check', index }, actions: [{ name: c.name, runOrder: 1, kind: c.kind }] })),
+      nodes: [
+        ...model.checks.map((c, index): GraphNode => ({ node: { type: 'check', index }, actions: [{ name: c.name, runOrder: 1, kind: c.kind }] })),
+        ...(assets ? [assets] : []),
+      ],
     });
   }
-  model.environments.forEach((env, i) => {
-    if (model.assets && model.assets.beforeEnvironment === i) {
-      stages.push({ name: ASSETS_STAGE, nodes: [{ node: { type: 'assets' }, actions: [{ name: 'PublishAssets', runOrder: 1, kind: 'asset-publishing' }] }] });
-    }
-    stages.push(environmentStage(env));
-  });
+  model.environments.forEach(env => stages.push(environmentStage(env)));
   return { stages };
 }
 

@@ -17,9 +17,10 @@ import { alarmGateModel, Verification } from '../verification/verification';
 export const SOURCE_STAGE = 'Source';
 export const BUILD_STAGE = BUILD_ACTION_NAME;
 export const CHECKS_STAGE = 'Checks';
-export const ASSETS_STAGE = 'Assets';
 export const SELF_UPDATE_STAGE = 'UpdatePipeline';
-const RESERVED_STAGES = [SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, ASSETS_STAGE, SELF_UPDATE_STAGE];
+/** The action that publishes the assets of every CDK stage (beside the checks, or after the build). */
+export const ASSETS_ACTION_NAME = 'PublishAssets';
+const RESERVED_STAGES = [SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE];
 
 /** CodePipeline quotas the model is checked against. */
 export const MAX_STAGES = 50;
@@ -121,13 +122,21 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   checkEnvironmentsAgainstStack(v, environments, raw.stackAccount, raw.stackRegion);
 
   const selfUpdate = v.optionalBoolean('selfUpdate', raw.selfUpdate) ?? false;
-  const fixedStages = 2 + (checks.length > 0 ? 1 : 0) + (environments.some(e => e.deployments.some(d => d.assets)) ? 1 : 0) + (selfUpdate ? 1 : 0);
+  const fixedStages = 2 + (checks.length > 0 ? 1 : 0) + (selfUpdate ? 1 : 0);
   if (fixedStages + environments.length > MAX_STAGES) {
     v.fail('environments', `must fit CodePipeline's quota of ${MAX_STAGES} stages per pipeline (with ${fixedStages} stages for source, build${checks.length > 0 ? ' and checks' : ''}, at most ${MAX_STAGES - fixedStages} environments)`,
       described(`${environments.length} environments`), 'Split the environments over two pipelines, or deploy several targets per environment.');
   }
 
   const assets = collectAssets(environments);
+  const clash = assets ? checks.findIndex(c => c.name.toLowerCase() === ASSETS_ACTION_NAME.toLowerCase()) : -1;
+  if (clash >= 0) {
+    v.fail(`checks[${clash}].name`, 'is the name of the action that publishes the CDK stages\' assets beside the checks', checks[clash].name, "Give the check another name, for example 'Lint'.");
+  }
+  if (assets && checks.length === MAX_ACTIONS_PER_STAGE) {
+    v.fail('checks', `must hold at most ${MAX_ACTIONS_PER_STAGE - 1} checks when the asset-publishing action runs beside them (CodePipeline's actions-per-stage quota)`,
+      described(`${checks.length} checks`), 'Combine checks into fewer commands.');
+  }
   checkModelQuotas(v, { checks, environments });
 
   return {
@@ -147,10 +156,13 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   };
 }
 
-/** All assets of all environments, published before the first environment that needs them. */
+/**
+ * All assets of all environments, published by one action before any environment: beside the
+ * checks (in parallel, no extra wait), or after the build when there are no checks. No stage of its
+ * own, so it costs no stage of CodePipeline's 50.
+ */
 function collectAssets(environments: EnvironmentModel[]): PipelineModel['assets'] {
-  const first = environments.findIndex(e => e.deployments.some(d => d.assets));
-  if (first < 0) return undefined;
+  if (!environments.some(e => e.deployments.some(d => d.assets))) return undefined;
   const manifests = new Set<string>();
   const roles = new Set<string>();
   let docker = false;
@@ -162,7 +174,7 @@ function collectAssets(environments: EnvironmentModel[]): PipelineModel['assets'
       docker = docker || d.assets.dockerImages;
     }
   }
-  return { beforeEnvironment: first, manifests: [...manifests], publishingRoles: [...roles], dockerImages: docker };
+  return { manifests: [...manifests], publishingRoles: [...roles], dockerImages: docker };
 }
 
 /**

@@ -41,6 +41,11 @@ export interface RenderContext {
   readonly environment?: EnvironmentModel;
   readonly pipelineAccount: string;
   readonly pipelineRegion: string;
+  /**
+   * The one role every manual approval of the pipeline runs as (created on first use): an approval
+   * needs no permissions beyond publishing its notification, so one role serves them all.
+   */
+  readonly approvalRole: () => iam.IRole;
 }
 
 /** One action (or a fixed group of actions) of the pipeline, described for plan and render. */
@@ -177,7 +182,7 @@ export interface PipelineModel {
   /** The pipeline updates its own stack right after the build. */
   readonly selfUpdate?: { readonly stackName: string; readonly templatePath: string };
   /** Assets of every environment, published once before the first environment that needs them. */
-  readonly assets?: AssetsModel & { readonly beforeEnvironment: number };
+  readonly assets?: AssetsModel;
   readonly constructPath: string;
   readonly releaseMode: string;
   readonly releaseModeDefaulted: boolean;

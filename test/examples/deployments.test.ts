@@ -54,8 +54,7 @@ describe('examples/cdk-stage', () => {
     expect(nagFindings([stack, ...serviceStacks])).toEqual([]);
     expect(stagesOf(stack)).toEqual([
       'Source: Source@1',
-      'Build: Build@1',
-      'Assets: PublishAssets@1',
+      'Build: Build@1 PublishAssets@2',
       'staging: orders-data-staging.Prepare@1 orders-data-staging.Deploy@2 orders-api-staging.Prepare@3 orders-api-staging.Deploy@4 Smoke@5',
       'prod: Approve@1 orders-data-prod.Prepare@2 orders-data-prod.Deploy@3 orders-api-prod.Prepare@4 orders-api-prod.Deploy@5',
     ]);
