@@ -153,6 +153,7 @@ class ManualApproval extends Approval {
           notificationTopic: notify,
           notifyEmails,
           externalEntityLink: reviewUrl,
+          role: rc.approvalRole(),
           additionalInformation: comment ? `${lead} ${comment}` : lead,
           timeout,
         });

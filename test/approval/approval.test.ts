@@ -40,6 +40,36 @@ describe('Approval.manual', () => {
   });
 });
 
+describe('the approvals\' role', () => {
+  test('every approval runs as one role that only the pipeline\'s role may assume, allowed to publish to its topics only', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Releases');
+    pipelineIn(stack, {
+      environments: [
+        env('staging', { approval: Approval.manual() }),
+        env('perf', { approval: Approval.manual({ notify: topic }) }),
+        env('prod', { production: true, approval: Approval.manual({ notify: topic }) }),
+      ],
+    });
+    const roleArns = ['staging', 'perf', 'prod'].map(e => action(stack, e, 'Approve').RoleArn);
+    expect(roleArns).toEqual([roleArns[0], roleArns[0], roleArns[0]]);
+    expect(roleArns[0]).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ShopApprovalRole/), 'Arn'] });
+    const template = Template.fromStack(stack);
+    const roles = template.findResources('AWS::IAM::Role');
+    const approvalRoleId = roleArns[0]['Fn::GetAtt'][0];
+    expect(roles[approvalRoleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^ShopPipelineRole/), 'Arn'] } },
+    }]);
+    // no role per approval action
+    expect(Object.keys(roles).filter(id => /Approve.*CodePipelineActionRole/.test(id))).toEqual([]);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
+    const approvalPolicy = policies.find(p => p.Properties.Roles.some((r: any) => r.Ref === approvalRoleId));
+    expect(approvalPolicy.Properties.PolicyDocument.Statement).toEqual([
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^Releases/) } },
+    ]);
+  });
+});
+
 describe('Approval.changeSetReview', () => {
   test('is named ReviewChangeSet and names the revision', () => {
     const stack = newStack();

@@ -51,12 +51,19 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
 
   const approvalActionArns: string[] = [];
   let revision = { description: 'the source revision' };
+  // One role for all manual approvals, trusted by the pipeline's role only (aws-codepipeline
+  // would create one role per approval action).
+  let approvalRole: iam.IRole | undefined;
   const base = {
     sourceArtifact,
     buildArtifact,
     encryptionKey,
     pipelineAccount: stack.account,
     pipelineRegion: stack.region,
+    approvalRole: () => approvalRole ??= new iam.Role(scope, 'ApprovalRole', {
+      assumedBy: new iam.ArnPrincipal(pipeline.role.roleArn),
+      description: `Runs the manual approvals of ${scope.node.path}`,
+    }),
   };
 
   for (const stage of graph.stages) {
