@@ -1,11 +1,11 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
-import { isToken, Validator } from '../private/validation';
+import { described, isToken, Validator } from '../private/validation';
 
 /*
  * CodeDeploy and ECS targets. They describe the rollout strategy they find (the deployment group's
@@ -116,6 +116,13 @@ export interface EcsRollingOptions {
    * aws-cdk-lib's support stack `<pipeline stack>-support-<account>` (deployed with the app)
    */
   readonly role?: iam.IRole;
+  /**
+   * How long CodePipeline waits for the service to reach a steady state before the action fails
+   * (1 to 60 minutes, whole minutes).
+   *
+   * @default - 60 minutes (CodePipeline's default)
+   */
+  readonly deploymentTimeout?: Duration;
 }
 
 interface TargetEnv { readonly account?: string; readonly region?: string; readonly name: string; readonly pipelineAccount?: string }
@@ -385,13 +392,27 @@ export function ecsRollingModel(
   checkAccount(v, `${ctx.field}.service`, account, env,
     `Import the service from account ${env.account} (its serviceArn), or set the environment's account to ${account}.`);
   const role = checkRole(v, ctx.field, o.role, 'service', account);
+  let timeoutMinutes: number | undefined;
+  if (o.deploymentTimeout !== undefined) {
+    if (!(o.deploymentTimeout instanceof Duration)) {
+      v.fail(`${ctx.field}.deploymentTimeout`, 'must be a Duration', o.deploymentTimeout, 'Pass Duration.minutes(15).');
+    }
+    if (!o.deploymentTimeout.isUnresolved()) {
+      const minutes = o.deploymentTimeout.toMinutes({ integral: false });
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) {
+        v.fail(`${ctx.field}.deploymentTimeout`, 'must be whole minutes from 1 to 60 (CodePipeline\'s limits for an ECS deployment)',
+          described(`${minutes} minutes`), 'Pass Duration.minutes(15).');
+      }
+      timeoutMinutes = minutes;
+    }
+  }
   const fallback = !isToken(service.serviceName) && /^[A-Za-z0-9.@_-]{1,100}$/.test(service.serviceName) ? service.serviceName : 'Ecs';
   const name = v.pipelineName(`${ctx.field}.name`, o.name ?? fallback, 'deployment name');
   return {
     name,
     kind: 'ecs-rolling',
-    summary: 'ECS rolling update (the service\'s minimum healthy / maximum percent)',
-    details: [`image definitions: ${file}`, ...roleDetail(role, account, env)],
+    summary: ['ECS rolling update', ...rollingStrategy(service)].join(' · '),
+    details: [`image definitions: ${file}`, ...(timeoutMinutes ? [`deployment timeout: ${timeoutMinutes} min`] : []), ...roleDetail(role, account, env)],
     privileged: false,
     hasPreparePhase: false,
     account: isToken(account) ? undefined : account,
@@ -403,6 +424,7 @@ export function ecsRollingModel(
       service,
       role,
       imageFile: rc.buildArtifact.atPath(file),
+      deploymentTimeout: o.deploymentTimeout,
     })],
   };
 }
@@ -417,4 +439,29 @@ function controllerOf(service: ecs.IBaseService): string | undefined {
   if (!(child instanceof ecs.CfnService)) return undefined;
   const controller = child.deploymentController as ecs.CfnService.DeploymentControllerProperty | undefined;
   return controller && !isToken(controller.type) ? controller.type : undefined;
+}
+
+/**
+ * How a service of this app rolls: its minimum healthy and maximum percent and its circuit
+ * breaker; for an imported service, the service's own settings (not knowable at synth).
+ */
+function rollingStrategy(service: ecs.IBaseService): string[] {
+  let cfn: unknown;
+  try {
+    cfn = (service as any).node?.defaultChild;
+  } catch {
+    cfn = undefined;
+  }
+  if (!(cfn instanceof ecs.CfnService)) return ["the service's own minimum healthy and maximum percent"];
+  const config = cfn.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty | undefined;
+  const min = config?.minimumHealthyPercent;
+  const max = config?.maximumPercent;
+  // ECS's defaults: 100/200 for a replica service, 0/100 for a daemon
+  const daemon = cfn.schedulingStrategy === 'DAEMON';
+  const out = [
+    `at least ${typeof min === 'number' ? min : daemon ? 0 : 100}% of the tasks healthy, up to ${typeof max === 'number' ? max : daemon ? 100 : 200}%`,
+  ];
+  const breaker = config?.deploymentCircuitBreaker as ecs.CfnService.DeploymentCircuitBreakerProperty | undefined;
+  if (breaker && breaker.enable === true) out.push(breaker.rollback === true ? 'circuit breaker rolls back a failed deployment' : 'circuit breaker stops a failed deployment');
+  return out;
 }

@@ -19,7 +19,7 @@ import { ReleaseMode } from '../model/release-mode';
 import { DeliveryDefaults } from '../policy/delivery-defaults';
 import { addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, renderNotifications } from '../private/notifications';
-import { DeliveryPipelineValidationError, Validator } from '../private/validation';
+import { DeliveryPipelineValidationError, show, Validator } from '../private/validation';
 import { PipelineSource } from '../sources/pipeline-source';
 
 /** Properties of a DeliveryPipeline. */
@@ -224,6 +224,28 @@ export class DeliveryPipeline extends Construct {
       resourceArns: [built.pipeline.pipelineArn],
     });
     return approve.combine(read);
+  }
+
+  /**
+   * Lets `grantee` read the pipeline's artifacts: the artifact bucket, its key, and the replication
+   * buckets of other regions. CodeDeploy EC2/on-premises instances download the revision from
+   * there: grant their instance role (in another account: a role of that account, imported with
+   * `iam.Role.fromRoleArn`; the grant then goes into the bucket and key policies). Builds the
+   * pipeline.
+   */
+  public grantArtifactsRead(grantee: iam.IGrantable): iam.Grant {
+    if (!grantee || typeof grantee !== 'object' || !(grantee as any).grantPrincipal) {
+      throw new DeliveryPipelineValidationError(this.node.path, 'grantArtifactsRead',
+        `'${this.node.path}': grantArtifactsRead: grantee must be an iam.IGrantable (a role, user or group), got ${show(grantee)}. `
+        + "Pass the instances' role, for example iam.Role.fromRoleArn(this, 'FleetRole', 'arn:aws:iam::222222222222:role/fleet').");
+    }
+    this.buildPipeline();
+    const pipeline = this.built!.pipeline;
+    let grant = pipeline.artifactBucket.grantRead(grantee);
+    for (const support of Object.values(pipeline.crossRegionSupport)) {
+      grant = grant.combine(support.replicationBucket.grantRead(grantee));
+    }
+    return grant;
   }
 
   /**

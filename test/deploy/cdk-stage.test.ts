@@ -7,7 +7,7 @@ import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
-import { DeliveryPipeline, DeploymentTarget, ReleaseMode } from '../../src';
+import { DeliveryPipeline, DeploymentTarget, QualityCheck, ReleaseMode } from '../../src';
 import { errorOf, flat, newApp, props } from '../util';
 
 function setup(prodAccount = '222222222222') {
@@ -41,7 +41,7 @@ describe('DeploymentTarget.cdkStage', () => {
     expect(Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role')).filter(id => /orders(data|api)/i.test(id))).toEqual([]);
   });
 
-  test('assets of all stages are published once, by one CodeBuild action, before the first environment that needs them', () => {
+  test('assets of all stages are published once, by one CodeBuild action, after the build and before any environment (no stage of its own)', () => {
     const { stack, staging, prod } = setup();
     const pipeline = new DeliveryPipeline(stack, 'Orders', props({
       environments: [
@@ -50,8 +50,8 @@ describe('DeploymentTarget.cdkStage', () => {
       ],
     }));
     const p = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any;
-    expect(p.Properties.Stages.map((s: any) => s.Name)).toEqual(['Source', 'Build', 'Assets', 'staging', 'prod']);
-    expect(stageOf(stack, 'Assets').Actions.map((a: any) => a.Name)).toEqual(['PublishAssets']);
+    expect(p.Properties.Stages.map((s: any) => s.Name)).toEqual(['Source', 'Build', 'staging', 'prod']);
+    expect(stageOf(stack, 'Build').Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual(['Build@1', 'PublishAssets@2']);
     const projects = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project')) as any[];
     const assetProject = projects.find(pr => /Asset publishing/.test(pr.Properties.Description));
     const spec = JSON.parse(assetProject.Properties.Source.BuildSpec);
@@ -69,6 +69,25 @@ describe('DeploymentTarget.cdkStage', () => {
     const prodPlan = pipeline.describe().environments[1].deployments[0];
     expect(prodPlan.summary).toBe('CDK stage Prod: 2 stacks via change sets · 1 canary deployment');
     expect(prodPlan.details).toContainEqual(expect.stringMatching(/^Canary[A-Z0-9]+: canary 10% then all after 5 min · auto-rollback on 1 alarm \(CodeDeploy, during the CloudFormation update\)$/));
+  });
+
+  test('with checks, the assets are published beside them, in parallel: no extra wait before the first deployment', () => {
+    const { stack, staging } = setup();
+    new DeliveryPipeline(stack, 'Orders', props({
+      checks: [QualityCheck.commands('Lint', ['npm run lint'])],
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }],
+    }));
+    expect(stageOf(stack, 'Build').Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual(['Build@1']);
+    expect(stageOf(stack, 'Checks').Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual(['Lint@1', 'PublishAssets@1']);
+  });
+
+  test('a check named PublishAssets clashes with the asset action', () => {
+    const { stack, staging } = setup();
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({
+      checks: [QualityCheck.commands('PublishAssets', ['./publish.sh'])],
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }],
+    })))).toBe("'PipelineStack/Orders': checks[0].name is the name of the action that publishes the CDK stages' assets beside the checks, got 'PublishAssets'. "
+      + "Give the check another name, for example 'Lint'.");
   });
 
   test('the plan reads a custom Lambda canary config from the stack\'s template', () => {
@@ -93,6 +112,23 @@ describe('DeploymentTarget.cdkStage', () => {
     const prepare = stageOf(stack, 'prod').Actions[0];
     expect(flat(prepare.RoleArn)).toBe('arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1');
     expect(flat(prepare.Configuration.RoleArn)).toBe('arn:aws:iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-eu-west-1');
+  });
+
+  test('in another account and region the stacks deploy there, with that region\'s bootstrap roles and a replication bucket', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const us = new OrdersServiceStage(app, 'Us', { env: { account: '222222222222', region: 'us-east-1' } });
+    new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'us', account: '222222222222', region: 'us-east-1', deployments: [DeploymentTarget.cdkStage(us)] }] }));
+    const actions = stageOf(stack, 'us').Actions;
+    expect(actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual(['orders-data-us.Prepare@1', 'orders-data-us.Deploy@2', 'orders-api-us.Prepare@3', 'orders-api-us.Deploy@4']);
+    for (const a of actions) {
+      expect(a.Region).toBe('us-east-1');
+      expect(flat(a.RoleArn)).toBe('arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-us-east-1');
+    }
+    expect(flat(actions[0].Configuration.RoleArn)).toBe('arn:aws:iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-us-east-1');
+    const pipeline = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+    expect(pipeline.Properties.ArtifactStores.map((st: any) => st.Region).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    expect(app.synth().stacks.map(st => st.id)).toContain('cross-region-stack-111111111111_us-east-1');
   });
 
   test('changeSetReview puts a review between the change sets and their execution, at every dependency level', () => {

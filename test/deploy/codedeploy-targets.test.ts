@@ -109,6 +109,45 @@ describe('DeploymentTarget.ecs', () => {
     expect(a.Configuration).toMatchObject({ ClusterName: 'shop', ServiceName: 'shop-web', FileName: 'imagedefinitions.json' });
   });
 
+  test('the plan shows how a service of the app rolls; an imported one keeps its own settings', () => {
+    const stack = newStack();
+    const cluster = new ecs.Cluster(stack, 'Cluster');
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+    taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx') });
+    const web = new ecs.FargateService(stack, 'Web', {
+      cluster, taskDefinition, minHealthyPercent: 50, maxHealthyPercent: 150, circuitBreaker: { rollback: true },
+    });
+    const imported = ecs.FargateService.fromFargateServiceAttributes(stack, 'Api', {
+      cluster: ecs.Cluster.fromClusterArn(stack, 'ShopCluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'), serviceName: 'shop-api',
+    });
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(web, { name: 'Web' }), DeploymentTarget.ecs(imported)] }] });
+    expect(pipeline.describe().environments[0].deployments.map(d => d.summary)).toEqual([
+      'ECS rolling update · at least 50% of the tasks healthy, up to 150% · circuit breaker rolls back a failed deployment',
+      "ECS rolling update · the service's own minimum healthy and maximum percent",
+    ]);
+  });
+
+  test('deploymentTimeout sets how long CodePipeline waits for a steady state', () => {
+    const stack = newStack();
+    const cluster = ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop');
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Service', { cluster, serviceName: 'shop-web' });
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(service, { deploymentTimeout: Duration.minutes(15) })] }] });
+    expect(action(stack, 'staging', 'shop-web').Configuration.DeploymentTimeout).toBe(15);
+    expect(pipeline.describe().environments[0].deployments[0].details).toContain('deployment timeout: 15 min');
+  });
+
+  test.each([
+    [Duration.seconds(30), '0.5 minutes'],
+    [Duration.minutes(90), '90 minutes'],
+  ])('deploymentTimeout outside 1 to 60 whole minutes is refused (%#)', (deploymentTimeout, got) => {
+    const stack = newStack();
+    const cluster = ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop');
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Service', { cluster, serviceName: 'shop-web' });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service, { deploymentTimeout })] }] }))).toBe(
+      `'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentTimeout must be whole minutes from 1 to 60 (CodePipeline's limits for an ECS deployment), got ${got}. `
+      + 'Pass Duration.minutes(15).');
+  });
+
   test('a service that CodeDeploy owns (CODE_DEPLOY controller) is refused: a rolling update cannot deploy it', () => {
     const stack = newStack();
     const cluster = new ecs.Cluster(stack, 'Cluster');

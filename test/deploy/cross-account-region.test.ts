@@ -340,3 +340,47 @@ describe('environment in another region', () => {
     expect(assumable(stack)).toContain(DEPLOY_ROLE_B);
   });
 });
+
+describe('grantArtifactsRead: the instances that download a CodeDeploy revision', () => {
+  test('a fleet role of account B in us-east-1 may read the artifact bucket, the replication bucket and their keys (read only)', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const pipeline = pipelineIn(stack, {
+      environments: [{
+        name: 'us',
+        account: B,
+        region: 'us-east-1',
+        deployments: [DeploymentTarget.codeDeployServer(importedServerGroup(stack, B, 'us-east-1'), { role: roleB(stack) })],
+      }],
+    });
+    const fleetRole = iam.Role.fromRoleArn(stack, 'FleetRole', `arn:aws:iam::${B}:role/shop-fleet`, { mutable: false });
+    pipeline.grantArtifactsRead(fleetRole);
+    const grantsOf = (doc: any) => flat(doc.Statement).filter((s: any) => list(s.Principal?.AWS).includes(`arn:aws:iam::${B}:role/shop-fleet`));
+
+    const home = grantsOf(artifactBucketPolicy(stack));
+    expect(home).toHaveLength(1);
+    expect(list(home[0].Action).sort()).toEqual(['s3:GetBucket*', 's3:GetObject*', 's3:List*']);
+    expect(list(grantsOf(artifactKeyPolicy(stack))[0].Action).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+
+    const support = Template.fromJSON(app.synth().getStackArtifact(`cross-region-stack-${A}_us-east-1`).template);
+    const [bucketPolicy] = Object.values(support.findResources('AWS::S3::BucketPolicy')) as any[];
+    expect(list(grantsOf(bucketPolicy.Properties.PolicyDocument)[0].Action).sort()).toEqual(['s3:GetBucket*', 's3:GetObject*', 's3:List*']);
+    const [key] = Object.values(support.findResources('AWS::KMS::Key')) as any[];
+    expect(list(grantsOf(key.Properties.KeyPolicy)[0].Action).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+  });
+
+  test('a role of the pipeline account gets an identity policy on the bucket; a non-grantee is refused', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.codeDeployServer(importedServerGroup(stack, A))] }] });
+    const role = new iam.Role(stack, 'Fleet', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    pipeline.grantArtifactsRead(role);
+    const [, policy] = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /^FleetDefaultPolicy/.test(id))! as [string, any];
+    const statements = flat(policy.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([expect.objectContaining({ Action: ['s3:GetBucket*', 's3:GetObject*', 's3:List*'], Effect: 'Allow' })]);
+    expect(list(statements[0].Resource)).toEqual(['<ShopPipelineArtifactsBucket58010C1C.Arn>', '<ShopPipelineArtifactsBucket58010C1C.Arn>/*']);
+    expect(errorOf(() => pipeline.grantArtifactsRead('arn:aws:iam::111111111111:role/fleet' as any))).toBe(
+      "'PipelineStack/Shop': grantArtifactsRead: grantee must be an iam.IGrantable (a role, user or group), got 'arn:aws:iam::111111111111:role/fleet'. "
+      + "Pass the instances' role, for example iam.Role.fromRoleArn(this, 'FleetRole', 'arn:aws:iam::222222222222:role/fleet').");
+  });
+});
