@@ -56,6 +56,8 @@ export interface BenchConfig {
    * a stack past it (quota search only).
    */
   readonly resourceLimitOff?: boolean;
+  /** This library only: publish the file assets in the build action (`publishAssetsInBuild`). */
+  readonly publishAssetsInBuild?: boolean;
 }
 
 export const PIPELINE_ACCOUNT = '111111111111';
@@ -164,6 +166,7 @@ function buildOurs(app: App, pipelineStack: Stack, config: BenchConfig): void {
   new DeliveryPipeline(pipelineStack, 'Shop', {
     source: PipelineSource.gitHub({ repository: REPOSITORY, branch: BRANCH, connectionArn: CONNECTION_ARN }),
     buildStep: BuildStep.commands({ install: INSTALL, commands: COMMANDS, outputs: ['cdk.out/**/*'] }),
+    publishAssetsInBuild: config.publishAssetsInBuild,
     environments,
   });
 }

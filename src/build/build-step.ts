@@ -2,11 +2,12 @@ import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BuildCache } from './build-cache';
 import { TestReport } from './test-report';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
-import { createProject } from '../private/codebuild';
+import { createProject, publishCommands } from '../private/codebuild';
 import { describeEnvironment, validateCommandsOptions } from '../private/commands-spec';
 import { described, Validator } from '../private/validation';
 
@@ -140,10 +141,13 @@ class CommandsBuild extends BuildStep {
       privileged: common.privileged,
       produce: (rc: RenderContext): codepipeline.IAction[] => {
         const scope = new Construct(rc.scope, 'Build');
+        // with publishAssetsInBuild, the CDK stages' assets are published after the build commands
+        // (the manifests are in the output directory the build just wrote)
+        const publishing = rc.buildPublishesAssets;
         const project = createProject(scope, {
           description: `Build of ${rc.scope.node.path}`,
-          install: common.install,
-          commands,
+          install: publishing ? [...(common.install ?? []), ...publishing.install] : common.install,
+          commands: publishing ? [...commands, ...publishCommands(publishing.manifests, outputDirectory)] : commands,
           environmentVariables: common.environmentVariables,
           reports,
           outputs,
@@ -153,8 +157,11 @@ class CommandsBuild extends BuildStep {
           buildImage: common.buildImage,
           computeType: common.computeType,
           timeout: common.timeout,
-          privileged: common.privileged,
+          privileged: common.privileged || (publishing?.privileged ?? false),
         }, rc.encryptionKey);
+        if (publishing && publishing.roles.length > 0) {
+          project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: publishing.roles }));
+        }
         return [new actions.CodeBuildAction({
           actionName: rc.actionName,
           runOrder: rc.runOrder,

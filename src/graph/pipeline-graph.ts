@@ -55,7 +55,7 @@ export function buildGraph(model: PipelineModel): PipelineGraph {
   ];
   // The assets of every CDK stage are published once, by one action, before any environment: in
   // parallel with the checks, or right after the build when there are none.
-  const assets: GraphNode | undefined = model.assets
+  const assets: GraphNode | undefined = model.assets && !model.assets.inBuild
     ? { node: { type: 'assets' }, actions: [{ name: ASSETS_ACTION_NAME, runOrder: model.checks.length > 0 ? 1 : 2, kind: 'asset-publishing' }] }
     : undefined;
   if (assets && model.checks.length === 0) stages[1].nodes.push(assets);

@@ -30,7 +30,9 @@ export function writePlan(model: PipelineModel, graph: PipelineGraph, account: s
       branch: model.source.branch,
       triggers: [...model.source.triggers],
     },
-    buildStep: action(model.build),
+    buildStep: model.assets?.inBuild
+      ? { ...action(model.build), details: [...action(model.build).details, 'then publishes the CDK stages\' assets (publishAssetsInBuild)'] }
+      : action(model.build),
     checks: model.checks.map(action),
     environments: model.environments.map(env => ({
       name: env.name,

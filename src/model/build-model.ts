@@ -1,5 +1,5 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import { ActionModel, AlarmGateModel, ApprovalModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
+import { ActionModel, AlarmGateModel, ApprovalModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
 import { checkModelQuotas } from './quotas';
 import { ReleaseMode } from './release-mode';
 import { Approval, APPROVAL_ACTION_NAME, CHANGE_SET_REVIEW_ACTION_NAME } from '../approval/approval';
@@ -36,6 +36,7 @@ export interface RawPipelineConfig {
   readonly pipelineName?: unknown;
   readonly environments: unknown[];
   readonly selfUpdate?: unknown;
+  readonly publishAssetsInBuild?: unknown;
   readonly pipelineStackName?: string;
   readonly pipelineTemplatePath?: string;
   /** Account and region of the pipeline's stack (may be tokens). */
@@ -128,12 +129,14 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       described(`${environments.length} environments`), 'Split the environments over two pipelines, or deploy several targets per environment.');
   }
 
-  const assets = collectAssets(environments);
-  const clash = assets ? checks.findIndex(c => c.name.toLowerCase() === ASSETS_ACTION_NAME.toLowerCase()) : -1;
+  const inBuild = v.optionalBoolean('publishAssetsInBuild', raw.publishAssetsInBuild) ?? false;
+  const collected = collectAssets(environments);
+  const assets = collected ? { ...collected, inBuild } : undefined;
+  const clash = assets && !assets.inBuild ? checks.findIndex(c => c.name.toLowerCase() === ASSETS_ACTION_NAME.toLowerCase()) : -1;
   if (clash >= 0) {
     v.fail(`checks[${clash}].name`, 'is the name of the action that publishes the CDK stages\' assets beside the checks', checks[clash].name, "Give the check another name, for example 'Lint'.");
   }
-  if (assets && checks.length === MAX_ACTIONS_PER_STAGE) {
+  if (assets && !assets.inBuild && checks.length === MAX_ACTIONS_PER_STAGE) {
     v.fail('checks', `must hold at most ${MAX_ACTIONS_PER_STAGE - 1} checks when the asset-publishing action runs beside them (CodePipeline's actions-per-stage quota)`,
       described(`${checks.length} checks`), 'Combine checks into fewer commands.');
   }
@@ -161,7 +164,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
  * checks (in parallel, no extra wait), or after the build when there are no checks. No stage of its
  * own, so it costs no stage of CodePipeline's 50.
  */
-function collectAssets(environments: EnvironmentModel[]): PipelineModel['assets'] {
+function collectAssets(environments: EnvironmentModel[]): AssetsModel | undefined {
   if (!environments.some(e => e.deployments.some(d => d.assets))) return undefined;
   const manifests = new Set<string>();
   const roles = new Set<string>();

@@ -46,6 +46,18 @@ export interface RenderContext {
    * needs no permissions beyond publishing its notification, so one role serves them all.
    */
   readonly approvalRole: () => iam.IRole;
+  /** For the build step: the asset publishing it runs after its commands (`publishAssetsInBuild`). */
+  readonly buildPublishesAssets?: AssetPublishing;
+}
+
+/** What a CodeBuild project needs to publish the CDK stages' assets. */
+export interface AssetPublishing {
+  readonly install: string[];
+  /** Asset manifests, relative to the build output. */
+  readonly manifests: string[];
+  /** Publishing roles to assume (literal ARNs). */
+  readonly roles: string[];
+  readonly privileged: boolean;
 }
 
 /** One action (or a fixed group of actions) of the pipeline, described for plan and render. */
@@ -182,7 +194,8 @@ export interface PipelineModel {
   /** The pipeline updates its own stack right after the build. */
   readonly selfUpdate?: { readonly stackName: string; readonly templatePath: string };
   /** Assets of every environment, published once before the first environment that needs them. */
-  readonly assets?: AssetsModel;
+  /** Assets of all CDK stages, published once per execution; `inBuild`: by the build action itself. */
+  readonly assets?: AssetsModel & { readonly inBuild: boolean };
   readonly constructPath: string;
   readonly releaseMode: string;
   readonly releaseModeDefaulted: boolean;

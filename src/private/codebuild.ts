@@ -103,3 +103,9 @@ export function codeBuildTimeoutProblem(timeout: Duration): string | undefined {
   }
   return undefined;
 }
+
+/** The commands that publish the assets of the given manifests (paths in the build's working directory). */
+export function publishCommands(manifests: string[], baseDirectory?: string): string[] {
+  const prefix = baseDirectory ? `${baseDirectory.replace(/\/+$/, '')}/` : '';
+  return manifests.map(m => `cdk-assets --path "${prefix}${m}" --verbose publish`);
+}

@@ -279,6 +279,16 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod').deployments[0].deployRole must be an iam.IRole, got 'arn:aws:iam::111111111111:role/deployer'. Pass iam.Role.fromRoleArn(this, 'DeployRole', 'arn:aws:iam::111111111111:role/...').`,
   },
   {
+    title: 'publishAssetsInBuild as a string (JavaScript caller)',
+    props: () => base({ publishAssetsInBuild: 'yes', environments: [{ name: 'prod', deployments: [cfn()] }] }),
+    message: `${P}publishAssetsInBuild must be true or false, got 'yes'. Pass a boolean.`,
+  },
+  {
+    title: 'selfUpdate as a string (JavaScript caller)',
+    props: () => base({ selfUpdate: 'true', environments: [{ name: 'prod', deployments: [cfn()] }] }),
+    message: `${P}selfUpdate must be true or false, got 'true'. Pass a boolean.`,
+  },
+  {
     title: 'CloudFormation template path absolute',
     props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ templatePath: '/cdk.out/Shop.template.json' })] }] }),
     message: `${P}environments[0] ('prod').deployments[0].templatePath must be a relative path inside the build output, got '/cdk.out/Shop.template.json'. Pass a path such as 'template.yaml'; the library prefixes the build artifact itself.`,

@@ -156,6 +156,13 @@ describe('quotas', () => {
       "'PipelineStack/Shop': environments must fit CodePipeline's quota of 500 actions per pipeline, got 529 actions. ");
   });
 
+  test('file assets published in the build (publishAssetsInBuild): one CodeBuild provisioning before the first deployment', () => {
+    const ours = structure('ours', 3, 'assets', { publishAssetsInBuild: true });
+    expect(ours.codeBuildToFirstDeploy).toBe(1);
+    expect(ours.codeBuildProjects).toBe(1);
+    expect(ours.stages).toBe(3 + 2);
+  });
+
   test('48 environments with file assets: still 50 stages (the asset action needs no stage of its own)', () => {
     const s = structure('ours', 48, 'assets');
     expect(s.stages).toBe(50);

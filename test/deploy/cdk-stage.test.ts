@@ -81,6 +81,41 @@ describe('DeploymentTarget.cdkStage', () => {
     expect(stageOf(stack, 'Checks').Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual(['Lint@1', 'PublishAssets@1']);
   });
 
+  test('publishAssetsInBuild: the build publishes the assets after its commands, one provisioning less; its role may assume the publishing roles', () => {
+    const { stack, staging, prod } = setup();
+    const pipeline = new DeliveryPipeline(stack, 'Orders', props({
+      publishAssetsInBuild: true,
+      checks: [QualityCheck.commands('Lint', ['npm run lint'])],
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] },
+        { name: 'prod', production: true, account: '222222222222', deployments: [DeploymentTarget.cdkStage(prod)] },
+      ],
+    }));
+    expect(stageOf(stack, 'Build').Actions.map((a: any) => a.Name)).toEqual(['Build']);
+    expect(stageOf(stack, 'Checks').Actions.map((a: any) => a.Name)).toEqual(['Lint']);
+    const template = Template.fromStack(stack);
+    const projects = Object.entries(template.findResources('AWS::CodeBuild::Project')) as [string, any][];
+    expect(projects.filter(([, p]) => /Asset publishing/.test(p.Properties.Description))).toEqual([]);
+    const [buildId, build] = projects.find(([, p]) => /^Build of /.test(p.Properties.Description))!;
+    const spec = JSON.parse(build.Properties.Source.BuildSpec);
+    expect(spec.phases.install.commands).toContain('npm install -g cdk-assets@2');
+    expect(spec.phases.install.commands[0]).toBe('npm ci');
+    expect(spec.phases.build.commands).toEqual([
+      'npm test',
+      expect.stringMatching(/^cdk-assets --path "cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json" --verbose publish$/),
+      expect.stringMatching(/^cdk-assets --path "cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json" --verbose publish$/),
+    ]);
+    const roleId = build.Properties.ServiceRole['Fn::GetAtt'][0];
+    const policy = (Object.values(template.findResources('AWS::IAM::Policy')) as any[]).find(p => p.Properties.Roles.some((r: any) => r.Ref === roleId));
+    const assume = flat(policy.Properties.PolicyDocument.Statement).find((st: any) => st.Action === 'sts:AssumeRole');
+    expect([...assume.Resource].sort()).toEqual([
+      'arn:aws:iam::111111111111:role/cdk-hnb659fds-file-publishing-role-111111111111-eu-west-1',
+      'arn:aws:iam::222222222222:role/cdk-hnb659fds-file-publishing-role-222222222222-eu-west-1',
+    ]);
+    expect(buildId).toMatch(/^OrdersBuildProject/);
+    expect(pipeline.describe().buildStep.details).toContain('then publishes the CDK stages\' assets (publishAssetsInBuild)');
+  });
+
   test('a check named PublishAssets clashes with the asset action', () => {
     const { stack, staging } = setup();
     expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({

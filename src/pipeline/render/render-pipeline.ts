@@ -6,8 +6,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PipelineGraph } from '../../graph/pipeline-graph';
-import { AlarmGateModel, EnvironmentModel, PipelineModel, RenderContext } from '../../model/model';
-import { createProject } from '../../private/codebuild';
+import { AlarmGateModel, AssetPublishing, EnvironmentModel, PipelineModel, RenderContext } from '../../model/model';
+import { createProject, publishCommands } from '../../private/codebuild';
 
 /** Options the construct passes to the renderer. */
 export interface RenderOptions {
@@ -60,6 +60,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     encryptionKey,
     pipelineAccount: stack.account,
     pipelineRegion: stack.region,
+    buildPublishesAssets: model.assets?.inBuild ? assetPublishing(scope, model.assets) : undefined,
     approvalRole: () => approvalRole ??= new iam.Role(scope, 'ApprovalRole', {
       assumedBy: new iam.ArnPrincipal(pipeline.role.roleArn),
       description: `Runs the manual approvals of ${scope.node.path}`,
@@ -132,7 +133,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
           break;
         }
         case 'assets':
-          stageActions.push(publishAssets(scope, model.assets!, ctx));
+          stageActions.push(publishAssets(scope, assetPublishing(scope, model.assets!), ctx));
           break;
         case 'verification':
           stageActions.push(...env!.verification[node.index].produce(ctx));
@@ -148,23 +149,32 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
  * One CodeBuild action publishes the file and Docker image assets of every stage, once per
  * execution, assuming the CDK bootstrap publishing roles of the target accounts.
  */
-function publishAssets(scope: Construct, assets: NonNullable<PipelineModel['assets']>, rc: RenderContext): codepipeline.IAction {
+function publishAssets(scope: Construct, publishing: AssetPublishing, rc: RenderContext): codepipeline.IAction {
   const assetsScope = new Construct(scope, 'Assets');
   const project = createProject(assetsScope, {
     description: `Asset publishing of ${scope.node.path}`,
-    install: ['npm install -g cdk-assets@2'],
-    commands: assets.manifests.map(m => `cdk-assets --path "${m}" --verbose publish`),
-    privileged: assets.dockerImages,
+    install: publishing.install,
+    commands: publishCommands(publishing.manifests),
+    privileged: publishing.privileged,
   }, rc.encryptionKey);
-  const stack = Stack.of(scope);
-  const roles = assets.publishingRoles.map(r => r
-    .replace(/\$\{AWS::Partition\}/g, stack.partition)
-    .replace(/\$\{AWS::AccountId\}/g, stack.account)
-    .replace(/\$\{AWS::Region\}/g, stack.region));
-  if (roles.length > 0) {
-    project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));
+  if (publishing.roles.length > 0) {
+    project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: publishing.roles }));
   }
   return new actions.CodeBuildAction({ actionName: rc.actionName, runOrder: rc.runOrder, project, input: rc.buildArtifact });
+}
+
+/** How the assets of every stage are published: cdk-assets, the manifests, the publishing roles. */
+function assetPublishing(scope: Construct, assets: NonNullable<PipelineModel['assets']>): AssetPublishing {
+  const stack = Stack.of(scope);
+  return {
+    install: ['npm install -g cdk-assets@2'],
+    manifests: assets.manifests,
+    roles: assets.publishingRoles.map(r => r
+      .replace(/\$\{AWS::Partition\}/g, stack.partition)
+      .replace(/\$\{AWS::AccountId\}/g, stack.account)
+      .replace(/\$\{AWS::Region\}/g, stack.region)),
+    privileged: assets.dockerImages,
+  };
 }
 
 /**
