@@ -201,6 +201,21 @@ function alarmsAndRollback(group: unknown): string[] {
   return out;
 }
 
+/**
+ * A deployment group of the given kind ('Server' or 'Ecs'), in the environment's region and account.
+ */
+function checkGroup(ctx: ModelContext, group: unknown, kind: 'Server' | 'Ecs', env: TargetEnv, pipelineRegion: string): void {
+  const v: Validator = ctx.validator;
+  if (!group || typeof (group as any).deploymentGroupName !== 'string' || !(group as any).application) {
+    v.fail(`${ctx.field}.deploymentGroup`, `must be a codedeploy.I${kind}DeploymentGroup`, group,
+      `Pass a codedeploy.${kind}DeploymentGroup or ${kind}DeploymentGroup.from${kind}DeploymentGroupAttributes(...).`);
+  }
+  const g = group as { env: { region: string; account: string } };
+  checkGroupRegion(v, ctx.field, g, env, pipelineRegion);
+  checkAccount(v, `${ctx.field}.deploymentGroup`, g.env.account, env,
+    `Import the deployment group from account ${env.account} (from${kind}DeploymentGroupAttributes with an application ARN of that account), or set the environment's account to ${g.env.account}.`);
+}
+
 function checkGroupRegion(
   v: Validator, field: string, group: { env: { region: string; account: string } }, env: TargetEnv, pipelineRegion: string,
 ): void {
@@ -257,13 +272,7 @@ export function codeDeployServerModel(
   ctx: ModelContext, group: codedeploy.IServerDeploymentGroup, options: CodeDeployServerOptions, env: TargetEnv, pipelineRegion: string,
 ): DeploymentModel {
   const v: Validator = ctx.validator;
-  if (!group || typeof (group as any).deploymentGroupName !== 'string' || !(group as any).application) {
-    v.fail(`${ctx.field}.deploymentGroup`, 'must be a codedeploy.IServerDeploymentGroup', group,
-      'Pass a codedeploy.ServerDeploymentGroup or ServerDeploymentGroup.fromServerDeploymentGroupAttributes(...).');
-  }
-  checkGroupRegion(v, ctx.field, group, env, pipelineRegion);
-  checkAccount(v, `${ctx.field}.deploymentGroup`, group.env.account, env,
-    `Import the deployment group from account ${env.account} (fromServerDeploymentGroupAttributes with an application ARN of that account), or set the environment's account to ${group.env.account}.`);
+  checkGroup(ctx, group, 'Server', env, pipelineRegion);
   const o = options ?? {};
   const role = checkRole(v, ctx.field, o.role, 'deployment group', group.env.account);
   const input = o.input ?? DeploymentArtifact.BUILD_OUTPUT;
@@ -302,13 +311,7 @@ export function codeDeployEcsModel(
   ctx: ModelContext, group: codedeploy.IEcsDeploymentGroup, options: CodeDeployEcsOptions, env: TargetEnv, pipelineRegion: string,
 ): DeploymentModel {
   const v: Validator = ctx.validator;
-  if (!group || typeof (group as any).deploymentGroupName !== 'string' || !(group as any).application) {
-    v.fail(`${ctx.field}.deploymentGroup`, 'must be a codedeploy.IEcsDeploymentGroup', group,
-      'Pass a codedeploy.EcsDeploymentGroup or EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(...).');
-  }
-  checkGroupRegion(v, ctx.field, group, env, pipelineRegion);
-  checkAccount(v, `${ctx.field}.deploymentGroup`, group.env.account, env,
-    `Import the deployment group from account ${env.account} (fromEcsDeploymentGroupAttributes with an application ARN of that account), or set the environment's account to ${group.env.account}.`);
+  checkGroup(ctx, group, 'Ecs', env, pipelineRegion);
   v.requireObject(ctx.field, options, "Pass { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' }.");
   const role = checkRole(v, ctx.field, options.role, 'deployment group', group.env.account);
   const taskDefinitionTemplate = v.requireString(`${ctx.field}.taskDefinitionTemplate`, options.taskDefinitionTemplate,
