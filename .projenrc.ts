@@ -56,6 +56,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 120_000,
+      // jest's default is one worker per core minus one: a single worker on the 2-core CI machines
+      maxWorkers: '100%',
     },
   },
   tsconfigDevFile: 'tsconfig.dev.json',
