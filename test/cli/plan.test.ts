@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { cli } from './helpers';
+import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
 import { loadPlans, renderPlanMermaid } from '../../src/cli/commands/plan';
 
@@ -106,5 +107,18 @@ describe('plan on a real synthesized assembly', () => {
     expect(result.stdout).toContain('Release mode: continuous delivery');
     expect(result.stdout).toContain('gate: manual approval before deploying to prod (approvers notified)');
     expect(result.stdout).toContain('CloudFormation stack shop-prod via change set in account 222222222222');
+  });
+
+  test('shows the one asset-publishing action after the build, and the canary the CDK stage holds', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'));
+    const app = new App({ outdir });
+    ordersCdkApp(app);
+    app.synth();
+    const result = await cli(['plan', outdir]);
+    expect(result.code).toBe(0);
+    const out = result.stdout;
+    expect(out).toContain('          then PublishAssets: publishes the file and image assets of every CDK stage, once per execution');
+    expect(out.indexOf('then PublishAssets')).toBeLessThan(out.indexOf('\nstaging'));
+    expect(out).toMatch(/Prod: CDK stage Prod: 2 stacks via change sets · 1 canary deployment/);
   });
 });

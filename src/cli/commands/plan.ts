@@ -105,10 +105,15 @@ export function renderPlanText(plan: PlanDocument): string {
   out.push(arrow);
   out.push(`Build   ${actionLine(plan.buildStep)}`);
   for (const d of plan.buildStep.details) out.push(`          ${d}`);
+  // the one action that publishes the CDK stages' assets: after the build, or beside the checks
+  const assets = (plan.stages ?? []).flatMap(st => st.actions.filter(a => a.kind === 'asset-publishing').map(a => ({ stage: st.name, action: a })))[0];
+  const assetsLine = assets ? `${assets.action.name}: publishes the file and image assets of every CDK stage, once per execution` : undefined;
+  if (assets && !plan.checks.length) out.push(`          then ${assetsLine}`);
   if (plan.checks.length) {
     out.push(arrow);
     out.push('Checks  (in parallel; each blocks the pipeline on failure)');
     for (const c of plan.checks) out.push(`          • ${actionLine(c)}`);
+    if (assets) out.push(`          • ${assetsLine}`);
   }
   for (const env of plan.environments) {
     out.push(arrow);
