@@ -2,12 +2,11 @@ import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BuildCache } from './build-cache';
 import { TestReport } from './test-report';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
-import { createProject, publishCommands } from '../private/codebuild';
+import { allowAssetPublishing, createProject, publishCommands } from '../private/codebuild';
 import { describeEnvironment, validateCommandsOptions } from '../private/commands-spec';
 import { described, Validator } from '../private/validation';
 
@@ -159,9 +158,7 @@ class CommandsBuild extends BuildStep {
           timeout: common.timeout,
           privileged: common.privileged || (publishing?.privileged ?? false),
         }, rc.encryptionKey);
-        if (publishing && publishing.roles.length > 0) {
-          project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: publishing.roles }));
-        }
+        if (publishing) allowAssetPublishing(project, publishing.roles);
         return [new actions.CodeBuildAction({
           actionName: rc.actionName,
           runOrder: rc.runOrder,

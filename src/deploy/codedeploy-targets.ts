@@ -179,12 +179,7 @@ export function describeCustomDeploymentConfig(props: any): string | undefined {
 
 /** The rollout of a group's deployment config: a predefined one by its name, one of this app by its properties. */
 function describeGroupConfig(config: unknown): string {
-  let cfn: unknown;
-  try {
-    cfn = (config as any)?.node?.defaultChild;
-  } catch {
-    // the predefined configs are detached objects without a construct tree
-  }
+  const cfn = defaultChildOf(config);
   if (cfn instanceof codedeploy.CfnDeploymentConfig) {
     const custom = describeCustomDeploymentConfig(cfn);
     if (custom) return custom;
@@ -192,8 +187,20 @@ function describeGroupConfig(config: unknown): string {
   return describeDeploymentConfig((config as any)?.deploymentConfigName);
 }
 
+/**
+ * The CloudFormation resource of a construct defined in this app; undefined for imported objects
+ * (and for aws-cdk-lib's predefined deployment configs, detached objects without a construct tree).
+ */
+function defaultChildOf(x: unknown): unknown {
+  try {
+    return (x as any)?.node?.defaultChild;
+  } catch {
+    return undefined;
+  }
+}
+
 function alarmsAndRollback(group: unknown): string[] {
-  const cfn = (group as any)?.node?.defaultChild as { alarmConfiguration?: any; autoRollbackConfiguration?: any } | undefined;
+  const cfn = defaultChildOf(group) as { alarmConfiguration?: any; autoRollbackConfiguration?: any } | undefined;
   const out: string[] = [];
   const alarms = cfn?.alarmConfiguration?.alarms;
   if (Array.isArray(alarms) && alarms.length > 0) out.push(`auto-rollback on ${alarms.length} alarm${alarms.length === 1 ? '' : 's'}`);
@@ -438,7 +445,7 @@ function literalOr(value: string, placeholder: string): string {
 
 /** The deployment controller type of a service defined in this app, when knowable. */
 function controllerOf(service: ecs.IBaseService): string | undefined {
-  const child = (service as any).node?.defaultChild;
+  const child = defaultChildOf(service);
   if (!(child instanceof ecs.CfnService)) return undefined;
   const controller = child.deploymentController as ecs.CfnService.DeploymentControllerProperty | undefined;
   return controller && !isToken(controller.type) ? controller.type : undefined;
@@ -449,12 +456,7 @@ function controllerOf(service: ecs.IBaseService): string | undefined {
  * breaker; for an imported service, the service's own settings (not knowable at synth).
  */
 function rollingStrategy(service: ecs.IBaseService): string[] {
-  let cfn: unknown;
-  try {
-    cfn = (service as any).node?.defaultChild;
-  } catch {
-    cfn = undefined;
-  }
+  const cfn = defaultChildOf(service);
   if (!(cfn instanceof ecs.CfnService)) return ["the service's own minimum healthy and maximum percent"];
   const config = cfn.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty | undefined;
   const min = config?.minimumHealthyPercent;

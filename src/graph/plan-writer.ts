@@ -30,9 +30,7 @@ export function writePlan(model: PipelineModel, graph: PipelineGraph, account: s
       branch: model.source.branch,
       triggers: [...model.source.triggers],
     },
-    buildStep: model.assets?.inBuild
-      ? { ...action(model.build), details: [...action(model.build).details, 'then publishes the CDK stages\' assets (publishAssetsInBuild)'] }
-      : action(model.build),
+    buildStep: buildAction(model),
     checks: model.checks.map(action),
     environments: model.environments.map(env => ({
       name: env.name,
@@ -60,4 +58,10 @@ export function writePlan(model: PipelineModel, graph: PipelineGraph, account: s
       actions: s.nodes.flatMap(n => n.actions).map(a => ({ name: a.name, runOrder: a.runOrder, kind: a.kind })),
     })),
   };
+}
+
+/** The build step; with publishAssetsInBuild it also publishes the CDK stages' assets. */
+function buildAction(model: PipelineModel): PlanAction {
+  const build = action(model.build);
+  return model.assets?.inBuild ? { ...build, details: [...build.details, 'then publishes the CDK stages\' assets (publishAssetsInBuild)'] } : build;
 }

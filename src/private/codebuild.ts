@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
@@ -108,4 +109,9 @@ export function codeBuildTimeoutProblem(timeout: Duration): string | undefined {
 export function publishCommands(manifests: string[], baseDirectory?: string): string[] {
   const prefix = baseDirectory ? `${baseDirectory.replace(/\/+$/, '')}/` : '';
   return manifests.map(m => `cdk-assets --path "${prefix}${m}" --verbose publish`);
+}
+
+/** Lets a project assume the CDK bootstrap publishing roles the assets are published with. */
+export function allowAssetPublishing(project: codebuild.IProject, roles: string[]): void {
+  if (roles.length > 0) project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));
 }

@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PipelineGraph } from '../../graph/pipeline-graph';
 import { AlarmGateModel, AssetPublishing, EnvironmentModel, PipelineModel, RenderContext } from '../../model/model';
-import { createProject, publishCommands } from '../../private/codebuild';
+import { allowAssetPublishing, createProject, publishCommands } from '../../private/codebuild';
 
 /** Options the construct passes to the renderer. */
 export interface RenderOptions {
@@ -157,9 +157,7 @@ function publishAssets(scope: Construct, publishing: AssetPublishing, rc: Render
     commands: publishCommands(publishing.manifests),
     privileged: publishing.privileged,
   }, rc.encryptionKey);
-  if (publishing.roles.length > 0) {
-    project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: publishing.roles }));
-  }
+  allowAssetPublishing(project, publishing.roles);
   return new actions.CodeBuildAction({ actionName: rc.actionName, runOrder: rc.runOrder, project, input: rc.buildArtifact });
 }
 
