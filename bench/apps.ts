@@ -58,6 +58,11 @@ export interface BenchConfig {
   readonly resourceLimitOff?: boolean;
   /** This library only: publish the file assets in the build action (`publishAssetsInBuild`). */
   readonly publishAssetsInBuild?: boolean;
+  /**
+   * Require aws-cdk-lib's lazily loaded modules before the clock starts (bench/worker.ts), so the
+   * measure is construction and synthesis without module loading.
+   */
+  readonly preloaded?: boolean;
 }
 
 export const PIPELINE_ACCOUNT = '111111111111';

@@ -1,7 +1,10 @@
 /**
  * One measured synth in a fresh process: `node -r ts-node/register/transpile-only bench/worker.ts '<config json>'`.
- * Every app's modules are imported before the clock starts, so module loading is the same for all
- * apps and not part of the measure. Prints one JSON line.
+ * The modules the bench imports (aws-cdk-lib's entry points, CDK Pipelines, this library) are loaded
+ * before the clock starts. aws-cdk-lib loads most of its code lazily, on first use, so the
+ * modules an app's constructs need are loaded inside the measure, as in `cdk synth`; with
+ * `preloaded` they are required before the clock from the list `BENCH_MODULES` names
+ * (bench/discover-modules.ts), leaving construction and synthesis alone. Prints one JSON line.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -19,21 +22,26 @@ export interface WorkerResult {
   readonly wallMs?: number;
   /** CPU of process start and module loading before the measure, ms. */
   readonly startupCpuMs: number;
+  /** Modules loaded during the measure (aws-cdk-lib's lazily loaded code). */
+  readonly lazyModules?: number;
   readonly maxRssMb: number;
   readonly structure?: Structure;
 }
 
 function main(): void {
   const config: BenchConfig = JSON.parse(process.argv[2]);
+  if (config.preloaded) preload();
   const startup = process.cpuUsage();
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
   let result: WorkerResult;
   try {
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
+    const modulesBefore = Object.keys(require.cache).length;
     const assembly = buildApp(config, outdir).synth();
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const cpu = process.cpuUsage(cpu0);
+    const lazyModules = Object.keys(require.cache).length - modulesBefore;
     const structure = config.app === 'baseline' ? undefined : measure(assembly);
     result = {
       config,
@@ -41,6 +49,7 @@ function main(): void {
       cpuMs: (cpu.user + cpu.system) / 1000,
       wallMs,
       startupCpuMs: (startup.user + startup.system) / 1000,
+      lazyModules,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
       structure,
     };
@@ -58,6 +67,14 @@ function main(): void {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
   process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+/** Requires every module of the list BENCH_MODULES names (written by bench/discover-modules.ts). */
+function preload(): void {
+  const file = process.env.BENCH_MODULES;
+  if (!file || !fs.existsSync(file)) throw new Error('preloaded runs need BENCH_MODULES: the module list bench/discover-modules.ts writes');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the list is only known at run time
+  for (const m of JSON.parse(fs.readFileSync(file, 'utf-8')) as string[]) require(m);
 }
 
 main();
