@@ -165,6 +165,7 @@ class CommandsBuild extends BuildStep {
           project,
           input: rc.sourceArtifact,
           outputs: [rc.buildArtifact],
+          role: rc.codeBuildActionRole(),
         })];
       },
     };

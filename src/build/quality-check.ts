@@ -190,6 +190,7 @@ export function commandsActionModel(spec: {
         project,
         input,
         extraInputs: [extra],
+        role: rc.codeBuildActionRole(),
       })];
     },
   };

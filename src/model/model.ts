@@ -46,6 +46,11 @@ export interface RenderContext {
    * needs no permissions beyond publishing its notification, so one role serves them all.
    */
   readonly approvalRole: () => iam.IRole;
+  /**
+   * The one role every CodeBuild action of the pipeline runs as (created on first use), trusted by
+   * the pipeline's role only: it may start and watch exactly the pipeline's CodeBuild projects.
+   */
+  readonly codeBuildActionRole: () => iam.IRole;
   /** For the build step: the asset publishing it runs after its commands (`publishAssetsInBuild`). */
   readonly buildPublishesAssets?: AssetPublishing;
 }

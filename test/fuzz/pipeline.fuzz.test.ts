@@ -71,11 +71,13 @@ function checkInvariants(props: any, pipeline: DeliveryPipeline, template: any):
     }
   });
 
-  // all manual approvals run as one role; change sets run as a bootstrap deploy role, never as a
-  // role created per action
+  // all manual approvals run as one role, all CodeBuild actions as another; change sets run as a
+  // bootstrap deploy role, never as a role created per action
   const allActions = stages.flatMap(st => st.Actions);
   const approvalRoles = new Set(allActions.filter((a: any) => a.ActionTypeId.Category === 'Approval').map((a: any) => JSON.stringify(a.RoleArn)));
   expect(approvalRoles.size).toBeLessThanOrEqual(1);
+  const codeBuildRoles = new Set(allActions.filter((a: any) => a.ActionTypeId.Provider === 'CodeBuild').map((a: any) => JSON.stringify(a.RoleArn)));
+  expect(codeBuildRoles.size).toBe(1);
   for (const a of allActions.filter((x: any) => x.ActionTypeId.Provider === 'CloudFormation')) {
     expect(JSON.stringify(a.RoleArn)).toMatch(/cdk-hnb659fds-deploy-role-/);
   }

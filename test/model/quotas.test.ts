@@ -25,11 +25,12 @@ describe('quotas', () => {
 
   test('a warning above 450 resources in the pipeline stack, an error above 500', () => {
     const warn = newStack();
-    pipelineIn(warn, { environments: Array.from({ length: 11 }, (_, i) => ({ name: `e${i}`, deployments: commands(8) })) });
+    // each commands target: a CodeBuild project, its role and policy (all CodeBuild actions share one action role)
+    pipelineIn(warn, { environments: Array.from({ length: 15 }, (_, i) => ({ name: `e${i}`, deployments: commands(10) })) });
     Annotations.fromStack(warn).hasWarning('/PipelineStack/Shop', Match.stringLikeRegexp("the stack 'PipelineStack' holds 4[5-9][0-9] resources, close to CloudFormation's 500"));
 
     const tooMany = newStack();
-    pipelineIn(tooMany, { environments: Array.from({ length: 13 }, (_, i) => ({ name: `e${i}`, deployments: commands(8) })) });
+    pipelineIn(tooMany, { environments: Array.from({ length: 18 }, (_, i) => ({ name: `e${i}`, deployments: commands(10) })) });
     expect(errorOf(() => (tooMany.node.root as any).synth())).toMatch(
       /\[PipelineStack\/Shop\] 'PipelineStack\/Shop': the stack 'PipelineStack' holds 5\d\d resources, more than CloudFormation's 500\. Split the environments over two pipelines in two stacks\./);
   });

@@ -1,11 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Approval, DeliveryPipeline, ReleaseMode } from '../../src';
+import { Approval, DeliveryPipeline, DeploymentTarget, QualityCheck, ReleaseMode, Verification } from '../../src';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../../src/model/plan-document';
-import { env, errorOf, flat, newApp, newStack, pipelineIn, pipelineProps, props, stageNames } from '../util';
+import { action, env, errorOf, flat, newApp, newStack, pipelineIn, pipelineProps, props, stageNames } from '../util';
 
 describe('DeliveryPipeline', () => {
   test('renders a V2 pipeline: source, build, checks?, then the environments in order', () => {
@@ -94,6 +94,57 @@ describe('DeliveryPipeline', () => {
     pipelineIn(stack, { environments: [env('staging')] }, 'Shop');
     pipelineIn(stack, { environments: [env('staging')] }, 'Billing');
     Template.fromStack(stack).resourceCountIs('AWS::CodePipeline::Pipeline', 2);
+  });
+});
+
+describe('the CodeBuild actions\' role', () => {
+  test('every CodeBuild action runs as one role that only the pipeline\'s role may assume, allowed to run exactly the pipeline\'s projects', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      checks: [QualityCheck.dependencyAudit(), QualityCheck.commands('Lint', ['npm run lint'])],
+      environments: [env('staging', {
+        deployments: [DeploymentTarget.commands('Migrate', ['./migrate.sh'])],
+        verification: [Verification.commands('Smoke', ['./smoke.sh'])],
+      })],
+    });
+    const roleArns = [['Build', 'Build'], ['Checks', 'DependencyAudit'], ['Checks', 'Lint'], ['staging', 'Migrate'], ['staging', 'Smoke']]
+      .map(([stage, name]) => action(stack, stage, name).RoleArn);
+    expect(roleArns).toEqual(roleArns.map(() => ({ 'Fn::GetAtt': [expect.stringMatching(/^ShopCodeBuildActionRole/), 'Arn'] })));
+    const template = Template.fromStack(stack);
+    const roles = template.findResources('AWS::IAM::Role');
+    const roleId = roleArns[0]['Fn::GetAtt'][0];
+    expect(roles[roleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^ShopPipelineRole/), 'Arn'] } },
+    }]);
+    // no role per CodeBuild action (the source action keeps its own); the pipeline's role may assume the shared one
+    expect(Object.keys(roles).filter(id => /CodePipelineActionRole/.test(id))).toEqual([expect.stringMatching(/^ShopPipelineSource/)]);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
+    const statements = policies.find(p => p.Properties.Roles.some((r: any) => r.Ref === roleId)).Properties.PolicyDocument.Statement;
+    // one statement (merged with @aws-cdk/aws-iam:minimizePolicies) or one per project
+    for (const st of statements) {
+      expect(st).toEqual({ Action: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'], Effect: 'Allow', Resource: expect.anything() });
+    }
+    const projects = Object.keys(template.findResources('AWS::CodeBuild::Project'));
+    expect(projects).toHaveLength(5);
+    expect(statements.flatMap((st: any) => [st.Resource].flat()).map((r: any) => r['Fn::GetAtt'][0]).sort()).toEqual([...projects].sort());
+    const pipelineRoleId = roles[roleId].Properties.AssumeRolePolicyDocument.Statement[0].Principal.AWS['Fn::GetAtt'][0];
+    const pipelinePolicy = policies.find(p => p.Properties.Roles.some((r: any) => r.Ref === pipelineRoleId)).Properties.PolicyDocument.Statement;
+    const assumable = pipelinePolicy.filter((st: any) => st.Action === 'sts:AssumeRole').flatMap((st: any) => [st.Resource].flat());
+    expect(assumable).toContainEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+  });
+
+  test('a CodeBuild action role that needs more than 10 managed policies gets a warning', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack);
+    pipeline.buildPipeline();
+    const role = pipeline.node.findChild('CodeBuildActionRole') as iam.Role;
+    for (let i = 0; i < 120; i++) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['codebuild:StartBuild'],
+        resources: Array.from({ length: 10 }, (_, j) => `arn:aws:codebuild:eu-west-1:111111111111:project/a-project-with-a-rather-long-name-${i}-${j}`),
+      }));
+    }
+    Annotations.fromStack(stack).hasWarning('/PipelineStack/Shop', Match.stringLikeRegexp('the CodeBuild action role needs \\d+ managed policies, more than IAM\'s default quota of 10 per role'));
   });
 });
 

@@ -51,9 +51,10 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
 
   const approvalActionArns: string[] = [];
   let revision = { description: 'the source revision' };
-  // One role for all manual approvals, trusted by the pipeline's role only (aws-codepipeline
-  // would create one role per approval action).
+  // One role for all manual approvals and one for all CodeBuild actions, trusted by the pipeline's
+  // role only (aws-codepipeline would create a role and policy per action).
   let approvalRole: iam.IRole | undefined;
+  let codeBuildActionRole: iam.IRole | undefined;
   const base = {
     sourceArtifact,
     buildArtifact,
@@ -64,6 +65,10 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     approvalRole: () => approvalRole ??= new iam.Role(scope, 'ApprovalRole', {
       assumedBy: new iam.ArnPrincipal(pipeline.role.roleArn),
       description: `Runs the manual approvals of ${scope.node.path}`,
+    }),
+    codeBuildActionRole: () => codeBuildActionRole ??= new iam.Role(scope, 'CodeBuildActionRole', {
+      assumedBy: new iam.ArnPrincipal(pipeline.role.roleArn),
+      description: `Runs the CodeBuild actions of ${scope.node.path}`,
     }),
   };
 
@@ -158,7 +163,9 @@ function publishAssets(scope: Construct, publishing: AssetPublishing, rc: Render
     privileged: publishing.privileged,
   }, rc.encryptionKey);
   allowAssetPublishing(project, publishing.roles);
-  return new actions.CodeBuildAction({ actionName: rc.actionName, runOrder: rc.runOrder, project, input: rc.buildArtifact });
+  return new actions.CodeBuildAction({
+    actionName: rc.actionName, runOrder: rc.runOrder, project, input: rc.buildArtifact, role: rc.codeBuildActionRole(),
+  });
 }
 
 /** How the assets of every stage are published: cdk-assets, the manifests, the publishing roles. */

@@ -33,25 +33,14 @@ export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pi
   const errors: string[] = [];
   const path = scope.node.path;
 
-  // the pipeline role's inline policies
-  const role = pipeline.role;
-  if (role instanceof iam.Role) {
-    const inline = role.node.findAll().filter((c): c is iam.Policy => c instanceof iam.Policy);
-    const size = inline.reduce((n, p) => n + policySize(stack, p.document), 0);
-    if (size > MAX_ROLE_INLINE_POLICY_CHARS) {
-      errors.push(`'${path}': the pipeline role's inline policies need about ${size} characters, more than IAM's ${MAX_ROLE_INLINE_POLICY_CHARS}. `
-        + 'Split the environments over two pipelines (each action role adds to this policy).');
-    }
-    // aws-cdk-lib moves what does not fit into managed "overflow" policies; IAM attaches 10 to a
-    // role by default (20 on request)
-    const managed = role.node.findAll().filter(c => c instanceof iam.ManagedPolicy).length;
-    if (managed > 20) {
-      errors.push(`'${path}': the pipeline role needs ${managed} managed policies for its permissions, more than IAM allows (10, or 20 on request). `
-        + 'Split the environments over two pipelines.');
-    } else if (managed > 10) {
-      Annotations.of(scope).addWarningV2('delivery-pipeline:pipelineRolePolicies',
-        `the pipeline role needs ${managed} managed policies, more than IAM's default quota of 10 per role; ask AWS to raise it to 20 before deploying, or split the pipeline`);
-    }
+  // the inline and overflow policies of the pipeline's role and of the roles its actions share
+  // (one statement per CodeBuild project in the CodeBuild action role)
+  const roles: Array<[string, unknown]> = [
+    ['pipeline role', pipeline.role],
+    ['CodeBuild action role', scope.node.tryFindChild('CodeBuildActionRole')],
+  ];
+  for (const [name, role] of roles) {
+    if (role instanceof iam.Role) errors.push(...checkRolePolicies(scope, stack, role, name));
   }
 
   // bucket and key policies (they grow with cross-account environments)
@@ -81,4 +70,27 @@ export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pi
       `the stack '${stack.stackName}' holds ${resources} resources, close to CloudFormation's ${MAX_STACK_RESOURCES}; plan to split the pipeline before adding environments`);
   }
   return errors.filter(e => !Token.isUnresolved(e));
+}
+
+/** IAM's quotas on one role: inline policies in total, and the managed policies aws-cdk-lib moves the rest into. */
+function checkRolePolicies(scope: IConstruct, stack: Stack, role: iam.Role, name: string): string[] {
+  const errors: string[] = [];
+  const path = scope.node.path;
+  const inline = role.node.findAll().filter((c): c is iam.Policy => c instanceof iam.Policy);
+  const size = inline.reduce((n, p) => n + policySize(stack, p.document), 0);
+  if (size > MAX_ROLE_INLINE_POLICY_CHARS) {
+    errors.push(`'${path}': the ${name}'s inline policies need about ${size} characters, more than IAM's ${MAX_ROLE_INLINE_POLICY_CHARS}. `
+      + 'Split the environments over two pipelines (each action adds to this policy).');
+  }
+  // aws-cdk-lib moves what does not fit into managed "overflow" policies; IAM attaches 10 to a
+  // role by default (20 on request)
+  const managed = role.node.findAll().filter(c => c instanceof iam.ManagedPolicy).length;
+  if (managed > 20) {
+    errors.push(`'${path}': the ${name} needs ${managed} managed policies for its permissions, more than IAM allows (10, or 20 on request). `
+      + 'Split the environments over two pipelines.');
+  } else if (managed > 10) {
+    Annotations.of(scope).addWarningV2('delivery-pipeline:pipelineRolePolicies',
+      `the ${name} needs ${managed} managed policies, more than IAM's default quota of 10 per role; ask AWS to raise it to 20 before deploying, or split the pipeline`);
+  }
+  return errors;
 }
