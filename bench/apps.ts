@@ -23,7 +23,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import {
-  Approval, BuildStep, DeliveryPipeline, DeploymentTarget, EnvironmentOptions, PipelineSource,
+  Approval, BuildStep, DeliveryPipeline, DeploymentTarget, EnvironmentOptions, PipelineSource, Verification,
 } from '../src';
 
 /**
@@ -56,6 +56,12 @@ export interface BenchConfig {
    * a stack past it (quota search only).
    */
   readonly resourceLimitOff?: boolean;
+  /**
+   * Every environment runs a smoke test in CodeBuild after its deployment (this library:
+   * `Verification.commands`; CDK Pipelines: a `ShellStep` in `post`; hand-wired: a project and a
+   * CodeBuild action per environment).
+   */
+  readonly smokeTests?: boolean;
   /** This library only: publish the file assets in the build action (`publishAssetsInBuild`). */
   readonly publishAssetsInBuild?: boolean;
   /**
@@ -72,6 +78,7 @@ export const REPOSITORY = 'acme/shop';
 export const BRANCH = 'main';
 export const INSTALL = ['npm ci'];
 export const COMMANDS = ['npm test', 'npx cdk synth'];
+export const SMOKE_TEST = ['./scripts/smoke.sh'];
 const ASSET_DIR = path.join(__dirname, 'fixtures', 'asset');
 
 /** Environment i (0-based): its name, the same in every app (it names the pipeline stage). */
@@ -167,6 +174,7 @@ function buildOurs(app: App, pipelineStack: Stack, config: BenchConfig): void {
     account: config.variant === 'multi' ? envAccount(config, i) : undefined,
     approval: i > 0 ? Approval.manual() : undefined,
     deployments: ourTargetsFor(stage),
+    verification: config.smokeTests ? [Verification.commands('Smoke', SMOKE_TEST)] : undefined,
   }));
   new DeliveryPipeline(pipelineStack, 'Shop', {
     source: PipelineSource.gitHub({ repository: REPOSITORY, branch: BRANCH, connectionArn: CONNECTION_ARN }),
@@ -190,7 +198,8 @@ function buildCdkPipelines(pipelineStack: Stack, config: BenchConfig): void {
   const stages = stagesIn(pipelineStack.node.scope as Construct, config);
   stages.forEach((stage, i) => {
     const pre = i === 0 ? [] : [new pipelines.ManualApprovalStep('Approve')];
-    pipeline.addStage(stage, { pre });
+    const post = config.smokeTests ? [new pipelines.ShellStep('Smoke', { commands: SMOKE_TEST })] : [];
+    pipeline.addStage(stage, { pre, post });
   });
 }
 
@@ -276,6 +285,13 @@ function buildHandWired(app: App, pipelineStack: Stack, config: BenchConfig): vo
         actionName: `${stack.stackName}.Deploy`,
         runOrder: prepare + 1,
       }));
+    }
+    if (config.smokeTests) {
+      const smoke = new codebuild.PipelineProject(scope, 'Smoke', {
+        environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
+        buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: SMOKE_TEST } } }),
+      });
+      stageActions.push(new actions.CodeBuildAction({ actionName: 'Smoke', project: smoke, input: cloudAssembly, runOrder: prepare + 2 }));
     }
     pipeline.addStage({ stageName: stage.stageName, actions: stageActions });
   });

@@ -69,7 +69,7 @@ function median(xs: number[]): number | undefined {
 }
 
 function key(c: BenchConfig): string {
-  return `${c.app}/${c.variant}/${c.n}${c.totalTargets ? `/${c.totalTargets}t` : ''}${c.resourceLimitOff ? '/nolimit' : ''}${c.preloaded ? '/preloaded' : ''}`;
+  return `${c.app}/${c.variant}/${c.n}${c.totalTargets ? `/${c.totalTargets}t` : ''}${c.smokeTests ? '/smoke' : ''}${c.resourceLimitOff ? '/nolimit' : ''}${c.preloaded ? '/preloaded' : ''}`;
 }
 
 function log(msg: string): void {
@@ -179,6 +179,7 @@ const probes: Array<{ label: string; config: BenchConfig }> = [
   { label: '1 environment, 26 targets (52 actions in one stage)', config: { app: 'ours', n: 1, variant: 'single', totalTargets: 26 } },
   { label: '48 environments, 5 targets each (529 actions in the pipeline)', config: { app: 'ours', n: 48, variant: 'waves' } },
   { label: '10 environments with file assets, this library with publishAssetsInBuild', config: { app: 'ours', n: 10, variant: 'assets', publishAssetsInBuild: true } },
+  { label: '48 environments, a CodeBuild smoke test after each deployment', config: { app: 'ours', n: 48, variant: 'single', smokeTests: true } },
 ];
 const edgeCases = probes.flatMap(p => APP_KINDS.map(app => {
   const config = { ...p.config, app };
@@ -435,7 +436,15 @@ function targets(): Array<{ text: string; met: boolean; detail: string }> {
     const hw = find('handwired', c.config.variant, c.config.n)?.structure;
     if (hw && c.structure!.resources > hw.resources + 2) over.push(`${c.config.variant} N=${c.config.n}: ${c.structure!.resources} vs ${hw.resources}`);
   }
-  t.push({ text: 'pipeline-stack resources ≤ hand-wired + 2 at every N', met: over.length === 0, detail: over.length ? over.join('; ') : 'met in every measured variant' });
+  for (const e of edgeCases.filter(x => x.config.app === 'ours' && x.config.smokeTests && x.structure)) {
+    const hw = edgeCases.find(x => x.config.app === 'handwired' && x.label === e.label)?.structure;
+    if (hw && e.structure!.resources > hw.resources + 2) over.push(`${e.label}: ${e.structure!.resources} vs ${hw.resources}`);
+  }
+  t.push({
+    text: 'pipeline-stack resources ≤ hand-wired + 2 at every N',
+    met: over.length === 0,
+    detail: over.length ? over.join('; ') : 'met in every measured variant and with a smoke test after each deployment',
+  });
   const provisionings = (app: AppKind, assets: boolean) => Math.max(...cells
     .filter(x => x.config.app === app && x.structure && (x.config.variant === 'assets') === assets).map(x => x.structure!.codeBuildToFirstDeploy));
   const inBuild = edgeCases.find(e => e.config.app === 'ours' && e.config.publishAssetsInBuild)?.structure?.codeBuildToFirstDeploy;
@@ -454,7 +463,7 @@ function targets(): Array<{ text: string; met: boolean; detail: string }> {
       detail: scale.ok ? (crossed.length ? `crosses ${crossed.join(', ')}` : `${scale.structure!.resources} resources, ${scale.structure!.actions} actions`) : `synth fails: ${(scale.error ?? '').slice(0, 200)}`,
     });
   }
-  const past = edgeCases.filter(e => e.config.app === 'ours' && e.config.totalTargets !== 200 && !e.config.publishAssetsInBuild);
+  const past = edgeCases.filter(e => e.config.app === 'ours' && e.config.totalTargets !== 200 && !e.config.publishAssetsInBuild && !e.config.smokeTests);
   if (past.length) {
     t.push({
       text: 'past a quota, a clear synth error',
