@@ -151,6 +151,17 @@ describe('quotas', () => {
     expect(s.bucketPolicyBytes).toBeLessThan(20_480);
   });
 
+  test('a CodeBuild smoke test after each deployment: 3 resources per environment for ours (5 hand-wired), all CodeBuild actions share one role', () => {
+    const [ours, oursSmoke] = [structure('ours', 3), structure('ours', 3, 'single', { smokeTests: true })];
+    const [hand, handSmoke] = [structure('handwired', 3), structure('handwired', 3, 'single', { smokeTests: true })];
+    // a project, its service role and that role's policy; no action role or policy per CodeBuild action
+    expect(oursSmoke.resources - ours.resources).toBe(3 * 3);
+    expect(oursSmoke.iamRoles - ours.iamRoles).toBe(3);
+    // aws-codepipeline's default: the same, plus an action role and its policy per action
+    expect(handSmoke.resources - hand.resources).toBe(3 * 5);
+    expect(oursSmoke.actions).toBe(handSmoke.actions);
+  });
+
   test('5 targets in each of 48 environments (529 actions): the library\'s clear synth error, before any deployment', () => {
     expect(() => structure('ours', 48, 'waves')).toThrow(
       "'PipelineStack/Shop': environments must fit CodePipeline's quota of 500 actions per pipeline, got 529 actions. ");
