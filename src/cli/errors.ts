@@ -20,6 +20,8 @@ export enum ExitCode {
   NO_CREDENTIALS = 6,
   /** The approval token expired or the approval was already answered. */
   APPROVAL_ANSWERED = 7,
+  /** `--wait --timeout`: the stage was still running when the time ran out (it goes on in CodePipeline). */
+  TIMED_OUT = 8,
 }
 
 /** An error the CLI prints as one line before exiting with `exitCode`. */

@@ -181,6 +181,15 @@ describe('approve --wait', () => {
     expect(r.stderr).toContain('prod failed: Deploy: canary alarm');
   });
 
+  test('--timeout: exit 8 when the stage is still running after it, the approval stays answered', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves(after('InProgress', 'InProgress'));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait', '--timeout', '1m'], { clockFollowsSleeps: true }, { pollIntervalMs: 25_000 });
+    expect(r.code).toBe(8);
+    expect(cp).toHaveReceivedCommandTimes(PutApprovalResultCommand, 1);
+    expect(r.io.sleeps).toEqual([25_000, 25_000, 10_000]);
+    expect(r.stderr).toContain('prod still in progress after 1m 00s; stopped waiting (the stage goes on: cdk-delivery status shop-pipeline)');
+  });
+
   test('uses a spinner on a terminal', async () => {
     cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves(after('Succeeded', 'Succeeded'));
     const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], { stderrIsTTY: true });

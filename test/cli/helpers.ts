@@ -16,6 +16,8 @@ export interface TestIoOptions {
   readonly stderrIsTTY?: boolean;
   readonly confirm?: (question: string) => Promise<boolean>;
   readonly env?: Record<string, string | undefined>;
+  /** `now()` moves on by every `sleep()` (for timeouts); otherwise it stays at NOW. */
+  readonly clockFollowsSleeps?: boolean;
 }
 
 export interface TestIo extends CliIo {
@@ -32,6 +34,7 @@ export function testIo(options: TestIoOptions = {}): TestIo {
   const files = new Map<string, string>();
   const sleeps: number[] = [];
   const questions: string[] = [];
+  let clock = NOW.getTime();
   return {
     stdout: { write: (s: string) => { out += s; }, isTTY: options.stdoutIsTTY ?? false },
     stderr: {
@@ -49,8 +52,11 @@ export function testIo(options: TestIoOptions = {}): TestIo {
       questions.push(q);
       return options.confirm ? options.confirm(q) : false;
     },
-    sleep: async (ms: number) => { sleeps.push(ms); },
-    now: () => NOW,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      if (options.clockFollowsSleeps) clock += ms;
+    },
+    now: () => new Date(clock),
     writeFile: (path: string, content: string) => { files.set(path, content); },
     out: () => out,
     err: () => err,

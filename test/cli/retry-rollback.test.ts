@@ -54,6 +54,37 @@ describe('retry', () => {
     expect(r.stderr).toContain('staging succeeded');
   });
 
+  test('--timeout stops waiting on a stage still running: exit 8, never sleeping past the deadline', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState({ stagingStatus: 'Failed' })).resolves(pipelineState({ stagingStatus: 'InProgress' }));
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait', '--timeout', '12s'], { clockFollowsSleeps: true }, { pollIntervalMs: 5000 });
+    expect(r.code).toBe(8);
+    expect(r.io.sleeps).toEqual([5000, 5000, 2000]);
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1 + 4);
+    expect(r.stderr).toContain('staging still in progress after 12s; stopped waiting (the stage goes on: cdk-delivery status shop-pipeline)');
+  });
+
+  test('--timeout does not cut a stage that ends in time', async () => {
+    cp.on(GetPipelineStateCommand)
+      .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
+      .resolvesOnce(pipelineState({ stagingStatus: 'InProgress' }))
+      .resolves(pipelineState({ stagingStatus: 'Succeeded' }));
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait', '--timeout', '1h'], { clockFollowsSleeps: true }, { pollIntervalMs: 5000 });
+    expect(r.code).toBe(0);
+    expect(r.io.sleeps).toEqual([5000]);
+    expect(r.stderr).toContain('staging succeeded');
+  });
+
+  test('--timeout without --wait, or not a duration, is a usage error before any call', async () => {
+    const without = await cli(['retry', PIPELINE, '--env', 'staging', '--timeout', '30m']);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain('--timeout limits --wait: add --wait, or leave --timeout out');
+    const bad = await cli(['rollback', PIPELINE, '--env', 'prod', '--wait', '--timeout', '3x']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--timeout: invalid duration '3x'");
+    expect(cp).not.toHaveReceivedCommand(RetryStageExecutionCommand);
+    expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+  });
+
   test('exit 5 when still throttled after the retries', async () => {
     cp.on(GetPipelineStateCommand).rejects(awsError('ThrottlingException', 'Rate exceeded', 400, 6));
     const r = await cli(['retry', PIPELINE, '--env', 'staging']);

@@ -16,6 +16,8 @@ export interface ApproveOptions {
   /** Pipeline execution id the approval must be for. */
   readonly execution?: string;
   readonly wait?: boolean;
+  /** With `wait`: stop waiting after this many milliseconds. */
+  readonly timeoutMs?: number;
   readonly yes?: boolean;
   readonly json?: boolean;
 }
@@ -90,7 +92,7 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
     println(ctx.io.stdout, `${options.decision === 'Approved' ? 'approved' : 'rejected'} ${what} in '${env}' of '${pipeline}'`);
   }
   if (options.wait && executionId) {
-    return waitForStage(ctx, pipeline, env, executionId);
+    return waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs });
   }
   return ExitCode.OK;
 }

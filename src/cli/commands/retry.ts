@@ -8,6 +8,8 @@ export interface StageCommandOptions {
   readonly pipeline: string;
   readonly env: string;
   readonly wait?: boolean;
+  /** With `wait`: stop waiting after this many milliseconds. */
+  readonly timeoutMs?: number;
   readonly json?: boolean;
   /** rollback only: the execution to roll back to. */
   readonly targetExecution?: string;
@@ -36,7 +38,7 @@ export async function retryCommand(ctx: CommandContext, options: StageCommandOpt
   } else {
     println(ctx.io.stdout, `retrying the failed actions of '${env}' in '${pipeline}' (execution ${executionId})`);
   }
-  return options.wait ? waitForStage(ctx, pipeline, env, executionId) : ExitCode.OK;
+  return options.wait ? waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs }) : ExitCode.OK;
 }
 
 /**
@@ -75,5 +77,5 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
   } else {
     println(ctx.io.stdout, `rolling back '${env}' of '${pipeline}' to ${describeRevision(revision)} (execution ${target}); rollback execution ${executionId ?? 'unknown'}`);
   }
-  return options.wait && executionId ? waitForStage(ctx, pipeline, env, executionId) : ExitCode.OK;
+  return options.wait && executionId ? waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs }) : ExitCode.OK;
 }

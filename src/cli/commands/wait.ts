@@ -1,5 +1,6 @@
 import ora from 'ora';
 import { CommandContext } from '../context';
+import { formatDuration } from '../duration';
 import { ExitCode } from '../errors';
 import { println } from '../io';
 import { failureMessage, stageRuns } from '../pipeline-model';
@@ -7,11 +8,19 @@ import { failureMessage, stageRuns } from '../pipeline-model';
 const DONE_OK = new Set(['Succeeded']);
 const DONE_BAD = new Set(['Failed', 'Stopped', 'Cancelled', 'Abandoned', 'Rejected']);
 
+export interface WaitOptions {
+  /** Stop waiting after this many milliseconds (`--timeout`); the stage goes on in CodePipeline. */
+  readonly timeoutMs?: number;
+}
+
 /**
  * Polls a stage until the given execution ends in it, with progress output (a spinner on a TTY,
- * plain lines otherwise). Returns 0 only if the stage succeeded.
+ * plain lines otherwise). Returns 0 only if the stage succeeded, 8 when `timeoutMs` ran out first.
  */
-export async function waitForStage(ctx: CommandContext, pipeline: string, stageName: string, executionId: string): Promise<number> {
+export async function waitForStage(
+  ctx: CommandContext, pipeline: string, stageName: string, executionId: string, options: WaitOptions = {},
+): Promise<number> {
+  const deadline = options.timeoutMs !== undefined ? ctx.io.now().getTime() + options.timeoutMs : undefined;
   const tty = Boolean(ctx.io.stderr.isTTY);
   const spinner = tty
     ? ora({ text: `waiting for ${stageName}`, stream: ctx.io.stderr as unknown as NodeJS.WritableStream, isEnabled: true })
@@ -60,12 +69,24 @@ export async function waitForStage(ctx: CommandContext, pipeline: string, stageN
       }
       if (ctx.maxRefreshes !== undefined && poll >= ctx.maxRefreshes) {
         spinner?.stop();
-        println(ctx.io.stderr, `${stageName} still ${status.toLowerCase()}; stopped waiting`);
+        println(ctx.io.stderr, `${stageName} still ${words(status)}; stopped waiting`);
         return ExitCode.FAILED;
       }
-      await ctx.io.sleep(ctx.pollIntervalMs);
+      const left = deadline === undefined ? undefined : deadline - ctx.io.now().getTime();
+      if (left !== undefined && left <= 0) {
+        spinner?.stop();
+        println(ctx.io.stderr, `${stageName} still ${words(status)} after ${formatDuration(options.timeoutMs)}; `
+          + `stopped waiting (the stage goes on: cdk-delivery status ${pipeline})`);
+        return ExitCode.TIMED_OUT;
+      }
+      await ctx.io.sleep(left === undefined ? ctx.pollIntervalMs : Math.min(ctx.pollIntervalMs, left));
     }
   } finally {
     if (spinner?.isSpinning) spinner.stop();
   }
+}
+
+/** `InProgress` → `in progress`. */
+function words(status: string): string {
+  return status.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
