@@ -16,41 +16,27 @@ interface Suppression {
   readonly applies_to?: Array<string | { regex: string }>;
 }
 
-const ARTIFACT_ACTIONS: Suppression = {
-  id: 'AwsSolutions-IAM5',
-  reason: 'aws-cdk-lib grants these wildcard actions to read and write pipeline artifacts; the statements are scoped to the pipeline\'s own artifact bucket and its key.',
-  applies_to: [
-    { regex: '/^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort)\\*$/' },
-    { regex: '/^Action::kms:(GenerateDataKey|ReEncrypt)\\*$/' },
-  ],
-};
+/*
+ * The IAM5 findings of the library's policies: every wildcard aws-cdk-lib's grants write, each
+ * limited to the pipeline's own resources. One suppression entry per policy, naming exactly these
+ * findings, keeps the metadata small (it is repeated on every policy, and the template's 1 MB
+ * quota counts it); the README's security section explains each.
+ */
+const IAM5_REASON = 'Wildcards from aws-cdk-lib\'s grants, each limited to this pipeline\'s own resources: its artifact bucket, '
+  + 'key and objects, its CodeBuild log and report groups, the named stack of a change set, aws/s3 via kms:ResourceAliases. '
+  + 'See the cdk-delivery-pipeline README, Security.';
 
-const ARTIFACT_OBJECTS: Suppression = {
-  id: 'AwsSolutions-IAM5',
-  reason: 'Pipeline artifacts are objects with generated keys in the pipeline\'s own artifact bucket; the wildcard covers only that bucket.',
-  applies_to: [{ regex: '/^Resource::<[A-Za-z0-9]*ArtifactsBucket[A-Za-z0-9]*\\.Arn>\\/\\*$/' }],
-};
+const IAM5_FINDINGS: Array<string | { regex: string }> = [
+  { regex: '/^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort)\\*$/' },
+  { regex: '/^Action::kms:(GenerateDataKey|ReEncrypt)\\*$/' },
+  { regex: '/^Resource::<[A-Za-z0-9]*ArtifactsBucket[A-Za-z0-9]*\\.Arn>\\/\\*$/' },
+  { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):logs:[^:]+:[^:]+:log-group:\\/aws\\/(codebuild|codepipeline)\\/<[A-Za-z0-9]+>:\\*$/' },
+  { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):codebuild:[^:]+:[^:]+:report-group\\/<[A-Za-z0-9]+>-\\*$/' },
+  { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudformation:[^:]+:[^:]+:stack\\/[A-Za-z][A-Za-z0-9-]*\\/\\*$/' },
+];
 
-const CODEBUILD_LOGS_AND_REPORTS: Suppression = {
-  id: 'AwsSolutions-IAM5',
-  reason: 'CodeBuild writes log streams with generated names in its own project log group, and reports in report groups named after its own project; the wildcards cover only those.',
-  applies_to: [
-    { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):logs:[^:]+:[^:]+:log-group:\\/aws\\/(codebuild|codepipeline)\\/<[A-Za-z0-9]+>:\\*$/' },
-    { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):codebuild:[^:]+:[^:]+:report-group\\/<[A-Za-z0-9]+>-\\*$/' },
-  ],
-};
-
-const CLOUDFORMATION_STACK: Suppression = {
-  id: 'AwsSolutions-IAM5',
-  reason: 'A stack ARN ends in an id CloudFormation generates; the wildcard covers only the one named stack this action deploys.',
-  applies_to: [{ regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudformation:[^:]+:[^:]+:stack\\/[A-Za-z][A-Za-z0-9-]*\\/\\*$/' }],
-};
-
-const AWS_MANAGED_S3_KEY: Suppression = {
-  id: 'AwsSolutions-IAM5',
-  reason: 'Grant on the AWS managed aws/s3 key through its alias: aws-cdk-lib writes key/* with a kms:ResourceAliases condition that limits it to alias/aws/s3.',
-  applies_to: [{ regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):kms:[^:]+:[^:]+:key\\/\\*$/' }],
-};
+/** The AWS managed aws/s3 key, granted through its alias (only on policies whose key/* statements carry the condition). */
+const AWS_MANAGED_S3_KEY_FINDING = { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):kms:[^:]+:[^:]+:key\\/\\*$/' };
 
 const API_REQUIRES_STAR: Suppression = {
   id: 'AwsSolutions-IAM5',
@@ -102,8 +88,8 @@ export function addNagSuppressions(root: IConstruct, ownArtifactBucket: s3.IBuck
     if (c instanceof iam.Policy) {
       const cfn = c.node.defaultChild as CfnResource | undefined;
       if (!cfn) continue;
-      const list = [ARTIFACT_ACTIONS, ARTIFACT_OBJECTS, CODEBUILD_LOGS_AND_REPORTS, CLOUDFORMATION_STACK];
-      if (onlyAliasScopedKeyStar(c)) list.push(AWS_MANAGED_S3_KEY);
+      const findings = onlyAliasScopedKeyStar(c) ? [...IAM5_FINDINGS, AWS_MANAGED_S3_KEY_FINDING] : IAM5_FINDINGS;
+      const list: Suppression[] = [{ id: 'AwsSolutions-IAM5', reason: IAM5_REASON, applies_to: findings }];
       if (onlyInspectorOnStar(c)) list.push(API_REQUIRES_STAR);
       suppress(cfn, list);
     }

@@ -1,8 +1,11 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DeliveryPipeline, DeploymentTarget } from '../../src';
 import { policySize } from '../../src/pipeline/render/rendered-quotas';
-import { errorOf, newStack, pipelineIn, props } from '../util';
+import { errorOf, newApp, newStack, pipelineIn, props } from '../util';
 
 const commands = (n: number) => Array.from({ length: n }, (_, j) => DeploymentTarget.commands(`t${j}`, ['./deploy.sh']));
 
@@ -33,6 +36,29 @@ describe('quotas', () => {
     pipelineIn(tooMany, { environments: Array.from({ length: 18 }, (_, i) => ({ name: `e${i}`, deployments: commands(10) })) });
     expect(errorOf(() => (tooMany.node.root as any).synth())).toMatch(
       /\[PipelineStack\/Shop\] 'PipelineStack\/Shop': the stack 'PipelineStack' holds 5\d\d resources, more than CloudFormation's 500\. Split the environments over two pipelines in two stacks\./);
+  });
+
+  test('a template over CloudFormation\'s 1 MB is an error at synth, with the fix that fits', () => {
+    // 150 deploy scripts with long command lines: under 500 resources, over 1 MB of template
+    const environments = (flagRepeats: number) => Array.from({ length: 15 }, (_, i) => ({
+      name: `e${i}`,
+      deployments: Array.from({ length: 10 }, (__, j) => DeploymentTarget.commands(`t${j}`, [`./deploy.sh ${'--flag-with-a-long-name '.repeat(flagRepeats)}${j}`])),
+    }));
+    const inStack = (suppressTemplateIndentation: boolean, flagRepeats: number) => {
+      const app = newApp();
+      const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' }, suppressTemplateIndentation });
+      pipelineIn(stack, { environments: environments(flagRepeats) });
+      return app;
+    };
+    expect(errorOf(() => inStack(false, 40).synth())).toMatch(new RegExp(
+      "\\[PipelineStack/Shop\\] 'PipelineStack/Shop': the stack 'PipelineStack' needs a template of about 10\\d{5} bytes, more than CloudFormation's 1000000\\. "
+      + 'Set suppressTemplateIndentation: true on the stack \\(written without indentation about 7\\d{5} bytes\\), or split the environments over two pipelines in two stacks\\.'));
+    // the same pipeline written without indentation fits, and the check measured what is written
+    const assembly = inStack(true, 40).synth();
+    const artifact = assembly.getStackByName('PipelineStack');
+    expect(fs.statSync(path.join(assembly.directory, artifact.templateFile)).size).toBeLessThan(1_000_000);
+    expect(errorOf(() => inStack(true, 160).synth())).toMatch(
+      /the stack 'PipelineStack' needs a template of about 1\d{6} bytes, more than CloudFormation's 1000000\. Split the environments over two pipelines in two stacks\./);
   });
 
   test('policy sizes: the artifact bucket policy grows with the accounts deployed to', () => {

@@ -3,7 +3,8 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import {
-  MAX_BUCKET_POLICY_BYTES, MAX_KEY_POLICY_BYTES, MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, WARN_STACK_RESOURCES,
+  MAX_BUCKET_POLICY_BYTES, MAX_KEY_POLICY_BYTES, MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES,
+  TEMPLATE_CHECK_FROM_RESOURCES, WARN_STACK_RESOURCES,
 } from '../../model/quotas';
 
 /*
@@ -69,7 +70,33 @@ export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pi
     Annotations.of(scope).addWarningV2('delivery-pipeline:stackResources',
       `the stack '${stack.stackName}' holds ${resources} resources, close to CloudFormation's ${MAX_STACK_RESOURCES}; plan to split the pipeline before adding environments`);
   }
+  if (resources > TEMPLATE_CHECK_FROM_RESOURCES && resources <= MAX_STACK_RESOURCES) {
+    const problem = templateSizeProblem(stack);
+    if (problem) errors.push(`'${path}': ${problem}`);
+  }
   return errors.filter(e => !Token.isUnresolved(e));
+}
+
+/** Room for what the stack synthesizer writes into the template after validation. */
+const SYNTHESIZER_ADDITIONS_BYTES = 1_000;
+
+/**
+ * CloudFormation refuses a template body over 1 MB; aws-cdk-lib only warns when it writes one. The
+ * template is rendered as aws-cdk-lib will write it: indented, unless the stack suppresses that.
+ */
+function templateSizeProblem(stack: Stack): string | undefined {
+  const internals = stack as unknown as { _suppressTemplateIndentation?: boolean; _toCloudFormation(): unknown };
+  if (typeof internals._toCloudFormation !== 'function') return undefined;
+  const template = internals._toCloudFormation();
+  const indented = !internals._suppressTemplateIndentation;
+  // the stack synthesizer adds its bootstrap version parameter and rule (under 1 KB) after validation
+  const size = JSON.stringify(template, undefined, indented ? 1 : undefined).length + SYNTHESIZER_ADDITIONS_BYTES;
+  if (size <= MAX_TEMPLATE_BYTES) return undefined;
+  const minified = indented ? JSON.stringify(template).length + SYNTHESIZER_ADDITIONS_BYTES : size;
+  const fix = indented && minified <= MAX_TEMPLATE_BYTES
+    ? `Set suppressTemplateIndentation: true on the stack (written without indentation about ${minified} bytes), or split the environments over two pipelines in two stacks.`
+    : 'Split the environments over two pipelines in two stacks.';
+  return `the stack '${stack.stackName}' needs a template of about ${size} bytes, more than CloudFormation's ${MAX_TEMPLATE_BYTES}. ${fix}`;
 }
 
 /** IAM's quotas on one role: inline policies in total, and the managed policies aws-cdk-lib moves the rest into. */
