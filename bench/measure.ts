@@ -11,7 +11,7 @@ export const QUOTAS = {
   actionsPerStage: { limit: 50, what: 'CodePipeline actions per stage' },
   actions: { limit: 500, what: 'CodePipeline actions per pipeline' },
   resources: { limit: 500, what: 'CloudFormation resources per stack' },
-  templateBytes: { limit: 1_048_576, what: 'CloudFormation template body (uploaded to S3), bytes' },
+  templateBytes: { limit: 1_000_000, what: 'CloudFormation template body (uploaded to S3), bytes, as aws-cdk-lib counts it' },
   roleInlinePolicyChars: { limit: 10_240, what: 'IAM inline policies per role, aggregate characters' },
   trustPolicyChars: { limit: 2_048, what: 'IAM role trust policy, characters' },
   bucketPolicyBytes: { limit: 20_480, what: 'S3 bucket policy, bytes' },

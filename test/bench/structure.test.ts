@@ -132,7 +132,7 @@ describe('quotas', () => {
     expect(s.actions).toBe(2 + 47 + 400);
     expect(s.actionsPerStage).toBe(11);
     expect(s.resources).toBeLessThanOrEqual(500);
-    expect(s.templateBytes).toBeLessThan(1_048_576);
+    expect(s.templateBytes).toBeLessThan(1_000_000);
     expect(s.roleInlinePolicyChars).toBeLessThan(10_240);
     expect(s.bucketPolicyBytes).toBeLessThan(20_480);
     expect(s.keyPolicyBytes).toBeLessThan(32_768);
@@ -146,7 +146,7 @@ describe('quotas', () => {
     expect(s.actions).toBe(2 + 47 + 400);
     expect(s.resources).toBeLessThanOrEqual(500);
     expect(s.resources).toBe(structure('ours', 48, 'single').resources);
-    expect(s.templateBytes).toBeLessThan(1_048_576);
+    expect(s.templateBytes).toBeLessThan(1_000_000);
     expect(s.roleInlinePolicyChars).toBeLessThan(10_240);
     expect(s.bucketPolicyBytes).toBeLessThan(20_480);
   });
