@@ -42,6 +42,8 @@ function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`;
 }
 
+const TIMEOUT_HELP = 'with --wait: stop waiting after this long, e.g. 45m, 2h (exit 8 if the stage is still running)';
+
 /** `--timeout <duration>` of the waiting commands: milliseconds; only meaningful with `--wait`. */
 function parseTimeout(opts: { wait?: boolean; timeout?: string }): number | undefined {
   if (opts.timeout === undefined) return undefined;
@@ -145,16 +147,14 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
       .option('--revision <sha>', 'only if the approval is for this commit (full or at least 4 characters)')
       .option('--execution <id>', 'only if the approval is for this pipeline execution')
       .option('--wait', 'follow the stage to its end; exit 0 only if it succeeds')
-      .option('--timeout <duration>', 'with --wait: stop waiting after this long, e.g. 45m, 2h (exit 8 if the stage is still running)')
+      .option('--timeout <duration>', TIMEOUT_HELP)
       .option('-y, --yes', 'do not ask for confirmation')
       .option('--json', 'print JSON')
       .addHelpText('after', examples(
         `cdk-delivery ${name} shop-pipeline --env prod --revision 3f2a9c1 --comment "release 42"`,
         `cdk-delivery ${name} shop-pipeline --env prod --yes --wait --timeout 2h`))
-      .action(run((pipeline: string, opts: AnswerFlags, cmd: Command) => {
-        const { timeout, ...flags } = opts;
-        return approveCommand(context(cmd), { pipeline, decision, ...flags, timeoutMs: parseTimeout(opts) });
-      }));
+      .action(run((pipeline: string, opts: AnswerFlags, cmd: Command) =>
+        approveCommand(context(cmd), { pipeline, decision, ...opts, timeoutMs: parseTimeout(opts) })));
   }
 
   program.command('retry')
@@ -162,13 +162,11 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .argument('<pipeline>', 'pipeline name')
     .requiredOption('--env <name>', 'environment (stage) name')
     .option('--wait', 'follow the stage to its end; exit 0 only if it succeeds')
-    .option('--timeout <duration>', 'with --wait: stop waiting after this long, e.g. 45m, 2h (exit 8 if the stage is still running)')
+    .option('--timeout <duration>', TIMEOUT_HELP)
     .option('--json', 'print JSON')
     .addHelpText('after', examples('cdk-delivery retry shop-pipeline --env staging --wait --timeout 30m'))
-    .action(run((pipeline: string, opts: StageFlags, cmd: Command) => {
-      const { timeout, ...flags } = opts;
-      return retryCommand(context(cmd), { pipeline, ...flags, timeoutMs: parseTimeout(opts) });
-    }));
+    .action(run((pipeline: string, opts: StageFlags, cmd: Command) =>
+      retryCommand(context(cmd), { pipeline, ...opts, timeoutMs: parseTimeout(opts) })));
 
   program.command('rollback')
     .description('Roll an environment back to its last successful execution (RollbackStage)')
@@ -176,13 +174,11 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .requiredOption('--env <name>', 'environment (stage) name')
     .option('--target-execution <id>', 'roll back to this execution instead')
     .option('--wait', 'follow the stage to its end; exit 0 only if it succeeds')
-    .option('--timeout <duration>', 'with --wait: stop waiting after this long, e.g. 45m, 2h (exit 8 if the stage is still running)')
+    .option('--timeout <duration>', TIMEOUT_HELP)
     .option('--json', 'print JSON')
     .addHelpText('after', examples('cdk-delivery rollback shop-pipeline --env prod', 'cdk-delivery rollback shop-pipeline --env prod --target-execution 0a1b2c3d-...'))
-    .action(run((pipeline: string, opts: StageFlags & { targetExecution?: string }, cmd: Command) => {
-      const { timeout, ...flags } = opts;
-      return rollbackCommand(context(cmd), { pipeline, ...flags, timeoutMs: parseTimeout(opts) });
-    }));
+    .action(run((pipeline: string, opts: StageFlags & { targetExecution?: string }, cmd: Command) =>
+      rollbackCommand(context(cmd), { pipeline, ...opts, timeoutMs: parseTimeout(opts) })));
 
   program.command('history')
     .description('List executions with revision, trigger, duration, result and approval answers')

@@ -53,8 +53,13 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
   let revision = { description: 'the source revision' };
   // One role for all manual approvals and one for all CodeBuild actions, trusted by the pipeline's
   // role only (aws-codepipeline would create a role and policy per action).
-  let approvalRole: iam.IRole | undefined;
-  let codeBuildActionRole: iam.IRole | undefined;
+  const sharedRole = (id: string, what: string): () => iam.IRole => {
+    let role: iam.IRole | undefined;
+    return () => role ??= new iam.Role(scope, id, {
+      assumedBy: new iam.ArnPrincipal(pipeline.role.roleArn),
+      description: `Runs the ${what} of ${scope.node.path}`,
+    });
+  };
   const base = {
     sourceArtifact,
     buildArtifact,
@@ -62,14 +67,8 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     pipelineAccount: stack.account,
     pipelineRegion: stack.region,
     buildPublishesAssets: model.assets?.inBuild ? assetPublishing(scope, model.assets) : undefined,
-    approvalRole: () => approvalRole ??= new iam.Role(scope, 'ApprovalRole', {
-      assumedBy: new iam.ArnPrincipal(pipeline.role.roleArn),
-      description: `Runs the manual approvals of ${scope.node.path}`,
-    }),
-    codeBuildActionRole: () => codeBuildActionRole ??= new iam.Role(scope, 'CodeBuildActionRole', {
-      assumedBy: new iam.ArnPrincipal(pipeline.role.roleArn),
-      description: `Runs the CodeBuild actions of ${scope.node.path}`,
-    }),
+    approvalRole: sharedRole('ApprovalRole', 'manual approvals'),
+    codeBuildActionRole: sharedRole('CodeBuildActionRole', 'CodeBuild actions'),
   };
 
   for (const stage of graph.stages) {
