@@ -1,7 +1,9 @@
 import { App, Aspects } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
+import { DeliveryPipeline } from '../../src';
 import { newApp } from '../util';
 
 function shop(): { app: App; stack: ShopPipelineStack } {
@@ -35,6 +37,24 @@ describe('examples/shop', () => {
       const iam5 = r.Metadata.cdk_nag.rules_to_suppress.filter((s: any) => s.id === 'AwsSolutions-IAM5' && !s.applies_to.includes('Resource::*'));
       expect(iam5).toHaveLength(1);
     }
+  });
+
+  test('cdk-nag checks the statements a user adds: all of them in a policy of their own, all but the listed action wildcards in the library\'s (README, Security)', () => {
+    const { stack } = shop();
+    const delivery = stack.node.findAll().find((c): c is DeliveryPipeline => c instanceof DeliveryPipeline)!;
+    delivery.buildPipeline();
+    const role = delivery.pipeline.role;
+    const ownBucketObjects = () => new iam.PolicyStatement({ actions: ['s3:GetObject*'], resources: ['arn:aws:s3:::acme-reports/*'] });
+    role.addToPrincipalPolicy(ownBucketObjects());
+    new iam.Policy(stack, 'Extra', { statements: [ownBucketObjects()], roles: [role] });
+    const findings = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-IAM5'))
+      .map(e => `${e.id} ${/\[(.*?)\]/.exec(String(e.entry.data))?.[1]}`).sort();
+    expect(findings).toEqual([
+      '/ShopPipeline/Extra/Resource Action::s3:GetObject*',
+      '/ShopPipeline/Extra/Resource Resource::arn:aws:s3:::acme-reports/*',
+      // in the library's policy, the action wildcard has the id of one the library's entry covers
+      '/ShopPipeline/Shop/Pipeline/Role/DefaultPolicy/Resource Resource::arn:aws:s3:::acme-reports/*',
+    ]);
   });
 
   test('stage and action layout', () => {
