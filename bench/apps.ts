@@ -11,8 +11,9 @@
  * before every environment after the first, and each environment deploying its stage's stacks
  * with a CloudFormation change set (create, then execute).
  */
+import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnCapabilities, CfnOutput, Duration, Stack, StackProps, Stage, StageProps } from 'aws-cdk-lib';
+import { App, CfnCapabilities, CfnOutput, CfnResource, Duration, Stack, StackProps, Stage, StageProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -27,10 +28,15 @@ import {
 } from '../src';
 
 /**
- * `baseline` is the application alone (the same stages, an empty pipeline stack): the synth cost
- * every app pays, subtracted to get each pipeline's own cost.
+ * Two reference apps, not pipelines of their own:
+ *
+ * - `baseline` is the application alone (the same stages, an empty pipeline stack): the synth cost
+ *   every app pays, subtracted to get each pipeline's own cost;
+ * - `floor` is the application plus this library's finished pipeline-stack template, copied in as
+ *   raw `CfnResource`s (`BenchConfig.floorTemplate`): what an app that writes the same templates
+ *   costs with no construct logic at all, the least any pipeline built on aws-cdk-lib can cost.
  */
-export type AppKind = 'ours' | 'cdkpipelines' | 'handwired' | 'baseline';
+export type AppKind = 'ours' | 'cdkpipelines' | 'handwired' | 'baseline' | 'floor';
 export const APP_KINDS: AppKind[] = ['ours', 'cdkpipelines', 'handwired'];
 
 /**
@@ -69,6 +75,8 @@ export interface BenchConfig {
    * measure is construction and synthesis without module loading.
    */
   readonly preloaded?: boolean;
+  /** `floor` only: the pipeline-stack template (JSON file) to copy in, written by a synth of `ours`. */
+  readonly floorTemplate?: string;
 }
 
 export const PIPELINE_ACCOUNT = '111111111111';
@@ -140,6 +148,7 @@ export function buildApp(config: BenchConfig, outdir?: string): App {
     case 'cdkpipelines': buildCdkPipelines(pipelineStack, config); break;
     case 'handwired': buildHandWired(app, pipelineStack, config); break;
     case 'baseline': stagesIn(app, config); break;
+    case 'floor': buildFloor(app, pipelineStack, config); break;
   }
   return app;
 }
@@ -182,6 +191,24 @@ function buildOurs(app: App, pipelineStack: Stack, config: BenchConfig): void {
     publishAssetsInBuild: config.publishAssetsInBuild,
     environments,
   });
+}
+
+/** The application, and the pipeline stack's template as raw L1 resources (same logical ids, same properties). */
+function buildFloor(app: App, pipelineStack: Stack, config: BenchConfig): void {
+  if (!config.floorTemplate) throw new Error('the floor app needs floorTemplate: a pipeline-stack template written by a synth of the ours app');
+  stagesIn(app, config);
+  const template = JSON.parse(fs.readFileSync(config.floorTemplate, 'utf-8'));
+  for (const [id, r] of Object.entries<any>(template.Resources ?? {})) {
+    const resource = new CfnResource(pipelineStack, id, { type: r.Type, properties: r.Properties });
+    resource.overrideLogicalId(id);
+    for (const [k, v] of Object.entries(r.Metadata ?? {})) resource.addMetadata(k, v);
+    for (const attribute of ['DependsOn', 'DeletionPolicy', 'UpdateReplacePolicy', 'Condition']) {
+      if (r[attribute] !== undefined) resource.addOverride(attribute, r[attribute]);
+    }
+  }
+  const other = Object.keys(template).filter(k => !['Resources', 'Parameters', 'Rules'].includes(k));
+  // Parameters and Rules are the bootstrap version check the stack synthesizer adds itself.
+  if (other.length) throw new Error(`the floor app copies Resources only; the template also has ${other.join(', ')}`);
 }
 
 function buildCdkPipelines(pipelineStack: Stack, config: BenchConfig): void {

@@ -3,7 +3,9 @@
  * app, for N = 1, 3, 10, 30, 48 environments. Every measured synth runs in a fresh `node`
  * process (bench/worker.ts), the apps interleaved: cold (aws-cdk-lib loads its modules lazily,
  * inside the measure, as in `cdk synth`) and, for the `single` variant, again with those modules
- * preloaded (bench/discover-modules.ts). Writes bench/results.json and bench/results.md.
+ * preloaded (bench/discover-modules.ts). Two reference apps are timed with them: the application
+ * alone, and the floor (the application plus this library's finished pipeline template as raw L1
+ * resources). Writes bench/results.json and bench/results.md.
  *
  *   npm run bench                 # full run (about 8 minutes on 2 cores)
  *   BENCH_QUICK=1 npm run bench   # N = 1 and 10, one repetition, no quota search
@@ -26,7 +28,9 @@ const REPS_48 = Number(process.env.BENCH_REPS_48 ?? REPS);
 /** N at which the variants are timed with every repetition (other N: one run, for structure). */
 const VARIANT_TIMED_N = 10;
 const ROOT = path.join(__dirname, '..');
-const NAMES: Record<AppKind, string> = { ours: 'cdk-delivery-pipeline', cdkpipelines: 'CDK Pipelines', handwired: 'hand-wired L2', baseline: 'application only' };
+const NAMES: Record<AppKind, string> = { ours: 'cdk-delivery-pipeline', cdkpipelines: 'CDK Pipelines', handwired: 'hand-wired L2', baseline: 'application only', floor: 'floor' };
+/** The reference apps timed in the `single` variant beside the three pipelines (bench/apps.ts). */
+const REFERENCE_KINDS: AppKind[] = ['baseline', 'floor'];
 
 interface Cell {
   readonly config: BenchConfig;
@@ -44,13 +48,16 @@ interface Cell {
 /** The modules aws-cdk-lib loads lazily for the bench's apps, listed once for the preloaded runs. */
 const MODULES_FILE = path.join(__dirname, '.work', 'modules.json');
 
+/** This library's pipeline-stack template at N, the `floor` app's input (written before the timed runs). */
+const floorTemplate = (n: number) => path.join(__dirname, '.work', `floor-template-${n}.json`);
+
 let workerRuns = 0;
-function runWorker(config: BenchConfig): WorkerResult {
+function runWorker(config: BenchConfig, env: Record<string, string> = {}): WorkerResult {
   workerRuns++;
   const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'worker.ts'), JSON.stringify(config)], {
     cwd: ROOT,
     encoding: 'utf-8',
-    env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'), BENCH_MODULES: MODULES_FILE },
+    env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'), BENCH_MODULES: MODULES_FILE, ...env },
     maxBuffer: 64 * 1024 * 1024,
   });
   const line = r.stdout.trim().split('\n').pop() ?? '';
@@ -92,9 +99,10 @@ function schedule(): BenchConfig[][] {
       for (const variant of VARIANTS) {
         if (QUICK && variant !== 'single' && n !== VARIANT_TIMED_N) continue;
         if (variant !== 'single' && rep > 0 && n !== VARIANT_TIMED_N) continue;
-        for (const app of variant === 'single' ? [...apps, 'baseline' as AppKind] : apps) {
-          round.push({ app, n, variant });
-          if (variant === 'single') round.push({ app, n, variant, preloaded: true });
+        for (const app of variant === 'single' ? [...apps, ...REFERENCE_KINDS] : apps) {
+          const extra = app === 'floor' ? { floorTemplate: floorTemplate(n) } : {};
+          round.push({ app, n, variant, ...extra });
+          if (variant === 'single') round.push({ app, n, variant, preloaded: true, ...extra });
         }
       }
     }
@@ -111,6 +119,10 @@ const discovery = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile
 });
 if (discovery.status !== 0) throw new Error(`discover-modules.ts failed (exit ${discovery.status}): ${discovery.stderr}`);
 log(`module list for the preloaded runs: ${discovery.stdout.trim()}`);
+for (const n of NS) {
+  const r = runWorker({ app: 'ours', n, variant: 'single' }, { BENCH_TEMPLATE_OUT: floorTemplate(n) });
+  if (!r.ok) throw new Error(`the floor app's template (ours, N = ${n}) did not synthesize: ${r.error}`);
+}
 const rounds = schedule();
 const total = rounds.reduce((s, r) => s + r.length, 0);
 log(`${total} synths in fresh processes (${REPS} repetitions, N = ${NS.join(', ')}${REPS_48 < REPS ? `, N = 48: ${REPS_48}` : ''})`);
@@ -141,7 +153,7 @@ function cell(config: BenchConfig): Cell {
   const rs = runs.get(key(config)) ?? [];
   const ok = rs.filter(r => r.ok);
   const error = rs.find(r => !r.ok)?.error;
-  const s = config.app === 'baseline' || config.preloaded ? rs[0] : structureOf(config);
+  const s = REFERENCE_KINDS.includes(config.app) || config.preloaded ? rs[0] : structureOf(config);
   return {
     config,
     runs: rs,
@@ -157,9 +169,10 @@ function cell(config: BenchConfig): Cell {
 const cells: Cell[] = [];
 for (const variant of VARIANTS) {
   for (const n of NS) {
-    for (const app of [...APP_KINDS, 'baseline' as AppKind]) {
+    for (const app of [...APP_KINDS, ...REFERENCE_KINDS]) {
       for (const preloaded of [false, true]) {
-        const config: BenchConfig = preloaded ? { app, n, variant, preloaded } : { app, n, variant };
+        const extra = app === 'floor' ? { floorTemplate: floorTemplate(n) } : {};
+        const config: BenchConfig = preloaded ? { app, n, variant, preloaded, ...extra } : { app, n, variant, ...extra };
         if (runs.has(key(config))) cells.push(cell(config));
       }
     }
@@ -328,7 +341,7 @@ function renderMarkdown(): string {
     out.push(`| ${n} | ${[o, p, h].map(c => label(c) ?? fmt(c?.cpuMs)).join(' | ')} | ${ratio(o?.cpuMs, h?.cpuMs)} | ${ratio(o?.cpuMs, p?.cpuMs)} |`);
   }
   out.push('', 'Modules aws-cdk-lib loaded inside the measure (median): '
-    + NS.map(n => `N = ${n}: ${[...APP_KINDS, 'baseline' as AppKind].map(a => `${NAMES[a]} ${fmt(single(a, n)?.lazyModules)}`).join(', ')}`).join('; ') + '.');
+    + NS.map(n => `N = ${n}: ${[...APP_KINDS, ...REFERENCE_KINDS].map(a => `${NAMES[a]} ${fmt(single(a, n)?.lazyModules)}`).join(', ')}`).join('; ') + '.');
   out.push('', '## Pipeline\'s own synth CPU (ms, median): app minus the application alone, `single` variant', '');
   out.push('Every app holds the same N CDK stages; "application only" synthesizes just those (an empty pipeline stack). Subtracting it isolates what each pipeline costs.', '');
   out.push(`| N | application only | ${APP_KINDS.map(a => NAMES[a]).join(' | ')} | ours / hand-wired | ours / CDK Pipelines |`, '|---|---|---|---|---|---|---|');
@@ -345,6 +358,19 @@ function renderMarkdown(): string {
     const [o, p, h] = APP_KINDS.map(a => find(a, 'single', n, true)?.cpuMs);
     const own = (x?: number) => (x !== undefined && b !== undefined ? x - b : undefined);
     out.push(`| ${n} | ${fmt(b)} | ${[o, p, h].map(x => fmt(x)).join(' | ')} | ${ratio(o, h)} | ${ratio(o, p)} | ${ratio(own(o), own(p))} | ${ratio(b, p)} |`);
+  }
+  out.push('', '## The floor: the same templates with no construct logic (synth CPU, ms, median), `single` variant', '');
+  out.push('"floor": the application plus this library\'s pipeline-stack template at the same N, copied in as raw `CfnResource`s '
+    + 'with the same logical ids (`floor` in bench/apps.ts). It writes the same cloud assembly without any of the work of building a pipeline: '
+    + 'the least that any pipeline written with aws-cdk-lib can cost in this app.', '');
+  out.push('| N | application only | floor | CDK Pipelines | floor / CDK Pipelines | preloaded: floor | preloaded: CDK Pipelines | preloaded: floor / CDK Pipelines | floor template = this library\'s |',
+    '|---|---|---|---|---|---|---|---|---|');
+  for (const n of NS) {
+    const [b, f, p] = (['baseline', 'floor', 'cdkpipelines'] as AppKind[]).map(a => find(a, 'single', n)?.cpuMs);
+    const [fp, pp] = (['floor', 'cdkpipelines'] as AppKind[]).map(a => find(a, 'single', n, true)?.cpuMs);
+    const [fs1, os1] = (['floor', 'ours'] as AppKind[]).map(a => find(a, 'single', n)?.structure);
+    const same = fs1 && os1 ? (fs1.templateBytes === os1.templateBytes && fs1.resources === os1.resources ? 'yes' : `no (${fs1.templateBytes} vs ${os1.templateBytes} bytes)`) : '—';
+    out.push(`| ${n} | ${fmt(b)} | ${fmt(f)} | ${fmt(p)} | ${ratio(f, p)} | ${fmt(fp)} | ${fmt(pp)} | ${ratio(fp, pp)} | ${same} |`);
   }
   out.push('', '## Synth wall time (ms, median) and peak memory (max RSS, MB), `single` variant', '');
   out.push(`| N | ${APP_KINDS.map(a => `${NAMES[a]} wall`).join(' | ')} | ${APP_KINDS.map(a => `${NAMES[a]} RSS`).join(' | ')} |`, '|---|---|---|---|---|---|---|');
@@ -429,7 +455,11 @@ function targets(): Array<{ text: string; met: boolean; detail: string }> {
     const preloaded = op && pp && bp
       ? `; modules preloaded: ${(op / pp).toFixed(2)}× (${op.toFixed(0)} vs ${pp.toFixed(0)} ms), where the application alone (${bp.toFixed(0)} ms) is already ${(bp / pp).toFixed(2)}× CDK Pipelines' total`
       : '';
-    t.push({ text: `synth CPU ≤ 0.5× CDK Pipelines at N = ${n}`, met: o.cpuMs <= 0.5 * p.cpuMs, detail: `${(o.cpuMs / p.cpuMs).toFixed(2)}× (${o.cpuMs.toFixed(0)} vs ${p.cpuMs.toFixed(0)} ms${own(o.cpuMs, p.cpuMs)})${preloaded}` });
+    const [f, fp] = [find('floor', 'single', n)?.cpuMs, find('floor', 'single', n, true)?.cpuMs];
+    const floor = f && fp && pp
+      ? `; the floor (the same templates with no construct logic) is ${(f / p.cpuMs).toFixed(2)}× CDK Pipelines cold (${f.toFixed(0)} ms), ${(fp / pp).toFixed(2)}× preloaded (${fp.toFixed(0)} ms)`
+      : '';
+    t.push({ text: `synth CPU ≤ 0.5× CDK Pipelines at N = ${n}`, met: o.cpuMs <= 0.5 * p.cpuMs, detail: `${(o.cpuMs / p.cpuMs).toFixed(2)}× (${o.cpuMs.toFixed(0)} vs ${p.cpuMs.toFixed(0)} ms${own(o.cpuMs, p.cpuMs)})${preloaded}${floor}` });
   }
   const over: string[] = [];
   for (const c of cells.filter(x => x.config.app === 'ours' && x.structure)) {

@@ -5,6 +5,8 @@
  * modules an app's constructs need are loaded inside the measure, as in `cdk synth`; with
  * `preloaded` they are required before the clock from the list `BENCH_MODULES` names
  * (bench/discover-modules.ts), leaving construction and synthesis alone. Prints one JSON line.
+ * With `BENCH_TEMPLATE_OUT`, also writes the pipeline stack's template there, after the measure
+ * (the `floor` app's input).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -43,6 +45,8 @@ function main(): void {
     const cpu = process.cpuUsage(cpu0);
     const lazyModules = Object.keys(require.cache).length - modulesBefore;
     const structure = config.app === 'baseline' ? undefined : measure(assembly);
+    const templateOut = process.env.BENCH_TEMPLATE_OUT;
+    if (templateOut) fs.writeFileSync(templateOut, JSON.stringify(assembly.getStackByName('PipelineStack').template));
     result = {
       config,
       ok: true,

@@ -65,6 +65,28 @@ describe('the three benchmark apps render the same pipeline', () => {
   });
 });
 
+describe('the floor app (the same templates with no construct logic)', () => {
+  test('writes the same cloud assembly as ours: the pipeline stack\'s template and every stage\'s', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
+    try {
+      const ours = buildApp({ app: 'ours', n: 3, variant: 'single' }, path.join(dir, 'ours')).synth();
+      const floorTemplate = path.join(dir, 'pipeline.json');
+      fs.writeFileSync(floorTemplate, JSON.stringify(ours.getStackByName('PipelineStack').template));
+      const floor = buildApp({ app: 'floor', n: 3, variant: 'single', floorTemplate }, path.join(dir, 'floor')).synth();
+      expect(floor.getStackByName('PipelineStack').template).toEqual(ours.getStackByName('PipelineStack').template);
+      const stacks = (a: typeof ours) => a.stacksRecursively.map(st => [st.stackName, st.template]);
+      expect(stacks(floor)).toEqual(stacks(ours));
+      expect(stacks(ours).length).toBe(4);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('refuses to run without the template it copies', () => {
+    expect(() => buildApp({ app: 'floor', n: 1, variant: 'single' })).toThrow(/floorTemplate/);
+  });
+});
+
 describe('measured structure', () => {
   test.each([1, 3, 10])('N = %i: ours has at most the hand-wired app\'s resources + 2', (n) => {
     const ours = structure('ours', n);
