@@ -267,6 +267,17 @@ function roleDetail(role: iam.IRole | undefined, account: string, env: TargetEnv
 }
 
 /** The action name: the group's name when it is a literal, else its construct id. */
+/** The model fields every single-action deployment (CodeDeploy or ECS) has in common. */
+function singleActionFields(name: string, kind: 'codedeploy-server' | 'codedeploy-ecs' | 'ecs-rolling', account: string, region: string) {
+  return {
+    privileged: false,
+    hasPreparePhase: false,
+    account: isToken(account) ? undefined : account,
+    region: isToken(region) ? undefined : region,
+    actionNames: [{ name, phase: 'deploy' as const, kind }],
+  };
+}
+
 function groupName(group: { deploymentGroupName: string; node: { id: string } }, fallback: string): string {
   const name = group.deploymentGroupName;
   if (!isToken(name) && /^[A-Za-z0-9.@_-]{1,100}$/.test(name)) return name;
@@ -297,11 +308,7 @@ export function codeDeployServerModel(
       `revision: ${input === DeploymentArtifact.SOURCE ? 'the source' : 'the build output'} (appspec.yml at its root)`,
       ...roleDetail(role, group.env.account, env),
     ],
-    privileged: false,
-    hasPreparePhase: false,
-    account: isToken(group.env.account) ? undefined : group.env.account,
-    region: isToken(group.env.region) ? undefined : group.env.region,
-    actionNames: [{ name, phase: 'deploy', kind: 'codedeploy-server' }],
+    ...singleActionFields(name, 'codedeploy-server', group.env.account, group.env.region),
     codeDeployGroup: group,
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => [new actions.CodeDeployServerDeployAction({
       actionName: name,
@@ -344,11 +351,7 @@ export function codeDeployEcsModel(
       ...(image ? [`image: imageDetail.json of the ${image === DeploymentArtifact.SOURCE ? 'source' : 'build output'} → <${placeholder}>`] : []),
       ...roleDetail(role, group.env.account, env),
     ],
-    privileged: false,
-    hasPreparePhase: false,
-    account: isToken(group.env.account) ? undefined : group.env.account,
-    region: isToken(group.env.region) ? undefined : group.env.region,
-    actionNames: [{ name, phase: 'deploy', kind: 'codedeploy-ecs' }],
+    ...singleActionFields(name, 'codedeploy-ecs', group.env.account, group.env.region),
     codeDeployGroup: group,
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => [new actions.CodeDeployEcsDeployAction({
       actionName: name,
@@ -423,11 +426,7 @@ export function ecsRollingModel(
     kind: 'ecs-rolling',
     summary: ['ECS rolling update', ...rollingStrategy(service)].join(' · '),
     details: [`image definitions: ${file}`, ...(timeoutMinutes ? [`deployment timeout: ${timeoutMinutes} min`] : []), ...roleDetail(role, account, env)],
-    privileged: false,
-    hasPreparePhase: false,
-    account: isToken(account) ? undefined : account,
-    region: isToken(serviceRegion) ? undefined : serviceRegion,
-    actionNames: [{ name, phase: 'deploy', kind: 'ecs-rolling' }],
+    ...singleActionFields(name, 'ecs-rolling', account, serviceRegion),
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => [new actions.EcsDeployAction({
       actionName: name,
       runOrder: rc.deployRunOrder,

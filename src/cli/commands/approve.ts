@@ -4,22 +4,16 @@ import { println } from '../io';
 import {
   describeRevision, findStage, pendingApproval, revisionMatches, revisionOfExecution, shortRevision, validateName,
 } from '../pipeline-model';
-import { waitForStage } from './wait';
+import { StageActionOptions, waitForStage } from './wait';
 
-export interface ApproveOptions {
-  readonly pipeline: string;
-  readonly env: string;
+export interface ApproveOptions extends StageActionOptions {
   readonly decision: 'Approved' | 'Rejected';
   readonly comment?: string;
   /** Full or abbreviated (at least 4 characters) commit id the approval must be for. */
   readonly revision?: string;
   /** Pipeline execution id the approval must be for. */
   readonly execution?: string;
-  readonly wait?: boolean;
-  /** With `wait`: stop waiting after this many milliseconds. */
-  readonly timeoutMs?: number;
   readonly yes?: boolean;
-  readonly json?: boolean;
 }
 
 /** `cdk-delivery approve|reject <pipeline> --env <name> ...` */

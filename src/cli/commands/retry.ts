@@ -2,15 +2,9 @@ import { CommandContext } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { println } from '../io';
 import { describeRevision, findStage, revisionOfExecution, stageRuns, validateName } from '../pipeline-model';
-import { waitForStage } from './wait';
+import { StageActionOptions, waitForStage } from './wait';
 
-export interface StageCommandOptions {
-  readonly pipeline: string;
-  readonly env: string;
-  readonly wait?: boolean;
-  /** With `wait`: stop waiting after this many milliseconds. */
-  readonly timeoutMs?: number;
-  readonly json?: boolean;
+export interface StageCommandOptions extends StageActionOptions {
   /** rollback only: the execution to roll back to. */
   readonly targetExecution?: string;
 }

@@ -13,6 +13,15 @@ export interface WaitOptions {
   readonly timeoutMs?: number;
 }
 
+/** The options every command that acts on one environment's stage takes (approve, reject, retry, rollback). */
+export interface StageActionOptions extends WaitOptions {
+  readonly pipeline: string;
+  readonly env: string;
+  /** Follow the stage to its end (`--wait`). */
+  readonly wait?: boolean;
+  readonly json?: boolean;
+}
+
 /**
  * Polls a stage until the given execution ends in it, with progress output (a spinner on a TTY,
  * plain lines otherwise). Returns 0 only if the stage succeeded, 8 when `timeoutMs` ran out first.
