@@ -2,24 +2,17 @@ import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { codeBuildTimeoutProblem } from './codebuild';
 import { described, Validator } from './validation';
+import type { QualityCheckCommandsOptions } from '../build/quality-check';
 import { ModelContext } from '../model/model';
 
-/** The CodeBuild settings common to every commands-based part (build, check, deploy script, verification). */
-export interface RawCommandsOptions {
-  readonly install?: string[];
-  readonly environmentVariables?: Record<string, string>;
-  readonly buildImage?: codebuild.IBuildImage;
-  readonly computeType?: codebuild.ComputeType;
-  readonly timeout?: Duration;
-  readonly privileged?: boolean;
-}
+/**
+ * The CodeBuild settings common to every commands-based part (build, check, deploy script,
+ * verification), as the user passed them: `QualityCheckCommandsOptions` is their public form.
+ */
+export type RawCommandsOptions = QualityCheckCommandsOptions;
 
-export interface ValidCommandsOptions {
-  readonly install?: string[];
-  readonly environmentVariables?: Record<string, string>;
-  readonly buildImage?: codebuild.IBuildImage;
-  readonly computeType?: codebuild.ComputeType;
-  readonly timeout?: Duration;
+/** The same settings once validated. */
+export interface ValidCommandsOptions extends Omit<RawCommandsOptions, 'privileged'> {
   readonly privileged: boolean;
 }
 
