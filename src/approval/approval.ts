@@ -114,14 +114,9 @@ class ManualApproval extends Approval {
     }
     const timeout = o.timeout;
     if (timeout !== undefined) {
-      if (!(timeout instanceof Duration)) v.fail(`${ctx.field}.timeout`, 'must be a Duration', timeout, 'Pass Duration.days(3).');
-      if (!timeout.isUnresolved()) {
-        const minutes = timeout.toMinutes({ integral: false });
-        if (minutes < 5 || minutes > 86400) {
-          v.fail(`${ctx.field}.timeout`, 'must be between 5 minutes and 60 days (CodePipeline limits for a manual approval)',
-            described(`${minutes} minutes`), 'Pass a Duration such as Duration.days(3).');
-        }
-      }
+      v.durationMinutes(`${ctx.field}.timeout`, timeout, {
+        min: 5, max: 86400, limits: 'whole minutes from 5 minutes to 60 days (CodePipeline\'s limits for a manual approval)', example: 'Duration.days(3)',
+      });
     }
     if (o.approvers !== undefined) {
       if (!Array.isArray(o.approvers)) v.fail(`${ctx.field}.approvers`, 'must be an array of iam.IGrantable', o.approvers, 'Pass roles or users, for example [releaseManagersRole].');

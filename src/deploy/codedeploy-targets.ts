@@ -5,7 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
-import { described, isToken, Validator } from '../private/validation';
+import { isToken, Validator } from '../private/validation';
 
 /*
  * CodeDeploy and ECS targets. They describe the rollout strategy they find (the deployment group's
@@ -405,20 +405,9 @@ export function ecsRollingModel(
   checkAccount(v, `${ctx.field}.service`, account, env,
     `Import the service from account ${env.account} (its serviceArn), or set the environment's account to ${account}.`);
   const role = checkRole(v, ctx.field, o.role, 'service', account);
-  let timeoutMinutes: number | undefined;
-  if (o.deploymentTimeout !== undefined) {
-    if (!(o.deploymentTimeout instanceof Duration)) {
-      v.fail(`${ctx.field}.deploymentTimeout`, 'must be a Duration', o.deploymentTimeout, 'Pass Duration.minutes(15).');
-    }
-    if (!o.deploymentTimeout.isUnresolved()) {
-      const minutes = o.deploymentTimeout.toMinutes({ integral: false });
-      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) {
-        v.fail(`${ctx.field}.deploymentTimeout`, 'must be whole minutes from 1 to 60 (CodePipeline\'s limits for an ECS deployment)',
-          described(`${minutes} minutes`), 'Pass Duration.minutes(15).');
-      }
-      timeoutMinutes = minutes;
-    }
-  }
+  const timeoutMinutes = o.deploymentTimeout === undefined ? undefined : v.durationMinutes(`${ctx.field}.deploymentTimeout`, o.deploymentTimeout, {
+    min: 1, max: 60, limits: 'whole minutes from 1 to 60 (CodePipeline\'s limits for an ECS deployment)', example: 'Duration.minutes(15)',
+  });
   const fallback = !isToken(service.serviceName) && /^[A-Za-z0-9.@_-]{1,100}$/.test(service.serviceName) ? service.serviceName : 'Ecs';
   const name = v.pipelineName(`${ctx.field}.name`, o.name ?? fallback, 'deployment name');
   return {

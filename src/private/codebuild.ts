@@ -96,15 +96,6 @@ export function createProject(scope: Construct, spec: ProjectSpec, encryptionKey
   return project;
 }
 
-/** Checks a CodeBuild timeout; returns an error text or undefined. */
-export function codeBuildTimeoutProblem(timeout: Duration): string | undefined {
-  const minutes = timeout.toMinutes({ integral: false });
-  if (minutes < 5 || minutes > 2160) {
-    return `${minutes} minutes`;
-  }
-  return undefined;
-}
-
 /** The commands that publish the assets of the given manifests (paths in the build's working directory). */
 export function publishCommands(manifests: string[], baseDirectory?: string): string[] {
   const prefix = baseDirectory ? `${baseDirectory.replace(/\/+$/, '')}/` : '';

@@ -1,7 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { codeBuildTimeoutProblem } from './codebuild';
-import { described, Validator } from './validation';
+import { Validator } from './validation';
 import type { QualityCheckCommandsOptions } from '../build/quality-check';
 import { ModelContext } from '../model/model';
 
@@ -31,11 +29,9 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
   }
   const timeout = o.timeout;
   if (timeout !== undefined) {
-    if (!(timeout instanceof Duration)) v.fail(`${ctx.field}.timeout`, 'must be a Duration', timeout, 'Pass Duration.minutes(30).');
-    if (!timeout.isUnresolved()) {
-      const problem = codeBuildTimeoutProblem(timeout);
-      if (problem) v.fail(`${ctx.field}.timeout`, 'must be between 5 and 2160 minutes (CodeBuild limits)', described(problem), 'Pass a Duration such as Duration.minutes(60).');
-    }
+    v.durationMinutes(`${ctx.field}.timeout`, timeout, {
+      min: 5, max: 2160, limits: 'whole minutes from 5 to 2160 (CodeBuild\'s limits)', example: 'Duration.minutes(60)',
+    });
   }
   if (o.computeType !== undefined && !(Object.values(codebuild.ComputeType) as string[]).includes(o.computeType)) {
     v.fail(`${ctx.field}.computeType`, 'must be a codebuild.ComputeType', o.computeType, 'Use codebuild.ComputeType.SMALL, MEDIUM, LARGE or X2_LARGE.');

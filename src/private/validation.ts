@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 
 /**
  * The error every configuration mistake ends in: one line naming the construct, the field, the
@@ -130,6 +130,21 @@ export class Validator {
     return value as Record<string, string>;
   }
 
+  /**
+   * Checks a `Duration` field against a range of minutes; returns the minutes, or undefined for a
+   * token (not checkable at synth). Whole minutes unless `range.fractional`: aws-cdk-lib renders
+   * CodeBuild, approval and deployment timeouts as whole minutes and throws its own error otherwise.
+   */
+  public durationMinutes(field: string, value: unknown, range: MinutesRange): number | undefined {
+    if (!(value instanceof Duration)) this.fail(field, 'must be a Duration', value, `Pass ${range.example}.`);
+    if (value.isUnresolved()) return undefined;
+    const minutes = value.toMinutes({ integral: false });
+    if ((!range.fractional && !Number.isInteger(minutes)) || minutes < range.min || minutes > range.max) {
+      this.fail(field, `must be ${range.limits}`, described(`${minutes} minutes`), `Pass a Duration such as ${range.example}.`);
+    }
+    return minutes;
+  }
+
   /** Checks a name against CodePipeline's rules for stage and action names. */
   public pipelineName(field: string, value: unknown, what: string): string {
     const fix = `Use 1 to 100 characters from A-Z, a-z, 0-9, '.', '@', '-' and '_' for the ${what}.`;
@@ -143,6 +158,18 @@ export class Validator {
     if (!/^[A-Za-z0-9.@_-]+$/.test(name)) this.fail(field, `contains characters CodePipeline rejects in ${article} ${what}`, name, fix);
     return name;
   }
+}
+
+/** The range a Duration field accepts (see Validator.durationMinutes). */
+export interface MinutesRange {
+  readonly min: number;
+  readonly max: number;
+  /** The range in words, as the error says it: 'whole minutes from 1 to 60 (...)'. */
+  readonly limits: string;
+  /** A valid value, as code: 'Duration.minutes(30)'. */
+  readonly example: string;
+  /** Accept fractions of a minute. @default false */
+  readonly fractional?: boolean;
 }
 
 /** Organisation-wide defaults as the model sees them (see DeliveryDefaults). */

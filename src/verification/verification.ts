@@ -4,7 +4,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { AlarmGateModel, ModelContext, VerificationModel } from '../model/model';
 import { validateCommandsOptions } from '../private/commands-spec';
-import { described } from '../private/validation';
 import type { Validator } from '../private/validation';
 
 /** Options of a commands verification. */
@@ -102,15 +101,9 @@ class AlarmVerification extends Verification {
   public _toModel(ctx: ModelContext): VerificationModel {
     const v: Validator = ctx.validator;
     const bake = this.options.bakeTime ?? DEFAULT_BAKE_TIME;
-    if (!(bake instanceof Duration)) v.fail(`${ctx.field}.bakeTime`, 'must be a Duration', bake, 'Pass Duration.minutes(30).');
-    let minutes: number | undefined;
-    if (!bake.isUnresolved()) {
-      minutes = bake.toMinutes({ integral: false });
-      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
-        v.fail(`${ctx.field}.bakeTime`, 'must be a whole number of minutes from 1 minute to 24 hours', described(`${minutes} minutes`),
-          'Pass a Duration such as Duration.minutes(30).');
-      }
-    }
+    const minutes = v.durationMinutes(`${ctx.field}.bakeTime`, bake, {
+      min: 1, max: 1440, limits: 'a whole number of minutes from 1 minute to 24 hours', example: 'Duration.minutes(30)',
+    });
     return { alarmGate: alarmGateModel({ validator: v, field: `${ctx.field}.alarms` }, this.alarms, minutes, 'alarms watched', this.options.role, ctx.pipelineAccount) };
   }
 }

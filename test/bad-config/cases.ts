@@ -114,12 +114,18 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'build timeout beyond CodeBuild\'s 36 hours',
     props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], timeout: Duration.hours(48) }) }),
-    message: `${P}buildStep.timeout must be between 5 and 2160 minutes (CodeBuild limits), got 2880 minutes. Pass a Duration such as Duration.minutes(60).`,
+    message: `${P}buildStep.timeout must be whole minutes from 5 to 2160 (CodeBuild's limits), got 2880 minutes. Pass a Duration such as Duration.minutes(60).`,
+  },
+  {
+    // regression: aws-cdk-lib's own error ("cannot be converted into a whole number of minutes") came out of the CodeBuild project
+    title: 'build timeout with a fraction of a minute',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], timeout: Duration.seconds(330) }) }),
+    message: `${P}buildStep.timeout must be whole minutes from 5 to 2160 (CodeBuild's limits), got 5.5 minutes. Pass a Duration such as Duration.minutes(60).`,
   },
   {
     title: 'build timeout as a number of minutes (JavaScript caller)',
     props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], timeout: 30 as any }) }),
-    message: `${P}buildStep.timeout must be a Duration, got 30. Pass Duration.minutes(30).`,
+    message: `${P}buildStep.timeout must be a Duration, got 30. Pass Duration.minutes(60).`,
   },
   {
     title: 'environment variable value not a string',
@@ -241,12 +247,18 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'approval timeout below 5 minutes',
     props: () => base({ environments: [env('prod', { approval: Approval.manual({ timeout: Duration.minutes(1) }) })] }),
-    message: `${P}environments[0] ('prod').approval.timeout must be between 5 minutes and 60 days (CodePipeline limits for a manual approval), got 1 minutes. Pass a Duration such as Duration.days(3).`,
+    message: `${P}environments[0] ('prod').approval.timeout must be whole minutes from 5 minutes to 60 days (CodePipeline's limits for a manual approval), got 1 minutes. Pass a Duration such as Duration.days(3).`,
   },
   {
     title: 'approval timeout above 60 days',
     props: () => base({ environments: [env('prod', { approval: Approval.manual({ timeout: Duration.days(90) }) })] }),
-    message: `${P}environments[0] ('prod').approval.timeout must be between 5 minutes and 60 days (CodePipeline limits for a manual approval), got 129600 minutes. Pass a Duration such as Duration.days(3).`,
+    message: `${P}environments[0] ('prod').approval.timeout must be whole minutes from 5 minutes to 60 days (CodePipeline's limits for a manual approval), got 129600 minutes. Pass a Duration such as Duration.days(3).`,
+  },
+  {
+    // regression: aws-cdk-lib's own error ("cannot be converted into a whole number of minutes") came out of the approval action
+    title: 'approval timeout with a fraction of a minute',
+    props: () => base({ environments: [env('prod', { approval: Approval.manual({ timeout: Duration.seconds(330) }) })] }),
+    message: `${P}environments[0] ('prod').approval.timeout must be whole minutes from 5 minutes to 60 days (CodePipeline's limits for a manual approval), got 5.5 minutes. Pass a Duration such as Duration.days(3).`,
   },
   {
     title: 'approval review URL not a URL',

@@ -145,7 +145,7 @@ describe('DeploymentTarget.ecs', () => {
     const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Service', { cluster, serviceName: 'shop-web' });
     expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service, { deploymentTimeout })] }] }))).toBe(
       `'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentTimeout must be whole minutes from 1 to 60 (CodePipeline's limits for an ECS deployment), got ${got}. `
-      + 'Pass Duration.minutes(15).');
+      + 'Pass a Duration such as Duration.minutes(15).');
   });
 
   test('a service that CodeDeploy owns (CODE_DEPLOY controller) is refused: a rolling update cannot deploy it', () => {

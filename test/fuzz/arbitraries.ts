@@ -43,7 +43,7 @@ const source = (m: boolean) => fc.record({
 const buildStep = (m: boolean) => fc.record({
   commands: either(m, fc.array(fc.constantFrom('npm ci', 'npm test', 'make'), { minLength: 1, maxLength: 3 }), fc.constant([] as string[])),
   report: fc.option(either(m, fc.constant('reports/*.xml'), fc.constant('')), { nil: undefined }),
-  timeoutMinutes: fc.option(either(m, fc.constantFrom(30, 120), fc.constantFrom(1, 3000)), { nil: undefined }),
+  timeoutMinutes: fc.option(either(m, fc.constantFrom(30, 120), fc.constantFrom(1, 3000, 5.5)), { nil: undefined }),
   privileged: fc.option(fc.boolean(), { nil: undefined }),
 }).map(b => BuildStep.commands({
   commands: b.commands,
@@ -67,7 +67,7 @@ const approval = (m: boolean) => fc.oneof(
   { weight: 3, arbitrary: fc.constant(undefined) },
   {
     weight: 2,
-    arbitrary: fc.option(either(m, fc.constantFrom(60, 10080), fc.constantFrom(1, 100000)), { nil: undefined })
+    arbitrary: fc.option(either(m, fc.constantFrom(60, 10080), fc.constantFrom(1, 100000, 7.5)), { nil: undefined })
       .map(t => Approval.manual({ timeout: t === undefined ? undefined : Duration.minutes(t) })),
   },
   { weight: 1, arbitrary: fc.constant(Approval.changeSetReview()) },
@@ -84,7 +84,7 @@ const verification = (m: boolean) => fc.oneof(
   actionName(m).map(n => Verification.commands(n, ['./smoke.sh'])),
   fc.record({
     alarms: either(m, fc.array(alarm, { minLength: 1, maxLength: 2 }), fc.array(alarm, { minLength: 0, maxLength: 6 })),
-    bake: fc.option(either(m, fc.constantFrom(1, 10, 60), fc.constantFrom(0, 2000)), { nil: undefined }),
+    bake: fc.option(either(m, fc.constantFrom(1, 10, 60), fc.constantFrom(0, 2000, 1.5)), { nil: undefined }),
   }).map(a => Verification.alarms(a.alarms, { bakeTime: a.bake === undefined ? undefined : Duration.minutes(a.bake) })),
 );
 
