@@ -4,7 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ApprovalModel, ModelContext, RenderContext } from '../model/model';
-import { described, Validator } from '../private/validation';
+import { described, isToken, Validator } from '../private/validation';
 
 /** Options of a manual approval. */
 export interface ManualApprovalOptions {
@@ -104,6 +104,10 @@ class ManualApproval extends Approval {
     const reviewUrl = v.optionalString(`${ctx.field}.reviewUrl`, o.reviewUrl, "Pass an https URL such as 'https://shop.example.com/release-notes'.");
     if (reviewUrl && !/^https?:\/\/\S+$/.test(reviewUrl) && !reviewUrl.startsWith('${Token')) {
       v.fail(`${ctx.field}.reviewUrl`, 'must be an http(s) URL', reviewUrl, "Pass a URL such as 'https://shop.example.com/release-notes'.");
+    }
+    if (reviewUrl && !isToken(reviewUrl) && reviewUrl.length > 1000) {
+      v.fail(`${ctx.field}.reviewUrl`, 'must be at most 1000 characters (CodePipeline\'s limit for an action configuration value)',
+        described(`${reviewUrl.length} characters`), 'Link a shorter URL, for example a page that holds the details.');
     }
     const notifyEmails = v.optionalStringArray(`${ctx.field}.notifyEmails`, o.notifyEmails, "Pass addresses such as ['releases@example.com'].");
     for (const email of notifyEmails ?? []) {

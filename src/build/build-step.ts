@@ -6,8 +6,8 @@ import { Construct } from 'constructs';
 import { BuildCache } from './build-cache';
 import { TestReport } from './test-report';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
-import { allowAssetPublishing, createProject, publishCommands } from '../private/codebuild';
-import { describeEnvironment, validateCommandsOptions } from '../private/commands-spec';
+import { allowAssetPublishing, createProject, DEFAULT_BUILD_IMAGE, publishCommands } from '../private/codebuild';
+import { describeEnvironment, isLambdaImage, validateCommandsOptions } from '../private/commands-spec';
 import { described, Validator } from '../private/validation';
 
 /** The name of the build action and stage. */
@@ -119,6 +119,10 @@ class CommandsBuild extends BuildStep {
       v.fail(`${ctx.field}.cache`, 'must be a BuildCache', p.cache, 'Use BuildCache.local() or BuildCache.s3(bucket).');
     }
     const cache = p.cache?._bind({ validator: v, field: `${ctx.field}.cache` });
+    if (cache && isLambdaImage(common.buildImage ?? DEFAULT_BUILD_IMAGE)) {
+      v.fail(`${ctx.field}.cache`, 'cannot be used with a Lambda build image (CodeBuild has no cache for Lambda compute)', described(cache.summary),
+        'Leave cache out, or use a container image such as codebuild.LinuxBuildImage.STANDARD_7_0.');
+    }
     if (cache?.needsPrivileged && !common.privileged) {
       v.fail(`${ctx.field}.cache`, 'caches Docker layers but the build is not privileged', described('dockerLayers: true'), 'Set privileged: true on the build, or drop dockerLayers.');
     }

@@ -298,6 +298,10 @@ function environmentModel(
       v.fail(`${f}.onFailure`, 'is FailurePolicy.ROLLBACK, which CodePipeline does not support in PARALLEL execution mode', described('FailurePolicy.ROLLBACK'),
         'Use FailurePolicy.FAIL or RETRY, or the QUEUED or SUPERSEDED execution mode.');
     }
+    if (e.onFailure.result === 'RETRY' && !(Object.values(codepipeline.RetryMode) as unknown[]).includes(e.onFailure.retryMode)) {
+      v.fail(`${f}.onFailure`, 'has a retry mode CodePipeline does not know', e.onFailure.retryMode,
+        'Use FailurePolicy.retry(codepipeline.RetryMode.FAILED_ACTIONS) or FailurePolicy.retry(codepipeline.RetryMode.ALL_ACTIONS).');
+    }
     onFailure = { result: e.onFailure.result, retryMode: e.onFailure.retryMode, defaulted: false };
   } else {
     const rollback = production && executionMode !== codepipeline.ExecutionMode.PARALLEL;

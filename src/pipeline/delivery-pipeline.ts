@@ -141,6 +141,11 @@ export class DeliveryPipeline extends Construct {
     if (!scope.node.scopes.some(c => Stack.isStack(c))) {
       this.validator.failPlain('scope', 'is not inside a Stack. Create the DeliveryPipeline in a Stack: new DeliveryPipeline(stack, \'Pipeline\', {...}).');
     }
+    const bucket = props.artifactBucket as unknown;
+    if (bucket !== undefined && (!bucket || typeof (bucket as s3.IBucket).bucketArn !== 'string' || typeof (bucket as s3.IBucket).grantReadWrite !== 'function')) {
+      this.validator.fail('artifactBucket', 'must be an s3.IBucket', bucket,
+        "Pass an s3.Bucket or s3.Bucket.fromBucketName(this, 'Artifacts', 'my-bucket'), or leave it out for an encrypted bucket of the pipeline's own.");
+    }
     if (props.environments !== undefined) {
       if (!Array.isArray(props.environments)) {
         this.validator.fail('environments', 'must be an array', props.environments, "Pass [{ name: 'staging', deployments: [...] }].");

@@ -1,6 +1,8 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
+import { checkBuildImage, checkComputeType } from '../private/commands-spec';
+import { Validator } from '../private/validation';
 
 /** Defaults a platform team sets once for every DeliveryPipeline under a scope. */
 export interface DeliveryDefaultsProps {
@@ -35,6 +37,14 @@ const DEFAULTS = Symbol.for('cdk-delivery-pipeline.DeliveryDefaults');
 export class DeliveryDefaults {
   /** Sets defaults for every pipeline created under `scope` from now on. */
   public static applyTo(scope: IConstruct, defaults: DeliveryDefaultsProps): void {
+    const v = new Validator(scope.node.path);
+    v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, computeType?, approvalNotify? }.');
+    checkBuildImage(v, 'DeliveryDefaults.buildImage', defaults.buildImage);
+    checkComputeType(v, 'DeliveryDefaults.computeType', defaults.computeType);
+    const topic = defaults.approvalNotify as unknown;
+    if (topic !== undefined && (!topic || typeof (topic as sns.ITopic).topicArn !== 'string')) {
+      v.fail('DeliveryDefaults.approvalNotify', 'must be an sns.ITopic', topic, 'Pass an sns.Topic or sns.Topic.fromTopicArn(...).');
+    }
     (scope as any)[DEFAULTS] = { ...((scope as any)[DEFAULTS] ?? {}), ...defaults };
   }
 

@@ -1,5 +1,6 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { Validator } from './validation';
+import { DEFAULT_BUILD_IMAGE } from './codebuild';
+import { described, Validator } from './validation';
 import type { QualityCheckCommandsOptions } from '../build/quality-check';
 import { ModelContext } from '../model/model';
 
@@ -33,22 +34,49 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
       min: 5, max: 2160, limits: 'whole minutes from 5 to 2160 (CodeBuild\'s limits)', example: 'Duration.minutes(60)',
     });
   }
-  if (o.computeType !== undefined && !(Object.values(codebuild.ComputeType) as string[]).includes(o.computeType)) {
-    v.fail(`${ctx.field}.computeType`, 'must be a codebuild.ComputeType', o.computeType, 'Use codebuild.ComputeType.SMALL, MEDIUM, LARGE or X2_LARGE.');
-  }
-  if (o.buildImage !== undefined && (o.buildImage === null || typeof (o.buildImage as any).imageId !== 'string')) {
-    v.fail(`${ctx.field}.buildImage`, 'must be a codebuild.IBuildImage', o.buildImage, 'Use codebuild.LinuxBuildImage.STANDARD_7_0 or another codebuild build image.');
-  }
+  checkComputeType(v, `${ctx.field}.computeType`, o.computeType);
+  checkBuildImage(v, `${ctx.field}.buildImage`, o.buildImage);
   const privileged = v.optionalBoolean(`${ctx.field}.privileged`, o.privileged) ?? false;
   const d = v.defaults;
-  return {
-    install,
-    environmentVariables,
-    buildImage: o.buildImage ?? (d.buildImage as codebuild.IBuildImage | undefined),
-    computeType: o.computeType ?? (d.computeType as codebuild.ComputeType | undefined),
-    timeout,
-    privileged,
-  };
+  const buildImage = o.buildImage ?? (d.buildImage as codebuild.IBuildImage | undefined);
+  const image = buildImage ?? DEFAULT_BUILD_IMAGE;
+  const lambda = isLambdaImage(image);
+  // a Lambda image runs on Lambda compute: the default compute type follows the image
+  const computeType = o.computeType ?? (d.computeType as codebuild.ComputeType | undefined)
+    ?? (lambda ? codebuild.ComputeType.LAMBDA_1GB : undefined);
+  const problems = typeof image.validate === 'function'
+    ? image.validate({ buildImage: image, computeType: computeType ?? codebuild.ComputeType.SMALL, privileged })
+    : [];
+  if (problems.length > 0) {
+    const field = o.computeType !== undefined ? 'computeType' : o.privileged ? 'privileged' : 'buildImage';
+    v.fail(`${ctx.field}.${field}`, `does not fit the build environment (CodeBuild: ${problems.join('; ')})`,
+      described(`image ${image.imageId}, compute ${computeType ?? codebuild.ComputeType.SMALL}${privileged ? ', privileged' : ''}`),
+      'Choose a compute type the image supports: Lambda images run on codebuild.ComputeType.LAMBDA_* without privileged mode, other images on SMALL, MEDIUM, LARGE or X2_LARGE.');
+  }
+  if (lambda && timeout !== undefined) {
+    v.fail(`${ctx.field}.timeout`, 'cannot be set with a Lambda build image (CodeBuild fixes the time limit of Lambda compute)', described(timeout.toHumanString()),
+      'Leave timeout out, or use a container image such as codebuild.LinuxBuildImage.STANDARD_7_0.');
+  }
+  return { install, environmentVariables, buildImage, computeType, timeout, privileged };
+}
+
+/** True for CodeBuild's Lambda images (they run on Lambda compute types only). */
+export function isLambdaImage(image: codebuild.IBuildImage): boolean {
+  return image.type === 'LINUX_LAMBDA_CONTAINER' || image.type === 'ARM_LAMBDA_CONTAINER';
+}
+
+/** Checks a value given as a codebuild.ComputeType (by a JavaScript caller, possibly anything). */
+export function checkComputeType(v: Validator, field: string, value: unknown): void {
+  if (value !== undefined && !(Object.values(codebuild.ComputeType) as unknown[]).includes(value)) {
+    v.fail(field, 'must be a codebuild.ComputeType', value, 'Use codebuild.ComputeType.SMALL, MEDIUM, LARGE or X2_LARGE.');
+  }
+}
+
+/** Checks a value given as a codebuild.IBuildImage. */
+export function checkBuildImage(v: Validator, field: string, value: unknown): void {
+  if (value !== undefined && (value === null || typeof (value as codebuild.IBuildImage).imageId !== 'string')) {
+    v.fail(field, 'must be a codebuild.IBuildImage', value, 'Use codebuild.LinuxBuildImage.STANDARD_7_0 or another codebuild build image.');
+  }
 }
 
 /** A short description of the image/compute of a project, for the plan. */

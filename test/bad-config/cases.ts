@@ -117,6 +117,31 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}buildStep.timeout must be whole minutes from 5 to 2160 (CodeBuild's limits), got 2880 minutes. Pass a Duration such as Duration.minutes(60).`,
   },
   {
+    // regression: aws-cdk-lib's own ValidationError ("x86-64 images do not support Lambda compute types"), without construct or field
+    title: 'Lambda compute type with a container image',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], computeType: codebuild.ComputeType.LAMBDA_1GB }) }),
+    message: `${P}buildStep.computeType does not fit the build environment (CodeBuild: x86-64 images do not support Lambda compute types), got image aws/codebuild/standard:7.0, compute BUILD_LAMBDA_1GB. `
+      + 'Choose a compute type the image supports: Lambda images run on codebuild.ComputeType.LAMBDA_* without privileged mode, other images on SMALL, MEDIUM, LARGE or X2_LARGE.',
+  },
+  {
+    title: 'Lambda image in privileged mode',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, privileged: true }) }),
+    message: `${P}buildStep.privileged does not fit the build environment (CodeBuild: Lambda compute type does not support privileged mode), got image aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20, compute BUILD_LAMBDA_1GB, privileged. `
+      + 'Choose a compute type the image supports: Lambda images run on codebuild.ComputeType.LAMBDA_* without privileged mode, other images on SMALL, MEDIUM, LARGE or X2_LARGE.',
+  },
+  {
+    // regression: aws-cdk-lib's "Cannot specify timeout for Lambda compute"
+    title: 'Lambda image with a timeout',
+    props: () => base({ checks: [QualityCheck.commands('Lint', ['npm run lint'], { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, timeout: Duration.minutes(10) })] }),
+    message: `${P}checks[0].timeout cannot be set with a Lambda build image (CodeBuild fixes the time limit of Lambda compute), got 10 minutes. Leave timeout out, or use a container image such as codebuild.LinuxBuildImage.STANDARD_7_0.`,
+  },
+  {
+    // regression: aws-cdk-lib's "Cannot specify cache for Lambda compute"
+    title: 'Lambda image with a build cache',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, cache: BuildCache.local() }) }),
+    message: /^'PipelineStack\/Shop': buildStep\.cache cannot be used with a Lambda build image \(CodeBuild has no cache for Lambda compute\), got local cache.*\. Leave cache out, or use a container image such as codebuild\.LinuxBuildImage\.STANDARD_7_0\.$/,
+  },
+  {
     // regression: aws-cdk-lib's own error ("cannot be converted into a whole number of minutes") came out of the CodeBuild project
     title: 'build timeout with a fraction of a minute',
     props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], timeout: Duration.seconds(330) }) }),
@@ -261,6 +286,11 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod').approval.timeout must be whole minutes from 5 minutes to 60 days (CodePipeline's limits for a manual approval), got 5.5 minutes. Pass a Duration such as Duration.days(3).`,
   },
   {
+    title: 'approval review URL longer than an action configuration value may be',
+    props: () => base({ environments: [env('prod', { approval: Approval.manual({ reviewUrl: `https://shop.example.com/${'r'.repeat(1000)}` }) })] }),
+    message: `${P}environments[0] ('prod').approval.reviewUrl must be at most 1000 characters (CodePipeline's limit for an action configuration value), got 1025 characters. Link a shorter URL, for example a page that holds the details.`,
+  },
+  {
     title: 'approval review URL not a URL',
     props: () => base({ environments: [env('prod', { approval: Approval.manual({ reviewUrl: 'staging.example.com' }) })] }),
     message: `${P}environments[0] ('prod').approval.reviewUrl must be an http(s) URL, got 'staging.example.com'. Pass a URL such as 'https://shop.example.com/release-notes'.`,
@@ -403,6 +433,18 @@ export const BAD_CONFIGS: BadConfig[] = [
     title: 'failure policy given as a string',
     props: () => base({ environments: [env('prod', { onFailure: 'ROLLBACK' as any })] }),
     message: `${P}environments[0] ('prod').onFailure must be a FailurePolicy, got 'ROLLBACK'. Use FailurePolicy.ROLLBACK, FailurePolicy.FAIL, FailurePolicy.RETRY or FailurePolicy.retry(mode).`,
+  },
+  {
+    // regression: the mode went into the template as it was, for CloudFormation to refuse
+    title: 'retry mode given as a string CodePipeline does not know',
+    props: () => base({ environments: [env('prod', { onFailure: FailurePolicy.retry('ALL' as any) })] }),
+    message: `${P}environments[0] ('prod').onFailure has a retry mode CodePipeline does not know, got 'ALL'. Use FailurePolicy.retry(codepipeline.RetryMode.FAILED_ACTIONS) or FailurePolicy.retry(codepipeline.RetryMode.ALL_ACTIONS).`,
+  },
+  {
+    // regression: a TypeError (grantReadWrite is not a function) from inside aws-cdk-lib
+    title: 'artifact bucket given as a bucket name (JavaScript caller)',
+    props: () => base({ artifactBucket: 'acme-pipeline-artifacts' }),
+    message: `${P}artifactBucket must be an s3.IBucket, got 'acme-pipeline-artifacts'. Pass an s3.Bucket or s3.Bucket.fromBucketName(this, 'Artifacts', 'my-bucket'), or leave it out for an encrypted bucket of the pipeline's own.`,
   },
   {
     title: 'pipeline name with a slash',

@@ -118,3 +118,20 @@ describe('BuildStep.commands', () => {
     });
   });
 });
+
+describe('BuildStep on Lambda compute', () => {
+  test('a Lambda image runs on Lambda compute (1 GB) with no timeout, which CodeBuild does not take for Lambda', () => {
+    const stack = newStack();
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm test'], buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 }) });
+    const project = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'))[0] as any;
+    expect(project.Properties.Environment).toMatchObject({ Type: 'LINUX_LAMBDA_CONTAINER', ComputeType: 'BUILD_LAMBDA_1GB', PrivilegedMode: false });
+    expect(project.Properties.TimeoutInMinutes).toBeUndefined();
+    expect(project.Properties.Cache).toEqual({ Type: 'NO_CACHE' });
+  });
+
+  test('a Lambda compute type given with the Lambda image is kept', () => {
+    const stack = newStack();
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm test'], buildImage: codebuild.LinuxArmLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, computeType: codebuild.ComputeType.LAMBDA_4GB }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', { Environment: Match.objectLike({ Type: 'ARM_LAMBDA_CONTAINER', ComputeType: 'BUILD_LAMBDA_4GB' }) });
+  });
+});

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BuildStep, DeliveryDefaults, DeliveryPipeline } from '../../src';
-import { env, gitHub, newApp, props } from '../util';
+import { env, errorOf, gitHub, newApp, props } from '../util';
 
 describe('DeliveryDefaults', () => {
   test('build image, compute type and approval topic set once on the app reach every pipeline', () => {
@@ -40,5 +40,16 @@ describe('DeliveryDefaults', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::CodeBuild::Project', { Description: Match.stringLikeRegexp('Pipelines/Own'), Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_SMALL' }) });
     template.hasResourceProperties('AWS::CodeBuild::Project', { Description: Match.stringLikeRegexp('Pipelines/Inherited'), Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_MEDIUM' }) });
+  });
+
+  test.each([
+    ['computeType', { computeType: 'HUGE' }, "DeliveryDefaults.computeType must be a codebuild.ComputeType, got 'HUGE'. Use codebuild.ComputeType.SMALL, MEDIUM, LARGE or X2_LARGE."],
+    ['buildImage', { buildImage: 'aws/codebuild/standard:7.0' }, "DeliveryDefaults.buildImage must be a codebuild.IBuildImage, got 'aws/codebuild/standard:7.0'. Use codebuild.LinuxBuildImage.STANDARD_7_0 or another codebuild build image."],
+    ['approvalNotify', { approvalNotify: 'arn:aws:sns:eu-west-1:111111111111:approvals' }, "DeliveryDefaults.approvalNotify must be an sns.ITopic, got 'arn:aws:sns:eu-west-1:111111111111:approvals'. Pass an sns.Topic or sns.Topic.fromTopicArn(...)."],
+  ])('a wrong %s (JavaScript caller) is refused when it is set, naming the scope (regression: a TypeError or a bad template later)', (_field, defaults, message) => {
+    const app = newApp();
+    const stack = new Stack(app, 'Platform');
+    expect(errorOf(() => DeliveryDefaults.applyTo(stack, defaults as any))).toBe(`'Platform': ${message}`);
+    expect(DeliveryDefaults.of(stack)).toEqual({});
   });
 });
