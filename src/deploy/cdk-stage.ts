@@ -86,6 +86,10 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   if (!stage || !Stage.isStage(stage)) {
     v.fail(`${ctx.field}.stage`, 'must be a CDK Stage', stage, 'Pass a Stage holding the stacks to deploy: new MyServiceStage(app, \'Prod\', { env }).');
   }
+  if (v.root && stage.node.root !== v.root) {
+    v.fail(`${ctx.field}.stage`, 'belongs to another CDK app than the pipeline, so the build\'s \'cdk synth\' never writes its templates', stage.node.path,
+      'Create the stage in the app that holds the pipeline\'s stack: new MyServiceStage(app, \'Prod\', { env }).');
+  }
   const o = options ?? {};
   const review = v.optionalBoolean(`${ctx.field}.changeSetReview`, o.changeSetReview) ?? false;
   const dir = v.optionalString(`${ctx.field}.cloudAssemblyDirectory`, o.cloudAssemblyDirectory, "Pass the directory the build's 'cdk synth' writes, for example 'cdk.out'.") ?? 'cdk.out';
@@ -193,6 +197,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     wantsChangeSetReview: review,
     account: env.account,
     region: env.region,
+    stageStacks: plans.map(p => ({ stackName: p.stackName, account: p.account, region: p.region })),
     actionNames,
     assets: assetManifests.length > 0 ? { manifests: assetManifests, publishingRoles: [...publishingRoles], dockerImages: images > 0 } : undefined,
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {

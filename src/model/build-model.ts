@@ -195,16 +195,25 @@ function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentMo
           'names a region, but the pipeline\'s stack has no explicit region (cross-region deployments need one for the artifact replication bucket)',
           region, "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
       }
-      if (d.kind !== 'cloudformation' || d.stackName === undefined || isToken(d.stackName)) return;
-      const account = d.account ?? env.account ?? stackAccount;
-      const where = `${isToken(account) ? 'the pipeline account' : account}/${region ?? (isToken(stackRegion) ? 'the pipeline region' : stackRegion)}`;
-      const key = `${where}/${d.stackName}`;
-      const previous = deployed.get(key);
-      if (previous !== undefined && previous !== env.field) {
-        v.fail(`${env.field}.deployments[${i}].stackName`, `deploys the same stack into the same account and region (${where}) as ${previous}`,
-          d.stackName, 'Give each environment its own stack name (for example with the environment as suffix), account or region.');
+      const stacks = d.stageStacks
+        ?? (d.kind === 'cloudformation' && d.stackName !== undefined ? [{ stackName: d.stackName, account: d.account, region: d.region }] : []);
+      for (const s of stacks) {
+        if (isToken(s.stackName)) continue;
+        const account = s.account ?? env.account ?? stackAccount;
+        const stackRegionHere = s.region ?? region;
+        const where = `${isToken(account) ? 'the pipeline account' : account}/${stackRegionHere ?? (isToken(stackRegion) ? 'the pipeline region' : stackRegion)}`;
+        const key = `${where}/${s.stackName}`;
+        const previous = deployed.get(key);
+        if (previous !== undefined && previous !== env.field) {
+          if (d.stageStacks) {
+            v.fail(`${env.field}.deployments[${i}].stage`, `deploys stack '${s.stackName}' into the same account and region (${where}) as ${previous}`,
+              s.stackName, 'Give each environment a stage of its own (new MyServiceStage(app, \'Prod\', { env }) per environment), or another account or region.');
+          }
+          v.fail(`${env.field}.deployments[${i}].stackName`, `deploys the same stack into the same account and region (${where}) as ${previous}`,
+            s.stackName, 'Give each environment its own stack name (for example with the environment as suffix), account or region.');
+        }
+        deployed.set(key, env.field);
       }
-      deployed.set(key, env.field);
     });
   }
 }

@@ -114,6 +114,8 @@ export interface DeploymentModel {
   readonly region?: string;
   /** The CloudFormation stack the target deploys, when it deploys one. */
   readonly stackName?: string;
+  /** The stacks of a CDK stage target, each with its account and region when the stage names them. */
+  readonly stageStacks?: Array<{ readonly stackName: string; readonly account?: string; readonly region?: string }>;
   /** The CodeDeploy deployment group the target deploys through, when it uses one. */
   readonly codeDeployGroup?: unknown;
   /** The target asks for a change-set review (added to the environment when it has no approval). */

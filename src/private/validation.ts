@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 
 /**
  * The error every configuration mistake ends in: one line naming the construct, the field, the
@@ -69,8 +70,9 @@ export class Validator {
   /**
    * @param constructPath the path every message names
    * @param defaults organisation-wide defaults (DeliveryDefaults) that parts apply while they are validated
+   * @param root the root of the construct tree being validated (the app), for parts that must live in it
    */
-  constructor(public readonly constructPath: string, public readonly defaults: ModelDefaults = {}) {}
+  constructor(public readonly constructPath: string, public readonly defaults: ModelDefaults = {}, public readonly root?: IConstruct) {}
 
   /** Throws the library's error: `'<path>': <field> <problem>, got <value>. <fix>` */
   public fail(field: string, problem: string, value: unknown, fix: string): never {

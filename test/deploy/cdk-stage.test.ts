@@ -185,6 +185,25 @@ describe('DeploymentTarget.cdkStage', () => {
       "'PipelineStack/Orders': environments[0] ('prod').deployments[0].stage holds stack 'orders-data-prod' for account 333333333333, but environment 'prod' deploys to account 222222222222, got '333333333333'. Give the stage env: { account: '222222222222' } (or the environment account: '333333333333').");
   });
 
+  test('fails when the stage belongs to another app (regression: its templates were never in the build output)', () => {
+    const { stack } = setup();
+    const elsewhere = new OrdersServiceStage(newApp(), 'Staging', { env: { account: '111111111111', region: 'eu-west-1' } });
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(elsewhere)] }] })))).toBe(
+      "'PipelineStack/Orders': environments[0] ('staging').deployments[0].stage belongs to another CDK app than the pipeline, so the build's 'cdk synth' never writes its templates, "
+      + "got 'Staging'. Create the stage in the app that holds the pipeline's stack: new MyServiceStage(app, 'Prod', { env }).");
+  });
+
+  test('fails when two environments deploy the same stage into one account and region (regression: the second redeployed the first\'s stacks)', () => {
+    const { stack, staging } = setup();
+    const environments = [
+      { name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] },
+      { name: 'qa', deployments: [DeploymentTarget.cdkStage(staging)] },
+    ];
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments })))).toBe(
+      "'PipelineStack/Orders': environments[1] ('qa').deployments[0].stage deploys stack 'orders-data-staging' into the same account and region (111111111111/eu-west-1) as "
+      + "environments[0] ('staging'), got 'orders-data-staging'. Give each environment a stage of its own (new MyServiceStage(app, 'Prod', { env }) per environment), or another account or region.");
+  });
+
   test('fails when the stage has no stacks', () => {
     const app = newApp();
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
