@@ -120,7 +120,13 @@ describe('DeliveryPolicy', () => {
       'DeliveryPolicy: rules[0] must implement IPolicyRule (a ruleId and an evaluate method), got object.');
     expect(errorOf(() => PolicyRule.maxParallelDeployments(0))).toBe('PolicyRule.maxParallelDeployments: max must be a whole number of 1 or more, got 0.');
     expect(errorOf(() => PolicyRule.allowedAccounts(['12']))).toBe(
-      'PolicyRule.allowedAccounts: accounts must be 12-digit account ids, got ["12"]. Pass [\'111111111111\', ...].');
+      'PolicyRule.allowedAccounts: accounts must be one or more 12-digit account ids, got ["12"]. Pass [\'111111111111\', ...].');
+    // regression: an empty list allowed no account, and every pipeline failed with "which is not one of "
+    expect(errorOf(() => PolicyRule.allowedAccounts([]))).toBe(
+      'PolicyRule.allowedAccounts: accounts must be one or more 12-digit account ids, got []. Pass [\'111111111111\', ...].');
+    // regression: an unknown kind (JavaScript caller) asked every pipeline for a check that cannot exist
+    expect(errorOf(() => PolicyRule.requireCheck('audit' as any))).toBe(
+      'PolicyRule.requireCheck: kind must be a CheckKind, got "audit". Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN or COMMANDS.');
   });
 
   test('a violation fails the synthesis, as cdk synth reports it', () => {

@@ -6,8 +6,8 @@ export class AllowedAccountsRule implements IPolicyRule {
   public readonly ruleId = 'allowed-accounts';
 
   constructor(private readonly accounts: string[]) {
-    if (!Array.isArray(accounts) || accounts.some(a => typeof a !== 'string' || !/^\d{12}$/.test(a))) {
-      throw new Error(`PolicyRule.allowedAccounts: accounts must be 12-digit account ids, got ${JSON.stringify(accounts)}. Pass ['111111111111', ...].`);
+    if (!Array.isArray(accounts) || accounts.length === 0 || accounts.some(a => typeof a !== 'string' || !/^\d{12}$/.test(a))) {
+      throw new Error(`PolicyRule.allowedAccounts: accounts must be one or more 12-digit account ids, got ${JSON.stringify(accounts)}. Pass ['111111111111', ...].`);
     }
   }
 

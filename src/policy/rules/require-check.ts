@@ -12,6 +12,9 @@ export class RequireCheckRule implements IPolicyRule {
   public readonly ruleId: string;
 
   constructor(private readonly kind: string) {
+    if (!Object.keys(FACTORY).includes(kind)) {
+      throw new Error(`PolicyRule.requireCheck: kind must be a CheckKind, got ${JSON.stringify(kind)}. Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN or COMMANDS.`);
+    }
     this.ruleId = `require-check:${kind}`;
   }
 
