@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as readline from 'readline';
+import { CliError, ExitCode } from './errors';
 
 /** A place to write text (process.stdout or a test buffer). */
 export interface OutStream {
@@ -44,6 +45,24 @@ export function processIo(): CliIo {
 /** Whether to use colors on this stream (TTY and NO_COLOR unset). */
 export function useColor(io: CliIo): boolean {
   return Boolean(io.stdout.isTTY) && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+}
+
+/**
+ * Writes `--out <file>`: a file that cannot be written (no such directory, a directory, no
+ * permission) is a one-line usage error, not an unexpected one.
+ */
+export function writeOutFile(io: CliIo, file: string, content: string): void {
+  try {
+    io.writeFile(file, content);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'its directory does not exist'
+      : code === 'EISDIR' ? 'it is a directory'
+        : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+          : code === 'ENOTDIR' ? 'a part of its path is not a directory'
+            : (e as Error).message;
+    throw new CliError(`--out: cannot write '${file}': ${why}`, ExitCode.USAGE);
+  }
 }
 
 export function println(stream: OutStream, line = ''): void {

@@ -122,6 +122,14 @@ describe('cdk-delivery as a process', () => {
     expect(server.count()).toBe(0);
   });
 
+  test('plan --out into a directory that does not exist: a one-line usage error (regression: "unexpected error: ENOENT", exit 1)', async () => {
+    const out = path.join(os.tmpdir(), 'cdk-delivery-no-such-dir', 'plan.html');
+    const r = await run(['plan', path.join(__dirname, 'fixtures', 'assembly'), '--format', 'html', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`cdk-delivery: --out: cannot write '${out}': its directory does not exist\n`);
+    expect(r.stdout).toBe('');
+  });
+
   test('status reads three APIs once each through AWS_ENDPOINT_URL', async () => {
     const r = await run(['status', PIPELINE]);
     expect(r.code).toBe(0);

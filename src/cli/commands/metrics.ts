@@ -6,7 +6,7 @@ import { DeploymentRecord, EnvironmentMetrics, computeDora } from '../dora';
 import { formatDuration, formatTime, parseDuration } from '../duration';
 import { ExitCode, usageError } from '../errors';
 import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
-import { println } from '../io';
+import { println, writeOutFile } from '../io';
 import { isCodeDeploy, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
 
 export interface MetricsOptions {
@@ -187,7 +187,7 @@ export async function metricsCommand(ctx: CommandContext, options: MetricsOption
     output = renderMetricsText(metrics, since, until);
   }
   if (options.out) {
-    ctx.io.writeFile(options.out, output);
+    writeOutFile(ctx.io, options.out, output);
     println(ctx.io.stderr, `wrote ${options.out}`);
   } else {
     println(ctx.io.stdout, output.replace(/\n$/, ''));

@@ -3,7 +3,7 @@ import * as path from 'path';
 import type { PlanAction, PlanDocument, PlanEnvironment } from '../../model/plan-document';
 import { CliError, ExitCode, usageError } from '../errors';
 import { escapeHtml, htmlPage } from '../html';
-import { CliIo, println } from '../io';
+import { CliIo, println, writeOutFile } from '../io';
 
 /** The metadata type under which the constructs store a plan (same value as PLAN_METADATA_TYPE). */
 const PLAN_TYPE = 'cdk-delivery-pipeline:plan';
@@ -241,7 +241,7 @@ export function planCommand(io: CliIo, options: PlanOptions): number {
     default: output = plans.map(renderPlanText).join('\n\n'); break;
   }
   if (options.out) {
-    io.writeFile(options.out, output.endsWith('\n') ? output : output + '\n');
+    writeOutFile(io, options.out, output.endsWith('\n') ? output : output + '\n');
     println(io.stderr, `wrote ${options.out}`);
   } else {
     println(io.stdout, output.replace(/\n$/, ''));
