@@ -217,6 +217,7 @@ export class DeliveryPipeline extends Construct {
    * its approval actions) and read the pipeline's state and history. Builds the pipeline.
    */
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
+    this.requireGrantable('grantApprove', grantee, "Pass the release managers' role, for example iam.Role.fromRoleArn(this, 'ReleaseManagers', 'arn:aws:iam::111111111111:role/release-managers').");
     this.buildPipeline();
     const built = this.built!;
     if (built.approvalActionArns.length === 0) {
@@ -250,11 +251,7 @@ export class DeliveryPipeline extends Construct {
    * pipeline.
    */
   public grantArtifactsRead(grantee: iam.IGrantable): iam.Grant {
-    if (!grantee || typeof grantee !== 'object' || !(grantee as any).grantPrincipal) {
-      throw new DeliveryPipelineValidationError(this.node.path, 'grantArtifactsRead',
-        `'${this.node.path}': grantArtifactsRead: grantee must be an iam.IGrantable (a role, user or group), got ${show(grantee)}. `
-        + "Pass the instances' role, for example iam.Role.fromRoleArn(this, 'FleetRole', 'arn:aws:iam::222222222222:role/fleet').");
-    }
+    this.requireGrantable('grantArtifactsRead', grantee, "Pass the instances' role, for example iam.Role.fromRoleArn(this, 'FleetRole', 'arn:aws:iam::222222222222:role/fleet').");
     this.buildPipeline();
     const pipeline = this.built!.pipeline;
     let grant = pipeline.artifactBucket.grantRead(grantee);
@@ -262,6 +259,13 @@ export class DeliveryPipeline extends Construct {
       grant = grant.combine(support.replicationBucket.grantRead(grantee));
     }
     return grant;
+  }
+
+  private requireGrantable(method: string, grantee: unknown, fix: string): void {
+    if (!grantee || typeof grantee !== 'object' || !(grantee as iam.IGrantable).grantPrincipal) {
+      throw new DeliveryPipelineValidationError(this.node.path, method,
+        `'${this.node.path}': ${method}: grantee must be an iam.IGrantable (a role, user or group), got ${show(grantee)}. ${fix}`);
+    }
   }
 
   /**

@@ -210,6 +210,14 @@ describe('grantApprove', () => {
     expect(errorOf(() => pipeline.grantApprove(role))).toBe(
       "'PipelineStack/Shop': grantApprove: the pipeline has no approval actions (release mode CONTINUOUS_DEPLOYMENT). Add Approval.manual() to an environment, or grant read access only.");
   });
+
+  test('fails clearly when the grantee is not a grantable (regression: a TypeError from aws-cdk-lib\'s Grant)', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('prod', { production: true })] });
+    expect(errorOf(() => pipeline.grantApprove('arn:aws:iam::111111111111:role/release-managers' as any))).toBe(
+      "'PipelineStack/Shop': grantApprove: grantee must be an iam.IGrantable (a role, user or group), got 'arn:aws:iam::111111111111:role/release-managers'. "
+      + "Pass the release managers' role, for example iam.Role.fromRoleArn(this, 'ReleaseManagers', 'arn:aws:iam::111111111111:role/release-managers').");
+  });
 });
 
 describe('plan metadata', () => {
