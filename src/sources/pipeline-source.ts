@@ -324,6 +324,15 @@ class S3Source extends PipelineSource {
     if (!bucket || typeof (bucket as any).bucketName !== 'string') {
       v.fail(`${ctx.field}.bucket`, 'must be an s3.IBucket', bucket, 'Pass a versioned s3.Bucket or s3.Bucket.fromBucketName(...).');
     }
+    // a bucket of the app says whether it is versioned (an imported one does not)
+    const cfnBucket = bucket.node?.defaultChild;
+    if (cfnBucket instanceof s3.CfnBucket && !Token.isUnresolved(cfnBucket.versioningConfiguration)) {
+      const status = (cfnBucket.versioningConfiguration as s3.CfnBucket.VersioningConfigurationProperty | undefined)?.status;
+      if (status !== 'Enabled') {
+        v.fail(`${ctx.field}.bucket`, 'is not versioned (CodePipeline\'s S3 source reads the versions of the object)', bucket.node.path,
+          "Create the bucket with versioned: true, for example new s3.Bucket(this, 'Source', { versioned: true }).");
+      }
+    }
     const key = v.requireString(`${ctx.field}.key`, this.props.key, "Pass the object key of the zip archive, for example 'source/shop.zip'.");
     const where = Token.isUnresolved(bucket.bucketName) ? key : `s3://${bucket.bucketName}/${key}`;
     return {
@@ -357,6 +366,9 @@ class EcrSource extends PipelineSource {
       v.fail(`${ctx.field}.repository`, 'must be an ecr.IRepository', repository, 'Pass an ecr.Repository or ecr.Repository.fromRepositoryName(...).');
     }
     const tag = v.optionalString(`${ctx.field}.tag`, this.props.tag, "Pass the image tag, for example 'latest'.") ?? 'latest';
+    if (!isToken(tag) && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,299}$/.test(tag)) {
+      v.fail(`${ctx.field}.tag`, 'is not an image tag', tag, "Use letters, digits, '_', '.' and '-', starting with a letter, a digit or '_', for example 'latest' or 'release-1.2'.");
+    }
     const name = Token.isUnresolved(repository.repositoryName) ? 'ECR repository' : repository.repositoryName;
     return {
       kind: 'ECR',

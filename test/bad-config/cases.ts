@@ -3,8 +3,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   Approval, BuildCache, BuildStep, DeploymentTarget, DeploymentWindow, FailurePolicy, PipelineSource, QualityCheck, ReleaseMode,
   TestReport, Verification,
@@ -84,6 +86,17 @@ export const BAD_CONFIGS: BadConfig[] = [
     title: 'source missing',
     props: () => ({ buildStep: build() }),
     message: `${P}source must be a PipelineSource, got undefined. Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().`,
+  },
+  {
+    // regression: CodePipeline's S3 source needs object versions; the bucket was accepted as it was
+    title: 'S3 source bucket of the app without versioning',
+    props: () => base({ source: PipelineSource.s3({ bucket: new s3.Bucket(importStack(), 'Source'), key: 'source/shop.zip' }) }),
+    message: `${P}source.bucket is not versioned (CodePipeline's S3 source reads the versions of the object), got 'Imports/Source'. Create the bucket with versioned: true, for example new s3.Bucket(this, 'Source', { versioned: true }).`,
+  },
+  {
+    title: 'ECR image tag with a space',
+    props: () => base({ source: PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryName(importStack(), 'Images', 'shop'), tag: 'release 1' }) }),
+    message: `${P}source.tag is not an image tag, got 'release 1'. Use letters, digits, '_', '.' and '-', starting with a letter, a digit or '_', for example 'latest' or 'release-1.2'.`,
   },
   // --- build
   {
