@@ -113,9 +113,7 @@ class ManualApproval extends Approval {
     for (const email of notifyEmails ?? []) {
       if (!/^[^@\s]+@[^@\s]+$/.test(email)) v.fail(`${ctx.field}.notifyEmails`, 'holds an address that is not an email address', email, 'Pass addresses such as releases@example.com.');
     }
-    if (o.notify !== undefined && typeof (o.notify as any).topicArn !== 'string') {
-      v.fail(`${ctx.field}.notify`, 'must be an sns.ITopic', o.notify, 'Pass an sns.Topic or sns.Topic.fromTopicArn(...).');
-    }
+    v.optionalTopic(`${ctx.field}.notify`, o.notify);
     const timeout = o.timeout;
     if (timeout !== undefined) {
       v.durationMinutes(`${ctx.field}.timeout`, timeout, {

@@ -266,7 +266,6 @@ function roleDetail(role: iam.IRole | undefined, account: string, env: TargetEnv
   return [`role: created by aws-cdk-lib in account ${account}`];
 }
 
-/** The action name: the group's name when it is a literal, else its construct id. */
 /** The model fields every single-action deployment (CodeDeploy or ECS) has in common. */
 function singleActionFields(name: string, kind: 'codedeploy-server' | 'codedeploy-ecs' | 'ecs-rolling', account: string, region: string) {
   return {
@@ -278,6 +277,7 @@ function singleActionFields(name: string, kind: 'codedeploy-server' | 'codedeplo
   };
 }
 
+/** The action name: the group's name when it is a literal, else its construct id. */
 function groupName(group: { deploymentGroupName: string; node: { id: string } }, fallback: string): string {
   const name = group.deploymentGroupName;
   if (!isToken(name) && /^[A-Za-z0-9.@_-]{1,100}$/.test(name)) return name;

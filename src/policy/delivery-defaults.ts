@@ -41,10 +41,7 @@ export class DeliveryDefaults {
     v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, computeType?, approvalNotify? }.');
     checkBuildImage(v, 'DeliveryDefaults.buildImage', defaults.buildImage);
     checkComputeType(v, 'DeliveryDefaults.computeType', defaults.computeType);
-    const topic = defaults.approvalNotify as unknown;
-    if (topic !== undefined && (!topic || typeof (topic as sns.ITopic).topicArn !== 'string')) {
-      v.fail('DeliveryDefaults.approvalNotify', 'must be an sns.ITopic', topic, 'Pass an sns.Topic or sns.Topic.fromTopicArn(...).');
-    }
+    v.optionalTopic('DeliveryDefaults.approvalNotify', defaults.approvalNotify);
     (scope as any)[DEFAULTS] = { ...((scope as any)[DEFAULTS] ?? {}), ...defaults };
   }
 

@@ -44,13 +44,12 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
   // a Lambda image runs on Lambda compute: the default compute type follows the image
   const computeType = o.computeType ?? (d.computeType as codebuild.ComputeType | undefined)
     ?? (lambda ? codebuild.ComputeType.LAMBDA_1GB : undefined);
-  const problems = typeof image.validate === 'function'
-    ? image.validate({ buildImage: image, computeType: computeType ?? codebuild.ComputeType.SMALL, privileged })
-    : [];
+  const compute = computeType ?? codebuild.ComputeType.SMALL;
+  const problems = typeof image.validate === 'function' ? image.validate({ buildImage: image, computeType: compute, privileged }) : [];
   if (problems.length > 0) {
     const field = o.computeType !== undefined ? 'computeType' : o.privileged ? 'privileged' : 'buildImage';
     v.fail(`${ctx.field}.${field}`, `does not fit the build environment (CodeBuild: ${problems.join('; ')})`,
-      described(`image ${image.imageId}, compute ${computeType ?? codebuild.ComputeType.SMALL}${privileged ? ', privileged' : ''}`),
+      described(`image ${image.imageId}, compute ${compute}${privileged ? ', privileged' : ''}`),
       'Choose a compute type the image supports: Lambda images run on codebuild.ComputeType.LAMBDA_* without privileged mode, other images on SMALL, MEDIUM, LARGE or X2_LARGE.');
   }
   if (lambda && timeout !== undefined) {

@@ -26,9 +26,7 @@ export function notificationsModel(v: Validator, raw: unknown): NotificationsMod
   if (n.topic === undefined && n.slackChannel === undefined) {
     v.fail('notifications', 'names no one to tell (neither topic nor slackChannel)', n, 'Pass an SNS topic, an AWS Chatbot Slack channel, or both.');
   }
-  if (n.topic !== undefined && typeof (n.topic as any).topicArn !== 'string') {
-    v.fail('notifications.topic', 'must be an sns.ITopic', n.topic, 'Pass an sns.Topic or sns.Topic.fromTopicArn(...).');
-  }
+  v.optionalTopic('notifications.topic', n.topic);
   if (n.slackChannel !== undefined && typeof (n.slackChannel as any).slackChannelConfigurationArn !== 'string') {
     v.fail('notifications.slackChannel', 'must be a chatbot.ISlackChannelConfiguration', n.slackChannel, 'Pass a chatbot.SlackChannelConfiguration.');
   }

@@ -132,16 +132,23 @@ export class Validator {
     return value as Record<string, string>;
   }
 
+  /** Checks a value given as an sns.ITopic (by a JavaScript caller, possibly anything). */
+  public optionalTopic(field: string, value: unknown): void {
+    if (value !== undefined && (!value || typeof (value as { topicArn?: unknown }).topicArn !== 'string')) {
+      this.fail(field, 'must be an sns.ITopic', value, 'Pass an sns.Topic or sns.Topic.fromTopicArn(...).');
+    }
+  }
+
   /**
    * Checks a `Duration` field against a range of minutes; returns the minutes, or undefined for a
-   * token (not checkable at synth). Whole minutes unless `range.fractional`: aws-cdk-lib renders
-   * CodeBuild, approval and deployment timeouts as whole minutes and throws its own error otherwise.
+   * token (not checkable at synth). Whole minutes only: aws-cdk-lib renders CodeBuild, approval and
+   * deployment timeouts and bake times as whole minutes and throws its own error otherwise.
    */
   public durationMinutes(field: string, value: unknown, range: MinutesRange): number | undefined {
     if (!(value instanceof Duration)) this.fail(field, 'must be a Duration', value, `Pass ${range.example}.`);
     if (value.isUnresolved()) return undefined;
     const minutes = value.toMinutes({ integral: false });
-    if ((!range.fractional && !Number.isInteger(minutes)) || minutes < range.min || minutes > range.max) {
+    if (!Number.isInteger(minutes) || minutes < range.min || minutes > range.max) {
       this.fail(field, `must be ${range.limits}`, described(`${minutes} minutes`), `Pass a Duration such as ${range.example}.`);
     }
     return minutes;
@@ -170,8 +177,6 @@ export interface MinutesRange {
   readonly limits: string;
   /** A valid value, as code: 'Duration.minutes(30)'. */
   readonly example: string;
-  /** Accept fractions of a minute. @default false */
-  readonly fractional?: boolean;
 }
 
 /** Organisation-wide defaults as the model sees them (see DeliveryDefaults). */
