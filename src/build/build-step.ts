@@ -161,6 +161,7 @@ class CommandsBuild extends BuildStep {
           computeType: common.computeType,
           timeout: common.timeout,
           privileged: common.privileged || (publishing?.privileged ?? false),
+          fullCloneConnectionArn: rc.fullCloneConnectionArn,
         }, rc.encryptionKey);
         if (publishing) allowAssetPublishing(project, publishing.roles);
         return [new actions.CodeBuildAction({

@@ -180,6 +180,7 @@ export function commandsActionModel(spec: {
         computeType: common.computeType,
         timeout: common.timeout,
         privileged: common.privileged,
+        fullCloneConnectionArn: rc.fullCloneConnectionArn,
       }, rc.encryptionKey);
       const [input, extra] = spec.primaryInput === 'source'
         ? [rc.sourceArtifact, rc.buildArtifact]

@@ -12,6 +12,7 @@ import {
 } from './codedeploy-targets';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { readBootstrapVersion, withActionRolePolicy } from '../private/action-grants';
 import { validateCommandsOptions } from '../private/commands-spec';
 import type { Validator } from '../private/validation';
 import { described, isToken } from '../private/validation';
@@ -78,13 +79,16 @@ export interface CloudFormationTargetProps {
   readonly deploymentRole?: iam.IRole;
   /**
    * The role CodePipeline assumes to create and execute the change set. It needs the
-   * CloudFormation change-set permissions on the stack and `iam:PassRole` on the execution role.
+   * CloudFormation change-set permissions on the stack, `iam:PassRole` on the execution role, and
+   * `ssm:GetParameters` on the template's SSM parameters (every CDK-synthesized template reads
+   * `/cdk-bootstrap/<qualifier>/version`).
    * The pipeline grants it read access to the artifacts: on the role itself, or in the bucket and
    * key policies for a role imported with `{ mutable: false, addGrantsToResources: true }`.
    *
    * @default - the CDK bootstrap deploy role of the target account and region
    * (`cdk-<qualifier>-deploy-role-<account>-<region>`); when `deploymentRole` is given for the
-   * pipeline's own account, a role created for the action that may pass exactly that role
+   * pipeline's own account, a role created for the action that may pass exactly that role and
+   * read the bootstrap version parameter. A `deploymentRole` in another account needs a `deployRole`.
    */
   readonly deployRole?: iam.IRole;
   /**
@@ -220,6 +224,11 @@ class CloudFormationTarget extends DeploymentTarget {
         v.fail(`${ctx.field}.${key}`, 'must be an iam.IRole', role, `Pass iam.Role.fromRoleArn(this, '${key === 'deployRole' ? 'DeployRole' : 'ExecutionRole'}', 'arn:aws:iam::111111111111:role/...').`);
       }
     }
+    if (p.deploymentRole && !p.deployRole && account !== undefined && !isToken(account) && account !== env.pipelineAccount) {
+      v.fail(`${ctx.field}.deploymentRole`, `in another account (${account}) needs deployRole: the CDK bootstrap deploy role may pass only the bootstrap execution role`,
+        described(isToken(p.deploymentRole.roleArn) ? 'a role' : p.deploymentRole.roleArn),
+        `Pass deployRole: a role in ${account} that the pipeline's account may assume, with the CloudFormation change-set permissions on the stack and iam:PassRole on this role; or leave deploymentRole out to use the bootstrap execution role.`);
+    }
     const defaultName = isToken(stackName) ? 'Stack' : stackName;
     const name = v.pipelineName(`${ctx.field}.name`, p.name ?? defaultName, 'deployment name');
     if (name.length > 92) {
@@ -271,8 +280,12 @@ class CloudFormationTarget extends DeploymentTarget {
           region,
           role,
         };
+        // A role created for the action (not the bootstrap deploy role) may read the bootstrap
+        // version parameter that every CDK-synthesized template has; CloudFormation reads the
+        // template's SSM parameters with the role that creates the change set.
+        const createdRoleGrants = role ? [] : [readBootstrapVersion(targetAccount, targetRegion, qualifier)];
         return [
-          new actions.CloudFormationCreateReplaceChangeSetAction({
+          withActionRolePolicy(new actions.CloudFormationCreateReplaceChangeSetAction({
             ...common,
             actionName: `${name}.Prepare`,
             runOrder: rc.prepareRunOrder,
@@ -281,7 +294,7 @@ class CloudFormationTarget extends DeploymentTarget {
             deploymentRole,
             parameterOverrides,
             cfnCapabilities: [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND],
-          }),
+          }), createdRoleGrants),
           new actions.CloudFormationExecuteChangeSetAction({
             ...common,
             actionName: `${name}.Deploy`,

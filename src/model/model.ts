@@ -51,6 +51,8 @@ export interface RenderContext {
    * the pipeline's role only: it may start and watch exactly the pipeline's CodeBuild projects.
    */
   readonly codeBuildActionRole: () => iam.IRole;
+  /** The connection that CodeBuild projects taking the source clone the repository with, if any. */
+  readonly fullCloneConnectionArn?: string;
   /** For the build step: the asset publishing it runs after its commands (`publishAssetsInBuild`). */
   readonly buildPublishesAssets?: AssetPublishing;
 }
@@ -81,6 +83,11 @@ export interface SourceModel {
   readonly summary: string;
   readonly branch?: string;
   readonly triggers: string[];
+  /**
+   * The connection CodeBuild projects taking the source use to clone the repository (`fullClone`),
+   * if any.
+   */
+  readonly fullCloneConnectionArn?: string;
   /** Produces the source action and the runtime revision description. */
   produce(scope: Construct, output: codepipeline.Artifact): SourceProduced;
 }

@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { useRenamedConnection } from './action-grants';
 
 /** A report group declaration inside a project spec. */
 export interface ReportSpec {
@@ -28,6 +29,8 @@ export interface ProjectSpec {
   readonly computeType?: codebuild.ComputeType;
   readonly timeout?: Duration;
   readonly privileged?: boolean;
+  /** The connection the project clones the source repository with (`fullClone`). */
+  readonly fullCloneConnectionArn?: string;
 }
 
 /** The default build image: the newest AWS CodeBuild standard image. */
@@ -93,6 +96,8 @@ export function createProject(scope: Construct, spec: ProjectSpec, encryptionKey
   for (const { group } of reportGroups) {
     group.grantWrite(project);
   }
+  const useConnection = spec.fullCloneConnectionArn ? useRenamedConnection(spec.fullCloneConnectionArn) : undefined;
+  if (useConnection) project.addToRolePolicy(useConnection);
   return project;
 }
 

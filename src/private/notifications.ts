@@ -1,3 +1,4 @@
+import { Annotations, CfnResource, Token } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -45,4 +46,17 @@ export function renderNotifications(pipeline: codepipeline.Pipeline, model: Noti
   const targets = [model.topic, model.slackChannel].filter(t => t !== undefined) as Array<sns.ITopic | chatbot.ISlackChannelConfiguration>;
   const rule = pipeline.notifyOn('Notifications', targets[0], { events: model.events.map(e => EVENTS[e]) });
   for (const target of targets.slice(1)) rule.addTarget(target);
+  if (model.topic && !definedInApp(model.topic)) {
+    const arn = Token.isUnresolved(model.topic.topicArn) ? 'an imported topic' : model.topic.topicArn;
+    Annotations.of(pipeline.node.scope ?? pipeline).addWarningV2('delivery-pipeline:importedNotificationTopic',
+      `notifications.topic is ${arn}, imported: its policies cannot be changed here. CodeStar Notifications delivers only if the topic policy `
+      + 'allows codestar-notifications.amazonaws.com to sns:Publish and, for an encrypted topic, the key policy allows it kms:GenerateDataKey* and kms:Decrypt. '
+      + 'Add them where the topic is defined, or pass a topic defined in this app (the pipeline then adds them).');
+  }
+}
+
+/** True for a topic defined in this app (aws-cdk-lib adds the notification service to its policy). */
+function definedInApp(topic: sns.ITopic): boolean {
+  const resource = topic.node.defaultChild;
+  return CfnResource.isCfnResource(resource) && resource.cfnResourceType === 'AWS::SNS::Topic';
 }

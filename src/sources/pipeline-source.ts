@@ -6,6 +6,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ModelContext, SourceModel, SourceProduced } from '../model/model';
+import { useRenamedConnection, withActionRolePolicy } from '../private/action-grants';
 import type { Validator } from '../private/validation';
 import { isToken } from '../private/validation';
 
@@ -202,6 +203,7 @@ class GitHubSource extends PipelineSource {
       summary: `${repository}@${branch} (CodeConnections)`,
       branch,
       triggers: triggerText,
+      fullCloneConnectionArn: fullClone ? connectionArn : undefined,
       produce: (_scope: Construct, output: codepipeline.Artifact): SourceProduced => {
         const action = new actions.CodeStarConnectionsSourceAction({
           actionName: SOURCE_ACTION_NAME,
@@ -214,8 +216,9 @@ class GitHubSource extends PipelineSource {
           variablesNamespace: SOURCE_VARIABLES_NAMESPACE,
           triggerOnPush: true,
         });
+        const use = useRenamedConnection(connectionArn);
         return {
-          action,
+          action: withActionRolePolicy(action, use ? [use] : []),
           revision: { description: `commit ${action.variables.commitId} of ${repository}@${branch}` },
           triggers: triggers.length === 0 ? undefined : [{
             providerType: codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,

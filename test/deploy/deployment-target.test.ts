@@ -4,7 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Approval, DeploymentTarget, IDeliveryActionFactory, ProduceActionOptions } from '../../src';
-import { action, actionsOf, flat, newStack, pipelineIn, pipelineProps } from '../util';
+import { action, actionsOf, cfnTarget, errorOf, flat, newStack, pipelineIn, pipelineProps } from '../util';
 
 describe('DeploymentTarget.cloudFormation', () => {
   test('creates a change set, then executes it, from the template in the build output', () => {
@@ -69,6 +69,37 @@ describe('DeploymentTarget.cloudFormation', () => {
     }
     // nothing in the policy is granted on every resource
     expect(statements.filter((x: any) => x.Resource === '*')).toEqual([]);
+    // CloudFormation reads the template's bootstrap version parameter with this role
+    expect(statements).toContainEqual({
+      Action: 'ssm:GetParameters', Effect: 'Allow', Resource: 'arn:aws:ssm:eu-west-1:111111111111:parameter/cdk-bootstrap/hnb659fds/version',
+    });
+    const execute = Object.entries(policies).find(([id]) => /shopstagingDeploy.*CodePipelineActionRoleDefaultPolicy/.test(id));
+    expect(JSON.stringify((execute![1] as any).Properties.PolicyDocument)).not.toContain('ssm:');
+  });
+
+  test('the bootstrap deploy role reads the bootstrap version itself: no statement is added for it', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [cfnTarget()] }] });
+    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'))).not.toContain('ssm:GetParameters');
+  });
+
+  test('an execution role in another account without a deploy role is refused: the bootstrap deploy role may not pass it', () => {
+    const stack = newStack();
+    const exec = iam.Role.fromRoleArn(stack, 'Exec', 'arn:aws:iam::222222222222:role/shop-cfn');
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-prod', templatePath: 'p.json', deploymentRole: exec })] }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentRole in another account (222222222222) needs deployRole: "
+      + 'the CDK bootstrap deploy role may pass only the bootstrap execution role, got arn:aws:iam::222222222222:role/shop-cfn. '
+      + "Pass deployRole: a role in 222222222222 that the pipeline's account may assume, with the CloudFormation change-set permissions on the stack "
+      + 'and iam:PassRole on this role; or leave deploymentRole out to use the bootstrap execution role.');
+    // with a deploy role that may pass it, the same target is accepted
+    const stack2 = newStack();
+    const exec2 = iam.Role.fromRoleArn(stack2, 'Exec', 'arn:aws:iam::222222222222:role/shop-cfn');
+    const deployRole = iam.Role.fromRoleArn(stack2, 'Deployer', 'arn:aws:iam::222222222222:role/shop-deployer', { mutable: false, addGrantsToResources: true });
+    pipelineIn(stack2, {
+      environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-prod', templatePath: 'p.json', deploymentRole: exec2, deployRole })] }],
+    });
+    expect(action(stack2, 'prod', 'shop-prod.Prepare').RoleArn).toBe('arn:aws:iam::222222222222:role/shop-deployer');
   });
 
   test('a given deploy role runs the actions', () => {

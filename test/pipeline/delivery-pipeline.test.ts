@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -276,5 +276,23 @@ describe('selfUpdate', () => {
       Capabilities: 'CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND',
     });
     expect(flat(a.Configuration.RoleArn)).toBe('arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1');
+    // CloudFormation reads the template's bootstrap version parameter with the action's role
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const selfMutate = Object.entries(policies).find(([id]) => /SelfMutate.*DefaultPolicy/.test(id));
+    expect(flat((selfMutate![1] as any).Properties.PolicyDocument.Statement)).toContainEqual({
+      Action: 'ssm:GetParameters', Effect: 'Allow', Resource: 'arn:aws:ssm:eu-west-1:111111111111:parameter/cdk-bootstrap/hnb659fds/version',
+    });
+  });
+
+  test('the pipeline stack\'s bootstrap qualifier names the execution role and the version parameter', () => {
+    const stack = new Stack(newApp(), 'PipelineStack', {
+      env: { account: '111111111111', region: 'eu-west-1' }, synthesizer: new DefaultStackSynthesizer({ qualifier: 'shop1' }),
+    });
+    pipelineIn(stack, { selfUpdate: true, environments: [env('staging')] });
+    const a = pipelineProps(stack).Stages[2].Actions[0];
+    expect(flat(a.Configuration.RoleArn)).toBe('arn:aws:iam::111111111111:role/cdk-shop1-cfn-exec-role-111111111111-eu-west-1');
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const selfMutate = Object.entries(policies).find(([id]) => /SelfMutate.*DefaultPolicy/.test(id));
+    expect(JSON.stringify(flat((selfMutate![1] as any).Properties.PolicyDocument))).toContain('parameter/cdk-bootstrap/shop1/version');
   });
 });

@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -25,6 +25,30 @@ describe('notifications', () => {
     const rule = Object.values(Template.fromStack(stack).findResources('AWS::CodeStarNotifications::NotificationRule'))[0] as any;
     expect(rule.Properties.EventTypeIds).toEqual(['codepipeline-pipeline-pipeline-execution-succeeded', 'codepipeline-pipeline-pipeline-execution-superseded']);
     expect(rule.Properties.Targets.map((t: any) => t.TargetType)).toEqual(['SNS', 'AWSChatbotSlack']);
+  });
+
+  test('a topic defined in the app lets the notification service publish: its policy says so, and no warning', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Releases');
+    pipelineIn(stack, { notifications: { topic } });
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::SNS::TopicPolicy'))[0] as any;
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+      Action: 'sns:Publish', Principal: { Service: 'codestar-notifications.amazonaws.com' },
+    }));
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('notifications.topic'))).toEqual([]);
+  });
+
+  test('an imported topic: its policy cannot be changed here, and a warning says what it must allow', () => {
+    const stack = newStack();
+    const topic = sns.Topic.fromTopicArn(stack, 'Ops', 'arn:aws:sns:eu-west-1:111111111111:ops');
+    pipelineIn(stack, { notifications: { topic } });
+    expect(Template.fromStack(stack).findResources('AWS::SNS::TopicPolicy')).toEqual({});
+    Annotations.fromStack(stack).hasWarning('/PipelineStack/Shop',
+      'notifications.topic is arn:aws:sns:eu-west-1:111111111111:ops, imported: its policies cannot be changed here. '
+      + 'CodeStar Notifications delivers only if the topic policy allows codestar-notifications.amazonaws.com to sns:Publish and, '
+      + 'for an encrypted topic, the key policy allows it kms:GenerateDataKey* and kms:Decrypt. '
+      + 'Add them where the topic is defined, or pass a topic defined in this app (the pipeline then adds them). '
+      + '[ack: delivery-pipeline:importedNotificationTopic]');
   });
 
   test('fails when nobody is named', () => {

@@ -1,8 +1,10 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { PipelineSource } from '../../src';
-import { action, CONNECTION_ARN, newStack, pipelineIn, pipelineProps } from '../util';
+import { PipelineSource, QualityCheck } from '../../src';
+import { action, CONNECTION_ARN, env, newStack, pipelineIn, pipelineProps } from '../util';
 
 describe('PipelineSource.gitHub', () => {
   test('renders a CodeConnections source action with owner, repo, branch and a variables namespace', () => {
@@ -64,6 +66,49 @@ describe('PipelineSource.gitHub', () => {
     const stack = newStack();
     pipelineIn(stack, { source: PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN, fullClone: true }) });
     expect(action(stack, 'Source', 'Source').Configuration.OutputArtifactFormat).toBe('CODEBUILD_CLONE_REF');
+  });
+});
+
+describe('connection permissions (IAM matches a connection under its own service prefix)', () => {
+  const OLD_ARN = 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/4f1c9a7e-2b3d-4c5e-8f90-1a2b3c4d5e6f';
+  /** The UseConnection actions granted on `arn`, by role logical id. */
+  function useConnectionGrants(stack: Stack, arn: string): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const policy of Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as any[]) {
+      const actions = (policy.Properties.PolicyDocument.Statement as any[])
+        .filter(st => st.Resource === arn)
+        .flatMap(st => [].concat(st.Action))
+        .filter((a: string) => a.endsWith(':UseConnection'));
+      if (actions.length > 0) out[policy.Properties.Roles[0].Ref] = actions.sort();
+    }
+    return out;
+  }
+
+  test('a codeconnections connection: the source action may use it under both prefixes', () => {
+    const stack = newStack();
+    pipelineIn(stack);
+    const grants = useConnectionGrants(stack, CONNECTION_ARN);
+    expect(Object.keys(grants)).toEqual([expect.stringMatching(/^ShopPipelineSourceCodePipelineActionRole/)]);
+    expect(Object.values(grants)[0]).toEqual(['codeconnections:UseConnection', 'codestar-connections:UseConnection']);
+  });
+
+  test('a codestar-connections connection keeps the one grant aws-cdk-lib writes', () => {
+    const stack = newStack();
+    pipelineIn(stack, { source: PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: OLD_ARN }) });
+    expect(Object.values(useConnectionGrants(stack, OLD_ARN))).toEqual([['codestar-connections:UseConnection']]);
+  });
+
+  test('with fullClone, every CodeBuild project that clones the source may use the connection too', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      source: PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN, fullClone: true }),
+      checks: [QualityCheck.commands('Lint', ['npm run lint'])],
+      environments: [env('staging')],
+    });
+    const grants = useConnectionGrants(stack, CONNECTION_ARN);
+    const roles = Object.keys(grants).map(id => id.replace(/[A-F0-9]{8}$/, '')).sort();
+    expect(roles).toEqual(['ShopBuildProjectRole', 'ShopChecksLintProjectRole', 'ShopEnvironmentsstagingDeploystagingProjectRole', 'ShopPipelineSourceCodePipelineActionRole']);
+    for (const actions of Object.values(grants)) expect(actions).toEqual(['codeconnections:UseConnection', 'codestar-connections:UseConnection']);
   });
 });
 

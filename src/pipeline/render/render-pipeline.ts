@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PipelineGraph } from '../../graph/pipeline-graph';
 import { AlarmGateModel, AssetPublishing, EnvironmentModel, PipelineModel, RenderContext } from '../../model/model';
+import { bootstrapQualifier, readBootstrapVersion, withActionRolePolicy } from '../../private/action-grants';
 import { allowAssetPublishing, createProject, publishCommands } from '../../private/codebuild';
 
 /** Options the construct passes to the renderer. */
@@ -69,6 +70,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     buildPublishesAssets: model.assets?.inBuild ? assetPublishing(scope, model.assets) : undefined,
     approvalRole: sharedRole('ApprovalRole', 'manual approvals'),
     codeBuildActionRole: sharedRole('CodeBuildActionRole', 'CodeBuild actions'),
+    fullCloneConnectionArn: model.source.fullCloneConnectionArn,
   };
 
   for (const stage of graph.stages) {
@@ -123,9 +125,12 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
         }
         case 'self-update': {
           const self = model.selfUpdate!;
+          const qualifier = bootstrapQualifier(stack);
           const execRole = iam.Role.fromRoleArn(scope, 'SelfUpdateExecutionRole',
-            `arn:${Aws.PARTITION}:iam::${stack.account}:role/cdk-hnb659fds-cfn-exec-role-${stack.account}-${stack.region}`, { mutable: false });
-          stageActions.push(new actions.CloudFormationCreateUpdateStackAction({
+            `arn:${Aws.PARTITION}:iam::${stack.account}:role/cdk-${qualifier}-cfn-exec-role-${stack.account}-${stack.region}`, { mutable: false });
+          // The pipeline stack's template has the bootstrap version parameter, which CloudFormation
+          // reads with the action's role.
+          stageActions.push(withActionRolePolicy(new actions.CloudFormationCreateUpdateStackAction({
             actionName: first.name,
             runOrder: first.runOrder,
             stackName: self.stackName,
@@ -133,7 +138,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
             adminPermissions: false,
             deploymentRole: execRole,
             cfnCapabilities: [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND],
-          }));
+          }), [readBootstrapVersion(stack.account, stack.region, qualifier)]));
           break;
         }
         case 'assets':
