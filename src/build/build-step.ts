@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BuildCache } from './build-cache';
 import { TestReport } from './test-report';
@@ -77,6 +78,14 @@ export interface BuildStepProps {
    * @default false
    */
   readonly privileged?: boolean;
+  /**
+   * Statements added to the build project's role, for build commands that call AWS (for example
+   * reading a package repository in CodeArtifact). The role already reads the source, writes the
+   * build output, its logs and test reports.
+   *
+   * @default - no permissions beyond the pipeline's artifacts, logs and reports
+   */
+  readonly rolePolicyStatements?: iam.PolicyStatement[];
 }
 
 /**
@@ -162,6 +171,7 @@ class CommandsBuild extends BuildStep {
           timeout: common.timeout,
           privileged: common.privileged || (publishing?.privileged ?? false),
           fullCloneConnectionArn: rc.fullCloneConnectionArn,
+          rolePolicyStatements: common.rolePolicyStatements,
         }, rc.encryptionKey);
         if (publishing) allowAssetPublishing(project, publishing.roles);
         return [new actions.CodeBuildAction({

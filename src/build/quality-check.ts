@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
 import { createProject } from '../private/codebuild';
@@ -46,6 +47,15 @@ export interface QualityCheckCommandsOptions {
    * @default false
    */
   readonly privileged?: boolean;
+  /**
+   * Statements added to the CodeBuild project's role, for commands that call AWS: for example
+   * `sts:AssumeRole` on a role in the environment's account, or `s3:PutObject` on the bucket a
+   * deploy script writes to. The role already reads the pipeline's artifacts and writes its logs
+   * and test reports.
+   *
+   * @default - no permissions beyond the pipeline's artifacts, logs and reports
+   */
+  readonly rolePolicyStatements?: iam.PolicyStatement[];
 }
 
 /** Options of a dependency audit. */
@@ -181,6 +191,7 @@ export function commandsActionModel(spec: {
         timeout: common.timeout,
         privileged: common.privileged,
         fullCloneConnectionArn: rc.fullCloneConnectionArn,
+        rolePolicyStatements: common.rolePolicyStatements,
       }, rc.encryptionKey);
       const [input, extra] = spec.primaryInput === 'source'
         ? [rc.sourceArtifact, rc.buildArtifact]

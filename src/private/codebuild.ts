@@ -31,6 +31,8 @@ export interface ProjectSpec {
   readonly privileged?: boolean;
   /** The connection the project clones the source repository with (`fullClone`). */
   readonly fullCloneConnectionArn?: string;
+  /** Statements the user adds to the project's role. */
+  readonly rolePolicyStatements?: iam.PolicyStatement[];
 }
 
 /** The default build image: the newest AWS CodeBuild standard image. */
@@ -98,6 +100,7 @@ export function createProject(scope: Construct, spec: ProjectSpec, encryptionKey
   }
   const useConnection = spec.fullCloneConnectionArn ? useRenamedConnection(spec.fullCloneConnectionArn) : undefined;
   if (useConnection) project.addToRolePolicy(useConnection);
+  for (const statement of spec.rolePolicyStatements ?? []) project.addToRolePolicy(statement);
   return project;
 }
 

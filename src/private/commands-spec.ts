@@ -1,4 +1,5 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { DEFAULT_BUILD_IMAGE } from './codebuild';
 import { described, Validator } from './validation';
 import type { QualityCheckCommandsOptions } from '../build/quality-check';
@@ -56,7 +57,26 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
     v.fail(`${ctx.field}.timeout`, 'cannot be set with a Lambda build image (CodeBuild fixes the time limit of Lambda compute)', described(timeout.toHumanString()),
       'Leave timeout out, or use a container image such as codebuild.LinuxBuildImage.STANDARD_7_0.');
   }
-  return { install, environmentVariables, buildImage, computeType, timeout, privileged };
+  const rolePolicyStatements = checkRolePolicyStatements(v, `${ctx.field}.rolePolicyStatements`, o.rolePolicyStatements);
+  return { install, environmentVariables, buildImage, computeType, timeout, privileged, rolePolicyStatements };
+}
+
+/** Checks statements for a CodeBuild project's role: iam.PolicyStatement objects valid in an identity policy. */
+function checkRolePolicyStatements(v: Validator, field: string, value: unknown): iam.PolicyStatement[] | undefined {
+  if (value === undefined) return undefined;
+  const fix = "Pass [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('*')] })].";
+  if (!Array.isArray(value)) v.fail(field, 'must be an array of iam.PolicyStatement', value, fix);
+  value.forEach((s, i) => {
+    if (s === null || typeof s !== 'object' || typeof (s as iam.PolicyStatement).validateForIdentityPolicy !== 'function') {
+      v.fail(`${field}[${i}]`, 'must be an iam.PolicyStatement', s, fix);
+    }
+    const problems = (s as iam.PolicyStatement).validateForIdentityPolicy();
+    if (problems.length > 0) {
+      v.fail(`${field}[${i}]`, `is not valid in a role's policy (${problems.join('; ')})`, described(JSON.stringify((s as iam.PolicyStatement).toStatementJson()).replace(/\$\{Token\[[^\]]+\]\}/g, '<token>')),
+        'Give the statement actions and resources, and no principals: the project\'s role is the principal.');
+    }
+  });
+  return value as iam.PolicyStatement[];
 }
 
 /** True for CodeBuild's Lambda images (they run on Lambda compute types only). */
@@ -84,5 +104,10 @@ export function describeEnvironment(o: ValidCommandsOptions): string[] {
   if (o.privileged) lines.push('privileged (Docker) build environment');
   if (o.computeType) lines.push(`compute ${o.computeType}`);
   if (o.timeout && !o.timeout.isUnresolved()) lines.push(`timeout ${o.timeout.toMinutes({ integral: false })} min`);
+  for (const statement of o.rolePolicyStatements ?? []) {
+    const json = statement.toStatementJson() as { Effect?: string; Action?: string | string[]; NotAction?: string | string[] };
+    const verbs = ([] as string[]).concat(json.Action ?? json.NotAction ?? []);
+    lines.push(`${json.Effect === 'Deny' ? 'denied' : 'may'}: ${verbs.join(', ')}`);
+  }
   return lines;
 }

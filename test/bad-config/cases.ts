@@ -155,6 +155,29 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: /^'PipelineStack\/Shop': buildStep\.cache cannot be used with a Lambda build image \(CodeBuild has no cache for Lambda compute\), got local cache.*\. Leave cache out, or use a container image such as codebuild\.LinuxBuildImage\.STANDARD_7_0\.$/,
   },
   {
+    title: 'build rolePolicyStatements given as one statement, not an array',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], rolePolicyStatements: new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }) as any }) }),
+    message: /^'PipelineStack\/Shop': buildStep\.rolePolicyStatements must be an array of iam\.PolicyStatement, got .*\. Pass \[new iam\.PolicyStatement\(\{ actions: \['s3:PutObject'\], resources: \[bucket\.arnForObjects\('\*'\)\] \}\)\]\.$/,
+  },
+  {
+    title: 'deploy script rolePolicyStatements holding a plain object (JavaScript caller)',
+    props: () => base({ environments: [{ name: 'staging', deployments: [DeploymentTarget.commands('Deploy', ['./deploy.sh'], { rolePolicyStatements: [{ Action: 'sts:AssumeRole', Resource: '*' } as any] })] }] }),
+    message: `${P}environments[0] ('staging').deployments[0].rolePolicyStatements[0] must be an iam.PolicyStatement, got an object. Pass [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('*')] })].`,
+  },
+  {
+    title: 'verification rolePolicyStatements with a principal (a resource policy statement)',
+    props: () => base({
+      environments: [{
+        name: 'staging',
+        deployments: [cfn()],
+        verification: [Verification.commands('Smoke', ['./smoke.sh'], {
+          rolePolicyStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::shop/*'], principals: [new iam.AccountRootPrincipal()] })],
+        })],
+      }],
+    }),
+    message: /^'PipelineStack\/Shop': environments\[0\] \('staging'\)\.verification\[0\]\.rolePolicyStatements\[0\] is not valid in a role's policy \(A PolicyStatement used in an identity-based policy cannot specify any IAM principals\.\), got \{"Action":"s3:GetObject","Effect":"Allow","Principal":\{"AWS":"<token>"\},"Resource":"arn:aws:s3:::shop\/\*"\}\. Give the statement actions and resources, and no principals: the project's role is the principal\.$/,
+  },
+  {
     // regression: aws-cdk-lib's own error ("cannot be converted into a whole number of minutes") came out of the CodeBuild project
     title: 'build timeout with a fraction of a minute',
     props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], timeout: Duration.seconds(330) }) }),

@@ -1,6 +1,8 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { QualityCheck } from '../../src';
-import { action, actionsOf, newStack, pipelineIn, stageNames } from '../util';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { BuildStep, DeploymentTarget, QualityCheck, Verification } from '../../src';
+import { action, actionsOf, flat, newStack, pipelineIn, stageNames } from '../util';
 
 describe('QualityCheck', () => {
   test('checks run in parallel in a Checks stage after the build', () => {
@@ -43,5 +45,45 @@ describe('QualityCheck', () => {
     expect(a.ActionTypeId).toEqual({ Category: 'Invoke', Owner: 'AWS', Provider: 'InspectorScan', Version: '1' });
     expect(a.Configuration).toEqual({ InspectorRunMode: 'SourceCodeScan', CriticalThreshold: 0, HighThreshold: 2 });
     expect(a.InputArtifacts).toEqual([{ Name: 'Source' }]);
+  });
+});
+
+describe('rolePolicyStatements: permissions for commands that call AWS', () => {
+  /** The statements of the default policy of the role whose logical id starts with `rolePrefix`. */
+  function roleStatements(stack: Stack, rolePrefix: string): any[] {
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as any[];
+    const policy = policies.find(p => p.Properties.Roles[0].Ref.startsWith(rolePrefix));
+    return policy ? flat(policy.Properties.PolicyDocument.Statement) : [];
+  }
+
+  test('each part\'s statements go to its own CodeBuild project role only, and the plan lists them', () => {
+    const stack = newStack();
+    const codeArtifact = new iam.PolicyStatement({ actions: ['codeartifact:ReadFromRepository'], resources: ['arn:aws:codeartifact:eu-west-1:111111111111:repository/acme/npm'] });
+    const scanner = new iam.PolicyStatement({ actions: ['securityhub:BatchImportFindings'], resources: ['arn:aws:securityhub:eu-west-1:111111111111:product/111111111111/default'] });
+    const assume = new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: ['arn:aws:iam::222222222222:role/shop-deployer'] });
+    const readUrl = new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:eu-west-1:222222222222:parameter/shop/url'] });
+    const pipeline = pipelineIn(stack, {
+      buildStep: BuildStep.commands({ commands: ['npm ci', 'npm test'], rolePolicyStatements: [codeArtifact] }),
+      checks: [QualityCheck.commands('Findings', ['./report.sh'], { rolePolicyStatements: [scanner] })],
+      environments: [{
+        name: 'prod',
+        deployments: [DeploymentTarget.commands('Deploy', ['./deploy.sh'], { rolePolicyStatements: [assume] })],
+        verification: [Verification.commands('Smoke', ['./smoke.sh'], { rolePolicyStatements: [readUrl] })],
+      }],
+    });
+    const expected: Array<[string, iam.PolicyStatement]> = [
+      ['ShopBuildProjectRole', codeArtifact],
+      ['ShopChecksFindingsProjectRole', scanner],
+      ['ShopEnvironmentsprodDeployProjectRole', assume],
+      ['ShopEnvironmentsprodSmokeProjectRole', readUrl],
+    ];
+    for (const [role, statement] of expected) {
+      const json = stack.resolve(statement.toStatementJson());
+      expect(roleStatements(stack, role)).toContainEqual(json);
+      for (const [other] of expected.filter(([r]) => r !== role)) expect(roleStatements(stack, other)).not.toContainEqual(json);
+    }
+    const prod = pipeline._plan!.environments[0];
+    expect(JSON.stringify(prod)).toContain('may: sts:AssumeRole');
+    expect(JSON.stringify(prod)).toContain('may: ssm:GetParameter');
   });
 });
