@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aws, CfnCapabilities, Stage, Token } from 'aws-cdk-lib';
+import { Aws, CfnCapabilities, Stack, Stage, StageSynthesisOptions, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { CHANGE_SET_NAME } from './cloudformation-names';
 import { describeCustomDeploymentConfig, describeDeploymentConfig } from './codedeploy-targets';
 import { DeploymentActionName, DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
-import { isToken, Validator } from '../private/validation';
+import { described, isToken, Validator } from '../private/validation';
 
 /** Options of a CDK stage deployment. */
 export interface CdkStageOptions {
@@ -80,6 +80,34 @@ function canariesIn(templateFile: string): string[] {
   return out;
 }
 
+/** Paths of the stacks of the stage itself (not of stages nested in it). */
+function stackPaths(stage: Stage): string[] {
+  return stage.node.findAll().filter(c => Stack.isStack(c) && Stage.of(c) === stage).map(c => c.node.path);
+}
+
+/**
+ * The pipeline deploys the stacks the stage had when it was synthesized (when the pipeline was
+ * configured). A stack added later would make aws-cdk-lib's synth fail with "Synthesis has been
+ * called multiple times and the construct tree was modified": the stage's next synth fails with
+ * the library's error instead, naming the stack.
+ */
+function refuseLaterStacks(v: Validator, field: string, stage: Stage): void {
+  const synthesized = new Set(stackPaths(stage));
+  const synth = stage.synth.bind(stage);
+  Object.defineProperty(stage, 'synth', {
+    configurable: true,
+    writable: true,
+    value: (options?: StageSynthesisOptions) => {
+      const added = stackPaths(stage).filter(p => !synthesized.has(p));
+      if (added.length > 0) {
+        v.fail(field, 'got stacks after the pipeline was configured, when the stage was synthesized for it', described(added.map(p => `'${p}'`).join(', ')),
+          'Add every stack to the stage before creating the pipeline (or before addEnvironment with this stage).');
+      }
+      return synth(options);
+    },
+  });
+}
+
 /** Model of `DeploymentTarget.cdkStage`. */
 export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStageOptions, env: TargetEnv): DeploymentModel {
   const v: Validator = ctx.validator;
@@ -95,6 +123,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   const dir = v.optionalString(`${ctx.field}.cloudAssemblyDirectory`, o.cloudAssemblyDirectory, "Pass the directory the build's 'cdk synth' writes, for example 'cdk.out'.") ?? 'cdk.out';
 
   const assembly = stage.synth();
+  refuseLaterStacks(v, `${ctx.field}.stage`, stage);
   const stacks = assembly.stacks;
   if (stacks.length === 0) {
     v.fail(`${ctx.field}.stage`, 'has no stacks to deploy', stage.node.path, 'Add stacks to the stage before creating the pipeline (the stage is synthesized when the pipeline is configured).');

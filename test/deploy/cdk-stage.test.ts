@@ -212,6 +212,22 @@ describe('DeploymentTarget.cdkStage', () => {
       "'PipelineStack/Orders': environments[0] ('e').deployments[0].stage has no stacks to deploy, got 'Empty'. Add stacks to the stage before creating the pipeline (the stage is synthesized when the pipeline is configured).");
   });
 
+  test('a stack added to the stage after the pipeline was configured fails the synth with the library\'s error (regression: aws-cdk-lib\'s "Synthesis has been called multiple times")', () => {
+    const { app, stack, staging } = setup();
+    new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }] }));
+    new Stack(staging, 'Late');
+    expect(errorOf(() => app.synth())).toBe(
+      "'PipelineStack/Orders': environments[0] ('staging').deployments[0].stage got stacks after the pipeline was configured, when the stage was synthesized for it, "
+      + "got 'Staging/Late'. Add every stack to the stage before creating the pipeline (or before addEnvironment with this stage).");
+  });
+
+  test('a stage that keeps its stacks synthesizes with the app as before', () => {
+    const { app, stack, staging } = setup();
+    new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }] }));
+    const assembly = app.synth();
+    expect(assembly.getNestedAssembly('assembly-Staging').stacks.map(x => x.stackName).sort()).toEqual(['orders-api-staging', 'orders-data-staging']);
+  });
+
   test('fails when a stack of the stage needs context lookups', () => {
     const app = newApp();
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });

@@ -30,7 +30,7 @@ describe('DeliveryPolicy', () => {
       new DeliveryPipeline(stack, 'Billing', props({ environments: [env('prod', { production: true })] })); // gets the default approval
     });
     expect(errors).toEqual([
-      "[policy production-requires-approval] pipeline 'Apps/Shop': environment 'prod' production is entered without a manual approval (release mode CONTINUOUS_DEPLOYMENT); add Approval.manual() or use ReleaseMode.CONTINUOUS_DELIVERY",
+      "[policy production-requires-approval] pipeline 'Apps/Shop': environment 'prod' production is entered without a manual approval (release mode CONTINUOUS_DEPLOYMENT); use ReleaseMode.CONTINUOUS_DELIVERY (continuous deployment allows no manual approval)",
     ]);
   });
 

@@ -10,7 +10,9 @@ export class ProductionRequiresApprovalRule implements IPolicyRule {
       .filter(e => e.production && !e.gates.some(g => g.kind === 'manual-approval' || g.kind === 'change-set-review'))
       .map(e => ({
         environment: e.name,
-        message: `production is entered without a manual approval (release mode ${pipeline.releaseMode}); add Approval.manual() or use ReleaseMode.CONTINUOUS_DELIVERY`,
+        message: `production is entered without a manual approval (release mode ${pipeline.releaseMode}); ${pipeline.releaseMode === 'CONTINUOUS_DEPLOYMENT'
+          ? 'use ReleaseMode.CONTINUOUS_DELIVERY (continuous deployment allows no manual approval)'
+          : 'add Approval.manual() to the environment'}`,
       }));
   }
 }
