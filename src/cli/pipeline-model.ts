@@ -11,6 +11,7 @@ import {
   StageState,
 } from '@aws-sdk/client-codepipeline';
 import { notFound, usageError } from './errors';
+import { safeLine } from './terminal';
 
 /** Stages that are not environments. */
 export const NON_ENVIRONMENT_STAGES = new Set(['Source', 'Build', 'Checks']);
@@ -149,12 +150,12 @@ export function mergeRevisions(...revisions: Revision[]): Revision {
 /** `abc1234 "Fix checkout" (alice)` */
 export function describeRevision(rev: Revision, maxMessage = 50): string {
   if (!rev.id && !rev.message) return '—';
-  const parts = [shortRevision(rev.id)];
+  const parts = [safeLine(shortRevision(rev.id))];
   if (rev.message) {
-    const first = rev.message.split('\n')[0];
+    const first = safeLine(rev.message.split(/\r?\n/)[0]);
     parts.push(`"${first.length > maxMessage ? first.slice(0, maxMessage - 1) + '…' : first}"`);
   }
-  if (rev.author) parts.push(`(${rev.author})`);
+  if (rev.author) parts.push(`(${safeLine(rev.author)})`);
   return parts.join(' ');
 }
 

@@ -10,6 +10,7 @@ import { CommandContext } from './context';
 import { parseDuration } from './duration';
 import { CliError, ExitCode, usageError } from './errors';
 import { CliIo, println } from './io';
+import { safeLine } from './terminal';
 
 /** What `runCli` needs; everything but `io` has a default. */
 export interface CliDeps {
@@ -81,11 +82,11 @@ interface AnswerFlags {
 /** Writes a one-line error and returns its exit code. */
 export function reportError(error: unknown, io: CliIo): number {
   if (error instanceof CliError) {
-    println(io.stderr, `cdk-delivery: ${error.message}`);
+    println(io.stderr, `cdk-delivery: ${safeLine(error.message)}`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  println(io.stderr, `cdk-delivery: unexpected error: ${message.replace(/\s+/g, ' ').trim()}`);
+  println(io.stderr, `cdk-delivery: unexpected error: ${safeLine(message.replace(/\s+/g, ' ').trim())}`);
   return ExitCode.FAILED;
 }
 

@@ -197,4 +197,29 @@ describe('approve --wait', () => {
     expect(r.stderr).toContain('prod succeeded');
     expect(r.stderr).toContain('✔');
   });
+
+  test('control characters of a commit message never reach the confirmation prompt or the terminal', async () => {
+    cp.on(GetPipelineExecutionCommand).resolves({
+      pipelineExecution: {
+        ...execution3(),
+        artifactRevisions: [{ revisionId: 'feedbeef'.repeat(5), revisionSummary: JSON.stringify({ CommitMessage: 'Harmless\r\x1b[2K\x1b[31mrevision 0badc0d "First release"', AuthorDisplayName: 'eve\x1b]0;x\x07' }) }],
+      },
+    });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod'], { stdinIsTTY: true, confirm: async () => false });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "Approve in 'prod' of 'shop-pipeline' is waiting for feedbee \"Harmless\uFFFD\uFFFD[2K\uFFFD[31mrevision 0badc0d \"First release\"\" (eve\uFFFD]0;x\uFFFD) (execution exec-3)\n"
+      + 'nothing done\n');
+    expect(r.io.questions).toEqual(['Approve feedbee into prod?']);
+    expect(r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
+  });
+
+  test('control characters of a revision id and of an error message are replaced in one-line errors', async () => {
+    cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), artifactRevisions: [{ revisionId: 'abcd\x1b[2Kef' }] } });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', 'beef']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      "cdk-delivery: refusing to approve: the approval waiting in 'prod' is for revision abcd\uFFFD[2Kef (execution exec-3), not beef\n");
+  });
 });

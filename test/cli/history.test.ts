@@ -63,4 +63,20 @@ describe('history', () => {
     expect(r.stderr).toContain(`--since: invalid duration '${since}'`);
     expect(cp.calls()).toHaveLength(0);
   });
+
+  test('control characters of approval comments, principals and triggers are replaced in the table, kept in --json', async () => {
+    const evil = actionExecutions.map((a) => (a.pipelineExecutionId === 'exec-2' && a.actionName === 'Approve'
+      ? { ...a, updatedBy: 'arn:aws:sts::1:assumed-role/R/mallory\x1b[1A', output: { executionResult: { externalExecutionSummary: 'ok\r\x1b[2Kall good\tnow' } } }
+      : a));
+    cp.on(ListActionExecutionsCommand, { nextToken: undefined }).resolves({ actionExecutionDetails: evil.slice(0, 5), nextToken: 'a2' });
+    cp.on(ListActionExecutionsCommand, { nextToken: 'a2' }).resolves({ actionExecutionDetails: evil.slice(5) });
+    const r = await cli(['history', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    const flat = r.stdout.replace(/[│\s]+/g, ' ');
+    expect(flat).toContain('approved by mallory\uFFFD[1A');
+    expect(flat).toContain('"ok\uFFFD\uFFFD[2Kall good now"');
+    const json = JSON.parse((await cli(['history', PIPELINE, '--json'])).stdout);
+    expect(json[1].approvals[0].comment).toBe('ok\r\x1b[2Kall good\tnow');
+  });
 });

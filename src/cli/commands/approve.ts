@@ -4,6 +4,7 @@ import { println } from '../io';
 import {
   describeRevision, findStage, pendingApproval, revisionMatches, revisionOfExecution, shortRevision, validateName,
 } from '../pipeline-model';
+import { safeLine } from '../terminal';
 import { StageActionOptions, waitForStage } from './wait';
 
 export interface ApproveOptions extends StageActionOptions {
@@ -54,8 +55,8 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
     if (!ctx.io.stdinIsTTY) {
       throw usageError(`refusing to ${verb} without confirmation: stdin is not a terminal; pass --yes, --revision <sha> or --execution <id>`);
     }
-    println(ctx.io.stderr, `${approval.actionName} in '${env}' of '${pipeline}' is waiting for ${what}`);
-    const ok = await ctx.io.confirm(`${verb === 'approve' ? 'Approve' : 'Reject'} ${shortRevision(revision.id)} into ${env}?`);
+    println(ctx.io.stderr, safeLine(`${approval.actionName} in '${env}' of '${pipeline}' is waiting for ${what}`));
+    const ok = await ctx.io.confirm(safeLine(`${verb === 'approve' ? 'Approve' : 'Reject'} ${shortRevision(revision.id)} into ${env}?`));
     if (!ok) {
       println(ctx.io.stderr, 'nothing done');
       return ExitCode.USAGE;
@@ -83,7 +84,7 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
       answeredAt,
     }, null, 2));
   } else {
-    println(ctx.io.stdout, `${options.decision === 'Approved' ? 'approved' : 'rejected'} ${what} in '${env}' of '${pipeline}'`);
+    println(ctx.io.stdout, safeLine(`${options.decision === 'Approved' ? 'approved' : 'rejected'} ${what} in '${env}' of '${pipeline}'`));
   }
   if (options.wait && executionId) {
     return waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs });

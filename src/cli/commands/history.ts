@@ -8,6 +8,7 @@ import {
   describeRevision, isApproval, isSource, mergeRevisions, Revision, revisionOfSourceAction, revisionOfSummary, shortPrincipal, stageRuns,
   validateName,
 } from '../pipeline-model';
+import { safeLine } from '../terminal';
 
 export interface HistoryOptions {
   readonly pipeline: string;
@@ -107,13 +108,13 @@ export function renderHistory(entries: HistoryEntry[], env?: string): string {
   for (const e of entries) {
     table.push([
       formatTime(e.startTime).replace(' UTC', ''),
-      e.executionId.slice(0, 8),
+      safeLine(e.executionId.slice(0, 8)),
       describeRevision(e.revision, 22),
-      e.trigger ?? '—',
+      e.trigger ? safeLine(e.trigger) : '—',
       e.durationMs !== undefined ? formatDuration(e.durationMs) : (e.status === 'InProgress' ? 'running' : '—'),
-      env ? (e.environmentResult ?? '—') : e.status,
-      e.approvals.map((a) => `${a.environment}/${a.action}: ${a.decision}${a.by ? ` by ${shortPrincipal(a.by)}` : ''}` +
-        `${a.at ? ` ${formatTime(a.at).slice(5, 16)}` : ''}${a.comment ? ` "${a.comment}"` : ''}`).join('\n') || '—',
+      safeLine(env ? (e.environmentResult ?? '—') : e.status),
+      e.approvals.map((a) => safeLine(`${a.environment}/${a.action}: ${a.decision}${a.by ? ` by ${shortPrincipal(a.by)}` : ''}` +
+        `${a.at ? ` ${formatTime(a.at).slice(5, 16)}` : ''}${a.comment ? ` "${a.comment}"` : ''}`)).join('\n') || '—',
     ]);
   }
   return table.toString();

@@ -7,6 +7,7 @@ import { formatDuration, formatTime, parseDuration } from '../duration';
 import { ExitCode, usageError } from '../errors';
 import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
+import { safeLine } from '../terminal';
 import { isCodeDeploy, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
 
 export interface MetricsOptions {
@@ -128,7 +129,7 @@ export function renderMetricsText(metrics: EnvironmentMetrics[], since: Date, un
   for (const m of metrics) {
     table.push([
       m.pipeline,
-      m.environment,
+      safeLine(m.environment),
       String(m.deployments),
       perDay(m),
       m.leadTimeMedianMs === undefined ? 'n/a' : `${formatDuration(m.leadTimeMedianMs)} / ${formatDuration(m.leadTimeP90Ms)}`,

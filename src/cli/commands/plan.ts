@@ -4,6 +4,7 @@ import type { PlanAction, PlanDocument, PlanEnvironment } from '../../model/plan
 import { CliError, ExitCode, usageError } from '../errors';
 import { escapeHtml, htmlPage } from '../html';
 import { CliIo, println, writeOutFile } from '../io';
+import { safeText } from '../terminal';
 
 /** The metadata type under which the constructs store a plan (same value as PLAN_METADATA_TYPE). */
 const PLAN_TYPE = 'cdk-delivery-pipeline:plan';
@@ -236,9 +237,9 @@ export function planCommand(io: CliIo, options: PlanOptions): number {
   let output: string;
   switch (format) {
     case 'json': output = JSON.stringify(plans, null, 2); break;
-    case 'mermaid': output = renderPlanMermaid(plans); break;
+    case 'mermaid': output = safeText(renderPlanMermaid(plans)); break;
     case 'html': output = renderPlanHtml(plans); break;
-    default: output = plans.map(renderPlanText).join('\n\n'); break;
+    default: output = safeText(plans.map(renderPlanText).join('\n\n')); break;
   }
   if (options.out) {
     writeOutFile(io, options.out, output.endsWith('\n') ? output : output + '\n');

@@ -2,6 +2,7 @@ import { CommandContext } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { println } from '../io';
 import { describeRevision, findStage, revisionOfExecution, stageRuns, validateName } from '../pipeline-model';
+import { safeLine } from '../terminal';
 import { StageActionOptions, waitForStage } from './wait';
 
 export interface StageCommandOptions extends StageActionOptions {
@@ -30,7 +31,7 @@ export async function retryCommand(ctx: CommandContext, options: StageCommandOpt
   if (options.json) {
     println(ctx.io.stdout, JSON.stringify({ pipeline, environment: env, retried: latest.pipelineExecutionId, executionId }, null, 2));
   } else {
-    println(ctx.io.stdout, `retrying the failed actions of '${env}' in '${pipeline}' (execution ${executionId})`);
+    println(ctx.io.stdout, safeLine(`retrying the failed actions of '${env}' in '${pipeline}' (execution ${executionId})`));
   }
   return options.wait ? waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs }) : ExitCode.OK;
 }
@@ -69,7 +70,7 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
   if (options.json) {
     println(ctx.io.stdout, JSON.stringify({ pipeline, environment: env, target, revision: revision.id, executionId }, null, 2));
   } else {
-    println(ctx.io.stdout, `rolling back '${env}' of '${pipeline}' to ${describeRevision(revision)} (execution ${target}); rollback execution ${executionId ?? 'unknown'}`);
+    println(ctx.io.stdout, safeLine(`rolling back '${env}' of '${pipeline}' to ${describeRevision(revision)} (execution ${target}); rollback execution ${executionId ?? 'unknown'}`));
   }
   return options.wait && executionId ? waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs }) : ExitCode.OK;
 }

@@ -4,6 +4,7 @@ import { formatDuration } from '../duration';
 import { ExitCode } from '../errors';
 import { println } from '../io';
 import { failureMessage, stageRuns } from '../pipeline-model';
+import { safeLine } from '../terminal';
 
 const DONE_OK = new Set(['Succeeded']);
 const DONE_BAD = new Set(['Failed', 'Stopped', 'Cancelled', 'Abandoned', 'Rejected']);
@@ -36,7 +37,8 @@ export async function waitForStage(
     : undefined;
   spinner?.start();
   let lastLine = '';
-  const progress = (line: string) => {
+  const progress = (text: string) => {
+    const line = safeLine(text);
     if (line === lastLine) return;
     lastLine = line;
     if (spinner) spinner.text = line;
@@ -71,7 +73,7 @@ export async function waitForStage(
         return ExitCode.OK;
       }
       if (DONE_BAD.has(status)) {
-        const text = `${stageName} ${status.toLowerCase()}${failure ? `: ${failure}` : ''}`;
+        const text = safeLine(`${stageName} ${status.toLowerCase()}${failure ? `: ${failure}` : ''}`);
         spinner?.fail(text);
         if (!spinner) println(ctx.io.stderr, text);
         return ExitCode.FAILED;
