@@ -2,7 +2,7 @@ import { CommandContext } from '../context';
 import { CliError, ExitCode, usageError } from '../errors';
 import { println } from '../io';
 import {
-  describeRevision, findStage, pendingApproval, revisionMatches, revisionOfExecution, shortRevision, validateName,
+  describeRevision, findStage, pendingApproval, revisionArgumentProblem, revisionMatches, revisionOfExecution, shortRevision, validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
 import { StageActionOptions, waitForStage } from './wait';
@@ -10,7 +10,7 @@ import { StageActionOptions, waitForStage } from './wait';
 export interface ApproveOptions extends StageActionOptions {
   readonly decision: 'Approved' | 'Rejected';
   readonly comment?: string;
-  /** Full or abbreviated (at least 4 characters) commit id the approval must be for. */
+  /** Full or abbreviated (at least 4 characters) commit id, image digest or S3 version id the approval must be for. */
   readonly revision?: string;
   /** Pipeline execution id the approval must be for. */
   readonly execution?: string;
@@ -22,9 +22,8 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
   const pipeline = validateName(options.pipeline, 'pipeline name');
   const env = validateName(options.env, 'environment name (--env)');
   const verb = options.decision === 'Approved' ? 'approve' : 'reject';
-  if (options.revision !== undefined && !/^[0-9A-Za-z._-]{4,}$/.test(options.revision)) {
-    throw usageError(`--revision must be at least 4 characters of a commit id, got '${options.revision}'`);
-  }
+  const revisionProblem = options.revision !== undefined ? revisionArgumentProblem(options.revision) : undefined;
+  if (revisionProblem) throw usageError(revisionProblem);
   if (options.revision !== undefined && options.execution !== undefined) {
     throw usageError('use either --revision or --execution, not both');
   }
