@@ -1,9 +1,11 @@
 import { BatchGetDeploymentsCommand, CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { CodePipelineClient, ListActionExecutionsCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
+import {
+  ActionExecutionDetail, CodePipelineClient, GetPipelineExecutionCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand,
+} from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { actionExecutions, executions, PIPELINE } from './fixtures/pipeline';
-import { awsError, cli } from './helpers';
+import { awsError, cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
 const cd = mockClient(CodeDeployClient);
@@ -84,5 +86,55 @@ describe('metrics', () => {
     const r = await cli(['metrics', PIPELINE]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('codedeploy:BatchGetDeployments');
+  });
+});
+
+describe('metrics of executions that started before --since', () => {
+  const DAY = 1440;
+  // e9: commit 10 days old, source 10 days ago, prod approved and deployed 2 days ago
+  const act = (stage: string, name: string, category: string, start: number, end: number, extra: Partial<ActionExecutionDetail> = {}): ActionExecutionDetail => ({
+    pipelineExecutionId: 'e9', stageName: stage, actionName: name, status: 'Succeeded', startTime: minutesAgo(start), lastUpdateTime: minutesAgo(end),
+    input: { actionTypeId: { category: category as 'Deploy', owner: 'AWS', provider: category === 'Deploy' ? 'CloudFormation' : 'x', version: '1' } }, ...extra,
+  });
+  const e9Actions = [
+    act('prod', 'Deploy', 'Deploy', 2 * DAY, 2 * DAY - 30),
+    act('prod', 'Approve', 'Approval', 10 * DAY - 60, 2 * DAY),
+    act('Source', 'Source', 'Source', 10 * DAY, 10 * DAY - 1, { output: { outputVariables: { CommitId: 'abcdef1', AuthorDate: minutesAgo(10 * DAY + 5).toISOString() } } }),
+  ];
+  const e9Summary = { pipelineExecutionId: 'e9', status: 'Succeeded' as const, startTime: minutesAgo(10 * DAY), lastUpdateTime: minutesAgo(2 * DAY - 30) };
+
+  beforeEach(() => {
+    cp.reset();
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [e9Summary] });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: e9Actions });
+    cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { pipelineExecutionId: 'e9', status: 'Succeeded', trigger: { triggerType: 'WebhookV2' } } });
+  });
+
+  const prodMetrics = async (since: string) => {
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--since', since, '--json']);
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout).environments[0];
+  };
+
+  test('lead time counts from the commit even when the execution and its Source action are older than --since', async () => {
+    const wide = await prodMetrics('30d');
+    expect(wide.leadTimeMedianMs).toBe((8 * DAY + 35) * 60_000);
+    expect(cp).not.toHaveReceivedCommand(GetPipelineExecutionCommand);
+    cp.resetHistory();
+    const narrow = await prodMetrics('7d');
+    expect(narrow).toMatchObject({ deployments: 1, changes: 1, leadTimeMedianMs: (8 * DAY + 35) * 60_000 });
+    // one look-up of the execution, and of its actions only
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineExecutionCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'e9' });
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 2);
+    expect(cp).toHaveReceivedCommandWith(ListActionExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: 'e9' } });
+    expect(cp).toHaveReceivedCommandTimes(ListPipelineExecutionsCommand, 1);
+  });
+
+  test('a rollback execution that started before --since is a rollback, not a deployment', async () => {
+    cp.on(GetPipelineExecutionCommand).resolves({
+      pipelineExecution: { pipelineExecutionId: 'e9', status: 'Succeeded', trigger: { triggerType: 'ManualRollback' }, rollbackMetadata: { rollbackTargetPipelineExecutionId: 'e1' } },
+    });
+    expect(await prodMetrics('7d')).toMatchObject({ deployments: 0, changes: 0 });
   });
 });
