@@ -67,6 +67,22 @@ describe('metrics', () => {
     expect(r.stderr).toContain('wrote dora.html');
   });
 
+  test('an execution of type ROLLBACK without trigger or rollback metadata is a rollback, not a deployment', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: executions.map((e) => (e.pipelineExecutionId === 'exec-3'
+        ? { ...e, status: 'Succeeded' as const, executionType: 'ROLLBACK' as const, trigger: undefined } : e)),
+    });
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: actionExecutions.map((a) => (a.pipelineExecutionId === 'exec-3' && a.stageName === 'prod'
+        ? { ...a, actionName: 'Deploy', status: 'Succeeded' as const, input: { actionTypeId: { category: 'Deploy' as const, owner: 'AWS' as const, provider: 'CodeDeploy', version: '1' } } }
+        : a)),
+    });
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    // exec-1 deployed, exec-2 failed, exec-3 rolled back (it undoes exec-1, which becomes a failed change)
+    expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 1, changes: 2, failedChanges: 2 });
+  });
+
   test('does not call CodeDeploy when the pipeline has no CodeDeploy action', async () => {
     cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.filter((a) => a.stageName !== 'prod') });
     const r = await cli(['metrics', PIPELINE, '--json']);

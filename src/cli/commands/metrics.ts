@@ -30,7 +30,8 @@ const OUTSIDE_CONCURRENCY = 4;
 
 function isRollbackExecution(e: PipelineExecutionSummary | PipelineExecution | undefined): boolean {
   const t = e?.trigger?.triggerType;
-  return t === 'ManualRollback' || t === 'AutomatedRollback' || !!e?.rollbackMetadata?.rollbackTargetPipelineExecutionId;
+  return e?.executionType === 'ROLLBACK' || t === 'ManualRollback' || t === 'AutomatedRollback' ||
+    !!e?.rollbackMetadata?.rollbackTargetPipelineExecutionId;
 }
 
 function rolledBackOrStopped(d: DeploymentInfo | undefined): boolean {
