@@ -83,6 +83,16 @@ describe('metrics', () => {
     expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 1, changes: 2, failedChanges: 2 });
   });
 
+  test('a pipeline named twice is read and counted once', async () => {
+    const once = await cli(['metrics', PIPELINE, '--json']);
+    cp.resetHistory();
+    const twice = await cli(['metrics', PIPELINE, PIPELINE, '--json']);
+    expect(twice.code).toBe(0);
+    expect(JSON.parse(twice.stdout).environments).toEqual(JSON.parse(once.stdout).environments);
+    expect(cp).toHaveReceivedCommandTimes(ListPipelineExecutionsCommand, 1);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 2);
+  });
+
   test('does not call CodeDeploy when the pipeline has no CodeDeploy action', async () => {
     cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.filter((a) => a.stageName !== 'prod') });
     const r = await cli(['metrics', PIPELINE, '--json']);

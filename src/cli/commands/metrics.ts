@@ -218,7 +218,9 @@ export async function metricsCommand(ctx: CommandContext, options: MetricsOption
   }
   const until = ctx.io.now();
   const since = new Date(until.getTime() - parseDuration(options.since ?? '30d'));
-  const records = (await Promise.all(options.pipelines.map((p) => collectRecords(ctx, p, since, options.env)))).flat();
+  // a pipeline named twice is read (and counted) once
+  const pipelines = [...new Set(options.pipelines)];
+  const records = (await Promise.all(pipelines.map((p) => collectRecords(ctx, p, since, options.env)))).flat();
   const metrics = computeDora(records, { since, until });
   let output: string;
   if (format === 'json') {
