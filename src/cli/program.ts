@@ -33,7 +33,7 @@ Exit codes:
   3  not found (cloud assembly, pipeline, environment, pending approval)
   4  access denied (the message names the IAM permission)
   5  throttled or service error after retries
-  6  no AWS credentials or no region
+  6  no AWS credentials, expired or invalid credentials, or no region
   7  approval token expired or approval already answered
 
 Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS (default 6),
