@@ -61,6 +61,17 @@ describe('approve', () => {
     expect(cp.calls()).toHaveLength(0);
   });
 
+  test('a --comment longer than 512 characters is a usage error before any call', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--comment', 'x'.repeat(513)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('cdk-delivery: --comment is 513 characters long; CodePipeline accepts at most 512\n');
+    expect(cp.calls()).toHaveLength(0);
+    // 512 characters (here 512 emoji, 1,024 UTF-16 code units) are sent
+    const max = '🚀'.repeat(512);
+    expect((await cli(['reject', PIPELINE, '--env', 'prod', '--yes', '--comment', max])).code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, { result: { status: 'Rejected', summary: max } });
+  });
+
   test('refuses without --yes when stdin is not a terminal', async () => {
     const r = await cli(['approve', PIPELINE, '--env', 'prod']);
     expect(r.code).toBe(2);

@@ -17,6 +17,9 @@ export interface ApproveOptions extends StageActionOptions {
   readonly yes?: boolean;
 }
 
+/** The longest comment CodePipeline accepts (ApprovalResult.summary). */
+export const MAX_COMMENT_LENGTH = 512;
+
 /** `cdk-delivery approve|reject <pipeline> --env <name> ...` */
 export async function approveCommand(ctx: CommandContext, options: ApproveOptions): Promise<number> {
   const pipeline = validateName(options.pipeline, 'pipeline name');
@@ -24,6 +27,10 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
   const verb = options.decision === 'Approved' ? 'approve' : 'reject';
   const revisionProblem = options.revision !== undefined ? revisionArgumentProblem(options.revision) : undefined;
   if (revisionProblem) throw usageError(revisionProblem);
+  const commentLength = options.comment === undefined ? 0 : [...options.comment].length;
+  if (commentLength > MAX_COMMENT_LENGTH) {
+    throw usageError(`--comment is ${commentLength} characters long; CodePipeline accepts at most ${MAX_COMMENT_LENGTH}`);
+  }
   if (options.revision !== undefined && options.execution !== undefined) {
     throw usageError('use either --revision or --execution, not both');
   }
