@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { actionExecutions, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
+import { NOW } from './helpers';
 import { AwsError, LoopbackAws, paginate } from './loopback-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -55,6 +56,19 @@ function run(args: string[], env: Record<string, string | undefined> = {}): Prom
   });
 }
 
+/** A copy of `value` whose dates are moved from the unit tests' NOW to the real clock (the child process uses it). */
+function current<T>(value: T): T {
+  const shift = Date.now() - NOW.getTime();
+  const move = (v: unknown): unknown => {
+    if (v instanceof Date) return new Date(v.getTime() + shift);
+    if (Array.isArray(v)) return v.map(move);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, move(x)]));
+    if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(v)) return new Date(Date.parse(v) + shift).toISOString();
+    return v;
+  };
+  return move(value) as T;
+}
+
 function known(name: string) {
   if (name !== PIPELINE) throw new AwsError('PipelineNotFoundException', `Account does not have a pipeline with name '${name}'`);
 }
@@ -93,12 +107,12 @@ beforeEach(async () => {
     })
     .on('ListPipelineExecutions', (input) => {
       known(input.pipelineName);
-      const { page, nextToken } = paginate(executions, input, 1);
+      const { page, nextToken } = paginate(current(executions), input, 1);
       return { pipelineExecutionSummaries: page, nextToken };
     })
     .on('ListActionExecutions', (input) => {
       known(input.pipelineName);
-      const { page, nextToken } = paginate(actionExecutions, input, 4);
+      const { page, nextToken } = paginate(current(actionExecutions), input, 4);
       return { actionExecutionDetails: page, nextToken };
     })
     .on('BatchGetDeployments', (input) => ({
@@ -169,7 +183,7 @@ describe('cdk-delivery as a process', () => {
 
   test('history follows every nextToken and survives a 500 and a throttle', async () => {
     server.failNext('ListPipelineExecutions', { status: 500 }, { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' });
-    const r = await run(['history', PIPELINE, '--since', '520w', '--json']);
+    const r = await run(['history', PIPELINE, '--since', '7d', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).map((e: { executionId: string }) => e.executionId)).toEqual(['exec-3', 'exec-2', 'exec-1']);
     // 3 pages + 2 retried failures; 14 action executions in pages of 4
@@ -208,7 +222,7 @@ describe('cdk-delivery as a process', () => {
 
   test('metrics writes a self-contained HTML report', async () => {
     const out = path.join(home, 'dora.html');
-    const r = await run(['metrics', PIPELINE, '--since', '520w', '--format', 'html', '--out', out]);
+    const r = await run(['metrics', PIPELINE, '--since', '7d', '--format', 'html', '--out', out]);
     expect(r.code).toBe(0);
     const html = fs.readFileSync(out, 'utf8');
     expect(html.match(/<svg /g)).toHaveLength(6);

@@ -79,4 +79,15 @@ describe('history', () => {
     const json = JSON.parse((await cli(['history', PIPELINE, '--json'])).stdout);
     expect(json[1].approvals[0].comment).toBe('ok\r\x1b[2Kall good\tnow');
   });
+
+  test.each([['401d'], ['58w'], ['99999d'], ['999999w']])('exit 2 when --since %s reaches back more than 400 days, before any call', async (since) => {
+    const r = await cli(['history', PIPELINE, '--since', since]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`cdk-delivery: --since: '${since}' is too far back; at most 400d (CodePipeline keeps about 12 months of execution history)\n`);
+    expect(cp.calls()).toHaveLength(0);
+  });
+
+  test('--since 400d is accepted', async () => {
+    expect((await cli(['history', PIPELINE, '--since', '400d'])).code).toBe(0);
+  });
 });

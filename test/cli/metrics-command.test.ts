@@ -107,6 +107,17 @@ describe('metrics', () => {
     expect(cp.calls()).toHaveLength(0);
   });
 
+  test('exit 2 when --since reaches back more than 400 days, before any call', async () => {
+    const r = await cli(['metrics', PIPELINE, '--since', '99999d', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("cdk-delivery: --since: '99999d' is too far back; at most 400d (CodePipeline keeps about 12 months of execution history)\n");
+    expect(r.stdout).toBe('');
+    expect(cp.calls()).toHaveLength(0);
+    const max = await cli(['metrics', PIPELINE, '--since', '400d', '--json']);
+    expect(max.code).toBe(0);
+    expect(JSON.parse(max.stdout).environments[0].daily).toHaveLength(401);
+  });
+
   test('exit 4 naming codedeploy:BatchGetDeployments when CodeDeploy access is denied', async () => {
     cd.on(BatchGetDeploymentsCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
     const r = await cli(['metrics', PIPELINE]);

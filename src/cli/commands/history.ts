@@ -1,7 +1,7 @@
 import { ActionExecutionDetail } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { CommandContext } from '../context';
-import { formatDuration, formatTime, parseDuration } from '../duration';
+import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode } from '../errors';
 import { println } from '../io';
 import {
@@ -58,7 +58,7 @@ function answerOf(a: ActionExecutionDetail): ApprovalAnswer {
  * call per execution), run side by side.
  */
 export async function fetchHistory(ctx: CommandContext, options: HistoryOptions): Promise<HistoryEntry[]> {
-  const since = new Date(ctx.io.now().getTime() - parseDuration(options.since ?? '30d'));
+  const since = new Date(ctx.io.now().getTime() - parseSince(options.since ?? '30d'));
   const [executions, actions] = await Promise.all([
     ctx.api.listPipelineExecutions(options.pipeline, { since }),
     ctx.api.listActionExecutions(options.pipeline, { since }),
@@ -124,7 +124,7 @@ export function renderHistory(entries: HistoryEntry[], env?: string): string {
 export async function historyCommand(ctx: CommandContext, options: HistoryOptions): Promise<number> {
   validateName(options.pipeline, 'pipeline name');
   if (options.env !== undefined) validateName(options.env, 'environment name (--env)');
-  parseDuration(options.since ?? '30d');
+  parseSince(options.since ?? '30d');
   const entries = await fetchHistory(ctx, options);
   if (options.json) {
     println(ctx.io.stdout, JSON.stringify(entries, null, 2));

@@ -4,7 +4,7 @@ import Table from 'cli-table3';
 import { mapLimit } from '../aws';
 import { CommandContext } from '../context';
 import { DeploymentRecord, EnvironmentMetrics, computeDora } from '../dora';
-import { formatDuration, formatTime, parseDuration } from '../duration';
+import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode, usageError } from '../errors';
 import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
@@ -217,7 +217,7 @@ export async function metricsCommand(ctx: CommandContext, options: MetricsOption
     throw usageError(`--format: unknown format '${format}'; use one of ${METRICS_FORMATS.join(', ')}`);
   }
   const until = ctx.io.now();
-  const since = new Date(until.getTime() - parseDuration(options.since ?? '30d'));
+  const since = new Date(until.getTime() - parseSince(options.since ?? '30d'));
   // a pipeline named twice is read (and counted) once
   const pipelines = [...new Set(options.pipelines)];
   const records = (await Promise.all(pipelines.map((p) => collectRecords(ctx, p, since, options.env)))).flat();
