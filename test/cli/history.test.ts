@@ -1,13 +1,14 @@
-import { CodePipelineClient, ListActionExecutionsCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { actionExecutions, executions, PIPELINE } from './fixtures/pipeline';
+import { actionExecutions, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
 import { cli } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
 
 beforeEach(() => {
   cp.reset();
+  cp.on(GetPipelineStateCommand).resolves(pipelineState());
   cp.on(ListPipelineExecutionsCommand, { nextToken: undefined }).resolves({ pipelineExecutionSummaries: executions.slice(0, 2), nextToken: 'e2' });
   cp.on(ListPipelineExecutionsCommand, { nextToken: 'e2' }).resolves({ pipelineExecutionSummaries: executions.slice(2) });
   cp.on(ListActionExecutionsCommand, { nextToken: undefined }).resolves({ actionExecutionDetails: actionExecutions.slice(0, 5), nextToken: 'a2' });
@@ -47,6 +48,21 @@ describe('history', () => {
     const entries = JSON.parse(r.stdout);
     expect(entries.map((e: { executionId: string; environmentResult: string }) => [e.executionId, e.environmentResult]))
       .toEqual([['exec-3', 'InProgress'], ['exec-2', 'Failed'], ['exec-1', 'Succeeded']]);
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
+  });
+
+  test('--env with an unknown environment exits 3 listing the valid ones, after one GetPipelineState call', async () => {
+    const r = await cli(['history', PIPELINE, '--env', 'prdo']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: unknown environment 'prdo' in pipeline 'shop-pipeline'; environments: staging, prod\n");
+    expect(r.stdout).toBe('');
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
+    expect(cp.calls()).toHaveLength(1);
+  });
+
+  test('without --env no GetPipelineState call is made', async () => {
+    expect((await cli(['history', PIPELINE])).code).toBe(0);
+    expect(cp).not.toHaveReceivedCommand(GetPipelineStateCommand);
   });
 
   test('--since stops paging once executions are older', async () => {

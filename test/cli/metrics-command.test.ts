@@ -1,10 +1,10 @@
 import { BatchGetDeploymentsCommand, CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import {
-  ActionExecutionDetail, CodePipelineClient, GetPipelineExecutionCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand,
+  ActionExecutionDetail, CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { actionExecutions, executions, PIPELINE } from './fixtures/pipeline';
+import { actionExecutions, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
 import { awsError, cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
@@ -13,6 +13,7 @@ const cd = mockClient(CodeDeployClient);
 beforeEach(() => {
   cp.reset();
   cd.reset();
+  cp.on(GetPipelineStateCommand).resolves(pipelineState());
   cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: executions });
   cp.on(ListActionExecutionsCommand, { nextToken: undefined }).resolves({ actionExecutionDetails: actionExecutions.slice(0, 7), nextToken: 'a2' });
   cp.on(ListActionExecutionsCommand, { nextToken: 'a2' }).resolves({ actionExecutionDetails: actionExecutions.slice(7) });
@@ -93,6 +94,16 @@ describe('metrics', () => {
     expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 2);
   });
 
+  test('--env with an unknown environment exits 3 listing the valid ones, after one GetPipelineState call per pipeline', async () => {
+    const r = await cli(['metrics', PIPELINE, '--env', 'prdo']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: unknown environment 'prdo' in pipeline 'shop-pipeline'; environments: staging, prod\n");
+    expect(r.stdout).toBe('');
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
+    expect(cp).not.toHaveReceivedCommand(ListActionExecutionsCommand);
+    expect(cd).not.toHaveReceivedCommand(BatchGetDeploymentsCommand);
+  });
+
   test('does not call CodeDeploy when the pipeline has no CodeDeploy action', async () => {
     cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.filter((a) => a.stageName !== 'prod') });
     const r = await cli(['metrics', PIPELINE, '--json']);
@@ -142,6 +153,7 @@ describe('metrics of executions that started before --since', () => {
 
   beforeEach(() => {
     cp.reset();
+    cp.on(GetPipelineStateCommand).resolves(pipelineState());
     cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [e9Summary] });
     cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: e9Actions });
     cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { pipelineExecutionId: 'e9', status: 'Succeeded', trigger: { triggerType: 'WebhookV2' } } });

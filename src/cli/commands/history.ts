@@ -5,7 +5,7 @@ import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode } from '../errors';
 import { println } from '../io';
 import {
-  describeRevision, isApproval, isSource, mergeRevisions, Revision, revisionOfSourceAction, revisionOfSummary, shortPrincipal, stageRuns,
+  describeRevision, findStage, isApproval, isSource, mergeRevisions, Revision, revisionOfSourceAction, revisionOfSummary, shortPrincipal, stageRuns,
   validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
@@ -125,6 +125,10 @@ export async function historyCommand(ctx: CommandContext, options: HistoryOption
   validateName(options.pipeline, 'pipeline name');
   if (options.env !== undefined) validateName(options.env, 'environment name (--env)');
   parseSince(options.since ?? '30d');
+  if (options.env !== undefined) {
+    // an unknown environment is an error listing the valid ones, not an empty history
+    findStage(await ctx.api.getPipelineState(options.pipeline), options.env, options.pipeline);
+  }
   const entries = await fetchHistory(ctx, options);
   if (options.json) {
     println(ctx.io.stdout, JSON.stringify(entries, null, 2));

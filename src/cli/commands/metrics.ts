@@ -9,7 +9,7 @@ import { ExitCode, usageError } from '../errors';
 import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
 import { safeLine } from '../terminal';
-import { isCodeDeploy, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
+import { findStage, isCodeDeploy, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
 
 export interface MetricsOptions {
   readonly pipelines: string[];
@@ -220,6 +220,11 @@ export async function metricsCommand(ctx: CommandContext, options: MetricsOption
   const since = new Date(until.getTime() - parseSince(options.since ?? '30d'));
   // a pipeline named twice is read (and counted) once
   const pipelines = [...new Set(options.pipelines)];
+  if (options.env !== undefined) {
+    // an unknown environment is an error listing the valid ones, not an empty report
+    const env = options.env;
+    await Promise.all(pipelines.map(async (p) => findStage(await ctx.api.getPipelineState(p), env, p)));
+  }
   const records = (await Promise.all(pipelines.map((p) => collectRecords(ctx, p, since, options.env)))).flat();
   const metrics = computeDora(records, { since, until });
   let output: string;
