@@ -295,3 +295,37 @@ describe('approve --revision with image digests and S3 version ids', () => {
     expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, { token: TOKEN, result: { status: 'Approved', summary: 'tested in staging' } });
   });
 });
+
+describe('approve --wait', () => {
+  beforeEach(() => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [] });
+  });
+
+  test('a Skipped stage ends the wait: exit 1 with one line', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState())
+      .resolves({ stageStates: [{ stageName: 'prod', latestExecution: { pipelineExecutionId: 'exec-3', status: 'Skipped' } }] });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], {}, { maxRefreshes: 30 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('prod: Skipped\nprod skipped (the stage did not run)\n');
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 2);
+  });
+
+  test('a stage removed from the pipeline ends the wait: exit 3', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves({ stageStates: [{ stageName: 'Source' }] });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], {}, { maxRefreshes: 30 });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: environment 'prod' is no longer in pipeline 'shop-pipeline'; stopped waiting\n");
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 2);
+  });
+
+  test('a stage that shows no execution for 3 polls ends the wait: exit 3', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves({ stageStates: [{ stageName: 'prod' }] });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], {}, { maxRefreshes: 30 });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('prod: InProgress — execution exec-3\n'
+      + "cdk-delivery: environment 'prod' of pipeline 'shop-pipeline' shows no execution any more (was the pipeline updated?); "
+      + 'stopped waiting (cdk-delivery status shop-pipeline)\n');
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1 + 3);
+  });
+});

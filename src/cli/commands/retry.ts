@@ -3,7 +3,7 @@ import { CliError, ExitCode } from '../errors';
 import { println } from '../io';
 import { describeRevision, findStage, revisionOfExecution, stageRuns, validateName } from '../pipeline-model';
 import { safeLine } from '../terminal';
-import { StageActionOptions, waitForStage } from './wait';
+import { lastStatusChange, StageActionOptions, waitForStage } from './wait';
 
 export interface StageCommandOptions extends StageActionOptions {
   /** rollback only: the execution to roll back to. */
@@ -33,7 +33,9 @@ export async function retryCommand(ctx: CommandContext, options: StageCommandOpt
   } else {
     println(ctx.io.stdout, safeLine(`retrying the failed actions of '${env}' in '${pipeline}' (execution ${executionId})`));
   }
-  return options.wait ? waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs }) : ExitCode.OK;
+  // the first polls may still show the failure being retried: it is not the retry's result
+  const before = executionId === latest.pipelineExecutionId ? { status: latest.status, lastChange: lastStatusChange(stage) } : undefined;
+  return options.wait ? waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs, before }) : ExitCode.OK;
 }
 
 /**
