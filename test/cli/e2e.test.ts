@@ -69,6 +69,30 @@ function current<T>(value: T): T {
   return move(value) as T;
 }
 
+/** Runs the CLI and closes its stdout after the first bytes, like `| head -c 20`. */
+function runClosingStdout(args: string[]): Promise<Run & { signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: home, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.once('data', (d: Buffer) => {
+      stdout = d.toString().slice(0, 20);
+      child.stdout.destroy();
+    });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
 function known(name: string) {
   if (name !== PIPELINE) throw new AwsError('PipelineNotFoundException', `Account does not have a pipeline with name '${name}'`);
 }
@@ -134,6 +158,24 @@ describe('cdk-delivery as a process', () => {
     expect(r.stdout).toContain('Pipeline shop-pipeline (ShopPipeline/Shop)');
     expect(r.stderr).toBe('');
     expect(server.count()).toBe(0);
+  });
+
+  test('plan into a pipe closed by its reader (| head -c 20) exits 0 without a stack trace', async () => {
+    // 2,000 pipelines: megabytes of text, far more than a pipe buffer
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'assembly', 'manifest.json'), 'utf8'));
+    const plan = Object.values(manifest.artifacts as Record<string, { metadata?: Record<string, { type: string; data: unknown }[]> }>)
+      .flatMap((a) => Object.values(a.metadata ?? {}).flat())
+      .find((e) => e.type === 'cdk-delivery-pipeline:plan')!;
+    const dir = fs.mkdtempSync(path.join(home, 'big-'));
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
+      version: '48.0.0',
+      artifacts: { S: { type: 'aws:cloudformation:stack', metadata: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`/S/P${i}`, [plan]])) } },
+    }));
+    const r = await runClosingStdout(['plan', dir]);
+    expect(r.stdout).toBe('Pipeline shop-pipeli');
+    expect(r.stderr).toBe('');
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
   });
 
   test('plan --out into a directory that does not exist: a one-line usage error (regression: "unexpected error: ENOENT", exit 1)', async () => {
