@@ -105,7 +105,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
   const context = (cmd: Command): CommandContext => {
     const globals = cmd.optsWithGlobals() as AwsOptions;
     const clients = (deps.createClients ?? createClients)({ profile: globals.profile, region: globals.region }, io.env);
-    const api = new DeliveryApi(clients);
+    const api = new DeliveryApi(clients, (message) => println(io.stderr, `cdk-delivery: warning: ${safeLine(message)}`));
     deps.onApi?.(api);
     const envPoll = Number(io.env.CDK_DELIVERY_POLL_INTERVAL_MS);
     const pollIntervalMs = deps.pollIntervalMs ?? (Number.isFinite(envPoll) && envPoll > 0 ? envPoll : 5000);

@@ -106,4 +106,18 @@ describe('history', () => {
   test('--since 400d is accepted', async () => {
     expect((await cli(['history', PIPELINE, '--since', '400d'])).code).toBe(0);
   });
+
+  test('listing stops after 1,000 pages with one warning line per list on stderr', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: executions.slice(0, 1), nextToken: 'more' });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.slice(0, 1), nextToken: 'more' });
+    const r = await cli(['history', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(ListPipelineExecutionsCommand, 1000);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1000);
+    expect(r.stderr.split('\n').sort()).toEqual([
+      '',
+      "cdk-delivery: warning: stopped reading ListActionExecutions of 'shop-pipeline' after 1000 pages; older items are left out",
+      "cdk-delivery: warning: stopped reading ListPipelineExecutions of 'shop-pipeline' after 1000 pages; older items are left out",
+    ]);
+  });
 });

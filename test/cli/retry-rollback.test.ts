@@ -144,6 +144,17 @@ describe('rollback', () => {
     expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
   });
 
+  test('the search stops after 50 pages with a warning on stderr', async () => {
+    const page = actionExecutions.filter((a) => a.pipelineExecutionId === 'exec-3');
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: page, nextToken: 'more' });
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    expect(r.code).toBe(3);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 50);
+    expect(r.stderr).toBe("cdk-delivery: warning: stopped reading ListActionExecutions of 'shop-pipeline' after 50 pages; older items are left out\n"
+      + "cdk-delivery: no earlier successful execution of 'prod' to roll back to in pipeline 'shop-pipeline'\n");
+    expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+  });
+
   test('exit 1 when CodePipeline cannot roll back', async () => {
     cp.on(RollbackStageCommand).rejects(new UnableToRollbackStageException({ message: 'pipeline type V1', $metadata: {} }));
     const r = await cli(['rollback', PIPELINE, '--env', 'prod']);

@@ -56,6 +56,7 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
     const isTarget = (r: ReturnType<typeof stageRuns>[number]) => r.stageName === env && r.status === 'Succeeded' && r.executionId !== current;
     const actions = await ctx.api.listActionExecutions(pipeline, {
       maxPages: 50,
+      warnWhenCapped: true,
       // stop once a successful run of the stage is complete in what was read (lists are newest first)
       stopWhen: (items) => {
         const last = items[items.length - 1]?.startTime?.getTime() ?? 0;
