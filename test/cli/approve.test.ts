@@ -276,8 +276,11 @@ describe('approve --revision with image digests and S3 version ids', () => {
 
   test('the documented script (status --json, then approve --revision) works for an ECR source', async () => {
     const ecrSource = (a: typeof actionExecutions[number]) => (a.stageName === 'Source' && a.pipelineExecutionId === 'exec-3'
-      ? { ...a, input: { actionTypeId: { category: 'Source' as const, owner: 'AWS' as const, provider: 'ECR', version: '1' } },
-        output: { outputVariables: { ImageDigest: DIGEST, ImageTag: 'latest', RepositoryName: 'shop' }, executionResult: { externalExecutionId: DIGEST } } }
+      ? {
+        ...a,
+        input: { actionTypeId: { category: 'Source' as const, owner: 'AWS' as const, provider: 'ECR', version: '1' } },
+        output: { outputVariables: { ImageDigest: DIGEST, ImageTag: 'latest', RepositoryName: 'shop' }, executionResult: { externalExecutionId: DIGEST } },
+      }
       : a);
     cp.on(ListPipelineExecutionsCommand).resolves({
       pipelineExecutionSummaries: executions.map((e) => (e.pipelineExecutionId === 'exec-3'

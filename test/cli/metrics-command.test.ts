@@ -1,6 +1,7 @@
 import { BatchGetDeploymentsCommand, CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import {
-  ActionExecutionDetail, CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand,
+  ActionExecutionDetail, CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
+  ListPipelineExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -140,9 +141,17 @@ describe('metrics', () => {
 describe('metrics of executions that started before --since', () => {
   const DAY = 1440;
   // e9: commit 10 days old, source 10 days ago, prod approved and deployed 2 days ago
-  const act = (stage: string, name: string, category: string, start: number, end: number, extra: Partial<ActionExecutionDetail> = {}): ActionExecutionDetail => ({
-    pipelineExecutionId: 'e9', stageName: stage, actionName: name, status: 'Succeeded', startTime: minutesAgo(start), lastUpdateTime: minutesAgo(end),
-    input: { actionTypeId: { category: category as 'Deploy', owner: 'AWS', provider: category === 'Deploy' ? 'CloudFormation' : 'x', version: '1' } }, ...extra,
+  const act = (
+    stage: string, name: string, category: string, start: number, end: number, extra: Partial<ActionExecutionDetail> = {},
+  ): ActionExecutionDetail => ({
+    pipelineExecutionId: 'e9',
+    stageName: stage,
+    actionName: name,
+    status: 'Succeeded',
+    startTime: minutesAgo(start),
+    lastUpdateTime: minutesAgo(end),
+    input: { actionTypeId: { category: category as 'Deploy', owner: 'AWS', provider: category === 'Deploy' ? 'CloudFormation' : 'x', version: '1' } },
+    ...extra,
   });
   const e9Actions = [
     act('prod', 'Deploy', 'Deploy', 2 * DAY, 2 * DAY - 30),

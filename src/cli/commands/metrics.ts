@@ -8,8 +8,8 @@ import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode, usageError } from '../errors';
 import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
-import { safeLine } from '../terminal';
 import { findStage, isCodeDeploy, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
+import { safeLine } from '../terminal';
 
 export interface MetricsOptions {
   readonly pipelines: string[];

@@ -92,8 +92,8 @@ const PLAN_FIELDS = shape({
  * usage error (exit 2) naming the construct path and what is wrong.
  */
 function checkPlan(data: unknown, metadataPath: string, file: string): PlanDocument {
-  const where = isObject(data) && typeof data.constructPath === 'string' ? data.constructPath : metadataPath.replace(/^\//, '');
-  const fail = (what: string) => new CliError(`the plan of '${where}' in ${file} ${what}`, ExitCode.USAGE);
+  const construct = isObject(data) && typeof data.constructPath === 'string' ? data.constructPath : metadataPath.replace(/^\//, '');
+  const fail = (what: string) => new CliError(`the plan of '${construct}' in ${file} ${what}`, ExitCode.USAGE);
   if (!isObject(data)) throw fail('is not an object');
   const version = data.formatVersion;
   if (version !== FORMAT_VERSION) {
