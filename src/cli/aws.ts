@@ -72,6 +72,11 @@ export interface ListOptions {
   readonly pipelineExecutionId?: string;
   /** Stop once this returns true for the items read so far. */
   readonly stopWhen?: (items: ActionExecutionDetail[]) => boolean;
+  /**
+   * Warn (on stderr) when the page limit stops the listing while more pages remain. Default: only
+   * for the overall limit (MAX_PAGES), not for a `maxPages` the caller chose.
+   */
+  readonly warnWhenCapped?: boolean;
 }
 
 /**
@@ -82,7 +87,17 @@ export class DeliveryApi {
   /** Number of API calls sent, by operation. */
   public readonly calls: Record<string, number> = {};
 
-  constructor(public readonly clients: AwsClients) {}
+  /**
+   * @param warn receives one-line warnings (a listing stopped by its page limit while more pages
+   * remained); the CLI prints them on stderr
+   */
+  constructor(public readonly clients: AwsClients, private readonly warn: (message: string) => void = () => undefined) {}
+
+  private capped(operation: string, pipeline: string, pages: number, nextToken: string | undefined, options: ListOptions) {
+    if (nextToken && (options.warnWhenCapped ?? options.maxPages === undefined)) {
+      this.warn(`stopped reading ${operation} of '${pipeline}' after ${pages} pages; older items are left out`);
+    }
+  }
 
   public get totalCalls(): number {
     return Object.values(this.calls).reduce((a, b) => a + b, 0);
@@ -104,7 +119,8 @@ export class DeliveryApi {
     const items: PipelineExecutionSummary[] = [];
     let nextToken: string | undefined;
     const maxPages = Math.min(options.maxPages ?? MAX_PAGES, MAX_PAGES);
-    for (let page = 0; page < maxPages; page++) {
+    let page = 0;
+    for (; page < maxPages; page++) {
       const out = await this.cp('ListPipelineExecutions', { pipeline }, () =>
         this.clients.codepipeline.send(new ListPipelineExecutionsCommand({
           pipelineName: pipeline,
@@ -119,6 +135,7 @@ export class DeliveryApi {
         break;
       }
     }
+    if (page === maxPages) this.capped('ListPipelineExecutions', pipeline, page, nextToken, options);
     return options.since ? items.filter((e) => !e.startTime || e.startTime >= options.since!) : items;
   }
 
@@ -127,7 +144,8 @@ export class DeliveryApi {
     const items: ActionExecutionDetail[] = [];
     let nextToken: string | undefined;
     const maxPages = Math.min(options.maxPages ?? MAX_PAGES, MAX_PAGES);
-    for (let page = 0; page < maxPages; page++) {
+    let page = 0;
+    for (; page < maxPages; page++) {
       const out = await this.cp('ListActionExecutions', { pipeline }, () =>
         this.clients.codepipeline.send(new ListActionExecutionsCommand({
           pipelineName: pipeline,
@@ -144,6 +162,7 @@ export class DeliveryApi {
         break;
       }
     }
+    if (page === maxPages) this.capped('ListActionExecutions', pipeline, page, nextToken, options);
     return options.since ? items.filter((e) => !e.startTime || e.startTime >= options.since!) : items;
   }
 

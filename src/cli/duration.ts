@@ -17,6 +17,21 @@ export function parseDuration(text: string, flag = '--since'): number {
   return Number(m[1]) * UNITS[m[2]];
 }
 
+/**
+ * How far back `--since` may reach. CodePipeline keeps about 12 months of execution history, so a
+ * longer window only makes longer (and slower) output.
+ */
+export const MAX_SINCE_DAYS = 400;
+
+/** Parses `--since` like parseDuration, refusing more than MAX_SINCE_DAYS (usage error). */
+export function parseSince(text: string): number {
+  const ms = parseDuration(text, '--since');
+  if (ms > MAX_SINCE_DAYS * UNITS.d) {
+    throw usageError(`--since: '${text}' is too far back; at most ${MAX_SINCE_DAYS}d (CodePipeline keeps about 12 months of execution history)`);
+  }
+  return ms;
+}
+
 /** Formats milliseconds as a short human duration: `45s`, `12m`, `3h 05m`, `2d 4h`. */
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !isFinite(ms)) {

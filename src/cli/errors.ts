@@ -16,7 +16,7 @@ export enum ExitCode {
   ACCESS_DENIED = 4,
   /** Still throttled (or the service still failing) after the SDK's retries. */
   THROTTLED = 5,
-  /** No AWS credentials or no region. */
+  /** No AWS credentials, credentials expired or invalid, or no region. */
   NO_CREDENTIALS = 6,
   /** The approval token expired or the approval was already answered. */
   APPROVAL_ANSWERED = 7,
@@ -60,8 +60,12 @@ const THROTTLING = new Set([
   'ThrottledException', 'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'LimitExceededException',
 ]);
 const ACCESS_DENIED = new Set([
-  'AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'UnrecognizedClientException',
-  'InvalidSignatureException', 'ExpiredTokenException', 'NotAuthorized',
+  'AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'NotAuthorized',
+]);
+/** The credentials themselves are refused (expired session, unknown key, bad signature): no IAM policy fixes that. */
+const BAD_CREDENTIALS = new Set([
+  'ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidSignatureException',
+  'InvalidClientTokenId', 'SignatureDoesNotMatch', 'TokenRefreshRequired',
 ]);
 
 interface AwsLikeError {
@@ -108,6 +112,12 @@ export function fromAwsError(error: unknown, ctx: AwsErrorContext): CliError {
   }
   if (name === 'ApprovalAlreadyCompletedException') {
     return new CliError(`the approval was already answered${what}; run 'cdk-delivery status' to see the current state`, ExitCode.APPROVAL_ANSWERED);
+  }
+  if (BAD_CREDENTIALS.has(name)) {
+    return new CliError(
+      `AWS credentials expired or invalid: ${ctx.service} refused them for ${ctx.operation} (${name}); `
+      + 'renew them (for SSO: aws sso login), or check AWS_PROFILE / --profile',
+      ExitCode.NO_CREDENTIALS);
   }
   if (ACCESS_DENIED.has(name) || status === 403) {
     return new CliError(

@@ -1,9 +1,10 @@
 /**
  * Self-contained HTML pages (inline CSS and SVG, no scripts, no network) for `plan` and `metrics`.
  */
+import { safeText } from './terminal';
 
 export function escapeHtml(text: string | number | undefined): string {
-  return String(text ?? '')
+  return safeText(String(text ?? ''))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

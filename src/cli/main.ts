@@ -15,6 +15,15 @@ process.on('warning', (warning: Error) => {
   }
 });
 
+// A reader that stops early (`cdk-delivery plan | head`) closes the pipe: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') {
+    process.exit(0);
+  }
+  process.stderr.write(`cdk-delivery: cannot write to stdout: ${error.message.replace(/\s+/g, ' ')}\n`);
+  process.exit(1);
+});
+
 const io = processIo();
 runCli(process.argv.slice(2), { io }).then(
   (code) => { process.exitCode = code; },

@@ -11,6 +11,7 @@ import {
   StageState,
 } from '@aws-sdk/client-codepipeline';
 import { notFound, usageError } from './errors';
+import { safeLine } from './terminal';
 
 /** Stages that are not environments. */
 export const NON_ENVIRONMENT_STAGES = new Set(['Source', 'Build', 'Checks']);
@@ -126,7 +127,7 @@ export function revisionOfSourceAction(action: ActionExecutionDetail | undefined
   const date = vars.CommitterDate ?? vars.AuthorDate;
   const time = date ? new Date(date) : undefined;
   return {
-    id: vars.CommitId ?? action.output?.executionResult?.externalExecutionId,
+    id: vars.CommitId ?? vars.ImageDigest ?? vars.VersionId ?? action.output?.executionResult?.externalExecutionId,
     message: vars.CommitMessage,
     author: vars.AuthorDisplayName ?? vars.AuthorName ?? vars.AuthorEmail,
     time: time && !isNaN(time.getTime()) ? time : undefined,
@@ -149,18 +150,52 @@ export function mergeRevisions(...revisions: Revision[]): Revision {
 /** `abc1234 "Fix checkout" (alice)` */
 export function describeRevision(rev: Revision, maxMessage = 50): string {
   if (!rev.id && !rev.message) return '—';
-  const parts = [shortRevision(rev.id)];
+  const parts = [safeLine(shortRevision(rev.id))];
   if (rev.message) {
-    const first = rev.message.split('\n')[0];
+    const first = safeLine(rev.message.split(/\r?\n/)[0]);
     parts.push(`"${first.length > maxMessage ? first.slice(0, maxMessage - 1) + '…' : first}"`);
   }
-  if (rev.author) parts.push(`(${rev.author})`);
+  if (rev.author) parts.push(`(${safeLine(rev.author)})`);
   return parts.join(' ');
 }
 
-/** True when `prefix` (at least 4 characters, any case) abbreviates `id`. */
+/** Characters of a revision id: commit ids, ECR digests (`sha256:...`), S3 version ids. */
+const REVISION_CHARS = /^[A-Za-z0-9._+/=:-]+$/;
+const HEX = /^[0-9a-f]+$/i;
+
+/** A revision id without its `sha256:` prefix (ECR digests). */
+function bareRevision(id: string): string {
+  return id.replace(/^sha256:/i, '');
+}
+
+/**
+ * Checks a `--revision` value: a commit id, an ECR digest (with or without `sha256:`) or an S3
+ * version id, in full or abbreviated to at least 4 characters (without the `sha256:` prefix).
+ * Returns an error message, or undefined when the value is usable.
+ */
+export function revisionArgumentProblem(value: string): string | undefined {
+  if (!REVISION_CHARS.test(value)) {
+    return `--revision must be a commit id, image digest or S3 version id (letters, digits and . _ + / = : -), got '${value}'`;
+  }
+  if (bareRevision(value).length < 4) {
+    return `--revision must be at least 4 characters of a commit id or image digest (after 'sha256:'), got '${value}'`;
+  }
+  return undefined;
+}
+
+/**
+ * True when `prefix` abbreviates `id` (or equals it). A `sha256:` prefix is ignored on both sides;
+ * at least 4 characters must remain. Hex ids (commits, digests) compare in any case; other ids (S3
+ * version ids) are case-sensitive.
+ */
 export function revisionMatches(prefix: string, id: string | undefined): boolean {
-  return !!id && id.toLowerCase().startsWith(prefix.toLowerCase());
+  if (!id) return false;
+  const given = bareRevision(prefix);
+  const actual = bareRevision(id);
+  if (given.length < 4) return false;
+  return HEX.test(given) && HEX.test(actual)
+    ? actual.toLowerCase().startsWith(given.toLowerCase())
+    : actual.startsWith(given);
 }
 
 /** Status of one stage in one pipeline execution, from its action executions. */

@@ -10,6 +10,7 @@ import { CommandContext } from './context';
 import { parseDuration } from './duration';
 import { CliError, ExitCode, usageError } from './errors';
 import { CliIo, println } from './io';
+import { safeLine } from './terminal';
 
 /** What `runCli` needs; everything but `io` has a default. */
 export interface CliDeps {
@@ -27,12 +28,12 @@ export interface CliDeps {
 const EXIT_CODES_HELP = `
 Exit codes:
   0  success
-  1  the watched stage failed or was rejected, or CodePipeline refused the operation
-  2  usage error (unknown command or flag, bad value, missing confirmation)
+  1  the watched stage failed, was rejected or skipped, or CodePipeline refused the operation
+  2  usage error (unknown command or flag, bad value, missing confirmation, unreadable plan)
   3  not found (cloud assembly, pipeline, environment, pending approval)
   4  access denied (the message names the IAM permission)
   5  throttled or service error after retries
-  6  no AWS credentials or no region
+  6  no AWS credentials, expired or invalid credentials, or no region
   7  approval token expired or approval already answered
 
 Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS (default 6),
@@ -81,11 +82,11 @@ interface AnswerFlags {
 /** Writes a one-line error and returns its exit code. */
 export function reportError(error: unknown, io: CliIo): number {
   if (error instanceof CliError) {
-    println(io.stderr, `cdk-delivery: ${error.message}`);
+    println(io.stderr, `cdk-delivery: ${safeLine(error.message)}`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  println(io.stderr, `cdk-delivery: unexpected error: ${message.replace(/\s+/g, ' ').trim()}`);
+  println(io.stderr, `cdk-delivery: unexpected error: ${safeLine(message.replace(/\s+/g, ' ').trim())}`);
   return ExitCode.FAILED;
 }
 
@@ -104,7 +105,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
   const context = (cmd: Command): CommandContext => {
     const globals = cmd.optsWithGlobals() as AwsOptions;
     const clients = (deps.createClients ?? createClients)({ profile: globals.profile, region: globals.region }, io.env);
-    const api = new DeliveryApi(clients);
+    const api = new DeliveryApi(clients, (message) => println(io.stderr, `cdk-delivery: warning: ${safeLine(message)}`));
     deps.onApi?.(api);
     const envPoll = Number(io.env.CDK_DELIVERY_POLL_INTERVAL_MS);
     const pollIntervalMs = deps.pollIntervalMs ?? (Number.isFinite(envPoll) && envPoll > 0 ? envPoll : 5000);
@@ -144,7 +145,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
       .argument('<pipeline>', 'pipeline name')
       .requiredOption('--env <name>', 'environment (stage) name')
       .option('--comment <text>', 'comment recorded with the answer')
-      .option('--revision <sha>', 'only if the approval is for this commit (full or at least 4 characters)')
+      .option('--revision <id>', 'only if the approval is for this revision: commit, image digest or S3 version id (full or at least 4 characters)')
       .option('--execution <id>', 'only if the approval is for this pipeline execution')
       .option('--wait', 'follow the stage to its end; exit 0 only if it succeeds')
       .option('--timeout <duration>', TIMEOUT_HELP)
@@ -183,7 +184,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
   program.command('history')
     .description('List executions with revision, trigger, duration, result and approval answers')
     .argument('<pipeline>', 'pipeline name')
-    .option('--since <duration>', 'how far back, e.g. 12h, 30d, 2w', '30d')
+    .option('--since <duration>', 'how far back, e.g. 12h, 30d, 2w (at most 400d)', '30d')
     .option('--env <name>', 'only executions that reached this environment')
     .option('--json', 'print JSON')
     .addHelpText('after', examples('cdk-delivery history shop-pipeline --since 7d', 'cdk-delivery history shop-pipeline --env prod --json'))
@@ -193,7 +194,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
   program.command('metrics')
     .description('The four DORA keys per environment: deployment frequency, lead time, change failure rate, time to restore')
     .argument('<pipeline...>', 'pipeline names')
-    .option('--since <duration>', 'how far back, e.g. 30d, 12w', '30d')
+    .option('--since <duration>', 'how far back, e.g. 30d, 12w (at most 400d)', '30d')
     .option('--env <name>', 'only this environment')
     .addOption(format(METRICS_FORMATS).default('text'))
     .option('--out <file>', 'write to a file instead of stdout')

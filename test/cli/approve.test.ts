@@ -1,10 +1,10 @@
 import {
   ApprovalAlreadyCompletedException, CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, InvalidApprovalTokenException,
-  PutApprovalResultCommand, StageNotFoundException,
+  ListActionExecutionsCommand, ListPipelineExecutionsCommand, PutApprovalResultCommand, StageNotFoundException,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { COMMIT_3, execution3, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
+import { actionExecutions, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
 import { awsError, cli } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
@@ -59,6 +59,17 @@ describe('approve', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('at least 4 characters');
     expect(cp.calls()).toHaveLength(0);
+  });
+
+  test('a --comment longer than 512 characters is a usage error before any call', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--comment', 'x'.repeat(513)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('cdk-delivery: --comment is 513 characters long; CodePipeline accepts at most 512\n');
+    expect(cp.calls()).toHaveLength(0);
+    // 512 characters (here 512 emoji, 1,024 UTF-16 code units) are sent
+    const max = '🚀'.repeat(512);
+    expect((await cli(['reject', PIPELINE, '--env', 'prod', '--yes', '--comment', max])).code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, { result: { status: 'Rejected', summary: max } });
   });
 
   test('refuses without --yes when stdin is not a terminal', async () => {
@@ -196,5 +207,128 @@ describe('approve --wait', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('prod succeeded');
     expect(r.stderr).toContain('✔');
+  });
+
+  test('control characters of a commit message never reach the confirmation prompt or the terminal', async () => {
+    cp.on(GetPipelineExecutionCommand).resolves({
+      pipelineExecution: {
+        ...execution3(),
+        artifactRevisions: [{ revisionId: 'feedbeef'.repeat(5), revisionSummary: JSON.stringify({ CommitMessage: 'Harmless\r\x1b[2K\x1b[31mrevision 0badc0d "First release"', AuthorDisplayName: 'eve\x1b]0;x\x07' }) }],
+      },
+    });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod'], { stdinIsTTY: true, confirm: async () => false });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "Approve in 'prod' of 'shop-pipeline' is waiting for feedbee \"Harmless\uFFFD\uFFFD[2K\uFFFD[31mrevision 0badc0d \"First release\"\" (eve\uFFFD]0;x\uFFFD) (execution exec-3)\n"
+      + 'nothing done\n');
+    expect(r.io.questions).toEqual(['Approve feedbee into prod?']);
+    expect(r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
+  });
+
+  test('control characters of a revision id and of an error message are replaced in one-line errors', async () => {
+    cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), artifactRevisions: [{ revisionId: 'abcd\x1b[2Kef' }] } });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', 'beef']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      "cdk-delivery: refusing to approve: the approval waiting in 'prod' is for revision abcd\uFFFD[2Kef (execution exec-3), not beef\n");
+  });
+});
+
+describe('approve --revision with image digests and S3 version ids', () => {
+  const DIGEST = 'sha256:3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a393f2a9c1d8e7b6a5f4e3d2c1b';
+  const VERSION_ID = '3/L4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nr8X8gdRQ=';
+  const waitingFor = (revisionId: string) =>
+    cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), artifactRevisions: [{ name: 'Source', revisionId }] } });
+
+  test('an ECR digest matches in full, without sha256:, or abbreviated as status shows it', async () => {
+    waitingFor(DIGEST);
+    for (const given of [DIGEST, DIGEST.slice('sha256:'.length), '3f2a9c1', 'sha256:3F2A']) {
+      const r = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', given]);
+      expect({ given, code: r.code, stderr: r.stderr }).toEqual({ given, code: 0, stderr: '' });
+    }
+    expect(cp).toHaveReceivedCommandTimes(PutApprovalResultCommand, 4);
+  });
+
+  test('"sha256" alone is no longer a prefix of every digest', async () => {
+    waitingFor(DIGEST);
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', 'sha256']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`cdk-delivery: refusing to approve: the approval waiting in 'prod' is for revision ${DIGEST} (execution exec-3), not sha256\n`);
+    expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
+  });
+
+  test.each([['sha256:'], ['sha256:3f2'], ['3f2'], ['3f2a 9c1'], ['3f2a;rm']])('--revision %s is a usage error before any call', async (given) => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', given]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^cdk-delivery: --revision must be /);
+    expect(cp.calls()).toHaveLength(0);
+  });
+
+  test('an S3 version id matches case-sensitively, with + / = in it', async () => {
+    waitingFor(VERSION_ID);
+    expect((await cli(['approve', PIPELINE, '--env', 'prod', '--revision', VERSION_ID])).code).toBe(0);
+    expect((await cli(['approve', PIPELINE, '--env', 'prod', '--revision', '3/L4kqtJ'])).code).toBe(0);
+    const other = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', '3/l4KQTj']);
+    expect(other.code).toBe(3);
+    expect(cp).toHaveReceivedCommandTimes(PutApprovalResultCommand, 2);
+  });
+
+  test('the documented script (status --json, then approve --revision) works for an ECR source', async () => {
+    const ecrSource = (a: typeof actionExecutions[number]) => (a.stageName === 'Source' && a.pipelineExecutionId === 'exec-3'
+      ? {
+        ...a,
+        input: { actionTypeId: { category: 'Source' as const, owner: 'AWS' as const, provider: 'ECR', version: '1' } },
+        output: { outputVariables: { ImageDigest: DIGEST, ImageTag: 'latest', RepositoryName: 'shop' }, executionResult: { externalExecutionId: DIGEST } },
+      }
+      : a);
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: executions.map((e) => (e.pipelineExecutionId === 'exec-3'
+        ? { ...e, sourceRevisions: [{ actionName: 'Source', revisionId: DIGEST, revisionSummary: 'Image tag: latest' }] } : e)),
+    });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.map(ecrSource) });
+    waitingFor(DIGEST);
+    const status = await cli(['status', PIPELINE, '--json']);
+    // jq -r '.environments[] | select(.name == "staging") | .deployed.revision.id'
+    const sha = JSON.parse(status.stdout).environments.find((e: { name: string }) => e.name === 'staging').deployed.revision.id;
+    expect(sha).toBe(DIGEST);
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', sha, '--comment', 'tested in staging']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("approved 3f2a9c1 (execution exec-3) in 'prod' of 'shop-pipeline'\n");
+    expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, { token: TOKEN, result: { status: 'Approved', summary: 'tested in staging' } });
+  });
+});
+
+describe('approve --wait', () => {
+  beforeEach(() => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [] });
+  });
+
+  test('a Skipped stage ends the wait: exit 1 with one line', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState())
+      .resolves({ stageStates: [{ stageName: 'prod', latestExecution: { pipelineExecutionId: 'exec-3', status: 'Skipped' } }] });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], {}, { maxRefreshes: 30 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('prod: Skipped\nprod skipped (the stage did not run)\n');
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 2);
+  });
+
+  test('a stage removed from the pipeline ends the wait: exit 3', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves({ stageStates: [{ stageName: 'Source' }] });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], {}, { maxRefreshes: 30 });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: environment 'prod' is no longer in pipeline 'shop-pipeline'; stopped waiting\n");
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 2);
+  });
+
+  test('a stage that shows no execution for 3 polls ends the wait: exit 3', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves({ stageStates: [{ stageName: 'prod' }] });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], {}, { maxRefreshes: 30 });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('prod: InProgress — execution exec-3\n'
+      + "cdk-delivery: environment 'prod' of pipeline 'shop-pipeline' shows no execution any more (was the pipeline updated?); "
+      + 'stopped waiting (cdk-delivery status shop-pipeline)\n');
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1 + 3);
   });
 });

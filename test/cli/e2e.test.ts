@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { actionExecutions, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
+import { NOW } from './helpers';
 import { AwsError, LoopbackAws, paginate } from './loopback-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -55,6 +56,43 @@ function run(args: string[], env: Record<string, string | undefined> = {}): Prom
   });
 }
 
+/** A copy of `value` whose dates are moved from the unit tests' NOW to the real clock (the child process uses it). */
+function current<T>(value: T): T {
+  const shift = Date.now() - NOW.getTime();
+  const move = (v: unknown): unknown => {
+    if (v instanceof Date) return new Date(v.getTime() + shift);
+    if (Array.isArray(v)) return v.map(move);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, move(x)]));
+    if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(v)) return new Date(Date.parse(v) + shift).toISOString();
+    return v;
+  };
+  return move(value) as T;
+}
+
+/** Runs the CLI and closes its stdout after the first bytes, like `| head -c 20`. */
+function runClosingStdout(args: string[]): Promise<Run & { signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: home, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.once('data', (d: Buffer) => {
+      stdout = d.toString().slice(0, 20);
+      child.stdout.destroy();
+    });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
 function known(name: string) {
   if (name !== PIPELINE) throw new AwsError('PipelineNotFoundException', `Account does not have a pipeline with name '${name}'`);
 }
@@ -93,12 +131,12 @@ beforeEach(async () => {
     })
     .on('ListPipelineExecutions', (input) => {
       known(input.pipelineName);
-      const { page, nextToken } = paginate(executions, input, 1);
+      const { page, nextToken } = paginate(current(executions), input, 1);
       return { pipelineExecutionSummaries: page, nextToken };
     })
     .on('ListActionExecutions', (input) => {
       known(input.pipelineName);
-      const { page, nextToken } = paginate(actionExecutions, input, 4);
+      const { page, nextToken } = paginate(current(actionExecutions), input, 4);
       return { actionExecutionDetails: page, nextToken };
     })
     .on('BatchGetDeployments', (input) => ({
@@ -120,6 +158,24 @@ describe('cdk-delivery as a process', () => {
     expect(r.stdout).toContain('Pipeline shop-pipeline (ShopPipeline/Shop)');
     expect(r.stderr).toBe('');
     expect(server.count()).toBe(0);
+  });
+
+  test('plan into a pipe closed by its reader (| head -c 20) exits 0 without a stack trace', async () => {
+    // 2,000 pipelines: megabytes of text, far more than a pipe buffer
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'assembly', 'manifest.json'), 'utf8'));
+    const plan = Object.values(manifest.artifacts as Record<string, { metadata?: Record<string, { type: string; data: unknown }[]> }>)
+      .flatMap((a) => Object.values(a.metadata ?? {}).flat())
+      .find((e) => e.type === 'cdk-delivery-pipeline:plan')!;
+    const dir = fs.mkdtempSync(path.join(home, 'big-'));
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
+      version: '48.0.0',
+      artifacts: { S: { type: 'aws:cloudformation:stack', metadata: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`/S/P${i}`, [plan]])) } },
+    }));
+    const r = await runClosingStdout(['plan', dir]);
+    expect(r.stdout).toBe('Pipeline shop-pipeli');
+    expect(r.stderr).toBe('');
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
   });
 
   test('plan --out into a directory that does not exist: a one-line usage error (regression: "unexpected error: ENOENT", exit 1)', async () => {
@@ -169,7 +225,7 @@ describe('cdk-delivery as a process', () => {
 
   test('history follows every nextToken and survives a 500 and a throttle', async () => {
     server.failNext('ListPipelineExecutions', { status: 500 }, { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' });
-    const r = await run(['history', PIPELINE, '--since', '520w', '--json']);
+    const r = await run(['history', PIPELINE, '--since', '7d', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).map((e: { executionId: string }) => e.executionId)).toEqual(['exec-3', 'exec-2', 'exec-1']);
     // 3 pages + 2 retried failures; 14 action executions in pages of 4
@@ -208,7 +264,7 @@ describe('cdk-delivery as a process', () => {
 
   test('metrics writes a self-contained HTML report', async () => {
     const out = path.join(home, 'dora.html');
-    const r = await run(['metrics', PIPELINE, '--since', '520w', '--format', 'html', '--out', out]);
+    const r = await run(['metrics', PIPELINE, '--since', '7d', '--format', 'html', '--out', out]);
     expect(r.code).toBe(0);
     const html = fs.readFileSync(out, 'utf8');
     expect(html.match(/<svg /g)).toHaveLength(6);

@@ -115,4 +115,18 @@ describe('command line', () => {
     });
     expect(seen).toEqual([{ region: 'ap-south-1', profile: 'ops' }]);
   });
+
+  test.each([
+    ['ExpiredTokenException', 'The security token included in the request is expired'],
+    ['ExpiredToken', 'The provided token has expired.'],
+    ['UnrecognizedClientException', 'The security token included in the request is invalid.'],
+    ['InvalidSignatureException', 'The request signature we calculated does not match the signature you provided.'],
+    ['InvalidClientTokenId', 'The security token included in the request is invalid.'],
+  ])('%s exits 6 asking for new credentials, not for an IAM permission', async (name, message) => {
+    cp.on(GetPipelineStateCommand).rejects(awsError(name, message, name === 'InvalidClientTokenId' ? 403 : 400));
+    const r = await cli(['status', 'shop']);
+    expect(r.code).toBe(6);
+    expect(r.stderr).toBe(`cdk-delivery: AWS credentials expired or invalid: codepipeline refused them for GetPipelineState (${name}); `
+      + 'renew them (for SSO: aws sso login), or check AWS_PROFILE / --profile\n');
+  });
 });

@@ -1,13 +1,14 @@
-import { CodePipelineClient, ListActionExecutionsCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { actionExecutions, executions, PIPELINE } from './fixtures/pipeline';
+import { actionExecutions, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
 import { cli } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
 
 beforeEach(() => {
   cp.reset();
+  cp.on(GetPipelineStateCommand).resolves(pipelineState());
   cp.on(ListPipelineExecutionsCommand, { nextToken: undefined }).resolves({ pipelineExecutionSummaries: executions.slice(0, 2), nextToken: 'e2' });
   cp.on(ListPipelineExecutionsCommand, { nextToken: 'e2' }).resolves({ pipelineExecutionSummaries: executions.slice(2) });
   cp.on(ListActionExecutionsCommand, { nextToken: undefined }).resolves({ actionExecutionDetails: actionExecutions.slice(0, 5), nextToken: 'a2' });
@@ -47,6 +48,21 @@ describe('history', () => {
     const entries = JSON.parse(r.stdout);
     expect(entries.map((e: { executionId: string; environmentResult: string }) => [e.executionId, e.environmentResult]))
       .toEqual([['exec-3', 'InProgress'], ['exec-2', 'Failed'], ['exec-1', 'Succeeded']]);
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
+  });
+
+  test('--env with an unknown environment exits 3 listing the valid ones, after one GetPipelineState call', async () => {
+    const r = await cli(['history', PIPELINE, '--env', 'prdo']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: unknown environment 'prdo' in pipeline 'shop-pipeline'; environments: staging, prod\n");
+    expect(r.stdout).toBe('');
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
+    expect(cp.calls()).toHaveLength(1);
+  });
+
+  test('without --env no GetPipelineState call is made', async () => {
+    expect((await cli(['history', PIPELINE])).code).toBe(0);
+    expect(cp).not.toHaveReceivedCommand(GetPipelineStateCommand);
   });
 
   test('--since stops paging once executions are older', async () => {
@@ -62,5 +78,46 @@ describe('history', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`--since: invalid duration '${since}'`);
     expect(cp.calls()).toHaveLength(0);
+  });
+
+  test('control characters of approval comments, principals and triggers are replaced in the table, kept in --json', async () => {
+    const evil = actionExecutions.map((a) => (a.pipelineExecutionId === 'exec-2' && a.actionName === 'Approve'
+      ? { ...a, updatedBy: 'arn:aws:sts::1:assumed-role/R/mallory\x1b[1A', output: { executionResult: { externalExecutionSummary: 'ok\r\x1b[2Kall good\tnow' } } }
+      : a));
+    cp.on(ListActionExecutionsCommand, { nextToken: undefined }).resolves({ actionExecutionDetails: evil.slice(0, 5), nextToken: 'a2' });
+    cp.on(ListActionExecutionsCommand, { nextToken: 'a2' }).resolves({ actionExecutionDetails: evil.slice(5) });
+    const r = await cli(['history', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    const flat = r.stdout.replace(/[│\s]+/g, ' ');
+    expect(flat).toContain('approved by mallory\uFFFD[1A');
+    expect(flat).toContain('"ok\uFFFD\uFFFD[2Kall good now"');
+    const json = JSON.parse((await cli(['history', PIPELINE, '--json'])).stdout);
+    expect(json[1].approvals[0].comment).toBe('ok\r\x1b[2Kall good\tnow');
+  });
+
+  test.each([['401d'], ['58w'], ['99999d'], ['999999w']])('exit 2 when --since %s reaches back more than 400 days, before any call', async (since) => {
+    const r = await cli(['history', PIPELINE, '--since', since]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`cdk-delivery: --since: '${since}' is too far back; at most 400d (CodePipeline keeps about 12 months of execution history)\n`);
+    expect(cp.calls()).toHaveLength(0);
+  });
+
+  test('--since 400d is accepted', async () => {
+    expect((await cli(['history', PIPELINE, '--since', '400d'])).code).toBe(0);
+  });
+
+  test('listing stops after 1,000 pages with one warning line per list on stderr', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: executions.slice(0, 1), nextToken: 'more' });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.slice(0, 1), nextToken: 'more' });
+    const r = await cli(['history', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(ListPipelineExecutionsCommand, 1000);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1000);
+    expect(r.stderr.split('\n').sort()).toEqual([
+      '',
+      "cdk-delivery: warning: stopped reading ListActionExecutions of 'shop-pipeline' after 1000 pages; older items are left out",
+      "cdk-delivery: warning: stopped reading ListPipelineExecutions of 'shop-pipeline' after 1000 pages; older items are left out",
+    ]);
   });
 });

@@ -1,9 +1,12 @@
 import { BatchGetDeploymentsCommand, CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { CodePipelineClient, ListActionExecutionsCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
+import {
+  ActionExecutionDetail, CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
+  ListPipelineExecutionsCommand,
+} from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { actionExecutions, executions, PIPELINE } from './fixtures/pipeline';
-import { awsError, cli } from './helpers';
+import { actionExecutions, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
+import { awsError, cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
 const cd = mockClient(CodeDeployClient);
@@ -11,6 +14,7 @@ const cd = mockClient(CodeDeployClient);
 beforeEach(() => {
   cp.reset();
   cd.reset();
+  cp.on(GetPipelineStateCommand).resolves(pipelineState());
   cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: executions });
   cp.on(ListActionExecutionsCommand, { nextToken: undefined }).resolves({ actionExecutionDetails: actionExecutions.slice(0, 7), nextToken: 'a2' });
   cp.on(ListActionExecutionsCommand, { nextToken: 'a2' }).resolves({ actionExecutionDetails: actionExecutions.slice(7) });
@@ -65,6 +69,42 @@ describe('metrics', () => {
     expect(r.stderr).toContain('wrote dora.html');
   });
 
+  test('an execution of type ROLLBACK without trigger or rollback metadata is a rollback, not a deployment', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: executions.map((e) => (e.pipelineExecutionId === 'exec-3'
+        ? { ...e, status: 'Succeeded' as const, executionType: 'ROLLBACK' as const, trigger: undefined } : e)),
+    });
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: actionExecutions.map((a) => (a.pipelineExecutionId === 'exec-3' && a.stageName === 'prod'
+        ? { ...a, actionName: 'Deploy', status: 'Succeeded' as const, input: { actionTypeId: { category: 'Deploy' as const, owner: 'AWS' as const, provider: 'CodeDeploy', version: '1' } } }
+        : a)),
+    });
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    // exec-1 deployed, exec-2 failed, exec-3 rolled back (it undoes exec-1, which becomes a failed change)
+    expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 1, changes: 2, failedChanges: 2 });
+  });
+
+  test('a pipeline named twice is read and counted once', async () => {
+    const once = await cli(['metrics', PIPELINE, '--json']);
+    cp.resetHistory();
+    const twice = await cli(['metrics', PIPELINE, PIPELINE, '--json']);
+    expect(twice.code).toBe(0);
+    expect(JSON.parse(twice.stdout).environments).toEqual(JSON.parse(once.stdout).environments);
+    expect(cp).toHaveReceivedCommandTimes(ListPipelineExecutionsCommand, 1);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 2);
+  });
+
+  test('--env with an unknown environment exits 3 listing the valid ones, after one GetPipelineState call per pipeline', async () => {
+    const r = await cli(['metrics', PIPELINE, '--env', 'prdo']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: unknown environment 'prdo' in pipeline 'shop-pipeline'; environments: staging, prod\n");
+    expect(r.stdout).toBe('');
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
+    expect(cp).not.toHaveReceivedCommand(ListActionExecutionsCommand);
+    expect(cd).not.toHaveReceivedCommand(BatchGetDeploymentsCommand);
+  });
+
   test('does not call CodeDeploy when the pipeline has no CodeDeploy action', async () => {
     cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.filter((a) => a.stageName !== 'prod') });
     const r = await cli(['metrics', PIPELINE, '--json']);
@@ -79,10 +119,80 @@ describe('metrics', () => {
     expect(cp.calls()).toHaveLength(0);
   });
 
+  test('exit 2 when --since reaches back more than 400 days, before any call', async () => {
+    const r = await cli(['metrics', PIPELINE, '--since', '99999d', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("cdk-delivery: --since: '99999d' is too far back; at most 400d (CodePipeline keeps about 12 months of execution history)\n");
+    expect(r.stdout).toBe('');
+    expect(cp.calls()).toHaveLength(0);
+    const max = await cli(['metrics', PIPELINE, '--since', '400d', '--json']);
+    expect(max.code).toBe(0);
+    expect(JSON.parse(max.stdout).environments[0].daily).toHaveLength(401);
+  });
+
   test('exit 4 naming codedeploy:BatchGetDeployments when CodeDeploy access is denied', async () => {
     cd.on(BatchGetDeploymentsCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
     const r = await cli(['metrics', PIPELINE]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('codedeploy:BatchGetDeployments');
+  });
+});
+
+describe('metrics of executions that started before --since', () => {
+  const DAY = 1440;
+  // e9: commit 10 days old, source 10 days ago, prod approved and deployed 2 days ago
+  const act = (
+    stage: string, name: string, category: string, start: number, end: number, extra: Partial<ActionExecutionDetail> = {},
+  ): ActionExecutionDetail => ({
+    pipelineExecutionId: 'e9',
+    stageName: stage,
+    actionName: name,
+    status: 'Succeeded',
+    startTime: minutesAgo(start),
+    lastUpdateTime: minutesAgo(end),
+    input: { actionTypeId: { category: category as 'Deploy', owner: 'AWS', provider: category === 'Deploy' ? 'CloudFormation' : 'x', version: '1' } },
+    ...extra,
+  });
+  const e9Actions = [
+    act('prod', 'Deploy', 'Deploy', 2 * DAY, 2 * DAY - 30),
+    act('prod', 'Approve', 'Approval', 10 * DAY - 60, 2 * DAY),
+    act('Source', 'Source', 'Source', 10 * DAY, 10 * DAY - 1, { output: { outputVariables: { CommitId: 'abcdef1', AuthorDate: minutesAgo(10 * DAY + 5).toISOString() } } }),
+  ];
+  const e9Summary = { pipelineExecutionId: 'e9', status: 'Succeeded' as const, startTime: minutesAgo(10 * DAY), lastUpdateTime: minutesAgo(2 * DAY - 30) };
+
+  beforeEach(() => {
+    cp.reset();
+    cp.on(GetPipelineStateCommand).resolves(pipelineState());
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [e9Summary] });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: e9Actions });
+    cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { pipelineExecutionId: 'e9', status: 'Succeeded', trigger: { triggerType: 'WebhookV2' } } });
+  });
+
+  const prodMetrics = async (since: string) => {
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--since', since, '--json']);
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout).environments[0];
+  };
+
+  test('lead time counts from the commit even when the execution and its Source action are older than --since', async () => {
+    const wide = await prodMetrics('30d');
+    expect(wide.leadTimeMedianMs).toBe((8 * DAY + 35) * 60_000);
+    expect(cp).not.toHaveReceivedCommand(GetPipelineExecutionCommand);
+    cp.resetHistory();
+    const narrow = await prodMetrics('7d');
+    expect(narrow).toMatchObject({ deployments: 1, changes: 1, leadTimeMedianMs: (8 * DAY + 35) * 60_000 });
+    // one look-up of the execution, and of its actions only
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineExecutionCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'e9' });
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 2);
+    expect(cp).toHaveReceivedCommandWith(ListActionExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: 'e9' } });
+    expect(cp).toHaveReceivedCommandTimes(ListPipelineExecutionsCommand, 1);
+  });
+
+  test('a rollback execution that started before --since is a rollback, not a deployment', async () => {
+    cp.on(GetPipelineExecutionCommand).resolves({
+      pipelineExecution: { pipelineExecutionId: 'e9', status: 'Succeeded', trigger: { triggerType: 'ManualRollback' }, rollbackMetadata: { rollbackTargetPipelineExecutionId: 'e1' } },
+    });
+    expect(await prodMetrics('7d')).toMatchObject({ deployments: 0, changes: 0 });
   });
 });

@@ -122,3 +122,69 @@ describe('plan on a real synthesized assembly', () => {
     expect(out).toMatch(/Prod: CDK stage Prod: 2 stacks via change sets · 1 canary deployment/);
   });
 });
+
+describe('plan on malformed or newer assemblies', () => {
+  const valid = () => JSON.parse(JSON.stringify(loadPlans(ASSEMBLY)[0]));
+  const write = (manifest: unknown, extra?: { file: string; content: unknown }) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-bad-'));
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    if (extra) fs.writeFileSync(path.join(dir, extra.file), JSON.stringify(extra.content));
+    return dir;
+  };
+  const stackWith = (data: unknown, metadataPath = '/S/P') =>
+    ({ version: '48.0.0', artifacts: { S: { type: 'aws:cloudformation:stack', metadata: { [metadataPath]: [{ type: 'cdk-delivery-pipeline:plan', data }] } } } });
+  const without = (key: string) => { const p = valid(); delete p[key]; return p; };
+  const noGates = () => { const p = valid(); delete p.environments[0].gates; return p; };
+
+  test.each([
+    ['data: {}', {}, "the plan of 'S/P' in MANIFEST has no formatVersion (this CLI reads format 1)"],
+    ['a newer format', { formatVersion: '2', constructPath: 'S/P' }, "the plan of 'S/P' in MANIFEST was written by a newer cdk-delivery-pipeline (plan format 2; this CLI reads format 1): upgrade the CLI"],
+    ['a numeric format version', { ...valid(), formatVersion: 1 }, "the plan of 'ShopPipeline/Shop' in MANIFEST has an unknown formatVersion 1 (this CLI reads format 1)"],
+    ['no checks', without('checks'), "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: checks is missing"],
+    ['no source', without('source'), "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: source is missing"],
+    ['environments without gates', noGates(), "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: environments[0].gates is missing"],
+    ['a plan that is a string', 'plan', "the plan of 'S/P' in MANIFEST is not an object"],
+  ])('%s: exit 2 with one line naming the construct path', async (_name, data, message) => {
+    const dir = write(stackWith(data));
+    const r = await cli(['plan', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`cdk-delivery: ${message.replace('MANIFEST', path.join(dir, 'manifest.json'))}\n`);
+    expect(r.stdout).toBe('');
+  });
+
+  test('a manifest that is null: exit 2 with one line', async () => {
+    const dir = write(null);
+    const r = await cli(['plan', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`cdk-delivery: cannot read ${path.join(dir, 'manifest.json')}: not a cloud assembly manifest (expected a JSON object)\n`);
+  });
+
+  test('null artifacts, metadata values that are not arrays and metadata files that are not maps are skipped', async () => {
+    const good = stackWith(valid()).artifacts.S;
+    const dir = write({
+      version: '48.0.0',
+      artifacts: {
+        A: null,
+        B: { type: 'aws:cloudformation:stack', metadata: { '/B': { type: 'cdk-delivery-pipeline:plan', data: valid() } } },
+        C: { type: 'aws:cloudformation:stack', metadata: null, additionalMetadataFile: 'C.metadata.json' },
+        D: { type: 'cdk:cloud-assembly', properties: { directoryName: null } },
+        S: good,
+      },
+    }, { file: 'C.metadata.json', content: [{ type: 'cdk-delivery-pipeline:plan', data: {} }] });
+    const r = await cli(['plan', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('Pipeline shop-pipeline (ShopPipeline/Shop)');
+    const none = await cli(['plan', write({ artifacts: { A: null, B: { metadata: { '/B': 'x' } } } })]);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/^cdk-delivery: no delivery pipeline in '.*': no 'cdk-delivery-pipeline:plan' metadata in its stacks\n$/);
+  });
+
+  test('a plan in an additional metadata file is checked too, naming that file', async () => {
+    const dir = write({ artifacts: { S: { type: 'aws:cloudformation:stack', additionalMetadataFile: 'S.metadata.json' } } },
+      { file: 'S.metadata.json', content: { '/S/P': [{ type: 'cdk-delivery-pipeline:plan', data: { formatVersion: '3' } }] } });
+    const r = await cli(['plan', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`cdk-delivery: the plan of 'S/P' in ${path.join(dir, 'S.metadata.json')} was written by a newer cdk-delivery-pipeline (plan format 3; this CLI reads format 1): upgrade the CLI\n`);
+  });
+});

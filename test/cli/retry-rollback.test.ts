@@ -5,7 +5,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { actionExecutions, COMMIT_1, PIPELINE, pipelineState } from './fixtures/pipeline';
-import { awsError, cli } from './helpers';
+import { awsError, cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
 
@@ -52,6 +52,31 @@ describe('retry', () => {
     const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('staging succeeded');
+  });
+
+  test('--wait: the failure being retried, still shown by the first polls, is not the retry\'s result', async () => {
+    cp.on(GetPipelineStateCommand)
+      .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
+      .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
+      .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
+      .resolvesOnce(pipelineState({ stagingStatus: 'InProgress' }))
+      .resolves(pipelineState({ stagingStatus: 'Succeeded' }));
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('staging: waiting for the retry to start\nstaging: InProgress — Deploy Succeeded\nstaging: Succeeded — Deploy Succeeded\nstaging succeeded\n');
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 5);
+  });
+
+  test('--wait: a retry that fails again exits 1 once the stage shows a newer failure', async () => {
+    const again = pipelineState({ stagingStatus: 'Failed' });
+    again.stageStates![2].actionStates![0].latestExecution = { status: 'Failed', lastStatusChange: minutesAgo(1), errorDetails: { code: 'JobFailed', message: 'stack rollback again' } };
+    cp.on(GetPipelineStateCommand)
+      .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
+      .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
+      .resolves(again);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('staging: waiting for the retry to start\nstaging: Failed — Deploy Failed\nstaging failed: Deploy: stack rollback again\n');
   });
 
   test('--timeout stops waiting on a stage still running: exit 8, never sleeping past the deadline', async () => {
@@ -119,6 +144,17 @@ describe('rollback', () => {
     expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
   });
 
+  test('the search stops after 50 pages with a warning on stderr', async () => {
+    const page = actionExecutions.filter((a) => a.pipelineExecutionId === 'exec-3');
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: page, nextToken: 'more' });
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    expect(r.code).toBe(3);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 50);
+    expect(r.stderr).toBe("cdk-delivery: warning: stopped reading ListActionExecutions of 'shop-pipeline' after 50 pages; older items are left out\n"
+      + "cdk-delivery: no earlier successful execution of 'prod' to roll back to in pipeline 'shop-pipeline'\n");
+    expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+  });
+
   test('exit 1 when CodePipeline cannot roll back', async () => {
     cp.on(RollbackStageCommand).rejects(new UnableToRollbackStageException({ message: 'pipeline type V1', $metadata: {} }));
     const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
@@ -131,5 +167,36 @@ describe('rollback', () => {
     const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('codepipeline:RollbackStage');
+  });
+
+  describe('--wait', () => {
+    const prod = (id: string, status: string) => ({
+      stageStates: [{ stageName: 'prod', latestExecution: { pipelineExecutionId: id, status: status as 'Failed' }, actionStates: [{ actionName: 'Deploy', latestExecution: { status: status as 'Failed' } }] }],
+    });
+
+    beforeEach(() => {
+      cp.on(RollbackStageCommand).resolves({ pipelineExecutionId: 'rb-1' });
+      cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [] });
+      cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { pipelineExecutionId: 'rb-1', status: 'InProgress' } });
+    });
+
+    test('the rollback execution that has not reached the stage yet is followed, not reported abandoned', async () => {
+      cp.on(GetPipelineStateCommand)
+        .resolvesOnce(prod('exec-2', 'Failed')).resolvesOnce(prod('exec-2', 'Failed')).resolvesOnce(prod('rb-1', 'InProgress'))
+        .resolves(prod('rb-1', 'Succeeded'));
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-1', '--wait']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('prod: waiting for execution rb-1 to reach the stage\nprod: InProgress — Deploy InProgress\nprod: Succeeded — Deploy Succeeded\nprod succeeded\n');
+      expect(cp).toHaveReceivedCommandWith(ListActionExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: 'rb-1' } });
+      expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'rb-1' });
+    });
+
+    test('exit 1 "abandoned" only when the execution ended without reaching the stage', async () => {
+      cp.on(GetPipelineStateCommand).resolves(prod('exec-2', 'Failed'));
+      cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'rb-1' }).resolves({ pipelineExecution: { pipelineExecutionId: 'rb-1', status: 'Superseded' } });
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-1', '--wait']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe('prod abandoned: execution rb-1 is Superseded\n');
+    });
   });
 });

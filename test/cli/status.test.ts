@@ -100,4 +100,20 @@ describe('status', () => {
     expect(r.stderr).toContain("invalid pipeline name 'shop pipeline'");
     expect(cp.calls()).toHaveLength(0);
   });
+
+  test('control characters from the API (commit message, author, error details) are replaced in the table', async () => {
+    const evil = actionExecutions.map((a) => (a.pipelineExecutionId === 'exec-1' && a.stageName === 'Source'
+      ? { ...a, output: { outputVariables: { CommitId: COMMIT_1, CommitMessage: 'First\r\x1b[2Krelease', AuthorDisplayName: 'bob\x07\x9b' } } }
+      : a.pipelineExecutionId === 'exec-2' && a.stageName === 'prod' && a.actionName === 'Deploy'
+        ? { ...a, output: { executionResult: { externalExecutionId: 'd-2', errorDetails: { code: 'JobFailed', message: 'health\x1b[8m check\nfailed' } } } }
+        : a));
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: evil });
+    const r = await cli(['status', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(r.stdout).toContain('0badc0d "First\uFFFD\uFFFD[2Krelease" (bob\uFFFD\uFFFD)');
+    expect(r.stdout).toContain('Deploy: health\uFFFD[8m check');
+    const json = JSON.parse((await cli(['status', PIPELINE, '--json'])).stdout);
+    expect(json.environments.find((e: { name: string }) => e.name === 'prod').deployed.revision.message).toBe('First\r\x1b[2Krelease');
+  });
 });

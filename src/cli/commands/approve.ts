@@ -2,27 +2,34 @@ import { CommandContext } from '../context';
 import { CliError, ExitCode, usageError } from '../errors';
 import { println } from '../io';
 import {
-  describeRevision, findStage, pendingApproval, revisionMatches, revisionOfExecution, shortRevision, validateName,
+  describeRevision, findStage, pendingApproval, revisionArgumentProblem, revisionMatches, revisionOfExecution, shortRevision, validateName,
 } from '../pipeline-model';
+import { safeLine } from '../terminal';
 import { StageActionOptions, waitForStage } from './wait';
 
 export interface ApproveOptions extends StageActionOptions {
   readonly decision: 'Approved' | 'Rejected';
   readonly comment?: string;
-  /** Full or abbreviated (at least 4 characters) commit id the approval must be for. */
+  /** Full or abbreviated (at least 4 characters) commit id, image digest or S3 version id the approval must be for. */
   readonly revision?: string;
   /** Pipeline execution id the approval must be for. */
   readonly execution?: string;
   readonly yes?: boolean;
 }
 
+/** The longest comment CodePipeline accepts (ApprovalResult.summary). */
+export const MAX_COMMENT_LENGTH = 512;
+
 /** `cdk-delivery approve|reject <pipeline> --env <name> ...` */
 export async function approveCommand(ctx: CommandContext, options: ApproveOptions): Promise<number> {
   const pipeline = validateName(options.pipeline, 'pipeline name');
   const env = validateName(options.env, 'environment name (--env)');
   const verb = options.decision === 'Approved' ? 'approve' : 'reject';
-  if (options.revision !== undefined && !/^[0-9A-Za-z._-]{4,}$/.test(options.revision)) {
-    throw usageError(`--revision must be at least 4 characters of a commit id, got '${options.revision}'`);
+  const revisionProblem = options.revision !== undefined ? revisionArgumentProblem(options.revision) : undefined;
+  if (revisionProblem) throw usageError(revisionProblem);
+  const commentLength = options.comment === undefined ? 0 : [...options.comment].length;
+  if (commentLength > MAX_COMMENT_LENGTH) {
+    throw usageError(`--comment is ${commentLength} characters long; CodePipeline accepts at most ${MAX_COMMENT_LENGTH}`);
   }
   if (options.revision !== undefined && options.execution !== undefined) {
     throw usageError('use either --revision or --execution, not both');
@@ -54,8 +61,8 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
     if (!ctx.io.stdinIsTTY) {
       throw usageError(`refusing to ${verb} without confirmation: stdin is not a terminal; pass --yes, --revision <sha> or --execution <id>`);
     }
-    println(ctx.io.stderr, `${approval.actionName} in '${env}' of '${pipeline}' is waiting for ${what}`);
-    const ok = await ctx.io.confirm(`${verb === 'approve' ? 'Approve' : 'Reject'} ${shortRevision(revision.id)} into ${env}?`);
+    println(ctx.io.stderr, safeLine(`${approval.actionName} in '${env}' of '${pipeline}' is waiting for ${what}`));
+    const ok = await ctx.io.confirm(safeLine(`${verb === 'approve' ? 'Approve' : 'Reject'} ${shortRevision(revision.id)} into ${env}?`));
     if (!ok) {
       println(ctx.io.stderr, 'nothing done');
       return ExitCode.USAGE;
@@ -83,7 +90,7 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
       answeredAt,
     }, null, 2));
   } else {
-    println(ctx.io.stdout, `${options.decision === 'Approved' ? 'approved' : 'rejected'} ${what} in '${env}' of '${pipeline}'`);
+    println(ctx.io.stdout, safeLine(`${options.decision === 'Approved' ? 'approved' : 'rejected'} ${what} in '${env}' of '${pipeline}'`));
   }
   if (options.wait && executionId) {
     return waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs });

@@ -1,13 +1,14 @@
 import { ActionExecutionDetail } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { CommandContext } from '../context';
-import { formatDuration, formatTime, parseDuration } from '../duration';
+import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode } from '../errors';
 import { println } from '../io';
 import {
-  describeRevision, isApproval, isSource, mergeRevisions, Revision, revisionOfSourceAction, revisionOfSummary, shortPrincipal, stageRuns,
+  describeRevision, findStage, isApproval, isSource, mergeRevisions, Revision, revisionOfSourceAction, revisionOfSummary, shortPrincipal, stageRuns,
   validateName,
 } from '../pipeline-model';
+import { safeLine } from '../terminal';
 
 export interface HistoryOptions {
   readonly pipeline: string;
@@ -57,7 +58,7 @@ function answerOf(a: ActionExecutionDetail): ApprovalAnswer {
  * call per execution), run side by side.
  */
 export async function fetchHistory(ctx: CommandContext, options: HistoryOptions): Promise<HistoryEntry[]> {
-  const since = new Date(ctx.io.now().getTime() - parseDuration(options.since ?? '30d'));
+  const since = new Date(ctx.io.now().getTime() - parseSince(options.since ?? '30d'));
   const [executions, actions] = await Promise.all([
     ctx.api.listPipelineExecutions(options.pipeline, { since }),
     ctx.api.listActionExecutions(options.pipeline, { since }),
@@ -107,13 +108,13 @@ export function renderHistory(entries: HistoryEntry[], env?: string): string {
   for (const e of entries) {
     table.push([
       formatTime(e.startTime).replace(' UTC', ''),
-      e.executionId.slice(0, 8),
+      safeLine(e.executionId.slice(0, 8)),
       describeRevision(e.revision, 22),
-      e.trigger ?? '—',
+      e.trigger ? safeLine(e.trigger) : '—',
       e.durationMs !== undefined ? formatDuration(e.durationMs) : (e.status === 'InProgress' ? 'running' : '—'),
-      env ? (e.environmentResult ?? '—') : e.status,
-      e.approvals.map((a) => `${a.environment}/${a.action}: ${a.decision}${a.by ? ` by ${shortPrincipal(a.by)}` : ''}` +
-        `${a.at ? ` ${formatTime(a.at).slice(5, 16)}` : ''}${a.comment ? ` "${a.comment}"` : ''}`).join('\n') || '—',
+      safeLine(env ? (e.environmentResult ?? '—') : e.status),
+      e.approvals.map((a) => safeLine(`${a.environment}/${a.action}: ${a.decision}${a.by ? ` by ${shortPrincipal(a.by)}` : ''}` +
+        `${a.at ? ` ${formatTime(a.at).slice(5, 16)}` : ''}${a.comment ? ` "${a.comment}"` : ''}`)).join('\n') || '—',
     ]);
   }
   return table.toString();
@@ -123,7 +124,11 @@ export function renderHistory(entries: HistoryEntry[], env?: string): string {
 export async function historyCommand(ctx: CommandContext, options: HistoryOptions): Promise<number> {
   validateName(options.pipeline, 'pipeline name');
   if (options.env !== undefined) validateName(options.env, 'environment name (--env)');
-  parseDuration(options.since ?? '30d');
+  parseSince(options.since ?? '30d');
+  if (options.env !== undefined) {
+    // an unknown environment is an error listing the valid ones, not an empty history
+    findStage(await ctx.api.getPipelineState(options.pipeline), options.env, options.pipeline);
+  }
   const entries = await fetchHistory(ctx, options);
   if (options.json) {
     println(ctx.io.stdout, JSON.stringify(entries, null, 2));

@@ -1,13 +1,15 @@
 import { DeploymentInfo } from '@aws-sdk/client-codedeploy';
-import { ActionExecutionDetail, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
+import { ActionExecutionDetail, PipelineExecution, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
+import { mapLimit } from '../aws';
 import { CommandContext } from '../context';
 import { DeploymentRecord, EnvironmentMetrics, computeDora } from '../dora';
-import { formatDuration, formatTime, parseDuration } from '../duration';
+import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode, usageError } from '../errors';
 import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
-import { isCodeDeploy, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
+import { findStage, isCodeDeploy, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
+import { safeLine } from '../terminal';
 
 export interface MetricsOptions {
   readonly pipelines: string[];
@@ -23,9 +25,13 @@ export const METRICS_FORMATS = ['text', 'json', 'html'];
 /** Concurrent BatchGetDeployments calls at most. */
 const CODEDEPLOY_CONCURRENCY = 4;
 
-function isRollbackExecution(e: PipelineExecutionSummary | undefined): boolean {
+/** Concurrent look-ups of executions that started before the window. */
+const OUTSIDE_CONCURRENCY = 4;
+
+function isRollbackExecution(e: PipelineExecutionSummary | PipelineExecution | undefined): boolean {
   const t = e?.trigger?.triggerType;
-  return t === 'ManualRollback' || t === 'AutomatedRollback' || !!e?.rollbackMetadata?.rollbackTargetPipelineExecutionId;
+  return e?.executionType === 'ROLLBACK' || t === 'ManualRollback' || t === 'AutomatedRollback' ||
+    !!e?.rollbackMetadata?.rollbackTargetPipelineExecutionId;
 }
 
 function rolledBackOrStopped(d: DeploymentInfo | undefined): boolean {
@@ -38,7 +44,9 @@ function rolledBackOrStopped(d: DeploymentInfo | undefined): boolean {
  * Reads one pipeline's history since `since` and turns it into deployment records.
  * API calls: ceil(executions/100) ListPipelineExecutions + ceil(actions/100) ListActionExecutions
  * (the two chains run side by side), plus ceil(CodeDeploy deployments/25) BatchGetDeployments,
- * started while the action pages arrive, at most 4 at a time.
+ * started while the action pages arrive, at most 4 at a time. A stage run in the window whose
+ * execution started before it (its summary and Source action are older than `since`) costs one
+ * GetPipelineExecution and one ListActionExecutions filtered on that execution, at most 4 at a time.
  */
 export async function collectRecords(ctx: CommandContext, pipeline: string, since: Date, env?: string): Promise<DeploymentRecord[]> {
   const deployments = new Map<string, DeploymentInfo>();
@@ -79,16 +87,49 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
   }
   if (failure) throw failure.error;
 
-  const byId = new Map(executions.map((e) => [e.pipelineExecutionId, e]));
+  const byId = new Map<string | undefined, PipelineExecutionSummary | PipelineExecution>(executions.map((e) => [e.pipelineExecutionId, e]));
   const commitTimes = new Map<string, Date>();
-  for (const a of actions) {
-    const t = isSource(a) ? revisionOfSourceAction(a).time : undefined;
-    if (t && a.pipelineExecutionId) commitTimes.set(a.pipelineExecutionId, t);
+  const withSource = new Set<string>();
+  const executionStarts = new Map<string, Date>();
+  for (const e of executions) {
+    if (e.pipelineExecutionId && e.startTime) executionStarts.set(e.pipelineExecutionId, e.startTime);
   }
+  const readSource = (a: ActionExecutionDetail) => {
+    if (!isSource(a) || !a.pipelineExecutionId) return;
+    withSource.add(a.pipelineExecutionId);
+    const t = revisionOfSourceAction(a).time;
+    if (t) commitTimes.set(a.pipelineExecutionId, t);
+  };
+  actions.forEach(readSource);
+  const runs = stageRuns(actions).filter((run) =>
+    !NON_ENVIRONMENT_STAGES.has(run.stageName) && (!env || run.stageName === env) &&
+    run.work.length > 0 && run.status !== 'Rejected' && run.startTime);
+
+  // Runs in the window of executions that started before it: their summary (rollback or not, start)
+  // and Source action (commit time) were not listed. Read them one execution at a time.
+  const outside = [...new Set(runs
+    .filter((r) => r.status === 'Succeeded' || r.status === 'Failed')
+    .filter((r) => !byId.has(r.executionId) || !withSource.has(r.executionId))
+    .map((r) => r.executionId))];
+  await mapLimit(outside, OUTSIDE_CONCURRENCY, async (id) => {
+    const [execution, own] = await Promise.all([
+      byId.has(id) ? undefined : ctx.api.getPipelineExecution(pipeline, id),
+      withSource.has(id) ? [] : ctx.api.listActionExecutions(pipeline, { pipelineExecutionId: id }),
+    ]);
+    if (execution) byId.set(id, execution);
+    own.forEach(readSource);
+    if (!executionStarts.has(id)) {
+      const starts = [...own, ...actions]
+        .filter((a) => a.pipelineExecutionId === id)
+        .map((a) => a.startTime?.getTime())
+        .filter((t): t is number => t !== undefined);
+      if (starts.length) executionStarts.set(id, new Date(Math.min(...starts)));
+    }
+  });
+
   const records: DeploymentRecord[] = [];
-  for (const run of stageRuns(actions)) {
-    if (NON_ENVIRONMENT_STAGES.has(run.stageName) || (env && run.stageName !== env)) continue;
-    if (run.work.length === 0 || run.status === 'Rejected' || !run.startTime) continue;
+  for (const run of runs) {
+    if (!run.startTime) continue;
     const summary = byId.get(run.executionId);
     const autoRolledBack = run.work
       .filter(isCodeDeploy)
@@ -102,8 +143,9 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
       startTime: run.startTime,
       endTime: run.endTime,
       commitTime: commitTimes.get(run.executionId),
-      executionStartTime: summary?.startTime,
-      revision: summary?.sourceRevisions?.[0]?.revisionId,
+      executionStartTime: executionStarts.get(run.executionId),
+      revision: (summary as PipelineExecutionSummary | undefined)?.sourceRevisions?.[0]?.revisionId
+        ?? (summary as PipelineExecution | undefined)?.artifactRevisions?.[0]?.revisionId,
       autoRolledBack,
     });
   }
@@ -128,7 +170,7 @@ export function renderMetricsText(metrics: EnvironmentMetrics[], since: Date, un
   for (const m of metrics) {
     table.push([
       m.pipeline,
-      m.environment,
+      safeLine(m.environment),
       String(m.deployments),
       perDay(m),
       m.leadTimeMedianMs === undefined ? 'n/a' : `${formatDuration(m.leadTimeMedianMs)} / ${formatDuration(m.leadTimeP90Ms)}`,
@@ -175,8 +217,15 @@ export async function metricsCommand(ctx: CommandContext, options: MetricsOption
     throw usageError(`--format: unknown format '${format}'; use one of ${METRICS_FORMATS.join(', ')}`);
   }
   const until = ctx.io.now();
-  const since = new Date(until.getTime() - parseDuration(options.since ?? '30d'));
-  const records = (await Promise.all(options.pipelines.map((p) => collectRecords(ctx, p, since, options.env)))).flat();
+  const since = new Date(until.getTime() - parseSince(options.since ?? '30d'));
+  // a pipeline named twice is read (and counted) once
+  const pipelines = [...new Set(options.pipelines)];
+  if (options.env !== undefined) {
+    // an unknown environment is an error listing the valid ones, not an empty report
+    const env = options.env;
+    await Promise.all(pipelines.map(async (p) => findStage(await ctx.api.getPipelineState(p), env, p)));
+  }
+  const records = (await Promise.all(pipelines.map((p) => collectRecords(ctx, p, since, options.env)))).flat();
   const metrics = computeDora(records, { since, until });
   let output: string;
   if (format === 'json') {

@@ -4,6 +4,7 @@ import type { PlanAction, PlanDocument, PlanEnvironment } from '../../model/plan
 import { CliError, ExitCode, usageError } from '../errors';
 import { escapeHtml, htmlPage } from '../html';
 import { CliIo, println, writeOutFile } from '../io';
+import { safeText } from '../terminal';
 
 /** The metadata type under which the constructs store a plan (same value as PLAN_METADATA_TYPE). */
 const PLAN_TYPE = 'cdk-delivery-pipeline:plan';
@@ -36,6 +37,76 @@ function readJson<T>(file: string): T {
   }
 }
 
+/** The plan format version this CLI reads (same value as PLAN_FORMAT_VERSION). */
+const FORMAT_VERSION = '1';
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** What is wrong with a value found at path `at` of a plan document (undefined when it is fine). */
+type Check = (v: unknown, at: string) => string | undefined;
+const missing = (check: Check): Check => (v, at) => (v === undefined || v === null ? `${at} is missing` : check(v, at));
+const optional = (check: Check): Check => (v, at) => (v === undefined ? undefined : check(v, at));
+const str: Check = missing((v, at) => (typeof v === 'string' ? undefined : `${at} must be a string`));
+const strings: Check = missing((v, at) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : `${at} must be an array of strings`));
+const shape = (fields: Record<string, Check>): Check => missing((v, at) => {
+  if (!isObject(v)) return `${at} must be an object`;
+  for (const [key, check] of Object.entries(fields)) {
+    const problem = check(v[key], at ? `${at}.${key}` : key);
+    if (problem) return problem;
+  }
+  return undefined;
+});
+const arrayOf = (item: Check): Check => missing((v, at) => {
+  if (!Array.isArray(v)) return `${at} must be an array`;
+  for (let i = 0; i < v.length; i++) {
+    const problem = item(v[i], `${at}[${i}]`);
+    if (problem) return problem;
+  }
+  return undefined;
+});
+const action = shape({ name: str, summary: str, details: strings });
+/** The fields the renderers read (format 1). */
+const PLAN_FIELDS = shape({
+  constructPath: str,
+  pipelineName: optional(str),
+  releaseMode: str,
+  releaseModeDescription: str,
+  executionMode: str,
+  source: shape({ kind: str, summary: str, triggers: strings }),
+  buildStep: action,
+  checks: arrayOf(action),
+  environments: arrayOf(shape({
+    name: str,
+    stageName: str,
+    gates: arrayOf(shape({ kind: str, summary: str })),
+    deployments: arrayOf(action),
+    verification: arrayOf(action),
+  })),
+  stages: optional(arrayOf(shape({ name: str, actions: arrayOf(shape({ name: str })) }))),
+});
+
+/**
+ * Checks one plan document: format version "1" and the fields the renderers read. Throws a one-line
+ * usage error (exit 2) naming the construct path and what is wrong.
+ */
+function checkPlan(data: unknown, metadataPath: string, file: string): PlanDocument {
+  const construct = isObject(data) && typeof data.constructPath === 'string' ? data.constructPath : metadataPath.replace(/^\//, '');
+  const fail = (what: string) => new CliError(`the plan of '${construct}' in ${file} ${what}`, ExitCode.USAGE);
+  if (!isObject(data)) throw fail('is not an object');
+  const version = data.formatVersion;
+  if (version !== FORMAT_VERSION) {
+    if (typeof version === 'string' && /^\d+$/.test(version) && Number(version) > Number(FORMAT_VERSION)) {
+      throw fail(`was written by a newer cdk-delivery-pipeline (plan format ${version}; this CLI reads format ${FORMAT_VERSION}): upgrade the CLI`);
+    }
+    throw fail(`has ${version === undefined ? 'no formatVersion' : `an unknown formatVersion ${JSON.stringify(version)}`} (this CLI reads format ${FORMAT_VERSION})`);
+  }
+  const problem = PLAN_FIELDS(data, '');
+  if (problem) throw fail(`is malformed: ${problem}`);
+  return data as unknown as PlanDocument;
+}
+
 /** Reads every plan document of a cloud assembly, nested assemblies included. */
 export function loadPlans(dir: string): PlanDocument[] {
   const manifestPath = path.join(dir, 'manifest.json');
@@ -50,22 +121,37 @@ export function loadPlans(dir: string): PlanDocument[] {
     seen.add(real);
     const file = path.join(assemblyDir, 'manifest.json');
     if (!fs.existsSync(file)) return;
-    const manifest = readJson<{ artifacts?: Record<string, ManifestArtifact> }>(file);
-    for (const artifact of Object.values(manifest.artifacts ?? {})) {
-      const metadata: MetadataMap[] = [artifact.metadata ?? {}];
-      if (artifact.additionalMetadataFile) {
+    const manifest = readJson<unknown>(file);
+    if (!isObject(manifest)) {
+      throw new CliError(`cannot read ${file}: not a cloud assembly manifest (expected a JSON object)`, ExitCode.USAGE);
+    }
+    const artifacts = isObject(manifest.artifacts) ? manifest.artifacts : {};
+    for (const value of Object.values(artifacts)) {
+      if (!isObject(value)) continue;
+      const artifact = value as ManifestArtifact;
+      // the metadata of CDK itself: anything that is not a map of arrays is skipped, not a crash
+      const metadata: { map: MetadataMap; file: string }[] = [];
+      if (isObject(artifact.metadata)) metadata.push({ map: artifact.metadata, file });
+      if (typeof artifact.additionalMetadataFile === 'string') {
         const extra = path.join(assemblyDir, artifact.additionalMetadataFile);
-        if (fs.existsSync(extra)) metadata.push(readJson<MetadataMap>(extra));
+        if (fs.existsSync(extra)) {
+          const content = readJson<unknown>(extra);
+          if (isObject(content)) metadata.push({ map: content as MetadataMap, file: extra });
+        }
       }
-      for (const entries of metadata.flatMap(m => Object.values(m))) {
-        for (const entry of entries ?? []) {
-          if (entry?.type === PLAN_TYPE && entry.data && typeof entry.data === 'object') {
-            plans.push(entry.data as PlanDocument);
+      for (const { map, file: source } of metadata) {
+        for (const [metadataPath, entries] of Object.entries(map)) {
+          if (!Array.isArray(entries)) continue;
+          for (const entry of entries) {
+            if (isObject(entry) && entry.type === PLAN_TYPE) {
+              plans.push(checkPlan(entry.data, metadataPath, source));
+            }
           }
         }
       }
-      if (artifact.type === NESTED_ASSEMBLY_TYPE && artifact.properties?.directoryName) {
-        visit(path.join(assemblyDir, artifact.properties.directoryName), depth + 1);
+      const directoryName = artifact.properties?.directoryName;
+      if (artifact.type === NESTED_ASSEMBLY_TYPE && typeof directoryName === 'string' && directoryName) {
+        visit(path.join(assemblyDir, directoryName), depth + 1);
       }
     }
   };
@@ -236,9 +322,9 @@ export function planCommand(io: CliIo, options: PlanOptions): number {
   let output: string;
   switch (format) {
     case 'json': output = JSON.stringify(plans, null, 2); break;
-    case 'mermaid': output = renderPlanMermaid(plans); break;
+    case 'mermaid': output = safeText(renderPlanMermaid(plans)); break;
     case 'html': output = renderPlanHtml(plans); break;
-    default: output = plans.map(renderPlanText).join('\n\n'); break;
+    default: output = safeText(plans.map(renderPlanText).join('\n\n')); break;
   }
   if (options.out) {
     writeOutFile(io, options.out, output.endsWith('\n') ? output : output + '\n');

@@ -2,7 +2,8 @@ import { CommandContext } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { println } from '../io';
 import { describeRevision, findStage, revisionOfExecution, stageRuns, validateName } from '../pipeline-model';
-import { StageActionOptions, waitForStage } from './wait';
+import { safeLine } from '../terminal';
+import { lastStatusChange, StageActionOptions, waitForStage } from './wait';
 
 export interface StageCommandOptions extends StageActionOptions {
   /** rollback only: the execution to roll back to. */
@@ -30,9 +31,11 @@ export async function retryCommand(ctx: CommandContext, options: StageCommandOpt
   if (options.json) {
     println(ctx.io.stdout, JSON.stringify({ pipeline, environment: env, retried: latest.pipelineExecutionId, executionId }, null, 2));
   } else {
-    println(ctx.io.stdout, `retrying the failed actions of '${env}' in '${pipeline}' (execution ${executionId})`);
+    println(ctx.io.stdout, safeLine(`retrying the failed actions of '${env}' in '${pipeline}' (execution ${executionId})`));
   }
-  return options.wait ? waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs }) : ExitCode.OK;
+  // the first polls may still show the failure being retried: it is not the retry's result
+  const before = executionId === latest.pipelineExecutionId ? { status: latest.status, lastChange: lastStatusChange(stage) } : undefined;
+  return options.wait ? waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs, before }) : ExitCode.OK;
 }
 
 /**
@@ -53,6 +56,7 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
     const isTarget = (r: ReturnType<typeof stageRuns>[number]) => r.stageName === env && r.status === 'Succeeded' && r.executionId !== current;
     const actions = await ctx.api.listActionExecutions(pipeline, {
       maxPages: 50,
+      warnWhenCapped: true,
       // stop once a successful run of the stage is complete in what was read (lists are newest first)
       stopWhen: (items) => {
         const last = items[items.length - 1]?.startTime?.getTime() ?? 0;
@@ -69,7 +73,7 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
   if (options.json) {
     println(ctx.io.stdout, JSON.stringify({ pipeline, environment: env, target, revision: revision.id, executionId }, null, 2));
   } else {
-    println(ctx.io.stdout, `rolling back '${env}' of '${pipeline}' to ${describeRevision(revision)} (execution ${target}); rollback execution ${executionId ?? 'unknown'}`);
+    println(ctx.io.stdout, safeLine(`rolling back '${env}' of '${pipeline}' to ${describeRevision(revision)} (execution ${target}); rollback execution ${executionId ?? 'unknown'}`));
   }
   return options.wait && executionId ? waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs }) : ExitCode.OK;
 }

@@ -9,6 +9,7 @@ import {
   describeRevision, failureMessage, isSource, mergeRevisions, NON_ENVIRONMENT_STAGES, pendingApproval, Revision,
   revisionOfSourceAction, revisionOfSummary, stageRuns, validateName,
 } from '../pipeline-model';
+import { safeLine } from '../terminal';
 
 export interface StatusOptions {
   readonly pipeline: string;
@@ -129,16 +130,16 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
   });
   for (const env of status.environments) {
     table.push([
-      env.environment ? c.bold(env.name) : env.name,
+      env.environment ? c.bold(safeLine(env.name)) : safeLine(env.name),
       env.deployed ? `${describeRevision(env.deployed.revision, 28)}\n${ago(env.deployed.at, now)}` : c.dim('nothing yet'),
       env.inProgress
-        ? c.cyan(`${describeRevision(env.inProgress.revision, 16)}\n${env.inProgress.actions.join(', ') || (env.pendingApproval ? 'awaiting approval' : 'waiting')}`) +
+        ? c.cyan(`${describeRevision(env.inProgress.revision, 16)}\n${safeLine(env.inProgress.actions.join(', ')) || (env.pendingApproval ? 'awaiting approval' : 'waiting')}`) +
           (env.queued ? `\n+${env.queued} queued` : '')
         : (env.queued ? `${env.queued} queued` : '—'),
       env.pendingApproval
-        ? c.yellow(`${env.pendingApproval.actionName} ${describeRevision(env.pendingApproval.revision, 12)}\nwaiting ${ago(env.pendingApproval.since, now).replace(/ ago$/, '')}`)
+        ? c.yellow(`${safeLine(env.pendingApproval.actionName)} ${describeRevision(env.pendingApproval.revision, 12)}\nwaiting ${ago(env.pendingApproval.since, now).replace(/ ago$/, '')}`)
         : '—',
-      env.lastFailure ? c.red(`${ago(env.lastFailure.at, now)}\n${env.lastFailure.message ?? ''}`) : '—',
+      env.lastFailure ? c.red(`${ago(env.lastFailure.at, now)}\n${safeLine(env.lastFailure.message)}`) : '—',
     ]);
   }
   return `${c.bold(status.pipeline)} — ${formatTime(status.refreshedAt)}\n${table.toString()}`;

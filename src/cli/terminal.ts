@@ -1,0 +1,22 @@
+/**
+ * Text that reaches a terminal: anything read from the API (commit messages, authors, approval
+ * comments, error details) may hold control characters that move the cursor, erase lines or change
+ * colors. Text renderers and prompts pass such values through these functions; JSON output stays
+ * raw (JSON escapes them).
+ */
+
+/** What a control character becomes. */
+export const REPLACEMENT = '\uFFFD';
+
+/** C0 controls except tab and newline, DEL and C1 controls (ESC included). */
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/** A value shown on one line: tabs and newlines become spaces, other control characters `�`. */
+export function safeLine(text: string | undefined): string {
+  return String(text ?? '').replace(/[\t\n]/g, ' ').replace(CONTROL, REPLACEMENT);
+}
+
+/** Text whose line breaks are kept (tabs too); other control characters become `�`. */
+export function safeText(text: string | undefined): string {
+  return String(text ?? '').replace(CONTROL, REPLACEMENT);
+}
