@@ -203,7 +203,10 @@ export class DeliveryPipeline extends Construct {
     const graph = buildGraph(this.model);
     const rendered = renderPipeline(this, this.model, graph, { artifactBucket: this.props.artifactBucket });
     if (this.notifications) renderNotifications(rendered.pipeline, this.notifications);
-    addNagSuppressions(this, this.props.artifactBucket ? undefined : rendered.pipeline.artifactBucket);
+    const replicationBuckets = Object.values(rendered.pipeline.crossRegionSupport)
+      .map(support => Stack.of(this).resolve(support.replicationBucket.bucketName))
+      .filter((name): name is string => typeof name === 'string');
+    addNagSuppressions(this, this.props.artifactBucket ? undefined : rendered.pipeline.artifactBucket, replicationBuckets);
     const stack = Stack.of(this);
     const plan = writePlan(this.model, graph, stack.account, stack.region);
     this.node.addMetadata(PLAN_METADATA_TYPE, plan);

@@ -2,6 +2,7 @@ import { CfnResource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { hasAliasScopedReplicationKeys } from '../pipeline/render/replication-keys';
 
 /*
  * cdk-nag suppressions for findings that aws-cdk-lib's own grants cause on resources this library
@@ -23,7 +24,7 @@ interface Suppression {
  * quota counts it); the README's security section explains each.
  */
 const IAM5_REASON = 'Wildcards from aws-cdk-lib\'s grants, each limited to this pipeline\'s own resources: its artifact bucket, '
-  + 'key and objects, its CodeBuild log and report groups, the named stack of a change set, aws/s3 via kms:ResourceAliases. '
+  + 'key and objects, its CodeBuild log and report groups, the named stack of a change set, keys by alias (kms:ResourceAliases). '
   + 'See the cdk-delivery-pipeline README, Security.';
 
 const IAM5_FINDINGS: Array<string | { regex: string }> = [
@@ -35,7 +36,10 @@ const IAM5_FINDINGS: Array<string | { regex: string }> = [
   { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudformation:[^:]+:[^:]+:stack\\/[A-Za-z][A-Za-z0-9-]*\\/\\*$/' },
 ];
 
-/** The AWS managed aws/s3 key, granted through its alias (only on policies whose key/* statements carry the condition). */
+/**
+ * A key granted through its alias: the AWS managed aws/s3 key, or the cross-region replication keys
+ * (only on policies whose key/* statements carry the kms:ResourceAliases condition).
+ */
 const AWS_MANAGED_S3_KEY_FINDING = { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):kms:[^:]+:[^:]+:key\\/\\*$/' };
 
 const API_REQUIRES_STAR: Suppression = {
@@ -57,6 +61,10 @@ function suppress(resource: CfnResource, suppressions: Suppression[]): void {
     if (!all.some(e => JSON.stringify(e) === JSON.stringify(s))) all.push(s);
   }
   resource.addMetadata('cdk_nag', { rules_to_suppress: all });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
 /** True when every statement on Resource "*" is one the AWS API requires (see API_REQUIRES_STAR). */
@@ -83,12 +91,20 @@ function onlyAliasScopedKeyStar(policy: iam.Policy): boolean {
  * Adds the suppressions to the library's own policies under `root` and, when the library created
  * it, to the artifact bucket.
  */
-export function addNagSuppressions(root: IConstruct, ownArtifactBucket: s3.IBucket | undefined): void {
+export function addNagSuppressions(root: IConstruct, ownArtifactBucket: s3.IBucket | undefined, replicationBucketNames: string[] = []): void {
+  // the objects of the cross-region replication buckets (aws-cdk-lib's support stacks), by their generated names
+  const replicationObjects = replicationBucketNames.map(name => ({
+    regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::${escapeRegExp(name)}\\/\\*$/`,
+  }));
   for (const c of root.node.findAll()) {
     if (c instanceof iam.Policy) {
       const cfn = c.node.defaultChild as CfnResource | undefined;
       if (!cfn) continue;
-      const findings = onlyAliasScopedKeyStar(c) ? [...IAM5_FINDINGS, AWS_MANAGED_S3_KEY_FINDING] : IAM5_FINDINGS;
+      const findings = [
+        ...IAM5_FINDINGS,
+        ...(onlyAliasScopedKeyStar(c) || hasAliasScopedReplicationKeys(c) ? [AWS_MANAGED_S3_KEY_FINDING] : []),
+        ...replicationObjects,
+      ];
       const list: Suppression[] = [{ id: 'AwsSolutions-IAM5', reason: IAM5_REASON, applies_to: findings }];
       if (onlyInspectorOnStar(c)) list.push(API_REQUIRES_STAR);
       suppress(cfn, list);

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeploymentTarget, EnvironmentOptions } from '../../src';
 import { action, cfnTarget, errorOf, flat, newApp, pipelineIn, pipelineProps } from '../util';
 
@@ -338,6 +339,59 @@ describe('environment in another region', () => {
     const usStore = flat(pipelineProps(stack).ArtifactStores).find((s: any) => s.Region === 'us-east-1').ArtifactStore;
     expect(usStore).toEqual({ Type: 'S3', Location: bucket.Properties.BucketName, EncryptionKey: { Type: 'KMS', Id: expect.stringMatching(/^arn:aws:kms:us-east-1:111111111111:alias\//) } });
     expect(assumable(stack)).toContain(DEPLOY_ROLE_B);
+  });
+
+  test('account B and us-east-1: the pipeline role may use the replication key by its alias, not every key (aws-cdk-lib grants "*")', () => {
+    const { stack, asm } = crossRegion(s => ({
+      name: 'us',
+      account: B,
+      region: 'us-east-1',
+      deployments: [DeploymentTarget.codeDeployServer(importedServerGroup(s, B, 'us-east-1'), { role: roleB(s) })],
+    }));
+    const support = Template.fromJSON(asm.getStackArtifact(SUPPORT).template);
+    const [alias] = Object.values(support.findResources('AWS::KMS::Alias')) as any[];
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const pipelineRolePolicy = Object.entries(policies).find(([id]) => id.startsWith('ShopPipelineRoleDefaultPolicy'))![1] as any;
+    const statements = flat(pipelineRolePolicy.Properties.PolicyDocument.Statement) as any[];
+    expect(statements.filter(st => [].concat(st.Resource).includes('*' as never))).toEqual([]);
+    const kms = statements.filter(st => [].concat(st.Action).some((a: string) => a.startsWith('kms:')));
+    expect(kms).toEqual([
+      expect.objectContaining({ Resource: expect.stringMatching(/^<ShopPipelineArtifactsBucketEncryptionKey[A-Z0-9]*\.Arn>$/) }),
+      {
+        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        Effect: 'Allow',
+        Resource: `arn:aws:kms:us-east-1:${A}:key/*`,
+        Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias.Properties.AliasName } },
+      },
+    ]);
+    // the alias is the one the replication bucket is encrypted with
+    expect(alias.Properties.AliasName).toMatch(/^alias\//);
+  });
+
+  test('one account and us-east-1: nothing to narrow (the replication bucket uses the AWS managed key)', () => {
+    const { stack } = crossRegion(() => ({ name: 'us', region: 'us-east-1', deployments: [cfnTarget('shop-us')] }));
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const pipelineRolePolicy = Object.entries(policies).find(([id]) => id.startsWith('ShopPipelineRoleDefaultPolicy'))![1] as any;
+    expect(JSON.stringify(pipelineRolePolicy.Properties.PolicyDocument)).not.toContain('kms:');
+    expect(JSON.stringify(policies)).not.toContain('"Resource":"*"');
+  });
+
+  test.each([
+    ['account B and us-east-1', (s: Stack): EnvironmentOptions => ({
+      name: 'us',
+      account: B,
+      region: 'us-east-1',
+      deployments: [DeploymentTarget.codeDeployServer(importedServerGroup(s, B, 'us-east-1'), { role: roleB(s) })],
+    })],
+    ['one account and us-east-1', (): EnvironmentOptions => ({ name: 'us', region: 'us-east-1', deployments: [cfnTarget('shop-us')] })],
+  ])('cdk-nag, %s: the narrowed key grant and the replication bucket\'s objects are covered by the library\'s entry; no finding is left', (_name, environment) => {
+    const { stack } = crossRegion(environment);
+    const checks = new AwsSolutionsChecks();
+    for (const c of stack.node.findAll()) checks.visit(c);
+    const findings = stack.node.findAll().flatMap(c => c.node.metadata
+      .filter(m => m.type === 'aws:cdk:error' && String(m.data).startsWith('AwsSolutions-'))
+      .map(m => `${c.node.path} ${String(m.data).slice(0, 200)}`));
+    expect(findings).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { scopeReplicationKeyGrants } from './replication-keys';
 import { PipelineGraph } from '../../graph/pipeline-graph';
 import { AlarmGateModel, AssetPublishing, EnvironmentModel, PipelineModel, RenderContext } from '../../model/model';
 import { bootstrapQualifier, readBootstrapVersion, withActionRolePolicy } from '../../private/action-grants';
@@ -151,6 +152,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     }
     pipeline.addStage({ stageName: stage.name, actions: stageActions, ...(env ? stageConditions(pipeline, env) : {}) });
   }
+  scopeReplicationKeyGrants(pipeline);
   return { pipeline, approvalActionArns };
 }
 
