@@ -195,6 +195,12 @@ function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentMo
           'names a region, but the pipeline\'s stack has no explicit region (cross-region deployments need one for the artifact replication bucket)',
           region, "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
       }
+      const stageRegion = region === undefined ? d.stageStacks?.find(s => s.region !== undefined && !isToken(s.region))?.region : undefined;
+      if (stageRegion !== undefined && isToken(stackRegion)) {
+        v.fail(`${env.field}.deployments[${i}].stage`,
+          'holds stacks for an explicit region, but the pipeline\'s stack has no explicit region (cross-region deployments need one for the artifact replication bucket)',
+          stageRegion, "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
+      }
       const stacks = d.stageStacks
         ?? (d.kind === 'cloudformation' && d.stackName !== undefined ? [{ stackName: d.stackName, account: d.account, region: d.region }] : []);
       for (const s of stacks) {

@@ -96,7 +96,11 @@ export interface PlanEnvironment {
   readonly verification: PlanAction[];
   /** Acknowledged absence of automated verification (continuous deployment). */
   readonly unverifiedAcknowledged: boolean;
-  /** What happens when the stage fails: 'ROLLBACK' | 'FAIL' | 'RETRY' (format 1, added). */
+  /**
+   * What happens when the stage fails: `ROLLBACK`, `FAIL` or `RETRY`, followed by the retry mode
+   * in parentheses for `RETRY` and by ` (default)` when the library chose it, for example
+   * `RETRY (FAILED_ACTIONS)` or `ROLLBACK (default)` (format 1, added).
+   */
   readonly onFailure?: string;
 }
 

@@ -65,7 +65,8 @@ export function alarmGateModel(
       }
     });
   }
-  const names = (alarms as cloudwatch.IAlarm[]).map(a => (Token.isUnresolved(a.alarmName) ? 'alarm' : a.alarmName));
+  // an alarm with a generated name is shown by its construct path
+  const names = (alarms as cloudwatch.IAlarm[]).map(a => (Token.isUnresolved(a.alarmName) ? a.node.path : a.alarmName));
   const wait = waitMinutes !== undefined ? ` for ${waitMinutes} min` : '';
   return { alarms: alarms as cloudwatch.IAlarm[], waitMinutes, role: role as iam.IRole | undefined, summary: `${what}${wait}: ${names.join(', ')}` };
 }

@@ -228,6 +228,16 @@ describe('DeploymentTarget.cdkStage', () => {
     expect(assembly.getNestedAssembly('assembly-Staging').stacks.map(x => x.stackName).sort()).toEqual(['orders-api-staging', 'orders-data-staging']);
   });
 
+  test('a stage for an explicit region with an env-agnostic pipeline stack is the library\'s error (regression: aws-cdk-lib\'s "must have an explicitly set region")', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack');
+    const staging = new OrdersServiceStage(app, 'Staging', { env: { region: 'eu-west-1' } });
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }] })))).toBe(
+      "'PipelineStack/Orders': environments[0] ('staging').deployments[0].stage holds stacks for an explicit region, but the pipeline's stack has no explicit region "
+      + "(cross-region deployments need one for the artifact replication bucket), got 'eu-west-1'. "
+      + "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
+  });
+
   test('fails when a stack of the stage needs context lookups', () => {
     const app = newApp();
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });

@@ -162,3 +162,22 @@ describe('alarms in another account or region', () => {
     expect(statements.filter((s: any) => [].concat(s.Action).includes('cloudwatch:DescribeAlarms' as never))).toEqual([]);
   });
 });
+
+describe('alarm names in the plan', () => {
+  test('an alarm with a generated name is shown by its construct path, a named one by its name', () => {
+    const stack = newStack();
+    const generated = new cloudwatch.Alarm(stack, 'Errors', {
+      metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1,
+    });
+    const pipeline = pipelineIn(stack, {
+      environments: [env('staging', {
+        blockWhileAlarming: [generated],
+        verification: [Verification.alarms([generated, alarm(stack, 'Latency')], { bakeTime: Duration.minutes(30) })],
+      })],
+    });
+    pipeline.buildPipeline();
+    const gates = pipeline._plan!.environments[0].gates.map(g => g.summary);
+    expect(gates).toContain('not entered while in ALARM: PipelineStack/Errors');
+    expect(gates).toContain('after deploying, alarms watched for 30 min: PipelineStack/Errors, Latency; in ALARM → fail');
+  });
+});
