@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { cli } from './helpers';
 import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
+import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
 import { loadPlans, renderPlanMermaid } from '../../src/cli/commands/plan';
 
@@ -120,6 +121,87 @@ describe('plan on a real synthesized assembly', () => {
     expect(out).toContain('          then PublishAssets: publishes the file and image assets of every CDK stage, once per execution');
     expect(out.indexOf('then PublishAssets')).toBeLessThan(out.indexOf('\nstaging'));
     expect(out).toMatch(/Prod: CDK stage Prod: 2 stacks via change sets · 1 canary deployment/);
+  });
+});
+
+describe('plan: gates in the order they act', () => {
+  // continuous deployment: prod has a deployment window and entry alarms before deploying, and
+  // alarms watched for 30 minutes after it (gate kind 'bake-alarms'); staging only the latter
+  let outdir: string;
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-bake-'));
+    const app = new App({ outdir });
+    new OrdersPipelineStack(app, 'OrdersPipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    app.synth();
+  });
+
+  test('mermaid draws the bake-time alarm check after deploy and verify (regression: drawn before the deployment)', async () => {
+    const r = await cli(['plan', outdir, '--format', 'mermaid']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const from = lines.indexOf('    subgraph p0_env0["staging"]');
+    expect(lines.slice(from, lines.indexOf('  end', from) + 1)).toEqual([
+      '    subgraph p0_env0["staging"]',
+      '      p0_env0_deploy["Deploy: orders-staging"]',
+      '      p0_env0_verify["Verify: Integration"]',
+      '      p0_env0_deploy --> p0_env0_verify',
+      '      p0_env0_bake0{{"after deploying, alarms watched for 10 min: alarm; in ALARM → fail"}}',
+      '      p0_env0_verify --> p0_env0_bake0',
+      '    end',
+      '    p0_check_0 --> p0_env0_deploy',
+      '    p0_check_1 --> p0_env0_deploy',
+      '    subgraph p0_env1["prod (production)"]',
+      '      p0_env1_gate0{{"deployment window: * * 8-17 ? * MON-THU (Europe/Paris)"}}',
+      '      p0_env1_gate1{{"not entered while in ALARM: alarm"}}',
+      '      p0_env1_gate0 --> p0_env1_gate1',
+      '      p0_env1_deploy["Deploy: orders-prod"]',
+      '      p0_env1_gate1 --> p0_env1_deploy',
+      '      p0_env1_verify["Verify: Smoke"]',
+      '      p0_env1_deploy --> p0_env1_verify',
+      '      p0_env1_bake0{{"after deploying, alarms watched for 30 min: alarm, alarm; in ALARM → roll back"}}',
+      '      p0_env1_verify --> p0_env1_bake0',
+      '    end',
+      '    p0_env0_bake0 --> p0_env1_gate0',
+      '  end',
+    ]);
+    expect(r.stdout).not.toMatch(/_gate\d+ --> p0_env0_deploy|bake\d+ --> p0_env\d_deploy/);
+  });
+
+  test('html shows the bake-time alarm check after deploy and verify (regression: shown with the entry gates)', async () => {
+    const r = await cli(['plan', outdir, '--format', 'html', '--out', 'plan.html']);
+    expect(r.code).toBe(0);
+    const html = r.io.files.get('plan.html')!;
+    const prod = html.slice(html.indexOf('<div class="step prod"><h3>prod</h3>'));
+    const order = [
+      '<div class="gate">deployment window: * * 8-17 ? * MON-THU (Europe/Paris)</div>',
+      '<div class="gate">not entered while in ALARM: alarm</div>',
+      '<div class="sub">deploy</div><ul><li><strong>orders-prod</strong>',
+      '<div class="sub">then verify</div><ul><li><strong>Smoke</strong>',
+      '<div class="sub">then</div><div class="gate">after deploying, alarms watched for 30 min: alarm, alarm; in ALARM → roll back</div></div>',
+    ].map((s) => prod.indexOf(s));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // staging has no entry gate: the bake check alone is not one
+    const staging = html.slice(html.indexOf('<div class="step"><h3>staging</h3>'), html.indexOf('<div class="step prod">'));
+    expect(staging).toContain('<h3>staging</h3><div class="sub">no gate</div><div class="sub">deploy</div>');
+    expect(staging).toContain('<div class="sub">then</div><div class="gate">after deploying, alarms watched for 10 min: alarm; in ALARM → fail</div></div>');
+  });
+
+  test('text lists entry gates before deploying and the bake-time alarm check after verification', async () => {
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const from = lines.indexOf('prod (production)');
+    expect(lines.slice(from, from + 8)).toEqual([
+      'prod (production)',
+      '          gate: deployment window: * * 8-17 ? * MON-THU (Europe/Paris)',
+      '          gate: not entered while in ALARM: alarm',
+      '          deploy:',
+      '            • orders-prod: CloudFormation stack orders-prod via change set',
+      '          then verify:',
+      '            • Smoke: tests: ./scripts/smoke.sh',
+      '          then after deploying, alarms watched for 30 min: alarm, alarm; in ALARM → roll back',
+    ]);
   });
 });
 

@@ -179,6 +179,18 @@ function titleOf(plan: PlanDocument): string {
   return `${plan.pipelineName ?? plan.constructPath}${plan.pipelineName ? ` (${plan.constructPath})` : ''}`;
 }
 
+/**
+ * The gates of an environment in the order they act: `before` the deployments (deployment window,
+ * entry alarms, approval) and `after` them (alarms watched for a bake time, kind `bake-alarms`,
+ * checked once the deployments and verification are done).
+ */
+function splitGates(env: PlanEnvironment): { before: PlanEnvironment['gates']; after: PlanEnvironment['gates'] } {
+  return {
+    before: env.gates.filter(g => g.kind !== 'bake-alarms'),
+    after: env.gates.filter(g => g.kind === 'bake-alarms'),
+  };
+}
+
 /** One pipeline as an indented flow. */
 export function renderPlanText(plan: PlanDocument): string {
   const out: string[] = [];
@@ -212,8 +224,7 @@ function renderEnvironmentText(env: PlanEnvironment): string[] {
   const out: string[] = [];
   out.push(`${env.name}${env.production ? ' (production)' : ''}${env.stageName !== env.name ? ` — stage ${env.stageName}` : ''}${where(env)}`);
   // gates after the deployments (alarms watched for a bake time) are shown after verification
-  const before = env.gates.filter(g => g.kind !== 'bake-alarms');
-  const after = env.gates.filter(g => g.kind === 'bake-alarms');
+  const { before, after } = splitGates(env);
   if (before.length === 0) {
     out.push('          gates: none (entered automatically)');
   }
@@ -257,20 +268,27 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
       previous = checks;
     }
     plan.environments.forEach((env, e) => {
-      const first = env.gates.length ? id(`env${e}_gate0`) : id(`env${e}_deploy`);
+      // entry gates → deploy → verify → bake gates (alarms watched after deploying)
+      const { before, after } = splitGates(env);
+      const first = before.length ? id(`env${e}_gate0`) : id(`env${e}_deploy`);
       lines.push(`    subgraph ${id(`env${e}`)}[${mermaidLabel(`${env.name}${env.production ? ' (production)' : ''}`)}]`);
-      env.gates.forEach((g, i) => {
+      before.forEach((g, i) => {
         lines.push(`      ${id(`env${e}_gate${i}`)}{{${mermaidLabel(`${g.summary}${g.addedByDefault ? ' (added by default)' : ''}`)}}}`);
         if (i > 0) lines.push(`      ${id(`env${e}_gate${i - 1}`)} --> ${id(`env${e}_gate${i}`)}`);
       });
       lines.push(`      ${id(`env${e}_deploy`)}[${mermaidLabel(`Deploy: ${env.deployments.map((d) => d.name).join(' ∥ ') || 'nothing'}`)}]`);
-      if (env.gates.length) lines.push(`      ${id(`env${e}_gate${env.gates.length - 1}`)} --> ${id(`env${e}_deploy`)}`);
+      if (before.length) lines.push(`      ${id(`env${e}_gate${before.length - 1}`)} --> ${id(`env${e}_deploy`)}`);
       let last = id(`env${e}_deploy`);
       if (env.verification.length) {
         lines.push(`      ${id(`env${e}_verify`)}[${mermaidLabel(`Verify: ${env.verification.map((v) => v.name).join(', ')}`)}]`);
         lines.push(`      ${id(`env${e}_deploy`)} --> ${id(`env${e}_verify`)}`);
         last = id(`env${e}_verify`);
       }
+      after.forEach((g, i) => {
+        lines.push(`      ${id(`env${e}_bake${i}`)}{{${mermaidLabel(g.summary)}}}`);
+        lines.push(`      ${last} --> ${id(`env${e}_bake${i}`)}`);
+        last = id(`env${e}_bake${i}`);
+      });
       lines.push('    end');
       for (const prev of previous) lines.push(`    ${prev} --> ${first}`);
       previous = [last];
@@ -296,14 +314,17 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
       steps.push(`<div class="step"><h3>Checks <span class="tag">in parallel</span></h3><ul>${plan.checks.map(actionHtml).join('')}</ul></div>`);
     }
     for (const env of plan.environments) {
-      const gates = env.gates.length
-        ? env.gates.map((g) => `<div class="gate">${escapeHtml(g.summary)}${g.addedByDefault ? ' <span class="tag default">added by default</span>' : ''}</div>`).join('')
+      // entry gates → deploy → verify → bake gates (alarms watched after deploying)
+      const { before, after } = splitGates(env);
+      const gates = before.length
+        ? before.map((g) => `<div class="gate">${escapeHtml(g.summary)}${g.addedByDefault ? ' <span class="tag default">added by default</span>' : ''}</div>`).join('')
         : '<div class="sub">no gate</div>';
       steps.push(`<div class="step${env.production ? ' prod' : ''}"><h3>${escapeHtml(env.name)}</h3>` +
         `${env.production ? '<span class="tag prod">production</span>' : ''}${where(env) ? `<div class="sub">${escapeHtml(where(env).trim())}</div>` : ''}` +
         `${gates}<div class="sub">deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}</div><ul>${env.deployments.map(actionHtml).join('')}</ul>` +
         `${env.verification.length ? `<div class="sub">then verify</div><ul>${env.verification.map(actionHtml).join('')}</ul>` : ''}` +
-        `${env.unverifiedAcknowledged ? '<div class="sub">no automated verification (acknowledged)</div>' : ''}</div>`);
+        `${env.unverifiedAcknowledged ? '<div class="sub">no automated verification (acknowledged)</div>' : ''}` +
+        `${after.map((g) => `<div class="sub">then</div><div class="gate">${escapeHtml(g.summary)}</div>`).join('')}</div>`);
     }
     return `<section class="pipeline"><h2>${escapeHtml(titleOf(plan))}${escapeHtml(where(plan))}</h2>
 <div class="mode"><strong>${escapeHtml(plan.releaseMode.toLowerCase().replace(/_/g, ' '))}</strong> — ${escapeHtml(modeLine(plan))}<div class="sub">execution mode ${escapeHtml(plan.executionMode)}</div></div>
