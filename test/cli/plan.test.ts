@@ -205,6 +205,30 @@ describe('plan: gates in the order they act', () => {
   });
 });
 
+describe('plan of a CDK app delivering itself (approval added by default, two-stack CDK stages)', () => {
+  let outdir: string;
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-cdk-'));
+    const app = new App({ outdir });
+    ordersCdkApp(app);
+    app.synth();
+  });
+
+  test('"added by default" is printed once in text, mermaid and html (regression: the summary said it and the plan appended it again)', async () => {
+    const text = await cli(['plan', outdir]);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')).toContain('          gate: manual approval before deploying to prod — added by default (continuous delivery)');
+    const mermaid = await cli(['plan', outdir, '--format', 'mermaid']);
+    expect(mermaid.stdout.split('\n')).toContain('      p0_env1_gate0{{"manual approval before deploying to prod — added by default (continuous delivery)"}}');
+    const html = await cli(['plan', outdir, '--format', 'html', '--out', 'plan.html']);
+    const page = html.io.files.get('plan.html')!;
+    expect(page).toContain('<div class="gate">manual approval before deploying to prod — added by default (continuous delivery)</div>');
+    for (const out of [text.stdout, mermaid.stdout, page]) {
+      expect(out.match(/added by default/g)).toHaveLength(1);
+    }
+  });
+});
+
 describe('plan on malformed or newer assemblies', () => {
   const valid = () => JSON.parse(JSON.stringify(loadPlans(ASSEMBLY)[0]));
   const write = (manifest: unknown, extra?: { file: string; content: unknown }) => {

@@ -191,6 +191,19 @@ function splitGates(env: PlanEnvironment): { before: PlanEnvironment['gates']; a
   };
 }
 
+/**
+ * True when a gate added by default must be marked as such: the summaries the constructs write
+ * already say so (" — added by default (continuous delivery)"), older ones do not.
+ */
+function markDefault(g: PlanEnvironment['gates'][number]): boolean {
+  return !!g.addedByDefault && !/added by default/i.test(g.summary);
+}
+
+/** A gate's summary, marked when the pipeline added it by default (once). */
+function gateLabel(g: PlanEnvironment['gates'][number]): string {
+  return `${g.summary}${markDefault(g) ? ' (added by default)' : ''}`;
+}
+
 /** One pipeline as an indented flow. */
 export function renderPlanText(plan: PlanDocument): string {
   const out: string[] = [];
@@ -229,7 +242,7 @@ function renderEnvironmentText(env: PlanEnvironment): string[] {
     out.push('          gates: none (entered automatically)');
   }
   for (const g of before) {
-    out.push(`          gate: ${g.summary}${g.addedByDefault ? ' (added by default)' : ''}`);
+    out.push(`          gate: ${gateLabel(g)}`);
   }
   out.push(`          deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}:`);
   for (const d of env.deployments) out.push(`            • ${actionLine(d)}`);
@@ -273,7 +286,7 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
       const first = before.length ? id(`env${e}_gate0`) : id(`env${e}_deploy`);
       lines.push(`    subgraph ${id(`env${e}`)}[${mermaidLabel(`${env.name}${env.production ? ' (production)' : ''}`)}]`);
       before.forEach((g, i) => {
-        lines.push(`      ${id(`env${e}_gate${i}`)}{{${mermaidLabel(`${g.summary}${g.addedByDefault ? ' (added by default)' : ''}`)}}}`);
+        lines.push(`      ${id(`env${e}_gate${i}`)}{{${mermaidLabel(gateLabel(g))}}}`);
         if (i > 0) lines.push(`      ${id(`env${e}_gate${i - 1}`)} --> ${id(`env${e}_gate${i}`)}`);
       });
       lines.push(`      ${id(`env${e}_deploy`)}[${mermaidLabel(`Deploy: ${env.deployments.map((d) => d.name).join(' ∥ ') || 'nothing'}`)}]`);
@@ -317,7 +330,7 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
       // entry gates → deploy → verify → bake gates (alarms watched after deploying)
       const { before, after } = splitGates(env);
       const gates = before.length
-        ? before.map((g) => `<div class="gate">${escapeHtml(g.summary)}${g.addedByDefault ? ' <span class="tag default">added by default</span>' : ''}</div>`).join('')
+        ? before.map((g) => `<div class="gate">${escapeHtml(g.summary)}${markDefault(g) ? ' <span class="tag default">added by default</span>' : ''}</div>`).join('')
         : '<div class="sub">no gate</div>';
       steps.push(`<div class="step${env.production ? ' prod' : ''}"><h3>${escapeHtml(env.name)}</h3>` +
         `${env.production ? '<span class="tag prod">production</span>' : ''}${where(env) ? `<div class="sub">${escapeHtml(where(env).trim())}</div>` : ''}` +
