@@ -192,12 +192,16 @@ describe('plan: gates in the order they act', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     const from = lines.indexOf('prod (production)');
-    expect(lines.slice(from, from + 8)).toEqual([
+    expect(lines.slice(from, from + 12)).toEqual([
       'prod (production)',
       '          gate: deployment window: * * 8-17 ? * MON-THU (Europe/Paris)',
       '          gate: not entered while in ALARM: alarm',
       '          deploy:',
       '            • orders-prod: CloudFormation stack orders-prod via change set',
+      '              template: template.yaml',
+      '              parameters: Stage',
+      '              CloudFormation role: CDK bootstrap cfn-exec role (qualifier hnb659fds)',
+      '              deploy role: CDK bootstrap deploy role (qualifier hnb659fds)',
       '          then verify:',
       '            • Smoke: tests: ./scripts/smoke.sh',
       '          then after deploying, alarms watched for 30 min: alarm, alarm; in ALARM → roll back',
@@ -225,6 +229,30 @@ describe('plan of a CDK app delivering itself (approval added by default, two-st
     expect(page).toContain('<div class="gate">manual approval before deploying to prod — added by default (continuous delivery)</div>');
     for (const out of [text.stdout, mermaid.stdout, page]) {
       expect(out.match(/added by default/g)).toHaveLength(1);
+    }
+  });
+
+  test('text shows the details of each deployment under it, as json and html do (regression: only the one-line summary)', async () => {
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const from = lines.indexOf('prod (production) [account 333333333333]');
+    expect(lines.slice(from)).toEqual([
+      'prod (production) [account 333333333333]',
+      '          gate: manual approval before deploying to prod — added by default (continuous delivery)',
+      '          deploy:',
+      '            • Prod: CDK stage Prod: 2 stacks via change sets · 1 canary deployment',
+      '              stack orders-data-prod in account 333333333333',
+      '              stack orders-api-prod (after its dependencies, wave 2) in account 333333333333',
+      '              Canary11957FE2: canary 10% then all after 5 min · auto-rollback on 1 alarm (CodeDeploy, during the CloudFormation update)',
+      '              assets: 1 file, 0 images (published once per execution)',
+      '          on failure: ROLLBACK (default)',
+      '',
+    ]);
+    // the same details as the JSON plan
+    const [doc] = JSON.parse((await cli(['plan', outdir, '--json'])).stdout);
+    for (const detail of doc.environments[0].deployments[0].details) {
+      expect(lines).toContain(`              ${detail}`);
     }
   });
 });

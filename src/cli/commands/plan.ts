@@ -245,7 +245,11 @@ function renderEnvironmentText(env: PlanEnvironment): string[] {
     out.push(`          gate: ${gateLabel(g)}`);
   }
   out.push(`          deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}:`);
-  for (const d of env.deployments) out.push(`            • ${actionLine(d)}`);
+  for (const d of env.deployments) {
+    out.push(`            • ${actionLine(d)}`);
+    // what each deployment does in detail (stacks and their order, assets, roles, CodeDeploy rollouts)
+    for (const detail of d.details) out.push(`              ${detail}`);
+  }
   if (env.verification.length) {
     out.push('          then verify:');
     for (const v of env.verification) out.push(`            • ${actionLine(v)}`);
