@@ -1,12 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { cli } from './helpers';
 import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
+import { DeliveryPipeline, QualityCheck } from '../../src';
 import { loadPlans, renderPlanMermaid } from '../../src/cli/commands/plan';
+import { env, props } from '../util';
 
 const ASSEMBLY = path.join(__dirname, 'fixtures', 'assembly');
 const EMPTY = path.join(__dirname, 'fixtures', 'empty-assembly');
@@ -254,6 +256,34 @@ describe('plan of a CDK app delivering itself (approval added by default, two-st
     for (const detail of doc.environments[0].deployments[0].details) {
       expect(lines).toContain(`              ${detail}`);
     }
+  });
+});
+
+describe('plan of a self-updating pipeline (selfUpdate: true)', () => {
+  test('text shows the UpdatePipeline stage after the build and before the checks (regression: only in the JSON stages)', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-self-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({ selfUpdate: true, checks: [QualityCheck.dependencyAudit()], environments: [env('staging')] }));
+    app.synth();
+    const [doc] = loadPlans(outdir);
+    expect(doc.stages!.map((st) => st.name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Checks', 'staging']);
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const from = lines.findIndex((l) => l.startsWith('Build   '));
+    expect(lines.slice(from, from + 10)).toEqual([
+      'Build   Build: CodeBuild: 1 command',
+      '          install: npm ci',
+      '          run: npm test',
+      '          outputs: **/*',
+      '   │',
+      '   ▼',
+      "Update  UpdatePipeline: SelfMutate deploys the pipeline's own stack from the build's cloud assembly, then restarts the execution with the updated pipeline (selfUpdate)",
+      '   │',
+      '   ▼',
+      'Checks  (in parallel; each blocks the pipeline on failure)',
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { PlanAction, PlanDocument, PlanEnvironment } from '../../model/plan-document';
+import { SELF_UPDATE_STAGE } from '../../model/stage-names';
 import { CliError, ExitCode, usageError } from '../errors';
 import { escapeHtml, htmlPage } from '../html';
 import { CliIo, println, writeOutFile } from '../io';
@@ -11,6 +12,9 @@ const PLAN_TYPE = 'cdk-delivery-pipeline:plan';
 const NESTED_ASSEMBLY_TYPE = 'cdk:cloud-assembly';
 
 export const PLAN_FORMATS = ['text', 'json', 'mermaid', 'html'];
+
+/** The kind of the action that updates the pipeline's own stack (stage UpdatePipeline, `selfUpdate: true`). */
+const SELF_UPDATE_KIND = 'cloudformation-self-update';
 
 export interface PlanOptions {
   readonly dir?: string;
@@ -220,6 +224,12 @@ export function renderPlanText(plan: PlanDocument): string {
   const assets = (plan.stages ?? []).flatMap(st => st.actions.filter(a => a.kind === 'asset-publishing').map(a => ({ stage: st.name, action: a })))[0];
   const assetsLine = assets ? `${assets.action.name}: publishes the file and image assets of every CDK stage, once per execution` : undefined;
   if (assets && !plan.checks.length) out.push(`          then ${assetsLine}`);
+  // selfUpdate: true — a stage after the build (before the checks) that updates the pipeline itself
+  const selfUpdate = (plan.stages ?? []).find(st => st.name === SELF_UPDATE_STAGE || st.actions.some(a => a.kind === SELF_UPDATE_KIND));
+  if (selfUpdate) {
+    out.push(arrow);
+    out.push(`Update  ${selfUpdate.name}: ${selfUpdate.actions.map(a => a.name).join(', ') || 'SelfMutate'} deploys the pipeline's own stack from the build's cloud assembly, then restarts the execution with the updated pipeline (selfUpdate)`);
+  }
   if (plan.checks.length) {
     out.push(arrow);
     out.push('Checks  (in parallel; each blocks the pipeline on failure)');
