@@ -285,6 +285,17 @@ describe('cdk-delivery as a process', () => {
     expect(r.stderr.trim()).toBe('cdk-delivery: no AWS region: pass --region, set AWS_REGION, or set a region in your profile');
   });
 
+  test('--version prints the version of the package and exits 0 (regression: unknown option, exit 2)', async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const r = await run([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${pkg.version}\n`);
+      expect(r.stderr).toBe('');
+    }
+    expect(server.count()).toBe(0);
+  });
+
   test('unknown flags exit 2', async () => {
     const r = await run(['status', PIPELINE, '--colour']);
     expect(r.code).toBe(2);

@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { CodePipelineClient, GetPipelineStateCommand, PipelineNotFoundException } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -5,6 +8,7 @@ import { awsError, cli } from './helpers';
 import { createClients, DEFAULT_MAX_ATTEMPTS } from '../../src/cli/aws';
 import { formatDuration, parseDuration } from '../../src/cli/duration';
 import { ExitCode, fromAwsError } from '../../src/cli/errors';
+import { packageVersion } from '../../src/cli/program';
 
 const ctx = { service: 'codepipeline', operation: 'GetPipelineState', pipeline: 'shop' };
 
@@ -70,6 +74,18 @@ describe('command line', () => {
     expect(r.stdout).toContain('7  approval token expired or approval already answered');
   });
 
+  test('--help lists every exit code, 8 included (regression: stopped at 7)', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const from = lines.indexOf('Exit codes:');
+    expect(lines.slice(from + 1, from + 10).map((l) => l.slice(0, 4))).toEqual(['  0 ', '  1 ', '  2 ', '  3 ', '  4 ', '  5 ', '  6 ', '  7 ', '  8 ']);
+    expect(lines[from + 9]).toBe('  8  --wait --timeout ran out while the stage was still running (it goes on in CodePipeline)');
+    expect(lines[from + 10]).toBe('');
+    // the codes the help lists are the codes the CLI has
+    expect(Object.values(ExitCode).filter((v) => typeof v === 'number')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
   test('command --help shows examples', async () => {
     const r = await cli(['approve', '--help']);
     expect(r.code).toBe(0);
@@ -128,5 +144,35 @@ describe('command line', () => {
     expect(r.code).toBe(6);
     expect(r.stderr).toBe(`cdk-delivery: AWS credentials expired or invalid: codepipeline refused them for GetPipelineState (${name}); `
       + 'renew them (for SSO: aws sso login), or check AWS_PROFILE / --profile\n');
+  });
+});
+
+describe('packageVersion', () => {
+  const tree = (files: Record<string, unknown>) => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-delivery-version-'));
+    for (const [file, content] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), typeof content === 'string' ? content : JSON.stringify(content));
+    }
+    return root;
+  };
+
+  test('the installed layout: lib/cli under node_modules/cdk-delivery-pipeline, an application package.json above', () => {
+    const root = tree({
+      'package.json': { name: 'my-app', version: '9.9.9' },
+      'node_modules/cdk-delivery-pipeline/package.json': { name: 'cdk-delivery-pipeline', version: '1.4.2' },
+      'node_modules/cdk-delivery-pipeline/lib/cli/program.js': '',
+    });
+    expect(packageVersion(path.join(root, 'node_modules', 'cdk-delivery-pipeline', 'lib', 'cli'))).toBe('1.4.2');
+  });
+
+  test('the repository layout (src/cli) gives the version of the repository package.json', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    expect(packageVersion(path.join(__dirname, '..', '..', 'src', 'cli'))).toBe(pkg.version);
+  });
+
+  test('"unknown" when no package.json of cdk-delivery-pipeline is above (another package, a broken file)', () => {
+    const root = tree({ 'package.json': { name: 'my-app', version: '9.9.9' }, 'a/package.json': '{ not json', 'a/b/c/.keep': '' });
+    expect(packageVersion(path.join(root, 'a', 'b', 'c'))).toBe('unknown');
   });
 });
