@@ -130,11 +130,25 @@ describe('plan: gates in the order they act', () => {
   // continuous deployment: prod has a deployment window and entry alarms before deploying, and
   // alarms watched for 30 minutes after it (gate kind 'bake-alarms'); staging only the latter
   let outdir: string;
+  // the gate summaries as the plan document has them (they name the alarms)
+  let stagingBake: string;
+  let prodEntry: string;
+  let prodBake: string;
   beforeAll(() => {
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-bake-'));
     const app = new App({ outdir });
     new OrdersPipelineStack(app, 'OrdersPipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
     app.synth();
+    const [doc] = loadPlans(outdir);
+    const gate = (index: number, kind: string) => doc.environments[index].gates.find((g) => g.kind === kind)!.summary;
+    stagingBake = gate(0, 'bake-alarms');
+    prodEntry = gate(1, 'entry-alarms');
+    prodBake = gate(1, 'bake-alarms');
+    expect(doc.environments[0].gates.map((g) => g.kind)).toEqual(['bake-alarms']);
+    expect(doc.environments[1].gates.map((g) => g.kind)).toEqual(['deployment-window', 'entry-alarms', 'bake-alarms']);
+    expect(stagingBake).toMatch(/^after deploying, alarms watched for 10 min: [^;]+; in ALARM → fail$/);
+    expect(prodEntry).toMatch(/^not entered while in ALARM: /);
+    expect(prodBake).toMatch(/^after deploying, alarms watched for 30 min: [^;]+, [^;]+; in ALARM → roll back$/);
   });
 
   test('mermaid draws the bake-time alarm check after deploy and verify (regression: drawn before the deployment)', async () => {
@@ -147,20 +161,20 @@ describe('plan: gates in the order they act', () => {
       '      p0_env0_deploy["Deploy: orders-staging"]',
       '      p0_env0_verify["Verify: Integration"]',
       '      p0_env0_deploy --> p0_env0_verify',
-      '      p0_env0_bake0{{"after deploying, alarms watched for 10 min: alarm; in ALARM → fail"}}',
+      `      p0_env0_bake0{{"${stagingBake}"}}`,
       '      p0_env0_verify --> p0_env0_bake0',
       '    end',
       '    p0_check_0 --> p0_env0_deploy',
       '    p0_check_1 --> p0_env0_deploy',
       '    subgraph p0_env1["prod (production)"]',
       '      p0_env1_gate0{{"deployment window: * * 8-17 ? * MON-THU (Europe/Paris)"}}',
-      '      p0_env1_gate1{{"not entered while in ALARM: alarm"}}',
+      `      p0_env1_gate1{{"${prodEntry}"}}`,
       '      p0_env1_gate0 --> p0_env1_gate1',
       '      p0_env1_deploy["Deploy: orders-prod"]',
       '      p0_env1_gate1 --> p0_env1_deploy',
       '      p0_env1_verify["Verify: Smoke"]',
       '      p0_env1_deploy --> p0_env1_verify',
-      '      p0_env1_bake0{{"after deploying, alarms watched for 30 min: alarm, alarm; in ALARM → roll back"}}',
+      `      p0_env1_bake0{{"${prodBake}"}}`,
       '      p0_env1_verify --> p0_env1_bake0',
       '    end',
       '    p0_env0_bake0 --> p0_env1_gate0',
@@ -176,17 +190,17 @@ describe('plan: gates in the order they act', () => {
     const prod = html.slice(html.indexOf('<div class="step prod"><h3>prod</h3>'));
     const order = [
       '<div class="gate">deployment window: * * 8-17 ? * MON-THU (Europe/Paris)</div>',
-      '<div class="gate">not entered while in ALARM: alarm</div>',
+      `<div class="gate">${prodEntry}</div>`,
       '<div class="sub">deploy</div><ul><li><strong>orders-prod</strong>',
       '<div class="sub">then verify</div><ul><li><strong>Smoke</strong>',
-      '<div class="sub">then</div><div class="gate">after deploying, alarms watched for 30 min: alarm, alarm; in ALARM → roll back</div></div>',
+      `<div class="sub">then</div><div class="gate">${prodBake}</div></div>`,
     ].map((s) => prod.indexOf(s));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     // staging has no entry gate: the bake check alone is not one
     const staging = html.slice(html.indexOf('<div class="step"><h3>staging</h3>'), html.indexOf('<div class="step prod">'));
     expect(staging).toContain('<h3>staging</h3><div class="sub">no gate</div><div class="sub">deploy</div>');
-    expect(staging).toContain('<div class="sub">then</div><div class="gate">after deploying, alarms watched for 10 min: alarm; in ALARM → fail</div></div>');
+    expect(staging).toContain(`<div class="sub">then</div><div class="gate">${stagingBake}</div></div>`);
   });
 
   test('text lists entry gates before deploying and the bake-time alarm check after verification', async () => {
@@ -197,7 +211,7 @@ describe('plan: gates in the order they act', () => {
     expect(lines.slice(from, from + 12)).toEqual([
       'prod (production)',
       '          gate: deployment window: * * 8-17 ? * MON-THU (Europe/Paris)',
-      '          gate: not entered while in ALARM: alarm',
+      `          gate: ${prodEntry}`,
       '          deploy:',
       '            • orders-prod: CloudFormation stack orders-prod via change set',
       '              template: template.yaml',
@@ -206,7 +220,7 @@ describe('plan: gates in the order they act', () => {
       '              deploy role: CDK bootstrap deploy role (qualifier hnb659fds)',
       '          then verify:',
       '            • Smoke: tests: ./scripts/smoke.sh',
-      '          then after deploying, alarms watched for 30 min: alarm, alarm; in ALARM → roll back',
+      `          then ${prodBake}`,
     ]);
   });
 });
