@@ -7,12 +7,13 @@ import { Construct } from 'constructs';
 import { BuildCache } from './build-cache';
 import { TestReport } from './test-report';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
+import { BUILD_STAGE } from '../model/stage-names';
 import { allowAssetPublishing, createProject, DEFAULT_BUILD_IMAGE, publishCommands } from '../private/codebuild';
 import { describeEnvironment, isLambdaImage, validateCommandsOptions } from '../private/commands-spec';
 import { described, Validator } from '../private/validation';
 
 /** The name of the build action and stage. */
-export const BUILD_ACTION_NAME = 'Build';
+export const BUILD_ACTION_NAME = BUILD_STAGE;
 
 /** Properties of a commands build. */
 export interface BuildStepProps {

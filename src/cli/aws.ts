@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import {
   CodeDeployClient,
   BatchGetDeploymentsCommand,
@@ -20,7 +23,7 @@ import {
   RollbackStageCommand,
   RollbackStageInput,
 } from '@aws-sdk/client-codepipeline';
-import { fromAwsError } from './errors';
+import { fromAwsError, oneLine } from './errors';
 
 /** Options that select the AWS account and region. */
 export interface AwsOptions {
@@ -37,23 +40,87 @@ export interface AwsClients {
 /** Default number of attempts per call (first try + retries); AWS_MAX_ATTEMPTS overrides it. */
 export const DEFAULT_MAX_ATTEMPTS = 6;
 
+/** A warning of the SDK in one line; the one about two credential sources in plain words. */
+export function sdkWarning(message: string): string {
+  if (/Multiple credential sources detected/i.test(message)) {
+    return 'both a profile (--profile or AWS_PROFILE) and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set; the profile is used (set only one of them)';
+  }
+  return oneLine(message);
+}
+
 /**
  * Creates SDK clients with the standard credential and region chain, adaptive retries and
- * AWS_ENDPOINT_URL support (the SDK reads it itself).
+ * AWS_ENDPOINT_URL support (the SDK reads it itself). The SDK's warnings (otherwise several lines
+ * on stderr, e.g. when both AWS_PROFILE and access keys are set) go to `warn` as one line; its
+ * per-request info and error logs are not printed (errors are thrown and reported by the CLI).
  */
-export function createClients(options: AwsOptions, env: Record<string, string | undefined>): AwsClients {
+export function createClients(options: AwsOptions, env: Record<string, string | undefined>, warn?: (message: string) => void): AwsClients {
   const parsed = Number.parseInt(env.AWS_MAX_ATTEMPTS ?? '', 10);
   const maxAttempts = Number.isFinite(parsed) && parsed > 0 ? parsed : DEFAULT_MAX_ATTEMPTS;
+  const ignore = () => undefined;
+  const logger = warn && { trace: ignore, debug: ignore, info: ignore, error: ignore, warn: (message: unknown) => warn(sdkWarning(String(message))) };
   const config = {
     retryMode: 'adaptive',
     maxAttempts,
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
+    ...(logger ? { logger } : {}),
   };
   return {
     codepipeline: new CodePipelineClient(config),
     codedeploy: new CodeDeployClient(config),
   };
+}
+
+/** The shared config and credentials files the SDK reads (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE). */
+export function sharedConfigFiles(env: Record<string, string | undefined>): { config: string; credentials: string } {
+  const home = env.HOME || env.USERPROFILE || os.homedir();
+  return {
+    config: env.AWS_CONFIG_FILE || path.join(home, '.aws', 'config'),
+    credentials: env.AWS_SHARED_CREDENTIALS_FILE || path.join(home, '.aws', 'credentials'),
+  };
+}
+
+/**
+ * The profiles of the shared files: `[default]` and `[profile name]` in the config file, `[name]`
+ * in the credentials file. Undefined when a file exists but cannot be read.
+ */
+export function sharedProfiles(env: Record<string, string | undefined>): string[] | undefined {
+  const files = sharedConfigFiles(env);
+  const sections = (file: string): string[] | undefined => {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' ? [] : undefined;
+    }
+    return text.split(/\r?\n/)
+      .map((line) => /^\s*\[\s*([^\]]*?)\s*\]/.exec(line)?.[1])
+      .filter((name): name is string => !!name)
+      .map((name) => name.replace(/\s+/g, ' '));
+  };
+  const config = sections(files.config);
+  const credentials = sections(files.credentials);
+  if (!config || !credentials) return undefined;
+  const names = [
+    ...config.flatMap((n) => (n === 'default' ? [n] : n.startsWith('profile ') ? [n.slice('profile '.length)] : [])),
+    ...credentials.map((n) => n.replace(/^profile /, '')),
+  ];
+  return [...new Set(names)];
+}
+
+/**
+ * When the profile the SDK uses (`--profile`, else AWS_PROFILE) is in neither shared file: a
+ * one-line explanation. Undefined when no profile is selected, it exists, or the files cannot be read.
+ */
+export function missingProfile(profile: string | undefined, env: Record<string, string | undefined>): string | undefined {
+  const name = profile || env.AWS_PROFILE;
+  if (!name) return undefined;
+  const names = sharedProfiles(env);
+  if (!names || names.includes(name)) return undefined;
+  const files = sharedConfigFiles(env);
+  return `AWS profile '${name}' (${profile ? '--profile' : 'AWS_PROFILE'}) not found in ${files.config} or ${files.credentials}; `
+    + `profiles there: ${names.length ? names.join(', ') : '(none)'}`;
 }
 
 /** Stop paginating after this many pages, whatever happens (a guard against endless tokens). */
@@ -91,7 +158,12 @@ export class DeliveryApi {
    * @param warn receives one-line warnings (a listing stopped by its page limit while more pages
    * remained); the CLI prints them on stderr
    */
-  constructor(public readonly clients: AwsClients, private readonly warn: (message: string) => void = () => undefined) {}
+  constructor(
+    public readonly clients: AwsClients,
+    private readonly warn: (message: string) => void = () => undefined,
+    /** Says when the selected profile does not exist (asked only when credentials or the region are missing). */
+    private readonly profileProblem?: () => string | undefined,
+  ) {}
 
   private capped(operation: string, pipeline: string, pages: number, nextToken: string | undefined, options: ListOptions) {
     if (nextToken && (options.warnWhenCapped ?? options.maxPages === undefined)) {
@@ -209,7 +281,7 @@ export class DeliveryApi {
     try {
       return await fn();
     } catch (e) {
-      throw fromAwsError(e, { service, operation, ...ctx });
+      throw fromAwsError(e, { service, operation, ...ctx, missingProfile: this.profileProblem });
     }
   }
 }

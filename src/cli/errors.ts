@@ -53,6 +53,11 @@ export interface AwsErrorContext {
   readonly operation: string;
   readonly pipeline?: string;
   readonly stage?: string;
+  /**
+   * Asked when no credentials or no region were found: a one-line explanation when the selected
+   * AWS profile does not exist (the SDK only says that no provider gave credentials).
+   */
+  readonly missingProfile?: () => string | undefined;
 }
 
 const THROTTLING = new Set([
@@ -88,12 +93,21 @@ export function fromAwsError(error: unknown, ctx: AwsErrorContext): CliError {
   const attempts = e.$metadata?.attempts;
   const what = ctx.pipeline ? ` (pipeline '${ctx.pipeline}'${ctx.stage ? `, environment '${ctx.stage}'` : ''})` : '';
 
-  if (name === 'CredentialsProviderError' || /could not load credentials|credential is missing|no credentials/i.test(message)) {
+  const credentialsMissing = name === 'CredentialsProviderError' || /could not load credentials|credential is missing|no credentials/i.test(message);
+  const regionMissing = /region is missing|unresolved region|invalid region/i.test(message);
+  if (credentialsMissing || regionMissing) {
+    // a profile that does not exist (--profile nope) is the cause of both
+    const profile = /profile .* could not be found|ProfileNotFound/i.test(`${name} ${message}`) ? message.replace(/\.$/, '') : ctx.missingProfile?.();
+    if (profile) {
+      return new CliError(`${profile}; check --profile and AWS_PROFILE`, ExitCode.NO_CREDENTIALS);
+    }
+  }
+  if (credentialsMissing) {
     return new CliError(
       'no AWS credentials: set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where an instance/container role is available',
       ExitCode.NO_CREDENTIALS);
   }
-  if (/region is missing|unresolved region|invalid region/i.test(message)) {
+  if (regionMissing) {
     return new CliError('no AWS region: pass --region, set AWS_REGION, or set a region in your profile', ExitCode.NO_CREDENTIALS);
   }
   if (name === 'PipelineNotFoundException') {

@@ -1,6 +1,7 @@
 /**
  * Helpers that read CodePipeline API shapes with the conventions of DeliveryPipeline:
- * one stage per environment (named like it), plus `Source`, `Build` and `Checks`.
+ * one stage per environment (named like it), plus `Source`, `Build`, `Checks` and, with
+ * `selfUpdate: true`, `UpdatePipeline`.
  */
 import {
   ActionExecutionDetail,
@@ -12,9 +13,10 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { notFound, usageError } from './errors';
 import { safeLine } from './terminal';
+import { PIPELINE_STAGES } from '../model/stage-names';
 
-/** Stages that are not environments. */
-export const NON_ENVIRONMENT_STAGES = new Set(['Source', 'Build', 'Checks']);
+/** Stages that are not environments: the ones the constructs create besides the environments. */
+export const NON_ENVIRONMENT_STAGES: ReadonlySet<string> = new Set(PIPELINE_STAGES);
 
 /** Action names the constructs give to approvals (any action of category Approval counts too). */
 export const APPROVAL_ACTION_NAMES = new Set(['Approve', 'ReviewChangeSet']);

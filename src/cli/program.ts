@@ -1,5 +1,7 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Command, CommanderError, Option } from 'commander';
-import { AwsClients, AwsOptions, createClients, DeliveryApi } from './aws';
+import { AwsClients, AwsOptions, createClients, DeliveryApi, missingProfile } from './aws';
 import { approveCommand } from './commands/approve';
 import { historyCommand } from './commands/history';
 import { METRICS_FORMATS, metricsCommand } from './commands/metrics';
@@ -16,7 +18,7 @@ import { safeLine } from './terminal';
 export interface CliDeps {
   readonly io: CliIo;
   /** Creates the SDK clients (default: the standard chain with adaptive retries). */
-  readonly createClients?: (options: AwsOptions, env: Record<string, string | undefined>) => AwsClients;
+  readonly createClients?: (options: AwsOptions, env: Record<string, string | undefined>, warn?: (message: string) => void) => AwsClients;
   /** Poll interval of `--wait`, ms (default: CDK_DELIVERY_POLL_INTERVAL_MS or 5000). */
   readonly pollIntervalMs?: number;
   /** Stop `--watch`/`--wait` after this many refreshes (tests). */
@@ -33,11 +35,34 @@ Exit codes:
   3  not found (cloud assembly, pipeline, environment, pending approval)
   4  access denied (the message names the IAM permission)
   5  throttled or service error after retries
-  6  no AWS credentials, expired or invalid credentials, or no region
+  6  no AWS credentials, expired or invalid credentials, no region, or a profile that does not exist
   7  approval token expired or approval already answered
+  8  --wait --timeout ran out while the stage was still running (it goes on in CodePipeline)
 
 Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS (default 6),
 CDK_DELIVERY_POLL_INTERVAL_MS (--wait poll interval, default 5000), NO_COLOR.`;
+
+const PACKAGE_NAME = 'cdk-delivery-pipeline';
+
+/**
+ * The version of the installed package: the `package.json` named cdk-delivery-pipeline nearest
+ * above `dir` (this file is src/cli/program.ts in the repository and lib/cli/program.js once
+ * compiled and installed: both two levels below the package root). `unknown` if none is found.
+ */
+export function packageVersion(dir: string = __dirname): string {
+  for (let current = path.resolve(dir), depth = 0; depth < 5; depth++) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(current, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === PACKAGE_NAME && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // no (readable) package.json here: look one level up
+    }
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return 'unknown';
+}
 
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`;
@@ -98,14 +123,21 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .description('Follow, approve and measure the releases of DeliveryPipeline pipelines.')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE or the default chain)')
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile\'s region)')
+    .version(packageVersion(), '-V, --version', 'print the version of cdk-delivery-pipeline')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // usage errors found by commander carry the same prefix as every other error (exit 2)
+      outputError: (s, write) => write(s.replace(/^error: /, 'cdk-delivery: ')),
+    })
     .addHelpText('after', EXIT_CODES_HELP);
 
   const context = (cmd: Command): CommandContext => {
     const globals = cmd.optsWithGlobals() as AwsOptions;
-    const clients = (deps.createClients ?? createClients)({ profile: globals.profile, region: globals.region }, io.env);
-    const api = new DeliveryApi(clients, (message) => println(io.stderr, `cdk-delivery: warning: ${safeLine(message)}`));
+    const warn = (message: string) => println(io.stderr, `cdk-delivery: warning: ${safeLine(message)}`);
+    const clients = (deps.createClients ?? createClients)({ profile: globals.profile, region: globals.region }, io.env, warn);
+    const api = new DeliveryApi(clients, warn, () => missingProfile(globals.profile, io.env));
     deps.onApi?.(api);
     const envPoll = Number(io.env.CDK_DELIVERY_POLL_INTERVAL_MS);
     const pollIntervalMs = deps.pollIntervalMs ?? (Number.isFinite(envPoll) && envPoll > 0 ? envPoll : 5000);

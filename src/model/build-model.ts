@@ -2,8 +2,9 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { ActionModel, AlarmGateModel, ApprovalModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
 import { checkModelQuotas } from './quotas';
 import { ReleaseMode } from './release-mode';
+import { BUILD_STAGE, CHECKS_STAGE, PIPELINE_STAGES, SELF_UPDATE_STAGE, SOURCE_STAGE } from './stage-names';
 import { Approval, APPROVAL_ACTION_NAME, CHANGE_SET_REVIEW_ACTION_NAME } from '../approval/approval';
-import { BuildStep, BUILD_ACTION_NAME } from '../build/build-step';
+import { BuildStep } from '../build/build-step';
 import { QualityCheck } from '../build/quality-check';
 import { DeploymentTarget } from '../deploy/deployment-target';
 import type { EnvironmentOptions } from '../pipeline/environment';
@@ -13,14 +14,11 @@ import { DeploymentWindow } from '../verification/deployment-window';
 import { FailurePolicy } from '../verification/failure-policy';
 import { alarmGateModel, Verification } from '../verification/verification';
 
-/** Stage names the pipeline uses itself. */
-export const SOURCE_STAGE = 'Source';
-export const BUILD_STAGE = BUILD_ACTION_NAME;
-export const CHECKS_STAGE = 'Checks';
-export const SELF_UPDATE_STAGE = 'UpdatePipeline';
+/** Stage names the pipeline uses itself (defined in stage-names.ts, which the CLI reads too). */
+export { SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE };
 /** The action that publishes the assets of every CDK stage (beside the checks, or after the build). */
 export const ASSETS_ACTION_NAME = 'PublishAssets';
-const RESERVED_STAGES = [SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE];
+const RESERVED_STAGES = PIPELINE_STAGES;
 
 /** CodePipeline quotas the model is checked against. */
 export const MAX_STAGES = 50;

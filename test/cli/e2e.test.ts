@@ -279,15 +279,64 @@ describe('cdk-delivery as a process', () => {
     expect(server.count()).toBe(0);
   });
 
+  describe('profiles', () => {
+    let aws: string;
+    beforeAll(() => {
+      aws = fs.mkdtempSync(path.join(home, 'aws-'));
+      fs.writeFileSync(path.join(aws, 'config'), '[default]\nregion = eu-west-1\n\n[profile ops]\nregion = eu-west-1\n');
+      fs.writeFileSync(path.join(aws, 'credentials'), '[ops]\naws_access_key_id = ops-key\naws_secret_access_key = ops-secret\n');
+    });
+    const files = () => ({ AWS_CONFIG_FILE: path.join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(aws, 'credentials') });
+    const notFound = (via: string) => `cdk-delivery: AWS profile 'nope' (${via}) not found in ${path.join(aws, 'config')} or ${path.join(aws, 'credentials')}; `
+      + 'profiles there: default, ops; check --profile and AWS_PROFILE\n';
+
+    test('--profile naming a profile that does not exist exits 6 saying so (regression: "no AWS credentials")', async () => {
+      const r = await run(['--profile', 'nope', 'status', PIPELINE], { ...files(), AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+      expect(r.code).toBe(6);
+      expect(r.stderr).toBe(notFound('--profile'));
+      expect(server.count()).toBe(0);
+    });
+
+    test('AWS_PROFILE naming a profile that does not exist exits 6 saying so, even without a region', async () => {
+      const r = await run(['status', PIPELINE], { ...files(), AWS_PROFILE: 'nope', AWS_REGION: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+      expect(r.code).toBe(6);
+      expect(r.stderr).toBe(notFound('AWS_PROFILE'));
+      expect(server.count()).toBe(0);
+    });
+
+    test('AWS_PROFILE and access keys both set: one warning line instead of the SDK\'s multi-line warning; the profile is used', async () => {
+      const r = await run(['status', PIPELINE], { ...files(), AWS_PROFILE: 'ops' });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('cdk-delivery: warning: both a profile (--profile or AWS_PROFILE) and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set; '
+        + 'the profile is used (set only one of them)\n');
+      expect(r.stdout).toContain('3f2a9c1 "Add gift cards"');
+      expect(server.requests.map((q) => q.operation).sort()).toEqual(['GetPipelineState', 'ListActionExecutions', 'ListPipelineExecutions']);
+      expect(server.requests.map((q) => q.accessKeyId)).toEqual(['ops-key', 'ops-key', 'ops-key']);
+    });
+  });
+
   test('no region exits 6', async () => {
     const r = await run(['status', PIPELINE], { AWS_REGION: undefined });
     expect(r.code).toBe(6);
     expect(r.stderr.trim()).toBe('cdk-delivery: no AWS region: pass --region, set AWS_REGION, or set a region in your profile');
   });
 
-  test('unknown flags exit 2', async () => {
+  test('--version prints the version of the package and exits 0 (regression: unknown option, exit 2)', async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const r = await run([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${pkg.version}\n`);
+      expect(r.stderr).toBe('');
+    }
+    expect(server.count()).toBe(0);
+  });
+
+  test('unknown flags exit 2 with the cdk-delivery: prefix of every other error (regression: commander\'s "error: ")', async () => {
     const r = await run(['status', PIPELINE, '--colour']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe("error: unknown option '--colour'");
+    expect(r.stderr).toBe("cdk-delivery: unknown option '--colour'\n");
+    expect(r.stdout).toBe('');
   });
+
 });

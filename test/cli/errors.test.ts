@@ -1,10 +1,14 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { CodePipelineClient, GetPipelineStateCommand, PipelineNotFoundException } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { awsError, cli } from './helpers';
-import { createClients, DEFAULT_MAX_ATTEMPTS } from '../../src/cli/aws';
+import { createClients, DEFAULT_MAX_ATTEMPTS, missingProfile, sdkWarning } from '../../src/cli/aws';
 import { formatDuration, parseDuration } from '../../src/cli/duration';
 import { ExitCode, fromAwsError } from '../../src/cli/errors';
+import { packageVersion } from '../../src/cli/program';
 
 const ctx = { service: 'codepipeline', operation: 'GetPipelineState', pipeline: 'shop' };
 
@@ -70,6 +74,31 @@ describe('command line', () => {
     expect(r.stdout).toContain('7  approval token expired or approval already answered');
   });
 
+  test('--help lists every exit code, 8 included (regression: stopped at 7)', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const from = lines.indexOf('Exit codes:');
+    expect(lines.slice(from + 1, from + 10).map((l) => l.slice(0, 4))).toEqual(['  0 ', '  1 ', '  2 ', '  3 ', '  4 ', '  5 ', '  6 ', '  7 ', '  8 ']);
+    expect(lines[from + 9]).toBe('  8  --wait --timeout ran out while the stage was still running (it goes on in CodePipeline)');
+    expect(lines[from + 10]).toBe('');
+    // the codes the help lists are the codes the CLI has
+    expect(Object.values(ExitCode).filter((v) => typeof v === 'number')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  test.each([
+    [['status', 'shop', '--bogus'], "cdk-delivery: unknown option '--bogus'\n"],
+    [['deploy', 'shop'], "cdk-delivery: unknown command 'deploy'\n"],
+    [['status'], "cdk-delivery: missing required argument 'pipeline'\n"],
+    [['approve', 'shop'], "cdk-delivery: required option '--env <name>' not specified\n"],
+    [['history', 'shop', '--since'], "cdk-delivery: option '--since <duration>' argument missing\n"],
+  ])('commander\'s usage errors carry the cdk-delivery: prefix and exit 2 (regression: "error: "): %j', async (argv, stderr) => {
+    const r = await cli(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(stderr);
+    expect(r.stdout).toBe('');
+  });
+
   test('command --help shows examples', async () => {
     const r = await cli(['approve', '--help']);
     expect(r.code).toBe(0);
@@ -128,5 +157,98 @@ describe('command line', () => {
     expect(r.code).toBe(6);
     expect(r.stderr).toBe(`cdk-delivery: AWS credentials expired or invalid: codepipeline refused them for GetPipelineState (${name}); `
       + 'renew them (for SSO: aws sso login), or check AWS_PROFILE / --profile\n');
+  });
+});
+
+describe('packageVersion', () => {
+  const tree = (files: Record<string, unknown>) => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-delivery-version-'));
+    for (const [file, content] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), typeof content === 'string' ? content : JSON.stringify(content));
+    }
+    return root;
+  };
+
+  test('the installed layout: lib/cli under node_modules/cdk-delivery-pipeline, an application package.json above', () => {
+    const root = tree({
+      'package.json': { name: 'my-app', version: '9.9.9' },
+      'node_modules/cdk-delivery-pipeline/package.json': { name: 'cdk-delivery-pipeline', version: '1.4.2' },
+      'node_modules/cdk-delivery-pipeline/lib/cli/program.js': '',
+    });
+    expect(packageVersion(path.join(root, 'node_modules', 'cdk-delivery-pipeline', 'lib', 'cli'))).toBe('1.4.2');
+  });
+
+  test('the repository layout (src/cli) gives the version of the repository package.json', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    expect(packageVersion(path.join(__dirname, '..', '..', 'src', 'cli'))).toBe(pkg.version);
+  });
+
+  test('"unknown" when no package.json of cdk-delivery-pipeline is above (another package, a broken file)', () => {
+    const root = tree({ 'package.json': { name: 'my-app', version: '9.9.9' }, 'a/package.json': '{ not json', 'a/b/c/.keep': '' });
+    expect(packageVersion(path.join(root, 'a', 'b', 'c'))).toBe('unknown');
+  });
+});
+
+describe('AWS profiles and SDK warnings', () => {
+  const shared = (config: string, credentials?: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-delivery-profiles-'));
+    fs.writeFileSync(path.join(dir, 'config'), config);
+    if (credentials !== undefined) fs.writeFileSync(path.join(dir, 'credentials'), credentials);
+    return { HOME: dir, AWS_CONFIG_FILE: path.join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'credentials') };
+  };
+  const config = '[default]\nregion = eu-west-1\n[profile ops]\nregion = eu-west-1\n[sso-session corp]\nsso_region = eu-west-1\n[profile  spaced ] # comment\n';
+
+  test('a profile in neither shared file: one line naming the files and the profiles there', () => {
+    const env = shared(config, '[ci]\naws_access_key_id = a\n');
+    expect(missingProfile('nope', env)).toBe(`AWS profile 'nope' (--profile) not found in ${env.AWS_CONFIG_FILE} or ${env.AWS_SHARED_CREDENTIALS_FILE}; profiles there: default, ops, spaced, ci`);
+    expect(missingProfile(undefined, { ...env, AWS_PROFILE: 'nope' })).toContain("AWS profile 'nope' (AWS_PROFILE) not found");
+    expect(missingProfile(undefined, { ...env, AWS_PROFILE: 'nope', AWS_CONFIG_FILE: path.join(env.HOME, 'none') })).toContain('profiles there: ci');
+  });
+
+  test('no answer when the profile exists, none is selected, or a file cannot be read', () => {
+    const env = shared(config, '[ci]\n');
+    for (const name of ['default', 'ops', 'spaced', 'ci']) expect(missingProfile(name, env)).toBeUndefined();
+    expect(missingProfile(undefined, env)).toBeUndefined();
+    expect(missingProfile('corp', env)).toContain("AWS profile 'corp'");
+    // a directory where the credentials file should be: unreadable, so no claim about the profile
+    expect(missingProfile('nope', { ...env, AWS_SHARED_CREDENTIALS_FILE: env.HOME })).toBeUndefined();
+  });
+
+  test('fromAwsError: missing credentials or region with a missing profile says the profile is not found (exit 6)', () => {
+    const noCredentials = awsError('CredentialsProviderError', 'Could not load credentials from any providers');
+    const missing = () => "AWS profile 'nope' (--profile) not found in c or k; profiles there: default";
+    for (const error of [noCredentials, new Error('Region is missing')]) {
+      const e = fromAwsError(error, { ...ctx, missingProfile: missing });
+      expect(e.exitCode).toBe(ExitCode.NO_CREDENTIALS);
+      expect(e.message).toBe("AWS profile 'nope' (--profile) not found in c or k; profiles there: default; check --profile and AWS_PROFILE");
+    }
+    // the SDK's own wording, when it gives one
+    const sdk = fromAwsError(awsError('CredentialsProviderError', 'Profile nope could not be found in shared credentials file.'), ctx);
+    expect(sdk.message).toBe('Profile nope could not be found in shared credentials file; check --profile and AWS_PROFILE');
+    // the profile exists: the usual message
+    expect(fromAwsError(noCredentials, { ...ctx, missingProfile: () => undefined }).message).toMatch(/^no AWS credentials: /);
+  });
+
+  test('the SDK\'s warning about two credential sources becomes one line; other warnings are collapsed to one line', () => {
+    const sdk = `@aws-sdk/credential-provider-node - defaultProvider::fromEnv WARNING:
+    Multiple credential sources detected:
+    Both AWS_PROFILE and the pair AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY static credentials are set.
+    This SDK will proceed with the AWS_PROFILE value.
+`;
+    expect(sdkWarning(sdk)).toBe('both a profile (--profile or AWS_PROFILE) and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set; the profile is used (set only one of them)');
+    expect(sdkWarning('clock skew\n  corrected')).toBe('clock skew corrected');
+  });
+
+  test('the clients send the SDK\'s warnings to the CLI, and not its per-request logs', () => {
+    const warnings: string[] = [];
+    const clients = createClients({ region: 'eu-west-1' }, {}, (m) => warnings.push(m));
+    const logger = clients.codepipeline.config.logger;
+    logger.info({ clientName: 'CodePipelineClient' });
+    logger.error({ error: new Error('x') });
+    logger.debug('d');
+    logger.warn('Multiple credential sources detected: ...');
+    expect(warnings).toEqual(['both a profile (--profile or AWS_PROFILE) and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set; the profile is used (set only one of them)']);
+    expect(clients.codedeploy.config.logger).toBe(clients.codepipeline.config.logger);
   });
 });

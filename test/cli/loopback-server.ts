@@ -13,6 +13,8 @@ export interface RecordedRequest {
   readonly service: string;
   readonly operation: string;
   readonly input: any;
+  /** The access key id the request was signed with (from its Authorization header). */
+  readonly accessKeyId?: string;
 }
 
 export interface Fault {
@@ -139,7 +141,8 @@ export class LoopbackAws {
     } catch {
       input = {};
     }
-    const request: RecordedRequest = { service, operation: operation ?? '', input };
+    const accessKeyId = /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
+    const request: RecordedRequest = { service, operation: operation ?? '', input, accessKeyId };
     this.requests.push(request);
     if (this.requests.length > this.maxRequests) {
       return this.send(res, 400, { __type: 'ValidationException', message: 'loopback: request limit reached' }, 'ValidationException');

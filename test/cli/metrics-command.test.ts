@@ -5,7 +5,9 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { actionExecutions, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
+import {
+  actionExecutions, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState,
+} from './fixtures/pipeline';
 import { awsError, cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
@@ -194,5 +196,18 @@ describe('metrics of executions that started before --since', () => {
       pipelineExecution: { pipelineExecutionId: 'e9', status: 'Succeeded', trigger: { triggerType: 'ManualRollback' }, rollbackMetadata: { rollbackTargetPipelineExecutionId: 'e1' } },
     });
     expect(await prodMetrics('7d')).toMatchObject({ deployments: 0, changes: 0 });
+  });
+});
+
+describe('metrics of a self-updating pipeline (selfUpdate: true)', () => {
+  test('no row for its UpdatePipeline stage: it is not an environment (regression: a row with 3 "deployments")', async () => {
+    cp.on(GetPipelineStateCommand).resolves(selfUpdatingPipelineState());
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: selfUpdatingActionExecutions });
+    const text = await cli(['metrics', PIPELINE]);
+    expect(text.code).toBe(0);
+    const rows = text.stdout.split('\n').filter((l) => l.startsWith(`│ ${PIPELINE} `)).map((l) => l.split('│').map((c) => c.trim()).slice(1, 4));
+    expect(rows).toEqual([[PIPELINE, 'staging', '3'], [PIPELINE, 'prod', '1']]);
+    const json = await cli(['metrics', PIPELINE, '--json']);
+    expect(JSON.parse(json.stdout).environments.map((m: { environment: string }) => m.environment)).toEqual(['staging', 'prod']);
   });
 });

@@ -1,11 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { cli } from './helpers';
 import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
+import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
+import { DeliveryPipeline, QualityCheck } from '../../src';
 import { loadPlans, renderPlanMermaid } from '../../src/cli/commands/plan';
+import { env, props } from '../util';
 
 const ASSEMBLY = path.join(__dirname, 'fixtures', 'assembly');
 const EMPTY = path.join(__dirname, 'fixtures', 'empty-assembly');
@@ -120,6 +123,181 @@ describe('plan on a real synthesized assembly', () => {
     expect(out).toContain('          then PublishAssets: publishes the file and image assets of every CDK stage, once per execution');
     expect(out.indexOf('then PublishAssets')).toBeLessThan(out.indexOf('\nstaging'));
     expect(out).toMatch(/Prod: CDK stage Prod: 2 stacks via change sets · 1 canary deployment/);
+  });
+});
+
+describe('plan: gates in the order they act', () => {
+  // continuous deployment: prod has a deployment window and entry alarms before deploying, and
+  // alarms watched for 30 minutes after it (gate kind 'bake-alarms'); staging only the latter
+  let outdir: string;
+  // the gate summaries as the plan document has them (they name the alarms)
+  let stagingBake: string;
+  let prodEntry: string;
+  let prodBake: string;
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-bake-'));
+    const app = new App({ outdir });
+    new OrdersPipelineStack(app, 'OrdersPipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    app.synth();
+    const [doc] = loadPlans(outdir);
+    const gate = (index: number, kind: string) => doc.environments[index].gates.find((g) => g.kind === kind)!.summary;
+    stagingBake = gate(0, 'bake-alarms');
+    prodEntry = gate(1, 'entry-alarms');
+    prodBake = gate(1, 'bake-alarms');
+    expect(doc.environments[0].gates.map((g) => g.kind)).toEqual(['bake-alarms']);
+    expect(doc.environments[1].gates.map((g) => g.kind)).toEqual(['deployment-window', 'entry-alarms', 'bake-alarms']);
+    expect(stagingBake).toMatch(/^after deploying, alarms watched for 10 min: [^;]+; in ALARM → fail$/);
+    expect(prodEntry).toMatch(/^not entered while in ALARM: /);
+    expect(prodBake).toMatch(/^after deploying, alarms watched for 30 min: [^;]+, [^;]+; in ALARM → roll back$/);
+  });
+
+  test('mermaid draws the bake-time alarm check after deploy and verify (regression: drawn before the deployment)', async () => {
+    const r = await cli(['plan', outdir, '--format', 'mermaid']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const from = lines.indexOf('    subgraph p0_env0["staging"]');
+    expect(lines.slice(from, lines.indexOf('  end', from) + 1)).toEqual([
+      '    subgraph p0_env0["staging"]',
+      '      p0_env0_deploy["Deploy: orders-staging"]',
+      '      p0_env0_verify["Verify: Integration"]',
+      '      p0_env0_deploy --> p0_env0_verify',
+      `      p0_env0_bake0{{"${stagingBake}"}}`,
+      '      p0_env0_verify --> p0_env0_bake0',
+      '    end',
+      '    p0_check_0 --> p0_env0_deploy',
+      '    p0_check_1 --> p0_env0_deploy',
+      '    subgraph p0_env1["prod (production)"]',
+      '      p0_env1_gate0{{"deployment window: * * 8-17 ? * MON-THU (Europe/Paris)"}}',
+      `      p0_env1_gate1{{"${prodEntry}"}}`,
+      '      p0_env1_gate0 --> p0_env1_gate1',
+      '      p0_env1_deploy["Deploy: orders-prod"]',
+      '      p0_env1_gate1 --> p0_env1_deploy',
+      '      p0_env1_verify["Verify: Smoke"]',
+      '      p0_env1_deploy --> p0_env1_verify',
+      `      p0_env1_bake0{{"${prodBake}"}}`,
+      '      p0_env1_verify --> p0_env1_bake0',
+      '    end',
+      '    p0_env0_bake0 --> p0_env1_gate0',
+      '  end',
+    ]);
+    expect(r.stdout).not.toMatch(/_gate\d+ --> p0_env0_deploy|bake\d+ --> p0_env\d_deploy/);
+  });
+
+  test('html shows the bake-time alarm check after deploy and verify (regression: shown with the entry gates)', async () => {
+    const r = await cli(['plan', outdir, '--format', 'html', '--out', 'plan.html']);
+    expect(r.code).toBe(0);
+    const html = r.io.files.get('plan.html')!;
+    const prod = html.slice(html.indexOf('<div class="step prod"><h3>prod</h3>'));
+    const order = [
+      '<div class="gate">deployment window: * * 8-17 ? * MON-THU (Europe/Paris)</div>',
+      `<div class="gate">${prodEntry}</div>`,
+      '<div class="sub">deploy</div><ul><li><strong>orders-prod</strong>',
+      '<div class="sub">then verify</div><ul><li><strong>Smoke</strong>',
+      `<div class="sub">then</div><div class="gate">${prodBake}</div></div>`,
+    ].map((s) => prod.indexOf(s));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // staging has no entry gate: the bake check alone is not one
+    const staging = html.slice(html.indexOf('<div class="step"><h3>staging</h3>'), html.indexOf('<div class="step prod">'));
+    expect(staging).toContain('<h3>staging</h3><div class="sub">no gate</div><div class="sub">deploy</div>');
+    expect(staging).toContain(`<div class="sub">then</div><div class="gate">${stagingBake}</div></div>`);
+  });
+
+  test('text lists entry gates before deploying and the bake-time alarm check after verification', async () => {
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const from = lines.indexOf('prod (production)');
+    expect(lines.slice(from, from + 12)).toEqual([
+      'prod (production)',
+      '          gate: deployment window: * * 8-17 ? * MON-THU (Europe/Paris)',
+      `          gate: ${prodEntry}`,
+      '          deploy:',
+      '            • orders-prod: CloudFormation stack orders-prod via change set',
+      '              template: template.yaml',
+      '              parameters: Stage',
+      '              CloudFormation role: CDK bootstrap cfn-exec role (qualifier hnb659fds)',
+      '              deploy role: CDK bootstrap deploy role (qualifier hnb659fds)',
+      '          then verify:',
+      '            • Smoke: tests: ./scripts/smoke.sh',
+      `          then ${prodBake}`,
+    ]);
+  });
+});
+
+describe('plan of a CDK app delivering itself (approval added by default, two-stack CDK stages)', () => {
+  let outdir: string;
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-cdk-'));
+    const app = new App({ outdir });
+    ordersCdkApp(app);
+    app.synth();
+  });
+
+  test('"added by default" is printed once in text, mermaid and html (regression: the summary said it and the plan appended it again)', async () => {
+    const text = await cli(['plan', outdir]);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')).toContain('          gate: manual approval before deploying to prod — added by default (continuous delivery)');
+    const mermaid = await cli(['plan', outdir, '--format', 'mermaid']);
+    expect(mermaid.stdout.split('\n')).toContain('      p0_env1_gate0{{"manual approval before deploying to prod — added by default (continuous delivery)"}}');
+    const html = await cli(['plan', outdir, '--format', 'html', '--out', 'plan.html']);
+    const page = html.io.files.get('plan.html')!;
+    expect(page).toContain('<div class="gate">manual approval before deploying to prod — added by default (continuous delivery)</div>');
+    for (const out of [text.stdout, mermaid.stdout, page]) {
+      expect(out.match(/added by default/g)).toHaveLength(1);
+    }
+  });
+
+  test('text shows the details of each deployment under it, as json and html do (regression: only the one-line summary)', async () => {
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const from = lines.indexOf('prod (production) [account 333333333333]');
+    expect(lines.slice(from)).toEqual([
+      'prod (production) [account 333333333333]',
+      '          gate: manual approval before deploying to prod — added by default (continuous delivery)',
+      '          deploy:',
+      '            • Prod: CDK stage Prod: 2 stacks via change sets · 1 canary deployment',
+      '              stack orders-data-prod in account 333333333333',
+      '              stack orders-api-prod (after its dependencies, wave 2) in account 333333333333',
+      '              Canary11957FE2: canary 10% then all after 5 min · auto-rollback on 1 alarm (CodeDeploy, during the CloudFormation update)',
+      '              assets: 1 file, 0 images (published once per execution)',
+      '          on failure: ROLLBACK (default)',
+      '',
+    ]);
+    // the same details as the JSON plan
+    const [doc] = JSON.parse((await cli(['plan', outdir, '--json'])).stdout);
+    for (const detail of doc.environments[0].deployments[0].details) {
+      expect(lines).toContain(`              ${detail}`);
+    }
+  });
+});
+
+describe('plan of a self-updating pipeline (selfUpdate: true)', () => {
+  test('text shows the UpdatePipeline stage after the build and before the checks (regression: only in the JSON stages)', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-self-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({ selfUpdate: true, checks: [QualityCheck.dependencyAudit()], environments: [env('staging')] }));
+    app.synth();
+    const [doc] = loadPlans(outdir);
+    expect(doc.stages!.map((st) => st.name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Checks', 'staging']);
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const from = lines.findIndex((l) => l.startsWith('Build   '));
+    expect(lines.slice(from, from + 10)).toEqual([
+      'Build   Build: CodeBuild: 1 command',
+      '          install: npm ci',
+      '          run: npm test',
+      '          outputs: **/*',
+      '   │',
+      '   ▼',
+      "Update  UpdatePipeline: SelfMutate deploys the pipeline's own stack from the build's cloud assembly, then restarts the execution with the updated pipeline (selfUpdate)",
+      '   │',
+      '   ▼',
+      'Checks  (in parallel; each blocks the pipeline on failure)',
+    ]);
   });
 });
 

@@ -3,7 +3,9 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { actionExecutions, COMMIT_1, COMMIT_3, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
+import {
+  actionExecutions, COMMIT_1, COMMIT_3, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState,
+} from './fixtures/pipeline';
 import { awsError, cli } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
@@ -115,5 +117,26 @@ describe('status', () => {
     expect(r.stdout).toContain('Deploy: health\uFFFD[8m check');
     const json = JSON.parse((await cli(['status', PIPELINE, '--json'])).stdout);
     expect(json.environments.find((e: { name: string }) => e.name === 'prod').deployed.revision.message).toBe('First\r\x1b[2Krelease');
+  });
+});
+
+describe('status of a self-updating pipeline (selfUpdate: true)', () => {
+  test('its UpdatePipeline stage is not an environment (regression: reported as one)', async () => {
+    cp.on(GetPipelineStateCommand).resolves(selfUpdatingPipelineState());
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: selfUpdatingActionExecutions });
+    const r = await cli(['status', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).environments.map((e: { name: string; environment: boolean }) => [e.name, e.environment])).toEqual([
+      ['Source', false], ['Build', false], ['UpdatePipeline', false], ['staging', true], ['prod', true],
+    ]);
+  });
+
+  test('an unknown --env lists the environments without UpdatePipeline (regression: listed it)', async () => {
+    cp.on(GetPipelineStateCommand).resolves(selfUpdatingPipelineState());
+    const r = await cli(['history', PIPELINE, '--env', 'nope']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: unknown environment 'nope' in pipeline 'shop-pipeline'; environments: staging, prod\n");
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
+    expect(cp.calls()).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { PlanAction, PlanDocument, PlanEnvironment } from '../../model/plan-document';
+import { SELF_UPDATE_STAGE } from '../../model/stage-names';
 import { CliError, ExitCode, usageError } from '../errors';
 import { escapeHtml, htmlPage } from '../html';
 import { CliIo, println, writeOutFile } from '../io';
@@ -11,6 +12,9 @@ const PLAN_TYPE = 'cdk-delivery-pipeline:plan';
 const NESTED_ASSEMBLY_TYPE = 'cdk:cloud-assembly';
 
 export const PLAN_FORMATS = ['text', 'json', 'mermaid', 'html'];
+
+/** The kind of the action that updates the pipeline's own stack (stage UpdatePipeline, `selfUpdate: true`). */
+const SELF_UPDATE_KIND = 'cloudformation-self-update';
 
 export interface PlanOptions {
   readonly dir?: string;
@@ -179,6 +183,31 @@ function titleOf(plan: PlanDocument): string {
   return `${plan.pipelineName ?? plan.constructPath}${plan.pipelineName ? ` (${plan.constructPath})` : ''}`;
 }
 
+/**
+ * The gates of an environment in the order they act: `before` the deployments (deployment window,
+ * entry alarms, approval) and `after` them (alarms watched for a bake time, kind `bake-alarms`,
+ * checked once the deployments and verification are done).
+ */
+function splitGates(env: PlanEnvironment): { before: PlanEnvironment['gates']; after: PlanEnvironment['gates'] } {
+  return {
+    before: env.gates.filter(g => g.kind !== 'bake-alarms'),
+    after: env.gates.filter(g => g.kind === 'bake-alarms'),
+  };
+}
+
+/**
+ * True when a gate added by default must be marked as such: the summaries the constructs write
+ * already say so (" — added by default (continuous delivery)"), older ones do not.
+ */
+function markDefault(g: PlanEnvironment['gates'][number]): boolean {
+  return !!g.addedByDefault && !/added by default/i.test(g.summary);
+}
+
+/** A gate's summary, marked when the pipeline added it by default (once). */
+function gateLabel(g: PlanEnvironment['gates'][number]): string {
+  return `${g.summary}${markDefault(g) ? ' (added by default)' : ''}`;
+}
+
 /** One pipeline as an indented flow. */
 export function renderPlanText(plan: PlanDocument): string {
   const out: string[] = [];
@@ -195,6 +224,12 @@ export function renderPlanText(plan: PlanDocument): string {
   const assets = (plan.stages ?? []).flatMap(st => st.actions.filter(a => a.kind === 'asset-publishing').map(a => ({ stage: st.name, action: a })))[0];
   const assetsLine = assets ? `${assets.action.name}: publishes the file and image assets of every CDK stage, once per execution` : undefined;
   if (assets && !plan.checks.length) out.push(`          then ${assetsLine}`);
+  // selfUpdate: true — a stage after the build (before the checks) that updates the pipeline itself
+  const selfUpdate = (plan.stages ?? []).find(st => st.name === SELF_UPDATE_STAGE || st.actions.some(a => a.kind === SELF_UPDATE_KIND));
+  if (selfUpdate) {
+    out.push(arrow);
+    out.push(`Update  ${selfUpdate.name}: ${selfUpdate.actions.map(a => a.name).join(', ') || 'SelfMutate'} deploys the pipeline's own stack from the build's cloud assembly, then restarts the execution with the updated pipeline (selfUpdate)`);
+  }
   if (plan.checks.length) {
     out.push(arrow);
     out.push('Checks  (in parallel; each blocks the pipeline on failure)');
@@ -212,16 +247,19 @@ function renderEnvironmentText(env: PlanEnvironment): string[] {
   const out: string[] = [];
   out.push(`${env.name}${env.production ? ' (production)' : ''}${env.stageName !== env.name ? ` — stage ${env.stageName}` : ''}${where(env)}`);
   // gates after the deployments (alarms watched for a bake time) are shown after verification
-  const before = env.gates.filter(g => g.kind !== 'bake-alarms');
-  const after = env.gates.filter(g => g.kind === 'bake-alarms');
+  const { before, after } = splitGates(env);
   if (before.length === 0) {
     out.push('          gates: none (entered automatically)');
   }
   for (const g of before) {
-    out.push(`          gate: ${g.summary}${g.addedByDefault ? ' (added by default)' : ''}`);
+    out.push(`          gate: ${gateLabel(g)}`);
   }
   out.push(`          deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}:`);
-  for (const d of env.deployments) out.push(`            • ${actionLine(d)}`);
+  for (const d of env.deployments) {
+    out.push(`            • ${actionLine(d)}`);
+    // what each deployment does in detail (stacks and their order, assets, roles, CodeDeploy rollouts)
+    for (const detail of d.details) out.push(`              ${detail}`);
+  }
   if (env.verification.length) {
     out.push('          then verify:');
     for (const v of env.verification) out.push(`            • ${actionLine(v)}`);
@@ -257,20 +295,27 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
       previous = checks;
     }
     plan.environments.forEach((env, e) => {
-      const first = env.gates.length ? id(`env${e}_gate0`) : id(`env${e}_deploy`);
+      // entry gates → deploy → verify → bake gates (alarms watched after deploying)
+      const { before, after } = splitGates(env);
+      const first = before.length ? id(`env${e}_gate0`) : id(`env${e}_deploy`);
       lines.push(`    subgraph ${id(`env${e}`)}[${mermaidLabel(`${env.name}${env.production ? ' (production)' : ''}`)}]`);
-      env.gates.forEach((g, i) => {
-        lines.push(`      ${id(`env${e}_gate${i}`)}{{${mermaidLabel(`${g.summary}${g.addedByDefault ? ' (added by default)' : ''}`)}}}`);
+      before.forEach((g, i) => {
+        lines.push(`      ${id(`env${e}_gate${i}`)}{{${mermaidLabel(gateLabel(g))}}}`);
         if (i > 0) lines.push(`      ${id(`env${e}_gate${i - 1}`)} --> ${id(`env${e}_gate${i}`)}`);
       });
       lines.push(`      ${id(`env${e}_deploy`)}[${mermaidLabel(`Deploy: ${env.deployments.map((d) => d.name).join(' ∥ ') || 'nothing'}`)}]`);
-      if (env.gates.length) lines.push(`      ${id(`env${e}_gate${env.gates.length - 1}`)} --> ${id(`env${e}_deploy`)}`);
+      if (before.length) lines.push(`      ${id(`env${e}_gate${before.length - 1}`)} --> ${id(`env${e}_deploy`)}`);
       let last = id(`env${e}_deploy`);
       if (env.verification.length) {
         lines.push(`      ${id(`env${e}_verify`)}[${mermaidLabel(`Verify: ${env.verification.map((v) => v.name).join(', ')}`)}]`);
         lines.push(`      ${id(`env${e}_deploy`)} --> ${id(`env${e}_verify`)}`);
         last = id(`env${e}_verify`);
       }
+      after.forEach((g, i) => {
+        lines.push(`      ${id(`env${e}_bake${i}`)}{{${mermaidLabel(g.summary)}}}`);
+        lines.push(`      ${last} --> ${id(`env${e}_bake${i}`)}`);
+        last = id(`env${e}_bake${i}`);
+      });
       lines.push('    end');
       for (const prev of previous) lines.push(`    ${prev} --> ${first}`);
       previous = [last];
@@ -296,14 +341,17 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
       steps.push(`<div class="step"><h3>Checks <span class="tag">in parallel</span></h3><ul>${plan.checks.map(actionHtml).join('')}</ul></div>`);
     }
     for (const env of plan.environments) {
-      const gates = env.gates.length
-        ? env.gates.map((g) => `<div class="gate">${escapeHtml(g.summary)}${g.addedByDefault ? ' <span class="tag default">added by default</span>' : ''}</div>`).join('')
+      // entry gates → deploy → verify → bake gates (alarms watched after deploying)
+      const { before, after } = splitGates(env);
+      const gates = before.length
+        ? before.map((g) => `<div class="gate">${escapeHtml(g.summary)}${markDefault(g) ? ' <span class="tag default">added by default</span>' : ''}</div>`).join('')
         : '<div class="sub">no gate</div>';
       steps.push(`<div class="step${env.production ? ' prod' : ''}"><h3>${escapeHtml(env.name)}</h3>` +
         `${env.production ? '<span class="tag prod">production</span>' : ''}${where(env) ? `<div class="sub">${escapeHtml(where(env).trim())}</div>` : ''}` +
         `${gates}<div class="sub">deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}</div><ul>${env.deployments.map(actionHtml).join('')}</ul>` +
         `${env.verification.length ? `<div class="sub">then verify</div><ul>${env.verification.map(actionHtml).join('')}</ul>` : ''}` +
-        `${env.unverifiedAcknowledged ? '<div class="sub">no automated verification (acknowledged)</div>' : ''}</div>`);
+        `${env.unverifiedAcknowledged ? '<div class="sub">no automated verification (acknowledged)</div>' : ''}` +
+        `${after.map((g) => `<div class="sub">then</div><div class="gate">${escapeHtml(g.summary)}</div>`).join('')}</div>`);
     }
     return `<section class="pipeline"><h2>${escapeHtml(titleOf(plan))}${escapeHtml(where(plan))}</h2>
 <div class="mode"><strong>${escapeHtml(plan.releaseMode.toLowerCase().replace(/_/g, ' '))}</strong> — ${escapeHtml(modeLine(plan))}<div class="sub">execution mode ${escapeHtml(plan.executionMode)}</div></div>

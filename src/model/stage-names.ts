@@ -1,0 +1,14 @@
+/**
+ * Names of the stages a DeliveryPipeline creates besides its environments (each environment is a
+ * stage named like it). No imports: the `cdk-delivery` CLI reads these names without loading the
+ * constructs.
+ */
+export const SOURCE_STAGE = 'Source';
+/** The build stage; its build action has the same name. */
+export const BUILD_STAGE = 'Build';
+export const CHECKS_STAGE = 'Checks';
+/** With `selfUpdate: true`: the stage that updates the pipeline's own stack, after the build. */
+export const SELF_UPDATE_STAGE = 'UpdatePipeline';
+
+/** Every stage that is not an environment. */
+export const PIPELINE_STAGES: readonly string[] = [SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE];
