@@ -2,7 +2,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { checkBuildImage, checkComputeType } from '../private/commands-spec';
-import { Validator } from '../private/validation';
+import { described, Validator } from '../private/validation';
 
 /** Defaults a platform team sets once for every DeliveryPipeline under a scope. */
 export interface DeliveryDefaultsProps {
@@ -28,6 +28,8 @@ export interface DeliveryDefaultsProps {
 }
 
 const DEFAULTS = Symbol.for('cdk-delivery-pipeline.DeliveryDefaults');
+/** Set on every DeliveryPipeline (src/pipeline/delivery-pipeline.ts). */
+const PIPELINE = Symbol.for('cdk-delivery-pipeline.DeliveryPipeline');
 
 /**
  * Organisation-wide defaults: set them once on the app (or a stage or stack) before the pipelines
@@ -37,11 +39,17 @@ const DEFAULTS = Symbol.for('cdk-delivery-pipeline.DeliveryDefaults');
 export class DeliveryDefaults {
   /** Sets defaults for every pipeline created under `scope` from now on. */
   public static applyTo(scope: IConstruct, defaults: DeliveryDefaultsProps): void {
-    const v = new Validator(scope.node.path);
+    const v = new Validator(scope.node.path || '(app)');
     v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, computeType?, approvalNotify? }.');
     checkBuildImage(v, 'DeliveryDefaults.buildImage', defaults.buildImage);
     checkComputeType(v, 'DeliveryDefaults.computeType', defaults.computeType);
     v.optionalTopic('DeliveryDefaults.approvalNotify', defaults.approvalNotify);
+    // a pipeline reads the defaults when it is created: later ones would silently not apply to it
+    const existing = scope.node.findAll().filter(c => (c as any)[PIPELINE] === true).map(c => `'${c.node.path}'`);
+    if (existing.length > 0) {
+      v.fail('DeliveryDefaults', 'are applied after pipelines under this scope were created, which do not see them', described(existing.join(', ')),
+        'Call DeliveryDefaults.applyTo(...) before new DeliveryPipeline(...).');
+    }
     (scope as any)[DEFAULTS] = { ...((scope as any)[DEFAULTS] ?? {}), ...defaults };
   }
 

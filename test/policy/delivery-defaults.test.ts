@@ -42,6 +42,19 @@ describe('DeliveryDefaults', () => {
     template.hasResourceProperties('AWS::CodeBuild::Project', { Description: Match.stringLikeRegexp('Pipelines/Inherited'), Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_MEDIUM' }) });
   });
 
+  test('defaults applied after a pipeline under the scope was created are refused: that pipeline would silently not use them', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Pipelines', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props());
+    expect(errorOf(() => DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.MEDIUM }))).toBe(
+      "'(app)': DeliveryDefaults are applied after pipelines under this scope were created, which do not see them, got 'Pipelines/Shop'. "
+      + 'Call DeliveryDefaults.applyTo(...) before new DeliveryPipeline(...).');
+    // another scope without pipelines may still get defaults
+    const later = new Stack(app, 'Later', { env: { account: '111111111111', region: 'eu-west-1' } });
+    DeliveryDefaults.applyTo(later, { computeType: codebuild.ComputeType.MEDIUM });
+    expect(DeliveryDefaults.of(later).computeType).toBe(codebuild.ComputeType.MEDIUM);
+  });
+
   test.each([
     ['computeType', { computeType: 'HUGE' }, "DeliveryDefaults.computeType must be a codebuild.ComputeType, got 'HUGE'. Use codebuild.ComputeType.SMALL, MEDIUM, LARGE or X2_LARGE."],
     ['buildImage', { buildImage: 'aws/codebuild/standard:7.0' }, "DeliveryDefaults.buildImage must be a codebuild.IBuildImage, got 'aws/codebuild/standard:7.0'. Use codebuild.LinuxBuildImage.STANDARD_7_0 or another codebuild build image."],
