@@ -7,7 +7,7 @@ import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
 import { DeliveryPipeline, QualityCheck } from '../../src';
-import { loadPlans, renderPlanMermaid } from '../../src/cli/commands/plan';
+import { loadPlans, renderPlanHtml, renderPlanMermaid } from '../../src/cli/commands/plan';
 import { env, props } from '../util';
 
 const ASSEMBLY = path.join(__dirname, 'fixtures', 'assembly');
@@ -298,6 +298,16 @@ describe('plan of a self-updating pipeline (selfUpdate: true)', () => {
       '   ▼',
       'Checks  (in parallel; each blocks the pipeline on failure)',
     ]);
+    // mermaid and html show it in the same place
+    const mermaid = renderPlanMermaid([doc]).split('\n');
+    expect(mermaid).toContain("    p0_update[\"Update: UpdatePipeline (the pipeline's own stack)\"]");
+    expect(mermaid).toContain('    p0_build --> p0_update');
+    expect(mermaid).toContain('    p0_update --> p0_check_0');
+    expect(mermaid).not.toContain('    p0_build --> p0_check_0');
+    const html = renderPlanHtml([doc]);
+    const at = (text: string) => html.indexOf(text);
+    expect(at('<h3>UpdatePipeline</h3>')).toBeGreaterThan(at('<h3>Build</h3>'));
+    expect(at('<h3>UpdatePipeline</h3>')).toBeLessThan(at('<h3>Checks'));
   });
 });
 

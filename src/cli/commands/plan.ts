@@ -224,8 +224,7 @@ export function renderPlanText(plan: PlanDocument): string {
   const assets = (plan.stages ?? []).flatMap(st => st.actions.filter(a => a.kind === 'asset-publishing').map(a => ({ stage: st.name, action: a })))[0];
   const assetsLine = assets ? `${assets.action.name}: publishes the file and image assets of every CDK stage, once per execution` : undefined;
   if (assets && !plan.checks.length) out.push(`          then ${assetsLine}`);
-  // selfUpdate: true — a stage after the build (before the checks) that updates the pipeline itself
-  const selfUpdate = (plan.stages ?? []).find(st => st.name === SELF_UPDATE_STAGE || st.actions.some(a => a.kind === SELF_UPDATE_KIND));
+  const selfUpdate = selfUpdateStage(plan);
   if (selfUpdate) {
     out.push(arrow);
     out.push(`Update  ${selfUpdate.name}: ${selfUpdate.actions.map(a => a.name).join(', ') || 'SelfMutate'} deploys the pipeline's own stack from the build's cloud assembly, then restarts the execution with the updated pipeline (selfUpdate)`);
@@ -241,6 +240,11 @@ export function renderPlanText(plan: PlanDocument): string {
     out.push(...renderEnvironmentText(env));
   }
   return out.join('\n');
+}
+
+/** `selfUpdate: true`: the stage after the build (before the checks) that updates the pipeline itself. */
+function selfUpdateStage(plan: PlanDocument) {
+  return (plan.stages ?? []).find(st => st.name === SELF_UPDATE_STAGE || st.actions.some(a => a.kind === SELF_UPDATE_KIND));
 }
 
 function renderEnvironmentText(env: PlanEnvironment): string[] {
@@ -286,6 +290,12 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
     lines.push(`    ${id('build')}[${mermaidLabel(`Build: ${plan.buildStep.name}`)}]`);
     lines.push(`    ${id('source')} --> ${id('build')}`);
     let previous = [id('build')];
+    const selfUpdate = selfUpdateStage(plan);
+    if (selfUpdate) {
+      lines.push(`    ${id('update')}[${mermaidLabel(`Update: ${selfUpdate.name} (the pipeline's own stack)`)}]`);
+      lines.push(`    ${id('build')} --> ${id('update')}`);
+      previous = [id('update')];
+    }
     if (plan.checks.length) {
       const checks = plan.checks.map((c, i) => {
         lines.push(`    ${id(`check_${i}`)}[${mermaidLabel(`Check: ${c.name}`)}]`);
@@ -337,6 +347,11 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
     steps.push(`<div class="step"><h3>Source</h3><strong>${escapeHtml(plan.source.kind)}</strong> ${escapeHtml(plan.source.summary)}` +
       `${plan.source.triggers.map((t) => `<div class="sub">${escapeHtml(t)}</div>`).join('')}</div>`);
     steps.push(`<div class="step"><h3>Build</h3><ul>${actionHtml(plan.buildStep)}</ul></div>`);
+    const selfUpdate = selfUpdateStage(plan);
+    if (selfUpdate) {
+      steps.push(`<div class="step"><h3>${escapeHtml(selfUpdate.name)}</h3><div class="sub">deploys the pipeline's own stack from the build's cloud assembly, `
+        + 'then restarts the execution with the updated pipeline</div></div>');
+    }
     if (plan.checks.length) {
       steps.push(`<div class="step"><h3>Checks <span class="tag">in parallel</span></h3><ul>${plan.checks.map(actionHtml).join('')}</ul></div>`);
     }
