@@ -8,8 +8,12 @@
 /** What a control character becomes. */
 export const REPLACEMENT = '\uFFFD';
 
-/** C0 controls except tab and newline, DEL and C1 controls (ESC included). */
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+/**
+ * C0 controls except tab and newline, DEL and C1 controls (ESC included), and the Unicode
+ * direction controls (embeddings, overrides, isolates, marks), which reorder how the rest of a
+ * line reads on screen.
+ */
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** A value shown on one line: tabs and newlines become spaces, other control characters `�`. */
 export function safeLine(text: string | undefined): string {

@@ -226,6 +226,16 @@ describe('approve --wait', () => {
     expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
   });
 
+  test('Unicode direction controls of a commit message are replaced: they would reorder what the prompt shows', async () => {
+    cp.on(GetPipelineExecutionCommand).resolves({
+      pipelineExecution: { ...execution3(), artifactRevisions: [{ revisionId: 'feedbeef'.repeat(5), revisionSummary: JSON.stringify({ CommitMessage: 'fix \u202Egnp.exe\u202C \u2066a\u2069 \u200Fb' }) }] },
+    });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod'], { stdinIsTTY: true, confirm: async () => false });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('"fix \uFFFDgnp.exe\uFFFD \uFFFDa\uFFFD \uFFFDb"');
+    expect(r.stderr).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200e\u200f]/);
+  });
+
   test('control characters of a revision id and of an error message are replaced in one-line errors', async () => {
     cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), artifactRevisions: [{ revisionId: 'abcd\x1b[2Kef' }] } });
     const r = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', 'beef']);
