@@ -19,3 +19,16 @@ test('the README shows exactly what `npm run demo` prints for examples/shop', as
   expect(shown).not.toBeNull();
   expect(shown![1]).toBe(r.stdout);
 });
+
+test('the README\'s CLI section is the marked part of docs/cli.md, word for word', () => {
+  const root = path.join(__dirname, '..', '..');
+  const cliDoc = fs.readFileSync(path.join(root, 'docs', 'cli.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const start = cliDoc.indexOf('\n', cliDoc.indexOf('<!-- README section')) + 1;
+  const end = cliDoc.indexOf('<!-- end of README section -->');
+  expect(start).toBeGreaterThan(0);
+  expect(end).toBeGreaterThan(start);
+  const section = cliDoc.slice(start, end).trim();
+  expect(section.startsWith('## The `cdk-delivery` CLI')).toBe(true);
+  expect(readme).toContain(section);
+});
