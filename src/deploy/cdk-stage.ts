@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aws, CfnCapabilities, Stack, Stage, StageSynthesisOptions, Token } from 'aws-cdk-lib';
+import { Aspects, Aws, CfnCapabilities, Stack, Stage, StageSynthesisOptions, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -80,28 +80,56 @@ function canariesIn(templateFile: string): string[] {
   return out;
 }
 
+/** The cloud assembly directory inside the build output, as a clean relative path. */
+function assemblyDirectory(v: Validator, field: string, value: unknown): string {
+  const fix = "Pass the directory the build's 'cdk synth' writes, relative to the build output, for example 'cdk.out'.";
+  const raw = v.optionalString(field, value, fix) ?? 'cdk.out';
+  const dir = path.posix.normalize(raw.trim()).replace(/\/+$/, '');
+  if (raw.trim() === '' || dir === '.' || path.posix.isAbsolute(dir) || dir === '..' || dir.startsWith('../')) {
+    v.fail(field, 'must be a directory inside the build output', raw, fix);
+  }
+  return dir;
+}
+
 /** Paths of the stacks of the stage itself (not of stages nested in it). */
 function stackPaths(stage: Stage): string[] {
   return stage.node.findAll().filter(c => Stack.isStack(c) && Stage.of(c) === stage).map(c => c.node.path);
 }
 
 /**
- * The pipeline deploys the stacks the stage had when it was synthesized (when the pipeline was
- * configured). A stack added later would make aws-cdk-lib's synth fail with "Synthesis has been
- * called multiple times and the construct tree was modified": the stage's next synth fails with
- * the library's error instead, naming the stack.
+ * The pipeline deploys the templates the stage had when it was synthesized (when the pipeline was
+ * configured). A stack or resource added later would make aws-cdk-lib's synth fail with "Synthesis
+ * has been called multiple times and the construct tree was modified", and a tag or aspect added
+ * later would silently not apply: the stage's next synth fails with the library's error instead,
+ * naming what was added.
  */
 function refuseLaterStacks(v: Validator, field: string, stage: Stage): void {
+  const snapshot = () => {
+    const constructs = stage.node.findAll();
+    return { paths: constructs.map(c => c.node.path), aspects: constructs.reduce((n, c) => n + Aspects.of(c).all.length, 0) };
+  };
+  const before = snapshot();
+  const known = new Set(before.paths);
   const synthesized = new Set(stackPaths(stage));
   const synth = stage.synth.bind(stage);
+  const fix = 'Add every stack, resource, tag and aspect to the stage before creating the pipeline (or before addEnvironment with this stage).';
   Object.defineProperty(stage, 'synth', {
     configurable: true,
     writable: true,
     value: (options?: StageSynthesisOptions) => {
-      const added = stackPaths(stage).filter(p => !synthesized.has(p));
+      const addedStacks = stackPaths(stage).filter(p => !synthesized.has(p));
+      if (addedStacks.length > 0) {
+        v.fail(field, 'got stacks after the pipeline was configured, when the stage was synthesized for it', described(addedStacks.map(p => `'${p}'`).join(', ')), fix);
+      }
+      const now = snapshot();
+      const added = now.paths.filter(p => !known.has(p));
       if (added.length > 0) {
-        v.fail(field, 'got stacks after the pipeline was configured, when the stage was synthesized for it', described(added.map(p => `'${p}'`).join(', ')),
-          'Add every stack to the stage before creating the pipeline (or before addEnvironment with this stage).');
+        v.fail(field, 'got constructs after the pipeline was configured, when the stage was synthesized for it', described(added.slice(0, 3).map(p => `'${p}'`).join(', ')
+          + (added.length > 3 ? ` and ${added.length - 3} more` : '')), fix);
+      }
+      if (now.aspects !== before.aspects) {
+        v.fail(field, 'got tags or aspects after the pipeline was configured, when the stage was synthesized for it: its templates would not have them',
+          described(`${now.aspects - before.aspects} more`), fix);
       }
       return synth(options);
     },
@@ -114,19 +142,29 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   if (!stage || !Stage.isStage(stage)) {
     v.fail(`${ctx.field}.stage`, 'must be a CDK Stage', stage, 'Pass a Stage holding the stacks to deploy: new MyServiceStage(app, \'Prod\', { env }).');
   }
+  if (stage.node.root === stage) {
+    v.fail(`${ctx.field}.stage`, 'is the App itself, not a Stage in it', described('the App'),
+      'Pass a Stage holding the stacks to deploy: new MyServiceStage(app, \'Prod\', { env }).');
+  }
   if (v.root && stage.node.root !== v.root) {
     v.fail(`${ctx.field}.stage`, 'belongs to another CDK app than the pipeline, so the build\'s \'cdk synth\' never writes its templates', stage.node.path,
       'Create the stage in the app that holds the pipeline\'s stack: new MyServiceStage(app, \'Prod\', { env }).');
   }
   const o = options ?? {};
   const review = v.optionalBoolean(`${ctx.field}.changeSetReview`, o.changeSetReview) ?? false;
-  const dir = v.optionalString(`${ctx.field}.cloudAssemblyDirectory`, o.cloudAssemblyDirectory, "Pass the directory the build's 'cdk synth' writes, for example 'cdk.out'.") ?? 'cdk.out';
+  const dir = assemblyDirectory(v, `${ctx.field}.cloudAssemblyDirectory`, o.cloudAssemblyDirectory);
 
   const assembly = stage.synth();
   refuseLaterStacks(v, `${ctx.field}.stage`, stage);
   const stacks = assembly.stacks;
   if (stacks.length === 0) {
     v.fail(`${ctx.field}.stage`, 'has no stacks to deploy', stage.node.path, 'Add stacks to the stage before creating the pipeline (the stage is synthesized when the pipeline is configured).');
+  }
+  // stacks of a stage nested in this one are in a nested assembly this target does not deploy
+  const nested = stage.node.findAll().filter(c => Stack.isStack(c) && Stage.of(c) !== stage).map(c => `'${c.node.path}'`);
+  if (nested.length > 0) {
+    v.fail(`${ctx.field}.stage`, 'holds stacks in a stage nested in it, which this target would not deploy', described(nested.slice(0, 3).join(', ')),
+      'Deploy the nested stage with a DeploymentTarget.cdkStage(...) of its own, or create its stacks in this stage.');
   }
   const missing = assembly.manifest.missing ?? [];
   if (missing.length > 0) {
@@ -148,10 +186,27 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     return level;
   };
 
+  const literal = (x: string) => x !== 'unknown-account' && x !== 'unknown-region' && !isToken(x);
+  const regions = [...new Set(stacks.map(s => s.environment.region).filter(literal))];
+  if (regions.length > 1) {
+    v.fail(`${ctx.field}.stage`, `holds stacks for ${regions.length} regions (${regions.join(', ')}), but an environment deploys to one region`, stage.node.path,
+      'Split the stage into one stage per region, each deployed by an environment of that region.');
+  }
+  for (const s of stacks) {
+    if (!s.assumeRoleArn || !s.cloudFormationExecutionRoleArn) {
+      v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' whose synthesizer names no deploy role and CloudFormation execution role, which the pipeline's actions need`,
+        described(s.stackName), 'Use the DefaultStackSynthesizer (the default; not LegacyStackSynthesizer or CliCredentialsStackSynthesizer), or a BootstraplessSynthesizer with deployRoleArn and cloudFormationExecutionRoleArn.');
+    }
+    const params = Object.entries<any>(s.template.Parameters ?? {}).filter(([, p]) => p?.Default === undefined).map(([id]) => id);
+    if (params.length > 0) {
+      v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' whose template has parameters without a default, for which the pipeline's change set passes no value`,
+        described(params.join(', ')), 'Give each CfnParameter a default, or pass the values as construct properties of the stack instead of parameters.');
+    }
+  }
+
   const plans: StackPlan[] = stacks.map(s => {
     const stackAccount = s.environment.account;
     const stackRegion = s.environment.region;
-    const literal = (x: string) => x !== 'unknown-account' && x !== 'unknown-region' && !isToken(x);
     const wantedAccount = env.account ?? env.pipelineAccount;
     const wantedRegion = env.region ?? env.pipelineRegion;
     if (literal(stackAccount) && !isToken(wantedAccount) && stackAccount !== wantedAccount) {
@@ -208,6 +263,19 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   if (images > 0 && !privilegedAllowed) {
     v.fail(`${ctx.field}.stage`, `has ${images} Docker image asset${images === 1 ? '' : 's'}, which need a privileged build to publish, but privilegedAssetPublishing is false`,
       stage.node.path, 'Build and push the images outside the pipeline (ecs.ContainerImage.fromEcrRepository), or allow privileged asset publishing.');
+  }
+  // cdk-assets fills an env-agnostic stack's asset destinations (${AWS::AccountId}, ${AWS::Region})
+  // from where it runs: the pipeline's account and region, not the environment's
+  if (assetManifests.length > 0) {
+    const otherAccount = env.account !== undefined && !isToken(env.account) && env.account !== env.pipelineAccount;
+    const otherRegion = env.region !== undefined && !isToken(env.region) && env.region !== env.pipelineRegion;
+    const agnostic = stacks.filter(s => (otherAccount && !literal(s.environment.account)) || (otherRegion && !literal(s.environment.region)));
+    if (agnostic.length > 0) {
+      const where = [otherAccount ? `account ${env.account}` : undefined, otherRegion ? env.region : undefined].filter(Boolean).join(', ');
+      v.fail(`${ctx.field}.stage`, `holds stacks without an explicit account or region, whose assets would be published to the pipeline's account and region while the stacks deploy to ${where}`,
+        described(agnostic.map(s => `'${s.stackName}'`).join(', ')),
+        `Give the stage env: { account: '${env.account ?? env.pipelineAccount}', region: '${env.region ?? env.pipelineRegion}' }.`);
+    }
   }
   const canaries = plans.flatMap(p => p.canaries);
   const name = v.pipelineName(`${ctx.field}.name`, stage.stageName, 'deployment name');

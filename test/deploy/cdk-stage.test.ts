@@ -1,13 +1,14 @@
 import * as path from 'path';
-import { Duration, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, LegacyStackSynthesizer, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
-import { DeliveryPipeline, DeploymentTarget, QualityCheck, ReleaseMode } from '../../src';
+import { DeliveryPipeline, DeploymentTarget, EnvironmentOptions, QualityCheck, ReleaseMode } from '../../src';
 import { errorOf, flat, newApp, props } from '../util';
 
 function setup(prodAccount = '222222222222') {
@@ -218,7 +219,7 @@ describe('DeploymentTarget.cdkStage', () => {
     new Stack(staging, 'Late');
     expect(errorOf(() => app.synth())).toBe(
       "'PipelineStack/Orders': environments[0] ('staging').deployments[0].stage got stacks after the pipeline was configured, when the stage was synthesized for it, "
-      + "got 'Staging/Late'. Add every stack to the stage before creating the pipeline (or before addEnvironment with this stage).");
+      + "got 'Staging/Late'. Add every stack, resource, tag and aspect to the stage before creating the pipeline (or before addEnvironment with this stage).");
   });
 
   test('a stage that keeps its stacks synthesizes with the app as before', () => {
@@ -272,5 +273,111 @@ describe('DeploymentTarget.cdkStage', () => {
       releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
       environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging, { changeSetReview: true })] }],
     })))).toBe("'PipelineStack/Orders': environments[0] ('staging').deployments asks for a change-set review (changeSetReview: true), a manual approval ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow, got changeSetReview: true. Remove changeSetReview, or use ReleaseMode.CONTINUOUS_DELIVERY.");
+  });
+});
+
+describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as written', () => {
+  const E = { account: '111111111111', region: 'eu-west-1' };
+  const F = "'PipelineStack/Orders': environments[0] ('prod').deployments[0]";
+  function pipelineFor(stage: Stage, environment: Partial<EnvironmentOptions> = {}, options = {}) {
+    const stack = new Stack(stage.node.root as App, 'PipelineStack', { env: E });
+    return () => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage, options)], ...environment }] }));
+  }
+
+  test('the App passed as the stage (regression: "name must not be empty")', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: E });
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(app)] }] })))).toBe(
+      `${F}.stage is the App itself, not a Stage in it, got the App. Pass a Stage holding the stacks to deploy: new MyServiceStage(app, 'Prod', { env }).`);
+  });
+
+  test('cloudAssemblyDirectory is normalized; an absolute path or one outside the build output is refused', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: E });
+    new Stack(stage, 'Svc');
+    const stack = new Stack(app, 'PipelineStack', { env: E });
+    new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage, { cloudAssemblyDirectory: './infra//cdk.out/' })] }] }));
+    const p = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+    const prepare = p.Properties.Stages.find((s: any) => s.Name === 'prod').Actions[0];
+    expect(prepare.Configuration.TemplatePath).toMatch(/^BuildOutput::infra\/cdk\.out\/assembly-Prod\/ProdSvc[A-Z0-9]*\.template\.json$/);
+    for (const bad of ['/home/build/cdk.out', '../cdk.out']) {
+      const app2 = newApp();
+      const stage2 = new Stage(app2, 'Prod', { env: E });
+      new Stack(stage2, 'Svc');
+      expect(errorOf(pipelineFor(stage2, {}, { cloudAssemblyDirectory: bad }))).toBe(
+        `${F}.cloudAssemblyDirectory must be a directory inside the build output, got '${bad}'. Pass the directory the build's 'cdk synth' writes, relative to the build output, for example 'cdk.out'.`);
+    }
+  });
+
+  test('stacks of a nested stage are refused (regression: silently not deployed)', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: E });
+    new Stack(stage, 'Top');
+    new Stack(new Stage(stage, 'Inner'), 'Deep');
+    expect(errorOf(pipelineFor(stage))).toBe(
+      `${F}.stage holds stacks in a stage nested in it, which this target would not deploy, got 'Prod/Inner/Deep'. Deploy the nested stage with a DeploymentTarget.cdkStage(...) of its own, or create its stacks in this stage.`);
+  });
+
+  test('stacks of two regions: one environment deploys one region', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: { account: E.account } });
+    new Stack(stage, 'Cert', { env: { account: E.account, region: 'us-east-1' } });
+    new Stack(stage, 'Web', { env: E });
+    expect(errorOf(pipelineFor(stage))).toBe(
+      `${F}.stage holds stacks for 2 regions (us-east-1, eu-west-1), but an environment deploys to one region, got 'Prod'. Split the stage into one stage per region, each deployed by an environment of that region.`);
+  });
+
+  test('a stack of the legacy synthesizer is refused (regression: an action role without permissions, asset parameters without values)', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: E });
+    new Stack(stage, 'Svc', { synthesizer: new LegacyStackSynthesizer() });
+    expect(errorOf(pipelineFor(stage))).toBe(
+      `${F}.stage holds stack 'Prod-Svc' whose synthesizer names no deploy role and CloudFormation execution role, which the pipeline's actions need, got Prod-Svc. `
+      + 'Use the DefaultStackSynthesizer (the default; not LegacyStackSynthesizer or CliCredentialsStackSynthesizer), or a BootstraplessSynthesizer with deployRoleArn and cloudFormationExecutionRoleArn.');
+  });
+
+  test('a template parameter without a default is refused (regression: CloudFormation refuses the change set)', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: E });
+    const svc = new Stack(stage, 'Svc');
+    new CfnParameter(svc, 'InstanceCount', { type: 'Number' });
+    new CfnParameter(svc, 'Size', { type: 'String', default: 'small' });
+    expect(errorOf(pipelineFor(stage))).toBe(
+      `${F}.stage holds stack 'Prod-Svc' whose template has parameters without a default, for which the pipeline's change set passes no value, got InstanceCount. `
+      + 'Give each CfnParameter a default, or pass the values as construct properties of the stack instead of parameters.');
+  });
+
+  test('an env-agnostic stage with assets in an environment of another account is refused (regression: assets published to the pipeline\'s account)', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod');
+    new s3assets.Asset(new Stack(stage, 'Svc'), 'Code', { path: path.join(__dirname, 'docker-asset') });
+    expect(errorOf(pipelineFor(stage, { account: '222222222222' }))).toBe(
+      `${F}.stage holds stacks without an explicit account or region, whose assets would be published to the pipeline's account and region while the stacks deploy to account 222222222222, `
+      + "got 'Prod-Svc'. Give the stage env: { account: '222222222222', region: 'eu-west-1' }.");
+    // without assets the same stage deploys there: nothing is published
+    const app2 = newApp();
+    const plain = new Stage(app2, 'Prod');
+    new Stack(plain, 'Svc');
+    expect(() => pipelineFor(plain, { account: '222222222222' })()).not.toThrow();
+  });
+
+  test('a resource or a tag added to the stage after the pipeline was configured fails the synth with the library\'s error (regression: aws-cdk-lib\'s error, or the tag silently missing)', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: E });
+    const svc = new Stack(stage, 'Svc');
+    pipelineFor(stage)();
+    new ssm.StringParameter(svc, 'Late', { stringValue: 'x' });
+    expect(errorOf(() => app.synth())).toBe(
+      `${F}.stage got constructs after the pipeline was configured, when the stage was synthesized for it, got 'Prod/Svc/Late', 'Prod/Svc/Late/Resource'. `
+      + 'Add every stack, resource, tag and aspect to the stage before creating the pipeline (or before addEnvironment with this stage).');
+
+    const app2 = newApp();
+    const stage2 = new Stage(app2, 'Prod', { env: E });
+    new Stack(stage2, 'Svc');
+    pipelineFor(stage2)();
+    Tags.of(stage2).add('env', 'prod');
+    expect(errorOf(() => app2.synth())).toBe(
+      `${F}.stage got tags or aspects after the pipeline was configured, when the stage was synthesized for it: its templates would not have them, got 1 more. `
+      + 'Add every stack, resource, tag and aspect to the stage before creating the pipeline (or before addEnvironment with this stage).');
   });
 });
