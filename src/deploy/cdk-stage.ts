@@ -4,6 +4,7 @@ import { Aspects, Aws, CfnCapabilities, Stack, Stage, StageSynthesisOptions, Tok
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { CHANGE_SET_NAME } from './cloudformation-names';
 import { describeCustomDeploymentConfig, describeDeploymentConfig } from './codedeploy-targets';
@@ -52,11 +53,27 @@ interface StackPlan {
   readonly deployRoleArn?: string;
   readonly execRoleArn?: string;
   readonly canaries: string[];
+  /** The template configuration file (the stack's tags) in the build output, if the stack has tags. */
+  readonly templateConfigurationPath?: string;
 }
 
 function replacePlaceholders(arn: string | undefined, account: string, region: string): string | undefined {
   if (!arn) return undefined;
   return arn.replace(/\$\{AWS::Partition\}/g, Aws.PARTITION).replace(/\$\{AWS::AccountId\}/g, account).replace(/\$\{AWS::Region\}/g, region);
+}
+
+/**
+ * A stack's tags (`new Stack(stage, id, { tags })`, `Tags.of(stack)`) are not in its template:
+ * `cdk deploy` passes them to CloudFormation. The change-set action passes them in a template
+ * configuration file, written beside the template into the cloud assembly (the build's synth writes
+ * it into the build output the same way). Returns its path in the build output, or undefined
+ * without tags.
+ */
+function writeTemplateConfiguration(stack: cxapi.CloudFormationStackArtifact, directoryInBuildOutput: string): string | undefined {
+  const tags = stack.tags ?? {};
+  if (Object.keys(tags).length === 0) return undefined;
+  fs.writeFileSync(`${stack.templateFullPath}.config.json`, JSON.stringify({ Tags: tags }, undefined, 2));
+  return `${directoryInBuildOutput}/${stack.templateFile}.config.json`;
 }
 
 /** Lambda/ECS canaries found in a template: CodeDeploy deployment groups and their configs. */
@@ -228,6 +245,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
       deployRoleArn: s.assumeRoleArn,
       execRoleArn: s.cloudFormationExecutionRoleArn,
       canaries: canariesIn(s.templateFullPath),
+      templateConfigurationPath: writeTemplateConfiguration(s, `${dir}/${relative}`),
     };
   });
 
@@ -318,6 +336,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
           actionName: `${p.stackName}.Prepare`,
           runOrder: rc.runOrderAt('prepare', p.level),
           templatePath: rc.buildArtifact.atPath(p.templatePath),
+          templateConfiguration: p.templateConfigurationPath ? rc.buildArtifact.atPath(p.templateConfigurationPath) : undefined,
           adminPermissions: false,
           deploymentRole,
           cfnCapabilities: [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND],

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnParameter, Duration, LegacyStackSynthesizer, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -379,5 +380,24 @@ describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as wri
     expect(errorOf(() => app2.synth())).toBe(
       `${F}.stage got tags or aspects after the pipeline was configured, when the stage was synthesized for it: its templates would not have them, got 1 more. `
       + 'Add every stack, resource, tag and aspect to the stage before creating the pipeline (or before addEnvironment with this stage).');
+  });
+});
+
+describe('DeploymentTarget.cdkStage: stack tags', () => {
+  test('a stack\'s tags reach CloudFormation through a template configuration file in the build output; a stack without tags has none', () => {
+    const app = newApp();
+    const E = { account: '111111111111', region: 'eu-west-1' };
+    const stage = new Stage(app, 'Prod', { env: E });
+    new Stack(stage, 'Tagged', { tags: { costCenter: 'cc-42' } });
+    new Stack(stage, 'Bare');
+    const stack = new Stack(app, 'PipelineStack', { env: E });
+    new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+    const asm = app.synth();
+    const actions = stageOf(stack, 'prod').Actions as any[];
+    const prepare = (name: string) => actions.find(a => a.Name === `${name}.Prepare`).Configuration;
+    const tagged = asm.getNestedAssembly('assembly-Prod').stacks.find(s => s.stackName === 'Prod-Tagged')!;
+    expect(prepare('Prod-Tagged').TemplateConfiguration).toBe(`BuildOutput::cdk.out/assembly-Prod/${tagged.templateFile}.config.json`);
+    expect(JSON.parse(fs.readFileSync(`${tagged.templateFullPath}.config.json`, 'utf8'))).toEqual({ Tags: { costCenter: 'cc-42' } });
+    expect(prepare('Prod-Bare').TemplateConfiguration).toBeUndefined();
   });
 });
