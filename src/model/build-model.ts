@@ -217,9 +217,29 @@ function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentMo
             s.stackName, 'Give each environment its own stack name (for example with the environment as suffix), account or region.');
         }
         deployed.set(key, env.field);
+        claimStack(v, `${env.field}.deployments[${i}]${d.stageStacks ? '.stage' : '.stackName'}`, account, stackRegionHere ?? stackRegion, s.stackName);
       }
     });
   }
+}
+
+const DEPLOYED_STACKS = Symbol.for('cdk-delivery-pipeline.deployedStacks');
+
+/**
+ * One stack deployed by two pipelines of the app (same account, region and name): both would
+ * create and execute the same change set, and one could execute the other's revision.
+ */
+function claimStack(v: Validator, field: string, account: string, region: string, stackName: string): void {
+  if (!v.root || isToken(account) || isToken(region)) return;
+  const root = v.root as any;
+  const claims: Map<string, string> = root[DEPLOYED_STACKS] ?? (root[DEPLOYED_STACKS] = new Map<string, string>());
+  const key = `${account}/${region}/${stackName}`;
+  const other = claims.get(key);
+  if (other !== undefined && other !== v.constructPath) {
+    v.fail(field, `deploys stack '${stackName}' into ${account}/${region}, which the pipeline '${other}' deploys too`, stackName,
+      'Deploy each stack from one pipeline; give the other pipeline its own stage or stack names (or another account or region).');
+  }
+  claims.set(key, v.constructPath);
 }
 
 function uniqueNames(v: Validator, field: string, names: string[], what: string): void {

@@ -401,3 +401,24 @@ describe('DeploymentTarget.cdkStage: stack tags', () => {
     expect(prepare('Prod-Bare').TemplateConfiguration).toBeUndefined();
   });
 });
+
+describe('one stack, two pipelines', () => {
+  test('a stage (or a CloudFormation stack) deployed by two pipelines of the app into the same account and region is refused (regression: both executed the same change set)', () => {
+    const { app, stack, staging } = setup();
+    new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }] }));
+    const other = new Stack(app, 'OtherPipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    expect(errorOf(() => new DeliveryPipeline(other, 'Orders', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }] })))).toBe(
+      "'OtherPipelineStack/Orders': environments[0] ('staging').deployments[0].stage deploys stack 'orders-data-staging' into 111111111111/eu-west-1, "
+      + "which the pipeline 'PipelineStack/Orders' deploys too, got 'orders-data-staging'. "
+      + 'Deploy each stack from one pipeline; give the other pipeline its own stage or stack names (or another account or region).');
+
+    const cfn = () => DeploymentTarget.cloudFormation({ stackName: 'shared', templatePath: 't.json' });
+    new DeliveryPipeline(stack, 'First', props({ pipelineName: 'first', environments: [{ name: 'e', deployments: [cfn()] }] }));
+    expect(errorOf(() => new DeliveryPipeline(other, 'Second', props({ environments: [{ name: 'e', deployments: [cfn()] }] })))).toBe(
+      "'OtherPipelineStack/Second': environments[0] ('e').deployments[0].stackName deploys stack 'shared' into 111111111111/eu-west-1, "
+      + "which the pipeline 'PipelineStack/First' deploys too, got 'shared'. "
+      + 'Deploy each stack from one pipeline; give the other pipeline its own stage or stack names (or another account or region).');
+    // the same stack name in another region is another stack
+    new DeliveryPipeline(other, 'Third', props({ environments: [{ name: 'e', region: 'eu-central-1', deployments: [cfn()] }] }));
+  });
+});
