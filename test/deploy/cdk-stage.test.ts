@@ -20,6 +20,12 @@ function setup(prodAccount = '222222222222') {
   return { app, stack, staging, prod };
 }
 
+/** A stack with one resource (newer aws-cdk-lib refuses to synthesize an empty stack). */
+function withResource(stack: Stack): Stack {
+  new ssm.StringParameter(stack, 'Setting', { stringValue: 'x' });
+  return stack;
+}
+
 function stageOf(stack: Stack, name: string): any {
   const p = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any;
   return p.Properties.Stages.find((s: any) => s.Name === name);
@@ -295,7 +301,7 @@ describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as wri
   test('cloudAssemblyDirectory is normalized; an absolute path or one outside the build output is refused', () => {
     const app = newApp();
     const stage = new Stage(app, 'Prod', { env: E });
-    new Stack(stage, 'Svc');
+    withResource(new Stack(stage, 'Svc'));
     const stack = new Stack(app, 'PipelineStack', { env: E });
     new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage, { cloudAssemblyDirectory: './infra//cdk.out/' })] }] }));
     const p = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any;
@@ -388,8 +394,8 @@ describe('DeploymentTarget.cdkStage: stack tags', () => {
     const app = newApp();
     const E = { account: '111111111111', region: 'eu-west-1' };
     const stage = new Stage(app, 'Prod', { env: E });
-    new Stack(stage, 'Tagged', { tags: { costCenter: 'cc-42' } });
-    new Stack(stage, 'Bare');
+    withResource(new Stack(stage, 'Tagged', { tags: { costCenter: 'cc-42' } }));
+    withResource(new Stack(stage, 'Bare'));
     const stack = new Stack(app, 'PipelineStack', { env: E });
     new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
     const asm = app.synth();
