@@ -8,6 +8,7 @@ import { BuildStep } from '../build/build-step';
 import { QualityCheck } from '../build/quality-check';
 import { DeploymentTarget } from '../deploy/deployment-target';
 import type { EnvironmentOptions } from '../pipeline/environment';
+import { claimInApp } from '../private/app-registry';
 import { described, isToken, Validator } from '../private/validation';
 import { PipelineSource } from '../sources/pipeline-source';
 import { DeploymentWindow } from '../verification/deployment-window';
@@ -188,16 +189,13 @@ function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentMo
   for (const env of environments) {
     env.deployments.forEach((d, i) => {
       const region = d.region ?? env.region;
-      if (region !== undefined && !isToken(region) && isToken(stackRegion)) {
-        v.fail(`${env.field}.${d.region ? `deployments[${i}].region` : 'region'}`,
-          'names a region, but the pipeline\'s stack has no explicit region (cross-region deployments need one for the artifact replication bucket)',
-          region, "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
-      }
+      // a region named by the deployment, the environment, or the stacks of a CDK stage
       const stageRegion = region === undefined ? d.stageStacks?.find(s => s.region !== undefined && !isToken(s.region))?.region : undefined;
-      if (stageRegion !== undefined && isToken(stackRegion)) {
-        v.fail(`${env.field}.deployments[${i}].stage`,
-          'holds stacks for an explicit region, but the pipeline\'s stack has no explicit region (cross-region deployments need one for the artifact replication bucket)',
-          stageRegion, "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
+      const named = region ?? stageRegion;
+      if (named !== undefined && !isToken(named) && isToken(stackRegion)) {
+        v.fail(`${env.field}.${d.region ? `deployments[${i}].region` : region !== undefined ? 'region' : `deployments[${i}].stage`}`,
+          `${region !== undefined ? 'names a region' : 'holds stacks for an explicit region'}, but the pipeline's stack has no explicit region (cross-region deployments need one for the artifact replication bucket)`,
+          named, "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
       }
       const stacks = d.stageStacks
         ?? (d.kind === 'cloudformation' && d.stackName !== undefined ? [{ stackName: d.stackName, account: d.account, region: d.region }] : []);
@@ -223,23 +221,17 @@ function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentMo
   }
 }
 
-const DEPLOYED_STACKS = Symbol.for('cdk-delivery-pipeline.deployedStacks');
-
 /**
  * One stack deployed by two pipelines of the app (same account, region and name): both would
  * create and execute the same change set, and one could execute the other's revision.
  */
 function claimStack(v: Validator, field: string, account: string, region: string, stackName: string): void {
   if (!v.root || isToken(account) || isToken(region)) return;
-  const root = v.root as any;
-  const claims: Map<string, string> = root[DEPLOYED_STACKS] ?? (root[DEPLOYED_STACKS] = new Map<string, string>());
-  const key = `${account}/${region}/${stackName}`;
-  const other = claims.get(key);
-  if (other !== undefined && other !== v.constructPath) {
+  const other = claimInApp(v.root, 'deployedStacks', `${account}/${region}/${stackName}`, v.constructPath);
+  if (other !== undefined) {
     v.fail(field, `deploys stack '${stackName}' into ${account}/${region}, which the pipeline '${other}' deploys too`, stackName,
       'Deploy each stack from one pipeline; give the other pipeline its own stage or stack names (or another account or region).');
   }
-  claims.set(key, v.constructPath);
 }
 
 function uniqueNames(v: Validator, field: string, names: string[], what: string): void {

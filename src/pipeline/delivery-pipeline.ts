@@ -17,6 +17,7 @@ import { PipelineModel } from '../model/model';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../model/plan-document';
 import { ReleaseMode } from '../model/release-mode';
 import { DeliveryDefaults } from '../policy/delivery-defaults';
+import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline } from '../private/app-registry';
 import { addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, renderNotifications } from '../private/notifications';
 import { DeliveryPipelineValidationError, show, Validator } from '../private/validation';
@@ -120,7 +121,7 @@ export interface DeliveryPipelineProps {
 export class DeliveryPipeline extends Construct {
   /** True if `x` is a DeliveryPipeline. */
   public static isDeliveryPipeline(x: any): x is DeliveryPipeline {
-    return x !== null && typeof x === 'object' && DELIVERY_PIPELINE_SYMBOL in x;
+    return isMarkedPipeline(x);
   }
 
   private readonly props: DeliveryPipelineProps;
@@ -132,7 +133,7 @@ export class DeliveryPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
-    Object.defineProperty(this, DELIVERY_PIPELINE_SYMBOL, { value: true });
+    Object.defineProperty(this, DELIVERY_PIPELINE_MARK, { value: true });
     this.validator = new Validator(this.node.path, DeliveryDefaults.of(scope), this.node.root);
     if (props === null || typeof props !== 'object') {
       this.validator.fail('props', 'must be an object', props, 'Pass { source, buildStep, environments? }.');
@@ -328,20 +329,14 @@ function pipelineTemplatePath(stack: Stack): string {
   return ['cdk.out', nested, stack.templateFile].filter(Boolean).join('/');
 }
 
-const DELIVERY_PIPELINE_SYMBOL = Symbol.for('cdk-delivery-pipeline.DeliveryPipeline');
-const PIPELINE_NAMES_SYMBOL = Symbol.for('cdk-delivery-pipeline.pipelineNames');
-
 /** Two pipelines with the same literal name in one account and region would fail at deploy time. */
 function claimPipelineName(pipeline: DeliveryPipeline, name: string | undefined, validator: Validator): void {
   if (name === undefined || Token.isUnresolved(name)) return;
   const stack = Stack.of(pipeline);
-  const root = pipeline.node.root as any;
-  const names: Map<string, string> = root[PIPELINE_NAMES_SYMBOL] ?? (root[PIPELINE_NAMES_SYMBOL] = new Map<string, string>());
   const key = `${Token.isUnresolved(stack.account) ? '?' : stack.account}/${Token.isUnresolved(stack.region) ? '?' : stack.region}/${name}`;
-  const other = names.get(key);
+  const other = claimInApp(pipeline, 'pipelineNames', key, pipeline.node.path);
   if (other !== undefined) {
     validator.fail('pipelineName', `is already the name of the pipeline '${other}' in the same account and region`, name,
       'Give each pipeline its own pipelineName, or leave it out to let CloudFormation generate one.');
   }
-  names.set(key, pipeline.node.path);
 }

@@ -1,6 +1,7 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
+import { isMarkedPipeline } from '../private/app-registry';
 import { checkBuildImage, checkComputeType } from '../private/commands-spec';
 import { described, Validator } from '../private/validation';
 
@@ -28,8 +29,6 @@ export interface DeliveryDefaultsProps {
 }
 
 const DEFAULTS = Symbol.for('cdk-delivery-pipeline.DeliveryDefaults');
-/** Set on every DeliveryPipeline (src/pipeline/delivery-pipeline.ts). */
-const PIPELINE = Symbol.for('cdk-delivery-pipeline.DeliveryPipeline');
 
 /**
  * Organisation-wide defaults: set them once on the app (or a stage or stack) before the pipelines
@@ -45,7 +44,7 @@ export class DeliveryDefaults {
     checkComputeType(v, 'DeliveryDefaults.computeType', defaults.computeType);
     v.optionalTopic('DeliveryDefaults.approvalNotify', defaults.approvalNotify);
     // a pipeline reads the defaults when it is created: later ones would silently not apply to it
-    const existing = scope.node.findAll().filter(c => (c as any)[PIPELINE] === true).map(c => `'${c.node.path}'`);
+    const existing = scope.node.findAll().filter(isMarkedPipeline).map(c => `'${c.node.path}'`);
     if (existing.length > 0) {
       v.fail('DeliveryDefaults', 'are applied after pipelines under this scope were created, which do not see them', described(existing.join(', ')),
         'Call DeliveryDefaults.applyTo(...) before new DeliveryPipeline(...).');

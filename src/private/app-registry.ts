@@ -1,0 +1,24 @@
+import { IConstruct } from 'constructs';
+
+/** Marks every DeliveryPipeline (set by its constructor), so other parts can find them without importing it. */
+export const DELIVERY_PIPELINE_MARK = Symbol.for('cdk-delivery-pipeline.DeliveryPipeline');
+
+/** True for a construct that is a DeliveryPipeline (of any copy of the library). */
+export function isMarkedPipeline(x: unknown): boolean {
+  return x !== null && typeof x === 'object' && DELIVERY_PIPELINE_MARK in (x as object);
+}
+
+/**
+ * Claims `key` in one of the app's registries for `owner` (a construct path), or returns the
+ * other owner that claimed it before (the claim then stays theirs). Pipelines use it for what must be unique across the
+ * app: pipeline names, deployed stacks.
+ */
+export function claimInApp(scope: IConstruct, registry: string, key: string, owner: string): string | undefined {
+  const root = scope.node.root as any;
+  const symbol = Symbol.for(`cdk-delivery-pipeline.${registry}`);
+  const claims: Map<string, string> = root[symbol] ?? (root[symbol] = new Map<string, string>());
+  const other = claims.get(key);
+  if (other !== undefined && other !== owner) return other;
+  claims.set(key, owner);
+  return undefined;
+}
