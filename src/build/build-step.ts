@@ -152,6 +152,7 @@ class CommandsBuild extends BuildStep {
       summary: `CodeBuild: ${commands.length} command${commands.length === 1 ? '' : 's'}${reports.length ? `, ${reports.length} test report${reports.length === 1 ? '' : 's'}` : ''}`,
       details,
       privileged: common.privileged,
+      buildOutputs: { field: `${ctx.field}.outputs`, globs: outputs, directory: outputDirectory },
       produce: (rc: RenderContext): codepipeline.IAction[] => {
         const scope = new Construct(rc.scope, 'Build');
         // with publishAssetsInBuild, the CDK stages' assets are published after the build commands

@@ -313,6 +313,16 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     account: env.account,
     region: env.region,
     stageStacks: plans.map(p => ({ stackName: p.stackName, account: p.account, region: p.region })),
+    cloudAssembly: { directory: dir, field: `${ctx.field}.cloudAssemblyDirectory` },
+    buildOutputReads: [
+      ...plans.flatMap(p => [
+        { field: `${ctx.field}.cloudAssemblyDirectory`, what: `the template of stack '${p.stackName}'`, path: p.templatePath, value: dir },
+        ...(p.templateConfigurationPath
+          ? [{ field: `${ctx.field}.cloudAssemblyDirectory`, what: `the template configuration of stack '${p.stackName}'`, path: p.templateConfigurationPath, value: dir }]
+          : []),
+      ]),
+      ...assetManifests.map(m => ({ field: `${ctx.field}.cloudAssemblyDirectory`, what: `the asset manifest of stage '${stage.stageName}'`, path: m, value: dir })),
+    ],
     actionNames,
     assets: assetManifests.length > 0 ? { manifests: assetManifests, publishingRoles: [...publishingRoles], dockerImages: images > 0 } : undefined,
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {

@@ -310,6 +310,9 @@ export function codeDeployServerModel(
     ],
     ...singleActionFields(name, 'codedeploy-server', group.env.account, group.env.region),
     codeDeployGroup: group,
+    buildOutputReads: input === DeploymentArtifact.BUILD_OUTPUT
+      ? [{ field: `${ctx.field}.input`, what: 'the CodeDeploy revision\'s appspec.yml', path: 'appspec.yml' }]
+      : [],
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => [new actions.CodeDeployServerDeployAction({
       actionName: name,
       runOrder: rc.deployRunOrder,
@@ -353,6 +356,13 @@ export function codeDeployEcsModel(
     ],
     ...singleActionFields(name, 'codedeploy-ecs', group.env.account, group.env.region),
     codeDeployGroup: group,
+    buildOutputReads: [
+      { field: `${ctx.field}.taskDefinitionTemplate`, what: 'the task definition template', path: taskDefinitionTemplate },
+      { field: `${ctx.field}.appSpecTemplate`, what: 'the AppSpec template', path: appSpecTemplate },
+      ...(image === DeploymentArtifact.BUILD_OUTPUT
+        ? [{ field: `${ctx.field}.containerImage`, what: 'the image details file (imageDetail.json)', path: 'imageDetail.json' }]
+        : []),
+    ],
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => [new actions.CodeDeployEcsDeployAction({
       actionName: name,
       runOrder: rc.deployRunOrder,
@@ -416,6 +426,7 @@ export function ecsRollingModel(
     summary: ['ECS rolling update', ...rollingStrategy(service)].join(' · '),
     details: [`image definitions: ${file}`, ...(timeoutMinutes ? [`deployment timeout: ${timeoutMinutes} min`] : []), ...roleDetail(role, account, env)],
     ...singleActionFields(name, 'ecs-rolling', account, serviceRegion),
+    buildOutputReads: [{ field: `${ctx.field}.imageDefinitionsFile`, what: 'the image definitions file', path: file }],
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => [new actions.EcsDeployAction({
       actionName: name,
       runOrder: rc.deployRunOrder,

@@ -252,6 +252,7 @@ class CloudFormationTarget extends DeploymentTarget {
       account,
       region,
       stackName,
+      buildOutputReads: [{ field: `${ctx.field}.templatePath`, what: `the template of stack '${stackName}'`, path: templatePath }],
       actionNames: [
         { name: `${name}.Prepare`, phase: 'prepare', kind: 'cloudformation-change-set' },
         { name: `${name}.Deploy`, phase: 'deploy', kind: 'cloudformation-execute' },

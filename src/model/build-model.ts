@@ -1,4 +1,5 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import { checkBuildOutputReads } from './build-outputs';
 import { ActionModel, AlarmGateModel, ApprovalModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
 import { checkModelQuotas } from './quotas';
 import { ReleaseMode } from './release-mode';
@@ -37,6 +38,7 @@ export interface RawPipelineConfig {
   readonly selfUpdate?: unknown;
   readonly publishAssetsInBuild?: unknown;
   readonly pipelineStackName?: string;
+  /** The pipeline stack's template, relative to the cloud assembly directory. */
   readonly pipelineTemplatePath?: string;
   /** Account and region of the pipeline's stack (may be tokens). */
   readonly stackAccount: string;
@@ -141,6 +143,13 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   }
   checkModelQuotas(v, { checks, environments });
 
+  const selfUpdateModel = selfUpdate && raw.pipelineStackName && raw.pipelineTemplatePath
+    ? { stackName: raw.pipelineStackName, templatePath: `${assemblyDirectory(v, environments)}/${raw.pipelineTemplatePath}` }
+    : undefined;
+  checkBuildOutputReads(v, build, environments, selfUpdateModel
+    ? { field: 'selfUpdate', what: "the pipeline stack's template", path: selfUpdateModel.templatePath }
+    : undefined);
+
   return {
     constructPath: v.constructPath,
     releaseMode,
@@ -152,10 +161,25 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     checks,
     environments,
     assets,
-    selfUpdate: selfUpdate && raw.pipelineStackName && raw.pipelineTemplatePath
-      ? { stackName: raw.pipelineStackName, templatePath: raw.pipelineTemplatePath }
-      : undefined,
+    selfUpdate: selfUpdateModel,
   };
+}
+
+/**
+ * The cloud assembly directory the build's `cdk synth` writes (one app, one directory): the one the
+ * CDK stage targets name, `cdk.out` when none does.
+ */
+function assemblyDirectory(v: Validator, environments: EnvironmentModel[]): string {
+  let first: { readonly directory: string; readonly field: string } | undefined;
+  for (const d of environments.flatMap(e => e.deployments)) {
+    if (!d.cloudAssembly) continue;
+    if (first && d.cloudAssembly.directory !== first.directory) {
+      v.fail(d.cloudAssembly.field, `differs from ${first.field} ('${first.directory}'), but one 'cdk synth' writes the pipeline's stack and every stage into one cloud assembly`,
+        d.cloudAssembly.directory, `Pass '${first.directory}' to both, the directory the build's 'cdk synth' writes.`);
+    }
+    first = first ?? d.cloudAssembly;
+  }
+  return first?.directory ?? 'cdk.out';
 }
 
 /**

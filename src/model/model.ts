@@ -75,7 +75,29 @@ export interface ActionModel {
   readonly details: string[];
   /** Runs a privileged (Docker) CodeBuild environment. */
   readonly privileged: boolean;
+  /** The build only: the files its output keeps, for the check of what the deployments read. */
+  readonly buildOutputs?: BuildOutputsModel;
   produce(ctx: RenderContext): codepipeline.IAction[];
+}
+
+/** The build's output globs (relative to its output directory, if any). */
+export interface BuildOutputsModel {
+  /** Field of the globs in the props, for messages. */
+  readonly field: string;
+  readonly globs: string[];
+  readonly directory?: string;
+}
+
+/** A file a deployment reads from the build output. */
+export interface BuildOutputRead {
+  /** Field that names the file, for messages, e.g. `environments[0].deployments[1].templatePath`. */
+  readonly field: string;
+  /** What the file is, for messages, e.g. `the template of stack 'Shop-Prod'`. */
+  readonly what: string;
+  /** Path inside the build output. */
+  readonly path: string;
+  /** The field's value when it is not the path itself (a directory the path is in). */
+  readonly value?: string;
 }
 
 export interface SourceModel {
@@ -129,6 +151,10 @@ export interface DeploymentModel {
   readonly wantsChangeSetReview?: boolean;
   /** Assets the target needs published before it deploys. */
   readonly assets?: AssetsModel;
+  /** A CDK stage target: the cloud assembly directory inside the build output, and its field. */
+  readonly cloudAssembly?: { readonly directory: string; readonly field: string };
+  /** Files the target reads from the build output (checked against the build's output globs). */
+  readonly buildOutputReads?: BuildOutputRead[];
   /** The rendered action names with their phase, for the graph and plan. */
   readonly actionNames: DeploymentActionName[];
   produce(ctx: DeploymentRenderContext): codepipeline.IAction[];
@@ -207,7 +233,6 @@ export interface EnvironmentModel {
 export interface PipelineModel {
   /** The pipeline updates its own stack right after the build. */
   readonly selfUpdate?: { readonly stackName: string; readonly templatePath: string };
-  /** Assets of every environment, published once before the first environment that needs them. */
   /** Assets of all CDK stages, published once per execution; `inBuild`: by the build action itself. */
   readonly assets?: AssetsModel & { readonly inBuild: boolean };
   readonly constructPath: string;

@@ -74,7 +74,8 @@ export interface DeliveryPipelineProps {
   readonly artifactBucket?: s3.IBucket;
   /**
    * Let the pipeline update itself: a stage right after the build deploys the pipeline's own stack
-   * from the build's cloud assembly (`cdk.out/<stack>.template.json`) and restarts the execution
+   * from the build's cloud assembly (`cdk.out/<stack>.template.json`, or the `cloudAssemblyDirectory`
+   * of the `DeploymentTarget.cdkStage` targets) and restarts the execution
    * with the new pipeline. Off by default: deploy the pipeline with `cdk deploy` and let it deliver
    * the application (see the README for the trade-off).
    *
@@ -321,12 +322,12 @@ export class DeliveryPipeline extends Construct {
   }
 }
 
-/** Where the build output holds this stack's template (cdk.out/<nested assembly>/<template>). */
+/** Where the cloud assembly holds this stack's template (<nested assembly>/<template>). */
 function pipelineTemplatePath(stack: Stack): string {
   const stage = Stage.of(stack);
   const root = stack.node.root as Stage;
   const nested = stage && stage !== root ? path.relative(root.outdir, stage.outdir).split(path.sep).join('/') : '';
-  return ['cdk.out', nested, stack.templateFile].filter(Boolean).join('/');
+  return [nested, stack.templateFile].filter(Boolean).join('/');
 }
 
 /** Two pipelines with the same literal name in one account and region would fail at deploy time. */

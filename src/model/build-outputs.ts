@@ -1,0 +1,98 @@
+import type { ActionModel, BuildOutputRead, EnvironmentModel } from './model';
+import { described, isToken, Validator } from '../private/validation';
+
+/*
+ * The build's `outputs` globs decide which files reach the build artifact, and every deployment
+ * reads its files from that artifact. A file the globs leave out fails the deployment action at run
+ * time ("The specified template file does not exist"), after the whole build; this check refuses it
+ * at synth instead.
+ */
+
+/**
+ * A CodeBuild artifact glob as a regular expression over a path relative to the artifact root, or
+ * undefined when the glob holds something this matcher does not model (a token, a `!` pattern): the
+ * check then assumes the glob may match.
+ *
+ * `**` spans any number of directories (zero included), `*` and `?` stay inside one path segment,
+ * `[...]` is a character class and `{a,b}` an alternation, as in CodeBuild's buildspec `files`.
+ */
+export function globToRegExp(glob: string): RegExp | undefined {
+  if (isToken(glob) || glob.startsWith('!')) return undefined;
+  const segments = glob.replace(/^\.\//, '').split('/').filter((s, i, all) => s !== '' || i === all.length - 1);
+  let re = '';
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
+    const last = i === segments.length - 1;
+    if (seg === '**') {
+      // zero or more whole directories; at the end, everything below
+      re += last ? '.*' : '(?:[^/]+/)*';
+      continue;
+    }
+    const part = segmentToRegExp(seg);
+    if (part === undefined) return undefined;
+    re += part + (last ? '' : '/');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function segmentToRegExp(seg: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg[i];
+    if (c === '*') {
+      out += '[^/]*';
+    } else if (c === '?') {
+      out += '[^/]';
+    } else if (c === '[') {
+      const end = seg.indexOf(']', i + 2);
+      if (end < 0) return undefined;
+      const body = seg.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+      out += `[${body}]`;
+      i = end;
+    } else if (c === '{') {
+      const end = seg.indexOf('}', i);
+      if (end < 0) return undefined;
+      const alternatives = seg.slice(i + 1, end).split(',').map(segmentToRegExp);
+      if (alternatives.some(a => a === undefined)) return undefined;
+      out += `(?:${alternatives.join('|')})`;
+      i = end;
+    } else {
+      out += c.replace(/[.+^$()|\\\]}]/g, '\\$&');
+    }
+  }
+  return out;
+}
+
+/** The glob to suggest for a path: its top directory, recursively, or the file itself. */
+function suggestedGlob(file: string): string {
+  const slash = file.indexOf('/');
+  return slash < 0 ? file : `${file.slice(0, slash)}/**/*`;
+}
+
+/**
+ * Refuses a deployment (or the self-update) that reads a file from the build output which the
+ * build's `outputs` globs leave out, or that names the file with the build's `outputDirectory` in
+ * front (the artifact holds paths relative to that directory).
+ */
+export function checkBuildOutputReads(v: Validator, build: ActionModel, environments: EnvironmentModel[], selfUpdate?: BuildOutputRead): void {
+  const outputs = build.buildOutputs;
+  if (!outputs) return;
+  const reads: BuildOutputRead[] = [
+    ...environments.flatMap(e => e.deployments.flatMap(d => d.buildOutputReads ?? [])),
+    ...(selfUpdate ? [selfUpdate] : []),
+  ];
+  const patterns = outputs.globs.map(globToRegExp);
+  const directory = outputs.directory && !isToken(outputs.directory) ? outputs.directory.replace(/^\.\//, '').replace(/\/+$/, '') : undefined;
+  for (const read of reads) {
+    if (isToken(read.path)) continue;
+    const file = read.path.replace(/^\.\//, '');
+    if (directory && directory !== '.' && file.startsWith(`${directory}/`)) {
+      const value = (read.value ?? read.path).replace(/^\.\//, '');
+      v.fail(read.field, `names ${read.what} with the build's outputDirectory '${directory}' in front, but the build output holds paths relative to that directory`,
+        read.value ?? read.path, `Pass '${value.startsWith(`${directory}/`) ? value.slice(directory.length + 1) : value}'.`);
+    }
+    if (patterns.some(p => p === undefined || p.test(file))) continue;
+    v.fail(`${outputs.field}`, `must keep ${read.what}, which ${read.field} reads from the build output; no glob matches '${file}'`,
+      described(outputs.globs.map(g => `'${g}'`).join(', ')), `Add '${suggestedGlob(file)}' to ${outputs.field}, or leave outputs out to keep every file.`);
+  }
+}

@@ -1,0 +1,168 @@
+import { Stack, Stage } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { BuildStep, DeliveryPipeline, DeploymentArtifact, DeploymentTarget } from '../../src';
+import { globToRegExp } from '../../src/model/build-outputs';
+import { errorOf, newApp, newStack, pipelineIn, pipelineProps, props } from '../util';
+
+function buildWith(outputs?: string[], outputDirectory?: string): BuildStep {
+  return BuildStep.commands({ commands: ['npm ci', 'npx cdk synth'], outputs, outputDirectory });
+}
+
+/** The pipeline's stack and one stage with one stack, in one app. */
+function appWithStage() {
+  const app = newApp();
+  const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const stage = new Stage(app, 'Staging', { env: { account: '111111111111', region: 'eu-west-1' } });
+  new ssm.StringParameter(new Stack(stage, 'Api', { stackName: 'shop-api-staging' }), 'Setting', { stringValue: 'x' });
+  return { stack, stage };
+}
+
+describe('globToRegExp: CodeBuild artifact globs', () => {
+  test.each([
+    ['**/*', 'cdk.out/assembly-Staging/Api.template.json', true],
+    ['**/*', 'appspec.yml', true],
+    ['cdk.out/**/*', 'cdk.out/assembly-Staging/Api.template.json', true],
+    ['cdk.out/**/*', 'cdk.out/PipelineStack.template.json', true],
+    ['cdk.out/*', 'cdk.out/PipelineStack.template.json', true],
+    ['cdk.out/*', 'cdk.out/assembly-Staging/Api.template.json', false],
+    ['./cdk.out/**/*', 'cdk.out/x.json', true],
+    ['cdk.out/**', 'cdk.out/a/b.json', true],
+    ['dist/**/*', 'cdk.out/x.json', false],
+    ['*.json', 'taskdef.json', true],
+    ['*.json', 'cdk.out/x.json', false],
+    ['appspec.y?l', 'appspec.yml', true],
+    ['{taskdef,appspec}.*', 'appspec.yaml', true],
+    ['[ab]ppspec.yml', 'appspec.yml', true],
+    ['cdk.out/**/*.template.json', 'cdk.out/assembly-Staging/Api.template.json', true],
+    ['cdk.out/**/*.template.json', 'cdk.out/assembly-Staging/Api.assets.json', false],
+  ])('%s matches %s: %s', (glob, file, matches) => {
+    expect(globToRegExp(glob)!.test(file)).toBe(matches);
+  });
+
+  test('a negated glob is not modelled (the check then assumes it may match)', () => {
+    expect(globToRegExp('!dist/**')).toBeUndefined();
+  });
+});
+
+describe('the build output keeps what the deployments read', () => {
+  test('a CloudFormation target whose template the outputs leave out is refused, naming both fields and the glob to add', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      buildStep: buildWith(['dist/**/*']),
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 'cdk.out/shop.template.json' })] }],
+    }))).toBe("'PipelineStack/Shop': buildStep.outputs must keep the template of stack 'shop-staging', which environments[0] ('staging').deployments[0].templatePath reads "
+      + "from the build output; no glob matches 'cdk.out/shop.template.json', got 'dist/**/*'. Add 'cdk.out/**/*' to buildStep.outputs, or leave outputs out to keep every file.");
+  });
+
+  test('a CDK stage whose nested assembly the outputs leave out (cdk.out/* is not recursive) is refused', () => {
+    const { stack, stage } = appWithStage();
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Shop', props({
+      buildStep: buildWith(['cdk.out/*']),
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }],
+    })))).toMatch(new RegExp("^'PipelineStack/Shop': buildStep\\.outputs must keep the template of stack 'shop-api-staging', which "
+      + "environments\\[0\\] \\('staging'\\)\\.deployments\\[0\\]\\.cloudAssemblyDirectory reads from the build output; no glob matches 'cdk\\.out/assembly-Staging/StagingApi[A-Z0-9]*\\.template\\.json'"));
+  });
+
+  test('a CDK stage with the outputs that keep the cloud assembly, or with the default outputs, is accepted', () => {
+    for (const outputs of [['cdk.out/**/*'], undefined, ['dist/**/*', 'cdk.out/**/*.json']]) {
+      const { stack, stage } = appWithStage();
+      new DeliveryPipeline(stack, 'Shop', props({ buildStep: buildWith(outputs), environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+      expect(pipelineProps(stack).Stages.map((s: any) => s.Name)).toEqual(['Source', 'Build', 'staging']);
+    }
+  });
+
+  test('a path that repeats the outputDirectory is refused: the artifact holds paths relative to it', () => {
+    const { stack, stage } = appWithStage();
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Shop', props({
+      buildStep: buildWith(undefined, 'infra'),
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage, { cloudAssemblyDirectory: 'infra/cdk.out' })] }],
+    })))).toBe("'PipelineStack/Shop': environments[0] ('staging').deployments[0].cloudAssemblyDirectory names the template of stack 'shop-api-staging' with the build's "
+      + "outputDirectory 'infra' in front, but the build output holds paths relative to that directory, got 'infra/cdk.out'. Pass 'cdk.out'.");
+  });
+
+  test('an EC2/on-premises CodeDeploy revision from the build output needs appspec.yml in the outputs; from the source it does not', () => {
+    const stack = newStack();
+    const group = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Group', {
+      application: codedeploy.ServerApplication.fromServerApplicationName(stack, 'App', 'shop'), deploymentGroupName: 'shop-fleet',
+    });
+    expect(errorOf(() => pipelineIn(stack, {
+      buildStep: buildWith(['dist/**/*', 'scripts/**/*']),
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group)] }],
+    }))).toContain("buildStep.outputs must keep the CodeDeploy revision's appspec.yml, which environments[0] ('staging').deployments[0].input reads from the build output; "
+      + "no glob matches 'appspec.yml', got 'dist/**/*', 'scripts/**/*'. Add 'appspec.yml' to buildStep.outputs");
+    const other = newStack();
+    const group2 = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(other, 'Group', {
+      application: codedeploy.ServerApplication.fromServerApplicationName(other, 'App', 'shop'), deploymentGroupName: 'shop-fleet',
+    });
+    pipelineIn(other, {
+      buildStep: buildWith(['dist/**/*']),
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group2, { input: DeploymentArtifact.SOURCE })] }],
+    });
+    expect(pipelineProps(other).Stages[2].Actions[0].InputArtifacts).toEqual([{ Name: 'Source' }]);
+  });
+
+  test('ECS blue/green: the task definition, the AppSpec and (with containerImage BUILD_OUTPUT) imageDetail.json must be kept', () => {
+    const group = (s: Stack) => codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(s, 'Bg', {
+      application: codedeploy.EcsApplication.fromEcsApplicationName(s, 'App', 'shop'), deploymentGroupName: 'shop-bg',
+    });
+    const s1 = newStack();
+    expect(errorOf(() => pipelineIn(s1, {
+      buildStep: buildWith(['taskdef.json']),
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(group(s1), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' })] }],
+    }))).toContain("buildStep.outputs must keep the AppSpec template, which environments[0] ('prod').deployments[0].appSpecTemplate reads");
+    const s2 = newStack();
+    expect(errorOf(() => pipelineIn(s2, {
+      buildStep: buildWith(['taskdef.json', 'appspec.yaml']),
+      environments: [{
+        name: 'prod',
+        deployments: [DeploymentTarget.codeDeployEcs(group(s2), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', containerImage: DeploymentArtifact.BUILD_OUTPUT })],
+      }],
+    }))).toContain("buildStep.outputs must keep the image details file (imageDetail.json), which environments[0] ('prod').deployments[0].containerImage reads");
+  });
+
+  test('ECS rolling: the image definitions file must be kept', () => {
+    const stack = newStack();
+    const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'shop', vpc: undefined as any });
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Svc', { cluster, serviceName: 'shop-web' });
+    expect(errorOf(() => pipelineIn(stack, {
+      buildStep: buildWith(['dist/**/*']),
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(service, { imageDefinitionsFile: 'out/imagedefinitions.json' })] }],
+    }))).toContain("buildStep.outputs must keep the image definitions file, which environments[0] ('staging').deployments[0].imageDefinitionsFile reads from the build output; "
+      + "no glob matches 'out/imagedefinitions.json', got 'dist/**/*'. Add 'out/**/*' to buildStep.outputs");
+  });
+
+  test('selfUpdate reads the pipeline stack\'s template from the CDK stages\' cloud assembly directory', () => {
+    const { stack, stage } = appWithStage();
+    new DeliveryPipeline(stack, 'Shop', props({
+      selfUpdate: true,
+      buildStep: buildWith(['infra/cdk.out/**/*']),
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage, { cloudAssemblyDirectory: 'infra/cdk.out' })] }],
+    }));
+    const update = pipelineProps(stack).Stages.find((s: any) => s.Name === 'UpdatePipeline');
+    expect(update.Actions[0].Configuration.TemplatePath).toBe('BuildOutput::infra/cdk.out/PipelineStack.template.json');
+  });
+
+  test('selfUpdate refuses outputs without the pipeline stack\'s template, and CDK stages that name two cloud assembly directories', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      selfUpdate: true,
+      buildStep: buildWith(['dist/**/*']),
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.commands('Deploy', ['./deploy.sh'])] }],
+    }))).toContain("buildStep.outputs must keep the pipeline stack's template, which selfUpdate reads from the build output; no glob matches 'cdk.out/PipelineStack.template.json'");
+
+    const { stack: s2, stage } = appWithStage();
+    const prod = new Stage(stage.node.root as any, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new ssm.StringParameter(new Stack(prod, 'Api', { stackName: 'shop-api-prod' }), 'Setting', { stringValue: 'x' });
+    expect(errorOf(() => new DeliveryPipeline(s2, 'Shop', props({
+      selfUpdate: true,
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.cdkStage(stage, { cloudAssemblyDirectory: 'infra/cdk.out' })] },
+        { name: 'prod', deployments: [DeploymentTarget.cdkStage(prod)] },
+      ],
+    })))).toBe("'PipelineStack/Shop': environments[1] ('prod').deployments[0].cloudAssemblyDirectory differs from environments[0] ('staging').deployments[0].cloudAssemblyDirectory "
+      + "('infra/cdk.out'), but one 'cdk synth' writes the pipeline's stack and every stage into one cloud assembly, got 'cdk.out'. "
+      + "Pass 'infra/cdk.out' to both, the directory the build's 'cdk synth' writes.");
+  });
+});
