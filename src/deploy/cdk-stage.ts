@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aspects, Aws, CfnCapabilities, Stack, Stage, StageSynthesisOptions, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, Aws, CfnCapabilities, Stack, Stage, StageSynthesisOptions, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -153,6 +153,26 @@ function refuseLaterStacks(v: Validator, field: string, stage: Stage): void {
   });
 }
 
+/**
+ * Stack settings `cdk deploy` applies but CodePipeline's CloudFormation actions cannot:
+ * termination protection and notification ARNs. The warning says what to do instead.
+ */
+function unappliedStackSettings(stacks: cxapi.CloudFormationStackArtifact[]): string[] {
+  const out: string[] = [];
+  for (const s of stacks) {
+    if (s.terminationProtection) {
+      out.push(`stack '${s.stackName}' has terminationProtection, which the pipeline's CloudFormation actions cannot set: the pipeline creates it unprotected. `
+        + `After its first deployment, run 'aws cloudformation update-termination-protection --enable-termination-protection --stack-name ${s.stackName}' `
+        + 'in its account and region (it stays on), or deploy it once with \'cdk deploy\'.');
+    }
+    if (s.notificationArns && s.notificationArns.length > 0) {
+      out.push(`stack '${s.stackName}' has notificationArns, which the pipeline's CloudFormation actions cannot set: the pipeline deploys it without them. `
+        + "Follow the stack's events with an EventBridge rule instead (source aws.cloudformation, detail-type 'CloudFormation Stack Status Change') in its account and region.");
+    }
+  }
+  return out;
+}
+
 /** Model of `DeploymentTarget.cdkStage`. */
 export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStageOptions, env: TargetEnv): DeploymentModel {
   const v: Validator = ctx.validator;
@@ -296,6 +316,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     }
   }
   const canaries = plans.flatMap(p => p.canaries);
+  const unapplied = unappliedStackSettings(stacks);
   const name = v.pipelineName(`${ctx.field}.name`, stage.stageName, 'deployment name');
   return {
     name,
@@ -327,6 +348,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     assets: assetManifests.length > 0 ? { manifests: assetManifests, publishingRoles: [...publishingRoles], dockerImages: images > 0 } : undefined,
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {
       const scope = new Construct(rc.scope, name);
+      for (const w of unapplied) Annotations.of(scope).addWarningV2('delivery-pipeline:stageStackSettings', w);
       const out: codepipeline.IAction[] = [];
       for (const p of plans) {
         const account = p.account ?? rc.pipelineAccount;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnParameter, Duration, LegacyStackSynthesizer, Stack, Stage, Tags } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
@@ -405,6 +405,35 @@ describe('DeploymentTarget.cdkStage: stack tags', () => {
     expect(prepare('Prod-Tagged').TemplateConfiguration).toBe(`BuildOutput::cdk.out/assembly-Prod/${tagged.templateFile}.config.json`);
     expect(JSON.parse(fs.readFileSync(`${tagged.templateFullPath}.config.json`, 'utf8'))).toEqual({ Tags: { costCenter: 'cc-42' } });
     expect(prepare('Prod-Bare').TemplateConfiguration).toBeUndefined();
+  });
+});
+
+describe('DeploymentTarget.cdkStage: stack settings the actions cannot apply', () => {
+  test('termination protection and notification ARNs of a stage stack are warned about at synth, with what to do; a stack without them gets no warning', () => {
+    const app = newApp();
+    const E = { account: '111111111111', region: 'eu-west-1' };
+    const stage = new Stage(app, 'Prod', { env: E });
+    withResource(new Stack(stage, 'Db', { stackName: 'shop-db', terminationProtection: true }));
+    withResource(new Stack(stage, 'Api', { stackName: 'shop-api', notificationArns: ['arn:aws:sns:eu-west-1:111111111111:ops'] }));
+    withResource(new Stack(stage, 'Web', { stackName: 'shop-web' }));
+    const stack = new Stack(app, 'PipelineStack', { env: E });
+    new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('.*'))
+      .map(w => ({ path: w.id, text: String(w.entry.data) }));
+    expect(warnings).toEqual([
+      {
+        path: '/PipelineStack/Orders/Environments/prod/Prod',
+        text: "stack 'shop-api' has notificationArns, which the pipeline's CloudFormation actions cannot set: the pipeline deploys it without them. "
+          + "Follow the stack's events with an EventBridge rule instead (source aws.cloudformation, detail-type 'CloudFormation Stack Status Change') in its account and region. "
+          + '[ack: delivery-pipeline:stageStackSettings]',
+      },
+      {
+        path: '/PipelineStack/Orders/Environments/prod/Prod',
+        text: "stack 'shop-db' has terminationProtection, which the pipeline's CloudFormation actions cannot set: the pipeline creates it unprotected. "
+          + "After its first deployment, run 'aws cloudformation update-termination-protection --enable-termination-protection --stack-name shop-db' "
+          + "in its account and region (it stays on), or deploy it once with 'cdk deploy'. [ack: delivery-pipeline:stageStackSettings]",
+      },
+    ]);
   });
 });
 
