@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { CHANGE_SET_NAME } from './cloudformation-names';
 import { describeCustomDeploymentConfig, describeDeploymentConfig } from './codedeploy-targets';
 import { DeploymentActionName, DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { MAX_TEMPLATE_BYTES } from '../model/quotas';
 import { described, isToken, Validator } from '../private/validation';
 
 /** Options of a CDK stage deployment. */
@@ -233,6 +234,11 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     if (!s.assumeRoleArn || !s.cloudFormationExecutionRoleArn) {
       v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' whose synthesizer names no deploy role and CloudFormation execution role, which the pipeline's actions need`,
         described(s.stackName), 'Use the DefaultStackSynthesizer (the default; not LegacyStackSynthesizer or CliCredentialsStackSynthesizer), or a BootstraplessSynthesizer with deployRoleArn and cloudFormationExecutionRoleArn.');
+    }
+    const bytes = fs.statSync(s.templateFullPath).size;
+    if (bytes > MAX_TEMPLATE_BYTES) {
+      v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' whose template is ${bytes} bytes, more than CloudFormation's ${MAX_TEMPLATE_BYTES}: its change set would be refused`,
+        described(`${bytes} bytes`), 'Move resources into another stack of the stage (or a NestedStack), or set suppressTemplateIndentation: true on the stack.');
     }
     const params = Object.entries<any>(s.template.Parameters ?? {}).filter(([, p]) => p?.Default === undefined).map(([id]) => id);
     if (params.length > 0) {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, Duration, LegacyStackSynthesizer, Stack, Stage, Tags } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Duration, LegacyStackSynthesizer, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -352,6 +352,16 @@ describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as wri
     expect(errorOf(pipelineFor(stage))).toBe(
       `${F}.stage holds stack 'Prod-Svc' whose template has parameters without a default, for which the pipeline's change set passes no value, got InstanceCount. `
       + 'Give each CfnParameter a default, or pass the values as construct properties of the stack instead of parameters.');
+  });
+
+  test('a stack whose template is over CloudFormation\'s 1 MB is refused (regression: the change set failed after the build)', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: E });
+    const svc = new Stack(stage, 'Svc');
+    new CfnResource(svc, 'Big', { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x'.repeat(1_000_000) } });
+    expect(errorOf(pipelineFor(stage))).toMatch(new RegExp(
+      `^${F.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.stage holds stack 'Prod-Svc' whose template is 10\\d{5} bytes, more than CloudFormation's 1000000: its change set would be refused, `
+      + 'got 10\\d{5} bytes\\. Move resources into another stack of the stage \\(or a NestedStack\\), or set suppressTemplateIndentation: true on the stack\\.$'));
   });
 
   test('an env-agnostic stage with assets in an environment of another account is refused (regression: assets published to the pipeline\'s account)', () => {
