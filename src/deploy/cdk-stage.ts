@@ -22,7 +22,9 @@ export interface CdkStageOptions {
    */
   readonly changeSetReview?: boolean;
   /**
-   * Where the build writes the cloud assembly (`cdk synth` output) inside the build output.
+   * Where the build writes the cloud assembly (`cdk synth` output) inside the build output:
+   * `'.'` when the build output is the cloud assembly itself (a build with
+   * `outputDirectory: 'cdk.out'`).
    *
    * @default 'cdk.out'
    */
@@ -74,7 +76,7 @@ function writeTemplateConfiguration(stack: cxapi.CloudFormationStackArtifact, di
   const tags = stack.tags ?? {};
   if (Object.keys(tags).length === 0) return undefined;
   fs.writeFileSync(`${stack.templateFullPath}.config.json`, JSON.stringify({ Tags: tags }, undefined, 2));
-  return `${directoryInBuildOutput}/${stack.templateFile}.config.json`;
+  return path.posix.join(directoryInBuildOutput, `${stack.templateFile}.config.json`);
 }
 
 /** Lambda/ECS canaries found in a template: CodeDeploy deployment groups and their configs. */
@@ -103,7 +105,7 @@ function assemblyDirectory(v: Validator, field: string, value: unknown): string 
   const fix = "Pass the directory the build's 'cdk synth' writes, relative to the build output, for example 'cdk.out'.";
   const raw = v.optionalString(field, value, fix) ?? 'cdk.out';
   const dir = path.posix.normalize(raw.trim()).replace(/\/+$/, '');
-  if (raw.trim() === '' || dir === '.' || path.posix.isAbsolute(dir) || dir === '..' || dir.startsWith('../')) {
+  if (raw.trim() === '' || path.posix.isAbsolute(dir) || dir === '..' || dir.startsWith('../')) {
     v.fail(field, 'must be a directory inside the build output', raw, fix);
   }
   return dir;
@@ -264,14 +266,14 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     const region = literal(stackRegion) ? stackRegion : env.region;
     return {
       stackName: s.stackName,
-      templatePath: `${dir}/${relative}/${s.templateFile}`,
+      templatePath: path.posix.join(dir, relative, s.templateFile),
       level: levelOf(s.id),
       account,
       region,
       deployRoleArn: s.assumeRoleArn,
       execRoleArn: s.cloudFormationExecutionRoleArn,
       canaries: canariesIn(s.templateFullPath),
-      templateConfigurationPath: writeTemplateConfiguration(s, `${dir}/${relative}`),
+      templateConfigurationPath: writeTemplateConfiguration(s, path.posix.join(dir, relative)),
     };
   });
 
@@ -295,7 +297,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     const assetFiles = Object.values<any>(m.content.files ?? {}).filter(f => !templates.has(f.source?.path));
     const assetImages = Object.values<any>(m.content.dockerImages ?? {});
     if (assetFiles.length + assetImages.length === 0) continue;
-    assetManifests.push(`${dir}/${relative}/${m.file}`);
+    assetManifests.push(path.posix.join(dir, relative, m.file));
     files += assetFiles.length;
     images += assetImages.length;
     for (const a of [...assetFiles, ...assetImages]) {

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { checkBuildOutputReads } from './build-outputs';
 import { ActionModel, AlarmGateModel, ApprovalModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
@@ -144,7 +145,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   checkModelQuotas(v, { checks, environments });
 
   const selfUpdateModel = selfUpdate && raw.pipelineStackName && raw.pipelineTemplatePath
-    ? { stackName: raw.pipelineStackName, templatePath: `${assemblyDirectory(v, environments)}/${raw.pipelineTemplatePath}` }
+    ? { stackName: raw.pipelineStackName, templatePath: path.posix.join(assemblyDirectory(v, environments), raw.pipelineTemplatePath) }
     : undefined;
   checkBuildOutputReads(v, build, environments, selfUpdateModel
     ? { field: 'selfUpdate', what: "the pipeline stack's template", path: selfUpdateModel.templatePath }

@@ -89,7 +89,7 @@ export function checkBuildOutputReads(v: Validator, build: ActionModel, environm
     if (directory && directory !== '.' && file.startsWith(`${directory}/`)) {
       const value = (read.value ?? read.path).replace(/^\.\//, '');
       v.fail(read.field, `names ${read.what} with the build's outputDirectory '${directory}' in front, but the build output holds paths relative to that directory`,
-        read.value ?? read.path, `Pass '${value.startsWith(`${directory}/`) ? value.slice(directory.length + 1) : value}'.`);
+        read.value ?? read.path, `Pass '${value === directory ? '.' : value.startsWith(`${directory}/`) ? value.slice(directory.length + 1) : value}'.`);
     }
     if (patterns.some(p => p === undefined || p.test(file))) continue;
     v.fail(`${outputs.field}`, `must keep ${read.what}, which ${read.field} reads from the build output; no glob matches '${file}'`,

@@ -82,6 +82,25 @@ describe('the build output keeps what the deployments read', () => {
       + "outputDirectory 'infra' in front, but the build output holds paths relative to that directory, got 'infra/cdk.out'. Pass 'cdk.out'.");
   });
 
+  test('a build output that is the cloud assembly itself (outputDirectory \'cdk.out\') takes cloudAssemblyDirectory \'.\'; the default directory is refused with that fix', () => {
+    const { stack, stage } = appWithStage();
+    new DeliveryPipeline(stack, 'Shop', props({
+      selfUpdate: true,
+      buildStep: buildWith(undefined, 'cdk.out'),
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage, { cloudAssemblyDirectory: '.' })] }],
+    }));
+    const stages = pipelineProps(stack).Stages;
+    expect(stages.find((s: any) => s.Name === 'UpdatePipeline').Actions[0].Configuration.TemplatePath).toBe('BuildOutput::PipelineStack.template.json');
+    expect(stages.find((s: any) => s.Name === 'staging').Actions[0].Configuration.TemplatePath).toMatch(/^BuildOutput::assembly-Staging\/StagingApi[A-Z0-9]*\.template\.json$/);
+
+    const other = appWithStage();
+    expect(errorOf(() => new DeliveryPipeline(other.stack, 'Shop', props({
+      buildStep: buildWith(undefined, 'cdk.out'),
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(other.stage)] }],
+    })))).toBe("'PipelineStack/Shop': environments[0] ('staging').deployments[0].cloudAssemblyDirectory names the template of stack 'shop-api-staging' with the build's "
+      + "outputDirectory 'cdk.out' in front, but the build output holds paths relative to that directory, got 'cdk.out'. Pass '.'.");
+  });
+
   test('an EC2/on-premises CodeDeploy revision from the build output needs appspec.yml in the outputs; from the source it does not', () => {
     const stack = newStack();
     const group = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Group', {
