@@ -8,7 +8,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { CHANGE_SET_NAME } from './cloudformation-names';
 import { describeCustomDeploymentConfig, describeDeploymentConfig } from './codedeploy-targets';
-import { DeploymentActionName, DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { BuildOutputRead, DeploymentActionName, DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { MAX_TEMPLATE_BYTES } from '../model/quotas';
 import { described, isToken, Validator } from '../private/validation';
 
@@ -77,6 +77,33 @@ function writeTemplateConfiguration(stack: cxapi.CloudFormationStackArtifact, di
   if (Object.keys(tags).length === 0) return undefined;
   fs.writeFileSync(`${stack.templateFullPath}.config.json`, JSON.stringify({ Tags: tags }, undefined, 2));
   return path.posix.join(directoryInBuildOutput, `${stack.templateFile}.config.json`);
+}
+
+/**
+ * Up to `limit` files of an asset (its file, or files of its directory), relative to the manifest's
+ * directory: enough to tell whether the build's output globs keep the asset. None for an absolute
+ * path (asset staging off) or a source that is not there.
+ */
+function sampleFiles(baseDir: string, source: unknown, limit = 5): string[] {
+  if (typeof source !== 'string' || path.isAbsolute(source)) return [];
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    if (out.length >= limit) return;
+    const full = path.join(baseDir, rel);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(full);
+    } catch {
+      return;
+    }
+    if (!stat.isDirectory()) {
+      out.push(rel.split(path.sep).join('/'));
+      return;
+    }
+    for (const entry of fs.readdirSync(full).sort()) walk(path.join(rel, entry));
+  };
+  walk(source);
+  return out;
 }
 
 /** Lambda/ECS canaries found in a template: CodeDeploy deployment groups and their configs. */
@@ -291,6 +318,8 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   let images = 0;
   const publishingRoles = new Set<string>();
   const assetManifests: string[] = [];
+  const assetReads: BuildOutputRead[] = [];
+  const read = (what: string, file: string): BuildOutputRead => ({ field: `${ctx.field}.cloudAssemblyDirectory`, what, path: file, value: dir });
   for (const m of manifests) {
     // a manifest that holds only the stack template needs no publishing: the pipeline deploys the
     // template from the build output
@@ -298,6 +327,13 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     const assetImages = Object.values<any>(m.content.dockerImages ?? {});
     if (assetFiles.length + assetImages.length === 0) continue;
     assetManifests.push(path.posix.join(dir, relative, m.file));
+    assetReads.push(read(`the asset manifest of stage '${stage.stageName}'`, path.posix.join(dir, relative, m.file)));
+    const manifestDir = path.posix.dirname(m.file);
+    for (const a of [...assetFiles.map(f => f.source?.path), ...assetImages.map(i => i.source?.directory)]) {
+      for (const f of sampleFiles(path.join(assembly.directory, manifestDir), a)) {
+        assetReads.push(read(`the asset ${path.posix.basename(String(a))} of stage '${stage.stageName}'`, path.posix.join(dir, relative, manifestDir, f)));
+      }
+    }
     files += assetFiles.length;
     images += assetImages.length;
     for (const a of [...assetFiles, ...assetImages]) {
@@ -350,10 +386,11 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
           ? [{ field: `${ctx.field}.cloudAssemblyDirectory`, what: `the template configuration of stack '${p.stackName}'`, path: p.templateConfigurationPath, value: dir }]
           : []),
       ]),
-      ...assetManifests.map(m => ({ field: `${ctx.field}.cloudAssemblyDirectory`, what: `the asset manifest of stage '${stage.stageName}'`, path: m, value: dir })),
     ],
     actionNames,
-    assets: assetManifests.length > 0 ? { manifests: assetManifests, publishingRoles: [...publishingRoles], dockerImages: images > 0 } : undefined,
+    assets: assetManifests.length > 0
+      ? { manifests: assetManifests, publishingRoles: [...publishingRoles], dockerImages: images > 0, buildOutputReads: assetReads }
+      : undefined,
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {
       const scope = new Construct(rc.scope, name);
       for (const w of unapplied) Annotations.of(scope).addWarningV2('delivery-pipeline:stageStackSettings', w);

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { checkBuildOutputReads } from './build-outputs';
-import { ActionModel, AlarmGateModel, ApprovalModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
+import { ActionModel, AlarmGateModel, BuildOutputRead, ApprovalModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
 import { checkModelQuotas } from './quotas';
 import { ReleaseMode } from './release-mode';
 import { BUILD_STAGE, CHECKS_STAGE, PIPELINE_STAGES, SELF_UPDATE_STAGE, SOURCE_STAGE } from './stage-names';
@@ -147,9 +147,13 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   const selfUpdateModel = selfUpdate && raw.pipelineStackName && raw.pipelineTemplatePath
     ? { stackName: raw.pipelineStackName, templatePath: path.posix.join(assemblyDirectory(v, environments), raw.pipelineTemplatePath) }
     : undefined;
-  checkBuildOutputReads(v, build, environments, selfUpdateModel
-    ? { field: 'selfUpdate', what: "the pipeline stack's template", path: selfUpdateModel.templatePath }
-    : undefined);
+  checkBuildOutputReads(v, build, [
+    ...environments.flatMap(e => e.deployments.flatMap(d => d.buildOutputReads ?? [])),
+    // the PublishAssets action reads the assets from the build output; the build publishing them
+    // itself reads them from its working directory
+    ...(assets && !assets.inBuild ? assets.buildOutputReads : []),
+    ...(selfUpdateModel ? [{ field: 'selfUpdate', what: "the pipeline stack's template", path: selfUpdateModel.templatePath }] : []),
+  ]);
 
   return {
     constructPath: v.constructPath,
@@ -192,16 +196,18 @@ function collectAssets(environments: EnvironmentModel[]): AssetsModel | undefine
   if (!environments.some(e => e.deployments.some(d => d.assets))) return undefined;
   const manifests = new Set<string>();
   const roles = new Set<string>();
+  const reads: BuildOutputRead[] = [];
   let docker = false;
   for (const e of environments) {
     for (const d of e.deployments) {
       if (!d.assets) continue;
       d.assets.manifests.forEach(m => manifests.add(m));
       d.assets.publishingRoles.forEach(r => roles.add(r));
+      reads.push(...d.assets.buildOutputReads);
       docker = docker || d.assets.dockerImages;
     }
   }
-  return { manifests: [...manifests], publishingRoles: [...roles], dockerImages: docker };
+  return { manifests: [...manifests], publishingRoles: [...roles], dockerImages: docker, buildOutputReads: reads };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ActionModel, BuildOutputRead, EnvironmentModel } from './model';
+import type { ActionModel, BuildOutputRead } from './model';
 import { described, isToken, Validator } from '../private/validation';
 
 /*
@@ -74,13 +74,9 @@ function suggestedGlob(file: string): string {
  * build's `outputs` globs leave out, or that names the file with the build's `outputDirectory` in
  * front (the artifact holds paths relative to that directory).
  */
-export function checkBuildOutputReads(v: Validator, build: ActionModel, environments: EnvironmentModel[], selfUpdate?: BuildOutputRead): void {
+export function checkBuildOutputReads(v: Validator, build: ActionModel, reads: BuildOutputRead[]): void {
   const outputs = build.buildOutputs;
   if (!outputs) return;
-  const reads: BuildOutputRead[] = [
-    ...environments.flatMap(e => e.deployments.flatMap(d => d.buildOutputReads ?? [])),
-    ...(selfUpdate ? [selfUpdate] : []),
-  ];
   const patterns = outputs.globs.map(globToRegExp);
   const directory = outputs.directory && !isToken(outputs.directory) ? outputs.directory.replace(/^\.\//, '').replace(/\/+$/, '') : undefined;
   for (const read of reads) {

@@ -165,6 +165,11 @@ export interface AssetsModel {
   readonly manifests: string[];
   readonly publishingRoles: string[];
   readonly dockerImages: boolean;
+  /**
+   * What the publishing action reads from the build output: the manifests and (a sample of) the
+   * asset files they name. Not read from the artifact when the build publishes them itself.
+   */
+  readonly buildOutputReads: BuildOutputRead[];
 }
 
 export interface DeploymentActionName {

@@ -1,6 +1,8 @@
+import * as path from 'path';
 import { Stack, Stage } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { BuildStep, DeliveryPipeline, DeploymentArtifact, DeploymentTarget } from '../../src';
 import { globToRegExp } from '../../src/model/build-outputs';
@@ -71,6 +73,29 @@ describe('the build output keeps what the deployments read', () => {
       new DeliveryPipeline(stack, 'Shop', props({ buildStep: buildWith(outputs), environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
       expect(pipelineProps(stack).Stages.map((s: any) => s.Name)).toEqual(['Source', 'Build', 'staging']);
     }
+  });
+
+  test('the asset-publishing action needs the manifests and the asset files in the build output; a build that publishes them itself does not', () => {
+    const withAsset = () => {
+      const { stack, stage } = appWithStage();
+      new s3assets.Asset(Stack.of(stage.node.findAll().find(c => c instanceof ssm.StringParameter)!), 'Code', { path: path.join(__dirname, '..', 'deploy', 'docker-asset') });
+      return { stack, stage };
+    };
+    const a = withAsset();
+    expect(errorOf(() => new DeliveryPipeline(a.stack, 'Shop', props({
+      buildStep: buildWith(['cdk.out/**/*.json']),
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(a.stage)] }],
+    })))).toMatch(new RegExp("^'PipelineStack/Shop': buildStep\\.outputs must keep the asset asset\\.[0-9a-f]{64} of stage 'Staging', which "
+      + "environments\\[0\\] \\('staging'\\)\\.deployments\\[0\\]\\.cloudAssemblyDirectory reads from the build output; no glob matches "
+      + "'cdk\\.out/asset\\.[0-9a-f]{64}/Dockerfile', got 'cdk\\.out/\\*\\*/\\*\\.json'\\. Add 'cdk\\.out/\\*\\*/\\*' to buildStep\\.outputs"));
+
+    const b = withAsset();
+    new DeliveryPipeline(b.stack, 'Shop', props({
+      publishAssetsInBuild: true,
+      buildStep: buildWith(['cdk.out/**/*.json']),
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(b.stage)] }],
+    }));
+    expect(pipelineProps(b.stack).Stages.map((s: any) => s.Name)).toEqual(['Source', 'Build', 'staging']);
   });
 
   test('a path that repeats the outputDirectory is refused: the artifact holds paths relative to it', () => {
