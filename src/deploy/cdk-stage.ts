@@ -183,6 +183,9 @@ function refuseLaterStacks(v: Validator, field: string, stage: Stage): void {
   });
 }
 
+/** Above this template size the CloudFormation action of CodePipeline has been reported to fail. */
+const ACTION_TEMPLATE_WARN_BYTES = 512_000;
+
 /**
  * Stack settings `cdk deploy` applies but CodePipeline's CloudFormation actions cannot:
  * termination protection and notification ARNs. The warning says what to do instead.
@@ -361,6 +364,10 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   }
   const canaries = plans.flatMap(p => p.canaries);
   const unapplied = unappliedStackSettings(stacks);
+  const large = stacks.map(s => ({ s, bytes: fs.statSync(s.templateFullPath).size })).filter(x => x.bytes > ACTION_TEMPLATE_WARN_BYTES)
+    .map(({ s, bytes }) => `stack '${s.stackName}' has a template of ${bytes} bytes. CloudFormation accepts 1 MB, but CodePipeline's CloudFormation action has been `
+      + 'reported to refuse templates over 512 KB (aws-cloudformation/cloudformation-coverage-roadmap#1023). If its change set fails with a template size error, '
+      + 'move resources into another stack of the stage, or set suppressTemplateIndentation: true on the stack.');
   const name = v.pipelineName(`${ctx.field}.name`, stage.stageName, 'deployment name');
   return {
     name,
@@ -394,6 +401,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {
       const scope = new Construct(rc.scope, name);
       for (const w of unapplied) Annotations.of(scope).addWarningV2('delivery-pipeline:stageStackSettings', w);
+      for (const w of large) Annotations.of(scope).addWarningV2('delivery-pipeline:largeStageTemplate', w);
       const out: codepipeline.IAction[] = [];
       for (const p of plans) {
         const account = p.account ?? rc.pipelineAccount;

@@ -447,6 +447,22 @@ describe('DeploymentTarget.cdkStage: stack settings the actions cannot apply', (
   });
 });
 
+describe('DeploymentTarget.cdkStage: large templates', () => {
+  test('a stage stack template over 512 KB (and under CloudFormation\'s 1 MB) is warned about; a smaller one is not', () => {
+    const app = newApp();
+    const E = { account: '111111111111', region: 'eu-west-1' };
+    const stage = new Stage(app, 'Prod', { env: E });
+    new CfnResource(new Stack(stage, 'Big', { stackName: 'shop-big' }), 'P', { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x'.repeat(600_000) } });
+    withResource(new Stack(stage, 'Small', { stackName: 'shop-small' }));
+    const stack = new Stack(app, 'PipelineStack', { env: E });
+    new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('.*')).map(w => String(w.entry.data));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp("^stack 'shop-big' has a template of 60\\d{4} bytes\\. CloudFormation accepts 1 MB, but CodePipeline's CloudFormation action has been "
+      + 'reported to refuse templates over 512 KB .* \\[ack: delivery-pipeline:largeStageTemplate\\]$'));
+  });
+});
+
 describe('one stack, two pipelines', () => {
   test('a stage (or a CloudFormation stack) deployed by two pipelines of the app into the same account and region is refused (regression: both executed the same change set)', () => {
     const { app, stack, staging } = setup();
