@@ -461,6 +461,16 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod').verification watches more than 5 alarms (CodePipeline allows 5 rules in a condition), got 6 alarms. Combine the alarms into a composite alarm (cloudwatch.CompositeAlarm).`,
   },
   {
+    title: 'a deployment window and 5 entry alarms: 6 rules in the one entry condition',
+    props: () => base({
+      environments: [env('prod', {
+        deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Paris'),
+        blockWhileAlarming: [ALARM(), ALARM(), ALARM(), ALARM(), ALARM()],
+      })],
+    }),
+    message: `${P}environments[0] ('prod').blockWhileAlarming with the deployment window needs more than 5 rules in the entry condition (CodePipeline allows one entry condition of at most 5 rules), got 6 rules: the deployment window and 5 alarms. Pass at most 4 alarms beside a deployment window, or combine them into a composite alarm (cloudwatch.CompositeAlarm).`,
+  },
+  {
     title: 'rollback in PARALLEL execution mode',
     props: () => base({ executionMode: codepipeline.ExecutionMode.PARALLEL, environments: [env('prod', { onFailure: FailurePolicy.ROLLBACK })] }),
     message: `${P}environments[0] ('prod').onFailure is FailurePolicy.ROLLBACK, which CodePipeline does not support in PARALLEL execution mode, got FailurePolicy.ROLLBACK. Use FailurePolicy.FAIL or RETRY, or the QUEUED or SUPERSEDED execution mode.`,

@@ -101,6 +101,19 @@ describe('blockWhileAlarming', () => {
     expect(rules.map((r: any) => r.Name)).toEqual(['prod.DeploymentWindow', 'prod.EntryAlarm']);
     expect(rules[1].Configuration).toEqual({ AlarmName: 'ProdHealth', AlarmStates: 'ALARM' });
   });
+
+  test('a deployment window and 4 alarms fill the one entry condition (5 rules, CodePipeline\'s limit)', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [env('prod', {
+        deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-FRI', 'UTC'),
+        blockWhileAlarming: ['A', 'B', 'C', 'D'].map(n => alarm(stack, n)),
+      })],
+    });
+    const conditions = stage(stack, 'prod').BeforeEntry.Conditions;
+    expect(conditions).toHaveLength(1);
+    expect(conditions[0].Rules.map((r: any) => r.Name)).toEqual(['prod.DeploymentWindow', 'prod.EntryAlarm', 'prod.EntryAlarm2', 'prod.EntryAlarm3', 'prod.EntryAlarm4']);
+  });
 });
 
 describe('FailurePolicy', () => {
