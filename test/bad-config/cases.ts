@@ -433,7 +433,7 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'deployment window in an unknown time zone',
     props: () => base({ environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Pariss') })] }),
-    message: `${P}environments[0] ('prod').deploymentWindow.timeZone is not a known time zone, got 'Europe/Pariss'. Pass an IANA time zone such as 'Europe/Paris', 'America/New_York' or 'UTC'.`,
+    message: `${P}environments[0] ('prod').deploymentWindow.timeZone is not a known time zone, got 'Europe/Pariss'. Pass an IANA time zone such as 'Europe/Paris', 'America/New_York' or 'UTC', or a UTC offset such as 'UTC+05:30' (abbreviations such as 'CST' name several zones).`,
   },
   {
     title: 'deployment window given as a string',

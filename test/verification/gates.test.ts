@@ -72,6 +72,19 @@ describe('DeploymentWindow', () => {
     });
   });
 
+  test.each(['UTC+05:30', 'UTC-03:00'])('takes the UTC offset form CodePipeline documents (%s)', zone => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', zone) })] });
+    expect(stage(stack, 'prod').BeforeEntry.Conditions[0].Rules[0].Configuration).toEqual({ Cron: '* * 9-16 ? * MON-THU', TimeZone: zone });
+  });
+
+  test.each(['UTC+5:30', 'UTC+15:00', 'CST'])('refuses a malformed UTC offset and an ambiguous abbreviation (%s)', zone => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', zone) })] }))).toBe(
+      `'PipelineStack/Shop': environments[0] ('prod').deploymentWindow.timeZone is not a known time zone, got '${zone}'. `
+      + "Pass an IANA time zone such as 'Europe/Paris', 'America/New_York' or 'UTC', or a UTC offset such as 'UTC+05:30' (abbreviations such as 'CST' name several zones).");
+  });
+
   test.each([
     ['* * 9-16 ? * MON-THU', undefined],
     ['* 0/15 8-18 ? * MON-FRI 2027', undefined],
