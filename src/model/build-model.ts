@@ -345,6 +345,12 @@ function environmentModel(
   const blockWhileAlarming = e.blockWhileAlarming === undefined ? undefined
     : alarmGateModel({ validator: v, field: `${f}.blockWhileAlarming` }, e.blockWhileAlarming, undefined, 'not entered while in ALARM',
       e.blockWhileAlarmingRole, pipelineAccount);
+  // the window and the entry alarms are the rules of the stage's one entry condition
+  const entryRules = (window ? 1 : 0) + (blockWhileAlarming?.alarms.length ?? 0);
+  if (entryRules > 5) {
+    v.fail(`${f}.blockWhileAlarming`, 'with the deployment window needs more than 5 rules in the entry condition (CodePipeline allows one entry condition of at most 5 rules)',
+      described(`${entryRules} rules: the deployment window and ${entryRules - 1} alarms`), 'Pass at most 4 alarms beside a deployment window, or combine them into a composite alarm (cloudwatch.CompositeAlarm).');
+  }
   let onFailure: EnvironmentModel['onFailure'];
   if (e.onFailure !== undefined) {
     if (!(e.onFailure instanceof FailurePolicy)) {

@@ -62,7 +62,8 @@ export interface EnvironmentOptions {
   readonly deploymentWindow?: DeploymentWindow;
   /**
    * Entry condition: a change is not promoted into the environment while one of these alarms is in
-   * ALARM (at most 5).
+   * ALARM (at most 5, or 4 with a `deploymentWindow`: both are rules of the stage's one entry
+   * condition, which CodePipeline caps at 5 rules).
    *
    * @default - no alarm is checked on entry
    */

@@ -62,7 +62,8 @@ export function cronProblem(expression: string): string | undefined {
 
 let timeZones: Set<string> | undefined;
 function knownTimeZone(zone: string): boolean {
-  if (zone === 'UTC') return true;
+  // CodePipeline also takes UTC with an offset, such as UTC+05:30 or UTC-03:00
+  if (zone === 'UTC' || /^UTC[+-](0\d|1[0-4]):[0-5]\d$/.test(zone)) return true;
   if (!timeZones) {
     const supported = (Intl as any).supportedValuesOf?.('timeZone') as string[] | undefined;
     timeZones = new Set(supported ?? []);
@@ -89,7 +90,7 @@ export abstract class DeploymentWindow {
    *
    * @example DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Paris') // Monday to Thursday, 09:00-16:59
    * @param expression for example `* * 9-16 ? * MON-THU` (every minute of 09:00-16:59, Monday to Thursday)
-   * @param timeZone an IANA time zone such as `Europe/Paris`
+   * @param timeZone an IANA time zone such as `Europe/Paris`, or `UTC` with an offset such as `UTC+05:30`
    */
   public static cron(expression: string, timeZone: string = 'UTC'): DeploymentWindow {
     return new CronWindow(expression, timeZone);
@@ -112,7 +113,7 @@ class CronWindow extends DeploymentWindow {
       const problem = cronProblem(expression);
       if (problem) v.fail(`${ctx.field}.expression`, `is not a deployment window cron expression: ${problem}`, expression, fix);
     }
-    const zoneFix = "Pass an IANA time zone such as 'Europe/Paris', 'America/New_York' or 'UTC'.";
+    const zoneFix = "Pass an IANA time zone such as 'Europe/Paris', 'America/New_York' or 'UTC', or a UTC offset such as 'UTC+05:30' (abbreviations such as 'CST' name several zones).";
     const timeZone = v.requireString(`${ctx.field}.timeZone`, this.timeZone, zoneFix);
     if (!isToken(timeZone) && !knownTimeZone(timeZone)) v.fail(`${ctx.field}.timeZone`, 'is not a known time zone', timeZone, zoneFix);
     return { expression: expression.trim(), timeZone, summary: `deployment window: ${expression.trim()} (${timeZone})` };

@@ -4,7 +4,12 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
  * What happens when an environment's stage fails (a deployment, a test or an alarm gate).
  */
 export class FailurePolicy {
-  /** The stage rolls back to the revision of the last successful execution (CodePipeline stage rollback). */
+  /**
+   * The stage rolls back to the revision of the last successful execution (CodePipeline stage
+   * rollback). CodePipeline only rolls back to an execution that succeeded in the stage and was
+   * started since the pipeline's structure last changed: the first failure after a new or changed
+   * pipeline stays failed.
+   */
   public static readonly ROLLBACK = new FailurePolicy('ROLLBACK');
   /** The stage stays failed until someone retries or a new change arrives. */
   public static readonly FAIL = new FailurePolicy('FAIL');

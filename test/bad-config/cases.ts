@@ -433,7 +433,7 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'deployment window in an unknown time zone',
     props: () => base({ environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Pariss') })] }),
-    message: `${P}environments[0] ('prod').deploymentWindow.timeZone is not a known time zone, got 'Europe/Pariss'. Pass an IANA time zone such as 'Europe/Paris', 'America/New_York' or 'UTC'.`,
+    message: `${P}environments[0] ('prod').deploymentWindow.timeZone is not a known time zone, got 'Europe/Pariss'. Pass an IANA time zone such as 'Europe/Paris', 'America/New_York' or 'UTC', or a UTC offset such as 'UTC+05:30' (abbreviations such as 'CST' name several zones).`,
   },
   {
     title: 'deployment window given as a string',
@@ -459,6 +459,16 @@ export const BAD_CONFIGS: BadConfig[] = [
     title: 'more than 5 alarms watched in one environment',
     props: () => base({ environments: [env('prod', { verification: [Verification.alarms([ALARM(), ALARM(), ALARM()]), Verification.alarms([ALARM(), ALARM(), ALARM()])] })] }),
     message: `${P}environments[0] ('prod').verification watches more than 5 alarms (CodePipeline allows 5 rules in a condition), got 6 alarms. Combine the alarms into a composite alarm (cloudwatch.CompositeAlarm).`,
+  },
+  {
+    title: 'a deployment window and 5 entry alarms: 6 rules in the one entry condition',
+    props: () => base({
+      environments: [env('prod', {
+        deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Paris'),
+        blockWhileAlarming: [ALARM(), ALARM(), ALARM(), ALARM(), ALARM()],
+      })],
+    }),
+    message: `${P}environments[0] ('prod').blockWhileAlarming with the deployment window needs more than 5 rules in the entry condition (CodePipeline allows one entry condition of at most 5 rules), got 6 rules: the deployment window and 5 alarms. Pass at most 4 alarms beside a deployment window, or combine them into a composite alarm (cloudwatch.CompositeAlarm).`,
   },
   {
     title: 'rollback in PARALLEL execution mode',

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -72,6 +72,19 @@ describe('DeploymentWindow', () => {
     });
   });
 
+  test.each(['UTC+05:30', 'UTC-03:00'])('takes the UTC offset form CodePipeline documents (%s)', zone => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', zone) })] });
+    expect(stage(stack, 'prod').BeforeEntry.Conditions[0].Rules[0].Configuration).toEqual({ Cron: '* * 9-16 ? * MON-THU', TimeZone: zone });
+  });
+
+  test.each(['UTC+5:30', 'UTC+15:00', 'CST'])('refuses a malformed UTC offset and an ambiguous abbreviation (%s)', zone => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', zone) })] }))).toBe(
+      `'PipelineStack/Shop': environments[0] ('prod').deploymentWindow.timeZone is not a known time zone, got '${zone}'. `
+      + "Pass an IANA time zone such as 'Europe/Paris', 'America/New_York' or 'UTC', or a UTC offset such as 'UTC+05:30' (abbreviations such as 'CST' name several zones).");
+  });
+
   test.each([
     ['* * 9-16 ? * MON-THU', undefined],
     ['* 0/15 8-18 ? * MON-FRI 2027', undefined],
@@ -100,6 +113,40 @@ describe('blockWhileAlarming', () => {
     const rules = stage(stack, 'prod').BeforeEntry.Conditions[0].Rules;
     expect(rules.map((r: any) => r.Name)).toEqual(['prod.DeploymentWindow', 'prod.EntryAlarm']);
     expect(rules[1].Configuration).toEqual({ AlarmName: 'ProdHealth', AlarmStates: 'ALARM' });
+  });
+
+  test('with a deployment window, a warning says the alarms are not checked again when the window opens', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [env('prod', {
+        deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-FRI', 'UTC'),
+        blockWhileAlarming: [alarm(stack, 'ProdHealth')],
+      })],
+    });
+    Annotations.fromStack(stack).hasWarning('/PipelineStack/Shop',
+      "environments[0] ('prod'): deploymentWindow and blockWhileAlarming are rules of the same entry condition, and CodePipeline does not check the alarms again "
+      + 'when the window opens: a change that waited for the window can enter the environment while an alarm is in ALARM. '
+      + 'Also watch these alarms with Verification.alarms (checked after the deployments; in ALARM the stage fails or rolls back). '
+      + '[ack: delivery-pipeline:windowWithEntryAlarms]');
+  });
+
+  test('entry alarms without a deployment window give no warning', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('prod', { blockWhileAlarming: [alarm(stack, 'ProdHealth')] })] });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('blockWhileAlarming'))).toEqual([]);
+  });
+
+  test('a deployment window and 4 alarms fill the one entry condition (5 rules, CodePipeline\'s limit)', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [env('prod', {
+        deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-FRI', 'UTC'),
+        blockWhileAlarming: ['A', 'B', 'C', 'D'].map(n => alarm(stack, n)),
+      })],
+    });
+    const conditions = stage(stack, 'prod').BeforeEntry.Conditions;
+    expect(conditions).toHaveLength(1);
+    expect(conditions[0].Rules.map((r: any) => r.Name)).toEqual(['prod.DeploymentWindow', 'prod.EntryAlarm', 'prod.EntryAlarm2', 'prod.EntryAlarm3', 'prod.EntryAlarm4']);
   });
 });
 

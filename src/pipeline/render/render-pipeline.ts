@@ -1,4 +1,4 @@
-import { Aws, CfnCapabilities, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnCapabilities, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -247,6 +247,14 @@ function stageConditions(pipeline: codepipeline.Pipeline, env: EnvironmentModel)
     }));
   }
   if (env.blockWhileAlarming) entry.push(...alarmRules(pipeline, env, env.blockWhileAlarming, 'EntryAlarm'));
+  if (env.window && env.blockWhileAlarming) {
+    // CodePipeline evaluates the rules of a condition independently: an alarm rule that passed
+    // while the execution waited for the window is not checked again when the window opens.
+    Annotations.of(pipeline.node.scope ?? pipeline).addWarningV2('delivery-pipeline:windowWithEntryAlarms',
+      `${env.field}: deploymentWindow and blockWhileAlarming are rules of the same entry condition, and CodePipeline does not check the alarms again `
+      + 'when the window opens: a change that waited for the window can enter the environment while an alarm is in ALARM. '
+      + 'Also watch these alarms with Verification.alarms (checked after the deployments; in ALARM the stage fails or rolls back).');
+  }
   const success: codepipeline.Rule[] = [];
   for (const gate of env.alarmGates) success.push(...alarmRules(pipeline, env, gate, 'BakeAlarm', success.length));
   const rollback = env.onFailure.result === 'ROLLBACK';
