@@ -65,10 +65,14 @@ export function alarmGateModel(
       }
     });
   }
-  // an alarm with a generated name is shown by its construct path
-  const names = (alarms as cloudwatch.IAlarm[]).map(a => (Token.isUnresolved(a.alarmName) ? a.node.path : a.alarmName));
+  const names = (alarms as cloudwatch.IAlarm[]).map(alarmLabel);
   const wait = waitMinutes !== undefined ? ` for ${waitMinutes} min` : '';
   return { alarms: alarms as cloudwatch.IAlarm[], waitMinutes, role: role as iam.IRole | undefined, summary: `${what}${wait}: ${names.join(', ')}` };
+}
+
+/** An alarm as messages and the plan show it: its name, or its construct path when the name is generated. */
+export function alarmLabel(alarm: cloudwatch.IAlarm): string {
+  return Token.isUnresolved(alarm.alarmName) ? alarm.node.path : alarm.alarmName;
 }
 
 /**

@@ -126,8 +126,34 @@ describe('blockWhileAlarming', () => {
     Annotations.fromStack(stack).hasWarning('/PipelineStack/Shop',
       "environments[0] ('prod'): deploymentWindow and blockWhileAlarming are rules of the same entry condition, and CodePipeline does not check the alarms again "
       + 'when the window opens: a change that waited for the window can enter the environment while an alarm is in ALARM. '
-      + 'Also watch these alarms with Verification.alarms (checked after the deployments; in ALARM the stage fails or rolls back). '
+      + "Also watch 'ProdHealth' with Verification.alarms (checked after the deployments; in ALARM the stage fails or rolls back). "
       + '[ack: delivery-pipeline:windowWithEntryAlarms]');
+  });
+
+  test('no warning when the environment\'s Verification.alarms watch every entry alarm; the ones they do not are named', () => {
+    const stack = newStack();
+    const health = alarm(stack, 'ProdHealth');
+    pipelineIn(stack, {
+      environments: [env('prod', {
+        deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-FRI', 'UTC'),
+        blockWhileAlarming: [health],
+        verification: [Verification.alarms([health], { bakeTime: Duration.minutes(15) })],
+      })],
+    });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('blockWhileAlarming'))).toEqual([]);
+
+    const other = newStack();
+    const [a, b] = [alarm(other, 'ProdHealth'), alarm(other, 'ProdLatency')];
+    pipelineIn(other, {
+      environments: [env('prod', {
+        deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-FRI', 'UTC'),
+        blockWhileAlarming: [a, b],
+        verification: [Verification.alarms([a], { bakeTime: Duration.minutes(15) })],
+      })],
+    });
+    const warnings = Annotations.fromStack(other).findWarning('*', Match.stringLikeRegexp('blockWhileAlarming')).map(w => String(w.entry.data));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("Also watch 'ProdLatency' with Verification.alarms");
   });
 
   test('entry alarms without a deployment window give no warning', () => {

@@ -10,6 +10,7 @@ import { PipelineGraph } from '../../graph/pipeline-graph';
 import { AlarmGateModel, AssetPublishing, EnvironmentModel, PipelineModel, RenderContext } from '../../model/model';
 import { bootstrapQualifier, readBootstrapVersion, withActionRolePolicy } from '../../private/action-grants';
 import { allowAssetPublishing, createProject, publishCommands } from '../../private/codebuild';
+import { alarmLabel } from '../../verification/verification';
 
 /** Options the construct passes to the renderer. */
 export interface RenderOptions {
@@ -247,13 +248,16 @@ function stageConditions(pipeline: codepipeline.Pipeline, env: EnvironmentModel)
     }));
   }
   if (env.blockWhileAlarming) entry.push(...alarmRules(pipeline, env, env.blockWhileAlarming, 'EntryAlarm'));
-  if (env.window && env.blockWhileAlarming) {
-    // CodePipeline evaluates the rules of a condition independently: an alarm rule that passed
-    // while the execution waited for the window is not checked again when the window opens.
+  // CodePipeline evaluates the rules of a condition independently: an alarm rule that passed while
+  // the execution waited for the window is not checked again when the window opens. An alarm the
+  // environment's Verification.alarms also watch still fails (or rolls back) the stage.
+  const watched = new Set(env.alarmGates.flatMap(g => g.alarms));
+  const unwatched = env.window && env.blockWhileAlarming ? env.blockWhileAlarming.alarms.filter(a => !watched.has(a)) : [];
+  if (unwatched.length > 0) {
     Annotations.of(pipeline.node.scope ?? pipeline).addWarningV2('delivery-pipeline:windowWithEntryAlarms',
       `${env.field}: deploymentWindow and blockWhileAlarming are rules of the same entry condition, and CodePipeline does not check the alarms again `
       + 'when the window opens: a change that waited for the window can enter the environment while an alarm is in ALARM. '
-      + 'Also watch these alarms with Verification.alarms (checked after the deployments; in ALARM the stage fails or rolls back).');
+      + `Also watch ${unwatched.map(a => `'${alarmLabel(a)}'`).join(', ')} with Verification.alarms (checked after the deployments; in ALARM the stage fails or rolls back).`);
   }
   const success: codepipeline.Rule[] = [];
   for (const gate of env.alarmGates) success.push(...alarmRules(pipeline, env, gate, 'BakeAlarm', success.length));
