@@ -17,7 +17,7 @@ import { PipelineModel } from '../model/model';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../model/plan-document';
 import { ReleaseMode } from '../model/release-mode';
 import { DeliveryDefaults } from '../policy/delivery-defaults';
-import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline } from '../private/app-registry';
+import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage } from '../private/app-registry';
 import { addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, renderNotifications } from '../private/notifications';
 import { DeliveryPipelineValidationError, show, Validator } from '../private/validation';
@@ -158,7 +158,14 @@ export class DeliveryPipeline extends Construct {
     this.notifications = notificationsModel(this.validator, props.notifications);
     claimPipelineName(this, this.model.pipelineName, this.validator);
     const self = this;
-    const aspect: IAspect = { visit: (node: IConstruct) => { if (node === self) self.buildPipeline(); } };
+    // the app's (or an outer stage's) DeliveryPolicy aspects stop at a nested Stage: apply them here
+    const aspect: IAspect = {
+      visit: (node: IConstruct) => {
+        if (node !== self) return;
+        self.buildPipeline();
+        for (const policy of policiesAboveStage(self)) policy.visit(self);
+      },
+    };
     Aspects.of(this).add(aspect);
   }
 

@@ -2,6 +2,7 @@ import { Annotations, IAspect } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { IPolicyRule } from './policy-rule';
 import { DeliveryPipeline } from '../pipeline/delivery-pipeline';
+import { DELIVERY_POLICY_MARK } from '../private/app-registry';
 
 /** Properties of a DeliveryPolicy. */
 export interface DeliveryPolicyProps {
@@ -13,6 +14,9 @@ export interface DeliveryPolicyProps {
  * An aspect for platform teams: checks every DeliveryPipeline under the scope it is added to and
  * reports each violation as an error annotation on the pipeline, naming the pipeline, the
  * environment and the rule. `cdk synth` and `cdk deploy` stop on such errors.
+ *
+ * Pipelines in nested stages are checked too: aws-cdk-lib does not carry an aspect across a `Stage`
+ * boundary, so each pipeline applies the policies added above its stage itself.
  *
  * @example
  * declare const app: App;
@@ -33,6 +37,7 @@ export class DeliveryPolicy implements IAspect {
       }
     });
     this.rules = [...props.rules];
+    Object.defineProperty(this, DELIVERY_POLICY_MARK, { value: true });
   }
 
   public visit(node: IConstruct): void {

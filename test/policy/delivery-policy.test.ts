@@ -1,4 +1,4 @@
-import { Aspects, Stack } from 'aws-cdk-lib';
+import { Aspects, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -162,5 +162,39 @@ describe('DeliveryPolicy', () => {
       new codebuild.PipelineProject(stack, 'Other');
     });
     expect(errors).toEqual([]);
+  });
+});
+
+describe('DeliveryPolicy across the app', () => {
+  test('a pipeline in a nested Stage is checked by the policy added to the app (regression: aspects stop at a Stage, so it escaped every rule)', () => {
+    const app = newApp();
+    app.node.setContext(cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, false);
+    const outer = new Stage(app, 'Team');
+    const inner = new Stage(outer, 'Delivery');
+    const stack = new Stack(inner, 'Apps', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({ environments: [env('prod', { production: true })] }));
+    Aspects.of(app).add(new DeliveryPolicy({ rules: [PolicyRule.productionRequiresVerification()] }));
+    Aspects.of(outer).add(new DeliveryPolicy({ rules: [PolicyRule.productionRequiresDeploymentWindow()] }));
+    app.synth();
+    expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('.*')).map(m => m.entry.data)).toEqual([
+      "[policy production-requires-verification] pipeline 'Team/Delivery/Apps/Shop': environment 'prod' production has no automated verification; add Verification.commands(...) or Verification.alarms(...)",
+      "[policy production-requires-deployment-window] pipeline 'Team/Delivery/Apps/Shop': environment 'prod' production can be entered at any time; add deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', '<time zone>')",
+    ]);
+  });
+
+  test('a policy added to a nested Stage itself, or to the app for a pipeline outside any nested stage, reports each violation once', () => {
+    const app = newApp();
+    app.node.setContext(cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, false);
+    const stage = new Stage(app, 'Delivery');
+    const nested = new Stack(stage, 'Apps', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const top = new Stack(app, 'Top', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(nested, 'Shop', props({ environments: [env('prod', { production: true })] }));
+    new DeliveryPipeline(top, 'Billing', props({ environments: [env('prod', { production: true })] }));
+    Aspects.of(stage).add(new DeliveryPolicy({ rules: [PolicyRule.productionRequiresVerification()] }));
+    Aspects.of(app).add(new DeliveryPolicy({ rules: [PolicyRule.productionRequiresDeploymentWindow()] }));
+    app.synth();
+    const errors = (s: Stack) => Annotations.fromStack(s).findError('*', Match.stringLikeRegexp('.*')).map(m => (m.entry.data as string).split(':')[0]);
+    expect(errors(nested)).toEqual(['[policy production-requires-verification] pipeline \'Delivery/Apps/Shop\'', '[policy production-requires-deployment-window] pipeline \'Delivery/Apps/Shop\'']);
+    expect(errors(top)).toEqual(['[policy production-requires-deployment-window] pipeline \'Top/Billing\'']);
   });
 });
