@@ -1,7 +1,9 @@
-import { Aspects, Stack, Stage } from 'aws-cdk-lib';
+import { Aspects, Fn, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
   Approval, BuildStep, CheckKind, DeliveryPipeline, DeliveryPolicy, DeploymentTarget, DeploymentWindow, IPolicyRule, PlanDocument,
@@ -84,7 +86,48 @@ describe('DeliveryPolicy', () => {
       new DeliveryPipeline(stack, 'Shop', props({ environments: [env('staging'), env('prod', { account: '222222222222' }), env('dr', { account: '999999999999' })] }));
     });
     expect(errors).toEqual([
-      "[policy allowed-accounts] pipeline 'Apps/Shop': environment 'dr' deploys to account 999999999999, which is not one of 111111111111, 222222222222",
+      "[policy allowed-accounts] pipeline 'Apps/Shop': environment 'dr' deploys to account 999999999999, which is not one of 111111111111, 222222222222; deploy to one of them",
+    ]);
+  });
+
+  test('allowedAccounts checks the accounts of the targets and refuses token accounts (regression: a target of another account, or a token, passed)', () => {
+    const errors = errorsOf([PolicyRule.allowedAccounts(['111111111111', '222222222222'])], stack => {
+      const group = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
+        application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'App', 'arn:aws:codedeploy:eu-west-1:999999999999:application:shop'),
+        deploymentGroupName: 'shop-fleet',
+      });
+      new DeliveryPipeline(stack, 'Shop', props({
+        environments: [
+          { name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 'shop.json', account: '999999999999' })] },
+          { name: 'fleet', deployments: [DeploymentTarget.codeDeployServer(group)] },
+          { name: 'dr', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-dr', templatePath: 'shop.json', account: Fn.importValue('DrAccount') })] },
+          env('other', { account: Fn.importValue('OtherAccount') }),
+          // allowed: the target's account is the environment's, or another allowed one
+          { name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-prod', templatePath: 'shop.json', account: '111111111111' })] },
+        ],
+      }));
+    });
+    const unknown = 'an account that is a token, unknown at synth, so it cannot be checked against 111111111111, 222222222222; pass the account id as a literal string';
+    expect(errors).toEqual([
+      "[policy allowed-accounts] pipeline 'Apps/Shop': environment 'staging' 'shop' deploys to account 999999999999, which is not one of 111111111111, 222222222222; deploy to one of them",
+      "[policy allowed-accounts] pipeline 'Apps/Shop': environment 'fleet' 'shop-fleet' deploys to account 999999999999, which is not one of 111111111111, 222222222222; deploy to one of them",
+      `[policy allowed-accounts] pipeline 'Apps/Shop': environment 'dr' 'shop-dr' deploys to ${unknown}`,
+      `[policy allowed-accounts] pipeline 'Apps/Shop': environment 'other' deploys to ${unknown}`,
+    ]);
+  });
+
+  test('allowedAccounts checks the account of a CDK stage\'s stacks when the pipeline\'s stack names none', () => {
+    const app = newApp();
+    app.node.setContext(cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, false);
+    const stack = new Stack(app, 'Apps', { env: { region: 'eu-west-1' } });
+    const stage = new Stage(app, 'Prod', { env: { account: '999999999999', region: 'eu-west-1' } });
+    new ssm.StringParameter(new Stack(stage, 'Service'), 'Setting', { stringValue: 'x' });
+    new DeliveryPipeline(stack, 'Shop', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+    Aspects.of(app).add(new DeliveryPolicy({ rules: [PolicyRule.allowedAccounts(['111111111111'])] }));
+    app.synth();
+    expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('.*')).map(m => m.entry.data)).toEqual([
+      "[policy allowed-accounts] pipeline 'Apps/Shop': the pipeline's stack has no explicit account, so its account cannot be checked against 111111111111; give the stack env: { account }",
+      "[policy allowed-accounts] pipeline 'Apps/Shop': environment 'prod' 'Prod' deploys to account 999999999999, which is not one of 111111111111; deploy to one of them",
     ]);
   });
 
