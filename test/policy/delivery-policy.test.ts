@@ -158,10 +158,14 @@ describe('DeliveryPolicy', () => {
 
   test('fails clearly without rules, or with a rule that is not one', () => {
     expect(errorOf(() => new DeliveryPolicy({ rules: [] }))).toBe(
-      'DeliveryPolicy: rules must be a non-empty array of IPolicyRule, for example [PolicyRule.productionRequiresApproval()].');
-    expect(errorOf(() => new DeliveryPolicy({ rules: [{} as any] }))).toBe(
-      'DeliveryPolicy: rules[0] must implement IPolicyRule (a ruleId and an evaluate method), got object.');
-    expect(errorOf(() => PolicyRule.maxParallelDeployments(0))).toBe('PolicyRule.maxParallelDeployments: max must be a whole number of 1 or more, got 0.');
+      "'DeliveryPolicy': rules must be a non-empty array of IPolicyRule, got an array of 0. Pass, for example, [PolicyRule.productionRequiresApproval()].");
+    expect(errorOf(() => new DeliveryPolicy(undefined as any))).toBe(
+      "'DeliveryPolicy': props must be an object, got undefined. Pass { rules: [PolicyRule.productionRequiresApproval(), ...] }.");
+    expect(errorOf(() => new DeliveryPolicy({ rules: [PolicyRule.noPrivilegedBuilds(), {} as any] }))).toBe(
+      "'DeliveryPolicy': rules[1] must implement IPolicyRule (a non-empty ruleId and an evaluate method), got an object. "
+      + 'Use a PolicyRule factory such as PolicyRule.productionRequiresApproval(), or a class that implements IPolicyRule.');
+    expect(errorOf(() => PolicyRule.maxParallelDeployments(0))).toBe(
+      'PolicyRule.maxParallelDeployments: max must be a whole number of 1 or more, got 0. Pass the most targets one environment may deploy at once, for example 5.');
     expect(errorOf(() => PolicyRule.allowedAccounts(['12']))).toBe(
       'PolicyRule.allowedAccounts: accounts must be one or more 12-digit account ids, got ["12"]. Pass [\'111111111111\', ...].');
     // regression: an empty list allowed no account, and every pipeline failed with "which is not one of "
@@ -170,6 +174,19 @@ describe('DeliveryPolicy', () => {
     // regression: an unknown kind (JavaScript caller) asked every pipeline for a check that cannot exist
     expect(errorOf(() => PolicyRule.requireCheck('audit' as any))).toBe(
       'PolicyRule.requireCheck: kind must be a CheckKind, got "audit". Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN or COMMANDS.');
+  });
+
+  test.each([
+    ['returns no array', () => undefined, "rules[0] ('acme:broken') must return an array of PolicyViolation from evaluate, got undefined. Return [] when the pipeline complies, or [{ message }] for each violation."],
+    ['returns a violation without message', () => [{ environment: 'prod' }],
+      "rules[0] ('acme:broken') violation [0] must be a PolicyViolation (a non-empty message, an optional environment name), got an object. "
+      + "Return { message: 'what is wrong and what to do' }, with environment: '<name>' for a violation of one environment."],
+  ])('fails naming the pipeline and the rule when a custom rule %s (JavaScript caller; regression: a TypeError at synth)', (_case, evaluate, message) => {
+    const app = newApp();
+    const stack = new Stack(app, 'Apps', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props());
+    Aspects.of(app).add(new DeliveryPolicy({ rules: [{ ruleId: 'acme:broken', evaluate } as any] }));
+    expect(errorOf(() => app.synth())).toBe(`'Apps/Shop': DeliveryPolicy ${message}`);
   });
 
   test('a violation fails the synthesis, as cdk synth reports it', () => {
