@@ -65,7 +65,10 @@ export class PolicyRule {
     return new ProductionRequiresDeploymentWindowRule();
   }
 
-  /** No CodeBuild project runs privileged (Docker-in-Docker). */
+  /**
+   * No CodeBuild project runs privileged (Docker-in-Docker): the build, checks, deploy commands and
+   * tests, and the publishing of a CDK stage's Docker image assets.
+   */
   public static noPrivilegedBuilds(): IPolicyRule {
     return new NoPrivilegedBuildsRule();
   }

@@ -1,8 +1,10 @@
+import * as path from 'path';
 import { Aspects, Fn, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
@@ -78,6 +80,20 @@ describe('DeliveryPolicy', () => {
     expect(errors).toEqual([
       "[policy no-privileged-builds] pipeline 'Apps/Docker': the build runs a privileged (Docker) CodeBuild environment; remove privileged: true or build images outside this pipeline",
       "[policy no-privileged-builds] pipeline 'Apps/Docker': environment 'staging' 'Push' runs a privileged (Docker) CodeBuild environment; remove privileged: true or build images outside this pipeline",
+    ]);
+  });
+
+  test('noPrivilegedBuilds names the Docker image assets of a CDK stage, not a privileged: true nobody set (regression: misleading fix)', () => {
+    const errors = errorsOf([PolicyRule.noPrivilegedBuilds()], stack => {
+      const stage = new Stage(stack.node.root, 'Images', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const web = new Stack(stage, 'Web');
+      const image = new ecrAssets.DockerImageAsset(web, 'Image', { directory: path.join(__dirname, '..', 'deploy', 'docker-asset') });
+      new ssm.StringParameter(web, 'ImageUri', { stringValue: image.imageUri });
+      new DeliveryPipeline(stack, 'Web', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+    });
+    expect(errors).toEqual([
+      "[policy no-privileged-builds] pipeline 'Apps/Web': environment 'staging' 'Images' has Docker image assets, which the pipeline publishes from a privileged (Docker) CodeBuild environment; "
+      + 'build and push the images outside this pipeline (ecs.ContainerImage.fromEcrRepository) instead of Docker image assets',
     ]);
   });
 
