@@ -192,7 +192,7 @@ export class DeliveryPipeline extends Construct {
   public addEnvironment(environment: EnvironmentOptions): void {
     if (this.built) {
       throw new DeliveryPipelineValidationError(this.node.path, 'addEnvironment',
-        `'${this.node.path}': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove() or grantArtifactsRead()); add every environment first.`);
+        `'${this.node.path}': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.`);
     }
     this.environmentOptions.push(environment);
     try {

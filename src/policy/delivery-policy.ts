@@ -17,7 +17,8 @@ export interface DeliveryPolicyProps {
  * environment and the rule. `cdk synth` and `cdk deploy` stop on such errors.
  *
  * Pipelines in nested stages are checked too: aws-cdk-lib does not carry an aspect across a `Stage`
- * boundary, so each pipeline applies the policies added above its stage itself.
+ * boundary, so each pipeline applies the policies added above its stage itself. Each pipeline is
+ * built before it is checked, so an environment added afterwards is an error, never unchecked.
  *
  * @example
  * declare const app: App;
@@ -46,6 +47,8 @@ export class DeliveryPolicy implements IAspect {
 
   public visit(node: IConstruct): void {
     if (!DeliveryPipeline.isDeliveryPipeline(node)) return;
+    // build first: an environment added later (by another aspect) would escape the rules
+    node.buildPipeline();
     const description = node.describe();
     // a rule written in JavaScript may return anything: name the rule and the pipeline, not a TypeError
     const v: Validator = new Validator(node.node.path);

@@ -233,6 +233,16 @@ describe('DeliveryPolicy', () => {
     }
   });
 
+  test('an environment added by an aspect after the policy checked the pipeline is refused (regression: it escaped the rules)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Apps', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const pipeline = new DeliveryPipeline(stack, 'Shop', props({ environments: [env('staging')] }));
+    Aspects.of(app).add(new DeliveryPolicy({ rules: [PolicyRule.productionRequiresDeploymentWindow()] }));
+    Aspects.of(app).add({ visit: node => { if (node === pipeline) pipeline.addEnvironment(env('prod', { production: true })); } });
+    expect(errorOf(() => app.synth())).toBe("'Apps/Shop': addEnvironment: cannot add environments after the pipeline was built "
+      + '(by buildPipeline(), grantApprove() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.');
+  });
+
   test('unrelated constructs are ignored', () => {
     const errors = errorsOf([PolicyRule.productionRequiresApproval()], stack => {
       new codebuild.PipelineProject(stack, 'Other');
