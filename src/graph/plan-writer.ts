@@ -12,6 +12,16 @@ function action(a: ActionModel | DeploymentModel): PlanAction {
   return { name: a.name, kind: a.kind, summary: a.summary, details: [...a.details], ...(a.privileged ? { privileged: true } : {}) };
 }
 
+/**
+ * A deployment, with the account it deploys to when that is not its environment's (`envAccount`:
+ * the environment's account, else the pipeline's; either may be a token).
+ */
+function deployment(d: DeploymentModel, envAccount: string): PlanAction {
+  const account = d.stageStacks?.map(s => s.account).find(a => a !== undefined && !isToken(a)) ?? d.account;
+  if (account === undefined || account === envAccount) return action(d);
+  return { ...action(d), ...(isToken(account) ? { accountUnresolved: true } : { account }) };
+}
+
 /** Writes the plan document (docs/plan-format.md) of a validated model and its graph. */
 export function writePlan(model: PipelineModel, graph: PipelineGraph, account: string, region: string): PlanDocument {
   return {
@@ -38,6 +48,7 @@ export function writePlan(model: PipelineModel, graph: PipelineGraph, account: s
       production: env.production,
       account: literal(env.account),
       region: literal(env.region),
+      ...(env.account !== undefined && isToken(env.account) ? { accountUnresolved: true } : {}),
       gates: [
         ...(env.window ? [{ kind: 'deployment-window', summary: env.window.summary, addedByDefault: false }] : []),
         ...(env.blockWhileAlarming ? [{ kind: 'entry-alarms', summary: env.blockWhileAlarming.summary, addedByDefault: false }] : []),
@@ -49,7 +60,7 @@ export function writePlan(model: PipelineModel, graph: PipelineGraph, account: s
         })),
       ],
       onFailure: env.onFailure.result + (env.onFailure.retryMode ? ` (${env.onFailure.retryMode})` : '') + (env.onFailure.defaulted ? ' (default)' : ''),
-      deployments: env.deployments.map(action),
+      deployments: env.deployments.map(d => deployment(d, env.account ?? account)),
       verification: env.verification.map(action),
       unverifiedAcknowledged: env.acknowledgeUnverifiedProduction && env.verification.length === 0 && env.alarmGates.length === 0,
     })),

@@ -67,6 +67,14 @@ export interface PlanAction {
   readonly details: string[];
   /** True when the action runs a privileged (Docker) CodeBuild environment (format 1, added). */
   readonly privileged?: boolean;
+  /**
+   * Deployments only: the account the target deploys to when it is not its environment's (a
+   * CloudFormation target's own `account`, a CodeDeploy deployment group or ECS service of another
+   * account), when literal (format 1, added).
+   */
+  readonly account?: string;
+  /** Deployments only: true when that other account is a token, unknown at synth (format 1, added). */
+  readonly accountUnresolved?: boolean;
 }
 
 export interface PlanGate {
@@ -88,6 +96,8 @@ export interface PlanEnvironment {
   readonly production: boolean;
   readonly account?: string;
   readonly region?: string;
+  /** True when the environment's account is a token, unknown at synth; `account` is then absent (format 1, added). */
+  readonly accountUnresolved?: boolean;
   /** Gates a change passes before deployment (approvals, entry conditions). */
   readonly gates: PlanGate[];
   /** Deployment targets, deployed in parallel. */

@@ -17,7 +17,7 @@ import { PipelineModel } from '../model/model';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../model/plan-document';
 import { ReleaseMode } from '../model/release-mode';
 import { DeliveryDefaults } from '../policy/delivery-defaults';
-import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline } from '../private/app-registry';
+import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage } from '../private/app-registry';
 import { addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, renderNotifications } from '../private/notifications';
 import { DeliveryPipelineValidationError, show, Validator } from '../private/validation';
@@ -158,7 +158,14 @@ export class DeliveryPipeline extends Construct {
     this.notifications = notificationsModel(this.validator, props.notifications);
     claimPipelineName(this, this.model.pipelineName, this.validator);
     const self = this;
-    const aspect: IAspect = { visit: (node: IConstruct) => { if (node === self) self.buildPipeline(); } };
+    // the app's (or an outer stage's) DeliveryPolicy aspects stop at a nested Stage: apply them here
+    const aspect: IAspect = {
+      visit: (node: IConstruct) => {
+        if (node !== self) return;
+        self.buildPipeline();
+        for (const policy of policiesAboveStage(self)) policy.visit(self);
+      },
+    };
     Aspects.of(this).add(aspect);
   }
 
@@ -185,7 +192,7 @@ export class DeliveryPipeline extends Construct {
   public addEnvironment(environment: EnvironmentOptions): void {
     if (this.built) {
       throw new DeliveryPipelineValidationError(this.node.path, 'addEnvironment',
-        `'${this.node.path}': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove() or grantArtifactsRead()); add every environment first.`);
+        `'${this.node.path}': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.`);
     }
     this.environmentOptions.push(environment);
     try {

@@ -36,8 +36,15 @@ const DEFAULTS = Symbol.for('cdk-delivery-pipeline.DeliveryDefaults');
  * silent. Settings are merged from the app down, nearer scopes winning.
  */
 export class DeliveryDefaults {
-  /** Sets defaults for every pipeline created under `scope` from now on. */
+  /**
+   * Sets defaults for every pipeline created under `scope` from now on. A field left out (or
+   * `undefined`) keeps the value set before on this scope or a farther one.
+   */
   public static applyTo(scope: IConstruct, defaults: DeliveryDefaultsProps): void {
+    if (!scope || typeof scope !== 'object' || !(scope as IConstruct).node || typeof (scope as IConstruct).node.path !== 'string') {
+      new Validator('DeliveryDefaults').fail('scope', 'must be a construct (the app, a stage or a stack)', scope,
+        'Call DeliveryDefaults.applyTo(app, { ... }) with the scope whose pipelines get the defaults.');
+    }
     const v = new Validator(scope.node.path || '(app)');
     v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, computeType?, approvalNotify? }.');
     checkBuildImage(v, 'DeliveryDefaults.buildImage', defaults.buildImage);
@@ -49,7 +56,9 @@ export class DeliveryDefaults {
       v.fail('DeliveryDefaults', 'are applied after pipelines under this scope were created, which do not see them', described(existing.join(', ')),
         'Call DeliveryDefaults.applyTo(...) before new DeliveryPipeline(...).');
     }
-    (scope as any)[DEFAULTS] = { ...((scope as any)[DEFAULTS] ?? {}), ...defaults };
+    // a field left undefined keeps the value set before, here or on a farther scope
+    const given = Object.fromEntries(Object.entries(defaults).filter(([, value]) => value !== undefined));
+    (scope as any)[DEFAULTS] = { ...((scope as any)[DEFAULTS] ?? {}), ...given };
   }
 
   /** The defaults in force at `scope`. */

@@ -1,7 +1,9 @@
 import { Annotations, IAspect } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { IPolicyRule } from './policy-rule';
+import { IPolicyRule, PolicyViolation } from './policy-rule';
 import { DeliveryPipeline } from '../pipeline/delivery-pipeline';
+import { DELIVERY_POLICY_MARK } from '../private/app-registry';
+import { Validator } from '../private/validation';
 
 /** Properties of a DeliveryPolicy. */
 export interface DeliveryPolicyProps {
@@ -14,6 +16,10 @@ export interface DeliveryPolicyProps {
  * reports each violation as an error annotation on the pipeline, naming the pipeline, the
  * environment and the rule. `cdk synth` and `cdk deploy` stop on such errors.
  *
+ * Pipelines in nested stages are checked too: aws-cdk-lib does not carry an aspect across a `Stage`
+ * boundary, so each pipeline applies the policies added above its stage itself. Each pipeline is
+ * built before it is checked, so an environment added afterwards is an error, never unchecked.
+ *
  * @example
  * declare const app: App;
  * Aspects.of(app).add(new DeliveryPolicy({
@@ -24,25 +30,43 @@ export class DeliveryPolicy implements IAspect {
   private readonly rules: IPolicyRule[];
 
   constructor(props: DeliveryPolicyProps) {
-    if (!props || !Array.isArray(props.rules) || props.rules.length === 0) {
-      throw new Error('DeliveryPolicy: rules must be a non-empty array of IPolicyRule, for example [PolicyRule.productionRequiresApproval()].');
+    const v: Validator = new Validator('DeliveryPolicy');
+    v.requireObject('props', props, 'Pass { rules: [PolicyRule.productionRequiresApproval(), ...] }.');
+    if (!Array.isArray(props.rules) || props.rules.length === 0) {
+      v.fail('rules', 'must be a non-empty array of IPolicyRule', props.rules, 'Pass, for example, [PolicyRule.productionRequiresApproval()].');
     }
     props.rules.forEach((r, i) => {
-      if (!r || typeof r.ruleId !== 'string' || typeof (r as any).evaluate !== 'function') {
-        throw new Error(`DeliveryPolicy: rules[${i}] must implement IPolicyRule (a ruleId and an evaluate method), got ${typeof r}.`);
+      if (!r || typeof r.ruleId !== 'string' || r.ruleId.trim() === '' || typeof (r as any).evaluate !== 'function') {
+        v.fail(`rules[${i}]`, 'must implement IPolicyRule (a non-empty ruleId and an evaluate method)', r,
+          'Use a PolicyRule factory such as PolicyRule.productionRequiresApproval(), or a class that implements IPolicyRule.');
       }
     });
     this.rules = [...props.rules];
+    Object.defineProperty(this, DELIVERY_POLICY_MARK, { value: true });
   }
 
   public visit(node: IConstruct): void {
     if (!DeliveryPipeline.isDeliveryPipeline(node)) return;
+    // build first: an environment added later (by another aspect) would escape the rules
+    node.buildPipeline();
     const description = node.describe();
-    for (const rule of this.rules) {
-      for (const violation of rule.evaluate(description)) {
+    // a rule written in JavaScript may return anything: name the rule and the pipeline, not a TypeError
+    const v: Validator = new Validator(node.node.path);
+    this.rules.forEach((rule, i) => {
+      const field = `DeliveryPolicy rules[${i}] ('${rule.ruleId}')`;
+      const violations: unknown = rule.evaluate(description);
+      if (!Array.isArray(violations)) {
+        v.fail(field, 'must return an array of PolicyViolation from evaluate', violations, 'Return [] when the pipeline complies, or [{ message }] for each violation.');
+      }
+      violations.forEach((violation: PolicyViolation, j) => {
+        if (!violation || typeof violation.message !== 'string' || violation.message.trim() === ''
+          || (violation.environment !== undefined && typeof violation.environment !== 'string')) {
+          v.fail(`${field} violation [${j}]`, 'must be a PolicyViolation (a non-empty message, an optional environment name)', violation,
+            "Return { message: 'what is wrong and what to do' }, with environment: '<name>' for a violation of one environment.");
+        }
         const where = violation.environment ? `environment '${violation.environment}' ` : '';
         Annotations.of(node).addError(`[policy ${rule.ruleId}] pipeline '${node.node.path}': ${where}${violation.message}`);
-      }
-    }
+      });
+    });
   }
 }

@@ -65,12 +65,23 @@ export class PolicyRule {
     return new ProductionRequiresDeploymentWindowRule();
   }
 
-  /** No CodeBuild project runs privileged (Docker-in-Docker). */
+  /**
+   * No CodeBuild project runs privileged (Docker-in-Docker): the build, checks, deploy commands and
+   * tests, and the publishing of a CDK stage's Docker image assets.
+   */
   public static noPrivilegedBuilds(): IPolicyRule {
     return new NoPrivilegedBuildsRule();
   }
 
-  /** Pipelines and environments deploy only to these accounts. */
+  /**
+   * Pipelines, environments and deployment targets deploy only to these accounts.
+   *
+   * Checked: the pipeline's stack, each environment's account, and a target's own account when it
+   * differs (a CloudFormation target's `account`, a CodeDeploy deployment group or ECS service of
+   * another account, the stacks of a CDK stage). An account that is a token cannot be checked at synth
+   * and is a violation. Deploy commands and `fromActionFactory` targets count as deploying to their
+   * environment's account: what their commands or actions reach is not known at synth.
+   */
   public static allowedAccounts(accounts: string[]): IPolicyRule {
     return new AllowedAccountsRule(accounts);
   }

@@ -1,3 +1,4 @@
+import { Aspects, IAspect, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** Marks every DeliveryPipeline (set by its constructor), so other parts can find them without importing it. */
@@ -6,6 +7,21 @@ export const DELIVERY_PIPELINE_MARK = Symbol.for('cdk-delivery-pipeline.Delivery
 /** True for a construct that is a DeliveryPipeline (of any copy of the library). */
 export function isMarkedPipeline(x: unknown): boolean {
   return x !== null && typeof x === 'object' && DELIVERY_PIPELINE_MARK in (x as object);
+}
+
+/** Marks every DeliveryPolicy, so a pipeline can find the policies of its ancestors without importing it. */
+export const DELIVERY_POLICY_MARK = Symbol.for('cdk-delivery-pipeline.DeliveryPolicy');
+
+/**
+ * The DeliveryPolicy aspects added above the nearest Stage that holds `construct` (the app, or an
+ * outer stage). aws-cdk-lib does not carry aspects across a Stage boundary, so these never visit
+ * a pipeline of a nested stage by themselves.
+ */
+export function policiesAboveStage(construct: IConstruct): IAspect[] {
+  const scopes = construct.node.scopes;
+  let nearest = 0;
+  scopes.forEach((s, i) => { if (s !== construct && Stage.isStage(s)) nearest = i; });
+  return scopes.slice(0, nearest).flatMap(s => Aspects.of(s).all.filter(a => DELIVERY_POLICY_MARK in (a as object)));
 }
 
 /**

@@ -281,6 +281,17 @@ describe('DeploymentTarget.cdkStage', () => {
       environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging, { changeSetReview: true })] }],
     })))).toBe("'PipelineStack/Orders': environments[0] ('staging').deployments asks for a change-set review (changeSetReview: true), a manual approval ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow, got changeSetReview: true. Remove changeSetReview, or use ReleaseMode.CONTINUOUS_DELIVERY.");
   });
+
+  test('a stage whose stacks name an account, deployed from a pipeline stack without one, gets cross-account artifact keys (regression: aws-cdk-lib\'s ArtifactBucketMustHaveKmsKey error)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { region: 'eu-west-1' } });
+    const prod = new OrdersServiceStage(app, 'Prod', { env: { account: '222222222222', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(prod)] }] }));
+    const keys = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key')) as any[];
+    expect(keys).toHaveLength(1);
+    expect(keys[0].Properties.EnableKeyRotation).toBe(true);
+    expect(stageOf(stack, 'prod').Actions.map((a: any) => flat(a.RoleArn))).toContain('arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1');
+  });
 });
 
 describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as written', () => {

@@ -80,7 +80,7 @@ describe('DeliveryPipeline', () => {
     expect(pipeline.pipeline).toBeInstanceOf(codepipeline.Pipeline);
     expect(pipeline.pipeline.stageCount).toBe(3);
     expect(errorOf(() => pipeline.addEnvironment(env('prod')))).toBe(
-      "'PipelineStack/Shop': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove() or grantArtifactsRead()); add every environment first.");
+      "'PipelineStack/Shop': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.");
   });
 
   test('isDeliveryPipeline', () => {

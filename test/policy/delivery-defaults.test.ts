@@ -55,6 +55,25 @@ describe('DeliveryDefaults', () => {
     expect(DeliveryDefaults.of(later).computeType).toBe(codebuild.ComputeType.MEDIUM);
   });
 
+  test('a field left undefined on a nearer scope keeps the farther scope\'s value (regression: it erased it)', () => {
+    const app = newApp();
+    DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.LARGE });
+    const stack = new Stack(app, 'Pipelines', { env: { account: '111111111111', region: 'eu-west-1' } });
+    DeliveryDefaults.applyTo(stack, { computeType: undefined, buildImage: codebuild.LinuxBuildImage.AMAZON_LINUX_2_5 });
+    DeliveryDefaults.applyTo(stack, { buildImage: undefined });
+    expect(DeliveryDefaults.of(stack)).toEqual({ computeType: codebuild.ComputeType.LARGE, buildImage: codebuild.LinuxBuildImage.AMAZON_LINUX_2_5 });
+    new DeliveryPipeline(stack, 'Shop', props());
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_LARGE', Image: 'aws/codebuild/amazonlinux2-x86_64-standard:5.0' }),
+    });
+  });
+
+  test('fails when the scope is not a construct (JavaScript caller; regression: a TypeError)', () => {
+    expect(errorOf(() => DeliveryDefaults.applyTo(undefined as any, { computeType: codebuild.ComputeType.MEDIUM }))).toBe(
+      "'DeliveryDefaults': scope must be a construct (the app, a stage or a stack), got undefined. "
+      + 'Call DeliveryDefaults.applyTo(app, { ... }) with the scope whose pipelines get the defaults.');
+  });
+
   test.each([
     ['computeType', { computeType: 'HUGE' }, "DeliveryDefaults.computeType must be a codebuild.ComputeType, got 'HUGE'. Use codebuild.ComputeType.SMALL, MEDIUM, LARGE or X2_LARGE."],
     ['buildImage', { buildImage: 'aws/codebuild/standard:7.0' }, "DeliveryDefaults.buildImage must be a codebuild.IBuildImage, got 'aws/codebuild/standard:7.0'. Use codebuild.LinuxBuildImage.STANDARD_7_0 or another codebuild build image."],

@@ -1,7 +1,11 @@
-import { Aspects, Stack } from 'aws-cdk-lib';
+import * as path from 'path';
+import { Aspects, Fn, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
   Approval, BuildStep, CheckKind, DeliveryPipeline, DeliveryPolicy, DeploymentTarget, DeploymentWindow, IPolicyRule, PlanDocument,
@@ -79,12 +83,67 @@ describe('DeliveryPolicy', () => {
     ]);
   });
 
+  test('noPrivilegedBuilds names the Docker image assets of a CDK stage, not a privileged: true nobody set (regression: misleading fix)', () => {
+    const errors = errorsOf([PolicyRule.noPrivilegedBuilds()], stack => {
+      const stage = new Stage(stack.node.root, 'Images', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const web = new Stack(stage, 'Web');
+      const image = new ecrAssets.DockerImageAsset(web, 'Image', { directory: path.join(__dirname, '..', 'deploy', 'docker-asset') });
+      new ssm.StringParameter(web, 'ImageUri', { stringValue: image.imageUri });
+      new DeliveryPipeline(stack, 'Web', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+    });
+    expect(errors).toEqual([
+      "[policy no-privileged-builds] pipeline 'Apps/Web': environment 'staging' 'Images' has Docker image assets, which the pipeline publishes from a privileged (Docker) CodeBuild environment; "
+      + 'build and push the images outside this pipeline (ecs.ContainerImage.fromEcrRepository) instead of Docker image assets',
+    ]);
+  });
+
   test('allowedAccounts checks the pipeline and every environment', () => {
     const errors = errorsOf([PolicyRule.allowedAccounts(['111111111111', '222222222222'])], stack => {
       new DeliveryPipeline(stack, 'Shop', props({ environments: [env('staging'), env('prod', { account: '222222222222' }), env('dr', { account: '999999999999' })] }));
     });
     expect(errors).toEqual([
-      "[policy allowed-accounts] pipeline 'Apps/Shop': environment 'dr' deploys to account 999999999999, which is not one of 111111111111, 222222222222",
+      "[policy allowed-accounts] pipeline 'Apps/Shop': environment 'dr' deploys to account 999999999999, which is not one of 111111111111, 222222222222; deploy to one of them",
+    ]);
+  });
+
+  test('allowedAccounts checks the accounts of the targets and refuses token accounts (regression: a target of another account, or a token, passed)', () => {
+    const errors = errorsOf([PolicyRule.allowedAccounts(['111111111111', '222222222222'])], stack => {
+      const group = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
+        application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'App', 'arn:aws:codedeploy:eu-west-1:999999999999:application:shop'),
+        deploymentGroupName: 'shop-fleet',
+      });
+      new DeliveryPipeline(stack, 'Shop', props({
+        environments: [
+          { name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 'shop.json', account: '999999999999' })] },
+          { name: 'fleet', deployments: [DeploymentTarget.codeDeployServer(group)] },
+          { name: 'dr', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-dr', templatePath: 'shop.json', account: Fn.importValue('DrAccount') })] },
+          env('other', { account: Fn.importValue('OtherAccount') }),
+          // allowed: the target's account is the environment's, or another allowed one
+          { name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-prod', templatePath: 'shop.json', account: '111111111111' })] },
+        ],
+      }));
+    });
+    const unknown = 'an account that is a token, unknown at synth, so it cannot be checked against 111111111111, 222222222222; pass the account id as a literal string';
+    expect(errors).toEqual([
+      "[policy allowed-accounts] pipeline 'Apps/Shop': environment 'staging' 'shop' deploys to account 999999999999, which is not one of 111111111111, 222222222222; deploy to one of them",
+      "[policy allowed-accounts] pipeline 'Apps/Shop': environment 'fleet' 'shop-fleet' deploys to account 999999999999, which is not one of 111111111111, 222222222222; deploy to one of them",
+      `[policy allowed-accounts] pipeline 'Apps/Shop': environment 'dr' 'shop-dr' deploys to ${unknown}`,
+      `[policy allowed-accounts] pipeline 'Apps/Shop': environment 'other' deploys to ${unknown}`,
+    ]);
+  });
+
+  test('allowedAccounts checks the account of a CDK stage\'s stacks when the pipeline\'s stack names none', () => {
+    const app = newApp();
+    app.node.setContext(cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, false);
+    const stack = new Stack(app, 'Apps', { env: { region: 'eu-west-1' } });
+    const stage = new Stage(app, 'Prod', { env: { account: '999999999999', region: 'eu-west-1' } });
+    new ssm.StringParameter(new Stack(stage, 'Service'), 'Setting', { stringValue: 'x' });
+    new DeliveryPipeline(stack, 'Shop', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+    Aspects.of(app).add(new DeliveryPolicy({ rules: [PolicyRule.allowedAccounts(['111111111111'])] }));
+    app.synth();
+    expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('.*')).map(m => m.entry.data)).toEqual([
+      "[policy allowed-accounts] pipeline 'Apps/Shop': the pipeline's stack has no explicit account, so its account cannot be checked against 111111111111; give the stack env: { account }",
+      "[policy allowed-accounts] pipeline 'Apps/Shop': environment 'prod' 'Prod' deploys to account 999999999999, which is not one of 111111111111; deploy to one of them",
     ]);
   });
 
@@ -115,10 +174,14 @@ describe('DeliveryPolicy', () => {
 
   test('fails clearly without rules, or with a rule that is not one', () => {
     expect(errorOf(() => new DeliveryPolicy({ rules: [] }))).toBe(
-      'DeliveryPolicy: rules must be a non-empty array of IPolicyRule, for example [PolicyRule.productionRequiresApproval()].');
-    expect(errorOf(() => new DeliveryPolicy({ rules: [{} as any] }))).toBe(
-      'DeliveryPolicy: rules[0] must implement IPolicyRule (a ruleId and an evaluate method), got object.');
-    expect(errorOf(() => PolicyRule.maxParallelDeployments(0))).toBe('PolicyRule.maxParallelDeployments: max must be a whole number of 1 or more, got 0.');
+      "'DeliveryPolicy': rules must be a non-empty array of IPolicyRule, got an array of 0. Pass, for example, [PolicyRule.productionRequiresApproval()].");
+    expect(errorOf(() => new DeliveryPolicy(undefined as any))).toBe(
+      "'DeliveryPolicy': props must be an object, got undefined. Pass { rules: [PolicyRule.productionRequiresApproval(), ...] }.");
+    expect(errorOf(() => new DeliveryPolicy({ rules: [PolicyRule.noPrivilegedBuilds(), {} as any] }))).toBe(
+      "'DeliveryPolicy': rules[1] must implement IPolicyRule (a non-empty ruleId and an evaluate method), got an object. "
+      + 'Use a PolicyRule factory such as PolicyRule.productionRequiresApproval(), or a class that implements IPolicyRule.');
+    expect(errorOf(() => PolicyRule.maxParallelDeployments(0))).toBe(
+      'PolicyRule.maxParallelDeployments: max must be a whole number of 1 or more, got 0. Pass the most targets one environment may deploy at once, for example 5.');
     expect(errorOf(() => PolicyRule.allowedAccounts(['12']))).toBe(
       'PolicyRule.allowedAccounts: accounts must be one or more 12-digit account ids, got ["12"]. Pass [\'111111111111\', ...].');
     // regression: an empty list allowed no account, and every pipeline failed with "which is not one of "
@@ -127,6 +190,19 @@ describe('DeliveryPolicy', () => {
     // regression: an unknown kind (JavaScript caller) asked every pipeline for a check that cannot exist
     expect(errorOf(() => PolicyRule.requireCheck('audit' as any))).toBe(
       'PolicyRule.requireCheck: kind must be a CheckKind, got "audit". Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN or COMMANDS.');
+  });
+
+  test.each([
+    ['returns no array', () => undefined, "rules[0] ('acme:broken') must return an array of PolicyViolation from evaluate, got undefined. Return [] when the pipeline complies, or [{ message }] for each violation."],
+    ['returns a violation without message', () => [{ environment: 'prod' }],
+      "rules[0] ('acme:broken') violation [0] must be a PolicyViolation (a non-empty message, an optional environment name), got an object. "
+      + "Return { message: 'what is wrong and what to do' }, with environment: '<name>' for a violation of one environment."],
+  ])('fails naming the pipeline and the rule when a custom rule %s (JavaScript caller; regression: a TypeError at synth)', (_case, evaluate, message) => {
+    const app = newApp();
+    const stack = new Stack(app, 'Apps', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props());
+    Aspects.of(app).add(new DeliveryPolicy({ rules: [{ ruleId: 'acme:broken', evaluate } as any] }));
+    expect(errorOf(() => app.synth())).toBe(`'Apps/Shop': DeliveryPolicy ${message}`);
   });
 
   test('a violation fails the synthesis, as cdk synth reports it', () => {
@@ -157,10 +233,54 @@ describe('DeliveryPolicy', () => {
     }
   });
 
+  test('an environment added by an aspect after the policy checked the pipeline is refused (regression: it escaped the rules)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Apps', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const pipeline = new DeliveryPipeline(stack, 'Shop', props({ environments: [env('staging')] }));
+    Aspects.of(app).add(new DeliveryPolicy({ rules: [PolicyRule.productionRequiresDeploymentWindow()] }));
+    Aspects.of(app).add({ visit: node => { if (node === pipeline) pipeline.addEnvironment(env('prod', { production: true })); } });
+    expect(errorOf(() => app.synth())).toBe("'Apps/Shop': addEnvironment: cannot add environments after the pipeline was built "
+      + '(by buildPipeline(), grantApprove() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.');
+  });
+
   test('unrelated constructs are ignored', () => {
     const errors = errorsOf([PolicyRule.productionRequiresApproval()], stack => {
       new codebuild.PipelineProject(stack, 'Other');
     });
     expect(errors).toEqual([]);
+  });
+});
+
+describe('DeliveryPolicy across the app', () => {
+  test('a pipeline in a nested Stage is checked by the policy added to the app (regression: aspects stop at a Stage, so it escaped every rule)', () => {
+    const app = newApp();
+    app.node.setContext(cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, false);
+    const outer = new Stage(app, 'Team');
+    const inner = new Stage(outer, 'Delivery');
+    const stack = new Stack(inner, 'Apps', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({ environments: [env('prod', { production: true })] }));
+    Aspects.of(app).add(new DeliveryPolicy({ rules: [PolicyRule.productionRequiresVerification()] }));
+    Aspects.of(outer).add(new DeliveryPolicy({ rules: [PolicyRule.productionRequiresDeploymentWindow()] }));
+    app.synth();
+    expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('.*')).map(m => m.entry.data)).toEqual([
+      "[policy production-requires-verification] pipeline 'Team/Delivery/Apps/Shop': environment 'prod' production has no automated verification; add Verification.commands(...) or Verification.alarms(...)",
+      "[policy production-requires-deployment-window] pipeline 'Team/Delivery/Apps/Shop': environment 'prod' production can be entered at any time; add deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', '<time zone>')",
+    ]);
+  });
+
+  test('a policy added to a nested Stage itself, or to the app for a pipeline outside any nested stage, reports each violation once', () => {
+    const app = newApp();
+    app.node.setContext(cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, false);
+    const stage = new Stage(app, 'Delivery');
+    const nested = new Stack(stage, 'Apps', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const top = new Stack(app, 'Top', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(nested, 'Shop', props({ environments: [env('prod', { production: true })] }));
+    new DeliveryPipeline(top, 'Billing', props({ environments: [env('prod', { production: true })] }));
+    Aspects.of(stage).add(new DeliveryPolicy({ rules: [PolicyRule.productionRequiresVerification()] }));
+    Aspects.of(app).add(new DeliveryPolicy({ rules: [PolicyRule.productionRequiresDeploymentWindow()] }));
+    app.synth();
+    const errors = (s: Stack) => Annotations.fromStack(s).findError('*', Match.stringLikeRegexp('.*')).map(m => (m.entry.data as string).split(':')[0]);
+    expect(errors(nested)).toEqual(['[policy production-requires-verification] pipeline \'Delivery/Apps/Shop\'', '[policy production-requires-deployment-window] pipeline \'Delivery/Apps/Shop\'']);
+    expect(errors(top)).toEqual(['[policy production-requires-deployment-window] pipeline \'Top/Billing\'']);
   });
 });

@@ -24,9 +24,12 @@ export interface RenderedPipeline {
   readonly approvalActionArns: string[];
 }
 
-/** True when some environment deploys to an account other than the pipeline's. */
+/** True when some environment, target or CDK stage stack deploys to an account other than the pipeline's. */
 export function needsCrossAccountKeys(model: PipelineModel, pipelineAccount: string): boolean {
-  const accounts = model.environments.flatMap(e => [e.account, ...e.deployments.map(d => d.account)]);
+  const accounts = model.environments.flatMap(e => [
+    e.account,
+    ...e.deployments.flatMap(d => [d.account, ...(d.stageStacks ?? []).map(s => s.account)]),
+  ]);
   return accounts.some(a => a !== undefined && (Token.isUnresolved(a) || Token.isUnresolved(pipelineAccount) || a !== pipelineAccount));
 }
 

@@ -1,7 +1,10 @@
 import { PlanDocument } from '../../model/plan-document';
 import type { IPolicyRule, PolicyViolation } from '../policy-rule';
 
-/** Pipelines and environments deploy only to the listed accounts. */
+/**
+ * Pipelines, environments and deployment targets deploy only to the listed accounts. An account
+ * that is a token (unknown at synth) cannot be checked and is a violation.
+ */
 export class AllowedAccountsRule implements IPolicyRule {
   public readonly ruleId = 'allowed-accounts';
 
@@ -14,15 +17,25 @@ export class AllowedAccountsRule implements IPolicyRule {
   public evaluate(pipeline: PlanDocument): PolicyViolation[] {
     const violations: PolicyViolation[] = [];
     const allowed = this.accounts.join(', ');
+    const unknown = `an account that is a token, unknown at synth, so it cannot be checked against ${allowed}; pass the account id as a literal string`;
     if (pipeline.account === undefined) {
       violations.push({ message: `the pipeline's stack has no explicit account, so its account cannot be checked against ${allowed}; give the stack env: { account }` });
     } else if (!this.accounts.includes(pipeline.account)) {
-      violations.push({ message: `the pipeline is in account ${pipeline.account}, which is not one of ${allowed}` });
+      violations.push({ message: `the pipeline is in account ${pipeline.account}, which is not one of ${allowed}; create the pipeline's stack in one of them` });
     }
     for (const e of pipeline.environments) {
       const account = e.account ?? pipeline.account;
-      if (account !== undefined && !this.accounts.includes(account)) {
-        violations.push({ environment: e.name, message: `deploys to account ${account}, which is not one of ${allowed}` });
+      if (e.accountUnresolved) {
+        violations.push({ environment: e.name, message: `deploys to ${unknown}` });
+      } else if (account !== undefined && !this.accounts.includes(account)) {
+        violations.push({ environment: e.name, message: `deploys to account ${account}, which is not one of ${allowed}; deploy to one of them` });
+      }
+      for (const d of e.deployments) {
+        if (d.accountUnresolved) {
+          violations.push({ environment: e.name, message: `'${d.name}' deploys to ${unknown}` });
+        } else if (d.account !== undefined && !this.accounts.includes(d.account)) {
+          violations.push({ environment: e.name, message: `'${d.name}' deploys to account ${d.account}, which is not one of ${allowed}; deploy to one of them` });
+        }
       }
     }
     return violations;

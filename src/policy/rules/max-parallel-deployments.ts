@@ -7,7 +7,7 @@ export class MaxParallelDeploymentsRule implements IPolicyRule {
 
   constructor(private readonly max: number) {
     if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
-      throw new Error(`PolicyRule.maxParallelDeployments: max must be a whole number of 1 or more, got ${JSON.stringify(max)}.`);
+      throw new Error(`PolicyRule.maxParallelDeployments: max must be a whole number of 1 or more, got ${JSON.stringify(max)}. Pass the most targets one environment may deploy at once, for example 5.`);
     }
     this.ruleId = `max-parallel-deployments:${max}`;
   }

@@ -1,7 +1,7 @@
 import { PlanDocument, PlanAction } from '../../model/plan-document';
 import type { IPolicyRule, PolicyViolation } from '../policy-rule';
 
-/** No CodeBuild project runs privileged. */
+/** No CodeBuild project runs privileged, the one publishing a CDK stage's Docker image assets included. */
 export class NoPrivilegedBuildsRule implements IPolicyRule {
   public readonly ruleId = 'no-privileged-builds';
 
@@ -16,7 +16,11 @@ export class NoPrivilegedBuildsRule implements IPolicyRule {
     }
     return found.map(f => ({
       environment: f.environment,
-      message: `${f.where} runs a privileged (Docker) CodeBuild environment; remove privileged: true or build images outside this pipeline`,
+      // a CDK stage is not a CodeBuild project: its Docker image assets are what needs the privileged build
+      message: f.action.kind === 'cdk-stage'
+        ? `${f.where} has Docker image assets, which the pipeline publishes from a privileged (Docker) CodeBuild environment; `
+          + 'build and push the images outside this pipeline (ecs.ContainerImage.fromEcrRepository) instead of Docker image assets'
+        : `${f.where} runs a privileged (Docker) CodeBuild environment; remove privileged: true or build images outside this pipeline`,
     }));
   }
 }
