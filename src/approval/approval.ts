@@ -96,6 +96,7 @@ class ManualApproval extends Approval {
     const v: Validator = ctx.validator;
     const o = this.options;
     v.requireObject(ctx.field, o, 'Pass an options object, for example Approval.manual({ notify: topic }).');
+    v.noMisspeltFields(ctx.field, o, 'ManualApprovalOptions');
     const comment = v.optionalString(`${ctx.field}.comment`, o.comment, 'Pass the text the approver should read.');
     if (comment && comment.length > MAX_COMMENT_LENGTH) {
       v.fail(`${ctx.field}.comment`, `must be at most ${MAX_COMMENT_LENGTH} characters (CodePipeline shows 500 with the revision line)`,

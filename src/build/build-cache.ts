@@ -66,6 +66,7 @@ class LocalCache extends BuildCache {
   }
 
   public _bind(ctx: ModelContext): BoundCache {
+    ctx.validator.noMisspeltFields(ctx.field, this.options, 'LocalCacheOptions');
     const paths = ctx.validator.optionalStringArray(`${ctx.field}.paths`, this.options?.paths, "Pass globs such as 'node_modules/**/*'.") ?? [];
     const dockerLayers = ctx.validator.optionalBoolean(`${ctx.field}.dockerLayers`, this.options?.dockerLayers) ?? false;
     const modes = [codebuild.LocalCacheMode.SOURCE];
@@ -89,6 +90,7 @@ class S3Cache extends BuildCache {
     if (!this.bucket || typeof (this.bucket as any).bucketName !== 'string') {
       ctx.validator.fail(`${ctx.field}.bucket`, 'must be an s3.IBucket', this.bucket, 'Pass an s3.Bucket to BuildCache.s3().');
     }
+    ctx.validator.noMisspeltFields(ctx.field, this.options, 'S3CacheOptions');
     const paths = ctx.validator.optionalStringArray(`${ctx.field}.paths`, this.options?.paths, "Pass globs such as 'node_modules/**/*'.") ?? [];
     const prefix = ctx.validator.optionalString(`${ctx.field}.prefix`, this.options?.prefix, "Pass a key prefix such as 'cache/shop'.");
     return {

@@ -112,6 +112,7 @@ class CommandsBuild extends BuildStep {
     const v: Validator = ctx.validator;
     const p = this.props;
     v.requireObject(ctx.field, p, "Pass { commands: ['npm run build'] } to BuildStep.commands().");
+    v.noMisspeltFields(ctx.field, p, 'BuildStepProps');
     const commands = v.requireStringArray(`${ctx.field}.commands`, p.commands, "Pass the build commands, for example ['npm ci', 'npm test'].");
     const common = validateCommandsOptions(ctx, p);
     const reportsField = `${ctx.field}.testReports`;

@@ -151,6 +151,7 @@ class CommandsCheck extends QualityCheck {
     const v: Validator = ctx.validator;
     const name = v.pipelineName(`${ctx.field}.name`, this.name, 'check name');
     const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the check's commands, for example ['npm run lint'].");
+    v.noMisspeltFields(ctx.field, this.options, this.kind === 'dependency-audit' ? 'DependencyAuditOptions' : 'QualityCheckCommandsOptions');
     const common = validateCommandsOptions(ctx, this.options);
     return commandsActionModel({
       name,
@@ -216,6 +217,7 @@ class SourceCodeScan extends QualityCheck {
   public _toModel(ctx: ModelContext): ActionModel {
     const v: Validator = ctx.validator;
     const o = this.options;
+    v.noMisspeltFields(ctx.field, o, 'SourceCodeScanOptions');
     const name = v.pipelineName(`${ctx.field}.name`, o.name ?? 'SourceCodeScan', 'check name');
     const thresholds: Record<string, number | undefined> = {
       critical: o.criticalThreshold ?? 0,

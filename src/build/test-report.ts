@@ -47,6 +47,7 @@ export class TestReport {
     const v: Validator = ctx.validator;
     if (typeof this.files !== 'string') v.fail(ctx.field, 'must be a string glob', this.files, fix);
     if (this.files.trim() === '') v.fail(ctx.field, 'must not be an empty glob', this.files, fix);
+    v.noMisspeltFields(ctx.field, this.options, 'TestReportOptions');
     const baseDirectory = v.optionalString(`${ctx.field}.baseDirectory`, this.options?.baseDirectory, "Pass a directory such as 'reports'.");
     return { id: `Report${index}`, files: this.files, format: this.fileFormat, baseDirectory, label: `${this.label} report ${this.files}` };
   }

@@ -221,6 +221,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
       'Create the stage in the app that holds the pipeline\'s stack: new MyServiceStage(app, \'Prod\', { env }).');
   }
   const o = options ?? {};
+  v.noMisspeltFields(ctx.field, o, 'CdkStageOptions');
   const review = v.optionalBoolean(`${ctx.field}.changeSetReview`, o.changeSetReview) ?? false;
   const dir = assemblyDirectory(v, `${ctx.field}.cloudAssemblyDirectory`, o.cloudAssemblyDirectory);
 

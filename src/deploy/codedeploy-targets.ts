@@ -292,6 +292,7 @@ export function codeDeployServerModel(
   const v: Validator = ctx.validator;
   checkGroup(ctx, group, 'Server', env, pipelineRegion);
   const o = options ?? {};
+  v.noMisspeltFields(ctx.field, o, 'CodeDeployServerOptions');
   const role = checkRole(v, ctx.field, o.role, 'deployment group', group.env.account);
   const input = o.input ?? DeploymentArtifact.BUILD_OUTPUT;
   if (!Object.values(DeploymentArtifact).includes(input)) {
@@ -330,6 +331,7 @@ export function codeDeployEcsModel(
   const v: Validator = ctx.validator;
   checkGroup(ctx, group, 'Ecs', env, pipelineRegion);
   v.requireObject(ctx.field, options, "Pass { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' }.");
+  v.noMisspeltFields(ctx.field, options, 'CodeDeployEcsOptions');
   const role = checkRole(v, ctx.field, options.role, 'deployment group', group.env.account);
   const taskDefinitionTemplate = v.requireString(`${ctx.field}.taskDefinitionTemplate`, options.taskDefinitionTemplate,
     "Pass the path of the task definition template inside the build output, for example 'taskdef.json'.");
@@ -387,6 +389,7 @@ export function ecsRollingModel(
     v.fail(`${ctx.field}.service`, 'must be an ecs.IBaseService', service, 'Pass an ecs.FargateService, ecs.Ec2Service or FargateService.fromFargateServiceAttributes(...).');
   }
   const o = options ?? {};
+  v.noMisspeltFields(ctx.field, o, 'EcsRollingOptions');
   const file = v.optionalString(`${ctx.field}.imageDefinitionsFile`, o.imageDefinitionsFile, "Pass the path inside the build output, for example 'imagedefinitions.json'.") ?? 'imagedefinitions.json';
   const serviceRegion = service.env.region;
   const wanted = env.region ?? pipelineRegion;

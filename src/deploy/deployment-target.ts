@@ -193,6 +193,7 @@ class CloudFormationTarget extends DeploymentTarget {
     const v: Validator = ctx.validator;
     const p = this.props;
     v.requireObject(ctx.field, p, 'Pass { stackName, templatePath } to DeploymentTarget.cloudFormation().');
+    v.noMisspeltFields(ctx.field, p, 'CloudFormationTargetProps');
     const stackFix = "Use 1 to 128 characters: letters, digits and '-', starting with a letter, for example 'shop-staging'.";
     const stackName = v.requireString(`${ctx.field}.stackName`, p.stackName, stackFix);
     if (!isToken(stackName) && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
@@ -316,6 +317,7 @@ class CommandsTarget extends DeploymentTarget {
     const v: Validator = ctx.validator;
     const name = v.pipelineName(`${ctx.field}.name`, this.name, 'deployment name');
     const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the deploy commands, for example ['./deploy.sh staging'].");
+    v.noMisspeltFields(ctx.field, this.options, 'DeployCommandsOptions');
     const common = validateCommandsOptions(ctx, this.options);
     const action = commandsActionModel({ name, kind: 'commands', summary: `deploy script: ${commands.join(' && ')}`, commands, common, primaryInput: 'build' });
     return {

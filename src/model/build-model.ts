@@ -281,6 +281,7 @@ function environmentModel(
   const e = raw as EnvironmentOptions;
   const name = v.pipelineName(`${field}.name`, e.name, 'environment name');
   const f = `${field} ('${name}')`;
+  v.noMisspeltFields(f, raw, 'EnvironmentOptions');
   const production = v.optionalBoolean(`${f}.production`, e.production) ?? false;
   const account = v.optionalString(`${f}.account`, e.account, "Pass a 12-digit account id such as '111111111111'.");
   if (account !== undefined && !isToken(account) && !/^\d{12}$/.test(account)) {

@@ -139,6 +139,7 @@ export class DeliveryPipeline extends Construct {
     if (props === null || typeof props !== 'object') {
       this.validator.fail('props', 'must be an object', props, 'Pass { source, buildStep, environments? }.');
     }
+    this.validator.noMisspeltFields('', props, 'DeliveryPipelineProps');
     this.props = props;
     if (!scope.node.scopes.some(c => Stack.isStack(c))) {
       this.validator.failPlain('scope', 'is not inside a Stack. Create the DeliveryPipeline in a Stack: new DeliveryPipeline(stack, \'Pipeline\', {...}).');

@@ -47,6 +47,7 @@ export class DeliveryDefaults {
     }
     const v = new Validator(scope.node.path || '(app)');
     v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, computeType?, approvalNotify? }.');
+    v.noMisspeltFields('DeliveryDefaults', defaults, 'DeliveryDefaultsProps');
     checkBuildImage(v, 'DeliveryDefaults.buildImage', defaults.buildImage);
     checkComputeType(v, 'DeliveryDefaults.computeType', defaults.computeType);
     v.optionalTopic('DeliveryDefaults.approvalNotify', defaults.approvalNotify);

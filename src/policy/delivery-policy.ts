@@ -32,6 +32,7 @@ export class DeliveryPolicy implements IAspect {
   constructor(props: DeliveryPolicyProps) {
     const v: Validator = new Validator('DeliveryPolicy');
     v.requireObject('props', props, 'Pass { rules: [PolicyRule.productionRequiresApproval(), ...] }.');
+    v.noMisspeltFields('props', props, 'DeliveryPolicyProps');
     if (!Array.isArray(props.rules) || props.rules.length === 0) {
       v.fail('rules', 'must be a non-empty array of IPolicyRule', props.rules, 'Pass, for example, [PolicyRule.productionRequiresApproval()].');
     }

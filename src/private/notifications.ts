@@ -23,6 +23,7 @@ export interface NotificationsModel {
 export function notificationsModel(v: Validator, raw: unknown): NotificationsModel | undefined {
   if (raw === undefined) return undefined;
   v.requireObject('notifications', raw, 'Pass { topic?, slackChannel?, events? }.');
+  v.noMisspeltFields('notifications', raw, 'PipelineNotifications');
   const n = raw as PipelineNotifications;
   if (n.topic === undefined && n.slackChannel === undefined) {
     v.fail('notifications', 'names no one to tell (neither topic nor slackChannel)', n, 'Pass an SNS topic, an AWS Chatbot Slack channel, or both.');

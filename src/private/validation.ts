@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { misspeltField, StructName } from './struct-fields';
 
 /**
  * The error every configuration mistake ends in: one line naming the construct, the field, the
@@ -86,6 +87,22 @@ export class Validator {
   /** Throws an error that has no single received value. */
   public failPlain(field: string, message: string): never {
     throw new DeliveryPipelineValidationError(this.constructPath, field, `'${this.constructPath}': ${field} ${message}`);
+  }
+
+  /**
+   * Refuses a key of `value` that looks like a misspelling of a field of `struct` (`productionn`,
+   * `Production`): JavaScript would ignore it silently. Keys unlike any field are left alone, so
+   * wider objects may be passed. `field` is the struct's own field path ('' at the top).
+   */
+  public noMisspeltFields(field: string, value: unknown, struct: StructName): void {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    for (const [key, given] of Object.entries(value)) {
+      if (given === undefined) continue;
+      const meant = misspeltField(key, struct);
+      if (meant !== undefined) {
+        this.fail(field ? `${field}.${key}` : key, `is not a field of ${struct}`, given, `Did you mean '${meant}'? A misspelt field would be ignored.`);
+      }
+    }
   }
 
   public requireObject(field: string, value: unknown, fix: string): void {

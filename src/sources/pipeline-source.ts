@@ -180,6 +180,7 @@ class GitHubSource extends PipelineSource {
   public _toModel(ctx: ModelContext): SourceModel {
     const v: Validator = ctx.validator;
     v.requireObject(ctx.field, this.props, 'Pass { repository, connectionArn, branch? } to PipelineSource.gitHub().');
+    v.noMisspeltFields(ctx.field, this.props, 'GitHubSourceProps');
     const repoFix = "Pass the repository as 'owner/repo', for example 'acme/shop'.";
     const repository = v.requireString(`${ctx.field}.repository`, this.props.repository, repoFix);
     if (!isToken(repository) && !REPOSITORY.test(repository)) {
@@ -264,6 +265,7 @@ function validateTriggers(ctx: ModelContext, value: unknown): PushTrigger[] {
   value.forEach((t, i) => {
     const f = `${field}[${i}]`;
     v.requireObject(f, t, 'Pass an object such as { branchesIncludes: [\'main\'] }.');
+    v.noMisspeltFields(f, t, 'PushTrigger');
     const lists = ['branchesIncludes', 'branchesExcludes', 'tagsIncludes', 'tagsExcludes', 'filePathsIncludes', 'filePathsExcludes'] as const;
     for (const key of lists) {
       const list = v.optionalStringArray(`${f}.${key}`, (t as any)[key], 'Pass glob patterns such as \'release/*\'.');
@@ -290,6 +292,7 @@ class CodeCommitSource extends PipelineSource {
   public _toModel(ctx: ModelContext): SourceModel {
     const v: Validator = ctx.validator;
     v.requireObject(ctx.field, this.props, 'Pass { repository, branch? } to PipelineSource.codeCommit().');
+    v.noMisspeltFields(ctx.field, this.props, 'CodeCommitSourceProps');
     const repository = this.props.repository;
     if (!repository || typeof (repository as any).repositoryName !== 'string') {
       v.fail(`${ctx.field}.repository`, 'must be a codecommit.IRepository', repository, 'Pass codecommit.Repository.fromRepositoryName(this, \'Repo\', \'shop\') or a new Repository.');
@@ -323,6 +326,7 @@ class S3Source extends PipelineSource {
   public _toModel(ctx: ModelContext): SourceModel {
     const v: Validator = ctx.validator;
     v.requireObject(ctx.field, this.props, 'Pass { bucket, key } to PipelineSource.s3().');
+    v.noMisspeltFields(ctx.field, this.props, 'S3SourceProps');
     const bucket = this.props.bucket;
     if (!bucket || typeof (bucket as any).bucketName !== 'string') {
       v.fail(`${ctx.field}.bucket`, 'must be an s3.IBucket', bucket, 'Pass a versioned s3.Bucket or s3.Bucket.fromBucketName(...).');
@@ -364,6 +368,7 @@ class EcrSource extends PipelineSource {
   public _toModel(ctx: ModelContext): SourceModel {
     const v: Validator = ctx.validator;
     v.requireObject(ctx.field, this.props, 'Pass { repository, tag? } to PipelineSource.ecr().');
+    v.noMisspeltFields(ctx.field, this.props, 'EcrSourceProps');
     const repository = this.props.repository;
     if (!repository || typeof (repository as any).repositoryName !== 'string') {
       v.fail(`${ctx.field}.repository`, 'must be an ecr.IRepository', repository, 'Pass an ecr.Repository or ecr.Repository.fromRepositoryName(...).');

@@ -105,6 +105,7 @@ class AlarmVerification extends Verification {
 
   public _toModel(ctx: ModelContext): VerificationModel {
     const v: Validator = ctx.validator;
+    v.noMisspeltFields(ctx.field, this.options, 'AlarmVerificationOptions');
     const bake = this.options.bakeTime ?? DEFAULT_BAKE_TIME;
     const minutes = v.durationMinutes(`${ctx.field}.bakeTime`, bake, {
       min: 1, max: 1440, limits: 'a whole number of minutes from 1 minute to 24 hours', example: 'Duration.minutes(30)',
@@ -122,6 +123,7 @@ class CommandsVerification extends Verification {
     const v: Validator = ctx.validator;
     const name = v.pipelineName(`${ctx.field}.name`, this.name, 'verification name');
     const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the test commands, for example ['curl -fsS $URL/health'].");
+    v.noMisspeltFields(ctx.field, this.options, 'VerificationCommandsOptions');
     const env = v.optionalStringMap(`${ctx.field}.env`, this.options.env, "Pass string values, for example { URL: 'https://staging.example.com' }.");
     const common = validateCommandsOptions(ctx, {
       ...this.options,

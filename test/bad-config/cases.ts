@@ -502,4 +502,15 @@ export const BAD_CONFIGS: BadConfig[] = [
     props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], computeType: 'LARGE' as codebuild.ComputeType }) }),
     message: `${P}buildStep.computeType must be a codebuild.ComputeType, got 'LARGE'. Use codebuild.ComputeType.SMALL, MEDIUM, LARGE or X2_LARGE.`,
   },
+  {
+    // regression: the field was ignored and prod deployed without the production approval
+    title: 'field name misspelt (JavaScript caller, or a variable of a wider type)',
+    props: () => base({ environments: [env('staging'), env('prod', { Production: true } as any)] }),
+    message: `${P}environments[1] ('prod').Production is not a field of EnvironmentOptions, got true. Did you mean 'production'? A misspelt field would be ignored.`,
+  },
+  {
+    title: 'bake time misspelt',
+    props: () => base({ environments: [env('prod', { production: true, verification: [Verification.alarms([ALARM()], { bakeTme: Duration.minutes(30) } as any)] })] }),
+    message: `${P}environments[0] ('prod').verification[0].bakeTme is not a field of AlarmVerificationOptions, got a Duration. Did you mean 'bakeTime'? A misspelt field would be ignored.`,
+  },
 ];
