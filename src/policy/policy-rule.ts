@@ -86,7 +86,11 @@ export class PolicyRule {
     return new AllowedAccountsRule(accounts);
   }
 
-  /** No environment deploys more than `max` targets in parallel. */
+  /**
+   * No environment changes more than `max` things at once: deploy actions that run in parallel in
+   * its stage (the targets, and the stacks of a CDK stage that do not depend on each other).
+   * Approvals, change-set creation and verification tests do not count.
+   */
   public static maxParallelDeployments(max: number): IPolicyRule {
     return new MaxParallelDeploymentsRule(max);
   }

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Aspects, Fn, Stack, Stage } from 'aws-cdk-lib';
+import { App, Aspects, Fn, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -154,8 +154,38 @@ describe('DeliveryPolicy', () => {
       }));
     });
     expect(errors).toEqual([
-      "[policy max-parallel-deployments:2] pipeline 'Apps/Shop': environment 'prod' deploys 3 targets in parallel, more than 2; split them over several environments",
+      "[policy max-parallel-deployments:2] pipeline 'Apps/Shop': environment 'prod' deploys 3 at once (D0, D1, D2), more than 2; split the targets over several "
+      + 'environments, or make the stacks of a CDK stage depend on each other (addDependency) so they deploy in turn',
     ]);
+  });
+
+  test('maxParallelDeployments counts the independent stacks of one CDK stage, not stacks that deploy in turn, nor approvals, change sets and tests', () => {
+    const withStage = (dependent: boolean) => errorsOf([PolicyRule.maxParallelDeployments(2)], stack => {
+      const stage = new Stage(stack.node.root as App, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const stacks = ['A', 'B', 'C'].map(n => {
+        const s = new Stack(stage, n, { stackName: `shop-${n.toLowerCase()}` });
+        new ssm.StringParameter(s, 'P', { stringValue: 'x' });
+        return s;
+      });
+      if (dependent) {
+        stacks[1].addDependency(stacks[0]);
+        stacks[2].addDependency(stacks[1]);
+      }
+      new DeliveryPipeline(stack, 'Shop', props({
+        environments: [{
+          name: 'prod',
+          production: true,
+          approval: Approval.changeSetReview(),
+          deployments: [DeploymentTarget.cdkStage(stage)],
+          verification: [Verification.commands('Smoke', ['./smoke.sh']), Verification.commands('Load', ['./load.sh'])],
+        }],
+      }));
+    });
+    expect(withStage(false)).toEqual([
+      "[policy max-parallel-deployments:2] pipeline 'Apps/Shop': environment 'prod' deploys 3 at once (shop-a.Deploy, shop-b.Deploy, shop-c.Deploy), more than 2; "
+      + 'split the targets over several environments, or make the stacks of a CDK stage depend on each other (addDependency) so they deploy in turn',
+    ]);
+    expect(withStage(true)).toEqual([]);
   });
 
   test('a platform team writes its own rule by implementing IPolicyRule', () => {

@@ -1,7 +1,13 @@
 import { PlanDocument } from '../../model/plan-document';
 import type { IPolicyRule, PolicyViolation } from '../policy-rule';
 
-/** No environment deploys more than a number of targets in parallel. */
+/** Actions of an environment's stage that do not change it: approvals, change-set creation, tests. */
+const NOT_DEPLOYING = new Set(['manual-approval', 'change-set-review', 'cloudformation-change-set', 'verification-commands']);
+
+/**
+ * No environment changes more than a number of things at once: deploy actions that share a run
+ * order of the environment's stage (the targets, and the independent stacks of a CDK stage).
+ */
 export class MaxParallelDeploymentsRule implements IPolicyRule {
   public readonly ruleId: string;
 
@@ -13,11 +19,25 @@ export class MaxParallelDeploymentsRule implements IPolicyRule {
   }
 
   public evaluate(pipeline: PlanDocument): PolicyViolation[] {
-    return pipeline.environments
-      .filter(e => e.deployments.length > this.max)
-      .map(e => ({
-        environment: e.name,
-        message: `deploys ${e.deployments.length} targets in parallel, more than ${this.max}; split them over several environments`,
-      }));
+    const out: PolicyViolation[] = [];
+    for (const e of pipeline.environments) {
+      const stage = pipeline.stages.find(s => s.name === e.stageName);
+      const byRunOrder = new Map<number, string[]>();
+      for (const a of stage?.actions ?? []) {
+        if (NOT_DEPLOYING.has(a.kind)) continue;
+        byRunOrder.set(a.runOrder, [...(byRunOrder.get(a.runOrder) ?? []), a.name]);
+      }
+      // a plan without rendered stages: every target deploys at once
+      const widest = stage ? [...byRunOrder.values()].reduce<string[]>((w, names) => (names.length > w.length ? names : w), [])
+        : e.deployments.map(d => d.name);
+      if (widest.length > this.max) {
+        out.push({
+          environment: e.name,
+          message: `deploys ${widest.length} at once (${widest.join(', ')}), more than ${this.max}; split the targets over several environments, `
+            + 'or make the stacks of a CDK stage depend on each other (addDependency) so they deploy in turn',
+        });
+      }
+    }
+    return out;
   }
 }
