@@ -37,6 +37,7 @@ export function writePlan(model: PipelineModel, graph: PipelineGraph, account: s
     source: {
       kind: model.source.kind,
       summary: model.source.summary,
+      ...(model.source.repository !== undefined ? { repository: model.source.repository } : {}),
       branch: model.source.branch,
       triggers: [...model.source.triggers],
     },

@@ -103,6 +103,8 @@ export interface BuildOutputRead {
 export interface SourceModel {
   readonly kind: string;
   readonly summary: string;
+  /** The repository, when it is literal: GitHub `owner/name`, a CodeCommit or ECR repository name. */
+  readonly repository?: string;
   readonly branch?: string;
   readonly triggers: string[];
   /**

@@ -50,6 +50,11 @@ export interface PlanSource {
   readonly kind: string;
   /** e.g. "acme/shop@main" */
   readonly summary: string;
+  /**
+   * The repository, when it is literal: GitHub `owner/name`, a CodeCommit or ECR repository name
+   * (absent for S3 sources and repositories given as tokens).
+   */
+  readonly repository?: string;
   /** Branch (or tag / key) that starts executions. */
   readonly branch?: string;
   /** Human descriptions of the V2 triggers / filters, e.g. "push to main, paths src/**". */

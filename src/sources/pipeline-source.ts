@@ -202,6 +202,7 @@ class GitHubSource extends PipelineSource {
     return {
       kind: 'GitHub',
       summary: `${repository}@${branch} (CodeConnections)`,
+      repository: isToken(repository) ? undefined : repository,
       branch,
       triggers: triggerText,
       fullCloneConnectionArn: fullClone ? connectionArn : undefined,
@@ -302,6 +303,7 @@ class CodeCommitSource extends PipelineSource {
     return {
       kind: 'CodeCommit',
       summary: `${name}@${branch} (CodeCommit)`,
+      repository: Token.isUnresolved(repository.repositoryName) ? undefined : repository.repositoryName,
       branch,
       triggers: [`every push to ${branch} (EventBridge)`],
       produce: (_scope, output) => {
@@ -381,6 +383,7 @@ class EcrSource extends PipelineSource {
     return {
       kind: 'ECR',
       summary: `${name}:${tag} (ECR)`,
+      repository: Token.isUnresolved(repository.repositoryName) ? undefined : repository.repositoryName,
       branch: tag,
       triggers: [`push of image tag ${tag}`],
       produce: (_scope, output) => {

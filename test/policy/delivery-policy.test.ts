@@ -202,6 +202,21 @@ describe('DeliveryPolicy', () => {
     expect(errors).toEqual(["[policy acme:source-branch] pipeline 'Apps/Experiment': builds branch develop; ACME pipelines build main"]);
   });
 
+  test('a platform rule reads the source repository from the plan (GitHub owner/name, CodeCommit and ECR names; none for S3)', () => {
+    class AcmeRepositoriesOnly implements IPolicyRule {
+      public readonly ruleId = 'acme:repositories';
+      public evaluate(pipeline: PlanDocument): PolicyViolation[] {
+        const repo = pipeline.source.repository;
+        return repo !== undefined && repo.startsWith('acme/') ? [] : [{ message: `builds ${repo ?? pipeline.source.summary}, outside the acme organisation` }];
+      }
+    }
+    const errors = errorsOf([new AcmeRepositoriesOnly()], stack => {
+      new DeliveryPipeline(stack, 'Shop', props());
+      new DeliveryPipeline(stack, 'Fork', props({ source: PipelineSource.gitHub({ repository: 'someone/shop', connectionArn: CONNECTION_ARN }) }));
+    });
+    expect(errors).toEqual(["[policy acme:repositories] pipeline 'Apps/Fork': builds someone/shop, outside the acme organisation"]);
+  });
+
   test('fails clearly without rules, or with a rule that is not one', () => {
     expect(errorOf(() => new DeliveryPolicy({ rules: [] }))).toBe(
       "'DeliveryPolicy': rules must be a non-empty array of IPolicyRule, got an array of 0. Pass, for example, [PolicyRule.productionRequiresApproval()].");
