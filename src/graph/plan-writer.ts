@@ -1,6 +1,6 @@
 import { PipelineGraph } from './pipeline-graph';
 import { ActionModel, DeploymentModel, PipelineModel } from '../model/model';
-import { PLAN_FORMAT_VERSION, PlanAction, PlanDocument } from '../model/plan-document';
+import { PLAN_FORMAT_VERSION, PlanAction, PlanDocument, PlanNotifications } from '../model/plan-document';
 import { describeReleaseMode } from '../model/release-mode';
 import { isToken } from '../private/validation';
 
@@ -23,7 +23,9 @@ function deployment(d: DeploymentModel, envAccount: string): PlanAction {
 }
 
 /** Writes the plan document (docs/plan-format.md) of a validated model and its graph. */
-export function writePlan(model: PipelineModel, graph: PipelineGraph, account: string, region: string): PlanDocument {
+export function writePlan(
+  model: PipelineModel, graph: PipelineGraph, account: string, region: string, notifications?: PlanNotifications,
+): PlanDocument {
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     constructPath: model.constructPath,
@@ -69,6 +71,7 @@ export function writePlan(model: PipelineModel, graph: PipelineGraph, account: s
       name: s.name,
       actions: s.nodes.flatMap(n => n.actions).map(a => ({ name: a.name, runOrder: a.runOrder, kind: a.kind })),
     })),
+    ...(notifications ? { notifications: { events: [...notifications.events], targets: [...notifications.targets] } } : {}),
   };
 }
 

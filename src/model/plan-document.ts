@@ -43,6 +43,20 @@ export interface PlanDocument {
   readonly environments: PlanEnvironment[];
   /** Every CodePipeline stage in order, with its actions and run orders (the rendered shape). */
   readonly stages: PlanStage[];
+  /**
+   * Who is told about what (`notifications`).
+   *
+   * @default - nobody is notified
+   */
+  readonly notifications?: PlanNotifications;
+}
+
+/** The pipeline's notifications. */
+export interface PlanNotifications {
+  /** The events people are told about: `APPROVAL_NEEDED`, `FAILED`, `SUCCEEDED`, `SUPERSEDED`. */
+  readonly events: string[];
+  /** Where they are told: `sns` (a topic), `slack` (an AWS Chatbot channel). */
+  readonly targets: string[];
 }
 
 export interface PlanSource {

@@ -19,7 +19,7 @@ import { ReleaseMode } from '../model/release-mode';
 import { DeliveryDefaults } from '../policy/delivery-defaults';
 import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage } from '../private/app-registry';
 import { addNagSuppressions } from '../private/nag';
-import { notificationsModel, NotificationsModel, renderNotifications } from '../private/notifications';
+import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
 import { DeliveryPipelineValidationError, show, Validator } from '../private/validation';
 import { PipelineSource } from '../sources/pipeline-source';
 
@@ -218,7 +218,7 @@ export class DeliveryPipeline extends Construct {
       .filter((name): name is string => typeof name === 'string');
     addNagSuppressions(this, this.props.artifactBucket ? undefined : rendered.pipeline.artifactBucket, replicationBuckets);
     const stack = Stack.of(this);
-    const plan = writePlan(this.model, graph, stack.account, stack.region);
+    const plan = writePlan(this.model, graph, stack.account, stack.region, planNotifications(this.notifications));
     this.node.addMetadata(PLAN_METADATA_TYPE, plan);
     const pipeline = rendered.pipeline;
     this.node.addValidation({ validate: () => checkRenderedQuotas(this, pipeline) });
@@ -289,7 +289,7 @@ export class DeliveryPipeline extends Construct {
   public describe(): PlanDocument {
     if (this.built) return this.built.plan;
     const stack = Stack.of(this);
-    return writePlan(this.model, buildGraph(this.model), stack.account, stack.region);
+    return writePlan(this.model, buildGraph(this.model), stack.account, stack.region, planNotifications(this.notifications));
   }
 
   /**

@@ -6,6 +6,8 @@ import { ProductionRequiresApprovalRule } from './rules/production-requires-appr
 import { ProductionRequiresDeploymentWindowRule } from './rules/production-requires-deployment-window';
 import { ProductionRequiresVerificationRule } from './rules/production-requires-verification';
 import { RequireCheckRule } from './rules/require-check';
+import { RequireNotificationsRule } from './rules/require-notifications';
+import { PipelineEvent } from '../pipeline/notifications';
 
 /** One violation of a policy rule. */
 export interface PolicyViolation {
@@ -58,6 +60,17 @@ export class PolicyRule {
   /** Every pipeline runs a quality check of this kind, for example a dependency audit. */
   public static requireCheck(kind: CheckKind): IPolicyRule {
     return new RequireCheckRule(kind);
+  }
+
+  /**
+   * Every pipeline tells someone (an SNS topic or a Slack channel, `notifications`) about these
+   * events.
+   *
+   * @param events the events that must be notified
+   * @default [PipelineEvent.FAILED]
+   */
+  public static requireNotifications(events?: PipelineEvent[]): IPolicyRule {
+    return new RequireNotificationsRule(events);
   }
 
   /** Every production environment has a deployment window. */

@@ -3,6 +3,7 @@ import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Validator } from './validation';
+import type { PlanNotifications } from '../model/plan-document';
 import { PipelineEvent, PipelineNotifications } from '../pipeline/notifications';
 
 const EVENTS: Record<string, codepipeline.PipelineNotificationEvents> = {
@@ -40,6 +41,12 @@ export function notificationsModel(v: Validator, raw: unknown): NotificationsMod
     if (!(e in EVENTS)) v.fail('notifications.events', 'holds a value that is not a PipelineEvent', e, 'Use PipelineEvent.APPROVAL_NEEDED, FAILED, SUCCEEDED or SUPERSEDED.');
   }
   return { topic: n.topic, slackChannel: n.slackChannel, events: [...new Set(events)] };
+}
+
+/** The notifications as the plan document describes them. */
+export function planNotifications(model: NotificationsModel | undefined): PlanNotifications | undefined {
+  if (!model) return undefined;
+  return { events: [...model.events], targets: [...(model.topic ? ['sns'] : []), ...(model.slackChannel ? ['slack'] : [])] };
 }
 
 /** Adds the CodeStar notification rule to the pipeline. */

@@ -5,11 +5,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
   Approval, BuildStep, CheckKind, DeliveryPipeline, DeliveryPolicy, DeploymentTarget, DeploymentWindow, IPolicyRule, PlanDocument,
-  PipelineSource, PolicyRule, PolicyViolation, QualityCheck, ReleaseMode, Verification,
+  PipelineEvent, PipelineSource, PolicyRule, PolicyViolation, QualityCheck, ReleaseMode, Verification,
 } from '../../src';
 import { CONNECTION_ARN, env, errorOf, gitHub, newApp, props } from '../util';
 
@@ -200,6 +201,27 @@ describe('DeliveryPolicy', () => {
       new DeliveryPipeline(stack, 'Experiment', props({ source: PipelineSource.gitHub({ repository: 'acme/shop', branch: 'develop', connectionArn: CONNECTION_ARN }) }));
     });
     expect(errors).toEqual(["[policy acme:source-branch] pipeline 'Apps/Experiment': builds branch develop; ACME pipelines build main"]);
+  });
+
+  test('requireNotifications: a pipeline without notifications, or without one of the events, is refused; the plan names its notifications', () => {
+    let described: PlanDocument | undefined;
+    const errors = errorsOf([PolicyRule.requireNotifications([PipelineEvent.FAILED, PipelineEvent.APPROVAL_NEEDED])], stack => {
+      const topic = new sns.Topic(stack, 'Releases');
+      new DeliveryPipeline(stack, 'Silent', props());
+      new DeliveryPipeline(stack, 'Partial', props({ notifications: { topic, events: [PipelineEvent.FAILED] } }));
+      const told = new DeliveryPipeline(stack, 'Told', props({ notifications: { topic } }));
+      described = told.describe();
+    });
+    expect(errors).toEqual([
+      "[policy require-notifications:FAILED,APPROVAL_NEEDED] pipeline 'Apps/Silent': tells nobody about FAILED, APPROVAL_NEEDED; "
+      + 'add notifications: { topic, events: [PipelineEvent.FAILED, PipelineEvent.APPROVAL_NEEDED] }',
+      "[policy require-notifications:FAILED,APPROVAL_NEEDED] pipeline 'Apps/Partial': tells nobody about APPROVAL_NEEDED (its notifications: FAILED); "
+      + 'add them to notifications.events: [PipelineEvent.FAILED, PipelineEvent.APPROVAL_NEEDED]',
+    ]);
+    expect(described!.notifications).toEqual({ events: ['APPROVAL_NEEDED', 'FAILED'], targets: ['sns'] });
+    expect(errorOf(() => PolicyRule.requireNotifications([]))).toBe(
+      'PolicyRule.requireNotifications: events must be one or more PipelineEvent values, got []. Use, for example, [PipelineEvent.FAILED, PipelineEvent.APPROVAL_NEEDED], or leave it out for FAILED.');
+    expect(PolicyRule.requireNotifications().ruleId).toBe('require-notifications:FAILED');
   });
 
   test('a platform rule reads the source repository from the plan (GitHub owner/name, CodeCommit and ECR names; none for S3)', () => {
