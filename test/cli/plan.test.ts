@@ -151,6 +151,18 @@ describe('plan: gates in the order they act', () => {
     expect(prodBake).toMatch(/^after deploying, alarms watched for 30 min: [^;]+, [^;]+; in ALARM → roll back$/);
   });
 
+  test('text names who is told about what (notifications)', async () => {
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.slice(lines.findIndex((l) => l.startsWith('  Execution mode:')), lines.findIndex((l) => l.startsWith('  Execution mode:')) + 2)).toEqual([
+      '  Execution mode: QUEUED',
+      '  Notifications: failed, succeeded → SNS topic',
+    ]);
+    const [doc] = loadPlans(outdir);
+    expect(doc.notifications).toEqual({ events: ['FAILED', 'SUCCEEDED'], targets: ['sns'] });
+  });
+
   test('mermaid draws the bake-time alarm check after deploy and verify (regression: drawn before the deployment)', async () => {
     const r = await cli(['plan', outdir, '--format', 'mermaid']);
     expect(r.code).toBe(0);

@@ -215,6 +215,10 @@ export function renderPlanText(plan: PlanDocument): string {
   out.push(`Pipeline ${titleOf(plan)}${where(plan)}`);
   out.push(`  Release mode: ${plan.releaseMode.toLowerCase().replace(/_/g, ' ')} — ${modeLine(plan)}`);
   out.push(`  Execution mode: ${plan.executionMode}`);
+  const n = plan.notifications;
+  if (n && Array.isArray(n.events) && Array.isArray(n.targets)) {
+    out.push(`  Notifications: ${n.events.map(e => String(e).toLowerCase().replace(/_/g, ' ')).join(', ')} → ${n.targets.map(t => (t === 'sns' ? 'SNS topic' : t === 'slack' ? 'Slack channel' : String(t))).join(', ')}`);
+  }
   out.push('');
   out.push(`Source  ${plan.source.kind} ${plan.source.summary}${plan.source.triggers.length ? ` (${plan.source.triggers.join('; ')})` : ''}`);
   out.push(arrow);
