@@ -263,6 +263,8 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     v.fail(`${ctx.field}.stage`, `holds stacks for ${regions.length} regions (${regions.join(', ')}), but an environment deploys to one region`, stage.node.path,
       'Split the stage into one stage per region, each deployed by an environment of that region.');
   }
+  // templates CodePipeline's CloudFormation action has been reported to refuse (under CloudFormation's own limit)
+  const large: string[] = [];
   for (const s of stacks) {
     if (!s.assumeRoleArn || !s.cloudFormationExecutionRoleArn) {
       v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' whose synthesizer names no deploy role and CloudFormation execution role, which the pipeline's actions need`,
@@ -272,6 +274,11 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     if (bytes > MAX_TEMPLATE_BYTES) {
       v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' whose template is ${bytes} bytes, more than CloudFormation's ${MAX_TEMPLATE_BYTES}: its change set would be refused`,
         described(`${bytes} bytes`), 'Move resources into another stack of the stage (or a NestedStack), or set suppressTemplateIndentation: true on the stack.');
+    }
+    if (bytes > ACTION_TEMPLATE_WARN_BYTES) {
+      large.push(`stack '${s.stackName}' has a template of ${bytes} bytes. CloudFormation accepts 1 MB, but CodePipeline's CloudFormation action has been `
+        + 'reported to refuse templates over 512 KB (aws-cloudformation/cloudformation-coverage-roadmap#1023). If its change set fails with a template size error, '
+        + 'move resources into another stack of the stage, or set suppressTemplateIndentation: true on the stack.');
     }
     const params = Object.entries<any>(s.template.Parameters ?? {}).filter(([, p]) => p?.Default === undefined).map(([id]) => id);
     if (params.length > 0) {
@@ -330,8 +337,9 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     const assetFiles = Object.values<any>(m.content.files ?? {}).filter(f => !templates.has(f.source?.path));
     const assetImages = Object.values<any>(m.content.dockerImages ?? {});
     if (assetFiles.length + assetImages.length === 0) continue;
-    assetManifests.push(path.posix.join(dir, relative, m.file));
-    assetReads.push(read(`the asset manifest of stage '${stage.stageName}'`, path.posix.join(dir, relative, m.file)));
+    const manifest = path.posix.join(dir, relative, m.file);
+    assetManifests.push(manifest);
+    assetReads.push(read(`the asset manifest of stage '${stage.stageName}'`, manifest));
     const manifestDir = path.posix.dirname(m.file);
     for (const a of [...assetFiles.map(f => f.source?.path), ...assetImages.map(i => i.source?.directory)]) {
       for (const f of sampleFiles(path.join(assembly.directory, manifestDir), a)) {
@@ -365,10 +373,6 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   }
   const canaries = plans.flatMap(p => p.canaries);
   const unapplied = unappliedStackSettings(stacks);
-  const large = stacks.map(s => ({ s, bytes: fs.statSync(s.templateFullPath).size })).filter(x => x.bytes > ACTION_TEMPLATE_WARN_BYTES)
-    .map(({ s, bytes }) => `stack '${s.stackName}' has a template of ${bytes} bytes. CloudFormation accepts 1 MB, but CodePipeline's CloudFormation action has been `
-      + 'reported to refuse templates over 512 KB (aws-cloudformation/cloudformation-coverage-roadmap#1023). If its change set fails with a template size error, '
-      + 'move resources into another stack of the stage, or set suppressTemplateIndentation: true on the stack.');
   const name = v.pipelineName(`${ctx.field}.name`, stage.stageName, 'deployment name');
   return {
     name,

@@ -71,7 +71,7 @@ export function writePlan(
       name: s.name,
       actions: s.nodes.flatMap(n => n.actions).map(a => ({ name: a.name, runOrder: a.runOrder, kind: a.kind })),
     })),
-    ...(notifications ? { notifications: { events: [...notifications.events], targets: [...notifications.targets] } } : {}),
+    ...(notifications ? { notifications } : {}),
   };
 }
 
