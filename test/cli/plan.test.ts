@@ -7,7 +7,7 @@ import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
 import { DeliveryPipeline, QualityCheck } from '../../src';
-import { loadPlans, renderPlanHtml, renderPlanMermaid } from '../../src/cli/commands/plan';
+import { loadPlans, renderPlanHtml, renderPlanMermaid, renderPlanText } from '../../src/cli/commands/plan';
 import { env, props } from '../util';
 
 const ASSEMBLY = path.join(__dirname, 'fixtures', 'assembly');
@@ -161,6 +161,23 @@ describe('plan: gates in the order they act', () => {
     ]);
     const [doc] = loadPlans(outdir);
     expect(doc.notifications).toEqual({ events: ['FAILED', 'SUCCEEDED'], targets: ['sns'] });
+  });
+
+  test('mermaid and html name the notifications too (regression: only the text plan did)', async () => {
+    const mermaid = await cli(['plan', outdir, '--format', 'mermaid']);
+    expect(mermaid.code).toBe(0);
+    expect(mermaid.stdout.split('\n')[1]).toMatch(/^ {2}subgraph p0_pipeline\[".*: continuous deployment; notifications: failed, succeeded → SNS topic"\]$/);
+    const html = await cli(['plan', outdir, '--format', 'html', '--out', 'plan.html']);
+    expect(html.code).toBe(0);
+    const page = html.io.files.get('plan.html')!;
+    const mode = page.slice(page.indexOf('<div class="mode">'), page.indexOf('<div class="flow">'));
+    expect(mode).toContain('<div class="sub">execution mode QUEUED</div><div class="sub">notifications: failed, succeeded → SNS topic</div>');
+    // a pipeline without notifications says nothing about them, in any format
+    const [doc] = loadPlans(outdir);
+    const quiet = { ...doc, notifications: undefined };
+    expect(renderPlanText(quiet)).not.toContain('Notifications');
+    expect(renderPlanMermaid([quiet])).not.toContain('notifications');
+    expect(renderPlanHtml([quiet])).not.toContain('notifications:');
   });
 
   test('mermaid draws the bake-time alarm check after deploy and verify (regression: drawn before the deployment)', async () => {

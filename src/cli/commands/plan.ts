@@ -208,6 +208,18 @@ function gateLabel(g: PlanEnvironment['gates'][number]): string {
   return `${g.summary}${markDefault(g) ? ' (added by default)' : ''}`;
 }
 
+/**
+ * Who is told about what, for every format: `failed, succeeded → SNS topic`. Undefined when the
+ * pipeline sends no notifications (or the plan predates the field).
+ */
+function notificationsLine(plan: PlanDocument): string | undefined {
+  const n = plan.notifications;
+  if (!n || !Array.isArray(n.events) || !Array.isArray(n.targets)) return undefined;
+  const events = n.events.map(e => String(e).toLowerCase().replace(/_/g, ' ')).join(', ');
+  const targets = n.targets.map(t => (t === 'sns' ? 'SNS topic' : t === 'slack' ? 'Slack channel' : String(t))).join(', ');
+  return `${events} → ${targets}`;
+}
+
 /** One pipeline as an indented flow. */
 export function renderPlanText(plan: PlanDocument): string {
   const out: string[] = [];
@@ -215,10 +227,8 @@ export function renderPlanText(plan: PlanDocument): string {
   out.push(`Pipeline ${titleOf(plan)}${where(plan)}`);
   out.push(`  Release mode: ${plan.releaseMode.toLowerCase().replace(/_/g, ' ')} — ${modeLine(plan)}`);
   out.push(`  Execution mode: ${plan.executionMode}`);
-  const n = plan.notifications;
-  if (n && Array.isArray(n.events) && Array.isArray(n.targets)) {
-    out.push(`  Notifications: ${n.events.map(e => String(e).toLowerCase().replace(/_/g, ' ')).join(', ')} → ${n.targets.map(t => (t === 'sns' ? 'SNS topic' : t === 'slack' ? 'Slack channel' : String(t))).join(', ')}`);
-  }
+  const notifications = notificationsLine(plan);
+  if (notifications) out.push(`  Notifications: ${notifications}`);
   out.push('');
   out.push(`Source  ${plan.source.kind} ${plan.source.summary}${plan.source.triggers.length ? ` (${plan.source.triggers.join('; ')})` : ''}`);
   out.push(arrow);
@@ -288,7 +298,9 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
   const lines = ['flowchart LR'];
   plans.forEach((plan, p) => {
     const id = (s: string) => `p${p}_${s.replace(/[^A-Za-z0-9_]/g, '_')}`;
-    lines.push(`  subgraph ${id('pipeline')}[${mermaidLabel(`${titleOf(plan)}: ${plan.releaseMode.toLowerCase().replace(/_/g, ' ')}`)}]`);
+    const notifications = notificationsLine(plan);
+    const title = `${titleOf(plan)}: ${plan.releaseMode.toLowerCase().replace(/_/g, ' ')}${notifications ? `; notifications: ${notifications}` : ''}`;
+    lines.push(`  subgraph ${id('pipeline')}[${mermaidLabel(title)}]`);
     lines.push('    direction LR');
     lines.push(`    ${id('source')}[${mermaidLabel(`Source: ${plan.source.kind} ${plan.source.summary}`)}]`);
     lines.push(`    ${id('build')}[${mermaidLabel(`Build: ${plan.buildStep.name}`)}]`);
@@ -347,6 +359,7 @@ function actionHtml(a: PlanAction): string {
 /** A self-contained HTML page showing every pipeline as a flow of cards. */
 export function renderPlanHtml(plans: PlanDocument[]): string {
   const body = plans.map((plan) => {
+    const notifications = notificationsLine(plan);
     const steps: string[] = [];
     steps.push(`<div class="step"><h3>Source</h3><strong>${escapeHtml(plan.source.kind)}</strong> ${escapeHtml(plan.source.summary)}` +
       `${plan.source.triggers.map((t) => `<div class="sub">${escapeHtml(t)}</div>`).join('')}</div>`);
@@ -373,7 +386,7 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
         `${after.map((g) => `<div class="sub">then</div><div class="gate">${escapeHtml(g.summary)}</div>`).join('')}</div>`);
     }
     return `<section class="pipeline"><h2>${escapeHtml(titleOf(plan))}${escapeHtml(where(plan))}</h2>
-<div class="mode"><strong>${escapeHtml(plan.releaseMode.toLowerCase().replace(/_/g, ' '))}</strong> — ${escapeHtml(modeLine(plan))}<div class="sub">execution mode ${escapeHtml(plan.executionMode)}</div></div>
+<div class="mode"><strong>${escapeHtml(plan.releaseMode.toLowerCase().replace(/_/g, ' '))}</strong> — ${escapeHtml(modeLine(plan))}<div class="sub">execution mode ${escapeHtml(plan.executionMode)}</div>${notifications ? `<div class="sub">notifications: ${escapeHtml(notifications)}</div>` : ''}</div>
 <div class="flow">${steps.join('<div class="arrow">→</div>')}</div></section>`;
   }).join('\n');
   return htmlPage('Delivery plan', `${plans.length} pipeline${plans.length === 1 ? '' : 's'}`, body);
