@@ -38,6 +38,7 @@ export interface RawPipelineConfig {
   readonly environments: unknown[];
   readonly selfUpdate?: unknown;
   readonly publishAssetsInBuild?: unknown;
+  readonly cdkAssetsVersion?: unknown;
   readonly pipelineStackName?: string;
   /** The pipeline stack's template, relative to the cloud assembly directory. */
   readonly pipelineTemplatePath?: string;
@@ -132,8 +133,9 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   }
 
   const inBuild = v.optionalBoolean('publishAssetsInBuild', raw.publishAssetsInBuild) ?? false;
+  const cdkAssetsVersion = checkCdkAssetsVersion(v, raw.cdkAssetsVersion);
   const collected = collectAssets(environments);
-  const assets = collected ? { ...collected, inBuild } : undefined;
+  const assets = collected ? { ...collected, inBuild, cdkAssetsVersion } : undefined;
   const clash = assets && !assets.inBuild ? checks.findIndex(c => c.name.toLowerCase() === ASSETS_ACTION_NAME.toLowerCase()) : -1;
   if (clash >= 0) {
     v.fail(`checks[${clash}].name`, 'is the name of the action that publishes the CDK stages\' assets beside the checks', checks[clash].name, "Give the check another name, for example 'Lint'.");
@@ -168,6 +170,21 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     assets,
     selfUpdate: selfUpdateModel,
   };
+}
+
+/**
+ * `cdkAssetsVersion`: what follows `cdk-assets@` in the install command, so an npm version or tag
+ * and nothing a shell would read otherwise. Default `latest`: `cdk-assets` 2.x (the newest of that
+ * major, 2.155) refuses the asset manifests of aws-cdk-lib 2.257 (schema 53 > 39).
+ */
+function checkCdkAssetsVersion(v: Validator, value: unknown): string {
+  const version = v.optionalString('cdkAssetsVersion', value, "Pass an npm version or tag such as '4', '4.7.3' or 'latest'.");
+  if (version === undefined) return 'latest';
+  if (isToken(version) || !/^[~^]?[0-9A-Za-z][0-9A-Za-z.+-]*$/.test(version)) {
+    v.fail('cdkAssetsVersion', "must be an npm version or dist-tag of cdk-assets (it follows 'npm install -g cdk-assets@')", version,
+      "Pass an npm version or tag such as '4', '4.7.3' or 'latest', or leave it out for 'latest'.");
+  }
+  return version;
 }
 
 /**

@@ -240,8 +240,11 @@ export interface EnvironmentModel {
 export interface PipelineModel {
   /** The pipeline updates its own stack right after the build. */
   readonly selfUpdate?: { readonly stackName: string; readonly templatePath: string };
-  /** Assets of all CDK stages, published once per execution; `inBuild`: by the build action itself. */
-  readonly assets?: AssetsModel & { readonly inBuild: boolean };
+  /**
+   * The assets of every CDK stage, published once per execution: by the build (`inBuild`) or by one action after it,
+   * with the npm version or tag of cdk-assets given (`latest` unless pinned).
+   */
+  readonly assets?: AssetsModel & { readonly inBuild: boolean; readonly cdkAssetsVersion: string };
   readonly constructPath: string;
   readonly releaseMode: string;
   readonly releaseModeDefaulted: boolean;

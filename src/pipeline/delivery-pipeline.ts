@@ -94,6 +94,15 @@ export interface DeliveryPipelineProps {
    */
   readonly publishAssetsInBuild?: boolean;
   /**
+   * The version of `cdk-assets` (npm) that publishes the CDK stages' assets: an exact version
+   * (`4.7.3`), a major (`4`) or a dist-tag. A `cdk-assets` older than the aws-cdk-lib that
+   * synthesized the app refuses its asset manifests ("Cloud assembly schema version mismatch"), so
+   * pin only with a version at least as new as your aws-cdk-lib's, and move it with aws-cdk-lib.
+   *
+   * @default 'latest' (the newest cdk-assets, which reads the manifests of every aws-cdk-lib 2.x)
+   */
+  readonly cdkAssetsVersion?: string;
+  /**
    * Who is told about approvals waiting, failures and successes (a CodeStar notification rule).
    *
    * @default - no notification rule (approval topics on `Approval.manual` still apply)
@@ -324,6 +333,7 @@ export class DeliveryPipeline extends Construct {
       environments: this.environmentOptions,
       selfUpdate: this.props.selfUpdate,
       publishAssetsInBuild: this.props.publishAssetsInBuild,
+      cdkAssetsVersion: this.props.cdkAssetsVersion,
       pipelineStackName: stack.stackName,
       pipelineTemplatePath: pipelineTemplatePath(stack),
     });

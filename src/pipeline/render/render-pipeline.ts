@@ -182,7 +182,7 @@ function publishAssets(scope: Construct, publishing: AssetPublishing, rc: Render
 function assetPublishing(scope: Construct, assets: NonNullable<PipelineModel['assets']>): AssetPublishing {
   const stack = Stack.of(scope);
   return {
-    install: ['npm install -g cdk-assets@2'],
+    install: [`npm install -g cdk-assets@${assets.cdkAssetsVersion}`],
     manifests: assets.manifests,
     roles: assets.publishingRoles.map(r => r
       .replace(/\$\{AWS::Partition\}/g, stack.partition)
