@@ -96,6 +96,13 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       checks.push(c._toModel({ validator: v, field: `checks[${i}]` }));
     });
     uniqueNames(v, 'checks', checks.map(c => c.name), 'check');
+    // CodePipeline's InspectorScan action is not offered in the China Regions: the pipeline would
+    // fail to create, after the whole stack deployment started
+    const scan = checks.findIndex(c => c.kind === 'inspector-source-scan');
+    if (scan >= 0 && !isToken(raw.stackRegion) && raw.stackRegion.startsWith('cn-')) {
+      v.fail(`checks[${scan}]`, "is an Amazon Inspector source code scan (CodePipeline's InspectorScan action), which CodePipeline does not offer in the China Regions",
+        described(`the pipeline stack's region '${raw.stackRegion}'`), 'Run a scanner in CodeBuild with QualityCheck.commands() instead, or place the pipeline stack in another Region.');
+    }
     if (checks.length > MAX_ACTIONS_PER_STAGE) {
       v.fail('checks', `must hold at most ${MAX_ACTIONS_PER_STAGE} checks (CodePipeline's actions-per-stage quota)`, described(`${checks.length} checks`), 'Combine checks into fewer commands.');
     }

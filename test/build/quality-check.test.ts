@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { BuildStep, DeploymentTarget, QualityCheck, Verification } from '../../src';
-import { action, actionsOf, flat, newStack, pipelineIn, stageNames } from '../util';
+import { action, actionsOf, errorOf, flat, newStack, pipelineIn, stageNames } from '../util';
 
 describe('QualityCheck', () => {
   test('checks run in parallel in a Checks stage after the build', () => {
@@ -45,6 +45,16 @@ describe('QualityCheck', () => {
     expect(a.ActionTypeId).toEqual({ Category: 'Invoke', Owner: 'AWS', Provider: 'InspectorScan', Version: '1' });
     expect(a.Configuration).toEqual({ InspectorRunMode: 'SourceCodeScan', CriticalThreshold: 0, HighThreshold: 2 });
     expect(a.InputArtifacts).toEqual([{ Name: 'Source' }]);
+  });
+
+  test('the source scan is refused in the China Regions, where CodePipeline has no InspectorScan action', () => {
+    expect(errorOf(() => pipelineIn(newStack('111111111111', 'cn-north-1'), { checks: [QualityCheck.dependencyAudit(), QualityCheck.sourceCodeScan()] })))
+      .toBe("'PipelineStack/Shop': checks[1] is an Amazon Inspector source code scan (CodePipeline's InspectorScan action), which CodePipeline does not offer "
+        + "in the China Regions, got the pipeline stack's region 'cn-north-1'. Run a scanner in CodeBuild with QualityCheck.commands() instead, or place the pipeline stack in another Region.");
+    // the other checks are fine there
+    const stack = newStack('111111111111', 'cn-northwest-1');
+    pipelineIn(stack, { checks: [QualityCheck.dependencyAudit()] });
+    expect(actionsOf(stack, 'Checks')).toEqual(['DependencyAudit@1']);
   });
 });
 
