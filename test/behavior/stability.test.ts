@@ -76,7 +76,14 @@ describe('growing a pipeline of CDK stages replaces nothing', () => {
   test('an environment in an account already delivered to adds no resource; the asset publisher is the same project', () => {
     expect(removed(before, after)).toEqual([]);
     expect(added(before, after)).toEqual([]);
-    expect(changedTypes(before, after)).toEqual(['AWS::CodePipeline::Pipeline']);
+    expect(changedTypes(before, after)).toEqual(['AWS::CodeBuild::Project', 'AWS::CodePipeline::Pipeline']);
+    // the asset publisher changes in place: one more manifest to publish, nothing else
+    const id = ids(before).find((i) => /^OrdersAssetsProject[0-9A-F]{8}$/.test(i))!;
+    const spec = (t: any) => JSON.parse(t.Resources[id].Properties.Source.BuildSpec);
+    expect({ ...after.Resources[id].Properties, Source: undefined }).toEqual({ ...before.Resources[id].Properties, Source: undefined });
+    expect(spec(after).phases.install).toEqual(spec(before).phases.install);
+    expect(spec(after).phases.build.commands.filter((c: string) => !spec(before).phases.build.commands.includes(c)))
+      .toEqual([expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "cdk\.out\/assembly-qa\/qaApi[A-Z0-9]+\.assets\.json"$/)]);
     expect(stage(after, 'staging')).toEqual(stage(before, 'staging'));
     expect(stage(after, 'prod')).toEqual(stage(before, 'prod'));
   });
