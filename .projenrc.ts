@@ -50,6 +50,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2',
     'fast-check@^4',
     'playwright-core@^1.65.1',
+    // the asset publishing library the PublishAssets commands install: a test runs them against a loopback STS and S3
+    '@aws-cdk/cdk-assets-lib@^1',
   ],
 
   jestOptions: {

@@ -8,7 +8,8 @@ import { BuildCache } from './build-cache';
 import { TestReport } from './test-report';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
 import { BUILD_STAGE } from '../model/stage-names';
-import { allowAssetPublishing, createProject, DEFAULT_BUILD_IMAGE, publishCommands } from '../private/codebuild';
+import { publishCommands } from '../private/asset-publisher';
+import { allowAssetPublishing, createProject, DEFAULT_BUILD_IMAGE } from '../private/codebuild';
 import { describeEnvironment, isLambdaImage, validateCommandsOptions } from '../private/commands-spec';
 import { described, Validator } from '../private/validation';
 

@@ -38,7 +38,7 @@ export interface RawPipelineConfig {
   readonly environments: unknown[];
   readonly selfUpdate?: unknown;
   readonly publishAssetsInBuild?: unknown;
-  readonly cdkAssetsVersion?: unknown;
+  readonly cdkAssetsLibVersion?: unknown;
   readonly pipelineStackName?: string;
   /** The pipeline stack's template, relative to the cloud assembly directory. */
   readonly pipelineTemplatePath?: string;
@@ -140,9 +140,9 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   }
 
   const inBuild = v.optionalBoolean('publishAssetsInBuild', raw.publishAssetsInBuild) ?? false;
-  const cdkAssetsVersion = checkCdkAssetsVersion(v, raw.cdkAssetsVersion);
+  const cdkAssetsLibVersion = checkCdkAssetsLibVersion(v, raw.cdkAssetsLibVersion);
   const collected = collectAssets(environments);
-  const assets = collected ? { ...collected, inBuild, cdkAssetsVersion } : undefined;
+  const assets = collected ? { ...collected, inBuild, cdkAssetsLibVersion } : undefined;
   const clash = assets && !assets.inBuild ? checks.findIndex(c => c.name.toLowerCase() === ASSETS_ACTION_NAME.toLowerCase()) : -1;
   if (clash >= 0) {
     v.fail(`checks[${clash}].name`, 'is the name of the action that publishes the CDK stages\' assets beside the checks', checks[clash].name, "Give the check another name, for example 'Lint'.");
@@ -180,16 +180,17 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
 }
 
 /**
- * `cdkAssetsVersion`: what follows `cdk-assets@` in the install command, so an npm version or tag
- * and nothing a shell would read otherwise. Default `latest`: `cdk-assets` 2.x (the newest of that
- * major, 2.155) refuses the asset manifests of aws-cdk-lib 2.257 (schema 53 > 39).
+ * `cdkAssetsLibVersion`: what follows `@aws-cdk/cdk-assets-lib@` in the publisher's install command,
+ * so an npm version or tag and nothing a shell would read otherwise. Default `1`, the major the
+ * publishing script is written for (see private/asset-publisher.ts).
  */
-function checkCdkAssetsVersion(v: Validator, value: unknown): string {
-  const version = v.optionalString('cdkAssetsVersion', value, "Pass an npm version or tag such as '4', '4.7.3' or 'latest'.");
-  if (version === undefined) return 'latest';
+function checkCdkAssetsLibVersion(v: Validator, value: unknown): string {
+  const fix = "Pass an npm version or tag of @aws-cdk/cdk-assets-lib such as '1' or '1.5.0'";
+  const version = v.optionalString('cdkAssetsLibVersion', value, `${fix}.`);
+  if (version === undefined) return '1';
   if (isToken(version) || !/^[~^]?[0-9A-Za-z][0-9A-Za-z.+-]*$/.test(version)) {
-    v.fail('cdkAssetsVersion', "must be an npm version or dist-tag of cdk-assets (it follows 'npm install -g cdk-assets@')", version,
-      "Pass an npm version or tag such as '4', '4.7.3' or 'latest', or leave it out for 'latest'.");
+    v.fail('cdkAssetsLibVersion', "must be an npm version or dist-tag (it follows 'npm install @aws-cdk/cdk-assets-lib@')", version,
+      `${fix}, or leave it out for '1'.`);
   }
   return version;
 }

@@ -242,9 +242,9 @@ export interface PipelineModel {
   readonly selfUpdate?: { readonly stackName: string; readonly templatePath: string };
   /**
    * The assets of every CDK stage, published once per execution: by the build (`inBuild`) or by one action after it,
-   * with the npm version or tag of cdk-assets given (`latest` unless pinned).
+   * with the npm version or tag of @aws-cdk/cdk-assets-lib that publishes them (`1` unless pinned).
    */
-  readonly assets?: AssetsModel & { readonly inBuild: boolean; readonly cdkAssetsVersion: string };
+  readonly assets?: AssetsModel & { readonly inBuild: boolean; readonly cdkAssetsLibVersion: string };
   readonly constructPath: string;
   readonly releaseMode: string;
   readonly releaseModeDefaulted: boolean;

