@@ -54,6 +54,11 @@ const ARTIFACT_BUCKET_ACCESS_LOGS: Suppression = {
   reason: 'The artifact bucket holds transient pipeline artifacts written only by the pipeline\'s roles; requests are recorded by CloudTrail. Pass artifactBucket to use a bucket with server access logs.',
 };
 
+const REPLICATION_BUCKET_ACCESS_LOGS: Suppression = {
+  id: 'AwsSolutions-S1',
+  reason: 'The cross-region replication bucket (aws-cdk-lib\'s support stack) holds copies of the pipeline\'s transient artifacts, written only by the pipeline\'s roles; requests are recorded by CloudTrail.',
+};
+
 function suppress(resource: CfnResource, suppressions: Suppression[]): void {
   const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: Suppression[] } | undefined)?.rules_to_suppress ?? [];
   const all = [...existing];
@@ -91,7 +96,9 @@ function onlyAliasScopedKeyStar(policy: iam.Policy): boolean {
  * Adds the suppressions to the library's own policies under `root` and, when the library created
  * it, to the artifact bucket.
  */
-export function addNagSuppressions(root: IConstruct, ownArtifactBucket: s3.IBucket | undefined, replicationBucketNames: string[] = []): void {
+export function addNagSuppressions(
+  root: IConstruct, ownArtifactBucket: s3.IBucket | undefined, replicationBucketNames: string[] = [], replicationBuckets: s3.IBucket[] = [],
+): void {
   // the objects of the cross-region replication buckets (aws-cdk-lib's support stacks), by their generated names
   const replicationObjects = replicationBucketNames.map(name => ({
     regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::${escapeRegExp(name)}\\/\\*$/`,
@@ -113,5 +120,10 @@ export function addNagSuppressions(root: IConstruct, ownArtifactBucket: s3.IBuck
   if (ownArtifactBucket) {
     const cfn = ownArtifactBucket.node.defaultChild as CfnResource | undefined;
     if (cfn) suppress(cfn, [ARTIFACT_BUCKET_ACCESS_LOGS]);
+  }
+  // the replication buckets of aws-cdk-lib's cross-region support stacks (one per region)
+  for (const bucket of replicationBuckets) {
+    const cfn = bucket.node.defaultChild;
+    if (cfn instanceof CfnResource) suppress(cfn, [REPLICATION_BUCKET_ACCESS_LOGS]);
   }
 }
