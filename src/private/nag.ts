@@ -49,6 +49,24 @@ const API_REQUIRES_STAR: Suppression = {
   applies_to: ['Resource::*'],
 };
 
+/**
+ * The actions aws-cdk-lib's ECS deploy action (an ECS rolling update) grants its role on
+ * Resource "*": the permissions CodePipeline's ECS action documents for its role.
+ */
+const ECS_DEPLOY_ACTIONS = [
+  'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks',
+  'ecs:RegisterTaskDefinition', 'ecs:TagResource', 'ecs:UpdateService',
+];
+
+const ECS_DEPLOY_ACTION_STAR: Suppression = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'Resource "*" as aws-cdk-lib\'s ECS deploy action grants it for an ECS rolling update: the ECS actions CodePipeline\'s ECS deploy action documents '
+    + '(DescribeServices, DescribeTaskDefinition, DescribeTasks, ListTasks, RegisterTaskDefinition, TagResource, UpdateService), '
+    + 'and iam:PassRole limited by iam:PassedToService to ecs-tasks.amazonaws.com and ec2.amazonaws.com. Pass role to DeploymentTarget.ecs to use a narrower role. '
+    + 'See the cdk-delivery-pipeline README, Security.',
+  applies_to: ['Resource::*'],
+};
+
 const ARTIFACT_BUCKET_ACCESS_LOGS: Suppression = {
   id: 'AwsSolutions-S1',
   reason: 'The artifact bucket holds transient pipeline artifacts written only by the pipeline\'s roles; requests are recorded by CloudTrail. Pass artifactBucket to use a bucket with server access logs.',
@@ -79,6 +97,32 @@ export function onlyApiRequiredStars(statements: Array<{ Action?: string | strin
     a.startsWith('inspector-scan:')
     || a === 'ecs:RegisterTaskDefinition'
     || (a === 'iam:PassRole' && JSON.stringify(s.Condition ?? {}).includes('"iam:PassedToService":["ecs-tasks.amazonaws.com"]'))));
+}
+
+/**
+ * True when every statement on Resource "*" is one the AWS API requires, or one aws-cdk-lib's ECS
+ * deploy action grants (and at least one is the latter).
+ */
+export function onlyEcsDeployActionStars(statements: Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }>): boolean {
+  const isStar = (st: { Resource?: unknown }) => st.Resource === '*' || (Array.isArray(st.Resource) && st.Resource.includes('*'));
+  const isEcsDeploy = (st: { Action?: string | string[]; Condition?: any }) => {
+    const actions = ([] as string[]).concat(st.Action ?? []);
+    if (actions.length > 0 && actions.every(a => ECS_DEPLOY_ACTIONS.includes(a)) && st.Condition === undefined) return true;
+    // iam:PassRole only under the one condition aws-cdk-lib writes: StringEqualsIfExists on iam:PassedToService
+    const condition = st.Condition ?? {};
+    const test = condition.StringEqualsIfExists ?? {};
+    const passedTo = ([] as unknown[]).concat(test['iam:PassedToService'] ?? []);
+    return actions.length === 1 && actions[0] === 'iam:PassRole'
+      && Object.keys(condition).length === 1 && Object.keys(test).length === 1
+      && passedTo.length > 0 && passedTo.every(p => p === 'ecs-tasks.amazonaws.com' || p === 'ec2.amazonaws.com');
+  };
+  const stars = statements.filter(isStar);
+  return stars.some(isEcsDeploy) && stars.every(st => isEcsDeploy(st) || onlyApiRequiredStars([st]));
+}
+
+function statementsOf(policy: iam.Policy): Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }> {
+  const doc = policy.document.toJSON() as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }> } | undefined;
+  return doc?.Statement ?? [];
 }
 
 function onlyInspectorOnStar(policy: iam.Policy): boolean {
@@ -114,6 +158,7 @@ export function addNagSuppressions(
       ];
       const list: Suppression[] = [{ id: 'AwsSolutions-IAM5', reason: IAM5_REASON, applies_to: findings }];
       if (onlyInspectorOnStar(c)) list.push(API_REQUIRES_STAR);
+      else if (onlyEcsDeployActionStars(statementsOf(c))) list.push(ECS_DEPLOY_ACTION_STAR);
       suppress(cfn, list);
     }
   }

@@ -1,5 +1,8 @@
 import { App, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DeploymentTarget } from '../../src';
+import { onlyEcsDeployActionStars } from '../../src/private/nag';
 import { cfnTarget, newApp, pipelineIn } from '../util';
 
 /*
@@ -43,5 +46,47 @@ describe('cdk-nag over the cross-region support stack', () => {
     pipelineIn(stack, { environments: [{ name: 'us', region: 'us-east-1', deployments: [cfnTarget('blog-us')] }] }, 'Blog');
     expect(findings(app)).toEqual([]);
     expect(replicationBucket(app).getMetadata('cdk_nag')?.rules_to_suppress).toHaveLength(1);
+  });
+});
+
+describe('cdk-nag over an ECS rolling update', () => {
+  function ecsPipeline(service: (stack: Stack) => ecs.IBaseService) {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(service(stack), { name: 'Web' })] }] });
+    return app;
+  }
+
+  test.each([
+    ['imported by ARN', (stack: Stack) => ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', {
+      cluster: ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
+      serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web',
+    })],
+    ['imported by name', (stack: Stack) => ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', {
+      cluster: ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
+      serviceName: 'shop-web',
+    })],
+  ])('a service %s: the action role\'s Resource "*" from aws-cdk-lib\'s ECS deploy action is covered, with a reason', (_name, service) => {
+    const app = ecsPipeline(service);
+    expect(findings(app)).toEqual([]);
+    const policy = app.node.findAll().find(c => c.node.path === 'PipelineStack/Shop/Pipeline/staging/Web/CodePipelineActionRole/DefaultPolicy/Resource') as CfnResource;
+    const entries = policy.getMetadata('cdk_nag').rules_to_suppress as Array<{ id: string; reason: string; applies_to: unknown[] }>;
+    expect(entries.filter(e => e.applies_to?.includes('Resource::*'))).toEqual([{
+      id: 'AwsSolutions-IAM5',
+      reason: expect.stringMatching(/^Resource "\*" as aws-cdk-lib's ECS deploy action grants it for an ECS rolling update: .* Pass role to DeploymentTarget.ecs to use a narrower role\./),
+      applies_to: ['Resource::*'],
+    }]);
+  });
+
+  test('a statement of another kind on Resource "*" beside them is not covered', () => {
+    const ecsStatements = [
+      { Action: ['ecs:DescribeServices', 'ecs:UpdateService'], Effect: 'Allow', Resource: '*' },
+      { Action: 'iam:PassRole', Effect: 'Allow', Resource: '*', Condition: { StringEqualsIfExists: { 'iam:PassedToService': ['ec2.amazonaws.com', 'ecs-tasks.amazonaws.com'] } } },
+    ];
+    expect(onlyEcsDeployActionStars(ecsStatements)).toBe(true);
+    expect(onlyEcsDeployActionStars([...ecsStatements, { Action: 's3:PutObject', Resource: '*' }])).toBe(false);
+    expect(onlyEcsDeployActionStars([ecsStatements[0], { Action: 'iam:PassRole', Resource: '*' }])).toBe(false);
+    expect(onlyEcsDeployActionStars([ecsStatements[0], { Action: 'iam:PassRole', Resource: '*', Condition: { StringEqualsIfExists: { 'iam:PassedToService': 'lambda.amazonaws.com' } } }])).toBe(false);
+    expect(onlyEcsDeployActionStars([{ Action: ['ecs:UpdateService', 'ecs:DeleteService'], Resource: '*' }])).toBe(false);
   });
 });
