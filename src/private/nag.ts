@@ -1,4 +1,4 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
@@ -36,11 +36,25 @@ const IAM5_FINDINGS: Array<string | { regex: string }> = [
   { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudformation:[^:]+:[^:]+:stack\\/[A-Za-z][A-Za-z0-9-]*\\/\\*$/' },
 ];
 
+/*
+ * The same log groups, report groups and stacks in a pipeline stack without an explicit region or
+ * account (env-agnostic): their ARNs name the region and account as <AWS::Region> and
+ * <AWS::AccountId>, which the patterns above (no ':' in a field) do not match.
+ */
+const REGION = '(<AWS::Region>|[^:<>]+)';
+const ACCOUNT = '(<AWS::AccountId>|[^:<>]+)';
+const ENV_AGNOSTIC_IAM5_FINDINGS: Array<{ regex: string }> = [
+  { regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):logs:${REGION}:${ACCOUNT}:log-group:\\/aws\\/(codebuild|codepipeline)\\/<[A-Za-z0-9]+>:\\*$/` },
+  { regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):codebuild:${REGION}:${ACCOUNT}:report-group\\/<[A-Za-z0-9]+>-\\*$/` },
+  { regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudformation:${REGION}:${ACCOUNT}:stack\\/[A-Za-z][A-Za-z0-9-]*\\/\\*$/` },
+];
+
 /**
  * A key granted through its alias: the AWS managed aws/s3 key, or the cross-region replication keys
  * (only on policies whose key/* statements carry the kms:ResourceAliases condition).
  */
 const AWS_MANAGED_S3_KEY_FINDING = { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):kms:[^:]+:[^:]+:key\\/\\*$/' };
+const ENV_AGNOSTIC_KEY_FINDING = { regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):kms:${REGION}:${ACCOUNT}:key\\/\\*$/` };
 
 const API_REQUIRES_STAR: Suppression = {
   id: 'AwsSolutions-IAM5',
@@ -147,13 +161,18 @@ export function addNagSuppressions(
   const replicationObjects = replicationBucketNames.map(name => ({
     regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::${escapeRegExp(name)}\\/\\*$/`,
   }));
+  const stack = Stack.of(root);
+  const envAgnostic = Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account);
   for (const c of root.node.findAll()) {
     if (c instanceof iam.Policy) {
       const cfn = c.node.defaultChild as CfnResource | undefined;
       if (!cfn) continue;
       const findings = [
         ...IAM5_FINDINGS,
-        ...(onlyAliasScopedKeyStar(c) || hasAliasScopedReplicationKeys(c) ? [AWS_MANAGED_S3_KEY_FINDING] : []),
+        ...(envAgnostic ? ENV_AGNOSTIC_IAM5_FINDINGS : []),
+        ...(onlyAliasScopedKeyStar(c) || hasAliasScopedReplicationKeys(c)
+          ? [AWS_MANAGED_S3_KEY_FINDING, ...(envAgnostic ? [ENV_AGNOSTIC_KEY_FINDING] : [])]
+          : []),
         ...replicationObjects,
       ];
       const list: Suppression[] = [{ id: 'AwsSolutions-IAM5', reason: IAM5_REASON, applies_to: findings }];

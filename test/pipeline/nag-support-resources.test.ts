@@ -1,7 +1,7 @@
 import { App, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DeploymentTarget } from '../../src';
+import { BuildStep, DeploymentTarget, QualityCheck, TestReport, Verification } from '../../src';
 import { onlyEcsDeployActionStars } from '../../src/private/nag';
 import { cfnTarget, newApp, pipelineIn } from '../util';
 
@@ -16,7 +16,7 @@ function findings(app: App): string[] {
   const asm = app.synth();
   return asm.stacks.flatMap(s => s.messages
     .filter(m => (m.level === 'error' || m.level === 'warning') && String(m.entry.data).startsWith('AwsSolutions-'))
-    .map(m => `${m.id} ${String(m.entry.data).split(':')[0]}`));
+    .map(m => `${m.id} ${String(m.entry.data).split(': The ')[0]}`));
 }
 
 function replicationBucket(app: App): CfnResource {
@@ -88,5 +88,39 @@ describe('cdk-nag over an ECS rolling update', () => {
     expect(onlyEcsDeployActionStars([ecsStatements[0], { Action: 'iam:PassRole', Resource: '*' }])).toBe(false);
     expect(onlyEcsDeployActionStars([ecsStatements[0], { Action: 'iam:PassRole', Resource: '*', Condition: { StringEqualsIfExists: { 'iam:PassedToService': 'lambda.amazonaws.com' } } }])).toBe(false);
     expect(onlyEcsDeployActionStars([{ Action: ['ecs:UpdateService', 'ecs:DeleteService'], Resource: '*' }])).toBe(false);
+  });
+});
+
+describe('cdk-nag over a pipeline stack without an explicit account or region', () => {
+  test.each([
+    ['no env', undefined],
+    ['a region only', { region: 'eu-west-1' }],
+    ['an account only', { account: '111111111111' }],
+  ])('with %s, the log groups, report groups and stacks named with <AWS::Region> and <AWS::AccountId> are covered', (_name, stackEnv) => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: stackEnv });
+    pipelineIn(stack, {
+      buildStep: BuildStep.commands({ commands: ['npm test'], testReports: [TestReport.junit('reports/*.xml')] }),
+      checks: [QualityCheck.dependencyAudit(), QualityCheck.sourceCodeScan()],
+      environments: [{
+        name: 'staging',
+        deployments: [cfnTarget('shop-staging'), DeploymentTarget.commands('Cdn', ['./invalidate.sh'])],
+        verification: [Verification.commands('Smoke', ['./smoke.sh'])],
+      }],
+    });
+    expect(findings(app)).toEqual([]);
+  });
+
+  test('with no env, a pipeline that deploys to another account is covered too', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack');
+    pipelineIn(stack, {
+      checks: [QualityCheck.sourceCodeScan()],
+      environments: [
+        { name: 'staging', deployments: [cfnTarget('shop-staging')], verification: [Verification.commands('Smoke', ['./smoke.sh'])] },
+        { name: 'prod', production: true, account: '222222222222', deployments: [cfnTarget('shop-prod')] },
+      ],
+    });
+    expect(findings(app)).toEqual([]);
   });
 });
