@@ -50,6 +50,12 @@ const ENV_AGNOSTIC_IAM5_FINDINGS: Array<{ regex: string }> = [
 ];
 
 /**
+ * The read-only action wildcards aws-cdk-lib's CloudFormation stack action (the self-update's
+ * SelfMutate) grants its role on the one stack it deploys (only on policies that hold them).
+ */
+const CFN_STACK_READ_FINDINGS: Array<{ regex: string }> = [{ regex: '/^Action::cloudformation:(DescribeStack|GetTemplate)\\*$/' }];
+
+/**
  * A key granted through its alias: the AWS managed aws/s3 key, or the cross-region replication keys
  * (only on policies whose key/* statements carry the kms:ResourceAliases condition).
  */
@@ -139,6 +145,12 @@ function statementsOf(policy: iam.Policy): Array<{ Action?: string | string[]; R
   return doc?.Statement ?? [];
 }
 
+/** True when a statement of the policy allows cloudformation:DescribeStack* or GetTemplate* on a named stack. */
+function grantsCfnStackReads(policy: iam.Policy): boolean {
+  return statementsOf(policy).some(st => ([] as string[]).concat(st.Action ?? [])
+    .some(a => a === 'cloudformation:DescribeStack*' || a === 'cloudformation:GetTemplate*'));
+}
+
 function onlyInspectorOnStar(policy: iam.Policy): boolean {
   const doc = policy.document.toJSON() as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }> } | undefined;
   return onlyApiRequiredStars(doc?.Statement ?? []);
@@ -170,6 +182,7 @@ export function addNagSuppressions(
       const findings = [
         ...IAM5_FINDINGS,
         ...(envAgnostic ? ENV_AGNOSTIC_IAM5_FINDINGS : []),
+        ...(grantsCfnStackReads(c) ? CFN_STACK_READ_FINDINGS : []),
         ...(onlyAliasScopedKeyStar(c) || hasAliasScopedReplicationKeys(c)
           ? [AWS_MANAGED_S3_KEY_FINDING, ...(envAgnostic ? [ENV_AGNOSTIC_KEY_FINDING] : [])]
           : []),

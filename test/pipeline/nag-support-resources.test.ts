@@ -124,3 +124,39 @@ describe('cdk-nag over a pipeline stack without an explicit account or region', 
     expect(findings(app)).toEqual([]);
   });
 });
+
+describe('cdk-nag over the self-update', () => {
+  test('the SelfMutate action role\'s cloudformation:DescribeStack* and GetTemplate* on the pipeline stack are covered', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, {
+      buildStep: BuildStep.commands({ commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] }),
+      selfUpdate: true,
+      environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }],
+    });
+    expect(findings(app)).toEqual([]);
+    const policy = app.node.findAll().find(c => c.node.path === 'PipelineStack/Shop/Pipeline/UpdatePipeline/SelfMutate/CodePipelineActionRole/DefaultPolicy/Resource') as CfnResource;
+    const covered = (policy.getMetadata('cdk_nag').rules_to_suppress as Array<{ applies_to?: Array<string | { regex: string }> }>)
+      .flatMap(e => e.applies_to ?? []);
+    expect(covered).toContainEqual({ regex: '/^Action::cloudformation:(DescribeStack|GetTemplate)\\*$/' });
+  });
+
+  test('in a pipeline stack without an explicit account or region too', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack');
+    pipelineIn(stack, { selfUpdate: true, environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }] });
+    expect(findings(app)).toEqual([]);
+  });
+
+  test('policies without those actions do not get the entry', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }] });
+    app.synth();
+    const entries = app.node.findAll().filter((c): c is CfnResource => c instanceof CfnResource && c.cfnResourceType === 'AWS::IAM::Policy')
+      .flatMap(p => (p.getMetadata('cdk_nag')?.rules_to_suppress ?? []) as Array<{ applies_to?: unknown[] }>)
+      .flatMap(e => e.applies_to ?? []);
+    expect(entries.length).toBeGreaterThan(0);
+    expect(JSON.stringify(entries)).not.toContain('cloudformation:(DescribeStack');
+  });
+});
