@@ -412,7 +412,9 @@ class EcrSource extends PipelineSource {
  * managed artifact key the pipeline does not create for a source; it stops with an error about a
  * `crossAccountKeys` option DeliveryPipeline does not have. Refused here with what to do instead.
  */
-function refuseOtherAccount(ctx: ModelContext, field: string, what: string, account: string | undefined, value: string, why: string, fix: string): void {
+function refuseOtherAccount(
+  ctx: ModelContext, field: string, what: string, account: string | undefined, value: string, why: string, fix: string,
+): void {
   const pipelineAccount = ctx.pipelineAccount;
   if (account === undefined || Token.isUnresolved(account) || pipelineAccount === undefined || Token.isUnresolved(pipelineAccount)) return;
   if (account === pipelineAccount) return;
