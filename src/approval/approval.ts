@@ -3,6 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
 import { ApprovalModel, ModelContext, RenderContext } from '../model/model';
 import { described, isToken, Validator } from '../private/validation';
 
@@ -145,7 +146,7 @@ class ManualApproval extends Approval {
         const lead = this.kind === 'manual-approval'
           ? `Approve to promote ${rc.sourceRevision.description} to ${environmentName}.`
           : `Review the change sets of ${environmentName} for ${rc.sourceRevision.description}.`;
-        return new actions.ManualApprovalAction({
+        return new ApprovalAction({
           actionName: rc.actionName,
           runOrder: rc.runOrder,
           notificationTopic: notify,
@@ -157,5 +158,32 @@ class ManualApproval extends Approval {
         });
       },
     };
+  }
+}
+
+/**
+ * A manual approval action whose email topic (the one aws-cdk-lib creates for `notifyEmails` when
+ * no topic is given) accepts publishing over TLS only, like the topics the README's examples
+ * create with `enforceSSL: true`.
+ */
+class ApprovalAction extends actions.ManualApprovalAction {
+  constructor(private readonly approvalProps: actions.ManualApprovalActionProps) {
+    super(approvalProps);
+  }
+
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const config = super.bound(scope, stage, options);
+    const topic = this.notificationTopic;
+    if (this.approvalProps.notificationTopic === undefined && topic instanceof sns.Topic) {
+      topic.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowPublishThroughSSLOnly',
+        effect: iam.Effect.DENY,
+        principals: [new iam.StarPrincipal()],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+      }));
+    }
+    return config;
   }
 }

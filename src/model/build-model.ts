@@ -80,7 +80,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     v.fail('source', 'must be a PipelineSource', raw.source,
       "Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().");
   }
-  const source = raw.source._toModel({ validator: v, field: 'source' });
+  const source = raw.source._toModel({ validator: v, field: 'source', pipelineAccount: raw.stackAccount });
   if (!(raw.build instanceof BuildStep)) {
     v.fail('buildStep', 'must be a BuildStep', raw.build, "Use BuildStep.commands({ commands: ['npm ci', 'npm test'] }).");
   }

@@ -222,10 +222,12 @@ export class DeliveryPipeline extends Construct {
     const graph = buildGraph(this.model);
     const rendered = renderPipeline(this, this.model, graph, { artifactBucket: this.props.artifactBucket });
     if (this.notifications) renderNotifications(rendered.pipeline, this.notifications);
-    const replicationBuckets = Object.values(rendered.pipeline.crossRegionSupport)
+    const supports = Object.values(rendered.pipeline.crossRegionSupport);
+    const replicationBuckets = supports
       .map(support => Stack.of(this).resolve(support.replicationBucket.bucketName))
       .filter((name): name is string => typeof name === 'string');
-    addNagSuppressions(this, this.props.artifactBucket ? undefined : rendered.pipeline.artifactBucket, replicationBuckets);
+    addNagSuppressions(this, this.props.artifactBucket ? undefined : rendered.pipeline.artifactBucket, replicationBuckets,
+      supports.map(support => support.replicationBucket));
     const stack = Stack.of(this);
     const plan = writePlan(this.model, graph, stack.account, stack.region, planNotifications(this.notifications));
     this.node.addMetadata(PLAN_METADATA_TYPE, plan);

@@ -1,4 +1,4 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
@@ -36,11 +36,31 @@ const IAM5_FINDINGS: Array<string | { regex: string }> = [
   { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudformation:[^:]+:[^:]+:stack\\/[A-Za-z][A-Za-z0-9-]*\\/\\*$/' },
 ];
 
+/*
+ * The same log groups, report groups and stacks in a pipeline stack without an explicit region or
+ * account (env-agnostic): their ARNs name the region and account as <AWS::Region> and
+ * <AWS::AccountId>, which the patterns above (no ':' in a field) do not match.
+ */
+const REGION = '(<AWS::Region>|[^:<>]+)';
+const ACCOUNT = '(<AWS::AccountId>|[^:<>]+)';
+const ENV_AGNOSTIC_IAM5_FINDINGS: Array<{ regex: string }> = [
+  { regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):logs:${REGION}:${ACCOUNT}:log-group:\\/aws\\/(codebuild|codepipeline)\\/<[A-Za-z0-9]+>:\\*$/` },
+  { regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):codebuild:${REGION}:${ACCOUNT}:report-group\\/<[A-Za-z0-9]+>-\\*$/` },
+  { regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudformation:${REGION}:${ACCOUNT}:stack\\/[A-Za-z][A-Za-z0-9-]*\\/\\*$/` },
+];
+
+/**
+ * The read-only action wildcards aws-cdk-lib's CloudFormation stack action (the self-update's
+ * SelfMutate) grants its role on the one stack it deploys (only on policies that hold them).
+ */
+const CFN_STACK_READ_FINDINGS: Array<{ regex: string }> = [{ regex: '/^Action::cloudformation:(DescribeStack|GetTemplate)\\*$/' }];
+
 /**
  * A key granted through its alias: the AWS managed aws/s3 key, or the cross-region replication keys
  * (only on policies whose key/* statements carry the kms:ResourceAliases condition).
  */
 const AWS_MANAGED_S3_KEY_FINDING = { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):kms:[^:]+:[^:]+:key\\/\\*$/' };
+const ENV_AGNOSTIC_KEY_FINDING = { regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):kms:${REGION}:${ACCOUNT}:key\\/\\*$/` };
 
 const API_REQUIRES_STAR: Suppression = {
   id: 'AwsSolutions-IAM5',
@@ -49,9 +69,32 @@ const API_REQUIRES_STAR: Suppression = {
   applies_to: ['Resource::*'],
 };
 
+/**
+ * The actions aws-cdk-lib's ECS deploy action (an ECS rolling update) grants its role on
+ * Resource "*": the permissions CodePipeline's ECS action documents for its role.
+ */
+const ECS_DEPLOY_ACTIONS = [
+  'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks',
+  'ecs:RegisterTaskDefinition', 'ecs:TagResource', 'ecs:UpdateService',
+];
+
+const ECS_DEPLOY_ACTION_STAR: Suppression = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'Resource "*" as aws-cdk-lib\'s ECS deploy action grants it for an ECS rolling update: the ECS actions CodePipeline\'s ECS deploy action documents '
+    + '(DescribeServices, DescribeTaskDefinition, DescribeTasks, ListTasks, RegisterTaskDefinition, TagResource, UpdateService), '
+    + 'and iam:PassRole limited by iam:PassedToService to ecs-tasks.amazonaws.com and ec2.amazonaws.com. Pass role to DeploymentTarget.ecs to use a narrower role. '
+    + 'See the cdk-delivery-pipeline README, Security.',
+  applies_to: ['Resource::*'],
+};
+
 const ARTIFACT_BUCKET_ACCESS_LOGS: Suppression = {
   id: 'AwsSolutions-S1',
   reason: 'The artifact bucket holds transient pipeline artifacts written only by the pipeline\'s roles; requests are recorded by CloudTrail. Pass artifactBucket to use a bucket with server access logs.',
+};
+
+const REPLICATION_BUCKET_ACCESS_LOGS: Suppression = {
+  id: 'AwsSolutions-S1',
+  reason: 'The cross-region replication bucket (aws-cdk-lib\'s support stack) holds copies of the pipeline\'s transient artifacts, written only by the pipeline\'s roles; requests are recorded by CloudTrail.',
 };
 
 function suppress(resource: CfnResource, suppressions: Suppression[]): void {
@@ -76,6 +119,38 @@ export function onlyApiRequiredStars(statements: Array<{ Action?: string | strin
     || (a === 'iam:PassRole' && JSON.stringify(s.Condition ?? {}).includes('"iam:PassedToService":["ecs-tasks.amazonaws.com"]'))));
 }
 
+/**
+ * True when every statement on Resource "*" is one the AWS API requires, or one aws-cdk-lib's ECS
+ * deploy action grants (and at least one is the latter).
+ */
+export function onlyEcsDeployActionStars(statements: Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }>): boolean {
+  const isStar = (st: { Resource?: unknown }) => st.Resource === '*' || (Array.isArray(st.Resource) && st.Resource.includes('*'));
+  const isEcsDeploy = (st: { Action?: string | string[]; Condition?: any }) => {
+    const actions = ([] as string[]).concat(st.Action ?? []);
+    if (actions.length > 0 && actions.every(a => ECS_DEPLOY_ACTIONS.includes(a)) && st.Condition === undefined) return true;
+    // iam:PassRole only under the one condition aws-cdk-lib writes: StringEqualsIfExists on iam:PassedToService
+    const condition = st.Condition ?? {};
+    const test = condition.StringEqualsIfExists ?? {};
+    const passedTo = ([] as unknown[]).concat(test['iam:PassedToService'] ?? []);
+    return actions.length === 1 && actions[0] === 'iam:PassRole'
+      && Object.keys(condition).length === 1 && Object.keys(test).length === 1
+      && passedTo.length > 0 && passedTo.every(p => p === 'ecs-tasks.amazonaws.com' || p === 'ec2.amazonaws.com');
+  };
+  const stars = statements.filter(isStar);
+  return stars.some(isEcsDeploy) && stars.every(st => isEcsDeploy(st) || onlyApiRequiredStars([st]));
+}
+
+function statementsOf(policy: iam.Policy): Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }> {
+  const doc = policy.document.toJSON() as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }> } | undefined;
+  return doc?.Statement ?? [];
+}
+
+/** True when a statement of the policy allows cloudformation:DescribeStack* or GetTemplate* on a named stack. */
+function grantsCfnStackReads(policy: iam.Policy): boolean {
+  return statementsOf(policy).some(st => ([] as string[]).concat(st.Action ?? [])
+    .some(a => a === 'cloudformation:DescribeStack*' || a === 'cloudformation:GetTemplate*'));
+}
+
 function onlyInspectorOnStar(policy: iam.Policy): boolean {
   const doc = policy.document.toJSON() as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }> } | undefined;
   return onlyApiRequiredStars(doc?.Statement ?? []);
@@ -91,27 +166,41 @@ function onlyAliasScopedKeyStar(policy: iam.Policy): boolean {
  * Adds the suppressions to the library's own policies under `root` and, when the library created
  * it, to the artifact bucket.
  */
-export function addNagSuppressions(root: IConstruct, ownArtifactBucket: s3.IBucket | undefined, replicationBucketNames: string[] = []): void {
+export function addNagSuppressions(
+  root: IConstruct, ownArtifactBucket: s3.IBucket | undefined, replicationBucketNames: string[] = [], replicationBuckets: s3.IBucket[] = [],
+): void {
   // the objects of the cross-region replication buckets (aws-cdk-lib's support stacks), by their generated names
   const replicationObjects = replicationBucketNames.map(name => ({
     regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::${escapeRegExp(name)}\\/\\*$/`,
   }));
+  const stack = Stack.of(root);
+  const envAgnostic = Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account);
   for (const c of root.node.findAll()) {
     if (c instanceof iam.Policy) {
       const cfn = c.node.defaultChild as CfnResource | undefined;
       if (!cfn) continue;
       const findings = [
         ...IAM5_FINDINGS,
-        ...(onlyAliasScopedKeyStar(c) || hasAliasScopedReplicationKeys(c) ? [AWS_MANAGED_S3_KEY_FINDING] : []),
+        ...(envAgnostic ? ENV_AGNOSTIC_IAM5_FINDINGS : []),
+        ...(grantsCfnStackReads(c) ? CFN_STACK_READ_FINDINGS : []),
+        ...(onlyAliasScopedKeyStar(c) || hasAliasScopedReplicationKeys(c)
+          ? [AWS_MANAGED_S3_KEY_FINDING, ...(envAgnostic ? [ENV_AGNOSTIC_KEY_FINDING] : [])]
+          : []),
         ...replicationObjects,
       ];
       const list: Suppression[] = [{ id: 'AwsSolutions-IAM5', reason: IAM5_REASON, applies_to: findings }];
       if (onlyInspectorOnStar(c)) list.push(API_REQUIRES_STAR);
+      else if (onlyEcsDeployActionStars(statementsOf(c))) list.push(ECS_DEPLOY_ACTION_STAR);
       suppress(cfn, list);
     }
   }
   if (ownArtifactBucket) {
     const cfn = ownArtifactBucket.node.defaultChild as CfnResource | undefined;
     if (cfn) suppress(cfn, [ARTIFACT_BUCKET_ACCESS_LOGS]);
+  }
+  // the replication buckets of aws-cdk-lib's cross-region support stacks (one per region)
+  for (const bucket of replicationBuckets) {
+    const cfn = bucket.node.defaultChild;
+    if (cfn instanceof CfnResource) suppress(cfn, [REPLICATION_BUCKET_ACCESS_LOGS]);
   }
 }

@@ -298,6 +298,9 @@ class CodeCommitSource extends PipelineSource {
     if (!repository || typeof (repository as any).repositoryName !== 'string') {
       v.fail(`${ctx.field}.repository`, 'must be a codecommit.IRepository', repository, 'Pass codecommit.Repository.fromRepositoryName(this, \'Repo\', \'shop\') or a new Repository.');
     }
+    refuseOtherAccount(ctx, 'repository', 'a CodeCommit repository', repository.env?.account, (repository as any).repositoryArn ?? repository.repositoryName,
+      'its push events reach only the event bus of that account, where no rule starts the pipeline',
+      `mirror the repository into account ${ctx.pipelineAccount}.`);
     const branch = validateBranch(ctx, this.props.branch);
     const name = Token.isUnresolved(repository.repositoryName) ? 'CodeCommit repository' : repository.repositoryName;
     return {
@@ -342,6 +345,9 @@ class S3Source extends PipelineSource {
           "Create the bucket with versioned: true, for example new s3.Bucket(this, 'Source', { versioned: true }).");
       }
     }
+    refuseOtherAccount(ctx, 'bucket', 'an S3 bucket', bucket.env?.account, bucket.bucketName,
+      'the source action would run as a role of that account, which the pipeline does not set up',
+      `have the archive copied to a versioned bucket of account ${ctx.pipelineAccount}.`);
     const key = v.requireString(`${ctx.field}.key`, this.props.key, "Pass the object key of the zip archive, for example 'source/shop.zip'.");
     const where = Token.isUnresolved(bucket.bucketName) ? key : `s3://${bucket.bucketName}/${key}`;
     return {
@@ -398,4 +404,21 @@ class EcrSource extends PipelineSource {
       },
     };
   }
+}
+
+/**
+ * A CodeCommit repository or S3 bucket of another account than the pipeline's. aws-cdk-lib would
+ * render its source action with a role in that account (a support stack) and needs a customer
+ * managed artifact key the pipeline does not create for a source; it stops with an error about a
+ * `crossAccountKeys` option DeliveryPipeline does not have. Refused here with what to do instead.
+ */
+function refuseOtherAccount(
+  ctx: ModelContext, field: string, what: string, account: string | undefined, value: string, why: string, fix: string,
+): void {
+  const pipelineAccount = ctx.pipelineAccount;
+  if (account === undefined || Token.isUnresolved(account) || pipelineAccount === undefined || Token.isUnresolved(pipelineAccount)) return;
+  if (account === pipelineAccount) return;
+  ctx.validator.fail(`${ctx.field}.${field}`,
+    `is ${what} of account ${account}, but the pipeline's stack is in account ${pipelineAccount}, and a source in another account is not supported (${why})`, value,
+    `Deploy the pipeline's stack in account ${account}, or ${fix}`);
 }

@@ -1,6 +1,7 @@
 import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -92,6 +93,21 @@ export const BAD_CONFIGS: BadConfig[] = [
     title: 'S3 source bucket of the app without versioning',
     props: () => base({ source: PipelineSource.s3({ bucket: new s3.Bucket(importStack(), 'Source'), key: 'source/shop.zip' }) }),
     message: `${P}source.bucket is not versioned (CodePipeline's S3 source reads the versions of the object), got 'Imports/Source'. Create the bucket with versioned: true, for example new s3.Bucket(this, 'Source', { versioned: true }).`,
+  },
+  {
+    // regression: aws-cdk-lib stopped at synth asking for a crossAccountKeys option DeliveryPipeline does not have
+    title: 'CodeCommit source repository of another account',
+    props: () => base({ source: PipelineSource.codeCommit({ repository: codecommit.Repository.fromRepositoryArn(importStack(), 'Repo', 'arn:aws:codecommit:eu-west-1:222222222222:shop') }) }),
+    message: `${P}source.repository is a CodeCommit repository of account 222222222222, but the pipeline's stack is in account 111111111111, `
+      + 'and a source in another account is not supported (its push events reach only the event bus of that account, where no rule starts the pipeline), '
+      + "got 'arn:aws:codecommit:eu-west-1:222222222222:shop'. Deploy the pipeline's stack in account 222222222222, or mirror the repository into account 111111111111.",
+  },
+  {
+    title: 'S3 source bucket of another account',
+    props: () => base({ source: PipelineSource.s3({ bucket: s3.Bucket.fromBucketAttributes(importStack(), 'Sources', { bucketName: 'acme-sources', account: '222222222222' }), key: 'shop.zip' }) }),
+    message: `${P}source.bucket is an S3 bucket of account 222222222222, but the pipeline's stack is in account 111111111111, `
+      + 'and a source in another account is not supported (the source action would run as a role of that account, which the pipeline does not set up), '
+      + "got 'acme-sources'. Deploy the pipeline's stack in account 222222222222, or have the archive copied to a versioned bucket of account 111111111111.",
   },
   {
     title: 'ECR image tag with a space',

@@ -1,0 +1,162 @@
+import { App, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { BuildStep, DeploymentTarget, QualityCheck, TestReport, Verification } from '../../src';
+import { onlyEcsDeployActionStars } from '../../src/private/nag';
+import { cfnTarget, newApp, pipelineIn } from '../util';
+
+/*
+ * cdk-nag AwsSolutions over the whole app, support stacks included: the resources the pipeline
+ * causes outside its own stack carry the library's suppressions too.
+ */
+
+/** Every unsuppressed AwsSolutions finding of the app, as `path finding`. */
+function findings(app: App): string[] {
+  Aspects.of(app).add(new AwsSolutionsChecks());
+  const asm = app.synth();
+  return asm.stacks.flatMap(s => s.messages
+    .filter(m => (m.level === 'error' || m.level === 'warning') && String(m.entry.data).startsWith('AwsSolutions-'))
+    .map(m => `${m.id} ${String(m.entry.data).split(': The ')[0]}`));
+}
+
+function replicationBucket(app: App): CfnResource {
+  return app.node.findAll().find(c => c.node.path.endsWith('CrossRegionCodePipelineReplicationBucket/Resource')) as CfnResource;
+}
+
+describe('cdk-nag over the cross-region support stack', () => {
+  test('the replication bucket of another region carries the access-log suppression, with a reason', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, { environments: [{ name: 'us', region: 'us-east-1', deployments: [cfnTarget('shop-us')] }] });
+    expect(findings(app)).toEqual([]);
+    const bucket = replicationBucket(app);
+    expect(bucket.node.path).toBe('cross-region-stack-111111111111:us-east-1/Default/CrossRegionCodePipelineReplicationBucket/Resource');
+    const suppressions = bucket.getMetadata('cdk_nag')?.rules_to_suppress;
+    expect(suppressions).toEqual([{
+      id: 'AwsSolutions-S1',
+      reason: 'The cross-region replication bucket (aws-cdk-lib\'s support stack) holds copies of the pipeline\'s transient artifacts, '
+        + 'written only by the pipeline\'s roles; requests are recorded by CloudTrail.',
+    }]);
+  });
+
+  test('two pipelines sharing the support stack of a region add the suppression once', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, { environments: [{ name: 'us', region: 'us-east-1', deployments: [cfnTarget('shop-us')] }] }, 'Shop');
+    pipelineIn(stack, { environments: [{ name: 'us', region: 'us-east-1', deployments: [cfnTarget('blog-us')] }] }, 'Blog');
+    expect(findings(app)).toEqual([]);
+    expect(replicationBucket(app).getMetadata('cdk_nag')?.rules_to_suppress).toHaveLength(1);
+  });
+});
+
+describe('cdk-nag over an ECS rolling update', () => {
+  function ecsPipeline(service: (stack: Stack) => ecs.IBaseService) {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(service(stack), { name: 'Web' })] }] });
+    return app;
+  }
+
+  test.each([
+    ['imported by ARN', (stack: Stack) => ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', {
+      cluster: ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
+      serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web',
+    })],
+    ['imported by name', (stack: Stack) => ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', {
+      cluster: ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
+      serviceName: 'shop-web',
+    })],
+  ])('a service %s: the action role\'s Resource "*" from aws-cdk-lib\'s ECS deploy action is covered, with a reason', (_name, service) => {
+    const app = ecsPipeline(service);
+    expect(findings(app)).toEqual([]);
+    const policy = app.node.findAll().find(c => c.node.path === 'PipelineStack/Shop/Pipeline/staging/Web/CodePipelineActionRole/DefaultPolicy/Resource') as CfnResource;
+    const entries = policy.getMetadata('cdk_nag').rules_to_suppress as Array<{ id: string; reason: string; applies_to: unknown[] }>;
+    expect(entries.filter(e => e.applies_to?.includes('Resource::*'))).toEqual([{
+      id: 'AwsSolutions-IAM5',
+      reason: expect.stringMatching(/^Resource "\*" as aws-cdk-lib's ECS deploy action grants it for an ECS rolling update: .* Pass role to DeploymentTarget.ecs to use a narrower role\./),
+      applies_to: ['Resource::*'],
+    }]);
+  });
+
+  test('a statement of another kind on Resource "*" beside them is not covered', () => {
+    const ecsStatements = [
+      { Action: ['ecs:DescribeServices', 'ecs:UpdateService'], Effect: 'Allow', Resource: '*' },
+      { Action: 'iam:PassRole', Effect: 'Allow', Resource: '*', Condition: { StringEqualsIfExists: { 'iam:PassedToService': ['ec2.amazonaws.com', 'ecs-tasks.amazonaws.com'] } } },
+    ];
+    expect(onlyEcsDeployActionStars(ecsStatements)).toBe(true);
+    expect(onlyEcsDeployActionStars([...ecsStatements, { Action: 's3:PutObject', Resource: '*' }])).toBe(false);
+    expect(onlyEcsDeployActionStars([ecsStatements[0], { Action: 'iam:PassRole', Resource: '*' }])).toBe(false);
+    expect(onlyEcsDeployActionStars([ecsStatements[0], { Action: 'iam:PassRole', Resource: '*', Condition: { StringEqualsIfExists: { 'iam:PassedToService': 'lambda.amazonaws.com' } } }])).toBe(false);
+    expect(onlyEcsDeployActionStars([{ Action: ['ecs:UpdateService', 'ecs:DeleteService'], Resource: '*' }])).toBe(false);
+  });
+});
+
+describe('cdk-nag over a pipeline stack without an explicit account or region', () => {
+  test.each([
+    ['no env', undefined],
+    ['a region only', { region: 'eu-west-1' }],
+    ['an account only', { account: '111111111111' }],
+  ])('with %s, the log groups, report groups and stacks named with <AWS::Region> and <AWS::AccountId> are covered', (_name, stackEnv) => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: stackEnv });
+    pipelineIn(stack, {
+      buildStep: BuildStep.commands({ commands: ['npm test'], testReports: [TestReport.junit('reports/*.xml')] }),
+      checks: [QualityCheck.dependencyAudit(), QualityCheck.sourceCodeScan()],
+      environments: [{
+        name: 'staging',
+        deployments: [cfnTarget('shop-staging'), DeploymentTarget.commands('Cdn', ['./invalidate.sh'])],
+        verification: [Verification.commands('Smoke', ['./smoke.sh'])],
+      }],
+    });
+    expect(findings(app)).toEqual([]);
+  });
+
+  test('with no env, a pipeline that deploys to another account is covered too', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack');
+    pipelineIn(stack, {
+      checks: [QualityCheck.sourceCodeScan()],
+      environments: [
+        { name: 'staging', deployments: [cfnTarget('shop-staging')], verification: [Verification.commands('Smoke', ['./smoke.sh'])] },
+        { name: 'prod', production: true, account: '222222222222', deployments: [cfnTarget('shop-prod')] },
+      ],
+    });
+    expect(findings(app)).toEqual([]);
+  });
+});
+
+describe('cdk-nag over the self-update', () => {
+  test('the SelfMutate action role\'s cloudformation:DescribeStack* and GetTemplate* on the pipeline stack are covered', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, {
+      buildStep: BuildStep.commands({ commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] }),
+      selfUpdate: true,
+      environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }],
+    });
+    expect(findings(app)).toEqual([]);
+    const policy = app.node.findAll().find(c => c.node.path === 'PipelineStack/Shop/Pipeline/UpdatePipeline/SelfMutate/CodePipelineActionRole/DefaultPolicy/Resource') as CfnResource;
+    const covered = (policy.getMetadata('cdk_nag').rules_to_suppress as Array<{ applies_to?: Array<string | { regex: string }> }>)
+      .flatMap(e => e.applies_to ?? []);
+    expect(covered).toContainEqual({ regex: '/^Action::cloudformation:(DescribeStack|GetTemplate)\\*$/' });
+  });
+
+  test('in a pipeline stack without an explicit account or region too', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack');
+    pipelineIn(stack, { selfUpdate: true, environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }] });
+    expect(findings(app)).toEqual([]);
+  });
+
+  test('policies without those actions do not get the entry', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }] });
+    app.synth();
+    const entries = app.node.findAll().filter((c): c is CfnResource => c instanceof CfnResource && c.cfnResourceType === 'AWS::IAM::Policy')
+      .flatMap(p => (p.getMetadata('cdk_nag')?.rules_to_suppress ?? []) as Array<{ applies_to?: unknown[] }>)
+      .flatMap(e => e.applies_to ?? []);
+    expect(entries.length).toBeGreaterThan(0);
+    expect(JSON.stringify(entries)).not.toContain('cloudformation:(DescribeStack');
+  });
+});
