@@ -26,7 +26,7 @@ const FIELDS: CronField[] = [
 /** Returns a problem with one cron field, or undefined. */
 function fieldProblem(field: CronField, value: string): string | undefined {
   if (field.special.test(value)) return undefined;
-  if (field.name === 'seconds') return `the seconds field must be '*', got '${value}'`;
+  if (field.name === 'seconds') return `the seconds field has '${value}' (it must be '*')`;
   for (const part of value.split(',')) {
     const m = part.match(/^(\*|[A-Z0-9]+(-[A-Z0-9]+)?)(\/\d+)?$/);
     if (!m) return `the ${field.name} field has '${part}'`;

@@ -92,7 +92,7 @@ describe('DeploymentWindow', () => {
     ['* * 10 ? * 6#3', undefined],
     ['cron(0 9-16 ? * MON-THU *)', "it is written as an EventBridge schedule 'cron(...)'; a deployment window takes the CodePipeline form without 'cron(' and ')' and with a seconds field first"],
     ['0 9-16 ? * MON-THU', 'it has 5 fields; it needs 6 or 7: seconds minutes hours day-of-month month day-of-week [year]'],
-    ['0 * 9-16 ? * MON-THU', "the seconds field must be '*', got '0'"],
+    ['0 * 9-16 ? * MON-THU', "the seconds field has '0' (it must be '*')"],
     ['* * 9-25 ? * MON', "the hours field has '25' (allowed: 0-23)"],
     ['* * 9 ? * MON-FUN', "the day-of-week field has 'FUN' (allowed: 1-7 or SUN,MON,TUE,WED,THU,FRI,SAT)"],
     ['* * 9 1 * MON', "day-of-month and day-of-week are both set; one of them must be '?'"],
