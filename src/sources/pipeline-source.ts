@@ -1,8 +1,9 @@
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Names, Token } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ModelContext, SourceModel, SourceProduced } from '../model/model';
@@ -386,23 +387,53 @@ class EcrSource extends PipelineSource {
       v.fail(`${ctx.field}.tag`, 'is not an image tag', tag, "Use letters, digits, '_', '.' and '-', starting with a letter, a digit or '_', for example 'latest' or 'release-1.2'.");
     }
     const name = Token.isUnresolved(repository.repositoryName) ? 'ECR repository' : repository.repositoryName;
+    const account = repository.env?.account;
+    const otherAccount = account !== undefined && !Token.isUnresolved(account) && ctx.pipelineAccount !== undefined
+      && !Token.isUnresolved(ctx.pipelineAccount) && account !== ctx.pipelineAccount ? account : undefined;
     return {
       kind: 'ECR',
       summary: `${name}:${tag} (ECR)`,
       repository: Token.isUnresolved(repository.repositoryName) ? undefined : repository.repositoryName,
       branch: tag,
       triggers: [`push of image tag ${tag}`],
-      produce: (_scope, output) => {
-        const action = new actions.EcrSourceAction({
+      produce: (scope, output) => {
+        const props: actions.EcrSourceActionProps = {
           actionName: SOURCE_ACTION_NAME,
           repository,
           imageTag: tag,
           output,
           variablesNamespace: SOURCE_VARIABLES_NAMESPACE,
-        });
+        };
+        const action = otherAccount ? new OtherAccountEcrSourceAction(props, otherAccount) : new actions.EcrSourceAction(props);
+        if (otherAccount) {
+          Annotations.of(scope).addWarningV2('delivery-pipeline:otherAccountEcrSource',
+            `${ctx.field}.repository '${name}' is in account ${otherAccount}, the pipeline in account ${ctx.pipelineAccount}: `
+            + `ECR sends its push events to the default event bus of account ${otherAccount} only, so a push starts the pipeline only when `
+            + `that account forwards them (an EventBridge rule there whose target is the default event bus of account ${ctx.pipelineAccount}, `
+            + `whose resource policy allows account ${otherAccount} to put events). The repository's policy must also allow account `
+            + `${ctx.pipelineAccount} ecr:DescribeImages (and pulling, for the deployments). The pipeline's rule accepts events of account ${otherAccount} only.`);
+        }
         return { action, revision: { description: `image ${action.variables.imageDigest} (${name}:${tag})` } };
       },
     };
+  }
+}
+
+/**
+ * The ECR source action for a repository of another account: aws-cdk-lib's rule matches the
+ * repository by name only, so a repository of the same name in the pipeline's account would start
+ * the pipeline too; the rule also filters on the repository's account.
+ */
+class OtherAccountEcrSourceAction extends actions.EcrSourceAction {
+  constructor(props: actions.EcrSourceActionProps, private readonly repositoryAccount: string) {
+    super(props);
+  }
+
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const config = super.bound(scope, stage, options);
+    const rule = scope.node.tryFindChild(`${Names.nodeUniqueId(stage.pipeline.node)}SourceEventRule`);
+    if (rule instanceof events.Rule) rule.addEventPattern({ account: [this.repositoryAccount] });
+    return config;
   }
 }
 

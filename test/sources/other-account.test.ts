@@ -1,5 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PipelineSource } from '../../src';
 import { cfnTarget, errorOf, newApp, newStack, pipelineIn } from '../util';
@@ -30,5 +32,33 @@ describe('a source in another account than the pipeline', () => {
     pipelineIn(stack, { source: PipelineSource.codeCommit({ repository: codecommit.Repository.fromRepositoryName(stack, 'Repo2', 'shop') }) }, 'C');
     const agnostic = new Stack(newApp(), 'Agnostic');
     pipelineIn(agnostic, { source: PipelineSource.codeCommit({ repository: codecommit.Repository.fromRepositoryArn(agnostic, 'Repo', 'arn:aws:codecommit:eu-west-1:222222222222:shop') }) });
+  });
+
+  test('an ECR repository of another account passes with a warning on forwarding its events, and the rule accepts that account only', () => {
+    const stack = newStack();
+    const repository = ecr.Repository.fromRepositoryArn(stack, 'Repo', 'arn:aws:ecr:eu-west-1:222222222222:repository/checkout');
+    pipelineIn(stack, { source: PipelineSource.ecr({ repository, tag: 'release' }) });
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')) as any[];
+    expect(rules.map(r => r.Properties.EventPattern)).toEqual([{
+      'account': ['222222222222'],
+      'detail-type': ['ECR Image Action'],
+      'source': ['aws.ecr'],
+      'detail': { 'result': ['SUCCESS'], 'repository-name': ['checkout'], 'image-tag': ['release'], 'action-type': ['PUSH'] },
+    }]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map(w => w.entry.data)).toEqual([
+      "source.repository 'checkout' is in account 222222222222, the pipeline in account 111111111111: ECR sends its push events to the default event bus "
+      + 'of account 222222222222 only, so a push starts the pipeline only when that account forwards them (an EventBridge rule there whose target is the '
+      + 'default event bus of account 111111111111, whose resource policy allows account 222222222222 to put events). The repository\'s policy must also '
+      + 'allow account 111111111111 ecr:DescribeImages (and pulling, for the deployments). The pipeline\'s rule accepts events of account 222222222222 only. '
+      + '[ack: delivery-pipeline:otherAccountEcrSource]',
+    ]);
+  });
+
+  test('an ECR repository of the pipeline\'s account gets no warning and aws-cdk-lib\'s rule unchanged', () => {
+    const stack = newStack();
+    pipelineIn(stack, { source: PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryName(stack, 'Repo', 'checkout') }) });
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')) as any[];
+    expect(rules.map(r => Object.keys(r.Properties.EventPattern).sort())).toEqual([['detail', 'detail-type', 'source']]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 });
