@@ -8,6 +8,7 @@ import { EnvironmentOptions } from './environment';
 import { PipelineNotifications } from './notifications';
 import { renderPipeline } from './render/render-pipeline';
 import { checkRenderedQuotas } from './render/rendered-quotas';
+import { selfUpdateAssetsProblem } from './render/self-update-assets';
 import { BuildStep } from '../build/build-step';
 import { QualityCheck } from '../build/quality-check';
 import { buildGraph, PipelineGraph } from '../graph/pipeline-graph';
@@ -232,7 +233,14 @@ export class DeliveryPipeline extends Construct {
     const plan = writePlan(this.model, graph, stack.account, stack.region, planNotifications(this.notifications));
     this.node.addMetadata(PLAN_METADATA_TYPE, plan);
     const pipeline = rendered.pipeline;
-    this.node.addValidation({ validate: () => checkRenderedQuotas(this, pipeline) });
+    const selfUpdate = this.model.selfUpdate !== undefined;
+    this.node.addValidation({
+      validate: () => {
+        const errors = checkRenderedQuotas(this, pipeline);
+        const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack) : undefined;
+        return assets ? [...errors, assets] : errors;
+      },
+    });
     this.built = { pipeline: rendered.pipeline, graph, approvalActionArns: rendered.approvalActionArns, plan };
   }
 

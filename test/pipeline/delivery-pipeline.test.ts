@@ -1,7 +1,11 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Approval, DeliveryPipeline, DeploymentTarget, QualityCheck, ReleaseMode, Verification } from '../../src';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../../src/model/plan-document';
@@ -294,5 +298,27 @@ describe('selfUpdate', () => {
     const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
     const selfMutate = Object.entries(policies).find(([id]) => /SelfMutate.*DefaultPolicy/.test(id));
     expect(JSON.stringify(flat((selfMutate![1] as any).Properties.PolicyDocument))).toContain('parameter/cdk-bootstrap/shop1/version');
+  });
+
+  test('a pipeline stack with assets is refused: UpdatePipeline would deploy it without uploading them', () => {
+    const withAsset = (selfUpdate: boolean) => {
+      const stack = newStack();
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'notifier-'));
+      fs.writeFileSync(path.join(dir, 'index.js'), 'exports.handler = async () => {};');
+      new lambda.Function(stack, 'Notifier', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromAsset(dir) });
+      pipelineIn(stack, { selfUpdate, environments: [env('staging')] });
+      return stack;
+    };
+    expect(errorOf(() => (withAsset(true).node.root as any).synth())).toContain(
+      "'PipelineStack/Shop': selfUpdate deploys the stack 'PipelineStack' from the build's cloud assembly without publishing its assets "
+      + '(cdk deploy uploads them, the pipeline does not), but this resource uses assets: PipelineStack/Notifier/Resource (AWS::Lambda::Function). '
+      + 'Once an asset changes, UpdatePipeline would deploy a template whose asset was never uploaded, and fail. '
+      + 'Move these resources to a stack of a CDK stage the pipeline deploys (its assets are published), or leave selfUpdate off and deploy the pipeline stack with cdk deploy.');
+    // without selfUpdate, cdk deploy publishes them: no error
+    expect(() => (withAsset(false).node.root as any).synth()).not.toThrow();
+    // and a self-updating pipeline stack without assets synthesizes
+    const plain = newStack();
+    pipelineIn(plain, { selfUpdate: true, environments: [env('staging')] });
+    expect(() => (plain.node.root as any).synth()).not.toThrow();
   });
 });

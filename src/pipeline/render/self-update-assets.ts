@@ -1,0 +1,31 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { bootstrapQualifier } from '../../private/action-grants';
+
+/**
+ * With `selfUpdate`, the UpdatePipeline action deploys the pipeline's own stack from the template in
+ * the build's cloud assembly, and nothing publishes that stack's assets (Lambda code, nested stack
+ * templates, Docker images): `cdk deploy` uploads them, the pipeline does not. Once an asset
+ * changes, the update refers to an object that was never uploaded and fails. Returns the error when
+ * resources of the pipeline stack refer to the CDK bootstrap asset bucket or repository.
+ */
+export function selfUpdateAssetsProblem(scope: IConstruct, stack: Stack): string | undefined {
+  const internals = stack as unknown as { _toCloudFormation?(): { Resources?: Record<string, any> } };
+  if (typeof internals._toCloudFormation !== 'function') return undefined;
+  const qualifier = bootstrapQualifier(stack);
+  const marks = [`cdk-${qualifier}-assets-`, `cdk-${qualifier}-container-assets-`];
+  const paths = new Map<string, string>();
+  for (const c of stack.node.findAll()) {
+    if (CfnResource.isCfnResource(c) && Stack.of(c) === stack) paths.set(stack.resolve(c.logicalId), c.node.path);
+  }
+  const resources = Object.entries(internals._toCloudFormation().Resources ?? {});
+  const using = resources
+    .filter(([, r]) => { const text = JSON.stringify(r.Properties ?? {}); return marks.some(m => text.includes(m)); })
+    .map(([id, r]) => `${paths.get(id) ?? id} (${r.Type})`);
+  if (using.length === 0) return undefined;
+  const shown = using.length > 5 ? [...using.slice(0, 5), `and ${using.length - 5} more`] : using;
+  return `'${scope.node.path}': selfUpdate deploys the stack '${stack.stackName}' from the build's cloud assembly without publishing its assets `
+    + `(cdk deploy uploads them, the pipeline does not), but ${using.length === 1 ? 'this resource uses' : 'these resources use'} assets: ${shown.join(', ')}. `
+    + 'Once an asset changes, UpdatePipeline would deploy a template whose asset was never uploaded, and fail. '
+    + 'Move these resources to a stack of a CDK stage the pipeline deploys (its assets are published), or leave selfUpdate off and deploy the pipeline stack with cdk deploy.';
+}
