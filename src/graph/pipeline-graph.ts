@@ -1,5 +1,7 @@
 import { ASSETS_ACTION_NAME, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE, SOURCE_STAGE } from '../model/build-model';
 import { EnvironmentModel, PipelineModel } from '../model/model';
+import { changeSetLevels } from '../model/quotas';
+import { reviewActionName } from '../model/stage-names';
 import { SOURCE_ACTION_NAME } from '../sources/pipeline-source';
 
 /*
@@ -93,10 +95,7 @@ export function runOrders(base: number, hasPrepare: boolean, review: boolean): (
   };
 }
 
-/** The name of the change-set review action at a dependency level. */
-export function reviewActionName(base: string, level: number): string {
-  return level === 0 ? base : `${base}.Wave${level + 1}`;
-}
+export { reviewActionName };
 
 function environmentStage(env: EnvironmentModel): GraphStage {
   const nodes: GraphNode[] = [];
@@ -118,8 +117,7 @@ function environmentStage(env: EnvironmentModel): GraphStage {
     nodes.push({ node: { type: 'deployment', index, prepareRunOrder, deployRunOrder, runOrderAt }, actions });
   });
   if (review) {
-    const levels = Math.max(0, ...env.deployments.flatMap(d => d.actionNames.filter(a => a.phase === 'prepare').map(a => a.level ?? 0)));
-    for (let level = 0; level <= levels; level++) {
+    for (let level = 0; level < changeSetLevels(env.deployments); level++) {
       nodes.push({ node: { type: 'approval' }, actions: [{ name: reviewActionName(review.actionName, level), runOrder: runOrderAt('review', level), kind: review.kind }] });
     }
   }

@@ -2,9 +2,9 @@ import * as path from 'path';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { checkBuildOutputReads } from './build-outputs';
 import { ActionModel, AlarmGateModel, BuildOutputRead, ApprovalModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
-import { checkModelQuotas } from './quotas';
+import { approvalActionCount, checkModelQuotas } from './quotas';
 import { ReleaseMode } from './release-mode';
-import { BUILD_STAGE, CHECKS_STAGE, PIPELINE_STAGES, SELF_UPDATE_STAGE, SOURCE_STAGE } from './stage-names';
+import { BUILD_STAGE, CHECKS_STAGE, PIPELINE_STAGES, reviewActionName, SELF_UPDATE_STAGE, SOURCE_STAGE } from './stage-names';
 import { Approval, APPROVAL_ACTION_NAME, CHANGE_SET_REVIEW_ACTION_NAME } from '../approval/approval';
 import { BuildStep } from '../build/build-step';
 import { QualityCheck } from '../build/quality-check';
@@ -151,11 +151,10 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     v.fail('checks', `must hold at most ${MAX_ACTIONS_PER_STAGE - 1} checks when the asset-publishing action runs beside them (CodePipeline's actions-per-stage quota)`,
       described(`${checks.length} checks`), 'Combine checks into fewer commands.');
   }
-  checkModelQuotas(v, { checks, environments });
-
   const selfUpdateModel = selfUpdate && raw.pipelineStackName && raw.pipelineTemplatePath
     ? { stackName: raw.pipelineStackName, templatePath: path.posix.join(assemblyDirectory(v, environments), raw.pipelineTemplatePath) }
     : undefined;
+  checkModelQuotas(v, { checks, environments, assets, selfUpdate: selfUpdateModel });
   checkBuildOutputReads(v, build, [
     ...environments.flatMap(e => e.deployments.flatMap(d => d.buildOutputReads ?? [])),
     // the PublishAssets action reads the assets from the build output; the build publishing them
@@ -427,7 +426,8 @@ function environmentModel(
 
   // action names in the stage
   const actionNames: string[] = [];
-  if (approval) actionNames.push(approval.actionName);
+  const approvalActions = approvalActionCount({ approval, deployments });
+  for (let level = 0; level < approvalActions; level++) actionNames.push(reviewActionName(approval!.actionName, level));
   for (const d of deployments) actionNames.push(...d.actionNames.map(a => a.name));
   actionNames.push(...verification.map(x => x.name));
   const seen = new Set<string>();
@@ -440,8 +440,11 @@ function environmentModel(
     seen.add(n);
   }
   if (actionNames.length > MAX_ACTIONS_PER_STAGE) {
-    v.fail(`${f}.deployments`, `must fit CodePipeline's quota of ${MAX_ACTIONS_PER_STAGE} actions per stage`, described(`${actionNames.length} actions`),
-      'Split the targets over two environments.');
+    const reviews = approval?.kind === 'change-set-review' && approvalActions > 1;
+    v.fail(`${f}.deployments`, `must fit CodePipeline's quota of ${MAX_ACTIONS_PER_STAGE} actions per stage`,
+      described(`${actionNames.length} actions${reviews ? ` (${approvalActions} of them change-set reviews, one per dependency level of the stacks)` : ''}`),
+      reviews ? 'Split the targets over two environments, or gate the environment with Approval.manual() instead of a change-set review (one action).'
+        : 'Split the targets over two environments.');
   }
 
   return {

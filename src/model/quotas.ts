@@ -1,4 +1,4 @@
-import { PipelineModel } from './model';
+import { DeploymentModel, EnvironmentModel, PipelineModel } from './model';
 import { described, Validator } from '../private/validation';
 
 /*
@@ -26,11 +26,26 @@ export const MAX_TEMPLATE_BYTES = 1_000_000;
  */
 export const TEMPLATE_CHECK_FROM_RESOURCES = 150;
 
+/**
+ * The dependency levels of an environment's change sets (the stacks of a CDK stage deploy level by
+ * level; every other target is level 0): a change-set review is one approval action per level.
+ */
+export function changeSetLevels(deployments: readonly Pick<DeploymentModel, 'actionNames'>[]): number {
+  return 1 + Math.max(0, ...deployments.flatMap(d => d.actionNames.filter(a => a.phase === 'prepare').map(a => a.level ?? 0)));
+}
+
+/** The approval actions of an environment's stage: one manual approval, or a change-set review per level. */
+export function approvalActionCount(env: Pick<EnvironmentModel, 'approval' | 'deployments'>): number {
+  if (!env.approval) return 0;
+  return env.approval.kind === 'change-set-review' ? changeSetLevels(env.deployments) : 1;
+}
+
 /** Checks the quotas the model alone decides. */
-export function checkModelQuotas(v: Validator, model: Pick<PipelineModel, 'checks' | 'environments'>): void {
-  let actions = 2 + model.checks.length;
+export function checkModelQuotas(v: Validator, model: Pick<PipelineModel, 'checks' | 'environments' | 'assets' | 'selfUpdate'>): void {
+  // source and build, the asset-publishing action (unless the build publishes), the self-update action
+  let actions = 2 + model.checks.length + (model.assets && !model.assets.inBuild ? 1 : 0) + (model.selfUpdate ? 1 : 0);
   for (const env of model.environments) {
-    actions += (env.approval ? 1 : 0) + env.verification.length + env.deployments.reduce((n, d) => n + d.actionNames.length, 0);
+    actions += approvalActionCount(env) + env.verification.length + env.deployments.reduce((n, d) => n + d.actionNames.length, 0);
   }
   if (actions > MAX_ACTIONS_PER_PIPELINE) {
     v.fail('environments', `must fit CodePipeline's quota of ${MAX_ACTIONS_PER_PIPELINE} actions per pipeline`, described(`${actions} actions`),

@@ -12,3 +12,12 @@ export const SELF_UPDATE_STAGE = 'UpdatePipeline';
 
 /** Every stage that is not an environment. */
 export const PIPELINE_STAGES: readonly string[] = [SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE];
+
+/**
+ * The name of the change-set review action at a dependency level of an environment (0 for the
+ * first): one review per level, since a dependent stack's change set is created only once the
+ * stacks it depends on are deployed.
+ */
+export function reviewActionName(base: string, level: number): string {
+  return level === 0 ? base : `${base}.Wave${level + 1}`;
+}

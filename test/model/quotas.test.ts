@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { DeliveryPipeline, DeploymentTarget } from '../../src';
 import { policySize } from '../../src/pipeline/render/rendered-quotas';
-import { errorOf, newApp, newStack, pipelineIn, props } from '../util';
+import { errorOf, newApp, newStack, pipelineIn, pipelineProps, props } from '../util';
 
 const commands = (n: number) => Array.from({ length: n }, (_, j) => DeploymentTarget.commands(`t${j}`, ['./deploy.sh']));
 
@@ -23,6 +24,64 @@ describe('quotas', () => {
     expect(() => new DeliveryPipeline(newStack(), 'Shop', props({ environments: atLimit }))).not.toThrow();
     const past = [...atLimit.slice(0, 19), { name: 'y', deployments: commands(25) }];
     expect(errorOf(() => new DeliveryPipeline(newStack(), 'Shop', props({ environments: past })))).toBe(
+      "'PipelineStack/Shop': environments must fit CodePipeline's quota of 500 actions per pipeline, got 501 actions. Split the environments over two pipelines, or deploy fewer targets per environment.");
+  });
+
+  test('a change-set review is one action per dependency level: a stage over 50 with them is refused', () => {
+    // a CDK stage of n stacks, each depending on the one before: n levels, n prepare + n deploy actions
+    const chained = (n: number) => {
+      const app = newApp();
+      const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const stage = new Stage(app, 'Chain', { env: { account: '111111111111', region: 'eu-west-1' } });
+      let previous: Stack | undefined;
+      for (let i = 0; i < n; i++) {
+        const s = new Stack(stage, `S${i}`);
+        new CfnResource(s, 'Topic', { type: 'AWS::SNS::Topic' });
+        if (previous) s.addDependency(previous);
+        previous = s;
+      }
+      return { stack, target: DeploymentTarget.cdkStage(stage, { changeSetReview: true }) };
+    };
+    // 16 levels: 16 reviews + 32 = 48 actions, rendered as such
+    const fits = chained(16);
+    pipelineIn(fits.stack, { environments: [{ name: 'prod', deployments: [fits.target] }] });
+    const prod = pipelineProps(fits.stack).Stages.find((st: any) => st.Name === 'prod');
+    expect(prod.Actions).toHaveLength(48);
+    expect(prod.Actions.filter((a: any) => a.ActionTypeId.Provider === 'Manual')).toHaveLength(16);
+    // 17 levels: 17 reviews + 34 = 51
+    const past = chained(17);
+    expect(errorOf(() => pipelineIn(past.stack, { environments: [{ name: 'prod', deployments: [past.target] }] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deployments must fit CodePipeline's quota of 50 actions per stage, got 51 actions "
+      + '(17 of them change-set reviews, one per dependency level of the stacks). Split the targets over two environments, or gate the '
+      + 'environment with Approval.manual() instead of a change-set review (one action).');
+  });
+
+  test('the asset-publishing and self-update actions count toward the 500 actions of a pipeline', () => {
+    // a CDK stage with a file asset (2 actions and PublishAssets) + 2 (source, build) + 496 = 501
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stage = new Stage(app, 'Fn', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new Asset(new Stack(stage, 'Files'), 'Script', { path: __filename });
+    const cdk = { name: 'fn', deployments: [DeploymentTarget.cdkStage(stage)] };
+    // 9 x 25 CloudFormation targets (450 actions) and one environment of `last` targets and `scripts` deploy scripts
+    const cfn = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => DeploymentTarget.cloudFormation({ stackName: `${prefix}-${i}`, templatePath: 't.json' }));
+    const rest = (last: number, scripts = 0) => [
+      ...Array.from({ length: 9 }, (_, i) => ({ name: `e${i}`, deployments: cfn(25, `e${i}`) })),
+      { name: 'last', deployments: [...cfn(last, 'last'), ...commands(scripts)] },
+    ];
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Shop', props({ environments: [cdk, ...rest(23)] })))).toBe(
+      "'PipelineStack/Shop': environments must fit CodePipeline's quota of 500 actions per pipeline, got 501 actions. Split the environments over two pipelines, or deploy fewer targets per environment.");
+    // with the assets published by the build the same pipeline has 500 actions
+    const inBuild = newApp();
+    const stack2 = new Stack(inBuild, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stage2 = new Stage(inBuild, 'Fn', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new Asset(new Stack(stage2, 'Files'), 'Script', { path: __filename });
+    new DeliveryPipeline(stack2, 'Shop', props({ publishAssetsInBuild: true, environments: [{ name: 'fn', deployments: [DeploymentTarget.cdkStage(stage2)] }, ...rest(23)] }));
+    expect(pipelineProps(stack2).Stages.reduce((n: number, st: any) => n + st.Actions.length, 0)).toBe(500);
+    // 2 + SelfMutate + 497 = 500 is fine; one more is refused
+    const selfUpdating = (scripts: number) => () => new DeliveryPipeline(newStack(), 'Shop', props({ selfUpdate: true, environments: rest(23, scripts) }));
+    expect(selfUpdating(1)).not.toThrow();
+    expect(errorOf(selfUpdating(2))).toBe(
       "'PipelineStack/Shop': environments must fit CodePipeline's quota of 500 actions per pipeline, got 501 actions. Split the environments over two pipelines, or deploy fewer targets per environment.");
   });
 
