@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ApprovalModel, ModelContext, RenderContext } from '../model/model';
+import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
 import { described, isToken, Validator } from '../private/validation';
 
 /** Options of a manual approval. */
@@ -35,7 +36,9 @@ export interface ManualApprovalOptions {
   readonly comment?: string;
   /**
    * Principals who may answer this approval: each is granted `codepipeline:PutApprovalResult` on
-   * exactly this approval action, and reading the pipeline's state to find it.
+   * exactly this approval action, and reading the pipeline's state to find it. They must be of the
+   * pipeline's account (CodePipeline has no resource-based policies); one of another account is
+   * refused.
    *
    * @default - nobody is granted anything (use `pipeline.grantApprove()` or your own IAM)
    */
@@ -127,6 +130,12 @@ class ManualApproval extends Approval {
       o.approvers.forEach((a, i) => {
         if (!a || typeof a !== 'object' || !(a as any).grantPrincipal) {
           v.fail(`${ctx.field}.approvers[${i}]`, 'must be an iam.IGrantable (a role, user or group)', a, 'Pass roles or users, for example [releaseManagersRole].');
+        }
+        const other = ctx.pipelineAccount !== undefined ? approverOfAnotherAccount(a, ctx.pipelineAccount) : undefined;
+        if (other !== undefined) {
+          v.fail(`${ctx.field}.approvers[${i}]`,
+            `is a principal of account ${other}, which cannot answer an approval of a pipeline in account ${ctx.pipelineAccount} (CodePipeline has no resource-based policies, so the grant would allow nothing)`,
+            described(describeGrantee(a)), `Pass a role of account ${ctx.pipelineAccount} that the approvers of account ${other} may assume.`);
         }
       });
     }

@@ -403,7 +403,7 @@ function environmentModel(
       v.fail(`${f}.approval`, 'is a manual approval, which ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow (nobody decides; automated checks do)',
         described(e.approval._describe()), 'Remove the approval and gate the environment with verification, or use ReleaseMode.CONTINUOUS_DELIVERY.');
     }
-    approval = e.approval._toModel({ validator: v, field: `${f}.approval` }, name, false);
+    approval = e.approval._toModel({ validator: v, field: `${f}.approval`, pipelineAccount }, name, false);
     if (approval.kind === 'change-set-review' && !deployments.some(d => d.hasPreparePhase)) {
       v.fail(`${f}.approval`, 'is Approval.changeSetReview(), but the environment has no CloudFormation target whose change set could be reviewed',
         described(`deployments of kinds ${deployments.map(d => d.kind).join(', ')}`), 'Use Approval.manual(), or add a DeploymentTarget.cloudFormation().');

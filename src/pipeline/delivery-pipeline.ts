@@ -18,6 +18,7 @@ import { PipelineModel } from '../model/model';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../model/plan-document';
 import { ReleaseMode } from '../model/release-mode';
 import { DeliveryDefaults } from '../policy/delivery-defaults';
+import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
 import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage } from '../private/app-registry';
 import { addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
@@ -246,10 +247,19 @@ export class DeliveryPipeline extends Construct {
 
   /**
    * Lets `grantee` answer this pipeline's approvals (`codepipeline:PutApprovalResult` on exactly
-   * its approval actions) and read the pipeline's state and history. Builds the pipeline.
+   * its approval actions) and read the pipeline's state and history. Builds the pipeline. The
+   * grantee must be of the pipeline's account (CodePipeline has no resource-based policies); one
+   * of another account is refused.
    */
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
     this.requireGrantable('grantApprove', grantee, "Pass the release managers' role, for example iam.Role.fromRoleArn(this, 'ReleaseManagers', 'arn:aws:iam::111111111111:role/release-managers').");
+    const other = approverOfAnotherAccount(grantee, Stack.of(this).account);
+    if (other !== undefined) {
+      throw new DeliveryPipelineValidationError(this.node.path, 'grantApprove',
+        `'${this.node.path}': grantApprove: grantee is a principal of account ${other}, which cannot answer an approval of a pipeline in account ${Stack.of(this).account} `
+        + `(CodePipeline has no resource-based policies, so the grant would allow nothing), got ${describeGrantee(grantee)}. `
+        + `Grant a role of account ${Stack.of(this).account} that the approvers of account ${other} may assume.`);
+    }
     this.buildPipeline();
     const built = this.built!;
     if (built.approvalActionArns.length === 0) {

@@ -61,3 +61,23 @@ export function useRenamedConnection(connectionArn: string): iam.PolicyStatement
   if (!Token.isUnresolved(connectionArn) && connectionArn.split(':')[2] === 'codestar-connections') return undefined;
   return new iam.PolicyStatement({ actions: ['codeconnections:UseConnection'], resources: [connectionArn] });
 }
+
+/**
+ * The account of a grantee that cannot answer the pipeline's approvals: CodePipeline has no
+ * resource-based policies, so a grant of `codepipeline:PutApprovalResult` to a principal of another
+ * account goes into a policy of that account (or, for a role imported from another account, nowhere)
+ * and never allows the call. Undefined when the accounts are the same or not known at synth.
+ */
+export function approverOfAnotherAccount(grantee: iam.IGrantable, pipelineAccount: string): string | undefined {
+  const account = grantee.grantPrincipal.principalAccount;
+  if (account === undefined || Token.isUnresolved(account) || Token.isUnresolved(pipelineAccount)) return undefined;
+  return account !== pipelineAccount ? account : undefined;
+}
+
+/** How an error message names a grantee: its role or user ARN when literal, else its construct path. */
+export function describeGrantee(grantee: iam.IGrantable): string {
+  const principal = grantee.grantPrincipal as Partial<iam.IRole & iam.IUser>;
+  const arn = principal.roleArn ?? principal.userArn;
+  if (typeof arn === 'string' && !Token.isUnresolved(arn)) return arn;
+  return Construct.isConstruct(grantee) ? grantee.node.path : String(grantee.grantPrincipal);
+}

@@ -224,6 +224,31 @@ describe('grantApprove', () => {
   });
 });
 
+describe('approvers of another account', () => {
+  // CodePipeline has no resource-based policies: a principal of another account can never call
+  // PutApprovalResult on the pipeline, and aws-cdk-lib drops the grant to an imported role silently
+  test('grantApprove refuses a role of another account instead of granting nothing', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('prod', { production: true })] });
+    const role = iam.Role.fromRoleArn(stack, 'Approvers', 'arn:aws:iam::222222222222:role/release-managers');
+    expect(errorOf(() => pipeline.grantApprove(role))).toBe(
+      "'PipelineStack/Shop': grantApprove: grantee is a principal of account 222222222222, which cannot answer an approval of a pipeline in account 111111111111 "
+      + '(CodePipeline has no resource-based policies, so the grant would allow nothing), got arn:aws:iam::222222222222:role/release-managers. '
+      + 'Grant a role of account 111111111111 that the approvers of account 222222222222 may assume.');
+    // a role of the pipeline's account, imported or not, is granted
+    expect(pipeline.grantApprove(iam.Role.fromRoleArn(stack, 'Local', 'arn:aws:iam::111111111111:role/release-managers')).success).toBe(true);
+  });
+
+  test('Approval.manual({ approvers }) refuses a principal of another account at synth', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'Approvers', 'arn:aws:iam::222222222222:role/release-managers');
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { production: true, approval: Approval.manual({ approvers: [role] }) })] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').approval.approvers[0] is a principal of account 222222222222, which cannot answer an approval of a pipeline "
+      + 'in account 111111111111 (CodePipeline has no resource-based policies, so the grant would allow nothing), got arn:aws:iam::222222222222:role/release-managers. '
+      + 'Pass a role of account 111111111111 that the approvers of account 222222222222 may assume.');
+  });
+});
+
 describe('plan metadata', () => {
   test('the construct writes its plan into the cloud assembly', () => {
     const stack = newStack();
