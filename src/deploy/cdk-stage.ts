@@ -16,7 +16,8 @@ import { described, isToken, Validator } from '../private/validation';
 export interface CdkStageOptions {
   /**
    * Put a manual review of the stage's change sets between creating and executing them (adds
-   * `Approval.changeSetReview()` to the environment when it has no approval).
+   * `Approval.changeSetReview()` to the environment when it has no approval; with
+   * `Approval.manual()`, which comes before the change sets exist, it is refused).
    *
    * @default false
    */

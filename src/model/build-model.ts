@@ -404,6 +404,14 @@ function environmentModel(
         described(e.approval._describe()), 'Remove the approval and gate the environment with verification, or use ReleaseMode.CONTINUOUS_DELIVERY.');
     }
     approval = e.approval._toModel({ validator: v, field: `${f}.approval`, pipelineAccount }, name, false);
+    const reviewed = deployments.findIndex(d => d.wantsChangeSetReview);
+    if (approval.kind === 'manual-approval' && reviewed >= 0) {
+      // an environment has one approval: the manual one comes before the change sets exist, and
+      // the review the target asks for would be left out without a word
+      v.fail(`${f}.deployments[${reviewed}].changeSetReview`,
+        `asks for a review of the change sets between their creation and execution, but ${f}.approval is Approval.manual(), which comes before the change sets are created (an environment has one approval)`,
+        true, 'Use approval: Approval.changeSetReview() to have a person review the change sets, or remove changeSetReview to approve before the deployment.');
+    }
     if (approval.kind === 'change-set-review' && !deployments.some(d => d.hasPreparePhase)) {
       v.fail(`${f}.approval`, 'is Approval.changeSetReview(), but the environment has no CloudFormation target whose change set could be reviewed',
         described(`deployments of kinds ${deployments.map(d => d.kind).join(', ')}`), 'Use Approval.manual(), or add a DeploymentTarget.cloudFormation().');

@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
-import { DeliveryPipeline, DeploymentTarget, EnvironmentOptions, QualityCheck, ReleaseMode } from '../../src';
+import { Approval, DeliveryPipeline, DeploymentTarget, EnvironmentOptions, QualityCheck, ReleaseMode } from '../../src';
 import { PUBLISH_SCRIPT } from '../../src/private/asset-publisher';
 import { errorOf, flat, newApp, props } from '../util';
 
@@ -227,6 +227,21 @@ describe('DeploymentTarget.cdkStage', () => {
     expect(reviews.map((a: any) => a.Configuration.CustomData)).toEqual([
       expect.stringMatching(/^Review the change sets of staging for /), expect.stringMatching(/^Review the change sets of staging for /),
     ]);
+  });
+
+  test('changeSetReview with an Approval.manual() environment is refused (regression: the review was left out without a word)', () => {
+    const { stack, staging } = setup();
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{ name: 'staging', approval: Approval.manual(), deployments: [DeploymentTarget.cdkStage(staging, { changeSetReview: true })] }],
+    })))).toBe("'PipelineStack/Orders': environments[0] ('staging').deployments[0].changeSetReview asks for a review of the change sets between their creation "
+      + "and execution, but environments[0] ('staging').approval is Approval.manual(), which comes before the change sets are created (an environment has one approval), "
+      + 'got true. Use approval: Approval.changeSetReview() to have a person review the change sets, or remove changeSetReview to approve before the deployment.');
+    // with Approval.changeSetReview() the target's request is what the environment does
+    const other = setup();
+    new DeliveryPipeline(other.stack, 'Orders', props({
+      environments: [{ name: 'staging', approval: Approval.changeSetReview(), deployments: [DeploymentTarget.cdkStage(other.staging, { changeSetReview: true })] }],
+    }));
+    expect(stageOf(other.stack, 'staging').Actions.map((a: any) => a.Name)).toContain('ReviewChangeSet.Wave2');
   });
 
   test('fails when the stage targets another account than the environment', () => {
