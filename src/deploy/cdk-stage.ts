@@ -317,7 +317,14 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   });
 
   const actionNames: DeploymentActionName[] = plans.flatMap(p => [
-    { name: v.pipelineName(`${ctx.field}.stage`, `${p.stackName}.Prepare`, 'action name'), phase: 'prepare' as const, kind: 'cloudformation-change-set', level: p.level },
+    {
+      name: v.pipelineName(`${ctx.field}.stage`, `${p.stackName}.Prepare`, 'action name',
+        `The actions are named after the stack '${p.stackName}' (stack name and '.Prepare'): give that stack a stackName of at most 92 characters `
+        + "from A-Z, a-z, 0-9 and '-' (new Stack(stage, id, { stackName }), or a shorter stage or stack id)."),
+      phase: 'prepare' as const,
+      kind: 'cloudformation-change-set',
+      level: p.level,
+    },
     { name: `${p.stackName}.Deploy`, phase: 'deploy' as const, kind: 'cloudformation-execute', level: p.level },
   ]);
 

@@ -172,8 +172,8 @@ export class Validator {
   }
 
   /** Checks a name against CodePipeline's rules for stage and action names. */
-  public pipelineName(field: string, value: unknown, what: string): string {
-    const fix = `Use 1 to 100 characters from A-Z, a-z, 0-9, '.', '@', '-' and '_' for the ${what}.`;
+  public pipelineName(field: string, value: unknown, what: string, fixOverride?: string): string {
+    const fix = fixOverride ?? `Use 1 to 100 characters from A-Z, a-z, 0-9, '.', '@', '-' and '_' for the ${what}.`;
     this.requireString(field, value, fix);
     const name = value as string;
     if (isToken(name)) {

@@ -244,6 +244,17 @@ describe('DeploymentTarget.cdkStage', () => {
     expect(stageOf(other.stack, 'staging').Actions.map((a: any) => a.Name)).toContain('ReviewChangeSet.Wave2');
   });
 
+  test('a stack name too long for its action names is refused with the fix on the stack (regression: the fix named the action name, which is not set anywhere)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stage = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    withResource(new Stack(stage, 'Api', { stackName: 'a'.repeat(95) }));
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage)] }] })))).toBe(
+      `'PipelineStack/Orders': environments[0] ('prod').deployments[0].stage must be at most 100 characters (CodePipeline's limit for an action name), got '${'a'.repeat(95)}.Prepare'. `
+      + `The actions are named after the stack '${'a'.repeat(95)}' (stack name and '.Prepare'): give that stack a stackName of at most 92 characters `
+      + "from A-Z, a-z, 0-9 and '-' (new Stack(stage, id, { stackName }), or a shorter stage or stack id).");
+  });
+
   test('fails when the stage targets another account than the environment', () => {
     const { stack, prod } = setup('333333333333');
     expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cdkStage(prod)] }] })))).toBe(
