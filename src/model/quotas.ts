@@ -11,6 +11,8 @@ import { described, Validator } from '../private/validation';
 export const MAX_ACTIONS_PER_PIPELINE = 500;
 /** IAM: characters of all inline policies of one role. */
 export const MAX_ROLE_INLINE_POLICY_CHARS = 10_240;
+/** IAM: characters of one managed policy (aws-cdk-lib's overflow policies are managed policies). */
+export const MAX_MANAGED_POLICY_CHARS = 6_144;
 /** S3: bucket policy size. */
 export const MAX_BUCKET_POLICY_BYTES = 20_480;
 /** KMS: key policy size. */

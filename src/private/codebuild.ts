@@ -104,7 +104,16 @@ export function createProject(scope: Construct, spec: ProjectSpec, encryptionKey
   return project;
 }
 
+/**
+ * Publishing roles per statement: aws-cdk-lib moves the statements that do not fit a role's inline
+ * policy into managed policies of at most 6,144 characters, and cannot split one statement; the
+ * file and image publishing roles of 48 accounts (about 8,800 characters) in one would not fit.
+ */
+const PUBLISHING_ROLES_PER_STATEMENT = 24;
+
 /** Lets a project assume the CDK bootstrap publishing roles the assets are published with. */
 export function allowAssetPublishing(project: codebuild.IProject, roles: string[]): void {
-  if (roles.length > 0) project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));
+  for (let i = 0; i < roles.length; i += PUBLISHING_ROLES_PER_STATEMENT) {
+    project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles.slice(i, i + PUBLISHING_ROLES_PER_STATEMENT) }));
+  }
 }

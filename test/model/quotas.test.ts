@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnResource, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
-import { DeliveryPipeline, DeploymentTarget } from '../../src';
+import { DeliveryPipeline, DeploymentTarget, QualityCheck } from '../../src';
 import { policySize } from '../../src/pipeline/render/rendered-quotas';
 import { errorOf, newApp, newStack, pipelineIn, pipelineProps, props } from '../util';
 
@@ -83,6 +84,46 @@ describe('quotas', () => {
     expect(selfUpdating(1)).not.toThrow();
     expect(errorOf(selfUpdating(2))).toBe(
       "'PipelineStack/Shop': environments must fit CodePipeline's quota of 500 actions per pipeline, got 501 actions. Split the environments over two pipelines, or deploy fewer targets per environment.");
+  });
+
+  test('the file and image publishing roles of 48 accounts fit IAM\'s managed policy size (regression: one statement of 8,900 characters)', () => {
+    // each CDK stage in its own account with a file and a Docker image asset: two publishing roles per
+    // account; in an app without the minimizePolicies flag aws-cdk-lib moved them, in one statement
+    // it cannot split, into one managed policy over IAM's 6,144 characters
+    const app = new App();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const environments = Array.from({ length: 48 }, (_, i) => {
+      const account = String(200000000000 + i);
+      const stage = new Stage(app, `S${i}`, { env: { account, region: 'eu-west-1' } });
+      const svc = new Stack(stage, 'Svc');
+      new Asset(svc, 'Code', { path: path.join(__dirname, '..', 'deploy', 'docker-asset') });
+      new DockerImageAsset(svc, 'Image', { directory: path.join(__dirname, '..', 'deploy', 'docker-asset') });
+      return { name: `e${i}`, account, deployments: [DeploymentTarget.cdkStage(stage)] };
+    });
+    new DeliveryPipeline(stack, 'Shop', props({ environments }));
+    const template = app.synth().getStackByName('PipelineStack').template;
+    const resolvePartition = (v: unknown): unknown => JSON.parse(JSON.stringify(v).replace(/\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},"([^"]*)"\]\]\}/g, '"arn:aws:$1"'));
+    const managed = Object.values<any>(template.Resources).filter(r => r.Type === 'AWS::IAM::ManagedPolicy');
+    expect(managed.length).toBeGreaterThan(0);
+    for (const policy of managed) expect(JSON.stringify(resolvePartition(policy.Properties.PolicyDocument)).length).toBeLessThanOrEqual(6144);
+    const assumed = Object.values<any>(template.Resources)
+      .filter(r => r.Type === 'AWS::IAM::ManagedPolicy' || r.Type === 'AWS::IAM::Policy')
+      .flatMap(r => r.Properties.PolicyDocument.Statement)
+      .filter((st: any) => st.Action === 'sts:AssumeRole')
+      .flatMap((st: any) => resolvePartition(st.Resource) as string[])
+      .filter(arn => /publishing-role/.test(arn));
+    expect(new Set(assumed).size).toBe(96);
+  });
+
+  test('a managed overflow policy over IAM\'s 6,144 characters is an error at synth', () => {
+    // one statement aws-cdk-lib moves out of the inline policy and cannot split
+    const resources = Array.from({ length: 130 }, (_, i) => `arn:aws:s3:::acme-release-artifacts-of-the-shop-${String(i).padStart(3, '0')}-eu-west-1-111111111111/*`);
+    const stack = newStack();
+    pipelineIn(stack, { checks: [QualityCheck.commands('Lint', ['npm run lint'], { rolePolicyStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources })] })] });
+    expect(errorOf(() => (stack.node.root as any).synth())).toMatch(new RegExp(
+      "'PipelineStack/Shop': the role 'PipelineStack/Shop/Checks/Lint/Project/Role' needs a managed policy of about \\d{5} characters \\(aws-cdk-lib's overflow "
+      + "of its inline policy\\), more than IAM's 6144\\. aws-cdk-lib cannot split one statement: give each statement of rolePolicyStatements fewer resources, "
+      + 'or split the environments over two pipelines\\.'));
   });
 
   test('a warning above 450 resources in the pipeline stack, an error above 500', () => {

@@ -3,7 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import {
-  MAX_BUCKET_POLICY_BYTES, MAX_KEY_POLICY_BYTES, MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES,
+  MAX_BUCKET_POLICY_BYTES, MAX_KEY_POLICY_BYTES, MAX_MANAGED_POLICY_CHARS, MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES,
   TEMPLATE_CHECK_FROM_RESOURCES, WARN_STACK_RESOURCES,
 } from '../../model/quotas';
 
@@ -42,6 +42,15 @@ export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pi
   ];
   for (const [name, role] of roles) {
     if (role instanceof iam.Role) errors.push(...checkRolePolicies(scope, stack, role, name));
+  }
+  // the managed overflow policies of every other role of the pipeline (CodeBuild projects: their
+  // rolePolicyStatements, the publishing roles of the asset-publishing project)
+  const checked = new Set(roles.map(([, role]) => role));
+  for (const role of scope.node.findAll()) {
+    if (role instanceof iam.Role && !checked.has(role)) {
+      errors.push(...checkManagedPolicySizes(scope, stack, role, `role '${role.node.path}'`,
+        'aws-cdk-lib cannot split one statement: give each statement of rolePolicyStatements fewer resources, or split the environments over two pipelines.'));
+    }
   }
 
   // bucket and key policies (they grow with cross-account environments)
@@ -109,6 +118,7 @@ function checkRolePolicies(scope: IConstruct, stack: Stack, role: iam.Role, name
     errors.push(`'${path}': the ${name}'s inline policies need about ${size} characters, more than IAM's ${MAX_ROLE_INLINE_POLICY_CHARS}. `
       + 'Split the environments over two pipelines (each action adds to this policy).');
   }
+  errors.push(...checkManagedPolicySizes(scope, stack, role, name, 'Split the environments over two pipelines (each action adds to this policy).'));
   // aws-cdk-lib moves what does not fit into managed "overflow" policies; IAM attaches 10 to a
   // role by default (20 on request)
   const managed = role.node.findAll().filter(c => c instanceof iam.ManagedPolicy).length;
@@ -118,6 +128,24 @@ function checkRolePolicies(scope: IConstruct, stack: Stack, role: iam.Role, name
   } else if (managed > 10) {
     Annotations.of(scope).addWarningV2('delivery-pipeline:pipelineRolePolicies',
       `the ${name} needs ${managed} managed policies, more than IAM's default quota of 10 per role; ask AWS to raise it to 20 before deploying, or split the pipeline`);
+  }
+  return errors;
+}
+
+/**
+ * IAM's quota on one managed policy. aws-cdk-lib moves statements that do not fit a role's inline
+ * policy into managed overflow policies, but cannot split one statement: one that grants many
+ * resources can need more.
+ */
+function checkManagedPolicySizes(scope: IConstruct, stack: Stack, role: iam.Role, name: string, fix: string): string[] {
+  const errors: string[] = [];
+  for (const policy of role.node.findAll()) {
+    if (!(policy instanceof iam.ManagedPolicy)) continue;
+    const size = policySize(stack, policy.document);
+    if (size > MAX_MANAGED_POLICY_CHARS) {
+      errors.push(`'${scope.node.path}': the ${name} needs a managed policy of about ${size} characters (aws-cdk-lib's overflow of its inline policy), `
+        + `more than IAM's ${MAX_MANAGED_POLICY_CHARS}. ${fix}`);
+    }
   }
   return errors;
 }
