@@ -363,7 +363,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
 
   const privilegedAllowed = v.optionalBoolean(`${ctx.field}.privilegedAssetPublishing`, o.privilegedAssetPublishing) ?? true;
   if (images > 0 && !privilegedAllowed) {
-    v.fail(`${ctx.field}.stage`, `has ${images} Docker image asset${images === 1 ? '' : 's'}, which need a privileged build to publish, but privilegedAssetPublishing is false`,
+    v.fail(`${ctx.field}.stage`, `has ${images} Docker image asset${images === 1 ? ', which needs' : 's, which need'} a privileged build to publish, but privilegedAssetPublishing is false`,
       stage.node.path, 'Build and push the images outside the pipeline (ecs.ContainerImage.fromEcrRepository), or allow privileged asset publishing.');
   }
   // cdk-assets fills an env-agnostic stack's asset destinations (${AWS::AccountId}, ${AWS::Region})

@@ -414,7 +414,7 @@ function environmentModel(
     }
     if (approval.kind === 'change-set-review' && !deployments.some(d => d.hasPreparePhase)) {
       v.fail(`${f}.approval`, 'is Approval.changeSetReview(), but the environment has no CloudFormation target whose change set could be reviewed',
-        described(`deployments of kinds ${deployments.map(d => d.kind).join(', ')}`), 'Use Approval.manual(), or add a DeploymentTarget.cloudFormation().');
+        described(`deployments of kinds ${deployments.map(d => d.kind).join(', ')}`), 'Use Approval.manual(), or add a DeploymentTarget.cloudFormation() or DeploymentTarget.cdkStage().');
     }
   } else if (deployments.some(d => d.wantsChangeSetReview)) {
     if (releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT) {

@@ -319,7 +319,7 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'change-set review without a CloudFormation target',
     props: () => base({ environments: [env('prod', { approval: Approval.changeSetReview() })] }),
-    message: `${P}environments[0] ('prod').approval is Approval.changeSetReview(), but the environment has no CloudFormation target whose change set could be reviewed, got deployments of kinds commands. Use Approval.manual(), or add a DeploymentTarget.cloudFormation().`,
+    message: `${P}environments[0] ('prod').approval is Approval.changeSetReview(), but the environment has no CloudFormation target whose change set could be reviewed, got deployments of kinds commands. Use Approval.manual(), or add a DeploymentTarget.cloudFormation() or DeploymentTarget.cdkStage().`,
   },
   {
     title: 'approval timeout below 5 minutes',

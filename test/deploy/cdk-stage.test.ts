@@ -339,7 +339,7 @@ describe('DeploymentTarget.cdkStage', () => {
     const projects = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project')) as any[];
     expect(projects.find(p => /Asset publishing/.test(p.Properties.Description)).Properties.Environment.PrivilegedMode).toBe(true);
     expect(errorOf(() => build(false))).toBe(
-      "'PipelineStack/Orders': environments[0] ('e').deployments[0].stage has 1 Docker image asset, which need a privileged build to publish, but privilegedAssetPublishing is false, got 'Images'. Build and push the images outside the pipeline (ecs.ContainerImage.fromEcrRepository), or allow privileged asset publishing.");
+      "'PipelineStack/Orders': environments[0] ('e').deployments[0].stage has 1 Docker image asset, which needs a privileged build to publish, but privilegedAssetPublishing is false, got 'Images'. Build and push the images outside the pipeline (ecs.ContainerImage.fromEcrRepository), or allow privileged asset publishing.");
   });
 
   test('changeSetReview under continuous deployment is refused', () => {
