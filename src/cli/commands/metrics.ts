@@ -8,7 +8,7 @@ import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode, usageError } from '../errors';
 import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
-import { findStage, isCodeDeploy, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
+import { findStage, isCodeDeploy, isRollbackExecution, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
 import { safeLine } from '../terminal';
 
 export interface MetricsOptions {
@@ -27,12 +27,6 @@ const CODEDEPLOY_CONCURRENCY = 4;
 
 /** Concurrent look-ups of executions that started before the window. */
 const OUTSIDE_CONCURRENCY = 4;
-
-function isRollbackExecution(e: PipelineExecutionSummary | PipelineExecution | undefined): boolean {
-  const t = e?.trigger?.triggerType;
-  return e?.executionType === 'ROLLBACK' || t === 'ManualRollback' || t === 'AutomatedRollback' ||
-    !!e?.rollbackMetadata?.rollbackTargetPipelineExecutionId;
-}
 
 function rolledBackOrStopped(d: DeploymentInfo | undefined): boolean {
   if (!d) return false;
