@@ -4,8 +4,8 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { actionExecutions, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
-import { awsError, cli } from './helpers';
+import { actionExecutions, COMMIT_2, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
+import { awsError, cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
 
@@ -340,5 +340,88 @@ describe('approve --wait', () => {
       + "cdk-delivery: environment 'prod' of pipeline 'shop-pipeline' shows no execution any more (was the pipeline updated?); "
       + 'stopped waiting (cdk-delivery status shop-pipeline)\n');
     expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1 + 3);
+  });
+});
+
+describe('approve in PARALLEL execution mode (GetPipelineState holds no token)', () => {
+  // exec-5 and exec-4 both wait for the prod approval; staging's approval of exec-6 is another stage's
+  const waiting = (exec: string, stage: string, minutes: number) => ({
+    pipelineExecutionId: exec,
+    stageName: stage,
+    actionName: 'Approve',
+    status: 'InProgress' as const,
+    startTime: minutesAgo(minutes),
+    lastUpdateTime: minutesAgo(minutes),
+    input: { actionTypeId: { category: 'Approval' as const, owner: 'AWS' as const, provider: 'Manual', version: '1' } },
+    output: { executionResult: { externalExecutionId: `ext-${exec}` } },
+  });
+  const parallelState = () => {
+    const state = pipelineState();
+    const prod = state.stageStates![3];
+    prod.latestExecution = { pipelineExecutionId: 'exec-5', status: 'InProgress' };
+    prod.actionStates![0].latestExecution = { status: 'InProgress', lastStatusChange: minutesAgo(5) };
+    return state;
+  };
+  const parallelExecution = (id: string, commit: string, message: string) => ({
+    pipelineExecution: {
+      pipelineExecutionId: id,
+      status: 'InProgress' as const,
+      executionMode: 'PARALLEL' as const,
+      artifactRevisions: [{ revisionId: commit, revisionSummary: JSON.stringify({ CommitMessage: message }) }],
+    },
+  });
+
+  beforeEach(() => {
+    cp.on(GetPipelineStateCommand).resolves(parallelState());
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [waiting('exec-6', 'staging', 1), waiting('exec-5', 'prod', 5), waiting('exec-4', 'prod', 20)],
+    });
+    cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-5' }).resolves(parallelExecution('exec-5', COMMIT_3, 'Add gift cards'));
+    cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-4' }).resolves(parallelExecution('exec-4', COMMIT_2, 'Fix checkout'));
+  });
+
+  test('with several executions waiting, it answers none and lists them (exit 2)', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("cdk-delivery: 2 executions wait for approval in 'prod' of 'shop-pipeline' (PARALLEL mode): "
+      + 'exec-5 (3f2a9c1 "Add gift cards"), exec-4 (a1b2c3d "Fix checkout"); choose one with --execution <id>\n');
+    expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
+  });
+
+  test('--revision answers the approval of that revision, with the token ListActionExecutions gives', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', 'a1b2c3d', '--comment', 'hotfix']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(PutApprovalResultCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, {
+      pipelineName: PIPELINE, stageName: 'prod', actionName: 'Approve', token: 'ext-exec-4', result: { status: 'Approved', summary: 'hotfix' },
+    });
+    expect(r.stdout).toBe("approved a1b2c3d \"Fix checkout\" (execution exec-4) in 'prod' of 'shop-pipeline'\n");
+  });
+
+  test('--execution answers that execution\'s approval; one naming no waiting execution is refused (exit 3)', async () => {
+    const r = await cli(['reject', PIPELINE, '--env', 'prod', '--execution', 'exec-5', '--json']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, { token: 'ext-exec-5', result: { status: 'Rejected', summary: 'Rejected with cdk-delivery' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ executionId: 'exec-5', revision: COMMIT_3, decision: 'Rejected' });
+    const other = await cli(['approve', PIPELINE, '--env', 'prod', '--execution', 'exec-6']);
+    expect(other.code).toBe(3);
+    expect(other.stderr).toBe("cdk-delivery: refusing to approve: no approval waiting in 'prod' is for execution exec-6; "
+      + 'waiting: exec-5 (3f2a9c1 "Add gift cards"), exec-4 (a1b2c3d "Fix checkout")\n');
+    expect(cp).toHaveReceivedCommandTimes(PutApprovalResultCommand, 1);
+  });
+
+  test('a single waiting execution is answered like in the other modes', async () => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [waiting('exec-5', 'prod', 5)] });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, { token: 'ext-exec-5' });
+  });
+
+  test('other modes: no token means no pending approval, without listing action executions', async () => {
+    cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), executionMode: 'QUEUED' } });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`cdk-delivery: no pending approval in environment 'prod' of pipeline '${PIPELINE}'\n`);
+    expect(cp).not.toHaveReceivedCommand(ListActionExecutionsCommand);
   });
 });
