@@ -6,7 +6,7 @@ import 'aws-sdk-client-mock-jest';
 import {
   actionExecutions, COMMIT_1, COMMIT_3, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState,
 } from './fixtures/pipeline';
-import { awsError, cli } from './helpers';
+import { awsError, cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
 
@@ -138,5 +138,50 @@ describe('status of a self-updating pipeline (selfUpdate: true)', () => {
     expect(r.stderr).toBe("cdk-delivery: unknown environment 'nope' in pipeline 'shop-pipeline'; environments: staging, prod\n");
     expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
     expect(cp.calls()).toHaveLength(1);
+  });
+});
+
+describe('status of a pipeline with 48 environments', () => {
+  const envs = Array.from({ length: 48 }, (_, i) => `env-${String(i + 1).padStart(2, '0')}`);
+  const commit = (n: number) => `${n}`.repeat(40).slice(0, 40);
+  // executions exec-1..exec-9, each Source, Build and 48 deployments; exec-8 and exec-9 failed in env-48
+  const actions = [...Array(9).keys()].map((i) => i + 1).reverse().flatMap((n) => {
+    const start = 10_000 - n * 100;
+    return ['Source', 'Build', ...envs].map((stage, k) => ({
+      pipelineExecutionId: `exec-${n}`,
+      stageName: stage,
+      actionName: stage === 'Source' || stage === 'Build' ? stage : 'Deploy',
+      status: (n >= 8 && stage === 'env-48' ? 'Failed' : 'Succeeded') as 'Succeeded',
+      startTime: minutesAgo(start - k),
+      lastUpdateTime: minutesAgo(start - k - 1),
+      input: { actionTypeId: { category: (stage === 'Source' ? 'Source' : stage === 'Build' ? 'Build' : 'Deploy') as 'Deploy', owner: 'AWS' as const, provider: 'x', version: '1' } },
+      output: stage === 'Source' ? { outputVariables: { CommitId: commit(n), CommitMessage: `Change ${n}` } } : {},
+    })).reverse();
+  });
+  const state = {
+    pipelineName: 'big',
+    stageStates: ['Source', 'Build', ...envs].map((stage) => ({
+      stageName: stage,
+      latestExecution: { pipelineExecutionId: 'exec-9', status: (stage === 'env-48' ? 'Failed' : 'Succeeded') as 'Succeeded' },
+      actionStates: [{ actionName: 'Deploy', latestExecution: { status: (stage === 'env-48' ? 'Failed' : 'Succeeded') as 'Succeeded', lastStatusChange: minutesAgo(5) } }],
+    })),
+  };
+
+  test('the environment whose last two changes failed shows what it still runs, from the pages after the first', async () => {
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
+    cp.on(ListActionExecutionsCommand).callsFake((input: { nextToken?: string; maxResults?: number }) => {
+      const offset = Number(input.nextToken ?? 0);
+      const size = input.maxResults ?? 100;
+      const nextToken = offset + size < actions.length ? String(offset + size) : undefined;
+      return { actionExecutionDetails: actions.slice(offset, offset + size), nextToken };
+    });
+    const r = await cli(['status', 'big', '--json']);
+    expect(r.code).toBe(0);
+    const prod = JSON.parse(r.stdout).environments.find((e: { name: string }) => e.name === 'env-48');
+    expect(prod.deployed).toMatchObject({ executionId: 'exec-7', revision: { id: commit(7), message: 'Change 7' } });
+    expect(prod.lastFailure).toMatchObject({ executionId: 'exec-9' });
+    // one page first, then pages 1 and 2 again (exec-7's env-48 run is the 101st action execution)
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 3);
   });
 });

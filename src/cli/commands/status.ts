@@ -35,16 +35,36 @@ export interface PipelineStatus {
   readonly environments: EnvironmentStatus[];
 }
 
+/** Action executions per ListActionExecutions page (the API maximum). */
+const STATUS_PAGE_SIZE = 100;
+/** Pages read at most to find what a stage whose latest execution did not succeed has deployed. */
+export const STATUS_MAX_PAGES = 10;
+
 /**
  * Reads the status of every stage with three API calls, whatever the number of environments:
- * GetPipelineState, one page of ListPipelineExecutions and one page of ListActionExecutions.
+ * GetPipelineState, one page of ListPipelineExecutions and one page of ListActionExecutions. When a
+ * stage whose latest execution did not succeed has no successful run in that page, the action
+ * executions are read again, up to STATUS_MAX_PAGES pages, until every such stage has one.
  */
 export async function fetchStatus(ctx: CommandContext, pipeline: string): Promise<PipelineStatus> {
-  const [state, executions, actions] = await Promise.all([
+  const [state, executions, firstPage] = await Promise.all([
     ctx.api.getPipelineState(pipeline),
     ctx.api.listPipelineExecutions(pipeline, { maxPages: 1 }),
-    ctx.api.listActionExecutions(pipeline, { maxPages: 1 }),
+    ctx.api.listActionExecutions(pipeline, { maxPages: 1, pageSize: STATUS_PAGE_SIZE }),
   ]);
+  let actions = firstPage;
+  // Stages whose latest execution did not succeed show the newest successful run as deployed. With
+  // many environments or several executions in flight, it can be older than one page: read on.
+  const missing = (items: ActionExecutionDetail[]) => {
+    const succeeded = new Set(stageRuns(items).filter((r) => r.status === 'Succeeded').map((r) => r.stageName));
+    return (state.stageStates ?? []).filter((s) =>
+      s.latestExecution?.pipelineExecutionId && s.latestExecution.status !== 'Succeeded' && !succeeded.has(s.stageName ?? ''));
+  };
+  if (firstPage.length >= STATUS_PAGE_SIZE && missing(firstPage).length > 0) {
+    actions = await ctx.api.listActionExecutions(pipeline, {
+      maxPages: STATUS_MAX_PAGES, pageSize: STATUS_PAGE_SIZE, stopWhen: (items) => missing(items).length === 0,
+    });
+  }
   return {
     pipeline,
     refreshedAt: ctx.io.now(),
