@@ -185,3 +185,58 @@ describe('status of a pipeline with 48 environments', () => {
     expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 3);
   });
 });
+
+describe('status of a pipeline in PARALLEL execution mode (GetPipelineState holds no approval token)', () => {
+  const approvalOf = (exec: string, minutes: number) => ({
+    pipelineExecutionId: exec,
+    stageName: 'prod',
+    actionName: 'Approve',
+    status: 'InProgress' as const,
+    startTime: minutesAgo(minutes),
+    lastUpdateTime: minutesAgo(minutes),
+    input: { actionTypeId: { category: 'Approval' as const, owner: 'AWS' as const, provider: 'Manual', version: '1' } },
+    output: { executionResult: { externalExecutionId: `ext-${exec}` } },
+  });
+  const summaryOf = (exec: string, commit: string, message: string, mode: 'PARALLEL' | 'QUEUED' = 'PARALLEL') => ({
+    pipelineExecutionId: exec,
+    status: 'InProgress' as const,
+    startTime: minutesAgo(60),
+    executionMode: mode,
+    sourceRevisions: [{ actionName: 'Source', revisionId: commit, revisionSummary: JSON.stringify({ CommitMessage: message }) }],
+  });
+
+  beforeEach(() => {
+    const state = pipelineState();
+    state.stageStates![3].latestExecution = { pipelineExecutionId: 'exec-5', status: 'InProgress' };
+    state.stageStates![3].actionStates![0].latestExecution = { status: 'InProgress', lastStatusChange: minutesAgo(5) };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [summaryOf('exec-5', COMMIT_3, 'Add gift cards'), summaryOf('exec-4', COMMIT_1, 'First release')],
+    });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [approvalOf('exec-5', 5), approvalOf('exec-4', 20), ...actionExecutions] });
+  });
+
+  test('every execution waiting for the approval is listed, the newest first', async () => {
+    const json = await cli(['status', PIPELINE, '--json']);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.pendingApprovals).toEqual([
+      { actionName: 'Approve', executionId: 'exec-5', revision: { id: COMMIT_3, message: 'Add gift cards' }, since: minutesAgo(5).toISOString() },
+      { actionName: 'Approve', executionId: 'exec-4', revision: { id: COMMIT_1, message: 'First release' }, since: minutesAgo(20).toISOString() },
+    ]);
+    expect(prod.pendingApproval).toEqual(prod.pendingApprovals[0]);
+    expect(prod.inProgress.actions).toEqual([]);
+    const text = await cli(['status', PIPELINE]);
+    expect(text.stdout).toContain('Approve 3f2a9c1');
+    expect(text.stdout).toContain('+1 more waiting');
+  });
+
+  test('in the other modes an approval without a token is not taken for a waiting one', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [summaryOf('exec-5', COMMIT_3, 'Add gift cards', 'QUEUED'), summaryOf('exec-4', COMMIT_1, 'First release', 'QUEUED')],
+    });
+    const json = await cli(['status', PIPELINE, '--json']);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.pendingApprovals).toEqual([]);
+    expect(prod.pendingApproval).toBeUndefined();
+  });
+});

@@ -6,7 +6,7 @@ import { ago, formatTime } from '../duration';
 import { ExitCode } from '../errors';
 import { println, useColor } from '../io';
 import {
-  describeRevision, failureMessage, isSource, mergeRevisions, NON_ENVIRONMENT_STAGES, pendingApproval, Revision,
+  describeRevision, failureMessage, isApproval, isSource, mergeRevisions, NON_ENVIRONMENT_STAGES, pendingApproval, Revision,
   revisionOfSourceAction, revisionOfSummary, stageRuns, validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
@@ -18,13 +18,23 @@ export interface StatusOptions {
   readonly watch?: number;
 }
 
+export interface PendingApproval {
+  readonly actionName: string;
+  readonly executionId?: string;
+  readonly revision: Revision;
+  readonly since?: Date;
+}
+
 /** What `status` knows about one stage. */
 export interface EnvironmentStatus {
   readonly name: string;
   readonly environment: boolean;
   readonly deployed?: { executionId: string; revision: Revision; at?: Date };
   readonly inProgress?: { executionId: string; revision: Revision; actions: string[]; since?: Date };
-  readonly pendingApproval?: { actionName: string; executionId?: string; revision: Revision; since?: Date };
+  /** The approval waiting in the stage (the newest, when several executions wait in PARALLEL mode). */
+  readonly pendingApproval?: PendingApproval;
+  /** Every approval waiting in the stage: at most one, except in PARALLEL mode. */
+  readonly pendingApprovals: PendingApproval[];
   readonly lastFailure?: { executionId: string; at?: Date; message?: string };
   readonly queued: number;
 }
@@ -101,10 +111,25 @@ function stageStatus(
   }
 
   const approval = pendingApproval(stage);
+  let pendingApprovals: PendingApproval[] = approval ? [{
+    actionName: approval.actionName ?? 'Approve',
+    executionId: latestId,
+    revision: latestId ? revisionOf(latestId) : {},
+    since: approval.latestExecution?.lastStatusChange,
+  }] : [];
+  if (!approval) {
+    // PARALLEL mode: GetPipelineState holds no token, and several executions may wait in the stage
+    const seen = new Set<string>();
+    pendingApprovals = actions
+      .filter((a) => a.stageName === name && a.status === 'InProgress' && isApproval(a) && a.pipelineExecutionId &&
+        byId.get(a.pipelineExecutionId)?.executionMode === 'PARALLEL' && !seen.has(a.pipelineExecutionId) && seen.add(a.pipelineExecutionId))
+      .map((a) => ({ actionName: a.actionName ?? 'Approve', executionId: a.pipelineExecutionId, revision: revisionOf(a.pipelineExecutionId!), since: a.startTime }));
+  }
   let inProgress: EnvironmentStatus['inProgress'];
   if (latestId && latest?.status === 'InProgress') {
+    const waitingHere = new Set(pendingApprovals.filter((p) => p.executionId === latestId).map((p) => p.actionName));
     const running = (stage.actionStates ?? [])
-      .filter((a) => a.latestExecution?.status === 'InProgress' && a !== approval)
+      .filter((a) => a.latestExecution?.status === 'InProgress' && a !== approval && !waitingHere.has(a.actionName ?? ''))
       .map((a) => a.actionName ?? '?');
     const run = runs.find((r) => r.executionId === latestId);
     inProgress = { executionId: latestId, revision: revisionOf(latestId), actions: running, since: run?.startTime };
@@ -128,12 +153,8 @@ function stageStatus(
     environment: !NON_ENVIRONMENT_STAGES.has(name),
     deployed,
     inProgress,
-    pendingApproval: approval ? {
-      actionName: approval.actionName ?? 'Approve',
-      executionId: latestId,
-      revision: latestId ? revisionOf(latestId) : {},
-      since: approval.latestExecution?.lastStatusChange,
-    } : undefined,
+    pendingApproval: pendingApprovals[0],
+    pendingApprovals,
     lastFailure,
     queued: stage.inboundExecutions?.length ?? (stage.inboundExecution ? 1 : 0),
   };
@@ -157,7 +178,8 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
           (env.queued ? `\n+${env.queued} queued` : '')
         : (env.queued ? `${env.queued} queued` : '—'),
       env.pendingApproval
-        ? c.yellow(`${safeLine(env.pendingApproval.actionName)} ${describeRevision(env.pendingApproval.revision, 12)}\nwaiting ${ago(env.pendingApproval.since, now).replace(/ ago$/, '')}`)
+        ? c.yellow(`${safeLine(env.pendingApproval.actionName)} ${describeRevision(env.pendingApproval.revision, 12)}\nwaiting ${ago(env.pendingApproval.since, now).replace(/ ago$/, '')}`
+          + (env.pendingApprovals.length > 1 ? `\n+${env.pendingApprovals.length - 1} more waiting` : ''))
         : '—',
       env.lastFailure ? c.red(`${ago(env.lastFailure.at, now)}\n${safeLine(env.lastFailure.message)}`) : '—',
     ]);
