@@ -87,14 +87,53 @@ function dayOf(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Computes the metrics of every (pipeline, environment) found in `records`. */
-export function computeDora(records: DeploymentRecord[], options: DoraOptions): EnvironmentMetrics[] {
-  const groups = new Map<string, DeploymentRecord[]>();
+/**
+ * The rank of each environment of a pipeline in the order its stages run: the mean position of the
+ * environment among the stages each execution deployed, by start time (rollbacks, which run one
+ * stage, left out). Environments without a deployment come last.
+ */
+function environmentRanks(records: DeploymentRecord[]): Map<string, number> {
+  const byExecution = new Map<string, DeploymentRecord[]>();
   for (const r of records) {
-    const key = `${r.pipeline}\u0000${r.environment}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
+    if (r.kind !== 'deployment') continue;
+    const list = byExecution.get(r.executionId) ?? [];
+    list.push(r);
+    byExecution.set(r.executionId, list);
   }
-  return [...groups.values()].map((g) => computeEnvironment(g, options));
+  const positions = new Map<string, number[]>();
+  for (const runs of byExecution.values()) {
+    [...runs].sort((a, b) => a.startTime.getTime() - b.startTime.getTime())
+      .forEach((r, i) => {
+        const list = positions.get(r.environment) ?? [];
+        list.push(i);
+        positions.set(r.environment, list);
+      });
+  }
+  const ranks = new Map<string, number>();
+  for (const [env, list] of positions) ranks.set(env, list.reduce((a, b) => a + b, 0) / list.length);
+  return ranks;
+}
+
+/**
+ * Computes the metrics of every (pipeline, environment) found in `records`: pipelines in the order
+ * they first appear, each one's environments in the order its stages run (then by name).
+ */
+export function computeDora(records: DeploymentRecord[], options: DoraOptions): EnvironmentMetrics[] {
+  const pipelines = new Map<string, Map<string, DeploymentRecord[]>>();
+  for (const r of records) {
+    const groups = pipelines.get(r.pipeline) ?? new Map<string, DeploymentRecord[]>();
+    const list = groups.get(r.environment) ?? [];
+    list.push(r);
+    groups.set(r.environment, list);
+    pipelines.set(r.pipeline, groups);
+  }
+  return [...pipelines.values()].flatMap((groups) => {
+    const ranks = environmentRanks([...groups.values()].flat());
+    const rank = (env: string) => ranks.get(env) ?? Number.POSITIVE_INFINITY;
+    return [...groups.keys()]
+      .sort((a, b) => (rank(a) - rank(b)) || (a < b ? -1 : a > b ? 1 : 0))
+      .map((env) => computeEnvironment(groups.get(env)!, options));
+  });
 }
 
 /** Computes the metrics of one environment of one pipeline. */
