@@ -417,6 +417,33 @@ describe('approve in PARALLEL execution mode (GetPipelineState holds no token)',
     expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, { token: 'ext-exec-5' });
   });
 
+  test('--wait follows the approved execution past its approval: the deployment after it decides', async () => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [waiting('exec-4', 'prod', 20)] });
+    const approved = { ...waiting('exec-4', 'prod', 20), status: 'Succeeded' as const };
+    const deploy = (status: 'InProgress' | 'Succeeded') => ({
+      pipelineExecutionId: 'exec-4',
+      stageName: 'prod',
+      actionName: 'Deploy',
+      status,
+      startTime: minutesAgo(2),
+      lastUpdateTime: minutesAgo(1),
+      input: { actionTypeId: { category: 'Deploy' as const, owner: 'AWS' as const, provider: 'CodeDeploy', version: '1' } },
+    });
+    cp.on(ListActionExecutionsCommand, { filter: { pipelineExecutionId: 'exec-4' } })
+      .resolvesOnce({ actionExecutionDetails: [approved] })
+      .resolvesOnce({ actionExecutionDetails: [deploy('InProgress'), approved] })
+      .resolves({ actionExecutionDetails: [deploy('Succeeded'), approved] });
+    const exec4 = parallelExecution('exec-4', COMMIT_2, 'Fix checkout');
+    cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-4' })
+      .resolvesOnce(exec4).resolvesOnce(exec4)
+      .resolves({ pipelineExecution: { ...exec4.pipelineExecution, status: 'Succeeded' } });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--execution', 'exec-4', '--wait']);
+    expect(r.code).toBe(0);
+    // the approval alone succeeded is not the stage's success
+    expect(r.stderr).toBe('prod: InProgress — execution exec-4\nprod succeeded\n');
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1 + 3);
+  });
+
   test('other modes: no token means no pending approval, without listing action executions', async () => {
     cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), executionMode: 'QUEUED' } });
     const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
