@@ -38,6 +38,7 @@ Exit codes:
   6  no AWS credentials, expired or invalid credentials, no region, or a profile that does not exist
   7  approval token expired or approval already answered
   8  --wait --timeout ran out while the stage was still running (it goes on in CodePipeline)
+  130  --wait interrupted with Ctrl-C (what was done stays done; the stage goes on in CodePipeline)
 
 Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS (default 6),
 CDK_DELIVERY_POLL_INTERVAL_MS (--wait poll interval, default 5000), NO_COLOR.`;

@@ -185,6 +185,22 @@ describe('approve --wait', () => {
     expect(r.stderr).toContain('prod succeeded');
   });
 
+  test('Ctrl-C while waiting says that the answer stays given and the stage goes on', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves(after('InProgress', 'InProgress'));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], { interruptOnSleep: true });
+    expect(r.stderr).toBe('prod: InProgress — Approve Succeeded, Deploy InProgress\n'
+      + 'prod: stopped waiting (interrupted); what was done stays done and the stage goes on in CodePipeline (cdk-delivery status shop-pipeline)\n'
+      + 'cdk-delivery: unexpected error: process exited with 130\n');
+    expect(r.io.interruptHandlers.size).toBe(0);
+  });
+
+  test('a wait that ends leaves no Ctrl-C handler behind', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves(after('Succeeded', 'Succeeded'));
+    const done = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait']);
+    expect(done.code).toBe(0);
+    expect(done.io.interruptHandlers.size).toBe(0);
+  });
+
   test('exits 1 when the stage fails', async () => {
     cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves(after('Failed', 'Failed', 'canary alarm'));
     const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait']);

@@ -66,6 +66,11 @@ export async function waitForStage(
   };
   let changed = !options.before;
   let pollsWithoutExecution = 0;
+  const stopInterrupt = ctx.io.onInterrupt?.(() => {
+    spinner?.stop();
+    println(ctx.io.stderr, `${stageName}: stopped waiting (interrupted); what was done stays done and the stage goes on in CodePipeline `
+      + `(cdk-delivery status ${pipeline})`);
+  });
   try {
     for (let poll = 1; ; poll++) {
       const state = await ctx.api.getPipelineState(pipeline);
@@ -156,6 +161,7 @@ export async function waitForStage(
       await ctx.io.sleep(left === undefined ? ctx.pollIntervalMs : Math.min(ctx.pollIntervalMs, left));
     }
   } finally {
+    stopInterrupt?.();
     if (spinner?.isSpinning) spinner.stop();
   }
 }
