@@ -31,7 +31,7 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0  success
   1  the watched stage failed, was rejected or skipped, or CodePipeline refused the operation
-  2  usage error (unknown command or flag, bad value, missing confirmation, unreadable plan)
+  2  usage error (unknown command or flag, bad value, missing confirmation, several approvals waiting and none chosen, unreadable plan)
   3  not found (cloud assembly, pipeline, environment, pending approval)
   4  access denied (the message names the IAM permission)
   5  throttled or service error after retries
