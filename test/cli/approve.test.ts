@@ -5,7 +5,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { actionExecutions, COMMIT_2, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
-import { awsError, cli, minutesAgo } from './helpers';
+import { awsError, cli, minutesAgo, NOW } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
 
@@ -466,5 +466,24 @@ describe('approve in PARALLEL execution mode (GetPipelineState holds no token)',
     expect(r.code).toBe(3);
     expect(r.stderr).toBe(`cdk-delivery: no pending approval in environment 'prod' of pipeline '${PIPELINE}'\n`);
     expect(cp).not.toHaveReceivedCommand(ListActionExecutionsCommand);
+  });
+});
+
+describe('approve in PARALLEL mode on a busy pipeline', () => {
+  test('reads at most 20 pages of action executions for the waiting approvals, and says so', async () => {
+    const state = pipelineState();
+    state.stageStates![3].latestExecution = { pipelineExecutionId: 'exec-5', status: 'InProgress' };
+    state.stageStates![3].actionStates![0].latestExecution = { status: 'InProgress', lastStatusChange: NOW };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), pipelineExecutionId: 'exec-5', executionMode: 'PARALLEL' } });
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [{ pipelineExecutionId: 'exec-x', stageName: 'Build', actionName: 'Build', status: 'Succeeded', startTime: NOW }],
+      nextToken: 'more',
+    });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(3);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 20);
+    expect(r.stderr).toBe("cdk-delivery: warning: stopped reading ListActionExecutions of 'shop-pipeline' after 20 pages; older items are left out\n"
+      + "cdk-delivery: no pending approval in environment 'prod' of pipeline 'shop-pipeline'\n");
   });
 });

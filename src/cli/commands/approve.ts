@@ -29,6 +29,8 @@ interface WaitingApproval {
 
 /** How far back approvals of a PARALLEL pipeline are looked for: the longest approval timeout (60 days). */
 const APPROVAL_MAX_AGE_MS = 60 * 86_400_000;
+/** ListActionExecutions pages read at most for them (a warning says when older ones are left out). */
+const PARALLEL_MAX_PAGES = 20;
 
 /**
  * The approval to answer in a pipeline in PARALLEL mode, where GetPipelineState shows no token: the
@@ -40,7 +42,7 @@ async function chooseParallelApproval(
   ctx: CommandContext, pipeline: string, env: string, verb: string, options: ApproveOptions,
 ): Promise<{ approval: WaitingApproval; execution: PipelineExecution }> {
   const since = new Date(ctx.io.now().getTime() - APPROVAL_MAX_AGE_MS);
-  const actions = await ctx.api.listActionExecutions(pipeline, { since });
+  const actions = await ctx.api.listActionExecutions(pipeline, { since, maxPages: PARALLEL_MAX_PAGES, warnWhenCapped: true });
   const found = new Map<string, WaitingApproval>();
   for (const a of actions) {
     const token = a.output?.executionResult?.externalExecutionId;
