@@ -66,6 +66,12 @@ export interface EnvironmentMetrics {
 export interface DoraOptions {
   readonly since: Date;
   readonly until: Date;
+  /**
+   * The environments of each pipeline, in the order its stages run: each is reported, with zeros
+   * when it has no record, in that order (pipelines in this order too). Environments with records
+   * but not listed (removed from the pipeline since) follow their pipeline's listed ones.
+   */
+  readonly environments?: ReadonlyArray<{ readonly pipeline: string; readonly environments: readonly string[] }>;
 }
 
 /** Median of a list (mean of the two middle values for an even count). */
@@ -120,6 +126,11 @@ function environmentRanks(records: DeploymentRecord[]): Map<string, number> {
  */
 export function computeDora(records: DeploymentRecord[], options: DoraOptions): EnvironmentMetrics[] {
   const pipelines = new Map<string, Map<string, DeploymentRecord[]>>();
+  for (const known of options.environments ?? []) {
+    const groups = pipelines.get(known.pipeline) ?? new Map<string, DeploymentRecord[]>();
+    for (const env of known.environments) groups.set(env, groups.get(env) ?? []);
+    pipelines.set(known.pipeline, groups);
+  }
   for (const r of records) {
     const groups = pipelines.get(r.pipeline) ?? new Map<string, DeploymentRecord[]>();
     const list = groups.get(r.environment) ?? [];
@@ -127,17 +138,20 @@ export function computeDora(records: DeploymentRecord[], options: DoraOptions): 
     groups.set(r.environment, list);
     pipelines.set(r.pipeline, groups);
   }
-  return [...pipelines.values()].flatMap((groups) => {
+  return [...pipelines.entries()].flatMap(([pipeline, groups]) => {
+    const listed = options.environments?.find((k) => k.pipeline === pipeline)?.environments ?? [];
     const ranks = environmentRanks([...groups.values()].flat());
     const rank = (env: string) => ranks.get(env) ?? Number.POSITIVE_INFINITY;
-    return [...groups.keys()]
-      .sort((a, b) => (rank(a) - rank(b)) || (a < b ? -1 : a > b ? 1 : 0))
-      .map((env) => computeEnvironment(groups.get(env)!, options));
+    const others = [...groups.keys()].filter((env) => !listed.includes(env))
+      .sort((a, b) => (rank(a) - rank(b)) || (a < b ? -1 : a > b ? 1 : 0));
+    return [...listed, ...others].map((env) => computeEnvironment(groups.get(env)!, options, { pipeline, environment: env }));
   });
 }
 
 /** Computes the metrics of one environment of one pipeline. */
-export function computeEnvironment(records: DeploymentRecord[], options: DoraOptions): EnvironmentMetrics {
+export function computeEnvironment(
+  records: DeploymentRecord[], options: DoraOptions, names?: { readonly pipeline: string; readonly environment: string },
+): EnvironmentMetrics {
   const windowMs = Math.max(1, options.until.getTime() - options.since.getTime());
   const windowDays = windowMs / 86_400_000;
   // Only finished runs that started in the window count; superseded/stopped ones (Abandoned) never do.
@@ -205,8 +219,8 @@ export function computeEnvironment(records: DeploymentRecord[], options: DoraOpt
 
   const first = records[0];
   return {
-    pipeline: first?.pipeline ?? '',
-    environment: first?.environment ?? '',
+    pipeline: names?.pipeline ?? first?.pipeline ?? '',
+    environment: names?.environment ?? first?.environment ?? '',
     windowDays: Math.round(windowDays * 100) / 100,
     deployments: deployments.length,
     deploymentsPerDay: deployments.length / windowDays,

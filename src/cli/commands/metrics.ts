@@ -1,5 +1,5 @@
 import { DeploymentInfo } from '@aws-sdk/client-codedeploy';
-import { ActionExecutionDetail, PipelineExecution, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
+import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { mapLimit } from '../aws';
 import { CommandContext } from '../context';
@@ -214,13 +214,28 @@ export async function metricsCommand(ctx: CommandContext, options: MetricsOption
   const since = new Date(until.getTime() - parseSince(options.since ?? '30d'));
   // a pipeline named twice is read (and counted) once
   const pipelines = [...new Set(options.pipelines)];
+  // The stages of each pipeline: every environment is reported in pipeline order, with zeros when
+  // nothing was deployed to it in the window.
+  const readStates = () => Promise.all(pipelines.map((p) => ctx.api.getPipelineState(p)));
+  let states: GetPipelineStateOutput[];
+  let records: DeploymentRecord[];
   if (options.env !== undefined) {
     // an unknown environment is an error listing the valid ones, not an empty report
     const env = options.env;
-    await Promise.all(pipelines.map(async (p) => findStage(await ctx.api.getPipelineState(p), env, p)));
+    states = await readStates();
+    states.forEach((state, i) => findStage(state, env, pipelines[i]));
+    records = (await Promise.all(pipelines.map((p) => collectRecords(ctx, p, since, env)))).flat();
+  } else {
+    const [read, collected] = await Promise.all([readStates(), Promise.all(pipelines.map((p) => collectRecords(ctx, p, since)))]);
+    states = read;
+    records = collected.flat();
   }
-  const records = (await Promise.all(pipelines.map((p) => collectRecords(ctx, p, since, options.env)))).flat();
-  const metrics = computeDora(records, { since, until });
+  const environments = pipelines.map((pipeline, i) => ({
+    pipeline,
+    environments: options.env !== undefined ? [options.env] : (states[i].stageStates ?? [])
+      .map((s) => s.stageName ?? '').filter((name) => name && !NON_ENVIRONMENT_STAGES.has(name)),
+  }));
+  const metrics = computeDora(records, { since, until, environments });
   let output: string;
   if (format === 'json') {
     output = JSON.stringify({ since, until, environments: metrics }, null, 2);
