@@ -39,6 +39,17 @@ describe('retry', () => {
     expect(cp).not.toHaveReceivedCommand(RetryStageExecutionCommand);
   });
 
+  test('exit 3, without calling RetryStageExecution, when the stage was cancelled by an update of the pipeline', async () => {
+    const state = pipelineState({ stagingStatus: 'Failed' });
+    state.stageStates![2].latestExecution = { pipelineExecutionId: 'exec-3', status: 'Cancelled' };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: nothing to retry in 'staging': its latest execution exec-3 was cancelled by an update of the pipeline, "
+      + 'and CodePipeline cannot retry a stage after the pipeline changed; release again (start a new execution)\n');
+    expect(cp).not.toHaveReceivedCommand(RetryStageExecutionCommand);
+  });
+
   test('exit 1 when CodePipeline says the stage is not retryable', async () => {
     cp.on(RetryStageExecutionCommand).rejects(new StageNotRetryableException({ message: 'newer execution exists', $metadata: {} }));
     const r = await cli(['retry', PIPELINE, '--env', 'staging']);

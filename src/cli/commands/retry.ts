@@ -17,7 +17,14 @@ export async function retryCommand(ctx: CommandContext, options: StageCommandOpt
   const state = await ctx.api.getPipelineState(pipeline);
   const stage = findStage(state, env, pipeline);
   const latest = stage.latestExecution;
-  if (!latest?.pipelineExecutionId || !['Failed', 'Stopped', 'Cancelled'].includes(latest.status ?? '')) {
+  if (latest?.pipelineExecutionId && latest.status === 'Cancelled') {
+    // Cancelled: the pipeline was updated before the stage ended; CodePipeline retries no stage across a structure change
+    throw new CliError(
+      `nothing to retry in '${env}': its latest execution ${latest.pipelineExecutionId} was cancelled by an update of the pipeline, `
+      + 'and CodePipeline cannot retry a stage after the pipeline changed; release again (start a new execution)',
+      ExitCode.NOT_FOUND);
+  }
+  if (!latest?.pipelineExecutionId || !['Failed', 'Stopped'].includes(latest.status ?? '')) {
     throw new CliError(
       `nothing to retry in '${env}': its latest execution ${latest?.pipelineExecutionId ?? '(none)'} is ${latest?.status ?? 'not started'}`,
       ExitCode.NOT_FOUND);
