@@ -66,6 +66,12 @@ export interface EnvironmentMetrics {
 export interface DoraOptions {
   readonly since: Date;
   readonly until: Date;
+  /**
+   * The environments of each pipeline, in the order its stages run: each is reported, with zeros
+   * when it has no record, in that order (pipelines in this order too). Environments with records
+   * but not listed (removed from the pipeline since) follow their pipeline's listed ones.
+   */
+  readonly environments?: ReadonlyArray<{ readonly pipeline: string; readonly environments: readonly string[] }>;
 }
 
 /** Median of a list (mean of the two middle values for an even count). */
@@ -87,18 +93,65 @@ function dayOf(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Computes the metrics of every (pipeline, environment) found in `records`. */
-export function computeDora(records: DeploymentRecord[], options: DoraOptions): EnvironmentMetrics[] {
-  const groups = new Map<string, DeploymentRecord[]>();
+/**
+ * The rank of each environment of a pipeline in the order its stages run: the mean position of the
+ * environment among the stages each execution deployed, by start time (rollbacks, which run one
+ * stage, left out). Environments without a deployment come last.
+ */
+function environmentRanks(records: DeploymentRecord[]): Map<string, number> {
+  const byExecution = new Map<string, DeploymentRecord[]>();
   for (const r of records) {
-    const key = `${r.pipeline}\u0000${r.environment}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
+    if (r.kind !== 'deployment') continue;
+    const list = byExecution.get(r.executionId) ?? [];
+    list.push(r);
+    byExecution.set(r.executionId, list);
   }
-  return [...groups.values()].map((g) => computeEnvironment(g, options));
+  const positions = new Map<string, number[]>();
+  for (const runs of byExecution.values()) {
+    [...runs].sort((a, b) => a.startTime.getTime() - b.startTime.getTime())
+      .forEach((r, i) => {
+        const list = positions.get(r.environment) ?? [];
+        list.push(i);
+        positions.set(r.environment, list);
+      });
+  }
+  const ranks = new Map<string, number>();
+  for (const [env, list] of positions) ranks.set(env, list.reduce((a, b) => a + b, 0) / list.length);
+  return ranks;
+}
+
+/**
+ * Computes the metrics of every (pipeline, environment) found in `records`: pipelines in the order
+ * they first appear, each one's environments in the order its stages run (then by name).
+ */
+export function computeDora(records: DeploymentRecord[], options: DoraOptions): EnvironmentMetrics[] {
+  const pipelines = new Map<string, Map<string, DeploymentRecord[]>>();
+  for (const known of options.environments ?? []) {
+    const groups = pipelines.get(known.pipeline) ?? new Map<string, DeploymentRecord[]>();
+    for (const env of known.environments) groups.set(env, groups.get(env) ?? []);
+    pipelines.set(known.pipeline, groups);
+  }
+  for (const r of records) {
+    const groups = pipelines.get(r.pipeline) ?? new Map<string, DeploymentRecord[]>();
+    const list = groups.get(r.environment) ?? [];
+    list.push(r);
+    groups.set(r.environment, list);
+    pipelines.set(r.pipeline, groups);
+  }
+  return [...pipelines.entries()].flatMap(([pipeline, groups]) => {
+    const listed = options.environments?.find((k) => k.pipeline === pipeline)?.environments ?? [];
+    const ranks = environmentRanks([...groups.values()].flat());
+    const rank = (env: string) => ranks.get(env) ?? Number.POSITIVE_INFINITY;
+    const others = [...groups.keys()].filter((env) => !listed.includes(env))
+      .sort((a, b) => (rank(a) - rank(b)) || (a < b ? -1 : a > b ? 1 : 0));
+    return [...listed, ...others].map((env) => computeEnvironment(groups.get(env)!, options, { pipeline, environment: env }));
+  });
 }
 
 /** Computes the metrics of one environment of one pipeline. */
-export function computeEnvironment(records: DeploymentRecord[], options: DoraOptions): EnvironmentMetrics {
+export function computeEnvironment(
+  records: DeploymentRecord[], options: DoraOptions, names?: { readonly pipeline: string; readonly environment: string },
+): EnvironmentMetrics {
   const windowMs = Math.max(1, options.until.getTime() - options.since.getTime());
   const windowDays = windowMs / 86_400_000;
   // Only finished runs that started in the window count; superseded/stopped ones (Abandoned) never do.
@@ -166,8 +219,8 @@ export function computeEnvironment(records: DeploymentRecord[], options: DoraOpt
 
   const first = records[0];
   return {
-    pipeline: first?.pipeline ?? '',
-    environment: first?.environment ?? '',
+    pipeline: names?.pipeline ?? first?.pipeline ?? '',
+    environment: names?.environment ?? first?.environment ?? '',
     windowDays: Math.round(windowDays * 100) / 100,
     deployments: deployments.length,
     deploymentsPerDay: deployments.length / windowDays,

@@ -22,6 +22,8 @@ export enum ExitCode {
   APPROVAL_ANSWERED = 7,
   /** `--wait --timeout`: the stage was still running when the time ran out (it goes on in CodePipeline). */
   TIMED_OUT = 8,
+  /** Ctrl-C while `--wait` followed a stage (what the command did stays done; the stage goes on). */
+  INTERRUPTED = 130,
 }
 
 /** An error the CLI prints as one line before exiting with `exitCode`. */

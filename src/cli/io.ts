@@ -20,6 +20,11 @@ export interface CliIo {
   sleep(ms: number): Promise<void>;
   now(): Date;
   writeFile(path: string, content: string): void;
+  /**
+   * Runs `handler` when the user interrupts the command (Ctrl-C), before it exits with
+   * ExitCode.INTERRUPTED; returns a function that removes the handler.
+   */
+  onInterrupt?(handler: () => void): () => void;
 }
 
 /** The real terminal. */
@@ -39,6 +44,14 @@ export function processIo(): CliIo {
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     now: () => new Date(),
     writeFile: (path: string, content: string) => fs.writeFileSync(path, content),
+    onInterrupt: (handler: () => void) => {
+      const listener = () => {
+        handler();
+        process.exit(ExitCode.INTERRUPTED);
+      };
+      process.once('SIGINT', listener);
+      return () => { process.removeListener('SIGINT', listener); };
+    },
   };
 }
 

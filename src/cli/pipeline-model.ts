@@ -72,6 +72,16 @@ export function isCodeDeploy(action: ActionExecutionDetail): boolean {
   return action.input?.actionTypeId?.category === 'Deploy' && provider.startsWith('CodeDeploy');
 }
 
+/**
+ * True for an execution of RollbackStage (execution type `ROLLBACK`, trigger `ManualRollback` /
+ * `AutomatedRollback`, or rollback metadata).
+ */
+export function isRollbackExecution(e: PipelineExecutionSummary | PipelineExecution | undefined): boolean {
+  const t = e?.trigger?.triggerType;
+  return e?.executionType === 'ROLLBACK' || t === 'ManualRollback' || t === 'AutomatedRollback' ||
+    !!e?.rollbackMetadata?.rollbackTargetPipelineExecutionId;
+}
+
 /** A source revision in plain words. */
 export interface Revision {
   readonly id?: string;

@@ -31,13 +31,14 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0  success
   1  the watched stage failed, was rejected or skipped, or CodePipeline refused the operation
-  2  usage error (unknown command or flag, bad value, missing confirmation, unreadable plan)
+  2  usage error (unknown command or flag, bad value, missing confirmation, several approvals waiting and none chosen, unreadable plan)
   3  not found (cloud assembly, pipeline, environment, pending approval)
   4  access denied (the message names the IAM permission)
   5  throttled or service error after retries
   6  no AWS credentials, expired or invalid credentials, no region, or a profile that does not exist
   7  approval token expired or approval already answered
   8  --wait --timeout ran out while the stage was still running (it goes on in CodePipeline)
+  130  --wait interrupted with Ctrl-C (what was done stays done; the stage goes on in CodePipeline)
 
 Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS (default 6),
 CDK_DELIVERY_POLL_INTERVAL_MS (--wait poll interval, default 5000), NO_COLOR.`;

@@ -4,8 +4,8 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { actionExecutions, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
-import { awsError, cli } from './helpers';
+import { actionExecutions, COMMIT_2, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
+import { awsError, cli, minutesAgo, NOW } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
 
@@ -185,6 +185,22 @@ describe('approve --wait', () => {
     expect(r.stderr).toContain('prod succeeded');
   });
 
+  test('Ctrl-C while waiting says that the answer stays given and the stage goes on', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves(after('InProgress', 'InProgress'));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], { interruptOnSleep: true });
+    expect(r.stderr).toBe('prod: InProgress — Approve Succeeded, Deploy InProgress\n'
+      + 'prod: stopped waiting (interrupted); what was done stays done and the stage goes on in CodePipeline (cdk-delivery status shop-pipeline)\n'
+      + 'cdk-delivery: unexpected error: process exited with 130\n');
+    expect(r.io.interruptHandlers.size).toBe(0);
+  });
+
+  test('a wait that ends leaves no Ctrl-C handler behind', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves(after('Succeeded', 'Succeeded'));
+    const done = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait']);
+    expect(done.code).toBe(0);
+    expect(done.io.interruptHandlers.size).toBe(0);
+  });
+
   test('exits 1 when the stage fails', async () => {
     cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves(after('Failed', 'Failed', 'canary alarm'));
     const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait']);
@@ -340,5 +356,134 @@ describe('approve --wait', () => {
       + "cdk-delivery: environment 'prod' of pipeline 'shop-pipeline' shows no execution any more (was the pipeline updated?); "
       + 'stopped waiting (cdk-delivery status shop-pipeline)\n');
     expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1 + 3);
+  });
+});
+
+describe('approve in PARALLEL execution mode (GetPipelineState holds no token)', () => {
+  // exec-5 and exec-4 both wait for the prod approval; staging's approval of exec-6 is another stage's
+  const waiting = (exec: string, stage: string, minutes: number) => ({
+    pipelineExecutionId: exec,
+    stageName: stage,
+    actionName: 'Approve',
+    status: 'InProgress' as const,
+    startTime: minutesAgo(minutes),
+    lastUpdateTime: minutesAgo(minutes),
+    input: { actionTypeId: { category: 'Approval' as const, owner: 'AWS' as const, provider: 'Manual', version: '1' } },
+    output: { executionResult: { externalExecutionId: `ext-${exec}` } },
+  });
+  const parallelState = () => {
+    const state = pipelineState();
+    const prod = state.stageStates![3];
+    prod.latestExecution = { pipelineExecutionId: 'exec-5', status: 'InProgress' };
+    prod.actionStates![0].latestExecution = { status: 'InProgress', lastStatusChange: minutesAgo(5) };
+    return state;
+  };
+  const parallelExecution = (id: string, commit: string, message: string) => ({
+    pipelineExecution: {
+      pipelineExecutionId: id,
+      status: 'InProgress' as const,
+      executionMode: 'PARALLEL' as const,
+      artifactRevisions: [{ revisionId: commit, revisionSummary: JSON.stringify({ CommitMessage: message }) }],
+    },
+  });
+
+  beforeEach(() => {
+    cp.on(GetPipelineStateCommand).resolves(parallelState());
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [waiting('exec-6', 'staging', 1), waiting('exec-5', 'prod', 5), waiting('exec-4', 'prod', 20)],
+    });
+    cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-5' }).resolves(parallelExecution('exec-5', COMMIT_3, 'Add gift cards'));
+    cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-4' }).resolves(parallelExecution('exec-4', COMMIT_2, 'Fix checkout'));
+  });
+
+  test('with several executions waiting, it answers none and lists them (exit 2)', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("cdk-delivery: 2 executions wait for approval in 'prod' of 'shop-pipeline' (PARALLEL mode): "
+      + 'exec-5 (3f2a9c1 "Add gift cards"), exec-4 (a1b2c3d "Fix checkout"); choose one with --execution <id>\n');
+    expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
+  });
+
+  test('--revision answers the approval of that revision, with the token ListActionExecutions gives', async () => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', 'a1b2c3d', '--comment', 'hotfix']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(PutApprovalResultCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, {
+      pipelineName: PIPELINE, stageName: 'prod', actionName: 'Approve', token: 'ext-exec-4', result: { status: 'Approved', summary: 'hotfix' },
+    });
+    expect(r.stdout).toBe("approved a1b2c3d \"Fix checkout\" (execution exec-4) in 'prod' of 'shop-pipeline'\n");
+  });
+
+  test('--execution answers that execution\'s approval; one naming no waiting execution is refused (exit 3)', async () => {
+    const r = await cli(['reject', PIPELINE, '--env', 'prod', '--execution', 'exec-5', '--json']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, { token: 'ext-exec-5', result: { status: 'Rejected', summary: 'Rejected with cdk-delivery' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ executionId: 'exec-5', revision: COMMIT_3, decision: 'Rejected' });
+    const other = await cli(['approve', PIPELINE, '--env', 'prod', '--execution', 'exec-6']);
+    expect(other.code).toBe(3);
+    expect(other.stderr).toBe("cdk-delivery: refusing to approve: no approval waiting in 'prod' is for execution exec-6; "
+      + 'waiting: exec-5 (3f2a9c1 "Add gift cards"), exec-4 (a1b2c3d "Fix checkout")\n');
+    expect(cp).toHaveReceivedCommandTimes(PutApprovalResultCommand, 1);
+  });
+
+  test('a single waiting execution is answered like in the other modes', async () => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [waiting('exec-5', 'prod', 5)] });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, { token: 'ext-exec-5' });
+  });
+
+  test('--wait follows the approved execution past its approval: the deployment after it decides', async () => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [waiting('exec-4', 'prod', 20)] });
+    const approved = { ...waiting('exec-4', 'prod', 20), status: 'Succeeded' as const };
+    const deploy = (status: 'InProgress' | 'Succeeded') => ({
+      pipelineExecutionId: 'exec-4',
+      stageName: 'prod',
+      actionName: 'Deploy',
+      status,
+      startTime: minutesAgo(2),
+      lastUpdateTime: minutesAgo(1),
+      input: { actionTypeId: { category: 'Deploy' as const, owner: 'AWS' as const, provider: 'CodeDeploy', version: '1' } },
+    });
+    cp.on(ListActionExecutionsCommand, { filter: { pipelineExecutionId: 'exec-4' } })
+      .resolvesOnce({ actionExecutionDetails: [approved] })
+      .resolvesOnce({ actionExecutionDetails: [deploy('InProgress'), approved] })
+      .resolves({ actionExecutionDetails: [deploy('Succeeded'), approved] });
+    const exec4 = parallelExecution('exec-4', COMMIT_2, 'Fix checkout');
+    cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-4' })
+      .resolvesOnce(exec4).resolvesOnce(exec4)
+      .resolves({ pipelineExecution: { ...exec4.pipelineExecution, status: 'Succeeded' } });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--execution', 'exec-4', '--wait']);
+    expect(r.code).toBe(0);
+    // the approval alone succeeded is not the stage's success
+    expect(r.stderr).toBe('prod: InProgress — execution exec-4\nprod succeeded\n');
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1 + 3);
+  });
+
+  test('other modes: no token means no pending approval, without listing action executions', async () => {
+    cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), executionMode: 'QUEUED' } });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`cdk-delivery: no pending approval in environment 'prod' of pipeline '${PIPELINE}'\n`);
+    expect(cp).not.toHaveReceivedCommand(ListActionExecutionsCommand);
+  });
+});
+
+describe('approve in PARALLEL mode on a busy pipeline', () => {
+  test('reads at most 20 pages of action executions for the waiting approvals, and says so', async () => {
+    const state = pipelineState();
+    state.stageStates![3].latestExecution = { pipelineExecutionId: 'exec-5', status: 'InProgress' };
+    state.stageStates![3].actionStates![0].latestExecution = { status: 'InProgress', lastStatusChange: NOW };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), pipelineExecutionId: 'exec-5', executionMode: 'PARALLEL' } });
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [{ pipelineExecutionId: 'exec-x', stageName: 'Build', actionName: 'Build', status: 'Succeeded', startTime: NOW }],
+      nextToken: 'more',
+    });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(3);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 20);
+    expect(r.stderr).toBe("cdk-delivery: warning: stopped reading ListActionExecutions of 'shop-pipeline' after 20 pages; older items are left out\n"
+      + "cdk-delivery: no pending approval in environment 'prod' of pipeline 'shop-pipeline'\n");
   });
 });

@@ -169,3 +169,25 @@ describe('DORA keys on hand-written histories', () => {
     }), { numRuns: 200 });
   });
 });
+
+describe('order of the environments', () => {
+  test('each pipeline\'s environments come in the order its stages run, whatever ran last', () => {
+    // newest first, as the CLI reads them: the newest execution reached prod, an older one stopped in staging,
+    // and a rollback of prod ran alone
+    const records: DeploymentRecord[] = [
+      rec('rb', 'Succeeded', '11-05T12:00', '11-05T12:10', { kind: 'rollback' }),
+      rec('e3', 'Succeeded', '11-05T10:40', '11-05T10:50'),
+      rec('e3', 'Succeeded', '11-05T10:20', '11-05T10:30', { environment: 'staging' }),
+      rec('e3', 'Succeeded', '11-05T10:00', '11-05T10:10', { environment: 'dev' }),
+      rec('e2', 'Failed', '11-04T10:20', '11-04T10:30', { environment: 'staging' }),
+      rec('e2', 'Succeeded', '11-04T10:00', '11-04T10:10', { environment: 'dev' }),
+      rec('b1', 'Succeeded', '11-04T09:00', '11-04T09:10', { pipeline: 'billing', environment: 'prod' }),
+      rec('b1', 'Succeeded', '11-04T08:00', '11-04T08:10', { pipeline: 'billing', environment: 'beta' }),
+    ];
+    const order = computeDora(records, { since, until }).map((m) => `${m.pipeline}/${m.environment}`);
+    expect(order).toEqual(['shop/dev', 'shop/staging', 'shop/prod', 'billing/beta', 'billing/prod']);
+    // the same records in another order give the same report
+    expect(computeDora([...records].reverse(), { since, until }).map((m) => `${m.pipeline}/${m.environment}`))
+      .toEqual(['billing/beta', 'billing/prod', 'shop/dev', 'shop/staging', 'shop/prod']);
+  });
+});

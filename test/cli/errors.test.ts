@@ -81,9 +81,10 @@ describe('command line', () => {
     const from = lines.indexOf('Exit codes:');
     expect(lines.slice(from + 1, from + 10).map((l) => l.slice(0, 4))).toEqual(['  0 ', '  1 ', '  2 ', '  3 ', '  4 ', '  5 ', '  6 ', '  7 ', '  8 ']);
     expect(lines[from + 9]).toBe('  8  --wait --timeout ran out while the stage was still running (it goes on in CodePipeline)');
-    expect(lines[from + 10]).toBe('');
+    expect(lines[from + 10]).toBe('  130  --wait interrupted with Ctrl-C (what was done stays done; the stage goes on in CodePipeline)');
+    expect(lines[from + 11]).toBe('');
     // the codes the help lists are the codes the CLI has
-    expect(Object.values(ExitCode).filter((v) => typeof v === 'number')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(Object.values(ExitCode).filter((v) => typeof v === 'number')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 130]);
   });
 
   test.each([

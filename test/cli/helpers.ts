@@ -18,6 +18,8 @@ export interface TestIoOptions {
   readonly env?: Record<string, string | undefined>;
   /** `now()` moves on by every `sleep()` (for timeouts); otherwise it stays at NOW. */
   readonly clockFollowsSleeps?: boolean;
+  /** The first `sleep()` is interrupted (Ctrl-C): the interrupt handlers run, then the process "exits" (sleep throws). */
+  readonly interruptOnSleep?: boolean;
 }
 
 export interface TestIo extends CliIo {
@@ -26,6 +28,8 @@ export interface TestIo extends CliIo {
   readonly files: Map<string, string>;
   readonly sleeps: number[];
   readonly questions: string[];
+  /** Interrupt handlers registered and not removed. */
+  readonly interruptHandlers: Set<() => void>;
 }
 
 export function testIo(options: TestIoOptions = {}): TestIo {
@@ -35,6 +39,7 @@ export function testIo(options: TestIoOptions = {}): TestIo {
   const sleeps: number[] = [];
   const questions: string[] = [];
   let clock = NOW.getTime();
+  const interruptHandlers = new Set<() => void>();
   return {
     stdout: { write: (s: string) => { out += s; }, isTTY: options.stdoutIsTTY ?? false },
     stderr: {
@@ -54,15 +59,24 @@ export function testIo(options: TestIoOptions = {}): TestIo {
     },
     sleep: async (ms: number) => {
       sleeps.push(ms);
+      if (options.interruptOnSleep) {
+        interruptHandlers.forEach((h) => h());
+        throw new Error('process exited with 130');
+      }
       if (options.clockFollowsSleeps) clock += ms;
     },
     now: () => new Date(clock),
     writeFile: (path: string, content: string) => { files.set(path, content); },
+    onInterrupt: (handler: () => void) => {
+      interruptHandlers.add(handler);
+      return () => { interruptHandlers.delete(handler); };
+    },
     out: () => out,
     err: () => err,
     files,
     sleeps,
     questions,
+    interruptHandlers,
   };
 }
 

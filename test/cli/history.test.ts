@@ -121,3 +121,13 @@ describe('history', () => {
     ]);
   });
 });
+
+describe('history table', () => {
+  test('says that its times are UTC (the table leaves the zone out of each time)', async () => {
+    const r = await cli(['history', PIPELINE]);
+    const header = r.stdout.split('\n')[1];
+    expect(header).toMatch(/^│ started \(UTC\) +│ execution +│ revision +│ trigger +│ duration +│ result +│ approvals \(times UTC\) +│$/);
+    expect(r.stdout).toContain('│ 2026-11-20 07:00 │ exec-2 ');
+    expect(r.stdout).toContain('│ prod/Approve: approved by alice 11-20  │');
+  });
+});

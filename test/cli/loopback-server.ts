@@ -287,7 +287,7 @@ export function fakeHistory(options: FakeHistoryOptions): FakeHistory {
   return { executions, actions, deployments };
 }
 
-/** Installs list/get handlers serving `history` for `pipeline`. */
+/** Installs list/get handlers serving `history` for `pipeline` (and GetPipelineState with its stages). */
 export function serveHistory(server: LoopbackAws, pipeline: string, history: FakeHistory, pageSize?: number): void {
   const known = (name: string) => {
     if (name !== pipeline) throw new AwsError('PipelineNotFoundException', `Account does not have a pipeline with name '${name}'`);
@@ -304,6 +304,15 @@ export function serveHistory(server: LoopbackAws, pipeline: string, history: Fak
       : history.actions;
     const { page, nextToken } = paginate(items, input, pageSize);
     return { actionExecutionDetails: page, nextToken };
+  });
+  // the stages, in the order the oldest execution ran them (metrics reads them with GetPipelineState)
+  const stages: string[] = [];
+  for (const a of [...history.actions].reverse()) {
+    if (!stages.includes(a.stageName)) stages.push(a.stageName);
+  }
+  server.on('GetPipelineState', (input) => {
+    known(input.name);
+    return { pipelineName: pipeline, stageStates: stages.map((stageName) => ({ stageName })) };
   });
   server.on('BatchGetDeployments', (input) => ({
     deploymentsInfo: (input.deploymentIds ?? []).map((id: string) => history.deployments.get(id)).filter((d: unknown) => d),

@@ -211,3 +211,23 @@ describe('metrics of a self-updating pipeline (selfUpdate: true)', () => {
     expect(JSON.parse(json.stdout).environments.map((m: { environment: string }) => m.environment)).toEqual(['staging', 'prod']);
   });
 });
+
+describe('metrics of environments without deployments', () => {
+  test('every environment of every pipeline is reported in pipeline order, with zeros when nothing was deployed', async () => {
+    cp.on(GetPipelineStateCommand, { name: 'billing' }).resolves({
+      pipelineName: 'billing',
+      stageStates: ['Source', 'Build', 'beta', 'prod'].map((stageName) => ({ stageName })),
+    });
+    cp.on(ListPipelineExecutionsCommand, { pipelineName: 'billing' }).resolves({ pipelineExecutionSummaries: [] });
+    cp.on(ListActionExecutionsCommand, { pipelineName: 'billing' }).resolves({ actionExecutionDetails: [] });
+    const r = await cli(['metrics', PIPELINE, 'billing', '--since', '2h', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout).environments.map((m: { pipeline: string; environment: string; deployments: number; changes: number }) =>
+      [`${m.pipeline}/${m.environment}`, m.deployments, m.changes]);
+    // in the last 2 hours shop-pipeline deployed staging only; prod and billing deployed nothing
+    expect(rows).toEqual([['shop-pipeline/staging', 1, 1], ['shop-pipeline/prod', 0, 0], ['billing/beta', 0, 0], ['billing/prod', 0, 0]]);
+    const text = await cli(['metrics', PIPELINE, 'billing', '--since', '2h']);
+    expect(text.stdout).toMatch(/│ billing +│ prod +│ 0 +│ 0\.00\/day +│ n\/a +│ n\/a \(0\/0\) +│ n\/a +│/);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineStateCommand, { name: 'billing' });
+  });
+});

@@ -39,6 +39,17 @@ describe('retry', () => {
     expect(cp).not.toHaveReceivedCommand(RetryStageExecutionCommand);
   });
 
+  test('exit 3, without calling RetryStageExecution, when the stage was cancelled by an update of the pipeline', async () => {
+    const state = pipelineState({ stagingStatus: 'Failed' });
+    state.stageStates![2].latestExecution = { pipelineExecutionId: 'exec-3', status: 'Cancelled' };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: nothing to retry in 'staging': its latest execution exec-3 was cancelled by an update of the pipeline, "
+      + 'and CodePipeline cannot retry a stage after the pipeline changed; release again (start a new execution)\n');
+    expect(cp).not.toHaveReceivedCommand(RetryStageExecutionCommand);
+  });
+
   test('exit 1 when CodePipeline says the stage is not retryable', async () => {
     cp.on(RetryStageExecutionCommand).rejects(new StageNotRetryableException({ message: 'newer execution exists', $metadata: {} }));
     const r = await cli(['retry', PIPELINE, '--env', 'staging']);
@@ -152,6 +163,60 @@ describe('rollback', () => {
     expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 50);
     expect(r.stderr).toBe("cdk-delivery: warning: stopped reading ListActionExecutions of 'shop-pipeline' after 50 pages; older items are left out\n"
       + "cdk-delivery: no earlier successful execution of 'prod' to roll back to in pipeline 'shop-pipeline'\n");
+    expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+  });
+
+  test('the last success of the stage being an earlier rollback, it rolls back to what that rollback restored', async () => {
+    // exec-1 ok, exec-2 deployed then rolled back by rb-1 (to exec-1), exec-3 failed: prod must go back to exec-1, not exec-2
+    const prodRun = (exec: string, status: string, at: number) => ({
+      pipelineExecutionId: exec,
+      stageName: 'prod',
+      actionName: 'Deploy',
+      status: status as 'Succeeded',
+      startTime: minutesAgo(at + 10),
+      lastUpdateTime: minutesAgo(at),
+      input: { actionTypeId: { category: 'Deploy' as const, owner: 'AWS' as const, provider: 'CodeDeploy', version: '1' } },
+    });
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [prodRun('exec-3', 'Failed', 10), prodRun('rb-1', 'Succeeded', 100), prodRun('exec-2', 'Succeeded', 200), prodRun('exec-1', 'Succeeded', 500)],
+    });
+    cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'rb-1' }).resolves({
+      pipelineExecution: {
+        pipelineExecutionId: 'rb-1',
+        executionType: 'ROLLBACK',
+        trigger: { triggerType: 'AutomatedRollback' },
+        rollbackMetadata: { rollbackTargetPipelineExecutionId: 'exec-1' },
+        artifactRevisions: [{ revisionId: COMMIT_1, revisionSummary: 'First release' }],
+      },
+    });
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(RollbackStageCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-1' });
+    expect(r.stdout).toBe("rolling back 'prod' of 'shop-pipeline' to 0badc0d \"First release\" (execution exec-1, restored by rollback execution rb-1); rollback execution exec-rb\n");
+  });
+
+  test('--target-execution naming a rollback execution: exit 3 naming the execution it restored', async () => {
+    cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'rb-1' }).resolves({
+      pipelineExecution: { pipelineExecutionId: 'rb-1', executionType: 'ROLLBACK', rollbackMetadata: { rollbackTargetPipelineExecutionId: 'exec-1' } },
+    });
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'rb-1']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: cannot roll back 'prod' to execution rb-1: it is a rollback execution, and CodePipeline rolls back only to "
+      + 'standard executions; it restored execution exec-1 (--target-execution exec-1)\n');
+    expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+  });
+
+  test('exit 3, without calling RollbackStage, when the last success ran an older pipeline version', async () => {
+    cp.on(GetPipelineStateCommand).resolves({ ...pipelineState({ stagingStatus: 'Failed' }), pipelineVersion: 4 });
+    cp.on(GetPipelineExecutionCommand).resolves({
+      pipelineExecution: { pipelineExecutionId: 'exec-1', pipelineVersion: 3, artifactRevisions: [{ revisionId: COMMIT_1, revisionSummary: 'First release' }] },
+    });
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: cannot roll back 'prod' of 'shop-pipeline' to 0badc0d \"First release\" (execution exec-1): it ran pipeline version 3, "
+      + 'and the pipeline has changed since (version 4); CodePipeline rolls back only to executions started in the current version: '
+      + 'release that revision again instead\n');
     expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
   });
 

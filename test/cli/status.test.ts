@@ -6,7 +6,7 @@ import 'aws-sdk-client-mock-jest';
 import {
   actionExecutions, COMMIT_1, COMMIT_3, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState,
 } from './fixtures/pipeline';
-import { awsError, cli } from './helpers';
+import { awsError, cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
 
@@ -138,5 +138,105 @@ describe('status of a self-updating pipeline (selfUpdate: true)', () => {
     expect(r.stderr).toBe("cdk-delivery: unknown environment 'nope' in pipeline 'shop-pipeline'; environments: staging, prod\n");
     expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
     expect(cp.calls()).toHaveLength(1);
+  });
+});
+
+describe('status of a pipeline with 48 environments', () => {
+  const envs = Array.from({ length: 48 }, (_, i) => `env-${String(i + 1).padStart(2, '0')}`);
+  const commit = (n: number) => `${n}`.repeat(40).slice(0, 40);
+  // executions exec-1..exec-9, each Source, Build and 48 deployments; exec-8 and exec-9 failed in env-48
+  const actions = [...Array(9).keys()].map((i) => i + 1).reverse().flatMap((n) => {
+    const start = 10_000 - n * 100;
+    return ['Source', 'Build', ...envs].map((stage, k) => ({
+      pipelineExecutionId: `exec-${n}`,
+      stageName: stage,
+      actionName: stage === 'Source' || stage === 'Build' ? stage : 'Deploy',
+      status: (n >= 8 && stage === 'env-48' ? 'Failed' : 'Succeeded') as 'Succeeded',
+      startTime: minutesAgo(start - k),
+      lastUpdateTime: minutesAgo(start - k - 1),
+      input: { actionTypeId: { category: (stage === 'Source' ? 'Source' : stage === 'Build' ? 'Build' : 'Deploy') as 'Deploy', owner: 'AWS' as const, provider: 'x', version: '1' } },
+      output: stage === 'Source' ? { outputVariables: { CommitId: commit(n), CommitMessage: `Change ${n}` } } : {},
+    })).reverse();
+  });
+  const state = {
+    pipelineName: 'big',
+    stageStates: ['Source', 'Build', ...envs].map((stage) => ({
+      stageName: stage,
+      latestExecution: { pipelineExecutionId: 'exec-9', status: (stage === 'env-48' ? 'Failed' : 'Succeeded') as 'Succeeded' },
+      actionStates: [{ actionName: 'Deploy', latestExecution: { status: (stage === 'env-48' ? 'Failed' : 'Succeeded') as 'Succeeded', lastStatusChange: minutesAgo(5) } }],
+    })),
+  };
+
+  test('the environment whose last two changes failed shows what it still runs, from the pages after the first', async () => {
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
+    cp.on(ListActionExecutionsCommand).callsFake((input: { nextToken?: string; maxResults?: number }) => {
+      const offset = Number(input.nextToken ?? 0);
+      const size = input.maxResults ?? 100;
+      const nextToken = offset + size < actions.length ? String(offset + size) : undefined;
+      return { actionExecutionDetails: actions.slice(offset, offset + size), nextToken };
+    });
+    const r = await cli(['status', 'big', '--json']);
+    expect(r.code).toBe(0);
+    const prod = JSON.parse(r.stdout).environments.find((e: { name: string }) => e.name === 'env-48');
+    expect(prod.deployed).toMatchObject({ executionId: 'exec-7', revision: { id: commit(7), message: 'Change 7' } });
+    expect(prod.lastFailure).toMatchObject({ executionId: 'exec-9' });
+    // one page first, then pages 1 and 2 again (exec-7's env-48 run is the 101st action execution)
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 3);
+  });
+});
+
+describe('status of a pipeline in PARALLEL execution mode (GetPipelineState holds no approval token)', () => {
+  const approvalOf = (exec: string, minutes: number) => ({
+    pipelineExecutionId: exec,
+    stageName: 'prod',
+    actionName: 'Approve',
+    status: 'InProgress' as const,
+    startTime: minutesAgo(minutes),
+    lastUpdateTime: minutesAgo(minutes),
+    input: { actionTypeId: { category: 'Approval' as const, owner: 'AWS' as const, provider: 'Manual', version: '1' } },
+    output: { executionResult: { externalExecutionId: `ext-${exec}` } },
+  });
+  const summaryOf = (exec: string, commit: string, message: string, mode: 'PARALLEL' | 'QUEUED' = 'PARALLEL') => ({
+    pipelineExecutionId: exec,
+    status: 'InProgress' as const,
+    startTime: minutesAgo(60),
+    executionMode: mode,
+    sourceRevisions: [{ actionName: 'Source', revisionId: commit, revisionSummary: JSON.stringify({ CommitMessage: message }) }],
+  });
+
+  beforeEach(() => {
+    const state = pipelineState();
+    state.stageStates![3].latestExecution = { pipelineExecutionId: 'exec-5', status: 'InProgress' };
+    state.stageStates![3].actionStates![0].latestExecution = { status: 'InProgress', lastStatusChange: minutesAgo(5) };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [summaryOf('exec-5', COMMIT_3, 'Add gift cards'), summaryOf('exec-4', COMMIT_1, 'First release')],
+    });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [approvalOf('exec-5', 5), approvalOf('exec-4', 20), ...actionExecutions] });
+  });
+
+  test('every execution waiting for the approval is listed, the newest first', async () => {
+    const json = await cli(['status', PIPELINE, '--json']);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.pendingApprovals).toEqual([
+      { actionName: 'Approve', executionId: 'exec-5', revision: { id: COMMIT_3, message: 'Add gift cards' }, since: minutesAgo(5).toISOString() },
+      { actionName: 'Approve', executionId: 'exec-4', revision: { id: COMMIT_1, message: 'First release' }, since: minutesAgo(20).toISOString() },
+    ]);
+    expect(prod.pendingApproval).toEqual(prod.pendingApprovals[0]);
+    expect(prod.inProgress.actions).toEqual([]);
+    const text = await cli(['status', PIPELINE]);
+    expect(text.stdout).toContain('Approve 3f2a9c1');
+    expect(text.stdout).toContain('+1 more waiting');
+  });
+
+  test('in the other modes an approval without a token is not taken for a waiting one', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [summaryOf('exec-5', COMMIT_3, 'Add gift cards', 'QUEUED'), summaryOf('exec-4', COMMIT_1, 'First release', 'QUEUED')],
+    });
+    const json = await cli(['status', PIPELINE, '--json']);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.pendingApprovals).toEqual([]);
+    expect(prod.pendingApproval).toBeUndefined();
   });
 });

@@ -1,8 +1,11 @@
+import { PipelineExecution } from '@aws-sdk/client-codepipeline';
+import { mapLimit } from '../aws';
 import { CommandContext } from '../context';
 import { CliError, ExitCode, usageError } from '../errors';
 import { println } from '../io';
 import {
-  describeRevision, findStage, pendingApproval, revisionArgumentProblem, revisionMatches, revisionOfExecution, shortRevision, validateName,
+  describeRevision, findStage, isApproval, pendingApproval, revisionArgumentProblem, revisionMatches, revisionOfExecution, shortRevision,
+  validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
 import { StageActionOptions, waitForStage } from './wait';
@@ -15,6 +18,61 @@ export interface ApproveOptions extends StageActionOptions {
   /** Pipeline execution id the approval must be for. */
   readonly execution?: string;
   readonly yes?: boolean;
+}
+
+/** An approval waiting for an answer: what PutApprovalResult needs, and the execution it belongs to. */
+interface WaitingApproval {
+  readonly actionName?: string;
+  readonly token: string;
+  readonly executionId?: string;
+}
+
+/** How far back approvals of a PARALLEL pipeline are looked for: the longest approval timeout (60 days). */
+const APPROVAL_MAX_AGE_MS = 60 * 86_400_000;
+/** ListActionExecutions pages read at most for them (a warning says when older ones are left out). */
+const PARALLEL_MAX_PAGES = 20;
+
+/**
+ * The approval to answer in a pipeline in PARALLEL mode, where GetPipelineState shows no token: the
+ * approvals waiting in the stage are read from ListActionExecutions (the token is their
+ * `externalExecutionId`), and one `GetPipelineExecution` per waiting execution gives its mode and
+ * revision. With several waiting, `--execution` or `--revision` must choose one.
+ */
+async function chooseParallelApproval(
+  ctx: CommandContext, pipeline: string, env: string, verb: string, options: ApproveOptions,
+): Promise<{ approval: WaitingApproval; execution: PipelineExecution }> {
+  const since = new Date(ctx.io.now().getTime() - APPROVAL_MAX_AGE_MS);
+  const actions = await ctx.api.listActionExecutions(pipeline, { since, maxPages: PARALLEL_MAX_PAGES, warnWhenCapped: true });
+  const found = new Map<string, WaitingApproval>();
+  for (const a of actions) {
+    const token = a.output?.executionResult?.externalExecutionId;
+    if (a.stageName === env && a.status === 'InProgress' && isApproval(a) && token && a.pipelineExecutionId && !found.has(a.pipelineExecutionId)) {
+      found.set(a.pipelineExecutionId, { actionName: a.actionName, token, executionId: a.pipelineExecutionId });
+    }
+  }
+  const executions = await mapLimit([...found.keys()], 4, (id) => ctx.api.getPipelineExecution(pipeline, id));
+  const waiting = executions
+    .filter((e) => e.executionMode === 'PARALLEL' && e.pipelineExecutionId && found.has(e.pipelineExecutionId))
+    .map((execution) => ({ approval: found.get(execution.pipelineExecutionId!)!, execution }));
+  if (waiting.length === 0) {
+    throw new CliError(`no pending approval in environment '${env}' of pipeline '${pipeline}'`, ExitCode.NOT_FOUND);
+  }
+  const list = waiting.map((w) => `${w.approval.executionId} (${describeRevision(revisionOfExecution(w.execution), 30)})`).join(', ');
+  let chosen = waiting;
+  if (options.execution !== undefined) {
+    chosen = waiting.filter((w) => w.approval.executionId === options.execution);
+  } else if (options.revision !== undefined) {
+    chosen = waiting.filter((w) => revisionMatches(options.revision!, revisionOfExecution(w.execution).id));
+  }
+  if (chosen.length === 0) {
+    throw new CliError(`refusing to ${verb}: no approval waiting in '${env}' is for ${options.execution !== undefined ? 'execution' : 'revision'} `
+      + `${options.execution ?? options.revision}; waiting: ${list}`, ExitCode.NOT_FOUND);
+  }
+  if (chosen.length > 1) {
+    throw usageError(`${chosen.length} executions wait for approval in '${env}' of '${pipeline}' (PARALLEL mode): ${list}; `
+      + 'choose one with --execution <id>');
+  }
+  return chosen[0];
 }
 
 /** The longest comment CodePipeline accepts (ApprovalResult.summary). */
@@ -37,13 +95,24 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
 
   const state = await ctx.api.getPipelineState(pipeline);
   const stage = findStage(state, env, pipeline);
-  const approval = pendingApproval(stage);
-  const token = approval?.latestExecution?.token;
-  if (!approval || !token) {
-    throw new CliError(`no pending approval in environment '${env}' of pipeline '${pipeline}'`, ExitCode.NOT_FOUND);
+  const pending = pendingApproval(stage);
+  let approval: WaitingApproval;
+  let execution: PipelineExecution | undefined;
+  if (pending?.latestExecution?.token) {
+    const executionId = stage.latestExecution?.pipelineExecutionId;
+    approval = { actionName: pending.actionName, token: pending.latestExecution.token, executionId };
+    execution = approval.executionId ? await ctx.api.getPipelineExecution(pipeline, approval.executionId) : undefined;
+  } else {
+    // In PARALLEL mode GetPipelineState holds no token, and several executions may wait in the stage.
+    const latestId = stage.latestExecution?.pipelineExecutionId;
+    const latest = latestId ? await ctx.api.getPipelineExecution(pipeline, latestId) : undefined;
+    if (latest?.executionMode !== 'PARALLEL') {
+      throw new CliError(`no pending approval in environment '${env}' of pipeline '${pipeline}'`, ExitCode.NOT_FOUND);
+    }
+    ({ approval, execution } = await chooseParallelApproval(ctx, pipeline, env, verb, options));
   }
-  const executionId = stage.latestExecution?.pipelineExecutionId;
-  const execution = executionId ? await ctx.api.getPipelineExecution(pipeline, executionId) : undefined;
+  const token = approval.token;
+  const executionId = approval.executionId;
   const revision = revisionOfExecution(execution);
   const what = `${describeRevision(revision)} (execution ${executionId ?? 'unknown'})`;
 

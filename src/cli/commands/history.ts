@@ -100,7 +100,7 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions)
 export function renderHistory(entries: HistoryEntry[], env?: string): string {
   if (entries.length === 0) return 'no executions in this period';
   const table = new Table({
-    head: ['started', 'execution', 'revision', 'trigger', 'duration', env ? `${env}` : 'result', 'approvals'],
+    head: ['started (UTC)', 'execution', 'revision', 'trigger', 'duration', env ? `${env}` : 'result', 'approvals (times UTC)'],
     style: { head: [], border: [] },
     wordWrap: true,
     colWidths: [18, 12, 32, 16, 10, 12, 40],

@@ -1,5 +1,5 @@
 import { DeploymentInfo } from '@aws-sdk/client-codedeploy';
-import { ActionExecutionDetail, PipelineExecution, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
+import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { mapLimit } from '../aws';
 import { CommandContext } from '../context';
@@ -8,7 +8,7 @@ import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode, usageError } from '../errors';
 import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
-import { findStage, isCodeDeploy, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
+import { findStage, isCodeDeploy, isRollbackExecution, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
 import { safeLine } from '../terminal';
 
 export interface MetricsOptions {
@@ -27,12 +27,6 @@ const CODEDEPLOY_CONCURRENCY = 4;
 
 /** Concurrent look-ups of executions that started before the window. */
 const OUTSIDE_CONCURRENCY = 4;
-
-function isRollbackExecution(e: PipelineExecutionSummary | PipelineExecution | undefined): boolean {
-  const t = e?.trigger?.triggerType;
-  return e?.executionType === 'ROLLBACK' || t === 'ManualRollback' || t === 'AutomatedRollback' ||
-    !!e?.rollbackMetadata?.rollbackTargetPipelineExecutionId;
-}
 
 function rolledBackOrStopped(d: DeploymentInfo | undefined): boolean {
   if (!d) return false;
@@ -220,13 +214,28 @@ export async function metricsCommand(ctx: CommandContext, options: MetricsOption
   const since = new Date(until.getTime() - parseSince(options.since ?? '30d'));
   // a pipeline named twice is read (and counted) once
   const pipelines = [...new Set(options.pipelines)];
+  // The stages of each pipeline: every environment is reported in pipeline order, with zeros when
+  // nothing was deployed to it in the window.
+  const readStates = () => Promise.all(pipelines.map((p) => ctx.api.getPipelineState(p)));
+  let states: GetPipelineStateOutput[];
+  let records: DeploymentRecord[];
   if (options.env !== undefined) {
     // an unknown environment is an error listing the valid ones, not an empty report
     const env = options.env;
-    await Promise.all(pipelines.map(async (p) => findStage(await ctx.api.getPipelineState(p), env, p)));
+    states = await readStates();
+    states.forEach((state, i) => findStage(state, env, pipelines[i]));
+    records = (await Promise.all(pipelines.map((p) => collectRecords(ctx, p, since, env)))).flat();
+  } else {
+    const [read, collected] = await Promise.all([readStates(), Promise.all(pipelines.map((p) => collectRecords(ctx, p, since)))]);
+    states = read;
+    records = collected.flat();
   }
-  const records = (await Promise.all(pipelines.map((p) => collectRecords(ctx, p, since, options.env)))).flat();
-  const metrics = computeDora(records, { since, until });
+  const environments = pipelines.map((pipeline, i) => ({
+    pipeline,
+    environments: options.env !== undefined ? [options.env] : (states[i].stageStates ?? [])
+      .map((s) => s.stageName ?? '').filter((name) => name && !NON_ENVIRONMENT_STAGES.has(name)),
+  }));
+  const metrics = computeDora(records, { since, until, environments });
   let output: string;
   if (format === 'json') {
     output = JSON.stringify({ since, until, environments: metrics }, null, 2);

@@ -1,7 +1,7 @@
 import { CommandContext } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { println } from '../io';
-import { describeRevision, findStage, revisionOfExecution, stageRuns, validateName } from '../pipeline-model';
+import { describeRevision, findStage, isRollbackExecution, revisionOfExecution, stageRuns, validateName } from '../pipeline-model';
 import { safeLine } from '../terminal';
 import { lastStatusChange, StageActionOptions, waitForStage } from './wait';
 
@@ -17,7 +17,14 @@ export async function retryCommand(ctx: CommandContext, options: StageCommandOpt
   const state = await ctx.api.getPipelineState(pipeline);
   const stage = findStage(state, env, pipeline);
   const latest = stage.latestExecution;
-  if (!latest?.pipelineExecutionId || !['Failed', 'Stopped', 'Cancelled'].includes(latest.status ?? '')) {
+  if (latest?.pipelineExecutionId && latest.status === 'Cancelled') {
+    // Cancelled: the pipeline was updated before the stage ended; CodePipeline retries no stage across a structure change
+    throw new CliError(
+      `nothing to retry in '${env}': its latest execution ${latest.pipelineExecutionId} was cancelled by an update of the pipeline, `
+      + 'and CodePipeline cannot retry a stage after the pipeline changed; release again (start a new execution)',
+      ExitCode.NOT_FOUND);
+  }
+  if (!latest?.pipelineExecutionId || !['Failed', 'Stopped'].includes(latest.status ?? '')) {
     throw new CliError(
       `nothing to retry in '${env}': its latest execution ${latest?.pipelineExecutionId ?? '(none)'} is ${latest?.status ?? 'not started'}`,
       ExitCode.NOT_FOUND);
@@ -68,12 +75,35 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
       throw new CliError(`no earlier successful execution of '${env}' to roll back to in pipeline '${pipeline}'`, ExitCode.NOT_FOUND);
     }
   }
-  const revision = revisionOfExecution(await ctx.api.getPipelineExecution(pipeline, target));
+  let execution = await ctx.api.getPipelineExecution(pipeline, target);
+  // CodePipeline never rolls back to a rollback execution. The last success of the stage may be
+  // one (an earlier rollback): what it restored is the execution it rolled back to.
+  let restoredBy: string | undefined;
+  if (isRollbackExecution(execution)) {
+    const original = execution.rollbackMetadata?.rollbackTargetPipelineExecutionId;
+    if (options.targetExecution !== undefined || !original) {
+      throw new CliError(`cannot roll back '${env}' to execution ${target}: it is a rollback execution, and CodePipeline rolls back only to `
+        + `standard executions${original ? `; it restored execution ${original} (--target-execution ${original})` : ''}`, ExitCode.NOT_FOUND);
+    }
+    restoredBy = target;
+    target = original;
+    execution = await ctx.api.getPipelineExecution(pipeline, target);
+  }
+  const revision = revisionOfExecution(execution);
+  // CodePipeline rolls back only to an execution started in the pipeline's current structure version.
+  if (state.pipelineVersion !== undefined && execution.pipelineVersion !== undefined && execution.pipelineVersion !== state.pipelineVersion) {
+    throw new CliError(`cannot roll back '${env}' of '${pipeline}' to ${describeRevision(revision)} (execution ${target}): it ran pipeline version `
+      + `${execution.pipelineVersion}, and the pipeline has changed since (version ${state.pipelineVersion}); CodePipeline rolls back only to `
+      + 'executions started in the current version: release that revision again instead', ExitCode.NOT_FOUND);
+  }
   const executionId = await ctx.api.rollbackStage({ pipelineName: pipeline, stageName: env, targetPipelineExecutionId: target });
   if (options.json) {
-    println(ctx.io.stdout, JSON.stringify({ pipeline, environment: env, target, revision: revision.id, executionId }, null, 2));
+    const json = { pipeline, environment: env, target, revision: revision.id, executionId, ...(restoredBy ? { restoredBy } : {}) };
+    println(ctx.io.stdout, JSON.stringify(json, null, 2));
   } else {
-    println(ctx.io.stdout, safeLine(`rolling back '${env}' of '${pipeline}' to ${describeRevision(revision)} (execution ${target}); rollback execution ${executionId ?? 'unknown'}`));
+    const via = restoredBy ? `, restored by rollback execution ${restoredBy}` : '';
+    println(ctx.io.stdout, safeLine(`rolling back '${env}' of '${pipeline}' to ${describeRevision(revision)} (execution ${target}${via}); `
+      + `rollback execution ${executionId ?? 'unknown'}`));
   }
   return options.wait && executionId ? waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs }) : ExitCode.OK;
 }

@@ -6,7 +6,7 @@ import { ago, formatTime } from '../duration';
 import { ExitCode } from '../errors';
 import { println, useColor } from '../io';
 import {
-  describeRevision, failureMessage, isSource, mergeRevisions, NON_ENVIRONMENT_STAGES, pendingApproval, Revision,
+  describeRevision, failureMessage, isApproval, isSource, mergeRevisions, NON_ENVIRONMENT_STAGES, pendingApproval, Revision,
   revisionOfSourceAction, revisionOfSummary, stageRuns, validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
@@ -18,13 +18,23 @@ export interface StatusOptions {
   readonly watch?: number;
 }
 
+export interface PendingApproval {
+  readonly actionName: string;
+  readonly executionId?: string;
+  readonly revision: Revision;
+  readonly since?: Date;
+}
+
 /** What `status` knows about one stage. */
 export interface EnvironmentStatus {
   readonly name: string;
   readonly environment: boolean;
   readonly deployed?: { executionId: string; revision: Revision; at?: Date };
   readonly inProgress?: { executionId: string; revision: Revision; actions: string[]; since?: Date };
-  readonly pendingApproval?: { actionName: string; executionId?: string; revision: Revision; since?: Date };
+  /** The approval waiting in the stage (the newest, when several executions wait in PARALLEL mode). */
+  readonly pendingApproval?: PendingApproval;
+  /** Every approval waiting in the stage: at most one, except in PARALLEL mode. */
+  readonly pendingApprovals: PendingApproval[];
   readonly lastFailure?: { executionId: string; at?: Date; message?: string };
   readonly queued: number;
 }
@@ -35,16 +45,36 @@ export interface PipelineStatus {
   readonly environments: EnvironmentStatus[];
 }
 
+/** Action executions per ListActionExecutions page (the API maximum). */
+const STATUS_PAGE_SIZE = 100;
+/** Pages read at most to find what a stage whose latest execution did not succeed has deployed. */
+export const STATUS_MAX_PAGES = 10;
+
 /**
  * Reads the status of every stage with three API calls, whatever the number of environments:
- * GetPipelineState, one page of ListPipelineExecutions and one page of ListActionExecutions.
+ * GetPipelineState, one page of ListPipelineExecutions and one page of ListActionExecutions. When a
+ * stage whose latest execution did not succeed has no successful run in that page, the action
+ * executions are read again, up to STATUS_MAX_PAGES pages, until every such stage has one.
  */
 export async function fetchStatus(ctx: CommandContext, pipeline: string): Promise<PipelineStatus> {
-  const [state, executions, actions] = await Promise.all([
+  const [state, executions, firstPage] = await Promise.all([
     ctx.api.getPipelineState(pipeline),
     ctx.api.listPipelineExecutions(pipeline, { maxPages: 1 }),
-    ctx.api.listActionExecutions(pipeline, { maxPages: 1 }),
+    ctx.api.listActionExecutions(pipeline, { maxPages: 1, pageSize: STATUS_PAGE_SIZE }),
   ]);
+  let actions = firstPage;
+  // Stages whose latest execution did not succeed show the newest successful run as deployed. With
+  // many environments or several executions in flight, it can be older than one page: read on.
+  const missing = (items: ActionExecutionDetail[]) => {
+    const succeeded = new Set(stageRuns(items).filter((r) => r.status === 'Succeeded').map((r) => r.stageName));
+    return (state.stageStates ?? []).filter((s) =>
+      s.latestExecution?.pipelineExecutionId && s.latestExecution.status !== 'Succeeded' && !succeeded.has(s.stageName ?? ''));
+  };
+  if (firstPage.length >= STATUS_PAGE_SIZE && missing(firstPage).length > 0) {
+    actions = await ctx.api.listActionExecutions(pipeline, {
+      maxPages: STATUS_MAX_PAGES, pageSize: STATUS_PAGE_SIZE, stopWhen: (items) => missing(items).length === 0,
+    });
+  }
   return {
     pipeline,
     refreshedAt: ctx.io.now(),
@@ -81,10 +111,25 @@ function stageStatus(
   }
 
   const approval = pendingApproval(stage);
+  let pendingApprovals: PendingApproval[] = approval ? [{
+    actionName: approval.actionName ?? 'Approve',
+    executionId: latestId,
+    revision: latestId ? revisionOf(latestId) : {},
+    since: approval.latestExecution?.lastStatusChange,
+  }] : [];
+  if (!approval) {
+    // PARALLEL mode: GetPipelineState holds no token, and several executions may wait in the stage
+    const seen = new Set<string>();
+    pendingApprovals = actions
+      .filter((a) => a.stageName === name && a.status === 'InProgress' && isApproval(a) && a.pipelineExecutionId &&
+        byId.get(a.pipelineExecutionId)?.executionMode === 'PARALLEL' && !seen.has(a.pipelineExecutionId) && seen.add(a.pipelineExecutionId))
+      .map((a) => ({ actionName: a.actionName ?? 'Approve', executionId: a.pipelineExecutionId, revision: revisionOf(a.pipelineExecutionId!), since: a.startTime }));
+  }
   let inProgress: EnvironmentStatus['inProgress'];
   if (latestId && latest?.status === 'InProgress') {
+    const waitingHere = new Set(pendingApprovals.filter((p) => p.executionId === latestId).map((p) => p.actionName));
     const running = (stage.actionStates ?? [])
-      .filter((a) => a.latestExecution?.status === 'InProgress' && a !== approval)
+      .filter((a) => a.latestExecution?.status === 'InProgress' && a !== approval && !waitingHere.has(a.actionName ?? ''))
       .map((a) => a.actionName ?? '?');
     const run = runs.find((r) => r.executionId === latestId);
     inProgress = { executionId: latestId, revision: revisionOf(latestId), actions: running, since: run?.startTime };
@@ -108,12 +153,8 @@ function stageStatus(
     environment: !NON_ENVIRONMENT_STAGES.has(name),
     deployed,
     inProgress,
-    pendingApproval: approval ? {
-      actionName: approval.actionName ?? 'Approve',
-      executionId: latestId,
-      revision: latestId ? revisionOf(latestId) : {},
-      since: approval.latestExecution?.lastStatusChange,
-    } : undefined,
+    pendingApproval: pendingApprovals[0],
+    pendingApprovals,
     lastFailure,
     queued: stage.inboundExecutions?.length ?? (stage.inboundExecution ? 1 : 0),
   };
@@ -137,7 +178,8 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
           (env.queued ? `\n+${env.queued} queued` : '')
         : (env.queued ? `${env.queued} queued` : '—'),
       env.pendingApproval
-        ? c.yellow(`${safeLine(env.pendingApproval.actionName)} ${describeRevision(env.pendingApproval.revision, 12)}\nwaiting ${ago(env.pendingApproval.since, now).replace(/ ago$/, '')}`)
+        ? c.yellow(`${safeLine(env.pendingApproval.actionName)} ${describeRevision(env.pendingApproval.revision, 12)}\nwaiting ${ago(env.pendingApproval.since, now).replace(/ ago$/, '')}`
+          + (env.pendingApprovals.length > 1 ? `\n+${env.pendingApprovals.length - 1} more waiting` : ''))
         : '—',
       env.lastFailure ? c.red(`${ago(env.lastFailure.at, now)}\n${safeLine(env.lastFailure.message)}`) : '—',
     ]);

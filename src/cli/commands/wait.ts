@@ -66,6 +66,11 @@ export async function waitForStage(
   };
   let changed = !options.before;
   let pollsWithoutExecution = 0;
+  const stopInterrupt = ctx.io.onInterrupt?.(() => {
+    spinner?.stop();
+    println(ctx.io.stderr, `${stageName}: stopped waiting (interrupted); what was done stays done and the stage goes on in CodePipeline `
+      + `(cdk-delivery status ${pipeline})`);
+  });
   try {
     for (let poll = 1; ; poll++) {
       const state = await ctx.api.getPipelineState(pipeline);
@@ -103,6 +108,16 @@ export async function waitForStage(
         if (run) {
           status = run.status;
           failure = failureMessage(run.actions);
+          if (status === 'Succeeded' && !actions.some((a) => a.stageName !== stageName && (a.startTime?.getTime() ?? 0) >= (run.endTime?.getTime() ?? 0))) {
+            // The actions so far succeeded, but the next ones may not have started yet (the deployment
+            // after an approval, the next run order): the stage is done once the execution moved on or ended.
+            const execution = await ctx.api.getPipelineExecution(pipeline, executionId);
+            if (execution.status !== 'Succeeded') {
+              const ended = execution.status && EXECUTION_ENDED.has(execution.status) ? execution.status : undefined;
+              status = ended ? 'Abandoned' : 'InProgress';
+              failure = ended ? `execution ${executionId} is ${ended}` : undefined;
+            }
+          }
           if (status === 'InProgress') progress(`${stageName}: InProgress — execution ${executionId}`);
         } else {
           const execution = await ctx.api.getPipelineExecution(pipeline, executionId);
@@ -146,6 +161,7 @@ export async function waitForStage(
       await ctx.io.sleep(left === undefined ? ctx.pollIntervalMs : Math.min(ctx.pollIntervalMs, left));
     }
   } finally {
+    stopInterrupt?.();
     if (spinner?.isSpinning) spinner.stop();
   }
 }
