@@ -73,6 +73,12 @@ describe('Approval.manual approvers', () => {
     const approveStatements = statements.filter((s: any) => [].concat(s.Action).includes('codepipeline:PutApprovalResult' as never));
     expect(approveStatements).toHaveLength(1);
     expect([].concat(approveStatements[0].Resource)).toHaveLength(1);
+    // and may read what cdk-delivery approve reads to find it (PARALLEL mode: the action executions)
+    expect(statements).toContainEqual({
+      Action: ['codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState', 'codepipeline:ListActionExecutions'],
+      Effect: 'Allow',
+      Resource: expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>$/),
+    });
   });
 
   test('fails when an approver is not a principal', () => {

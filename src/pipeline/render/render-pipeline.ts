@@ -114,7 +114,13 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
           approvalActionArns.push(arn);
           for (const approver of env!.approval!.approvers) {
             iam.Grant.addToPrincipal({ grantee: approver, actions: ['codepipeline:PutApprovalResult'], resourceArns: [arn] });
-            iam.Grant.addToPrincipal({ grantee: approver, actions: ['codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution'], resourceArns: [pipeline.pipelineArn] });
+            // what `cdk-delivery approve` reads to find the approval: the state, the execution, and in
+            // PARALLEL mode (no token in the state) the action executions
+            iam.Grant.addToPrincipal({
+              grantee: approver,
+              actions: ['codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution', 'codepipeline:ListActionExecutions'],
+              resourceArns: [pipeline.pipelineArn],
+            });
           }
           break;
         }
