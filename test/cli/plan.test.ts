@@ -6,7 +6,7 @@ import { cli } from './helpers';
 import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
-import { DeliveryPipeline, QualityCheck } from '../../src';
+import { Approval, DeliveryPipeline, DeploymentTarget, QualityCheck } from '../../src';
 import { loadPlans, renderPlanHtml, renderPlanMermaid, renderPlanText } from '../../src/cli/commands/plan';
 import { env, props } from '../util';
 
@@ -123,6 +123,43 @@ describe('plan on a real synthesized assembly', () => {
     expect(out).toContain('          then PublishAssets: publishes the file and image assets of every CDK stage, once per execution');
     expect(out.indexOf('then PublishAssets')).toBeLessThan(out.indexOf('\nstaging'));
     expect(out).toMatch(/Prod: CDK stage Prod: 2 stacks via change sets · 1 canary deployment/);
+    // mermaid and html show it too, in the same place (regression: only the text plan did)
+    const [doc] = loadPlans(outdir);
+    const mermaid = renderPlanMermaid([doc]).split('\n');
+    expect(mermaid).toContain('    p0_assets["PublishAssets: assets of every CDK stage"]');
+    expect(mermaid).toContain('    p0_build --> p0_assets');
+    expect(mermaid).toContain('    p0_assets --> p0_env0_deploy');
+    expect(mermaid).not.toContain('    p0_build --> p0_env0_deploy');
+    const html = renderPlanHtml([doc]);
+    expect(html).toContain('<div class="sub">then</div><ul><li><strong>PublishAssets</strong>: publishes the file and image assets of every CDK stage, once per execution</li></ul></div>');
+    // beside the checks when there are checks
+    const withChecks = { ...doc, checks: [{ name: 'Lint', summary: 'commands: npm run lint', details: [] }] };
+    const besides = renderPlanMermaid([withChecks]).split('\n');
+    expect(besides).toEqual(expect.arrayContaining(['    p0_build --> p0_check_0', '    p0_build --> p0_assets', '    p0_check_0 --> p0_env0_deploy', '    p0_assets --> p0_env0_deploy']));
+    expect(renderPlanHtml([withChecks])).toContain('<li><strong>Lint</strong>: commands: npm run lint</li><li><strong>PublishAssets</strong>: ');
+  });
+
+  test('mermaid draws a change-set review between creating the change sets and executing them (regression: drawn before the deployment)', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-review-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({
+      environments: [{ name: 'prod', production: true, approval: Approval.changeSetReview(), deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-prod', templatePath: 'cdk.out/ShopProd.template.json' })] }],
+    }));
+    app.synth();
+    const [doc] = loadPlans(outdir);
+    const lines = renderPlanMermaid([doc]).split('\n');
+    const from = lines.indexOf('    subgraph p0_env0["prod (production)"]');
+    expect(lines.slice(from, lines.indexOf('    end', from) + 1)).toEqual([
+      '    subgraph p0_env0["prod (production)"]',
+      '      p0_env0_prepare["Create change sets: shop-prod"]',
+      `      p0_env0_review0{{"${doc.environments[0].gates[0].summary}"}}`,
+      '      p0_env0_prepare --> p0_env0_review0',
+      '      p0_env0_deploy["Deploy: shop-prod"]',
+      '      p0_env0_review0 --> p0_env0_deploy',
+      '    end',
+    ]);
+    expect(doc.environments[0].gates.map((g) => g.kind)).toEqual(['change-set-review']);
   });
 });
 
@@ -216,20 +253,24 @@ describe('plan: gates in the order they act', () => {
     const r = await cli(['plan', outdir, '--format', 'html', '--out', 'plan.html']);
     expect(r.code).toBe(0);
     const html = r.io.files.get('plan.html')!;
+    const [doc] = loadPlans(outdir);
     const prod = html.slice(html.indexOf('<div class="step prod"><h3>prod</h3>'));
     const order = [
       '<div class="gate">deployment window: * * 8-17 ? * MON-THU (Europe/Paris)</div>',
       `<div class="gate">${prodEntry}</div>`,
       '<div class="sub">deploy</div><ul><li><strong>orders-prod</strong>',
       '<div class="sub">then verify</div><ul><li><strong>Smoke</strong>',
-      `<div class="sub">then</div><div class="gate">${prodBake}</div></div>`,
+      `<div class="sub">then</div><div class="gate">${prodBake}</div>`,
+      // what happens when the stage fails, as the text plan says (regression: only in text)
+      `<div class="sub">on failure: ${doc.environments[1].onFailure}</div></div>`,
     ].map((s) => prod.indexOf(s));
+    expect(doc.environments[1].onFailure).toMatch(/^ROLLBACK/);
     expect(order.every((i) => i >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     // staging has no entry gate: the bake check alone is not one
     const staging = html.slice(html.indexOf('<div class="step"><h3>staging</h3>'), html.indexOf('<div class="step prod">'));
     expect(staging).toContain('<h3>staging</h3><div class="sub">no gate</div><div class="sub">deploy</div>');
-    expect(staging).toContain(`<div class="sub">then</div><div class="gate">${stagingBake}</div></div>`);
+    expect(staging).toContain(`<div class="sub">then</div><div class="gate">${stagingBake}</div><div class="sub">on failure: ${doc.environments[0].onFailure}</div></div>`);
   });
 
   test('text lists entry gates before deploying and the bake-time alarm check after verification', async () => {

@@ -235,8 +235,8 @@ export function renderPlanText(plan: PlanDocument): string {
   out.push(`Build   ${actionLine(plan.buildStep)}`);
   for (const d of plan.buildStep.details) out.push(`          ${d}`);
   // the one action that publishes the CDK stages' assets: after the build, or beside the checks
-  const assets = (plan.stages ?? []).flatMap(st => st.actions.filter(a => a.kind === 'asset-publishing').map(a => ({ stage: st.name, action: a })))[0];
-  const assetsLine = assets ? `${assets.action.name}: publishes the file and image assets of every CDK stage, once per execution` : undefined;
+  const assets = assetsAction(plan);
+  const assetsLine = assets ? `${assets.name}: ${ASSETS_SUMMARY}` : undefined;
   if (assets && !plan.checks.length) out.push(`          then ${assetsLine}`);
   const selfUpdate = selfUpdateStage(plan);
   if (selfUpdate) {
@@ -254,6 +254,13 @@ export function renderPlanText(plan: PlanDocument): string {
     out.push(...renderEnvironmentText(env));
   }
   return out.join('\n');
+}
+
+const ASSETS_SUMMARY = 'publishes the file and image assets of every CDK stage, once per execution';
+
+/** The one action that publishes the CDK stages' assets (after the build, or beside the checks), if any. */
+function assetsAction(plan: PlanDocument) {
+  return (plan.stages ?? []).flatMap(st => st.actions.filter(a => a.kind === 'asset-publishing'))[0];
 }
 
 /** `selfUpdate: true`: the stage after the build (before the checks) that updates the pipeline itself. */
@@ -306,10 +313,18 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
     lines.push(`    ${id('build')}[${mermaidLabel(`Build: ${plan.buildStep.name}`)}]`);
     lines.push(`    ${id('source')} --> ${id('build')}`);
     let previous = [id('build')];
+    const assets = assetsAction(plan);
+    const assetsNode = () => lines.push(`    ${id('assets')}[${mermaidLabel(`${assets!.name}: assets of every CDK stage`)}]`);
+    if (assets && !plan.checks.length) {
+      // right after the build, in the Build stage
+      assetsNode();
+      lines.push(`    ${id('build')} --> ${id('assets')}`);
+      previous = [id('assets')];
+    }
     const selfUpdate = selfUpdateStage(plan);
     if (selfUpdate) {
       lines.push(`    ${id('update')}[${mermaidLabel(`Update: ${selfUpdate.name} (the pipeline's own stack)`)}]`);
-      lines.push(`    ${id('build')} --> ${id('update')}`);
+      lines.push(`    ${previous[0]} --> ${id('update')}`);
       previous = [id('update')];
     }
     if (plan.checks.length) {
@@ -317,20 +332,35 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
         lines.push(`    ${id(`check_${i}`)}[${mermaidLabel(`Check: ${c.name}`)}]`);
         return id(`check_${i}`);
       });
+      if (assets) {
+        // beside the checks, in parallel
+        assetsNode();
+        checks.push(id('assets'));
+      }
       for (const c of checks) lines.push(`    ${previous[0]} --> ${c}`);
       previous = checks;
     }
     plan.environments.forEach((env, e) => {
-      // entry gates → deploy → verify → bake gates (alarms watched after deploying)
-      const { before, after } = splitGates(env);
-      const first = before.length ? id(`env${e}_gate0`) : id(`env${e}_deploy`);
+      // entry gates → [change sets → their review] → deploy → verify → bake gates (alarms watched after deploying)
+      const { before: gates, after } = splitGates(env);
+      const before = gates.filter(g => g.kind !== 'change-set-review');
+      const reviews = gates.filter(g => g.kind === 'change-set-review');
+      const chain: string[] = [];
+      /** Adds a node of the environment, linked from the one before it. */
+      const step = (node: string, shape: string) => {
+        lines.push(`      ${node}${shape}`);
+        if (chain.length) lines.push(`      ${chain[chain.length - 1]} --> ${node}`);
+        chain.push(node);
+      };
       lines.push(`    subgraph ${id(`env${e}`)}[${mermaidLabel(`${env.name}${env.production ? ' (production)' : ''}`)}]`);
-      before.forEach((g, i) => {
-        lines.push(`      ${id(`env${e}_gate${i}`)}{{${mermaidLabel(gateLabel(g))}}}`);
-        if (i > 0) lines.push(`      ${id(`env${e}_gate${i - 1}`)} --> ${id(`env${e}_gate${i}`)}`);
-      });
-      lines.push(`      ${id(`env${e}_deploy`)}[${mermaidLabel(`Deploy: ${env.deployments.map((d) => d.name).join(' ∥ ') || 'nothing'}`)}]`);
-      if (before.length) lines.push(`      ${id(`env${e}_gate${before.length - 1}`)} --> ${id(`env${e}_deploy`)}`);
+      before.forEach((g, i) => step(id(`env${e}_gate${i}`), `{{${mermaidLabel(gateLabel(g))}}}`));
+      if (reviews.length) {
+        // the review runs between creating the change sets and executing them
+        step(id(`env${e}_prepare`), `[${mermaidLabel(`Create change sets: ${env.deployments.map((d) => d.name).join(' ∥ ')}`)}]`);
+        reviews.forEach((g, i) => step(id(`env${e}_review${i}`), `{{${mermaidLabel(gateLabel(g))}}}`));
+      }
+      step(id(`env${e}_deploy`), `[${mermaidLabel(`Deploy: ${env.deployments.map((d) => d.name).join(' ∥ ') || 'nothing'}`)}]`);
+      const first = chain[0];
       let last = id(`env${e}_deploy`);
       if (env.verification.length) {
         lines.push(`      ${id(`env${e}_verify`)}[${mermaidLabel(`Verify: ${env.verification.map((v) => v.name).join(', ')}`)}]`);
@@ -363,14 +393,17 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
     const steps: string[] = [];
     steps.push(`<div class="step"><h3>Source</h3><strong>${escapeHtml(plan.source.kind)}</strong> ${escapeHtml(plan.source.summary)}` +
       `${plan.source.triggers.map((t) => `<div class="sub">${escapeHtml(t)}</div>`).join('')}</div>`);
-    steps.push(`<div class="step"><h3>Build</h3><ul>${actionHtml(plan.buildStep)}</ul></div>`);
+    const assets = assetsAction(plan);
+    const assetsHtml = assets ? `<li><strong>${escapeHtml(assets.name)}</strong>: ${escapeHtml(ASSETS_SUMMARY)}</li>` : '';
+    steps.push(`<div class="step"><h3>Build</h3><ul>${actionHtml(plan.buildStep)}</ul>`
+      + `${assets && !plan.checks.length ? `<div class="sub">then</div><ul>${assetsHtml}</ul>` : ''}</div>`);
     const selfUpdate = selfUpdateStage(plan);
     if (selfUpdate) {
       steps.push(`<div class="step"><h3>${escapeHtml(selfUpdate.name)}</h3><div class="sub">deploys the pipeline's own stack from the build's cloud assembly, `
         + 'then restarts the execution with the updated pipeline</div></div>');
     }
     if (plan.checks.length) {
-      steps.push(`<div class="step"><h3>Checks <span class="tag">in parallel</span></h3><ul>${plan.checks.map(actionHtml).join('')}</ul></div>`);
+      steps.push(`<div class="step"><h3>Checks <span class="tag">in parallel</span></h3><ul>${plan.checks.map(actionHtml).join('')}${assetsHtml}</ul></div>`);
     }
     for (const env of plan.environments) {
       // entry gates → deploy → verify → bake gates (alarms watched after deploying)
@@ -383,7 +416,8 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
         `${gates}<div class="sub">deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}</div><ul>${env.deployments.map(actionHtml).join('')}</ul>` +
         `${env.verification.length ? `<div class="sub">then verify</div><ul>${env.verification.map(actionHtml).join('')}</ul>` : ''}` +
         `${env.unverifiedAcknowledged ? '<div class="sub">no automated verification (acknowledged)</div>' : ''}` +
-        `${after.map((g) => `<div class="sub">then</div><div class="gate">${escapeHtml(g.summary)}</div>`).join('')}</div>`);
+        `${after.map((g) => `<div class="sub">then</div><div class="gate">${escapeHtml(g.summary)}</div>`).join('')}`
+        + `${env.onFailure ? `<div class="sub">on failure: ${escapeHtml(env.onFailure)}</div>` : ''}</div>`);
     }
     return `<section class="pipeline"><h2>${escapeHtml(titleOf(plan))}${escapeHtml(where(plan))}</h2>
 <div class="mode"><strong>${escapeHtml(plan.releaseMode.toLowerCase().replace(/_/g, ' '))}</strong> — ${escapeHtml(modeLine(plan))}<div class="sub">execution mode ${escapeHtml(plan.executionMode)}</div>${notifications ? `<div class="sub">notifications: ${escapeHtml(notifications)}</div>` : ''}</div>
