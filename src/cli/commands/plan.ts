@@ -347,8 +347,8 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
       const reviews = gates.filter(g => g.kind === 'change-set-review');
       const chain: string[] = [];
       /** Adds a node of the environment, linked from the one before it. */
-      const step = (node: string, shape: string) => {
-        lines.push(`      ${node}${shape}`);
+      const step = (node: string, drawn: string) => {
+        lines.push(`      ${node}${drawn}`);
         if (chain.length) lines.push(`      ${chain[chain.length - 1]} --> ${node}`);
         chain.push(node);
       };
