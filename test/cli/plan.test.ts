@@ -133,7 +133,7 @@ describe('plan on a real synthesized assembly', () => {
     const html = renderPlanHtml([doc]);
     expect(html).toContain('<div class="sub">then</div><ul><li><strong>PublishAssets</strong>: publishes the file and image assets of every CDK stage, once per execution</li></ul></div>');
     // beside the checks when there are checks
-    const withChecks = { ...doc, checks: [{ name: 'Lint', summary: 'commands: npm run lint', details: [] }] };
+    const withChecks = { ...doc, checks: [{ name: 'Lint', kind: 'commands', summary: 'commands: npm run lint', details: [] }] };
     const besides = renderPlanMermaid([withChecks]).split('\n');
     expect(besides).toEqual(expect.arrayContaining(['    p0_build --> p0_check_0', '    p0_build --> p0_assets', '    p0_check_0 --> p0_env0_deploy', '    p0_assets --> p0_env0_deploy']));
     expect(renderPlanHtml([withChecks])).toContain('<li><strong>Lint</strong>: commands: npm run lint</li><li><strong>PublishAssets</strong>: ');

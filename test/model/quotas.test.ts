@@ -62,7 +62,10 @@ describe('quotas', () => {
     const app = newApp();
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
     const stage = new Stage(app, 'Fn', { env: { account: '111111111111', region: 'eu-west-1' } });
-    new Asset(new Stack(stage, 'Files'), 'Script', { path: __filename });
+    // a resource too: newer aws-cdk-lib refuses a stack with an empty Resources section
+    const files = new Stack(stage, 'Files');
+    new Asset(files, 'Script', { path: __filename });
+    new CfnResource(files, 'Topic', { type: 'AWS::SNS::Topic' });
     const cdk = { name: 'fn', deployments: [DeploymentTarget.cdkStage(stage)] };
     // 9 x 25 CloudFormation targets (450 actions) and one environment of `last` targets and `scripts` deploy scripts
     const cfn = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => DeploymentTarget.cloudFormation({ stackName: `${prefix}-${i}`, templatePath: 't.json' }));
@@ -76,7 +79,9 @@ describe('quotas', () => {
     const inBuild = newApp();
     const stack2 = new Stack(inBuild, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
     const stage2 = new Stage(inBuild, 'Fn', { env: { account: '111111111111', region: 'eu-west-1' } });
-    new Asset(new Stack(stage2, 'Files'), 'Script', { path: __filename });
+    const files2 = new Stack(stage2, 'Files');
+    new Asset(files2, 'Script', { path: __filename });
+    new CfnResource(files2, 'Topic', { type: 'AWS::SNS::Topic' });
     new DeliveryPipeline(stack2, 'Shop', props({ publishAssetsInBuild: true, environments: [{ name: 'fn', deployments: [DeploymentTarget.cdkStage(stage2)] }, ...rest(23)] }));
     expect(pipelineProps(stack2).Stages.reduce((n: number, st: any) => n + st.Actions.length, 0)).toBe(500);
     // 2 + SelfMutate + 497 = 500 is fine; one more is refused
@@ -96,6 +101,7 @@ describe('quotas', () => {
       const account = String(200000000000 + i);
       const stage = new Stage(app, `S${i}`, { env: { account, region: 'eu-west-1' } });
       const svc = new Stack(stage, 'Svc');
+      new CfnResource(svc, 'Topic', { type: 'AWS::SNS::Topic' });
       new Asset(svc, 'Code', { path: path.join(__dirname, '..', 'deploy', 'docker-asset') });
       new DockerImageAsset(svc, 'Image', { directory: path.join(__dirname, '..', 'deploy', 'docker-asset') });
       return { name: `e${i}`, account, deployments: [DeploymentTarget.cdkStage(stage)] };
