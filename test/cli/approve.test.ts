@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { actionExecutions, COMMIT_2, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
+import { actionExecutions, COMMIT_2, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN, waitingApproval } from './fixtures/pipeline';
 import { awsError, cli, minutesAgo, NOW } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
@@ -361,16 +361,7 @@ describe('approve --wait', () => {
 
 describe('approve in PARALLEL execution mode (GetPipelineState holds no token)', () => {
   // exec-5 and exec-4 both wait for the prod approval; staging's approval of exec-6 is another stage's
-  const waiting = (exec: string, stage: string, minutes: number) => ({
-    pipelineExecutionId: exec,
-    stageName: stage,
-    actionName: 'Approve',
-    status: 'InProgress' as const,
-    startTime: minutesAgo(minutes),
-    lastUpdateTime: minutesAgo(minutes),
-    input: { actionTypeId: { category: 'Approval' as const, owner: 'AWS' as const, provider: 'Manual', version: '1' } },
-    output: { executionResult: { externalExecutionId: `ext-${exec}` } },
-  });
+  const waiting = waitingApproval;
   const parallelState = () => {
     const state = pipelineState();
     const prod = state.stageStates![3];

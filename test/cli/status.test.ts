@@ -4,7 +4,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
-  actionExecutions, COMMIT_1, COMMIT_3, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState,
+  actionExecutions, COMMIT_1, COMMIT_3, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState, waitingApproval,
 } from './fixtures/pipeline';
 import { awsError, cli, minutesAgo } from './helpers';
 
@@ -187,16 +187,7 @@ describe('status of a pipeline with 48 environments', () => {
 });
 
 describe('status of a pipeline in PARALLEL execution mode (GetPipelineState holds no approval token)', () => {
-  const approvalOf = (exec: string, minutes: number) => ({
-    pipelineExecutionId: exec,
-    stageName: 'prod',
-    actionName: 'Approve',
-    status: 'InProgress' as const,
-    startTime: minutesAgo(minutes),
-    lastUpdateTime: minutesAgo(minutes),
-    input: { actionTypeId: { category: 'Approval' as const, owner: 'AWS' as const, provider: 'Manual', version: '1' } },
-    output: { executionResult: { externalExecutionId: `ext-${exec}` } },
-  });
+  const approvalOf = (exec: string, minutes: number) => waitingApproval(exec, 'prod', minutes);
   const summaryOf = (exec: string, commit: string, message: string, mode: 'PARALLEL' | 'QUEUED' = 'PARALLEL') => ({
     pipelineExecutionId: exec,
     status: 'InProgress' as const,
