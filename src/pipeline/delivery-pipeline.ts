@@ -7,7 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
 import { PipelineNotifications } from './notifications';
 import { renderPipeline } from './render/render-pipeline';
-import { checkRenderedQuotas } from './render/rendered-quotas';
+import { checkRenderedQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
 import { BuildStep } from '../build/build-step';
 import { QualityCheck } from '../build/quality-check';
@@ -237,8 +237,9 @@ export class DeliveryPipeline extends Construct {
     const selfUpdate = this.model.selfUpdate !== undefined;
     this.node.addValidation({
       validate: () => {
-        const errors = checkRenderedQuotas(this, pipeline);
-        const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack) : undefined;
+        const template = renderedTemplate(stack);
+        const errors = checkRenderedQuotas(this, pipeline, template);
+        const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack, template) : undefined;
         return assets ? [...errors, assets] : errors;
       },
     });

@@ -110,9 +110,17 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
+/** A statement of a rendered policy document, as far as the checks below read it. */
+type Statement = { Action?: string | string[]; Resource?: unknown; Condition?: any };
+
+/** True when the statement applies to Resource "*". */
+function onStar(st: Statement): boolean {
+  return st.Resource === '*' || (Array.isArray(st.Resource) && st.Resource.includes('*'));
+}
+
 /** True when every statement on Resource "*" is one the AWS API requires (see API_REQUIRES_STAR). */
-export function onlyApiRequiredStars(statements: Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }>): boolean {
-  const stars = statements.filter(s => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
+export function onlyApiRequiredStars(statements: Statement[]): boolean {
+  const stars = statements.filter(onStar);
   return stars.length > 0 && stars.every(s => ([] as string[]).concat(s.Action ?? []).every(a =>
     a.startsWith('inspector-scan:')
     || a === 'ecs:RegisterTaskDefinition'
@@ -123,9 +131,8 @@ export function onlyApiRequiredStars(statements: Array<{ Action?: string | strin
  * True when every statement on Resource "*" is one the AWS API requires, or one aws-cdk-lib's ECS
  * deploy action grants (and at least one is the latter).
  */
-export function onlyEcsDeployActionStars(statements: Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }>): boolean {
-  const isStar = (st: { Resource?: unknown }) => st.Resource === '*' || (Array.isArray(st.Resource) && st.Resource.includes('*'));
-  const isEcsDeploy = (st: { Action?: string | string[]; Condition?: any }) => {
+export function onlyEcsDeployActionStars(statements: Statement[]): boolean {
+  const isEcsDeploy = (st: Statement) => {
     const actions = ([] as string[]).concat(st.Action ?? []);
     if (actions.length > 0 && actions.every(a => ECS_DEPLOY_ACTIONS.includes(a)) && st.Condition === undefined) return true;
     // iam:PassRole only under the one condition aws-cdk-lib writes: StringEqualsIfExists on iam:PassedToService
@@ -136,29 +143,24 @@ export function onlyEcsDeployActionStars(statements: Array<{ Action?: string | s
       && Object.keys(condition).length === 1 && Object.keys(test).length === 1
       && passedTo.length > 0 && passedTo.every(p => p === 'ecs-tasks.amazonaws.com' || p === 'ec2.amazonaws.com');
   };
-  const stars = statements.filter(isStar);
+  const stars = statements.filter(onStar);
   return stars.some(isEcsDeploy) && stars.every(st => isEcsDeploy(st) || onlyApiRequiredStars([st]));
 }
 
-function statementsOf(policy: iam.Policy): Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }> {
-  const doc = policy.document.toJSON() as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }> } | undefined;
+/** The statements of a policy's document, rendered once for all the checks. */
+function statementsOf(policy: iam.Policy): Statement[] {
+  const doc = policy.document.toJSON() as { Statement?: Statement[] } | undefined;
   return doc?.Statement ?? [];
 }
 
-/** True when a statement of the policy allows cloudformation:DescribeStack* or GetTemplate* on a named stack. */
-function grantsCfnStackReads(policy: iam.Policy): boolean {
-  return statementsOf(policy).some(st => ([] as string[]).concat(st.Action ?? [])
+/** True when a statement allows cloudformation:DescribeStack* or GetTemplate* on a named stack. */
+function grantsCfnStackReads(statements: Statement[]): boolean {
+  return statements.some(st => ([] as string[]).concat(st.Action ?? [])
     .some(a => a === 'cloudformation:DescribeStack*' || a === 'cloudformation:GetTemplate*'));
 }
 
-function onlyInspectorOnStar(policy: iam.Policy): boolean {
-  const doc = policy.document.toJSON() as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown; Condition?: any }> } | undefined;
-  return onlyApiRequiredStars(doc?.Statement ?? []);
-}
-
-function onlyAliasScopedKeyStar(policy: iam.Policy): boolean {
-  const doc = policy.document.toJSON() as { Statement?: Array<{ Resource?: unknown; Condition?: any }> } | undefined;
-  const keyStar = (doc?.Statement ?? []).filter(s => JSON.stringify(s.Resource ?? '').includes(':key/*'));
+function onlyAliasScopedKeyStar(statements: Statement[]): boolean {
+  const keyStar = statements.filter(s => JSON.stringify(s.Resource ?? '').includes(':key/*'));
   return keyStar.length > 0 && keyStar.every(s => JSON.stringify(s.Condition ?? {}).includes('kms:ResourceAliases'));
 }
 
@@ -179,18 +181,19 @@ export function addNagSuppressions(
     if (c instanceof iam.Policy) {
       const cfn = c.node.defaultChild as CfnResource | undefined;
       if (!cfn) continue;
+      const statements = statementsOf(c);
       const findings = [
         ...IAM5_FINDINGS,
         ...(envAgnostic ? ENV_AGNOSTIC_IAM5_FINDINGS : []),
-        ...(grantsCfnStackReads(c) ? CFN_STACK_READ_FINDINGS : []),
-        ...(onlyAliasScopedKeyStar(c) || hasAliasScopedReplicationKeys(c)
+        ...(grantsCfnStackReads(statements) ? CFN_STACK_READ_FINDINGS : []),
+        ...(onlyAliasScopedKeyStar(statements) || hasAliasScopedReplicationKeys(c)
           ? [AWS_MANAGED_S3_KEY_FINDING, ...(envAgnostic ? [ENV_AGNOSTIC_KEY_FINDING] : [])]
           : []),
         ...replicationObjects,
       ];
       const list: Suppression[] = [{ id: 'AwsSolutions-IAM5', reason: IAM5_REASON, applies_to: findings }];
-      if (onlyInspectorOnStar(c)) list.push(API_REQUIRES_STAR);
-      else if (onlyEcsDeployActionStars(statementsOf(c))) list.push(ECS_DEPLOY_ACTION_STAR);
+      if (onlyApiRequiredStars(statements)) list.push(API_REQUIRES_STAR);
+      else if (onlyEcsDeployActionStars(statements)) list.push(ECS_DEPLOY_ACTION_STAR);
       suppress(cfn, list);
     }
   }

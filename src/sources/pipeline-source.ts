@@ -387,9 +387,7 @@ class EcrSource extends PipelineSource {
       v.fail(`${ctx.field}.tag`, 'is not an image tag', tag, "Use letters, digits, '_', '.' and '-', starting with a letter, a digit or '_', for example 'latest' or 'release-1.2'.");
     }
     const name = Token.isUnresolved(repository.repositoryName) ? 'ECR repository' : repository.repositoryName;
-    const account = repository.env?.account;
-    const otherAccount = account !== undefined && !Token.isUnresolved(account) && ctx.pipelineAccount !== undefined
-      && !Token.isUnresolved(ctx.pipelineAccount) && account !== ctx.pipelineAccount ? account : undefined;
+    const otherAccount = otherAccountOf(ctx, repository.env?.account);
     return {
       kind: 'ECR',
       summary: `${name}:${tag} (ECR)`,
@@ -446,10 +444,16 @@ class OtherAccountEcrSourceAction extends actions.EcrSourceAction {
 function refuseOtherAccount(
   ctx: ModelContext, field: string, what: string, account: string | undefined, value: string, why: string, fix: string,
 ): void {
-  const pipelineAccount = ctx.pipelineAccount;
-  if (account === undefined || Token.isUnresolved(account) || pipelineAccount === undefined || Token.isUnresolved(pipelineAccount)) return;
-  if (account === pipelineAccount) return;
+  const other = otherAccountOf(ctx, account);
+  if (other === undefined) return;
   ctx.validator.fail(`${ctx.field}.${field}`,
-    `is ${what} of account ${account}, but the pipeline's stack is in account ${pipelineAccount}, and a source in another account is not supported (${why})`, value,
-    `Deploy the pipeline's stack in account ${account}, or ${fix}`);
+    `is ${what} of account ${other}, but the pipeline's stack is in account ${ctx.pipelineAccount}, and a source in another account is not supported (${why})`, value,
+    `Deploy the pipeline's stack in account ${other}, or ${fix}`);
+}
+
+/** The source's account when it is known to differ from the pipeline's (both literal), else undefined. */
+function otherAccountOf(ctx: ModelContext, account: string | undefined): string | undefined {
+  const pipelineAccount = ctx.pipelineAccount;
+  if (account === undefined || Token.isUnresolved(account) || pipelineAccount === undefined || Token.isUnresolved(pipelineAccount)) return undefined;
+  return account === pipelineAccount ? undefined : account;
 }

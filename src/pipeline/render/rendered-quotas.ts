@@ -28,8 +28,24 @@ export function policySize(stack: Stack, document: unknown): number {
   return text?.length ?? 0;
 }
 
+/** A stack's template as aws-cdk-lib renders it (its internal `_toCloudFormation()`), or undefined. */
+export type RenderedTemplate = () => { Resources?: Record<string, any> } | undefined;
+
+/**
+ * The stack's template, rendered on the first call only: the checks that read it share one
+ * rendering (it is the cost of a stack synthesis).
+ */
+export function renderedTemplate(stack: Stack): RenderedTemplate {
+  const internals = stack as unknown as { _toCloudFormation?(): { Resources?: Record<string, any> } };
+  let template: { Resources?: Record<string, any> } | undefined;
+  return () => {
+    if (template === undefined && typeof internals._toCloudFormation === 'function') template = internals._toCloudFormation();
+    return template;
+  };
+}
+
 /** Checks the quotas that need the rendered pipeline; returns the errors (and adds warnings). */
-export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pipeline): string[] {
+export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pipeline, template: RenderedTemplate): string[] {
   const stack = Stack.of(pipeline);
   const errors: string[] = [];
   const path = scope.node.path;
@@ -80,7 +96,7 @@ export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pi
       `the stack '${stack.stackName}' holds ${resources} resources, close to CloudFormation's ${MAX_STACK_RESOURCES}; plan to split the pipeline before adding environments`);
   }
   if (resources > TEMPLATE_CHECK_FROM_RESOURCES && resources <= MAX_STACK_RESOURCES) {
-    const problem = templateSizeProblem(stack);
+    const problem = templateSizeProblem(stack, template);
     if (problem) errors.push(`'${path}': ${problem}`);
   }
   return errors.filter(e => !Token.isUnresolved(e));
@@ -93,11 +109,10 @@ const SYNTHESIZER_ADDITIONS_BYTES = 1_000;
  * CloudFormation refuses a template body over 1 MB; aws-cdk-lib only warns when it writes one. The
  * template is rendered as aws-cdk-lib will write it: indented, unless the stack suppresses that.
  */
-function templateSizeProblem(stack: Stack): string | undefined {
-  const internals = stack as unknown as { _suppressTemplateIndentation?: boolean; _toCloudFormation(): unknown };
-  if (typeof internals._toCloudFormation !== 'function') return undefined;
-  const template = internals._toCloudFormation();
-  const indented = !internals._suppressTemplateIndentation;
+function templateSizeProblem(stack: Stack, rendered: RenderedTemplate): string | undefined {
+  const template = rendered();
+  if (template === undefined) return undefined;
+  const indented = !(stack as unknown as { _suppressTemplateIndentation?: boolean })._suppressTemplateIndentation;
   // the stack synthesizer adds its bootstrap version parameter and rule (under 1 KB) after validation
   const size = JSON.stringify(template, undefined, indented ? 1 : undefined).length + SYNTHESIZER_ADDITIONS_BYTES;
   if (size <= MAX_TEMPLATE_BYTES) return undefined;

@@ -1,5 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { RenderedTemplate } from './rendered-quotas';
 import { bootstrapQualifier } from '../../private/action-grants';
 
 /**
@@ -9,16 +10,16 @@ import { bootstrapQualifier } from '../../private/action-grants';
  * changes, the update refers to an object that was never uploaded and fails. Returns the error when
  * resources of the pipeline stack refer to the CDK bootstrap asset bucket or repository.
  */
-export function selfUpdateAssetsProblem(scope: IConstruct, stack: Stack): string | undefined {
-  const internals = stack as unknown as { _toCloudFormation?(): { Resources?: Record<string, any> } };
-  if (typeof internals._toCloudFormation !== 'function') return undefined;
+export function selfUpdateAssetsProblem(scope: IConstruct, stack: Stack, template: RenderedTemplate): string | undefined {
+  const rendered = template();
+  if (rendered === undefined) return undefined;
   const qualifier = bootstrapQualifier(stack);
   const marks = [`cdk-${qualifier}-assets-`, `cdk-${qualifier}-container-assets-`];
   const paths = new Map<string, string>();
   for (const c of stack.node.findAll()) {
     if (CfnResource.isCfnResource(c) && Stack.of(c) === stack) paths.set(stack.resolve(c.logicalId), c.node.path);
   }
-  const resources = Object.entries(internals._toCloudFormation().Resources ?? {});
+  const resources = Object.entries(rendered.Resources ?? {});
   const using = resources
     .filter(([, r]) => { const text = JSON.stringify(r.Properties ?? {}); return marks.some(m => text.includes(m)); })
     .map(([id, r]) => `${paths.get(id) ?? id} (${r.Type})`);
