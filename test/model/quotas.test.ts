@@ -59,13 +59,18 @@ describe('quotas', () => {
 
   test('the asset-publishing and self-update actions count toward the 500 actions of a pipeline', () => {
     // a CDK stage with a file asset (2 actions and PublishAssets) + 2 (source, build) + 496 = 501
-    const app = newApp();
-    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const stage = new Stage(app, 'Fn', { env: { account: '111111111111', region: 'eu-west-1' } });
-    // a resource too: newer aws-cdk-lib refuses a stack with an empty Resources section
-    const files = new Stack(stage, 'Files');
-    new Asset(files, 'Script', { path: __filename });
-    new CfnResource(files, 'Topic', { type: 'AWS::SNS::Topic' });
+    /** A pipeline stack and a CDK stage with one stack holding a file asset, in a new app. */
+    const withFileAsset = () => {
+      const app = newApp();
+      const env = { account: '111111111111', region: 'eu-west-1' };
+      const fn = new Stage(app, 'Fn', { env });
+      // a resource too: newer aws-cdk-lib refuses a stack with an empty Resources section
+      const files = new Stack(fn, 'Files');
+      new Asset(files, 'Script', { path: __filename });
+      new CfnResource(files, 'Topic', { type: 'AWS::SNS::Topic' });
+      return { stack: new Stack(app, 'PipelineStack', { env }), stage: fn };
+    };
+    const { stack, stage } = withFileAsset();
     const cdk = { name: 'fn', deployments: [DeploymentTarget.cdkStage(stage)] };
     // 9 x 25 CloudFormation targets (450 actions) and one environment of `last` targets and `scripts` deploy scripts
     const cfn = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => DeploymentTarget.cloudFormation({ stackName: `${prefix}-${i}`, templatePath: 't.json' }));
@@ -76,12 +81,7 @@ describe('quotas', () => {
     expect(errorOf(() => new DeliveryPipeline(stack, 'Shop', props({ environments: [cdk, ...rest(23)] })))).toBe(
       "'PipelineStack/Shop': environments must fit CodePipeline's quota of 500 actions per pipeline, got 501 actions. Split the environments over two pipelines, or deploy fewer targets per environment.");
     // with the assets published by the build the same pipeline has 500 actions
-    const inBuild = newApp();
-    const stack2 = new Stack(inBuild, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const stage2 = new Stage(inBuild, 'Fn', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const files2 = new Stack(stage2, 'Files');
-    new Asset(files2, 'Script', { path: __filename });
-    new CfnResource(files2, 'Topic', { type: 'AWS::SNS::Topic' });
+    const { stack: stack2, stage: stage2 } = withFileAsset();
     new DeliveryPipeline(stack2, 'Shop', props({ publishAssetsInBuild: true, environments: [{ name: 'fn', deployments: [DeploymentTarget.cdkStage(stage2)] }, ...rest(23)] }));
     expect(pipelineProps(stack2).Stages.reduce((n: number, st: any) => n + st.Actions.length, 0)).toBe(500);
     // 2 + SelfMutate + 497 = 500 is fine; one more is refused
