@@ -155,6 +155,10 @@ class CommandsBuild extends BuildStep {
       details,
       privileged: common.privileged,
       buildOutputs: { field: `${ctx.field}.outputs`, globs: outputs, directory: outputDirectory },
+      buildImage: {
+        image: common.buildImage ?? DEFAULT_BUILD_IMAGE,
+        field: p.buildImage !== undefined ? `${ctx.field}.buildImage` : common.buildImage ? 'DeliveryDefaults.buildImage' : 'the default build image',
+      },
       produce: (rc: RenderContext): codepipeline.IAction[] => {
         const scope = new Construct(rc.scope, 'Build');
         // with publishAssetsInBuild, the CDK stages' assets are published after the build commands

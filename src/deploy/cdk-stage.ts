@@ -335,6 +335,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   const templates = new Set(stacks.map(s => s.templateFile));
   let files = 0;
   let images = 0;
+  let imagesWithoutPlatform = 0;
   const publishingRoles = new Set<string>();
   const assetManifests: string[] = [];
   const assetReads: BuildOutputRead[] = [];
@@ -356,6 +357,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     }
     files += assetFiles.length;
     images += assetImages.length;
+    imagesWithoutPlatform += assetImages.filter(i => !i.source?.platform).length;
     for (const a of [...assetFiles, ...assetImages]) {
       for (const d of Object.values<any>(a.destinations ?? {})) if (d.assumeRoleArn) publishingRoles.add(d.assumeRoleArn);
     }
@@ -409,7 +411,13 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     ],
     actionNames,
     assets: assetManifests.length > 0
-      ? { manifests: assetManifests, publishingRoles: [...publishingRoles], dockerImages: images > 0, buildOutputReads: assetReads }
+      ? {
+        manifests: assetManifests,
+        publishingRoles: [...publishingRoles],
+        dockerImages: images > 0,
+        imagesWithoutPlatform,
+        buildOutputReads: assetReads,
+      }
       : undefined,
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {
       const scope = new Construct(rc.scope, name);

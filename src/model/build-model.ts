@@ -11,6 +11,7 @@ import { QualityCheck } from '../build/quality-check';
 import { DeploymentTarget } from '../deploy/deployment-target';
 import type { EnvironmentOptions } from '../pipeline/environment';
 import { claimInApp } from '../private/app-registry';
+import { publisherEnvironment, unfitPublisherImage } from '../private/asset-publisher';
 import { described, isToken, Validator } from '../private/validation';
 import { PipelineSource } from '../sources/pipeline-source';
 import { DeploymentWindow } from '../verification/deployment-window';
@@ -142,7 +143,15 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   const inBuild = v.optionalBoolean('publishAssetsInBuild', raw.publishAssetsInBuild) ?? false;
   const cdkAssetsLibVersion = checkCdkAssetsLibVersion(v, raw.cdkAssetsLibVersion);
   const collected = collectAssets(environments);
-  const assets = collected ? { ...collected, inBuild, cdkAssetsLibVersion } : undefined;
+  const assets = collected
+    ? { ...collected, inBuild, cdkAssetsLibVersion, publisher: inBuild ? undefined : publisherEnvironment(v, collected) }
+    : undefined;
+  const buildImage = build.buildImage;
+  const unfit = assets?.inBuild && buildImage ? unfitPublisherImage(buildImage.image, assets.dockerImages) : undefined;
+  if (unfit) {
+    v.fail('publishAssetsInBuild', `makes the build publish the CDK stages' assets ${unfit}; the build's image comes from ${buildImage!.field}`, buildImage!.image.imageId,
+      'Leave publishAssetsInBuild out (a PublishAssets action then publishes them, see DeliveryDefaults.assetPublishingBuildImage), or give the build a Linux container image.');
+  }
   const clash = assets && !assets.inBuild ? checks.findIndex(c => c.name.toLowerCase() === ASSETS_ACTION_NAME.toLowerCase()) : -1;
   if (clash >= 0) {
     v.fail(`checks[${clash}].name`, 'is the name of the action that publishes the CDK stages\' assets beside the checks', checks[clash].name, "Give the check another name, for example 'Lint'.");
@@ -222,16 +231,20 @@ function collectAssets(environments: EnvironmentModel[]): AssetsModel | undefine
   const roles = new Set<string>();
   const reads: BuildOutputRead[] = [];
   let docker = false;
+  // a stage deployed to several environments names the same manifests each time
+  const unpinned = new Map<string, number>();
   for (const e of environments) {
     for (const d of e.deployments) {
       if (!d.assets) continue;
+      unpinned.set(d.assets.manifests.join('\n'), d.assets.imagesWithoutPlatform);
       d.assets.manifests.forEach(m => manifests.add(m));
       d.assets.publishingRoles.forEach(r => roles.add(r));
       reads.push(...d.assets.buildOutputReads);
       docker = docker || d.assets.dockerImages;
     }
   }
-  return { manifests: [...manifests], publishingRoles: [...roles], dockerImages: docker, buildOutputReads: reads };
+  const imagesWithoutPlatform = [...unpinned.values()].reduce((a, b) => a + b, 0);
+  return { manifests: [...manifests], publishingRoles: [...roles], dockerImages: docker, imagesWithoutPlatform, buildOutputReads: reads };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -67,6 +68,14 @@ export interface AssetPublishing {
   readonly privileged: boolean;
 }
 
+/** The build environment of the action that publishes the assets (see DeliveryDefaults). */
+export interface PublisherEnvironment {
+  readonly buildImage: codebuild.IBuildImage;
+  readonly computeType: codebuild.ComputeType;
+  /** Said at synth when the image may not suit the assets (an ARM image and Docker images without a platform). */
+  readonly warning?: string;
+}
+
 /** One action (or a fixed group of actions) of the pipeline, described for plan and render. */
 export interface ActionModel {
   readonly name: string;
@@ -77,6 +86,8 @@ export interface ActionModel {
   readonly privileged: boolean;
   /** The build only: the files its output keeps, for the check of what the deployments read. */
   readonly buildOutputs?: BuildOutputsModel;
+  /** The build only: its image (defaults applied) and the field that chose it, for `publishAssetsInBuild`. */
+  readonly buildImage?: { readonly image: codebuild.IBuildImage; readonly field: string };
   produce(ctx: RenderContext): codepipeline.IAction[];
 }
 
@@ -167,6 +178,8 @@ export interface AssetsModel {
   readonly manifests: string[];
   readonly publishingRoles: string[];
   readonly dockerImages: boolean;
+  /** Docker image assets whose manifest names no platform: Docker builds them for the publisher's architecture. */
+  readonly imagesWithoutPlatform: number;
   /**
    * What the publishing action reads from the build output: the manifests and (a sample of) the
    * asset files they name. Not read from the artifact when the build publishes them itself.
@@ -244,7 +257,12 @@ export interface PipelineModel {
    * The assets of every CDK stage, published once per execution: by the build (`inBuild`) or by one action after it,
    * with the npm version or tag of @aws-cdk/cdk-assets-lib that publishes them (`1` unless pinned).
    */
-  readonly assets?: AssetsModel & { readonly inBuild: boolean; readonly cdkAssetsLibVersion: string };
+  readonly assets?: AssetsModel & {
+    readonly inBuild: boolean;
+    readonly cdkAssetsLibVersion: string;
+    /** The publishing action's build environment; undefined when the build publishes (`inBuild`). */
+    readonly publisher?: PublisherEnvironment;
+  };
   readonly constructPath: string;
   readonly releaseMode: string;
   readonly releaseModeDefaulted: boolean;

@@ -8,11 +8,25 @@ import { described, Validator } from '../private/validation';
 /** Defaults a platform team sets once for every DeliveryPipeline under a scope. */
 export interface DeliveryDefaultsProps {
   /**
-   * Build image of every CodeBuild project (build, checks, deploy scripts, tests) that does not name one.
+   * Build image of every CodeBuild project (build, checks, deploy scripts, tests, asset publishing) that does not name one.
+   *
+   * The project that publishes the CDK stages' assets runs shell commands, npm and (for Docker image
+   * assets) Docker: when this image is a Lambda or Windows image, or lacks Node.js, set
+   * `assetPublishingBuildImage` too.
    *
    * @default codebuild.LinuxBuildImage.STANDARD_7_0
    */
   readonly buildImage?: codebuild.IBuildImage;
+  /**
+   * Build image of the project that publishes the CDK stages' assets (the `PublishAssets` action).
+   *
+   * It must be a Linux container image with Node.js and npm, and Docker when the stages have Docker
+   * image assets. Its architecture is the one Docker builds image assets for when they name no
+   * platform.
+   *
+   * @default - `buildImage`, else codebuild.LinuxBuildImage.STANDARD_7_0
+   */
+  readonly assetPublishingBuildImage?: codebuild.IBuildImage;
   /**
    * Compute type of every CodeBuild project that does not name one.
    *
@@ -46,9 +60,10 @@ export class DeliveryDefaults {
         'Call DeliveryDefaults.applyTo(app, { ... }) with the scope whose pipelines get the defaults.');
     }
     const v = new Validator(scope.node.path || '(app)');
-    v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, computeType?, approvalNotify? }.');
+    v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, assetPublishingBuildImage?, computeType?, approvalNotify? }.');
     v.noMisspeltFields('DeliveryDefaults', defaults, 'DeliveryDefaultsProps');
     checkBuildImage(v, 'DeliveryDefaults.buildImage', defaults.buildImage);
+    checkBuildImage(v, 'DeliveryDefaults.assetPublishingBuildImage', defaults.assetPublishingBuildImage);
     checkComputeType(v, 'DeliveryDefaults.computeType', defaults.computeType);
     v.optionalTopic('DeliveryDefaults.approvalNotify', defaults.approvalNotify);
     // a pipeline reads the defaults when it is created: later ones would silently not apply to it

@@ -11,6 +11,12 @@
  * (`>=`), so a fresh install reads the newest schema.
  */
 
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { DEFAULT_BUILD_IMAGE } from './codebuild';
+import { isLambdaImage } from './commands-spec';
+import { described, Validator } from './validation';
+import type { AssetsModel, PublisherEnvironment } from '../model/model';
+
 /** Where the publisher is installed in the build container (outside the source and output). */
 export const PUBLISHER_DIRECTORY = '/tmp/cdk-delivery-assets';
 
@@ -48,4 +54,48 @@ export function publisherInstallCommands(version: string): string[] {
 export function publishCommands(manifests: string[], baseDirectory?: string): string[] {
   const prefix = baseDirectory ? `${baseDirectory.replace(/\/+$/, '')}/` : '';
   return manifests.map(m => `node ${PUBLISHER_DIRECTORY}/publish.js "${prefix}${m}"`);
+}
+
+/**
+ * Why an image cannot run the publisher (shell commands, npm, Docker for image assets), as the end
+ * of a sentence, or undefined when it can. Lambda compute has no Docker, and only the Node.js
+ * Lambda images have npm; Windows images have no POSIX shell.
+ */
+export function unfitPublisherImage(image: codebuild.IBuildImage, dockerImages: boolean): string | undefined {
+  const needs = dockerImages ? 'with shell commands, npm and Docker' : 'with shell commands and npm';
+  if (image.type.startsWith('WINDOWS')) return `${needs}, which a Windows image cannot run`;
+  if (isLambdaImage(image) && dockerImages) return `${needs}, which a Lambda image cannot run (Lambda compute has no Docker)`;
+  if (isLambdaImage(image) && !/:nodejs/.test(image.imageId)) return `${needs}, which a Lambda image without Node.js cannot run`;
+  return undefined;
+}
+
+/**
+ * The build environment of the action that publishes the assets. Like every CodeBuild project of
+ * the pipeline it follows DeliveryDefaults (`assetPublishingBuildImage`, else `buildImage`, and
+ * `computeType`), so a platform team's image (an npm mirror, a proxy's certificates) reaches it too.
+ * The publisher runs shell commands, npm and, for image assets, Docker: a Lambda or Windows image
+ * cannot, which is a synth error rather than a failed action.
+ */
+export function publisherEnvironment(v: Validator, assets: AssetsModel): PublisherEnvironment {
+  const d = v.defaults;
+  const field = d.assetPublishingBuildImage !== undefined ? 'DeliveryDefaults.assetPublishingBuildImage' : 'DeliveryDefaults.buildImage';
+  const buildImage = (d.assetPublishingBuildImage ?? d.buildImage ?? DEFAULT_BUILD_IMAGE) as codebuild.IBuildImage;
+  const computeType = (d.computeType as codebuild.ComputeType | undefined)
+    ?? (isLambdaImage(buildImage) ? codebuild.ComputeType.LAMBDA_1GB : codebuild.ComputeType.SMALL);
+  const fix = 'Set DeliveryDefaults.assetPublishingBuildImage to a Linux container image with Node.js and npm, such as codebuild.LinuxBuildImage.STANDARD_7_0.';
+  const unfit = unfitPublisherImage(buildImage, assets.dockerImages);
+  if (unfit) v.fail(field, `would be the build image of the action that publishes the CDK stages' assets ${unfit}`, buildImage.imageId, fix);
+  const problems = typeof buildImage.validate === 'function' ? buildImage.validate({ buildImage, computeType, privileged: assets.dockerImages }) : [];
+  if (problems.length > 0) {
+    v.fail(d.computeType !== undefined ? 'DeliveryDefaults.computeType' : field,
+      `does not fit the build environment of the action that publishes the CDK stages' assets (CodeBuild: ${problems.join('; ')})`,
+      described(`image ${buildImage.imageId}, compute ${computeType}${assets.dockerImages ? ', privileged for Docker' : ''}`), fix);
+  }
+  const n = assets.imagesWithoutPlatform;
+  const warning = buildImage.type === 'ARM_CONTAINER' && n > 0
+    ? `The CDK stages' assets are published on the ARM build image ${buildImage.imageId} (${field}), so Docker builds ${n} image asset${n === 1 ? '' : 's'} that name${n === 1 ? 's' : ''} no platform for linux/arm64, `
+      + 'which x86_64 Lambda functions and ECS tasks cannot run. Give the assets a platform (platform: Platform.LINUX_AMD64), '
+      + 'run the functions and tasks on ARM, or set DeliveryDefaults.assetPublishingBuildImage to an x86_64 image such as codebuild.LinuxBuildImage.STANDARD_7_0.'
+    : undefined;
+  return { buildImage, computeType, warning };
 }

@@ -13,7 +13,7 @@ export const STRUCT_FIELDS = {
     'selfUpdate', 'publishAssetsInBuild', 'cdkAssetsLibVersion', 'notifications'],
   EnvironmentOptions: ['name', 'production', 'account', 'region', 'approval', 'deployments', 'verification', 'acknowledgeUnverifiedProduction',
     'deploymentWindow', 'blockWhileAlarming', 'blockWhileAlarmingRole', 'onFailure'],
-  DeliveryDefaultsProps: ['buildImage', 'computeType', 'approvalNotify'],
+  DeliveryDefaultsProps: ['buildImage', 'assetPublishingBuildImage', 'computeType', 'approvalNotify'],
   DeliveryPolicyProps: ['rules'],
   PipelineNotifications: ['topic', 'slackChannel', 'events'],
   BuildStepProps: [...COMMANDS_OPTIONS, 'commands', 'testReports', 'outputs', 'outputDirectory', 'cache'],

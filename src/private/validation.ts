@@ -199,6 +199,7 @@ export interface MinutesRange {
 /** Organisation-wide defaults as the model sees them (see DeliveryDefaults). */
 export interface ModelDefaults {
   readonly buildImage?: unknown;
+  readonly assetPublishingBuildImage?: unknown;
   readonly computeType?: string;
   readonly approvalNotify?: unknown;
 }

@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { scopeReplicationKeyGrants } from './replication-keys';
 import { PipelineGraph } from '../../graph/pipeline-graph';
-import { AlarmGateModel, AssetPublishing, EnvironmentModel, PipelineModel, RenderContext } from '../../model/model';
+import { AlarmGateModel, AssetPublishing, EnvironmentModel, PipelineModel, PublisherEnvironment, RenderContext } from '../../model/model';
 import { bootstrapQualifier, readBootstrapVersion, withActionRolePolicy } from '../../private/action-grants';
 import { publishCommands, publisherInstallCommands } from '../../private/asset-publisher';
 import { allowAssetPublishing, createProject } from '../../private/codebuild';
@@ -154,7 +154,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
           break;
         }
         case 'assets':
-          stageActions.push(publishAssets(scope, assetPublishing(scope, model.assets!), ctx));
+          stageActions.push(publishAssets(scope, assetPublishing(scope, model.assets!), model.assets!.publisher!, ctx));
           break;
         case 'verification':
           stageActions.push(...env!.verification[node.index].produce(ctx));
@@ -171,13 +171,16 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
  * One CodeBuild action publishes the file and Docker image assets of every stage, once per
  * execution, assuming the CDK bootstrap publishing roles of the target accounts.
  */
-function publishAssets(scope: Construct, publishing: AssetPublishing, rc: RenderContext): codepipeline.IAction {
+function publishAssets(scope: Construct, publishing: AssetPublishing, environment: PublisherEnvironment, rc: RenderContext): codepipeline.IAction {
   const assetsScope = new Construct(scope, 'Assets');
+  if (environment.warning) Annotations.of(scope).addWarningV2('delivery-pipeline:assetPublishingArchitecture', environment.warning);
   const project = createProject(assetsScope, {
     description: `Asset publishing of ${scope.node.path}`,
     install: publishing.install,
     commands: publishCommands(publishing.manifests),
     privileged: publishing.privileged,
+    buildImage: environment.buildImage,
+    computeType: environment.computeType,
   }, rc.encryptionKey);
   allowAssetPublishing(project, publishing.roles);
   return new actions.CodeBuildAction({
