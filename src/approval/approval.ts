@@ -3,6 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ApprovalModel, ModelContext, RenderContext } from '../model/model';
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
@@ -155,11 +156,10 @@ class ManualApproval extends Approval {
         const lead = this.kind === 'manual-approval'
           ? `Approve to promote ${rc.sourceRevision.description} to ${environmentName}.`
           : `Review the change sets of ${environmentName} for ${rc.sourceRevision.description}.`;
-        return new ApprovalAction({
+        return new actions.ManualApprovalAction({
           actionName: rc.actionName,
           runOrder: rc.runOrder,
-          notificationTopic: notify,
-          notifyEmails,
+          notificationTopic: notify ?? (notifyEmails && notifyEmails.length > 0 ? emailTopic(rc.scope, notifyEmails) : undefined),
           externalEntityLink: reviewUrl,
           role: rc.approvalRole(),
           additionalInformation: comment ? `${lead} ${comment}` : lead,
@@ -171,28 +171,15 @@ class ManualApproval extends Approval {
 }
 
 /**
- * A manual approval action whose email topic (the one aws-cdk-lib creates for `notifyEmails` when
- * no topic is given) accepts publishing over TLS only, like the topics the README's examples
- * create with `enforceSSL: true`.
+ * The topic of `notifyEmails` when no topic is given: one per environment (its `scope`), however
+ * many review waves a change-set review has; aws-cdk-lib would create one per approval action, and
+ * each address would get one confirmation mail per wave. It accepts publishing over TLS only, like
+ * the topics the README's examples create.
  */
-class ApprovalAction extends actions.ManualApprovalAction {
-  constructor(private readonly approvalProps: actions.ManualApprovalActionProps) {
-    super(approvalProps);
-  }
-
-  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
-    const config = super.bound(scope, stage, options);
-    const topic = this.notificationTopic;
-    if (this.approvalProps.notificationTopic === undefined && topic instanceof sns.Topic) {
-      topic.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowPublishThroughSSLOnly',
-        effect: iam.Effect.DENY,
-        principals: [new iam.StarPrincipal()],
-        actions: ['sns:Publish'],
-        resources: [topic.topicArn],
-        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
-      }));
-    }
-    return config;
-  }
+function emailTopic(scope: Construct, emails: string[]): sns.ITopic {
+  const existing = scope.node.tryFindChild('ApprovalTopic');
+  if (existing) return existing as sns.Topic;
+  const topic = new sns.Topic(scope, 'ApprovalTopic', { enforceSSL: true });
+  for (const email of emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
+  return topic;
 }

@@ -1,9 +1,10 @@
-import { Aspects } from 'aws-cdk-lib';
+import { Aspects, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { Approval } from '../../src';
-import { env, newStack, pipelineIn } from '../util';
+import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
+import { Approval, DeliveryPipeline, DeploymentTarget } from '../../src';
+import { env, newApp, newStack, pipelineIn, props } from '../util';
 
 describe('Approval.manual({ notifyEmails })', () => {
   test('the topic created for the emails accepts publishing over TLS only, and cdk-nag finds nothing on it', () => {
@@ -12,7 +13,7 @@ describe('Approval.manual({ notifyEmails })', () => {
     Aspects.of(stack).add(new AwsSolutionsChecks());
     const template = Template.fromStack(stack);
     const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
-    expect(topicId).toMatch(/^ShopPipelineprodApproveTopicResource/);
+    expect(topicId).toMatch(/^ShopEnvironmentsprodApprovalTopic/);
     const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as any[];
     expect(policies).toHaveLength(1);
     expect(policies[0].Properties.Topics).toEqual([{ Ref: topicId }]);
@@ -37,5 +38,32 @@ describe('Approval.manual({ notifyEmails })', () => {
     const topic = new sns.Topic(stack, 'Releases');
     pipelineIn(stack, { environments: [env('prod', { approval: Approval.manual({ notify: topic, notifyEmails: ['releases@example.com'] }) })] });
     Template.fromStack(stack).resourceCountIs('AWS::SNS::TopicPolicy', 0);
+  });
+
+  test('a change-set review of several dependency levels shares one topic: one confirmation mail per address (regression: one topic per wave)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const staging = new OrdersServiceStage(app, 'Staging', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{
+        name: 'staging',
+        approval: Approval.changeSetReview({ notifyEmails: ['releases@example.com', 'oncall@example.com'] }),
+        deployments: [DeploymentTarget.cdkStage(staging)],
+      }],
+    }));
+    const template = Template.fromStack(stack);
+    const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')) as any[];
+    expect(subscriptions.map(sub => [sub.Properties.Endpoint, sub.Properties.TopicArn])).toEqual([
+      ['releases@example.com', { Ref: topics[0] }],
+      ['oncall@example.com', { Ref: topics[0] }],
+    ]);
+    const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+    const reviews = pipeline.Properties.Stages.find((st: any) => st.Name === 'staging').Actions.filter((a: any) => a.ActionTypeId.Category === 'Approval');
+    expect(reviews.map((a: any) => [a.Name, a.Configuration.NotificationArn])).toEqual([
+      ['ReviewChangeSet', { Ref: topics[0] }],
+      ['ReviewChangeSet.Wave2', { Ref: topics[0] }],
+    ]);
   });
 });
