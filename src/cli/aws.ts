@@ -144,6 +144,8 @@ export interface ListOptions {
    * for the overall limit (MAX_PAGES), not for a `maxPages` the caller chose.
    */
   readonly warnWhenCapped?: boolean;
+  /** Called once the listing ends: `more` is true when it stopped with pages left (older items not read). */
+  readonly onEnd?: (more: boolean) => void;
 }
 
 /**
@@ -235,6 +237,7 @@ export class DeliveryApi {
       }
     }
     if (page === maxPages) this.capped('ListActionExecutions', pipeline, page, nextToken, options);
+    options.onEnd?.(!!nextToken);
     return options.since ? items.filter((e) => !e.startTime || e.startTime >= options.since!) : items;
   }
 

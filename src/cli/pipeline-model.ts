@@ -220,11 +220,17 @@ export interface StageRun {
   readonly status: StageRunStatus;
   readonly startTime?: Date;
   readonly endTime?: Date;
-  /** All actions of the run, newest first. */
+  /** All actions of the run, retried attempts included, newest first. */
   readonly actions: ActionExecutionDetail[];
+  /** The latest attempt of each approval. */
   readonly approvals: ActionExecutionDetail[];
-  /** Actions other than approvals (deployments, verification...). */
+  /** The latest attempt of each action other than approvals (deployments, verification...). */
   readonly work: ActionExecutionDetail[];
+  /**
+   * True when an action failed and was retried (RetryStageExecution runs it again in the same
+   * pipeline execution): the run's status is the result of the retry.
+   */
+  readonly failedBeforeRetry: boolean;
 }
 
 function statusOf(actions: ActionExecutionDetail[]): StageRunStatus {
@@ -246,8 +252,13 @@ export function stageRuns(actions: ActionExecutionDetail[]): StageRun[] {
   }
   const runs: StageRun[] = [];
   for (const list of groups.values()) {
-    const approvals = list.filter(isApproval);
-    const work = list.filter((a) => !isApproval(a));
+    // A retried stage (RetryStageExecution) runs its failed actions again in the same pipeline
+    // execution: each action's latest attempt decides the run's status.
+    const newestFirst = [...list].sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0));
+    const seen = new Set<string>();
+    const latest = newestFirst.filter((a) => !seen.has(a.actionName ?? '') && !!seen.add(a.actionName ?? ''));
+    const approvals = latest.filter(isApproval);
+    const work = latest.filter((a) => !isApproval(a));
     let status: StageRunStatus;
     if (work.length === 0) {
       status = approvals.some((a) => a.status === 'Failed') ? 'Rejected' : statusOf(approvals);
@@ -265,9 +276,25 @@ export function stageRuns(actions: ActionExecutionDetail[]): StageRun[] {
       actions: list,
       approvals,
       work,
+      failedBeforeRetry: list.some((a) => a.status === 'Failed' && !latest.includes(a)),
     });
   }
   return runs.sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0));
+}
+
+/**
+ * The actions of `stage` (GetPipelineState: the current structure) that a stage run did not run to
+ * success, approvals aside. A run whose started actions all succeeded can still have stopped before
+ * its later actions: an execution stopped with "stop and wait" while its approval waited ends the
+ * stage once the approval is answered, without starting the deployment after it (likewise between
+ * run orders, e.g. after `<stack>.Prepare`). Empty when the stage lists no actions.
+ */
+export function actionsNotRun(run: StageRun, stage: StageState): string[] {
+  const approvals = new Set(run.approvals.map((a) => a.actionName ?? ''));
+  const succeeded = new Set(run.work.filter((a) => a.status === 'Succeeded').map((a) => a.actionName ?? ''));
+  return (stage.actionStates ?? [])
+    .map((a) => a.actionName ?? '')
+    .filter((name) => name && !APPROVAL_ACTION_NAMES.has(name) && !approvals.has(name) && !succeeded.has(name));
 }
 
 /** The principal that answered an approval, shortened: `arn:aws:sts::1:assumed-role/R/alice` -> `alice`. */

@@ -51,6 +51,15 @@ describe('history', () => {
     expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
   });
 
+  test('--env: a stage whose failed deployment succeeded when retried shows Succeeded (regression: Failed)', async () => {
+    const retried = { ...actionExecutions[4], actionExecutionId: 'exec-2-prod-Deploy-retry', status: 'Succeeded' as const, startTime: actionExecutions[4].lastUpdateTime, output: {} };
+    cp.on(ListActionExecutionsCommand, { nextToken: undefined }).resolves({ actionExecutionDetails: [...actionExecutions.slice(0, 4), retried, actionExecutions[4]], nextToken: 'a2' });
+    const r = await cli(['history', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((e: { executionId: string; environmentResult: string }) => [e.executionId, e.environmentResult]))
+      .toEqual([['exec-3', 'InProgress'], ['exec-2', 'Succeeded'], ['exec-1', 'Succeeded']]);
+  });
+
   test('--env with an unknown environment exits 3 listing the valid ones, after one GetPipelineState call', async () => {
     const r = await cli(['history', PIPELINE, '--env', 'prdo']);
     expect(r.code).toBe(3);

@@ -196,6 +196,64 @@ describe('rollback', () => {
     expect(r.stdout).toBe("rolling back 'prod' of 'shop-pipeline' to 0badc0d \"First release\" (execution exec-1, restored by rollback execution rb-1); rollback execution exec-rb\n");
   });
 
+  describe('what counts as a success of the stage', () => {
+    const prodAction = (exec: string, name: string, status: string, at: number) => ({
+      pipelineExecutionId: exec,
+      stageName: 'prod',
+      actionName: name,
+      status: status as 'Succeeded',
+      startTime: minutesAgo(at + 10),
+      lastUpdateTime: minutesAgo(at),
+      input: name === 'Approve'
+        ? { actionTypeId: { category: 'Approval' as const, owner: 'AWS' as const, provider: 'Manual', version: '1' } }
+        : { actionTypeId: { category: 'Deploy' as const, owner: 'AWS' as const, provider: 'CodeDeploy', version: '1' } },
+    });
+
+    test('a run stopped after its approval (stop and wait: the deployment never started) is no target', async () => {
+      cp.on(ListActionExecutionsCommand).resolves({
+        actionExecutionDetails: [
+          prodAction('exec-3', 'Approve', 'InProgress', 10),
+          prodAction('exec-2', 'Approve', 'Succeeded', 200),
+          prodAction('exec-1', 'Deploy', 'Succeeded', 500),
+          prodAction('exec-1', 'Approve', 'Succeeded', 520),
+        ],
+      });
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      expect(r.code).toBe(0);
+      expect(cp).toHaveReceivedCommandTimes(RollbackStageCommand, 1);
+      expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-1' });
+    });
+
+    test('exit 3 naming the action a stopped run left out, when no run of the stage completed', async () => {
+      cp.on(ListActionExecutionsCommand).resolves({
+        actionExecutionDetails: [prodAction('exec-3', 'Approve', 'InProgress', 10), prodAction('exec-2', 'Approve', 'Succeeded', 200)],
+      });
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe("cdk-delivery: no earlier successful execution of 'prod' to roll back to in pipeline 'shop-pipeline'; "
+        + 'execution exec-2 did not run Deploy (stopped before it, or run before the stage changed)\n');
+      expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+    });
+
+    test('a run whose deployment failed, then succeeded when retried, is the target (regression: counted as failed)', async () => {
+      cp.on(ListActionExecutionsCommand).resolves({
+        actionExecutionDetails: [
+          prodAction('exec-3', 'Deploy', 'Failed', 10),
+          prodAction('exec-3', 'Approve', 'Succeeded', 20),
+          prodAction('exec-2', 'Deploy', 'Succeeded', 100),
+          prodAction('exec-2', 'Deploy', 'Failed', 200),
+          prodAction('exec-2', 'Approve', 'Succeeded', 220),
+          prodAction('exec-1', 'Deploy', 'Succeeded', 500),
+          prodAction('exec-1', 'Approve', 'Succeeded', 520),
+        ],
+      });
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      expect(r.code).toBe(0);
+      expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-2' });
+      expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'exec-2' });
+    });
+  });
+
   test('--target-execution naming a rollback execution: exit 3 naming the execution it restored', async () => {
     cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'rb-1' }).resolves({
       pipelineExecution: { pipelineExecutionId: 'rb-1', executionType: 'ROLLBACK', rollbackMetadata: { rollbackTargetPipelineExecutionId: 'exec-1' } },

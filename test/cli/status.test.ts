@@ -1,10 +1,12 @@
 import {
-  CodePipelineClient, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand, PipelineNotFoundException,
+  CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand,
+  PipelineNotFoundException,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
-  actionExecutions, COMMIT_1, COMMIT_3, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState, waitingApproval,
+  actionExecutions, COMMIT_1, COMMIT_2, COMMIT_3, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState,
+  waitingApproval,
 } from './fixtures/pipeline';
 import { awsError, cli, minutesAgo } from './helpers';
 
@@ -229,5 +231,150 @@ describe('status of a pipeline in PARALLEL execution mode (GetPipelineState hold
     const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
     expect(prod.pendingApprovals).toEqual([]);
     expect(prod.pendingApproval).toBeUndefined();
+  });
+});
+
+describe('status: how far back the last failure is known', () => {
+  test('with history left unread, a stage without a failure shows "none in the last <duration>", and --json says since when', async () => {
+    // beforeEach: the first page of action executions ends with a nextToken; its oldest starts 600 minutes ago
+    const r = await cli(['status', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1);
+    const staging = r.stdout.split('\n').find((l) => l.includes('staging'));
+    expect(staging).toBe('│ staging    │ 3f2a9c1 "Add gift cards"                 │ —                            │ —                          │ none in the last 10h 00m         │');
+    const json = JSON.parse((await cli(['status', PIPELINE, '--json'])).stdout);
+    expect(json.historyReadSince).toBe(minutesAgo(600).toISOString());
+    expect(json.environments.find((e: { name: string }) => e.name === 'staging').lastFailure).toBeUndefined();
+  });
+
+  test('with the whole history read, a stage without a failure shows "—" and --json has no historyReadSince', async () => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions });
+    const r = await cli(['status', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').find((l) => l.includes('staging')))
+      .toBe('│ staging    │ 3f2a9c1 "Add gift cards"                 │ —                            │ —                          │ —                                │');
+    expect(JSON.parse((await cli(['status', PIPELINE, '--json'])).stdout).historyReadSince).toBeUndefined();
+  });
+});
+
+describe('status of a stage rolled back (RollbackStage, or the automatic rollback of a failed stage)', () => {
+  // rb-1 rolls prod back to exec-1: a rollback execution runs no source action, and its summary may list no revision
+  const rollbackSummary = (status: 'InProgress' | 'Succeeded', target = 'exec-1') => ({
+    pipelineExecutionId: 'rb-1',
+    status,
+    startTime: minutesAgo(10),
+    trigger: { triggerType: 'ManualRollback' as const, triggerDetail: 'arn:aws:sts::111111111111:assumed-role/Release/alice' },
+    executionType: 'ROLLBACK' as const,
+    rollbackMetadata: { rollbackTargetPipelineExecutionId: target },
+  });
+  const rollbackDeploy = (status: 'InProgress' | 'Succeeded') => ({
+    pipelineExecutionId: 'rb-1',
+    stageName: 'prod',
+    actionName: 'Deploy',
+    status,
+    startTime: minutesAgo(10),
+    lastUpdateTime: minutesAgo(status === 'InProgress' ? 10 : 5),
+    input: { actionTypeId: { category: 'Deploy' as const, owner: 'AWS' as const, provider: 'CodeDeploy', version: '1' } },
+  });
+  const stateWithProd = (status: 'InProgress' | 'Succeeded') => {
+    const state = pipelineState({ approval: false });
+    state.stageStates![3] = {
+      stageName: 'prod',
+      latestExecution: { pipelineExecutionId: 'rb-1', status, type: 'ROLLBACK' },
+      actionStates: [
+        { actionName: 'Approve', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(270) } },
+        { actionName: 'Deploy', latestExecution: { status, lastStatusChange: minutesAgo(status === 'InProgress' ? 10 : 5) } },
+      ],
+    };
+    return state;
+  };
+
+  test('a rollback in progress is labelled, with the revision it restores and the execution it rolls back to', async () => {
+    cp.on(GetPipelineStateCommand).resolves(stateWithProd('InProgress'));
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [rollbackSummary('InProgress'), ...executions] });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [rollbackDeploy('InProgress'), ...actionExecutions] });
+    const json = await cli(['status', PIPELINE, '--json']);
+    expect(json.code).toBe(0);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.inProgress).toEqual({
+      executionId: 'rb-1',
+      revision: { id: COMMIT_1, message: 'First release', time: minutesAgo(660).toISOString() },
+      actions: ['Deploy'],
+      since: minutesAgo(10).toISOString(),
+      rollback: { targetExecutionId: 'exec-1', trigger: 'ManualRollback' },
+    });
+    const text = await cli(['status', PIPELINE]);
+    const rows = text.stdout.split('\n');
+    const at = rows.findIndex((l) => l.startsWith('│ prod'));
+    expect(rows.slice(at, at + 3)).toEqual([
+      '│ prod       │ 0badc0d "First release"                  │ rolling back to 0badc0d      │ —                          │ 4h 00m ago                       │',
+      '│            │ 8h 20m ago                               │ "First release" (execution   │                            │ Deploy: health check failed      │',
+      '│            │                                          │ exec-1)                      │                            │                                  │',
+    ]);
+    expect(rows[at + 3]).toBe('│            │                                          │ Deploy                       │                            │                                  │');
+    expect(cp).not.toHaveReceivedCommand(GetPipelineExecutionCommand);
+  });
+
+  test('after a rollback, deployed is the revision it restored, not "—" (regression: the rollback has no source action)', async () => {
+    cp.on(GetPipelineStateCommand).resolves(stateWithProd('Succeeded'));
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [rollbackSummary('Succeeded'), ...executions] });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [rollbackDeploy('Succeeded'), ...actionExecutions] });
+    const json = await cli(['status', PIPELINE, '--json']);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.deployed).toEqual({
+      executionId: 'rb-1',
+      revision: { id: COMMIT_1, message: 'First release', time: minutesAgo(660).toISOString() },
+      at: minutesAgo(5).toISOString(),
+      rollback: { targetExecutionId: 'exec-1', trigger: 'ManualRollback' },
+    });
+    expect(prod.inProgress).toBeUndefined();
+    const rows = (await cli(['status', PIPELINE])).stdout.split('\n');
+    const at = rows.findIndex((l) => l.startsWith('│ prod'));
+    expect(rows.slice(at, at + 3).map((l) => l.split('│')[2].trimEnd())).toEqual([
+      ' 0badc0d "First release"', ' 5m 00s ago', ' rolled back to it (execution exec-1)',
+    ]);
+    expect(cp).not.toHaveReceivedCommand(GetPipelineExecutionCommand);
+  });
+
+  test('a rollback to an execution older than the lists read: one GetPipelineExecution of the target gives the revision', async () => {
+    cp.on(GetPipelineStateCommand).resolves(stateWithProd('Succeeded'));
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [rollbackSummary('Succeeded', 'exec-0'), ...executions] });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [rollbackDeploy('Succeeded'), ...actionExecutions] });
+    cp.on(GetPipelineExecutionCommand).resolves({
+      pipelineExecution: { pipelineExecutionId: 'exec-0', artifactRevisions: [{ revisionId: COMMIT_2, revisionSummary: 'Older release' }] },
+    });
+    const json = await cli(['status', PIPELINE, '--json']);
+    expect(json.code).toBe(0);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.deployed).toMatchObject({ executionId: 'rb-1', revision: { id: COMMIT_2, message: 'Older release' }, rollback: { targetExecutionId: 'exec-0' } });
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineExecutionCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'exec-0' });
+  });
+});
+
+describe('status: what counts as deployed', () => {
+  test('a run stopped after its approval (stop and wait: the deployment never started) is not deployed', async () => {
+    const state = pipelineState({ approval: false });
+    state.stageStates![3].latestExecution = { pipelineExecutionId: 'exec-3', status: 'Stopped' };
+    state.stageStates![3].actionStates![0].latestExecution = { status: 'Succeeded', lastStatusChange: minutesAgo(20) };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    const stopped = { ...actionExecutions[0], status: 'Succeeded' as const, lastUpdateTime: minutesAgo(20) };
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [stopped, ...actionExecutions.slice(1)] });
+    const json = await cli(['status', PIPELINE, '--json']);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.deployed).toMatchObject({ executionId: 'exec-1', revision: { id: COMMIT_1 } });
+    expect(prod.latestExecution).toEqual({ executionId: 'exec-3', status: 'Stopped' });
+  });
+
+  test('a failed deployment that succeeded when retried is deployed, and stays the last failure', async () => {
+    const state = pipelineState();
+    state.stageStates![3].latestExecution = { pipelineExecutionId: 'exec-3', status: 'InProgress' };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    const retried = { ...actionExecutions[4], status: 'Succeeded' as const, startTime: minutesAgo(235), lastUpdateTime: minutesAgo(230), output: {} };
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [...actionExecutions.slice(0, 4), retried, ...actionExecutions.slice(4)] });
+    const json = await cli(['status', PIPELINE, '--json']);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.deployed).toMatchObject({ executionId: 'exec-2', revision: { id: COMMIT_2 }, at: minutesAgo(230).toISOString() });
+    expect(prod.lastFailure).toEqual({ executionId: 'exec-2', at: minutesAgo(240).toISOString(), message: 'Deploy: health check failed' });
   });
 });

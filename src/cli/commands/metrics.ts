@@ -8,7 +8,7 @@ import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode, usageError } from '../errors';
 import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
-import { findStage, isCodeDeploy, isRollbackExecution, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
+import { findStage, isApproval, isCodeDeploy, isRollbackExecution, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
 import { safeLine } from '../terminal';
 
 export interface MetricsOptions {
@@ -125,7 +125,9 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
   for (const run of runs) {
     if (!run.startTime) continue;
     const summary = byId.get(run.executionId);
-    const autoRolledBack = run.work
+    // every attempt counts: a deployment that failed and was retried (RetryStageExecution) is a failed change
+    const failedAttempts = run.actions.filter((a) => a.status === 'Failed' && !isApproval(a));
+    const autoRolledBack = run.actions
       .filter(isCodeDeploy)
       .some((a) => rolledBackOrStopped(deployments.get(a.output?.executionResult?.externalExecutionId ?? '')));
     records.push({
@@ -133,9 +135,9 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
       environment: run.stageName,
       executionId: run.executionId,
       kind: isRollbackExecution(summary) ? 'rollback' : 'deployment',
-      status: run.status as DeploymentRecord['status'],
+      status: (failedAttempts.length ? 'Failed' : run.status) as DeploymentRecord['status'],
       startTime: run.startTime,
-      endTime: run.endTime,
+      endTime: run.endTime ?? (failedAttempts.length ? failedAttempts[0].lastUpdateTime : undefined),
       commitTime: commitTimes.get(run.executionId),
       executionStartTime: executionStarts.get(run.executionId),
       revision: (summary as PipelineExecutionSummary | undefined)?.sourceRevisions?.[0]?.revisionId

@@ -1,7 +1,9 @@
 import { CommandContext } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { println } from '../io';
-import { describeRevision, findStage, isRollbackExecution, revisionOfExecution, stageRuns, validateName } from '../pipeline-model';
+import {
+  actionsNotRun, describeRevision, findStage, isRollbackExecution, revisionOfExecution, StageRun, stageRuns, validateName,
+} from '../pipeline-model';
 import { safeLine } from '../terminal';
 import { lastStatusChange, StageActionOptions, waitForStage } from './wait';
 
@@ -60,7 +62,10 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
   if (target !== undefined) {
     validateName(target, 'execution id (--target-execution)');
   } else {
-    const isTarget = (r: ReturnType<typeof stageRuns>[number]) => r.stageName === env && r.status === 'Succeeded' && r.executionId !== current;
+    // The target must have run the whole stage: not a run stopped after its approval (or between run
+    // orders). RollbackStage takes only executions of the current pipeline version, whose stage had the
+    // actions it has now, so every one of them must have succeeded in the run.
+    const isTarget = (r: StageRun) => r.stageName === env && r.status === 'Succeeded' && r.executionId !== current && actionsNotRun(r, stage).length === 0;
     const actions = await ctx.api.listActionExecutions(pipeline, {
       maxPages: 50,
       warnWhenCapped: true,
@@ -70,9 +75,14 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
         return stageRuns(items).some((r) => isTarget(r) && (r.startTime?.getTime() ?? 0) > last);
       },
     });
-    target = stageRuns(actions).find(isTarget)?.executionId;
+    const runs = stageRuns(actions);
+    target = runs.find(isTarget)?.executionId;
     if (!target) {
-      throw new CliError(`no earlier successful execution of '${env}' to roll back to in pipeline '${pipeline}'`, ExitCode.NOT_FOUND);
+      const partial = runs.find((r) => r.stageName === env && r.status === 'Succeeded' && r.executionId !== current);
+      const why = partial
+        ? `; execution ${partial.executionId} did not run ${actionsNotRun(partial, stage).join(', ')} (stopped before it, or run before the stage changed)`
+        : '';
+      throw new CliError(`no earlier successful execution of '${env}' to roll back to in pipeline '${pipeline}'${why}`, ExitCode.NOT_FOUND);
     }
   }
   let execution = await ctx.api.getPipelineExecution(pipeline, target);

@@ -2,12 +2,12 @@ import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecutionSummary
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import { CommandContext } from '../context';
-import { ago, formatTime } from '../duration';
+import { ago, formatDuration, formatTime } from '../duration';
 import { ExitCode } from '../errors';
 import { println, useColor } from '../io';
 import {
-  describeRevision, failureMessage, isApproval, isSource, mergeRevisions, NON_ENVIRONMENT_STAGES, pendingApproval, Revision,
-  revisionOfSourceAction, revisionOfSummary, stageRuns, validateName,
+  actionsNotRun, describeRevision, failureMessage, isApproval, isRollbackExecution, isSource, mergeRevisions, NON_ENVIRONMENT_STAGES,
+  pendingApproval, Revision, revisionOfExecution, revisionOfSourceAction, revisionOfSummary, StageRun, stageRuns, validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
 
@@ -25,12 +25,24 @@ export interface PendingApproval {
   readonly since?: Date;
 }
 
+/** A rollback execution (RollbackStage, or the automatic rollback of a stage that failed). */
+export interface RollbackInfo {
+  /** The execution whose revision the rollback restores (rollbackMetadata), when CodePipeline gives it. */
+  readonly targetExecutionId?: string;
+  /** `ManualRollback` or `AutomatedRollback`, when CodePipeline gives it. */
+  readonly trigger?: string;
+}
+
 /** What `status` knows about one stage. */
 export interface EnvironmentStatus {
   readonly name: string;
   readonly environment: boolean;
-  readonly deployed?: { executionId: string; revision: Revision; at?: Date };
-  readonly inProgress?: { executionId: string; revision: Revision; actions: string[]; since?: Date };
+  /** The stage's latest execution (GetPipelineState); absent when no execution reached the stage yet. */
+  readonly latestExecution?: { executionId: string; status?: string };
+  /** What runs in the stage; after a rollback, `revision` is the one the rollback restored. */
+  readonly deployed?: { executionId: string; revision: Revision; at?: Date; rollback?: RollbackInfo };
+  /** With `rollback`: the stage is being rolled back, to `revision`. */
+  readonly inProgress?: { executionId: string; revision: Revision; actions: string[]; since?: Date; rollback?: RollbackInfo };
   /** The approval waiting in the stage (the newest, when several executions wait in PARALLEL mode). */
   readonly pendingApproval?: PendingApproval;
   /** Every approval waiting in the stage: at most one, except in PARALLEL mode. */
@@ -42,6 +54,12 @@ export interface EnvironmentStatus {
 export interface PipelineStatus {
   readonly pipeline: string;
   readonly refreshedAt: Date;
+  /**
+   * Set when the action history read does not reach back to the pipeline's first execution: the
+   * start of the oldest action execution read. A stage without `lastFailure` (or without `deployed`)
+   * had none since then; older history was not read (`cdk-delivery history --env` reads it).
+   */
+  readonly historyReadSince?: Date;
   readonly environments: EnvironmentStatus[];
 }
 
@@ -50,51 +68,113 @@ const STATUS_PAGE_SIZE = 100;
 /** Pages read at most to find what a stage whose latest execution did not succeed has deployed. */
 export const STATUS_MAX_PAGES = 10;
 
+/** What one status read fetched. */
+interface StatusData {
+  readonly state: GetPipelineStateOutput;
+  readonly byId: Map<string | undefined, PipelineExecutionSummary>;
+  readonly actions: ActionExecutionDetail[];
+  /** Revisions read with GetPipelineExecution, by execution id. */
+  readonly looked: Map<string, Revision>;
+}
+
+/**
+ * The stage run `status` shows as deployed: the newest that succeeded and deployed. Not the run of
+ * the stage's latest execution while GetPipelineState says it has not succeeded (its next actions
+ * have not started yet), nor a run that stopped after its approval without starting any other
+ * action (an execution stopped with "stop and wait" while the approval waited).
+ */
+function deployedRun(stage: StageState, runs: StageRun[]): StageRun | undefined {
+  const latest = stage.latestExecution;
+  return runs.find((r) => r.stageName === stage.stageName && r.status === 'Succeeded' &&
+    !(r.executionId === latest?.pipelineExecutionId && latest?.status !== 'Succeeded') &&
+    (r.work.length > 0 || actionsNotRun(r, stage).length === 0));
+}
+
 /**
  * Reads the status of every stage with three API calls, whatever the number of environments:
  * GetPipelineState, one page of ListPipelineExecutions and one page of ListActionExecutions. When a
  * stage whose latest execution did not succeed has no successful run in that page, the action
- * executions are read again, up to STATUS_MAX_PAGES pages, until every such stage has one.
+ * executions are read again, up to STATUS_MAX_PAGES pages, until every such stage has one. When a
+ * stage shows a rollback whose revision none of these list (its target is older than the pages
+ * read), GetPipelineExecution reads the target: one call per such rollback.
+ *
+ * The last failure of a stage is taken from what was read for the rest, and no more pages are
+ * read to find one: a stage that never failed would make every refresh (`--watch`) read all
+ * STATUS_MAX_PAGES pages, ten times the calls of a status, for a failure that is older than the
+ * last page of action history, which `history --env` shows in full. When the history read stops
+ * short of the first execution, `historyReadSince` says how far back it reaches, and the table
+ * says "none in the last <duration>" instead of implying that the stage never failed.
  */
 export async function fetchStatus(ctx: CommandContext, pipeline: string): Promise<PipelineStatus> {
+  let more = false;
+  const onEnd = (m: boolean) => { more = m; };
   const [state, executions, firstPage] = await Promise.all([
     ctx.api.getPipelineState(pipeline),
     ctx.api.listPipelineExecutions(pipeline, { maxPages: 1 }),
-    ctx.api.listActionExecutions(pipeline, { maxPages: 1, pageSize: STATUS_PAGE_SIZE }),
+    ctx.api.listActionExecutions(pipeline, { maxPages: 1, pageSize: STATUS_PAGE_SIZE, onEnd }),
   ]);
   let actions = firstPage;
   // Stages whose latest execution did not succeed show the newest successful run as deployed. With
   // many environments or several executions in flight, it can be older than one page: read on.
   const missing = (items: ActionExecutionDetail[]) => {
-    const succeeded = new Set(stageRuns(items).filter((r) => r.status === 'Succeeded').map((r) => r.stageName));
+    const runs = stageRuns(items);
     return (state.stageStates ?? []).filter((s) =>
-      s.latestExecution?.pipelineExecutionId && s.latestExecution.status !== 'Succeeded' && !succeeded.has(s.stageName ?? ''));
+      s.latestExecution?.pipelineExecutionId && s.latestExecution.status !== 'Succeeded' && !deployedRun(s, runs));
   };
   if (firstPage.length >= STATUS_PAGE_SIZE && missing(firstPage).length > 0) {
     actions = await ctx.api.listActionExecutions(pipeline, {
-      maxPages: STATUS_MAX_PAGES, pageSize: STATUS_PAGE_SIZE, stopWhen: (items) => missing(items).length === 0,
+      maxPages: STATUS_MAX_PAGES, pageSize: STATUS_PAGE_SIZE, stopWhen: (items) => missing(items).length === 0, onEnd,
     });
   }
+  const data: StatusData = { state, byId: new Map(executions.map((e) => [e.pipelineExecutionId, e])), actions, looked: new Map() };
+  let environments = (state.stageStates ?? []).map((s) => stageStatus(s, data));
+  // A rollback runs no source action, and its target can be older than the pages read: read the
+  // target (or the rollback itself, without rollback metadata) when no list gave its revision.
+  const unknown = new Set<string>();
+  for (const env of environments) {
+    for (const shown of [env.deployed, env.inProgress]) {
+      if (shown?.rollback && !shown.revision.id) unknown.add(shown.rollback.targetExecutionId ?? shown.executionId);
+    }
+  }
+  if (unknown.size > 0) {
+    await Promise.all([...unknown].map(async (id) => {
+      data.looked.set(id, revisionOfExecution(await ctx.api.getPipelineExecution(pipeline, id)));
+    }));
+    environments = (state.stageStates ?? []).map((s) => stageStatus(s, data));
+  }
+  const starts = actions.map((a) => a.startTime?.getTime()).filter((t): t is number => t !== undefined);
   return {
     pipeline,
     refreshedAt: ctx.io.now(),
-    environments: (state.stageStates ?? []).map((s) => stageStatus(s, state, executions, actions)),
+    historyReadSince: more && starts.length ? new Date(Math.min(...starts)) : undefined,
+    environments,
   };
 }
 
-function stageStatus(
-  stage: StageState,
-  _state: GetPipelineStateOutput,
-  executions: PipelineExecutionSummary[],
-  actions: ActionExecutionDetail[],
-): EnvironmentStatus {
+function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
+  const { byId, actions, looked } = data;
   const name = stage.stageName ?? '';
-  const byId = new Map(executions.map((e) => [e.pipelineExecutionId, e]));
   const sources = new Map<string, ActionExecutionDetail>();
   for (const a of actions) {
     if (isSource(a) && a.pipelineExecutionId && !sources.has(a.pipelineExecutionId)) sources.set(a.pipelineExecutionId, a);
   }
-  const revisionOf = (id: string) => mergeRevisions(revisionOfSourceAction(sources.get(id)), revisionOfSummary(byId.get(id)));
+  const rollbackOf = (id: string): RollbackInfo | undefined => {
+    const summary = byId.get(id);
+    return isRollbackExecution(summary)
+      ? { targetExecutionId: summary?.rollbackMetadata?.rollbackTargetPipelineExecutionId, trigger: summary?.trigger?.triggerType }
+      : undefined;
+  };
+  const ownRevision = (id: string) =>
+    mergeRevisions(revisionOfSourceAction(sources.get(id)), revisionOfSummary(byId.get(id)), looked.get(id) ?? {});
+  // A rollback execution runs no source action: it deploys the revision of the execution it rolls back to.
+  const revisionOf = (id: string) => {
+    const target = rollbackOf(id)?.targetExecutionId;
+    return target ? mergeRevisions(ownRevision(target), ownRevision(id)) : ownRevision(id);
+  };
+  const withRollback = (id: string) => {
+    const rollback = rollbackOf(id);
+    return rollback ? { rollback } : {};
+  };
   const runs = stageRuns(actions).filter((r) => r.stageName === name);
   const latest = stage.latestExecution;
   const latestId = latest?.pipelineExecutionId;
@@ -104,10 +184,11 @@ function stageStatus(
 
   let deployed: EnvironmentStatus['deployed'];
   if (latestId && latest?.status === 'Succeeded') {
-    deployed = { executionId: latestId, revision: revisionOf(latestId), at: lastChange ? new Date(lastChange) : undefined };
+    const at = lastChange ? new Date(lastChange) : undefined;
+    deployed = { executionId: latestId, revision: revisionOf(latestId), at, ...withRollback(latestId) };
   } else {
-    const run = runs.find((r) => r.status === 'Succeeded');
-    if (run) deployed = { executionId: run.executionId, revision: revisionOf(run.executionId), at: run.endTime };
+    const run = deployedRun(stage, runs);
+    if (run) deployed = { executionId: run.executionId, revision: revisionOf(run.executionId), at: run.endTime, ...withRollback(run.executionId) };
   }
 
   const approval = pendingApproval(stage);
@@ -132,7 +213,7 @@ function stageStatus(
       .filter((a) => a.latestExecution?.status === 'InProgress' && a !== approval && !waitingHere.has(a.actionName ?? ''))
       .map((a) => a.actionName ?? '?');
     const run = runs.find((r) => r.executionId === latestId);
-    inProgress = { executionId: latestId, revision: revisionOf(latestId), actions: running, since: run?.startTime };
+    inProgress = { executionId: latestId, revision: revisionOf(latestId), actions: running, since: run?.startTime, ...withRollback(latestId) };
   }
 
   let lastFailure: EnvironmentStatus['lastFailure'];
@@ -144,13 +225,16 @@ function stageStatus(
       message: failed ? `${failed.actionName}${failed.latestExecution?.errorDetails?.message ? `: ${failed.latestExecution.errorDetails.message}` : ''}` : undefined,
     };
   } else {
-    const run = runs.find((r) => r.status === 'Failed');
-    if (run) lastFailure = { executionId: run.executionId, at: run.endTime, message: failureMessage(run.actions) };
+    // a failure that a retry (RetryStageExecution) then fixed counts: the stage failed then
+    const run = runs.find((r) => r.status === 'Failed' || r.failedBeforeRetry);
+    const at = run?.status === 'Failed' ? run.endTime : run?.actions.find((a) => a.status === 'Failed')?.lastUpdateTime;
+    if (run) lastFailure = { executionId: run.executionId, at, message: failureMessage(run.actions) };
   }
 
   return {
     name,
     environment: !NON_ENVIRONMENT_STAGES.has(name),
+    latestExecution: latestId ? { executionId: latestId, status: latest?.status } : undefined,
     deployed,
     inProgress,
     pendingApproval: pendingApprovals[0],
@@ -169,22 +253,36 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
     wordWrap: true,
     colWidths: [12, 42, 30, 28, 34],
   });
+  // with history left unread, "none" is only as far back as the history read
+  const none = status.historyReadSince ? c.dim(`none in the last ${formatDuration(now.getTime() - status.historyReadSince.getTime())}`) : undefined;
+  const rolledBackTo = (rollback: RollbackInfo) => (rollback.targetExecutionId ? ` (execution ${safeLine(shortExecution(rollback.targetExecutionId))})` : '');
   for (const env of status.environments) {
+    const deployed = env.deployed;
+    const inProgress = env.inProgress;
     table.push([
       env.environment ? c.bold(safeLine(env.name)) : safeLine(env.name),
-      env.deployed ? `${describeRevision(env.deployed.revision, 28)}\n${ago(env.deployed.at, now)}` : c.dim('nothing yet'),
-      env.inProgress
-        ? c.cyan(`${describeRevision(env.inProgress.revision, 16)}\n${safeLine(env.inProgress.actions.join(', ')) || (env.pendingApproval ? 'awaiting approval' : 'waiting')}`) +
+      deployed
+        ? `${describeRevision(deployed.revision, 28)}\n${ago(deployed.at, now)}` + (deployed.rollback ? `\nrolled back to it${rolledBackTo(deployed.rollback)}` : '')
+        : (env.latestExecution ? none : undefined) ?? c.dim('nothing yet'),
+      inProgress
+        ? c.cyan(`${inProgress.rollback ? 'rolling back to ' : ''}${describeRevision(inProgress.revision, 16)}`
+          + `${inProgress.rollback ? rolledBackTo(inProgress.rollback) : ''}\n`
+          + `${safeLine(inProgress.actions.join(', ')) || (env.pendingApproval ? 'awaiting approval' : 'waiting')}`) +
           (env.queued ? `\n+${env.queued} queued` : '')
         : (env.queued ? `${env.queued} queued` : '—'),
       env.pendingApproval
         ? c.yellow(`${safeLine(env.pendingApproval.actionName)} ${describeRevision(env.pendingApproval.revision, 12)}\nwaiting ${ago(env.pendingApproval.since, now).replace(/ ago$/, '')}`
           + (env.pendingApprovals.length > 1 ? `\n+${env.pendingApprovals.length - 1} more waiting` : ''))
         : '—',
-      env.lastFailure ? c.red(`${ago(env.lastFailure.at, now)}\n${safeLine(env.lastFailure.message)}`) : '—',
+      env.lastFailure ? c.red(`${ago(env.lastFailure.at, now)}\n${safeLine(env.lastFailure.message)}`) : none ?? '—',
     ]);
   }
   return `${c.bold(status.pipeline)} — ${formatTime(status.refreshedAt)}\n${table.toString()}`;
+}
+
+/** The first 8 characters of an execution id (a UUID), as `history` shows it. */
+function shortExecution(id: string): string {
+  return id.slice(0, 8);
 }
 
 function toJson(status: PipelineStatus): unknown {
