@@ -28,7 +28,7 @@ const pipeline = new DeliveryPipeline(stack, 'Shop', {
     {
       name: 'staging',
       deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 'cdk.out/ShopStaging.template.json' })],
-      verification: [Verification.commands('Smoke', ['./scripts/smoke.sh'], { env: { URL: 'https://staging.example.com' } })],
+      verification: [Verification.commands('Smoke', ['bash scripts/smoke.sh'], { env: { URL: 'https://staging.example.com' } })],
     },
     {
       name: 'prod',
@@ -42,7 +42,7 @@ pipeline.addEnvironment({
   name: 'dr',
   production: true,
   region: 'eu-west-1',
-  deployments: [DeploymentTarget.commands('FailoverCheck', ['./scripts/dr-check.sh'])],
+  deployments: [DeploymentTarget.commands('FailoverCheck', ['bash scripts/dr-check.sh'])],
 });
 
 Aspects.of(app).add(new AwsSolutionsChecks());

@@ -34,7 +34,7 @@ new DeliveryPipeline(stack, 'Orders', {
       name: 'prod',
       production: true,
       deployments: [DeploymentTarget.cloudFormation({ stackName: 'orders-prod', templatePath: 'template.yaml', parameterOverrides: { Stage: 'prod' } })],
-      verification: [Verification.commands('Smoke', ['./scripts/smoke.sh'], { env: { STAGE: 'prod' } })],
+      verification: [Verification.commands('Smoke', ['bash scripts/smoke.sh'], { env: { STAGE: 'prod' } })],
     },
   ],
 });

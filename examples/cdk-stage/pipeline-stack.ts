@@ -29,7 +29,7 @@ export class OrdersCdkPipelineStack extends Stack {
           name: 'staging',
           account: '222222222222',
           deployments: [DeploymentTarget.cdkStage(props.staging)],
-          verification: [Verification.commands('Smoke', ['./scripts/smoke.sh staging'])],
+          verification: [Verification.commands('Smoke', ['bash scripts/smoke.sh staging'])],
         },
         { name: 'prod', production: true, account: '333333333333', deployments: [DeploymentTarget.cdkStage(props.prod)] },
       ],

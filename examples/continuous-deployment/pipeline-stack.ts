@@ -58,7 +58,7 @@ export class OrdersPipelineStack extends Stack {
           name: 'staging',
           deployments: [DeploymentTarget.cloudFormation({ stackName: 'orders-staging', templatePath: 'template.yaml', parameterOverrides: { Stage: 'staging' } })],
           verification: [
-            Verification.commands('Integration', ['./scripts/integration-tests.sh'], { env: { STAGE: 'staging' } }),
+            Verification.commands('Integration', ['bash scripts/integration-tests.sh'], { env: { STAGE: 'staging' } }),
             Verification.alarms([stagingErrors], { bakeTime: Duration.minutes(10) }),
           ],
           onFailure: FailurePolicy.RETRY,
@@ -70,7 +70,7 @@ export class OrdersPipelineStack extends Stack {
           blockWhileAlarming: [prodErrors],
           deployments: [DeploymentTarget.cloudFormation({ stackName: 'orders-prod', templatePath: 'template.yaml', parameterOverrides: { Stage: 'prod' } })],
           verification: [
-            Verification.commands('Smoke', ['./scripts/smoke.sh'], { env: { STAGE: 'prod' } }),
+            Verification.commands('Smoke', ['bash scripts/smoke.sh'], { env: { STAGE: 'prod' } }),
             Verification.alarms([prodErrors, prodLatency], { bakeTime: Duration.minutes(30) }),
           ],
           // onFailure defaults to FailurePolicy.ROLLBACK in production

@@ -31,7 +31,7 @@ export class InventoryPipelineStack extends Stack {
       }),
       checks: [QualityCheck.dependencyAudit({ command: 'pip-audit -r requirements.txt', install: ['pip install pip-audit'] })],
       environments: [
-        { name: 'staging', deployments: [DeploymentTarget.codeDeployServer(staging)], verification: [Verification.commands('Smoke', ['./scripts/smoke.sh staging'])] },
+        { name: 'staging', deployments: [DeploymentTarget.codeDeployServer(staging)], verification: [Verification.commands('Smoke', ['bash scripts/smoke.sh staging'])] },
         { name: 'prod', production: true, deployments: [DeploymentTarget.codeDeployServer(prod)] },
       ],
     });

@@ -29,7 +29,7 @@ export class CheckoutPipelineStack extends Stack {
       source: PipelineSource.ecr({ repository, tag: 'release' }),
       buildStep: BuildStep.commands({
         // render the task definition and AppSpec templates for this release
-        commands: ['./deploy/render-templates.sh'],
+        commands: ['bash deploy/render-templates.sh'],
         outputs: ['taskdef.json', 'appspec.yaml'],
         timeout: Duration.minutes(15),
       }),

@@ -49,7 +49,7 @@ export class ShopPipelineStack extends Stack {
             stackName: 'shop-staging',
             templatePath: 'cdk.out/ShopStaging.template.json',
           })],
-          verification: [Verification.commands('SmokeTest', ['./scripts/smoke.sh'], {
+          verification: [Verification.commands('SmokeTest', ['bash scripts/smoke.sh'], {
             env: { URL: 'https://staging.shop.example.com' },
           })],
         },
@@ -67,7 +67,7 @@ export class ShopPipelineStack extends Stack {
             stackName: 'shop-prod',
             templatePath: 'cdk.out/ShopProd.template.json',
           })],
-          verification: [Verification.commands('SmokeTest', ['./scripts/smoke.sh'], {
+          verification: [Verification.commands('SmokeTest', ['bash scripts/smoke.sh'], {
             env: { URL: 'https://shop.example.com' },
           })],
         },

@@ -289,7 +289,7 @@ describe('plan: gates in the order they act', () => {
       '              CloudFormation role: CDK bootstrap cfn-exec role (qualifier hnb659fds)',
       '              deploy role: CDK bootstrap deploy role (qualifier hnb659fds)',
       '          then verify:',
-      '            • Smoke: tests: ./scripts/smoke.sh',
+      '            • Smoke: tests: bash scripts/smoke.sh',
       `          then ${prodBake}`,
     ]);
   });
