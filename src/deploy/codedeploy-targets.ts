@@ -1,11 +1,12 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
-import { isToken, Validator } from '../private/validation';
+import { described, isToken, Validator } from '../private/validation';
 
 /*
  * CodeDeploy and ECS targets. They describe the rollout strategy they find (the deployment group's
@@ -219,6 +220,8 @@ function checkGroup(ctx: ModelContext, group: unknown, kind: 'Server' | 'Ecs', e
   }
   const g = group as { env: { region: string; account: string } };
   checkGroupRegion(v, ctx.field, g, env, pipelineRegion);
+  checkExplicitEnvironment(v, `${ctx.field}.deploymentGroup`, group as IConstruct & typeof g, env, pipelineRegion,
+    `or import the deployment group with ${kind}DeploymentGroup.from${kind}DeploymentGroupAttributes(...) in a stack that names its account and region`);
   checkAccount(v, `${ctx.field}.deploymentGroup`, g.env.account, env,
     `Import the deployment group from account ${env.account} (from${kind}DeploymentGroupAttributes with an application ARN of that account), or set the environment's account to ${g.env.account}.`);
 }
@@ -232,6 +235,28 @@ function checkGroupRegion(
     v.fail(`${field}.deploymentGroup`, `is in region ${groupRegion}, but environment '${env.name}' deploys to ${wanted}`, groupRegion,
       `Import the deployment group from ${wanted} (fromServerDeploymentGroupAttributes with that application), or set the environment's region to ${groupRegion}.`);
   }
+}
+
+/**
+ * Refuses a group or service in a stack that names no account (or region) when the pipeline's stack
+ * names one: aws-cdk-lib cannot tell whether the action crosses accounts (regions) and fails with
+ * "The 'account' property must be a concrete value" (or a resolution error about a
+ * cross-environment resource).
+ */
+function checkExplicitEnvironment(v: Validator, field: string, resource: IConstruct & { env: { account: string; region: string } },
+  env: TargetEnv, pipelineRegion: string, importFix: string): void {
+  const pipelineAccount = env.pipelineAccount;
+  const missing = [
+    ...(isToken(resource.env.account) && pipelineAccount !== undefined && !isToken(pipelineAccount) ? ['account'] : []),
+    ...(isToken(resource.env.region) && !isToken(pipelineRegion) ? ['region'] : []),
+  ];
+  if (missing.length === 0) return;
+  const region = env.region ?? pipelineRegion;
+  const example = `{ account: '${env.account ?? pipelineAccount}'${isToken(region) ? '' : `, region: '${region}'`} }`;
+  const where = [pipelineAccount && !isToken(pipelineAccount) ? `account ${pipelineAccount}` : undefined, isToken(pipelineRegion) ? undefined : pipelineRegion]
+    .filter(Boolean).join(', ');
+  v.fail(field, `is in a stack that names no ${missing.join(' or ')}, so the pipeline (${where}) cannot tell whether deploying to it crosses ${missing.map(m => `${m}s`).join(' or ')}`,
+    described(`stack '${Stack.of(resource).node.path}'`), `Give that stack env: ${example}, ${importFix}.`);
 }
 
 /** Refuses a group or service in another account than the one its environment names. */
@@ -415,6 +440,8 @@ export function ecsRollingModel(
     v.fail(`${ctx.field}.service`, `is in account ${account} (the account of the stack that imports it), but its cluster is in account ${clusterAccount}`, account,
       `Import the service with its ARN, for example FargateService.fromFargateServiceAttributes(this, 'Service', { serviceArn: '${arn}', cluster }).`);
   }
+  checkExplicitEnvironment(v, `${ctx.field}.service`, service, env, pipelineRegion,
+    'or import the service with its ARN (FargateService.fromFargateServiceAttributes(this, \'Service\', { serviceArn, cluster })) in a stack that names its account and region');
   checkAccount(v, `${ctx.field}.service`, account, env,
     `Import the service from account ${env.account} (its serviceArn), or set the environment's account to ${account}.`);
   const role = checkRole(v, ctx.field, o.role, 'service', account);

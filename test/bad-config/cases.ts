@@ -418,6 +418,15 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod').deployments[0].deploymentGroup is in account 111111111111, but environment 'prod' deploys to account 222222222222, got '111111111111'. Import the deployment group from account 222222222222 (fromServerDeploymentGroupAttributes with an application ARN of that account), or set the environment's account to 111111111111.`,
   },
   {
+    title: 'CodeDeploy group in a stack that names no environment (an env-agnostic service stack)',
+    props: () => base({
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(new codedeploy.ServerDeploymentGroup(new Stack(new App(), 'Service'), 'Fleet'))] }],
+    }),
+    message: `${P}environments[0] ('prod').deployments[0].deploymentGroup is in a stack that names no account or region, so the pipeline (account 111111111111, eu-west-1) `
+      + "cannot tell whether deploying to it crosses accounts or regions, got stack 'Service'. Give that stack env: { account: '111111111111', region: 'eu-west-1' }, "
+      + 'or import the deployment group with ServerDeploymentGroup.fromServerDeploymentGroupAttributes(...) in a stack that names its account and region.',
+  },
+  {
     title: 'CodeDeploy action role of another account than the group\'s',
     props: () => {
       const scope = importStack();

@@ -1,11 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Environment, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Approval, DeploymentArtifact, DeploymentTarget, Verification } from '../../src';
 import { describeDeploymentConfig } from '../../src/deploy/codedeploy-targets';
-import { action, actionsOf, errorOf, flat, newStack, pipelineIn } from '../util';
+import { action, actionsOf, errorOf, flat, newApp, newStack, pipelineIn } from '../util';
 
 function importedEcsGroup(stack: any, region = 'eu-west-1') {
   return codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, `Bg${region}`, {
@@ -61,6 +61,36 @@ describe('DeploymentTarget.codeDeployServer', () => {
     });
     expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)] }] }))).toBe(
       "'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup is in region us-east-1, but environment 'prod' deploys to eu-west-1, got 'us-east-1'. Import the deployment group from eu-west-1 (fromServerDeploymentGroupAttributes with that application), or set the environment's region to us-east-1.");
+  });
+
+  describe('a group in a stack that names no account or region, deployed from a pipeline stack that does', () => {
+    const fix = "Give that stack env: { account: '111111111111', region: 'eu-west-1' }, or import the deployment group with "
+      + 'ServerDeploymentGroup.fromServerDeploymentGroupAttributes(...) in a stack that names its account and region.';
+    const here: Environment = { account: '111111111111', region: 'eu-west-1' };
+    const attempt = (serviceEnv: Environment | undefined, pipelineEnv: Environment | undefined) => {
+      const app = newApp();
+      const group = new codedeploy.ServerDeploymentGroup(new Stack(app, 'Service', { env: serviceEnv }), 'Fleet');
+      const stack = new Stack(app, 'PipelineStack', { env: pipelineEnv });
+      pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)] }] });
+      return Template.fromStack(stack);
+    };
+
+    test('fails naming the stack and the env to give it (regression: aws-cdk-lib\'s "The \'account\' property must be a concrete value")', () => {
+      expect(errorOf(() => attempt(undefined, here))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup is in a stack that names no account or region, "
+        + "so the pipeline (account 111111111111, eu-west-1) cannot tell whether deploying to it crosses accounts or regions, got stack 'Service'. " + fix);
+    });
+
+    test('fails for a stack that names its account but no region (regression: a resolution error about a cross-environment resource)', () => {
+      expect(errorOf(() => attempt({ account: '111111111111' }, here))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup is in a stack that names no region, "
+        + "so the pipeline (account 111111111111, eu-west-1) cannot tell whether deploying to it crosses regions, got stack 'Service'. " + fix);
+    });
+
+    test('works when neither stack names an environment, or both do', () => {
+      for (const t of [attempt(undefined, undefined), attempt(here, here)]) {
+        const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+        expect(pipeline.Properties.Stages.find((st: any) => st.Name === 'prod').Actions[0].ActionTypeId.Provider).toBe('CodeDeploy');
+      }
+    });
   });
 });
 
@@ -158,6 +188,18 @@ describe('DeploymentTarget.ecs', () => {
       "'PipelineStack/Shop': environments[0] ('prod').deployments[0].service uses the CODE_DEPLOY deployment controller, which an ECS rolling update cannot deploy, "
       + "got 'PipelineStack/Web'. Deploy it with DeploymentTarget.codeDeployEcs(deploymentGroup, { taskDefinitionTemplate, appSpecTemplate }), "
       + 'or give the service deploymentController: { type: ecs.DeploymentControllerType.ECS }.');
+  });
+  test('a service in a stack that names no account, deployed from a pipeline stack that does, is refused', () => {
+    const app = newApp();
+    const web = new Stack(app, 'Web');
+    const cluster = ecs.Cluster.fromClusterArn(web, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop');
+    const service = ecs.FargateService.fromFargateServiceAttributes(web, 'Service', { cluster, serviceName: 'shop-web' });
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service)] }] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deployments[0].service is in a stack that names no account or region, "
+      + "so the pipeline (account 111111111111, eu-west-1) cannot tell whether deploying to it crosses accounts or regions, got stack 'Web'. "
+      + "Give that stack env: { account: '111111111111', region: 'eu-west-1' }, or import the service with its ARN "
+      + "(FargateService.fromFargateServiceAttributes(this, 'Service', { serviceArn, cluster })) in a stack that names its account and region.");
   });
 });
 
