@@ -6,7 +6,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { actionExecutions, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
+import { actionExecutions, COMMIT_1, COMMIT_3, executionOf, executions, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
 import { NOW } from './helpers';
 import { AwsError, LoopbackAws, paginate } from './loopback-server';
 
@@ -120,7 +120,9 @@ beforeEach(async () => {
     })
     .on('GetPipelineExecution', (input) => {
       known(input.pipelineName);
-      return { pipelineExecution: execution3() };
+      const execution = executionOf(input.pipelineExecutionId);
+      if (!execution) throw new AwsError('PipelineExecutionNotFoundException', `Pipeline execution ${input.pipelineExecutionId} not found`);
+      return { pipelineExecution: current(execution) };
     })
     .on('PutApprovalResult', (input) => {
       known(input.pipelineName);
@@ -186,12 +188,21 @@ describe('cdk-delivery as a process', () => {
     expect(r.stdout).toBe('');
   });
 
-  test('status reads three APIs once each through AWS_ENDPOINT_URL', async () => {
-    const r = await run(['status', PIPELINE]);
+  test('status through AWS_ENDPOINT_URL: reads on while prod\'s deployed run is beyond the first page, then that execution\'s revision', async () => {
+    const r = await run(['status', PIPELINE, '--json']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('3f2a9c1 "Add gift cards"');
-    expect(server.requests.map((q) => q.operation).sort()).toEqual(['GetPipelineState', 'ListActionExecutions', 'ListPipelineExecutions']);
     expect(r.stderr).toBe('');
+    const prod = JSON.parse(r.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    // exec-1 deployed prod; exec-2 failed there; exec-3 waits for its approval
+    expect(prod.deployed).toMatchObject({ executionId: 'exec-1', revision: { id: COMMIT_1, message: 'First release' } });
+    expect(prod.lastFailure).toMatchObject({ executionId: 'exec-2', message: 'Deploy: health check failed' });
+    // the server pages action executions by 4 (the token, not the page's length, says more follow)
+    // and pipeline executions by 1, so exec-1's revision comes from GetPipelineExecution
+    // (the first three run in parallel, in any order)
+    const operations = server.requests.map((q) => q.operation);
+    expect(operations.slice(0, 3).sort()).toEqual(['GetPipelineState', 'ListActionExecutions', 'ListPipelineExecutions']);
+    expect(operations.slice(3)).toEqual(['ListActionExecutions', 'ListActionExecutions', 'ListActionExecutions', 'GetPipelineExecution']);
+    expect(server.inputs('GetPipelineExecution')).toEqual([{ pipelineName: PIPELINE, pipelineExecutionId: 'exec-1' }]);
   });
 
   test('approve --revision --wait answers with the token and follows the stage to success', async () => {
@@ -310,8 +321,8 @@ describe('cdk-delivery as a process', () => {
       expect(r.stderr).toBe('cdk-delivery: warning: both a profile (--profile or AWS_PROFILE) and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set; '
         + 'the profile is used (set only one of them)\n');
       expect(r.stdout).toContain('3f2a9c1 "Add gift cards"');
-      expect(server.requests.map((q) => q.operation).sort()).toEqual(['GetPipelineState', 'ListActionExecutions', 'ListPipelineExecutions']);
-      expect(server.requests.map((q) => q.accessKeyId)).toEqual(['ops-key', 'ops-key', 'ops-key']);
+      expect(new Set(server.requests.map((q) => q.operation))).toEqual(new Set(['GetPipelineState', 'ListActionExecutions', 'ListPipelineExecutions', 'GetPipelineExecution']));
+      expect(new Set(server.requests.map((q) => q.accessKeyId))).toEqual(new Set(['ops-key']));
     });
   });
 

@@ -121,19 +121,21 @@ export async function fetchStatus(ctx: CommandContext, pipeline: string): Promis
     return (state.stageStates ?? []).filter((s) =>
       s.latestExecution?.pipelineExecutionId && s.latestExecution.status !== 'Succeeded' && !deployedRun(s, runs));
   };
-  if (firstPage.length >= STATUS_PAGE_SIZE && missing(firstPage).length > 0) {
+  // a page may hold fewer items than asked for and still have more after it: the token decides
+  if (more && missing(firstPage).length > 0) {
     actions = await ctx.api.listActionExecutions(pipeline, {
       maxPages: STATUS_MAX_PAGES, pageSize: STATUS_PAGE_SIZE, stopWhen: (items) => missing(items).length === 0, onEnd,
     });
   }
   const data: StatusData = { state, byId: new Map(executions.map((e) => [e.pipelineExecutionId, e])), actions, looked: new Map() };
   let environments = (state.stageStates ?? []).map((s) => stageStatus(s, data));
-  // A rollback runs no source action, and its target can be older than the pages read: read the
-  // target (or the rollback itself, without rollback metadata) when no list gave its revision.
+  // The revision of an execution older than the pages read (its source action and summary not
+  // among them), or of a rollback, which runs no source action: read the execution (a rollback's
+  // target) when no list gave it. At most two calls per environment, usually none.
   const unknown = new Set<string>();
   for (const env of environments) {
     for (const shown of [env.deployed, env.inProgress]) {
-      if (shown?.rollback && !shown.revision.id) unknown.add(shown.rollback.targetExecutionId ?? shown.executionId);
+      if (shown && !shown.revision.id) unknown.add(shown.rollback?.targetExecutionId ?? shown.executionId);
     }
   }
   if (unknown.size > 0) {
