@@ -1,5 +1,6 @@
 import * as path from 'path';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import { Construct } from 'constructs';
 import { checkBuildOutputReads } from './build-outputs';
 import { ActionModel, AlarmGateModel, BuildOutputRead, ApprovalModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
 import { approvalActionCount, checkModelQuotas } from './quotas';
@@ -16,7 +17,7 @@ import { described, isToken, Validator } from '../private/validation';
 import { PipelineSource } from '../sources/pipeline-source';
 import { DeploymentWindow } from '../verification/deployment-window';
 import { FailurePolicy } from '../verification/failure-policy';
-import { alarmGateModel, Verification } from '../verification/verification';
+import { alarmGateModel, alarmsForGroup, Verification } from '../verification/verification';
 
 /** Stage names the pipeline uses itself (defined in stage-names.ts, which the CLI reads too). */
 export { SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE };
@@ -46,6 +47,8 @@ export interface RawPipelineConfig {
   /** Account and region of the pipeline's stack (may be tokens). */
   readonly stackAccount: string;
   readonly stackRegion: string;
+  /** The pipeline construct, for the checks of what its stack can refer to (alarms of other stages). */
+  readonly pipelineScope?: Construct;
 }
 
 const MODES = Object.values(ReleaseMode) as string[];
@@ -115,7 +118,8 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       described(`${raw.environments.length} environment${raw.environments.length === 1 ? '' : 's'}`),
       'Remove the environments, or choose ReleaseMode.CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.');
   }
-  const environments = raw.environments.map((e, i) => environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion, raw.stackAccount));
+  const environments = raw.environments.map((e, i) =>
+    environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion, raw.stackAccount, raw.pipelineScope));
   const seen = new Map<string, string>();
   for (const env of environments) {
     const key = env.name.toLowerCase();
@@ -312,6 +316,7 @@ function uniqueNames(v: Validator, field: string, names: string[], what: string)
 
 function environmentModel(
   v: Validator, raw: unknown, index: number, releaseMode: string, executionMode: string, pipelineRegion: string, pipelineAccount: string,
+  pipelineScope?: Construct,
 ): EnvironmentModel {
   const field = `environments[${index}]`;
   v.requireObject(field, raw, "Pass { name: 'staging', deployments: [...] }.");
@@ -346,13 +351,16 @@ function environmentModel(
   });
 
   // verification: test actions and alarm gates
+  const alarmContext = {
+    validator: v, field: f, pipelineAccount, pipelineRegion, pipelineScope, environmentAccount: account, environmentRegion: region,
+  };
   const verification: ActionModel[] = [];
   const alarmGates: AlarmGateModel[] = [];
   if (e.verification !== undefined) {
     if (!Array.isArray(e.verification)) v.fail(`${f}.verification`, 'must be an array of Verification', e.verification, "Pass [Verification.commands('smoke', [...])] or leave it out.");
     e.verification.forEach((x, i) => {
       if (!(x instanceof Verification)) v.fail(`${f}.verification[${i}]`, 'must be a Verification', x, "Use Verification.commands('smoke', ['curl -fsS $URL/health']) or Verification.alarms([...]).");
-      const m = x._toModel({ validator: v, field: `${f}.verification[${i}]`, pipelineAccount });
+      const m = x._toModel({ ...alarmContext, field: `${f}.verification[${i}]` });
       if (m.action) verification.push(m.action);
       if (m.alarmGate) alarmGates.push(m.alarmGate);
     });
@@ -363,13 +371,20 @@ function environmentModel(
       'Combine the alarms into a composite alarm (cloudwatch.CompositeAlarm).');
   }
 
-  // CodeDeploy groups roll back on the environment's alarms (owned groups), say so in the plan
+  // CodeDeploy groups roll back on the environment's alarms (owned groups, alarms of their account
+  // and region), say so in the plan
   const alarmCount = alarmGates.reduce((n, g) => n + g.alarms.length, 0);
-  const deploymentsWithAlarms = alarmCount === 0 ? deployments : deployments.map(d => d.codeDeployGroup === undefined ? d : {
-    ...d,
-    details: [...d.details, typeof (d.codeDeployGroup as any).addAlarm === 'function'
-      ? `the environment's ${alarmCount} alarm${alarmCount === 1 ? '' : 's'} added to the deployment group: CodeDeploy stops and rolls back when one fires`
-      : 'imported deployment group: its alarms and auto-rollback are not changed by the pipeline; configure them on the group'],
+  const deploymentsWithAlarms = alarmCount === 0 ? deployments : deployments.map(d => {
+    if (d.codeDeployGroup === undefined) return d;
+    if (typeof (d.codeDeployGroup as any).addAlarm !== 'function') {
+      return { ...d, details: [...d.details, 'imported deployment group: its alarms and auto-rollback are not changed by the pipeline; configure them on the group'] };
+    }
+    const groupAlarms = alarmsForGroup(d.codeDeployGroup as Construct & { env: { account: string; region: string } }, alarmGates);
+    const added = groupAlarms.length;
+    const left = alarmCount - added;
+    const addedText = added === 0 ? '' : `the environment's ${added === alarmCount ? `${added} ` : `${added} of ${alarmCount} `}alarm${alarmCount === 1 ? '' : 's'} added to the deployment group: CodeDeploy stops and rolls back when one fires`;
+    const leftText = left === 0 ? '' : `${left} alarm${left === 1 ? '' : 's'} of another account, region or CDK stage not added to the deployment group (CodeDeploy watches alarms of its own account and region)`;
+    return { ...d, groupAlarms, details: [...d.details, ...[addedText, leftText].filter(Boolean)] };
   });
 
   // entry conditions and failure policy
@@ -381,8 +396,8 @@ function environmentModel(
     window = e.deploymentWindow._toModel({ validator: v, field: `${f}.deploymentWindow` });
   }
   const blockWhileAlarming = e.blockWhileAlarming === undefined ? undefined
-    : alarmGateModel({ validator: v, field: `${f}.blockWhileAlarming` }, e.blockWhileAlarming, undefined, 'not entered while in ALARM',
-      e.blockWhileAlarmingRole, pipelineAccount);
+    : alarmGateModel({ ...alarmContext, field: `${f}.blockWhileAlarming` }, e.blockWhileAlarming, undefined, 'not entered while in ALARM',
+      e.blockWhileAlarmingRole);
   // the window and the entry alarms are the rules of the stage's one entry condition
   const entryRules = (window ? 1 : 0) + (blockWhileAlarming?.alarms.length ?? 0);
   if (entryRules > 5) {

@@ -19,6 +19,13 @@ export interface ModelContext {
   readonly field: string;
   /** The pipeline's account (may be a token), for parts that check where their resources live. */
   readonly pipelineAccount?: string;
+  /** The pipeline's region (may be a token). */
+  readonly pipelineRegion?: string;
+  /** The pipeline construct, for parts that check whether their resources can be referred to from its stack. */
+  readonly pipelineScope?: Construct;
+  /** The account and region the environment deploys to, when it names them. */
+  readonly environmentAccount?: string;
+  readonly environmentRegion?: string;
 }
 
 /** Runtime values an action may show a person (the revision being promoted). */
@@ -160,6 +167,8 @@ export interface DeploymentModel {
   readonly stageStacks?: Array<{ readonly stackName: string; readonly account?: string; readonly region?: string }>;
   /** The CodeDeploy deployment group the target deploys through, when it uses one. */
   readonly codeDeployGroup?: unknown;
+  /** The environment's alarms added to the (owned) deployment group: those of its account and region. */
+  readonly groupAlarms?: cloudwatch.IAlarm[];
   /** The target asks for a change-set review (added to the environment when it has no approval). */
   readonly wantsChangeSetReview?: boolean;
   /** Assets the target needs published before it deploys. */
@@ -214,8 +223,27 @@ export interface WindowModel {
 }
 
 /** CloudWatch alarms checked by a stage condition. */
+/**
+ * An alarm as a CloudWatchAlarm rule of the pipeline names it. An alarm the pipeline's stack cannot
+ * refer to (in another CDK stage, account or region) is named by literals.
+ */
+export interface AlarmRefModel {
+  readonly alarm: cloudwatch.IAlarm;
+  /** The rule's AlarmName. */
+  readonly name: string;
+  /** The ARN the pipeline's role may DescribeAlarms on. */
+  readonly arn: string;
+  /** The alarm's account and region, when known at synth. */
+  readonly account?: string;
+  readonly region?: string;
+  /** The pipeline's stack can refer to the alarm construct (its name and ARN as tokens). */
+  readonly referable: boolean;
+}
+
 export interface AlarmGateModel {
   readonly alarms: cloudwatch.IAlarm[];
+  /** The alarms as the rules name them, in the same order. */
+  readonly refs: AlarmRefModel[];
   /** Minutes CodePipeline waits for the alarms to change state before it checks them (WaitTime). */
   readonly waitMinutes?: number;
   /** Role the rules assume to read the alarms (alarms in another account). */

@@ -345,6 +345,7 @@ export class DeliveryPipeline extends Construct {
     return buildModel(this.validator, {
       stackAccount: stack.account,
       stackRegion: stack.region,
+      pipelineScope: this,
       source: this.props.source,
       build: this.props.buildStep,
       checks: this.props.checks,

@@ -1,10 +1,11 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
-import { AlarmGateModel, ModelContext, VerificationModel } from '../model/model';
+import { AlarmGateModel, AlarmRefModel, ModelContext, VerificationModel } from '../model/model';
 import { validateCommandsOptions } from '../private/commands-spec';
-import type { Validator } from '../private/validation';
+import { described, type Validator } from '../private/validation';
 
 /** Options of a commands verification. */
 export interface VerificationCommandsOptions extends QualityCheckCommandsOptions {
@@ -38,9 +39,7 @@ export interface AlarmVerificationOptions {
 export const DEFAULT_BAKE_TIME = Duration.minutes(10);
 
 /** Validates a list of alarms for a gate and describes it. */
-export function alarmGateModel(
-  ctx: ModelContext, alarms: unknown, waitMinutes: number | undefined, what: string, role?: unknown, pipelineAccount?: string,
-): AlarmGateModel {
+export function alarmGateModel(ctx: ModelContext, alarms: unknown, waitMinutes: number | undefined, what: string, role?: unknown): AlarmGateModel {
   const v: Validator = ctx.validator;
   const fix = 'Pass CloudWatch alarms, for example [errorRateAlarm, latencyAlarm] (cloudwatch.Alarm or cloudwatch.Alarm.fromAlarmArn).';
   if (!Array.isArray(alarms)) v.fail(ctx.field, 'must be an array of cloudwatch.IAlarm', alarms, fix);
@@ -56,18 +55,84 @@ export function alarmGateModel(
   if (role !== undefined && (role === null || typeof (role as any).roleArn !== 'string')) {
     v.fail(`${ctx.field.replace(/\.alarms$/, '')}.role`, 'must be an iam.IRole', role, "Pass iam.Role.fromRoleArn(this, 'AlarmReader', 'arn:aws:iam::222222222222:role/alarm-reader').");
   }
+  const refs = (alarms as cloudwatch.IAlarm[]).map((a, i) => alarmRef(ctx, `${ctx.field}[${i}]`, a));
+  const pipelineAccount = ctx.pipelineAccount;
   if (role === undefined && pipelineAccount !== undefined && !Token.isUnresolved(pipelineAccount)) {
-    (alarms as cloudwatch.IAlarm[]).forEach((a, i) => {
-      const account = Token.isUnresolved(a.alarmArn) ? undefined : a.alarmArn.split(':')[4];
-      if (account && account !== pipelineAccount) {
-        v.fail(`${ctx.field}[${i}]`, `is an alarm of account ${account}, which the pipeline (account ${pipelineAccount}) cannot read with its own role`, a.alarmArn,
+    refs.forEach((r, i) => {
+      if (r.account && r.account !== pipelineAccount) {
+        v.fail(`${ctx.field}[${i}]`, `is an alarm of account ${r.account}, which the pipeline (account ${pipelineAccount}) cannot read with its own role`,
+          Token.isUnresolved(r.arn) ? described(alarmLabel(r.alarm)) : r.arn,
           'Pass a role in that account that trusts the pipeline account and may cloudwatch:DescribeAlarms (role: iam.Role.fromRoleArn(...)).');
       }
     });
   }
   const names = (alarms as cloudwatch.IAlarm[]).map(alarmLabel);
   const wait = waitMinutes !== undefined ? ` for ${waitMinutes} min` : '';
-  return { alarms: alarms as cloudwatch.IAlarm[], waitMinutes, role: role as iam.IRole | undefined, summary: `${what}${wait}: ${names.join(', ')}` };
+  return { alarms: alarms as cloudwatch.IAlarm[], refs, waitMinutes, role: role as iam.IRole | undefined, summary: `${what}${wait}: ${names.join(', ')}` };
+}
+
+/**
+ * How the pipeline's rules name an alarm. An imported alarm (`fromAlarmArn`) carries its account
+ * and region in its ARN. An alarm construct is referred to with tokens when the pipeline's stack can
+ * refer to it (the same stack, or a stack of the same CDK stage and environment). Otherwise (an alarm
+ * of a CDK stage the pipeline deploys, or of another account or region) a token would be a
+ * cross-stage or cross-environment reference, which aws-cdk-lib refuses: the rule names it by its
+ * literal name, in its stack's account and region (the environment's when the stack names none).
+ */
+function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAlarm): AlarmRefModel {
+  const literal = (s: string | undefined) => (s !== undefined && !Token.isUnresolved(s) ? s : undefined);
+  const byTokens = (account?: string, region?: string): AlarmRefModel =>
+    ({ alarm, name: alarm.alarmName, arn: alarm.alarmArn, account: literal(account), region: literal(region), referable: true });
+  if (!Token.isUnresolved(alarm.alarmArn)) {
+    const parts = alarm.alarmArn.split(':');
+    return { alarm, name: alarm.alarmName, arn: alarm.alarmArn, account: literal(parts[4]), region: literal(parts[3]), referable: true };
+  }
+  const scope = ctx.pipelineScope;
+  const alarmStack = typeof (alarm as any).node === 'object' ? Stack.of(alarm) : undefined;
+  if (!scope || !alarmStack) {
+    return byTokens(alarm.env?.account, alarm.env?.region);
+  }
+  const pipelineStack = Stack.of(scope);
+  const sameStage = Stage.of(alarmStack) === Stage.of(pipelineStack);
+  if (alarmStack === pipelineStack || (sameStage && alarmStack.environment === pipelineStack.environment)) {
+    return byTokens(alarmStack.account, alarmStack.region);
+  }
+  // an env-agnostic stack of another stage deploys where the environment does
+  const account = literal(alarmStack.account) ?? (sameStage ? undefined : literal(ctx.environmentAccount ?? ctx.pipelineAccount));
+  const region = literal(alarmStack.region) ?? (sameStage ? undefined : literal(ctx.environmentRegion ?? ctx.pipelineRegion));
+  const where = sameStage ? 'another account or region than the pipeline\'s' : `CDK stage '${Stage.of(alarmStack)!.node.path}', not the pipeline's`;
+  const fix = "Give the alarm an alarmName (new cloudwatch.Alarm(this, 'Errors', { alarmName: 'shop-prod-errors', ... })), or import it with "
+    + "cloudwatch.Alarm.fromAlarmArn(this, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-prod-errors').";
+  // alarmName is a token even when given; the physical name is the literal given
+  const name = literal(alarm.alarmName) ?? literal((alarm as unknown as { physicalName?: string }).physicalName);
+  if (name === undefined) {
+    ctx.validator.fail(field, `is an alarm of stack '${alarmStack.node.path}', in ${where}, which the pipeline's stack cannot refer to, and its name is generated`,
+      alarm.node.path, fix);
+  }
+  if (account === undefined || region === undefined) {
+    ctx.validator.fail(field, `is an alarm of stack '${alarmStack.node.path}', in ${where}, and that stack names no ${account === undefined ? 'account' : 'region'}`,
+      alarm.node.path, `Give stack '${alarmStack.node.path}' an env with its account and region, or import the alarm with cloudwatch.Alarm.fromAlarmArn(...).`);
+  }
+  return { alarm, name, arn: `arn:${pipelineStack.partition}:cloudwatch:${region}:${account}:alarm:${name}`, account, region, referable: false };
+}
+
+/**
+ * The alarms CodeDeploy can watch on a deployment group: those of the group's account and region
+ * (CodeDeploy reads alarms there only), which the group's stack can name (the same stage, or a
+ * literal name).
+ */
+export function alarmsForGroup(group: IConstruct & { env: { account: string; region: string } }, gates: AlarmGateModel[]): cloudwatch.IAlarm[] {
+  const groupStack = Stack.of(group);
+  const literal = (s: string) => (Token.isUnresolved(s) ? undefined : s);
+  const account = literal(group.env.account);
+  const region = literal(group.env.region);
+  return gates.flatMap(g => g.refs).filter(r => {
+    const sameEnv = account !== undefined && region !== undefined
+      ? r.account === account && r.region === region
+      : r.referable && r.account === account && r.region === region && Stack.of(r.alarm).environment === groupStack.environment;
+    const nameable = !Token.isUnresolved(r.alarm.alarmName) || Stage.of(r.alarm) === Stage.of(groupStack);
+    return sameEnv && nameable;
+  }).map(r => r.alarm);
 }
 
 /** An alarm as messages and the plan show it: its name, or its construct path when the name is generated. */
@@ -110,7 +175,7 @@ class AlarmVerification extends Verification {
     const minutes = v.durationMinutes(`${ctx.field}.bakeTime`, bake, {
       min: 1, max: 1440, limits: 'a whole number of minutes from 1 minute to 24 hours', example: 'Duration.minutes(30)',
     });
-    return { alarmGate: alarmGateModel({ validator: v, field: `${ctx.field}.alarms` }, this.alarms, minutes, 'alarms watched', this.options.role, ctx.pipelineAccount) };
+    return { alarmGate: alarmGateModel({ ...ctx, field: `${ctx.field}.alarms` }, this.alarms, minutes, 'alarms watched', this.options.role) };
   }
 }
 

@@ -1,11 +1,12 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DeploymentWindow, FailurePolicy, ReleaseMode, Verification } from '../../src';
+import { DeploymentTarget, DeploymentWindow, FailurePolicy, ReleaseMode, Verification } from '../../src';
 import { cronProblem } from '../../src/verification/deployment-window';
-import { env, errorOf, flat, newStack, pipelineIn, pipelineProps } from '../util';
+import { env, errorOf, flat, newApp, newStack, pipelineIn, pipelineProps } from '../util';
 
 function alarm(stack: any, name: string): cloudwatch.IAlarm {
   return cloudwatch.Alarm.fromAlarmArn(stack, name, `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${name}`);
@@ -233,6 +234,109 @@ describe('alarms in another account or region', () => {
     const assume = statements.filter((s: any) => s.Action === 'sts:AssumeRole').flatMap((s: any) => [].concat(s.Resource));
     expect(assume).toContain('arn:aws:iam::222222222222:role/alarm-reader');
     expect(statements.filter((s: any) => [].concat(s.Action).includes('cloudwatch:DescribeAlarms' as never))).toEqual([]);
+  });
+});
+
+describe('alarms of stacks of the app outside the pipeline\'s stack', () => {
+  const metric = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' });
+  const PIPELINE_ENV = { account: '111111111111', region: 'eu-west-1' };
+  /** An app with the pipeline's stack and an alarm in a stack of `env` (or of a CDK stage), named or not. */
+  function setup(where: { env?: { account?: string; region?: string }; stage?: boolean }, alarmName?: string) {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
+    const parent = where.stage ? new Stage(app, 'Prod', { env: where.env }) : app;
+    const monitoring = new Stack(parent, 'Monitoring', { env: where.stage ? undefined : where.env });
+    const errors = new cloudwatch.Alarm(monitoring, 'Errors', { alarmName, metric, threshold: 1, evaluationPeriods: 1 });
+    return { app, stack, errors };
+  }
+  const rulesOf = (stack: Stack) => {
+    const prod = stage(stack, 'prod');
+    return [...prod.BeforeEntry.Conditions[0].Rules, ...prod.OnSuccess.Conditions[0].Rules];
+  };
+  const describeAlarms = (stack: Stack) => {
+    const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /^ShopPipelineRoleDefaultPolicy/.test(id))![1] as any;
+    return flat(policy.Properties.PolicyDocument.Statement).filter((st: any) => st.Action === 'cloudwatch:DescribeAlarms').flatMap((st: any) => [].concat(st.Resource));
+  };
+
+  test('an alarm of another region is watched there, by its name (regression: the rules ran in the pipeline\'s region)', () => {
+    const { stack, errors } = setup({ env: { account: '111111111111', region: 'us-east-1' } }, 'edge-errors');
+    pipelineIn(stack, { environments: [env('prod', { region: 'us-east-1', blockWhileAlarming: [errors], verification: [Verification.alarms([errors])] })] });
+    for (const rule of rulesOf(stack)) {
+      expect(rule).toMatchObject({ Region: 'us-east-1', Configuration: { AlarmName: 'edge-errors', AlarmStates: 'ALARM' } });
+    }
+    // the entry and the bake rules read the same alarm: one grant
+    expect(describeAlarms(stack)).toEqual(['arn:aws:cloudwatch:us-east-1:111111111111:alarm:edge-errors']);
+  });
+
+  test('an alarm of another account without a role is refused (regression: a grant that allowed nothing)', () => {
+    const { stack, errors } = setup({ env: { account: '222222222222', region: 'eu-west-1' } }, 'web-5xx');
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { account: '222222222222', verification: [Verification.alarms([errors])] })] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').verification[0].alarms[0] is an alarm of account 222222222222, which the pipeline (account 111111111111) "
+      + "cannot read with its own role, got 'arn:aws:cloudwatch:eu-west-1:222222222222:alarm:web-5xx'. "
+      + 'Pass a role in that account that trusts the pipeline account and may cloudwatch:DescribeAlarms (role: iam.Role.fromRoleArn(...)).');
+  });
+
+  test('an alarm of another region with a generated name is refused (regression: aws-cdk-lib\'s "Cannot use resource ... in a cross-environment fashion")', () => {
+    const { stack, errors } = setup({ env: { account: '111111111111', region: 'us-east-1' } });
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([errors])] })] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').verification[0].alarms[0] is an alarm of stack 'Monitoring', in another account or region than the pipeline's, "
+      + "which the pipeline's stack cannot refer to, and its name is generated, got 'Monitoring/Errors'. "
+      + "Give the alarm an alarmName (new cloudwatch.Alarm(this, 'Errors', { alarmName: 'shop-prod-errors', ... })), or import it with "
+      + "cloudwatch.Alarm.fromAlarmArn(this, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-prod-errors').");
+  });
+
+  test('an alarm of a CDK stage the pipeline deploys is watched by its name (regression: "dependency cannot cross stage boundaries")', () => {
+    const { app, stack, errors } = setup({ stage: true, env: PIPELINE_ENV }, 'prod-errors');
+    pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([errors])], blockWhileAlarming: [errors] })] });
+    app.synth();
+    for (const rule of rulesOf(stack)) {
+      expect(rule.Configuration.AlarmName).toBe('prod-errors');
+      expect(rule.Region).toBeUndefined();
+    }
+    expect(describeAlarms(stack)).toEqual(['arn:aws:cloudwatch:eu-west-1:111111111111:alarm:prod-errors']);
+  });
+
+  test('an alarm of a CDK stage with a generated name is refused', () => {
+    const { stack, errors } = setup({ stage: true, env: PIPELINE_ENV });
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([errors])] })] }))).toMatch(
+      /^'PipelineStack\/Shop': environments\[0\] \('prod'\)\.verification\[0\]\.alarms\[0\] is an alarm of stack 'Prod\/Monitoring', in CDK stage 'Prod', not the pipeline's, which the pipeline's stack cannot refer to, and its name is generated, got 'Prod\/Monitoring\/Errors'\. Give the alarm an alarmName /);
+  });
+
+  test('an alarm of another stack in the pipeline\'s account and region is referred to as before', () => {
+    const { app, stack, errors } = setup({ env: PIPELINE_ENV });
+    pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([errors])] })] });
+    app.synth();
+    const rule = stage(stack, 'prod').OnSuccess.Conditions[0].Rules[0];
+    expect(rule.Region).toBeUndefined();
+    expect(JSON.stringify(rule.Configuration.AlarmName)).toContain('Fn::ImportValue');
+  });
+});
+
+describe('the environment\'s alarms on its CodeDeploy groups', () => {
+  test('an alarm of another account than the group\'s is not added to it, and the plan says so (regression: a cross-environment error)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const service = new Stack(app, 'Service', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const application = new codedeploy.ServerApplication(service, 'App', { applicationName: 'shop' });
+    const fleet = new codedeploy.ServerDeploymentGroup(service, 'Fleet', { application, deploymentGroupName: 'shop-fleet' });
+    const metric = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' });
+    const local = new cloudwatch.Alarm(service, 'Local', { alarmName: 'shop-5xx', metric, threshold: 1, evaluationPeriods: 1 });
+    const reader = iam.Role.fromRoleArn(stack, 'Reader', 'arn:aws:iam::222222222222:role/alarm-reader');
+    const pipeline = pipelineIn(stack, {
+      environments: [env('prod', {
+        account: '222222222222',
+        deployments: [DeploymentTarget.codeDeployServer(fleet)],
+        verification: [Verification.alarms([local, alarm(stack, 'PipelineErrors')], { role: reader })],
+      })],
+    });
+    app.synth();
+    // CodeDeploy watches the alarm of its own account only
+    const [group] = Object.values(Template.fromStack(service).findResources('AWS::CodeDeploy::DeploymentGroup')) as any[];
+    expect(group.Properties.AlarmConfiguration).toEqual({ Alarms: [{ Name: { Ref: expect.stringMatching(/^Local/) } }], Enabled: true });
+    expect(pipeline.describe().environments[0].deployments[0].details).toEqual(expect.arrayContaining([
+      "the environment's 1 of 2 alarms added to the deployment group: CodeDeploy stops and rolls back when one fires",
+      '1 alarm of another account, region or CDK stage not added to the deployment group (CodeDeploy watches alarms of its own account and region)',
+    ]));
   });
 });
 

@@ -1,4 +1,5 @@
 import { Annotations, Aws, CfnCapabilities, Stack, Token } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -132,7 +133,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
             deployRunOrder: node.deployRunOrder,
             runOrderAt: node.runOrderAt,
           }));
-          addAlarmsToOwnedGroup(deployment.codeDeployGroup, env!);
+          addAlarmsToOwnedGroup(deployment.codeDeployGroup, deployment.groupAlarms ?? []);
           break;
         }
         case 'self-update': {
@@ -207,11 +208,9 @@ function assetPublishing(scope: Construct, assets: NonNullable<PipelineModel['as
  * alarms and the deployment group belongs to this app, its alarms are added to the group (an
  * imported group cannot be changed; the plan says so).
  */
-function addAlarmsToOwnedGroup(group: unknown, env: EnvironmentModel): void {
+function addAlarmsToOwnedGroup(group: unknown, alarms: cloudwatch.IAlarm[]): void {
   if (!group || typeof (group as any).addAlarm !== 'function') return;
-  for (const gate of env.alarmGates) {
-    for (const alarm of gate.alarms) (group as { addAlarm(a: unknown): void }).addAlarm(alarm);
-  }
+  for (const alarm of alarms) (group as { addAlarm(a: unknown): void }).addAlarm(alarm);
 }
 
 /** A rule name unique in the pipeline (environment names are unique) within CodePipeline's 100 characters. */
@@ -225,28 +224,22 @@ function alarmRules(pipeline: codepipeline.Pipeline, env: EnvironmentModel, gate
   // given for alarms in another account.
   pipeline.role.addToPrincipalPolicy(gate.role
     ? new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [gate.role.roleArn] })
-    : new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: gate.alarms.map(a => a.alarmArn) }));
+    : new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: gate.refs.map(r => r.arn) }));
   const pipelineRegion = Stack.of(pipeline).region;
-  return gate.alarms.map((alarm, i) => new codepipeline.Rule({
+  return gate.refs.map((ref, i) => new codepipeline.Rule({
     name: ruleName(env, kind, start + i),
     provider: 'CloudWatchAlarm',
     version: '1',
     // aws-cdk-lib types the rule role as iam.Role; only its ARN is rendered, so any IRole works
     role: gate.role as iam.Role | undefined,
-    region: alarmRegion(alarm, pipelineRegion),
+    // the alarm's region when it differs from the pipeline's (the rule then runs there)
+    region: ref.region !== undefined && !Token.isUnresolved(pipelineRegion) && ref.region !== pipelineRegion ? ref.region : undefined,
     configuration: {
-      AlarmName: alarm.alarmName,
+      AlarmName: ref.name,
       AlarmStates: 'ALARM',
       ...(gate.waitMinutes !== undefined ? { WaitTime: String(gate.waitMinutes) } : {}),
     },
   }));
-}
-
-/** The alarm's region when it differs from the pipeline's (the rule then runs there). */
-function alarmRegion(alarm: { alarmArn: string }, pipelineRegion: string): string | undefined {
-  if (Token.isUnresolved(alarm.alarmArn)) return undefined;
-  const region = alarm.alarmArn.split(':')[3];
-  return region && !Token.isUnresolved(pipelineRegion) && region !== pipelineRegion ? region : undefined;
 }
 
 /** Entry, success and failure conditions of an environment's stage. */
