@@ -14,11 +14,14 @@ export interface ManualApprovalOptions {
   /**
    * SNS topic told when the approval is waiting.
    *
-   * @default - no notification (unless notifyEmails is set)
+   * @default - the topic of notifyEmails when they are set, else `DeliveryDefaults`' approvalNotify,
+   * else no notification
    */
   readonly notify?: sns.ITopic;
   /**
-   * Email addresses told when the approval is waiting (a topic is created for them).
+   * Email addresses told when the approval is waiting (a topic is created for them, one per
+   * environment). Ignored when `notify` is set; when set, `DeliveryDefaults`' approvalNotify does
+   * not apply to this approval.
    *
    * @default - none
    */
@@ -141,8 +144,10 @@ class ManualApproval extends Approval {
       });
     }
     const actionName = this.kind === 'manual-approval' ? APPROVAL_ACTION_NAME : CHANGE_SET_REVIEW_ACTION_NAME;
-    const notify = o.notify ?? (v.defaults.approvalNotify as sns.ITopic | undefined);
-    const who = notify || notifyEmails ? ' (approvers notified)' : '';
+    // the approval's own settings win over DeliveryDefaults: its topic, else its emails' topic, else the default
+    const ownEmails = notifyEmails !== undefined && notifyEmails.length > 0 ? notifyEmails : undefined;
+    const notify = o.notify ?? (ownEmails ? undefined : v.defaults.approvalNotify as sns.ITopic | undefined);
+    const who = notify || ownEmails ? ' (approvers notified)' : '';
     const summary = this.kind === 'manual-approval'
       ? `manual approval before deploying to ${environmentName}${who}`
       : `manual review of the CloudFormation change sets before they execute${who}`;
@@ -159,7 +164,7 @@ class ManualApproval extends Approval {
         return new actions.ManualApprovalAction({
           actionName: rc.actionName,
           runOrder: rc.runOrder,
-          notificationTopic: notify ?? (notifyEmails && notifyEmails.length > 0 ? emailTopic(rc.scope, notifyEmails) : undefined),
+          notificationTopic: notify ?? (ownEmails ? emailTopic(rc.scope, ownEmails) : undefined),
           externalEntityLink: reviewUrl,
           role: rc.approvalRole(),
           additionalInformation: comment ? `${lead} ${comment}` : lead,

@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -432,12 +432,14 @@ export function ecsRollingModel(
         : 'Give the service deploymentController: { type: ecs.DeploymentControllerType.ECS }, or deploy it with your own action (DeploymentTarget.fromActionFactory).');
   }
   const account = service.env.account;
-  const clusterAccount = service.cluster.env?.account;
-  if (typeof clusterAccount === 'string' && !isToken(clusterAccount) && !isToken(account) && clusterAccount !== account) {
-    // fromFargateServiceAttributes({ cluster, serviceName }) places the service in the importing stack's account
-    const arn = `arn:aws:ecs:${literalOr(service.cluster.env.region, '<region>')}:${clusterAccount}:service/`
+  // fromFargateServiceAttributes({ cluster, serviceName }) places the service in the importing stack's
+  // account: refused when its cluster is in another one. A service in another account than its
+  // stack's was imported by its ARN and is where that ARN says.
+  const cluster = clusterEnvironment(service.cluster);
+  if (cluster !== undefined && !isToken(account) && account === Stack.of(service).account && cluster.account !== account) {
+    const arn = `arn:aws:ecs:${literalOr(cluster.region, '<region>')}:${cluster.account}:service/`
       + `${literalOr(service.cluster.clusterName, '<cluster>')}/${literalOr(service.serviceName, '<service>')}`;
-    v.fail(`${ctx.field}.service`, `is in account ${account} (the account of the stack that imports it), but its cluster is in account ${clusterAccount}`, account,
+    v.fail(`${ctx.field}.service`, `is in account ${account} (the account of the stack that imports it), but its cluster is in account ${cluster.account}`, account,
       `Import the service with its ARN, for example FargateService.fromFargateServiceAttributes(this, 'Service', { serviceArn: '${arn}', cluster }).`);
   }
   checkExplicitEnvironment(v, `${ctx.field}.service`, service, env, pipelineRegion,
@@ -466,6 +468,29 @@ export function ecsRollingModel(
       deploymentTimeout: o.deploymentTimeout,
     })],
   };
+}
+
+/**
+ * The account and region of a cluster: those of its stack for a cluster of this app, else those of
+ * its ARN when that is literal (`Cluster.fromClusterAttributes` places the cluster in the importing
+ * stack's environment whatever its `clusterArn` says, unlike `fromClusterArn`). Undefined when they
+ * are not knowable (an imported cluster whose ARN is a token).
+ */
+function clusterEnvironment(cluster: ecs.ICluster): { account: string; region: string } | undefined {
+  if (defaultChildOf(cluster) instanceof ecs.CfnCluster) {
+    return isToken(cluster.env.account) ? undefined : { account: cluster.env.account, region: cluster.env.region };
+  }
+  const clusterArn = cluster.clusterArn;
+  if (typeof clusterArn !== 'string' || isToken(clusterArn)) return undefined;
+  let parts: { account?: string; region?: string };
+  try {
+    parts = Arn.split(clusterArn, ArnFormat.SLASH_RESOURCE_NAME);
+  } catch {
+    return undefined;
+  }
+  const account = parts.account;
+  if (!account || isToken(account)) return undefined;
+  return { account, region: parts.region || '<region>' };
 }
 
 function literalOr(value: string, placeholder: string): string {

@@ -1,8 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Approval } from '../../src';
-import { action, actionsOf, cfnTarget, env, newStack, pipelineIn } from '../util';
+import { Approval, DeliveryDefaults } from '../../src';
+import { action, actionsOf, cfnTarget, env, newApp, newStack, pipelineIn } from '../util';
 
 describe('Approval.manual', () => {
   test('comes first in the environment, and names the revision being promoted', () => {
@@ -78,5 +78,70 @@ describe('Approval.changeSetReview', () => {
     });
     expect(action(stack, 'prod', 'ReviewChangeSet').Configuration.CustomData)
       .toBe('Review the change sets of prod for commit #{SourceVariables.CommitId} of acme/shop@main.');
+  });
+});
+
+describe('DeliveryDefaults.approvalNotify and an approval\'s own notification', () => {
+  /** The topic and subscription logical ids, and the NotificationArn of each approval action of the stack's pipeline. */
+  function notifications(stack: Stack) {
+    const template = Template.fromStack(stack);
+    const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const subscriptions = (Object.values(template.findResources('AWS::SNS::Subscription')) as any[])
+      .map(sub => [sub.Properties.Endpoint, sub.Properties.TopicArn]);
+    const arns = (Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0] as any).Properties.Stages
+      .flatMap((st: any) => st.Actions.filter((a: any) => a.ActionTypeId.Category === 'Approval').map((a: any) => [a.Name, a.Configuration.NotificationArn]));
+    return { topics, subscriptions, arns };
+  }
+
+  function withDefaultTopic() {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const shared = new sns.Topic(stack, 'SharedApprovals');
+    DeliveryDefaults.applyTo(app, { approvalNotify: shared });
+    return { stack, sharedId: stack.getLogicalId(shared.node.defaultChild as sns.CfnTopic) };
+  }
+
+  test('an approval with its own notifyEmails tells them through its environment\'s topic, not the default topic', () => {
+    const { stack, sharedId } = withDefaultTopic();
+    pipelineIn(stack, { environments: [env('prod', { production: true, approval: Approval.manual({ notifyEmails: ['rel@example.com'] }) })] });
+    const { topics, subscriptions, arns } = notifications(stack);
+    const own = topics.find(id => id !== sharedId)!;
+    expect(own).toMatch(/^ShopEnvironmentsprodApprovalTopic/);
+    expect(topics).toHaveLength(2);
+    expect(subscriptions).toEqual([['rel@example.com', { Ref: own }]]);
+    expect(arns).toEqual([['Approve', { Ref: own }]]);
+  });
+
+  test('a change-set review with its own notifyEmails does the same', () => {
+    const { stack, sharedId } = withDefaultTopic();
+    pipelineIn(stack, {
+      environments: [{ name: 'prod', production: true, approval: Approval.changeSetReview({ notifyEmails: ['rel@example.com'] }), deployments: [cfnTarget('shop-prod')] }],
+    });
+    const { topics, subscriptions, arns } = notifications(stack);
+    const own = topics.find(id => id !== sharedId)!;
+    expect(own).toMatch(/^ShopEnvironmentsprodApprovalTopic/);
+    expect(subscriptions).toEqual([['rel@example.com', { Ref: own }]]);
+    expect(arns).toEqual([['ReviewChangeSet', { Ref: own }]]);
+  });
+
+  test('an approval with its own notify topic uses it', () => {
+    const { stack } = withDefaultTopic();
+    const own = new sns.Topic(stack, 'ProdReleases');
+    pipelineIn(stack, { environments: [env('prod', { production: true, approval: Approval.manual({ notify: own }) })] });
+    expect(notifications(stack).arns).toEqual([['Approve', { Ref: stack.getLogicalId(own.node.defaultChild as sns.CfnTopic) }]]);
+  });
+
+  test('an approval that names neither a topic nor emails (or no emails) uses the default topic, and no topic is created for it', () => {
+    const { stack, sharedId } = withDefaultTopic();
+    pipelineIn(stack, {
+      environments: [
+        env('staging', { approval: Approval.manual() }),
+        env('prod', { production: true, approval: Approval.manual({ notifyEmails: [] }) }),
+      ],
+    });
+    const { topics, subscriptions, arns } = notifications(stack);
+    expect(topics).toEqual([sharedId]);
+    expect(subscriptions).toEqual([]);
+    expect(arns).toEqual([['Approve', { Ref: sharedId }], ['Approve', { Ref: sharedId }]]);
   });
 });

@@ -2,6 +2,7 @@ import { Duration, Environment, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Approval, DeploymentArtifact, DeploymentTarget, Verification } from '../../src';
 import { describeDeploymentConfig } from '../../src/deploy/codedeploy-targets';
@@ -200,6 +201,66 @@ describe('DeploymentTarget.ecs', () => {
       + "so the pipeline (account 111111111111, eu-west-1) cannot tell whether deploying to it crosses accounts or regions, got stack 'Web'. "
       + "Give that stack env: { account: '111111111111', region: 'eu-west-1' }, or import the service with its ARN "
       + "(FargateService.fromFargateServiceAttributes(this, 'Service', { serviceArn, cluster })) in a stack that names its account and region.");
+  });
+});
+
+describe('DeploymentTarget.ecs: the cluster\'s account', () => {
+  const A = '111111111111';
+  const B = '222222222222';
+
+  function pipelineStack() {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: A, region: 'eu-west-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'] });
+    return { app, stack, vpc };
+  }
+
+  test('a service imported by its ARN, with a cluster from fromClusterAttributes({ clusterArn }), deploys in the account of its ARN', () => {
+    const { app, stack, vpc } = pipelineStack();
+    const cluster = ecs.Cluster.fromClusterAttributes(stack, 'C', { clusterName: 'web', clusterArn: `arn:aws:ecs:eu-west-1:${B}:cluster/web`, vpc });
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'S', { serviceArn: `arn:aws:ecs:eu-west-1:${B}:service/web/api`, cluster });
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.ecs(service)] }] });
+    const a = action(stack, 'prod', 'api');
+    expect(a.ActionTypeId.Provider).toBe('ECS');
+    expect(a.Configuration).toEqual({ ClusterName: 'web', ServiceName: 'api', FileName: 'imagedefinitions.json' });
+    // the action runs as a role aws-cdk-lib creates in account B, in the pipeline's region
+    expect(flat(a.RoleArn)).toMatch(new RegExp(`^arn:aws:iam::${B}:role/`));
+    expect(a.Region).toBeUndefined();
+    expect(app.synth().stacks.map(st => `${st.id} ${st.environment.account}/${st.environment.region}`).sort())
+      .toEqual([`PipelineStack ${A}/eu-west-1`, `cross-account-support-stack-${B} ${B}/eu-west-1`].sort());
+    const deployment = pipeline.describe().environments[0].deployments[0];
+    expect(deployment.details).toEqual(['image definitions: imagedefinitions.json', `role: created by aws-cdk-lib in account ${B}`]);
+  });
+
+  test('a service imported by its ARN, with a cluster from fromClusterAttributes without an ARN, deploys in the account of its ARN', () => {
+    const { stack, vpc } = pipelineStack();
+    const cluster = ecs.Cluster.fromClusterAttributes(stack, 'C', { clusterName: 'web', vpc });
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'S', { serviceArn: `arn:aws:ecs:eu-west-1:${B}:service/web/api`, cluster });
+    pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.ecs(service)] }] });
+    const a = action(stack, 'prod', 'api');
+    expect(a.Configuration).toEqual({ ClusterName: 'web', ServiceName: 'api', FileName: 'imagedefinitions.json' });
+    expect(flat(a.RoleArn)).toMatch(new RegExp(`^arn:aws:iam::${B}:role/`));
+  });
+
+  test('a service imported by name, with a cluster from fromClusterAttributes({ clusterArn }) of another account, is refused', () => {
+    const { stack, vpc } = pipelineStack();
+    const cluster = ecs.Cluster.fromClusterAttributes(stack, 'C', { clusterName: 'web', clusterArn: `arn:aws:ecs:eu-west-1:${B}:cluster/web`, vpc });
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'S', { serviceName: 'api', cluster });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.ecs(service)] }] }))).toBe(
+      `'PipelineStack/Shop': environments[0] ('prod').deployments[0].service is in account ${A} (the account of the stack that imports it), `
+      + `but its cluster is in account ${B}, got '${A}'. Import the service with its ARN, for example FargateService.fromFargateServiceAttributes(this, 'Service', `
+      + `{ serviceArn: 'arn:aws:ecs:eu-west-1:${B}:service/web/api', cluster }).`);
+  });
+
+  test('a service imported by name, with a cluster of the app in a stack of another account, is refused', () => {
+    const { app, stack } = pipelineStack();
+    const clusterStack = new Stack(app, 'ClusterStack', { env: { account: B, region: 'eu-west-1' } });
+    const cluster = new ecs.Cluster(clusterStack, 'Cluster', { clusterName: 'web' });
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'S', { serviceName: 'api', cluster });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.ecs(service)] }] }))).toBe(
+      `'PipelineStack/Shop': environments[0] ('prod').deployments[0].service is in account ${A} (the account of the stack that imports it), `
+      + `but its cluster is in account ${B}, got '${A}'. Import the service with its ARN, for example FargateService.fromFargateServiceAttributes(this, 'Service', `
+      + `{ serviceArn: 'arn:aws:ecs:eu-west-1:${B}:service/<cluster>/api', cluster }).`);
   });
 });
 
