@@ -20,7 +20,7 @@ import { ReleaseMode } from '../model/release-mode';
 import { DeliveryDefaults } from '../policy/delivery-defaults';
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
 import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage } from '../private/app-registry';
-import { addNagSuppressions } from '../private/nag';
+import { addCrossAccountActionRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
 import { DeliveryPipelineValidationError, show, Validator } from '../private/validation';
 import { PipelineSource } from '../sources/pipeline-source';
@@ -230,6 +230,7 @@ export class DeliveryPipeline extends Construct {
       .filter((name): name is string => typeof name === 'string');
     addNagSuppressions(this, this.props.artifactBucket ? undefined : rendered.pipeline.artifactBucket, replicationBuckets,
       supports.map(support => support.replicationBucket));
+    addCrossAccountActionRoleSuppressions(rendered.pipeline);
     const stack = Stack.of(this);
     const plan = writePlan(this.model, graph, stack.account, stack.region, planNotifications(this.notifications));
     this.node.addMetadata(PLAN_METADATA_TYPE, plan);

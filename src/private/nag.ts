@@ -1,4 +1,5 @@
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Names, Stack, Stage, Token } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
@@ -96,6 +97,14 @@ const REPLICATION_BUCKET_ACCESS_LOGS: Suppression = {
   id: 'AwsSolutions-S1',
   reason: 'The cross-region replication bucket (aws-cdk-lib\'s support stack) holds copies of the pipeline\'s transient artifacts, written only by the pipeline\'s roles; requests are recorded by CloudTrail.',
 };
+
+/** The read actions aws-cdk-lib's artifact grant (bucket.grantRead) gives an action role in another account. */
+const ARTIFACT_READ_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
+
+const CROSS_ACCOUNT_ARTIFACT_READS_REASON = 'CodePipeline\'s action role in the target account reads the artifacts of this pipeline: '
+  + 'aws-cdk-lib\'s read grant (GetObject*, GetBucket*, List*) on the pipeline\'s artifact bucket (or its replication bucket in the action\'s region) and its objects only '
+  + '(artifact objects have generated keys). '
+  + 'See the cdk-delivery-pipeline README, Security.';
 
 function suppress(resource: CfnResource, suppressions: Suppression[]): void {
   const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: Suppression[] } | undefined)?.rules_to_suppress ?? [];
@@ -205,5 +214,70 @@ export function addNagSuppressions(
   for (const bucket of replicationBuckets) {
     const cfn = bucket.node.defaultChild;
     if (cfn instanceof CfnResource) suppress(cfn, [REPLICATION_BUCKET_ACCESS_LOGS]);
+  }
+}
+
+/**
+ * The roles aws-cdk-lib created for this pipeline's actions in a stack of another account: the stack
+ * of the action's resource (a CodeDeploy group or ECS service defined in a stack of that account),
+ * or its cross-account support stack (`cross-account-support-stack-<account>`). aws-cdk-lib names
+ * each `<pipeline unique id>-<stage>-<action>-ActionRole`; actions given a role have none.
+ */
+export function crossAccountActionRoles(pipeline: codepipeline.Pipeline): iam.Role[] {
+  const pipelineStack = Stack.of(pipeline);
+  const prefix = Names.uniqueId(pipeline);
+  const supportStacks = (Stage.of(pipeline)?.node.children ?? [])
+    .filter((c): c is Stack => Stack.isStack(c) && c.node.id.startsWith('cross-account-support-stack-'));
+  const roles: iam.Role[] = [];
+  for (const stage of pipeline.stages) {
+    for (const action of stage.actions) {
+      const props = action.actionProperties;
+      if (props.role) continue;
+      const id = `${prefix}-${stage.stageName}-${props.actionName}-ActionRole`;
+      const candidates = [...(props.resource ? [Stack.of(props.resource)] : []), ...supportStacks];
+      const role = candidates.map(s => s.node.tryFindChild(id)).find((c): c is iam.Role => c instanceof iam.Role);
+      if (role && Stack.of(role) !== pipelineStack && !roles.includes(role)) roles.push(role);
+    }
+  }
+  return roles;
+}
+
+/**
+ * The AwsSolutions-IAM5 findings of a statement that is exactly aws-cdk-lib's artifact read grant to
+ * an action role in another account: read actions only, on one of the pipeline's buckets and its
+ * objects (ARNs as the role's stack renders them), without condition. Empty for any other statement.
+ */
+function artifactReadFindings(st: Statement, resolve: (x: unknown) => unknown, buckets: s3.IBucket[]): string[] {
+  const actions = ([] as string[]).concat(st.Action ?? []);
+  if (st.Condition !== undefined || actions.length === 0 || !actions.every(a => ARTIFACT_READ_ACTIONS.includes(a))) return [];
+  const resources = ([] as unknown[]).concat(resolve(st.Resource) ?? []);
+  for (const bucket of buckets) {
+    const bucketArn = resolve(bucket.bucketArn);
+    const objects = resolve(bucket.arnForObjects('*'));
+    if (typeof bucketArn !== 'string' || typeof objects !== 'string') continue;
+    if (resources.length > 0 && resources.every(r => r === bucketArn || r === objects)) {
+      return [...actions.map(a => `Action::${a}`), ...(resources.includes(objects) ? [`Resource::${objects}`] : [])];
+    }
+  }
+  return [];
+}
+
+/**
+ * Adds the suppressions to the policies of the action roles aws-cdk-lib created for this pipeline in
+ * other accounts' stacks: only the findings of its artifact read grant, named exactly. Their other
+ * findings stay reported, among them `Resource::*` of aws-cdk-lib's grant on the artifact key
+ * (kms:Decrypt and kms:DescribeKey on every key: the identity policy also allows the keys of the
+ * target account whose key policy delegates to IAM; pass `role` to use a narrower role).
+ */
+export function addCrossAccountActionRoleSuppressions(pipeline: codepipeline.Pipeline): void {
+  const buckets = [pipeline.artifactBucket, ...Object.values(pipeline.crossRegionSupport).map(s => s.replicationBucket)];
+  for (const role of crossAccountActionRoles(pipeline)) {
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (!(policy instanceof iam.Policy)) continue;
+    const cfn = policy.node.defaultChild;
+    if (!(cfn instanceof CfnResource)) continue;
+    const stack = Stack.of(policy);
+    const findings = [...new Set(statementsOf(policy).flatMap(st => artifactReadFindings(st, x => stack.resolve(x), buckets)))];
+    if (findings.length > 0) suppress(cfn, [{ id: 'AwsSolutions-IAM5', reason: CROSS_ACCOUNT_ARTIFACT_READS_REASON, applies_to: findings.sort() }]);
   }
 }

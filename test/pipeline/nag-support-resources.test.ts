@@ -1,5 +1,7 @@
 import { App, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BuildStep, DeploymentTarget, QualityCheck, TestReport, Verification } from '../../src';
 import { onlyEcsDeployActionStars } from '../../src/private/nag';
@@ -46,6 +48,96 @@ describe('cdk-nag over the cross-region support stack', () => {
     pipelineIn(stack, { environments: [{ name: 'us', region: 'us-east-1', deployments: [cfnTarget('blog-us')] }] }, 'Blog');
     expect(findings(app)).toEqual([]);
     expect(replicationBucket(app).getMetadata('cdk_nag')?.rules_to_suppress).toHaveLength(1);
+  });
+});
+
+describe('cdk-nag over CodeDeploy and ECS targets in another account', () => {
+  const B = '222222222222';
+  const READ_REASON = 'CodePipeline\'s action role in the target account reads the artifacts of this pipeline: '
+    + 'aws-cdk-lib\'s read grant (GetObject*, GetBucket*, List*) on the pipeline\'s artifact bucket (or its replication bucket in the action\'s region) and its objects only '
+    + '(artifact objects have generated keys). '
+    + 'See the cdk-delivery-pipeline README, Security.';
+
+  function crossAccount(target: (stack: Stack, stackB: Stack) => DeploymentTarget) {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stackB = new Stack(app, 'ShopB', { env: { account: B, region: 'eu-west-1' } });
+    pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [target(stack, stackB)] }] });
+    return { app, stack, stackB };
+  }
+
+  const serverGroupInB = (_stack: Stack, stackB: Stack) => DeploymentTarget.codeDeployServer(new codedeploy.ServerDeploymentGroup(stackB, 'Fleet', {
+    application: new codedeploy.ServerApplication(stackB, 'App', { applicationName: 'shop' }),
+    deploymentGroupName: 'shop-fleet',
+  }));
+  const serviceInB = (_stack: Stack, stackB: Stack) => DeploymentTarget.ecs(ecs.FargateService.fromFargateServiceAttributes(stackB, 'Web', {
+    cluster: ecs.Cluster.fromClusterArn(stackB, 'Cluster', `arn:aws:ecs:eu-west-1:${B}:cluster/shop`),
+    serviceArn: `arn:aws:ecs:eu-west-1:${B}:service/shop/shop-web`,
+  }));
+  const importedServerGroup = (stack: Stack) => DeploymentTarget.codeDeployServer(codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
+    application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'App', `arn:aws:codedeploy:eu-west-1:${B}:application:shop`),
+    deploymentGroupName: 'shop-fleet',
+  }));
+  const importedService = (stack: Stack) => DeploymentTarget.ecs(ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', {
+    cluster: ecs.Cluster.fromClusterArn(stack, 'Cluster', `arn:aws:ecs:eu-west-1:${B}:cluster/shop`),
+    serviceArn: `arn:aws:ecs:eu-west-1:${B}:service/shop/shop-web`,
+  }));
+
+  // the IAM4 finding of the group's own service role (AWSCodeDeployRole) is the app's, not the pipeline's
+  const appsOwn = (f: string) => f.startsWith('/ShopB/Fleet/Role/');
+
+  test.each([
+    ['a CodeDeploy group defined in a stack of that account', serverGroupInB, '/ShopB/PipelineStackShopPipelineACC8CC45-prod-Fleet-ActionRole'],
+    ['an ECS service of a stack of that account', serviceInB, '/ShopB/PipelineStackShopPipelineACC8CC45-prod-shop-web-ActionRole'],
+    ['a CodeDeploy group imported from that account (support stack)', importedServerGroup,
+      `/cross-account-support-stack-${B}/PipelineStackShopPipelineACC8CC45-prod-shop-fleet-ActionRole`],
+    ['an ECS service imported from that account (support stack)', importedService,
+      `/cross-account-support-stack-${B}/PipelineStackShopPipelineACC8CC45-prod-shop-web-ActionRole`],
+  ])('%s: the action role\'s artifact reads are covered, with a reason; its kms grant on Resource "*" stays reported', (_name, target, role) => {
+    const { app } = crossAccount(target);
+    expect(findings(app).filter(f => !appsOwn(f))).toEqual([`${role}/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]`]);
+    const policy = app.node.findAll().find(c => `/${c.node.path}` === `${role}/DefaultPolicy/Resource`) as CfnResource;
+    expect(policy.getMetadata('cdk_nag').rules_to_suppress).toEqual([{
+      id: 'AwsSolutions-IAM5',
+      reason: READ_REASON,
+      applies_to: [
+        'Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*',
+        expect.stringMatching(/^Resource::arn:aws:s3:::pipelinestack[a-z0-9]*artifactsbucket[a-z0-9]+\/\*$/),
+      ],
+    }]);
+  });
+
+  test('the kms statement that stays reported is aws-cdk-lib\'s grant on the artifact key, which the key policy names the role for', () => {
+    const { app, stack, stackB } = crossAccount(serverGroupInB);
+    const asm = app.synth();
+    const docs = Object.values(asm.getStackByName(stackB.stackName).template.Resources as Record<string, any>)
+      .filter(r => r.Type === 'AWS::IAM::Policy').map(r => r.Properties.PolicyDocument.Statement);
+    expect(docs).toHaveLength(1);
+    expect(docs[0].filter((st: any) => st.Resource === '*')).toEqual([{ Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: '*' }]);
+    const key = Object.values(asm.getStackByName(stack.stackName).template.Resources as Record<string, any>).find(r => r.Type === 'AWS::KMS::Key');
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
+      Action: ['kms:Decrypt', 'kms:DescribeKey'],
+      Principal: { AWS: expect.stringMatching(new RegExp(`^arn:aws:iam::${B}:role/`)) },
+    }));
+  });
+
+  test('with a role of that account given, no action role is created and nothing is reported', () => {
+    const { app } = crossAccount(stack => DeploymentTarget.codeDeployServer(codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
+      application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'App', `arn:aws:codedeploy:eu-west-1:${B}:application:shop`),
+      deploymentGroupName: 'shop-fleet',
+    }), { role: iam.Role.fromRoleArn(stack, 'DeployRoleB', `arn:aws:iam::${B}:role/shop-deploy`, { mutable: false }) }));
+    expect(findings(app).filter(f => !appsOwn(f))).toEqual([]);
+  });
+
+  test('other policies in that account\'s stack are not covered', () => {
+    const { app, stackB } = crossAccount(serverGroupInB);
+    const own = new iam.Role(stackB, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    own.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject*'], resources: ['arn:aws:s3:::shop-b/*'] }));
+    expect(findings(app).filter(f => f.startsWith('/ShopB/Reader/'))).toEqual([
+      '/ShopB/Reader/DefaultPolicy/Resource AwsSolutions-IAM5[Action::s3:GetObject*]',
+      '/ShopB/Reader/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::arn:aws:s3:::shop-b/*]',
+    ]);
+    expect(app.node.findAll().find(c => c.node.path === 'ShopB/Reader/DefaultPolicy/Resource')?.node.metadata.filter(m => m.type === 'cdk_nag')).toEqual([]);
   });
 });
 
