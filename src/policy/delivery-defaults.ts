@@ -34,7 +34,7 @@ export interface DeliveryDefaultsProps {
    */
   readonly computeType?: codebuild.ComputeType;
   /**
-   * Topic told about every manual approval that names no topic (including the production approval
+   * Topic told about every manual approval that names neither a topic nor notifyEmails (including the production approval
    * continuous delivery adds by default).
    *
    * @default - none
