@@ -15,10 +15,15 @@ import { cfnTarget, newApp, pipelineIn } from '../util';
 /** Every unsuppressed AwsSolutions finding of the app, as `path finding`. */
 function findings(app: App): string[] {
   Aspects.of(app).add(new AwsSolutionsChecks());
-  const asm = app.synth();
-  return asm.stacks.flatMap(s => s.messages
-    .filter(m => (m.level === 'error' || m.level === 'warning') && String(m.entry.data).startsWith('AwsSolutions-'))
-    .map(m => `${m.id} ${String(m.entry.data).split(': The ')[0]}`));
+  try {
+    app.synth();
+  } catch (e) {
+    // aws-cdk-lib 2.27x fails the synthesis on error annotations; the findings are in the construct tree either way
+    if (!String((e as Error).message).includes('AwsSolutions-')) throw e;
+  }
+  return app.node.findAll().flatMap(c => c.node.metadata
+    .filter(m => (m.type === 'aws:cdk:error' || m.type === 'aws:cdk:warning') && String(m.data).startsWith('AwsSolutions-'))
+    .map(m => `/${c.node.path} ${String(m.data).split(': The ')[0]}`));
 }
 
 function replicationBucket(app: App): CfnResource {
@@ -122,10 +127,12 @@ describe('cdk-nag over CodeDeploy and ECS targets in another account', () => {
   });
 
   test('with a role of that account given, no action role is created and nothing is reported', () => {
-    const { app } = crossAccount(stack => DeploymentTarget.codeDeployServer(codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
+    const { app, stackB } = crossAccount(stack => DeploymentTarget.codeDeployServer(codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
       application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'App', `arn:aws:codedeploy:eu-west-1:${B}:application:shop`),
       deploymentGroupName: 'shop-fleet',
     }), { role: iam.Role.fromRoleArn(stack, 'DeployRoleB', `arn:aws:iam::${B}:role/shop-deploy`, { mutable: false }) }));
+    // the stack of account B holds only imports: newer aws-cdk-lib refuses a template without resources
+    new CfnResource(stackB, 'Marker', { type: 'AWS::CloudFormation::WaitConditionHandle' });
     expect(findings(app).filter(f => !appsOwn(f))).toEqual([]);
   });
 
