@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Aws, CfnCapabilities, Stage, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -199,10 +200,12 @@ class CloudFormationTarget extends DeploymentTarget {
     if (!isToken(stackName) && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
       v.fail(`${ctx.field}.stackName`, 'is not a valid CloudFormation stack name', stackName, stackFix);
     }
-    const templatePath = v.requireString(`${ctx.field}.templatePath`, p.templatePath,
+    const givenPath = v.requireString(`${ctx.field}.templatePath`, p.templatePath,
       "Pass the template's path inside the build output, for example 'cdk.out/Shop.template.json'.");
-    if (!isToken(templatePath) && (templatePath.startsWith('/') || templatePath.includes('::'))) {
-      v.fail(`${ctx.field}.templatePath`, 'must be a relative path inside the build output', templatePath,
+    // CodePipeline reads the path inside the artifact as written: './cdk.out/x.json' becomes 'cdk.out/x.json'
+    const templatePath = isToken(givenPath) ? givenPath : path.posix.normalize(givenPath);
+    if (!isToken(templatePath) && (templatePath.startsWith('/') || templatePath.includes('::') || templatePath === '..' || templatePath.startsWith('../'))) {
+      v.fail(`${ctx.field}.templatePath`, 'must be a relative path inside the build output', givenPath,
         "Pass a path such as 'template.yaml'; the library prefixes the build artifact itself.");
     }
     const parameterOverrides = v.optionalStringMap(`${ctx.field}.parameterOverrides`, p.parameterOverrides,

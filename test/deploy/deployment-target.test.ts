@@ -32,6 +32,16 @@ describe('DeploymentTarget.cloudFormation', () => {
     });
   });
 
+  test('a templatePath written with ./ is read as the same path inside the artifact; one leaving the build output is refused', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: './cdk.out/Shop.template.json' })] }] });
+    expect(action(stack, 'staging', 'shop-staging.Prepare').Configuration.TemplatePath).toBe('BuildOutput::cdk.out/Shop.template.json');
+    expect(errorOf(() => pipelineIn(newStack(), {
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 'cdk.out/../../Shop.template.json' })] }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('staging').deployments[0].templatePath must be a relative path inside the build output, got 'cdk.out/../../Shop.template.json'. "
+      + "Pass a path such as 'template.yaml'; the library prefixes the build artifact itself.");
+  });
+
   test('in the pipeline\'s account the actions run as the CDK bootstrap deploy role: no role or policy per action, artifact reads through the bucket policy', () => {
     const stack = newStack();
     pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 't.json' })] }] });
