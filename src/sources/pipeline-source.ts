@@ -126,6 +126,16 @@ export interface EcrSourceProps {
 }
 
 /**
+ * A resource's name when it is known at synth: the name itself, or, for a resource of the app
+ * given a name (`repositoryName: 'shop'`), the physical name aws-cdk-lib keeps behind its token.
+ */
+function literalName(resource: unknown, name: string): string | undefined {
+  if (!Token.isUnresolved(name)) return name;
+  const physical = (resource as { physicalName?: unknown }).physicalName;
+  return typeof physical === 'string' && !Token.isUnresolved(physical) ? physical : undefined;
+}
+
+/**
  * Where changes come from; every change to it starts a pipeline execution.
  */
 export abstract class PipelineSource {
@@ -303,11 +313,12 @@ class CodeCommitSource extends PipelineSource {
       'its push events reach only the event bus of that account, where no rule starts the pipeline',
       `mirror the repository into account ${ctx.pipelineAccount}.`);
     const branch = validateBranch(ctx, this.props.branch);
-    const name = Token.isUnresolved(repository.repositoryName) ? 'CodeCommit repository' : repository.repositoryName;
+    const literal = literalName(repository, repository.repositoryName);
+    const name = literal ?? 'CodeCommit repository';
     return {
       kind: 'CodeCommit',
       summary: `${name}@${branch} (CodeCommit)`,
-      repository: Token.isUnresolved(repository.repositoryName) ? undefined : repository.repositoryName,
+      repository: literal,
       branch,
       triggers: [`every push to ${branch} (EventBridge)`],
       produce: (_scope, output) => {
@@ -386,12 +397,13 @@ class EcrSource extends PipelineSource {
     if (!isToken(tag) && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,299}$/.test(tag)) {
       v.fail(`${ctx.field}.tag`, 'is not an image tag', tag, "Use letters, digits, '_', '.' and '-', starting with a letter, a digit or '_', for example 'latest' or 'release-1.2'.");
     }
-    const name = Token.isUnresolved(repository.repositoryName) ? 'ECR repository' : repository.repositoryName;
+    const literal = literalName(repository, repository.repositoryName);
+    const name = literal ?? 'ECR repository';
     const otherAccount = otherAccountOf(ctx, repository.env?.account);
     return {
       kind: 'ECR',
       summary: `${name}:${tag} (ECR)`,
-      repository: Token.isUnresolved(repository.repositoryName) ? undefined : repository.repositoryName,
+      repository: literal,
       branch: tag,
       triggers: [`push of image tag ${tag}`],
       produce: (scope, output) => {

@@ -122,6 +122,19 @@ describe('PipelineSource.codeCommit / s3 / ecr', () => {
     expect(a.Configuration).toMatchObject({ RepositoryName: 'shop', BranchName: 'trunk', PollForSourceChanges: false });
   });
 
+  test('a repository of the app given a name is shown by that name (regression: "CodeCommit repository", and no name for PolicyRules)', () => {
+    const stack = newStack();
+    const repos = new Stack(stack.node.root as any, 'Repos', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const code = pipelineIn(stack, { source: PipelineSource.codeCommit({ repository: new codecommit.Repository(repos, 'Repo', { repositoryName: 'svc-a' }) }) }, 'Code');
+    const images = pipelineIn(stack, { source: PipelineSource.ecr({ repository: new ecr.Repository(repos, 'Images', { repositoryName: 'svc-a-images' }) }) }, 'Images');
+    expect(code.describe().source).toMatchObject({ summary: 'svc-a@main (CodeCommit)', repository: 'svc-a' });
+    expect(images.describe().source).toMatchObject({ summary: 'svc-a-images:latest (ECR)', repository: 'svc-a-images' });
+    // a generated name stays unknown
+    const generated = pipelineIn(stack, { source: PipelineSource.ecr({ repository: new ecr.Repository(repos, 'Unnamed') }) }, 'Gen');
+    expect(generated.describe().source).toMatchObject({ summary: 'ECR repository:latest (ECR)' });
+    expect(generated.describe().source.repository).toBeUndefined();
+  });
+
   test('S3 renders bucket and key', () => {
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Drop', { versioned: true });
