@@ -1,9 +1,9 @@
-import { CfnResource, Names, Stack, Stage, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { hasAliasScopedReplicationKeys } from '../pipeline/render/replication-keys';
+import { crossAccountActionRoles, hasAliasScopedReplicationKeys, scopedActionRoleKeys } from '../pipeline/render/replication-keys';
 
 /*
  * cdk-nag suppressions for findings that aws-cdk-lib's own grants cause on resources this library
@@ -104,6 +104,11 @@ const ARTIFACT_READ_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
 const CROSS_ACCOUNT_ARTIFACT_READS_REASON = 'CodePipeline\'s action role in the target account reads the artifacts of this pipeline: '
   + 'aws-cdk-lib\'s read grant (GetObject*, GetBucket*, List*) on the pipeline\'s artifact bucket (or its replication bucket in the action\'s region) and its objects only '
   + '(artifact objects have generated keys). '
+  + 'See the cdk-delivery-pipeline README, Security.';
+
+const CROSS_ACCOUNT_KEY_READS_REASON = 'CodePipeline\'s action role in the target account decrypts the artifacts of this pipeline: '
+  + 'kms:Decrypt and kms:DescribeKey on the keys of the pipeline\'s account in the action\'s region (the artifact key\'s generated id cannot be referenced '
+  + 'from a stack of another account); only the artifact key\'s (replication key\'s) policy grants this role. '
   + 'See the cdk-delivery-pipeline README, Security.';
 
 function suppress(resource: CfnResource, suppressions: Suppression[]): void {
@@ -218,31 +223,6 @@ export function addNagSuppressions(
 }
 
 /**
- * The roles aws-cdk-lib created for this pipeline's actions in a stack of another account: the stack
- * of the action's resource (a CodeDeploy group or ECS service defined in a stack of that account),
- * or its cross-account support stack (`cross-account-support-stack-<account>`). aws-cdk-lib names
- * each `<pipeline unique id>-<stage>-<action>-ActionRole`; actions given a role have none.
- */
-export function crossAccountActionRoles(pipeline: codepipeline.Pipeline): iam.Role[] {
-  const pipelineStack = Stack.of(pipeline);
-  const prefix = Names.uniqueId(pipeline);
-  const supportStacks = (Stage.of(pipeline)?.node.children ?? [])
-    .filter((c): c is Stack => Stack.isStack(c) && c.node.id.startsWith('cross-account-support-stack-'));
-  const roles: iam.Role[] = [];
-  for (const stage of pipeline.stages) {
-    for (const action of stage.actions) {
-      const props = action.actionProperties;
-      if (props.role) continue;
-      const id = `${prefix}-${stage.stageName}-${props.actionName}-ActionRole`;
-      const candidates = [...(props.resource ? [Stack.of(props.resource)] : []), ...supportStacks];
-      const role = candidates.map(s => s.node.tryFindChild(id)).find((c): c is iam.Role => c instanceof iam.Role);
-      if (role && Stack.of(role) !== pipelineStack && !roles.includes(role)) roles.push(role);
-    }
-  }
-  return roles;
-}
-
-/**
  * The AwsSolutions-IAM5 findings of a statement that is exactly aws-cdk-lib's artifact read grant to
  * an action role in another account: read actions only, on one of the pipeline's buckets and its
  * objects (ARNs as the role's stack renders them), without condition. Empty for any other statement.
@@ -279,5 +259,10 @@ export function addCrossAccountActionRoleSuppressions(pipeline: codepipeline.Pip
     const stack = Stack.of(policy);
     const findings = [...new Set(statementsOf(policy).flatMap(st => artifactReadFindings(st, x => stack.resolve(x), buckets)))];
     if (findings.length > 0) suppress(cfn, [{ id: 'AwsSolutions-IAM5', reason: CROSS_ACCOUNT_ARTIFACT_READS_REASON, applies_to: findings.sort() }]);
+    const keys = scopedActionRoleKeys(policy);
+    if (keys) suppress(cfn, [{ id: 'AwsSolutions-IAM5', reason: CROSS_ACCOUNT_KEY_READS_REASON, applies_to: [`Resource::${keys}`] }]);
+    // an ECS rolling update's role: aws-cdk-lib's ECS grants on "*", as for the role in the pipeline's account
+    const rest = statementsOf(policy).filter(st => !(keys && ([] as string[]).concat(st.Action ?? []).every(a => a.startsWith('kms:'))));
+    if (onlyEcsDeployActionStars(rest)) suppress(cfn, [ECS_DEPLOY_ACTION_STAR]);
   }
 }

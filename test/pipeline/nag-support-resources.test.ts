@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BuildStep, DeploymentTarget, QualityCheck, TestReport, Verification } from '../../src';
 import { onlyEcsDeployActionStars } from '../../src/private/nag';
-import { cfnTarget, newApp, pipelineIn } from '../util';
+import { cfnTarget, flat, newApp, pipelineIn } from '../util';
 
 /*
  * cdk-nag AwsSolutions over the whole app, support stacks included: the resources the pipeline
@@ -62,6 +62,10 @@ describe('cdk-nag over CodeDeploy and ECS targets in another account', () => {
     + 'aws-cdk-lib\'s read grant (GetObject*, GetBucket*, List*) on the pipeline\'s artifact bucket (or its replication bucket in the action\'s region) and its objects only '
     + '(artifact objects have generated keys). '
     + 'See the cdk-delivery-pipeline README, Security.';
+  const KEY_REASON = 'CodePipeline\'s action role in the target account decrypts the artifacts of this pipeline: '
+    + 'kms:Decrypt and kms:DescribeKey on the keys of the pipeline\'s account in the action\'s region (the artifact key\'s generated id cannot be referenced '
+    + 'from a stack of another account); only the artifact key\'s (replication key\'s) policy grants this role. '
+    + 'See the cdk-delivery-pipeline README, Security.';
 
   function crossAccount(target: (stack: Stack, stackB: Stack) => DeploymentTarget) {
     const app = newApp();
@@ -92,15 +96,15 @@ describe('cdk-nag over CodeDeploy and ECS targets in another account', () => {
   const appsOwn = (f: string) => f.startsWith('/ShopB/Fleet/Role/');
 
   test.each([
-    ['a CodeDeploy group defined in a stack of that account', serverGroupInB, '/ShopB/PipelineStackShopPipelineACC8CC45-prod-Fleet-ActionRole'],
-    ['an ECS service of a stack of that account', serviceInB, '/ShopB/PipelineStackShopPipelineACC8CC45-prod-shop-web-ActionRole'],
+    ['a CodeDeploy group defined in a stack of that account', serverGroupInB, '/ShopB/PipelineStackShopPipelineACC8CC45-prod-Fleet-ActionRole', false],
+    ['an ECS service of a stack of that account', serviceInB, '/ShopB/PipelineStackShopPipelineACC8CC45-prod-shop-web-ActionRole', true],
     ['a CodeDeploy group imported from that account (support stack)', importedServerGroup,
-      `/cross-account-support-stack-${B}/PipelineStackShopPipelineACC8CC45-prod-shop-fleet-ActionRole`],
+      `/cross-account-support-stack-${B}/PipelineStackShopPipelineACC8CC45-prod-shop-fleet-ActionRole`, false],
     ['an ECS service imported from that account (support stack)', importedService,
-      `/cross-account-support-stack-${B}/PipelineStackShopPipelineACC8CC45-prod-shop-web-ActionRole`],
-  ])('%s: the action role\'s artifact reads are covered, with a reason; its kms grant on Resource "*" stays reported', (_name, target, role) => {
+      `/cross-account-support-stack-${B}/PipelineStackShopPipelineACC8CC45-prod-shop-web-ActionRole`, true],
+  ])('%s: the action role\'s artifact reads and its narrowed key grant are covered, with reasons', (_name, target, role, rollingUpdate) => {
     const { app } = crossAccount(target);
-    expect(findings(app).filter(f => !appsOwn(f))).toEqual([`${role}/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]`]);
+    expect(findings(app).filter(f => !appsOwn(f))).toEqual([]);
     const policy = app.node.findAll().find(c => `/${c.node.path}` === `${role}/DefaultPolicy/Resource`) as CfnResource;
     expect(policy.getMetadata('cdk_nag').rules_to_suppress).toEqual([{
       id: 'AwsSolutions-IAM5',
@@ -109,16 +113,25 @@ describe('cdk-nag over CodeDeploy and ECS targets in another account', () => {
         'Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*',
         expect.stringMatching(/^Resource::arn:aws:s3:::pipelinestack[a-z0-9]*artifactsbucket[a-z0-9]+\/\*$/),
       ],
-    }]);
+    }, {
+      id: 'AwsSolutions-IAM5',
+      reason: KEY_REASON,
+      applies_to: [expect.stringMatching(/^Resource::arn:(aws|<AWS::Partition>):kms:eu-west-1:111111111111:key\/\*$/)],
+    },
+    // an ECS rolling update: aws-cdk-lib's ECS grants on "*", suppressed as for the role in the pipeline's account
+    ...(rollingUpdate ? [{ id: 'AwsSolutions-IAM5', reason: expect.stringMatching(/^Resource "\*" as aws-cdk-lib's ECS deploy action grants it/), applies_to: ['Resource::*'] }] : [])]);
   });
 
-  test('the kms statement that stays reported is aws-cdk-lib\'s grant on the artifact key, which the key policy names the role for', () => {
+  test('the kms grant aws-cdk-lib writes on Resource "*" is narrowed to the keys of the pipeline\'s account and region; the artifact key\'s policy names the role (regression: "*")', () => {
     const { app, stack, stackB } = crossAccount(serverGroupInB);
     const asm = app.synth();
     const docs = Object.values(asm.getStackByName(stackB.stackName).template.Resources as Record<string, any>)
-      .filter(r => r.Type === 'AWS::IAM::Policy').map(r => r.Properties.PolicyDocument.Statement);
+      .filter(r => r.Type === 'AWS::IAM::Policy').map(r => flat(r.Properties.PolicyDocument.Statement));
     expect(docs).toHaveLength(1);
-    expect(docs[0].filter((st: any) => st.Resource === '*')).toEqual([{ Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: '*' }]);
+    expect(docs[0].filter((st: any) => [].concat(st.Resource).includes('*' as never))).toEqual([]);
+    expect(docs[0].filter((st: any) => [].concat(st.Action).some((a: string) => a.startsWith('kms:')))).toEqual([{
+      Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*',
+    }]);
     const key = Object.values(asm.getStackByName(stack.stackName).template.Resources as Record<string, any>).find(r => r.Type === 'AWS::KMS::Key');
     expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
       Action: ['kms:Decrypt', 'kms:DescribeKey'],

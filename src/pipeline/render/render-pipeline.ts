@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { scopeReplicationKeyGrants } from './replication-keys';
+import { scopeCrossAccountActionRoleKeyGrants, scopeReplicationKeyGrants } from './replication-keys';
 import { PipelineGraph } from '../../graph/pipeline-graph';
 import { AlarmGateModel, AssetPublishing, EnvironmentModel, PipelineModel, PublisherEnvironment, RenderContext } from '../../model/model';
 import { bootstrapQualifier, readBootstrapVersion, withActionRolePolicy } from '../../private/action-grants';
@@ -165,6 +165,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     pipeline.addStage({ stageName: stage.name, actions: stageActions, ...(env ? stageConditions(pipeline, env) : {}) });
   }
   scopeReplicationKeyGrants(pipeline);
+  scopeCrossAccountActionRoleKeyGrants(pipeline);
   return { pipeline, approvalActionArns };
 }
 

@@ -1,4 +1,4 @@
-import { Aws, IResolveContext, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, IResolveContext, Lazy, Names, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -68,4 +68,80 @@ function narrow(document: { Statement?: Statement[] }, keyArns: unknown[], alias
     });
   }
   return { ...document, Statement: statements };
+}
+
+/**
+ * The roles aws-cdk-lib created for this pipeline's actions in a stack of another account: the stack
+ * of the action's resource (a CodeDeploy group or ECS service defined in a stack of that account),
+ * or its cross-account support stack (`cross-account-support-stack-<account>`). aws-cdk-lib names
+ * each `<pipeline unique id>-<stage>-<action>-ActionRole`; actions given a role have none.
+ */
+export function crossAccountActionRoles(pipeline: codepipeline.Pipeline): iam.Role[] {
+  const pipelineStack = Stack.of(pipeline);
+  const prefix = Names.uniqueId(pipeline);
+  const supportStacks = (Stage.of(pipeline)?.node.children ?? [])
+    .filter((c): c is Stack => Stack.isStack(c) && c.node.id.startsWith('cross-account-support-stack-'));
+  const roles: iam.Role[] = [];
+  for (const stage of pipeline.stages) {
+    for (const action of stage.actions) {
+      const props = action.actionProperties;
+      if (props.role) continue;
+      const id = `${prefix}-${stage.stageName}-${props.actionName}-ActionRole`;
+      const candidates = [...(props.resource ? [Stack.of(props.resource)] : []), ...supportStacks];
+      const role = candidates.map(s => s.node.tryFindChild(id)).find((c): c is iam.Role => c instanceof iam.Role);
+      if (role && Stack.of(role) !== pipelineStack && !roles.includes(role)) roles.push(role);
+    }
+  }
+  return roles;
+}
+
+/** The policies of cross-account action roles whose kms grant on "*" was narrowed, with the key ARN pattern as cdk-nag shows it. */
+const SCOPED_ACTION_ROLES = new WeakMap<iam.Policy, string>();
+
+/** The `key/*` ARN a cross-account action role's kms grant was narrowed to, as cdk-nag shows it (`arn:<AWS::Partition>:...`), if it was. */
+export function scopedActionRoleKeys(policy: iam.Policy): string | undefined {
+  return SCOPED_ACTION_ROLES.get(policy);
+}
+
+/**
+ * An action role aws-cdk-lib creates in another account gets `kms:Decrypt` and `kms:DescribeKey` on
+ * `Resource: "*"` for the pipeline's artifact key (or the replication key of its region): the key's
+ * generated ARN cannot be referenced from a stack of another account, so aws-cdk-lib grants on every
+ * key, and the role could decrypt with any key of its own account whose key policy delegates to
+ * IAM. This narrows the grant to the keys of the pipeline's account in the action's region
+ * (`arn:<partition>:kms:<region>:<pipeline account>:key/*`); those keys' policies then decide, and
+ * only the artifact key's (replication key's) names the role. Nothing changes when the pipeline's
+ * account or the role's region is unknown at synth.
+ */
+export function scopeCrossAccountActionRoleKeyGrants(pipeline: codepipeline.Pipeline): void {
+  const account = Stack.of(pipeline).account;
+  if (Token.isUnresolved(account)) return;
+  for (const role of crossAccountActionRoles(pipeline)) {
+    const roleStack = Stack.of(role);
+    if (Token.isUnresolved(roleStack.region)) continue;
+    const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+    const cfn = policy?.node.defaultChild as iam.CfnPolicy | undefined;
+    if (!policy || !cfn) continue;
+    const keyArn = `arn:${roleStack.partition}:kms:${roleStack.region}:${account}:key/*`;
+    const partition = Token.isUnresolved(roleStack.partition) ? '<AWS::Partition>' : roleStack.partition;
+    SCOPED_ACTION_ROLES.set(policy, `arn:${partition}:kms:${roleStack.region}:${account}:key/*`);
+    // the L1 property, not an override: cdk-nag and other checks read the narrowed document too
+    cfn.policyDocument = Lazy.uncachedAny({
+      produce: (context: IResolveContext) => narrowToKeys(context.resolve(policy.document), context.resolve(keyArn)),
+    });
+  }
+}
+
+/** Replaces "*" by the key ARN in every unconditional kms-only statement. */
+function narrowToKeys(document: { Statement?: Statement[] }, keyArn: unknown): unknown {
+  return {
+    ...document,
+    Statement: (document.Statement ?? []).map(st => {
+      const resources = ([] as unknown[]).concat(st.Resource ?? []);
+      const actions = ([] as string[]).concat(st.Action ?? []);
+      if (st.Condition !== undefined || !resources.includes('*') || actions.length === 0 || !actions.every(a => a.startsWith('kms:'))) return st;
+      const narrowed = [...new Set(resources.map(res => (res === '*' ? keyArn : res)))];
+      return { ...st, Resource: narrowed.length === 1 ? narrowed[0] : narrowed };
+    }),
+  };
 }
