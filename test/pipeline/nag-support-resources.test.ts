@@ -71,6 +71,8 @@ describe('cdk-nag over CodeDeploy and ECS targets in another account', () => {
     const app = newApp();
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
     const stackB = new Stack(app, 'ShopB', { env: { account: B, region: 'eu-west-1' } });
+    // a stack of account B that may hold imports only: newer aws-cdk-lib refuses a template without resources
+    new CfnResource(stackB, 'Marker', { type: 'AWS::CloudFormation::WaitConditionHandle' });
     pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [target(stack, stackB)] }] });
     return { app, stack, stackB };
   }
@@ -140,12 +142,10 @@ describe('cdk-nag over CodeDeploy and ECS targets in another account', () => {
   });
 
   test('with a role of that account given, no action role is created and nothing is reported', () => {
-    const { app, stackB } = crossAccount(stack => DeploymentTarget.codeDeployServer(codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
+    const { app } = crossAccount(stack => DeploymentTarget.codeDeployServer(codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
       application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'App', `arn:aws:codedeploy:eu-west-1:${B}:application:shop`),
       deploymentGroupName: 'shop-fleet',
     }), { role: iam.Role.fromRoleArn(stack, 'DeployRoleB', `arn:aws:iam::${B}:role/shop-deploy`, { mutable: false }) }));
-    // the stack of account B holds only imports: newer aws-cdk-lib refuses a template without resources
-    new CfnResource(stackB, 'Marker', { type: 'AWS::CloudFormation::WaitConditionHandle' });
     expect(findings(app).filter(f => !appsOwn(f))).toEqual([]);
   });
 
