@@ -2,11 +2,7 @@ import { PipelineGraph } from './pipeline-graph';
 import { ActionModel, DeploymentModel, PipelineModel } from '../model/model';
 import { PLAN_FORMAT_VERSION, PlanAction, PlanDocument, PlanNotifications } from '../model/plan-document';
 import { describeReleaseMode } from '../model/release-mode';
-import { isToken } from '../private/validation';
-
-function literal(value: string | undefined): string | undefined {
-  return value === undefined || isToken(value) ? undefined : value;
-}
+import { isToken, literal } from '../private/validation';
 
 function action(a: ActionModel | DeploymentModel): PlanAction {
   return { name: a.name, kind: a.kind, summary: a.summary, details: [...a.details], ...(a.privileged ? { privileged: true } : {}) };

@@ -64,6 +64,21 @@ export function isToken(value: unknown): boolean {
   return typeof value === 'string' ? Token.isUnresolved(value) : typeof value === 'number' ? Token.isUnresolved(value) : false;
 }
 
+/** The value when it is known at synth (not a token), else undefined. */
+export function literal(value: string | undefined): string | undefined {
+  return value === undefined || isToken(value) ? undefined : value;
+}
+
+/**
+ * A resource's name when it is known at synth: the name itself, or, for a resource of the app
+ * given a name (`repositoryName: 'shop'`, `alarmName: 'shop-errors'`), the physical name aws-cdk-lib
+ * keeps behind the name's token.
+ */
+export function literalName(resource: unknown, name: string): string | undefined {
+  const physical = (resource as { physicalName?: unknown }).physicalName;
+  return literal(name) ?? (typeof physical === 'string' ? literal(physical) : undefined);
+}
+
 /**
  * Validation context: knows the construct path so every message names it.
  */

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { ModelContext, SourceModel, SourceProduced } from '../model/model';
 import { useRenamedConnection, withActionRolePolicy } from '../private/action-grants';
 import type { Validator } from '../private/validation';
-import { isToken } from '../private/validation';
+import { isToken, literalName } from '../private/validation';
 
 /** The namespace the source action's variables live in (`#{SourceVariables.CommitId}`). */
 export const SOURCE_VARIABLES_NAMESPACE = 'SourceVariables';
@@ -123,16 +123,6 @@ export interface EcrSourceProps {
    * @default 'latest'
    */
   readonly tag?: string;
-}
-
-/**
- * A resource's name when it is known at synth: the name itself, or, for a resource of the app
- * given a name (`repositoryName: 'shop'`), the physical name aws-cdk-lib keeps behind its token.
- */
-function literalName(resource: unknown, name: string): string | undefined {
-  if (!Token.isUnresolved(name)) return name;
-  const physical = (resource as { physicalName?: unknown }).physicalName;
-  return typeof physical === 'string' && !Token.isUnresolved(physical) ? physical : undefined;
 }
 
 /**

@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { AlarmGateModel, AlarmRefModel, ModelContext, VerificationModel } from '../model/model';
 import { validateCommandsOptions } from '../private/commands-spec';
-import { described, type Validator } from '../private/validation';
+import { described, literal, literalName, type Validator } from '../private/validation';
 
 /** Options of a commands verification. */
 export interface VerificationCommandsOptions extends QualityCheckCommandsOptions {
@@ -80,7 +80,6 @@ export function alarmGateModel(ctx: ModelContext, alarms: unknown, waitMinutes: 
  * literal name, in its stack's account and region (the environment's when the stack names none).
  */
 function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAlarm): AlarmRefModel {
-  const literal = (s: string | undefined) => (s !== undefined && !Token.isUnresolved(s) ? s : undefined);
   const byTokens = (account?: string, region?: string): AlarmRefModel =>
     ({ alarm, name: alarm.alarmName, arn: alarm.alarmArn, account: literal(account), region: literal(region), referable: true });
   if (!Token.isUnresolved(alarm.alarmArn)) {
@@ -104,7 +103,7 @@ function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAlarm): A
   const fix = "Give the alarm an alarmName (new cloudwatch.Alarm(this, 'Errors', { alarmName: 'shop-prod-errors', ... })), or import it with "
     + "cloudwatch.Alarm.fromAlarmArn(this, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-prod-errors').";
   // alarmName is a token even when given; the physical name is the literal given
-  const name = literal(alarm.alarmName) ?? literal((alarm as unknown as { physicalName?: string }).physicalName);
+  const name = literalName(alarm, alarm.alarmName);
   if (name === undefined) {
     ctx.validator.fail(field, `is an alarm of stack '${alarmStack.node.path}', in ${where}, which the pipeline's stack cannot refer to, and its name is generated`,
       alarm.node.path, fix);
@@ -123,7 +122,6 @@ function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAlarm): A
  */
 export function alarmsForGroup(group: IConstruct & { env: { account: string; region: string } }, gates: AlarmGateModel[]): cloudwatch.IAlarm[] {
   const groupStack = Stack.of(group);
-  const literal = (s: string) => (Token.isUnresolved(s) ? undefined : s);
   const account = literal(group.env.account);
   const region = literal(group.env.region);
   return gates.flatMap(g => g.refs).filter(r => {

@@ -49,13 +49,19 @@ function isAlias(key: kms.IKey): key is kms.IAlias {
 
 interface Statement { Action?: string | string[]; Resource?: unknown; Condition?: unknown; [key: string]: unknown }
 
+/** An unconditional statement of kms actions only, on "*" among its resources: aws-cdk-lib's key grant it cannot name a key in. */
+function isKmsGrantOnStar(st: Statement): boolean {
+  const actions = ([] as string[]).concat(st.Action ?? []);
+  return st.Condition === undefined && ([] as unknown[]).concat(st.Resource ?? []).includes('*')
+    && actions.length > 0 && actions.every(a => a.startsWith('kms:'));
+}
+
 /** Splits every unconditional kms-only statement on "*" into its other resources and the alias-scoped keys. */
 function narrow(document: { Statement?: Statement[] }, keyArns: unknown[], aliases: string[]): unknown {
   const statements: Statement[] = [];
   for (const st of document.Statement ?? []) {
     const resources = ([] as unknown[]).concat(st.Resource ?? []);
-    const actions = ([] as string[]).concat(st.Action ?? []);
-    if (st.Condition !== undefined || !resources.includes('*') || actions.length === 0 || !actions.every(a => a.startsWith('kms:'))) {
+    if (!isKmsGrantOnStar(st)) {
       statements.push(st);
       continue;
     }
@@ -137,9 +143,8 @@ function narrowToKeys(document: { Statement?: Statement[] }, keyArn: unknown): u
   return {
     ...document,
     Statement: (document.Statement ?? []).map(st => {
+      if (!isKmsGrantOnStar(st)) return st;
       const resources = ([] as unknown[]).concat(st.Resource ?? []);
-      const actions = ([] as string[]).concat(st.Action ?? []);
-      if (st.Condition !== undefined || !resources.includes('*') || actions.length === 0 || !actions.every(a => a.startsWith('kms:'))) return st;
       const narrowed = [...new Set(resources.map(res => (res === '*' ? keyArn : res)))];
       return { ...st, Resource: narrowed.length === 1 ? narrowed[0] : narrowed };
     }),
