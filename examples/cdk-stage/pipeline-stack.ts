@@ -29,7 +29,10 @@ export class OrdersCdkPipelineStack extends Stack {
           name: 'staging',
           account: '222222222222',
           deployments: [DeploymentTarget.cdkStage(props.staging)],
-          verification: [Verification.commands('Smoke', ['bash scripts/smoke.sh staging'])],
+          // the smoke test invokes the alias just deployed: its ARN is an output of the stage's API stack
+          verification: [Verification.commands('Smoke', ['bash scripts/smoke.sh staging "$ORDERS_FUNCTION"'], {
+            envFromCfnOutputs: { ORDERS_FUNCTION: props.staging.liveAliasArn },
+          })],
         },
         { name: 'prod', production: true, account: '333333333333', deployments: [DeploymentTarget.cdkStage(props.prod)] },
       ],

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, Stack, Stage, StageProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,6 +12,9 @@ import { Construct } from 'constructs';
  * as a CodeDeploy canary (10% for 5 minutes) that rolls back by itself when its alarm fires.
  */
 export class OrdersServiceStage extends Stage {
+  /** The ARN of the function's live alias, which the pipeline's smoke test invokes. */
+  public readonly liveAliasArn: CfnOutput;
+
   constructor(scope: Construct, id: string, props: StageProps) {
     super(scope, id, props);
 
@@ -31,6 +34,7 @@ export class OrdersServiceStage extends Stage {
       environment: { TABLE: table.tableName },
     });
     const alias = new lambda.Alias(api, 'Live', { aliasName: 'live', version: fn.currentVersion });
+    this.liveAliasArn = new CfnOutput(api, 'LiveAliasArn', { value: alias.functionArn });
     const errors = new cloudwatch.Alarm(api, 'Errors', {
       metric: alias.metricErrors({ period: Duration.minutes(1) }),
       threshold: 1,

@@ -172,6 +172,8 @@ export function commandsActionModel(spec: {
   commands: string[];
   common: ValidCommandsOptions;
   primaryInput: 'source' | 'build';
+  /** Variables of the action (not the project): values CodePipeline resolves when the action starts, such as `#{ns.Output}`. */
+  actionEnvironmentVariables?: Record<string, string>;
 }): ActionModel {
   const { common } = spec;
   return {
@@ -204,6 +206,10 @@ export function commandsActionModel(spec: {
         input,
         extraInputs: [extra],
         role: rc.codeBuildActionRole(),
+        environmentVariables: spec.actionEnvironmentVariables
+          ? Object.fromEntries(Object.entries(spec.actionEnvironmentVariables)
+            .map(([n, value]) => [n, { type: codebuild.BuildEnvironmentVariableType.PLAINTEXT, value }]))
+          : undefined,
       })];
     },
   };

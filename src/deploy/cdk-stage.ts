@@ -59,6 +59,9 @@ interface StackPlan {
   readonly canaries: string[];
   /** The template configuration file (the stack's tags) in the build output, if the stack has tags. */
   readonly templateConfigurationPath?: string;
+  readonly artifactId: string;
+  /** The template's outputs: logical id -> whether it has a Condition. */
+  readonly outputs: Record<string, boolean>;
 }
 
 function replacePlaceholders(arn: string | undefined, account: string, region: string): string | undefined {
@@ -313,6 +316,8 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
       execRoleArn: s.cloudFormationExecutionRoleArn,
       canaries: canariesIn(s.templateFullPath),
       templateConfigurationPath: writeTemplateConfiguration(s, path.posix.join(dir, relative)),
+      artifactId: s.id,
+      outputs: Object.fromEntries(Object.entries<any>(s.template.Outputs ?? {}).map(([id, out]) => [id, out?.Condition !== undefined])),
     };
   });
 
@@ -399,7 +404,8 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     wantsChangeSetReview: review,
     account: env.account,
     region: env.region,
-    stageStacks: plans.map(p => ({ stackName: p.stackName, account: p.account, region: p.region })),
+    stageStacks: plans.map(p => ({ stackName: p.stackName, account: p.account, region: p.region, artifactId: p.artifactId, outputs: p.outputs })),
+    cdkStage: stage,
     cloudAssembly: { directory: dir, field: `${ctx.field}.cloudAssemblyDirectory` },
     buildOutputReads: [
       ...plans.flatMap(p => [
@@ -451,6 +457,8 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
           ...common,
           actionName: `${p.stackName}.Deploy`,
           runOrder: rc.runOrderAt('deploy', p.level),
+          // the stack's outputs become the action's variables, which tests read (envFromCfnOutputs)
+          variablesNamespace: rc.environment?.outputNamespaces?.[p.stackName],
         }));
       }
       return out;

@@ -352,10 +352,19 @@ function environmentModel(
 
   // verification: test actions and alarm gates
   const alarmContext = {
-    validator: v, field: f, pipelineAccount, pipelineRegion, pipelineScope, environmentAccount: account, environmentRegion: region,
+    validator: v,
+    field: f,
+    pipelineAccount,
+    pipelineRegion,
+    pipelineScope,
+    environmentAccount: account,
+    environmentRegion: region,
+    environmentName: name,
+    environmentDeployments: deployments,
   };
   const verification: ActionModel[] = [];
   const alarmGates: AlarmGateModel[] = [];
+  const outputNamespaces: Record<string, string> = {};
   if (e.verification !== undefined) {
     if (!Array.isArray(e.verification)) v.fail(`${f}.verification`, 'must be an array of Verification', e.verification, "Pass [Verification.commands('smoke', [...])] or leave it out.");
     e.verification.forEach((x, i) => {
@@ -363,6 +372,7 @@ function environmentModel(
       const m = x._toModel({ ...alarmContext, field: `${f}.verification[${i}]` });
       if (m.action) verification.push(m.action);
       if (m.alarmGate) alarmGates.push(m.alarmGate);
+      Object.assign(outputNamespaces, m.outputNamespaces ?? {});
     });
   }
   const alarmsInGates = alarmGates.reduce((n, g) => n + g.alarms.length, 0);
@@ -496,6 +506,7 @@ function environmentModel(
     window,
     blockWhileAlarming,
     onFailure,
+    outputNamespaces: Object.keys(outputNamespaces).length > 0 ? outputNamespaces : undefined,
     field: f,
   };
 }

@@ -1,3 +1,4 @@
+import type { Stage } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -26,6 +27,10 @@ export interface ModelContext {
   /** The account and region the environment deploys to, when it names them. */
   readonly environmentAccount?: string;
   readonly environmentRegion?: string;
+  /** The environment's name, for parts that name its actions' variables. */
+  readonly environmentName?: string;
+  /** The environment's deployments (modelled before its verification), for tests that read their stacks' outputs. */
+  readonly environmentDeployments?: DeploymentModel[];
 }
 
 /** Runtime values an action may show a person (the revision being promoted). */
@@ -164,7 +169,9 @@ export interface DeploymentModel {
   /** The CloudFormation stack the target deploys, when it deploys one. */
   readonly stackName?: string;
   /** The stacks of a CDK stage target, each with its account and region when the stage names them. */
-  readonly stageStacks?: Array<{ readonly stackName: string; readonly account?: string; readonly region?: string }>;
+  readonly stageStacks?: StageStackModel[];
+  /** A CDK stage target: the stage it deploys. */
+  readonly cdkStage?: Stage;
   /** The CodeDeploy deployment group the target deploys through, when it uses one. */
   readonly codeDeployGroup?: unknown;
   /** The environment's alarms added to the (owned) deployment group: those of its account and region. */
@@ -255,6 +262,19 @@ export interface AlarmGateModel {
 export interface VerificationModel {
   readonly action?: ActionModel;
   readonly alarmGate?: AlarmGateModel;
+  /** The variable namespaces the test reads stack outputs from: stack name -> namespace of its deploy action. */
+  readonly outputNamespaces?: Record<string, string>;
+}
+
+/** A stack of a CDK stage target. */
+export interface StageStackModel {
+  readonly stackName: string;
+  readonly account?: string;
+  readonly region?: string;
+  /** The stack's artifact id in the stage's cloud assembly. */
+  readonly artifactId?: string;
+  /** The outputs of its synthesized template: logical id -> whether the output has a Condition. */
+  readonly outputs?: Record<string, boolean>;
 }
 
 export interface EnvironmentModel {
@@ -274,6 +294,11 @@ export interface EnvironmentModel {
   readonly blockWhileAlarming?: AlarmGateModel;
   /** ROLLBACK, FAIL or RETRY, and whether it was chosen by default. */
   readonly onFailure: { readonly result: string; readonly retryMode?: string; readonly defaulted: boolean };
+  /**
+   * Stacks whose outputs the environment's tests read: stack name -> the variable namespace of the
+   * stack's deploy action (an action emits its variables only with a namespace).
+   */
+  readonly outputNamespaces?: Record<string, string>;
   /** Index in the props, for messages. */
   readonly field: string;
 }

@@ -1,9 +1,10 @@
-import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import * as crypto from 'crypto';
+import { Annotations, CfnElement, CfnOutput, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
-import { AlarmGateModel, AlarmRefModel, ModelContext, VerificationModel } from '../model/model';
+import { AlarmGateModel, AlarmRefModel, ModelContext, RenderContext, VerificationModel } from '../model/model';
 import { validateCommandsOptions } from '../private/commands-spec';
 import { described, literal, literalName, type Validator } from '../private/validation';
 
@@ -15,6 +16,18 @@ export interface VerificationCommandsOptions extends QualityCheckCommandsOptions
    * @default - none
    */
   readonly env?: Record<string, string>;
+  /**
+   * Environment variables set from outputs of stacks the environment deploys (the URL of the API
+   * just deployed, a queue's name).
+   *
+   * Each value is a `CfnOutput` of a stack of a CDK stage this environment deploys with
+   * `DeploymentTarget.cdkStage`. The stack's deploy action publishes its outputs as CodePipeline
+   * variables, and the test's action reads them: the value is the one the deployment just
+   * produced, resolved when the test starts.
+   *
+   * @default - none
+   */
+  readonly envFromCfnOutputs?: Record<string, CfnOutput>;
 }
 
 /** Options of an alarm verification. */
@@ -192,6 +205,110 @@ class CommandsVerification extends Verification {
       ...this.options,
       environmentVariables: { ...(this.options.environmentVariables ?? {}), ...(env ?? {}) },
     });
-    return { action: commandsActionModel({ name, kind: 'verification-commands', summary: `tests: ${commands.join(' && ')}`, commands, common, primaryInput: 'build' }) };
+    const fromOutputs = outputVariables(ctx, `${ctx.field}.envFromCfnOutputs`, this.options.envFromCfnOutputs, common.environmentVariables ?? {});
+    const action = commandsActionModel({
+      name,
+      kind: 'verification-commands',
+      summary: `tests: ${commands.join(' && ')}`,
+      commands,
+      common,
+      primaryInput: 'build',
+      actionEnvironmentVariables: fromOutputs?.variables,
+    });
+    if (!fromOutputs) return { action };
+    return {
+      action: {
+        ...action,
+        details: [...action.details, ...fromOutputs.details],
+        produce: (rc: RenderContext) => {
+          for (const w of fromOutputs.warnings) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:conditionalOutput', w);
+          return action.produce(rc);
+        },
+      },
+      outputNamespaces: fromOutputs.namespaces,
+    };
   }
+}
+
+/** CodePipeline's limit for an action configuration field, such as a CodeBuild action's environment variables. */
+const MAX_ACTION_CONFIGURATION_FIELD = 1000;
+
+/**
+ * The variable namespace of the deploy action of `stackName` in environment `environmentName`:
+ * unique in the pipeline (environment names are, and stack names within an environment), and of
+ * the characters CodePipeline allows in a namespace (no '.'), at most 100.
+ */
+export function outputsNamespace(environmentName: string, stackName: string): string {
+  const hash = (x: string) => crypto.createHash('sha256').update(x).digest('hex').slice(0, 8);
+  const env = environmentName.includes('.') ? `${environmentName.replace(/\./g, '_')}-${hash(environmentName)}` : environmentName;
+  const ns = `${env}@${stackName}`;
+  return ns.length <= 100 ? ns : `${ns.slice(0, 91)}-${hash(ns)}`;
+}
+
+function isCfnOutput(x: unknown): x is CfnOutput {
+  return x instanceof CfnOutput || (typeof x === 'object' && x !== null && CfnElement.isCfnElement(x) && 'importValue' in x);
+}
+
+/**
+ * Resolves `envFromCfnOutputs`: each output must be of a stack of a CDK stage the environment
+ * deploys. Returns the action's variables (`#{<namespace>.<output>}`), the namespaces the stacks'
+ * deploy actions need, and the plan's lines.
+ */
+function outputVariables(ctx: ModelContext, field: string, raw: unknown, taken: Record<string, string>) {
+  const v: Validator = ctx.validator;
+  if (raw === undefined) return undefined;
+  const fix = 'Map environment variable names to CfnOutputs of a stack the environment deploys, for example { API_URL: api.urlOutput }.';
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) v.fail(field, 'must map environment variable names to CfnOutput', raw, fix);
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length === 0) return undefined;
+  const deployments = ctx.environmentDeployments ?? [];
+  const environment = ctx.environmentName ?? '?';
+  const variables: Record<string, string> = {};
+  const namespaces: Record<string, string> = {};
+  const details: string[] = [];
+  const warnings: string[] = [];
+  for (const [name, output] of entries) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      v.fail(field, 'has a name that is not a valid environment variable name', name, 'Use letters, digits and underscores, not starting with a digit.');
+    }
+    if (name in taken) {
+      v.fail(`${field}.${name}`, 'sets a variable env or environmentVariables sets too', name, 'Give the variable one source: remove it from env (environmentVariables) or from envFromCfnOutputs.');
+    }
+    if (!isCfnOutput(output)) v.fail(`${field}.${name}`, 'must be a CfnOutput', output, fix);
+    const stack = Stack.of(output);
+    const stage = Stage.of(stack);
+    const deployed = deployments
+      .filter(d => d.cdkStage !== undefined && d.cdkStage === stage)
+      .flatMap(d => d.stageStacks ?? [])
+      .find(s => s.artifactId === stack.artifactId);
+    if (!deployed) {
+      const stages = deployments.filter(d => d.cdkStage).map(d => `'${d.cdkStage!.node.path}'`);
+      v.fail(`${field}.${name}`, `is an output of stack '${stack.node.path}', which environment '${environment}' does not deploy (its tests run after its own deployments only)`,
+        output.node.path,
+        stages.length > 0
+          ? `Pass an output of a stack of the CDK stage${stages.length === 1 ? '' : 's'} ${stages.join(', ')} this environment deploys.`
+          : "Deploy the stack's stage in this environment with DeploymentTarget.cdkStage(stage), or pass the value in env.");
+    }
+    const outputName = stack.resolve(output.logicalId) as string;
+    const conditional = deployed.outputs?.[outputName];
+    if (conditional === undefined) {
+      v.fail(`${field}.${name}`, `is an output of stack '${stack.node.path}' that is not in the stack's synthesized template (it was added or renamed after the stage was synthesized)`,
+        output.node.path, "Create and name the output with the stack's other resources, before the pipeline is created.");
+    }
+    if (conditional) {
+      warnings.push(`${field}.${name}: output '${outputName}' of stack '${deployed.stackName}' has a Condition. When the condition is false the stack has no such output, `
+        + `and the test '${ctx.field}' fails to start ("variable not found"). Give the output no condition, or read it in the test with 'aws cloudformation describe-stacks'.`);
+    }
+    const namespace = outputsNamespace(environment, deployed.stackName);
+    namespaces[deployed.stackName] = namespace;
+    variables[name] = `#{${namespace}.${outputName}}`;
+    details.push(`env ${name}: output ${outputName} of stack ${deployed.stackName}`);
+  }
+  const configuration = JSON.stringify(Object.entries(variables).map(([n, value]) => ({ name: n, type: 'PLAINTEXT', value })));
+  if (configuration.length > MAX_ACTION_CONFIGURATION_FIELD) {
+    v.fail(field, `needs ${configuration.length} characters of action configuration, more than CodePipeline's ${MAX_ACTION_CONFIGURATION_FIELD} for a CodeBuild action's environment variables`,
+      described(`${entries.length} outputs`),
+      'Read fewer outputs here and the others in the test itself (aws cloudformation describe-stacks), or split the test into two verifications.');
+  }
+  return { variables, namespaces, details, warnings };
 }

@@ -61,4 +61,14 @@ describe('examples/cdk-stage', () => {
     const prod = stack.delivery.describe().environments[1];
     expect(prod.deployments[0].details).toContainEqual(expect.stringMatching(/canary 10% then all after 5 min · auto-rollback on 1 alarm/));
   });
+
+  test('the staging smoke test reads the live alias ARN its deployment just produced', () => {
+    const stack = ordersCdkApp(newApp());
+    const staging = (Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any).Properties.Stages[2];
+    const byName = (n: string) => staging.Actions.find((a: any) => a.Name === n);
+    expect(byName('orders-api-staging.Deploy').Namespace).toBe('staging@orders-api-staging');
+    expect(JSON.parse(byName('Smoke').Configuration.EnvironmentVariables)).toEqual([
+      { name: 'ORDERS_FUNCTION', type: 'PLAINTEXT', value: '#{staging@orders-api-staging.LiveAliasArn}' },
+    ]);
+  });
 });

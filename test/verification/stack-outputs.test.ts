@@ -1,0 +1,219 @@
+import { CfnCondition, CfnOutput, Fn, Stack, Stage, StageProps } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { DeliveryPipeline, DeploymentTarget, EnvironmentOptions, Verification } from '../../src';
+import { outputsNamespace } from '../../src/verification/verification';
+import { action, actionsOf, errorOf, newApp, props } from '../util';
+
+/** A service stage: a data stack, and an API stack (after it) whose outputs the tests read. */
+class ShopStage extends Stage {
+  public readonly apiUrl: CfnOutput;
+  public readonly queueName: CfnOutput;
+  public readonly tableName: CfnOutput;
+  public readonly api: Stack;
+
+  constructor(scope: Construct, id: string, stageProps: StageProps & { conditionalUrl?: boolean } = {}) {
+    super(scope, id, stageProps);
+    const data = new Stack(this, 'Data', { stackName: `shop-data-${id.toLowerCase()}` });
+    const table = new ssm.StringParameter(data, 'Table', { stringValue: 'orders' });
+    this.tableName = new CfnOutput(data, 'TableName', { value: table.parameterName });
+    this.api = new Stack(this, 'Api', { stackName: `shop-api-${id.toLowerCase()}` });
+    this.api.addDependency(data);
+    const url = new ssm.StringParameter(this.api, 'Url', { stringValue: 'https://api.example.com' });
+    this.apiUrl = new CfnOutput(this.api, 'ApiUrl', { value: url.stringValue });
+    if (stageProps.conditionalUrl) {
+      this.apiUrl.condition = new CfnCondition(this.api, 'Public', { expression: Fn.conditionEquals(this.api.region, 'eu-west-1') });
+    }
+    this.queueName = new CfnOutput(this.api, 'Queue', { value: 'orders-queue' });
+    this.queueName.overrideLogicalId('QueueName');
+  }
+}
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+function setup(stageProps: { conditionalUrl?: boolean } = {}) {
+  const app = newApp();
+  const stack = new Stack(app, 'PipelineStack', { env: ENV });
+  const staging = new ShopStage(app, 'Staging', { env: ENV, ...stageProps });
+  const prod = new ShopStage(app, 'Prod', { env: { ...ENV, account: '222222222222' } });
+  return { app, stack, staging, prod };
+}
+
+function pipeline(stack: Stack, environments: EnvironmentOptions[]): DeliveryPipeline {
+  return new DeliveryPipeline(stack, 'Shop', props({ environments }));
+}
+
+describe('Verification.commands envFromCfnOutputs', () => {
+  test('the stack\'s deploy action publishes its outputs in a namespace, and the test reads them as action variables', () => {
+    const { stack, staging } = setup();
+    pipeline(stack, [{
+      name: 'staging',
+      deployments: [DeploymentTarget.cdkStage(staging)],
+      verification: [Verification.commands('Smoke', ['curl -fsS "$API_URL/health"'], {
+        env: { TIMEOUT: '30' },
+        envFromCfnOutputs: { API_URL: staging.apiUrl, QUEUE: staging.queueName, TABLE: staging.tableName },
+      })],
+    }]);
+    expect(actionsOf(stack, 'staging')).toEqual([
+      'shop-data-staging.Prepare@1', 'shop-data-staging.Deploy@2', 'shop-api-staging.Prepare@3', 'shop-api-staging.Deploy@4', 'Smoke@5',
+    ]);
+    expect(action(stack, 'staging', 'shop-api-staging.Deploy').Namespace).toBe('staging@shop-api-staging');
+    expect(action(stack, 'staging', 'shop-data-staging.Deploy').Namespace).toBe('staging@shop-data-staging');
+    // the change-set actions publish nothing the tests read
+    expect(action(stack, 'staging', 'shop-api-staging.Prepare').Namespace).toBeUndefined();
+    expect(JSON.parse(action(stack, 'staging', 'Smoke').Configuration.EnvironmentVariables)).toEqual([
+      { name: 'API_URL', type: 'PLAINTEXT', value: '#{staging@shop-api-staging.ApiUrl}' },
+      { name: 'QUEUE', type: 'PLAINTEXT', value: '#{staging@shop-api-staging.QueueName}' },
+      { name: 'TABLE', type: 'PLAINTEXT', value: '#{staging@shop-data-staging.TableName}' },
+    ]);
+  });
+
+  test('stacks no test reads get no namespace, and a test without envFromCfnOutputs has no action variables', () => {
+    const { stack, staging } = setup();
+    pipeline(stack, [{
+      name: 'staging',
+      deployments: [DeploymentTarget.cdkStage(staging)],
+      verification: [
+        Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { API_URL: staging.apiUrl } }),
+        Verification.commands('E2E', ['npm run e2e']),
+      ],
+    }]);
+    expect(action(stack, 'staging', 'shop-data-staging.Deploy').Namespace).toBeUndefined();
+    expect(action(stack, 'staging', 'shop-api-staging.Deploy').Namespace).toBe('staging@shop-api-staging');
+    expect(action(stack, 'staging', 'E2E').Configuration.EnvironmentVariables).toBeUndefined();
+  });
+
+  test('each environment reads its own stage\'s outputs, in a namespace of its own', () => {
+    const { stack, staging, prod } = setup();
+    pipeline(stack, [
+      { name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)], verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { API_URL: staging.apiUrl } })] },
+      {
+        name: 'prod',
+        production: true,
+        account: '222222222222',
+        deployments: [DeploymentTarget.cdkStage(prod)],
+        verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { API_URL: prod.apiUrl } })],
+      },
+    ]);
+    expect(action(stack, 'prod', 'shop-api-prod.Deploy').Namespace).toBe('prod@shop-api-prod');
+    expect(JSON.parse(action(stack, 'prod', 'Smoke').Configuration.EnvironmentVariables)).toEqual([
+      { name: 'API_URL', type: 'PLAINTEXT', value: '#{prod@shop-api-prod.ApiUrl}' },
+    ]);
+  });
+
+  test('the plan names the output behind each variable', () => {
+    const { stack, staging } = setup();
+    const p = pipeline(stack, [{
+      name: 'staging',
+      deployments: [DeploymentTarget.cdkStage(staging)],
+      verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { API_URL: staging.apiUrl } })],
+    }]);
+    expect(p.describe().environments[0].verification[0].details).toEqual(['run: bash smoke.sh', 'env API_URL: output ApiUrl of stack shop-api-staging']);
+  });
+
+  test('namespaces hold only the characters CodePipeline allows, at most 100, and stay unique', () => {
+    expect(outputsNamespace('prod', 'shop-api-prod')).toBe('prod@shop-api-prod');
+    const dotted = outputsNamespace('eu.prod', 'shop-api');
+    expect(dotted).toMatch(/^eu_prod-[0-9a-f]{8}@shop-api$/);
+    expect(dotted).not.toBe(outputsNamespace('eu_prod', 'shop-api'));
+    const long = outputsNamespace('e'.repeat(100), 's'.repeat(92));
+    expect(long).toHaveLength(100);
+    expect(long).toMatch(/^[A-Za-z0-9@_-]+$/);
+    expect(long).not.toBe(outputsNamespace('e'.repeat(100), `${'s'.repeat(91)}t`));
+  });
+
+  test('an output with a Condition warns: when it is false the stack has no such output and the test cannot start', () => {
+    const { stack, staging } = setup({ conditionalUrl: true });
+    pipeline(stack, [{
+      name: 'staging',
+      deployments: [DeploymentTarget.cdkStage(staging)],
+      verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { API_URL: staging.apiUrl, QUEUE: staging.queueName } })],
+    }]);
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('delivery-pipeline:conditionalOutput'));
+    expect(warnings.map(w => w.entry.data)).toEqual([expect.stringContaining(
+      "envFromCfnOutputs.API_URL: output 'ApiUrl' of stack 'shop-api-staging' has a Condition. When the condition is false the stack has no such output",
+    )]);
+  });
+
+  describe('fails', () => {
+    const base = "'PipelineStack/Shop': environments[0] ('staging').verification[0].envFromCfnOutputs";
+
+    test('when the output is of a stage another environment deploys', () => {
+      const { stack, staging, prod } = setup();
+      expect(errorOf(() => pipeline(stack, [
+        { name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)], verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { API_URL: prod.apiUrl } })] },
+        { name: 'prod', production: true, account: '222222222222', deployments: [DeploymentTarget.cdkStage(prod)] },
+      ]))).toBe(`${base}.API_URL is an output of stack 'Prod/Api', which environment 'staging' does not deploy (its tests run after its own deployments only), `
+        + "got 'Prod/Api/ApiUrl'. Pass an output of a stack of the CDK stage 'Staging' this environment deploys.");
+    });
+
+    test('when the environment deploys no CDK stage', () => {
+      const { stack, staging } = setup();
+      expect(errorOf(() => pipeline(stack, [{
+        name: 'staging',
+        deployments: [DeploymentTarget.commands('Deploy', ['bash deploy.sh'])],
+        verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { API_URL: staging.apiUrl } })],
+      }]))).toBe(`${base}.API_URL is an output of stack 'Staging/Api', which environment 'staging' does not deploy (its tests run after its own deployments only), `
+        + "got 'Staging/Api/ApiUrl'. Deploy the stack's stage in this environment with DeploymentTarget.cdkStage(stage), or pass the value in env.");
+    });
+
+    test('when the output is of the pipeline\'s own stack', () => {
+      const { stack, staging } = setup();
+      const own = new CfnOutput(stack, 'Own', { value: 'x' });
+      expect(errorOf(() => pipeline(stack, [{
+        name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)], verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { X: own } })],
+      }]))).toContain(".X is an output of stack 'PipelineStack', which environment 'staging' does not deploy");
+    });
+
+    test('when the output is not in the template the pipeline deploys (renamed after the stage was synthesized)', () => {
+      const { stack, staging } = setup();
+      staging.synth();
+      staging.apiUrl.overrideLogicalId('PublicUrl');
+      expect(errorOf(() => pipeline(stack, [{
+        name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)], verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { URL: staging.apiUrl } })],
+      }]))).toBe(`${base}.URL is an output of stack 'Staging/Api' that is not in the stack's synthesized template (it was added or renamed after the stage was synthesized), `
+        + "got 'Staging/Api/ApiUrl'. Create and name the output with the stack's other resources, before the pipeline is created.");
+    });
+
+    test('when a variable is also set by env', () => {
+      const { stack, staging } = setup();
+      expect(errorOf(() => pipeline(stack, [{
+        name: 'staging',
+        deployments: [DeploymentTarget.cdkStage(staging)],
+        verification: [Verification.commands('Smoke', ['bash smoke.sh'], { env: { API_URL: 'https://x' }, envFromCfnOutputs: { API_URL: staging.apiUrl } })],
+      }]))).toBe(`${base}.API_URL sets a variable env or environmentVariables sets too, got 'API_URL'. `
+        + 'Give the variable one source: remove it from env (environmentVariables) or from envFromCfnOutputs.');
+    });
+
+    test('when a value is not a CfnOutput', () => {
+      const { stack, staging } = setup();
+      expect(errorOf(() => pipeline(stack, [{
+        name: 'staging',
+        deployments: [DeploymentTarget.cdkStage(staging)],
+        verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { API_URL: 'https://x' as any } })],
+      }]))).toBe(`${base}.API_URL must be a CfnOutput, got 'https://x'. `
+        + 'Map environment variable names to CfnOutputs of a stack the environment deploys, for example { API_URL: api.urlOutput }.');
+    });
+
+    test('when a name is not an environment variable name', () => {
+      const { stack, staging } = setup();
+      expect(errorOf(() => pipeline(stack, [{
+        name: 'staging',
+        deployments: [DeploymentTarget.cdkStage(staging)],
+        verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { 'API-URL': staging.apiUrl } })],
+      }]))).toBe(`${base} has a name that is not a valid environment variable name, got 'API-URL'. Use letters, digits and underscores, not starting with a digit.`);
+    });
+
+    test('when the variables do not fit the 1000 characters of the action\'s configuration', () => {
+      const { stack, staging } = setup();
+      const many = Object.fromEntries(Array.from({ length: 14 }, (_, i) => [`SERVICE_ENDPOINT_${i}`, i % 2 ? staging.apiUrl : staging.tableName]));
+      expect(errorOf(() => pipeline(stack, [{
+        name: 'staging',
+        deployments: [DeploymentTarget.cdkStage(staging)],
+        verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: many })],
+      }]))).toMatch(new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} needs 1\\d{3} characters of action configuration, more than CodePipeline's 1000 `
+        + 'for a CodeBuild action\'s environment variables, got 14 outputs. Read fewer outputs here'));
+    });
+  });
+});
