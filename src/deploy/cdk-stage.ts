@@ -458,7 +458,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
           actionName: `${p.stackName}.Deploy`,
           runOrder: rc.runOrderAt('deploy', p.level),
           // the stack's outputs become the action's variables, which tests read (envFromCfnOutputs)
-          variablesNamespace: rc.environment?.outputNamespaces?.[p.stackName],
+          variablesNamespace: rc.environment?.outputNamespaces?.[`${p.stackName}.Deploy`],
         }));
       }
       return out;

@@ -304,6 +304,8 @@ class CloudFormationTarget extends DeploymentTarget {
             ...common,
             actionName: `${name}.Deploy`,
             runOrder: rc.deployRunOrder,
+            // the stack's outputs become the action's variables, which tests read (envFromStackOutputs)
+            variablesNamespace: rc.environment?.outputNamespaces?.[`${name}.Deploy`],
           }),
         ];
       },

@@ -262,7 +262,7 @@ export interface AlarmGateModel {
 export interface VerificationModel {
   readonly action?: ActionModel;
   readonly alarmGate?: AlarmGateModel;
-  /** The variable namespaces the test reads stack outputs from: stack name -> namespace of its deploy action. */
+  /** The variable namespaces the test reads stack outputs from: deploy action name -> its namespace. */
   readonly outputNamespaces?: Record<string, string>;
 }
 
@@ -295,8 +295,8 @@ export interface EnvironmentModel {
   /** ROLLBACK, FAIL or RETRY, and whether it was chosen by default. */
   readonly onFailure: { readonly result: string; readonly retryMode?: string; readonly defaulted: boolean };
   /**
-   * Stacks whose outputs the environment's tests read: stack name -> the variable namespace of the
-   * stack's deploy action (an action emits its variables only with a namespace).
+   * Deploy actions whose stacks' outputs the environment's tests read: action name (`<stack>.Deploy`)
+   * -> its variable namespace (an action emits its variables only with a namespace).
    */
   readonly outputNamespaces?: Record<string, string>;
   /** Index in the props, for messages. */

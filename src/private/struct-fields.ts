@@ -23,7 +23,7 @@ export const STRUCT_FIELDS = {
   QualityCheckCommandsOptions: [...COMMANDS_OPTIONS],
   DependencyAuditOptions: [...COMMANDS_OPTIONS, 'command', 'name'],
   SourceCodeScanOptions: ['name', 'criticalThreshold', 'highThreshold', 'mediumThreshold', 'lowThreshold'],
-  VerificationCommandsOptions: [...COMMANDS_OPTIONS, 'env', 'envFromCfnOutputs'],
+  VerificationCommandsOptions: [...COMMANDS_OPTIONS, 'env', 'envFromCfnOutputs', 'envFromStackOutputs'],
   AlarmVerificationOptions: ['bakeTime', 'role'],
   GitHubSourceProps: ['repository', 'branch', 'connectionArn', 'triggers', 'fullClone'],
   PushTrigger: ['branchesIncludes', 'branchesExcludes', 'tagsIncludes', 'tagsExcludes', 'filePathsIncludes', 'filePathsExcludes'],

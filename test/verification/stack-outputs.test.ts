@@ -4,7 +4,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { DeliveryPipeline, DeploymentTarget, EnvironmentOptions, Verification } from '../../src';
 import { outputsNamespace } from '../../src/verification/verification';
-import { action, actionsOf, errorOf, newApp, props } from '../util';
+import { action, actionsOf, cfnTarget, errorOf, newApp, props } from '../util';
 
 /** A service stage: a data stack, and an API stack (after it) whose outputs the tests read. */
 class ShopStage extends Stage {
@@ -183,7 +183,7 @@ describe('Verification.commands envFromCfnOutputs', () => {
         deployments: [DeploymentTarget.cdkStage(staging)],
         verification: [Verification.commands('Smoke', ['bash smoke.sh'], { env: { API_URL: 'https://x' }, envFromCfnOutputs: { API_URL: staging.apiUrl } })],
       }]))).toBe(`${base}.API_URL sets a variable env or environmentVariables sets too, got 'API_URL'. `
-        + 'Give the variable one source: remove it from env (environmentVariables) or from envFromCfnOutputs.');
+        + 'Give the variable one source: remove it from env (environmentVariables), envFromCfnOutputs or envFromStackOutputs.');
     });
 
     test('when a value is not a CfnOutput', () => {
@@ -214,6 +214,87 @@ describe('Verification.commands envFromCfnOutputs', () => {
         verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: many })],
       }]))).toMatch(new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} needs 1\\d{3} characters of action configuration, more than CodePipeline's 1000 `
         + 'for a CodeBuild action\'s environment variables, got 14 outputs. Read fewer outputs here'));
+    });
+  });
+});
+
+describe('Verification.commands envFromStackOutputs', () => {
+  const base = "'PipelineStack/Shop': environments[0] ('staging').verification[0].envFromStackOutputs";
+
+  test('reads outputs of a CloudFormation target\'s stack by name, through its deploy action\'s namespace', () => {
+    const { stack } = setup();
+    pipeline(stack, [{
+      name: 'staging',
+      deployments: [cfnTarget('shop-staging'), DeploymentTarget.cloudFormation({ stackName: 'shop-cdn', templatePath: 'cdn.yaml', name: 'cdn.blue' })],
+      verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromStackOutputs: { API_URL: 'shop-staging.ApiUrl', CDN: 'cdn.blue.DistributionDomain' } })],
+    }]);
+    expect(action(stack, 'staging', 'shop-staging.Deploy').Namespace).toBe('staging@shop-staging');
+    // '.' is not allowed in a namespace
+    const cdn = action(stack, 'staging', 'cdn.blue.Deploy').Namespace;
+    expect(cdn).toMatch(/^staging@cdn_blue-[0-9a-f]{8}$/);
+    expect(action(stack, 'staging', 'shop-staging.Prepare').Namespace).toBeUndefined();
+    expect(JSON.parse(action(stack, 'staging', 'Smoke').Configuration.EnvironmentVariables)).toEqual([
+      { name: 'API_URL', type: 'PLAINTEXT', value: '#{staging@shop-staging.ApiUrl}' },
+      { name: 'CDN', type: 'PLAINTEXT', value: `#{${cdn}.DistributionDomain}` },
+    ]);
+  });
+
+  test('names a CDK stage\'s stack too, beside envFromCfnOutputs, and the plan shows both', () => {
+    const { stack, staging } = setup();
+    const p = pipeline(stack, [{
+      name: 'staging',
+      deployments: [DeploymentTarget.cdkStage(staging)],
+      verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { API_URL: staging.apiUrl }, envFromStackOutputs: { TABLE: 'shop-data-staging.TableName' } })],
+    }]);
+    expect(JSON.parse(action(stack, 'staging', 'Smoke').Configuration.EnvironmentVariables)).toEqual([
+      { name: 'API_URL', type: 'PLAINTEXT', value: '#{staging@shop-api-staging.ApiUrl}' },
+      { name: 'TABLE', type: 'PLAINTEXT', value: '#{staging@shop-data-staging.TableName}' },
+    ]);
+    expect(p.describe().environments[0].verification[0].details).toEqual([
+      'run: bash smoke.sh', 'env API_URL: output ApiUrl of stack shop-api-staging', 'env TABLE: output TableName of stack shop-data-staging',
+    ]);
+  });
+
+  describe('fails', () => {
+    test('when the stack is not one the environment deploys', () => {
+      const { stack } = setup();
+      expect(errorOf(() => pipeline(stack, [{
+        name: 'staging',
+        deployments: [cfnTarget('shop-staging')],
+        verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromStackOutputs: { API_URL: 'shop-prod.ApiUrl' } })],
+      }]))).toBe(`${base}.API_URL names stack 'shop-prod', which environment 'staging' does not deploy (its tests run after its own deployments only), `
+        + "got 'shop-prod.ApiUrl'. Name a stack this environment deploys: 'shop-staging' (a CloudFormation target is named by its name, which defaults to its stack name).");
+    });
+
+    test('when a CDK stage\'s stack has no such output', () => {
+      const { stack, staging } = setup();
+      expect(errorOf(() => pipeline(stack, [{
+        name: 'staging',
+        deployments: [DeploymentTarget.cdkStage(staging)],
+        verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromStackOutputs: { URL: 'shop-api-staging.Url' } })],
+      }]))).toBe(`${base}.URL names output 'Url', which the template of stack 'shop-api-staging' does not have, got 'shop-api-staging.Url'. `
+        + 'Name one of its outputs: ApiUrl, QueueName.');
+    });
+
+    test('when the reference is not <stack>.<output>', () => {
+      for (const ref of ['ApiUrl', 'shop-staging.Api-Url', '.ApiUrl']) {
+        const { stack } = setup();
+        expect(errorOf(() => pipeline(stack, [{
+          name: 'staging',
+          deployments: [cfnTarget('shop-staging')],
+          verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromStackOutputs: { URL: ref } })],
+        }]))).toBe(`${base}.URL must name a stack's output as '<stack name>.<output name>' (the output's logical id: letters and digits), got '${ref}'. `
+          + "Map environment variable names to '<stack name>.<output name>', for example { API_URL: 'shop-prod.ApiUrl' }.");
+      }
+    });
+
+    test('when both maps set a variable', () => {
+      const { stack, staging } = setup();
+      expect(errorOf(() => pipeline(stack, [{
+        name: 'staging',
+        deployments: [DeploymentTarget.cdkStage(staging)],
+        verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { URL: staging.apiUrl }, envFromStackOutputs: { URL: 'shop-api-staging.ApiUrl' } })],
+      }]))).toBe(`${base}.URL sets a variable envFromCfnOutputs sets too, got 'URL'. Give the variable one source: remove it from envFromCfnOutputs or envFromStackOutputs.`);
     });
   });
 });
