@@ -80,8 +80,16 @@ const alarm = fc.constant(null).map(() => {
   return { alarmName: name, alarmArn: `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${name}` } as unknown as cloudwatch.IAlarm;
 });
 
+/** Stack-output references: '<stack>.<output>' of a stack the environment may or may not deploy, or malformed ones. */
+const outputRefs = (m: boolean) => fc.dictionary(
+  either(m, fc.constantFrom('URL', 'API_URL', 'QUEUE'), fc.constantFrom('1X', 'A-B', 'URL')),
+  either(m, stackName(false).map(s => `${s}.Url`), fc.constantFrom('Url', '.Url', 'shop.Api-Url', '', 'x'.repeat(2000))),
+  { maxKeys: 2 },
+);
+
 const verification = (m: boolean) => fc.oneof(
   actionName(m).map(n => Verification.commands(n, ['./smoke.sh'])),
+  fc.record({ name: actionName(m), refs: outputRefs(m) }).map(a => Verification.commands(a.name, ['./smoke.sh'], { envFromStackOutputs: a.refs })),
   fc.record({
     alarms: either(m, fc.array(alarm, { minLength: 1, maxLength: 2 }), fc.array(alarm, { minLength: 0, maxLength: 6 })),
     bake: fc.option(either(m, fc.constantFrom(1, 10, 60), fc.constantFrom(0, 2000, 1.5)), { nil: undefined }),
