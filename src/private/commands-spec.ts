@@ -179,7 +179,9 @@ function labelOf(resource: IConstruct, id: string): string {
  * shared from another account is not supported), or one of a stack the pipeline's stack cannot
  * refer to (another CDK stage, another environment), as `alarmRef` in verification.ts decides.
  */
-function checkReferable(v: Validator, field: string, resource: IConstruct & { env: { account: string; region: string } }, what: string, label: string): void {
+function checkReferable(
+  v: Validator, field: string, resource: IConstruct & { env: { account: string; region: string } }, what: string, label: string,
+): void {
   if (!v.pipeline || typeof (resource as { node?: unknown }).node !== 'object') return;
   const pipelineStack = Stack.of(v.pipeline);
   const fix = what === 'security group'

@@ -90,7 +90,10 @@ export class Validator {
    * @param pipeline the pipeline construct, for parts whose resources its stack must be able to refer to
    */
   constructor(
-    public readonly constructPath: string, public readonly defaults: ModelDefaults = {}, public readonly root?: IConstruct, public readonly pipeline?: IConstruct,
+    public readonly constructPath: string,
+    public readonly defaults: ModelDefaults = {},
+    public readonly root?: IConstruct,
+    public readonly pipeline?: IConstruct,
   ) {}
 
   /** Throws the library's error: `'<path>': <field> <problem>, got <value>. <fix>` */
