@@ -58,13 +58,14 @@ export interface QualityCheckCommandsOptions {
    */
   readonly rolePolicyStatements?: iam.PolicyStatement[];
   /**
-   * The VPC the project runs in, to reach private resources: internal load balancers, databases,
-   * private package registries.
+   * The VPC the project runs in.
    *
-   * The project gets network interfaces in the selected subnets, which must be private: CodeBuild
-   * gives them no public IP address, so a public subnet is refused at synth. Commands that download
-   * from the internet need a NAT gateway (`ec2.SubnetType.PRIVATE_WITH_EGRESS`); in isolated subnets
-   * they reach only the VPC and its endpoints. The VPC must be of the pipeline's account and
+   * For commands that reach private resources: internal load balancers, databases, private
+   * package registries. The project gets network interfaces in the selected subnets, which must
+   * be private: CodeBuild gives them no public IP address, so a public subnet is refused at synth.
+   * Commands that download from the internet need a NAT gateway
+   * (`ec2.SubnetType.PRIVATE_WITH_EGRESS`); in isolated subnets they reach only the VPC and its
+   * endpoints. The VPC must be of the pipeline's account and
    * Region, and one the pipeline's stack can refer to (its own stack, another stack of the same
    * CDK stage and environment, or an import such as `ec2.Vpc.fromLookup`). CodeBuild's Lambda
    * compute cannot run in a VPC.
