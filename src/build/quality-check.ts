@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
@@ -56,6 +57,41 @@ export interface QualityCheckCommandsOptions {
    * @default - no permissions beyond the pipeline's artifacts, logs and reports
    */
   readonly rolePolicyStatements?: iam.PolicyStatement[];
+  /**
+   * The VPC the project runs in.
+   *
+   * For commands that reach private resources: internal load balancers, databases, private
+   * package registries. The project gets network interfaces in the selected subnets, which must
+   * be private: CodeBuild gives them no public IP address, so a public subnet is refused at synth.
+   * Commands that download from the internet need a NAT gateway
+   * (`ec2.SubnetType.PRIVATE_WITH_EGRESS`); in isolated subnets they reach only the VPC and its
+   * endpoints. The VPC must be of the pipeline's account and
+   * Region, and one the pipeline's stack can refer to (its own stack, another stack of the same
+   * CDK stage and environment, or an import such as `ec2.Vpc.fromLookup`). CodeBuild's Lambda
+   * compute cannot run in a VPC.
+   *
+   * @default - DeliveryDefaults' vpc when set, else no VPC (the project reaches only public endpoints)
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Which subnets of `vpc` the project runs in.
+   *
+   * Given only together with `vpc`.
+   *
+   * @default - the private subnets with egress of `vpc` (else its isolated subnets), as aws-cdk-lib
+   * and CodeBuild choose them; DeliveryDefaults' subnetSelection when the vpc is DeliveryDefaults'
+   */
+  readonly subnetSelection?: ec2.SubnetSelection;
+  /**
+   * Security groups of the project's network interfaces in `vpc`, 1 to 5.
+   *
+   * Given only together with `vpc`. Add the project's access to your resources to their rules
+   * (for example, a database's security group allows these groups on its port).
+   *
+   * @default - one security group aws-cdk-lib creates for the project, allowing all outbound traffic
+   * and no inbound traffic; DeliveryDefaults' securityGroups when the vpc is DeliveryDefaults'
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /** Options of a dependency audit. */
@@ -195,6 +231,7 @@ export function commandsActionModel(spec: {
         privileged: common.privileged,
         fullCloneConnectionArn: rc.fullCloneConnectionArn,
         rolePolicyStatements: common.rolePolicyStatements,
+        network: common.network,
       }, rc.encryptionKey);
       const [input, extra] = spec.primaryInput === 'source'
         ? [rc.sourceArtifact, rc.buildArtifact]

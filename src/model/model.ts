@@ -5,6 +5,7 @@ import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import type { ProjectNetwork } from '../private/codebuild';
 import type { Validator } from '../private/validation';
 
 /*
@@ -84,6 +85,8 @@ export interface AssetPublishing {
 export interface PublisherEnvironment {
   readonly buildImage: codebuild.IBuildImage;
   readonly computeType: codebuild.ComputeType;
+  /** DeliveryDefaults' VPC, when set. */
+  readonly network?: ProjectNetwork;
   /** Said at synth when the image may not suit the assets (an ARM image and Docker images without a platform). */
   readonly warning?: string;
 }

@@ -146,7 +146,7 @@ export class DeliveryPipeline extends Construct {
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
     Object.defineProperty(this, DELIVERY_PIPELINE_MARK, { value: true });
-    this.validator = new Validator(this.node.path, DeliveryDefaults.of(scope), this.node.root);
+    this.validator = new Validator(this.node.path, DeliveryDefaults.of(scope), this.node.root, this);
     if (props === null || typeof props !== 'object') {
       this.validator.fail('props', 'must be an object', props, 'Pass { source, buildStep, environments? }.');
     }

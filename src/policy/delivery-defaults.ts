@@ -1,8 +1,9 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { isMarkedPipeline } from '../private/app-registry';
-import { checkBuildImage, checkComputeType } from '../private/commands-spec';
+import { checkBuildImage, checkComputeType, checkSecurityGroups, checkSubnetSelection, checkVpc } from '../private/commands-spec';
 import { described, Validator } from '../private/validation';
 
 /** Defaults a platform team sets once for every DeliveryPipeline under a scope. */
@@ -40,7 +41,37 @@ export interface DeliveryDefaultsProps {
    * @default - none
    */
   readonly approvalNotify?: sns.ITopic;
+  /**
+   * VPC of every CodeBuild project that names no vpc: the build, checks, deploy scripts, tests, and
+   * the project that publishes the CDK stages' assets (as CDK Pipelines' `codeBuildDefaults` do).
+   *
+   * For a network that allows no direct internet access. Every project then needs a way out: the
+   * asset-publishing project installs `@aws-cdk/cdk-assets-lib` from npm and uploads to S3 and ECR,
+   * and every project downloads its input from the artifact bucket and writes CloudWatch Logs, so
+   * the selected subnets need a NAT gateway (or a proxy and VPC endpoints). The VPC must be of the
+   * pipeline's account and Region, and one its stack can refer to. `subnetSelection` and
+   * `securityGroups` go with it: a part that names its own vpc uses its own selection and groups.
+   *
+   * @default - no VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Which subnets of `vpc` the projects that use it run in. Set it in the same call as `vpc`.
+   *
+   * @default - the private subnets with egress of `vpc` (else its isolated subnets)
+   */
+  readonly subnetSelection?: ec2.SubnetSelection;
+  /**
+   * Security groups of the projects that use `vpc`, 1 to 5. Set them in the same call as `vpc`.
+   *
+   * @default - one security group aws-cdk-lib creates for each project, allowing all outbound
+   * traffic and no inbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
+
+/** The defaults that go together: a scope that sets vpc replaces the subnets and groups of farther scopes. */
+const NETWORK_FIELDS = ['vpc', 'subnetSelection', 'securityGroups'] as const;
 
 const DEFAULTS = Symbol.for('cdk-delivery-pipeline.DeliveryDefaults');
 
@@ -60,12 +91,21 @@ export class DeliveryDefaults {
         'Call DeliveryDefaults.applyTo(app, { ... }) with the scope whose pipelines get the defaults.');
     }
     const v = new Validator(scope.node.path || '(app)');
-    v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, assetPublishingBuildImage?, computeType?, approvalNotify? }.');
+    v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, assetPublishingBuildImage?, computeType?, approvalNotify?, vpc?, subnetSelection?, securityGroups? }.');
     v.noMisspeltFields('DeliveryDefaults', defaults, 'DeliveryDefaultsProps');
     checkBuildImage(v, 'DeliveryDefaults.buildImage', defaults.buildImage);
     checkBuildImage(v, 'DeliveryDefaults.assetPublishingBuildImage', defaults.assetPublishingBuildImage);
     checkComputeType(v, 'DeliveryDefaults.computeType', defaults.computeType);
     v.optionalTopic('DeliveryDefaults.approvalNotify', defaults.approvalNotify);
+    checkVpc(v, 'DeliveryDefaults.vpc', defaults.vpc);
+    checkSubnetSelection(v, 'DeliveryDefaults.subnetSelection', defaults.subnetSelection);
+    checkSecurityGroups(v, 'DeliveryDefaults.securityGroups', defaults.securityGroups);
+    for (const name of ['subnetSelection', 'securityGroups'] as const) {
+      if (defaults[name] !== undefined && defaults.vpc === undefined) {
+        v.fail(`DeliveryDefaults.${name}`, 'is given without vpc (subnets and security groups belong to a VPC)', defaults[name],
+          `Pass vpc in the same DeliveryDefaults.applyTo(...) call, or leave ${name} out.`);
+      }
+    }
     // a pipeline reads the defaults when it is created: later ones would silently not apply to it
     const existing = scope.node.findAll().filter(isMarkedPipeline).map(c => `'${c.node.path}'`);
     if (existing.length > 0) {
@@ -74,7 +114,7 @@ export class DeliveryDefaults {
     }
     // a field left undefined keeps the value set before, here or on a farther scope
     const given = Object.fromEntries(Object.entries(defaults).filter(([, value]) => value !== undefined));
-    (scope as any)[DEFAULTS] = { ...((scope as any)[DEFAULTS] ?? {}), ...given };
+    (scope as any)[DEFAULTS] = merge((scope as any)[DEFAULTS] ?? {}, given);
   }
 
   /** The defaults in force at `scope`. */
@@ -82,10 +122,20 @@ export class DeliveryDefaults {
     let merged: DeliveryDefaultsProps = {};
     for (const s of scope.node.scopes) {
       const here = (s as any)[DEFAULTS] as DeliveryDefaultsProps | undefined;
-      if (here) merged = { ...merged, ...here };
+      if (here) merged = merge(merged, here);
     }
     return merged;
   }
 
   private constructor() {}
+}
+
+/**
+ * `nearer` over `farther`, field by field, except the network: a vpc comes with its own subnet
+ * selection and security groups (those set for another VPC would not fit it).
+ */
+function merge(farther: DeliveryDefaultsProps, nearer: DeliveryDefaultsProps): DeliveryDefaultsProps {
+  const base: Record<string, unknown> = { ...farther };
+  if (nearer.vpc !== undefined) for (const name of NETWORK_FIELDS) delete base[name];
+  return { ...base, ...nearer };
 }

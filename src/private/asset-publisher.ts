@@ -13,7 +13,7 @@
 
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { DEFAULT_BUILD_IMAGE } from './codebuild';
-import { isLambdaImage } from './commands-spec';
+import { isLambdaImage, validateNetwork } from './commands-spec';
 import { described, Validator } from './validation';
 import type { AssetsModel, PublisherEnvironment } from '../model/model';
 
@@ -71,8 +71,9 @@ export function unfitPublisherImage(image: codebuild.IBuildImage, dockerImages: 
 
 /**
  * The build environment of the action that publishes the assets. Like every CodeBuild project of
- * the pipeline it follows DeliveryDefaults (`assetPublishingBuildImage`, else `buildImage`, and
- * `computeType`), so a platform team's image (an npm mirror, a proxy's certificates) reaches it too.
+ * the pipeline it follows DeliveryDefaults (`assetPublishingBuildImage`, else `buildImage`,
+ * `computeType`, and `vpc` with its subnets and security groups), so a platform team's image (an npm
+ * mirror, a proxy's certificates) and network reach it too.
  * The publisher runs shell commands, npm and, for image assets, Docker: a Lambda or Windows image
  * cannot, which is a synth error rather than a failed action.
  */
@@ -97,5 +98,7 @@ export function publisherEnvironment(v: Validator, assets: AssetsModel): Publish
       + 'which x86_64 Lambda functions and ECS tasks cannot run. Give the assets a platform (platform: Platform.LINUX_AMD64), '
       + 'run the functions and tasks on ARM, or set DeliveryDefaults.assetPublishingBuildImage to an x86_64 image such as codebuild.LinuxBuildImage.STANDARD_7_0.'
     : undefined;
-  return { buildImage, computeType, warning };
+  // like CDK Pipelines' codeBuildDefaults, the default VPC reaches this project too
+  const network = validateNetwork(v, '', {}, { image: buildImage, imageField: field });
+  return { buildImage, computeType, warning, network };
 }

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -11,6 +12,16 @@ export interface ReportSpec {
   readonly files: string;
   readonly format: string;
   readonly baseDirectory?: string;
+}
+
+/** The VPC a project runs in, validated (see `validateNetwork` in commands-spec.ts). */
+export interface ProjectNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly subnetSelection?: ec2.SubnetSelection;
+  /** Undefined: aws-cdk-lib creates one security group for the project. */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /** One line for the plan: `in VPC vpc-0abc, subnets private with egress, 2 security groups`. */
+  readonly summary: string;
 }
 
 /** Everything needed to create one CodeBuild project with an inline buildspec. */
@@ -33,6 +44,8 @@ export interface ProjectSpec {
   readonly fullCloneConnectionArn?: string;
   /** Statements the user adds to the project's role. */
   readonly rolePolicyStatements?: iam.PolicyStatement[];
+  /** The VPC the project runs in; undefined runs it outside any VPC. */
+  readonly network?: ProjectNetwork;
 }
 
 /** The default build image: the newest AWS CodeBuild standard image. */
@@ -94,6 +107,9 @@ export function createProject(scope: Construct, spec: ProjectSpec, encryptionKey
     cache: spec.cache,
     timeout: spec.timeout,
     encryptionKey,
+    vpc: spec.network?.vpc,
+    subnetSelection: spec.network?.subnetSelection,
+    securityGroups: spec.network?.securityGroups,
   });
   for (const { group } of reportGroups) {
     group.grantWrite(project);

@@ -1,7 +1,10 @@
+import { Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DEFAULT_BUILD_IMAGE } from './codebuild';
-import { described, Validator } from './validation';
+import { IConstruct } from 'constructs';
+import { DEFAULT_BUILD_IMAGE, ProjectNetwork } from './codebuild';
+import { Described, described, literal, Validator } from './validation';
 import type { QualityCheckCommandsOptions } from '../build/quality-check';
 import { ModelContext } from '../model/model';
 
@@ -12,8 +15,10 @@ import { ModelContext } from '../model/model';
 export type RawCommandsOptions = QualityCheckCommandsOptions;
 
 /** The same settings once validated. */
-export interface ValidCommandsOptions extends Omit<RawCommandsOptions, 'privileged'> {
+export interface ValidCommandsOptions extends Omit<RawCommandsOptions, 'privileged' | 'vpc' | 'subnetSelection' | 'securityGroups'> {
   readonly privileged: boolean;
+  /** The VPC the project runs in (the part's, else DeliveryDefaults'); undefined outside any VPC. */
+  readonly network?: ProjectNetwork;
 }
 
 /** Validates the common CodeBuild options of a part at `ctx.field`. */
@@ -58,7 +63,221 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
       'Leave timeout out, or use a container image such as codebuild.LinuxBuildImage.STANDARD_7_0.');
   }
   const rolePolicyStatements = checkRolePolicyStatements(v, `${ctx.field}.rolePolicyStatements`, o.rolePolicyStatements);
-  return { install, environmentVariables, buildImage, computeType, timeout, privileged, rolePolicyStatements };
+  const network = validateNetwork(v, ctx.field, o, { image, imageField: o.buildImage !== undefined ? `${ctx.field}.buildImage` : 'DeliveryDefaults.buildImage' });
+  return { install, environmentVariables, buildImage, computeType, timeout, privileged, rolePolicyStatements, network };
+}
+
+/** The network fields of a part (or of DeliveryDefaults), as given. */
+export interface RawNetwork {
+  readonly vpc?: unknown;
+  readonly subnetSelection?: unknown;
+  readonly securityGroups?: unknown;
+}
+
+/** The build image a project runs, and where it came from, for the Lambda check. */
+export interface NetworkImage {
+  readonly image: codebuild.IBuildImage;
+  readonly imageField: string;
+}
+
+/** CodeBuild's limits of a project's VpcConfig (CreateProject: securityGroupIds at most 5, subnets at most 16). */
+const MAX_SECURITY_GROUPS = 5;
+const MAX_SUBNETS = 16;
+
+/**
+ * Validates where a CodeBuild project runs: the part's `vpc` (with its `subnetSelection` and
+ * `securityGroups`), else DeliveryDefaults' (the three go together: a part that names a vpc uses
+ * its own selection and groups, never the defaults'). `field` is the part's field path ('' for
+ * the project that publishes the assets, which only follows DeliveryDefaults).
+ */
+export function validateNetwork(v: Validator, field: string, o: RawNetwork, image: NetworkImage): ProjectNetwork | undefined {
+  const own = field !== '' && o.vpc !== undefined;
+  const at = (name: string) => (field === '' ? `DeliveryDefaults.${name}` : `${field}.${name}`);
+  if (field !== '') {
+    for (const name of ['subnetSelection', 'securityGroups'] as const) {
+      if (o[name] !== undefined && o.vpc === undefined) {
+        v.fail(at(name), 'is given without vpc (subnets and security groups belong to a VPC)', o[name],
+          `Pass vpc too${v.defaults.vpc !== undefined ? " (DeliveryDefaults' vpc, subnetSelection and securityGroups apply together, only to parts that name no vpc)" : ''}, or leave ${name} out.`);
+      }
+    }
+  }
+  const d = v.defaults;
+  const given: RawNetwork = own ? o : { vpc: d.vpc, subnetSelection: d.subnetSelection, securityGroups: d.securityGroups };
+  if (given.vpc === undefined) return undefined;
+  const f = (name: string) => (own ? at(name) : `DeliveryDefaults.${name}`);
+  checkVpc(v, f('vpc'), given.vpc);
+  checkSubnetSelection(v, f('subnetSelection'), given.subnetSelection);
+  checkSecurityGroups(v, f('securityGroups'), given.securityGroups);
+  const vpc = given.vpc as ec2.IVpc;
+  const selection = given.subnetSelection as ec2.SubnetSelection | undefined;
+  const securityGroups = given.securityGroups as ec2.ISecurityGroup[] | undefined;
+  const vpcLabel = labelOf(vpc, vpc.vpcId);
+  if (isLambdaImage(image.image)) {
+    // the field to change: the part's own vpc, else the part's own image, else the default vpc
+    v.fail(own ? f('vpc') : image.imageField.startsWith('DeliveryDefaults.') ? 'DeliveryDefaults.vpc' : image.imageField,
+      `puts a project with the Lambda build image ${image.image.imageId} in VPC ${vpcLabel}, and CodeBuild's Lambda compute cannot run in a VPC`,
+      described(`vpc ${vpcLabel}, image ${image.image.imageId}`),
+      'Use a container image such as codebuild.LinuxBuildImage.STANDARD_7_0 for a project that must reach the VPC.');
+  }
+  checkReferable(v, f('vpc'), vpc, 'VPC', vpcLabel);
+  (securityGroups ?? []).forEach((sg, i) => checkReferable(v, `${f('securityGroups')}[${i}]`, sg, 'security group', labelOf(sg, sg.securityGroupId)));
+  (selection?.subnets ?? []).forEach((subnet, i) => checkReferable(v, `${f('subnetSelection')}.subnets[${i}]`, subnet, 'subnet', labelOf(subnet, subnet.subnetId)));
+  const subnets = selectSubnets(v, f('subnetSelection'), vpc, selection, vpcLabel);
+  const n = securityGroups?.length;
+  const summary = `in VPC ${vpcLabel}, subnets ${describeSubnets(vpc, selection, subnets)}, `
+    + (n === undefined ? '1 new security group' : `${n} security group${n === 1 ? '' : 's'}`);
+  return { vpc, subnetSelection: selection, securityGroups, summary };
+}
+
+/** Checks a value given as an ec2.IVpc. */
+export function checkVpc(v: Validator, field: string, value: unknown): void {
+  if (value !== undefined && (value === null || typeof (value as ec2.IVpc).vpcId !== 'string' || typeof (value as ec2.IVpc).selectSubnets !== 'function')) {
+    v.fail(field, 'must be an ec2.IVpc', value, "Pass an ec2.Vpc, or import one with ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: 'vpc-0123456789abcdef0' }).");
+  }
+}
+
+/** Checks a value given as an ec2.SubnetSelection. */
+export function checkSubnetSelection(v: Validator, field: string, value: unknown): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    v.fail(field, 'must be an ec2.SubnetSelection', value, 'Pass { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } or leave it out.');
+  }
+  const subnets = (value as ec2.SubnetSelection).subnets as unknown;
+  if (subnets === undefined) return;
+  const fix = "Pass [ec2.Subnet.fromSubnetId(this, 'Builds', 'subnet-0123456789abcdef0')], or select subnets by subnetType or subnetGroupName.";
+  if (!Array.isArray(subnets)) v.fail(`${field}.subnets`, 'must be an array of ec2.ISubnet', subnets, fix);
+  subnets.forEach((subnet, i) => {
+    if (subnet === null || typeof subnet !== 'object' || typeof (subnet as ec2.ISubnet).subnetId !== 'string') v.fail(`${field}.subnets[${i}]`, 'must be an ec2.ISubnet', subnet, fix);
+  });
+}
+
+/** Checks a value given as ec2.ISecurityGroup[]: 1 to 5 groups (CodeBuild's limit). */
+export function checkSecurityGroups(v: Validator, field: string, value: unknown): void {
+  if (value === undefined) return;
+  const fix = "Pass [ec2.SecurityGroup.fromSecurityGroupId(this, 'Builds', 'sg-0123456789abcdef0')], or leave it out for one aws-cdk-lib creates.";
+  if (!Array.isArray(value)) v.fail(field, 'must be an array of ec2.ISecurityGroup', value, fix);
+  if (value.length === 0) v.fail(field, 'must hold at least one security group', value, 'Leave it out for one security group aws-cdk-lib creates (all outbound traffic allowed).');
+  if (value.length > MAX_SECURITY_GROUPS) {
+    v.fail(field, `may hold at most ${MAX_SECURITY_GROUPS} security groups (CodeBuild's limit for a project)`, described(`${value.length} security groups`),
+      'Combine their rules into fewer security groups.');
+  }
+  value.forEach((sg, i) => {
+    if (sg === null || typeof sg !== 'object' || typeof (sg as ec2.ISecurityGroup).securityGroupId !== 'string') {
+      v.fail(`${field}[${i}]`, 'must be an ec2.ISecurityGroup', sg, fix);
+    }
+  });
+}
+
+/** A resource as messages and the plan show it: its id when literal, else its construct path. */
+function labelOf(resource: IConstruct, id: string): string {
+  return literal(id) ?? (typeof resource.node === 'object' ? resource.node.path : id);
+}
+
+/**
+ * Refuses a VPC, subnet or security group that a CodeBuild project of the pipeline's stack cannot
+ * use: one of another account or region (CodeBuild uses VPCs of its own account and Region; a VPC
+ * shared from another account is not supported), or one of a stack the pipeline's stack cannot
+ * refer to (another CDK stage, another environment), as `alarmRef` in verification.ts decides.
+ */
+function checkReferable(
+  v: Validator, field: string, resource: IConstruct & { env: { account: string; region: string } }, what: string, label: string,
+): void {
+  if (!v.pipeline || typeof (resource as { node?: unknown }).node !== 'object') return;
+  const pipelineStack = Stack.of(v.pipeline);
+  const fix = what === 'security group'
+    ? "Use a security group of the pipeline's account and Region, imported in the pipeline's stack: ec2.SecurityGroup.fromSecurityGroupId(pipelineStack, 'Builds', 'sg-0123456789abcdef0')."
+    : "Use a VPC of the pipeline's account and Region, imported in the pipeline's stack: ec2.Vpc.fromLookup(pipelineStack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0' }).";
+  for (const [key, word] of [['account', 'account'], ['region', 'Region']] as const) {
+    const theirs = literal(resource.env[key]);
+    const ours = literal(pipelineStack[key]);
+    if (theirs !== undefined && ours !== undefined && theirs !== ours) {
+      v.fail(field, `is a ${what} of ${word} ${theirs}, but the pipeline's CodeBuild projects are in its stack '${pipelineStack.node.path}' (${word} ${ours}), `
+        + `and CodeBuild runs in VPCs of its own account and Region only${key === 'account' ? ' (shared VPCs are not supported)' : ''}`, label, fix);
+    }
+  }
+  const stack = Stack.of(resource);
+  if (stack === pipelineStack) return;
+  const stage = Stage.of(stack);
+  if (stage !== Stage.of(pipelineStack)) {
+    const where = stage?.node.path ? `CDK stage '${stage.node.path}'` : 'the app, outside any CDK stage';
+    v.fail(field, `is a ${what} of stack '${stack.node.path}', in ${where}, not the pipeline's, which the pipeline's stack cannot refer to`, label, fix);
+  }
+  if (stack.environment !== pipelineStack.environment) {
+    v.fail(field, `is a ${what} of stack '${stack.node.path}' (${stack.environment}), which the pipeline's stack (${pipelineStack.environment}) cannot refer to: `
+      + 'aws-cdk-lib refers to resources of other stacks of the same environment only', label, fix);
+  }
+}
+
+/**
+ * The subnets a selection picks: aws-cdk-lib's rules (its default picks private subnets with
+ * egress, else isolated, else public ones) and its errors, as the library's error naming the
+ * field. Public subnets are refused: CodeBuild gives its network interfaces no public IP address,
+ * so a build there reaches nothing outside the VPC (not even its source artifact).
+ */
+function selectSubnets(v: Validator, field: string, vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined, vpcLabel: string): ec2.ISubnet[] {
+  const shown = selectionLabel(selection);
+  const has = [
+    ...(vpc.privateSubnets.length > 0 ? ['private with egress (ec2.SubnetType.PRIVATE_WITH_EGRESS)'] : []),
+    ...(vpc.isolatedSubnets.length > 0 ? ['private isolated (ec2.SubnetType.PRIVATE_ISOLATED)'] : []),
+    ...(vpc.publicSubnets.length > 0 ? ['public'] : []),
+  ];
+  let selected: ec2.SelectedSubnets;
+  try {
+    selected = vpc.selectSubnets(selection);
+  } catch (e) {
+    // aws-cdk-lib names the types by their values, deprecated ones included ('Deprecated_Private_NAT,Private,...')
+    const problem = selection?.subnetType !== undefined
+      ? `selects ${subnetTypeName(selection.subnetType)} subnets, and VPC ${vpcLabel} has none (it has ${has.join(', ') || 'no subnets'})`
+      : `selects no subnets of VPC ${vpcLabel} (aws-cdk-lib: ${(e as Error).message})`;
+    v.fail(field, problem, shown, "Select subnets the VPC has, for example { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } or { subnetGroupName: 'Builds' }.");
+  }
+  if (selected.isPendingLookup) return selected.subnets;
+  if (selected.subnets.length === 0) {
+    v.fail(field, `selects no subnets of VPC ${vpcLabel}`, shown, 'Loosen the selection (subnetFilters, availabilityZones) so that it keeps at least one private subnet.');
+  }
+  if (selected.hasPublic) {
+    const publicOnly = vpc.privateSubnets.length === 0 && vpc.isolatedSubnets.length === 0;
+    v.fail(field, `selects public subnets of VPC ${vpcLabel}${publicOnly ? ', which has no private subnets' : ''}: CodeBuild gives its network interfaces no public IP address, `
+      + 'so a build in a public subnet reaches nothing outside the VPC (not even its source)', shown,
+    `${publicOnly ? 'Add private subnets with a NAT gateway to the VPC and select them' : 'Select private subnets'} `
+      + '({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }), or isolated subnets with VPC endpoints for S3 and CloudWatch Logs (ec2.SubnetType.PRIVATE_ISOLATED).');
+  }
+  if (selected.subnets.length > MAX_SUBNETS) {
+    v.fail(field, `selects ${selected.subnets.length} subnets of VPC ${vpcLabel}, more than CodeBuild's limit of ${MAX_SUBNETS} for a project`, shown,
+      'Add onePerAz: true to the selection, or select a subnet group.');
+  }
+  return selected.subnets;
+}
+
+/** The name of a subnet type as code: 'ec2.SubnetType.PRIVATE_ISOLATED'. */
+function subnetTypeName(type: ec2.SubnetType): string {
+  const key = Object.entries(ec2.SubnetType).find(([, value]) => value === type)?.[0];
+  return key ? `ec2.SubnetType.${key}` : `'${type}'`;
+}
+
+/** A subnet selection as messages show it: `{ subnetType: ec2.SubnetType.PUBLIC, onePerAz: true }`. */
+function selectionLabel(s: ec2.SubnetSelection | undefined): Described {
+  const parts: string[] = [];
+  if (s?.subnetType !== undefined) parts.push(`subnetType: ${subnetTypeName(s.subnetType)}`);
+  if (s?.subnetGroupName !== undefined) parts.push(`subnetGroupName: '${s.subnetGroupName}'`);
+  if (s?.subnets !== undefined) parts.push(`subnets: ${s.subnets.length} subnet${s.subnets.length === 1 ? '' : 's'}`);
+  if (s?.availabilityZones !== undefined) parts.push(`availabilityZones: ${s.availabilityZones.join(', ')}`);
+  if (s?.onePerAz !== undefined) parts.push(`onePerAz: ${s.onePerAz}`);
+  if (s?.subnetFilters !== undefined) parts.push(`subnetFilters: ${s.subnetFilters.length} filter${s.subnetFilters.length === 1 ? '' : 's'}`);
+  return described(parts.length > 0 ? `{ ${parts.join(', ')} }`
+    : 'the default selection (private subnets with egress, else isolated ones, else public ones, as aws-cdk-lib picks them)');
+}
+
+/** The selected subnets in words, for the plan: their kind, group or ids. */
+function describeSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined, subnets: ec2.ISubnet[]): string {
+  if (selection?.subnetGroupName !== undefined) return `of group '${selection.subnetGroupName}'`;
+  if (selection?.subnets !== undefined) {
+    const ids = subnets.map(s => s.subnetId);
+    return ids.every(id => !Token.isUnresolved(id)) ? ids.join(', ') : `${ids.length} given`;
+  }
+  const kinds = new Set(subnets.map(s => vpc.privateSubnets.includes(s) ? 'private with egress'
+    : vpc.isolatedSubnets.includes(s) ? 'private isolated' : vpc.publicSubnets.includes(s) ? 'public' : 'given'));
+  return [...kinds].join(' and ') || 'none';
 }
 
 /** Checks statements for a CodeBuild project's role: iam.PolicyStatement objects valid in an identity policy. */
@@ -104,6 +323,7 @@ export function describeEnvironment(o: ValidCommandsOptions): string[] {
   if (o.privileged) lines.push('privileged (Docker) build environment');
   if (o.computeType) lines.push(`compute ${o.computeType}`);
   if (o.timeout && !o.timeout.isUnresolved()) lines.push(`timeout ${o.timeout.toMinutes({ integral: false })} min`);
+  if (o.network) lines.push(o.network.summary);
   for (const statement of o.rolePolicyStatements ?? []) {
     const json = statement.toStatementJson() as { Effect?: string; Action?: string | string[]; NotAction?: string | string[] };
     const verbs = ([] as string[]).concat(json.Action ?? json.NotAction ?? []);

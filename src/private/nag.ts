@@ -88,6 +88,35 @@ const ECS_DEPLOY_ACTION_STAR: Suppression = {
   applies_to: ['Resource::*'],
 };
 
+/**
+ * The policy aws-cdk-lib attaches to the role of a CodeBuild project in a VPC: the EC2 actions
+ * CodeBuild documents for creating the build's network interfaces, on Resource "*" as documented
+ * (the Describe actions have no resource-level permissions; CodeBuild creates and deletes the
+ * interfaces in the subnets the project names, with the role's CreateNetworkInterfacePermission below).
+ */
+const CODEBUILD_VPC_ACTIONS = [
+  'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets',
+  'ec2:DescribeSecurityGroups', 'ec2:DescribeDhcpOptions', 'ec2:DescribeVpcs',
+];
+
+const CODEBUILD_VPC_STAR: Suppression = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'Resource "*" as aws-cdk-lib grants it to a CodeBuild project in a VPC: the EC2 actions CodeBuild documents for the build\'s network interfaces '
+    + '(CreateNetworkInterface, DeleteNetworkInterface, and Describe actions, which have no resource-level permissions). '
+    + 'CodeBuild may attach interfaces only in the project\'s subnets (ec2:CreateNetworkInterfacePermission under ec2:Subnet and ec2:AuthorizedService conditions). '
+    + 'See the cdk-delivery-pipeline README, Security.',
+  applies_to: ['Resource::*'],
+};
+
+/** aws-cdk-lib's ec2:CreateNetworkInterfacePermission grant to a CodeBuild project in a VPC, on the account's network interfaces. */
+const CODEBUILD_ENI_PERMISSION: Suppression = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'ec2:CreateNetworkInterfacePermission on the network interfaces of the pipeline\'s account and Region, as aws-cdk-lib grants it to a CodeBuild project in a VPC '
+    + '(the interfaces CodeBuild creates have no name known in advance), limited by conditions to the project\'s subnets (ec2:Subnet) and to CodeBuild (ec2:AuthorizedService). '
+    + 'See the cdk-delivery-pipeline README, Security.',
+  applies_to: [{ regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ec2:${REGION}:${ACCOUNT}:network-interface\\/\\*$/` }],
+};
+
 const ARTIFACT_BUCKET_ACCESS_LOGS: Suppression = {
   id: 'AwsSolutions-S1',
   reason: 'The artifact bucket holds transient pipeline artifacts written only by the pipeline\'s roles; requests are recorded by CloudTrail. Pass artifactBucket to use a bucket with server access logs.',
@@ -161,6 +190,23 @@ export function onlyEcsDeployActionStars(statements: Statement[]): boolean {
   return stars.some(isEcsDeploy) && stars.every(st => isEcsDeploy(st) || onlyApiRequiredStars([st]));
 }
 
+/** True when every statement on Resource "*" is aws-cdk-lib's grant to a CodeBuild project in a VPC (and there is one). */
+export function onlyCodeBuildVpcStars(statements: Statement[]): boolean {
+  const stars = statements.filter(onStar);
+  return stars.length > 0 && stars.every(st => st.Condition === undefined
+    && ([] as string[]).concat(st.Action ?? []).every(a => CODEBUILD_VPC_ACTIONS.includes(a)));
+}
+
+/** True when a statement is aws-cdk-lib's ec2:CreateNetworkInterfacePermission grant, conditioned on CodeBuild and subnets. */
+function grantsCodeBuildEniPermission(statements: Statement[]): boolean {
+  return statements.some(st => {
+    const actions = ([] as string[]).concat(st.Action ?? []);
+    const equals = st.Condition?.StringEquals ?? {};
+    return actions.length === 1 && actions[0] === 'ec2:CreateNetworkInterfacePermission'
+      && equals['ec2:AuthorizedService'] === 'codebuild.amazonaws.com' && equals['ec2:Subnet'] !== undefined;
+  });
+}
+
 /** The statements of a policy's document, rendered once for all the checks. */
 function statementsOf(policy: iam.Policy): Statement[] {
   const doc = policy.document.toJSON() as { Statement?: Statement[] } | undefined;
@@ -208,6 +254,8 @@ export function addNagSuppressions(
       const list: Suppression[] = [{ id: 'AwsSolutions-IAM5', reason: IAM5_REASON, applies_to: findings }];
       if (onlyApiRequiredStars(statements)) list.push(API_REQUIRES_STAR);
       else if (onlyEcsDeployActionStars(statements)) list.push(ECS_DEPLOY_ACTION_STAR);
+      else if (onlyCodeBuildVpcStars(statements)) list.push(CODEBUILD_VPC_STAR);
+      if (grantsCodeBuildEniPermission(statements)) list.push(CODEBUILD_ENI_PERMISSION);
       suppress(cfn, list);
     }
   }

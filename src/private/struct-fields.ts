@@ -6,14 +6,15 @@
  * equal to the interfaces.
  */
 
-const COMMANDS_OPTIONS = ['install', 'environmentVariables', 'buildImage', 'computeType', 'timeout', 'privileged', 'rolePolicyStatements'] as const;
+const COMMANDS_OPTIONS = ['install', 'environmentVariables', 'buildImage', 'computeType', 'timeout', 'privileged', 'rolePolicyStatements',
+  'vpc', 'subnetSelection', 'securityGroups'] as const;
 
 export const STRUCT_FIELDS = {
   DeliveryPipelineProps: ['source', 'buildStep', 'checks', 'releaseMode', 'environments', 'executionMode', 'pipelineName', 'artifactBucket',
     'selfUpdate', 'publishAssetsInBuild', 'cdkAssetsLibVersion', 'notifications'],
   EnvironmentOptions: ['name', 'production', 'account', 'region', 'approval', 'deployments', 'verification', 'acknowledgeUnverifiedProduction',
     'deploymentWindow', 'blockWhileAlarming', 'blockWhileAlarmingRole', 'onFailure'],
-  DeliveryDefaultsProps: ['buildImage', 'assetPublishingBuildImage', 'computeType', 'approvalNotify'],
+  DeliveryDefaultsProps: ['buildImage', 'assetPublishingBuildImage', 'computeType', 'approvalNotify', 'vpc', 'subnetSelection', 'securityGroups'],
   DeliveryPolicyProps: ['rules'],
   PipelineNotifications: ['topic', 'slackChannel', 'events'],
   BuildStepProps: [...COMMANDS_OPTIONS, 'commands', 'testReports', 'outputs', 'outputDirectory', 'cache'],

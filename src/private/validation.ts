@@ -87,8 +87,14 @@ export class Validator {
    * @param constructPath the path every message names
    * @param defaults organisation-wide defaults (DeliveryDefaults) that parts apply while they are validated
    * @param root the root of the construct tree being validated (the app), for parts that must live in it
+   * @param pipeline the pipeline construct, for parts whose resources its stack must be able to refer to
    */
-  constructor(public readonly constructPath: string, public readonly defaults: ModelDefaults = {}, public readonly root?: IConstruct) {}
+  constructor(
+    public readonly constructPath: string,
+    public readonly defaults: ModelDefaults = {},
+    public readonly root?: IConstruct,
+    public readonly pipeline?: IConstruct,
+  ) {}
 
   /** Throws the library's error: `'<path>': <field> <problem>, got <value>. <fix>` */
   public fail(field: string, problem: string, value: unknown, fix: string): never {
@@ -217,6 +223,9 @@ export interface ModelDefaults {
   readonly assetPublishingBuildImage?: unknown;
   readonly computeType?: string;
   readonly approvalNotify?: unknown;
+  readonly vpc?: unknown;
+  readonly subnetSelection?: unknown;
+  readonly securityGroups?: unknown;
 }
 
 /** Checks that a value was built by one of the library's static factories. */

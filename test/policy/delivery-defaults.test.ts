@@ -1,13 +1,18 @@
 import * as path from 'path';
-import { Stack, Stage } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { BuildStep, DeliveryDefaults, DeliveryDefaultsProps, DeliveryPipeline, DeliveryPipelineProps, DeploymentTarget } from '../../src';
+import {
+  BuildStep, DeliveryDefaults, DeliveryDefaultsProps, DeliveryPipeline, DeliveryPipelineProps, DeploymentTarget, QualityCheck, Verification,
+} from '../../src';
 import { env, errorOf, gitHub, newApp, props } from '../util';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
 
 describe('DeliveryDefaults', () => {
   test('build image, compute type and approval topic set once on the app reach every pipeline', () => {
@@ -82,11 +87,128 @@ describe('DeliveryDefaults', () => {
     ['computeType', { computeType: 'HUGE' }, "DeliveryDefaults.computeType must be a codebuild.ComputeType, got 'HUGE'. Use codebuild.ComputeType.SMALL, MEDIUM, LARGE or X2_LARGE."],
     ['buildImage', { buildImage: 'aws/codebuild/standard:7.0' }, "DeliveryDefaults.buildImage must be a codebuild.IBuildImage, got 'aws/codebuild/standard:7.0'. Use codebuild.LinuxBuildImage.STANDARD_7_0 or another codebuild build image."],
     ['approvalNotify', { approvalNotify: 'arn:aws:sns:eu-west-1:111111111111:approvals' }, "DeliveryDefaults.approvalNotify must be an sns.ITopic, got 'arn:aws:sns:eu-west-1:111111111111:approvals'. Pass an sns.Topic or sns.Topic.fromTopicArn(...)."],
+    ['vpc', { vpc: 'vpc-0abc' }, "DeliveryDefaults.vpc must be an ec2.IVpc, got 'vpc-0abc'. Pass an ec2.Vpc, or import one with ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: 'vpc-0123456789abcdef0' })."],
+    ['securityGroups', { vpc: undefined, securityGroups: 'sg-0abc' }, "DeliveryDefaults.securityGroups must be an array of ec2.ISecurityGroup, got 'sg-0abc'. "
+      + "Pass [ec2.SecurityGroup.fromSecurityGroupId(this, 'Builds', 'sg-0123456789abcdef0')], or leave it out for one aws-cdk-lib creates."],
   ])('a wrong %s (JavaScript caller) is refused when it is set, naming the scope (regression: a TypeError or a bad template later)', (_field, defaults, message) => {
     const app = newApp();
     const stack = new Stack(app, 'Platform');
     expect(errorOf(() => DeliveryDefaults.applyTo(stack, defaults as any))).toBe(`'Platform': ${message}`);
     expect(DeliveryDefaults.of(stack)).toEqual({});
+  });
+
+  describe('vpc, subnetSelection and securityGroups', () => {
+    /** An app with a network stack (a VPC with private and isolated subnets, a security group) and a pipeline stack. */
+    function platform() {
+      const app = newApp();
+      const net = new Stack(app, 'Network', { env: ENV });
+      const vpc = new ec2.Vpc(net, 'Vpc', {
+        maxAzs: 2,
+        natGateways: 1,
+        subnetConfiguration: [
+          { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+          { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+          { name: 'Builds', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        ],
+      });
+      const sg = ec2.SecurityGroup.fromSecurityGroupId(net, 'Builders', 'sg-0builders');
+      return { app, vpc, sg, stack: () => new Stack(app, 'Pipelines', { env: ENV }) };
+    }
+    /** A pipeline with a build, a check, a deploy script and a test, the given options on the check. */
+    function pipeline(stack: Stack, checkOptions: Record<string, unknown> = {}): DeliveryPipeline {
+      return new DeliveryPipeline(stack, 'Shop', props({
+        checks: [QualityCheck.commands('Lint', ['npm run lint'], checkOptions)],
+        environments: [{ name: 'staging', deployments: [DeploymentTarget.commands('Deploy', ['./deploy.sh'])], verification: [Verification.commands('Smoke', ['./smoke.sh'])] }],
+      }));
+    }
+    const configs = (stack: Stack) => Object.fromEntries((Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project')) as any[])
+      .map(p => [String(p.Properties.Description).split(' ')[0], p.Properties.VpcConfig]));
+    const imported = (name: string) => ({ 'Fn::ImportValue': expect.stringMatching(new RegExp(`^Network:ExportsOutputRef${name}`)) });
+
+    test('set once, they reach every CodeBuild project that names no vpc: build, checks, deploy scripts, tests', () => {
+      const { app, vpc, sg, stack } = platform();
+      DeliveryDefaults.applyTo(app, { vpc, subnetSelection: { subnetGroupName: 'Builds' }, securityGroups: [sg] });
+      const s = stack();
+      const p = pipeline(s);
+      const isolated = { VpcId: imported('Vpc'), Subnets: [imported('VpcBuildsSubnet1'), imported('VpcBuildsSubnet2')], SecurityGroupIds: ['sg-0builders'] };
+      expect(configs(s)).toEqual({ Build: isolated, Lint: isolated, Deploy: isolated, Smoke: isolated });
+      const plan = p.describe();
+      const [staging] = plan.environments;
+      for (const details of [plan.buildStep.details, plan.checks[0].details, staging.deployments[0].details, staging.verification[0].details]) {
+        expect(details).toContain("in VPC Network/Vpc, subnets of group 'Builds', 1 security group");
+      }
+    });
+
+    test('a part that names its own vpc uses its own subnets and security groups, not the defaults\'', () => {
+      const { app, vpc, sg, stack } = platform();
+      DeliveryDefaults.applyTo(app, { vpc, subnetSelection: { subnetGroupName: 'Builds' }, securityGroups: [sg] });
+      const s = stack();
+      pipeline(s, { vpc });
+      const c = configs(s);
+      expect(c.Lint).toEqual({
+        VpcId: imported('Vpc'),
+        Subnets: [imported('VpcPrivateSubnet1'), imported('VpcPrivateSubnet2')],
+        SecurityGroupIds: [{ 'Fn::GetAtt': [expect.stringMatching(/^ShopChecksLintProjectSecurityGroup/), 'GroupId'] }],
+      });
+      expect(c.Build.SecurityGroupIds).toEqual(['sg-0builders']);
+    });
+
+    test('a nearer scope\'s vpc comes without the farther scope\'s subnets and security groups (they belong to another VPC)', () => {
+      const { app, vpc, sg, stack } = platform();
+      DeliveryDefaults.applyTo(app, { vpc, subnetSelection: { subnetGroupName: 'Builds' }, securityGroups: [sg], computeType: codebuild.ComputeType.MEDIUM });
+      const s = stack();
+      const own = new ec2.Vpc(s, 'OwnVpc', { maxAzs: 2, natGateways: 1 });
+      DeliveryDefaults.applyTo(s, { vpc: own });
+      expect(DeliveryDefaults.of(s)).toEqual({ vpc: own, computeType: codebuild.ComputeType.MEDIUM });
+      pipeline(s);
+      expect(configs(s).Build).toEqual({
+        VpcId: s.resolve(own.vpcId),
+        Subnets: own.privateSubnets.map(x => s.resolve(x.subnetId)),
+        SecurityGroupIds: [{ 'Fn::GetAtt': [expect.stringMatching(/^ShopBuildProjectSecurityGroup/), 'GroupId'] }],
+      });
+    });
+
+    test('without them, no project runs in a VPC', () => {
+      const { stack } = platform();
+      const s = stack();
+      pipeline(s);
+      expect(configs(s)).toEqual({ Build: undefined, Lint: undefined, Deploy: undefined, Smoke: undefined });
+    });
+
+    test.each(['subnetSelection', 'securityGroups'] as const)('fails when %s is set without vpc', (field) => {
+      const { app, sg } = platform();
+      const value = field === 'subnetSelection' ? { subnetGroupName: 'Builds' } : [sg];
+      expect(errorOf(() => DeliveryDefaults.applyTo(app, { [field]: value }))).toBe(
+        `'(app)': DeliveryDefaults.${field} is given without vpc (subnets and security groups belong to a VPC), got ${field === 'subnetSelection' ? 'an object' : 'an array of 1'}. `
+        + `Pass vpc in the same DeliveryDefaults.applyTo(...) call, or leave ${field} out.`);
+    });
+
+    test('fails when a part gives subnetSelection without vpc, saying the defaults\' network goes as a whole', () => {
+      const { app, vpc, stack } = platform();
+      DeliveryDefaults.applyTo(app, { vpc });
+      expect(errorOf(() => pipeline(stack(), { subnetSelection: { subnetGroupName: 'Builds' } }))).toBe(
+        "'Pipelines/Shop': checks[0].subnetSelection is given without vpc (subnets and security groups belong to a VPC), got an object. "
+        + "Pass vpc too (DeliveryDefaults' vpc, subnetSelection and securityGroups apply together, only to parts that name no vpc), or leave subnetSelection out.");
+    });
+
+    test('fails when the default vpc is in another account than a pipeline\'s stack, naming DeliveryDefaults.vpc', () => {
+      const { app, vpc } = platform();
+      DeliveryDefaults.applyTo(app, { vpc });
+      const other = new Stack(app, 'Pipelines', { env: { account: '222222222222', region: 'eu-west-1' } });
+      expect(errorOf(() => pipeline(other))).toBe(
+        "'Pipelines/Shop': DeliveryDefaults.vpc is a VPC of account 111111111111, but the pipeline's CodeBuild projects are in its stack 'Pipelines' (account 222222222222), "
+        + "and CodeBuild runs in VPCs of its own account and Region only (shared VPCs are not supported), got 'Network/Vpc'. "
+        + "Use a VPC of the pipeline's account and Region, imported in the pipeline's stack: ec2.Vpc.fromLookup(pipelineStack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0' }).");
+    });
+
+    test('fails when a part\'s own Lambda image would run in the default vpc, naming the part\'s buildImage', () => {
+      const { app, vpc, stack } = platform();
+      DeliveryDefaults.applyTo(app, { vpc });
+      expect(errorOf(() => pipeline(stack(), { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 }))).toBe(
+        "'Pipelines/Shop': checks[0].buildImage puts a project with the Lambda build image aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20 in VPC Network/Vpc, "
+        + "and CodeBuild's Lambda compute cannot run in a VPC, got vpc Network/Vpc, image aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20. "
+        + 'Use a container image such as codebuild.LinuxBuildImage.STANDARD_7_0 for a project that must reach the VPC.');
+    });
   });
 
   describe('the project that publishes the CDK stages\' assets', () => {
@@ -97,9 +219,9 @@ describe('DeliveryDefaults', () => {
       readonly pipeline?: Partial<DeliveryPipelineProps>;
     }
     /** A pipeline whose one CDK stage has a Docker image asset (or a file asset only), under the given defaults. */
-    function withAssets(defaults: DeliveryDefaultsProps, a: Assets = {}): Stack {
+    function withAssets(defaults: DeliveryDefaultsProps | ((app: App) => DeliveryDefaultsProps), a: Assets = {}): Stack {
       const app = newApp();
-      DeliveryDefaults.applyTo(app, defaults);
+      DeliveryDefaults.applyTo(app, typeof defaults === 'function' ? defaults(app) : defaults);
       const stack = new Stack(app, 'Pipelines', { env: { account: '111111111111', region: 'eu-west-1' } });
       const stage = new Stage(app, 'Images', { env: { account: '111111111111', region: 'eu-west-1' } });
       const web = new Stack(stage, 'Web');
@@ -173,6 +295,28 @@ describe('DeliveryDefaults', () => {
       const lambda = { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 };
       const stack = withAssets(lambda, { image: false, pipeline: { publishAssetsInBuild: true } });
       expect(builder(stack)).toMatchObject({ Type: 'LINUX_LAMBDA_CONTAINER', PrivilegedMode: false });
+    });
+
+    test('runs in the default VPC, as CDK Pipelines\' codeBuildDefaults do', () => {
+      const stack = withAssets(app => ({ vpc: new ec2.Vpc(new Stack(app, 'Network', { env: ENV }), 'Vpc', { maxAzs: 2, natGateways: 1 }) }));
+      const config = projects(stack).find(p => /^Asset publishing/.test(p.Properties.Description)).Properties.VpcConfig;
+      expect(config.VpcId).toEqual({ 'Fn::ImportValue': expect.stringMatching(/^Network:ExportsOutputRefVpc/) });
+      expect(config.Subnets).toEqual([
+        { 'Fn::ImportValue': expect.stringMatching(/^Network:ExportsOutputRefVpcPrivateSubnet1/) },
+        { 'Fn::ImportValue': expect.stringMatching(/^Network:ExportsOutputRefVpcPrivateSubnet2/) },
+      ]);
+    });
+
+    test('fails when a Node.js Lambda image would publish in the default VPC (the other projects run on standard:7.0 there)', () => {
+      expect(errorOf(() => withAssets(app => ({
+        assetPublishingBuildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20,
+        vpc: ec2.Vpc.fromVpcAttributes(new Stack(app, 'Network', { env: ENV }), 'Vpc', {
+          vpcId: 'vpc-0abc', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0abc'],
+        }),
+      }), { image: false }))).toBe(
+        "'Pipelines/Shop': DeliveryDefaults.vpc puts a project with the Lambda build image aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20 in VPC vpc-0abc, "
+        + "and CodeBuild's Lambda compute cannot run in a VPC, got vpc vpc-0abc, image aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20. "
+        + 'Use a container image such as codebuild.LinuxBuildImage.STANDARD_7_0 for a project that must reach the VPC.');
     });
 
     test('an ARM image with a Docker image asset that names no platform is a warning; naming the platform silences it', () => {

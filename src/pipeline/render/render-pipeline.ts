@@ -183,6 +183,7 @@ function publishAssets(scope: Construct, publishing: AssetPublishing, environmen
     privileged: publishing.privileged,
     buildImage: environment.buildImage,
     computeType: environment.computeType,
+    network: environment.network,
   }, rc.encryptionKey);
   allowAssetPublishing(project, publishing.roles);
   return new actions.CodeBuildAction({
