@@ -5,6 +5,7 @@ export * from './build/build-step';
 export * from './build/test-report';
 export * from './build/build-cache';
 export * from './build/quality-check';
+export * from './build/docker-credential';
 export * from './deploy/deployment-target';
 export * from './deploy/codedeploy-targets';
 export * from './deploy/cdk-stage';

@@ -217,6 +217,7 @@ class CommandsBuild extends BuildStep {
           fullCloneConnectionArn: rc.fullCloneConnectionArn,
           rolePolicyStatements: common.rolePolicyStatements,
           network: common.network,
+          dockerLogins: rc.dockerLogins,
         }, rc.encryptionKey);
         if (publishing) allowAssetPublishing(project, publishing.roles);
         return [new actions.CodeBuildAction({

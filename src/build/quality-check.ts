@@ -231,6 +231,7 @@ export function commandsActionModel(spec: {
         privileged: common.privileged,
         fullCloneConnectionArn: rc.fullCloneConnectionArn,
         rolePolicyStatements: common.rolePolicyStatements,
+        dockerLogins: rc.dockerLogins,
         network: common.network,
       }, rc.encryptionKey);
       const [input, extra] = spec.primaryInput === 'source'

@@ -8,6 +8,7 @@ import { ReleaseMode } from './release-mode';
 import { BUILD_STAGE, CHECKS_STAGE, PIPELINE_STAGES, reviewActionName, SELF_UPDATE_STAGE, SOURCE_STAGE } from './stage-names';
 import { Approval, APPROVAL_ACTION_NAME, CHANGE_SET_REVIEW_ACTION_NAME } from '../approval/approval';
 import { BuildStep } from '../build/build-step';
+import { dockerLoginsModel } from '../build/docker-credential';
 import { QualityCheck } from '../build/quality-check';
 import { DeploymentTarget } from '../deploy/deployment-target';
 import type { EnvironmentOptions } from '../pipeline/environment';
@@ -41,6 +42,7 @@ export interface RawPipelineConfig {
   readonly selfUpdate?: unknown;
   readonly publishAssetsInBuild?: unknown;
   readonly cdkAssetsLibVersion?: unknown;
+  readonly dockerCredentials?: unknown;
   readonly pipelineStackName?: string;
   /** The pipeline stack's template, relative to the cloud assembly directory. */
   readonly pipelineTemplatePath?: string;
@@ -168,6 +170,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     ? { stackName: raw.pipelineStackName, templatePath: path.posix.join(assemblyDirectory(v, environments), raw.pipelineTemplatePath) }
     : undefined;
   checkModelQuotas(v, { checks, environments, assets, selfUpdate: selfUpdateModel });
+  const docker = dockerModel(v, raw.dockerCredentials, build, checks, environments, assets);
   checkBuildOutputReads(v, build, [
     ...environments.flatMap(e => e.deployments.flatMap(d => d.buildOutputReads ?? [])),
     // the PublishAssets action reads the assets from the build output; the build publishing them
@@ -183,11 +186,42 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     executionMode,
     pipelineName,
     source,
-    build,
-    checks,
-    environments,
+    build: docker.build,
+    checks: docker.checks,
+    environments: docker.environments,
     assets,
     selfUpdate: selfUpdateModel,
+    dockerLogins: docker.logins,
+    dockerLoginsUnused: docker.unused,
+  };
+}
+
+/**
+ * The Docker logins (the pipeline's `dockerCredentials`, else DeliveryDefaults'), and the parts
+ * that run Docker with a plan line saying which registries they log in to.
+ */
+function dockerModel(
+  v: Validator, raw: unknown, build: ActionModel, checks: ActionModel[], environments: EnvironmentModel[], assets: PipelineModel['assets'],
+) {
+  const own = dockerLoginsModel(v, 'dockerCredentials', raw);
+  const logins = own ?? dockerLoginsModel(v, 'DeliveryDefaults.dockerCredentials', v.defaults.dockerCredentials);
+  if (!logins || logins.length === 0) return { build, checks, environments, logins: undefined, unused: false };
+  const line = `docker login: ${logins.map(l => l.label).join(', ')}`;
+  const withLine = <T extends { privileged: boolean; details: string[] }>(a: T): T => a.privileged ? { ...a, details: [...a.details, line] } : a;
+  const privileged = build.privileged || (assets?.inBuild === true && assets.dockerImages);
+  return {
+    build: privileged ? { ...build, details: [...build.details, line] } : build,
+    checks: checks.map(withLine),
+    environments: environments.map(e => ({
+      ...e,
+      // a CDK stage's Docker images are built by the asset-publishing action, not by the target
+      deployments: e.deployments.map(d => d.kind === 'cdk-stage' ? d : withLine(d)),
+      verification: e.verification.map(withLine),
+    })),
+    logins,
+    // a login is used only by a project that runs Docker
+    unused: !privileged && !checks.some(c => c.privileged) && !(assets?.dockerImages)
+      && !environments.some(e => e.verification.some(x => x.privileged) || e.deployments.some(d => d.kind !== 'cdk-stage' && d.privileged)),
   };
 }
 

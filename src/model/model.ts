@@ -2,8 +2,10 @@ import type { Stage } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { ProjectNetwork } from '../private/codebuild';
 import type { Validator } from '../private/validation';
@@ -67,6 +69,8 @@ export interface RenderContext {
   readonly codeBuildActionRole: () => iam.IRole;
   /** The connection that CodeBuild projects taking the source clone the repository with, if any. */
   readonly fullCloneConnectionArn?: string;
+  /** The Docker logins of the projects that run Docker (privileged), if any. */
+  readonly dockerLogins?: DockerLoginModel[];
   /** For the build step: the asset publishing it runs after its commands (`publishAssetsInBuild`). */
   readonly buildPublishesAssets?: AssetPublishing;
 }
@@ -269,6 +273,23 @@ export interface VerificationModel {
   readonly outputNamespaces?: Record<string, string>;
 }
 
+/** A Docker registry login of the projects that run Docker (see DockerCredential). */
+export interface DockerLoginModel {
+  /** The registry host; undefined for Docker Hub. May be a token for ECR repositories of the app. */
+  readonly registry?: string;
+  /** The registry as the plan shows it. */
+  readonly label: string;
+  /** A login with a Secrets Manager secret, and its JSON fields. */
+  readonly secret?: secretsmanager.ISecret;
+  readonly usernameField?: string;
+  readonly secretField?: string;
+  /** An Amazon ECR login: the repositories to pull from, in one registry, and its region. */
+  readonly repositories?: ecr.IRepository[];
+  readonly ecrRegion?: string;
+  /** The registry host when literal, for the check of two logins to one registry. */
+  readonly registryKey?: string;
+}
+
 /** A stack of a CDK stage target. */
 export interface StageStackModel {
   readonly stackName: string;
@@ -307,6 +328,10 @@ export interface EnvironmentModel {
 }
 
 export interface PipelineModel {
+  /** Docker registry logins of the projects that run Docker (`dockerCredentials`, else DeliveryDefaults'). */
+  readonly dockerLogins?: DockerLoginModel[];
+  /** True when there are logins but no project runs Docker (a warning). */
+  readonly dockerLoginsUnused?: boolean;
   /** The pipeline updates its own stack right after the build. */
   readonly selfUpdate?: { readonly stackName: string; readonly templatePath: string };
   /**

@@ -10,6 +10,7 @@ import { renderPipeline } from './render/render-pipeline';
 import { checkRenderedQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
 import { BuildStep } from '../build/build-step';
+import { DockerCredential } from '../build/docker-credential';
 import { QualityCheck } from '../build/quality-check';
 import { buildGraph, PipelineGraph } from '../graph/pipeline-graph';
 import { writePlan } from '../graph/plan-writer';
@@ -110,6 +111,15 @@ export interface DeliveryPipelineProps {
    * @default - no notification rule (approval topics on `Approval.manual` still apply)
    */
   readonly notifications?: PipelineNotifications;
+  /**
+   * Docker registries to log in to before Docker runs: in the build and the checks, deploy scripts
+   * and tests that are `privileged`, and in the action that publishes the CDK stages' Docker image
+   * assets. A login to Docker Hub lifts its anonymous pull rate limit, which builds on CodeBuild's
+   * shared addresses reach ("toomanyrequests").
+   *
+   * @default - DeliveryDefaults' dockerCredentials, else no login
+   */
+  readonly dockerCredentials?: DockerCredential[];
 }
 
 /**
@@ -357,6 +367,7 @@ export class DeliveryPipeline extends Construct {
       selfUpdate: this.props.selfUpdate,
       publishAssetsInBuild: this.props.publishAssetsInBuild,
       cdkAssetsLibVersion: this.props.cdkAssetsLibVersion,
+      dockerCredentials: this.props.dockerCredentials,
       pipelineStackName: stack.stackName,
       pipelineTemplatePath: pipelineTemplatePath(stack),
     });

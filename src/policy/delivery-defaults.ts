@@ -2,6 +2,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
+import { DockerCredential, dockerLoginsModel } from '../build/docker-credential';
 import { isMarkedPipeline } from '../private/app-registry';
 import { checkBuildImage, checkComputeType, checkSecurityGroups, checkSubnetSelection, checkVpc } from '../private/commands-spec';
 import { described, Validator } from '../private/validation';
@@ -68,6 +69,15 @@ export interface DeliveryDefaultsProps {
    * traffic and no inbound traffic
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Docker registries every pipeline that names no `dockerCredentials` logs in to before Docker
+   * runs (privileged builds, checks, deploy scripts and tests, and the publishing of Docker image
+   * assets): for example the organisation's Docker Hub account, whose login lifts the anonymous
+   * pull rate limit.
+   *
+   * @default - none
+   */
+  readonly dockerCredentials?: DockerCredential[];
 }
 
 /** The defaults that go together: a scope that sets vpc replaces the subnets and groups of farther scopes. */
@@ -91,13 +101,14 @@ export class DeliveryDefaults {
         'Call DeliveryDefaults.applyTo(app, { ... }) with the scope whose pipelines get the defaults.');
     }
     const v = new Validator(scope.node.path || '(app)');
-    v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, assetPublishingBuildImage?, computeType?, approvalNotify?, vpc?, subnetSelection?, securityGroups? }.');
+    v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, assetPublishingBuildImage?, computeType?, approvalNotify?, vpc?, subnetSelection?, securityGroups?, dockerCredentials? }.');
     v.noMisspeltFields('DeliveryDefaults', defaults, 'DeliveryDefaultsProps');
     checkBuildImage(v, 'DeliveryDefaults.buildImage', defaults.buildImage);
     checkBuildImage(v, 'DeliveryDefaults.assetPublishingBuildImage', defaults.assetPublishingBuildImage);
     checkComputeType(v, 'DeliveryDefaults.computeType', defaults.computeType);
     v.optionalTopic('DeliveryDefaults.approvalNotify', defaults.approvalNotify);
     checkVpc(v, 'DeliveryDefaults.vpc', defaults.vpc);
+    dockerLoginsModel(v, 'DeliveryDefaults.dockerCredentials', defaults.dockerCredentials);
     checkSubnetSelection(v, 'DeliveryDefaults.subnetSelection', defaults.subnetSelection);
     checkSecurityGroups(v, 'DeliveryDefaults.securityGroups', defaults.securityGroups);
     for (const name of ['subnetSelection', 'securityGroups'] as const) {

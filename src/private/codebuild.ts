@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { useRenamedConnection } from './action-grants';
+import type { DockerLoginModel } from '../model/model';
 
 /** A report group declaration inside a project spec. */
 export interface ReportSpec {
@@ -46,6 +47,8 @@ export interface ProjectSpec {
   readonly rolePolicyStatements?: iam.PolicyStatement[];
   /** The VPC the project runs in; undefined runs it outside any VPC. */
   readonly network?: ProjectNetwork;
+  /** Docker registries to log in to before the build phase; used only by a privileged project (the ones that run Docker). */
+  readonly dockerLogins?: DockerLoginModel[];
 }
 
 /** The default build image: the newest AWS CodeBuild standard image. */
@@ -66,9 +69,11 @@ export function createProject(scope: Construct, spec: ProjectSpec, encryptionKey
 
   const phases: Record<string, unknown> = {};
   if (spec.install && spec.install.length > 0) phases.install = { commands: spec.install };
+  const logins = spec.privileged ? dockerLoginSpec(spec.dockerLogins ?? []) : undefined;
+  if (logins) phases.pre_build = { commands: logins.commands };
   phases.build = { commands: spec.commands };
 
-  const buildSpec: Record<string, unknown> = { version: '0.2', phases };
+  const buildSpec: Record<string, unknown> = { version: '0.2', ...(logins?.secrets ? { env: { 'secrets-manager': logins.secrets } } : {}), phases };
   if (reportGroups.length > 0) {
     const reports: Record<string, unknown> = {};
     for (const { spec: r, group } of reportGroups) {
@@ -117,7 +122,32 @@ export function createProject(scope: Construct, spec: ProjectSpec, encryptionKey
   const useConnection = spec.fullCloneConnectionArn ? useRenamedConnection(spec.fullCloneConnectionArn) : undefined;
   if (useConnection) project.addToRolePolicy(useConnection);
   for (const statement of spec.rolePolicyStatements ?? []) project.addToRolePolicy(statement);
+  for (const login of logins ? spec.dockerLogins ?? [] : []) {
+    login.secret?.grantRead(project);
+    for (const repository of login.repositories ?? []) repository.grantPull(project);
+  }
   return project;
+}
+
+/**
+ * The buildspec part of the Docker logins: the secrets as environment variables CodeBuild reads
+ * from Secrets Manager (the buildspec's `env.secrets-manager`, so the values never appear in the
+ * template or the logs), and one `docker login` per registry, before the build phase.
+ */
+function dockerLoginSpec(logins: DockerLoginModel[]): { commands: string[]; secrets?: Record<string, string> } | undefined {
+  if (logins.length === 0) return undefined;
+  const secrets: Record<string, string> = {};
+  const commands = logins.map((login, i) => {
+    if (login.secret) {
+      const user = `CDK_DELIVERY_DOCKER_USER_${i}`;
+      const secret = `CDK_DELIVERY_DOCKER_SECRET_${i}`;
+      secrets[user] = `${login.secret.secretArn}:${login.usernameField}`;
+      secrets[secret] = `${login.secret.secretArn}:${login.secretField}`;
+      return `printf '%s' "$${secret}" | docker login --username "$${user}" --password-stdin${login.registry ? ` ${login.registry}` : ''}`;
+    }
+    return `aws ecr get-login-password --region ${login.ecrRegion} | docker login --username AWS --password-stdin ${login.registry}`;
+  });
+  return { commands, secrets: Object.keys(secrets).length > 0 ? secrets : undefined };
 }
 
 /**

@@ -66,7 +66,7 @@ const ENV_AGNOSTIC_KEY_FINDING = { regex: `/^Resource::arn:(<AWS::Partition>|aws
 const API_REQUIRES_STAR: Suppression = {
   id: 'AwsSolutions-IAM5',
   reason: 'Resource "*" only where the AWS API has no resource-level permissions: inspector-scan:ScanSbom (Amazon Inspector), '
-    + 'ecs:RegisterTaskDefinition (CodeDeploy ECS blue/green), and iam:PassRole limited by iam:PassedToService to ecs-tasks.amazonaws.com (the task roles named in the task definition template).',
+    + 'ecs:RegisterTaskDefinition (CodeDeploy ECS blue/green), ecr:GetAuthorizationToken (the Docker login to the ECR repositories of dockerCredentials), and iam:PassRole limited by iam:PassedToService to ecs-tasks.amazonaws.com (the task roles named in the task definition template).',
   applies_to: ['Resource::*'],
 };
 
@@ -104,6 +104,7 @@ const CODEBUILD_VPC_STAR: Suppression = {
   reason: 'Resource "*" as aws-cdk-lib grants it to a CodeBuild project in a VPC: the EC2 actions CodeBuild documents for the build\'s network interfaces '
     + '(CreateNetworkInterface, DeleteNetworkInterface, and Describe actions, which have no resource-level permissions). '
     + 'CodeBuild may attach interfaces only in the project\'s subnets (ec2:CreateNetworkInterfacePermission under ec2:Subnet and ec2:AuthorizedService conditions). '
+    + 'Beside them, only actions without resource-level permissions (ecr:GetAuthorizationToken for a Docker login to Amazon ECR). '
     + 'See the cdk-delivery-pipeline README, Security.',
   applies_to: ['Resource::*'],
 };
@@ -167,6 +168,7 @@ export function onlyApiRequiredStars(statements: Statement[]): boolean {
   return stars.length > 0 && stars.every(s => ([] as string[]).concat(s.Action ?? []).every(a =>
     a.startsWith('inspector-scan:')
     || a === 'ecs:RegisterTaskDefinition'
+    || a === 'ecr:GetAuthorizationToken'
     || (a === 'iam:PassRole' && JSON.stringify(s.Condition ?? {}).includes('"iam:PassedToService":["ecs-tasks.amazonaws.com"]'))));
 }
 
@@ -193,8 +195,10 @@ export function onlyEcsDeployActionStars(statements: Statement[]): boolean {
 /** True when every statement on Resource "*" is aws-cdk-lib's grant to a CodeBuild project in a VPC (and there is one). */
 export function onlyCodeBuildVpcStars(statements: Statement[]): boolean {
   const stars = statements.filter(onStar);
-  return stars.length > 0 && stars.every(st => st.Condition === undefined
-    && ([] as string[]).concat(st.Action ?? []).every(a => CODEBUILD_VPC_ACTIONS.includes(a)));
+  const isVpc = (st: Statement) => st.Condition === undefined
+    && ([] as string[]).concat(st.Action ?? []).every(a => CODEBUILD_VPC_ACTIONS.includes(a));
+  // beside them, the stars the AWS API requires (a project in a VPC that logs in to Amazon ECR)
+  return stars.some(isVpc) && stars.every(st => isVpc(st) || onlyApiRequiredStars([st]));
 }
 
 /** True when a statement is aws-cdk-lib's ec2:CreateNetworkInterfacePermission grant, conditioned on CodeBuild and subnets. */

@@ -226,6 +226,7 @@ export interface ModelDefaults {
   readonly vpc?: unknown;
   readonly subnetSelection?: unknown;
   readonly securityGroups?: unknown;
+  readonly dockerCredentials?: unknown;
 }
 
 /** Checks that a value was built by one of the library's static factories. */

@@ -78,7 +78,13 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     approvalRole: sharedRole('ApprovalRole', 'manual approvals'),
     codeBuildActionRole: sharedRole('CodeBuildActionRole', 'CodeBuild actions'),
     fullCloneConnectionArn: model.source.fullCloneConnectionArn,
+    dockerLogins: model.dockerLogins,
   };
+  if (model.dockerLoginsUnused) {
+    Annotations.of(scope).addWarningV2('delivery-pipeline:unusedDockerCredentials',
+      `dockerCredentials log in to ${model.dockerLogins!.map(l => l.label).join(', ')}, but no CodeBuild project of the pipeline runs Docker: logins happen only in privileged `
+      + 'projects (a privileged build, check, deploy script or test) and in the action that publishes Docker image assets. Set privileged: true where Docker runs, or remove dockerCredentials.');
+  }
 
   for (const stage of graph.stages) {
     const env = stage.environment;
@@ -184,6 +190,7 @@ function publishAssets(scope: Construct, publishing: AssetPublishing, environmen
     buildImage: environment.buildImage,
     computeType: environment.computeType,
     network: environment.network,
+    dockerLogins: rc.dockerLogins,
   }, rc.encryptionKey);
   allowAssetPublishing(project, publishing.roles);
   return new actions.CodeBuildAction({
