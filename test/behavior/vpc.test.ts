@@ -85,13 +85,13 @@ describe('CodeBuild projects in a VPC', () => {
   test('a deploy script runs in an imported VPC, named by its id in the plan', () => {
     const { stack } = network();
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
-      vpcId: 'vpc-0abc', availabilityZones: ['eu-west-1a', 'eu-west-1b'], privateSubnetIds: ['subnet-0aaa', 'subnet-0bbb'],
+      vpcId: 'vpc-0abc1234', availabilityZones: ['eu-west-1a', 'eu-west-1b'], privateSubnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'],
     });
     const pipeline = pipelineWith(stack, 'deploy', { vpc });
     const config = vpcConfigOf(stack, 'Deploy');
-    expect(config.VpcId).toBe('vpc-0abc');
-    expect(config.Subnets).toEqual(['subnet-0aaa', 'subnet-0bbb']);
-    expect(pipeline.describe().environments[0].deployments[0].details).toContain('in VPC vpc-0abc, subnets private with egress, 1 new security group');
+    expect(config.VpcId).toBe('vpc-0abc1234');
+    expect(config.Subnets).toEqual(['subnet-0aaa1111', 'subnet-0bbb2222']);
+    expect(pipeline.describe().environments[0].deployments[0].details).toContain('in VPC vpc-0abc1234, subnets private with egress, 1 new security group');
   });
 
   test('a verification runs in the subnet group it names', () => {
@@ -104,10 +104,10 @@ describe('CodeBuild projects in a VPC', () => {
 
   test('subnets given one by one are the project\'s subnets, by id in the plan', () => {
     const { stack, vpc } = network();
-    const subnet = ec2.Subnet.fromSubnetId(stack, 'One', 'subnet-0123');
+    const subnet = ec2.Subnet.fromSubnetId(stack, 'One', 'subnet-01234567');
     const pipeline = pipelineWith(stack, 'build', { vpc, subnetSelection: { subnets: [subnet] } });
-    expect(vpcConfigOf(stack, 'Build').Subnets).toEqual(['subnet-0123']);
-    expect(pipeline.describe().buildStep.details).toContain('in VPC PipelineStack/Vpc, subnets subnet-0123, 1 new security group');
+    expect(vpcConfigOf(stack, 'Build').Subnets).toEqual(['subnet-01234567']);
+    expect(pipeline.describe().buildStep.details).toContain('in VPC PipelineStack/Vpc, subnets subnet-01234567, 1 new security group');
   });
 
   test('the project\'s role may create network interfaces only in the selected subnets, for CodeBuild', () => {
@@ -140,10 +140,15 @@ describe('CodeBuild projects in a VPC', () => {
       }],
     }));
     Aspects.of(stack).add(new AwsSolutionsChecks());
-    const findings = [
-      ...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-      ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-    ].map(m => `${m.id}: ${String(m.entry.data).replace(/\]: .*$/s, ']')}`);
+    try {
+      app.synth();
+    } catch (e) {
+      // aws-cdk-lib 2.27x fails the synthesis on error annotations; the findings are in the construct tree either way
+      if (!String((e as Error).message).includes('AwsSolutions-')) throw e;
+    }
+    const findings = stack.node.findAll().flatMap(c => c.node.metadata
+      .filter(m => (m.type === 'aws:cdk:error' || m.type === 'aws:cdk:warning') && String(m.data).startsWith('AwsSolutions-'))
+      .map(m => `/${c.node.path}: ${String(m.data).replace(/\]: .*$/s, ']')}`));
     expect(findings).toEqual(['/PipelineStack/Shop/Environments/staging/Deploy/Project/Role/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::*]']);
     // the suppressions name their findings and say why
     const vpcPolicy = Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('ShopBuildProjectPolicyDocument') } });
@@ -165,16 +170,16 @@ describe('CodeBuild projects in a VPC: errors', () => {
 
   test('fails when vpc is not an ec2.IVpc (JavaScript caller)', () => {
     const { stack } = network();
-    expect(errorOf(() => pipelineWith(stack, 'deploy', { vpc: 'vpc-0abc' as any }))).toBe(
-      "'PipelineStack/Shop': environments[0] ('staging').deployments[0].vpc must be an ec2.IVpc, got 'vpc-0abc'. "
+    expect(errorOf(() => pipelineWith(stack, 'deploy', { vpc: 'vpc-0abc1234' as any }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('staging').deployments[0].vpc must be an ec2.IVpc, got 'vpc-0abc1234'. "
       + "Pass an ec2.Vpc, or import one with ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: 'vpc-0123456789abcdef0' }).");
   });
 
   test('fails when securityGroups holds something else than a security group, none, or more than CodeBuild allows', () => {
     const { stack, vpc } = network();
     const fix = "Pass [ec2.SecurityGroup.fromSecurityGroupId(this, 'Builds', 'sg-0123456789abcdef0')], or leave it out for one aws-cdk-lib creates.";
-    expect(errorOf(() => pipelineWith(stack, 'build', { vpc, securityGroups: ['sg-0abc'] as any }))).toBe(
-      `'PipelineStack/Shop': buildStep.securityGroups[0] must be an ec2.ISecurityGroup, got 'sg-0abc'. ${fix}`);
+    expect(errorOf(() => pipelineWith(stack, 'build', { vpc, securityGroups: ['sg-0abc1234'] as any }))).toBe(
+      `'PipelineStack/Shop': buildStep.securityGroups[0] must be an ec2.ISecurityGroup, got 'sg-0abc1234'. ${fix}`);
     const { stack: s2, vpc: v2 } = network();
     expect(errorOf(() => pipelineWith(s2, 'build', { vpc: v2, securityGroups: [] }))).toBe(
       "'PipelineStack/Shop': buildStep.securityGroups must hold at least one security group, got an array of 0. "
@@ -191,8 +196,8 @@ describe('CodeBuild projects in a VPC: errors', () => {
     expect(errorOf(() => pipelineWith(stack, 'build', { vpc, subnetSelection: 'private' as any }))).toBe(
       "'PipelineStack/Shop': buildStep.subnetSelection must be an ec2.SubnetSelection, got 'private'. Pass { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } or leave it out.");
     const { stack: s2, vpc: v2 } = network();
-    expect(errorOf(() => pipelineWith(s2, 'build', { vpc: v2, subnetSelection: { subnets: ['subnet-0abc'] as any } }))).toBe(
-      "'PipelineStack/Shop': buildStep.subnetSelection.subnets[0] must be an ec2.ISubnet, got 'subnet-0abc'. "
+    expect(errorOf(() => pipelineWith(s2, 'build', { vpc: v2, subnetSelection: { subnets: ['subnet-0abc1234'] as any } }))).toBe(
+      "'PipelineStack/Shop': buildStep.subnetSelection.subnets[0] must be an ec2.ISubnet, got 'subnet-0abc1234'. "
       + "Pass [ec2.Subnet.fromSubnetId(this, 'Builds', 'subnet-0123456789abcdef0')], or select subnets by subnetType or subnetGroupName.");
   });
 
@@ -221,13 +226,13 @@ describe('CodeBuild projects in a VPC: errors', () => {
   test('fails when a security group is in another account than the pipeline\'s stack', () => {
     const app = newApp();
     const stack = new Stack(app, 'PipelineStack', { env: ENV });
-    const vpc = ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-0abc' });
+    const vpc = ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-0abc1234' });
     const other = new Stack(app, 'Other', { env: { account: '222222222222', region: 'eu-west-1' } });
-    const sg = ec2.SecurityGroup.fromSecurityGroupId(other, 'Sg', 'sg-0abc');
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(other, 'Sg', 'sg-0abc1234');
     expect(errorOf(() => pipelineWith(stack, 'deploy', { vpc, securityGroups: [sg] }))).toBe(
       "'PipelineStack/Shop': environments[0] ('staging').deployments[0].securityGroups[0] is a security group of account 222222222222, "
       + "but the pipeline's CodeBuild projects are in its stack 'PipelineStack' (account 111111111111), and CodeBuild runs in VPCs of its own account and Region only "
-      + "(shared VPCs are not supported), got 'sg-0abc'. Use a security group of the pipeline's account and Region, imported in the pipeline's stack: "
+      + "(shared VPCs are not supported), got 'sg-0abc1234'. Use a security group of the pipeline's account and Region, imported in the pipeline's stack: "
       + "ec2.SecurityGroup.fromSecurityGroupId(pipelineStack, 'Builds', 'sg-0123456789abcdef0').");
   });
 
@@ -256,7 +261,11 @@ describe('CodeBuild projects in a VPC: errors', () => {
     const vpc = new ec2.Vpc(new Stack(app, 'Network', { env: ENV }), 'Vpc', { maxAzs: 2 });
     const stack = new Stack(app, 'PipelineStack', { env: ENV });
     pipelineWith(stack, 'build', { vpc });
-    expect(vpcConfigOf(stack, 'Build').VpcId).toEqual({ 'Fn::ImportValue': expect.stringMatching(/^Network:ExportsOutputRefVpc/) });
+    // aws-cdk-lib 2.27x refers to another stack's outputs with Fn::GetStackOutput
+    expect([
+      { 'Fn::ImportValue': expect.stringMatching(/^Network:ExportsOutputRefVpc/) },
+      { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'Network', OutputName: expect.stringMatching(/RefVpc/) }) },
+    ]).toContainEqual(vpcConfigOf(stack, 'Build').VpcId);
   });
 
   test('fails when the selection picks public subnets (CodeBuild\'s network interfaces get no public IP address)', () => {

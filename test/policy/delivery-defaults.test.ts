@@ -87,8 +87,8 @@ describe('DeliveryDefaults', () => {
     ['computeType', { computeType: 'HUGE' }, "DeliveryDefaults.computeType must be a codebuild.ComputeType, got 'HUGE'. Use codebuild.ComputeType.SMALL, MEDIUM, LARGE or X2_LARGE."],
     ['buildImage', { buildImage: 'aws/codebuild/standard:7.0' }, "DeliveryDefaults.buildImage must be a codebuild.IBuildImage, got 'aws/codebuild/standard:7.0'. Use codebuild.LinuxBuildImage.STANDARD_7_0 or another codebuild build image."],
     ['approvalNotify', { approvalNotify: 'arn:aws:sns:eu-west-1:111111111111:approvals' }, "DeliveryDefaults.approvalNotify must be an sns.ITopic, got 'arn:aws:sns:eu-west-1:111111111111:approvals'. Pass an sns.Topic or sns.Topic.fromTopicArn(...)."],
-    ['vpc', { vpc: 'vpc-0abc' }, "DeliveryDefaults.vpc must be an ec2.IVpc, got 'vpc-0abc'. Pass an ec2.Vpc, or import one with ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: 'vpc-0123456789abcdef0' })."],
-    ['securityGroups', { vpc: undefined, securityGroups: 'sg-0abc' }, "DeliveryDefaults.securityGroups must be an array of ec2.ISecurityGroup, got 'sg-0abc'. "
+    ['vpc', { vpc: 'vpc-0abc1234' }, "DeliveryDefaults.vpc must be an ec2.IVpc, got 'vpc-0abc1234'. Pass an ec2.Vpc, or import one with ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: 'vpc-0123456789abcdef0' })."],
+    ['securityGroups', { vpc: undefined, securityGroups: 'sg-0abc1234' }, "DeliveryDefaults.securityGroups must be an array of ec2.ISecurityGroup, got 'sg-0abc1234'. "
       + "Pass [ec2.SecurityGroup.fromSecurityGroupId(this, 'Builds', 'sg-0123456789abcdef0')], or leave it out for one aws-cdk-lib creates."],
   ])('a wrong %s (JavaScript caller) is refused when it is set, naming the scope (regression: a TypeError or a bad template later)', (_field, defaults, message) => {
     const app = newApp();
@@ -111,7 +111,7 @@ describe('DeliveryDefaults', () => {
           { name: 'Builds', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
         ],
       });
-      const sg = ec2.SecurityGroup.fromSecurityGroupId(net, 'Builders', 'sg-0builders');
+      const sg = ec2.SecurityGroup.fromSecurityGroupId(net, 'Builders', 'sg-0b1d1e75');
       return { app, vpc, sg, stack: () => new Stack(app, 'Pipelines', { env: ENV }) };
     }
     /** A pipeline with a build, a check, a deploy script and a test, the given options on the check. */
@@ -130,7 +130,7 @@ describe('DeliveryDefaults', () => {
       DeliveryDefaults.applyTo(app, { vpc, subnetSelection: { subnetGroupName: 'Builds' }, securityGroups: [sg] });
       const s = stack();
       const p = pipeline(s);
-      const isolated = { VpcId: imported('Vpc'), Subnets: [imported('VpcBuildsSubnet1'), imported('VpcBuildsSubnet2')], SecurityGroupIds: ['sg-0builders'] };
+      const isolated = { VpcId: imported('Vpc'), Subnets: [imported('VpcBuildsSubnet1'), imported('VpcBuildsSubnet2')], SecurityGroupIds: ['sg-0b1d1e75'] };
       expect(configs(s)).toEqual({ Build: isolated, Lint: isolated, Deploy: isolated, Smoke: isolated });
       const plan = p.describe();
       const [staging] = plan.environments;
@@ -150,7 +150,7 @@ describe('DeliveryDefaults', () => {
         Subnets: [imported('VpcPrivateSubnet1'), imported('VpcPrivateSubnet2')],
         SecurityGroupIds: [{ 'Fn::GetAtt': [expect.stringMatching(/^ShopChecksLintProjectSecurityGroup/), 'GroupId'] }],
       });
-      expect(c.Build.SecurityGroupIds).toEqual(['sg-0builders']);
+      expect(c.Build.SecurityGroupIds).toEqual(['sg-0b1d1e75']);
     });
 
     test('a nearer scope\'s vpc comes without the farther scope\'s subnets and security groups (they belong to another VPC)', () => {
@@ -311,11 +311,11 @@ describe('DeliveryDefaults', () => {
       expect(errorOf(() => withAssets(app => ({
         assetPublishingBuildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20,
         vpc: ec2.Vpc.fromVpcAttributes(new Stack(app, 'Network', { env: ENV }), 'Vpc', {
-          vpcId: 'vpc-0abc', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0abc'],
+          vpcId: 'vpc-0abc1234', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0abc1234'],
         }),
       }), { image: false }))).toBe(
-        "'Pipelines/Shop': DeliveryDefaults.vpc puts a project with the Lambda build image aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20 in VPC vpc-0abc, "
-        + "and CodeBuild's Lambda compute cannot run in a VPC, got vpc vpc-0abc, image aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20. "
+        "'Pipelines/Shop': DeliveryDefaults.vpc puts a project with the Lambda build image aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20 in VPC vpc-0abc1234, "
+        + "and CodeBuild's Lambda compute cannot run in a VPC, got vpc vpc-0abc1234, image aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20. "
         + 'Use a container image such as codebuild.LinuxBuildImage.STANDARD_7_0 for a project that must reach the VPC.');
     });
 
