@@ -168,18 +168,25 @@ describe('DockerCredential', () => {
   test('cdk-nag: the login grants add no finding (the secret by ARN, ECR\'s token on "*" suppressed with its reason), also in a VPC', () => {
     const { stack, hub } = setup();
     const base = ecr.Repository.fromRepositoryArn(stack, 'Base', 'arn:aws:ecr:eu-west-1:999999999999:repository/base/node');
-    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0abc1234', availabilityZones: ['eu-west-1a', 'eu-west-1b'], privateSubnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'],
+    });
     pipeline(stack, {
       buildStep: BuildStep.commands({ commands: ['docker build .'], privileged: true, vpc }),
       checks: [QualityCheck.commands('ImageScan', ['docker build .'], { privileged: true })],
       dockerCredentials: [DockerCredential.dockerHub(hub), DockerCredential.ecr([base])],
     });
     Aspects.of(stack).add(new AwsSolutionsChecks());
-    const findings = [
-      ...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-IAM5')),
-      ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-IAM5')),
-    ].filter(m => /Shop/.test(m.id));
-    expect(findings.map(m => `${m.id}: ${m.entry.data}`)).toEqual([]);
+    try {
+      (stack.node.root as any).synth();
+    } catch (e) {
+      // aws-cdk-lib 2.27x fails the synthesis on error annotations; the findings are in the construct tree either way
+      if (!String((e as Error).message).includes('AwsSolutions-')) throw e;
+    }
+    const findings = stack.node.findAll().flatMap(c => c.node.metadata
+      .filter(m => (m.type === 'aws:cdk:error' || m.type === 'aws:cdk:warning') && String(m.data).startsWith('AwsSolutions-'))
+      .map(m => `/${c.node.path}: ${String(m.data).replace(/\]: .*$/s, ']')}`));
+    expect(findings).toEqual([]);
   });
 
   describe('fails', () => {

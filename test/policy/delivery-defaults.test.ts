@@ -12,6 +12,16 @@ import {
 } from '../../src';
 import { env, errorOf, gitHub, newApp, props } from '../util';
 
+/** aws-cdk-lib 2.27x refers to another stack's outputs with Fn::GetStackOutput: shown here as the Fn::ImportValue older versions write. */
+const asImport = (x: any): any => {
+  if (Array.isArray(x)) return x.map(asImport);
+  if (x && typeof x === 'object' && x['Fn::GetStackOutput']) {
+    const o = x['Fn::GetStackOutput'];
+    return { 'Fn::ImportValue': `${o.StackName}:ExportsOutput${String(o.OutputName).replace(/^PublishOutput/, '')}` };
+  }
+  return x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, asImport(v)])) : x;
+};
+
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
 describe('DeliveryDefaults', () => {
@@ -122,7 +132,7 @@ describe('DeliveryDefaults', () => {
       }));
     }
     const configs = (stack: Stack) => Object.fromEntries((Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project')) as any[])
-      .map(p => [String(p.Properties.Description).split(' ')[0], p.Properties.VpcConfig]));
+      .map(p => [String(p.Properties.Description).split(' ')[0], asImport(p.Properties.VpcConfig)]));
     const imported = (name: string) => ({ 'Fn::ImportValue': expect.stringMatching(new RegExp(`^Network:ExportsOutputRef${name}`)) });
 
     test('set once, they reach every CodeBuild project that names no vpc: build, checks, deploy scripts, tests', () => {
@@ -299,7 +309,7 @@ describe('DeliveryDefaults', () => {
 
     test('runs in the default VPC, as CDK Pipelines\' codeBuildDefaults do', () => {
       const stack = withAssets(app => ({ vpc: new ec2.Vpc(new Stack(app, 'Network', { env: ENV }), 'Vpc', { maxAzs: 2, natGateways: 1 }) }));
-      const config = projects(stack).find(p => /^Asset publishing/.test(p.Properties.Description)).Properties.VpcConfig;
+      const config = asImport(projects(stack).find(p => /^Asset publishing/.test(p.Properties.Description)).Properties.VpcConfig);
       expect(config.VpcId).toEqual({ 'Fn::ImportValue': expect.stringMatching(/^Network:ExportsOutputRefVpc/) });
       expect(config.Subnets).toEqual([
         { 'Fn::ImportValue': expect.stringMatching(/^Network:ExportsOutputRefVpcPrivateSubnet1/) },
