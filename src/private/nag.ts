@@ -104,7 +104,6 @@ const CODEBUILD_VPC_STAR: Suppression = {
   reason: 'Resource "*" as aws-cdk-lib grants it to a CodeBuild project in a VPC: the EC2 actions CodeBuild documents for the build\'s network interfaces '
     + '(CreateNetworkInterface, DeleteNetworkInterface, and Describe actions, which have no resource-level permissions). '
     + 'CodeBuild may attach interfaces only in the project\'s subnets (ec2:CreateNetworkInterfacePermission under ec2:Subnet and ec2:AuthorizedService conditions). '
-    + 'Beside them, only actions without resource-level permissions (ecr:GetAuthorizationToken for a Docker login to Amazon ECR). '
     + 'See the cdk-delivery-pipeline README, Security.',
   applies_to: ['Resource::*'],
 };
@@ -195,10 +194,8 @@ export function onlyEcsDeployActionStars(statements: Statement[]): boolean {
 /** True when every statement on Resource "*" is aws-cdk-lib's grant to a CodeBuild project in a VPC (and there is one). */
 export function onlyCodeBuildVpcStars(statements: Statement[]): boolean {
   const stars = statements.filter(onStar);
-  const isVpc = (st: Statement) => st.Condition === undefined
-    && ([] as string[]).concat(st.Action ?? []).every(a => CODEBUILD_VPC_ACTIONS.includes(a));
-  // beside them, the stars the AWS API requires (a project in a VPC that logs in to Amazon ECR)
-  return stars.some(isVpc) && stars.every(st => isVpc(st) || onlyApiRequiredStars([st]));
+  return stars.length > 0 && stars.every(st => st.Condition === undefined
+    && ([] as string[]).concat(st.Action ?? []).every(a => CODEBUILD_VPC_ACTIONS.includes(a)));
 }
 
 /** True when a statement is aws-cdk-lib's ec2:CreateNetworkInterfacePermission grant, conditioned on CodeBuild and subnets. */
