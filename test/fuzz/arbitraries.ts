@@ -1,10 +1,12 @@
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as fc from 'fast-check';
 import {
-  Approval, BuildStep, DeploymentTarget, DeploymentWindow, EnvironmentOptions, FailurePolicy, PipelineSource, QualityCheck, ReleaseMode,
-  TestReport, Verification,
+  Approval, BuildStep, DeploymentTarget, DeploymentWindow, DockerCredential, EnvironmentOptions, FailurePolicy, PipelineSource, QualityCheck,
+  ReleaseMode, TestReport, Verification,
 } from '../../src';
 import { CONNECTION_ARN } from '../util';
 
@@ -117,6 +119,25 @@ const environment = (m: boolean): fc.Arbitrary<EnvironmentOptions> => fc.record(
   onFailure: fc.constantFrom(undefined, FailurePolicy.ROLLBACK, FailurePolicy.FAIL, FailurePolicy.RETRY),
 });
 
+/** Imported resources the generated configurations refer to by literal ARN (no reference across apps). */
+const fixtures = new Stack(new App(), 'FuzzFixtures', { env: { account: '111111111111', region: 'eu-west-1' } });
+const hubSecret = secretsmanager.Secret.fromSecretCompleteArn(fixtures, 'Hub', 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:hub-AbCdEf');
+const baseImages = ecr.Repository.fromRepositoryArn(fixtures, 'Base', 'arn:aws:ecr:eu-west-1:999999999999:repository/base');
+
+const dockerCredentials = (m: boolean) => fc.option(either<DockerCredential[]>(m,
+  fc.constantFrom<DockerCredential[]>(
+    [DockerCredential.dockerHub(hubSecret)],
+    [DockerCredential.ecr([baseImages])],
+    [DockerCredential.dockerHub(hubSecret), DockerCredential.customRegistry('ghcr.io', hubSecret), DockerCredential.ecr([baseImages])],
+  ),
+  fc.constantFrom<DockerCredential[]>(
+    [DockerCredential.dockerHub(hubSecret), DockerCredential.dockerHub(hubSecret)],
+    [DockerCredential.ecr([])],
+    [DockerCredential.customRegistry('https://ghcr.io', hubSecret)],
+    [DockerCredential.dockerHub(hubSecret, { secretField: 'a:b' })],
+  ),
+), { nil: undefined });
+
 const releaseMode = fc.constantFrom(
   undefined, ReleaseMode.CONTINUOUS_INTEGRATION, ReleaseMode.CONTINUOUS_DELIVERY, ReleaseMode.CONTINUOUS_DEPLOYMENT,
 );
@@ -130,6 +151,7 @@ const props = (m: boolean) => fc.record({
   checks: fc.option(fc.array(check(m), { maxLength: 3 }), { nil: undefined }),
   releaseMode,
   environments: fc.array(environment(m), { maxLength: 4 }),
+  dockerCredentials: dockerCredentials(m),
 });
 
 /** Half the cases use only well-formed values (so the mode rules decide), half mix in mistakes. */
