@@ -101,7 +101,16 @@ export interface CloudFormationTargetProps {
 }
 
 /** Options of a commands deployment. */
-export interface DeployCommandsOptions extends QualityCheckCommandsOptions {}
+export interface DeployCommandsOptions extends QualityCheckCommandsOptions {
+  /**
+   * Run the script once the environment's other deployments succeeded (for example a CDN
+   * invalidation after the stack that updates the site, or a cache warm-up), before its
+   * verification.
+   *
+   * @default false - the script runs in parallel with the other deployments
+   */
+  readonly runAfterDeployments?: boolean;
+}
 
 /**
  * Something an environment deploys. The deployments of an environment run in parallel.
@@ -323,17 +332,19 @@ class CommandsTarget extends DeploymentTarget {
     const name = v.pipelineName(`${ctx.field}.name`, this.name, 'deployment name');
     const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the deploy commands, for example ['./deploy.sh staging'].");
     v.noMisspeltFields(ctx.field, this.options, 'DeployCommandsOptions');
-    const common = validateCommandsOptions(ctx, this.options);
+    const { runAfterDeployments, ...codeBuildOptions } = this.options ?? {};
+    const common = validateCommandsOptions(ctx, codeBuildOptions);
+    const after = v.optionalBoolean(`${ctx.field}.runAfterDeployments`, runAfterDeployments) ?? false;
     const action = commandsActionModel({ name, kind: 'commands', summary: `deploy script: ${commands.join(' && ')}`, commands, common, primaryInput: 'build' });
     return {
       name,
       kind: 'commands',
       summary: action.summary,
-      details: action.details,
+      details: after ? ['after the environment\'s other deployments', ...action.details] : action.details,
       privileged: common.privileged,
       hasPreparePhase: false,
-      actionNames: [{ name, phase: 'deploy', kind: 'commands' }],
-      produce: (rc: DeploymentRenderContext) => action.produce({ ...rc, actionName: name, runOrder: rc.deployRunOrder }),
+      actionNames: [{ name, phase: after ? 'after' : 'deploy', kind: 'commands' }],
+      produce: (rc: DeploymentRenderContext) => action.produce({ ...rc, actionName: name, runOrder: after ? rc.afterRunOrder : rc.deployRunOrder }),
     };
   }
 }

@@ -23,6 +23,7 @@ export type GraphNodeKind =
     readonly prepareRunOrder: number;
     readonly deployRunOrder: number;
     readonly runOrderAt: (phase: 'prepare' | 'deploy', level: number) => number;
+    readonly afterRunOrder: number;
   }
   | { readonly type: 'verification'; readonly index: number };
 
@@ -110,11 +111,17 @@ function environmentStage(env: EnvironmentModel): GraphStage {
   const runOrderAt = runOrders(next, hasPrepare, review !== undefined);
   const prepareRunOrder = runOrderAt('prepare', 0);
   const deployRunOrder = runOrderAt('deploy', 0);
-  let lastDeploy = deployRunOrder;
+  // deploy scripts with runAfterDeployments run once every other deployment succeeded
+  const during = env.deployments.flatMap(d => d.actionNames.filter(a => a.phase !== 'after').map(a => runOrderAt(a.phase as 'prepare' | 'deploy', a.level ?? 0)));
+  const after = env.deployments.some(d => d.actionNames.some(a => a.phase === 'after'));
+  const afterRunOrder = during.length > 0 ? Math.max(deployRunOrder, ...during) + 1 : deployRunOrder;
+  let lastDeploy = after ? afterRunOrder : deployRunOrder;
   env.deployments.forEach((d, index) => {
-    const actions = d.actionNames.map(a => ({ name: a.name, runOrder: runOrderAt(a.phase, a.level ?? 0), kind: a.kind }));
+    const actions = d.actionNames.map(a => ({
+      name: a.name, runOrder: a.phase === 'after' ? afterRunOrder : runOrderAt(a.phase, a.level ?? 0), kind: a.kind,
+    }));
     for (const a of actions) lastDeploy = Math.max(lastDeploy, a.runOrder);
-    nodes.push({ node: { type: 'deployment', index, prepareRunOrder, deployRunOrder, runOrderAt }, actions });
+    nodes.push({ node: { type: 'deployment', index, prepareRunOrder, deployRunOrder, runOrderAt, afterRunOrder }, actions });
   });
   if (review) {
     for (let level = 0; level < changeSetLevels(env.deployments); level++) {

@@ -161,6 +161,8 @@ export interface DeploymentRenderContext extends RenderContext {
   readonly deployRunOrder: number;
   /** Run order of a phase at a dependency level (level 0 gives prepareRunOrder / deployRunOrder). */
   readonly runOrderAt: (phase: 'prepare' | 'deploy', level: number) => number;
+  /** Run order of the deploy scripts that run after the other deployments (`runAfterDeployments`). */
+  readonly afterRunOrder: number;
 }
 
 export interface DeploymentModel {
@@ -212,7 +214,8 @@ export interface AssetsModel {
 
 export interface DeploymentActionName {
   readonly name: string;
-  readonly phase: 'prepare' | 'deploy';
+  /** 'after': a deploy script that runs once the environment's other deployments succeeded. */
+  readonly phase: 'prepare' | 'deploy' | 'after';
   readonly kind: string;
   /** Dependency level (stacks of a CDK stage deploy level by level); default 0. */
   readonly level?: number;

@@ -3,7 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { Approval, DeploymentTarget, IDeliveryActionFactory, ProduceActionOptions } from '../../src';
+import { Approval, DeploymentTarget, IDeliveryActionFactory, ProduceActionOptions, Verification } from '../../src';
 import { action, actionsOf, cfnTarget, errorOf, flat, newStack, pipelineIn, pipelineProps } from '../util';
 
 describe('DeploymentTarget.cloudFormation', () => {
@@ -191,6 +191,44 @@ describe('DeploymentTarget.commands', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', {
       Source: { Type: 'CODEPIPELINE', BuildSpec: Match.serializedJson({ version: '0.2', phases: { build: { commands: ['aws s3 sync dist s3://site'] } } }) },
     });
+  });
+
+  test('runAfterDeployments runs the script once the other deployments succeeded, before verification', () => {
+    const stack = newStack();
+    const p = pipelineIn(stack, {
+      environments: [{
+        name: 'prod',
+        approval: Approval.manual(),
+        deployments: [
+          cfnTarget('site'),
+          DeploymentTarget.commands('Invalidate', ['bash scripts/invalidate-cdn.sh'], { runAfterDeployments: true }),
+          DeploymentTarget.commands('Warm', ['bash scripts/warm.sh'], { runAfterDeployments: true }),
+          DeploymentTarget.commands('Upload', ['aws s3 sync dist s3://site']),
+        ],
+        verification: [Verification.commands('Smoke', ['bash scripts/smoke.sh'])],
+      }],
+    });
+    expect(actionsOf(stack, 'prod')).toEqual(['Approve@1', 'site.Prepare@2', 'site.Deploy@3', 'Invalidate@4', 'Warm@4', 'Upload@3', 'Smoke@5']);
+    expect(p.describe().environments[0].deployments[1].details[0]).toBe("after the environment's other deployments");
+  });
+
+  test('runAfterDeployments follows every level of a change-set review', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [{
+        name: 'prod',
+        approval: Approval.changeSetReview(),
+        deployments: [cfnTarget('site'), DeploymentTarget.commands('Invalidate', ['bash scripts/invalidate-cdn.sh'], { runAfterDeployments: true })],
+      }],
+    });
+    expect(actionsOf(stack, 'prod')).toEqual(['site.Prepare@1', 'site.Deploy@3', 'Invalidate@4', 'ReviewChangeSet@2']);
+  });
+
+  test('fails when runAfterDeployments is not a boolean', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.commands('Invalidate', ['x'], { runAfterDeployments: 'yes' as any })] }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].runAfterDeployments must be true or false, got 'yes'. Pass a boolean.");
   });
 });
 

@@ -138,6 +138,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
             prepareRunOrder: node.prepareRunOrder,
             deployRunOrder: node.deployRunOrder,
             runOrderAt: node.runOrderAt,
+            afterRunOrder: node.afterRunOrder,
           }));
           addAlarmsToOwnedGroup(deployment.codeDeployGroup, deployment.groupAlarms ?? []);
           break;
