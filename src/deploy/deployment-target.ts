@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Aws, CfnCapabilities, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnCapabilities, CfnOutput, Stage, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -15,6 +15,7 @@ import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quali
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { readBootstrapVersion, withActionRolePolicy } from '../private/action-grants';
 import { validateCommandsOptions } from '../private/commands-spec';
+import { OutputVariables, outputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
 import { described, isToken } from '../private/validation';
 
@@ -110,6 +111,22 @@ export interface DeployCommandsOptions extends QualityCheckCommandsOptions {
    * @default false - the script runs in parallel with the other deployments
    */
   readonly runAfterDeployments?: boolean;
+  /**
+   * Environment variables set from the `CfnOutput`s of stacks of a CDK stage the environment
+   * deploys, as `Verification.commands` takes them; only with `runAfterDeployments` (the outputs
+   * exist once the stacks are deployed).
+   *
+   * @default - none
+   */
+  readonly envFromCfnOutputs?: Record<string, CfnOutput>;
+  /**
+   * Environment variables set from outputs of stacks the environment deploys, named
+   * `'<stack name>.<output name>'` (for example the distribution id a CDN invalidation needs), as
+   * `Verification.commands` takes them; only with `runAfterDeployments`.
+   *
+   * @default - none
+   */
+  readonly envFromStackOutputs?: Record<string, string>;
 }
 
 /**
@@ -332,10 +349,18 @@ class CommandsTarget extends DeploymentTarget {
     const name = v.pipelineName(`${ctx.field}.name`, this.name, 'deployment name');
     const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the deploy commands, for example ['./deploy.sh staging'].");
     v.noMisspeltFields(ctx.field, this.options, 'DeployCommandsOptions');
-    const { runAfterDeployments, ...codeBuildOptions } = this.options ?? {};
+    const { runAfterDeployments, envFromCfnOutputs, envFromStackOutputs, ...codeBuildOptions } = this.options ?? {};
     const common = validateCommandsOptions(ctx, codeBuildOptions);
     const after = v.optionalBoolean(`${ctx.field}.runAfterDeployments`, runAfterDeployments) ?? false;
-    const action = commandsActionModel({ name, kind: 'commands', summary: `deploy script: ${commands.join(' && ')}`, commands, common, primaryInput: 'build' });
+    const outputsField = envFromCfnOutputs !== undefined ? 'envFromCfnOutputs' : envFromStackOutputs !== undefined ? 'envFromStackOutputs' : undefined;
+    if (outputsField && !after) {
+      v.fail(`${ctx.field}.${outputsField}`, 'reads stack outputs, which exist once the stacks are deployed, but the script runs in parallel with the deployments',
+        described(outputsField), 'Set runAfterDeployments: true, so the script runs once the other deployments succeeded.');
+    }
+    const spec = { name, kind: 'commands', summary: `deploy script: ${commands.join(' && ')}`, commands, common, primaryInput: 'build' as const };
+    const action = commandsActionModel(spec);
+    // the outputs are resolved once every deployment of the environment is modelled
+    let outputs: OutputVariables | undefined;
     return {
       name,
       kind: 'commands',
@@ -344,7 +369,14 @@ class CommandsTarget extends DeploymentTarget {
       privileged: common.privileged,
       hasPreparePhase: false,
       actionNames: [{ name, phase: after ? 'after' : 'deploy', kind: 'commands' }],
-      produce: (rc: DeploymentRenderContext) => action.produce({ ...rc, actionName: name, runOrder: after ? rc.afterRunOrder : rc.deployRunOrder }),
+      resolveOutputs: outputsField
+        ? (envCtx: ModelContext) => outputs = outputVariables(envCtx, { envFromCfnOutputs, envFromStackOutputs }, common.environmentVariables ?? {}, 'the deploy script')
+        : undefined,
+      produce: (rc: DeploymentRenderContext) => {
+        for (const w of outputs?.warnings ?? []) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:conditionalOutput', w);
+        const produced = outputs ? commandsActionModel({ ...spec, actionEnvironmentVariables: outputs.variables }) : action;
+        return produced.produce({ ...rc, actionName: name, runOrder: after ? rc.afterRunOrder : rc.deployRunOrder });
+      },
     };
   }
 }

@@ -377,14 +377,12 @@ function environmentModel(
     v.fail(`${f}.deployments`, 'must hold at least one deployment target (an environment that deploys nothing is not an environment)', e.deployments,
       'Add a DeploymentTarget, or remove the environment.');
   }
-  const deployments: DeploymentModel[] = e.deployments.map((d, i) => {
+  const modelled: DeploymentModel[] = e.deployments.map((d, i) => {
     if (!(d instanceof DeploymentTarget)) {
       v.fail(`${f}.deployments[${i}]`, 'must be a DeploymentTarget', d, 'Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().');
     }
     return d._toModel({ validator: v, field: `${f}.deployments[${i}]` }, { name, account, region, pipelineRegion, pipelineAccount });
   });
-
-  // verification: test actions and alarm gates
   const alarmContext = {
     validator: v,
     field: f,
@@ -394,11 +392,20 @@ function environmentModel(
     environmentAccount: account,
     environmentRegion: region,
     environmentName: name,
-    environmentDeployments: deployments,
+    environmentDeployments: modelled,
   };
+  // deploy scripts that read stack outputs resolve them against the environment's other deployments
+  const outputNamespaces: Record<string, string> = {};
+  const deployments = modelled.map((d, i) => {
+    const outputs = d.resolveOutputs?.({ ...alarmContext, field: `${f}.deployments[${i}]` });
+    if (!outputs) return d;
+    Object.assign(outputNamespaces, outputs.namespaces);
+    return { ...d, details: [...d.details, ...outputs.details] };
+  });
+
+  // verification: test actions and alarm gates
   const verification: ActionModel[] = [];
   const alarmGates: AlarmGateModel[] = [];
-  const outputNamespaces: Record<string, string> = {};
   if (e.verification !== undefined) {
     if (!Array.isArray(e.verification)) v.fail(`${f}.verification`, 'must be an array of Verification', e.verification, "Pass [Verification.commands('smoke', [...])] or leave it out.");
     e.verification.forEach((x, i) => {

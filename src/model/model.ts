@@ -8,6 +8,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { ProjectNetwork } from '../private/codebuild';
+import type { OutputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
 
 /*
@@ -195,6 +196,11 @@ export interface DeploymentModel {
   readonly buildOutputReads?: BuildOutputRead[];
   /** The rendered action names with their phase, for the graph and plan. */
   readonly actionNames: DeploymentActionName[];
+  /**
+   * A deploy script that reads stack outputs: resolves them once all the environment's deployments
+   * are modelled (`ctx.environmentDeployments`), before it is produced.
+   */
+  readonly resolveOutputs?: (ctx: ModelContext) => OutputVariables | undefined;
   produce(ctx: DeploymentRenderContext): codepipeline.IAction[];
 }
 

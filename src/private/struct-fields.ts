@@ -35,7 +35,7 @@ export const STRUCT_FIELDS = {
   EcrSourceProps: ['repository', 'tag'],
   CloudFormationTargetProps: ['stackName', 'templatePath', 'parameterOverrides', 'account', 'region', 'name', 'deploymentRole', 'deployRole',
     'bootstrapQualifier'],
-  DeployCommandsOptions: [...COMMANDS_OPTIONS, 'runAfterDeployments'],
+  DeployCommandsOptions: [...COMMANDS_OPTIONS, 'runAfterDeployments', 'envFromCfnOutputs', 'envFromStackOutputs'],
   CdkStageOptions: ['changeSetReview', 'cloudAssemblyDirectory', 'privilegedAssetPublishing'],
   CodeDeployServerOptions: ['input', 'role', 'name'],
   CodeDeployEcsOptions: ['taskDefinitionTemplate', 'appSpecTemplate', 'containerImage', 'imagePlaceholder', 'role', 'name'],

@@ -3,7 +3,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { DeliveryPipeline, DeploymentTarget, EnvironmentOptions, Verification } from '../../src';
-import { outputsNamespace } from '../../src/verification/verification';
+import { outputsNamespace } from '../../src/private/stack-outputs';
 import { action, actionsOf, cfnTarget, errorOf, newApp, props } from '../util';
 
 /** A service stage: a data stack, and an API stack (after it) whose outputs the tests read. */
@@ -296,5 +296,53 @@ describe('Verification.commands envFromStackOutputs', () => {
         verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { URL: staging.apiUrl }, envFromStackOutputs: { URL: 'shop-api-staging.ApiUrl' } })],
       }]))).toBe(`${base}.URL sets a variable envFromCfnOutputs sets too, got 'URL'. Give the variable one source: remove it from envFromCfnOutputs or envFromStackOutputs.`);
     });
+  });
+});
+
+describe('DeploymentTarget.commands with stack outputs', () => {
+  test('a script that runs after the deployments reads their outputs (a CDN invalidation needs the distribution id)', () => {
+    const { stack, staging } = setup();
+    const p = pipeline(stack, [{
+      name: 'staging',
+      deployments: [
+        DeploymentTarget.cdkStage(staging),
+        cfnTarget('shop-cdn'),
+        DeploymentTarget.commands('Invalidate', ['aws cloudfront create-invalidation --distribution-id "$DISTRIBUTION" --paths "/*"'], {
+          runAfterDeployments: true,
+          envFromStackOutputs: { DISTRIBUTION: 'shop-cdn.DistributionId' },
+          envFromCfnOutputs: { API_URL: staging.apiUrl },
+        }),
+      ],
+    }]);
+    expect(actionsOf(stack, 'staging')).toEqual([
+      'shop-data-staging.Prepare@1', 'shop-data-staging.Deploy@2', 'shop-api-staging.Prepare@3', 'shop-api-staging.Deploy@4',
+      'shop-cdn.Prepare@1', 'shop-cdn.Deploy@2', 'Invalidate@5',
+    ]);
+    expect(action(stack, 'staging', 'shop-cdn.Deploy').Namespace).toBe('staging@shop-cdn');
+    expect(action(stack, 'staging', 'shop-api-staging.Deploy').Namespace).toBe('staging@shop-api-staging');
+    expect(JSON.parse(action(stack, 'staging', 'Invalidate').Configuration.EnvironmentVariables)).toEqual([
+      { name: 'API_URL', type: 'PLAINTEXT', value: '#{staging@shop-api-staging.ApiUrl}' },
+      { name: 'DISTRIBUTION', type: 'PLAINTEXT', value: '#{staging@shop-cdn.DistributionId}' },
+    ]);
+    expect(p.describe().environments[0].deployments[2].details).toEqual(expect.arrayContaining([
+      "after the environment's other deployments", 'env DISTRIBUTION: output DistributionId of stack shop-cdn',
+    ]));
+  });
+
+  test('fails when a script that runs with the deployments reads stack outputs (they do not exist yet)', () => {
+    const { stack } = setup();
+    expect(errorOf(() => pipeline(stack, [{
+      name: 'staging',
+      deployments: [cfnTarget('shop-cdn'), DeploymentTarget.commands('Invalidate', ['x'], { envFromStackOutputs: { DISTRIBUTION: 'shop-cdn.DistributionId' } })],
+    }]))).toBe("'PipelineStack/Shop': environments[0] ('staging').deployments[1].envFromStackOutputs reads stack outputs, which exist once the stacks are deployed, "
+      + 'but the script runs in parallel with the deployments, got envFromStackOutputs. Set runAfterDeployments: true, so the script runs once the other deployments succeeded.');
+  });
+
+  test('fails when a script reads a stack the environment does not deploy', () => {
+    const { stack } = setup();
+    expect(errorOf(() => pipeline(stack, [{
+      name: 'staging',
+      deployments: [cfnTarget('shop-cdn'), DeploymentTarget.commands('Invalidate', ['x'], { runAfterDeployments: true, envFromStackOutputs: { D: 'shop-web.DistributionId' } })],
+    }]))).toMatch(/^'PipelineStack\/Shop': environments\[0\] \('staging'\)\.deployments\[1\]\.envFromStackOutputs\.D names stack 'shop-web', which environment 'staging' does not deploy/);
   });
 });
