@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { InventoryPipelineStack } from '../../examples/ec2-rolling/pipeline-stack';
 import { CheckoutPipelineStack } from '../../examples/ecs-canary/pipeline-stack';
+import { storefrontApp } from '../../examples/private-network/pipeline-stack';
 import { newApp } from '../util';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
@@ -70,5 +71,25 @@ describe('examples/cdk-stage', () => {
     expect(JSON.parse(byName('Smoke').Configuration.EnvironmentVariables)).toEqual([
       { name: 'ORDERS_FUNCTION', type: 'PLAINTEXT', value: '#{staging@orders-api-staging.LiveAliasArn}' },
     ]);
+  });
+});
+
+describe('examples/private-network', () => {
+  test('cdk-nag clean; the build in the VPC logs in to Docker Hub and ECR; the CDN script runs after the stacks with their output', () => {
+    const app = newApp();
+    const { network, pipeline } = storefrontApp(app);
+    Aspects.of(app).add(new AwsSolutionsChecks());
+    expect(nagFindings([network, pipeline])).toEqual([]);
+    expect(stagesOf(pipeline)).toEqual([
+      'Source: Source@1',
+      'Build: Build@1',
+      'staging: storefront-staging.Prepare@1 storefront-staging.Deploy@2 storefront-cdn-staging.Prepare@1 storefront-cdn-staging.Deploy@2 InvalidateCdn@3 Integration@4',
+    ]);
+    const plan = pipeline.delivery.describe();
+    expect(plan.buildStep.details).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^in VPC StorefrontNetwork\/Vpc, subnets private with egress, 1 new security group$/),
+      'docker login: Docker Hub, Amazon ECR (account 999999999999, eu-west-1)',
+    ]));
+    expect(plan.environments[0].deployments[2].details).toContain('env DISTRIBUTION: output DistributionId of stack storefront-cdn-staging');
   });
 });
