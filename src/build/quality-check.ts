@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
 import { createProject } from '../private/codebuild';
 import { describeEnvironment, validateCommandsOptions, ValidCommandsOptions } from '../private/commands-spec';
+import type { OutputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
 
 /** Options of a commands check. */
@@ -208,17 +209,20 @@ export function commandsActionModel(spec: {
   commands: string[];
   common: ValidCommandsOptions;
   primaryInput: 'source' | 'build';
-  /** Variables of the action (not the project): values CodePipeline resolves when the action starts, such as `#{ns.Output}`. */
-  actionEnvironmentVariables?: Record<string, string>;
+  /** Stack outputs the action reads: its variables (resolved by CodePipeline when it starts), plan lines and warnings. */
+  outputs?: OutputVariables;
 }): ActionModel {
   const { common } = spec;
   return {
     name: spec.name,
     kind: spec.kind,
     summary: spec.summary,
-    details: [...(common.install ?? []).map(c => `install: ${c}`), ...spec.commands.map(c => `run: ${c}`), ...describeEnvironment(common)],
+    details: [
+      ...(common.install ?? []).map(c => `install: ${c}`), ...spec.commands.map(c => `run: ${c}`), ...describeEnvironment(common), ...(spec.outputs?.details ?? []),
+    ],
     privileged: common.privileged,
     produce: (rc: RenderContext): codepipeline.IAction[] => {
+      for (const w of spec.outputs?.warnings ?? []) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:conditionalOutput', w);
       const scope = new Construct(rc.scope, spec.name);
       const project = createProject(scope, {
         description: `${spec.name} of ${rc.scope.node.path}`,
@@ -244,8 +248,8 @@ export function commandsActionModel(spec: {
         input,
         extraInputs: [extra],
         role: rc.codeBuildActionRole(),
-        environmentVariables: spec.actionEnvironmentVariables
-          ? Object.fromEntries(Object.entries(spec.actionEnvironmentVariables)
+        environmentVariables: spec.outputs
+          ? Object.fromEntries(Object.entries(spec.outputs.variables)
             .map(([n, value]) => [n, { type: codebuild.BuildEnvironmentVariableType.PLAINTEXT, value }]))
           : undefined,
       })];

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, Aws, CfnCapabilities, CfnOutput, Stage, Token } from 'aws-cdk-lib';
+import { Aws, CfnCapabilities, CfnOutput, Stage, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -372,11 +372,9 @@ class CommandsTarget extends DeploymentTarget {
       resolveOutputs: outputsField
         ? (envCtx: ModelContext) => outputs = outputVariables(envCtx, { envFromCfnOutputs, envFromStackOutputs }, common.environmentVariables ?? {}, 'the deploy script')
         : undefined,
-      produce: (rc: DeploymentRenderContext) => {
-        for (const w of outputs?.warnings ?? []) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:conditionalOutput', w);
-        const produced = outputs ? commandsActionModel({ ...spec, actionEnvironmentVariables: outputs.variables }) : action;
-        return produced.produce({ ...rc, actionName: name, runOrder: after ? rc.afterRunOrder : rc.deployRunOrder });
-      },
+      // its plan lines for the outputs are added with the resolution (environmentModel)
+      produce: (rc: DeploymentRenderContext) => commandsActionModel({ ...spec, outputs })
+        .produce({ ...rc, actionName: name, runOrder: after ? rc.afterRunOrder : rc.deployRunOrder }),
     };
   }
 }

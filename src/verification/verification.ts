@@ -1,9 +1,9 @@
-import { Annotations, CfnOutput, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
-import { AlarmGateModel, AlarmRefModel, ModelContext, RenderContext, VerificationModel } from '../model/model';
+import { AlarmGateModel, AlarmRefModel, ModelContext, VerificationModel } from '../model/model';
 import { validateCommandsOptions } from '../private/commands-spec';
 import { outputVariables } from '../private/stack-outputs';
 import { described, literal, literalName, type Validator } from '../private/validation';
@@ -217,27 +217,10 @@ class CommandsVerification extends Verification {
       ...this.options,
       environmentVariables: { ...(this.options.environmentVariables ?? {}), ...(env ?? {}) },
     });
-    const fromOutputs = outputVariables(ctx, this.options, common.environmentVariables ?? {}, 'the test');
-    const action = commandsActionModel({
-      name,
-      kind: 'verification-commands',
-      summary: `tests: ${commands.join(' && ')}`,
-      commands,
-      common,
-      primaryInput: 'build',
-      actionEnvironmentVariables: fromOutputs?.variables,
-    });
-    if (!fromOutputs) return { action };
+    const outputs = outputVariables(ctx, this.options, common.environmentVariables ?? {}, 'the test');
     return {
-      action: {
-        ...action,
-        details: [...action.details, ...fromOutputs.details],
-        produce: (rc: RenderContext) => {
-          for (const w of fromOutputs.warnings) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:conditionalOutput', w);
-          return action.produce(rc);
-        },
-      },
-      outputNamespaces: fromOutputs.namespaces,
+      action: commandsActionModel({ name, kind: 'verification-commands', summary: `tests: ${commands.join(' && ')}`, commands, common, primaryInput: 'build', outputs }),
+      outputNamespaces: outputs?.namespaces,
     };
   }
 }
