@@ -1,11 +1,10 @@
-import { App, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { BuildStep, DeploymentTarget, QualityCheck, TestReport, Verification } from '../../src';
 import { onlyEcsDeployActionStars } from '../../src/private/nag';
-import { cfnTarget, flat, newApp, pipelineIn } from '../util';
+import { cfnTarget, flat, nagFindingsAfterSynth, newApp, pipelineIn } from '../util';
 
 /*
  * cdk-nag AwsSolutions over the whole app, support stacks included: the resources the pipeline
@@ -14,16 +13,7 @@ import { cfnTarget, flat, newApp, pipelineIn } from '../util';
 
 /** Every unsuppressed AwsSolutions finding of the app, as `path finding`. */
 function findings(app: App): string[] {
-  Aspects.of(app).add(new AwsSolutionsChecks());
-  try {
-    app.synth();
-  } catch (e) {
-    // aws-cdk-lib 2.27x fails the synthesis on error annotations; the findings are in the construct tree either way
-    if (!String((e as Error).message).includes('AwsSolutions-')) throw e;
-  }
-  return app.node.findAll().flatMap(c => c.node.metadata
-    .filter(m => (m.type === 'aws:cdk:error' || m.type === 'aws:cdk:warning') && String(m.data).startsWith('AwsSolutions-'))
-    .map(m => `/${c.node.path} ${String(m.data).split(': The ')[0]}`));
+  return nagFindingsAfterSynth(app).map(f => `/${f.path} ${f.data.split(': The ')[0]}`);
 }
 
 function replicationBucket(app: App): CfnResource {
