@@ -101,6 +101,7 @@ class SecretLogin extends DockerCredential {
       secret: this.secret,
       usernameField: field('usernameField', 'username'),
       secretField: field('secretField', 'secret'),
+      registryKey: this.registry === undefined ? DOCKER_HUB : isToken(this.registry) ? undefined : this.registry,
     }];
   }
 }
@@ -154,8 +155,8 @@ export function dockerLoginsModel(v: Validator, field: string, raw: unknown): Do
   // `docker login` keeps one credential per registry: a second would silently replace the first
   const seen = new Map<string, number>();
   logins.forEach((l, i) => {
-    const key = l.secret ? (l.registry ?? DOCKER_HUB) : l.registryKey;
-    if (key === undefined || isToken(key)) return;
+    const key = l.registryKey;
+    if (key === undefined) return;
     if (seen.has(key)) {
       v.fail(field, `logs in to ${key} twice (docker login keeps one credential per registry)`, described(key), 'Keep one credential per registry.');
     }

@@ -295,7 +295,7 @@ export interface DockerLoginModel {
   /** An Amazon ECR login: the repositories to pull from, in one registry, and its region. */
   readonly repositories?: ecr.IRepository[];
   readonly ecrRegion?: string;
-  /** The registry host when literal, for the check of two logins to one registry. */
+  /** The registry when known at synth (a literal host, 'Docker Hub', an ECR account/region), for the check of two logins to one registry. */
   readonly registryKey?: string;
 }
 
