@@ -1,22 +1,52 @@
-// Public API of cdk-delivery-pipeline. Re-exports only; never cli/, graph/ or private/.
-export * from './model/release-mode';
-export * from './sources/pipeline-source';
-export * from './build/build-step';
-export * from './build/test-report';
-export * from './build/build-cache';
-export * from './build/quality-check';
-export * from './build/docker-credential';
-export * from './deploy/deployment-target';
-export * from './deploy/codedeploy-targets';
-export * from './deploy/cdk-stage';
-export * from './approval/approval';
-export * from './verification/verification';
-export * from './verification/deployment-window';
-export * from './verification/failure-policy';
-export * from './pipeline/environment';
-export * from './pipeline/notifications';
-export * from './policy/delivery-defaults';
-export * from './policy/policy-rule';
-export * from './policy/delivery-policy';
-export * from './model/plan-document';
-export * from './pipeline/delivery-pipeline';
+// Public API of cdk-delivery-pipeline: exactly the jsii API (classes, enums, interfaces).
+// Named re-exports only, so module-internal helpers stay internal; never cli/, graph/ or private/.
+export { ReleaseMode } from './model/release-mode';
+export { PipelineSource } from './sources/pipeline-source';
+export type { CodeCommitSourceProps, EcrSourceProps, GitHubSourceProps, PushTrigger, S3SourceProps } from './sources/pipeline-source';
+export { BuildStep } from './build/build-step';
+export type { BuildStepProps } from './build/build-step';
+export { TestReport } from './build/test-report';
+export type { TestReportOptions } from './build/test-report';
+export { BuildCache } from './build/build-cache';
+export type { BoundCache, LocalCacheOptions, S3CacheOptions } from './build/build-cache';
+export { QualityCheck } from './build/quality-check';
+export type { DependencyAuditOptions, QualityCheckCommandsOptions, SourceCodeScanOptions } from './build/quality-check';
+export { DockerCredential } from './build/docker-credential';
+export type { DockerCredentialOptions } from './build/docker-credential';
+export { DeploymentTarget } from './deploy/deployment-target';
+export type {
+  CloudFormationTargetProps,
+  DeployCommandsOptions,
+  IDeliveryActionFactory,
+  ProduceActionOptions,
+} from './deploy/deployment-target';
+export { DeploymentArtifact } from './deploy/codedeploy-targets';
+export type { CodeDeployEcsOptions, CodeDeployServerOptions, EcsRollingOptions } from './deploy/codedeploy-targets';
+export type { CdkStageOptions } from './deploy/cdk-stage';
+export { Approval } from './approval/approval';
+export type { ManualApprovalOptions } from './approval/approval';
+export { Verification } from './verification/verification';
+export type { AlarmVerificationOptions, VerificationCommandsOptions } from './verification/verification';
+export { DeploymentWindow } from './verification/deployment-window';
+export { FailurePolicy } from './verification/failure-policy';
+export type { EnvironmentOptions } from './pipeline/environment';
+export { PipelineEvent } from './pipeline/notifications';
+export type { PipelineNotifications } from './pipeline/notifications';
+export { DeliveryDefaults } from './policy/delivery-defaults';
+export type { DeliveryDefaultsProps } from './policy/delivery-defaults';
+export { CheckKind, PolicyRule } from './policy/policy-rule';
+export type { IPolicyRule, PolicyViolation } from './policy/policy-rule';
+export { DeliveryPolicy } from './policy/delivery-policy';
+export type { DeliveryPolicyProps } from './policy/delivery-policy';
+export type {
+  PlanAction,
+  PlanDocument,
+  PlanEnvironment,
+  PlanGate,
+  PlanNotifications,
+  PlanSource,
+  PlanStage,
+  PlanStageAction,
+} from './model/plan-document';
+export { DeliveryPipeline } from './pipeline/delivery-pipeline';
+export type { DeliveryPipelineProps } from './pipeline/delivery-pipeline';
