@@ -526,6 +526,22 @@ function environmentModel(
     }
     seen.add(n);
   }
+  // each deployment and test is a construct named after it (its project, roles, imports): a
+  // CloudFormation target named 'api' (actions api.Prepare, api.Deploy) and a script 'api' would
+  // pass the action-name check above and then collide in the construct tree
+  const parts = new Map<string, string>();
+  const partsOf: Array<[string, string]> = [
+    ...deployments.map((d, i): [string, string] => [d.name, `deployments[${i}]`]),
+    ...verification.map((x, i): [string, string] => [x.name, `verification[${i}]`]),
+  ];
+  for (const [n, where] of partsOf) {
+    const first = parts.get(n);
+    if (first !== undefined) {
+      v.fail(`${f}.${where}`, `is named '${n}' like ${first} (deployments and verification need distinct names in an environment; a CloudFormation target is named after its stack)`,
+        n, `Rename one of them: give the script or test another name, or the CloudFormation target a name of its own (name: '${n}-stack').`);
+    }
+    parts.set(n, where);
+  }
   if (actionNames.length > MAX_ACTIONS_PER_STAGE) {
     const reviews = approval?.kind === 'change-set-review' && approvalActions > 1;
     v.fail(`${f}.deployments`, `must fit CodePipeline's quota of ${MAX_ACTIONS_PER_STAGE} actions per stage`,

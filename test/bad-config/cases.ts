@@ -363,6 +363,32 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod') has two actions named 'Smoke' (names of deployments and verification must be unique in an environment), got 'Smoke'. Rename one of them.`,
   },
   {
+    title: 'deploy script named like a CloudFormation target\'s stack (their actions differ, their constructs would not)',
+    props: () => base({
+      environments: [{
+        name: 'prod',
+        deployments: [
+          DeploymentTarget.commands('shop-api', ['./migrate.sh']),
+          DeploymentTarget.cloudFormation({ stackName: 'shop-api', templatePath: 'cdk.out/shop-api.template.json' }),
+        ],
+      }],
+    }),
+    message: `${P}environments[0] ('prod').deployments[1] is named 'shop-api' like deployments[0] (deployments and verification need distinct names in an environment; `
+      + "a CloudFormation target is named after its stack), got 'shop-api'. Rename one of them: give the script or test another name, "
+      + "or the CloudFormation target a name of its own (name: 'shop-api-stack').",
+  },
+  {
+    title: 'verification named like a CloudFormation target',
+    props: () => base({
+      environments: [{
+        name: 'prod',
+        deployments: [DeploymentTarget.cloudFormation({ stackName: 'Smoke', templatePath: 'cdk.out/Smoke.template.json' })],
+        verification: [Verification.commands('Smoke', ['./smoke.sh'])],
+      }],
+    }),
+    message: /environments\[0\] \('prod'\)\.verification\[0\] is named 'Smoke' like deployments\[0\]/,
+  },
+  {
     title: 'CloudFormation stack name with an underscore',
     props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ stackName: 'shop_prod' })] }] }),
     message: `${P}environments[0] ('prod').deployments[0].stackName is not a valid CloudFormation stack name, got 'shop_prod'. Use 1 to 128 characters: letters, digits and '-', starting with a letter, for example 'shop-staging'.`,
