@@ -10,7 +10,7 @@ export type { TestReportOptions } from './build/test-report';
 export { BuildCache } from './build/build-cache';
 export type { BoundCache, LocalCacheOptions, S3CacheOptions } from './build/build-cache';
 export { QualityCheck } from './build/quality-check';
-export type { DependencyAuditOptions, QualityCheckCommandsOptions, SourceCodeScanOptions } from './build/quality-check';
+export type { DependencyAuditOptions, ImageScanOptions, QualityCheckCommandsOptions, SourceCodeScanOptions } from './build/quality-check';
 export { DockerCredential } from './build/docker-credential';
 export type { DockerCredentialOptions } from './build/docker-credential';
 export { DeploymentTarget } from './deploy/deployment-target';

@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
@@ -10,6 +11,8 @@ import { createProject } from '../private/codebuild';
 import { describeEnvironment, validateCommandsOptions, ValidCommandsOptions } from '../private/commands-spec';
 import type { OutputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
+import { described, isToken, literalName } from '../private/validation';
+import { SOURCE_VARIABLES_NAMESPACE } from '../sources/pipeline-source';
 
 /** Options of a commands check. */
 export interface QualityCheckCommandsOptions {
@@ -145,6 +148,52 @@ export interface SourceCodeScanOptions {
   readonly name?: string;
 }
 
+/** Options of an Amazon Inspector scan of a container image in ECR. */
+export interface ImageScanOptions {
+  /**
+   * The tag of the image to scan: the image the build pushed for this change.
+   *
+   * CodePipeline variables are resolved when the scan starts, for example
+   * `'#{SourceVariables.CommitId}'`.
+   *
+   * @default - the change's source revision: `#{SourceVariables.CommitId}` (the full commit id) for a
+   * GitHub or CodeCommit source, so the build tags the image with `$CODEBUILD_RESOLVED_SOURCE_VERSION`;
+   * `#{SourceVariables.ImageTag}` for an ECR source. An S3 source has no revision to tag with:
+   * give the tag.
+   */
+  readonly imageTag?: string;
+  /**
+   * Number of critical findings the scan tolerates before it fails.
+   *
+   * @default 0
+   */
+  readonly criticalThreshold?: number;
+  /**
+   * Number of high findings tolerated.
+   *
+   * @default - not checked
+   */
+  readonly highThreshold?: number;
+  /**
+   * Number of medium findings tolerated.
+   *
+   * @default - not checked
+   */
+  readonly mediumThreshold?: number;
+  /**
+   * Number of low findings tolerated.
+   *
+   * @default - not checked
+   */
+  readonly lowThreshold?: number;
+  /**
+   * Action name.
+   *
+   * @default 'ImageScan'
+   */
+  readonly name?: string;
+}
+
 /** The default dependency audit command. */
 export const DEFAULT_AUDIT_COMMAND = 'npm audit --audit-level=high';
 
@@ -168,6 +217,17 @@ export abstract class QualityCheck {
   /** An Amazon Inspector source code scan (SAST, secrets, dependencies) with severity thresholds. */
   public static sourceCodeScan(options: SourceCodeScanOptions = {}): QualityCheck {
     return new SourceCodeScan(options ?? {});
+  }
+
+  /**
+   * An Amazon Inspector scan of the container image the build pushed to ECR, with severity
+   * thresholds: the change goes no further when the image has more findings than tolerated.
+   *
+   * The repository must be in the pipeline's account and Region (CodePipeline's InspectorScan
+   * action names it by name).
+   */
+  public static imageScan(repository: ecr.IRepository, options: ImageScanOptions = {}): QualityCheck {
+    return new ImageScan(repository, options ?? {});
   }
 
   /** @internal */
@@ -267,24 +327,11 @@ class SourceCodeScan extends QualityCheck {
     const o = this.options;
     v.noMisspeltFields(ctx.field, o, 'SourceCodeScanOptions');
     const name = v.pipelineName(`${ctx.field}.name`, o.name ?? 'SourceCodeScan', 'check name');
-    const thresholds: Record<string, number | undefined> = {
-      critical: o.criticalThreshold ?? 0,
-      high: o.highThreshold,
-      medium: o.mediumThreshold,
-      low: o.lowThreshold,
-    };
-    for (const [severity, value] of Object.entries(thresholds)) {
-      if (value === undefined) continue;
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-        v.fail(`${ctx.field}.${severity}Threshold`, 'must be a whole number of findings, 0 or more', value,
-          `Pass 0 to fail on any ${severity} finding, or a higher number to tolerate some.`);
-      }
-    }
-    const set = Object.entries(thresholds).filter(([, n]) => n !== undefined).map(([s, n]) => `${s} > ${n}`);
+    const { thresholds, failsOn } = validateThresholds(ctx, o);
     return {
       name,
       kind: 'inspector-source-scan',
-      summary: `Amazon Inspector source code scan, fails on ${set.join(' or ')}`,
+      summary: `Amazon Inspector source code scan, fails on ${failsOn}`,
       details: [],
       privileged: false,
       produce: (rc: RenderContext): codepipeline.IAction[] => [
@@ -301,4 +348,112 @@ class SourceCodeScan extends QualityCheck {
       ],
     };
   }
+}
+
+interface Thresholds {
+  readonly critical: number;
+  readonly high?: number;
+  readonly medium?: number;
+  readonly low?: number;
+}
+
+/** The severity thresholds of an Inspector scan (critical defaults to 0), and the plan's words for them. */
+function validateThresholds(ctx: ModelContext, o: SourceCodeScanOptions | ImageScanOptions): { thresholds: Thresholds; failsOn: string } {
+  const v: Validator = ctx.validator;
+  const thresholds: Thresholds = {
+    critical: o.criticalThreshold ?? 0,
+    high: o.highThreshold,
+    medium: o.mediumThreshold,
+    low: o.lowThreshold,
+  };
+  for (const [severity, value] of Object.entries(thresholds)) {
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      v.fail(`${ctx.field}.${severity}Threshold`, 'must be a whole number of findings, 0 or more', value,
+        `Pass 0 to fail on any ${severity} finding, or a higher number to tolerate some.`);
+    }
+  }
+  const failsOn = Object.entries(thresholds).filter(([, n]) => n !== undefined).map(([s, n]) => `${s} > ${n}`).join(' or ');
+  return { thresholds, failsOn };
+}
+
+/** The variable holding the change's revision, by source kind, as an image tag. */
+const REVISION_TAG: Record<string, string> = {
+  GitHub: `#{${SOURCE_VARIABLES_NAMESPACE}.CommitId}`,
+  CodeCommit: `#{${SOURCE_VARIABLES_NAMESPACE}.CommitId}`,
+  ECR: `#{${SOURCE_VARIABLES_NAMESPACE}.ImageTag}`,
+};
+
+class ImageScan extends QualityCheck {
+  constructor(private readonly repository: ecr.IRepository, private readonly options: ImageScanOptions) {
+    super();
+  }
+
+  public _toModel(ctx: ModelContext): ActionModel {
+    const v: Validator = ctx.validator;
+    const o = this.options;
+    const repoFix = "Pass the ECR repository the build pushes the image to, for example ecr.Repository.fromRepositoryName(this, 'Images', 'shop').";
+    if (!this.repository || typeof this.repository !== 'object' || typeof (this.repository as ecr.IRepository).repositoryName !== 'string') {
+      v.fail(`${ctx.field}.repository`, 'must be an ecr.IRepository', this.repository, repoFix);
+    }
+    v.requireObject(ctx.field, o, 'Pass { imageTag?, criticalThreshold?, highThreshold?, ... } or leave the options out.');
+    v.noMisspeltFields(ctx.field, o, 'ImageScanOptions');
+    const name = v.pipelineName(`${ctx.field}.name`, o.name ?? 'ImageScan', 'check name');
+    const repository = this.repository;
+    const where = repositoryEnv(repository);
+    for (const [what, theirs, ours] of [['account', where.account, ctx.pipelineAccount], ['Region', where.region, ctx.pipelineRegion]] as const) {
+      if (!isToken(theirs) && ours !== undefined && !isToken(ours) && theirs !== ours) {
+        v.fail(`${ctx.field}.repository`, `must be in the pipeline's ${what} (${ours}): CodePipeline's InspectorScan action reads the repository by name, in its own account and Region`,
+          described(`a repository of ${what} ${theirs} (${repository.repositoryArn})`),
+          `Scan a repository of ${ours} (replicate the image there with ECR replication), or run a scanner in CodeBuild with QualityCheck.commands().`);
+      }
+    }
+    let imageTag: string;
+    if (o.imageTag !== undefined) {
+      imageTag = v.requireString(`${ctx.field}.imageTag`, o.imageTag, "Pass the tag the build pushes, for example '#{SourceVariables.CommitId}'.");
+      if (!isToken(imageTag) && !/^(?:[A-Za-z0-9_.-]|#\{[A-Za-z0-9@_-]+\.[A-Za-z0-9@_.-]+\})+$/.test(imageTag)) {
+        v.fail(`${ctx.field}.imageTag`, 'must be an image tag (letters, digits, _ . -) or CodePipeline variables such as #{SourceVariables.CommitId}', imageTag,
+          "Pass the tag the build pushes, for example 'v1.2.3' or '#{SourceVariables.CommitId}'.");
+      }
+    } else {
+      const revision = ctx.sourceKind === undefined ? undefined : REVISION_TAG[ctx.sourceKind];
+      if (revision === undefined) {
+        v.fail(`${ctx.field}.imageTag`, `must be given with a${ctx.sourceKind === undefined ? '' : `n ${ctx.sourceKind}`} source, which has no commit id to tag the image with`,
+          undefined, "Pass the tag the build pushes, for example imageTag: 'latest' or a tag your S3 archive's build writes.");
+      }
+      imageTag = revision;
+    }
+    const { thresholds, failsOn } = validateThresholds(ctx, o);
+    const repoName = literalName(repository, repository.repositoryName) ?? 'the ECR repository';
+    return {
+      name,
+      kind: 'inspector-image-scan',
+      summary: `Amazon Inspector image scan of ${repoName}:${imageTag}, fails on ${failsOn}`,
+      details: [],
+      privileged: false,
+      produce: (rc: RenderContext): codepipeline.IAction[] => [
+        new actions.InspectorEcrImageScanAction({
+          actionName: rc.actionName,
+          runOrder: rc.runOrder,
+          repository,
+          imageTag,
+          output: new codepipeline.Artifact(`${name.replace(/[^A-Za-z0-9_-]/g, '_')}Report`),
+          criticalThreshold: thresholds.critical,
+          highThreshold: thresholds.high,
+          mediumThreshold: thresholds.medium,
+          lowThreshold: thresholds.low,
+        }),
+      ],
+    };
+  }
+}
+
+/** The account and Region of a repository, from its ARN when literal (imports), else its stack's. */
+function repositoryEnv(repository: ecr.IRepository): { account?: string; region?: string } {
+  const arn = repository.repositoryArn;
+  if (typeof arn === 'string' && !isToken(arn)) {
+    const parts = arn.split(':');
+    return { region: parts[3], account: parts[4] };
+  }
+  return { account: repository.env?.account, region: repository.env?.region };
 }

@@ -98,15 +98,18 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     if (raw.checks instanceof QualityCheck) v.fail('checks', 'must be an array of QualityCheck', described('a single QualityCheck'), 'Wrap it in an array: [QualityCheck.dependencyAudit()].');
     if (!Array.isArray(raw.checks)) v.fail('checks', 'must be an array of QualityCheck', raw.checks, 'Pass [QualityCheck.dependencyAudit()] or leave it out.');
     raw.checks.forEach((c, i) => {
-      if (!(c instanceof QualityCheck)) v.fail(`checks[${i}]`, 'must be a QualityCheck', c, 'Use QualityCheck.commands(), .dependencyAudit() or .sourceCodeScan().');
-      checks.push(c._toModel({ validator: v, field: `checks[${i}]` }));
+      if (!(c instanceof QualityCheck)) v.fail(`checks[${i}]`, 'must be a QualityCheck', c, 'Use QualityCheck.commands(), .dependencyAudit(), .sourceCodeScan() or .imageScan(repository).');
+      checks.push(c._toModel({
+        validator: v, field: `checks[${i}]`, sourceKind: source.kind, pipelineAccount: raw.stackAccount, pipelineRegion: raw.stackRegion,
+      }));
     });
     uniqueNames(v, 'checks', checks.map(c => c.name), 'check');
     // CodePipeline's InspectorScan action is not offered in the China Regions: the pipeline would
     // fail to create, after the whole stack deployment started
-    const scan = checks.findIndex(c => c.kind === 'inspector-source-scan');
+    const scan = checks.findIndex(c => c.kind === 'inspector-source-scan' || c.kind === 'inspector-image-scan');
     if (scan >= 0 && !isToken(raw.stackRegion) && raw.stackRegion.startsWith('cn-')) {
-      v.fail(`checks[${scan}]`, "is an Amazon Inspector source code scan (CodePipeline's InspectorScan action), which CodePipeline does not offer in the China Regions",
+      const what = checks[scan].kind === 'inspector-source-scan' ? 'source code scan' : 'image scan';
+      v.fail(`checks[${scan}]`, `is an Amazon Inspector ${what} (CodePipeline's InspectorScan action), which CodePipeline does not offer in the China Regions`,
         described(`the pipeline stack's region '${raw.stackRegion}'`), 'Run a scanner in CodeBuild with QualityCheck.commands() instead, or place the pipeline stack in another Region.');
     }
     if (checks.length > MAX_ACTIONS_PER_STAGE) {

@@ -35,6 +35,8 @@ export interface ModelContext {
   readonly environmentName?: string;
   /** The environment's deployments (modelled before its verification), for tests that read their stacks' outputs. */
   readonly environmentDeployments?: DeploymentModel[];
+  /** The kind of the pipeline's source (`GitHub`, `CodeCommit`, `S3`, `ECR`), for checks that default to its revision. */
+  readonly sourceKind?: string;
 }
 
 /** Runtime values an action may show a person (the revision being promoted). */

@@ -39,6 +39,8 @@ export enum CheckKind {
   DEPENDENCY_AUDIT = 'dependency-audit',
   /** `QualityCheck.sourceCodeScan()` (Amazon Inspector) */
   SOURCE_CODE_SCAN = 'inspector-source-scan',
+  /** `QualityCheck.imageScan()` (Amazon Inspector) */
+  IMAGE_SCAN = 'inspector-image-scan',
   /** `QualityCheck.commands()` */
   COMMANDS = 'commands',
 }

@@ -26,6 +26,7 @@ export const STRUCT_FIELDS = {
   QualityCheckCommandsOptions: [...COMMANDS_OPTIONS],
   DependencyAuditOptions: [...COMMANDS_OPTIONS, 'command', 'name'],
   SourceCodeScanOptions: ['name', 'criticalThreshold', 'highThreshold', 'mediumThreshold', 'lowThreshold'],
+  ImageScanOptions: ['name', 'imageTag', 'criticalThreshold', 'highThreshold', 'mediumThreshold', 'lowThreshold'],
   VerificationCommandsOptions: [...COMMANDS_OPTIONS, 'env', 'envFromCfnOutputs', 'envFromStackOutputs'],
   AlarmVerificationOptions: ['bakeTime', 'role'],
   GitHubSourceProps: ['repository', 'branch', 'connectionArn', 'triggers', 'fullClone'],

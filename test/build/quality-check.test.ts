@@ -1,7 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { BuildStep, DeploymentTarget, QualityCheck, Verification } from '../../src';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { BuildStep, DeploymentTarget, PipelineSource, QualityCheck, Verification } from '../../src';
 import { action, actionsOf, errorOf, flat, newStack, pipelineIn, stageNames } from '../util';
 
 describe('QualityCheck', () => {
@@ -95,5 +97,101 @@ describe('rolePolicyStatements: permissions for commands that call AWS', () => {
     const prod = pipeline._plan!.environments[0];
     expect(JSON.stringify(prod)).toContain('may: sts:AssumeRole');
     expect(JSON.stringify(prod)).toContain('may: ssm:GetParameter');
+  });
+});
+
+describe('QualityCheck.imageScan: Amazon Inspector scans the image the build pushed', () => {
+  function images(stack: Stack): ecr.IRepository {
+    return new ecr.Repository(stack, 'Images', { repositoryName: 'shop' });
+  }
+
+  test('scans the repository at the change\'s commit id by default, with the thresholds (critical defaults to 0)', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { checks: [QualityCheck.imageScan(images(stack), { highThreshold: 3 })] });
+    const a = action(stack, 'Checks', 'ImageScan');
+    expect(a.ActionTypeId).toEqual({ Category: 'Invoke', Owner: 'AWS', Provider: 'InspectorScan', Version: '1' });
+    expect(a.Configuration).toEqual({
+      InspectorRunMode: 'ECRImageScan',
+      ECRRepositoryName: { Ref: expect.stringMatching(/^Images/) },
+      ImageTag: '#{SourceVariables.CommitId}',
+      CriticalThreshold: 0,
+      HighThreshold: 3,
+    });
+    expect(a.InputArtifacts).toBeUndefined();
+    expect(pipeline.describe().checks).toEqual([expect.objectContaining({
+      name: 'ImageScan',
+      kind: 'inspector-image-scan',
+      summary: 'Amazon Inspector image scan of shop:#{SourceVariables.CommitId}, fails on critical > 0 or high > 3',
+    })]);
+  });
+
+  test('the action role may pull exactly the scanned repository', () => {
+    const stack = newStack();
+    pipelineIn(stack, { checks: [QualityCheck.imageScan(images(stack))] });
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .flatMap((p: any) => flat(p.Properties.PolicyDocument.Statement));
+    const pull = statements.filter((s: any) => ([] as string[]).concat(s.Action).includes('ecr:BatchGetImage'));
+    expect(pull).toEqual([{
+      Effect: 'Allow',
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      Resource: expect.stringMatching(/^<Images[0-9A-F]{8}\.Arn>$/),
+    }]);
+  });
+
+  test('an ECR source scans its own tag by default; an explicit tag wins', () => {
+    const stack = newStack();
+    const repo = images(stack);
+    pipelineIn(stack, { source: PipelineSource.ecr({ repository: repo, tag: 'release' }), checks: [QualityCheck.imageScan(repo)] });
+    expect(action(stack, 'Checks', 'ImageScan').Configuration.ImageTag).toBe('#{SourceVariables.ImageTag}');
+
+    const other = newStack();
+    pipelineIn(other, { checks: [QualityCheck.imageScan(images(other), { imageTag: 'v1.2.3', name: 'ScanApi' })] });
+    expect(action(other, 'Checks', 'ScanApi').Configuration.ImageTag).toBe('v1.2.3');
+  });
+
+  test('an S3 source has no revision to tag with: the tag must be given', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Drop', 'shop-drop');
+    expect(errorOf(() => pipelineIn(stack, { source: PipelineSource.s3({ bucket, key: 'shop.zip' }), checks: [QualityCheck.imageScan(images(stack))] })))
+      .toBe("'PipelineStack/Shop': checks[0].imageTag must be given with an S3 source, which has no commit id to tag the image with, got undefined. "
+        + "Pass the tag the build pushes, for example imageTag: 'latest' or a tag your S3 archive's build writes.");
+  });
+
+  test('a repository of another account or Region is refused: the action names it by name, in its own account and Region', () => {
+    const stack = newStack();
+    const shared = ecr.Repository.fromRepositoryArn(stack, 'Shared', 'arn:aws:ecr:eu-west-1:333333333333:repository/shop');
+    expect(errorOf(() => pipelineIn(stack, { checks: [QualityCheck.imageScan(shared)] })))
+      .toBe("'PipelineStack/Shop': checks[0].repository must be in the pipeline's account (111111111111): CodePipeline's InspectorScan action reads the repository by name, "
+        + 'in its own account and Region, got a repository of account 333333333333 (arn:aws:ecr:eu-west-1:333333333333:repository/shop). '
+        + 'Scan a repository of 111111111111 (replicate the image there with ECR replication), or run a scanner in CodeBuild with QualityCheck.commands().');
+    const stack2 = newStack();
+    const elsewhere = ecr.Repository.fromRepositoryArn(stack2, 'Elsewhere', 'arn:aws:ecr:us-east-1:111111111111:repository/shop');
+    expect(errorOf(() => pipelineIn(stack2, { checks: [QualityCheck.imageScan(elsewhere)] })))
+      .toContain("checks[0].repository must be in the pipeline's Region (eu-west-1)");
+    // the same account and Region, imported by name or ARN, is fine
+    const stack3 = newStack();
+    pipelineIn(stack3, { checks: [QualityCheck.imageScan(ecr.Repository.fromRepositoryArn(stack3, 'Same', 'arn:aws:ecr:eu-west-1:111111111111:repository/shop'))] });
+    expect(action(stack3, 'Checks', 'ImageScan').Configuration.ECRRepositoryName).toBe('shop');
+  });
+
+  test('bad tags, thresholds and repositories are refused with the field named', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, { checks: [QualityCheck.imageScan(images(stack), { imageTag: 'v1 final' })] })))
+      .toBe("'PipelineStack/Shop': checks[0].imageTag must be an image tag (letters, digits, _ . -) or CodePipeline variables such as #{SourceVariables.CommitId}, "
+        + "got 'v1 final'. Pass the tag the build pushes, for example 'v1.2.3' or '#{SourceVariables.CommitId}'.");
+    expect(errorOf(() => pipelineIn(newStack(), { checks: [QualityCheck.imageScan(images(newStack()), { mediumThreshold: -2 })] })))
+      .toContain('checks[0].mediumThreshold must be a whole number of findings, 0 or more, got -2.');
+    expect(errorOf(() => pipelineIn(newStack(), { checks: [QualityCheck.imageScan('shop' as any)] })))
+      .toBe("'PipelineStack/Shop': checks[0].repository must be an ecr.IRepository, got 'shop'. "
+        + "Pass the ECR repository the build pushes the image to, for example ecr.Repository.fromRepositoryName(this, 'Images', 'shop').");
+    expect(errorOf(() => pipelineIn(newStack(), { checks: [QualityCheck.imageScan(images(newStack()), { imagetag: 'v1' } as any)] })))
+      .toContain('checks[0].imagetag');
+  });
+
+  test('the image scan is refused in the China Regions, where CodePipeline has no InspectorScan action', () => {
+    const stack = newStack('111111111111', 'cn-north-1');
+    expect(errorOf(() => pipelineIn(stack, { checks: [QualityCheck.imageScan(images(stack))] })))
+      .toBe("'PipelineStack/Shop': checks[0] is an Amazon Inspector image scan (CodePipeline's InspectorScan action), which CodePipeline does not offer "
+        + "in the China Regions, got the pipeline stack's region 'cn-north-1'. Run a scanner in CodeBuild with QualityCheck.commands() instead, or place the pipeline stack in another Region.");
   });
 });

@@ -58,6 +58,8 @@ const check = (m: boolean) => fc.oneof(
   fc.constant(QualityCheck.dependencyAudit()),
   either(m, fc.integer({ min: 0, max: 3 }), fc.constant(-1)).map(n => QualityCheck.sourceCodeScan({ highThreshold: n })),
   actionName(m).map(n => QualityCheck.commands(n, ['npm run lint'])),
+  fc.option(either(m, fc.constantFrom('v1.2.3', '#{SourceVariables.CommitId}'), fc.constantFrom('v 1', '')), { nil: undefined })
+    .map(tag => QualityCheck.imageScan(appImages, { imageTag: tag })),
 );
 
 const target = (m: boolean) => fc.oneof(
@@ -123,6 +125,7 @@ const environment = (m: boolean): fc.Arbitrary<EnvironmentOptions> => fc.record(
 const fixtures = new Stack(new App(), 'FuzzFixtures', { env: { account: '111111111111', region: 'eu-west-1' } });
 const hubSecret = secretsmanager.Secret.fromSecretCompleteArn(fixtures, 'Hub', 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:hub-AbCdEf');
 const baseImages = ecr.Repository.fromRepositoryArn(fixtures, 'Base', 'arn:aws:ecr:eu-west-1:999999999999:repository/base');
+const appImages = ecr.Repository.fromRepositoryArn(fixtures, 'App', 'arn:aws:ecr:eu-west-1:111111111111:repository/shop');
 
 const dockerCredentials = (m: boolean) => fc.option(either<DockerCredential[]>(m,
   fc.constantFrom<DockerCredential[]>(

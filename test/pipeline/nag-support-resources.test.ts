@@ -1,5 +1,6 @@
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { BuildStep, DeploymentTarget, QualityCheck, TestReport, Verification } from '../../src';
@@ -223,6 +224,16 @@ describe('cdk-nag over a pipeline stack without an explicit account or region', 
         { name: 'prod', production: true, account: '222222222222', deployments: [cfnTarget('shop-prod')] },
       ],
     });
+    expect(findings(app)).toEqual([]);
+  });
+});
+
+describe('cdk-nag over the Amazon Inspector image scan', () => {
+  test('the scan action role\'s ecr:GetAuthorizationToken and inspector-scan:ScanSbom on "*" are covered, its ECR pull is on the one repository', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const images = new ecr.Repository(stack, 'Images', { repositoryName: 'shop', imageScanOnPush: true });
+    pipelineIn(stack, { checks: [QualityCheck.imageScan(images, { highThreshold: 0 })] });
     expect(findings(app)).toEqual([]);
   });
 });

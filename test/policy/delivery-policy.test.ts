@@ -4,6 +4,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -58,6 +59,18 @@ describe('DeliveryPolicy', () => {
     });
     expect(errors).toEqual([
       "[policy require-check:dependency-audit] pipeline 'Apps/Linted': the pipeline runs no dependency-audit check (its checks: commands); add QualityCheck.dependencyAudit() to checks",
+    ]);
+  });
+
+  test('requireCheck(CheckKind.IMAGE_SCAN): every pipeline scans its image', () => {
+    const errors = errorsOf([PolicyRule.requireCheck(CheckKind.IMAGE_SCAN)], stack => {
+      const images = new ecr.Repository(stack, 'Images');
+      new DeliveryPipeline(stack, 'Scanned', props({ checks: [QualityCheck.imageScan(images)] }));
+      new DeliveryPipeline(stack, 'SourceOnly', props({ checks: [QualityCheck.sourceCodeScan()] }));
+    });
+    expect(errors).toEqual([
+      "[policy require-check:inspector-image-scan] pipeline 'Apps/SourceOnly': the pipeline runs no inspector-image-scan check (its checks: inspector-source-scan); "
+        + 'add QualityCheck.imageScan(repository) to checks',
     ]);
   });
 
@@ -256,7 +269,7 @@ describe('DeliveryPolicy', () => {
       'PolicyRule.allowedAccounts: accounts must be one or more 12-digit account ids, got []. Pass [\'111111111111\', ...].');
     // regression: an unknown kind (JavaScript caller) asked every pipeline for a check that cannot exist
     expect(errorOf(() => PolicyRule.requireCheck('audit' as any))).toBe(
-      'PolicyRule.requireCheck: kind must be a CheckKind, got "audit". Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN or COMMANDS.');
+      'PolicyRule.requireCheck: kind must be a CheckKind, got "audit". Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN, IMAGE_SCAN or COMMANDS.');
   });
 
   test.each([

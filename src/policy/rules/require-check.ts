@@ -4,6 +4,7 @@ import type { IPolicyRule, PolicyViolation } from '../policy-rule';
 const FACTORY: Record<string, string> = {
   'dependency-audit': 'QualityCheck.dependencyAudit()',
   'inspector-source-scan': 'QualityCheck.sourceCodeScan()',
+  'inspector-image-scan': 'QualityCheck.imageScan(repository)',
   'commands': 'QualityCheck.commands(...)',
 };
 
@@ -13,7 +14,7 @@ export class RequireCheckRule implements IPolicyRule {
 
   constructor(private readonly kind: string) {
     if (!Object.keys(FACTORY).includes(kind)) {
-      throw new Error(`PolicyRule.requireCheck: kind must be a CheckKind, got ${JSON.stringify(kind)}. Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN or COMMANDS.`);
+      throw new Error(`PolicyRule.requireCheck: kind must be a CheckKind, got ${JSON.stringify(kind)}. Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN, IMAGE_SCAN or COMMANDS.`);
     }
     this.ruleId = `require-check:${kind}`;
   }
