@@ -4,13 +4,14 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
-  Approval, BuildStep, DeliveryPipeline, DeploymentArtifact, DeploymentTarget, PipelineSource, ReleaseMode,
+  Approval, BuildStep, DeliveryPipeline, DeploymentArtifact, DeploymentTarget, PipelineSource, QualityCheck, ReleaseMode,
 } from '../../src';
 
 /**
  * A container service delivered from its ECR image: a push of the `release` tag starts the
- * pipeline; staging and production are ECS blue/green deployments through CodeDeploy, production
- * as a canary (10% of the traffic for 5 minutes, then all) behind one approval.
+ * pipeline; Amazon Inspector scans the image (no critical or high finding tolerated); staging and
+ * production are ECS blue/green deployments through CodeDeploy, production as a canary (10% of the
+ * traffic for 5 minutes, then all) behind one approval.
  */
 export class CheckoutPipelineStack extends Stack {
   public readonly delivery: DeliveryPipeline;
@@ -33,6 +34,8 @@ export class CheckoutPipelineStack extends Stack {
         outputs: ['taskdef.json', 'appspec.yaml'],
         timeout: Duration.minutes(15),
       }),
+      // the released image, before any environment runs it
+      checks: [QualityCheck.imageScan(repository, { highThreshold: 0 })],
       releaseMode: ReleaseMode.CONTINUOUS_DELIVERY,
       environments: [
         {

@@ -66,7 +66,7 @@ const ENV_AGNOSTIC_KEY_FINDING = { regex: `/^Resource::arn:(<AWS::Partition>|aws
 const API_REQUIRES_STAR: Suppression = {
   id: 'AwsSolutions-IAM5',
   reason: 'Resource "*" only where the AWS API has no resource-level permissions: inspector-scan:ScanSbom (Amazon Inspector), '
-    + 'ecs:RegisterTaskDefinition (CodeDeploy ECS blue/green), ecr:GetAuthorizationToken (the Docker login to the ECR repositories of dockerCredentials), and iam:PassRole limited by iam:PassedToService to ecs-tasks.amazonaws.com (the task roles named in the task definition template).',
+    + 'ecs:RegisterTaskDefinition (CodeDeploy ECS blue/green), ecr:GetAuthorizationToken (the Docker login to the ECR repositories of dockerCredentials, the image pull of QualityCheck.imageScan), and iam:PassRole limited by iam:PassedToService to ecs-tasks.amazonaws.com (the task roles named in the task definition template).',
   applies_to: ['Resource::*'],
 };
 

@@ -36,12 +36,13 @@ describe('examples/ec2-rolling', () => {
 });
 
 describe('examples/ecs-canary', () => {
-  test('cdk-nag clean; blue/green in staging, canary in production behind an approval', () => {
+  test('cdk-nag clean; the released image scanned, blue/green in staging, canary in production behind an approval', () => {
     const app = newApp();
     const stack = new CheckoutPipelineStack(app, 'CheckoutPipeline', { env });
     Aspects.of(app).add(new AwsSolutionsChecks());
     expect(nagFindings([stack])).toEqual([]);
-    expect(stagesOf(stack)).toEqual(['Source: Source@1', 'Build: Build@1', 'staging: checkout-staging@1', 'prod: Approve@1 checkout-prod@2']);
+    expect(stagesOf(stack)).toEqual(['Source: Source@1', 'Build: Build@1', 'Checks: ImageScan@1', 'staging: checkout-staging@1', 'prod: Approve@1 checkout-prod@2']);
+    expect(stack.delivery.describe().checks[0].summary).toBe('Amazon Inspector image scan of checkout:#{SourceVariables.ImageTag}, fails on critical > 0 or high > 0');
     expect(stack.delivery.describe().environments[1].deployments[0].summary).toBe('ECS blue/green · canary 10% then all after 5 min');
   });
 });
