@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Command, CommanderError, Option } from 'commander';
 import { AwsClients, AwsOptions, createClients, DeliveryApi, missingProfile } from './aws';
 import { approveCommand } from './commands/approve';
+import { freezeCommand, unfreezeCommand } from './commands/freeze';
 import { historyCommand } from './commands/history';
 import { METRICS_FORMATS, metricsCommand } from './commands/metrics';
 import { PLAN_FORMATS, planCommand } from './commands/plan';
@@ -213,6 +214,29 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .addHelpText('after', examples('cdk-delivery rollback shop-pipeline --env prod', 'cdk-delivery rollback shop-pipeline --env prod --target-execution 0a1b2c3d-...'))
     .action(run((pipeline: string, opts: StageFlags & { targetExecution?: string }, cmd: Command) =>
       rollbackCommand(context(cmd), { pipeline, ...opts, timeoutMs: parseTimeout(opts) })));
+
+  program.command('freeze')
+    .description('Freeze an environment: executions wait before it (DisableStageTransition, Inbound) until unfreeze')
+    .argument('<pipeline>', 'pipeline name')
+    .requiredOption('--env <name>', 'environment (stage) name')
+    .requiredOption('--reason <text>', 'why, shown in the console and by status: 1-300 letters, digits, spaces and ! @ ( ) . * ? -')
+    .option('--json', 'print JSON')
+    .addHelpText('after', `${examples('cdk-delivery freeze shop-pipeline --env prod --reason "Change freeze until Jan 2 (see CAB-1234)"')}
+
+Executions that reach the environment wait before it; those already in it go on. Freezing a frozen
+environment again changes only its reason. On unfreeze, CodePipeline lets the latest waiting revision
+in, unless the environment was frozen for more than 30 days.`)
+    .action(run((pipeline: string, opts: { env: string; reason: string; json?: boolean }, cmd: Command) =>
+      freezeCommand(context(cmd), { pipeline, ...opts })));
+
+  program.command('unfreeze')
+    .description('Unfreeze an environment (EnableStageTransition, Inbound): the latest waiting revision enters it')
+    .argument('<pipeline>', 'pipeline name')
+    .requiredOption('--env <name>', 'environment (stage) name')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples('cdk-delivery unfreeze shop-pipeline --env prod'))
+    .action(run((pipeline: string, opts: { env: string; json?: boolean }, cmd: Command) =>
+      unfreezeCommand(context(cmd), { pipeline, ...opts })));
 
   program.command('history')
     .description('List executions with revision, trigger, duration, result and approval answers')
