@@ -11,11 +11,13 @@ import {
   CodePipelineClient,
   DisableStageTransitionCommand,
   EnableStageTransitionCommand,
+  GetPipelineCommand,
   GetPipelineExecutionCommand,
   GetPipelineStateCommand,
   GetPipelineStateOutput,
   ListActionExecutionsCommand,
   ListPipelineExecutionsCommand,
+  PipelineDeclaration,
   PipelineExecution,
   PipelineExecutionSummary,
   PutApprovalResultCommand,
@@ -24,6 +26,10 @@ import {
   RetryStageExecutionInput,
   RollbackStageCommand,
   RollbackStageInput,
+  StartPipelineExecutionCommand,
+  StartPipelineExecutionInput,
+  StopPipelineExecutionCommand,
+  StopPipelineExecutionInput,
 } from '@aws-sdk/client-codepipeline';
 import { fromAwsError, oneLine } from './errors';
 
@@ -268,6 +274,13 @@ export class DeliveryApi {
     return out.pipelineExecutionId;
   }
 
+  /** The pipeline's structure (GetPipeline): its stages and actions, type and execution mode. */
+  public async getPipeline(pipeline: string): Promise<PipelineDeclaration> {
+    const out = await this.cp('GetPipeline', { pipeline }, () =>
+      this.clients.codepipeline.send(new GetPipelineCommand({ name: pipeline })));
+    return out.pipeline ?? { name: pipeline, roleArn: undefined, stages: undefined };
+  }
+
   /** Freezes a stage: DisableStageTransition of its inbound transition (executions wait before it). */
   public async disableInboundTransition(pipeline: string, stage: string, reason: string): Promise<void> {
     await this.cp('DisableStageTransition', { pipeline, stage }, () =>
@@ -278,6 +291,18 @@ export class DeliveryApi {
   public async enableInboundTransition(pipeline: string, stage: string): Promise<void> {
     await this.cp('EnableStageTransition', { pipeline, stage }, () =>
       this.clients.codepipeline.send(new EnableStageTransitionCommand({ pipelineName: pipeline, stageName: stage, transitionType: 'Inbound' })));
+  }
+
+  public async startPipelineExecution(input: StartPipelineExecutionInput): Promise<string | undefined> {
+    const out = await this.cp('StartPipelineExecution', { pipeline: input.name }, () =>
+      this.clients.codepipeline.send(new StartPipelineExecutionCommand(input)));
+    return out.pipelineExecutionId;
+  }
+
+  public async stopPipelineExecution(input: StopPipelineExecutionInput): Promise<string | undefined> {
+    const out = await this.cp('StopPipelineExecution', { pipeline: input.pipelineName, execution: input.pipelineExecutionId }, () =>
+      this.clients.codepipeline.send(new StopPipelineExecutionCommand(input)));
+    return out.pipelineExecutionId;
   }
 
   /** BatchGetDeployments in batches of 25 (the API limit), at most `concurrency` at a time. */

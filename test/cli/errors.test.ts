@@ -70,8 +70,10 @@ describe('command line', () => {
   test('--help lists the commands and the exit codes; exit 0', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['plan', 'status', 'approve', 'reject', 'retry', 'rollback', 'history', 'metrics']) expect(r.stdout).toContain(c);
-    expect(r.stdout).toContain('7  approval token expired or approval already answered');
+    for (const c of ['plan', 'status', 'approve', 'reject', 'retry', 'rollback', 'freeze', 'unfreeze', 'start', 'stop', 'history', 'metrics']) {
+      expect(r.stdout).toContain(`\n  ${c} [options]`);
+    }
+    expect(r.stdout).toContain('7  approval token expired or approval already answered; stop: the execution is already being stopped');
   });
 
   test('--help lists every exit code, 8 included (regression: stopped at 7)', async () => {
@@ -80,8 +82,8 @@ describe('command line', () => {
     const lines = r.stdout.split('\n');
     const from = lines.indexOf('Exit codes:');
     expect(lines.slice(from + 1, from + 10).map((l) => l.slice(0, 4))).toEqual(['  0 ', '  1 ', '  2 ', '  3 ', '  4 ', '  5 ', '  6 ', '  7 ', '  8 ']);
-    expect(lines[from + 9]).toBe('  8  --wait --timeout ran out while the stage was still running (it goes on in CodePipeline)');
-    expect(lines[from + 10]).toBe('  130  --wait interrupted with Ctrl-C (what was done stays done; the stage goes on in CodePipeline)');
+    expect(lines[from + 9]).toBe('  8  --wait --timeout ran out while the stage (execution) was still running (it goes on in CodePipeline)');
+    expect(lines[from + 10]).toBe('  130  --wait interrupted with Ctrl-C (what was done stays done; the stage or execution goes on in CodePipeline)');
     expect(lines[from + 11]).toBe('');
     // the codes the help lists are the codes the CLI has
     expect(Object.values(ExitCode).filter((v) => typeof v === 'number')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 130]);
