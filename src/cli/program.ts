@@ -297,6 +297,8 @@ in, unless the environment was frozen for more than 30 days.`)
     .action(run((pipelines: string[], opts: { since: string; env?: string; format: string; out?: string; json?: boolean }, cmd: Command) =>
       metricsCommand(context(cmd), { pipelines, ...opts })));
 
+  // `<command> --help` lists the exit codes too, after the command's examples
+  for (const command of program.commands) command.addHelpText('after', EXIT_CODES_HELP);
   return program;
 }
 

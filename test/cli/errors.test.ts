@@ -110,6 +110,28 @@ describe('command line', () => {
   });
 
   test.each([
+    ['freeze', '$ cdk-delivery freeze shop-pipeline --env prod --reason "Change freeze until Jan 2 (see CAB-1234)"'],
+    ['unfreeze', '$ cdk-delivery unfreeze shop-pipeline --env prod'],
+    ['start', '$ cdk-delivery start shop-pipeline --revision 3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39 --wait --timeout 2h'],
+    ['stop', '$ cdk-delivery stop shop-pipeline --reason "bad release 42" --yes --wait'],
+    ['status', '$ cdk-delivery status shop-pipeline --watch 30'],
+  ])('%s --help lists its options, examples and the exit codes (regression: the exit codes only after the program\'s help)', async (command, example) => {
+    const r = await cli([command, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: cdk-delivery ${command} [options] <pipeline>`);
+    expect(r.stdout).toContain(example);
+    expect(r.stdout).toContain('\nExit codes:\n  0  success\n');
+    expect(r.stdout).toContain('  7  approval token expired or approval already answered; stop: the execution is already being stopped\n');
+  });
+
+  test('stop --help says what stop and wait and --abandon do', async () => {
+    const r = await cli(['stop', '--help']);
+    const text = r.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('Stop a running execution (StopPipelineExecution): by default its in-progress actions finish, nothing new starts');
+    expect(text).toContain('--abandon abandon the in-progress actions instead of letting them finish (a deployment may stop half done)');
+  });
+
+  test.each([
     [['status', 'shop', '--bogus'], "unknown option '--bogus'"],
     [['deploy', 'shop'], "unknown command 'deploy'"],
     [['status'], "missing required argument 'pipeline'"],
