@@ -9,11 +9,15 @@ import {
 import {
   ActionExecutionDetail,
   CodePipelineClient,
+  DisableStageTransitionCommand,
+  EnableStageTransitionCommand,
+  GetPipelineCommand,
   GetPipelineExecutionCommand,
   GetPipelineStateCommand,
   GetPipelineStateOutput,
   ListActionExecutionsCommand,
   ListPipelineExecutionsCommand,
+  PipelineDeclaration,
   PipelineExecution,
   PipelineExecutionSummary,
   PutApprovalResultCommand,
@@ -22,6 +26,10 @@ import {
   RetryStageExecutionInput,
   RollbackStageCommand,
   RollbackStageInput,
+  StartPipelineExecutionCommand,
+  StartPipelineExecutionInput,
+  StopPipelineExecutionCommand,
+  StopPipelineExecutionInput,
 } from '@aws-sdk/client-codepipeline';
 import { fromAwsError, oneLine } from './errors';
 
@@ -121,6 +129,13 @@ export function missingProfile(profile: string | undefined, env: Record<string, 
   const files = sharedConfigFiles(env);
   return `AWS profile '${name}' (${profile ? '--profile' : 'AWS_PROFILE'}) not found in ${files.config} or ${files.credentials}; `
     + `profiles there: ${names.length ? names.join(', ') : '(none)'}`;
+}
+
+/** What an error message names: the pipeline, and the stage or execution the call acts on. */
+interface CallContext {
+  readonly pipeline?: string;
+  readonly stage?: string;
+  readonly execution?: string;
 }
 
 /** Stop paginating after this many pages, whatever happens (a guard against endless tokens). */
@@ -259,6 +274,37 @@ export class DeliveryApi {
     return out.pipelineExecutionId;
   }
 
+  /** The pipeline's structure (GetPipeline): its stages and actions, type and execution mode. */
+  public async getPipeline(pipeline: string): Promise<PipelineDeclaration> {
+    const out = await this.cp('GetPipeline', { pipeline }, () =>
+      this.clients.codepipeline.send(new GetPipelineCommand({ name: pipeline })));
+    return out.pipeline ?? { name: pipeline, roleArn: undefined, stages: undefined };
+  }
+
+  /** Freezes a stage: DisableStageTransition of its inbound transition (executions wait before it). */
+  public async disableInboundTransition(pipeline: string, stage: string, reason: string): Promise<void> {
+    await this.cp('DisableStageTransition', { pipeline, stage }, () =>
+      this.clients.codepipeline.send(new DisableStageTransitionCommand({ pipelineName: pipeline, stageName: stage, transitionType: 'Inbound', reason })));
+  }
+
+  /** Unfreezes a stage: EnableStageTransition of its inbound transition. */
+  public async enableInboundTransition(pipeline: string, stage: string): Promise<void> {
+    await this.cp('EnableStageTransition', { pipeline, stage }, () =>
+      this.clients.codepipeline.send(new EnableStageTransitionCommand({ pipelineName: pipeline, stageName: stage, transitionType: 'Inbound' })));
+  }
+
+  public async startPipelineExecution(input: StartPipelineExecutionInput): Promise<string | undefined> {
+    const out = await this.cp('StartPipelineExecution', { pipeline: input.name }, () =>
+      this.clients.codepipeline.send(new StartPipelineExecutionCommand(input)));
+    return out.pipelineExecutionId;
+  }
+
+  public async stopPipelineExecution(input: StopPipelineExecutionInput): Promise<string | undefined> {
+    const out = await this.cp('StopPipelineExecution', { pipeline: input.pipelineName, execution: input.pipelineExecutionId }, () =>
+      this.clients.codepipeline.send(new StopPipelineExecutionCommand(input)));
+    return out.pipelineExecutionId;
+  }
+
   /** BatchGetDeployments in batches of 25 (the API limit), at most `concurrency` at a time. */
   public async batchGetDeployments(deploymentIds: string[], concurrency = 4): Promise<DeploymentInfo[]> {
     const batches: string[][] = [];
@@ -275,11 +321,11 @@ export class DeliveryApi {
     return out.deploymentsInfo ?? [];
   }
 
-  private async cp<T>(operation: string, ctx: { pipeline?: string; stage?: string }, fn: () => Promise<T>): Promise<T> {
+  private async cp<T>(operation: string, ctx: CallContext, fn: () => Promise<T>): Promise<T> {
     return this.call('codepipeline', operation, ctx, fn);
   }
 
-  private async call<T>(service: string, operation: string, ctx: { pipeline?: string; stage?: string }, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(service: string, operation: string, ctx: CallContext, fn: () => Promise<T>): Promise<T> {
     this.calls[operation] = (this.calls[operation] ?? 0) + 1;
     try {
       return await fn();

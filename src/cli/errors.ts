@@ -18,7 +18,7 @@ export enum ExitCode {
   THROTTLED = 5,
   /** No AWS credentials, credentials expired or invalid, or no region. */
   NO_CREDENTIALS = 6,
-  /** The approval token expired or the approval was already answered. */
+  /** The approval token expired or the approval was already answered; `stop`: the execution is already being stopped. */
   APPROVAL_ANSWERED = 7,
   /** `--wait --timeout`: the stage was still running when the time ran out (it goes on in CodePipeline). */
   TIMED_OUT = 8,
@@ -55,6 +55,8 @@ export interface AwsErrorContext {
   readonly operation: string;
   readonly pipeline?: string;
   readonly stage?: string;
+  /** The pipeline execution the call acts on (StopPipelineExecution). */
+  readonly execution?: string;
   /**
    * Asked when no credentials or no region were found: a one-line explanation when the selected
    * AWS profile does not exist (the SDK only says that no provider gave credentials).
@@ -128,6 +130,18 @@ export function fromAwsError(error: unknown, ctx: AwsErrorContext): CliError {
   }
   if (name === 'ApprovalAlreadyCompletedException') {
     return new CliError(`the approval was already answered${what}; run 'cdk-delivery status' to see the current state`, ExitCode.APPROVAL_ANSWERED);
+  }
+  if (name === 'PipelineExecutionNotStoppableException') {
+    return new CliError(
+      `cannot stop execution ${ctx.execution ?? '?'} of '${ctx.pipeline ?? '?'}': it is no longer in progress (already stopped, or ended); `
+      + `run 'cdk-delivery status ${ctx.pipeline ?? '<pipeline>'}' to see the current state`,
+      ExitCode.FAILED);
+  }
+  if (name === 'DuplicatedStopRequestException') {
+    return new CliError(
+      `execution ${ctx.execution ?? '?'} of '${ctx.pipeline ?? '?'}' is already being stopped (a stop was requested before); `
+      + 'a second stop and wait, or a second abandon, is refused; after a stop and wait, --abandon still abandons its in-progress actions',
+      ExitCode.APPROVAL_ANSWERED);
   }
   if (BAD_CREDENTIALS.has(name)) {
     return new CliError(

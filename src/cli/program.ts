@@ -3,6 +3,8 @@ import * as path from 'path';
 import { Command, CommanderError, Option } from 'commander';
 import { AwsClients, AwsOptions, createClients, DeliveryApi, missingProfile } from './aws';
 import { approveCommand } from './commands/approve';
+import { startCommand, stopCommand } from './commands/execution';
+import { freezeCommand, unfreezeCommand } from './commands/freeze';
 import { historyCommand } from './commands/history';
 import { METRICS_FORMATS, metricsCommand } from './commands/metrics';
 import { PLAN_FORMATS, planCommand } from './commands/plan';
@@ -30,15 +32,15 @@ export interface CliDeps {
 const EXIT_CODES_HELP = `
 Exit codes:
   0  success
-  1  the watched stage failed, was rejected or skipped, or CodePipeline refused the operation
-  2  usage error (unknown command or flag, bad value, missing confirmation, several approvals waiting and none chosen, unreadable plan)
-  3  not found (cloud assembly, pipeline, environment, pending approval)
+  1  the watched stage or execution failed, was rejected, skipped, stopped or superseded, or CodePipeline refused the operation
+  2  usage error (unknown command or flag, bad value, missing confirmation, several approvals waiting or executions running and none chosen, unreadable plan)
+  3  not found (cloud assembly, pipeline, environment, pending approval, execution to stop)
   4  access denied (the message names the IAM permission)
   5  throttled or service error after retries
   6  no AWS credentials, expired or invalid credentials, no region, or a profile that does not exist
-  7  approval token expired or approval already answered
-  8  --wait --timeout ran out while the stage was still running (it goes on in CodePipeline)
-  130  --wait interrupted with Ctrl-C (what was done stays done; the stage goes on in CodePipeline)
+  7  approval token expired or approval already answered; stop: the execution is already being stopped
+  8  --wait --timeout ran out while the stage (execution) was still running (it goes on in CodePipeline)
+  130  --wait interrupted with Ctrl-C (what was done stays done; the stage or execution goes on in CodePipeline)
 
 Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS (default 6),
 CDK_DELIVERY_POLL_INTERVAL_MS (--wait poll interval, default 5000), NO_COLOR.`;
@@ -70,6 +72,7 @@ function examples(...lines: string[]): string {
 }
 
 const TIMEOUT_HELP = 'with --wait: stop waiting after this long, e.g. 45m, 2h (exit 8 if the stage is still running)';
+const EXECUTION_TIMEOUT_HELP = 'with --wait: stop waiting after this long, e.g. 45m, 2h (exit 8 if the execution is still running)';
 
 /** `--timeout <duration>` of the waiting commands: milliseconds; only meaningful with `--wait`. */
 function parseTimeout(opts: { wait?: boolean; timeout?: string }): number | undefined {
@@ -121,7 +124,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
   const io = deps.io;
   const program = new Command('cdk-delivery');
   program
-    .description('Follow, approve and measure the releases of DeliveryPipeline pipelines.')
+    .description('Follow, approve, start, stop, freeze and measure the releases of DeliveryPipeline pipelines.')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE or the default chain)')
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile\'s region)')
     .version(packageVersion(), '-V, --version', 'print the version of cdk-delivery-pipeline')
@@ -214,6 +217,64 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .action(run((pipeline: string, opts: StageFlags & { targetExecution?: string }, cmd: Command) =>
       rollbackCommand(context(cmd), { pipeline, ...opts, timeoutMs: parseTimeout(opts) })));
 
+  program.command('freeze')
+    .description('Freeze an environment: executions wait before it (DisableStageTransition, Inbound) until unfreeze')
+    .argument('<pipeline>', 'pipeline name')
+    .requiredOption('--env <name>', 'environment (stage) name')
+    .requiredOption('--reason <text>', 'why, shown in the console and by status: 1-300 letters, digits, spaces and ! @ ( ) . * ? -')
+    .option('--json', 'print JSON')
+    .addHelpText('after', `${examples('cdk-delivery freeze shop-pipeline --env prod --reason "Change freeze until Jan 2 (see CAB-1234)"')}
+
+Executions that reach the environment wait before it; those already in it go on. Freezing a frozen
+environment again changes only its reason. On unfreeze, CodePipeline lets the latest waiting revision
+in, unless the environment was frozen for more than 30 days.`)
+    .action(run((pipeline: string, opts: { env: string; reason: string; json?: boolean }, cmd: Command) =>
+      freezeCommand(context(cmd), { pipeline, ...opts })));
+
+  program.command('unfreeze')
+    .description('Unfreeze an environment (EnableStageTransition, Inbound): the latest waiting revision enters it')
+    .argument('<pipeline>', 'pipeline name')
+    .requiredOption('--env <name>', 'environment (stage) name')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples('cdk-delivery unfreeze shop-pipeline --env prod'))
+    .action(run((pipeline: string, opts: { env: string; json?: boolean }, cmd: Command) =>
+      unfreezeCommand(context(cmd), { pipeline, ...opts })));
+
+  program.command('start')
+    .description('Start a release: run the latest source revision, or the one given, through the pipeline (StartPipelineExecution)')
+    .argument('<pipeline>', 'pipeline name')
+    .option('--revision <id>', 'run this revision: a full commit id, a full image digest (sha256:...) or an S3 object version id')
+    .option('--wait', 'follow the execution to its end; exit 0 only if it succeeds')
+    .option('--timeout <duration>', EXECUTION_TIMEOUT_HELP)
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples('cdk-delivery start shop-pipeline',
+      'cdk-delivery start shop-pipeline --revision 3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39 --wait --timeout 2h'))
+    .action(run((pipeline: string, opts: { revision?: string; wait?: boolean; timeout?: string; json?: boolean }, cmd: Command) =>
+      startCommand(context(cmd), { pipeline, ...opts, timeoutMs: parseTimeout(opts) })));
+
+  program.command('stop')
+    .description('Stop a running execution (StopPipelineExecution): by default its in-progress actions finish, nothing new starts')
+    .argument('<pipeline>', 'pipeline name')
+    .option('--execution <id>', 'the execution to stop (default: the one in progress; required when several are)')
+    .option('--abandon', 'abandon the in-progress actions instead of letting them finish (a deployment may stop half done)')
+    .option('--reason <text>', 'why, recorded with the execution (at most 200 characters)')
+    .option('--wait', 'follow the execution until it is stopped; exit 0 only then')
+    .option('--timeout <duration>', EXECUTION_TIMEOUT_HELP)
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples('cdk-delivery stop shop-pipeline --reason "bad release 42" --yes --wait',
+      'cdk-delivery stop shop-pipeline --execution 0a1b2c3d-... --abandon --yes'))
+    .action(run((pipeline: string, opts: {
+      execution?: string;
+      abandon?: boolean;
+      reason?: string;
+      wait?: boolean;
+      timeout?: string;
+      yes?: boolean;
+      json?: boolean;
+    }, cmd: Command) =>
+      stopCommand(context(cmd), { pipeline, ...opts, timeoutMs: parseTimeout(opts) })));
+
   program.command('history')
     .description('List executions with revision, trigger, duration, result and approval answers')
     .argument('<pipeline>', 'pipeline name')
@@ -236,6 +297,8 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .action(run((pipelines: string[], opts: { since: string; env?: string; format: string; out?: string; json?: boolean }, cmd: Command) =>
       metricsCommand(context(cmd), { pipelines, ...opts })));
 
+  // `<command> --help` lists the exit codes too, after the command's examples
+  for (const command of program.commands) command.addHelpText('after', EXIT_CODES_HELP);
   return program;
 }
 

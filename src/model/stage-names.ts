@@ -4,6 +4,11 @@
  * constructs.
  */
 export const SOURCE_STAGE = 'Source';
+/**
+ * The source action, in the source stage (the constructs' public `SOURCE_ACTION_NAME`, a test keeps
+ * them equal): `cdk-delivery start --revision` overrides its revision.
+ */
+export const SOURCE_ACTION = 'Source';
 /** The build stage; its build action has the same name. */
 export const BUILD_STAGE = 'Build';
 export const CHECKS_STAGE = 'Checks';

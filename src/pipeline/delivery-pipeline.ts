@@ -214,7 +214,7 @@ export class DeliveryPipeline extends Construct {
   public addEnvironment(environment: EnvironmentOptions): void {
     if (this.built) {
       throw new DeliveryPipelineValidationError(this.node.path, 'addEnvironment',
-        `'${this.node.path}': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.`);
+        `'${this.node.path}': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove(), grantOperate() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.`);
     }
     this.environmentOptions.push(environment);
     try {
@@ -295,6 +295,64 @@ export class DeliveryPipeline extends Construct {
       resourceArns: [built.pipeline.pipelineArn],
     });
     return approve.combine(read);
+  }
+
+  /**
+   * Lets `grantee` operate the pipeline's releases with `cdk-delivery`, without answering its
+   * approvals: start and stop executions (`codepipeline:StartPipelineExecution`,
+   * `StopPipelineExecution`, on the pipeline), freeze and unfreeze, retry and roll back its
+   * environments (`DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`,
+   * `RollbackStage`, on exactly the environments' stages), and read the pipeline's structure, state
+   * and history (`GetPipeline`, `GetPipelineState`, `GetPipelineExecution`, `ListPipelineExecutions`,
+   * `ListActionExecutions`).
+   *
+   * It never grants `codepipeline:PutApprovalResult`: approving a release is a separate duty
+   * (`grantApprove`). Builds the pipeline. The grantee must be of the pipeline's account
+   * (CodePipeline has no resource-based policies); one of another account is refused.
+   *
+   * @param grantee the role, user or group of the people who operate releases (release managers, on-call)
+   * @returns the grant (one statement on the pipeline, one on its environments' stages when it has environments)
+   */
+  public grantOperate(grantee: iam.IGrantable): iam.Grant {
+    this.requireGrantable('grantOperate', grantee, "Pass the on-call role, for example iam.Role.fromRoleArn(this, 'OnCall', 'arn:aws:iam::111111111111:role/on-call').");
+    const account = Stack.of(this).account;
+    const other = approverOfAnotherAccount(grantee, account);
+    if (other !== undefined) {
+      throw new DeliveryPipelineValidationError(this.node.path, 'grantOperate',
+        `'${this.node.path}': grantOperate: grantee is a principal of account ${other}, which cannot operate a pipeline in account ${account} `
+        + `(CodePipeline has no resource-based policies, so the grant would allow nothing), got ${describeGrantee(grantee)}. `
+        + `Grant a role of account ${account} that the operators of account ${other} may assume.`);
+    }
+    this.buildPipeline();
+    const pipelineArn = this.built!.pipeline.pipelineArn;
+    let grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'codepipeline:StartPipelineExecution',
+        'codepipeline:StopPipelineExecution',
+        'codepipeline:GetPipeline',
+        'codepipeline:GetPipelineState',
+        'codepipeline:GetPipelineExecution',
+        'codepipeline:ListPipelineExecutions',
+        'codepipeline:ListActionExecutions',
+      ],
+      resourceArns: [pipelineArn],
+    });
+    // freeze, unfreeze, retry and rollback act on a stage: the IAM resource is the stage (`<pipeline ARN>/<stage>`)
+    const stageArns = this.model.environments.map(e => `${pipelineArn}/${e.name}`);
+    if (stageArns.length > 0) {
+      grant = grant.combine(iam.Grant.addToPrincipal({
+        grantee,
+        actions: [
+          'codepipeline:DisableStageTransition',
+          'codepipeline:EnableStageTransition',
+          'codepipeline:RetryStageExecution',
+          'codepipeline:RollbackStage',
+        ],
+        resourceArns: stageArns,
+      }));
+    }
+    return grant;
   }
 
   /**

@@ -234,6 +234,94 @@ describe('cdk-delivery as a process', () => {
     expect(again.stderr.trim()).toBe(`cdk-delivery: the approval was already answered (pipeline '${PIPELINE}', environment 'prod'); run 'cdk-delivery status' to see the current state`);
   });
 
+  test('freeze, status and unfreeze: the transition\'s state read back through the wire', async () => {
+    let transition: { enabled: boolean; disabledReason?: string; lastChangedBy?: string; lastChangedAt?: Date } = { enabled: true };
+    server
+      .on('GetPipelineState', (input) => {
+        known(input.name);
+        const s = pipelineState();
+        s.stageStates![3].inboundTransitionState = transition;
+        return s;
+      })
+      .on('DisableStageTransition', (input) => {
+        known(input.pipelineName);
+        transition = { enabled: false, disabledReason: input.reason, lastChangedBy: 'arn:aws:sts::111111111111:assumed-role/Release/alice', lastChangedAt: new Date() };
+        return {};
+      })
+      .on('EnableStageTransition', (input) => {
+        known(input.pipelineName);
+        transition = { enabled: true, lastChangedBy: 'arn:aws:sts::111111111111:assumed-role/Release/alice', lastChangedAt: new Date() };
+        return {};
+      });
+    const freeze = await run(['freeze', PIPELINE, '--env', 'prod', '--reason', 'Change freeze (CAB-1234)']);
+    expect(freeze.code).toBe(0);
+    expect(server.inputs('DisableStageTransition')).toEqual([{ pipelineName: PIPELINE, stageName: 'prod', transitionType: 'Inbound', reason: 'Change freeze (CAB-1234)' }]);
+    const again = await run(['freeze', PIPELINE, '--env', 'prod', '--reason', 'Change freeze (CAB-1234)']);
+    expect(again.stdout).toContain('is already frozen: "Change freeze (CAB-1234)" by alice');
+    expect(server.count('DisableStageTransition')).toBe(1);
+    const status = await run(['status', PIPELINE, '--json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout).environments[3].inboundTransition).toMatchObject({ enabled: false, disabledReason: 'Change freeze (CAB-1234)' });
+    const unfreeze = await run(['unfreeze', PIPELINE, '--env', 'prod']);
+    expect(unfreeze.code).toBe(0);
+    expect(server.inputs('EnableStageTransition')).toEqual([{ pipelineName: PIPELINE, stageName: 'prod', transitionType: 'Inbound' }]);
+  });
+
+  test('start --revision --wait: GetPipeline gives the source kind, the execution is followed to its end', async () => {
+    const started = '5e1f0c2a-7b3d-4e8f-9a6b-0c1d2e3f4a5b';
+    let polls = 0;
+    server
+      .on('GetPipeline', (input) => {
+        known(input.name);
+        return {
+          pipeline: {
+            name: PIPELINE,
+            roleArn: 'arn:aws:iam::111111111111:role/p',
+            pipelineType: 'V2',
+            stages: [{ name: 'Source', actions: [{ name: 'Source', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' } }] }],
+          },
+        };
+      })
+      .on('StartPipelineExecution', (input) => {
+        known(input.name);
+        return { pipelineExecutionId: started };
+      })
+      .on('GetPipelineExecution', (input) => {
+        known(input.pipelineName);
+        polls++;
+        return { pipelineExecution: { pipelineExecutionId: input.pipelineExecutionId, status: polls >= 2 ? 'Succeeded' : 'InProgress' } };
+      });
+    // a 5xx answer is retried with the same idempotency token (the SDK fills clientRequestToken), so it starts one execution
+    server.failNext('StartPipelineExecution', { status: 500 });
+    const r = await run(['start', PIPELINE, '--revision', COMMIT_1, '--wait']);
+    expect(r.code).toBe(0);
+    const inputs = server.inputs('StartPipelineExecution');
+    expect(inputs).toEqual([1, 2].map(() => ({
+      name: PIPELINE,
+      clientRequestToken: inputs[0].clientRequestToken,
+      sourceRevisions: [{ actionName: 'Source', revisionType: 'COMMIT_ID', revisionValue: COMMIT_1 }],
+    })));
+    expect(inputs[0].clientRequestToken).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.stdout).toBe(`started execution ${started} of '${PIPELINE}' at ${COMMIT_1} (COMMIT_ID)\n`);
+    expect(r.stderr).toBe(`execution ${started}: InProgress\nexecution ${started} succeeded\n`);
+  });
+
+  test('stop: the execution in progress is stopped; a second stop is exit 7', async () => {
+    let stopping = false;
+    server.on('StopPipelineExecution', (input) => {
+      known(input.pipelineName);
+      if (stopping) throw new AwsError('DuplicatedStopRequestException', 'The pipeline execution is already in a Stopping state');
+      stopping = true;
+      return { pipelineExecutionId: input.pipelineExecutionId };
+    });
+    const r = await run(['stop', PIPELINE, '--yes', '--reason', 'bad release']);
+    expect(r.code).toBe(0);
+    expect(server.inputs('StopPipelineExecution')).toEqual([{ pipelineName: PIPELINE, pipelineExecutionId: 'exec-3', abandon: false, reason: 'bad release' }]);
+    const again = await run(['stop', PIPELINE, '--yes', '--execution', 'exec-3']);
+    expect(again.code).toBe(7);
+    expect(again.stderr).toMatch(/^cdk-delivery: execution exec-3 of 'shop-pipeline' is already being stopped/);
+  });
+
   test('history follows every nextToken and survives a 500 and a throttle', async () => {
     server.failNext('ListPipelineExecutions', { status: 500 }, { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' });
     const r = await run(['history', PIPELINE, '--since', '7d', '--json']);

@@ -70,8 +70,10 @@ describe('command line', () => {
   test('--help lists the commands and the exit codes; exit 0', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['plan', 'status', 'approve', 'reject', 'retry', 'rollback', 'history', 'metrics']) expect(r.stdout).toContain(c);
-    expect(r.stdout).toContain('7  approval token expired or approval already answered');
+    for (const c of ['plan', 'status', 'approve', 'reject', 'retry', 'rollback', 'freeze', 'unfreeze', 'start', 'stop', 'history', 'metrics']) {
+      expect(r.stdout).toContain(`\n  ${c} [options]`);
+    }
+    expect(r.stdout).toContain('7  approval token expired or approval already answered; stop: the execution is already being stopped');
   });
 
   test('--help lists every exit code, 8 included (regression: stopped at 7)', async () => {
@@ -80,8 +82,8 @@ describe('command line', () => {
     const lines = r.stdout.split('\n');
     const from = lines.indexOf('Exit codes:');
     expect(lines.slice(from + 1, from + 10).map((l) => l.slice(0, 4))).toEqual(['  0 ', '  1 ', '  2 ', '  3 ', '  4 ', '  5 ', '  6 ', '  7 ', '  8 ']);
-    expect(lines[from + 9]).toBe('  8  --wait --timeout ran out while the stage was still running (it goes on in CodePipeline)');
-    expect(lines[from + 10]).toBe('  130  --wait interrupted with Ctrl-C (what was done stays done; the stage goes on in CodePipeline)');
+    expect(lines[from + 9]).toBe('  8  --wait --timeout ran out while the stage (execution) was still running (it goes on in CodePipeline)');
+    expect(lines[from + 10]).toBe('  130  --wait interrupted with Ctrl-C (what was done stays done; the stage or execution goes on in CodePipeline)');
     expect(lines[from + 11]).toBe('');
     // the codes the help lists are the codes the CLI has
     expect(Object.values(ExitCode).filter((v) => typeof v === 'number')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 130]);
@@ -105,6 +107,28 @@ describe('command line', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Examples:');
     expect(r.stdout).toContain('$ cdk-delivery approve shop-pipeline --env prod --revision 3f2a9c1');
+  });
+
+  test.each([
+    ['freeze', '$ cdk-delivery freeze shop-pipeline --env prod --reason "Change freeze until Jan 2 (see CAB-1234)"'],
+    ['unfreeze', '$ cdk-delivery unfreeze shop-pipeline --env prod'],
+    ['start', '$ cdk-delivery start shop-pipeline --revision 3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39 --wait --timeout 2h'],
+    ['stop', '$ cdk-delivery stop shop-pipeline --reason "bad release 42" --yes --wait'],
+    ['status', '$ cdk-delivery status shop-pipeline --watch 30'],
+  ])('%s --help lists its options, examples and the exit codes (regression: the exit codes only after the program\'s help)', async (command, example) => {
+    const r = await cli([command, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: cdk-delivery ${command} [options] <pipeline>`);
+    expect(r.stdout).toContain(example);
+    expect(r.stdout).toContain('\nExit codes:\n  0  success\n');
+    expect(r.stdout).toContain('  7  approval token expired or approval already answered; stop: the execution is already being stopped\n');
+  });
+
+  test('stop --help says what stop and wait and --abandon do', async () => {
+    const r = await cli(['stop', '--help']);
+    const text = r.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('Stop a running execution (StopPipelineExecution): by default its in-progress actions finish, nothing new starts');
+    expect(text).toContain('--abandon abandon the in-progress actions instead of letting them finish (a deployment may stop half done)');
   });
 
   test.each([

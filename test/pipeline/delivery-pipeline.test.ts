@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Approval, DeliveryPipeline, DeploymentTarget, QualityCheck, ReleaseMode, Verification } from '../../src';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../../src/model/plan-document';
-import { action, env, errorOf, flat, newApp, newStack, pipelineIn, pipelineProps, props, stageNames } from '../util';
+import { action, env, errorOf, flat, nagFindingsAfterSynth, newApp, newStack, pipelineIn, pipelineProps, props, stageNames } from '../util';
 
 describe('DeliveryPipeline', () => {
   test('renders a V2 pipeline: source, build, checks?, then the environments in order', () => {
@@ -84,7 +84,7 @@ describe('DeliveryPipeline', () => {
     expect(pipeline.pipeline).toBeInstanceOf(codepipeline.Pipeline);
     expect(pipeline.pipeline.stageCount).toBe(3);
     expect(errorOf(() => pipeline.addEnvironment(env('prod')))).toBe(
-      "'PipelineStack/Shop': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.");
+      "'PipelineStack/Shop': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove(), grantOperate() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.");
   });
 
   test('isDeliveryPipeline', () => {
@@ -221,6 +221,96 @@ describe('grantApprove', () => {
     expect(errorOf(() => pipeline.grantApprove('arn:aws:iam::111111111111:role/release-managers' as any))).toBe(
       "'PipelineStack/Shop': grantApprove: grantee must be an iam.IGrantable (a role, user or group), got 'arn:aws:iam::111111111111:role/release-managers'. "
       + "Pass the release managers' role, for example iam.Role.fromRoleArn(this, 'ReleaseManagers', 'arn:aws:iam::111111111111:role/release-managers').");
+  });
+});
+
+describe('grantOperate', () => {
+  const PIPELINE_ARN = /^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>$/;
+  const READ_AND_RUN = [
+    'codepipeline:GetPipeline', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState', 'codepipeline:ListActionExecutions',
+    'codepipeline:ListPipelineExecutions', 'codepipeline:StartPipelineExecution', 'codepipeline:StopPipelineExecution',
+  ];
+  const STAGE_ACTIONS = ['codepipeline:DisableStageTransition', 'codepipeline:EnableStageTransition', 'codepipeline:RetryStageExecution', 'codepipeline:RollbackStage'];
+
+  function statementsOf(stack: Stack, policyPrefix: string): any[] {
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const policy = Object.entries(policies).find(([id]) => id.startsWith(policyPrefix));
+    return flat((policy![1] as any).Properties.PolicyDocument.Statement);
+  }
+
+  test('grants start, stop and reading on the pipeline, and freeze, unfreeze, retry and rollback on exactly the environments\' stages', () => {
+    const stack = newStack();
+    const pipeline = new DeliveryPipeline(stack, 'Shop', props({
+      environments: [env('staging'), env('prod', { production: true })],
+      selfUpdate: true,
+    }));
+    const role = new iam.Role(stack, 'OnCall', { assumedBy: new iam.AccountRootPrincipal() });
+    const grant = pipeline.grantOperate(role);
+    expect(grant.success).toBe(true);
+    const statements = statementsOf(stack, 'OnCallDefaultPolicy');
+    expect(statements).toHaveLength(2);
+    const onPipeline = statements.find((x: any) => x.Action.includes('codepipeline:StartPipelineExecution'));
+    expect({ ...onPipeline, Action: [...onPipeline.Action].sort() }).toEqual({ Effect: 'Allow', Action: READ_AND_RUN, Resource: expect.stringMatching(PIPELINE_ARN) });
+    const onStages = statements.find((x: any) => x.Action.includes('codepipeline:RollbackStage'));
+    expect({ ...onStages, Action: [...onStages.Action].sort(), Resource: [...onStages.Resource].sort() }).toEqual({
+      Effect: 'Allow',
+      Action: STAGE_ACTIONS,
+      // the environments only: not Source, Build or UpdatePipeline
+      Resource: [
+        expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>\/prod$/),
+        expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>\/staging$/),
+      ],
+    });
+  });
+
+  test('never grants PutApprovalResult: approving stays grantApprove\'s separate duty', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('staging', { approval: Approval.manual() }), env('prod', { production: true })] });
+    const role = new iam.Role(stack, 'OnCall', { assumedBy: new iam.AccountRootPrincipal() });
+    pipeline.grantOperate(role);
+    const actions = statementsOf(stack, 'OnCallDefaultPolicy').flatMap((x: any) => [].concat(x.Action));
+    expect(actions).not.toContain('codepipeline:PutApprovalResult');
+    expect(actions.filter((a: string) => a.includes('*'))).toEqual([]);
+  });
+
+  test('a pipeline without environments (continuous integration) gets the pipeline statement only', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack);
+    const role = new iam.Role(stack, 'OnCall', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(pipeline.grantOperate(role).success).toBe(true);
+    const statements = statementsOf(stack, 'OnCallDefaultPolicy');
+    expect(statements).toHaveLength(1);
+    expect([...statements[0].Action].sort()).toEqual(READ_AND_RUN);
+  });
+
+  test('builds the pipeline: addEnvironment afterwards is an error naming grantOperate', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('staging')] });
+    pipeline.grantOperate(new iam.Role(stack, 'OnCall', { assumedBy: new iam.AccountRootPrincipal() }));
+    expect(errorOf(() => pipeline.addEnvironment(env('prod')))).toContain('(by buildPipeline(), grantApprove(), grantOperate() or grantArtifactsRead()');
+  });
+
+  test('refuses a grantee that is not a grantable, and a role of another account, like grantApprove', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('prod', { production: true })] });
+    expect(errorOf(() => pipeline.grantOperate('arn:aws:iam::111111111111:role/on-call' as any))).toBe(
+      "'PipelineStack/Shop': grantOperate: grantee must be an iam.IGrantable (a role, user or group), got 'arn:aws:iam::111111111111:role/on-call'. "
+      + "Pass the on-call role, for example iam.Role.fromRoleArn(this, 'OnCall', 'arn:aws:iam::111111111111:role/on-call').");
+    const other = iam.Role.fromRoleArn(stack, 'Other', 'arn:aws:iam::222222222222:role/on-call');
+    expect(errorOf(() => pipeline.grantOperate(other))).toBe(
+      "'PipelineStack/Shop': grantOperate: grantee is a principal of account 222222222222, which cannot operate a pipeline in account 111111111111 "
+      + '(CodePipeline has no resource-based policies, so the grant would allow nothing), got arn:aws:iam::222222222222:role/on-call. '
+      + 'Grant a role of account 111111111111 that the operators of account 222222222222 may assume.');
+    expect(pipeline.grantOperate(iam.Role.fromRoleArn(stack, 'Local', 'arn:aws:iam::111111111111:role/on-call')).success).toBe(true);
+  });
+
+  test('cdk-nag AwsSolutions stays clean: no wildcard in the grant', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('staging'), env('prod', { production: true })] });
+    const role = new iam.Role(stack, 'OnCall', { assumedBy: new iam.AccountRootPrincipal() });
+    pipeline.grantOperate(role);
+    pipeline.grantApprove(role);
+    expect(nagFindingsAfterSynth(stack)).toEqual([]);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   pendingApproval, Revision, revisionOfExecution, revisionOfSourceAction, revisionOfSummary, StageRun, stageRuns, validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
+import { describeFreeze, InboundTransition, inboundTransition } from './freeze';
 
 export interface StatusOptions {
   readonly pipeline: string;
@@ -49,6 +50,11 @@ export interface EnvironmentStatus {
   readonly pendingApprovals: PendingApproval[];
   readonly lastFailure?: { executionId: string; at?: Date; message?: string };
   readonly queued: number;
+  /**
+   * The stage's inbound transition (GetPipelineState's `inboundTransitionState`); `enabled: false`
+   * while the environment is frozen (`cdk-delivery freeze`). Absent for the first stage.
+   */
+  readonly inboundTransition?: InboundTransition;
 }
 
 export interface PipelineStatus {
@@ -243,6 +249,7 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
     pendingApprovals,
     lastFailure,
     queued: stage.inboundExecutions?.length ?? (stage.inboundExecution ? 1 : 0),
+    inboundTransition: inboundTransition(stage),
   };
 }
 
@@ -261,17 +268,20 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
   for (const env of status.environments) {
     const deployed = env.deployed;
     const inProgress = env.inProgress;
+    // a frozen environment: executions wait before it (cdk-delivery freeze)
+    const frozen = env.inboundTransition?.enabled === false ? c.magenta(describeFreeze(env.inboundTransition, now, 40)) : undefined;
+    const inProgressCell = inProgress
+      ? c.cyan(`${inProgress.rollback ? 'rolling back to ' : ''}${describeRevision(inProgress.revision, 16)}`
+        + `${inProgress.rollback ? rolledBackTo(inProgress.rollback) : ''}\n`
+        + `${safeLine(inProgress.actions.join(', ')) || (env.pendingApproval ? 'awaiting approval' : 'waiting')}`) +
+        (env.queued ? `\n+${env.queued} queued` : '')
+      : (env.queued ? `${env.queued} queued` : undefined);
     table.push([
       env.environment ? c.bold(safeLine(env.name)) : safeLine(env.name),
       deployed
         ? `${describeRevision(deployed.revision, 28)}\n${ago(deployed.at, now)}` + (deployed.rollback ? `\nrolled back to it${rolledBackTo(deployed.rollback)}` : '')
         : (env.latestExecution ? none : undefined) ?? c.dim('nothing yet'),
-      inProgress
-        ? c.cyan(`${inProgress.rollback ? 'rolling back to ' : ''}${describeRevision(inProgress.revision, 16)}`
-          + `${inProgress.rollback ? rolledBackTo(inProgress.rollback) : ''}\n`
-          + `${safeLine(inProgress.actions.join(', ')) || (env.pendingApproval ? 'awaiting approval' : 'waiting')}`) +
-          (env.queued ? `\n+${env.queued} queued` : '')
-        : (env.queued ? `${env.queued} queued` : '—'),
+      [frozen, inProgressCell].filter((x) => x !== undefined).join('\n') || '—',
       env.pendingApproval
         ? c.yellow(`${safeLine(env.pendingApproval.actionName)} ${describeRevision(env.pendingApproval.revision, 12)}\nwaiting ${ago(env.pendingApproval.since, now).replace(/ ago$/, '')}`
           + (env.pendingApprovals.length > 1 ? `\n+${env.pendingApprovals.length - 1} more waiting` : ''))

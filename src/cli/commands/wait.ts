@@ -1,8 +1,8 @@
-import { StageState } from '@aws-sdk/client-codepipeline';
+import { GetPipelineStateOutput, StageState } from '@aws-sdk/client-codepipeline';
 import ora from 'ora';
 import { CommandContext } from '../context';
 import { formatDuration } from '../duration';
-import { ExitCode, notFound } from '../errors';
+import { CliError, ExitCode, notFound } from '../errors';
 import { println } from '../io';
 import { failureMessage, stageRuns } from '../pipeline-model';
 import { safeLine } from '../terminal';
@@ -34,6 +34,35 @@ export interface StageActionOptions extends WaitOptions {
   readonly json?: boolean;
 }
 
+/** Progress output of a wait: a spinner on a terminal, one line per change otherwise. */
+function startProgress(ctx: CommandContext, text: string): { spinner?: ora.Ora; progress: (text: string) => void } {
+  const tty = Boolean(ctx.io.stderr.isTTY);
+  const spinner = tty
+    ? ora({ text, stream: ctx.io.stderr as unknown as NodeJS.WritableStream, isEnabled: true })
+    : undefined;
+  spinner?.start();
+  let lastLine = '';
+  const progress = (next: string) => {
+    const line = safeLine(next);
+    if (line === lastLine) return;
+    lastLine = line;
+    if (spinner) spinner.text = line;
+    else println(ctx.io.stderr, line);
+  };
+  return { spinner, progress };
+}
+
+/** Ends a wait with a result line: the spinner's mark on a terminal, a plain line otherwise. */
+function finish(ctx: CommandContext, spinner: ora.Ora | undefined, ok: boolean, text: string): void {
+  const line = safeLine(text);
+  if (spinner) {
+    if (ok) spinner.succeed(line);
+    else spinner.fail(line);
+  } else {
+    println(ctx.io.stderr, line);
+  }
+}
+
 /** The latest status change of a stage's actions (epoch ms, 0 when none). */
 export function lastStatusChange(stage: StageState | undefined): number {
   return (stage?.actionStates ?? [])
@@ -51,19 +80,7 @@ export async function waitForStage(
   ctx: CommandContext, pipeline: string, stageName: string, executionId: string, options: WaitOptions = {},
 ): Promise<number> {
   const deadline = options.timeoutMs !== undefined ? ctx.io.now().getTime() + options.timeoutMs : undefined;
-  const tty = Boolean(ctx.io.stderr.isTTY);
-  const spinner = tty
-    ? ora({ text: `waiting for ${stageName}`, stream: ctx.io.stderr as unknown as NodeJS.WritableStream, isEnabled: true })
-    : undefined;
-  spinner?.start();
-  let lastLine = '';
-  const progress = (text: string) => {
-    const line = safeLine(text);
-    if (line === lastLine) return;
-    lastLine = line;
-    if (spinner) spinner.text = line;
-    else println(ctx.io.stderr, line);
-  };
+  const { spinner, progress } = startProgress(ctx, `waiting for ${stageName}`);
   let changed = !options.before;
   let pollsWithoutExecution = 0;
   const stopInterrupt = ctx.io.onInterrupt?.(() => {
@@ -169,4 +186,112 @@ export async function waitForStage(
 /** `InProgress` → `in progress`. */
 function words(status: string): string {
   return status.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/** Pipeline execution statuses that end an execution. */
+const EXECUTION_DONE = new Set(['Succeeded', 'Failed', 'Stopped', 'Superseded', 'Cancelled']);
+
+export interface ExecutionWaitOptions extends WaitOptions {
+  /**
+   * `end` (start): exit 0 only if the execution succeeds. `stopped` (stop): exit 0 once it is
+   * Stopped; another end (it succeeded, failed... before it stopped) exits 1.
+   */
+  readonly goal: 'end' | 'stopped';
+}
+
+/**
+ * Where an execution is, read from GetPipelineState: `in prod (Deploy)` while a stage runs it,
+ * `waiting to enter prod` (`, frozen` when the stage's inbound transition is disabled) while it
+ * waits before a stage; undefined when the state shows it nowhere (between stages, or in PARALLEL
+ * mode, where the state shows each stage's latest execution only).
+ */
+export function executionWhereabouts(state: GetPipelineStateOutput | undefined, executionId: string): string | undefined {
+  const stages = state?.stageStates ?? [];
+  for (const s of stages) {
+    if (s.latestExecution?.pipelineExecutionId === executionId && s.latestExecution.status === 'InProgress') {
+      const running = (s.actionStates ?? []).filter((a) => a.latestExecution?.status === 'InProgress').map((a) => a.actionName ?? '?');
+      return `in ${s.stageName}${running.length ? ` (${running.join(', ')})` : ''}`;
+    }
+  }
+  for (const s of stages) {
+    const inbound = s.inboundExecutions ?? (s.inboundExecution ? [s.inboundExecution] : []);
+    if (inbound.some((e) => e.pipelineExecutionId === executionId)) {
+      return `waiting to enter ${s.stageName}${s.inboundTransitionState?.enabled === false ? ', frozen' : ''}`;
+    }
+  }
+  return undefined;
+}
+
+/** The failure of an execution, from the stage the state shows it failed in: `staging: Deploy: stack rollback`. */
+function executionFailure(state: GetPipelineStateOutput | undefined, executionId: string): string | undefined {
+  const stage = (state?.stageStates ?? []).find((s) => s.latestExecution?.pipelineExecutionId === executionId && s.latestExecution.status === 'Failed');
+  if (!stage) return undefined;
+  const failed = (stage.actionStates ?? []).find((a) => a.latestExecution?.status === 'Failed');
+  const message = failed?.latestExecution?.errorDetails?.message;
+  return `${stage.stageName}${failed ? `: ${failed.actionName}${message ? `: ${message}` : ''}` : ''}`;
+}
+
+/**
+ * Polls a pipeline execution (GetPipelineExecution for its status, GetPipelineState for where it
+ * is) until it ends, or for `goal: 'stopped'` until it is Stopped, with the progress output of
+ * waitForStage. Returns 0 when the goal is reached, 1 when the execution ended otherwise, 8 when
+ * `timeoutMs` ran out first; throws a not-found error (exit 3) when the execution is not found for
+ * MAX_POLLS_WITHOUT_EXECUTION polls in a row (a new execution may take a moment to be readable).
+ */
+export async function waitForExecution(ctx: CommandContext, pipeline: string, executionId: string, options: ExecutionWaitOptions): Promise<number> {
+  const deadline = options.timeoutMs !== undefined ? ctx.io.now().getTime() + options.timeoutMs : undefined;
+  const { spinner, progress } = startProgress(ctx, `waiting for execution ${executionId}`);
+  const stopInterrupt = ctx.io.onInterrupt?.(() => {
+    spinner?.stop();
+    println(ctx.io.stderr, `execution ${executionId}: stopped waiting (interrupted); what was done stays done and the execution goes on in CodePipeline `
+      + `(cdk-delivery status ${pipeline})`);
+  });
+  let missing = 0;
+  try {
+    for (let poll = 1; ; poll++) {
+      const [execution, state] = await Promise.all([
+        ctx.api.getPipelineExecution(pipeline, executionId).catch((e: unknown) => {
+          if (e instanceof CliError && e.exitCode === ExitCode.NOT_FOUND && /GetPipelineExecution/.test(e.message)) return undefined;
+          throw e;
+        }),
+        ctx.api.getPipelineState(pipeline),
+      ]);
+      missing = execution ? 0 : missing + 1;
+      if (missing >= MAX_POLLS_WITHOUT_EXECUTION) {
+        throw notFound(`execution ${executionId} of pipeline '${pipeline}' was not found in ${missing} polls in a row; stopped waiting (cdk-delivery status ${pipeline})`);
+      }
+      const status = execution?.status ?? 'InProgress';
+      const summary = execution?.statusSummary ? `: ${execution.statusSummary}` : '';
+      if (options.goal === 'stopped' ? status === 'Stopped' : status === 'Succeeded') {
+        finish(ctx, spinner, true, `execution ${executionId} ${status.toLowerCase()}`);
+        return ExitCode.OK;
+      }
+      if (EXECUTION_DONE.has(status)) {
+        const failure = status === 'Failed' ? executionFailure(state, executionId) : undefined;
+        const text = options.goal === 'stopped'
+          ? `execution ${executionId} ended ${status} before it stopped${summary}`
+          : `execution ${executionId} ${status.toLowerCase()}${failure ? ` in ${failure}` : summary}`;
+        finish(ctx, spinner, false, text);
+        return ExitCode.FAILED;
+      }
+      const where = executionWhereabouts(state, executionId);
+      progress(`execution ${executionId}: ${execution ? status : 'not readable yet'}${where ? ` — ${where}` : ''}`);
+      if (ctx.maxRefreshes !== undefined && poll >= ctx.maxRefreshes) {
+        spinner?.stop();
+        println(ctx.io.stderr, `execution ${executionId} still ${words(status)}; stopped waiting`);
+        return ExitCode.FAILED;
+      }
+      const left = deadline === undefined ? undefined : deadline - ctx.io.now().getTime();
+      if (left !== undefined && left <= 0) {
+        spinner?.stop();
+        println(ctx.io.stderr, `execution ${executionId} still ${words(status)} after ${formatDuration(options.timeoutMs)}; `
+          + `stopped waiting (the execution goes on: cdk-delivery status ${pipeline})`);
+        return ExitCode.TIMED_OUT;
+      }
+      await ctx.io.sleep(left === undefined ? ctx.pollIntervalMs : Math.min(ctx.pollIntervalMs, left));
+    }
+  } finally {
+    stopInterrupt?.();
+    if (spinner?.isSpinning) spinner.stop();
+  }
 }

@@ -1,0 +1,192 @@
+import { ActionDeclaration, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary, SourceRevisionType } from '@aws-sdk/client-codepipeline';
+import { SOURCE_ACTION, SOURCE_STAGE } from '../../model/stage-names';
+import { CommandContext } from '../context';
+import { CliError, ExitCode, notFound, usageError } from '../errors';
+import { println } from '../io';
+import { describeRevision, Revision, revisionOfExecution, revisionOfSummary, validateName } from '../pipeline-model';
+import { safeLine } from '../terminal';
+import { executionWhereabouts, waitForExecution, WaitOptions } from './wait';
+
+interface ExecutionCommandOptions extends WaitOptions {
+  readonly pipeline: string;
+  readonly wait?: boolean;
+  readonly json?: boolean;
+}
+
+export interface StartOptions extends ExecutionCommandOptions {
+  /** Run this source revision instead of the latest: a full commit id, an image digest or an S3 object version id. */
+  readonly revision?: string;
+}
+
+export interface StopOptions extends ExecutionCommandOptions {
+  /** The execution to stop (default: the one in progress). */
+  readonly execution?: string;
+  /** Abandon the in-progress actions instead of letting them finish. */
+  readonly abandon?: boolean;
+  readonly reason?: string;
+  readonly yes?: boolean;
+}
+
+/** The longest `reason` StopPipelineExecution accepts. */
+export const MAX_STOP_REASON_LENGTH = 200;
+/** The longest source revision value StartPipelineExecution accepts. */
+const MAX_REVISION_LENGTH = 1500;
+/** Characters of a revision: commit ids, ECR digests (`sha256:...`), S3 version ids. */
+const REVISION_CHARS = /^[A-Za-z0-9._+/=:-]+$/;
+const FULL_COMMIT = /^[0-9a-f]{40}$/i;
+const FULL_DIGEST = /^(?:sha256:)?([0-9a-f]{64})$/i;
+
+/** The revision type of StartPipelineExecution's override for a source action provider (the library's sources). */
+const REVISION_TYPES: Record<string, SourceRevisionType> = {
+  CodeStarSourceConnection: 'COMMIT_ID',
+  CodeCommit: 'COMMIT_ID',
+  ECR: 'IMAGE_DIGEST',
+  S3: 'S3_OBJECT_VERSION_ID',
+};
+
+/** The pipeline's source action (GetPipeline): the `Source` action of the `Source` stage, or its only source action. */
+function sourceAction(stages: { name?: string; actions?: ActionDeclaration[] }[] | undefined): ActionDeclaration | undefined {
+  const actions = (stages ?? []).find((s) => s.name === SOURCE_STAGE)?.actions ?? [];
+  const sources = actions.filter((a) => a.actionTypeId?.category === 'Source');
+  return sources.find((a) => a.name === SOURCE_ACTION) ?? (sources.length === 1 ? sources[0] : undefined);
+}
+
+/**
+ * The override of `--revision` for the pipeline's source provider. CodePipeline starts from the
+ * revision given; an abbreviated commit id or digest is refused (usage error): status shows them
+ * abbreviated, `status --json` in full.
+ */
+function revisionOverride(pipeline: string, action: ActionDeclaration, value: string): { revisionType: SourceRevisionType; revisionValue: string } {
+  const provider = action.actionTypeId?.provider ?? '?';
+  const revisionType = REVISION_TYPES[provider];
+  if (!revisionType) {
+    throw usageError(`--revision: the source action '${action.name}' of '${pipeline}' uses provider ${provider}, which takes no revision `
+      + `override (${Object.keys(REVISION_TYPES).join(', ')} do)`);
+  }
+  if (revisionType === 'COMMIT_ID') {
+    if (!FULL_COMMIT.test(value)) {
+      throw usageError(`--revision: CodePipeline starts from a full commit id (40 hexadecimal characters), got '${value}'; `
+        + `the full id is in 'cdk-delivery status ${pipeline} --json' (.deployed.revision.id) or 'git rev-parse ${value}'`);
+    }
+    return { revisionType, revisionValue: value.toLowerCase() };
+  }
+  if (revisionType === 'IMAGE_DIGEST') {
+    const m = FULL_DIGEST.exec(value);
+    if (!m) {
+      throw usageError(`--revision: CodePipeline starts from a full image digest (sha256: and 64 hexadecimal characters), got '${value}'; `
+        + `the full digest is in 'cdk-delivery status ${pipeline} --json' (.deployed.revision.id)`);
+    }
+    return { revisionType, revisionValue: `sha256:${m[1].toLowerCase()}` };
+  }
+  return { revisionType, revisionValue: value };
+}
+
+/**
+ * `cdk-delivery start <pipeline> [--revision id]`: StartPipelineExecution, with a source revision
+ * override when `--revision` is given (GetPipeline first reads the source action's provider, which
+ * decides the revision type).
+ */
+export async function startCommand(ctx: CommandContext, options: StartOptions): Promise<number> {
+  const pipeline = validateName(options.pipeline, 'pipeline name');
+  const revision = options.revision;
+  if (revision !== undefined && (!REVISION_CHARS.test(revision) || revision.length > MAX_REVISION_LENGTH)) {
+    throw usageError(`--revision must be a commit id, image digest or S3 version id (at most ${MAX_REVISION_LENGTH} letters, digits and . _ + / = : -), `
+      + `got '${revision}'`);
+  }
+  let override: { actionName: string; revisionType: SourceRevisionType; revisionValue: string } | undefined;
+  if (revision !== undefined) {
+    const declaration = await ctx.api.getPipeline(pipeline);
+    const action = sourceAction(declaration.stages);
+    if (!action?.name) {
+      throw notFound(`--revision: pipeline '${pipeline}' has no source action '${SOURCE_ACTION}' in a '${SOURCE_STAGE}' stage to start from that revision`);
+    }
+    override = { actionName: action.name, ...revisionOverride(pipeline, action, revision) };
+  }
+  const executionId = await ctx.api.startPipelineExecution({ name: pipeline, ...(override ? { sourceRevisions: [override] } : {}) });
+  if (options.json) {
+    println(ctx.io.stdout, JSON.stringify({
+      pipeline,
+      executionId,
+      ...(override ? { revision: { actionName: override.actionName, type: override.revisionType, id: override.revisionValue } } : {}),
+    }, null, 2));
+  } else {
+    println(ctx.io.stdout, safeLine(`started execution ${executionId ?? 'unknown'} of '${pipeline}'`
+      + `${override ? ` at ${override.revisionValue} (${override.revisionType})` : ' at the latest source revision'}`));
+  }
+  return options.wait && executionId ? waitForExecution(ctx, pipeline, executionId, { timeoutMs: options.timeoutMs, goal: 'end' }) : ExitCode.OK;
+}
+
+/** Pipeline execution statuses that can still be stopped. */
+const STOPPABLE = new Set(['InProgress', 'Stopping']);
+
+/** `exec-5 (3f2a9c1 "Add gift cards"; in prod (Approve))` */
+function describeExecution(id: string, revision: Revision, state: GetPipelineStateOutput, maxMessage = 30): string {
+  const where = executionWhereabouts(state, id);
+  return `${id} (${describeRevision(revision, maxMessage)}${where ? `; ${where}` : ''})`;
+}
+
+/**
+ * `cdk-delivery stop <pipeline> [--execution id] [--abandon] [--reason text]`: StopPipelineExecution
+ * of the execution in progress (one page of ListPipelineExecutions, with GetPipelineState to say
+ * where each is), or of the one given (GetPipelineExecution). With several in progress (QUEUED and
+ * PARALLEL modes) it stops none until `--execution` picks one.
+ */
+export async function stopCommand(ctx: CommandContext, options: StopOptions): Promise<number> {
+  const pipeline = validateName(options.pipeline, 'pipeline name');
+  if (options.execution !== undefined) validateName(options.execution, 'execution id (--execution)');
+  const reason = options.reason ?? `Stopped with cdk-delivery${options.abandon ? ' (abandon)' : ''}`;
+  const reasonLength = [...reason].length;
+  if (reasonLength > MAX_STOP_REASON_LENGTH) {
+    throw usageError(`--reason is ${reasonLength} characters long; CodePipeline accepts at most ${MAX_STOP_REASON_LENGTH}`);
+  }
+
+  let executionId: string;
+  let revision: Revision;
+  let state: GetPipelineStateOutput;
+  if (options.execution !== undefined) {
+    let execution: PipelineExecution;
+    [execution, state] = await Promise.all([ctx.api.getPipelineExecution(pipeline, options.execution), ctx.api.getPipelineState(pipeline)]);
+    if (!STOPPABLE.has(execution.status ?? '')) {
+      throw new CliError(`nothing to stop: execution ${options.execution} of '${pipeline}' is ${execution.status ?? 'in an unknown state'}`, ExitCode.NOT_FOUND);
+    }
+    executionId = options.execution;
+    revision = revisionOfExecution(execution);
+  } else {
+    let summaries: PipelineExecutionSummary[];
+    [summaries, state] = await Promise.all([ctx.api.listPipelineExecutions(pipeline, { maxPages: 1 }), ctx.api.getPipelineState(pipeline)]);
+    const running = summaries.filter((e) => e.status === 'InProgress' && e.pipelineExecutionId);
+    if (running.length === 0) {
+      const stopping = summaries.filter((e) => e.status === 'Stopping').map((e) => e.pipelineExecutionId);
+      throw new CliError(`nothing to stop: no execution of '${pipeline}' is in progress`
+        + (stopping.length ? `; ${stopping.join(', ')} ${stopping.length === 1 ? 'is' : 'are'} already stopping (--abandon --execution <id> abandons `
+          + 'its in-progress actions)' : ''), ExitCode.NOT_FOUND);
+    }
+    if (running.length > 1) {
+      const list = running.map((e) => describeExecution(e.pipelineExecutionId!, revisionOfSummary(e), state)).join(', ');
+      throw usageError(`${running.length} executions of '${pipeline}' are in progress: ${list}; choose one with --execution <id>`);
+    }
+    executionId = running[0].pipelineExecutionId!;
+    revision = revisionOfSummary(running[0]);
+  }
+  const how = options.abandon ? 'abandoning its in-progress actions' : 'its in-progress actions finish first (stop and wait)';
+
+  if (!options.yes) {
+    if (!ctx.io.stdinIsTTY) {
+      throw usageError('refusing to stop without confirmation: stdin is not a terminal; pass --yes');
+    }
+    println(ctx.io.stderr, safeLine(`stopping execution ${describeExecution(executionId, revision, state, 50)} of '${pipeline}'; ${how}`));
+    const ok = await ctx.io.confirm(safeLine(`Stop execution ${executionId}${options.abandon ? ' and abandon its in-progress actions' : ''}?`));
+    if (!ok) {
+      println(ctx.io.stderr, 'nothing done');
+      return ExitCode.USAGE;
+    }
+  }
+
+  await ctx.api.stopPipelineExecution({ pipelineName: pipeline, pipelineExecutionId: executionId, abandon: options.abandon === true, reason });
+  if (options.json) {
+    println(ctx.io.stdout, JSON.stringify({ pipeline, executionId, revision: revision.id, abandon: options.abandon === true, reason }, null, 2));
+  } else {
+    println(ctx.io.stdout, safeLine(`stopping execution ${executionId} (${describeRevision(revision)}) of '${pipeline}': ${how}`));
+  }
+  return options.wait ? waitForExecution(ctx, pipeline, executionId, { timeoutMs: options.timeoutMs, goal: 'stopped' }) : ExitCode.OK;
+}

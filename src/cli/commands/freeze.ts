@@ -1,0 +1,161 @@
+import { StageState } from '@aws-sdk/client-codepipeline';
+import { CommandContext } from '../context';
+import { ago } from '../duration';
+import { ExitCode, usageError } from '../errors';
+import { println } from '../io';
+import { findStage, shortPrincipal, validateName } from '../pipeline-model';
+import { safeLine } from '../terminal';
+
+export interface FreezeOptions {
+  readonly pipeline: string;
+  readonly env: string;
+  /** freeze only: why (shown in the console and by `status`). */
+  readonly reason?: string;
+  readonly json?: boolean;
+}
+
+/** The longest reason DisableStageTransition accepts. */
+export const MAX_FREEZE_REASON_LENGTH = 300;
+/** The characters DisableStageTransition accepts in a reason (its pattern `[a-zA-Z0-9!@ \(\)\.\*\?\-]+`). */
+const FREEZE_REASON_CHAR = /[a-zA-Z0-9!@ ().*?-]/;
+/** CodePipeline lets a waiting execution through an enabled transition only if it was disabled for at most 30 days. */
+const RESUME_LIMIT_MS = 30 * 86_400_000;
+
+/**
+ * Checks a `--reason` of `freeze` against DisableStageTransition's rule (1 to 300 of letters,
+ * digits, spaces and `! @ ( ) . * ? -`), so that a bad one is a usage error naming the allowed
+ * characters instead of a ValidationException. Returns an error message, or undefined.
+ */
+export function freezeReasonProblem(reason: string): string | undefined {
+  const length = [...reason].length;
+  if (length === 0) return '--reason must not be empty';
+  if (length > MAX_FREEZE_REASON_LENGTH) {
+    return `--reason is ${length} characters long; CodePipeline accepts at most ${MAX_FREEZE_REASON_LENGTH}`;
+  }
+  const bad = [...reason].find((ch) => !FREEZE_REASON_CHAR.test(ch));
+  if (bad !== undefined) {
+    const shown = /^[\x21-\x7e]$/.test(bad) ? `'${bad}'` : `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    return `--reason may hold only letters a-z and A-Z, digits, spaces and ! @ ( ) . * ? - (the CodePipeline rule); it holds ${shown}`;
+  }
+  return undefined;
+}
+
+/** The inbound transition of a stage as `status --json` and `freeze --json` show it. */
+export interface InboundTransition {
+  readonly enabled: boolean;
+  readonly disabledReason?: string;
+  /** The principal that last enabled or disabled it (an ARN, or an account id). */
+  readonly lastChangedBy?: string;
+  readonly lastChangedAt?: Date;
+}
+
+/** The stage's inbound transition from GetPipelineState; undefined for the first stage (it has none). */
+export function inboundTransition(stage: StageState): InboundTransition | undefined {
+  const t = stage.inboundTransitionState;
+  if (!t) return undefined;
+  return {
+    enabled: t.enabled !== false,
+    ...(t.disabledReason !== undefined ? { disabledReason: t.disabledReason } : {}),
+    ...(t.lastChangedBy !== undefined ? { lastChangedBy: t.lastChangedBy } : {}),
+    ...(t.lastChangedAt !== undefined ? { lastChangedAt: t.lastChangedAt } : {}),
+  };
+}
+
+/** `frozen: "change freeze" by alice, 2h 00m ago` (the status table's short form). */
+export function describeFreeze(t: InboundTransition, now: Date, maxReason = 60): string {
+  const reason = safeLine(t.disabledReason);
+  const shown = reason.length > maxReason ? reason.slice(0, maxReason - 1) + '…' : reason;
+  const by = t.lastChangedBy ? ` by ${safeLine(shortPrincipal(t.lastChangedBy))}` : '';
+  const when = t.lastChangedAt ? `, ${ago(t.lastChangedAt, now)}` : '';
+  return `frozen: "${shown}"${by}${when}`;
+}
+
+/** The executions waiting before a stage (V2: `inboundExecutions`, else `inboundExecution`). */
+function waitingBefore(stage: StageState): string[] {
+  const inbound = stage.inboundExecutions ?? (stage.inboundExecution ? [stage.inboundExecution] : []);
+  return inbound.map((e) => e.pipelineExecutionId ?? '?');
+}
+
+/**
+ * `cdk-delivery freeze <pipeline> --env <name> --reason <text>`: DisableStageTransition (Inbound)
+ * of the environment's stage. Executions that reach it wait before it; the ones already in it go on.
+ * Idempotent: an environment frozen with the same reason is left alone (no call), one frozen with
+ * another reason gets the new one (DisableStageTransition again).
+ */
+export async function freezeCommand(ctx: CommandContext, options: FreezeOptions): Promise<number> {
+  const pipeline = validateName(options.pipeline, 'pipeline name');
+  const env = validateName(options.env, 'environment name (--env)');
+  const reason = options.reason ?? '';
+  const problem = freezeReasonProblem(reason);
+  if (problem) throw usageError(problem);
+
+  const state = await ctx.api.getPipelineState(pipeline);
+  const stage = findStage(state, env, pipeline);
+  const before = inboundTransition(stage);
+  const now = ctx.io.now();
+  const wasFrozen = before?.enabled === false;
+  const changed = !wasFrozen || before?.disabledReason !== reason;
+  if (changed) await ctx.api.disableInboundTransition(pipeline, env, reason);
+
+  if (options.json) {
+    println(ctx.io.stdout, JSON.stringify({
+      pipeline,
+      environment: env,
+      frozen: true,
+      reason,
+      changed,
+      ...(wasFrozen ? { previous: before } : {}),
+    }, null, 2));
+  } else if (!wasFrozen) {
+    println(ctx.io.stdout, safeLine(`froze '${env}' of '${pipeline}': executions now wait before it ("${reason}"); `
+      + `those already in it go on (cdk-delivery unfreeze ${pipeline} --env ${env})`));
+  } else if (changed) {
+    println(ctx.io.stdout, safeLine(`'${env}' of '${pipeline}' was already ${describeFreeze(before!, now, 300)}; the reason is now "${reason}"`));
+  } else {
+    println(ctx.io.stdout, safeLine(`'${env}' of '${pipeline}' is already ${describeFreeze(before!, now, 300)}; nothing changed`));
+  }
+  return ExitCode.OK;
+}
+
+/**
+ * `cdk-delivery unfreeze <pipeline> --env <name>`: EnableStageTransition (Inbound). Idempotent: an
+ * environment that is not frozen is left alone (no call).
+ */
+export async function unfreezeCommand(ctx: CommandContext, options: FreezeOptions): Promise<number> {
+  const pipeline = validateName(options.pipeline, 'pipeline name');
+  const env = validateName(options.env, 'environment name (--env)');
+  const state = await ctx.api.getPipelineState(pipeline);
+  const stage = findStage(state, env, pipeline);
+  const before = inboundTransition(stage);
+  const now = ctx.io.now();
+  const wasFrozen = before?.enabled === false;
+  if (wasFrozen) await ctx.api.enableInboundTransition(pipeline, env);
+  const waiting = waitingBefore(stage);
+  // CodePipeline resumes the latest waiting revision only if the transition was disabled for at most 30 days
+  const tooLong = wasFrozen && before?.lastChangedAt !== undefined && now.getTime() - before.lastChangedAt.getTime() > RESUME_LIMIT_MS;
+
+  if (options.json) {
+    println(ctx.io.stdout, JSON.stringify({
+      pipeline,
+      environment: env,
+      frozen: false,
+      changed: wasFrozen,
+      ...(wasFrozen ? { previous: before } : {}),
+      waitingExecutions: waiting,
+      ...(wasFrozen ? { resumes: !tooLong && waiting.length > 0 } : {}),
+    }, null, 2));
+    return ExitCode.OK;
+  }
+  if (!wasFrozen) {
+    println(ctx.io.stdout, safeLine(`'${env}' of '${pipeline}' is not frozen; nothing changed`));
+    return ExitCode.OK;
+  }
+  println(ctx.io.stdout, safeLine(`unfroze '${env}' of '${pipeline}' (it was ${describeFreeze(before!, now, 300)})`));
+  if (tooLong) {
+    println(ctx.io.stderr, safeLine(`cdk-delivery: warning: '${env}' was frozen for more than 30 days: CodePipeline does not resume the execution `
+      + `waiting before it; release again (cdk-delivery start ${pipeline})`));
+  } else if (waiting.length > 0) {
+    println(ctx.io.stdout, safeLine(`the latest execution waiting before it now enters it (waiting: ${waiting.join(', ')})`));
+  }
+  return ExitCode.OK;
+}

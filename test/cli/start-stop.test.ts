@@ -1,0 +1,361 @@
+import {
+  CodePipelineClient, DuplicatedStopRequestException, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand,
+  ListPipelineExecutionsCommand, PipelineExecutionNotFoundException, PipelineExecutionNotStoppableException, StartPipelineExecutionCommand,
+  StopPipelineExecutionCommand,
+} from '@aws-sdk/client-codepipeline';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { COMMIT_2, COMMIT_3, execution3, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
+import { awsError, cli } from './helpers';
+import { SOURCE_ACTION } from '../../src/model/stage-names';
+import { SOURCE_ACTION_NAME } from '../../src/sources/pipeline-source';
+
+const cp = mockClient(CodePipelineClient);
+const NEW = '5e1f0c2a-7b3d-4e8f-9a6b-0c1d2e3f4a5b';
+const DIGEST = 'sha256:3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a393f2a9c1d8e7b6a5f4e3d2c1b';
+
+/** GetPipeline's answer for a pipeline whose source action uses `provider`. */
+function declaration(provider: string, actionName = 'Source') {
+  return {
+    pipeline: {
+      name: PIPELINE,
+      roleArn: 'arn:aws:iam::111111111111:role/p',
+      pipelineType: 'V2' as const,
+      stages: [
+        { name: 'Source', actions: [{ name: actionName, actionTypeId: { category: 'Source' as const, owner: 'AWS' as const, provider, version: '1' } }] },
+        { name: 'Build', actions: [{ name: 'Build', actionTypeId: { category: 'Build' as const, owner: 'AWS' as const, provider: 'CodeBuild', version: '1' } }] },
+      ],
+    },
+  };
+}
+
+beforeEach(() => {
+  cp.reset();
+  cp.on(GetPipelineCommand).resolves(declaration('CodeStarSourceConnection'));
+  cp.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: NEW });
+  cp.on(StopPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-3' });
+  cp.on(GetPipelineStateCommand).resolves(pipelineState());
+  cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: executions });
+  cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: execution3() });
+});
+
+describe('start', () => {
+  test('starts the latest source revision: StartPipelineExecution only, no GetPipeline', async () => {
+    const r = await cli(['start', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(cp.calls()).toHaveLength(1);
+    expect(cp).toHaveReceivedCommandWith(StartPipelineExecutionCommand, { name: PIPELINE });
+    expect(cp.commandCalls(StartPipelineExecutionCommand)[0].args[0].input.sourceRevisions).toBeUndefined();
+    expect(r.stdout).toBe(`started execution ${NEW} of 'shop-pipeline' at the latest source revision\n`);
+  });
+
+  test('--revision with a commit id: the source action\'s override is a COMMIT_ID, in lower case', async () => {
+    const r = await cli(['start', PIPELINE, '--revision', COMMIT_3.toUpperCase(), '--json']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineCommand, { name: PIPELINE });
+    expect(cp).toHaveReceivedCommandWith(StartPipelineExecutionCommand, {
+      name: PIPELINE, sourceRevisions: [{ actionName: 'Source', revisionType: 'COMMIT_ID', revisionValue: COMMIT_3 }],
+    });
+    expect(JSON.parse(r.stdout)).toEqual({ pipeline: PIPELINE, executionId: NEW, revision: { actionName: 'Source', type: 'COMMIT_ID', id: COMMIT_3 } });
+  });
+
+  test.each([
+    ['CodeCommit', COMMIT_2, 'COMMIT_ID', COMMIT_2],
+    ['ECR', DIGEST, 'IMAGE_DIGEST', DIGEST],
+    ['ECR', DIGEST.slice('sha256:'.length).toUpperCase(), 'IMAGE_DIGEST', DIGEST],
+    ['S3', '3/L4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nr8X8gdRQ=', 'S3_OBJECT_VERSION_ID', '3/L4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nr8X8gdRQ='],
+  ])('a %s source takes --revision %s as %s', async (provider, given, revisionType, revisionValue) => {
+    cp.on(GetPipelineCommand).resolves(declaration(provider));
+    const r = await cli(['start', PIPELINE, '--revision', given]);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(StartPipelineExecutionCommand, { sourceRevisions: [{ actionName: 'Source', revisionType, revisionValue }] });
+    expect(r.stdout).toBe(`started execution ${NEW} of 'shop-pipeline' at ${revisionValue} (${revisionType})\n`);
+  });
+
+  test('an abbreviated commit id is refused (exit 2) after reading the source kind, saying where the full id is', async () => {
+    const r = await cli(['start', PIPELINE, '--revision', '3f2a9c1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("cdk-delivery: --revision: CodePipeline starts from a full commit id (40 hexadecimal characters), got '3f2a9c1'; "
+      + "the full id is in 'cdk-delivery status shop-pipeline --json' (.deployed.revision.id) or 'git rev-parse 3f2a9c1'\n");
+    expect(cp).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
+  });
+
+  test('an abbreviated digest is refused (exit 2)', async () => {
+    cp.on(GetPipelineCommand).resolves(declaration('ECR'));
+    const r = await cli(['start', PIPELINE, '--revision', 'sha256:3f2a9c1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^cdk-delivery: --revision: CodePipeline starts from a full image digest \(sha256: and 64 hexadecimal characters\), got 'sha256:3f2a9c1'/);
+    expect(cp).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
+  });
+
+  test('a --revision with characters no revision has is refused before any call', async () => {
+    const r = await cli(['start', PIPELINE, '--revision', 'main; rm -rf']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^cdk-delivery: --revision must be a commit id, image digest or S3 version id/);
+    expect(cp.calls()).toHaveLength(0);
+  });
+
+  test('a source provider without revision override (exit 2), a pipeline without a source action (exit 3)', async () => {
+    cp.on(GetPipelineCommand).resolves(declaration('GitHub'));
+    const other = await cli(['start', PIPELINE, '--revision', COMMIT_3]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toBe("cdk-delivery: --revision: the source action 'Source' of 'shop-pipeline' uses provider GitHub, which takes no revision override "
+      + '(CodeStarSourceConnection, CodeCommit, ECR, S3 do)\n');
+    cp.on(GetPipelineCommand).resolves({ pipeline: { name: PIPELINE, roleArn: 'r', stages: [] } });
+    const none = await cli(['start', PIPELINE, '--revision', COMMIT_3]);
+    expect(none.code).toBe(3);
+    expect(cp).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
+  });
+
+  test('the source action of another name is found when it is the only one of its stage', async () => {
+    cp.on(GetPipelineCommand).resolves(declaration('CodeCommit', 'Checkout'));
+    expect((await cli(['start', PIPELINE, '--revision', COMMIT_3])).code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(StartPipelineExecutionCommand, { sourceRevisions: [{ actionName: 'Checkout', revisionType: 'COMMIT_ID', revisionValue: COMMIT_3 }] });
+  });
+
+  test('the CLI\'s source action name is the constructs\' SOURCE_ACTION_NAME', () => {
+    expect(SOURCE_ACTION).toBe(SOURCE_ACTION_NAME);
+  });
+
+  test('exit 4 naming the permission: codepipeline:GetPipeline with --revision, codepipeline:StartPipelineExecution', async () => {
+    cp.on(GetPipelineCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
+    const get = await cli(['start', PIPELINE, '--revision', COMMIT_3]);
+    expect(get.code).toBe(4);
+    expect(get.stderr).toBe("cdk-delivery: access denied: GetPipeline needs the IAM permission codepipeline:GetPipeline (pipeline 'shop-pipeline')\n");
+    cp.on(StartPipelineExecutionCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
+    const start = await cli(['start', PIPELINE]);
+    expect(start.code).toBe(4);
+    expect(start.stderr).toBe("cdk-delivery: access denied: StartPipelineExecution needs the IAM permission codepipeline:StartPipelineExecution (pipeline 'shop-pipeline')\n");
+  });
+
+  test('a ValidationException (a revision CodePipeline does not know) is one line, exit 2; throttling exit 5', async () => {
+    cp.on(StartPipelineExecutionCommand).rejects(awsError('ValidationException', 'Source revision not found'));
+    const bad = await cli(['start', PIPELINE, '--revision', COMMIT_3]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("cdk-delivery: StartPipelineExecution rejected the request: Source revision not found (pipeline 'shop-pipeline')\n");
+    cp.on(StartPipelineExecutionCommand).rejects(awsError('ThrottlingException', 'Rate exceeded', 400, 6));
+    const throttled = await cli(['start', PIPELINE]);
+    expect(throttled.code).toBe(5);
+  });
+});
+
+describe('start --wait', () => {
+  const running = (status: string, extra = {}) => ({ pipelineExecution: { pipelineExecutionId: NEW, status: status as 'InProgress', ...extra } });
+  const stateAt = (stage: string) => {
+    const s = pipelineState();
+    const st = s.stageStates!.find((x) => x.stageName === stage)!;
+    st.latestExecution = { pipelineExecutionId: NEW, status: 'InProgress' };
+    st.actionStates![0].latestExecution = { status: 'InProgress' };
+    return s;
+  };
+
+  test('follows the execution to success, saying where it is, and exits 0', async () => {
+    cp.on(GetPipelineExecutionCommand)
+      .resolvesOnce(running('InProgress')).resolvesOnce(running('InProgress')).resolves(running('Succeeded'));
+    cp.on(GetPipelineStateCommand).resolvesOnce(stateAt('Build')).resolvesOnce(stateAt('staging')).resolves(pipelineState());
+    const r = await cli(['start', PIPELINE, '--wait'], {}, { pollIntervalMs: 3 });
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: NEW });
+    expect(r.io.sleeps).toEqual([3, 3]);
+    expect(r.stderr).toBe(`execution ${NEW}: InProgress — in Build (Build)\nexecution ${NEW}: InProgress — in staging (Deploy)\nexecution ${NEW} succeeded\n`);
+  });
+
+  test('a failed execution exits 1 naming the stage and action that failed', async () => {
+    const failed = pipelineState({ stagingStatus: 'Failed' });
+    failed.stageStates![2].latestExecution = { pipelineExecutionId: NEW, status: 'Failed' };
+    cp.on(GetPipelineExecutionCommand).resolves(running('Failed'));
+    cp.on(GetPipelineStateCommand).resolves(failed);
+    const r = await cli(['start', PIPELINE, '--wait']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`execution ${NEW} failed in staging: Deploy: stack rollback\n`);
+  });
+
+  test.each([['Stopped'], ['Superseded']])('a %s execution exits 1 with its status summary', async (status) => {
+    cp.on(GetPipelineExecutionCommand).resolves(running(status, { statusSummary: 'by a newer one' }));
+    const r = await cli(['start', PIPELINE, '--wait']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`execution ${NEW} ${status.toLowerCase()}: by a newer one\n`);
+  });
+
+  test('an execution not readable yet is waited for; not found 3 times in a row exits 3', async () => {
+    cp.on(GetPipelineExecutionCommand)
+      .rejectsOnce(new PipelineExecutionNotFoundException({ message: 'not found', $metadata: {} }))
+      .resolves(running('Succeeded'));
+    const r = await cli(['start', PIPELINE, '--wait']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`execution ${NEW}: not readable yet\nexecution ${NEW} succeeded\n`);
+    cp.on(GetPipelineExecutionCommand).rejects(new PipelineExecutionNotFoundException({ message: 'not found', $metadata: {} }));
+    const gone = await cli(['start', PIPELINE, '--wait']);
+    expect(gone.code).toBe(3);
+    expect(gone.stderr).toContain(`cdk-delivery: execution ${NEW} of pipeline 'shop-pipeline' was not found in 3 polls in a row; stopped waiting`);
+  });
+
+  test('--timeout: exit 8 when the execution still runs, never sleeping past the deadline', async () => {
+    cp.on(GetPipelineExecutionCommand).resolves(running('InProgress'));
+    cp.on(GetPipelineStateCommand).resolves(stateAt('staging'));
+    const r = await cli(['start', PIPELINE, '--wait', '--timeout', '12s'], { clockFollowsSleeps: true }, { pollIntervalMs: 5000 });
+    expect(r.code).toBe(8);
+    expect(r.io.sleeps).toEqual([5000, 5000, 2000]);
+    expect(r.stderr).toBe(`execution ${NEW}: InProgress — in staging (Deploy)\n`
+      + `execution ${NEW} still in progress after 12s; stopped waiting (the execution goes on: cdk-delivery status shop-pipeline)\n`);
+  });
+
+  test('Ctrl-C says that the execution goes on; --timeout without --wait is a usage error', async () => {
+    cp.on(GetPipelineExecutionCommand).resolves(running('InProgress'));
+    const r = await cli(['start', PIPELINE, '--wait'], { interruptOnSleep: true });
+    expect(r.stderr).toContain(`execution ${NEW}: stopped waiting (interrupted); what was done stays done and the execution goes on in CodePipeline`);
+    expect(r.io.interruptHandlers.size).toBe(0);
+    const usage = await cli(['start', PIPELINE, '--timeout', '1h']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toBe('cdk-delivery: --timeout limits --wait: add --wait, or leave --timeout out\n');
+  });
+
+  test('uses a spinner on a terminal', async () => {
+    cp.on(GetPipelineExecutionCommand).resolves(running('Succeeded'));
+    const r = await cli(['start', PIPELINE, '--wait'], { stderrIsTTY: true });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`✔ execution ${NEW} succeeded`);
+  });
+});
+
+describe('stop', () => {
+  test('stops the execution in progress after confirmation on a terminal (stop and wait)', async () => {
+    const r = await cli(['stop', PIPELINE], { stdinIsTTY: true, confirm: async () => true });
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(ListPipelineExecutionsCommand, { pipelineName: PIPELINE, maxResults: 100 });
+    expect(cp).toHaveReceivedCommandWith(StopPipelineExecutionCommand, {
+      pipelineName: PIPELINE, pipelineExecutionId: 'exec-3', abandon: false, reason: 'Stopped with cdk-delivery',
+    });
+    expect(r.io.questions).toEqual(['Stop execution exec-3?']);
+    expect(r.stderr).toBe("stopping execution exec-3 (3f2a9c1 \"Add gift cards\"; in prod (Approve)) of 'shop-pipeline'; "
+      + 'its in-progress actions finish first (stop and wait)\n');
+    expect(r.stdout).toBe("stopping execution exec-3 (3f2a9c1 \"Add gift cards\") of 'shop-pipeline': its in-progress actions finish first (stop and wait)\n");
+  });
+
+  test('--abandon --reason are sent; the question says what abandon does', async () => {
+    const r = await cli(['stop', PIPELINE, '--abandon', '--reason', 'bad release 42'], { stdinIsTTY: true, confirm: async () => true });
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(StopPipelineExecutionCommand, { pipelineExecutionId: 'exec-3', abandon: true, reason: 'bad release 42' });
+    expect(r.io.questions).toEqual(['Stop execution exec-3 and abandon its in-progress actions?']);
+    expect(r.stdout).toContain(': abandoning its in-progress actions\n');
+  });
+
+  test('declined on a terminal: nothing stopped, exit 2', async () => {
+    const r = await cli(['stop', PIPELINE], { stdinIsTTY: true, confirm: async () => false });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nothing done\n');
+    expect(cp).not.toHaveReceivedCommand(StopPipelineExecutionCommand);
+  });
+
+  test('in a script it needs --yes, even with --execution', async () => {
+    for (const argv of [['stop', PIPELINE], ['stop', PIPELINE, '--execution', 'exec-3']]) {
+      const r = await cli(argv);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('cdk-delivery: refusing to stop without confirmation: stdin is not a terminal; pass --yes\n');
+    }
+    expect(cp).not.toHaveReceivedCommand(StopPipelineExecutionCommand);
+    const yes = await cli(['stop', PIPELINE, '--yes', '--json']);
+    expect(yes.code).toBe(0);
+    expect(JSON.parse(yes.stdout)).toEqual({ pipeline: PIPELINE, executionId: 'exec-3', revision: COMMIT_3, abandon: false, reason: 'Stopped with cdk-delivery' });
+  });
+
+  test('several executions in progress (QUEUED, PARALLEL): stops none, lists them with revision and where each is (exit 2)', async () => {
+    const waiting = pipelineState();
+    waiting.stageStates![3].inboundExecutions = [{ pipelineExecutionId: 'exec-2', status: 'InProgress' }];
+    waiting.stageStates![3].inboundTransitionState = { enabled: false, disabledReason: 'freeze' };
+    cp.on(GetPipelineStateCommand).resolves(waiting);
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: executions.map((e) => (e.pipelineExecutionId === 'exec-2' ? { ...e, status: 'InProgress' as const } : e)),
+    });
+    const r = await cli(['stop', PIPELINE, '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("cdk-delivery: 2 executions of 'shop-pipeline' are in progress: exec-3 (3f2a9c1 \"Add gift cards\"; in prod (Approve)), "
+      + 'exec-2 (a1b2c3d "Fix checkout"; waiting to enter prod, frozen); choose one with --execution <id>\n');
+    expect(cp).not.toHaveReceivedCommand(StopPipelineExecutionCommand);
+    const chosen = await cli(['stop', PIPELINE, '--yes', '--execution', 'exec-3']);
+    expect(chosen.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'exec-3' });
+    expect(cp).toHaveReceivedCommandWith(StopPipelineExecutionCommand, { pipelineExecutionId: 'exec-3' });
+  });
+
+  test('nothing in progress: exit 3; one already stopping is named', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: executions.map((e) => (e.pipelineExecutionId === 'exec-3' ? { ...e, status: 'Stopping' as const } : e)),
+    });
+    const r = await cli(['stop', PIPELINE, '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: nothing to stop: no execution of 'shop-pipeline' is in progress; exec-3 is already stopping "
+      + '(--abandon --execution <id> abandons its in-progress actions)\n');
+    expect(cp).not.toHaveReceivedCommand(StopPipelineExecutionCommand);
+  });
+
+  test('--execution naming an execution that ended: exit 3 without calling StopPipelineExecution', async () => {
+    cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), status: 'Succeeded' } });
+    const r = await cli(['stop', PIPELINE, '--yes', '--execution', 'exec-3']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: nothing to stop: execution exec-3 of 'shop-pipeline' is Succeeded\n");
+    expect(cp).not.toHaveReceivedCommand(StopPipelineExecutionCommand);
+  });
+
+  test('a --reason over 200 characters is a usage error before any call; an --execution id with spaces too', async () => {
+    const long = await cli(['stop', PIPELINE, '--yes', '--reason', 'x'.repeat(201)]);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toBe('cdk-delivery: --reason is 201 characters long; CodePipeline accepts at most 200\n');
+    const bad = await cli(['stop', PIPELINE, '--yes', '--execution', 'exec 3']);
+    expect(bad.code).toBe(2);
+    expect(cp.calls()).toHaveLength(0);
+  });
+
+  test('PipelineExecutionNotStoppableException: exit 1 in one clear line', async () => {
+    cp.on(StopPipelineExecutionCommand).rejects(new PipelineExecutionNotStoppableException({ message: 'Unable to stop', $metadata: {} }));
+    const r = await cli(['stop', PIPELINE, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("cdk-delivery: cannot stop execution exec-3 of 'shop-pipeline': it is no longer in progress (already stopped, or ended); "
+      + "run 'cdk-delivery status shop-pipeline' to see the current state\n");
+  });
+
+  test('DuplicatedStopRequestException: exit 7, saying that it is already being stopped and what --abandon still does', async () => {
+    cp.on(StopPipelineExecutionCommand).rejects(new DuplicatedStopRequestException({ message: 'already stopping', $metadata: {} }));
+    const r = await cli(['stop', PIPELINE, '--yes', '--wait']);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toBe("cdk-delivery: execution exec-3 of 'shop-pipeline' is already being stopped (a stop was requested before); "
+      + 'a second stop and wait, or a second abandon, is refused; after a stop and wait, --abandon still abandons its in-progress actions\n');
+  });
+
+  test('exit 4 naming codepipeline:StopPipelineExecution; exit 4 naming ListPipelineExecutions when listing is denied', async () => {
+    cp.on(StopPipelineExecutionCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
+    const stop = await cli(['stop', PIPELINE, '--yes']);
+    expect(stop.code).toBe(4);
+    expect(stop.stderr).toBe("cdk-delivery: access denied: StopPipelineExecution needs the IAM permission codepipeline:StopPipelineExecution (pipeline 'shop-pipeline')\n");
+    cp.on(ListPipelineExecutionsCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
+    const list = await cli(['stop', PIPELINE, '--yes']);
+    expect(list.code).toBe(4);
+    expect(list.stderr).toContain('codepipeline:ListPipelineExecutions');
+  });
+
+  test('--wait follows the execution until it is Stopped (exit 0); one that ends otherwise exits 1', async () => {
+    cp.on(GetPipelineExecutionCommand)
+      .resolvesOnce({ pipelineExecution: { ...execution3(), status: 'Stopping' } })
+      .resolves({ pipelineExecution: { ...execution3(), status: 'Stopped' } });
+    const r = await cli(['stop', PIPELINE, '--yes', '--wait']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('execution exec-3: Stopping — in prod (Approve)\nexecution exec-3 stopped\n');
+    cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), status: 'Succeeded' } });
+    const ended = await cli(['stop', PIPELINE, '--yes', '--wait']);
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toBe('execution exec-3 ended Succeeded before it stopped\n');
+  });
+
+  test('control characters of a commit message never reach the prompt', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [{
+        pipelineExecutionId: 'exec-3',
+        status: 'InProgress',
+        sourceRevisions: [{ actionName: 'Source', revisionId: COMMIT_3, revisionSummary: JSON.stringify({ CommitMessage: 'x\x1b[2K\u202Ey' }) }],
+      }],
+    });
+    const r = await cli(['stop', PIPELINE], { stdinIsTTY: true, confirm: async () => false });
+    expect(r.stderr).toContain('"x\uFFFD[2K\uFFFDy"');
+    expect(r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/);
+  });
+});
