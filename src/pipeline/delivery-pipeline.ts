@@ -304,7 +304,8 @@ export class DeliveryPipeline extends Construct {
    * environments (`DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`,
    * `RollbackStage`, on exactly the environments' stages), and read the pipeline's structure, state
    * and history (`GetPipeline`, `GetPipelineState`, `GetPipelineExecution`, `ListPipelineExecutions`,
-   * `ListActionExecutions`).
+   * `ListActionExecutions`). `RetryStageExecution` and `RollbackStage` are also granted on the
+   * pipeline itself, because AWS's IAM references disagree on which resource they are checked on.
    *
    * It never grants `codepipeline:PutApprovalResult`: approving a release is a separate duty
    * (`grantApprove`). Builds the pipeline. The grantee must be of the pipeline's account
@@ -335,6 +336,10 @@ export class DeliveryPipeline extends Construct {
         'codepipeline:GetPipelineExecution',
         'codepipeline:ListPipelineExecutions',
         'codepipeline:ListActionExecutions',
+        // AWS's references disagree on whether retry and rollback are authorized on the pipeline or
+        // on the stage; granting both keeps them working, on this pipeline only
+        'codepipeline:RetryStageExecution',
+        'codepipeline:RollbackStage',
       ],
       resourceArns: [pipelineArn],
     });

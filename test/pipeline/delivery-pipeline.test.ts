@@ -228,7 +228,8 @@ describe('grantOperate', () => {
   const PIPELINE_ARN = /^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>$/;
   const READ_AND_RUN = [
     'codepipeline:GetPipeline', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState', 'codepipeline:ListActionExecutions',
-    'codepipeline:ListPipelineExecutions', 'codepipeline:StartPipelineExecution', 'codepipeline:StopPipelineExecution',
+    'codepipeline:ListPipelineExecutions', 'codepipeline:RetryStageExecution', 'codepipeline:RollbackStage',
+    'codepipeline:StartPipelineExecution', 'codepipeline:StopPipelineExecution',
   ];
   const STAGE_ACTIONS = ['codepipeline:DisableStageTransition', 'codepipeline:EnableStageTransition', 'codepipeline:RetryStageExecution', 'codepipeline:RollbackStage'];
 
@@ -251,7 +252,7 @@ describe('grantOperate', () => {
     expect(statements).toHaveLength(2);
     const onPipeline = statements.find((x: any) => x.Action.includes('codepipeline:StartPipelineExecution'));
     expect({ ...onPipeline, Action: [...onPipeline.Action].sort() }).toEqual({ Effect: 'Allow', Action: READ_AND_RUN, Resource: expect.stringMatching(PIPELINE_ARN) });
-    const onStages = statements.find((x: any) => x.Action.includes('codepipeline:RollbackStage'));
+    const onStages = statements.find((x: any) => x.Action.includes('codepipeline:DisableStageTransition'));
     expect({ ...onStages, Action: [...onStages.Action].sort(), Resource: [...onStages.Resource].sort() }).toEqual({
       Effect: 'Allow',
       Action: STAGE_ACTIONS,
