@@ -1,6 +1,7 @@
 // Public API of cdk-delivery-pipeline. Re-exports only; never cli/, graph/ or private/.
 export * from './model/release-mode';
 export * from './sources/pipeline-source';
+export * from './sources/additional-source';
 export * from './build/build-step';
 export * from './build/test-report';
 export * from './build/build-cache';
