@@ -4,6 +4,11 @@
  * constructs.
  */
 export const SOURCE_STAGE = 'Source';
+/**
+ * The pipeline's own source action, and its output artifact. Additional sources have names of
+ * their own, and their variables namespaces start with `SourceVariables_`.
+ */
+export const SOURCE_ACTION = 'Source';
 /** The build stage; its build action has the same name. */
 export const BUILD_STAGE = 'Build';
 export const CHECKS_STAGE = 'Checks';

@@ -8,6 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ModelContext, SourceModel, SourceProduced, SourceRole } from '../model/model';
+import { SOURCE_ACTION } from '../model/stage-names';
 import { useRenamedConnection, withActionRolePolicy } from '../private/action-grants';
 import type { Validator } from '../private/validation';
 import { isToken, literalName } from '../private/validation';
@@ -16,7 +17,7 @@ import { isToken, literalName } from '../private/validation';
 export const SOURCE_VARIABLES_NAMESPACE = 'SourceVariables';
 
 /** The name of the source action. */
-export const SOURCE_ACTION_NAME = 'Source';
+export const SOURCE_ACTION_NAME = SOURCE_ACTION;
 
 /** The pipeline's own source. */
 const PRIMARY: SourceRole = { actionName: SOURCE_ACTION_NAME, variablesNamespace: SOURCE_VARIABLES_NAMESPACE, triggersPipeline: true };
