@@ -3,6 +3,7 @@
 export { ReleaseMode } from './model/release-mode';
 export { PipelineSource } from './sources/pipeline-source';
 export type { CodeCommitSourceProps, EcrSourceProps, GitHubSourceProps, PushTrigger, S3SourceProps } from './sources/pipeline-source';
+export type { AdditionalSource } from './sources/additional-source';
 export { BuildStep } from './build/build-step';
 export type { BuildStepProps } from './build/build-step';
 export { TestReport } from './build/test-report';
@@ -43,6 +44,7 @@ export type {
   PlanDocument,
   PlanEnvironment,
   PlanGate,
+  PlanAdditionalSource,
   PlanNotifications,
   PlanSource,
   PlanStage,

@@ -13,6 +13,7 @@ import { publishCommands } from '../private/asset-publisher';
 import { allowAssetPublishing, createProject, DEFAULT_BUILD_IMAGE } from '../private/codebuild';
 import { describeEnvironment, isLambdaImage, validateCommandsOptions } from '../private/commands-spec';
 import { described, Validator } from '../private/validation';
+import { placeAdditionalSources } from '../sources/additional-source';
 
 /** The name of the build action and stage. */
 export const BUILD_ACTION_NAME = BUILD_STAGE;
@@ -200,9 +201,12 @@ class CommandsBuild extends BuildStep {
         // with publishAssetsInBuild, the CDK stages' assets are published after the build commands
         // (the manifests are in the output directory the build just wrote)
         const publishing = rc.buildPublishesAssets;
+        // the additional sources are placed at their directories before anything else runs
+        const inputs = rc.additionalInputs ?? [];
+        const install = publishing ? [...(common.install ?? []), ...publishing.install] : common.install;
         const project = createProject(scope, {
           description: `Build of ${rc.scope.node.path}`,
-          install: publishing ? [...(common.install ?? []), ...publishing.install] : common.install,
+          install: inputs.length > 0 ? [...placeAdditionalSources(inputs), ...(install ?? [])] : install,
           commands: publishing ? [...commands, ...publishCommands(publishing.manifests, outputDirectory)] : commands,
           environmentVariables: common.environmentVariables,
           reports,
@@ -225,6 +229,7 @@ class CommandsBuild extends BuildStep {
           runOrder: rc.runOrder,
           project,
           input: rc.sourceArtifact,
+          ...(inputs.length > 0 ? { extraInputs: inputs.map(i => i.artifact) } : {}),
           outputs: [rc.buildArtifact],
           role: rc.codeBuildActionRole(),
         })];

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { notFound, usageError } from './errors';
 import { safeLine } from './terminal';
-import { PIPELINE_STAGES } from '../model/stage-names';
+import { PIPELINE_STAGES, SOURCE_ACTION } from '../model/stage-names';
 
 /** Stages that are not environments: the ones the constructs create besides the environments. */
 export const NON_ENVIRONMENT_STAGES: ReadonlySet<string> = new Set(PIPELINE_STAGES);
@@ -62,9 +62,25 @@ export function isApproval(action: ActionExecutionDetail): boolean {
   return category ? category === 'Approval' : APPROVAL_ACTION_NAMES.has(action.actionName ?? '');
 }
 
+/** The variables namespaces of additional sources' actions: `SourceVariables_<name>`. */
+const ADDITIONAL_SOURCE_NAMESPACE = /^SourceVariables_/;
+
+/**
+ * True for the action of the pipeline's source: the revision the pipeline delivers. The actions of
+ * additional sources (`additionalSources`, their namespace `SourceVariables_<name>`) are not.
+ */
 export function isSource(action: ActionExecutionDetail): boolean {
   const category = action.input?.actionTypeId?.category;
-  return category ? category === 'Source' : action.stageName === 'Source';
+  const source = category ? category === 'Source' : action.stageName === 'Source';
+  return source && !ADDITIONAL_SOURCE_NAMESPACE.test(action.input?.namespace ?? '');
+}
+
+/**
+ * The revision of the pipeline's source among an execution's revisions, one per source action: the
+ * one of the action (or artifact) named `Source`, else the first.
+ */
+export function primarySourceRevision<T>(revisions: T[] | undefined, nameOf: (revision: T) => string | undefined): T | undefined {
+  return revisions?.find((r) => nameOf(r) === SOURCE_ACTION) ?? revisions?.[0];
 }
 
 export function isCodeDeploy(action: ActionExecutionDetail): boolean {
@@ -118,16 +134,16 @@ export function parseRevisionSummary(summary: string | undefined): { message?: s
   return { message: trimmed };
 }
 
-/** The first source revision of an execution summary (ListPipelineExecutions). */
+/** The source revision of an execution summary (ListPipelineExecutions): the `Source` action's, else the first. */
 export function revisionOfSummary(summary: PipelineExecutionSummary | undefined): Revision {
-  const rev = summary?.sourceRevisions?.[0];
+  const rev = primarySourceRevision(summary?.sourceRevisions, (r) => r.actionName);
   if (!rev) return {};
   return { id: rev.revisionId, url: rev.revisionUrl, ...parseRevisionSummary(rev.revisionSummary) };
 }
 
-/** The first artifact revision of an execution (GetPipelineExecution). */
+/** The source revision of an execution (GetPipelineExecution): the artifact `Source`'s, else the first. */
 export function revisionOfExecution(execution: PipelineExecution | undefined): Revision {
-  const rev = execution?.artifactRevisions?.[0];
+  const rev = primarySourceRevision(execution?.artifactRevisions, (r) => r.name);
   if (!rev) return {};
   return { id: rev.revisionId, url: rev.revisionUrl, time: rev.created, ...parseRevisionSummary(rev.revisionSummary) };
 }

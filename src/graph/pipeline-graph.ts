@@ -12,6 +12,7 @@ import { SOURCE_ACTION_NAME } from '../sources/pipeline-source';
 /** How a graph node is rendered. */
 export type GraphNodeKind =
   | { readonly type: 'source' }
+  | { readonly type: 'additional-source'; readonly index: number }
   | { readonly type: 'build' }
   | { readonly type: 'check'; readonly index: number }
   | { readonly type: 'approval' }
@@ -53,7 +54,15 @@ export interface PipelineGraph {
 /** Builds the ordered graph of a (validated) model. */
 export function buildGraph(model: PipelineModel): PipelineGraph {
   const stages: GraphStage[] = [
-    { name: SOURCE_STAGE, nodes: [{ node: { type: 'source' }, actions: [{ name: SOURCE_ACTION_NAME, runOrder: 1, kind: `source-${model.source.kind.toLowerCase()}` }] }] },
+    {
+      name: SOURCE_STAGE,
+      nodes: [
+        { node: { type: 'source' }, actions: [{ name: SOURCE_ACTION_NAME, runOrder: 1, kind: `source-${model.source.kind.toLowerCase()}` }] },
+        ...model.additionalSources.map((a, index): GraphNode => ({
+          node: { type: 'additional-source', index }, actions: [{ name: a.name, runOrder: 1, kind: `source-${a.source.kind.toLowerCase()}` }],
+        })),
+      ],
+    },
     { name: BUILD_STAGE, nodes: [{ node: { type: 'build' }, actions: [{ name: model.build.name, runOrder: 1, kind: model.build.kind }] }] },
   ];
   // The assets of every CDK stage are published once, by one action, before any environment: in

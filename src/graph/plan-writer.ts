@@ -1,6 +1,6 @@
 import { PipelineGraph } from './pipeline-graph';
-import { ActionModel, DeploymentModel, PipelineModel } from '../model/model';
-import { PLAN_FORMAT_VERSION, PlanAction, PlanDocument, PlanNotifications } from '../model/plan-document';
+import { ActionModel, DeploymentModel, PipelineModel, SourceModel } from '../model/model';
+import { PLAN_FORMAT_VERSION, PlanAction, PlanDocument, PlanNotifications, PlanSource } from '../model/plan-document';
 import { describeReleaseMode } from '../model/release-mode';
 import { isToken, literal } from '../private/validation';
 
@@ -32,13 +32,12 @@ export function writePlan(
     executionMode: model.executionMode,
     account: literal(account),
     region: literal(region),
-    source: {
-      kind: model.source.kind,
-      summary: model.source.summary,
-      ...(model.source.repository !== undefined ? { repository: model.source.repository } : {}),
-      branch: model.source.branch,
-      triggers: [...model.source.triggers],
-    },
+    source: source(model.source),
+    ...(model.additionalSources.length > 0 ? {
+      additionalSources: model.additionalSources.map(a => ({
+        name: a.name, ...source(a.source), directory: a.directory, triggersPipeline: a.triggersPipeline,
+      })),
+    } : {}),
     buildStep: buildAction(model),
     checks: model.checks.map(action),
     environments: model.environments.map(env => ({
@@ -68,6 +67,16 @@ export function writePlan(
       actions: s.nodes.flatMap(n => n.actions).map(a => ({ name: a.name, runOrder: a.runOrder, kind: a.kind })),
     })),
     ...(notifications ? { notifications } : {}),
+  };
+}
+
+function source(s: SourceModel): PlanSource {
+  return {
+    kind: s.kind,
+    summary: s.summary,
+    ...(s.repository !== undefined ? { repository: s.repository } : {}),
+    branch: s.branch,
+    triggers: [...s.triggers],
   };
 }
 

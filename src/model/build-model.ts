@@ -15,6 +15,7 @@ import type { EnvironmentOptions } from '../pipeline/environment';
 import { claimInApp } from '../private/app-registry';
 import { publisherEnvironment, unfitPublisherImage } from '../private/asset-publisher';
 import { described, isToken, Validator } from '../private/validation';
+import { additionalSourcesModel } from '../sources/additional-source';
 import { PipelineSource } from '../sources/pipeline-source';
 import { DeploymentWindow } from '../verification/deployment-window';
 import { FailurePolicy } from '../verification/failure-policy';
@@ -33,6 +34,7 @@ export const MAX_ACTIONS_PER_STAGE = 50;
 /** The raw configuration the model is built from (the construct's props plus added environments). */
 export interface RawPipelineConfig {
   readonly source: unknown;
+  readonly additionalSources?: unknown;
   readonly build: unknown;
   readonly checks?: unknown;
   readonly releaseMode?: unknown;
@@ -91,6 +93,12 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     v.fail('buildStep', 'must be a BuildStep', raw.build, "Use BuildStep.commands({ commands: ['npm ci', 'npm test'] }).");
   }
   const build = raw.build._toModel({ validator: v, field: 'buildStep' });
+  const additionalSources = additionalSourcesModel(v, raw.additionalSources, raw.stackAccount);
+  const windows = build.buildImage && build.buildImage.image.type.startsWith('WINDOWS') ? build.buildImage : undefined;
+  if (additionalSources.length > 0 && windows) {
+    v.fail('additionalSources', `are placed at their directories with sh commands (ln -s), which the build's Windows image cannot run; the image comes from ${windows.field}`,
+      windows.image.imageId, 'Give the build a Linux image such as codebuild.LinuxBuildImage.STANDARD_7_0, or leave additionalSources out.');
+  }
 
   // --- checks
   const checks: ActionModel[] = [];
@@ -104,6 +112,16 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       }));
     });
     uniqueNames(v, 'checks', checks.map(c => c.name), 'check');
+    // an Amazon Inspector scan writes its report to the artifact '<name>Report'
+    for (const [i, c] of checks.entries()) {
+      const report = `${c.name.replace(/[^A-Za-z0-9_-]/g, '_')}Report`;
+      const scan = c.kind === 'inspector-source-scan' ? 'a source code scan' : c.kind === 'inspector-image-scan' ? 'an image scan' : undefined;
+      const taken = scan ? additionalSources.find(s => s.name.toLowerCase() === report.toLowerCase()) : undefined;
+      if (taken) {
+        v.fail(`${taken.field}.name`, `is the name of the report artifact of checks[${i}] ('${c.name}'), ${scan}`, taken.name,
+          'Give the additional source another name.');
+      }
+    }
     // CodePipeline's InspectorScan action is not offered in the China Regions: the pipeline would
     // fail to create, after the whole stack deployment started
     const scan = checks.findIndex(c => c.kind === 'inspector-source-scan' || c.kind === 'inspector-image-scan');
@@ -172,7 +190,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   const selfUpdateModel = selfUpdate && raw.pipelineStackName && raw.pipelineTemplatePath
     ? { stackName: raw.pipelineStackName, templatePath: path.posix.join(assemblyDirectory(v, environments), raw.pipelineTemplatePath) }
     : undefined;
-  checkModelQuotas(v, { checks, environments, assets, selfUpdate: selfUpdateModel });
+  checkModelQuotas(v, { additionalSources, checks, environments, assets, selfUpdate: selfUpdateModel });
   const docker = dockerModel(v, raw.dockerCredentials, build, checks, environments, assets);
   checkBuildOutputReads(v, build, [
     ...environments.flatMap(e => e.deployments.flatMap(d => d.buildOutputReads ?? [])),
@@ -189,6 +207,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     executionMode,
     pipelineName,
     source,
+    additionalSources,
     build: docker.build,
     checks: docker.checks,
     environments: docker.environments,

@@ -74,6 +74,8 @@ export interface RenderContext {
   readonly fullCloneConnectionArn?: string;
   /** The Docker logins of the projects that run Docker (privileged), if any. */
   readonly dockerLogins?: DockerLoginModel[];
+  /** For the build step: the additional sources, each placed at its directory before the install commands. */
+  readonly additionalInputs?: AdditionalInput[];
   /** For the build step: the asset publishing it runs after its commands (`publishAssetsInBuild`). */
   readonly buildPublishesAssets?: AssetPublishing;
 }
@@ -147,6 +149,40 @@ export interface SourceModel {
   readonly fullCloneConnectionArn?: string;
   /** Produces the source action and the runtime revision description. */
   produce(scope: Construct, output: codepipeline.Artifact): SourceProduced;
+}
+
+/**
+ * How a source is rendered: as the pipeline's source, or as one of its `additionalSources`, with
+ * the action name, variables namespace and trigger that come with it.
+ */
+export interface SourceRole {
+  /** The source action's name (and its output artifact's). */
+  readonly actionName: string;
+  readonly variablesNamespace: string;
+  /** False: a change to the source does not start the pipeline. */
+  readonly triggersPipeline: boolean;
+  /** An additional source: its field in the props, e.g. `additionalSources[0] ('Config')`. */
+  readonly additionalField?: string;
+}
+
+/** One of the pipeline's `additionalSources`, validated. */
+export interface AdditionalSourceModel {
+  /** The source action's name, its output artifact's and the suffix of its variables namespace. */
+  readonly name: string;
+  /** Where the build finds it, relative to the primary source's directory. */
+  readonly directory: string;
+  readonly triggersPipeline: boolean;
+  readonly variablesNamespace: string;
+  readonly source: SourceModel;
+  /** Its field in the props, e.g. `additionalSources[0] ('Config')`. */
+  readonly field: string;
+}
+
+/** An additional source as the build receives it: a secondary input artifact placed at a directory. */
+export interface AdditionalInput {
+  readonly artifact: codepipeline.Artifact;
+  readonly name: string;
+  readonly directory: string;
 }
 
 export interface SourceProduced {
@@ -361,6 +397,8 @@ export interface PipelineModel {
   readonly executionMode: string;
   readonly pipelineName?: string;
   readonly source: SourceModel;
+  /** The additional sources, in the order given (empty when there are none). */
+  readonly additionalSources: AdditionalSourceModel[];
   readonly build: ActionModel;
   readonly checks: ActionModel[];
   readonly environments: EnvironmentModel[];

@@ -36,6 +36,12 @@ export interface PlanDocument {
   readonly account?: string;
   readonly region?: string;
   readonly source: PlanSource;
+  /**
+   * The additional sources the build reads beside `source`, in order (format 1, added).
+   *
+   * @default - none
+   */
+  readonly additionalSources?: PlanAdditionalSource[];
   /** The build step (named `buildStep` like the DeliveryPipeline prop: jsii reserves `build`). */
   readonly buildStep: PlanAction;
   /** Quality checks, run in parallel after the build; each blocks the pipeline on failure. */
@@ -73,6 +79,16 @@ export interface PlanSource {
   readonly branch?: string;
   /** Human descriptions of the V2 triggers / filters, e.g. "push to main, paths src/**". */
   readonly triggers: string[];
+}
+
+/** An additional source: a source action of its own whose files the build finds at `directory`. */
+export interface PlanAdditionalSource extends PlanSource {
+  /** The source action's name (and its artifact's). */
+  readonly name: string;
+  /** Where the build finds the files, relative to the pipeline's source. */
+  readonly directory: string;
+  /** True when a change to it starts the pipeline. */
+  readonly triggersPipeline: boolean;
 }
 
 export interface PlanAction {

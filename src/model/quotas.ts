@@ -43,9 +43,12 @@ export function approvalActionCount(env: Pick<EnvironmentModel, 'approval' | 'de
 }
 
 /** Checks the quotas the model alone decides. */
-export function checkModelQuotas(v: Validator, model: Pick<PipelineModel, 'checks' | 'environments' | 'assets' | 'selfUpdate'>): void {
-  // source and build, the asset-publishing action (unless the build publishes), the self-update action
-  let actions = 2 + model.checks.length + (model.assets && !model.assets.inBuild ? 1 : 0) + (model.selfUpdate ? 1 : 0);
+export function checkModelQuotas(
+  v: Validator, model: Pick<PipelineModel, 'additionalSources' | 'checks' | 'environments' | 'assets' | 'selfUpdate'>,
+): void {
+  // the sources and the build, the asset-publishing action (unless the build publishes), the self-update action
+  let actions = 2 + model.additionalSources.length + model.checks.length
+    + (model.assets && !model.assets.inBuild ? 1 : 0) + (model.selfUpdate ? 1 : 0);
   for (const env of model.environments) {
     actions += approvalActionCount(env) + env.verification.length + env.deployments.reduce((n, d) => n + d.actionNames.length, 0);
   }

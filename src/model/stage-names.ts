@@ -5,8 +5,10 @@
  */
 export const SOURCE_STAGE = 'Source';
 /**
- * The source action, in the source stage (the constructs' public `SOURCE_ACTION_NAME`, a test keeps
- * them equal): `cdk-delivery start --revision` overrides its revision.
+ * The pipeline's own source action, and its output artifact (the constructs' public
+ * `SOURCE_ACTION_NAME`, a test keeps them equal): `cdk-delivery start --revision` overrides its
+ * revision. Additional sources have names of their own, and their variables namespaces start
+ * with `SourceVariables_`.
  */
 export const SOURCE_ACTION = 'Source';
 /** The build stage; its build action has the same name. */

@@ -24,12 +24,22 @@ import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStag
 import { addCrossAccountActionRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
 import { DeliveryPipelineValidationError, show, Validator } from '../private/validation';
+import type { AdditionalSource } from '../sources/additional-source';
 import { PipelineSource } from '../sources/pipeline-source';
 
 /** Properties of a DeliveryPipeline. */
 export interface DeliveryPipelineProps {
   /** Where changes come from; every change to it starts a pipeline execution. */
   readonly source: PipelineSource;
+  /**
+   * More sources the build reads beside `source`, at most 4: shared configuration, deployment
+   * scripts, a library checked out next to the application. Each is a source action of the
+   * `Source` stage, and the build gets its files at its `directory`; by default a change to it
+   * starts the pipeline too (`triggersPipeline`). Checks, deploy scripts and tests do not get them.
+   *
+   * @default - none: the build reads `source` only
+   */
+  readonly additionalSources?: AdditionalSource[];
   /**
    * The continuous integration step that turns a change into a versioned artifact.
    *
@@ -421,6 +431,7 @@ export class DeliveryPipeline extends Construct {
       stackRegion: stack.region,
       pipelineScope: this,
       source: this.props.source,
+      additionalSources: this.props.additionalSources,
       build: this.props.buildStep,
       checks: this.props.checks,
       releaseMode: this.props.releaseMode,

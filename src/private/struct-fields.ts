@@ -10,7 +10,7 @@ const COMMANDS_OPTIONS = ['install', 'environmentVariables', 'buildImage', 'comp
   'vpc', 'subnetSelection', 'securityGroups'] as const;
 
 export const STRUCT_FIELDS = {
-  DeliveryPipelineProps: ['source', 'buildStep', 'checks', 'releaseMode', 'environments', 'executionMode', 'pipelineName', 'artifactBucket',
+  DeliveryPipelineProps: ['source', 'additionalSources', 'buildStep', 'checks', 'releaseMode', 'environments', 'executionMode', 'pipelineName', 'artifactBucket',
     'selfUpdate', 'publishAssetsInBuild', 'cdkAssetsLibVersion', 'notifications', 'dockerCredentials'],
   EnvironmentOptions: ['name', 'production', 'account', 'region', 'approval', 'deployments', 'verification', 'acknowledgeUnverifiedProduction',
     'deploymentWindow', 'blockWhileAlarming', 'blockWhileAlarmingRole', 'onFailure'],
@@ -29,6 +29,7 @@ export const STRUCT_FIELDS = {
   ImageScanOptions: ['name', 'imageTag', 'criticalThreshold', 'highThreshold', 'mediumThreshold', 'lowThreshold'],
   VerificationCommandsOptions: [...COMMANDS_OPTIONS, 'env', 'envFromCfnOutputs', 'envFromStackOutputs'],
   AlarmVerificationOptions: ['bakeTime', 'role'],
+  AdditionalSource: ['name', 'source', 'directory', 'triggersPipeline'],
   GitHubSourceProps: ['repository', 'branch', 'connectionArn', 'triggers', 'fullClone'],
   PushTrigger: ['branchesIncludes', 'branchesExcludes', 'tagsIncludes', 'tagsExcludes', 'filePathsIncludes', 'filePathsExcludes'],
   CodeCommitSourceProps: ['repository', 'branch'],

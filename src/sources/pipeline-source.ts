@@ -4,9 +4,11 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ModelContext, SourceModel, SourceProduced } from '../model/model';
+import { ModelContext, SourceModel, SourceProduced, SourceRole } from '../model/model';
+import { SOURCE_ACTION } from '../model/stage-names';
 import { useRenamedConnection, withActionRolePolicy } from '../private/action-grants';
 import type { Validator } from '../private/validation';
 import { isToken, literalName } from '../private/validation';
@@ -15,7 +17,13 @@ import { isToken, literalName } from '../private/validation';
 export const SOURCE_VARIABLES_NAMESPACE = 'SourceVariables';
 
 /** The name of the source action. */
-export const SOURCE_ACTION_NAME = 'Source';
+export const SOURCE_ACTION_NAME = SOURCE_ACTION;
+
+/** The pipeline's own source. */
+const PRIMARY: SourceRole = { actionName: SOURCE_ACTION_NAME, variablesNamespace: SOURCE_VARIABLES_NAMESPACE, triggersPipeline: true };
+
+/** What the plan says of a source that does not start the pipeline. */
+const NO_TRIGGER = 'does not start the pipeline (read when another source starts it)';
 
 /**
  * A V2 push trigger: which pushes start the pipeline.
@@ -153,11 +161,12 @@ export abstract class PipelineSource {
   }
 
   /**
-   * Validates the configuration and describes the source.
+   * Validates the configuration and describes the source, as the pipeline's source or (`role`) as
+   * one of its additional sources.
    *
    * @internal
    */
-  public abstract _toModel(ctx: ModelContext): SourceModel;
+  public abstract _toModel(ctx: ModelContext, role?: SourceRole): SourceModel;
 }
 
 const CONNECTION_ARN = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
@@ -178,7 +187,7 @@ class GitHubSource extends PipelineSource {
     super();
   }
 
-  public _toModel(ctx: ModelContext): SourceModel {
+  public _toModel(ctx: ModelContext, role: SourceRole = PRIMARY): SourceModel {
     const v: Validator = ctx.validator;
     v.requireObject(ctx.field, this.props, 'Pass { repository, connectionArn, branch? } to PipelineSource.gitHub().');
     v.noMisspeltFields(ctx.field, this.props, 'GitHubSourceProps');
@@ -194,11 +203,20 @@ class GitHubSource extends PipelineSource {
       v.fail(`${ctx.field}.connectionArn`, 'must be a CodeConnections (CodeStar Connections) connection ARN', connectionArn, arnFix);
     }
     const fullClone = v.optionalBoolean(`${ctx.field}.fullClone`, this.props.fullClone) ?? false;
+    if (fullClone && role.additionalField !== undefined) {
+      v.fail(`${ctx.field}.fullClone`, 'is true, but only the pipeline\'s source can be passed to the build as a full clone; '
+        + 'an additional source reaches the build as a secondary input artifact, the files of the commit', true,
+      'Leave fullClone out (the build finds the files in the source\'s directory), or make this repository the pipeline\'s source.');
+    }
     const triggers = validateTriggers(ctx, this.props.triggers);
+    if (triggers.length > 0 && !role.triggersPipeline) {
+      v.fail(`${ctx.field}.triggers`, `filter the pushes that start the pipeline, but ${role.additionalField}.triggersPipeline is false (a change to this source does not start it)`,
+        triggers, 'Remove the triggers, or leave triggersPipeline out (true) to start the pipeline on the pushes they filter.');
+    }
     const [owner, repo] = repository.split('/');
-    const triggerText = triggers.length === 0
-      ? [`every push to ${branch}`]
-      : triggers.map(describeTrigger);
+    const triggerText = !role.triggersPipeline ? [NO_TRIGGER]
+      : triggers.length === 0 ? [`every push to ${branch}`]
+        : triggers.map(describeTrigger);
 
     return {
       kind: 'GitHub',
@@ -209,15 +227,15 @@ class GitHubSource extends PipelineSource {
       fullCloneConnectionArn: fullClone ? connectionArn : undefined,
       produce: (_scope: Construct, output: codepipeline.Artifact): SourceProduced => {
         const action = new actions.CodeStarConnectionsSourceAction({
-          actionName: SOURCE_ACTION_NAME,
+          actionName: role.actionName,
           connectionArn,
           owner,
           repo,
           branch,
           output,
           codeBuildCloneOutput: fullClone,
-          variablesNamespace: SOURCE_VARIABLES_NAMESPACE,
-          triggerOnPush: true,
+          variablesNamespace: role.variablesNamespace,
+          triggerOnPush: role.triggersPipeline,
         });
         const use = useRenamedConnection(connectionArn);
         return {
@@ -291,7 +309,7 @@ class CodeCommitSource extends PipelineSource {
     super();
   }
 
-  public _toModel(ctx: ModelContext): SourceModel {
+  public _toModel(ctx: ModelContext, role: SourceRole = PRIMARY): SourceModel {
     const v: Validator = ctx.validator;
     v.requireObject(ctx.field, this.props, 'Pass { repository, branch? } to PipelineSource.codeCommit().');
     v.noMisspeltFields(ctx.field, this.props, 'CodeCommitSourceProps');
@@ -310,15 +328,17 @@ class CodeCommitSource extends PipelineSource {
       summary: `${name}@${branch} (CodeCommit)`,
       repository: literal,
       branch,
-      triggers: [`every push to ${branch} (EventBridge)`],
+      triggers: [role.triggersPipeline ? `every push to ${branch} (EventBridge)` : NO_TRIGGER],
       produce: (_scope, output) => {
-        const action = new actions.CodeCommitSourceAction({
-          actionName: SOURCE_ACTION_NAME,
+        const props: actions.CodeCommitSourceActionProps = {
+          actionName: role.actionName,
           repository,
           branch,
           output,
-          variablesNamespace: SOURCE_VARIABLES_NAMESPACE,
-        });
+          variablesNamespace: role.variablesNamespace,
+        };
+        const action = role.additionalField === undefined ? new actions.CodeCommitSourceAction(props)
+          : new AdditionalCodeCommitSourceAction(props, role.triggersPipeline);
         return { action, revision: { description: `commit ${action.variables.commitId} of ${name}@${branch}` } };
       },
     };
@@ -330,7 +350,7 @@ class S3Source extends PipelineSource {
     super();
   }
 
-  public _toModel(ctx: ModelContext): SourceModel {
+  public _toModel(ctx: ModelContext, role: SourceRole = PRIMARY): SourceModel {
     const v: Validator = ctx.validator;
     v.requireObject(ctx.field, this.props, 'Pass { bucket, key } to PipelineSource.s3().');
     v.noMisspeltFields(ctx.field, this.props, 'S3SourceProps');
@@ -355,14 +375,16 @@ class S3Source extends PipelineSource {
     return {
       kind: 'S3',
       summary: `${where} (S3)`,
-      triggers: [`new version of ${key} (polling)`],
+      triggers: [role.triggersPipeline ? `new version of ${key} (polling)` : NO_TRIGGER],
       produce: (_scope, output) => {
         const action = new actions.S3SourceAction({
-          actionName: SOURCE_ACTION_NAME,
+          actionName: role.actionName,
           bucket,
           bucketKey: key,
           output,
-          variablesNamespace: SOURCE_VARIABLES_NAMESPACE,
+          variablesNamespace: role.variablesNamespace,
+          // polling (aws-cdk-lib's default) like the pipeline's source; NONE: read at the start of executions only
+          ...(role.triggersPipeline ? {} : { trigger: actions.S3Trigger.NONE }),
         });
         return { action, revision: { description: `version ${action.variables.versionId} of ${where}` } };
       },
@@ -375,9 +397,14 @@ class EcrSource extends PipelineSource {
     super();
   }
 
-  public _toModel(ctx: ModelContext): SourceModel {
+  public _toModel(ctx: ModelContext, role: SourceRole = PRIMARY): SourceModel {
     const v: Validator = ctx.validator;
     v.requireObject(ctx.field, this.props, 'Pass { repository, tag? } to PipelineSource.ecr().');
+    if (!role.triggersPipeline) {
+      v.fail(`${role.additionalField}.triggersPipeline`, 'is false, but a push of the image tag always starts the pipeline for an ECR source '
+        + '(aws-cdk-lib\'s ECR source action creates the EventBridge rule that starts it, and cannot leave it out)', false,
+      'Leave triggersPipeline out, or pull the image in the build (docker pull, with rolePolicyStatements allowing it) instead of adding it as a source.');
+    }
     v.noMisspeltFields(ctx.field, this.props, 'EcrSourceProps');
     const repository = this.props.repository;
     if (!repository || typeof (repository as any).repositoryName !== 'string') {
@@ -398,11 +425,11 @@ class EcrSource extends PipelineSource {
       triggers: [`push of image tag ${tag}`],
       produce: (scope, output) => {
         const props: actions.EcrSourceActionProps = {
-          actionName: SOURCE_ACTION_NAME,
+          actionName: role.actionName,
           repository,
           imageTag: tag,
           output,
-          variablesNamespace: SOURCE_VARIABLES_NAMESPACE,
+          variablesNamespace: role.variablesNamespace,
         };
         const action = otherAccount ? new OtherAccountEcrSourceAction(props, otherAccount) : new actions.EcrSourceAction(props);
         if (otherAccount) {
@@ -433,6 +460,31 @@ class OtherAccountEcrSourceAction extends actions.EcrSourceAction {
     const config = super.bound(scope, stage, options);
     const rule = scope.node.tryFindChild(`${Names.nodeUniqueId(stage.pipeline.node)}SourceEventRule`);
     if (rule instanceof events.Rule) rule.addEventPattern({ account: [this.repositoryAccount] });
+    return config;
+  }
+}
+
+/**
+ * The CodeCommit source action of an additional source: aws-cdk-lib names the EventBridge rule that
+ * starts the pipeline after the pipeline and the branch, so two sources of one repository and branch
+ * would create the same construct. The rule is created here instead, named after the action (unique
+ * in the stage), beside aws-cdk-lib's `<pipeline>EventRule` / `<pipeline>-<branch>-EventRule`.
+ */
+class AdditionalCodeCommitSourceAction extends actions.CodeCommitSourceAction {
+  constructor(private readonly sourceProps: actions.CodeCommitSourceActionProps, private readonly startsPipeline: boolean) {
+    super({ ...sourceProps, trigger: actions.CodeCommitTrigger.NONE });
+  }
+
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const config = super.bound(scope, stage, options);
+    if (this.startsPipeline) {
+      const pipeline = stage.pipeline;
+      this.sourceProps.repository.onCommit(`${Names.nodeUniqueId(pipeline.node)}Source${this.sourceProps.actionName}EventRule`, {
+        target: new targets.CodePipeline(pipeline),
+        branches: [this.sourceProps.branch!],
+        crossStackScope: pipeline,
+      });
+    }
     return config;
   }
 }

@@ -114,6 +114,161 @@ export const BAD_CONFIGS: BadConfig[] = [
     props: () => base({ source: PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryName(importStack(), 'Images', 'shop'), tag: 'release 1' }) }),
     message: `${P}source.tag is not an image tag, got 'release 1'. Use letters, digits, '_', '.' and '-', starting with a letter, a digit or '_', for example 'latest' or 'release-1.2'.`,
   },
+  // --- additional sources
+  {
+    title: 'additionalSources not an array',
+    props: () => base({ additionalSources: { name: 'Config', source: gh({}) } }),
+    message: `${P}additionalSources must be an array of AdditionalSource, got an object. Pass [{ name: 'Config', source: PipelineSource.gitHub({ repository: 'acme/shop-config', connectionArn }) }], or leave it out.`,
+  },
+  {
+    title: 'additionalSources given as a PipelineSource',
+    props: () => base({ additionalSources: gh({ repository: 'acme/shop-config' }) }),
+    message: `${P}additionalSources must be an array of AdditionalSource, got a single PipelineSource. Wrap it in an object with a name, in an array: [{ name: 'Config', source }].`,
+  },
+  {
+    title: 'an additional source that is a PipelineSource, not an AdditionalSource',
+    props: () => base({ additionalSources: [gh({ repository: 'acme/shop-config' })] }),
+    message: `${P}additionalSources[0] must be an AdditionalSource, got a PipelineSource. Wrap it in an object with a name: { name: 'Config', source }.`,
+  },
+  {
+    title: 'an additional source that is not an object',
+    props: () => base({ additionalSources: ['acme/shop-config'] }),
+    message: `${P}additionalSources[0] must be an object, got 'acme/shop-config'. Pass { name: 'Config', source: PipelineSource.gitHub({ ... }) }.`,
+  },
+  {
+    title: 'additional source without a name',
+    props: () => base({ additionalSources: [{ source: gh({ repository: 'acme/shop-config' }) }] }),
+    message: `${P}additionalSources[0].name must be a string, got undefined. Use 1 to 84 letters, digits and underscores, for example 'Config' or 'DeployScripts'.`,
+  },
+  {
+    title: 'additional source without a source',
+    props: () => base({ additionalSources: [{ name: 'Config' }] }),
+    message: `${P}additionalSources[0] ('Config').source must be a PipelineSource, got undefined. Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().`,
+  },
+  {
+    title: 'additional source name with a dash',
+    props: () => base({ additionalSources: [{ name: 'shop-config', source: gh({ repository: 'acme/shop-config' }) }] }),
+    message: `${P}additionalSources[0].name may only hold letters, digits and underscores (it names the source action, its artifact, whose directory the build reads from $CODEBUILD_SRC_DIR_<name>, and its variables namespace), got 'shop-config'. Use 1 to 84 letters, digits and underscores, for example 'Config' or 'DeployScripts'.`,
+  },
+  {
+    title: 'additional source name too long for its variables namespace',
+    props: () => base({ additionalSources: [{ name: 'C'.repeat(85), source: gh({ repository: 'acme/shop-config' }) }] }),
+    message: `${P}additionalSources[0].name must be at most 84 characters (its variables namespace SourceVariables_<name> may be 100), got '${'C'.repeat(85)}'. Use 1 to 84 letters, digits and underscores, for example 'Config' or 'DeployScripts'.`,
+  },
+  {
+    title: 'additional source named like the pipeline\'s source',
+    props: () => base({ additionalSources: [{ name: 'source', source: gh({ repository: 'acme/shop-config' }) }] }),
+    message: `${P}additionalSources[0].name is the name of the pipeline's own source action and artifact 'Source', got 'source'. Give each additional source its own name, for example 'Config'.`,
+  },
+  {
+    title: 'additional source named like the build output',
+    props: () => base({ additionalSources: [{ name: 'BuildOutput', source: gh({ repository: 'acme/shop-config' }) }] }),
+    message: `${P}additionalSources[0].name is the name of the pipeline's own build output artifact 'BuildOutput', got 'BuildOutput'. Give each additional source its own name, for example 'Config'.`,
+  },
+  {
+    title: 'two additional sources of one name (ignoring case)',
+    props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }) }, { name: 'CONFIG', source: gh({ repository: 'acme/b' }) }] }),
+    message: `${P}additionalSources[1].name duplicates the name of additionalSources[0] ('Config') (names of additional sources must be unique, ignoring case), got 'CONFIG'. Give each additional source its own name, for example 'Config'.`,
+  },
+  {
+    title: 'additional source named like the report of a source code scan',
+    props: () => base({ checks: [QualityCheck.sourceCodeScan()], additionalSources: [{ name: 'SourceCodeScanReport', source: gh({ repository: 'acme/a' }) }] }),
+    message: `${P}additionalSources[0] ('SourceCodeScanReport').name is the name of the report artifact of checks[0] ('SourceCodeScan'), a source code scan, got 'SourceCodeScanReport'. Give the additional source another name.`,
+  },
+  {
+    title: 'additional source named like the report of an image scan',
+    props: () => base({
+      checks: [QualityCheck.imageScan(ecr.Repository.fromRepositoryArn(new Stack(), 'Images', 'arn:aws:ecr:eu-west-1:111111111111:repository/shop'))],
+      additionalSources: [{ name: 'ImageScanReport', source: gh({ repository: 'acme/a' }) }],
+    }),
+    message: `${P}additionalSources[0] ('ImageScanReport').name is the name of the report artifact of checks[0] ('ImageScan'), an image scan, got 'ImageScanReport'. Give the additional source another name.`,
+  },
+  {
+    title: 'additional source directory absolute',
+    props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }), directory: '/etc/shop' }] }),
+    message: `${P}additionalSources[0] ('Config').directory must be relative to the pipeline's source, not absolute, got '/etc/shop'. Pass a path relative to the pipeline's source, such as 'config' or 'vendor/shop-lib'.`,
+  },
+  {
+    title: 'additional source directory outside the source',
+    props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }), directory: '../config' }] }),
+    message: `${P}additionalSources[0] ('Config').directory must stay inside the pipeline's source (no '..'), got '../config'. Pass a path relative to the pipeline's source, such as 'config' or 'vendor/shop-lib'.`,
+  },
+  {
+    title: 'additional source directory empty',
+    props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }), directory: '' }] }),
+    message: `${P}additionalSources[0] ('Config').directory must not be empty, got ''. Pass a path relative to the pipeline's source, such as 'config' or 'vendor/shop-lib'.`,
+  },
+  {
+    title: 'additional source directory with a trailing slash',
+    props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }), directory: 'config/' }] }),
+    message: `${P}additionalSources[0] ('Config').directory must not have empty or '.' segments, got 'config/'. Pass a path relative to the pipeline's source, such as 'config' or 'vendor/shop-lib'.`,
+  },
+  {
+    title: 'additional source directory with a space',
+    props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }), directory: 'shop config' }] }),
+    message: `${P}additionalSources[0] ('Config').directory may only hold letters, digits, '.', '_', '-' and '/' between segments, got 'shop config'. Pass a path relative to the pipeline's source, such as 'config' or 'vendor/shop-lib'.`,
+  },
+  {
+    title: 'two additional sources in one directory',
+    props: () => base({
+      additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }), directory: 'config' }, { name: 'More', source: gh({ repository: 'acme/b' }), directory: 'config' }],
+    }),
+    message: `${P}additionalSources[1] ('More').directory is also the directory of additionalSources[0] ('Config') (each additional source needs a directory of its own), got 'config'. Give the sources separate directories, for example 'config-2'.`,
+  },
+  {
+    title: 'an additional source\'s default directory is another\'s directory',
+    props: () => base({
+      additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }), directory: 'Lib' }, { name: 'Lib', source: gh({ repository: 'acme/b' }) }],
+    }),
+    message: `${P}additionalSources[1] ('Lib').directory is also the directory of additionalSources[0] ('Config') (each additional source needs a directory of its own), got 'Lib'. Give the sources separate directories, for example 'Lib-2'.`,
+  },
+  {
+    title: 'an additional source in another\'s directory',
+    props: () => base({
+      additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }), directory: 'config' }, { name: 'Prod', source: gh({ repository: 'acme/b' }), directory: 'config/prod' }],
+    }),
+    message: `${P}additionalSources[1] ('Prod').directory is inside the directory 'config' of additionalSources[0] ('Config') (one source's files would land in the other's), got 'config/prod'. Give the sources separate directories, for example 'config-2'.`,
+  },
+  {
+    title: 'too many additional sources',
+    props: () => base({ additionalSources: ['A', 'B', 'C', 'D', 'E'].map(name => ({ name, source: gh({ repository: `acme/${name}` }) })) }),
+    message: `${P}additionalSources may hold at most 4 sources (a CodeBuild action takes at most 5 input artifacts: the pipeline's source and 4 more), got 5 sources. Combine repositories (a Git submodule, or one repository for shared configuration), or fetch the rest in the build commands.`,
+  },
+  {
+    title: 'additional source field misspelt',
+    props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }), directroy: 'config' }] }),
+    message: `${P}additionalSources[0] ('Config').directroy is not a field of AdditionalSource, got 'config'. Did you mean 'directory'? A misspelt field would be ignored.`,
+  },
+  {
+    title: 'additionalSources misspelt',
+    props: () => base({ additionalSource: [{ name: 'Config', source: gh({ repository: 'acme/a' }) }] }),
+    message: `${P}additionalSource is not a field of DeliveryPipelineProps, got an array of 1. Did you mean 'additionalSources'? A misspelt field would be ignored.`,
+  },
+  {
+    title: 'triggersPipeline not a boolean',
+    props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }), triggersPipeline: 'no' }] }),
+    message: `${P}additionalSources[0] ('Config').triggersPipeline must be true or false, got 'no'. Pass a boolean.`,
+  },
+  {
+    title: 'push triggers on an additional source that does not start the pipeline',
+    props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a', triggers: [{ branchesIncludes: ['main'] }] }), triggersPipeline: false }] }),
+    message: `${P}additionalSources[0] ('Config').source.triggers filter the pushes that start the pipeline, but additionalSources[0] ('Config').triggersPipeline is false (a change to this source does not start it), got an array of 1. Remove the triggers, or leave triggersPipeline out (true) to start the pipeline on the pushes they filter.`,
+  },
+  {
+    title: 'an additional source as a full clone',
+    props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a', fullClone: true }) }] }),
+    message: `${P}additionalSources[0] ('Config').source.fullClone is true, but only the pipeline's source can be passed to the build as a full clone; an additional source reaches the build as a secondary input artifact, the files of the commit, got true. Leave fullClone out (the build finds the files in the source's directory), or make this repository the pipeline's source.`,
+  },
+  {
+    title: 'an ECR additional source that would not start the pipeline',
+    props: () => base({ additionalSources: [{ name: 'Base', source: PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryName(importStack(), 'Images', 'base') }), triggersPipeline: false }] }),
+    message: `${P}additionalSources[0] ('Base').triggersPipeline is false, but a push of the image tag always starts the pipeline for an ECR source (aws-cdk-lib's ECR source action creates the EventBridge rule that starts it, and cannot leave it out), got false. Leave triggersPipeline out, or pull the image in the build (docker pull, with rolePolicyStatements allowing it) instead of adding it as a source.`,
+  },
+  {
+    title: 'an additional source\'s own source is misconfigured',
+    props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'shop-config' }) }] }),
+    message: `${P}additionalSources[0] ('Config').source.repository must look like 'owner/repo', got 'shop-config'. Pass the repository as 'owner/repo', for example 'acme/shop'.`,
+  },
   // --- build
   {
     title: 'build step missing (props named build, as in CDK Pipelines sketches)',

@@ -6,9 +6,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
-  actionExecutions, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState,
+  actionExecutions, COMMIT_1, COMMIT_2, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState,
 } from './fixtures/pipeline';
-import { awsError, cli, minutesAgo } from './helpers';
+import { awsError, cli, minutesAgo, testClients, testIo } from './helpers';
+import { DeliveryApi } from '../../src/cli/aws';
+import { collectRecords } from '../../src/cli/commands/metrics';
 
 const cp = mockClient(CodePipelineClient);
 const cd = mockClient(CodeDeployClient);
@@ -229,5 +231,55 @@ describe('metrics of environments without deployments', () => {
     const text = await cli(['metrics', PIPELINE, 'billing', '--since', '2h']);
     expect(text.stdout).toMatch(/│ billing +│ prod +│ 0 +│ 0\.00\/day +│ n\/a +│ n\/a \(0\/0\) +│ n\/a +│/);
     expect(cp).toHaveReceivedCommandWith(GetPipelineStateCommand, { name: 'billing' });
+  });
+});
+
+describe('metrics of a pipeline with additional sources', () => {
+  test('lead time counts from the commit of the pipeline\'s source, not of the additional source read after it', async () => {
+    // a shared configuration repository ('Config', namespace SourceVariables_Config) whose last commit is 5 days old
+    // (listed after the pipeline's source action: read last, it must not replace its commit time)
+    const config = (a: ActionExecutionDetail): ActionExecutionDetail[] => (a.stageName === 'Source'
+      ? [{ ...a, input: { ...a.input, namespace: 'SourceVariables' } }, {
+        ...a,
+        actionName: 'Config',
+        actionExecutionId: `${a.pipelineExecutionId}-Source-Config`,
+        input: { ...a.input, namespace: 'SourceVariables_Config' },
+        output: { outputVariables: { CommitId: 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00', AuthorDate: minutesAgo(5 * 24 * 60).toISOString() } },
+      }]
+      : [a]);
+    const all = actionExecutions.flatMap(config);
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: executions.map((e) => ({ ...e, sourceRevisions: [{ actionName: 'Config', revisionId: 'c0ffee00' }, ...e.sourceRevisions!] })),
+    });
+    cp.on(ListActionExecutionsCommand, { nextToken: undefined }).resolves({ actionExecutionDetails: all.slice(0, 8), nextToken: 'a2' });
+    cp.on(ListActionExecutionsCommand, { nextToken: 'a2' }).resolves({ actionExecutionDetails: all.slice(8) });
+    const r = await cli(['metrics', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    const { environments } = JSON.parse(r.stdout);
+    // the same keys as with the pipeline's source alone (first test of this file)
+    expect(environments.find((m: { environment: string }) => m.environment === 'prod')).toMatchObject({ deployments: 1, leadTimeMedianMs: 160 * 60_000 });
+    expect(environments.find((m: { environment: string }) => m.environment === 'staging')).toMatchObject({
+      deployments: 3, leadTimeMedianMs: 45 * 60_000, leadTimeP90Ms: 100 * 60_000,
+    });
+  });
+
+  test('each deployment record names the revision of the pipeline\'s source (Source listed second)', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: executions.map((e) => ({ ...e, sourceRevisions: [{ actionName: 'Config', revisionId: 'c0ffee00' }, ...e.sourceRevisions!] })),
+    });
+    const ctx = { api: new DeliveryApi(testClients()), io: testIo(), pollIntervalMs: 1 };
+    const records = await collectRecords(ctx, PIPELINE, minutesAgo(30 * 24 * 60), 'prod');
+    expect(records.map((rec) => `${rec.executionId} ${rec.revision}`).sort()).toEqual([`exec-1 ${COMMIT_1}`, `exec-2 ${COMMIT_2}`]);
+    // an execution read with GetPipelineExecution: its artifact Source, listed second
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
+    cp.on(GetPipelineExecutionCommand).callsFake((input: { pipelineExecutionId: string }) => ({
+      pipelineExecution: {
+        pipelineExecutionId: input.pipelineExecutionId,
+        status: 'Succeeded',
+        artifactRevisions: [{ name: 'Config', revisionId: 'c0ffee00' }, { name: 'Source', revisionId: `source-of-${input.pipelineExecutionId}` }],
+      },
+    }));
+    const looked = await collectRecords(ctx, PIPELINE, minutesAgo(30 * 24 * 60), 'prod');
+    expect(looked.map((rec) => `${rec.executionId} ${rec.revision}`).sort()).toEqual(['exec-1 source-of-exec-1', 'exec-2 source-of-exec-2']);
   });
 });

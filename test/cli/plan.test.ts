@@ -6,9 +6,9 @@ import { cli } from './helpers';
 import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
-import { Approval, DeliveryPipeline, DeploymentTarget, QualityCheck } from '../../src';
+import { Approval, DeliveryPipeline, DeploymentTarget, PipelineSource, QualityCheck } from '../../src';
 import { loadPlans, renderPlanHtml, renderPlanMermaid, renderPlanText } from '../../src/cli/commands/plan';
-import { env, props } from '../util';
+import { CONNECTION_ARN, env, props } from '../util';
 
 const ASSEMBLY = path.join(__dirname, 'fixtures', 'assembly');
 const EMPTY = path.join(__dirname, 'fixtures', 'empty-assembly');
@@ -160,6 +160,61 @@ describe('plan on a real synthesized assembly', () => {
       '    end',
     ]);
     expect(doc.environments[0].gates.map((g) => g.kind)).toEqual(['change-set-review']);
+  });
+});
+
+describe('plan: additional sources', () => {
+  let outdir: string;
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-sources-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({
+      additionalSources: [
+        { name: 'Config', source: PipelineSource.gitHub({ repository: 'acme/shop-config', connectionArn: CONNECTION_ARN }), directory: 'config', triggersPipeline: false },
+        { name: 'Scripts', source: PipelineSource.gitHub({ repository: 'acme/deploy-scripts', connectionArn: CONNECTION_ARN, branch: 'stable' }) },
+      ],
+    }));
+    app.synth();
+  });
+
+  test('text shows them under Source: kind, repository@branch, directory, whether they start the pipeline', async () => {
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const source = lines.findIndex((l) => l.startsWith('Source  '));
+    expect(lines.slice(source, source + 4)).toEqual([
+      'Source  GitHub acme/shop@main (CodeConnections) (every push to main)',
+      '        + Config: GitHub acme/shop-config@main (CodeConnections), in the build at config/; does not start the pipeline',
+      '        + Scripts: GitHub acme/deploy-scripts@stable (CodeConnections), in the build at Scripts/; starts the pipeline: every push to stable',
+      '   │',
+    ]);
+  });
+
+  test('json, mermaid and html include them', async () => {
+    const json = JSON.parse((await cli(['plan', outdir, '--format', 'json'])).stdout);
+    expect(json[0].additionalSources.map((a: any) => [a.name, a.directory, a.triggersPipeline])).toEqual([['Config', 'config', false], ['Scripts', 'Scripts', true]]);
+    expect(json[0].stages[0].actions.map((a: any) => a.name)).toEqual(['Source', 'Config', 'Scripts']);
+    const mermaid = (await cli(['plan', outdir, '--format', 'mermaid'])).stdout.split('\n');
+    expect(mermaid).toEqual(expect.arrayContaining([
+      '    p0_source_1["Source Config: GitHub acme/shop-config@main (CodeConnections) at config/, does not start the pipeline"]',
+      '    p0_source_1 --> p0_build',
+      '    p0_source_2["Source Scripts: GitHub acme/deploy-scripts@stable (CodeConnections) at Scripts/"]',
+      '    p0_source_2 --> p0_build',
+    ]));
+    const html = renderPlanHtml(loadPlans(outdir));
+    expect(html).toContain('<ul><li>Config: GitHub acme/shop-config@main (CodeConnections), in the build at config/; does not start the pipeline</li>'
+      + '<li>Scripts: GitHub acme/deploy-scripts@stable (CodeConnections), in the build at Scripts/; starts the pipeline: every push to stable</li></ul></div>');
+  });
+
+  test('a plan written before additional sources (no field) reads as before; a malformed entry is refused', () => {
+    const [doc] = loadPlans(outdir);
+    const older = { ...doc, additionalSources: undefined };
+    expect(renderPlanText(older)).not.toContain('        + ');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-sources-bad-'));
+    const broken = { ...doc, additionalSources: [{ ...doc.additionalSources![0], triggersPipeline: 'no' }] };
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ artifacts: { S: { type: 'aws:cloudformation:stack', metadata: { '/S/P': [{ type: 'cdk-delivery-pipeline:plan', data: broken }] } } } }));
+    expect(() => loadPlans(dir)).toThrow(`the plan of 'Pipeline/Shop' in ${path.join(dir, 'manifest.json')} is malformed: additionalSources[0].triggersPipeline must be true or false`);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   waitingApproval,
 } from './fixtures/pipeline';
 import { awsError, cli, minutesAgo } from './helpers';
+import { revisionOfExecution, revisionOfSummary } from '../../src/cli/pipeline-model';
 
 const cp = mockClient(CodePipelineClient);
 
@@ -376,5 +377,70 @@ describe('status: what counts as deployed', () => {
     const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
     expect(prod.deployed).toMatchObject({ executionId: 'exec-2', revision: { id: COMMIT_2 }, at: minutesAgo(230).toISOString() });
     expect(prod.lastFailure).toEqual({ executionId: 'exec-2', at: minutesAgo(240).toISOString(), message: 'Deploy: health check failed' });
+  });
+});
+
+describe('status of a pipeline with additional sources', () => {
+  // the build also reads acme/shop-config (action and artifact 'Config', namespace SourceVariables_Config);
+  // CodePipeline lists its revision first, the pipeline's own source ('Source') second
+  const CONFIG_COMMIT = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
+  const withConfig = executions.map((e) => ({
+    ...e,
+    sourceRevisions: [{ actionName: 'Config', revisionId: CONFIG_COMMIT, revisionSummary: JSON.stringify({ CommitMessage: 'Tune limits' }) }, ...e.sourceRevisions!],
+  }));
+  const configActions = actionExecutions.flatMap((a) => (a.stageName === 'Source'
+    ? [{
+      ...a,
+      actionName: 'Config',
+      actionExecutionId: `${a.pipelineExecutionId}-Source-Config`,
+      input: { ...a.input, namespace: 'SourceVariables_Config' },
+      output: { outputVariables: { CommitId: CONFIG_COMMIT, CommitMessage: 'Tune limits', AuthorDate: minutesAgo(5000).toISOString() } },
+    }, { ...a, input: { ...a.input, namespace: 'SourceVariables' } }]
+    : [a]));
+
+  test('shows the revision of the pipeline\'s source, not the additional source listed before it', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: withConfig, nextToken: 'more' });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: configActions, nextToken: 'more' });
+    const r = await cli(['status', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    const status = JSON.parse(r.stdout);
+    const prod = status.environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.deployed.revision).toMatchObject({ id: COMMIT_1, message: 'First release' });
+    expect(prod.pendingApproval.revision).toMatchObject({ id: COMMIT_3, message: 'Add gift cards' });
+    expect(r.stdout).not.toContain(CONFIG_COMMIT);
+    const text = await cli(['status', PIPELINE]);
+    expect(text.stdout).toContain('3f2a9c1 "Add gift cards"');
+    expect(text.stdout).not.toContain('Tune limits');
+  });
+
+  test('an execution read on its own (GetPipelineExecution) takes the artifact Source, listed second', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [] });
+    cp.on(GetPipelineExecutionCommand).resolves({
+      pipelineExecution: {
+        pipelineExecutionId: 'exec-1',
+        artifactRevisions: [
+          { name: 'Config', revisionId: CONFIG_COMMIT, revisionSummary: JSON.stringify({ CommitMessage: 'Tune limits' }) },
+          { name: 'Source', revisionId: COMMIT_1, revisionSummary: JSON.stringify({ CommitMessage: 'First release' }) },
+        ],
+      },
+    });
+    const r = await cli(['status', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    const prod = JSON.parse(r.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.pendingApproval.revision).toMatchObject({ id: COMMIT_1, message: 'First release' });
+  });
+});
+
+describe('the revision of an execution', () => {
+  test('is the one named Source, else the first', () => {
+    const config = { actionName: 'Config', name: 'Config', revisionId: 'c' };
+    const source = { actionName: 'Source', name: 'Source', revisionId: 's' };
+    expect(revisionOfSummary({ sourceRevisions: [config, source] }).id).toBe('s');
+    expect(revisionOfExecution({ artifactRevisions: [config, source] }).id).toBe('s');
+    // a pipeline whose source has another name: the first revision, as before
+    expect(revisionOfSummary({ sourceRevisions: [{ actionName: 'GitHub', revisionId: 'g' }, config] }).id).toBe('g');
+    expect(revisionOfExecution({ artifactRevisions: [{ name: 'App', revisionId: 'a' }] }).id).toBe('a');
+    expect(revisionOfExecution({ artifactRevisions: [] })).toEqual({});
   });
 });

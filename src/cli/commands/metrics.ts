@@ -8,7 +8,10 @@ import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode, usageError } from '../errors';
 import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
-import { findStage, isApproval, isCodeDeploy, isRollbackExecution, isSource, NON_ENVIRONMENT_STAGES, revisionOfSourceAction, stageRuns, validateName } from '../pipeline-model';
+import {
+  findStage, isApproval, isCodeDeploy, isRollbackExecution, isSource, NON_ENVIRONMENT_STAGES, primarySourceRevision, revisionOfSourceAction,
+  stageRuns, validateName,
+} from '../pipeline-model';
 import { safeLine } from '../terminal';
 
 export interface MetricsOptions {
@@ -140,8 +143,8 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
       endTime: run.endTime ?? (failedAttempts.length ? failedAttempts[0].lastUpdateTime : undefined),
       commitTime: commitTimes.get(run.executionId),
       executionStartTime: executionStarts.get(run.executionId),
-      revision: (summary as PipelineExecutionSummary | undefined)?.sourceRevisions?.[0]?.revisionId
-        ?? (summary as PipelineExecution | undefined)?.artifactRevisions?.[0]?.revisionId,
+      revision: primarySourceRevision((summary as PipelineExecutionSummary | undefined)?.sourceRevisions, (r) => r.actionName)?.revisionId
+        ?? primarySourceRevision((summary as PipelineExecution | undefined)?.artifactRevisions, (r) => r.name)?.revisionId,
       autoRolledBack,
     });
   }

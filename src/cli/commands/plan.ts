@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { PlanAction, PlanDocument, PlanEnvironment } from '../../model/plan-document';
+import type { PlanAction, PlanAdditionalSource, PlanDocument, PlanEnvironment } from '../../model/plan-document';
 import { SELF_UPDATE_STAGE } from '../../model/stage-names';
 import { CliError, ExitCode, usageError } from '../errors';
 import { escapeHtml, htmlPage } from '../html';
@@ -54,6 +54,7 @@ const missing = (check: Check): Check => (v, at) => (v === undefined || v === nu
 const optional = (check: Check): Check => (v, at) => (v === undefined ? undefined : check(v, at));
 const str: Check = missing((v, at) => (typeof v === 'string' ? undefined : `${at} must be a string`));
 const strings: Check = missing((v, at) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : `${at} must be an array of strings`));
+const bool: Check = missing((v, at) => (typeof v === 'boolean' ? undefined : `${at} must be true or false`));
 const shape = (fields: Record<string, Check>): Check => missing((v, at) => {
   if (!isObject(v)) return `${at} must be an object`;
   for (const [key, check] of Object.entries(fields)) {
@@ -79,6 +80,8 @@ const PLAN_FIELDS = shape({
   releaseModeDescription: str,
   executionMode: str,
   source: shape({ kind: str, summary: str, triggers: strings }),
+  // added in format 1: absent from older plans and from pipelines without additional sources
+  additionalSources: optional(arrayOf(shape({ name: str, kind: str, summary: str, triggers: strings, directory: str, triggersPipeline: bool }))),
   buildStep: action,
   checks: arrayOf(action),
   environments: arrayOf(shape({
@@ -179,6 +182,12 @@ function actionLine(a: PlanAction): string {
   return `${a.name}: ${a.summary}`;
 }
 
+/** An additional source in one line: where the build finds it and whether a change to it starts the pipeline. */
+function additionalSourceLine(a: PlanAdditionalSource): string {
+  const starts = a.triggersPipeline ? `starts the pipeline${a.triggers.length ? `: ${a.triggers.join('; ')}` : ''}` : 'does not start the pipeline';
+  return `${a.name}: ${a.kind} ${a.summary}, in the build at ${a.directory}/; ${starts}`;
+}
+
 function titleOf(plan: PlanDocument): string {
   return `${plan.pipelineName ?? plan.constructPath}${plan.pipelineName ? ` (${plan.constructPath})` : ''}`;
 }
@@ -231,6 +240,7 @@ export function renderPlanText(plan: PlanDocument): string {
   if (notifications) out.push(`  Notifications: ${notifications}`);
   out.push('');
   out.push(`Source  ${plan.source.kind} ${plan.source.summary}${plan.source.triggers.length ? ` (${plan.source.triggers.join('; ')})` : ''}`);
+  for (const a of plan.additionalSources ?? []) out.push(`        + ${additionalSourceLine(a)}`);
   out.push(arrow);
   out.push(`Build   ${actionLine(plan.buildStep)}`);
   for (const d of plan.buildStep.details) out.push(`          ${d}`);
@@ -312,6 +322,11 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
     lines.push(`    ${id('source')}[${mermaidLabel(`Source: ${plan.source.kind} ${plan.source.summary}`)}]`);
     lines.push(`    ${id('build')}[${mermaidLabel(`Build: ${plan.buildStep.name}`)}]`);
     lines.push(`    ${id('source')} --> ${id('build')}`);
+    (plan.additionalSources ?? []).forEach((a, i) => {
+      const starts = a.triggersPipeline ? '' : ', does not start the pipeline';
+      lines.push(`    ${id(`source_${i + 1}`)}[${mermaidLabel(`Source ${a.name}: ${a.kind} ${a.summary} at ${a.directory}/${starts}`)}]`);
+      lines.push(`    ${id(`source_${i + 1}`)} --> ${id('build')}`);
+    });
     let previous = [id('build')];
     const assets = assetsAction(plan);
     const assetsNode = () => lines.push(`    ${id('assets')}[${mermaidLabel(`${assets!.name}: assets of every CDK stage`)}]`);
@@ -392,7 +407,8 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
     const notifications = notificationsLine(plan);
     const steps: string[] = [];
     steps.push(`<div class="step"><h3>Source</h3><strong>${escapeHtml(plan.source.kind)}</strong> ${escapeHtml(plan.source.summary)}` +
-      `${plan.source.triggers.map((t) => `<div class="sub">${escapeHtml(t)}</div>`).join('')}</div>`);
+      `${plan.source.triggers.map((t) => `<div class="sub">${escapeHtml(t)}</div>`).join('')}` +
+      `${(plan.additionalSources ?? []).length ? `<ul>${plan.additionalSources!.map((a) => `<li>${escapeHtml(additionalSourceLine(a))}</li>`).join('')}</ul>` : ''}</div>`);
     const assets = assetsAction(plan);
     const assetsHtml = assets ? `<li><strong>${escapeHtml(assets.name)}</strong>: ${escapeHtml(ASSETS_SUMMARY)}</li>` : '';
     steps.push(`<div class="step"><h3>Build</h3><ul>${actionHtml(plan.buildStep)}</ul>`

@@ -56,6 +56,8 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     ?? kms.Alias.fromAliasName(scope, 'AwsManagedS3Key', 'alias/aws/s3');
   const sourceArtifact = new codepipeline.Artifact('Source');
   const buildArtifact = new codepipeline.Artifact('BuildOutput');
+  // each additional source's artifact is named like its action; the build takes them as extra inputs
+  const additionalInputs = model.additionalSources.map(a => ({ artifact: new codepipeline.Artifact(a.name), name: a.name, directory: a.directory }));
 
   const approvalActionArns: string[] = [];
   let revision = { description: 'the source revision' };
@@ -79,6 +81,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     codeBuildActionRole: sharedRole('CodeBuildActionRole', 'CodeBuild actions'),
     fullCloneConnectionArn: model.source.fullCloneConnectionArn,
     dockerLogins: model.dockerLogins,
+    ...(additionalInputs.length > 0 ? { additionalInputs } : {}),
   };
   if (model.dockerLoginsUnused) {
     Annotations.of(scope).addWarningV2('delivery-pipeline:unusedDockerCredentials',
@@ -105,6 +108,12 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
         case 'source': {
           const produced = model.source.produce(scope, sourceArtifact);
           revision = produced.revision;
+          stageActions.push(produced.action);
+          for (const trigger of produced.triggers ?? []) pipeline.addTrigger(trigger);
+          break;
+        }
+        case 'additional-source': {
+          const produced = model.additionalSources[node.index].source.produce(scope, additionalInputs[node.index].artifact);
           stageActions.push(produced.action);
           for (const trigger of produced.triggers ?? []) pipeline.addTrigger(trigger);
           break;
