@@ -2,7 +2,7 @@
 // Named re-exports only, so module-internal helpers stay internal; never cli/, graph/ or private/.
 export { ReleaseMode } from './model/release-mode';
 export { PipelineSource } from './sources/pipeline-source';
-export type { CodeCommitSourceProps, EcrSourceProps, GitHubSourceProps, PushTrigger, S3SourceProps } from './sources/pipeline-source';
+export type { CodeCommitSourceProps, EcrSourceProps, GitHubSourceProps, PullRequestTrigger, PushTrigger, S3SourceProps } from './sources/pipeline-source';
 export type { AdditionalSource } from './sources/additional-source';
 export { BuildStep } from './build/build-step';
 export type { BuildStepProps } from './build/build-step';

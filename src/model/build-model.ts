@@ -161,6 +161,15 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   checkEnvironmentsAgainstStack(v, environments, raw.stackAccount, raw.stackRegion);
 
   const selfUpdate = v.optionalBoolean('selfUpdate', raw.selfUpdate) ?? false;
+  // a pull request is not merged yet: a pipeline it starts may build, test and check it, not release it
+  if (source.pullRequests && (environments.length > 0 || selfUpdate)) {
+    const what = environments.length > 0
+      ? `under ReleaseMode.${releaseMode} they would move through the environments (${environments.map(e => e.name).join(', ')})`
+      : 'with selfUpdate a pull request would update the pipeline itself';
+    v.fail('source.pullRequestTriggers', `start the pipeline for pull requests, whose changes are not merged yet; ${what}`,
+      described(environments.length > 0 ? `${environments.length} environment${environments.length === 1 ? '' : 's'}` : 'selfUpdate: true'),
+      'Build pull requests in a pipeline of their own with ReleaseMode.CONTINUOUS_INTEGRATION (no environments, no selfUpdate), and deliver from the branch in this one.');
+  }
   const fixedStages = 2 + (checks.length > 0 ? 1 : 0) + (selfUpdate ? 1 : 0);
   if (fixedStages + environments.length > MAX_STAGES) {
     v.fail('environments', `must fit CodePipeline's quota of ${MAX_STAGES} stages per pipeline (with ${fixedStages} stages for source, build${checks.length > 0 ? ' and checks' : ''}, at most ${MAX_STAGES - fixedStages} environments)`,

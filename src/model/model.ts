@@ -142,6 +142,8 @@ export interface SourceModel {
   readonly repository?: string;
   readonly branch?: string;
   readonly triggers: string[];
+  /** True when pull requests start the pipeline (`pullRequestTriggers`): it may release nothing. */
+  readonly pullRequests?: boolean;
   /**
    * The connection CodeBuild projects taking the source use to clone the repository (`fullClone`),
    * if any.

@@ -11,7 +11,7 @@ import { ModelContext, SourceModel, SourceProduced, SourceRole } from '../model/
 import { SOURCE_ACTION } from '../model/stage-names';
 import { useRenamedConnection, withActionRolePolicy } from '../private/action-grants';
 import type { Validator } from '../private/validation';
-import { isToken, literalName } from '../private/validation';
+import { described, isToken, literalName } from '../private/validation';
 
 /** The namespace the source action's variables live in (`#{SourceVariables.CommitId}`). */
 export const SOURCE_VARIABLES_NAMESPACE = 'SourceVariables';
@@ -72,6 +72,49 @@ export interface PushTrigger {
   readonly filePathsExcludes?: string[];
 }
 
+/**
+ * A V2 pull request trigger: which pull requests start the pipeline.
+ *
+ * Only a pipeline that releases nothing takes pull request triggers (`ReleaseMode.CONTINUOUS_INTEGRATION`,
+ * no environments, no self-update): a pull request's changes are not merged yet. The execution
+ * builds, tests and checks the pull request's newest commit.
+ *
+ * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-filter.html
+ */
+export interface PullRequestTrigger {
+  /**
+   * Glob patterns of the target branches (the branch a pull request would merge into) whose pull
+   * requests start the pipeline.
+   *
+   * @default - the source branch
+   */
+  readonly branchesIncludes?: string[];
+  /**
+   * Glob patterns of target branches whose pull requests never start the pipeline.
+   *
+   * @default - none
+   */
+  readonly branchesExcludes?: string[];
+  /**
+   * File path glob patterns: a pull request starts the pipeline only if it changes one of them.
+   *
+   * @default - any path
+   */
+  readonly filePathsIncludes?: string[];
+  /**
+   * File path glob patterns: a pull request that changes only these does not start the pipeline.
+   *
+   * @default - none
+   */
+  readonly filePathsExcludes?: string[];
+  /**
+   * The pull request events that start the pipeline.
+   *
+   * @default [GitPullRequestEvent.OPEN, GitPullRequestEvent.UPDATED] (opened, and each new commit)
+   */
+  readonly events?: codepipeline.GitPullRequestEvent[];
+}
+
 /** Properties of a GitHub (or other CodeConnections) source. */
 export interface GitHubSourceProps {
   /** The repository as `owner/repo`, for example `acme/shop`. */
@@ -93,6 +136,19 @@ export interface GitHubSourceProps {
    * @default - every push to `branch` starts the pipeline
    */
   readonly triggers?: PushTrigger[];
+  /**
+   * V2 pull request triggers: pull requests into the source branch (or the branches given) start
+   * the pipeline, which builds, tests and checks them. Pushes keep starting it as `triggers` say.
+   *
+   * Only for a pipeline that releases nothing (`ReleaseMode.CONTINUOUS_INTEGRATION`: no
+   * environments, no self-update), and only on the pipeline's own source; anything else is refused
+   * at synth, because it would deploy changes that are not merged. Build pull requests in a
+   * pipeline of their own, with `executionMode: codepipeline.ExecutionMode.PARALLEL` so that they
+   * do not wait for each other.
+   *
+   * @default - pull requests do not start the pipeline
+   */
+  readonly pullRequestTriggers?: PullRequestTrigger[];
   /**
    * Pass a full git clone to the build (so it can run `git describe`, `git log`...) instead of a zip.
    *
@@ -213,10 +269,15 @@ class GitHubSource extends PipelineSource {
       v.fail(`${ctx.field}.triggers`, `filter the pushes that start the pipeline, but ${role.additionalField}.triggersPipeline is false (a change to this source does not start it)`,
         triggers, 'Remove the triggers, or leave triggersPipeline out (true) to start the pipeline on the pushes they filter.');
     }
+    const pullRequests = validatePullRequestTriggers(ctx, this.props.pullRequestTriggers);
+    if (pullRequests.length > 0 && role.additionalField !== undefined) {
+      v.fail(`${ctx.field}.pullRequestTriggers`, "start the pipeline for pull requests, which only the pipeline's own source can do",
+        described(`${pullRequests.length} pull request trigger${pullRequests.length === 1 ? '' : 's'}`),
+        "Remove them, or give the pipeline's source the pull request triggers.");
+    }
     const [owner, repo] = repository.split('/');
     const triggerText = !role.triggersPipeline ? [NO_TRIGGER]
-      : triggers.length === 0 ? [`every push to ${branch}`]
-        : triggers.map(describeTrigger);
+      : [...triggers.length === 0 ? [`every push to ${branch}`] : triggers.map(describeTrigger), ...pullRequests.map(t => describePullRequestTrigger(t, branch))];
 
     return {
       kind: 'GitHub',
@@ -224,6 +285,7 @@ class GitHubSource extends PipelineSource {
       repository: isToken(repository) ? undefined : repository,
       branch,
       triggers: triggerText,
+      pullRequests: pullRequests.length > 0,
       fullCloneConnectionArn: fullClone ? connectionArn : undefined,
       produce: (_scope: Construct, output: codepipeline.Artifact): SourceProduced => {
         const action = new actions.CodeStarConnectionsSourceAction({
@@ -241,17 +303,26 @@ class GitHubSource extends PipelineSource {
         return {
           action: withActionRolePolicy(action, use ? [use] : []),
           revision: { description: `commit ${action.variables.commitId} of ${repository}@${branch}` },
-          triggers: triggers.length === 0 ? undefined : [{
+          // with pull request filters the trigger configuration replaces the action's push
+          // detection, so the pushes to the branch are filtered explicitly too
+          triggers: triggers.length === 0 && pullRequests.length === 0 ? undefined : [{
             providerType: codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,
             gitConfiguration: {
               sourceAction: action,
-              pushFilter: triggers.map(t => ({
+              pushFilter: (triggers.length > 0 ? triggers : [{ branchesIncludes: [branch] }]).map(t => ({
                 branchesIncludes: t.branchesIncludes ?? (t.tagsIncludes || t.tagsExcludes ? undefined : [branch]),
                 branchesExcludes: t.branchesExcludes,
                 tagsIncludes: t.tagsIncludes,
                 tagsExcludes: t.tagsExcludes,
                 filePathsIncludes: t.filePathsIncludes,
                 filePathsExcludes: t.filePathsExcludes,
+              })),
+              pullRequestFilter: pullRequests.length === 0 ? undefined : pullRequests.map(t => ({
+                branchesIncludes: t.branchesIncludes ?? [branch],
+                branchesExcludes: t.branchesExcludes,
+                filePathsIncludes: t.filePathsIncludes,
+                filePathsExcludes: t.filePathsExcludes,
+                events: t.events ?? DEFAULT_PULL_REQUEST_EVENTS,
               })),
             },
           }],
@@ -273,6 +344,47 @@ function describeTrigger(t: PushTrigger): string {
   if (t.filePathsIncludes) parts.push(`changing ${t.filePathsIncludes.join(', ')}`);
   if (t.filePathsExcludes) parts.push(`ignoring ${t.filePathsExcludes.join(', ')}`);
   return parts.join(', ');
+}
+
+const DEFAULT_PULL_REQUEST_EVENTS = [codepipeline.GitPullRequestEvent.OPEN, codepipeline.GitPullRequestEvent.UPDATED];
+const PULL_REQUEST_EVENT_WORDS: Record<string, string> = { OPEN: 'opened', UPDATED: 'updated', CLOSED: 'closed' };
+
+function describePullRequestTrigger(t: PullRequestTrigger, branch: string): string {
+  const words = (t.events ?? DEFAULT_PULL_REQUEST_EVENTS).map(e => PULL_REQUEST_EVENT_WORDS[e]);
+  const parts = [`pull request into ${(t.branchesIncludes ?? [branch]).join(', ')} ${words.join(' or ')}`];
+  if (t.branchesExcludes) parts.push(`except into ${t.branchesExcludes.join(', ')}`);
+  if (t.filePathsIncludes) parts.push(`changing ${t.filePathsIncludes.join(', ')}`);
+  if (t.filePathsExcludes) parts.push(`ignoring ${t.filePathsExcludes.join(', ')}`);
+  return parts.join(', ');
+}
+
+function validatePullRequestTriggers(ctx: ModelContext, value: unknown): PullRequestTrigger[] {
+  const v: Validator = ctx.validator;
+  if (value === undefined) return [];
+  const field = `${ctx.field}.pullRequestTriggers`;
+  if (!Array.isArray(value)) v.fail(field, 'must be an array of pull request triggers', value, 'Pass [{ branchesIncludes: [\'main\'] }] or leave it out.');
+  if (value.length === 0) v.fail(field, 'must not be empty', value, 'Leave pullRequestTriggers out when pull requests should not start the pipeline.');
+  if (value.length > 3) v.fail(field, 'may hold at most 3 pull request filters (CodePipeline quota)', value, 'Merge the patterns into fewer triggers.');
+  value.forEach((t, i) => {
+    const f = `${field}[${i}]`;
+    v.requireObject(f, t, 'Pass an object such as { branchesIncludes: [\'main\'] }.');
+    v.noMisspeltFields(f, t, 'PullRequestTrigger');
+    for (const key of ['branchesIncludes', 'branchesExcludes', 'filePathsIncludes', 'filePathsExcludes'] as const) {
+      const list = v.optionalStringArray(`${f}.${key}`, (t as any)[key], 'Pass glob patterns such as \'release/*\'.');
+      if (list && list.length === 0) v.fail(`${f}.${key}`, 'must not be empty', list, 'Leave it out instead.');
+      if (list && list.length > 8) v.fail(`${f}.${key}`, 'may hold at most 8 patterns (CodePipeline quota)', list, 'Use broader glob patterns.');
+    }
+    const prEvents = (t as PullRequestTrigger).events;
+    if (prEvents !== undefined) {
+      const fix = 'Pass some of GitPullRequestEvent.OPEN, UPDATED and CLOSED (from aws-cdk-lib/aws-codepipeline), or leave events out for OPEN and UPDATED.';
+      if (!Array.isArray(prEvents) || prEvents.length === 0) v.fail(`${f}.events`, 'must be a non-empty array of pull request events', prEvents, fix);
+      prEvents.forEach((e, j) => {
+        if (!Object.keys(PULL_REQUEST_EVENT_WORDS).includes(e as string)) v.fail(`${f}.events[${j}]`, 'must be a GitPullRequestEvent', e, fix);
+        if (prEvents.indexOf(e) !== j) v.fail(`${f}.events[${j}]`, 'repeats an event', e, 'Name each event once.');
+      });
+    }
+  });
+  return value as PullRequestTrigger[];
 }
 
 function validateTriggers(ctx: ModelContext, value: unknown): PushTrigger[] {
