@@ -55,6 +55,7 @@ export function writePlan(
           kind: 'bake-alarms',
           summary: `after deploying, ${g.summary}; in ALARM → ${env.onFailure.result === 'ROLLBACK' ? 'roll back' : 'fail'}`,
           addedByDefault: false,
+          ...(g.waitMinutes !== undefined ? { bakeMinutes: g.waitMinutes } : {}),
         })),
       ],
       onFailure: env.onFailure.result + (env.onFailure.retryMode ? ` (${env.onFailure.retryMode})` : '') + (env.onFailure.defaulted ? ' (default)' : ''),

@@ -122,6 +122,8 @@ export interface PlanGate {
   readonly summary: string;
   /** True when the library added this gate by default (e.g. the production approval of continuous delivery). */
   readonly addedByDefault: boolean;
+  /** 'bake-alarms' only: how many minutes the alarms are watched after the deployments (format 1, added). */
+  readonly bakeMinutes?: number;
 }
 
 export interface PlanEnvironment {

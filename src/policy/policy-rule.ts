@@ -1,9 +1,12 @@
+import { Duration, Token } from 'aws-cdk-lib';
 import { PlanDocument } from '../model/plan-document';
 import { AllowedAccountsRule } from './rules/allowed-accounts';
 import { MaxParallelDeploymentsRule } from './rules/max-parallel-deployments';
+import { MinimumBakeTimeRule } from './rules/minimum-bake-time';
 import { NoPrivilegedBuildsRule } from './rules/no-privileged-builds';
 import { ProductionRequiresApprovalRule } from './rules/production-requires-approval';
 import { ProductionRequiresDeploymentWindowRule } from './rules/production-requires-deployment-window';
+import { ProductionRequiresRollbackRule } from './rules/production-requires-rollback';
 import { ProductionRequiresVerificationRule } from './rules/production-requires-verification';
 import { RequireCheckRule } from './rules/require-check';
 import { RequireNotificationsRule } from './rules/require-notifications';
@@ -73,6 +76,36 @@ export class PolicyRule {
    */
   public static requireNotifications(events?: PipelineEvent[]): IPolicyRule {
     return new RequireNotificationsRule(events);
+  }
+
+  /**
+   * Every production environment rolls back when it fails: its `onFailure` is
+   * `FailurePolicy.ROLLBACK`, the default for production environments.
+   */
+  public static productionRequiresRollback(): IPolicyRule {
+    return new ProductionRequiresRollbackRule();
+  }
+
+  /**
+   * Every production environment watches CloudWatch alarms for at least `bakeTime` after it
+   * deploys (`Verification.alarms(alarms, { bakeTime })`), so that a bad release is caught before
+   * the next change reaches it.
+   *
+   * @param bakeTime the shortest bake time allowed, in whole minutes
+   */
+  public static minimumBakeTime(bakeTime: Duration): IPolicyRule {
+    const fix = 'Pass the shortest bake time production may have, for example Duration.minutes(30).';
+    if (!(bakeTime instanceof Duration)) {
+      throw new Error(`PolicyRule.minimumBakeTime: bakeTime must be a Duration, got ${JSON.stringify(bakeTime)}. ${fix}`);
+    }
+    if (Token.isUnresolved(bakeTime.toString())) {
+      throw new Error(`PolicyRule.minimumBakeTime: bakeTime must be known at synth, got a token. ${fix}`);
+    }
+    const minutes = bakeTime.toMinutes({ integral: false });
+    if (!Number.isInteger(minutes) || minutes < 1) {
+      throw new Error(`PolicyRule.minimumBakeTime: bakeTime must be a whole number of minutes, 1 or more, got ${bakeTime.toHumanString()}. ${fix}`);
+    }
+    return new MinimumBakeTimeRule(minutes);
   }
 
   /** Every production environment has a deployment window. */

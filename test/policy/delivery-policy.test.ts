@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, Aspects, Fn, Stack, Stage } from 'aws-cdk-lib';
+import { App, Aspects, Duration, Fn, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
-  Approval, BuildStep, CheckKind, DeliveryPipeline, DeliveryPolicy, DeploymentTarget, DeploymentWindow, IPolicyRule, PlanDocument,
+  Approval, BuildStep, CheckKind, DeliveryPipeline, DeliveryPolicy, DeploymentTarget, DeploymentWindow, FailurePolicy, IPolicyRule, PlanDocument,
   PipelineEvent, PipelineSource, PolicyRule, PolicyViolation, QualityCheck, ReleaseMode, Verification,
 } from '../../src';
 import { CONNECTION_ARN, env, errorOf, gitHub, newApp, props } from '../util';
@@ -72,6 +72,47 @@ describe('DeliveryPolicy', () => {
       "[policy require-check:inspector-image-scan] pipeline 'Apps/SourceOnly': the pipeline runs no inspector-image-scan check (its checks: inspector-source-scan); "
         + 'add QualityCheck.imageScan(repository) to checks',
     ]);
+  });
+
+  test('productionRequiresRollback: production may not fail or retry instead of rolling back', () => {
+    const errors = errorsOf([PolicyRule.productionRequiresRollback()], stack => {
+      new DeliveryPipeline(stack, 'Default', props({ environments: [env('staging', { onFailure: FailurePolicy.FAIL }), env('prod', { production: true })] }));
+      new DeliveryPipeline(stack, 'Explicit', props({ environments: [env('prod', { production: true, onFailure: FailurePolicy.ROLLBACK })] }));
+      new DeliveryPipeline(stack, 'Fails', props({ environments: [env('prod', { production: true, onFailure: FailurePolicy.FAIL })] }));
+      new DeliveryPipeline(stack, 'Retries', props({ environments: [env('prod', { production: true, onFailure: FailurePolicy.RETRY })] }));
+    });
+    expect(errors).toEqual([
+      "[policy production-requires-rollback] pipeline 'Apps/Fails': environment 'prod' production does not roll back when it fails (onFailure FAIL); "
+        + 'leave onFailure out or set it to FailurePolicy.ROLLBACK',
+      "[policy production-requires-rollback] pipeline 'Apps/Retries': environment 'prod' production does not roll back when it fails (onFailure RETRY (FAILED_ACTIONS)); "
+        + 'leave onFailure out or set it to FailurePolicy.ROLLBACK',
+    ]);
+  });
+
+  test('minimumBakeTime: production watches its alarms at least that long after deploying', () => {
+    const errors = errorsOf([PolicyRule.minimumBakeTime(Duration.minutes(30))], stack => {
+      const alarm = cloudwatch.Alarm.fromAlarmArn(stack, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:Errors');
+      const bake = (minutes: number) => [Verification.alarms([alarm], { bakeTime: Duration.minutes(minutes) })];
+      new DeliveryPipeline(stack, 'Long', props({ environments: [env('staging', { verification: bake(5) }), env('prod', { production: true, verification: bake(45) })] }));
+      new DeliveryPipeline(stack, 'Short', props({ environments: [env('prod', { production: true, verification: bake(10) })] }));
+      new DeliveryPipeline(stack, 'TestsOnly', props({
+        environments: [env('prod', { production: true, verification: [Verification.commands('Smoke', ['./smoke.sh'])] })],
+      }));
+    });
+    expect(errors).toEqual([
+      "[policy minimum-bake-time:30m] pipeline 'Apps/Short': environment 'prod' production watches its alarms for 10 minutes after deploying, "
+        + 'less than the 30 required; use Verification.alarms(alarms, { bakeTime: Duration.minutes(30) })',
+      "[policy minimum-bake-time:30m] pipeline 'Apps/TestsOnly': environment 'prod' production watches no alarms after deploying, "
+        + 'but needs a bake time of at least 30 minutes; add Verification.alarms(alarms, { bakeTime: Duration.minutes(30) })',
+    ]);
+  });
+
+  test('minimumBakeTime refuses a duration that is not whole minutes', () => {
+    expect(errorOf(() => PolicyRule.minimumBakeTime(Duration.seconds(90)))).toBe(
+      'PolicyRule.minimumBakeTime: bakeTime must be a whole number of minutes, 1 or more, got 1 minute 30 seconds. '
+      + 'Pass the shortest bake time production may have, for example Duration.minutes(30).');
+    expect(errorOf(() => PolicyRule.minimumBakeTime(30 as any))).toBe(
+      'PolicyRule.minimumBakeTime: bakeTime must be a Duration, got 30. Pass the shortest bake time production may have, for example Duration.minutes(30).');
   });
 
   test('productionRequiresDeploymentWindow', () => {

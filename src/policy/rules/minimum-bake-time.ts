@@ -1,0 +1,28 @@
+import { PlanDocument } from '../../model/plan-document';
+import type { IPolicyRule, PolicyViolation } from '../policy-rule';
+
+/** Every production environment watches alarms for at least a bake time after it deploys. */
+export class MinimumBakeTimeRule implements IPolicyRule {
+  public readonly ruleId: string;
+
+  constructor(private readonly minutes: number) {
+    this.ruleId = `minimum-bake-time:${minutes}m`;
+  }
+
+  public evaluate(pipeline: PlanDocument): PolicyViolation[] {
+    const fix = `Verification.alarms(alarms, { bakeTime: Duration.minutes(${this.minutes}) })`;
+    const out: PolicyViolation[] = [];
+    for (const e of pipeline.environments.filter(x => x.production)) {
+      const bakes = e.gates.filter(g => g.kind === 'bake-alarms').map(g => g.bakeMinutes ?? 0);
+      if (bakes.length === 0) {
+        out.push({ environment: e.name, message: `production watches no alarms after deploying, but needs a bake time of at least ${this.minutes} minutes; add ${fix}` });
+      } else if (Math.max(...bakes) < this.minutes) {
+        out.push({
+          environment: e.name,
+          message: `production watches its alarms for ${Math.max(...bakes)} minutes after deploying, less than the ${this.minutes} required; use ${fix}`,
+        });
+      }
+    }
+    return out;
+  }
+}
