@@ -94,6 +94,15 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   }
   const build = raw.build._toModel({ validator: v, field: 'buildStep' });
   const additionalSources = additionalSourcesModel(v, raw.additionalSources, raw.stackAccount);
+  // two sources that start the pipeline on the same changes would start it twice for each one
+  const triggering = [{ field: 'source', model: source }, ...additionalSources.filter(a => a.triggersPipeline).map(a => ({ field: a.field, model: a.source }))];
+  triggering.forEach((t, i) => {
+    const first = triggering.slice(0, i).find(o => o.model.changeKey === t.model.changeKey);
+    if (first) {
+      v.fail(`${t.field}.source`, `starts the pipeline on the same changes as ${first.field} (${first.model.summary}), so each change would start two executions`,
+        described(t.model.summary), 'Set triggersPipeline: false on the additional source (every execution reads its newest revision anyway), or remove it.');
+    }
+  });
   const windows = build.buildImage && build.buildImage.image.type.startsWith('WINDOWS') ? build.buildImage : undefined;
   if (additionalSources.length > 0 && windows) {
     v.fail('additionalSources', `are placed at their directories with sh commands (ln -s), which the build's Windows image cannot run; the image comes from ${windows.field}`,

@@ -142,6 +142,12 @@ export interface SourceModel {
   readonly repository?: string;
   readonly branch?: string;
   readonly triggers: string[];
+  /**
+   * What a change of the source is (kind, repository or bucket, branch, key or tag; tokens of one
+   * resource compare equal): two sources with the same key that both start the pipeline would
+   * start it twice for each change.
+   */
+  readonly changeKey: string;
   /** True when pull requests start the pipeline (`pullRequestTriggers`): it may release nothing. */
   readonly pullRequests?: boolean;
   /**

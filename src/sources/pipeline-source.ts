@@ -282,6 +282,7 @@ class GitHubSource extends PipelineSource {
     return {
       kind: 'GitHub',
       summary: `${repository}@${branch} (CodeConnections)`,
+      changeKey: `GitHub ${repository.toLowerCase()}@${branch}`,
       repository: isToken(repository) ? undefined : repository,
       branch,
       triggers: triggerText,
@@ -438,6 +439,7 @@ class CodeCommitSource extends PipelineSource {
     return {
       kind: 'CodeCommit',
       summary: `${name}@${branch} (CodeCommit)`,
+      changeKey: `CodeCommit ${literal ?? repository.repositoryName}@${branch}`,
       repository: literal,
       branch,
       triggers: [role.triggersPipeline ? `every push to ${branch} (EventBridge)` : NO_TRIGGER],
@@ -487,6 +489,7 @@ class S3Source extends PipelineSource {
     return {
       kind: 'S3',
       summary: `${where} (S3)`,
+      changeKey: `S3 ${bucket.bucketName}/${key}`,
       triggers: [role.triggersPipeline ? `new version of ${key} (polling)` : NO_TRIGGER],
       produce: (_scope, output) => {
         const action = new actions.S3SourceAction({
@@ -532,6 +535,7 @@ class EcrSource extends PipelineSource {
     return {
       kind: 'ECR',
       summary: `${name}:${tag} (ECR)`,
+      changeKey: `ECR ${literal ?? repository.repositoryName}:${tag}`,
       repository: literal,
       branch: tag,
       triggers: [`push of image tag ${tag}`],

@@ -7,9 +7,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AdditionalSource, BuildStep, DeliveryPipeline, DeploymentTarget, PipelineSource, ReleaseMode } from '../../src';
 import { action, actionsOf, CONNECTION_ARN, env, errorOf, flat, nagFindingsAfterSynth, newStack, pipelineIn, pipelineProps } from '../util';
 
+/** An additional GitHub source; each name gets a repository of its own (two sources watching one would start the pipeline twice). */
 const config = (extra: Partial<AdditionalSource> = {}): AdditionalSource => ({
   name: 'Config',
-  source: PipelineSource.gitHub({ repository: 'acme/shop-config', connectionArn: CONNECTION_ARN }),
+  source: PipelineSource.gitHub({ repository: extra.name ? `acme/shop-${extra.name.toLowerCase()}` : 'acme/shop-config', connectionArn: CONNECTION_ARN }),
   ...extra,
 });
 
@@ -168,22 +169,44 @@ describe('additionalSources: what starts the pipeline', () => {
     expect(grants).toEqual(['ShopPipelineSourceCodePipelineActionRole', 'ShopPipelineSourceConfigCodePipelineActionRole']);
   });
 
-  test('CodeCommit: two sources of one repository and branch get EventBridge rules of their own', () => {
+  test('CodeCommit: two sources of one repository, on two branches, get EventBridge rules of their own', () => {
     const stack = newStack();
     const repository = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'shop');
     pipelineIn(stack, {
       source: PipelineSource.codeCommit({ repository }),
-      additionalSources: [{ name: 'Same', source: PipelineSource.codeCommit({ repository }) }, { name: 'Other', source: PipelineSource.codeCommit({ repository, branch: 'config' }) }],
+      additionalSources: [{ name: 'Other', source: PipelineSource.codeCommit({ repository, branch: 'config' }) }],
     });
     expect(eventRules(stack)).toEqual([
       'PipelineStack/Repo/PipelineStackShopPipelineACC8CC45-main-EventRule/Resource',
       'PipelineStack/Repo/PipelineStackShopPipelineACC8CC45SourceOtherEventRule/Resource',
-      'PipelineStack/Repo/PipelineStackShopPipelineACC8CC45SourceSameEventRule/Resource',
     ]);
     const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((r: any) => flat(r.Properties));
-    expect(rules.map(r => r.EventPattern.detail.referenceName).sort()).toEqual([['config'], ['main'], ['main']]);
+    expect(rules.map(r => r.EventPattern.detail.referenceName).sort()).toEqual([['config'], ['main']]);
     for (const r of rules) expect(r.Targets[0].Arn).toBe('arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipelineA6CBAD3A>');
-    for (const name of ['Source', 'Same', 'Other']) expect(action(stack, 'Source', name).Configuration.PollForSourceChanges).toBe(false);
+    for (const name of ['Source', 'Other']) expect(action(stack, 'Source', name).Configuration.PollForSourceChanges).toBe(false);
+  });
+
+  test('two sources that start the pipeline on the same changes are refused: each push would start two executions', () => {
+    const stack = newStack();
+    const repository = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'shop');
+    expect(errorOf(() => pipelineIn(stack, {
+      source: PipelineSource.codeCommit({ repository }),
+      additionalSources: [{ name: 'Same', source: PipelineSource.codeCommit({ repository }) }],
+    }))).toBe("'PipelineStack/Shop': additionalSources[0] ('Same').source starts the pipeline on the same changes as source (shop@main (CodeCommit)), "
+      + "so each change would start two executions, got shop@main (CodeCommit). Set triggersPipeline: false on the additional source "
+      + '(every execution reads its newest revision anyway), or remove it.');
+    // two additional sources of one GitHub repository and branch (names compare ignoring case)
+    expect(errorOf(() => pipelineIn(newStack(), {
+      additionalSources: [
+        { name: 'A', source: PipelineSource.gitHub({ repository: 'acme/lib', connectionArn: CONNECTION_ARN }) },
+        { name: 'B', source: PipelineSource.gitHub({ repository: 'Acme/Lib', connectionArn: CONNECTION_ARN }) },
+      ],
+    }))).toContain("additionalSources[1] ('B').source starts the pipeline on the same changes as additionalSources[0] ('A') (acme/lib@main (CodeConnections))");
+    // read but not watched: fine
+    const ok = newStack();
+    const repo = codecommit.Repository.fromRepositoryName(ok, 'Repo', 'shop');
+    pipelineIn(ok, { source: PipelineSource.codeCommit({ repository: repo }), additionalSources: [{ name: 'Same', source: PipelineSource.codeCommit({ repository: repo }), triggersPipeline: false }] });
+    expect(eventRules(ok)).toEqual(['PipelineStack/Repo/PipelineStackShopPipelineACC8CC45-main-EventRule/Resource']);
   });
 
   test('CodeCommit: triggersPipeline false creates no rule', () => {
