@@ -326,7 +326,7 @@ class SourceCodeScan extends QualityCheck {
     const v: Validator = ctx.validator;
     const o = this.options;
     v.noMisspeltFields(ctx.field, o, 'SourceCodeScanOptions');
-    const name = v.pipelineName(`${ctx.field}.name`, o.name ?? 'SourceCodeScan', 'check name');
+    const name = scanName(ctx, o.name ?? 'SourceCodeScan');
     const { thresholds, failsOn } = validateThresholds(ctx, o);
     return {
       name,
@@ -339,7 +339,7 @@ class SourceCodeScan extends QualityCheck {
           actionName: rc.actionName,
           runOrder: rc.runOrder,
           input: rc.sourceArtifact,
-          output: new codepipeline.Artifact(`${name.replace(/[^A-Za-z0-9_-]/g, '_')}Report`),
+          output: new codepipeline.Artifact(reportArtifactName(name)),
           criticalThreshold: thresholds.critical,
           highThreshold: thresholds.high,
           mediumThreshold: thresholds.medium,
@@ -348,6 +348,23 @@ class SourceCodeScan extends QualityCheck {
       ],
     };
   }
+}
+
+/** The artifact an Amazon Inspector scan writes its report to (artifact names allow no '.' or '@'). */
+export function reportArtifactName(checkName: string): string {
+  return `${checkName.replace(/[^A-Za-z0-9_-]/g, '_')}Report`;
+}
+
+/** A scan's name: an action name that leaves room for its report artifact's name (at most 100 characters). */
+function scanName(ctx: ModelContext, value: unknown): string {
+  const v: Validator = ctx.validator;
+  const name = v.pipelineName(`${ctx.field}.name`, value, 'check name');
+  const max = 100 - 'Report'.length;
+  if (name.length > max) {
+    v.fail(`${ctx.field}.name`, `must be at most ${max} characters: the scan writes its report to the artifact '<name>Report', whose name may be 100`,
+      name, "Use a shorter name, for example 'ImageScan'.");
+  }
+  return name;
 }
 
 interface Thresholds {
@@ -377,6 +394,38 @@ function validateThresholds(ctx: ModelContext, o: SourceCodeScanOptions | ImageS
   return { thresholds, failsOn };
 }
 
+/** The variables each kind of source action sets (CodePipeline's variables reference). */
+const SOURCE_VARIABLES: Record<string, string[]> = {
+  GitHub: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'ConnectionArn', 'FullRepositoryName'],
+  CodeCommit: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'CommitterDate', 'RepositoryName'],
+  S3: ['ETag', 'VersionId'],
+  ECR: ['ImageDigest', 'ImageTag', 'ImageURI', 'RegistryId', 'RepositoryName'],
+};
+
+/**
+ * An image tag as Docker allows it (letters, digits, `_ . -`, not starting with `.` or `-`, at most
+ * 128 characters), where CodePipeline variables may stand for parts; the pipeline source's
+ * variables must be ones its kind sets.
+ */
+function validateImageTag(ctx: ModelContext, tag: string): void {
+  const v: Validator = ctx.validator;
+  const field = `${ctx.field}.imageTag`;
+  const fix = "Pass the tag the build pushes, for example 'v1.2.3' or '#{SourceVariables.CommitId}'.";
+  if (!/^(?:[A-Za-z0-9_.-]|#\{[A-Za-z0-9@_-]+\.[A-Za-z0-9@_.-]+\})+$/.test(tag)) {
+    v.fail(field, 'must be an image tag (letters, digits, _ . -) or CodePipeline variables such as #{SourceVariables.CommitId}', tag, fix);
+  }
+  const literal = tag.replace(/#\{[^}]*\}/g, '');
+  if (/^[.-]/.test(tag)) v.fail(field, "must not start with '.' or '-' (Docker image tags do not)", tag, fix);
+  if (literal.length > 128) v.fail(field, 'must be at most 128 characters (Docker image tags are)', tag, fix);
+  const known = ctx.sourceKind === undefined ? undefined : SOURCE_VARIABLES[ctx.sourceKind];
+  for (const [, variable] of tag.matchAll(new RegExp(`#\\{${SOURCE_VARIABLES_NAMESPACE}\\.([^}]*)\\}`, 'g'))) {
+    if (known && !known.includes(variable)) {
+      v.fail(field, `names #{${SOURCE_VARIABLES_NAMESPACE}.${variable}}, a variable the pipeline's ${ctx.sourceKind} source does not set (it sets ${known.join(', ')})`,
+        tag, `Use one of its variables${REVISION_TAG[ctx.sourceKind!] ? `, for example '${REVISION_TAG[ctx.sourceKind!]}'` : ''}, or a literal tag.`);
+    }
+  }
+}
+
 /** The variable holding the change's revision, by source kind, as an image tag. */
 const REVISION_TAG: Record<string, string> = {
   GitHub: `#{${SOURCE_VARIABLES_NAMESPACE}.CommitId}`,
@@ -398,23 +447,20 @@ class ImageScan extends QualityCheck {
     }
     v.requireObject(ctx.field, o, 'Pass { imageTag?, criticalThreshold?, highThreshold?, ... } or leave the options out.');
     v.noMisspeltFields(ctx.field, o, 'ImageScanOptions');
-    const name = v.pipelineName(`${ctx.field}.name`, o.name ?? 'ImageScan', 'check name');
+    const name = scanName(ctx, o.name ?? 'ImageScan');
     const repository = this.repository;
     const where = repositoryEnv(repository);
     for (const [what, theirs, ours] of [['account', where.account, ctx.pipelineAccount], ['Region', where.region, ctx.pipelineRegion]] as const) {
       if (!isToken(theirs) && ours !== undefined && !isToken(ours) && theirs !== ours) {
         v.fail(`${ctx.field}.repository`, `must be in the pipeline's ${what} (${ours}): CodePipeline's InspectorScan action reads the repository by name, in its own account and Region`,
-          described(`a repository of ${what} ${theirs} (${repository.repositoryArn})`),
+          described(`a repository of ${what} ${theirs} (${isToken(repository.repositoryArn) ? repository.node.path : repository.repositoryArn})`),
           `Scan a repository of ${ours} (replicate the image there with ECR replication), or run a scanner in CodeBuild with QualityCheck.commands().`);
       }
     }
     let imageTag: string;
     if (o.imageTag !== undefined) {
       imageTag = v.requireString(`${ctx.field}.imageTag`, o.imageTag, "Pass the tag the build pushes, for example '#{SourceVariables.CommitId}'.");
-      if (!isToken(imageTag) && !/^(?:[A-Za-z0-9_.-]|#\{[A-Za-z0-9@_-]+\.[A-Za-z0-9@_.-]+\})+$/.test(imageTag)) {
-        v.fail(`${ctx.field}.imageTag`, 'must be an image tag (letters, digits, _ . -) or CodePipeline variables such as #{SourceVariables.CommitId}', imageTag,
-          "Pass the tag the build pushes, for example 'v1.2.3' or '#{SourceVariables.CommitId}'.");
-      }
+      if (!isToken(imageTag)) validateImageTag(ctx, imageTag);
     } else {
       const revision = ctx.sourceKind === undefined ? undefined : REVISION_TAG[ctx.sourceKind];
       if (revision === undefined) {
@@ -437,7 +483,7 @@ class ImageScan extends QualityCheck {
           runOrder: rc.runOrder,
           repository,
           imageTag,
-          output: new codepipeline.Artifact(`${name.replace(/[^A-Za-z0-9_-]/g, '_')}Report`),
+          output: new codepipeline.Artifact(reportArtifactName(name)),
           criticalThreshold: thresholds.critical,
           highThreshold: thresholds.high,
           mediumThreshold: thresholds.medium,

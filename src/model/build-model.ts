@@ -9,7 +9,7 @@ import { BUILD_STAGE, CHECKS_STAGE, PIPELINE_STAGES, reviewActionName, SELF_UPDA
 import { Approval, APPROVAL_ACTION_NAME, CHANGE_SET_REVIEW_ACTION_NAME } from '../approval/approval';
 import { BuildStep } from '../build/build-step';
 import { dockerLoginsModel } from '../build/docker-credential';
-import { QualityCheck } from '../build/quality-check';
+import { QualityCheck, reportArtifactName } from '../build/quality-check';
 import { DeploymentTarget } from '../deploy/deployment-target';
 import type { EnvironmentOptions } from '../pipeline/environment';
 import { claimInApp } from '../private/app-registry';
@@ -122,14 +122,23 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     });
     uniqueNames(v, 'checks', checks.map(c => c.name), 'check');
     // an Amazon Inspector scan writes its report to the artifact '<name>Report'
+    const reports = new Map<string, number>();
     for (const [i, c] of checks.entries()) {
-      const report = `${c.name.replace(/[^A-Za-z0-9_-]/g, '_')}Report`;
+      const report = reportArtifactName(c.name);
       const scan = c.kind === 'inspector-source-scan' ? 'a source code scan' : c.kind === 'inspector-image-scan' ? 'an image scan' : undefined;
-      const taken = scan ? additionalSources.find(s => s.name.toLowerCase() === report.toLowerCase()) : undefined;
+      if (!scan) continue;
+      const taken = additionalSources.find(s => s.name.toLowerCase() === report.toLowerCase());
       if (taken) {
         v.fail(`${taken.field}.name`, `is the name of the report artifact of checks[${i}] ('${c.name}'), ${scan}`, taken.name,
           'Give the additional source another name.');
       }
+      // '.' and '@' become '_' in artifact names: 'Scan.A' and 'Scan_A' would write one artifact
+      const other = reports.get(report.toLowerCase());
+      if (other !== undefined) {
+        v.fail(`checks[${i}].name`, `gives the report artifact the same name as checks[${other}] ('${checks[other].name}'): '${report}' ('.' and '@' become '_' in artifact names)`,
+          c.name, 'Give the scans names that differ in more than those characters.');
+      }
+      reports.set(report.toLowerCase(), i);
     }
     // CodePipeline's InspectorScan action is not offered in the China Regions: the pipeline would
     // fail to create, after the whole stack deployment started

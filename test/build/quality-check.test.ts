@@ -4,7 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BuildStep, DeploymentTarget, PipelineSource, QualityCheck, Verification } from '../../src';
-import { action, actionsOf, errorOf, flat, newStack, pipelineIn, stageNames } from '../util';
+import { action, actionsOf, errorOf, flat, newApp, newStack, pipelineIn, stageNames } from '../util';
 
 describe('QualityCheck', () => {
   test('checks run in parallel in a Checks stage after the build', () => {
@@ -186,6 +186,44 @@ describe('QualityCheck.imageScan: Amazon Inspector scans the image the build pus
         + "Pass the ECR repository the build pushes the image to, for example ecr.Repository.fromRepositoryName(this, 'Images', 'shop').");
     expect(errorOf(() => pipelineIn(newStack(), { checks: [QualityCheck.imageScan(images(newStack()), { imagetag: 'v1' } as any)] })))
       .toContain('checks[0].imagetag');
+  });
+
+  test('a tag Docker would refuse, or a source variable the source does not set, is refused', () => {
+    const scan = (imageTag: string, extra: object = {}) => {
+      const stack = newStack();
+      return errorOf(() => pipelineIn(stack, { checks: [QualityCheck.imageScan(images(stack), { imageTag })], ...extra }));
+    };
+    expect(scan('.v1')).toBe("'PipelineStack/Shop': checks[0].imageTag must not start with '.' or '-' (Docker image tags do not), got '.v1'. "
+      + "Pass the tag the build pushes, for example 'v1.2.3' or '#{SourceVariables.CommitId}'.");
+    expect(scan('v'.repeat(129))).toContain('checks[0].imageTag must be at most 128 characters (Docker image tags are)');
+    expect(scan('#{SourceVariables.CommitId}', { source: PipelineSource.s3({ bucket: s3.Bucket.fromBucketName(newStack(), 'Drop', 'shop-drop'), key: 'shop.zip' }) }))
+      .toBe("'PipelineStack/Shop': checks[0].imageTag names #{SourceVariables.CommitId}, a variable the pipeline's S3 source does not set (it sets ETag, VersionId), "
+        + "got '#{SourceVariables.CommitId}'. Use one of its variables, or a literal tag.");
+    expect(scan('#{SourceVariables.ImageTag}')).toContain("a variable the pipeline's GitHub source does not set (it sets AuthorDate, BranchName, CommitId, "
+      + "CommitMessage, ConnectionArn, FullRepositoryName), got '#{SourceVariables.ImageTag}'. Use one of its variables, for example '#{SourceVariables.CommitId}', or a literal tag.");
+    // variables stand for parts of the tag; other namespaces are CodePipeline's to resolve
+    const stack = newStack();
+    pipelineIn(stack, { checks: [QualityCheck.imageScan(images(stack), { imageTag: 'build-#{SourceVariables.CommitId}-#{codepipeline.PipelineExecutionId}' })] });
+    expect(action(stack, 'Checks', 'ImageScan').Configuration.ImageTag).toBe('build-#{SourceVariables.CommitId}-#{codepipeline.PipelineExecutionId}');
+  });
+
+  test('a repository of another account defined in the app is named by its construct path', () => {
+    const app = newApp();
+    const pipelineStack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const other = new Stack(app, 'Shared', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const repo = new ecr.Repository(other, 'Images', { repositoryName: 'shop' });
+    expect(errorOf(() => pipelineIn(pipelineStack, { checks: [QualityCheck.imageScan(repo)] })))
+      .toContain('got a repository of account 222222222222 (Shared/Images). Scan a repository of 111111111111');
+  });
+
+  test('scan names leave room for their report artifact, and two scans may not write one artifact', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, { checks: [QualityCheck.imageScan(images(stack), { name: 'S'.repeat(95) })] })))
+      .toBe(`'PipelineStack/Shop': checks[0].name must be at most 94 characters: the scan writes its report to the artifact '<name>Report', whose name may be 100, got '${'S'.repeat(95)}'. `
+        + "Use a shorter name, for example 'ImageScan'.");
+    expect(errorOf(() => pipelineIn(newStack(), { checks: [QualityCheck.sourceCodeScan({ name: 'Scan.A' }), QualityCheck.sourceCodeScan({ name: 'Scan_A' })] })))
+      .toBe("'PipelineStack/Shop': checks[1].name gives the report artifact the same name as checks[0] ('Scan.A'): 'Scan_AReport' ('.' and '@' become '_' in artifact names), "
+        + "got 'Scan_A'. Give the scans names that differ in more than those characters.");
   });
 
   test('the image scan is refused in the China Regions, where CodePipeline has no InspectorScan action', () => {

@@ -193,7 +193,7 @@ describe('additionalSources: what starts the pipeline', () => {
       source: PipelineSource.codeCommit({ repository }),
       additionalSources: [{ name: 'Same', source: PipelineSource.codeCommit({ repository }) }],
     }))).toBe("'PipelineStack/Shop': additionalSources[0] ('Same').source starts the pipeline on the same changes as source (shop@main (CodeCommit)), "
-      + "so each change would start two executions, got shop@main (CodeCommit). Set triggersPipeline: false on the additional source "
+      + 'so each change would start two executions, got shop@main (CodeCommit). Set triggersPipeline: false on the additional source '
       + '(every execution reads its newest revision anyway), or remove it.');
     // two additional sources of one GitHub repository and branch (names compare ignoring case)
     expect(errorOf(() => pipelineIn(newStack(), {
