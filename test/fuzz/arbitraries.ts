@@ -35,11 +35,15 @@ const source = (m: boolean) => fc.record({
   branch: either(m, fc.constantFrom(undefined, 'main', 'release/1.x'), fc.constantFrom('', 'a b')),
   connectionArn: either(m, fc.constant(CONNECTION_ARN), fc.constant('arn:aws:s3:::bucket')),
   withTrigger: fc.boolean(),
+  // pull requests: valid only in a pipeline that releases nothing, so mostly refused with environments
+  pullRequests: fc.option(either<any[]>(m, fc.constantFrom<any[]>([{}], [{ branchesIncludes: ['main'], events: ['OPEN'] }]),
+    fc.constantFrom<any[]>([], [{ events: [] }], [{ events: ['MERGED'] }], [{ branchIncludes: ['main'] }])), { freq: 4, nil: undefined }),
 }).map(s => PipelineSource.gitHub({
   repository: s.repository,
   branch: s.branch,
   connectionArn: s.connectionArn,
   triggers: s.withTrigger ? [{ filePathsExcludes: ['docs/**'] }] : undefined,
+  pullRequestTriggers: s.pullRequests as any,
 }));
 
 const buildStep = (m: boolean) => fc.record({
