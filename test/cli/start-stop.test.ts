@@ -88,6 +88,20 @@ describe('start', () => {
     expect(cp).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
   });
 
+  test('an abbreviated --revision is judged only after GetPipeline: an unreachable endpoint is exit 5, a denied GetPipeline exit 4', async () => {
+    // a short hexadecimal value may be an S3 object version id: only the source action's provider tells
+    cp.on(GetPipelineCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { name: 'Error', $metadata: {} }));
+    const unreachable = await cli(['start', PIPELINE, '--revision', '3f2a9c1']);
+    expect(unreachable.code).toBe(5);
+    expect(unreachable.stderr).toBe('cdk-delivery: cannot reach the codepipeline endpoint for GetPipeline (ECONNREFUSED); '
+      + 'check AWS_ENDPOINT_URL, --region and the network\n');
+    cp.on(GetPipelineCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
+    const denied = await cli(['start', PIPELINE, '--revision', '3f2a9c1']);
+    expect(denied.code).toBe(4);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineCommand, { name: PIPELINE });
+    expect(cp).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
+  });
+
   test('a --revision with characters no revision has is refused before any call', async () => {
     const r = await cli(['start', PIPELINE, '--revision', 'main; rm -rf']);
     expect(r.code).toBe(2);
@@ -247,13 +261,20 @@ describe('stop', () => {
     expect(cp).not.toHaveReceivedCommand(StopPipelineExecutionCommand);
   });
 
-  test('in a script it needs --yes, even with --execution', async () => {
-    for (const argv of [['stop', PIPELINE], ['stop', PIPELINE, '--execution', 'exec-3']]) {
+  test('in a script it needs --yes, even with --execution: refused before any call, whatever is in progress', async () => {
+    for (const argv of [['stop', PIPELINE], ['stop', PIPELINE, '--execution', 'exec-3'], ['stop', PIPELINE, '--abandon', '--wait']]) {
       const r = await cli(argv);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe('cdk-delivery: refusing to stop without confirmation: stdin is not a terminal; pass --yes\n');
+      expect(r.stdout).toBe('');
     }
-    expect(cp).not.toHaveReceivedCommand(StopPipelineExecutionCommand);
+    // nothing in progress: still the usage error, not a "nothing to stop" read from the pipeline
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
+    const idle = await cli(['stop', PIPELINE]);
+    expect(idle.code).toBe(2);
+    expect(idle.stderr).toBe('cdk-delivery: refusing to stop without confirmation: stdin is not a terminal; pass --yes\n');
+    expect(cp.calls()).toHaveLength(0);
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: executions });
     const yes = await cli(['stop', PIPELINE, '--yes', '--json']);
     expect(yes.code).toBe(0);
     expect(JSON.parse(yes.stdout)).toEqual({ pipeline: PIPELINE, executionId: 'exec-3', revision: COMMIT_3, abandon: false, reason: 'Stopped with cdk-delivery' });
