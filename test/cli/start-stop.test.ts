@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import {
   CodePipelineClient, DuplicatedStopRequestException, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand,
   ListPipelineExecutionsCommand, PipelineExecutionNotFoundException, PipelineExecutionNotStoppableException, StartPipelineExecutionCommand,
@@ -252,6 +254,26 @@ describe('stop', () => {
     expect(cp).toHaveReceivedCommandWith(StopPipelineExecutionCommand, { pipelineExecutionId: 'exec-3', abandon: true, reason: 'bad release 42' });
     expect(r.io.questions).toEqual(['Stop execution exec-3 and abandon its in-progress actions?']);
     expect(r.stdout).toContain(': abandoning its in-progress actions\n');
+  });
+
+  test('the default reason sent: "Stopped with cdk-delivery", with --abandon "Stopped with cdk-delivery (abandon)", as the docs and --help say', async () => {
+    const wait = await cli(['stop', PIPELINE, '--yes']);
+    expect(wait.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(StopPipelineExecutionCommand, {
+      pipelineName: PIPELINE, pipelineExecutionId: 'exec-3', abandon: false, reason: 'Stopped with cdk-delivery',
+    });
+    cp.resetHistory();
+    const abandon = await cli(['stop', PIPELINE, '--yes', '--abandon']);
+    expect(abandon.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(StopPipelineExecutionCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(StopPipelineExecutionCommand, {
+      pipelineName: PIPELINE, pipelineExecutionId: 'exec-3', abandon: true, reason: 'Stopped with cdk-delivery (abandon)',
+    });
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'cli.md'), 'utf8').replace(/\s+/g, ' ');
+    const defaults = 'default `Stopped with cdk-delivery`, or `Stopped with cdk-delivery (abandon)` with `--abandon`';
+    expect(doc.split(defaults).length - 1).toBe(2); // the command table (copied into the README) and the stop section
+    const help = (await cli(['stop', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('default: "Stopped with cdk-delivery", with --abandon "Stopped with cdk-delivery (abandon)"');
   });
 
   test('declined on a terminal: nothing stopped, exit 2', async () => {
