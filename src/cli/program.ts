@@ -15,6 +15,7 @@ import { parseDuration } from './duration';
 import { CliError, ExitCode, usageError } from './errors';
 import { CliIo, println } from './io';
 import { safeLine } from './terminal';
+import { PIPELINE_STAGES } from '../model/stage-names';
 
 /** What `runCli` needs; everything but `io` has a default. */
 export interface CliDeps {
@@ -34,7 +35,7 @@ Exit codes:
   0  success
   1  the watched stage or execution failed, was rejected, skipped, stopped or superseded, or CodePipeline refused the operation
   2  usage error (unknown command or flag, bad value, missing confirmation, several approvals waiting or executions running and none chosen, unreadable plan)
-  3  not found (cloud assembly, pipeline, environment, pending approval, execution to stop)
+  3  not found (cloud assembly, pipeline, environment, pending approval, execution to stop; freeze/unfreeze: a stage that is not an environment)
   4  access denied (the message names the IAM permission)
   5  throttled or service error after retries
   6  no AWS credentials, expired or invalid credentials, no region, or a profile that does not exist
@@ -72,6 +73,7 @@ function examples(...lines: string[]): string {
 }
 
 const TIMEOUT_HELP = 'with --wait: stop waiting after this long, e.g. 45m, 2h (exit 8 if the stage is still running)';
+const FREEZE_ENV_HELP = `environment name (not ${PIPELINE_STAGES.join(', ')}: the pipeline's own stages)`;
 const EXECUTION_TIMEOUT_HELP = 'with --wait: stop waiting after this long, e.g. 45m, 2h (exit 8 if the execution is still running)';
 
 /** `--timeout <duration>` of the waiting commands: milliseconds; only meaningful with `--wait`. */
@@ -220,7 +222,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
   program.command('freeze')
     .description('Freeze an environment: executions wait before it (DisableStageTransition, Inbound) until unfreeze')
     .argument('<pipeline>', 'pipeline name')
-    .requiredOption('--env <name>', 'environment (stage) name')
+    .requiredOption('--env <name>', FREEZE_ENV_HELP)
     .requiredOption('--reason <text>', 'why, shown in the console and by status: 1-300 letters, digits, spaces and ! @ ( ) . * ? -')
     .option('--json', 'print JSON')
     .addHelpText('after', `${examples('cdk-delivery freeze shop-pipeline --env prod --reason "Change freeze until Jan 2 (see CAB-1234)"')}
@@ -234,7 +236,7 @@ in, unless the environment was frozen for more than 30 days.`)
   program.command('unfreeze')
     .description('Unfreeze an environment (EnableStageTransition, Inbound): the latest waiting revision enters it')
     .argument('<pipeline>', 'pipeline name')
-    .requiredOption('--env <name>', 'environment (stage) name')
+    .requiredOption('--env <name>', FREEZE_ENV_HELP)
     .option('--json', 'print JSON')
     .addHelpText('after', examples('cdk-delivery unfreeze shop-pipeline --env prod'))
     .action(run((pipeline: string, opts: { env: string; json?: boolean }, cmd: Command) =>
@@ -257,7 +259,8 @@ in, unless the environment was frozen for more than 30 days.`)
     .argument('<pipeline>', 'pipeline name')
     .option('--execution <id>', 'the execution to stop (default: the one in progress; required when several are)')
     .option('--abandon', 'abandon the in-progress actions instead of letting them finish (a deployment may stop half done)')
-    .option('--reason <text>', 'why, recorded with the execution (at most 200 characters)')
+    .option('--reason <text>', 'why, recorded with the execution (at most 200 characters; '
+      + 'default: "Stopped with cdk-delivery", with --abandon "Stopped with cdk-delivery (abandon)")')
     .option('--wait', 'follow the execution until it is stopped; exit 0 only then')
     .option('--timeout <duration>', EXECUTION_TIMEOUT_HELP)
     .option('-y, --yes', 'do not ask for confirmation')

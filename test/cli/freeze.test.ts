@@ -113,6 +113,45 @@ describe('freeze', () => {
     expect(cp).not.toHaveReceivedCommand(DisableStageTransitionCommand);
   });
 
+  test.each([
+    ['Source'], ['Build'], ['Checks'], ['UpdatePipeline'],
+  ])('--env %s, one of the pipeline\'s own stages, is refused (exit 3) listing the environments, without freezing', async (stage) => {
+    const state = stateWithProd(true);
+    state.stageStates!.splice(2, 0, { stageName: 'Checks', inboundTransitionState: { enabled: true } }, { stageName: 'UpdatePipeline', inboundTransitionState: { enabled: true } });
+    state.stageStates![1].inboundTransitionState = { enabled: true };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    const r = await cli(['freeze', PIPELINE, '--env', stage, '--reason', 'x']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`cdk-delivery: '${stage}' in pipeline 'shop-pipeline' is the pipeline's own ${stage} stage, not an environment; `
+      + 'environments: staging, prod\n');
+    expect(r.stdout).toBe('');
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
+    expect(cp).not.toHaveReceivedCommand(DisableStageTransitionCommand);
+  });
+
+  test('a stage without an inbound transition in GetPipelineState is not frozen (exit 3, no call)', async () => {
+    // the fixture's staging has no inboundTransitionState, as GetPipelineState answers for a pipeline's first stage
+    const r = await cli(['freeze', PIPELINE, '--env', 'staging', '--reason', 'x']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: 'staging' in pipeline 'shop-pipeline' has no inbound transition (GetPipelineState gives none, "
+      + 'as for the first stage): nothing to freeze\n');
+    expect(cp).not.toHaveReceivedCommand(DisableStageTransitionCommand);
+  });
+
+  test('a pipeline without environments: the refusal says so', async () => {
+    cp.on(GetPipelineStateCommand).resolves({
+      pipelineName: PIPELINE,
+      stageStates: [{ stageName: 'Source' }, { stageName: 'Build', inboundTransitionState: { enabled: true } }],
+    });
+    const r = await cli(['freeze', PIPELINE, '--env', 'Build', '--reason', 'x']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: 'Build' in pipeline 'shop-pipeline' is the pipeline's own Build stage, not an environment; environments: (none)\n");
+    const unknown = await cli(['freeze', PIPELINE, '--env', 'prod', '--reason', 'x']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toBe("cdk-delivery: unknown environment 'prod' in pipeline 'shop-pipeline'; environments: (none)\n");
+    expect(cp).not.toHaveReceivedCommand(DisableStageTransitionCommand);
+  });
+
   test('exit 4 naming codepipeline:DisableStageTransition when access is denied', async () => {
     cp.on(DisableStageTransitionCommand).rejects(awsError('AccessDeniedException', 'User: arn:aws:iam::1:user/x is not authorized'));
     const r = await cli(['freeze', PIPELINE, '--env', 'prod', '--reason', 'x']);
@@ -174,6 +213,29 @@ describe('unfreeze', () => {
     const r = await cli(['unfreeze', PIPELINE, '--env', 'prod']);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('needs the IAM permission codepipeline:EnableStageTransition');
+  });
+
+  test.each([
+    ['Source'], ['Build'],
+  ])('--env %s, one of the pipeline\'s own stages, is refused (exit 3) listing the environments, without unfreezing', async (stage) => {
+    const state = stateWithProd(false, 'Change freeze');
+    state.stageStates![1].inboundTransitionState = { enabled: false, disabledReason: 'set in the console' };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    const r = await cli(['unfreeze', PIPELINE, '--env', stage]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`cdk-delivery: '${stage}' in pipeline 'shop-pipeline' is the pipeline's own ${stage} stage, not an environment; `
+      + 'environments: staging, prod\n');
+    expect(r.stdout).toBe('');
+    expect(cp).not.toHaveReceivedCommand(EnableStageTransitionCommand);
+  });
+
+  test('a stage without an inbound transition is not reported as "not frozen": exit 3, no call', async () => {
+    const r = await cli(['unfreeze', PIPELINE, '--env', 'staging']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: 'staging' in pipeline 'shop-pipeline' has no inbound transition (GetPipelineState gives none, "
+      + 'as for the first stage): nothing to unfreeze\n');
+    expect(r.stdout).toBe('');
+    expect(cp).not.toHaveReceivedCommand(EnableStageTransitionCommand);
   });
 
   test('exit 3 on an unknown environment', async () => {

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import {
   CodePipelineClient, DuplicatedStopRequestException, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand,
   ListPipelineExecutionsCommand, PipelineExecutionNotFoundException, PipelineExecutionNotStoppableException, StartPipelineExecutionCommand,
@@ -85,6 +87,20 @@ describe('start', () => {
     const r = await cli(['start', PIPELINE, '--revision', 'sha256:3f2a9c1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^cdk-delivery: --revision: CodePipeline starts from a full image digest \(sha256: and 64 hexadecimal characters\), got 'sha256:3f2a9c1'/);
+    expect(cp).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
+  });
+
+  test('an abbreviated --revision is judged only after GetPipeline: an unreachable endpoint is exit 5, a denied GetPipeline exit 4', async () => {
+    // a short hexadecimal value may be an S3 object version id: only the source action's provider tells
+    cp.on(GetPipelineCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { name: 'Error', $metadata: {} }));
+    const unreachable = await cli(['start', PIPELINE, '--revision', '3f2a9c1']);
+    expect(unreachable.code).toBe(5);
+    expect(unreachable.stderr).toBe('cdk-delivery: cannot reach the codepipeline endpoint for GetPipeline (ECONNREFUSED); '
+      + 'check AWS_ENDPOINT_URL, --region and the network\n');
+    cp.on(GetPipelineCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
+    const denied = await cli(['start', PIPELINE, '--revision', '3f2a9c1']);
+    expect(denied.code).toBe(4);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineCommand, { name: PIPELINE });
     expect(cp).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
   });
 
@@ -240,6 +256,26 @@ describe('stop', () => {
     expect(r.stdout).toContain(': abandoning its in-progress actions\n');
   });
 
+  test('the default reason sent: "Stopped with cdk-delivery", with --abandon "Stopped with cdk-delivery (abandon)", as the docs and --help say', async () => {
+    const wait = await cli(['stop', PIPELINE, '--yes']);
+    expect(wait.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(StopPipelineExecutionCommand, {
+      pipelineName: PIPELINE, pipelineExecutionId: 'exec-3', abandon: false, reason: 'Stopped with cdk-delivery',
+    });
+    cp.resetHistory();
+    const abandon = await cli(['stop', PIPELINE, '--yes', '--abandon']);
+    expect(abandon.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(StopPipelineExecutionCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(StopPipelineExecutionCommand, {
+      pipelineName: PIPELINE, pipelineExecutionId: 'exec-3', abandon: true, reason: 'Stopped with cdk-delivery (abandon)',
+    });
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'cli.md'), 'utf8').replace(/\s+/g, ' ');
+    const defaults = 'default `Stopped with cdk-delivery`, or `Stopped with cdk-delivery (abandon)` with `--abandon`';
+    expect(doc.split(defaults).length - 1).toBe(2); // the command table (copied into the README) and the stop section
+    const help = (await cli(['stop', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('default: "Stopped with cdk-delivery", with --abandon "Stopped with cdk-delivery (abandon)"');
+  });
+
   test('declined on a terminal: nothing stopped, exit 2', async () => {
     const r = await cli(['stop', PIPELINE], { stdinIsTTY: true, confirm: async () => false });
     expect(r.code).toBe(2);
@@ -247,13 +283,20 @@ describe('stop', () => {
     expect(cp).not.toHaveReceivedCommand(StopPipelineExecutionCommand);
   });
 
-  test('in a script it needs --yes, even with --execution', async () => {
-    for (const argv of [['stop', PIPELINE], ['stop', PIPELINE, '--execution', 'exec-3']]) {
+  test('in a script it needs --yes, even with --execution: refused before any call, whatever is in progress', async () => {
+    for (const argv of [['stop', PIPELINE], ['stop', PIPELINE, '--execution', 'exec-3'], ['stop', PIPELINE, '--abandon', '--wait']]) {
       const r = await cli(argv);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe('cdk-delivery: refusing to stop without confirmation: stdin is not a terminal; pass --yes\n');
+      expect(r.stdout).toBe('');
     }
-    expect(cp).not.toHaveReceivedCommand(StopPipelineExecutionCommand);
+    // nothing in progress: still the usage error, not a "nothing to stop" read from the pipeline
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
+    const idle = await cli(['stop', PIPELINE]);
+    expect(idle.code).toBe(2);
+    expect(idle.stderr).toBe('cdk-delivery: refusing to stop without confirmation: stdin is not a terminal; pass --yes\n');
+    expect(cp.calls()).toHaveLength(0);
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: executions });
     const yes = await cli(['stop', PIPELINE, '--yes', '--json']);
     expect(yes.code).toBe(0);
     expect(JSON.parse(yes.stdout)).toEqual({ pipeline: PIPELINE, executionId: 'exec-3', revision: COMMIT_3, abandon: false, reason: 'Stopped with cdk-delivery' });

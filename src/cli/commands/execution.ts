@@ -139,6 +139,10 @@ export async function stopCommand(ctx: CommandContext, options: StopOptions): Pr
   if (reasonLength > MAX_STOP_REASON_LENGTH) {
     throw usageError(`--reason is ${reasonLength} characters long; CodePipeline accepts at most ${MAX_STOP_REASON_LENGTH}`);
   }
+  // Without a terminal nothing can confirm: refuse before reading anything (whatever is in progress, it would not be stopped)
+  if (!options.yes && !ctx.io.stdinIsTTY) {
+    throw usageError('refusing to stop without confirmation: stdin is not a terminal; pass --yes');
+  }
 
   let executionId: string;
   let revision: Revision;
@@ -171,9 +175,6 @@ export async function stopCommand(ctx: CommandContext, options: StopOptions): Pr
   const how = options.abandon ? 'abandoning its in-progress actions' : 'its in-progress actions finish first (stop and wait)';
 
   if (!options.yes) {
-    if (!ctx.io.stdinIsTTY) {
-      throw usageError('refusing to stop without confirmation: stdin is not a terminal; pass --yes');
-    }
     println(ctx.io.stderr, safeLine(`stopping execution ${describeExecution(executionId, revision, state, 50)} of '${pipeline}'; ${how}`));
     const ok = await ctx.io.confirm(safeLine(`Stop execution ${executionId}${options.abandon ? ' and abandon its in-progress actions' : ''}?`));
     if (!ok) {

@@ -1,9 +1,9 @@
-import { StageState } from '@aws-sdk/client-codepipeline';
+import { GetPipelineStateOutput, StageState } from '@aws-sdk/client-codepipeline';
 import { CommandContext } from '../context';
 import { ago } from '../duration';
-import { ExitCode, usageError } from '../errors';
+import { ExitCode, notFound, usageError } from '../errors';
 import { println } from '../io';
-import { findStage, shortPrincipal, validateName } from '../pipeline-model';
+import { NON_ENVIRONMENT_STAGES, shortPrincipal, validateName } from '../pipeline-model';
 import { safeLine } from '../terminal';
 
 export interface FreezeOptions {
@@ -70,6 +70,29 @@ export function describeFreeze(t: InboundTransition, now: Date, maxReason = 60):
   return `frozen: "${shown}"${by}${when}`;
 }
 
+/**
+ * The stage of environment `env` with its inbound transition, for freeze and unfreeze. Refused
+ * (exit 3, before any write call): a stage that does not exist, one of the pipeline's own stages
+ * (`Source`, `Build`, `Checks`, `UpdatePipeline`: a freeze is about environments), and a stage
+ * whose GetPipelineState entry has no inbound transition (the first stage of a pipeline).
+ */
+function frozenStage(state: GetPipelineStateOutput, env: string, pipeline: string, verb: 'freeze' | 'unfreeze'): [StageState, InboundTransition] {
+  const names = (state.stageStates ?? []).map((s) => s.stageName ?? '').filter((n) => n);
+  const environments = names.filter((n) => !NON_ENVIRONMENT_STAGES.has(n));
+  const listed = `environments: ${environments.length ? environments.join(', ') : '(none)'}`;
+  const stage = (state.stageStates ?? []).find((s) => s.stageName === env);
+  if (!stage) throw notFound(`unknown environment '${env}' in pipeline '${pipeline}'; ${listed}`);
+  if (NON_ENVIRONMENT_STAGES.has(env)) {
+    throw notFound(`'${env}' in pipeline '${pipeline}' is the pipeline's own ${env} stage, not an environment; ${listed}`);
+  }
+  const transition = inboundTransition(stage);
+  if (!transition) {
+    throw notFound(`'${env}' in pipeline '${pipeline}' has no inbound transition (GetPipelineState gives none, as for the first stage): `
+      + `nothing to ${verb}`);
+  }
+  return [stage, transition];
+}
+
 /** The executions waiting before a stage (V2: `inboundExecutions`, else `inboundExecution`). */
 function waitingBefore(stage: StageState): string[] {
   const inbound = stage.inboundExecutions ?? (stage.inboundExecution ? [stage.inboundExecution] : []);
@@ -90,11 +113,10 @@ export async function freezeCommand(ctx: CommandContext, options: FreezeOptions)
   if (problem) throw usageError(problem);
 
   const state = await ctx.api.getPipelineState(pipeline);
-  const stage = findStage(state, env, pipeline);
-  const before = inboundTransition(stage);
+  const [, before] = frozenStage(state, env, pipeline, 'freeze');
   const now = ctx.io.now();
-  const wasFrozen = before?.enabled === false;
-  const changed = !wasFrozen || before?.disabledReason !== reason;
+  const wasFrozen = !before.enabled;
+  const changed = !wasFrozen || before.disabledReason !== reason;
   if (changed) await ctx.api.disableInboundTransition(pipeline, env, reason);
 
   if (options.json) {
@@ -110,9 +132,9 @@ export async function freezeCommand(ctx: CommandContext, options: FreezeOptions)
     println(ctx.io.stdout, safeLine(`froze '${env}' of '${pipeline}': executions now wait before it ("${reason}"); `
       + `those already in it go on (cdk-delivery unfreeze ${pipeline} --env ${env})`));
   } else if (changed) {
-    println(ctx.io.stdout, safeLine(`'${env}' of '${pipeline}' was already ${describeFreeze(before!, now, 300)}; the reason is now "${reason}"`));
+    println(ctx.io.stdout, safeLine(`'${env}' of '${pipeline}' was already ${describeFreeze(before, now, 300)}; the reason is now "${reason}"`));
   } else {
-    println(ctx.io.stdout, safeLine(`'${env}' of '${pipeline}' is already ${describeFreeze(before!, now, 300)}; nothing changed`));
+    println(ctx.io.stdout, safeLine(`'${env}' of '${pipeline}' is already ${describeFreeze(before, now, 300)}; nothing changed`));
   }
   return ExitCode.OK;
 }
@@ -125,14 +147,13 @@ export async function unfreezeCommand(ctx: CommandContext, options: FreezeOption
   const pipeline = validateName(options.pipeline, 'pipeline name');
   const env = validateName(options.env, 'environment name (--env)');
   const state = await ctx.api.getPipelineState(pipeline);
-  const stage = findStage(state, env, pipeline);
-  const before = inboundTransition(stage);
+  const [stage, before] = frozenStage(state, env, pipeline, 'unfreeze');
   const now = ctx.io.now();
-  const wasFrozen = before?.enabled === false;
+  const wasFrozen = !before.enabled;
   if (wasFrozen) await ctx.api.enableInboundTransition(pipeline, env);
   const waiting = waitingBefore(stage);
   // CodePipeline resumes the latest waiting revision only if the transition was disabled for at most 30 days
-  const tooLong = wasFrozen && before?.lastChangedAt !== undefined && now.getTime() - before.lastChangedAt.getTime() > RESUME_LIMIT_MS;
+  const tooLong = wasFrozen && before.lastChangedAt !== undefined && now.getTime() - before.lastChangedAt.getTime() > RESUME_LIMIT_MS;
 
   if (options.json) {
     println(ctx.io.stdout, JSON.stringify({
@@ -150,7 +171,7 @@ export async function unfreezeCommand(ctx: CommandContext, options: FreezeOption
     println(ctx.io.stdout, safeLine(`'${env}' of '${pipeline}' is not frozen; nothing changed`));
     return ExitCode.OK;
   }
-  println(ctx.io.stdout, safeLine(`unfroze '${env}' of '${pipeline}' (it was ${describeFreeze(before!, now, 300)})`));
+  println(ctx.io.stdout, safeLine(`unfroze '${env}' of '${pipeline}' (it was ${describeFreeze(before, now, 300)})`));
   if (tooLong) {
     println(ctx.io.stderr, safeLine(`cdk-delivery: warning: '${env}' was frozen for more than 30 days: CodePipeline does not resume the execution `
       + `waiting before it; release again (cdk-delivery start ${pipeline})`));
