@@ -278,6 +278,15 @@ describe('rollback', () => {
     expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
   });
 
+  test('exit 1, without calling RollbackStage, for the source stage, which CodePipeline never rolls back', async () => {
+    const r = await cli(['rollback', PIPELINE, '--env', 'Source']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("cdk-delivery: cannot roll back 'Source' in 'shop-pipeline': it is the source stage, which CodePipeline never rolls back; "
+      + 'roll back the environment that runs the change, or start the pipeline on an earlier revision (cdk-delivery start --revision)\n');
+    expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+    expect(cp).not.toHaveReceivedCommand(ListActionExecutionsCommand);
+  });
+
   test('exit 1 when CodePipeline cannot roll back', async () => {
     cp.on(RollbackStageCommand).rejects(new UnableToRollbackStageException({ message: 'pipeline type V1', $metadata: {} }));
     const r = await cli(['rollback', PIPELINE, '--env', 'prod']);

@@ -1,3 +1,4 @@
+import { SOURCE_STAGE } from '../../model/stage-names';
 import { CommandContext } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { println } from '../io';
@@ -56,6 +57,11 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
   const env = validateName(options.env, 'environment name (--env)');
   const state = await ctx.api.getPipelineState(pipeline);
   const stage = findStage(state, env, pipeline);
+  if (stage.stageName === SOURCE_STAGE) {
+    // CodePipeline's stage rollback considerations: a source stage cannot be rolled back
+    throw new CliError(`cannot roll back '${env}' in '${pipeline}': it is the source stage, which CodePipeline never rolls back; `
+      + 'roll back the environment that runs the change, or start the pipeline on an earlier revision (cdk-delivery start --revision)', ExitCode.FAILED);
+  }
   const current = stage.latestExecution?.pipelineExecutionId;
 
   let target = options.targetExecution;
