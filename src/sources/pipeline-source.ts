@@ -361,20 +361,10 @@ function describePullRequestTrigger(t: PullRequestTrigger, branch: string): stri
 
 function validatePullRequestTriggers(ctx: ModelContext, value: unknown): PullRequestTrigger[] {
   const v: Validator = ctx.validator;
-  if (value === undefined) return [];
-  const field = `${ctx.field}.pullRequestTriggers`;
-  if (!Array.isArray(value)) v.fail(field, 'must be an array of pull request triggers', value, 'Pass [{ branchesIncludes: [\'main\'] }] or leave it out.');
-  if (value.length === 0) v.fail(field, 'must not be empty', value, 'Leave pullRequestTriggers out when pull requests should not start the pipeline.');
-  if (value.length > 3) v.fail(field, 'may hold at most 3 pull request filters (CodePipeline quota)', value, 'Merge the patterns into fewer triggers.');
-  value.forEach((t, i) => {
-    const f = `${field}[${i}]`;
-    v.requireObject(f, t, 'Pass an object such as { branchesIncludes: [\'main\'] }.');
-    v.noMisspeltFields(f, t, 'PullRequestTrigger');
-    for (const key of ['branchesIncludes', 'branchesExcludes', 'filePathsIncludes', 'filePathsExcludes'] as const) {
-      const list = v.optionalStringArray(`${f}.${key}`, (t as any)[key], 'Pass glob patterns such as \'release/*\'.');
-      if (list && list.length === 0) v.fail(`${f}.${key}`, 'must not be empty', list, 'Leave it out instead.');
-      if (list && list.length > 8) v.fail(`${f}.${key}`, 'may hold at most 8 patterns (CodePipeline quota)', list, 'Use broader glob patterns.');
-    }
+  const triggers = validateFilters(v, `${ctx.field}.pullRequestTriggers`, value, 'pull request', 'PullRequestTrigger',
+    'Leave pullRequestTriggers out when pull requests should not start the pipeline.', ['branchesIncludes', 'branchesExcludes', 'filePathsIncludes', 'filePathsExcludes']);
+  triggers.forEach((t, i) => {
+    const f = `${ctx.field}.pullRequestTriggers[${i}]`;
     const prEvents = (t as PullRequestTrigger).events;
     if (prEvents !== undefined) {
       const fix = 'Pass some of GitPullRequestEvent.OPEN, UPDATED and CLOSED (from aws-cdk-lib/aws-codepipeline), or leave events out for OPEN and UPDATED.';
@@ -385,26 +375,43 @@ function validatePullRequestTriggers(ctx: ModelContext, value: unknown): PullReq
       });
     }
   });
-  return value as PullRequestTrigger[];
+  return triggers as PullRequestTrigger[];
 }
 
-function validateTriggers(ctx: ModelContext, value: unknown): PushTrigger[] {
-  const v: Validator = ctx.validator;
+/**
+ * A list of V2 git filters (push or pull request): 1 to 3 objects, each checked for misspelt
+ * fields, with glob lists of 1 to 8 patterns (CodePipeline's quotas).
+ */
+function validateFilters(
+  v: Validator, field: string, value: unknown, what: string, struct: 'PushTrigger' | 'PullRequestTrigger', emptyFix: string, lists: readonly string[],
+): object[] {
   if (value === undefined) return [];
-  const field = `${ctx.field}.triggers`;
-  if (!Array.isArray(value)) v.fail(field, 'must be an array of push triggers', value, 'Pass [{ branchesIncludes: [...] }] or leave it out.');
-  if (value.length === 0) v.fail(field, 'must not be empty', value, 'Leave triggers out to start on every push to the branch.');
-  if (value.length > 3) v.fail(field, 'may hold at most 3 push filters (CodePipeline quota)', value, 'Merge the patterns into fewer triggers.');
+  if (!Array.isArray(value)) {
+    v.fail(field, `must be an array of ${what} triggers`, value, what === 'push'
+      ? 'Pass [{ branchesIncludes: [...] }] or leave it out.' : 'Pass [{ branchesIncludes: [\'main\'] }] or leave it out.');
+  }
+  if (value.length === 0) v.fail(field, 'must not be empty', value, emptyFix);
+  if (value.length > 3) v.fail(field, `may hold at most 3 ${what} filters (CodePipeline quota)`, value, 'Merge the patterns into fewer triggers.');
   value.forEach((t, i) => {
     const f = `${field}[${i}]`;
     v.requireObject(f, t, 'Pass an object such as { branchesIncludes: [\'main\'] }.');
-    v.noMisspeltFields(f, t, 'PushTrigger');
-    const lists = ['branchesIncludes', 'branchesExcludes', 'tagsIncludes', 'tagsExcludes', 'filePathsIncludes', 'filePathsExcludes'] as const;
+    v.noMisspeltFields(f, t, struct);
     for (const key of lists) {
       const list = v.optionalStringArray(`${f}.${key}`, (t as any)[key], 'Pass glob patterns such as \'release/*\'.');
       if (list && list.length === 0) v.fail(`${f}.${key}`, 'must not be empty', list, 'Leave it out instead.');
       if (list && list.length > 8) v.fail(`${f}.${key}`, 'may hold at most 8 patterns (CodePipeline quota)', list, 'Use broader glob patterns.');
     }
+  });
+  return value;
+}
+
+function validateTriggers(ctx: ModelContext, value: unknown): PushTrigger[] {
+  const v: Validator = ctx.validator;
+  const field = `${ctx.field}.triggers`;
+  const triggers = validateFilters(v, field, value, 'push', 'PushTrigger', 'Leave triggers out to start on every push to the branch.',
+    ['branchesIncludes', 'branchesExcludes', 'tagsIncludes', 'tagsExcludes', 'filePathsIncludes', 'filePathsExcludes']) as PushTrigger[];
+  triggers.forEach((t, i) => {
+    const f = `${field}[${i}]`;
     const hasTags = t.tagsIncludes !== undefined || t.tagsExcludes !== undefined;
     const hasBranches = t.branchesIncludes !== undefined || t.branchesExcludes !== undefined;
     if (hasTags && hasBranches) {
@@ -414,7 +421,7 @@ function validateTriggers(ctx: ModelContext, value: unknown): PushTrigger[] {
       v.failPlain(f, 'filters on tags and file paths; CodePipeline applies file paths to branch pushes only. Remove the file paths or filter on branches.');
     }
   });
-  return value as PushTrigger[];
+  return triggers;
 }
 
 class CodeCommitSource extends PipelineSource {
