@@ -72,11 +72,11 @@ describe('approve', () => {
     expect(cp).toHaveReceivedCommandWith(PutApprovalResultCommand, { result: { status: 'Rejected', summary: max } });
   });
 
-  test('refuses without --yes when stdin is not a terminal', async () => {
+  test('refuses without --yes when stdin is not a terminal, before any call', async () => {
     const r = await cli(['approve', PIPELINE, '--env', 'prod']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('stdin is not a terminal; pass --yes');
-    expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
+    expect(r.stderr).toBe('cdk-delivery: refusing to approve without confirmation: stdin is not a terminal; pass --yes, --revision <sha> or --execution <id>\n');
+    expect(cp.calls()).toHaveLength(0);
   });
 
   test('asks for confirmation on a terminal and approves on yes', async () => {

@@ -93,6 +93,12 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
     throw usageError('use either --revision or --execution, not both');
   }
 
+  // Without a terminal nothing can confirm: refuse before reading anything
+  const confirmed = options.revision !== undefined || options.execution !== undefined || options.yes;
+  if (!confirmed && !ctx.io.stdinIsTTY) {
+    throw usageError(`refusing to ${verb} without confirmation: stdin is not a terminal; pass --yes, --revision <sha> or --execution <id>`);
+  }
+
   const state = await ctx.api.getPipelineState(pipeline);
   const stage = findStage(state, env, pipeline);
   const pending = pendingApproval(stage);
@@ -126,10 +132,7 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
       `refusing to ${verb}: the approval waiting in '${env}' is for revision ${revision.id ?? 'unknown'} (execution ${executionId ?? 'unknown'}), not ${options.revision}`,
       ExitCode.NOT_FOUND);
   }
-  if (options.revision === undefined && options.execution === undefined && !options.yes) {
-    if (!ctx.io.stdinIsTTY) {
-      throw usageError(`refusing to ${verb} without confirmation: stdin is not a terminal; pass --yes, --revision <sha> or --execution <id>`);
-    }
+  if (!confirmed) {
     println(ctx.io.stderr, safeLine(`${approval.actionName} in '${env}' of '${pipeline}' is waiting for ${what}`));
     const ok = await ctx.io.confirm(safeLine(`${verb === 'approve' ? 'Approve' : 'Reject'} ${shortRevision(revision.id)} into ${env}?`));
     if (!ok) {
