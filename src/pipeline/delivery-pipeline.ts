@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -224,7 +225,7 @@ export class DeliveryPipeline extends Construct {
   public addEnvironment(environment: EnvironmentOptions): void {
     if (this.built) {
       throw new DeliveryPipelineValidationError(this.node.path, 'addEnvironment',
-        `'${this.node.path}': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove(), grantOperate() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.`);
+        `'${this.node.path}': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove(), grantOperate(), grantRead() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.`);
     }
     this.environmentOptions.push(environment);
     try {
@@ -295,13 +296,7 @@ export class DeliveryPipeline extends Construct {
     });
     const read = iam.Grant.addToPrincipal({
       grantee,
-      actions: [
-        'codepipeline:GetPipeline',
-        'codepipeline:GetPipelineState',
-        'codepipeline:GetPipelineExecution',
-        'codepipeline:ListPipelineExecutions',
-        'codepipeline:ListActionExecutions',
-      ],
+      actions: [...PIPELINE_READ_ACTIONS],
       resourceArns: [built.pipeline.pipelineArn],
     });
     return approve.combine(read);
@@ -341,11 +336,7 @@ export class DeliveryPipeline extends Construct {
       actions: [
         'codepipeline:StartPipelineExecution',
         'codepipeline:StopPipelineExecution',
-        'codepipeline:GetPipeline',
-        'codepipeline:GetPipelineState',
-        'codepipeline:GetPipelineExecution',
-        'codepipeline:ListPipelineExecutions',
-        'codepipeline:ListActionExecutions',
+        ...PIPELINE_READ_ACTIONS,
         // AWS's references disagree on whether retry and rollback are authorized on the pipeline or
         // on the stage; granting both keeps them working, on this pipeline only
         'codepipeline:RetryStageExecution',
@@ -366,6 +357,44 @@ export class DeliveryPipeline extends Construct {
         ],
         resourceArns: stageArns,
       }));
+    }
+    return grant;
+  }
+
+  /**
+   * Lets `grantee` follow the pipeline's releases without changing anything: what
+   * `cdk-delivery status`, `history` and `metrics` read. That is the pipeline's structure, state and
+   * history (`GetPipeline`, `GetPipelineState`, `GetPipelineExecution`, `ListPipelineExecutions`,
+   * `ListActionExecutions`) and, for the DORA metrics of CodeDeploy deployments,
+   * `codedeploy:BatchGetDeployments` on exactly the deployment groups the pipeline deploys through
+   * in its own account. For product owners, auditors and dashboards.
+   *
+   * Builds the pipeline. The grantee must be of the pipeline's account (CodePipeline has no
+   * resource-based policies); one of another account is refused.
+   *
+   * @param grantee the role, user or group that follows the releases
+   * @returns the grant (one statement on the pipeline, one on its deployment groups when it has some)
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    this.requireGrantable('grantRead', grantee, "Pass the readers' role, for example iam.Role.fromRoleArn(this, 'Dashboards', 'arn:aws:iam::111111111111:role/dashboards').");
+    const account = Stack.of(this).account;
+    const other = approverOfAnotherAccount(grantee, account);
+    if (other !== undefined) {
+      throw new DeliveryPipelineValidationError(this.node.path, 'grantRead',
+        `'${this.node.path}': grantRead: grantee is a principal of account ${other}, which cannot read a pipeline in account ${account} `
+        + `(CodePipeline has no resource-based policies, so the grant would allow nothing), got ${describeGrantee(grantee)}. `
+        + `Grant a role of account ${account} that the readers of account ${other} may assume.`);
+    }
+    this.buildPipeline();
+    let grant = iam.Grant.addToPrincipal({ grantee, actions: [...PIPELINE_READ_ACTIONS], resourceArns: [this.built!.pipeline.pipelineArn] });
+    // deployments of another account's groups are not readable from this one: the CLI skips them
+    const groups = this.model.environments.flatMap(e => e.deployments)
+      .map(d => d.codeDeployGroup as codedeploy.IServerDeploymentGroup | codedeploy.IEcsDeploymentGroup | undefined)
+      .filter((g): g is codedeploy.IServerDeploymentGroup | codedeploy.IEcsDeploymentGroup => g !== undefined)
+      .filter(g => Token.isUnresolved(g.env.account) || Token.isUnresolved(account) || g.env.account === account);
+    const arns = [...new Set(groups.map(g => g.deploymentGroupArn))];
+    if (arns.length > 0) {
+      grant = grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['codedeploy:BatchGetDeployments'], resourceArns: arns }));
     }
     return grant;
   }
@@ -449,6 +478,15 @@ export class DeliveryPipeline extends Construct {
 }
 
 /** Where the cloud assembly holds this stack's template (<nested assembly>/<template>). */
+/** What `cdk-delivery status` and `history` read of a pipeline (every grant includes them). */
+const PIPELINE_READ_ACTIONS = [
+  'codepipeline:GetPipeline',
+  'codepipeline:GetPipelineState',
+  'codepipeline:GetPipelineExecution',
+  'codepipeline:ListPipelineExecutions',
+  'codepipeline:ListActionExecutions',
+] as const;
+
 function pipelineTemplatePath(stack: Stack): string {
   const stage = Stage.of(stack);
   const root = stack.node.root as Stage;

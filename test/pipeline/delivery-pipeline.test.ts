@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -84,7 +85,7 @@ describe('DeliveryPipeline', () => {
     expect(pipeline.pipeline).toBeInstanceOf(codepipeline.Pipeline);
     expect(pipeline.pipeline.stageCount).toBe(3);
     expect(errorOf(() => pipeline.addEnvironment(env('prod')))).toBe(
-      "'PipelineStack/Shop': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove(), grantOperate() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.");
+      "'PipelineStack/Shop': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove(), grantOperate(), grantRead() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.");
   });
 
   test('isDeliveryPipeline', () => {
@@ -224,6 +225,66 @@ describe('grantApprove', () => {
   });
 });
 
+describe('grantRead', () => {
+  const READS = [
+    'codepipeline:GetPipeline', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState', 'codepipeline:ListActionExecutions',
+    'codepipeline:ListPipelineExecutions',
+  ];
+
+  function statementsOf(stack: Stack): any[] {
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const policy = Object.entries(policies).find(([id]) => id.startsWith('ReadersDefaultPolicy'));
+    return flat((policy![1] as any).Properties.PolicyDocument.Statement);
+  }
+
+  test('grants the pipeline reads, and BatchGetDeployments on exactly the deployment groups of its account', () => {
+    const stack = newStack();
+    const fleet = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentGroupName: 'shop-fleet' });
+    const application = codedeploy.ServerApplication.fromServerApplicationName(stack, 'App', 'shop');
+    const imported = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'ProdFleet', { application, deploymentGroupName: 'shop-prod' });
+    const pipeline = pipelineIn(stack, {
+      environments: [
+        env('staging', { deployments: [DeploymentTarget.codeDeployServer(fleet)] }),
+        env('prod', { production: true, deployments: [DeploymentTarget.codeDeployServer(imported), DeploymentTarget.commands('Cdn', ['./cdn.sh'])] }),
+      ],
+    });
+    const readers = new iam.Role(stack, 'Readers', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(pipeline.grantRead(readers).success).toBe(true);
+    const statements = statementsOf(stack);
+    expect(statements).toHaveLength(2);
+    expect([...statements[0].Action].sort()).toEqual(READS);
+    expect(statements[0].Resource).toMatch(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>$/);
+    expect(statements[1]).toEqual({ Effect: 'Allow', Action: 'codedeploy:BatchGetDeployments', Resource: expect.any(Array) });
+    expect([...statements[1].Resource].sort()).toEqual([
+      'arn:aws:codedeploy:eu-west-1:111111111111:deploymentgroup:<FleetApplication44C50E48>/<Fleet30813DF3>',
+      'arn:aws:codedeploy:eu-west-1:111111111111:deploymentgroup:shop/shop-prod',
+    ]);
+    const actions = statements.flatMap((x: any) => [].concat(x.Action));
+    expect(actions.filter((a: string) => !a.includes(':Get') && !a.includes(':List') && !a.includes(':BatchGet'))).toEqual([]);
+  });
+
+  test('the deployment group of another account is left out: its deployments cannot be read from the pipeline\'s account', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const prod = new Stack(app, 'Prod', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const application = codedeploy.ServerApplication.fromServerApplicationName(prod, 'App', 'shop');
+    const group = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(prod, 'Fleet', { application, deploymentGroupName: 'shop-prod' });
+    const pipeline = pipelineIn(stack, { environments: [env('prod', { production: true, account: '222222222222', deployments: [DeploymentTarget.codeDeployServer(group)] })] });
+    pipeline.grantRead(new iam.Role(stack, 'Readers', { assumedBy: new iam.AccountRootPrincipal() }));
+    expect(statementsOf(stack).map((x: any) => x.Action)).toEqual([expect.arrayContaining(READS)]);
+  });
+
+  test('a pipeline without CodeDeploy targets gets the pipeline reads only; a reader of another account is refused', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('staging')] });
+    pipeline.grantRead(new iam.Role(stack, 'Readers', { assumedBy: new iam.AccountRootPrincipal() }));
+    expect(statementsOf(stack)).toHaveLength(1);
+    expect(errorOf(() => pipeline.grantRead(iam.Role.fromRoleArn(stack, 'Other', 'arn:aws:iam::222222222222:role/dashboards'))))
+      .toContain("'PipelineStack/Shop': grantRead: grantee is a principal of account 222222222222, which cannot read a pipeline in account 111111111111");
+    expect(errorOf(() => pipeline.grantRead(undefined as any))).toContain('grantRead: grantee must be an iam.IGrantable (a role, user or group), got undefined.');
+  });
+});
+
 describe('grantOperate', () => {
   const PIPELINE_ARN = /^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>$/;
   const READ_AND_RUN = [
@@ -288,7 +349,7 @@ describe('grantOperate', () => {
     const stack = newStack();
     const pipeline = pipelineIn(stack, { environments: [env('staging')] });
     pipeline.grantOperate(new iam.Role(stack, 'OnCall', { assumedBy: new iam.AccountRootPrincipal() }));
-    expect(errorOf(() => pipeline.addEnvironment(env('prod')))).toContain('(by buildPipeline(), grantApprove(), grantOperate() or grantArtifactsRead()');
+    expect(errorOf(() => pipeline.addEnvironment(env('prod')))).toContain('(by buildPipeline(), grantApprove(), grantOperate(), grantRead() or grantArtifactsRead()');
   });
 
   test('refuses a grantee that is not a grantable, and a role of another account, like grantApprove', () => {
