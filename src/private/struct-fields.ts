@@ -48,6 +48,16 @@ export const STRUCT_FIELDS = {
 
 export type StructName = keyof typeof STRUCT_FIELDS;
 
+/**
+ * Names of a field in a neighbouring struct that users carry over (an ECR source's `tag`, an image
+ * scan's `imageTag`): refused like misspellings, since JavaScript would ignore them silently.
+ */
+const ALIASES: Partial<Record<StructName, Record<string, string>>> = {
+  ImageScanOptions: { tag: 'imageTag' },
+  EcrSourceProps: { imageTag: 'tag' },
+  AdditionalSource: { path: 'directory', trigger: 'triggersPipeline' },
+};
+
 /** Edit distance between two field names (insertions, deletions, substitutions, adjacent swaps). */
 function distance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 },
@@ -69,6 +79,8 @@ function distance(a: string, b: string): number {
 export function misspeltField(key: string, struct: StructName): string | undefined {
   const fields: readonly string[] = STRUCT_FIELDS[struct];
   if (fields.includes(key)) return undefined;
+  const alias = ALIASES[struct]?.[key];
+  if (alias !== undefined) return alias;
   const lower = key.toLowerCase();
   const sameCase = fields.find(f => f.toLowerCase() === lower);
   if (sameCase) return sameCase;

@@ -395,7 +395,7 @@ function validateFilters(
   value.forEach((t, i) => {
     const f = `${field}[${i}]`;
     v.requireObject(f, t, 'Pass an object such as { branchesIncludes: [\'main\'] }.');
-    v.noMisspeltFields(f, t, struct);
+    v.noMisspeltFields(f, t, struct === 'PushTrigger' ? 'PushTrigger' : 'PullRequestTrigger');
     for (const key of lists) {
       const list = v.optionalStringArray(`${f}.${key}`, (t as any)[key], 'Pass glob patterns such as \'release/*\'.');
       if (list && list.length === 0) v.fail(`${f}.${key}`, 'must not be empty', list, 'Leave it out instead.');

@@ -62,7 +62,7 @@ describe('the struct field lists of the misspelling check', () => {
   test('every exported props or options struct of the public API is listed', () => {
     const index = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'index.ts'), 'utf8');
     const publicFiles = [...index.matchAll(/from '\.\/(.+)'/g)].map(m => path.join(__dirname, '..', '..', 'src', `${m[1]}.ts`));
-    const declared = /^export interface (\w+(?:Props|Options)|PushTrigger|PipelineNotifications)\b/gm;
+    const declared = /^export interface (\w+(?:Props|Options)|PushTrigger|PullRequestTrigger|AdditionalSource|PipelineNotifications)\b/gm;
     const structs = publicFiles.flatMap(f => [...fs.readFileSync(f, 'utf8').matchAll(declared)].map(m => m[1]))
       // the options the library hands to a user's action factory are output, not input
       .filter(n => n !== 'ProduceActionOptions');
@@ -81,6 +81,10 @@ describe('misspeltField', () => {
     ['team', 'EnvironmentOptions', undefined],
     ['owner', 'DeliveryPipelineProps', undefined],
     ['production', 'EnvironmentOptions', undefined],
+    // a neighbouring struct's name for the field (an ECR source's tag, an image scan's imageTag)
+    ['tag', 'ImageScanOptions', 'imageTag'],
+    ['imageTag', 'EcrSourceProps', 'tag'],
+    ['path', 'AdditionalSource', 'directory'],
   ])('%s in %s: %s', (key, struct, expected) => {
     expect(misspeltField(key, struct as StructName)).toBe(expected);
   });
