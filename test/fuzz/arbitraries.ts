@@ -145,6 +145,18 @@ const dockerCredentials = (m: boolean) => fc.option(either<DockerCredential[]>(m
   ),
 ), { nil: undefined });
 
+const additionalSources = (m: boolean) => fc.option(fc.array(fc.record({
+  name: either(m, fc.constantFrom('Config', 'Lib', 'Scripts_2'), fc.constantFrom('', 'has-dash', 'Source', 'BuildOutput', 'x'.repeat(90))),
+  repository: fc.constantFrom('acme/config', 'acme/lib', 'acme/shop'),
+  directory: fc.option(either(m, fc.constantFrom('config', 'vendor/lib'), fc.constantFrom('/abs', '../up', 'a//b', '')), { nil: undefined }),
+  triggersPipeline: fc.option(fc.boolean(), { nil: undefined }),
+}).map(a => ({
+  name: a.name,
+  source: PipelineSource.gitHub({ repository: a.repository, connectionArn: CONNECTION_ARN }),
+  directory: a.directory,
+  triggersPipeline: a.triggersPipeline,
+})), { maxLength: m ? 6 : 3 }), { freq: 3, nil: undefined });
+
 const releaseMode = fc.constantFrom(
   undefined, ReleaseMode.CONTINUOUS_INTEGRATION, ReleaseMode.CONTINUOUS_DELIVERY, ReleaseMode.CONTINUOUS_DEPLOYMENT,
 );
@@ -159,6 +171,7 @@ const props = (m: boolean) => fc.record({
   releaseMode,
   environments: fc.array(environment(m), { maxLength: 4 }),
   dockerCredentials: dockerCredentials(m),
+  additionalSources: additionalSources(m),
 });
 
 /** Half the cases use only well-formed values (so the mode rules decide), half mix in mistakes. */
