@@ -276,13 +276,7 @@ export class DeliveryPipeline extends Construct {
    */
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
     this.requireGrantable('grantApprove', grantee, "Pass the release managers' role, for example iam.Role.fromRoleArn(this, 'ReleaseManagers', 'arn:aws:iam::111111111111:role/release-managers').");
-    const other = approverOfAnotherAccount(grantee, Stack.of(this).account);
-    if (other !== undefined) {
-      throw new DeliveryPipelineValidationError(this.node.path, 'grantApprove',
-        `'${this.node.path}': grantApprove: grantee is a principal of account ${other}, which cannot answer an approval of a pipeline in account ${Stack.of(this).account} `
-        + `(CodePipeline has no resource-based policies, so the grant would allow nothing), got ${describeGrantee(grantee)}. `
-        + `Grant a role of account ${Stack.of(this).account} that the approvers of account ${other} may assume.`);
-    }
+    this.requirePipelineAccount('grantApprove', grantee, 'answer an approval of', 'approvers');
     this.buildPipeline();
     const built = this.built!;
     if (built.approvalActionArns.length === 0) {
@@ -321,14 +315,7 @@ export class DeliveryPipeline extends Construct {
    */
   public grantOperate(grantee: iam.IGrantable): iam.Grant {
     this.requireGrantable('grantOperate', grantee, "Pass the on-call role, for example iam.Role.fromRoleArn(this, 'OnCall', 'arn:aws:iam::111111111111:role/on-call').");
-    const account = Stack.of(this).account;
-    const other = approverOfAnotherAccount(grantee, account);
-    if (other !== undefined) {
-      throw new DeliveryPipelineValidationError(this.node.path, 'grantOperate',
-        `'${this.node.path}': grantOperate: grantee is a principal of account ${other}, which cannot operate a pipeline in account ${account} `
-        + `(CodePipeline has no resource-based policies, so the grant would allow nothing), got ${describeGrantee(grantee)}. `
-        + `Grant a role of account ${account} that the operators of account ${other} may assume.`);
-    }
+    this.requirePipelineAccount('grantOperate', grantee, 'operate', 'operators');
     this.buildPipeline();
     const pipelineArn = this.built!.pipeline.pipelineArn;
     let grant = iam.Grant.addToPrincipal({
@@ -377,14 +364,8 @@ export class DeliveryPipeline extends Construct {
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     this.requireGrantable('grantRead', grantee, "Pass the readers' role, for example iam.Role.fromRoleArn(this, 'Dashboards', 'arn:aws:iam::111111111111:role/dashboards').");
+    this.requirePipelineAccount('grantRead', grantee, 'read', 'readers');
     const account = Stack.of(this).account;
-    const other = approverOfAnotherAccount(grantee, account);
-    if (other !== undefined) {
-      throw new DeliveryPipelineValidationError(this.node.path, 'grantRead',
-        `'${this.node.path}': grantRead: grantee is a principal of account ${other}, which cannot read a pipeline in account ${account} `
-        + `(CodePipeline has no resource-based policies, so the grant would allow nothing), got ${describeGrantee(grantee)}. `
-        + `Grant a role of account ${account} that the readers of account ${other} may assume.`);
-    }
     this.buildPipeline();
     let grant = iam.Grant.addToPrincipal({ grantee, actions: [...PIPELINE_READ_ACTIONS], resourceArns: [this.built!.pipeline.pipelineArn] });
     // deployments of another account's groups are not readable from this one: the CLI skips them
@@ -415,6 +396,21 @@ export class DeliveryPipeline extends Construct {
       grant = grant.combine(support.replicationBucket.grantRead(grantee));
     }
     return grant;
+  }
+
+  /**
+   * Refuses a grantee of another account: CodePipeline has no resource-based policies, so the grant
+   * would allow nothing. `verb` says what the grantee would do ("operate"), `who` names its people.
+   */
+  private requirePipelineAccount(method: string, grantee: iam.IGrantable, verb: string, who: string): void {
+    const account = Stack.of(this).account;
+    const other = approverOfAnotherAccount(grantee, account);
+    if (other !== undefined) {
+      throw new DeliveryPipelineValidationError(this.node.path, method,
+        `'${this.node.path}': ${method}: grantee is a principal of account ${other}, which cannot ${verb} a pipeline in account ${account} `
+        + `(CodePipeline has no resource-based policies, so the grant would allow nothing), got ${describeGrantee(grantee)}. `
+        + `Grant a role of account ${account} that the ${who} of account ${other} may assume.`);
+    }
   }
 
   private requireGrantable(method: string, grantee: unknown, fix: string): void {
