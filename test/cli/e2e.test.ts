@@ -1,6 +1,6 @@
 /**
- * End to end: the CLI runs as a child process (ts-node, no compile step) against the loopback
- * AWS endpoint, with fake credentials and AWS_ENDPOINT_URL.
+ * End to end: the CLI runs as a child process (transpiled once, see transpiled-cli.ts) against the
+ * loopback AWS endpoint, with fake credentials and AWS_ENDPOINT_URL.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -9,9 +9,10 @@ import * as path from 'path';
 import { actionExecutions, COMMIT_1, COMMIT_3, executionOf, executions, PIPELINE, pipelineState, TOKEN } from './fixtures/pipeline';
 import { NOW } from './helpers';
 import { AwsError, LoopbackAws, paginate } from './loopback-server';
+import { transpileCli } from './transpiled-cli';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
+let cli: { readonly dir: string; readonly main: string };
 
 interface Run {
   readonly code: number | null;
@@ -26,7 +27,6 @@ function run(args: string[], env: Record<string, string | undefined> = {}): Prom
   const base: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: home,
-    TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'),
     AWS_ENDPOINT_URL: server.url,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
@@ -41,7 +41,7 @@ function run(args: string[], env: Record<string, string | undefined> = {}): Prom
   };
   const childEnv = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args], { cwd: ROOT, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli.main, ...args], { cwd: ROOT, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -72,9 +72,9 @@ function current<T>(value: T): T {
 /** Runs the CLI and closes its stdout after the first bytes, like `| head -c 20`. */
 function runClosingStdout(args: string[]): Promise<Run & { signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args], {
+    const child = spawn(process.execPath, [cli.main, ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: home, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'), NO_COLOR: '1' },
+      env: { PATH: process.env.PATH, HOME: home, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -99,10 +99,12 @@ function known(name: string) {
 
 beforeAll(() => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-delivery-e2e-'));
+  cli = transpileCli();
 });
 
 afterAll(() => {
   fs.rmSync(home, { recursive: true, force: true });
+  if (cli) fs.rmSync(cli.dir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
