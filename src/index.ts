@@ -36,7 +36,7 @@ export type { PipelineNotifications } from './pipeline/notifications';
 export { DeliveryDefaults } from './policy/delivery-defaults';
 export type { DeliveryDefaultsProps } from './policy/delivery-defaults';
 export { CheckKind, PolicyRule } from './policy/policy-rule';
-export type { IPolicyRule, PolicyViolation } from './policy/policy-rule';
+export type { IPolicyRule, LogRetentionRuleOptions, PolicyViolation } from './policy/policy-rule';
 export { DeliveryPolicy } from './policy/delivery-policy';
 export type { DeliveryPolicyProps } from './policy/delivery-policy';
 export type {

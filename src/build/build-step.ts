@@ -222,7 +222,7 @@ class CommandsBuild extends BuildStep {
           rolePolicyStatements: common.rolePolicyStatements,
           network: common.network,
           dockerLogins: rc.dockerLogins,
-        }, rc.encryptionKey);
+        }, rc);
         if (publishing) allowAssetPublishing(project, publishing.roles);
         return [new actions.CodeBuildAction({
           actionName: rc.actionName,

@@ -297,7 +297,7 @@ export function commandsActionModel(spec: {
         rolePolicyStatements: common.rolePolicyStatements,
         dockerLogins: rc.dockerLogins,
         network: common.network,
-      }, rc.encryptionKey);
+      }, rc);
       const [input, extra] = spec.primaryInput === 'source'
         ? [rc.sourceArtifact, rc.buildArtifact]
         : [rc.buildArtifact, rc.sourceArtifact];

@@ -1,3 +1,4 @@
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { PipelineGraph } from './pipeline-graph';
 import { ActionModel, DeploymentModel, PipelineModel, SourceModel } from '../model/model';
 import { PLAN_FORMAT_VERSION, PlanAction, PlanDocument, PlanNotifications, PlanSource } from '../model/plan-document';
@@ -68,6 +69,7 @@ export function writePlan(
       actions: s.nodes.flatMap(n => n.actions).map(a => ({ name: a.name, runOrder: a.runOrder, kind: a.kind })),
     })),
     ...(notifications ? { notifications } : {}),
+    ...(model.logRetention !== undefined && model.logRetention !== logs.RetentionDays.INFINITE ? { logRetentionDays: model.logRetention } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { DeploymentTarget } from '../deploy/deployment-target';
 import type { EnvironmentOptions } from '../pipeline/environment';
 import { claimInApp } from '../private/app-registry';
 import { publisherEnvironment, unfitPublisherImage } from '../private/asset-publisher';
+import { checkLogRetention } from '../private/commands-spec';
 import { described, isToken, Validator } from '../private/validation';
 import { additionalSourcesModel } from '../sources/additional-source';
 import { PipelineSource } from '../sources/pipeline-source';
@@ -44,6 +45,7 @@ export interface RawPipelineConfig {
   readonly selfUpdate?: unknown;
   readonly publishAssetsInBuild?: unknown;
   readonly cdkAssetsLibVersion?: unknown;
+  readonly logRetention?: unknown;
   readonly dockerCredentials?: unknown;
   readonly pipelineStackName?: string;
   /** The pipeline stack's template, relative to the cloud assembly directory. */
@@ -74,6 +76,8 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     v.fail('executionMode', 'must be a codepipeline.ExecutionMode', raw.executionMode, 'Use ExecutionMode.QUEUED, SUPERSEDED or PARALLEL.');
   }
   const executionMode = (raw.executionMode as string | undefined) ?? codepipeline.ExecutionMode.QUEUED;
+  checkLogRetention(v, 'logRetention', raw.logRetention);
+  const logRetention = (raw.logRetention ?? v.defaults.logRetention) as number | undefined;
   let pipelineName: string | undefined;
   if (raw.pipelineName !== undefined) {
     const fix = "Use 1 to 100 characters from A-Z, a-z, 0-9, '.', '@', '-' and '_', for example 'shop-delivery'.";
@@ -242,6 +246,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     selfUpdate: selfUpdateModel,
     dockerLogins: docker.logins,
     dockerLoginsUnused: docker.unused,
+    logRetention,
   };
 }
 

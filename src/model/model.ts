@@ -56,6 +56,8 @@ export interface RenderContext {
   readonly sourceRevision: SourceRevision;
   /** Key for CodeBuild projects: the artifact bucket's key, or the AWS managed `aws/s3` key. */
   readonly encryptionKey: kms.IKey;
+  /** Retention of the CodeBuild projects' logs in days; undefined: CodeBuild's own log groups. */
+  readonly logRetention?: number;
   /** The environment the action belongs to, if any. */
   readonly environment?: EnvironmentModel;
   readonly pipelineAccount: string;
@@ -387,6 +389,8 @@ export interface PipelineModel {
   readonly dockerLogins?: DockerLoginModel[];
   /** True when there are logins but no project runs Docker (a warning). */
   readonly dockerLoginsUnused?: boolean;
+  /** Retention of the CodeBuild projects' logs in days (`logRetention`, else DeliveryDefaults'); undefined: CodeBuild's log groups. */
+  readonly logRetention?: number;
   /** The pipeline updates its own stack right after the build. */
   readonly selfUpdate?: { readonly stackName: string; readonly templatePath: string };
   /**

@@ -55,6 +55,13 @@ export interface PlanDocument {
    * @default - nobody is notified
    */
   readonly notifications?: PlanNotifications;
+  /**
+   * How many days the CodeBuild projects' logs are kept (`logRetention`, else DeliveryDefaults')
+   * (format 1, added).
+   *
+   * @default - the logs never expire (no retention, or `logs.RetentionDays.INFINITE`)
+   */
+  readonly logRetentionDays?: number;
 }
 
 /** The pipeline's notifications. */

@@ -3,6 +3,7 @@ import { Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
@@ -116,6 +117,16 @@ export interface DeliveryPipelineProps {
    * @default '1'
    */
   readonly cdkAssetsLibVersion?: string;
+  /**
+   * How long the logs of the pipeline's CodeBuild projects are kept: the build, the checks, deploy
+   * scripts, tests and the asset publishing. Each project then writes to a log group of its own
+   * (`<project>/Logs`, one more resource per project) with this retention, which stays when the
+   * pipeline is deleted.
+   *
+   * @default - DeliveryDefaults' logRetention, else CodeBuild's log groups
+   * (`/aws/codebuild/<project>`), whose logs never expire
+   */
+  readonly logRetention?: logs.RetentionDays;
   /**
    * Who is told about approvals waiting, failures and successes (a CodeStar notification rule).
    *
@@ -466,6 +477,7 @@ export class DeliveryPipeline extends Construct {
       selfUpdate: this.props.selfUpdate,
       publishAssetsInBuild: this.props.publishAssetsInBuild,
       cdkAssetsLibVersion: this.props.cdkAssetsLibVersion,
+      logRetention: this.props.logRetention,
       dockerCredentials: this.props.dockerCredentials,
       pipelineStackName: stack.stackName,
       pipelineTemplatePath: pipelineTemplatePath(stack),

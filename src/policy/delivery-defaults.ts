@@ -1,10 +1,11 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { DockerCredential, dockerLoginsModel } from '../build/docker-credential';
 import { isMarkedPipeline } from '../private/app-registry';
-import { checkBuildImage, checkComputeType, checkSecurityGroups, checkSubnetSelection, checkVpc } from '../private/commands-spec';
+import { checkBuildImage, checkComputeType, checkLogRetention, checkSecurityGroups, checkSubnetSelection, checkVpc } from '../private/commands-spec';
 import { described, Validator } from '../private/validation';
 
 /** Defaults a platform team sets once for every DeliveryPipeline under a scope. */
@@ -78,6 +79,13 @@ export interface DeliveryDefaultsProps {
    * @default - none
    */
   readonly dockerCredentials?: DockerCredential[];
+  /**
+   * How long the logs of every pipeline's CodeBuild projects are kept, for pipelines that name no
+   * `logRetention`: each project then writes to a log group of its own with this retention.
+   *
+   * @default - CodeBuild's log groups (`/aws/codebuild/<project>`), whose logs never expire
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /** The defaults that go together: a scope that sets vpc replaces the subnets and groups of farther scopes. */
@@ -101,11 +109,12 @@ export class DeliveryDefaults {
         'Call DeliveryDefaults.applyTo(app, { ... }) with the scope whose pipelines get the defaults.');
     }
     const v = new Validator(scope.node.path || '(app)');
-    v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, assetPublishingBuildImage?, computeType?, approvalNotify?, vpc?, subnetSelection?, securityGroups?, dockerCredentials? }.');
+    v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, assetPublishingBuildImage?, computeType?, approvalNotify?, vpc?, subnetSelection?, securityGroups?, dockerCredentials?, logRetention? }.');
     v.noMisspeltFields('DeliveryDefaults', defaults, 'DeliveryDefaultsProps');
     checkBuildImage(v, 'DeliveryDefaults.buildImage', defaults.buildImage);
     checkBuildImage(v, 'DeliveryDefaults.assetPublishingBuildImage', defaults.assetPublishingBuildImage);
     checkComputeType(v, 'DeliveryDefaults.computeType', defaults.computeType);
+    checkLogRetention(v, 'DeliveryDefaults.logRetention', defaults.logRetention);
     v.optionalTopic('DeliveryDefaults.approvalNotify', defaults.approvalNotify);
     checkVpc(v, 'DeliveryDefaults.vpc', defaults.vpc);
     dockerLoginsModel(v, 'DeliveryDefaults.dockerCredentials', defaults.dockerCredentials);

@@ -1,6 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { PlanDocument } from '../model/plan-document';
 import { AllowedAccountsRule } from './rules/allowed-accounts';
+import { LogRetentionRule } from './rules/log-retention';
 import { MaxParallelDeploymentsRule } from './rules/max-parallel-deployments';
 import { MinimumBakeTimeRule } from './rules/minimum-bake-time';
 import { NoPrivilegedBuildsRule } from './rules/no-privileged-builds';
@@ -11,6 +13,24 @@ import { ProductionRequiresVerificationRule } from './rules/production-requires-
 import { RequireCheckRule } from './rules/require-check';
 import { RequireNotificationsRule } from './rules/require-notifications';
 import { PipelineEvent } from '../pipeline/notifications';
+import { Validator } from '../private/validation';
+
+/** Options of `PolicyRule.logRetention`: give `minimum`, `maximum` or both. */
+export interface LogRetentionRuleOptions {
+  /**
+   * The shortest retention allowed: logs that never expire comply; with
+   * `logs.RetentionDays.INFINITE`, only logs that never expire do.
+   *
+   * @default - no minimum
+   */
+  readonly minimum?: logs.RetentionDays;
+  /**
+   * The longest retention allowed: logs that never expire (the default) do not comply.
+   *
+   * @default - no maximum
+   */
+  readonly maximum?: logs.RetentionDays;
+}
 
 /** One violation of a policy rule. */
 export interface PolicyViolation {
@@ -106,6 +126,34 @@ export class PolicyRule {
       throw new Error(`PolicyRule.minimumBakeTime: bakeTime must be a whole number of minutes, 1 or more, got ${bakeTime.toHumanString()}. ${fix}`);
     }
     return new MinimumBakeTimeRule(minutes);
+  }
+
+  /**
+   * Every pipeline keeps its CodeBuild logs (build, checks, deploy scripts, tests, asset
+   * publishing) for a retention within bounds: at least `minimum` (an audit requirement), at most
+   * `maximum` (data minimisation, cost). Pipelines set it with `logRetention`, or a platform team
+   * once for all with `DeliveryDefaults`; without it, CodeBuild's logs never expire.
+   */
+  public static logRetention(options: LogRetentionRuleOptions): IPolicyRule {
+    const fix = 'Pass { minimum?, maximum? } as logs.RetentionDays, for example { maximum: logs.RetentionDays.ONE_YEAR }.';
+    if (!options || typeof options !== 'object') {
+      throw new Error(`PolicyRule.logRetention: options must be an object, got ${JSON.stringify(options)}. ${fix}`);
+    }
+    new Validator('PolicyRule.logRetention').noMisspeltFields('options', options, 'LogRetentionRuleOptions');
+    const known = (Object.values(logs.RetentionDays) as unknown[]).filter(d => typeof d === 'number');
+    for (const field of ['minimum', 'maximum'] as const) {
+      const value = options[field];
+      if (value !== undefined && !known.includes(value)) {
+        throw new Error(`PolicyRule.logRetention: ${field} must be a logs.RetentionDays, got ${JSON.stringify(value)}. ${fix}`);
+      }
+    }
+    if (options.minimum === undefined && options.maximum === undefined) {
+      throw new Error(`PolicyRule.logRetention: give minimum, maximum or both, got neither. ${fix}`);
+    }
+    if (options.minimum !== undefined && options.maximum !== undefined && options.minimum > options.maximum) {
+      throw new Error(`PolicyRule.logRetention: minimum (${options.minimum} days) is longer than maximum (${options.maximum} days), which no pipeline can meet. ${fix}`);
+    }
+    return new LogRetentionRule(options.minimum, options.maximum);
   }
 
   /** Every production environment has a deployment window. */

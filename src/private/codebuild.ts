@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { useRenamedConnection } from './action-grants';
 import type { DockerLoginModel } from '../model/model';
@@ -51,14 +52,24 @@ export interface ProjectSpec {
   readonly dockerLogins?: DockerLoginModel[];
 }
 
+/** What every project of a pipeline shares (a RenderContext provides it). */
+export interface ProjectContext {
+  /** The key the project encrypts its artifacts with. */
+  readonly encryptionKey: kms.IKey;
+  /** Retention of the project's logs in days: a log group of its own; undefined: CodeBuild's `/aws/codebuild/<project>`. */
+  readonly logRetention?: number;
+}
+
 /** The default build image: the newest AWS CodeBuild standard image. */
 export const DEFAULT_BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0;
 
 /**
  * Creates a PipelineProject for `spec` under `scope` with the id 'Project', its report groups,
- * and the buildspec inline. Artifacts are encrypted with `encryptionKey`.
+ * and the buildspec inline. Artifacts are encrypted with the context's key; with a log retention,
+ * the project logs to a log group of its own, 'Logs' beside it (unnamed: CodeBuild may already have
+ * created `/aws/codebuild/<project>` for an existing project, and a named group would then fail).
  */
-export function createProject(scope: Construct, spec: ProjectSpec, encryptionKey: kms.IKey): codebuild.PipelineProject {
+export function createProject(scope: Construct, spec: ProjectSpec, context: ProjectContext): codebuild.PipelineProject {
   const reportGroups = (spec.reports ?? []).map(r => ({
     spec: r,
     group: new codebuild.ReportGroup(scope, `${r.id}ReportGroup`, {
@@ -111,7 +122,10 @@ export function createProject(scope: Construct, spec: ProjectSpec, encryptionKey
     environmentVariables,
     cache: spec.cache,
     timeout: spec.timeout,
-    encryptionKey,
+    encryptionKey: context.encryptionKey,
+    ...(context.logRetention !== undefined
+      ? { logging: { cloudWatch: { logGroup: new logs.LogGroup(scope, 'Logs', { retention: context.logRetention as logs.RetentionDays }) } } }
+      : {}),
     vpc: spec.network?.vpc,
     subnetSelection: spec.network?.subnetSelection,
     securityGroups: spec.network?.securityGroups,

@@ -2,6 +2,7 @@ import { Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { DEFAULT_BUILD_IMAGE, ProjectNetwork } from './codebuild';
 import { Described, described, literal, Validator } from './validation';
@@ -307,6 +308,19 @@ export function isLambdaImage(image: codebuild.IBuildImage): boolean {
 export function checkComputeType(v: Validator, field: string, value: unknown): void {
   if (value !== undefined && !(Object.values(codebuild.ComputeType) as unknown[]).includes(value)) {
     v.fail(field, 'must be a codebuild.ComputeType', value, 'Use codebuild.ComputeType.SMALL, MEDIUM, LARGE or X2_LARGE.');
+  }
+}
+
+/** The retention periods CloudWatch Logs accepts, in days (RetentionDays.INFINITE aside). */
+const RETENTION_DAYS = (Object.values(logs.RetentionDays) as unknown[]).filter((d): d is number => typeof d === 'number');
+
+/** Checks a value given as a logs.RetentionDays (the retention of the CodeBuild projects' logs). */
+export function checkLogRetention(v: Validator, field: string, value: unknown): void {
+  if (value === undefined || (typeof value === 'number' && Token.isUnresolved(value))) return;
+  if (!RETENTION_DAYS.includes(value as number)) {
+    const days = RETENTION_DAYS.filter(d => d !== logs.RetentionDays.INFINITE).join(', ');
+    v.fail(field, 'must be a logs.RetentionDays', value,
+      `Use, for example, logs.RetentionDays.ONE_YEAR (CloudWatch Logs keeps logs ${days} days, or forever with RetentionDays.INFINITE).`);
   }
 }
 

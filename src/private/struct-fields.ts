@@ -11,12 +11,13 @@ const COMMANDS_OPTIONS = ['install', 'environmentVariables', 'buildImage', 'comp
 
 export const STRUCT_FIELDS = {
   DeliveryPipelineProps: ['source', 'additionalSources', 'buildStep', 'checks', 'releaseMode', 'environments', 'executionMode', 'pipelineName', 'artifactBucket',
-    'selfUpdate', 'publishAssetsInBuild', 'cdkAssetsLibVersion', 'notifications', 'dockerCredentials'],
+    'selfUpdate', 'publishAssetsInBuild', 'cdkAssetsLibVersion', 'logRetention', 'notifications', 'dockerCredentials'],
   EnvironmentOptions: ['name', 'production', 'account', 'region', 'approval', 'deployments', 'verification', 'acknowledgeUnverifiedProduction',
     'deploymentWindow', 'blockWhileAlarming', 'blockWhileAlarmingRole', 'onFailure'],
   DeliveryDefaultsProps: ['buildImage', 'assetPublishingBuildImage', 'computeType', 'approvalNotify', 'vpc', 'subnetSelection', 'securityGroups',
-    'dockerCredentials'],
+    'dockerCredentials', 'logRetention'],
   DeliveryPolicyProps: ['rules'],
+  LogRetentionRuleOptions: ['minimum', 'maximum'],
   DockerCredentialOptions: ['usernameField', 'secretField'],
   PipelineNotifications: ['topic', 'slackChannel', 'events'],
   BuildStepProps: [...COMMANDS_OPTIONS, 'commands', 'testReports', 'outputs', 'outputDirectory', 'cache'],

@@ -227,6 +227,7 @@ export interface ModelDefaults {
   readonly subnetSelection?: unknown;
   readonly securityGroups?: unknown;
   readonly dockerCredentials?: unknown;
+  readonly logRetention?: number;
 }
 
 /** Checks that a value was built by one of the library's static factories. */

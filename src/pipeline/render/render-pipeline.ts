@@ -74,6 +74,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     sourceArtifact,
     buildArtifact,
     encryptionKey,
+    logRetention: model.logRetention,
     pipelineAccount: stack.account,
     pipelineRegion: stack.region,
     buildPublishesAssets: model.assets?.inBuild ? assetPublishing(scope, model.assets) : undefined,
@@ -201,7 +202,7 @@ function publishAssets(scope: Construct, publishing: AssetPublishing, environmen
     computeType: environment.computeType,
     network: environment.network,
     dockerLogins: rc.dockerLogins,
-  }, rc.encryptionKey);
+  }, rc);
   allowAssetPublishing(project, publishing.roles);
   return new actions.CodeBuildAction({
     actionName: rc.actionName, runOrder: rc.runOrder, project, input: rc.buildArtifact, role: rc.codeBuildActionRole(),
