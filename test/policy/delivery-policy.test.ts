@@ -95,12 +95,16 @@ describe('DeliveryPolicy', () => {
       const bake = (minutes: number) => [Verification.alarms([alarm], { bakeTime: Duration.minutes(minutes) })];
       new DeliveryPipeline(stack, 'Long', props({ environments: [env('staging', { verification: bake(5) }), env('prod', { production: true, verification: bake(45) })] }));
       new DeliveryPipeline(stack, 'Short', props({ environments: [env('prod', { production: true, verification: bake(10) })] }));
+      // every alarm gate counts, not only the longest
+      new DeliveryPipeline(stack, 'Split', props({ environments: [env('prod', { production: true, verification: [...bake(45), ...bake(1)] })] }));
       new DeliveryPipeline(stack, 'TestsOnly', props({
         environments: [env('prod', { production: true, verification: [Verification.commands('Smoke', ['./smoke.sh'])] })],
       }));
     });
     expect(errors).toEqual([
       "[policy minimum-bake-time:30m] pipeline 'Apps/Short': environment 'prod' production watches its alarms for 10 minutes after deploying, "
+        + 'less than the 30 required; use Verification.alarms(alarms, { bakeTime: Duration.minutes(30) })',
+      "[policy minimum-bake-time:30m] pipeline 'Apps/Split': environment 'prod' production watches some of its alarms for only 1 minute after deploying, "
         + 'less than the 30 required; use Verification.alarms(alarms, { bakeTime: Duration.minutes(30) })',
       "[policy minimum-bake-time:30m] pipeline 'Apps/TestsOnly': environment 'prod' production watches no alarms after deploying, "
         + 'but needs a bake time of at least 30 minutes; add Verification.alarms(alarms, { bakeTime: Duration.minutes(30) })',

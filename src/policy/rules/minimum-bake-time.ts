@@ -16,10 +16,13 @@ export class MinimumBakeTimeRule implements IPolicyRule {
       const bakes = e.gates.filter(g => g.kind === 'bake-alarms').map(g => g.bakeMinutes ?? 0);
       if (bakes.length === 0) {
         out.push({ environment: e.name, message: `production watches no alarms after deploying, but needs a bake time of at least ${this.minutes} minutes; add ${fix}` });
-      } else if (Math.max(...bakes) < this.minutes) {
+      } else if (Math.min(...bakes) < this.minutes) {
+        // every alarm gate counts: an alarm watched for a minute does not catch a slow failure
+        const minutes = (n: number) => `${n} minute${n === 1 ? '' : 's'}`;
+        const what = bakes.length > 1 ? `some of its alarms for only ${minutes(Math.min(...bakes))}` : `its alarms for ${minutes(bakes[0])}`;
         out.push({
           environment: e.name,
-          message: `production watches its alarms for ${Math.max(...bakes)} minutes after deploying, less than the ${this.minutes} required; use ${fix}`,
+          message: `production watches ${what} after deploying, less than the ${this.minutes} required; use ${fix}`,
         });
       }
     }
