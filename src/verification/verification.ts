@@ -77,6 +77,12 @@ export function alarmGateModel(ctx: ModelContext, alarms: unknown, waitMinutes: 
       v.fail(`${ctx.field}[${i}]`, 'must be a cloudwatch.IAlarm', a, fix);
     }
   });
+  // the same alarm twice would render two identical rules in the condition
+  const given = alarms as cloudwatch.IAlarm[];
+  given.forEach((a, i) => {
+    const j = given.findIndex((b, k) => k < i && (b === a || (!Token.isUnresolved(b.alarmArn) && b.alarmArn === a.alarmArn)));
+    if (j >= 0) v.fail(`${ctx.field}[${i}]`, `is the same alarm as ${ctx.field.split('.').pop()}[${j}]`, described(alarmLabel(a)), 'Name each alarm once.');
+  });
   if (role !== undefined && (role === null || typeof (role as any).roleArn !== 'string')) {
     v.fail(`${ctx.field.replace(/\.alarms$/, '')}.role`, 'must be an iam.IRole', role, "Pass iam.Role.fromRoleArn(this, 'AlarmReader', 'arn:aws:iam::222222222222:role/alarm-reader').");
   }

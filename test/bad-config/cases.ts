@@ -657,6 +657,14 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod').verification[0].alarms must hold at least one alarm, got an array of 0. Pass CloudWatch alarms, for example [errorRateAlarm, latencyAlarm] (cloudwatch.Alarm or cloudwatch.Alarm.fromAlarmArn).`,
   },
   {
+    title: 'the same alarm twice in one alarm verification',
+    props: () => {
+      const errors = { alarmName: 'shop-errors', alarmArn: 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-errors' } as unknown as cloudwatch.IAlarm;
+      return base({ environments: [env('prod', { verification: [Verification.alarms([errors, ALARM(), errors])] })] });
+    },
+    message: `${P}environments[0] ('prod').verification[0].alarms[2] is the same alarm as alarms[0], got shop-errors. Name each alarm once.`,
+  },
+  {
     title: 'alarm names given instead of alarms',
     props: () => base({ environments: [env('prod', { blockWhileAlarming: ['ErrorRate' as any] })] }),
     message: `${P}environments[0] ('prod').blockWhileAlarming[0] must be a cloudwatch.IAlarm, got 'ErrorRate'. Pass CloudWatch alarms, for example [errorRateAlarm, latencyAlarm] (cloudwatch.Alarm or cloudwatch.Alarm.fromAlarmArn).`,
