@@ -15,6 +15,7 @@ import { CommandContext } from './context';
 import { parseDuration } from './duration';
 import { CliError, ExitCode, usageError } from './errors';
 import { CliIo, println } from './io';
+import { RISK_RULES } from './plan-diff';
 import { safeLine } from './terminal';
 import { PIPELINE_STAGES } from '../model/stage-names';
 
@@ -178,10 +179,8 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .addHelpText('after', `${examples('cdk-delivery diff cdk.out.main cdk.out', 'cdk-delivery diff cdk.out.main cdk.out --fail-on-risk',
       'cdk-delivery plan --format json --out plan-main.json && cdk-delivery diff plan-main.json cdk.out --json')}
 
-Pipelines are matched by construct path. Risks: a production environment losing an approval, a
-deployment window, alarms, a bake time or verification, no longer rolling back or no longer being
-production; the release mode becoming continuous deployment; a check removed; fewer environments
-before production; failure notifications removed; an environment acknowledging no verification.`)
+Pipelines are matched by construct path. A change is a risk (marked !) when:
+${Object.values(RISK_RULES).map((rule) => `  - ${rule}`).join('\n')}`)
     .action(run((before: string, after: string, opts: { format: string; json?: boolean; failOnRisk?: boolean }) =>
       diffCommand(io, { before, after, ...opts })));
 

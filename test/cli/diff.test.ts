@@ -292,6 +292,8 @@ describe('diff: errors as plan reports them, naming the side', () => {
     expect(r.stdout).toContain('$ cdk-delivery diff cdk.out.main cdk.out --fail-on-risk');
     expect(r.stdout).toContain('\nExit codes:\n  0  success\n');
     expect(r.stdout).toContain('diff --fail-on-risk: a change weakens the release\'s safety\n');
+    // the rules, from the one list the diff uses
+    for (const rule of Object.values(RISK_RULES)) expect(r.stdout).toContain(`\n  - ${rule}\n`);
     expect((await cli(['--help'])).stdout).toContain('\n  diff [options] <before> <after>');
   });
 });
