@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Command, CommanderError, Option } from 'commander';
 import { AwsClients, AwsOptions, createClients, DeliveryApi, missingProfile } from './aws';
 import { approveCommand } from './commands/approve';
+import { DIFF_FORMATS, diffCommand } from './commands/diff';
 import { startCommand, stopCommand } from './commands/execution';
 import { freezeCommand, unfreezeCommand } from './commands/freeze';
 import { historyCommand } from './commands/history';
@@ -14,6 +15,7 @@ import { CommandContext } from './context';
 import { parseDuration } from './duration';
 import { CliError, ExitCode, usageError } from './errors';
 import { CliIo, println } from './io';
+import { RISK_RULES } from './plan-diff';
 import { safeLine } from './terminal';
 import { PIPELINE_STAGES } from '../model/stage-names';
 
@@ -33,8 +35,8 @@ export interface CliDeps {
 const EXIT_CODES_HELP = `
 Exit codes:
   0  success
-  1  the watched stage or execution failed, was rejected, skipped, stopped or superseded, or CodePipeline refused the operation
-  2  usage error (unknown command or flag, bad value, missing confirmation, several approvals waiting or executions running and none chosen, unreadable plan)
+  1  the watched stage or execution failed, was rejected, skipped, stopped or superseded, or CodePipeline refused the operation; diff --fail-on-risk: a change weakens the release's safety
+  2  usage error (unknown command or flag, bad value, missing confirmation, several approvals waiting or executions running and none chosen, unreadable plan or plan file)
   3  not found (cloud assembly, pipeline, environment, pending approval, execution to stop; freeze/unfreeze: a stage that is not an environment)
   4  access denied (the message names the IAM permission)
   5  throttled or service error after retries
@@ -166,6 +168,21 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .option('--json', 'same as --format json')
     .addHelpText('after', examples('cdk-delivery plan', 'cdk-delivery plan cdk.out --format mermaid', 'cdk-delivery plan --format html --out plan.html'))
     .action(run((dir: string, opts: { format: string; out?: string; json?: boolean }) => planCommand(io, { dir, ...opts })));
+
+  program.command('diff')
+    .description('Show what a change does to the delivery process: the plans of two cloud assemblies compared, risks marked (offline)')
+    .argument('<before>', "cloud assembly directory, or a file written by 'cdk-delivery plan --format json'")
+    .argument('<after>', "cloud assembly directory, or a file written by 'cdk-delivery plan --format json'")
+    .addOption(format(DIFF_FORMATS).default('text'))
+    .option('--json', 'same as --format json')
+    .option('--fail-on-risk', 'exit 1 when a change weakens the release\'s safety (a risk, marked !)')
+    .addHelpText('after', `${examples('cdk-delivery diff cdk.out.main cdk.out', 'cdk-delivery diff cdk.out.main cdk.out --fail-on-risk',
+      'cdk-delivery plan --format json --out plan-main.json && cdk-delivery diff plan-main.json cdk.out --json')}
+
+Pipelines are matched by construct path. A change is a risk (marked !) when:
+${Object.values(RISK_RULES).map((rule) => `  - ${rule}`).join('\n')}`)
+    .action(run((before: string, after: string, opts: { format: string; json?: boolean; failOnRisk?: boolean }) =>
+      diffCommand(io, { before, after, ...opts })));
 
   program.command('status')
     .description('Show what each environment runs, what is in progress, pending approvals and last failures')

@@ -182,6 +182,24 @@ describe('cdk-delivery as a process', () => {
     expect(r.code).toBe(0);
   });
 
+  test('diff works offline: an assembly against the plan file of another, a risk fails the run with --fail-on-risk', async () => {
+    const assembly = path.join(__dirname, 'fixtures', 'assembly');
+    const planned = await run(['plan', assembly, '--json']);
+    expect(planned.code).toBe(0);
+    const docs = JSON.parse(planned.stdout);
+    // the same pipelines, without the checks of the first
+    const file = path.join(fs.mkdtempSync(path.join(home, 'diff-')), 'plan.json');
+    fs.writeFileSync(file, JSON.stringify([{ ...docs[0], checks: [] }, docs[1]]));
+    const same = await run(['diff', assembly, assembly, '--fail-on-risk']);
+    expect(same).toEqual({ code: 0, stdout: 'No change to the delivery process (2 pipelines compared).\n', stderr: '' });
+    const r = await run(['diff', assembly, file, '--fail-on-risk']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`cdk-delivery: ${docs[0].checks.length} risky change${docs[0].checks.length === 1 ? '' : 's'} to the delivery process (--fail-on-risk)\n`);
+    expect(r.stdout).toContain(`  ! check removed: ${docs[0].checks[0].name}: ${docs[0].checks[0].summary} — risk: a quality check is removed\n`);
+    expect(r.stdout).toContain('Pipeline Prod/Billing/Pipeline: no change\n');
+    expect(server.count()).toBe(0);
+  });
+
   test('plan --out into a directory that does not exist: a one-line usage error (regression: "unexpected error: ENOENT", exit 1)', async () => {
     const out = path.join(os.tmpdir(), 'cdk-delivery-no-such-dir', 'plan.html');
     const r = await run(['plan', path.join(__dirname, 'fixtures', 'assembly'), '--format', 'html', '--out', out]);

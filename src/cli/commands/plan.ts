@@ -169,6 +169,32 @@ export function loadPlans(dir: string): PlanDocument[] {
   return plans;
 }
 
+/**
+ * Reads the plan documents of `source`: a cloud assembly directory (as `loadPlans`), or a file that
+ * `cdk-delivery plan --format json` wrote (an array of plan documents; a single plan document is
+ * read too). Each document is checked as in an assembly; the errors and exit codes are `loadPlans`'s.
+ */
+export function loadPlanSource(source: string): PlanDocument[] {
+  let isFile = false;
+  try {
+    isFile = fs.statSync(source).isFile();
+  } catch {
+    // absent: loadPlans says that there is no cloud assembly there (exit 3)
+  }
+  if (!isFile) return loadPlans(source);
+  const content = readJson<unknown>(source);
+  const documents = Array.isArray(content) ? content : [content];
+  if (!Array.isArray(content) && !(isObject(content) && 'formatVersion' in content)) {
+    throw new CliError(`cannot read ${source}: not a plan (expected the JSON array that 'cdk-delivery plan --format json' writes, or a cloud assembly directory)`,
+      ExitCode.USAGE);
+  }
+  const plans = documents.map((data, i) => checkPlan(data, `[${i}]`, source));
+  if (plans.length === 0) {
+    throw new CliError(`no delivery pipeline in '${source}': the array of plan documents is empty`, ExitCode.NOT_FOUND);
+  }
+  return plans;
+}
+
 function modeLine(plan: PlanDocument): string {
   return `${plan.releaseModeDescription}${plan.releaseModeDefaulted ? ' (release mode not configured: chosen by default)' : ''}`;
 }

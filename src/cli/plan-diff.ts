@@ -1,0 +1,525 @@
+/**
+ * What a change does to the delivery process: the difference between two sets of plan documents
+ * (before and after), pipeline by pipeline, in plain words, with the changes that weaken the
+ * release's safety marked as risks. Plain data in, plain data out: no construct imports.
+ */
+import type { PlanAction, PlanDocument, PlanEnvironment, PlanGate, PlanNotifications } from '../model/plan-document';
+import { SELF_UPDATE_STAGE } from '../model/stage-names';
+
+/**
+ * The changes that weaken the release's safety, by id: the one list the diff marks risks with
+ * (documented in docs/cli.md, `diff`, word for word).
+ */
+export const RISK_RULES = {
+  'release-mode-less-human-control': 'the release mode becomes continuous deployment: nobody decides any more when a change reaches production',
+  'production-approval-removed': 'a production environment loses a manual approval or a change-set review',
+  'production-window-removed': 'a production environment loses its deployment window',
+  'production-alarms-removed': 'a production environment loses alarms (alarms that block entry, or alarms watched after deploying)',
+  'production-bake-time-shortened': 'the alarms of a production environment are watched for a shorter time after deploying',
+  'production-verification-removed': 'a production environment loses a verification action',
+  'production-rollback-removed': 'a production environment that rolled back on failure no longer does (onFailure ROLLBACK becomes FAIL or RETRY)',
+  'production-flag-removed': 'an environment is no longer a production environment (the production rules stop applying to it)',
+  'unverified-acknowledged': 'an environment now acknowledges that it has no automated verification',
+  'check-removed': 'a quality check is removed',
+  'fewer-environments-before-production': 'a production environment has fewer environments before it (one removed, or moved after it)',
+  'failure-notifications-removed': 'the pipeline no longer tells anyone that it failed (notifications of FAILED removed)',
+} as const;
+
+export type RiskRule = keyof typeof RISK_RULES;
+
+export type ChangeKind = 'added' | 'removed' | 'changed';
+
+/** One change to a pipeline's delivery process. */
+export interface PlanChange {
+  /** Where in the plan document, e.g. `environments.prod.gates.manual-approval`, `releaseMode`. */
+  readonly path: string;
+  readonly kind: ChangeKind;
+  /** The environment the change is about (its name), when it is about one. */
+  readonly environment?: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  /** The change in plain words. */
+  readonly description: string;
+  /** True when the change weakens the release's safety (see RISK_RULES). */
+  readonly risk: boolean;
+  /** The rule that makes it a risk. */
+  readonly riskRule?: RiskRule;
+}
+
+export type PipelineStatus = 'added' | 'removed' | 'changed' | 'unchanged';
+
+export interface PipelineDiff {
+  readonly constructPath: string;
+  /** The pipeline name (after's, or before's for a removed pipeline), when literal. */
+  readonly pipelineName?: string;
+  readonly status: PipelineStatus;
+  /** In pipeline order: the pipeline's own changes, then each environment's, in the order they run. */
+  readonly changes: PlanChange[];
+}
+
+export interface PlanDiff {
+  /** After's pipelines in their order, then the removed ones. */
+  readonly pipelines: PipelineDiff[];
+  /** How many changes, and how many of them are risks. */
+  readonly changes: number;
+  readonly risky: number;
+}
+
+type Fields = Record<string, unknown>;
+
+const fieldsOf = (x: object): Fields => x as unknown as Fields;
+
+/** Deep equality of JSON values. */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => same(x, b[i]));
+  }
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a).filter((k) => (a as Fields)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Fields)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => same((a as Fields)[k], (b as Fields)[k]));
+}
+
+/** A value in a sentence. */
+function show(v: unknown): string {
+  if (v === undefined || v === null) return 'not set';
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.length ? v.map(show).join(', ') : 'none';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** `staging, prod → prod, staging`. */
+function arrow(before: unknown, after: unknown): string {
+  return `${show(before)} → ${show(after)}`;
+}
+
+/** A list of lines before and after: what was added and removed (or that only the order changed). */
+function listDelta(before: unknown, after: unknown): string {
+  const b = Array.isArray(before) ? before.map(show) : [];
+  const a = Array.isArray(after) ? after.map(show) : [];
+  const added = a.filter((x) => !b.includes(x));
+  const removed = b.filter((x) => !a.includes(x));
+  const parts = [
+    added.length ? `added ${added.map((x) => `"${x}"`).join(', ')}` : '',
+    removed.length ? `removed ${removed.map((x) => `"${x}"`).join(', ')}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join('; ') : `reordered: ${show(b)} → ${show(a)}`;
+}
+
+/** The keys of two objects, after's order first, each once. */
+function keysOf(before: Fields, after: Fields, skip: readonly string[]): string[] {
+  const keys = [...Object.keys(after), ...Object.keys(before)].filter((k) => !skip.includes(k));
+  return [...new Set(keys)];
+}
+
+/** Items keyed by `key`; a key met again becomes `key#2`, `key#3`... (in order). */
+function keyed<T>(items: readonly T[] | undefined, key: (t: T) => string): Map<string, T> {
+  const map = new Map<string, T>();
+  const count = new Map<string, number>();
+  for (const item of items ?? []) {
+    const k = key(item);
+    const n = (count.get(k) ?? 0) + 1;
+    count.set(k, n);
+    map.set(n === 1 ? k : `${k}#${n}`, item);
+  }
+  return map;
+}
+
+/** The keys of both sides in the order to report them: after's order, each removed one right after the key that preceded it before. */
+function mergedOrder(before: readonly string[], after: readonly string[]): string[] {
+  const order = [...after];
+  before.forEach((key, i) => {
+    if (order.includes(key)) return;
+    const previous = i > 0 ? order.indexOf(before[i - 1]) : -1;
+    order.splice(previous + 1, 0, key);
+  });
+  return order;
+}
+
+/** Collects the changes of one pipeline; `risk` marks one with a rule. */
+class Changes {
+  readonly list: PlanChange[] = [];
+
+  add(change: Omit<PlanChange, 'risk' | 'riskRule'>, riskRule?: RiskRule | false): void {
+    const entry: PlanChange = { ...change, risk: !!riskRule };
+    this.list.push(riskRule ? { ...entry, riskRule } : entry);
+  }
+
+  /** A field that differs: `before → after`, phrased by `describe`. */
+  field(path: string, before: unknown, after: unknown, describe: string, environment?: string, riskRule?: RiskRule | false): void {
+    if (same(before, after)) return;
+    const kind: ChangeKind = before === undefined ? 'added' : after === undefined ? 'removed' : 'changed';
+    this.add({ path, kind, environment, before, after, description: describe }, riskRule);
+  }
+}
+
+const RELEASE_MODE_HUMAN_CONTROL_LOST = 'CONTINUOUS_DEPLOYMENT';
+
+function modeWords(mode: unknown): string {
+  return typeof mode === 'string' ? mode.toLowerCase().replace(/_/g, ' ') : show(mode);
+}
+
+interface ActionGroup {
+  /** The JSON path of the list, e.g. `checks`, `environments.prod.deployments`. */
+  readonly path: string;
+  /** How one is called: `check`, `deployment`, `verification`, `additional source`. */
+  readonly label: string;
+  readonly environment?: string;
+  /** The rule that makes removing one a risk. */
+  readonly removedRisk?: RiskRule | false;
+}
+
+/** What one action is, in a line: `name: summary`. */
+function actionLine(a: Fields): string {
+  const kind = a.directory !== undefined && typeof a.kind === 'string' ? `${a.kind} ` : '';
+  return `${show(a.name)}: ${kind}${show(a.summary)}`;
+}
+
+/**
+ * The field-by-field differences of two versions of one action (or additional source, or the
+ * source): the fields people read are phrased, any other field (one added in a later release too)
+ * is reported as `<field>: before → after`.
+ */
+function actionFieldChanges(
+  changes: Changes, path: string, title: string, before: Fields, after: Fields, environment?: string, skip: string[] = [],
+): void {
+  for (const key of keysOf(before, after, skip)) {
+    const b = before[key];
+    const a = after[key];
+    if (same(b, a)) continue;
+    let description: string;
+    switch (key) {
+      case 'summary': description = `${title}: ${arrow(b, a)}`; break;
+      case 'details': description = `${title}: details ${listDelta(b, a)}`; break;
+      case 'triggers': description = `${title}: triggers ${listDelta(b, a)}`; break;
+      case 'privileged': description = `${title}: ${a ? 'now runs' : 'no longer runs'} a privileged (Docker) CodeBuild environment`; break;
+      case 'triggersPipeline': description = `${title}: ${a ? 'now starts' : 'no longer starts'} the pipeline`; break;
+      case 'accountUnresolved': description = `${title}: account ${a ? 'now a token, unknown at synth' : 'no longer a token'}`; break;
+      default: description = `${title}: ${key} ${arrow(b, a)}`;
+    }
+    changes.field(`${path}.${key}`, b, a, description, environment);
+  }
+}
+
+/** Actions keyed by name: added, removed, changed field by field. */
+type Actions = readonly PlanAction[] | undefined;
+
+function actionListChanges(changes: Changes, group: ActionGroup, before: Actions, after: Actions): void {
+  const b = keyed(before?.map(fieldsOf), (x) => show(x.name));
+  const a = keyed(after?.map(fieldsOf), (x) => show(x.name));
+  for (const name of mergedOrder([...b.keys()], [...a.keys()])) {
+    const old = b.get(name);
+    const item = a.get(name);
+    const path = `${group.path}.${name}`;
+    if (old && item) {
+      actionFieldChanges(changes, path, `${group.label} ${name}`, old, item, group.environment, ['name']);
+    } else if (item) {
+      changes.add({ path, kind: 'added', environment: group.environment, after: item, description: `${group.label} added: ${actionLine(item)}` });
+    } else if (old) {
+      changes.add({ path, kind: 'removed', environment: group.environment, before: old, description: `${group.label} removed: ${actionLine(old)}` },
+        group.removedRisk);
+    }
+  }
+}
+
+const GATE_LABELS: Record<string, string> = {
+  'manual-approval': 'manual approval',
+  'change-set-review': 'change-set review',
+  'deployment-window': 'deployment window',
+  'entry-alarms': 'alarms that block entry',
+  'bake-alarms': 'alarms watched after deploying',
+};
+
+/** The rule that makes removing a gate of this kind from a production environment a risk. */
+function gateRemovedRisk(kind: string): RiskRule | undefined {
+  switch (kind) {
+    case 'manual-approval':
+    case 'change-set-review': return 'production-approval-removed';
+    case 'deployment-window': return 'production-window-removed';
+    case 'entry-alarms':
+    case 'bake-alarms': return 'production-alarms-removed';
+    default: return undefined;
+  }
+}
+
+function gateChanges(changes: Changes, env: string, production: boolean, before: readonly PlanGate[], after: readonly PlanGate[]): void {
+  const base = `environments.${env}.gates`;
+  const b = keyed(before, (g) => g.kind);
+  const a = keyed(after, (g) => g.kind);
+  for (const key of mergedOrder([...b.keys()], [...a.keys()])) {
+    const old = b.get(key);
+    const gate = a.get(key);
+    const path = `${base}.${key}`;
+    if (!gate) {
+      changes.add({ path, kind: 'removed', environment: env, before: old, description: `gate removed: ${old!.summary}` },
+        production && gateRemovedRisk(old!.kind));
+      continue;
+    }
+    const label = GATE_LABELS[gate.kind] ?? gate.kind;
+    if (!old) {
+      changes.add({ path, kind: 'added', environment: env, after: gate, description: `gate added: ${gate.summary}` });
+      continue;
+    }
+    const bf = fieldsOf(old);
+    const af = fieldsOf(gate);
+    const bake = typeof old.bakeMinutes === 'number' && typeof gate.bakeMinutes === 'number' && old.bakeMinutes !== gate.bakeMinutes;
+    for (const field of keysOf(bf, af, ['kind'])) {
+      const bv = bf[field];
+      const av = af[field];
+      if (same(bv, av)) continue;
+      if (field === 'summary') {
+        // a summary that differs only by the bake time says nothing more than bakeMinutes
+        if (bake && old.summary.replace(`${old.bakeMinutes} min`, `${gate.bakeMinutes} min`) === gate.summary) continue;
+        changes.field(`${path}.summary`, bv, av, `${label}: ${arrow(bv, av)}`, env);
+      } else if (field === 'bakeMinutes') {
+        const shorter = bake && gate.bakeMinutes! < old.bakeMinutes!;
+        changes.field(`${path}.bakeMinutes`, bv, av, `bake time of the ${label}: ${arrow(minutes(bv), minutes(av))}`, env,
+          production && shorter && 'production-bake-time-shortened');
+      } else if (field === 'addedByDefault') {
+        changes.field(`${path}.addedByDefault`, bv, av, `${label}: ${av ? 'now added by default (not configured)' : 'now configured (no longer added by default)'}`, env);
+      } else {
+        changes.field(`${path}.${field}`, bv, av, `${label}: ${field} ${arrow(bv, av)}`, env);
+      }
+    }
+  }
+}
+
+function minutes(v: unknown): string {
+  return typeof v === 'number' ? `${v} min` : show(v);
+}
+
+/** `ROLLBACK`, `ROLLBACK (default)` → true. */
+function rollsBack(onFailure: unknown): boolean {
+  return typeof onFailure === 'string' && /^ROLLBACK\b/.test(onFailure);
+}
+
+/** What an added environment is, in a line. */
+function environmentLine(env: PlanEnvironment): string {
+  const parts = [
+    env.production ? 'production' : '',
+    env.deployments.length ? `deploys ${env.deployments.map((d) => d.name).join(', ')}` : 'deploys nothing',
+    `gates: ${env.gates.length ? env.gates.map((g) => g.summary).join('; ') : 'none'}`,
+    `verification: ${env.verification.length ? env.verification.map((v) => v.name).join(', ') : 'none'}`,
+  ].filter(Boolean);
+  return parts.join('; ');
+}
+
+const ENVIRONMENT_FIELDS = ['name', 'gates', 'deployments', 'verification'];
+
+function environmentChanges(changes: Changes, before: PlanEnvironment, after: PlanEnvironment): void {
+  const env = after.name;
+  const base = `environments.${env}`;
+  const production = !!(before.production || after.production);
+  const b = fieldsOf(before);
+  const a = fieldsOf(after);
+  const fields = keysOf(b, a, ENVIRONMENT_FIELDS);
+  const field = (key: string) => {
+    const bv = b[key];
+    const av = a[key];
+    if (same(bv, av)) return;
+    switch (key) {
+      case 'production':
+        changes.field(`${base}.production`, bv, av, av ? 'now a production environment' : 'no longer a production environment', env,
+          !!bv && !av && 'production-flag-removed');
+        break;
+      case 'stageName': changes.field(`${base}.stageName`, bv, av, `stage name: ${arrow(bv, av)}`, env); break;
+      case 'unverifiedAcknowledged':
+        changes.field(`${base}.unverifiedAcknowledged`, bv, av,
+          av ? 'now acknowledges that it has no automated verification' : 'no longer acknowledges having no automated verification', env,
+          !!av && !bv && 'unverified-acknowledged');
+        break;
+      case 'onFailure':
+        changes.field(`${base}.onFailure`, bv, av, `on failure: ${arrow(bv, av)}`, env,
+          production && rollsBack(bv) && typeof av === 'string' && !rollsBack(av) && 'production-rollback-removed');
+        break;
+      case 'accountUnresolved': changes.field(`${base}.accountUnresolved`, bv, av, `account ${av ? 'now a token, unknown at synth' : 'no longer a token'}`, env); break;
+      default: changes.field(`${base}.${key}`, bv, av, `${key}: ${arrow(bv, av)}`, env);
+    }
+  };
+  // in the order the plan shows an environment: what it is, its gates, deployments, verification, failure
+  for (const key of ['production', 'stageName', 'account', 'accountUnresolved', 'region']) field(key);
+  gateChanges(changes, env, production, before.gates, after.gates);
+  actionListChanges(changes, { path: `${base}.deployments`, label: 'deployment', environment: env }, before.deployments, after.deployments);
+  actionListChanges(changes, {
+    path: `${base}.verification`, label: 'verification', environment: env, removedRisk: production && 'production-verification-removed',
+  }, before.verification, after.verification);
+  for (const key of ['unverifiedAcknowledged', 'onFailure']) field(key);
+  for (const key of fields) {
+    if (!['production', 'stageName', 'account', 'accountUnresolved', 'region', 'unverifiedAcknowledged', 'onFailure'].includes(key)) field(key);
+  }
+}
+
+/** The names of the environments before `name` in `envs`. */
+function environmentsBefore(envs: readonly PlanEnvironment[], name: string): string[] {
+  const i = envs.findIndex((e) => e.name === name);
+  return i < 0 ? [] : envs.slice(0, i).map((e) => e.name);
+}
+
+function environmentsChanges(changes: Changes, before: readonly PlanEnvironment[], after: readonly PlanEnvironment[]): void {
+  const b = new Map(before.map((e) => [e.name, e]));
+  const a = new Map(after.map((e) => [e.name, e]));
+  // production environments in both: do they keep every environment that came before them?
+  const productions = after.filter((e) => b.has(e.name) && (e.production || b.get(e.name)!.production)).map((e) => e.name);
+  const lostBefore = (prod: string, name: string) =>
+    environmentsBefore(before, prod).includes(name) && !environmentsBefore(after, prod).includes(name);
+
+  const common = (list: readonly PlanEnvironment[], other: Map<string, PlanEnvironment>) => list.filter((e) => other.has(e.name)).map((e) => e.name);
+  const orderBefore = common(before, a);
+  const orderAfter = common(after, b);
+  if (!same(orderBefore, orderAfter)) {
+    const moved = productions.some((p) => orderBefore.some((n) => a.has(n) && lostBefore(p, n)));
+    changes.add({
+      path: 'environments',
+      kind: 'changed',
+      before: before.map((e) => e.name),
+      after: after.map((e) => e.name),
+      description: `environments reordered: ${arrow(orderBefore, orderAfter)}`,
+    }, moved && 'fewer-environments-before-production');
+  }
+
+  for (const name of mergedOrder(before.map((e) => e.name), after.map((e) => e.name))) {
+    const old = b.get(name);
+    const env = a.get(name);
+    if (old && env) {
+      environmentChanges(changes, old, env);
+    } else if (env) {
+      const position = after.indexOf(env);
+      const where = position + 1 < after.length ? `before ${after[position + 1].name}` : position > 0 ? `after ${after[position - 1].name}` : 'first';
+      changes.add({
+        path: `environments.${name}`,
+        kind: 'added',
+        environment: name,
+        after: env,
+        description: `environment added (${where}): ${environmentLine(env)}`,
+      });
+    } else if (old) {
+      const risky = productions.some((p) => lostBefore(p, name));
+      changes.add({
+        path: `environments.${name}`,
+        kind: 'removed',
+        environment: name,
+        before: old,
+        description: `environment removed: ${environmentLine(old)}`,
+      }, risky && 'fewer-environments-before-production');
+    }
+  }
+}
+
+function notificationWords(n: PlanNotifications | undefined, key: 'events' | 'targets'): string[] {
+  const list = n && Array.isArray(n[key]) ? n[key] : [];
+  return list.map((x) => (key === 'events' ? String(x).toLowerCase().replace(/_/g, ' ')
+    : x === 'sns' ? 'SNS topic' : x === 'slack' ? 'Slack channel' : String(x)));
+}
+
+function notificationChanges(changes: Changes, before: PlanNotifications | undefined, after: PlanNotifications | undefined): void {
+  if (same(before, after)) return;
+  const failedBefore = !!before?.events?.includes('FAILED');
+  const failedAfter = !!after?.events?.includes('FAILED');
+  const risk = failedBefore && !failedAfter && 'failure-notifications-removed';
+  const line = (n: PlanNotifications) => `${notificationWords(n, 'events').join(', ')} → ${notificationWords(n, 'targets').join(', ')}`;
+  if (!before || !after) {
+    changes.add({
+      path: 'notifications',
+      kind: before ? 'removed' : 'added',
+      before,
+      after,
+      description: before ? `notifications removed: nobody is told any more about ${line(before)}` : `notifications added: ${line(after!)}`,
+    }, risk);
+    return;
+  }
+  if (!same(before.events, after.events)) {
+    changes.field('notifications.events', before.events, after.events,
+      `notified events: ${arrow(notificationWords(before, 'events'), notificationWords(after, 'events'))}`, undefined, risk);
+  }
+  if (!same(before.targets, after.targets)) {
+    changes.field('notifications.targets', before.targets, after.targets,
+      `notifications sent to: ${arrow(notificationWords(before, 'targets'), notificationWords(after, 'targets'))}`);
+  }
+  for (const key of keysOf(fieldsOf(before), fieldsOf(after), ['events', 'targets'])) {
+    const bv = fieldsOf(before)[key];
+    const av = fieldsOf(after)[key];
+    changes.field(`notifications.${key}`, bv, av, `notifications: ${key} ${arrow(bv, av)}`);
+  }
+}
+
+/** Whether the pipeline updates itself (the UpdatePipeline stage) and has an asset-publishing action. */
+function stageFacts(plan: PlanDocument): { selfUpdate: boolean; publishAssets: boolean } {
+  const stages = Array.isArray(plan.stages) ? plan.stages : [];
+  return {
+    selfUpdate: stages.some((s) => s.name === SELF_UPDATE_STAGE || s.actions.some((a) => a.kind === 'cloudformation-self-update')),
+    publishAssets: stages.some((s) => s.actions.some((a) => a.kind === 'asset-publishing')),
+  };
+}
+
+/** The fields compared one by one below (or derived from another: releaseModeDescription); any other is compared as a value. */
+const PIPELINE_FIELDS = [
+  'formatVersion', 'constructPath', 'pipelineName', 'releaseMode', 'releaseModeDefaulted', 'releaseModeDescription', 'executionMode',
+  'account', 'region', 'source', 'additionalSources', 'buildStep', 'checks', 'environments', 'stages', 'notifications',
+];
+
+/** The changes from one version of a pipeline's plan to another, in pipeline order. */
+export function diffPipeline(before: PlanDocument, after: PlanDocument): PlanChange[] {
+  const changes = new Changes();
+  changes.field('pipelineName', before.pipelineName, after.pipelineName,
+    `pipeline name: ${arrow(before.pipelineName ?? 'not set (generated)', after.pipelineName ?? 'not set (generated)')}`);
+  changes.field('releaseMode', before.releaseMode, after.releaseMode, `release mode: ${modeWords(before.releaseMode)} → ${modeWords(after.releaseMode)}`,
+    undefined, after.releaseMode === RELEASE_MODE_HUMAN_CONTROL_LOST && before.releaseMode !== after.releaseMode && 'release-mode-less-human-control');
+  changes.field('releaseModeDefaulted', before.releaseModeDefaulted, after.releaseModeDefaulted,
+    after.releaseModeDefaulted ? 'release mode: no longer configured (chosen by default)' : 'release mode: now configured (no longer chosen by default)');
+  changes.field('executionMode', before.executionMode, after.executionMode, `execution mode: ${arrow(before.executionMode, after.executionMode)}`);
+  changes.field('account', before.account, after.account, `pipeline account: ${arrow(before.account, after.account)}`);
+  changes.field('region', before.region, after.region, `pipeline region: ${arrow(before.region, after.region)}`);
+
+  actionFieldChanges(changes, 'source', 'source', fieldsOf(before.source), fieldsOf(after.source));
+  actionListChanges(changes, { path: 'additionalSources', label: 'additional source' }, before.additionalSources as unknown as PlanAction[],
+    after.additionalSources as unknown as PlanAction[]);
+  actionFieldChanges(changes, 'buildStep', 'build', fieldsOf(before.buildStep), fieldsOf(after.buildStep));
+
+  const stagesBefore = stageFacts(before);
+  const stagesAfter = stageFacts(after);
+  changes.field('stages.UpdatePipeline', stagesBefore.selfUpdate, stagesAfter.selfUpdate, stagesAfter.selfUpdate
+    ? 'the pipeline now updates itself (selfUpdate: stage UpdatePipeline after the build)'
+    : 'the pipeline no longer updates itself (selfUpdate: stage UpdatePipeline removed)');
+  changes.field('stages.PublishAssets', stagesBefore.publishAssets, stagesAfter.publishAssets, stagesAfter.publishAssets
+    ? "the CDK stages' assets are now published by a PublishAssets action"
+    : "the CDK stages' assets are no longer published by a PublishAssets action");
+
+  actionListChanges(changes, { path: 'checks', label: 'check', removedRisk: 'check-removed' }, before.checks, after.checks);
+  notificationChanges(changes, before.notifications, after.notifications);
+  const b = fieldsOf(before);
+  const a = fieldsOf(after);
+  for (const key of keysOf(b, a, PIPELINE_FIELDS)) changes.field(key, b[key], a[key], `${key}: ${arrow(b[key], a[key])}`);
+
+  environmentsChanges(changes, before.environments, after.environments);
+  return changes.list;
+}
+
+/** Plans keyed by construct path (a path met again, which one app cannot hold, becomes `path#2`). */
+function byPath(plans: readonly PlanDocument[]): Map<string, PlanDocument> {
+  return keyed(plans, (p) => p.constructPath);
+}
+
+/** Matches the pipelines of both sides by construct path and lists what changed in each. */
+export function diffPlans(before: readonly PlanDocument[], after: readonly PlanDocument[]): PlanDiff {
+  const b = byPath(before);
+  const a = byPath(after);
+  const pipelines: PipelineDiff[] = [];
+  const entry = (constructPath: string, plan: PlanDocument, status: PipelineStatus, changes: PlanChange[]): PipelineDiff =>
+    (plan.pipelineName !== undefined ? { constructPath, pipelineName: plan.pipelineName, status, changes } : { constructPath, status, changes });
+  for (const [path, plan] of a) {
+    const old = b.get(path);
+    if (!old) {
+      pipelines.push(entry(path, plan, 'added', []));
+    } else {
+      const changes = diffPipeline(old, plan);
+      pipelines.push(entry(path, plan, changes.length ? 'changed' : 'unchanged', changes));
+    }
+  }
+  for (const [path, plan] of b) {
+    if (!a.has(path)) pipelines.push(entry(path, plan, 'removed', []));
+  }
+  const all = pipelines.flatMap((p) => p.changes);
+  return { pipelines, changes: all.length, risky: all.filter((c) => c.risk).length };
+}

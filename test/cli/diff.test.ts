@@ -1,0 +1,437 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { cli } from './helpers';
+import {
+  Approval, DeliveryPipelineProps, DeploymentTarget, DeploymentWindow, EnvironmentOptions, PipelineEvent, QualityCheck, ReleaseMode, Verification,
+} from '../../src';
+import { loadPlans } from '../../src/cli/commands/plan';
+import { diffPlans, PlanChange, RISK_RULES } from '../../src/cli/plan-diff';
+import { PlanDocument } from '../../src/model/plan-document';
+import { pipelineIn } from '../util';
+
+const dirs: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** What differs between the apps synthesized below. */
+interface Shape {
+  readonly mode?: ReleaseMode;
+  /** prod's manual approval (default: configured). */
+  readonly approval?: boolean;
+  /** prod's alarms bake time, minutes (default 30). */
+  readonly bake?: number;
+  /** An environment `qa` between staging and prod. */
+  readonly qa?: boolean;
+  /** A second pipeline, Pipeline/Billing. */
+  readonly billing?: boolean;
+}
+
+/** Synthesizes a real app with the DeliveryPipeline Pipeline/Shop (shop-delivery) into a temp dir. */
+function synth(shape: Shape = {}): string {
+  const outdir = tempDir('diff-');
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const metric = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors', period: Duration.minutes(1) });
+  const alarm = new cloudwatch.Alarm(stack, 'Errors', { alarmName: 'shop-prod-errors', metric, threshold: 1, evaluationPeriods: 1 });
+  const topic = new sns.Topic(stack, 'Events', { enforceSSL: true });
+  const deploy = (name: string) => DeploymentTarget.commands(`Deploy-${name}`, [`./deploy.sh ${name}`]);
+  const environments: EnvironmentOptions[] = [
+    { name: 'staging', deployments: [deploy('staging')], verification: [Verification.commands('Smoke', ['./smoke.sh'])] },
+    ...(shape.qa ? [{ name: 'qa', deployments: [deploy('qa')] }] : []),
+    {
+      name: 'prod',
+      production: true,
+      deploymentWindow: DeploymentWindow.cron('* * 8-17 ? * MON-THU', 'Europe/Paris'),
+      ...(shape.approval === false ? {} : { approval: Approval.manual() }),
+      deployments: [deploy('prod')],
+      verification: [Verification.commands('Smoke', ['./smoke.sh']), Verification.alarms([alarm], { bakeTime: Duration.minutes(shape.bake ?? 30) })],
+    },
+  ];
+  const props: Partial<DeliveryPipelineProps> = {
+    pipelineName: 'shop-delivery',
+    releaseMode: shape.mode ?? ReleaseMode.CONTINUOUS_DELIVERY,
+    checks: [QualityCheck.dependencyAudit()],
+    notifications: { topic, events: [PipelineEvent.FAILED] },
+    environments,
+  };
+  pipelineIn(stack, props);
+  if (shape.billing) pipelineIn(stack, { environments: [{ name: 'staging', deployments: [deploy('billing')] }] }, 'Billing');
+  app.synth();
+  return outdir;
+}
+
+/** A JSON copy of a plan document, to change. */
+function copy(plan: PlanDocument): any {
+  return JSON.parse(JSON.stringify(plan));
+}
+
+/** Only what a reader needs of each change: path, kind, risk rule. */
+function brief(changes: PlanChange[]): string[] {
+  return changes.map((c) => `${c.kind} ${c.path}${c.risk ? ` [${c.riskRule}]` : ''}`);
+}
+
+let base: string;
+let same: string;
+/** Continuous deployment: no approval, a 5-minute bake time, an environment qa before prod. */
+let deployment: string;
+let plan: PlanDocument;
+
+beforeAll(() => {
+  base = synth();
+  same = synth();
+  deployment = synth({ mode: ReleaseMode.CONTINUOUS_DEPLOYMENT, approval: false, bake: 5, qa: true });
+  [plan] = loadPlans(base);
+});
+
+const RELEASE_MODE_RISK = `risk: ${RISK_RULES['release-mode-less-human-control']}`;
+const APPROVAL_RISK = `risk: ${RISK_RULES['production-approval-removed']}`;
+const BAKE_RISK = `risk: ${RISK_RULES['production-bake-time-shortened']}`;
+
+describe('diff of two synthesized assemblies', () => {
+  test('nothing changed: one line, exit 0 (with --fail-on-risk too)', async () => {
+    const r = await cli(['diff', base, same, '--fail-on-risk']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('No change to the delivery process (1 pipeline compared).\n');
+    expect(r.stderr).toBe('');
+    const json = await cli(['diff', base, same, '--format', 'json']);
+    expect(JSON.parse(json.stdout)).toEqual({
+      pipelines: [{ constructPath: 'Pipeline/Shop', pipelineName: 'shop-delivery', status: 'unchanged', changes: [] }],
+      changes: 0,
+      risky: 0,
+    });
+  });
+
+  test('approval removed, release mode to continuous deployment, bake time shortened, environment added: the lines, grouped, risks marked', async () => {
+    const r = await cli(['diff', base, deployment]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Shop): 4 changes, 3 risky',
+      `  ! release mode: continuous delivery → continuous deployment — ${RELEASE_MODE_RISK}`,
+      '  environment qa:',
+      '      environment added (before prod): deploys Deploy-qa; gates: none; verification: none',
+      '  environment prod:',
+      `    ! gate removed: manual approval before deploying to prod — ${APPROVAL_RISK}`,
+      `    ! bake time of the alarms watched after deploying: 30 min → 5 min — ${BAKE_RISK}`,
+      '',
+      '4 changes; 3 risky (marked !).',
+      '',
+    ]);
+  });
+
+  test('--fail-on-risk: the same output, one line on stderr, exit 1', async () => {
+    const r = await cli(['diff', base, deployment, '--fail-on-risk']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('cdk-delivery: 3 risky changes to the delivery process (--fail-on-risk)\n');
+    expect(r.stdout).toBe((await cli(['diff', base, deployment])).stdout);
+  });
+
+  test('the other way round: an approval and a longer bake time are added, not risks; removing qa, before prod, is one', async () => {
+    const r = await cli(['diff', deployment, base, '--fail-on-risk']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('cdk-delivery: 1 risky change to the delivery process (--fail-on-risk)\n');
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Shop): 4 changes, 1 risky',
+      '    release mode: continuous deployment → continuous delivery',
+      '  environment qa:',
+      `    ! environment removed: deploys Deploy-qa; gates: none; verification: none — risk: ${RISK_RULES['fewer-environments-before-production']}`,
+      '  environment prod:',
+      '      gate added: manual approval before deploying to prod',
+      '      bake time of the alarms watched after deploying: 5 min → 30 min',
+      '',
+      '4 changes; 1 risky (marked !).',
+      '',
+    ]);
+  });
+
+  test('json: one entry per change with path, kind, before, after, description and risk', async () => {
+    const r = await cli(['diff', base, deployment, '--json', '--fail-on-risk']);
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ changes: 4, risky: 3 });
+    expect(json.pipelines).toHaveLength(1);
+    expect(json.pipelines[0]).toMatchObject({ constructPath: 'Pipeline/Shop', pipelineName: 'shop-delivery', status: 'changed' });
+    const [mode, qa, approval, bake] = json.pipelines[0].changes;
+    expect(mode).toEqual({
+      path: 'releaseMode',
+      kind: 'changed',
+      before: 'CONTINUOUS_DELIVERY',
+      after: 'CONTINUOUS_DEPLOYMENT',
+      description: 'release mode: continuous delivery → continuous deployment',
+      risk: true,
+      riskRule: 'release-mode-less-human-control',
+    });
+    expect(qa).toMatchObject({ path: 'environments.qa', kind: 'added', environment: 'qa', risk: false, after: { name: 'qa', production: false } });
+    expect(qa.before).toBeUndefined();
+    expect(approval).toEqual({
+      path: 'environments.prod.gates.manual-approval',
+      kind: 'removed',
+      environment: 'prod',
+      before: { kind: 'manual-approval', summary: 'manual approval before deploying to prod', addedByDefault: false },
+      description: 'gate removed: manual approval before deploying to prod',
+      risk: true,
+      riskRule: 'production-approval-removed',
+    });
+    expect(bake).toEqual({
+      path: 'environments.prod.gates.bake-alarms.bakeMinutes',
+      kind: 'changed',
+      environment: 'prod',
+      before: 30,
+      after: 5,
+      description: 'bake time of the alarms watched after deploying: 30 min → 5 min',
+      risk: true,
+      riskRule: 'production-bake-time-shortened',
+    });
+  });
+
+  test('a file written by plan --format json on either side reads like the assembly it came from', async () => {
+    const planned = await cli(['plan', base, '--format', 'json']);
+    expect(planned.code).toBe(0);
+    const file = path.join(tempDir('diff-file-'), 'plan-main.json');
+    fs.writeFileSync(file, planned.stdout);
+    const unchanged = await cli(['diff', file, same]);
+    expect(unchanged.code).toBe(0);
+    expect(unchanged.stdout).toBe('No change to the delivery process (1 pipeline compared).\n');
+    expect((await cli(['diff', file, deployment])).stdout).toBe((await cli(['diff', base, deployment])).stdout);
+    expect((await cli(['diff', deployment, file, '--json'])).stdout).toBe((await cli(['diff', deployment, base, '--json'])).stdout);
+  });
+
+  test('pipelines are matched by construct path: one only in after is added, one only in before removed', async () => {
+    const two = synth({ billing: true });
+    const added = await cli(['diff', base, two, '--fail-on-risk']);
+    expect(added.code).toBe(0);
+    expect(added.stderr).toBe('');
+    expect(added.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Shop): no change',
+      'Pipeline Pipeline/Billing: added',
+      '',
+      '0 changes, 1 pipeline added; none risky.',
+      '',
+    ]);
+    const removed = await cli(['diff', two, base, '--json']);
+    expect(JSON.parse(removed.stdout).pipelines).toEqual([
+      { constructPath: 'Pipeline/Shop', pipelineName: 'shop-delivery', status: 'unchanged', changes: [] },
+      { constructPath: 'Pipeline/Billing', status: 'removed', changes: [] },
+    ]);
+    expect((await cli(['diff', two, base])).stdout).toContain('Pipeline Pipeline/Billing: removed\n\n0 changes, 1 pipeline removed; none risky.\n');
+  });
+
+  test('colours only on a terminal without NO_COLOR: risks in red', async () => {
+    const tty = await cli(['diff', base, deployment], { stdoutIsTTY: true });
+    expect(tty.stdout).toContain(`\x1b[31m  ! release mode: continuous delivery → continuous deployment — ${RELEASE_MODE_RISK}\x1b[39m`);
+    const noColor = await cli(['diff', base, deployment], { stdoutIsTTY: true, env: { NO_COLOR: '1' } });
+    expect(noColor.stdout).not.toContain('\x1b[');
+    expect(noColor.stdout).toBe((await cli(['diff', base, deployment])).stdout);
+  });
+});
+
+describe('diff: errors as plan reports them, naming the side', () => {
+  test('a directory without manifest: exit 3', async () => {
+    const nowhere = path.join(tempDir('diff-none-'), 'cdk.out');
+    const r = await cli(['diff', nowhere, base]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`cdk-delivery: before: no cloud assembly in '${nowhere}': ${path.join(nowhere, 'manifest.json')} not found; `
+      + "run 'cdk synth' first or pass the cdk.out directory\n");
+    expect(r.stdout).toBe('');
+    // the same words as plan's, after the side
+    expect(r.stderr.replace('before: ', '')).toBe((await cli(['plan', nowhere])).stderr);
+  });
+
+  test('a malformed manifest after: exit 2', async () => {
+    const dir = tempDir('diff-bad-');
+    fs.writeFileSync(path.join(dir, 'manifest.json'), '{ not json');
+    const r = await cli(['diff', base, dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^cdk-delivery: after: cannot read ${path.join(dir, 'manifest.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*\n$`));
+    expect(r.stdout).toBe('');
+  });
+
+  test('a plan file written by a newer cdk-delivery-pipeline: exit 2, upgrade the CLI', async () => {
+    const file = path.join(tempDir('diff-newer-'), 'plan.json');
+    fs.writeFileSync(file, JSON.stringify([{ ...copy(plan), formatVersion: '2' }]));
+    const r = await cli(['diff', base, file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`cdk-delivery: after: the plan of 'Pipeline/Shop' in ${file} was written by a newer cdk-delivery-pipeline `
+      + '(plan format 2; this CLI reads format 1): upgrade the CLI\n');
+  });
+
+  test('a JSON file that is not a plan: exit 2; an empty array: exit 3', async () => {
+    const dir = tempDir('diff-notplan-');
+    fs.writeFileSync(path.join(dir, 'other.json'), JSON.stringify({ name: 'x' }));
+    fs.writeFileSync(path.join(dir, 'empty.json'), '[]');
+    const other = await cli(['diff', path.join(dir, 'other.json'), base]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toBe(`cdk-delivery: before: cannot read ${path.join(dir, 'other.json')}: not a plan `
+      + "(expected the JSON array that 'cdk-delivery plan --format json' writes, or a cloud assembly directory)\n");
+    const empty = await cli(['diff', base, path.join(dir, 'empty.json')]);
+    expect(empty.code).toBe(3);
+    expect(empty.stderr).toBe(`cdk-delivery: after: no delivery pipeline in '${path.join(dir, 'empty.json')}': the array of plan documents is empty\n`);
+  });
+
+  test('usage errors: exit 2', async () => {
+    const format = await cli(['diff', base, same, '--format', 'mermaid']);
+    expect(format.code).toBe(2);
+    expect(format.stderr).toBe("cdk-delivery: --format: unknown format 'mermaid'; use one of text, json\n");
+    const missing = await cli(['diff', base]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe("cdk-delivery: missing required argument 'after'\n");
+  });
+
+  test('--help shows the arguments, examples and exit codes', async () => {
+    const r = await cli(['diff', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: cdk-delivery diff [options] <before> <after>');
+    expect(r.stdout).toContain('$ cdk-delivery diff cdk.out.main cdk.out --fail-on-risk');
+    expect(r.stdout).toContain('\nExit codes:\n  0  success\n');
+    expect(r.stdout).toContain('diff --fail-on-risk: a change weakens the release\'s safety\n');
+    // the rules, from the one list the diff uses
+    for (const rule of Object.values(RISK_RULES)) expect(r.stdout).toContain(`\n  - ${rule}\n`);
+    expect((await cli(['--help'])).stdout).toContain('\n  diff [options] <before> <after>');
+  });
+});
+
+describe('diff: the risk rules', () => {
+  const env = (p: any, name: string) => p.environments.find((e: any) => e.name === name);
+  const risky = (changes: PlanChange[]) => changes.filter((c) => c.risk).map((c) => c.riskRule);
+  const diffOf = (change: (p: any) => void, from: (p: any) => void = () => undefined) => {
+    const before = copy(plan);
+    from(before);
+    const after = copy(before);
+    change(after);
+    const diff = diffPlans([before], [after]);
+    return diff.pipelines[0].changes;
+  };
+
+  test.each<[string, (p: any) => void, ((p: any) => void) | undefined, string[]]>([
+    ['continuous delivery → continuous deployment', (p) => { p.releaseMode = 'CONTINUOUS_DEPLOYMENT'; }, undefined,
+      ['changed releaseMode [release-mode-less-human-control]']],
+    ['continuous integration → continuous delivery is not a risk', (p) => { p.releaseMode = 'CONTINUOUS_DELIVERY'; },
+      (p) => { p.releaseMode = 'CONTINUOUS_INTEGRATION'; }, ['changed releaseMode']],
+    ['continuous integration → continuous deployment', (p) => { p.releaseMode = 'CONTINUOUS_DEPLOYMENT'; },
+      (p) => { p.releaseMode = 'CONTINUOUS_INTEGRATION'; }, ['changed releaseMode [release-mode-less-human-control]']],
+    ['change-set review removed from production', (p) => { env(p, 'prod').gates = env(p, 'prod').gates.filter((g: any) => g.kind !== 'change-set-review'); },
+      (p) => { env(p, 'prod').gates.push({ kind: 'change-set-review', summary: 'change sets reviewed', addedByDefault: false }); },
+      ['removed environments.prod.gates.change-set-review [production-approval-removed]']],
+    ['an approval removed outside production is not a risk', (p) => { env(p, 'staging').gates = []; },
+      (p) => { env(p, 'staging').gates = [{ kind: 'manual-approval', summary: 'approval', addedByDefault: false }]; },
+      ['removed environments.staging.gates.manual-approval']],
+    ['deployment window removed from production', (p) => { env(p, 'prod').gates.shift(); }, undefined,
+      ['removed environments.prod.gates.deployment-window [production-window-removed]']],
+    ['alarms removed from production', (p) => { env(p, 'prod').gates.pop(); }, undefined,
+      ['removed environments.prod.gates.bake-alarms [production-alarms-removed]']],
+    ['a longer bake time is not a risk', (p) => { env(p, 'prod').gates[2].bakeMinutes = 60; }, undefined,
+      ['changed environments.prod.gates.bake-alarms.bakeMinutes']],
+    ['verification removed from production', (p) => { env(p, 'prod').verification = []; }, undefined,
+      ['removed environments.prod.verification.Smoke [production-verification-removed]']],
+    ['verification removed outside production is not a risk', (p) => { env(p, 'staging').verification = []; }, undefined,
+      ['removed environments.staging.verification.Smoke']],
+    ['unverifiedAcknowledged turning true', (p) => { env(p, 'staging').unverifiedAcknowledged = true; }, undefined,
+      ['changed environments.staging.unverifiedAcknowledged [unverified-acknowledged]']],
+    ['production onFailure ROLLBACK → RETRY', (p) => { env(p, 'prod').onFailure = 'RETRY (FAILED_ACTIONS)'; }, undefined,
+      ['changed environments.prod.onFailure [production-rollback-removed]']],
+    ['production onFailure FAIL → RETRY is not a risk', (p) => { env(p, 'prod').onFailure = 'RETRY (FAILED_ACTIONS)'; },
+      (p) => { env(p, 'prod').onFailure = 'FAIL'; }, ['changed environments.prod.onFailure']],
+    ['losing production: true', (p) => { env(p, 'prod').production = false; }, undefined,
+      ['changed environments.prod.production [production-flag-removed]']],
+    ['a check removed', (p) => { p.checks = []; }, undefined, ['removed checks.DependencyAudit [check-removed]']],
+    ['an environment before production removed', (p) => { p.environments.shift(); }, undefined,
+      ['removed environments.staging [fewer-environments-before-production]']],
+    ['production moved before an environment', (p) => { p.environments.reverse(); }, undefined,
+      ['changed environments [fewer-environments-before-production]']],
+    ['failure notifications removed', (p) => { delete p.notifications; }, undefined, ['removed notifications [failure-notifications-removed]']],
+    ['another notified event is not a risk', (p) => { p.notifications.events.push('SUCCEEDED'); }, undefined, ['changed notifications.events']],
+  ])('%s', (_name, change, from, expected) => {
+    expect(brief(diffOf(change, from))).toEqual(expected);
+  });
+
+  test('every rule is used by a test above and documented in docs/cli.md, word for word', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'cli.md'), 'utf8').replace(/\s+/g, ' ');
+    for (const [id, text] of Object.entries(RISK_RULES)) {
+      expect(doc).toContain(`\`${id}\`: ${text}`);
+    }
+    expect(risky(diffOf((p) => { p.releaseMode = 'CONTINUOUS_DEPLOYMENT'; }))).toEqual(['release-mode-less-human-control']);
+  });
+});
+
+describe('diff: the fields, phrased or generic', () => {
+  const diffOf = (change: (p: any) => void) => {
+    const after = copy(plan);
+    change(after);
+    return diffPlans([plan], [after]).pipelines[0].changes.map((c) => c.description);
+  };
+  const prod = (p: any) => p.environments.find((e: any) => e.name === 'prod');
+
+  test('pipeline: name, execution mode, source, additional sources, build, self-update, notifications', () => {
+    expect(diffOf((p) => {
+      p.pipelineName = 'shop-release';
+      p.executionMode = 'SUPERSEDED';
+      p.source.branch = 'release';
+      p.source.summary = 'acme/shop@release (CodeConnections)';
+      p.source.triggers = ['every push to release'];
+      p.additionalSources = [{ name: 'Config', kind: 'GitHub', summary: 'acme/config@main', triggers: [], directory: 'config', triggersPipeline: false }];
+      p.buildStep.details = [...p.buildStep.details.filter((d: string) => d !== 'run: npm test'), 'run: npm run test:all'];
+      p.stages.splice(2, 0, { name: 'UpdatePipeline', actions: [{ name: 'SelfMutate', runOrder: 1, kind: 'cloudformation-self-update' }] });
+      p.notifications.targets = ['slack'];
+    })).toEqual([
+      'pipeline name: shop-delivery → shop-release',
+      'execution mode: QUEUED → SUPERSEDED',
+      'source: acme/shop@main (CodeConnections) → acme/shop@release (CodeConnections)',
+      'source: branch main → release',
+      'source: triggers added "every push to release"; removed "every push to main"',
+      'additional source added: Config: GitHub acme/config@main',
+      'build: details added "run: npm run test:all"; removed "run: npm test"',
+      'the pipeline now updates itself (selfUpdate: stage UpdatePipeline after the build)',
+      'notifications sent to: SNS topic → Slack channel',
+    ]);
+  });
+
+  test('environment: account, gates, deployments by name (summary, details, account, privileged), verification, checks', () => {
+    expect(diffOf((p) => {
+      prod(p).account = '222222222222';
+      prod(p).gates[1].summary = 'manual approval before deploying to prod (approvers notified)';
+      const d = prod(p).deployments[0];
+      d.summary = 'deploy script: ./deploy.sh prod --fast';
+      d.details = ['run: ./deploy.sh prod --fast'];
+      d.account = '333333333333';
+      d.privileged = true;
+      prod(p).deployments.push({ name: 'Deploy-cdn', kind: 'commands', summary: 'deploy script: ./cdn.sh', details: [] });
+      prod(p).verification[0].summary = 'tests: ./smoke.sh --all';
+      p.checks[0].summary = 'dependency audit: npm audit --audit-level=moderate';
+    })).toEqual([
+      'check DependencyAudit: dependency audit: npm audit --audit-level=high → dependency audit: npm audit --audit-level=moderate',
+      'account: not set → 222222222222',
+      'manual approval: manual approval before deploying to prod → manual approval before deploying to prod (approvers notified)',
+      'deployment Deploy-prod: deploy script: ./deploy.sh prod → deploy script: ./deploy.sh prod --fast',
+      'deployment Deploy-prod: details added "run: ./deploy.sh prod --fast"; removed "run: ./deploy.sh prod"',
+      'deployment Deploy-prod: account not set → 333333333333',
+      'deployment Deploy-prod: now runs a privileged (Docker) CodeBuild environment',
+      'deployment added: Deploy-cdn: deploy script: ./cdn.sh',
+      'verification Smoke: tests: ./smoke.sh → tests: ./smoke.sh --all',
+    ]);
+  });
+
+  test('a field this CLI does not know (added in a later release) is reported as a value, on the pipeline, an environment, an action and a gate', () => {
+    const changes = diffPlans([plan], [(() => {
+      const p = copy(plan);
+      p.costCenter = 'shop';
+      prod(p).freezeCalendar = ['2026-12-24'];
+      prod(p).deployments[0].timeoutMinutes = 30;
+      prod(p).gates[0].timeZone = 'Europe/Paris';
+      return p;
+    })()]).pipelines[0].changes;
+    expect(changes.map((c) => [c.path, c.kind, c.description, c.risk])).toEqual([
+      ['costCenter', 'added', 'costCenter: not set → shop', false],
+      ['environments.prod.gates.deployment-window.timeZone', 'added', 'deployment window: timeZone not set → Europe/Paris', false],
+      ['environments.prod.deployments.Deploy-prod.timeoutMinutes', 'added', 'deployment Deploy-prod: timeoutMinutes not set → 30', false],
+      ['environments.prod.freezeCalendar', 'added', 'freezeCalendar: not set → 2026-12-24', false],
+    ]);
+  });
+});
