@@ -255,6 +255,13 @@ describe('plan: gates in the order they act', () => {
     expect(doc.notifications).toEqual({ events: ['FAILED', 'SUCCEEDED'], targets: ['sns'] });
   });
 
+  test('text says how long the CodeBuild logs are kept when they expire (logRetention)', () => {
+    const [doc] = loadPlans(outdir);
+    const lines = (d: typeof doc) => renderPlanText(d).split('\n').filter((l) => l.startsWith('  Build logs:'));
+    expect(lines({ ...doc, logRetentionDays: 365 })).toEqual(['  Build logs: kept 365 days']);
+    expect(lines(doc)).toEqual([]);
+  });
+
   test('mermaid and html name the notifications too (regression: only the text plan did)', async () => {
     const mermaid = await cli(['plan', outdir, '--format', 'mermaid']);
     expect(mermaid.code).toBe(0);

@@ -264,6 +264,7 @@ export function renderPlanText(plan: PlanDocument): string {
   out.push(`  Execution mode: ${plan.executionMode}`);
   const notifications = notificationsLine(plan);
   if (notifications) out.push(`  Notifications: ${notifications}`);
+  if (plan.logRetentionDays !== undefined) out.push(`  Build logs: kept ${plan.logRetentionDays} days`);
   out.push('');
   out.push(`Source  ${plan.source.kind} ${plan.source.summary}${plan.source.triggers.length ? ` (${plan.source.triggers.join('; ')})` : ''}`);
   for (const a of plan.additionalSources ?? []) out.push(`        + ${additionalSourceLine(a)}`);
