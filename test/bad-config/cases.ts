@@ -579,6 +579,19 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[1] ('prod').deployments[0].stackName deploys the same stack into the same account and region (111111111111/eu-west-1) as environments[0] ('staging'), got 'shop'. Give each environment its own stack name (for example with the environment as suffix), account or region.`,
   },
   {
+    title: 'the same stack deployed by two targets of one environment',
+    props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ name: 'api' }), cfn({ name: 'web' })] }] }),
+    message: `${P}environments[0] ('prod').deployments[1].stackName deploys stack 'shop' into 111111111111/eu-west-1, which deployments[0] ('api') of the same environment deploys too (both would create and execute the change set 'cdk-delivery-pipeline' of that stack, in parallel), got 'shop'. Deploy each stack with one target: remove one of the two, or give it another stack name, account or region.`,
+  },
+  {
+    title: 'the same CodeDeploy deployment group deployed by two targets of one environment',
+    props: () => {
+      const fleet = fleetOf(importStack(), '111111111111');
+      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(fleet), DeploymentTarget.codeDeployServer(fleet, { name: 'again' })] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[1].deploymentGroup deploys to deployment group 'shop-fleet' of application 'shop', which deployments[0] ('shop-fleet') of the same environment deploys to too (the two actions run in parallel, and CodeDeploy refuses a deployment to a group while another one is in progress), got 'shop-fleet'. Deploy each deployment group with one target: remove one of the two.`,
+  },
+  {
     title: 'deployment given as a plain object',
     props: () => base({ environments: [{ name: 'prod', deployments: [{ stackName: 'shop' }] }] }),
     message: `${P}environments[0] ('prod').deployments[0] must be a DeploymentTarget, got an object. Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().`,

@@ -64,6 +64,51 @@ describe('DeploymentTarget.codeDeployServer', () => {
       "'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup is in region us-east-1, but environment 'prod' deploys to eu-west-1, got 'us-east-1'. Import the deployment group from eu-west-1 (fromServerDeploymentGroupAttributes with that application), or set the environment's region to us-east-1.");
   });
 
+  test('one group deployed by two targets of one environment is refused (regression: CodeDeploy refused the second, parallel deployment)', () => {
+    const stack = newStack();
+    const group = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'G', {
+      application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'A', 'arn:aws:codedeploy:eu-west-1:111111111111:application:shop'),
+      deploymentGroupName: 'shop-fleet',
+    });
+    const message = "'PipelineStack/Shop': environments[0] ('prod').deployments[1].deploymentGroup deploys to deployment group 'shop-fleet' of application 'shop', "
+      + "which deployments[0] ('shop-fleet') of the same environment deploys to too (the two actions run in parallel, and CodeDeploy refuses a deployment to a group "
+      + "while another one is in progress), got 'shop-fleet'. Deploy each deployment group with one target: remove one of the two.";
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group), DeploymentTarget.codeDeployServer(group, { name: 'again' })] }],
+    }))).toBe(message);
+    // the same group imported twice is the same group
+    const other = newStack();
+    const twice = ['G1', 'G2'].map(id => codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(other, id, {
+      application: codedeploy.ServerApplication.fromServerApplicationName(other, `${id}App`, 'shop'),
+      deploymentGroupName: 'shop-fleet',
+    }));
+    expect(errorOf(() => pipelineIn(other, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(twice[0]), DeploymentTarget.codeDeployServer(twice[1], { name: 'again' })] }],
+    }))).toBe(message);
+  });
+
+  test('a group of the app without a literal name is recognised as the same object', () => {
+    const stack = newStack();
+    const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet');
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group), DeploymentTarget.codeDeployServer(group, { name: 'again' })] }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[1].deploymentGroup deploys to the deployment group, which deployments[0] ('Fleet') "
+      + 'of the same environment deploys to too (the two actions run in parallel, and CodeDeploy refuses a deployment to a group while another one is in progress), '
+      + 'got a deployment group whose name is a token. Deploy each deployment group with one target: remove one of the two.');
+  });
+
+  test('one group deployed in two environments is allowed: the environments run one after the other', () => {
+    const stack = newStack();
+    const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet');
+    pipelineIn(stack, {
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group)] },
+        { name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)] },
+      ],
+    });
+    expect(actionsOf(stack, 'prod')).toEqual(['Fleet@1']);
+  });
+
   describe('a group in a stack that names no account or region, deployed from a pipeline stack that does', () => {
     const fix = "Give that stack env: { account: '111111111111', region: 'eu-west-1' }, or import the deployment group with "
       + 'ServerDeploymentGroup.fromServerDeploymentGroupAttributes(...) in a stack that names its account and region.';
@@ -120,6 +165,16 @@ describe('DeploymentTarget.codeDeployEcs', () => {
       Image1ContainerName: 'IMAGE1_NAME',
     });
     expect(pipeline.describe().environments[0].deployments[0].summary).toBe('ECS blue/green · canary 10% then all after 5 min');
+  });
+
+  test('one ECS group deployed by two targets of one environment is refused', () => {
+    const stack = newStack();
+    const group = importedEcsGroup(stack);
+    const target = (name: string) => DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', name });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [target('blue'), target('green')] }] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deployments[1].deploymentGroup deploys to deployment group 'shop-bg' of application 'shop', "
+      + "which deployments[0] ('blue') of the same environment deploys to too (the two actions run in parallel, and CodeDeploy refuses a deployment to a group "
+      + "while another one is in progress), got 'shop-bg'. Deploy each deployment group with one target: remove one of the two.");
   });
 
   test('fails when a template is missing', () => {
