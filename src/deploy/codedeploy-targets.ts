@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { buildOutputFilePath } from '../private/artifact-paths';
 import { described, isToken, Validator } from '../private/validation';
 
 /*
@@ -358,10 +359,10 @@ export function codeDeployEcsModel(
   v.requireObject(ctx.field, options, "Pass { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' }.");
   v.noMisspeltFields(ctx.field, options, 'CodeDeployEcsOptions');
   const role = checkRole(v, ctx.field, options.role, 'deployment group', group.env.account);
-  const taskDefinitionTemplate = v.requireString(`${ctx.field}.taskDefinitionTemplate`, options.taskDefinitionTemplate,
-    "Pass the path of the task definition template inside the build output, for example 'taskdef.json'.");
-  const appSpecTemplate = v.requireString(`${ctx.field}.appSpecTemplate`, options.appSpecTemplate,
-    "Pass the path of the AppSpec template inside the build output, for example 'appspec.yaml'.");
+  const taskDefinitionTemplate = buildOutputFilePath(v, `${ctx.field}.taskDefinitionTemplate`, v.requireString(`${ctx.field}.taskDefinitionTemplate`,
+    options.taskDefinitionTemplate, "Pass the path of the task definition template inside the build output, for example 'taskdef.json'."), 'taskdef.json');
+  const appSpecTemplate = buildOutputFilePath(v, `${ctx.field}.appSpecTemplate`, v.requireString(`${ctx.field}.appSpecTemplate`,
+    options.appSpecTemplate, "Pass the path of the AppSpec template inside the build output, for example 'appspec.yaml'."), 'appspec.yaml');
   const image = options.containerImage;
   if (image !== undefined && !Object.values(DeploymentArtifact).includes(image)) {
     v.fail(`${ctx.field}.containerImage`, 'must be a DeploymentArtifact', image, 'Use DeploymentArtifact.SOURCE (an ECR source) or BUILD_OUTPUT (an imageDetail.json the build writes).');
@@ -415,7 +416,8 @@ export function ecsRollingModel(
   }
   const o = options ?? {};
   v.noMisspeltFields(ctx.field, o, 'EcsRollingOptions');
-  const file = v.optionalString(`${ctx.field}.imageDefinitionsFile`, o.imageDefinitionsFile, "Pass the path inside the build output, for example 'imagedefinitions.json'.") ?? 'imagedefinitions.json';
+  const givenFile = v.optionalString(`${ctx.field}.imageDefinitionsFile`, o.imageDefinitionsFile, "Pass the path inside the build output, for example 'imagedefinitions.json'.");
+  const file = givenFile === undefined ? 'imagedefinitions.json' : buildOutputFilePath(v, `${ctx.field}.imageDefinitionsFile`, givenFile, 'imagedefinitions.json');
   const serviceRegion = service.env.region;
   const wanted = env.region ?? pipelineRegion;
   if (!isToken(serviceRegion) && !isToken(wanted) && serviceRegion !== wanted) {

@@ -569,6 +569,55 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod').deployments[0].templatePath must be a relative path inside the build output, got '/cdk.out/Shop.template.json'. Pass a path such as 'template.yaml'; the library prefixes the build artifact itself.`,
   },
   {
+    title: 'CloudFormation template path written with backslashes',
+    props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ templatePath: 'cdk.out\\Shop.template.json' })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].templatePath separates directories with '\\', but CodePipeline reads paths inside the build artifact with '/' only, got 'cdk.out\\Shop.template.json'. Pass 'cdk.out/Shop.template.json'.`,
+  },
+  {
+    title: 'ECS blue/green task definition template outside the build output',
+    props: () => {
+      const scope = importStack();
+      const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(scope, 'Checkout', {
+        application: codedeploy.EcsApplication.fromEcsApplicationName(scope, 'App', 'checkout'), deploymentGroupName: 'checkout-prod',
+      });
+      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: '../taskdef.json', appSpecTemplate: 'appspec.yaml' })] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[0].taskDefinitionTemplate must be a relative path inside the build output, got '../taskdef.json'. Pass a path such as 'taskdef.json'; the library prefixes the build artifact itself.`,
+  },
+  {
+    title: 'ECS blue/green AppSpec template as an absolute path',
+    props: () => {
+      const scope = importStack();
+      const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(scope, 'Checkout', {
+        application: codedeploy.EcsApplication.fromEcsApplicationName(scope, 'App', 'checkout'), deploymentGroupName: 'checkout-prod',
+      });
+      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: '/appspec.yaml' })] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[0].appSpecTemplate must be a relative path inside the build output, got '/appspec.yaml'. Pass a path such as 'appspec.yaml'; the library prefixes the build artifact itself.`,
+  },
+  {
+    title: 'ECS image definitions file written with backslashes',
+    props: () => {
+      const scope = importStack();
+      const service = ecs.FargateService.fromFargateServiceAttributes(scope, 'Web', {
+        serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web', cluster: ecs.Cluster.fromClusterArn(scope, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
+      });
+      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service, { imageDefinitionsFile: 'out\\imagedefinitions.json' })] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[0].imageDefinitionsFile separates directories with '\\', but CodePipeline reads paths inside the build artifact with '/' only, got 'out\\imagedefinitions.json'. Pass 'out/imagedefinitions.json'.`,
+  },
+  {
+    title: 'ECS image definitions file as an absolute path',
+    props: () => {
+      const scope = importStack();
+      const service = ecs.FargateService.fromFargateServiceAttributes(scope, 'Web', {
+        serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web', cluster: ecs.Cluster.fromClusterArn(scope, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
+      });
+      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service, { imageDefinitionsFile: '/imagedefinitions.json' })] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[0].imageDefinitionsFile must be a relative path inside the build output, got '/imagedefinitions.json'. Pass a path such as 'imagedefinitions.json'; the library prefixes the build artifact itself.`,
+  },
+  {
     title: 'parameter overrides too large for CodePipeline',
     props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ parameterOverrides: { Big: 'x'.repeat(1000) } })] }] }),
     message: `${P}environments[0] ('prod').deployments[0].parameterOverrides must render to at most 1000 characters (CodePipeline action configuration limit), got 1010 characters. Move values into a template configuration file in the build output.`,

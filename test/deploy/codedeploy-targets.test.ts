@@ -177,6 +177,28 @@ describe('DeploymentTarget.codeDeployEcs', () => {
       + "while another one is in progress), got 'shop-bg'. Deploy each deployment group with one target: remove one of the two.");
   });
 
+  test('the template paths are relative paths inside the build output, written with \'/\' (regression: \'../taskdef.json\' was accepted)', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(importedEcsGroup(stack), { taskDefinitionTemplate: './deploy/taskdef.json', appSpecTemplate: 'deploy/appspec.yaml' })] }],
+    });
+    expect(action(stack, 'prod', 'shop-bg').Configuration).toMatchObject({ TaskDefinitionTemplatePath: 'deploy/taskdef.json', AppSpecTemplatePath: 'deploy/appspec.yaml' });
+    const attempt = (paths: { taskDefinitionTemplate: string; appSpecTemplate: string }) => errorOf(() => {
+      const s = newStack();
+      pipelineIn(s, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(importedEcsGroup(s), paths)] }] });
+    });
+    const f = "'PipelineStack/Shop': environments[0] ('prod').deployments[0].";
+    expect(attempt({ taskDefinitionTemplate: '../taskdef.json', appSpecTemplate: 'appspec.yaml' })).toBe(`${f}taskDefinitionTemplate must be a relative path inside the build output, `
+      + "got '../taskdef.json'. Pass a path such as 'taskdef.json'; the library prefixes the build artifact itself.");
+    // regression: the error said that no glob of the build's outputs matched '/taskdef.json'
+    expect(attempt({ taskDefinitionTemplate: '/taskdef.json', appSpecTemplate: 'appspec.yaml' })).toBe(`${f}taskDefinitionTemplate must be a relative path inside the build output, `
+      + "got '/taskdef.json'. Pass a path such as 'taskdef.json'; the library prefixes the build artifact itself.");
+    expect(attempt({ taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'deploy/../../appspec.yaml' })).toBe(`${f}appSpecTemplate must be a relative path inside the build output, `
+      + "got 'deploy/../../appspec.yaml'. Pass a path such as 'appspec.yaml'; the library prefixes the build artifact itself.");
+    expect(attempt({ taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'deploy\\appspec.yaml' })).toBe(`${f}appSpecTemplate separates directories with '\\', `
+      + "but CodePipeline reads paths inside the build artifact with '/' only, got 'deploy\\appspec.yaml'. Pass 'deploy/appspec.yaml'.");
+  });
+
   test('fails when a template is missing', () => {
     const stack = newStack();
     expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(importedEcsGroup(stack), { taskDefinitionTemplate: 'taskdef.json' } as any)] }] }))).toBe(
@@ -193,6 +215,26 @@ describe('DeploymentTarget.ecs', () => {
     const a = action(stack, 'staging', 'shop-web');
     expect(a.ActionTypeId.Provider).toBe('ECS');
     expect(a.Configuration).toMatchObject({ ClusterName: 'shop', ServiceName: 'shop-web', FileName: 'imagedefinitions.json' });
+  });
+
+  test('imageDefinitionsFile is a relative path inside the build output, written with \'/\'', () => {
+    const attempt = (imageDefinitionsFile: string) => {
+      const stack = newStack();
+      const cluster = ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop');
+      const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Service', { cluster, serviceName: 'shop-web' });
+      pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(service, { imageDefinitionsFile })] }] });
+      return action(stack, 'staging', 'shop-web').Configuration.FileName;
+    };
+    expect(attempt('./out/imagedefinitions.json')).toBe('out/imagedefinitions.json');
+    const f = "'PipelineStack/Shop': environments[0] ('staging').deployments[0].imageDefinitionsFile";
+    // regression: the error said that no glob of the build's outputs matched '/imagedefinitions.json'
+    expect(errorOf(() => attempt('/imagedefinitions.json'))).toBe(`${f} must be a relative path inside the build output, got '/imagedefinitions.json'. `
+      + "Pass a path such as 'imagedefinitions.json'; the library prefixes the build artifact itself.");
+    expect(errorOf(() => attempt('../imagedefinitions.json'))).toBe(`${f} must be a relative path inside the build output, got '../imagedefinitions.json'. `
+      + "Pass a path such as 'imagedefinitions.json'; the library prefixes the build artifact itself.");
+    // regression: accepted, and the action looked for a file of that name in the artifact's root
+    expect(errorOf(() => attempt('out\\imagedefinitions.json'))).toBe(`${f} separates directories with '\\', but CodePipeline reads paths inside the build artifact `
+      + "with '/' only, got 'out\\imagedefinitions.json'. Pass 'out/imagedefinitions.json'.");
   });
 
   test('the plan shows how a service of the app rolls; an imported one keeps its own settings', () => {

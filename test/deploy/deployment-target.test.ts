@@ -42,6 +42,13 @@ describe('DeploymentTarget.cloudFormation', () => {
       + "Pass a path such as 'template.yaml'; the library prefixes the build artifact itself.");
   });
 
+  test('a templatePath written with \'\\\' is refused: CodePipeline reads paths inside the artifact with \'/\' only', () => {
+    expect(errorOf(() => pipelineIn(newStack(), {
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 'cdk.out\\Shop.template.json' })] }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('staging').deployments[0].templatePath separates directories with '\\', but CodePipeline reads paths inside "
+      + "the build artifact with '/' only, got 'cdk.out\\Shop.template.json'. Pass 'cdk.out/Shop.template.json'.");
+  });
+
   test('in the pipeline\'s account the actions run as the CDK bootstrap deploy role: no role or policy per action, artifact reads through the bucket policy', () => {
     const stack = newStack();
     pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 't.json' })] }] });
