@@ -24,6 +24,9 @@ export class CheckoutPipelineStack extends Stack {
       codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(this, name, {
         application, deploymentGroupName: `checkout-${name.toLowerCase()}`, deploymentConfig: config,
       });
+    // all at once, imported by name: EcsDeploymentConfig.ALL_AT_ONCE is also what an import without deploymentConfig
+    // assumes, so the pipeline could not tell it from a forgotten config (and would warn)
+    const allAtOnce = codedeploy.EcsDeploymentConfig.fromEcsDeploymentConfigName(this, 'AllAtOnce', 'CodeDeployDefault.ECSAllAtOnce');
     const approvals = new sns.Topic(this, 'Approvals', { enforceSSL: true });
 
     this.delivery = new DeliveryPipeline(this, 'Checkout', {
@@ -40,7 +43,7 @@ export class CheckoutPipelineStack extends Stack {
       environments: [
         {
           name: 'staging',
-          deployments: [DeploymentTarget.codeDeployEcs(group('Staging', codedeploy.EcsDeploymentConfig.ALL_AT_ONCE), {
+          deployments: [DeploymentTarget.codeDeployEcs(group('Staging', allAtOnce), {
             taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', containerImage: DeploymentArtifact.SOURCE,
           })],
         },

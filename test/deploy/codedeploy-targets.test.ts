@@ -1,5 +1,5 @@
 import { Duration, Environment, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -374,6 +374,78 @@ describe('ECS blue/green needs the CODE_DEPLOY controller', () => {
       service,
       blueGreenDeploymentConfig: {} as any,
     })).toThrow(/CODE_DEPLOY deployment controller/);
+  });
+});
+
+describe('an imported group without its deployment config', () => {
+  const warningsOf = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedGroupConfig')).map(w => String(w.entry.data));
+  const fleet = (stack: Stack, deploymentConfig?: codedeploy.IServerDeploymentConfig) => codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
+    application: codedeploy.ServerApplication.fromServerApplicationName(stack, 'App', 'shop'), deploymentGroupName: 'shop-fleet', deploymentConfig,
+  });
+
+  test('EC2/on-premises: the plan says the config is the group\'s own, and the synth warns that the action may read only the assumed one', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(fleet(stack))] }] });
+    const deployment = pipeline.describe().environments[0].deployments[0];
+    expect(deployment.summary).toBe('CodeDeploy EC2/on-premises · deployment configuration of the imported group (not known at synth)');
+    expect(deployment.details).toContain(
+      "deployment config: CodeDeployDefault.OneAtATime assumed (aws-cdk-lib's default for an imported group); the action may read only that one");
+    expect(warningsOf(stack)).toEqual([
+      "environments[0] ('prod').deployments[0].deploymentGroup 'shop-fleet' is imported with aws-cdk-lib's default deployment configuration "
+      + 'CodeDeployDefault.OneAtATime (what ServerDeploymentGroup.fromServerDeploymentGroupAttributes assumes without deploymentConfig), so the pipeline\'s '
+      + 'action may read only that configuration (codedeploy:GetDeploymentConfig on its ARN) and fails with an access denied error when the group uses '
+      + "another one. If the group's configuration is not CodeDeployDefault.OneAtATime, pass it as deploymentConfig to "
+      + 'ServerDeploymentGroup.fromServerDeploymentGroupAttributes (for example codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME, or '
+      + "ServerDeploymentConfig.fromServerDeploymentConfigName(this, 'Config', 'my-config') in a stack of the group's account and region). "
+      + "If it is, pass it imported by name the same way ('CodeDeployDefault.OneAtATime'), or acknowledge this warning: ServerDeploymentConfig.ONE_AT_A_TIME "
+      + 'is the object aws-cdk-lib assumes, so the two cannot be told apart. [ack: delivery-pipeline:importedGroupConfig]',
+    ]);
+    // what the action may read: the assumed config only
+    const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /prodshopfleetCodePipelineActionRoleDefaultPolicy/.test(id))![1] as any;
+    const read = flat(policy.Properties.PolicyDocument.Statement).find((x: any) => x.Action === 'codedeploy:GetDeploymentConfig');
+    expect(read.Resource).toBe('arn:aws:codedeploy:eu-west-1:111111111111:deploymentconfig:CodeDeployDefault.OneAtATime');
+  });
+
+  test('ECS blue/green: the same, with aws-cdk-lib\'s ECS default', () => {
+    const stack = newStack();
+    const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'Bg', {
+      application: codedeploy.EcsApplication.fromEcsApplicationName(stack, 'App', 'checkout'), deploymentGroupName: 'checkout-prod',
+    });
+    const pipeline = pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' })] }],
+    });
+    const deployment = pipeline.describe().environments[0].deployments[0];
+    expect(deployment.summary).toBe('ECS blue/green · deployment configuration of the imported group (not known at synth)');
+    expect(deployment.details[0]).toBe(
+      "deployment config: CodeDeployDefault.ECSAllAtOnce assumed (aws-cdk-lib's default for an imported group); the action may read only that one");
+    const warnings = warningsOf(stack);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("'checkout-prod' is imported with aws-cdk-lib's default deployment configuration CodeDeployDefault.ECSAllAtOnce "
+      + '(what EcsDeploymentGroup.fromEcsDeploymentGroupAttributes assumes without deploymentConfig)');
+    expect(warnings[0]).toContain('(for example codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES, or '
+      + "EcsDeploymentConfig.fromEcsDeploymentConfigName(this, 'Config', 'my-config') in a stack of the group's account and region). "
+      + "If it is, pass it imported by name the same way ('CodeDeployDefault.ECSAllAtOnce'), or acknowledge this warning: EcsDeploymentConfig.ALL_AT_ONCE "
+      + 'is the object aws-cdk-lib assumes');
+  });
+
+  test('another predefined config, a config imported by name, or a group of the app: the plan shows the rollout, no warning', () => {
+    const stack = newStack();
+    const half = fleet(stack, codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME);
+    const byName = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'ByName', {
+      application: codedeploy.ServerApplication.fromServerApplicationName(stack, 'ByNameApp', 'shop'),
+      deploymentGroupName: 'shop-canary',
+      deploymentConfig: codedeploy.ServerDeploymentConfig.fromServerDeploymentConfigName(stack, 'OneAtATime', 'CodeDeployDefault.OneAtATime'),
+    });
+    const owned = new codedeploy.ServerDeploymentGroup(stack, 'Owned', { deploymentGroupName: 'shop-owned' });
+    const pipeline = pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [half, byName, owned].map(g => DeploymentTarget.codeDeployServer(g)) }],
+    });
+    expect(pipeline.describe().environments[0].deployments.map(d => d.summary)).toEqual([
+      'CodeDeploy EC2/on-premises · rolling, half of the instances at a time',
+      'CodeDeploy EC2/on-premises · rolling, one instance at a time',
+      'CodeDeploy EC2/on-premises · rolling, one instance at a time',
+    ]);
+    expect(warningsOf(stack)).toEqual([]);
   });
 });
 

@@ -43,6 +43,7 @@ describe('examples/ecs-canary', () => {
     expect(nagFindings([stack])).toEqual([]);
     expect(stagesOf(stack)).toEqual(['Source: Source@1', 'Build: Build@1', 'Checks: ImageScan@1', 'staging: checkout-staging@1', 'prod: Approve@1 checkout-prod@2']);
     expect(stack.delivery.describe().checks[0].summary).toBe('Amazon Inspector image scan of checkout:#{SourceVariables.ImageTag}, fails on critical > 0 or high > 0');
+    expect(stack.delivery.describe().environments[0].deployments[0].summary).toBe('ECS blue/green · all traffic at once');
     expect(stack.delivery.describe().environments[1].deployments[0].summary).toBe('ECS blue/green · canary 10% then all after 5 min');
   });
 });
