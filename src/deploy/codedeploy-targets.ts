@@ -59,7 +59,8 @@ export interface CodeDeployEcsOptions {
   readonly appSpecTemplate: string;
   /**
    * Where the new image comes from: an `imageDetail.json` in that artifact (an ECR source writes
-   * one; a build can write `{"ImageURI": "..."}`).
+   * one; a build can write `{"ImageURI": "..."}` at the root of its output). `SOURCE` needs the
+   * pipeline's source to be an ECR source (refused at synth otherwise).
    *
    * @default - no image substitution: the task definition template names the image
    */
@@ -411,6 +412,14 @@ export function codeDeployEcsModel(
   const image = options.containerImage;
   if (image !== undefined && !Object.values(DeploymentArtifact).includes(image)) {
     v.fail(`${ctx.field}.containerImage`, 'must be a DeploymentArtifact', image, 'Use DeploymentArtifact.SOURCE (an ECR source) or BUILD_OUTPUT (an imageDetail.json the build writes).');
+  }
+  // only an ECR source writes the imageDetail.json the action reads the image from
+  if (image === DeploymentArtifact.SOURCE && ctx.sourceKind !== undefined && ctx.sourceKind !== 'ECR') {
+    v.fail(`${ctx.field}.containerImage`,
+      `takes the image from an imageDetail.json in the source artifact, which only an ECR source writes, but the pipeline's source is a ${ctx.sourceKind} source`,
+      described('DeploymentArtifact.SOURCE'),
+      'Use PipelineSource.ecr({ repository }) as the pipeline\'s source, or DeploymentArtifact.BUILD_OUTPUT with the build writing imageDetail.json '
+      + '({"ImageURI": "<the image URI>"}) at the root of its output.');
   }
   const placeholder = v.optionalString(`${ctx.field}.imagePlaceholder`, options.imagePlaceholder, "Pass the placeholder used in the task definition, for example 'IMAGE1_NAME'.") ?? 'IMAGE1_NAME';
   // A service without the CODE_DEPLOY deployment controller is refused by aws-cdk-lib's

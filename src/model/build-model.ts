@@ -165,7 +165,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       'Remove the environments, or choose ReleaseMode.CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.');
   }
   const environments = raw.environments.map((e, i) =>
-    environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion, raw.stackAccount, raw.pipelineScope));
+    environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion, raw.stackAccount, raw.pipelineScope, source.kind));
   const seen = new Map<string, string>();
   for (const env of environments) {
     const key = env.name.toLowerCase();
@@ -445,7 +445,7 @@ function uniqueNames(v: Validator, field: string, names: string[], what: string)
 
 function environmentModel(
   v: Validator, raw: unknown, index: number, releaseMode: string, executionMode: string, pipelineRegion: string, pipelineAccount: string,
-  pipelineScope?: Construct,
+  pipelineScope?: Construct, sourceKind?: string,
 ): EnvironmentModel {
   const field = `environments[${index}]`;
   v.requireObject(field, raw, "Pass { name: 'staging', deployments: [...] }.");
@@ -476,7 +476,7 @@ function environmentModel(
     if (!(d instanceof DeploymentTarget)) {
       v.fail(`${f}.deployments[${i}]`, 'must be a DeploymentTarget', d, 'Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().');
     }
-    return d._toModel({ validator: v, field: `${f}.deployments[${i}]` }, { name, account, region, pipelineRegion, pipelineAccount });
+    return d._toModel({ validator: v, field: `${f}.deployments[${i}]`, sourceKind }, { name, account, region, pipelineRegion, pipelineAccount });
   });
   const alarmContext = {
     validator: v,

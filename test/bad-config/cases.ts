@@ -9,7 +9,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Approval, BuildCache, BuildStep, DeploymentTarget, DeploymentWindow, FailurePolicy, PipelineSource, QualityCheck, ReleaseMode,
+  Approval, BuildCache, BuildStep, DeploymentArtifact, DeploymentTarget, DeploymentWindow, FailurePolicy, PipelineSource, QualityCheck, ReleaseMode,
   TestReport, Verification,
 } from '../../src';
 import { CONNECTION_ARN, env } from '../util';
@@ -594,6 +594,22 @@ export const BAD_CONFIGS: BadConfig[] = [
       return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: '/appspec.yaml' })] }] });
     },
     message: `${P}environments[0] ('prod').deployments[0].appSpecTemplate must be a relative path inside the build output, got '/appspec.yaml'. Pass a path such as 'appspec.yaml'; the library prefixes the build artifact itself.`,
+  },
+  {
+    title: 'ECS blue/green image from the source of a pipeline without an ECR source',
+    props: () => {
+      const scope = importStack();
+      const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(scope, 'Checkout', {
+        application: codedeploy.EcsApplication.fromEcsApplicationName(scope, 'App', 'checkout'), deploymentGroupName: 'checkout-prod',
+      });
+      return base({
+        environments: [{
+          name: 'prod',
+          deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', containerImage: DeploymentArtifact.SOURCE })],
+        }],
+      });
+    },
+    message: `${P}environments[0] ('prod').deployments[0].containerImage takes the image from an imageDetail.json in the source artifact, which only an ECR source writes, but the pipeline's source is a GitHub source, got DeploymentArtifact.SOURCE. Use PipelineSource.ecr({ repository }) as the pipeline's source, or DeploymentArtifact.BUILD_OUTPUT with the build writing imageDetail.json ({"ImageURI": "<the image URI>"}) at the root of its output.`,
   },
   {
     title: 'ECS image definitions file written with backslashes',

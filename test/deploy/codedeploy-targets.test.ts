@@ -1,12 +1,15 @@
 import { Duration, Environment, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { Approval, DeploymentArtifact, DeploymentTarget, Verification } from '../../src';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Approval, DeploymentArtifact, DeploymentTarget, PipelineSource, Verification } from '../../src';
 import { describeDeploymentConfig } from '../../src/deploy/codedeploy-targets';
-import { action, actionsOf, errorOf, flat, newApp, newStack, pipelineIn } from '../util';
+import { action, actionsOf, errorOf, flat, gitHub, newApp, newStack, pipelineIn } from '../util';
 
 function importedEcsGroup(stack: any, region = 'eu-west-1') {
   return codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, `Bg${region}`, {
@@ -141,9 +144,10 @@ describe('DeploymentTarget.codeDeployServer', () => {
 });
 
 describe('DeploymentTarget.codeDeployEcs', () => {
-  test('blue/green with the templates from the build output and the image from the source; canary in the plan', () => {
+  test('blue/green with the templates from the build output and the image from the (ECR) source; canary in the plan', () => {
     const stack = newStack();
     const pipeline = pipelineIn(stack, {
+      source: PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryName(stack, 'Images', 'shop') }),
       environments: [{
         name: 'prod',
         production: true,
@@ -165,6 +169,28 @@ describe('DeploymentTarget.codeDeployEcs', () => {
       Image1ContainerName: 'IMAGE1_NAME',
     });
     expect(pipeline.describe().environments[0].deployments[0].summary).toBe('ECS blue/green · canary 10% then all after 5 min');
+  });
+
+  test('the image from the source needs an ECR source: no other source has an imageDetail.json (regression: the action failed at run time)', () => {
+    const attempt = (source: (stack: Stack) => PipelineSource, containerImage: DeploymentArtifact) => {
+      const stack = newStack();
+      pipelineIn(stack, {
+        source: source(stack),
+        environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(importedEcsGroup(stack), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', containerImage })] }],
+      });
+      return action(stack, 'prod', 'shop-bg').Configuration.Image1ArtifactName;
+    };
+    const refused = (kind: string) => "'PipelineStack/Shop': environments[0] ('prod').deployments[0].containerImage takes the image from an imageDetail.json in the source "
+      + `artifact, which only an ECR source writes, but the pipeline's source is a ${kind} source, got DeploymentArtifact.SOURCE. `
+      + "Use PipelineSource.ecr({ repository }) as the pipeline's source, or DeploymentArtifact.BUILD_OUTPUT with the build writing imageDetail.json "
+      + '({"ImageURI": "<the image URI>"}) at the root of its output.';
+    expect(errorOf(() => attempt(() => gitHub(), DeploymentArtifact.SOURCE))).toBe(refused('GitHub'));
+    expect(errorOf(() => attempt(s => PipelineSource.codeCommit({ repository: codecommit.Repository.fromRepositoryName(s, 'Repo', 'shop') }), DeploymentArtifact.SOURCE)))
+      .toBe(refused('CodeCommit'));
+    expect(errorOf(() => attempt(s => PipelineSource.s3({ bucket: s3.Bucket.fromBucketName(s, 'Drop', 'shop-drop'), key: 'shop.zip' }), DeploymentArtifact.SOURCE)))
+      .toBe(refused('S3'));
+    // the image from the build output, with any source
+    expect(attempt(() => gitHub(), DeploymentArtifact.BUILD_OUTPUT)).toBe('BuildOutput');
   });
 
   test('one ECS group deployed by two targets of one environment is refused', () => {
