@@ -1,4 +1,4 @@
-import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -25,6 +25,9 @@ export class CheckoutPipelineStack extends Stack {
         application, deploymentGroupName: `checkout-${name.toLowerCase()}`, deploymentConfig: config,
       });
     const approvals = new sns.Topic(this, 'Approvals', { enforceSSL: true });
+    // EcsDeploymentConfig.ALL_AT_ONCE is also what an import without deploymentConfig assumes, so the
+    // pipeline cannot tell it from a config left out and warns: staging's group does deploy all at once
+    Annotations.of(this).acknowledgeWarning('delivery-pipeline:importedGroupConfig', "checkout-staging's deployment config is CodeDeployDefault.ECSAllAtOnce");
 
     this.delivery = new DeliveryPipeline(this, 'Checkout', {
       source: PipelineSource.ecr({ repository, tag: 'release' }),

@@ -1,11 +1,12 @@
-import { Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { buildOutputFilePath } from '../private/artifact-paths';
 import { described, isToken, Validator } from '../private/validation';
 
 /*
@@ -58,7 +59,8 @@ export interface CodeDeployEcsOptions {
   readonly appSpecTemplate: string;
   /**
    * Where the new image comes from: an `imageDetail.json` in that artifact (an ECR source writes
-   * one; a build can write `{"ImageURI": "..."}`).
+   * one; a build can write `{"ImageURI": "..."}` at the root of its output). `SOURCE` needs the
+   * pipeline's source to be an ECR source (refused at synth otherwise).
    *
    * @default - no image substitution: the task definition template names the image
    */
@@ -186,6 +188,46 @@ function describeGroupConfig(config: unknown): string {
     if (custom) return custom;
   }
   return describeDeploymentConfig((config as any)?.deploymentConfigName);
+}
+
+/**
+ * What aws-cdk-lib's `from<Kind>DeploymentGroupAttributes` assumes when no `deploymentConfig` is
+ * given (a predefined config, not a construct), and what to pass instead.
+ */
+const IMPORT_DEFAULT_CONFIG = {
+  Server: { name: 'CodeDeployDefault.OneAtATime', constant: 'ONE_AT_A_TIME', example: 'codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME' },
+  Ecs: { name: 'CodeDeployDefault.ECSAllAtOnce', constant: 'ALL_AT_ONCE', example: 'codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES' },
+} as const;
+
+/**
+ * The deployment config of an imported group when it is aws-cdk-lib's default for an import: the
+ * group's real config is then unknown at synth, and the pipeline's action may read (and so deploy
+ * with) only the assumed one. The default is a predefined config, the same object as the one a
+ * caller would pass (`ServerDeploymentConfig.ONE_AT_A_TIME`), so the two cannot be told apart.
+ */
+function assumedImportConfig(group: { deploymentConfig?: unknown }, kind: 'Server' | 'Ecs'): string | undefined {
+  if (defaultChildOf(group) instanceof codedeploy.CfnDeploymentGroup) return undefined;
+  const config = group.deploymentConfig as { deploymentConfigName?: unknown } | undefined;
+  if (!config || Construct.isConstruct(config)) return undefined;
+  return config.deploymentConfigName === IMPORT_DEFAULT_CONFIG[kind].name ? IMPORT_DEFAULT_CONFIG[kind].name : undefined;
+}
+
+/** The plan's words and the synth warning for an imported group with aws-cdk-lib's assumed config. */
+function importedGroupConfig(ctx: ModelContext, group: { deploymentGroupName: string; deploymentConfig?: unknown }, kind: 'Server' | 'Ecs') {
+  const assumed = assumedImportConfig(group, kind);
+  if (assumed === undefined) return undefined;
+  const from = `${kind}DeploymentGroup.from${kind}DeploymentGroupAttributes`;
+  const name = isToken(group.deploymentGroupName) ? '' : ` '${group.deploymentGroupName}'`;
+  return {
+    strategy: 'deployment configuration of the imported group (not known at synth)',
+    detail: `deployment config: ${assumed} assumed (aws-cdk-lib's default for an imported group); the action may read only that one`,
+    warning: `${ctx.field}.deploymentGroup${name} is imported with aws-cdk-lib's default deployment configuration ${assumed} (what ${from} assumes `
+      + 'without deploymentConfig), so the pipeline\'s action may read only that configuration (codedeploy:GetDeploymentConfig on its ARN) and fails '
+      + `with an access denied error when the group uses another one. If the group's configuration is not ${assumed}, pass it as deploymentConfig `
+      + `to ${from} (for example ${IMPORT_DEFAULT_CONFIG[kind].example}, or ${kind}DeploymentConfig.from${kind}DeploymentConfigName(this, 'Config', 'my-config') `
+      + `in a stack of the group's account and region). If it is, pass it imported by name the same way ('${assumed}'), or acknowledge this warning: `
+      + `${kind}DeploymentConfig.${IMPORT_DEFAULT_CONFIG[kind].constant} is the object aws-cdk-lib assumes, so the two cannot be told apart.`,
+  };
 }
 
 /**
@@ -324,13 +366,15 @@ export function codeDeployServerModel(
     v.fail(`${ctx.field}.input`, 'must be a DeploymentArtifact', input, 'Use DeploymentArtifact.BUILD_OUTPUT or SOURCE.');
   }
   const name = v.pipelineName(`${ctx.field}.name`, o.name ?? groupName(group, 'CodeDeploy'), 'deployment name');
-  const strategy = describeGroupConfig(group.deploymentConfig);
+  const imported = importedGroupConfig(ctx, group, 'Server');
+  const strategy = imported?.strategy ?? describeGroupConfig(group.deploymentConfig);
   return {
     name,
     kind: 'codedeploy-server',
     summary: ['CodeDeploy EC2/on-premises', strategy, ...alarmsAndRollback(group)].join(' · '),
     details: [
       `deployment group: ${isToken(group.deploymentGroupName) ? '(token)' : group.deploymentGroupName}`,
+      ...(imported ? [imported.detail] : []),
       `revision: ${input === DeploymentArtifact.SOURCE ? 'the source' : 'the build output'} (appspec.yml at its root)`,
       ...roleDetail(role, group.env.account, env),
     ],
@@ -339,13 +383,16 @@ export function codeDeployServerModel(
     buildOutputReads: input === DeploymentArtifact.BUILD_OUTPUT
       ? [{ field: `${ctx.field}.input`, what: 'the CodeDeploy revision\'s appspec.yml', path: 'appspec.yml' }]
       : [],
-    produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => [new actions.CodeDeployServerDeployAction({
-      actionName: name,
-      runOrder: rc.deployRunOrder,
-      input: input === DeploymentArtifact.SOURCE ? rc.sourceArtifact : rc.buildArtifact,
-      deploymentGroup: group,
-      role,
-    })],
+    produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {
+      if (imported) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:importedGroupConfig', imported.warning);
+      return [new actions.CodeDeployServerDeployAction({
+        actionName: name,
+        runOrder: rc.deployRunOrder,
+        input: input === DeploymentArtifact.SOURCE ? rc.sourceArtifact : rc.buildArtifact,
+        deploymentGroup: group,
+        role,
+      })];
+    },
   };
 }
 
@@ -358,24 +405,34 @@ export function codeDeployEcsModel(
   v.requireObject(ctx.field, options, "Pass { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' }.");
   v.noMisspeltFields(ctx.field, options, 'CodeDeployEcsOptions');
   const role = checkRole(v, ctx.field, options.role, 'deployment group', group.env.account);
-  const taskDefinitionTemplate = v.requireString(`${ctx.field}.taskDefinitionTemplate`, options.taskDefinitionTemplate,
-    "Pass the path of the task definition template inside the build output, for example 'taskdef.json'.");
-  const appSpecTemplate = v.requireString(`${ctx.field}.appSpecTemplate`, options.appSpecTemplate,
-    "Pass the path of the AppSpec template inside the build output, for example 'appspec.yaml'.");
+  const taskDefinitionTemplate = buildOutputFilePath(v, `${ctx.field}.taskDefinitionTemplate`, v.requireString(`${ctx.field}.taskDefinitionTemplate`,
+    options.taskDefinitionTemplate, "Pass the path of the task definition template inside the build output, for example 'taskdef.json'."), 'taskdef.json');
+  const appSpecTemplate = buildOutputFilePath(v, `${ctx.field}.appSpecTemplate`, v.requireString(`${ctx.field}.appSpecTemplate`,
+    options.appSpecTemplate, "Pass the path of the AppSpec template inside the build output, for example 'appspec.yaml'."), 'appspec.yaml');
   const image = options.containerImage;
   if (image !== undefined && !Object.values(DeploymentArtifact).includes(image)) {
     v.fail(`${ctx.field}.containerImage`, 'must be a DeploymentArtifact', image, 'Use DeploymentArtifact.SOURCE (an ECR source) or BUILD_OUTPUT (an imageDetail.json the build writes).');
+  }
+  // only an ECR source writes the imageDetail.json the action reads the image from
+  if (image === DeploymentArtifact.SOURCE && ctx.sourceKind !== undefined && ctx.sourceKind !== 'ECR') {
+    v.fail(`${ctx.field}.containerImage`,
+      `takes the image from an imageDetail.json in the source artifact, which only an ECR source writes, but the pipeline's source is a ${ctx.sourceKind} source`,
+      described('DeploymentArtifact.SOURCE'),
+      'Use PipelineSource.ecr({ repository }) as the pipeline\'s source, or DeploymentArtifact.BUILD_OUTPUT with the build writing imageDetail.json '
+      + '({"ImageURI": "<the image URI>"}) at the root of its output.');
   }
   const placeholder = v.optionalString(`${ctx.field}.imagePlaceholder`, options.imagePlaceholder, "Pass the placeholder used in the task definition, for example 'IMAGE1_NAME'.") ?? 'IMAGE1_NAME';
   // A service without the CODE_DEPLOY deployment controller is refused by aws-cdk-lib's
   // EcsDeploymentGroup itself; for an imported group the service is not knowable at synth time.
   const name = v.pipelineName(`${ctx.field}.name`, options.name ?? groupName(group, 'BlueGreen'), 'deployment name');
-  const strategy = describeGroupConfig(group.deploymentConfig);
+  const imported = importedGroupConfig(ctx, group, 'Ecs');
+  const strategy = imported?.strategy ?? describeGroupConfig(group.deploymentConfig);
   return {
     name,
     kind: 'codedeploy-ecs',
     summary: ['ECS blue/green', strategy, ...alarmsAndRollback(group)].join(' · '),
     details: [
+      ...(imported ? [imported.detail] : []),
       `task definition: ${taskDefinitionTemplate}`,
       `appspec: ${appSpecTemplate}`,
       ...(image ? [`image: imageDetail.json of the ${image === DeploymentArtifact.SOURCE ? 'source' : 'build output'} → <${placeholder}>`] : []),
@@ -390,18 +447,21 @@ export function codeDeployEcsModel(
         ? [{ field: `${ctx.field}.containerImage`, what: 'the image details file (imageDetail.json)', path: 'imageDetail.json' }]
         : []),
     ],
-    produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => [new actions.CodeDeployEcsDeployAction({
-      actionName: name,
-      runOrder: rc.deployRunOrder,
-      deploymentGroup: group,
-      role,
-      taskDefinitionTemplateFile: rc.buildArtifact.atPath(taskDefinitionTemplate),
-      appSpecTemplateFile: rc.buildArtifact.atPath(appSpecTemplate),
-      containerImageInputs: image === undefined ? undefined : [{
-        input: image === DeploymentArtifact.SOURCE ? rc.sourceArtifact : rc.buildArtifact,
-        taskDefinitionPlaceholder: placeholder,
-      }],
-    })],
+    produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {
+      if (imported) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:importedGroupConfig', imported.warning);
+      return [new actions.CodeDeployEcsDeployAction({
+        actionName: name,
+        runOrder: rc.deployRunOrder,
+        deploymentGroup: group,
+        role,
+        taskDefinitionTemplateFile: rc.buildArtifact.atPath(taskDefinitionTemplate),
+        appSpecTemplateFile: rc.buildArtifact.atPath(appSpecTemplate),
+        containerImageInputs: image === undefined ? undefined : [{
+          input: image === DeploymentArtifact.SOURCE ? rc.sourceArtifact : rc.buildArtifact,
+          taskDefinitionPlaceholder: placeholder,
+        }],
+      })];
+    },
   };
 }
 
@@ -415,7 +475,8 @@ export function ecsRollingModel(
   }
   const o = options ?? {};
   v.noMisspeltFields(ctx.field, o, 'EcsRollingOptions');
-  const file = v.optionalString(`${ctx.field}.imageDefinitionsFile`, o.imageDefinitionsFile, "Pass the path inside the build output, for example 'imagedefinitions.json'.") ?? 'imagedefinitions.json';
+  const givenFile = v.optionalString(`${ctx.field}.imageDefinitionsFile`, o.imageDefinitionsFile, "Pass the path inside the build output, for example 'imagedefinitions.json'.");
+  const file = givenFile === undefined ? 'imagedefinitions.json' : buildOutputFilePath(v, `${ctx.field}.imageDefinitionsFile`, givenFile, 'imagedefinitions.json');
   const serviceRegion = service.env.region;
   const wanted = env.region ?? pipelineRegion;
   if (!isToken(serviceRegion) && !isToken(wanted) && serviceRegion !== wanted) {

@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Aws, CfnCapabilities, CfnOutput, Stage, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -14,6 +13,7 @@ import {
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { readBootstrapVersion, withActionRolePolicy } from '../private/action-grants';
+import { buildOutputFilePath } from '../private/artifact-paths';
 import { validateCommandsOptions } from '../private/commands-spec';
 import { OutputVariables, outputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
@@ -229,11 +229,7 @@ class CloudFormationTarget extends DeploymentTarget {
     const givenPath = v.requireString(`${ctx.field}.templatePath`, p.templatePath,
       "Pass the template's path inside the build output, for example 'cdk.out/Shop.template.json'.");
     // CodePipeline reads the path inside the artifact as written: './cdk.out/x.json' becomes 'cdk.out/x.json'
-    const templatePath = isToken(givenPath) ? givenPath : path.posix.normalize(givenPath);
-    if (!isToken(templatePath) && (templatePath.startsWith('/') || templatePath.includes('::') || templatePath === '..' || templatePath.startsWith('../'))) {
-      v.fail(`${ctx.field}.templatePath`, 'must be a relative path inside the build output', givenPath,
-        "Pass a path such as 'template.yaml'; the library prefixes the build artifact itself.");
-    }
+    const templatePath = buildOutputFilePath(v, `${ctx.field}.templatePath`, givenPath, 'template.yaml');
     const parameterOverrides = v.optionalStringMap(`${ctx.field}.parameterOverrides`, p.parameterOverrides,
       "Pass string values, for example { Stage: 'prod' }.");
     if (parameterOverrides) {

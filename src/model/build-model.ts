@@ -10,12 +10,13 @@ import { Approval, APPROVAL_ACTION_NAME, CHANGE_SET_REVIEW_ACTION_NAME } from '.
 import { BuildStep } from '../build/build-step';
 import { dockerLoginsModel } from '../build/docker-credential';
 import { QualityCheck, reportArtifactName } from '../build/quality-check';
+import { CHANGE_SET_NAME } from '../deploy/cloudformation-names';
 import { DeploymentTarget } from '../deploy/deployment-target';
 import type { EnvironmentOptions } from '../pipeline/environment';
 import { claimInApp } from '../private/app-registry';
 import { publisherEnvironment, unfitPublisherImage } from '../private/asset-publisher';
 import { checkLogRetention } from '../private/commands-spec';
-import { described, isToken, Validator } from '../private/validation';
+import { described, isToken, literal, literalName, Validator } from '../private/validation';
 import { additionalSourcesModel } from '../sources/additional-source';
 import { PipelineSource } from '../sources/pipeline-source';
 import { DeploymentWindow } from '../verification/deployment-window';
@@ -164,7 +165,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       'Remove the environments, or choose ReleaseMode.CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.');
   }
   const environments = raw.environments.map((e, i) =>
-    environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion, raw.stackAccount, raw.pipelineScope));
+    environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion, raw.stackAccount, raw.pipelineScope, source.kind));
   const seen = new Map<string, string>();
   for (const env of environments) {
     const key = env.name.toLowerCase();
@@ -345,7 +346,7 @@ function collectAssets(environments: EnvironmentModel[]): AssetsModel | undefine
  * twice into one account and region.
  */
 function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentModel[], stackAccount: string, stackRegion: string): void {
-  const deployed = new Map<string, string>();
+  const deployed = new Map<string, { readonly environment: string; readonly target: string }>();
   for (const env of environments) {
     env.deployments.forEach((d, i) => {
       const region = d.region ?? env.region;
@@ -365,20 +366,60 @@ function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentMo
         const stackRegionHere = s.region ?? region;
         const where = `${isToken(account) ? 'the pipeline account' : account}/${stackRegionHere ?? (isToken(stackRegion) ? 'the pipeline region' : stackRegion)}`;
         const key = `${where}/${s.stackName}`;
+        const target = `deployments[${i}] ('${d.name}')`;
+        const field = `${env.field}.deployments[${i}].${d.stageStacks ? 'stage' : 'stackName'}`;
         const previous = deployed.get(key);
-        if (previous !== undefined && previous !== env.field) {
+        if (previous !== undefined && previous.environment !== env.field) {
           if (d.stageStacks) {
-            v.fail(`${env.field}.deployments[${i}].stage`, `deploys stack '${s.stackName}' into the same account and region (${where}) as ${previous}`,
+            v.fail(field, `deploys stack '${s.stackName}' into the same account and region (${where}) as ${previous.environment}`,
               s.stackName, 'Give each environment a stage of its own (new MyServiceStage(app, \'Prod\', { env }) per environment), or another account or region.');
           }
-          v.fail(`${env.field}.deployments[${i}].stackName`, `deploys the same stack into the same account and region (${where}) as ${previous}`,
+          v.fail(field, `deploys the same stack into the same account and region (${where}) as ${previous.environment}`,
             s.stackName, 'Give each environment its own stack name (for example with the environment as suffix), account or region.');
         }
-        deployed.set(key, env.field);
+        // two targets of one environment on one stack: their change sets (one name) race in parallel
+        if (previous !== undefined && previous.target !== target) {
+          v.fail(field, `deploys stack '${s.stackName}' into ${where}, which ${previous.target} of the same environment deploys too `
+            + `(both would create and execute the change set '${CHANGE_SET_NAME}' of that stack, in parallel)`,
+          s.stackName, 'Deploy each stack with one target: remove one of the two, or give it another stack name, account or region.');
+        }
+        deployed.set(key, { environment: env.field, target });
         claimStack(v, `${env.field}.deployments[${i}]${d.stageStacks ? '.stage' : '.stackName'}`, account, stackRegionHere ?? stackRegion, s.stackName);
       }
     });
   }
+}
+
+type GroupLike = { deploymentGroupName?: unknown; application?: { applicationName?: unknown }; env?: { account?: string; region?: string } };
+
+/**
+ * One deployment group deployed by two targets of one environment: both actions run in parallel,
+ * and CodeDeploy refuses a deployment to a group while another one is in progress there. The same
+ * group is the same object, or the same application and group name in the same account and region
+ * when they are literal (a group imported twice). Environments run one after the other, so one group
+ * in two environments is left alone.
+ */
+function checkDeploymentGroupsOnce(v: Validator, field: string, deployments: DeploymentModel[]): void {
+  const seen: Array<{ readonly group: unknown; readonly key?: string; readonly target: string }> = [];
+  deployments.forEach((d, i) => {
+    const group = d.codeDeployGroup as GroupLike | undefined;
+    if (!group) return;
+    const groupName = typeof group.deploymentGroupName === 'string' ? literalName(group, group.deploymentGroupName) : undefined;
+    const application = group.application;
+    const applicationName = application && typeof application.applicationName === 'string' ? literalName(application, application.applicationName) : undefined;
+    const account = literal(group.env?.account);
+    const region = literal(group.env?.region);
+    const key = groupName && applicationName && account && region ? `${account}/${region}/${applicationName}/${groupName}` : undefined;
+    const previous = seen.find(p => p.group === group || (key !== undefined && p.key === key));
+    if (previous) {
+      const named = groupName ? `deployment group '${groupName}'${applicationName ? ` of application '${applicationName}'` : ''}` : 'the deployment group';
+      v.fail(`${field}.deployments[${i}].deploymentGroup`,
+        `deploys to ${named}, which ${previous.target} of the same environment deploys to too (the two actions run in parallel, `
+        + 'and CodeDeploy refuses a deployment to a group while another one is in progress)',
+        groupName ?? described('a deployment group whose name is a token'), 'Deploy each deployment group with one target: remove one of the two.');
+    }
+    seen.push({ group, key, target: `deployments[${i}] ('${d.name}')` });
+  });
 }
 
 /**
@@ -404,7 +445,7 @@ function uniqueNames(v: Validator, field: string, names: string[], what: string)
 
 function environmentModel(
   v: Validator, raw: unknown, index: number, releaseMode: string, executionMode: string, pipelineRegion: string, pipelineAccount: string,
-  pipelineScope?: Construct,
+  pipelineScope?: Construct, sourceKind?: string,
 ): EnvironmentModel {
   const field = `environments[${index}]`;
   v.requireObject(field, raw, "Pass { name: 'staging', deployments: [...] }.");
@@ -435,7 +476,7 @@ function environmentModel(
     if (!(d instanceof DeploymentTarget)) {
       v.fail(`${f}.deployments[${i}]`, 'must be a DeploymentTarget', d, 'Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().');
     }
-    return d._toModel({ validator: v, field: `${f}.deployments[${i}]` }, { name, account, region, pipelineRegion, pipelineAccount });
+    return d._toModel({ validator: v, field: `${f}.deployments[${i}]`, sourceKind }, { name, account, region, pipelineRegion, pipelineAccount });
   });
   const alarmContext = {
     validator: v,
@@ -456,6 +497,8 @@ function environmentModel(
     Object.assign(outputNamespaces, outputs.namespaces);
     return { ...d, details: [...d.details, ...outputs.details] };
   });
+
+  checkDeploymentGroupsOnce(v, f, deployments);
 
   // verification: test actions and alarm gates
   const verification: ActionModel[] = [];

@@ -9,7 +9,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Approval, BuildCache, BuildStep, DeploymentTarget, DeploymentWindow, FailurePolicy, PipelineSource, QualityCheck, ReleaseMode,
+  Approval, BuildCache, BuildStep, DeploymentArtifact, DeploymentTarget, DeploymentWindow, FailurePolicy, PipelineSource, QualityCheck, ReleaseMode,
   TestReport, Verification,
 } from '../../src';
 import { CONNECTION_ARN, env } from '../util';
@@ -569,6 +569,71 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod').deployments[0].templatePath must be a relative path inside the build output, got '/cdk.out/Shop.template.json'. Pass a path such as 'template.yaml'; the library prefixes the build artifact itself.`,
   },
   {
+    title: 'CloudFormation template path written with backslashes',
+    props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ templatePath: 'cdk.out\\Shop.template.json' })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].templatePath separates directories with '\\', but CodePipeline reads paths inside the build artifact with '/' only, got 'cdk.out\\Shop.template.json'. Pass 'cdk.out/Shop.template.json'.`,
+  },
+  {
+    title: 'ECS blue/green task definition template outside the build output',
+    props: () => {
+      const scope = importStack();
+      const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(scope, 'Checkout', {
+        application: codedeploy.EcsApplication.fromEcsApplicationName(scope, 'App', 'checkout'), deploymentGroupName: 'checkout-prod',
+      });
+      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: '../taskdef.json', appSpecTemplate: 'appspec.yaml' })] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[0].taskDefinitionTemplate must be a relative path inside the build output, got '../taskdef.json'. Pass a path such as 'taskdef.json'; the library prefixes the build artifact itself.`,
+  },
+  {
+    title: 'ECS blue/green AppSpec template as an absolute path',
+    props: () => {
+      const scope = importStack();
+      const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(scope, 'Checkout', {
+        application: codedeploy.EcsApplication.fromEcsApplicationName(scope, 'App', 'checkout'), deploymentGroupName: 'checkout-prod',
+      });
+      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: '/appspec.yaml' })] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[0].appSpecTemplate must be a relative path inside the build output, got '/appspec.yaml'. Pass a path such as 'appspec.yaml'; the library prefixes the build artifact itself.`,
+  },
+  {
+    title: 'ECS blue/green image from the source of a pipeline without an ECR source',
+    props: () => {
+      const scope = importStack();
+      const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(scope, 'Checkout', {
+        application: codedeploy.EcsApplication.fromEcsApplicationName(scope, 'App', 'checkout'), deploymentGroupName: 'checkout-prod',
+      });
+      return base({
+        environments: [{
+          name: 'prod',
+          deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', containerImage: DeploymentArtifact.SOURCE })],
+        }],
+      });
+    },
+    message: `${P}environments[0] ('prod').deployments[0].containerImage takes the image from an imageDetail.json in the source artifact, which only an ECR source writes, but the pipeline's source is a GitHub source, got DeploymentArtifact.SOURCE. Use PipelineSource.ecr({ repository }) as the pipeline's source, or DeploymentArtifact.BUILD_OUTPUT with the build writing imageDetail.json ({"ImageURI": "<the image URI>"}) at the root of its output.`,
+  },
+  {
+    title: 'ECS image definitions file written with backslashes',
+    props: () => {
+      const scope = importStack();
+      const service = ecs.FargateService.fromFargateServiceAttributes(scope, 'Web', {
+        serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web', cluster: ecs.Cluster.fromClusterArn(scope, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
+      });
+      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service, { imageDefinitionsFile: 'out\\imagedefinitions.json' })] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[0].imageDefinitionsFile separates directories with '\\', but CodePipeline reads paths inside the build artifact with '/' only, got 'out\\imagedefinitions.json'. Pass 'out/imagedefinitions.json'.`,
+  },
+  {
+    title: 'ECS image definitions file as an absolute path',
+    props: () => {
+      const scope = importStack();
+      const service = ecs.FargateService.fromFargateServiceAttributes(scope, 'Web', {
+        serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web', cluster: ecs.Cluster.fromClusterArn(scope, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
+      });
+      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service, { imageDefinitionsFile: '/imagedefinitions.json' })] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[0].imageDefinitionsFile must be a relative path inside the build output, got '/imagedefinitions.json'. Pass a path such as 'imagedefinitions.json'; the library prefixes the build artifact itself.`,
+  },
+  {
     title: 'parameter overrides too large for CodePipeline',
     props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ parameterOverrides: { Big: 'x'.repeat(1000) } })] }] }),
     message: `${P}environments[0] ('prod').deployments[0].parameterOverrides must render to at most 1000 characters (CodePipeline action configuration limit), got 1010 characters. Move values into a template configuration file in the build output.`,
@@ -577,6 +642,19 @@ export const BAD_CONFIGS: BadConfig[] = [
     title: 'the same stack deployed by two environments into one account and region',
     props: () => base({ environments: [{ name: 'staging', deployments: [cfn()] }, { name: 'prod', deployments: [cfn()] }] }),
     message: `${P}environments[1] ('prod').deployments[0].stackName deploys the same stack into the same account and region (111111111111/eu-west-1) as environments[0] ('staging'), got 'shop'. Give each environment its own stack name (for example with the environment as suffix), account or region.`,
+  },
+  {
+    title: 'the same stack deployed by two targets of one environment',
+    props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ name: 'api' }), cfn({ name: 'web' })] }] }),
+    message: `${P}environments[0] ('prod').deployments[1].stackName deploys stack 'shop' into 111111111111/eu-west-1, which deployments[0] ('api') of the same environment deploys too (both would create and execute the change set 'cdk-delivery-pipeline' of that stack, in parallel), got 'shop'. Deploy each stack with one target: remove one of the two, or give it another stack name, account or region.`,
+  },
+  {
+    title: 'the same CodeDeploy deployment group deployed by two targets of one environment',
+    props: () => {
+      const fleet = fleetOf(importStack(), '111111111111');
+      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(fleet), DeploymentTarget.codeDeployServer(fleet, { name: 'again' })] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[1].deploymentGroup deploys to deployment group 'shop-fleet' of application 'shop', which deployments[0] ('shop-fleet') of the same environment deploys to too (the two actions run in parallel, and CodeDeploy refuses a deployment to a group while another one is in progress), got 'shop-fleet'. Deploy each deployment group with one target: remove one of the two.`,
   },
   {
     title: 'deployment given as a plain object',

@@ -280,6 +280,21 @@ describe('DeploymentTarget.cdkStage', () => {
       + "environments[0] ('staging'), got 'orders-data-staging'. Give each environment a stage of its own (new MyServiceStage(app, 'Prod', { env }) per environment), or another account or region.");
   });
 
+  test('fails when a CloudFormation target of the same environment deploys a stack of the stage (regression: both executed the same change set)', () => {
+    const { stack, staging } = setup();
+    const environments = [{
+      name: 'staging',
+      deployments: [
+        DeploymentTarget.cdkStage(staging),
+        DeploymentTarget.cloudFormation({ stackName: 'orders-api-staging', templatePath: 'api.json', name: 'Api' }),
+      ],
+    }];
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments })))).toBe(
+      "'PipelineStack/Orders': environments[0] ('staging').deployments[1].stackName deploys stack 'orders-api-staging' into 111111111111/eu-west-1, which deployments[0] ('Staging') "
+      + "of the same environment deploys too (both would create and execute the change set 'cdk-delivery-pipeline' of that stack, in parallel), got 'orders-api-staging'. "
+      + 'Deploy each stack with one target: remove one of the two, or give it another stack name, account or region.');
+  });
+
   test('fails when the stage has no stacks', () => {
     const app = newApp();
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });

@@ -1,12 +1,15 @@
 import { Duration, Environment, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { Approval, DeploymentArtifact, DeploymentTarget, Verification } from '../../src';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Approval, DeploymentArtifact, DeploymentTarget, PipelineSource, Verification } from '../../src';
 import { describeDeploymentConfig } from '../../src/deploy/codedeploy-targets';
-import { action, actionsOf, errorOf, flat, newApp, newStack, pipelineIn } from '../util';
+import { action, actionsOf, errorOf, flat, gitHub, newApp, newStack, pipelineIn } from '../util';
 
 function importedEcsGroup(stack: any, region = 'eu-west-1') {
   return codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, `Bg${region}`, {
@@ -64,6 +67,51 @@ describe('DeploymentTarget.codeDeployServer', () => {
       "'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup is in region us-east-1, but environment 'prod' deploys to eu-west-1, got 'us-east-1'. Import the deployment group from eu-west-1 (fromServerDeploymentGroupAttributes with that application), or set the environment's region to us-east-1.");
   });
 
+  test('one group deployed by two targets of one environment is refused (regression: CodeDeploy refused the second, parallel deployment)', () => {
+    const stack = newStack();
+    const group = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'G', {
+      application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'A', 'arn:aws:codedeploy:eu-west-1:111111111111:application:shop'),
+      deploymentGroupName: 'shop-fleet',
+    });
+    const message = "'PipelineStack/Shop': environments[0] ('prod').deployments[1].deploymentGroup deploys to deployment group 'shop-fleet' of application 'shop', "
+      + "which deployments[0] ('shop-fleet') of the same environment deploys to too (the two actions run in parallel, and CodeDeploy refuses a deployment to a group "
+      + "while another one is in progress), got 'shop-fleet'. Deploy each deployment group with one target: remove one of the two.";
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group), DeploymentTarget.codeDeployServer(group, { name: 'again' })] }],
+    }))).toBe(message);
+    // the same group imported twice is the same group
+    const other = newStack();
+    const twice = ['G1', 'G2'].map(id => codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(other, id, {
+      application: codedeploy.ServerApplication.fromServerApplicationName(other, `${id}App`, 'shop'),
+      deploymentGroupName: 'shop-fleet',
+    }));
+    expect(errorOf(() => pipelineIn(other, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(twice[0]), DeploymentTarget.codeDeployServer(twice[1], { name: 'again' })] }],
+    }))).toBe(message);
+  });
+
+  test('a group of the app without a literal name is recognised as the same object', () => {
+    const stack = newStack();
+    const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet');
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group), DeploymentTarget.codeDeployServer(group, { name: 'again' })] }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[1].deploymentGroup deploys to the deployment group, which deployments[0] ('Fleet') "
+      + 'of the same environment deploys to too (the two actions run in parallel, and CodeDeploy refuses a deployment to a group while another one is in progress), '
+      + 'got a deployment group whose name is a token. Deploy each deployment group with one target: remove one of the two.');
+  });
+
+  test('one group deployed in two environments is allowed: the environments run one after the other', () => {
+    const stack = newStack();
+    const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet');
+    pipelineIn(stack, {
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group)] },
+        { name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)] },
+      ],
+    });
+    expect(actionsOf(stack, 'prod')).toEqual(['Fleet@1']);
+  });
+
   describe('a group in a stack that names no account or region, deployed from a pipeline stack that does', () => {
     const fix = "Give that stack env: { account: '111111111111', region: 'eu-west-1' }, or import the deployment group with "
       + 'ServerDeploymentGroup.fromServerDeploymentGroupAttributes(...) in a stack that names its account and region.';
@@ -96,9 +144,10 @@ describe('DeploymentTarget.codeDeployServer', () => {
 });
 
 describe('DeploymentTarget.codeDeployEcs', () => {
-  test('blue/green with the templates from the build output and the image from the source; canary in the plan', () => {
+  test('blue/green with the templates from the build output and the image from the (ECR) source; canary in the plan', () => {
     const stack = newStack();
     const pipeline = pipelineIn(stack, {
+      source: PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryName(stack, 'Images', 'shop') }),
       environments: [{
         name: 'prod',
         production: true,
@@ -122,6 +171,60 @@ describe('DeploymentTarget.codeDeployEcs', () => {
     expect(pipeline.describe().environments[0].deployments[0].summary).toBe('ECS blue/green · canary 10% then all after 5 min');
   });
 
+  test('the image from the source needs an ECR source: no other source has an imageDetail.json (regression: the action failed at run time)', () => {
+    const attempt = (source: (stack: Stack) => PipelineSource, containerImage: DeploymentArtifact) => {
+      const stack = newStack();
+      pipelineIn(stack, {
+        source: source(stack),
+        environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(importedEcsGroup(stack), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', containerImage })] }],
+      });
+      return action(stack, 'prod', 'shop-bg').Configuration.Image1ArtifactName;
+    };
+    const refused = (kind: string) => "'PipelineStack/Shop': environments[0] ('prod').deployments[0].containerImage takes the image from an imageDetail.json in the source "
+      + `artifact, which only an ECR source writes, but the pipeline's source is a ${kind} source, got DeploymentArtifact.SOURCE. `
+      + "Use PipelineSource.ecr({ repository }) as the pipeline's source, or DeploymentArtifact.BUILD_OUTPUT with the build writing imageDetail.json "
+      + '({"ImageURI": "<the image URI>"}) at the root of its output.';
+    expect(errorOf(() => attempt(() => gitHub(), DeploymentArtifact.SOURCE))).toBe(refused('GitHub'));
+    expect(errorOf(() => attempt(s => PipelineSource.codeCommit({ repository: codecommit.Repository.fromRepositoryName(s, 'Repo', 'shop') }), DeploymentArtifact.SOURCE)))
+      .toBe(refused('CodeCommit'));
+    expect(errorOf(() => attempt(s => PipelineSource.s3({ bucket: s3.Bucket.fromBucketName(s, 'Drop', 'shop-drop'), key: 'shop.zip' }), DeploymentArtifact.SOURCE)))
+      .toBe(refused('S3'));
+    // the image from the build output, with any source
+    expect(attempt(() => gitHub(), DeploymentArtifact.BUILD_OUTPUT)).toBe('BuildOutput');
+  });
+
+  test('one ECS group deployed by two targets of one environment is refused', () => {
+    const stack = newStack();
+    const group = importedEcsGroup(stack);
+    const target = (name: string) => DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', name });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [target('blue'), target('green')] }] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deployments[1].deploymentGroup deploys to deployment group 'shop-bg' of application 'shop', "
+      + "which deployments[0] ('blue') of the same environment deploys to too (the two actions run in parallel, and CodeDeploy refuses a deployment to a group "
+      + "while another one is in progress), got 'shop-bg'. Deploy each deployment group with one target: remove one of the two.");
+  });
+
+  test('the template paths are relative paths inside the build output, written with \'/\' (regression: \'../taskdef.json\' was accepted)', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(importedEcsGroup(stack), { taskDefinitionTemplate: './deploy/taskdef.json', appSpecTemplate: 'deploy/appspec.yaml' })] }],
+    });
+    expect(action(stack, 'prod', 'shop-bg').Configuration).toMatchObject({ TaskDefinitionTemplatePath: 'deploy/taskdef.json', AppSpecTemplatePath: 'deploy/appspec.yaml' });
+    const attempt = (paths: { taskDefinitionTemplate: string; appSpecTemplate: string }) => errorOf(() => {
+      const s = newStack();
+      pipelineIn(s, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(importedEcsGroup(s), paths)] }] });
+    });
+    const f = "'PipelineStack/Shop': environments[0] ('prod').deployments[0].";
+    expect(attempt({ taskDefinitionTemplate: '../taskdef.json', appSpecTemplate: 'appspec.yaml' })).toBe(`${f}taskDefinitionTemplate must be a relative path inside the build output, `
+      + "got '../taskdef.json'. Pass a path such as 'taskdef.json'; the library prefixes the build artifact itself.");
+    // regression: the error said that no glob of the build's outputs matched '/taskdef.json'
+    expect(attempt({ taskDefinitionTemplate: '/taskdef.json', appSpecTemplate: 'appspec.yaml' })).toBe(`${f}taskDefinitionTemplate must be a relative path inside the build output, `
+      + "got '/taskdef.json'. Pass a path such as 'taskdef.json'; the library prefixes the build artifact itself.");
+    expect(attempt({ taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'deploy/../../appspec.yaml' })).toBe(`${f}appSpecTemplate must be a relative path inside the build output, `
+      + "got 'deploy/../../appspec.yaml'. Pass a path such as 'appspec.yaml'; the library prefixes the build artifact itself.");
+    expect(attempt({ taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'deploy\\appspec.yaml' })).toBe(`${f}appSpecTemplate separates directories with '\\', `
+      + "but CodePipeline reads paths inside the build artifact with '/' only, got 'deploy\\appspec.yaml'. Pass 'deploy/appspec.yaml'.");
+  });
+
   test('fails when a template is missing', () => {
     const stack = newStack();
     expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(importedEcsGroup(stack), { taskDefinitionTemplate: 'taskdef.json' } as any)] }] }))).toBe(
@@ -138,6 +241,26 @@ describe('DeploymentTarget.ecs', () => {
     const a = action(stack, 'staging', 'shop-web');
     expect(a.ActionTypeId.Provider).toBe('ECS');
     expect(a.Configuration).toMatchObject({ ClusterName: 'shop', ServiceName: 'shop-web', FileName: 'imagedefinitions.json' });
+  });
+
+  test('imageDefinitionsFile is a relative path inside the build output, written with \'/\'', () => {
+    const attempt = (imageDefinitionsFile: string) => {
+      const stack = newStack();
+      const cluster = ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop');
+      const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Service', { cluster, serviceName: 'shop-web' });
+      pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(service, { imageDefinitionsFile })] }] });
+      return action(stack, 'staging', 'shop-web').Configuration.FileName;
+    };
+    expect(attempt('./out/imagedefinitions.json')).toBe('out/imagedefinitions.json');
+    const f = "'PipelineStack/Shop': environments[0] ('staging').deployments[0].imageDefinitionsFile";
+    // regression: the error said that no glob of the build's outputs matched '/imagedefinitions.json'
+    expect(errorOf(() => attempt('/imagedefinitions.json'))).toBe(`${f} must be a relative path inside the build output, got '/imagedefinitions.json'. `
+      + "Pass a path such as 'imagedefinitions.json'; the library prefixes the build artifact itself.");
+    expect(errorOf(() => attempt('../imagedefinitions.json'))).toBe(`${f} must be a relative path inside the build output, got '../imagedefinitions.json'. `
+      + "Pass a path such as 'imagedefinitions.json'; the library prefixes the build artifact itself.");
+    // regression: accepted, and the action looked for a file of that name in the artifact's root
+    expect(errorOf(() => attempt('out\\imagedefinitions.json'))).toBe(`${f} separates directories with '\\', but CodePipeline reads paths inside the build artifact `
+      + "with '/' only, got 'out\\imagedefinitions.json'. Pass 'out/imagedefinitions.json'.");
   });
 
   test('the plan shows how a service of the app rolls; an imported one keeps its own settings', () => {
@@ -277,6 +400,78 @@ describe('ECS blue/green needs the CODE_DEPLOY controller', () => {
       service,
       blueGreenDeploymentConfig: {} as any,
     })).toThrow(/CODE_DEPLOY deployment controller/);
+  });
+});
+
+describe('an imported group without its deployment config', () => {
+  const warningsOf = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedGroupConfig')).map(w => String(w.entry.data));
+  const fleet = (stack: Stack, deploymentConfig?: codedeploy.IServerDeploymentConfig) => codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
+    application: codedeploy.ServerApplication.fromServerApplicationName(stack, 'App', 'shop'), deploymentGroupName: 'shop-fleet', deploymentConfig,
+  });
+
+  test('EC2/on-premises: the plan says the config is the group\'s own, and the synth warns that the action may read only the assumed one', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(fleet(stack))] }] });
+    const deployment = pipeline.describe().environments[0].deployments[0];
+    expect(deployment.summary).toBe('CodeDeploy EC2/on-premises · deployment configuration of the imported group (not known at synth)');
+    expect(deployment.details).toContain(
+      "deployment config: CodeDeployDefault.OneAtATime assumed (aws-cdk-lib's default for an imported group); the action may read only that one");
+    expect(warningsOf(stack)).toEqual([
+      "environments[0] ('prod').deployments[0].deploymentGroup 'shop-fleet' is imported with aws-cdk-lib's default deployment configuration "
+      + 'CodeDeployDefault.OneAtATime (what ServerDeploymentGroup.fromServerDeploymentGroupAttributes assumes without deploymentConfig), so the pipeline\'s '
+      + 'action may read only that configuration (codedeploy:GetDeploymentConfig on its ARN) and fails with an access denied error when the group uses '
+      + "another one. If the group's configuration is not CodeDeployDefault.OneAtATime, pass it as deploymentConfig to "
+      + 'ServerDeploymentGroup.fromServerDeploymentGroupAttributes (for example codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME, or '
+      + "ServerDeploymentConfig.fromServerDeploymentConfigName(this, 'Config', 'my-config') in a stack of the group's account and region). "
+      + "If it is, pass it imported by name the same way ('CodeDeployDefault.OneAtATime'), or acknowledge this warning: ServerDeploymentConfig.ONE_AT_A_TIME "
+      + 'is the object aws-cdk-lib assumes, so the two cannot be told apart. [ack: delivery-pipeline:importedGroupConfig]',
+    ]);
+    // what the action may read: the assumed config only
+    const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /prodshopfleetCodePipelineActionRoleDefaultPolicy/.test(id))![1] as any;
+    const read = flat(policy.Properties.PolicyDocument.Statement).find((x: any) => x.Action === 'codedeploy:GetDeploymentConfig');
+    expect(read.Resource).toBe('arn:aws:codedeploy:eu-west-1:111111111111:deploymentconfig:CodeDeployDefault.OneAtATime');
+  });
+
+  test('ECS blue/green: the same, with aws-cdk-lib\'s ECS default', () => {
+    const stack = newStack();
+    const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'Bg', {
+      application: codedeploy.EcsApplication.fromEcsApplicationName(stack, 'App', 'checkout'), deploymentGroupName: 'checkout-prod',
+    });
+    const pipeline = pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' })] }],
+    });
+    const deployment = pipeline.describe().environments[0].deployments[0];
+    expect(deployment.summary).toBe('ECS blue/green · deployment configuration of the imported group (not known at synth)');
+    expect(deployment.details[0]).toBe(
+      "deployment config: CodeDeployDefault.ECSAllAtOnce assumed (aws-cdk-lib's default for an imported group); the action may read only that one");
+    const warnings = warningsOf(stack);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("'checkout-prod' is imported with aws-cdk-lib's default deployment configuration CodeDeployDefault.ECSAllAtOnce "
+      + '(what EcsDeploymentGroup.fromEcsDeploymentGroupAttributes assumes without deploymentConfig)');
+    expect(warnings[0]).toContain('(for example codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES, or '
+      + "EcsDeploymentConfig.fromEcsDeploymentConfigName(this, 'Config', 'my-config') in a stack of the group's account and region). "
+      + "If it is, pass it imported by name the same way ('CodeDeployDefault.ECSAllAtOnce'), or acknowledge this warning: EcsDeploymentConfig.ALL_AT_ONCE "
+      + 'is the object aws-cdk-lib assumes');
+  });
+
+  test('another predefined config, a config imported by name, or a group of the app: the plan shows the rollout, no warning', () => {
+    const stack = newStack();
+    const half = fleet(stack, codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME);
+    const byName = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'ByName', {
+      application: codedeploy.ServerApplication.fromServerApplicationName(stack, 'ByNameApp', 'shop'),
+      deploymentGroupName: 'shop-canary',
+      deploymentConfig: codedeploy.ServerDeploymentConfig.fromServerDeploymentConfigName(stack, 'OneAtATime', 'CodeDeployDefault.OneAtATime'),
+    });
+    const owned = new codedeploy.ServerDeploymentGroup(stack, 'Owned', { deploymentGroupName: 'shop-owned' });
+    const pipeline = pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [half, byName, owned].map(g => DeploymentTarget.codeDeployServer(g)) }],
+    });
+    expect(pipeline.describe().environments[0].deployments.map(d => d.summary)).toEqual([
+      'CodeDeploy EC2/on-premises · rolling, half of the instances at a time',
+      'CodeDeploy EC2/on-premises · rolling, one instance at a time',
+      'CodeDeploy EC2/on-premises · rolling, one instance at a time',
+    ]);
+    expect(warningsOf(stack)).toEqual([]);
   });
 });
 

@@ -42,6 +42,13 @@ describe('DeploymentTarget.cloudFormation', () => {
       + "Pass a path such as 'template.yaml'; the library prefixes the build artifact itself.");
   });
 
+  test('a templatePath written with \'\\\' is refused: CodePipeline reads paths inside the artifact with \'/\' only', () => {
+    expect(errorOf(() => pipelineIn(newStack(), {
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 'cdk.out\\Shop.template.json' })] }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('staging').deployments[0].templatePath separates directories with '\\', but CodePipeline reads paths inside "
+      + "the build artifact with '/' only, got 'cdk.out\\Shop.template.json'. Pass 'cdk.out/Shop.template.json'.");
+  });
+
   test('in the pipeline\'s account the actions run as the CDK bootstrap deploy role: no role or policy per action, artifact reads through the bucket policy', () => {
     const stack = newStack();
     pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 't.json' })] }] });
@@ -169,6 +176,34 @@ describe('DeploymentTarget.cloudFormation', () => {
       }],
     });
     expect(actionsOf(stack, 'staging')).toEqual(['api.Prepare@1', 'api.Deploy@2', 'web.Prepare@1', 'web.Deploy@2', 'Migrate@2']);
+  });
+
+  test('two targets of one environment on the same stack are refused (regression: their change sets of one name raced in parallel)', () => {
+    expect(errorOf(() => pipelineIn(newStack(), {
+      environments: [{
+        name: 'staging',
+        deployments: [
+          DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 'a.json', name: 'api' }),
+          DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 'b.json', name: 'web' }),
+        ],
+      }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('staging').deployments[1].stackName deploys stack 'shop' into 111111111111/eu-west-1, which deployments[0] ('api') "
+      + "of the same environment deploys too (both would create and execute the change set 'cdk-delivery-pipeline' of that stack, in parallel), got 'shop'. "
+      + 'Deploy each stack with one target: remove one of the two, or give it another stack name, account or region.');
+  });
+
+  test('one stack name in two regions (or accounts) of one environment is two stacks', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [
+          DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 'a.json', name: 'eu' }),
+          DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 'a.json', name: 'us', region: 'us-east-1' }),
+        ],
+      }],
+    });
+    expect(actionsOf(stack, 'staging')).toEqual(['eu.Prepare@1', 'eu.Deploy@2', 'us.Prepare@1', 'us.Deploy@2']);
   });
 
   test('with a change-set review, the approval sits between create and execute', () => {

@@ -43,6 +43,9 @@ describe('examples/ecs-canary', () => {
     expect(nagFindings([stack])).toEqual([]);
     expect(stagesOf(stack)).toEqual(['Source: Source@1', 'Build: Build@1', 'Checks: ImageScan@1', 'staging: checkout-staging@1', 'prod: Approve@1 checkout-prod@2']);
     expect(stack.delivery.describe().checks[0].summary).toBe('Amazon Inspector image scan of checkout:#{SourceVariables.ImageTag}, fails on critical > 0 or high > 0');
+    // staging's ALL_AT_ONCE cannot be told from the config an import assumes: the plan says so, and the example acknowledges the warning
+    expect(stack.delivery.describe().environments[0].deployments[0].summary).toBe('ECS blue/green · deployment configuration of the imported group (not known at synth)');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedGroupConfig'))).toEqual([]);
     expect(stack.delivery.describe().environments[1].deployments[0].summary).toBe('ECS blue/green · canary 10% then all after 5 min');
   });
 });

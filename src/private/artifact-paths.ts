@@ -1,0 +1,24 @@
+import * as path from 'path';
+import { isToken, Validator } from './validation';
+
+/**
+ * A file path inside the build output, as a deployment action reads it from the build artifact
+ * (`<artifact>::<path>`): relative, inside the artifact, with '/' between directories. Returns it
+ * normalised the way CodePipeline needs it ('./cdk.out/x.json' becomes 'cdk.out/x.json'); a token
+ * is returned as it is.
+ *
+ * @param example a valid path for the field, for the fix ('template.yaml')
+ */
+export function buildOutputFilePath(v: Validator, field: string, given: string, example: string): string {
+  if (isToken(given)) return given;
+  if (given.includes('\\')) {
+    v.fail(field, "separates directories with '\\', but CodePipeline reads paths inside the build artifact with '/' only", given,
+      `Pass '${given.replace(/\\/g, '/')}'.`);
+  }
+  const normalized = path.posix.normalize(given);
+  if (normalized.startsWith('/') || normalized.includes('::') || normalized === '..' || normalized.startsWith('../')) {
+    v.fail(field, 'must be a relative path inside the build output', given,
+      `Pass a path such as '${example}'; the library prefixes the build artifact itself.`);
+  }
+  return normalized;
+}
