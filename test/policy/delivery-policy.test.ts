@@ -4,6 +4,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -86,6 +87,18 @@ describe('DeliveryPolicy', () => {
         + 'leave onFailure out or set it to FailurePolicy.ROLLBACK',
       "[policy production-requires-rollback] pipeline 'Apps/Retries': environment 'prod' production does not roll back when it fails (onFailure RETRY (FAILED_ACTIONS)); "
         + 'leave onFailure out or set it to FailurePolicy.ROLLBACK',
+    ]);
+  });
+
+  test('productionRequiresRollback: a pipeline in PARALLEL execution mode cannot meet it, and is told to change the mode', () => {
+    const errors = errorsOf([PolicyRule.productionRequiresRollback()], stack => {
+      new DeliveryPipeline(stack, 'Parallel', props({ executionMode: codepipeline.ExecutionMode.PARALLEL, environments: [env('prod', { production: true })] }));
+      new DeliveryPipeline(stack, 'Superseded', props({ executionMode: codepipeline.ExecutionMode.SUPERSEDED, environments: [env('prod', { production: true })] }));
+    });
+    expect(errors).toEqual([
+      "[policy production-requires-rollback] pipeline 'Apps/Parallel': environment 'prod' production does not roll back when it fails (onFailure FAIL (default)), "
+        + 'and cannot in PARALLEL execution mode, where CodePipeline does not roll stages back; set executionMode to ExecutionMode.QUEUED or SUPERSEDED '
+        + '(production then rolls back by default), or leave this rule out for this pipeline',
     ]);
   });
 
