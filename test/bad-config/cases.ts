@@ -629,7 +629,12 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'more environments than the 50-stage quota allows',
     props: () => base({ checks: [QualityCheck.dependencyAudit()], environments: Array.from({ length: 48 }, (_, i) => env(`env${i}`)) }),
-    message: `${P}environments must fit CodePipeline's quota of 50 stages per pipeline (with 3 stages for source, build and checks, at most 47 environments), got 48 environments. Split the environments over two pipelines, or deploy several targets per environment.`,
+    message: `${P}environments must fit CodePipeline's quota of 50 stages per pipeline (the pipeline's own 3 stages, Source, Build and Checks, leave room for at most 47 environments), got 48 environments. Split the environments over two pipelines, or deploy several targets per environment.`,
+  },
+  {
+    title: 'more environments than the 50-stage quota allows with checks and selfUpdate',
+    props: () => base({ checks: [QualityCheck.dependencyAudit()], selfUpdate: true, environments: Array.from({ length: 47 }, (_, i) => env(`env${i}`)) }),
+    message: `${P}environments must fit CodePipeline's quota of 50 stages per pipeline (the pipeline's own 4 stages, Source, Build, Checks and UpdatePipeline, leave room for at most 46 environments), got 47 environments. Split the environments over two pipelines, or deploy several targets per environment.`,
   },
   {
     title: 'deployment window written as an EventBridge schedule',
