@@ -642,6 +642,16 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod').deploymentWindow.expression is not a deployment window cron expression: it is written as an EventBridge schedule 'cron(...)'; a deployment window takes the CodePipeline form without 'cron(' and ')' and with a seconds field first, got 'cron(0 9-16 ? * MON-THU *)'. Write it as seconds minutes hours day-of-month month day-of-week, for example '* * 9-16 ? * MON-THU' for 09:00-16:59 Monday to Thursday.`,
   },
   {
+    title: 'deployment window with both day fields \'?\'',
+    props: () => base({ environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 8-17 ? * ?', 'UTC') })] }),
+    message: `${P}environments[0] ('prod').deploymentWindow.expression is not a deployment window cron expression: day-of-month and day-of-week are both '?'; exactly one of them must be '?', the other '*' or the days, got '* * 8-17 ? * ?'. Write it as seconds minutes hours day-of-month month day-of-week, for example '* * 9-16 ? * MON-THU' for 09:00-16:59 Monday to Thursday.`,
+  },
+  {
+    title: 'deployment window on a day its month does not have (31 February)',
+    props: () => base({ environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 8-17 31 2 ?', 'UTC') })] }),
+    message: `${P}environments[0] ('prod').deploymentWindow.expression is not a deployment window cron expression: the day-of-month field has 31, a day that no month of the month field '2' has (the window would never open on it), got '* * 8-17 31 2 ?'. Write it as seconds minutes hours day-of-month month day-of-week, for example '* * 9-16 ? * MON-THU' for 09:00-16:59 Monday to Thursday.`,
+  },
+  {
     title: 'deployment window in an unknown time zone',
     props: () => base({ environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Pariss') })] }),
     message: `${P}environments[0] ('prod').deploymentWindow.timeZone is not a known time zone, got 'Europe/Pariss'. Pass an IANA time zone such as 'Europe/Paris', 'America/New_York' or 'UTC', or a UTC offset such as 'UTC+05:30' (abbreviations such as 'CST' name several zones).`,
