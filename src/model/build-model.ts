@@ -419,10 +419,7 @@ function environmentModel(
   if (account !== undefined && !isToken(account) && !/^\d{12}$/.test(account)) {
     v.fail(`${f}.account`, 'must be a 12-digit AWS account id', account, "Pass the account id as a string, for example '111111111111'.");
   }
-  const region = v.optionalString(`${f}.region`, e.region, "Pass a region such as 'eu-west-1'.");
-  if (region !== undefined && !isToken(region) && !/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) {
-    v.fail(`${f}.region`, 'is not an AWS region name', region, "Pass a region such as 'eu-west-1'.");
-  }
+  const region = v.optionalRegion(`${f}.region`, e.region, pipelineRegion);
   const acknowledgeUnverifiedProduction = v.optionalBoolean(`${f}.acknowledgeUnverifiedProduction`, e.acknowledgeUnverifiedProduction) ?? false;
 
   // deployments

@@ -170,6 +170,26 @@ export class Validator {
     return value as Record<string, string>;
   }
 
+  /**
+   * Checks an optional region field: an AWS region name such as 'eu-west-1'. A token is refused
+   * unless it is the pipeline stack's own region (then it means what leaving the region out means,
+   * and undefined is returned): a cross-region action needs an artifact store in its region, which
+   * the pipeline creates only for regions it knows at synth.
+   */
+  public optionalRegion(field: string, value: unknown, pipelineRegion: string): string | undefined {
+    const fix = "Pass a region such as 'eu-west-1'.";
+    const region = this.optionalString(field, value, fix);
+    if (region === undefined) return undefined;
+    if (region === pipelineRegion) return isToken(region) ? undefined : region;
+    if (isToken(region)) {
+      this.fail(field, 'must be a region known at synth (a cross-region action needs an artifact store in its region, which the pipeline creates '
+        + 'for the regions it knows at synth)', described('a token'),
+      "Pass the region as a literal such as 'eu-west-1', or leave region out to deploy in the pipeline's region.");
+    }
+    if (!/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) this.fail(field, 'is not an AWS region name', region, fix);
+    return region;
+  }
+
   /** Checks a value given as an sns.ITopic (by a JavaScript caller, possibly anything). */
   public optionalTopic(field: string, value: unknown): void {
     if (value !== undefined && (!value || typeof (value as { topicArn?: unknown }).topicArn !== 'string')) {

@@ -1,4 +1,4 @@
-import { App, Duration, Stack, Token } from 'aws-cdk-lib';
+import { App, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -450,6 +450,16 @@ export const BAD_CONFIGS: BadConfig[] = [
     title: 'region misspelt',
     props: () => base({ environments: [env('prod', { region: 'eu-west' })] }),
     message: `${P}environments[0] ('prod').region is not an AWS region name, got 'eu-west'. Pass a region such as 'eu-west-1'.`,
+  },
+  {
+    title: 'region imported from another stack (a token)',
+    props: () => base({ environments: [env('prod', { region: Fn.importValue('ProdRegion') })] }),
+    message: `${P}environments[0] ('prod').region must be a region known at synth (a cross-region action needs an artifact store in its region, which the pipeline creates for the regions it knows at synth), got a token. Pass the region as a literal such as 'eu-west-1', or leave region out to deploy in the pipeline's region.`,
+  },
+  {
+    title: 'CloudFormation target region misspelt',
+    props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ region: 'us-east' })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].region is not an AWS region name, got 'us-east'. Pass a region such as 'eu-west-1'.`,
   },
   {
     title: 'environments under CONTINUOUS_INTEGRATION',

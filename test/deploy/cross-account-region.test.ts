@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -392,6 +392,38 @@ describe('environment in another region', () => {
       .filter(m => m.type === 'aws:cdk:error' && String(m.data).startsWith('AwsSolutions-'))
       .map(m => `${c.node.path} ${String(m.data).slice(0, 200)}`));
     expect(findings).toEqual([]);
+  });
+});
+
+describe('a region given as a token', () => {
+  const tokenRegion = 'region must be a region known at synth (a cross-region action needs an artifact store in its region, which the pipeline creates '
+    + "for the regions it knows at synth), got a token. Pass the region as a literal such as 'eu-west-1', or leave region out to deploy in the pipeline's region.";
+
+  test('an environment\'s region imported from another stack is refused: no artifact store could be made for it', () => {
+    const stack = pipelineStack(newApp());
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'x', region: Fn.importValue('R'), deployments: [cfnTarget()] }] })))
+      .toBe(`'PipelineStack/Shop': environments[0] ('x').${tokenRegion}`);
+  });
+
+  test('a CloudFormation target\'s region given as a token is refused the same way', () => {
+    const stack = pipelineStack(newApp());
+    const region = new CfnParameter(stack, 'Region').valueAsString;
+    const target = DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 'cdk.out/shop.template.json', region });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'x', deployments: [target] }] })))
+      .toBe(`'PipelineStack/Shop': environments[0] ('x').deployments[0].${tokenRegion}`);
+  });
+
+  test('the pipeline stack\'s own region, a token in an environment-agnostic stack, is accepted: the actions run in the pipeline\'s region', () => {
+    const stack = new Stack(newApp(), 'PipelineStack');
+    pipelineIn(stack, { environments: [{ name: 'x', region: stack.region, deployments: [cfnTarget()] }] });
+    expect(action(stack, 'x', 'shop-staging.Deploy').Region).toBeUndefined();
+  });
+
+  test('a target\'s region given in words is checked like an environment\'s', () => {
+    const stack = pipelineStack(newApp());
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'x', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 't.json', region: 'eu-west' })] }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('x').deployments[0].region is not an AWS region name, got 'eu-west'. Pass a region such as 'eu-west-1'.");
   });
 });
 
