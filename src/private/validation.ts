@@ -19,6 +19,15 @@ export class DeliveryPipelineValidationError extends Error {
   }
 }
 
+/**
+ * The error of a PolicyRule factory given a bad argument. A rule is no construct: the error names
+ * the factory where a construct's path would be (`constructPath` is 'PolicyRule.minimumBakeTime')
+ * and the message starts with it (`PolicyRule.minimumBakeTime: bakeTime must be ...`).
+ */
+export function factoryArgumentError(factory: string, field: string, message: string): DeliveryPipelineValidationError {
+  return new DeliveryPipelineValidationError(factory, field, `${factory}: ${message}`);
+}
+
 /** A description of a received value (shown without quotes), e.g. `3 environments`. */
 export class Described {
   constructor(public readonly text: string) {}

@@ -14,6 +14,7 @@ import {
   Approval, BuildStep, CheckKind, DeliveryPipeline, DeliveryPolicy, DeploymentTarget, DeploymentWindow, FailurePolicy, IPolicyRule, PlanDocument,
   PipelineEvent, PipelineSource, PolicyRule, PolicyViolation, QualityCheck, ReleaseMode, Verification,
 } from '../../src';
+import { DeliveryPipelineValidationError } from '../../src/private/validation';
 import { CONNECTION_ARN, env, errorOf, gitHub, newApp, props } from '../util';
 
 function errorsOf(rules: IPolicyRule[], build: (stack: Stack) => void): string[] {
@@ -324,6 +325,26 @@ describe('DeliveryPolicy', () => {
     // regression: an unknown kind (JavaScript caller) asked every pipeline for a check that cannot exist
     expect(errorOf(() => PolicyRule.requireCheck('audit' as any))).toBe(
       'PolicyRule.requireCheck: kind must be a CheckKind, got "audit". Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN, IMAGE_SCAN or COMMANDS.');
+  });
+
+  test.each([
+    ['PolicyRule.minimumBakeTime', 'bakeTime', () => PolicyRule.minimumBakeTime(Duration.seconds(90))],
+    ['PolicyRule.allowedAccounts', 'accounts', () => PolicyRule.allowedAccounts([])],
+    ['PolicyRule.maxParallelDeployments', 'max', () => PolicyRule.maxParallelDeployments(0)],
+    ['PolicyRule.requireCheck', 'kind', () => PolicyRule.requireCheck('audit' as any)],
+    ['PolicyRule.requireNotifications', 'events', () => PolicyRule.requireNotifications([])],
+    ['PolicyRule.logRetention', 'options', () => PolicyRule.logRetention({})],
+    ['DeliveryPolicy', 'rules', () => new DeliveryPolicy({ rules: [] })],
+  ])('%s: a bad argument is a DeliveryPipelineValidationError naming the factory or class where a construct path would be', (factory, field, fn) => {
+    let error: any;
+    try {
+      fn();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DeliveryPipelineValidationError);
+    expect(error.name).toBe('DeliveryPipelineValidationError');
+    expect({ constructPath: error.constructPath, field: error.field }).toEqual({ constructPath: factory, field });
   });
 
   test.each([
