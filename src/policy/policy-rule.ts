@@ -100,7 +100,8 @@ export class PolicyRule {
 
   /**
    * Every production environment rolls back when it fails: its `onFailure` is
-   * `FailurePolicy.ROLLBACK`, the default for production environments.
+   * `FailurePolicy.ROLLBACK`, the default for production environments. A pipeline in PARALLEL
+   * execution mode cannot meet it (CodePipeline does not roll stages back in that mode).
    */
   public static productionRequiresRollback(): IPolicyRule {
     return new ProductionRequiresRollbackRule();
