@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { ApprovalModel, ModelContext, RenderContext } from '../model/model';
+import { ApprovalModel, ModelContext, RenderContext, SourceRevision } from '../model/model';
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
 import { described, isToken, Validator } from '../private/validation';
 
@@ -33,7 +33,10 @@ export interface ManualApprovalOptions {
    */
   readonly reviewUrl?: string;
   /**
-   * Text shown to the approver after the line that names the revision being promoted.
+   * Text shown to the approver after the line that names the revision being promoted, at most 300
+   * characters. The whole text holds at most 500 (CodePipeline's limit): when long repository,
+   * branch or environment names would make it longer, the source's names in the revision line are
+   * cut, ending in '...'.
    *
    * @default - only the revision line
    */
@@ -62,6 +65,40 @@ export const CHANGE_SET_REVIEW_ACTION_NAME = 'ReviewChangeSet';
 
 /** Longest `comment` accepted: CodePipeline's custom data holds 500 characters with the revision line. */
 export const MAX_COMMENT_LENGTH = 300;
+
+/** Longest approval text (the action's `CustomData`: the revision line and the comment) CodePipeline accepts. */
+export const MAX_APPROVAL_TEXT_LENGTH = 500;
+
+/** Ends the names cut from an approval text that would be too long. */
+const ELLIPSIS = '...';
+
+/**
+ * The approval text: the line naming the revision, then the comment, and its length as CodePipeline
+ * counts it (undefined when it holds a token other than the revision's variable: not known at
+ * synth). When it would exceed MAX_APPROVAL_TEXT_LENGTH, the revision's names (repository and
+ * branch, bucket and key, image repository and tag) are cut, ending in '...', so that it fits, if
+ * cutting them is enough.
+ */
+export function approvalText(lead: (revision: string) => string, revision: SourceRevision, comment: string | undefined): ApprovalText {
+  const r = revision.parts;
+  const text = (variable: string, names: string) => {
+    const line = lead(`${r.before}${variable}${names}${r.after}`);
+    return comment ? `${line} ${comment}` : line;
+  };
+  const measured = text(r.renderedVariable, r.names);
+  if (isToken(measured)) return { text: text(r.variable, r.names), length: undefined };
+  const keep = r.names.length - (measured.length - MAX_APPROVAL_TEXT_LENGTH) - ELLIPSIS.length;
+  if (measured.length <= MAX_APPROVAL_TEXT_LENGTH || keep < 0) return { text: text(r.variable, r.names), length: measured.length };
+  const names = `${r.names.slice(0, keep)}${ELLIPSIS}`;
+  return { text: text(r.variable, names), length: text(r.renderedVariable, names).length };
+}
+
+/** An approval's text (see approvalText). */
+export interface ApprovalText {
+  readonly text: string;
+  /** Its length as rendered; undefined when not known at synth. */
+  readonly length: number | undefined;
+}
 
 /**
  * A person's decision gate in front of an environment.
@@ -158,16 +195,21 @@ class ManualApproval extends Approval {
       addedByDefault,
       approvers: o.approvers ?? [],
       produce: (rc: RenderContext): codepipeline.IAction => {
-        const lead = this.kind === 'manual-approval'
-          ? `Approve to promote ${rc.sourceRevision.description} to ${environmentName}.`
-          : `Review the change sets of ${environmentName} for ${rc.sourceRevision.description}.`;
+        const { text, length } = approvalText(rev => this.kind === 'manual-approval'
+          ? `Approve to promote ${rev} to ${environmentName}.`
+          : `Review the change sets of ${environmentName} for ${rev}.`, rc.sourceRevision, comment);
+        if (length !== undefined && length > MAX_APPROVAL_TEXT_LENGTH) {
+          v.fail(`${ctx.field}.comment`, `makes the approval text of environment '${environmentName}' longer than CodePipeline's `
+            + `${MAX_APPROVAL_TEXT_LENGTH} characters, even with the source's names cut`,
+          described(`${length} characters`), 'Shorten the comment, and put the details behind reviewUrl.');
+        }
         return new actions.ManualApprovalAction({
           actionName: rc.actionName,
           runOrder: rc.runOrder,
           notificationTopic: notify ?? (ownEmails ? emailTopic(rc.scope, ownEmails) : undefined),
           externalEntityLink: reviewUrl,
           role: rc.approvalRole(),
-          additionalInformation: comment ? `${lead} ${comment}` : lead,
+          additionalInformation: text,
           timeout,
         });
       },

@@ -61,7 +61,8 @@ export interface CloudFormationTargetProps {
    */
   readonly account?: string;
   /**
-   * Region to deploy to.
+   * Region to deploy to, a literal such as 'us-east-1' (a token is refused unless it is the pipeline
+   * stack's own region).
    *
    * @default - the environment's region, else the pipeline's
    */
@@ -240,7 +241,8 @@ class CloudFormationTarget extends DeploymentTarget {
       }
     }
     const account = v.optionalString(`${ctx.field}.account`, p.account, "Pass a 12-digit account id such as '111111111111'.") ?? env.account;
-    const region = v.optionalString(`${ctx.field}.region`, p.region, "Pass a region such as 'eu-west-1'.") ?? env.region;
+    // undefined for the pipeline stack's own region given as its token: the pipeline's region, not the environment's
+    const region = v.optionalRegion(`${ctx.field}.region`, p.region, env.pipelineRegion) ?? (p.region === undefined ? env.region : undefined);
     if (account !== undefined && !isToken(account) && !/^\d{12}$/.test(account)) {
       v.fail(`${ctx.field}.account`, 'must be a 12-digit AWS account id', account, "Pass the account id as a string, for example '111111111111'.");
     }

@@ -193,10 +193,12 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       described(environments.length > 0 ? `${environments.length} environment${environments.length === 1 ? '' : 's'}` : 'selfUpdate: true'),
       'Build pull requests in a pipeline of their own with ReleaseMode.CONTINUOUS_INTEGRATION (no environments, no selfUpdate), and deliver from the branch in this one.');
   }
-  const fixedStages = 2 + (checks.length > 0 ? 1 : 0) + (selfUpdate ? 1 : 0);
-  if (fixedStages + environments.length > MAX_STAGES) {
-    v.fail('environments', `must fit CodePipeline's quota of ${MAX_STAGES} stages per pipeline (with ${fixedStages} stages for source, build${checks.length > 0 ? ' and checks' : ''}, at most ${MAX_STAGES - fixedStages} environments)`,
-      described(`${environments.length} environments`), 'Split the environments over two pipelines, or deploy several targets per environment.');
+  const fixedStages = [SOURCE_STAGE, BUILD_STAGE, ...checks.length > 0 ? [CHECKS_STAGE] : [], ...selfUpdate ? [SELF_UPDATE_STAGE] : []];
+  if (fixedStages.length + environments.length > MAX_STAGES) {
+    const named = `${fixedStages.slice(0, -1).join(', ')} and ${fixedStages[fixedStages.length - 1]}`;
+    v.fail('environments', `must fit CodePipeline's quota of ${MAX_STAGES} stages per pipeline (the pipeline's own ${fixedStages.length} stages, `
+      + `${named}, leave room for at most ${MAX_STAGES - fixedStages.length} environments)`,
+    described(`${environments.length} environments`), 'Split the environments over two pipelines, or deploy several targets per environment.');
   }
 
   const inBuild = v.optionalBoolean('publishAssetsInBuild', raw.publishAssetsInBuild) ?? false;
@@ -458,10 +460,7 @@ function environmentModel(
   if (account !== undefined && !isToken(account) && !/^\d{12}$/.test(account)) {
     v.fail(`${f}.account`, 'must be a 12-digit AWS account id', account, "Pass the account id as a string, for example '111111111111'.");
   }
-  const region = v.optionalString(`${f}.region`, e.region, "Pass a region such as 'eu-west-1'.");
-  if (region !== undefined && !isToken(region) && !/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) {
-    v.fail(`${f}.region`, 'is not an AWS region name', region, "Pass a region such as 'eu-west-1'.");
-  }
+  const region = v.optionalRegion(`${f}.region`, e.region, pipelineRegion);
   const acknowledgeUnverifiedProduction = v.optionalBoolean(`${f}.acknowledgeUnverifiedProduction`, e.acknowledgeUnverifiedProduction) ?? false;
 
   // deployments

@@ -43,6 +43,23 @@ export interface ModelContext {
 export interface SourceRevision {
   /** Human text naming the revision, with CodePipeline variables resolved at run time. */
   readonly description: string;
+  /**
+   * The description in parts, `before + variable + names + after`: texts that must fit a length
+   * (an approval's) measure it with `renderedVariable`, and cut `names` first.
+   */
+  readonly parts: SourceRevisionParts;
+}
+
+/** A source revision's description in parts (see SourceRevision). */
+export interface SourceRevisionParts {
+  readonly before: string;
+  /** The CodePipeline variable as the description holds it (the action's namespace is a token until the action is bound). */
+  readonly variable: string;
+  /** The variable as the pipeline renders it, e.g. `#{SourceVariables.CommitId}`. */
+  readonly renderedVariable: string;
+  /** The names of the source (repository and branch, bucket and key, image repository and tag). */
+  readonly names: string;
+  readonly after: string;
 }
 
 /** Everything the renderer supplies when a part produces its actions. */

@@ -397,11 +397,17 @@ export class DeliveryPipeline extends Construct {
    * there: grant their instance role (in another account: a role of that account, imported with
    * `iam.Role.fromRoleArn`; the grant then goes into the bucket and key policies). Builds the
    * pipeline.
+   *
+   * A grantee of another account needs artifacts encrypted with a customer managed key: the
+   * pipeline's own bucket has one when an environment names another account, your `artifactBucket`
+   * when it has an `encryptionKey`. Otherwise the artifacts are encrypted with the AWS managed
+   * `aws/s3` key, which no other account may use, and such a grantee is refused.
    */
   public grantArtifactsRead(grantee: iam.IGrantable): iam.Grant {
     this.requireGrantable('grantArtifactsRead', grantee, "Pass the instances' role, for example iam.Role.fromRoleArn(this, 'FleetRole', 'arn:aws:iam::222222222222:role/fleet').");
     this.buildPipeline();
     const pipeline = this.built!.pipeline;
+    this.requireArtifactKeyFor(grantee, pipeline.artifactBucket);
     let grant = pipeline.artifactBucket.grantRead(grantee);
     for (const support of Object.values(pipeline.crossRegionSupport)) {
       grant = grant.combine(support.replicationBucket.grantRead(grantee));
@@ -422,6 +428,27 @@ export class DeliveryPipeline extends Construct {
         + `(CodePipeline has no resource-based policies, so the grant would allow nothing), got ${describeGrantee(grantee)}. `
         + `Grant a role of account ${account} that the ${who} of account ${other} may assume.`);
     }
+  }
+
+  /**
+   * Refuses a grantee of another account when the artifacts are encrypted with the AWS managed
+   * `aws/s3` key (the artifact bucket has no customer managed key: CodePipeline then encrypts the
+   * artifacts with `aws/s3`), which no other account may use: the bucket policy would let the
+   * grantee fetch objects it cannot decrypt.
+   */
+  private requireArtifactKeyFor(grantee: iam.IGrantable, bucket: s3.IBucket): void {
+    const account = Stack.of(this).account;
+    const other = approverOfAnotherAccount(grantee, account);
+    if (other === undefined || bucket.encryptionKey !== undefined) return;
+    const fix = this.props.artifactBucket
+      ? 'Give the artifactBucket a customer managed KMS key whose key policy you manage (new s3.Bucket(this, \'Artifacts\', { encryptionKey: key }); '
+        + 'for an imported bucket, s3.Bucket.fromBucketAttributes(this, \'Artifacts\', { bucketName, encryptionKey: key })).'
+      : `Add an environment in account ${other} (the pipeline then encrypts its artifacts with a customer managed key whose policy grants the grantee), `
+        + 'or pass an artifactBucket encrypted with a customer managed KMS key (encryptionKey) whose key policy you manage.';
+    throw new DeliveryPipelineValidationError(this.node.path, 'grantArtifactsRead',
+      `'${this.node.path}': grantArtifactsRead: grantee is a principal of account ${other}, which cannot read the pipeline's artifacts: they are `
+      + `encrypted with the AWS managed key aws/s3, which only account ${account} may use (${this.props.artifactBucket ? 'the artifactBucket has no encryptionKey'
+        : 'no environment is in another account'}), got ${describeGrantee(grantee)}. ${fix}`);
   }
 
   private requireGrantable(method: string, grantee: unknown, fix: string): void {

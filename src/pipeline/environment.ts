@@ -29,7 +29,9 @@ export interface EnvironmentOptions {
    */
   readonly account?: string;
   /**
-   * AWS region of the environment.
+   * AWS region of the environment, a literal such as 'us-east-1' (a token is refused unless it is the
+   * pipeline stack's own region: a cross-region action needs an artifact store the pipeline creates
+   * at synth).
    *
    * @default - the pipeline's region
    */

@@ -13,7 +13,7 @@ import { ProductionRequiresVerificationRule } from './rules/production-requires-
 import { RequireCheckRule } from './rules/require-check';
 import { RequireNotificationsRule } from './rules/require-notifications';
 import { PipelineEvent } from '../pipeline/notifications';
-import { Validator } from '../private/validation';
+import { factoryArgumentError, Validator } from '../private/validation';
 
 /** Options of `PolicyRule.logRetention`: give `minimum`, `maximum` or both. */
 export interface LogRetentionRuleOptions {
@@ -100,7 +100,8 @@ export class PolicyRule {
 
   /**
    * Every production environment rolls back when it fails: its `onFailure` is
-   * `FailurePolicy.ROLLBACK`, the default for production environments.
+   * `FailurePolicy.ROLLBACK`, the default for production environments. A pipeline in PARALLEL
+   * execution mode cannot meet it (CodePipeline does not roll stages back in that mode).
    */
   public static productionRequiresRollback(): IPolicyRule {
     return new ProductionRequiresRollbackRule();
@@ -116,14 +117,14 @@ export class PolicyRule {
   public static minimumBakeTime(bakeTime: Duration): IPolicyRule {
     const fix = 'Pass the shortest bake time production may have, for example Duration.minutes(30).';
     if (!(bakeTime instanceof Duration)) {
-      throw new Error(`PolicyRule.minimumBakeTime: bakeTime must be a Duration, got ${JSON.stringify(bakeTime)}. ${fix}`);
+      throw factoryArgumentError('PolicyRule.minimumBakeTime', 'bakeTime', `bakeTime must be a Duration, got ${JSON.stringify(bakeTime)}. ${fix}`);
     }
     if (Token.isUnresolved(bakeTime.toString())) {
-      throw new Error(`PolicyRule.minimumBakeTime: bakeTime must be known at synth, got a token. ${fix}`);
+      throw factoryArgumentError('PolicyRule.minimumBakeTime', 'bakeTime', `bakeTime must be known at synth, got a token. ${fix}`);
     }
     const minutes = bakeTime.toMinutes({ integral: false });
     if (!Number.isInteger(minutes) || minutes < 1) {
-      throw new Error(`PolicyRule.minimumBakeTime: bakeTime must be a whole number of minutes, 1 or more, got ${bakeTime.toHumanString()}. ${fix}`);
+      throw factoryArgumentError('PolicyRule.minimumBakeTime', 'bakeTime', `bakeTime must be a whole number of minutes, 1 or more, got ${bakeTime.toHumanString()}. ${fix}`);
     }
     return new MinimumBakeTimeRule(minutes);
   }
@@ -137,21 +138,21 @@ export class PolicyRule {
   public static logRetention(options: LogRetentionRuleOptions): IPolicyRule {
     const fix = 'Pass { minimum?, maximum? } as logs.RetentionDays, for example { maximum: logs.RetentionDays.ONE_YEAR }.';
     if (!options || typeof options !== 'object') {
-      throw new Error(`PolicyRule.logRetention: options must be an object, got ${JSON.stringify(options)}. ${fix}`);
+      throw factoryArgumentError('PolicyRule.logRetention', 'options', `options must be an object, got ${JSON.stringify(options)}. ${fix}`);
     }
     new Validator('PolicyRule.logRetention').noMisspeltFields('options', options, 'LogRetentionRuleOptions');
     const known = (Object.values(logs.RetentionDays) as unknown[]).filter(d => typeof d === 'number');
     for (const field of ['minimum', 'maximum'] as const) {
       const value = options[field];
       if (value !== undefined && !known.includes(value)) {
-        throw new Error(`PolicyRule.logRetention: ${field} must be a logs.RetentionDays, got ${JSON.stringify(value)}. ${fix}`);
+        throw factoryArgumentError('PolicyRule.logRetention', field, `${field} must be a logs.RetentionDays, got ${JSON.stringify(value)}. ${fix}`);
       }
     }
     if (options.minimum === undefined && options.maximum === undefined) {
-      throw new Error(`PolicyRule.logRetention: give minimum, maximum or both, got neither. ${fix}`);
+      throw factoryArgumentError('PolicyRule.logRetention', 'options', `give minimum, maximum or both, got neither. ${fix}`);
     }
     if (options.minimum !== undefined && options.maximum !== undefined && options.minimum > options.maximum) {
-      throw new Error(`PolicyRule.logRetention: minimum (${options.minimum} days) is longer than maximum (${options.maximum} days), which no pipeline can meet. ${fix}`);
+      throw factoryArgumentError('PolicyRule.logRetention', 'options', `minimum (${options.minimum} days) is longer than maximum (${options.maximum} days), which no pipeline can meet. ${fix}`);
     }
     return new LogRetentionRule(options.minimum, options.maximum);
   }

@@ -1,6 +1,7 @@
 import { Annotations, CfnResource, Token } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Validator } from './validation';
 import type { PlanNotifications } from '../model/plan-document';
@@ -60,7 +61,30 @@ export function renderNotifications(pipeline: codepipeline.Pipeline, model: Noti
       `notifications.topic is ${arn}, imported: its policies cannot be changed here. CodeStar Notifications delivers only if the topic policy `
       + 'allows codestar-notifications.amazonaws.com to sns:Publish and, for an encrypted topic, the key policy allows it kms:GenerateDataKey* and kms:Decrypt. '
       + 'Add them where the topic is defined, or pass a topic defined in this app (the pipeline then adds them).');
+  } else if (model.topic?.masterKey && !keyDefinedInApp(model.topic.masterKey)) {
+    // aws-cdk-lib grants the notification service on the topic's key through the key policy, which
+    // it cannot change for a key of another app (or an AWS managed key): it drops that grant silently
+    Annotations.of(pipeline.node.scope ?? pipeline).addWarningV2('delivery-pipeline:importedTopicKey',
+      `notifications.topic is encrypted with ${describeKey(model.topic.masterKey)}, which is not defined in this app: its key policy cannot be changed here, `
+      + 'and CodeStar Notifications delivers to an encrypted topic only if the key policy allows it. Add this statement to the key policy: '
+      + '{ "Effect": "Allow", "Principal": { "Service": "codestar-notifications.amazonaws.com" }, "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*" }, '
+      + 'or encrypt the topic with a key defined in this app (the pipeline then adds it). An AWS managed key (alias/aws/sns) cannot allow it: use a customer managed key.');
   }
+}
+
+/** True for a KMS key (or an alias of one) defined in this app, whose key policy aws-cdk-lib can add to. */
+function keyDefinedInApp(key: kms.IKey): boolean {
+  const resource = key.node.defaultChild;
+  if (!CfnResource.isCfnResource(resource)) return false;
+  if (resource.cfnResourceType === 'AWS::KMS::Alias') return keyDefinedInApp((key as kms.IAlias).aliasTargetKey);
+  return resource.cfnResourceType === 'AWS::KMS::Key';
+}
+
+/** How a warning names a key: its literal ARN, else its alias, else its construct path. */
+function describeKey(key: kms.IKey): string {
+  if (!Token.isUnresolved(key.keyArn)) return `key ${key.keyArn}`;
+  const alias = (key as Partial<kms.IAlias>).aliasName;
+  return alias && !Token.isUnresolved(alias) ? `key ${alias}` : `key ${key.node.path}`;
 }
 
 /** True for a topic defined in this app (aws-cdk-lib adds the notification service to its policy). */

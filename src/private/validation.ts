@@ -19,6 +19,15 @@ export class DeliveryPipelineValidationError extends Error {
   }
 }
 
+/**
+ * The error of a PolicyRule factory given a bad argument. A rule is no construct: the error names
+ * the factory where a construct's path would be (`constructPath` is 'PolicyRule.minimumBakeTime')
+ * and the message starts with it (`PolicyRule.minimumBakeTime: bakeTime must be ...`).
+ */
+export function factoryArgumentError(factory: string, field: string, message: string): DeliveryPipelineValidationError {
+  return new DeliveryPipelineValidationError(factory, field, `${factory}: ${message}`);
+}
+
 /** A description of a received value (shown without quotes), e.g. `3 environments`. */
 export class Described {
   constructor(public readonly text: string) {}
@@ -168,6 +177,26 @@ export class Validator {
       if (typeof v !== 'string') this.fail(`${field}.${k}`, 'must be a string', v, fix);
     }
     return value as Record<string, string>;
+  }
+
+  /**
+   * Checks an optional region field: an AWS region name such as 'eu-west-1'. A token is refused
+   * unless it is the pipeline stack's own region (then it means what leaving the region out means,
+   * and undefined is returned): a cross-region action needs an artifact store in its region, which
+   * the pipeline creates only for regions it knows at synth.
+   */
+  public optionalRegion(field: string, value: unknown, pipelineRegion: string): string | undefined {
+    const fix = "Pass a region such as 'eu-west-1'.";
+    const region = this.optionalString(field, value, fix);
+    if (region === undefined) return undefined;
+    if (region === pipelineRegion) return isToken(region) ? undefined : region;
+    if (isToken(region)) {
+      this.fail(field, 'must be a region known at synth (a cross-region action needs an artifact store in its region, which the pipeline creates '
+        + 'for the regions it knows at synth)', described('a token'),
+      "Pass the region as a literal such as 'eu-west-1', or leave region out to deploy in the pipeline's region.");
+    }
+    if (!/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) this.fail(field, 'is not an AWS region name', region, fix);
+    return region;
   }
 
   /** Checks a value given as an sns.ITopic (by a JavaScript caller, possibly anything). */

@@ -7,7 +7,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ModelContext, SourceModel, SourceProduced, SourceRole } from '../model/model';
+import { ModelContext, SourceModel, SourceProduced, SourceRevision, SourceRole } from '../model/model';
 import { SOURCE_ACTION } from '../model/stage-names';
 import { useRenamedConnection, withActionRolePolicy } from '../private/action-grants';
 import type { Validator } from '../private/validation';
@@ -21,6 +21,17 @@ export const SOURCE_ACTION_NAME = SOURCE_ACTION;
 
 /** The pipeline's own source. */
 const PRIMARY: SourceRole = { actionName: SOURCE_ACTION_NAME, variablesNamespace: SOURCE_VARIABLES_NAMESPACE, triggersPipeline: true };
+
+/**
+ * A revision's description: `before`, the source action's variable `variableName` (as the action
+ * gives it), the source's names, `after`.
+ */
+function revisionOf(role: SourceRole, before: string, variable: string, variableName: string, names: string, after = ''): SourceRevision {
+  return {
+    description: `${before}${variable}${names}${after}`,
+    parts: { before, variable, renderedVariable: `#{${role.variablesNamespace}.${variableName}}`, names, after },
+  };
+}
 
 /** What the plan says of a source that does not start the pipeline. */
 const NO_TRIGGER = 'does not start the pipeline (read when another source starts it)';
@@ -303,7 +314,7 @@ class GitHubSource extends PipelineSource {
         const use = useRenamedConnection(connectionArn);
         return {
           action: withActionRolePolicy(action, use ? [use] : []),
-          revision: { description: `commit ${action.variables.commitId} of ${repository}@${branch}` },
+          revision: revisionOf(role, 'commit ', action.variables.commitId, 'CommitId', ` of ${repository}@${branch}`),
           // with pull request filters the trigger configuration replaces the action's push
           // detection, so the pushes to the branch are filtered explicitly too
           triggers: triggers.length === 0 && pullRequests.length === 0 ? undefined : [{
@@ -460,7 +471,7 @@ class CodeCommitSource extends PipelineSource {
         };
         const action = role.additionalField === undefined ? new actions.CodeCommitSourceAction(props)
           : new AdditionalCodeCommitSourceAction(props, role.triggersPipeline);
-        return { action, revision: { description: `commit ${action.variables.commitId} of ${name}@${branch}` } };
+        return { action, revision: revisionOf(role, 'commit ', action.variables.commitId, 'CommitId', ` of ${name}@${branch}`) };
       },
     };
   }
@@ -508,7 +519,7 @@ class S3Source extends PipelineSource {
           // polling (aws-cdk-lib's default) like the pipeline's source; NONE: read at the start of executions only
           ...(role.triggersPipeline ? {} : { trigger: actions.S3Trigger.NONE }),
         });
-        return { action, revision: { description: `version ${action.variables.versionId} of ${where}` } };
+        return { action, revision: revisionOf(role, 'version ', action.variables.versionId, 'VersionId', ` of ${where}`) };
       },
     };
   }
@@ -563,7 +574,7 @@ class EcrSource extends PipelineSource {
             + `whose resource policy allows account ${otherAccount} to put events). The repository's policy must also allow account `
             + `${ctx.pipelineAccount} ecr:DescribeImages (and pulling, for the deployments). The pipeline's rule accepts events of account ${otherAccount} only.`);
         }
-        return { action, revision: { description: `image ${action.variables.imageDigest} (${name}:${tag})` } };
+        return { action, revision: revisionOf(role, 'image ', action.variables.imageDigest, 'ImageDigest', ` (${name}:${tag}`, ')') };
       },
     };
   }

@@ -57,6 +57,40 @@ export function cronProblem(expression: string): string | undefined {
   if (fields[3] !== '?' && fields[5] !== '?') {
     return "day-of-month and day-of-week are both set; one of them must be '?'";
   }
+  if (fields[3] === '?' && fields[5] === '?') {
+    return "day-of-month and day-of-week are both '?'; exactly one of them must be '?', the other '*' or the days";
+  }
+  return missingDayProblem(fields[3], fields[4].toUpperCase());
+}
+
+/** The longest each month gets (February: 29, in leap years). */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A day of the month that none of the months has (`31` in `FEB` or `4,6`, `30` in `FEB`), which
+ * the window would never open on; undefined when there is none. Checks simple fields only: days
+ * and ranges of days (a range's first day: `25-31` in April means up to the month's end), months,
+ * ranges and lists of months; '*', steps and L/W are not checked.
+ */
+function missingDayProblem(dayOfMonth: string, month: string): string | undefined {
+  if (!/^[\d,-]+$/.test(dayOfMonth) || month.includes('*') || month.includes('/')) return undefined;
+  const monthNumber = (atom: string) => /^\d+$/.test(atom) ? Number(atom) : MONTHS.split('|').indexOf(atom) + 1;
+  const months = new Set<number>();
+  for (const part of month.split(',')) {
+    const [from, to = from] = part.split('-').map(monthNumber);
+    // a range such as NOV-FEB wraps around the year's end
+    for (let m = from, i = 0; i < 12; m = m % 12 + 1, i++) {
+      months.add(m);
+      if (m === to) break;
+    }
+  }
+  const longest = Math.max(...[...months].map(m => MONTH_DAYS[m - 1]));
+  for (const part of dayOfMonth.split(',')) {
+    const first = Number(part.split('-')[0]);
+    if (first > longest) {
+      return `the day-of-month field has ${first}, a day that no month of the month field '${month}' has (the window would never open on it)`;
+    }
+  }
   return undefined;
 }
 
@@ -86,7 +120,8 @@ function knownTimeZone(zone: string): boolean {
 export abstract class DeploymentWindow {
   /**
    * A window given as a CodePipeline cron expression (`seconds minutes hours day-of-month month
-   * day-of-week [year]`, seconds always `*`) in an IANA time zone.
+   * day-of-week [year]`, seconds always `*`, exactly one of day-of-month and day-of-week `?`) in an
+   * IANA time zone.
    *
    * @example DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Paris') // Monday to Thursday, 09:00-16:59
    * @param expression for example `* * 9-16 ? * MON-THU` (every minute of 09:00-16:59, Monday to Thursday)

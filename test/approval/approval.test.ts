@@ -1,8 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Approval, DeliveryDefaults } from '../../src';
-import { action, actionsOf, cfnTarget, env, newApp, newStack, pipelineIn } from '../util';
+import { Approval, DeliveryDefaults, PipelineSource } from '../../src';
+import { approvalText, MAX_APPROVAL_TEXT_LENGTH } from '../../src/approval/approval';
+import { action, actionsOf, CONNECTION_ARN, cfnTarget, env, newApp, newStack, pipelineIn } from '../util';
 
 describe('Approval.manual', () => {
   test('comes first in the environment, and names the revision being promoted', () => {
@@ -37,6 +39,65 @@ describe('Approval.manual', () => {
     pipelineIn(stack, { environments: [env('prod', { approval: Approval.manual({ notifyEmails: ['releases@example.com'] }) })] });
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'releases@example.com' });
     expect(action(stack, 'prod', 'Approve').Configuration.NotificationArn).toBeDefined();
+  });
+});
+
+describe('the approval text fits CodePipeline\'s 500 characters', () => {
+  const longSource = () => PipelineSource.gitHub({
+    repository: `${'a'.repeat(39)}/${'b'.repeat(100)}`, branch: `release/${'c'.repeat(150)}`, connectionArn: CONNECTION_ARN,
+  });
+
+  test('long repository, branch and environment names are cut, ending in ..., so that the longest comment still fits', () => {
+    const stack = newStack();
+    const envName = 'e'.repeat(100);
+    const comment = 'x'.repeat(300);
+    const approval = Approval.manual({ comment });
+    pipelineIn(stack, { source: longSource(), environments: [{ name: envName, deployments: [cfnTarget()], approval }] });
+    const text: string = action(stack, envName, 'Approve').Configuration.CustomData;
+    expect(text).toHaveLength(500);
+    expect(text).toBe(`Approve to promote commit #{SourceVariables.CommitId} of ${'a'.repeat(34)}... to ${envName}. ${comment}`);
+  });
+
+  test('a change-set review\'s text is cut the same way; with a shorter comment more of the names are kept', () => {
+    const stack = newStack();
+    const comment = 'x'.repeat(200);
+    pipelineIn(stack, {
+      source: longSource(),
+      environments: [{ name: 'prod', deployments: [cfnTarget()], approval: Approval.changeSetReview({ comment }) }],
+    });
+    const text: string = action(stack, 'prod', 'ReviewChangeSet').Configuration.CustomData;
+    expect(text).toHaveLength(500);
+    expect(text).toMatch(/^Review the change sets of prod for commit #\{SourceVariables.CommitId\} of a{39}\/b{100}@release\/c+\.\.\.\. x{200}$/);
+  });
+
+  test('an ECR source\'s image and tag are cut the same way, keeping the closing parenthesis', () => {
+    const stack = newStack();
+    const repository = ecr.Repository.fromRepositoryName(stack, 'Images', 'r'.repeat(200));
+    pipelineIn(stack, {
+      source: PipelineSource.ecr({ repository, tag: 't'.repeat(128) }),
+      environments: [env('prod', { approval: Approval.manual({ comment: 'x'.repeat(300) }) })],
+    });
+    const text: string = action(stack, 'prod', 'Approve').Configuration.CustomData;
+    expect(text).toHaveLength(500);
+    expect(text).toMatch(/^Approve to promote image #\{SourceVariables.ImageDigest\} \(r+\.\.\.\) to prod\. x{300}$/);
+  });
+
+  test('a text that fits is left alone', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('prod', { approval: Approval.manual({ comment: 'x'.repeat(300) }) })] });
+    expect(action(stack, 'prod', 'Approve').Configuration.CustomData)
+      .toBe(`Approve to promote commit #{SourceVariables.CommitId} of acme/shop@main to prod. ${'x'.repeat(300)}`);
+  });
+
+  test('approvalText: measured with the variable as rendered; a token in the names is not measured; too little to cut is reported', () => {
+    const parts = { before: 'commit ', variable: '#{NS.CommitId}', renderedVariable: '#{SourceVariables.CommitId}', names: ' of acme/shop@main', after: '' };
+    const revision = { description: 'unused', parts };
+    expect(approvalText(r => `Approve ${r}.`, revision, 'ok')).toEqual({ text: 'Approve commit #{NS.CommitId} of acme/shop@main. ok', length: 64 });
+    const token = approvalText(r => `Approve ${r}.`, { ...revision, parts: { ...parts, names: ` of ${Lazy.string({ produce: () => 'x' })}` } }, 'x'.repeat(490));
+    expect(token.length).toBeUndefined();
+    const tooLong = approvalText(r => `Approve ${r}.`, revision, 'x'.repeat(480));
+    expect(tooLong).toEqual({ text: `Approve commit #{NS.CommitId} of acme/shop@main. ${'x'.repeat(480)}`, length: 542 });
+    expect(MAX_APPROVAL_TEXT_LENGTH).toBe(500);
   });
 });
 

@@ -1,4 +1,4 @@
-import { App, Duration, Stack, Token } from 'aws-cdk-lib';
+import { App, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -452,6 +452,16 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod').region is not an AWS region name, got 'eu-west'. Pass a region such as 'eu-west-1'.`,
   },
   {
+    title: 'region imported from another stack (a token)',
+    props: () => base({ environments: [env('prod', { region: Fn.importValue('ProdRegion') })] }),
+    message: `${P}environments[0] ('prod').region must be a region known at synth (a cross-region action needs an artifact store in its region, which the pipeline creates for the regions it knows at synth), got a token. Pass the region as a literal such as 'eu-west-1', or leave region out to deploy in the pipeline's region.`,
+  },
+  {
+    title: 'CloudFormation target region misspelt',
+    props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ region: 'us-east' })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].region is not an AWS region name, got 'us-east'. Pass a region such as 'eu-west-1'.`,
+  },
+  {
     title: 'environments under CONTINUOUS_INTEGRATION',
     props: () => base({ releaseMode: ReleaseMode.CONTINUOUS_INTEGRATION, environments: [env('a'), env('b')] }),
     message: `${P}environments must be empty under ReleaseMode.CONTINUOUS_INTEGRATION (a CI pipeline releases nothing), got 2 environments. Remove the environments, or choose ReleaseMode.CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.`,
@@ -707,12 +717,27 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'more environments than the 50-stage quota allows',
     props: () => base({ checks: [QualityCheck.dependencyAudit()], environments: Array.from({ length: 48 }, (_, i) => env(`env${i}`)) }),
-    message: `${P}environments must fit CodePipeline's quota of 50 stages per pipeline (with 3 stages for source, build and checks, at most 47 environments), got 48 environments. Split the environments over two pipelines, or deploy several targets per environment.`,
+    message: `${P}environments must fit CodePipeline's quota of 50 stages per pipeline (the pipeline's own 3 stages, Source, Build and Checks, leave room for at most 47 environments), got 48 environments. Split the environments over two pipelines, or deploy several targets per environment.`,
+  },
+  {
+    title: 'more environments than the 50-stage quota allows with checks and selfUpdate',
+    props: () => base({ checks: [QualityCheck.dependencyAudit()], selfUpdate: true, environments: Array.from({ length: 47 }, (_, i) => env(`env${i}`)) }),
+    message: `${P}environments must fit CodePipeline's quota of 50 stages per pipeline (the pipeline's own 4 stages, Source, Build, Checks and UpdatePipeline, leave room for at most 46 environments), got 47 environments. Split the environments over two pipelines, or deploy several targets per environment.`,
   },
   {
     title: 'deployment window written as an EventBridge schedule',
     props: () => base({ environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('cron(0 9-16 ? * MON-THU *)', 'Europe/Paris') })] }),
     message: `${P}environments[0] ('prod').deploymentWindow.expression is not a deployment window cron expression: it is written as an EventBridge schedule 'cron(...)'; a deployment window takes the CodePipeline form without 'cron(' and ')' and with a seconds field first, got 'cron(0 9-16 ? * MON-THU *)'. Write it as seconds minutes hours day-of-month month day-of-week, for example '* * 9-16 ? * MON-THU' for 09:00-16:59 Monday to Thursday.`,
+  },
+  {
+    title: 'deployment window with both day fields \'?\'',
+    props: () => base({ environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 8-17 ? * ?', 'UTC') })] }),
+    message: `${P}environments[0] ('prod').deploymentWindow.expression is not a deployment window cron expression: day-of-month and day-of-week are both '?'; exactly one of them must be '?', the other '*' or the days, got '* * 8-17 ? * ?'. Write it as seconds minutes hours day-of-month month day-of-week, for example '* * 9-16 ? * MON-THU' for 09:00-16:59 Monday to Thursday.`,
+  },
+  {
+    title: 'deployment window on a day its month does not have (31 February)',
+    props: () => base({ environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 8-17 31 2 ?', 'UTC') })] }),
+    message: `${P}environments[0] ('prod').deploymentWindow.expression is not a deployment window cron expression: the day-of-month field has 31, a day that no month of the month field '2' has (the window would never open on it), got '* * 8-17 31 2 ?'. Write it as seconds minutes hours day-of-month month day-of-week, for example '* * 9-16 ? * MON-THU' for 09:00-16:59 Monday to Thursday.`,
   },
   {
     title: 'deployment window in an unknown time zone',

@@ -204,8 +204,8 @@ describe('quotas', () => {
 
   test('49 environments: the library\'s clear synth error', () => {
     expect(() => structure('ours', 49)).toThrow(
-      "'PipelineStack/Shop': environments must fit CodePipeline's quota of 50 stages per pipeline (with 2 stages for source, build, at most 48 environments), got 49 environments. "
-      + 'Split the environments over two pipelines, or deploy several targets per environment.');
+      "'PipelineStack/Shop': environments must fit CodePipeline's quota of 50 stages per pipeline (the pipeline's own 2 stages, Source and Build, leave room for at most 48 environments), "
+      + 'got 49 environments. Split the environments over two pipelines, or deploy several targets per environment.');
   });
 
   test('26 targets in one environment (52 actions in a stage): the library\'s clear synth error', () => {

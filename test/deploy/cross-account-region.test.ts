@@ -1,8 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeploymentTarget, EnvironmentOptions } from '../../src';
 import { action, cfnTarget, errorOf, flat, newApp, pipelineIn, pipelineProps } from '../util';
@@ -395,6 +397,38 @@ describe('environment in another region', () => {
   });
 });
 
+describe('a region given as a token', () => {
+  const tokenRegion = 'region must be a region known at synth (a cross-region action needs an artifact store in its region, which the pipeline creates '
+    + "for the regions it knows at synth), got a token. Pass the region as a literal such as 'eu-west-1', or leave region out to deploy in the pipeline's region.";
+
+  test('an environment\'s region imported from another stack is refused: no artifact store could be made for it', () => {
+    const stack = pipelineStack(newApp());
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'x', region: Fn.importValue('R'), deployments: [cfnTarget()] }] })))
+      .toBe(`'PipelineStack/Shop': environments[0] ('x').${tokenRegion}`);
+  });
+
+  test('a CloudFormation target\'s region given as a token is refused the same way', () => {
+    const stack = pipelineStack(newApp());
+    const region = new CfnParameter(stack, 'Region').valueAsString;
+    const target = DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 'cdk.out/shop.template.json', region });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'x', deployments: [target] }] })))
+      .toBe(`'PipelineStack/Shop': environments[0] ('x').deployments[0].${tokenRegion}`);
+  });
+
+  test('the pipeline stack\'s own region, a token in an environment-agnostic stack, is accepted: the actions run in the pipeline\'s region', () => {
+    const stack = new Stack(newApp(), 'PipelineStack');
+    pipelineIn(stack, { environments: [{ name: 'x', region: stack.region, deployments: [cfnTarget()] }] });
+    expect(action(stack, 'x', 'shop-staging.Deploy').Region).toBeUndefined();
+  });
+
+  test('a target\'s region given in words is checked like an environment\'s', () => {
+    const stack = pipelineStack(newApp());
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'x', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 't.json', region: 'eu-west' })] }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('x').deployments[0].region is not an AWS region name, got 'eu-west'. Pass a region such as 'eu-west-1'.");
+  });
+});
+
 describe('grantArtifactsRead: the instances that download a CodeDeploy revision', () => {
   test('a fleet role of account B in us-east-1 may read the artifact bucket, the replication bucket and their keys (read only)', () => {
     const app = newApp();
@@ -436,5 +470,34 @@ describe('grantArtifactsRead: the instances that download a CodeDeploy revision'
     expect(errorOf(() => pipeline.grantArtifactsRead('arn:aws:iam::111111111111:role/fleet' as any))).toBe(
       "'PipelineStack/Shop': grantArtifactsRead: grantee must be an iam.IGrantable (a role, user or group), got 'arn:aws:iam::111111111111:role/fleet'. "
       + "Pass the instances' role, for example iam.Role.fromRoleArn(this, 'FleetRole', 'arn:aws:iam::222222222222:role/fleet').");
+  });
+
+  test('a role of another account is refused when every environment is in the pipeline\'s account: the artifacts are encrypted with aws/s3', () => {
+    const stack = pipelineStack(newApp());
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.codeDeployServer(importedServerGroup(stack, A))] }] });
+    const fleetRole = iam.Role.fromRoleArn(stack, 'FleetRole', `arn:aws:iam::${B}:role/fleet`);
+    expect(errorOf(() => pipeline.grantArtifactsRead(fleetRole))).toBe(
+      `'PipelineStack/Shop': grantArtifactsRead: grantee is a principal of account ${B}, which cannot read the pipeline's artifacts: they are encrypted `
+      + `with the AWS managed key aws/s3, which only account ${A} may use (no environment is in another account), got arn:aws:iam::${B}:role/fleet. `
+      + `Add an environment in account ${B} (the pipeline then encrypts its artifacts with a customer managed key whose policy grants the grantee), `
+      + 'or pass an artifactBucket encrypted with a customer managed KMS key (encryptionKey) whose key policy you manage.');
+    expect(JSON.stringify(artifactBucketPolicy(stack))).not.toContain(B);
+  });
+
+  test('with an artifactBucket of the app: granted when it has a customer managed key, refused without one', () => {
+    const stack = pipelineStack(newApp());
+    const key = new Key(stack, 'ArtifactsKey');
+    const withKey = pipelineIn(stack, { artifactBucket: new s3.Bucket(stack, 'KeyedBucket', { encryptionKey: key }) }, 'Keyed');
+    withKey.grantArtifactsRead(iam.Role.fromRoleArn(stack, 'FleetRole', `arn:aws:iam::${B}:role/fleet`));
+    const template = Template.fromStack(stack);
+    const [keyResource] = Object.entries(template.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('ArtifactsKey'))!.slice(1) as any[];
+    expect(JSON.stringify(flat(keyResource.Properties.KeyPolicy))).toContain(`arn:aws:iam::${B}:role/fleet`);
+
+    const plain = pipelineIn(stack, { artifactBucket: new s3.Bucket(stack, 'PlainBucket', { encryption: s3.BucketEncryption.S3_MANAGED }) }, 'Plain');
+    expect(errorOf(() => plain.grantArtifactsRead(iam.Role.fromRoleArn(stack, 'FleetRole2', `arn:aws:iam::${B}:role/fleet`)))).toBe(
+      `'PipelineStack/Plain': grantArtifactsRead: grantee is a principal of account ${B}, which cannot read the pipeline's artifacts: they are encrypted `
+      + `with the AWS managed key aws/s3, which only account ${A} may use (the artifactBucket has no encryptionKey), got arn:aws:iam::${B}:role/fleet. `
+      + "Give the artifactBucket a customer managed KMS key whose key policy you manage (new s3.Bucket(this, 'Artifacts', { encryptionKey: key }); "
+      + "for an imported bucket, s3.Bucket.fromBucketAttributes(this, 'Artifacts', { bucketName, encryptionKey: key })).");
   });
 });

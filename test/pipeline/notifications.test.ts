@@ -1,6 +1,7 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Approval, PipelineEvent } from '../../src';
 import { env, errorOf, flat, newStack, pipelineIn } from '../util';
@@ -49,6 +50,52 @@ describe('notifications', () => {
       + 'for an encrypted topic, the key policy allows it kms:GenerateDataKey* and kms:Decrypt. '
       + 'Add them where the topic is defined, or pass a topic defined in this app (the pipeline then adds them). '
       + '[ack: delivery-pipeline:importedNotificationTopic]');
+  });
+
+  test('a topic of the app encrypted with an imported key: the key policy cannot be changed here, and a warning names the statement to add', () => {
+    const stack = newStack();
+    const masterKey = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    pipelineIn(stack, { notifications: { topic: new sns.Topic(stack, 'Releases', { masterKey }) } });
+    Annotations.fromStack(stack).hasWarning('/PipelineStack/Shop',
+      'notifications.topic is encrypted with key arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab, which is not defined in this app: '
+      + 'its key policy cannot be changed here, and CodeStar Notifications delivers to an encrypted topic only if the key policy allows it. '
+      + 'Add this statement to the key policy: { "Effect": "Allow", "Principal": { "Service": "codestar-notifications.amazonaws.com" }, '
+      + '"Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*" }, or encrypt the topic with a key defined in this app (the pipeline then adds it). '
+      + 'An AWS managed key (alias/aws/sns) cannot allow it: use a customer managed key. [ack: delivery-pipeline:importedTopicKey]');
+  });
+
+  test('a topic encrypted with the AWS managed key alias/aws/sns is warned about too', () => {
+    const stack = newStack();
+    const masterKey = kms.Alias.fromAliasName(stack, 'SnsKey', 'alias/aws/sns');
+    pipelineIn(stack, { notifications: { topic: new sns.Topic(stack, 'Releases', { masterKey }) } });
+    const warnings = Annotations.fromStack(stack).findWarning('/PipelineStack/Shop', Match.stringLikeRegexp('importedTopicKey'));
+    expect(warnings.map(w => w.entry.data)).toEqual([
+      expect.stringMatching(/^notifications.topic is encrypted with key arn:aws:kms:eu-west-1:111111111111:alias\/aws\/sns, which is not defined/),
+    ]);
+  });
+
+  test('a topic encrypted with a key of the app (or an alias of one): the key policy lets the notification service use it, and no warning', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    pipelineIn(stack, { notifications: { topic: new sns.Topic(stack, 'Releases', { masterKey: key }) } });
+    pipelineIn(stack, { notifications: { topic: new sns.Topic(stack, 'Aliased', { masterKey: key.addAlias('alias/releases') }) } }, 'Other');
+    const [keyResource] = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key')) as any[];
+    expect(keyResource.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
+      Principal: { Service: 'codestar-notifications.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    }));
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('notifications.topic'))).toEqual([]);
+  });
+
+  test('an approval topic encrypted with an imported key needs no warning: the approvals\' role is granted the key in its own policy', () => {
+    const stack = newStack();
+    const masterKey = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    const notify = new sns.Topic(stack, 'Approvals', { masterKey });
+    pipelineIn(stack, { environments: [env('prod', { approval: Approval.manual({ notify }) })] });
+    const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('ShopApprovalRoleDefaultPolicy'))![1] as any;
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    }));
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedTopicKey'))).toEqual([]);
   });
 
   test('fails when nobody is named', () => {

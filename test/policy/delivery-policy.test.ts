@@ -4,6 +4,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -13,6 +14,7 @@ import {
   Approval, BuildStep, CheckKind, DeliveryPipeline, DeliveryPolicy, DeploymentTarget, DeploymentWindow, FailurePolicy, IPolicyRule, PlanDocument,
   PipelineEvent, PipelineSource, PolicyRule, PolicyViolation, QualityCheck, ReleaseMode, Verification,
 } from '../../src';
+import { DeliveryPipelineValidationError } from '../../src/private/validation';
 import { CONNECTION_ARN, env, errorOf, gitHub, newApp, props } from '../util';
 
 function errorsOf(rules: IPolicyRule[], build: (stack: Stack) => void): string[] {
@@ -86,6 +88,18 @@ describe('DeliveryPolicy', () => {
         + 'leave onFailure out or set it to FailurePolicy.ROLLBACK',
       "[policy production-requires-rollback] pipeline 'Apps/Retries': environment 'prod' production does not roll back when it fails (onFailure RETRY (FAILED_ACTIONS)); "
         + 'leave onFailure out or set it to FailurePolicy.ROLLBACK',
+    ]);
+  });
+
+  test('productionRequiresRollback: a pipeline in PARALLEL execution mode cannot meet it, and is told to change the mode', () => {
+    const errors = errorsOf([PolicyRule.productionRequiresRollback()], stack => {
+      new DeliveryPipeline(stack, 'Parallel', props({ executionMode: codepipeline.ExecutionMode.PARALLEL, environments: [env('prod', { production: true })] }));
+      new DeliveryPipeline(stack, 'Superseded', props({ executionMode: codepipeline.ExecutionMode.SUPERSEDED, environments: [env('prod', { production: true })] }));
+    });
+    expect(errors).toEqual([
+      "[policy production-requires-rollback] pipeline 'Apps/Parallel': environment 'prod' production does not roll back when it fails (onFailure FAIL (default)), "
+        + 'and cannot in PARALLEL execution mode, where CodePipeline does not roll stages back; set executionMode to ExecutionMode.QUEUED or SUPERSEDED '
+        + '(production then rolls back by default), or leave this rule out for this pipeline',
     ]);
   });
 
@@ -315,6 +329,26 @@ describe('DeliveryPolicy', () => {
     // regression: an unknown kind (JavaScript caller) asked every pipeline for a check that cannot exist
     expect(errorOf(() => PolicyRule.requireCheck('audit' as any))).toBe(
       'PolicyRule.requireCheck: kind must be a CheckKind, got "audit". Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN, IMAGE_SCAN or COMMANDS.');
+  });
+
+  test.each([
+    ['PolicyRule.minimumBakeTime', 'bakeTime', () => PolicyRule.minimumBakeTime(Duration.seconds(90))],
+    ['PolicyRule.allowedAccounts', 'accounts', () => PolicyRule.allowedAccounts([])],
+    ['PolicyRule.maxParallelDeployments', 'max', () => PolicyRule.maxParallelDeployments(0)],
+    ['PolicyRule.requireCheck', 'kind', () => PolicyRule.requireCheck('audit' as any)],
+    ['PolicyRule.requireNotifications', 'events', () => PolicyRule.requireNotifications([])],
+    ['PolicyRule.logRetention', 'options', () => PolicyRule.logRetention({})],
+    ['DeliveryPolicy', 'rules', () => new DeliveryPolicy({ rules: [] })],
+  ])('%s: a bad argument is a DeliveryPipelineValidationError naming the factory or class where a construct path would be', (factory, field, fn) => {
+    let error: any;
+    try {
+      fn();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DeliveryPipelineValidationError);
+    expect(error.name).toBe('DeliveryPipelineValidationError');
+    expect({ constructPath: error.constructPath, field: error.field }).toEqual({ constructPath: factory, field });
   });
 
   test.each([

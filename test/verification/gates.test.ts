@@ -97,6 +97,17 @@ describe('DeploymentWindow', () => {
     ['* * 9-25 ? * MON', "the hours field has '25' (allowed: 0-23)"],
     ['* * 9 ? * MON-FUN', "the day-of-week field has 'FUN' (allowed: 1-7 or SUN,MON,TUE,WED,THU,FRI,SAT)"],
     ['* * 9 1 * MON', "day-of-month and day-of-week are both set; one of them must be '?'"],
+    ['* * 8-17 ? * ?', "day-of-month and day-of-week are both '?'; exactly one of them must be '?', the other '*' or the days"],
+    ['* * 8-17 * * ?', undefined],
+    ['* * 8-17 31 2 ?', "the day-of-month field has 31, a day that no month of the month field '2' has (the window would never open on it)"],
+    ['* * 8-17 30 FEB ?', "the day-of-month field has 30, a day that no month of the month field 'FEB' has (the window would never open on it)"],
+    ['* * 8-17 29 FEB ?', undefined],
+    ['* * 8-17 1,31 APR,JUN,SEP,NOV ?', "the day-of-month field has 31, a day that no month of the month field 'APR,JUN,SEP,NOV' has (the window would never open on it)"],
+    ['* * 8-17 31 4-7 ?', undefined],
+    ['* * 8-17 31 NOV-JAN ?', undefined],
+    ['* * 8-17 25-31 4 ?', undefined],
+    ['* * 8-17 31 */2 ?', undefined],
+    ['* * 8-17 LW 2 ?', undefined],
   ])('cron %s', (expression, problem) => {
     expect(cronProblem(expression)).toBe(problem);
   });

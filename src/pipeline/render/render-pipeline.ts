@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { scopeCrossAccountActionRoleKeyGrants, scopeReplicationKeyGrants } from './replication-keys';
 import { PipelineGraph } from '../../graph/pipeline-graph';
-import { AlarmGateModel, AssetPublishing, EnvironmentModel, PipelineModel, PublisherEnvironment, RenderContext } from '../../model/model';
+import { AlarmGateModel, AssetPublishing, EnvironmentModel, PipelineModel, PublisherEnvironment, RenderContext, SourceRevision } from '../../model/model';
 import { bootstrapQualifier, readBootstrapVersion, withActionRolePolicy } from '../../private/action-grants';
 import { publishCommands, publisherInstallCommands } from '../../private/asset-publisher';
 import { allowAssetPublishing, createProject } from '../../private/codebuild';
@@ -60,7 +60,10 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
   const additionalInputs = model.additionalSources.map(a => ({ artifact: new codepipeline.Artifact(a.name), name: a.name, directory: a.directory }));
 
   const approvalActionArns: string[] = [];
-  let revision = { description: 'the source revision' };
+  let revision: SourceRevision = {
+    description: 'the source revision',
+    parts: { before: 'the source revision', variable: '', renderedVariable: '', names: '', after: '' },
+  };
   // One role for all manual approvals and one for all CodeBuild actions, trusted by the pipeline's
   // role only (aws-codepipeline would create a role and policy per action).
   const sharedRole = (id: string, what: string): () => iam.IRole => {
