@@ -516,6 +516,7 @@ export function ecsRollingModel(
   return {
     name,
     kind: 'ecs-rolling',
+    ecsService: service,
     summary: ['ECS rolling update', ...rollingStrategy(service)].join(' · '),
     details: [`image definitions: ${file}`, ...(timeoutMinutes ? [`deployment timeout: ${timeoutMinutes} min`] : []), ...roleDetail(role, account, env)],
     ...singleActionFields(name, 'ecs-rolling', account, serviceRegion),

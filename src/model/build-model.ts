@@ -422,6 +422,24 @@ function checkDeploymentGroupsOnce(v: Validator, field: string, deployments: Dep
     }
     seen.push({ group, key, target: `deployments[${i}] ('${d.name}')` });
   });
+  // the same for ECS rolling updates: two updates of one service at once would race, each
+  // replacing the other's task definition
+  const services: Array<{ readonly service: unknown; readonly key?: string; readonly target: string }> = [];
+  deployments.forEach((d, i) => {
+    const service = d.ecsService as { serviceName?: unknown; cluster?: { clusterName?: unknown } } | undefined;
+    if (!service) return;
+    const serviceName = typeof service.serviceName === 'string' && !isToken(service.serviceName) ? service.serviceName : undefined;
+    const clusterName = typeof service.cluster?.clusterName === 'string' && !isToken(service.cluster.clusterName) ? service.cluster.clusterName : undefined;
+    const key = serviceName && clusterName ? `${clusterName}/${serviceName}` : undefined;
+    const previous = services.find(p => p.service === service || (key !== undefined && p.key === key));
+    if (previous) {
+      v.fail(`${field}.deployments[${i}].service`,
+        `updates ${serviceName ? `ECS service '${serviceName}'` : 'the ECS service'}, which ${previous.target} of the same environment updates too (the two rolling updates `
+        + 'would run in parallel, each replacing the task definition of the other)',
+        serviceName ?? described('a service whose name is a token'), 'Deploy each service with one target: remove one of the two.');
+    }
+    services.push({ service, key, target: `deployments[${i}] ('${d.name}')` });
+  });
 }
 
 /**

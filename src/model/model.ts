@@ -249,6 +249,8 @@ export interface DeploymentModel {
   readonly cdkStage?: Stage;
   /** The CodeDeploy deployment group the target deploys through, when it uses one. */
   readonly codeDeployGroup?: unknown;
+  /** The ECS service a rolling update (`DeploymentTarget.ecs`) deploys. */
+  readonly ecsService?: unknown;
   /** The environment's alarms added to the (owned) deployment group: those of its account and region. */
   readonly groupAlarms?: cloudwatch.IAlarm[];
   /** The target asks for a change-set review (added to the environment when it has no approval). */

@@ -667,6 +667,17 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod').deployments[1].deploymentGroup deploys to deployment group 'shop-fleet' of application 'shop', which deployments[0] ('shop-fleet') of the same environment deploys to too (the two actions run in parallel, and CodeDeploy refuses a deployment to a group while another one is in progress), got 'shop-fleet'. Deploy each deployment group with one target: remove one of the two.`,
   },
   {
+    title: 'the same ECS service updated by two rolling-update targets of one environment',
+    props: () => {
+      const scope = importStack();
+      const service = ecs.FargateService.fromFargateServiceAttributes(scope, 'Web', {
+        serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web', cluster: ecs.Cluster.fromClusterArn(scope, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
+      });
+      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service), DeploymentTarget.ecs(service, { name: 'Again', imageDefinitionsFile: 'b.json' })] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[1].service updates ECS service 'shop-web', which deployments[0] ('shop-web') of the same environment updates too (the two rolling updates would run in parallel, each replacing the task definition of the other), got 'shop-web'. Deploy each service with one target: remove one of the two.`,
+  },
+  {
     title: 'deployment given as a plain object',
     props: () => base({ environments: [{ name: 'prod', deployments: [{ stackName: 'shop' }] }] }),
     message: `${P}environments[0] ('prod').deployments[0] must be a DeploymentTarget, got an object. Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().`,
