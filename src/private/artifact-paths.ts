@@ -20,5 +20,8 @@ export function buildOutputFilePath(v: Validator, field: string, given: string, 
     v.fail(field, 'must be a relative path inside the build output', given,
       `Pass a path such as '${example}'; the library prefixes the build artifact itself.`);
   }
+  if (normalized === '.' || normalized.endsWith('/')) {
+    v.fail(field, 'names a directory, but the action reads one file', given, `Pass the file's path, such as '${example}'.`);
+  }
   return normalized;
 }

@@ -574,6 +574,11 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}selfUpdate must be true or false, got 'true'. Pass a boolean.`,
   },
   {
+    title: 'CloudFormation template path naming a directory',
+    props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ templatePath: 'cdk.out/' })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].templatePath names a directory, but the action reads one file, got 'cdk.out/'. Pass the file's path, such as 'template.yaml'.`,
+  },
+  {
     title: 'CloudFormation template path absolute',
     props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ templatePath: '/cdk.out/Shop.template.json' })] }] }),
     message: `${P}environments[0] ('prod').deployments[0].templatePath must be a relative path inside the build output, got '/cdk.out/Shop.template.json'. Pass a path such as 'template.yaml'; the library prefixes the build artifact itself.`,
