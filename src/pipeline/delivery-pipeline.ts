@@ -130,7 +130,8 @@ export interface DeliveryPipelineProps {
   /**
    * Who is told about approvals waiting, failures and successes (a CodeStar notification rule).
    *
-   * @default - no notification rule (approval topics on `Approval.manual` still apply)
+   * @default - DeliveryDefaults' notifications, else no notification rule (approval topics on
+   * `Approval.manual` still apply)
    */
   readonly notifications?: PipelineNotifications;
   /**
@@ -199,7 +200,10 @@ export class DeliveryPipeline extends Construct {
       this.environmentOptions.push(...props.environments);
     }
     this.model = this.validate();
-    this.notifications = notificationsModel(this.validator, props.notifications);
+    // the pipeline's own notifications, else the defaults' (validated where they were set)
+    this.notifications = props.notifications !== undefined
+      ? notificationsModel(this.validator, props.notifications)
+      : notificationsModel(this.validator, this.validator.defaults.notifications, 'DeliveryDefaults.notifications');
     claimPipelineName(this, this.model.pipelineName, this.validator);
     const self = this;
     // the app's (or an outer stage's) DeliveryPolicy aspects stop at a nested Stage: apply them here

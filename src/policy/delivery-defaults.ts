@@ -4,8 +4,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { DockerCredential, dockerLoginsModel } from '../build/docker-credential';
+import type { PipelineNotifications } from '../pipeline/notifications';
 import { isMarkedPipeline } from '../private/app-registry';
 import { checkBuildImage, checkComputeType, checkLogRetention, checkSecurityGroups, checkSubnetSelection, checkVpc } from '../private/commands-spec';
+import { notificationsModel } from '../private/notifications';
 import { described, Validator } from '../private/validation';
 
 /** Defaults a platform team sets once for every DeliveryPipeline under a scope. */
@@ -86,6 +88,13 @@ export interface DeliveryDefaultsProps {
    * @default - CodeBuild's log groups (`/aws/codebuild/<project>`), whose logs never expire
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The notification rule of every pipeline that names no `notifications`: for example the
+   * platform team's topic, told about every failure.
+   *
+   * @default - none
+   */
+  readonly notifications?: PipelineNotifications;
 }
 
 /** The defaults that go together: a scope that sets vpc replaces the subnets and groups of farther scopes. */
@@ -109,12 +118,13 @@ export class DeliveryDefaults {
         'Call DeliveryDefaults.applyTo(app, { ... }) with the scope whose pipelines get the defaults.');
     }
     const v = new Validator(scope.node.path || '(app)');
-    v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, assetPublishingBuildImage?, computeType?, approvalNotify?, vpc?, subnetSelection?, securityGroups?, dockerCredentials?, logRetention? }.');
+    v.requireObject('DeliveryDefaults', defaults, 'Pass { buildImage?, assetPublishingBuildImage?, computeType?, approvalNotify?, vpc?, subnetSelection?, securityGroups?, dockerCredentials?, logRetention?, notifications? }.');
     v.noMisspeltFields('DeliveryDefaults', defaults, 'DeliveryDefaultsProps');
     checkBuildImage(v, 'DeliveryDefaults.buildImage', defaults.buildImage);
     checkBuildImage(v, 'DeliveryDefaults.assetPublishingBuildImage', defaults.assetPublishingBuildImage);
     checkComputeType(v, 'DeliveryDefaults.computeType', defaults.computeType);
     checkLogRetention(v, 'DeliveryDefaults.logRetention', defaults.logRetention);
+    notificationsModel(v, defaults.notifications, 'DeliveryDefaults.notifications');
     v.optionalTopic('DeliveryDefaults.approvalNotify', defaults.approvalNotify);
     checkVpc(v, 'DeliveryDefaults.vpc', defaults.vpc);
     dockerLoginsModel(v, 'DeliveryDefaults.dockerCredentials', defaults.dockerCredentials);

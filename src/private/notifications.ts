@@ -21,25 +21,27 @@ export interface NotificationsModel {
   readonly events: PipelineEvent[];
 }
 
-/** Validates `notifications`. */
-export function notificationsModel(v: Validator, raw: unknown): NotificationsModel | undefined {
+/**
+ * Validates `notifications` (or, with `field`, DeliveryDefaults' `DeliveryDefaults.notifications`).
+ */
+export function notificationsModel(v: Validator, raw: unknown, field: string = 'notifications'): NotificationsModel | undefined {
   if (raw === undefined) return undefined;
-  v.requireObject('notifications', raw, 'Pass { topic?, slackChannel?, events? }.');
-  v.noMisspeltFields('notifications', raw, 'PipelineNotifications');
+  v.requireObject(field, raw, 'Pass { topic?, slackChannel?, events? }.');
+  v.noMisspeltFields(field, raw, 'PipelineNotifications');
   const n = raw as PipelineNotifications;
   if (n.topic === undefined && n.slackChannel === undefined) {
-    v.fail('notifications', 'names no one to tell (neither topic nor slackChannel)', n, 'Pass an SNS topic, an AWS Chatbot Slack channel, or both.');
+    v.fail(field, 'names no one to tell (neither topic nor slackChannel)', n, 'Pass an SNS topic, an AWS Chatbot Slack channel, or both.');
   }
-  v.optionalTopic('notifications.topic', n.topic);
+  v.optionalTopic(`${field}.topic`, n.topic);
   if (n.slackChannel !== undefined && typeof (n.slackChannel as any).slackChannelConfigurationArn !== 'string') {
-    v.fail('notifications.slackChannel', 'must be a chatbot.ISlackChannelConfiguration', n.slackChannel, 'Pass a chatbot.SlackChannelConfiguration.');
+    v.fail(`${field}.slackChannel`, 'must be a chatbot.ISlackChannelConfiguration', n.slackChannel, 'Pass a chatbot.SlackChannelConfiguration.');
   }
   const events = n.events ?? [PipelineEvent.APPROVAL_NEEDED, PipelineEvent.FAILED];
   if (!Array.isArray(events) || events.length === 0) {
-    v.fail('notifications.events', 'must be a non-empty array of PipelineEvent', events, 'Leave it out for approval-needed and failed, or pass [PipelineEvent.FAILED, ...].');
+    v.fail(`${field}.events`, 'must be a non-empty array of PipelineEvent', events, 'Leave it out for approval-needed and failed, or pass [PipelineEvent.FAILED, ...].');
   }
   for (const e of events) {
-    if (!(e in EVENTS)) v.fail('notifications.events', 'holds a value that is not a PipelineEvent', e, 'Use PipelineEvent.APPROVAL_NEEDED, FAILED, SUCCEEDED or SUPERSEDED.');
+    if (!(e in EVENTS)) v.fail(`${field}.events`, 'holds a value that is not a PipelineEvent', e, 'Use PipelineEvent.APPROVAL_NEEDED, FAILED, SUCCEEDED or SUPERSEDED.');
   }
   return { topic: n.topic, slackChannel: n.slackChannel, events: [...new Set(events)] };
 }

@@ -15,7 +15,7 @@ export const STRUCT_FIELDS = {
   EnvironmentOptions: ['name', 'production', 'account', 'region', 'approval', 'deployments', 'verification', 'acknowledgeUnverifiedProduction',
     'deploymentWindow', 'blockWhileAlarming', 'blockWhileAlarmingRole', 'onFailure'],
   DeliveryDefaultsProps: ['buildImage', 'assetPublishingBuildImage', 'computeType', 'approvalNotify', 'vpc', 'subnetSelection', 'securityGroups',
-    'dockerCredentials', 'logRetention'],
+    'dockerCredentials', 'logRetention', 'notifications'],
   DeliveryPolicyProps: ['rules'],
   LogRetentionRuleOptions: ['minimum', 'maximum'],
   DockerCredentialOptions: ['usernameField', 'secretField'],

@@ -257,6 +257,7 @@ export interface ModelDefaults {
   readonly securityGroups?: unknown;
   readonly dockerCredentials?: unknown;
   readonly logRetention?: number;
+  readonly notifications?: unknown;
 }
 
 /** Checks that a value was built by one of the library's static factories. */

@@ -1,10 +1,11 @@
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Approval, PipelineEvent } from '../../src';
-import { env, errorOf, flat, newStack, pipelineIn } from '../util';
+import { Approval, DeliveryDefaults, PipelineEvent, PlanDocument } from '../../src';
+import { env, errorOf, flat, newApp, newStack, pipelineIn } from '../util';
 
 describe('notifications', () => {
   test('default events: approval needed and execution failed, to the topic', () => {
@@ -132,5 +133,34 @@ describe('Approval.manual approvers', () => {
     const stack = newStack();
     expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { approval: Approval.manual({ approvers: ['arn:aws:iam::111111111111:role/x' as any] }) })] }))).toBe(
       "'PipelineStack/Shop': environments[0] ('prod').approval.approvers[0] must be an iam.IGrantable (a role, user or group), got 'arn:aws:iam::111111111111:role/x'. Pass roles or users, for example [releaseManagersRole].");
+  });
+});
+
+describe('DeliveryDefaults notifications', () => {
+  test('every pipeline that names no notifications gets the defaults\' rule; one that names its own keeps only its own', () => {
+    const app = newApp();
+    const platform = new Stack(app, 'Platform', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const ops = new sns.Topic(platform, 'Ops');
+    DeliveryDefaults.applyTo(app, { notifications: { topic: ops, events: [PipelineEvent.FAILED] } });
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const own = new sns.Topic(stack, 'Releases');
+    pipelineIn(stack, {}, 'Shop');
+    pipelineIn(stack, { notifications: { topic: own } }, 'Billing');
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::CodeStarNotifications::NotificationRule')) as any[];
+    expect(rules.map(r => [flat(r.Properties.Resource).replace(/^.*:<(\w+?)Pipeline.*$/, '$1'), r.Properties.EventTypeIds, flat(r.Properties.Targets)])).toEqual([
+      ['Shop', ['codepipeline-pipeline-pipeline-execution-failed'], [{ TargetType: 'SNS', TargetAddress: { 'Fn::ImportValue': expect.stringMatching(/^Platform:ExportsOutputRefOps/) } }]],
+      ['Billing', ['codepipeline-pipeline-manual-approval-needed', 'codepipeline-pipeline-pipeline-execution-failed'],
+        [{ TargetType: 'SNS', TargetAddress: expect.stringMatching(/^<Releases/) }]],
+    ]);
+    // the plan (what DeliveryPolicy rules and cdk-delivery plan read) shows the defaults' rule
+    const plans = stack.node.findAll().flatMap(c => c.node.metadata).filter(m => m.type === 'cdk-delivery-pipeline:plan').map(m => m.data as PlanDocument);
+    expect(plans.map(p => p.notifications)).toEqual([{ events: ['FAILED'], targets: ['sns'] }, { events: ['APPROVAL_NEEDED', 'FAILED'], targets: ['sns'] }]);
+  });
+
+  test('fails when the defaults\' notifications name no one, when DeliveryDefaults are applied', () => {
+    expect(errorOf(() => DeliveryDefaults.applyTo(newApp(), { notifications: { events: [PipelineEvent.FAILED] } }))).toBe(
+      "'(app)': DeliveryDefaults.notifications names no one to tell (neither topic nor slackChannel), got an object. Pass an SNS topic, an AWS Chatbot Slack channel, or both.");
+    expect(errorOf(() => DeliveryDefaults.applyTo(newApp(), { notifications: { topic: 'ops' as any } }))).toMatch(
+      /^'\(app\)': DeliveryDefaults\.notifications\.topic must be an sns\.ITopic, got 'ops'\./);
   });
 });
