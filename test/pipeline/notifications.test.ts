@@ -139,16 +139,15 @@ describe('Approval.manual approvers', () => {
 describe('DeliveryDefaults notifications', () => {
   test('every pipeline that names no notifications gets the defaults\' rule; one that names its own keeps only its own', () => {
     const app = newApp();
-    const platform = new Stack(app, 'Platform', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const ops = new sns.Topic(platform, 'Ops');
-    DeliveryDefaults.applyTo(app, { notifications: { topic: ops, events: [PipelineEvent.FAILED] } });
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const ops = new sns.Topic(stack, 'Ops');
+    DeliveryDefaults.applyTo(app, { notifications: { topic: ops, events: [PipelineEvent.FAILED] } });
     const own = new sns.Topic(stack, 'Releases');
     pipelineIn(stack, {}, 'Shop');
     pipelineIn(stack, { notifications: { topic: own } }, 'Billing');
     const rules = Object.values(Template.fromStack(stack).findResources('AWS::CodeStarNotifications::NotificationRule')) as any[];
     expect(rules.map(r => [flat(r.Properties.Resource).replace(/^.*:<(\w+?)Pipeline.*$/, '$1'), r.Properties.EventTypeIds, flat(r.Properties.Targets)])).toEqual([
-      ['Shop', ['codepipeline-pipeline-pipeline-execution-failed'], [{ TargetType: 'SNS', TargetAddress: { 'Fn::ImportValue': expect.stringMatching(/^Platform:ExportsOutputRefOps/) } }]],
+      ['Shop', ['codepipeline-pipeline-pipeline-execution-failed'], [{ TargetType: 'SNS', TargetAddress: expect.stringMatching(/^<Ops/) }]],
       ['Billing', ['codepipeline-pipeline-manual-approval-needed', 'codepipeline-pipeline-pipeline-execution-failed'],
         [{ TargetType: 'SNS', TargetAddress: expect.stringMatching(/^<Releases/) }]],
     ]);
