@@ -2,6 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as fc from 'fast-check';
 import {
@@ -172,6 +173,9 @@ const props = (m: boolean) => fc.record({
   environments: fc.array(environment(m), { maxLength: 4 }),
   dockerCredentials: dockerCredentials(m),
   additionalSources: additionalSources(m),
+  // a log group per CodeBuild project when set; 45 and '365' are not RetentionDays
+  logRetention: fc.option(either(m, fc.constantFrom(logs.RetentionDays.ONE_WEEK, logs.RetentionDays.ONE_YEAR, logs.RetentionDays.INFINITE),
+    fc.constantFrom(45 as logs.RetentionDays, '365' as unknown as logs.RetentionDays)), { freq: 3, nil: undefined }),
 });
 
 /** Half the cases use only well-formed values (so the mode rules decide), half mix in mistakes. */
