@@ -13,6 +13,7 @@ import { ProductionRequiresVerificationRule } from './rules/production-requires-
 import { RequireCheckRule } from './rules/require-check';
 import { RequireNotificationsRule } from './rules/require-notifications';
 import { PipelineEvent } from '../pipeline/notifications';
+import { RETENTION_DAYS } from '../private/commands-spec';
 import { factoryArgumentError, Validator } from '../private/validation';
 
 /** Options of `PolicyRule.logRetention`: give `minimum`, `maximum` or both. */
@@ -141,10 +142,9 @@ export class PolicyRule {
       throw factoryArgumentError('PolicyRule.logRetention', 'options', `options must be an object, got ${JSON.stringify(options)}. ${fix}`);
     }
     new Validator('PolicyRule.logRetention').noMisspeltFields('options', options, 'LogRetentionRuleOptions');
-    const known = (Object.values(logs.RetentionDays) as unknown[]).filter(d => typeof d === 'number');
     for (const field of ['minimum', 'maximum'] as const) {
       const value = options[field];
-      if (value !== undefined && !known.includes(value)) {
+      if (value !== undefined && !RETENTION_DAYS.includes(value)) {
         throw factoryArgumentError('PolicyRule.logRetention', field, `${field} must be a logs.RetentionDays, got ${JSON.stringify(value)}. ${fix}`);
       }
     }

@@ -312,7 +312,7 @@ export function checkComputeType(v: Validator, field: string, value: unknown): v
 }
 
 /** The retention periods CloudWatch Logs accepts, in days (RetentionDays.INFINITE aside). */
-const RETENTION_DAYS = (Object.values(logs.RetentionDays) as unknown[]).filter((d): d is number => typeof d === 'number');
+export const RETENTION_DAYS = (Object.values(logs.RetentionDays) as unknown[]).filter((d): d is number => typeof d === 'number');
 
 /** Checks a value given as a logs.RetentionDays (the retention of the CodeBuild projects' logs). */
 export function checkLogRetention(v: Validator, field: string, value: unknown): void {
