@@ -36,6 +36,13 @@ const ALARM = () => ({ alarmName: `alarm${++alarms}`, alarmArn: `arn:aws:cloudwa
 
 /** A stack of the pipeline's account and region to import resources into (the cases build their props outside any stack). */
 const importStack = () => new Stack(new App(), 'Imports', { env: { account: '111111111111', region: 'eu-west-1' } });
+/** The ECS service shop-web of cluster shop in 111111111111, imported by ARN. */
+const webService = () => {
+  const scope = importStack();
+  return ecs.FargateService.fromFargateServiceAttributes(scope, 'Web', {
+    serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web', cluster: ecs.Cluster.fromClusterArn(scope, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
+  });
+};
 const fleetOf = (scope: Stack, account: string) => codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(scope, 'Fleet', {
   application: codedeploy.ServerApplication.fromServerApplicationArn(scope, 'App', `arn:aws:codedeploy:eu-west-1:${account}:application:shop`),
   deploymentGroupName: 'shop-fleet',
@@ -629,10 +636,7 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'ECS image definitions file written with backslashes',
     props: () => {
-      const scope = importStack();
-      const service = ecs.FargateService.fromFargateServiceAttributes(scope, 'Web', {
-        serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web', cluster: ecs.Cluster.fromClusterArn(scope, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
-      });
+      const service = webService();
       return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service, { imageDefinitionsFile: 'out\\imagedefinitions.json' })] }] });
     },
     message: `${P}environments[0] ('prod').deployments[0].imageDefinitionsFile separates directories with '\\', but CodePipeline reads paths inside the build artifact with '/' only, got 'out\\imagedefinitions.json'. Pass 'out/imagedefinitions.json'.`,
@@ -640,10 +644,7 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'ECS image definitions file as an absolute path',
     props: () => {
-      const scope = importStack();
-      const service = ecs.FargateService.fromFargateServiceAttributes(scope, 'Web', {
-        serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web', cluster: ecs.Cluster.fromClusterArn(scope, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
-      });
+      const service = webService();
       return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service, { imageDefinitionsFile: '/imagedefinitions.json' })] }] });
     },
     message: `${P}environments[0] ('prod').deployments[0].imageDefinitionsFile must be a relative path inside the build output, got '/imagedefinitions.json'. Pass a path such as 'imagedefinitions.json'; the library prefixes the build artifact itself.`,
@@ -674,10 +675,7 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'the same ECS service updated by two rolling-update targets of one environment',
     props: () => {
-      const scope = importStack();
-      const service = ecs.FargateService.fromFargateServiceAttributes(scope, 'Web', {
-        serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web', cluster: ecs.Cluster.fromClusterArn(scope, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
-      });
+      const service = webService();
       return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service), DeploymentTarget.ecs(service, { name: 'Again', imageDefinitionsFile: 'b.json' })] }] });
     },
     message: `${P}environments[0] ('prod').deployments[1].service updates ECS service 'shop-web', which deployments[0] ('shop-web') of the same environment updates too (the two rolling updates would run in parallel, each replacing the task definition of the other), got 'shop-web'. Deploy each service with one target: remove one of the two.`,
