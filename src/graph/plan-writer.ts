@@ -10,13 +10,17 @@ function action(a: ActionModel | DeploymentModel): PlanAction {
 }
 
 /**
- * A deployment, with the account it deploys to when that is not its environment's (`envAccount`:
- * the environment's account, else the pipeline's; either may be a token).
+ * A deployment, with the account and region it deploys to when they are not its environment's
+ * (`envAccount`, `envRegion`: the environment's, else the pipeline's; either may be a token).
  */
-function deployment(d: DeploymentModel, envAccount: string): PlanAction {
+function deployment(d: DeploymentModel, envAccount: string, envRegion: string): PlanAction {
   const account = d.stageStacks?.map(s => s.account).find(a => a !== undefined && !isToken(a)) ?? d.account;
-  if (account === undefined || account === envAccount) return action(d);
-  return { ...action(d), ...(isToken(account) ? { accountUnresolved: true } : { account }) };
+  const region = d.region !== undefined && !isToken(d.region) && d.region !== envRegion ? d.region : undefined;
+  return {
+    ...action(d),
+    ...(account === undefined || account === envAccount ? {} : isToken(account) ? { accountUnresolved: true } : { account }),
+    ...(region !== undefined ? { region } : {}),
+  };
 }
 
 /** Writes the plan document (docs/plan-format.md) of a validated model and its graph. */
@@ -60,7 +64,7 @@ export function writePlan(
         })),
       ],
       onFailure: env.onFailure.result + (env.onFailure.retryMode ? ` (${env.onFailure.retryMode})` : '') + (env.onFailure.defaulted ? ' (default)' : ''),
-      deployments: env.deployments.map(d => deployment(d, env.account ?? account)),
+      deployments: env.deployments.map(d => deployment(d, env.account ?? account, env.region ?? region)),
       verification: env.verification.map(action),
       unverifiedAcknowledged: env.acknowledgeUnverifiedProduction && env.verification.length === 0 && env.alarmGates.length === 0,
     })),

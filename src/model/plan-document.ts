@@ -117,6 +117,11 @@ export interface PlanAction {
   readonly account?: string;
   /** Deployments only: true when that other account is a token, unknown at synth (format 1, added). */
   readonly accountUnresolved?: boolean;
+  /**
+   * Deployments only: the region the target deploys to when it is not its environment's (a
+   * CloudFormation target's own `region`) (format 1, added).
+   */
+  readonly region?: string;
 }
 
 export interface PlanGate {

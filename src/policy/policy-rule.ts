@@ -2,12 +2,14 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { PlanDocument } from '../model/plan-document';
 import { AllowedAccountsRule } from './rules/allowed-accounts';
+import { AllowedRegionsRule } from './rules/allowed-regions';
 import { LogRetentionRule } from './rules/log-retention';
 import { MaxParallelDeploymentsRule } from './rules/max-parallel-deployments';
 import { MinimumBakeTimeRule } from './rules/minimum-bake-time';
 import { NoPrivilegedBuildsRule } from './rules/no-privileged-builds';
 import { ProductionRequiresApprovalRule } from './rules/production-requires-approval';
 import { ProductionRequiresDeploymentWindowRule } from './rules/production-requires-deployment-window';
+import { ProductionRequiresPreProductionRule } from './rules/production-requires-pre-production';
 import { ProductionRequiresRollbackRule } from './rules/production-requires-rollback';
 import { ProductionRequiresVerificationRule } from './rules/production-requires-verification';
 import { RequireCheckRule } from './rules/require-check';
@@ -86,6 +88,18 @@ export class PolicyRule {
   /** Every pipeline runs a quality check of this kind, for example a dependency audit. */
   public static requireCheck(kind: CheckKind): IPolicyRule {
     return new RequireCheckRule(kind);
+  }
+
+  /**
+   * Every production environment comes after at least `minimum` environments that are not
+   * production (staging, for example), so that every release is deployed, and verified, somewhere
+   * else first. A pipeline without production environments complies.
+   *
+   * @param minimum how many environments that are not production must come before each production environment, 1 to 47
+   * @default 1
+   */
+  public static productionRequiresPreProduction(minimum?: number): IPolicyRule {
+    return new ProductionRequiresPreProductionRule(minimum ?? 1);
   }
 
   /**
@@ -181,6 +195,17 @@ export class PolicyRule {
    */
   public static allowedAccounts(accounts: string[]): IPolicyRule {
     return new AllowedAccountsRule(accounts);
+  }
+
+  /**
+   * Pipelines, environments and deployment targets are only in these regions (data residency).
+   *
+   * Checked: the pipeline's stack (where its artifacts and build logs are), each environment's
+   * region, and a CloudFormation target's own `region`. A pipeline stack without an explicit region
+   * cannot be checked at synth and is a violation.
+   */
+  public static allowedRegions(regions: string[]): IPolicyRule {
+    return new AllowedRegionsRule(regions);
   }
 
   /**

@@ -220,6 +220,98 @@ describe('DeliveryPolicy', () => {
     ]);
   });
 
+  test('allowedRegions checks the pipeline, every environment and the region of a CloudFormation target', () => {
+    const errors = errorsOf([PolicyRule.allowedRegions(['eu-west-1', 'eu-central-1'])], stack => {
+      new DeliveryPipeline(stack, 'Shop', props({
+        environments: [
+          env('staging'), // the pipeline's region
+          env('prod', { region: 'eu-central-1' }),
+          env('dr', { region: 'us-east-1' }),
+          { name: 'edge', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-cdn', templatePath: 'cdn.json', region: 'us-east-1' })] },
+          // allowed: the target's region is another allowed one
+          { name: 'eu', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-eu', templatePath: 'eu.json', region: 'eu-central-1' })] },
+        ],
+      }));
+    });
+    expect(errors).toEqual([
+      "[policy allowed-regions] pipeline 'Apps/Shop': environment 'dr' deploys to region us-east-1, which is not one of eu-west-1, eu-central-1; deploy to one of them",
+      "[policy allowed-regions] pipeline 'Apps/Shop': environment 'edge' 'shop-cdn' deploys to region us-east-1, which is not one of eu-west-1, eu-central-1; deploy to one of them",
+    ]);
+  });
+
+  test('allowedRegions refuses a pipeline outside the regions, or whose stack names no region', () => {
+    const app = newApp();
+    app.node.setContext(cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, false);
+    const virginia = new Stack(app, 'Virginia', { env: { account: '111111111111', region: 'us-east-1' } });
+    const agnostic = new Stack(app, 'Agnostic');
+    new DeliveryPipeline(virginia, 'Shop', props());
+    new DeliveryPipeline(agnostic, 'Shop', props());
+    Aspects.of(app).add(new DeliveryPolicy({ rules: [PolicyRule.allowedRegions(['eu-west-1'])] }));
+    app.synth();
+    const errors = [virginia, agnostic].flatMap(s => Annotations.fromStack(s).findError('*', Match.stringLikeRegexp('.*')).map(m => m.entry.data));
+    expect(errors).toEqual([
+      "[policy allowed-regions] pipeline 'Virginia/Shop': the pipeline is in region us-east-1, which is not one of eu-west-1; create the pipeline's stack in one of them",
+      "[policy allowed-regions] pipeline 'Agnostic/Shop': the pipeline's stack has no explicit region, so its region cannot be checked against eu-west-1; give the stack env: { region }",
+    ]);
+  });
+
+  test('the plan gives the region of a target that deploys to another region than its environment, for rules such as allowedRegions', () => {
+    let described: PlanDocument | undefined;
+    errorsOf([{ ruleId: 'acme:read', evaluate: p => { described = p; return []; } }], stack => {
+      new DeliveryPipeline(stack, 'Shop', props({
+        environments: [{
+          name: 'prod',
+          region: 'eu-central-1',
+          deployments: [
+            DeploymentTarget.cloudFormation({ stackName: 'shop-cdn', templatePath: 'cdn.json', region: 'us-east-1' }),
+            DeploymentTarget.cloudFormation({ stackName: 'shop-eu', templatePath: 'eu.json', region: 'eu-central-1' }),
+            DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 'shop.json' }),
+          ],
+        }],
+      }));
+    });
+    expect(described!.environments[0].deployments.map(d => [d.name, d.region])).toEqual([['shop-cdn', 'us-east-1'], ['shop-eu', undefined], ['shop', undefined]]);
+  });
+
+  test('productionRequiresPreProduction: production comes after an environment that is not production', () => {
+    const errors = errorsOf([PolicyRule.productionRequiresPreProduction()], stack => {
+      new DeliveryPipeline(stack, 'Staged', props({ environments: [env('staging'), env('prod', { production: true }), env('prod-us', { production: true })] }));
+      new DeliveryPipeline(stack, 'Direct', props({ environments: [env('prod', { production: true }), env('dev')] }));
+      new DeliveryPipeline(stack, 'Integration', props()); // no environment: nothing reaches production
+      new DeliveryPipeline(stack, 'Internal', props({ environments: [env('dev'), env('test')] })); // no production environment
+    });
+    expect(errors).toEqual([
+      "[policy production-requires-pre-production] pipeline 'Apps/Direct': environment 'prod' production is deployed without a pre-production environment first: "
+      + "no environment that is not production comes before it; add one before it (for example { name: 'staging', deployments: [...] }), "
+      + 'so that every release is deployed and verified there first',
+    ]);
+  });
+
+  test('productionRequiresPreProduction(minimum) counts the environments before each production environment', () => {
+    const errors = errorsOf([PolicyRule.productionRequiresPreProduction(2)], stack => {
+      new DeliveryPipeline(stack, 'Shop', props({
+        environments: [env('staging'), env('prod-eu', { production: true }), env('canary'), env('prod-us', { production: true })],
+      }));
+      new DeliveryPipeline(stack, 'Billing', props({ environments: [env('dev'), env('staging'), env('prod', { production: true })] }));
+    });
+    expect(errors).toEqual([
+      "[policy production-requires-pre-production:2] pipeline 'Apps/Shop': environment 'prod-eu' production is deployed without 2 pre-production environments first: "
+      + "only 1 environment that is not production comes before it ('staging'); add one before it (for example { name: 'staging', deployments: [...] }), "
+      + 'so that every release is deployed and verified there first',
+    ]);
+  });
+
+  test('productionRequiresPreProduction names the environments found when more than one but too few come first', () => {
+    const errors = errorsOf([PolicyRule.productionRequiresPreProduction(4)], stack => {
+      new DeliveryPipeline(stack, 'Shop', props({ environments: [env('dev'), env('staging'), env('prod', { production: true })] }));
+    });
+    expect(errors).toEqual([
+      "[policy production-requires-pre-production:4] pipeline 'Apps/Shop': environment 'prod' production is deployed without 4 pre-production environments first: "
+      + "only 2 environments that are not production come before it ('dev', 'staging'); add 2 before it (for example { name: 'staging', deployments: [...] }), "
+      + 'so that every release is deployed and verified there first',
+    ]);
+  });
+
   test('maxParallelDeployments', () => {
     const errors = errorsOf([PolicyRule.maxParallelDeployments(2)], stack => {
       new DeliveryPipeline(stack, 'Shop', props({
@@ -326,6 +418,15 @@ describe('DeliveryPolicy', () => {
     // regression: an empty list allowed no account, and every pipeline failed with "which is not one of "
     expect(errorOf(() => PolicyRule.allowedAccounts([]))).toBe(
       'PolicyRule.allowedAccounts: accounts must be one or more 12-digit account ids, got []. Pass [\'111111111111\', ...].');
+    expect(errorOf(() => PolicyRule.allowedRegions(['eu-west-1', 'Europe']))).toBe(
+      'PolicyRule.allowedRegions: regions must be one or more region codes, got ["eu-west-1","Europe"]. Pass [\'eu-west-1\', \'eu-central-1\', ...].');
+    expect(errorOf(() => PolicyRule.allowedRegions([]))).toBe(
+      'PolicyRule.allowedRegions: regions must be one or more region codes, got []. Pass [\'eu-west-1\', \'eu-central-1\', ...].');
+    for (const minimum of [0, 1.5, 48]) {
+      expect(errorOf(() => PolicyRule.productionRequiresPreProduction(minimum))).toBe(
+        "PolicyRule.productionRequiresPreProduction: minimum must be a whole number from 1 to 47 (CodePipeline's 50 stages, less Source, Build and production), "
+        + `got ${minimum}. Pass how many environments must come before production, for example 1 (staging).`);
+    }
     // regression: an unknown kind (JavaScript caller) asked every pipeline for a check that cannot exist
     expect(errorOf(() => PolicyRule.requireCheck('audit' as any))).toBe(
       'PolicyRule.requireCheck: kind must be a CheckKind, got "audit". Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN, IMAGE_SCAN or COMMANDS.');
@@ -334,6 +435,8 @@ describe('DeliveryPolicy', () => {
   test.each([
     ['PolicyRule.minimumBakeTime', 'bakeTime', () => PolicyRule.minimumBakeTime(Duration.seconds(90))],
     ['PolicyRule.allowedAccounts', 'accounts', () => PolicyRule.allowedAccounts([])],
+    ['PolicyRule.allowedRegions', 'regions', () => PolicyRule.allowedRegions(['EU'])],
+    ['PolicyRule.productionRequiresPreProduction', 'minimum', () => PolicyRule.productionRequiresPreProduction(0)],
     ['PolicyRule.maxParallelDeployments', 'max', () => PolicyRule.maxParallelDeployments(0)],
     ['PolicyRule.requireCheck', 'kind', () => PolicyRule.requireCheck('audit' as any)],
     ['PolicyRule.requireNotifications', 'events', () => PolicyRule.requireNotifications([])],
