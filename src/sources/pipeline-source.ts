@@ -1,4 +1,4 @@
-import { Annotations, Names, Token } from 'aws-cdk-lib';
+import { Annotations, Fn, Names, Token } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -128,7 +128,11 @@ export interface PullRequestTrigger {
 
 /** Properties of a GitHub (or other CodeConnections) source. */
 export interface GitHubSourceProps {
-  /** The repository as `owner/repo`, for example `acme/shop`. */
+  /**
+   * The repository as `owner/repo`, for example `acme/shop`; a GitLab project in a subgroup as
+   * `group/subgroup/project`. A token (a parameter's value) is split at its first `/` when
+   * CloudFormation resolves it, so it must hold `owner/repo`.
+   */
   readonly repository: string;
   /**
    * The branch whose changes start the pipeline.
@@ -237,7 +241,10 @@ export abstract class PipelineSource {
 }
 
 const CONNECTION_ARN = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
-const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+/** `owner/repo`; GitLab nests projects in groups and subgroups, `group/subgroup/project`. */
+const REPOSITORY = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/;
+/** A repository written with its host first, `github.com/acme/shop`. */
+const HOST = /^(www\.)?(github\.com|gitlab\.com|bitbucket\.org)\//i;
 
 function validateBranch(ctx: ModelContext, value: unknown): string {
   const v: Validator = ctx.validator;
@@ -258,10 +265,10 @@ class GitHubSource extends PipelineSource {
     const v: Validator = ctx.validator;
     v.requireObject(ctx.field, this.props, 'Pass { repository, connectionArn, branch? } to PipelineSource.gitHub().');
     v.noMisspeltFields(ctx.field, this.props, 'GitHubSourceProps');
-    const repoFix = "Pass the repository as 'owner/repo', for example 'acme/shop'.";
+    const repoFix = "Pass the repository as 'owner/repo', for example 'acme/shop' (a GitLab project in a subgroup: 'group/subgroup/project').";
     const repository = v.requireString(`${ctx.field}.repository`, this.props.repository, repoFix);
-    if (!isToken(repository) && !REPOSITORY.test(repository)) {
-      v.fail(`${ctx.field}.repository`, "must look like 'owner/repo'", repository, repoFix);
+    if (!isToken(repository) && (!REPOSITORY.test(repository) || HOST.test(repository))) {
+      v.fail(`${ctx.field}.repository`, `must look like 'owner/repo'${HOST.test(repository) ? ', without the host' : ''}`, repository, repoFix);
     }
     const branch = validateBranch(ctx, this.props.branch);
     const arnFix = "Pass the ARN of a CodeConnections connection, like 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123' (create it in the console: Developer Tools > Settings > Connections).";
@@ -286,7 +293,12 @@ class GitHubSource extends PipelineSource {
         described(`${pullRequests.length} pull request trigger${pullRequests.length === 1 ? '' : 's'}`),
         "Remove them, or give the pipeline's source the pull request triggers.");
     }
-    const [owner, repo] = repository.split('/');
+    // aws-cdk-lib writes FullRepositoryId as `${owner}/${repo}`: split at the last '/' (GitLab
+    // groups nest), or, for a token, at its first '/' when CloudFormation resolves it
+    const slash = repository.lastIndexOf('/');
+    const [owner, repo] = isToken(repository)
+      ? [Fn.select(0, Fn.split('/', repository)), Fn.select(1, Fn.split('/', repository))]
+      : [repository.slice(0, slash), repository.slice(slash + 1)];
     const triggerText = !role.triggersPipeline ? [NO_TRIGGER]
       : [...triggers.length === 0 ? [`every push to ${branch}`] : triggers.map(describeTrigger), ...pullRequests.map(t => describePullRequestTrigger(t, branch))];
 

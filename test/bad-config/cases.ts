@@ -53,12 +53,18 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'GitHub repository not owner/repo',
     props: () => base({ source: gh({ repository: 'shop' }) }),
-    message: `${P}source.repository must look like 'owner/repo', got 'shop'. Pass the repository as 'owner/repo', for example 'acme/shop'.`,
+    message: `${P}source.repository must look like 'owner/repo', got 'shop'. Pass the repository as 'owner/repo', for example 'acme/shop' (a GitLab project in a subgroup: 'group/subgroup/project').`,
+  },
+  {
+    title: 'GitHub repository given with its host',
+    props: () => base({ source: gh({ repository: 'github.com/acme/shop' }) }),
+    message: `${P}source.repository must look like 'owner/repo', without the host, got 'github.com/acme/shop'. `
+      + "Pass the repository as 'owner/repo', for example 'acme/shop' (a GitLab project in a subgroup: 'group/subgroup/project').",
   },
   {
     title: 'GitHub repository given as a URL',
     props: () => base({ source: gh({ repository: 'https://github.com/acme/shop' }) }),
-    message: `${P}source.repository must look like 'owner/repo', got 'https://github.com/acme/shop'. Pass the repository as 'owner/repo', for example 'acme/shop'.`,
+    message: `${P}source.repository must look like 'owner/repo', got 'https://github.com/acme/shop'. Pass the repository as 'owner/repo', for example 'acme/shop' (a GitLab project in a subgroup: 'group/subgroup/project').`,
   },
   {
     title: 'empty branch',
@@ -274,7 +280,7 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'an additional source\'s own source is misconfigured',
     props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'shop-config' }) }] }),
-    message: `${P}additionalSources[0] ('Config').source.repository must look like 'owner/repo', got 'shop-config'. Pass the repository as 'owner/repo', for example 'acme/shop'.`,
+    message: `${P}additionalSources[0] ('Config').source.repository must look like 'owner/repo', got 'shop-config'. Pass the repository as 'owner/repo', for example 'acme/shop' (a GitLab project in a subgroup: 'group/subgroup/project').`,
   },
   // --- build
   {

@@ -32,7 +32,7 @@ const account = (m: boolean) => either(m, fc.constantFrom(undefined, undefined, 
   fc.constantFrom('1234', 'not-an-account'));
 
 const source = (m: boolean) => fc.record({
-  repository: either(m, fc.constant('acme/shop'), fc.constantFrom('shop', '', 'a/b/c')),
+  repository: either(m, fc.constant('acme/shop'), fc.constantFrom('shop', '', 'github.com/acme/shop')),
   branch: either(m, fc.constantFrom(undefined, 'main', 'release/1.x'), fc.constantFrom('', 'a b')),
   connectionArn: either(m, fc.constant(CONNECTION_ARN), fc.constant('arn:aws:s3:::bucket')),
   withTrigger: fc.boolean(),

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -14,6 +14,21 @@ describe('PipelineSource.gitHub', () => {
     expect(a.ActionTypeId).toEqual({ Category: 'Source', Owner: 'AWS', Provider: 'CodeStarSourceConnection', Version: '1' });
     expect(a.Configuration).toMatchObject({ ConnectionArn: CONNECTION_ARN, FullRepositoryId: 'acme/shop', BranchName: 'main' });
     expect(a.Namespace).toBe('SourceVariables');
+  });
+
+  test('a GitLab project in a subgroup keeps its full path (regression: refused as not owner/repo)', () => {
+    const stack = newStack();
+    pipelineIn(stack, { source: PipelineSource.gitHub({ repository: 'acme/platform/shop', connectionArn: CONNECTION_ARN }) });
+    expect(action(stack, 'Source', 'Source').Configuration.FullRepositoryId).toBe('acme/platform/shop');
+  });
+
+  test('a repository given as a token is split when CloudFormation resolves it (regression: rendered as <token>/undefined)', () => {
+    const stack = newStack();
+    const repository = new CfnParameter(stack, 'Repository', { default: 'acme/shop' });
+    pipelineIn(stack, { source: PipelineSource.gitHub({ repository: repository.valueAsString, connectionArn: CONNECTION_ARN }) });
+    const split = { 'Fn::Split': ['/', { Ref: 'Repository' }] };
+    expect(action(stack, 'Source', 'Source').Configuration.FullRepositoryId).toEqual(
+      { 'Fn::Join': ['', [{ 'Fn::Select': [0, split] }, '/', { 'Fn::Select': [1, split] }]] });
   });
 
   test('branch defaults to main', () => {
