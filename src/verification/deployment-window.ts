@@ -102,7 +102,12 @@ function knownTimeZone(zone: string): boolean {
     const supported = (Intl as any).supportedValuesOf?.('timeZone') as string[] | undefined;
     timeZones = new Set(supported ?? []);
   }
-  if (timeZones.size > 0) return timeZones.has(zone);
+  if (timeZones.has(zone)) return true;
+  // The list holds ICU's canonical ids, often the older names (Asia/Calcutta, Europe/Kiev): the
+  // current IANA names (Asia/Kolkata, Europe/Kyiv) and other links are known to the time-zone
+  // database too. Only names written as IANA writes them, Area/Location with capitals, are taken:
+  // not abbreviations (CST names several zones) nor names in the wrong case.
+  if (!/^[A-Z][A-Za-z_-]*(\/[A-Z][A-Za-z0-9_+-]*)+$/.test(zone)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
@@ -125,7 +130,7 @@ export abstract class DeploymentWindow {
    *
    * @example DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Paris') // Monday to Thursday, 09:00-16:59
    * @param expression for example `* * 9-16 ? * MON-THU` (every minute of 09:00-16:59, Monday to Thursday)
-   * @param timeZone an IANA time zone such as `Europe/Paris`, or `UTC` with an offset such as `UTC+05:30`
+   * @param timeZone an IANA time zone such as `Europe/Paris`, or `UTC` with an offset such as `UTC+05:30`; default `UTC`
    */
   public static cron(expression: string, timeZone: string = 'UTC'): DeploymentWindow {
     return new CronWindow(expression, timeZone);

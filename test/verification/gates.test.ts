@@ -79,7 +79,14 @@ describe('DeploymentWindow', () => {
     expect(stage(stack, 'prod').BeforeEntry.Conditions[0].Rules[0].Configuration).toEqual({ Cron: '* * 9-16 ? * MON-THU', TimeZone: zone });
   });
 
-  test.each(['UTC+5:30', 'UTC+15:00', 'CST'])('refuses a malformed UTC offset and an ambiguous abbreviation (%s)', zone => {
+  test.each(['Asia/Kolkata', 'Europe/Kyiv', 'America/Argentina/Buenos_Aires', 'Etc/UTC', 'Asia/Calcutta'])(
+    'takes the current IANA names and their links, which Node lists under older names (%s; regression: refused)', zone => {
+      const stack = newStack();
+      pipelineIn(stack, { environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', zone) })] });
+      expect(stage(stack, 'prod').BeforeEntry.Conditions[0].Rules[0].Configuration.TimeZone).toBe(zone);
+    });
+
+  test.each(['UTC+5:30', 'UTC+15:00', 'CST', 'EST5EDT', 'europe/paris', 'Mars/Olympus_Mons'])('refuses a malformed UTC offset, an abbreviation, a name in the wrong case and an unknown zone (%s)', zone => {
     const stack = newStack();
     expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', zone) })] }))).toBe(
       `'PipelineStack/Shop': environments[0] ('prod').deploymentWindow.timeZone is not a known time zone, got '${zone}'. `
