@@ -93,12 +93,12 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     v.fail('source', 'must be a PipelineSource', raw.source,
       "Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().");
   }
-  const source = raw.source._toModel({ validator: v, field: 'source', pipelineAccount: raw.stackAccount });
+  const source = raw.source._toModel({ validator: v, field: 'source', pipelineAccount: raw.stackAccount, pipelineRegion: raw.stackRegion });
   if (!(raw.build instanceof BuildStep)) {
     v.fail('buildStep', 'must be a BuildStep', raw.build, "Use BuildStep.commands({ commands: ['npm ci', 'npm test'] }).");
   }
   const build = raw.build._toModel({ validator: v, field: 'buildStep' });
-  const additionalSources = additionalSourcesModel(v, raw.additionalSources, raw.stackAccount);
+  const additionalSources = additionalSourcesModel(v, raw.additionalSources, raw.stackAccount, raw.stackRegion);
   // two sources that start the pipeline on the same changes would start it twice for each one
   const triggering = [{ field: 'source', model: source }, ...additionalSources.filter(a => a.triggersPipeline).map(a => ({ field: a.field, model: a.source }))];
   triggering.forEach((t, i) => {

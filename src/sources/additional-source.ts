@@ -61,7 +61,7 @@ const RESERVED_ARTIFACTS = [SOURCE_ACTION_NAME, 'BuildOutput'];
  * `_toModel`, as an additional source). Directories are compared with each other here; against
  * the pipeline's source they are checked when the build runs.
  */
-export function additionalSourcesModel(v: Validator, raw: unknown, pipelineAccount: string): AdditionalSourceModel[] {
+export function additionalSourcesModel(v: Validator, raw: unknown, pipelineAccount: string, pipelineRegion: string): AdditionalSourceModel[] {
   if (raw === undefined) return [];
   const example = "Pass [{ name: 'Config', source: PipelineSource.gitHub({ repository: 'acme/shop-config', connectionArn }) }], or leave it out.";
   if (raw instanceof PipelineSource) {
@@ -108,7 +108,7 @@ export function additionalSourcesModel(v: Validator, raw: unknown, pipelineAccou
         "Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().");
     }
     const variablesNamespace = `${NAMESPACE_PREFIX}${name}`;
-    const source = given.source._toModel({ validator: v, field: `${field}.source`, pipelineAccount },
+    const source = given.source._toModel({ validator: v, field: `${field}.source`, pipelineAccount, pipelineRegion },
       { actionName: name, variablesNamespace, triggersPipeline, additionalField: field });
     models.push({ name, directory, triggersPipeline, variablesNamespace, source, field });
   });

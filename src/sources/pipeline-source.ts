@@ -463,6 +463,8 @@ class CodeCommitSource extends PipelineSource {
     refuseOtherAccount(ctx, 'repository', 'a CodeCommit repository', repository.env?.account, (repository as any).repositoryArn ?? repository.repositoryName,
       'its push events reach only the event bus of that account, where no rule starts the pipeline',
       `mirror the repository into account ${ctx.pipelineAccount}.`);
+    refuseOtherRegion(ctx, 'repository', 'a CodeCommit repository', repository.env?.region, (repository as any).repositoryArn ?? repository.repositoryName,
+      'mirror the repository into {region} and pass that one.');
     const branch = validateBranch(ctx, this.props.branch);
     const literal = literalName(repository, repository.repositoryName);
     const name = literal ?? 'CodeCommit repository';
@@ -514,6 +516,8 @@ class S3Source extends PipelineSource {
     refuseOtherAccount(ctx, 'bucket', 'an S3 bucket', bucket.env?.account, bucket.bucketName,
       'the source action would run as a role of that account, which the pipeline does not set up',
       `have the archive copied to a versioned bucket of account ${ctx.pipelineAccount}.`);
+    refuseOtherRegion(ctx, 'bucket', 'an S3 bucket', bucket.env?.region, bucket.bucketName,
+      'have the archive copied (S3 replication) to a versioned bucket in {region} and pass that one.');
     const key = v.requireString(`${ctx.field}.key`, this.props.key, "Pass the object key of the zip archive, for example 'source/shop.zip'.");
     const where = Token.isUnresolved(bucket.bucketName) ? key : `s3://${bucket.bucketName}/${key}`;
     return {
@@ -562,6 +566,8 @@ class EcrSource extends PipelineSource {
     const literal = literalName(repository, repository.repositoryName);
     const name = literal ?? 'ECR repository';
     const otherAccount = otherAccountOf(ctx, repository.env?.account);
+    refuseOtherRegion(ctx, 'repository', 'an ECR repository', repository.env?.region, (repository as any).repositoryArn ?? repository.repositoryName,
+      'replicate the repository into {region} (ECR replication) and pass the replica.');
     return {
       kind: 'ECR',
       summary: `${name}:${tag} (ECR)`,
@@ -649,6 +655,20 @@ function refuseOtherAccount(
   ctx.validator.fail(`${ctx.field}.${field}`,
     `is ${what} of account ${other}, but the pipeline's stack is in account ${ctx.pipelineAccount}, and a source in another account is not supported (${why})`, value,
     `Deploy the pipeline's stack in account ${other}, or ${fix}`);
+}
+
+/**
+ * A CodeCommit repository, S3 bucket or ECR repository in another region than the pipeline's:
+ * CodePipeline runs source actions in the pipeline's region only (aws-cdk-lib refuses a CodeCommit
+ * or S3 one with an error that names neither field nor fix, and renders an ECR one without its
+ * region, so the action would read a repository of that name in the pipeline's region).
+ */
+function refuseOtherRegion(ctx: ModelContext, field: string, what: string, region: string | undefined, value: string, fix: string): void {
+  const pipelineRegion = ctx.pipelineRegion;
+  if (region === undefined || Token.isUnresolved(region) || pipelineRegion === undefined || Token.isUnresolved(pipelineRegion) || region === pipelineRegion) return;
+  ctx.validator.fail(`${ctx.field}.${field}`,
+    `is ${what} in region ${region}, but the pipeline's stack is in region ${pipelineRegion}, and CodePipeline runs source actions in the pipeline's region only`, value,
+    `Deploy the pipeline's stack in ${region}, or ${fix.replace('{region}', pipelineRegion)}`);
 }
 
 /** The source's account when it is known to differ from the pipeline's (both literal), else undefined. */

@@ -62,3 +62,27 @@ describe('a source in another account than the pipeline', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 });
+
+describe('a source in another region than the pipeline', () => {
+  test.each([
+    ['a CodeCommit repository', 'repository', (s: Stack) => PipelineSource.codeCommit({ repository: codecommit.Repository.fromRepositoryArn(s, 'Repo', 'arn:aws:codecommit:us-east-1:111111111111:shop') }),
+      'arn:aws:codecommit:us-east-1:111111111111:shop', 'mirror the repository into eu-west-1 and pass that one.'],
+    ['an S3 bucket', 'bucket', (s: Stack) => PipelineSource.s3({ bucket: s3.Bucket.fromBucketAttributes(s, 'Src', { bucketName: 'acme-sources', region: 'us-east-1' }), key: 'shop.zip' }),
+      'acme-sources', 'have the archive copied (S3 replication) to a versioned bucket in eu-west-1 and pass that one.'],
+    ['an ECR repository', 'repository', (s: Stack) => PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryArn(s, 'Repo', 'arn:aws:ecr:us-east-1:111111111111:repository/shop') }),
+      'arn:aws:ecr:us-east-1:111111111111:repository/shop', 'replicate the repository into eu-west-1 (ECR replication) and pass the replica.'],
+  ])('%s in another region is refused with what to do (regression: aws-cdk-lib\'s error, or for ECR a source action reading a repository of that name in the pipeline\'s region)',
+    (what, field, source, value, fix) => {
+      const stack = newStack();
+      expect(errorOf(() => pipelineIn(stack, { source: source(stack) }))).toBe(
+        `'PipelineStack/Shop': source.${field} is ${what} in region us-east-1, but the pipeline's stack is in region eu-west-1, `
+        + `and CodePipeline runs source actions in the pipeline's region only, got '${value}'. Deploy the pipeline's stack in us-east-1, or ${fix}`);
+    });
+
+  test('an additional source in another region is refused too, naming its field', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Src', { bucketName: 'acme-config', region: 'us-east-1' });
+    expect(errorOf(() => pipelineIn(stack, { additionalSources: [{ name: 'Config', source: PipelineSource.s3({ bucket, key: 'config.zip' }) }] }))).toMatch(
+      /^'PipelineStack\/Shop': additionalSources\[0\] \('Config'\)\.source\.bucket is an S3 bucket in region us-east-1, but the pipeline's stack is in region eu-west-1/);
+  });
+});
