@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Resource, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -138,9 +138,25 @@ export function createProject(scope: Construct, spec: ProjectSpec, context: Proj
   for (const statement of spec.rolePolicyStatements ?? []) project.addToRolePolicy(statement);
   for (const login of logins ? spec.dockerLogins ?? [] : []) {
     login.secret?.grantRead(project);
+    grantImportedSecretKey(project, login.secret);
     for (const repository of login.repositories ?? []) repository.grantPull(project);
   }
   return project;
+}
+
+/**
+ * `kms:Decrypt` on the customer managed key of a secret whose key is imported. aws-cdk-lib's
+ * `grantRead` grants a key through the key policy (via Secrets Manager), which an imported key
+ * does not take, so the grant would be dropped silently and the build fail reading the secret.
+ */
+function grantImportedSecretKey(project: codebuild.IProject, secret: DockerLoginModel['secret']): void {
+  const key = secret?.encryptionKey;
+  if (!secret || !key || Resource.isOwnedResource(key)) return;
+  project.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['kms:Decrypt'],
+    resources: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(secret).region}.amazonaws.com` } },
+  }));
 }
 
 /**

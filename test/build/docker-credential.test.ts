@@ -4,6 +4,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
@@ -62,6 +63,32 @@ describe('DockerCredential', () => {
     expect(policyStatementsOf(stack, /BuildProjectRole/)).toContainEqual({
       Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: HUB_ARN,
     });
+  });
+
+  test('a secret encrypted with an imported key: the project may decrypt with it through Secrets Manager (regression: aws-cdk-lib dropped the grant)', () => {
+    const { stack } = setup();
+    const keyArn = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const hub = secretsmanager.Secret.fromSecretAttributes(stack, 'Hub', { secretCompleteArn: HUB_ARN, encryptionKey: kms.Key.fromKeyArn(stack, 'HubKey', keyArn) });
+    pipeline(stack, { buildStep: privilegedBuild(), dockerCredentials: [DockerCredential.dockerHub(hub)] });
+    expect(policyStatementsOf(stack, /BuildProjectRole/)).toContainEqual({
+      Action: 'kms:Decrypt', Effect: 'Allow', Resource: keyArn,
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+    });
+  });
+
+  test('a secret encrypted with a key of the app: the key policy lets the project decrypt, and the role gets no statement of its own', () => {
+    const { stack } = setup();
+    const key = new kms.Key(stack, 'HubKey');
+    const hub = new secretsmanager.Secret(stack, 'Hub', { encryptionKey: key });
+    pipeline(stack, { buildStep: privilegedBuild(), dockerCredentials: [DockerCredential.dockerHub(hub)] });
+    expect(policyStatementsOf(stack, /BuildProjectRole/).filter(st => JSON.stringify(st.Action).includes('kms:Decrypt') && JSON.stringify(st).includes('HubKey'))).toEqual([]);
+    const keyPolicy = Template.fromStack(stack).findResources('AWS::KMS::Key', { Properties: { Description: Match.absent() } });
+    const statements = (Object.values(keyPolicy)[0] as any).Properties.KeyPolicy.Statement;
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: 'kms:Decrypt',
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^ShopBuildProjectRole/), 'Arn'] } },
+    }));
   });
 
   test('only projects that run Docker log in: privileged checks, deploy scripts and tests, not the others', () => {
