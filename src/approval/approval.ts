@@ -7,6 +7,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ApprovalModel, ModelContext, RenderContext, SourceRevision } from '../model/model';
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
+import { refuseOwnedUnreferable } from '../private/referable';
 import { described, isToken, Validator } from '../private/validation';
 
 /** Options of a manual approval. */
@@ -184,6 +185,11 @@ class ManualApproval extends Approval {
     // the approval's own settings win over DeliveryDefaults: its topic, else its emails' topic, else the default
     const ownEmails = notifyEmails !== undefined && notifyEmails.length > 0 ? notifyEmails : undefined;
     const notify = o.notify ?? (ownEmails ? undefined : v.defaults.approvalNotify as sns.ITopic | undefined);
+    if (notify) {
+      refuseOwnedUnreferable(v, o.notify ? `${ctx.field}.notify` : 'DeliveryDefaults.approvalNotify', notify, 'an SNS topic',
+        "Create the topic in the pipeline's stack (or another stack of its account and Region), or import it there by ARN with "
+        + "sns.Topic.fromTopicArn(pipelineStack, 'Approvals', 'arn:aws:sns:...').");
+    }
     const who = notify || ownEmails ? ' (approvers notified)' : '';
     const summary = this.kind === 'manual-approval'
       ? `manual approval before deploying to ${environmentName}${who}`

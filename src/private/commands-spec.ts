@@ -1,10 +1,11 @@
-import { Stack, Stage, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { DEFAULT_BUILD_IMAGE, ProjectNetwork } from './codebuild';
+import { refuseUnreferable } from './referable';
 import { Described, described, literal, Validator } from './validation';
 import type { QualityCheckCommandsOptions } from '../build/quality-check';
 import { ModelContext } from '../model/model';
@@ -196,17 +197,7 @@ function checkReferable(
         + `and CodeBuild runs in VPCs of its own account and Region only${key === 'account' ? ' (shared VPCs are not supported)' : ''}`, label, fix);
     }
   }
-  const stack = Stack.of(resource);
-  if (stack === pipelineStack) return;
-  const stage = Stage.of(stack);
-  if (stage !== Stage.of(pipelineStack)) {
-    const where = stage?.node.path ? `CDK stage '${stage.node.path}'` : 'the app, outside any CDK stage';
-    v.fail(field, `is a ${what} of stack '${stack.node.path}', in ${where}, not the pipeline's, which the pipeline's stack cannot refer to`, label, fix);
-  }
-  if (stack.environment !== pipelineStack.environment) {
-    v.fail(field, `is a ${what} of stack '${stack.node.path}' (${stack.environment}), which the pipeline's stack (${pipelineStack.environment}) cannot refer to: `
-      + 'aws-cdk-lib refers to resources of other stacks of the same environment only', label, fix);
-  }
+  refuseUnreferable(v, field, resource, `a ${what}`, label, fix);
 }
 
 /**

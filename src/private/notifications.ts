@@ -3,6 +3,7 @@ import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { refuseOwnedUnreferable } from './referable';
 import { Validator } from './validation';
 import type { PlanNotifications } from '../model/plan-document';
 import { PipelineEvent, PipelineNotifications } from '../pipeline/notifications';
@@ -35,6 +36,15 @@ export function notificationsModel(v: Validator, raw: unknown, field: string = '
   v.optionalTopic(`${field}.topic`, n.topic);
   if (n.slackChannel !== undefined && typeof (n.slackChannel as any).slackChannelConfigurationArn !== 'string') {
     v.fail(`${field}.slackChannel`, 'must be a chatbot.ISlackChannelConfiguration', n.slackChannel, 'Pass a chatbot.SlackChannelConfiguration.');
+  }
+  if (n.topic !== undefined) {
+    refuseOwnedUnreferable(v, `${field}.topic`, n.topic, 'an SNS topic', "Create the topic in the pipeline's stack (or another stack of its account and Region), "
+      + "or import it there by ARN with sns.Topic.fromTopicArn(pipelineStack, 'Topic', 'arn:aws:sns:...') (its topic policy must then allow "
+      + 'codestar-notifications.amazonaws.com to sns:Publish).');
+  }
+  if (n.slackChannel !== undefined) {
+    refuseOwnedUnreferable(v, `${field}.slackChannel`, n.slackChannel, 'a Slack channel configuration', "Create the configuration in a stack of the pipeline's account and Region, "
+      + "or import it there with chatbot.SlackChannelConfiguration.fromSlackChannelConfigurationArn(pipelineStack, 'Slack', 'arn:aws:chatbot::...').");
   }
   const events = n.events ?? [PipelineEvent.APPROVAL_NEEDED, PipelineEvent.FAILED];
   if (!Array.isArray(events) || events.length === 0) {

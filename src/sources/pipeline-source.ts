@@ -665,10 +665,11 @@ function refuseOtherAccount(
  */
 function refuseOtherRegion(ctx: ModelContext, field: string, what: string, region: string | undefined, value: string, fix: string): void {
   const pipelineRegion = ctx.pipelineRegion;
-  if (region === undefined || Token.isUnresolved(region) || pipelineRegion === undefined || Token.isUnresolved(pipelineRegion) || region === pipelineRegion) return;
+  const unknown = (r: string | undefined) => r === undefined || Token.isUnresolved(r);
+  if (unknown(region) || unknown(pipelineRegion) || region === pipelineRegion) return;
   ctx.validator.fail(`${ctx.field}.${field}`,
     `is ${what} in region ${region}, but the pipeline's stack is in region ${pipelineRegion}, and CodePipeline runs source actions in the pipeline's region only`, value,
-    `Deploy the pipeline's stack in ${region}, or ${fix.replace('{region}', pipelineRegion)}`);
+    `Deploy the pipeline's stack in ${region}, or ${fix.replace('{region}', pipelineRegion!)}`);
 }
 
 /** The source's account when it is known to differ from the pipeline's (both literal), else undefined. */

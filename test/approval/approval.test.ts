@@ -4,7 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Approval, DeliveryDefaults, PipelineSource } from '../../src';
 import { approvalText, MAX_APPROVAL_TEXT_LENGTH } from '../../src/approval/approval';
-import { action, actionsOf, CONNECTION_ARN, cfnTarget, env, newApp, newStack, pipelineIn } from '../util';
+import { action, actionsOf, CONNECTION_ARN, cfnTarget, env, errorOf, newApp, newStack, pipelineIn } from '../util';
 
 describe('Approval.manual', () => {
   test('comes first in the environment, and names the revision being promoted', () => {
@@ -39,6 +39,41 @@ describe('Approval.manual', () => {
     pipelineIn(stack, { environments: [env('prod', { approval: Approval.manual({ notifyEmails: ['releases@example.com'] }) })] });
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'releases@example.com' });
     expect(action(stack, 'prod', 'Approve').Configuration.NotificationArn).toBeDefined();
+  });
+});
+
+describe('an approval topic the pipeline\'s stack cannot refer to', () => {
+  const fix = "Create the topic in the pipeline's stack (or another stack of its account and Region), or import it there by ARN with "
+    + "sns.Topic.fromTopicArn(pipelineStack, 'Approvals', 'arn:aws:sns:...').";
+  const setup = () => {
+    const app = newApp();
+    const other = new Stack(app, 'Other', { env: { account: '111111111111', region: 'us-east-1' } });
+    return { app, topic: new sns.Topic(other, 'Topic') };
+  };
+  const where = "an SNS topic of stack 'Other' (aws://111111111111/us-east-1), which the pipeline's stack (aws://111111111111/eu-west-1) cannot refer to: "
+    + "aws-cdk-lib refers to resources of other stacks of the same environment only, got 'Other/Topic'.";
+
+  test('a topic of a stack in another Region is refused naming the field (regression: aws-cdk-lib\'s cross-environment resolution error)', () => {
+    const { app, topic } = setup();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { production: true, approval: Approval.manual({ notify: topic }) })] }))).toBe(
+      `'PipelineStack/Shop': environments[0] ('prod').approval.notify is ${where} ${fix}`);
+  });
+
+  test('the same for DeliveryDefaults.approvalNotify, named as such', () => {
+    const { app, topic } = setup();
+    DeliveryDefaults.applyTo(app, { approvalNotify: topic });
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { production: true })] }))).toBe(
+      `'PipelineStack/Shop': DeliveryDefaults.approvalNotify is ${where} ${fix}`);
+  });
+
+  test('a topic imported by ARN in a stack of another Region is referred to by its ARN, and taken', () => {
+    const app = newApp();
+    const topic = sns.Topic.fromTopicArn(new Stack(app, 'Other', { env: { account: '111111111111', region: 'us-east-1' } }), 'Topic', 'arn:aws:sns:eu-west-1:111111111111:approvals');
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, { environments: [env('prod', { production: true, approval: Approval.manual({ notify: topic }) })] });
+    expect(action(stack, 'prod', 'Approve').Configuration.NotificationArn).toBe('arn:aws:sns:eu-west-1:111111111111:approvals');
   });
 });
 

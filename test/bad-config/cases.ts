@@ -123,6 +123,22 @@ export const BAD_CONFIGS: BadConfig[] = [
       + "got 'acme-sources'. Deploy the pipeline's stack in account 222222222222, or have the archive copied to a versioned bucket of account 111111111111.",
   },
   {
+    // regression: aws-cdk-lib's SourceActionMustBeSameRegion error, naming neither field nor fix
+    title: 'CodeCommit source repository of another region',
+    props: () => base({ source: PipelineSource.codeCommit({ repository: codecommit.Repository.fromRepositoryArn(importStack(), 'Repo', 'arn:aws:codecommit:us-east-1:111111111111:shop') }) }),
+    message: `${P}source.repository is a CodeCommit repository in region us-east-1, but the pipeline's stack is in region eu-west-1, `
+      + "and CodePipeline runs source actions in the pipeline's region only, got 'arn:aws:codecommit:us-east-1:111111111111:shop'. "
+      + "Deploy the pipeline's stack in us-east-1, or mirror the repository into eu-west-1 and pass that one.",
+  },
+  {
+    // regression: the action read a repository of that name in the pipeline's region
+    title: 'ECR source repository of another region',
+    props: () => base({ source: PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryArn(importStack(), 'Images', 'arn:aws:ecr:us-east-1:111111111111:repository/shop') }) }),
+    message: `${P}source.repository is an ECR repository in region us-east-1, but the pipeline's stack is in region eu-west-1, `
+      + "and CodePipeline runs source actions in the pipeline's region only, got 'arn:aws:ecr:us-east-1:111111111111:repository/shop'. "
+      + "Deploy the pipeline's stack in us-east-1, or replicate the repository into eu-west-1 (ECR replication) and pass the replica.",
+  },
+  {
     title: 'ECR image tag with a space',
     props: () => base({ source: PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryName(importStack(), 'Images', 'shop'), tag: 'release 1' }) }),
     message: `${P}source.tag is not an image tag, got 'release 1'. Use letters, digits, '_', '.' and '-', starting with a letter, a digit or '_', for example 'latest' or 'release-1.2'.`,

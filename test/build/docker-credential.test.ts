@@ -71,7 +71,9 @@ describe('DockerCredential', () => {
     const hub = secretsmanager.Secret.fromSecretAttributes(stack, 'Hub', { secretCompleteArn: HUB_ARN, encryptionKey: kms.Key.fromKeyArn(stack, 'HubKey', keyArn) });
     pipeline(stack, { buildStep: privilegedBuild(), dockerCredentials: [DockerCredential.dockerHub(hub)] });
     expect(policyStatementsOf(stack, /BuildProjectRole/)).toContainEqual({
-      Action: 'kms:Decrypt', Effect: 'Allow', Resource: keyArn,
+      Action: 'kms:Decrypt',
+      Effect: 'Allow',
+      Resource: keyArn,
       Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
     });
   });

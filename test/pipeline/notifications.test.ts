@@ -99,6 +99,31 @@ describe('notifications', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedTopicKey'))).toEqual([]);
   });
 
+  test.each([
+    ['another Region', { account: '111111111111', region: 'us-east-1' }, 'aws://111111111111/us-east-1'],
+    ['another account', { account: '222222222222', region: 'eu-west-1' }, 'aws://222222222222/eu-west-1'],
+  ])('a topic defined in a stack of %s is refused naming the field (regression: aws-cdk-lib\'s cross-environment resolution error)', (_case, otherEnv, where) => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const topic = new sns.Topic(new Stack(app, 'Other', { env: otherEnv }), 'Topic');
+    expect(errorOf(() => pipelineIn(stack, { notifications: { topic } }))).toBe(
+      `'PipelineStack/Shop': notifications.topic is an SNS topic of stack 'Other' (${where}), which the pipeline's stack (aws://111111111111/eu-west-1) cannot refer to: `
+      + "aws-cdk-lib refers to resources of other stacks of the same environment only, got 'Other/Topic'. Create the topic in the pipeline's stack "
+      + "(or another stack of its account and Region), or import it there by ARN with sns.Topic.fromTopicArn(pipelineStack, 'Topic', 'arn:aws:sns:...') "
+      + '(its topic policy must then allow codestar-notifications.amazonaws.com to sns:Publish).');
+  });
+
+  test('a topic of another stack of the pipeline\'s account and Region, or imported by ARN from anywhere, is taken', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const shared = new sns.Topic(new Stack(app, 'Shared', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Topic');
+    const virginia = new Stack(app, 'Virginia', { env: { account: '111111111111', region: 'us-east-1' } });
+    pipelineIn(stack, { notifications: { topic: shared } }, 'A');
+    pipelineIn(stack, { notifications: { topic: sns.Topic.fromTopicArn(virginia, 'Imported', 'arn:aws:sns:eu-west-1:111111111111:releases') } }, 'B');
+    app.synth();
+    expect(Template.fromStack(stack).findResources('AWS::CodeStarNotifications::NotificationRule')).not.toEqual({});
+  });
+
   test('fails when nobody is named', () => {
     const stack = newStack();
     expect(errorOf(() => pipelineIn(stack, { notifications: {} }))).toBe(
