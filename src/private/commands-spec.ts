@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -124,6 +124,14 @@ export function validateNetwork(v: Validator, field: string, o: RawNetwork, imag
   checkReferable(v, f('vpc'), vpc, 'VPC', vpcLabel);
   (securityGroups ?? []).forEach((sg, i) => checkReferable(v, `${f('securityGroups')}[${i}]`, sg, 'security group', labelOf(sg, sg.securityGroupId)));
   (selection?.subnets ?? []).forEach((subnet, i) => checkReferable(v, `${f('subnetSelection')}.subnets[${i}]`, subnet, 'subnet', labelOf(subnet, subnet.subnetId)));
+  (securityGroups ?? []).forEach((sg, i) => refuseOtherVpc(v, `${f('securityGroups')}[${i}]`, sg, 'security group', labelOf(sg, sg.securityGroupId), vpc, vpcLabel,
+    `Pass security groups of VPC ${vpcLabel}, for example new ec2.SecurityGroup(this, 'Builds', { vpc }).`));
+  (selection?.subnets ?? []).forEach((subnet, i) => refuseOtherVpc(v, `${f('subnetSelection')}.subnets[${i}]`, subnet, 'subnet', labelOf(subnet, subnet.subnetId),
+    vpc, vpcLabel, `Pass subnets of VPC ${vpcLabel}, for example { subnets: vpc.privateSubnets }, or select them by subnetType or subnetGroupName.`));
+  (securityGroups ?? []).forEach((sg, i) => {
+    const first = securityGroups!.indexOf(sg);
+    if (first !== i) v.fail(`${f('securityGroups')}[${i}]`, `is the security group of ${f('securityGroups')}[${first}] again`, labelOf(sg, sg.securityGroupId), 'Pass each security group once.');
+  });
   const subnets = selectSubnets(v, f('subnetSelection'), vpc, selection, vpcLabel);
   const n = securityGroups?.length;
   const summary = `in VPC ${vpcLabel}, subnets ${describeSubnets(vpc, selection, subnets)}, `
@@ -168,6 +176,32 @@ export function checkSecurityGroups(v: Validator, field: string, value: unknown)
       v.fail(`${field}[${i}]`, 'must be an ec2.ISecurityGroup', sg, fix);
     }
   });
+}
+
+/**
+ * Refuses a security group or subnet of the app that belongs to another VPC than the project's
+ * (CodeBuild's network interfaces take subnets and security groups of one VPC). Its VPC is known
+ * when its L1 names a literal VPC id, or the id of a VPC of the app; otherwise it is not checked.
+ */
+function refuseOtherVpc(
+  v: Validator, field: string, resource: IConstruct, what: string, label: string, vpc: ec2.IVpc, vpcLabel: string, fix: string,
+): void {
+  const cfn = resource.node?.defaultChild;
+  if (!(cfn instanceof ec2.CfnSecurityGroup || cfn instanceof ec2.CfnSubnet) || cfn.vpcId === undefined) return;
+  const theirs = vpcOf(cfn.vpcId);
+  const ours = vpcOf(vpc.vpcId);
+  if (theirs === undefined || ours === undefined || theirs === ours) return;
+  const other = typeof theirs === 'string' ? theirs : theirs.node.scope?.node.path ?? theirs.node.path;
+  v.fail(field, `is a ${what} of VPC ${other}, not of the project's VPC ${vpcLabel} (a CodeBuild project's subnets and security groups belong to its VPC)`, label, fix);
+}
+
+/** A VPC id as a literal, or as the CfnVPC of the app it refers to; undefined when not known. */
+function vpcOf(id: string): string | IConstruct | undefined {
+  if (!Token.isUnresolved(id)) return id;
+  const tokens = Tokenization.reverseString(id);
+  const token = tokens.firstToken;
+  if (tokens.length !== 1 || !token || !Reference.isReference(token) || !(token.target instanceof ec2.CfnVPC)) return undefined;
+  return token.target;
 }
 
 /** A resource as messages and the plan show it: its id when literal, else its construct path. */

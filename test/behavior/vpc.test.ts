@@ -181,6 +181,47 @@ describe('CodeBuild projects in a VPC: errors', () => {
       + 'Combine their rules into fewer security groups.');
   });
 
+  test('fails when a security group or a subnet of the app belongs to another VPC (regression: synthesized a VpcConfig CodeBuild refuses)', () => {
+    const { stack, vpc } = network();
+    const other = new ec2.Vpc(stack, 'Other', { maxAzs: 2, natGateways: 1 });
+    expect(errorOf(() => pipelineWith(stack, 'build', { vpc, securityGroups: [new ec2.SecurityGroup(stack, 'Sg', { vpc: other })] }))).toBe(
+      "'PipelineStack/Shop': buildStep.securityGroups[0] is a security group of VPC PipelineStack/Other, not of the project's VPC PipelineStack/Vpc "
+      + "(a CodeBuild project's subnets and security groups belong to its VPC), got 'PipelineStack/Sg'. "
+      + "Pass security groups of VPC PipelineStack/Vpc, for example new ec2.SecurityGroup(this, 'Builds', { vpc }).");
+    const { stack: s2, vpc: v2 } = network();
+    const other2 = new ec2.Vpc(s2, 'Other', { maxAzs: 2, natGateways: 1 });
+    expect(errorOf(() => pipelineWith(s2, 'check', { vpc: v2, subnetSelection: { subnets: other2.privateSubnets } }))).toBe(
+      "'PipelineStack/Shop': checks[0].subnetSelection.subnets[0] is a subnet of VPC PipelineStack/Other, not of the project's VPC PipelineStack/Vpc "
+      + "(a CodeBuild project's subnets and security groups belong to its VPC), got 'PipelineStack/Other/PrivateSubnet1'. "
+      + 'Pass subnets of VPC PipelineStack/Vpc, for example { subnets: vpc.privateSubnets }, or select them by subnetType or subnetGroupName.');
+  });
+
+  test('fails when a security group of an imported VPC names another VPC id', () => {
+    const { stack } = network();
+    const imported = ec2.Vpc.fromVpcAttributes(stack, 'Imported', { vpcId: 'vpc-0aaa', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0aaa'] });
+    const elsewhere = ec2.Vpc.fromVpcAttributes(stack, 'Elsewhere', { vpcId: 'vpc-0bbb', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0bbb'] });
+    expect(errorOf(() => pipelineWith(stack, 'build', { vpc: imported, securityGroups: [new ec2.SecurityGroup(stack, 'Sg', { vpc: elsewhere })] }))).toMatch(
+      /^'PipelineStack\/Shop': buildStep\.securityGroups\[0\] is a security group of VPC vpc-0bbb, not of the project's VPC vpc-0aaa /);
+  });
+
+  test('a security group of the VPC, one of an imported VPC with the same id, and an imported security group (whose VPC is not known) are taken', () => {
+    const { stack, vpc } = network();
+    pipelineWith(stack, 'build', { vpc, securityGroups: [new ec2.SecurityGroup(stack, 'Sg', { vpc }), ec2.SecurityGroup.fromSecurityGroupId(stack, 'Shared', 'sg-0abc')] });
+    expect(vpcConfigOf(stack, 'Build').SecurityGroupIds).toHaveLength(2);
+    const { stack: s2 } = network();
+    const imported2 = ec2.Vpc.fromVpcAttributes(s2, 'Imported', { vpcId: 'vpc-0aaa', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0aaa'] });
+    const again2 = ec2.Vpc.fromVpcAttributes(s2, 'Again', { vpcId: 'vpc-0aaa', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0aaa'] });
+    pipelineWith(s2, 'build', { vpc: imported2, securityGroups: [new ec2.SecurityGroup(s2, 'Sg', { vpc: again2 })] });
+    expect(vpcConfigOf(s2, 'Build').VpcId).toBe('vpc-0aaa');
+  });
+
+  test('fails when one security group is given twice', () => {
+    const { stack, vpc } = network();
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Shared', 'sg-0abc');
+    expect(errorOf(() => pipelineWith(stack, 'build', { vpc, securityGroups: [sg, sg] }))).toBe(
+      "'PipelineStack/Shop': buildStep.securityGroups[1] is the security group of buildStep.securityGroups[0] again, got 'sg-0abc'. Pass each security group once.");
+  });
+
   test('fails when subnetSelection is not a selection, or its subnets are not subnets (JavaScript caller)', () => {
     const { stack, vpc } = network();
     expect(errorOf(() => pipelineWith(stack, 'build', { vpc, subnetSelection: 'private' as any }))).toBe(
