@@ -60,6 +60,24 @@ export abstract class DockerCredential {
 }
 
 const DOCKER_HUB = 'Docker Hub';
+/** Docker Hub's registry under its names, in any case, with its default port or none. */
+const DOCKER_HUB_HOST = /^((index|registry-1)\.docker\.io|docker\.io|registry\.hub\.docker\.com)(:443)?$/i;
+/** An Amazon ECR registry host: <account>.dkr.ecr.<region>.amazonaws.com (.com.cn in China). */
+const ECR_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
+
+/**
+ * The key two logins to one registry share: host names compare in any case and without the
+ * default port, and an ECR registry named by its host is the ECR login of its account and region.
+ */
+function registryKeyOf(host: string): string {
+  const name = host.toLowerCase().replace(/:443$/, '');
+  const ecrHost = ECR_HOST.exec(name);
+  return ecrHost ? ecrKey(ecrHost[1], ecrHost[2]) : name;
+}
+
+function ecrKey(account: string, region: string): string {
+  return `Amazon ECR (account ${account}, ${region})`;
+}
 
 class SecretLogin extends DockerCredential {
   constructor(
@@ -79,7 +97,7 @@ class SecretLogin extends DockerCredential {
         v.fail(`${ctx.field}.registryDomain`, 'must be a registry host name, with an optional port', this.registry,
           "Pass the host only, without scheme or path, for example 'ghcr.io' or 'registry.example.com:5000'.");
       }
-      if (/^((index|registry-1)\.)?docker\.io$/.test(this.registry)) {
+      if (DOCKER_HUB_HOST.test(this.registry)) {
         v.fail(`${ctx.field}.registryDomain`, 'is Docker Hub', this.registry, 'Use DockerCredential.dockerHub(secret).');
       }
     }
@@ -101,7 +119,7 @@ class SecretLogin extends DockerCredential {
       secret: this.secret,
       usernameField: field('usernameField', 'username'),
       secretField: field('secretField', 'secret'),
-      registryKey: this.registry === undefined ? DOCKER_HUB : isToken(this.registry) ? undefined : this.registry,
+      registryKey: this.registry === undefined ? DOCKER_HUB : isToken(this.registry) ? undefined : registryKeyOf(this.registry),
     }];
   }
 }
@@ -125,7 +143,7 @@ class EcrLogin extends DockerCredential {
       // the registry is the host of the repository URI: <account>.dkr.ecr.<region>.<URL suffix>
       const account = Token.isUnresolved(repo.env.account) ? undefined : repo.env.account;
       const region = Token.isUnresolved(repo.env.region) ? undefined : repo.env.region;
-      const key = account && region ? `${account}/${region}` : repo.node.path;
+      const key = account && region ? ecrKey(account, region) : repo.node.path;
       const known = byRegistry.get(key);
       if (known) {
         known.repositories!.push(repo);
@@ -133,7 +151,7 @@ class EcrLogin extends DockerCredential {
       }
       byRegistry.set(key, {
         registry: account && region ? `${account}.dkr.ecr.${region}.${Stack.of(repo).urlSuffix}` : Fn.select(0, Fn.split('/', repo.repositoryUri)),
-        label: account && region ? `Amazon ECR (account ${account}, ${region})` : `Amazon ECR (${repo.node.path})`,
+        label: account && region ? ecrKey(account, region) : `Amazon ECR (${repo.node.path})`,
         ecrRegion: repo.env.region,
         repositories: [repo],
         registryKey: account && region ? key : undefined,
@@ -158,7 +176,9 @@ export function dockerLoginsModel(v: Validator, field: string, raw: unknown): Do
     const key = l.registryKey;
     if (key === undefined) return;
     if (seen.has(key)) {
-      v.fail(field, `logs in to ${key} twice (docker login keeps one credential per registry)`, described(key), 'Keep one credential per registry.');
+      const names = [...new Set([logins[seen.get(key)!].label, l.label])].join(' and ');
+      v.fail(field, `logs in to ${key} twice${names === key ? '' : `, as ${names}`} (docker login keeps one credential per registry)`, described(key),
+        'Keep one credential per registry.');
     }
     seen.set(key, i);
   });

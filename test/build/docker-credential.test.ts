@@ -262,6 +262,32 @@ describe('DockerCredential', () => {
         .toBe(`${P}dockerCredentials logs in to Docker Hub twice (docker login keeps one credential per registry), got Docker Hub. Keep one credential per registry.`);
     });
 
+    test.each(['DOCKER.IO', 'registry.hub.docker.com', 'docker.io:443', 'Index.Docker.io'])(
+      'when Docker Hub is given as a custom registry under another name or case (%s; regression: accepted)', host => {
+        const { stack, hub } = setup();
+        expect(errorOf(() => pipeline(stack, { buildStep: privilegedBuild(), dockerCredentials: [DockerCredential.customRegistry(host, hub)] })))
+          .toBe(`${P}dockerCredentials[0].registryDomain is Docker Hub, got '${host}'. Use DockerCredential.dockerHub(secret).`);
+      });
+
+    test('when two credentials log in to one registry written in another case or with its default port (regression: accepted)', () => {
+      const { stack, hub } = setup();
+      const other = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Other', 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:other-AbCdEf');
+      const twice = [DockerCredential.customRegistry('ghcr.io', hub), DockerCredential.customRegistry('GHCR.io:443', other)];
+      expect(errorOf(() => pipeline(stack, { buildStep: privilegedBuild(), dockerCredentials: twice })))
+        .toBe(`${P}dockerCredentials logs in to ghcr.io twice, as ghcr.io and GHCR.io:443 (docker login keeps one credential per registry), got ghcr.io. `
+          + 'Keep one credential per registry.');
+    });
+
+    test('when an ECR registry is logged in to by its host and by DockerCredential.ecr (regression: accepted)', () => {
+      const { stack, hub } = setup();
+      const base = ecr.Repository.fromRepositoryArn(stack, 'Base', 'arn:aws:ecr:eu-west-1:222222222222:repository/base');
+      const twice = [DockerCredential.customRegistry('222222222222.dkr.ecr.eu-west-1.amazonaws.com', hub), DockerCredential.ecr([base])];
+      expect(errorOf(() => pipeline(stack, { buildStep: privilegedBuild(), dockerCredentials: twice })))
+        .toBe(`${P}dockerCredentials logs in to Amazon ECR (account 222222222222, eu-west-1) twice, as 222222222222.dkr.ecr.eu-west-1.amazonaws.com `
+          + 'and Amazon ECR (account 222222222222, eu-west-1) (docker login keeps one credential per registry), got Amazon ECR (account 222222222222, eu-west-1). '
+          + 'Keep one credential per registry.');
+    });
+
     test('when DeliveryDefaults get a bad credential (checked when set)', () => {
       const { app } = setup();
       expect(errorOf(() => DeliveryDefaults.applyTo(app, { dockerCredentials: [DockerCredential.ecr([])] })))
