@@ -202,7 +202,9 @@ export class PolicyRule {
    *
    * Checked: the pipeline's stack (where its artifacts and build logs are), each environment's
    * region, and a CloudFormation target's own `region`. A pipeline stack without an explicit region
-   * cannot be checked at synth and is a violation.
+   * cannot be checked at synth and is a violation. Deploy commands and `fromActionFactory` targets
+   * count as deploying to their environment's region: what their commands or actions reach is not
+   * known at synth.
    */
   public static allowedRegions(regions: string[]): IPolicyRule {
     return new AllowedRegionsRule(regions);
