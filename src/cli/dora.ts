@@ -22,6 +22,13 @@ export interface DeploymentRecord {
   readonly revision?: string;
   /** CodeDeploy rolled the deployment back automatically, or an alarm stopped it. */
   readonly autoRolledBack?: boolean;
+  /**
+   * A deployment that succeeded after failing: an action failed and succeeded when the stage was
+   * retried (RetryStageExecution) in the same run. When the first failed attempt ended.
+   */
+  readonly failedAt?: Date;
+  /** A rollback: the execution it restored (`rollbackMetadata.rollbackTargetPipelineExecutionId`), when known. */
+  readonly rollbackTarget?: string;
 }
 
 export interface DailyPoint {
@@ -163,27 +170,27 @@ export function computeEnvironment(
   const deployments = runs.filter((r) => r.kind === 'deployment' && r.status === 'Succeeded' && !r.autoRolledBack);
   const changes = runs.filter((r) => r.kind === 'deployment');
 
-  // A change failed when its stage failed, CodeDeploy rolled it back / an alarm stopped it,
-  // or a rollback of the environment followed it (before the next change).
-  const failed = new Set<DeploymentRecord>(changes.filter((r) => r.status === 'Failed' || r.autoRolledBack));
+  // A change failed when its stage failed (a failed attempt that a retry then fixed included),
+  // CodeDeploy rolled it back / an alarm stopped it, or a rollback of the environment undid it.
+  const failed = new Set<DeploymentRecord>(changes.filter((r) => r.status === 'Failed' || r.autoRolledBack || r.failedAt));
   const failureTime = new Map<DeploymentRecord, number>();
-  for (const r of failed) failureTime.set(r, r.endTime!.getTime());
+  for (const r of failed) failureTime.set(r, (r.failedAt ?? r.endTime!).getTime());
   for (const rollback of runs.filter((r) => r.kind === 'rollback')) {
-    const rolledBack = [...deployments].reverse().find((d) => d.endTime! <= rollback.startTime);
-    if (rolledBack && !failed.has(rolledBack)) {
-      failed.add(rolledBack);
-      failureTime.set(rolledBack, rollback.startTime.getTime());
+    // the rollback undoes the latest change before it, when that one succeeded: after a failed
+    // change (the usual automated rollback), it restores the last good one and undoes nothing more
+    const latest = [...changes].reverse().find((d) => d.endTime! <= rollback.startTime);
+    if (latest && deployments.includes(latest) && !failed.has(latest) && latest.executionId !== rollback.rollbackTarget) {
+      failed.add(latest);
+      failureTime.set(latest, rollback.startTime.getTime());
     }
   }
 
-  // Failure episodes: from the first failure while healthy to the next healthy state
-  // (a successful deployment or rollback that is not itself a failure).
+  // Failure episodes: from the first failure while healthy to the next healthy state (a successful
+  // deployment or rollback; a retried deployment restores at its success what its failure broke).
   const events: { t: number; kind: 'fail' | 'ok' }[] = [];
   for (const [, t] of failureTime) events.push({ t, kind: 'fail' });
   for (const r of runs) {
-    if (r.status === 'Succeeded' && !r.autoRolledBack && (r.kind === 'rollback' || !failureTime.has(r) || failureTime.get(r)! > r.endTime!.getTime())) {
-      events.push({ t: r.endTime!.getTime(), kind: 'ok' });
-    }
+    if (r.status === 'Succeeded' && !r.autoRolledBack) events.push({ t: r.endTime!.getTime(), kind: 'ok' });
   }
   events.sort((a, b) => a.t - b.t || (a.kind === 'fail' ? -1 : 1));
   const restoreTimes: number[] = [];

@@ -51,6 +51,19 @@ export function findStage(state: GetPipelineStateOutput, env: string, pipeline: 
   return stage;
 }
 
+/**
+ * The stage of environment `env`, refusing (not found) the pipeline's own stages (`Source`,
+ * `Build`, `Checks`, `UpdatePipeline`), which are never measured as environments.
+ */
+export function findEnvironmentStage(state: GetPipelineStateOutput, env: string, pipeline: string): StageState {
+  const stage = findStage(state, env, pipeline);
+  if (NON_ENVIRONMENT_STAGES.has(env)) {
+    const valid = (state.stageStates ?? []).map((s) => s.stageName ?? '').filter((n) => n && !NON_ENVIRONMENT_STAGES.has(n));
+    throw notFound(`'${env}' in pipeline '${pipeline}' is the pipeline's own ${env} stage, not an environment; environments: ${valid.length ? valid.join(', ') : '(none)'}`);
+  }
+  return stage;
+}
+
 /** The approval waiting in a stage (an InProgress action holding a token), if any. */
 export function pendingApproval(stage: StageState): ActionState | undefined {
   const waiting = (stage.actionStates ?? []).filter((a) => a.latestExecution?.status === 'InProgress' && a.latestExecution.token);

@@ -67,6 +67,44 @@ describe('DORA keys on hand-written histories', () => {
     expect(m.timeToRestoreMedianMs).toBe(15 * MIN);
   });
 
+  test('a rollback after a failed change restores the last good one and undoes nothing that succeeded (regression: both counted as failed)', () => {
+    const m = computeEnvironment([
+      rec('e1', 'Succeeded', '11-02T10:00', '11-02T10:30'),
+      rec('e2', 'Failed', '11-04T10:00', '11-04T10:20'), // the failure: the episode starts here
+      rec('r1', 'Succeeded', '11-04T10:25', '11-04T10:40', { kind: 'rollback', rollbackTarget: 'e1' }),
+    ], { since, until });
+    expect(m).toMatchObject({
+      deployments: 1, changes: 2, failedChanges: 1, changeFailureRate: 0.5, restores: 1, openFailures: 0, timeToRestoreMedianMs: 20 * MIN,
+    });
+    expect(m.daily.filter((d) => d.failures)).toEqual([{ day: '2026-11-04', deployments: 0, failures: 1 }]);
+  });
+
+  test('a rollback to the latest change undoes nothing; without a known target, the latest change, when it succeeded, is undone', () => {
+    const history = (target?: string) => computeEnvironment([
+      rec('e1', 'Succeeded', '11-02T10:00', '11-02T10:30'),
+      rec('e2', 'Succeeded', '11-04T10:00', '11-04T10:30'),
+      rec('r1', 'Succeeded', '11-04T12:00', '11-04T12:15', { kind: 'rollback', ...(target ? { rollbackTarget: target } : {}) }),
+    ], { since, until });
+    expect(history('e2').failedChanges).toBe(0); // a rollback to what runs (CodePipeline refuses it; a record may still say so)
+    expect(history('e1').failedChanges).toBe(1);
+    expect(history().failedChanges).toBe(1);
+  });
+
+  test('a deployment fixed by a retry is a failed change, a deployment, and restores when the retry succeeds (regression: 0 deployments, never restored)', () => {
+    const m = computeEnvironment([
+      rec('e1', 'Succeeded', '11-02T10:00', '11-02T10:30', { commitTime: at('11-02T09:00') }),
+      rec('e2', 'Succeeded', '11-04T10:00', '11-04T11:10', { commitTime: at('11-04T09:00'), failedAt: at('11-04T10:20') }),
+    ], { since, until });
+    expect(m).toMatchObject({
+      deployments: 2, changes: 2, failedChanges: 1, changeFailureRate: 0.5, restores: 1, openFailures: 0, timeToRestoreMedianMs: 50 * MIN,
+    });
+    expect(m.leadTimes.map((l) => [l.executionId, l.leadTimeMs])).toEqual([['e1', 90 * MIN], ['e2', 130 * MIN]]);
+    expect(m.daily.filter((d) => d.deployments || d.failures)).toEqual([
+      { day: '2026-11-02', deployments: 1, failures: 0 },
+      { day: '2026-11-04', deployments: 1, failures: 1 },
+    ]);
+  });
+
   test('a CodeDeploy automatic rollback counts as a failed change, restored by the next deployment', () => {
     const m = computeEnvironment([
       rec('e0', 'Succeeded', '11-01T10:00', '11-01T10:30'),

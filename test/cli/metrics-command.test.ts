@@ -85,8 +85,54 @@ describe('metrics', () => {
     });
     const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
     expect(r.code).toBe(0);
-    // exec-1 deployed, exec-2 failed, exec-3 rolled back (it undoes exec-1, which becomes a failed change)
-    expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 1, changes: 2, failedChanges: 2 });
+    // exec-1 deployed, exec-2 failed, exec-3 rolled back: it restores exec-1, the last good change, and undoes nothing that
+    // succeeded (regression: exec-1 was counted as a failed change too)
+    expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 1, changes: 2, failedChanges: 1 });
+  });
+
+  test('a deployment that failed and succeeded when retried is a failed change, a deployment and a restore (regression: 0 deployments, never restored)', async () => {
+    const retried = {
+      pipelineExecutionId: 'exec-2',
+      actionExecutionId: 'exec-2-prod-Deploy-retry',
+      stageName: 'prod',
+      actionName: 'Deploy',
+      status: 'Succeeded' as const,
+      startTime: minutesAgo(200),
+      lastUpdateTime: minutesAgo(190),
+      input: { actionTypeId: { category: 'Deploy' as const, owner: 'AWS' as const, provider: 'CodeDeploy', version: '1' } },
+      output: { executionResult: { externalExecutionId: 'd-2b' } },
+    };
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [retried, ...actionExecutions] });
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    // exec-1 deployed; exec-2 failed 240 minutes ago (CodeDeploy rolled that attempt back) and its retry deployed 190 minutes ago
+    expect(JSON.parse(r.stdout).environments[0]).toMatchObject({
+      deployments: 2, changes: 2, failedChanges: 1, restores: 1, openFailures: 0, timeToRestoreMedianMs: 50 * 60_000,
+    });
+  });
+
+  test('a rollback listed in the window costs no ListActionExecutions of its own (it runs no Source action)', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: executions.map((e) => (e.pipelineExecutionId === 'exec-3'
+        ? { ...e, status: 'Succeeded' as const, executionType: 'ROLLBACK' as const, rollbackMetadata: { rollbackTargetPipelineExecutionId: 'exec-1' } } : e)),
+    });
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: actionExecutions.filter((a) => a.pipelineExecutionId !== 'exec-3' || a.stageName === 'prod')
+        .map((a) => (a.pipelineExecutionId === 'exec-3'
+          ? { ...a, actionName: 'Deploy', status: 'Succeeded' as const, input: { actionTypeId: { category: 'Deploy' as const, owner: 'AWS' as const, provider: 'CodeDeploy', version: '1' } } }
+          : a)),
+    });
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    expect(cp).not.toHaveReceivedCommandWith(ListActionExecutionsCommand, { filter: { pipelineExecutionId: 'exec-3' } });
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1);
+  });
+
+  test('--env naming one of the pipeline\'s own stages is refused, listing the environments (regression: measured as an environment)', async () => {
+    const r = await cli(['metrics', PIPELINE, '--env', 'Build']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`cdk-delivery: 'Build' in pipeline '${PIPELINE}' is the pipeline's own Build stage, not an environment; environments: staging, prod\n`);
+    expect(cp).not.toHaveReceivedCommand(ListPipelineExecutionsCommand);
   });
 
   test('a pipeline named twice is read and counted once', async () => {

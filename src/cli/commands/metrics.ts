@@ -9,8 +9,8 @@ import { ExitCode, usageError } from '../errors';
 import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
 import {
-  findStage, isApproval, isCodeDeploy, isRollbackExecution, isSource, NON_ENVIRONMENT_STAGES, primarySourceRevision, revisionOfSourceAction,
-  stageRuns, validateName,
+  findEnvironmentStage, isApproval, isCodeDeploy, isRollbackExecution, isSource, NON_ENVIRONMENT_STAGES, primarySourceRevision,
+  revisionOfSourceAction, stageRuns, validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
 
@@ -104,14 +104,16 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
 
   // Runs in the window of executions that started before it: their summary (rollback or not, start)
   // and Source action (commit time) were not listed. Read them one execution at a time.
+  // A rollback listed in the window runs no Source action: it needs no such lookup.
+  const needsSource = (id: string) => !withSource.has(id) && !(byId.has(id) && isRollbackExecution(byId.get(id)));
   const outside = [...new Set(runs
     .filter((r) => r.status === 'Succeeded' || r.status === 'Failed')
-    .filter((r) => !byId.has(r.executionId) || !withSource.has(r.executionId))
+    .filter((r) => !byId.has(r.executionId) || needsSource(r.executionId))
     .map((r) => r.executionId))];
   await mapLimit(outside, OUTSIDE_CONCURRENCY, async (id) => {
     const [execution, own] = await Promise.all([
       byId.has(id) ? undefined : ctx.api.getPipelineExecution(pipeline, id),
-      withSource.has(id) ? [] : ctx.api.listActionExecutions(pipeline, { pipelineExecutionId: id }),
+      needsSource(id) ? ctx.api.listActionExecutions(pipeline, { pipelineExecutionId: id }) : [],
     ]);
     if (execution) byId.set(id, execution);
     own.forEach(readSource);
@@ -128,9 +130,13 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
   for (const run of runs) {
     if (!run.startTime) continue;
     const summary = byId.get(run.executionId);
-    // every attempt counts: a deployment that failed and was retried (RetryStageExecution) is a failed change
+    // every attempt counts: a deployment that failed and was retried (RetryStageExecution) is a
+    // failed change; when the retry succeeded, it is also a deployment, which restored the environment
     const failedAttempts = run.actions.filter((a) => a.status === 'Failed' && !isApproval(a));
-    const autoRolledBack = run.actions
+    const firstFailure = failedAttempts.map((a) => a.lastUpdateTime?.getTime()).filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
+    const retried = run.status === 'Succeeded' && failedAttempts.length > 0;
+    // each action's latest attempt: a CodeDeploy rollback of an attempt that a retry then fixed is that attempt's failure
+    const autoRolledBack = run.work
       .filter(isCodeDeploy)
       .some((a) => rolledBackOrStopped(deployments.get(a.output?.executionResult?.externalExecutionId ?? '')));
     records.push({
@@ -138,9 +144,12 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
       environment: run.stageName,
       executionId: run.executionId,
       kind: isRollbackExecution(summary) ? 'rollback' : 'deployment',
-      status: (failedAttempts.length ? 'Failed' : run.status) as DeploymentRecord['status'],
+      status: (failedAttempts.length && !retried ? 'Failed' : run.status) as DeploymentRecord['status'],
       startTime: run.startTime,
       endTime: run.endTime ?? (failedAttempts.length ? failedAttempts[0].lastUpdateTime : undefined),
+      ...(retried && firstFailure !== undefined ? { failedAt: new Date(firstFailure) } : {}),
+      ...(summary?.rollbackMetadata?.rollbackTargetPipelineExecutionId
+        ? { rollbackTarget: summary.rollbackMetadata.rollbackTargetPipelineExecutionId } : {}),
       commitTime: commitTimes.get(run.executionId),
       executionStartTime: executionStarts.get(run.executionId),
       revision: primarySourceRevision((summary as PipelineExecutionSummary | undefined)?.sourceRevisions, (r) => r.actionName)?.revisionId
@@ -228,7 +237,7 @@ export async function metricsCommand(ctx: CommandContext, options: MetricsOption
     // an unknown environment is an error listing the valid ones, not an empty report
     const env = options.env;
     states = await readStates();
-    states.forEach((state, i) => findStage(state, env, pipelines[i]));
+    states.forEach((state, i) => findEnvironmentStage(state, env, pipelines[i]));
     records = (await Promise.all(pipelines.map((p) => collectRecords(ctx, p, since, env)))).flat();
   } else {
     const [read, collected] = await Promise.all([readStates(), Promise.all(pipelines.map((p) => collectRecords(ctx, p, since)))]);
