@@ -203,6 +203,20 @@ export class DeliveryApi {
     return out.pipelineExecution ?? { pipelineExecutionId };
   }
 
+  /**
+   * The execution, or undefined when CodePipeline no longer has it (PipelineExecutionNotFound: its
+   * history keeps about 12 months), for callers that only enrich what they show with it.
+   */
+  public async findPipelineExecution(pipeline: string, pipelineExecutionId: string): Promise<PipelineExecution | undefined> {
+    const out = await this.cp('GetPipelineExecution', { pipeline }, () =>
+      this.clients.codepipeline.send(new GetPipelineExecutionCommand({ pipelineName: pipeline, pipelineExecutionId }))
+        .catch((e: unknown) => {
+          if ((e as { name?: string })?.name === 'PipelineExecutionNotFoundException') return undefined;
+          throw e;
+        }));
+    return out === undefined ? undefined : out.pipelineExecution ?? { pipelineExecutionId };
+  }
+
   /** Lists pipeline executions, newest first, following nextToken. */
   public async listPipelineExecutions(pipeline: string, options: ListOptions = {}): Promise<PipelineExecutionSummary[]> {
     const items: PipelineExecutionSummary[] = [];

@@ -196,6 +196,59 @@ describe('rollback', () => {
     expect(r.stdout).toBe("rolling back 'prod' of 'shop-pipeline' to 0badc0d \"First release\" (execution exec-1, restored by rollback execution rb-1); rollback execution exec-rb\n");
   });
 
+  describe('after a rollback', () => {
+    // exec-0 and exec-1 good, exec-2 bad, rb-1 (the stage's latest execution) rolled prod back to exec-1
+    const prodRun = (exec: string, at: number) => ({
+      pipelineExecutionId: exec,
+      stageName: 'prod',
+      actionName: 'Deploy',
+      status: 'Succeeded' as const,
+      startTime: minutesAgo(at + 10),
+      lastUpdateTime: minutesAgo(at),
+      input: { actionTypeId: { category: 'Deploy' as const, owner: 'AWS' as const, provider: 'CodeDeploy', version: '1' } },
+    });
+    const rolledBack = (status: 'Succeeded' | 'Failed' | 'InProgress') => {
+      const state = pipelineState();
+      state.stageStates![3] = { ...state.stageStates![3], latestExecution: { pipelineExecutionId: 'rb-1', status, type: 'ROLLBACK' } };
+      cp.on(GetPipelineStateCommand).resolves(state);
+      cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [prodRun('rb-1', 50), prodRun('exec-2', 200), prodRun('exec-1', 500), prodRun('exec-0', 900)] });
+      cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'rb-1' }).resolves({
+        pipelineExecution: { pipelineExecutionId: 'rb-1', status, executionType: 'ROLLBACK', rollbackMetadata: { rollbackTargetPipelineExecutionId: 'exec-1' } },
+      });
+      cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-0' }).resolves({
+        pipelineExecution: { pipelineExecutionId: 'exec-0', artifactRevisions: [{ revisionId: COMMIT_1, revisionSummary: 'Older release' }] },
+      });
+    };
+
+    test('rolling back again goes to the success before the one restored, never to the release it undid (regression: back to exec-2)', async () => {
+      rolledBack('Succeeded');
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      expect(r.code).toBe(0);
+      expect(cp).toHaveReceivedCommandTimes(RollbackStageCommand, 1);
+      expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-0' });
+    });
+
+    test('exit 3, without calling RollbackStage, when nothing succeeded before the execution restored', async () => {
+      rolledBack('Succeeded');
+      cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [prodRun('rb-1', 50), prodRun('exec-2', 200), prodRun('exec-1', 500)] });
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe("cdk-delivery: no earlier successful execution of 'prod' before execution exec-1, which rollback execution rb-1 restored, "
+        + "to roll back to in pipeline 'shop-pipeline'\n");
+      expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+    });
+
+    test.each(['Failed', 'InProgress'] as const)('exit 3, without calling RollbackStage, when that rollback is %s: the target must be chosen', async (status) => {
+      rolledBack(status);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe('cdk-delivery: \'prod\' of \'shop-pipeline\' is being rolled back, or its rollback did not end well: its latest execution rb-1 '
+        + `is a rollback to execution exec-1 that is ${status}; choose what to roll back to with --target-execution (exec-1 to roll back to it again)\n`);
+      expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+      expect(cp).not.toHaveReceivedCommand(ListActionExecutionsCommand);
+    });
+  });
+
   describe('what counts as a success of the stage', () => {
     const prodAction = (exec: string, name: string, status: string, at: number) => ({
       pipelineExecutionId: exec,

@@ -353,6 +353,32 @@ describe('status of a stage rolled back (RollbackStage, or the automatic rollbac
   });
 });
 
+describe('status when an execution shown is no longer in CodePipeline\'s history', () => {
+  test('the stage shows without its revision, and the others as usual (regression: exit 3 and no table)', async () => {
+    const state = pipelineState({ approval: false });
+    state.stageStates![3] = { ...state.stageStates![3], latestExecution: { pipelineExecutionId: 'exec-0', status: 'Succeeded' } };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.filter((a) => a.stageName !== 'prod') });
+    cp.on(GetPipelineExecutionCommand).rejects(awsError('PipelineExecutionNotFoundException', 'Pipeline execution with id exec-0 does not exist'));
+    const json = await cli(['status', PIPELINE, '--json']);
+    expect(json.code).toBe(0);
+    const environments = JSON.parse(json.stdout).environments;
+    expect(environments.find((e: { name: string }) => e.name === 'prod').deployed).toMatchObject({ executionId: 'exec-0', revision: {} });
+    expect(environments.find((e: { name: string }) => e.name === 'staging').deployed.revision.id).toBeDefined();
+    expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'exec-0' });
+  });
+
+  test('any other error of that lookup still ends the command (access denied: exit 4)', async () => {
+    const state = pipelineState({ approval: false });
+    state.stageStates![3] = { ...state.stageStates![3], latestExecution: { pipelineExecutionId: 'exec-0', status: 'Succeeded' } };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.filter((a) => a.stageName !== 'prod') });
+    cp.on(GetPipelineExecutionCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: codepipeline:GetPipelineExecution'));
+    const r = await cli(['status', PIPELINE]);
+    expect(r.code).toBe(4);
+  });
+});
+
 describe('status: what counts as deployed', () => {
   test('a run stopped after its approval (stop and wait: the deployment never started) is not deployed', async () => {
     const state = pipelineState({ approval: false });

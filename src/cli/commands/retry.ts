@@ -49,6 +49,23 @@ export async function retryCommand(ctx: CommandContext, options: StageCommandOpt
 }
 
 /**
+ * When the stage's latest execution is a rollback that succeeded, the execution it restored (what
+ * the stage runs now). A rollback that did not succeed is refused: rolling back again should be a
+ * choice (`--target-execution`), not a guess.
+ */
+async function restoredByCurrent(ctx: CommandContext, pipeline: string, env: string, current: string): Promise<string | undefined> {
+  const execution = await ctx.api.findPipelineExecution(pipeline, current);
+  if (!execution || !isRollbackExecution(execution)) return undefined;
+  const restored = execution.rollbackMetadata?.rollbackTargetPipelineExecutionId;
+  if (execution.status !== 'Succeeded' || !restored) {
+    throw new CliError(`'${env}' of '${pipeline}' is being rolled back, or its rollback did not end well: its latest execution ${current} is a rollback`
+      + `${restored ? ` to execution ${restored}` : ''} that is ${execution.status ?? 'in an unknown state'}; choose what to roll back to with --target-execution`
+      + `${restored ? ` (${restored} to roll back to it again)` : ''}`, ExitCode.NOT_FOUND);
+  }
+  return restored;
+}
+
+/**
  * `cdk-delivery rollback <pipeline> --env <name> [--target-execution <id>]`: RollbackStage to the
  * last execution that succeeded in the stage (read from the stage's action execution history).
  */
@@ -68,27 +85,37 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
   if (target !== undefined) {
     validateName(target, 'execution id (--target-execution)');
   } else {
+    // After a rollback, the stage runs what that rollback restored: rolling back again goes to a
+    // success older than it, never to the releases the rollback undid.
+    const restored = current ? await restoredByCurrent(ctx, pipeline, env, current) : undefined;
     // The target must have run the whole stage: not a run stopped after its approval (or between run
     // orders). RollbackStage takes only executions of the current pipeline version, whose stage had the
     // actions it has now, so every one of them must have succeeded in the run.
     const isTarget = (r: StageRun) => r.stageName === env && r.status === 'Succeeded' && r.executionId !== current && actionsNotRun(r, stage).length === 0;
+    // the runs that may be targets, newest first: those older than the restored one after a rollback
+    const candidates = (runs: StageRun[]) => {
+      if (!restored) return runs;
+      const at = runs.findIndex((r) => r.stageName === env && r.executionId === restored);
+      return at < 0 ? [] : runs.slice(at + 1);
+    };
     const actions = await ctx.api.listActionExecutions(pipeline, {
       maxPages: 50,
       warnWhenCapped: true,
       // stop once a successful run of the stage is complete in what was read (lists are newest first)
       stopWhen: (items) => {
         const last = items[items.length - 1]?.startTime?.getTime() ?? 0;
-        return stageRuns(items).some((r) => isTarget(r) && (r.startTime?.getTime() ?? 0) > last);
+        return candidates(stageRuns(items)).some((r) => isTarget(r) && (r.startTime?.getTime() ?? 0) > last);
       },
     });
-    const runs = stageRuns(actions);
+    const runs = candidates(stageRuns(actions));
     target = runs.find(isTarget)?.executionId;
     if (!target) {
       const partial = runs.find((r) => r.stageName === env && r.status === 'Succeeded' && r.executionId !== current);
       const why = partial
         ? `; execution ${partial.executionId} did not run ${actionsNotRun(partial, stage).join(', ')} (stopped before it, or run before the stage changed)`
         : '';
-      throw new CliError(`no earlier successful execution of '${env}' to roll back to in pipeline '${pipeline}'${why}`, ExitCode.NOT_FOUND);
+      const before = restored ? ` before execution ${restored}, which rollback execution ${current} restored,` : '';
+      throw new CliError(`no earlier successful execution of '${env}'${before} to roll back to in pipeline '${pipeline}'${why}`, ExitCode.NOT_FOUND);
     }
   }
   let execution = await ctx.api.getPipelineExecution(pipeline, target);

@@ -146,7 +146,9 @@ export async function fetchStatus(ctx: CommandContext, pipeline: string): Promis
   }
   if (unknown.size > 0) {
     await Promise.all([...unknown].map(async (id) => {
-      data.looked.set(id, revisionOfExecution(await ctx.api.getPipelineExecution(pipeline, id)));
+      // an execution older than CodePipeline's history shows without its revision
+      const execution = await ctx.api.findPipelineExecution(pipeline, id);
+      if (execution) data.looked.set(id, revisionOfExecution(execution));
     }));
     environments = (state.stageStates ?? []).map((s) => stageStatus(s, data));
   }
