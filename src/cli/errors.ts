@@ -106,6 +106,11 @@ export function fromAwsError(error: unknown, ctx: AwsErrorContext): CliError {
       return new CliError(`${profile}; check --profile and AWS_PROFILE`, ExitCode.NO_CREDENTIALS);
     }
   }
+  if (credentialsMissing && /expired|\bSSO\b/i.test(message)) {
+    // the credentials exist but cannot be used (an SSO session that expired, or never logged in): the SDK says which
+    return new CliError(`AWS credentials expired or not usable: ${message.replace(/\.$/, '')}; renew them (for SSO: aws sso login), `
+      + 'or check AWS_PROFILE / --profile', ExitCode.NO_CREDENTIALS);
+  }
   if (credentialsMissing) {
     return new CliError(
       'no AWS credentials: set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where an instance/container role is available',

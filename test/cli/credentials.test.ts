@@ -28,4 +28,20 @@ describe('without credentials or region (real clients, no mock)', () => {
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/^cdk-delivery: no AWS credentials: set AWS_PROFILE or --profile/);
   });
+
+  test('exit 6 naming the expired SSO session and aws sso login, not "no AWS credentials" (regression: the SDK\'s reason was lost)', async () => {
+    const expired = async () => {
+      throw Object.assign(new Error('The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.'),
+        { name: 'CredentialsProviderError' });
+    };
+    const r = await cli(['status', 'shop'], {}, {
+      createClients: () => ({
+        codepipeline: new CodePipelineClient({ region: 'eu-west-1', credentials: expired, maxAttempts: 1 }),
+        codedeploy: new CodeDeployClient({ region: 'eu-west-1', credentials: expired, maxAttempts: 1 }),
+      }),
+    });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toBe('cdk-delivery: AWS credentials expired or not usable: The SSO session associated with this profile has expired. '
+      + 'To refresh this SSO session run aws sso login with the corresponding profile; renew them (for SSO: aws sso login), or check AWS_PROFILE / --profile\n');
+  });
 });
