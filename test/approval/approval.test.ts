@@ -70,7 +70,9 @@ describe('an approval topic the pipeline\'s stack cannot refer to', () => {
 
   test('a topic imported by ARN in a stack of another Region is referred to by its ARN, and taken', () => {
     const app = newApp();
-    const topic = sns.Topic.fromTopicArn(new Stack(app, 'Other', { env: { account: '111111111111', region: 'us-east-1' } }), 'Topic', 'arn:aws:sns:eu-west-1:111111111111:approvals');
+    const other = new Stack(app, 'Other', { env: { account: '111111111111', region: 'us-east-1' } });
+    new sns.Topic(other, 'Own'); // aws-cdk-lib 2.27x refuses an empty stack
+    const topic = sns.Topic.fromTopicArn(other, 'Topic', 'arn:aws:sns:eu-west-1:111111111111:approvals');
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
     pipelineIn(stack, { environments: [env('prod', { production: true, approval: Approval.manual({ notify: topic }) })] });
     expect(action(stack, 'prod', 'Approve').Configuration.NotificationArn).toBe('arn:aws:sns:eu-west-1:111111111111:approvals');

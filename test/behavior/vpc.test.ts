@@ -206,13 +206,13 @@ describe('CodeBuild projects in a VPC: errors', () => {
 
   test('a security group of the VPC, one of an imported VPC with the same id, and an imported security group (whose VPC is not known) are taken', () => {
     const { stack, vpc } = network();
-    pipelineWith(stack, 'build', { vpc, securityGroups: [new ec2.SecurityGroup(stack, 'Sg', { vpc }), ec2.SecurityGroup.fromSecurityGroupId(stack, 'Shared', 'sg-0abc')] });
+    pipelineWith(stack, 'build', { vpc, securityGroups: [new ec2.SecurityGroup(stack, 'Sg', { vpc }), ec2.SecurityGroup.fromSecurityGroupId(stack, 'Shared', 'sg-0123456789abcdef0')] });
     expect(vpcConfigOf(stack, 'Build').SecurityGroupIds).toHaveLength(2);
     const { stack: s2 } = network();
-    const imported2 = ec2.Vpc.fromVpcAttributes(s2, 'Imported', { vpcId: 'vpc-0aaa', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0aaa'] });
-    const again2 = ec2.Vpc.fromVpcAttributes(s2, 'Again', { vpcId: 'vpc-0aaa', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0aaa'] });
+    const imported2 = ec2.Vpc.fromVpcAttributes(s2, 'Imported', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0123456789abcdef0'] });
+    const again2 = ec2.Vpc.fromVpcAttributes(s2, 'Again', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0123456789abcdef0'] });
     pipelineWith(s2, 'build', { vpc: imported2, securityGroups: [new ec2.SecurityGroup(s2, 'Sg', { vpc: again2 })] });
-    expect(vpcConfigOf(s2, 'Build').VpcId).toBe('vpc-0aaa');
+    expect(vpcConfigOf(s2, 'Build').VpcId).toBe('vpc-0123456789abcdef0');
   });
 
   test('fails when one security group is given twice', () => {
