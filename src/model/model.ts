@@ -252,7 +252,7 @@ export interface DeploymentModel {
   /** The ECS service a rolling update (`DeploymentTarget.ecs`) deploys. */
   readonly ecsService?: unknown;
   /** The environment's alarms added to the (owned) deployment group: those of its account and region. */
-  readonly groupAlarms?: cloudwatch.IAlarm[];
+  readonly groupAlarms?: GroupAlarmModel[];
   /** The target asks for a change-set review (added to the environment when it has no approval). */
   readonly wantsChangeSetReview?: boolean;
   /** Assets the target needs published before it deploys. */
@@ -317,6 +317,13 @@ export interface WindowModel {
  * An alarm as a CloudWatchAlarm rule of the pipeline names it. An alarm the pipeline's stack cannot
  * refer to (in another CDK stage, account or region) is named by literals.
  */
+/** An environment alarm added to an owned CodeDeploy deployment group. */
+export interface GroupAlarmModel {
+  readonly alarm: cloudwatch.IAlarm;
+  /** The alarm's literal name, by which the group's stack refers to an alarm of another stack. */
+  readonly byName?: string;
+}
+
 export interface AlarmRefModel {
   readonly alarm: cloudwatch.IAlarm;
   /** The rule's AlarmName. */

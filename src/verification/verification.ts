@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
-import { AlarmGateModel, AlarmRefModel, ModelContext, VerificationModel } from '../model/model';
+import { AlarmGateModel, AlarmRefModel, GroupAlarmModel, ModelContext, VerificationModel } from '../model/model';
 import { validateCommandsOptions } from '../private/commands-spec';
 import { outputVariables } from '../private/stack-outputs';
 import { described, literal, literalName, type Validator } from '../private/validation';
@@ -148,20 +148,33 @@ function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAlarm): A
 
 /**
  * The alarms CodeDeploy can watch on a deployment group: those of the group's account and region
- * (CodeDeploy reads alarms there only), which the group's stack can name (the same stage, or a
- * literal name).
+ * (CodeDeploy reads alarms there only) that the group's stack can name without depending on
+ * another stack (the pipeline's stack depends on the group's, so a reference back would be a
+ * cycle): an imported alarm, an alarm of the group's stack, or one of another stack by its literal
+ * name (`byName`). An alarm of another stack whose name is generated is left out (`unnamed`).
  */
-export function alarmsForGroup(group: IConstruct & { env: { account: string; region: string } }, gates: AlarmGateModel[]): cloudwatch.IAlarm[] {
+export function alarmsForGroup(
+  group: IConstruct & { env: { account: string; region: string } }, gates: AlarmGateModel[],
+): { readonly added: GroupAlarmModel[]; readonly unnamed: number } {
   const groupStack = Stack.of(group);
   const account = literal(group.env.account);
   const region = literal(group.env.region);
-  return gates.flatMap(g => g.refs).filter(r => {
+  const added: GroupAlarmModel[] = [];
+  let unnamed = 0;
+  for (const r of gates.flatMap(g => g.refs)) {
     const sameEnv = account !== undefined && region !== undefined
       ? r.account === account && r.region === region
       : r.referable && r.account === account && r.region === region && Stack.of(r.alarm).environment === groupStack.environment;
-    const nameable = !Token.isUnresolved(r.alarm.alarmName) || Stage.of(r.alarm) === Stage.of(groupStack);
-    return sameEnv && nameable;
-  }).map(r => r.alarm);
+    if (!sameEnv) continue;
+    if (!Token.isUnresolved(r.alarm.alarmName) || Stack.of(r.alarm) === groupStack) {
+      added.push({ alarm: r.alarm });
+      continue;
+    }
+    const name = literalName(r.alarm, r.alarm.alarmName);
+    if (name !== undefined) added.push({ alarm: r.alarm, byName: name });
+    else unnamed++;
+  }
+  return { added, unnamed };
 }
 
 /** An alarm as messages and the plan show it: its name, or its construct path when the name is generated. */

@@ -57,6 +57,44 @@ describe('DeploymentTarget.codeDeployServer', () => {
       "the environment's 1 alarm added to the deployment group: CodeDeploy stops and rolls back when one fires");
   });
 
+  describe('the environment\'s alarms and a group of another stack', () => {
+    const ENV = { account: '111111111111', region: 'eu-west-1' };
+    const metric = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' });
+    const setup = () => {
+      const app = newApp();
+      const stack = new Stack(app, 'PipelineStack', { env: ENV });
+      const group = new codedeploy.ServerDeploymentGroup(new Stack(app, 'Svc', { env: ENV }), 'Fleet', { deploymentGroupName: 'shop-fleet' });
+      return { app, stack, group };
+    };
+    const groupOf = (app: any) => Object.values(Template.fromStack(app.node.findChild('Svc')).findResources('AWS::CodeDeploy::DeploymentGroup'))[0] as any;
+
+    test('an alarm of the pipeline\'s stack with a literal name is added by that name (regression: a cycle between the two stacks)', () => {
+      const { app, stack, group } = setup();
+      const alarm = new cloudwatch.Alarm(stack, 'Errors', { alarmName: 'shop-errors', metric, threshold: 1, evaluationPeriods: 1 });
+      pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)], verification: [Verification.alarms([alarm])] }] });
+      app.synth();
+      expect(groupOf(app).Properties.AlarmConfiguration).toEqual({ Enabled: true, Alarms: [{ Name: 'shop-errors' }] });
+    });
+
+    test('an alarm of the pipeline\'s stack with a generated name is left out, and the plan says why (regression: a cycle)', () => {
+      const { app, stack, group } = setup();
+      const alarm = new cloudwatch.Alarm(stack, 'Errors', { metric, threshold: 1, evaluationPeriods: 1 });
+      const pipeline = pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)], verification: [Verification.alarms([alarm])] }] });
+      app.synth();
+      expect(groupOf(app).Properties.AlarmConfiguration).toEqual({ Enabled: false });
+      expect(pipeline.describe().environments[0].deployments[0].details).toContain('1 alarm of another stack with a generated name not added to the deployment group '
+        + "(the group's stack would refer to it and the pipeline's stack to the group: give the alarm an alarmName, or define it in the group's stack)");
+    });
+
+    test('an alarm of the group\'s own stack is referred to directly', () => {
+      const { app, stack, group } = setup();
+      const alarm = new cloudwatch.Alarm(Stack.of(group), 'Errors', { metric, threshold: 1, evaluationPeriods: 1 });
+      pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)], verification: [Verification.alarms([alarm])] }] });
+      app.synth();
+      expect(groupOf(app).Properties.AlarmConfiguration).toEqual({ Enabled: true, Alarms: [{ Name: { Ref: expect.stringMatching(/^Errors/) } }] });
+    });
+  });
+
   test('fails when the group is in another region than the environment', () => {
     const stack = newStack();
     const group = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'G', {

@@ -1,5 +1,5 @@
-import { Annotations, Aws, CfnCapabilities, Stack, Token } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Annotations, Aws, CfnCapabilities, Names, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +8,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { scopeCrossAccountActionRoleKeyGrants, scopeReplicationKeyGrants } from './replication-keys';
 import { PipelineGraph } from '../../graph/pipeline-graph';
-import { AlarmGateModel, AssetPublishing, EnvironmentModel, PipelineModel, PublisherEnvironment, RenderContext, SourceRevision } from '../../model/model';
+import {
+  AlarmGateModel, AssetPublishing, EnvironmentModel, GroupAlarmModel, PipelineModel, PublisherEnvironment, RenderContext, SourceRevision,
+} from '../../model/model';
 import { bootstrapQualifier, readBootstrapVersion, withActionRolePolicy } from '../../private/action-grants';
 import { publishCommands, publisherInstallCommands } from '../../private/asset-publisher';
 import { allowAssetPublishing, createProject } from '../../private/codebuild';
@@ -231,9 +233,15 @@ function assetPublishing(scope: Construct, assets: NonNullable<PipelineModel['as
  * alarms and the deployment group belongs to this app, its alarms are added to the group (an
  * imported group cannot be changed; the plan says so).
  */
-function addAlarmsToOwnedGroup(group: unknown, alarms: cloudwatch.IAlarm[]): void {
+function addAlarmsToOwnedGroup(group: unknown, alarms: GroupAlarmModel[]): void {
   if (!group || typeof (group as any).addAlarm !== 'function') return;
-  for (const alarm of alarms) (group as { addAlarm(a: unknown): void }).addAlarm(alarm);
+  const scope = group as Construct;
+  for (const { alarm, byName } of alarms) {
+    // an alarm of another stack, by its literal name: no reference from the group's stack to it
+    const id = byName === undefined ? undefined : `DeliveryAlarm${Names.uniqueId(alarm as unknown as Construct)}`;
+    const named = id === undefined ? alarm : scope.node.tryFindChild(id) as cloudwatch.IAlarm ?? cloudwatch.Alarm.fromAlarmName(scope, id, byName!);
+    (group as { addAlarm(a: unknown): void }).addAlarm(named);
+  }
 }
 
 /** A rule name unique in the pipeline (environment names are unique) within CodePipeline's 100 characters. */
