@@ -1,4 +1,4 @@
-import { Annotations, Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -7,7 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { buildOutputFilePath } from '../private/artifact-paths';
-import { described, isToken, Validator } from '../private/validation';
+import { refuseOtherStage } from '../private/referable';
+import { described, isToken, literalName, Validator } from '../private/validation';
 
 /*
  * CodeDeploy and ECS targets. They describe the rollout strategy they find (the deployment group's
@@ -261,6 +262,15 @@ function checkGroup(ctx: ModelContext, group: unknown, kind: 'Server' | 'Ecs', e
       `Pass a codedeploy.${kind}DeploymentGroup or ${kind}DeploymentGroup.from${kind}DeploymentGroupAttributes(...).`);
   }
   const g = group as { env: { region: string; account: string } };
+  if (Resource.isOwnedResource(group as IConstruct)) {
+    const owned = group as codedeploy.IServerDeploymentGroup;
+    const name = literalName(owned, owned.deploymentGroupName) ?? '<group name>';
+    const app = literalName(owned.application, owned.application.applicationName) ?? '<application name>';
+    refuseOtherStage(v, `${ctx.field}.deploymentGroup`, owned, 'a deployment group', owned.node.path,
+      `Import it by name in the pipeline's stack: codedeploy.${kind}DeploymentGroup.from${kind}DeploymentGroupAttributes(pipelineStack, 'Group', `
+      + `{ application: codedeploy.${kind}Application.from${kind}ApplicationName(pipelineStack, 'App', '${app}'), deploymentGroupName: '${name}', deploymentConfig }), `
+      + 'with the names the stage gives them.');
+  }
   checkGroupRegion(v, ctx.field, g, env, pipelineRegion);
   checkExplicitEnvironment(v, `${ctx.field}.deploymentGroup`, group as IConstruct & typeof g, env, pipelineRegion,
     `or import the deployment group with ${kind}DeploymentGroup.from${kind}DeploymentGroupAttributes(...) in a stack that names its account and region`);
@@ -477,6 +487,12 @@ export function ecsRollingModel(
   v.noMisspeltFields(ctx.field, o, 'EcsRollingOptions');
   const givenFile = v.optionalString(`${ctx.field}.imageDefinitionsFile`, o.imageDefinitionsFile, "Pass the path inside the build output, for example 'imagedefinitions.json'.");
   const file = givenFile === undefined ? 'imagedefinitions.json' : buildOutputFilePath(v, `${ctx.field}.imageDefinitionsFile`, givenFile, 'imagedefinitions.json');
+  if (Resource.isOwnedResource(service)) {
+    refuseOtherStage(v, `${ctx.field}.service`, service, 'an ECS service', service.node.path,
+      "Import it by ARN in the pipeline's stack: ecs.FargateService.fromFargateServiceAttributes(pipelineStack, 'Service', "
+      + "{ serviceArn: 'arn:aws:ecs:<region>:<account>:service/<cluster>/<service>', cluster: ecs.Cluster.fromClusterArn(pipelineStack, 'Cluster', '<cluster ARN>') }), "
+      + 'with the names the stage gives them.');
+  }
   const serviceRegion = service.env.region;
   const wanted = env.region ?? pipelineRegion;
   if (!isToken(serviceRegion) && !isToken(wanted) && serviceRegion !== wanted) {

@@ -13,11 +13,7 @@ export function refuseUnreferable(v: Validator, field: string, resource: IConstr
   const pipelineStack = Stack.of(v.pipeline);
   const stack = Stack.of(resource);
   if (stack === pipelineStack) return;
-  const stage = Stage.of(stack);
-  if (stage !== Stage.of(pipelineStack)) {
-    const where = stage?.node.path ? `CDK stage '${stage.node.path}'` : 'the app, outside any CDK stage';
-    v.fail(field, `is ${what} of stack '${stack.node.path}', in ${where}, not the pipeline's, which the pipeline's stack cannot refer to`, label, fix);
-  }
+  refuseOtherStage(v, field, resource, what, label, fix);
   if (stack.environment !== pipelineStack.environment) {
     v.fail(field, `is ${what} of stack '${stack.node.path}' (${stack.environment}), which the pipeline's stack (${pipelineStack.environment}) cannot refer to: `
       + 'aws-cdk-lib refers to resources of other stacks of the same environment only', label, fix);
@@ -30,4 +26,17 @@ export function refuseUnreferable(v: Validator, field: string, resource: IConstr
  */
 export function refuseOwnedUnreferable(v: Validator, field: string, resource: IConstruct, what: string, fix: string): void {
   if (Resource.isOwnedResource(resource)) refuseUnreferable(v, field, resource, what, resource.node.path, fix);
+}
+
+/**
+ * Refuses a resource of a stack in another CDK stage than the pipeline's (a stage the pipeline
+ * deploys, say): aws-cdk-lib refuses references across a stage boundary with an error that names
+ * neither the field nor the fix. Resources of other accounts and regions are left to the caller.
+ */
+export function refuseOtherStage(v: Validator, field: string, resource: IConstruct, what: string, label: unknown, fix: string): void {
+  if (!v.pipeline) return;
+  const stage = Stage.of(Stack.of(resource));
+  if (stage === Stage.of(Stack.of(v.pipeline))) return;
+  const where = stage?.node.path ? `CDK stage '${stage.node.path}'` : 'the app, outside any CDK stage';
+  v.fail(field, `is ${what} of stack '${Stack.of(resource).node.path}', in ${where}, not the pipeline's, which the pipeline's stack cannot refer to`, label, fix);
 }

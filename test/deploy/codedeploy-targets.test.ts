@@ -1,4 +1,4 @@
-import { Duration, Environment, Stack } from 'aws-cdk-lib';
+import { Duration, Environment, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -93,6 +93,20 @@ describe('DeploymentTarget.codeDeployServer', () => {
       app.synth();
       expect(groupOf(app).Properties.AlarmConfiguration).toEqual({ Enabled: true, Alarms: [{ Name: { Ref: expect.stringMatching(/^Errors/) } }] });
     });
+  });
+
+  test('fails when the group belongs to a CDK stage (the pipeline\'s stack cannot refer to it; regression: aws-cdk-lib\'s cross-stage error)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const svc = new Stack(new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Svc');
+    const group = new codedeploy.ServerDeploymentGroup(svc, 'Fleet', {
+      application: new codedeploy.ServerApplication(svc, 'App', { applicationName: 'shop' }), deploymentGroupName: 'shop-fleet',
+    });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)] }] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup is a deployment group of stack 'Prod/Svc', in CDK stage 'Prod', not the pipeline's, "
+      + "which the pipeline's stack cannot refer to, got 'Prod/Svc/Fleet'. Import it by name in the pipeline's stack: "
+      + "codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(pipelineStack, 'Group', { application: codedeploy.ServerApplication.fromServerApplicationName("
+      + "pipelineStack, 'App', 'shop'), deploymentGroupName: 'shop-fleet', deploymentConfig }), with the names the stage gives them.");
   });
 
   test('fails when the group is in another region than the environment', () => {
@@ -362,6 +376,23 @@ describe('DeploymentTarget.ecs', () => {
       + "so the pipeline (account 111111111111, eu-west-1) cannot tell whether deploying to it crosses accounts or regions, got stack 'Web'. "
       + "Give that stack env: { account: '111111111111', region: 'eu-west-1' }, or import the service with its ARN "
       + "(FargateService.fromFargateServiceAttributes(this, 'Service', { serviceArn, cluster })) in a stack that names its account and region.");
+  });
+});
+
+describe('DeploymentTarget.ecs: a service of a CDK stage', () => {
+  test('is refused, saying how to import it (regression: aws-cdk-lib\'s cross-stage error)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const svc = new Stack(new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Svc');
+    const vpc = new ec2.Vpc(svc, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 0 });
+    const taskDefinition = new ecs.FargateTaskDefinition(svc, 'Task');
+    taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx') });
+    const service = new ecs.FargateService(svc, 'Web', { cluster: new ecs.Cluster(svc, 'Cluster', { vpc }), taskDefinition });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service)] }] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deployments[0].service is an ECS service of stack 'Prod/Svc', in CDK stage 'Prod', not the pipeline's, "
+      + "which the pipeline's stack cannot refer to, got 'Prod/Svc/Web'. Import it by ARN in the pipeline's stack: ecs.FargateService.fromFargateServiceAttributes("
+      + "pipelineStack, 'Service', { serviceArn: 'arn:aws:ecs:<region>:<account>:service/<cluster>/<service>', cluster: ecs.Cluster.fromClusterArn(pipelineStack, "
+      + "'Cluster', '<cluster ARN>') }), with the names the stage gives them.");
   });
 });
 
