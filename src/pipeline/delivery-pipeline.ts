@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
 import { PipelineNotifications } from './notifications';
-import { renderPipeline } from './render/render-pipeline';
+import { needsCrossAccountKeys, renderPipeline } from './render/render-pipeline';
 import { checkRenderedQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
 import { BuildStep } from '../build/build-step';
@@ -25,7 +25,7 @@ import { approverOfAnotherAccount, describeGrantee } from '../private/action-gra
 import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage } from '../private/app-registry';
 import { addCrossAccountActionRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
-import { DeliveryPipelineValidationError, show, Validator } from '../private/validation';
+import { described, DeliveryPipelineValidationError, literal, show, Validator } from '../private/validation';
 import type { AdditionalSource } from '../sources/additional-source';
 import { PipelineSource } from '../sources/pipeline-source';
 
@@ -493,7 +493,7 @@ export class DeliveryPipeline extends Construct {
 
   private validate(): PipelineModel {
     const stack = Stack.of(this);
-    return buildModel(this.validator, {
+    const model = buildModel(this.validator, {
       stackAccount: stack.account,
       stackRegion: stack.region,
       pipelineScope: this,
@@ -513,6 +513,18 @@ export class DeliveryPipeline extends Construct {
       pipelineStackName: stack.stackName,
       pipelineTemplatePath: pipelineTemplatePath(stack),
     });
+    // aws-cdk-lib would stop with an error about a crossAccountKeys option this construct does not have
+    const bucket = this.props.artifactBucket;
+    if (bucket !== undefined && bucket.encryptionKey === undefined && needsCrossAccountKeys(model, stack.account)) {
+      const other = model.environments.find(e => needsCrossAccountKeys({ ...model, environments: [e] }, stack.account))!;
+      this.validator.fail('artifactBucket', `has no KMS key (encryptionKey), but environment '${other.name}' deploys to another account than the pipeline's, `
+        + 'whose roles can read the artifacts only through a customer managed key the pipeline shares with them (the aws/s3 key cannot be shared)',
+      described(`bucket ${literal(bucket.bucketName) ?? bucket.node.path} without encryptionKey`),
+      "Pass a bucket encrypted with a customer managed key, new s3.Bucket(this, 'Artifacts', { encryptionKey: new kms.Key(this, 'ArtifactsKey', "
+        + "{ enableKeyRotation: true }) }), or import yours with s3.Bucket.fromBucketAttributes(this, 'Artifacts', { bucketName, encryptionKey }); "
+        + 'or leave artifactBucket out for one the pipeline creates.');
+    }
+    return model;
   }
 }
 

@@ -6,6 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Approval, DeliveryPipeline, DeploymentTarget, QualityCheck, ReleaseMode, Verification } from '../../src';
@@ -58,6 +59,31 @@ describe('DeliveryPipeline', () => {
     pipelineIn(stack, { artifactBucket: bucket });
     Template.fromStack(stack).resourceCountIs('AWS::S3::Bucket', 1);
     expect(JSON.stringify(pipelineProps(stack).ArtifactStore)).toContain('Mine');
+  });
+
+  test('a given artifact bucket without a KMS key is refused when an environment deploys to another account (regression: aws-cdk-lib\'s crossAccountKeys error)', () => {
+    const fix = "Pass a bucket encrypted with a customer managed key, new s3.Bucket(this, 'Artifacts', { encryptionKey: new kms.Key(this, 'ArtifactsKey', "
+      + "{ enableKeyRotation: true }) }), or import yours with s3.Bucket.fromBucketAttributes(this, 'Artifacts', { bucketName, encryptionKey }); "
+      + 'or leave artifactBucket out for one the pipeline creates.';
+    const why = "deploys to another account than the pipeline's, whose roles can read the artifacts only through a customer managed key the pipeline shares with them "
+      + '(the aws/s3 key cannot be shared)';
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      artifactBucket: s3.Bucket.fromBucketName(stack, 'Mine', 'acme-artifacts'),
+      environments: [env('staging'), env('prod', { account: '222222222222' })],
+    }))).toBe(`'PipelineStack/Shop': artifactBucket has no KMS key (encryptionKey), but environment 'prod' ${why}, got bucket acme-artifacts without encryptionKey. ${fix}`);
+    // added later, the same
+    const stack2 = newStack();
+    const pipeline = pipelineIn(stack2, { artifactBucket: new s3.Bucket(stack2, 'Mine'), environments: [env('staging')] });
+    expect(errorOf(() => pipeline.addEnvironment(env('prod', { account: '222222222222' })))).toBe(
+      `'PipelineStack/Shop': artifactBucket has no KMS key (encryptionKey), but environment 'prod' ${why}, got bucket PipelineStack/Mine without encryptionKey. ${fix}`);
+  });
+
+  test('a given artifact bucket with a KMS key serves an environment of another account', () => {
+    const stack = newStack();
+    const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    pipelineIn(stack, { artifactBucket: new s3.Bucket(stack, 'Mine', { encryptionKey }), environments: [env('prod', { account: '222222222222' })] });
+    expect(JSON.stringify(pipelineProps(stack).ArtifactStore)).toContain('Key');
   });
 
   test('addEnvironment appends an environment and switches the default mode to continuous delivery', () => {
