@@ -564,7 +564,7 @@ function environmentModel(
   }
   const blockWhileAlarming = e.blockWhileAlarming === undefined ? undefined
     : alarmGateModel({ ...alarmContext, field: `${f}.blockWhileAlarming` }, e.blockWhileAlarming, undefined, 'not entered while in ALARM',
-      e.blockWhileAlarmingRole);
+      e.blockWhileAlarmingRole, `${f}.blockWhileAlarmingRole`);
   // the window and the entry alarms are the rules of the stage's one entry condition
   const entryRules = (window ? 1 : 0) + (blockWhileAlarming?.alarms.length ?? 0);
   if (entryRules > 5) {

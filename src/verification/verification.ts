@@ -64,7 +64,9 @@ export interface AlarmVerificationOptions {
 export const DEFAULT_BAKE_TIME = Duration.minutes(10);
 
 /** Validates a list of alarms for a gate and describes it. */
-export function alarmGateModel(ctx: ModelContext, alarms: unknown, waitMinutes: number | undefined, what: string, role?: unknown): AlarmGateModel {
+export function alarmGateModel(
+  ctx: ModelContext, alarms: unknown, waitMinutes: number | undefined, what: string, role?: unknown, roleField?: string,
+): AlarmGateModel {
   const v: Validator = ctx.validator;
   const fix = 'Pass CloudWatch alarms, for example [errorRateAlarm, latencyAlarm] (cloudwatch.Alarm or cloudwatch.Alarm.fromAlarmArn).';
   if (!Array.isArray(alarms)) v.fail(ctx.field, 'must be an array of cloudwatch.IAlarm', alarms, fix);
@@ -84,7 +86,7 @@ export function alarmGateModel(ctx: ModelContext, alarms: unknown, waitMinutes: 
     if (j >= 0) v.fail(`${ctx.field}[${i}]`, `is the same alarm as ${ctx.field.split('.').pop()}[${j}]`, described(alarmLabel(a)), 'Name each alarm once.');
   });
   if (role !== undefined && (role === null || typeof (role as any).roleArn !== 'string')) {
-    v.fail(`${ctx.field.replace(/\.alarms$/, '')}.role`, 'must be an iam.IRole', role, "Pass iam.Role.fromRoleArn(this, 'AlarmReader', 'arn:aws:iam::222222222222:role/alarm-reader').");
+    v.fail(roleField ?? `${ctx.field.replace(/\.alarms$/, '')}.role`, 'must be an iam.IRole', role, "Pass iam.Role.fromRoleArn(this, 'AlarmReader', 'arn:aws:iam::222222222222:role/alarm-reader').");
   }
   const refs = (alarms as cloudwatch.IAlarm[]).map((a, i) => alarmRef(ctx, `${ctx.field}[${i}]`, a));
   const pipelineAccount = ctx.pipelineAccount;
@@ -232,6 +234,11 @@ class CommandsVerification extends Verification {
     const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the test commands, for example ['curl -fsS $URL/health'].");
     v.noMisspeltFields(ctx.field, this.options, 'VerificationCommandsOptions');
     const env = v.optionalStringMap(`${ctx.field}.env`, this.options.env, "Pass string values, for example { URL: 'https://staging.example.com' }.");
+    const both = Object.keys(env ?? {}).filter(k => k in (this.options.environmentVariables ?? {}));
+    if (both.length > 0) {
+      v.fail(`${ctx.field}.env`, `sets ${both.map(k => `'${k}'`).join(', ')}, which environmentVariables sets too (one value would silently replace the other)`,
+        described(both.join(', ')), 'Set each variable in one of the two maps.');
+    }
     const common = validateCommandsOptions(ctx, {
       ...this.options,
       environmentVariables: { ...(this.options.environmentVariables ?? {}), ...(env ?? {}) },

@@ -255,6 +255,19 @@ describe('alarms in another account or region', () => {
   });
 });
 
+describe('a role that is not a role', () => {
+  test.each([
+    ['Verification.alarms', (alarm: any) => ({ verification: [Verification.alarms([alarm], { role: 'reader' as any })] }), 'verification[0].role'],
+    ['blockWhileAlarmingRole', (alarm: any) => ({ blockWhileAlarming: [alarm], blockWhileAlarmingRole: 'reader' as any }), 'blockWhileAlarmingRole'],
+  ])('%s: the error names the field as written (regression: blockWhileAlarming.role, a field that does not exist)', (_case, extra, field) => {
+    const stack = newStack();
+    const alarm = cloudwatch.Alarm.fromAlarmArn(stack, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:errors');
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', extra(alarm))] }))).toBe(
+      `'PipelineStack/Shop': environments[0] ('prod').${field} must be an iam.IRole, got 'reader'. `
+      + "Pass iam.Role.fromRoleArn(this, 'AlarmReader', 'arn:aws:iam::222222222222:role/alarm-reader').");
+  });
+});
+
 describe('alarms of stacks of the app outside the pipeline\'s stack', () => {
   const metric = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' });
   const PIPELINE_ENV = { account: '111111111111', region: 'eu-west-1' };

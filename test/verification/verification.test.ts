@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Approval, Verification } from '../../src';
-import { action, actionsOf, cfnTarget, newStack, pipelineIn } from '../util';
+import { action, actionsOf, cfnTarget, errorOf, newStack, pipelineIn } from '../util';
 
 describe('Verification.commands', () => {
   test('runs after the deployments, in parallel with the other verifications', () => {
@@ -26,5 +26,19 @@ describe('Verification.commands', () => {
       Environment: Match.objectLike({ EnvironmentVariables: [{ Name: 'URL', Type: 'PLAINTEXT', Value: 'https://staging.example.com' }] }),
       Source: { Type: 'CODEPIPELINE', BuildSpec: Match.serializedJson({ version: '0.2', phases: { build: { commands: ['curl -fsS $URL/health'] } } }) },
     });
+  });
+});
+
+describe('Verification.commands: one variable in both maps', () => {
+  test('is refused, naming it (regression: env silently replaced environmentVariables)', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [cfnTarget('shop-staging')],
+        verification: [Verification.commands('Smoke', ['./smoke.sh'], { env: { URL: 'https://a', MODE: 'x' }, environmentVariables: { URL: { value: 'https://b' } } })],
+      }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('staging').verification[0].env sets 'URL', which environmentVariables sets too "
+      + '(one value would silently replace the other), got URL. Set each variable in one of the two maps.');
   });
 });
