@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -272,6 +272,7 @@ export class DeliveryPipeline extends Construct {
     this.node.addMetadata(PLAN_METADATA_TYPE, plan);
     const pipeline = rendered.pipeline;
     const selfUpdate = this.model.selfUpdate !== undefined;
+    if (selfUpdate) warnSelfUpdateSupportStacks(this, stack);
     this.node.addValidation({
       validate: () => {
         const template = renderedTemplate(stack);
@@ -526,6 +527,21 @@ export class DeliveryPipeline extends Construct {
     }
     return model;
   }
+}
+
+/**
+ * UpdatePipeline deploys the pipeline's stack only. The support stacks aws-cdk-lib creates beside
+ * it for environments of other regions (replication buckets) and accounts (action roles) are not
+ * deployed by it: an environment of a new region or account added by a commit fails until they are.
+ */
+function warnSelfUpdateSupportStacks(scope: Construct, stack: Stack): void {
+  const support = stack.dependencies.filter(s => /^cross-(region-stack|account-support-stack)-/.test(s.node.id)).map(s => s.stackName);
+  if (support.length === 0) return;
+  Annotations.of(scope).addWarningV2('delivery-pipeline:selfUpdateSupportStacks',
+    `selfUpdate: UpdatePipeline deploys the pipeline's stack '${stack.stackName}' only, not the support stack${support.length === 1 ? '' : 's'} `
+    + `aws-cdk-lib creates for environments of other regions and accounts (${support.join(', ')}), on which it depends. Deploy them with cdk deploy `
+    + "(cdk deploy --all, or the pipeline's stack without --exclusively) before a commit adds an environment of a new region or account: "
+    + 'until they exist, that environment fails.');
 }
 
 /** Where the cloud assembly holds this stack's template (<nested assembly>/<template>). */

@@ -9,7 +9,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Approval, DeliveryPipeline, DeploymentTarget, QualityCheck, ReleaseMode, Verification } from '../../src';
+import {
+  Approval, DeliveryPipeline, DeliveryPipelineProps, DeploymentTarget, EnvironmentOptions, QualityCheck, ReleaseMode, Verification,
+} from '../../src';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../../src/model/plan-document';
 import { action, env, errorOf, flat, nagFindingsAfterSynth, newApp, newStack, pipelineIn, pipelineProps, props, stageNames } from '../util';
 
@@ -501,6 +503,22 @@ describe('selfUpdate', () => {
     const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
     const selfMutate = Object.entries(policies).find(([id]) => /SelfMutate.*DefaultPolicy/.test(id));
     expect(JSON.stringify(flat((selfMutate![1] as any).Properties.PolicyDocument))).toContain('parameter/cdk-bootstrap/shop1/version');
+  });
+
+  test('warns that UpdatePipeline does not deploy the support stacks of environments of other regions and accounts', () => {
+    const warnings = (extra: Partial<DeliveryPipelineProps>) => {
+      const stack = newStack();
+      pipelineIn(stack, { selfUpdate: true, ...extra });
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('selfUpdateSupportStacks')).map(w => w.entry.data);
+    };
+    const cfn = (name: string, extra: Partial<EnvironmentOptions>) => ({ name, deployments: [DeploymentTarget.cloudFormation({ stackName: name, templatePath: 't.json' })], ...extra });
+    expect(warnings({ environments: [env('staging'), cfn('prod', { region: 'us-east-1', account: '222222222222' })] })).toEqual([
+      "selfUpdate: UpdatePipeline deploys the pipeline's stack 'PipelineStack' only, not the support stack aws-cdk-lib creates for environments of other regions "
+      + 'and accounts (PipelineStack-support-us-east-1), on which it depends. Deploy them with cdk deploy (cdk deploy --all, or the pipeline\'s stack without '
+      + '--exclusively) before a commit adds an environment of a new region or account: until they exist, that environment fails. '
+      + '[ack: delivery-pipeline:selfUpdateSupportStacks]',
+    ]);
+    expect(warnings({ environments: [env('staging'), cfn('prod', { account: '222222222222' })] })).toEqual([]);
   });
 
   test('a pipeline stack with assets is refused: UpdatePipeline would deploy it without uploading them', () => {

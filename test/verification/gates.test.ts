@@ -257,12 +257,12 @@ describe('alarms in another account or region', () => {
 
 describe('a role that is not a role', () => {
   test.each([
-    ['Verification.alarms', (alarm: any) => ({ verification: [Verification.alarms([alarm], { role: 'reader' as any })] }), 'verification[0].role'],
-    ['blockWhileAlarmingRole', (alarm: any) => ({ blockWhileAlarming: [alarm], blockWhileAlarmingRole: 'reader' as any }), 'blockWhileAlarmingRole'],
+    ['Verification.alarms', (errors: any) => ({ verification: [Verification.alarms([errors], { role: 'reader' as any })] }), 'verification[0].role'],
+    ['blockWhileAlarmingRole', (errors: any) => ({ blockWhileAlarming: [errors], blockWhileAlarmingRole: 'reader' as any }), 'blockWhileAlarmingRole'],
   ])('%s: the error names the field as written (regression: blockWhileAlarming.role, a field that does not exist)', (_case, extra, field) => {
     const stack = newStack();
-    const alarm = cloudwatch.Alarm.fromAlarmArn(stack, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:errors');
-    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', extra(alarm))] }))).toBe(
+    const errorsAlarm = cloudwatch.Alarm.fromAlarmArn(stack, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:errors');
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', extra(errorsAlarm))] }))).toBe(
       `'PipelineStack/Shop': environments[0] ('prod').${field} must be an iam.IRole, got 'reader'. `
       + "Pass iam.Role.fromRoleArn(this, 'AlarmReader', 'arn:aws:iam::222222222222:role/alarm-reader').");
   });

@@ -36,7 +36,7 @@ describe('Verification.commands: one variable in both maps', () => {
       environments: [{
         name: 'staging',
         deployments: [cfnTarget('shop-staging')],
-        verification: [Verification.commands('Smoke', ['./smoke.sh'], { env: { URL: 'https://a', MODE: 'x' }, environmentVariables: { URL: { value: 'https://b' } } })],
+        verification: [Verification.commands('Smoke', ['./smoke.sh'], { env: { URL: 'https://a', MODE: 'x' }, environmentVariables: { URL: 'https://b' } })],
       }],
     }))).toBe("'PipelineStack/Shop': environments[0] ('staging').verification[0].env sets 'URL', which environmentVariables sets too "
       + '(one value would silently replace the other), got URL. Set each variable in one of the two maps.');
