@@ -19,6 +19,7 @@ export const RISK_RULES = {
   'production-verification-removed': 'a production environment loses a verification action',
   'production-rollback-removed': 'a production environment that rolled back on failure no longer does (onFailure ROLLBACK becomes FAIL or RETRY)',
   'production-flag-removed': 'an environment is no longer a production environment (the production rules stop applying to it)',
+  'production-environment-removed': 'a production environment is removed (renaming one removes it and adds another: review the new one)',
   'unverified-acknowledged': 'an environment now acknowledges that it has no automated verification',
   'check-removed': 'a quality check is removed',
   'fewer-environments-before-production': 'a production environment has fewer environments before it (one removed, or moved after it)',
@@ -244,10 +245,45 @@ function gateRemovedRisk(kind: string): RiskRule | undefined {
   }
 }
 
+/**
+ * Gates keyed for comparison: by kind (`bake-alarms`, `bake-alarms#2`...), after's gates of one
+ * kind paired with before's by identical summary, then by the most alarms in common, then in
+ * order, so that removing one of two alarm gates reports that one, not the other as changed.
+ */
+function pairGates(before: readonly PlanGate[], after: readonly PlanGate[]): [Map<string, PlanGate>, Map<string, PlanGate>] {
+  const b = keyed(before, (g) => g.kind);
+  const a = new Map<string, PlanGate>();
+  const free = new Map([...b.entries()]);
+  const common = (x: PlanGate, y: PlanGate) => (x.alarms ?? []).filter((n) => (y.alarms ?? []).includes(n)).length;
+  const unpaired: PlanGate[] = [];
+  const take = (gate: PlanGate, key: string) => { a.set(key, gate); free.delete(key); };
+  for (const gate of after) {
+    const identical = [...free.entries()].find(([, old]) => old.kind === gate.kind && old.summary === gate.summary);
+    if (identical) take(gate, identical[0]); else unpaired.push(gate);
+  }
+  const left: PlanGate[] = [];
+  for (const gate of unpaired) {
+    const best = [...free.entries()].filter(([, old]) => old.kind === gate.kind && common(old, gate) > 0)
+      .sort(([, x], [, y]) => common(y, gate) - common(x, gate))[0];
+    if (best) take(gate, best[0]); else left.push(gate);
+  }
+  for (const gate of left) {
+    const next = [...free.entries()].find(([, old]) => old.kind === gate.kind);
+    if (next) {
+      take(gate, next[0]);
+    } else {
+      let n = 1;
+      while (b.has(n === 1 ? gate.kind : `${gate.kind}#${n}`) || a.has(n === 1 ? gate.kind : `${gate.kind}#${n}`)) n++;
+      a.set(n === 1 ? gate.kind : `${gate.kind}#${n}`, gate);
+    }
+  }
+  // after's order
+  return [b, new Map(after.map((g) => [...a.entries()].find(([, x]) => x === g)!))];
+}
+
 function gateChanges(changes: Changes, env: string, production: boolean, before: readonly PlanGate[], after: readonly PlanGate[]): void {
   const base = `environments.${env}.gates`;
-  const b = keyed(before, (g) => g.kind);
-  const a = keyed(after, (g) => g.kind);
+  const [b, a] = pairGates(before, after);
   for (const key of mergedOrder([...b.keys()], [...a.keys()])) {
     const old = b.get(key);
     const gate = a.get(key);
@@ -265,7 +301,10 @@ function gateChanges(changes: Changes, env: string, production: boolean, before:
     const bf = fieldsOf(old);
     const af = fieldsOf(gate);
     const bake = typeof old.bakeMinutes === 'number' && typeof gate.bakeMinutes === 'number' && old.bakeMinutes !== gate.bakeMinutes;
-    for (const field of keysOf(bf, af, ['kind'])) {
+    // alarms no longer watched in any gate of this kind (one moved to another gate is kept)
+    const kept = after.filter((g) => g.kind === gate.kind).flatMap((g) => g.alarms ?? []);
+    const lost = Array.isArray(old.alarms) && Array.isArray(gate.alarms) ? old.alarms.filter((n) => !kept.includes(n)) : [];
+    for (const field of keysOf(bf, af, ['kind', 'alarms'])) {
       const bv = bf[field];
       const av = af[field];
       if (same(bv, av)) continue;
@@ -282,6 +321,11 @@ function gateChanges(changes: Changes, env: string, production: boolean, before:
       } else {
         changes.field(`${path}.${field}`, bv, av, `${label}: ${field} ${arrow(bv, av)}`, env);
       }
+    }
+    if (Array.isArray(old.alarms) && Array.isArray(gate.alarms) && !same(old.alarms, gate.alarms)) {
+      changes.field(`${path}.alarms`, old.alarms, gate.alarms,
+        lost.length > 0 ? `${label}: alarm${lost.length === 1 ? '' : 's'} removed: ${lost.join(', ')}` : `${label}: alarms ${arrow(old.alarms, gate.alarms)}`, env,
+        production && lost.length > 0 && 'production-alarms-removed');
     }
   }
 }
@@ -395,14 +439,14 @@ function environmentsChanges(changes: Changes, before: readonly PlanEnvironment[
         description: `environment added (${where}): ${environmentLine(env)}`,
       });
     } else if (old) {
-      const risky = productions.some((p) => lostBefore(p, name));
+      const fewer = productions.some((p) => lostBefore(p, name));
       changes.add({
         path: `environments.${name}`,
         kind: 'removed',
         environment: name,
         before: old,
         description: `environment removed: ${environmentLine(old)}`,
-      }, risky && 'fewer-environments-before-production');
+      }, old.production ? 'production-environment-removed' : fewer && 'fewer-environments-before-production');
     }
   }
 }

@@ -54,13 +54,14 @@ export function writePlan(
       ...(env.account !== undefined && isToken(env.account) ? { accountUnresolved: true } : {}),
       gates: [
         ...(env.window ? [{ kind: 'deployment-window', summary: env.window.summary, addedByDefault: false }] : []),
-        ...(env.blockWhileAlarming ? [{ kind: 'entry-alarms', summary: env.blockWhileAlarming.summary, addedByDefault: false }] : []),
+        ...(env.blockWhileAlarming ? [{ kind: 'entry-alarms', summary: env.blockWhileAlarming.summary, addedByDefault: false, alarms: [...env.blockWhileAlarming.names] }] : []),
         ...(env.approval ? [{ kind: env.approval.kind, summary: env.approval.summary, addedByDefault: env.approval.addedByDefault }] : []),
         ...env.alarmGates.map(g => ({
           kind: 'bake-alarms',
           summary: `after deploying, ${g.summary}; in ALARM → ${env.onFailure.result === 'ROLLBACK' ? 'roll back' : 'fail'}`,
           addedByDefault: false,
           ...(g.waitMinutes !== undefined ? { bakeMinutes: g.waitMinutes } : {}),
+          alarms: [...g.names],
         })),
       ],
       onFailure: env.onFailure.result + (env.onFailure.retryMode ? ` (${env.onFailure.retryMode})` : '') + (env.onFailure.defaulted ? ' (default)' : ''),

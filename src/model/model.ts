@@ -346,6 +346,8 @@ export interface AlarmGateModel {
   /** Role the rules assume to read the alarms (alarms in another account). */
   readonly role?: iam.IRole;
   readonly summary: string;
+  /** The alarms as the plan shows them: names, or construct paths for generated names. */
+  readonly names: string[];
 }
 
 /** What a Verification becomes: an action, or an alarm gate checked when the stage succeeds. */

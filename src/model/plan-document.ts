@@ -136,6 +136,8 @@ export interface PlanGate {
   readonly addedByDefault: boolean;
   /** 'bake-alarms' only: how many minutes the alarms are watched after the deployments (format 1, added). */
   readonly bakeMinutes?: number;
+  /** 'entry-alarms' and 'bake-alarms': the alarms, by name (construct path when the name is generated) (format 1, added). */
+  readonly alarms?: string[];
 }
 
 export interface PlanEnvironment {

@@ -101,7 +101,7 @@ export function alarmGateModel(
   }
   const names = (alarms as cloudwatch.IAlarm[]).map(alarmLabel);
   const wait = waitMinutes !== undefined ? ` for ${waitMinutes} min` : '';
-  return { alarms: alarms as cloudwatch.IAlarm[], refs, waitMinutes, role: role as iam.IRole | undefined, summary: `${what}${wait}: ${names.join(', ')}` };
+  return { alarms: alarms as cloudwatch.IAlarm[], refs, waitMinutes, role: role as iam.IRole | undefined, summary: `${what}${wait}: ${names.join(', ')}`, names };
 }
 
 /**

@@ -347,6 +347,31 @@ describe('diff: the risk rules', () => {
     ['production moved before an environment', (p) => { p.environments.reverse(); }, undefined,
       ['changed environments [fewer-environments-before-production]']],
     ['failure notifications removed', (p) => { delete p.notifications; }, undefined, ['removed notifications [failure-notifications-removed]']],
+    ['a production environment removed (regression: not a risk)', (p) => { p.environments.pop(); }, undefined,
+      ['removed environments.prod [production-environment-removed]']],
+    ['a production environment renamed: removed, and another added', (p) => { env(p, 'prod').name = 'production'; env(p, 'production').stageName = 'production'; }, undefined,
+      ['removed environments.prod [production-environment-removed]', 'added environments.production']],
+    ['one of the alarms of a production gate removed (regression: only a whole gate was a risk)',
+      (p) => { Object.assign(env(p, 'prod').gates[2], { summary: 'after deploying, alarms watched for 30 min: Errors', alarms: ['Errors'] }); },
+      (p) => { Object.assign(env(p, 'prod').gates[2], { summary: 'after deploying, alarms watched for 30 min: Errors, Latency', alarms: ['Errors', 'Latency'] }); },
+      ['changed environments.prod.gates.bake-alarms.summary', 'changed environments.prod.gates.bake-alarms.alarms [production-alarms-removed]']],
+    ['one of two production bake gates removed: that one is reported (regression: the other was reported changed)',
+      (p) => { env(p, 'prod').gates.splice(2, 1); },
+      (p) => {
+        Object.assign(env(p, 'prod').gates[2], { alarms: ['Errors'] });
+        env(p, 'prod').gates.push({ kind: 'bake-alarms', summary: 'after deploying, alarms watched for 60 min: Canary', addedByDefault: false, bakeMinutes: 60, alarms: ['Canary'] });
+      },
+      ['removed environments.prod.gates.bake-alarms [production-alarms-removed]']],
+    ['an alarm moved to another gate of its kind is not lost',
+      (p) => {
+        Object.assign(env(p, 'prod').gates[2], { summary: 'A', alarms: ['Errors'] });
+        Object.assign(env(p, 'prod').gates[3], { summary: 'B', alarms: ['Canary', 'Latency'] });
+      },
+      (p) => {
+        Object.assign(env(p, 'prod').gates[2], { summary: 'A', alarms: ['Errors', 'Latency'] });
+        env(p, 'prod').gates.push({ kind: 'bake-alarms', summary: 'B', addedByDefault: false, bakeMinutes: 60, alarms: ['Canary'] });
+      },
+      ['changed environments.prod.gates.bake-alarms.alarms', 'changed environments.prod.gates.bake-alarms#2.alarms']],
     ['another notified event is not a risk', (p) => { p.notifications.events.push('SUCCEEDED'); }, undefined, ['changed notifications.events']],
   ])('%s', (_name, change, from, expected) => {
     expect(brief(diffOf(change, from))).toEqual(expected);

@@ -61,6 +61,13 @@ describe('plan', () => {
     expect(renderPlanMermaid(loadPlans(ASSEMBLY)).match(/subgraph/g)).toHaveLength(5);
   });
 
+  test('mermaid escapes # too, which Mermaid reads as the start of an entity code (regression: "#123;" showed as "{")', () => {
+    const doc = loadPlans(ASSEMBLY)[0];
+    const named = { ...doc, checks: [{ ...doc.checks[0], name: 'C#8;lint "now" #123;' }] };
+    const out = renderPlanMermaid([named]);
+    expect(out).toContain('p0_check_0["Check: C#35;8;lint #quot;now#quot; #35;123;"]');
+  });
+
   test('html writes a self-contained page', async () => {
     const r = await cli(['plan', ASSEMBLY, '--format', 'html', '--out', 'plan.html']);
     expect(r.code).toBe(0);
@@ -459,7 +466,11 @@ describe('plan on malformed or newer assemblies', () => {
   test.each([
     ['data: {}', {}, "the plan of 'S/P' in MANIFEST has no formatVersion (this CLI reads format 1)"],
     ['a newer format', { formatVersion: '2', constructPath: 'S/P' }, "the plan of 'S/P' in MANIFEST was written by a newer cdk-delivery-pipeline (plan format 2; this CLI reads format 1): upgrade the CLI"],
-    ['a numeric format version', { ...valid(), formatVersion: 1 }, "the plan of 'ShopPipeline/Shop' in MANIFEST has an unknown formatVersion 1 (this CLI reads format 1)"],
+    ['a numeric format version', { ...valid(), formatVersion: 1 }, "the plan of 'ShopPipeline/Shop' in MANIFEST has a formatVersion that is the number 1, not the string \"1\" (this CLI reads format 1)"],
+    ['notifications whose events are not a list (regression: diff ended with an unexpected error)', { ...valid(), notifications: { events: 5, targets: ['sns'] } },
+      "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: notifications.events must be an array of strings"],
+    ['a gate whose alarms are not a list of names', { ...valid(), environments: [{ ...valid().environments[0], gates: [{ kind: 'bake-alarms', summary: 'x', alarms: 'Errors' }] }] },
+      "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: environments[0].gates[0].alarms must be an array of strings"],
     ['no checks', without('checks'), "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: checks is missing"],
     ['no source', without('source'), "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: source is missing"],
     ['environments without gates', noGates(), "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: environments[0].gates is missing"],

@@ -87,11 +87,13 @@ const PLAN_FIELDS = shape({
   environments: arrayOf(shape({
     name: str,
     stageName: str,
-    gates: arrayOf(shape({ kind: str, summary: str })),
+    // alarms: added in format 1, absent from older plans
+    gates: arrayOf(shape({ kind: str, summary: str, alarms: optional(strings) })),
     deployments: arrayOf(action),
     verification: arrayOf(action),
   })),
   stages: optional(arrayOf(shape({ name: str, actions: arrayOf(shape({ name: str })) }))),
+  notifications: optional(shape({ events: strings, targets: strings })),
 });
 
 /**
@@ -107,7 +109,9 @@ function checkPlan(data: unknown, metadataPath: string, file: string): PlanDocum
     if (typeof version === 'string' && /^\d+$/.test(version) && Number(version) > Number(FORMAT_VERSION)) {
       throw fail(`was written by a newer cdk-delivery-pipeline (plan format ${version}; this CLI reads format ${FORMAT_VERSION}): upgrade the CLI`);
     }
-    throw fail(`has ${version === undefined ? 'no formatVersion' : `an unknown formatVersion ${JSON.stringify(version)}`} (this CLI reads format ${FORMAT_VERSION})`);
+    const unknown = typeof version === 'number' ? `a formatVersion that is the number ${version}, not the string "${version}"`
+      : `an unknown formatVersion ${JSON.stringify(version)}`;
+    throw fail(`has ${version === undefined ? 'no formatVersion' : unknown} (this CLI reads format ${FORMAT_VERSION})`);
   }
   const problem = PLAN_FIELDS(data, '');
   if (problem) throw fail(`is malformed: ${problem}`);
@@ -333,8 +337,10 @@ function renderEnvironmentText(env: PlanEnvironment): string[] {
   return out;
 }
 
+/** A quoted Mermaid label: `#` first (Mermaid reads `#...;` as an entity code), then `"`, `<` and `>` as entity codes. */
 function mermaidLabel(text: string): string {
-  return `"${text.replace(/"/g, '#quot;').replace(/[<>]/g, (c) => (c === '<' ? '#lt;' : '#gt;'))}"`;
+  const codes: Record<string, string> = { '#': '#35;', '"': '#quot;', '<': '#lt;', '>': '#gt;' };
+  return `"${text.replace(/[#"<>]/g, (c) => codes[c])}"`;
 }
 
 /** One `flowchart LR` diagram for all pipelines. */
