@@ -54,6 +54,13 @@ describe('approve', () => {
     expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
   });
 
+  test.each(['', 'exec 3'])('an --execution that is no execution id (%j) is a usage error before any call (regression: taken as a confirmation)', async (id) => {
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--execution', id]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^cdk-delivery: .*execution id \(--execution\)/);
+    expect(cp).not.toHaveReceivedCommand(GetPipelineStateCommand);
+  });
+
   test('rejects revisions shorter than 4 characters as a usage error', async () => {
     const r = await cli(['approve', PIPELINE, '--env', 'prod', '--revision', '3f2']);
     expect(r.code).toBe(2);

@@ -205,6 +205,16 @@ describe('unfreeze', () => {
       + 'release again (cdk-delivery start shop-pipeline)\n');
     const json = await cli(['unfreeze', PIPELINE, '--env', 'prod', '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ changed: true, waitingExecutions: ['exec-5'], resumes: false });
+    // regression: --json said nothing on stderr
+    expect(json.stderr).toBe(r.stderr);
+  });
+
+  test('frozen for more than 30 days with nothing waiting: the warning speaks of an execution that was waiting', async () => {
+    cp.on(GetPipelineStateCommand).resolves(stateWithProd(false, 'Long freeze', 31 * 24 * 60, []));
+    const r = await cli(['unfreeze', PIPELINE, '--env', 'prod']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("cdk-delivery: warning: 'prod' was frozen for more than 30 days: CodePipeline does not resume an execution that was waiting "
+      + 'before it; release again (cdk-delivery start shop-pipeline)\n');
   });
 
   test('exit 4 naming codepipeline:EnableStageTransition when access is denied', async () => {

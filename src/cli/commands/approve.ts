@@ -82,6 +82,7 @@ export const MAX_COMMENT_LENGTH = 512;
 export async function approveCommand(ctx: CommandContext, options: ApproveOptions): Promise<number> {
   const pipeline = validateName(options.pipeline, 'pipeline name');
   const env = validateName(options.env, 'environment name (--env)');
+  if (options.execution !== undefined) validateName(options.execution, 'execution id (--execution)');
   const verb = options.decision === 'Approved' ? 'approve' : 'reject';
   const revisionProblem = options.revision !== undefined ? revisionArgumentProblem(options.revision) : undefined;
   if (revisionProblem) throw usageError(revisionProblem);

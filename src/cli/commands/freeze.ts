@@ -154,6 +154,9 @@ export async function unfreezeCommand(ctx: CommandContext, options: FreezeOption
   const waiting = waitingBefore(stage);
   // CodePipeline resumes the latest waiting revision only if the transition was disabled for at most 30 days
   const tooLong = wasFrozen && before.lastChangedAt !== undefined && now.getTime() - before.lastChangedAt.getTime() > RESUME_LIMIT_MS;
+  // the warning goes to stderr in every format (--json keeps stdout for the JSON)
+  const warnTooLong = () => println(ctx.io.stderr, safeLine(`cdk-delivery: warning: '${env}' was frozen for more than 30 days: CodePipeline does not resume `
+    + `${waiting.length > 0 ? 'the execution waiting before it' : 'an execution that was waiting before it'}; release again (cdk-delivery start ${pipeline})`));
 
   if (options.json) {
     println(ctx.io.stdout, JSON.stringify({
@@ -165,6 +168,7 @@ export async function unfreezeCommand(ctx: CommandContext, options: FreezeOption
       waitingExecutions: waiting,
       ...(wasFrozen ? { resumes: !tooLong && waiting.length > 0 } : {}),
     }, null, 2));
+    if (tooLong) warnTooLong();
     return ExitCode.OK;
   }
   if (!wasFrozen) {
@@ -173,8 +177,7 @@ export async function unfreezeCommand(ctx: CommandContext, options: FreezeOption
   }
   println(ctx.io.stdout, safeLine(`unfroze '${env}' of '${pipeline}' (it was ${describeFreeze(before, now, 300)})`));
   if (tooLong) {
-    println(ctx.io.stderr, safeLine(`cdk-delivery: warning: '${env}' was frozen for more than 30 days: CodePipeline does not resume the execution `
-      + `waiting before it; release again (cdk-delivery start ${pipeline})`));
+    warnTooLong();
   } else if (waiting.length > 0) {
     println(ctx.io.stdout, safeLine(`the latest execution waiting before it now enters it (waiting: ${waiting.join(', ')})`));
   }
