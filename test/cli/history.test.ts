@@ -28,6 +28,16 @@ describe('history', () => {
     }
   });
 
+  test('a push through a connection shows as WebhookV2 (connection), a stopping execution as stopping (regressions: the connection id; "—")', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: executions.map((e) => (e.pipelineExecutionId === 'exec-3' ? { ...e, status: 'Stopping' as const } : e)),
+    });
+    const r = await cli(['history', PIPELINE, '--json']);
+    expect(JSON.parse(r.stdout).map((e: { trigger?: string }) => e.trigger)).toContain('WebhookV2 (connection)');
+    const rows = (await cli(['history', PIPELINE])).stdout.split('\n').filter((l) => l.includes('exec-3'));
+    expect(rows[0]).toMatch(/│ stopping\s+│ Stopping/);
+  });
+
   test('--json lists who answered each approval, when and with what comment', async () => {
     const r = await cli(['history', PIPELINE, '--json']);
     const entries = JSON.parse(r.stdout);

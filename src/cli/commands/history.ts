@@ -82,7 +82,7 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions)
       executionId: id,
       status: e.status ?? 'Unknown',
       trigger: e.trigger?.triggerType
-        ? `${e.trigger.triggerType}${e.trigger.triggerDetail ? ` (${shortPrincipal(e.trigger.triggerDetail)})` : ''}`
+        ? `${e.trigger.triggerType}${e.trigger.triggerDetail ? ` (${triggerDetail(e.trigger.triggerDetail)})` : ''}`
         : undefined,
       startTime: e.startTime,
       endTime: end,
@@ -95,6 +95,11 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions)
     });
   }
   return entries;
+}
+
+/** Who or what started an execution: a principal's short name, or `connection` for a push through a connection (its ARN says nothing to a reader). */
+function triggerDetail(detail: string): string {
+  return /^arn:aws[a-z-]*:(codestar-connections|codeconnections):/.test(detail) ? 'connection' : shortPrincipal(detail);
 }
 
 export function renderHistory(entries: HistoryEntry[], env?: string): string {
@@ -111,7 +116,7 @@ export function renderHistory(entries: HistoryEntry[], env?: string): string {
       safeLine(e.executionId.slice(0, 8)),
       describeRevision(e.revision, 22),
       e.trigger ? safeLine(e.trigger) : '—',
-      e.durationMs !== undefined ? formatDuration(e.durationMs) : (e.status === 'InProgress' ? 'running' : '—'),
+      e.durationMs !== undefined ? formatDuration(e.durationMs) : (e.status === 'InProgress' ? 'running' : e.status === 'Stopping' ? 'stopping' : '—'),
       safeLine(env ? (e.environmentResult ?? '—') : e.status),
       e.approvals.map((a) => safeLine(`${a.environment}/${a.action}: ${a.decision}${a.by ? ` by ${shortPrincipal(a.by)}` : ''}` +
         `${a.at ? ` ${formatTime(a.at).slice(5, 16)}` : ''}${a.comment ? ` "${a.comment}"` : ''}`)).join('\n') || '—',
