@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, Aspects, IAspect, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, IAspect, Resource, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -413,6 +413,7 @@ export class DeliveryPipeline extends Construct {
     this.buildPipeline();
     const pipeline = this.built!.pipeline;
     this.requireArtifactKeyFor(grantee, pipeline.artifactBucket);
+    this.warnImportedArtifactStore(grantee, pipeline.artifactBucket);
     let grant = pipeline.artifactBucket.grantRead(grantee);
     for (const support of Object.values(pipeline.crossRegionSupport)) {
       grant = grant.combine(support.replicationBucket.grantRead(grantee));
@@ -454,6 +455,29 @@ export class DeliveryPipeline extends Construct {
       `'${this.node.path}': grantArtifactsRead: grantee is a principal of account ${other}, which cannot read the pipeline's artifacts: they are `
       + `encrypted with the AWS managed key aws/s3, which only account ${account} may use (${this.props.artifactBucket ? 'the artifactBucket has no encryptionKey'
         : 'no environment is in another account'}), got ${describeGrantee(grantee)}. ${fix}`);
+  }
+
+  /**
+   * A grantee of another account reads the artifacts through the bucket policy and the key policy.
+   * aws-cdk-lib cannot change the policies of an imported bucket or key, and drops those grants
+   * silently: say which statements their owner must add.
+   */
+  private warnImportedArtifactStore(grantee: iam.IGrantable, bucket: s3.IBucket): void {
+    const other = approverOfAnotherAccount(grantee, Stack.of(this).account);
+    const key = bucket.encryptionKey;
+    const who = describeGrantee(grantee);
+    const principal = who.startsWith('arn:') ? who : '<grantee ARN>';
+    const parts = [
+      ...(Resource.isOwnedResource(bucket) ? [] : [`the bucket policy of ${literal(bucket.bucketName) ?? 'the imported artifact bucket'}: `
+        + `{ "Effect": "Allow", "Principal": { "AWS": "${principal}" }, "Action": ["s3:GetObject*", "s3:GetBucket*", "s3:List*"], "Resource": ["<bucket ARN>", "<bucket ARN>/*"] }`]),
+      ...(key === undefined || Resource.isOwnedResource(key) ? [] : [`the key policy of ${literal(key.keyArn) ?? 'the imported artifact key'}: `
+        + `{ "Effect": "Allow", "Principal": { "AWS": "${principal}" }, "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*" }`]),
+    ];
+    if (other === undefined || parts.length === 0) return;
+    Annotations.of(this).addWarningV2('delivery-pipeline:importedArtifactStoreGrant',
+      `grantArtifactsRead: ${who} of account ${other} reads the artifacts through policies this app cannot change (the artifactBucket `
+      + `${parts.length === 2 ? 'and its key are' : parts[0].startsWith('the bucket') ? 'is' : 'key is'} imported), so this grant gives it nothing there. `
+      + `Add to ${parts.join('; and to ')}.`);
   }
 
   private requireGrantable(method: string, grantee: unknown, fix: string): void {

@@ -1,5 +1,5 @@
 import { App, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -455,6 +455,25 @@ describe('grantArtifactsRead: the instances that download a CodeDeploy revision'
     expect(list(grantsOf(bucketPolicy.Properties.PolicyDocument)[0].Action).sort()).toEqual(['s3:GetBucket*', 's3:GetObject*', 's3:List*']);
     const [key] = Object.values(support.findResources('AWS::KMS::Key')) as any[];
     expect(list(grantsOf(key.Properties.KeyPolicy)[0].Action).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+  });
+
+  test('an imported artifact bucket and key: a warning names the statements their owner must add (regression: the grant was dropped silently)', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const key = Key.fromKeyArn(stack, 'Key', `arn:aws:kms:eu-west-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+    const pipeline = pipelineIn(stack, {
+      artifactBucket: s3.Bucket.fromBucketAttributes(stack, 'Artifacts', { bucketName: 'acme-artifacts', encryptionKey: key }),
+      environments: [{ name: 'prod', account: B, deployments: [cfnTarget('shop-prod')] }],
+    });
+    pipeline.grantArtifactsRead(iam.Role.fromRoleArn(stack, 'FleetRole', `arn:aws:iam::${B}:role/shop-fleet`, { mutable: false }));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedArtifactStoreGrant')).map(w => w.entry.data);
+    expect(warnings).toEqual([
+      `grantArtifactsRead: arn:aws:iam::${B}:role/shop-fleet of account ${B} reads the artifacts through policies this app cannot change (the artifactBucket and its key are imported), `
+      + `so this grant gives it nothing there. Add to the bucket policy of acme-artifacts: { "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::${B}:role/shop-fleet" }, `
+      + '"Action": ["s3:GetObject*", "s3:GetBucket*", "s3:List*"], "Resource": ["<bucket ARN>", "<bucket ARN>/*"] }; and to the key policy of '
+      + `arn:aws:kms:eu-west-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab: { "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::${B}:role/shop-fleet" }, `
+      + '"Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*" }. [ack: delivery-pipeline:importedArtifactStoreGrant]',
+    ]);
   });
 
   test('a role of the pipeline account gets an identity policy on the bucket; a non-grantee is refused', () => {

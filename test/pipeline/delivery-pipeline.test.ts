@@ -363,6 +363,25 @@ describe('grantOperate', () => {
     expect(actions.filter((a: string) => a.includes('*'))).toEqual([]);
   });
 
+  test('a role of a stack in another region is granted the pipeline by a generated name (regression: aws-cdk-lib\'s CannotUseCrossEnvironment)', () => {
+    const app = newApp();
+    const iamStack = new Stack(app, 'Iam', { env: { account: '111111111111', region: 'us-east-1' } });
+    const role = new iam.Role(iamStack, 'OnCall', { assumedBy: new iam.AccountRootPrincipal() });
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const pipeline = pipelineIn(stack, { environments: [env('prod', { production: true })] });
+    pipeline.grantOperate(role);
+    pipeline.grantApprove(role);
+    app.synth();
+    const name = pipelineProps(stack).Name;
+    expect(name).toMatch(/^[a-z0-9]+$/);
+    const resources = statementsOf(iamStack, 'OnCallDefaultPolicy').flatMap((x: any) => [].concat(x.Resource)).map((r: unknown) => JSON.stringify(r));
+    expect(resources.some((r: string) => r.includes(`:${name}`))).toBe(true);
+    // a pipeline nobody refers to from elsewhere keeps CloudFormation's generated name
+    const alone = newStack();
+    pipelineIn(alone);
+    expect(pipelineProps(alone).Name).toBeUndefined();
+  });
+
   test('a pipeline without environments (continuous integration) gets the pipeline statement only', () => {
     const stack = newStack();
     const pipeline = pipelineIn(stack);

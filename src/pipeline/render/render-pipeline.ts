@@ -1,4 +1,4 @@
-import { Annotations, Aws, CfnCapabilities, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnCapabilities, Names, PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -47,7 +47,9 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
   const pipeline = new codepipeline.Pipeline(scope, 'Pipeline', {
     pipelineType: codepipeline.PipelineType.V2,
     executionMode: model.executionMode as codepipeline.ExecutionMode,
-    pipelineName: model.pipelineName,
+    // a name generated only when a resource of another region or account refers to the pipeline
+    // (a grant to a role of a stack elsewhere): aws-cdk-lib refuses such a reference to an unnamed resource
+    pipelineName: model.pipelineName ?? PhysicalName.GENERATE_IF_NEEDED,
     artifactBucket: options.artifactBucket,
     crossAccountKeys,
     enableKeyRotation: crossAccountKeys ? true : undefined,
