@@ -224,6 +224,11 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   const selfUpdateModel = selfUpdate && raw.pipelineStackName && raw.pipelineTemplatePath
     ? { stackName: raw.pipelineStackName, templatePath: path.posix.join(assemblyDirectory(v, environments), raw.pipelineTemplatePath) }
     : undefined;
+  if (selfUpdateModel && raw.stackAccount !== undefined && raw.stackRegion !== undefined) {
+    // UpdatePipeline deploys the pipeline's own stack: no other pipeline may deploy it too
+    claimStack(v, 'selfUpdate', raw.stackAccount, raw.stackRegion, selfUpdateModel.stackName,
+      "Let one pipeline deploy the stack: turn selfUpdate on for one pipeline of a stack only (or give each pipeline a stack of its own), and deploy no pipeline's stack from another pipeline.");
+  }
   checkModelQuotas(v, { additionalSources, checks, environments, assets, selfUpdate: selfUpdateModel });
   const docker = dockerModel(v, raw.dockerCredentials, build, checks, environments, assets);
   checkBuildOutputReads(v, build, [
@@ -446,12 +451,12 @@ function checkDeploymentGroupsOnce(v: Validator, field: string, deployments: Dep
  * One stack deployed by two pipelines of the app (same account, region and name): both would
  * create and execute the same change set, and one could execute the other's revision.
  */
-function claimStack(v: Validator, field: string, account: string, region: string, stackName: string): void {
+function claimStack(v: Validator, field: string, account: string, region: string, stackName: string, fix?: string): void {
   if (!v.root || isToken(account) || isToken(region)) return;
   const other = claimInApp(v.root, 'deployedStacks', `${account}/${region}/${stackName}`, v.constructPath);
   if (other !== undefined) {
     v.fail(field, `deploys stack '${stackName}' into ${account}/${region}, which the pipeline '${other}' deploys too`, stackName,
-      'Deploy each stack from one pipeline; give the other pipeline its own stage or stack names (or another account or region).');
+      fix ?? 'Deploy each stack from one pipeline; give the other pipeline its own stage or stack names (or another account or region).');
   }
 }
 

@@ -240,7 +240,7 @@ export class DeliveryPipeline extends Construct {
   public addEnvironment(environment: EnvironmentOptions): void {
     if (this.built) {
       throw new DeliveryPipelineValidationError(this.node.path, 'addEnvironment',
-        `'${this.node.path}': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove(), grantOperate(), grantRead() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.`);
+        `'${this.node.path}': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove(), grantOperate(), grantRead() or grantArtifactsRead(), by a DeliveryPolicy that checked it, or just before synthesis, when every pipeline is built); add every environment first.`);
     }
     this.environmentOptions.push(environment);
     try {
@@ -297,7 +297,10 @@ export class DeliveryPipeline extends Construct {
     const built = this.built!;
     if (built.approvalActionArns.length === 0) {
       throw new DeliveryPipelineValidationError(this.node.path, 'grantApprove',
-        `'${this.node.path}': grantApprove: the pipeline has no approval actions (release mode ${this.model.releaseMode}). Add Approval.manual() to an environment, or grant read access only.`);
+        `'${this.node.path}': grantApprove: the pipeline has no approval actions (release mode ${this.model.releaseMode}). `
+        + (this.model.releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT
+          ? 'Continuous deployment has no approvals by design: grant read access only (grantRead), or use ReleaseMode.CONTINUOUS_DELIVERY for a person to decide.'
+          : 'Add Approval.manual() to an environment, or grant read access only (grantRead).'));
     }
     const approve = iam.Grant.addToPrincipal({
       grantee,
@@ -592,7 +595,10 @@ function claimPipelineName(pipeline: DeliveryPipeline, name: string | undefined,
   const key = `${Token.isUnresolved(stack.account) ? '?' : stack.account}/${Token.isUnresolved(stack.region) ? '?' : stack.region}/${name}`;
   const other = claimInApp(pipeline, 'pipelineNames', key, pipeline.node.path);
   if (other !== undefined) {
-    validator.fail('pipelineName', `is already the name of the pipeline '${other}' in the same account and region`, name,
+    // stacks that name no account or region deploy where the credentials of `cdk deploy` point: the same place, as far as the app can tell
+    const where = key.includes('?') ? 'whose stack names the same account and region, or none (both deploy where the credentials point)'
+      : 'in the same account and region';
+    validator.fail('pipelineName', `is already the name of the pipeline '${other}' ${where}`, name,
       'Give each pipeline its own pipelineName, or leave it out to let CloudFormation generate one.');
   }
 }

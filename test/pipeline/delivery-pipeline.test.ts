@@ -113,7 +113,7 @@ describe('DeliveryPipeline', () => {
     expect(pipeline.pipeline).toBeInstanceOf(codepipeline.Pipeline);
     expect(pipeline.pipeline.stageCount).toBe(3);
     expect(errorOf(() => pipeline.addEnvironment(env('prod')))).toBe(
-      "'PipelineStack/Shop': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove(), grantOperate(), grantRead() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.");
+      "'PipelineStack/Shop': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove(), grantOperate(), grantRead() or grantArtifactsRead(), by a DeliveryPolicy that checked it, or just before synthesis, when every pipeline is built); add every environment first.");
   });
 
   test('isDeliveryPipeline', () => {
@@ -189,6 +189,14 @@ describe('cross-environment mistakes', () => {
       "'PipelineStack/Billing': pipelineName is already the name of the pipeline 'PipelineStack/Shop' in the same account and region, got 'shop'. Give each pipeline its own pipelineName, or leave it out to let CloudFormation generate one.");
   });
 
+  test('two stacks that name no account or region are told so, not that they share one (regression: "in the same account and region")', () => {
+    const app = newApp();
+    new DeliveryPipeline(new Stack(app, 'A'), 'Shop', props({ pipelineName: 'shop' }));
+    expect(errorOf(() => new DeliveryPipeline(new Stack(app, 'B'), 'Shop', props({ pipelineName: 'shop' })))).toBe(
+      "'B/Shop': pipelineName is already the name of the pipeline 'A/Shop' whose stack names the same account and region, or none "
+      + "(both deploy where the credentials point), got 'shop'. Give each pipeline its own pipelineName, or leave it out to let CloudFormation generate one.");
+  });
+
   test('the same name in another region is fine', () => {
     const app = newApp();
     new DeliveryPipeline(new Stack(app, 'A', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Shop', props({ pipelineName: 'shop' }));
@@ -241,7 +249,7 @@ describe('grantApprove', () => {
     const pipeline = pipelineIn(stack, { releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT, environments: [env('staging')] });
     const role = new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() });
     expect(errorOf(() => pipeline.grantApprove(role))).toBe(
-      "'PipelineStack/Shop': grantApprove: the pipeline has no approval actions (release mode CONTINUOUS_DEPLOYMENT). Add Approval.manual() to an environment, or grant read access only.");
+      "'PipelineStack/Shop': grantApprove: the pipeline has no approval actions (release mode CONTINUOUS_DEPLOYMENT). Continuous deployment has no approvals by design: grant read access only (grantRead), or use ReleaseMode.CONTINUOUS_DELIVERY for a person to decide.");
   });
 
   test('fails clearly when the grantee is not a grantable (regression: a TypeError from aws-cdk-lib\'s Grant)', () => {
@@ -522,6 +530,19 @@ describe('selfUpdate', () => {
     const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
     const selfMutate = Object.entries(policies).find(([id]) => /SelfMutate.*DefaultPolicy/.test(id));
     expect(JSON.stringify(flat((selfMutate![1] as any).Properties.PolicyDocument))).toContain('parameter/cdk-bootstrap/shop1/version');
+  });
+
+  test('two self-updating pipelines of one stack, or another pipeline deploying a self-updating pipeline\'s stack, are refused (regression: accepted)', () => {
+    const fix = 'Let one pipeline deploy the stack: turn selfUpdate on for one pipeline of a stack only (or give each pipeline a stack of its own), '
+      + "and deploy no pipeline's stack from another pipeline.";
+    const stack = newStack();
+    pipelineIn(stack, { selfUpdate: true }, 'A');
+    expect(errorOf(() => pipelineIn(stack, { selfUpdate: true }, 'B'))).toBe(
+      "'PipelineStack/B': selfUpdate deploys stack 'PipelineStack' into 111111111111/eu-west-1, which the pipeline 'PipelineStack/A' deploys too, "
+      + `got 'PipelineStack'. ${fix}`);
+    const other = newStack();
+    pipelineIn(other, { environments: [{ name: 'ops', deployments: [DeploymentTarget.cloudFormation({ stackName: 'PipelineStack', templatePath: 'p.json' })] }] }, 'C');
+    expect(errorOf(() => pipelineIn(other, { selfUpdate: true }, 'D'))).toMatch(/^'PipelineStack\/D': selfUpdate deploys stack 'PipelineStack' into 111111111111\/eu-west-1, which the pipeline 'PipelineStack\/C' deploys too/);
   });
 
   test('warns that UpdatePipeline does not deploy the support stacks of environments of other regions and accounts', () => {

@@ -502,7 +502,7 @@ describe('DeliveryPolicy', () => {
     Aspects.of(app).add(new DeliveryPolicy({ rules: [PolicyRule.productionRequiresDeploymentWindow()] }));
     Aspects.of(app).add({ visit: node => { if (node === pipeline) pipeline.addEnvironment(env('prod', { production: true })); } });
     expect(errorOf(() => app.synth())).toBe("'Apps/Shop': addEnvironment: cannot add environments after the pipeline was built "
-      + '(by buildPipeline(), grantApprove(), grantOperate(), grantRead() or grantArtifactsRead(), or at synthesis when a DeliveryPolicy checked it); add every environment first.');
+      + '(by buildPipeline(), grantApprove(), grantOperate(), grantRead() or grantArtifactsRead(), by a DeliveryPolicy that checked it, or just before synthesis, when every pipeline is built); add every environment first.');
   });
 
   test('unrelated constructs are ignored', () => {
