@@ -16,7 +16,7 @@ import { RequireCheckRule } from './rules/require-check';
 import { RequireNotificationsRule } from './rules/require-notifications';
 import { PipelineEvent } from '../pipeline/notifications';
 import { RETENTION_DAYS } from '../private/commands-spec';
-import { factoryArgumentError, Validator } from '../private/validation';
+import { factoryArgumentError, showJson, Validator } from '../private/validation';
 
 /** Options of `PolicyRule.logRetention`: give `minimum`, `maximum` or both. */
 export interface LogRetentionRuleOptions {
@@ -132,7 +132,7 @@ export class PolicyRule {
   public static minimumBakeTime(bakeTime: Duration): IPolicyRule {
     const fix = 'Pass the shortest bake time production may have, for example Duration.minutes(30).';
     if (!(bakeTime instanceof Duration)) {
-      throw factoryArgumentError('PolicyRule.minimumBakeTime', 'bakeTime', `bakeTime must be a Duration, got ${JSON.stringify(bakeTime)}. ${fix}`);
+      throw factoryArgumentError('PolicyRule.minimumBakeTime', 'bakeTime', `bakeTime must be a Duration, got ${showJson(bakeTime)}. ${fix}`);
     }
     if (Token.isUnresolved(bakeTime.toString())) {
       throw factoryArgumentError('PolicyRule.minimumBakeTime', 'bakeTime', `bakeTime must be known at synth, got a token. ${fix}`);
@@ -153,13 +153,13 @@ export class PolicyRule {
   public static logRetention(options: LogRetentionRuleOptions): IPolicyRule {
     const fix = 'Pass { minimum?, maximum? } as logs.RetentionDays, for example { maximum: logs.RetentionDays.ONE_YEAR }.';
     if (!options || typeof options !== 'object') {
-      throw factoryArgumentError('PolicyRule.logRetention', 'options', `options must be an object, got ${JSON.stringify(options)}. ${fix}`);
+      throw factoryArgumentError('PolicyRule.logRetention', 'options', `options must be an object, got ${showJson(options)}. ${fix}`);
     }
     new Validator('PolicyRule.logRetention').noMisspeltFields('options', options, 'LogRetentionRuleOptions');
     for (const field of ['minimum', 'maximum'] as const) {
       const value = options[field];
       if (value !== undefined && !RETENTION_DAYS.includes(value)) {
-        throw factoryArgumentError('PolicyRule.logRetention', field, `${field} must be a logs.RetentionDays, got ${JSON.stringify(value)}. ${fix}`);
+        throw factoryArgumentError('PolicyRule.logRetention', field, `${field} must be a logs.RetentionDays, got ${showJson(value)}. ${fix}`);
       }
     }
     if (options.minimum === undefined && options.maximum === undefined) {

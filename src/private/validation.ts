@@ -54,6 +54,23 @@ export function show(value: unknown): string {
   return name ? `a ${name}` : 'an object';
 }
 
+/**
+ * A value as a factory's argument error shows it: as JSON when it is plain data (so that
+ * `['12']` reads as given), a token as `a token`, anything else (a construct, a circular or
+ * huge object) as `show` describes it.
+ */
+export function showJson(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number') return Token.isUnresolved(value) ? 'a token' : String(value);
+  if (typeof value === 'string' && Token.isUnresolved(value)) return 'a token';
+  try {
+    const json = JSON.stringify(value);
+    return json === undefined || json.length > 200 ? show(value) : json;
+  } catch {
+    return show(value);
+  }
+}
+
 /** The library's public base classes: kinds are shown by these names, never by internal ones. */
 const PUBLIC_BASES = new Set(['PipelineSource', 'BuildStep', 'QualityCheck', 'DeploymentTarget', 'Approval', 'Verification', 'BuildCache', 'TestReport']);
 

@@ -234,7 +234,9 @@ class CommandsVerification extends Verification {
     const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the test commands, for example ['curl -fsS $URL/health'].");
     v.noMisspeltFields(ctx.field, this.options, 'VerificationCommandsOptions');
     const env = v.optionalStringMap(`${ctx.field}.env`, this.options.env, "Pass string values, for example { URL: 'https://staging.example.com' }.");
-    const both = Object.keys(env ?? {}).filter(k => k in (this.options.environmentVariables ?? {}));
+    const given = v.optionalStringMap(`${ctx.field}.environmentVariables`, this.options.environmentVariables,
+      "Pass string values, for example { URL: 'https://staging.example.com' }.") ?? {};
+    const both = Object.keys(env ?? {}).filter(k => Object.prototype.hasOwnProperty.call(given, k));
     if (both.length > 0) {
       v.fail(`${ctx.field}.env`, `sets ${both.map(k => `'${k}'`).join(', ')}, which environmentVariables sets too (one value would silently replace the other)`,
         described(both.join(', ')), 'Set each variable in one of the two maps.');

@@ -427,6 +427,14 @@ describe('DeliveryPolicy', () => {
         "PolicyRule.productionRequiresPreProduction: minimum must be a whole number from 1 to 47 (CodePipeline's 50 stages, less Source, Build and production), "
         + `got ${minimum}. Pass how many environments must come before production, for example 1 (staging).`);
     }
+    // regression: a construct, a BigInt or NaN ended in a TypeError from JSON.stringify, or read "got null"
+    expect(errorOf(() => PolicyRule.allowedRegions([new Stack() as any]))).toBe(
+      "PolicyRule.allowedRegions: regions must be one or more region codes, got an array of 1. Pass ['eu-west-1', 'eu-central-1', ...].");
+    expect(errorOf(() => PolicyRule.maxParallelDeployments(BigInt(3) as any))).toBe(
+      'PolicyRule.maxParallelDeployments: max must be a whole number of 1 or more, got 3n. Pass the most targets one environment may deploy at once, for example 5.');
+    expect(errorOf(() => PolicyRule.maxParallelDeployments(NaN))).toBe(
+      'PolicyRule.maxParallelDeployments: max must be a whole number of 1 or more, got NaN. Pass the most targets one environment may deploy at once, for example 5.');
+    expect(errorOf(() => PolicyRule.minimumBakeTime(new Stack() as any))).toMatch(/^PolicyRule\.minimumBakeTime: bakeTime must be a Duration, got a Stack\./);
     // regression: an unknown kind (JavaScript caller) asked every pipeline for a check that cannot exist
     expect(errorOf(() => PolicyRule.requireCheck('audit' as any))).toBe(
       'PolicyRule.requireCheck: kind must be a CheckKind, got "audit". Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN, IMAGE_SCAN or COMMANDS.');

@@ -41,4 +41,15 @@ describe('Verification.commands: one variable in both maps', () => {
     }))).toBe("'PipelineStack/Shop': environments[0] ('staging').verification[0].env sets 'URL', which environmentVariables sets too "
       + '(one value would silently replace the other), got URL. Set each variable in one of the two maps.');
   });
+
+  test('environmentVariables that is not a map is refused, not a TypeError (regression: the check of both maps crashed)', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [cfnTarget('shop-staging')],
+        verification: [Verification.commands('Smoke', ['./smoke.sh'], { env: { URL: 'u' }, environmentVariables: 'URL=u' as any })],
+      }],
+    }))).toMatch(/^'PipelineStack\/Shop': environments\[0\] \('staging'\)\.verification\[0\]\.environmentVariables must be /);
+  });
 });

@@ -1,5 +1,5 @@
 import { PlanDocument } from '../../model/plan-document';
-import { factoryArgumentError } from '../../private/validation';
+import { factoryArgumentError, showJson } from '../../private/validation';
 import type { IPolicyRule, PolicyViolation } from '../policy-rule';
 
 /**
@@ -11,7 +11,7 @@ export class AllowedAccountsRule implements IPolicyRule {
 
   constructor(private readonly accounts: string[]) {
     if (!Array.isArray(accounts) || accounts.length === 0 || accounts.some(a => typeof a !== 'string' || !/^\d{12}$/.test(a))) {
-      throw factoryArgumentError('PolicyRule.allowedAccounts', 'accounts', `accounts must be one or more 12-digit account ids, got ${JSON.stringify(accounts)}. Pass ['111111111111', ...].`);
+      throw factoryArgumentError('PolicyRule.allowedAccounts', 'accounts', `accounts must be one or more 12-digit account ids, got ${showJson(accounts)}. Pass ['111111111111', ...].`);
     }
   }
 

@@ -1,5 +1,5 @@
 import { PlanDocument } from '../../model/plan-document';
-import { factoryArgumentError } from '../../private/validation';
+import { factoryArgumentError, showJson } from '../../private/validation';
 import type { IPolicyRule, PolicyViolation } from '../policy-rule';
 
 /** A region code such as `eu-west-1`, `us-gov-west-1` or `cn-north-1`. */
@@ -16,7 +16,7 @@ export class AllowedRegionsRule implements IPolicyRule {
   constructor(private readonly regions: string[]) {
     if (!Array.isArray(regions) || regions.length === 0 || regions.some(r => typeof r !== 'string' || !REGION.test(r))) {
       throw factoryArgumentError('PolicyRule.allowedRegions', 'regions',
-        `regions must be one or more region codes, got ${JSON.stringify(regions)}. Pass ['eu-west-1', 'eu-central-1', ...].`);
+        `regions must be one or more region codes, got ${showJson(regions)}. Pass ['eu-west-1', 'eu-central-1', ...].`);
     }
   }
 

@@ -1,5 +1,5 @@
 import { PlanDocument } from '../../model/plan-document';
-import { factoryArgumentError } from '../../private/validation';
+import { factoryArgumentError, showJson } from '../../private/validation';
 import type { IPolicyRule, PolicyViolation } from '../policy-rule';
 
 /** Actions of an environment's stage that do not change it: approvals, change-set creation, tests. */
@@ -14,7 +14,7 @@ export class MaxParallelDeploymentsRule implements IPolicyRule {
 
   constructor(private readonly max: number) {
     if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
-      throw factoryArgumentError('PolicyRule.maxParallelDeployments', 'max', `max must be a whole number of 1 or more, got ${JSON.stringify(max)}. Pass the most targets one environment may deploy at once, for example 5.`);
+      throw factoryArgumentError('PolicyRule.maxParallelDeployments', 'max', `max must be a whole number of 1 or more, got ${showJson(max)}. Pass the most targets one environment may deploy at once, for example 5.`);
     }
     this.ruleId = `max-parallel-deployments:${max}`;
   }

@@ -1,5 +1,5 @@
 import { PlanDocument } from '../../model/plan-document';
-import { factoryArgumentError } from '../../private/validation';
+import { factoryArgumentError, showJson } from '../../private/validation';
 import type { IPolicyRule, PolicyViolation } from '../policy-rule';
 
 /** The most environments that can come before one production environment: 50 stages less Source, Build and production. */
@@ -16,7 +16,7 @@ export class ProductionRequiresPreProductionRule implements IPolicyRule {
     if (typeof minimum !== 'number' || !Number.isInteger(minimum) || minimum < 1 || minimum > MAX_PRE_PRODUCTION) {
       throw factoryArgumentError('PolicyRule.productionRequiresPreProduction', 'minimum',
         `minimum must be a whole number from 1 to ${MAX_PRE_PRODUCTION} (CodePipeline's 50 stages, less Source, Build and production), `
-        + `got ${JSON.stringify(minimum)}. Pass how many environments must come before production, for example 1 (staging).`);
+        + `got ${showJson(minimum)}. Pass how many environments must come before production, for example 1 (staging).`);
     }
     this.ruleId = minimum === 1 ? 'production-requires-pre-production' : `production-requires-pre-production:${minimum}`;
   }

@@ -1,5 +1,5 @@
 import { PlanDocument } from '../../model/plan-document';
-import { factoryArgumentError } from '../../private/validation';
+import { factoryArgumentError, showJson } from '../../private/validation';
 import type { IPolicyRule, PolicyViolation } from '../policy-rule';
 
 const FACTORY: Record<string, string> = {
@@ -15,7 +15,7 @@ export class RequireCheckRule implements IPolicyRule {
 
   constructor(private readonly kind: string) {
     if (!Object.keys(FACTORY).includes(kind)) {
-      throw factoryArgumentError('PolicyRule.requireCheck', 'kind', `kind must be a CheckKind, got ${JSON.stringify(kind)}. Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN, IMAGE_SCAN or COMMANDS.`);
+      throw factoryArgumentError('PolicyRule.requireCheck', 'kind', `kind must be a CheckKind, got ${showJson(kind)}. Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN, IMAGE_SCAN or COMMANDS.`);
     }
     this.ruleId = `require-check:${kind}`;
   }

@@ -1,6 +1,6 @@
 import { PlanDocument } from '../../model/plan-document';
 import { PipelineEvent } from '../../pipeline/notifications';
-import { factoryArgumentError } from '../../private/validation';
+import { factoryArgumentError, showJson } from '../../private/validation';
 import type { IPolicyRule, PolicyViolation } from '../policy-rule';
 
 /** Every pipeline tells someone about these events. */
@@ -12,7 +12,7 @@ export class RequireNotificationsRule implements IPolicyRule {
     const given = events ?? [PipelineEvent.FAILED];
     const known = Object.values(PipelineEvent) as string[];
     if (!Array.isArray(given) || given.length === 0 || given.some(e => !known.includes(e))) {
-      throw factoryArgumentError('PolicyRule.requireNotifications', 'events', `events must be one or more PipelineEvent values, got ${JSON.stringify(given)}. `
+      throw factoryArgumentError('PolicyRule.requireNotifications', 'events', `events must be one or more PipelineEvent values, got ${showJson(given)}. `
         + 'Use, for example, [PipelineEvent.FAILED, PipelineEvent.APPROVAL_NEEDED], or leave it out for FAILED.');
     }
     this.events = [...new Set(given as string[])];
