@@ -160,6 +160,10 @@ class ManualApproval extends Approval {
     for (const email of notifyEmails ?? []) {
       if (!/^[^@\s]+@[^@\s]+$/.test(email)) v.fail(`${ctx.field}.notifyEmails`, 'holds an address that is not an email address', email, 'Pass addresses such as releases@example.com.');
     }
+    (notifyEmails ?? []).forEach((email, i) => {
+      const first = notifyEmails!.findIndex(e => e.toLowerCase() === email.toLowerCase());
+      if (first !== i) v.fail(`${ctx.field}.notifyEmails[${i}]`, `is the address of notifyEmails[${first}] again`, email, 'Name each address once.');
+    });
     v.optionalTopic(`${ctx.field}.notify`, o.notify);
     const timeout = o.timeout;
     if (timeout !== undefined) {

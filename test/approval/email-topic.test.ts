@@ -4,7 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
 import { Approval, DeliveryPipeline, DeploymentTarget } from '../../src';
-import { env, newApp, newStack, pipelineIn, props } from '../util';
+import { env, errorOf, newApp, newStack, pipelineIn, props } from '../util';
 
 describe('Approval.manual({ notifyEmails })', () => {
   test('the topic created for the emails accepts publishing over TLS only, and cdk-nag finds nothing on it', () => {
@@ -65,5 +65,12 @@ describe('Approval.manual({ notifyEmails })', () => {
       ['ReviewChangeSet', { Ref: topics[0] }],
       ['ReviewChangeSet.Wave2', { Ref: topics[0] }],
     ]);
+  });
+
+  test('an address given twice is refused (regression: aws-cdk-lib\'s SubscriptionAlreadyExists at render)', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [env('prod', { approval: Approval.manual({ notifyEmails: ['ops@example.com', 'releases@example.com', 'Ops@Example.com'] }) })],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').approval.notifyEmails[2] is the address of notifyEmails[0] again, got 'Ops@Example.com'. Name each address once.");
   });
 });
