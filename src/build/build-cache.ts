@@ -1,6 +1,7 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ModelContext } from '../model/model';
+import { refuseOwnedUnreferable } from '../private/referable';
 
 /** Options of a local build cache. */
 export interface LocalCacheOptions {
@@ -91,6 +92,8 @@ class S3Cache extends BuildCache {
       ctx.validator.fail(`${ctx.field}.bucket`, 'must be an s3.IBucket', this.bucket, 'Pass an s3.Bucket to BuildCache.s3().');
     }
     ctx.validator.noMisspeltFields(ctx.field, this.options, 'S3CacheOptions');
+    refuseOwnedUnreferable(ctx.validator, `${ctx.field}.bucket`, this.bucket, 'an S3 bucket',
+      "Use a bucket of a stack of the pipeline's account and Region (CodeBuild reads its cache there), or import it there with s3.Bucket.fromBucketName(pipelineStack, 'Cache', '<name>').");
     const paths = ctx.validator.optionalStringArray(`${ctx.field}.paths`, this.options?.paths, "Pass globs such as 'node_modules/**/*'.") ?? [];
     const prefix = ctx.validator.optionalString(`${ctx.field}.prefix`, this.options?.prefix, "Pass a key prefix such as 'cache/shop'.");
     return {

@@ -25,6 +25,7 @@ import { approverOfAnotherAccount, describeGrantee } from '../private/action-gra
 import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage } from '../private/app-registry';
 import { addCrossAccountActionRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
+import { refuseOwnedUnreferable } from '../private/referable';
 import { described, DeliveryPipelineValidationError, literal, show, Validator } from '../private/validation';
 import type { AdditionalSource } from '../sources/additional-source';
 import { PipelineSource } from '../sources/pipeline-source';
@@ -192,6 +193,11 @@ export class DeliveryPipeline extends Construct {
     if (bucket !== undefined && (!bucket || typeof (bucket as s3.IBucket).bucketArn !== 'string' || typeof (bucket as s3.IBucket).grantReadWrite !== 'function')) {
       this.validator.fail('artifactBucket', 'must be an s3.IBucket', bucket,
         "Pass an s3.Bucket or s3.Bucket.fromBucketName(this, 'Artifacts', 'my-bucket'), or leave it out for an encrypted bucket of the pipeline's own.");
+    }
+    if (bucket !== undefined) {
+      refuseOwnedUnreferable(this.validator, 'artifactBucket', bucket as s3.IBucket, 'an S3 bucket',
+        "Use a bucket of a stack of the pipeline's account and Region (CodePipeline keeps its artifacts in its own Region), or import it there with "
+        + "s3.Bucket.fromBucketAttributes(this, 'Artifacts', { bucketName, encryptionKey }).");
     }
     if (props.environments !== undefined) {
       if (!Array.isArray(props.environments)) {

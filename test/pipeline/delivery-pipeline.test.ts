@@ -10,7 +10,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Approval, DeliveryPipeline, DeliveryPipelineProps, DeploymentTarget, EnvironmentOptions, QualityCheck, ReleaseMode, Verification,
+  Approval, BuildCache, BuildStep, DeliveryPipeline, DeliveryPipelineProps, DeploymentTarget, EnvironmentOptions, QualityCheck, ReleaseMode,
+  Verification,
 } from '../../src';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../../src/model/plan-document';
 import { action, env, errorOf, flat, nagFindingsAfterSynth, newApp, newStack, pipelineIn, pipelineProps, props, stageNames } from '../util';
@@ -79,6 +80,21 @@ describe('DeliveryPipeline', () => {
     const pipeline = pipelineIn(stack2, { artifactBucket: new s3.Bucket(stack2, 'Mine'), environments: [env('staging')] });
     expect(errorOf(() => pipeline.addEnvironment(env('prod', { account: '222222222222' })))).toBe(
       `'PipelineStack/Shop': artifactBucket has no KMS key (encryptionKey), but environment 'prod' ${why}, got bucket PipelineStack/Mine without encryptionKey. ${fix}`);
+  });
+
+  test('an artifact bucket or cache bucket of a stack in another Region is refused naming the field (regression: aws-cdk-lib\'s CannotUseCrossEnvironment)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const virginia = new Stack(app, 'Virginia', { env: { account: '111111111111', region: 'us-east-1' } });
+    const where = "of stack 'Virginia' (aws://111111111111/us-east-1), which the pipeline's stack (aws://111111111111/eu-west-1) cannot refer to: "
+      + 'aws-cdk-lib refers to resources of other stacks of the same environment only';
+    expect(errorOf(() => pipelineIn(stack, { artifactBucket: new s3.Bucket(virginia, 'Artifacts') }, 'A'))).toBe(
+      `'PipelineStack/A': artifactBucket is an S3 bucket ${where}, got 'Virginia/Artifacts'. Use a bucket of a stack of the pipeline's account and Region `
+      + "(CodePipeline keeps its artifacts in its own Region), or import it there with s3.Bucket.fromBucketAttributes(this, 'Artifacts', { bucketName, encryptionKey }).");
+    const cache = BuildCache.s3(new s3.Bucket(virginia, 'Cache'));
+    expect(errorOf(() => pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm test'], cache }) }, 'B'))).toBe(
+      `'PipelineStack/B': buildStep.cache.bucket is an S3 bucket ${where}, got 'Virginia/Cache'. Use a bucket of a stack of the pipeline's account and Region `
+      + "(CodeBuild reads its cache there), or import it there with s3.Bucket.fromBucketName(pipelineStack, 'Cache', '<name>').");
   });
 
   test('a given artifact bucket with a KMS key serves an environment of another account', () => {
