@@ -397,13 +397,45 @@ class FactoryTarget extends DeploymentTarget {
       privileged: false,
       hasPreparePhase: false,
       actionNames: [{ name, phase: 'deploy', kind: 'custom' }],
-      produce: (rc: DeploymentRenderContext) => [this.factory.produceAction(new Construct(rc.scope, name), {
-        actionName: name,
-        runOrder: rc.deployRunOrder,
-        sourceArtifact: rc.sourceArtifact,
-        buildArtifact: rc.buildArtifact,
-        environmentName: env.name,
-      })],
+      produce: (rc: DeploymentRenderContext) => {
+        const action: unknown = this.factory.produceAction(new Construct(rc.scope, name), {
+          actionName: name,
+          runOrder: rc.deployRunOrder,
+          sourceArtifact: rc.sourceArtifact,
+          buildArtifact: rc.buildArtifact,
+          environmentName: env.name,
+        });
+        checkProducedAction(v, `${ctx.field}.factory`, action, name, rc.deployRunOrder);
+        return [action as codepipeline.IAction];
+      },
     };
   }
+}
+
+/** Actions produced by factories, to refuse one object returned for two targets. */
+const producedActions = new WeakSet<object>();
+
+/**
+ * The action a factory returned: one codepipeline.IAction, with the name and run order the
+ * pipeline gave it (the plan, the policy rules and cdk-delivery know it by them, and the run order
+ * keeps it between the deployments' phases), and not one another target already uses.
+ */
+function checkProducedAction(v: Validator, field: string, action: unknown, name: string, runOrder: number): void {
+  const fix = 'Return one new action built with options.actionName and options.runOrder, for example '
+    + 'new codepipeline_actions.CodeBuildAction({ actionName: options.actionName, runOrder: options.runOrder, project, input: options.buildArtifact }).';
+  const props = (action as codepipeline.IAction | undefined)?.actionProperties;
+  if (!action || typeof action !== 'object' || Array.isArray(action) || !props || typeof props !== 'object') {
+    v.fail(field, 'returned something that is not a codepipeline.IAction from produceAction', action, fix);
+  }
+  if (props.actionName !== name) {
+    v.fail(field, `returned an action named '${props.actionName}' from produceAction, but the pipeline named it '${name}' (options.actionName)`, props.actionName, fix);
+  }
+  if ((props.runOrder ?? 1) !== runOrder) {
+    v.fail(field, `returned an action with runOrder ${props.runOrder ?? 1} from produceAction, but the pipeline gave it ${runOrder} (options.runOrder)`,
+      props.runOrder ?? 1, fix);
+  }
+  if (producedActions.has(action as object)) {
+    v.fail(field, 'returned from produceAction an action another target already uses (CodePipeline takes each action once)', props.actionName, fix);
+  }
+  producedActions.add(action as object);
 }

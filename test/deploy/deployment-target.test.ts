@@ -285,4 +285,42 @@ describe('DeploymentTarget.fromActionFactory', () => {
     expect(seen[0].buildArtifact.artifactName).toBe('BuildOutput');
     expect(pipelineProps(stack).Stages).toHaveLength(3);
   });
+
+  describe('what the factory returns is checked (regressions: TypeErrors, aws-cdk-lib errors, or a run order that moved the action)', () => {
+    const fix = 'Return one new action built with options.actionName and options.runOrder, for example '
+      + 'new codepipeline_actions.CodeBuildAction({ actionName: options.actionName, runOrder: options.runOrder, project, input: options.buildArtifact }).';
+    const field = "'PipelineStack/Shop': environments[0] ('staging').deployments[0].factory";
+    const build = (produce: (options: ProduceActionOptions) => unknown) => {
+      const stack = newStack();
+      const pipeline = pipelineIn(stack, {
+        environments: [{ name: 'staging', deployments: [DeploymentTarget.fromActionFactory('Custom', { produceAction: (_s, o) => produce(o) as any })] }],
+      });
+      return errorOf(() => pipeline.buildPipeline());
+    };
+    const approval = (name: string, runOrder: number) => new actions.ManualApprovalAction({ actionName: name, runOrder });
+
+    test.each<[string, (o: ProduceActionOptions) => unknown, string]>([
+      ['nothing', () => undefined, `${field} returned something that is not a codepipeline.IAction from produceAction, got undefined. ${fix}`],
+      ['a list of actions', (o) => [approval(o.actionName, o.runOrder)], `${field} returned something that is not a codepipeline.IAction from produceAction, got an array of 1. ${fix}`],
+      ['another name', (o) => approval('Other', o.runOrder), `${field} returned an action named 'Other' from produceAction, but the pipeline named it 'Custom' (options.actionName), got 'Other'. ${fix}`],
+      ['another run order', (o) => approval(o.actionName, o.runOrder + 5),
+        `${field} returned an action with runOrder 6 from produceAction, but the pipeline gave it 1 (options.runOrder), got 6. ${fix}`],
+    ])('refuses %s', (_case, produce, message) => {
+      expect(build(produce)).toBe(message);
+    });
+
+    test('refuses one action object returned for two targets', () => {
+      const shared = approval('Custom', 1);
+      const stack = newStack();
+      const pipeline = pipelineIn(stack, {
+        environments: [
+          { name: 'staging', deployments: [DeploymentTarget.fromActionFactory('Custom', { produceAction: () => shared })] },
+          { name: 'prod', deployments: [DeploymentTarget.fromActionFactory('Custom', { produceAction: () => shared })] },
+        ],
+      });
+      expect(errorOf(() => pipeline.buildPipeline())).toBe(
+        "'PipelineStack/Shop': environments[1] ('prod').deployments[0].factory returned from produceAction an action another target already uses "
+        + `(CodePipeline takes each action once), got 'Custom'. ${fix}`);
+    });
+  });
 });
