@@ -177,6 +177,10 @@ class ManualApproval extends Approval {
         if (!a || typeof a !== 'object' || !(a as any).grantPrincipal) {
           v.fail(`${ctx.field}.approvers[${i}]`, 'must be an iam.IGrantable (a role, user or group)', a, 'Pass roles or users, for example [releaseManagersRole].');
         }
+        if (a.grantPrincipal instanceof iam.PrincipalBase) {
+          v.fail(`${ctx.field}.approvers[${i}]`, 'is a principal that holds no IAM policy (a service, account or ARN principal), so the grant would allow nothing',
+            described(describeGrantee(a)), 'Pass roles or users, for example iam.Role.fromRoleArn(this, \'ReleaseManagers\', \'arn:aws:iam::111111111111:role/release-managers\').');
+        }
         const other = ctx.pipelineAccount !== undefined ? approverOfAnotherAccount(a, ctx.pipelineAccount) : undefined;
         if (other !== undefined) {
           v.fail(`${ctx.field}.approvers[${i}]`,

@@ -318,7 +318,7 @@ export class DeliveryPipeline extends Construct {
       actions: [...PIPELINE_READ_ACTIONS],
       resourceArns: [built.pipeline.pipelineArn],
     });
-    return approve.combine(read);
+    return this.requireGranted('grantApprove', grantee, approve.combine(read));
   }
 
   /**
@@ -370,7 +370,7 @@ export class DeliveryPipeline extends Construct {
         resourceArns: stageArns,
       }));
     }
-    return grant;
+    return this.requireGranted('grantOperate', grantee, grant);
   }
 
   /**
@@ -402,7 +402,7 @@ export class DeliveryPipeline extends Construct {
     if (arns.length > 0) {
       grant = grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['codedeploy:BatchGetDeployments'], resourceArns: arns }));
     }
-    return grant;
+    return this.requireGranted('grantRead', grantee, grant);
   }
 
   /**
@@ -487,6 +487,19 @@ export class DeliveryPipeline extends Construct {
       `grantArtifactsRead: ${who} of account ${other} reads the artifacts through policies this app cannot change (the artifactBucket `
       + `${parts.length === 2 ? 'and its key are' : parts[0].startsWith('the bucket') ? 'is' : 'key is'} imported), so this grant gives it nothing there. `
       + `Add to ${parts.join('; and to ')}.`);
+  }
+
+  /**
+   * Refuses a grantee that holds no IAM policy (a service principal, AnyPrincipal...): the grant
+   * added nothing, and aws-cdk-lib says so only in `grant.success`.
+   */
+  private requireGranted(method: string, grantee: iam.IGrantable, grant: iam.Grant): iam.Grant {
+    if (!grant.success) {
+      throw new DeliveryPipelineValidationError(this.node.path, method,
+        `'${this.node.path}': ${method}: grantee holds no IAM policy the grant could go into, got ${describeGrantee(grantee)}. `
+        + 'Grant a role, user or group, for example iam.Role.fromRoleArn(this, \'Operators\', \'arn:aws:iam::111111111111:role/operators\').');
+    }
+    return grant;
   }
 
   private requireGrantable(method: string, grantee: unknown, fix: string): void {

@@ -1,6 +1,7 @@
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Approval, DeliveryDefaults, PipelineSource } from '../../src';
 import { approvalText, MAX_APPROVAL_TEXT_LENGTH } from '../../src/approval/approval';
@@ -39,6 +40,17 @@ describe('Approval.manual', () => {
     pipelineIn(stack, { environments: [env('prod', { approval: Approval.manual({ notifyEmails: ['releases@example.com'] }) })] });
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'releases@example.com' });
     expect(action(stack, 'prod', 'Approve').Configuration.NotificationArn).toBeDefined();
+  });
+});
+
+describe('approvers', () => {
+  test('a principal that holds no IAM policy is refused (regression: nothing was granted, silently)', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [env('prod', { production: true, approval: Approval.manual({ approvers: [new iam.ArnPrincipal('arn:aws:iam::111111111111:role/release')] }) })],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').approval.approvers[0] is a principal that holds no IAM policy (a service, account or ARN principal), "
+      + 'so the grant would allow nothing, got ArnPrincipal(arn:aws:iam::111111111111:role/release). '
+      + "Pass roles or users, for example iam.Role.fromRoleArn(this, 'ReleaseManagers', 'arn:aws:iam::111111111111:role/release-managers').");
   });
 });
 

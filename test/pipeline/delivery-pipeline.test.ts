@@ -406,6 +406,18 @@ describe('grantOperate', () => {
     expect(pipelineProps(alone).Name).toBeUndefined();
   });
 
+  test.each([
+    ['grantOperate', (p: DeliveryPipeline, g: iam.IGrantable) => p.grantOperate(g)],
+    ['grantRead', (p: DeliveryPipeline, g: iam.IGrantable) => p.grantRead(g)],
+    ['grantApprove', (p: DeliveryPipeline, g: iam.IGrantable) => p.grantApprove(g)],
+  ])('%s refuses a principal that holds no IAM policy (regression: nothing was granted, silently)', (method, grant) => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('prod', { production: true })] });
+    expect(errorOf(() => grant(pipeline, new iam.ServicePrincipal('lambda.amazonaws.com')))).toBe(
+      `'PipelineStack/Shop': ${method}: grantee holds no IAM policy the grant could go into, got ServicePrincipal(lambda.amazonaws.com). `
+      + "Grant a role, user or group, for example iam.Role.fromRoleArn(this, 'Operators', 'arn:aws:iam::111111111111:role/operators').");
+  });
+
   test('a pipeline without environments (continuous integration) gets the pipeline statement only', () => {
     const stack = newStack();
     const pipeline = pipelineIn(stack);
