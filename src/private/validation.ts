@@ -142,7 +142,11 @@ export class Validator {
    * wider objects may be passed. `field` is the struct's own field path ('' at the top).
    */
   public noMisspeltFields(field: string, value: unknown, struct: StructName): void {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    if (value === undefined || value === null) return;
+    // a string or a list where the options object goes (a JavaScript or Python caller) would be ignored
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      this.fail(field || 'props', `must be an object of ${struct} fields`, value, `Pass { ... } with the fields of ${struct}, or leave it out.`);
+    }
     for (const [key, given] of Object.entries(value)) {
       if (given === undefined) continue;
       const meant = misspeltField(key, struct);

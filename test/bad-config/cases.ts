@@ -56,6 +56,18 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}source.repository must look like 'owner/repo', got 'shop'. Pass the repository as 'owner/repo', for example 'acme/shop' (a GitLab project in a subgroup: 'group/subgroup/project').`,
   },
   {
+    // regression: a string where the options object goes was ignored (JavaScript and Python callers)
+    title: 'options given as a string',
+    props: () => base({ environments: [env('staging', { verification: [Verification.commands('Smoke', ['./smoke.sh'], 'URL=https://x' as any)] })] }),
+    message: `${P}environments[0] ('staging').verification[0] must be an object of VerificationCommandsOptions fields, got 'URL=https://x'. `
+      + 'Pass { ... } with the fields of VerificationCommandsOptions, or leave it out.',
+  },
+  {
+    title: 'test report options given as a string',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['npm test'], testReports: [TestReport.junit('reports/*.xml', 'reports' as any)] }) }),
+    message: `${P}buildStep.testReports[0] must be an object of TestReportOptions fields, got 'reports'. Pass { ... } with the fields of TestReportOptions, or leave it out.`,
+  },
+  {
     title: 'GitHub repository given with its host',
     props: () => base({ source: gh({ repository: 'github.com/acme/shop' }) }),
     message: `${P}source.repository must look like 'owner/repo', without the host, got 'github.com/acme/shop'. `
