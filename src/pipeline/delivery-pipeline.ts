@@ -515,7 +515,8 @@ export class DeliveryPipeline extends Construct {
    * what `cdk-delivery plan` shows.
    */
   public describe(): PlanDocument {
-    if (this.built) return this.built.plan;
+    // a copy: a caller (a policy rule) that changes it must not change the plan in the cloud assembly
+    if (this.built) return JSON.parse(JSON.stringify(this.built.plan));
     const stack = Stack.of(this);
     return writePlan(this.model, buildGraph(this.model), stack.account, stack.region, planNotifications(this.notifications));
   }

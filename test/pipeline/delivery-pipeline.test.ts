@@ -517,6 +517,18 @@ describe('plan metadata', () => {
   });
 });
 
+describe('describe()', () => {
+  test('returns a copy: changing it changes neither the next describe() nor the plan in the cloud assembly (regression: the stored plan)', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('staging'), env('prod', { production: true })] });
+    pipeline.buildPipeline();
+    (pipeline.describe().environments as any).length = 0;
+    expect(pipeline.describe().environments.map(e => e.name)).toEqual(['staging', 'prod']);
+    const metadata = pipeline.node.metadata.find(m => m.type === PLAN_METADATA_TYPE)!.data as PlanDocument;
+    expect(metadata.environments).toHaveLength(2);
+  });
+});
+
 describe('selfUpdate', () => {
   test('off by default: no UpdatePipeline stage, executions are not restarted on update', () => {
     const stack = newStack();
