@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -12,7 +13,7 @@ import { BUILD_STAGE } from '../model/stage-names';
 import { publishCommands } from '../private/asset-publisher';
 import { allowAssetPublishing, createProject, DEFAULT_BUILD_IMAGE } from '../private/codebuild';
 import { describeEnvironment, isLambdaImage, validateCommandsOptions } from '../private/commands-spec';
-import { described, Validator } from '../private/validation';
+import { described, isToken, Validator } from '../private/validation';
 import { placeAdditionalSources } from '../sources/additional-source';
 
 /** The name of the build action and stage. */
@@ -164,6 +165,14 @@ class CommandsBuild extends BuildStep {
     const outputs = v.optionalStringArray(`${ctx.field}.outputs`, p.outputs, "Pass globs such as ['dist/**/*'].") ?? ['**/*'];
     if (outputs.length === 0) v.fail(`${ctx.field}.outputs`, 'must not be empty', outputs, "Leave it out to keep everything, or pass ['dist/**/*'].");
     const outputDirectory = v.optionalString(`${ctx.field}.outputDirectory`, p.outputDirectory, "Pass a directory such as 'dist'.");
+    if (outputDirectory !== undefined && !isToken(outputDirectory)) {
+      const dir = path.posix.normalize(outputDirectory.trim());
+      if (outputDirectory.trim() === '' || outputDirectory.includes('\\') || path.posix.isAbsolute(dir) || dir === '..' || dir.startsWith('../')
+        || /["'`$]/.test(outputDirectory)) {
+        v.fail(`${ctx.field}.outputDirectory`, "must be a directory inside the build's working directory: relative, without '..', '\\', quotes or '$'",
+          outputDirectory, "Pass a directory such as 'dist' or 'infra/cdk.out'.");
+      }
+    }
     if (p.cache !== undefined && !(p.cache instanceof BuildCache)) {
       v.fail(`${ctx.field}.cache`, 'must be a BuildCache', p.cache, 'Use BuildCache.local() or BuildCache.s3(bucket).');
     }

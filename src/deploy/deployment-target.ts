@@ -247,6 +247,11 @@ class CloudFormationTarget extends DeploymentTarget {
       v.fail(`${ctx.field}.account`, 'must be a 12-digit AWS account id', account, "Pass the account id as a string, for example '111111111111'.");
     }
     const qualifier = v.optionalString(`${ctx.field}.bootstrapQualifier`, p.bootstrapQualifier, "Pass the qualifier used with 'cdk bootstrap --qualifier'.") ?? 'hnb659fds';
+    // the bootstrap template's own rule for its Qualifier parameter
+    if (!isToken(qualifier) && !/^[A-Za-z0-9_-]{1,10}$/.test(qualifier)) {
+      v.fail(`${ctx.field}.bootstrapQualifier`, "is not a CDK bootstrap qualifier (letters, digits, '_' and '-', 1 to 10 characters)", qualifier,
+        "Pass the qualifier used with 'cdk bootstrap --qualifier', for example 'hnb659fds' (the default).");
+    }
     for (const [key, role] of [['deploymentRole', p.deploymentRole], ['deployRole', p.deployRole]] as const) {
       if (role !== undefined && (role === null || typeof role !== 'object' || typeof (role as any).roleArn !== 'string')) {
         v.fail(`${ctx.field}.${key}`, 'must be an iam.IRole', role, `Pass iam.Role.fromRoleArn(this, '${key === 'deployRole' ? 'DeployRole' : 'ExecutionRole'}', 'arn:aws:iam::111111111111:role/...').`);

@@ -56,6 +56,20 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}source.repository must look like 'owner/repo', got 'shop'. Pass the repository as 'owner/repo', for example 'acme/shop' (a GitLab project in a subgroup: 'group/subgroup/project').`,
   },
   {
+    // regression: accepted; the build's output would be read from outside its working directory
+    title: 'build output directory outside the source',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['npm run build'], outputDirectory: '../dist' }) }),
+    message: `${P}buildStep.outputDirectory must be a directory inside the build's working directory: relative, without '..', '\\', quotes or '$', `
+      + "got '../dist'. Pass a directory such as 'dist' or 'infra/cdk.out'.",
+  },
+  {
+    // regression: rendered the role cdk-my qual-deploy-role-..., which cdk bootstrap never creates
+    title: 'bootstrap qualifier cdk bootstrap would refuse',
+    props: () => base({ environments: [{ name: 'staging', deployments: [cfn({ bootstrapQualifier: 'my qual' })] }] }),
+    message: `${P}environments[0] ('staging').deployments[0].bootstrapQualifier is not a CDK bootstrap qualifier (letters, digits, '_' and '-', 1 to 10 characters), `
+      + "got 'my qual'. Pass the qualifier used with 'cdk bootstrap --qualifier', for example 'hnb659fds' (the default).",
+  },
+  {
     // regression: a string where the options object goes was ignored (JavaScript and Python callers)
     title: 'options given as a string',
     props: () => base({ environments: [env('staging', { verification: [Verification.commands('Smoke', ['./smoke.sh'], 'URL=https://x' as any)] })] }),
