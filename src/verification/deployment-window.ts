@@ -17,9 +17,9 @@ const FIELDS: CronField[] = [
   { name: 'seconds', min: 0, max: 0, special: /^\*$/ },
   { name: 'minutes', min: 0, max: 59, special: /^$/ },
   { name: 'hours', min: 0, max: 23, special: /^$/ },
-  { name: 'day-of-month', min: 1, max: 31, special: /^(\?|L(-\d{1,2})?|\d{1,2}W|LW)$/ },
+  { name: 'day-of-month', min: 1, max: 31, special: /^(\?|L(-([1-9]|[12]\d|30))?|([1-9]|[12]\d|3[01])W|LW)$/ },
   { name: 'month', min: 1, max: 12, names: MONTHS, special: /^$/ },
-  { name: 'day-of-week', min: 1, max: 7, names: DAYS, special: /^(\?|\d?L|[1-7]#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)L)$/ },
+  { name: 'day-of-week', min: 1, max: 7, names: DAYS, special: /^(\?|[1-7]?L|[1-7]#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)L)$/ },
   { name: 'year', min: 1970, max: 2199, special: /^$/ },
 ];
 
@@ -30,6 +30,7 @@ function fieldProblem(field: CronField, value: string): string | undefined {
   for (const part of value.split(',')) {
     const m = part.match(/^(\*|[A-Z0-9]+(-[A-Z0-9]+)?)(\/\d+)?$/);
     if (!m) return `the ${field.name} field has '${part}'`;
+    if (m[3] !== undefined && Number(m[3].slice(1)) === 0) return `the ${field.name} field has '${part}' (a step must be 1 or more)`;
     if (m[1] === '*') continue;
     for (const atom of m[1].split('-')) {
       const n = /^\d+$/.test(atom) ? Number(atom) : field.names ? field.names.split('|').indexOf(atom) + field.min : NaN;
@@ -60,7 +61,15 @@ export function cronProblem(expression: string): string | undefined {
   if (fields[3] === '?' && fields[5] === '?') {
     return "day-of-month and day-of-week are both '?'; exactly one of them must be '?', the other '*' or the days";
   }
-  return missingDayProblem(fields[3], fields[4].toUpperCase());
+  return missingDayProblem(fields[3], fields[4].toUpperCase()) ?? pastYearProblem(fields[6]);
+}
+
+/** A year field whose years are all in the past (`2019`, `2020-2022`), which the window would never open in. */
+function pastYearProblem(year: string | undefined): string | undefined {
+  if (year === undefined || !/^[\d,-]+$/.test(year)) return undefined;
+  const latest = Math.max(...year.split(/[,-]/).map(Number));
+  const now = new Date().getUTCFullYear();
+  return latest < now ? `the year field has only years before ${now} ('${year}'): the window would never open again` : undefined;
 }
 
 /** The longest each month gets (February: 29, in leap years). */

@@ -115,6 +115,17 @@ describe('DeploymentWindow', () => {
     ['* * 8-17 25-31 4 ?', undefined],
     ['* * 8-17 31 */2 ?', undefined],
     ['* * 8-17 LW 2 ?', undefined],
+    // regressions: out of range or never opening, accepted
+    ['* * 9 35W * ?', "the day-of-month field has '35W' (allowed: 1-31)"],
+    ['* * 9 15W * ?', undefined],
+    ['* * 9 L-40 * ?', "the day-of-month field has 'L' (allowed: 1-31)"],
+    ['* * 9 L-3 * ?', undefined],
+    ['* * 9 ? * 9L', "the day-of-week field has '9L' (allowed: 1-7 or SUN,MON,TUE,WED,THU,FRI,SAT)"],
+    ['* * 9 ? * 6L', undefined],
+    ['* */0 9 ? * MON', "the minutes field has '*/0' (a step must be 1 or more)"],
+    ['* * 9 ? * MON 1999', `the year field has only years before ${new Date().getUTCFullYear()} ('1999'): the window would never open again`],
+    ['* * 9 ? * MON 2020-2022', `the year field has only years before ${new Date().getUTCFullYear()} ('2020-2022'): the window would never open again`],
+    ['* * 9 ? * MON 2020-2199', undefined],
   ])('cron %s', (expression, problem) => {
     expect(cronProblem(expression)).toBe(problem);
   });
