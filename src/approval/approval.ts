@@ -174,7 +174,7 @@ class ManualApproval extends Approval {
     if (o.approvers !== undefined) {
       if (!Array.isArray(o.approvers)) v.fail(`${ctx.field}.approvers`, 'must be an array of iam.IGrantable', o.approvers, 'Pass roles or users, for example [releaseManagersRole].');
       o.approvers.forEach((a, i) => {
-        if (!a || typeof a !== 'object' || !(a as any).grantPrincipal) {
+        if (!a || typeof a !== 'object' || !(a as any).grantPrincipal || typeof (a as any).grantPrincipal.addToPrincipalPolicy !== 'function') {
           v.fail(`${ctx.field}.approvers[${i}]`, 'must be an iam.IGrantable (a role, user or group)', a, 'Pass roles or users, for example [releaseManagersRole].');
         }
         if (a.grantPrincipal instanceof iam.PrincipalBase) {

@@ -503,7 +503,8 @@ export class DeliveryPipeline extends Construct {
   }
 
   private requireGrantable(method: string, grantee: unknown, fix: string): void {
-    if (!grantee || typeof grantee !== 'object' || !(grantee as iam.IGrantable).grantPrincipal) {
+    const principal = (grantee as iam.IGrantable | undefined)?.grantPrincipal;
+    if (!grantee || typeof grantee !== 'object' || !principal || typeof principal.addToPrincipalPolicy !== 'function') {
       throw new DeliveryPipelineValidationError(this.node.path, method,
         `'${this.node.path}': ${method}: grantee must be an iam.IGrantable (a role, user or group), got ${show(grantee)}. ${fix}`);
     }

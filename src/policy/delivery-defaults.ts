@@ -2,7 +2,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DockerCredential, dockerLoginsModel } from '../build/docker-credential';
 import type { PipelineNotifications } from '../pipeline/notifications';
 import { isMarkedPipeline } from '../private/app-registry';
@@ -113,7 +113,7 @@ export class DeliveryDefaults {
    * `undefined`) keeps the value set before on this scope or a farther one.
    */
   public static applyTo(scope: IConstruct, defaults: DeliveryDefaultsProps): void {
-    if (!scope || typeof scope !== 'object' || !(scope as IConstruct).node || typeof (scope as IConstruct).node.path !== 'string') {
+    if (!scope || typeof scope !== 'object' || !Construct.isConstruct(scope)) {
       new Validator('DeliveryDefaults').fail('scope', 'must be a construct (the app, a stage or a stack)', scope,
         'Call DeliveryDefaults.applyTo(app, { ... }) with the scope whose pipelines get the defaults.');
     }

@@ -274,6 +274,8 @@ describe('grantApprove', () => {
     expect(errorOf(() => pipeline.grantApprove('arn:aws:iam::111111111111:role/release-managers' as any))).toBe(
       "'PipelineStack/Shop': grantApprove: grantee must be an iam.IGrantable (a role, user or group), got 'arn:aws:iam::111111111111:role/release-managers'. "
       + "Pass the release managers' role, for example iam.Role.fromRoleArn(this, 'ReleaseManagers', 'arn:aws:iam::111111111111:role/release-managers').");
+    // regression: an object whose grantPrincipal is no principal ended in a TypeError
+    expect(errorOf(() => pipeline.grantApprove({ grantPrincipal: 'x' } as any))).toMatch(/^'PipelineStack\/Shop': grantApprove: grantee must be an iam.IGrantable .*got an object\./);
   });
 });
 

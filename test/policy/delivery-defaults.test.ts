@@ -91,6 +91,10 @@ describe('DeliveryDefaults', () => {
     expect(errorOf(() => DeliveryDefaults.applyTo(undefined as any, { computeType: codebuild.ComputeType.MEDIUM }))).toBe(
       "'DeliveryDefaults': scope must be a construct (the app, a stage or a stack), got undefined. "
       + 'Call DeliveryDefaults.applyTo(app, { ... }) with the scope whose pipelines get the defaults.');
+    // regression: an object that only looks like a construct ended in a TypeError
+    expect(errorOf(() => DeliveryDefaults.applyTo({ node: { path: 'x' } } as any, {}))).toBe(
+      "'DeliveryDefaults': scope must be a construct (the app, a stage or a stack), got an object. "
+      + 'Call DeliveryDefaults.applyTo(app, { ... }) with the scope whose pipelines get the defaults.');
   });
 
   test.each([
