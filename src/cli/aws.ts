@@ -182,6 +182,20 @@ export class DeliveryApi {
     private readonly profileProblem?: () => string | undefined,
   ) {}
 
+  /**
+   * True (with a warning) when a list call returns a page token it returned before: following it
+   * would read the same pages again, forever. The items already read are kept (without repeats).
+   */
+  private repeated(operation: string, pipeline: string, tokens: Set<string>, nextToken: string | undefined): boolean {
+    if (nextToken === undefined) return false;
+    if (tokens.has(nextToken)) {
+      this.warn(`${operation} of '${pipeline}' returned a page token it had returned before; stopped reading there`);
+      return true;
+    }
+    tokens.add(nextToken);
+    return false;
+  }
+
   private capped(operation: string, pipeline: string, pages: number, nextToken: string | undefined, options: ListOptions) {
     if (nextToken && (options.warnWhenCapped ?? options.maxPages === undefined)) {
       this.warn(`stopped reading ${operation} of '${pipeline}' after ${pages} pages; older items are left out`);
@@ -220,6 +234,8 @@ export class DeliveryApi {
   /** Lists pipeline executions, newest first, following nextToken. */
   public async listPipelineExecutions(pipeline: string, options: ListOptions = {}): Promise<PipelineExecutionSummary[]> {
     const items: PipelineExecutionSummary[] = [];
+    const ids = new Set<string>();
+    const tokens = new Set<string>();
     let nextToken: string | undefined;
     const maxPages = Math.min(options.maxPages ?? MAX_PAGES, MAX_PAGES);
     let page = 0;
@@ -231,7 +247,9 @@ export class DeliveryApi {
           nextToken,
         })));
       const pageItems = out.pipelineExecutionSummaries ?? [];
-      items.push(...pageItems);
+      items.push(...pageItems.filter((e) => !e.pipelineExecutionId || !ids.has(e.pipelineExecutionId)));
+      pageItems.forEach((e) => e.pipelineExecutionId && ids.add(e.pipelineExecutionId));
+      if (this.repeated('ListPipelineExecutions', pipeline, tokens, out.nextToken)) break;
       nextToken = out.nextToken;
       const last = pageItems[pageItems.length - 1];
       if (!nextToken || (options.since && last?.startTime && last.startTime < options.since)) {
@@ -245,6 +263,8 @@ export class DeliveryApi {
   /** Lists action executions, newest first, following nextToken. */
   public async listActionExecutions(pipeline: string, options: ListOptions = {}): Promise<ActionExecutionDetail[]> {
     const items: ActionExecutionDetail[] = [];
+    const ids = new Set<string>();
+    const tokens = new Set<string>();
     let nextToken: string | undefined;
     const maxPages = Math.min(options.maxPages ?? MAX_PAGES, MAX_PAGES);
     let page = 0;
@@ -256,9 +276,11 @@ export class DeliveryApi {
           nextToken,
           ...(options.pipelineExecutionId ? { filter: { pipelineExecutionId: options.pipelineExecutionId } } : {}),
         })));
-      const pageItems = out.actionExecutionDetails ?? [];
+      const pageItems = (out.actionExecutionDetails ?? []).filter((a) => !a.actionExecutionId || !ids.has(a.actionExecutionId));
+      pageItems.forEach((a) => a.actionExecutionId && ids.add(a.actionExecutionId));
       items.push(...pageItems);
       options.onPage?.(pageItems);
+      if (this.repeated('ListActionExecutions', pipeline, tokens, out.nextToken)) break;
       nextToken = out.nextToken;
       const last = pageItems[pageItems.length - 1];
       if (!nextToken || (options.since && last?.startTime && last.startTime < options.since) || options.stopWhen?.(items)) {

@@ -474,10 +474,11 @@ describe('approve in PARALLEL mode on a busy pipeline', () => {
     state.stageStates![3].actionStates![0].latestExecution = { status: 'InProgress', lastStatusChange: NOW };
     cp.on(GetPipelineStateCommand).resolves(state);
     cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), pipelineExecutionId: 'exec-5', executionMode: 'PARALLEL' } });
-    cp.on(ListActionExecutionsCommand).resolves({
+    let n = 0;
+    cp.on(ListActionExecutionsCommand).callsFake(() => ({
       actionExecutionDetails: [{ pipelineExecutionId: 'exec-x', stageName: 'Build', actionName: 'Build', status: 'Succeeded', startTime: NOW }],
-      nextToken: 'more',
-    });
+      nextToken: `more-${++n}`,
+    }));
     const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
     expect(r.code).toBe(3);
     expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 20);

@@ -127,8 +127,9 @@ describe('history', () => {
   });
 
   test('listing stops after 1,000 pages with one warning line per list on stderr', async () => {
-    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: executions.slice(0, 1), nextToken: 'more' });
-    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.slice(0, 1), nextToken: 'more' });
+    let n = 0;
+    cp.on(ListPipelineExecutionsCommand).callsFake(() => ({ pipelineExecutionSummaries: executions.slice(0, 1), nextToken: `more-${++n}` }));
+    cp.on(ListActionExecutionsCommand).callsFake(() => ({ actionExecutionDetails: actionExecutions.slice(0, 1), nextToken: `more-${++n}` }));
     const r = await cli(['history', PIPELINE, '--json']);
     expect(r.code).toBe(0);
     expect(cp).toHaveReceivedCommandTimes(ListPipelineExecutionsCommand, 1000);
@@ -137,6 +138,23 @@ describe('history', () => {
       '',
       "cdk-delivery: warning: stopped reading ListActionExecutions of 'shop-pipeline' after 1000 pages; older items are left out",
       "cdk-delivery: warning: stopped reading ListPipelineExecutions of 'shop-pipeline' after 1000 pages; older items are left out",
+    ]);
+  });
+});
+
+describe('history against a list that repeats its page token', () => {
+  test('stops at the repeat with a warning, and shows each execution once (regression: 1,000 pages, then "Invalid string length" or a hang)', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: executions, nextToken: 'same' });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions, nextToken: 'same' });
+    const r = await cli(['history', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(ListPipelineExecutionsCommand, 2);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 2);
+    expect(JSON.parse(r.stdout).map((e: { executionId: string }) => e.executionId)).toEqual(['exec-3', 'exec-2', 'exec-1']);
+    expect(r.stderr.split('\n').sort()).toEqual([
+      '',
+      "cdk-delivery: warning: ListActionExecutions of 'shop-pipeline' returned a page token it had returned before; stopped reading there",
+      "cdk-delivery: warning: ListPipelineExecutions of 'shop-pipeline' returned a page token it had returned before; stopped reading there",
     ]);
   });
 });

@@ -157,7 +157,8 @@ describe('rollback', () => {
 
   test('the search stops after 50 pages with a warning on stderr', async () => {
     const page = actionExecutions.filter((a) => a.pipelineExecutionId === 'exec-3');
-    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: page, nextToken: 'more' });
+    let n = 0;
+    cp.on(ListActionExecutionsCommand).callsFake(() => ({ actionExecutionDetails: page, nextToken: `more-${++n}` }));
     const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
     expect(r.code).toBe(3);
     expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 50);
