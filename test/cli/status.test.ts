@@ -470,3 +470,22 @@ describe('the revision of an execution', () => {
     expect(revisionOfExecution({ artifactRevisions: [] })).toEqual({});
   });
 });
+
+describe('status of a stage running many actions at once', () => {
+  test('the table names three and counts the rest; --json lists them all (regression: wrapping 50 names took over a minute per refresh)', async () => {
+    const state = pipelineState({ approval: false });
+    const names = Array.from({ length: 50 }, (_, i) => `Deploy-${i}`);
+    state.stageStates![3] = {
+      stageName: 'prod',
+      latestExecution: { pipelineExecutionId: 'exec-3', status: 'InProgress' },
+      actionStates: names.map((actionName) => ({ actionName, latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(1) } })),
+    };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    const text = await cli(['status', PIPELINE]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Deploy-0, Deploy-1, Deploy-2');
+    expect(text.stdout).toMatch(/\+47\s*(│\s*)*more/);
+    const json = await cli(['status', PIPELINE, '--json']);
+    expect(JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod').inProgress.actions).toHaveLength(50);
+  });
+});

@@ -255,6 +255,15 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
   };
 }
 
+/** Most actions named in a cell: more would only wrap (and wrapping long cells is slow), `--json` lists them all. */
+const MAX_ACTIONS_SHOWN = 3;
+
+/** The actions running in a stage, for a table cell: the first few, then how many more. */
+function runningActions(actions: string[]): string {
+  const more = actions.length - MAX_ACTIONS_SHOWN;
+  return more > 0 ? `${actions.slice(0, MAX_ACTIONS_SHOWN).join(', ')} +${more} more` : actions.join(', ');
+}
+
 /** Renders the status as a table (one row per stage). */
 export function renderStatus(status: PipelineStatus, now: Date, color: boolean): string {
   const c = pc.createColors(color);
@@ -275,7 +284,7 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
     const inProgressCell = inProgress
       ? c.cyan(`${inProgress.rollback ? 'rolling back to ' : ''}${describeRevision(inProgress.revision, 16)}`
         + `${inProgress.rollback ? rolledBackTo(inProgress.rollback) : ''}\n`
-        + `${safeLine(inProgress.actions.join(', ')) || (env.pendingApproval ? 'awaiting approval' : 'waiting')}`) +
+        + `${safeLine(runningActions(inProgress.actions)) || (env.pendingApproval ? 'awaiting approval' : 'waiting')}`) +
         (env.queued ? `\n+${env.queued} queued` : '')
       : (env.queued ? `${env.queued} queued` : undefined);
     table.push([
