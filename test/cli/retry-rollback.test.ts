@@ -377,6 +377,24 @@ describe('rollback', () => {
       expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'rb-1' });
     });
 
+    test('a rollback execution not readable yet is waited for (regression: exit 3 on the first poll), and given up after 3 polls', async () => {
+      cp.on(GetPipelineStateCommand)
+        .resolvesOnce(prod('exec-2', 'Failed')).resolvesOnce(prod('exec-2', 'Failed')).resolvesOnce(prod('rb-1', 'InProgress'))
+        .resolves(prod('rb-1', 'Succeeded'));
+      cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'rb-1' })
+        .rejectsOnce(awsError('PipelineExecutionNotFoundException', 'Pipeline execution rb-1 not found'))
+        .resolves({ pipelineExecution: { pipelineExecutionId: 'rb-1', status: 'InProgress' } });
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-1', '--wait']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('prod succeeded\n');
+
+      cp.on(GetPipelineStateCommand).resolves(prod('exec-2', 'Failed'));
+      cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'rb-1' }).rejects(awsError('PipelineExecutionNotFoundException', 'Pipeline execution rb-1 not found'));
+      const gone = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-1', '--wait']);
+      expect(gone.code).toBe(3);
+      expect(gone.stderr).toContain("cdk-delivery: execution rb-1 of pipeline 'shop-pipeline' was not found in 3 polls in a row; stopped waiting");
+    });
+
     test('exit 1 "abandoned" only when the execution ended without reaching the stage', async () => {
       cp.on(GetPipelineStateCommand).resolves(prod('exec-2', 'Failed'));
       cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'rb-1' }).resolves({ pipelineExecution: { pipelineExecutionId: 'rb-1', status: 'Superseded' } });

@@ -83,6 +83,20 @@ export async function waitForStage(
   const { spinner, progress } = startProgress(ctx, `waiting for ${stageName}`);
   let changed = !options.before;
   let pollsWithoutExecution = 0;
+  // an execution just started (a rollback, a retry) may not be readable at once: wait up to 3 polls for it
+  let pollsExecutionMissing = 0;
+  const readExecution = async (): Promise<{ status?: string }> => {
+    const execution = await ctx.api.findPipelineExecution(pipeline, executionId);
+    if (execution) {
+      pollsExecutionMissing = 0;
+      return execution;
+    }
+    if (++pollsExecutionMissing >= MAX_POLLS_WITHOUT_EXECUTION) {
+      throw notFound(`execution ${executionId} of pipeline '${pipeline}' was not found in ${MAX_POLLS_WITHOUT_EXECUTION} polls in a row; `
+        + `stopped waiting (cdk-delivery status ${pipeline})`);
+    }
+    return { status: 'InProgress' };
+  };
   const stopInterrupt = ctx.io.onInterrupt?.(() => {
     spinner?.stop();
     println(ctx.io.stderr, `${stageName}: stopped waiting (interrupted); what was done stays done and the stage goes on in CodePipeline `
@@ -128,7 +142,7 @@ export async function waitForStage(
           if (status === 'Succeeded' && !actions.some((a) => a.stageName !== stageName && (a.startTime?.getTime() ?? 0) >= (run.endTime?.getTime() ?? 0))) {
             // The actions so far succeeded, but the next ones may not have started yet (the deployment
             // after an approval, the next run order): the stage is done once the execution moved on or ended.
-            const execution = await ctx.api.getPipelineExecution(pipeline, executionId);
+            const execution = await readExecution();
             if (execution.status !== 'Succeeded') {
               const ended = execution.status && EXECUTION_ENDED.has(execution.status) ? execution.status : undefined;
               status = ended ? 'Abandoned' : 'InProgress';
@@ -137,7 +151,7 @@ export async function waitForStage(
           }
           if (status === 'InProgress') progress(`${stageName}: InProgress — execution ${executionId}`);
         } else {
-          const execution = await ctx.api.getPipelineExecution(pipeline, executionId);
+          const execution = await readExecution();
           const ended = execution.status && EXECUTION_ENDED.has(execution.status) ? execution.status : undefined;
           if (ended) {
             status = ended === 'Succeeded' ? 'Skipped' : 'Abandoned';
