@@ -203,11 +203,11 @@ export function computeEnvironment(
     }
   }
 
-  const leadTimes: LeadTimePoint[] = deployments.map((d) => ({
-    deployedAt: d.endTime!,
-    executionId: d.executionId,
-    leadTimeMs: d.endTime!.getTime() - (d.commitTime ?? d.executionStartTime ?? d.startTime).getTime(),
-  }));
+  const leadTimes: LeadTimePoint[] = deployments.map((d) => {
+    // a commit dated after its deployment (a committer's clock ahead) is no start: the execution's start is
+    const start = [d.commitTime, d.executionStartTime, d.startTime].find((t) => t !== undefined && t.getTime() <= d.endTime!.getTime());
+    return { deployedAt: d.endTime!, executionId: d.executionId, leadTimeMs: start ? d.endTime!.getTime() - start.getTime() : 0 };
+  });
   const leadValues = leadTimes.map((l) => l.leadTimeMs);
 
   const days = new Map<string, { deployments: number; failures: number }>();

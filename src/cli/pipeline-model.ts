@@ -267,7 +267,8 @@ function statusOf(actions: ActionExecutionDetail[]): StageRunStatus {
   if (has('Failed')) return 'Failed';
   if (has('InProgress')) return 'InProgress';
   if (has('Abandoned')) return 'Abandoned';
-  return 'Succeeded';
+  // a status this CLI does not know (one AWS adds later) is no success: the run neither deployed nor failed
+  return actions.every((a) => a.status === 'Succeeded') ? 'Succeeded' : 'Abandoned';
 }
 
 /** Groups action executions into stage runs, newest first. */

@@ -117,6 +117,13 @@ describe('DORA keys on hand-written histories', () => {
     expect(m.timeToRestoreMedianMs).toBe(4 * 60 * MIN);
   });
 
+  test('a commit dated after its deployment (clock skew) is no start: the execution\'s start is (regression: a negative lead time shown as days)', () => {
+    const m = computeEnvironment([
+      rec('e1', 'Succeeded', '11-02T10:00', '11-02T10:30', { commitTime: at('11-02T12:00'), executionStartTime: at('11-02T09:50') }),
+    ], { since, until });
+    expect(m.leadTimes.map((l) => l.leadTimeMs)).toEqual([40 * MIN]);
+  });
+
   test('without commit time, lead time starts at the pipeline execution', () => {
     const m = computeEnvironment([
       rec('e1', 'Succeeded', '11-02T10:00', '11-02T10:30', { executionStartTime: at('11-02T09:00') }),

@@ -135,6 +135,16 @@ describe('metrics', () => {
     expect(cp).not.toHaveReceivedCommand(ListPipelineExecutionsCommand);
   });
 
+  test('an action status the CLI does not know is no success (regression: the run counted as a deployment, its failure dropped)', async () => {
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: actionExecutions.map((a) => (a.pipelineExecutionId === 'exec-2' && a.stageName === 'prod' && a.actionName === 'Deploy'
+        ? { ...a, status: 'Stopped' as any, output: undefined } : a)),
+    });
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 1, changes: 1, failedChanges: 0 });
+  });
+
   test('a pipeline named twice is read and counted once', async () => {
     const once = await cli(['metrics', PIPELINE, '--json']);
     cp.resetHistory();
