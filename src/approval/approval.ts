@@ -177,7 +177,9 @@ class ManualApproval extends Approval {
         if (!a || typeof a !== 'object' || !(a as any).grantPrincipal || typeof (a as any).grantPrincipal.addToPrincipalPolicy !== 'function') {
           v.fail(`${ctx.field}.approvers[${i}]`, 'must be an iam.IGrantable (a role, user or group)', a, 'Pass roles or users, for example [releaseManagersRole].');
         }
-        if (a.grantPrincipal instanceof iam.PrincipalBase) {
+        // a principal adapter (PrincipalWithConditions, SessionTagsPrincipal) passes its statements to the role inside
+        if (a.grantPrincipal instanceof iam.PrincipalBase && !(a.grantPrincipal instanceof iam.PrincipalWithConditions)
+          && !(a.grantPrincipal instanceof iam.SessionTagsPrincipal)) {
           v.fail(`${ctx.field}.approvers[${i}]`, 'is a principal that holds no IAM policy (a service, account or ARN principal), so the grant would allow nothing',
             described(describeGrantee(a)), 'Pass roles or users, for example iam.Role.fromRoleArn(this, \'ReleaseManagers\', \'arn:aws:iam::111111111111:role/release-managers\').');
         }

@@ -1,4 +1,4 @@
-import { Duration, Resource, Stack } from 'aws-cdk-lib';
+import { Duration, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -155,7 +155,8 @@ function grantImportedSecretKey(project: codebuild.IProject, secret: DockerLogin
   project.addToRolePolicy(new iam.PolicyStatement({
     actions: ['kms:Decrypt'],
     resources: [key.keyArn],
-    conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(secret).region}.amazonaws.com` } },
+    // the secret's own region (an ARN of another region says so), else its stack's
+    conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Token.isUnresolved(secret.env.region) ? Stack.of(secret).region : secret.env.region}.amazonaws.com` } },
   }));
 }
 

@@ -145,7 +145,7 @@ export class Validator {
     if (value === undefined || value === null) return;
     // a string or a list where the options object goes (a JavaScript or Python caller) would be ignored
     if (typeof value !== 'object' || Array.isArray(value)) {
-      this.fail(field || 'props', `must be an object of ${struct} fields`, value, `Pass { ... } with the fields of ${struct}, or leave it out.`);
+      this.fail(field || 'props', `takes an object of ${struct} fields`, value, `Pass { ... } with the fields of ${struct}, or leave it out.`);
     }
     for (const [key, given] of Object.entries(value)) {
       if (given === undefined) continue;

@@ -28,6 +28,7 @@ function fieldProblem(field: CronField, value: string): string | undefined {
   if (field.special.test(value)) return undefined;
   if (field.name === 'seconds') return `the seconds field has '${value}' (it must be '*')`;
   for (const part of value.split(',')) {
+    if (field.name === 'day-of-month' && /^L-\d+$/.test(part)) return `the day-of-month field has '${part}' (allowed: L-1 to L-30)`;
     const m = part.match(/^(\*|[A-Z0-9]+(-[A-Z0-9]+)?)(\/\d+)?$/);
     if (!m) return `the ${field.name} field has '${part}'`;
     if (m[3] !== undefined && Number(m[3].slice(1)) === 0) return `the ${field.name} field has '${part}' (a step must be 1 or more)`;

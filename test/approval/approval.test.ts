@@ -52,6 +52,16 @@ describe('approvers', () => {
       + 'so the grant would allow nothing, got ArnPrincipal(arn:aws:iam::111111111111:role/release). '
       + "Pass roles or users, for example iam.Role.fromRoleArn(this, 'ReleaseManagers', 'arn:aws:iam::111111111111:role/release-managers').");
   });
+
+  test('a role behind PrincipalWithConditions is taken: the role gets the grant (regression: refused as a principal that holds no policy)', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Release', { assumedBy: new iam.AccountRootPrincipal() });
+    const approver = new iam.PrincipalWithConditions(role, { Bool: { 'aws:MultiFactorAuthPresent': 'true' } });
+    pipelineIn(stack, { environments: [env('prod', { production: true, approval: Approval.manual({ approvers: [approver] }) })] });
+    const statements = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('ReleaseDefaultPolicy')).flatMap(([, p]: [string, any]) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'codepipeline:PutApprovalResult', Effect: 'Allow' }));
+  });
 });
 
 describe('an approval topic the pipeline\'s stack cannot refer to', () => {

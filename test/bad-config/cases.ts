@@ -73,13 +73,13 @@ export const BAD_CONFIGS: BadConfig[] = [
     // regression: a string where the options object goes was ignored (JavaScript and Python callers)
     title: 'options given as a string',
     props: () => base({ environments: [env('staging', { verification: [Verification.commands('Smoke', ['./smoke.sh'], 'URL=https://x' as any)] })] }),
-    message: `${P}environments[0] ('staging').verification[0] must be an object of VerificationCommandsOptions fields, got 'URL=https://x'. `
+    message: `${P}environments[0] ('staging').verification[0] takes an object of VerificationCommandsOptions fields, got 'URL=https://x'. `
       + 'Pass { ... } with the fields of VerificationCommandsOptions, or leave it out.',
   },
   {
     title: 'test report options given as a string',
     props: () => base({ buildStep: BuildStep.commands({ commands: ['npm test'], testReports: [TestReport.junit('reports/*.xml', 'reports' as any)] }) }),
-    message: `${P}buildStep.testReports[0] must be an object of TestReportOptions fields, got 'reports'. Pass { ... } with the fields of TestReportOptions, or leave it out.`,
+    message: `${P}buildStep.testReports[0] takes an object of TestReportOptions fields, got 'reports'. Pass { ... } with the fields of TestReportOptions, or leave it out.`,
   },
   {
     title: 'GitHub repository given with its host',

@@ -78,6 +78,18 @@ describe('DockerCredential', () => {
     });
   });
 
+  test('a secret of another region is decrypted through Secrets Manager in that region (the secret\'s, not its importing stack\'s)', () => {
+    const { stack } = setup();
+    const keyArn = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const hub = secretsmanager.Secret.fromSecretAttributes(stack, 'Hub', {
+      secretCompleteArn: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:dockerhub-AbCdEf', encryptionKey: kms.Key.fromKeyArn(stack, 'HubKey', keyArn),
+    });
+    pipeline(stack, { buildStep: privilegedBuild(), dockerCredentials: [DockerCredential.dockerHub(hub)] });
+    expect(policyStatementsOf(stack, /BuildProjectRole/)).toContainEqual(expect.objectContaining({
+      Action: 'kms:Decrypt', Resource: keyArn, Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+    }));
+  });
+
   test('a secret encrypted with a key of the app: the key policy lets the project decrypt, and the role gets no statement of its own', () => {
     const { stack } = setup();
     const key = new kms.Key(stack, 'HubKey');

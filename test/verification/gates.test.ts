@@ -118,7 +118,8 @@ describe('DeploymentWindow', () => {
     // regressions: out of range or never opening, accepted
     ['* * 9 35W * ?', "the day-of-month field has '35W' (allowed: 1-31)"],
     ['* * 9 15W * ?', undefined],
-    ['* * 9 L-40 * ?', "the day-of-month field has 'L' (allowed: 1-31)"],
+    ['* * 9 L-40 * ?', "the day-of-month field has 'L-40' (allowed: L-1 to L-30)"],
+    ['* * 9 L-0 * ?', "the day-of-month field has 'L-0' (allowed: L-1 to L-30)"],
     ['* * 9 L-3 * ?', undefined],
     ['* * 9 ? * 9L', "the day-of-week field has '9L' (allowed: 1-7 or SUN,MON,TUE,WED,THU,FRI,SAT)"],
     ['* * 9 ? * 6L', undefined],

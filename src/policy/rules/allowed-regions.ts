@@ -2,8 +2,8 @@ import { PlanDocument } from '../../model/plan-document';
 import { factoryArgumentError, showJson } from '../../private/validation';
 import type { IPolicyRule, PolicyViolation } from '../policy-rule';
 
-/** A region code such as `eu-west-1`, `us-gov-west-1` or `cn-north-1`. */
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** A region code such as `eu-west-1`, `us-gov-west-1`, `cn-north-1` or `eusc-de-east-1`. */
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 
 /**
  * Pipelines, environments and deployment targets are only in the listed regions (data residency).
