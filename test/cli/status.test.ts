@@ -69,6 +69,25 @@ describe('status', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(3);
   });
 
+  test('--watch rides out a refresh still throttled after the retries, with a warning (regression: exit 5 ended the watch)', async () => {
+    cp.on(GetPipelineStateCommand)
+      .resolvesOnce(pipelineState())
+      .rejectsOnce(awsError('ThrottlingException', 'Rate exceeded', 400, 6))
+      .resolves(pipelineState());
+    const r = await cli(['status', PIPELINE, '--watch', '5', '--json'], {}, { maxRefreshes: 3 });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+    expect(r.stderr).toMatch(/^cdk-delivery: warning: refresh failed \(.*\); trying again in 5 s\n$/);
+    expect(r.io.sleeps).toEqual([5000, 5000]);
+  });
+
+  test('--watch still ends at once when the first refresh fails, or on an error a retry cannot mend (access denied: exit 4)', async () => {
+    cp.on(GetPipelineStateCommand).rejects(awsError('ThrottlingException', 'Rate exceeded', 400, 6));
+    expect((await cli(['status', PIPELINE, '--watch', '5'], {}, { maxRefreshes: 3 })).code).toBe(5);
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).rejects(awsError('AccessDeniedException', 'not authorized'));
+    expect((await cli(['status', PIPELINE, '--watch', '5'], {}, { maxRefreshes: 3 })).code).toBe(4);
+  });
+
   test('--watch without a value refreshes every 10 seconds', async () => {
     const r = await cli(['status', PIPELINE, '--watch'], {}, { maxRefreshes: 2 });
     expect(r.code).toBe(0);

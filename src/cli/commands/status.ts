@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import { CommandContext } from '../context';
 import { ago, formatDuration, formatTime } from '../duration';
-import { ExitCode } from '../errors';
+import { CliError, ExitCode } from '../errors';
 import { println, useColor } from '../io';
 import {
   actionsNotRun, describeRevision, failureMessage, isApproval, isRollbackExecution, isSource, mergeRevisions, NON_ENVIRONMENT_STAGES,
@@ -312,12 +312,28 @@ function toJson(status: PipelineStatus): unknown {
   return status;
 }
 
+/** Refreshes in a row that `--watch` lets fail (throttled, or the service failing) before it gives up. */
+const MAX_FAILED_REFRESHES = 10;
+
 /** `cdk-delivery status <pipeline> [--watch [seconds]] [--json]` */
 export async function statusCommand(ctx: CommandContext, options: StatusOptions): Promise<number> {
   validateName(options.pipeline, 'pipeline name');
   const color = useColor(ctx.io);
+  let failedRefreshes = 0;
   for (let refresh = 1; ; refresh++) {
-    const status = await fetchStatus(ctx, options.pipeline);
+    let status: PipelineStatus;
+    try {
+      status = await fetchStatus(ctx, options.pipeline);
+      failedRefreshes = 0;
+    } catch (e) {
+      // --watch rides out an outage (still throttled or failing after the SDK's retries) once it has shown a status
+      const passing = options.watch && refresh > 1 && e instanceof CliError && e.exitCode === ExitCode.THROTTLED;
+      if (!passing || ++failedRefreshes > MAX_FAILED_REFRESHES) throw e;
+      println(ctx.io.stderr, safeLine(`cdk-delivery: warning: refresh failed (${(e as CliError).message}); trying again in ${options.watch} s`));
+      if (ctx.maxRefreshes !== undefined && refresh >= ctx.maxRefreshes) return ExitCode.OK;
+      await ctx.io.sleep(options.watch! * 1000);
+      continue;
+    }
     if (options.json) {
       println(ctx.io.stdout, JSON.stringify(toJson(status), null, options.watch ? 0 : 2));
     } else {
