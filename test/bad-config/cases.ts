@@ -43,6 +43,13 @@ const webService = () => {
     serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web', cluster: ecs.Cluster.fromClusterArn(scope, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
   });
 };
+/** The ECS blue/green deployment group checkout-prod of application checkout, imported by name. */
+const checkoutGroup = () => {
+  const scope = importStack();
+  return codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(scope, 'Checkout', {
+    application: codedeploy.EcsApplication.fromEcsApplicationName(scope, 'App', 'checkout'), deploymentGroupName: 'checkout-prod',
+  });
+};
 const fleetOf = (scope: Stack, account: string) => codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(scope, 'Fleet', {
   application: codedeploy.ServerApplication.fromServerApplicationArn(scope, 'App', `arn:aws:codedeploy:eu-west-1:${account}:application:shop`),
   deploymentGroupName: 'shop-fleet',
@@ -645,40 +652,22 @@ export const BAD_CONFIGS: BadConfig[] = [
   },
   {
     title: 'ECS blue/green task definition template outside the build output',
-    props: () => {
-      const scope = importStack();
-      const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(scope, 'Checkout', {
-        application: codedeploy.EcsApplication.fromEcsApplicationName(scope, 'App', 'checkout'), deploymentGroupName: 'checkout-prod',
-      });
-      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: '../taskdef.json', appSpecTemplate: 'appspec.yaml' })] }] });
-    },
+    props: () => base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(checkoutGroup(), { taskDefinitionTemplate: '../taskdef.json', appSpecTemplate: 'appspec.yaml' })] }] }),
     message: `${P}environments[0] ('prod').deployments[0].taskDefinitionTemplate must be a relative path inside the build output, got '../taskdef.json'. Pass a path such as 'taskdef.json'; the library prefixes the build artifact itself.`,
   },
   {
     title: 'ECS blue/green AppSpec template as an absolute path',
-    props: () => {
-      const scope = importStack();
-      const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(scope, 'Checkout', {
-        application: codedeploy.EcsApplication.fromEcsApplicationName(scope, 'App', 'checkout'), deploymentGroupName: 'checkout-prod',
-      });
-      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: '/appspec.yaml' })] }] });
-    },
+    props: () => base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(checkoutGroup(), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: '/appspec.yaml' })] }] }),
     message: `${P}environments[0] ('prod').deployments[0].appSpecTemplate must be a relative path inside the build output, got '/appspec.yaml'. Pass a path such as 'appspec.yaml'; the library prefixes the build artifact itself.`,
   },
   {
     title: 'ECS blue/green image from the source of a pipeline without an ECR source',
-    props: () => {
-      const scope = importStack();
-      const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(scope, 'Checkout', {
-        application: codedeploy.EcsApplication.fromEcsApplicationName(scope, 'App', 'checkout'), deploymentGroupName: 'checkout-prod',
-      });
-      return base({
-        environments: [{
-          name: 'prod',
-          deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', containerImage: DeploymentArtifact.SOURCE })],
-        }],
-      });
-    },
+    props: () => base({
+      environments: [{
+        name: 'prod',
+        deployments: [DeploymentTarget.codeDeployEcs(checkoutGroup(), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', containerImage: DeploymentArtifact.SOURCE })],
+      }],
+    }),
     message: `${P}environments[0] ('prod').deployments[0].containerImage takes the image from an imageDetail.json in the source artifact, which only an ECR source writes, but the pipeline's source is a GitHub source, got DeploymentArtifact.SOURCE. Use PipelineSource.ecr({ repository }) as the pipeline's source, or DeploymentArtifact.BUILD_OUTPUT with the build writing imageDetail.json ({"ImageURI": "<the image URI>"}) at the root of its output.`,
   },
   {
