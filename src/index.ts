@@ -24,6 +24,8 @@ export type {
 export { DeploymentArtifact } from './deploy/codedeploy-targets';
 export type { CodeDeployEcsOptions, CodeDeployServerOptions, EcsRollingOptions } from './deploy/codedeploy-targets';
 export type { CdkStageOptions } from './deploy/cdk-stage';
+export { LambdaTrafficShift } from './deploy/lambda-target';
+export type { LambdaDeployOptions } from './deploy/lambda-target';
 export { Approval } from './approval/approval';
 export type { ManualApprovalOptions } from './approval/approval';
 export { Verification } from './verification/verification';

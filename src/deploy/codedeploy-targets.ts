@@ -129,7 +129,7 @@ export interface EcsRollingOptions {
   readonly deploymentTimeout?: Duration;
 }
 
-interface TargetEnv { readonly account?: string; readonly region?: string; readonly name: string; readonly pipelineAccount?: string }
+export interface TargetEnv { readonly account?: string; readonly region?: string; readonly name: string; readonly pipelineAccount?: string }
 
 /** Rollout strategy of a CodeDeploy deployment config, in words. */
 export function describeDeploymentConfig(name: string | undefined): string {
@@ -235,7 +235,7 @@ function importedGroupConfig(ctx: ModelContext, group: { deploymentGroupName: st
  * The CloudFormation resource of a construct defined in this app; undefined for imported objects
  * (and for aws-cdk-lib's predefined deployment configs, detached objects without a construct tree).
  */
-function defaultChildOf(x: unknown): unknown {
+export function defaultChildOf(x: unknown): unknown {
   try {
     return (x as any)?.node?.defaultChild;
   } catch {
@@ -295,7 +295,7 @@ function checkGroupRegion(
  * "The 'account' property must be a concrete value" (or a resolution error about a
  * cross-environment resource).
  */
-function checkExplicitEnvironment(v: Validator, field: string, resource: IConstruct & { env: { account: string; region: string } },
+export function checkExplicitEnvironment(v: Validator, field: string, resource: IConstruct & { env: { account: string; region: string } },
   env: TargetEnv, pipelineRegion: string, importFix: string): void {
   const pipelineAccount = env.pipelineAccount;
   const missing = [
@@ -312,7 +312,7 @@ function checkExplicitEnvironment(v: Validator, field: string, resource: IConstr
 }
 
 /** Refuses a group or service in another account than the one its environment names. */
-function checkAccount(v: Validator, field: string, account: string, env: TargetEnv, fix: string): void {
+export function checkAccount(v: Validator, field: string, account: string, env: TargetEnv, fix: string): void {
   const wanted = env.account;
   if (wanted !== undefined && !isToken(wanted) && !isToken(account) && account !== wanted) {
     v.fail(field, `is in account ${account}, but environment '${env.name}' deploys to account ${wanted}`, account, fix);
@@ -320,7 +320,7 @@ function checkAccount(v: Validator, field: string, account: string, env: TargetE
 }
 
 /** Checks the optional action role: an iam.IRole of the account the group or service is in. */
-function checkRole(v: Validator, field: string, role: unknown, what: string, account: string): iam.IRole | undefined {
+export function checkRole(v: Validator, field: string, role: unknown, what: string, account: string): iam.IRole | undefined {
   if (role === undefined) return undefined;
   if (role === null || typeof role !== 'object' || typeof (role as any).roleArn !== 'string' || typeof (role as any).grantAssumeRole !== 'function') {
     v.fail(`${field}.role`, 'must be an iam.IRole', role,
@@ -336,7 +336,7 @@ function checkRole(v: Validator, field: string, role: unknown, what: string, acc
 }
 
 /** The plan's line about the role the action runs as. */
-function roleDetail(role: iam.IRole | undefined, account: string, env: TargetEnv): string[] {
+export function roleDetail(role: iam.IRole | undefined, account: string, env: TargetEnv): string[] {
   if (role) return ['role: given'];
   const pipelineAccount = env.pipelineAccount;
   if (isToken(account) || pipelineAccount === undefined || isToken(pipelineAccount) || account === pipelineAccount) return [];
@@ -344,7 +344,7 @@ function roleDetail(role: iam.IRole | undefined, account: string, env: TargetEnv
 }
 
 /** The model fields every single-action deployment (CodeDeploy or ECS) has in common. */
-function singleActionFields(name: string, kind: 'codedeploy-server' | 'codedeploy-ecs' | 'ecs-rolling', account: string, region: string) {
+export function singleActionFields(name: string, kind: 'codedeploy-server' | 'codedeploy-ecs' | 'ecs-rolling' | 'lambda', account: string, region: string) {
   return {
     privileged: false,
     hasPreparePhase: false,

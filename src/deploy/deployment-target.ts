@@ -4,12 +4,14 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CdkStageOptions, cdkStageModel } from './cdk-stage';
 import { CHANGE_SET_NAME } from './cloudformation-names';
 import {
   CodeDeployEcsOptions, codeDeployEcsModel, CodeDeployServerOptions, codeDeployServerModel, EcsRollingOptions, ecsRollingModel,
 } from './codedeploy-targets';
+import { LambdaDeployOptions, lambdaModel } from './lambda-target';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { readBootstrapVersion, withActionRolePolicy } from '../private/action-grants';
@@ -167,6 +169,19 @@ export abstract class DeploymentTarget {
   /** An ECS rolling update from an image definitions file in the build output. */
   public static ecs(service: ecs.IBaseService, options: EcsRollingOptions = {}): DeploymentTarget {
     return new ModelTarget((ctx, env) => ecsRollingModel(ctx, service, options, env, env.pipelineRegion));
+  }
+
+  /**
+   * A Lambda function's new code, through CodePipeline's Lambda deploy action: the artifact (the
+   * build output by default) becomes the function's code, published as a new version, and the
+   * alias's traffic moves to it all at once, as a canary or linearly (`trafficShift`), failing on
+   * the alarms you name. The alias must point to one published version when the deployment starts;
+   * that version is the one the alias keeps or goes back to when the deployment fails.
+   *
+   * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-LambdaDeploy.html
+   */
+  public static lambdaFunction(alias: lambda.IAlias, options: LambdaDeployOptions = {}): DeploymentTarget {
+    return new ModelTarget((ctx, env) => lambdaModel(ctx, alias, options, env, env.pipelineRegion));
   }
 
   /**

@@ -445,6 +445,24 @@ function checkDeploymentGroupsOnce(v: Validator, field: string, deployments: Dep
     }
     services.push({ service, key, target: `deployments[${i}] ('${d.name}')` });
   });
+  // and for Lambda deployments: two would publish versions of one function and move its alias at once
+  const functions: Array<{ readonly fn: unknown; readonly key?: string; readonly target: string }> = [];
+  deployments.forEach((d, i) => {
+    const fn = d.lambdaFunction as { functionName?: unknown; env?: { account?: string; region?: string } } | undefined;
+    if (!fn) return;
+    const name = typeof fn.functionName === 'string' ? literalName(fn, fn.functionName) : undefined;
+    const account = literal(fn.env?.account);
+    const region = literal(fn.env?.region);
+    const key = name && account && region ? `${account}/${region}/${name}` : undefined;
+    const previous = functions.find(p => p.fn === fn || (key !== undefined && p.key === key));
+    if (previous) {
+      v.fail(`${field}.deployments[${i}].alias`,
+        `deploys ${name ? `Lambda function '${name}'` : 'the Lambda function'}, which ${previous.target} of the same environment deploys too (the two deployments `
+        + 'would run in parallel, each publishing a version and moving the alias)',
+        name ?? described('a function whose name is a token'), 'Deploy each function with one target: remove one of the two.');
+    }
+    functions.push({ fn, key, target: `deployments[${i}] ('${d.name}')` });
+  });
 }
 
 /**

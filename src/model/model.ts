@@ -251,6 +251,8 @@ export interface DeploymentModel {
   readonly codeDeployGroup?: unknown;
   /** The ECS service a rolling update (`DeploymentTarget.ecs`) deploys. */
   readonly ecsService?: unknown;
+  /** The Lambda function a Lambda deployment (`DeploymentTarget.lambdaFunction`) updates. */
+  readonly lambdaFunction?: unknown;
   /** The environment's alarms added to the (owned) deployment group: those of its account and region. */
   readonly groupAlarms?: GroupAlarmModel[];
   /** The target asks for a change-set review (added to the environment when it has no approval). */

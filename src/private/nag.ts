@@ -63,6 +63,32 @@ const CFN_STACK_READ_FINDINGS: Array<{ regex: string }> = [{ regex: '/^Action::c
 const AWS_MANAGED_S3_KEY_FINDING = { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):kms:[^:]+:[^:]+:key\\/\\*$/' };
 const ENV_AGNOSTIC_KEY_FINDING = { regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):kms:${REGION}:${ACCOUNT}:key\\/\\*$/` };
 
+/** The actions CodePipeline's Lambda deploy action needs on its function (see deploy/lambda-target.ts). */
+const LAMBDA_DEPLOY_ACTION = 'lambda:UpdateFunctionCode';
+
+/**
+ * The wildcards of a Lambda deployment's role: the versions and aliases of its one function
+ * (`<function ARN>:*`), and the streams of the pipeline's own log groups, which the action writes to.
+ */
+const LAMBDA_DEPLOY_FINDINGS: Suppression = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'CodePipeline\'s Lambda deploy action publishes a version of one function and moves its alias (<function ARN>:* is that function\'s versions and aliases), '
+    + 'and writes its logs to the streams of this pipeline\'s log groups (/aws/codepipeline/<pipeline> and /<region>/codepipeline/<pipeline>). '
+    + 'See the cdk-delivery-pipeline README, Security.',
+  applies_to: [
+    { regex: '/^Resource::(<[A-Za-z0-9]+\\.Arn>|arn:(<AWS::Partition>|aws[a-z-]*):lambda:[^:]+:[^:]+:function:[A-Za-z0-9_-]+):\\*$/' },
+    {
+      regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):logs:${REGION}:${ACCOUNT}:log-group:\\/(aws|<AWS::Region>|[a-z0-9-]+)\\/codepipeline\\/`
+      + '(<[A-Za-z0-9]+>|[A-Za-z0-9.@_-]+):\\*$/',
+    },
+  ],
+};
+
+/** True when a statement grants CodePipeline's Lambda deploy action on a function. */
+function grantsLambdaDeploy(statements: Statement[]): boolean {
+  return statements.some(st => ([] as string[]).concat(st.Action ?? []).includes(LAMBDA_DEPLOY_ACTION));
+}
+
 const API_REQUIRES_STAR: Suppression = {
   id: 'AwsSolutions-IAM5',
   reason: 'Resource "*" only where the AWS API has no resource-level permissions: inspector-scan:ScanSbom (Amazon Inspector), '
@@ -257,6 +283,7 @@ export function addNagSuppressions(
       else if (onlyEcsDeployActionStars(statements)) list.push(ECS_DEPLOY_ACTION_STAR);
       else if (onlyCodeBuildVpcStars(statements)) list.push(CODEBUILD_VPC_STAR);
       if (grantsCodeBuildEniPermission(statements)) list.push(CODEBUILD_ENI_PERMISSION);
+      if (grantsLambdaDeploy(statements)) list.push(LAMBDA_DEPLOY_FINDINGS);
       suppress(cfn, list);
     }
   }
@@ -313,5 +340,6 @@ export function addCrossAccountActionRoleSuppressions(pipeline: codepipeline.Pip
     // an ECS rolling update's role: aws-cdk-lib's ECS grants on "*", as for the role in the pipeline's account
     const rest = statementsOf(policy).filter(st => !(keys && ([] as string[]).concat(st.Action ?? []).every(a => a.startsWith('kms:'))));
     if (onlyEcsDeployActionStars(rest)) suppress(cfn, [ECS_DEPLOY_ACTION_STAR]);
+    if (grantsLambdaDeploy(rest)) suppress(cfn, [LAMBDA_DEPLOY_FINDINGS]);
   }
 }

@@ -44,6 +44,7 @@ export const STRUCT_FIELDS = {
   CodeDeployServerOptions: ['input', 'role', 'name'],
   CodeDeployEcsOptions: ['taskDefinitionTemplate', 'appSpecTemplate', 'containerImage', 'imagePlaceholder', 'role', 'name'],
   EcsRollingOptions: ['imageDefinitionsFile', 'deploymentTimeout', 'role', 'name'],
+  LambdaDeployOptions: ['trafficShift', 'alarms', 'input', 'role', 'name'],
   ManualApprovalOptions: ['notify', 'notifyEmails', 'reviewUrl', 'comment', 'timeout', 'approvers'],
 } as const;
 

@@ -112,7 +112,7 @@ export function alarmGateModel(
  * cross-stage or cross-environment reference, which aws-cdk-lib refuses: the rule names it by its
  * literal name, in its stack's account and region (the environment's when the stack names none).
  */
-function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAlarm): AlarmRefModel {
+export function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAlarm): AlarmRefModel {
   const byTokens = (account?: string, region?: string): AlarmRefModel =>
     ({ alarm, name: alarm.alarmName, arn: alarm.alarmArn, account: literal(account), region: literal(region), referable: true });
   if (!Token.isUnresolved(alarm.alarmArn)) {

@@ -1,0 +1,325 @@
+import { Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DeploymentArtifact, DeploymentTarget, LambdaTrafficShift, ReleaseMode, Verification } from '../../src';
+import { action, errorOf, flat, newApp, newStack, nagFindingsAfterSynth, pipelineIn } from '../util';
+
+const F = "'PipelineStack/Shop': environments[0] ('prod').deployments[0]";
+
+/** A function of the pipeline's stack with an alias on its current version. */
+function ownAlias(stack: Stack, aliasProps: Partial<lambda.AliasProps> = {}): { fn: lambda.Function; alias: lambda.Alias } {
+  const fn = new lambda.Function(stack, 'Api', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = 1') });
+  const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion, ...aliasProps });
+  return { fn, alias };
+}
+
+/** An alias imported by its function's ARN. */
+function importedAlias(scope: Stack, account = '111111111111', region = 'eu-west-1', name = 'shop-api', id = 'Live'): lambda.IAlias {
+  const version = lambda.Version.fromVersionArn(scope, `${id}Version`, `arn:aws:lambda:${region}:${account}:function:${name}:7`);
+  return lambda.Alias.fromAliasAttributes(scope, id, { aliasName: 'live', aliasVersion: version });
+}
+
+function deploy(stack: Stack, target: DeploymentTarget, extra: object = {}) {
+  return pipelineIn(stack, { environments: [{ name: 'prod', deployments: [target], ...extra }] });
+}
+
+describe('DeploymentTarget.lambdaFunction', () => {
+  test('renders CodePipeline\'s Lambda deploy action on the build output, all at once by default', () => {
+    const stack = newStack();
+    deploy(stack, DeploymentTarget.lambdaFunction(importedAlias(stack)));
+    const a = action(stack, 'prod', 'shop-api');
+    expect(a.ActionTypeId).toEqual({ Category: 'Deploy', Owner: 'AWS', Provider: 'Lambda', Version: '1' });
+    expect(a.Configuration).toEqual({ FunctionName: 'shop-api', FunctionAlias: 'live', DeployStrategy: 'AllAtOnce' });
+    expect(a.InputArtifacts).toEqual([{ Name: 'BuildOutput' }]);
+    expect(a.RunOrder).toBe(1);
+    expect(a.Region).toBeUndefined();
+  });
+
+  test.each([
+    [LambdaTrafficShift.canary(10, Duration.minutes(5)), 'Canary10Percent5Minutes'],
+    [LambdaTrafficShift.canary(25, Duration.minutes(1)), 'Canary25Percent1Minute'],
+    [LambdaTrafficShift.linear(10, Duration.minutes(1)), 'Linear10PercentEvery1Minute'],
+    [LambdaTrafficShift.linear(20, Duration.minutes(3)), 'Linear20PercentEvery3Minutes'],
+    [LambdaTrafficShift.canary(10, Duration.hours(48)), 'Canary10Percent2880Minutes'],
+  ])('the traffic shift is the action\'s DeployStrategy (%#)', (trafficShift, strategy) => {
+    const stack = newStack();
+    deploy(stack, DeploymentTarget.lambdaFunction(importedAlias(stack), { trafficShift }));
+    expect(action(stack, 'prod', 'shop-api').Configuration.DeployStrategy).toBe(strategy);
+  });
+
+  test('a function of the app is named by reference, the action named by its construct id, and the source can be the code', () => {
+    const stack = newStack();
+    const { alias } = ownAlias(stack);
+    deploy(stack, DeploymentTarget.lambdaFunction(alias, { input: DeploymentArtifact.SOURCE }));
+    const a = flat(action(stack, 'prod', 'Api'));
+    expect(a.Configuration.FunctionName).toBe('<ApiF70053CD>');
+    expect(a.InputArtifacts).toEqual([{ Name: 'Source' }]);
+  });
+
+  test('alarms are passed by name and the role may read exactly them', () => {
+    const stack = newStack();
+    const { fn, alias } = ownAlias(stack);
+    const errors = new cloudwatch.Alarm(stack, 'Errors', { metric: fn.metricErrors(), threshold: 1, evaluationPeriods: 1 });
+    const latency = cloudwatch.Alarm.fromAlarmArn(stack, 'Latency', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-latency');
+    const trafficShift = LambdaTrafficShift.linear(10, Duration.minutes(1));
+    deploy(stack, DeploymentTarget.lambdaFunction(alias, { trafficShift, alarms: [errors, latency] }));
+    expect(flat(action(stack, 'prod', 'Api')).Configuration.Alarms).toBe('<ErrorsFA5270DE>,shop-latency');
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const statements = Object.values<any>(policies).flatMap(p => flat(p.Properties.PolicyDocument.Statement));
+    expect(statements.filter((s: any) => s.Action === 'cloudwatch:DescribeAlarms')).toEqual([{
+      Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: ['arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-latency', '<ErrorsFA5270DE.Arn>'],
+    }]);
+  });
+
+  test('the action\'s role may deploy this one function, write the pipeline\'s logs and read the artifacts: nothing else', () => {
+    const stack = newStack();
+    const { alias } = ownAlias(stack);
+    deploy(stack, DeploymentTarget.lambdaFunction(alias));
+    const a = flat(action(stack, 'prod', 'Api'));
+    const roleId = a.RoleArn.replace(/^<|\.Arn>$/g, '');
+    const policies = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .filter(p => p.Properties.Roles.some((r: any) => r.Ref === roleId));
+    expect(policies).toHaveLength(1);
+    const logGroups = ['/aws/codepipeline/<ShopPipelineA6CBAD3A>', '/eu-west-1/codepipeline/<ShopPipelineA6CBAD3A>']
+      .map(g => `arn:aws:logs:eu-west-1:111111111111:log-group:${g}`);
+    expect(flat(policies[0].Properties.PolicyDocument.Statement)).toEqual([
+      {
+        Action: ['lambda:GetAlias', 'lambda:GetFunctionConfiguration', 'lambda:GetProvisionedConcurrencyConfig', 'lambda:PublishVersion',
+          'lambda:UpdateAlias', 'lambda:UpdateFunctionCode'],
+        Effect: 'Allow',
+        Resource: ['<ApiF70053CD.Arn>', '<ApiF70053CD.Arn>:*'],
+      },
+      {
+        Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: expect.arrayContaining(logGroups.flatMap(g => [g, `${g}:*`])),
+      },
+      { Action: ['s3:GetBucket*', 's3:GetObject*', 's3:List*'], Effect: 'Allow', Resource: ['<ShopPipelineArtifactsBucket58010C1C.Arn>', '<ShopPipelineArtifactsBucket58010C1C.Arn>/*'] },
+    ]);
+    expect(flat(policies[0].Properties.PolicyDocument.Statement)[1].Resource).toHaveLength(4);
+  });
+
+  test('cdk-nag AwsSolutions finds nothing on the pipeline (the wildcards carry their reasons)', () => {
+    const stack = newStack();
+    const { fn, alias } = ownAlias(stack);
+    const errors = new cloudwatch.Alarm(stack, 'Errors', { metric: fn.metricErrors(), threshold: 1, evaluationPeriods: 1 });
+    deploy(stack, DeploymentTarget.lambdaFunction(alias, { trafficShift: LambdaTrafficShift.canary(10, Duration.minutes(5)), alarms: [errors] }));
+    expect(nagFindingsAfterSynth(stack).filter(f => f.path.startsWith('PipelineStack/Shop/'))).toEqual([]);
+  });
+
+  test('the plan says what is deployed, how the traffic moves and which alarms stop it', () => {
+    const stack = newStack();
+    const latency = cloudwatch.Alarm.fromAlarmArn(stack, 'Latency', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-latency');
+    const pipeline = deploy(stack, DeploymentTarget.lambdaFunction(importedAlias(stack), {
+      trafficShift: LambdaTrafficShift.linear(30, Duration.minutes(2)), alarms: [latency],
+    }));
+    const d = pipeline.describe().environments[0].deployments[0];
+    expect(d.kind).toBe('lambda');
+    expect(d.summary).toBe('Lambda shop-api:live · linear: 30% more of the traffic every 2 min (6 min in all) · fails on alarms: shop-latency');
+    expect(d.details).toEqual(['code: the build output, published as a new version', 'strategy: Linear30PercentEvery2Minutes']);
+  });
+
+  test('a function of another account runs with a role aws-cdk-lib creates there, and the plan says so', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack, '222222222222'))] }] });
+    const a = action(stack, 'prod', 'shop-api');
+    expect(JSON.stringify(a.RoleArn)).toContain('222222222222');
+    expect(pipeline.describe().environments[0].deployments[0].details).toContain('role: created by aws-cdk-lib in account 222222222222');
+    const support = app.node.findAll().find(c => c instanceof Stack && c !== stack) as Stack;
+    const statements = Object.values<any>(Template.fromStack(support).findResources('AWS::IAM::Policy')).flatMap(p => flat(p.Properties.PolicyDocument.Statement));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: expect.arrayContaining(['lambda:UpdateFunctionCode']),
+      Resource: ['arn:aws:lambda:eu-west-1:222222222222:function:shop-api', 'arn:aws:lambda:eu-west-1:222222222222:function:shop-api:*'],
+    }));
+  });
+
+  test('cdk-nag finds nothing on the role aws-cdk-lib creates in another account', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, { environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack, '222222222222'))] }] });
+    const findings = nagFindingsAfterSynth(app);
+    const policy = 'cross-account-support-stack-222222222222/PipelineStackShopPipelineACC8CC45-prod-shop-api-ActionRole/DefaultPolicy/Resource';
+    expect(app.node.findAll().some(c => c.node.path === policy)).toBe(true);
+    expect(findings.filter(f => f.path.startsWith('cross-account-support-stack-222222222222/'))).toEqual([]);
+  });
+
+  test('a role given runs the action; a role of another account than the function\'s is refused', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'Deployer', 'arn:aws:iam::222222222222:role/shop-deploy', { mutable: false });
+    const pipeline = pipelineIn(stack, {
+      environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack, '222222222222'), { role })] }],
+    });
+    expect(action(stack, 'prod', 'shop-api').RoleArn).toBe('arn:aws:iam::222222222222:role/shop-deploy');
+    expect(pipeline.describe().environments[0].deployments[0].details).toContain('role: given');
+    expect(errorOf(() => {
+      const other = newStack();
+      const wrong = iam.Role.fromRoleArn(other, 'Deployer', 'arn:aws:iam::333333333333:role/shop-deploy');
+      deploy(other, DeploymentTarget.lambdaFunction(importedAlias(other, '222222222222'), { role: wrong }), { account: '222222222222' });
+    })).toBe(`${F}.role is in account 333333333333, but the function is in account 222222222222 (CodePipeline deploys in the account of the role it assumes), `
+      + "got '333333333333'. Pass a role of account 222222222222 that trusts the pipeline account.");
+  });
+
+  test('a function of another region: the action runs in its region', () => {
+    const stack = newStack();
+    deploy(stack, DeploymentTarget.lambdaFunction(importedAlias(stack, '111111111111', 'us-east-1')), { region: 'us-east-1' });
+    expect(action(stack, 'prod', 'shop-api').Region).toBe('us-east-1');
+  });
+
+  test('a release in continuous deployment with a canary and alarms synthesizes', () => {
+    const stack = newStack();
+    const latency = cloudwatch.Alarm.fromAlarmArn(stack, 'Latency', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-latency');
+    pipelineIn(stack, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [{
+        name: 'prod',
+        production: true,
+        deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack), {
+          trafficShift: LambdaTrafficShift.canary(10, Duration.minutes(10)), alarms: [latency],
+        })],
+        verification: [Verification.alarms([latency], { bakeTime: Duration.minutes(15) })],
+      }],
+    });
+    expect(action(stack, 'prod', 'shop-api').Configuration.DeployStrategy).toBe('Canary10Percent10Minutes');
+  });
+});
+
+describe('DeploymentTarget.lambdaFunction: refused configurations', () => {
+  const attempt = (make: (stack: Stack) => DeploymentTarget, extra: object = {}) => errorOf(() => {
+    const stack = newStack();
+    deploy(stack, make(stack), extra);
+  });
+
+  test.each([
+    [() => LambdaTrafficShift.canary(0, Duration.minutes(5)), 'percent must be a whole percent from 1 to 99, got 0. Pass for example LambdaTrafficShift.canary(10, Duration.minutes(5)).'],
+    [() => LambdaTrafficShift.linear(100, Duration.minutes(5)), 'percent must be a whole percent from 1 to 99, got 100. Pass for example LambdaTrafficShift.linear(10, Duration.minutes(5)).'],
+    [() => LambdaTrafficShift.canary(12.5, Duration.minutes(5)), 'percent must be a whole percent from 1 to 99, got 12.5. Pass for example LambdaTrafficShift.canary(10, Duration.minutes(5)).'],
+    [() => LambdaTrafficShift.canary(10, Duration.seconds(90)), "interval must be whole minutes from 1 to 2880 (2 days, CodePipeline's limit), got 1.5 minutes. Pass a Duration such as Duration.minutes(5)."],
+    [() => LambdaTrafficShift.canary(10, Duration.days(3)), "interval must be whole minutes from 1 to 2880 (2 days, CodePipeline's limit), got 4320 minutes. Pass a Duration such as Duration.minutes(5)."],
+  ])('a traffic shift out of range is refused (%#)', (shift, message) => {
+    expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack), { trafficShift: shift() }))).toBe(`${F}.trafficShift.${message}`);
+  });
+
+  test('a linear shift that takes more than 2 days in all is refused', () => {
+    const trafficShift = LambdaTrafficShift.linear(1, Duration.minutes(30));
+    expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack), { trafficShift }))).toBe(
+      `${F}.trafficShift shifts the traffic in 100 steps 30 minutes apart, 2970 minutes in all, more than CodePipeline's 2 days (2880 minutes), `
+      + 'got LambdaTrafficShift.linear(1, Duration.minutes(30)). Shift a larger percent at each step, or shorten the interval.');
+  });
+
+  test('an alias on $LATEST cannot shift gradually; all at once is taken', () => {
+    const latest = (stack: Stack) => {
+      const { fn } = ownAlias(stack);
+      return new lambda.Alias(stack, 'Latest', { aliasName: 'latest', version: fn.latestVersion });
+    };
+    const canary = LambdaTrafficShift.canary(10, Duration.minutes(5));
+    expect(attempt(stack => DeploymentTarget.lambdaFunction(latest(stack), { trafficShift: canary }))).toBe(
+      `${F}.alias points to $LATEST, from which Lambda cannot shift traffic gradually (Canary10Percent5Minutes), got 'PipelineStack/Latest'. `
+      + 'Point the alias to a published version (version: fn.currentVersion), or use LambdaTrafficShift.allAtOnce().');
+    const stack = newStack();
+    deploy(stack, DeploymentTarget.lambdaFunction(latest(stack)));
+    expect(action(stack, 'prod', 'Api').Configuration.DeployStrategy).toBe('AllAtOnce');
+  });
+
+  test('an alias that already splits its traffic is refused', () => {
+    expect(attempt(stack => {
+      const fn = new lambda.Function(stack, 'Api', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
+      const v1 = new lambda.Version(stack, 'V1', { lambda: fn });
+      const v2 = new lambda.Version(stack, 'V2', { lambda: fn, description: 'two' });
+      return DeploymentTarget.lambdaFunction(new lambda.Alias(stack, 'Live', { aliasName: 'live', version: v2, additionalVersions: [{ version: v1, weight: 0.1 }] }));
+    })).toBe(`${F}.alias already splits its traffic between two versions (additionalVersions), but CodePipeline needs one version behind the alias when it starts, `
+      + "got 'PipelineStack/Live'. Remove additionalVersions from the alias: the deployment's traffic shift does the splitting.");
+  });
+
+  test('a container image function is refused', () => {
+    expect(attempt(stack => {
+      const fn = new lambda.DockerImageFunction(stack, 'Api', {
+        code: lambda.DockerImageCode.fromEcr(ecr.Repository.fromRepositoryName(stack, 'Repo', 'shop')),
+      });
+      return DeploymentTarget.lambdaFunction(new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion }));
+    })).toBe(`${F}.alias is an alias of a container image function, but the Lambda deploy action uploads a .zip code package, got 'PipelineStack/Api'. `
+      + 'Deploy image functions with a CDK stage (DeploymentTarget.cdkStage) or your own action (DeploymentTarget.fromActionFactory).');
+  });
+
+  test('more than 10 alarms, one alarm twice, an alarm of another region or with a comma in its name are refused', () => {
+    const alarm = (stack: Stack, name: string, region = 'eu-west-1') =>
+      cloudwatch.Alarm.fromAlarmArn(stack, name, `arn:aws:cloudwatch:${region}:111111111111:alarm:${name}`);
+    expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack), { alarms: [...Array(11).keys()].map(i => alarm(stack, `a${i}`)) }))).toBe(
+      `${F}.alarms may hold at most 10 alarms (CodePipeline's limit for a Lambda deployment), got 11 alarms. Combine the alarms into a composite alarm (cloudwatch.CompositeAlarm).`);
+    expect(attempt(stack => {
+      const a = alarm(stack, 'errors');
+      return DeploymentTarget.lambdaFunction(importedAlias(stack), { alarms: [a, a] });
+    })).toBe(`${F}.alarms[1] is the same alarm as alarms[0], got errors. Name each alarm once.`);
+    expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack), { alarms: [alarm(stack, 'errors', 'us-east-1')] }))).toBe(
+      `${F}.alarms[0] is an alarm of region us-east-1, but CodePipeline watches alarms of the function's account and region (111111111111, eu-west-1), `
+      + "got 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:errors'. Pass alarms of the function's account and region.");
+    expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack), { alarms: [alarm(stack, 'errors,latency')] }))).toBe(
+      `${F}.alarms[0] has a comma in its name, but CodePipeline takes the alarm names as one comma-separated list, got 'errors,latency'. Rename the alarm without commas.`);
+  });
+
+  test('a function in another region or account than its environment is refused', () => {
+    expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack, '111111111111', 'us-east-1')))).toBe(
+      `${F}.alias is an alias of a function in region us-east-1, but environment 'prod' deploys to eu-west-1, got 'us-east-1'. `
+      + "Import the function from eu-west-1, or set the environment's region to us-east-1.");
+    expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack, '333333333333')), { account: '222222222222' })).toBe(
+      `${F}.alias is in account 333333333333, but environment 'prod' deploys to account 222222222222, got '333333333333'. `
+      + "Import the function from account 222222222222, or set the environment's account to 333333333333.");
+  });
+
+  test('a function of a CDK stage is refused, saying how to import it', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const svc = new Stack(new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Svc');
+    const { alias } = ownAlias(svc);
+    expect(errorOf(() => deploy(stack, DeploymentTarget.lambdaFunction(alias)))).toBe(
+      `${F}.alias is a Lambda function of stack 'Prod/Svc', in CDK stage 'Prod', not the pipeline's, which the pipeline's stack cannot refer to, got 'Prod/Svc/Api'. `
+      + "Import it in the pipeline's stack: lambda.Alias.fromAliasAttributes(pipelineStack, 'Live', { aliasName: 'live', aliasVersion: "
+      + "lambda.Version.fromVersionArn(pipelineStack, 'Version', 'arn:aws:lambda:<region>:<account>:function:<name>:<version>') }), with the names the stage gives them.");
+  });
+
+  test('a function of another account with a generated name is refused; with a functionName it is taken', () => {
+    const make = (functionName?: string) => {
+      const app = newApp();
+      const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const other = new Stack(app, 'Api', { env: { account: '222222222222', region: 'eu-west-1' } });
+      const fn = new lambda.Function(other, 'Fn', { functionName, runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
+      const alias = new lambda.Alias(other, 'Live', { aliasName: 'live', version: fn.currentVersion });
+      pipelineIn(stack, { environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.lambdaFunction(alias)] }] });
+      return { app, stack };
+    };
+    expect(errorOf(() => make())).toBe(`${F}.alias is an alias of function 'Api/Fn' of another account or region than the pipeline's stack, and the function's name is generated `
+      + "(the pipeline names the function in its action and its role's policy), got 'Api/Fn'. "
+      + "Give the function a functionName (new lambda.Function(this, 'Api', { functionName: 'shop-api', ... })), or import the alias by its function's ARN.");
+    const { app, stack } = make('shop-api');
+    app.synth();
+    expect(action(stack, 'prod', 'shop-api').Configuration.FunctionName).toBe('shop-api');
+  });
+
+  test('two deployments of one function in one environment are refused', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{
+        name: 'prod',
+        deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack)), DeploymentTarget.lambdaFunction(importedAlias(stack, '111111111111', 'eu-west-1', 'shop-api', 'Beta'), { name: 'Beta' })],
+      }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[1].alias deploys Lambda function 'shop-api', which deployments[0] ('shop-api') of the same environment deploys too (the two deployments would run in parallel, "
+      + "each publishing a version and moving the alias), got 'shop-api'. Deploy each function with one target: remove one of the two.");
+  });
+
+  test('a misspelt option or a traffic shift of another kind is refused', () => {
+    expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack), { trafficshift: LambdaTrafficShift.allAtOnce() } as any))).toBe(
+      `${F}.trafficshift is not a field of LambdaDeployOptions, got a TrafficShift. Did you mean 'trafficShift'? A misspelt field would be ignored.`);
+    expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack), { trafficShift: 'Canary10Percent5Minutes' as any }))).toBe(
+      `${F}.trafficShift must be a LambdaTrafficShift, got 'Canary10Percent5Minutes'. `
+      + 'Use LambdaTrafficShift.allAtOnce(), .canary(10, Duration.minutes(5)) or .linear(10, Duration.minutes(1)).');
+  });
+
+  test('something that is not an alias is refused', () => {
+    expect(attempt(stack => DeploymentTarget.lambdaFunction(new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('x'),
+    }) as any))).toMatch(new RegExp(`^${F.replace(/[()[\]]/g, '\\$&')}\\.alias must be a lambda\\.IAlias, got `));
+  });
+});
