@@ -7,10 +7,11 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Approval, BuildCache, BuildStep, DeploymentArtifact, DeploymentTarget, DeploymentWindow, FailurePolicy, PipelineSource, QualityCheck, ReleaseMode,
-  TestReport, Verification,
+  Approval, BuildCache, BuildStep, DeploymentArtifact, DeploymentTarget, DeploymentWindow, FailurePolicy, LambdaTrafficShift, PipelineSource, QualityCheck,
+  ReleaseMode, TestReport, Verification,
 } from '../../src';
 import { CONNECTION_ARN, env } from '../util';
 
@@ -49,6 +50,12 @@ const checkoutGroup = () => {
   return codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(scope, 'Checkout', {
     application: codedeploy.EcsApplication.fromEcsApplicationName(scope, 'App', 'checkout'), deploymentGroupName: 'checkout-prod',
   });
+};
+/** The alias live of function shop-api (version 7) in 111111111111, imported by ARN. */
+const apiAlias = (region = 'eu-west-1') => {
+  const scope = importStack();
+  const version = lambda.Version.fromVersionArn(scope, 'Version', `arn:aws:lambda:${region}:111111111111:function:shop-api:7`);
+  return lambda.Alias.fromAliasAttributes(scope, 'Live', { aliasName: 'live', aliasVersion: version });
 };
 const fleetOf = (scope: Stack, account: string) => codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(scope, 'Fleet', {
   application: codedeploy.ServerApplication.fromServerApplicationArn(scope, 'App', `arn:aws:codedeploy:eu-west-1:${account}:application:shop`),
@@ -716,6 +723,34 @@ export const BAD_CONFIGS: BadConfig[] = [
       return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service), DeploymentTarget.ecs(service, { name: 'Again', imageDefinitionsFile: 'b.json' })] }] });
     },
     message: `${P}environments[0] ('prod').deployments[1].service updates ECS service 'shop-web', which deployments[0] ('shop-web') of the same environment updates too (the two rolling updates would run in parallel, each replacing the task definition of the other), got 'shop-web'. Deploy each service with one target: remove one of the two.`,
+  },
+  {
+    title: 'Lambda canary of 0 percent',
+    props: () => base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.lambdaFunction(apiAlias(), { trafficShift: LambdaTrafficShift.canary(0, Duration.minutes(5)) })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].trafficShift.percent must be a whole percent from 1 to 99, got 0. Pass for example LambdaTrafficShift.canary(10, Duration.minutes(5)).`,
+  },
+  {
+    title: 'Lambda traffic shift given as the strategy name (JavaScript)',
+    props: () => base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.lambdaFunction(apiAlias(), { trafficShift: 'Linear10PercentEvery1Minute' as any })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].trafficShift must be a LambdaTrafficShift, got 'Linear10PercentEvery1Minute'. Use LambdaTrafficShift.allAtOnce(), .canary(10, Duration.minutes(5)) or .linear(10, Duration.minutes(1)).`,
+  },
+  {
+    title: 'Lambda deployment watching 11 alarms',
+    props: () => base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.lambdaFunction(apiAlias(), { alarms: [...Array(11).keys()].map(() => ALARM()) })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].alarms may hold at most 10 alarms (CodePipeline's limit for a Lambda deployment), got 11 alarms. Combine the alarms into a composite alarm (cloudwatch.CompositeAlarm).`,
+  },
+  {
+    title: 'the same Lambda function deployed by two targets of one environment',
+    props: () => {
+      const alias = apiAlias();
+      return base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.lambdaFunction(alias), DeploymentTarget.lambdaFunction(alias, { name: 'Again' })] }] });
+    },
+    message: `${P}environments[0] ('prod').deployments[1].alias deploys Lambda function 'shop-api', which deployments[0] ('shop-api') of the same environment deploys too (the two deployments would run in parallel, each publishing a version and moving the alias), got 'shop-api'. Deploy each function with one target: remove one of the two.`,
+  },
+  {
+    title: 'Lambda function of another region than its environment',
+    props: () => base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.lambdaFunction(apiAlias('us-east-1'))] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].alias is an alias of a function in region us-east-1, but environment 'prod' deploys to eu-west-1, got 'us-east-1'. Import the function from eu-west-1, or set the environment's region to us-east-1.`,
   },
   {
     title: 'deployment given as a plain object',
