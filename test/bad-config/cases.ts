@@ -10,8 +10,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Approval, BuildCache, BuildStep, DeploymentArtifact, DeploymentTarget, DeploymentWindow, FailurePolicy, LambdaTrafficShift, PipelineSource, QualityCheck,
-  ReleaseMode, TestReport, Verification,
+  Approval, BuildCache, BuildStep, DeploymentArtifact, DeploymentTarget, DeploymentWindow, FailurePolicy, LambdaTrafficShift, PipelineSource,
+  QualityCheck, ReleaseMode, TestReport, Verification,
 } from '../../src';
 import { CONNECTION_ARN, env } from '../util';
 
