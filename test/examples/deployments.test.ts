@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { InventoryPipelineStack } from '../../examples/ec2-rolling/pipeline-stack';
 import { CheckoutPipelineStack } from '../../examples/ecs-canary/pipeline-stack';
+import { WebhooksPipelineStack } from '../../examples/lambda-canary/pipeline-stack';
 import { storefrontApp } from '../../examples/private-network/pipeline-stack';
 import { newApp } from '../util';
 
@@ -47,6 +48,24 @@ describe('examples/ecs-canary', () => {
     expect(stack.delivery.describe().environments[0].deployments[0].summary).toBe('ECS blue/green · deployment configuration of the imported group (not known at synth)');
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedGroupConfig'))).toEqual([]);
     expect(stack.delivery.describe().environments[1].deployments[0].summary).toBe('ECS blue/green · canary 10% then all after 5 min');
+  });
+});
+
+describe('examples/lambda-canary', () => {
+  test('cdk-nag clean; code deployed all at once to staging, as a canary watched by alarms to production, nobody approving', () => {
+    const app = newApp();
+    const stack = new WebhooksPipelineStack(app, 'WebhooksPipeline', { env });
+    Aspects.of(app).add(new AwsSolutionsChecks());
+    expect(nagFindings([stack])).toEqual([]);
+    expect(stagesOf(stack)).toEqual(['Source: Source@1', 'Build: Build@1', 'Checks: DependencyAudit@1', 'staging: webhooks-staging@1 Smoke@2', 'prod: webhooks-prod@1']);
+    const prod = (Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any).Properties.Stages[4];
+    expect(prod.Actions[0].Configuration).toEqual({
+      FunctionName: 'webhooks-prod', FunctionAlias: 'live', DeployStrategy: 'Canary10Percent5Minutes', Alarms: 'webhooks-prod-errors,webhooks-prod-throttles',
+    });
+    expect(stack.delivery.describe().environments.map(e => e.deployments[0].summary)).toEqual([
+      'Lambda webhooks-staging:live · all the traffic at once',
+      'Lambda webhooks-prod:live · canary: 10% of the traffic, the rest after 5 min · fails on alarms: webhooks-prod-errors, webhooks-prod-throttles',
+    ]);
   });
 });
 
