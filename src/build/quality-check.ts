@@ -247,6 +247,13 @@ class CommandsCheck extends QualityCheck {
   public _toModel(ctx: ModelContext): ActionModel {
     const v: Validator = ctx.validator;
     const name = v.pipelineName(`${ctx.field}.name`, this.name, 'check name');
+    const command = (this.options as DependencyAuditOptions | undefined)?.command;
+    if (this.kind === 'dependency-audit' && command !== undefined) {
+      // one string: the audit's command (a list given there would be reported as commands[0])
+      v.requireString(`${ctx.field}.command`, command, Array.isArray(command)
+        ? `Pass one command string; join several with '&&', for example '${(command as unknown[]).map(String).join(' && ')}', or use QualityCheck.commands('DependencyAudit', [...]).`
+        : "Pass the audit's command, for example 'npm audit --audit-level=high'.");
+    }
     const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the check's commands, for example ['npm run lint'].");
     v.noMisspeltFields(ctx.field, this.options, this.kind === 'dependency-audit' ? 'DependencyAuditOptions' : 'QualityCheckCommandsOptions');
     const common = validateCommandsOptions(ctx, this.options);

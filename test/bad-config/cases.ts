@@ -465,6 +465,16 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}checks has two checks named 'DependencyAudit' (action names must be unique in a stage), got 'DependencyAudit'. Give each check its own name.`,
   },
   {
+    title: 'dependency audit command given as a list (JavaScript)',
+    props: () => base({ checks: [QualityCheck.dependencyAudit({ command: ['pip install pip-audit', 'pip-audit'] as any })] }),
+    message: `${P}checks[0].command must be a string, got an array of 2. Pass one command string; join several with '&&', for example 'pip install pip-audit && pip-audit', or use QualityCheck.commands('DependencyAudit', [...]).`,
+  },
+  {
+    title: 'dependency audit command empty',
+    props: () => base({ checks: [QualityCheck.dependencyAudit({ command: ' ' })] }),
+    message: `${P}checks[0].command must not be empty, got ' '. Pass the audit's command, for example 'npm audit --audit-level=high'.`,
+  },
+  {
     title: 'checks given as a single check',
     props: () => base({ checks: QualityCheck.dependencyAudit() }),
     message: `${P}checks must be an array of QualityCheck, got a single QualityCheck. Wrap it in an array: [QualityCheck.dependencyAudit()].`,
