@@ -384,11 +384,12 @@ interface Thresholds {
 /** The severity thresholds of an Inspector scan (critical defaults to 0), and the plan's words for them. */
 function validateThresholds(ctx: ModelContext, o: SourceCodeScanOptions | ImageScanOptions): { thresholds: Thresholds; failsOn: string } {
   const v: Validator = ctx.validator;
+  // null (a JavaScript caller's "not set") is read as left out, as jsii reads Python's None
   const thresholds: Thresholds = {
     critical: o.criticalThreshold ?? 0,
-    high: o.highThreshold,
-    medium: o.mediumThreshold,
-    low: o.lowThreshold,
+    high: o.highThreshold ?? undefined,
+    medium: o.mediumThreshold ?? undefined,
+    low: o.lowThreshold ?? undefined,
   };
   for (const [severity, value] of Object.entries(thresholds)) {
     if (value === undefined) continue;

@@ -49,6 +49,13 @@ describe('QualityCheck', () => {
     expect(a.InputArtifacts).toEqual([{ Name: 'Source' }]);
   });
 
+  test('a threshold given as null (JavaScript) is left out, as undefined is: critical stays 0, the others unchecked', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { checks: [QualityCheck.sourceCodeScan({ criticalThreshold: null, highThreshold: null, mediumThreshold: 3 } as any)] });
+    expect(action(stack, 'Checks', 'SourceCodeScan').Configuration).toEqual({ InspectorRunMode: 'SourceCodeScan', CriticalThreshold: 0, MediumThreshold: 3 });
+    expect(pipeline.describe().checks[0].summary).toBe('Amazon Inspector source code scan, fails on critical > 0 or medium > 3');
+  });
+
   test('the source scan is refused in the China Regions, where CodePipeline has no InspectorScan action', () => {
     expect(errorOf(() => pipelineIn(newStack('111111111111', 'cn-north-1'), { checks: [QualityCheck.dependencyAudit(), QualityCheck.sourceCodeScan()] })))
       .toBe("'PipelineStack/Shop': checks[1] is an Amazon Inspector source code scan (CodePipeline's InspectorScan action), which CodePipeline does not offer "
