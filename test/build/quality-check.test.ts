@@ -51,7 +51,8 @@ describe('QualityCheck', () => {
 
   test('a threshold given as null (JavaScript) is left out, as undefined is: critical stays 0, the others unchecked', () => {
     const stack = newStack();
-    const pipeline = pipelineIn(stack, { checks: [QualityCheck.sourceCodeScan({ criticalThreshold: null, highThreshold: null, mediumThreshold: 3 } as any)] });
+    const options = { criticalThreshold: null, highThreshold: null, mediumThreshold: 3 } as any;
+    const pipeline = pipelineIn(stack, { checks: [QualityCheck.sourceCodeScan(options)] });
     expect(action(stack, 'Checks', 'SourceCodeScan').Configuration).toEqual({ InspectorRunMode: 'SourceCodeScan', CriticalThreshold: 0, MediumThreshold: 3 });
     expect(pipeline.describe().checks[0].summary).toBe('Amazon Inspector source code scan, fails on critical > 0 or medium > 3');
   });
