@@ -1,4 +1,4 @@
-import { Aws, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -197,6 +197,7 @@ export function lambdaModel(
   }
   const shift = shiftGiven._bind(v, `${field}.trafficShift`);
   checkOwnedAlias(v, field, alias, fn, shift);
+  const drift = templateDrift(alias, aliasName);
 
   const input = o.input ?? DeploymentArtifact.BUILD_OUTPUT;
   if (!Object.values(DeploymentArtifact).includes(input)) {
@@ -219,17 +220,34 @@ export function lambdaModel(
     ],
     ...singleActionFields(name, 'lambda', account, region),
     lambdaFunction: fn,
-    produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => [new LambdaDeployAction({
-      actionName: name,
-      runOrder: rc.deployRunOrder,
-      input: input === DeploymentArtifact.SOURCE ? rc.sourceArtifact : rc.buildArtifact,
-      fn,
-      aliasName,
-      strategy: shift.strategy,
-      alarms,
-      role,
-    })],
+    produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {
+      if (drift) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:lambdaAliasInTemplate', drift);
+      return [new LambdaDeployAction({
+        actionName: name,
+        runOrder: rc.deployRunOrder,
+        input: input === DeploymentArtifact.SOURCE ? rc.sourceArtifact : rc.buildArtifact,
+        fn,
+        aliasName,
+        strategy: shift.strategy,
+        alarms,
+        role,
+      })];
+    },
   };
+}
+
+/**
+ * An alias of this app is a resource of its stack: CloudFormation sets its version on every update
+ * of that stack that changes it (a new `currentVersion` after a change of the function's code or
+ * configuration), pointing production back to the code in the template, under the pipeline's
+ * deployments. A risk the caller may accept (the stack rarely changes), so a warning.
+ */
+function templateDrift(alias: lambda.IAlias, aliasName: string): string | undefined {
+  if (!(defaultChildOf(alias) instanceof lambda.CfnAlias)) return undefined;
+  return `The alias '${aliasName}' (${alias.node.path}) is defined in stack '${Stack.of(alias).node.path}': an update of that stack that gives the alias `
+    + 'another version (a change of the function\'s code or configuration makes a new currentVersion) points it back to the code in the template, '
+    + 'undoing what this pipeline deployed. Create the alias outside the stack\'s updates and import it (lambda.Alias.fromAliasAttributes), '
+    + 'or acknowledge this warning when that stack only changes with the pipeline\'s code.';
 }
 
 /**

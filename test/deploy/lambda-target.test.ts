@@ -1,5 +1,5 @@
 import { Duration, Stack, Stage } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -57,6 +57,22 @@ describe('DeploymentTarget.lambdaFunction', () => {
     const a = flat(action(stack, 'prod', 'Api'));
     expect(a.Configuration.FunctionName).toBe('<ApiF70053CD>');
     expect(a.InputArtifacts).toEqual([{ Name: 'Source' }]);
+  });
+
+  test('an alias of the app warns that its stack\'s updates can point it back to the template\'s code; an imported one does not', () => {
+    const stack = newStack();
+    const { alias } = ownAlias(stack);
+    deploy(stack, DeploymentTarget.lambdaFunction(alias));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('lambdaAliasInTemplate'));
+    expect(warnings.map(w => w.entry.data)).toEqual([
+      "The alias 'live' (PipelineStack/Live) is defined in stack 'PipelineStack': an update of that stack that gives the alias another version "
+      + "(a change of the function's code or configuration makes a new currentVersion) points it back to the code in the template, undoing what this "
+      + "pipeline deployed. Create the alias outside the stack's updates and import it (lambda.Alias.fromAliasAttributes), or acknowledge this warning "
+      + "when that stack only changes with the pipeline's code. [ack: delivery-pipeline:lambdaAliasInTemplate]",
+    ]);
+    const other = newStack();
+    deploy(other, DeploymentTarget.lambdaFunction(importedAlias(other)));
+    expect(Annotations.fromStack(other).findWarning('*', Match.stringLikeRegexp('lambdaAliasInTemplate'))).toEqual([]);
   });
 
   test('alarms are passed by name and the role may read exactly them', () => {
