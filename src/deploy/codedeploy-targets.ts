@@ -255,7 +255,7 @@ function alarmsAndRollback(group: unknown): string[] {
 /**
  * A deployment group of the given kind ('Server' or 'Ecs'), in the environment's region and account.
  */
-function checkGroup(ctx: ModelContext, group: unknown, kind: 'Server' | 'Ecs', env: TargetEnv, pipelineRegion: string): void {
+function checkGroup(ctx: ModelContext, group: unknown, kind: 'Server' | 'Ecs', env: TargetEnv, pipelineRegion: string, roleGiven: boolean): void {
   const v: Validator = ctx.validator;
   if (!group || typeof (group as any).deploymentGroupName !== 'string' || !(group as any).application) {
     v.fail(`${ctx.field}.deploymentGroup`, `must be a codedeploy.I${kind}DeploymentGroup`, group,
@@ -273,7 +273,7 @@ function checkGroup(ctx: ModelContext, group: unknown, kind: 'Server' | 'Ecs', e
   }
   checkGroupRegion(v, ctx.field, g, env, pipelineRegion);
   checkExplicitEnvironment(v, `${ctx.field}.deploymentGroup`, group as IConstruct & typeof g, env, pipelineRegion,
-    `or import the deployment group with ${kind}DeploymentGroup.from${kind}DeploymentGroupAttributes(...) in a stack that names its account and region`);
+    `or import the deployment group with ${kind}DeploymentGroup.from${kind}DeploymentGroupAttributes(...) in a stack that names its account and region`, roleGiven);
   checkAccount(v, `${ctx.field}.deploymentGroup`, g.env.account, env,
     `Import the deployment group from account ${env.account} (from${kind}DeploymentGroupAttributes with an application ARN of that account), or set the environment's account to ${g.env.account}.`);
 }
@@ -296,8 +296,24 @@ function checkGroupRegion(
  * cross-environment resource).
  */
 export function checkExplicitEnvironment(v: Validator, field: string, resource: IConstruct & { env: { account: string; region: string } },
-  env: TargetEnv, pipelineRegion: string, importFix: string): void {
+  env: TargetEnv, pipelineRegion: string, importFix: string, roleGiven = false): void {
   const pipelineAccount = env.pipelineAccount;
+  // The other way round: a resource of a literal account (region), from its ARN, and a pipeline stack
+  // that names none. aws-cdk-lib must then create the action's role in that account (the replication
+  // bucket in that region) and fails with "Pipeline stack which uses cross-environment actions must
+  // have an explicitly set account" (the region check of the model names no field of these targets).
+  const unnamed = [
+    ...(!isToken(resource.env.account) && (pipelineAccount === undefined || isToken(pipelineAccount)) && !roleGiven ? ['account'] : []),
+    ...(!isToken(resource.env.region) && isToken(pipelineRegion) ? ['region'] : []),
+  ];
+  if (unnamed.length > 0) {
+    const where = [unnamed.includes('account') ? `account ${resource.env.account}` : undefined, unnamed.includes('region') ? resource.env.region : undefined]
+      .filter(Boolean).join(', ');
+    const example = `{ account: '${literalOr(pipelineAccount ?? '', '111111111111')}', region: '${literalOr(pipelineRegion, resource.env.region)}' }`;
+    v.fail(field, `is in ${where}, but the pipeline's stack names no ${unnamed.join(' or ')}, so aws-cdk-lib cannot tell whether deploying to it crosses `
+      + `${unnamed.map(m => `${m}s`).join(' or ')}`, described(where),
+    `Give the pipeline's stack env: ${example} (the account and region the pipeline runs in)${unnamed.length === 1 && unnamed[0] === 'account' ? ', or pass role: a role of that account' : ''}.`);
+  }
   const missing = [
     ...(isToken(resource.env.account) && pipelineAccount !== undefined && !isToken(pipelineAccount) ? ['account'] : []),
     ...(isToken(resource.env.region) && !isToken(pipelineRegion) ? ['region'] : []),
@@ -367,7 +383,7 @@ export function codeDeployServerModel(
   ctx: ModelContext, group: codedeploy.IServerDeploymentGroup, options: CodeDeployServerOptions, env: TargetEnv, pipelineRegion: string,
 ): DeploymentModel {
   const v: Validator = ctx.validator;
-  checkGroup(ctx, group, 'Server', env, pipelineRegion);
+  checkGroup(ctx, group, 'Server', env, pipelineRegion, options?.role !== undefined);
   const o = options ?? {};
   v.noMisspeltFields(ctx.field, o, 'CodeDeployServerOptions');
   const role = checkRole(v, ctx.field, o.role, 'deployment group', group.env.account);
@@ -411,7 +427,7 @@ export function codeDeployEcsModel(
   ctx: ModelContext, group: codedeploy.IEcsDeploymentGroup, options: CodeDeployEcsOptions, env: TargetEnv, pipelineRegion: string,
 ): DeploymentModel {
   const v: Validator = ctx.validator;
-  checkGroup(ctx, group, 'Ecs', env, pipelineRegion);
+  checkGroup(ctx, group, 'Ecs', env, pipelineRegion, options?.role !== undefined);
   v.requireObject(ctx.field, options, "Pass { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' }.");
   v.noMisspeltFields(ctx.field, options, 'CodeDeployEcsOptions');
   const role = checkRole(v, ctx.field, options.role, 'deployment group', group.env.account);
@@ -520,7 +536,8 @@ export function ecsRollingModel(
       `Import the service with its ARN, for example FargateService.fromFargateServiceAttributes(this, 'Service', { serviceArn: '${arn}', cluster }).`);
   }
   checkExplicitEnvironment(v, `${ctx.field}.service`, service, env, pipelineRegion,
-    'or import the service with its ARN (FargateService.fromFargateServiceAttributes(this, \'Service\', { serviceArn, cluster })) in a stack that names its account and region');
+    'or import the service with its ARN (FargateService.fromFargateServiceAttributes(this, \'Service\', { serviceArn, cluster })) in a stack that names its account and region',
+    o.role !== undefined);
   checkAccount(v, `${ctx.field}.service`, account, env,
     `Import the service from account ${env.account} (its serviceArn), or set the environment's account to ${account}.`);
   const role = checkRole(v, ctx.field, o.role, 'service', account);

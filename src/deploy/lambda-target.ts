@@ -78,6 +78,10 @@ class TrafficShift extends LambdaTrafficShift {
     if (this.kind === 'all-at-once') return { kind: this.kind, strategy: 'AllAtOnce', summary: 'all the traffic at once' };
     const factory = `LambdaTrafficShift.${this.kind}`;
     const percent = this.percent;
+    if (typeof percent === 'number' && Token.isUnresolved(percent)) {
+      v.fail(`${field}.percent`, 'must be known at synth (CodePipeline takes the strategy as a name such as Canary10Percent5Minutes)',
+        described('a token'), `Pass a literal number, for example ${factory}(10, Duration.minutes(5)).`);
+    }
     if (typeof percent !== 'number' || !Number.isInteger(percent) || percent < 1 || percent > 99) {
       v.fail(`${field}.percent`, 'must be a whole percent from 1 to 99', percent, `Pass for example ${factory}(10, Duration.minutes(5)).`);
     }
@@ -187,7 +191,7 @@ export function lambdaModel(
       `Import the function from ${wanted}, or set the environment's region to ${region}.`);
   }
   checkExplicitEnvironment(v, `${field}.alias`, fn, env, pipelineRegion,
-    "or import the alias with its function's ARN (lambda.Version.fromVersionArn) in a stack that names its account and region");
+    "or import the alias with its function's ARN (lambda.Version.fromVersionArn) in a stack that names its account and region", o.role !== undefined);
   const account = fn.env.account;
   checkAccount(v, `${field}.alias`, account, env, `Import the function from account ${env.account}, or set the environment's account to ${account}.`);
 
@@ -202,6 +206,11 @@ export function lambdaModel(
   const input = o.input ?? DeploymentArtifact.BUILD_OUTPUT;
   if (!Object.values(DeploymentArtifact).includes(input)) {
     v.fail(`${field}.input`, 'must be a DeploymentArtifact', input, 'Use DeploymentArtifact.BUILD_OUTPUT or SOURCE.');
+  }
+  // an ECR source's artifact holds only imageDetail.json: it would become the function's code
+  if (input === DeploymentArtifact.SOURCE && ctx.sourceKind === 'ECR') {
+    v.fail(`${field}.input`, "takes the function's code from the source artifact, but the pipeline's source is an ECR source, whose artifact holds only imageDetail.json",
+      described('DeploymentArtifact.SOURCE'), 'Use DeploymentArtifact.BUILD_OUTPUT with a build that writes the code package, or a source that holds the code.');
   }
   const alarms = lambdaAlarms(ctx, o.alarms, account, region);
   const role = checkRole(v, field, o.role, 'function', account);
@@ -262,11 +271,12 @@ function checkOwnedAlias(v: Validator, field: string, alias: lambda.IAlias, fn: 
       'Deploy image functions with a CDK stage (DeploymentTarget.cdkStage) or your own action (DeploymentTarget.fromActionFactory).');
   }
   const cfnAlias = defaultChildOf(alias);
-  if (!(cfnAlias instanceof lambda.CfnAlias)) return;
-  if (cfnAlias.functionVersion === '$LATEST' && shift.kind !== 'all-at-once') {
+  const version = cfnAlias instanceof lambda.CfnAlias ? cfnAlias.functionVersion : alias.version.version;
+  if (version === '$LATEST' && shift.kind !== 'all-at-once') {
     v.fail(`${field}.alias`, `points to $LATEST, from which Lambda cannot shift traffic gradually (${shift.strategy})`, alias.node.path,
       'Point the alias to a published version (version: fn.currentVersion), or use LambdaTrafficShift.allAtOnce().');
   }
+  if (!(cfnAlias instanceof lambda.CfnAlias)) return;
   if (cfnAlias.routingConfig !== undefined) {
     v.fail(`${field}.alias`, 'already splits its traffic between two versions (additionalVersions), but CodePipeline needs one version behind the alias when it starts',
       alias.node.path, "Remove additionalVersions from the alias: the deployment's traffic shift does the splitting.");
@@ -296,7 +306,7 @@ function lambdaAlarms(ctx: ModelContext, given: unknown, account: string, region
     }
   });
   const alarms = given as cloudwatch.IAlarm[];
-  return alarms.map((a, i) => {
+  const result = alarms.map((a, i) => {
     const j = alarms.findIndex((b, k) => k < i && (b === a || (!Token.isUnresolved(b.alarmArn) && b.alarmArn === a.alarmArn)));
     if (j >= 0) v.fail(`${field}[${i}]`, `is the same alarm as alarms[${j}]`, described(alarmLabel(a)), 'Name each alarm once.');
     const ref = alarmRef({ ...ctx, field }, `${field}[${i}]`, a);
@@ -314,8 +324,18 @@ function lambdaAlarms(ctx: ModelContext, given: unknown, account: string, region
     if (name !== undefined && name.includes(',')) {
       v.fail(`${field}[${i}]`, 'has a comma in its name, but CodePipeline takes the alarm names as one comma-separated list', name, 'Rename the alarm without commas.');
     }
-    return { name: ref.name, arn: ref.arn, label: alarmLabel(a) };
+    return { name: ref.name, arn: ref.arn, label: alarmLabel(a), literal: literalName(a, ref.name) };
   });
+  // CodePipeline's limit on an action configuration value
+  const names = result.map(r => r.literal);
+  if (names.every(n => n !== undefined)) {
+    const length = names.join(',').length;
+    if (length > 1000) {
+      v.fail(field, 'have names that make an Alarms value of more than 1000 characters (CodePipeline\'s limit for an action configuration value)',
+        described(`${length} characters`), 'Pass fewer alarms, or combine them into a composite alarm (cloudwatch.CompositeAlarm) with a short name.');
+    }
+  }
+  return result.map(({ name, arn, label }) => ({ name, arn, label }));
 }
 
 interface LambdaDeployActionProps {
@@ -349,12 +369,13 @@ class LambdaDeployAction extends actions.Action {
     const p = this.props;
     const role = options.role;
     // the permissions CodePipeline's reference lists for the action's role, on this function only
+    const functionArn = unqualifiedArn(p.fn.functionArn);
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: [
         'lambda:GetAlias', 'lambda:GetFunctionConfiguration', 'lambda:GetProvisionedConcurrencyConfig',
         'lambda:PublishVersion', 'lambda:UpdateAlias', 'lambda:UpdateFunctionCode',
       ],
-      resources: [p.fn.functionArn, `${p.fn.functionArn}:*`],
+      resources: [functionArn, `${functionArn}:*`],
     }));
     if (p.alarms.length > 0) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: p.alarms.map(a => a.arn) }));
@@ -381,4 +402,14 @@ class LambdaDeployAction extends actions.Action {
       },
     };
   }
+}
+
+/**
+ * The function's ARN without a qualifier: a function imported by an alias or version ARN
+ * (`...:function:shop-api:live`) has that ARN as its functionArn, but the action publishes and
+ * updates the function itself.
+ */
+function unqualifiedArn(arn: string): string {
+  if (Token.isUnresolved(arn)) return arn;
+  return arn.split(':').slice(0, 7).join(':');
 }

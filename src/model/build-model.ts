@@ -516,7 +516,18 @@ function environmentModel(
     if (!(d instanceof DeploymentTarget)) {
       v.fail(`${f}.deployments[${i}]`, 'must be a DeploymentTarget', d, 'Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().');
     }
-    return d._toModel({ validator: v, field: `${f}.deployments[${i}]`, sourceKind }, { name, account, region, pipelineRegion, pipelineAccount });
+    // the pipeline's scope and the environment place the alarms a target watches (a Lambda deployment's)
+    return d._toModel({
+      validator: v,
+      field: `${f}.deployments[${i}]`,
+      sourceKind,
+      pipelineAccount,
+      pipelineRegion,
+      pipelineScope,
+      environmentAccount: account,
+      environmentRegion: region,
+      environmentName: name,
+    }, { name, account, region, pipelineRegion, pipelineAccount });
   });
   const alarmContext = {
     validator: v,

@@ -76,7 +76,7 @@ const LAMBDA_DEPLOY_FINDINGS: Suppression = {
     + 'and writes its logs to the streams of this pipeline\'s log groups (/aws/codepipeline/<pipeline> and /<region>/codepipeline/<pipeline>). '
     + 'See the cdk-delivery-pipeline README, Security.',
   applies_to: [
-    { regex: '/^Resource::(<[A-Za-z0-9]+\\.Arn>|arn:(<AWS::Partition>|aws[a-z-]*):lambda:[^:]+:[^:]+:function:[A-Za-z0-9_-]+):\\*$/' },
+    { regex: `/^Resource::(<[A-Za-z0-9]+\\.Arn>|arn:(<AWS::Partition>|aws[a-z-]*):lambda:${REGION}:${ACCOUNT}:function:[A-Za-z0-9_-]+):\\*$/` },
     {
       regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):logs:${REGION}:${ACCOUNT}:log-group:\\/(aws|<AWS::Region>|[a-z0-9-]+)\\/codepipeline\\/`
       + '(<[A-Za-z0-9]+>|[A-Za-z0-9.@_-]+):\\*$/',

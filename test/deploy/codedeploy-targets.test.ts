@@ -379,6 +379,19 @@ describe('DeploymentTarget.ecs', () => {
   });
 });
 
+describe('DeploymentTarget.ecs: a pipeline stack without an explicit account', () => {
+  test('a service imported by the ARN of an account is refused without a role (regression: aws-cdk-lib\'s "must have an explicitly set account")', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { region: 'eu-west-1' } });
+    const cluster = ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:222222222222:cluster/shop');
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Service', { cluster, serviceArn: 'arn:aws:ecs:eu-west-1:222222222222:service/shop/web' });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.ecs(service)] }] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deployments[0].service is in account 222222222222, but the pipeline's stack names no account, so aws-cdk-lib "
+      + "cannot tell whether deploying to it crosses accounts, got account 222222222222. Give the pipeline's stack env: { account: '111111111111', region: 'eu-west-1' } "
+      + '(the account and region the pipeline runs in), or pass role: a role of that account.');
+  });
+});
+
 describe('DeploymentTarget.ecs: a service of a CDK stage', () => {
   test('is refused, saying how to import it (regression: aws-cdk-lib\'s cross-stage error)', () => {
     const app = newApp();

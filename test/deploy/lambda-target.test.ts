@@ -1,10 +1,10 @@
-import { Duration, Stack, Stage } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DeploymentArtifact, DeploymentTarget, LambdaTrafficShift, ReleaseMode, Verification } from '../../src';
+import { DeploymentArtifact, DeploymentTarget, LambdaTrafficShift, PipelineSource, ReleaseMode, Verification } from '../../src';
 import { action, errorOf, flat, newApp, newStack, nagFindingsAfterSynth, pipelineIn } from '../util';
 
 const F = "'PipelineStack/Shop': environments[0] ('prod').deployments[0]";
@@ -185,6 +185,26 @@ describe('DeploymentTarget.lambdaFunction', () => {
     expect(action(stack, 'prod', 'shop-api').Region).toBe('us-east-1');
   });
 
+  test('a function imported by an alias ARN: the role acts on the function itself (regression: it named the alias only)', () => {
+    const stack = newStack();
+    const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:eu-west-1:111111111111:function:shop-api:live');
+    const alias = lambda.Alias.fromAliasAttributes(stack, 'Live', { aliasName: 'live', aliasVersion: lambda.Version.fromVersionAttributes(stack, 'V', { lambda: fn, version: '7' }) });
+    deploy(stack, DeploymentTarget.lambdaFunction(alias));
+    const statements = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap(p => flat(p.Properties.PolicyDocument.Statement));
+    expect(statements.find((st: any) => [].concat(st.Action).includes('lambda:UpdateFunctionCode' as never)).Resource).toEqual([
+      'arn:aws:lambda:eu-west-1:111111111111:function:shop-api', 'arn:aws:lambda:eu-west-1:111111111111:function:shop-api:*',
+    ]);
+    expect(action(stack, 'prod', 'shop-api').Configuration.FunctionName).toBe('shop-api');
+  });
+
+  test('cdk-nag finds nothing in a pipeline stack without an explicit environment (regression: the function wildcard was reported)', () => {
+    const stack = new Stack(newApp(), 'PipelineStack');
+    const fn = lambda.Function.fromFunctionName(stack, 'Fn', 'shop-api');
+    const alias = lambda.Alias.fromAliasAttributes(stack, 'Live', { aliasName: 'live', aliasVersion: lambda.Version.fromVersionAttributes(stack, 'V', { lambda: fn, version: '7' }) });
+    deploy(stack, DeploymentTarget.lambdaFunction(alias));
+    expect(nagFindingsAfterSynth(stack).filter(f => f.path.startsWith('PipelineStack/Shop/'))).toEqual([]);
+  });
+
   test('a release in continuous deployment with a canary and alarms synthesizes', () => {
     const stack = newStack();
     const latency = cloudwatch.Alarm.fromAlarmArn(stack, 'Latency', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-latency');
@@ -238,6 +258,75 @@ describe('DeploymentTarget.lambdaFunction: refused configurations', () => {
     const stack = newStack();
     deploy(stack, DeploymentTarget.lambdaFunction(latest(stack)));
     expect(action(stack, 'prod', 'Api').Configuration.DeployStrategy).toBe('AllAtOnce');
+  });
+
+  test('an imported alias on $LATEST cannot shift gradually either', () => {
+    expect(attempt(stack => {
+      const fn = lambda.Function.fromFunctionName(stack, 'Fn', 'shop-api');
+      const alias = lambda.Alias.fromAliasAttributes(stack, 'Live', { aliasName: 'live', aliasVersion: fn.latestVersion });
+      return DeploymentTarget.lambdaFunction(alias, { trafficShift: LambdaTrafficShift.linear(10, Duration.minutes(1)) });
+    })).toBe(`${F}.alias points to $LATEST, from which Lambda cannot shift traffic gradually (Linear10PercentEvery1Minute), got 'PipelineStack/Live'. `
+      + 'Point the alias to a published version (version: fn.currentVersion), or use LambdaTrafficShift.allAtOnce().');
+  });
+
+  test('a token percent is refused as a token', () => {
+    expect(attempt(stack => {
+      const percent = new CfnParameter(stack, 'Percent', { type: 'Number' }).valueAsNumber;
+      return DeploymentTarget.lambdaFunction(importedAlias(stack), { trafficShift: LambdaTrafficShift.canary(percent, Duration.minutes(5)) });
+    })).toBe(`${F}.trafficShift.percent must be known at synth (CodePipeline takes the strategy as a name such as Canary10Percent5Minutes), got a token. `
+      + 'Pass a literal number, for example LambdaTrafficShift.canary(10, Duration.minutes(5)).');
+  });
+
+  test('an ECR source as the function\'s code is refused: its artifact holds only imageDetail.json', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      source: PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryName(stack, 'Repo', 'shop') }),
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack), { input: DeploymentArtifact.SOURCE })] }],
+    }))).toBe(`${F}.input takes the function's code from the source artifact, but the pipeline's source is an ECR source, whose artifact holds only imageDetail.json, `
+      + 'got DeploymentArtifact.SOURCE. Use DeploymentArtifact.BUILD_OUTPUT with a build that writes the code package, or a source that holds the code.');
+  });
+
+  test('alarm names longer than CodePipeline\'s 1000 characters in all are refused', () => {
+    expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack), {
+      alarms: [...Array(10).keys()].map(i => cloudwatch.Alarm.fromAlarmArn(stack, `A${i}`, `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${'x'.repeat(100)}-${i}`)),
+    }))).toBe(`${F}.alarms have names that make an Alarms value of more than 1000 characters (CodePipeline's limit for an action configuration value), `
+      + 'got 1029 characters. Pass fewer alarms, or combine them into a composite alarm (cloudwatch.CompositeAlarm) with a short name.');
+  });
+
+  test('an alarm of a CDK stage, or of another region with a generated name, gets the library\'s error (regression: aws-cdk-lib\'s)', () => {
+    const alarmOf = (s: Stack) => new cloudwatch.Alarm(s, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const svc = new Stack(new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Svc');
+    expect(errorOf(() => deploy(stack, DeploymentTarget.lambdaFunction(importedAlias(stack), { alarms: [alarmOf(svc)] })))).toBe(
+      `${F}.alarms[0] is an alarm of stack 'Prod/Svc', in CDK stage 'Prod', not the pipeline's, which the pipeline's stack cannot refer to, and its name is generated, `
+      + "got 'Prod/Svc/Errors'. Give the alarm an alarmName (new cloudwatch.Alarm(this, 'Errors', { alarmName: 'shop-prod-errors', ... })), or import it with "
+      + "cloudwatch.Alarm.fromAlarmArn(this, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-prod-errors').");
+    const app2 = newApp();
+    const stack2 = new Stack(app2, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const east = new Stack(app2, 'East', { env: { account: '111111111111', region: 'us-east-1' } });
+    expect(errorOf(() => deploy(stack2, DeploymentTarget.lambdaFunction(importedAlias(stack2, '111111111111', 'us-east-1'), { alarms: [alarmOf(east)] }),
+      { region: 'us-east-1' }))).toBe(`${F}.alarms[0] is an alarm of stack 'East', in another account or region than the pipeline's, which the pipeline's stack cannot `
+      + "refer to, and its name is generated, got 'East/Errors'. Give the alarm an alarmName (new cloudwatch.Alarm(this, 'Errors', { alarmName: 'shop-prod-errors', ... })), "
+      + "or import it with cloudwatch.Alarm.fromAlarmArn(this, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-prod-errors').");
+  });
+
+  test('a function of a literal account or region, deployed from a pipeline stack that names none, is refused (regression: aws-cdk-lib\'s error)', () => {
+    const make = (env: object, role?: boolean) => {
+      const app = newApp();
+      const stack = new Stack(app, 'PipelineStack', { env });
+      const given = role ? iam.Role.fromRoleArn(stack, 'Deployer', 'arn:aws:iam::222222222222:role/shop-deploy', { mutable: false }) : undefined;
+      deploy(stack, DeploymentTarget.lambdaFunction(importedAlias(stack, '222222222222'), { role: given }));
+      app.synth();
+    };
+    expect(errorOf(() => make({ region: 'eu-west-1' }))).toBe(`${F}.alias is in account 222222222222, but the pipeline's stack names no account, so aws-cdk-lib `
+      + "cannot tell whether deploying to it crosses accounts, got account 222222222222. Give the pipeline's stack env: { account: '111111111111', region: 'eu-west-1' } "
+      + '(the account and region the pipeline runs in), or pass role: a role of that account.');
+    expect(errorOf(() => make({}))).toBe(`${F}.alias is in account 222222222222, eu-west-1, but the pipeline's stack names no account or region, so aws-cdk-lib `
+      + "cannot tell whether deploying to it crosses accounts or regions, got account 222222222222, eu-west-1. Give the pipeline's stack env: "
+      + "{ account: '111111111111', region: 'eu-west-1' } (the account and region the pipeline runs in).");
+    // with a role of that account, aws-cdk-lib creates nothing there: taken
+    make({ region: 'eu-west-1' }, true);
   });
 
   test('an alias that already splits its traffic is refused', () => {
