@@ -50,12 +50,19 @@ export class DeliveryPolicy implements IAspect {
     if (!DeliveryPipeline.isDeliveryPipeline(node)) return;
     // build first: an environment added later (by another aspect) would escape the rules
     node.buildPipeline();
-    const description = node.describe();
     // a rule written in JavaScript may return anything: name the rule and the pipeline, not a TypeError
     const v: Validator = new Validator(node.node.path);
     this.rules.forEach((rule, i) => {
       const field = `DeliveryPolicy rules[${i}] ('${rule.ruleId}')`;
-      const violations: unknown = rule.evaluate(description);
+      let violations: unknown;
+      try {
+        // each rule reads its own copy: one that changes it (sorts the environments) must not mislead the next
+        violations = rule.evaluate(node.describe());
+      } catch (e) {
+        // a failing rule: say which rule failed on which pipeline (an app has many of both)
+        const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        v.failPlain(field, `failed while evaluating the pipeline: ${error}. Fix the rule (its evaluate method threw), or remove it from the DeliveryPolicy.`);
+      }
       if (!Array.isArray(violations)) {
         v.fail(field, 'must return an array of PolicyViolation from evaluate', violations, 'Return [] when the pipeline complies, or [{ message }] for each violation.');
       }

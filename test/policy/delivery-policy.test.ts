@@ -468,12 +468,26 @@ describe('DeliveryPolicy', () => {
     ['returns a violation without message', () => [{ environment: 'prod' }],
       "rules[0] ('acme:broken') violation [0] must be a PolicyViolation (a non-empty message, an optional environment name), got an object. "
       + "Return { message: 'what is wrong and what to do' }, with environment: '<name>' for a violation of one environment."],
+    ['throws', (p: any) => p.source.nope.branch,
+      "rules[0] ('acme:broken') failed while evaluating the pipeline: TypeError: Cannot read properties of undefined (reading 'branch'). "
+      + 'Fix the rule (its evaluate method threw), or remove it from the DeliveryPolicy.'],
   ])('fails naming the pipeline and the rule when a custom rule %s (JavaScript caller; regression: a TypeError at synth)', (_case, evaluate, message) => {
     const app = newApp();
     const stack = new Stack(app, 'Apps', { env: { account: '111111111111', region: 'eu-west-1' } });
     new DeliveryPipeline(stack, 'Shop', props());
     Aspects.of(app).add(new DeliveryPolicy({ rules: [{ ruleId: 'acme:broken', evaluate } as any] }));
     expect(errorOf(() => app.synth())).toBe(`'Apps/Shop': DeliveryPolicy ${message}`);
+  });
+
+  test('each rule reads its own copy of the plan: a rule that changes it misleads none after it (regression: sorted or emptied for all)', () => {
+    const sorts: IPolicyRule = { ruleId: 'acme:inventory', evaluate: p => { p.environments.sort((a, b) => a.name.localeCompare(b.name)); return []; } };
+    const empties: IPolicyRule = { ruleId: 'acme:report', evaluate: p => { p.environments.splice(0); return []; } };
+    expect(errorsOf([sorts, PolicyRule.productionRequiresPreProduction()], stack => {
+      new DeliveryPipeline(stack, 'Shop', props({ environments: [env('staging'), env('prod', { production: true })] }));
+    })).toEqual([]);
+    expect(errorsOf([empties, PolicyRule.productionRequiresVerification()], stack => {
+      new DeliveryPipeline(stack, 'Shop', props({ environments: [env('prod', { production: true })] }));
+    })).toEqual([expect.stringContaining("[policy production-requires-verification] pipeline 'Apps/Shop': environment 'prod'")]);
   });
 
   test('a violation fails the synthesis, as cdk synth reports it', () => {
