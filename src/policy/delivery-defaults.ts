@@ -6,7 +6,10 @@ import { Construct, IConstruct } from 'constructs';
 import { DockerCredential, dockerLoginsModel } from '../build/docker-credential';
 import type { PipelineNotifications } from '../pipeline/notifications';
 import { isMarkedPipeline } from '../private/app-registry';
-import { checkBuildImage, checkComputeType, checkLogRetention, checkSecurityGroups, checkSubnetSelection, checkVpc } from '../private/commands-spec';
+import { DEFAULT_BUILD_IMAGE } from '../private/codebuild';
+import {
+  checkBuildImage, checkComputeType, checkLogRetention, checkSecurityGroups, checkSubnetSelection, checkVpc, imageProblems,
+} from '../private/commands-spec';
 import { notificationsModel } from '../private/notifications';
 import { described, Validator } from '../private/validation';
 
@@ -144,6 +147,19 @@ export class DeliveryDefaults {
     }
     // a field left undefined keeps the value set before, here or on a farther scope
     const given = Object.fromEntries(Object.entries(defaults).filter(([, value]) => value !== undefined));
+    // the compute type and the image in force here must fit each other, or every part without its own fails
+    const inForce = merge(DeliveryDefaults.of(scope), given);
+    if (inForce.computeType !== undefined) {
+      const image = inForce.buildImage ?? DEFAULT_BUILD_IMAGE;
+      const problems = imageProblems(image, inForce.computeType, false);
+      if (problems.length > 0) {
+        const field = given.computeType !== undefined ? 'DeliveryDefaults.computeType' : 'DeliveryDefaults.buildImage';
+        v.fail(field, `does not fit ${inForce.buildImage ? 'the default build image' : 'CodeBuild\'s standard image, the build image when none is set'} (CodeBuild: ${problems.join('; ')})`,
+          described(`image ${image.imageId}, compute ${inForce.computeType}`),
+          'Set buildImage and computeType together: Lambda compute types (codebuild.ComputeType.LAMBDA_*) with codebuild.LinuxLambdaBuildImage images, '
+          + 'SMALL, MEDIUM, LARGE or X2_LARGE with container images.');
+      }
+    }
     (scope as any)[DEFAULTS] = merge((scope as any)[DEFAULTS] ?? {}, given);
   }
 

@@ -49,14 +49,20 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
   const buildImage = o.buildImage ?? (d.buildImage as codebuild.IBuildImage | undefined);
   const image = buildImage ?? DEFAULT_BUILD_IMAGE;
   const lambda = isLambdaImage(image);
+  // The part's own image is nearer than the organisation's compute type: a default compute type that
+  // does not fit it (MEDIUM for a Lambda image) gives way to the image's own.
+  const defaultCompute = d.computeType as codebuild.ComputeType | undefined;
+  const usableDefault = defaultCompute !== undefined && o.buildImage !== undefined && imageProblems(image, defaultCompute, false).length > 0
+    ? undefined : defaultCompute;
   // a Lambda image runs on Lambda compute: the default compute type follows the image
-  const computeType = o.computeType ?? (d.computeType as codebuild.ComputeType | undefined)
-    ?? (lambda ? codebuild.ComputeType.LAMBDA_1GB : undefined);
+  const computeType = o.computeType ?? usableDefault ?? (lambda ? codebuild.ComputeType.LAMBDA_1GB : undefined);
   const compute = computeType ?? codebuild.ComputeType.SMALL;
-  const problems = typeof image.validate === 'function' ? image.validate({ buildImage: image, computeType: compute, privileged }) : [];
+  const problems = imageProblems(image, compute, privileged);
   if (problems.length > 0) {
-    const field = o.computeType !== undefined ? 'computeType' : o.privileged ? 'privileged' : 'buildImage';
-    v.fail(`${ctx.field}.${field}`, `does not fit the build environment (CodeBuild: ${problems.join('; ')})`,
+    // the nearest setting that makes the combination: the part's own, else the organisation's default
+    const field = o.computeType !== undefined ? `${ctx.field}.computeType` : o.privileged ? `${ctx.field}.privileged`
+      : o.buildImage !== undefined ? `${ctx.field}.buildImage` : usableDefault !== undefined ? 'DeliveryDefaults.computeType' : 'DeliveryDefaults.buildImage';
+    v.fail(field, `does not fit the build environment (CodeBuild: ${problems.join('; ')})`,
       described(`image ${image.imageId}, compute ${compute}${privileged ? ', privileged' : ''}`),
       'Choose a compute type the image supports: Lambda images run on codebuild.ComputeType.LAMBDA_* without privileged mode, other images on SMALL, MEDIUM, LARGE or X2_LARGE.');
   }
@@ -322,6 +328,11 @@ function checkRolePolicyStatements(v: Validator, field: string, value: unknown):
     }
   });
   return value as iam.PolicyStatement[];
+}
+
+/** What CodeBuild says against an image on a compute type (none when the image does not check). */
+export function imageProblems(image: codebuild.IBuildImage, computeType: codebuild.ComputeType, privileged: boolean): string[] {
+  return typeof image.validate === 'function' ? image.validate({ buildImage: image, computeType, privileged }) : [];
 }
 
 /** True for CodeBuild's Lambda images (they run on Lambda compute types only). */

@@ -111,6 +111,33 @@ describe('DeliveryDefaults', () => {
     expect(DeliveryDefaults.of(stack)).toEqual({});
   });
 
+  test('a compute type that does not fit the build image in force is refused when it is set (regression: every pipeline failed, blamed on buildStep.buildImage)', () => {
+    const app = newApp();
+    expect(errorOf(() => DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.LAMBDA_1GB }))).toBe(
+      "'(app)': DeliveryDefaults.computeType does not fit CodeBuild's standard image, the build image when none is set (CodeBuild: x86-64 images do not support "
+      + 'Lambda compute types), got image aws/codebuild/standard:7.0, compute BUILD_LAMBDA_1GB. Set buildImage and computeType together: Lambda compute types '
+      + '(codebuild.ComputeType.LAMBDA_*) with codebuild.LinuxLambdaBuildImage images, SMALL, MEDIUM, LARGE or X2_LARGE with container images.');
+    // set together they fit; a nearer scope that changes only the image to one the compute type does not fit is refused, naming buildImage
+    DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.LAMBDA_2GB, buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2_NODE_18 });
+    const stack = new Stack(app, 'Apps', { env: ENV });
+    expect(errorOf(() => DeliveryDefaults.applyTo(stack, { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 }))).toMatch(
+      /^'Apps': DeliveryDefaults\.buildImage does not fit the default build image \(CodeBuild: /);
+  });
+
+  test('a part\'s own build image wins over a default compute type that does not fit it (regression: the default compute type was forced on it)', () => {
+    const app = newApp();
+    DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.MEDIUM });
+    const stack = new Stack(app, 'Apps', { env: ENV });
+    new DeliveryPipeline(stack, 'Shop', {
+      source: gitHub(),
+      buildStep: BuildStep.commands({ commands: ['npm test'], buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2_NODE_18 }),
+      checks: [QualityCheck.commands('Lint', ['npm run lint'])],
+    });
+    const computes = Object.values<any>(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'))
+      .map(p => `${String(p.Properties.Description).split(' ')[0]}: ${p.Properties.Environment.ComputeType}`);
+    expect(computes.sort()).toEqual(['Build: BUILD_LAMBDA_1GB', 'Lint: BUILD_GENERAL1_MEDIUM']);
+  });
+
   describe('vpc, subnetSelection and securityGroups', () => {
     /** An app with a network stack (a VPC with private and isolated subnets, a security group) and a pipeline stack. */
     function platform() {
