@@ -124,7 +124,7 @@ describe('DeliveryDefaults', () => {
       /^'Apps': DeliveryDefaults\.buildImage does not fit the default build image \(CodeBuild: /);
   });
 
-  test('a part\'s own build image wins over a default compute type that does not fit it (regression: the default compute type was forced on it)', () => {
+  test('a part\'s own build image wins over a default compute type that does not fit it (regression: that compute type was forced on it)', () => {
     const app = newApp();
     DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.MEDIUM });
     const stack = new Stack(app, 'Apps', { env: ENV });
