@@ -118,7 +118,8 @@ describe('DeliveryDefaults', () => {
       + 'Lambda compute types), got image aws/codebuild/standard:7.0, compute BUILD_LAMBDA_1GB. Set buildImage and computeType together: Lambda compute types '
       + '(codebuild.ComputeType.LAMBDA_*) with codebuild.LinuxLambdaBuildImage images, SMALL, MEDIUM, LARGE or X2_LARGE with container images.');
     // set together they fit; a nearer scope that changes only the image to one the compute type does not fit is refused, naming buildImage
-    DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.LAMBDA_2GB, buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2_NODE_18 });
+    const lambdaImage = codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2_NODE_18;
+    DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.LAMBDA_2GB, buildImage: lambdaImage });
     const stack = new Stack(app, 'Apps', { env: ENV });
     expect(errorOf(() => DeliveryDefaults.applyTo(stack, { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 }))).toMatch(
       /^'Apps': DeliveryDefaults\.buildImage does not fit the default build image \(CodeBuild: /);
