@@ -281,8 +281,9 @@ function dockerModel(
       verification: e.verification.map(withLine),
     })),
     logins,
-    // a login is used only by a project that runs Docker
-    unused: !privileged && !checks.some(c => c.privileged) && !(assets?.dockerImages)
+    // a login is used only by a project that runs Docker; logins from DeliveryDefaults are for the
+    // pipelines that run it, so one that does not is not told to remove what it never set
+    unused: own !== undefined && !privileged && !checks.some(c => c.privileged) && !(assets?.dockerImages)
       && !environments.some(e => e.verification.some(x => x.privileged) || e.deployments.some(d => d.kind !== 'cdk-stage' && d.privileged)),
   };
 }

@@ -198,6 +198,13 @@ describe('DockerCredential', () => {
     expect(projects(other).Build.spec.phases.pre_build.commands).toEqual([expect.stringMatching(/--password-stdin ghcr\.io$/)]);
   });
 
+  test('DeliveryDefaults\' credentials do not warn a pipeline that runs no Docker (regression: it was told to remove what it never set)', () => {
+    const { app, stack, hub } = setup();
+    DeliveryDefaults.applyTo(app, { dockerCredentials: [DockerCredential.dockerHub(hub)] });
+    pipeline(stack, { environments: [env('staging')] });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('unusedDockerCredentials'))).toEqual([]);
+  });
+
   test('credentials no project uses warn', () => {
     const { stack, hub } = setup();
     pipeline(stack, { environments: [env('staging')], dockerCredentials: [DockerCredential.dockerHub(hub)] });
