@@ -1,4 +1,5 @@
 import { Aws, CfnCapabilities, CfnOutput, Stage, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -9,17 +10,17 @@ import { Construct } from 'constructs';
 import { CdkStageOptions, cdkStageModel } from './cdk-stage';
 import { CHANGE_SET_NAME } from './cloudformation-names';
 import {
-  CodeDeployEcsOptions, codeDeployEcsModel, CodeDeployServerOptions, codeDeployServerModel, EcsRollingOptions, ecsRollingModel,
+  CodeDeployEcsOptions, codeDeployEcsModel, CodeDeployServerOptions, codeDeployServerModel, defaultChildOf, EcsRollingOptions, ecsRollingModel,
 } from './codedeploy-targets';
 import { LambdaDeployOptions, lambdaModel } from './lambda-target';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
-import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { DeploymentModel, DeploymentRenderContext, ModelContext, ProducedActionFacts } from '../model/model';
 import { readBootstrapVersion, withActionRolePolicy } from '../private/action-grants';
 import { buildOutputFilePath } from '../private/artifact-paths';
 import { validateCommandsOptions } from '../private/commands-spec';
 import { OutputVariables, outputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
-import { described, isToken } from '../private/validation';
+import { described, isToken, literal } from '../private/validation';
 
 /** What the renderer passes to a custom action factory. */
 export interface ProduceActionOptions {
@@ -409,6 +410,7 @@ class FactoryTarget extends DeploymentTarget {
       v.fail(`${ctx.field}.factory`, 'must implement IDeliveryActionFactory (a produceAction method)', this.factory,
         'Pass an object with produceAction(scope, options) that returns a codepipeline.IAction.');
     }
+    const produced: ProducedActionFacts = {};
     return {
       name,
       kind: 'custom',
@@ -417,6 +419,7 @@ class FactoryTarget extends DeploymentTarget {
       privileged: false,
       hasPreparePhase: false,
       actionNames: [{ name, phase: 'deploy', kind: 'custom' }],
+      produced,
       produce: (rc: DeploymentRenderContext) => {
         const action: unknown = this.factory.produceAction(new Construct(rc.scope, name), {
           actionName: name,
@@ -426,10 +429,35 @@ class FactoryTarget extends DeploymentTarget {
           environmentName: env.name,
         });
         checkProducedAction(v, `${ctx.field}.factory`, action, name, rc.deployRunOrder);
+        Object.assign(produced, producedFacts(action as codepipeline.IAction));
+        if (produced.account !== undefined && !isToken(rc.pipelineAccount) && produced.account !== rc.pipelineAccount && !rc.customerManagedKey) {
+          v.fail(`${ctx.field}.factory`, `returned an action that runs in account ${produced.account}, but the pipeline's artifacts are encrypted with a key `
+            + 'only its own account can use (aws-cdk-lib: "Artifact Bucket must have a KMS Key")', produced.account,
+          `Set environment '${env.name}' account: '${produced.account}' (the pipeline then encrypts its artifacts with a key it shares with the environments' accounts), `
+            + 'or pass an artifactBucket with a KMS key.');
+        }
         return [action as codepipeline.IAction];
       },
     };
   }
+}
+
+/**
+ * Where a produced action runs (its own account and region, else those of the resource it acts on)
+ * and whether it runs a privileged CodeBuild project, for the plan and the policy rules.
+ */
+function producedFacts(action: codepipeline.IAction): ProducedActionFacts {
+  const props = action.actionProperties;
+  const resource = props.resource;
+  const project = defaultChildOf(resource);
+  const environment = project instanceof codebuild.CfnProject
+    ? project.environment as codebuild.CfnProject.EnvironmentProperty | undefined
+    : undefined;
+  return {
+    account: literal(props.account) ?? literal(resource?.env.account),
+    region: literal(props.region) ?? literal(resource?.env.region),
+    privileged: environment?.privilegedMode === true,
+  };
 }
 
 /** Actions produced by factories, to refuse one object returned for two targets. */

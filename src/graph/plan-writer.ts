@@ -14,10 +14,13 @@ function action(a: ActionModel | DeploymentModel): PlanAction {
  * (`envAccount`, `envRegion`: the environment's, else the pipeline's; either may be a token).
  */
 function deployment(d: DeploymentModel, envAccount: string, envRegion: string): PlanAction {
-  const account = d.stageStacks?.map(s => s.account).find(a => a !== undefined && !isToken(a)) ?? d.account;
-  const region = d.region !== undefined && !isToken(d.region) && d.region !== envRegion ? d.region : undefined;
+  // a custom action's account and region are those its factory gave it, once produced
+  const account = d.stageStacks?.map(s => s.account).find(a => a !== undefined && !isToken(a)) ?? d.account ?? d.produced?.account;
+  const given = d.region ?? d.produced?.region;
+  const region = given !== undefined && !isToken(given) && given !== envRegion ? given : undefined;
   return {
     ...action(d),
+    ...(d.produced?.privileged ? { privileged: true } : {}),
     ...(account === undefined || account === envAccount ? {} : isToken(account) ? { accountUnresolved: true } : { account }),
     ...(region !== undefined ? { region } : {}),
   };

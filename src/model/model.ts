@@ -73,6 +73,8 @@ export interface RenderContext {
   readonly sourceRevision: SourceRevision;
   /** Key for CodeBuild projects: the artifact bucket's key, or the AWS managed `aws/s3` key. */
   readonly encryptionKey: kms.IKey;
+  /** True when the artifact bucket has a customer managed key (other accounts can then read the artifacts). */
+  readonly customerManagedKey?: boolean;
   /** Retention of the CodeBuild projects' logs in days; undefined: CodeBuild's own log groups. */
   readonly logRetention?: number;
   /** The environment the action belongs to, if any. */
@@ -253,6 +255,11 @@ export interface DeploymentModel {
   readonly ecsService?: unknown;
   /** The Lambda function a Lambda deployment (`DeploymentTarget.lambdaFunction`) updates. */
   readonly lambdaFunction?: unknown;
+  /**
+   * A custom action (`DeploymentTarget.fromActionFactory`): what its produced action shows of where it
+   * runs and how, filled in when the pipeline is rendered (the plan is written after that).
+   */
+  readonly produced?: ProducedActionFacts;
   /** The environment's alarms added to the (owned) deployment group: those of its account and region. */
   readonly groupAlarms?: GroupAlarmModel[];
   /** The target asks for a change-set review (added to the environment when it has no approval). */
@@ -271,6 +278,13 @@ export interface DeploymentModel {
    */
   readonly resolveOutputs?: (ctx: ModelContext) => OutputVariables | undefined;
   produce(ctx: DeploymentRenderContext): codepipeline.IAction[];
+}
+
+/** What a produced custom action shows at render time (mutable: filled in when it is produced). */
+export interface ProducedActionFacts {
+  account?: string;
+  region?: string;
+  privileged?: boolean;
 }
 
 /** Assets to publish: cdk-assets manifests in the build output, the roles that publish them. */

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -286,6 +287,41 @@ describe('DeploymentTarget.fromActionFactory', () => {
     expect(pipelineProps(stack).Stages).toHaveLength(3);
   });
 
+  test('the plan gives the account and region the produced action runs in, and whether its CodeBuild project is privileged', () => {
+    const stack = newStack();
+    const project = new codebuild.PipelineProject(stack, 'Dind', { environment: { privileged: true } });
+    const pipeline = pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        account: '222222222222',
+        deployments: [
+          DeploymentTarget.fromActionFactory('Cfn', {
+            produceAction: (_s, o) => new actions.CloudFormationCreateUpdateStackAction({
+              actionName: o.actionName,
+              runOrder: o.runOrder,
+              stackName: 'shop',
+              templatePath: o.buildArtifact.atPath('t.json'),
+              adminPermissions: false,
+              region: 'us-east-1',
+              account: '222222222222',
+            }),
+          }),
+          DeploymentTarget.fromActionFactory('Docker', {
+            produceAction: (_s, o) => new actions.CodeBuildAction({
+              actionName: o.actionName, runOrder: o.runOrder, project, input: o.buildArtifact,
+            }),
+          }),
+        ],
+      }],
+    });
+    pipeline.buildPipeline();
+    expect(action(stack, 'staging', 'Cfn').Region).toBe('us-east-1');
+    const [cfn, docker] = pipeline.describe().environments[0].deployments;
+    expect(cfn).toEqual({ name: 'Cfn', kind: 'custom', summary: 'custom action', details: [], region: 'us-east-1' });
+    // the CodeBuild action runs in the pipeline's account: another account than its environment's
+    expect(docker).toEqual({ name: 'Docker', kind: 'custom', summary: 'custom action', details: [], privileged: true, account: '111111111111' });
+  });
+
   describe('what the factory returns is checked (regressions: TypeErrors, aws-cdk-lib errors, or a run order that moved the action)', () => {
     const fix = 'Return one new action built with options.actionName and options.runOrder, for example '
       + 'new codepipeline_actions.CodeBuildAction({ actionName: options.actionName, runOrder: options.runOrder, project, input: options.buildArtifact }).';
@@ -307,6 +343,14 @@ describe('DeploymentTarget.fromActionFactory', () => {
         `${field} returned an action with runOrder 6 from produceAction, but the pipeline gave it 1 (options.runOrder), got 6. ${fix}`],
     ])('refuses %s', (_case, produce, message) => {
       expect(build(produce)).toBe(message);
+    });
+
+    test('refuses an action of another account when the artifacts\' key is the pipeline account\'s own (regression: aws-cdk-lib\'s KMS error)', () => {
+      expect(build(o => new actions.CloudFormationCreateUpdateStackAction({
+        actionName: o.actionName, runOrder: o.runOrder, stackName: 'shop', templatePath: o.buildArtifact.atPath('t.json'), adminPermissions: false, account: '999999999999',
+      }))).toBe(`${field} returned an action that runs in account 999999999999, but the pipeline's artifacts are encrypted with a key only its own account can use `
+        + "(aws-cdk-lib: \"Artifact Bucket must have a KMS Key\"), got '999999999999'. Set environment 'staging' account: '999999999999' (the pipeline then encrypts "
+        + "its artifacts with a key it shares with the environments' accounts), or pass an artifactBucket with a KMS key.");
     });
 
     test('refuses one action object returned for two targets', () => {

@@ -5,6 +5,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as cpa from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -236,6 +237,31 @@ describe('DeliveryPolicy', () => {
     expect(errors).toEqual([
       "[policy allowed-regions] pipeline 'Apps/Shop': environment 'dr' deploys to region us-east-1, which is not one of eu-west-1, eu-central-1; deploy to one of them",
       "[policy allowed-regions] pipeline 'Apps/Shop': environment 'edge' 'shop-cdn' deploys to region us-east-1, which is not one of eu-west-1, eu-central-1; deploy to one of them",
+    ]);
+  });
+
+  test('allowedRegions and noPrivilegedBuilds see where a custom action runs and its privileged project (regression: both passed it)', () => {
+    const errors = errorsOf([PolicyRule.allowedRegions(['eu-west-1']), PolicyRule.noPrivilegedBuilds()], stack => {
+      const project = new codebuild.PipelineProject(stack, 'Dind', { environment: { privileged: true } });
+      new DeliveryPipeline(stack, 'Shop', props({
+        environments: [{
+          name: 'staging',
+          deployments: [
+            DeploymentTarget.fromActionFactory('Cdn', {
+              produceAction: (_s, o) => new cpa.CloudFormationCreateUpdateStackAction({
+                actionName: o.actionName, runOrder: o.runOrder, stackName: 'cdn', templatePath: o.buildArtifact.atPath('cdn.json'), adminPermissions: false, region: 'us-east-1',
+              }),
+            }),
+            DeploymentTarget.fromActionFactory('Docker', {
+              produceAction: (_s, o) => new cpa.CodeBuildAction({ actionName: o.actionName, runOrder: o.runOrder, project, input: o.buildArtifact }),
+            }),
+          ],
+        }],
+      }));
+    });
+    expect(errors).toEqual([
+      "[policy allowed-regions] pipeline 'Apps/Shop': environment 'staging' 'Cdn' deploys to region us-east-1, which is not one of eu-west-1; deploy to one of them",
+      "[policy no-privileged-builds] pipeline 'Apps/Shop': environment 'staging' 'Docker' runs a privileged (Docker) CodeBuild environment; remove privileged: true or build images outside this pipeline",
     ]);
   });
 

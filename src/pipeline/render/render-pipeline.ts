@@ -81,6 +81,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     sourceArtifact,
     buildArtifact,
     encryptionKey,
+    customerManagedKey: pipeline.artifactBucket.encryptionKey !== undefined,
     logRetention: model.logRetention,
     pipelineAccount: stack.account,
     pipelineRegion: stack.region,
