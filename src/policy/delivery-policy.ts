@@ -66,11 +66,17 @@ export class DeliveryPolicy implements IAspect {
       if (!Array.isArray(violations)) {
         v.fail(field, 'must return an array of PolicyViolation from evaluate', violations, 'Return [] when the pipeline complies, or [{ message }] for each violation.');
       }
+      const environments = node.describe().environments.map(e => e.name);
       violations.forEach((violation: PolicyViolation, j) => {
         if (!violation || typeof violation.message !== 'string' || violation.message.trim() === ''
           || (violation.environment !== undefined && typeof violation.environment !== 'string')) {
           v.fail(`${field} violation [${j}]`, 'must be a PolicyViolation (a non-empty message, an optional environment name)', violation,
             "Return { message: 'what is wrong and what to do' }, with environment: '<name>' for a violation of one environment.");
+        }
+        // a misspelt environment would send the reader to an environment that does not exist
+        if (violation.environment !== undefined && !environments.includes(violation.environment)) {
+          v.fail(`${field} violation [${j}].environment`, 'names an environment the pipeline does not have', violation.environment,
+            `Name one of ${environments.length > 0 ? environments.map(e => `'${e}'`).join(', ') : 'its environments (it has none)'}, or leave environment out.`);
         }
         const where = violation.environment ? `environment '${violation.environment}' ` : '';
         Annotations.of(node).addError(`[policy ${rule.ruleId}] pipeline '${node.node.path}': ${where}${violation.message}`);

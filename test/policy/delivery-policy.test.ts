@@ -8,6 +8,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpa from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -476,6 +477,7 @@ describe('DeliveryPolicy', () => {
     ['PolicyRule.requireCheck', 'kind', () => PolicyRule.requireCheck('audit' as any)],
     ['PolicyRule.requireNotifications', 'events', () => PolicyRule.requireNotifications([])],
     ['PolicyRule.logRetention', 'options', () => PolicyRule.logRetention({})],
+    ['PolicyRule.logRetention', 'maximum', () => PolicyRule.logRetention({ maximum: logs.RetentionDays.INFINITE })],
     ['DeliveryPolicy', 'rules', () => new DeliveryPolicy({ rules: [] })],
   ])('%s: a bad argument is a DeliveryPipelineValidationError naming the factory or class where a construct path would be', (factory, field, fn) => {
     let error: any;
@@ -494,6 +496,9 @@ describe('DeliveryPolicy', () => {
     ['returns a violation without message', () => [{ environment: 'prod' }],
       "rules[0] ('acme:broken') violation [0] must be a PolicyViolation (a non-empty message, an optional environment name), got an object. "
       + "Return { message: 'what is wrong and what to do' }, with environment: '<name>' for a violation of one environment."],
+    ['names an environment the pipeline does not have', () => [{ message: 'no', environment: 'prd' }],
+      "rules[0] ('acme:broken') violation [0].environment names an environment the pipeline does not have, got 'prd'. Name one of its environments (it has none), "
+      + 'or leave environment out.'],
     ['throws', (p: any) => p.source.nope.branch,
       "rules[0] ('acme:broken') failed while evaluating the pipeline: TypeError: Cannot read properties of undefined (reading 'branch'). "
       + 'Fix the rule (its evaluate method threw), or remove it from the DeliveryPolicy.'],
@@ -503,6 +508,12 @@ describe('DeliveryPolicy', () => {
     new DeliveryPipeline(stack, 'Shop', props());
     Aspects.of(app).add(new DeliveryPolicy({ rules: [{ ruleId: 'acme:broken', evaluate } as any] }));
     expect(errorOf(() => app.synth())).toBe(`'Apps/Shop': DeliveryPolicy ${message}`);
+  });
+
+  test('PolicyRule.logRetention with only maximum INFINITE is refused: it would check nothing', () => {
+    expect(errorOf(() => PolicyRule.logRetention({ maximum: logs.RetentionDays.INFINITE }))).toBe(
+      'PolicyRule.logRetention: maximum logs.RetentionDays.INFINITE allows every retention, so the rule would check nothing. '
+      + 'Pass { minimum?, maximum? } as logs.RetentionDays, for example { maximum: logs.RetentionDays.ONE_YEAR }.');
   });
 
   test('each rule reads its own copy of the plan: a rule that changes it misleads none after it (regression: sorted or emptied for all)', () => {
