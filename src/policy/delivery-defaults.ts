@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DockerCredential, dockerLoginsModel } from '../build/docker-credential';
 import type { PipelineNotifications } from '../pipeline/notifications';
 import { isMarkedPipeline } from '../private/app-registry';
+import { unfitPublisherImage } from '../private/asset-publisher';
 import { DEFAULT_BUILD_IMAGE } from '../private/codebuild';
 import {
   checkBuildImage, checkComputeType, checkLogRetention, checkSecurityGroups, checkSubnetSelection, checkVpc, imageProblems,
@@ -125,6 +126,13 @@ export class DeliveryDefaults {
     v.noMisspeltFields('DeliveryDefaults', defaults, 'DeliveryDefaultsProps');
     checkBuildImage(v, 'DeliveryDefaults.buildImage', defaults.buildImage);
     checkBuildImage(v, 'DeliveryDefaults.assetPublishingBuildImage', defaults.assetPublishingBuildImage);
+    // an image the asset publisher can never run is refused here, not in the first pipeline with assets
+    const publisherImage = defaults.assetPublishingBuildImage as codebuild.IBuildImage | undefined;
+    const unfit = publisherImage !== undefined ? unfitPublisherImage(publisherImage, false) : undefined;
+    if (unfit !== undefined) {
+      v.fail('DeliveryDefaults.assetPublishingBuildImage', `would be the build image of the action that publishes the CDK stages' assets ${unfit}`,
+        publisherImage!.imageId, 'Pass a Linux container image with Node.js and npm, such as codebuild.LinuxBuildImage.STANDARD_7_0.');
+    }
     checkComputeType(v, 'DeliveryDefaults.computeType', defaults.computeType);
     checkLogRetention(v, 'DeliveryDefaults.logRetention', defaults.logRetention);
     notificationsModel(v, defaults.notifications, 'DeliveryDefaults.notifications');

@@ -318,10 +318,11 @@ describe('DeliveryDefaults', () => {
         + "which a Lambda image without Node.js cannot run, got 'aws/codebuild/amazonlinux-x86_64-lambda-standard:python3.12'. " + fix);
     });
 
-    test('fails when assetPublishingBuildImage is a Windows image', () => {
+    test('fails when assetPublishingBuildImage is a Windows image, when it is set (regression: only in the first pipeline with assets)', () => {
       expect(errorOf(() => withAssets({ assetPublishingBuildImage: codebuild.WindowsBuildImage.WIN_SERVER_CORE_2019_BASE_3_0 }))).toBe(
-        "'Pipelines/Shop': DeliveryDefaults.assetPublishingBuildImage would be the build image of the action that publishes the CDK stages' assets with shell commands, npm and Docker, "
-        + "which a Windows image cannot run, got 'aws/codebuild/windows-base:2019-3.0'. " + fix);
+        "'(app)': DeliveryDefaults.assetPublishingBuildImage would be the build image of the action that publishes the CDK stages' assets with shell commands "
+        + "and npm, which a Windows image cannot run, got 'aws/codebuild/windows-base:2019-3.0'. "
+        + 'Pass a Linux container image with Node.js and npm, such as codebuild.LinuxBuildImage.STANDARD_7_0.');
     });
 
     test('with publishAssetsInBuild, fails when the build\'s image cannot publish (regression: aws-cdk-lib\'s "Lambda compute type does not support privileged mode")', () => {
