@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { cli } from './helpers';
 import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
@@ -222,6 +223,30 @@ describe('plan: additional sources', () => {
     const broken = { ...doc, additionalSources: [{ ...doc.additionalSources![0], triggersPipeline: 'no' }] };
     fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ artifacts: { S: { type: 'aws:cloudformation:stack', metadata: { '/S/P': [{ type: 'cdk-delivery-pipeline:plan', data: broken }] } } } }));
     expect(() => loadPlans(dir)).toThrow(`the plan of 'Pipeline/Shop' in ${path.join(dir, 'manifest.json')} is malformed: additionalSources[0].triggersPipeline must be true or false`);
+  });
+});
+
+describe('plan: where a deployment goes', () => {
+  test('text and html name the account and region of a deployment that is not its environment\'s, unless its summary does', () => {
+    const app = new App();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const version = lambda.Version.fromVersionArn(stack, 'Version', 'arn:aws:lambda:eu-west-1:222222222222:function:shop-api:7');
+    const pipeline = new DeliveryPipeline(stack, 'Shop', props({
+      environments: [{
+        name: 'prod',
+        deployments: [
+          DeploymentTarget.lambdaFunction(lambda.Alias.fromAliasAttributes(stack, 'Live', { aliasName: 'live', aliasVersion: version })),
+          DeploymentTarget.cloudFormation({ stackName: 'shop-cdn', templatePath: 'cdn.json', region: 'us-east-1' }),
+        ],
+      }],
+    }));
+    const plan = pipeline.describe();
+    const text = renderPlanText(plan).split('\n').filter((l) => l.trim().startsWith('•'));
+    expect(text).toEqual([
+      '            • shop-api: Lambda shop-api:live · all the traffic at once [account 222222222222]',
+      '            • shop-cdn: CloudFormation stack shop-cdn via change set in us-east-1',
+    ]);
+    expect(renderPlanHtml([plan])).toContain('<strong>shop-api</strong>: Lambda shop-api:live · all the traffic at once [account 222222222222]');
   });
 });
 

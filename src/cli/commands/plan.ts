@@ -212,6 +212,19 @@ function actionLine(a: PlanAction): string {
   return `${a.name}: ${a.summary}`;
 }
 
+/**
+ * Where a deployment goes when it is not its environment's account or region (the plan gives them
+ * then), unless its summary says so already: a release manager reads the line, not the JSON.
+ */
+function deploymentWhere(d: PlanAction): string {
+  const parts = [
+    d.account && !d.summary.includes(d.account) ? `account ${d.account}` : undefined,
+    d.accountUnresolved ? 'account unknown at synth' : undefined,
+    d.region && !d.summary.includes(d.region) ? `region ${d.region}` : undefined,
+  ].filter(Boolean);
+  return parts.length ? ` [${parts.join(', ')}]` : '';
+}
+
 /** An additional source in one line: where the build finds it and whether a change to it starts the pipeline. */
 function additionalSourceLine(a: PlanAdditionalSource): string {
   const starts = a.triggersPipeline ? `starts the pipeline${a.triggers.length ? `: ${a.triggers.join('; ')}` : ''}` : 'does not start the pipeline';
@@ -322,7 +335,7 @@ function renderEnvironmentText(env: PlanEnvironment): string[] {
   }
   out.push(`          deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}:`);
   for (const d of env.deployments) {
-    out.push(`            • ${actionLine(d)}`);
+    out.push(`            • ${actionLine(d)}${deploymentWhere(d)}`);
     // what each deployment does in detail (stacks and their order, assets, roles, CodeDeploy rollouts)
     for (const detail of d.details) out.push(`              ${detail}`);
   }
@@ -429,9 +442,9 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
   return lines.join('\n');
 }
 
-function actionHtml(a: PlanAction): string {
+function actionHtml(a: PlanAction, where = ''): string {
   const details = a.details.length ? `<ul>${a.details.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>` : '';
-  return `<li><strong>${escapeHtml(a.name)}</strong>: ${escapeHtml(a.summary)}${details}</li>`;
+  return `<li><strong>${escapeHtml(a.name)}</strong>: ${escapeHtml(a.summary + where)}${details}</li>`;
 }
 
 /** A self-contained HTML page showing every pipeline as a flow of cards. */
@@ -452,7 +465,7 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
         + 'then restarts the execution with the updated pipeline</div></div>');
     }
     if (plan.checks.length) {
-      steps.push(`<div class="step"><h3>Checks <span class="tag">in parallel</span></h3><ul>${plan.checks.map(actionHtml).join('')}${assetsHtml}</ul></div>`);
+      steps.push(`<div class="step"><h3>Checks <span class="tag">in parallel</span></h3><ul>${plan.checks.map((c) => actionHtml(c)).join('')}${assetsHtml}</ul></div>`);
     }
     for (const env of plan.environments) {
       // entry gates → deploy → verify → bake gates (alarms watched after deploying)
@@ -462,8 +475,8 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
         : '<div class="sub">no gate</div>';
       steps.push(`<div class="step${env.production ? ' prod' : ''}"><h3>${escapeHtml(env.name)}</h3>` +
         `${env.production ? '<span class="tag prod">production</span>' : ''}${where(env) ? `<div class="sub">${escapeHtml(where(env).trim())}</div>` : ''}` +
-        `${gates}<div class="sub">deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}</div><ul>${env.deployments.map(actionHtml).join('')}</ul>` +
-        `${env.verification.length ? `<div class="sub">then verify</div><ul>${env.verification.map(actionHtml).join('')}</ul>` : ''}` +
+        `${gates}<div class="sub">deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}</div><ul>${env.deployments.map((d) => actionHtml(d, deploymentWhere(d))).join('')}</ul>` +
+        `${env.verification.length ? `<div class="sub">then verify</div><ul>${env.verification.map((x) => actionHtml(x)).join('')}</ul>` : ''}` +
         `${env.unverifiedAcknowledged ? '<div class="sub">no automated verification (acknowledged)</div>' : ''}` +
         `${after.map((g) => `<div class="sub">then</div><div class="gate">${escapeHtml(g.summary)}</div>`).join('')}`
         + `${env.onFailure ? `<div class="sub">on failure: ${escapeHtml(env.onFailure)}</div>` : ''}</div>`);
