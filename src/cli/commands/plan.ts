@@ -442,9 +442,9 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
   return lines.join('\n');
 }
 
-function actionHtml(a: PlanAction, where = ''): string {
+function actionHtml(a: PlanAction, location = ''): string {
   const details = a.details.length ? `<ul>${a.details.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>` : '';
-  return `<li><strong>${escapeHtml(a.name)}</strong>: ${escapeHtml(a.summary + where)}${details}</li>`;
+  return `<li><strong>${escapeHtml(a.name)}</strong>: ${escapeHtml(a.summary + location)}${details}</li>`;
 }
 
 /** A self-contained HTML page showing every pipeline as a flow of cards. */
