@@ -443,19 +443,23 @@ class FactoryTarget extends DeploymentTarget {
 }
 
 /**
- * Where a produced action runs (its own account and region, else those of the resource it acts on)
- * and whether it runs a privileged CodeBuild project, for the plan and the policy rules.
+ * Where a produced action runs, decided as aws-cdk-lib's pipeline decides it (the account of its
+ * role, else of its resource, else its own `account`; the region of its resource, else its own
+ * `region`), and whether it runs a privileged CodeBuild project, for the plan and the policy rules.
  */
 function producedFacts(action: codepipeline.IAction): ProducedActionFacts {
   const props = action.actionProperties;
   const resource = props.resource;
+  // a token (an environment-agnostic stack) is where the pipeline runs, as aws-cdk-lib reads it
+  const account = props.role?.env.account ?? resource?.env.account ?? props.account;
+  const region = resource?.env.region ?? props.region;
   const project = defaultChildOf(resource);
   const environment = project instanceof codebuild.CfnProject
     ? project.environment as codebuild.CfnProject.EnvironmentProperty | undefined
     : undefined;
   return {
-    account: literal(props.account) ?? literal(resource?.env.account),
-    region: literal(props.region) ?? literal(resource?.env.region),
+    account: literal(account),
+    region: literal(region),
     privileged: environment?.privilegedMode === true,
   };
 }

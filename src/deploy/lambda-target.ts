@@ -9,6 +9,7 @@ import {
   checkAccount, checkExplicitEnvironment, checkRole, defaultChildOf, DeploymentArtifact, roleDetail, singleActionFields, TargetEnv,
 } from './codedeploy-targets';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { markLambdaDeployRole } from '../private/lambda-deploy-roles';
 import { refuseOtherStage } from '../private/referable';
 import { described, isToken, literal, literalName, Validator } from '../private/validation';
 import { alarmLabel, alarmRef } from '../verification/verification';
@@ -368,6 +369,7 @@ class LambdaDeployAction extends actions.Action {
   protected bound(_scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
     const p = this.props;
     const role = options.role;
+    markLambdaDeployRole(role);
     // the permissions CodePipeline's reference lists for the action's role, on this function only
     const functionArn = unqualifiedArn(p.fn.functionArn);
     role.addToPrincipalPolicy(new iam.PolicyStatement({

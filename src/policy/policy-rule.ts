@@ -166,7 +166,8 @@ export class PolicyRule {
       throw factoryArgumentError('PolicyRule.logRetention', 'options', `give minimum, maximum or both, got neither. ${fix}`);
     }
     if (options.minimum === undefined && options.maximum === logs.RetentionDays.INFINITE) {
-      throw factoryArgumentError('PolicyRule.logRetention', 'maximum', `maximum logs.RetentionDays.INFINITE allows every retention, so the rule would check nothing. ${fix}`);
+      throw factoryArgumentError('PolicyRule.logRetention', 'maximum',
+        `maximum allows every retention when it is logs.RetentionDays.INFINITE and minimum is left out, so the rule would check nothing, got INFINITE (9999). ${fix}`);
     }
     if (options.minimum !== undefined && options.maximum !== undefined && options.minimum > options.maximum) {
       throw factoryArgumentError('PolicyRule.logRetention', 'options', `minimum (${options.minimum} days) is longer than maximum (${options.maximum} days), which no pipeline can meet. ${fix}`);

@@ -13,7 +13,7 @@
 
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { DEFAULT_BUILD_IMAGE } from './codebuild';
-import { isLambdaImage, validateNetwork } from './commands-spec';
+import { imageProblems, isLambdaImage, validateNetwork } from './commands-spec';
 import { described, Validator } from './validation';
 import type { AssetsModel, PublisherEnvironment } from '../model/model';
 
@@ -81,14 +81,18 @@ export function publisherEnvironment(v: Validator, assets: AssetsModel): Publish
   const d = v.defaults;
   const field = d.assetPublishingBuildImage !== undefined ? 'DeliveryDefaults.assetPublishingBuildImage' : 'DeliveryDefaults.buildImage';
   const buildImage = (d.assetPublishingBuildImage ?? d.buildImage ?? DEFAULT_BUILD_IMAGE) as codebuild.IBuildImage;
-  const computeType = (d.computeType as codebuild.ComputeType | undefined)
-    ?? (isLambdaImage(buildImage) ? codebuild.ComputeType.LAMBDA_1GB : codebuild.ComputeType.SMALL);
+  // assetPublishingBuildImage is nearer than the general computeType: a compute type that does not
+  // fit it (Lambda compute everywhere, a container image to publish) gives way to the image's own
+  const defaultCompute = d.computeType as codebuild.ComputeType | undefined;
+  const usableCompute = defaultCompute !== undefined && d.assetPublishingBuildImage !== undefined
+    && imageProblems(buildImage, defaultCompute, false).length > 0 ? undefined : defaultCompute;
+  const computeType = usableCompute ?? (isLambdaImage(buildImage) ? codebuild.ComputeType.LAMBDA_1GB : codebuild.ComputeType.SMALL);
   const fix = 'Set DeliveryDefaults.assetPublishingBuildImage to a Linux container image with Node.js and npm, such as codebuild.LinuxBuildImage.STANDARD_7_0.';
   const unfit = unfitPublisherImage(buildImage, assets.dockerImages);
   if (unfit) v.fail(field, `would be the build image of the action that publishes the CDK stages' assets ${unfit}`, buildImage.imageId, fix);
   const problems = typeof buildImage.validate === 'function' ? buildImage.validate({ buildImage, computeType, privileged: assets.dockerImages }) : [];
   if (problems.length > 0) {
-    v.fail(d.computeType !== undefined ? 'DeliveryDefaults.computeType' : field,
+    v.fail(usableCompute !== undefined ? 'DeliveryDefaults.computeType' : field,
       `does not fit the build environment of the action that publishes the CDK stages' assets (CodeBuild: ${problems.join('; ')})`,
       described(`image ${buildImage.imageId}, compute ${computeType}${assets.dockerImages ? ', privileged for Docker' : ''}`), fix);
   }

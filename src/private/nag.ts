@@ -3,6 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { isLambdaDeployRole } from './lambda-deploy-roles';
 import { crossAccountActionRoles, hasAliasScopedReplicationKeys, scopedActionRoleKeys } from '../pipeline/render/replication-keys';
 
 /*
@@ -84,9 +85,13 @@ const LAMBDA_DEPLOY_FINDINGS: Suppression = {
   ],
 };
 
-/** True when a statement grants CodePipeline's Lambda deploy action on a function. */
-function grantsLambdaDeploy(statements: Statement[]): boolean {
-  return statements.some(st => ([] as string[]).concat(st.Action ?? []).includes(LAMBDA_DEPLOY_ACTION));
+/**
+ * True for the default policy of a Lambda deploy action's role, holding its grant: not for a policy
+ * of the user's (a deploy script's rolePolicyStatements granting the same actions stay reported).
+ */
+function grantsLambdaDeploy(policy: iam.Policy, statements: Statement[]): boolean {
+  return isLambdaDeployRole(policy.node.scope)
+    && statements.some(st => ([] as string[]).concat(st.Action ?? []).includes(LAMBDA_DEPLOY_ACTION));
 }
 
 const API_REQUIRES_STAR: Suppression = {
@@ -283,7 +288,7 @@ export function addNagSuppressions(
       else if (onlyEcsDeployActionStars(statements)) list.push(ECS_DEPLOY_ACTION_STAR);
       else if (onlyCodeBuildVpcStars(statements)) list.push(CODEBUILD_VPC_STAR);
       if (grantsCodeBuildEniPermission(statements)) list.push(CODEBUILD_ENI_PERMISSION);
-      if (grantsLambdaDeploy(statements)) list.push(LAMBDA_DEPLOY_FINDINGS);
+      if (grantsLambdaDeploy(c, statements)) list.push(LAMBDA_DEPLOY_FINDINGS);
       suppress(cfn, list);
     }
   }
@@ -340,6 +345,6 @@ export function addCrossAccountActionRoleSuppressions(pipeline: codepipeline.Pip
     // an ECS rolling update's role: aws-cdk-lib's ECS grants on "*", as for the role in the pipeline's account
     const rest = statementsOf(policy).filter(st => !(keys && ([] as string[]).concat(st.Action ?? []).every(a => a.startsWith('kms:'))));
     if (onlyEcsDeployActionStars(rest)) suppress(cfn, [ECS_DEPLOY_ACTION_STAR]);
-    if (grantsLambdaDeploy(rest)) suppress(cfn, [LAMBDA_DEPLOY_FINDINGS]);
+    if (grantsLambdaDeploy(policy, rest)) suppress(cfn, [LAMBDA_DEPLOY_FINDINGS]);
   }
 }

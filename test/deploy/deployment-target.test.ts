@@ -353,6 +353,32 @@ describe('DeploymentTarget.fromActionFactory', () => {
         + "its artifacts with a key it shares with the environments' accounts), or pass an artifactBucket with a KMS key.");
     });
 
+    test('places the action where aws-cdk-lib runs it: the account of its role first (regression: its `account` alone was read)', () => {
+      const stack = newStack();
+      const cfn = (account: string, roleAccount: string) => DeploymentTarget.fromActionFactory(`Cfn${roleAccount}`, {
+        produceAction: (scope, o) => new actions.CloudFormationCreateUpdateStackAction({
+          actionName: o.actionName,
+          runOrder: o.runOrder,
+          stackName: `shop-${roleAccount}`,
+          templatePath: o.buildArtifact.atPath('t.json'),
+          adminPermissions: false,
+          account,
+          role: iam.Role.fromRoleArn(scope, 'Deployer', `arn:aws:iam::${roleAccount}:role/deployer`, { mutable: false }),
+        }),
+      });
+      // CloudFormation ignores `account` when a role is given: the pipeline's own role runs it, in its account
+      const pipeline = pipelineIn(stack, {
+        environments: [
+          { name: 'staging', deployments: [cfn('222222222222', '111111111111')] },
+          { name: 'prod', account: '333333333333', deployments: [cfn('333333333333', '222222222222')] },
+        ],
+      });
+      pipeline.buildPipeline();
+      const [staging, prod] = pipeline.describe().environments.map(e => e.deployments[0]);
+      expect(staging.account).toBeUndefined();
+      expect(prod.account).toBe('222222222222');
+    });
+
     test('refuses one action object returned for two targets', () => {
       const shared = approval('Custom', 1);
       const stack = newStack();

@@ -126,6 +126,16 @@ describe('DeploymentTarget.lambdaFunction', () => {
     expect(nagFindingsAfterSynth(stack).filter(f => f.path.startsWith('PipelineStack/Shop/'))).toEqual([]);
   });
 
+  test('cdk-nag still reports the same wildcards in a policy of the user\'s (regression: the Lambda suppression hid them)', () => {
+    const stack = newStack();
+    const statement = new iam.PolicyStatement({ actions: ['lambda:UpdateFunctionCode'], resources: ['arn:aws:lambda:eu-west-1:111111111111:function:anything:*'] });
+    deploy(stack, DeploymentTarget.commands('Hotfix', ['./hotfix.sh'], { rolePolicyStatements: [statement] }));
+    const findings = nagFindingsAfterSynth(stack).filter(f => f.path.startsWith('PipelineStack/Shop/'));
+    expect(findings.map(f => f.data.slice(0, f.data.indexOf(']') + 1))).toEqual([
+      'AwsSolutions-IAM5[Resource::arn:aws:lambda:eu-west-1:111111111111:function:anything:*]',
+    ]);
+  });
+
   test('the plan says what is deployed, how the traffic moves and which alarms stop it', () => {
     const stack = newStack();
     const latency = cloudwatch.Alarm.fromAlarmArn(stack, 'Latency', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-latency');

@@ -113,9 +113,9 @@ describe('DeliveryDefaults', () => {
 
   test('a compute type that does not fit the build image in force is refused when it is set (regression: every pipeline failed, blamed on buildStep.buildImage)', () => {
     const app = newApp();
-    expect(errorOf(() => DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.LAMBDA_1GB }))).toBe(
-      "'(app)': DeliveryDefaults.computeType does not fit CodeBuild's standard image, the build image when none is set (CodeBuild: x86-64 images do not support "
-      + 'Lambda compute types), got image aws/codebuild/standard:7.0, compute BUILD_LAMBDA_1GB. Set buildImage and computeType together: Lambda compute types '
+    expect(errorOf(() => DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.LAMBDA_1GB })).replace(/\(CodeBuild: .*\), got/, '(CodeBuild: ...), got')).toBe(
+      "'(app)': DeliveryDefaults.computeType does not fit CodeBuild's standard image, the build image when none is set (CodeBuild: ...), "
+      + 'got image aws/codebuild/standard:7.0, compute BUILD_LAMBDA_1GB. Set buildImage and computeType together: Lambda compute types '
       + '(codebuild.ComputeType.LAMBDA_*) with codebuild.LinuxLambdaBuildImage images, SMALL, MEDIUM, LARGE or X2_LARGE with container images.');
     // set together they fit; a nearer scope that changes only the image to one the compute type does not fit is refused, naming buildImage
     const lambdaImage = codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2_NODE_18;
@@ -123,6 +123,21 @@ describe('DeliveryDefaults', () => {
     const stack = new Stack(app, 'Apps', { env: ENV });
     expect(errorOf(() => DeliveryDefaults.applyTo(stack, { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 }))).toMatch(
       /^'Apps': DeliveryDefaults\.buildImage does not fit the default build image \(CodeBuild: /);
+  });
+
+  test('the compute type and image check holds whichever scope is set first (regression: app last was accepted, every part failed later)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Apps', { env: ENV });
+    DeliveryDefaults.applyTo(stack, { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 });
+    // CodeBuild's own words (in parentheses) are aws-cdk-lib's and vary between its versions
+    const message = errorOf(() => DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.MEDIUM }));
+    expect(message.replace(/\(CodeBuild: .*\), got/, '(CodeBuild: ...), got')).toBe(
+      "'(app)': DeliveryDefaults.computeType does not fit the default build image in force under 'Apps', which set defaults of its own before "
+      + '(CodeBuild: ...), got image aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20, compute BUILD_GENERAL1_MEDIUM. '
+      + 'Set buildImage and computeType together: Lambda compute types (codebuild.ComputeType.LAMBDA_*) with codebuild.LinuxLambdaBuildImage images, '
+      + 'SMALL, MEDIUM, LARGE or X2_LARGE with container images.');
+    // refused: nothing changed on the app
+    expect(DeliveryDefaults.of(app)).toEqual({});
   });
 
   test('a part\'s own build image wins over a default compute type that does not fit it (regression: that compute type was forced on it)', () => {
@@ -283,6 +298,16 @@ describe('DeliveryDefaults', () => {
     test('follows buildImage and computeType like every other project (regression: it kept standard:7.0 and SMALL)', () => {
       const stack = withAssets({ buildImage: codebuild.LinuxBuildImage.AMAZON_LINUX_2_5, computeType: codebuild.ComputeType.MEDIUM });
       expect(publisher(stack)).toMatchObject({ Image: 'aws/codebuild/amazonlinux2-x86_64-standard:5.0', ComputeType: 'BUILD_GENERAL1_MEDIUM', PrivilegedMode: true });
+    });
+
+    test('a container assetPublishingBuildImage under Lambda compute everywhere runs on its own compute (regression: refused, advising the image already set)', () => {
+      const stack = withAssets({
+        buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20,
+        computeType: codebuild.ComputeType.LAMBDA_1GB,
+        assetPublishingBuildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+      });
+      expect(publisher(stack)).toMatchObject({ Image: 'aws/codebuild/standard:7.0', ComputeType: 'BUILD_GENERAL1_SMALL', PrivilegedMode: true });
+      expect(builder(stack)).toMatchObject({ Type: 'LINUX_LAMBDA_CONTAINER', ComputeType: 'BUILD_LAMBDA_1GB' });
     });
 
     test('assetPublishingBuildImage applies to it alone', () => {

@@ -512,7 +512,8 @@ describe('DeliveryPolicy', () => {
 
   test('PolicyRule.logRetention with only maximum INFINITE is refused: it would check nothing', () => {
     expect(errorOf(() => PolicyRule.logRetention({ maximum: logs.RetentionDays.INFINITE }))).toBe(
-      'PolicyRule.logRetention: maximum logs.RetentionDays.INFINITE allows every retention, so the rule would check nothing. '
+      'PolicyRule.logRetention: maximum allows every retention when it is logs.RetentionDays.INFINITE and minimum is left out, so the rule would check nothing, '
+      + 'got INFINITE (9999). '
       + 'Pass { minimum?, maximum? } as logs.RetentionDays, for example { maximum: logs.RetentionDays.ONE_YEAR }.');
   });
 
