@@ -180,6 +180,10 @@ export abstract class DeploymentTarget {
    * that version is the one the alias keeps or goes back to when the deployment fails.
    *
    * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-LambdaDeploy.html
+   * @param alias the alias to move, usually imported: `lambda.Alias.fromAliasAttributes(this, 'Live',
+   * { aliasName: 'live', aliasVersion: lambda.Version.fromVersionArn(this, 'Version', '<ARN of a published version>') })`
+   * (the version's ARN names the function, its account and Region)
+   * @param options the traffic shift, the alarms, the artifact and the role
    */
   public static lambdaFunction(alias: lambda.IAlias, options: LambdaDeployOptions = {}): DeploymentTarget {
     return new ModelTarget((ctx, env) => lambdaModel(ctx, alias, options, env, env.pipelineRegion));

@@ -144,9 +144,15 @@ export interface LambdaDeployOptions {
    * The role CodePipeline assumes to run the deployment, in the function's account.
    *
    * Use it for a function in another account instead of the role aws-cdk-lib creates there. It must
-   * trust the pipeline's account and hold the permissions of CodePipeline's Lambda deploy action on
-   * the function (no policy can be added to a role of another account); the artifact bucket and key
-   * grant it read access, and the pipeline's role may assume it.
+   * trust the pipeline's account and hold the permissions of CodePipeline's Lambda deploy action (no
+   * policy can be added to a role of another account): `lambda:GetAlias`,
+   * `lambda:GetFunctionConfiguration`, `lambda:GetProvisionedConcurrencyConfig`,
+   * `lambda:PublishVersion`, `lambda:UpdateAlias` and `lambda:UpdateFunctionCode` on the function
+   * and `<function ARN>:*`; `cloudwatch:DescribeAlarms` on the `alarms`; `logs:CreateLogGroup`,
+   * `logs:CreateLogStream` and `logs:PutLogEvents` on the log groups
+   * `/aws/codepipeline/<pipeline name>` and `/<region>/codepipeline/<pipeline name>` (give the
+   * pipeline a `pipelineName` so the names are known). The artifact bucket and key grant it read
+   * access, and the pipeline's role may assume it.
    *
    * @default - in the pipeline's account, a role the pipeline creates; in another account, a role
    * aws-cdk-lib creates there: in the stack that defines the function, or, for an imported one, in
@@ -275,7 +281,10 @@ function checkOwnedAlias(v: Validator, field: string, alias: lambda.IAlias, fn: 
   const version = cfnAlias instanceof lambda.CfnAlias ? cfnAlias.functionVersion : alias.version.version;
   if (version === '$LATEST' && shift.kind !== 'all-at-once') {
     v.fail(`${field}.alias`, `points to $LATEST, from which Lambda cannot shift traffic gradually (${shift.strategy})`, alias.node.path,
-      'Point the alias to a published version (version: fn.currentVersion), or use LambdaTrafficShift.allAtOnce().');
+      cfnAlias instanceof lambda.CfnAlias
+        ? 'Point the alias to a published version (version: fn.currentVersion), or use LambdaTrafficShift.allAtOnce().'
+        : "Import the alias with the published version it points to (aliasVersion: lambda.Version.fromVersionArn(this, 'Version', "
+          + "'arn:aws:lambda:<region>:<account>:function:<name>:<version>')), or use LambdaTrafficShift.allAtOnce().");
   }
   if (!(cfnAlias instanceof lambda.CfnAlias)) return;
   if (cfnAlias.routingConfig !== undefined) {

@@ -276,7 +276,8 @@ describe('DeploymentTarget.lambdaFunction: refused configurations', () => {
       const alias = lambda.Alias.fromAliasAttributes(stack, 'Live', { aliasName: 'live', aliasVersion: fn.latestVersion });
       return DeploymentTarget.lambdaFunction(alias, { trafficShift: LambdaTrafficShift.linear(10, Duration.minutes(1)) });
     })).toBe(`${F}.alias points to $LATEST, from which Lambda cannot shift traffic gradually (Linear10PercentEvery1Minute), got 'PipelineStack/Live'. `
-      + 'Point the alias to a published version (version: fn.currentVersion), or use LambdaTrafficShift.allAtOnce().');
+      + "Import the alias with the published version it points to (aliasVersion: lambda.Version.fromVersionArn(this, 'Version', "
+      + "'arn:aws:lambda:<region>:<account>:function:<name>:<version>')), or use LambdaTrafficShift.allAtOnce().");
   });
 
   test('a token percent is refused as a token', () => {
