@@ -2,12 +2,13 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as fc from 'fast-check';
 import {
-  Approval, BuildStep, DeploymentTarget, DeploymentWindow, DockerCredential, EnvironmentOptions, FailurePolicy, PipelineSource, QualityCheck,
-  ReleaseMode, TestReport, Verification,
+  Approval, BuildStep, DeploymentTarget, DeploymentWindow, DockerCredential, EnvironmentOptions, FailurePolicy, LambdaTrafficShift, PipelineSource,
+  QualityCheck, ReleaseMode, TestReport, Verification,
 } from '../../src';
 import { CONNECTION_ARN } from '../util';
 
@@ -67,9 +68,27 @@ const check = (m: boolean) => fc.oneof(
     .map(tag => QualityCheck.imageScan(appImages, { imageTag: tag })),
 );
 
+let aliasCount = 0;
+/** A Lambda deployment of an imported alias, in the pipeline's account or another one, with or without alarms. */
+const lambdaTarget = (m: boolean) => fc.record({
+  account: either(m, fc.constant('111111111111'), fc.constantFrom('222222222222', '333333333333')),
+  shift: either(m,
+    fc.constantFrom(LambdaTrafficShift.allAtOnce(), LambdaTrafficShift.canary(10, Duration.minutes(5)), LambdaTrafficShift.linear(20, Duration.minutes(3))),
+    fc.constantFrom(LambdaTrafficShift.canary(0, Duration.minutes(5)), LambdaTrafficShift.linear(1, Duration.minutes(30)))),
+  alarms: either(m, fc.array(alarm, { maxLength: 2 }), fc.array(alarm, { minLength: 11, maxLength: 11 })),
+}).map(t => {
+  const n = ++aliasCount;
+  const version = lambda.Version.fromVersionArn(fixtures, `Version${n}`, `arn:aws:lambda:eu-west-1:${t.account}:function:fn${n}:1`);
+  const alias = lambda.Alias.fromAliasAttributes(fixtures, `Alias${n}`, { aliasName: 'live', aliasVersion: version });
+  // the generated alarms are of the pipeline's account: CodePipeline watches those of the function's
+  const alarms = t.alarms.length > 0 && (t.account === '111111111111' || t.alarms.length > 10) ? t.alarms : undefined;
+  return DeploymentTarget.lambdaFunction(alias, { trafficShift: t.shift, alarms });
+});
+
 const target = (m: boolean) => fc.oneof(
-  stackName(m).map(s => DeploymentTarget.cloudFormation({ stackName: s, templatePath: `cdk.out/${s}.template.json` })),
-  actionName(m).map(n => DeploymentTarget.commands(n, ['./deploy.sh'])),
+  { weight: 2, arbitrary: stackName(m).map(s => DeploymentTarget.cloudFormation({ stackName: s, templatePath: `cdk.out/${s}.template.json` })) },
+  { weight: 2, arbitrary: actionName(m).map(n => DeploymentTarget.commands(n, ['./deploy.sh'])) },
+  { weight: 1, arbitrary: lambdaTarget(m) },
 );
 
 const approval = (m: boolean) => fc.oneof(
