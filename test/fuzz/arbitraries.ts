@@ -73,7 +73,9 @@ let aliasCount = 0;
 const lambdaTarget = (m: boolean) => fc.record({
   account: either(m, fc.constant('111111111111'), fc.constantFrom('222222222222', '333333333333')),
   shift: either(m,
-    fc.constantFrom(LambdaTrafficShift.allAtOnce(), LambdaTrafficShift.canary(10, Duration.minutes(5)), LambdaTrafficShift.linear(20, Duration.minutes(3))),
+    fc.constantFrom(
+      LambdaTrafficShift.allAtOnce(), LambdaTrafficShift.canary(10, Duration.minutes(5)), LambdaTrafficShift.linear(20, Duration.minutes(3)),
+    ),
     fc.constantFrom(LambdaTrafficShift.canary(0, Duration.minutes(5)), LambdaTrafficShift.linear(1, Duration.minutes(30)))),
   alarms: either(m, fc.array(alarm, { maxLength: 2 }), fc.array(alarm, { minLength: 11, maxLength: 11 })),
 }).map(t => {
