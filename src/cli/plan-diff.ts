@@ -21,6 +21,7 @@ export const RISK_RULES = {
   'production-flag-removed': 'an environment is no longer a production environment (the production rules stop applying to it)',
   'production-environment-removed': 'a production environment is removed (renaming one removes it and adds another: review the new one)',
   'unverified-acknowledged': 'an environment now acknowledges that it has no automated verification',
+  'production-rollout-all-at-once': 'a production deployment that rolled out gradually (canary, linear or rolling) now deploys all at once',
   'check-removed': 'a quality check is removed',
   'fewer-environments-before-production': 'a production environment has fewer environments before it (one removed, or moved after it)',
   'failure-notifications-removed': 'the pipeline no longer tells anyone that it failed (notifications of FAILED removed)',
@@ -170,6 +171,8 @@ interface ActionGroup {
   readonly environment?: string;
   /** The rule that makes removing one a risk. */
   readonly removedRisk?: RiskRule | false;
+  /** The rule that makes one that rolled out gradually deploying all at once a risk (production deployments). */
+  readonly allAtOnceRisk?: RiskRule | false;
 }
 
 /** What one action is, in a line: `name: summary`. */
@@ -185,6 +188,7 @@ function actionLine(a: Fields): string {
  */
 function actionFieldChanges(
   changes: Changes, path: string, title: string, before: Fields, after: Fields, environment?: string, skip: string[] = [],
+  allAtOnceRisk?: RiskRule | false,
 ): void {
   for (const key of keysOf(before, after, skip)) {
     const b = before[key];
@@ -198,9 +202,10 @@ function actionFieldChanges(
       case 'privileged': description = `${title}: ${a ? 'now runs' : 'no longer runs'} a privileged (Docker) CodeBuild environment`; break;
       case 'triggersPipeline': description = `${title}: ${a ? 'now starts' : 'no longer starts'} the pipeline`; break;
       case 'accountUnresolved': description = `${title}: account ${a ? 'now a token, unknown at synth' : 'no longer a token'}`; break;
+      case 'gradual': description = `${title}: ${a === false ? 'now deploys all at once' : a === true ? 'now rolls out gradually' : `gradual ${arrow(b, a)}`}`; break;
       default: description = `${title}: ${key} ${arrow(b, a)}`;
     }
-    changes.field(`${path}.${key}`, b, a, description, environment);
+    changes.field(`${path}.${key}`, b, a, description, environment, key === 'gradual' && b === true && a === false ? allAtOnceRisk : undefined);
   }
 }
 
@@ -215,7 +220,7 @@ function actionListChanges(changes: Changes, group: ActionGroup, before: Actions
     const item = a.get(name);
     const path = `${group.path}.${name}`;
     if (old && item) {
-      actionFieldChanges(changes, path, `${group.label} ${name}`, old, item, group.environment, ['name']);
+      actionFieldChanges(changes, path, `${group.label} ${name}`, old, item, group.environment, ['name'], group.allAtOnceRisk);
     } else if (item) {
       changes.add({ path, kind: 'added', environment: group.environment, after: item, description: `${group.label} added: ${actionLine(item)}` });
     } else if (old) {
@@ -385,7 +390,9 @@ function environmentChanges(changes: Changes, before: PlanEnvironment, after: Pl
   // in the order the plan shows an environment: what it is, its gates, deployments, verification, failure
   for (const key of ['production', 'stageName', 'account', 'accountUnresolved', 'region']) field(key);
   gateChanges(changes, env, production, before.gates, after.gates);
-  actionListChanges(changes, { path: `${base}.deployments`, label: 'deployment', environment: env }, before.deployments, after.deployments);
+  actionListChanges(changes, {
+    path: `${base}.deployments`, label: 'deployment', environment: env, allAtOnceRisk: production && 'production-rollout-all-at-once',
+  }, before.deployments, after.deployments);
   actionListChanges(changes, {
     path: `${base}.verification`, label: 'verification', environment: env, removedRisk: production && 'production-verification-removed',
   }, before.verification, after.verification);

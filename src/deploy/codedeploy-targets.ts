@@ -131,6 +131,16 @@ export interface EcsRollingOptions {
 
 export interface TargetEnv { readonly account?: string; readonly region?: string; readonly name: string; readonly pipelineAccount?: string }
 
+/**
+ * Whether a rollout in words (describeDeploymentConfig's) is gradual: rolling over the instances, a
+ * canary or a linear shift; all at once is not; undefined when the words do not say.
+ */
+export function gradualRollout(strategy: string): boolean | undefined {
+  if (/^(rolling|canary|linear)\b/.test(strategy)) return true;
+  if (/^all (instances|traffic) at once$/.test(strategy)) return false;
+  return undefined;
+}
+
 /** Rollout strategy of a CodeDeploy deployment config, in words. */
 export function describeDeploymentConfig(name: string | undefined): string {
   if (name === undefined || Token.isUnresolved(name)) return 'custom deployment config';
@@ -397,6 +407,7 @@ export function codeDeployServerModel(
   return {
     name,
     kind: 'codedeploy-server',
+    gradual: gradualRollout(strategy),
     summary: ['CodeDeploy EC2/on-premises', strategy, ...alarmsAndRollback(group)].join(' · '),
     details: [
       `deployment group: ${isToken(group.deploymentGroupName) ? '(token)' : group.deploymentGroupName}`,
@@ -456,6 +467,7 @@ export function codeDeployEcsModel(
   return {
     name,
     kind: 'codedeploy-ecs',
+    gradual: gradualRollout(strategy),
     summary: ['ECS blue/green', strategy, ...alarmsAndRollback(group)].join(' · '),
     details: [
       ...(imported ? [imported.detail] : []),

@@ -227,6 +227,7 @@ export function lambdaModel(
   return {
     name,
     kind: 'lambda',
+    gradual: shift.kind !== 'all-at-once',
     summary: [`Lambda ${label}:${isToken(aliasName) ? '(token)' : aliasName}`, shift.summary,
       ...(alarms.length > 0 ? [`fails on alarms: ${alarms.map(a => a.label).join(', ')}`] : [])].join(' · '),
     details: [

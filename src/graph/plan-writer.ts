@@ -23,6 +23,7 @@ function deployment(d: DeploymentModel, envAccount: string, envRegion: string): 
     ...(d.produced?.privileged ? { privileged: true } : {}),
     ...(account === undefined || account === envAccount ? {} : isToken(account) ? { accountUnresolved: true } : { account }),
     ...(region !== undefined ? { region } : {}),
+    ...(d.gradual !== undefined ? { gradual: d.gradual } : {}),
   };
 }
 

@@ -253,6 +253,8 @@ export interface DeploymentModel {
   readonly codeDeployGroup?: unknown;
   /** The ECS service a rolling update (`DeploymentTarget.ecs`) deploys. */
   readonly ecsService?: unknown;
+  /** True when the target rolls out gradually (canary, linear, rolling), false when all at once; undefined when not known. */
+  readonly gradual?: boolean;
   /** The Lambda function a Lambda deployment (`DeploymentTarget.lambdaFunction`) updates. */
   readonly lambdaFunction?: unknown;
   /**

@@ -122,6 +122,13 @@ export interface PlanAction {
    * CloudFormation target's own `region`) (format 1, added).
    */
   readonly region?: string;
+  /**
+   * Deployments only: true when the target rolls out gradually (a canary or linear traffic shift, a
+   * rolling deployment over the instances), false when it deploys all at once, absent when the
+   * target does not say (CloudFormation, scripts, custom actions, an imported group's unknown
+   * configuration) (format 1, added).
+   */
+  readonly gradual?: boolean;
 }
 
 export interface PlanGate {

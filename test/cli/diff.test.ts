@@ -373,6 +373,14 @@ describe('diff: the risk rules', () => {
       },
       ['changed environments.prod.gates.bake-alarms.alarms', 'changed environments.prod.gates.bake-alarms#2.alarms']],
     ['another notified event is not a risk', (p) => { p.notifications.events.push('SUCCEEDED'); }, undefined, ['changed notifications.events']],
+    ['a production canary that now deploys all at once', (p) => { env(p, 'prod').deployments[0].gradual = false; },
+      (p) => { env(p, 'prod').deployments[0].gradual = true; },
+      ['changed environments.prod.deployments.Deploy-prod.gradual [production-rollout-all-at-once]']],
+    ['all at once outside production, or from a plan without the field, is not a risk', (p) => {
+      env(p, 'staging').deployments[0].gradual = false;
+      env(p, 'prod').deployments[0].gradual = false;
+    }, (p) => { env(p, 'staging').deployments[0].gradual = true; },
+    ['changed environments.staging.deployments.Deploy-staging.gradual', 'added environments.prod.deployments.Deploy-prod.gradual']],
   ])('%s', (_name, change, from, expected) => {
     expect(brief(diffOf(change, from))).toEqual(expected);
   });
@@ -383,6 +391,8 @@ describe('diff: the risk rules', () => {
       expect(doc).toContain(`\`${id}\`: ${text}`);
     }
     expect(risky(diffOf((p) => { p.releaseMode = 'CONTINUOUS_DEPLOYMENT'; }))).toEqual(['release-mode-less-human-control']);
+    expect(risky(diffOf((p) => { env(p, 'prod').deployments[0].gradual = false; }, (p) => { env(p, 'prod').deployments[0].gradual = true; })))
+      .toEqual(['production-rollout-all-at-once']);
   });
 });
 
@@ -393,6 +403,15 @@ describe('diff: the fields, phrased or generic', () => {
     return diffPlans([plan], [after]).pipelines[0].changes.map((c) => c.description);
   };
   const prod = (p: any) => p.environments.find((e: any) => e.name === 'prod');
+
+  test('a deployment that now deploys all at once, or rolls out gradually, says so', () => {
+    const withGradual = copy(plan);
+    prod(withGradual).deployments[0].gradual = true;
+    const after = copy(withGradual);
+    prod(after).deployments[0].gradual = false;
+    expect(diffPlans([withGradual], [after]).pipelines[0].changes.map((c) => c.description)).toEqual(['deployment Deploy-prod: now deploys all at once']);
+    expect(diffPlans([after], [withGradual]).pipelines[0].changes.map((c) => c.description)).toEqual(['deployment Deploy-prod: now rolls out gradually']);
+  });
 
   test('pipeline: name, execution mode, source, additional sources, build, self-update, notifications', () => {
     expect(diffOf((p) => {

@@ -31,6 +31,29 @@ describe('DeploymentTarget.codeDeployServer', () => {
     expect(pipeline.describe().environments[0].deployments[0].summary).toBe('CodeDeploy EC2/on-premises · rolling, half of the instances at a time');
   });
 
+  test('the plan says whether the rollout is gradual: rolling and canaries are, all at once is not, an unknown config does not say', () => {
+    const stack = newStack();
+    const app = codedeploy.ServerApplication.fromServerApplicationName(stack, 'App', 'shop');
+    const server = (name: string, deploymentConfig?: codedeploy.IServerDeploymentConfig) =>
+      DeploymentTarget.codeDeployServer(codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, name, {
+        application: app, deploymentGroupName: name, deploymentConfig,
+      }));
+    const pipeline = pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [
+          server('half', codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME),
+          server('all', codedeploy.ServerDeploymentConfig.ALL_AT_ONCE),
+          server('unknown'),
+          DeploymentTarget.codeDeployEcs(importedEcsGroup(stack), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' }),
+        ],
+      }],
+    });
+    expect(pipeline.describe().environments[0].deployments.map(d => `${d.name}: ${d.gradual}`)).toEqual([
+      'half: true', 'all: false', 'unknown: undefined', 'shop-bg: true',
+    ]);
+  });
+
   test('the action role may act on the application, the group and the config only', () => {
     const stack = newStack();
     const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentGroupName: 'shop-fleet' });

@@ -144,6 +144,7 @@ describe('DeploymentTarget.lambdaFunction', () => {
     }));
     const d = pipeline.describe().environments[0].deployments[0];
     expect(d.kind).toBe('lambda');
+    expect(d.gradual).toBe(true);
     expect(d.summary).toBe('Lambda shop-api:live · linear: 30% more of the traffic every 2 min (6 min in all) · fails on alarms: shop-latency');
     expect(d.details).toEqual(['code: the build output, published as a new version', 'strategy: Linear30PercentEvery2Minutes']);
   });

@@ -89,7 +89,8 @@ const PLAN_FIELDS = shape({
     stageName: str,
     // alarms: added in format 1, absent from older plans
     gates: arrayOf(shape({ kind: str, summary: str, alarms: optional(strings) })),
-    deployments: arrayOf(action),
+    // gradual: added in format 1, absent from older plans
+    deployments: arrayOf(shape({ name: str, summary: str, details: strings, gradual: optional(bool) })),
     verification: arrayOf(action),
   })),
   stages: optional(arrayOf(shape({ name: str, actions: arrayOf(shape({ name: str })) }))),
