@@ -194,6 +194,8 @@ function actionFieldChanges(
     const b = before[key];
     const a = after[key];
     if (same(b, a)) continue;
+    // a plan written before the field (or a target that does not say) is not compared for it
+    if (key === 'gradual' && (b === undefined || a === undefined)) continue;
     let description: string;
     switch (key) {
       case 'summary': description = `${title}: ${arrow(b, a)}`; break;

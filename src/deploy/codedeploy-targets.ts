@@ -173,6 +173,8 @@ export function describeCustomDeploymentConfig(props: any): string | undefined {
   const hostsType = literal(get(hosts, 'type'));
   const hostsValue = literal(get(hosts, 'value'));
   if (hostsType && hostsValue !== undefined) {
+    // no instance has to stay healthy: CodeDeploy deploys to all of them at once
+    if (Number(hostsValue) === 0) return 'all instances at once';
     return hostsType === 'FLEET_PERCENT'
       ? `rolling, at least ${hostsValue}% of the instances healthy`
       : `rolling, at least ${hostsValue} healthy instance${hostsValue === '1' ? '' : 's'}`;

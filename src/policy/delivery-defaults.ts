@@ -7,7 +7,6 @@ import { DockerCredential, dockerLoginsModel } from '../build/docker-credential'
 import type { PipelineNotifications } from '../pipeline/notifications';
 import { isMarkedPipeline } from '../private/app-registry';
 import { unfitPublisherImage } from '../private/asset-publisher';
-import { DEFAULT_BUILD_IMAGE } from '../private/codebuild';
 import {
   checkBuildImage, checkComputeType, checkLogRetention, checkSecurityGroups, checkSubnetSelection, checkVpc, imageProblems,
 } from '../private/commands-spec';
@@ -155,25 +154,20 @@ export class DeliveryDefaults {
     }
     // a field left undefined keeps the value set before, here or on a farther scope
     const given = Object.fromEntries(Object.entries(defaults).filter(([, value]) => value !== undefined));
-    const before = (scope as any)[DEFAULTS];
-    (scope as any)[DEFAULTS] = merge(before ?? {}, given);
-    // The compute type and the image in force must fit each other, or every part without its own
-    // fails: here, and in the scopes below that set defaults before (set the app last, the stack first).
-    const below = scope.node.findAll().filter(c => c === scope || (c as any)[DEFAULTS] !== undefined);
-    for (const at of below) {
-      const inForce = DeliveryDefaults.of(at);
-      if (inForce.computeType === undefined) continue;
-      const image = inForce.buildImage ?? DEFAULT_BUILD_IMAGE;
-      const problems = imageProblems(image, inForce.computeType, false);
-      if (problems.length === 0) continue;
-      (scope as any)[DEFAULTS] = before;
-      const field = given.computeType !== undefined ? 'DeliveryDefaults.computeType' : 'DeliveryDefaults.buildImage';
-      const where = at === scope ? '' : ` in force under '${at.node.path}', which set defaults of its own before`;
-      v.fail(field, `does not fit ${inForce.buildImage ? 'the default build image' : 'CodeBuild\'s standard image, the build image when none is set'}${where} `
-        + `(CodeBuild: ${problems.join('; ')})`, described(`image ${image.imageId}, compute ${inForce.computeType}`),
-      'Set buildImage and computeType together: Lambda compute types (codebuild.ComputeType.LAMBDA_*) with codebuild.LinuxLambdaBuildImage images, '
-        + 'SMALL, MEDIUM, LARGE or X2_LARGE with container images.');
+    // A compute type and an image set on this one scope must fit each other. One set on different
+    // scopes is checked where a pipeline uses both (the error then names DeliveryDefaults.computeType):
+    // checked here, the result would depend on the order the scopes are set in.
+    const own = merge((scope as any)[DEFAULTS] ?? {}, given);
+    if (own.computeType !== undefined && own.buildImage !== undefined) {
+      const problems = imageProblems(own.buildImage, own.computeType, false);
+      if (problems.length > 0) {
+        v.fail(given.computeType !== undefined ? 'DeliveryDefaults.computeType' : 'DeliveryDefaults.buildImage',
+          `does not fit the default build image set with it (CodeBuild: ${problems.join('; ')})`, described(`image ${own.buildImage.imageId}, compute ${own.computeType}`),
+          'Set buildImage and computeType together: Lambda compute types (codebuild.ComputeType.LAMBDA_*) with codebuild.LinuxLambdaBuildImage images, '
+          + 'SMALL, MEDIUM, LARGE or X2_LARGE with container images.');
+      }
     }
+    (scope as any)[DEFAULTS] = own;
   }
 
   /** The defaults in force at `scope`. */

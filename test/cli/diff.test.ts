@@ -380,7 +380,7 @@ describe('diff: the risk rules', () => {
       env(p, 'staging').deployments[0].gradual = false;
       env(p, 'prod').deployments[0].gradual = false;
     }, (p) => { env(p, 'staging').deployments[0].gradual = true; },
-    ['changed environments.staging.deployments.Deploy-staging.gradual', 'added environments.prod.deployments.Deploy-prod.gradual']],
+    ['changed environments.staging.deployments.Deploy-staging.gradual']],
   ])('%s', (_name, change, from, expected) => {
     expect(brief(diffOf(change, from))).toEqual(expected);
   });
@@ -411,6 +411,9 @@ describe('diff: the fields, phrased or generic', () => {
     prod(after).deployments[0].gradual = false;
     expect(diffPlans([withGradual], [after]).pipelines[0].changes.map((c) => c.description)).toEqual(['deployment Deploy-prod: now deploys all at once']);
     expect(diffPlans([after], [withGradual]).pipelines[0].changes.map((c) => c.description)).toEqual(['deployment Deploy-prod: now rolls out gradually']);
+    // a plan written before the field is not compared for it (regression: "now deploys all at once" after an upgrade)
+    expect(diffPlans([plan], [after]).pipelines[0].changes).toEqual([]);
+    expect(diffPlans([after], [plan]).pipelines[0].changes).toEqual([]);
   });
 
   test('pipeline: name, execution mode, source, additional sources, build, self-update, notifications', () => {

@@ -487,6 +487,12 @@ describe('plan on malformed or newer assemblies', () => {
     ({ version: '48.0.0', artifacts: { S: { type: 'aws:cloudformation:stack', metadata: { [metadataPath]: [{ type: 'cdk-delivery-pipeline:plan', data }] } } } });
   const without = (key: string) => { const p = valid(); delete p[key]; return p; };
   const noGates = () => { const p = valid(); delete p.environments[0].gates; return p; };
+  /** The plan with its first deployment's fields replaced. */
+  const deployment = (fields: object) => {
+    const p = valid();
+    Object.assign(p.environments[0].deployments[0], fields);
+    return p;
+  };
 
   test.each([
     ['data: {}', {}, "the plan of 'S/P' in MANIFEST has no formatVersion (this CLI reads format 1)"],
@@ -496,6 +502,12 @@ describe('plan on malformed or newer assemblies', () => {
       "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: notifications.events must be an array of strings"],
     ['a gate whose alarms are not a list of names', { ...valid(), environments: [{ ...valid().environments[0], gates: [{ kind: 'bake-alarms', summary: 'x', alarms: 'Errors' }] }] },
       "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: environments[0].gates[0].alarms must be an array of strings"],
+    ['a deployment whose account is not a string (regression: printed as [account [object Object]])',
+      deployment({ account: { id: 1 } }),
+      "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: environments[0].deployments[0].account must be a string"],
+    ['a deployment whose gradual is not true or false',
+      deployment({ gradual: 'yes' }),
+      "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: environments[0].deployments[0].gradual must be true or false"],
     ['no checks', without('checks'), "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: checks is missing"],
     ['no source', without('source'), "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: source is missing"],
     ['environments without gates', noGates(), "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: environments[0].gates is missing"],

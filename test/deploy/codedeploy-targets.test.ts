@@ -585,12 +585,17 @@ describe('custom deployment configs', () => {
     [codedeploy.MinimumHealthyHosts.count(2), 'rolling, at least 2 healthy instances'],
     [codedeploy.MinimumHealthyHosts.count(1), 'rolling, at least 1 healthy instance'],
     [codedeploy.MinimumHealthyHosts.percentage(75), 'rolling, at least 75% of the instances healthy'],
+    // regression: "rolling, at least 0 healthy instances", counted as a gradual rollout
+    [codedeploy.MinimumHealthyHosts.count(0), 'all instances at once'],
+    [codedeploy.MinimumHealthyHosts.percentage(0), 'all instances at once'],
   ])('EC2/on-premises: minimum healthy hosts %#', (minimumHealthyHosts, text) => {
     const stack = newStack();
     const deploymentConfig = new codedeploy.ServerDeploymentConfig(stack, 'Config', { minimumHealthyHosts });
     const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentConfig });
     const pipeline = pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group)] }] });
-    expect(pipeline.describe().environments[0].deployments[0].summary).toBe(`CodeDeploy EC2/on-premises · ${text}`);
+    const d = pipeline.describe().environments[0].deployments[0];
+    expect(d.summary).toBe(`CodeDeploy EC2/on-premises · ${text}`);
+    expect(d.gradual).toBe(!text.startsWith('all'));
   });
 
   test('ECS blue/green: a custom canary and a custom linear config', () => {

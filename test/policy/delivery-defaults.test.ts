@@ -111,34 +111,42 @@ describe('DeliveryDefaults', () => {
     expect(DeliveryDefaults.of(stack)).toEqual({});
   });
 
-  test('a compute type that does not fit the build image in force is refused when it is set (regression: every pipeline failed, blamed on buildStep.buildImage)', () => {
+  test('a compute type and an image set together that do not fit are refused when they are set', () => {
     const app = newApp();
-    expect(errorOf(() => DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.LAMBDA_1GB })).replace(/\(CodeBuild: .*\), got/, '(CodeBuild: ...), got')).toBe(
-      "'(app)': DeliveryDefaults.computeType does not fit CodeBuild's standard image, the build image when none is set (CodeBuild: ...), "
-      + 'got image aws/codebuild/standard:7.0, compute BUILD_LAMBDA_1GB. Set buildImage and computeType together: Lambda compute types '
-      + '(codebuild.ComputeType.LAMBDA_*) with codebuild.LinuxLambdaBuildImage images, SMALL, MEDIUM, LARGE or X2_LARGE with container images.');
-    // set together they fit; a nearer scope that changes only the image to one the compute type does not fit is refused, naming buildImage
-    const lambdaImage = codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2_NODE_18;
-    DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.LAMBDA_2GB, buildImage: lambdaImage });
-    const stack = new Stack(app, 'Apps', { env: ENV });
-    expect(errorOf(() => DeliveryDefaults.applyTo(stack, { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 }))).toMatch(
-      /^'Apps': DeliveryDefaults\.buildImage does not fit the default build image \(CodeBuild: /);
-  });
-
-  test('the compute type and image check holds whichever scope is set first (regression: app last was accepted, every part failed later)', () => {
-    const app = newApp();
-    const stack = new Stack(app, 'Apps', { env: ENV });
-    DeliveryDefaults.applyTo(stack, { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 });
-    // CodeBuild's own words (in parentheses) are aws-cdk-lib's and vary between its versions
-    const message = errorOf(() => DeliveryDefaults.applyTo(app, { computeType: codebuild.ComputeType.MEDIUM }));
-    expect(message.replace(/\(CodeBuild: .*\), got/, '(CodeBuild: ...), got')).toBe(
-      "'(app)': DeliveryDefaults.computeType does not fit the default build image in force under 'Apps', which set defaults of its own before "
-      + '(CodeBuild: ...), got image aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20, compute BUILD_GENERAL1_MEDIUM. '
-      + 'Set buildImage and computeType together: Lambda compute types (codebuild.ComputeType.LAMBDA_*) with codebuild.LinuxLambdaBuildImage images, '
-      + 'SMALL, MEDIUM, LARGE or X2_LARGE with container images.');
-    // refused: nothing changed on the app
+    expect(errorOf(() => DeliveryDefaults.applyTo(app, {
+      computeType: codebuild.ComputeType.MEDIUM, buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20,
+    })).replace(/\(CodeBuild: .*\), got/, '(CodeBuild: ...), got')).toBe(
+      "'(app)': DeliveryDefaults.computeType does not fit the default build image set with it (CodeBuild: ...), "
+      + 'got image aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20, compute BUILD_GENERAL1_MEDIUM. Set buildImage and computeType together: '
+      + 'Lambda compute types (codebuild.ComputeType.LAMBDA_*) with codebuild.LinuxLambdaBuildImage images, SMALL, MEDIUM, LARGE or X2_LARGE with container images.');
     expect(DeliveryDefaults.of(app)).toEqual({});
   });
+
+  test.each([
+    ['the app first', ['app', 'stack']],
+    ['the stack first', ['stack', 'app']],
+  ])('a compute type and an image of different scopes are checked where a pipeline uses them, whatever the order (%s) (regression: blamed on buildStep)',
+    (_order, order) => {
+      const app = newApp();
+      const stack = new Stack(app, 'Apps', { env: ENV });
+      const values = {
+        app: { computeType: codebuild.ComputeType.LAMBDA_1GB },
+        stack: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
+      } as const;
+      for (const scope of order) DeliveryDefaults.applyTo(scope === 'app' ? app : stack, values[scope as 'app' | 'stack']);
+      let error: any;
+      try {
+        new DeliveryPipeline(stack, 'Shop', props());
+      } catch (e) {
+        error = e;
+      }
+      expect({ field: error.field, message: error.message.replace(/\(CodeBuild: .*\), got/, '(CodeBuild: ...), got') }).toEqual({
+        field: 'DeliveryDefaults.computeType',
+        message: "'Apps/Shop': DeliveryDefaults.computeType does not fit the build environment (CodeBuild: ...), got image aws/codebuild/standard:7.0, "
+          + 'compute BUILD_LAMBDA_1GB. Choose a compute type the image supports: Lambda images run on codebuild.ComputeType.LAMBDA_* without privileged mode, '
+          + 'other images on SMALL, MEDIUM, LARGE or X2_LARGE.',
+      });
+    });
 
   test('a part\'s own build image wins over a default compute type that does not fit it (regression: that compute type was forced on it)', () => {
     const app = newApp();

@@ -90,7 +90,15 @@ const PLAN_FIELDS = shape({
     // alarms: added in format 1, absent from older plans
     gates: arrayOf(shape({ kind: str, summary: str, alarms: optional(strings) })),
     // gradual: added in format 1, absent from older plans
-    deployments: arrayOf(shape({ name: str, summary: str, details: strings, gradual: optional(bool) })),
+    deployments: arrayOf(shape({
+      name: str,
+      summary: str,
+      details: strings,
+      gradual: optional(bool),
+      account: optional(str),
+      region: optional(str),
+      accountUnresolved: optional(bool),
+    })),
     verification: arrayOf(action),
   })),
   stages: optional(arrayOf(shape({ name: str, actions: arrayOf(shape({ name: str })) }))),
