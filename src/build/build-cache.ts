@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ModelContext } from '../model/model';
@@ -41,6 +42,8 @@ export interface BoundCache {
   readonly paths: string[];
   readonly summary: string;
   readonly needsPrivileged: boolean;
+  /** Said at synth: a cache that keeps nothing. */
+  readonly warning?: string;
 }
 
 /**
@@ -96,11 +99,19 @@ class S3Cache extends BuildCache {
       "Use a bucket of a stack of the pipeline's account and Region (CodeBuild reads its cache there), or import it there with s3.Bucket.fromBucketName(pipelineStack, 'Cache', '<name>').");
     const paths = ctx.validator.optionalStringArray(`${ctx.field}.paths`, this.options?.paths, "Pass globs such as 'node_modules/**/*'.") ?? [];
     const prefix = ctx.validator.optionalString(`${ctx.field}.prefix`, this.options?.prefix, "Pass a key prefix such as 'cache/shop'.");
+    if (prefix !== undefined && !Token.isUnresolved(prefix) && prefix.startsWith('/')) {
+      ctx.validator.fail(`${ctx.field}.prefix`, "starts with '/', which S3 keeps as part of the key ('<bucket>//cache/...')", prefix,
+        `Drop the leading '/': '${prefix.replace(/^\/+/, '')}'.`);
+    }
     return {
       cache: codebuild.Cache.bucket(this.bucket, { prefix }),
       paths,
-      summary: 'S3 cache',
+      summary: paths.length > 0 ? `S3 cache: ${paths.join(', ')}` : 'S3 cache without paths (keeps nothing)',
       needsPrivileged: false,
+      // CodeBuild stores in the bucket the buildspec's cache paths, and nothing else
+      warning: paths.length > 0 ? undefined
+        : `${ctx.field} is an S3 cache without paths, so CodeBuild keeps nothing in it between builds. Pass paths, for example `
+          + "BuildCache.s3(bucket, { paths: ['node_modules/**/*'] }), or leave cache out.",
     };
   }
 }

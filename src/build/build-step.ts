@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -16,6 +16,9 @@ import { describeEnvironment, isLambdaImage, validateCommandsOptions } from '../
 import { described, isToken, Validator } from '../private/validation';
 import { placeAdditionalSources } from '../sources/additional-source';
 
+
+/** CodeBuild's limit on the report groups of one project. */
+const MAX_REPORTS = 5;
 /** The name of the build action and stage. */
 export const BUILD_ACTION_NAME = BUILD_STAGE;
 
@@ -162,6 +165,10 @@ class CommandsBuild extends BuildStep {
       if (!(r instanceof TestReport)) v.fail(`${reportsField}[${i}]`, 'must be a TestReport', r, "Use TestReport.junit('reports/*.xml').");
       return r._toSpec({ validator: v, field: `${reportsField}[${i}]` }, i);
     });
+    if (reports.length > MAX_REPORTS) {
+      v.fail(reportsField, `may hold at most ${MAX_REPORTS} reports (CodeBuild's limit of report groups per project)`, described(`${reports.length} reports`),
+        "Combine reports of one format into one, with a glob that matches all their files (TestReport.junit('reports/**/*.xml')).");
+    }
     const outputs = v.optionalStringArray(`${ctx.field}.outputs`, p.outputs, "Pass globs such as ['dist/**/*'].") ?? ['**/*'];
     if (outputs.length === 0) v.fail(`${ctx.field}.outputs`, 'must not be empty', outputs, "Leave it out to keep everything, or pass ['dist/**/*'].");
     const outputDirectory = v.optionalString(`${ctx.field}.outputDirectory`, p.outputDirectory, "Pass a directory such as 'dist'.");
@@ -206,6 +213,7 @@ class CommandsBuild extends BuildStep {
         field: p.buildImage !== undefined ? `${ctx.field}.buildImage` : common.buildImage ? 'DeliveryDefaults.buildImage' : 'the default build image',
       },
       produce: (rc: RenderContext): codepipeline.IAction[] => {
+        if (cache?.warning) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:cacheWithoutPaths', cache.warning);
         const scope = new Construct(rc.scope, 'Build');
         // with publishAssetsInBuild, the CDK stages' assets are published after the build commands
         // (the manifests are in the output directory the build just wrote)

@@ -145,6 +145,13 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       }
       reports.set(report.toLowerCase(), i);
     }
+    // a full clone makes the source artifact a clone reference that only CodeBuild can read
+    const sourceScan = checks.findIndex(c => c.kind === 'inspector-source-scan');
+    if (sourceScan >= 0 && source.fullCloneConnectionArn !== undefined) {
+      v.fail(`checks[${sourceScan}]`, 'is an Amazon Inspector source code scan, which reads the source artifact, but source.fullClone makes that artifact '
+        + 'a clone reference (CODEBUILD_CLONE_REF) that only CodeBuild can read', described(`check '${checks[sourceScan].name}'`),
+      'Leave fullClone out, or scan the code in CodeBuild with QualityCheck.commands(), which clones the repository.');
+    }
     // CodePipeline's InspectorScan action is not offered in the China Regions: the pipeline would
     // fail to create, after the whole stack deployment started
     const scan = checks.findIndex(c => c.kind === 'inspector-source-scan' || c.kind === 'inspector-image-scan');

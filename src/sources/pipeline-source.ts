@@ -519,6 +519,11 @@ class S3Source extends PipelineSource {
     refuseOtherRegion(ctx, 'bucket', 'an S3 bucket', bucket.env?.region, bucket.bucketName,
       'have the archive copied (S3 replication) to a versioned bucket in {region} and pass that one.');
     const key = v.requireString(`${ctx.field}.key`, this.props.key, "Pass the object key of the zip archive, for example 'source/shop.zip'.");
+    // S3 keys are taken as written: '/source/shop.zip' is another object than 'source/shop.zip'
+    if (!isToken(key) && key.startsWith('/')) {
+      v.fail(`${ctx.field}.key`, "starts with '/', which S3 keeps as part of the key (the source action would wait for an object that is not there)", key,
+        `Drop the leading '/': '${key.replace(/^\/+/, '')}'.`);
+    }
     const where = Token.isUnresolved(bucket.bucketName) ? key : `s3://${bucket.bucketName}/${key}`;
     return {
       kind: 'S3',

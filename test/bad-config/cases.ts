@@ -465,6 +465,26 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}checks has two checks named 'DependencyAudit' (action names must be unique in a stage), got 'DependencyAudit'. Give each check its own name.`,
   },
   {
+    title: 'S3 source key with a leading slash',
+    props: () => base({ source: PipelineSource.s3({ bucket: s3.Bucket.fromBucketName(importStack(), 'Drops', 'shop-drops'), key: '/source/shop.zip' }) }),
+    message: `${P}source.key starts with '/', which S3 keeps as part of the key (the source action would wait for an object that is not there), got '/source/shop.zip'. Drop the leading '/': 'source/shop.zip'.`,
+  },
+  {
+    title: 'S3 cache prefix with a leading slash',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['npm test'], cache: BuildCache.s3(s3.Bucket.fromBucketName(importStack(), 'Cache', 'shop-cache'), { prefix: '/cache/', paths: ['node_modules/**/*'] }) }) }),
+    message: `${P}buildStep.cache.prefix starts with '/', which S3 keeps as part of the key ('<bucket>//cache/...'), got '/cache/'. Drop the leading '/': 'cache/'.`,
+  },
+  {
+    title: 'a source code scan of a full clone (only CodeBuild reads a clone reference)',
+    props: () => base({ source: gh({ fullClone: true }), checks: [QualityCheck.sourceCodeScan()] }),
+    message: `${P}checks[0] is an Amazon Inspector source code scan, which reads the source artifact, but source.fullClone makes that artifact a clone reference (CODEBUILD_CLONE_REF) that only CodeBuild can read, got check 'SourceCodeScan'. Leave fullClone out, or scan the code in CodeBuild with QualityCheck.commands(), which clones the repository.`,
+  },
+  {
+    title: 'six test reports (CodeBuild takes five report groups per project)',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['npm test'], testReports: [1, 2, 3, 4, 5, 6].map(i => TestReport.junit(`reports/${i}/*.xml`)) }) }),
+    message: `${P}buildStep.testReports may hold at most 5 reports (CodeBuild's limit of report groups per project), got 6 reports. Combine reports of one format into one, with a glob that matches all their files (TestReport.junit('reports/**/*.xml')).`,
+  },
+  {
     title: 'dependency audit command given as a list (JavaScript)',
     props: () => base({ checks: [QualityCheck.dependencyAudit({ command: ['pip install pip-audit', 'pip-audit'] as any })] }),
     message: `${P}checks[0].command must be a string, got an array of 2. Pass one command string; join several with '&&', for example 'pip install pip-audit && pip-audit', or use QualityCheck.commands('DependencyAudit', [...]).`,

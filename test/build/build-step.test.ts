@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BuildCache, BuildStep, TestReport } from '../../src';
@@ -112,10 +112,24 @@ describe('BuildStep.commands', () => {
   test('an S3 cache uses the bucket and prefix', () => {
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Cache');
-    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm ci'], cache: BuildCache.s3(bucket, { prefix: 'shop' }) }) });
+    const pipeline = pipelineIn(stack, {
+      buildStep: BuildStep.commands({ commands: ['npm ci'], cache: BuildCache.s3(bucket, { prefix: 'shop', paths: ['node_modules/**/*'] }) }),
+    });
     Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', {
       Cache: { Type: 'S3', Location: { 'Fn::Join': ['/', [{ Ref: Match.stringLikeRegexp('Cache') }, 'shop']] } },
     });
+    expect(pipeline.describe().buildStep.details).toContain('S3 cache: node_modules/**/*');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cacheWithoutPaths'))).toEqual([]);
+  });
+
+  test('an S3 cache without paths warns that it keeps nothing, and the plan says so (regression: the plan said "S3 cache")', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm ci'], cache: BuildCache.s3(new s3.Bucket(stack, 'Cache')) }) });
+    expect(pipeline.describe().buildStep.details).toContain('S3 cache without paths (keeps nothing)');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cacheWithoutPaths')).map(w => w.entry.data)).toEqual([
+      'buildStep.cache is an S3 cache without paths, so CodeBuild keeps nothing in it between builds. Pass paths, for example BuildCache.s3(bucket, '
+      + "{ paths: ['node_modules/**/*'] }), or leave cache out. [ack: delivery-pipeline:cacheWithoutPaths]",
+    ]);
   });
 });
 
