@@ -432,6 +432,23 @@ function validateImageTag(ctx: ModelContext, tag: string): void {
         tag, `Use one of its variables${REVISION_TAG[ctx.sourceKind!] ? `, for example '${REVISION_TAG[ctx.sourceKind!]}'` : ''}, or a literal tag.`);
     }
   }
+  // the additional sources' namespaces: one that exists, and a variable its kind sets
+  const others = ctx.additionalSourceKinds;
+  if (others === undefined) return;
+  for (const [, namespace, variable] of tag.matchAll(new RegExp(`#\\{(${SOURCE_VARIABLES_NAMESPACE}_[^.}]*)\\.([^}]*)\\}`, 'g'))) {
+    const kind = others[namespace];
+    if (kind === undefined) {
+      const names = Object.keys(others);
+      v.fail(field, `names #{${namespace}.${variable}}, but no additional source has the namespace ${namespace}`, tag,
+        names.length > 0 ? `Use one of ${names.join(', ')}, or #{${SOURCE_VARIABLES_NAMESPACE}.<variable>} for the pipeline's source.`
+          : `Use #{${SOURCE_VARIABLES_NAMESPACE}.<variable>}: the pipeline has no additional sources.`);
+    }
+    const sets = SOURCE_VARIABLES[kind];
+    if (sets && !sets.includes(variable)) {
+      v.fail(field, `names #{${namespace}.${variable}}, a variable that additional source's ${kind} source does not set (it sets ${sets.join(', ')})`, tag,
+        'Use one of its variables, or a literal tag.');
+    }
+  }
 }
 
 /** The variable holding the change's revision, by source kind, as an image tag. */

@@ -122,7 +122,12 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     raw.checks.forEach((c, i) => {
       if (!(c instanceof QualityCheck)) v.fail(`checks[${i}]`, 'must be a QualityCheck', c, 'Use QualityCheck.commands(), .dependencyAudit(), .sourceCodeScan() or .imageScan(repository).');
       checks.push(c._toModel({
-        validator: v, field: `checks[${i}]`, sourceKind: source.kind, pipelineAccount: raw.stackAccount, pipelineRegion: raw.stackRegion,
+        validator: v,
+        field: `checks[${i}]`,
+        sourceKind: source.kind,
+        pipelineAccount: raw.stackAccount,
+        pipelineRegion: raw.stackRegion,
+        additionalSourceKinds: Object.fromEntries(additionalSources.map(a => [a.variablesNamespace, a.source.kind])),
       }));
     });
     uniqueNames(v, 'checks', checks.map(c => c.name), 'check');

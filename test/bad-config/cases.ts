@@ -465,6 +465,21 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}checks has two checks named 'DependencyAudit' (action names must be unique in a stage), got 'DependencyAudit'. Give each check its own name.`,
   },
   {
+    title: 'image scan tag from an additional source\'s variable its kind does not set',
+    props: () => base({
+      additionalSources: [{ name: 'Cfg', source: PipelineSource.s3({ bucket: s3.Bucket.fromBucketName(importStack(), 'Cfg', 'shop-config'), key: 'cfg.zip' }), triggersPipeline: false }],
+      checks: [QualityCheck.imageScan(ecr.Repository.fromRepositoryArn(importStack(), 'Repo', 'arn:aws:ecr:eu-west-1:111111111111:repository/shop'), { imageTag: '#{SourceVariables_Cfg.CommitId}' })],
+    }),
+    message: `${P}checks[0].imageTag names #{SourceVariables_Cfg.CommitId}, a variable that additional source's S3 source does not set (it sets ETag, VersionId), got '#{SourceVariables_Cfg.CommitId}'. Use one of its variables, or a literal tag.`,
+  },
+  {
+    title: 'image scan tag from a namespace no additional source has',
+    props: () => base({
+      checks: [QualityCheck.imageScan(ecr.Repository.fromRepositoryArn(importStack(), 'Repo', 'arn:aws:ecr:eu-west-1:111111111111:repository/shop'), { imageTag: '#{SourceVariables_Nope.CommitId}' })],
+    }),
+    message: `${P}checks[0].imageTag names #{SourceVariables_Nope.CommitId}, but no additional source has the namespace SourceVariables_Nope, got '#{SourceVariables_Nope.CommitId}'. Use #{SourceVariables.<variable>}: the pipeline has no additional sources.`,
+  },
+  {
     title: 'S3 source key with a leading slash',
     props: () => base({ source: PipelineSource.s3({ bucket: s3.Bucket.fromBucketName(importStack(), 'Drops', 'shop-drops'), key: '/source/shop.zip' }) }),
     message: `${P}source.key starts with '/', which S3 keeps as part of the key (the source action would wait for an object that is not there), got '/source/shop.zip'. Drop the leading '/': 'source/shop.zip'.`,
