@@ -433,6 +433,13 @@ class FactoryTarget extends DeploymentTarget {
           environmentName: env.name,
         });
         checkProducedAction(v, `${ctx.field}.factory`, action, name, rc.deployRunOrder);
+        // continuous deployment: nobody decides, also through an approval the library did not make
+        if ((action as codepipeline.IAction).actionProperties.category === codepipeline.ActionCategory.APPROVAL
+          && ctx.releaseMode === 'CONTINUOUS_DEPLOYMENT') {
+          v.fail(`${ctx.field}.factory`, 'returned an approval action, which ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow (nobody decides: '
+            + 'a change reaches production when every automated check passes)', name,
+          'Use ReleaseMode.CONTINUOUS_DELIVERY for a person to decide, or return an action that checks automatically.');
+        }
         Object.assign(produced, producedFacts(action as codepipeline.IAction));
         if (produced.account !== undefined && !isToken(rc.pipelineAccount) && produced.account !== rc.pipelineAccount && !rc.customerManagedKey) {
           v.fail(`${ctx.field}.factory`, `returned an action that runs in account ${produced.account}, but the pipeline's artifacts are encrypted with a key `

@@ -37,7 +37,7 @@ export function writePlan(
     pipelineName: literal(model.pipelineName),
     releaseMode: model.releaseMode,
     releaseModeDefaulted: model.releaseModeDefaulted,
-    releaseModeDescription: describeReleaseMode(model.releaseMode),
+    releaseModeDescription: describeReleaseMode(model.releaseMode, model.environments.filter(e => e.production).length),
     executionMode: model.executionMode,
     account: literal(account),
     region: literal(region),
@@ -71,7 +71,8 @@ export function writePlan(
       onFailure: env.onFailure.result + (env.onFailure.retryMode ? ` (${env.onFailure.retryMode})` : '') + (env.onFailure.defaulted ? ' (default)' : ''),
       deployments: env.deployments.map(d => deployment(d, env.account ?? account, env.region ?? region)),
       verification: env.verification.map(action),
-      unverifiedAcknowledged: env.acknowledgeUnverifiedProduction && env.verification.length === 0 && env.alarmGates.length === 0,
+      // the acknowledgement is of a production environment without automated verification
+      unverifiedAcknowledged: env.production && env.acknowledgeUnverifiedProduction && env.verification.length === 0 && env.alarmGates.length === 0,
     })),
     stages: graph.stages.map(s => ({
       name: s.name,

@@ -540,6 +540,7 @@ function environmentModel(
       environmentAccount: account,
       environmentRegion: region,
       environmentName: name,
+      releaseMode,
     }, { name, account, region, pipelineRegion, pipelineAccount });
   });
   const alarmContext = {
@@ -608,6 +609,10 @@ function environmentModel(
       v.fail(`${f}.deploymentWindow`, 'must be a DeploymentWindow', e.deploymentWindow, "Use DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Paris').");
     }
     window = e.deploymentWindow._toModel({ validator: v, field: `${f}.deploymentWindow` });
+  }
+  if (e.blockWhileAlarming === undefined && e.blockWhileAlarmingRole !== undefined) {
+    v.fail(`${f}.blockWhileAlarmingRole`, 'is the role that reads the alarms of blockWhileAlarming, but blockWhileAlarming is not given (the role would do nothing)',
+      described('a role'), 'Pass blockWhileAlarming: [alarm, ...] with it, or leave the role out.');
   }
   const blockWhileAlarming = e.blockWhileAlarming === undefined ? undefined
     : alarmGateModel({ ...alarmContext, field: `${f}.blockWhileAlarming` }, e.blockWhileAlarming, undefined, 'not entered while in ALARM',

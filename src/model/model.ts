@@ -37,6 +37,8 @@ export interface ModelContext {
   readonly environmentDeployments?: DeploymentModel[];
   /** The kind of the pipeline's source (`GitHub`, `CodeCommit`, `S3`, `ECR`), for checks that default to its revision. */
   readonly sourceKind?: string;
+  /** The pipeline's release mode, for targets that produce actions the library cannot see before rendering. */
+  readonly releaseMode?: string;
   /** The kind of each additional source, by its variables namespace (`SourceVariables_<name>`). */
   readonly additionalSourceKinds?: Record<string, string>;
 }

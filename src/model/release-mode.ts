@@ -21,12 +21,19 @@ export enum ReleaseMode {
   CONTINUOUS_DEPLOYMENT = 'CONTINUOUS_DEPLOYMENT',
 }
 
-/** The release mode in plain words, for the plan. */
-export function describeReleaseMode(mode: string): string {
+/**
+ * The release mode in plain words, for the plan; `productionEnvironments` (when given) says how
+ * many environments are production: without one, no approval gates a continuous delivery.
+ */
+export function describeReleaseMode(mode: string, productionEnvironments?: number): string {
   switch (mode) {
     case ReleaseMode.CONTINUOUS_INTEGRATION:
       return 'Continuous integration: every change is built, tested and checked into a versioned artifact; this pipeline releases nothing.';
     case ReleaseMode.CONTINUOUS_DELIVERY:
+      if (productionEnvironments === 0) {
+        return 'Continuous delivery: every change moves through the environments automatically; no environment is marked production, '
+          + 'so no approval is added and nothing waits for a person.';
+      }
       return 'Continuous delivery: every change moves through the environments automatically; a person decides, with one approval, when it reaches production.';
     case ReleaseMode.CONTINUOUS_DEPLOYMENT:
       return 'Continuous deployment: nobody decides; a change reaches production when every automated check passes.';

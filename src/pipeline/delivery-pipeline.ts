@@ -279,6 +279,14 @@ export class DeliveryPipeline extends Construct {
     const pipeline = rendered.pipeline;
     const selfUpdate = this.model.selfUpdate !== undefined;
     if (selfUpdate) warnSelfUpdateSupportStacks(this, stack);
+    // continuous delivery gates production with an approval: without a production environment, none is added
+    const environments = this.model.environments;
+    if (this.model.releaseMode === ReleaseMode.CONTINUOUS_DELIVERY && environments.length > 0 && !environments.some(e => e.production)) {
+      Annotations.of(this).addWarningV2('delivery-pipeline:noProductionEnvironment',
+        `No environment is marked production (${environments.map(e => `'${e.name}'`).join(', ')}), so continuous delivery adds no approval `
+        + 'and every change moves through all of them automatically. Mark the environment that serves your users with production: true, '
+        + 'or acknowledge this warning when none of them does.');
+    }
     this.node.addValidation({
       validate: () => {
         const template = renderedTemplate(stack);

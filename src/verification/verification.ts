@@ -181,7 +181,8 @@ export function alarmsForGroup(
 
 /** An alarm as messages and the plan show it: its name, or its construct path when the name is generated. */
 export function alarmLabel(alarm: cloudwatch.IAlarm): string {
-  return Token.isUnresolved(alarm.alarmName) ? alarm.node.path : alarm.alarmName;
+  // an alarm of the app given an alarmName has it as its physical name (alarmName itself is a token)
+  return literalName(alarm, alarm.alarmName) ?? alarm.node.path;
 }
 
 /**

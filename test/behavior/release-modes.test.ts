@@ -1,4 +1,6 @@
-import { Approval, QualityCheck, ReleaseMode, Verification } from '../../src';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import { Approval, DeploymentTarget, QualityCheck, ReleaseMode, Verification } from '../../src';
 import { PlanDocument } from '../../src/model/plan-document';
 import { actionsOf, cfnTarget, env, errorOf, newStack, pipelineIn, stageNames } from '../util';
 
@@ -57,6 +59,23 @@ describe('CONTINUOUS_DELIVERY', () => {
   });
 });
 
+describe('CONTINUOUS_DELIVERY without a production environment', () => {
+  test('adds no approval: the synth warns and the plan says that nothing waits for a person (regression: it said a person decides)', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('staging'), env('prod')] });
+    expect(planOf(pipeline).releaseModeDescription).toBe('Continuous delivery: every change moves through the environments automatically; '
+      + 'no environment is marked production, so no approval is added and nothing waits for a person.');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('noProductionEnvironment')).map(w => w.entry.data)).toEqual([
+      "No environment is marked production ('staging', 'prod'), so continuous delivery adds no approval and every change moves through all of them "
+      + 'automatically. Mark the environment that serves your users with production: true, or acknowledge this warning when none of them does. '
+      + '[ack: delivery-pipeline:noProductionEnvironment]',
+    ]);
+    const other = newStack();
+    pipelineIn(other, { environments: [env('staging'), env('prod', { production: true })] });
+    expect(Annotations.fromStack(other).findWarning('*', Match.stringLikeRegexp('noProductionEnvironment'))).toEqual([]);
+  });
+});
+
 describe('CONTINUOUS_DEPLOYMENT', () => {
   test('no approval anywhere; verified production deploys by itself', () => {
     const stack = newStack();
@@ -74,6 +93,23 @@ describe('CONTINUOUS_DEPLOYMENT', () => {
       releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
       environments: [env('staging', { approval: Approval.manual() })],
     }))).toBe("'PipelineStack/Shop': environments[0] ('staging').approval is a manual approval, which ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow (nobody decides; automated checks do), got Approval.manual(). Remove the approval and gate the environment with verification, or use ReleaseMode.CONTINUOUS_DELIVERY.");
+  });
+
+  test('an approval action from a factory is an error too (regression: it passed, unseen by the plan)', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [env('prod', {
+        production: true,
+        acknowledgeUnverifiedProduction: true,
+        deployments: [DeploymentTarget.fromActionFactory('Gate', {
+          produceAction: (_s, o) => new actions.ManualApprovalAction({ actionName: o.actionName, runOrder: o.runOrder }),
+        })],
+      })],
+    });
+    expect(errorOf(() => pipeline.buildPipeline())).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].factory returned an approval action, "
+      + 'which ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow (nobody decides: a change reaches production when every automated check passes), '
+      + "got 'Gate'. Use ReleaseMode.CONTINUOUS_DELIVERY for a person to decide, or return an action that checks automatically.");
   });
 
   test('unverified production is an error', () => {

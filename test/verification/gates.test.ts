@@ -161,6 +161,19 @@ describe('blockWhileAlarming', () => {
       + '[ack: delivery-pipeline:windowWithEntryAlarms]');
   });
 
+  test('no warning when Verification.alarms watch the same alarm imported twice (regression: compared as objects)', () => {
+    const stack = newStack();
+    const arn = 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-errors';
+    pipelineIn(stack, {
+      environments: [env('prod', {
+        deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-FRI', 'UTC'),
+        blockWhileAlarming: [cloudwatch.Alarm.fromAlarmArn(stack, 'A1', arn)],
+        verification: [Verification.alarms([cloudwatch.Alarm.fromAlarmArn(stack, 'A2', arn)])],
+      })],
+    });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('windowWithEntryAlarms'))).toEqual([]);
+  });
+
   test('no warning when the environment\'s Verification.alarms watch every entry alarm; the ones they do not are named', () => {
     const stack = newStack();
     const health = alarm(stack, 'ProdHealth');
@@ -400,5 +413,32 @@ describe('alarm names in the plan', () => {
     const gates = pipeline._plan!.environments[0].gates.map(g => g.summary);
     expect(gates).toContain('not entered while in ALARM: PipelineStack/Errors');
     expect(gates).toContain('after deploying, alarms watched for 30 min: PipelineStack/Errors, Latency; in ALARM → fail');
+  });
+
+  test('an alarm of the app given an alarmName is shown by that name (regression: by its construct path)', () => {
+    const stack = newStack();
+    const named = new cloudwatch.Alarm(stack, 'Errors', {
+      alarmName: 'shop-errors', metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1,
+    });
+    const pipeline = pipelineIn(stack, { environments: [env('staging', { verification: [Verification.alarms([named], { bakeTime: Duration.minutes(30) })] })] });
+    expect(pipeline.describe().environments[0].gates).toEqual([expect.objectContaining({
+      summary: 'after deploying, alarms watched for 30 min: shop-errors; in ALARM → fail', alarms: ['shop-errors'],
+    })]);
+  });
+});
+
+describe('environment settings that would do nothing', () => {
+  test('blockWhileAlarmingRole without blockWhileAlarming is refused', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [env('prod', { blockWhileAlarmingRole: iam.Role.fromRoleArn(stack, 'Reader', 'arn:aws:iam::222222222222:role/alarm-reader') })],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').blockWhileAlarmingRole is the role that reads the alarms of blockWhileAlarming, but blockWhileAlarming "
+      + 'is not given (the role would do nothing), got a role. Pass blockWhileAlarming: [alarm, ...] with it, or leave the role out.');
+  });
+
+  test('acknowledgeUnverifiedProduction on an environment that is not production is not shown as an acknowledgement', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('staging', { acknowledgeUnverifiedProduction: true }), env('prod', { production: true })] });
+    expect(pipeline.describe().environments.map(e => e.unverifiedAcknowledged)).toEqual([false, false]);
   });
 });

@@ -291,8 +291,10 @@ function stageConditions(pipeline: codepipeline.Pipeline, env: EnvironmentModel)
   // CodePipeline evaluates the rules of a condition independently: an alarm rule that passed while
   // the execution waited for the window is not checked again when the window opens. An alarm the
   // environment's Verification.alarms also watch still fails (or rolls back) the stage.
-  const watched = new Set(env.alarmGates.flatMap(g => g.alarms));
-  const unwatched = env.window && env.blockWhileAlarming ? env.blockWhileAlarming.alarms.filter(a => !watched.has(a)) : [];
+  // the same alarm is the same object, or the same literal ARN (an alarm imported twice)
+  const watched = env.alarmGates.flatMap(g => g.alarms);
+  const sameAlarm = (a: { alarmArn: string }, b: { alarmArn: string }) => a === b || (!Token.isUnresolved(a.alarmArn) && a.alarmArn === b.alarmArn);
+  const unwatched = env.window && env.blockWhileAlarming ? env.blockWhileAlarming.alarms.filter(a => !watched.some(w => sameAlarm(a, w))) : [];
   if (unwatched.length > 0) {
     Annotations.of(pipeline.node.scope ?? pipeline).addWarningV2('delivery-pipeline:windowWithEntryAlarms',
       `${env.field}: deploymentWindow and blockWhileAlarming are rules of the same entry condition, and CodePipeline does not check the alarms again `
