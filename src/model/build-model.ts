@@ -152,6 +152,11 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     }
     // a full clone makes the source artifact a clone reference that only CodeBuild can read
     const sourceScan = checks.findIndex(c => c.kind === 'inspector-source-scan');
+    // an ECR source's artifact is imageDetail.json: there is no code to scan
+    if (sourceScan >= 0 && source.kind === 'ECR') {
+      v.fail(`checks[${sourceScan}]`, "is an Amazon Inspector source code scan, but the pipeline's source is an ECR source, whose artifact holds only imageDetail.json",
+        described(`check '${checks[sourceScan].name}'`), 'Scan the image with QualityCheck.imageScan(repository) instead.');
+    }
     if (sourceScan >= 0 && source.fullCloneConnectionArn !== undefined) {
       v.fail(`checks[${sourceScan}]`, 'is an Amazon Inspector source code scan, which reads the source artifact, but source.fullClone makes that artifact '
         + 'a clone reference (CODEBUILD_CLONE_REF) that only CodeBuild can read', described(`check '${checks[sourceScan].name}'`),

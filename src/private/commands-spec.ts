@@ -35,6 +35,10 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       v.fail(`${ctx.field}.environmentVariables`, 'has a name that is not a valid environment variable name', name, 'Use letters, digits and underscores, not starting with a digit.');
     }
+    if (/^CODEBUILD_/i.test(name)) {
+      v.fail(`${ctx.field}.environmentVariables`, 'has a name that starts with CODEBUILD_, a prefix CodeBuild reserves for its own variables', name,
+        'Give the variable another name.');
+    }
   }
   const timeout = o.timeout;
   if (timeout !== undefined) {

@@ -490,6 +490,19 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}buildStep.cache.prefix starts with '/', which S3 keeps as part of the key ('<bucket>//cache/...'), got '/cache/'. Drop the leading '/': 'cache/'.`,
   },
   {
+    title: 'a source code scan of an ECR source (its artifact is imageDetail.json)',
+    props: () => base({
+      source: PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryArn(importStack(), 'Repo', 'arn:aws:ecr:eu-west-1:111111111111:repository/shop') }),
+      checks: [QualityCheck.sourceCodeScan()],
+    }),
+    message: `${P}checks[0] is an Amazon Inspector source code scan, but the pipeline's source is an ECR source, whose artifact holds only imageDetail.json, got check 'SourceCodeScan'. Scan the image with QualityCheck.imageScan(repository) instead.`,
+  },
+  {
+    title: 'an environment variable with CodeBuild\'s reserved prefix',
+    props: () => base({ buildStep: BuildStep.commands({ commands: ['npm test'], environmentVariables: { CODEBUILD_SRC_DIR: 'x' } }) }),
+    message: `${P}buildStep.environmentVariables has a name that starts with CODEBUILD_, a prefix CodeBuild reserves for its own variables, got 'CODEBUILD_SRC_DIR'. Give the variable another name.`,
+  },
+  {
     title: 'a source code scan of a full clone (only CodeBuild reads a clone reference)',
     props: () => base({ source: gh({ fullClone: true }), checks: [QualityCheck.sourceCodeScan()] }),
     message: `${P}checks[0] is an Amazon Inspector source code scan, which reads the source artifact, but source.fullClone makes that artifact a clone reference (CODEBUILD_CLONE_REF) that only CodeBuild can read, got check 'SourceCodeScan'. Leave fullClone out, or scan the code in CodeBuild with QualityCheck.commands(), which clones the repository.`,
