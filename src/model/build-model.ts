@@ -530,35 +530,25 @@ function environmentModel(
     v.fail(`${f}.deployments`, 'must hold at least one deployment target (an environment that deploys nothing is not an environment)', e.deployments,
       'Add a DeploymentTarget, or remove the environment.');
   }
-  const modelled: DeploymentModel[] = e.deployments.map((d, i) => {
-    if (!(d instanceof DeploymentTarget)) {
-      v.fail(`${f}.deployments[${i}]`, 'must be a DeploymentTarget', d, 'Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().');
-    }
-    // the pipeline's scope and the environment place the alarms a target watches (a Lambda deployment's)
-    return d._toModel({
-      validator: v,
-      field: `${f}.deployments[${i}]`,
-      sourceKind,
-      pipelineAccount,
-      pipelineRegion,
-      pipelineScope,
-      environmentAccount: account,
-      environmentRegion: region,
-      environmentName: name,
-      releaseMode,
-    }, { name, account, region, pipelineRegion, pipelineAccount });
-  });
-  const alarmContext = {
+  // what the environment's parts know of where they run
+  const environmentContext = {
     validator: v,
-    field: f,
     pipelineAccount,
     pipelineRegion,
     pipelineScope,
     environmentAccount: account,
     environmentRegion: region,
     environmentName: name,
-    environmentDeployments: modelled,
   };
+  const modelled: DeploymentModel[] = e.deployments.map((d, i) => {
+    if (!(d instanceof DeploymentTarget)) {
+      v.fail(`${f}.deployments[${i}]`, 'must be a DeploymentTarget', d, 'Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().');
+    }
+    // the pipeline's scope and the environment place the alarms a target watches (a Lambda deployment's)
+    return d._toModel({ ...environmentContext, field: `${f}.deployments[${i}]`, sourceKind, releaseMode },
+      { name, account, region, pipelineRegion, pipelineAccount });
+  });
+  const alarmContext = { ...environmentContext, field: f, environmentDeployments: modelled };
   // deploy scripts that read stack outputs resolve them against the environment's other deployments
   const outputNamespaces: Record<string, string> = {};
   const deployments = modelled.map((d, i) => {
