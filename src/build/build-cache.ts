@@ -81,6 +81,11 @@ class LocalCache extends BuildCache {
       paths,
       summary: `local cache (${modes.map(m => String(m).replace('LOCAL_', '').toLowerCase()).join(', ')})`,
       needsPrivileged: dockerLayers,
+      // the source cache keeps Git metadata of repositories CodeBuild clones, not CodePipeline's artifacts
+      warning: paths.length > 0 || dockerLayers ? undefined
+        : `${ctx.field} is a local cache without paths or dockerLayers: it keeps only CodeBuild's source cache, the Git metadata of repositories CodeBuild `
+          + "clones itself, not the files of the artifact CodePipeline passes. Pass paths, for example BuildCache.local({ paths: ['node_modules/**/*'] }), "
+          + 'or dockerLayers: true, or leave cache out.',
     };
   }
 }

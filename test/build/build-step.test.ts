@@ -122,6 +122,19 @@ describe('BuildStep.commands', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cacheWithoutPaths'))).toEqual([]);
   });
 
+  test('a local cache without paths or Docker layers warns that its source cache keeps nothing of a CodePipeline artifact', () => {
+    const stack = newStack();
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm ci'], cache: BuildCache.local() }) });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cacheWithoutPaths')).map(w => w.entry.data)).toEqual([
+      "buildStep.cache is a local cache without paths or dockerLayers: it keeps only CodeBuild's source cache, the Git metadata of repositories CodeBuild "
+      + "clones itself, not the files of the artifact CodePipeline passes. Pass paths, for example BuildCache.local({ paths: ['node_modules/**/*'] }), "
+      + 'or dockerLayers: true, or leave cache out. [ack: delivery-pipeline:cacheWithoutPaths]',
+    ]);
+    const other = newStack();
+    pipelineIn(other, { buildStep: BuildStep.commands({ commands: ['npm ci'], cache: BuildCache.local({ paths: ['node_modules/**/*'] }) }) });
+    expect(Annotations.fromStack(other).findWarning('*', Match.stringLikeRegexp('cacheWithoutPaths'))).toEqual([]);
+  });
+
   test('an S3 cache without paths warns that it keeps nothing, and the plan says so (regression: the plan said "S3 cache")', () => {
     const stack = newStack();
     const pipeline = pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm ci'], cache: BuildCache.s3(new s3.Bucket(stack, 'Cache')) }) });
