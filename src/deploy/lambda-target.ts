@@ -12,7 +12,7 @@ import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model
 import { markLambdaDeployRole } from '../private/lambda-deploy-roles';
 import { refuseOtherStage } from '../private/referable';
 import { described, isToken, literal, literalName, Validator } from '../private/validation';
-import { alarmLabel, alarmRef } from '../verification/verification';
+import { alarmLabel, alarmRef, checkAlarmList } from '../verification/verification';
 
 /*
  * CodePipeline's own Lambda deploy action (V2 pipelines): it uploads the artifact as the function's
@@ -305,21 +305,13 @@ function lambdaAlarms(ctx: ModelContext, given: unknown, account: string, region
   const v: Validator = ctx.validator;
   const field = `${ctx.field}.alarms`;
   if (given === undefined) return [];
-  const fix = 'Pass CloudWatch alarms, for example [errorRateAlarm, latencyAlarm] (cloudwatch.Alarm or cloudwatch.Alarm.fromAlarmArn).';
-  if (!Array.isArray(given)) v.fail(field, 'must be an array of cloudwatch.IAlarm', given, fix);
-  if (given.length > MAX_ALARMS) {
-    v.fail(field, `may hold at most ${MAX_ALARMS} alarms (CodePipeline's limit for a Lambda deployment)`, described(`${given.length} alarms`),
-      'Combine the alarms into a composite alarm (cloudwatch.CompositeAlarm).');
-  }
-  given.forEach((a, i) => {
-    if (!a || typeof a !== 'object' || typeof (a as any).alarmName !== 'string' || typeof (a as any).alarmArn !== 'string') {
-      v.fail(`${field}[${i}]`, 'must be a cloudwatch.IAlarm', a, fix);
-    }
+  const alarms = checkAlarmList(v, field, given, {
+    max: MAX_ALARMS,
+    problem: `may hold at most ${MAX_ALARMS} alarms (CodePipeline's limit for a Lambda deployment)`,
+    shown: list => described(`${list.length} alarms`),
+    allowEmpty: true,
   });
-  const alarms = given as cloudwatch.IAlarm[];
   const result = alarms.map((a, i) => {
-    const j = alarms.findIndex((b, k) => k < i && (b === a || (!Token.isUnresolved(b.alarmArn) && b.alarmArn === a.alarmArn)));
-    if (j >= 0) v.fail(`${field}[${i}]`, `is the same alarm as alarms[${j}]`, described(alarmLabel(a)), 'Name each alarm once.');
     const ref = alarmRef({ ...ctx, field }, `${field}[${i}]`, a);
     const where = [
       ref.account !== undefined && !isToken(account) && ref.account !== account ? `account ${ref.account}` : undefined,

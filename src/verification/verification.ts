@@ -63,27 +63,50 @@ export interface AlarmVerificationOptions {
 /** The default bake time of an alarm verification. */
 export const DEFAULT_BAKE_TIME = Duration.minutes(10);
 
+/** One alarm given twice: the same object, or the same literal ARN (an alarm imported twice). */
+export function sameAlarm(a: { alarmArn: string }, b: { alarmArn: string }): boolean {
+  return a === b || (!Token.isUnresolved(a.alarmArn) && a.alarmArn === b.alarmArn);
+}
+
+/** The limit on a list of alarms, as the error says it. */
+export interface AlarmListLimit {
+  readonly max: number;
+  /** 'may hold at most 5 alarms (...)' */
+  readonly problem: string;
+  /** The received value the error shows for a list of `n` alarms. */
+  readonly shown: (alarms: unknown[]) => unknown;
+  readonly allowEmpty: boolean;
+}
+
+/**
+ * Checks a list of alarms given at `field`: an array of cloudwatch.IAlarm within the limit, each
+ * alarm once (the same alarm twice would render two identical rules or names).
+ */
+export function checkAlarmList(v: Validator, field: string, alarms: unknown, limit: AlarmListLimit): cloudwatch.IAlarm[] {
+  const fix = 'Pass CloudWatch alarms, for example [errorRateAlarm, latencyAlarm] (cloudwatch.Alarm or cloudwatch.Alarm.fromAlarmArn).';
+  if (!Array.isArray(alarms)) v.fail(field, 'must be an array of cloudwatch.IAlarm', alarms, fix);
+  if (alarms.length === 0 && !limit.allowEmpty) v.fail(field, 'must hold at least one alarm', alarms, fix);
+  if (alarms.length > limit.max) v.fail(field, limit.problem, limit.shown(alarms), 'Combine the alarms into a composite alarm (cloudwatch.CompositeAlarm).');
+  alarms.forEach((a, i) => {
+    if (!a || typeof a !== 'object' || typeof (a as any).alarmName !== 'string' || typeof (a as any).alarmArn !== 'string') {
+      v.fail(`${field}[${i}]`, 'must be a cloudwatch.IAlarm', a, fix);
+    }
+  });
+  const given = alarms as cloudwatch.IAlarm[];
+  given.forEach((a, i) => {
+    const j = given.findIndex((b, k) => k < i && sameAlarm(a, b));
+    if (j >= 0) v.fail(`${field}[${i}]`, `is the same alarm as ${field.split('.').pop()}[${j}]`, described(alarmLabel(a)), 'Name each alarm once.');
+  });
+  return given;
+}
+
 /** Validates a list of alarms for a gate and describes it. */
 export function alarmGateModel(
   ctx: ModelContext, alarms: unknown, waitMinutes: number | undefined, what: string, role?: unknown, roleField?: string,
 ): AlarmGateModel {
   const v: Validator = ctx.validator;
-  const fix = 'Pass CloudWatch alarms, for example [errorRateAlarm, latencyAlarm] (cloudwatch.Alarm or cloudwatch.Alarm.fromAlarmArn).';
-  if (!Array.isArray(alarms)) v.fail(ctx.field, 'must be an array of cloudwatch.IAlarm', alarms, fix);
-  if (alarms.length === 0) v.fail(ctx.field, 'must hold at least one alarm', alarms, fix);
-  if (alarms.length > 5) {
-    v.fail(ctx.field, 'may hold at most 5 alarms (CodePipeline allows 5 rules in a condition)', alarms, 'Combine the alarms into a composite alarm (cloudwatch.CompositeAlarm).');
-  }
-  alarms.forEach((a, i) => {
-    if (!a || typeof a !== 'object' || typeof (a as any).alarmName !== 'string' || typeof (a as any).alarmArn !== 'string') {
-      v.fail(`${ctx.field}[${i}]`, 'must be a cloudwatch.IAlarm', a, fix);
-    }
-  });
-  // the same alarm twice would render two identical rules in the condition
-  const given = alarms as cloudwatch.IAlarm[];
-  given.forEach((a, i) => {
-    const j = given.findIndex((b, k) => k < i && (b === a || (!Token.isUnresolved(b.alarmArn) && b.alarmArn === a.alarmArn)));
-    if (j >= 0) v.fail(`${ctx.field}[${i}]`, `is the same alarm as ${ctx.field.split('.').pop()}[${j}]`, described(alarmLabel(a)), 'Name each alarm once.');
+  checkAlarmList(v, ctx.field, alarms, {
+    max: 5, problem: 'may hold at most 5 alarms (CodePipeline allows 5 rules in a condition)', shown: given => given, allowEmpty: false,
   });
   if (role !== undefined && (role === null || typeof (role as any).roleArn !== 'string')) {
     v.fail(roleField ?? `${ctx.field.replace(/\.alarms$/, '')}.role`, 'must be an iam.IRole', role, "Pass iam.Role.fromRoleArn(this, 'AlarmReader', 'arn:aws:iam::222222222222:role/alarm-reader').");

@@ -14,7 +14,7 @@ import {
 import { bootstrapQualifier, readBootstrapVersion, withActionRolePolicy } from '../../private/action-grants';
 import { publishCommands, publisherInstallCommands } from '../../private/asset-publisher';
 import { allowAssetPublishing, createProject } from '../../private/codebuild';
-import { alarmLabel } from '../../verification/verification';
+import { alarmLabel, sameAlarm } from '../../verification/verification';
 
 /** Options the construct passes to the renderer. */
 export interface RenderOptions {
@@ -291,9 +291,7 @@ function stageConditions(pipeline: codepipeline.Pipeline, env: EnvironmentModel)
   // CodePipeline evaluates the rules of a condition independently: an alarm rule that passed while
   // the execution waited for the window is not checked again when the window opens. An alarm the
   // environment's Verification.alarms also watch still fails (or rolls back) the stage.
-  // the same alarm is the same object, or the same literal ARN (an alarm imported twice)
   const watched = env.alarmGates.flatMap(g => g.alarms);
-  const sameAlarm = (a: { alarmArn: string }, b: { alarmArn: string }) => a === b || (!Token.isUnresolved(a.alarmArn) && a.alarmArn === b.alarmArn);
   const unwatched = env.window && env.blockWhileAlarming ? env.blockWhileAlarming.alarms.filter(a => !watched.some(w => sameAlarm(a, w))) : [];
   if (unwatched.length > 0) {
     Annotations.of(pipeline.node.scope ?? pipeline).addWarningV2('delivery-pipeline:windowWithEntryAlarms',
