@@ -384,10 +384,17 @@ export function singleActionFields(name: string, kind: 'codedeploy-server' | 'co
 
 /** The action name: the group's name when it is a literal, else its construct id. */
 function groupName(group: { deploymentGroupName: string; node: { id: string } }, fallback: string): string {
-  const name = group.deploymentGroupName;
-  if (!isToken(name) && /^[A-Za-z0-9.@_-]{1,100}$/.test(name)) return name;
-  const id = group.node.id.replace(/[^A-Za-z0-9.@_-]/g, '');
-  return id.length > 0 && id.length <= 100 ? id : fallback;
+  return actionNameOf(group.deploymentGroupName, group.node.id, fallback);
+}
+
+/**
+ * A default action name: the resource's name when it is a literal CodePipeline takes, else its
+ * construct id (without the characters CodePipeline refuses), else `fallback`.
+ */
+export function actionNameOf(name: string | undefined, id: string, fallback: string): string {
+  if (name !== undefined && !isToken(name) && /^[A-Za-z0-9.@_-]{1,100}$/.test(name)) return name;
+  const cleaned = id.replace(/[^A-Za-z0-9.@_-]/g, '');
+  return cleaned.length > 0 && cleaned.length <= 100 ? cleaned : fallback;
 }
 
 /** Model of `DeploymentTarget.codeDeployServer`. */

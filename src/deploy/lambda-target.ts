@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import {
-  checkAccount, checkExplicitEnvironment, checkRole, defaultChildOf, DeploymentArtifact, roleDetail, singleActionFields, TargetEnv,
+  actionNameOf, checkAccount, checkExplicitEnvironment, checkRole, defaultChildOf, DeploymentArtifact, roleDetail, singleActionFields, TargetEnv,
 } from './codedeploy-targets';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { markLambdaDeployRole } from '../private/lambda-deploy-roles';
@@ -221,9 +221,7 @@ export function lambdaModel(
   }
   const alarms = lambdaAlarms(ctx, o.alarms, account, region);
   const role = checkRole(v, field, o.role, 'function', account);
-  const id = fn.node.id.replace(/[^A-Za-z0-9.@_-]/g, '');
-  const fallback = fnName !== undefined && /^[A-Za-z0-9.@_-]{1,100}$/.test(fnName) ? fnName : id.length > 0 && id.length <= 100 ? id : 'Lambda';
-  const name = v.pipelineName(`${field}.name`, o.name ?? fallback, 'deployment name');
+  const name = v.pipelineName(`${field}.name`, o.name ?? actionNameOf(fnName, fn.node.id, 'Lambda'), 'deployment name');
   return {
     name,
     kind: 'lambda',
