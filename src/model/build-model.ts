@@ -21,7 +21,7 @@ import { additionalSourcesModel } from '../sources/additional-source';
 import { PipelineSource } from '../sources/pipeline-source';
 import { DeploymentWindow } from '../verification/deployment-window';
 import { FailurePolicy } from '../verification/failure-policy';
-import { alarmGateModel, alarmsForGroup, Verification } from '../verification/verification';
+import { alarmGateModel, alarmLabel, alarmsForGroup, sameAlarm, Verification } from '../verification/verification';
 
 /** Stage names the pipeline uses itself (defined in stage-names.ts, which the CLI reads too). */
 export { SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE };
@@ -563,13 +563,17 @@ function environmentModel(
   // verification: test actions and alarm gates
   const verification: ActionModel[] = [];
   const alarmGates: AlarmGateModel[] = [];
+  const gateIndex: number[] = [];
   if (e.verification !== undefined) {
     if (!Array.isArray(e.verification)) v.fail(`${f}.verification`, 'must be an array of Verification', e.verification, "Pass [Verification.commands('smoke', [...])] or leave it out.");
     e.verification.forEach((x, i) => {
       if (!(x instanceof Verification)) v.fail(`${f}.verification[${i}]`, 'must be a Verification', x, "Use Verification.commands('smoke', ['curl -fsS $URL/health']) or Verification.alarms([...]).");
       const m = x._toModel({ ...alarmContext, field: `${f}.verification[${i}]` });
       if (m.action) verification.push(m.action);
-      if (m.alarmGate) alarmGates.push(m.alarmGate);
+      if (m.alarmGate) {
+        alarmGates.push(m.alarmGate);
+        gateIndex.push(i);
+      }
       Object.assign(outputNamespaces, m.outputNamespaces ?? {});
     });
   }
@@ -578,6 +582,16 @@ function environmentModel(
     v.fail(`${f}.verification`, 'watches more than 5 alarms (CodePipeline allows 5 rules in a condition)', described(`${alarmsInGates} alarms`),
       'Combine the alarms into a composite alarm (cloudwatch.CompositeAlarm).');
   }
+  // the same alarm in two Verification.alarms would take two of the condition's 5 rules
+  alarmGates.forEach((g, gi) => {
+    for (const [ai, a] of g.alarms.entries()) {
+      const ei = alarmGates.findIndex((earlier, k) => k < gi && earlier.alarms.some(b => sameAlarm(a, b)));
+      if (ei < 0) continue;
+      v.fail(`${f}.verification[${gateIndex[gi]}].alarms[${ai}]`, `is also watched by verification[${gateIndex[ei]}]; two gates on one alarm take two of the `
+        + "on-success condition's 5 rules and the shorter bake time adds nothing", described(alarmLabel(a)),
+      'Watch each alarm in one Verification.alarms, with the longest bake time you need.');
+    }
+  });
 
   // CodeDeploy groups roll back on the environment's alarms (owned groups, alarms of their account
   // and region), say so in the plan

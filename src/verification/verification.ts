@@ -122,6 +122,21 @@ export function alarmGateModel(
       }
     });
   }
+  // An alarm of a literal account or region, and a pipeline stack that names none: the rule would
+  // look the alarm's name up wherever the pipeline runs, which may be another account or region.
+  const pipelineRegion = ctx.pipelineRegion;
+  refs.forEach((r, i) => {
+    const unnamed = [
+      ...(role === undefined && r.account && (pipelineAccount === undefined || Token.isUnresolved(pipelineAccount)) ? ['account'] : []),
+      ...(r.region && (pipelineRegion === undefined || Token.isUnresolved(pipelineRegion)) ? ['region'] : []),
+    ];
+    if (unnamed.length === 0) return;
+    const where = [unnamed.includes('account') ? `account ${r.account}` : undefined, unnamed.includes('region') ? r.region : undefined].filter(Boolean).join(', ');
+    v.fail(`${ctx.field}[${i}]`, `is an alarm in ${where}, but the pipeline's stack names no ${unnamed.join(' or ')}, so its rule would look the alarm `
+      + `up in whatever ${unnamed.join(' and ')} the pipeline runs in`, Token.isUnresolved(r.arn) ? described(alarmLabel(r.alarm)) : r.arn,
+    `Give the pipeline's stack env: { account: '${literal(pipelineAccount) ?? r.account ?? '111111111111'}', region: '${literal(pipelineRegion) ?? r.region ?? 'eu-west-1'}' } `
+      + '(the account and region the pipeline runs in).');
+  });
   const names = (alarms as cloudwatch.IAlarm[]).map(alarmLabel);
   const wait = waitMinutes !== undefined ? ` for ${waitMinutes} min` : '';
   return { alarms: alarms as cloudwatch.IAlarm[], refs, waitMinutes, role: role as iam.IRole | undefined, summary: `${what}${wait}: ${names.join(', ')}`, names };

@@ -108,11 +108,12 @@ describe('DeliveryPolicy', () => {
   test('minimumBakeTime: production watches its alarms at least that long after deploying', () => {
     const errors = errorsOf([PolicyRule.minimumBakeTime(Duration.minutes(30))], stack => {
       const alarm = cloudwatch.Alarm.fromAlarmArn(stack, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:Errors');
-      const bake = (minutes: number) => [Verification.alarms([alarm], { bakeTime: Duration.minutes(minutes) })];
+      const latency = cloudwatch.Alarm.fromAlarmArn(stack, 'Latency', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:Latency');
+      const bake = (minutes: number, watched = alarm) => [Verification.alarms([watched], { bakeTime: Duration.minutes(minutes) })];
       new DeliveryPipeline(stack, 'Long', props({ environments: [env('staging', { verification: bake(5) }), env('prod', { production: true, verification: bake(45) })] }));
       new DeliveryPipeline(stack, 'Short', props({ environments: [env('prod', { production: true, verification: bake(10) })] }));
       // every alarm gate counts, not only the longest
-      new DeliveryPipeline(stack, 'Split', props({ environments: [env('prod', { production: true, verification: [...bake(45), ...bake(1)] })] }));
+      new DeliveryPipeline(stack, 'Split', props({ environments: [env('prod', { production: true, verification: [...bake(45), ...bake(1, latency)] })] }));
       new DeliveryPipeline(stack, 'TestsOnly', props({
         environments: [env('prod', { production: true, verification: [Verification.commands('Smoke', ['./smoke.sh'])] })],
       }));

@@ -249,6 +249,18 @@ describe('FailurePolicy', () => {
   });
 });
 
+test('the same alarm in two Verification.alarms of one environment is refused (two rules of the 5, and the shorter bake time adds nothing)', () => {
+  const stack = newStack();
+  const a = alarm(stack, 'ErrorRate');
+  expect(errorOf(() => pipelineIn(stack, {
+    environments: [env('prod', {
+      verification: [Verification.alarms([a]), Verification.commands('Smoke', ['true']), Verification.alarms([alarm(stack, 'Latency'), a], { bakeTime: Duration.minutes(60) })],
+    })],
+  }))).toBe("'PipelineStack/Shop': environments[0] ('prod').verification[2].alarms[1] is also watched by verification[0]; two gates on one alarm take two "
+    + "of the on-success condition's 5 rules and the shorter bake time adds nothing, got ErrorRate. Watch each alarm in one Verification.alarms, with the "
+    + 'longest bake time you need.');
+});
+
 describe('alarms in another account or region', () => {
   const foreign = (stack: any) => cloudwatch.Alarm.fromAlarmArn(stack, 'ProdErrors', 'arn:aws:cloudwatch:us-east-1:222222222222:alarm:ProdErrors');
 
@@ -256,6 +268,29 @@ describe('alarms in another account or region', () => {
     const stack = newStack();
     expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([foreign(stack)])] })] }))).toBe(
       "'PipelineStack/Shop': environments[0] ('prod').verification[0].alarms[0] is an alarm of account 222222222222, which the pipeline (account 111111111111) cannot read with its own role, got 'arn:aws:cloudwatch:us-east-1:222222222222:alarm:ProdErrors'. Pass a role in that account that trusts the pipeline account and may cloudwatch:DescribeAlarms (role: iam.Role.fromRoleArn(...)).");
+  });
+
+  test('in a pipeline stack that names no account or region, an alarm of a literal account or region is refused (its rule would look it up wherever the pipeline runs)', () => {
+    const agnostic = new Stack(newApp(), 'AgnosticStack');
+    expect(errorOf(() => pipelineIn(agnostic, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [env('prod', { production: true, blockWhileAlarming: [foreign(agnostic)] })],
+    }))).toBe("'AgnosticStack/Shop': environments[0] ('prod').blockWhileAlarming[0] is an alarm in account 222222222222, us-east-1, but the pipeline's stack "
+      + 'names no account or region, so its rule would look the alarm up in whatever account and region the pipeline runs in, got '
+      + "'arn:aws:cloudwatch:us-east-1:222222222222:alarm:ProdErrors'. Give the pipeline's stack env: { account: '222222222222', region: 'us-east-1' } "
+      + '(the account and region the pipeline runs in).');
+    // region only: the account is read with the role given
+    const regionOnly = new Stack(newApp(), 'RegionOnly', { env: { account: '111111111111' } });
+    const role = iam.Role.fromRoleArn(regionOnly, 'Reader', 'arn:aws:iam::222222222222:role/alarm-reader');
+    expect(errorOf(() => pipelineIn(regionOnly, {
+      environments: [env('prod', { verification: [Verification.alarms([foreign(regionOnly)], { role })] })],
+    }))).toBe("'RegionOnly/Shop': environments[0] ('prod').verification[0].alarms[0] is an alarm in us-east-1, but the pipeline's stack names no region, "
+      + "so its rule would look the alarm up in whatever region the pipeline runs in, got 'arn:aws:cloudwatch:us-east-1:222222222222:alarm:ProdErrors'. "
+      + "Give the pipeline's stack env: { account: '111111111111', region: 'us-east-1' } (the account and region the pipeline runs in).");
+    // an alarm of the pipeline's own stack is referred to: nothing to refuse
+    const own = new Stack(newApp(), 'Own');
+    const errors = new cloudwatch.Alarm(own, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+    expect(() => pipelineIn(own, { environments: [env('prod', { blockWhileAlarming: [errors] })] })).not.toThrow();
   });
 
   test('with a role, the rule runs with it in the alarm\'s region; the pipeline role may assume exactly that role', () => {
