@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DeploymentTarget, DeploymentWindow, FailurePolicy, ReleaseMode, Verification } from '../../src';
+import { Approval, DeploymentTarget, DeploymentWindow, FailurePolicy, ReleaseMode, Verification } from '../../src';
 import { cronProblem } from '../../src/verification/deployment-window';
 import { env, errorOf, flat, newApp, newStack, pipelineIn, pipelineProps } from '../util';
 
@@ -159,6 +159,56 @@ describe('blockWhileAlarming', () => {
       + 'when the window opens: a change that waited for the window can enter the environment while an alarm is in ALARM. '
       + "Also watch 'ProdHealth' with Verification.alarms (checked after the deployments; in ALARM the stage fails or rolls back). "
       + '[ack: delivery-pipeline:windowWithEntryAlarms]');
+  });
+
+  test('an approval inside a stage with entry conditions warns: the window and alarms are checked before it, not when it is answered', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      releaseMode: ReleaseMode.CONTINUOUS_DELIVERY,
+      environments: [env('prod', {
+        production: true,
+        deploymentWindow: DeploymentWindow.cron('* * 8-17 ? * MON-THU', 'Europe/Paris'),
+        blockWhileAlarming: [alarm(stack, 'ProdHealth')],
+        verification: [Verification.alarms([alarm(stack, 'ProdHealth2')])],
+      })],
+    });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('approvalAfterEntryConditions')).map(w => w.entry.data);
+    expect(warnings).toEqual([
+      "environments[0] ('prod'): deploymentWindow and blockWhileAlarming are checked when a change enters the stage, before its approval ('Approve'); "
+      + 'CodePipeline does not check them again when the approval is answered, so a change approved later deploys at once, even outside the window or '
+      + 'while an alarm is in ALARM. Approve inside the window and only while the alarms are OK, and watch the alarms with Verification.alarms '
+      + '(checked after the deployments; in ALARM the stage fails or rolls back). [ack: delivery-pipeline:approvalAfterEntryConditions]',
+    ]);
+    // the approval comes after the entry conditions in the same stage
+    const prod = stage(stack, 'prod');
+    expect(prod.BeforeEntry.Conditions[0].Rules.map((r: any) => r.RuleTypeId.Provider)).toEqual(['DeploymentWindow', 'CloudWatchAlarm']);
+    expect(prod.Actions.find((a: any) => a.ActionTypeId.Category === 'Approval')).toMatchObject({ Name: 'Approve', RunOrder: 1 });
+  });
+
+  test('a change-set review after a deployment window warns that the change sets execute when it is answered; no approval, no warning', () => {
+    const reviewed = newStack();
+    pipelineIn(reviewed, {
+      environments: [env('prod', {
+        deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-FRI', 'UTC'),
+        approval: Approval.changeSetReview(),
+        deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 'shop.template.json' })],
+      })],
+    });
+    expect(Annotations.fromStack(reviewed).findWarning('*', Match.stringLikeRegexp('approvalAfterEntryConditions')).map(w => w.entry.data)).toEqual([
+      "environments[0] ('prod'): deploymentWindow is checked when a change enters the stage, before its change-set review ('ReviewChangeSet'); "
+      + 'CodePipeline does not check it again when the review is answered, so a change approved later deploys at once, even outside the window. '
+      + 'Approve inside the window. [ack: delivery-pipeline:approvalAfterEntryConditions]',
+    ]);
+    const unattended = newStack();
+    pipelineIn(unattended, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [env('prod', {
+        production: true,
+        deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-FRI', 'UTC'),
+        verification: [Verification.alarms([alarm(unattended, 'ProdHealth')])],
+      })],
+    });
+    expect(Annotations.fromStack(unattended).findWarning('*', Match.stringLikeRegexp('approvalAfterEntryConditions'))).toEqual([]);
   });
 
   test('no warning when Verification.alarms watch the same alarm imported twice (regression: compared as objects)', () => {

@@ -299,6 +299,19 @@ function stageConditions(pipeline: codepipeline.Pipeline, env: EnvironmentModel)
       + 'when the window opens: a change that waited for the window can enter the environment while an alarm is in ALARM. '
       + `Also watch ${unwatched.map(a => `'${alarmLabel(a)}'`).join(', ')} with Verification.alarms (checked after the deployments; in ALARM the stage fails or rolls back).`);
   }
+  // Entry conditions are checked once, when the change enters the stage: an approval inside the
+  // stage answered later lets the deployments run at once, whatever the window or the alarms say.
+  if (entry.length > 0 && env.approval) {
+    const gates = [env.window ? 'deploymentWindow' : undefined, env.blockWhileAlarming ? 'blockWhileAlarming' : undefined].filter(Boolean).join(' and ');
+    const review = env.approval.kind !== 'manual-approval';
+    const outside = [env.window ? 'outside the window' : undefined, env.blockWhileAlarming ? 'while an alarm is in ALARM' : undefined].filter(Boolean).join(' or ');
+    Annotations.of(pipeline.node.scope ?? pipeline).addWarningV2('delivery-pipeline:approvalAfterEntryConditions',
+      `${env.field}: ${gates} ${env.window && env.blockWhileAlarming ? 'are' : 'is'} checked when a change enters the stage, before its `
+      + `${review ? 'change-set review' : 'approval'} ('${env.approval.actionName}'); CodePipeline does not check ${env.window && env.blockWhileAlarming ? 'them' : 'it'} again `
+      + `when the ${review ? 'review' : 'approval'} is answered, so a change approved later deploys at once, even ${outside}. `
+      + `Approve inside the window${env.blockWhileAlarming ? ' and only while the alarms are OK' : ''}`
+      + `${env.blockWhileAlarming ? ', and watch the alarms with Verification.alarms (checked after the deployments; in ALARM the stage fails or rolls back)' : ''}.`);
+  }
   const success: codepipeline.Rule[] = [];
   for (const gate of env.alarmGates) success.push(...alarmRules(pipeline, env, gate, 'BakeAlarm', success.length));
   const rollback = env.onFailure.result === 'ROLLBACK';
