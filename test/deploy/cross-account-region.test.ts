@@ -313,6 +313,45 @@ describe('environment in another region', () => {
     for (const r of codedeployResources) expect(r).toMatch(new RegExp(`^arn:aws:codedeploy:us-east-1:${A}:`));
   });
 
+  test('CodeDeploy ECS blue/green group in us-east-1 of the pipeline\'s account: the action runs there with a role of the pipeline\'s stack (regression: aws-cdk-lib\'s dependency cycle)', () => {
+    const { stack, stacks, pipelineDeps } = crossRegion(s => ({
+      name: 'us',
+      region: 'us-east-1',
+      deployments: [DeploymentTarget.codeDeployEcs(codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(s, 'Bg', {
+        application: codedeploy.EcsApplication.fromEcsApplicationArn(s, 'BgApp', `arn:aws:codedeploy:us-east-1:${A}:application:checkout`),
+        deploymentGroupName: 'checkout-bg',
+        deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+      }), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' })],
+    }));
+    expect(stacks).toEqual([`PipelineStack ${A}/eu-west-1`, `${SUPPORT} ${A}/us-east-1`]);
+    expect(pipelineDeps).toEqual([SUPPORT]);
+    const a = action(stack, 'us', 'checkout-bg');
+    expect(a.Region).toBe('us-east-1');
+    expect(a.ActionTypeId.Provider).toBe('CodeDeployToECS');
+    const template = Template.fromStack(stack);
+    const [[roleId, role]] = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => /EnvironmentsuscheckoutbgActionRole/.test(id)) as [string, any][];
+    expect(a.RoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    // assumed by the pipeline's account, as aws-cdk-lib's own action roles are
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` } }]);
+    expect(assumable(stack)).toContain(`<${roleId}.Arn>`);
+    // its policy: the group in us-east-1 and the replication bucket it reads the templates from
+    const [, policy] = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => /EnvironmentsuscheckoutbgActionRoleRef/.test(id))! as [string, any];
+    const statements = flat(policy.Properties.PolicyDocument.Statement) as any[];
+    const codedeployResources = statements.filter(st => list(st.Action).some((x: string) => x.startsWith('codedeploy:'))).flatMap(st => list(st.Resource));
+    expect(codedeployResources.length).toBe(3);
+    for (const r of codedeployResources) expect(r).toMatch(new RegExp(`^arn:aws:codedeploy:us-east-1:${A}:`));
+    const s3Resources = statements.filter(st => list(st.Action).includes('s3:GetObject*')).flatMap(st => list(st.Resource));
+    expect(s3Resources).toEqual([expect.stringMatching(/^arn:aws:s3:::pipelinestack-support-us-eplicationbucket[0-9a-f]+$/),
+      expect.stringMatching(/^arn:aws:s3:::pipelinestack-support-us-eplicationbucket[0-9a-f]+\/\*$/)]);
+    // cdk-nag: nothing left unexplained
+    const checks = new AwsSolutionsChecks();
+    for (const c of stack.node.findAll()) checks.visit(c);
+    const findings = stack.node.findAll().flatMap(c => c.node.metadata
+      .filter(m => m.type === 'aws:cdk:error' && String(m.data).startsWith('AwsSolutions-'))
+      .map(m => `${c.node.path} ${String(m.data).slice(0, 200)}`));
+    expect(findings).toEqual([]);
+  });
+
   test('account B and us-east-1 at once: the action runs there as the given role; the replication key is customer managed and grants that role', () => {
     const { stack, asm, stacks } = crossRegion(s => ({
       name: 'us',
