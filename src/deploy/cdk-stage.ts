@@ -57,6 +57,8 @@ interface StackPlan {
   readonly deployRoleArn?: string;
   readonly execRoleArn?: string;
   readonly canaries: string[];
+  /** ECS blue/green deployment groups of the stack (logical ids). */
+  readonly ecsGroups: string[];
   /** The template configuration file (the stack's tags) in the build output, if the stack has tags. */
   readonly templateConfigurationPath?: string;
   readonly artifactId: string;
@@ -110,25 +112,47 @@ function sampleFiles(baseDir: string, source: unknown, limit = 5): string[] {
   return out;
 }
 
-/** Lambda/ECS canaries found in a template: CodeDeploy deployment groups and their configs. */
-function canariesIn(templateFile: string): string[] {
+/**
+ * CodeDeploy deployment groups found in a template. Lambda groups roll the alias out during the
+ * CloudFormation update (the alias's `CodeDeployLambdaAliasUpdate` update policy): canaries. An ECS
+ * blue/green group's service has the CODE_DEPLOY deployment controller, whose task definition
+ * CloudFormation cannot update: listed apart, for a warning. EC2/on-premises groups deploy nothing
+ * during the update: left out.
+ */
+function codeDeployGroupsIn(templateFile: string): { canaries: string[]; ecsGroups: string[] } {
   let template: any;
   try {
     template = JSON.parse(fs.readFileSync(templateFile, 'utf8'));
   } catch {
-    return [];
+    return { canaries: [], ecsGroups: [] };
   }
-  const out: string[] = [];
-  for (const [id, r] of Object.entries<any>(template.Resources ?? {})) {
-    if (r.Type !== 'AWS::CodeDeploy::DeploymentGroup') continue;
+  const resources: Record<string, any> = template.Resources ?? {};
+  const aliasGroups = new Set(Object.values(resources)
+    .map(r => r?.Type === 'AWS::Lambda::Alias' ? r.UpdatePolicy?.CodeDeployLambdaAliasUpdate?.DeploymentGroupName?.Ref : undefined)
+    .filter((id): id is string => typeof id === 'string'));
+  const platformOf = (r: any): string | undefined => {
+    const app = r.Properties?.ApplicationName;
+    const ref = app && typeof app === 'object' ? app.Ref : undefined;
+    return typeof ref === 'string' ? resources[ref]?.Properties?.ComputePlatform : undefined;
+  };
+  const canaries: string[] = [];
+  const ecsGroups: string[] = [];
+  for (const [id, r] of Object.entries<any>(resources)) {
+    if (r?.Type !== 'AWS::CodeDeploy::DeploymentGroup') continue;
+    const platform = platformOf(r);
+    if (r.Properties?.ECSServices !== undefined || platform === 'ECS') {
+      ecsGroups.push(id);
+      continue;
+    }
+    if (!aliasGroups.has(id) && platform !== 'Lambda') continue;
     const config = r.Properties?.DeploymentConfigName;
     const ref = config && typeof config === 'object' ? config.Ref : undefined;
-    const custom = typeof ref === 'string' ? describeCustomDeploymentConfig(template.Resources?.[ref]?.Properties) : undefined;
+    const custom = typeof ref === 'string' ? describeCustomDeploymentConfig(resources[ref]?.Properties) : undefined;
     const strategy = typeof config === 'string' ? describeDeploymentConfig(config) : custom ?? 'custom deployment config';
     const alarms = r.Properties?.AlarmConfiguration?.Alarms?.length ?? 0;
-    out.push(`${id}: ${strategy}${alarms ? ` · auto-rollback on ${alarms} alarm${alarms === 1 ? '' : 's'}` : ''} (CodeDeploy, during the CloudFormation update)`);
+    canaries.push(`${id}: ${strategy}${alarms ? ` · auto-rollback on ${alarms} alarm${alarms === 1 ? '' : 's'}` : ''} (CodeDeploy, during the CloudFormation update)`);
   }
-  return out;
+  return { canaries, ecsGroups };
 }
 
 /** The cloud assembly directory inside the build output, as a clean relative path. */
@@ -314,7 +338,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
       region,
       deployRoleArn: s.assumeRoleArn,
       execRoleArn: s.cloudFormationExecutionRoleArn,
-      canaries: canariesIn(s.templateFullPath),
+      ...codeDeployGroupsIn(s.templateFullPath),
       templateConfigurationPath: writeTemplateConfiguration(s, path.posix.join(dir, relative)),
       artifactId: s.id,
       outputs: Object.fromEntries(Object.entries<any>(s.template.Outputs ?? {}).map(([id, out]) => [id, out?.Condition !== undefined])),
@@ -429,6 +453,13 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
       const scope = new Construct(rc.scope, name);
       for (const w of unapplied) Annotations.of(scope).addWarningV2('delivery-pipeline:stageStackSettings', w);
       for (const w of large) Annotations.of(scope).addWarningV2('delivery-pipeline:largeStageTemplate', w);
+      for (const p of plans.filter(x => x.ecsGroups.length > 0)) {
+        Annotations.of(scope).addWarningV2('delivery-pipeline:ecsBlueGreenInStage', `stack '${p.stackName}' has the CodeDeploy ECS blue/green deployment `
+          + `group${p.ecsGroups.length === 1 ? '' : 's'} ${p.ecsGroups.map(g => `'${g}'`).join(', ')}: its service has the CODE_DEPLOY deployment controller, whose task `
+          + 'definition CloudFormation cannot update, so a change to the task definition fails this stage\'s deployment. Deploy new task definitions with '
+          + 'DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate, appSpecTemplate }) after the stage (the group imported by name), and keep the '
+          + 'task definition in the stack unchanged.');
+      }
       const out: codepipeline.IAction[] = [];
       for (const p of plans) {
         const account = p.account ?? rc.pipelineAccount;

@@ -192,9 +192,10 @@ export abstract class DeploymentTarget {
   /**
    * Every stack of a CDK Stage, in dependency order, through CloudFormation change sets, from the
    * cloud assembly the build step produced (the build runs `cdk synth`). File and Docker image
-   * assets of all stages are published once per execution by a single CodeBuild action. Stacks
-   * with CodeDeploy Lambda or ECS deployment groups roll out as canaries during the update; the
-   * plan shows the strategy.
+   * assets of all stages are published once per execution by a single CodeBuild action. Lambda
+   * aliases with a CodeDeploy deployment group roll out as canaries during the update; the plan
+   * shows the strategy. An ECS blue/green group in the stage warns: CloudFormation cannot update
+   * its service's task definition.
    *
    * The stage is synthesized when the pipeline is configured: add its stacks first.
    */

@@ -191,6 +191,34 @@ describe('DeploymentTarget.cdkStage', () => {
       expect.stringMatching(/^Canary[A-Z0-9]+: canary 5% then all after 10 min \(CodeDeploy, during the CloudFormation update\)$/));
   });
 
+  test('only Lambda deployment groups are canaries of the CloudFormation update; an ECS blue/green group warns, an EC2/on-premises group is left out', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stage = new Stage(app, 'Svc', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const svc = new Stack(stage, 'Svc', { stackName: 'svc' });
+    new codedeploy.ServerDeploymentGroup(svc, 'Fleet', { deploymentConfig: codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME });
+    const ecsApp = new codedeploy.EcsApplication(svc, 'WebApp');
+    new CfnResource(svc, 'WebBlueGreen', {
+      type: 'AWS::CodeDeploy::DeploymentGroup',
+      properties: {
+        ApplicationName: ecsApp.applicationName,
+        DeploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+        ServiceRoleArn: 'arn:aws:iam::111111111111:role/codedeploy',
+        ECSServices: [{ ClusterName: 'shop', ServiceName: 'web' }],
+      },
+    });
+    const pipeline = new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+    const plan = pipeline.describe().environments[0].deployments[0];
+    expect(plan.summary).toBe('CDK stage Svc: 1 stack via change sets');
+    expect(plan.details.filter((d: string) => d.includes('CodeDeploy'))).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('ecsBlueGreenInStage')).map(w => w.entry.data)).toEqual([
+      "stack 'svc' has the CodeDeploy ECS blue/green deployment group 'WebBlueGreen': its service has the CODE_DEPLOY deployment controller, whose task "
+      + "definition CloudFormation cannot update, so a change to the task definition fails this stage's deployment. Deploy new task definitions with "
+      + 'DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate, appSpecTemplate }) after the stage (the group imported by name), and keep the '
+      + 'task definition in the stack unchanged. [ack: delivery-pipeline:ecsBlueGreenInStage]',
+    ]);
+  });
+
   test('in another account the stacks deploy with that account\'s bootstrap roles', () => {
     const { stack, prod } = setup();
     new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cdkStage(prod)] }] }));
