@@ -278,6 +278,21 @@ class CloudFormationTarget extends DeploymentTarget {
         v.fail(`${ctx.field}.${key}`, 'must be an iam.IRole', role, `Pass iam.Role.fromRoleArn(this, '${key === 'deployRole' ? 'DeployRole' : 'ExecutionRole'}', 'arn:aws:iam::111111111111:role/...').`);
       }
     }
+    // CodePipeline runs the action in the deploy role's account; CloudFormation takes an execution
+    // role of the stack's account only
+    const stackAccount = account ?? env.pipelineAccount;
+    if (stackAccount !== undefined && !isToken(stackAccount)) {
+      for (const [key, role, why] of [
+        ['deployRole', p.deployRole, 'CodePipeline runs the action in the account of the role it assumes'],
+        ['deploymentRole', p.deploymentRole, 'CloudFormation uses an execution role of the stack\'s own account'],
+      ] as const) {
+        const roleAccount = role?.env?.account;
+        if (typeof roleAccount !== 'string' || isToken(roleAccount) || roleAccount === stackAccount) continue;
+        v.fail(`${ctx.field}.${key}`, `is in account ${roleAccount}, but the stack deploys to account ${stackAccount}${account === undefined ? ' (the pipeline\'s)' : ''} (${why})`,
+          isToken(role!.roleArn) ? roleAccount : role!.roleArn,
+          `Pass a role of account ${stackAccount}, or set ${p.account === undefined ? 'the environment\'s' : 'the target\'s'} account to '${roleAccount}'.`);
+      }
+    }
     if (p.deploymentRole && !p.deployRole && account !== undefined && !isToken(account) && account !== env.pipelineAccount) {
       v.fail(`${ctx.field}.deploymentRole`, `in another account (${account}) needs deployRole: the CDK bootstrap deploy role may pass only the bootstrap execution role`,
         described(isToken(p.deploymentRole.roleArn) ? 'a role' : p.deploymentRole.roleArn),

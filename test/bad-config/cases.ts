@@ -77,6 +77,35 @@ export const BAD_CONFIGS: BadConfig[] = [
       + "got '../dist'. Pass a directory such as 'dist' or 'infra/cdk.out'.",
   },
   {
+    // regression: accepted; the action ran in account 333333333333 while the plan said 222222222222
+    title: 'CloudFormation deploy role of another account than the stack\'s',
+    props: () => base({
+      environments: [{
+        name: 'prod',
+        deployments: [cfn({
+          account: '222222222222', deployRole: iam.Role.fromRoleArn(importStack(), 'Deployer', 'arn:aws:iam::333333333333:role/deployer'),
+        })],
+      }],
+    }),
+    message: `${P}environments[0] ('prod').deployments[0].deployRole is in account 333333333333, but the stack deploys to account 222222222222 `
+      + "(CodePipeline runs the action in the account of the role it assumes), got 'arn:aws:iam::333333333333:role/deployer'. "
+      + "Pass a role of account 222222222222, or set the target's account to '333333333333'.",
+  },
+  {
+    title: 'CloudFormation execution role of another account than the pipeline\'s, for a stack in the pipeline\'s account',
+    props: () => base({
+      environments: [{
+        name: 'prod',
+        deployments: [cfn({
+          deploymentRole: iam.Role.fromRoleArn(importStack(), 'Exec', 'arn:aws:iam::333333333333:role/cfn-exec'),
+        })],
+      }],
+    }),
+    message: `${P}environments[0] ('prod').deployments[0].deploymentRole is in account 333333333333, but the stack deploys to account 111111111111 (the pipeline's) `
+      + "(CloudFormation uses an execution role of the stack's own account), got 'arn:aws:iam::333333333333:role/cfn-exec'. "
+      + "Pass a role of account 111111111111, or set the environment's account to '333333333333'.",
+  },
+  {
     // regression: rendered the role cdk-my qual-deploy-role-..., which cdk bootstrap never creates
     title: 'bootstrap qualifier cdk bootstrap would refuse',
     props: () => base({ environments: [{ name: 'staging', deployments: [cfn({ bootstrapQualifier: 'my qual' })] }] }),
