@@ -58,6 +58,15 @@ export interface CloudFormationTargetProps {
    */
   readonly parameterOverrides?: Record<string, string>;
   /**
+   * Path of a template configuration file inside the build output, for example
+   * `params/prod.json`: `{ "Parameters": { ... }, "Tags": { ... }, "StackPolicy": { ... } }`.
+   * Takes parameters beyond what `parameterOverrides` can hold (1,000 characters); a parameter
+   * given in both takes the value of `parameterOverrides`.
+   *
+   * @default - none
+   */
+  readonly templateConfiguration?: string;
+  /**
    * Account to deploy to.
    *
    * @default - the environment's account, else the pipeline's
@@ -258,9 +267,13 @@ class CloudFormationTarget extends DeploymentTarget {
       const size = JSON.stringify(parameterOverrides).length;
       if (size > 1000) {
         v.fail(`${ctx.field}.parameterOverrides`, 'must render to at most 1000 characters (CodePipeline action configuration limit)',
-          described(`${size} characters`), 'Move values into a template configuration file in the build output.');
+          described(`${size} characters`), "Move values into a template configuration file in the build output: templateConfiguration: 'params/prod.json'.");
       }
     }
+    const givenConfiguration = v.optionalString(`${ctx.field}.templateConfiguration`, p.templateConfiguration,
+      "Pass the configuration file's path inside the build output, for example 'params/prod.json'.");
+    const templateConfiguration = givenConfiguration === undefined ? undefined
+      : buildOutputFilePath(v, `${ctx.field}.templateConfiguration`, givenConfiguration, 'params/prod.json');
     const account = v.optionalString(`${ctx.field}.account`, p.account, "Pass a 12-digit account id such as '111111111111'.") ?? env.account;
     // undefined for the pipeline stack's own region given as its token: the pipeline's region, not the environment's
     const region = v.optionalRegion(`${ctx.field}.region`, p.region, env.pipelineRegion) ?? (p.region === undefined ? env.region : undefined);
@@ -306,6 +319,7 @@ class CloudFormationTarget extends DeploymentTarget {
     const where = [account && !isToken(account) ? `account ${account}` : undefined, region && !isToken(region) ? region : undefined].filter(Boolean).join(' ');
     const details = [`template: ${templatePath}`];
     if (parameterOverrides) details.push(`parameters: ${Object.keys(parameterOverrides).join(', ')}`);
+    if (templateConfiguration) details.push(`template configuration: ${templateConfiguration}`);
     details.push(p.deploymentRole ? 'CloudFormation role: given' : `CloudFormation role: CDK bootstrap cfn-exec role (qualifier ${qualifier})`);
     details.push(p.deployRole ? 'deploy role: given'
       : p.deploymentRole && (account === undefined || account === env.pipelineAccount) ? 'deploy role: created for the action'
@@ -321,7 +335,12 @@ class CloudFormationTarget extends DeploymentTarget {
       account,
       region,
       stackName,
-      buildOutputReads: [{ field: `${ctx.field}.templatePath`, what: `the template of stack '${stackName}'`, path: templatePath }],
+      buildOutputReads: [
+        { field: `${ctx.field}.templatePath`, what: `the template of stack '${stackName}'`, path: templatePath },
+        ...(templateConfiguration
+          ? [{ field: `${ctx.field}.templateConfiguration`, what: `the template configuration of stack '${stackName}'`, path: templateConfiguration }]
+          : []),
+      ],
       actionNames: [
         { name: `${name}.Prepare`, phase: 'prepare', kind: 'cloudformation-change-set' },
         { name: `${name}.Deploy`, phase: 'deploy', kind: 'cloudformation-execute' },
@@ -363,6 +382,7 @@ class CloudFormationTarget extends DeploymentTarget {
             adminPermissions: false,
             deploymentRole,
             parameterOverrides,
+            templateConfiguration: templateConfiguration ? rc.buildArtifact.atPath(templateConfiguration) : undefined,
             cfnCapabilities: [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND],
           }), createdRoleGrants),
           new actions.CloudFormationExecuteChangeSetAction({

@@ -37,7 +37,7 @@ export const STRUCT_FIELDS = {
   CodeCommitSourceProps: ['repository', 'branch'],
   S3SourceProps: ['bucket', 'key'],
   EcrSourceProps: ['repository', 'tag'],
-  CloudFormationTargetProps: ['stackName', 'templatePath', 'parameterOverrides', 'account', 'region', 'name', 'deploymentRole', 'deployRole',
+  CloudFormationTargetProps: ['stackName', 'templatePath', 'parameterOverrides', 'templateConfiguration', 'account', 'region', 'name', 'deploymentRole', 'deployRole',
     'bootstrapQualifier'],
   DeployCommandsOptions: [...COMMANDS_OPTIONS, 'runAfterDeployments', 'envFromCfnOutputs', 'envFromStackOutputs'],
   CdkStageOptions: ['changeSetReview', 'cloudAssemblyDirectory', 'privilegedAssetPublishing'],

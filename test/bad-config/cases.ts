@@ -783,7 +783,13 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'parameter overrides too large for CodePipeline',
     props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ parameterOverrides: { Big: 'x'.repeat(1000) } })] }] }),
-    message: `${P}environments[0] ('prod').deployments[0].parameterOverrides must render to at most 1000 characters (CodePipeline action configuration limit), got 1010 characters. Move values into a template configuration file in the build output.`,
+    message: `${P}environments[0] ('prod').deployments[0].parameterOverrides must render to at most 1000 characters (CodePipeline action configuration limit), got 1010 characters. Move values into a template configuration file in the build output: templateConfiguration: 'params/prod.json'.`,
+  },
+  {
+    title: 'template configuration path leaving the build output',
+    props: () => base({ environments: [{ name: 'prod', deployments: [cfn({ templateConfiguration: '../params/prod.json' })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].templateConfiguration must be a relative path inside the build output, got '../params/prod.json'. `
+      + "Pass a path such as 'params/prod.json'; the library prefixes the build artifact itself.",
   },
   {
     title: 'the same stack deployed by two environments into one account and region',

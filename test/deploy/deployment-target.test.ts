@@ -33,6 +33,22 @@ describe('DeploymentTarget.cloudFormation', () => {
     });
   });
 
+  test('a template configuration file of the build output holds parameters beyond parameterOverrides\' 1,000 characters; the plan names it', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, {
+      environments: [{
+        name: 'prod',
+        deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-prod', templatePath: 't.json', templateConfiguration: './params/prod.json', parameterOverrides: { Stage: 'prod' } })],
+      }],
+    });
+    expect(action(stack, 'prod', 'shop-prod.Prepare').Configuration).toMatchObject({
+      TemplatePath: 'BuildOutput::t.json',
+      TemplateConfiguration: 'BuildOutput::params/prod.json',
+      ParameterOverrides: '{"Stage":"prod"}',
+    });
+    expect(pipeline.describe().environments[0].deployments[0].details).toContain('template configuration: params/prod.json');
+  });
+
   test('a templatePath written with ./ is read as the same path inside the artifact; one leaving the build output is refused', () => {
     const stack = newStack();
     pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: './cdk.out/Shop.template.json' })] }] });
