@@ -40,7 +40,7 @@ Exit codes:
   3  not found (cloud assembly, pipeline, environment, pending approval, execution to stop; freeze/unfreeze: a stage that is not an environment)
   4  access denied (the message names the IAM permission)
   5  throttled or service error after retries
-  6  no AWS credentials, expired or invalid credentials, no region, or a profile that does not exist
+  6  no AWS credentials, expired or invalid credentials, credentials that cannot be obtained (STS AssumeRole or SSO refused), no region, or a profile that does not exist
   7  approval token expired or approval already answered; stop: the execution is already being stopped
   8  --wait --timeout ran out while the stage (execution) was still running (it goes on in CodePipeline)
   130  --wait interrupted with Ctrl-C (what was done stays done; the stage or execution goes on in CodePipeline)
@@ -145,7 +145,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     const globals = cmd.optsWithGlobals() as AwsOptions;
     const warn = (message: string) => println(io.stderr, `cdk-delivery: warning: ${safeLine(message)}`);
     const clients = (deps.createClients ?? createClients)({ profile: globals.profile, region: globals.region }, io.env, warn);
-    const api = new DeliveryApi(clients, warn, () => missingProfile(globals.profile, io.env));
+    const api = new DeliveryApi(clients, warn, () => missingProfile(globals.profile, io.env), globals.profile || io.env.AWS_PROFILE || undefined);
     deps.onApi?.(api);
     const envPoll = Number(io.env.CDK_DELIVERY_POLL_INTERVAL_MS);
     const pollIntervalMs = deps.pollIntervalMs ?? (Number.isFinite(envPoll) && envPoll > 0 ? envPoll : 5000);
