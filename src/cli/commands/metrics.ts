@@ -47,7 +47,7 @@ function rolledBackOrStopped(d: DeploymentInfo | undefined): boolean {
 function runStatus(run: StageRun, failedAttempts: number, execution: PipelineExecutionSummary | PipelineExecution | undefined,
   stage: StageState | undefined): DeploymentRecord['status'] {
   if (failedAttempts && run.status !== 'Succeeded') return 'Failed';
-  if (run.status === 'Rejected') return 'Abandoned';
+  if (run.status === 'Rejected' || run.status === 'Expired') return 'Abandoned';
   if (run.status === 'Succeeded' && execution?.status && execution.status !== 'Succeeded' && stage && actionsNotRun(run, stage).length > 0) {
     return execution.status === 'InProgress' || execution.status === 'Stopping' ? 'InProgress' : 'Abandoned';
   }
@@ -124,7 +124,7 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
   actions.forEach(readSource);
   const environmentRuns = (items: ActionExecutionDetail[]) => stageRuns(items).filter((run) =>
     !NON_ENVIRONMENT_STAGES.has(run.stageName) && (!env || run.stageName === env) &&
-    run.work.length > 0 && run.status !== 'Rejected' && run.startTime);
+    run.work.length > 0 && run.status !== 'Rejected' && run.status !== 'Expired' && run.startTime);
   let runs = environmentRuns(actions);
 
   // Runs in the window of executions that started before it: their summary (rollback or not, start)
