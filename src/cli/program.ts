@@ -186,12 +186,22 @@ ${Object.values(RISK_RULES).map((rule) => `  - ${rule}`).join('\n')}`)
 
   program.command('status')
     .description('Show what each environment runs, what is in progress, pending approvals and last failures')
-    .argument('<pipeline>', 'pipeline name')
+    // optional for commander only: `status --watch shop-pipeline` gives the name to --watch's optional seconds
+    .argument('[pipeline]', 'pipeline name')
+    .usage('[options] <pipeline>')
     .option('--watch [seconds]', 'refresh every N seconds (default 10)')
     .option('--json', 'print JSON')
     .addHelpText('after', examples('cdk-delivery status shop-pipeline', 'cdk-delivery status shop-pipeline --watch 30', 'cdk-delivery status shop-pipeline --json'))
-    .action(run((pipeline: string, opts: { watch?: string | boolean; json?: boolean }, cmd: Command) =>
-      statusCommand(context(cmd), { pipeline, json: opts.json, watch: parseSeconds(opts.watch, '--watch') })));
+    .action(run((pipeline: string | undefined, opts: { watch?: string | boolean; json?: boolean }, cmd: Command) => {
+      let watch = opts.watch;
+      if (pipeline === undefined && typeof watch === 'string' && !/^\d+$/.test(watch)) {
+        // `status --watch shop-pipeline`: the name, then the default interval
+        pipeline = watch;
+        watch = true;
+      }
+      if (pipeline === undefined) throw usageError("missing required argument 'pipeline'");
+      return statusCommand(context(cmd), { pipeline, json: opts.json, watch: parseSeconds(watch, '--watch') });
+    }));
 
   for (const decision of ['Approved', 'Rejected'] as const) {
     const name = decision === 'Approved' ? 'approve' : 'reject';

@@ -69,6 +69,25 @@ describe('status', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(3);
   });
 
+  test('--watch before the pipeline name (status --watch shop-pipeline) watches it every 10 s (regression: "missing required argument")', async () => {
+    const r = await cli(['status', '--watch', PIPELINE, '--json'], {}, { maxRefreshes: 2 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineStateCommand, { name: PIPELINE });
+    expect(r.io.sleeps).toEqual([10_000]);
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  test('--watch with seconds and no pipeline name, or a name given twice: usage errors (exit 2), no call', async () => {
+    const noName = await cli(['status', '--watch', '30']);
+    expect(noName.stderr).toBe("cdk-delivery: missing required argument 'pipeline'\n");
+    expect(noName.code).toBe(2);
+    const twice = await cli(['status', '--watch', 'other', PIPELINE]);
+    expect(twice.stderr).toBe("cdk-delivery: --watch: expected a number of seconds, got 'other'\n");
+    expect(twice.code).toBe(2);
+    expect(cp.calls()).toHaveLength(0);
+  });
+
   test('--watch rides out a refresh still throttled after the retries, with a warning (regression: exit 5 ended the watch)', async () => {
     cp.on(GetPipelineStateCommand)
       .resolvesOnce(pipelineState())
