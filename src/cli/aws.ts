@@ -31,7 +31,7 @@ import {
   StopPipelineExecutionCommand,
   StopPipelineExecutionInput,
 } from '@aws-sdk/client-codepipeline';
-import { fromAwsError, oneLine } from './errors';
+import { BEFORE_REQUEST, fromAwsError, oneLine } from './errors';
 
 /** Options that select the AWS account and region. */
 export interface AwsOptions {
@@ -131,6 +131,37 @@ export function missingProfile(profile: string | undefined, env: Record<string, 
     + `profiles there: ${names.length ? names.join(', ') : '(none)'}`;
 }
 
+/** Set on a call's middleware context once its request is about to go on the wire. */
+const SENT = Symbol('cdk-delivery.sent');
+const MARKER = 'cdkDeliveryBeforeRequestMarker';
+
+/**
+ * Marks the errors a client throws before its request is sent (`BEFORE_REQUEST`): those of the
+ * credential chain (STS AssumeRole and AssumeRoleWithWebIdentity, SSO GetRoleCredentials, a
+ * credential process), of the region or of the endpoint. The SDK resolves the credentials while it
+ * serializes and signs the request; the innermost step (deserialize) runs only once it is signed.
+ * A client is marked once, however many DeliveryApi use it.
+ */
+function markErrorsBeforeRequest(client: CodePipelineClient | CodeDeployClient): void {
+  // the two clients' stacks differ in their input types only; the middleware reads none
+  const stack = client.middlewareStack as unknown as CodePipelineClient['middlewareStack'];
+  if (stack.identify().some((entry) => entry.startsWith(`${MARKER}-`))) return;
+  stack.add((next, context) => async (args) => {
+    (context as unknown as Record<symbol, boolean>)[SENT] = true;
+    return next(args);
+  }, { step: 'deserialize', name: `${MARKER}-sent`, priority: 'low' });
+  stack.add((next, context) => async (args) => {
+    try {
+      return await next(args);
+    } catch (e) {
+      if (!(context as unknown as Record<symbol, boolean>)[SENT] && e !== null && typeof e === 'object') {
+        Object.defineProperty(e, BEFORE_REQUEST, { value: true });
+      }
+      throw e;
+    }
+  }, { step: 'initialize', name: `${MARKER}-errors`, priority: 'high' });
+}
+
 /** What an error message names: the pipeline, and the stage or execution the call acts on. */
 interface CallContext {
   readonly pipeline?: string;
@@ -180,7 +211,12 @@ export class DeliveryApi {
     private readonly warn: (message: string) => void = () => undefined,
     /** Says when the selected profile does not exist (asked only when credentials or the region are missing). */
     private readonly profileProblem?: () => string | undefined,
-  ) {}
+    /** The AWS profile selected (--profile, else AWS_PROFILE), named when its credentials cannot be obtained. */
+    private readonly profile?: string,
+  ) {
+    markErrorsBeforeRequest(clients.codepipeline);
+    markErrorsBeforeRequest(clients.codedeploy);
+  }
 
   /**
    * True (with a warning) when a list call returns a page token it returned before: following it
@@ -366,7 +402,7 @@ export class DeliveryApi {
     try {
       return await fn();
     } catch (e) {
-      throw fromAwsError(e, { service, operation, ...ctx, missingProfile: this.profileProblem });
+      throw fromAwsError(e, { service, operation, ...ctx, missingProfile: this.profileProblem, profile: this.profile });
     }
   }
 }

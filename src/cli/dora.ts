@@ -23,8 +23,9 @@ export interface DeploymentRecord {
   /** CodeDeploy rolled the deployment back automatically, or an alarm stopped it. */
   readonly autoRolledBack?: boolean;
   /**
-   * A deployment that succeeded after failing: an action failed and succeeded when the stage was
-   * retried (RetryStageExecution) in the same run. When the first failed attempt ended.
+   * When the run's first failed attempt ended, when an action of the run failed: a run retried
+   * (RetryStageExecution) fails when that attempt failed, whether a retry then succeeded (a
+   * deployment that succeeded after failing, status Succeeded) or failed again (status Failed).
    */
   readonly failedAt?: Date;
   /** A rollback: the execution it restored (`rollbackMetadata.rollbackTargetPipelineExecutionId`), when known. */

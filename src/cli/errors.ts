@@ -16,7 +16,7 @@ export enum ExitCode {
   ACCESS_DENIED = 4,
   /** Still throttled (or the service still failing) after the SDK's retries. */
   THROTTLED = 5,
-  /** No AWS credentials, credentials expired or invalid, or no region. */
+  /** No AWS credentials, credentials expired or invalid or not obtainable (STS, SSO refused the credential chain), or no region. */
   NO_CREDENTIALS = 6,
   /** The approval token expired or the approval was already answered; `stop`: the execution is already being stopped. */
   APPROVAL_ANSWERED = 7,
@@ -62,6 +62,8 @@ export interface AwsErrorContext {
    * AWS profile does not exist (the SDK only says that no provider gave credentials).
    */
   readonly missingProfile?: () => string | undefined;
+  /** The AWS profile selected (--profile, else AWS_PROFILE), named when the credentials cannot be obtained. */
+  readonly profile?: string;
 }
 
 const THROTTLING = new Set([
@@ -76,6 +78,13 @@ const BAD_CREDENTIALS = new Set([
   'ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidSignatureException',
   'InvalidClientTokenId', 'SignatureDoesNotMatch', 'TokenRefreshRequired',
 ]);
+
+/**
+ * Set (true) on an error an SDK client threw before sending its request: the credential chain
+ * (STS, SSO, a credential process) failed, or the region or endpoint could not be resolved. An
+ * error from a service there is that of the credential chain's own request, not of the call.
+ */
+export const BEFORE_REQUEST: unique symbol = Symbol('cdk-delivery.beforeRequest');
 
 interface AwsLikeError {
   name?: string;
@@ -118,6 +127,14 @@ export function fromAwsError(error: unknown, ctx: AwsErrorContext): CliError {
   }
   if (regionMissing) {
     return new CliError('no AWS region: pass --region, set AWS_REGION, or set a region in your profile', ExitCode.NO_CREDENTIALS);
+  }
+  if ((error as { [BEFORE_REQUEST]?: boolean } | undefined)?.[BEFORE_REQUEST] && status !== undefined && status < 500 && status !== 429) {
+    // STS (AssumeRole, AssumeRoleWithWebIdentity) or SSO (GetRoleCredentials) refused the credential
+    // chain's request: the call itself was never sent, so no permission of it is in question
+    const profile = ctx.profile ? ` for profile '${ctx.profile}'` : '';
+    return new CliError(`could not obtain AWS credentials${profile}: the credential provider's request was refused (${name}): `
+      + `${message.replace(/\.$/, '')}; check the role the profile assumes (role_arn) and its trust policy, `
+      + 'and the source credentials (source_profile, web identity token, SSO session); renew them if they expired (for SSO: aws sso login)', ExitCode.NO_CREDENTIALS);
   }
   if (name === 'PipelineNotFoundException') {
     return notFound(`pipeline '${ctx.pipeline ?? '?'}' not found (${ctx.operation}): check the name, --region and --profile`);

@@ -34,13 +34,7 @@ export function processIo(): CliIo {
     stderr: process.stderr,
     stdinIsTTY: Boolean(process.stdin.isTTY),
     env: process.env,
-    confirm: (question: string) => new Promise<boolean>((resolve) => {
-      const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-      rl.question(`${question} [y/N] `, (answer) => {
-        rl.close();
-        resolve(/^y(es)?$/i.test(answer.trim()));
-      });
-    }),
+    confirm: (question: string) => askYesNo(question, process.stdin, process.stderr),
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     now: () => new Date(),
     writeFile: (path: string, content: string) => fs.writeFileSync(path, content),
@@ -53,6 +47,33 @@ export function processIo(): CliIo {
       return () => { process.removeListener('SIGINT', listener); };
     },
   };
+}
+
+/**
+ * Asks `question [y/N]` on `output` and reads the answer from `input`: `y` or `yes` (any case) is
+ * yes, anything else no. Ctrl-C (readline's SIGINT) and Ctrl-D or the end of the input (readline
+ * closes) before an answer are no as well, after a line break: the question is always answered.
+ */
+export function askYesNo(question: string, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const rl = readline.createInterface({ input, output });
+    let answered = false;
+    const answer = (yes: boolean) => {
+      if (answered) return;
+      answered = true;
+      resolve(yes);
+      rl.close();
+    };
+    rl.on('SIGINT', () => {
+      output.write('\n');
+      answer(false);
+    });
+    rl.on('close', () => {
+      if (!answered) output.write('\n');
+      answer(false);
+    });
+    rl.question(`${question} [y/N] `, (reply) => answer(/^y(es)?$/i.test(reply.trim())));
+  });
 }
 
 /** Whether to use colors on this stream (TTY and NO_COLOR unset). */

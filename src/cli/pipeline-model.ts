@@ -75,6 +75,23 @@ export function isApproval(action: ActionExecutionDetail): boolean {
   return category ? category === 'Approval' : APPROVAL_ACTION_NAMES.has(action.actionName ?? '');
 }
 
+/** Words of an approval that ran out of time (CodePipeline fails an approval nobody answered within its timeout, 7 days at most). */
+const APPROVAL_TIMEOUT = /tim(e|ed)[\s_-]*out|timeout|expired?/i;
+
+/**
+ * True for an approval that expired: CodePipeline failed it because nobody answered before its
+ * timeout. It failed with an error that says so (`... timed out`, `expired`), or without a
+ * principal that answered it (`updatedBy`, which a rejection always has) and without an error that
+ * speaks of a rejection.
+ */
+export function isExpiredApproval(action: ActionExecutionDetail): boolean {
+  if (!isApproval(action) || action.status !== 'Failed') return false;
+  const error = action.output?.executionResult?.errorDetails;
+  const text = `${error?.code ?? ''} ${error?.message ?? ''}`;
+  if (APPROVAL_TIMEOUT.test(text)) return true;
+  return !action.updatedBy && !/reject/i.test(text);
+}
+
 /** The variables namespaces of additional sources' actions: `SourceVariables_<name>`. */
 const ADDITIONAL_SOURCE_NAMESPACE = /^SourceVariables_/;
 
@@ -240,7 +257,8 @@ export function revisionMatches(prefix: string, id: string | undefined): boolean
 }
 
 /** Status of one stage in one pipeline execution, from its action executions. */
-export type StageRunStatus = 'Succeeded' | 'Failed' | 'InProgress' | 'Abandoned' | 'Rejected';
+/** `Rejected`: an approval of the run was rejected; `Expired`: nobody answered it in time (and none was rejected). */
+export type StageRunStatus = 'Succeeded' | 'Failed' | 'InProgress' | 'Abandoned' | 'Rejected' | 'Expired';
 
 /** One stage of one pipeline execution, rebuilt from ListActionExecutions. */
 export interface StageRun {
@@ -291,7 +309,8 @@ export function stageRuns(actions: ActionExecutionDetail[]): StageRun[] {
     const work = latest.filter((a) => !isApproval(a));
     let status: StageRunStatus;
     if (work.length === 0) {
-      status = approvals.some((a) => a.status === 'Failed') ? 'Rejected' : statusOf(approvals);
+      const failed = approvals.filter((a) => a.status === 'Failed');
+      status = failed.length === 0 ? statusOf(approvals) : failed.every(isExpiredApproval) ? 'Expired' : 'Rejected';
     } else {
       status = statusOf(work);
     }

@@ -40,7 +40,7 @@ Exit codes:
   3  not found (cloud assembly, pipeline, environment, pending approval, execution to stop; freeze/unfreeze: a stage that is not an environment)
   4  access denied (the message names the IAM permission)
   5  throttled or service error after retries
-  6  no AWS credentials, expired or invalid credentials, no region, or a profile that does not exist
+  6  no AWS credentials, expired or invalid credentials, credentials that cannot be obtained (STS AssumeRole or SSO refused), no region, or a profile that does not exist
   7  approval token expired or approval already answered; stop: the execution is already being stopped
   8  --wait --timeout ran out while the stage (execution) was still running (it goes on in CodePipeline)
   130  --wait interrupted with Ctrl-C (what was done stays done; the stage or execution goes on in CodePipeline)
@@ -145,7 +145,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     const globals = cmd.optsWithGlobals() as AwsOptions;
     const warn = (message: string) => println(io.stderr, `cdk-delivery: warning: ${safeLine(message)}`);
     const clients = (deps.createClients ?? createClients)({ profile: globals.profile, region: globals.region }, io.env, warn);
-    const api = new DeliveryApi(clients, warn, () => missingProfile(globals.profile, io.env));
+    const api = new DeliveryApi(clients, warn, () => missingProfile(globals.profile, io.env), globals.profile || io.env.AWS_PROFILE || undefined);
     deps.onApi?.(api);
     const envPoll = Number(io.env.CDK_DELIVERY_POLL_INTERVAL_MS);
     const pollIntervalMs = deps.pollIntervalMs ?? (Number.isFinite(envPoll) && envPoll > 0 ? envPoll : 5000);
@@ -186,12 +186,22 @@ ${Object.values(RISK_RULES).map((rule) => `  - ${rule}`).join('\n')}`)
 
   program.command('status')
     .description('Show what each environment runs, what is in progress, pending approvals and last failures')
-    .argument('<pipeline>', 'pipeline name')
+    // optional for commander only: `status --watch shop-pipeline` gives the name to --watch's optional seconds
+    .argument('[pipeline]', 'pipeline name')
+    .usage('[options] <pipeline>')
     .option('--watch [seconds]', 'refresh every N seconds (default 10)')
     .option('--json', 'print JSON')
     .addHelpText('after', examples('cdk-delivery status shop-pipeline', 'cdk-delivery status shop-pipeline --watch 30', 'cdk-delivery status shop-pipeline --json'))
-    .action(run((pipeline: string, opts: { watch?: string | boolean; json?: boolean }, cmd: Command) =>
-      statusCommand(context(cmd), { pipeline, json: opts.json, watch: parseSeconds(opts.watch, '--watch') })));
+    .action(run((pipeline: string | undefined, opts: { watch?: string | boolean; json?: boolean }, cmd: Command) => {
+      let watch = opts.watch;
+      if (pipeline === undefined && typeof watch === 'string' && !/^\d+$/.test(watch)) {
+        // `status --watch shop-pipeline`: the name, then the default interval
+        pipeline = watch;
+        watch = true;
+      }
+      if (pipeline === undefined) throw usageError("missing required argument 'pipeline'");
+      return statusCommand(context(cmd), { pipeline, json: opts.json, watch: parseSeconds(watch, '--watch') });
+    }));
 
   for (const decision of ['Approved', 'Rejected'] as const) {
     const name = decision === 'Approved' ? 'approve' : 'reject';

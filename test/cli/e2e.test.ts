@@ -423,6 +423,28 @@ describe('cdk-delivery as a process', () => {
       expect(server.count()).toBe(0);
     });
 
+    test('a role profile whose AssumeRole STS refuses exits 6 saying the credentials could not be obtained, with STS\'s message naming the role '
+      + '(regression: "access denied: ListPipelineExecutions needs the IAM permission", exit 4)', async () => {
+      const denied = 'User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: '
+        + 'arn:aws:iam::111111111111:role/ReleaseManager';
+      server.failAlways('AssumeRole', { status: 403, type: 'AccessDenied', message: denied });
+      const roles = fs.mkdtempSync(path.join(home, 'aws-'));
+      fs.writeFileSync(path.join(roles, 'config'), '[profile ops]\nregion = eu-west-1\n\n'
+        + '[profile release]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/ReleaseManager\nsource_profile = ops\n');
+      fs.copyFileSync(path.join(aws, 'credentials'), path.join(roles, 'credentials'));
+      const r = await run(['--profile', 'release', 'status', PIPELINE], {
+        AWS_CONFIG_FILE: path.join(roles, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(roles, 'credentials'), AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined,
+      });
+      expect(r.stderr).toBe('cdk-delivery: could not obtain AWS credentials for profile \'release\': the credential provider\'s request was refused '
+        + `(AccessDenied): ${denied}; check the role the profile assumes (role_arn) and its trust policy, and the source credentials `
+        + '(source_profile, web identity token, SSO session); renew them if they expired (for SSO: aws sso login)\n');
+      expect(r.code).toBe(6);
+      // STS was asked, with the source profile's keys; CodePipeline never was
+      expect(server.requests.length).toBeGreaterThan(0);
+      expect(server.requests.every((q) => q.service === 'sts' && q.operation === 'AssumeRole')).toBe(true);
+      expect(server.inputs('AssumeRole')[0]).toMatchObject({ RoleArn: 'arn:aws:iam::111111111111:role/ReleaseManager' });
+    });
+
     test('AWS_PROFILE and access keys both set: one warning line instead of the SDK\'s multi-line warning; the profile is used', async () => {
       const r = await run(['status', PIPELINE], { ...files(), AWS_PROFILE: 'ops' });
       expect(r.code).toBe(0);

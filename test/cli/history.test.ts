@@ -1,8 +1,10 @@
-import { CodePipelineClient, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
+import {
+  ActionExecutionDetail, CodePipelineClient, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand,
+} from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { actionExecutions, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
-import { cli } from './helpers';
+import { cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
 
@@ -68,6 +70,53 @@ describe('history', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).map((e: { executionId: string; environmentResult: string }) => [e.executionId, e.environmentResult]))
       .toEqual([['exec-3', 'InProgress'], ['exec-2', 'Succeeded'], ['exec-1', 'Succeeded']]);
+  });
+
+  describe('an approval nobody answered before its timeout is expired, not rejected (regression: "rejected")', () => {
+    // exec-3's approval in prod: CodePipeline failed it when its time ran out, with no principal that answered
+    const answered = (extra: Partial<ActionExecutionDetail>) => {
+      const approval = { ...actionExecutions[0], status: 'Failed' as const, lastUpdateTime: minutesAgo(5), ...extra };
+      cp.on(ListActionExecutionsCommand, { nextToken: undefined }).resolves({ actionExecutionDetails: [approval, ...actionExecutions.slice(1, 5)], nextToken: 'a2' });
+    };
+    const prodOfExec3 = async () => {
+      const r = await cli(['history', PIPELINE, '--env', 'prod', '--json']);
+      expect(r.code).toBe(0);
+      const entry = JSON.parse(r.stdout)[0];
+      expect(entry.executionId).toBe('exec-3');
+      return entry;
+    };
+
+    test('failed with an error saying it timed out: expired, in JSON (decision and environment result) and in the table', async () => {
+      answered({ output: { executionResult: { errorDetails: { code: 'JobFailed', message: 'Approval timed out' } } } });
+      expect(await prodOfExec3()).toMatchObject({ environmentResult: 'Expired', approvals: [{ environment: 'prod', action: 'Approve', decision: 'expired' }] });
+      const row = (await cli(['history', PIPELINE])).stdout.split('\n').find((l) => l.includes('exec-3'));
+      expect(row).toContain('prod/Approve: expired 11-20 11:55');
+      expect(row).not.toContain('rejected');
+    });
+
+    test('failed with no principal and no error: expired', async () => {
+      answered({});
+      expect(await prodOfExec3()).toMatchObject({ environmentResult: 'Expired', approvals: [{ decision: 'expired' }] });
+    });
+
+    test('failed with an error saying the request expired, even with a principal recorded: expired', async () => {
+      answered({
+        updatedBy: 'arn:aws:sts::111111111111:assumed-role/Release/alice',
+        output: { executionResult: { errorDetails: { code: 'ApprovalTimeout', message: 'The approval request expired' } } },
+      });
+      expect((await prodOfExec3()).approvals[0].decision).toBe('expired');
+    });
+
+    test('rejected by a principal: rejected, by whom', async () => {
+      answered({
+        updatedBy: 'arn:aws:sts::111111111111:assumed-role/Release/alice',
+        output: { executionResult: { externalExecutionSummary: 'broken metrics', errorDetails: { code: 'JobFailed', message: 'Rejected' } } },
+      });
+      expect(await prodOfExec3()).toMatchObject({
+        environmentResult: 'Rejected',
+        approvals: [{ decision: 'rejected', by: 'arn:aws:sts::111111111111:assumed-role/Release/alice', comment: 'broken metrics' }],
+      });
+    });
   });
 
   test('--env with an unknown environment exits 3 listing the valid ones, after one GetPipelineState call', async () => {

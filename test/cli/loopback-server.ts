@@ -2,7 +2,9 @@
  * A loopback HTTP endpoint (127.0.0.1, random port) that speaks the AWS JSON 1.1 protocol for
  * CodePipeline (`X-Amz-Target: CodePipeline_20150709.<Op>`) and CodeDeploy
  * (`CodeDeploy_20141006.<Op>`), with fault injection (throttling, 5xx, access denied), latency
- * and a request log. Used by the end-to-end tests and the metrics benchmark.
+ * and a request log. Used by the end-to-end tests and the metrics benchmark. STS requests (AWS
+ * query protocol, `Action=AssumeRole&...`, the credential chain's) are recorded as service `sts`
+ * and answer only the faults injected for their action, in STS's XML.
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -131,7 +133,30 @@ export class LoopbackAws {
     res.end(payload);
   }
 
+  private sendQueryError(res: http.ServerResponse, status: number, code: string, message: string) {
+    const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const payload = '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+      + `<Code>${escape(code)}</Code><Message>${escape(message)}</Message></Error><RequestId>req-${this.requests.length}</RequestId></ErrorResponse>`;
+    res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(payload) });
+    res.end(payload);
+  }
+
+  /** A request of the AWS query protocol (STS): only injected faults are answered. */
+  private handleQuery(body: string, res: http.ServerResponse) {
+    const params = Object.fromEntries(new URLSearchParams(body));
+    const request: RecordedRequest = { service: 'sts', operation: params.Action ?? '', input: params };
+    this.requests.push(request);
+    const queued = this.faults.get(request.operation);
+    const fault = queued?.length ? queued.shift() : this.alwaysFaults.get(request.operation);
+    if (fault) {
+      const type = fault.type ?? (fault.status >= 500 ? 'InternalFailure' : 'InvalidParameterValue');
+      return this.sendQueryError(res, fault.status, type, fault.message ?? `${type} (injected)`);
+    }
+    return this.sendQueryError(res, 400, 'InvalidAction', `loopback: no handler for ${request.operation}`);
+  }
+
   private handle(req: http.IncomingMessage, body: string, res: http.ServerResponse) {
+    if (/^Action=/.test(body)) return this.handleQuery(body, res);
     const target = String(req.headers['x-amz-target'] ?? '');
     const [prefix, operation] = target.split('.');
     const service = prefix?.startsWith('CodeDeploy') ? 'codedeploy' : 'codepipeline';

@@ -339,3 +339,134 @@ describe('metrics of a pipeline with additional sources', () => {
     expect(looked.map((rec) => `${rec.executionId} ${rec.revision}`).sort()).toEqual(['exec-1 source-of-exec-1', 'exec-2 source-of-exec-2']);
   });
 });
+
+describe('metrics of stopped, retried and half-run stage runs', () => {
+  const H = 60;
+  const DAY = 24 * H;
+  const act = (exec: string, stage: string, name: string, category: string, status: string, start: number, end: number,
+    extra: Partial<ActionExecutionDetail> = {}): ActionExecutionDetail => ({
+    pipelineExecutionId: exec,
+    actionExecutionId: `${exec}-${stage}-${name}-${start}`,
+    stageName: stage,
+    actionName: name,
+    status: status as 'Succeeded',
+    startTime: minutesAgo(start),
+    lastUpdateTime: minutesAgo(end),
+    input: { actionTypeId: { category: category as 'Deploy', owner: 'AWS', provider: category === 'Source' ? 'CodeStarSourceConnection' : 'CloudFormation', version: '1' } },
+    ...extra,
+  });
+  const source = (exec: string, start: number, commitAgo: number) => act(exec, 'Source', 'Source', 'Source', 'Succeeded', start, start - 1, {
+    output: { outputVariables: { CommitId: COMMIT_1, AuthorDate: minutesAgo(commitAgo).toISOString() } },
+  });
+  const summary = (id: string, status: string, start: number, end: number) => ({
+    pipelineExecutionId: id, status: status as 'Succeeded', startTime: minutesAgo(start), lastUpdateTime: minutesAgo(end), trigger: { triggerType: 'WebhookV2' as const },
+  });
+  type Latest = { pipelineExecutionId: string; status: string };
+  // prod deploys one stack in two run orders: App.Prepare (change set), then App.Deploy
+  const state = (prodLatest?: Latest) => ({
+    pipelineName: PIPELINE,
+    stageStates: [
+      { stageName: 'Source', actionStates: [{ actionName: 'Source' }] },
+      { stageName: 'Build', actionStates: [{ actionName: 'Build' }] },
+      { stageName: 'prod', latestExecution: prodLatest as never, actionStates: [{ actionName: 'App.Prepare' }, { actionName: 'App.Deploy' }] },
+    ],
+  });
+  const e1 = [
+    source('e1', 30 * H, 31 * H),
+    act('e1', 'prod', 'App.Prepare', 'Deploy', 'Succeeded', 29.8 * H, 29.5 * H),
+    act('e1', 'prod', 'App.Deploy', 'Deploy', 'Succeeded', 29.5 * H, 29 * H),
+  ];
+  const setup = (summaries: ReturnType<typeof summary>[], actions: ActionExecutionDetail[], prodLatest?: Latest) => {
+    cp.reset();
+    cd.reset();
+    cp.on(GetPipelineStateCommand).resolves(state(prodLatest));
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: summaries });
+    const newestFirst = [...actions].sort((a, b) => b.startTime!.getTime() - a.startTime!.getTime());
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: newestFirst });
+  };
+  const prod = async (...args: string[]) => {
+    const r = await cli(['metrics', PIPELINE, '--json', ...args]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout).environments.find((m: { environment: string }) => m.environment === 'prod');
+  };
+
+  test('an execution stopped between run orders (App.Prepare done, App.Deploy never ran) is no deployment and no change, as status shows it '
+    + '(regression: a deployment with a lead time)', async () => {
+    setup([summary('e2', 'Stopped', 10 * H, 9 * H), summary('e1', 'Succeeded', 30 * H, 29 * H)], [
+      source('e2', 10 * H, 11 * H),
+      act('e2', 'prod', 'App.Prepare', 'Deploy', 'Succeeded', 9.5 * H, 9 * H),
+      ...e1,
+    ], { pipelineExecutionId: 'e2', status: 'Stopped' });
+    const m = await prod();
+    expect(m).toMatchObject({ deployments: 1, changes: 1, failedChanges: 0, leadTimeMedianMs: 2 * H * 60_000 });
+    expect(m.leadTimes.map((l: { executionId: string }) => l.executionId)).toEqual(['e1']);
+    // status agrees: what prod runs is e1's release
+    const s = await cli(['status', PIPELINE, '--json']);
+    expect(JSON.parse(s.stdout).environments.find((e: { name: string }) => e.name === 'prod').deployed.executionId).toBe('e1');
+  });
+
+  test('an execution between run orders (App.Prepare done, App.Deploy not started yet) is no deployment yet', async () => {
+    setup([summary('e2', 'InProgress', 10 * H, 9 * H), summary('e1', 'Succeeded', 30 * H, 29 * H)], [
+      source('e2', 10 * H, 11 * H),
+      act('e2', 'prod', 'App.Prepare', 'Deploy', 'Succeeded', 9.5 * H, 9 * H),
+      ...e1,
+    ], { pipelineExecutionId: 'e2', status: 'InProgress' });
+    expect(await prod()).toMatchObject({ deployments: 1, changes: 1 });
+  });
+
+  test('a stopped execution still counts the stages it ran in full', async () => {
+    setup([summary('e2', 'Stopped', 10 * H, 9 * H)], [
+      source('e2', 10 * H, 11 * H),
+      act('e2', 'prod', 'App.Prepare', 'Deploy', 'Succeeded', 9.5 * H, 9.2 * H),
+      act('e2', 'prod', 'App.Deploy', 'Deploy', 'Succeeded', 9.2 * H, 9 * H),
+    ], { pipelineExecutionId: 'e2', status: 'Succeeded' });
+    expect(await prod()).toMatchObject({ deployments: 1, changes: 1, leadTimeMedianMs: 2 * H * 60_000 });
+  });
+
+  test('a stage retried that failed again fails at its first attempt: time to restore and the daily failure count from then '
+    + '(regression: from the last attempt)', async () => {
+    // e1 failed 19 h ago (19 Nov, 17:00 UTC), its retry failed again 12 h ago (20 Nov, 00:00 UTC); e2 restored prod 4 h ago
+    setup([summary('e2', 'Succeeded', 5 * H, 4 * H), summary('e1', 'Failed', 20 * H, 12 * H)], [
+      source('e2', 5 * H, 6 * H),
+      act('e2', 'prod', 'App.Prepare', 'Deploy', 'Succeeded', 4.8 * H, 4.5 * H),
+      act('e2', 'prod', 'App.Deploy', 'Deploy', 'Succeeded', 4.5 * H, 4 * H),
+      source('e1', 20 * H, 21 * H),
+      act('e1', 'prod', 'App.Prepare', 'Deploy', 'Succeeded', 19.8 * H, 19.5 * H),
+      act('e1', 'prod', 'App.Deploy', 'Deploy', 'Failed', 19.5 * H, 19 * H),
+      act('e1', 'prod', 'App.Deploy', 'Deploy', 'Failed', 12.5 * H, 12 * H),
+    ]);
+    const m = await prod();
+    expect(m).toMatchObject({ deployments: 1, changes: 2, failedChanges: 1, restores: 1, openFailures: 0, timeToRestoreMedianMs: 15 * H * 60_000 });
+    expect(m.daily.filter((d: { failures: number }) => d.failures > 0)).toEqual([{ day: '2026-11-19', deployments: 0, failures: 1 }]);
+  });
+
+  test('a run whose first attempt failed before --since and whose retry succeeded inside it started before the window: not counted '
+    + '(regression: a clean deployment)', async () => {
+    setup([summary('e2', 'Succeeded', 5 * H, 4 * H)], [
+      source('e2', 5 * H, 6 * H),
+      act('e2', 'prod', 'App.Prepare', 'Deploy', 'Succeeded', 4.8 * H, 4.5 * H),
+      act('e2', 'prod', 'App.Deploy', 'Deploy', 'Succeeded', 4.5 * H, 4 * H),
+      // e1 started 9 days ago; prod failed 8 days ago and was retried 2 days ago, inside --since 7d
+      source('e1', 9 * DAY, 9 * DAY + 60),
+      act('e1', 'prod', 'App.Prepare', 'Deploy', 'Succeeded', 8 * DAY + 60, 8 * DAY + 30),
+      act('e1', 'prod', 'App.Deploy', 'Deploy', 'Failed', 8 * DAY + 30, 8 * DAY),
+      act('e1', 'prod', 'App.Deploy', 'Deploy', 'Succeeded', 2 * DAY, 2 * DAY - 30),
+    ]);
+    cp.on(ListActionExecutionsCommand, { filter: { pipelineExecutionId: 'e1' } }).resolves({
+      actionExecutionDetails: [
+        act('e1', 'prod', 'App.Deploy', 'Deploy', 'Succeeded', 2 * DAY, 2 * DAY - 30),
+        act('e1', 'prod', 'App.Deploy', 'Deploy', 'Failed', 8 * DAY + 30, 8 * DAY),
+        act('e1', 'prod', 'App.Prepare', 'Deploy', 'Succeeded', 8 * DAY + 60, 8 * DAY + 30),
+        source('e1', 9 * DAY, 9 * DAY + 60),
+      ],
+    });
+    cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { pipelineExecutionId: 'e1', status: 'Succeeded', trigger: { triggerType: 'WebhookV2' } } });
+    const m = await prod('--since', '7d');
+    expect(cp).toHaveReceivedCommandWith(ListActionExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: 'e1' } });
+    expect(m).toMatchObject({ deployments: 1, changes: 1, failedChanges: 0 });
+    expect(m.leadTimes.map((l: { executionId: string }) => l.executionId)).toEqual(['e2']);
+    // with the whole run in the window, it is a failed change, and a deployment that restored prod
+    expect(await prod('--since', '10d')).toMatchObject({ deployments: 2, changes: 2, failedChanges: 1, restores: 1 });
+  });
+});

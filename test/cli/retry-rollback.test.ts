@@ -147,6 +147,13 @@ describe('rollback', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ target: 'exec-0', executionId: 'exec-rb' });
   });
 
+  test('an invalid --target-execution is a usage error found before any AWS call', async () => {
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'bad id']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("cdk-delivery: invalid execution id (--target-execution) 'bad id': use 1-100 letters, digits, '.', '@', '-' or '_' (no spaces)\n");
+    expect(cp.calls()).toHaveLength(0);
+  });
+
   test('exit 3 when no earlier execution succeeded in the stage', async () => {
     cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.filter((a) => a.pipelineExecutionId !== 'exec-1') });
     const r = await cli(['rollback', PIPELINE, '--env', 'prod']);

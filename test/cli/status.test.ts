@@ -69,6 +69,45 @@ describe('status', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(3);
   });
 
+  test('an environment whose latest release was stopped says so under what it runs, with the reason; --json has it as stopped '
+    + '(regression: nothing in the table)', async () => {
+    cp.on(GetPipelineStateCommand).resolves(pipelineState({ approval: false, prodStatus: 'Stopped' }));
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [{ ...executions[0], status: 'Stopped', stopTrigger: { reason: 'bad release 42' } }, ...executions.slice(1)],
+    });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [{ ...actionExecutions[0], status: 'Succeeded' as const }, ...actionExecutions.slice(1)] });
+    const r = await cli(['status', PIPELINE]);
+    expect(r.code).toBe(0);
+    const table = r.stdout.slice(r.stdout.indexOf('│ prod'));
+    const deployedCell = table.split('\n').map((line) => line.split('│')[2]?.trim()).filter((cell) => cell);
+    expect(deployedCell.slice(0, 4)).toEqual(['0badc0d "First release"', '8h 20m ago', 'stopped: 3f2a9c1 "Add gift cards"', '30m 00s ago (bad release 42)']);
+    const json = await cli(['status', PIPELINE, '--json']);
+    expect(JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod')).toMatchObject({
+      latestExecution: { executionId: 'exec-3', status: 'Stopped' },
+      deployed: { executionId: 'exec-1' },
+      stopped: { executionId: 'exec-3', status: 'Stopped', revision: { id: COMMIT_3 }, reason: 'bad release 42', at: minutesAgo(30).toISOString() },
+    });
+  });
+
+  test('--watch before the pipeline name (status --watch shop-pipeline) watches it every 10 s (regression: "missing required argument")', async () => {
+    const r = await cli(['status', '--watch', PIPELINE, '--json'], {}, { maxRefreshes: 2 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineStateCommand, { name: PIPELINE });
+    expect(r.io.sleeps).toEqual([10_000]);
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  test('--watch with seconds and no pipeline name, or a name given twice: usage errors (exit 2), no call', async () => {
+    const noName = await cli(['status', '--watch', '30']);
+    expect(noName.stderr).toBe("cdk-delivery: missing required argument 'pipeline'\n");
+    expect(noName.code).toBe(2);
+    const twice = await cli(['status', '--watch', 'other', PIPELINE]);
+    expect(twice.stderr).toBe("cdk-delivery: --watch: expected a number of seconds, got 'other'\n");
+    expect(twice.code).toBe(2);
+    expect(cp.calls()).toHaveLength(0);
+  });
+
   test('--watch rides out a refresh still throttled after the retries, with a warning (regression: exit 5 ended the watch)', async () => {
     cp.on(GetPipelineStateCommand)
       .resolvesOnce(pipelineState())

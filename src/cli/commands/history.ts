@@ -5,8 +5,8 @@ import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode } from '../errors';
 import { println } from '../io';
 import {
-  describeRevision, findStage, isApproval, isSource, mergeRevisions, Revision, revisionOfSourceAction, revisionOfSummary, shortPrincipal, stageRuns,
-  validateName,
+  describeRevision, findStage, isApproval, isExpiredApproval, isSource, mergeRevisions, Revision, revisionOfSourceAction, revisionOfSummary,
+  shortPrincipal, stageRuns, validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
 
@@ -21,7 +21,8 @@ export interface HistoryOptions {
 export interface ApprovalAnswer {
   readonly environment: string;
   readonly action: string;
-  readonly decision: 'approved' | 'rejected' | 'waiting' | 'abandoned';
+  /** `expired`: nobody answered before the approval's timeout, and CodePipeline failed it. */
+  readonly decision: 'approved' | 'rejected' | 'expired' | 'waiting' | 'abandoned';
   readonly by?: string;
   readonly at?: Date;
   readonly comment?: string;
@@ -41,7 +42,9 @@ export interface HistoryEntry {
 }
 
 function answerOf(a: ActionExecutionDetail): ApprovalAnswer {
-  const decision = a.status === 'Succeeded' ? 'approved' : a.status === 'Failed' ? 'rejected' : a.status === 'InProgress' ? 'waiting' : 'abandoned';
+  const decision = a.status === 'Succeeded' ? 'approved'
+    : a.status === 'Failed' ? (isExpiredApproval(a) ? 'expired' : 'rejected')
+      : a.status === 'InProgress' ? 'waiting' : 'abandoned';
   return {
     environment: a.stageName ?? '',
     action: a.actionName ?? '',

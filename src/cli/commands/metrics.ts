@@ -1,5 +1,5 @@
 import { DeploymentInfo } from '@aws-sdk/client-codedeploy';
-import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
+import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary, StageState } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { mapLimit } from '../aws';
 import { CommandContext } from '../context';
@@ -9,8 +9,8 @@ import { ExitCode, usageError } from '../errors';
 import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
 import {
-  findEnvironmentStage, isApproval, isCodeDeploy, isRollbackExecution, isSource, NON_ENVIRONMENT_STAGES, primarySourceRevision,
-  revisionOfSourceAction, stageRuns, validateName,
+  actionsNotRun, findEnvironmentStage, isApproval, isCodeDeploy, isRollbackExecution, isSource, NON_ENVIRONMENT_STAGES, primarySourceRevision,
+  revisionOfSourceAction, StageRun, stageRuns, validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
 
@@ -38,14 +38,38 @@ function rolledBackOrStopped(d: DeploymentInfo | undefined): boolean {
 }
 
 /**
+ * The status of a stage run's record. A run whose started actions all succeeded is no deployment
+ * while the stage has actions it did not run and its execution did not succeed: an execution
+ * stopped with "stop and wait" between run orders (after `<stack>.Prepare`, before
+ * `<stack>.Deploy`) or while an approval waited ends with the stage half run (Abandoned, like
+ * `status` and `rollback` read it), and one still in progress has not run the rest yet.
+ */
+function runStatus(run: StageRun, failedAttempts: number, execution: PipelineExecutionSummary | PipelineExecution | undefined,
+  stage: StageState | undefined): DeploymentRecord['status'] {
+  if (failedAttempts && run.status !== 'Succeeded') return 'Failed';
+  if (run.status === 'Rejected' || run.status === 'Expired') return 'Abandoned';
+  if (run.status === 'Succeeded' && execution?.status && execution.status !== 'Succeeded' && stage && actionsNotRun(run, stage).length > 0) {
+    return execution.status === 'InProgress' || execution.status === 'Stopping' ? 'InProgress' : 'Abandoned';
+  }
+  return run.status;
+}
+
+/**
  * Reads one pipeline's history since `since` and turns it into deployment records.
  * API calls: ceil(executions/100) ListPipelineExecutions + ceil(actions/100) ListActionExecutions
  * (the two chains run side by side), plus ceil(CodeDeploy deployments/25) BatchGetDeployments,
  * started while the action pages arrive, at most 4 at a time. A stage run in the window whose
  * execution started before it (its summary and Source action are older than `since`) costs one
- * GetPipelineExecution and one ListActionExecutions filtered on that execution, at most 4 at a time.
+ * GetPipelineExecution and one ListActionExecutions filtered on that execution, at most 4 at a time;
+ * that execution's deployment attempts before `since` (a first attempt that failed before a retry in
+ * the window) are part of its run, which then started before the window (an approval that waited
+ * since before it does not count as a start).
+ *
+ * `state` (GetPipelineState, read alongside) gives each stage's actions, to tell a run that stopped
+ * before its later actions from a deployment.
  */
-export async function collectRecords(ctx: CommandContext, pipeline: string, since: Date, env?: string): Promise<DeploymentRecord[]> {
+export async function collectRecords(ctx: CommandContext, pipeline: string, since: Date, env?: string,
+  state?: Promise<GetPipelineStateOutput> | GetPipelineStateOutput): Promise<DeploymentRecord[]> {
   const deployments = new Map<string, DeploymentInfo>();
   const pending: Promise<void>[] = [];
   let running = 0;
@@ -98,9 +122,10 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
     if (t) commitTimes.set(a.pipelineExecutionId, t);
   };
   actions.forEach(readSource);
-  const runs = stageRuns(actions).filter((run) =>
+  const environmentRuns = (items: ActionExecutionDetail[]) => stageRuns(items).filter((run) =>
     !NON_ENVIRONMENT_STAGES.has(run.stageName) && (!env || run.stageName === env) &&
-    run.work.length > 0 && run.status !== 'Rejected' && run.startTime);
+    run.work.length > 0 && run.status !== 'Rejected' && run.status !== 'Expired' && run.startTime);
+  let runs = environmentRuns(actions);
 
   // Runs in the window of executions that started before it: their summary (rollback or not, start)
   // and Source action (commit time) were not listed. Read them one execution at a time.
@@ -110,6 +135,7 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
     .filter((r) => r.status === 'Succeeded' || r.status === 'Failed')
     .filter((r) => !byId.has(r.executionId) || needsSource(r.executionId))
     .map((r) => r.executionId))];
+  const earlier: ActionExecutionDetail[] = [];
   await mapLimit(outside, OUTSIDE_CONCURRENCY, async (id) => {
     const [execution, own] = await Promise.all([
       byId.has(id) ? undefined : ctx.api.getPipelineExecution(pipeline, id),
@@ -117,6 +143,8 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
     ]);
     if (execution) byId.set(id, execution);
     own.forEach(readSource);
+    // an approval that waited since before the window does not move the run's start: its deployment attempts do
+    earlier.push(...own.filter((a) => a.startTime && a.startTime < since && !isApproval(a)));
     if (!executionStarts.has(id)) {
       const starts = [...own, ...actions]
         .filter((a) => a.pipelineExecutionId === id)
@@ -125,6 +153,9 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
       if (starts.length) executionStarts.set(id, new Date(Math.min(...starts)));
     }
   });
+  // the attempts before the window of the runs read again: a run retried in the window started before it
+  if (earlier.length) runs = environmentRuns([...actions, ...earlier]);
+  const stages = new Map(((await state)?.stageStates ?? []).map((s) => [s.stageName, s]));
 
   const records: DeploymentRecord[] = [];
   for (const run of runs) {
@@ -134,7 +165,7 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
     // failed change; when the retry succeeded, it is also a deployment, which restored the environment
     const failedAttempts = run.actions.filter((a) => a.status === 'Failed' && !isApproval(a));
     const firstFailure = failedAttempts.map((a) => a.lastUpdateTime?.getTime()).filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
-    const retried = run.status === 'Succeeded' && failedAttempts.length > 0;
+    const status = runStatus(run, failedAttempts.length, summary, stages.get(run.stageName));
     // each action's latest attempt: a CodeDeploy rollback of an attempt that a retry then fixed is that attempt's failure
     const autoRolledBack = run.work
       .filter(isCodeDeploy)
@@ -144,10 +175,11 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
       environment: run.stageName,
       executionId: run.executionId,
       kind: isRollbackExecution(summary) ? 'rollback' : 'deployment',
-      status: (failedAttempts.length && !retried ? 'Failed' : run.status) as DeploymentRecord['status'],
+      status,
       startTime: run.startTime,
       endTime: run.endTime ?? (failedAttempts.length ? failedAttempts[0].lastUpdateTime : undefined),
-      ...(retried && firstFailure !== undefined ? { failedAt: new Date(firstFailure) } : {}),
+      // the change failed when its first attempt failed, whatever its retries did
+      ...(firstFailure !== undefined ? { failedAt: new Date(firstFailure) } : {}),
       ...(summary?.rollbackMetadata?.rollbackTargetPipelineExecutionId
         ? { rollbackTarget: summary.rollbackMetadata.rollbackTargetPipelineExecutionId } : {}),
       commitTime: commitTimes.get(run.executionId),
@@ -238,9 +270,18 @@ export async function metricsCommand(ctx: CommandContext, options: MetricsOption
     const env = options.env;
     states = await readStates();
     states.forEach((state, i) => findEnvironmentStage(state, env, pipelines[i]));
-    records = (await Promise.all(pipelines.map((p) => collectRecords(ctx, p, since, env)))).flat();
+    records = (await Promise.all(pipelines.map((p, i) => collectRecords(ctx, p, since, env, states[i])))).flat();
   } else {
-    const [read, collected] = await Promise.all([readStates(), Promise.all(pipelines.map((p) => collectRecords(ctx, p, since)))]);
+    const reading = readStates();
+    // a failed GetPipelineState is reported once, by the Promise.all below, not also as an unhandled rejection
+    reading.catch(() => undefined);
+    const stateOf = (i: number) => {
+      const one = reading.then((all) => all[i]);
+      one.catch(() => undefined);
+      return one;
+    };
+    const collecting = Promise.all(pipelines.map((p, i) => collectRecords(ctx, p, since, undefined, stateOf(i))));
+    const [read, collected] = await Promise.all([reading, collecting]);
     states = read;
     records = collected.flat();
   }

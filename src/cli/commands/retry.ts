@@ -72,6 +72,8 @@ async function restoredByCurrent(ctx: CommandContext, pipeline: string, env: str
 export async function rollbackCommand(ctx: CommandContext, options: StageCommandOptions): Promise<number> {
   const pipeline = validateName(options.pipeline, 'pipeline name');
   const env = validateName(options.env, 'environment name (--env)');
+  // a usage error, found before any AWS call
+  if (options.targetExecution !== undefined) validateName(options.targetExecution, 'execution id (--target-execution)');
   const state = await ctx.api.getPipelineState(pipeline);
   const stage = findStage(state, env, pipeline);
   if (stage.stageName === SOURCE_STAGE) {
@@ -82,9 +84,7 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
   const current = stage.latestExecution?.pipelineExecutionId;
 
   let target = options.targetExecution;
-  if (target !== undefined) {
-    validateName(target, 'execution id (--target-execution)');
-  } else {
+  if (target === undefined) {
     // After a rollback, the stage runs what that rollback restored: rolling back again goes to a
     // success older than it, never to the releases the rollback undid.
     const restored = current ? await restoredByCurrent(ctx, pipeline, env, current) : undefined;

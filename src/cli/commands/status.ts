@@ -49,6 +49,12 @@ export interface EnvironmentStatus {
   /** Every approval waiting in the stage: at most one, except in PARALLEL mode. */
   readonly pendingApprovals: PendingApproval[];
   readonly lastFailure?: { executionId: string; at?: Date; message?: string };
+  /**
+   * The stage's latest execution was stopped (StopPipelineExecution) while in it, or is being
+   * stopped: what it carried, when the stage last changed and the reason given. The stage still
+   * runs `deployed`.
+   */
+  readonly stopped?: { executionId: string; status: 'Stopped' | 'Stopping'; revision: Revision; at?: Date; reason?: string };
   readonly queued: number;
   /**
    * The stage's inbound transition (GetPipelineState's `inboundTransitionState`); `enabled: false`
@@ -140,8 +146,8 @@ export async function fetchStatus(ctx: CommandContext, pipeline: string): Promis
   // target) when no list gave it. At most two calls per environment, usually none.
   const unknown = new Set<string>();
   for (const env of environments) {
-    for (const shown of [env.deployed, env.inProgress]) {
-      if (shown && !shown.revision.id) unknown.add(shown.rollback?.targetExecutionId ?? shown.executionId);
+    for (const shown of [env.deployed, env.inProgress, env.stopped]) {
+      if (shown && !shown.revision.id) unknown.add(('rollback' in shown ? shown.rollback?.targetExecutionId : undefined) ?? shown.executionId);
     }
   }
   if (unknown.size > 0) {
@@ -241,6 +247,17 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
     if (run) lastFailure = { executionId: run.executionId, at, message: failureMessage(run.actions) };
   }
 
+  let stopped: EnvironmentStatus['stopped'];
+  if (latestId && (latest?.status === 'Stopped' || latest?.status === 'Stopping')) {
+    stopped = {
+      executionId: latestId,
+      status: latest.status,
+      revision: revisionOf(latestId),
+      at: lastChange ? new Date(lastChange) : undefined,
+      reason: byId.get(latestId)?.stopTrigger?.reason,
+    };
+  }
+
   return {
     name,
     environment: !NON_ENVIRONMENT_STAGES.has(name),
@@ -250,6 +267,7 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
     pendingApproval: pendingApprovals[0],
     pendingApprovals,
     lastFailure,
+    stopped,
     queued: stage.inboundExecutions?.length ?? (stage.inboundExecution ? 1 : 0),
     inboundTransition: inboundTransition(stage),
   };
@@ -287,11 +305,16 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
         + `${safeLine(runningActions(inProgress.actions)) || (env.pendingApproval ? 'awaiting approval' : 'waiting')}`) +
         (env.queued ? `\n+${env.queued} queued` : '')
       : (env.queued ? `${env.queued} queued` : undefined);
+    // the latest release stopped in the stage (stop and wait, or abandon): what runs is still `deployed`
+    const stopped = env.stopped
+      ? c.yellow(`${env.stopped.status === 'Stopping' ? 'being stopped' : 'stopped'}: ${describeRevision(env.stopped.revision, 16)}\n`
+        + `${ago(env.stopped.at, now)}${env.stopped.reason ? ` (${safeLine(env.stopped.reason)})` : ''}`)
+      : undefined;
     table.push([
       env.environment ? c.bold(safeLine(env.name)) : safeLine(env.name),
-      deployed
+      [deployed
         ? `${describeRevision(deployed.revision, 28)}\n${ago(deployed.at, now)}` + (deployed.rollback ? `\nrolled back to it${rolledBackTo(deployed.rollback)}` : '')
-        : (env.latestExecution ? none : undefined) ?? c.dim('nothing yet'),
+        : (env.latestExecution ? none : undefined) ?? (stopped ? undefined : c.dim('nothing yet')), stopped].filter((x) => x !== undefined).join('\n'),
       [frozen, inProgressCell].filter((x) => x !== undefined).join('\n') || '—',
       env.pendingApproval
         ? c.yellow(`${safeLine(env.pendingApproval.actionName)} ${describeRevision(env.pendingApproval.revision, 12)}\nwaiting ${ago(env.pendingApproval.since, now).replace(/ ago$/, '')}`
