@@ -34,7 +34,7 @@ export interface CodeDeployServerOptions {
   /**
    * Action name.
    *
-   * @default - the deployment group's name, or 'CodeDeploy'
+   * @default - the deployment group's name (its construct id when the name is generated)
    */
   readonly name?: string;
   /**
@@ -75,7 +75,7 @@ export interface CodeDeployEcsOptions {
   /**
    * Action name.
    *
-   * @default - the deployment group's name, or 'BlueGreen'
+   * @default - the deployment group's name (its construct id when the name is generated)
    */
   readonly name?: string;
   /**
@@ -104,7 +104,7 @@ export interface EcsRollingOptions {
   /**
    * Action name.
    *
-   * @default - the service's name, or 'Ecs'
+   * @default - the service's name (its construct id when the name is generated)
    */
   readonly name?: string;
   /**
@@ -256,11 +256,22 @@ export function defaultChildOf(x: unknown): unknown {
 }
 
 function alarmsAndRollback(group: unknown): string[] {
-  const cfn = defaultChildOf(group) as { alarmConfiguration?: any; autoRollbackConfiguration?: any } | undefined;
+  const cfn = defaultChildOf(group) as (IConstruct & { alarmConfiguration?: any; autoRollbackConfiguration?: any }) | undefined;
+  if (cfn === undefined) return [];
+  // aws-cdk-lib renders both lazily (alarms may be added later): resolve them as they stand now,
+  // before the pipeline adds the environment's alarms (the plan names those apart)
+  const resolve = (value: unknown): any => {
+    try {
+      return Stack.of(cfn).resolve(value);
+    } catch {
+      return undefined;
+    }
+  };
+  const alarms = resolve(cfn.alarmConfiguration)?.alarms;
+  const rollback = resolve(cfn.autoRollbackConfiguration);
   const out: string[] = [];
-  const alarms = cfn?.alarmConfiguration?.alarms;
   if (Array.isArray(alarms) && alarms.length > 0) out.push(`auto-rollback on ${alarms.length} alarm${alarms.length === 1 ? '' : 's'}`);
-  else if (cfn?.autoRollbackConfiguration?.enabled) out.push('auto-rollback on failure');
+  else if (rollback?.enabled === true && (rollback.events ?? []).includes('DEPLOYMENT_FAILURE')) out.push('auto-rollback on failure');
   return out;
 }
 
@@ -384,7 +395,8 @@ export function singleActionFields(name: string, kind: 'codedeploy-server' | 'co
 
 /** The action name: the group's name when it is a literal, else its construct id. */
 function groupName(group: { deploymentGroupName: string; node: { id: string } }, fallback: string): string {
-  return actionNameOf(group.deploymentGroupName, group.node.id, fallback);
+  // a group of the app given a deploymentGroupName has it as its physical name (the attribute is a token)
+  return actionNameOf(literalName(group, group.deploymentGroupName), group.node.id, fallback);
 }
 
 /**
@@ -419,7 +431,7 @@ export function codeDeployServerModel(
     gradual: gradualRollout(strategy),
     summary: ['CodeDeploy EC2/on-premises', strategy, ...alarmsAndRollback(group)].join(' · '),
     details: [
-      `deployment group: ${isToken(group.deploymentGroupName) ? '(token)' : group.deploymentGroupName}`,
+      `deployment group: ${literalName(group, group.deploymentGroupName) ?? `${group.node.id} (generated name)`}`,
       ...(imported ? [imported.detail] : []),
       `revision: ${input === DeploymentArtifact.SOURCE ? 'the source' : 'the build output'} (appspec.yml at its root)`,
       ...roleDetail(role, group.env.account, env),
@@ -582,8 +594,8 @@ export function ecsRollingModel(
   const timeoutMinutes = o.deploymentTimeout === undefined ? undefined : v.durationMinutes(`${ctx.field}.deploymentTimeout`, o.deploymentTimeout, {
     min: 1, max: 60, limits: 'whole minutes from 1 to 60 (CodePipeline\'s limits for an ECS deployment)', example: 'Duration.minutes(15)',
   });
-  const fallback = !isToken(service.serviceName) && /^[A-Za-z0-9.@_-]{1,100}$/.test(service.serviceName) ? service.serviceName : 'Ecs';
-  const name = v.pipelineName(`${ctx.field}.name`, o.name ?? fallback, 'deployment name');
+  // the service's name (an owned service given a serviceName has it as its physical name), else its construct id
+  const name = v.pipelineName(`${ctx.field}.name`, o.name ?? actionNameOf(literalName(service, service.serviceName), service.node.id, 'Ecs'), 'deployment name');
   return {
     name,
     kind: 'ecs-rolling',

@@ -24,11 +24,15 @@ describe('DeploymentTarget.codeDeployServer', () => {
     const stack = newStack();
     const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentGroupName: 'shop-fleet', deploymentConfig: codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME });
     const pipeline = pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group)] }] });
-    const a = action(stack, 'staging', 'Fleet');
+    // named after the group's name (regression: its construct id, while the plan said "deployment group: (token)")
+    const a = action(stack, 'staging', 'shop-fleet');
     expect(a.ActionTypeId).toEqual({ Category: 'Deploy', Owner: 'AWS', Provider: 'CodeDeploy', Version: '1' });
     expect(a.InputArtifacts).toEqual([{ Name: 'BuildOutput' }]);
     expect(flat(a.Configuration)).toEqual({ ApplicationName: expect.stringMatching(/^<FleetApplication/), DeploymentGroupName: expect.stringMatching(/^<Fleet/) });
-    expect(pipeline.describe().environments[0].deployments[0].summary).toBe('CodeDeploy EC2/on-premises · rolling, half of the instances at a time');
+    const plan = pipeline.describe().environments[0].deployments[0];
+    // aws-cdk-lib rolls a group of the app back on a failed deployment unless told otherwise
+    expect(plan.summary).toBe('CodeDeploy EC2/on-premises · rolling, half of the instances at a time · auto-rollback on failure');
+    expect(plan.details).toContain('deployment group: shop-fleet');
   });
 
   test('the plan says whether the rollout is gradual: rolling and canaries are, all at once is not, an unknown config does not say', () => {
@@ -318,6 +322,17 @@ describe('DeploymentTarget.ecs', () => {
     expect(a.Configuration).toMatchObject({ ClusterName: 'shop', ServiceName: 'shop-web', FileName: 'imagedefinitions.json' });
   });
 
+  test('services of the app are named after their serviceName, else their construct id (regression: both named \'Ecs\', refused as a clash)', () => {
+    const stack = newStack();
+    const cluster = new ecs.Cluster(stack, 'Cluster');
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+    taskDefinition.addContainer('app', { image: ecs.ContainerImage.fromRegistry('nginx') });
+    const web = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition, serviceName: 'web' });
+    const worker = new ecs.FargateService(stack, 'Worker', { cluster, taskDefinition });
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(web), DeploymentTarget.ecs(worker)] }] });
+    expect(actionsOf(stack, 'staging')).toEqual(['web@1', 'Worker@1']);
+  });
+
   test('imageDefinitionsFile is a relative path inside the build output, written with \'/\'', () => {
     const attempt = (imageDefinitionsFile: string) => {
       const stack = newStack();
@@ -574,7 +589,7 @@ describe('an imported group without its deployment config', () => {
     expect(pipeline.describe().environments[0].deployments.map(d => d.summary)).toEqual([
       'CodeDeploy EC2/on-premises · rolling, half of the instances at a time',
       'CodeDeploy EC2/on-premises · rolling, one instance at a time',
-      'CodeDeploy EC2/on-premises · rolling, one instance at a time',
+      'CodeDeploy EC2/on-premises · rolling, one instance at a time · auto-rollback on failure',
     ]);
     expect(warningsOf(stack)).toEqual([]);
   });
@@ -594,7 +609,7 @@ describe('custom deployment configs', () => {
     const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentConfig });
     const pipeline = pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group)] }] });
     const d = pipeline.describe().environments[0].deployments[0];
-    expect(d.summary).toBe(`CodeDeploy EC2/on-premises · ${text}`);
+    expect(d.summary).toBe(`CodeDeploy EC2/on-premises · ${text} · auto-rollback on failure`);
     expect(d.gradual).toBe(!text.startsWith('all'));
   });
 

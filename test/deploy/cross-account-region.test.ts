@@ -99,7 +99,7 @@ describe('CodeDeploy group defined in a stack of account B', () => {
     expect(stacks).toEqual([`PipelineStack ${A}/eu-west-1`, `ShopB ${B}/eu-west-1`]); // no support stack
     expect(pipelineDeps).toEqual(['ShopB']);
 
-    const a = action(stack, 'prod', 'Fleet'); // the group's name is a token here: the construct id names the action
+    const a = action(stack, 'prod', 'shop-fleet'); // the group's physical name names the action
     expect(a.Configuration).toEqual({ ApplicationName: 'shop', DeploymentGroupName: 'shop-fleet' });
     expect(a.Region).toBeUndefined();
     const roleArn: string = flat(a.RoleArn);
@@ -122,7 +122,7 @@ describe('CodeDeploy group defined in a stack of account B', () => {
   test('the artifact bucket and key policies grant account B\'s action role and nobody else outside the pipeline account', () => {
     const { app, stack } = setup();
     app.synth();
-    const roleArn: string = flat(action(stack, 'prod', 'Fleet').RoleArn);
+    const roleArn: string = flat(action(stack, 'prod', 'shop-fleet').RoleArn);
 
     const bucket = artifactBucketPolicy(stack);
     expect(allowedPrincipals(bucket)).toEqual([roleArn]);

@@ -89,7 +89,7 @@ describe('cdk-nag over CodeDeploy and ECS targets in another account', () => {
   const appsOwn = (f: string) => f.startsWith('/ShopB/Fleet/Role/');
 
   test.each([
-    ['a CodeDeploy group defined in a stack of that account', serverGroupInB, '/ShopB/PipelineStackShopPipelineACC8CC45-prod-Fleet-ActionRole', false],
+    ['a CodeDeploy group defined in a stack of that account', serverGroupInB, '/ShopB/PipelineStackShopPipelineACC8CC45-prod-shop-fleet-ActionRole', false],
     ['an ECS service of a stack of that account', serviceInB, '/ShopB/PipelineStackShopPipelineACC8CC45-prod-shop-web-ActionRole', true],
     ['a CodeDeploy group imported from that account (support stack)', importedServerGroup,
       `/cross-account-support-stack-${B}/PipelineStackShopPipelineACC8CC45-prod-shop-fleet-ActionRole`, false],
