@@ -457,7 +457,8 @@ export class DeliveryPipeline extends Construct {
    * Refuses a grantee of another account when the artifacts are encrypted with the AWS managed
    * `aws/s3` key (the artifact bucket has no customer managed key: CodePipeline then encrypts the
    * artifacts with `aws/s3`), which no other account may use: the bucket policy would let the
-   * grantee fetch objects it cannot decrypt.
+   * grantee fetch objects it cannot decrypt. The replication buckets of other regions have a
+   * customer managed key whenever the artifact bucket has one (see renderPipeline).
    */
   private requireArtifactKeyFor(grantee: iam.IGrantable, bucket: s3.IBucket): void {
     const account = Stack.of(this).account;

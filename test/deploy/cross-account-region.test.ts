@@ -370,6 +370,26 @@ describe('environment in another region', () => {
     expect(alias.Properties.AliasName).toMatch(/^alias\//);
   });
 
+  test('an artifactBucket with a customer managed key and account B in us-east-1: the replication bucket gets a customer managed key for account B '
+    + '(regression: aws-cdk-lib stopped with "Create Pipeline with \'crossAccountKeys: true\'")', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const artifactBucket = new s3.Bucket(stack, 'Artifacts', { encryptionKey: new Key(stack, 'ArtifactsKey', { enableKeyRotation: true }) });
+    pipelineIn(stack, { artifactBucket, environments: [{ name: 'us', account: B, region: 'us-east-1', deployments: [cfnTarget('shop-us')] }] });
+    const { asm } = assembly(app);
+    const support = Template.fromJSON(asm.getStackArtifact(SUPPORT).template);
+    const [bucket] = Object.values(support.findResources('AWS::S3::Bucket')) as any[];
+    const sse = flat(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault);
+    expect(sse.KMSMasterKeyID).toMatch(/^arn:aws:kms:us-east-1:111111111111:/);
+    const keys = Object.values(support.findResources('AWS::KMS::Key')) as any[];
+    expect(keys).toHaveLength(1);
+    expect(keys[0].Properties.EnableKeyRotation).toBe(true);
+    // account B's CDK bootstrap deploy role of us-east-1 runs the actions and may decrypt the artifacts there
+    const deployRoleB = `:iam::${B}:role/cdk-hnb659fds-deploy-role-${B}-us-east-1`;
+    const grants = flat(keys[0].Properties.KeyPolicy.Statement).filter((st: any) => JSON.stringify(st.Principal).includes(deployRoleB));
+    expect(grants.map((st: any) => list(st.Action).sort())).toEqual([['kms:Decrypt', 'kms:DescribeKey']]);
+  });
+
   test('one account and us-east-1: nothing to narrow (the replication bucket uses the AWS managed key)', () => {
     const { stack } = crossRegion(() => ({ name: 'us', region: 'us-east-1', deployments: [cfnTarget('shop-us')] }));
     const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
@@ -501,6 +521,24 @@ describe('grantArtifactsRead: the instances that download a CodeDeploy revision'
       + `Add an environment in account ${B} (the pipeline then encrypts its artifacts with a customer managed key whose policy grants the grantee), `
       + 'or pass an artifactBucket encrypted with a customer managed KMS key (encryptionKey) whose key policy you manage.');
     expect(JSON.stringify(artifactBucketPolicy(stack))).not.toContain(B);
+  });
+
+  test('an artifactBucket with a customer managed key and an environment of the pipeline\'s account in us-east-1: a fleet role of account B '
+    + 'may decrypt the replication bucket there too (regression: that bucket was encrypted with aws/s3)', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const artifactBucket = new s3.Bucket(stack, 'Artifacts', { encryptionKey: new Key(stack, 'ArtifactsKey', { enableKeyRotation: true }) });
+    const pipeline = pipelineIn(stack, { artifactBucket, environments: [{ name: 'us', region: 'us-east-1', deployments: [cfnTarget('shop-us')] }] });
+    pipeline.grantArtifactsRead(iam.Role.fromRoleArn(stack, 'FleetRole', `arn:aws:iam::${B}:role/fleet`, { mutable: false }));
+    const grantsOf = (doc: any) => flat(doc.Statement).filter((st: any) => list(st.Principal?.AWS).includes(`arn:aws:iam::${B}:role/fleet`));
+    const support = Template.fromJSON(app.synth().getStackArtifact(`cross-region-stack-${A}_us-east-1`).template);
+    const [bucket] = Object.values(support.findResources('AWS::S3::Bucket')) as any[];
+    expect(flat(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).KMSMasterKeyID)
+      .toMatch(/^arn:aws:kms:us-east-1:111111111111:/);
+    const [key] = Object.values(support.findResources('AWS::KMS::Key')) as any[];
+    expect(grantsOf(key.Properties.KeyPolicy).map((st: any) => list(st.Action).sort())).toEqual([['kms:Decrypt', 'kms:DescribeKey']]);
+    const [bucketPolicy] = Object.values(support.findResources('AWS::S3::BucketPolicy')) as any[];
+    expect(grantsOf(bucketPolicy.Properties.PolicyDocument).map((st: any) => list(st.Action).sort())).toEqual([['s3:GetBucket*', 's3:GetObject*', 's3:List*']]);
   });
 
   test('with an artifactBucket of the app: granted when it has a customer managed key, refused without one', () => {
