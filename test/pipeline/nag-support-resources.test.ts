@@ -132,6 +132,33 @@ describe('cdk-nag over CodeDeploy and ECS targets in another account', () => {
     }));
   });
 
+  test('an imported group of an account whose stack of the app already holds an action role: its role lands in that stack, narrowed and covered too '
+    + '(regression: "*" and unsuppressed findings there)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stackB = new Stack(app, 'ShopB', { env: { account: B, region: 'eu-west-1' } });
+    const owned = serverGroupInB(stack, stackB);
+    const imported = DeploymentTarget.codeDeployServer(codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Blog', {
+      application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'BlogApp', `arn:aws:codedeploy:eu-west-1:${B}:application:blog`),
+      deploymentGroupName: 'blog-fleet',
+    }));
+    pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [owned, imported] }] });
+    expect(findings(app).filter(f => !appsOwn(f))).toEqual([]);
+    // aws-cdk-lib keeps one stack per account for a pipeline's roles: the first action's resource stack, ShopB
+    const role = 'ShopB/PipelineStackShopPipelineACC8CC45-prod-blog-fleet-ActionRole';
+    expect(app.node.findAll().some(c => c.node.path === role)).toBe(true);
+    const policy = app.node.findAll().find(c => c.node.path === `${role}/DefaultPolicy/Resource`) as CfnResource;
+    expect(policy.getMetadata('cdk_nag').rules_to_suppress.map((r: any) => r.reason)).toEqual([READ_REASON, KEY_REASON]);
+    const template = app.synth().getStackByName(stackB.stackName).template;
+    const statements = Object.values(template.Resources as Record<string, any>)
+      .filter(r => r.Type === 'AWS::IAM::Policy').flatMap(r => flat(r.Properties.PolicyDocument.Statement));
+    expect(statements.filter((st: any) => [].concat(st.Resource).includes('*' as never))).toEqual([]);
+    expect(statements.filter((st: any) => [].concat(st.Action).some((a: string) => a.startsWith('kms:')))).toEqual([
+      { Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*' },
+      { Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*' },
+    ]);
+  });
+
   test('with a role of that account given, no action role is created and nothing is reported', () => {
     const { app } = crossAccount(stack => DeploymentTarget.codeDeployServer(codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
       application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'App', `arn:aws:codedeploy:eu-west-1:${B}:application:shop`),
