@@ -311,16 +311,38 @@ export function addNagSuppressions(
 function artifactReadFindings(st: Statement, resolve: (x: unknown) => unknown, buckets: s3.IBucket[]): string[] {
   const actions = ([] as string[]).concat(st.Action ?? []);
   if (st.Condition !== undefined || actions.length === 0 || !actions.every(a => ARTIFACT_READ_ACTIONS.includes(a))) return [];
-  const resources = ([] as unknown[]).concat(resolve(st.Resource) ?? []);
+  // as literals, or as Fn::Join with the partition in an app without @aws-cdk/core:enablePartitionLiterals
+  const resources = ([] as unknown[]).concat(resolve(st.Resource) ?? []).map(r => JSON.stringify(r));
   for (const bucket of buckets) {
     const bucketArn = resolve(bucket.bucketArn);
     const objects = resolve(bucket.arnForObjects('*'));
-    if (typeof bucketArn !== 'string' || typeof objects !== 'string') continue;
-    if (resources.length > 0 && resources.every(r => r === bucketArn || r === objects)) {
-      return [...actions.map(a => `Action::${a}`), ...(resources.includes(objects) ? [`Resource::${objects}`] : [])];
+    if (!isFlattenable(bucketArn) || !isFlattenable(objects)) continue;
+    const [bucketJson, objectsJson] = [JSON.stringify(bucketArn), JSON.stringify(objects)];
+    if (resources.length > 0 && resources.every(r => r === bucketJson || r === objectsJson)) {
+      return [...actions.map(a => `Action::${a}`), ...(resources.includes(objectsJson) ? [`Resource::${flattenAsNag(objects)}`] : [])];
     }
   }
   return [];
+}
+
+/** True for a string, a `{ Ref }` or an `Fn::Join` of those: a name cdk-nag shows without a generated id of another template. */
+function isFlattenable(value: unknown): boolean {
+  if (typeof value === 'string') return true;
+  if (!value || typeof value !== 'object') return false;
+  const v = value as Record<string, unknown>;
+  if (Object.keys(v).length !== 1) return false;
+  if (typeof v.Ref === 'string') return v.Ref.startsWith('AWS::');
+  const join = v['Fn::Join'];
+  return Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1]) && join[1].every(isFlattenable);
+}
+
+/** A resolved value as cdk-nag names it in a finding's id (its flattenCfnReference): `{ Ref: X }` is `<X>`, a join is joined. */
+function flattenAsNag(value: unknown): string {
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const v = value as Record<string, any>;
+  if (v.Ref !== undefined) return `<${flattenAsNag(v.Ref)}>`;
+  const [delimiter, items] = v['Fn::Join'] as [string, unknown[]];
+  return items.map(flattenAsNag).join(delimiter);
 }
 
 /**
