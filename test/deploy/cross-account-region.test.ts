@@ -496,6 +496,59 @@ describe('grantArtifactsRead: the instances that download a CodeDeploy revision'
     ]);
   });
 
+  test('an imported artifact bucket and key with environments of another account: a warning names the roles and the statements their owner must add '
+    + '(regression: the first deployment failed with AccessDenied)', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const key = Key.fromKeyArn(stack, 'Key', `arn:aws:kms:eu-west-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+    pipelineIn(stack, {
+      artifactBucket: s3.Bucket.fromBucketAttributes(stack, 'Artifacts', { bucketName: 'acme-artifacts', encryptionKey: key }),
+      environments: [
+        { name: 'staging', deployments: [cfnTarget('shop-staging')] },
+        { name: 'prod', account: B, deployments: [cfnTarget('shop-prod'), DeploymentTarget.codeDeployServer(importedServerGroup(stack, B), { role: roleB(stack) })] },
+        // another region: the replication bucket there is aws-cdk-lib's, with its policies
+        { name: 'us', account: B, region: 'us-east-1', deployments: [cfnTarget('shop-us')] },
+      ],
+    });
+    app.synth();
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedArtifactStore')).map(w => w.entry.data);
+    const deployRole = `arn:aws:iam::${B}:role/cdk-hnb659fds-deploy-role-${B}-eu-west-1`;
+    const principal = `"Principal": { "AWS": ["${deployRole}", "${DEPLOY_ROLE_B}"] }`;
+    expect(warnings).toEqual([
+      'artifactBucket: actions of other accounts read the artifacts through policies this app cannot change (the artifactBucket and its key are imported), '
+      + `and aws-cdk-lib leaves out their grants without an error: ${deployRole} (environment 'prod'), ${DEPLOY_ROLE_B} (environment 'prod'). `
+      + 'Their first run fails with AccessDenied until the owner of the bucket and key adds to the bucket policy of acme-artifacts: '
+      + `{ "Effect": "Allow", ${principal}, "Action": ["s3:GetObject*", "s3:GetBucket*", "s3:List*"], "Resource": ["<bucket ARN>", "<bucket ARN>/*"] }; `
+      + `and to the key policy of arn:aws:kms:eu-west-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab: `
+      + `{ "Effect": "Allow", ${principal}, "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*" }. [ack: delivery-pipeline:importedArtifactStoreRoles]`,
+    ]);
+  });
+
+  test('an imported artifact bucket with a key of the app, every environment in the pipeline\'s account: no warning', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Artifacts', { bucketName: 'acme-artifacts', encryptionKey: new Key(stack, 'Key') });
+    pipelineIn(stack, { artifactBucket: bucket, environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }] });
+    app.synth();
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedArtifactStore'))).toEqual([]);
+  });
+
+  test('an imported artifact bucket with a key of the app and an environment of another account: the warning asks for the bucket policy only', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Artifacts', { bucketName: 'acme-artifacts', encryptionKey: new Key(stack, 'Key') });
+    pipelineIn(stack, { artifactBucket: bucket, environments: [{ name: 'prod', account: B, deployments: [cfnTarget('shop-prod')] }] });
+    app.synth();
+    const deployRole = `arn:aws:iam::${B}:role/cdk-hnb659fds-deploy-role-${B}-eu-west-1`;
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedArtifactStore')).map(w => w.entry.data)).toEqual([
+      'artifactBucket: actions of other accounts read the artifacts through policies this app cannot change (the artifactBucket is imported), '
+      + `and aws-cdk-lib leaves out their grants without an error: ${deployRole} (environment 'prod'). `
+      + 'Their first run fails with AccessDenied until the owner of the bucket and key adds to the bucket policy of acme-artifacts: '
+      + `{ "Effect": "Allow", "Principal": { "AWS": "${deployRole}" }, "Action": ["s3:GetObject*", "s3:GetBucket*", "s3:List*"], `
+      + '"Resource": ["<bucket ARN>", "<bucket ARN>/*"] }. [ack: delivery-pipeline:importedArtifactStoreRoles]',
+    ]);
+  });
+
   test('a role of the pipeline account gets an identity policy on the bucket; a non-grantee is refused', () => {
     const app = newApp();
     const stack = pipelineStack(app);
