@@ -23,7 +23,7 @@ import { ReleaseMode } from '../model/release-mode';
 import { DeliveryDefaults } from '../policy/delivery-defaults';
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
 import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage } from '../private/app-registry';
-import { addCrossAccountActionRoleSuppressions, addNagSuppressions } from '../private/nag';
+import { addCrossAccountActionRoleSuppressions, addFleetInstanceRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
 import { refuseOwnedUnreferable } from '../private/referable';
 import { described, DeliveryPipelineValidationError, literal, show, Validator } from '../private/validation';
@@ -273,6 +273,7 @@ export class DeliveryPipeline extends Construct {
     addNagSuppressions(this, this.props.artifactBucket ? undefined : rendered.pipeline.artifactBucket, replicationBuckets,
       supports.map(support => support.replicationBucket));
     addCrossAccountActionRoleSuppressions(rendered.pipeline);
+    addFleetInstanceRoleSuppressions(this.model.environments.flatMap(e => e.deployments.map(d => d.codeDeployGroup)));
     warnImportedArtifactStoreRoles(this, rendered.pipeline);
     const stack = Stack.of(this);
     const plan = writePlan(this.model, graph, stack.account, stack.region, planNotifications(this.notifications));

@@ -1,5 +1,7 @@
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -180,6 +182,47 @@ describe.each([
       '/ShopB/Reader/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::arn:aws:s3:::shop-b/*]',
     ]);
     expect(app.node.findAll().find(c => c.node.path === 'ShopB/Reader/DefaultPolicy/Resource')?.node.metadata.filter(m => m.type === 'cdk_nag')).toEqual([]);
+  });
+});
+
+describe('cdk-nag over the instance role of a CodeDeploy EC2 fleet in another account', () => {
+  const B = '222222222222';
+  function fleet(extra?: (role: iam.IRole) => void) {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stackB = new Stack(app, 'ShopB', { env: { account: B, region: 'eu-west-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(stackB, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-1'] });
+    const asg = new autoscaling.AutoScalingGroup(stackB, 'Asg', {
+      vpc, instanceType: new ec2.InstanceType('t3.micro'), machineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-12345678' }),
+    });
+    extra?.(asg.role);
+    const group = new codedeploy.ServerDeploymentGroup(stackB, 'Fleet', {
+      application: new codedeploy.ServerApplication(stackB, 'App', { applicationName: 'shop' }), deploymentGroupName: 'shop-fleet', autoScalingGroups: [asg],
+    });
+    pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.codeDeployServer(group)] }] });
+    return app;
+  }
+  const POLICY = '/ShopB/Asg/InstanceRole/DefaultPolicy/Resource';
+
+  test('aws-cdk-lib\'s kms:Decrypt and kms:DescribeKey on Resource "*" for the artifact key is covered, with a reason; the policy is not rewritten', () => {
+    const app = fleet();
+    // the artifact reads (and the CodeDeploy agent's bucket) on the app's role stay the app's to suppress, as in the pipeline's account
+    expect(findings(app).filter(f => f.startsWith(POLICY) && !/IAM5\[(Action::s3:|Resource::arn:aws:s3:::)/.test(f))).toEqual([]);
+    const policy = app.node.findAll().find(c => `/${c.node.path}` === POLICY) as CfnResource;
+    expect(policy.getMetadata('cdk_nag').rules_to_suppress).toEqual([{
+      id: 'AwsSolutions-IAM5',
+      reason: expect.stringMatching(/^aws-cdk-lib grants the instances of a CodeDeploy EC2 fleet of this app the pipeline's artifacts in another account or Region: /),
+      applies_to: ['Resource::*'],
+    }]);
+    const template = app.synth().getStackByName('ShopB').template;
+    const [, instancePolicy] = Object.entries(template.Resources as Record<string, any>).find(([id]) => id.startsWith('AsgInstanceRoleDefaultPolicy'))!;
+    expect(flat(instancePolicy.Properties.PolicyDocument.Statement).filter((st: any) => st.Resource === '*'))
+      .toEqual([{ Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: '*' }]);
+  });
+
+  test('a statement of the app\'s on Resource "*" in the same policy keeps the finding reported', () => {
+    const app = fleet(role => role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeTags'], resources: ['*'] })));
+    expect(findings(app).filter(f => f.startsWith(POLICY) && f.includes('[Resource::*]'))).toEqual([`${POLICY} AwsSolutions-IAM5[Resource::*]`]);
   });
 });
 
