@@ -5,6 +5,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
 import { PipelineNotifications } from './notifications';
@@ -614,7 +615,7 @@ function importedArtifactStoreStatements(bucket: s3.IBucket, principals: string[
   ];
 }
 
-/** A role ARN of a rendered action as text: the partition reference as the stack's partition, else `${AWS::Partition}`. */
+/** A role ARN of a rendered action as text, with `partition` for the partition's reference; undefined for any other reference. */
 function roleArnText(arn: unknown, partition: string): string | undefined {
   if (typeof arn === 'string') return arn;
   const join = (arn as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
@@ -636,7 +637,9 @@ function warnImportedArtifactStoreRoles(scope: Construct, pipeline: codepipeline
   if (Resource.isOwnedResource(bucket) && (key === undefined || Resource.isOwnedResource(key))) return;
   const stack = Stack.of(pipeline);
   if (Token.isUnresolved(stack.account)) return;
-  const partition = Token.isUnresolved(stack.partition) ? '${AWS::Partition}' : stack.partition;
+  // the partition as a literal, for ARNs to paste into a policy (a plain App renders it as a reference)
+  const partition = !Token.isUnresolved(stack.partition) ? stack.partition
+    : (!Token.isUnresolved(stack.region) && RegionInfo.get(stack.region).partition) || '<partition>';
   // the L1 property, resolved: its fields as aws-cdk-lib names them (name, actions, roleArn...)
   const stages = stack.resolve((pipeline.node.defaultChild as codepipeline.CfnPipeline).stages) as Array<{
     name: string; actions?: Array<{ roleArn?: unknown; region?: string; outputArtifacts?: unknown[] }>;
@@ -647,7 +650,7 @@ function warnImportedArtifactStoreRoles(scope: Construct, pipeline: codepipeline
     for (const action of stage.actions ?? []) {
       if (action.region !== undefined && !Token.isUnresolved(stack.region) && action.region !== stack.region) continue;
       const arn = roleArnText(action.roleArn, partition);
-      const account = arn?.split(':')[4];
+      const account = arn === undefined ? undefined : /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
       if (arn === undefined || account === undefined || account === stack.account) continue;
       roles.set(arn, [...new Set([...(roles.get(arn) ?? []), stage.name])]);
       write ||= (action.outputArtifacts ?? []).length > 0;

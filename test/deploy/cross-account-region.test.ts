@@ -524,8 +524,11 @@ describe('grantArtifactsRead: the instances that download a CodeDeploy revision'
     ]);
   });
 
-  test('an imported artifact bucket with a key of the app, every environment in the pipeline\'s account: no warning', () => {
-    const app = newApp();
+  test.each([
+    ['the recommended feature flags', newApp],
+    ['a plain App, whose ARNs name the partition by reference', () => new App()],
+  ])('an imported artifact bucket with a key of the app, every environment in the pipeline\'s account: no warning (%s)', (_flags, makeApp) => {
+    const app = makeApp();
     const stack = pipelineStack(app);
     const bucket = s3.Bucket.fromBucketAttributes(stack, 'Artifacts', { bucketName: 'acme-artifacts', encryptionKey: new Key(stack, 'Key') });
     pipelineIn(stack, { artifactBucket: bucket, environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }] });
@@ -533,8 +536,11 @@ describe('grantArtifactsRead: the instances that download a CodeDeploy revision'
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedArtifactStore'))).toEqual([]);
   });
 
-  test('an imported artifact bucket with a key of the app and an environment of another account: the warning asks for the bucket policy only', () => {
-    const app = newApp();
+  test.each([
+    ['the recommended feature flags', newApp],
+    ['a plain App, whose ARNs name the partition by reference', () => new App()],
+  ])('an imported artifact bucket with a key of the app and an environment of another account: the warning asks for the bucket policy only (%s)', (_flags, makeApp) => {
+    const app = makeApp();
     const stack = pipelineStack(app);
     const bucket = s3.Bucket.fromBucketAttributes(stack, 'Artifacts', { bucketName: 'acme-artifacts', encryptionKey: new Key(stack, 'Key') });
     pipelineIn(stack, { artifactBucket: bucket, environments: [{ name: 'prod', account: B, deployments: [cfnTarget('shop-prod')] }] });
