@@ -5,6 +5,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
 import { PipelineNotifications } from './notifications';
@@ -23,7 +24,7 @@ import { ReleaseMode } from '../model/release-mode';
 import { DeliveryDefaults } from '../policy/delivery-defaults';
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
 import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage } from '../private/app-registry';
-import { addCrossAccountActionRoleSuppressions, addNagSuppressions } from '../private/nag';
+import { addCrossAccountActionRoleSuppressions, addFleetInstanceRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
 import { refuseOwnedUnreferable } from '../private/referable';
 import { described, DeliveryPipelineValidationError, literal, show, Validator } from '../private/validation';
@@ -273,6 +274,8 @@ export class DeliveryPipeline extends Construct {
     addNagSuppressions(this, this.props.artifactBucket ? undefined : rendered.pipeline.artifactBucket, replicationBuckets,
       supports.map(support => support.replicationBucket));
     addCrossAccountActionRoleSuppressions(rendered.pipeline);
+    addFleetInstanceRoleSuppressions(this.model.environments.flatMap(e => e.deployments.map(d => d.codeDeployGroup)));
+    warnImportedArtifactStoreRoles(this, rendered.pipeline);
     const stack = Stack.of(this);
     const plan = writePlan(this.model, graph, stack.account, stack.region, planNotifications(this.notifications));
     this.node.addMetadata(PLAN_METADATA_TYPE, plan);
@@ -457,7 +460,8 @@ export class DeliveryPipeline extends Construct {
    * Refuses a grantee of another account when the artifacts are encrypted with the AWS managed
    * `aws/s3` key (the artifact bucket has no customer managed key: CodePipeline then encrypts the
    * artifacts with `aws/s3`), which no other account may use: the bucket policy would let the
-   * grantee fetch objects it cannot decrypt.
+   * grantee fetch objects it cannot decrypt. The replication buckets of other regions have a
+   * customer managed key whenever the artifact bucket has one (see renderPipeline).
    */
   private requireArtifactKeyFor(grantee: iam.IGrantable, bucket: s3.IBucket): void {
     const account = Stack.of(this).account;
@@ -481,20 +485,12 @@ export class DeliveryPipeline extends Construct {
    */
   private warnImportedArtifactStore(grantee: iam.IGrantable, bucket: s3.IBucket): void {
     const other = approverOfAnotherAccount(grantee, Stack.of(this).account);
-    const key = bucket.encryptionKey;
     const who = describeGrantee(grantee);
-    const principal = who.startsWith('arn:') ? who : '<grantee ARN>';
-    const parts = [
-      ...(Resource.isOwnedResource(bucket) ? [] : [`the bucket policy of ${literal(bucket.bucketName) ?? 'the imported artifact bucket'}: `
-        + `{ "Effect": "Allow", "Principal": { "AWS": "${principal}" }, "Action": ["s3:GetObject*", "s3:GetBucket*", "s3:List*"], "Resource": ["<bucket ARN>", "<bucket ARN>/*"] }`]),
-      ...(key === undefined || Resource.isOwnedResource(key) ? [] : [`the key policy of ${literal(key.keyArn) ?? 'the imported artifact key'}: `
-        + `{ "Effect": "Allow", "Principal": { "AWS": "${principal}" }, "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*" }`]),
-    ];
+    const parts = importedArtifactStoreStatements(bucket, [who.startsWith('arn:') ? who : '<grantee ARN>'], false);
     if (other === undefined || parts.length === 0) return;
     Annotations.of(this).addWarningV2('delivery-pipeline:importedArtifactStoreGrant',
-      `grantArtifactsRead: ${who} of account ${other} reads the artifacts through policies this app cannot change (the artifactBucket `
-      + `${parts.length === 2 ? 'and its key are' : parts[0].startsWith('the bucket') ? 'is' : 'key is'} imported), so this grant gives it nothing there. `
-      + `Add to ${parts.join('; and to ')}.`);
+      `grantArtifactsRead: ${who} of account ${other} reads the artifacts through policies this app cannot change (${importedWhat(bucket)}), `
+      + `so this grant gives it nothing there. Add to ${parts.join('; and to ')}.`);
   }
 
   /**
@@ -583,6 +579,89 @@ export class DeliveryPipeline extends Construct {
     }
     return model;
   }
+}
+
+/** Which part of the artifact store is imported, for a warning: "the artifactBucket and its key are imported". */
+function importedWhat(bucket: s3.IBucket): string {
+  const key = bucket.encryptionKey;
+  const keyImported = key !== undefined && !Resource.isOwnedResource(key);
+  if (!Resource.isOwnedResource(bucket)) return `the artifactBucket ${keyImported ? 'and its key are' : 'is'} imported`;
+  return 'the artifactBucket\'s key is imported';
+}
+
+/** The read actions aws-cdk-lib's bucket.grantRead gives, and what grantReadWrite adds. */
+const ARTIFACT_READ = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
+const ARTIFACT_WRITE = ['s3:DeleteObject*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging',
+  's3:PutObjectVersionTagging', 's3:Abort*'];
+
+/**
+ * The statements the owner of an imported artifact bucket (key) must add to its policy for
+ * `principals` of other accounts, as aws-cdk-lib's grantRead (grantReadWrite, with `write`) would
+ * have added them: one text per policy this app cannot change, none when both are the app's.
+ */
+function importedArtifactStoreStatements(bucket: s3.IBucket, principals: string[], write: boolean): string[] {
+  const key = bucket.encryptionKey;
+  const principal = `"Principal": { "AWS": ${principals.length === 1 ? `"${principals[0]}"` : `[${principals.map(p => `"${p}"`).join(', ')}]`} }`;
+  const list = (actions: string[]) => `[${actions.map(a => `"${a}"`).join(', ')}]`;
+  const bucketStatements = [
+    `{ "Effect": "Allow", ${principal}, "Action": ${list(ARTIFACT_READ)}, "Resource": ["<bucket ARN>", "<bucket ARN>/*"] }`,
+    ...(write ? [`{ "Effect": "Allow", ${principal}, "Action": ${list(ARTIFACT_WRITE)}, "Resource": "<bucket ARN>/*" }`] : []),
+  ];
+  const keyActions = ['kms:Decrypt', 'kms:DescribeKey', ...(write ? ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] : [])];
+  return [
+    ...(Resource.isOwnedResource(bucket) ? [] : [`the bucket policy of ${literal(bucket.bucketName) ?? 'the imported artifact bucket'}: ${bucketStatements.join(', ')}`]),
+    ...(key === undefined || Resource.isOwnedResource(key) ? [] : [`the key policy of ${literal(key.keyArn) ?? 'the imported artifact key'}: `
+      + `{ "Effect": "Allow", ${principal}, "Action": ${list(keyActions)}, "Resource": "*" }`]),
+  ];
+}
+
+/** A role ARN of a rendered action as text, with `partition` for the partition's reference; undefined for any other reference. */
+function roleArnText(arn: unknown, partition: string): string | undefined {
+  if (typeof arn === 'string') return arn;
+  const join = (arn as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (!join) return undefined;
+  const parts = join[1].map(p => (typeof p === 'string' ? p : (p as { Ref?: string }).Ref === 'AWS::Partition' ? partition : undefined));
+  return parts.every(p => p !== undefined) ? parts.join(join[0]) : undefined;
+}
+
+/**
+ * The actions of another account in the pipeline's Region read (or write) the artifacts in the
+ * pipeline's artifact bucket with its key, through the bucket and key policies. aws-cdk-lib cannot
+ * change the policies of an imported bucket or key and drops those grants silently, so the first
+ * deployment would fail with AccessDenied: name the roles and the statements the owner must add.
+ * (Actions in another Region use the replication bucket there, which aws-cdk-lib creates.)
+ */
+function warnImportedArtifactStoreRoles(scope: Construct, pipeline: codepipeline.Pipeline): void {
+  const bucket = pipeline.artifactBucket;
+  const key = bucket.encryptionKey;
+  if (Resource.isOwnedResource(bucket) && (key === undefined || Resource.isOwnedResource(key))) return;
+  const stack = Stack.of(pipeline);
+  if (Token.isUnresolved(stack.account)) return;
+  // the partition as a literal, for ARNs to paste into a policy (a plain App renders it as a reference)
+  const partition = !Token.isUnresolved(stack.partition) ? stack.partition
+    : (!Token.isUnresolved(stack.region) && RegionInfo.get(stack.region).partition) || '<partition>';
+  // the L1 property, resolved: its fields as aws-cdk-lib names them (name, actions, roleArn...)
+  const stages = stack.resolve((pipeline.node.defaultChild as codepipeline.CfnPipeline).stages) as Array<{
+    name: string; actions?: Array<{ roleArn?: unknown; region?: string; outputArtifacts?: unknown[] }>;
+  }> | undefined;
+  const roles = new Map<string, string[]>();
+  let write = false;
+  for (const stage of stages ?? []) {
+    for (const action of stage.actions ?? []) {
+      if (action.region !== undefined && !Token.isUnresolved(stack.region) && action.region !== stack.region) continue;
+      const arn = roleArnText(action.roleArn, partition);
+      const account = arn === undefined ? undefined : /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
+      if (arn === undefined || account === undefined || account === stack.account) continue;
+      roles.set(arn, [...new Set([...(roles.get(arn) ?? []), stage.name])]);
+      write ||= (action.outputArtifacts ?? []).length > 0;
+    }
+  }
+  if (roles.size === 0) return;
+  const parts = importedArtifactStoreStatements(bucket, [...roles.keys()], write);
+  Annotations.of(scope).addWarningV2('delivery-pipeline:importedArtifactStoreRoles',
+    `artifactBucket: actions of other accounts read the artifacts through policies this app cannot change (${importedWhat(bucket)}), and aws-cdk-lib `
+    + `leaves out their grants without an error: ${[...roles].map(([arn, envs]) => `${arn} (${envs.length === 1 ? 'environment' : 'environments'} ${envs.map(e => `'${e}'`).join(', ')})`).join(', ')}. `
+    + `Their first run fails with AccessDenied until the owner of the bucket and key adds to ${parts.join('; and to ')}.`);
 }
 
 /**

@@ -171,6 +171,15 @@ const CROSS_ACCOUNT_KEY_READS_REASON = 'CodePipeline\'s action role in the targe
   + 'from a stack of another account); only the artifact key\'s (replication key\'s) policy grants this role. '
   + 'See the cdk-delivery-pipeline README, Security.';
 
+const FLEET_INSTANCE_KEY_READS: Suppression = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'aws-cdk-lib grants the instances of a CodeDeploy EC2 fleet of this app the pipeline\'s artifacts in another account or Region: '
+    + 'kms:Decrypt and kms:DescribeKey on Resource "*" for the artifact key (or the replication key of the fleet\'s Region), whose generated id '
+    + 'cannot be referenced from this stack; among other accounts\' keys only that key\'s policy names this role. The role is the app\'s, '
+    + 'so its policy is not rewritten. See the cdk-delivery-pipeline README, Security.',
+  applies_to: ['Resource::*'],
+};
+
 function suppress(resource: CfnResource, suppressions: Suppression[]): void {
   const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: Suppression[] } | undefined)?.rules_to_suppress ?? [];
   const all = [...existing];
@@ -311,16 +320,38 @@ export function addNagSuppressions(
 function artifactReadFindings(st: Statement, resolve: (x: unknown) => unknown, buckets: s3.IBucket[]): string[] {
   const actions = ([] as string[]).concat(st.Action ?? []);
   if (st.Condition !== undefined || actions.length === 0 || !actions.every(a => ARTIFACT_READ_ACTIONS.includes(a))) return [];
-  const resources = ([] as unknown[]).concat(resolve(st.Resource) ?? []);
+  // as literals, or as Fn::Join with the partition in an app without @aws-cdk/core:enablePartitionLiterals
+  const resources = ([] as unknown[]).concat(resolve(st.Resource) ?? []).map(r => JSON.stringify(r));
   for (const bucket of buckets) {
     const bucketArn = resolve(bucket.bucketArn);
     const objects = resolve(bucket.arnForObjects('*'));
-    if (typeof bucketArn !== 'string' || typeof objects !== 'string') continue;
-    if (resources.length > 0 && resources.every(r => r === bucketArn || r === objects)) {
-      return [...actions.map(a => `Action::${a}`), ...(resources.includes(objects) ? [`Resource::${objects}`] : [])];
+    if (!isFlattenable(bucketArn) || !isFlattenable(objects)) continue;
+    const [bucketJson, objectsJson] = [JSON.stringify(bucketArn), JSON.stringify(objects)];
+    if (resources.length > 0 && resources.every(r => r === bucketJson || r === objectsJson)) {
+      return [...actions.map(a => `Action::${a}`), ...(resources.includes(objectsJson) ? [`Resource::${flattenAsNag(objects)}`] : [])];
     }
   }
   return [];
+}
+
+/** True for a string, a `{ Ref }` or an `Fn::Join` of those: a name cdk-nag shows without a generated id of another template. */
+function isFlattenable(value: unknown): boolean {
+  if (typeof value === 'string') return true;
+  if (!value || typeof value !== 'object') return false;
+  const v = value as Record<string, unknown>;
+  if (Object.keys(v).length !== 1) return false;
+  if (typeof v.Ref === 'string') return v.Ref.startsWith('AWS::');
+  const join = v['Fn::Join'];
+  return Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1]) && join[1].every(isFlattenable);
+}
+
+/** A resolved value as cdk-nag names it in a finding's id (its flattenCfnReference): `{ Ref: X }` is `<X>`, a join is joined. */
+function flattenAsNag(value: unknown): string {
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const v = value as Record<string, any>;
+  if (v.Ref !== undefined) return `<${flattenAsNag(v.Ref)}>`;
+  const [delimiter, items] = v['Fn::Join'] as [string, unknown[]];
+  return items.map(flattenAsNag).join(delimiter);
 }
 
 /**
@@ -346,5 +377,31 @@ export function addCrossAccountActionRoleSuppressions(pipeline: codepipeline.Pip
     const rest = statementsOf(policy).filter(st => !(keys && ([] as string[]).concat(st.Action ?? []).every(a => a.startsWith('kms:'))));
     if (onlyEcsDeployActionStars(rest)) suppress(cfn, [ECS_DEPLOY_ACTION_STAR]);
     if (grantsLambdaDeploy(policy, rest)) suppress(cfn, [LAMBDA_DEPLOY_FINDINGS]);
+  }
+}
+
+/** True when the statements on Resource "*" are all aws-cdk-lib's key read grant (kms:Decrypt and kms:DescribeKey, no condition), and there is one. */
+function onlyKeyReadStars(statements: Statement[]): boolean {
+  const stars = statements.filter(onStar);
+  return stars.length > 0 && stars.every(st => st.Condition === undefined
+    && ([] as string[]).concat(st.Action ?? []).every(a => a === 'kms:Decrypt' || a === 'kms:DescribeKey'));
+}
+
+/**
+ * Adds the suppression of aws-cdk-lib's key read grant on Resource "*" to the instance roles of the
+ * Auto Scaling groups of the CodeDeploy EC2 groups of this app that the pipeline deploys (aws-cdk-lib
+ * grants them the artifacts when the action binds), when it is the only "*" of their policy.
+ */
+export function addFleetInstanceRoleSuppressions(groups: unknown[]): void {
+  for (const group of groups) {
+    const asgs = (group as { autoScalingGroups?: unknown[] } | undefined)?.autoScalingGroups ?? [];
+    for (const asg of asgs) {
+      const role = (asg as { role?: unknown }).role;
+      if (!(role instanceof iam.Role)) continue;
+      const policy = role.node.tryFindChild('DefaultPolicy');
+      if (!(policy instanceof iam.Policy)) continue;
+      const cfn = policy.node.defaultChild;
+      if (cfn instanceof CfnResource && onlyKeyReadStars(statementsOf(policy))) suppress(cfn, [FLEET_INSTANCE_KEY_READS]);
+    }
   }
 }

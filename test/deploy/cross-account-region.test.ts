@@ -409,6 +409,26 @@ describe('environment in another region', () => {
     expect(alias.Properties.AliasName).toMatch(/^alias\//);
   });
 
+  test('an artifactBucket with a customer managed key and account B in us-east-1: the replication bucket gets a customer managed key for account B '
+    + '(regression: aws-cdk-lib stopped with "Create Pipeline with \'crossAccountKeys: true\'")', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const artifactBucket = new s3.Bucket(stack, 'Artifacts', { encryptionKey: new Key(stack, 'ArtifactsKey', { enableKeyRotation: true }) });
+    pipelineIn(stack, { artifactBucket, environments: [{ name: 'us', account: B, region: 'us-east-1', deployments: [cfnTarget('shop-us')] }] });
+    const { asm } = assembly(app);
+    const support = Template.fromJSON(asm.getStackArtifact(SUPPORT).template);
+    const [bucket] = Object.values(support.findResources('AWS::S3::Bucket')) as any[];
+    const sse = flat(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault);
+    expect(sse.KMSMasterKeyID).toMatch(/^arn:aws:kms:us-east-1:111111111111:/);
+    const keys = Object.values(support.findResources('AWS::KMS::Key')) as any[];
+    expect(keys).toHaveLength(1);
+    expect(keys[0].Properties.EnableKeyRotation).toBe(true);
+    // account B's CDK bootstrap deploy role of us-east-1 runs the actions and may decrypt the artifacts there
+    const deployRoleB = `:iam::${B}:role/cdk-hnb659fds-deploy-role-${B}-us-east-1`;
+    const grants = flat(keys[0].Properties.KeyPolicy.Statement).filter((st: any) => JSON.stringify(st.Principal).includes(deployRoleB));
+    expect(grants.map((st: any) => list(st.Action).sort())).toEqual([['kms:Decrypt', 'kms:DescribeKey']]);
+  });
+
   test('one account and us-east-1: nothing to narrow (the replication bucket uses the AWS managed key)', () => {
     const { stack } = crossRegion(() => ({ name: 'us', region: 'us-east-1', deployments: [cfnTarget('shop-us')] }));
     const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
@@ -515,6 +535,65 @@ describe('grantArtifactsRead: the instances that download a CodeDeploy revision'
     ]);
   });
 
+  test('an imported artifact bucket and key with environments of another account: a warning names the roles and the statements their owner must add '
+    + '(regression: the first deployment failed with AccessDenied)', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const key = Key.fromKeyArn(stack, 'Key', `arn:aws:kms:eu-west-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+    pipelineIn(stack, {
+      artifactBucket: s3.Bucket.fromBucketAttributes(stack, 'Artifacts', { bucketName: 'acme-artifacts', encryptionKey: key }),
+      environments: [
+        { name: 'staging', deployments: [cfnTarget('shop-staging')] },
+        { name: 'prod', account: B, deployments: [cfnTarget('shop-prod'), DeploymentTarget.codeDeployServer(importedServerGroup(stack, B), { role: roleB(stack) })] },
+        // another region: the replication bucket there is aws-cdk-lib's, with its policies
+        { name: 'us', account: B, region: 'us-east-1', deployments: [cfnTarget('shop-us')] },
+      ],
+    });
+    app.synth();
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedArtifactStore')).map(w => w.entry.data);
+    const deployRole = `arn:aws:iam::${B}:role/cdk-hnb659fds-deploy-role-${B}-eu-west-1`;
+    const principal = `"Principal": { "AWS": ["${deployRole}", "${DEPLOY_ROLE_B}"] }`;
+    expect(warnings).toEqual([
+      'artifactBucket: actions of other accounts read the artifacts through policies this app cannot change (the artifactBucket and its key are imported), '
+      + `and aws-cdk-lib leaves out their grants without an error: ${deployRole} (environment 'prod'), ${DEPLOY_ROLE_B} (environment 'prod'). `
+      + 'Their first run fails with AccessDenied until the owner of the bucket and key adds to the bucket policy of acme-artifacts: '
+      + `{ "Effect": "Allow", ${principal}, "Action": ["s3:GetObject*", "s3:GetBucket*", "s3:List*"], "Resource": ["<bucket ARN>", "<bucket ARN>/*"] }; `
+      + `and to the key policy of arn:aws:kms:eu-west-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab: `
+      + `{ "Effect": "Allow", ${principal}, "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*" }. [ack: delivery-pipeline:importedArtifactStoreRoles]`,
+    ]);
+  });
+
+  test.each([
+    ['the recommended feature flags', newApp],
+    ['a plain App, whose ARNs name the partition by reference', () => new App()],
+  ])('an imported artifact bucket with a key of the app, every environment in the pipeline\'s account: no warning (%s)', (_flags, makeApp) => {
+    const app = makeApp();
+    const stack = pipelineStack(app);
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Artifacts', { bucketName: 'acme-artifacts', encryptionKey: new Key(stack, 'Key') });
+    pipelineIn(stack, { artifactBucket: bucket, environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }] });
+    app.synth();
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedArtifactStore'))).toEqual([]);
+  });
+
+  test.each([
+    ['the recommended feature flags', newApp],
+    ['a plain App, whose ARNs name the partition by reference', () => new App()],
+  ])('an imported artifact bucket with a key of the app and an environment of another account: the warning asks for the bucket policy only (%s)', (_flags, makeApp) => {
+    const app = makeApp();
+    const stack = pipelineStack(app);
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Artifacts', { bucketName: 'acme-artifacts', encryptionKey: new Key(stack, 'Key') });
+    pipelineIn(stack, { artifactBucket: bucket, environments: [{ name: 'prod', account: B, deployments: [cfnTarget('shop-prod')] }] });
+    app.synth();
+    const deployRole = `arn:aws:iam::${B}:role/cdk-hnb659fds-deploy-role-${B}-eu-west-1`;
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedArtifactStore')).map(w => w.entry.data)).toEqual([
+      'artifactBucket: actions of other accounts read the artifacts through policies this app cannot change (the artifactBucket is imported), '
+      + `and aws-cdk-lib leaves out their grants without an error: ${deployRole} (environment 'prod'). `
+      + 'Their first run fails with AccessDenied until the owner of the bucket and key adds to the bucket policy of acme-artifacts: '
+      + `{ "Effect": "Allow", "Principal": { "AWS": "${deployRole}" }, "Action": ["s3:GetObject*", "s3:GetBucket*", "s3:List*"], `
+      + '"Resource": ["<bucket ARN>", "<bucket ARN>/*"] }. [ack: delivery-pipeline:importedArtifactStoreRoles]',
+    ]);
+  });
+
   test('a role of the pipeline account gets an identity policy on the bucket; a non-grantee is refused', () => {
     const app = newApp();
     const stack = pipelineStack(app);
@@ -540,6 +619,24 @@ describe('grantArtifactsRead: the instances that download a CodeDeploy revision'
       + `Add an environment in account ${B} (the pipeline then encrypts its artifacts with a customer managed key whose policy grants the grantee), `
       + 'or pass an artifactBucket encrypted with a customer managed KMS key (encryptionKey) whose key policy you manage.');
     expect(JSON.stringify(artifactBucketPolicy(stack))).not.toContain(B);
+  });
+
+  test('an artifactBucket with a customer managed key and an environment of the pipeline\'s account in us-east-1: a fleet role of account B '
+    + 'may decrypt the replication bucket there too (regression: that bucket was encrypted with aws/s3)', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const artifactBucket = new s3.Bucket(stack, 'Artifacts', { encryptionKey: new Key(stack, 'ArtifactsKey', { enableKeyRotation: true }) });
+    const pipeline = pipelineIn(stack, { artifactBucket, environments: [{ name: 'us', region: 'us-east-1', deployments: [cfnTarget('shop-us')] }] });
+    pipeline.grantArtifactsRead(iam.Role.fromRoleArn(stack, 'FleetRole', `arn:aws:iam::${B}:role/fleet`, { mutable: false }));
+    const grantsOf = (doc: any) => flat(doc.Statement).filter((st: any) => list(st.Principal?.AWS).includes(`arn:aws:iam::${B}:role/fleet`));
+    const support = Template.fromJSON(app.synth().getStackArtifact(`cross-region-stack-${A}_us-east-1`).template);
+    const [bucket] = Object.values(support.findResources('AWS::S3::Bucket')) as any[];
+    expect(flat(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).KMSMasterKeyID)
+      .toMatch(/^arn:aws:kms:us-east-1:111111111111:/);
+    const [key] = Object.values(support.findResources('AWS::KMS::Key')) as any[];
+    expect(grantsOf(key.Properties.KeyPolicy).map((st: any) => list(st.Action).sort())).toEqual([['kms:Decrypt', 'kms:DescribeKey']]);
+    const [bucketPolicy] = Object.values(support.findResources('AWS::S3::BucketPolicy')) as any[];
+    expect(grantsOf(bucketPolicy.Properties.PolicyDocument).map((st: any) => list(st.Action).sort())).toEqual([['s3:GetBucket*', 's3:GetObject*', 's3:List*']]);
   });
 
   test('with an artifactBucket of the app: granted when it has a customer managed key, refused without one', () => {

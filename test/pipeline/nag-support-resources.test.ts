@@ -1,5 +1,7 @@
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -47,19 +49,23 @@ describe('cdk-nag over the cross-region support stack', () => {
   });
 });
 
-describe('cdk-nag over CodeDeploy and ECS targets in another account', () => {
+// an app with the flags of `cdk init` names the partition literally (arn:aws:...), a plain App as a reference (arn:<AWS::Partition>:...)
+describe.each([
+  ['the recommended feature flags', newApp],
+  ['a plain App (no feature flags)', () => new App()],
+])('cdk-nag over CodeDeploy and ECS targets in another account, %s', (_flags, makeApp) => {
   const B = '222222222222';
   const READ_REASON = 'CodePipeline\'s action role in the target account reads the artifacts of this pipeline: '
-    + 'aws-cdk-lib\'s read grant (GetObject*, GetBucket*, List*) on the pipeline\'s artifact bucket (or its replication bucket in the action\'s region) and its objects only '
-    + '(artifact objects have generated keys). '
-    + 'See the cdk-delivery-pipeline README, Security.';
+      + 'aws-cdk-lib\'s read grant (GetObject*, GetBucket*, List*) on the pipeline\'s artifact bucket (or its replication bucket in the action\'s region) and its objects only '
+      + '(artifact objects have generated keys). '
+      + 'See the cdk-delivery-pipeline README, Security.';
   const KEY_REASON = 'CodePipeline\'s action role in the target account decrypts the artifacts of this pipeline: '
-    + 'kms:Decrypt and kms:DescribeKey on the keys of the pipeline\'s account in the action\'s region (the artifact key\'s generated id cannot be referenced '
-    + 'from a stack of another account); only the artifact key\'s (replication key\'s) policy grants this role. '
-    + 'See the cdk-delivery-pipeline README, Security.';
+      + 'kms:Decrypt and kms:DescribeKey on the keys of the pipeline\'s account in the action\'s region (the artifact key\'s generated id cannot be referenced '
+      + 'from a stack of another account); only the artifact key\'s (replication key\'s) policy grants this role. '
+      + 'See the cdk-delivery-pipeline README, Security.';
 
   function crossAccount(target: (stack: Stack, stackB: Stack) => DeploymentTarget) {
-    const app = newApp();
+    const app = makeApp();
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
     const stackB = new Stack(app, 'ShopB', { env: { account: B, region: 'eu-west-1' } });
     // a stack of account B that may hold imports only: newer aws-cdk-lib refuses a template without resources
@@ -104,7 +110,7 @@ describe('cdk-nag over CodeDeploy and ECS targets in another account', () => {
       reason: READ_REASON,
       applies_to: [
         'Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*',
-        expect.stringMatching(/^Resource::arn:aws:s3:::pipelinestack[a-z0-9]*artifactsbucket[a-z0-9]+\/\*$/),
+        expect.stringMatching(/^Resource::arn:(aws|<AWS::Partition>):s3:::pipelinestack[a-z0-9]*artifactsbucket[a-z0-9]+\/\*$/),
       ],
     }, {
       id: 'AwsSolutions-IAM5',
@@ -126,10 +132,37 @@ describe('cdk-nag over CodeDeploy and ECS targets in another account', () => {
       Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*',
     }]);
     const key = Object.values(asm.getStackByName(stack.stackName).template.Resources as Record<string, any>).find(r => r.Type === 'AWS::KMS::Key');
-    expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
-      Action: ['kms:Decrypt', 'kms:DescribeKey'],
-      Principal: { AWS: expect.stringMatching(new RegExp(`^arn:aws:iam::${B}:role/`)) },
+    // the role's ARN, with the partition as a literal or (plain App) as a reference
+    const partition = (x: any): string => (typeof x === 'string' ? x : x['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : 'aws')).join(''));
+    expect(flat(key.Properties.KeyPolicy.Statement).filter((st: any) => partition(st.Principal.AWS).startsWith(`arn:aws:iam::${B}:role/`))
+      .map((st: any) => st.Action)).toEqual([['kms:Decrypt', 'kms:DescribeKey']]);
+  });
+
+  test('an imported group of an account whose stack of the app already holds an action role: its role lands in that stack, narrowed and covered too '
+      + '(regression: "*" and unsuppressed findings there)', () => {
+    const app = makeApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stackB = new Stack(app, 'ShopB', { env: { account: B, region: 'eu-west-1' } });
+    const owned = serverGroupInB(stack, stackB);
+    const imported = DeploymentTarget.codeDeployServer(codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Blog', {
+      application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'BlogApp', `arn:aws:codedeploy:eu-west-1:${B}:application:blog`),
+      deploymentGroupName: 'blog-fleet',
     }));
+    pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [owned, imported] }] });
+    expect(findings(app).filter(f => !appsOwn(f))).toEqual([]);
+    // aws-cdk-lib keeps one stack per account for a pipeline's roles: the first action's resource stack, ShopB
+    const role = 'ShopB/PipelineStackShopPipelineACC8CC45-prod-blog-fleet-ActionRole';
+    expect(app.node.findAll().some(c => c.node.path === role)).toBe(true);
+    const policy = app.node.findAll().find(c => c.node.path === `${role}/DefaultPolicy/Resource`) as CfnResource;
+    expect(policy.getMetadata('cdk_nag').rules_to_suppress.map((r: any) => r.reason)).toEqual([READ_REASON, KEY_REASON]);
+    const template = app.synth().getStackByName(stackB.stackName).template;
+    const statements = Object.values(template.Resources as Record<string, any>)
+      .filter(r => r.Type === 'AWS::IAM::Policy').flatMap(r => flat(r.Properties.PolicyDocument.Statement));
+    expect(statements.filter((st: any) => [].concat(st.Resource).includes('*' as never))).toEqual([]);
+    expect(statements.filter((st: any) => [].concat(st.Action).some((a: string) => a.startsWith('kms:')))).toEqual([
+      { Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*' },
+      { Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*' },
+    ]);
   });
 
   test('with a role of that account given, no action role is created and nothing is reported', () => {
@@ -149,6 +182,47 @@ describe('cdk-nag over CodeDeploy and ECS targets in another account', () => {
       '/ShopB/Reader/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::arn:aws:s3:::shop-b/*]',
     ]);
     expect(app.node.findAll().find(c => c.node.path === 'ShopB/Reader/DefaultPolicy/Resource')?.node.metadata.filter(m => m.type === 'cdk_nag')).toEqual([]);
+  });
+});
+
+describe('cdk-nag over the instance role of a CodeDeploy EC2 fleet in another account', () => {
+  const B = '222222222222';
+  function fleet(extra?: (role: iam.IRole) => void) {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stackB = new Stack(app, 'ShopB', { env: { account: B, region: 'eu-west-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(stackB, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-1'] });
+    const asg = new autoscaling.AutoScalingGroup(stackB, 'Asg', {
+      vpc, instanceType: new ec2.InstanceType('t3.micro'), machineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-12345678' }),
+    });
+    extra?.(asg.role);
+    const group = new codedeploy.ServerDeploymentGroup(stackB, 'Fleet', {
+      application: new codedeploy.ServerApplication(stackB, 'App', { applicationName: 'shop' }), deploymentGroupName: 'shop-fleet', autoScalingGroups: [asg],
+    });
+    pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.codeDeployServer(group)] }] });
+    return app;
+  }
+  const POLICY = '/ShopB/Asg/InstanceRole/DefaultPolicy/Resource';
+
+  test('aws-cdk-lib\'s kms:Decrypt and kms:DescribeKey on Resource "*" for the artifact key is covered, with a reason; the policy is not rewritten', () => {
+    const app = fleet();
+    // the artifact reads (and the CodeDeploy agent's bucket) on the app's role stay the app's to suppress, as in the pipeline's account
+    expect(findings(app).filter(f => f.startsWith(POLICY) && !/IAM5\[(Action::s3:|Resource::arn:(aws|<AWS::Partition>):s3:::)/.test(f))).toEqual([]);
+    const policy = app.node.findAll().find(c => `/${c.node.path}` === POLICY) as CfnResource;
+    expect(policy.getMetadata('cdk_nag').rules_to_suppress).toEqual([{
+      id: 'AwsSolutions-IAM5',
+      reason: expect.stringMatching(/^aws-cdk-lib grants the instances of a CodeDeploy EC2 fleet of this app the pipeline's artifacts in another account or Region: /),
+      applies_to: ['Resource::*'],
+    }]);
+    const template = app.synth().getStackByName('ShopB').template;
+    const [, instancePolicy] = Object.entries(template.Resources as Record<string, any>).find(([id]) => id.startsWith('AsgInstanceRoleDefaultPolicy'))!;
+    expect(flat(instancePolicy.Properties.PolicyDocument.Statement).filter((st: any) => st.Resource === '*'))
+      .toEqual([{ Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: '*' }]);
+  });
+
+  test('a statement of the app\'s on Resource "*" in the same policy keeps the finding reported', () => {
+    const app = fleet(role => role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeTags'], resources: ['*'] })));
+    expect(findings(app).filter(f => f.startsWith(POLICY) && f.includes('[Resource::*]'))).toEqual([`${POLICY} AwsSolutions-IAM5[Resource::*]`]);
   });
 });
 

@@ -43,7 +43,13 @@ export function needsCrossAccountKeys(model: PipelineModel, pipelineAccount: str
  */
 export function renderPipeline(scope: Construct, model: PipelineModel, graph: PipelineGraph, options: RenderOptions): RenderedPipeline {
   const stack = Stack.of(scope);
-  const crossAccountKeys = options.artifactBucket ? undefined : needsCrossAccountKeys(model, stack.account);
+  // Your own bucket with a customer managed key: the replication buckets of other regions get one
+  // too (aws-cdk-lib's crossAccountKeys), so a role of another account can decrypt the artifacts
+  // there as in the pipeline's region; a bucket without a key keeps aws-cdk-lib's default (no other
+  // account may read it: validate() refuses an environment of another account).
+  const crossAccountKeys = options.artifactBucket
+    ? (options.artifactBucket.encryptionKey !== undefined ? true : undefined)
+    : needsCrossAccountKeys(model, stack.account);
   const pipeline = new codepipeline.Pipeline(scope, 'Pipeline', {
     pipelineType: codepipeline.PipelineType.V2,
     executionMode: model.executionMode as codepipeline.ExecutionMode,

@@ -1,4 +1,4 @@
-import { Aws, IResolveContext, Lazy, Names, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Aws, IResolveContext, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -77,25 +77,31 @@ function narrow(document: { Statement?: Statement[] }, keyArns: unknown[], alias
 }
 
 /**
- * The roles aws-cdk-lib created for this pipeline's actions in a stack of another account: the stack
- * of the action's resource (a CodeDeploy group or ECS service defined in a stack of that account),
- * or its cross-account support stack (`cross-account-support-stack-<account>`). aws-cdk-lib names
- * each `<pipeline unique id>-<stage>-<action>-ActionRole`; actions given a role have none.
+ * The roles aws-cdk-lib created for this pipeline's actions in a stack of another account. It names
+ * each `<pipeline unique id>-<stage>-<action>-ActionRole` (actions given a role have none) and puts
+ * it in the stack of the action's resource (a CodeDeploy group or ECS service defined in a stack of
+ * that account), else in the first stack of that account it used for the pipeline: its support
+ * stack (`cross-account-support-stack-<account>`), or the stack of an earlier action's resource of
+ * that account, a stack of the user's (aws-cdk-lib remembers one stack per account). So the roles
+ * are looked up in every stack of the app.
  */
 export function crossAccountActionRoles(pipeline: codepipeline.Pipeline): iam.Role[] {
   const pipelineStack = Stack.of(pipeline);
   const prefix = Names.uniqueId(pipeline);
-  const supportStacks = (Stage.of(pipeline)?.node.children ?? [])
-    .filter((c): c is Stack => Stack.isStack(c) && c.node.id.startsWith('cross-account-support-stack-'));
+  const byId = new Map<string, iam.Role>();
+  for (const c of pipeline.node.root.node.findAll()) {
+    if (!Stack.isStack(c) || c === pipelineStack) continue;
+    for (const child of c.node.children) {
+      if (child instanceof iam.Role && child.node.id.startsWith(`${prefix}-`) && child.node.id.endsWith('-ActionRole')) byId.set(child.node.id, child);
+    }
+  }
   const roles: iam.Role[] = [];
   for (const stage of pipeline.stages) {
     for (const action of stage.actions) {
       const props = action.actionProperties;
       if (props.role) continue;
-      const id = `${prefix}-${stage.stageName}-${props.actionName}-ActionRole`;
-      const candidates = [...(props.resource ? [Stack.of(props.resource)] : []), ...supportStacks];
-      const role = candidates.map(s => s.node.tryFindChild(id)).find((c): c is iam.Role => c instanceof iam.Role);
-      if (role && Stack.of(role) !== pipelineStack && !roles.includes(role)) roles.push(role);
+      const role = byId.get(`${prefix}-${stage.stageName}-${props.actionName}-ActionRole`);
+      if (role && !roles.includes(role)) roles.push(role);
     }
   }
   return roles;
