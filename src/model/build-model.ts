@@ -601,14 +601,16 @@ function environmentModel(
     if (typeof (d.codeDeployGroup as any).addAlarm !== 'function') {
       return { ...d, details: [...d.details, 'imported deployment group: its alarms and auto-rollback are not changed by the pipeline; configure them on the group'] };
     }
-    const { added: groupAlarms, unnamed } = alarmsForGroup(d.codeDeployGroup as Construct & { env: { account: string; region: string } }, alarmGates);
+    const group = d.codeDeployGroup as Construct & { env: { account: string; region: string } };
+    const { added: groupAlarms, unnamed, already } = alarmsForGroup(group, alarmGates);
     const added = groupAlarms.length;
-    const left = alarmCount - added - unnamed;
+    const left = alarmCount - added - unnamed - already;
     const addedText = added === 0 ? '' : `the environment's ${added === alarmCount ? `${added} ` : `${added} of ${alarmCount} `}alarm${alarmCount === 1 ? '' : 's'} added to the deployment group: CodeDeploy stops and rolls back when one fires`;
     const leftText = left === 0 ? '' : `${left} alarm${left === 1 ? '' : 's'} of another account, region or CDK stage not added to the deployment group (CodeDeploy watches alarms of its own account and region)`;
     const unnamedText = unnamed === 0 ? '' : `${unnamed} alarm${unnamed === 1 ? '' : 's'} of another stack with a generated name not added to the deployment group `
       + "(the group's stack would refer to it and the pipeline's stack to the group: give the alarm an alarmName, or define it in the group's stack)";
-    return { ...d, groupAlarms, details: [...d.details, ...[addedText, leftText, unnamedText].filter(Boolean)] };
+    const alreadyText = already === 0 ? '' : `${already} of the environment's alarms already on the deployment group (its own alarms)`;
+    return { ...d, groupAlarms, details: [...d.details, ...[addedText, alreadyText, leftText, unnamedText].filter(Boolean)] };
   });
 
   // entry conditions and failure policy

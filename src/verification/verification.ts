@@ -195,26 +195,46 @@ export function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAl
  */
 export function alarmsForGroup(
   group: IConstruct & { env: { account: string; region: string } }, gates: AlarmGateModel[],
-): { readonly added: GroupAlarmModel[]; readonly unnamed: number } {
+): { readonly added: GroupAlarmModel[]; readonly unnamed: number; readonly already: number } {
   const groupStack = Stack.of(group);
   const account = literal(group.env.account);
   const region = literal(group.env.region);
   const added: GroupAlarmModel[] = [];
   let unnamed = 0;
+  let already = 0;
+  // the alarms the group already has (its own `alarms`): added again, CodeDeploy would list them twice
+  const resolve = (value: unknown): unknown => {
+    try {
+      return groupStack.resolve(value);
+    } catch {
+      return undefined;
+    }
+  };
+  const cfn = group.node.defaultChild as { alarmConfiguration?: unknown } | undefined;
+  const own = (resolve(cfn?.alarmConfiguration) as { alarms?: Array<{ name?: unknown }> } | undefined)?.alarms ?? [];
+  const has = (name: unknown) => {
+    const key = JSON.stringify(resolve(name));
+    return own.some(a => JSON.stringify(a?.name) === key);
+  };
   for (const r of gates.flatMap(g => g.refs)) {
     const sameEnv = account !== undefined && region !== undefined
       ? r.account === account && r.region === region
       : r.referable && r.account === account && r.region === region && Stack.of(r.alarm).environment === groupStack.environment;
     if (!sameEnv) continue;
     if (!Token.isUnresolved(r.alarm.alarmName) || Stack.of(r.alarm) === groupStack) {
-      added.push({ alarm: r.alarm });
+      if (has(r.alarm.alarmName)) already++;
+      else added.push({ alarm: r.alarm });
       continue;
     }
     const name = literalName(r.alarm, r.alarm.alarmName);
-    if (name !== undefined) added.push({ alarm: r.alarm, byName: name });
-    else unnamed++;
+    if (name !== undefined) {
+      if (has(name)) already++;
+      else added.push({ alarm: r.alarm, byName: name });
+    } else {
+      unnamed++;
+    }
   }
-  return { added, unnamed };
+  return { added, unnamed, already };
 }
 
 /** An alarm as messages and the plan show it: its name, or its construct path when the name is generated. */

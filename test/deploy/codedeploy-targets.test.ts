@@ -84,6 +84,21 @@ describe('DeploymentTarget.codeDeployServer', () => {
       "the environment's 1 alarm added to the deployment group: CodeDeploy stops and rolls back when one fires");
   });
 
+  test('an environment alarm the group already watches is not added twice; the plan says so (regression: listed twice in AlarmConfiguration)', () => {
+    const stack = newStack();
+    const errors = new cloudwatch.Alarm(stack, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+    const latency = cloudwatch.Alarm.fromAlarmArn(stack, 'Latency', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-latency');
+    const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentGroupName: 'shop-fleet', alarms: [errors, latency] });
+    const pipeline = pipelineIn(stack, {
+      environments: [{ name: 'prod', production: true, deployments: [DeploymentTarget.codeDeployServer(group)], verification: [Verification.alarms([errors, latency])] }],
+    });
+    const group0 = Object.values(Template.fromStack(stack).findResources('AWS::CodeDeploy::DeploymentGroup'))[0] as any;
+    expect(flat(group0.Properties.AlarmConfiguration.Alarms)).toEqual([{ Name: expect.stringMatching(/^<Errors/) }, { Name: 'shop-latency' }]);
+    const plan = pipeline.describe().environments[0].deployments[0];
+    expect(plan.summary).toBe('CodeDeploy EC2/on-premises · rolling, one instance at a time · auto-rollback on 2 alarms');
+    expect(plan.details.filter(d => d.includes('alarm'))).toEqual(["2 of the environment's alarms already on the deployment group (its own alarms)"]);
+  });
+
   describe('the environment\'s alarms and a group of another stack', () => {
     const ENV = { account: '111111111111', region: 'eu-west-1' };
     const metric = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' });
