@@ -194,6 +194,20 @@ export function describeCustomDeploymentConfig(props: any): string | undefined {
 }
 
 /** The rollout of a group's deployment config: a predefined one by its name, one of this app by its properties. */
+/** The compute platform a deployment config is for, when it can be told at synth. */
+function configPlatform(config: unknown): 'ECS' | 'Lambda' | 'Server' | undefined {
+  const cfn = defaultChildOf(config);
+  if (cfn instanceof codedeploy.CfnDeploymentConfig) {
+    const platform = cfn.computePlatform;
+    return platform === 'ECS' || platform === 'Lambda' || platform === 'Server' ? platform : undefined;
+  }
+  const name = (config as { deploymentConfigName?: unknown } | undefined)?.deploymentConfigName;
+  if (typeof name !== 'string' || isToken(name) || !name.startsWith('CodeDeployDefault.')) return undefined;
+  if (name.startsWith('CodeDeployDefault.ECS')) return 'ECS';
+  if (name.startsWith('CodeDeployDefault.Lambda')) return 'Lambda';
+  return ['CodeDeployDefault.OneAtATime', 'CodeDeployDefault.HalfAtATime', 'CodeDeployDefault.AllAtOnce'].includes(name) ? 'Server' : undefined;
+}
+
 function describeGroupConfig(config: unknown): string {
   const cfn = defaultChildOf(config);
   if (cfn instanceof codedeploy.CfnDeploymentConfig) {
@@ -285,6 +299,17 @@ function checkGroup(ctx: ModelContext, group: unknown, kind: 'Server' | 'Ecs', e
       `Pass a codedeploy.${kind}DeploymentGroup or ${kind}DeploymentGroup.from${kind}DeploymentGroupAttributes(...).`);
   }
   const g = group as { env: { region: string; account: string } };
+  // TypeScript's structural typing lets a group of the other kind through: its config tells
+  const platform = configPlatform((group as { deploymentConfig?: unknown }).deploymentConfig);
+  const wanted = kind === 'Ecs' ? 'ECS' : 'Server';
+  if (platform !== undefined && platform !== wanted) {
+    const what = { ECS: 'an ECS blue/green', Lambda: 'a Lambda', Server: 'an EC2/on-premises' }[platform];
+    const use = platform === 'ECS' ? 'DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate, appSpecTemplate })'
+      : platform === 'Server' ? 'DeploymentTarget.codeDeployServer(group)' : 'DeploymentTarget.cdkStage(stage) for the stage that holds the alias and its group';
+    v.fail(`${ctx.field}.deploymentGroup`, `is ${what} deployment group (its deployment config is for the ${platform} compute platform), but `
+      + `${kind === 'Ecs' ? 'codeDeployEcs deploys ECS services' : 'codeDeployServer deploys to EC2/on-premises instances'}`,
+    described(literalName(group, (group as { deploymentGroupName: string }).deploymentGroupName) ?? (group as IConstruct).node.path), `Use ${use}.`);
+  }
   if (Resource.isOwnedResource(group as IConstruct)) {
     const owned = group as codedeploy.IServerDeploymentGroup;
     const name = literalName(owned, owned.deploymentGroupName) ?? '<group name>';

@@ -538,6 +538,48 @@ describe('ECS blue/green needs the CODE_DEPLOY controller', () => {
   });
 });
 
+describe('a deployment group of the other kind (TypeScript\'s structural typing lets it through)', () => {
+  test('an EC2/on-premises group given to codeDeployEcs, and an ECS group given to codeDeployServer, are refused naming the target to use', () => {
+    const stack = newStack();
+    const server = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentGroupName: 'shop-fleet', deploymentConfig: codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME });
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(server as any, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' })] }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup is an EC2/on-premises deployment group (its deployment config is for "
+      + 'the Server compute platform), but codeDeployEcs deploys ECS services, got shop-fleet. Use DeploymentTarget.codeDeployServer(group).');
+    const other = newStack();
+    const ecsGroup = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(other, 'Bg', {
+      application: codedeploy.EcsApplication.fromEcsApplicationName(other, 'App', 'checkout'),
+      deploymentGroupName: 'checkout-bg',
+      deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+    });
+    expect(errorOf(() => pipelineIn(other, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(ecsGroup as any)] }] })))
+      .toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup is an ECS blue/green deployment group (its deployment config is for "
+        + 'the ECS compute platform), but codeDeployServer deploys to EC2/on-premises instances, got checkout-bg. '
+        + 'Use DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate, appSpecTemplate }).');
+  });
+
+  test('a custom config tells its platform too; a config imported by a name of its own is not judged', () => {
+    const stack = newStack();
+    const linear = new codedeploy.EcsDeploymentConfig(stack, 'Linear', {
+      trafficRouting: new codedeploy.TimeBasedLinearTrafficRouting({ interval: Duration.minutes(1), percentage: 10 }),
+    });
+    const group = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Odd', {
+      application: codedeploy.ServerApplication.fromServerApplicationName(stack, 'App', 'shop'),
+      deploymentGroupName: 'odd',
+      deploymentConfig: linear as any,
+    });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)] }] })))
+      .toMatch(/deploymentGroup is an ECS blue\/green deployment group \(its deployment config is for the ECS compute platform\)/);
+    const named = newStack();
+    const byName = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(named, 'ByName', {
+      application: codedeploy.ServerApplication.fromServerApplicationName(named, 'App', 'shop'),
+      deploymentGroupName: 'shop-canary',
+      deploymentConfig: codedeploy.ServerDeploymentConfig.fromServerDeploymentConfigName(named, 'Custom', 'shop-two-at-a-time'),
+    });
+    expect(() => pipelineIn(named, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(byName)] }] })).not.toThrow();
+  });
+});
+
 describe('an imported group without its deployment config', () => {
   const warningsOf = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedGroupConfig')).map(w => String(w.entry.data));
   const fleet = (stack: Stack, deploymentConfig?: codedeploy.IServerDeploymentConfig) => codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
