@@ -10,6 +10,7 @@ import { CHANGE_SET_NAME } from './cloudformation-names';
 import { describeCustomDeploymentConfig, describeDeploymentConfig } from './codedeploy-targets';
 import { BuildOutputRead, DeploymentActionName, DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { MAX_TEMPLATE_BYTES } from '../model/quotas';
+import { defaultAssemblyDirectory } from '../private/artifact-paths';
 import { described, isToken, Validator } from '../private/validation';
 
 /** Options of a CDK stage deployment. */
@@ -24,10 +25,9 @@ export interface CdkStageOptions {
   readonly changeSetReview?: boolean;
   /**
    * Where the build writes the cloud assembly (`cdk synth` output) inside the build output:
-   * `'.'` when the build output is the cloud assembly itself (a build with
-   * `outputDirectory: 'cdk.out'`).
+   * `'.'` when the build output is the cloud assembly itself.
    *
-   * @default 'cdk.out'
+   * @default - `'.'` when the build's `outputDirectory` is `cdk.out` or ends in `/cdk.out`, else `'cdk.out'`
    */
   readonly cloudAssemblyDirectory?: string;
   /**
@@ -156,9 +156,16 @@ function codeDeployGroupsIn(templateFile: string): { canaries: string[]; ecsGrou
 }
 
 /** The cloud assembly directory inside the build output, as a clean relative path. */
-function assemblyDirectory(v: Validator, field: string, value: unknown): string {
+function assemblyDirectory(v: Validator, field: string, value: unknown, outputDirectory: string | undefined): string {
   const fix = "Pass the directory the build's 'cdk synth' writes, relative to the build output, for example 'cdk.out'.";
-  const raw = v.optionalString(field, value, fix) ?? 'cdk.out';
+  const raw = v.optionalString(field, value, fix) ?? defaultAssemblyDirectory(outputDirectory);
+  if (isToken(raw)) return raw;
+  if (raw.includes('\\')) {
+    v.fail(field, "separates directories with '\\', but CodePipeline reads paths inside the build artifact with '/' only", raw, `Pass '${raw.replace(/\\/g, '/')}'.`);
+  }
+  if (/[*?[\]{}]/.test(raw)) {
+    v.fail(field, 'is a glob, but the actions read the templates from one directory', raw, fix);
+  }
   const dir = path.posix.normalize(raw.trim()).replace(/\/+$/, '');
   if (raw.trim() === '' || path.posix.isAbsolute(dir) || dir === '..' || dir.startsWith('../')) {
     v.fail(field, 'must be a directory inside the build output', raw, fix);
@@ -251,7 +258,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   const o = options ?? {};
   v.noMisspeltFields(ctx.field, o, 'CdkStageOptions');
   const review = v.optionalBoolean(`${ctx.field}.changeSetReview`, o.changeSetReview) ?? false;
-  const dir = assemblyDirectory(v, `${ctx.field}.cloudAssemblyDirectory`, o.cloudAssemblyDirectory);
+  const dir = assemblyDirectory(v, `${ctx.field}.cloudAssemblyDirectory`, o.cloudAssemblyDirectory, ctx.buildOutputDirectory);
 
   const assembly = stage.synth();
   refuseLaterStacks(v, `${ctx.field}.stage`, stage);

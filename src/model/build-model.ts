@@ -14,6 +14,7 @@ import { CHANGE_SET_NAME } from '../deploy/cloudformation-names';
 import { DeploymentTarget } from '../deploy/deployment-target';
 import type { EnvironmentOptions } from '../pipeline/environment';
 import { claimInApp } from '../private/app-registry';
+import { defaultAssemblyDirectory } from '../private/artifact-paths';
 import { publisherEnvironment, unfitPublisherImage } from '../private/asset-publisher';
 import { checkLogRetention } from '../private/commands-spec';
 import { described, isToken, literal, literalName, Validator } from '../private/validation';
@@ -182,7 +183,8 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       'Remove the environments, or choose ReleaseMode.CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT.');
   }
   const environments = raw.environments.map((e, i) =>
-    environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion, raw.stackAccount, raw.pipelineScope, source.kind));
+    environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion, raw.stackAccount, raw.pipelineScope, source.kind,
+      build.buildOutputs?.directory));
   const seen = new Map<string, string>();
   for (const env of environments) {
     const key = env.name.toLowerCase();
@@ -239,7 +241,10 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       described(`${checks.length} checks`), 'Combine checks into fewer commands.');
   }
   const selfUpdateModel = selfUpdate && raw.pipelineStackName && raw.pipelineTemplatePath
-    ? { stackName: raw.pipelineStackName, templatePath: path.posix.join(assemblyDirectory(v, environments), raw.pipelineTemplatePath) }
+    ? {
+      stackName: raw.pipelineStackName,
+      templatePath: path.posix.join(assemblyDirectory(v, environments, build.buildOutputs?.directory), raw.pipelineTemplatePath),
+    }
     : undefined;
   if (selfUpdateModel && raw.stackAccount !== undefined && raw.stackRegion !== undefined) {
     // UpdatePipeline deploys the pipeline's own stack: no other pipeline may deploy it too
@@ -323,9 +328,10 @@ function checkCdkAssetsLibVersion(v: Validator, value: unknown): string {
 
 /**
  * The cloud assembly directory the build's `cdk synth` writes (one app, one directory): the one the
- * CDK stage targets name, `cdk.out` when none does.
+ * CDK stage targets name; when none does, `cdk.out`, or the build output's root when the build's
+ * `outputDirectory` is the assembly.
  */
-function assemblyDirectory(v: Validator, environments: EnvironmentModel[]): string {
+function assemblyDirectory(v: Validator, environments: EnvironmentModel[], outputDirectory: string | undefined): string {
   let first: { readonly directory: string; readonly field: string } | undefined;
   for (const d of environments.flatMap(e => e.deployments)) {
     if (!d.cloudAssembly) continue;
@@ -335,7 +341,7 @@ function assemblyDirectory(v: Validator, environments: EnvironmentModel[]): stri
     }
     first = first ?? d.cloudAssembly;
   }
-  return first?.directory ?? 'cdk.out';
+  return first?.directory ?? defaultAssemblyDirectory(outputDirectory);
 }
 
 /**
@@ -506,7 +512,7 @@ function uniqueNames(v: Validator, field: string, names: string[], what: string)
 
 function environmentModel(
   v: Validator, raw: unknown, index: number, releaseMode: string, executionMode: string, pipelineRegion: string, pipelineAccount: string,
-  pipelineScope?: Construct, sourceKind?: string,
+  pipelineScope?: Construct, sourceKind?: string, buildOutputDirectory?: string,
 ): EnvironmentModel {
   const field = `environments[${index}]`;
   v.requireObject(field, raw, "Pass { name: 'staging', deployments: [...] }.");
@@ -539,6 +545,7 @@ function environmentModel(
     environmentAccount: account,
     environmentRegion: region,
     environmentName: name,
+    buildOutputDirectory,
   };
   const modelled: DeploymentModel[] = e.deployments.map((d, i) => {
     if (!(d instanceof DeploymentTarget)) {

@@ -41,6 +41,8 @@ export interface ModelContext {
   readonly releaseMode?: string;
   /** The kind of each additional source, by its variables namespace (`SourceVariables_<name>`). */
   readonly additionalSourceKinds?: Record<string, string>;
+  /** The build's `outputDirectory`, for targets that read the cloud assembly from the build output. */
+  readonly buildOutputDirectory?: string;
 }
 
 /** Runtime values an action may show a person (the revision being promoted). */

@@ -25,3 +25,14 @@ export function buildOutputFilePath(v: Validator, field: string, given: string, 
   }
   return normalized;
 }
+
+/**
+ * Where the build's `cdk synth` output is in the build output when nothing names it: `cdk.out`, or
+ * the output's root when the build's `outputDirectory` is the cloud assembly itself (`cdk.out`,
+ * `infra/cdk.out`): the artifact then holds the assembly's files at its root.
+ */
+export function defaultAssemblyDirectory(outputDirectory: string | undefined): string {
+  if (outputDirectory === undefined || isToken(outputDirectory)) return 'cdk.out';
+  const normalized = path.posix.normalize(outputDirectory.trim()).replace(/\/+$/, '');
+  return path.posix.basename(normalized) === 'cdk.out' ? '.' : 'cdk.out';
+}

@@ -107,23 +107,49 @@ describe('the build output keeps what the deployments read', () => {
       + "outputDirectory 'infra' in front, but the build output holds paths relative to that directory, got 'infra/cdk.out'. Pass 'cdk.out'.");
   });
 
-  test('a build output that is the cloud assembly itself (outputDirectory \'cdk.out\') takes cloudAssemblyDirectory \'.\'; the default directory is refused with that fix', () => {
-    const { stack, stage } = appWithStage();
-    new DeliveryPipeline(stack, 'Shop', props({
-      selfUpdate: true,
-      buildStep: buildWith(undefined, 'cdk.out'),
-      environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage, { cloudAssemblyDirectory: '.' })] }],
+  test('a build output that is the cloud assembly itself (outputDirectory \'cdk.out\' or \'infra/cdk.out\') is read from its root, for the stages and the self-update', () => {
+    for (const outputDirectory of ['cdk.out', 'infra/cdk.out', './infra/cdk.out/']) {
+      const { stack, stage } = appWithStage();
+      new DeliveryPipeline(stack, 'Shop', props({
+        selfUpdate: true,
+        buildStep: buildWith(undefined, outputDirectory),
+        environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }],
+      }));
+      const stages = pipelineProps(stack).Stages;
+      // regression: 'cdk.out/PipelineStack.template.json', which the artifact of 'infra/cdk.out' does not hold
+      expect(stages.find((s: any) => s.Name === 'UpdatePipeline').Actions[0].Configuration.TemplatePath).toBe('BuildOutput::PipelineStack.template.json');
+      expect(stages.find((s: any) => s.Name === 'staging').Actions[0].Configuration.TemplatePath).toMatch(/^BuildOutput::assembly-Staging\/StagingApi[A-Z0-9]*\.template\.json$/);
+    }
+    // a self-update alone (no CDK stage to name the directory) reads it the same way
+    const alone = newStack();
+    pipelineIn(alone, { selfUpdate: true, buildStep: buildWith(undefined, 'infra/cdk.out') });
+    expect(pipelineProps(alone).Stages.find((s: any) => s.Name === 'UpdatePipeline').Actions[0].Configuration.TemplatePath).toBe('BuildOutput::PipelineStack.template.json');
+    // an output directory holding the assembly below it keeps cdk.out/
+    const below = appWithStage();
+    new DeliveryPipeline(below.stack, 'Shop', props({
+      selfUpdate: true, buildStep: buildWith(undefined, 'infra'), environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(below.stage)] }],
     }));
-    const stages = pipelineProps(stack).Stages;
-    expect(stages.find((s: any) => s.Name === 'UpdatePipeline').Actions[0].Configuration.TemplatePath).toBe('BuildOutput::PipelineStack.template.json');
-    expect(stages.find((s: any) => s.Name === 'staging').Actions[0].Configuration.TemplatePath).toMatch(/^BuildOutput::assembly-Staging\/StagingApi[A-Z0-9]*\.template\.json$/);
-
+    expect(pipelineProps(below.stack).Stages.find((s: any) => s.Name === 'UpdatePipeline').Actions[0].Configuration.TemplatePath)
+      .toBe('BuildOutput::cdk.out/PipelineStack.template.json');
+    // naming the directory with the output directory in front is refused with the fix
     const other = appWithStage();
     expect(errorOf(() => new DeliveryPipeline(other.stack, 'Shop', props({
       buildStep: buildWith(undefined, 'cdk.out'),
-      environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(other.stage)] }],
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(other.stage, { cloudAssemblyDirectory: 'cdk.out' })] }],
     })))).toBe("'PipelineStack/Shop': environments[0] ('staging').deployments[0].cloudAssemblyDirectory names the template of stack 'shop-api-staging' with the build's "
       + "outputDirectory 'cdk.out' in front, but the build output holds paths relative to that directory, got 'cdk.out'. Pass '.'.");
+  });
+
+  test('cloudAssemblyDirectory written with \'\\\' or as a glob is refused (regression: rendered as a template path CodePipeline cannot find)', () => {
+    const attempt = (cloudAssemblyDirectory: string) => {
+      const { stack, stage } = appWithStage();
+      return errorOf(() => new DeliveryPipeline(stack, 'Shop', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage, { cloudAssemblyDirectory })] }] })));
+    };
+    const f = "'PipelineStack/Shop': environments[0] ('staging').deployments[0].cloudAssemblyDirectory";
+    expect(attempt('infra\\cdk.out')).toBe(`${f} separates directories with '\\', but CodePipeline reads paths inside the build artifact with '/' only, got 'infra\\cdk.out'. `
+      + "Pass 'infra/cdk.out'.");
+    expect(attempt('cdk.out/**')).toBe(`${f} is a glob, but the actions read the templates from one directory, got 'cdk.out/**'. `
+      + "Pass the directory the build's 'cdk synth' writes, relative to the build output, for example 'cdk.out'.");
   });
 
   test('an EC2/on-premises CodeDeploy revision from the build output needs appspec.yml in the outputs; from the source it does not', () => {
