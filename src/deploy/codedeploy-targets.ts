@@ -553,16 +553,15 @@ export function codeDeployEcsModel(
  * The action role of a CodeDeploy ECS deployment in another region of the pipeline's account.
  * aws-cdk-lib's action makes the region's replication bucket stack depend on the stack of a role it
  * owns; the role it would create sits in the pipeline's stack, which depends on that bucket stack: a
- * cycle. So the library creates the role (in the pipeline's stack, assumed by the pipeline's
- * account like aws-cdk-lib's own action roles) and hands the action a reference to it, whose
- * policy aws-cdk-lib still writes.
+ * cycle. So the library creates the role (in the pipeline's stack, trusted by the pipeline's role
+ * only, like aws-cdk-lib's own action roles) and hands the action a reference to it, whose policy
+ * aws-cdk-lib still writes.
  */
 function otherRegionEcsDeployRole(rc: DeploymentRenderContext, group: codedeploy.IEcsDeploymentGroup, name: string): iam.IRole | undefined {
-  const pipelineStack = Stack.of(rc.scope);
   const account = group.env.account;
   const sameAccount = isToken(account) || account === rc.pipelineAccount || isToken(rc.pipelineAccount);
   if (!sameAccount || isToken(group.env.region) || isToken(rc.pipelineRegion) || group.env.region === rc.pipelineRegion) return undefined;
-  const role = new iam.Role(rc.scope, `${name}ActionRole`, { assumedBy: new iam.AccountPrincipal(pipelineStack.account), roleName: PhysicalName.GENERATE_IF_NEEDED });
+  const role = new iam.Role(rc.scope, `${name}ActionRole`, { assumedBy: new iam.ArnPrincipal(rc.pipelineRole.roleArn), roleName: PhysicalName.GENERATE_IF_NEEDED });
   return iam.Role.fromRoleArn(rc.scope, `${name}ActionRoleRef`, role.roleArn);
 }
 

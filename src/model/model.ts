@@ -87,6 +87,8 @@ export interface RenderContext {
   readonly environment?: EnvironmentModel;
   readonly pipelineAccount: string;
   readonly pipelineRegion: string;
+  /** The pipeline's role, which assumes the action roles. */
+  readonly pipelineRole: iam.IRole;
   /**
    * The one role every manual approval of the pipeline runs as (created on first use): an approval
    * needs no permissions beyond publishing its notification, so one role serves them all.

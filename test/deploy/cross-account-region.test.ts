@@ -331,8 +331,10 @@ describe('environment in another region', () => {
     const template = Template.fromStack(stack);
     const [[roleId, role]] = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => /EnvironmentsuscheckoutbgActionRole/.test(id)) as [string, any][];
     expect(a.RoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
-    // assumed by the pipeline's account, as aws-cdk-lib's own action roles are
-    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` } }]);
+    // trusted by the pipeline's role only, as aws-cdk-lib's own action roles are (regression: the whole account)
+    expect(flat(role.Properties.AssumeRolePolicyDocument.Statement)).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: expect.stringMatching(/^<ShopPipelineRole[A-Z0-9]+\.Arn>$/) } },
+    ]);
     expect(assumable(stack)).toContain(`<${roleId}.Arn>`);
     // its policy: the group in us-east-1 and the replication bucket it reads the templates from
     const [, policy] = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => /EnvironmentsuscheckoutbgActionRoleRef/.test(id))! as [string, any];

@@ -91,6 +91,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     logRetention: model.logRetention,
     pipelineAccount: stack.account,
     pipelineRegion: stack.region,
+    pipelineRole: pipeline.role,
     buildPublishesAssets: model.assets?.inBuild ? assetPublishing(scope, model.assets) : undefined,
     approvalRole: sharedRole('ApprovalRole', 'manual approvals'),
     codeBuildActionRole: sharedRole('CodeBuildActionRole', 'CodeBuild actions'),
