@@ -415,6 +415,20 @@ describe('metrics of stopped, retried and half-run stage runs', () => {
     expect(await prod()).toMatchObject({ deployments: 1, changes: 1 });
   });
 
+  test('a superseded or failed execution that ran the stage in full counts, although the stage has gained actions since (regression: no deployment)', async () => {
+    for (const status of ['Superseded', 'Failed']) {
+      setup([summary('e1', status, 30 * H, 29 * H)], e1);
+      // prod gained a target after e1 ran
+      cp.on(GetPipelineStateCommand).resolves({
+        ...state(),
+        stageStates: [...state().stageStates.slice(0, 2), {
+          stageName: 'prod', actionStates: [{ actionName: 'App.Prepare' }, { actionName: 'App.Deploy' }, { actionName: 'Worker.Prepare' }, { actionName: 'Worker.Deploy' }],
+        }],
+      });
+      expect(await prod()).toMatchObject({ deployments: 1, changes: 1, failedChanges: 0 });
+    }
+  });
+
   test('a stopped execution still counts the stages it ran in full', async () => {
     setup([summary('e2', 'Stopped', 10 * H, 9 * H)], [
       source('e2', 10 * H, 11 * H),

@@ -39,7 +39,7 @@ function rolledBackOrStopped(d: DeploymentInfo | undefined): boolean {
 
 /**
  * The status of a stage run's record. A run whose started actions all succeeded is no deployment
- * while the stage has actions it did not run and its execution did not succeed: an execution
+ * while the stage has actions it did not run and its execution was stopped or still runs: an execution
  * stopped with "stop and wait" between run orders (after `<stack>.Prepare`, before
  * `<stack>.Deploy`) or while an approval waited ends with the stage half run (Abandoned, like
  * `status` and `rollback` read it), and one still in progress has not run the rest yet.
@@ -48,7 +48,11 @@ function runStatus(run: StageRun, failedAttempts: number, execution: PipelineExe
   stage: StageState | undefined): DeploymentRecord['status'] {
   if (failedAttempts && run.status !== 'Succeeded') return 'Failed';
   if (run.status === 'Rejected' || run.status === 'Expired') return 'Abandoned';
-  if (run.status === 'Succeeded' && execution?.status && execution.status !== 'Succeeded' && stage && actionsNotRun(run, stage).length > 0) {
+  // Only a stopped (or still running) execution leaves a stage half run: a superseded one is
+  // replaced between stages, and a failed one that succeeded here failed in a later stage. Their
+  // runs are compared with today's stage, which may have gained actions since: no such comparison.
+  const halfRunPossible = execution?.status === 'Stopped' || execution?.status === 'Stopping' || execution?.status === 'InProgress';
+  if (run.status === 'Succeeded' && halfRunPossible && stage && actionsNotRun(run, stage).length > 0) {
     return execution.status === 'InProgress' || execution.status === 'Stopping' ? 'InProgress' : 'Abandoned';
   }
   return run.status;
