@@ -318,6 +318,10 @@ function checkGroup(ctx: ModelContext, group: unknown, kind: 'Server' | 'Ecs', e
       `Import it by name in the pipeline's stack: codedeploy.${kind}DeploymentGroup.from${kind}DeploymentGroupAttributes(pipelineStack, 'Group', `
       + `{ application: codedeploy.${kind}Application.from${kind}ApplicationName(pipelineStack, 'App', '${app}'), deploymentGroupName: '${name}', deploymentConfig }), `
       + 'with the names the stage gives them.');
+    refuseGeneratedNamesAcrossEnvironments(v, `${ctx.field}.deploymentGroup`, 'a deployment group', [
+      { resource: owned.application, name: 'applicationName', fix: `Give the application a name: new codedeploy.${kind}Application(this, 'App', { applicationName: 'shop' })` },
+      { resource: owned, name: 'deploymentGroupName', fix: `Give the group a name: new codedeploy.${kind}DeploymentGroup(this, 'Group', { deploymentGroupName: 'shop-fleet', ... })` },
+    ]);
   }
   checkGroupRegion(v, ctx.field, g, env, pipelineRegion);
   checkExplicitEnvironment(v, `${ctx.field}.deploymentGroup`, group as IConstruct & typeof g, env, pipelineRegion,
@@ -373,6 +377,31 @@ export function checkExplicitEnvironment(v: Validator, field: string, resource: 
     .filter(Boolean).join(', ');
   v.fail(field, `is in a stack that names no ${missing.join(' or ')}, so the pipeline (${where}) cannot tell whether deploying to it crosses ${missing.map(m => `${m}s`).join(' or ')}`,
     described(`stack '${Stack.of(resource).node.path}'`), `Give that stack env: ${example}, ${importFix}.`);
+}
+
+/**
+ * Refuses resources of the app, in a stack of another account or region than the pipeline's, whose
+ * physical names are generated at deploy time: the pipeline's stack names them in its actions and
+ * policies, which aws-cdk-lib refuses for such names ("Cannot use resource ... in a
+ * cross-environment fashion"). `PhysicalName.GENERATE_IF_NEEDED` and literal names are fine.
+ */
+export function refuseGeneratedNamesAcrossEnvironments(v: Validator, field: string, what: string,
+  resources: Array<{ resource: unknown; name: string; fix: string }>): void {
+  const pipeline = v.pipeline;
+  if (pipeline === undefined) return;
+  for (const { resource, name, fix } of resources) {
+    if (!resource || !Resource.isOwnedResource(resource as IConstruct)) continue;
+    const r = resource as Resource;
+    // a stack that names no account or region is refused by checkExplicitEnvironment, with its own fix
+    const [mine, theirs] = [Stack.of(r), Stack.of(pipeline)];
+    if ([mine.account, mine.region, theirs.account, theirs.region].some(isToken)) continue;
+    if (mine.account === theirs.account && mine.region === theirs.region) continue;
+    // aws-cdk-lib's own test for a name another environment can use (true for literal and GENERATE_IF_NEEDED names)
+    const allowed = (r as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment;
+    if (allowed !== false) continue;
+    v.fail(field, `is ${what} of stack '${Stack.of(r).node.path}', of another account or region than the pipeline's stack, and the ${name} of '${r.node.path}' `
+      + 'is generated when it deploys, so the pipeline\'s stack cannot name it in its action and policies', r.node.path, `${fix} (or PhysicalName.GENERATE_IF_NEEDED).`);
+  }
 }
 
 /** Refuses a group or service in another account than the one its environment names. */
@@ -582,6 +611,10 @@ export function ecsRollingModel(
       "Import it by ARN in the pipeline's stack: ecs.FargateService.fromFargateServiceAttributes(pipelineStack, 'Service', "
       + "{ serviceArn: 'arn:aws:ecs:<region>:<account>:service/<cluster>/<service>', cluster: ecs.Cluster.fromClusterArn(pipelineStack, 'Cluster', '<cluster ARN>') }), "
       + 'with the names the stage gives them.');
+    refuseGeneratedNamesAcrossEnvironments(v, `${ctx.field}.service`, 'an ECS service', [
+      { resource: service.cluster, name: 'clusterName', fix: "Give the cluster a name: new ecs.Cluster(this, 'Cluster', { clusterName: 'shop', ... })" },
+      { resource: service, name: 'serviceName', fix: "Give the service a name: new ecs.FargateService(this, 'Web', { serviceName: 'shop-web', ... })" },
+    ]);
   }
   const serviceRegion = service.env.region;
   const wanted = env.region ?? pipelineRegion;

@@ -186,7 +186,9 @@ export function lambdaModel(
   if (Resource.isOwnedResource(alias)) refuseOtherStage(v, `${field}.alias`, alias, 'a Lambda alias', alias.node.path, importFix);
   const fnName = literalName(fn, fn.functionName);
   const label = fnName ?? fn.node.path;
-  if (Resource.isOwnedResource(fn) && fnName === undefined && v.pipeline && Stack.of(fn).environment !== Stack.of(v.pipeline).environment) {
+  // aws-cdk-lib's own test for a name another environment can use (true for literal and GENERATE_IF_NEEDED names)
+  const generated = (fn as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === false;
+  if (Resource.isOwnedResource(fn) && generated && v.pipeline && Stack.of(fn).environment !== Stack.of(v.pipeline).environment) {
     v.fail(`${field}.alias`, `is an alias of function '${fn.node.path}' of another account or region than the pipeline's stack, and the function's name is generated `
       + '(the pipeline names the function in its action and its role\'s policy)', fn.node.path,
     "Give the function a functionName (new lambda.Function(this, 'Api', { functionName: 'shop-api', ... })), or import the alias by its function's ARN.");

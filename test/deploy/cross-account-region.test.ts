@@ -1,6 +1,7 @@
-import { App, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Fn, PhysicalName, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -455,6 +456,46 @@ describe('environment in another region', () => {
       .filter(m => m.type === 'aws:cdk:error' && String(m.data).startsWith('AwsSolutions-'))
       .map(m => `${c.node.path} ${String(m.data).slice(0, 200)}`));
     expect(findings).toEqual([]);
+  });
+});
+
+describe('resources of the app in another account or region whose names are generated', () => {
+  test('a CodeDeploy group (or its application) with a generated name is refused naming the field to set (regression: aws-cdk-lib\'s cross-environment error)', () => {
+    const attempt = (groupName?: string, application?: (s: Stack) => codedeploy.IServerApplication) => {
+      const app = newApp();
+      const stack = pipelineStack(app);
+      const svc = new Stack(app, 'Svc', { env: { account: A, region: 'us-east-1' } });
+      const group = new codedeploy.ServerDeploymentGroup(svc, 'Fleet', { deploymentGroupName: groupName, application: application?.(svc) });
+      return () => {
+        pipelineIn(stack, { environments: [{ name: 'us', region: 'us-east-1', deployments: [DeploymentTarget.codeDeployServer(group)] }] });
+        app.synth();
+      };
+    };
+    const f = "'PipelineStack/Shop': environments[0] ('us').deployments[0].deploymentGroup is a deployment group of stack 'Svc', of another account or region "
+      + "than the pipeline's stack, and the";
+    expect(errorOf(attempt('fleet'))).toBe(`${f} applicationName of 'Svc/Fleet/Application' is generated when it deploys, so the pipeline's stack cannot name it in its `
+      + "action and policies, got 'Svc/Fleet/Application'. Give the application a name: new codedeploy.ServerApplication(this, 'App', { applicationName: 'shop' }) "
+      + '(or PhysicalName.GENERATE_IF_NEEDED).');
+    expect(errorOf(attempt(undefined, s => new codedeploy.ServerApplication(s, 'App', { applicationName: 'shop' })))).toBe(`${f} deploymentGroupName of 'Svc/Fleet' is `
+      + "generated when it deploys, so the pipeline's stack cannot name it in its action and policies, got 'Svc/Fleet'. Give the group a name: "
+      + "new codedeploy.ServerDeploymentGroup(this, 'Group', { deploymentGroupName: 'shop-fleet', ... }) (or PhysicalName.GENERATE_IF_NEEDED).");
+    // literal names, or names generated at synth, are fine
+    expect(attempt('fleet', s => new codedeploy.ServerApplication(s, 'App', { applicationName: 'shop' }))).not.toThrow();
+    expect(attempt(PhysicalName.GENERATE_IF_NEEDED)).not.toThrow();
+  });
+
+  test('an ECS service of another account with a generated cluster name is refused the same way', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const svc = new Stack(app, 'Svc', { env: { account: B, region: 'eu-west-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(svc, 'Vpc', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0123456789abcdef0'] });
+    const taskDefinition = new ecs.FargateTaskDefinition(svc, 'Task');
+    taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx') });
+    const service = new ecs.FargateService(svc, 'Web', { cluster: new ecs.Cluster(svc, 'Cluster', { vpc }), taskDefinition, serviceName: 'shop-web' });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.ecs(service)] }] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deployments[0].service is an ECS service of stack 'Svc', of another account or region than the pipeline's "
+      + "stack, and the clusterName of 'Svc/Cluster' is generated when it deploys, so the pipeline's stack cannot name it in its action and policies, got "
+      + "'Svc/Cluster'. Give the cluster a name: new ecs.Cluster(this, 'Cluster', { clusterName: 'shop', ... }) (or PhysicalName.GENERATE_IF_NEEDED).");
   });
 });
 
