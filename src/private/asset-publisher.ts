@@ -50,10 +50,15 @@ export function publisherInstallCommands(version: string): string[] {
   ];
 }
 
-/** The commands that publish the assets of the given manifests (paths in the build's working directory). */
+/**
+ * The commands that publish the assets of the given manifests, paths from the source's root
+ * (`$CODEBUILD_SRC_DIR`): in the build, they follow the user's commands in the same shell, which
+ * may have changed directory (`cd infra`).
+ */
 export function publishCommands(manifests: string[], baseDirectory?: string): string[] {
-  const prefix = baseDirectory ? `${baseDirectory.replace(/\/+$/, '')}/` : '';
-  return manifests.map(m => `node ${PUBLISHER_DIRECTORY}/publish.js "${prefix}${m}"`);
+  const base = baseDirectory ? baseDirectory.replace(/^\.\/+/, '').replace(/\/+$/, '') : '';
+  const prefix = base === '' || base === '.' ? '' : `${base}/`;
+  return manifests.map(m => `node ${PUBLISHER_DIRECTORY}/publish.js "$CODEBUILD_SRC_DIR/${prefix}${m}"`);
 }
 
 /**

@@ -72,8 +72,8 @@ describe('DeploymentTarget.cdkStage', () => {
       `printf '%s\\n' '${PUBLISH_SCRIPT}' > /tmp/cdk-delivery-assets/publish.js`,
     ]);
     expect(spec.phases.build.commands).toEqual([
-      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json"$/),
-      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json"$/),
+      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json"$/),
+      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json"$/),
     ]);
     const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /^OrdersAssetsProjectRoleDefaultPolicy/.test(id))![1] as any;
     const assume = flat(policy.Properties.PolicyDocument.Statement).find((st: any) => st.Action === 'sts:AssumeRole');
@@ -121,8 +121,8 @@ describe('DeploymentTarget.cdkStage', () => {
     ]);
     expect(spec.phases.build.commands).toEqual([
       'npm test',
-      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json"$/),
-      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json"$/),
+      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json"$/),
+      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json"$/),
     ]);
     const roleId = build.Properties.ServiceRole['Fn::GetAtt'][0];
     const policy = (Object.values(template.findResources('AWS::IAM::Policy')) as any[]).find(p => p.Properties.Roles.some((r: any) => r.Ref === roleId));

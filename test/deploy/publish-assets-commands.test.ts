@@ -86,6 +86,8 @@ describe('the PublishAssets commands publish with the real asset publishing libr
     AWS_ENDPOINT_URL: url,
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_MAX_ATTEMPTS: '1',
+    // CodeBuild's primary source directory, which the commands name the manifests from
+    CODEBUILD_SRC_DIR: root,
   });
 
   beforeAll(async () => {
@@ -104,9 +106,11 @@ describe('the PublishAssets commands publish with the real asset publishing libr
     const aws = await fakeAws();
     try {
       const runs = [];
-      for (const command of spec.phases.build.commands as string[]) runs.push(await sh(local(command), root, env(aws.url)));
+      // each from another directory than the source's root: the commands name the manifests from $CODEBUILD_SRC_DIR
+      // (regression: a build whose commands ran `cd infra` looked for infra/cdk.out/...)
+      for (const command of spec.phases.build.commands as string[]) runs.push(await sh(`cd cdk.out && ${local(command)}`, root, env(aws.url)));
       expect(runs.map(r => r.code)).toEqual([0, 0]);
-      expect(runs[0].stdout).toMatch(/^Publishing the assets of cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]+\.assets\.json$/m);
+      expect(runs[0].stdout).toMatch(/^Publishing the assets of \/.+\/cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]+\.assets\.json$/m);
       expect(runs[0].stdout).toMatch(/^\[success\] Published /m);
 
       const puts = aws.calls.filter(c => c.what === 'PUT');
