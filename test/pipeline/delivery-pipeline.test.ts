@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -619,6 +619,23 @@ describe('selfUpdate', () => {
       + 'Move these resources to a stack of a CDK stage the pipeline deploys (its assets are published), or leave selfUpdate off and deploy the pipeline stack with cdk deploy.');
     // without selfUpdate, cdk deploy publishes them: no error
     expect(() => (withAsset(false).node.root as any).synth()).not.toThrow();
+    // a synthesizer with its own bucket name (regression: not seen), or a nested stack, is found as well
+    const custom = new Stack(newApp(), 'PipelineStack', {
+      env: { account: '111111111111', region: 'eu-west-1' },
+      synthesizer: new DefaultStackSynthesizer({ qualifier: 'abc', fileAssetsBucketName: 'my-assets-bucket' }),
+    });
+    new NestedStack(custom, 'Tables');
+    pipelineIn(custom, { selfUpdate: true, environments: [env('staging')] });
+    expect(errorOf(() => (custom.node.root as any).synth())).toContain('but this resource uses assets: PipelineStack/Tables.NestedStack/Tables.NestedStackResource '
+      + '(AWS::CloudFormation::Stack).');
+    // a bucket name that starts with a placeholder: the asset construct itself is found
+    const placeholder = new Stack(newApp(), 'PipelineStack', {
+      env: { account: '111111111111', region: 'eu-west-1' },
+      synthesizer: new DefaultStackSynthesizer({ fileAssetsBucketName: '${AWS::AccountId}-${AWS::Region}-assets' }),
+    });
+    new NestedStack(placeholder, 'Tables');
+    pipelineIn(placeholder, { selfUpdate: true, environments: [env('staging')] });
+    expect(errorOf(() => (placeholder.node.root as any).synth())).toContain('but this resource uses assets: PipelineStack/Tables (nested stack).');
     // and a self-updating pipeline stack without assets synthesizes
     const plain = newStack();
     pipelineIn(plain, { selfUpdate: true, environments: [env('staging')] });

@@ -1,4 +1,6 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { IConstruct } from 'constructs';
 import { RenderedTemplate } from './rendered-quotas';
 import { bootstrapQualifier } from '../../private/action-grants';
@@ -14,7 +16,16 @@ export function selfUpdateAssetsProblem(scope: IConstruct, stack: Stack, templat
   const rendered = template();
   if (rendered === undefined) return undefined;
   const qualifier = bootstrapQualifier(stack);
-  const marks = [`cdk-${qualifier}-assets-`, `cdk-${qualifier}-container-assets-`];
+  // the bootstrap bucket and repository, by their default names and by the ones the stack's
+  // synthesizer was given (fileAssetsBucketName, imageAssetsRepositoryName): the part before the
+  // first placeholder
+  type Names = { fileAssetsBucketName?: unknown; imageAssetsRepositoryName?: unknown };
+  const configured = (stack.synthesizer as unknown as { props?: Names }).props ?? {};
+  const marks = [`cdk-${qualifier}-assets-`, `cdk-${qualifier}-container-assets-`,
+    ...[configured.fileAssetsBucketName, configured.imageAssetsRepositoryName]
+      .filter((n): n is string => typeof n === 'string')
+      .map(n => n.replace(/\$\{Qualifier\}/g, qualifier).split('${')[0])
+      .filter(m => m.length >= 3)];
   const paths = new Map<string, string>();
   for (const c of stack.node.findAll()) {
     if (CfnResource.isCfnResource(c) && Stack.of(c) === stack) paths.set(stack.resolve(c.logicalId), c.node.path);
@@ -23,6 +34,14 @@ export function selfUpdateAssetsProblem(scope: IConstruct, stack: Stack, templat
   const using = resources
     .filter(([, r]) => { const text = JSON.stringify(r.Properties ?? {}); return marks.some(m => text.includes(m)); })
     .map(([id, r]) => `${paths.get(id) ?? id} (${r.Type})`);
+  // whatever the synthesizer names them: the stack's own file and image assets, and nested stacks
+  // (whose templates are file assets)
+  if (using.length === 0) {
+    using.push(...stack.node.findAll()
+      .filter(c => ((c instanceof s3assets.Asset || c instanceof ecrAssets.DockerImageAsset) && Stack.of(c) === stack)
+        || (NestedStack.isNestedStack(c) && c.nestedStackParent === stack))
+      .map(c => `${c.node.path} (${NestedStack.isNestedStack(c) ? 'nested stack' : c instanceof s3assets.Asset ? 'file asset' : 'Docker image asset'})`));
+  }
   if (using.length === 0) return undefined;
   const shown = using.length > 5 ? [...using.slice(0, 5), `and ${using.length - 5} more`] : using;
   return `'${scope.node.path}': selfUpdate deploys the stack '${stack.stackName}' from the build's cloud assembly without publishing its assets `
