@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, Aspects, Aws, CfnCapabilities, Stack, Stage, StageSynthesisOptions, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, Aws, CfnCapabilities, NestedStack, Stack, Stage, StageSynthesisOptions, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -153,6 +153,19 @@ function codeDeployGroupsIn(templateFile: string): { canaries: string[]; ecsGrou
     canaries.push(`${id}: ${strategy}${alarms ? ` · auto-rollback on ${alarms} alarm${alarms === 1 ? '' : 's'}` : ''} (CodeDeploy, during the CloudFormation update)`);
   }
   return { canaries, ecsGroups };
+}
+
+/** The CodeDeploy groups of a stage's stack and of its nested stacks (named `<nested stack>/<group>`). */
+function codeDeployGroupsOfStack(stage: Stage, artifactId: string, templateFile: string, directory: string): ReturnType<typeof codeDeployGroupsIn> {
+  const own = codeDeployGroupsIn(templateFile);
+  const stack = stage.node.findAll().find(c => Stack.isStack(c) && c.artifactId === artifactId);
+  const nested = stack ? stack.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c)) : [];
+  for (const n of nested) {
+    const found = codeDeployGroupsIn(path.join(directory, n.templateFile));
+    own.canaries.push(...found.canaries.map(c => `${n.node.id}/${c}`));
+    own.ecsGroups.push(...found.ecsGroups.map(g => `${n.node.id}/${g}`));
+  }
+  return own;
 }
 
 /** The cloud assembly directory inside the build output, as a clean relative path. */
@@ -345,7 +358,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
       region,
       deployRoleArn: s.assumeRoleArn,
       execRoleArn: s.cloudFormationExecutionRoleArn,
-      ...codeDeployGroupsIn(s.templateFullPath),
+      ...codeDeployGroupsOfStack(stage, s.id, s.templateFullPath, assembly.directory),
       templateConfigurationPath: writeTemplateConfiguration(s, path.posix.join(dir, relative)),
       artifactId: s.id,
       outputs: Object.fromEntries(Object.entries<any>(s.template.Outputs ?? {}).map(([id, out]) => [id, out?.Condition !== undefined])),

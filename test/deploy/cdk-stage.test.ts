@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, CfnResource, Duration, LegacyStackSynthesizer, Stack, Stage, Tags } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Duration, LegacyStackSynthesizer, NestedStack, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -217,6 +217,21 @@ describe('DeploymentTarget.cdkStage', () => {
       + 'DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate, appSpecTemplate }) after the stage (the group imported by name), and keep the '
       + 'task definition in the stack unchanged. [ack: delivery-pipeline:ecsBlueGreenInStage]',
     ]);
+  });
+
+  test('a Lambda canary in a nested stack of the stage is listed too, named after the nested stack (regression: left out)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stage = new Stage(app, 'Fn', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const fnStack = new Stack(stage, 'Fn', { stackName: 'fn' });
+    const inner = new NestedStack(fnStack, 'Functions');
+    const fn = new lambda.Function(inner, 'Handler', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;') });
+    const alias = new lambda.Alias(inner, 'Live', { aliasName: 'live', version: fn.currentVersion });
+    new codedeploy.LambdaDeploymentGroup(inner, 'Canary', { alias, deploymentConfig: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES });
+    const pipeline = new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+    const plan = pipeline.describe().environments[0].deployments[0];
+    expect(plan.summary).toBe('CDK stage Fn: 1 stack via change sets · 1 canary deployment');
+    expect(plan.details).toContainEqual(expect.stringMatching(/^Functions\/Canary[A-Z0-9]+: canary 10% then all after 5 min \(CodeDeploy, during the CloudFormation update\)$/));
   });
 
   test('in another account the stacks deploy with that account\'s bootstrap roles', () => {
