@@ -12,7 +12,7 @@ import { SELF_UPDATE_STAGE } from '../model/stage-names';
  */
 export const RISK_RULES = {
   'release-mode-less-human-control': 'the release mode becomes continuous deployment: nobody decides any more when a change reaches production',
-  'production-approval-removed': 'a production environment loses a manual approval or a change-set review',
+  'production-approval-removed': 'a production environment no longer has a manual approval or a change-set review: nobody decides before it deploys',
   'production-window-removed': 'a production environment loses its deployment window',
   'production-alarms-removed': 'a production environment loses alarms (alarms that block entry, or alarms watched after deploying)',
   'production-bake-time-shortened': 'the alarms of a production environment are watched for a shorter time after deploying',
@@ -306,9 +306,14 @@ function bakeGateOf(gates: readonly PlanGate[], alarm: string, bake: number): Pl
   return gates.find((g) => g.kind === 'bake-alarms' && g.bakeMinutes === bake && (g.alarms ?? []).includes(alarm));
 }
 
+/** The gates by which a person decides before an environment deploys: either satisfies continuous delivery. */
+const APPROVAL_KINDS: readonly string[] = ['manual-approval', 'change-set-review'];
+
 function gateChanges(changes: Changes, env: string, production: boolean, before: readonly PlanGate[], after: readonly PlanGate[]): void {
   const base = `environments.${env}.gates`;
   const [b, a] = pairGates(before, after);
+  // a manual approval replaced by a change-set review (or the other way round) still has a person decide
+  const approvalKept = after.some((g) => APPROVAL_KINDS.includes(g.kind));
   // alarms watched for a shorter time after deploying, and the gate that now watches each longest
   const bakeBefore = bakeByAlarm(before);
   const bakeAfter = bakeByAlarm(after);
@@ -338,7 +343,7 @@ function gateChanges(changes: Changes, env: string, production: boolean, before:
       const watched = Array.isArray(old!.alarms) && old!.alarms.length > 0
         && old!.alarms.every((n) => after.some((g) => g.kind === old!.kind && (g.alarms ?? []).includes(n)));
       changes.add({ path, kind: 'removed', environment: env, before: old, description: `gate removed: ${old!.summary}` },
-        production && !watched && gateRemovedRisk(old!.kind));
+        production && !watched && !(approvalKept && APPROVAL_KINDS.includes(old!.kind)) && gateRemovedRisk(old!.kind));
       continue;
     }
     const label = GATE_LABELS[gate.kind] ?? gate.kind;

@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { cli } from './helpers';
 import {
   Approval, DeliveryPipelineProps, DeploymentTarget, DeploymentWindow, EnvironmentOptions, PipelineEvent, QualityCheck, ReleaseMode, Verification,
@@ -269,6 +270,54 @@ describe('diff of two synthesized assemblies', () => {
     expect(back.stdout).toContain('\n3 changes; none risky.\n');
   });
 
+  test('a production approval swapped for a change-set review, or back, is no risk: a person still decides (regression: production-approval-removed)', async () => {
+    /** Continuous delivery, prod deploying a CDK stage: approved by a manual approval, or by a change-set review. */
+    const cdkApp = (changeSetReview: boolean) => {
+      const outdir = tempDir('diff-review-');
+      const app = new App({ outdir });
+      const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const prod = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+      new ssm.StringParameter(new Stack(prod, 'Api', { stackName: 'shop-api-prod' }), 'Setting', { stringValue: 'x' });
+      pipelineIn(stack, {
+        pipelineName: 'shop-delivery',
+        releaseMode: ReleaseMode.CONTINUOUS_DELIVERY,
+        environments: [{
+          name: 'prod',
+          production: true,
+          deployments: [DeploymentTarget.cdkStage(prod, changeSetReview ? { changeSetReview: true } : {})],
+          verification: [Verification.commands('Smoke', ['./smoke.sh'])],
+        }],
+      });
+      app.synth();
+      return outdir;
+    };
+    const approved = cdkApp(false);
+    const reviewed = cdkApp(true);
+    const r = await cli(['diff', approved, reviewed, '--fail-on-risk']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Shop): 2 changes',
+      '  environment prod:',
+      '      gate removed: manual approval before deploying to prod — added by default (continuous delivery)',
+      '      gate added: manual review of the CloudFormation change sets before they execute',
+      '',
+      '2 changes; none risky.',
+      '',
+    ]);
+    const back = await cli(['diff', reviewed, approved, '--fail-on-risk']);
+    expect(back.code).toBe(0);
+    expect(back.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Shop): 2 changes',
+      '  environment prod:',
+      '      gate removed: manual review of the CloudFormation change sets before they execute',
+      '      gate added: manual approval before deploying to prod — added by default (continuous delivery)',
+      '',
+      '2 changes; none risky.',
+      '',
+    ]);
+  });
+
   test('colours only on a terminal without NO_COLOR: risks in red', async () => {
     const tty = await cli(['diff', base, deployment], { stdoutIsTTY: true });
     expect(tty.stdout).toContain(`\x1b[31m  ! release mode: continuous delivery → continuous deployment — ${RELEASE_MODE_RISK}\x1b[39m`);
@@ -362,9 +411,18 @@ describe('diff: the risk rules', () => {
       (p) => { p.releaseMode = 'CONTINUOUS_INTEGRATION'; }, ['changed releaseMode']],
     ['continuous integration → continuous deployment', (p) => { p.releaseMode = 'CONTINUOUS_DEPLOYMENT'; },
       (p) => { p.releaseMode = 'CONTINUOUS_INTEGRATION'; }, ['changed releaseMode [release-mode-less-human-control]']],
-    ['change-set review removed from production', (p) => { env(p, 'prod').gates = env(p, 'prod').gates.filter((g: any) => g.kind !== 'change-set-review'); },
-      (p) => { env(p, 'prod').gates.push({ kind: 'change-set-review', summary: 'change sets reviewed', addedByDefault: false }); },
+    ['change-set review removed from production, which had no manual approval',
+      (p) => { env(p, 'prod').gates = env(p, 'prod').gates.filter((g: any) => g.kind !== 'change-set-review'); },
+      (p) => { env(p, 'prod').gates.splice(1, 1, { kind: 'change-set-review', summary: 'change sets reviewed', addedByDefault: false }); },
       ['removed environments.prod.gates.change-set-review [production-approval-removed]']],
+    ['change-set review removed from production, which keeps its manual approval, is not a risk',
+      (p) => { env(p, 'prod').gates = env(p, 'prod').gates.filter((g: any) => g.kind !== 'change-set-review'); },
+      (p) => { env(p, 'prod').gates.push({ kind: 'change-set-review', summary: 'change sets reviewed', addedByDefault: false }); },
+      ['removed environments.prod.gates.change-set-review']],
+    ['both removed from production: each is a risk',
+      (p) => { env(p, 'prod').gates = env(p, 'prod').gates.filter((g: any) => !['change-set-review', 'manual-approval'].includes(g.kind)); },
+      (p) => { env(p, 'prod').gates.push({ kind: 'change-set-review', summary: 'change sets reviewed', addedByDefault: false }); },
+      ['removed environments.prod.gates.manual-approval [production-approval-removed]', 'removed environments.prod.gates.change-set-review [production-approval-removed]']],
     ['an approval removed outside production is not a risk', (p) => { env(p, 'staging').gates = []; },
       (p) => { env(p, 'staging').gates = [{ kind: 'manual-approval', summary: 'approval', addedByDefault: false }]; },
       ['removed environments.staging.gates.manual-approval']],
