@@ -69,6 +69,18 @@ describe('plan', () => {
     expect(out).toContain('p0_check_0["Check: C#35;8;lint #quot;now#quot; #35;123;"]');
   });
 
+  test('mermaid escapes backticks: a label starting with one is not read as a Markdown string (regression: invalid diagram)', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, '`legacy` shop', { stackName: 'LegacyShop', env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({ pipelineName: undefined }));
+    app.synth();
+    const r = await cli(['plan', outdir, '--format', 'mermaid']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe('  subgraph p0_pipeline["#96;legacy#96; shop/Shop: continuous integration"]');
+    expect(r.stdout).not.toContain('`');
+  });
+
   test('html writes a self-contained page', async () => {
     const r = await cli(['plan', ASSEMBLY, '--format', 'html', '--out', 'plan.html']);
     expect(r.code).toBe(0);

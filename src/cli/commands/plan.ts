@@ -359,10 +359,14 @@ function renderEnvironmentText(env: PlanEnvironment): string[] {
   return out;
 }
 
-/** A quoted Mermaid label: `#` first (Mermaid reads `#...;` as an entity code), then `"`, `<` and `>` as entity codes. */
+/**
+ * A quoted Mermaid label: `#` first (Mermaid reads `#...;` as an entity code), then `"`, `<`, `>` and
+ * the backtick (`"` then a backtick opens a Markdown string) as entity codes.
+ */
 function mermaidLabel(text: string): string {
-  const codes: Record<string, string> = { '#': '#35;', '"': '#quot;', '<': '#lt;', '>': '#gt;' };
-  return `"${text.replace(/[#"<>]/g, (c) => codes[c])}"`;
+  // a backtick right after the opening quote would make the label a Markdown string
+  const codes: Record<string, string> = { '#': '#35;', '"': '#quot;', '<': '#lt;', '>': '#gt;', '`': '#96;' };
+  return `"${text.replace(/[#"<>`]/g, (c) => codes[c])}"`;
 }
 
 /** One `flowchart LR` diagram for all pipelines. */
