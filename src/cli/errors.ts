@@ -128,7 +128,13 @@ export function fromAwsError(error: unknown, ctx: AwsErrorContext): CliError {
   if (regionMissing) {
     return new CliError('no AWS region: pass --region, set AWS_REGION, or set a region in your profile', ExitCode.NO_CREDENTIALS);
   }
-  if ((error as { [BEFORE_REQUEST]?: boolean } | undefined)?.[BEFORE_REQUEST] && status !== undefined && status < 500 && status !== 429) {
+  const beforeRequest = !!(error as { [BEFORE_REQUEST]?: boolean } | undefined)?.[BEFORE_REQUEST];
+  if (beforeRequest && (THROTTLING.has(name) || status === 429)) {
+    // STS answers Throttling with HTTP 400: a busy credential provider, not a refusal; the call was never sent
+    return new CliError(`throttled: the credential provider's request was throttled (${name}): ${message.replace(/\.$/, '')}; `
+      + 'no call was sent; try again later', ExitCode.THROTTLED);
+  }
+  if (beforeRequest && status !== undefined && status < 500) {
     // STS (AssumeRole, AssumeRoleWithWebIdentity) or SSO (GetRoleCredentials) refused the credential
     // chain's request: the call itself was never sent, so no permission of it is in question
     const profile = ctx.profile ? ` for profile '${ctx.profile}'` : '';

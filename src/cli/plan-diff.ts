@@ -12,7 +12,7 @@ import { SELF_UPDATE_STAGE } from '../model/stage-names';
  */
 export const RISK_RULES = {
   'release-mode-less-human-control': 'the release mode becomes continuous deployment: nobody decides any more when a change reaches production',
-  'production-approval-removed': 'a production environment loses a manual approval or a change-set review',
+  'production-approval-removed': 'a production environment no longer has a manual approval or a change-set review: nobody decides before it deploys',
   'production-window-removed': 'a production environment loses its deployment window',
   'production-alarms-removed': 'a production environment loses alarms (alarms that block entry, or alarms watched after deploying)',
   'production-bake-time-shortened': 'the alarms of a production environment are watched for a shorter time after deploying',
@@ -288,21 +288,68 @@ function pairGates(before: readonly PlanGate[], after: readonly PlanGate[]): [Ma
   return [b, new Map(after.map((g) => [...a.entries()].find(([, x]) => x === g)!))];
 }
 
+/**
+ * How long each alarm is watched after deploying: the longest bake time of the `bake-alarms` gates
+ * that watch it (a plan written before the library refused one alarm in two of them may hold that).
+ */
+function bakeByAlarm(gates: readonly PlanGate[]): Map<string, number> {
+  const bake = new Map<string, number>();
+  for (const g of gates) {
+    if (g.kind !== 'bake-alarms' || typeof g.bakeMinutes !== 'number' || !Array.isArray(g.alarms)) continue;
+    for (const alarm of g.alarms) bake.set(alarm, Math.max(bake.get(alarm) ?? 0, g.bakeMinutes));
+  }
+  return bake;
+}
+
+/** The first of `gates` that watches `alarm` for `bake` minutes after deploying. */
+function bakeGateOf(gates: readonly PlanGate[], alarm: string, bake: number): PlanGate | undefined {
+  return gates.find((g) => g.kind === 'bake-alarms' && g.bakeMinutes === bake && (g.alarms ?? []).includes(alarm));
+}
+
+/** The gates by which a person decides before an environment deploys: either satisfies continuous delivery. */
+const APPROVAL_KINDS: readonly string[] = ['manual-approval', 'change-set-review'];
+
 function gateChanges(changes: Changes, env: string, production: boolean, before: readonly PlanGate[], after: readonly PlanGate[]): void {
   const base = `environments.${env}.gates`;
   const [b, a] = pairGates(before, after);
+  // a manual approval replaced by a change-set review (or the other way round) still has a person decide
+  const approvalKept = after.some((g) => APPROVAL_KINDS.includes(g.kind));
+  // alarms watched for a shorter time after deploying, and the gate that now watches each longest
+  const bakeBefore = bakeByAlarm(before);
+  const bakeAfter = bakeByAlarm(after);
+  const shortened = [...bakeAfter].filter(([alarm, bake]) => bakeBefore.has(alarm) && bake < bakeBefore.get(alarm)!)
+    .map(([alarm, bake]) => ({ alarm, before: bakeBefore.get(alarm)!, after: bake, gate: bakeGateOf(after, alarm, bake)! }));
+  /** The alarms of `gate` (after's) watched for a shorter time that its own bake time change does not already report. */
+  const shortenedIn = (gate: PlanGate, old: PlanGate | undefined) => shortened.filter((s) => s.gate === gate
+    && !(old && (old.alarms ?? []).includes(s.alarm) && old.bakeMinutes === s.before && typeof gate.bakeMinutes === 'number' && gate.bakeMinutes < s.before));
+  const alarmBakeChanges = (key: string, gate: PlanGate, old: PlanGate | undefined) => {
+    for (const s of shortenedIn(gate, old)) {
+      changes.add({
+        path: `${base}.${key}.alarms.${s.alarm}`,
+        kind: 'changed',
+        environment: env,
+        before: s.before,
+        after: s.after,
+        description: `bake time of alarm ${s.alarm}, watched after deploying: ${minutes(s.before)} → ${minutes(s.after)}`,
+      }, production && 'production-bake-time-shortened');
+    }
+  };
   for (const key of mergedOrder([...b.keys()], [...a.keys()])) {
     const old = b.get(key);
     const gate = a.get(key);
     const path = `${base}.${key}`;
     if (!gate) {
+      // an alarm gate whose alarms all stay watched by another gate of its kind loses no alarm (a shorter bake time is reported per alarm)
+      const watched = Array.isArray(old!.alarms) && old!.alarms.length > 0
+        && old!.alarms.every((n) => after.some((g) => g.kind === old!.kind && (g.alarms ?? []).includes(n)));
       changes.add({ path, kind: 'removed', environment: env, before: old, description: `gate removed: ${old!.summary}` },
-        production && gateRemovedRisk(old!.kind));
+        production && !watched && !(approvalKept && APPROVAL_KINDS.includes(old!.kind)) && gateRemovedRisk(old!.kind));
       continue;
     }
     const label = GATE_LABELS[gate.kind] ?? gate.kind;
     if (!old) {
       changes.add({ path, kind: 'added', environment: env, after: gate, description: `gate added: ${gate.summary}` });
+      alarmBakeChanges(key, gate, undefined);
       continue;
     }
     const bf = fieldsOf(old);
@@ -334,6 +381,7 @@ function gateChanges(changes: Changes, env: string, production: boolean, before:
         lost.length > 0 ? `${label}: alarm${lost.length === 1 ? '' : 's'} removed: ${lost.join(', ')}` : `${label}: alarms ${arrow(old.alarms, gate.alarms)}`, env,
         production && lost.length > 0 && 'production-alarms-removed');
     }
+    alarmBakeChanges(key, gate, old);
   }
 }
 

@@ -199,6 +199,11 @@ ${Object.values(RISK_RULES).map((rule) => `  - ${rule}`).join('\n')}`)
         pipeline = watch;
         watch = true;
       }
+      if (pipeline === undefined && typeof watch === 'string') {
+        // `status --watch 12345`: the seconds, or a pipeline whose name is all digits (CodePipeline allows it)
+        throw usageError(`missing required argument 'pipeline' (--watch took '${watch}' as its seconds; `
+          + `to watch a pipeline named ${watch}, put the name first: status ${watch} --watch)`);
+      }
       if (pipeline === undefined) throw usageError("missing required argument 'pipeline'");
       return statusCommand(context(cmd), { pipeline, json: opts.json, watch: parseSeconds(watch, '--watch') });
     }));

@@ -71,4 +71,16 @@ describe('credentials the credential chain cannot obtain (real clients, no mock)
       + 'source credentials (source_profile, web identity token, SSO session); renew them if they expired (for SSO: aws sso login)\n');
     expect(r.code).toBe(6);
   });
+
+  test('STS throttling the credential chain (Throttling, HTTP 400): exit 5, throttled, not "could not obtain AWS credentials" (regression: exit 6)', async () => {
+    const throttled = awsError('Throttling', 'Rate exceeded', 400);
+    const r = await cli(['--profile', 'release', 'status', 'shop'], {}, { createClients: clients(failing(throttled)) });
+    expect(r.stderr).toBe("cdk-delivery: throttled: the credential provider's request was throttled (Throttling): Rate exceeded; no call was sent; try again later\n");
+    expect(r.code).toBe(5);
+    // and with HTTP 429, as other providers answer
+    const tooMany = await cli(['history', 'shop'], {}, { createClients: clients(failing(awsError('TooManyRequestsException', 'Too many requests', 429))) });
+    expect(tooMany.stderr).toBe("cdk-delivery: throttled: the credential provider's request was throttled (TooManyRequestsException): Too many requests; "
+      + 'no call was sent; try again later\n');
+    expect(tooMany.code).toBe(5);
+  });
 });

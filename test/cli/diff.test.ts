@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { cli } from './helpers';
 import {
   Approval, DeliveryPipelineProps, DeploymentTarget, DeploymentWindow, EnvironmentOptions, PipelineEvent, QualityCheck, ReleaseMode, Verification,
@@ -32,6 +33,8 @@ interface Shape {
   readonly qa?: boolean;
   /** A second pipeline, Pipeline/Billing. */
   readonly billing?: boolean;
+  /** prod's Verification.alarms, instead of the one of `bake`: the alarms (errors, throttles) and bake time of each. */
+  readonly bakeGates?: ReadonlyArray<{ readonly alarms: ReadonlyArray<'errors' | 'throttles'>; readonly bake: number }>;
 }
 
 /** Synthesizes a real app with the DeliveryPipeline Pipeline/Shop (shop-delivery) into a temp dir. */
@@ -41,6 +44,10 @@ function synth(shape: Shape = {}): string {
   const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
   const metric = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors', period: Duration.minutes(1) });
   const alarm = new cloudwatch.Alarm(stack, 'Errors', { alarmName: 'shop-prod-errors', metric, threshold: 1, evaluationPeriods: 1 });
+  const throttles = cloudwatch.Alarm.fromAlarmArn(stack, 'Throttles', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-prod-throttles');
+  const alarms = { errors: alarm, throttles };
+  const bakeGates = shape.bakeGates?.map((g) => Verification.alarms(g.alarms.map((n) => alarms[n]), { bakeTime: Duration.minutes(g.bake) }))
+    ?? [Verification.alarms([alarm], { bakeTime: Duration.minutes(shape.bake ?? 30) })];
   const topic = new sns.Topic(stack, 'Events', { enforceSSL: true });
   const deploy = (name: string) => DeploymentTarget.commands(`Deploy-${name}`, [`./deploy.sh ${name}`]);
   const environments: EnvironmentOptions[] = [
@@ -52,7 +59,7 @@ function synth(shape: Shape = {}): string {
       deploymentWindow: DeploymentWindow.cron('* * 8-17 ? * MON-THU', 'Europe/Paris'),
       ...(shape.approval === false ? {} : { approval: Approval.manual() }),
       deployments: [deploy('prod')],
-      verification: [Verification.commands('Smoke', ['./smoke.sh']), Verification.alarms([alarm], { bakeTime: Duration.minutes(shape.bake ?? 30) })],
+      verification: [Verification.commands('Smoke', ['./smoke.sh']), ...bakeGates],
     },
   ];
   const props: Partial<DeliveryPipelineProps> = {
@@ -224,6 +231,93 @@ describe('diff of two synthesized assemblies', () => {
     expect((await cli(['diff', two, base])).stdout).toContain('Pipeline Pipeline/Billing: removed\n\n0 changes, 1 pipeline removed; none risky.\n');
   });
 
+  test('an alarm moved to a gate of its own with a shorter bake time is a shorter bake time (regression: only paired gates were compared)', async () => {
+    const together = synth({ bakeGates: [{ alarms: ['errors', 'throttles'], bake: 30 }] });
+    const split = synth({ bakeGates: [{ alarms: ['errors'], bake: 30 }, { alarms: ['throttles'], bake: 5 }] });
+    const r = await cli(['diff', together, split, '--fail-on-risk']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('cdk-delivery: 1 risky change to the delivery process (--fail-on-risk)\n');
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Shop): 4 changes, 1 risky',
+      '  environment prod:',
+      '      alarms watched after deploying: after deploying, alarms watched for 30 min: shop-prod-errors, shop-prod-throttles; in ALARM → roll back'
+        + ' → after deploying, alarms watched for 30 min: shop-prod-errors; in ALARM → roll back',
+      '      alarms watched after deploying: alarms shop-prod-errors, shop-prod-throttles → shop-prod-errors',
+      '      gate added: after deploying, alarms watched for 5 min: shop-prod-throttles; in ALARM → roll back',
+      `    ! bake time of alarm shop-prod-throttles, watched after deploying: 30 min → 5 min — ${BAKE_RISK}`,
+      '',
+      '4 changes; 1 risky (marked !).',
+      '',
+    ]);
+    const json = JSON.parse((await cli(['diff', together, split, '--json'])).stdout);
+    expect(json.pipelines[0].changes[3]).toEqual({
+      path: 'environments.prod.gates.bake-alarms#2.alarms.shop-prod-throttles',
+      kind: 'changed',
+      environment: 'prod',
+      before: 30,
+      after: 5,
+      description: 'bake time of alarm shop-prod-throttles, watched after deploying: 30 min → 5 min',
+      risk: true,
+      riskRule: 'production-bake-time-shortened',
+    });
+    // the same bake time in both gates, or the way back, shortens nothing
+    const sameBake = synth({ bakeGates: [{ alarms: ['errors'], bake: 30 }, { alarms: ['throttles'], bake: 30 }] });
+    expect(JSON.parse((await cli(['diff', together, sameBake, '--json'])).stdout)).toMatchObject({ changes: 3, risky: 0 });
+    // the way back lengthens it; the gate removed loses no alarm: the other gate watches it
+    const back = await cli(['diff', split, together, '--fail-on-risk']);
+    expect(back.code).toBe(0);
+    expect(back.stdout).toContain('      gate removed: after deploying, alarms watched for 5 min: shop-prod-throttles; in ALARM → roll back\n');
+    expect(back.stdout).toContain('\n3 changes; none risky.\n');
+  });
+
+  test('a production approval swapped for a change-set review, or back, is no risk: a person still decides (regression: production-approval-removed)', async () => {
+    /** Continuous delivery, prod deploying a CDK stage: approved by a manual approval, or by a change-set review. */
+    const cdkApp = (changeSetReview: boolean) => {
+      const outdir = tempDir('diff-review-');
+      const app = new App({ outdir });
+      const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const prod = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+      new ssm.StringParameter(new Stack(prod, 'Api', { stackName: 'shop-api-prod' }), 'Setting', { stringValue: 'x' });
+      pipelineIn(stack, {
+        pipelineName: 'shop-delivery',
+        releaseMode: ReleaseMode.CONTINUOUS_DELIVERY,
+        environments: [{
+          name: 'prod',
+          production: true,
+          deployments: [DeploymentTarget.cdkStage(prod, changeSetReview ? { changeSetReview: true } : {})],
+          verification: [Verification.commands('Smoke', ['./smoke.sh'])],
+        }],
+      });
+      app.synth();
+      return outdir;
+    };
+    const approved = cdkApp(false);
+    const reviewed = cdkApp(true);
+    const r = await cli(['diff', approved, reviewed, '--fail-on-risk']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Shop): 2 changes',
+      '  environment prod:',
+      '      gate removed: manual approval before deploying to prod — added by default (continuous delivery)',
+      '      gate added: manual review of the CloudFormation change sets before they execute',
+      '',
+      '2 changes; none risky.',
+      '',
+    ]);
+    const back = await cli(['diff', reviewed, approved, '--fail-on-risk']);
+    expect(back.code).toBe(0);
+    expect(back.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Shop): 2 changes',
+      '  environment prod:',
+      '      gate removed: manual review of the CloudFormation change sets before they execute',
+      '      gate added: manual approval before deploying to prod — added by default (continuous delivery)',
+      '',
+      '2 changes; none risky.',
+      '',
+    ]);
+  });
+
   test('colours only on a terminal without NO_COLOR: risks in red', async () => {
     const tty = await cli(['diff', base, deployment], { stdoutIsTTY: true });
     expect(tty.stdout).toContain(`\x1b[31m  ! release mode: continuous delivery → continuous deployment — ${RELEASE_MODE_RISK}\x1b[39m`);
@@ -317,9 +411,18 @@ describe('diff: the risk rules', () => {
       (p) => { p.releaseMode = 'CONTINUOUS_INTEGRATION'; }, ['changed releaseMode']],
     ['continuous integration → continuous deployment', (p) => { p.releaseMode = 'CONTINUOUS_DEPLOYMENT'; },
       (p) => { p.releaseMode = 'CONTINUOUS_INTEGRATION'; }, ['changed releaseMode [release-mode-less-human-control]']],
-    ['change-set review removed from production', (p) => { env(p, 'prod').gates = env(p, 'prod').gates.filter((g: any) => g.kind !== 'change-set-review'); },
-      (p) => { env(p, 'prod').gates.push({ kind: 'change-set-review', summary: 'change sets reviewed', addedByDefault: false }); },
+    ['change-set review removed from production, which had no manual approval',
+      (p) => { env(p, 'prod').gates = env(p, 'prod').gates.filter((g: any) => g.kind !== 'change-set-review'); },
+      (p) => { env(p, 'prod').gates.splice(1, 1, { kind: 'change-set-review', summary: 'change sets reviewed', addedByDefault: false }); },
       ['removed environments.prod.gates.change-set-review [production-approval-removed]']],
+    ['change-set review removed from production, which keeps its manual approval, is not a risk',
+      (p) => { env(p, 'prod').gates = env(p, 'prod').gates.filter((g: any) => g.kind !== 'change-set-review'); },
+      (p) => { env(p, 'prod').gates.push({ kind: 'change-set-review', summary: 'change sets reviewed', addedByDefault: false }); },
+      ['removed environments.prod.gates.change-set-review']],
+    ['both removed from production: each is a risk',
+      (p) => { env(p, 'prod').gates = env(p, 'prod').gates.filter((g: any) => !['change-set-review', 'manual-approval'].includes(g.kind)); },
+      (p) => { env(p, 'prod').gates.push({ kind: 'change-set-review', summary: 'change sets reviewed', addedByDefault: false }); },
+      ['removed environments.prod.gates.manual-approval [production-approval-removed]', 'removed environments.prod.gates.change-set-review [production-approval-removed]']],
     ['an approval removed outside production is not a risk', (p) => { env(p, 'staging').gates = []; },
       (p) => { env(p, 'staging').gates = [{ kind: 'manual-approval', summary: 'approval', addedByDefault: false }]; },
       ['removed environments.staging.gates.manual-approval']],
@@ -372,6 +475,39 @@ describe('diff: the risk rules', () => {
         env(p, 'prod').gates.push({ kind: 'bake-alarms', summary: 'B', addedByDefault: false, bakeMinutes: 60, alarms: ['Canary'] });
       },
       ['changed environments.prod.gates.bake-alarms.alarms', 'changed environments.prod.gates.bake-alarms#2.alarms']],
+    ['an alarm moved from a gate to another that watches for a shorter time: reported on the gate it moved to',
+      (p) => {
+        Object.assign(env(p, 'prod').gates[2], { summary: 'A', alarms: ['Errors'] });
+        Object.assign(env(p, 'prod').gates[3], { summary: 'B', alarms: ['Canary', 'Latency'] });
+      },
+      (p) => {
+        Object.assign(env(p, 'prod').gates[2], { summary: 'A', alarms: ['Errors', 'Latency'] });
+        env(p, 'prod').gates.push({ kind: 'bake-alarms', summary: 'B', addedByDefault: false, bakeMinutes: 5, alarms: ['Canary'] });
+      },
+      ['changed environments.prod.gates.bake-alarms.alarms', 'changed environments.prod.gates.bake-alarms#2.alarms',
+        'changed environments.prod.gates.bake-alarms#2.alarms.Latency [production-bake-time-shortened]']],
+    ['an alarm in two gates (a plan written before that was refused) that the longer one stops watching',
+      (p) => { Object.assign(env(p, 'prod').gates[2], { summary: 'A', alarms: ['Canary'] }); },
+      (p) => {
+        Object.assign(env(p, 'prod').gates[2], { summary: 'A', alarms: ['Errors', 'Canary'] });
+        env(p, 'prod').gates.push({ kind: 'bake-alarms', summary: 'B', addedByDefault: false, bakeMinutes: 5, alarms: ['Errors'] });
+      },
+      ['changed environments.prod.gates.bake-alarms.alarms', 'changed environments.prod.gates.bake-alarms#2.alarms.Errors [production-bake-time-shortened]']],
+    ['two bake gates merged into the shorter one: the gate removed loses no alarm, the alarm it watched longer is watched shorter',
+      (p) => {
+        Object.assign(env(p, 'prod').gates[2], { summary: 'A', alarms: ['Errors', 'Canary'] });
+        env(p, 'prod').gates.pop();
+      },
+      (p) => {
+        Object.assign(env(p, 'prod').gates[2], { summary: 'A', alarms: ['Errors'] });
+        env(p, 'prod').gates.push({ kind: 'bake-alarms', summary: 'B', addedByDefault: false, bakeMinutes: 60, alarms: ['Canary'] });
+      },
+      ['changed environments.prod.gates.bake-alarms.alarms', 'changed environments.prod.gates.bake-alarms.alarms.Canary [production-bake-time-shortened]',
+        'removed environments.prod.gates.bake-alarms#2']],
+    ['a gate\'s own shorter bake time is reported once, on the gate',
+      (p) => { Object.assign(env(p, 'prod').gates[2], { bakeMinutes: 5, summary: 'after deploying, alarms watched for 5 min: Errors' }); },
+      (p) => { Object.assign(env(p, 'prod').gates[2], { bakeMinutes: 30, summary: 'after deploying, alarms watched for 30 min: Errors', alarms: ['Errors'] }); },
+      ['changed environments.prod.gates.bake-alarms.bakeMinutes [production-bake-time-shortened]']],
     ['another notified event is not a risk', (p) => { p.notifications.events.push('SUCCEEDED'); }, undefined, ['changed notifications.events']],
     ['a production canary that now deploys all at once', (p) => { env(p, 'prod').deployments[0].gradual = false; },
       (p) => { env(p, 'prod').deployments[0].gradual = true; },

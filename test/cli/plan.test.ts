@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { cli } from './helpers';
 import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
@@ -67,6 +68,18 @@ describe('plan', () => {
     const named = { ...doc, checks: [{ ...doc.checks[0], name: 'C#8;lint "now" #123;' }] };
     const out = renderPlanMermaid([named]);
     expect(out).toContain('p0_check_0["Check: C#35;8;lint #quot;now#quot; #35;123;"]');
+  });
+
+  test('mermaid escapes backticks: a label starting with one is not read as a Markdown string (regression: invalid diagram)', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, '`legacy` shop', { stackName: 'LegacyShop', env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({ pipelineName: undefined }));
+    app.synth();
+    const r = await cli(['plan', outdir, '--format', 'mermaid']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe('  subgraph p0_pipeline["#96;legacy#96; shop/Shop: continuous integration"]');
+    expect(r.stdout).not.toContain('`');
   });
 
   test('html writes a self-contained page', async () => {
@@ -292,6 +305,32 @@ describe('plan: gates in the order they act', () => {
     const lines = (d: typeof doc) => renderPlanText(d).split('\n').filter((l) => l.startsWith('  Build logs:'));
     expect(lines({ ...doc, logRetentionDays: 365 })).toEqual(['  Build logs: kept 365 days']);
     expect(lines(doc)).toEqual([]);
+  });
+
+  test('mermaid and html say how long the CodeBuild logs are kept too, where they name the notifications (regression: only the text plan did)', async () => {
+    const kept = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-logs-'));
+    const app = new App({ outdir: kept });
+    const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({ pipelineName: 'shop-delivery', logRetention: logs.RetentionDays.ONE_YEAR }));
+    app.synth();
+    const text = await cli(['plan', kept]);
+    expect(text.stdout.split('\n')).toContain('  Build logs: kept 365 days');
+    const mermaid = await cli(['plan', kept, '--format', 'mermaid']);
+    expect(mermaid.code).toBe(0);
+    expect(mermaid.stdout.split('\n')[1]).toBe('  subgraph p0_pipeline["shop-delivery (Pipeline/Shop): continuous integration; build logs: kept 365 days"]');
+    const html = await cli(['plan', kept, '--format', 'html', '--out', 'plan.html']);
+    expect(html.code).toBe(0);
+    const page = html.io.files.get('plan.html')!;
+    const mode = page.slice(page.indexOf('<div class="mode">'), page.indexOf('<div class="flow">'));
+    expect(mode).toContain('<div class="sub">execution mode QUEUED</div><div class="sub">build logs: kept 365 days</div></div>');
+    // after the notifications; a pipeline whose logs never expire says nothing about them, in any format
+    const [doc] = loadPlans(outdir);
+    expect(renderPlanMermaid([{ ...doc, logRetentionDays: 30 }]).split('\n')[1]).toMatch(/; notifications: failed, succeeded → SNS topic; build logs: kept 30 days"\]$/);
+    expect(renderPlanHtml([{ ...doc, logRetentionDays: 30 }])).toContain(
+      '<div class="sub">notifications: failed, succeeded → SNS topic</div><div class="sub">build logs: kept 30 days</div></div>');
+    expect(doc.logRetentionDays).toBeUndefined();
+    expect(renderPlanMermaid([doc])).not.toContain('build logs');
+    expect(renderPlanHtml([doc])).not.toContain('build logs');
   });
 
   test('mermaid and html name the notifications too (regression: only the text plan did)', async () => {

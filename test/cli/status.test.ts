@@ -100,12 +100,27 @@ describe('status', () => {
 
   test('--watch with seconds and no pipeline name, or a name given twice: usage errors (exit 2), no call', async () => {
     const noName = await cli(['status', '--watch', '30']);
-    expect(noName.stderr).toBe("cdk-delivery: missing required argument 'pipeline'\n");
+    expect(noName.stderr).toBe("cdk-delivery: missing required argument 'pipeline' (--watch took '30' as its seconds; "
+      + 'to watch a pipeline named 30, put the name first: status 30 --watch)\n');
     expect(noName.code).toBe(2);
+    expect((await cli(['status'])).stderr).toBe("cdk-delivery: missing required argument 'pipeline'\n");
     const twice = await cli(['status', '--watch', 'other', PIPELINE]);
     expect(twice.stderr).toBe("cdk-delivery: --watch: expected a number of seconds, got 'other'\n");
     expect(twice.code).toBe(2);
     expect(cp.calls()).toHaveLength(0);
+  });
+
+  test('a pipeline whose name is all digits is watched when the name comes first, or after --watch=<seconds>', async () => {
+    const first = await cli(['status', '12345', '--watch', '--json'], {}, { maxRefreshes: 2 });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineStateCommand, { name: '12345' });
+    expect(first.io.sleeps).toEqual([10_000]);
+    cp.resetHistory();
+    const attached = await cli(['status', '--watch=30', '12345', '--json'], {}, { maxRefreshes: 2 });
+    expect(attached.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineStateCommand, { name: '12345' });
+    expect(attached.io.sleeps).toEqual([30_000]);
   });
 
   test('--watch rides out a refresh still throttled after the retries, with a warning (regression: exit 5 ended the watch)', async () => {

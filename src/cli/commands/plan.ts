@@ -281,6 +281,11 @@ function notificationsLine(plan: PlanDocument): string | undefined {
   return `${events} → ${targets}`;
 }
 
+/** How long the CodeBuild logs are kept, when they expire: `kept 365 days`. */
+function logRetentionLine(plan: PlanDocument): string | undefined {
+  return plan.logRetentionDays !== undefined ? `kept ${plan.logRetentionDays} days` : undefined;
+}
+
 /** One pipeline as an indented flow. */
 export function renderPlanText(plan: PlanDocument): string {
   const out: string[] = [];
@@ -290,7 +295,8 @@ export function renderPlanText(plan: PlanDocument): string {
   out.push(`  Execution mode: ${plan.executionMode}`);
   const notifications = notificationsLine(plan);
   if (notifications) out.push(`  Notifications: ${notifications}`);
-  if (plan.logRetentionDays !== undefined) out.push(`  Build logs: kept ${plan.logRetentionDays} days`);
+  const logs = logRetentionLine(plan);
+  if (logs) out.push(`  Build logs: ${logs}`);
   out.push('');
   out.push(`Source  ${plan.source.kind} ${plan.source.summary}${plan.source.triggers.length ? ` (${plan.source.triggers.join('; ')})` : ''}`);
   for (const a of plan.additionalSources ?? []) out.push(`        + ${additionalSourceLine(a)}`);
@@ -359,10 +365,14 @@ function renderEnvironmentText(env: PlanEnvironment): string[] {
   return out;
 }
 
-/** A quoted Mermaid label: `#` first (Mermaid reads `#...;` as an entity code), then `"`, `<` and `>` as entity codes. */
+/**
+ * A quoted Mermaid label: `#` first (Mermaid reads `#...;` as an entity code), then `"`, `<`, `>` and
+ * the backtick (`"` then a backtick opens a Markdown string) as entity codes.
+ */
 function mermaidLabel(text: string): string {
-  const codes: Record<string, string> = { '#': '#35;', '"': '#quot;', '<': '#lt;', '>': '#gt;' };
-  return `"${text.replace(/[#"<>]/g, (c) => codes[c])}"`;
+  // a backtick right after the opening quote would make the label a Markdown string
+  const codes: Record<string, string> = { '#': '#35;', '"': '#quot;', '<': '#lt;', '>': '#gt;', '`': '#96;' };
+  return `"${text.replace(/[#"<>`]/g, (c) => codes[c])}"`;
 }
 
 /** One `flowchart LR` diagram for all pipelines. */
@@ -371,7 +381,9 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
   plans.forEach((plan, p) => {
     const id = (s: string) => `p${p}_${s.replace(/[^A-Za-z0-9_]/g, '_')}`;
     const notifications = notificationsLine(plan);
-    const title = `${titleOf(plan)}: ${plan.releaseMode.toLowerCase().replace(/_/g, ' ')}${notifications ? `; notifications: ${notifications}` : ''}`;
+    const logs = logRetentionLine(plan);
+    const title = `${titleOf(plan)}: ${plan.releaseMode.toLowerCase().replace(/_/g, ' ')}${notifications ? `; notifications: ${notifications}` : ''}`
+      + `${logs ? `; build logs: ${logs}` : ''}`;
     lines.push(`  subgraph ${id('pipeline')}[${mermaidLabel(title)}]`);
     lines.push('    direction LR');
     lines.push(`    ${id('source')}[${mermaidLabel(`Source: ${plan.source.kind} ${plan.source.summary}`)}]`);
@@ -460,6 +472,7 @@ function actionHtml(a: PlanAction, location = ''): string {
 export function renderPlanHtml(plans: PlanDocument[]): string {
   const body = plans.map((plan) => {
     const notifications = notificationsLine(plan);
+    const logs = logRetentionLine(plan);
     const steps: string[] = [];
     steps.push(`<div class="step"><h3>Source</h3><strong>${escapeHtml(plan.source.kind)}</strong> ${escapeHtml(plan.source.summary)}` +
       `${plan.source.triggers.map((t) => `<div class="sub">${escapeHtml(t)}</div>`).join('')}` +
@@ -491,7 +504,7 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
         + `${env.onFailure ? `<div class="sub">on failure: ${escapeHtml(env.onFailure)}</div>` : ''}</div>`);
     }
     return `<section class="pipeline"><h2>${escapeHtml(titleOf(plan))}${escapeHtml(where(plan))}</h2>
-<div class="mode"><strong>${escapeHtml(plan.releaseMode.toLowerCase().replace(/_/g, ' '))}</strong> — ${escapeHtml(modeLine(plan))}<div class="sub">execution mode ${escapeHtml(plan.executionMode)}</div>${notifications ? `<div class="sub">notifications: ${escapeHtml(notifications)}</div>` : ''}</div>
+<div class="mode"><strong>${escapeHtml(plan.releaseMode.toLowerCase().replace(/_/g, ' '))}</strong> — ${escapeHtml(modeLine(plan))}<div class="sub">execution mode ${escapeHtml(plan.executionMode)}</div>${notifications ? `<div class="sub">notifications: ${escapeHtml(notifications)}</div>` : ''}${logs ? `<div class="sub">build logs: ${escapeHtml(logs)}</div>` : ''}</div>
 <div class="flow">${steps.join('<div class="arrow">→</div>')}</div></section>`;
   }).join('\n');
   return htmlPage('Delivery plan', `${plans.length} pipeline${plans.length === 1 ? '' : 's'}`, body);
