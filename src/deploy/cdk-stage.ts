@@ -276,14 +276,15 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   const assembly = stage.synth();
   refuseLaterStacks(v, `${ctx.field}.stage`, stage);
   const stacks = assembly.stacks;
+  // stacks of a stage nested in this one are in a nested assembly this target does not deploy: the
+  // environment checks that targets of their own deploy them
+  const nestedStages = [...new Set(stage.node.findAll().filter(c => Stack.isStack(c) && Stage.of(c) !== stage).map(c => Stage.of(c)!))];
   if (stacks.length === 0) {
+    if (nestedStages.length > 0) {
+      v.fail(`${ctx.field}.stage`, 'has no stacks of its own: its stacks are in the stages nested in it, which this target would not deploy',
+        described(nestedStages.slice(0, 3).map(n => `'${n.node.path}'`).join(', ')), 'Deploy each nested stage with a DeploymentTarget.cdkStage(...) of its own.');
+    }
     v.fail(`${ctx.field}.stage`, 'has no stacks to deploy', stage.node.path, 'Add stacks to the stage before creating the pipeline (the stage is synthesized when the pipeline is configured).');
-  }
-  // stacks of a stage nested in this one are in a nested assembly this target does not deploy
-  const nested = stage.node.findAll().filter(c => Stack.isStack(c) && Stage.of(c) !== stage).map(c => `'${c.node.path}'`);
-  if (nested.length > 0) {
-    v.fail(`${ctx.field}.stage`, 'holds stacks in a stage nested in it, which this target would not deploy', described(nested.slice(0, 3).join(', ')),
-      'Deploy the nested stage with a DeploymentTarget.cdkStage(...) of its own, or create its stacks in this stage.');
   }
   const missing = assembly.manifest.missing ?? [];
   if (missing.length > 0) {
@@ -450,6 +451,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     region: env.region,
     stageStacks: plans.map(p => ({ stackName: p.stackName, account: p.account, region: p.region, artifactId: p.artifactId, outputs: p.outputs })),
     cdkStage: stage,
+    nestedStages,
     cloudAssembly: { directory: dir, field: `${ctx.field}.cloudAssemblyDirectory` },
     buildOutputReads: [
       ...plans.flatMap(p => [

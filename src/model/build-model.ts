@@ -566,6 +566,14 @@ function environmentModel(
   });
 
   checkDeploymentGroupsOnce(v, f, deployments);
+  // a stage nested in a deployed stage holds stacks only a target of its own deploys
+  deployments.forEach((d, i) => {
+    const undeployed = (d.nestedStages ?? []).filter(n => !deployments.some(x => x.cdkStage === n));
+    if (undeployed.length === 0) return;
+    v.fail(`${f}.deployments[${i}].stage`, 'holds stacks in a stage nested in it, which this target does not deploy and no other target of the environment does',
+      described(undeployed.slice(0, 3).map(n => `'${n.node.path}'`).join(', ')),
+      'Deploy the nested stage with a DeploymentTarget.cdkStage(...) of its own in this environment, or create its stacks in this stage.');
+  });
 
   // verification: test actions and alarm gates
   const verification: ActionModel[] = [];

@@ -257,6 +257,8 @@ export interface DeploymentModel {
   readonly stageStacks?: StageStackModel[];
   /** A CDK stage target: the stage it deploys. */
   readonly cdkStage?: Stage;
+  /** A CDK stage target: the stages nested in it, whose stacks it does not deploy (targets of their own must). */
+  readonly nestedStages?: Stage[];
   /** The CodeDeploy deployment group the target deploys through, when it uses one. */
   readonly codeDeployGroup?: unknown;
   /** The ECS service a rolling update (`DeploymentTarget.ecs`) deploys. */

@@ -453,13 +453,31 @@ describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as wri
     }
   });
 
-  test('stacks of a nested stage are refused (regression: silently not deployed)', () => {
+  test('stacks of a nested stage are refused unless a target of the environment deploys that stage (regression: silently not deployed)', () => {
     const app = newApp();
     const stage = new Stage(app, 'Prod', { env: E });
     new Stack(stage, 'Top');
-    new Stack(new Stage(stage, 'Inner'), 'Deep');
-    expect(errorOf(pipelineFor(stage))).toBe(
-      `${F}.stage holds stacks in a stage nested in it, which this target would not deploy, got 'Prod/Inner/Deep'. Deploy the nested stage with a DeploymentTarget.cdkStage(...) of its own, or create its stacks in this stage.`);
+    const inner = new Stage(stage, 'Inner');
+    new Stack(inner, 'Deep');
+    expect(errorOf(pipelineFor(stage))).toBe(`${F}.stage holds stacks in a stage nested in it, which this target does not deploy and no other target of `
+      + "the environment does, got 'Prod/Inner'. Deploy the nested stage with a DeploymentTarget.cdkStage(...) of its own in this environment, or create its "
+      + 'stacks in this stage.');
+    // the outer stage and the nested one, each by its own target (regression: refused although the error's fix was followed)
+    const stack = new Stack(app, 'OtherPipelineStack', { env: E });
+    const pipeline = new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage), DeploymentTarget.cdkStage(inner)] }],
+    }));
+    expect(pipeline.describe().environments[0].deployments.map(d => d.summary)).toEqual([
+      'CDK stage Prod: 1 stack via change sets', 'CDK stage Prod-Inner: 1 stack via change sets',
+    ]);
+  });
+
+  test('a stage with stacks in nested stages only says so', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Region', { env: E });
+    new Stack(new Stage(stage, 'Cell1'), 'Svc');
+    expect(errorOf(pipelineFor(stage))).toBe(`${F}.stage has no stacks of its own: its stacks are in the stages nested in it, which this target would not `
+      + "deploy, got 'Region/Cell1'. Deploy each nested stage with a DeploymentTarget.cdkStage(...) of its own.");
   });
 
   test('stacks of two regions: one environment deploys one region', () => {
