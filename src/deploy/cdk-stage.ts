@@ -329,6 +329,14 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
         + 'reported to refuse templates over 512 KB (aws-cloudformation/cloudformation-coverage-roadmap#1023). If its change set fails with a template size error, '
         + 'move resources into another stack of the stage, or set suppressTemplateIndentation: true on the stack.');
     }
+    // CodePipeline assumes an action's role without an external id
+    const externalId = (s.manifest.properties as { assumeRoleExternalId?: string } | undefined)?.assumeRoleExternalId;
+    if (externalId !== undefined) {
+      v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' whose synthesizer assumes its deploy role with an external id (deployRoleExternalId), which `
+        + 'CodePipeline cannot pass when it assumes an action\'s role', described('deployRoleExternalId'),
+      'Leave deployRoleExternalId out of the stack\'s DefaultStackSynthesizer for stacks the pipeline deploys (cdk deploy keeps working), and let the deploy '
+        + "role trust the pipeline's account (cdk bootstrap --trust).");
+    }
     const params = Object.entries<any>(s.template.Parameters ?? {}).filter(([, p]) => p?.Default === undefined).map(([id]) => id);
     if (params.length > 0) {
       v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' whose template has parameters without a default, for which the pipeline's change set passes no value`,

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, CfnResource, Duration, LegacyStackSynthesizer, NestedStack, Stack, Stage, Tags } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, DefaultStackSynthesizer, Duration, LegacyStackSynthesizer, NestedStack, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -470,6 +470,16 @@ describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as wri
     expect(pipeline.describe().environments[0].deployments.map(d => d.summary)).toEqual([
       'CDK stage Prod: 1 stack via change sets', 'CDK stage Prod-Inner: 1 stack via change sets',
     ]);
+  });
+
+  test('a stack whose synthesizer assumes the deploy role with an external id is refused (regression: the id was dropped)', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: E });
+    new Stack(stage, 'Svc', { synthesizer: new DefaultStackSynthesizer({ deployRoleExternalId: 'secret-ext' }) });
+    expect(errorOf(pipelineFor(stage))).toBe(`${F}.stage holds stack 'Prod-Svc' whose synthesizer assumes its deploy role with an external id `
+      + "(deployRoleExternalId), which CodePipeline cannot pass when it assumes an action's role, got deployRoleExternalId. Leave deployRoleExternalId out of "
+      + "the stack's DefaultStackSynthesizer for stacks the pipeline deploys (cdk deploy keeps working), and let the deploy role trust the pipeline's account "
+      + '(cdk bootstrap --trust).');
   });
 
   test('a stage with stacks in nested stages only says so', () => {
