@@ -377,7 +377,7 @@ function collectAssets(environments: EnvironmentModel[]): AssetsModel | undefine
  * twice into one account and region.
  */
 function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentModel[], stackAccount: string, stackRegion: string): void {
-  const deployed = new Map<string, { readonly environment: string; readonly target: string }>();
+  const deployed = new Map<string, { readonly environment: string; readonly target: string; readonly stage?: unknown }>();
   for (const env of environments) {
     env.deployments.forEach((d, i) => {
       const region = d.region ?? env.region;
@@ -402,8 +402,12 @@ function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentMo
         const previous = deployed.get(key);
         if (previous !== undefined && previous.environment !== env.field) {
           if (d.stageStacks) {
-            v.fail(field, `deploys stack '${s.stackName}' into the same account and region (${where}) as ${previous.environment}`,
-              s.stackName, 'Give each environment a stage of its own (new MyServiceStage(app, \'Prod\', { env }) per environment), or another account or region.');
+            // one stage in two environments, or two stages whose stack has a fixed stackName
+            const fix = previous.stage !== undefined && previous.stage !== d.cdkStage
+              ? `Give the stack a name of its own in each stage (new Stack(this, 'Data', { stackName: \`${s.stackName}-\${this.stageName}\` }) in the stage), `
+                + 'or deploy the stages to another account or region.'
+              : 'Give each environment a stage of its own (new MyServiceStage(app, \'Prod\', { env }) per environment), or another account or region.';
+            v.fail(field, `deploys stack '${s.stackName}' into the same account and region (${where}) as ${previous.environment}`, s.stackName, fix);
           }
           v.fail(field, `deploys the same stack into the same account and region (${where}) as ${previous.environment}`,
             s.stackName, 'Give each environment its own stack name (for example with the environment as suffix), account or region.');
@@ -414,7 +418,7 @@ function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentMo
             + `(both would create and execute the change set '${CHANGE_SET_NAME}' of that stack, in parallel)`,
           s.stackName, 'Deploy each stack with one target: remove one of the two, or give it another stack name, account or region.');
         }
-        deployed.set(key, { environment: env.field, target });
+        deployed.set(key, { environment: env.field, target, stage: d.cdkStage });
         claimStack(v, `${env.field}.deployments[${i}]${d.stageStacks ? '.stage' : '.stackName'}`, account, stackRegionHere ?? stackRegion, s.stackName);
       }
     });

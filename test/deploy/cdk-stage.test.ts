@@ -323,6 +323,24 @@ describe('DeploymentTarget.cdkStage', () => {
       + "environments[0] ('staging'), got 'orders-data-staging'. Give each environment a stage of its own (new MyServiceStage(app, 'Prod', { env }) per environment), or another account or region.");
   });
 
+  test('two stages whose stack has a fixed stackName, in one account and region: the fix names the stackName (regression: said to give each a stage)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const serviceStage = (id: string) => {
+      const stage = new Stage(app, id, { env: { account: '222222222222', region: 'eu-west-1' } });
+      new Stack(stage, 'Data', { stackName: 'orders-data' });
+      return stage;
+    };
+    const environments = [
+      { name: 'staging', account: '222222222222', deployments: [DeploymentTarget.cdkStage(serviceStage('Staging'))] },
+      { name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cdkStage(serviceStage('Prod'))] },
+    ];
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments })))).toBe(
+      "'PipelineStack/Orders': environments[1] ('prod').deployments[0].stage deploys stack 'orders-data' into the same account and region (222222222222/eu-west-1) as "
+      + "environments[0] ('staging'), got 'orders-data'. Give the stack a name of its own in each stage (new Stack(this, 'Data', { stackName: "
+      + '`orders-data-${this.stageName}` }) in the stage), or deploy the stages to another account or region.');
+  });
+
   test('fails when a CloudFormation target of the same environment deploys a stack of the stage (regression: both executed the same change set)', () => {
     const { stack, staging } = setup();
     const environments = [{
