@@ -429,7 +429,25 @@ export class DeliveryPipeline extends Construct {
    * `aws/s3` key, which no other account may use, and such a grantee is refused.
    */
   public grantArtifactsRead(grantee: iam.IGrantable): iam.Grant {
-    this.requireGrantable('grantArtifactsRead', grantee, "Pass the instances' role, for example iam.Role.fromRoleArn(this, 'FleetRole', 'arn:aws:iam::222222222222:role/fleet').");
+    const fix = "Pass the instances' role, for example iam.Role.fromRoleArn(this, 'FleetRole', 'arn:aws:iam::222222222222:role/fleet').";
+    this.requireGrantable('grantArtifactsRead', grantee, fix);
+    // a principal that holds no IAM policy (AnyPrincipal, ServicePrincipal, AccountPrincipal,
+    // ArnPrincipal) would be written into the bucket and key policies, for whoever it names
+    const principal = grantee.grantPrincipal as unknown as Record<string, unknown>;
+    if (!['roleArn', 'userArn', 'groupArn'].some(k => typeof principal[k] === 'string')) {
+      throw new DeliveryPipelineValidationError(this.node.path, 'grantArtifactsRead',
+        `'${this.node.path}': grantArtifactsRead: grantee must be a role, user or group, got ${describeGrantee(grantee)}, which would be written into the `
+        + `artifact bucket's and key's policies for whoever it names. ${fix}`);
+    }
+    // a role of the app in another account or region is named in the key policy: its name must be known at synth
+    const owned = grantee as unknown as IConstruct;
+    if (Resource.isOwnedResource(owned) && Stack.of(owned).environment !== Stack.of(this).environment
+      && (owned as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === false) {
+      throw new DeliveryPipelineValidationError(this.node.path, 'grantArtifactsRead',
+        `'${this.node.path}': grantArtifactsRead: grantee '${owned.node.path}' is of a stack of another account or region than the pipeline's, and its name is `
+        + "generated when it deploys, so the artifact key's policy cannot name it. Give it a roleName (or PhysicalName.GENERATE_IF_NEEDED), or import it by ARN "
+        + "in the pipeline's stack: iam.Role.fromRoleArn(this, 'FleetRole', 'arn:aws:iam::111111111111:role/fleet').");
+    }
     this.buildPipeline();
     const pipeline = this.built!.pipeline;
     this.requireArtifactKeyFor(grantee, pipeline.artifactBucket);

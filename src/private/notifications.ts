@@ -51,7 +51,8 @@ export function notificationsModel(v: Validator, raw: unknown, field: string = '
     v.fail(`${field}.events`, 'must be a non-empty array of PipelineEvent', events, 'Leave it out for approval-needed and failed, or pass [PipelineEvent.FAILED, ...].');
   }
   for (const e of events) {
-    if (!(e in EVENTS)) v.fail(`${field}.events`, 'holds a value that is not a PipelineEvent', e, 'Use PipelineEvent.APPROVAL_NEEDED, FAILED, SUCCEEDED or SUPERSEDED.');
+    // own keys only: 'toString' or 'constructor' are in every object
+    if (typeof e !== 'string' || !Object.prototype.hasOwnProperty.call(EVENTS, e)) v.fail(`${field}.events`, 'holds a value that is not a PipelineEvent', e, 'Use PipelineEvent.APPROVAL_NEEDED, FAILED, SUCCEEDED or SUPERSEDED.');
   }
   return { topic: n.topic, slackChannel: n.slackChannel, events: [...new Set(events)] };
 }

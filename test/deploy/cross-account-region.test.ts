@@ -652,6 +652,38 @@ describe('grantArtifactsRead: the instances that download a CodeDeploy revision'
       + "Pass the instances' role, for example iam.Role.fromRoleArn(this, 'FleetRole', 'arn:aws:iam::222222222222:role/fleet').");
   });
 
+  test('a principal that holds no IAM policy is refused: it would be written into the bucket and key policies (regression: AnyPrincipal, a service)', () => {
+    const stack = pipelineStack(newApp());
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [cfnTarget('shop')] }] });
+    const principals: Array<[iam.IGrantable, string]> = [
+      [new iam.AnyPrincipal(), 'AnyPrincipal'],
+      [new iam.ServicePrincipal('codedeploy.amazonaws.com'), 'ServicePrincipal'],
+      [new iam.AccountPrincipal('333333333333'), 'AccountPrincipal'],
+    ];
+    for (const [principal] of principals) {
+      expect(errorOf(() => pipeline.grantArtifactsRead(principal))).toMatch(new RegExp("^'PipelineStack/Shop': grantArtifactsRead: grantee must be a role, user or group, "
+        + ".*which would be written into the artifact bucket's and key's policies for whoever it names\\. Pass the instances' role"));
+    }
+    // only the deploy role of account B may read, as before the attempts
+    expect(allowedPrincipals(artifactBucketPolicy(stack))).toEqual([expect.stringMatching(/:iam::222222222222:role\/cdk-hnb659fds-deploy-role-222222222222-eu-west-1$/)]);
+    expect(JSON.stringify(artifactBucketPolicy(stack))).not.toContain('codedeploy.amazonaws.com');
+  });
+
+  test('a role of the app in another region with a generated name is refused naming the fix (regression: aws-cdk-lib\'s cross-environment error)', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [cfnTarget('shop')] }] });
+    const fleet = new Stack(app, 'Fleet', { env: { account: A, region: 'us-east-1' } });
+    const generated = new iam.Role(fleet, 'Instances', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    expect(errorOf(() => pipeline.grantArtifactsRead(generated))).toBe("'PipelineStack/Shop': grantArtifactsRead: grantee 'Fleet/Instances' is of a stack of "
+      + "another account or region than the pipeline's, and its name is generated when it deploys, so the artifact key's policy cannot name it. Give it a "
+      + "roleName (or PhysicalName.GENERATE_IF_NEEDED), or import it by ARN in the pipeline's stack: iam.Role.fromRoleArn(this, 'FleetRole', "
+      + "'arn:aws:iam::111111111111:role/fleet').");
+    const named = new iam.Role(fleet, 'Named', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName: 'shop-fleet' });
+    expect(() => pipeline.grantArtifactsRead(named)).not.toThrow();
+    expect(() => app.synth()).not.toThrow();
+  });
+
   test('a role of another account is refused when every environment is in the pipeline\'s account: the artifacts are encrypted with aws/s3', () => {
     const stack = pipelineStack(newApp());
     const pipeline = pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.codeDeployServer(importedServerGroup(stack, A))] }] });

@@ -18,6 +18,15 @@ describe('notifications', () => {
     expect(flat(rule.Properties.Resource)).toMatch(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline/);
   });
 
+  test('an event named like a property every object has is refused like any other value (regression: aws-cdk-lib\'s resolution error)', () => {
+    for (const event of ['toString', 'constructor']) {
+      const stack = newStack();
+      const topic = new sns.Topic(stack, 'Releases');
+      expect(errorOf(() => pipelineIn(stack, { notifications: { topic, events: [event as any] } }))).toBe('\'PipelineStack/Shop\': notifications.events holds a value '
+        + `that is not a PipelineEvent, got '${event}'. Use PipelineEvent.APPROVAL_NEEDED, FAILED, SUCCEEDED or SUPERSEDED.`);
+    }
+  });
+
   test('chosen events, to a topic and a Slack channel', () => {
     const stack = newStack();
     const topic = new sns.Topic(stack, 'Releases');
