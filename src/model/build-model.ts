@@ -185,6 +185,16 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   const environments = raw.environments.map((e, i) =>
     environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion, raw.stackAccount, raw.pipelineScope, source.kind,
       build.buildOutputs?.directory));
+  // a stage nested in a deployed stage holds stacks only a target of its own deploys (in any
+  // environment: a nested stage may be of another region than its parent)
+  const cdkStages = new Set(environments.flatMap(e => e.deployments.map(d => d.cdkStage)).filter(st => st !== undefined));
+  environments.forEach(e => e.deployments.forEach((d, i) => {
+    const undeployed = (d.nestedStages ?? []).filter(n => !cdkStages.has(n));
+    if (undeployed.length === 0) return;
+    v.fail(`${e.field}.deployments[${i}].stage`, 'holds stacks in a stage nested in it, which this target does not deploy and no other target of the pipeline does',
+      described(undeployed.slice(0, 3).map(n => `'${n.node.path}'`).join(', ')),
+      'Deploy the nested stage with a DeploymentTarget.cdkStage(...) of its own, in the environment of its account and region, or create its stacks in this stage.');
+  }));
   const seen = new Map<string, string>();
   for (const env of environments) {
     const key = env.name.toLowerCase();
@@ -570,14 +580,7 @@ function environmentModel(
   });
 
   checkDeploymentGroupsOnce(v, f, deployments);
-  // a stage nested in a deployed stage holds stacks only a target of its own deploys
-  deployments.forEach((d, i) => {
-    const undeployed = (d.nestedStages ?? []).filter(n => !deployments.some(x => x.cdkStage === n));
-    if (undeployed.length === 0) return;
-    v.fail(`${f}.deployments[${i}].stage`, 'holds stacks in a stage nested in it, which this target does not deploy and no other target of the environment does',
-      described(undeployed.slice(0, 3).map(n => `'${n.node.path}'`).join(', ')),
-      'Deploy the nested stage with a DeploymentTarget.cdkStage(...) of its own in this environment, or create its stacks in this stage.');
-  });
+
 
   // verification: test actions and alarm gates
   const verification: ActionModel[] = [];

@@ -478,8 +478,8 @@ describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as wri
     const inner = new Stage(stage, 'Inner');
     new Stack(inner, 'Deep');
     expect(errorOf(pipelineFor(stage))).toBe(`${F}.stage holds stacks in a stage nested in it, which this target does not deploy and no other target of `
-      + "the environment does, got 'Prod/Inner'. Deploy the nested stage with a DeploymentTarget.cdkStage(...) of its own in this environment, or create its "
-      + 'stacks in this stage.');
+      + "the pipeline does, got 'Prod/Inner'. Deploy the nested stage with a DeploymentTarget.cdkStage(...) of its own, in the environment of its account and "
+      + 'region, or create its stacks in this stage.');
     // the outer stage and the nested one, each by its own target (regression: refused although the error's fix was followed)
     const stack = new Stack(app, 'OtherPipelineStack', { env: E });
     const pipeline = new DeliveryPipeline(stack, 'Orders', props({
@@ -498,6 +498,24 @@ describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as wri
       + "(deployRoleExternalId), which CodePipeline cannot pass when it assumes an action's role, got deployRoleExternalId. Leave deployRoleExternalId out of "
       + "the stack's DefaultStackSynthesizer for stacks the pipeline deploys (cdk deploy keeps working), and let the deploy role trust the pipeline's account "
       + '(cdk bootstrap --trust).');
+  });
+
+  test('a nested stage of another region than its parent is deployed by an environment of that region', () => {
+    const app = newApp();
+    const prod = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'us-east-1' } });
+    new Stack(prod, 'Global');
+    const eu = new Stage(prod, 'EU', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new Stack(eu, 'Svc');
+    const stack = new Stack(app, 'PipelineStack', { env: E });
+    const pipeline = new DeliveryPipeline(stack, 'Orders', props({
+      environments: [
+        { name: 'prod-global', region: 'us-east-1', deployments: [DeploymentTarget.cdkStage(prod)] },
+        { name: 'prod-eu', region: 'eu-west-1', deployments: [DeploymentTarget.cdkStage(eu)] },
+      ],
+    }));
+    expect(pipeline.describe().environments.map(e => e.deployments.map(d => d.summary))).toEqual([
+      ['CDK stage Prod: 1 stack via change sets'], ['CDK stage Prod-EU: 1 stack via change sets'],
+    ]);
   });
 
   test('a stage with stacks in nested stages only says so', () => {
