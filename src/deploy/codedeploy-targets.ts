@@ -396,6 +396,8 @@ export function refuseGeneratedNamesAcrossEnvironments(v: Validator, field: stri
     const [mine, theirs] = [Stack.of(r), Stack.of(pipeline)];
     if ([mine.account, mine.region, theirs.account, theirs.region].some(isToken)) continue;
     if (mine.account === theirs.account && mine.region === theirs.region) continue;
+    // in the same account, a pipeline stack with crossRegionReferences reads generated names through SSM exports
+    if (mine.account === theirs.account && (theirs as unknown as { _crossRegionReferences?: boolean })._crossRegionReferences === true) continue;
     // aws-cdk-lib's own test for a name another environment can use (true for literal and GENERATE_IF_NEEDED names)
     const allowed = (r as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment;
     if (allowed !== false) continue;

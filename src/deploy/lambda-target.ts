@@ -188,7 +188,10 @@ export function lambdaModel(
   const label = fnName ?? fn.node.path;
   // aws-cdk-lib's own test for a name another environment can use (true for literal and GENERATE_IF_NEEDED names)
   const generated = (fn as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === false;
-  if (Resource.isOwnedResource(fn) && generated && v.pipeline && Stack.of(fn).environment !== Stack.of(v.pipeline).environment) {
+  const crossRegionReadable = v.pipeline !== undefined && Stack.of(fn).account === Stack.of(v.pipeline).account
+    && (Stack.of(v.pipeline) as unknown as { _crossRegionReferences?: boolean })._crossRegionReferences === true;
+  const otherEnvironment = v.pipeline !== undefined && Stack.of(fn).environment !== Stack.of(v.pipeline).environment;
+  if (Resource.isOwnedResource(fn) && generated && !crossRegionReadable && otherEnvironment) {
     v.fail(`${field}.alias`, `is an alias of function '${fn.node.path}' of another account or region than the pipeline's stack, and the function's name is generated `
       + '(the pipeline names the function in its action and its role\'s policy)', fn.node.path,
     "Give the function a functionName (new lambda.Function(this, 'Api', { functionName: 'shop-api', ... })), or import the alias by its function's ARN.");

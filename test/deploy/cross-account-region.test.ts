@@ -482,6 +482,13 @@ describe('resources of the app in another account or region whose names are gene
     // literal names, or names generated at synth, are fine
     expect(attempt('fleet', s => new codedeploy.ServerApplication(s, 'App', { applicationName: 'shop' }))).not.toThrow();
     expect(attempt(PhysicalName.GENERATE_IF_NEEDED)).not.toThrow();
+    // a pipeline stack with crossRegionReferences reads the generated names of its account's other regions (aws-cdk-lib's SSM exports)
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: A, region: 'eu-west-1' }, crossRegionReferences: true });
+    const svc = new Stack(app, 'Svc', { env: { account: A, region: 'us-east-1' }, crossRegionReferences: true });
+    const group = new codedeploy.ServerDeploymentGroup(svc, 'Fleet');
+    pipelineIn(stack, { environments: [{ name: 'us', region: 'us-east-1', deployments: [DeploymentTarget.codeDeployServer(group)] }] });
+    expect(() => app.synth()).not.toThrow();
   });
 
   test('an ECS service of another account with a generated cluster name is refused the same way', () => {
