@@ -1,4 +1,5 @@
 import * as path from 'path';
+import type { Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { checkBuildOutputReads } from './build-outputs';
@@ -413,10 +414,12 @@ function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentMo
         if (previous !== undefined && previous.environment !== env.field) {
           if (d.stageStacks) {
             // one stage in two environments, or two stages whose stack has a fixed stackName
-            const fix = previous.stage !== undefined && previous.stage !== d.cdkStage
-              ? `Give the stack a name of its own in each stage (new Stack(this, 'Data', { stackName: \`${s.stackName}-\${this.stageName}\` }) in the stage), `
-                + 'or deploy the stages to another account or region.'
-              : 'Give each environment a stage of its own (new MyServiceStage(app, \'Prod\', { env }) per environment), or another account or region.';
+            const fix = previous.stage === d.cdkStage
+              ? 'Give each environment a stage of its own (new MyServiceStage(app, \'Prod\', { env }) per environment), or another account or region.'
+              : previous.stage !== undefined
+                ? `Give the stack a name of its own in each stage (new Stack(this, 'Data', { stackName: \`${s.stackName}-\${this.stageName}\` }) in the stage), `
+                  + 'or deploy the stages to another account or region.'
+                : 'Give the stack of the stage or the CloudFormation target another stackName, or deploy one of them to another account or region.';
             v.fail(field, `deploys stack '${s.stackName}' into the same account and region (${where}) as ${previous.environment}`, s.stackName, fix);
           }
           v.fail(field, `deploys the same stack into the same account and region (${where}) as ${previous.environment}`,
@@ -718,6 +721,19 @@ function environmentModel(
   for (let level = 0; level < approvalActions; level++) actionNames.push(reviewActionName(approval!.actionName, level));
   for (const d of deployments) actionNames.push(...d.actionNames.map(a => a.name));
   actionNames.push(...verification.map(x => x.name));
+  // two CDK stages of the environment with a stack of one stackName: the actions are named after it
+  const stageStackNames = new Map<string, { readonly target: string; readonly stage?: Stage }>();
+  deployments.forEach((d, i) => {
+    for (const st of d.stageStacks ?? []) {
+      const earlier = stageStackNames.get(st.stackName);
+      if (earlier !== undefined) {
+        v.fail(`${f}.deployments[${i}].stage`, `holds stack '${st.stackName}', as the stage of ${earlier.target} does: one environment would deploy that stack twice`,
+          st.stackName, earlier.stage === d.cdkStage ? 'Deploy the stage once in the environment.'
+            : `Give the stack a name of its own in each stage (new Stack(this, 'Data', { stackName: \`${st.stackName}-\${this.stageName}\` }) in the stage).`);
+      }
+      stageStackNames.set(st.stackName, { target: `deployments[${i}]`, stage: d.cdkStage });
+    }
+  });
   const seen = new Set<string>();
   for (const n of actionNames) {
     if (seen.has(n)) {

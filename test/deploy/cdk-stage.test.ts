@@ -341,6 +341,31 @@ describe('DeploymentTarget.cdkStage', () => {
       + '`orders-data-${this.stageName}` }) in the stage), or deploy the stages to another account or region.');
   });
 
+  test('two stages of one environment with a stack of one stackName, or a stage and a CloudFormation target: each told what to rename', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stageWith = (id: string) => {
+      const stage = new Stage(app, id, { env: { account: '111111111111', region: 'eu-west-1' } });
+      new Stack(stage, 'Data', { stackName: 'shop-data' });
+      return stage;
+    };
+    // regression: "has two actions named 'shop-data.Prepare' ... Rename one of them", which cdkStage cannot
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{ name: 'beta', deployments: [DeploymentTarget.cdkStage(stageWith('Beta')), DeploymentTarget.cdkStage(stageWith('Gamma'))] }],
+    })))).toBe("'PipelineStack/Orders': environments[0] ('beta').deployments[1].stage holds stack 'shop-data', as the stage of deployments[0] does: one "
+      + "environment would deploy that stack twice, got 'shop-data'. Give the stack a name of its own in each stage (new Stack(this, 'Data', { stackName: "
+      + '`shop-data-${this.stageName}` }) in the stage).');
+    // regression: told to give each environment a stage of its own
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Other', props({
+      environments: [
+        { name: 'beta', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-data', templatePath: 't.json' })] },
+        { name: 'prod', deployments: [DeploymentTarget.cdkStage(stageWith('Prod'))] },
+      ],
+    })))).toBe("'PipelineStack/Other': environments[1] ('prod').deployments[0].stage deploys stack 'shop-data' into the same account and region "
+      + "(111111111111/eu-west-1) as environments[0] ('beta'), got 'shop-data'. Give the stack of the stage or the CloudFormation target another stackName, "
+      + 'or deploy one of them to another account or region.');
+  });
+
   test('fails when a CloudFormation target of the same environment deploys a stack of the stage (regression: both executed the same change set)', () => {
     const { stack, staging } = setup();
     const environments = [{
