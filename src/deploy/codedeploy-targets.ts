@@ -319,7 +319,12 @@ function checkGroup(ctx: ModelContext, group: unknown, kind: 'Server' | 'Ecs', e
       + `{ application: codedeploy.${kind}Application.from${kind}ApplicationName(pipelineStack, 'App', '${app}'), deploymentGroupName: '${name}', deploymentConfig }), `
       + 'with the names the stage gives them.');
     refuseGeneratedNamesAcrossEnvironments(v, `${ctx.field}.deploymentGroup`, 'a deployment group', [
-      { resource: owned.application, name: 'applicationName', fix: `Give the application a name: new codedeploy.${kind}Application(this, 'App', { applicationName: 'shop' })` },
+      {
+        resource: owned.application,
+        name: 'applicationName',
+        fix: `Give the group an application with a name: new codedeploy.${kind}DeploymentGroup(this, 'Group', `
+        + `{ application: new codedeploy.${kind}Application(this, 'App', { applicationName: 'shop' }), ... })`,
+      },
       { resource: owned, name: 'deploymentGroupName', fix: `Give the group a name: new codedeploy.${kind}DeploymentGroup(this, 'Group', { deploymentGroupName: 'shop-fleet', ... })` },
     ]);
   }

@@ -474,8 +474,8 @@ describe('resources of the app in another account or region whose names are gene
     const f = "'PipelineStack/Shop': environments[0] ('us').deployments[0].deploymentGroup is a deployment group of stack 'Svc', of another account or region "
       + "than the pipeline's stack, and the";
     expect(errorOf(attempt('fleet'))).toBe(`${f} applicationName of 'Svc/Fleet/Application' is generated when it deploys, so the pipeline's stack cannot name it in its `
-      + "action and policies, got 'Svc/Fleet/Application'. Give the application a name: new codedeploy.ServerApplication(this, 'App', { applicationName: 'shop' }) "
-      + '(or PhysicalName.GENERATE_IF_NEEDED).');
+      + "action and policies, got 'Svc/Fleet/Application'. Give the group an application with a name: new codedeploy.ServerDeploymentGroup(this, 'Group', "
+      + "{ application: new codedeploy.ServerApplication(this, 'App', { applicationName: 'shop' }), ... }) (or PhysicalName.GENERATE_IF_NEEDED).");
     expect(errorOf(attempt(undefined, s => new codedeploy.ServerApplication(s, 'App', { applicationName: 'shop' })))).toBe(`${f} deploymentGroupName of 'Svc/Fleet' is `
       + "generated when it deploys, so the pipeline's stack cannot name it in its action and policies, got 'Svc/Fleet'. Give the group a name: "
       + "new codedeploy.ServerDeploymentGroup(this, 'Group', { deploymentGroupName: 'shop-fleet', ... }) (or PhysicalName.GENERATE_IF_NEEDED).");
