@@ -440,8 +440,8 @@ export class DeliveryPipeline extends Construct {
         + `artifact bucket's and key's policies for whoever it names. ${fix}`);
     }
     // a role of the app in another account or region is named in the key policy: its name must be known at synth
-    const owned = grantee as unknown as IConstruct;
-    if (Resource.isOwnedResource(owned) && Stack.of(owned).environment !== Stack.of(this).environment
+    const owned = grantee.grantPrincipal as unknown as IConstruct;
+    if (typeof (owned as { node?: unknown }).node === 'object' && Resource.isOwnedResource(owned) && Stack.of(owned).environment !== Stack.of(this).environment
       && (owned as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === false) {
       throw new DeliveryPipelineValidationError(this.node.path, 'grantArtifactsRead',
         `'${this.node.path}': grantArtifactsRead: grantee '${owned.node.path}' is of a stack of another account or region than the pipeline's, and its name is `

@@ -671,6 +671,9 @@ describe('grantArtifactsRead: the instances that download a CodeDeploy revision'
       expect(errorOf(() => pipeline.grantArtifactsRead(principal))).toMatch(new RegExp("^'PipelineStack/Shop': grantArtifactsRead: grantee must be a role, user or group, "
         + ".*which would be written into the artifact bucket's and key's policies for whoever it names\\. Pass the instances' role"));
     }
+    // a user or a group of the pipeline's account is a grantee like a role
+    expect(() => pipeline.grantArtifactsRead(new iam.User(stack, 'Reader'))).not.toThrow();
+    expect(() => pipeline.grantArtifactsRead(new iam.Group(stack, 'Readers'))).not.toThrow();
     // only the deploy role of account B may read, as before the attempts
     expect(allowedPrincipals(artifactBucketPolicy(stack))).toEqual([expect.stringMatching(/:iam::222222222222:role\/cdk-hnb659fds-deploy-role-222222222222-eu-west-1$/)]);
     expect(JSON.stringify(artifactBucketPolicy(stack))).not.toContain('codedeploy.amazonaws.com');
