@@ -314,6 +314,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   }
   // templates CodePipeline's CloudFormation action has been reported to refuse (under CloudFormation's own limit)
   const large: string[] = [];
+  const externalIds: string[] = [];
   for (const s of stacks) {
     if (!s.assumeRoleArn || !s.cloudFormationExecutionRoleArn) {
       v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' whose synthesizer names no deploy role and CloudFormation execution role, which the pipeline's actions need`,
@@ -332,10 +333,9 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     // CodePipeline assumes an action's role without an external id
     const externalId = (s.manifest.properties as { assumeRoleExternalId?: string } | undefined)?.assumeRoleExternalId;
     if (externalId !== undefined) {
-      v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' whose synthesizer assumes its deploy role with an external id (deployRoleExternalId), which `
-        + 'CodePipeline cannot pass when it assumes an action\'s role', described('deployRoleExternalId'),
-      'Leave deployRoleExternalId out of the stack\'s DefaultStackSynthesizer for stacks the pipeline deploys (cdk deploy keeps working), and let the deploy '
-        + "role trust the pipeline's account (cdk bootstrap --trust).");
+      externalIds.push(`stack '${s.stackName}' has a synthesizer that assumes its deploy role with an external id (deployRoleExternalId), which CodePipeline `
+        + 'cannot pass when it assumes an action\'s role: if the role\'s trust policy requires the id, the deployment fails with AccessDenied. Let the deploy '
+        + "role trust the pipeline's account without the id (cdk bootstrap --trust), or leave deployRoleExternalId out for stacks the pipeline deploys.");
     }
     const params = Object.entries<any>(s.template.Parameters ?? {}).filter(([, p]) => p?.Default === undefined).map(([id]) => id);
     if (params.length > 0) {
@@ -483,6 +483,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
       const scope = new Construct(rc.scope, name);
       for (const w of unapplied) Annotations.of(scope).addWarningV2('delivery-pipeline:stageStackSettings', w);
       for (const w of large) Annotations.of(scope).addWarningV2('delivery-pipeline:largeStageTemplate', w);
+      for (const w of externalIds) Annotations.of(scope).addWarningV2('delivery-pipeline:deployRoleExternalId', w);
       for (const p of plans.filter(x => x.ecsGroups.length > 0)) {
         Annotations.of(scope).addWarningV2('delivery-pipeline:ecsBlueGreenInStage', `stack '${p.stackName}' has the CodeDeploy ECS blue/green deployment `
           + `group${p.ecsGroups.length === 1 ? '' : 's'} ${p.ecsGroups.map(g => `'${g}'`).join(', ')}: its service has the CODE_DEPLOY deployment controller, whose task `
