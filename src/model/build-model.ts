@@ -422,8 +422,9 @@ function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentMo
                 : 'Give the stack of the stage or the CloudFormation target another stackName, or deploy one of them to another account or region.';
             v.fail(field, `deploys stack '${s.stackName}' into the same account and region (${where}) as ${previous.environment}`, s.stackName, fix);
           }
-          v.fail(field, `deploys the same stack into the same account and region (${where}) as ${previous.environment}`,
-            s.stackName, 'Give each environment its own stack name (for example with the environment as suffix), account or region.');
+          v.fail(field, `deploys the same stack into the same account and region (${where}) as ${previous.environment}`, s.stackName, previous.stage !== undefined
+            ? 'Give the stack of the stage or the CloudFormation target another stackName, or deploy one of them to another account or region.'
+            : 'Give each environment its own stack name (for example with the environment as suffix), account or region.');
         }
         // two targets of one environment on one stack: their change sets (one name) race in parallel
         if (previous !== undefined && previous.target !== target) {
@@ -722,16 +723,25 @@ function environmentModel(
   for (const d of deployments) actionNames.push(...d.actionNames.map(a => a.name));
   actionNames.push(...verification.map(x => x.name));
   // two CDK stages of the environment with a stack of one stackName: the actions are named after it
+  // (or a stage and a CloudFormation target: the check of the stacks the pipeline deploys would
+  // come after the action names, whose advice, renaming, cannot help)
   const stageStackNames = new Map<string, { readonly target: string; readonly stage?: Stage }>();
   deployments.forEach((d, i) => {
-    for (const st of d.stageStacks ?? []) {
-      const earlier = stageStackNames.get(st.stackName);
-      if (earlier !== undefined) {
-        v.fail(`${f}.deployments[${i}].stage`, `holds stack '${st.stackName}', as the stage of ${earlier.target} does: one environment would deploy that stack twice`,
-          st.stackName, earlier.stage === d.cdkStage ? 'Deploy the stage once in the environment.'
-            : `Give the stack a name of its own in each stage (new Stack(this, 'Data', { stackName: \`${st.stackName}-\${this.stageName}\` }) in the stage).`);
+    const named = d.stageStacks
+      ?? (d.kind === 'cloudformation' && d.stackName !== undefined ? [{ stackName: d.stackName, account: d.account, region: d.region }] : []);
+    for (const st of named) {
+      if (isToken(st.stackName)) continue;
+      const key = `${literal(st.account ?? account ?? pipelineAccount) ?? '?'}/${literal(st.region ?? region ?? pipelineRegion) ?? '?'}/${st.stackName}`;
+      const earlier = stageStackNames.get(key);
+      if (earlier !== undefined && (earlier.stage !== undefined || d.cdkStage !== undefined)) {
+        const both = earlier.stage !== undefined && d.cdkStage !== undefined;
+        v.fail(`${f}.deployments[${i}].${d.cdkStage ? 'stage' : 'stackName'}`, `${d.cdkStage ? 'holds' : 'deploys'} stack '${st.stackName}', as `
+          + `${earlier.stage ? 'the stage of ' : ''}${earlier.target} does: one environment would deploy that stack twice`,
+        st.stackName, earlier.stage === d.cdkStage ? 'Deploy the stage once in the environment.'
+          : both ? `Give the stack a name of its own in each stage (new Stack(this, 'Data', { stackName: \`${st.stackName}-\${this.stageName}\` }) in the stage).`
+            : 'Deploy each stack with one target: remove the CloudFormation target, or give it or the stage\'s stack another stackName.');
       }
-      stageStackNames.set(st.stackName, { target: `deployments[${i}]`, stage: d.cdkStage });
+      stageStackNames.set(key, { target: `deployments[${i}]`, stage: d.cdkStage });
     }
   });
   const seen = new Set<string>();

@@ -445,8 +445,8 @@ export class DeliveryPipeline extends Construct {
       && (owned as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === false) {
       throw new DeliveryPipelineValidationError(this.node.path, 'grantArtifactsRead',
         `'${this.node.path}': grantArtifactsRead: grantee '${owned.node.path}' is of a stack of another account or region than the pipeline's, and its name is `
-        + "generated when it deploys, so the artifact key's policy cannot name it. Give it a roleName (or PhysicalName.GENERATE_IF_NEEDED), or import it by ARN "
-        + "in the pipeline's stack: iam.Role.fromRoleArn(this, 'FleetRole', 'arn:aws:iam::111111111111:role/fleet').");
+        + "generated when it deploys, so the artifact key's policy cannot name it. Give it a name (roleName, userName; or PhysicalName.GENERATE_IF_NEEDED), "
+        + "or import it by ARN in the pipeline's stack: iam.Role.fromRoleArn(this, 'FleetRole', 'arn:aws:iam::111111111111:role/fleet').");
     }
     this.buildPipeline();
     const pipeline = this.built!.pipeline;

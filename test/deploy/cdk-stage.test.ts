@@ -342,8 +342,13 @@ describe('DeploymentTarget.cdkStage', () => {
   });
 
   test('two stages of one environment with a stack of one stackName, or a stage and a CloudFormation target: each told what to rename', () => {
-    const app = newApp();
-    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    // each case in an app of its own: a pipeline claims the stacks it deploys in its app
+    let app = newApp();
+    let stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const fresh = () => {
+      app = newApp();
+      stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    };
     const stageWith = (id: string) => {
       const stage = new Stage(app, id, { env: { account: '111111111111', region: 'eu-west-1' } });
       new Stack(stage, 'Data', { stackName: 'shop-data' });
@@ -355,7 +360,23 @@ describe('DeploymentTarget.cdkStage', () => {
     })))).toBe("'PipelineStack/Orders': environments[0] ('beta').deployments[1].stage holds stack 'shop-data', as the stage of deployments[0] does: one "
       + "environment would deploy that stack twice, got 'shop-data'. Give the stack a name of its own in each stage (new Stack(this, 'Data', { stackName: "
       + '`shop-data-${this.stageName}` }) in the stage).');
+    // a stage and a CloudFormation target of one environment (regression: "Rename one of them", which did not help)
+    fresh();
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Third', props({
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stageWith('Delta')), DeploymentTarget.cloudFormation({ stackName: 'shop-data', templatePath: 't.json' })] }],
+    })))).toBe("'PipelineStack/Third': environments[0] ('prod').deployments[1].stackName deploys stack 'shop-data', as the stage of deployments[0] does: one "
+      + "environment would deploy that stack twice, got 'shop-data'. Deploy each stack with one target: remove the CloudFormation target, or give it or the "
+      + "stage's stack another stackName.");
+    // the stage first, the CloudFormation target in a later environment: the same advice
+    fresh();
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Fourth', props({
+      environments: [
+        { name: 'beta', deployments: [DeploymentTarget.cdkStage(stageWith('Epsilon'))] },
+        { name: 'prod', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-data', templatePath: 't.json' })] },
+      ],
+    })))).toContain('Give the stack of the stage or the CloudFormation target another stackName, or deploy one of them to another account or region.');
     // regression: told to give each environment a stage of its own
+    fresh();
     expect(errorOf(() => new DeliveryPipeline(stack, 'Other', props({
       environments: [
         { name: 'beta', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-data', templatePath: 't.json' })] },
@@ -376,9 +397,9 @@ describe('DeploymentTarget.cdkStage', () => {
       ],
     }];
     expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments })))).toBe(
-      "'PipelineStack/Orders': environments[0] ('staging').deployments[1].stackName deploys stack 'orders-api-staging' into 111111111111/eu-west-1, which deployments[0] ('Staging') "
-      + "of the same environment deploys too (both would create and execute the change set 'cdk-delivery-pipeline' of that stack, in parallel), got 'orders-api-staging'. "
-      + 'Deploy each stack with one target: remove one of the two, or give it another stack name, account or region.');
+      "'PipelineStack/Orders': environments[0] ('staging').deployments[1].stackName deploys stack 'orders-api-staging', as the stage of deployments[0] does: "
+      + "one environment would deploy that stack twice, got 'orders-api-staging'. Deploy each stack with one target: remove the CloudFormation target, or give "
+      + "it or the stage's stack another stackName.");
   });
 
   test('fails when the stage has no stacks', () => {

@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeploymentTarget, EnvironmentOptions } from '../../src';
@@ -687,10 +688,22 @@ describe('grantArtifactsRead: the instances that download a CodeDeploy revision'
     const generated = new iam.Role(fleet, 'Instances', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     expect(errorOf(() => pipeline.grantArtifactsRead(generated))).toBe("'PipelineStack/Shop': grantArtifactsRead: grantee 'Fleet/Instances' is of a stack of "
       + "another account or region than the pipeline's, and its name is generated when it deploys, so the artifact key's policy cannot name it. Give it a "
-      + "roleName (or PhysicalName.GENERATE_IF_NEEDED), or import it by ARN in the pipeline's stack: iam.Role.fromRoleArn(this, 'FleetRole', "
+      + "name (roleName, userName; or PhysicalName.GENERATE_IF_NEEDED), or import it by ARN in the pipeline's stack: iam.Role.fromRoleArn(this, 'FleetRole', "
       + "'arn:aws:iam::111111111111:role/fleet').");
     const named = new iam.Role(fleet, 'Named', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName: 'shop-fleet' });
     expect(() => pipeline.grantArtifactsRead(named)).not.toThrow();
+    // what counts is the grantee's principal, the role: a function with a generated name whose role has a name is fine,
+    // and a named function whose role's name is generated is refused naming the role
+    const code = lambda.Code.fromInline('exports.handler = async () => 1;');
+    const withNamedRole = new lambda.Function(fleet, 'Unnamed', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code,
+      role: new iam.Role(fleet, 'FnRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), roleName: 'shop-fn' }),
+    });
+    expect(() => pipeline.grantArtifactsRead(withNamedRole)).not.toThrow();
+    const withGeneratedRole = new lambda.Function(fleet, 'NamedFn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code, functionName: 'shop-fn' });
+    expect(errorOf(() => pipeline.grantArtifactsRead(withGeneratedRole))).toContain("grantee 'Fleet/NamedFn/ServiceRole' is of a stack of another account");
     expect(() => app.synth()).not.toThrow();
   });
 
