@@ -7,8 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { buildOutputFilePath } from '../private/artifact-paths';
-import { refuseOtherStage } from '../private/referable';
-import { described, isToken, literalName, Validator } from '../private/validation';
+import { hasDeployTimeName, readsCrossRegionNames, refuseOtherStage } from '../private/referable';
+import { described, isToken, literalName, resolvedOrUndefined, Validator } from '../private/validation';
 
 /*
  * CodeDeploy and ECS targets. They describe the rollout strategy they find (the deployment group's
@@ -274,15 +274,8 @@ function alarmsAndRollback(group: unknown): string[] {
   if (cfn === undefined) return [];
   // aws-cdk-lib renders both lazily (alarms may be added later): resolve them as they stand now,
   // before the pipeline adds the environment's alarms (the plan names those apart)
-  const resolve = (value: unknown): any => {
-    try {
-      return Stack.of(cfn).resolve(value);
-    } catch {
-      return undefined;
-    }
-  };
-  const alarms = resolve(cfn.alarmConfiguration)?.alarms;
-  const rollback = resolve(cfn.autoRollbackConfiguration);
+  const alarms = resolvedOrUndefined(Stack.of(cfn), cfn.alarmConfiguration)?.alarms;
+  const rollback = resolvedOrUndefined(Stack.of(cfn), cfn.autoRollbackConfiguration);
   const out: string[] = [];
   if (Array.isArray(alarms) && alarms.length > 0) out.push(`auto-rollback on ${alarms.length} alarm${alarms.length === 1 ? '' : 's'}`);
   else if (rollback?.enabled === true && (rollback.events ?? []).includes('DEPLOYMENT_FAILURE')) out.push('auto-rollback on failure');
@@ -395,17 +388,12 @@ export function refuseGeneratedNamesAcrossEnvironments(v: Validator, field: stri
   const pipeline = v.pipeline;
   if (pipeline === undefined) return;
   for (const { resource, name, fix } of resources) {
-    if (!resource || !Resource.isOwnedResource(resource as IConstruct)) continue;
+    if (!hasDeployTimeName(resource)) continue;
     const r = resource as Resource;
     // a stack that names no account or region is refused by checkExplicitEnvironment, with its own fix
     const [mine, theirs] = [Stack.of(r), Stack.of(pipeline)];
     if ([mine.account, mine.region, theirs.account, theirs.region].some(isToken)) continue;
-    if (mine.account === theirs.account && mine.region === theirs.region) continue;
-    // in the same account, a pipeline stack with crossRegionReferences reads generated names through SSM exports
-    if (mine.account === theirs.account && (theirs as unknown as { _crossRegionReferences?: boolean })._crossRegionReferences === true) continue;
-    // aws-cdk-lib's own test for a name another environment can use (true for literal and GENERATE_IF_NEEDED names)
-    const allowed = (r as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment;
-    if (allowed !== false) continue;
+    if ((mine.account === theirs.account && mine.region === theirs.region) || readsCrossRegionNames(theirs, mine)) continue;
     v.fail(field, `is ${what} of stack '${Stack.of(r).node.path}', of another account or region than the pipeline's stack, and the ${name} of '${r.node.path}' `
       + 'is generated when it deploys, so the pipeline\'s stack cannot name it in its action and policies', r.node.path, `${fix} (or PhysicalName.GENERATE_IF_NEEDED).`);
   }

@@ -10,7 +10,7 @@ import {
 } from './codedeploy-targets';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { markLambdaDeployRole } from '../private/lambda-deploy-roles';
-import { refuseOtherStage } from '../private/referable';
+import { hasDeployTimeName, readsCrossRegionNames, refuseOtherStage } from '../private/referable';
 import { described, isToken, literal, literalName, Validator } from '../private/validation';
 import { alarmLabel, alarmRef, checkAlarmList } from '../verification/verification';
 
@@ -186,12 +186,9 @@ export function lambdaModel(
   if (Resource.isOwnedResource(alias)) refuseOtherStage(v, `${field}.alias`, alias, 'a Lambda alias', alias.node.path, importFix);
   const fnName = literalName(fn, fn.functionName);
   const label = fnName ?? fn.node.path;
-  // aws-cdk-lib's own test for a name another environment can use (true for literal and GENERATE_IF_NEEDED names)
-  const generated = (fn as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === false;
-  const crossRegionReadable = v.pipeline !== undefined && Stack.of(fn).account === Stack.of(v.pipeline).account
-    && (Stack.of(v.pipeline) as unknown as { _crossRegionReferences?: boolean })._crossRegionReferences === true;
-  const otherEnvironment = v.pipeline !== undefined && Stack.of(fn).environment !== Stack.of(v.pipeline).environment;
-  if (Resource.isOwnedResource(fn) && generated && !crossRegionReadable && otherEnvironment) {
+  const otherEnvironment = v.pipeline !== undefined && Stack.of(fn).environment !== Stack.of(v.pipeline).environment
+    && !readsCrossRegionNames(Stack.of(v.pipeline), Stack.of(fn));
+  if (hasDeployTimeName(fn) && otherEnvironment) {
     v.fail(`${field}.alias`, `is an alias of function '${fn.node.path}' of another account or region than the pipeline's stack, and the function's name is generated `
       + '(the pipeline names the function in its action and its role\'s policy)', fn.node.path,
     "Give the function a functionName (new lambda.Function(this, 'Api', { functionName: 'shop-api', ... })), or import the alias by its function's ARN.");

@@ -26,7 +26,7 @@ import { approverOfAnotherAccount, describeGrantee } from '../private/action-gra
 import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage } from '../private/app-registry';
 import { addCrossAccountActionRoleSuppressions, addFleetInstanceRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
-import { refuseOwnedUnreferable } from '../private/referable';
+import { hasDeployTimeName, refuseOwnedUnreferable } from '../private/referable';
 import { described, DeliveryPipelineValidationError, literal, show, Validator } from '../private/validation';
 import type { AdditionalSource } from '../sources/additional-source';
 import { PipelineSource } from '../sources/pipeline-source';
@@ -441,8 +441,7 @@ export class DeliveryPipeline extends Construct {
     }
     // a role of the app in another account or region is named in the key policy: its name must be known at synth
     const owned = grantee.grantPrincipal as unknown as IConstruct;
-    if (typeof (owned as { node?: unknown }).node === 'object' && Resource.isOwnedResource(owned) && Stack.of(owned).environment !== Stack.of(this).environment
-      && (owned as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === false) {
+    if (hasDeployTimeName(owned) && Stack.of(owned).environment !== Stack.of(this).environment) {
       throw new DeliveryPipelineValidationError(this.node.path, 'grantArtifactsRead',
         `'${this.node.path}': grantArtifactsRead: grantee '${owned.node.path}' is of a stack of another account or region than the pipeline's, and its name is `
         + "generated when it deploys, so the artifact key's policy cannot name it. Give it a name (roleName, userName; or PhysicalName.GENERATE_IF_NEEDED), "

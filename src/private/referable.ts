@@ -41,3 +41,23 @@ export function refuseOtherStage(v: Validator, field: string, resource: IConstru
   const where = stage?.node.path ? `CDK stage '${stage.node.path}'` : 'the app, outside any CDK stage';
   v.fail(field, `is ${what} of stack '${Stack.of(resource).node.path}', in ${where}, not the pipeline's, which the pipeline's stack cannot refer to`, label, fix);
 }
+
+/**
+ * True for a resource of the app whose physical name is generated when it deploys, so that a stack
+ * of another environment cannot name it. aws-cdk-lib's own flag: false for such names, true for
+ * literal and `PhysicalName.GENERATE_IF_NEEDED` names (undefined: not a resource, or a future
+ * aws-cdk-lib without the flag, and then nothing is refused).
+ */
+export function hasDeployTimeName(resource: unknown): boolean {
+  return typeof (resource as { node?: unknown } | undefined)?.node === 'object' && Resource.isOwnedResource(resource as IConstruct)
+    && (resource as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === false;
+}
+
+/**
+ * True when `consumer` reads the deploy-time names of `producer`'s resources although they are in
+ * different Regions: same account, and `consumer` has `crossRegionReferences` (aws-cdk-lib then
+ * reads them through SSM exports).
+ */
+export function readsCrossRegionNames(consumer: Stack, producer: Stack): boolean {
+  return consumer.account === producer.account && (consumer as unknown as { _crossRegionReferences?: boolean })._crossRegionReferences === true;
+}

@@ -106,6 +106,18 @@ export function literalName(resource: unknown, name: string): string | undefined
 }
 
 /**
+ * `value` resolved in `stack` as it stands now (lazy values included), or undefined when it cannot
+ * be resolved yet.
+ */
+export function resolvedOrUndefined(stack: { resolve(value: unknown): unknown }, value: unknown): any {
+  try {
+    return stack.resolve(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Validation context: knows the construct path so every message names it.
  */
 export class Validator {

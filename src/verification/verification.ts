@@ -6,7 +6,7 @@ import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quali
 import { AlarmGateModel, AlarmRefModel, GroupAlarmModel, ModelContext, VerificationModel } from '../model/model';
 import { validateCommandsOptions } from '../private/commands-spec';
 import { outputVariables } from '../private/stack-outputs';
-import { described, literal, literalName, type Validator } from '../private/validation';
+import { described, literal, literalName, resolvedOrUndefined, type Validator } from '../private/validation';
 
 /** Options of a commands verification. */
 export interface VerificationCommandsOptions extends QualityCheckCommandsOptions {
@@ -203,13 +203,7 @@ export function alarmsForGroup(
   let unnamed = 0;
   let already = 0;
   // the alarms the group already has (its own `alarms`): added again, CodeDeploy would list them twice
-  const resolve = (value: unknown): unknown => {
-    try {
-      return groupStack.resolve(value);
-    } catch {
-      return undefined;
-    }
-  };
+  const resolve = (value: unknown): unknown => resolvedOrUndefined(groupStack, value);
   const cfn = group.node.defaultChild as { alarmConfiguration?: unknown } | undefined;
   const own = (resolve(cfn?.alarmConfiguration) as { alarms?: Array<{ name?: unknown }> } | undefined)?.alarms ?? [];
   const has = (name: unknown) => {
