@@ -1,4 +1,5 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { IConstruct } from 'constructs';
 import { misspeltField, StructName } from './struct-fields';
 
@@ -27,6 +28,12 @@ export class DeliveryPipelineValidationError extends Error {
 export function factoryArgumentError(factory: string, field: string, message: string): DeliveryPipelineValidationError {
   return new DeliveryPipelineValidationError(factory, field, `${factory}: ${message}`);
 }
+
+/**
+ * The shape of a region code: `eu-west-1`, `us-gov-west-1`, `us-isob-east-1`, `cn-north-1`,
+ * `eusc-de-east-1` (the AWS European Sovereign Cloud's four-letter prefix).
+ */
+export const REGION_CODE = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 
 /** A description of a received value (shown without quotes), e.g. `3 environments`. */
 export class Described {
@@ -228,7 +235,14 @@ export class Validator {
         + 'for the regions it knows at synth)', described('a token'),
       "Pass the region as a literal such as 'eu-west-1', or leave region out to deploy in the pipeline's region.");
     }
-    if (!/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) this.fail(field, 'is not an AWS region name', region, fix);
+    if (!REGION_CODE.test(region)) this.fail(field, 'is not an AWS region name', region, fix);
+    if (this.pipeline !== undefined && !RegionInfo.regions.some(r => r.name === region)) {
+      // a region newer than this aws-cdk-lib is not refused; a misspelt one would fail only at deploy time
+      Annotations.of(this.pipeline).addWarningV2('delivery-pipeline:unknownRegion',
+        `'${this.constructPath}': ${field} '${region}' is not a Region this aws-cdk-lib knows (${RegionInfo.regions.length} Regions). `
+        + 'Check its spelling: a misspelt Region fails only when the pipeline deploys, as its bootstrap roles and artifact bucket cannot be found. '
+        + 'If it is a Region newer than your aws-cdk-lib, upgrade aws-cdk-lib or acknowledge this warning.');
+    }
     return region;
   }
 

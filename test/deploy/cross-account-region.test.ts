@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeploymentTarget, EnvironmentOptions } from '../../src';
 import { action, cfnTarget, errorOf, flat, newApp, pipelineIn, pipelineProps } from '../util';
@@ -536,6 +537,25 @@ describe('a region given as a token', () => {
     expect(errorOf(() => pipelineIn(stack, {
       environments: [{ name: 'x', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 't.json', region: 'eu-west' })] }],
     }))).toBe("'PipelineStack/Shop': environments[0] ('x').deployments[0].region is not an AWS region name, got 'eu-west'. Pass a region such as 'eu-west-1'.");
+  });
+
+  test('a region of the AWS European Sovereign Cloud (four-letter prefix) is accepted and gets its replication bucket', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    pipelineIn(stack, { environments: [{ name: 'x', region: 'eusc-de-east-1', deployments: [cfnTarget()] }] });
+    expect(action(stack, 'x', 'shop-staging.Deploy').Region).toBe('eusc-de-east-1');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('delivery-pipeline:unknownRegion'))).toEqual([]);
+  });
+
+  test('a region code aws-cdk-lib does not know (misspelt, or newer than it) is a warning naming the field, not an error', () => {
+    const stack = pipelineStack(newApp());
+    pipelineIn(stack, { environments: [{ name: 'x', region: 'eu-wset-1', deployments: [cfnTarget()] }] });
+    expect(Annotations.fromStack(stack).findWarning('/PipelineStack/Shop', Match.stringLikeRegexp('unknownRegion')).map(w => w.entry.data)).toEqual([
+      "'PipelineStack/Shop': environments[0] ('x').region 'eu-wset-1' is not a Region this aws-cdk-lib knows "
+      + `(${RegionInfo.regions.length} Regions). Check its spelling: a misspelt Region fails only when the pipeline deploys, as its bootstrap roles `
+      + 'and artifact bucket cannot be found. If it is a Region newer than your aws-cdk-lib, upgrade aws-cdk-lib or acknowledge this warning. '
+      + '[ack: delivery-pipeline:unknownRegion]',
+    ]);
   });
 });
 

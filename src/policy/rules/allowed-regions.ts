@@ -1,9 +1,6 @@
 import { PlanDocument } from '../../model/plan-document';
-import { factoryArgumentError, showJson } from '../../private/validation';
+import { factoryArgumentError, REGION_CODE, showJson } from '../../private/validation';
 import type { IPolicyRule, PolicyViolation } from '../policy-rule';
-
-/** A region code such as `eu-west-1`, `us-gov-west-1`, `cn-north-1` or `eusc-de-east-1`. */
-const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 
 /**
  * Pipelines, environments and deployment targets are only in the listed regions (data residency).
@@ -14,7 +11,7 @@ export class AllowedRegionsRule implements IPolicyRule {
   public readonly ruleId = 'allowed-regions';
 
   constructor(private readonly regions: string[]) {
-    if (!Array.isArray(regions) || regions.length === 0 || regions.some(r => typeof r !== 'string' || !REGION.test(r))) {
+    if (!Array.isArray(regions) || regions.length === 0 || regions.some(r => typeof r !== 'string' || !REGION_CODE.test(r))) {
       throw factoryArgumentError('PolicyRule.allowedRegions', 'regions',
         `regions must be one or more region codes, got ${showJson(regions)}. Pass ['eu-west-1', 'eu-central-1', ...].`);
     }
