@@ -23,13 +23,19 @@ export enum ReleaseMode {
 
 /**
  * The release mode in plain words, for the plan; `productionEnvironments` (when given) says how
- * many environments are production: without one, no approval gates a continuous delivery.
+ * many environments are production: without one, no approval is added to a continuous delivery,
+ * and only the approvals the user configured (`approvedEnvironments`, when given) wait for a person.
  */
-export function describeReleaseMode(mode: string, productionEnvironments?: number): string {
+export function describeReleaseMode(mode: string, productionEnvironments?: number, approvedEnvironments?: number): string {
   switch (mode) {
     case ReleaseMode.CONTINUOUS_INTEGRATION:
       return 'Continuous integration: every change is built, tested and checked into a versioned artifact; this pipeline releases nothing.';
     case ReleaseMode.CONTINUOUS_DELIVERY:
+      if (productionEnvironments === 0 && approvedEnvironments !== undefined && approvedEnvironments > 0) {
+        return 'Continuous delivery: every change moves through the environments automatically up to an approval; no environment is marked '
+          + `production, so no approval is added: a person decides where you configured one (${approvedEnvironments} `
+          + `environment${approvedEnvironments === 1 ? '' : 's'}).`;
+      }
       if (productionEnvironments === 0) {
         return 'Continuous delivery: every change moves through the environments automatically; no environment is marked production, '
           + 'so no approval is added and nothing waits for a person.';

@@ -282,9 +282,11 @@ export class DeliveryPipeline extends Construct {
     const pipeline = rendered.pipeline;
     const selfUpdate = this.model.selfUpdate !== undefined;
     if (selfUpdate) warnSelfUpdateSupportStacks(this, stack);
-    // continuous delivery gates production with an approval: without a production environment, none is added
+    // continuous delivery gates production with an approval: without a production environment, none is added,
+    // and unless the user configured one somewhere, nothing waits for a person
     const environments = this.model.environments;
-    if (this.model.releaseMode === ReleaseMode.CONTINUOUS_DELIVERY && environments.length > 0 && !environments.some(e => e.production)) {
+    if (this.model.releaseMode === ReleaseMode.CONTINUOUS_DELIVERY && environments.length > 0
+      && !environments.some(e => e.production || e.approval !== undefined)) {
       Annotations.of(this).addWarningV2('delivery-pipeline:noProductionEnvironment',
         `No environment is marked production (${environments.map(e => `'${e.name}'`).join(', ')}), so continuous delivery adds no approval `
         + 'and every change moves through all of them automatically. Mark the environment that serves your users with production: true, '

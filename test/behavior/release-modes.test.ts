@@ -74,6 +74,15 @@ describe('CONTINUOUS_DELIVERY without a production environment', () => {
     pipelineIn(other, { environments: [env('staging'), env('prod', { production: true })] });
     expect(Annotations.fromStack(other).findWarning('*', Match.stringLikeRegexp('noProductionEnvironment'))).toEqual([]);
   });
+
+  test('with approvals configured on environments not marked production, a person decides there: no warning, and the plan says so', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('dev'), env('staging', { approval: Approval.manual() }), env('live', { approval: Approval.manual() })] });
+    expect(actionsOf(stack, 'live')).toEqual(['Approve@1', 'Deploy-live@2']);
+    expect(planOf(pipeline).releaseModeDescription).toBe('Continuous delivery: every change moves through the environments automatically up to an '
+      + 'approval; no environment is marked production, so no approval is added: a person decides where you configured one (2 environments).');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('noProductionEnvironment'))).toEqual([]);
+  });
 });
 
 describe('CONTINUOUS_DEPLOYMENT', () => {
