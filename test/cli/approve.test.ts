@@ -173,9 +173,32 @@ describe('approve --wait', () => {
   const after = (prodStatus: string, deploy: string, message?: string) => {
     const s = pipelineState({ approval: false, prodStatus });
     const prod = s.stageStates![3];
-    prod.actionStates![1].latestExecution = { status: deploy as 'Failed', errorDetails: message ? { code: 'JobFailed', message } : undefined };
+    prod.actionStates![1].latestExecution = {
+      status: deploy as 'Failed', lastStatusChange: new Date('2026-11-20T12:00:30Z'), errorDetails: message ? { code: 'JobFailed', message } : undefined,
+    };
     return s;
   };
+
+  test('an action the execution has not reached yet shows as not started, not with the state of an earlier execution', async () => {
+    const answered = () => {
+      const s = pipelineState({ approval: false, prodStatus: 'InProgress' });
+      // the approval was answered at 12:00:01 (PutApprovalResult's approvedAt); Deploy last ran in an earlier execution, and failed there
+      s.stageStates![3].actionStates![0].latestExecution = { status: 'Succeeded', lastStatusChange: new Date('2026-11-20T12:00:01Z') };
+      s.stageStates![3].actionStates![1].latestExecution = {
+        status: 'Failed', lastStatusChange: new Date('2026-11-19T09:00:00Z'), errorDetails: { code: 'JobFailed', message: 'old failure' },
+      };
+      return s;
+    };
+    cp.on(GetPipelineStateCommand)
+      .resolvesOnce(pipelineState())
+      .resolvesOnce(answered())
+      .resolves(after('Succeeded', 'Succeeded'));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], {}, { pollIntervalMs: 3 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('prod: InProgress — Approve Succeeded, Deploy not started\n');
+    expect(r.stderr).not.toContain('old failure');
+    expect(r.stderr).toContain('prod succeeded');
+  });
 
   test('polls the stage to success, printing progress lines, and exits 0', async () => {
     cp.on(GetPipelineStateCommand)

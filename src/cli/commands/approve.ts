@@ -166,7 +166,10 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
     println(ctx.io.stdout, safeLine(`${options.decision === 'Approved' ? 'approved' : 'rejected'} ${what} in '${env}' of '${pipeline}'`));
   }
   if (options.wait && executionId) {
-    return waitForStage(ctx, pipeline, env, executionId, { timeoutMs: options.timeoutMs });
+    return waitForStage(ctx, pipeline, env, executionId, {
+      timeoutMs: options.timeoutMs,
+      answered: answeredAt && approval.actionName ? { actionName: approval.actionName, at: answeredAt } : undefined,
+    });
   }
   return ExitCode.OK;
 }

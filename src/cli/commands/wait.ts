@@ -23,6 +23,12 @@ export interface WaitOptions {
    * retry's result.
    */
   readonly before?: { readonly status?: string; readonly lastChange: number };
+  /**
+   * approve: the answered approval (its action name, and when CodePipeline recorded the answer).
+   * The stage's other actions run after it, so one whose last change is older shows the state of
+   * an earlier execution and is reported as not started.
+   */
+  readonly answered?: { readonly actionName: string; readonly at: Date };
 }
 
 /** The options every command that acts on one environment's stage takes (approve, reject, retry, rollback). */
@@ -115,14 +121,20 @@ export async function waitForStage(
       let failure: string | undefined;
       if (latest?.pipelineExecutionId === executionId) {
         status = latest.status ?? 'InProgress';
-        const parts = (stage.actionStates ?? []).map((a) => {
-          const e = a.latestExecution;
+        const answered = options.answered;
+        // each action's state in this execution (undefined: an earlier execution's, this one has not reached it)
+        const current = (stage.actionStates ?? []).map((a) => ({
+          name: a.actionName,
+          e: answered !== undefined && a.actionName !== answered.actionName && a.latestExecution?.lastStatusChange !== undefined
+            && a.latestExecution.lastStatusChange.getTime() < answered.at.getTime() ? undefined : a.latestExecution,
+        }));
+        const parts = current.map(({ name, e }) => {
           const pct = e?.percentComplete !== undefined && e.status === 'InProgress' ? ` ${e.percentComplete}%` : '';
-          return `${a.actionName} ${e?.status ?? 'not started'}${pct}`;
+          return `${name} ${e?.status ?? 'not started'}${pct}`;
         });
-        failure = (stage.actionStates ?? [])
-          .filter((a) => a.latestExecution?.status === 'Failed')
-          .map((a) => `${a.actionName}${a.latestExecution?.errorDetails?.message ? `: ${a.latestExecution.errorDetails.message}` : ''}`)[0];
+        failure = current
+          .filter(({ e }) => e?.status === 'Failed')
+          .map(({ name, e }) => `${name}${e?.errorDetails?.message ? `: ${e.errorDetails.message}` : ''}`)[0];
         if (!changed && status === options.before?.status && lastStatusChange(stage) <= options.before.lastChange) {
           // the stage still shows how it was before the retry
           status = 'InProgress';
