@@ -2,11 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { cli } from './helpers';
 import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
+import { storefrontApp } from '../../examples/private-network/pipeline-stack';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
 import { Approval, DeliveryPipeline, DeploymentTarget, PipelineSource, QualityCheck } from '../../src';
 import { loadPlans, renderPlanHtml, renderPlanMermaid, renderPlanText } from '../../src/cli/commands/plan';
@@ -473,6 +475,40 @@ describe('plan of a CDK app delivering itself (approval added by default, two-st
     for (const detail of doc.environments[0].deployments[0].details) {
       expect(lines).toContain(`              ${detail}`);
     }
+  });
+});
+
+describe('plan of builds, scripts and tests in a private network', () => {
+  test('text shows the details of checks and verification tests (network, variables, IAM) as of deployments (regression: only their one-line summary)', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-network-'));
+    const app = new App({ outdir });
+    storefrontApp(app);
+    app.synth();
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const from = lines.indexOf('          then verify:');
+    expect(lines.slice(from, from + 4)).toEqual([
+      '          then verify:',
+      '            • Integration: tests: bash scripts/integration-tests.sh',
+      '              in VPC StorefrontNetwork/Vpc, subnets private with egress, 1 new security group',
+      '              env API_URL: output InternalApiUrl of stack storefront-staging',
+    ]);
+    // the command its summary shows is not repeated under it
+    expect(lines).not.toContain('              run: bash scripts/integration-tests.sh');
+  });
+
+  test('text shows a check\'s IAM statements under it', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const pipeline = new DeliveryPipeline(stack, 'P', props({
+      checks: [QualityCheck.commands('Lint', ['npm run lint'], {
+        rolePolicyStatements: [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: ['arn:aws:s3:::lint-reports/*'] })],
+      })],
+    }));
+    const lines = renderPlanText(pipeline.describe()).split('\n');
+    const at = lines.indexOf('          • Lint: commands: npm run lint');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toBe('            may: s3:PutObject');
   });
 });
 

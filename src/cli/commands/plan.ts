@@ -222,6 +222,14 @@ function actionLine(a: PlanAction): string {
 }
 
 /**
+ * The details of a check or verification test (IAM, network, variables, logins), without the
+ * command lines its summary already shows (`tests: bash scripts/smoke.sh`).
+ */
+function checkDetails(a: PlanAction): string[] {
+  return (a.details ?? []).filter(d => !(d.startsWith('run: ') && a.summary.endsWith(d.slice('run: '.length))));
+}
+
+/**
  * Where a deployment goes when it is not its environment's account or region (the plan gives them
  * then), unless its summary says so already: a release manager reads the line, not the JSON.
  */
@@ -315,7 +323,10 @@ export function renderPlanText(plan: PlanDocument): string {
   if (plan.checks.length) {
     out.push(arrow);
     out.push('Checks  (in parallel; each blocks the pipeline on failure)');
-    for (const c of plan.checks) out.push(`          • ${actionLine(c)}`);
+    for (const c of plan.checks) {
+      out.push(`          • ${actionLine(c)}`);
+      for (const d of checkDetails(c)) out.push(`            ${d}`);
+    }
     if (assets) out.push(`          • ${assetsLine}`);
   }
   for (const env of plan.environments) {
@@ -356,7 +367,10 @@ function renderEnvironmentText(env: PlanEnvironment): string[] {
   }
   if (env.verification.length) {
     out.push('          then verify:');
-    for (const v of env.verification) out.push(`            • ${actionLine(v)}`);
+    for (const v of env.verification) {
+      out.push(`            • ${actionLine(v)}`);
+      for (const d of checkDetails(v)) out.push(`              ${d}`);
+    }
   } else if (env.unverifiedAcknowledged) {
     out.push('          no automated verification (acknowledged)');
   }
