@@ -1,4 +1,4 @@
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, App, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -51,6 +51,7 @@ export class StorefrontPipelineStack extends Stack {
           DeploymentTarget.cloudFormation({ stackName: 'storefront-cdn-staging', templatePath: 'cdk.out/StorefrontCdnStaging.template.json' }),
           DeploymentTarget.commands('InvalidateCdn', ['bash scripts/invalidate-cdn.sh "$DISTRIBUTION"'], {
             runAfterDeployments: true,
+            vpc,
             envFromStackOutputs: { DISTRIBUTION: 'storefront-cdn-staging.DistributionId' },
           }),
         ],
@@ -60,6 +61,9 @@ export class StorefrontPipelineStack extends Stack {
         })],
       }],
     });
+    // This pipeline ends in staging: production is released by the storefront's release pipeline.
+    Annotations.of(this).acknowledgeWarning('delivery-pipeline:noProductionEnvironment',
+      'staging only: production is released by another pipeline');
   }
 }
 
