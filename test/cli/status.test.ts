@@ -1,6 +1,6 @@
 import {
-  CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand,
-  PipelineNotFoundException,
+  ActionExecutionDetail, CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
+  ListPipelineExecutionsCommand, PipelineNotFoundException,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -464,6 +464,120 @@ describe('status: what counts as deployed', () => {
     const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
     expect(prod.deployed).toMatchObject({ executionId: 'exec-1', revision: { id: COMMIT_1 } });
     expect(prod.latestExecution).toEqual({ executionId: 'exec-3', status: 'Stopped' });
+  });
+
+  // exec-3 reached prod and was stopped with "stop and wait" (StopPipelineExecution, abandon false)
+  const stoppedSummaries = [{ ...executions[0], status: 'Stopped' as const, stopTrigger: { reason: 'bad release 42' } }, ...executions.slice(1)];
+  const prodAction = (name: string, status: string, start: number, end: number, type: { category: string; provider: string },
+    configuration?: Record<string, string>) => ({
+    pipelineExecutionId: 'exec-3',
+    actionExecutionId: `exec-3-prod-${name}`,
+    stageName: 'prod',
+    actionName: name,
+    status: status as 'Succeeded',
+    startTime: minutesAgo(start),
+    lastUpdateTime: minutesAgo(end),
+    input: { actionTypeId: { category: type.category as 'Deploy', owner: 'AWS' as const, provider: type.provider, version: '1' }, configuration },
+  });
+  const MANUAL = { category: 'Approval', provider: 'Manual' };
+  const CFN = { category: 'Deploy', provider: 'CloudFormation' };
+  const CODEBUILD = { category: 'Build', provider: 'CodeBuild' };
+  const prodColumn = (stdout: string) => {
+    const rows = stdout.split('\n');
+    const at = rows.findIndex((l) => l.startsWith('│ prod'));
+    return rows.slice(at, rows.length - 2).map((l) => l.split('│')[2]?.trim()).filter((cell) => cell);
+  };
+
+  test('a run stopped while its deployment ran, which then finished (stop and wait), is deployed, marked "stopped after deploying" '
+    + '(regression: the previous release was shown)', async () => {
+    const state = pipelineState({ approval: false, prodStatus: 'Stopped' });
+    state.stageStates![3].actionStates![1].latestExecution = { status: 'Succeeded', lastStatusChange: minutesAgo(20) };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: stoppedSummaries });
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [
+        prodAction('Deploy', 'Succeeded', 25, 20, { category: 'Deploy', provider: 'CodeDeploy' }),
+        { ...actionExecutions[0], status: 'Succeeded' as const, lastUpdateTime: minutesAgo(26) },
+        ...actionExecutions.slice(1),
+      ],
+    });
+    const json = await cli(['status', PIPELINE, '--json']);
+    expect(json.code).toBe(0);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.deployed).toEqual({
+      executionId: 'exec-3',
+      revision: { id: COMMIT_3, message: 'Add gift cards', time: minutesAgo(70).toISOString() },
+      at: minutesAgo(20).toISOString(),
+      stoppedAfterDeploying: true,
+    });
+    expect(prod.stopped).toMatchObject({ executionId: 'exec-3', status: 'Stopped', reason: 'bad release 42' });
+    const text = await cli(['status', PIPELINE]);
+    expect(prodColumn(text.stdout)).toEqual(['3f2a9c1 "Add gift cards"', '20m 00s ago', 'stopped after deploying (bad release 42)']);
+  });
+
+  describe('a stage of several actions (Approve, api.Prepare, api.Deploy, then the verification Smoke)', () => {
+    const state = (status: 'Stopped' | 'Failed' = 'Stopped', latest = 'exec-3') => {
+      const s = pipelineState({ approval: false });
+      s.stageStates![3] = {
+        stageName: 'prod',
+        latestExecution: { pipelineExecutionId: latest, status },
+        actionStates: ['Approve', 'api.Prepare', 'api.Deploy', 'Smoke'].map((actionName) => ({
+          actionName, latestExecution: { status: 'Succeeded' as const, lastStatusChange: minutesAgo(20) },
+        })),
+      };
+      return s;
+    };
+    const approved = prodAction('Approve', 'Succeeded', 30, 28, MANUAL);
+    const prepared = prodAction('api.Prepare', 'Succeeded', 28, 26, CFN, { ActionMode: 'CHANGE_SET_REPLACE', StackName: 'api' });
+    const deployed = (status = 'Succeeded') => prodAction('api.Deploy', status, 26, 20, CFN, { ActionMode: 'CHANGE_SET_EXECUTE', StackName: 'api' });
+    const smoke = (status: string) => prodAction('Smoke', status, 20, 18, CODEBUILD);
+    const read = async (actions: ActionExecutionDetail[], summaries = stoppedSummaries) => {
+      cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: summaries });
+      cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [...actions, ...actionExecutions.slice(1)] });
+      const json = await cli(['status', PIPELINE, '--json']);
+      expect(json.code).toBe(0);
+      return JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    };
+
+    test('stopped after api.Deploy, before the verification: deployed, marked, with what did not run', async () => {
+      cp.on(GetPipelineStateCommand).resolves(state());
+      const prod = await read([deployed(), prepared, approved]);
+      expect(prod.deployed).toMatchObject({ executionId: 'exec-3', revision: { id: COMMIT_3 }, stoppedAfterDeploying: true, notRun: ['Smoke'] });
+      expect(prodColumn((await cli(['status', PIPELINE])).stdout))
+        .toEqual(['3f2a9c1 "Add gift cards"', '20m 00s ago', 'stopped after deploying (bad release 42)', 'not run: Smoke']);
+    });
+
+    test('stopped with --abandon while the verification (a CodeBuild action) ran: the deployment succeeded, so it is deployed', async () => {
+      cp.on(GetPipelineStateCommand).resolves(state());
+      const prod = await read([smoke('Abandoned'), deployed(), prepared, approved]);
+      expect(prod.deployed).toMatchObject({ executionId: 'exec-3', stoppedAfterDeploying: true, notRun: ['Smoke'] });
+    });
+
+    test('stopped after api.Prepare (a change set, no deployment), or with api.Deploy abandoned: the previous release stays deployed', async () => {
+      cp.on(GetPipelineStateCommand).resolves(state());
+      expect((await read([prepared, approved])).deployed).toEqual(expect.objectContaining({ executionId: 'exec-1', revision: expect.objectContaining({ id: COMMIT_1 }) }));
+      expect((await read([prepared, approved])).deployed.stoppedAfterDeploying).toBeUndefined();
+      expect((await read([deployed('Abandoned'), prepared, approved])).deployed.executionId).toBe('exec-1');
+    });
+
+    test('once a newer execution failed in the stage, the stopped one that deployed is still what runs, still marked', async () => {
+      cp.on(GetPipelineStateCommand).resolves(state('Failed', 'exec-4'));
+      const failed = { ...prodAction('api.Deploy', 'Failed', 10, 5, CFN), pipelineExecutionId: 'exec-4', actionExecutionId: 'exec-4-prod-api.Deploy' };
+      const newer = { ...executions[0], pipelineExecutionId: 'exec-4', status: 'Failed' as const, startTime: minutesAgo(15) };
+      const prod = await read([failed, deployed(), prepared, approved], [newer, ...stoppedSummaries]);
+      expect(prod.deployed).toMatchObject({ executionId: 'exec-3', stoppedAfterDeploying: true, notRun: ['Smoke'] });
+      expect(prod.lastFailure).toMatchObject({ executionId: 'exec-4' });
+    });
+
+    test('an execution stopped in a later stage ran this one in full: deployed, not marked', async () => {
+      cp.on(GetPipelineStateCommand).resolves(state('Failed', 'exec-4'));
+      const failed = { ...prodAction('api.Deploy', 'Failed', 10, 5, CFN), pipelineExecutionId: 'exec-4', actionExecutionId: 'exec-4-prod-api.Deploy' };
+      const newer = { ...executions[0], pipelineExecutionId: 'exec-4', status: 'Failed' as const, startTime: minutesAgo(15) };
+      const prod = await read([failed, smoke('Succeeded'), deployed(), prepared, approved], [newer, ...stoppedSummaries]);
+      expect(prod.deployed.executionId).toBe('exec-3');
+      expect(prod.deployed.stoppedAfterDeploying).toBeUndefined();
+      expect(prod.deployed.notRun).toBeUndefined();
+    });
   });
 
   test('a failed deployment that succeeded when retried is deployed, and stays the last failure', async () => {
