@@ -89,6 +89,35 @@ describe('status', () => {
     });
   });
 
+  test('a stage whose execution is being stopped (stop and wait) while its deployment runs shows it in progress, marked stopping '
+    + '(regression: nothing in progress)', async () => {
+    const state = pipelineState({ approval: false, prodStatus: 'Stopping' });
+    state.stageStates![3].actionStates![1].latestExecution = { status: 'InProgress', lastStatusChange: minutesAgo(5) };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [{ ...executions[0], status: 'Stopping', stopTrigger: { reason: 'bad release 42' } }, ...executions.slice(1)],
+    });
+    const deploying = { ...actionExecutions[4], pipelineExecutionId: 'exec-3', status: 'InProgress' as const, startTime: minutesAgo(5), output: undefined };
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [deploying, { ...actionExecutions[0], status: 'Succeeded' as const, lastUpdateTime: minutesAgo(6) }, ...actionExecutions.slice(1)],
+    });
+    const json = await cli(['status', PIPELINE, '--json']);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.inProgress).toEqual({
+      executionId: 'exec-3',
+      revision: { id: COMMIT_3, message: 'Add gift cards', time: minutesAgo(70).toISOString() },
+      actions: ['Deploy'],
+      since: minutesAgo(30).toISOString(),
+      stopping: true,
+    });
+    expect(prod.deployed).toMatchObject({ executionId: 'exec-1' });
+    const rows = (await cli(['status', PIPELINE])).stdout.split('\n');
+    const at = rows.findIndex((l) => l.startsWith('│ prod'));
+    expect(rows.slice(at, at + 4).map((l) => l.split('│')[3].trim())).toEqual(['3f2a9c1 "Add gift cards"', 'Deploy (stopping)', '', '']);
+    expect(rows.slice(at, at + 4).map((l) => l.split('│')[2].trim()))
+      .toEqual(['0badc0d "First release"', '8h 20m ago', 'being stopped: 3f2a9c1 "Add gift cards"', '5m 00s ago (bad release 42)']);
+  });
+
   test('--watch before the pipeline name (status --watch shop-pipeline) watches it every 10 s (regression: "missing required argument")', async () => {
     const r = await cli(['status', '--watch', PIPELINE, '--json'], {}, { maxRefreshes: 2 });
     expect(r.stderr).toBe('');

@@ -160,7 +160,8 @@ export async function stopCommand(ctx: CommandContext, options: StopOptions): Pr
     [summaries, state] = await Promise.all([ctx.api.listPipelineExecutions(pipeline, { maxPages: 1 }), ctx.api.getPipelineState(pipeline)]);
     const running = summaries.filter((e) => e.status === 'InProgress' && e.pipelineExecutionId);
     if (running.length === 0) {
-      const stopping = summaries.filter((e) => e.status === 'Stopping').map((e) => e.pipelineExecutionId);
+      const stopping = summaries.filter((e) => e.status === 'Stopping' && e.pipelineExecutionId)
+        .map((e) => describeExecution(e.pipelineExecutionId!, revisionOfSummary(e), state));
       throw new CliError(`nothing to stop: no execution of '${pipeline}' is in progress`
         + (stopping.length ? `; ${stopping.join(', ')} ${stopping.length === 1 ? 'is' : 'are'} already stopping (--abandon --execution <id> abandons `
           + 'its in-progress actions)' : ''), ExitCode.NOT_FOUND);

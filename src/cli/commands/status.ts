@@ -50,8 +50,11 @@ export interface EnvironmentStatus {
   readonly deployed?: {
     executionId: string; revision: Revision; at?: Date; rollback?: RollbackInfo; stoppedAfterDeploying?: boolean; notRun?: string[];
   };
-  /** With `rollback`: the stage is being rolled back, to `revision`. */
-  readonly inProgress?: { executionId: string; revision: Revision; actions: string[]; since?: Date; rollback?: RollbackInfo };
+  /**
+   * With `rollback`: the stage is being rolled back, to `revision`. With `stopping`: the execution
+   * is being stopped (stop and wait): the actions in progress finish, no other starts.
+   */
+  readonly inProgress?: { executionId: string; revision: Revision; actions: string[]; since?: Date; rollback?: RollbackInfo; stopping?: boolean };
   /** The approval waiting in the stage (the newest, when several executions wait in PARALLEL mode). */
   readonly pendingApproval?: PendingApproval;
   /** Every approval waiting in the stage: at most one, except in PARALLEL mode. */
@@ -284,13 +287,21 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
       .map((a) => ({ actionName: a.actionName ?? 'Approve', executionId: a.pipelineExecutionId, revision: revisionOf(a.pipelineExecutionId!), since: a.startTime }));
   }
   let inProgress: EnvironmentStatus['inProgress'];
-  if (latestId && latest?.status === 'InProgress') {
+  // an execution being stopped (stop and wait) still runs the actions in progress
+  if (latestId && (latest?.status === 'InProgress' || latest?.status === 'Stopping')) {
     const waitingHere = new Set(pendingApprovals.filter((p) => p.executionId === latestId).map((p) => p.actionName));
     const running = (stage.actionStates ?? [])
       .filter((a) => a.latestExecution?.status === 'InProgress' && a !== approval && !waitingHere.has(a.actionName ?? ''))
       .map((a) => a.actionName ?? '?');
     const run = runs.find((r) => r.executionId === latestId);
-    inProgress = { executionId: latestId, revision: revisionOf(latestId), actions: running, since: run?.startTime, ...withRollback(latestId) };
+    inProgress = {
+      executionId: latestId,
+      revision: revisionOf(latestId),
+      actions: running,
+      since: run?.startTime,
+      ...withRollback(latestId),
+      ...(latest.status === 'Stopping' ? { stopping: true } : {}),
+    };
   }
 
   let lastFailure: EnvironmentStatus['lastFailure'];
@@ -343,6 +354,13 @@ function runningActions(actions: string[]): string {
   return more > 0 ? `${actions.slice(0, MAX_ACTIONS_SHOWN).join(', ')} +${more} more` : actions.join(', ');
 }
 
+/** What a stage in progress does, for a table cell: its running actions, or what it waits for; `(stopping)` while it is being stopped. */
+function inProgressDoing(inProgress: NonNullable<EnvironmentStatus['inProgress']>, approvalWaits: boolean): string {
+  const doing = safeLine(runningActions(inProgress.actions)) || (approvalWaits ? 'awaiting approval' : inProgress.stopping ? '' : 'waiting');
+  if (!inProgress.stopping) return doing;
+  return doing ? `${doing} (stopping)` : 'stopping';
+}
+
 /** Renders the status as a table (one row per stage). */
 export function renderStatus(status: PipelineStatus, now: Date, color: boolean): string {
   const c = pc.createColors(color);
@@ -363,7 +381,7 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
     const inProgressCell = inProgress
       ? c.cyan(`${inProgress.rollback ? 'rolling back to ' : ''}${describeRevision(inProgress.revision, 16)}`
         + `${inProgress.rollback ? rolledBackTo(inProgress.rollback) : ''}\n`
-        + `${safeLine(runningActions(inProgress.actions)) || (env.pendingApproval ? 'awaiting approval' : 'waiting')}`) +
+        + `${inProgressDoing(inProgress, env.pendingApproval !== undefined)}`) +
         (env.queued ? `\n+${env.queued} queued` : '')
       : (env.queued ? `${env.queued} queued` : undefined);
     // the latest release stopped in the stage (stop and wait, or abandon): what runs is still `deployed`,

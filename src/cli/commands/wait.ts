@@ -226,7 +226,8 @@ export interface ExecutionWaitOptions extends WaitOptions {
 }
 
 /**
- * Where an execution is, read from GetPipelineState: `in prod (Deploy)` while a stage runs it,
+ * Where an execution is, read from GetPipelineState: `in prod (Deploy)` while a stage runs it
+ * (`in prod (Deploy), stopping` while it is being stopped and its actions in progress finish),
  * `waiting to enter prod` (`, frozen` when the stage's inbound transition is disabled) while it
  * waits before a stage; undefined when the state shows it nowhere (between stages, or in PARALLEL
  * mode, where the state shows each stage's latest execution only).
@@ -234,9 +235,10 @@ export interface ExecutionWaitOptions extends WaitOptions {
 export function executionWhereabouts(state: GetPipelineStateOutput | undefined, executionId: string): string | undefined {
   const stages = state?.stageStates ?? [];
   for (const s of stages) {
-    if (s.latestExecution?.pipelineExecutionId === executionId && s.latestExecution.status === 'InProgress') {
+    const status = s.latestExecution?.status;
+    if (s.latestExecution?.pipelineExecutionId === executionId && (status === 'InProgress' || status === 'Stopping')) {
       const running = (s.actionStates ?? []).filter((a) => a.latestExecution?.status === 'InProgress').map((a) => a.actionName ?? '?');
-      return `in ${s.stageName}${running.length ? ` (${running.join(', ')})` : ''}`;
+      return `in ${s.stageName}${running.length ? ` (${running.join(', ')})` : ''}${status === 'Stopping' ? ', stopping' : ''}`;
     }
   }
   for (const s of stages) {
