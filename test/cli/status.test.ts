@@ -164,9 +164,30 @@ describe('status', () => {
     expect(r.io.sleeps).toEqual([5000, 5000]);
   });
 
-  test('--watch still ends at once when the first refresh fails, or on an error a retry cannot mend (access denied: exit 4)', async () => {
+  test('--watch rides out a first refresh that fails (503 after the retries), saying that no status could be read yet '
+    + '(regression: exit 5 at once)', async () => {
+    cp.on(GetPipelineStateCommand)
+      .rejectsOnce(awsError('ServiceUnavailableException', 'unavailable', 503, 6))
+      .resolves(pipelineState());
+    const r = await cli(['status', PIPELINE, '--watch', '5', '--json'], {}, { maxRefreshes: 3 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('cdk-delivery: warning: refresh failed (service error: codepipeline:GetPipelineState failed with HTTP 503 after 6 attempts '
+      + '(ServiceUnavailableException); try again later); no status could be read yet; trying again in 5 s\n');
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+    expect(r.io.sleeps).toEqual([5000, 5000]);
+  });
+
+  test('--watch ends (exit 5) after 10 failed refreshes in a row, the first ones included; at once on an error a retry cannot mend '
+    + '(access denied: exit 4); without --watch a failure ends status at once', async () => {
     cp.on(GetPipelineStateCommand).rejects(awsError('ThrottlingException', 'Rate exceeded', 400, 6));
-    expect((await cli(['status', PIPELINE, '--watch', '5'], {}, { maxRefreshes: 3 })).code).toBe(5);
+    const outage = await cli(['status', PIPELINE, '--watch', '5'], {}, { maxRefreshes: 20 });
+    expect(outage.code).toBe(5);
+    const lines = outage.stderr.trim().split('\n');
+    expect(lines).toHaveLength(11);
+    expect(lines.slice(0, 10).every((l) => l.endsWith('; no status could be read yet; trying again in 5 s'))).toBe(true);
+    expect(lines[10]).toBe('cdk-delivery: throttled: codepipeline:GetPipelineState was still throttled after 6 attempts; try again later or raise AWS_MAX_ATTEMPTS');
+    expect(outage.io.sleeps).toHaveLength(10);
+    expect((await cli(['status', PIPELINE])).code).toBe(5);
     cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).rejects(awsError('AccessDeniedException', 'not authorized'));
     expect((await cli(['status', PIPELINE, '--watch', '5'], {}, { maxRefreshes: 3 })).code).toBe(4);
   });

@@ -430,20 +430,23 @@ export async function statusCommand(ctx: CommandContext, options: StatusOptions)
   validateName(options.pipeline, 'pipeline name');
   const color = useColor(ctx.io);
   let failedRefreshes = 0;
+  let shown = false;
   for (let refresh = 1; ; refresh++) {
     let status: PipelineStatus;
     try {
       status = await fetchStatus(ctx, options.pipeline);
       failedRefreshes = 0;
     } catch (e) {
-      // --watch rides out an outage (still throttled or failing after the SDK's retries) once it has shown a status
-      const passing = options.watch && refresh > 1 && e instanceof CliError && e.exitCode === ExitCode.THROTTLED;
+      // --watch rides out an outage (still throttled or failing after the SDK's retries), from its first refresh on
+      const passing = options.watch && e instanceof CliError && e.exitCode === ExitCode.THROTTLED;
       if (!passing || ++failedRefreshes > MAX_FAILED_REFRESHES) throw e;
-      println(ctx.io.stderr, safeLine(`cdk-delivery: warning: refresh failed (${(e as CliError).message}); trying again in ${options.watch} s`));
+      println(ctx.io.stderr, safeLine(`cdk-delivery: warning: refresh failed (${(e as CliError).message})`
+        + `${shown ? '' : '; no status could be read yet'}; trying again in ${options.watch} s`));
       if (ctx.maxRefreshes !== undefined && refresh >= ctx.maxRefreshes) return ExitCode.OK;
       await ctx.io.sleep(options.watch! * 1000);
       continue;
     }
+    shown = true;
     if (options.json) {
       println(ctx.io.stdout, JSON.stringify(toJson(status), null, options.watch ? 0 : 2));
     } else {
