@@ -4,7 +4,7 @@ import { CommandContext } from '../context';
 import { formatDuration } from '../duration';
 import { CliError, ExitCode, notFound } from '../errors';
 import { println } from '../io';
-import { failureMessage, stageRuns } from '../pipeline-model';
+import { APPROVAL_ACTION_NAMES, failureMessage, stageRuns } from '../pipeline-model';
 import { safeLine } from '../terminal';
 
 const DONE_OK = new Set(['Succeeded']);
@@ -135,13 +135,18 @@ export async function waitForStage(
         failure = current
           .filter(({ e }) => e?.status === 'Failed')
           .map(({ name, e }) => `${name}${e?.errorDetails?.message ? `: ${e.errorDetails.message}` : ''}`)[0];
+        // another approval of the stage waits for a person (a change-set review after the approval answered)
+        const approval = current.find(({ name, e }) => e?.status === 'InProgress' && name !== answered?.actionName
+          && (e.token !== undefined || APPROVAL_ACTION_NAMES.has(name ?? '')));
         if (!changed && status === options.before?.status && lastStatusChange(stage) <= options.before.lastChange) {
           // the stage still shows how it was before the retry
           status = 'InProgress';
           progress(`${stageName}: waiting for the retry to start`);
         } else {
           changed = true;
-          progress(`${stageName}: ${status}${parts.length ? ` — ${parts.join(', ')}` : ''}`);
+          progress(status === 'InProgress' && approval
+            ? waitingForApproval(pipeline, stageName, executionId, approval.name)
+            : `${stageName}: ${status}${parts.length ? ` — ${parts.join(', ')}` : ''}`);
         }
       } else {
         // Our execution is not the stage's latest: it ended there and another one entered, or it has
@@ -161,7 +166,10 @@ export async function waitForStage(
               failure = ended ? `execution ${executionId} is ${ended}` : undefined;
             }
           }
-          if (status === 'InProgress') progress(`${stageName}: InProgress — execution ${executionId}`);
+          const approval = run.approvals.find((a) => a.status === 'InProgress' && a.actionName !== options.answered?.actionName);
+          if (status === 'InProgress') {
+            progress(approval ? waitingForApproval(pipeline, stageName, executionId, approval.actionName) : `${stageName}: InProgress — execution ${executionId}`);
+          }
         } else {
           const execution = await readExecution();
           const ended = execution.status && EXECUTION_ENDED.has(execution.status) ? execution.status : undefined;
@@ -207,6 +215,11 @@ export async function waitForStage(
     stopInterrupt?.();
     if (spinner?.isSpinning) spinner.stop();
   }
+}
+
+/** The progress line of a stage whose execution waits for a person to answer one of its approvals, and the command that answers it. */
+function waitingForApproval(pipeline: string, stageName: string, executionId: string, actionName: string | undefined): string {
+  return `${stageName}: waiting for approval ${actionName ?? 'Approve'} (cdk-delivery approve ${pipeline} --env ${stageName} --execution ${executionId})`;
 }
 
 /** `InProgress` → `in progress`. */
