@@ -321,6 +321,25 @@ describe('stop', () => {
     expect(cp).toHaveReceivedCommandWith(StopPipelineExecutionCommand, { pipelineExecutionId: 'exec-3' });
   });
 
+  test('several executions in progress in SUPERSEDED mode too (a newer one in Build, an older one in prod): stops none, lists both (exit 2)', async () => {
+    const state = pipelineState();
+    state.stageStates![1] = {
+      stageName: 'Build',
+      latestExecution: { pipelineExecutionId: 'exec-4', status: 'InProgress' },
+      actionStates: [{ actionName: 'Build', latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(1) } }],
+    };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    const newer = { ...executions[1], pipelineExecutionId: 'exec-4', status: 'InProgress' as const, executionMode: 'SUPERSEDED' as const };
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [newer, { ...executions[0], executionMode: 'SUPERSEDED' as const }, ...executions.slice(1)],
+    });
+    const r = await cli(['stop', PIPELINE, '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("cdk-delivery: 2 executions of 'shop-pipeline' are in progress: exec-4 (a1b2c3d \"Fix checkout\"; in Build (Build)), "
+      + 'exec-3 (3f2a9c1 "Add gift cards"; in prod (Approve)); choose one with --execution <id>\n');
+    expect(cp).not.toHaveReceivedCommand(StopPipelineExecutionCommand);
+  });
+
   /** prod runs exec-3's deployment while the execution is being stopped (stop and wait). */
   const stoppingState = () => {
     const state = pipelineState({ approval: false, prodStatus: 'Stopping' });

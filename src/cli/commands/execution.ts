@@ -128,8 +128,9 @@ function describeExecution(id: string, revision: Revision, state: GetPipelineSta
 /**
  * `cdk-delivery stop <pipeline> [--execution id] [--abandon] [--reason text]`: StopPipelineExecution
  * of the execution in progress (one page of ListPipelineExecutions, with GetPipelineState to say
- * where each is), or of the one given (GetPipelineExecution). With several in progress (QUEUED and
- * PARALLEL modes) it stops none until `--execution` picks one.
+ * where each is), or of the one given (GetPipelineExecution). With several in progress (any
+ * execution mode: in SUPERSEDED mode one can run in Build while another deploys) it stops none
+ * until `--execution` picks one.
  */
 export async function stopCommand(ctx: CommandContext, options: StopOptions): Promise<number> {
   const pipeline = validateName(options.pipeline, 'pipeline name');
