@@ -57,12 +57,27 @@ export function sdkWarning(message: string): string {
 }
 
 /**
+ * Removes from `env` the AWS settings (`AWS_*` variables) that are set but empty or blank: a CI
+ * system often sets `AWS_REGION=` when the variable it copies is unset. The SDK would take an empty
+ * `AWS_REGION` as the region (and refuse it: "Region not accepted"), before a profile's region;
+ * unset, the chain goes on to the profile, or ends with "no AWS region". Returns the names removed.
+ */
+export function unsetEmptyAwsSettings(env: Record<string, string | undefined>): string[] {
+  const empty = Object.keys(env).filter((name) => name.startsWith('AWS_') && env[name] !== undefined && env[name]!.trim() === '');
+  for (const name of empty) delete env[name];
+  return empty;
+}
+
+/**
  * Creates SDK clients with the standard credential and region chain, adaptive retries and
  * AWS_ENDPOINT_URL support (the SDK reads it itself). The SDK's warnings (otherwise several lines
  * on stderr, e.g. when both AWS_PROFILE and access keys are set) go to `warn` as one line; its
  * per-request info and error logs are not printed (errors are thrown and reported by the CLI).
+ * Empty AWS settings in `env` (the process environment) are unset first (unsetEmptyAwsSettings).
  */
 export function createClients(options: AwsOptions, env: Record<string, string | undefined>, warn?: (message: string) => void): AwsClients {
+  // the SDK reads the process environment itself: `env` is process.env when the command runs
+  unsetEmptyAwsSettings(env);
   const parsed = Number.parseInt(env.AWS_MAX_ATTEMPTS ?? '', 10);
   const maxAttempts = Number.isFinite(parsed) && parsed > 0 ? parsed : DEFAULT_MAX_ATTEMPTS;
   const ignore = () => undefined;

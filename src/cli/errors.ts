@@ -16,7 +16,7 @@ export enum ExitCode {
   ACCESS_DENIED = 4,
   /** Still throttled (or the service still failing) after the SDK's retries. */
   THROTTLED = 5,
-  /** No AWS credentials, credentials expired or invalid or not obtainable (STS, SSO refused the credential chain), or no region. */
+  /** No AWS credentials, credentials expired or invalid or not obtainable (STS, SSO refused the credential chain), no region or one that is no region name. */
   NO_CREDENTIALS = 6,
   /** The approval token expired or the approval was already answered; `stop`: the execution is already being stopped. */
   APPROVAL_ANSWERED = 7,
@@ -107,7 +107,9 @@ export function fromAwsError(error: unknown, ctx: AwsErrorContext): CliError {
   const what = ctx.pipeline ? ` (pipeline '${ctx.pipeline}'${ctx.stage ? `, environment '${ctx.stage}'` : ''})` : '';
 
   const credentialsMissing = name === 'CredentialsProviderError' || /could not load credentials|credential is missing|no credentials/i.test(message);
-  const regionMissing = /region is missing|unresolved region|invalid region/i.test(message);
+  // the SDK refuses a region that is no hostname label: `Region not accepted: region="eu west 1" is not a valid hostname component.`
+  const refusedRegion = /region not accepted: region="([^"]*)"/i.exec(message)?.[1];
+  const regionMissing = /region is missing|unresolved region|invalid region/i.test(message) || refusedRegion?.trim() === '';
   if (credentialsMissing || regionMissing) {
     // a profile that does not exist (--profile nope) is the cause of both
     const profile = /profile .* could not be found|ProfileNotFound/i.test(`${name} ${message}`) ? message.replace(/\.$/, '') : ctx.missingProfile?.();
@@ -127,6 +129,10 @@ export function fromAwsError(error: unknown, ctx: AwsErrorContext): CliError {
   }
   if (regionMissing) {
     return new CliError('no AWS region: pass --region, set AWS_REGION, or set a region in your profile', ExitCode.NO_CREDENTIALS);
+  }
+  if (refusedRegion !== undefined || /region not accepted/i.test(message)) {
+    return new CliError(`AWS region not accepted: '${refusedRegion ?? '?'}' is not a region name (such as eu-west-1); `
+      + 'check --region, AWS_REGION and the region of your profile', ExitCode.NO_CREDENTIALS);
   }
   const beforeRequest = !!(error as { [BEFORE_REQUEST]?: boolean } | undefined)?.[BEFORE_REQUEST];
   if (beforeRequest && (THROTTLING.has(name) || status === 429)) {

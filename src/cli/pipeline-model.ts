@@ -113,6 +113,33 @@ export function primarySourceRevision<T>(revisions: T[] | undefined, nameOf: (re
   return revisions?.find((r) => nameOf(r) === SOURCE_ACTION) ?? revisions?.[0];
 }
 
+/**
+ * The actions of a stage run that change what the environment runs: its deployments (category
+ * `Deploy`: CloudFormation, CodeDeploy, ECS, Lambda...), not a CloudFormation change-set
+ * preparation (`<stack>.Prepare`, action mode `CHANGE_SET_REPLACE`), which leaves the stack as it
+ * is. Approvals, sources, test and invoke actions never are. CodeBuild actions (category `Build`)
+ * are deploy scripts or verification commands, which CodePipeline does not tell apart: they count
+ * only in a run without any deployment of category `Deploy` (an environment deployed by scripts
+ * alone); otherwise they run beside or after the deployments (scripts, `runAfterDeployments`,
+ * verification) and a stop that cuts them short leaves the deployments done.
+ */
+export function deploymentActions(actions: ActionExecutionDetail[]): ActionExecutionDetail[] {
+  const category = (a: ActionExecutionDetail) => a.input?.actionTypeId?.category;
+  const deploys = actions.filter((a) => !isApproval(a) && (category(a) === 'Deploy' || category(a) === undefined) && !preparesChangeSet(a));
+  return deploys.length > 0 ? deploys : actions.filter((a) => category(a) === 'Build');
+}
+
+/** CloudFormation action modes that only prepare a change set: the stack does not change. */
+const CHANGE_SET_PREPARATION = new Set(['CHANGE_SET_REPLACE', 'CHANGE_SET_CREATE']);
+
+/** A CloudFormation action that prepares a change set (by its action mode, else by the constructs' name `<stack>.Prepare`). */
+function preparesChangeSet(action: ActionExecutionDetail): boolean {
+  const provider = action.input?.actionTypeId?.provider;
+  if (provider !== undefined && provider !== 'CloudFormation') return false;
+  const mode = action.input?.configuration?.ActionMode;
+  return mode ? CHANGE_SET_PREPARATION.has(mode) : (action.actionName ?? '').endsWith('.Prepare');
+}
+
 export function isCodeDeploy(action: ActionExecutionDetail): boolean {
   const provider = action.input?.actionTypeId?.provider ?? '';
   return action.input?.actionTypeId?.category === 'Deploy' && provider.startsWith('CodeDeploy');

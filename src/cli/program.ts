@@ -40,13 +40,14 @@ Exit codes:
   3  not found (cloud assembly, pipeline, environment, pending approval, execution to stop; freeze/unfreeze: a stage that is not an environment)
   4  access denied (the message names the IAM permission)
   5  throttled or service error after retries
-  6  no AWS credentials, expired or invalid credentials, credentials that cannot be obtained (STS AssumeRole or SSO refused), no region, or a profile that does not exist
+  6  no AWS credentials, expired or invalid credentials, credentials that cannot be obtained (STS AssumeRole or SSO refused), no region or an invalid one, or a profile that does not exist
   7  approval token expired or approval already answered; stop: the execution is already being stopped
   8  --wait --timeout ran out while the stage (execution) was still running (it goes on in CodePipeline)
   130  --wait interrupted with Ctrl-C (what was done stays done; the stage or execution goes on in CodePipeline)
 
 Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS (default 6),
-CDK_DELIVERY_POLL_INTERVAL_MS (--wait poll interval, default 5000), NO_COLOR.`;
+CDK_DELIVERY_POLL_INTERVAL_MS (--wait poll interval, default 5000), NO_COLOR. An AWS_* variable set
+but empty (AWS_REGION= in CI) counts as unset.`;
 
 const PACKAGE_NAME = 'cdk-delivery-pipeline';
 

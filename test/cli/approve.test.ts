@@ -200,6 +200,37 @@ describe('approve --wait', () => {
     expect(r.stderr).toContain('prod succeeded');
   });
 
+  test('a second approval of the stage (ReviewChangeSet after Approve) that waits: the progress says so, with the command that answers it '
+    + '(regression: followed silently)', async () => {
+    const twoApprovals = (review: 'InProgress' | 'Succeeded', deploy?: 'InProgress' | 'Succeeded') => {
+      const s = pipelineState({ approval: false, prodStatus: deploy === 'Succeeded' ? 'Succeeded' : 'InProgress' });
+      s.stageStates![3].actionStates = [
+        { actionName: 'Approve', latestExecution: { status: 'Succeeded', lastStatusChange: new Date('2026-11-20T12:00:01Z') } },
+        { actionName: 'api.Prepare', latestExecution: { status: 'Succeeded', lastStatusChange: new Date('2026-11-20T12:00:10Z') } },
+        {
+          actionName: 'ReviewChangeSet',
+          latestExecution: review === 'InProgress'
+            ? { status: 'InProgress', token: 'token-review', lastStatusChange: new Date('2026-11-20T12:00:11Z') }
+            : { status: 'Succeeded', lastStatusChange: new Date('2026-11-20T12:05:00Z') },
+        },
+        { actionName: 'api.Deploy', latestExecution: deploy ? { status: deploy, lastStatusChange: new Date('2026-11-20T12:06:00Z') } : undefined },
+      ];
+      return s;
+    };
+    cp.on(GetPipelineStateCommand)
+      .resolvesOnce(pipelineState())
+      .resolvesOnce(twoApprovals('InProgress'))
+      .resolvesOnce(twoApprovals('InProgress'))
+      .resolvesOnce(twoApprovals('Succeeded', 'InProgress'))
+      .resolves(twoApprovals('Succeeded', 'Succeeded'));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], {}, { pollIntervalMs: 3 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('prod: waiting for approval ReviewChangeSet (cdk-delivery approve shop-pipeline --env prod --execution exec-3)\n'
+      + 'prod: InProgress — Approve Succeeded, api.Prepare Succeeded, ReviewChangeSet Succeeded, api.Deploy InProgress\n'
+      + 'prod: Succeeded — Approve Succeeded, api.Prepare Succeeded, ReviewChangeSet Succeeded, api.Deploy Succeeded\n'
+      + 'prod succeeded\n');
+  });
+
   test('polls the stage to success, printing progress lines, and exits 0', async () => {
     cp.on(GetPipelineStateCommand)
       .resolvesOnce(pipelineState())
@@ -479,6 +510,22 @@ describe('approve in PARALLEL execution mode (GetPipelineState holds no token)',
     // the approval alone succeeded is not the stage's success
     expect(r.stderr).toBe('prod: InProgress — execution exec-4\nprod succeeded\n');
     expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1 + 3);
+  });
+
+  test('--wait in PARALLEL mode: a second approval of the execution that waits is named, with the command that answers it', async () => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [waiting('exec-4', 'prod', 20)] });
+    const approved = { ...waiting('exec-4', 'prod', 20), status: 'Succeeded' as const };
+    const review = (status: 'InProgress' | 'Succeeded') => ({ ...waiting('exec-4', 'prod', 1), actionName: 'ReviewChangeSet', status });
+    cp.on(ListActionExecutionsCommand, { filter: { pipelineExecutionId: 'exec-4' } })
+      .resolvesOnce({ actionExecutionDetails: [review('InProgress'), approved] })
+      .resolves({ actionExecutionDetails: [review('Succeeded'), approved] });
+    const exec4 = parallelExecution('exec-4', COMMIT_2, 'Fix checkout');
+    cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-4' })
+      .resolvesOnce(exec4)
+      .resolves({ pipelineExecution: { ...exec4.pipelineExecution, status: 'Succeeded' } });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--execution', 'exec-4', '--wait']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('prod: waiting for approval ReviewChangeSet (cdk-delivery approve shop-pipeline --env prod --execution exec-4)\nprod succeeded\n');
   });
 
   test('other modes: no token means no pending approval, without listing action executions', async () => {

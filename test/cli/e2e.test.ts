@@ -462,6 +462,43 @@ describe('cdk-delivery as a process', () => {
     expect(r.stderr.trim()).toBe('cdk-delivery: no AWS region: pass --region, set AWS_REGION, or set a region in your profile');
   });
 
+  describe('empty AWS settings (AWS_REGION= in CI, when the variable it copies is unset)', () => {
+    let aws: string;
+    beforeAll(() => {
+      aws = fs.mkdtempSync(path.join(home, 'aws-'));
+      fs.writeFileSync(path.join(aws, 'config'), '[profile ops]\nregion = ap-south-1\n');
+      fs.writeFileSync(path.join(aws, 'credentials'), '[ops]\naws_access_key_id = ops-key\naws_secret_access_key = ops-secret\n');
+    });
+    const files = () => ({ AWS_CONFIG_FILE: path.join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(aws, 'credentials') });
+
+    test('an empty AWS_REGION, AWS_DEFAULT_REGION and empty access keys are unset: --profile\'s region and keys are used '
+      + '(regression: exit 1, "Region not accepted: region=\\"\\"")', async () => {
+      const r = await run(['--profile', 'ops', 'status', PIPELINE, '--json'], {
+        ...files(), AWS_REGION: '', AWS_DEFAULT_REGION: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: ' ',
+      });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).pipeline).toBe(PIPELINE);
+      expect(server.requests.length).toBeGreaterThan(0);
+      expect(new Set(server.requests.map((q) => `${q.accessKeyId} ${q.region}`))).toEqual(new Set(['ops-key ap-south-1']));
+    });
+
+    test('an empty AWS_REGION and no other region: exit 6, no AWS region, no call', async () => {
+      const r = await run(['status', PIPELINE], { AWS_REGION: '', AWS_DEFAULT_REGION: '' });
+      expect(r.stderr).toBe('cdk-delivery: no AWS region: pass --region, set AWS_REGION, or set a region in your profile\n');
+      expect(r.code).toBe(6);
+      expect(server.count()).toBe(0);
+    });
+
+    test('a region that is no region name (--region "eu west 1"): exit 6 naming it (regression: exit 1 with the SDK\'s words)', async () => {
+      const r = await run(['--region', 'eu west 1', 'status', PIPELINE]);
+      expect(r.stderr).toBe("cdk-delivery: AWS region not accepted: 'eu west 1' is not a region name (such as eu-west-1); "
+        + 'check --region, AWS_REGION and the region of your profile\n');
+      expect(r.code).toBe(6);
+      expect(server.count()).toBe(0);
+    });
+  });
+
   test('--version prints the version of the package and exits 0 (regression: unknown option, exit 2)', async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     for (const flag of ['--version', '-V']) {

@@ -5,7 +5,7 @@ import { CodePipelineClient, GetPipelineStateCommand, PipelineNotFoundException 
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { awsError, cli } from './helpers';
-import { createClients, DEFAULT_MAX_ATTEMPTS, missingProfile, sdkWarning } from '../../src/cli/aws';
+import { createClients, DEFAULT_MAX_ATTEMPTS, missingProfile, sdkWarning, unsetEmptyAwsSettings } from '../../src/cli/aws';
 import { formatDuration, parseDuration } from '../../src/cli/duration';
 import { ExitCode, fromAwsError } from '../../src/cli/errors';
 import { packageVersion } from '../../src/cli/program';
@@ -23,6 +23,10 @@ describe('fromAwsError', () => {
     [awsError('ApprovalAlreadyCompletedException', 'x'), ExitCode.APPROVAL_ANSWERED, 'already answered'],
     [awsError('CredentialsProviderError', 'Could not load credentials from any providers'), ExitCode.NO_CREDENTIALS, 'no AWS credentials'],
     [new Error('Region is missing'), ExitCode.NO_CREDENTIALS, 'no AWS region'],
+    [new Error('Region not accepted: region="" is not a valid hostname component.'), ExitCode.NO_CREDENTIALS,
+      'no AWS region: pass --region, set AWS_REGION, or set a region in your profile'],
+    [new Error('Region not accepted: region="eu_west_1" is not a valid hostname component.'), ExitCode.NO_CREDENTIALS,
+      "AWS region not accepted: 'eu_west_1' is not a region name (such as eu-west-1); check --region, AWS_REGION and the region of your profile"],
     [awsError('ValidationException', 'bad name'), ExitCode.USAGE, 'rejected the request: bad name'],
     [new Error('connect ECONNREFUSED 127.0.0.1:9'), ExitCode.THROTTLED, 'cannot reach the codepipeline endpoint'],
     [awsError('SomethingNew', 'odd'), ExitCode.FAILED, 'GetPipelineState failed'],
@@ -48,6 +52,15 @@ describe('durations', () => {
 });
 
 describe('clients', () => {
+  test('AWS settings set but empty or blank are unset before the SDK reads them; others are kept', () => {
+    const env: Record<string, string | undefined> = {
+      AWS_REGION: '', AWS_DEFAULT_REGION: ' ', AWS_PROFILE: '', AWS_ENDPOINT_URL: '', AWS_CONFIG_FILE: '/c', HOME: '', OTHER_AWS_REGION: '',
+    };
+    createClients({ region: 'eu-central-1' }, env);
+    expect(env).toEqual({ AWS_CONFIG_FILE: '/c', HOME: '', OTHER_AWS_REGION: '' });
+    expect(unsetEmptyAwsSettings({ AWS_REGION: 'eu-west-1', AWS_MAX_ATTEMPTS: '\t' })).toEqual(['AWS_MAX_ATTEMPTS']);
+  });
+
   test('use adaptive retries, the region and maxAttempts from AWS_MAX_ATTEMPTS', async () => {
     const c = createClients({ region: 'eu-central-1' }, { AWS_MAX_ATTEMPTS: '2' });
     expect(await c.codepipeline.config.region()).toBe('eu-central-1');

@@ -17,6 +17,8 @@ export interface RecordedRequest {
   readonly input: any;
   /** The access key id the request was signed with (from its Authorization header). */
   readonly accessKeyId?: string;
+  /** The region the request was signed for (the credential scope of its Authorization header). */
+  readonly region?: string;
 }
 
 export interface Fault {
@@ -166,8 +168,9 @@ export class LoopbackAws {
     } catch {
       input = {};
     }
-    const accessKeyId = /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
-    const request: RecordedRequest = { service, operation: operation ?? '', input, accessKeyId };
+    // Credential=<access key id>/<date>/<region>/<service>/aws4_request
+    const scope = /Credential=([^/,\s]+)\/[^/,\s]+\/([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''));
+    const request: RecordedRequest = { service, operation: operation ?? '', input, accessKeyId: scope?.[1], region: scope?.[2] };
     this.requests.push(request);
     if (this.requests.length > this.maxRequests) {
       return this.send(res, 400, { __type: 'ValidationException', message: 'loopback: request limit reached' }, 'ValidationException');

@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { COMMIT_2, COMMIT_3, execution3, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
-import { awsError, cli } from './helpers';
+import { awsError, cli, minutesAgo } from './helpers';
 import { SOURCE_ACTION } from '../../src/model/stage-names';
 import { SOURCE_ACTION_NAME } from '../../src/sources/pipeline-source';
 
@@ -321,15 +321,57 @@ describe('stop', () => {
     expect(cp).toHaveReceivedCommandWith(StopPipelineExecutionCommand, { pipelineExecutionId: 'exec-3' });
   });
 
-  test('nothing in progress: exit 3; one already stopping is named', async () => {
+  test('several executions in progress in SUPERSEDED mode too (a newer one in Build, an older one in prod): stops none, lists both (exit 2)', async () => {
+    const state = pipelineState();
+    state.stageStates![1] = {
+      stageName: 'Build',
+      latestExecution: { pipelineExecutionId: 'exec-4', status: 'InProgress' },
+      actionStates: [{ actionName: 'Build', latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(1) } }],
+    };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    const newer = { ...executions[1], pipelineExecutionId: 'exec-4', status: 'InProgress' as const, executionMode: 'SUPERSEDED' as const };
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [newer, { ...executions[0], executionMode: 'SUPERSEDED' as const }, ...executions.slice(1)],
+    });
+    const r = await cli(['stop', PIPELINE, '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("cdk-delivery: 2 executions of 'shop-pipeline' are in progress: exec-4 (a1b2c3d \"Fix checkout\"; in Build (Build)), "
+      + 'exec-3 (3f2a9c1 "Add gift cards"; in prod (Approve)); choose one with --execution <id>\n');
+    expect(cp).not.toHaveReceivedCommand(StopPipelineExecutionCommand);
+  });
+
+  /** prod runs exec-3's deployment while the execution is being stopped (stop and wait). */
+  const stoppingState = () => {
+    const state = pipelineState({ approval: false, prodStatus: 'Stopping' });
+    state.stageStates![3].actionStates![1].latestExecution = { status: 'InProgress', lastStatusChange: minutesAgo(5) };
+    return state;
+  };
+
+  test('nothing in progress: exit 3; one already stopping is named with where it is (regression: named without it)', async () => {
+    cp.on(GetPipelineStateCommand).resolves(stoppingState());
     cp.on(ListPipelineExecutionsCommand).resolves({
       pipelineExecutionSummaries: executions.map((e) => (e.pipelineExecutionId === 'exec-3' ? { ...e, status: 'Stopping' as const } : e)),
     });
     const r = await cli(['stop', PIPELINE, '--yes']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toBe("cdk-delivery: nothing to stop: no execution of 'shop-pipeline' is in progress; exec-3 is already stopping "
-      + '(--abandon --execution <id> abandons its in-progress actions)\n');
+    expect(r.stderr).toBe("cdk-delivery: nothing to stop: no execution of 'shop-pipeline' is in progress; "
+      + 'exec-3 (3f2a9c1 "Add gift cards"; in prod (Deploy), stopping) is already stopping (--abandon --execution <id> abandons its in-progress actions)\n');
     expect(cp).not.toHaveReceivedCommand(StopPipelineExecutionCommand);
+  });
+
+  test('an execution being stopped is shown where it is, marked stopping: on the question of --abandon --execution, and while --wait follows it', async () => {
+    cp.on(GetPipelineStateCommand).resolves(stoppingState());
+    cp.on(GetPipelineExecutionCommand)
+      .resolvesOnce({ pipelineExecution: { ...execution3(), status: 'Stopping' } })
+      .resolvesOnce({ pipelineExecution: { ...execution3(), status: 'Stopping' } })
+      .resolves({ pipelineExecution: { ...execution3(), status: 'Stopped' } });
+    const r = await cli(['stop', PIPELINE, '--execution', 'exec-3', '--abandon', '--wait'], { stdinIsTTY: true, confirm: async () => true });
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(StopPipelineExecutionCommand, { pipelineExecutionId: 'exec-3', abandon: true });
+    expect(r.stderr).toBe('stopping execution exec-3 (3f2a9c1 "Add gift cards"; in prod (Deploy), stopping) of \'shop-pipeline\'; '
+      + 'abandoning its in-progress actions\n'
+      + 'execution exec-3: Stopping — in prod (Deploy), stopping\n'
+      + 'execution exec-3 stopped\n');
   });
 
   test('--execution naming an execution that ended: exit 3 without calling StopPipelineExecution', async () => {

@@ -1,6 +1,6 @@
 import {
-  CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand,
-  PipelineNotFoundException,
+  ActionExecutionDetail, CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
+  ListPipelineExecutionsCommand, PipelineNotFoundException,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -89,6 +89,35 @@ describe('status', () => {
     });
   });
 
+  test('a stage whose execution is being stopped (stop and wait) while its deployment runs shows it in progress, marked stopping '
+    + '(regression: nothing in progress)', async () => {
+    const state = pipelineState({ approval: false, prodStatus: 'Stopping' });
+    state.stageStates![3].actionStates![1].latestExecution = { status: 'InProgress', lastStatusChange: minutesAgo(5) };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [{ ...executions[0], status: 'Stopping', stopTrigger: { reason: 'bad release 42' } }, ...executions.slice(1)],
+    });
+    const deploying = { ...actionExecutions[4], pipelineExecutionId: 'exec-3', status: 'InProgress' as const, startTime: minutesAgo(5), output: undefined };
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [deploying, { ...actionExecutions[0], status: 'Succeeded' as const, lastUpdateTime: minutesAgo(6) }, ...actionExecutions.slice(1)],
+    });
+    const json = await cli(['status', PIPELINE, '--json']);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.inProgress).toEqual({
+      executionId: 'exec-3',
+      revision: { id: COMMIT_3, message: 'Add gift cards', time: minutesAgo(70).toISOString() },
+      actions: ['Deploy'],
+      since: minutesAgo(30).toISOString(),
+      stopping: true,
+    });
+    expect(prod.deployed).toMatchObject({ executionId: 'exec-1' });
+    const rows = (await cli(['status', PIPELINE])).stdout.split('\n');
+    const at = rows.findIndex((l) => l.startsWith('│ prod'));
+    expect(rows.slice(at, at + 4).map((l) => l.split('│')[3].trim())).toEqual(['3f2a9c1 "Add gift cards"', 'Deploy (stopping)', '', '']);
+    expect(rows.slice(at, at + 4).map((l) => l.split('│')[2].trim()))
+      .toEqual(['0badc0d "First release"', '8h 20m ago', 'being stopped: 3f2a9c1 "Add gift cards"', '5m 00s ago (bad release 42)']);
+  });
+
   test('--watch before the pipeline name (status --watch shop-pipeline) watches it every 10 s (regression: "missing required argument")', async () => {
     const r = await cli(['status', '--watch', PIPELINE, '--json'], {}, { maxRefreshes: 2 });
     expect(r.stderr).toBe('');
@@ -135,9 +164,30 @@ describe('status', () => {
     expect(r.io.sleeps).toEqual([5000, 5000]);
   });
 
-  test('--watch still ends at once when the first refresh fails, or on an error a retry cannot mend (access denied: exit 4)', async () => {
+  test('--watch rides out a first refresh that fails (503 after the retries), saying that no status could be read yet '
+    + '(regression: exit 5 at once)', async () => {
+    cp.on(GetPipelineStateCommand)
+      .rejectsOnce(awsError('ServiceUnavailableException', 'unavailable', 503, 6))
+      .resolves(pipelineState());
+    const r = await cli(['status', PIPELINE, '--watch', '5', '--json'], {}, { maxRefreshes: 3 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('cdk-delivery: warning: refresh failed (service error: codepipeline:GetPipelineState failed with HTTP 503 after 6 attempts '
+      + '(ServiceUnavailableException); try again later); no status could be read yet; trying again in 5 s\n');
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+    expect(r.io.sleeps).toEqual([5000, 5000]);
+  });
+
+  test('--watch ends (exit 5) after 10 failed refreshes in a row, the first ones included; at once on an error a retry cannot mend '
+    + '(access denied: exit 4); without --watch a failure ends status at once', async () => {
     cp.on(GetPipelineStateCommand).rejects(awsError('ThrottlingException', 'Rate exceeded', 400, 6));
-    expect((await cli(['status', PIPELINE, '--watch', '5'], {}, { maxRefreshes: 3 })).code).toBe(5);
+    const outage = await cli(['status', PIPELINE, '--watch', '5'], {}, { maxRefreshes: 20 });
+    expect(outage.code).toBe(5);
+    const lines = outage.stderr.trim().split('\n');
+    expect(lines).toHaveLength(11);
+    expect(lines.slice(0, 10).every((l) => l.endsWith('; no status could be read yet; trying again in 5 s'))).toBe(true);
+    expect(lines[10]).toBe('cdk-delivery: throttled: codepipeline:GetPipelineState was still throttled after 6 attempts; try again later or raise AWS_MAX_ATTEMPTS');
+    expect(outage.io.sleeps).toHaveLength(10);
+    expect((await cli(['status', PIPELINE])).code).toBe(5);
     cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).rejects(awsError('AccessDeniedException', 'not authorized'));
     expect((await cli(['status', PIPELINE, '--watch', '5'], {}, { maxRefreshes: 3 })).code).toBe(4);
   });
@@ -464,6 +514,120 @@ describe('status: what counts as deployed', () => {
     const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
     expect(prod.deployed).toMatchObject({ executionId: 'exec-1', revision: { id: COMMIT_1 } });
     expect(prod.latestExecution).toEqual({ executionId: 'exec-3', status: 'Stopped' });
+  });
+
+  // exec-3 reached prod and was stopped with "stop and wait" (StopPipelineExecution, abandon false)
+  const stoppedSummaries = [{ ...executions[0], status: 'Stopped' as const, stopTrigger: { reason: 'bad release 42' } }, ...executions.slice(1)];
+  const prodAction = (name: string, status: string, start: number, end: number, type: { category: string; provider: string },
+    configuration?: Record<string, string>) => ({
+    pipelineExecutionId: 'exec-3',
+    actionExecutionId: `exec-3-prod-${name}`,
+    stageName: 'prod',
+    actionName: name,
+    status: status as 'Succeeded',
+    startTime: minutesAgo(start),
+    lastUpdateTime: minutesAgo(end),
+    input: { actionTypeId: { category: type.category as 'Deploy', owner: 'AWS' as const, provider: type.provider, version: '1' }, configuration },
+  });
+  const MANUAL = { category: 'Approval', provider: 'Manual' };
+  const CFN = { category: 'Deploy', provider: 'CloudFormation' };
+  const CODEBUILD = { category: 'Build', provider: 'CodeBuild' };
+  const prodColumn = (stdout: string) => {
+    const rows = stdout.split('\n');
+    const at = rows.findIndex((l) => l.startsWith('│ prod'));
+    return rows.slice(at, rows.length - 2).map((l) => l.split('│')[2]?.trim()).filter((cell) => cell);
+  };
+
+  test('a run stopped while its deployment ran, which then finished (stop and wait), is deployed, marked "stopped after deploying" '
+    + '(regression: the previous release was shown)', async () => {
+    const state = pipelineState({ approval: false, prodStatus: 'Stopped' });
+    state.stageStates![3].actionStates![1].latestExecution = { status: 'Succeeded', lastStatusChange: minutesAgo(20) };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: stoppedSummaries });
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [
+        prodAction('Deploy', 'Succeeded', 25, 20, { category: 'Deploy', provider: 'CodeDeploy' }),
+        { ...actionExecutions[0], status: 'Succeeded' as const, lastUpdateTime: minutesAgo(26) },
+        ...actionExecutions.slice(1),
+      ],
+    });
+    const json = await cli(['status', PIPELINE, '--json']);
+    expect(json.code).toBe(0);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.deployed).toEqual({
+      executionId: 'exec-3',
+      revision: { id: COMMIT_3, message: 'Add gift cards', time: minutesAgo(70).toISOString() },
+      at: minutesAgo(20).toISOString(),
+      stoppedAfterDeploying: true,
+    });
+    expect(prod.stopped).toMatchObject({ executionId: 'exec-3', status: 'Stopped', reason: 'bad release 42' });
+    const text = await cli(['status', PIPELINE]);
+    expect(prodColumn(text.stdout)).toEqual(['3f2a9c1 "Add gift cards"', '20m 00s ago', 'stopped after deploying (bad release 42)']);
+  });
+
+  describe('a stage of several actions (Approve, api.Prepare, api.Deploy, then the verification Smoke)', () => {
+    const state = (status: 'Stopped' | 'Failed' = 'Stopped', latest = 'exec-3') => {
+      const s = pipelineState({ approval: false });
+      s.stageStates![3] = {
+        stageName: 'prod',
+        latestExecution: { pipelineExecutionId: latest, status },
+        actionStates: ['Approve', 'api.Prepare', 'api.Deploy', 'Smoke'].map((actionName) => ({
+          actionName, latestExecution: { status: 'Succeeded' as const, lastStatusChange: minutesAgo(20) },
+        })),
+      };
+      return s;
+    };
+    const approved = prodAction('Approve', 'Succeeded', 30, 28, MANUAL);
+    const prepared = prodAction('api.Prepare', 'Succeeded', 28, 26, CFN, { ActionMode: 'CHANGE_SET_REPLACE', StackName: 'api' });
+    const deployed = (status = 'Succeeded') => prodAction('api.Deploy', status, 26, 20, CFN, { ActionMode: 'CHANGE_SET_EXECUTE', StackName: 'api' });
+    const smoke = (status: string) => prodAction('Smoke', status, 20, 18, CODEBUILD);
+    const read = async (actions: ActionExecutionDetail[], summaries = stoppedSummaries) => {
+      cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: summaries });
+      cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [...actions, ...actionExecutions.slice(1)] });
+      const json = await cli(['status', PIPELINE, '--json']);
+      expect(json.code).toBe(0);
+      return JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    };
+
+    test('stopped after api.Deploy, before the verification: deployed, marked, with what did not run', async () => {
+      cp.on(GetPipelineStateCommand).resolves(state());
+      const prod = await read([deployed(), prepared, approved]);
+      expect(prod.deployed).toMatchObject({ executionId: 'exec-3', revision: { id: COMMIT_3 }, stoppedAfterDeploying: true, notRun: ['Smoke'] });
+      expect(prodColumn((await cli(['status', PIPELINE])).stdout))
+        .toEqual(['3f2a9c1 "Add gift cards"', '20m 00s ago', 'stopped after deploying (bad release 42)', 'not run: Smoke']);
+    });
+
+    test('stopped with --abandon while the verification (a CodeBuild action) ran: the deployment succeeded, so it is deployed', async () => {
+      cp.on(GetPipelineStateCommand).resolves(state());
+      const prod = await read([smoke('Abandoned'), deployed(), prepared, approved]);
+      expect(prod.deployed).toMatchObject({ executionId: 'exec-3', stoppedAfterDeploying: true, notRun: ['Smoke'] });
+    });
+
+    test('stopped after api.Prepare (a change set, no deployment), or with api.Deploy abandoned: the previous release stays deployed', async () => {
+      cp.on(GetPipelineStateCommand).resolves(state());
+      expect((await read([prepared, approved])).deployed).toEqual(expect.objectContaining({ executionId: 'exec-1', revision: expect.objectContaining({ id: COMMIT_1 }) }));
+      expect((await read([prepared, approved])).deployed.stoppedAfterDeploying).toBeUndefined();
+      expect((await read([deployed('Abandoned'), prepared, approved])).deployed.executionId).toBe('exec-1');
+    });
+
+    test('once a newer execution failed in the stage, the stopped one that deployed is still what runs, still marked', async () => {
+      cp.on(GetPipelineStateCommand).resolves(state('Failed', 'exec-4'));
+      const failed = { ...prodAction('api.Deploy', 'Failed', 10, 5, CFN), pipelineExecutionId: 'exec-4', actionExecutionId: 'exec-4-prod-api.Deploy' };
+      const newer = { ...executions[0], pipelineExecutionId: 'exec-4', status: 'Failed' as const, startTime: minutesAgo(15) };
+      const prod = await read([failed, deployed(), prepared, approved], [newer, ...stoppedSummaries]);
+      expect(prod.deployed).toMatchObject({ executionId: 'exec-3', stoppedAfterDeploying: true, notRun: ['Smoke'] });
+      expect(prod.lastFailure).toMatchObject({ executionId: 'exec-4' });
+    });
+
+    test('an execution stopped in a later stage ran this one in full: deployed, not marked', async () => {
+      cp.on(GetPipelineStateCommand).resolves(state('Failed', 'exec-4'));
+      const failed = { ...prodAction('api.Deploy', 'Failed', 10, 5, CFN), pipelineExecutionId: 'exec-4', actionExecutionId: 'exec-4-prod-api.Deploy' };
+      const newer = { ...executions[0], pipelineExecutionId: 'exec-4', status: 'Failed' as const, startTime: minutesAgo(15) };
+      const prod = await read([failed, smoke('Succeeded'), deployed(), prepared, approved], [newer, ...stoppedSummaries]);
+      expect(prod.deployed.executionId).toBe('exec-3');
+      expect(prod.deployed.stoppedAfterDeploying).toBeUndefined();
+      expect(prod.deployed.notRun).toBeUndefined();
+    });
   });
 
   test('a failed deployment that succeeded when retried is deployed, and stays the last failure', async () => {

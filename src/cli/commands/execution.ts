@@ -128,8 +128,9 @@ function describeExecution(id: string, revision: Revision, state: GetPipelineSta
 /**
  * `cdk-delivery stop <pipeline> [--execution id] [--abandon] [--reason text]`: StopPipelineExecution
  * of the execution in progress (one page of ListPipelineExecutions, with GetPipelineState to say
- * where each is), or of the one given (GetPipelineExecution). With several in progress (QUEUED and
- * PARALLEL modes) it stops none until `--execution` picks one.
+ * where each is), or of the one given (GetPipelineExecution). With several in progress (any
+ * execution mode: in SUPERSEDED mode one can run in Build while another deploys) it stops none
+ * until `--execution` picks one.
  */
 export async function stopCommand(ctx: CommandContext, options: StopOptions): Promise<number> {
   const pipeline = validateName(options.pipeline, 'pipeline name');
@@ -160,7 +161,8 @@ export async function stopCommand(ctx: CommandContext, options: StopOptions): Pr
     [summaries, state] = await Promise.all([ctx.api.listPipelineExecutions(pipeline, { maxPages: 1 }), ctx.api.getPipelineState(pipeline)]);
     const running = summaries.filter((e) => e.status === 'InProgress' && e.pipelineExecutionId);
     if (running.length === 0) {
-      const stopping = summaries.filter((e) => e.status === 'Stopping').map((e) => e.pipelineExecutionId);
+      const stopping = summaries.filter((e) => e.status === 'Stopping' && e.pipelineExecutionId)
+        .map((e) => describeExecution(e.pipelineExecutionId!, revisionOfSummary(e), state));
       throw new CliError(`nothing to stop: no execution of '${pipeline}' is in progress`
         + (stopping.length ? `; ${stopping.join(', ')} ${stopping.length === 1 ? 'is' : 'are'} already stopping (--abandon --execution <id> abandons `
           + 'its in-progress actions)' : ''), ExitCode.NOT_FOUND);

@@ -6,8 +6,9 @@ import { ago, formatDuration, formatTime } from '../duration';
 import { CliError, ExitCode } from '../errors';
 import { println, useColor } from '../io';
 import {
-  actionsNotRun, describeRevision, failureMessage, isApproval, isRollbackExecution, isSource, mergeRevisions, NON_ENVIRONMENT_STAGES,
-  pendingApproval, Revision, revisionOfExecution, revisionOfSourceAction, revisionOfSummary, StageRun, stageRuns, validateName,
+  actionsNotRun, deploymentActions, describeRevision, failureMessage, isApproval, isRollbackExecution, isSource, mergeRevisions,
+  NON_ENVIRONMENT_STAGES, pendingApproval, Revision, revisionOfExecution, revisionOfSourceAction, revisionOfSummary, StageRun, stageRuns,
+  validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
 import { describeFreeze, InboundTransition, inboundTransition } from './freeze';
@@ -40,10 +41,20 @@ export interface EnvironmentStatus {
   readonly environment: boolean;
   /** The stage's latest execution (GetPipelineState); absent when no execution reached the stage yet. */
   readonly latestExecution?: { executionId: string; status?: string };
-  /** What runs in the stage; after a rollback, `revision` is the one the rollback restored. */
-  readonly deployed?: { executionId: string; revision: Revision; at?: Date; rollback?: RollbackInfo };
-  /** With `rollback`: the stage is being rolled back, to `revision`. */
-  readonly inProgress?: { executionId: string; revision: Revision; actions: string[]; since?: Date; rollback?: RollbackInfo };
+  /**
+   * What runs in the stage; after a rollback, `revision` is the one the rollback restored.
+   * `stoppedAfterDeploying`: the run was stopped (StopPipelineExecution) after its deployment
+   * actions succeeded, so the stage did not end normally; `notRun` lists the stage's actions it did
+   * not run to success (verification, a later run order), when there are any.
+   */
+  readonly deployed?: {
+    executionId: string; revision: Revision; at?: Date; rollback?: RollbackInfo; stoppedAfterDeploying?: boolean; notRun?: string[];
+  };
+  /**
+   * With `rollback`: the stage is being rolled back, to `revision`. With `stopping`: the execution
+   * is being stopped (stop and wait): the actions in progress finish, no other starts.
+   */
+  readonly inProgress?: { executionId: string; revision: Revision; actions: string[]; since?: Date; rollback?: RollbackInfo; stopping?: boolean };
   /** The approval waiting in the stage (the newest, when several executions wait in PARALLEL mode). */
   readonly pendingApproval?: PendingApproval;
   /** Every approval waiting in the stage: at most one, except in PARALLEL mode. */
@@ -51,8 +62,9 @@ export interface EnvironmentStatus {
   readonly lastFailure?: { executionId: string; at?: Date; message?: string };
   /**
    * The stage's latest execution was stopped (StopPipelineExecution) while in it, or is being
-   * stopped: what it carried, when the stage last changed and the reason given. The stage still
-   * runs `deployed`.
+   * stopped: what it carried, when the stage last changed and the reason given. The stage runs
+   * `deployed`: an earlier release, or this one when it deployed before the stop took effect
+   * (`deployed.stoppedAfterDeploying`).
    */
   readonly stopped?: { executionId: string; status: 'Stopped' | 'Stopping'; revision: Revision; at?: Date; reason?: string };
   readonly queued: number;
@@ -89,17 +101,59 @@ interface StatusData {
   readonly looked: Map<string, Revision>;
 }
 
+/** What runs in a stage: the stage run that deployed it, and how that run ended. */
+interface DeployedRun {
+  readonly run: StageRun;
+  /** The run was stopped (StopPipelineExecution) after its deployment actions succeeded. */
+  readonly stopped: boolean;
+  /** The actions of the stage that the run did not run to success (approvals aside): cut short by the stop. */
+  readonly notRun: string[];
+}
+
+/** Statuses of an execution (or a stage's latest execution) being stopped, or stopped. */
+const STOPPED = new Set(['Stopped', 'Stopping']);
+
 /**
- * The stage run `status` shows as deployed: the newest that succeeded and deployed. Not the run of
- * the stage's latest execution while GetPipelineState says it has not succeeded (its next actions
- * have not started yet), nor a run that stopped after its approval without starting any other
- * action (an execution stopped with "stop and wait" while the approval waited).
+ * True for a stage run that was stopped and still deployed: no action of it failed, every
+ * deployment action that ran succeeded, and at least one did (approvals, change-set preparations
+ * and test actions are no deployment). "Stop and wait" lets the deployment in progress finish: the
+ * stack then runs the stopped execution's revision, whatever later actions (verification, a next
+ * run order) did not run. A run stopped before any deployment action succeeded (while its
+ * approval waited, or after `<stack>.Prepare`) deployed nothing.
  */
-function deployedRun(stage: StageState, runs: StageRun[]): StageRun | undefined {
+function deployedBeforeStop(run: StageRun): boolean {
+  if (run.work.some((a) => a.status === 'Failed')) return false;
+  const deployments = deploymentActions(run.work);
+  return deployments.length > 0 && deployments.every((a) => a.status === 'Succeeded');
+}
+
+/**
+ * The stage run `status` shows as deployed: the newest that succeeded and deployed, or that was
+ * stopped after deploying (deployedBeforeStop). Not the run of the stage's latest execution while
+ * GetPipelineState says it still runs or failed (its next actions have not started yet), nor a
+ * run whose execution was stopped before any deployment action of it succeeded. A run whose
+ * execution was not stopped ran the whole stage (a superseded execution is replaced between
+ * stages, and one that failed elsewhere went on after this stage).
+ */
+function deployedRun(stage: StageState, runs: StageRun[], byId: Map<string | undefined, PipelineExecutionSummary>): DeployedRun | undefined {
   const latest = stage.latestExecution;
-  return runs.find((r) => r.stageName === stage.stageName && r.status === 'Succeeded' &&
-    !(r.executionId === latest?.pipelineExecutionId && latest?.status !== 'Succeeded') &&
-    (r.work.length > 0 || actionsNotRun(r, stage).length === 0));
+  for (const r of runs) {
+    if (r.stageName !== stage.stageName) continue;
+    const isLatest = r.executionId === latest?.pipelineExecutionId;
+    // the stage's own status says whether its latest run was stopped; an older run's execution status says whether it may have been
+    const stopped = STOPPED.has((isLatest ? latest?.status : byId.get(r.executionId)?.status) ?? '');
+    if (isLatest && !stopped && latest?.status !== 'Succeeded') continue;
+    const notRun = actionsNotRun(r, stage);
+    // ran the whole stage; an older execution stopped in a later stage was not stopped here
+    if (r.status === 'Succeeded' && notRun.length === 0) return { run: r, stopped: stopped && isLatest, notRun };
+    if (stopped) {
+      if (deployedBeforeStop(r)) return { run: r, stopped: true, notRun };
+      continue;
+    }
+    // an execution older than the lists read, or a stage that changed since: a run that deployed counts
+    if (r.status === 'Succeeded' && deploymentActions(r.work).length > 0) return { run: r, stopped: false, notRun: [] };
+  }
+  return undefined;
 }
 
 /**
@@ -126,12 +180,13 @@ export async function fetchStatus(ctx: CommandContext, pipeline: string): Promis
     ctx.api.listActionExecutions(pipeline, { maxPages: 1, pageSize: STATUS_PAGE_SIZE, onEnd }),
   ]);
   let actions = firstPage;
+  const byId = new Map(executions.map((e) => [e.pipelineExecutionId, e]));
   // Stages whose latest execution did not succeed show the newest successful run as deployed. With
   // many environments or several executions in flight, it can be older than one page: read on.
   const missing = (items: ActionExecutionDetail[]) => {
     const runs = stageRuns(items);
     return (state.stageStates ?? []).filter((s) =>
-      s.latestExecution?.pipelineExecutionId && s.latestExecution.status !== 'Succeeded' && !deployedRun(s, runs));
+      s.latestExecution?.pipelineExecutionId && s.latestExecution.status !== 'Succeeded' && !deployedRun(s, runs, byId));
   };
   // a page may hold fewer items than asked for and still have more after it: the token decides
   if (more && missing(firstPage).length > 0) {
@@ -139,7 +194,7 @@ export async function fetchStatus(ctx: CommandContext, pipeline: string): Promis
       maxPages: STATUS_MAX_PAGES, pageSize: STATUS_PAGE_SIZE, stopWhen: (items) => missing(items).length === 0, onEnd,
     });
   }
-  const data: StatusData = { state, byId: new Map(executions.map((e) => [e.pipelineExecutionId, e])), actions, looked: new Map() };
+  const data: StatusData = { state, byId, actions, looked: new Map() };
   let environments = (state.stageStates ?? []).map((s) => stageStatus(s, data));
   // The revision of an execution older than the pages read (its source action and summary not
   // among them), or of a rollback, which runs no source action: read the execution (a rollback's
@@ -203,8 +258,17 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
     const at = lastChange ? new Date(lastChange) : undefined;
     deployed = { executionId: latestId, revision: revisionOf(latestId), at, ...withRollback(latestId) };
   } else {
-    const run = deployedRun(stage, runs);
-    if (run) deployed = { executionId: run.executionId, revision: revisionOf(run.executionId), at: run.endTime, ...withRollback(run.executionId) };
+    const found = deployedRun(stage, runs, byId);
+    if (found) {
+      const { run, stopped, notRun } = found;
+      deployed = {
+        executionId: run.executionId,
+        revision: revisionOf(run.executionId),
+        at: run.endTime,
+        ...withRollback(run.executionId),
+        ...(stopped ? { stoppedAfterDeploying: true, ...(notRun.length ? { notRun } : {}) } : {}),
+      };
+    }
   }
 
   const approval = pendingApproval(stage);
@@ -223,13 +287,21 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
       .map((a) => ({ actionName: a.actionName ?? 'Approve', executionId: a.pipelineExecutionId, revision: revisionOf(a.pipelineExecutionId!), since: a.startTime }));
   }
   let inProgress: EnvironmentStatus['inProgress'];
-  if (latestId && latest?.status === 'InProgress') {
+  // an execution being stopped (stop and wait) still runs the actions in progress
+  if (latestId && (latest?.status === 'InProgress' || latest?.status === 'Stopping')) {
     const waitingHere = new Set(pendingApprovals.filter((p) => p.executionId === latestId).map((p) => p.actionName));
     const running = (stage.actionStates ?? [])
       .filter((a) => a.latestExecution?.status === 'InProgress' && a !== approval && !waitingHere.has(a.actionName ?? ''))
       .map((a) => a.actionName ?? '?');
     const run = runs.find((r) => r.executionId === latestId);
-    inProgress = { executionId: latestId, revision: revisionOf(latestId), actions: running, since: run?.startTime, ...withRollback(latestId) };
+    inProgress = {
+      executionId: latestId,
+      revision: revisionOf(latestId),
+      actions: running,
+      since: run?.startTime,
+      ...withRollback(latestId),
+      ...(latest.status === 'Stopping' ? { stopping: true } : {}),
+    };
   }
 
   let lastFailure: EnvironmentStatus['lastFailure'];
@@ -282,6 +354,13 @@ function runningActions(actions: string[]): string {
   return more > 0 ? `${actions.slice(0, MAX_ACTIONS_SHOWN).join(', ')} +${more} more` : actions.join(', ');
 }
 
+/** What a stage in progress does, for a table cell: its running actions, or what it waits for; `(stopping)` while it is being stopped. */
+function inProgressDoing(inProgress: NonNullable<EnvironmentStatus['inProgress']>, approvalWaits: boolean): string {
+  const doing = safeLine(runningActions(inProgress.actions)) || (approvalWaits ? 'awaiting approval' : inProgress.stopping ? '' : 'waiting');
+  if (!inProgress.stopping) return doing;
+  return doing ? `${doing} (stopping)` : 'stopping';
+}
+
 /** Renders the status as a table (one row per stage). */
 export function renderStatus(status: PipelineStatus, now: Date, color: boolean): string {
   const c = pc.createColors(color);
@@ -302,11 +381,18 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
     const inProgressCell = inProgress
       ? c.cyan(`${inProgress.rollback ? 'rolling back to ' : ''}${describeRevision(inProgress.revision, 16)}`
         + `${inProgress.rollback ? rolledBackTo(inProgress.rollback) : ''}\n`
-        + `${safeLine(runningActions(inProgress.actions)) || (env.pendingApproval ? 'awaiting approval' : 'waiting')}`) +
+        + `${inProgressDoing(inProgress, env.pendingApproval !== undefined)}`) +
         (env.queued ? `\n+${env.queued} queued` : '')
       : (env.queued ? `${env.queued} queued` : undefined);
-    // the latest release stopped in the stage (stop and wait, or abandon): what runs is still `deployed`
-    const stopped = env.stopped
+    // the latest release stopped in the stage (stop and wait, or abandon): what runs is still `deployed`,
+    // unless that release deployed before the stop took effect (then it is `deployed`, marked)
+    const stoppedHere = env.stopped?.executionId === deployed?.executionId ? env.stopped : undefined;
+    const stoppedAfterDeploying = deployed?.stoppedAfterDeploying
+      ? c.yellow(`${stoppedHere?.status === 'Stopping' ? 'being stopped' : 'stopped'} after deploying`
+        + `${stoppedHere?.reason ? ` (${safeLine(stoppedHere.reason)})` : ''}`
+        + `${deployed.notRun?.length ? `\nnot run: ${safeLine(runningActions(deployed.notRun))}` : ''}`)
+      : undefined;
+    const stopped = env.stopped && !stoppedHere
       ? c.yellow(`${env.stopped.status === 'Stopping' ? 'being stopped' : 'stopped'}: ${describeRevision(env.stopped.revision, 16)}\n`
         + `${ago(env.stopped.at, now)}${env.stopped.reason ? ` (${safeLine(env.stopped.reason)})` : ''}`)
       : undefined;
@@ -314,7 +400,8 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
       env.environment ? c.bold(safeLine(env.name)) : safeLine(env.name),
       [deployed
         ? `${describeRevision(deployed.revision, 28)}\n${ago(deployed.at, now)}` + (deployed.rollback ? `\nrolled back to it${rolledBackTo(deployed.rollback)}` : '')
-        : (env.latestExecution ? none : undefined) ?? (stopped ? undefined : c.dim('nothing yet')), stopped].filter((x) => x !== undefined).join('\n'),
+        : (env.latestExecution ? none : undefined) ?? (stopped ? undefined : c.dim('nothing yet')), stoppedAfterDeploying, stopped]
+        .filter((x) => x !== undefined).join('\n'),
       [frozen, inProgressCell].filter((x) => x !== undefined).join('\n') || '—',
       env.pendingApproval
         ? c.yellow(`${safeLine(env.pendingApproval.actionName)} ${describeRevision(env.pendingApproval.revision, 12)}\nwaiting ${ago(env.pendingApproval.since, now).replace(/ ago$/, '')}`
@@ -343,20 +430,23 @@ export async function statusCommand(ctx: CommandContext, options: StatusOptions)
   validateName(options.pipeline, 'pipeline name');
   const color = useColor(ctx.io);
   let failedRefreshes = 0;
+  let shown = false;
   for (let refresh = 1; ; refresh++) {
     let status: PipelineStatus;
     try {
       status = await fetchStatus(ctx, options.pipeline);
       failedRefreshes = 0;
     } catch (e) {
-      // --watch rides out an outage (still throttled or failing after the SDK's retries) once it has shown a status
-      const passing = options.watch && refresh > 1 && e instanceof CliError && e.exitCode === ExitCode.THROTTLED;
+      // --watch rides out an outage (still throttled or failing after the SDK's retries), from its first refresh on
+      const passing = options.watch && e instanceof CliError && e.exitCode === ExitCode.THROTTLED;
       if (!passing || ++failedRefreshes > MAX_FAILED_REFRESHES) throw e;
-      println(ctx.io.stderr, safeLine(`cdk-delivery: warning: refresh failed (${(e as CliError).message}); trying again in ${options.watch} s`));
+      println(ctx.io.stderr, safeLine(`cdk-delivery: warning: refresh failed (${(e as CliError).message})`
+        + `${shown ? '' : '; no status could be read yet'}; trying again in ${options.watch} s`));
       if (ctx.maxRefreshes !== undefined && refresh >= ctx.maxRefreshes) return ExitCode.OK;
       await ctx.io.sleep(options.watch! * 1000);
       continue;
     }
+    shown = true;
     if (options.json) {
       println(ctx.io.stdout, JSON.stringify(toJson(status), null, options.watch ? 0 : 2));
     } else {

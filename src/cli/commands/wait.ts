@@ -4,7 +4,7 @@ import { CommandContext } from '../context';
 import { formatDuration } from '../duration';
 import { CliError, ExitCode, notFound } from '../errors';
 import { println } from '../io';
-import { failureMessage, stageRuns } from '../pipeline-model';
+import { APPROVAL_ACTION_NAMES, failureMessage, stageRuns } from '../pipeline-model';
 import { safeLine } from '../terminal';
 
 const DONE_OK = new Set(['Succeeded']);
@@ -135,13 +135,18 @@ export async function waitForStage(
         failure = current
           .filter(({ e }) => e?.status === 'Failed')
           .map(({ name, e }) => `${name}${e?.errorDetails?.message ? `: ${e.errorDetails.message}` : ''}`)[0];
+        // another approval of the stage waits for a person (a change-set review after the approval answered)
+        const approval = current.find(({ name, e }) => e?.status === 'InProgress' && name !== answered?.actionName
+          && (e.token !== undefined || APPROVAL_ACTION_NAMES.has(name ?? '')));
         if (!changed && status === options.before?.status && lastStatusChange(stage) <= options.before.lastChange) {
           // the stage still shows how it was before the retry
           status = 'InProgress';
           progress(`${stageName}: waiting for the retry to start`);
         } else {
           changed = true;
-          progress(`${stageName}: ${status}${parts.length ? ` — ${parts.join(', ')}` : ''}`);
+          progress(status === 'InProgress' && approval
+            ? waitingForApproval(pipeline, stageName, executionId, approval.name)
+            : `${stageName}: ${status}${parts.length ? ` — ${parts.join(', ')}` : ''}`);
         }
       } else {
         // Our execution is not the stage's latest: it ended there and another one entered, or it has
@@ -161,7 +166,10 @@ export async function waitForStage(
               failure = ended ? `execution ${executionId} is ${ended}` : undefined;
             }
           }
-          if (status === 'InProgress') progress(`${stageName}: InProgress — execution ${executionId}`);
+          const approval = run.approvals.find((a) => a.status === 'InProgress' && a.actionName !== options.answered?.actionName);
+          if (status === 'InProgress') {
+            progress(approval ? waitingForApproval(pipeline, stageName, executionId, approval.actionName) : `${stageName}: InProgress — execution ${executionId}`);
+          }
         } else {
           const execution = await readExecution();
           const ended = execution.status && EXECUTION_ENDED.has(execution.status) ? execution.status : undefined;
@@ -209,6 +217,11 @@ export async function waitForStage(
   }
 }
 
+/** The progress line of a stage whose execution waits for a person to answer one of its approvals, and the command that answers it. */
+function waitingForApproval(pipeline: string, stageName: string, executionId: string, actionName: string | undefined): string {
+  return `${stageName}: waiting for approval ${actionName ?? 'Approve'} (cdk-delivery approve ${pipeline} --env ${stageName} --execution ${executionId})`;
+}
+
 /** `InProgress` → `in progress`. */
 function words(status: string): string {
   return status.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
@@ -226,7 +239,8 @@ export interface ExecutionWaitOptions extends WaitOptions {
 }
 
 /**
- * Where an execution is, read from GetPipelineState: `in prod (Deploy)` while a stage runs it,
+ * Where an execution is, read from GetPipelineState: `in prod (Deploy)` while a stage runs it
+ * (`in prod (Deploy), stopping` while it is being stopped and its actions in progress finish),
  * `waiting to enter prod` (`, frozen` when the stage's inbound transition is disabled) while it
  * waits before a stage; undefined when the state shows it nowhere (between stages, or in PARALLEL
  * mode, where the state shows each stage's latest execution only).
@@ -234,9 +248,10 @@ export interface ExecutionWaitOptions extends WaitOptions {
 export function executionWhereabouts(state: GetPipelineStateOutput | undefined, executionId: string): string | undefined {
   const stages = state?.stageStates ?? [];
   for (const s of stages) {
-    if (s.latestExecution?.pipelineExecutionId === executionId && s.latestExecution.status === 'InProgress') {
+    const status = s.latestExecution?.status;
+    if (s.latestExecution?.pipelineExecutionId === executionId && (status === 'InProgress' || status === 'Stopping')) {
       const running = (s.actionStates ?? []).filter((a) => a.latestExecution?.status === 'InProgress').map((a) => a.actionName ?? '?');
-      return `in ${s.stageName}${running.length ? ` (${running.join(', ')})` : ''}`;
+      return `in ${s.stageName}${running.length ? ` (${running.join(', ')})` : ''}${status === 'Stopping' ? ', stopping' : ''}`;
     }
   }
   for (const s of stages) {
