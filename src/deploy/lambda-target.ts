@@ -237,6 +237,7 @@ export function lambdaModel(
     ],
     ...singleActionFields(name, 'lambda', account, region),
     lambdaFunction: fn,
+    lambdaAlias: alias,
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {
       if (drift) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:lambdaAliasInTemplate', drift);
       return [new LambdaDeployAction({

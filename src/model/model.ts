@@ -267,6 +267,8 @@ export interface DeploymentModel {
   readonly gradual?: boolean;
   /** The Lambda function a Lambda deployment (`DeploymentTarget.lambdaFunction`) updates. */
   readonly lambdaFunction?: unknown;
+  /** The alias a Lambda deployment moves. */
+  readonly lambdaAlias?: unknown;
   /**
    * A custom action (`DeploymentTarget.fromActionFactory`): what its produced action shows of where it
    * runs and how, filled in when the pipeline is rendered (the plan is written after that).

@@ -194,16 +194,56 @@ describe('DeploymentTarget.codeDeployServer', () => {
       + 'got a deployment group whose name is a token. Deploy each deployment group with one target: remove one of the two.');
   });
 
-  test('one group deployed in two environments is allowed: the environments run one after the other', () => {
+  test('one group deployed from two environments is refused (regression: staging deployed the production fleet before the approval)', () => {
+    // a group of the app whose name is a token: the same object
     const stack = newStack();
     const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet');
-    pipelineIn(stack, {
+    expect(errorOf(() => pipelineIn(stack, {
       environments: [
         { name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group)] },
-        { name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)] },
+        { name: 'prod', production: true, deployments: [DeploymentTarget.codeDeployServer(group)] },
+      ],
+    }))).toBe("'PipelineStack/Shop': environments[1] ('prod').deployments[0].deploymentGroup deploys to the deployment group (111111111111/eu-west-1), "
+      + "which environments[0] ('staging') deploys to too: each change would reach it in environments[0] ('staging'), before the gates of environments[1] ('prod') "
+      + '(its approval, its entry conditions, the checks in between) are passed, got a deployment group whose name is a token. '
+      + 'Give each environment a deployment group of its own, or deploy this one from one environment only.');
+    // one group imported twice, by name, is the same group; in any two environments
+    const other = newStack();
+    const imported = (id: string) => DeploymentTarget.codeDeployServer(
+      codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(other, id, {
+        application: codedeploy.ServerApplication.fromServerApplicationName(other, `${id}App`, 'shop'),
+        deploymentGroupName: 'shop-fleet',
+        deploymentConfig: codedeploy.ServerDeploymentConfig.ALL_AT_ONCE,
+      }));
+    expect(errorOf(() => pipelineIn(other, {
+      environments: [
+        { name: 'dev', deployments: [imported('G1')] },
+        { name: 'qa', deployments: [DeploymentTarget.commands('x', ['x'])] },
+        { name: 'staging', deployments: [imported('G2')] },
+      ],
+    }))).toBe("'PipelineStack/Shop': environments[2] ('staging').deployments[0].deploymentGroup deploys to deployment group 'shop-fleet' of application 'shop' "
+      + "(111111111111/eu-west-1), which environments[0] ('dev') deploys to too: each change would reach it in environments[0] ('dev'), before the gates of "
+      + "environments[2] ('staging') (its approval, its entry conditions, the checks in between) are passed, got 'shop-fleet'. "
+      + 'Give each environment a deployment group of its own, or deploy this one from one environment only.');
+  });
+
+  test('a group per environment is taken, also with the same group name in another account or region', () => {
+    const stack = newStack();
+    const group = (id: string, name: string, account = '111111111111') => DeploymentTarget.codeDeployServer(
+      codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, id, {
+        application: codedeploy.ServerApplication.fromServerApplicationArn(stack, `${id}App`, `arn:aws:codedeploy:eu-west-1:${account}:application:shop`),
+        deploymentGroupName: name,
+        deploymentConfig: codedeploy.ServerDeploymentConfig.ALL_AT_ONCE,
+      }));
+    pipelineIn(stack, {
+      environments: [
+        { name: 'staging', deployments: [group('Staging', 'shop-fleet-staging')] },
+        { name: 'prod', production: true, deployments: [group('Prod', 'shop-fleet-prod')] },
+        { name: 'prod-b', account: '222222222222', production: true, deployments: [group('ProdB', 'shop-fleet-prod', '222222222222')] },
       ],
     });
-    expect(actionsOf(stack, 'prod')).toEqual(['Fleet@1']);
+    expect(actionsOf(stack, 'prod')).toEqual(['Approve@1', 'shop-fleet-prod@2']);
+    expect(actionsOf(stack, 'prod-b')).toEqual(['Approve@1', 'shop-fleet-prod@2']);
   });
 
   describe('a group in a stack that names no account or region, deployed from a pipeline stack that does', () => {
@@ -287,6 +327,17 @@ describe('DeploymentTarget.codeDeployEcs', () => {
     expect(attempt(() => gitHub(), DeploymentArtifact.BUILD_OUTPUT)).toBe('BuildOutput');
   });
 
+  test('one ECS group deployed from two environments is refused (regression: staging shifted the production traffic before the approval)', () => {
+    const stack = newStack();
+    const group = importedEcsGroup(stack);
+    const target = () => DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'staging', deployments: [target()] }, { name: 'prod', production: true, deployments: [target()] }] })))
+      .toBe("'PipelineStack/Shop': environments[1] ('prod').deployments[0].deploymentGroup deploys to deployment group 'shop-bg' of application 'shop' "
+        + "(111111111111/eu-west-1), which environments[0] ('staging') deploys to too: each change would reach it in environments[0] ('staging'), before the gates of "
+        + "environments[1] ('prod') (its approval, its entry conditions, the checks in between) are passed, got 'shop-bg'. "
+        + 'Give each environment a deployment group of its own, or deploy this one from one environment only.');
+  });
+
   test('one ECS group deployed by two targets of one environment is refused', () => {
     const stack = newStack();
     const group = importedEcsGroup(stack);
@@ -346,6 +397,33 @@ describe('DeploymentTarget.ecs', () => {
     const worker = new ecs.FargateService(stack, 'Worker', { cluster, taskDefinition });
     pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(web), DeploymentTarget.ecs(worker)] }] });
     expect(actionsOf(stack, 'staging')).toEqual(['web@1', 'Worker@1']);
+  });
+
+  test('one service updated from two environments is refused (regression: staging updated the production service before the approval)', () => {
+    // a service of the app, its name a token: the same object
+    const stack = newStack();
+    const cluster = new ecs.Cluster(stack, 'Cluster');
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+    taskDefinition.addContainer('app', { image: ecs.ContainerImage.fromRegistry('nginx') });
+    const web = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition });
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(web)] }, { name: 'prod', production: true, deployments: [DeploymentTarget.ecs(web)] }],
+    }))).toBe("'PipelineStack/Shop': environments[1] ('prod').deployments[0].service updates the ECS service (111111111111/eu-west-1), which environments[0] ('staging') "
+      + "updates too: each change would reach it in environments[0] ('staging'), before the gates of environments[1] ('prod') (its approval, its entry conditions, "
+      + 'the checks in between) are passed, got a service whose name is a token. Give each environment an ECS service of its own, or deploy this one from one environment only.');
+    // one service imported twice by its ARN; a service of the same name in another cluster is another service
+    const other = newStack();
+    const imported = (id: string, clusterName: string) => DeploymentTarget.ecs(ecs.FargateService.fromFargateServiceAttributes(other, id, {
+      serviceArn: `arn:aws:ecs:eu-west-1:111111111111:service/${clusterName}/shop-web`,
+      cluster: ecs.Cluster.fromClusterArn(other, `${id}Cluster`, `arn:aws:ecs:eu-west-1:111111111111:cluster/${clusterName}`),
+    }));
+    pipelineIn(other, { environments: [{ name: 'staging', deployments: [imported('A', 'staging')] }, { name: 'prod', deployments: [imported('B', 'prod')] }] });
+    expect(errorOf(() => pipelineIn(other, {
+      environments: [{ name: 'staging', deployments: [imported('C', 'prod')] }, { name: 'prod', deployments: [imported('D', 'prod')] }],
+    }, 'Again'))).toBe("'PipelineStack/Again': environments[1] ('prod').deployments[0].service updates ECS service 'shop-web' of cluster 'prod' (111111111111/eu-west-1), "
+      + "which environments[0] ('staging') updates too: each change would reach it in environments[0] ('staging'), before the gates of environments[1] ('prod') "
+      + "(its approval, its entry conditions, the checks in between) are passed, got 'shop-web'. Give each environment an ECS service of its own, "
+      + 'or deploy this one from one environment only.');
   });
 
   test('imageDefinitionsFile is a relative path inside the build output, written with \'/\'', () => {

@@ -426,6 +426,43 @@ describe('DeploymentTarget.lambdaFunction: refused configurations', () => {
       + "each publishing a version and moving the alias), got 'shop-api'. Deploy each function with one target: remove one of the two.");
   });
 
+  test('one alias moved from two environments is refused (regression: staging moved the production alias before the approval); an alias per environment is taken', () => {
+    const stack = newStack();
+    const alias = importedAlias(stack);
+    const again = importedAlias(stack, '111111111111', 'eu-west-1', 'shop-api', 'Again');
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.lambdaFunction(alias)] },
+        { name: 'prod', production: true, deployments: [DeploymentTarget.lambdaFunction(again)] },
+      ],
+    }))).toBe("'PipelineStack/Shop': environments[1] ('prod').deployments[0].alias moves alias 'live' of Lambda function 'shop-api' (111111111111/eu-west-1), "
+      + "which environments[0] ('staging') moves too: each change would reach it in environments[0] ('staging'), before the gates of environments[1] ('prod') "
+      + "(its approval, its entry conditions, the checks in between) are passed, got 'shop-api:live'. Give each environment a Lambda alias of its own, "
+      + 'or deploy this one from one environment only.');
+    // an alias of the app whose function's name is a token: the same object
+    const own = newStack();
+    const { alias: live } = ownAlias(own);
+    expect(errorOf(() => pipelineIn(own, {
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.lambdaFunction(live)] }, { name: 'prod', deployments: [DeploymentTarget.lambdaFunction(live)] }],
+    }))).toBe("'PipelineStack/Shop': environments[1] ('prod').deployments[0].alias moves alias 'live' of the Lambda function (111111111111/eu-west-1), "
+      + "which environments[0] ('staging') moves too: each change would reach it in environments[0] ('staging'), before the gates of environments[1] ('prod') "
+      + '(its approval, its entry conditions, the checks in between) are passed, got an alias whose function or name is a token. '
+      + 'Give each environment a Lambda alias of its own, or deploy this one from one environment only.');
+    // another alias of the function in each environment: only the environment's own alias moves
+    const perEnvironment = newStack();
+    const staging = lambda.Alias.fromAliasAttributes(perEnvironment, 'Staging', {
+      aliasName: 'staging', aliasVersion: lambda.Version.fromVersionArn(perEnvironment, 'V1', 'arn:aws:lambda:eu-west-1:111111111111:function:shop-api:7'),
+    });
+    pipelineIn(perEnvironment, {
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.lambdaFunction(staging)] },
+        { name: 'prod', production: true, deployments: [DeploymentTarget.lambdaFunction(importedAlias(perEnvironment))] },
+      ],
+    });
+    expect(action(perEnvironment, 'staging', 'shop-api').Configuration.FunctionAlias).toBe('staging');
+    expect(action(perEnvironment, 'prod', 'shop-api').Configuration.FunctionAlias).toBe('live');
+  });
+
   test('a misspelt option or a traffic shift of another kind is refused', () => {
     expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack), { trafficshift: LambdaTrafficShift.allAtOnce() } as any))).toBe(
       `${F}.trafficshift is not a field of LambdaDeployOptions, got a TrafficShift. Did you mean 'trafficShift'? A misspelt field would be ignored.`);
