@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { ReleaseMode } from '../model/release-mode';
 import { buildOutputFilePath } from '../private/artifact-paths';
 import { hasDeployTimeName, readsCrossRegionNames, refuseOtherStage } from '../private/referable';
 import { described, isToken, literalName, resolvedOrUndefined, Validator } from '../private/validation';
@@ -283,6 +284,48 @@ function alarmsAndRollback(group: unknown): string[] {
 }
 
 /**
+ * The minutes a blue/green group of the app waits for a person to reroute traffic: with
+ * `deploymentApprovalWaitTime` (DeploymentReadyOption `STOP_DEPLOYMENT`), CodeDeploy registers the
+ * replacement tasks with the load balancer only when someone calls ContinueDeployment, and stops
+ * the deployment when nobody does within `WaitTimeInMinutes`. Null when the wait is not literal;
+ * undefined when the group does not wait, or is imported (its settings are not knowable at synth).
+ */
+export function manualRerouteMinutes(group: unknown): number | null | undefined {
+  const cfn = defaultChildOf(group);
+  if (!(cfn instanceof codedeploy.CfnDeploymentGroup)) return undefined;
+  const config = resolvedOrUndefined(Stack.of(cfn), cfn.blueGreenDeploymentConfiguration);
+  const ready = config?.deploymentReadyOption ?? config?.DeploymentReadyOption;
+  const action = ready?.actionOnTimeout ?? ready?.ActionOnTimeout;
+  if (action !== 'STOP_DEPLOYMENT') return undefined;
+  const minutes = ready.waitTimeInMinutes ?? ready.WaitTimeInMinutes;
+  return typeof minutes === 'number' ? minutes : null;
+}
+
+/** A wait in the plan's words: `45 min`, `8 h`. */
+function waitText(minutes: number): string {
+  return minutes >= 60 && minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
+}
+
+/**
+ * The plan's line for a group that waits for a person to reroute traffic; under continuous
+ * deployment, where nobody decides, an error.
+ */
+function manualReroute(ctx: ModelContext, group: { deploymentGroupName: string }): string[] {
+  const minutes = manualRerouteMinutes(group);
+  if (minutes === undefined) return [];
+  const upTo = minutes === null ? '' : ` up to ${waitText(minutes)}`;
+  if (ctx.releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT) {
+    ctx.validator.fail(`${ctx.field}.deploymentGroup`, `waits${upTo} for a person to reroute traffic to the new tasks (its blueGreenDeploymentConfig.deploymentApprovalWaitTime: `
+      + 'CodeDeploy shifts no traffic until someone calls ContinueDeployment, and stops the deployment when nobody does), a manual approval '
+      + 'ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow (nobody decides; automated checks do)',
+    literalName(group, group.deploymentGroupName) ?? described(`the deployment group ${(group as unknown as IConstruct).node.path}`),
+    "Remove deploymentApprovalWaitTime from the group's blueGreenDeploymentConfig (CodeDeploy then reroutes traffic as soon as the new tasks are ready) "
+      + 'and gate the environment with verification, or use ReleaseMode.CONTINUOUS_DELIVERY.');
+  }
+  return [`waits${upTo} for a person to reroute traffic (ContinueDeployment); CodeDeploy stops the deployment when nobody does`];
+}
+
+/**
  * A deployment group of the given kind ('Server' or 'Ecs'), in the environment's region and account.
  */
 function checkGroup(ctx: ModelContext, group: unknown, kind: 'Server' | 'Ecs', env: TargetEnv, pipelineRegion: string, roleGiven: boolean): void {
@@ -534,6 +577,7 @@ export function codeDeployEcsModel(
   const name = v.pipelineName(`${ctx.field}.name`, options.name ?? groupName(group, 'BlueGreen'), 'deployment name');
   const imported = importedGroupConfig(ctx, group, 'Ecs');
   const strategy = imported?.strategy ?? describeGroupConfig(group.deploymentConfig);
+  const reroute = manualReroute(ctx, group);
   return {
     name,
     kind: 'codedeploy-ecs',
@@ -541,6 +585,7 @@ export function codeDeployEcsModel(
     summary: ['ECS blue/green', strategy, ...alarmsAndRollback(group)].join(' · '),
     details: [
       ...(imported ? [imported.detail] : []),
+      ...reroute,
       `task definition: ${taskDefinitionTemplate}`,
       `appspec: ${appSpecTemplate}`,
       ...(image ? [`image: imageDetail.json of the ${image === DeploymentArtifact.SOURCE ? 'source' : 'build output'} → <${placeholder}>`] : []),

@@ -6,8 +6,9 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Approval, DeploymentArtifact, DeploymentTarget, PipelineSource, Verification } from '../../src';
+import { Approval, DeploymentArtifact, DeploymentTarget, PipelineSource, ReleaseMode, Verification } from '../../src';
 import { describeDeploymentConfig } from '../../src/deploy/codedeploy-targets';
 import { action, actionsOf, errorOf, flat, gitHub, newApp, newStack, pipelineIn } from '../util';
 
@@ -613,6 +614,63 @@ describe('ECS blue/green needs the CODE_DEPLOY controller', () => {
       service,
       blueGreenDeploymentConfig: {} as any,
     })).toThrow(/CODE_DEPLOY deployment controller/);
+  });
+});
+
+describe('an ECS blue/green group that waits for a person to reroute traffic (deploymentApprovalWaitTime)', () => {
+  /** An ECS blue/green group of the app, named 'checkout-bg'. */
+  function blueGreenGroup(stack: Stack, deploymentApprovalWaitTime?: Duration): codedeploy.EcsDeploymentGroup {
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+    taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx'), portMappings: [{ containerPort: 80 }] });
+    const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition, deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY } });
+    const lb = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc });
+    const listener = lb.addListener('Http', { port: 80 });
+    const [blue, green] = ['Blue', 'Green'].map(id => new elbv2.ApplicationTargetGroup(stack, id, { vpc, port: 80, targetType: elbv2.TargetType.IP }));
+    listener.addTargetGroups('Default', { targetGroups: [blue] });
+    return new codedeploy.EcsDeploymentGroup(stack, 'BlueGreen', {
+      service,
+      deploymentGroupName: 'checkout-bg',
+      application: new codedeploy.EcsApplication(stack, 'App', { applicationName: 'checkout' }),
+      blueGreenDeploymentConfig: { blueTargetGroup: blue, greenTargetGroup: green, listener, deploymentApprovalWaitTime },
+    });
+  }
+  const target = (group: codedeploy.IEcsDeploymentGroup) =>
+    DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' });
+  const smoke = [Verification.commands('Smoke', ['bash smoke.sh'])];
+
+  test('is refused under continuous deployment, where nobody decides (regression: accepted, while the plan said no gate waits for a person)', () => {
+    const stack = newStack();
+    const group = blueGreenGroup(stack, Duration.hours(8));
+    expect(errorOf(() => pipelineIn(stack, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [{ name: 'prod', production: true, deployments: [target(group)], verification: smoke }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup waits up to 8 h for a person to reroute traffic to the new tasks "
+      + '(its blueGreenDeploymentConfig.deploymentApprovalWaitTime: CodeDeploy shifts no traffic until someone calls ContinueDeployment, and stops the deployment '
+      + 'when nobody does), a manual approval ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow (nobody decides; automated checks do), '
+      + "got 'checkout-bg'. Remove deploymentApprovalWaitTime from the group's blueGreenDeploymentConfig (CodeDeploy then reroutes traffic as soon as the new "
+      + 'tasks are ready) and gate the environment with verification, or use ReleaseMode.CONTINUOUS_DELIVERY.');
+  });
+
+  test('under continuous delivery the plan shows the manual reroute; a group without the wait, and an imported group, show none', () => {
+    const stack = newStack();
+    const group = blueGreenGroup(stack, Duration.minutes(45));
+    expect(Template.fromStack(stack).findResources('AWS::CodeDeploy::DeploymentGroup', {
+      Properties: { BlueGreenDeploymentConfiguration: { DeploymentReadyOption: { ActionOnTimeout: 'STOP_DEPLOYMENT', WaitTimeInMinutes: 45 } } },
+    })).not.toEqual({});
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'prod', production: true, deployments: [target(group)], verification: smoke }] });
+    expect(pipeline.describe().environments[0].deployments[0].details).toEqual([
+      'waits up to 45 min for a person to reroute traffic (ContinueDeployment); CodeDeploy stops the deployment when nobody does',
+      'task definition: taskdef.json',
+      'appspec: appspec.yaml',
+    ]);
+    const other = newStack();
+    const continuous = pipelineIn(other, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [{ name: 'prod', production: true, deployments: [target(blueGreenGroup(other)), target(importedEcsGroup(other))], verification: smoke }],
+    });
+    expect(continuous.describe().environments[0].deployments.flatMap(d => d.details).filter(d => d.includes('reroute'))).toEqual([]);
   });
 });
 
