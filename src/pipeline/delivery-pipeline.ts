@@ -292,6 +292,14 @@ export class DeliveryPipeline extends Construct {
         + 'and every change moves through all of them automatically. Mark the environment that serves your users with production: true, '
         + 'or acknowledge this warning when none of them does.');
     }
+    // continuous deployment requires automated verification of production environments only
+    if (this.model.releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT && environments.length > 0 && !environments.some(e => e.production)) {
+      Annotations.of(this).addWarningV2('delivery-pipeline:noProductionEnvironment',
+        `No environment is marked production (${environments.map(e => `'${e.name}'`).join(', ')}), so continuous deployment requires none of them `
+        + 'to have automated verification, and every change moves through all of them with nobody deciding, verified or not. '
+        + 'Mark the environment that serves your users with production: true (it then needs verification, or acknowledgeUnverifiedProduction: true), '
+        + 'or acknowledge this warning when none of them does.');
+    }
     this.node.addValidation({
       validate: () => {
         const template = renderedTemplate(stack);
