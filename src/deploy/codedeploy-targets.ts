@@ -27,7 +27,9 @@ export enum DeploymentArtifact {
 /** Options of a CodeDeploy EC2/on-premises deployment. */
 export interface CodeDeployServerOptions {
   /**
-   * The revision to deploy (it must hold an appspec.yml at its root).
+   * The revision to deploy (it must hold an appspec.yml at its root). `SOURCE` needs a source
+   * whose artifact is the revision: an ECR source (only `imageDetail.json`) and a source with
+   * `fullClone` (a clone reference only CodeBuild can read) are refused at synth.
    *
    * @default DeploymentArtifact.BUILD_OUTPUT
    */
@@ -514,6 +516,12 @@ export function codeDeployServerModel(
   if (!Object.values(DeploymentArtifact).includes(input)) {
     v.fail(`${ctx.field}.input`, 'must be a DeploymentArtifact', input, 'Use DeploymentArtifact.BUILD_OUTPUT or SOURCE.');
   }
+  // an ECR source's artifact holds only imageDetail.json: there is no appspec.yml to deploy
+  if (input === DeploymentArtifact.SOURCE && ctx.sourceKind === 'ECR') {
+    v.fail(`${ctx.field}.input`, "takes the CodeDeploy revision (an appspec.yml at its root) from the source artifact, but the pipeline's source is an ECR source, "
+      + 'whose artifact holds only imageDetail.json', described('DeploymentArtifact.SOURCE'),
+    'Use DeploymentArtifact.BUILD_OUTPUT with a build that writes the revision (appspec.yml and the files it names), or a source that holds the revision.');
+  }
   const name = v.pipelineName(`${ctx.field}.name`, o.name ?? groupName(group, 'CodeDeploy'), 'deployment name');
   const imported = importedGroupConfig(ctx, group, 'Server');
   const strategy = imported?.strategy ?? describeGroupConfig(group.deploymentConfig);
@@ -533,6 +541,7 @@ export function codeDeployServerModel(
     buildOutputReads: input === DeploymentArtifact.BUILD_OUTPUT
       ? [{ field: `${ctx.field}.input`, what: 'the CodeDeploy revision\'s appspec.yml', path: 'appspec.yml' }]
       : [],
+    sourceArtifactInput: input === DeploymentArtifact.SOURCE ? { field: `${ctx.field}.input`, what: 'the revision CodeDeploy deploys' } : undefined,
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {
       if (imported) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:importedGroupConfig', imported.warning);
       return [new actions.CodeDeployServerDeployAction({
@@ -593,6 +602,7 @@ export function codeDeployEcsModel(
     ],
     ...singleActionFields(name, 'codedeploy-ecs', group.env.account, group.env.region),
     codeDeployGroup: group,
+    sourceArtifactInput: image === DeploymentArtifact.SOURCE ? { field: `${ctx.field}.containerImage`, what: 'the image details (imageDetail.json)' } : undefined,
     buildOutputReads: [
       { field: `${ctx.field}.taskDefinitionTemplate`, what: 'the task definition template', path: taskDefinitionTemplate },
       { field: `${ctx.field}.appSpecTemplate`, what: 'the AppSpec template', path: appSpecTemplate },

@@ -186,6 +186,17 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   const environments = raw.environments.map((e, i) =>
     environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion, raw.stackAccount, raw.pipelineScope, source.kind,
       build.buildOutputs?.directory));
+  // a full clone makes the source artifact a clone reference that only CodeBuild can read
+  if (source.fullCloneConnectionArn !== undefined) {
+    for (const e of environments) {
+      for (const d of e.deployments) {
+        if (!d.sourceArtifactInput) continue;
+        v.fail(d.sourceArtifactInput.field, `takes ${d.sourceArtifactInput.what} from the source artifact, but source.fullClone makes that artifact a clone `
+          + 'reference (CODEBUILD_CLONE_REF) that only CodeBuild can read, so every deployment would fail', described('DeploymentArtifact.SOURCE'),
+        'Use DeploymentArtifact.BUILD_OUTPUT (the build can put the files in its output), or leave fullClone out.');
+      }
+    }
+  }
   // a stage nested in a deployed stage holds stacks only a target of its own deploys (in any
   // environment: a nested stage may be of another region than its parent)
   const cdkStages = new Set(environments.flatMap(e => e.deployments.map(d => d.cdkStage)).filter(st => st !== undefined));

@@ -10,7 +10,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Approval, DeploymentArtifact, DeploymentTarget, PipelineSource, ReleaseMode, Verification } from '../../src';
 import { describeDeploymentConfig } from '../../src/deploy/codedeploy-targets';
-import { action, actionsOf, errorOf, flat, gitHub, newApp, newStack, pipelineIn } from '../util';
+import { action, actionsOf, CONNECTION_ARN, errorOf, flat, gitHub, newApp, newStack, pipelineIn } from '../util';
 
 function importedEcsGroup(stack: any, region = 'eu-west-1') {
   return codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, `Bg${region}`, {
@@ -69,6 +69,28 @@ describe('DeploymentTarget.codeDeployServer', () => {
     const codedeployResources = statements.filter((s: any) => [].concat(s.Action).some((x: string) => x.startsWith('codedeploy:'))).flatMap((s: any) => [].concat(s.Resource));
     expect(codedeployResources.length).toBeGreaterThan(0);
     for (const r of codedeployResources) expect(r).toMatch(/^arn:aws:codedeploy:eu-west-1:111111111111:(application:|deploymentgroup:|deploymentconfig:)/);
+  });
+
+  test('the revision from the source artifact is refused with a fullClone source (a clone reference) and with an ECR source (only imageDetail.json)', () => {
+    const attempt = (source: (stack: Stack) => PipelineSource, input: DeploymentArtifact) => {
+      const stack = newStack();
+      const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentGroupName: 'shop-fleet' });
+      pipelineIn(stack, { source: source(stack), environments: [{ name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group, { input })] }] });
+      return action(stack, 'staging', 'shop-fleet').InputArtifacts;
+    };
+    const fullClone = () => PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN, fullClone: true });
+    const field = "'PipelineStack/Shop': environments[0] ('staging').deployments[0].input";
+    expect(errorOf(() => attempt(fullClone, DeploymentArtifact.SOURCE))).toBe(`${field} takes the revision CodeDeploy deploys from the source artifact, but `
+      + 'source.fullClone makes that artifact a clone reference (CODEBUILD_CLONE_REF) that only CodeBuild can read, so every deployment would fail, '
+      + 'got DeploymentArtifact.SOURCE. Use DeploymentArtifact.BUILD_OUTPUT (the build can put the files in its output), or leave fullClone out.');
+    const ecrSource = (stack: Stack) => PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryName(stack, 'Images', 'shop') });
+    expect(errorOf(() => attempt(ecrSource, DeploymentArtifact.SOURCE))).toBe(`${field} takes the CodeDeploy revision (an appspec.yml at its root) from the `
+      + "source artifact, but the pipeline's source is an ECR source, whose artifact holds only imageDetail.json, got DeploymentArtifact.SOURCE. "
+      + 'Use DeploymentArtifact.BUILD_OUTPUT with a build that writes the revision (appspec.yml and the files it names), or a source that holds the revision.');
+    // the build output with either source; the source artifact of a source that is not a clone
+    expect(attempt(fullClone, DeploymentArtifact.BUILD_OUTPUT)).toEqual([{ Name: 'BuildOutput' }]);
+    expect(attempt(ecrSource, DeploymentArtifact.BUILD_OUTPUT)).toEqual([{ Name: 'BuildOutput' }]);
+    expect(attempt(() => gitHub(), DeploymentArtifact.SOURCE)).toEqual([{ Name: 'Source' }]);
   });
 
   test('the environment\'s alarms are added to an owned group, which then rolls back on alarm', () => {

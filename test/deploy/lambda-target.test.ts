@@ -5,7 +5,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DeploymentArtifact, DeploymentTarget, LambdaTrafficShift, PipelineSource, ReleaseMode, Verification } from '../../src';
-import { action, errorOf, flat, newApp, newStack, nagFindingsAfterSynth, pipelineIn } from '../util';
+import { action, CONNECTION_ARN, errorOf, flat, newApp, newStack, nagFindingsAfterSynth, pipelineIn } from '../util';
 
 const F = "'PipelineStack/Shop': environments[0] ('prod').deployments[0]";
 
@@ -296,6 +296,21 @@ describe('DeploymentTarget.lambdaFunction: refused configurations', () => {
       environments: [{ name: 'prod', deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack), { input: DeploymentArtifact.SOURCE })] }],
     }))).toBe(`${F}.input takes the function's code from the source artifact, but the pipeline's source is an ECR source, whose artifact holds only imageDetail.json, `
       + 'got DeploymentArtifact.SOURCE. Use DeploymentArtifact.BUILD_OUTPUT with a build that writes the code package, or a source that holds the code.');
+  });
+
+  test('with a fullClone source, the function\'s code from the source artifact is refused (a clone reference); from the build output it is taken', () => {
+    const deployWith = (input: DeploymentArtifact) => {
+      const stack = newStack();
+      pipelineIn(stack, {
+        source: PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN, fullClone: true }),
+        environments: [{ name: 'prod', deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack), { input })] }],
+      });
+      return action(stack, 'prod', 'shop-api').InputArtifacts;
+    };
+    expect(errorOf(() => deployWith(DeploymentArtifact.SOURCE))).toBe(`${F}.input takes the function's code from the source artifact, but source.fullClone makes that `
+      + 'artifact a clone reference (CODEBUILD_CLONE_REF) that only CodeBuild can read, so every deployment would fail, got DeploymentArtifact.SOURCE. '
+      + 'Use DeploymentArtifact.BUILD_OUTPUT (the build can put the files in its output), or leave fullClone out.');
+    expect(deployWith(DeploymentArtifact.BUILD_OUTPUT)).toEqual([{ Name: 'BuildOutput' }]);
   });
 
   test('alarm names longer than CodePipeline\'s 1000 characters in all are refused', () => {
