@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { ReleaseMode } from '../model/release-mode';
 import { buildOutputFilePath } from '../private/artifact-paths';
 import { hasDeployTimeName, readsCrossRegionNames, refuseOtherStage } from '../private/referable';
 import { described, isToken, literalName, resolvedOrUndefined, Validator } from '../private/validation';
@@ -26,7 +27,9 @@ export enum DeploymentArtifact {
 /** Options of a CodeDeploy EC2/on-premises deployment. */
 export interface CodeDeployServerOptions {
   /**
-   * The revision to deploy (it must hold an appspec.yml at its root).
+   * The revision to deploy (it must hold an appspec.yml at its root). `SOURCE` needs a source
+   * whose artifact is the revision: an ECR source (only `imageDetail.json`) and a source with
+   * `fullClone` (a clone reference only CodeBuild can read) are refused at synth.
    *
    * @default DeploymentArtifact.BUILD_OUTPUT
    */
@@ -283,6 +286,48 @@ function alarmsAndRollback(group: unknown): string[] {
 }
 
 /**
+ * The minutes a blue/green group of the app waits for a person to reroute traffic: with
+ * `deploymentApprovalWaitTime` (DeploymentReadyOption `STOP_DEPLOYMENT`), CodeDeploy registers the
+ * replacement tasks with the load balancer only when someone calls ContinueDeployment, and stops
+ * the deployment when nobody does within `WaitTimeInMinutes`. Null when the wait is not literal;
+ * undefined when the group does not wait, or is imported (its settings are not knowable at synth).
+ */
+export function manualRerouteMinutes(group: unknown): number | null | undefined {
+  const cfn = defaultChildOf(group);
+  if (!(cfn instanceof codedeploy.CfnDeploymentGroup)) return undefined;
+  const config = resolvedOrUndefined(Stack.of(cfn), cfn.blueGreenDeploymentConfiguration);
+  const ready = config?.deploymentReadyOption ?? config?.DeploymentReadyOption;
+  const action = ready?.actionOnTimeout ?? ready?.ActionOnTimeout;
+  if (action !== 'STOP_DEPLOYMENT') return undefined;
+  const minutes = ready.waitTimeInMinutes ?? ready.WaitTimeInMinutes;
+  return typeof minutes === 'number' ? minutes : null;
+}
+
+/** A wait in the plan's words: `45 min`, `8 h`. */
+function waitText(minutes: number): string {
+  return minutes >= 60 && minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
+}
+
+/**
+ * The plan's line for a group that waits for a person to reroute traffic; under continuous
+ * deployment, where nobody decides, an error.
+ */
+function manualReroute(ctx: ModelContext, group: { deploymentGroupName: string }): string[] {
+  const minutes = manualRerouteMinutes(group);
+  if (minutes === undefined) return [];
+  const upTo = minutes === null ? '' : ` up to ${waitText(minutes)}`;
+  if (ctx.releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT) {
+    ctx.validator.fail(`${ctx.field}.deploymentGroup`, `waits${upTo} for a person to reroute traffic to the new tasks (its blueGreenDeploymentConfig.deploymentApprovalWaitTime: `
+      + 'CodeDeploy shifts no traffic until someone calls ContinueDeployment, and stops the deployment when nobody does), a manual approval '
+      + 'ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow (nobody decides; automated checks do)',
+    literalName(group, group.deploymentGroupName) ?? described(`the deployment group ${(group as unknown as IConstruct).node.path}`),
+    "Remove deploymentApprovalWaitTime from the group's blueGreenDeploymentConfig (CodeDeploy then reroutes traffic as soon as the new tasks are ready) "
+      + 'and gate the environment with verification, or use ReleaseMode.CONTINUOUS_DELIVERY.');
+  }
+  return [`waits${upTo} for a person to reroute traffic (ContinueDeployment); CodeDeploy stops the deployment when nobody does`];
+}
+
+/**
  * A deployment group of the given kind ('Server' or 'Ecs'), in the environment's region and account.
  */
 function checkGroup(ctx: ModelContext, group: unknown, kind: 'Server' | 'Ecs', env: TargetEnv, pipelineRegion: string, roleGiven: boolean): void {
@@ -471,6 +516,12 @@ export function codeDeployServerModel(
   if (!Object.values(DeploymentArtifact).includes(input)) {
     v.fail(`${ctx.field}.input`, 'must be a DeploymentArtifact', input, 'Use DeploymentArtifact.BUILD_OUTPUT or SOURCE.');
   }
+  // an ECR source's artifact holds only imageDetail.json: there is no appspec.yml to deploy
+  if (input === DeploymentArtifact.SOURCE && ctx.sourceKind === 'ECR') {
+    v.fail(`${ctx.field}.input`, "takes the CodeDeploy revision (an appspec.yml at its root) from the source artifact, but the pipeline's source is an ECR source, "
+      + 'whose artifact holds only imageDetail.json', described('DeploymentArtifact.SOURCE'),
+    'Use DeploymentArtifact.BUILD_OUTPUT with a build that writes the revision (appspec.yml and the files it names), or a source that holds the revision.');
+  }
   const name = v.pipelineName(`${ctx.field}.name`, o.name ?? groupName(group, 'CodeDeploy'), 'deployment name');
   const imported = importedGroupConfig(ctx, group, 'Server');
   const strategy = imported?.strategy ?? describeGroupConfig(group.deploymentConfig);
@@ -490,6 +541,7 @@ export function codeDeployServerModel(
     buildOutputReads: input === DeploymentArtifact.BUILD_OUTPUT
       ? [{ field: `${ctx.field}.input`, what: 'the CodeDeploy revision\'s appspec.yml', path: 'appspec.yml' }]
       : [],
+    sourceArtifactInput: input === DeploymentArtifact.SOURCE ? { field: `${ctx.field}.input`, what: 'the revision CodeDeploy deploys' } : undefined,
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {
       if (imported) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:importedGroupConfig', imported.warning);
       return [new actions.CodeDeployServerDeployAction({
@@ -534,6 +586,7 @@ export function codeDeployEcsModel(
   const name = v.pipelineName(`${ctx.field}.name`, options.name ?? groupName(group, 'BlueGreen'), 'deployment name');
   const imported = importedGroupConfig(ctx, group, 'Ecs');
   const strategy = imported?.strategy ?? describeGroupConfig(group.deploymentConfig);
+  const reroute = manualReroute(ctx, group);
   return {
     name,
     kind: 'codedeploy-ecs',
@@ -541,6 +594,7 @@ export function codeDeployEcsModel(
     summary: ['ECS blue/green', strategy, ...alarmsAndRollback(group)].join(' · '),
     details: [
       ...(imported ? [imported.detail] : []),
+      ...reroute,
       `task definition: ${taskDefinitionTemplate}`,
       `appspec: ${appSpecTemplate}`,
       ...(image ? [`image: imageDetail.json of the ${image === DeploymentArtifact.SOURCE ? 'source' : 'build output'} → <${placeholder}>`] : []),
@@ -548,6 +602,7 @@ export function codeDeployEcsModel(
     ],
     ...singleActionFields(name, 'codedeploy-ecs', group.env.account, group.env.region),
     codeDeployGroup: group,
+    sourceArtifactInput: image === DeploymentArtifact.SOURCE ? { field: `${ctx.field}.containerImage`, what: 'the image details (imageDetail.json)' } : undefined,
     buildOutputReads: [
       { field: `${ctx.field}.taskDefinitionTemplate`, what: 'the task definition template', path: taskDefinitionTemplate },
       { field: `${ctx.field}.appSpecTemplate`, what: 'the AppSpec template', path: appSpecTemplate },

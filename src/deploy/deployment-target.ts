@@ -476,6 +476,13 @@ class FactoryTarget extends DeploymentTarget {
             + 'a change reaches production when every automated check passes)', name,
           'Use ReleaseMode.CONTINUOUS_DELIVERY for a person to decide, or return an action that checks automatically.');
         }
+        // a full clone's source artifact is a clone reference only CodeBuild can read
+        const properties = (action as codepipeline.IAction).actionProperties;
+        if (rc.fullCloneConnectionArn !== undefined && (properties.inputs ?? []).includes(rc.sourceArtifact) && properties.provider !== 'CodeBuild') {
+          v.fail(`${ctx.field}.factory`, `returned an action (provider ${properties.provider}) that takes the source artifact, but source.fullClone makes that `
+            + 'artifact a clone reference (CODEBUILD_CLONE_REF) that only CodeBuild can read', name,
+          'Give the action options.buildArtifact (the build can put the files in its output), or leave fullClone out.');
+        }
         Object.assign(produced, producedFacts(action as codepipeline.IAction));
         if (produced.account !== undefined && !isToken(rc.pipelineAccount) && produced.account !== rc.pipelineAccount && !rc.customerManagedKey) {
           v.fail(`${ctx.field}.factory`, `returned an action that runs in account ${produced.account}, but the pipeline's artifacts are encrypted with a key `

@@ -130,6 +130,8 @@ export interface LambdaDeployOptions {
   readonly alarms?: cloudwatch.IAlarm[];
   /**
    * The artifact that is the function's code package: its files become the function's code.
+   * `SOURCE` with an ECR source (only `imageDetail.json`) or a source with `fullClone` (a clone
+   * reference only CodeBuild can read) is refused at synth.
    *
    * @default DeploymentArtifact.BUILD_OUTPUT
    */
@@ -237,6 +239,8 @@ export function lambdaModel(
     ],
     ...singleActionFields(name, 'lambda', account, region),
     lambdaFunction: fn,
+    lambdaAlias: alias,
+    sourceArtifactInput: input === DeploymentArtifact.SOURCE ? { field: `${field}.input`, what: "the function's code" } : undefined,
     produce: (rc: DeploymentRenderContext): codepipeline.IAction[] => {
       if (drift) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:lambdaAliasInTemplate', drift);
       return [new LambdaDeployAction({

@@ -186,6 +186,17 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   const environments = raw.environments.map((e, i) =>
     environmentModel(v, e, i, releaseMode, executionMode, raw.stackRegion, raw.stackAccount, raw.pipelineScope, source.kind,
       build.buildOutputs?.directory));
+  // a full clone makes the source artifact a clone reference that only CodeBuild can read
+  if (source.fullCloneConnectionArn !== undefined) {
+    for (const e of environments) {
+      for (const d of e.deployments) {
+        if (!d.sourceArtifactInput) continue;
+        v.fail(d.sourceArtifactInput.field, `takes ${d.sourceArtifactInput.what} from the source artifact, but source.fullClone makes that artifact a clone `
+          + 'reference (CODEBUILD_CLONE_REF) that only CodeBuild can read, so every deployment would fail', described('DeploymentArtifact.SOURCE'),
+        'Use DeploymentArtifact.BUILD_OUTPUT (the build can put the files in its output), or leave fullClone out.');
+      }
+    }
+  }
   // a stage nested in a deployed stage holds stacks only a target of its own deploys (in any
   // environment: a nested stage may be of another region than its parent)
   const cdkStages = new Set(environments.flatMap(e => e.deployments.map(d => d.cdkStage)).filter(st => st !== undefined));
@@ -212,6 +223,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   }
 
   checkEnvironmentsAgainstStack(v, environments, raw.stackAccount, raw.stackRegion);
+  checkTargetsAcrossEnvironments(v, environments);
 
   const selfUpdate = v.optionalBoolean('selfUpdate', raw.selfUpdate) ?? false;
   // a pull request is not merged yet: a pipeline it starts may build, test and check it, not release it
@@ -441,12 +453,113 @@ function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentMo
 
 type GroupLike = { deploymentGroupName?: unknown; application?: { applicationName?: unknown }; env?: { account?: string; region?: string } };
 
+/** What a CodeDeploy, ECS or Lambda target deploys to, for the check across environments. */
+interface DeployedResource {
+  /** The object the target was given (a group, a service, an alias): the same object is the same resource. */
+  readonly object: unknown;
+  /** Kind, account, region and names, when all are literal: one resource imported twice has one key. */
+  readonly key?: string;
+  /** The resource in words, e.g. `deployment group 'shop-fleet' of application 'shop' (111111111111/eu-west-1)`. */
+  readonly label: string;
+  /** The target's field that names it. */
+  readonly field: string;
+  /** The value the error shows. */
+  readonly value: unknown;
+  /** `deploys to` / `updates` / `moves`. */
+  readonly verb: string;
+  /** The kind in words, for the fix. */
+  readonly what: string;
+}
+
+function deployedResource(d: DeploymentModel): DeployedResource | undefined {
+  const where = (account: string | undefined, region: string | undefined) => (account && region ? ` (${account}/${region})` : '');
+  if (d.codeDeployGroup) {
+    const group = d.codeDeployGroup as GroupLike;
+    const name = typeof group.deploymentGroupName === 'string' ? literalName(group, group.deploymentGroupName) : undefined;
+    const application = group.application;
+    const app = application && typeof application.applicationName === 'string' ? literalName(application, application.applicationName) : undefined;
+    const account = literal(group.env?.account);
+    const region = literal(group.env?.region);
+    return {
+      object: group,
+      key: name && app && account && region ? `group ${account}/${region}/${app}/${name}` : undefined,
+      label: `${name ? `deployment group '${name}'${app ? ` of application '${app}'` : ''}` : 'the deployment group'}${where(account, region)}`,
+      field: 'deploymentGroup',
+      value: name ?? described('a deployment group whose name is a token'),
+      verb: 'deploys to',
+      what: 'deployment group',
+    };
+  }
+  if (d.ecsService) {
+    const service = d.ecsService as { serviceName?: unknown; cluster?: { clusterName?: unknown }; env?: { account?: string; region?: string } };
+    const name = typeof service.serviceName === 'string' ? literalName(service, service.serviceName) : undefined;
+    const cluster = typeof service.cluster?.clusterName === 'string' ? literalName(service.cluster, service.cluster.clusterName) : undefined;
+    const account = literal(service.env?.account);
+    const region = literal(service.env?.region);
+    return {
+      object: service,
+      key: name && cluster && account && region ? `service ${account}/${region}/${cluster}/${name}` : undefined,
+      label: `${name ? `ECS service '${name}'${cluster ? ` of cluster '${cluster}'` : ''}` : 'the ECS service'}${where(account, region)}`,
+      field: 'service',
+      value: name ?? described('a service whose name is a token'),
+      verb: 'updates',
+      what: 'ECS service',
+    };
+  }
+  if (d.lambdaFunction && d.lambdaAlias) {
+    // an alias per environment of one function is fine: only the environment's alias moves
+    const fn = d.lambdaFunction as { functionName?: unknown; env?: { account?: string; region?: string } };
+    const alias = d.lambdaAlias as { aliasName?: unknown };
+    const name = typeof fn.functionName === 'string' ? literalName(fn, fn.functionName) : undefined;
+    const aliasName = typeof alias.aliasName === 'string' ? literal(alias.aliasName) : undefined;
+    const account = literal(fn.env?.account);
+    const region = literal(fn.env?.region);
+    return {
+      object: alias,
+      key: name && aliasName && account && region ? `alias ${account}/${region}/${name}:${aliasName}` : undefined,
+      label: `${aliasName ? `alias '${aliasName}'` : 'the alias'} of ${name ? `Lambda function '${name}'` : 'the Lambda function'}${where(account, region)}`,
+      field: 'alias',
+      value: name && aliasName ? `${name}:${aliasName}` : described('an alias whose function or name is a token'),
+      verb: 'moves',
+      what: 'Lambda alias',
+    };
+  }
+  return undefined;
+}
+
+/**
+ * One deployment group, ECS service or Lambda alias deployed from two environments: the first one
+ * deploys each change to it before the second one's gates (its approval, its entry conditions, the
+ * verification of the environments between them) decide, so staging would deploy the production
+ * fleet before anyone approves. The same resource is the same object, or the same names in the
+ * same account and region when they are literal (a resource imported twice). CloudFormation stacks
+ * are checked the same way in checkEnvironmentsAgainstStack.
+ */
+function checkTargetsAcrossEnvironments(v: Validator, environments: EnvironmentModel[]): void {
+  const seen: Array<DeployedResource & { readonly environment: string }> = [];
+  for (const env of environments) {
+    env.deployments.forEach((d, i) => {
+      const resource = deployedResource(d);
+      if (!resource) return;
+      const previous = seen.find(p => p.environment !== env.field
+        && (p.object === resource.object || (resource.key !== undefined && p.key === resource.key)));
+      if (previous) {
+        v.fail(`${env.field}.deployments[${i}].${resource.field}`,
+          `${resource.verb} ${resource.label}, which ${previous.environment} ${previous.verb} too: each change would reach it in ${previous.environment}, `
+          + `before the gates of ${env.field} (its approval, its entry conditions, the checks in between) are passed`,
+          resource.value, `Give each environment ${/^[AEIOU]/.test(resource.what) ? 'an' : 'a'} ${resource.what} of its own, or deploy this one from one environment only.`);
+      }
+      seen.push({ ...resource, environment: env.field });
+    });
+  }
+}
+
 /**
  * One deployment group deployed by two targets of one environment: both actions run in parallel,
  * and CodeDeploy refuses a deployment to a group while another one is in progress there. The same
  * group is the same object, or the same application and group name in the same account and region
- * when they are literal (a group imported twice). Environments run one after the other, so one group
- * in two environments is left alone.
+ * when they are literal (a group imported twice). One group in two environments is refused by
+ * checkTargetsAcrossEnvironments.
  */
 function checkDeploymentGroupsOnce(v: Validator, field: string, deployments: DeploymentModel[]): void {
   const seen: Array<{ readonly group: unknown; readonly key?: string; readonly target: string }> = [];

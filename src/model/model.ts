@@ -267,6 +267,8 @@ export interface DeploymentModel {
   readonly gradual?: boolean;
   /** The Lambda function a Lambda deployment (`DeploymentTarget.lambdaFunction`) updates. */
   readonly lambdaFunction?: unknown;
+  /** The alias a Lambda deployment moves. */
+  readonly lambdaAlias?: unknown;
   /**
    * A custom action (`DeploymentTarget.fromActionFactory`): what its produced action shows of where it
    * runs and how, filled in when the pipeline is rendered (the plan is written after that).
@@ -282,6 +284,12 @@ export interface DeploymentModel {
   readonly cloudAssembly?: { readonly directory: string; readonly field: string };
   /** Files the target reads from the build output (checked against the build's output globs). */
   readonly buildOutputReads?: BuildOutputRead[];
+  /**
+   * The target hands the source artifact to a service other than CodeBuild (CodeDeploy, Lambda):
+   * the field that chooses it and what the artifact is there, for the check of `fullClone`, whose
+   * artifact only CodeBuild can read.
+   */
+  readonly sourceArtifactInput?: { readonly field: string; readonly what: string };
   /** The rendered action names with their phase, for the graph and plan. */
   readonly actionNames: DeploymentActionName[];
   /**

@@ -24,7 +24,8 @@ export enum ReleaseMode {
 /**
  * The release mode in plain words, for the plan; `productionEnvironments` (when given) says how
  * many environments are production: without one, no approval is added to a continuous delivery,
- * and only the approvals the user configured (`approvedEnvironments`, when given) wait for a person.
+ * and only the approvals the user configured (`approvedEnvironments`, when given) wait for a person;
+ * and a continuous deployment requires no environment to have automated verification.
  */
 export function describeReleaseMode(mode: string, productionEnvironments?: number, approvedEnvironments?: number): string {
   switch (mode) {
@@ -42,6 +43,10 @@ export function describeReleaseMode(mode: string, productionEnvironments?: numbe
       }
       return 'Continuous delivery: every change moves through the environments automatically; a person decides, with one approval, when it reaches production.';
     case ReleaseMode.CONTINUOUS_DEPLOYMENT:
+      if (productionEnvironments === 0) {
+        return 'Continuous deployment: nobody decides; every change moves through the environments automatically; no environment is marked production, '
+          + 'so none is required to have automated verification.';
+      }
       return 'Continuous deployment: nobody decides; a change reaches production when every automated check passes.';
     default:
       throw new Error(`Logic error: unknown release mode ${mode}`);

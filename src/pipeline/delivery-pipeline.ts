@@ -72,6 +72,11 @@ export interface DeliveryPipelineProps {
   /**
    * How concurrent executions behave.
    *
+   * `PARALLEL` executions run independently, so two changes can deploy to one environment at once
+   * and an older one can finish last and stay deployed: it suits a pipeline that deploys nothing
+   * (pull requests), and the synth warns when the pipeline has environments
+   * (`delivery-pipeline:parallelDeployments`).
+   *
    * @default codepipeline.ExecutionMode.QUEUED
    */
   readonly executionMode?: codepipeline.ExecutionMode;
@@ -291,6 +296,27 @@ export class DeliveryPipeline extends Construct {
         `No environment is marked production (${environments.map(e => `'${e.name}'`).join(', ')}), so continuous delivery adds no approval `
         + 'and every change moves through all of them automatically. Mark the environment that serves your users with production: true, '
         + 'or acknowledge this warning when none of them does.');
+    }
+    // continuous deployment requires automated verification of production environments only
+    if (this.model.releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT && environments.length > 0 && !environments.some(e => e.production)) {
+      Annotations.of(this).addWarningV2('delivery-pipeline:noProductionEnvironment',
+        `No environment is marked production (${environments.map(e => `'${e.name}'`).join(', ')}), so continuous deployment requires none of them `
+        + 'to have automated verification, and every change moves through all of them with nobody deciding, verified or not. '
+        + 'Mark the environment that serves your users with production: true (it then needs verification, or acknowledgeUnverifiedProduction: true), '
+        + 'or acknowledge this warning when none of them does.');
+    }
+    // parallel executions do not wait for each other, in any stage
+    if (this.model.executionMode === codepipeline.ExecutionMode.PARALLEL && environments.length > 0) {
+      const production = environments.filter(e => e.production).map(e => `'${e.name}'`);
+      const names = environments.map(e => `'${e.name}'`).join(', ');
+      Annotations.of(this).addWarningV2('delivery-pipeline:parallelDeployments',
+        `The pipeline runs in PARALLEL execution mode and deploys to environments (${names}): its executions run independently, so two changes `
+        + 'can deploy to the same environment at once, and an older change that finishes last stays deployed. '
+        + (production.length > 0
+          ? `That includes production (${production.join(', ')}): an older change can replace a newer one in front of your users, and CodePipeline `
+            + 'does not roll stages back in PARALLEL mode. Use codepipeline.ExecutionMode.QUEUED (the default) or SUPERSEDED for a pipeline that deploys.'
+          : 'Use codepipeline.ExecutionMode.QUEUED (the default) or SUPERSEDED for a pipeline that deploys, or acknowledge this warning when these environments '
+            + 'can take it.'));
     }
     this.node.addValidation({
       validate: () => {

@@ -166,6 +166,8 @@ export interface GitHubSourceProps {
   readonly pullRequestTriggers?: PullRequestTrigger[];
   /**
    * Pass a full git clone to the build (so it can run `git describe`, `git log`...) instead of a zip.
+   * The source artifact is then a clone reference only CodeBuild can read: a source code scan,
+   * and a deployment that takes the source artifact (`DeploymentArtifact.SOURCE`), are refused.
    *
    * @default false
    */

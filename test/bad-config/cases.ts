@@ -818,6 +818,58 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}environments[0] ('prod').deployments[1].service updates ECS service 'shop-web', which deployments[0] ('shop-web') of the same environment updates too (the two rolling updates would run in parallel, each replacing the task definition of the other), got 'shop-web'. Deploy each service with one target: remove one of the two.`,
   },
   {
+    // regression: accepted; staging deployed the production fleet before anyone approved
+    title: 'the same CodeDeploy deployment group deployed from a staging and a production environment',
+    props: () => base({
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.codeDeployServer(fleetOf(importStack(), '111111111111'))] },
+        { name: 'prod', production: true, deployments: [DeploymentTarget.codeDeployServer(fleetOf(importStack(), '111111111111'))] },
+      ],
+    }),
+    message: `${P}environments[1] ('prod').deployments[0].deploymentGroup deploys to deployment group 'shop-fleet' of application 'shop' (111111111111/eu-west-1), which environments[0] ('staging') deploys to too: each change would reach it in environments[0] ('staging'), before the gates of environments[1] ('prod') (its approval, its entry conditions, the checks in between) are passed, got 'shop-fleet'. Give each environment a deployment group of its own, or deploy this one from one environment only.`,
+  },
+  {
+    title: 'the same ECS service updated from a staging and a production environment',
+    props: () => {
+      const service = webService();
+      return base({ environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(service)] }, { name: 'prod', production: true, deployments: [DeploymentTarget.ecs(service)] }] });
+    },
+    message: `${P}environments[1] ('prod').deployments[0].service updates ECS service 'shop-web' of cluster 'shop' (111111111111/eu-west-1), which environments[0] ('staging') updates too: each change would reach it in environments[0] ('staging'), before the gates of environments[1] ('prod') (its approval, its entry conditions, the checks in between) are passed, got 'shop-web'. Give each environment an ECS service of its own, or deploy this one from one environment only.`,
+  },
+  {
+    title: 'the same Lambda alias moved from a staging and a production environment',
+    props: () => base({
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.lambdaFunction(apiAlias())] },
+        { name: 'prod', production: true, deployments: [DeploymentTarget.lambdaFunction(apiAlias())] },
+      ],
+    }),
+    message: `${P}environments[1] ('prod').deployments[0].alias moves alias 'live' of Lambda function 'shop-api' (111111111111/eu-west-1), which environments[0] ('staging') moves too: each change would reach it in environments[0] ('staging'), before the gates of environments[1] ('prod') (its approval, its entry conditions, the checks in between) are passed, got 'shop-api:live'. Give each environment a Lambda alias of its own, or deploy this one from one environment only.`,
+  },
+  {
+    // regression: accepted; every deployment failed, CodeDeploy cannot read a clone reference
+    title: 'a CodeDeploy revision taken from the source artifact of a fullClone source',
+    props: () => base({
+      source: gh({ fullClone: true }),
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(fleetOf(importStack(), '111111111111'), { input: DeploymentArtifact.SOURCE })] }],
+    }),
+    message: `${P}environments[0] ('prod').deployments[0].input takes the revision CodeDeploy deploys from the source artifact, but source.fullClone makes that artifact a clone reference (CODEBUILD_CLONE_REF) that only CodeBuild can read, so every deployment would fail, got DeploymentArtifact.SOURCE. Use DeploymentArtifact.BUILD_OUTPUT (the build can put the files in its output), or leave fullClone out.`,
+  },
+  {
+    title: 'a Lambda function\'s code taken from the source artifact of a fullClone source',
+    props: () => base({ source: gh({ fullClone: true }), environments: [{ name: 'prod', deployments: [DeploymentTarget.lambdaFunction(apiAlias(), { input: DeploymentArtifact.SOURCE })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0].input takes the function's code from the source artifact, but source.fullClone makes that artifact a clone reference (CODEBUILD_CLONE_REF) that only CodeBuild can read, so every deployment would fail, got DeploymentArtifact.SOURCE. Use DeploymentArtifact.BUILD_OUTPUT (the build can put the files in its output), or leave fullClone out.`,
+  },
+  {
+    // regression: accepted; an ECR source's artifact has no appspec.yml
+    title: 'a CodeDeploy revision taken from the source artifact of an ECR source',
+    props: () => base({
+      source: PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryName(importStack(), 'Images', 'shop') }),
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(fleetOf(importStack(), '111111111111'), { input: DeploymentArtifact.SOURCE })] }],
+    }),
+    message: `${P}environments[0] ('prod').deployments[0].input takes the CodeDeploy revision (an appspec.yml at its root) from the source artifact, but the pipeline's source is an ECR source, whose artifact holds only imageDetail.json, got DeploymentArtifact.SOURCE. Use DeploymentArtifact.BUILD_OUTPUT with a build that writes the revision (appspec.yml and the files it names), or a source that holds the revision.`,
+  },
+  {
     title: 'Lambda canary of 0 percent',
     props: () => base({ environments: [{ name: 'prod', deployments: [DeploymentTarget.lambdaFunction(apiAlias(), { trafficShift: LambdaTrafficShift.canary(0, Duration.minutes(5)) })] }] }),
     message: `${P}environments[0] ('prod').deployments[0].trafficShift.percent must be a whole percent from 1 to 99, got 0. Pass for example LambdaTrafficShift.canary(10, Duration.minutes(5)).`,

@@ -96,6 +96,27 @@ describe('CONTINUOUS_DEPLOYMENT', () => {
     expect(planOf(pipeline).releaseModeDescription).toMatch(/^Continuous deployment: nobody decides/);
   });
 
+  test('without a production environment the synth warns and the plan does not say that checks guard production (regression: neither did)', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT, environments: [env('staging'), env('prod')] });
+    expect(planOf(pipeline).releaseModeDescription).toBe('Continuous deployment: nobody decides; every change moves through the environments automatically; '
+      + 'no environment is marked production, so none is required to have automated verification.');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('noProductionEnvironment')).map(w => w.entry.data)).toEqual([
+      "No environment is marked production ('staging', 'prod'), so continuous deployment requires none of them to have automated verification, "
+      + 'and every change moves through all of them with nobody deciding, verified or not. Mark the environment that serves your users with production: true '
+      + '(it then needs verification, or acknowledgeUnverifiedProduction: true), or acknowledge this warning when none of them does. '
+      + '[ack: delivery-pipeline:noProductionEnvironment]',
+    ]);
+    // a production environment: no warning, and the plan says checks decide
+    const other = newStack();
+    const verified = pipelineIn(other, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [env('staging'), env('prod', { production: true, verification: [Verification.commands('Smoke', ['./smoke.sh'])] })],
+    });
+    expect(planOf(verified).releaseModeDescription).toBe('Continuous deployment: nobody decides; a change reaches production when every automated check passes.');
+    expect(Annotations.fromStack(other).findWarning('*', Match.stringLikeRegexp('noProductionEnvironment'))).toEqual([]);
+  });
+
   test('an approval is an error naming the environment', () => {
     const stack = newStack();
     expect(errorOf(() => pipelineIn(stack, {

@@ -6,10 +6,11 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Approval, DeploymentArtifact, DeploymentTarget, PipelineSource, Verification } from '../../src';
+import { Approval, DeploymentArtifact, DeploymentTarget, PipelineSource, ReleaseMode, Verification } from '../../src';
 import { describeDeploymentConfig } from '../../src/deploy/codedeploy-targets';
-import { action, actionsOf, errorOf, flat, gitHub, newApp, newStack, pipelineIn } from '../util';
+import { action, actionsOf, CONNECTION_ARN, errorOf, flat, gitHub, newApp, newStack, pipelineIn } from '../util';
 
 function importedEcsGroup(stack: any, region = 'eu-west-1') {
   return codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, `Bg${region}`, {
@@ -68,6 +69,28 @@ describe('DeploymentTarget.codeDeployServer', () => {
     const codedeployResources = statements.filter((s: any) => [].concat(s.Action).some((x: string) => x.startsWith('codedeploy:'))).flatMap((s: any) => [].concat(s.Resource));
     expect(codedeployResources.length).toBeGreaterThan(0);
     for (const r of codedeployResources) expect(r).toMatch(/^arn:aws:codedeploy:eu-west-1:111111111111:(application:|deploymentgroup:|deploymentconfig:)/);
+  });
+
+  test('the revision from the source artifact is refused with a fullClone source (a clone reference) and with an ECR source (only imageDetail.json)', () => {
+    const attempt = (source: (stack: Stack) => PipelineSource, input: DeploymentArtifact) => {
+      const stack = newStack();
+      const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentGroupName: 'shop-fleet' });
+      pipelineIn(stack, { source: source(stack), environments: [{ name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group, { input })] }] });
+      return action(stack, 'staging', 'shop-fleet').InputArtifacts;
+    };
+    const fullClone = () => PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN, fullClone: true });
+    const field = "'PipelineStack/Shop': environments[0] ('staging').deployments[0].input";
+    expect(errorOf(() => attempt(fullClone, DeploymentArtifact.SOURCE))).toBe(`${field} takes the revision CodeDeploy deploys from the source artifact, but `
+      + 'source.fullClone makes that artifact a clone reference (CODEBUILD_CLONE_REF) that only CodeBuild can read, so every deployment would fail, '
+      + 'got DeploymentArtifact.SOURCE. Use DeploymentArtifact.BUILD_OUTPUT (the build can put the files in its output), or leave fullClone out.');
+    const ecrSource = (stack: Stack) => PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryName(stack, 'Images', 'shop') });
+    expect(errorOf(() => attempt(ecrSource, DeploymentArtifact.SOURCE))).toBe(`${field} takes the CodeDeploy revision (an appspec.yml at its root) from the `
+      + "source artifact, but the pipeline's source is an ECR source, whose artifact holds only imageDetail.json, got DeploymentArtifact.SOURCE. "
+      + 'Use DeploymentArtifact.BUILD_OUTPUT with a build that writes the revision (appspec.yml and the files it names), or a source that holds the revision.');
+    // the build output with either source; the source artifact of a source that is not a clone
+    expect(attempt(fullClone, DeploymentArtifact.BUILD_OUTPUT)).toEqual([{ Name: 'BuildOutput' }]);
+    expect(attempt(ecrSource, DeploymentArtifact.BUILD_OUTPUT)).toEqual([{ Name: 'BuildOutput' }]);
+    expect(attempt(() => gitHub(), DeploymentArtifact.SOURCE)).toEqual([{ Name: 'Source' }]);
   });
 
   test('the environment\'s alarms are added to an owned group, which then rolls back on alarm', () => {
@@ -194,16 +217,56 @@ describe('DeploymentTarget.codeDeployServer', () => {
       + 'got a deployment group whose name is a token. Deploy each deployment group with one target: remove one of the two.');
   });
 
-  test('one group deployed in two environments is allowed: the environments run one after the other', () => {
+  test('one group deployed from two environments is refused (regression: staging deployed the production fleet before the approval)', () => {
+    // a group of the app whose name is a token: the same object
     const stack = newStack();
     const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet');
-    pipelineIn(stack, {
+    expect(errorOf(() => pipelineIn(stack, {
       environments: [
         { name: 'staging', deployments: [DeploymentTarget.codeDeployServer(group)] },
-        { name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)] },
+        { name: 'prod', production: true, deployments: [DeploymentTarget.codeDeployServer(group)] },
+      ],
+    }))).toBe("'PipelineStack/Shop': environments[1] ('prod').deployments[0].deploymentGroup deploys to the deployment group (111111111111/eu-west-1), "
+      + "which environments[0] ('staging') deploys to too: each change would reach it in environments[0] ('staging'), before the gates of environments[1] ('prod') "
+      + '(its approval, its entry conditions, the checks in between) are passed, got a deployment group whose name is a token. '
+      + 'Give each environment a deployment group of its own, or deploy this one from one environment only.');
+    // one group imported twice, by name, is the same group; in any two environments
+    const other = newStack();
+    const imported = (id: string) => DeploymentTarget.codeDeployServer(
+      codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(other, id, {
+        application: codedeploy.ServerApplication.fromServerApplicationName(other, `${id}App`, 'shop'),
+        deploymentGroupName: 'shop-fleet',
+        deploymentConfig: codedeploy.ServerDeploymentConfig.ALL_AT_ONCE,
+      }));
+    expect(errorOf(() => pipelineIn(other, {
+      environments: [
+        { name: 'dev', deployments: [imported('G1')] },
+        { name: 'qa', deployments: [DeploymentTarget.commands('x', ['x'])] },
+        { name: 'staging', deployments: [imported('G2')] },
+      ],
+    }))).toBe("'PipelineStack/Shop': environments[2] ('staging').deployments[0].deploymentGroup deploys to deployment group 'shop-fleet' of application 'shop' "
+      + "(111111111111/eu-west-1), which environments[0] ('dev') deploys to too: each change would reach it in environments[0] ('dev'), before the gates of "
+      + "environments[2] ('staging') (its approval, its entry conditions, the checks in between) are passed, got 'shop-fleet'. "
+      + 'Give each environment a deployment group of its own, or deploy this one from one environment only.');
+  });
+
+  test('a group per environment is taken, also with the same group name in another account or region', () => {
+    const stack = newStack();
+    const group = (id: string, name: string, account = '111111111111') => DeploymentTarget.codeDeployServer(
+      codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, id, {
+        application: codedeploy.ServerApplication.fromServerApplicationArn(stack, `${id}App`, `arn:aws:codedeploy:eu-west-1:${account}:application:shop`),
+        deploymentGroupName: name,
+        deploymentConfig: codedeploy.ServerDeploymentConfig.ALL_AT_ONCE,
+      }));
+    pipelineIn(stack, {
+      environments: [
+        { name: 'staging', deployments: [group('Staging', 'shop-fleet-staging')] },
+        { name: 'prod', production: true, deployments: [group('Prod', 'shop-fleet-prod')] },
+        { name: 'prod-b', account: '222222222222', production: true, deployments: [group('ProdB', 'shop-fleet-prod', '222222222222')] },
       ],
     });
-    expect(actionsOf(stack, 'prod')).toEqual(['Fleet@1']);
+    expect(actionsOf(stack, 'prod')).toEqual(['Approve@1', 'shop-fleet-prod@2']);
+    expect(actionsOf(stack, 'prod-b')).toEqual(['Approve@1', 'shop-fleet-prod@2']);
   });
 
   describe('a group in a stack that names no account or region, deployed from a pipeline stack that does', () => {
@@ -287,6 +350,17 @@ describe('DeploymentTarget.codeDeployEcs', () => {
     expect(attempt(() => gitHub(), DeploymentArtifact.BUILD_OUTPUT)).toBe('BuildOutput');
   });
 
+  test('one ECS group deployed from two environments is refused (regression: staging shifted the production traffic before the approval)', () => {
+    const stack = newStack();
+    const group = importedEcsGroup(stack);
+    const target = () => DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'staging', deployments: [target()] }, { name: 'prod', production: true, deployments: [target()] }] })))
+      .toBe("'PipelineStack/Shop': environments[1] ('prod').deployments[0].deploymentGroup deploys to deployment group 'shop-bg' of application 'shop' "
+        + "(111111111111/eu-west-1), which environments[0] ('staging') deploys to too: each change would reach it in environments[0] ('staging'), before the gates of "
+        + "environments[1] ('prod') (its approval, its entry conditions, the checks in between) are passed, got 'shop-bg'. "
+        + 'Give each environment a deployment group of its own, or deploy this one from one environment only.');
+  });
+
   test('one ECS group deployed by two targets of one environment is refused', () => {
     const stack = newStack();
     const group = importedEcsGroup(stack);
@@ -346,6 +420,33 @@ describe('DeploymentTarget.ecs', () => {
     const worker = new ecs.FargateService(stack, 'Worker', { cluster, taskDefinition });
     pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(web), DeploymentTarget.ecs(worker)] }] });
     expect(actionsOf(stack, 'staging')).toEqual(['web@1', 'Worker@1']);
+  });
+
+  test('one service updated from two environments is refused (regression: staging updated the production service before the approval)', () => {
+    // a service of the app, its name a token: the same object
+    const stack = newStack();
+    const cluster = new ecs.Cluster(stack, 'Cluster');
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+    taskDefinition.addContainer('app', { image: ecs.ContainerImage.fromRegistry('nginx') });
+    const web = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition });
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(web)] }, { name: 'prod', production: true, deployments: [DeploymentTarget.ecs(web)] }],
+    }))).toBe("'PipelineStack/Shop': environments[1] ('prod').deployments[0].service updates the ECS service (111111111111/eu-west-1), which environments[0] ('staging') "
+      + "updates too: each change would reach it in environments[0] ('staging'), before the gates of environments[1] ('prod') (its approval, its entry conditions, "
+      + 'the checks in between) are passed, got a service whose name is a token. Give each environment an ECS service of its own, or deploy this one from one environment only.');
+    // one service imported twice by its ARN; a service of the same name in another cluster is another service
+    const other = newStack();
+    const imported = (id: string, clusterName: string) => DeploymentTarget.ecs(ecs.FargateService.fromFargateServiceAttributes(other, id, {
+      serviceArn: `arn:aws:ecs:eu-west-1:111111111111:service/${clusterName}/shop-web`,
+      cluster: ecs.Cluster.fromClusterArn(other, `${id}Cluster`, `arn:aws:ecs:eu-west-1:111111111111:cluster/${clusterName}`),
+    }));
+    pipelineIn(other, { environments: [{ name: 'staging', deployments: [imported('A', 'staging')] }, { name: 'prod', deployments: [imported('B', 'prod')] }] });
+    expect(errorOf(() => pipelineIn(other, {
+      environments: [{ name: 'staging', deployments: [imported('C', 'prod')] }, { name: 'prod', deployments: [imported('D', 'prod')] }],
+    }, 'Again'))).toBe("'PipelineStack/Again': environments[1] ('prod').deployments[0].service updates ECS service 'shop-web' of cluster 'prod' (111111111111/eu-west-1), "
+      + "which environments[0] ('staging') updates too: each change would reach it in environments[0] ('staging'), before the gates of environments[1] ('prod') "
+      + "(its approval, its entry conditions, the checks in between) are passed, got 'shop-web'. Give each environment an ECS service of its own, "
+      + 'or deploy this one from one environment only.');
   });
 
   test('imageDefinitionsFile is a relative path inside the build output, written with \'/\'', () => {
@@ -535,6 +636,63 @@ describe('ECS blue/green needs the CODE_DEPLOY controller', () => {
       service,
       blueGreenDeploymentConfig: {} as any,
     })).toThrow(/CODE_DEPLOY deployment controller/);
+  });
+});
+
+describe('an ECS blue/green group that waits for a person to reroute traffic (deploymentApprovalWaitTime)', () => {
+  /** An ECS blue/green group of the app, named 'checkout-bg'. */
+  function blueGreenGroup(stack: Stack, deploymentApprovalWaitTime?: Duration): codedeploy.EcsDeploymentGroup {
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+    taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx'), portMappings: [{ containerPort: 80 }] });
+    const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition, deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY } });
+    const lb = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc });
+    const listener = lb.addListener('Http', { port: 80 });
+    const [blue, green] = ['Blue', 'Green'].map(id => new elbv2.ApplicationTargetGroup(stack, id, { vpc, port: 80, targetType: elbv2.TargetType.IP }));
+    listener.addTargetGroups('Default', { targetGroups: [blue] });
+    return new codedeploy.EcsDeploymentGroup(stack, 'BlueGreen', {
+      service,
+      deploymentGroupName: 'checkout-bg',
+      application: new codedeploy.EcsApplication(stack, 'App', { applicationName: 'checkout' }),
+      blueGreenDeploymentConfig: { blueTargetGroup: blue, greenTargetGroup: green, listener, deploymentApprovalWaitTime },
+    });
+  }
+  const target = (group: codedeploy.IEcsDeploymentGroup) =>
+    DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' });
+  const smoke = [Verification.commands('Smoke', ['bash smoke.sh'])];
+
+  test('is refused under continuous deployment, where nobody decides (regression: accepted, while the plan said no gate waits for a person)', () => {
+    const stack = newStack();
+    const group = blueGreenGroup(stack, Duration.hours(8));
+    expect(errorOf(() => pipelineIn(stack, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [{ name: 'prod', production: true, deployments: [target(group)], verification: smoke }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup waits up to 8 h for a person to reroute traffic to the new tasks "
+      + '(its blueGreenDeploymentConfig.deploymentApprovalWaitTime: CodeDeploy shifts no traffic until someone calls ContinueDeployment, and stops the deployment '
+      + 'when nobody does), a manual approval ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow (nobody decides; automated checks do), '
+      + "got 'checkout-bg'. Remove deploymentApprovalWaitTime from the group's blueGreenDeploymentConfig (CodeDeploy then reroutes traffic as soon as the new "
+      + 'tasks are ready) and gate the environment with verification, or use ReleaseMode.CONTINUOUS_DELIVERY.');
+  });
+
+  test('under continuous delivery the plan shows the manual reroute; a group without the wait, and an imported group, show none', () => {
+    const stack = newStack();
+    const group = blueGreenGroup(stack, Duration.minutes(45));
+    expect(Template.fromStack(stack).findResources('AWS::CodeDeploy::DeploymentGroup', {
+      Properties: { BlueGreenDeploymentConfiguration: { DeploymentReadyOption: { ActionOnTimeout: 'STOP_DEPLOYMENT', WaitTimeInMinutes: 45 } } },
+    })).not.toEqual({});
+    const pipeline = pipelineIn(stack, { environments: [{ name: 'prod', production: true, deployments: [target(group)], verification: smoke }] });
+    expect(pipeline.describe().environments[0].deployments[0].details).toEqual([
+      'waits up to 45 min for a person to reroute traffic (ContinueDeployment); CodeDeploy stops the deployment when nobody does',
+      'task definition: taskdef.json',
+      'appspec: appspec.yaml',
+    ]);
+    const other = newStack();
+    const continuous = pipelineIn(other, {
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [{ name: 'prod', production: true, deployments: [target(blueGreenGroup(other)), target(importedEcsGroup(other))], verification: smoke }],
+    });
+    expect(continuous.describe().environments[0].deployments.flatMap(d => d.details).filter(d => d.includes('reroute'))).toEqual([]);
   });
 });
 

@@ -3,9 +3,10 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { Approval, DeploymentTarget, IDeliveryActionFactory, ProduceActionOptions, Verification } from '../../src';
-import { action, actionsOf, cfnTarget, errorOf, flat, newStack, pipelineIn, pipelineProps } from '../util';
+import { Approval, DeploymentTarget, IDeliveryActionFactory, PipelineSource, ProduceActionOptions, Verification } from '../../src';
+import { action, actionsOf, cfnTarget, CONNECTION_ARN, errorOf, flat, newStack, pipelineIn, pipelineProps } from '../util';
 
 describe('DeploymentTarget.cloudFormation', () => {
   test('creates a change set, then executes it, from the template in the build output', () => {
@@ -336,6 +337,28 @@ describe('DeploymentTarget.fromActionFactory', () => {
     expect(cfn).toEqual({ name: 'Cfn', kind: 'custom', summary: 'custom action', details: [], region: 'us-east-1' });
     // the CodeBuild action runs in the pipeline's account: another account than its environment's
     expect(docker).toEqual({ name: 'Docker', kind: 'custom', summary: 'custom action', details: [], privileged: true, account: '111111111111' });
+  });
+
+  test('with fullClone, an action that is not CodeBuild taking the source artifact is refused; a CodeBuild action, or one on the build output, is taken', () => {
+    const attempt = (produce: (scope: Construct, o: ProduceActionOptions) => codepipeline.IAction) => {
+      const stack = newStack();
+      const pipeline = pipelineIn(stack, {
+        source: PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN, fullClone: true }),
+        environments: [{ name: 'staging', deployments: [DeploymentTarget.fromActionFactory('Site', { produceAction: produce })] }],
+      });
+      pipeline.buildPipeline();
+      return action(stack, 'staging', 'Site').InputArtifacts;
+    };
+    const s3Deploy = (input: 'sourceArtifact' | 'buildArtifact') => (scope: Construct, o: ProduceActionOptions) => new actions.S3DeployAction({
+      actionName: o.actionName, runOrder: o.runOrder, input: o[input], bucket: s3.Bucket.fromBucketName(scope, 'Site', 'shop-site'),
+    });
+    expect(errorOf(() => attempt(s3Deploy('sourceArtifact')))).toBe("'PipelineStack/Shop': environments[0] ('staging').deployments[0].factory returned an action "
+      + '(provider S3) that takes the source artifact, but source.fullClone makes that artifact a clone reference (CODEBUILD_CLONE_REF) that only CodeBuild can read, '
+      + "got 'Site'. Give the action options.buildArtifact (the build can put the files in its output), or leave fullClone out.");
+    expect(attempt(s3Deploy('buildArtifact'))).toEqual([{ Name: 'BuildOutput' }]);
+    expect(attempt((scope, o) => new actions.CodeBuildAction({
+      actionName: o.actionName, runOrder: o.runOrder, input: o.sourceArtifact, project: new codebuild.PipelineProject(scope, 'Project'),
+    }))).toEqual([{ Name: 'Source' }]);
   });
 
   describe('what the factory returns is checked (regressions: TypeErrors, aws-cdk-lib errors, or a run order that moved the action)', () => {

@@ -5,7 +5,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DeploymentArtifact, DeploymentTarget, LambdaTrafficShift, PipelineSource, ReleaseMode, Verification } from '../../src';
-import { action, errorOf, flat, newApp, newStack, nagFindingsAfterSynth, pipelineIn } from '../util';
+import { action, CONNECTION_ARN, errorOf, flat, newApp, newStack, nagFindingsAfterSynth, pipelineIn } from '../util';
 
 const F = "'PipelineStack/Shop': environments[0] ('prod').deployments[0]";
 
@@ -298,6 +298,21 @@ describe('DeploymentTarget.lambdaFunction: refused configurations', () => {
       + 'got DeploymentArtifact.SOURCE. Use DeploymentArtifact.BUILD_OUTPUT with a build that writes the code package, or a source that holds the code.');
   });
 
+  test('with a fullClone source, the function\'s code from the source artifact is refused (a clone reference); from the build output it is taken', () => {
+    const deployWith = (input: DeploymentArtifact) => {
+      const stack = newStack();
+      pipelineIn(stack, {
+        source: PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN, fullClone: true }),
+        environments: [{ name: 'prod', deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack), { input })] }],
+      });
+      return action(stack, 'prod', 'shop-api').InputArtifacts;
+    };
+    expect(errorOf(() => deployWith(DeploymentArtifact.SOURCE))).toBe(`${F}.input takes the function's code from the source artifact, but source.fullClone makes that `
+      + 'artifact a clone reference (CODEBUILD_CLONE_REF) that only CodeBuild can read, so every deployment would fail, got DeploymentArtifact.SOURCE. '
+      + 'Use DeploymentArtifact.BUILD_OUTPUT (the build can put the files in its output), or leave fullClone out.');
+    expect(deployWith(DeploymentArtifact.BUILD_OUTPUT)).toEqual([{ Name: 'BuildOutput' }]);
+  });
+
   test('alarm names longer than CodePipeline\'s 1000 characters in all are refused', () => {
     expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack), {
       alarms: [...Array(10).keys()].map(i => cloudwatch.Alarm.fromAlarmArn(stack, `A${i}`, `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${'x'.repeat(100)}-${i}`)),
@@ -424,6 +439,43 @@ describe('DeploymentTarget.lambdaFunction: refused configurations', () => {
       }],
     }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[1].alias deploys Lambda function 'shop-api', which deployments[0] ('shop-api') of the same environment deploys too (the two deployments would run in parallel, "
       + "each publishing a version and moving the alias), got 'shop-api'. Deploy each function with one target: remove one of the two.");
+  });
+
+  test('one alias moved from two environments is refused (regression: staging moved the production alias before the approval); an alias per environment is taken', () => {
+    const stack = newStack();
+    const alias = importedAlias(stack);
+    const again = importedAlias(stack, '111111111111', 'eu-west-1', 'shop-api', 'Again');
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.lambdaFunction(alias)] },
+        { name: 'prod', production: true, deployments: [DeploymentTarget.lambdaFunction(again)] },
+      ],
+    }))).toBe("'PipelineStack/Shop': environments[1] ('prod').deployments[0].alias moves alias 'live' of Lambda function 'shop-api' (111111111111/eu-west-1), "
+      + "which environments[0] ('staging') moves too: each change would reach it in environments[0] ('staging'), before the gates of environments[1] ('prod') "
+      + "(its approval, its entry conditions, the checks in between) are passed, got 'shop-api:live'. Give each environment a Lambda alias of its own, "
+      + 'or deploy this one from one environment only.');
+    // an alias of the app whose function's name is a token: the same object
+    const own = newStack();
+    const { alias: live } = ownAlias(own);
+    expect(errorOf(() => pipelineIn(own, {
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.lambdaFunction(live)] }, { name: 'prod', deployments: [DeploymentTarget.lambdaFunction(live)] }],
+    }))).toBe("'PipelineStack/Shop': environments[1] ('prod').deployments[0].alias moves alias 'live' of the Lambda function (111111111111/eu-west-1), "
+      + "which environments[0] ('staging') moves too: each change would reach it in environments[0] ('staging'), before the gates of environments[1] ('prod') "
+      + '(its approval, its entry conditions, the checks in between) are passed, got an alias whose function or name is a token. '
+      + 'Give each environment a Lambda alias of its own, or deploy this one from one environment only.');
+    // another alias of the function in each environment: only the environment's own alias moves
+    const perEnvironment = newStack();
+    const staging = lambda.Alias.fromAliasAttributes(perEnvironment, 'Staging', {
+      aliasName: 'staging', aliasVersion: lambda.Version.fromVersionArn(perEnvironment, 'V1', 'arn:aws:lambda:eu-west-1:111111111111:function:shop-api:7'),
+    });
+    pipelineIn(perEnvironment, {
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.lambdaFunction(staging)] },
+        { name: 'prod', production: true, deployments: [DeploymentTarget.lambdaFunction(importedAlias(perEnvironment))] },
+      ],
+    });
+    expect(action(perEnvironment, 'staging', 'shop-api').Configuration.FunctionAlias).toBe('staging');
+    expect(action(perEnvironment, 'prod', 'shop-api').Configuration.FunctionAlias).toBe('live');
   });
 
   test('a misspelt option or a traffic shift of another kind is refused', () => {

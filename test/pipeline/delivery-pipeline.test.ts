@@ -30,6 +30,29 @@ describe('DeliveryPipeline', () => {
     expect(pipelineProps(stack)).toMatchObject({ ExecutionMode: 'SUPERSEDED', Name: 'shop-delivery' });
   });
 
+  test('PARALLEL execution mode with environments warns that changes can deploy at once and an older one can stay deployed (regression: accepted silently)', () => {
+    const parallelDeployments = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('parallelDeployments')).map(w => w.entry.data);
+    const intro = 'The pipeline runs in PARALLEL execution mode and deploys to environments (%s): its executions run independently, so two changes can deploy to '
+      + 'the same environment at once, and an older change that finishes last stays deployed. ';
+    const staging = newStack();
+    pipelineIn(staging, { executionMode: codepipeline.ExecutionMode.PARALLEL, environments: [env('dev'), env('staging')] });
+    expect(parallelDeployments(staging)).toEqual([intro.replace('%s', "'dev', 'staging'")
+      + 'Use codepipeline.ExecutionMode.QUEUED (the default) or SUPERSEDED for a pipeline that deploys, or acknowledge this warning when these environments can take it. '
+      + '[ack: delivery-pipeline:parallelDeployments]']);
+    // production: stronger words
+    const prod = newStack();
+    pipelineIn(prod, { executionMode: codepipeline.ExecutionMode.PARALLEL, environments: [env('staging'), env('prod', { production: true })] });
+    expect(parallelDeployments(prod)).toEqual([intro.replace('%s', "'staging', 'prod'")
+      + "That includes production ('prod'): an older change can replace a newer one in front of your users, and CodePipeline does not roll stages back in "
+      + 'PARALLEL mode. Use codepipeline.ExecutionMode.QUEUED (the default) or SUPERSEDED for a pipeline that deploys. [ack: delivery-pipeline:parallelDeployments]']);
+    // a pipeline that deploys nothing (pull requests), and one that waits in a queue, do not warn
+    const ci = newStack();
+    pipelineIn(ci, { executionMode: codepipeline.ExecutionMode.PARALLEL });
+    const queued = newStack();
+    pipelineIn(queued, { executionMode: codepipeline.ExecutionMode.SUPERSEDED, environments: [env('prod', { production: true })] });
+    expect([...parallelDeployments(ci), ...parallelDeployments(queued)]).toEqual([]);
+  });
+
   test('the artifact bucket blocks public access, is SSL-only and encrypted with the AWS managed KMS key in one account', () => {
     const stack = newStack();
     pipelineIn(stack, { environments: [env('staging')] });
