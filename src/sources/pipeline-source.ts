@@ -301,10 +301,16 @@ class GitHubSource extends PipelineSource {
       : [repository.slice(0, slash), repository.slice(slash + 1)];
     const triggerText = !role.triggersPipeline ? [NO_TRIGGER]
       : [...triggers.length === 0 ? [`every push to ${branch}`] : triggers.map(describeTrigger), ...pullRequests.map(t => describePullRequestTrigger(t, branch))];
+    // with triggers, an execution runs the commit of the branch or tag the push (or pull request)
+    // went to; the action's branch is only what a manual start reads. The source is then named
+    // without a branch, and the summary names the refs the triggers start on.
+    const refs = startingRefs(triggers, pullRequests, branch);
+    const onBranch = refs.length === 1 && refs[0] === branch;
+    const names = onBranch ? `${repository}@${branch}` : repository;
 
     return {
       kind: 'GitHub',
-      summary: `${repository}@${branch} (CodeConnections)`,
+      summary: onBranch ? `${names} (CodeConnections)` : `${names} (CodeConnections, triggers: ${refs.join(', ')})`,
       changeKey: `GitHub ${repository.toLowerCase()}@${branch}`,
       repository: isToken(repository) ? undefined : repository,
       branch,
@@ -326,7 +332,7 @@ class GitHubSource extends PipelineSource {
         const use = useRenamedConnection(connectionArn);
         return {
           action: withActionRolePolicy(action, use ? [use] : []),
-          revision: revisionOf(role, 'commit ', action.variables.commitId, 'CommitId', ` of ${repository}@${branch}`),
+          revision: revisionOf(role, 'commit ', action.variables.commitId, 'CommitId', ` of ${names}`),
           // with pull request filters the trigger configuration replaces the action's push
           // detection, so the pushes to the branch are filtered explicitly too
           triggers: triggers.length === 0 && pullRequests.length === 0 ? undefined : [{
@@ -354,6 +360,23 @@ class GitHubSource extends PipelineSource {
       },
     };
   }
+}
+
+/**
+ * The refs whose pushes (or pull requests) start the pipeline, as the plan names them: branch
+ * patterns, `tags <patterns>`, `pull requests into <patterns>`. Just `[branch]` when only pushes to
+ * the source branch do.
+ */
+function startingRefs(triggers: PushTrigger[], pullRequests: PullRequestTrigger[], branch: string): string[] {
+  const refs: string[] = [];
+  const add = (r: string) => { if (!refs.includes(r)) refs.push(r); };
+  if (triggers.length === 0) add(branch);
+  for (const t of triggers) {
+    if (t.tagsIncludes || t.tagsExcludes) add(`tags ${(t.tagsIncludes ?? ['*']).join(', ')}`);
+    else (t.branchesIncludes ?? [branch]).forEach(add);
+  }
+  for (const t of pullRequests) add(`pull requests into ${(t.branchesIncludes ?? [branch]).join(', ')}`);
+  return refs;
 }
 
 function describeTrigger(t: PushTrigger): string {
