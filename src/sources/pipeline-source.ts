@@ -135,7 +135,9 @@ export interface GitHubSourceProps {
    */
   readonly repository: string;
   /**
-   * The branch whose changes start the pipeline.
+   * The branch whose changes start the pipeline (with `triggers`, the branch a manual start reads).
+   * One branch name as git takes it (`main`, `release/1.2`), not a pattern nor a full ref
+   * (`refs/heads/main`): those are refused at synth; filter branches with `triggers`.
    *
    * @default 'main'
    */
@@ -177,7 +179,8 @@ export interface CodeCommitSourceProps {
   /** The repository. */
   readonly repository: codecommit.IRepository;
   /**
-   * The branch whose changes start the pipeline.
+   * The branch whose changes start the pipeline: one branch name as git takes it (`main`,
+   * `release/1.2`), not a pattern nor a full ref (`refs/heads/main`), which are refused at synth.
    *
    * @default 'main'
    */
@@ -246,14 +249,48 @@ const REPOSITORY = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/;
 /** A repository written with its host first, `github.com/acme/shop`. */
 const HOST = /^(www\.)?(github\.com|gitlab\.com|bitbucket\.org)\//i;
 
-function validateBranch(ctx: ModelContext, value: unknown): string {
+/**
+ * A branch name as git takes it (the rules of `git check-ref-format --branch`): the source action
+ * matches it literally, so a pattern, a full ref or a name git refuses never starts the pipeline.
+ */
+function validateBranch(ctx: ModelContext, value: unknown, patterns: string): string {
   const v: Validator = ctx.validator;
+  const field = `${ctx.field}.branch`;
   const fix = "Pass the branch name, for example 'main'.";
   if (value === undefined) return 'main';
-  if (typeof value !== 'string') v.fail(`${ctx.field}.branch`, 'must be a string', value, fix);
-  if (value.trim() === '') v.fail(`${ctx.field}.branch`, 'must not be empty', value, fix);
-  if (!isToken(value) && /\s/.test(value)) v.fail(`${ctx.field}.branch`, 'must not contain spaces', value, fix);
+  if (typeof value !== 'string') v.fail(field, 'must be a string', value, fix);
+  if (value.trim() === '') v.fail(field, 'must not be empty', value, fix);
+  if (isToken(value)) return value;
+  if (/\s/.test(value)) v.fail(field, 'must not contain spaces', value, fix);
+  if (/[*?[]/.test(value)) {
+    v.fail(field, 'is a pattern, but the source action follows one branch, named exactly (no branch is called that, so the pipeline would never start)',
+      value, patterns);
+  }
+  if (value.startsWith('refs/')) {
+    const short = value.replace(/^refs\/(heads\/)?/, '');
+    v.fail(field, "is a full ref, but the source action takes the branch's short name (it would follow a branch called that, and never start)", value,
+      `Pass '${short}'.`);
+  }
+  const problem = gitRefProblem(value);
+  if (problem) v.fail(field, `is not a branch name git accepts (${problem})`, value, fix);
   return value;
+}
+
+/** Why git refuses `name` as a branch name (`git check-ref-format --branch`), or undefined. */
+function gitRefProblem(name: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(name)) return 'it holds a control character';
+  const bad = /[~^:\\]/.exec(name);
+  if (bad) return `it holds '${bad[0]}'`;
+  if (name.includes('..')) return "it holds '..'";
+  if (name.includes('@{')) return "it holds '@{'";
+  if (name === '@') return "it is '@'";
+  if (name.startsWith('-')) return "it starts with '-'";
+  if (name.startsWith('/') || name.endsWith('/') || name.includes('//')) return "it starts or ends with '/', or holds '//'";
+  if (name.endsWith('.')) return "it ends with '.'";
+  if (name.split('/').some(part => part.startsWith('.'))) return "a part of it starts with '.'";
+  if (name.split('/').some(part => part.endsWith('.lock'))) return "a part of it ends with '.lock'";
+  return undefined;
 }
 
 class GitHubSource extends PipelineSource {
@@ -270,7 +307,8 @@ class GitHubSource extends PipelineSource {
     if (!isToken(repository) && (!REPOSITORY.test(repository) || HOST.test(repository))) {
       v.fail(`${ctx.field}.repository`, `must look like 'owner/repo'${HOST.test(repository) ? ', without the host' : ''}`, repository, repoFix);
     }
-    const branch = validateBranch(ctx, this.props.branch);
+    const branch = validateBranch(ctx, this.props.branch,
+      "To start the pipeline on the branches a pattern matches, keep branch (what a manual start reads) and add triggers: [{ branchesIncludes: ['release/*'] }].");
     const arnFix = "Pass the ARN of a CodeConnections connection, like 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123' (create it in the console: Developer Tools > Settings > Connections).";
     const connectionArn = v.requireString(`${ctx.field}.connectionArn`, this.props.connectionArn, arnFix);
     if (!isToken(connectionArn) && !CONNECTION_ARN.test(connectionArn)) {
@@ -488,7 +526,8 @@ class CodeCommitSource extends PipelineSource {
       `mirror the repository into account ${ctx.pipelineAccount}.`);
     refuseOtherRegion(ctx, 'repository', 'a CodeCommit repository', repository.env?.region, (repository as any).repositoryArn ?? repository.repositoryName,
       'mirror the repository into {region} and pass that one.');
-    const branch = validateBranch(ctx, this.props.branch);
+    const branch = validateBranch(ctx, this.props.branch,
+      'Pass one branch name: a CodeCommit source follows one branch (a GitHub, Bitbucket or GitLab source through CodeConnections takes triggers with patterns).');
     const literal = literalName(repository, repository.repositoryName);
     const name = literal ?? 'CodeCommit repository';
     return {

@@ -113,6 +113,12 @@ describe('PipelineSource.gitHub', () => {
     expect(pipeline.describe().source.summary).toBe('acme/shop (CodeConnections, triggers: main, pull requests into main, release/*)');
   });
 
+  test.each(['release/1.2', 'users/jane.doe/fix-42', 'feature_x', 'v1@2'])('the branch name %s is accepted as written', branch => {
+    const stack = newStack();
+    pipelineIn(stack, { source: PipelineSource.gitHub({ repository: 'acme/shop', branch, connectionArn: CONNECTION_ARN }) });
+    expect(action(stack, 'Source', 'Source').Configuration.BranchName).toBe(branch);
+  });
+
   test('without triggers the pipeline declares none', () => {
     const stack = newStack();
     pipelineIn(stack);
