@@ -464,7 +464,7 @@ function validatePullRequestTriggers(ctx: ModelContext, value: unknown): PullReq
 
 /**
  * A list of V2 git filters (push or pull request): 1 to 3 objects, each checked for misspelt
- * fields, with glob lists of 1 to 8 patterns (CodePipeline's quotas).
+ * fields, with glob lists of 1 to 8 patterns of 1 to 255 characters (CodePipeline's quotas).
  */
 function validateFilters(
   v: Validator, field: string, value: unknown, what: string, struct: 'PushTrigger' | 'PullRequestTrigger', emptyFix: string, lists: readonly string[],
@@ -484,6 +484,12 @@ function validateFilters(
       const list = v.optionalStringArray(`${f}.${key}`, (t as any)[key], 'Pass glob patterns such as \'release/*\'.');
       if (list && list.length === 0) v.fail(`${f}.${key}`, 'must not be empty', list, 'Leave it out instead.');
       if (list && list.length > 8) v.fail(`${f}.${key}`, 'may hold at most 8 patterns (CodePipeline quota)', list, 'Use broader glob patterns.');
+      list?.forEach((pattern, j) => {
+        if (!isToken(pattern) && pattern.length > 255) {
+          v.fail(`${f}.${key}[${j}]`, `is ${pattern.length} characters long, and CodePipeline takes patterns of at most 255`, pattern,
+            'Use a shorter glob pattern (a * matches any run of characters).');
+        }
+      });
     }
   });
   return value;

@@ -189,6 +189,19 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}source.branch is not a branch name git accepts (${problem}), got '${branch}'. Pass the branch name, for example 'main'.`,
   })),
   {
+    // regression: accepted, and CodePipeline refused the trigger at deploy time
+    title: 'trigger pattern longer than CodePipeline takes',
+    props: () => base({ source: gh({ triggers: [{ branchesIncludes: ['main'], filePathsIncludes: ['src/**', `services/${'a'.repeat(250)}/**`] }] }) }),
+    message: `${P}source.triggers[0].filePathsIncludes[1] is 262 characters long, and CodePipeline takes patterns of at most 255, `
+      + `got 'services/${'a'.repeat(108)}...'. Use a shorter glob pattern (a * matches any run of characters).`,
+  },
+  {
+    title: 'tag pattern of 256 characters',
+    props: () => base({ source: gh({ triggers: [{ tagsIncludes: ['v'.repeat(256)] }] }) }),
+    message: `${P}source.triggers[0].tagsIncludes[0] is 256 characters long, and CodePipeline takes patterns of at most 255, `
+      + `got '${'v'.repeat(117)}...'. Use a shorter glob pattern (a * matches any run of characters).`,
+  },
+  {
     title: 'connection ARN of another service',
     props: () => base({ source: gh({ connectionArn: 'arn:aws:iam::111111111111:role/github' }) }),
     message: `${P}source.connectionArn must be a CodeConnections (CodeStar Connections) connection ARN, got 'arn:aws:iam::111111111111:role/github'. Pass the ARN of a CodeConnections connection, like 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123' (create it in the console: Developer Tools > Settings > Connections).`,

@@ -119,6 +119,14 @@ describe('PipelineSource.gitHub', () => {
     expect(action(stack, 'Source', 'Source').Configuration.BranchName).toBe(branch);
   });
 
+  test('a trigger pattern of 255 characters, the longest CodePipeline takes, is accepted', () => {
+    const stack = newStack();
+    const pattern = `services/${'a'.repeat(243)}/**`;
+    expect(pattern).toHaveLength(255);
+    pipelineIn(stack, { source: PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN, triggers: [{ filePathsIncludes: [pattern] }] }) });
+    expect(pipelineProps(stack).Triggers[0].GitConfiguration.Push[0].FilePaths).toEqual({ Includes: [pattern] });
+  });
+
   test('without triggers the pipeline declares none', () => {
     const stack = newStack();
     pipelineIn(stack);
