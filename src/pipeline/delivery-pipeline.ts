@@ -26,6 +26,7 @@ import { approverOfAnotherAccount, describeGrantee } from '../private/action-gra
 import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage } from '../private/app-registry';
 import { addCrossAccountActionRoleSuppressions, addFleetInstanceRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
+import { selfUpdateDeployment } from '../private/pipeline-synthesizer';
 import { hasDeployTimeName, refuseOwnedUnreferable } from '../private/referable';
 import { described, DeliveryPipelineValidationError, literal, show, Validator } from '../private/validation';
 import type { AdditionalSource } from '../sources/additional-source';
@@ -565,7 +566,7 @@ export class DeliveryPipeline extends Construct {
 
   private validate(): PipelineModel {
     const stack = Stack.of(this);
-    const model = buildModel(this.validator, {
+    const built = buildModel(this.validator, {
       stackAccount: stack.account,
       stackRegion: stack.region,
       pipelineScope: this,
@@ -585,6 +586,10 @@ export class DeliveryPipeline extends Construct {
       pipelineStackName: stack.stackName,
       pipelineTemplatePath: pipelineTemplatePath(stack),
     });
+    // UpdatePipeline deploys the pipeline's stack as cdk deploy would, with what its synthesizer names
+    const model: PipelineModel = built.selfUpdate
+      ? { ...built, selfUpdate: { ...built.selfUpdate, deployment: selfUpdateDeployment(this.validator, stack) } }
+      : built;
     // aws-cdk-lib would stop with an error about a crossAccountKeys option this construct does not have
     const bucket = this.props.artifactBucket;
     if (bucket !== undefined && bucket.encryptionKey === undefined && needsCrossAccountKeys(model, stack.account)) {

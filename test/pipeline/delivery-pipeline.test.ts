@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DefaultStackSynthesizer, NestedStack, Stack } from 'aws-cdk-lib';
+import { CliCredentialsStackSynthesizer, DefaultStackSynthesizer, LegacyStackSynthesizer, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -560,6 +560,49 @@ describe('selfUpdate', () => {
     expect(flat((selfMutate![1] as any).Properties.PolicyDocument.Statement)).toContainEqual({
       Action: 'ssm:GetParameters', Effect: 'Allow', Resource: 'arn:aws:ssm:eu-west-1:111111111111:parameter/cdk-bootstrap/hnb659fds/version',
     });
+  });
+
+  test('the execution role and version parameter the pipeline stack\'s synthesizer names are used (regression: the default bootstrap\'s)', () => {
+    const stack = new Stack(newApp(), 'PipelineStack', {
+      env: { account: '111111111111', region: 'eu-west-1' },
+      synthesizer: new DefaultStackSynthesizer({
+        cloudFormationExecutionRole: 'arn:aws:iam::111111111111:role/org-restricted-cfn-exec',
+        bootstrapStackVersionSsmParameter: '/org/bootstrap/version',
+      }),
+    });
+    pipelineIn(stack, { selfUpdate: true, environments: [env('staging')] });
+    const a = pipelineProps(stack).Stages[2].Actions[0];
+    expect(flat(a.Configuration.RoleArn)).toBe('arn:aws:iam::111111111111:role/org-restricted-cfn-exec');
+    const policies = flat(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    const selfMutate = Object.entries<any>(policies).find(([id]) => /SelfMutate.*DefaultPolicy/.test(id))![1];
+    const statements = selfMutate.Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual({ Action: 'ssm:GetParameters', Effect: 'Allow', Resource: 'arn:aws:ssm:eu-west-1:111111111111:parameter/org/bootstrap/version' });
+    expect(statements).toContainEqual({ Action: 'iam:PassRole', Effect: 'Allow', Resource: 'arn:aws:iam::111111111111:role/org-restricted-cfn-exec' });
+    expect(JSON.stringify(policies)).not.toContain('cdk-hnb659fds-cfn-exec-role');
+    expect(JSON.stringify(policies)).not.toContain('cdk-bootstrap');
+  });
+
+  test('a synthesizer without a bootstrap version rule: no grant to read a parameter the template does not have', () => {
+    const stack = new Stack(newApp(), 'PipelineStack', {
+      env: { account: '111111111111', region: 'eu-west-1' }, synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    });
+    pipelineIn(stack, { selfUpdate: true, environments: [env('staging')] });
+    expect(flat(pipelineProps(stack).Stages[2].Actions[0].Configuration.RoleArn)).toBe('arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1');
+    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'))).not.toContain('ssm:GetParameters');
+  });
+
+  test.each([
+    ['LegacyStackSynthesizer', () => new LegacyStackSynthesizer()],
+    ['CliCredentialsStackSynthesizer', () => new CliCredentialsStackSynthesizer()],
+  ])('a pipeline stack with the %s cannot be deployed by the pipeline: refused', (name, synthesizer) => {
+    const stack = new Stack(newApp(), 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' }, synthesizer: synthesizer() });
+    expect(errorOf(() => pipelineIn(stack, { selfUpdate: true, environments: [env('staging')] }))).toBe(
+      '\'PipelineStack/Shop\': selfUpdate deploys the pipeline\'s stack \'PipelineStack\' with the CloudFormation execution role its synthesizer names, '
+      + `but its ${name} names none (it deploys with the credentials of whoever runs cdk deploy), got ${name}. `
+      + "Give the pipeline's stack the DefaultStackSynthesizer (the default; with cloudFormationExecutionRole and bootstrapStackVersionSsmParameter "
+      + "when your bootstrap differs), or leave selfUpdate out and deploy the pipeline's stack with cdk deploy.");
+    // without selfUpdate the synthesizer is cdk deploy's business
+    expect(() => pipelineIn(new Stack(newApp(), 'Other', { env: { account: '111111111111', region: 'eu-west-1' }, synthesizer: synthesizer() }))).not.toThrow();
   });
 
   test('the pipeline stack\'s bootstrap qualifier names the execution role and the version parameter', () => {
