@@ -201,6 +201,7 @@ export class DeliveryPipeline extends Construct {
         "Use a bucket of a stack of the pipeline's account and Region (CodePipeline keeps its artifacts in its own Region), or import it there with "
         + "s3.Bucket.fromBucketAttributes(this, 'Artifacts', { bucketName, encryptionKey }).");
     }
+    if (bucket !== undefined) refuseArtifactStoreOfOtherRegion(this.validator, bucket as s3.IBucket, Stack.of(this).region);
     if (props.environments !== undefined) {
       if (!Array.isArray(props.environments)) {
         this.validator.fail('environments', 'must be an array', props.environments, "Pass [{ name: 'staging', deployments: [...] }].");
@@ -732,5 +733,32 @@ function claimPipelineName(pipeline: DeliveryPipeline, name: string | undefined,
       : 'in the same account and region';
     validator.fail('pipelineName', `is already the name of the pipeline '${other}' ${where}`, name,
       'Give each pipeline its own pipelineName, or leave it out to let CloudFormation generate one.');
+  }
+}
+
+/**
+ * CodePipeline keeps a pipeline's artifacts in a bucket of the pipeline's Region, encrypted with a
+ * key of that Region (the artifact store of another Region is for cross-region actions, which the
+ * pipeline creates itself): a bucket or key imported from another Region would fail when the
+ * pipeline is created or at the first execution. A key of another account is fine.
+ */
+function refuseArtifactStoreOfOtherRegion(v: Validator, bucket: s3.IBucket, pipelineRegion: string): void {
+  if (Token.isUnresolved(pipelineRegion)) return;
+  const known = (region: string | undefined) => (region === undefined || Token.isUnresolved(region) || region === '' ? undefined : region);
+  const bucketRegion = known(bucket.env?.region);
+  const ownBucket = "or leave artifactBucket out for an encrypted bucket of the pipeline's own.";
+  if (bucketRegion !== undefined && bucketRegion !== pipelineRegion) {
+    v.fail('artifactBucket', `is a bucket in region ${bucketRegion}, but the pipeline is in region ${pipelineRegion}, and CodePipeline keeps its artifacts `
+      + "in a bucket of the pipeline's region", literal(bucket.bucketName) ?? bucket.node.path,
+    `Pass a bucket of ${pipelineRegion}, or deploy the pipeline's stack in ${bucketRegion}; ${ownBucket}`);
+  }
+  const key = bucket.encryptionKey;
+  if (key === undefined) return;
+  const arn = literal(key.keyArn);
+  const keyRegion = known(arn?.startsWith('arn:') ? arn.split(':')[3] : undefined) ?? known(key.env?.region);
+  if (keyRegion !== undefined && keyRegion !== pipelineRegion) {
+    v.fail('artifactBucket.encryptionKey', `is a KMS key in region ${keyRegion}, but the pipeline is in region ${pipelineRegion}, and CodePipeline encrypts `
+      + "its artifacts with a key of the pipeline's region (a key of another account is fine)", arn ?? key.node.path,
+    `Import the bucket with a key of ${pipelineRegion} (a new key, or a replica of a multi-Region key), or deploy the pipeline's stack in ${keyRegion}; ${ownBucket}`);
   }
 }

@@ -97,6 +97,33 @@ describe('DeliveryPipeline', () => {
       + "(CodeBuild reads its cache there), or import it there with s3.Bucket.fromBucketName(pipelineStack, 'Cache', '<name>').");
   });
 
+  test('an artifact bucket imported from another Region, or encrypted with a key of another Region, is refused (regression: accepted)', () => {
+    const ownBucket = "or leave artifactBucket out for an encrypted bucket of the pipeline's own.";
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      artifactBucket: s3.Bucket.fromBucketAttributes(stack, 'Virginia', { bucketName: 'acme-artifacts-use1', region: 'us-east-1' }),
+    }, 'A'))).toBe("'PipelineStack/A': artifactBucket is a bucket in region us-east-1, but the pipeline is in region eu-west-1, and CodePipeline keeps "
+      + "its artifacts in a bucket of the pipeline's region, got 'acme-artifacts-use1'. Pass a bucket of eu-west-1, or deploy the pipeline's stack in us-east-1; "
+      + ownBucket);
+    const keyArn = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(errorOf(() => pipelineIn(stack, {
+      artifactBucket: s3.Bucket.fromBucketAttributes(stack, 'Keyed', { bucketName: 'acme-artifacts', encryptionKey: kms.Key.fromKeyArn(stack, 'VirginiaKey', keyArn) }),
+    }, 'B'))).toBe("'PipelineStack/B': artifactBucket.encryptionKey is a KMS key in region us-east-1, but the pipeline is in region eu-west-1, and CodePipeline "
+      + `encrypts its artifacts with a key of the pipeline's region (a key of another account is fine), got '${keyArn}'. Import the bucket with a key of `
+      + `eu-west-1 (a new key, or a replica of a multi-Region key), or deploy the pipeline's stack in us-east-1; ${ownBucket}`);
+  });
+
+  test('an artifact bucket encrypted with a key of another account of the pipeline\'s Region is accepted', () => {
+    const stack = newStack();
+    const encryptionKey = kms.Key.fromKeyArn(stack, 'SharedKey', 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    pipelineIn(stack, { artifactBucket: s3.Bucket.fromBucketAttributes(stack, 'Mine', { bucketName: 'acme-artifacts', region: 'eu-west-1', encryptionKey }) });
+    expect(pipelineProps(stack).ArtifactStore).toEqual({
+      Type: 'S3',
+      Location: 'acme-artifacts',
+      EncryptionKey: { Type: 'KMS', Id: 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+    });
+  });
+
   test('a given artifact bucket with a KMS key serves an environment of another account', () => {
     const stack = newStack();
     const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
