@@ -77,7 +77,9 @@ export interface DeliveryPipelineProps {
    */
   readonly executionMode?: codepipeline.ExecutionMode;
   /**
-   * Name of the CodePipeline pipeline.
+   * Name of the CodePipeline pipeline. A token (a parameter's value) only when every environment
+   * deploys to the pipeline's account: resources made in another account for the pipeline name it,
+   * and need the name at synth.
    *
    * @default - a name CloudFormation generates
    */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CliCredentialsStackSynthesizer, DefaultStackSynthesizer, LegacyStackSynthesizer, NestedStack, Stack } from 'aws-cdk-lib';
+import { CfnParameter, CliCredentialsStackSynthesizer, DefaultStackSynthesizer, LegacyStackSynthesizer, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -225,6 +225,25 @@ describe('the CodeBuild actions\' role', () => {
 });
 
 describe('cross-environment mistakes', () => {
+  test('a pipelineName given as a token is refused when an environment deploys to another account (regression: aws-cdk-lib\'s cross-environment error)', () => {
+    const stack = newStack();
+    const name = new CfnParameter(stack, 'PipelineName', { default: 'shop-delivery' }).valueAsString;
+    const live = lambda.Alias.fromAliasAttributes(stack, 'Live', {
+      aliasName: 'live', aliasVersion: lambda.Version.fromVersionArn(stack, 'Version', 'arn:aws:lambda:eu-west-1:222222222222:function:orders-api:1'),
+    });
+    expect(errorOf(() => pipelineIn(stack, {
+      pipelineName: name,
+      buildStep: BuildStep.commands({ commands: ['npm run package'], outputDirectory: 'pkg' }),
+      environments: [env('staging'), { name: 'prod', account: '222222222222', deployments: [DeploymentTarget.lambdaFunction(live)] }],
+    }))).toBe("'PipelineStack/Shop': pipelineName is a token (known at deploy time only), but environment 'prod' deploys to account 222222222222, whose "
+      + 'resources for the pipeline (action roles, log group grants) name the pipeline and need its name at synth, got a token. '
+      + "Pass the name as a string, for example pipelineName: 'shop-delivery' (a context value read with this.node.tryGetContext() is one), or leave it out for a generated name.");
+    // in the pipeline's account, a token is fine
+    const same = newStack();
+    pipelineIn(same, { pipelineName: new CfnParameter(same, 'PipelineName', { default: 'shop-delivery' }).valueAsString, environments: [env('staging')] });
+    expect(pipelineProps(same).Name).toEqual({ Ref: 'PipelineName' });
+  });
+
   test('fails when two pipelines share a name in one account and region', () => {
     const stack = newStack();
     pipelineIn(stack, { pipelineName: 'shop' }, 'Shop');
