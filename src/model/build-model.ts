@@ -224,6 +224,18 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
 
   checkEnvironmentsAgainstStack(v, environments, raw.stackAccount, raw.stackRegion);
   checkTargetsAcrossEnvironments(v, environments);
+  // resources aws-cdk-lib creates in a target's account for the pipeline (an action role, the
+  // grants on the pipeline's log groups) refer to the pipeline by its name, which a stack of another
+  // account can only take as a literal
+  if (pipelineName !== undefined && isToken(pipelineName) && raw.stackAccount !== undefined && !isToken(raw.stackAccount)) {
+    const other = environments.flatMap(e => [e.account, ...e.deployments.flatMap(d => [d.account, ...(d.stageStacks ?? []).map(s => s.account)])]
+      .filter((a): a is string => a !== undefined && !isToken(a) && a !== raw.stackAccount).map(a => ({ env: e.name, account: a })))[0];
+    if (other) {
+      v.fail('pipelineName', `is a token (known at deploy time only), but environment '${other.env}' deploys to account ${other.account}, whose resources `
+        + 'for the pipeline (action roles, log group grants) name the pipeline and need its name at synth', described('a token'),
+      "Pass the name as a string, for example pipelineName: 'shop-delivery' (a context value read with this.node.tryGetContext() is one), or leave it out for a generated name.");
+    }
+  }
 
   const selfUpdate = v.optionalBoolean('selfUpdate', raw.selfUpdate) ?? false;
   // a pull request is not merged yet: a pipeline it starts may build, test and check it, not release it

@@ -8,6 +8,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { ProjectNetwork } from '../private/codebuild';
+import type { SelfUpdateDeployment } from '../private/pipeline-synthesizer';
 import type { OutputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
 
@@ -456,7 +457,12 @@ export interface PipelineModel {
   /** Retention of the CodeBuild projects' logs in days (`logRetention`, else DeliveryDefaults'); undefined: CodeBuild's log groups. */
   readonly logRetention?: number;
   /** The pipeline updates its own stack right after the build. */
-  readonly selfUpdate?: { readonly stackName: string; readonly templatePath: string };
+  readonly selfUpdate?: {
+    readonly stackName: string;
+    readonly templatePath: string;
+    /** The execution role and bootstrap version parameter of the pipeline stack's synthesizer (set by DeliveryPipeline; rendering needs it). */
+    readonly deployment?: SelfUpdateDeployment;
+  };
   /**
    * The assets of every CDK stage, published once per execution: by the build (`inBuild`) or by one action after it,
    * with the npm version or tag of @aws-cdk/cdk-assets-lib that publishes them (`1` unless pinned).

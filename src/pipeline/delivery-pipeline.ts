@@ -26,6 +26,7 @@ import { approverOfAnotherAccount, describeGrantee } from '../private/action-gra
 import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage } from '../private/app-registry';
 import { addCrossAccountActionRoleSuppressions, addFleetInstanceRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
+import { selfUpdateDeployment } from '../private/pipeline-synthesizer';
 import { hasDeployTimeName, refuseOwnedUnreferable } from '../private/referable';
 import { described, DeliveryPipelineValidationError, literal, show, Validator } from '../private/validation';
 import type { AdditionalSource } from '../sources/additional-source';
@@ -81,7 +82,9 @@ export interface DeliveryPipelineProps {
    */
   readonly executionMode?: codepipeline.ExecutionMode;
   /**
-   * Name of the CodePipeline pipeline.
+   * Name of the CodePipeline pipeline. A token (a parameter's value) only when every environment
+   * deploys to the pipeline's account: resources made in another account for the pipeline name it,
+   * and need the name at synth.
    *
    * @default - a name CloudFormation generates
    */
@@ -205,6 +208,7 @@ export class DeliveryPipeline extends Construct {
         "Use a bucket of a stack of the pipeline's account and Region (CodePipeline keeps its artifacts in its own Region), or import it there with "
         + "s3.Bucket.fromBucketAttributes(this, 'Artifacts', { bucketName, encryptionKey }).");
     }
+    if (bucket !== undefined) refuseArtifactStoreOfOtherRegion(this.validator, bucket as s3.IBucket, Stack.of(this).region);
     if (props.environments !== undefined) {
       if (!Array.isArray(props.environments)) {
         this.validator.fail('environments', 'must be an array', props.environments, "Pass [{ name: 'staging', deployments: [...] }].");
@@ -591,7 +595,7 @@ export class DeliveryPipeline extends Construct {
 
   private validate(): PipelineModel {
     const stack = Stack.of(this);
-    const model = buildModel(this.validator, {
+    const built = buildModel(this.validator, {
       stackAccount: stack.account,
       stackRegion: stack.region,
       pipelineScope: this,
@@ -611,6 +615,10 @@ export class DeliveryPipeline extends Construct {
       pipelineStackName: stack.stackName,
       pipelineTemplatePath: pipelineTemplatePath(stack),
     });
+    // UpdatePipeline deploys the pipeline's stack as cdk deploy would, with what its synthesizer names
+    const model: PipelineModel = built.selfUpdate
+      ? { ...built, selfUpdate: { ...built.selfUpdate, deployment: selfUpdateDeployment(this.validator, stack) } }
+      : built;
     // aws-cdk-lib would stop with an error about a crossAccountKeys option this construct does not have
     const bucket = this.props.artifactBucket;
     if (bucket !== undefined && bucket.encryptionKey === undefined && needsCrossAccountKeys(model, stack.account)) {
@@ -753,5 +761,32 @@ function claimPipelineName(pipeline: DeliveryPipeline, name: string | undefined,
       : 'in the same account and region';
     validator.fail('pipelineName', `is already the name of the pipeline '${other}' ${where}`, name,
       'Give each pipeline its own pipelineName, or leave it out to let CloudFormation generate one.');
+  }
+}
+
+/**
+ * CodePipeline keeps a pipeline's artifacts in a bucket of the pipeline's Region, encrypted with a
+ * key of that Region (the artifact store of another Region is for cross-region actions, which the
+ * pipeline creates itself): a bucket or key imported from another Region would fail when the
+ * pipeline is created or at the first execution. A key of another account is fine.
+ */
+function refuseArtifactStoreOfOtherRegion(v: Validator, bucket: s3.IBucket, pipelineRegion: string): void {
+  if (Token.isUnresolved(pipelineRegion)) return;
+  const known = (region: string | undefined) => (region === undefined || Token.isUnresolved(region) || region === '' ? undefined : region);
+  const bucketRegion = known(bucket.env?.region);
+  const ownBucket = "or leave artifactBucket out for an encrypted bucket of the pipeline's own.";
+  if (bucketRegion !== undefined && bucketRegion !== pipelineRegion) {
+    v.fail('artifactBucket', `is a bucket in region ${bucketRegion}, but the pipeline is in region ${pipelineRegion}, and CodePipeline keeps its artifacts `
+      + "in a bucket of the pipeline's region", literal(bucket.bucketName) ?? bucket.node.path,
+    `Pass a bucket of ${pipelineRegion}, or deploy the pipeline's stack in ${bucketRegion}; ${ownBucket}`);
+  }
+  const key = bucket.encryptionKey;
+  if (key === undefined) return;
+  const arn = literal(key.keyArn);
+  const keyRegion = known(arn?.startsWith('arn:') ? arn.split(':')[3] : undefined) ?? known(key.env?.region);
+  if (keyRegion !== undefined && keyRegion !== pipelineRegion) {
+    v.fail('artifactBucket.encryptionKey', `is a KMS key in region ${keyRegion}, but the pipeline is in region ${pipelineRegion}, and CodePipeline encrypts `
+      + "its artifacts with a key of the pipeline's region (a key of another account is fine)", arn ?? key.node.path,
+    `Import the bucket with a key of ${pipelineRegion} (a new key, or a replica of a multi-Region key), or deploy the pipeline's stack in ${keyRegion}; ${ownBucket}`);
   }
 }

@@ -45,9 +45,16 @@ export function bootstrapQualifier(stack: Stack): string {
  * bootstrap deploy role may read it; a role created for an action may not unless granted.
  */
 export function readBootstrapVersion(account: string, region: string, qualifier: string): iam.PolicyStatement {
+  return readBootstrapVersionParameter(account, region, `/cdk-bootstrap/${qualifier}/version`);
+}
+
+/** As readBootstrapVersion, for a version parameter of another name (`bootstrapStackVersionSsmParameter`). */
+export function readBootstrapVersionParameter(account: string, region: string, parameterName: string): iam.PolicyStatement {
+  // a parameter's ARN holds its name after `parameter`, with one '/' between
+  const name = parameterName.startsWith('/') ? parameterName : `/${parameterName}`;
   return new iam.PolicyStatement({
     actions: ['ssm:GetParameters'],
-    resources: [`arn:${Aws.PARTITION}:ssm:${region}:${account}:parameter/cdk-bootstrap/${qualifier}/version`],
+    resources: [`arn:${Aws.PARTITION}:ssm:${region}:${account}:parameter${name}`],
   });
 }
 

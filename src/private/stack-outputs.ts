@@ -108,7 +108,10 @@ function cfnOutputRequests(ctx: ModelContext, field: string, raw: unknown): Outp
   });
 }
 
-/** `envFromStackOutputs`: `'<stack>.<output>'` of a CloudFormation target or CDK-stage stack the environment deploys. */
+/**
+ * `envFromStackOutputs`: `'<stack>.<output>'` of a CloudFormation target or CDK-stage stack the
+ * environment deploys; a CloudFormation target is named by its name or by its stack's name.
+ */
 function namedOutputRequests(ctx: ModelContext, field: string, raw: unknown): OutputRequest[] {
   const v: Validator = ctx.validator;
   const fix = "Map environment variable names to '<stack name>.<output name>', for example { API_URL: 'shop-prod.ApiUrl' }.";
@@ -121,7 +124,15 @@ function namedOutputRequests(ctx: ModelContext, field: string, raw: unknown): Ou
     if (isToken(ref) || dot <= 0 || !/^[A-Za-z0-9]+$/.test(outputName)) {
       v.fail(`${field}.${variable}`, "must name a stack's output as '<stack name>.<output name>' (the output's logical id: letters and digits)", ref, fix);
     }
-    const source = sources.find(x => x.base === base);
+    // a deploy action by its name (a CloudFormation target's name, a CDK-stage stack's name), else
+    // a CloudFormation target by the stack name it deploys, when one target of the environment does
+    const byStackName = sources.filter(x => x.stackName !== undefined && !isToken(x.stackName) && x.stackName === base);
+    if (!sources.some(x => x.base === base) && byStackName.length > 1) {
+      v.fail(`${field}.${variable}`, `names stack '${base}', which ${byStackName.length} targets of environment '${ctx.environmentName}' deploy `
+        + `(${byStackName.map(x => `'${x.base}'`).join(', ')})`, ref,
+      `Name the target whose output it is: ${byStackName.map(x => `'${x.base}.${outputName}'`).join(' or ')}.`);
+    }
+    const source = sources.find(x => x.base === base) ?? byStackName[0];
     if (!source) {
       const known = sources.map(x => `'${x.base}'`);
       v.fail(`${field}.${variable}`, `names stack '${base}', which environment '${ctx.environmentName}' does not deploy (its tests run after its own deployments only)`, ref,

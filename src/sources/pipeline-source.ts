@@ -135,7 +135,9 @@ export interface GitHubSourceProps {
    */
   readonly repository: string;
   /**
-   * The branch whose changes start the pipeline.
+   * The branch whose changes start the pipeline (with `triggers`, the branch a manual start reads).
+   * One branch name as git takes it (`main`, `release/1.2`), not a pattern nor a full ref
+   * (`refs/heads/main`): those are refused at synth; filter branches with `triggers`.
    *
    * @default 'main'
    */
@@ -179,7 +181,8 @@ export interface CodeCommitSourceProps {
   /** The repository. */
   readonly repository: codecommit.IRepository;
   /**
-   * The branch whose changes start the pipeline.
+   * The branch whose changes start the pipeline: one branch name as git takes it (`main`,
+   * `release/1.2`), not a pattern nor a full ref (`refs/heads/main`), which are refused at synth.
    *
    * @default 'main'
    */
@@ -248,14 +251,48 @@ const REPOSITORY = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/;
 /** A repository written with its host first, `github.com/acme/shop`. */
 const HOST = /^(www\.)?(github\.com|gitlab\.com|bitbucket\.org)\//i;
 
-function validateBranch(ctx: ModelContext, value: unknown): string {
+/**
+ * A branch name as git takes it (the rules of `git check-ref-format --branch`): the source action
+ * matches it literally, so a pattern, a full ref or a name git refuses never starts the pipeline.
+ */
+function validateBranch(ctx: ModelContext, value: unknown, patterns: string): string {
   const v: Validator = ctx.validator;
+  const field = `${ctx.field}.branch`;
   const fix = "Pass the branch name, for example 'main'.";
   if (value === undefined) return 'main';
-  if (typeof value !== 'string') v.fail(`${ctx.field}.branch`, 'must be a string', value, fix);
-  if (value.trim() === '') v.fail(`${ctx.field}.branch`, 'must not be empty', value, fix);
-  if (!isToken(value) && /\s/.test(value)) v.fail(`${ctx.field}.branch`, 'must not contain spaces', value, fix);
+  if (typeof value !== 'string') v.fail(field, 'must be a string', value, fix);
+  if (value.trim() === '') v.fail(field, 'must not be empty', value, fix);
+  if (isToken(value)) return value;
+  if (/\s/.test(value)) v.fail(field, 'must not contain spaces', value, fix);
+  if (/[*?[]/.test(value)) {
+    v.fail(field, 'is a pattern, but the source action follows one branch, named exactly (no branch is called that, so the pipeline would never start)',
+      value, patterns);
+  }
+  if (value.startsWith('refs/')) {
+    const short = value.replace(/^refs\/(heads\/)?/, '');
+    v.fail(field, "is a full ref, but the source action takes the branch's short name (it would follow a branch called that, and never start)", value,
+      `Pass '${short}'.`);
+  }
+  const problem = gitRefProblem(value);
+  if (problem) v.fail(field, `is not a branch name git accepts (${problem})`, value, fix);
   return value;
+}
+
+/** Why git refuses `name` as a branch name (`git check-ref-format --branch`), or undefined. */
+function gitRefProblem(name: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(name)) return 'it holds a control character';
+  const bad = /[~^:\\]/.exec(name);
+  if (bad) return `it holds '${bad[0]}'`;
+  if (name.includes('..')) return "it holds '..'";
+  if (name.includes('@{')) return "it holds '@{'";
+  if (name === '@') return "it is '@'";
+  if (name.startsWith('-')) return "it starts with '-'";
+  if (name.startsWith('/') || name.endsWith('/') || name.includes('//')) return "it starts or ends with '/', or holds '//'";
+  if (name.endsWith('.')) return "it ends with '.'";
+  if (name.split('/').some(part => part.startsWith('.'))) return "a part of it starts with '.'";
+  if (name.split('/').some(part => part.endsWith('.lock'))) return "a part of it ends with '.lock'";
+  return undefined;
 }
 
 class GitHubSource extends PipelineSource {
@@ -272,7 +309,8 @@ class GitHubSource extends PipelineSource {
     if (!isToken(repository) && (!REPOSITORY.test(repository) || HOST.test(repository))) {
       v.fail(`${ctx.field}.repository`, `must look like 'owner/repo'${HOST.test(repository) ? ', without the host' : ''}`, repository, repoFix);
     }
-    const branch = validateBranch(ctx, this.props.branch);
+    const branch = validateBranch(ctx, this.props.branch,
+      "To start the pipeline on the branches a pattern matches, keep branch (what a manual start reads) and add triggers: [{ branchesIncludes: ['release/*'] }].");
     const arnFix = "Pass the ARN of a CodeConnections connection, like 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123' (create it in the console: Developer Tools > Settings > Connections).";
     const connectionArn = v.requireString(`${ctx.field}.connectionArn`, this.props.connectionArn, arnFix);
     if (!isToken(connectionArn) && !CONNECTION_ARN.test(connectionArn)) {
@@ -303,10 +341,16 @@ class GitHubSource extends PipelineSource {
       : [repository.slice(0, slash), repository.slice(slash + 1)];
     const triggerText = !role.triggersPipeline ? [NO_TRIGGER]
       : [...triggers.length === 0 ? [`every push to ${branch}`] : triggers.map(describeTrigger), ...pullRequests.map(t => describePullRequestTrigger(t, branch))];
+    // with triggers, an execution runs the commit of the branch or tag the push (or pull request)
+    // went to; the action's branch is only what a manual start reads. The source is then named
+    // without a branch, and the summary names the refs the triggers start on.
+    const refs = startingRefs(triggers, pullRequests, branch);
+    const onBranch = refs.length === 1 && refs[0] === branch;
+    const names = onBranch ? `${repository}@${branch}` : repository;
 
     return {
       kind: 'GitHub',
-      summary: `${repository}@${branch} (CodeConnections)`,
+      summary: onBranch ? `${names} (CodeConnections)` : `${names} (CodeConnections, triggers: ${refs.join(', ')})`,
       changeKey: `GitHub ${repository.toLowerCase()}@${branch}`,
       repository: isToken(repository) ? undefined : repository,
       branch,
@@ -328,7 +372,7 @@ class GitHubSource extends PipelineSource {
         const use = useRenamedConnection(connectionArn);
         return {
           action: withActionRolePolicy(action, use ? [use] : []),
-          revision: revisionOf(role, 'commit ', action.variables.commitId, 'CommitId', ` of ${repository}@${branch}`),
+          revision: revisionOf(role, 'commit ', action.variables.commitId, 'CommitId', ` of ${names}`),
           // with pull request filters the trigger configuration replaces the action's push
           // detection, so the pushes to the branch are filtered explicitly too
           triggers: triggers.length === 0 && pullRequests.length === 0 ? undefined : [{
@@ -356,6 +400,23 @@ class GitHubSource extends PipelineSource {
       },
     };
   }
+}
+
+/**
+ * The refs whose pushes (or pull requests) start the pipeline, as the plan names them: branch
+ * patterns, `tags <patterns>`, `pull requests into <patterns>`. Just `[branch]` when only pushes to
+ * the source branch do.
+ */
+function startingRefs(triggers: PushTrigger[], pullRequests: PullRequestTrigger[], branch: string): string[] {
+  const refs: string[] = [];
+  const add = (r: string) => { if (!refs.includes(r)) refs.push(r); };
+  if (triggers.length === 0) add(branch);
+  for (const t of triggers) {
+    if (t.tagsIncludes || t.tagsExcludes) add(`tags ${(t.tagsIncludes ?? ['*']).join(', ')}`);
+    else (t.branchesIncludes ?? [branch]).forEach(add);
+  }
+  for (const t of pullRequests) add(`pull requests into ${(t.branchesIncludes ?? [branch]).join(', ')}`);
+  return refs;
 }
 
 function describeTrigger(t: PushTrigger): string {
@@ -405,7 +466,7 @@ function validatePullRequestTriggers(ctx: ModelContext, value: unknown): PullReq
 
 /**
  * A list of V2 git filters (push or pull request): 1 to 3 objects, each checked for misspelt
- * fields, with glob lists of 1 to 8 patterns (CodePipeline's quotas).
+ * fields, with glob lists of 1 to 8 patterns of 1 to 255 characters (CodePipeline's quotas).
  */
 function validateFilters(
   v: Validator, field: string, value: unknown, what: string, struct: 'PushTrigger' | 'PullRequestTrigger', emptyFix: string, lists: readonly string[],
@@ -425,6 +486,12 @@ function validateFilters(
       const list = v.optionalStringArray(`${f}.${key}`, (t as any)[key], 'Pass glob patterns such as \'release/*\'.');
       if (list && list.length === 0) v.fail(`${f}.${key}`, 'must not be empty', list, 'Leave it out instead.');
       if (list && list.length > 8) v.fail(`${f}.${key}`, 'may hold at most 8 patterns (CodePipeline quota)', list, 'Use broader glob patterns.');
+      list?.forEach((pattern, j) => {
+        if (!isToken(pattern) && pattern.length > 255) {
+          v.fail(`${f}.${key}[${j}]`, `is ${pattern.length} characters long, and CodePipeline takes patterns of at most 255`, pattern,
+            'Use a shorter glob pattern (a * matches any run of characters).');
+        }
+      });
     }
   });
   return value;
@@ -467,7 +534,8 @@ class CodeCommitSource extends PipelineSource {
       `mirror the repository into account ${ctx.pipelineAccount}.`);
     refuseOtherRegion(ctx, 'repository', 'a CodeCommit repository', repository.env?.region, (repository as any).repositoryArn ?? repository.repositoryName,
       'mirror the repository into {region} and pass that one.');
-    const branch = validateBranch(ctx, this.props.branch);
+    const branch = validateBranch(ctx, this.props.branch,
+      'Pass one branch name: a CodeCommit source follows one branch (a GitHub, Bitbucket or GitLab source through CodeConnections takes triggers with patterns).');
     const literal = literalName(repository, repository.repositoryName);
     const name = literal ?? 'CodeCommit repository';
     return {

@@ -34,7 +34,8 @@ export interface VerificationCommandsOptions extends QualityCheckCommandsOptions
    *
    * For stacks deployed with `DeploymentTarget.cloudFormation`, whose templates the build writes
    * (a CDK stage's stacks can also be named this way; `envFromCfnOutputs` is the typed form). A
-   * CloudFormation target is named by its `name`, which defaults to its stack name. The output
+   * CloudFormation target is named by its `name`, which defaults to its stack name, or by its stack
+   * name when no other target of the environment deploys that stack. The output
    * name is its logical id in the template.
    *
    * @default - none

@@ -146,6 +146,62 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}source.branch must not contain spaces, got 'feature x'. Pass the branch name, for example 'main'.`,
   },
   {
+    // regression: accepted, and the pipeline never started (the action matches the branch literally)
+    title: 'branch given as a glob pattern',
+    props: () => base({ source: gh({ branch: 'release/*' }) }),
+    message: `${P}source.branch is a pattern, but the source action follows one branch, named exactly (no branch is called that, so the pipeline would never start), `
+      + "got 'release/*'. To start the pipeline on the branches a pattern matches, keep branch (what a manual start reads) and add triggers: [{ branchesIncludes: ['release/*'] }].",
+  },
+  {
+    title: 'CodeCommit branch given as a glob pattern',
+    props: () => base({ source: PipelineSource.codeCommit({ repository: codecommit.Repository.fromRepositoryName(importStack(), 'Repo', 'shop'), branch: 'feature-[ab]' }) }),
+    message: `${P}source.branch is a pattern, but the source action follows one branch, named exactly (no branch is called that, so the pipeline would never start), `
+      + "got 'feature-[ab]'. Pass one branch name: a CodeCommit source follows one branch (a GitHub, Bitbucket or GitLab source through CodeConnections takes triggers with patterns).",
+  },
+  {
+    // regression: accepted, and the action followed a branch called refs/heads/main
+    title: 'branch given as a full ref',
+    props: () => base({ source: gh({ branch: 'refs/heads/main' }) }),
+    message: `${P}source.branch is a full ref, but the source action takes the branch's short name (it would follow a branch called that, and never start), `
+      + "got 'refs/heads/main'. Pass 'main'.",
+  },
+  {
+    title: 'CodeCommit branch given as a full ref',
+    props: () => base({ source: PipelineSource.codeCommit({ repository: codecommit.Repository.fromRepositoryName(importStack(), 'Repo', 'shop'), branch: 'refs/heads/trunk' }) }),
+    message: `${P}source.branch is a full ref, but the source action takes the branch's short name (it would follow a branch called that, and never start), `
+      + "got 'refs/heads/trunk'. Pass 'trunk'.",
+  },
+  ...([
+    ['release..1', "it holds '..'"],
+    ['fix:1', "it holds ':'"],
+    ['main~1', "it holds '~'"],
+    ['main^', "it holds '^'"],
+    ['a\\b', "it holds '\\'"],
+    ['main@{1}', "it holds '@{'"],
+    ['feature/', "it starts or ends with '/', or holds '//'"],
+    ['main.lock', "a part of it ends with '.lock'"],
+    ['release/.hidden', "a part of it starts with '.'"],
+    ['-main', "it starts with '-'"],
+    ['main\u0007', 'it holds a control character'],
+  ] as const).map(([branch, problem]) => ({
+    title: `branch git refuses: ${JSON.stringify(branch)}`,
+    props: () => base({ source: gh({ branch }) }),
+    message: `${P}source.branch is not a branch name git accepts (${problem}), got '${branch}'. Pass the branch name, for example 'main'.`,
+  })),
+  {
+    // regression: accepted, and CodePipeline refused the trigger at deploy time
+    title: 'trigger pattern longer than CodePipeline takes',
+    props: () => base({ source: gh({ triggers: [{ branchesIncludes: ['main'], filePathsIncludes: ['src/**', `services/${'a'.repeat(250)}/**`] }] }) }),
+    message: `${P}source.triggers[0].filePathsIncludes[1] is 262 characters long, and CodePipeline takes patterns of at most 255, `
+      + `got 'services/${'a'.repeat(108)}...'. Use a shorter glob pattern (a * matches any run of characters).`,
+  },
+  {
+    title: 'tag pattern of 256 characters',
+    props: () => base({ source: gh({ triggers: [{ tagsIncludes: ['v'.repeat(256)] }] }) }),
+    message: `${P}source.triggers[0].tagsIncludes[0] is 256 characters long, and CodePipeline takes patterns of at most 255, `
+      + `got '${'v'.repeat(117)}...'. Use a shorter glob pattern (a * matches any run of characters).`,
+  },
+  {
     title: 'connection ARN of another service',
     props: () => base({ source: gh({ connectionArn: 'arn:aws:iam::111111111111:role/github' }) }),
     message: `${P}source.connectionArn must be a CodeConnections (CodeStar Connections) connection ARN, got 'arn:aws:iam::111111111111:role/github'. Pass the ARN of a CodeConnections connection, like 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123' (create it in the console: Developer Tools > Settings > Connections).`,

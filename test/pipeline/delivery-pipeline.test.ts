@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DefaultStackSynthesizer, NestedStack, Stack } from 'aws-cdk-lib';
+import { CfnParameter, CliCredentialsStackSynthesizer, DefaultStackSynthesizer, LegacyStackSynthesizer, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -120,6 +120,33 @@ describe('DeliveryPipeline', () => {
       + "(CodeBuild reads its cache there), or import it there with s3.Bucket.fromBucketName(pipelineStack, 'Cache', '<name>').");
   });
 
+  test('an artifact bucket imported from another Region, or encrypted with a key of another Region, is refused (regression: accepted)', () => {
+    const ownBucket = "or leave artifactBucket out for an encrypted bucket of the pipeline's own.";
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      artifactBucket: s3.Bucket.fromBucketAttributes(stack, 'Virginia', { bucketName: 'acme-artifacts-use1', region: 'us-east-1' }),
+    }, 'A'))).toBe("'PipelineStack/A': artifactBucket is a bucket in region us-east-1, but the pipeline is in region eu-west-1, and CodePipeline keeps "
+      + "its artifacts in a bucket of the pipeline's region, got 'acme-artifacts-use1'. Pass a bucket of eu-west-1, or deploy the pipeline's stack in us-east-1; "
+      + ownBucket);
+    const keyArn = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(errorOf(() => pipelineIn(stack, {
+      artifactBucket: s3.Bucket.fromBucketAttributes(stack, 'Keyed', { bucketName: 'acme-artifacts', encryptionKey: kms.Key.fromKeyArn(stack, 'VirginiaKey', keyArn) }),
+    }, 'B'))).toBe("'PipelineStack/B': artifactBucket.encryptionKey is a KMS key in region us-east-1, but the pipeline is in region eu-west-1, and CodePipeline "
+      + `encrypts its artifacts with a key of the pipeline's region (a key of another account is fine), got '${keyArn}'. Import the bucket with a key of `
+      + `eu-west-1 (a new key, or a replica of a multi-Region key), or deploy the pipeline's stack in us-east-1; ${ownBucket}`);
+  });
+
+  test('an artifact bucket encrypted with a key of another account of the pipeline\'s Region is accepted', () => {
+    const stack = newStack();
+    const encryptionKey = kms.Key.fromKeyArn(stack, 'SharedKey', 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    pipelineIn(stack, { artifactBucket: s3.Bucket.fromBucketAttributes(stack, 'Mine', { bucketName: 'acme-artifacts', region: 'eu-west-1', encryptionKey }) });
+    expect(pipelineProps(stack).ArtifactStore).toEqual({
+      Type: 'S3',
+      Location: 'acme-artifacts',
+      EncryptionKey: { Type: 'KMS', Id: 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+    });
+  });
+
   test('a given artifact bucket with a KMS key serves an environment of another account', () => {
     const stack = newStack();
     const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
@@ -221,6 +248,25 @@ describe('the CodeBuild actions\' role', () => {
 });
 
 describe('cross-environment mistakes', () => {
+  test('a pipelineName given as a token is refused when an environment deploys to another account (regression: aws-cdk-lib\'s cross-environment error)', () => {
+    const stack = newStack();
+    const name = new CfnParameter(stack, 'PipelineName', { default: 'shop-delivery' }).valueAsString;
+    const live = lambda.Alias.fromAliasAttributes(stack, 'Live', {
+      aliasName: 'live', aliasVersion: lambda.Version.fromVersionArn(stack, 'Version', 'arn:aws:lambda:eu-west-1:222222222222:function:orders-api:1'),
+    });
+    expect(errorOf(() => pipelineIn(stack, {
+      pipelineName: name,
+      buildStep: BuildStep.commands({ commands: ['npm run package'], outputDirectory: 'pkg' }),
+      environments: [env('staging'), { name: 'prod', account: '222222222222', deployments: [DeploymentTarget.lambdaFunction(live)] }],
+    }))).toBe("'PipelineStack/Shop': pipelineName is a token (known at deploy time only), but environment 'prod' deploys to account 222222222222, whose "
+      + 'resources for the pipeline (action roles, log group grants) name the pipeline and need its name at synth, got a token. '
+      + "Pass the name as a string, for example pipelineName: 'shop-delivery' (a context value read with this.node.tryGetContext() is one), or leave it out for a generated name.");
+    // in the pipeline's account, a token is fine
+    const same = newStack();
+    pipelineIn(same, { pipelineName: new CfnParameter(same, 'PipelineName', { default: 'shop-delivery' }).valueAsString, environments: [env('staging')] });
+    expect(pipelineProps(same).Name).toEqual({ Ref: 'PipelineName' });
+  });
+
   test('fails when two pipelines share a name in one account and region', () => {
     const stack = newStack();
     pipelineIn(stack, { pipelineName: 'shop' }, 'Shop');
@@ -583,6 +629,49 @@ describe('selfUpdate', () => {
     expect(flat((selfMutate![1] as any).Properties.PolicyDocument.Statement)).toContainEqual({
       Action: 'ssm:GetParameters', Effect: 'Allow', Resource: 'arn:aws:ssm:eu-west-1:111111111111:parameter/cdk-bootstrap/hnb659fds/version',
     });
+  });
+
+  test('the execution role and version parameter the pipeline stack\'s synthesizer names are used (regression: the default bootstrap\'s)', () => {
+    const stack = new Stack(newApp(), 'PipelineStack', {
+      env: { account: '111111111111', region: 'eu-west-1' },
+      synthesizer: new DefaultStackSynthesizer({
+        cloudFormationExecutionRole: 'arn:aws:iam::111111111111:role/org-restricted-cfn-exec',
+        bootstrapStackVersionSsmParameter: '/org/bootstrap/version',
+      }),
+    });
+    pipelineIn(stack, { selfUpdate: true, environments: [env('staging')] });
+    const a = pipelineProps(stack).Stages[2].Actions[0];
+    expect(flat(a.Configuration.RoleArn)).toBe('arn:aws:iam::111111111111:role/org-restricted-cfn-exec');
+    const policies = flat(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    const selfMutate = Object.entries<any>(policies).find(([id]) => /SelfMutate.*DefaultPolicy/.test(id))![1];
+    const statements = selfMutate.Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual({ Action: 'ssm:GetParameters', Effect: 'Allow', Resource: 'arn:aws:ssm:eu-west-1:111111111111:parameter/org/bootstrap/version' });
+    expect(statements).toContainEqual({ Action: 'iam:PassRole', Effect: 'Allow', Resource: 'arn:aws:iam::111111111111:role/org-restricted-cfn-exec' });
+    expect(JSON.stringify(policies)).not.toContain('cdk-hnb659fds-cfn-exec-role');
+    expect(JSON.stringify(policies)).not.toContain('cdk-bootstrap');
+  });
+
+  test('a synthesizer without a bootstrap version rule: no grant to read a parameter the template does not have', () => {
+    const stack = new Stack(newApp(), 'PipelineStack', {
+      env: { account: '111111111111', region: 'eu-west-1' }, synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    });
+    pipelineIn(stack, { selfUpdate: true, environments: [env('staging')] });
+    expect(flat(pipelineProps(stack).Stages[2].Actions[0].Configuration.RoleArn)).toBe('arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1');
+    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'))).not.toContain('ssm:GetParameters');
+  });
+
+  test.each([
+    ['LegacyStackSynthesizer', () => new LegacyStackSynthesizer()],
+    ['CliCredentialsStackSynthesizer', () => new CliCredentialsStackSynthesizer()],
+  ])('a pipeline stack with the %s cannot be deployed by the pipeline: refused', (name, synthesizer) => {
+    const stack = new Stack(newApp(), 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' }, synthesizer: synthesizer() });
+    expect(errorOf(() => pipelineIn(stack, { selfUpdate: true, environments: [env('staging')] }))).toBe(
+      '\'PipelineStack/Shop\': selfUpdate deploys the pipeline\'s stack \'PipelineStack\' with the CloudFormation execution role its synthesizer names, '
+      + `but its ${name} names none (it deploys with the credentials of whoever runs cdk deploy), got ${name}. `
+      + "Give the pipeline's stack the DefaultStackSynthesizer (the default; with cloudFormationExecutionRole and bootstrapStackVersionSsmParameter "
+      + "when your bootstrap differs), or leave selfUpdate out and deploy the pipeline's stack with cdk deploy.");
+    // without selfUpdate the synthesizer is cdk deploy's business
+    expect(() => pipelineIn(new Stack(newApp(), 'Other', { env: { account: '111111111111', region: 'eu-west-1' }, synthesizer: synthesizer() }))).not.toThrow();
   });
 
   test('the pipeline stack\'s bootstrap qualifier names the execution role and the version parameter', () => {

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { PipelineSource, QualityCheck } from '../../src';
+import { Approval, PipelineSource, QualityCheck, ReleaseMode } from '../../src';
 import { action, CONNECTION_ARN, env, newStack, pipelineIn, pipelineProps } from '../util';
 
 describe('PipelineSource.gitHub', () => {
@@ -69,6 +69,62 @@ describe('PipelineSource.gitHub', () => {
     expect(pipelineProps(stack).Triggers[0].GitConfiguration.Push).toEqual([
       { Branches: { Includes: ['trunk'] }, FilePaths: { Excludes: ['docs/**'] } },
     ]);
+  });
+
+  test('with triggers on other branches or tags, approvals and the plan do not claim the source branch (regression: "of acme/shop@main")', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, {
+      source: PipelineSource.gitHub({
+        repository: 'acme/shop', connectionArn: CONNECTION_ARN, triggers: [{ branchesIncludes: ['release/*'] }, { tagsIncludes: ['v*'] }],
+      }),
+      environments: [env('prod', { production: true, approval: Approval.manual() })],
+    });
+    expect(action(stack, 'prod', 'Approve').Configuration.CustomData).toBe('Approve to promote commit #{SourceVariables.CommitId} of acme/shop to prod.');
+    expect(pipeline.describe().source).toEqual({
+      kind: 'GitHub',
+      summary: 'acme/shop (CodeConnections, triggers: release/*, tags v*)',
+      repository: 'acme/shop',
+      branch: 'main',
+      triggers: ['push to release/*', 'push of tags v*'],
+    });
+  });
+
+  test('triggers that start only on the source branch keep naming it', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, {
+      source: PipelineSource.gitHub({
+        repository: 'acme/shop',
+        branch: 'trunk',
+        connectionArn: CONNECTION_ARN,
+        triggers: [{ filePathsExcludes: ['docs/**'] }, { branchesIncludes: ['trunk'], branchesExcludes: ['wip/*'] }],
+      }),
+      environments: [env('prod', { production: true, approval: Approval.manual() })],
+    });
+    expect(action(stack, 'prod', 'Approve').Configuration.CustomData).toBe('Approve to promote commit #{SourceVariables.CommitId} of acme/shop@trunk to prod.');
+    expect(pipeline.describe().source.summary).toBe('acme/shop@trunk (CodeConnections)');
+  });
+
+  test('pull request triggers are named in the summary', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, {
+      releaseMode: ReleaseMode.CONTINUOUS_INTEGRATION,
+      source: PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN, pullRequestTriggers: [{ branchesIncludes: ['main', 'release/*'] }] }),
+    });
+    expect(pipeline.describe().source.summary).toBe('acme/shop (CodeConnections, triggers: main, pull requests into main, release/*)');
+  });
+
+  test.each(['release/1.2', 'users/jane.doe/fix-42', 'feature_x', 'v1@2'])('the branch name %s is accepted as written', branch => {
+    const stack = newStack();
+    pipelineIn(stack, { source: PipelineSource.gitHub({ repository: 'acme/shop', branch, connectionArn: CONNECTION_ARN }) });
+    expect(action(stack, 'Source', 'Source').Configuration.BranchName).toBe(branch);
+  });
+
+  test('a trigger pattern of 255 characters, the longest CodePipeline takes, is accepted', () => {
+    const stack = newStack();
+    const pattern = `services/${'a'.repeat(243)}/**`;
+    expect(pattern).toHaveLength(255);
+    pipelineIn(stack, { source: PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN, triggers: [{ filePathsIncludes: [pattern] }] }) });
+    expect(pipelineProps(stack).Triggers[0].GitConfiguration.Push[0].FilePaths).toEqual({ Includes: [pattern] });
   });
 
   test('without triggers the pipeline declares none', () => {

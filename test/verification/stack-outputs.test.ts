@@ -239,6 +239,46 @@ describe('Verification.commands envFromStackOutputs', () => {
     ]);
   });
 
+  test('names a CloudFormation target by the stack it deploys too (regression: "names stack \'shop-api-prod\', which environment \'staging\' does not deploy")', () => {
+    const { stack } = setup();
+    const p = pipeline(stack, [{
+      name: 'staging',
+      deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-api-prod', templatePath: 'api.yaml', name: 'Api' })],
+      verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromStackOutputs: { URL: 'shop-api-prod.Url', BY_NAME: 'Api.Url' } })],
+    }]);
+    expect(action(stack, 'staging', 'Api.Deploy').Namespace).toBe('staging@Api');
+    expect(JSON.parse(action(stack, 'staging', 'Smoke').Configuration.EnvironmentVariables)).toEqual([
+      { name: 'URL', type: 'PLAINTEXT', value: '#{staging@Api.Url}' },
+      { name: 'BY_NAME', type: 'PLAINTEXT', value: '#{staging@Api.Url}' },
+    ]);
+    expect(p.describe().environments[0].verification[0].details).toEqual([
+      'run: bash smoke.sh', 'env URL: output Url of stack shop-api-prod', 'env BY_NAME: output Url of stack shop-api-prod',
+    ]);
+  });
+
+  test('a target\'s name wins over another target\'s stack name, and a stack name two targets deploy is refused naming both', () => {
+    const { stack } = setup();
+    pipeline(stack, [{
+      name: 'staging',
+      deployments: [
+        DeploymentTarget.cloudFormation({ stackName: 'shop-api', templatePath: 'api.yaml', name: 'Api' }),
+        DeploymentTarget.cloudFormation({ stackName: 'Api', templatePath: 'legacy.yaml', name: 'Legacy' }),
+      ],
+      verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromStackOutputs: { URL: 'Api.Url' } })],
+    }]);
+    expect(JSON.parse(action(stack, 'staging', 'Smoke').Configuration.EnvironmentVariables)).toEqual([{ name: 'URL', type: 'PLAINTEXT', value: '#{staging@Api.Url}' }]);
+    const two = setup();
+    expect(errorOf(() => pipeline(two.stack, [{
+      name: 'staging',
+      deployments: [
+        DeploymentTarget.cloudFormation({ stackName: 'shop-api', templatePath: 'api.yaml', name: 'ApiEu' }),
+        DeploymentTarget.cloudFormation({ stackName: 'shop-api', templatePath: 'api.yaml', name: 'ApiUs', region: 'us-east-1' }),
+      ],
+      verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromStackOutputs: { URL: 'shop-api.Url' } })],
+    }]))).toBe(`${base}.URL names stack 'shop-api', which 2 targets of environment 'staging' deploy ('ApiEu', 'ApiUs'), got 'shop-api.Url'. `
+      + "Name the target whose output it is: 'ApiEu.Url' or 'ApiUs.Url'.");
+  });
+
   test('names a CDK stage\'s stack too, beside envFromCfnOutputs, and the plan shows both', () => {
     const { stack, staging } = setup();
     const p = pipeline(stack, [{

@@ -1,4 +1,4 @@
-import { Annotations, Aws, CfnCapabilities, Names, PhysicalName, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnCapabilities, Names, PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -11,7 +11,7 @@ import { PipelineGraph } from '../../graph/pipeline-graph';
 import {
   AlarmGateModel, AssetPublishing, EnvironmentModel, GroupAlarmModel, PipelineModel, PublisherEnvironment, RenderContext, SourceRevision,
 } from '../../model/model';
-import { bootstrapQualifier, readBootstrapVersion, withActionRolePolicy } from '../../private/action-grants';
+import { readBootstrapVersionParameter, withActionRolePolicy } from '../../private/action-grants';
 import { publishCommands, publisherInstallCommands } from '../../private/asset-publisher';
 import { allowAssetPublishing, createProject } from '../../private/codebuild';
 import { alarmLabel, sameAlarm } from '../../verification/verification';
@@ -170,11 +170,12 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
         }
         case 'self-update': {
           const self = model.selfUpdate!;
-          const qualifier = bootstrapQualifier(stack);
-          const execRole = iam.Role.fromRoleArn(scope, 'SelfUpdateExecutionRole',
-            `arn:${Aws.PARTITION}:iam::${stack.account}:role/cdk-${qualifier}-cfn-exec-role-${stack.account}-${stack.region}`, { mutable: false });
+          // the execution role and version parameter the pipeline stack's synthesizer names, as cdk deploy uses them
+          const deployment = self.deployment!;
+          const execRole = iam.Role.fromRoleArn(scope, 'SelfUpdateExecutionRole', deployment.executionRoleArn, { mutable: false });
           // The pipeline stack's template has the bootstrap version parameter, which CloudFormation
           // reads with the action's role.
+          const parameter = deployment.bootstrapVersionParameter;
           stageActions.push(withActionRolePolicy(new actions.CloudFormationCreateUpdateStackAction({
             actionName: first.name,
             runOrder: first.runOrder,
@@ -183,7 +184,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
             adminPermissions: false,
             deploymentRole: execRole,
             cfnCapabilities: [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND],
-          }), [readBootstrapVersion(stack.account, stack.region, qualifier)]));
+          }), parameter === undefined ? [] : [readBootstrapVersionParameter(stack.account, stack.region, parameter)]));
           break;
         }
         case 'assets':
