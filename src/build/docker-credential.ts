@@ -2,6 +2,7 @@ import { Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DockerLoginModel, ModelContext } from '../model/model';
+import { refuseOwnedUnreferable } from '../private/referable';
 import { described, isToken, type Validator } from '../private/validation';
 
 /** Options of a Docker registry login with a Secrets Manager secret. */
@@ -105,6 +106,10 @@ class SecretLogin extends DockerCredential {
       v.fail(`${ctx.field}.secret`, 'must be a secretsmanager.ISecret', this.secret,
         `Pass ${what}(secretsmanager.Secret.fromSecretCompleteArn(this, 'DockerLogin', 'arn:aws:secretsmanager:...')).`);
     }
+    // the pipeline's projects read it: an owned secret of another Region, account or CDK stage cannot be referred to from its stack
+    refuseOwnedUnreferable(v, `${ctx.field}.secret`, this.secret, 'a Secrets Manager secret',
+      "Create the secret in a stack of the pipeline's account and Region (in its CDK stage), or import it by ARN: "
+      + `${what}(secretsmanager.Secret.fromSecretCompleteArn(this, 'DockerLogin', 'arn:aws:secretsmanager:...')).`);
     v.noMisspeltFields(ctx.field, this.options, 'DockerCredentialOptions');
     const field = (name: 'usernameField' | 'secretField', fallback: string): string => {
       const value = v.optionalString(`${ctx.field}.${name}`, this.options[name], `Pass the name of a JSON field of the secret, such as '${fallback}'.`) ?? fallback;
@@ -140,6 +145,10 @@ class EcrLogin extends DockerCredential {
       if (repo === null || typeof repo !== 'object' || typeof (repo as ecr.IRepository).repositoryUri !== 'string') {
         v.fail(`${ctx.field}.repositories[${i}]`, 'must be an ecr.IRepository', repo, fix);
       }
+      // the pipeline's projects pull from it: an owned repository of another Region, account or CDK stage cannot be referred to from its stack
+      refuseOwnedUnreferable(v, `${ctx.field}.repositories[${i}]`, repo, 'an ECR repository',
+        "Create the repository in a stack of the pipeline's account and Region (in its CDK stage), or import it by ARN: "
+        + "ecr.Repository.fromRepositoryArn(this, 'Base', 'arn:aws:ecr:<region>:<account>:repository/<name>').");
       // the registry is the host of the repository URI: <account>.dkr.ecr.<region>.<URL suffix>
       const account = Token.isUnresolved(repo.env.account) ? undefined : repo.env.account;
       const region = Token.isUnresolved(repo.env.region) ? undefined : repo.env.region;
