@@ -3,7 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DockerLoginModel, ModelContext } from '../model/model';
 import { refuseOwnedUnreferable } from '../private/referable';
-import { described, isToken, type Validator } from '../private/validation';
+import { described, isToken, requireFactoryMade, type Validator } from '../private/validation';
 
 /** Options of a Docker registry login with a Secrets Manager secret. */
 export interface DockerCredentialOptions {
@@ -177,6 +177,7 @@ export function dockerLoginsModel(v: Validator, field: string, raw: unknown): Do
   if (!Array.isArray(raw)) v.fail(field, 'must be an array of DockerCredential', raw, fix);
   const logins = raw.flatMap((c, i) => {
     if (!(c instanceof DockerCredential)) v.fail(`${field}[${i}]`, 'must be a DockerCredential', c, fix);
+    requireFactoryMade(v, `${field}[${i}]`, c, 'DockerCredential');
     return (c as DockerCredential)._toModel({ validator: v, field: `${field}[${i}]` });
   });
   // `docker login` keeps one credential per registry: a second would silently replace the first
