@@ -3,7 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DockerLoginModel, ModelContext } from '../model/model';
 import { refuseOwnedUnreferable } from '../private/referable';
-import { described, isToken, requireFactoryMade, type Validator } from '../private/validation';
+import { described, isResource, isToken, requireFactoryMade, type Validator } from '../private/validation';
 
 /** Options of a Docker registry login with a Secrets Manager secret. */
 export interface DockerCredentialOptions {
@@ -142,7 +142,7 @@ class EcrLogin extends DockerCredential {
     }
     const byRegistry = new Map<string, DockerLoginModel>();
     this.repositories.forEach((repo, i) => {
-      if (repo === null || typeof repo !== 'object' || typeof (repo as ecr.IRepository).repositoryUri !== 'string') {
+      if (!isResource(repo, 'repositoryUri')) {
         v.fail(`${ctx.field}.repositories[${i}]`, 'must be an ecr.IRepository', repo, fix);
       }
       // the pipeline's projects pull from it: an owned repository of another Region, account or CDK stage cannot be referred to from its stack

@@ -1,6 +1,6 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import type { IConstruct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { misspeltField, StructName } from './struct-fields';
 
 /**
@@ -248,7 +248,7 @@ export class Validator {
 
   /** Checks a value given as an sns.ITopic (by a JavaScript caller, possibly anything). */
   public optionalTopic(field: string, value: unknown): void {
-    if (value !== undefined && (!value || typeof (value as { topicArn?: unknown }).topicArn !== 'string')) {
+    if (value !== undefined && !isResource(value, 'topicArn')) {
       this.fail(field, 'must be an sns.ITopic', value, 'Pass an sns.Topic or sns.Topic.fromTopicArn(...).');
     }
   }
@@ -354,4 +354,13 @@ export function requireFactoryMade(v: Validator, field: string, value: object, k
   v.fail(field, `must be made by one of ${kind}'s factories (${k.factories.map(f => `${kind}.${f}()`).join(', ')})`,
     described(`a subclass of ${kind}${own && own !== kind ? ` ('${own}')` : ''}`),
     `${k.own ?? ''}${k.own ? ' ' : ''}A class of your own that extends ${kind} cannot be used: the pipeline reads members of the library's kinds that are not part of its API.`);
+}
+
+/**
+ * True for a construct with the string attribute `attribute` (`topicArn`, `bucketName`): what a field typed as a resource
+ * interface (sns.ITopic, s3.IBucket) needs. A plain object with that one property (from a JavaScript or Python caller) is
+ * not one: the pipeline reads its other members (its node, its stack, its grants).
+ */
+export function isResource(value: unknown, attribute: string): boolean {
+  return Construct.isConstruct(value) && typeof (value as unknown as Record<string, unknown>)[attribute] === 'string';
 }
