@@ -266,7 +266,9 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       "Let one pipeline deploy the stack: turn selfUpdate on for one pipeline of a stack only (or give each pipeline a stack of its own), and deploy no pipeline's stack from another pipeline.");
   }
   checkModelQuotas(v, { additionalSources, checks, environments, assets, selfUpdate: selfUpdateModel });
-  const docker = dockerModel(v, raw.dockerCredentials, build, checks, environments, assets);
+  // the build that publishes Docker image assets runs privileged (Docker needs it): the plan and the policy rules say so
+  const publishingBuild = assets?.inBuild === true && assets.dockerImages && !build.privileged ? { ...build, privileged: true } : build;
+  const docker = dockerModel(v, raw.dockerCredentials, publishingBuild, checks, environments, assets);
   checkBuildOutputReads(v, build, [
     ...environments.flatMap(e => e.deployments.flatMap(d => d.buildOutputReads ?? [])),
     // the PublishAssets action reads the assets from the build output; the build publishing them
@@ -306,9 +308,8 @@ function dockerModel(
   if (!logins || logins.length === 0) return { build, checks, environments, logins: undefined, unused: false };
   const line = `docker login: ${logins.map(l => l.label).join(', ')}`;
   const withLine = <T extends { privileged: boolean; details: string[] }>(a: T): T => a.privileged ? { ...a, details: [...a.details, line] } : a;
-  const privileged = build.privileged || (assets?.inBuild === true && assets.dockerImages);
   return {
-    build: privileged ? { ...build, details: [...build.details, line] } : build,
+    build: withLine(build),
     checks: checks.map(withLine),
     environments: environments.map(e => ({
       ...e,
@@ -319,7 +320,7 @@ function dockerModel(
     logins,
     // a login is used only by a project that runs Docker; logins from DeliveryDefaults are for the
     // pipelines that run it, so one that does not is not told to remove what it never set
-    unused: own !== undefined && !privileged && !checks.some(c => c.privileged) && !(assets?.dockerImages)
+    unused: own !== undefined && !build.privileged && !checks.some(c => c.privileged) && !(assets?.dockerImages)
       && !environments.some(e => e.verification.some(x => x.privileged) || e.deployments.some(d => d.kind !== 'cdk-stage' && d.privileged)),
   };
 }

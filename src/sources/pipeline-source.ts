@@ -529,6 +529,8 @@ class S3Source extends PipelineSource {
       kind: 'S3',
       summary: `${where} (S3)`,
       changeKey: `S3 ${bucket.bucketName}/${key}`,
+      // the object key is what starts executions, as a branch does for a repository
+      branch: key,
       triggers: [role.triggersPipeline ? `new version of ${key} (polling)` : NO_TRIGGER],
       produce: (_scope, output) => {
         const action = new actions.S3SourceAction({
