@@ -9,7 +9,7 @@ export type { BuildStepProps } from './build/build-step';
 export { TestReport } from './build/test-report';
 export type { TestReportOptions } from './build/test-report';
 export { BuildCache } from './build/build-cache';
-export type { BoundCache, LocalCacheOptions, S3CacheOptions } from './build/build-cache';
+export type { LocalCacheOptions, S3CacheOptions } from './build/build-cache';
 export { QualityCheck } from './build/quality-check';
 export type { DependencyAuditOptions, ImageScanOptions, QualityCheckCommandsOptions, SourceCodeScanOptions } from './build/quality-check';
 export { DockerCredential } from './build/docker-credential';

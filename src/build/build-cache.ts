@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ModelContext } from '../model/model';
 import { refuseOwnedUnreferable } from '../private/referable';
+import { isResource } from '../private/validation';
 
 /** Options of a local build cache. */
 export interface LocalCacheOptions {
@@ -96,7 +97,7 @@ class S3Cache extends BuildCache {
   }
 
   public _bind(ctx: ModelContext): BoundCache {
-    if (!this.bucket || typeof (this.bucket as any).bucketName !== 'string') {
+    if (!isResource(this.bucket, 'bucketName')) {
       ctx.validator.fail(`${ctx.field}.bucket`, 'must be an s3.IBucket', this.bucket, 'Pass an s3.Bucket to BuildCache.s3().');
     }
     ctx.validator.noMisspeltFields(ctx.field, this.options, 'S3CacheOptions');

@@ -13,7 +13,7 @@ import { BUILD_STAGE } from '../model/stage-names';
 import { publishCommands } from '../private/asset-publisher';
 import { allowAssetPublishing, createProject, DEFAULT_BUILD_IMAGE } from '../private/codebuild';
 import { describeEnvironment, isLambdaImage, validateCommandsOptions } from '../private/commands-spec';
-import { described, isToken, Validator } from '../private/validation';
+import { described, isToken, requireFactoryMade, Validator } from '../private/validation';
 import { placeAdditionalSources } from '../sources/additional-source';
 
 
@@ -183,6 +183,7 @@ class CommandsBuild extends BuildStep {
     if (p.cache !== undefined && !(p.cache instanceof BuildCache)) {
       v.fail(`${ctx.field}.cache`, 'must be a BuildCache', p.cache, 'Use BuildCache.local() or BuildCache.s3(bucket).');
     }
+    if (p.cache !== undefined) requireFactoryMade(v, `${ctx.field}.cache`, p.cache, 'BuildCache');
     const cache = p.cache?._bind({ validator: v, field: `${ctx.field}.cache` });
     if (cache && isLambdaImage(common.buildImage ?? DEFAULT_BUILD_IMAGE)) {
       v.fail(`${ctx.field}.cache`, 'cannot be used with a Lambda build image (CodeBuild has no cache for Lambda compute)', described(cache.summary),

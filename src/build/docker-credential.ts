@@ -2,7 +2,8 @@ import { Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DockerLoginModel, ModelContext } from '../model/model';
-import { described, isToken, type Validator } from '../private/validation';
+import { refuseOwnedUnreferable } from '../private/referable';
+import { described, isResource, isToken, requireFactoryMade, type Validator } from '../private/validation';
 
 /** Options of a Docker registry login with a Secrets Manager secret. */
 export interface DockerCredentialOptions {
@@ -105,6 +106,10 @@ class SecretLogin extends DockerCredential {
       v.fail(`${ctx.field}.secret`, 'must be a secretsmanager.ISecret', this.secret,
         `Pass ${what}(secretsmanager.Secret.fromSecretCompleteArn(this, 'DockerLogin', 'arn:aws:secretsmanager:...')).`);
     }
+    // the pipeline's projects read it: an owned secret of another Region, account or CDK stage cannot be referred to from its stack
+    refuseOwnedUnreferable(v, `${ctx.field}.secret`, this.secret, 'a Secrets Manager secret',
+      "Create the secret in a stack of the pipeline's account and Region (in its CDK stage), or import it by ARN: "
+      + `${what}(secretsmanager.Secret.fromSecretCompleteArn(this, 'DockerLogin', 'arn:aws:secretsmanager:...')).`);
     v.noMisspeltFields(ctx.field, this.options, 'DockerCredentialOptions');
     const field = (name: 'usernameField' | 'secretField', fallback: string): string => {
       const value = v.optionalString(`${ctx.field}.${name}`, this.options[name], `Pass the name of a JSON field of the secret, such as '${fallback}'.`) ?? fallback;
@@ -137,9 +142,13 @@ class EcrLogin extends DockerCredential {
     }
     const byRegistry = new Map<string, DockerLoginModel>();
     this.repositories.forEach((repo, i) => {
-      if (repo === null || typeof repo !== 'object' || typeof (repo as ecr.IRepository).repositoryUri !== 'string') {
+      if (!isResource(repo, 'repositoryUri')) {
         v.fail(`${ctx.field}.repositories[${i}]`, 'must be an ecr.IRepository', repo, fix);
       }
+      // the pipeline's projects pull from it: an owned repository of another Region, account or CDK stage cannot be referred to from its stack
+      refuseOwnedUnreferable(v, `${ctx.field}.repositories[${i}]`, repo, 'an ECR repository',
+        "Create the repository in a stack of the pipeline's account and Region (in its CDK stage), or import it by ARN: "
+        + "ecr.Repository.fromRepositoryArn(this, 'Base', 'arn:aws:ecr:<region>:<account>:repository/<name>').");
       // the registry is the host of the repository URI: <account>.dkr.ecr.<region>.<URL suffix>
       const account = Token.isUnresolved(repo.env.account) ? undefined : repo.env.account;
       const region = Token.isUnresolved(repo.env.region) ? undefined : repo.env.region;
@@ -168,6 +177,7 @@ export function dockerLoginsModel(v: Validator, field: string, raw: unknown): Do
   if (!Array.isArray(raw)) v.fail(field, 'must be an array of DockerCredential', raw, fix);
   const logins = raw.flatMap((c, i) => {
     if (!(c instanceof DockerCredential)) v.fail(`${field}[${i}]`, 'must be a DockerCredential', c, fix);
+    requireFactoryMade(v, `${field}[${i}]`, c, 'DockerCredential');
     return (c as DockerCredential)._toModel({ validator: v, field: `${field}[${i}]` });
   });
   // `docker login` keeps one credential per registry: a second would silently replace the first

@@ -11,7 +11,7 @@ import { createProject } from '../private/codebuild';
 import { describeEnvironment, validateCommandsOptions, ValidCommandsOptions } from '../private/commands-spec';
 import type { OutputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
-import { described, isToken, literalName } from '../private/validation';
+import { described, isResource, isToken, literalName } from '../private/validation';
 import { SOURCE_VARIABLES_NAMESPACE } from '../sources/pipeline-source';
 
 /** Options of a commands check. */
@@ -467,7 +467,7 @@ class ImageScan extends QualityCheck {
     const v: Validator = ctx.validator;
     const o = this.options;
     const repoFix = "Pass the ECR repository the build pushes the image to, for example ecr.Repository.fromRepositoryName(this, 'Images', 'shop').";
-    if (!this.repository || typeof this.repository !== 'object' || typeof (this.repository as ecr.IRepository).repositoryName !== 'string') {
+    if (!isResource(this.repository, 'repositoryName')) {
       v.fail(`${ctx.field}.repository`, 'must be an ecr.IRepository', this.repository, repoFix);
     }
     v.requireObject(ctx.field, o, 'Pass { imageTag?, criticalThreshold?, highThreshold?, ... } or leave the options out.');

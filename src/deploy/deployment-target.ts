@@ -20,7 +20,7 @@ import { buildOutputFilePath } from '../private/artifact-paths';
 import { validateCommandsOptions } from '../private/commands-spec';
 import { OutputVariables, outputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
-import { described, isToken, literal } from '../private/validation';
+import { DeliveryPipelineValidationError, described, isToken, literal } from '../private/validation';
 
 /** What the renderer passes to a custom action factory. */
 export interface ProduceActionOptions {
@@ -461,13 +461,23 @@ class FactoryTarget extends DeploymentTarget {
       actionNames: [{ name, phase: 'deploy', kind: 'custom' }],
       produced,
       produce: (rc: DeploymentRenderContext) => {
-        const action: unknown = this.factory.produceAction(new Construct(rc.scope, name), {
-          actionName: name,
-          runOrder: rc.deployRunOrder,
-          sourceArtifact: rc.sourceArtifact,
-          buildArtifact: rc.buildArtifact,
-          environmentName: env.name,
-        });
+        let action: unknown;
+        try {
+          action = this.factory.produceAction(new Construct(rc.scope, name), {
+            actionName: name,
+            runOrder: rc.deployRunOrder,
+            sourceArtifact: rc.sourceArtifact,
+            buildArtifact: rc.buildArtifact,
+            environmentName: env.name,
+          });
+        } catch (e) {
+          // the library's own error (a construct of the library the factory made) already names its field
+          if (e instanceof DeliveryPipelineValidationError) throw e;
+          // a failing factory: say which target of which pipeline it was (an app has many of both)
+          const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+          v.failPlain(`${ctx.field}.factory`, `failed while producing the action '${name}': ${error}. `
+            + 'Fix the factory (its produceAction method threw), or remove the deployment.');
+        }
         checkProducedAction(v, `${ctx.field}.factory`, action, name, rc.deployRunOrder);
         // continuous deployment: nobody decides, also through an approval the library did not make
         if ((action as codepipeline.IAction).actionProperties.category === codepipeline.ActionCategory.APPROVAL
@@ -532,6 +542,12 @@ function checkProducedAction(v: Validator, field: string, action: unknown, name:
   const props = (action as codepipeline.IAction | undefined)?.actionProperties;
   if (!action || typeof action !== 'object' || Array.isArray(action) || !props || typeof props !== 'object') {
     v.fail(field, 'returned something that is not a codepipeline.IAction from produceAction', action, fix);
+  }
+  // the pipeline calls both when it renders the action
+  const missing = ['bind', 'onStateChange'].filter(m => typeof (action as unknown as Record<string, unknown>)[m] !== 'function');
+  if (missing.length > 0) {
+    v.fail(field, `returned from produceAction an object that is not a codepipeline.IAction (it has no ${missing.join(' or ')} method)`, action,
+      `${fix} A class of your own must extend codepipeline_actions.Action or implement IAction's bind and onStateChange.`);
   }
   if (props.actionName !== name) {
     v.fail(field, `returned an action named '${props.actionName}' from produceAction, but the pipeline named it '${name}' (options.actionName)`, props.actionName, fix);

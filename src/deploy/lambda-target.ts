@@ -11,7 +11,7 @@ import {
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { markLambdaDeployRole } from '../private/lambda-deploy-roles';
 import { hasDeployTimeName, readsCrossRegionNames, refuseOtherStage } from '../private/referable';
-import { described, isToken, literal, literalName, Validator } from '../private/validation';
+import { described, isToken, literal, literalName, requireFactoryMade, Validator } from '../private/validation';
 import { alarmLabel, alarmRef, checkAlarmList } from '../verification/verification';
 
 /*
@@ -210,6 +210,7 @@ export function lambdaModel(
   if (!(shiftGiven instanceof LambdaTrafficShift)) {
     v.fail(`${field}.trafficShift`, 'must be a LambdaTrafficShift', shiftGiven, 'Use LambdaTrafficShift.allAtOnce(), .canary(10, Duration.minutes(5)) or .linear(10, Duration.minutes(1)).');
   }
+  requireFactoryMade(v, `${field}.trafficShift`, shiftGiven, 'LambdaTrafficShift');
   const shift = shiftGiven._bind(v, `${field}.trafficShift`);
   checkOwnedAlias(v, field, alias, fn, shift);
   const drift = templateDrift(alias, aliasName);

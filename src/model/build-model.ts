@@ -18,7 +18,7 @@ import { claimInApp } from '../private/app-registry';
 import { defaultAssemblyDirectory } from '../private/artifact-paths';
 import { publisherEnvironment, unfitPublisherImage } from '../private/asset-publisher';
 import { checkLogRetention } from '../private/commands-spec';
-import { described, isToken, literal, literalName, Validator } from '../private/validation';
+import { described, isToken, literal, literalName, requireFactoryMade, Validator } from '../private/validation';
 import { additionalSourcesModel } from '../sources/additional-source';
 import { PipelineSource } from '../sources/pipeline-source';
 import { DeploymentWindow } from '../verification/deployment-window';
@@ -95,10 +95,12 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     v.fail('source', 'must be a PipelineSource', raw.source,
       "Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().");
   }
+  requireFactoryMade(v, 'source', raw.source, 'PipelineSource');
   const source = raw.source._toModel({ validator: v, field: 'source', pipelineAccount: raw.stackAccount, pipelineRegion: raw.stackRegion });
   if (!(raw.build instanceof BuildStep)) {
     v.fail('buildStep', 'must be a BuildStep', raw.build, "Use BuildStep.commands({ commands: ['npm ci', 'npm test'] }).");
   }
+  requireFactoryMade(v, 'buildStep', raw.build, 'BuildStep');
   const build = raw.build._toModel({ validator: v, field: 'buildStep' });
   const additionalSources = additionalSourcesModel(v, raw.additionalSources, raw.stackAccount, raw.stackRegion);
   // two sources that start the pipeline on the same changes would start it twice for each one
@@ -123,6 +125,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     if (!Array.isArray(raw.checks)) v.fail('checks', 'must be an array of QualityCheck', raw.checks, 'Pass [QualityCheck.dependencyAudit()] or leave it out.');
     raw.checks.forEach((c, i) => {
       if (!(c instanceof QualityCheck)) v.fail(`checks[${i}]`, 'must be a QualityCheck', c, 'Use QualityCheck.commands(), .dependencyAudit(), .sourceCodeScan() or .imageScan(repository).');
+      requireFactoryMade(v, `checks[${i}]`, c, 'QualityCheck');
       checks.push(c._toModel({
         validator: v,
         field: `checks[${i}]`,
@@ -287,7 +290,9 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       "Let one pipeline deploy the stack: turn selfUpdate on for one pipeline of a stack only (or give each pipeline a stack of its own), and deploy no pipeline's stack from another pipeline.");
   }
   checkModelQuotas(v, { additionalSources, checks, environments, assets, selfUpdate: selfUpdateModel });
-  const docker = dockerModel(v, raw.dockerCredentials, build, checks, environments, assets);
+  // the build that publishes Docker image assets runs privileged (Docker needs it): the plan and the policy rules say so
+  const publishingBuild = assets?.inBuild === true && assets.dockerImages && !build.privileged ? { ...build, privileged: true } : build;
+  const docker = dockerModel(v, raw.dockerCredentials, publishingBuild, checks, environments, assets);
   checkBuildOutputReads(v, build, [
     ...environments.flatMap(e => e.deployments.flatMap(d => d.buildOutputReads ?? [])),
     // the PublishAssets action reads the assets from the build output; the build publishing them
@@ -327,9 +332,8 @@ function dockerModel(
   if (!logins || logins.length === 0) return { build, checks, environments, logins: undefined, unused: false };
   const line = `docker login: ${logins.map(l => l.label).join(', ')}`;
   const withLine = <T extends { privileged: boolean; details: string[] }>(a: T): T => a.privileged ? { ...a, details: [...a.details, line] } : a;
-  const privileged = build.privileged || (assets?.inBuild === true && assets.dockerImages);
   return {
-    build: privileged ? { ...build, details: [...build.details, line] } : build,
+    build: withLine(build),
     checks: checks.map(withLine),
     environments: environments.map(e => ({
       ...e,
@@ -340,7 +344,7 @@ function dockerModel(
     logins,
     // a login is used only by a project that runs Docker; logins from DeliveryDefaults are for the
     // pipelines that run it, so one that does not is not told to remove what it never set
-    unused: own !== undefined && !privileged && !checks.some(c => c.privileged) && !(assets?.dockerImages)
+    unused: own !== undefined && !build.privileged && !checks.some(c => c.privileged) && !(assets?.dockerImages)
       && !environments.some(e => e.verification.some(x => x.privileged) || e.deployments.some(d => d.kind !== 'cdk-stage' && d.privileged)),
   };
 }
@@ -694,6 +698,7 @@ function environmentModel(
     if (!(d instanceof DeploymentTarget)) {
       v.fail(`${f}.deployments[${i}]`, 'must be a DeploymentTarget', d, 'Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().');
     }
+    requireFactoryMade(v, `${f}.deployments[${i}]`, d, 'DeploymentTarget');
     // the pipeline's scope and the environment place the alarms a target watches (a Lambda deployment's)
     return d._toModel({ ...environmentContext, field: `${f}.deployments[${i}]`, sourceKind, releaseMode },
       { name, account, region, pipelineRegion, pipelineAccount });
@@ -719,6 +724,7 @@ function environmentModel(
     if (!Array.isArray(e.verification)) v.fail(`${f}.verification`, 'must be an array of Verification', e.verification, "Pass [Verification.commands('smoke', [...])] or leave it out.");
     e.verification.forEach((x, i) => {
       if (!(x instanceof Verification)) v.fail(`${f}.verification[${i}]`, 'must be a Verification', x, "Use Verification.commands('smoke', ['curl -fsS $URL/health']) or Verification.alarms([...]).");
+      requireFactoryMade(v, `${f}.verification[${i}]`, x, 'Verification');
       const m = x._toModel({ ...alarmContext, field: `${f}.verification[${i}]` });
       if (m.action) verification.push(m.action);
       if (m.alarmGate) {
@@ -770,6 +776,7 @@ function environmentModel(
     if (!(e.deploymentWindow instanceof DeploymentWindow)) {
       v.fail(`${f}.deploymentWindow`, 'must be a DeploymentWindow', e.deploymentWindow, "Use DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Paris').");
     }
+    requireFactoryMade(v, `${f}.deploymentWindow`, e.deploymentWindow, 'DeploymentWindow');
     window = e.deploymentWindow._toModel({ validator: v, field: `${f}.deploymentWindow` });
   }
   if (e.blockWhileAlarming === undefined && e.blockWhileAlarmingRole !== undefined) {
@@ -808,6 +815,7 @@ function environmentModel(
   let approval: ApprovalModel | undefined;
   if (e.approval !== undefined) {
     if (!(e.approval instanceof Approval)) v.fail(`${f}.approval`, 'must be an Approval', e.approval, 'Use Approval.manual() or Approval.changeSetReview().');
+    requireFactoryMade(v, `${f}.approval`, e.approval, 'Approval');
     if (releaseMode === ReleaseMode.CONTINUOUS_DEPLOYMENT) {
       v.fail(`${f}.approval`, 'is a manual approval, which ReleaseMode.CONTINUOUS_DEPLOYMENT does not allow (nobody decides; automated checks do)',
         described(e.approval._describe()), 'Remove the approval and gate the environment with verification, or use ReleaseMode.CONTINUOUS_DELIVERY.');

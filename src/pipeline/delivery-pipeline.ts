@@ -23,7 +23,7 @@ import { PLAN_METADATA_TYPE, PlanDocument } from '../model/plan-document';
 import { ReleaseMode } from '../model/release-mode';
 import { DeliveryDefaults } from '../policy/delivery-defaults';
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
-import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage } from '../private/app-registry';
+import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage, registerPipeline } from '../private/app-registry';
 import { addCrossAccountActionRoleSuppressions, addFleetInstanceRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
 import { selfUpdateDeployment } from '../private/pipeline-synthesizer';
@@ -221,6 +221,10 @@ export class DeliveryPipeline extends Construct {
       ? notificationsModel(this.validator, props.notifications)
       : notificationsModel(this.validator, this.validator.defaults.notifications, 'DeliveryDefaults.notifications');
     claimPipelineName(this, this.model.pipelineName, this.validator);
+    registerPipeline({
+      pipeline: this,
+      deployedStages: () => this.model.environments.flatMap(e => e.deployments.map(d => d.cdkStage)).filter((st): st is Stage => st !== undefined),
+    });
     const self = this;
     // the app's (or an outer stage's) DeliveryPolicy aspects stop at a nested Stage: apply them here
     const aspect: IAspect = {

@@ -172,6 +172,10 @@ export class DeliveryDefaults {
 
   /** The defaults in force at `scope`. */
   public static of(scope: IConstruct): DeliveryDefaultsProps {
+    if (!Construct.isConstruct(scope)) {
+      const v: Validator = new Validator('DeliveryDefaults.of');
+      v.fail('scope', 'must be a construct', scope, 'Pass the construct whose defaults you want, for example DeliveryDefaults.of(this).');
+    }
     let merged: DeliveryDefaultsProps = {};
     for (const s of scope.node.scopes) {
       const here = (s as any)[DEFAULTS] as DeliveryDefaultsProps | undefined;

@@ -1,8 +1,8 @@
-import { Annotations, IAspect } from 'aws-cdk-lib';
+import { Annotations, Aspects, IAspect, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { IPolicyRule, PolicyViolation } from './policy-rule';
 import { DeliveryPipeline } from '../pipeline/delivery-pipeline';
-import { DELIVERY_POLICY_MARK } from '../private/app-registry';
+import { assemblyStage, DELIVERY_POLICY_MARK, registeredPipelines } from '../private/app-registry';
 import { Validator } from '../private/validation';
 
 /** Properties of a DeliveryPolicy. */
@@ -28,6 +28,8 @@ export interface DeliveryPolicyProps {
  */
 export class DeliveryPolicy implements IAspect {
   private readonly rules: IPolicyRule[];
+  /** The pipelines this policy has checked (each once, whichever way it reached them). */
+  private readonly evaluated = new WeakSet<IConstruct>();
 
   constructor(props: DeliveryPolicyProps) {
     const v: Validator = new Validator('DeliveryPolicy');
@@ -47,11 +49,22 @@ export class DeliveryPolicy implements IAspect {
   }
 
   public visit(node: IConstruct): void {
+    if (Aspects.of(node).all.includes(this)) this.checkEarlySynthesizedStages(node);
     if (!DeliveryPipeline.isDeliveryPipeline(node)) return;
-    // build first: an environment added later (by another aspect) would escape the rules
+    if (this.evaluated.has(node)) return;
+    for (const error of this.evaluate(node)) Annotations.of(node).addError(error);
+  }
+
+  /**
+   * The violations of one pipeline, as error messages naming the pipeline, the environment and the rule.
+   * Builds the pipeline first: an environment added later (by another aspect) would escape the rules.
+   */
+  private evaluate(node: DeliveryPipeline): string[] {
+    this.evaluated.add(node);
     node.buildPipeline();
     // a rule written in JavaScript may return anything: name the rule and the pipeline, not a TypeError
     const v: Validator = new Validator(node.node.path);
+    const errors: string[] = [];
     this.rules.forEach((rule, i) => {
       const field = `DeliveryPolicy rules[${i}] ('${rule.ruleId}')`;
       let violations: unknown;
@@ -79,8 +92,52 @@ export class DeliveryPolicy implements IAspect {
             `Name one of ${environments.length > 0 ? environments.map(e => `'${e}'`).join(', ') : 'its environments (it has none)'}, or leave environment out.`);
         }
         const where = violation.environment ? `environment '${violation.environment}' ` : '';
-        Annotations.of(node).addError(`[policy ${rule.ruleId}] pipeline '${node.node.path}': ${where}${violation.message}`);
+        errors.push(`[policy ${rule.ruleId}] pipeline '${node.node.path}': ${where}${violation.message}`);
       });
     });
+    return errors;
+  }
+
+  /**
+   * Checks the pipelines of nested stages under `scope` (the construct this policy was added to) that this policy has not
+   * checked: their stage was synthesized before the policy was added (a `DeploymentTarget.cdkStage` target synthesizes its
+   * stage when its pipeline is configured, and aws-cdk-lib keeps that cloud assembly). Their violations are reported on the
+   * pipeline of this scope's stage that deploys their stage, whose stack is still to be synthesized.
+   */
+  private checkEarlySynthesizedStages(scope: IConstruct): void {
+    const here = assemblyStage(scope);
+    const pipelines = registeredPipelines(scope);
+    for (const entry of pipelines) {
+      const inner = entry.pipeline;
+      if (!DeliveryPipeline.isDeliveryPipeline(inner) || this.evaluated.has(inner)) continue;
+      if (!inner.node.scopes.includes(scope) || assemblyStage(inner) === here) continue;
+      const errors = this.evaluate(inner);
+      if (errors.length === 0) continue;
+      // the pipeline that deploys its stage, or the one that deploys the stage of that pipeline, and so on up to this scope's stage
+      const chain: { pipeline: IConstruct; stage: IConstruct }[] = [];
+      let current: IConstruct = inner;
+      while (chain.length <= pipelines.length) {
+        const scopes = new Set<IConstruct>(current.node.scopes);
+        const deploying = pipelines.map(c => ({ pipeline: c.pipeline, stage: c.deployedStages().find(st => scopes.has(st)) }))
+          .filter((d): d is { pipeline: IConstruct; stage: Stage } => d.stage !== undefined);
+        const next = deploying.find(d => assemblyStage(d.pipeline) === here) ?? deploying[0];
+        if (next === undefined) break;
+        chain.push(next);
+        if (assemblyStage(next.pipeline) === here) break;
+        current = next.pipeline;
+      }
+      const deployer = chain[chain.length - 1];
+      if (deployer === undefined || assemblyStage(deployer.pipeline) !== here) {
+        const v: Validator = new Validator(inner.node.path);
+        v.failPlain(`stage '${assemblyStage(inner)!.node.path}'`,
+          `was synthesized before the DeliveryPolicy added to '${scope.node.path || '<app>'}' was added, and no pipeline there deploys it, `
+          + `so the policy's violations of this pipeline cannot be reported: ${errors.join('; ')}. `
+          + 'Add the DeliveryPolicy before creating the stage, or fix the violations.');
+      }
+      const via = chain.slice(0, -1).reverse().map(d => `, whose pipeline '${d.pipeline.node.path}' deploys stage '${d.stage.node.path}'`).join('');
+      const note = ` (reported on '${deployer.pipeline.node.path}', which deploys stage '${deployer.stage.node.path}'${via}: `
+        + 'a stage is synthesized when the pipeline deploying it is configured, and this one was before this DeliveryPolicy was added)';
+      for (const error of errors) Annotations.of(deployer.pipeline).addError(error + note);
+    }
   }
 }

@@ -24,6 +24,32 @@ export function policiesAboveStage(construct: IConstruct): IAspect[] {
   return scopes.slice(0, nearest).flatMap(s => Aspects.of(s).all.filter(a => DELIVERY_POLICY_MARK in (a as object)));
 }
 
+/** A DeliveryPipeline in the app's registry of pipelines. */
+export interface RegisteredPipeline {
+  readonly pipeline: IConstruct;
+  /** The CDK stages the pipeline deploys (`DeploymentTarget.cdkStage`). */
+  deployedStages(): Stage[];
+}
+
+const PIPELINES = Symbol.for('cdk-delivery-pipeline.pipelines');
+
+/** Adds a pipeline to its app's registry of pipelines (every stage of the app shares it). */
+export function registerPipeline(entry: RegisteredPipeline): void {
+  const root = entry.pipeline.node.root as any;
+  const all: RegisteredPipeline[] = root[PIPELINES] ?? (root[PIPELINES] = []);
+  all.push(entry);
+}
+
+/** Every pipeline of the app that holds `scope`, in creation order. */
+export function registeredPipelines(scope: IConstruct): RegisteredPipeline[] {
+  return [...((scope.node.root as any)[PIPELINES] ?? [])];
+}
+
+/** The Stage whose cloud assembly holds `construct`: the construct itself when it is a Stage, else its nearest enclosing Stage. */
+export function assemblyStage(construct: IConstruct): IConstruct | undefined {
+  return Stage.isStage(construct) ? construct : Stage.of(construct);
+}
+
 /**
  * Claims `key` in one of the app's registries for `owner` (a construct path), or returns the
  * other owner that claimed it before (the claim then stays theirs). Pipelines use it for what must be unique across the

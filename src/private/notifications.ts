@@ -4,7 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { refuseOwnedUnreferable } from './referable';
-import { Validator } from './validation';
+import { isResource, Validator } from './validation';
 import type { PlanNotifications } from '../model/plan-document';
 import { PipelineEvent, PipelineNotifications } from '../pipeline/notifications';
 
@@ -34,7 +34,7 @@ export function notificationsModel(v: Validator, raw: unknown, field: string = '
     v.fail(field, 'names no one to tell (neither topic nor slackChannel)', n, 'Pass an SNS topic, an AWS Chatbot Slack channel, or both.');
   }
   v.optionalTopic(`${field}.topic`, n.topic);
-  if (n.slackChannel !== undefined && typeof (n.slackChannel as any).slackChannelConfigurationArn !== 'string') {
+  if (n.slackChannel !== undefined && !isResource(n.slackChannel, 'slackChannelConfigurationArn')) {
     v.fail(`${field}.slackChannel`, 'must be a chatbot.ISlackChannelConfiguration', n.slackChannel, 'Pass a chatbot.SlackChannelConfiguration.');
   }
   if (n.topic !== undefined) {

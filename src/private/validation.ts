@@ -1,6 +1,6 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import type { IConstruct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { misspeltField, StructName } from './struct-fields';
 
 /**
@@ -248,7 +248,7 @@ export class Validator {
 
   /** Checks a value given as an sns.ITopic (by a JavaScript caller, possibly anything). */
   public optionalTopic(field: string, value: unknown): void {
-    if (value !== undefined && (!value || typeof (value as { topicArn?: unknown }).topicArn !== 'string')) {
+    if (value !== undefined && !isResource(value, 'topicArn')) {
       this.fail(field, 'must be an sns.ITopic', value, 'Pass an sns.Topic or sns.Topic.fromTopicArn(...).');
     }
   }
@@ -310,4 +310,57 @@ export interface ModelDefaults {
 /** Checks that a value was built by one of the library's static factories. */
 export function isInstance<T>(value: unknown, ctor: abstract new (...args: any[]) => T): value is T {
   return value instanceof (ctor as any);
+}
+
+/** A library class made only by its factories: its kinds implement internal members a subclass of the user's cannot. */
+interface FactoryMadeKind {
+  /** The internal member every kind implements. */
+  readonly member: '_toModel' | '_bind';
+  readonly factories: string[];
+  /** What to use for a kind of one's own, when the library has a way. */
+  readonly own?: string;
+}
+
+const FACTORY_MADE: Record<string, FactoryMadeKind> = {
+  PipelineSource: { member: '_toModel', factories: ['gitHub', 'codeCommit', 's3', 'ecr'] },
+  BuildStep: { member: '_toModel', factories: ['commands'], own: 'For a build of your own, pass its commands to BuildStep.commands().' },
+  QualityCheck: {
+    member: '_toModel',
+    factories: ['commands', 'dependencyAudit', 'sourceCodeScan', 'imageScan'],
+    own: 'For a check of your own use QualityCheck.commands().',
+  },
+  DeploymentTarget: {
+    member: '_toModel',
+    factories: ['cloudFormation', 'cdkStage', 'commands', 'codeDeployServer', 'codeDeployEcs', 'ecs', 'lambdaFunction', 'fromActionFactory'],
+    own: 'For your own action use DeploymentTarget.fromActionFactory().',
+  },
+  Approval: { member: '_toModel', factories: ['manual', 'changeSetReview'] },
+  Verification: { member: '_toModel', factories: ['commands', 'alarms'], own: 'For a test of your own use Verification.commands().' },
+  DeploymentWindow: { member: '_toModel', factories: ['cron'] },
+  BuildCache: { member: '_bind', factories: ['local', 's3'] },
+  DockerCredential: { member: '_toModel', factories: ['dockerHub', 'customRegistry', 'ecr'] },
+  LambdaTrafficShift: { member: '_bind', factories: ['allAtOnce', 'canary', 'linear'] },
+};
+
+/**
+ * Requires an instance of one of the library's "one of several kinds" classes (`kind`) to be made by one of its factories:
+ * their constructors are public to jsii, so a subclass can be written in any jsii language, but only the library's own
+ * kinds implement the internal member the pipeline calls.
+ */
+export function requireFactoryMade(v: Validator, field: string, value: object, kind: keyof typeof FACTORY_MADE): void {
+  const k = FACTORY_MADE[kind];
+  if (typeof (value as Record<string, unknown>)[k.member] === 'function') return;
+  const own = (value as object).constructor?.name;
+  v.fail(field, `must be made by one of ${kind}'s factories (${k.factories.map(f => `${kind}.${f}()`).join(', ')})`,
+    described(`a subclass of ${kind}${own && own !== kind ? ` ('${own}')` : ''}`),
+    `${k.own ?? ''}${k.own ? ' ' : ''}A class of your own that extends ${kind} cannot be used: the pipeline reads members of the library's kinds that are not part of its API.`);
+}
+
+/**
+ * True for a construct with the string attribute `attribute` (`topicArn`, `bucketName`): what a field typed as a resource
+ * interface (sns.ITopic, s3.IBucket) needs. A plain object with that one property (from a JavaScript or Python caller) is
+ * not one: the pipeline reads its other members (its node, its stack, its grants).
+ */
+export function isResource(value: unknown, attribute: string): boolean {
+  return Construct.isConstruct(value) && typeof (value as unknown as Record<string, unknown>)[attribute] === 'string';
 }

@@ -1,6 +1,6 @@
 import { PipelineSource, SOURCE_ACTION_NAME, SOURCE_VARIABLES_NAMESPACE } from './pipeline-source';
 import type { AdditionalInput, AdditionalSourceModel } from '../model/model';
-import { described, isToken, Validator } from '../private/validation';
+import { described, isToken, requireFactoryMade, Validator } from '../private/validation';
 
 /**
  * A second repository (or bucket, or image) the build reads beside the pipeline's source: shared
@@ -107,6 +107,7 @@ export function additionalSourcesModel(v: Validator, raw: unknown, pipelineAccou
       v.fail(`${field}.source`, 'must be a PipelineSource', given.source,
         "Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().");
     }
+    requireFactoryMade(v, `${field}.source`, given.source, 'PipelineSource');
     const variablesNamespace = `${NAMESPACE_PREFIX}${name}`;
     const source = given.source._toModel({ validator: v, field: `${field}.source`, pipelineAccount, pipelineRegion },
       { actionName: name, variablesNamespace, triggersPipeline, additionalField: field });

@@ -11,7 +11,7 @@ import { ModelContext, SourceModel, SourceProduced, SourceRevision, SourceRole }
 import { SOURCE_ACTION } from '../model/stage-names';
 import { useRenamedConnection, withActionRolePolicy } from '../private/action-grants';
 import type { Validator } from '../private/validation';
-import { described, isToken, literalName } from '../private/validation';
+import { described, isResource, isToken, literalName } from '../private/validation';
 
 /** The namespace the source action's variables live in (`#{SourceVariables.CommitId}`). */
 export const SOURCE_VARIABLES_NAMESPACE = 'SourceVariables';
@@ -526,7 +526,7 @@ class CodeCommitSource extends PipelineSource {
     v.requireObject(ctx.field, this.props, 'Pass { repository, branch? } to PipelineSource.codeCommit().');
     v.noMisspeltFields(ctx.field, this.props, 'CodeCommitSourceProps');
     const repository = this.props.repository;
-    if (!repository || typeof (repository as any).repositoryName !== 'string') {
+    if (!isResource(repository, 'repositoryName')) {
       v.fail(`${ctx.field}.repository`, 'must be a codecommit.IRepository', repository, 'Pass codecommit.Repository.fromRepositoryName(this, \'Repo\', \'shop\') or a new Repository.');
     }
     refuseOtherAccount(ctx, 'repository', 'a CodeCommit repository', repository.env?.account, (repository as any).repositoryArn ?? repository.repositoryName,
@@ -571,7 +571,7 @@ class S3Source extends PipelineSource {
     v.requireObject(ctx.field, this.props, 'Pass { bucket, key } to PipelineSource.s3().');
     v.noMisspeltFields(ctx.field, this.props, 'S3SourceProps');
     const bucket = this.props.bucket;
-    if (!bucket || typeof (bucket as any).bucketName !== 'string') {
+    if (!isResource(bucket, 'bucketName')) {
       v.fail(`${ctx.field}.bucket`, 'must be an s3.IBucket', bucket, 'Pass a versioned s3.Bucket or s3.Bucket.fromBucketName(...).');
     }
     // a bucket of the app says whether it is versioned (an imported one does not)
@@ -599,6 +599,8 @@ class S3Source extends PipelineSource {
       kind: 'S3',
       summary: `${where} (S3)`,
       changeKey: `S3 ${bucket.bucketName}/${key}`,
+      // the object key is what starts executions, as a branch does for a repository
+      branch: key,
       triggers: [role.triggersPipeline ? `new version of ${key} (polling)` : NO_TRIGGER],
       produce: (_scope, output) => {
         const action = new actions.S3SourceAction({
@@ -631,7 +633,7 @@ class EcrSource extends PipelineSource {
     }
     v.noMisspeltFields(ctx.field, this.props, 'EcrSourceProps');
     const repository = this.props.repository;
-    if (!repository || typeof (repository as any).repositoryName !== 'string') {
+    if (!isResource(repository, 'repositoryName')) {
       v.fail(`${ctx.field}.repository`, 'must be an ecr.IRepository', repository, 'Pass an ecr.Repository or ecr.Repository.fromRepositoryName(...).');
     }
     const tag = v.optionalString(`${ctx.field}.tag`, this.props.tag, "Pass the image tag, for example 'latest'.") ?? 'latest';

@@ -313,4 +313,55 @@ describe('DockerCredential', () => {
         .toMatch(/DeliveryDefaults\.dockerCredentials\[0\]\.repositories must hold at least one ecr\.IRepository/);
     });
   });
+
+  describe('a secret or repository the pipeline\'s stack cannot refer to is the library\'s error (regression: aws-cdk-lib\'s cross-environment '
+    + 'or cross-stage error, naming no field)', () => {
+    const E2 = { account: '111111111111', region: 'us-east-1' };
+    const secretFix = "Create the secret in a stack of the pipeline's account and Region (in its CDK stage), or import it by ARN: ";
+    const repoFix = "Create the repository in a stack of the pipeline's account and Region (in its CDK stage), or import it by ARN: "
+      + "ecr.Repository.fromRepositoryArn(this, 'Base', 'arn:aws:ecr:<region>:<account>:repository/<name>').";
+    const crossEnv = "which the pipeline's stack (aws://111111111111/us-east-1) cannot refer to: aws-cdk-lib refers to resources of other stacks "
+      + 'of the same environment only';
+    const build = () => BuildStep.commands({ commands: ['docker build .'], privileged: true });
+
+    test('a Docker Hub secret of another Region, as the pipeline\'s own credentials and as DeliveryDefaults\'', () => {
+      for (const viaDefaults of [false, true]) {
+        const app = newApp();
+        const secret = new secretsmanager.Secret(new Stack(app, 'Net', { env: ENV }), 'S');
+        const credentials = [DockerCredential.dockerHub(secret)];
+        if (viaDefaults) DeliveryDefaults.applyTo(app, { dockerCredentials: credentials });
+        const stack = new Stack(app, 'P2', { env: E2 });
+        const field = viaDefaults ? 'DeliveryDefaults.dockerCredentials[0].secret' : 'dockerCredentials[0].secret';
+        expect(errorOf(() => new DeliveryPipeline(stack, 'Shop', props({ buildStep: build(), ...(viaDefaults ? {} : { dockerCredentials: credentials }) }))))
+          .toBe(`'P2/Shop': ${field} is a Secrets Manager secret of stack 'Net' (aws://111111111111/eu-west-1), ${crossEnv}, got 'Net/S'. ${secretFix}`
+            + "DockerCredential.dockerHub(secretsmanager.Secret.fromSecretCompleteArn(this, 'DockerLogin', 'arn:aws:secretsmanager:...')).");
+      }
+    });
+
+    test('a custom registry\'s secret of another CDK stage', () => {
+      const app = newApp();
+      const secret = new secretsmanager.Secret(new Stack(new Stage(app, 'Shared'), 'Net', { env: ENV }), 'S');
+      const stack = new Stack(app, 'P', { env: ENV });
+      expect(errorOf(() => new DeliveryPipeline(stack, 'Shop', props({ buildStep: build(), dockerCredentials: [DockerCredential.customRegistry('ghcr.io', secret)] }))))
+        .toBe("'P/Shop': dockerCredentials[0].secret is a Secrets Manager secret of stack 'Shared/Net', in CDK stage 'Shared', not the pipeline's, "
+          + `which the pipeline's stack cannot refer to, got 'Shared/Net/S'. ${secretFix}`
+          + "DockerCredential.customRegistry(secretsmanager.Secret.fromSecretCompleteArn(this, 'DockerLogin', 'arn:aws:secretsmanager:...')).");
+    });
+
+    test('an ECR repository of another Region or another CDK stage; one imported by ARN is accepted', () => {
+      const app = newApp();
+      const other = new ecr.Repository(new Stack(app, 'Images', { env: ENV }), 'Base');
+      const staged = new ecr.Repository(new Stack(new Stage(app, 'Shared'), 'Images', { env: E2 }), 'Base');
+      const stack = new Stack(app, 'P2', { env: E2 });
+      const imported = ecr.Repository.fromRepositoryArn(stack, 'Imported', 'arn:aws:ecr:eu-west-1:111111111111:repository/base');
+      expect(errorOf(() => new DeliveryPipeline(stack, 'A', props({ buildStep: build(), dockerCredentials: [DockerCredential.ecr([imported, other])] }))))
+        .toBe(`'P2/A': dockerCredentials[0].repositories[1] is an ECR repository of stack 'Images' (aws://111111111111/eu-west-1), ${crossEnv}, `
+          + `got 'Images/Base'. ${repoFix}`);
+      expect(errorOf(() => new DeliveryPipeline(stack, 'B', props({ buildStep: build(), dockerCredentials: [DockerCredential.ecr([staged])] }))))
+        .toBe("'P2/B': dockerCredentials[0].repositories[0] is an ECR repository of stack 'Shared/Images', in CDK stage 'Shared', not the pipeline's, "
+          + `which the pipeline's stack cannot refer to, got 'Shared/Images/Base'. ${repoFix}`);
+      new DeliveryPipeline(stack, 'C', props({ buildStep: build(), dockerCredentials: [DockerCredential.ecr([imported])] }));
+      expect(() => app.synth()).not.toThrow();
+    });
+  });
 });

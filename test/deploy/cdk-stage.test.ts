@@ -464,6 +464,25 @@ describe('DeploymentTarget.cdkStage', () => {
       "'PipelineStack/Orders': environments[0] ('e').deployments[0].stage has 1 Docker image asset, which needs a privileged build to publish, but privilegedAssetPublishing is false, got 'Images'. Build and push the images outside the pipeline (ecs.ContainerImage.fromEcrRepository), or allow privileged asset publishing.");
   });
 
+  test('publishAssetsInBuild with Docker image assets: the plan says the build runs privileged, as its project does (regression: privileged absent)', () => {
+    const plan = (inBuild: boolean) => {
+      const app = newApp();
+      const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const stage = new Stage(app, 'Images', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const web = new Stack(stage, 'Web');
+      const image = new ecrAssets.DockerImageAsset(web, 'Image', { directory: path.join(__dirname, 'docker-asset') });
+      new ssm.StringParameter(web, 'ImageUri', { stringValue: image.imageUri });
+      const pipeline = new DeliveryPipeline(stack, 'Orders', props({
+        publishAssetsInBuild: inBuild, environments: [{ name: 'e', deployments: [DeploymentTarget.cdkStage(stage)] }],
+      }));
+      const build = (Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project')) as any[])
+        .find(p => /^Build of /.test(p.Properties.Description));
+      return { privilegedMode: build.Properties.Environment.PrivilegedMode, planned: pipeline.describe().buildStep.privileged };
+    };
+    expect(plan(true)).toEqual({ privilegedMode: true, planned: true });
+    expect(plan(false)).toEqual({ privilegedMode: false, planned: undefined });
+  });
+
   test('changeSetReview under continuous deployment is refused', () => {
     const { stack, staging } = setup();
     expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({

@@ -380,8 +380,22 @@ describe('DeploymentTarget.fromActionFactory', () => {
       ['another name', (o) => approval('Other', o.runOrder), `${field} returned an action named 'Other' from produceAction, but the pipeline named it 'Custom' (options.actionName), got 'Other'. ${fix}`],
       ['another run order', (o) => approval(o.actionName, o.runOrder + 5),
         `${field} returned an action with runOrder 6 from produceAction, but the pipeline gave it 1 (options.runOrder), got 6. ${fix}`],
+      ['an object with actionProperties but no bind method', (o) => ({ actionProperties: approval(o.actionName, o.runOrder).actionProperties }),
+        `${field} returned from produceAction an object that is not a codepipeline.IAction (it has no bind or onStateChange method), got an object. ${fix} `
+        + "A class of your own must extend codepipeline_actions.Action or implement IAction's bind and onStateChange."],
+      ['an object without onStateChange', (o) => ({ actionProperties: approval(o.actionName, o.runOrder).actionProperties, bind: () => ({}) }),
+        `${field} returned from produceAction an object that is not a codepipeline.IAction (it has no onStateChange method), got an object. ${fix} `
+        + "A class of your own must extend codepipeline_actions.Action or implement IAction's bind and onStateChange."],
     ])('refuses %s', (_case, produce, message) => {
       expect(build(produce)).toBe(message);
+    });
+
+    test('a factory that throws is the library\'s error naming the pipeline, the target and the factory\'s message (regression: a bare Error)', () => {
+      expect(build(() => { throw new RangeError('no project for staging'); }))
+        .toBe(`${field} failed while producing the action 'Custom': RangeError: no project for staging. `
+          + 'Fix the factory (its produceAction method threw), or remove the deployment.');
+      expect(build(() => { throw 'plain string'; }))
+        .toBe(`${field} failed while producing the action 'Custom': plain string. Fix the factory (its produceAction method threw), or remove the deployment.`);
     });
 
     test('refuses an action of another account when the artifacts\' key is the pipeline account\'s own (regression: aws-cdk-lib\'s KMS error)', () => {

@@ -34,3 +34,12 @@ function isClassOrEnum(value: unknown): boolean {
   }
   return false;
 }
+
+test('types only internal members use are not part of the API (regression: BoundCache, returned by the internal _bind only, was exported)', () => {
+  const index = fs.readFileSync(path.join(__dirname, '../../src/index.ts'), 'utf8');
+  const api = fs.readFileSync(path.join(__dirname, '../../API.md'), 'utf8');
+  for (const internal of ['BoundCache']) {
+    expect(index).not.toMatch(new RegExp(`\\b${internal}\\b`));
+    expect(api).not.toMatch(new RegExp(`\\b${internal}\\b`));
+  }
+});

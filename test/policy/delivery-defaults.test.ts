@@ -10,6 +10,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   BuildStep, DeliveryDefaults, DeliveryDefaultsProps, DeliveryPipeline, DeliveryPipelineProps, DeploymentTarget, QualityCheck, Verification,
 } from '../../src';
+import { DeliveryPipelineValidationError } from '../../src/private/validation';
 import { env, errorOf, gitHub, newApp, props } from '../util';
 
 /** aws-cdk-lib 2.27x refers to another stack's outputs with Fn::GetStackOutput: shown here as the Fn::ImportValue older versions write. */
@@ -402,5 +403,14 @@ describe('DeliveryDefaults', () => {
         + 'so Docker builds 1 image asset that names no platform for linux/arm64, which x86_64 Lambda functions and ECS tasks cannot run\\. '));
       Annotations.fromStack(withAssets(arm, { platform: ecrAssets.Platform.LINUX_AMD64 })).hasNoWarning('*', Match.stringLikeRegexp('^(?!No environment is marked production)'));
     });
+  });
+
+  test('DeliveryDefaults.of without a construct is the library\'s error (regression: a TypeError)', () => {
+    for (const [scope, shown] of [[null, 'null'], [undefined, 'undefined'], [{ node: {} }, 'an object']] as const) {
+      const error = (() => { try { DeliveryDefaults.of(scope as any); } catch (e) { return e as DeliveryPipelineValidationError; } throw new Error('no error'); })();
+      expect(error).toBeInstanceOf(DeliveryPipelineValidationError);
+      expect(error.message).toBe(`'DeliveryDefaults.of': scope must be a construct, got ${shown}. `
+        + 'Pass the construct whose defaults you want, for example DeliveryDefaults.of(this).');
+    }
   });
 });

@@ -607,4 +607,102 @@ describe('DeliveryPolicy across the app', () => {
     expect(errors(nested)).toEqual(['[policy production-requires-verification] pipeline \'Delivery/Apps/Shop\'', '[policy production-requires-deployment-window] pipeline \'Delivery/Apps/Shop\'']);
     expect(errors(top)).toEqual(['[policy production-requires-deployment-window] pipeline \'Top/Billing\'']);
   });
+
+  describe('a pipeline in a stage another pipeline deploys (regression: the stage was synthesized when the deploying pipeline was configured, '
+    + 'so a policy added afterwards never checked it)', () => {
+    const E1 = { account: '111111111111', region: 'eu-west-1' };
+    const errorsIn = (stack: Stack) => Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('.*')).map(m => m.entry.data as string);
+    const rule = PolicyRule.requireCheck(CheckKind.DEPENDENCY_AUDIT);
+    const teamPipeline = (stack: Stack) => new DeliveryPipeline(stack, 'Shop', props({ environments: [env('staging')] }));
+    const seed = (app: App, stage: Stage) => {
+      const stack = new Stack(app, 'Seed', { env: E1 });
+      new DeliveryPipeline(stack, 'Seed', props({
+        environments: [{ name: 'pipelines', deployments: [DeploymentTarget.cdkStage(stage)] }],
+        buildStep: BuildStep.commands({ commands: ['npm test'] }),
+        checks: [QualityCheck.dependencyAudit()],
+      }));
+      return stack;
+    };
+    const violation = (pipelinePath: string) => `[policy require-check:dependency-audit] pipeline '${pipelinePath}': the pipeline runs no dependency-audit check (its checks: none); `
+      + 'add QualityCheck.dependencyAudit() to checks';
+
+    test('policy added after the deploying pipeline: reported on the deploying pipeline, naming the inner one', () => {
+      const app = newApp();
+      app.node.setContext(cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, false);
+      const teams = new Stage(app, 'Teams', { env: E1 });
+      const team = new Stack(teams, 'ShopPipelineStack');
+      teamPipeline(team);
+      const seedStack = seed(app, teams);
+      Aspects.of(app).add(new DeliveryPolicy({ rules: [rule] }));
+      app.synth();
+      expect(errorsIn(seedStack)).toEqual([violation('Teams/ShopPipelineStack/Shop')
+        + " (reported on 'Seed/Seed', which deploys stage 'Teams': a stage is synthesized when the pipeline deploying it is configured, "
+        + 'and this one was before this DeliveryPolicy was added)']);
+      expect(errorsIn(team)).toEqual([]);
+    });
+
+    test('policy added first: reported on the inner pipeline itself, once', () => {
+      const app = newApp();
+      app.node.setContext(cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, false);
+      Aspects.of(app).add(new DeliveryPolicy({ rules: [rule] }));
+      const teams = new Stage(app, 'Teams', { env: E1 });
+      const team = new Stack(teams, 'ShopPipelineStack');
+      teamPipeline(team);
+      const seedStack = seed(app, teams);
+      app.synth();
+      expect(errorsIn(team)).toEqual([violation('Teams/ShopPipelineStack/Shop')]);
+      expect(errorsIn(seedStack)).toEqual([]);
+    });
+
+    test('a violation fails app.synth() (aws-cdk-lib validation)', () => {
+      const app = newApp();
+      const teams = new Stage(app, 'Teams', { env: E1 });
+      teamPipeline(new Stack(teams, 'ShopPipelineStack'));
+      seed(app, teams);
+      Aspects.of(app).add(new DeliveryPolicy({ rules: [rule] }));
+      const exitCode = process.exitCode;
+      const errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        app.synth();
+        expect(process.exitCode).toBe(1);
+        expect(errorLog.mock.calls.flat().join('\n')).toContain("pipeline 'Teams/ShopPipelineStack/Shop'");
+      } finally {
+        process.exitCode = exitCode;
+        errorLog.mockRestore();
+      }
+    });
+
+    test('nested: a pipeline in a stage deployed by a pipeline of a stage the seed deploys is reported on the seed pipeline, naming the chain', () => {
+      const app = newApp();
+      app.node.setContext(cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, false);
+      const teams = new Stage(app, 'Teams', { env: E1 });
+      const product = new Stage(app, 'Product', { env: E1 });
+      const productStack = new Stack(product, 'ProductPipelineStack');
+      new DeliveryPipeline(productStack, 'Product', props({ environments: [env('staging')] }));
+      const team = new Stack(teams, 'ShopPipelineStack');
+      new DeliveryPipeline(team, 'Shop', props({
+        environments: [{ name: 'pipelines', deployments: [DeploymentTarget.cdkStage(product)] }],
+        checks: [QualityCheck.dependencyAudit()],
+      }));
+      const seedStack = seed(app, teams);
+      Aspects.of(app).add(new DeliveryPolicy({ rules: [rule] }));
+      app.synth();
+      expect(errorsIn(seedStack)).toEqual([violation('Product/ProductPipelineStack/Product')
+        + " (reported on 'Seed/Seed', which deploys stage 'Teams', whose pipeline 'Teams/ShopPipelineStack/Shop' deploys stage 'Product': a stage is synthesized when the pipeline deploying it is configured, "
+        + 'and this one was before this DeliveryPolicy was added)']);
+      expect(errorsIn(team)).toEqual([]);
+      expect(errorsIn(productStack)).toEqual([]);
+    });
+
+    test('a stage synthesized early that no pipeline of the policy\'s stage deploys: the library\'s error', () => {
+      const app = newApp();
+      const teams = new Stage(app, 'Teams', { env: E1 });
+      teamPipeline(new Stack(teams, 'ShopPipelineStack'));
+      teams.synth();
+      Aspects.of(app).add(new DeliveryPolicy({ rules: [rule] }));
+      expect(errorOf(() => app.synth())).toBe("'Teams/ShopPipelineStack/Shop': stage 'Teams' was synthesized before the DeliveryPolicy added to '<app>' "
+        + "was added, and no pipeline there deploys it, so the policy's violations of this pipeline cannot be reported: "
+        + `${violation('Teams/ShopPipelineStack/Shop')}. Add the DeliveryPolicy before creating the stage, or fix the violations.`);
+    });
+  });
 });

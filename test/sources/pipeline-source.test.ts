@@ -223,4 +223,12 @@ describe('PipelineSource.codeCommit / s3 / ecr', () => {
     expect(a.ActionTypeId.Provider).toBe('ECR');
     expect(a.Configuration).toMatchObject({ RepositoryName: 'shop', ImageTag: 'latest' });
   });
+
+  test('an S3 source\'s plan gives its key as branch, what starts executions (regression: no branch)', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { source: PipelineSource.s3({ bucket: s3.Bucket.fromBucketName(stack, 'Drop', 'shop-drop'), key: 'source/shop.zip' }) });
+    expect(pipeline.describe().source).toEqual({
+      kind: 'S3', summary: 's3://shop-drop/source/shop.zip (S3)', branch: 'source/shop.zip', triggers: ['new version of source/shop.zip (polling)'],
+    });
+  });
 });
