@@ -328,6 +328,7 @@ export class DeliveryPipeline extends Construct {
     }
     this.node.addValidation({
       validate: () => {
+        warnOutsidePlan(this, pipeline, plan);
         const template = renderedTemplate(stack);
         const errors = checkRenderedQuotas(this, pipeline, template);
         const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack, template) : undefined;
@@ -794,3 +795,28 @@ function refuseArtifactStoreOfOtherRegion(v: Validator, bucket: s3.IBucket, pipe
     `Import the bucket with a key of ${pipelineRegion} (a new key, or a replica of a multi-Region key), or deploy the pipeline's stack in ${keyRegion}; ${ownBucket}`);
   }
 }
+
+/**
+ * Stages and actions added to the rendered pipeline through the escape hatch (`pipeline.pipeline`)
+ * are not in the plan that `cdk-delivery plan`, `DeliveryPolicy` rules and the CLI read: say so.
+ */
+function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipeline, plan: PlanDocument): void {
+  const planned = new Map(plan.stages.map(st => [st.name, new Set(st.actions.map(a => a.name))]));
+  const outside: string[] = [];
+  for (const stage of pipeline.stages) {
+    const actions = planned.get(stage.stageName);
+    if (actions === undefined) {
+      outside.push(`stage '${stage.stageName}'`);
+      continue;
+    }
+    for (const action of stage.actions) {
+      if (!actions.has(action.actionProperties.actionName)) outside.push(`action '${action.actionProperties.actionName}' of stage '${stage.stageName}'`);
+    }
+  }
+  if (outside.length === 0) return;
+  Annotations.of(scope).addWarningV2('delivery-pipeline:stagesOutsidePlan',
+    `The rendered pipeline has ${outside.join(', ')}, added through the pipeline property, which the plan does not show: `
+    + "cdk-delivery plan and status do not show it, and DeliveryPolicy rules do not check it. Configure it through the library's props "
+    + '(an environment, DeploymentTarget.fromActionFactory()), or acknowledge this warning.');
+}
+

@@ -5,6 +5,7 @@ import { CfnParameter, CliCredentialsStackSynthesizer, DefaultStackSynthesizer, 
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as codepipeline_actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -752,5 +753,31 @@ describe('selfUpdate', () => {
     const plain = newStack();
     pipelineIn(plain, { selfUpdate: true, environments: [env('staging')] });
     expect(() => (plain.node.root as any).synth()).not.toThrow();
+  });
+});
+
+describe('the escape hatch', () => {
+  const warningsOf = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('stagesOutsidePlan')).map(w => w.entry.data);
+
+  test('a stage or action added through pipeline.pipeline warns that the plan, the CLI and policies do not see it', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { environments: [env('staging')] });
+    pipeline.buildPipeline();
+    pipeline.pipeline.stage('staging').addAction(new codepipeline_actions.ManualApprovalAction({ actionName: 'Mirror', runOrder: 3 }));
+    pipeline.pipeline.addStage({
+      stageName: 'HotfixProd',
+      actions: [new codepipeline_actions.ManualApprovalAction({ actionName: 'Go' })],
+    });
+    expect(warningsOf(stack)).toEqual([
+      "The rendered pipeline has action 'Mirror' of stage 'staging', stage 'HotfixProd', added through the pipeline property, which the plan does not "
+      + 'show: cdk-delivery plan and status do not show it, and DeliveryPolicy rules do not check it. Configure it through the library\'s props '
+      + '(an environment, DeploymentTarget.fromActionFactory()), or acknowledge this warning. [ack: delivery-pipeline:stagesOutsidePlan]',
+    ]);
+  });
+
+  test('a pipeline as the library renders it does not warn', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('staging'), env('prod', { production: true })] });
+    expect(warningsOf(stack)).toEqual([]);
   });
 });
