@@ -7,12 +7,13 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BuildCache } from './build-cache';
+import type { BuildSecret } from './build-secret';
 import { TestReport } from './test-report';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
 import { BUILD_STAGE } from '../model/stage-names';
 import { publishCommands } from '../private/asset-publisher';
 import { allowAssetPublishing, createProject, DEFAULT_BUILD_IMAGE } from '../private/codebuild';
-import { describeEnvironment, isLambdaImage, validateCommandsOptions } from '../private/commands-spec';
+import { actionVariables, describeEnvironment, isLambdaImage, splitVariables, validateCommandsOptions } from '../private/commands-spec';
 import { described, isToken, Validator } from '../private/validation';
 import { placeAdditionalSources } from '../sources/additional-source';
 
@@ -35,9 +36,21 @@ export interface BuildStepProps {
   /**
    * Plain environment variables of the build.
    *
+   * A value that reads a CodePipeline variable (`'#{SourceVariables.CommitId}'`) is passed by the
+   * CodeBuild action, which resolves it when the action starts. A value holding a secret
+   * (`secret.secretValue.unsafeUnwrap()`, `SecretValue.ssmSecure(...)`) is refused: pass it in `secrets`.
+   *
    * @default - none
    */
   readonly environmentVariables?: Record<string, string>;
+  /**
+   * Environment variables whose values CodeBuild reads from Secrets Manager or Parameter Store
+   * when the build starts, and masks in the build's logs: `{ NPM_TOKEN: BuildSecret.fromSecretsManager(secret) }`.
+   * The project's role may read exactly these secrets and parameters.
+   *
+   * @default - none
+   */
+  readonly secrets?: Record<string, BuildSecret>;
   /**
    * Test reports published to CodeBuild report groups.
    *
@@ -221,11 +234,13 @@ class CommandsBuild extends BuildStep {
         // the additional sources are placed at their directories before anything else runs
         const inputs = rc.additionalInputs ?? [];
         const install = publishing ? [...(common.install ?? []), ...publishing.install] : common.install;
+        const variables = splitVariables(common.environmentVariables);
         const project = createProject(scope, {
           description: `Build of ${rc.scope.node.path}`,
           install: inputs.length > 0 ? [...placeAdditionalSources(inputs), ...(install ?? [])] : install,
           commands: publishing ? [...commands, ...publishCommands(publishing.manifests, outputDirectory)] : commands,
-          environmentVariables: common.environmentVariables,
+          environmentVariables: variables.project,
+          secrets: common.secrets,
           reports,
           outputs,
           outputBaseDirectory: outputDirectory,
@@ -249,6 +264,7 @@ class CommandsBuild extends BuildStep {
           ...(inputs.length > 0 ? { extraInputs: inputs.map(i => i.artifact) } : {}),
           outputs: [rc.buildArtifact],
           role: rc.codeBuildActionRole(),
+          environmentVariables: actionVariables(variables.action),
         })];
       },
     };

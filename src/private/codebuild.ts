@@ -4,8 +4,10 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { useRenamedConnection } from './action-grants';
+import type { BoundBuildSecret } from '../build/build-secret';
 import type { DockerLoginModel } from '../model/model';
 
 /** A report group declaration inside a project spec. */
@@ -32,6 +34,8 @@ export interface ProjectSpec {
   readonly install?: string[];
   readonly commands: string[];
   readonly environmentVariables?: Record<string, string>;
+  /** Secrets CodeBuild reads into environment variables (the buildspec's `env.secrets-manager` and `env.parameter-store`). */
+  readonly secrets?: Record<string, BoundBuildSecret>;
   readonly reports?: ReportSpec[];
   /** Files of the output artifact; undefined means no output artifact. */
   readonly outputs?: string[];
@@ -84,7 +88,8 @@ export function createProject(scope: Construct, spec: ProjectSpec, context: Proj
   if (logins) phases.pre_build = { commands: logins.commands };
   phases.build = { commands: spec.commands };
 
-  const buildSpec: Record<string, unknown> = { version: '0.2', ...(logins?.secrets ? { env: { 'secrets-manager': logins.secrets } } : {}), phases };
+  const env = secretsEnv(spec.secrets ?? {}, logins?.secrets);
+  const buildSpec: Record<string, unknown> = { version: '0.2', ...(env ? { env } : {}), phases };
   if (reportGroups.length > 0) {
     const reports: Record<string, unknown> = {};
     for (const { spec: r, group } of reportGroups) {
@@ -136,6 +141,11 @@ export function createProject(scope: Construct, spec: ProjectSpec, context: Proj
   const useConnection = spec.fullCloneConnectionArn ? useRenamedConnection(spec.fullCloneConnectionArn) : undefined;
   if (useConnection) project.addToRolePolicy(useConnection);
   for (const statement of spec.rolePolicyStatements ?? []) project.addToRolePolicy(statement);
+  for (const secret of Object.values(spec.secrets ?? {})) {
+    secret.secret?.grantRead(project);
+    grantImportedSecretKey(project, secret.secret);
+    secret.parameter?.grantRead(project);
+  }
   for (const login of logins ? spec.dockerLogins ?? [] : []) {
     login.secret?.grantRead(project);
     grantImportedSecretKey(project, login.secret);
@@ -149,7 +159,7 @@ export function createProject(scope: Construct, spec: ProjectSpec, context: Proj
  * `grantRead` grants a key through the key policy (via Secrets Manager), which an imported key
  * does not take, so the grant would be dropped silently and the build fail reading the secret.
  */
-function grantImportedSecretKey(project: codebuild.IProject, secret: DockerLoginModel['secret']): void {
+function grantImportedSecretKey(project: codebuild.IProject, secret: secretsmanager.ISecret | undefined): void {
   const key = secret?.encryptionKey;
   if (!secret || !key || Resource.isOwnedResource(key)) return;
   project.addToRolePolicy(new iam.PolicyStatement({
@@ -158,6 +168,26 @@ function grantImportedSecretKey(project: codebuild.IProject, secret: DockerLogin
     // the secret's own region (an ARN of another region says so), else its stack's
     conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Token.isUnresolved(secret.env.region) ? Stack.of(secret).region : secret.env.region}.amazonaws.com` } },
   }));
+}
+
+/**
+ * The buildspec's `env`: the user's secrets and the Docker logins' credentials, which CodeBuild
+ * reads from Secrets Manager and Parameter Store when the build starts (the values never appear in
+ * the template or the project's definition, and CodeBuild masks them in the logs).
+ */
+function secretsEnv(
+  secrets: Record<string, BoundBuildSecret>, loginSecrets: Record<string, string> | undefined,
+): Record<string, unknown> | undefined {
+  const secretsManager: Record<string, string> = {};
+  const parameterStore: Record<string, string> = {};
+  for (const [name, secret] of Object.entries(secrets)) {
+    (secret.store === 'secrets-manager' ? secretsManager : parameterStore)[name] = secret.reference;
+  }
+  Object.assign(secretsManager, loginSecrets ?? {});
+  const env: Record<string, unknown> = {};
+  if (Object.keys(parameterStore).length > 0) env['parameter-store'] = parameterStore;
+  if (Object.keys(secretsManager).length > 0) env['secrets-manager'] = secretsManager;
+  return Object.keys(env).length > 0 ? env : undefined;
 }
 
 /**

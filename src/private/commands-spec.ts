@@ -6,7 +6,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { DEFAULT_BUILD_IMAGE, ProjectNetwork } from './codebuild';
 import { refuseUnreferable } from './referable';
-import { Described, described, literal, Validator } from './validation';
+import { actionConfiguration, MAX_ACTION_CONFIGURATION_FIELD } from './stack-outputs';
+import { Described, described, literal, resolvedOrUndefined, Validator } from './validation';
+import { BuildSecret, type BoundBuildSecret } from '../build/build-secret';
 import type { QualityCheckCommandsOptions } from '../build/quality-check';
 import { ModelContext } from '../model/model';
 
@@ -17,8 +19,10 @@ import { ModelContext } from '../model/model';
 export type RawCommandsOptions = QualityCheckCommandsOptions;
 
 /** The same settings once validated. */
-export interface ValidCommandsOptions extends Omit<RawCommandsOptions, 'privileged' | 'vpc' | 'subnetSelection' | 'securityGroups'> {
+export interface ValidCommandsOptions extends Omit<RawCommandsOptions, 'privileged' | 'vpc' | 'subnetSelection' | 'securityGroups' | 'secrets'> {
   readonly privileged: boolean;
+  /** The secrets CodeBuild reads into environment variables, by variable name. */
+  readonly secrets?: Record<string, BoundBuildSecret>;
   /** The VPC the project runs in (the part's, else DeliveryDefaults'); undefined outside any VPC. */
   readonly network?: ProjectNetwork;
 }
@@ -30,7 +34,7 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
   if (typeof o !== 'object') v.fail(ctx.field, 'options must be an object', o, 'Pass an options object or leave it out.');
   const install = v.optionalStringArray(`${ctx.field}.install`, o.install, "Pass shell commands such as ['npm ci'].");
   const environmentVariables = v.optionalStringMap(`${ctx.field}.environmentVariables`, o.environmentVariables,
-    "Pass plain string values, for example { NODE_ENV: 'test' }; keep secrets in Secrets Manager.");
+    "Pass plain string values, for example { NODE_ENV: 'test' }; pass secrets in secrets (BuildSecret).");
   for (const name of Object.keys(environmentVariables ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       v.fail(`${ctx.field}.environmentVariables`, 'has a name that is not a valid environment variable name', name, 'Use letters, digits and underscores, not starting with a digit.');
@@ -39,6 +43,22 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
       v.fail(`${ctx.field}.environmentVariables`, 'has a name that starts with CODEBUILD_, a prefix CodeBuild reserves for its own variables', name,
         'Give the variable another name.');
     }
+    refuseLibraryPrefix(v, `${ctx.field}.environmentVariables`, name);
+  }
+  for (const [name, value] of Object.entries(environmentVariables ?? {})) {
+    if (holdsSecret(v, value)) {
+      v.fail(`${ctx.field}.environmentVariables.${name}`, 'holds a secret (a Secrets Manager or SecureString dynamic reference), which CodeBuild would keep as a '
+        + 'PLAINTEXT variable: readable in the project\'s definition and not masked in the build\'s logs (a SecureString reference fails the deployment)',
+      described(name), `Pass it in ${ctx.field}.secrets instead: { ${name}: BuildSecret.fromSecretsManager(secret) } or BuildSecret.fromParameterStore(parameter).`);
+    }
+  }
+  const secrets = validateSecrets(v, `${ctx.field}.secrets`, o.secrets, environmentVariables);
+  const passed = splitVariables(environmentVariables).action;
+  const configuration = actionConfiguration(passed);
+  if (configuration.length > MAX_ACTION_CONFIGURATION_FIELD) {
+    v.fail(`${ctx.field}.environmentVariables`, `has values that read CodePipeline variables, which the CodeBuild action passes: ${configuration.length} characters `
+      + `of action configuration, more than CodePipeline's ${MAX_ACTION_CONFIGURATION_FIELD} for a CodeBuild action's environment variables`,
+    described(Object.keys(passed).join(', ')), 'Pass fewer of them, or read the values in the commands (CODEBUILD_RESOLVED_SOURCE_VERSION holds the commit).');
   }
   const timeout = o.timeout;
   if (timeout !== undefined) {
@@ -76,7 +96,84 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
   }
   const rolePolicyStatements = checkRolePolicyStatements(v, `${ctx.field}.rolePolicyStatements`, o.rolePolicyStatements);
   const network = validateNetwork(v, ctx.field, o, { image, imageField: o.buildImage !== undefined ? `${ctx.field}.buildImage` : 'DeliveryDefaults.buildImage' });
-  return { install, environmentVariables, buildImage, computeType, timeout, privileged, rolePolicyStatements, network };
+  return { install, environmentVariables, secrets, buildImage, computeType, timeout, privileged, rolePolicyStatements, network };
+}
+
+/** The prefix of the environment variables the library gives CodeBuild projects itself (the Docker logins' secrets). */
+const LIBRARY_VARIABLE_PREFIX = 'CDK_DELIVERY_DOCKER_';
+
+function refuseLibraryPrefix(v: Validator, field: string, name: string): void {
+  if (name.toUpperCase().startsWith(LIBRARY_VARIABLE_PREFIX)) {
+    v.fail(field, `has a name that starts with ${LIBRARY_VARIABLE_PREFIX}, a prefix the library reserves for the Docker logins' credentials`, name,
+      'Give the variable another name.');
+  }
+}
+
+/** A CloudFormation dynamic reference to a secret: CodeBuild would show its value, or CloudFormation refuse it, in a PLAINTEXT variable. */
+const SECRET_REFERENCE = /\{\{resolve:(secretsmanager|ssm-secure):/;
+
+/** True when an environment variable's value, resolved as CloudFormation receives it, holds a secret's dynamic reference. */
+function holdsSecret(v: Validator, value: string): boolean {
+  if (SECRET_REFERENCE.test(value)) return true;
+  if (!Token.isUnresolved(value) || !v.pipeline) return false;
+  const resolved = resolvedOrUndefined(Stack.of(v.pipeline), value);
+  return resolved !== undefined && SECRET_REFERENCE.test(JSON.stringify(resolved));
+}
+
+/** A CodePipeline variable in a value (`#{SourceVariables.CommitId}`): CodePipeline resolves it in the action's configuration only. */
+const PIPELINE_VARIABLE = /#\{[^{}\s]+\.[^{}\s]+\}/;
+
+/** The environment variables the CodeBuild action passes (those reading CodePipeline variables), and the ones the project keeps. */
+export function splitVariables(variables: Record<string, string> | undefined): { project: Record<string, string>; action: Record<string, string> } {
+  const project: Record<string, string> = {};
+  const action: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    (!Token.isUnresolved(value) && PIPELINE_VARIABLE.test(value) ? action : project)[name] = value;
+  }
+  return { project, action };
+}
+
+/** The variables a part sets itself (plain and secret), by name: stack outputs may not set them again. */
+export function takenVariables(o: ValidCommandsOptions): Record<string, string> {
+  return { ...Object.fromEntries(Object.entries(o.secrets ?? {}).map(([name, s]) => [name, s.label])), ...o.environmentVariables };
+}
+
+/** A CodeBuild action's environment variables (PLAINTEXT, resolved by CodePipeline when the action starts); undefined when none. */
+export function actionVariables(variables: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> | undefined {
+  const entries = Object.entries(variables);
+  return entries.length > 0
+    ? Object.fromEntries(entries.map(([name, value]) => [name, { type: codebuild.BuildEnvironmentVariableType.PLAINTEXT, value }]))
+    : undefined;
+}
+
+/** Validates `secrets`: valid names none of the other variables take, each a BuildSecret. */
+function validateSecrets(
+  v: Validator, field: string, raw: unknown, environmentVariables: Record<string, string> | undefined,
+): Record<string, BoundBuildSecret> | undefined {
+  if (raw === undefined) return undefined;
+  const fix = '{ NPM_TOKEN: BuildSecret.fromSecretsManager(secret) }';
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    v.fail(field, 'must map environment variable names to BuildSecret', raw, `Pass ${fix}.`);
+  }
+  const bound: Record<string, BoundBuildSecret> = {};
+  for (const [name, secret] of Object.entries(raw as Record<string, unknown>)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      v.fail(field, 'has a name that is not a valid environment variable name', name, 'Use letters, digits and underscores, not starting with a digit.');
+    }
+    if (/^CODEBUILD_/i.test(name)) {
+      v.fail(field, 'has a name that starts with CODEBUILD_, a prefix CodeBuild reserves for its own variables', name, 'Give the variable another name.');
+    }
+    refuseLibraryPrefix(v, field, name);
+    if (environmentVariables !== undefined && Object.prototype.hasOwnProperty.call(environmentVariables, name)) {
+      v.fail(`${field}.${name}`, 'sets a variable environmentVariables sets too (the plain value would silently replace the secret)', name,
+        'Give the variable one source: remove it from environmentVariables or from secrets.');
+    }
+    if (!(secret instanceof BuildSecret)) {
+      v.fail(`${field}.${name}`, 'must be a BuildSecret', secret, 'Use BuildSecret.fromSecretsManager(secret) or BuildSecret.fromParameterStore(parameter).');
+    }
+    bound[name] = secret._bind(v, `${field}.${name}`);
+  }
+  return bound;
 }
 
 /** The network fields of a part (or of DeliveryDefaults), as given. */
@@ -378,6 +475,7 @@ export function describeEnvironment(o: ValidCommandsOptions): string[] {
   if (o.computeType) lines.push(`compute ${o.computeType}`);
   if (o.timeout && !o.timeout.isUnresolved()) lines.push(`timeout ${o.timeout.toMinutes({ integral: false })} min`);
   if (o.network) lines.push(o.network.summary);
+  for (const [name, secret] of Object.entries(o.secrets ?? {})) lines.push(`secret ${name}: ${secret.label}`);
   for (const statement of o.rolePolicyStatements ?? []) {
     const json = statement.toStatementJson() as { Effect?: string; Action?: string | string[]; NotAction?: string | string[] };
     const verbs = ([] as string[]).concat(json.Action ?? json.NotAction ?? []);
@@ -385,3 +483,4 @@ export function describeEnvironment(o: ValidCommandsOptions): string[] {
   }
   return lines;
 }
+
