@@ -476,11 +476,19 @@ export function describeEnvironment(o: ValidCommandsOptions): string[] {
   if (o.timeout && !o.timeout.isUnresolved()) lines.push(`timeout ${o.timeout.toMinutes({ integral: false })} min`);
   if (o.network) lines.push(o.network.summary);
   for (const [name, secret] of Object.entries(o.secrets ?? {})) lines.push(`secret ${name}: ${secret.label}`);
-  for (const statement of o.rolePolicyStatements ?? []) {
-    const json = statement.toStatementJson() as { Effect?: string; Action?: string | string[]; NotAction?: string | string[] };
-    const verbs = ([] as string[]).concat(json.Action ?? json.NotAction ?? []);
-    lines.push(`${json.Effect === 'Deny' ? 'denied' : 'may'}: ${verbs.join(', ')}`);
-  }
+  for (const statement of o.rolePolicyStatements ?? []) lines.push(describeStatement(statement));
   return lines;
 }
 
+/**
+ * A statement of `rolePolicyStatements` for the plan: what it allows or denies, read as IAM reads
+ * it (`NotAction` is every action except those listed; `NotResource` every resource except those).
+ */
+function describeStatement(statement: iam.PolicyStatement): string {
+  const json = statement.toStatementJson() as { Effect?: string; Action?: unknown; NotAction?: unknown; NotResource?: unknown };
+  const list = (x: unknown) => ([] as unknown[]).concat(x ?? [])
+    .map(item => typeof item === 'string' ? item.replace(/\$\{Token\[[^\]]+\]\}/g, '<token>') : '<token>').join(', ');
+  const actions = json.NotAction !== undefined ? `every action except ${list(json.NotAction)}` : list(json.Action);
+  const resources = json.NotResource !== undefined ? ` on every resource except ${list(json.NotResource)}` : '';
+  return `${json.Effect === 'Deny' ? 'denied' : 'may'}: ${actions}${resources}`;
+}
