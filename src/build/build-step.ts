@@ -245,6 +245,7 @@ class CommandsBuild extends BuildStep {
           outputs,
           outputBaseDirectory: outputDirectory,
           cache: cache?.cache,
+          cacheBucket: cache?.bucket,
           cachePaths: cache?.paths,
           buildImage: common.buildImage,
           computeType: common.computeType,

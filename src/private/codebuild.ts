@@ -4,9 +4,11 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { useRenamedConnection } from './action-grants';
+import { suppressCacheBucketFindings } from './nag';
 import type { BoundBuildSecret } from '../build/build-secret';
 import type { DockerLoginModel } from '../model/model';
 
@@ -41,6 +43,8 @@ export interface ProjectSpec {
   readonly outputs?: string[];
   readonly outputBaseDirectory?: string;
   readonly cache?: codebuild.Cache;
+  /** The bucket of an S3 cache (for the cdk-nag suppression of aws-cdk-lib's grant on its objects). */
+  readonly cacheBucket?: s3.IBucket;
   readonly cachePaths?: string[];
   readonly buildImage?: codebuild.IBuildImage;
   readonly computeType?: codebuild.ComputeType;
@@ -138,6 +142,7 @@ export function createProject(scope: Construct, spec: ProjectSpec, context: Proj
   for (const { group } of reportGroups) {
     group.grantWrite(project);
   }
+  if (spec.cacheBucket) suppressCacheBucketFindings(project, spec.cacheBucket);
   const useConnection = spec.fullCloneConnectionArn ? useRenamedConnection(spec.fullCloneConnectionArn) : undefined;
   if (useConnection) project.addToRolePolicy(useConnection);
   for (const statement of spec.rolePolicyStatements ?? []) project.addToRolePolicy(statement);

@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BuildCache, BuildStep, TestReport } from '../../src';
-import { action, flat, newStack, pipelineIn } from '../util';
+import { action, flat, nagFindingsAfterSynth, newStack, pipelineIn } from '../util';
 
 function buildSpecOf(stack: any): any {
   const projects = Template.fromStack(stack).findResources('AWS::CodeBuild::Project');
@@ -160,5 +160,23 @@ describe('BuildStep on Lambda compute', () => {
     const stack = newStack();
     pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm test'], buildImage: codebuild.LinuxArmLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, computeType: codebuild.ComputeType.LAMBDA_4GB }) });
     Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', { Environment: Match.objectLike({ Type: 'ARM_LAMBDA_CONTAINER', ComputeType: 'BUILD_LAMBDA_4GB' }) });
+  });
+});
+
+describe('BuildCache.s3 and cdk-nag', () => {
+  test.each([
+    ['a bucket of the app', (stack: any) => new s3.Bucket(stack, 'Cache', { enforceSSL: true, serverAccessLogsPrefix: 'logs/' }), /^AwsSolutions-IAM5\[Resource::<Cache[0-9A-F]{8}\.Arn>\/\*\]/],
+    ['an imported bucket', (stack: any) => s3.Bucket.fromBucketName(stack, 'Cache', 'acme-build-cache'), /^AwsSolutions-IAM5\[Resource::arn:(<AWS::Partition>|aws):s3:::acme-build-cache\/\*\]/],
+  ])("the grant on %s's objects is marked with a reason, and nothing else stays reported", (_, makeBucket, finding) => {
+    const stack = newStack();
+    const bucket = makeBucket(stack);
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm ci'], cache: BuildCache.s3(bucket, { paths: ['node_modules/**/*'] }) }) });
+    expect(nagFindingsAfterSynth(stack)).toEqual([]);
+    const policy = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const metadata = Object.entries(policy).find(([id]) => id.startsWith('ShopBuildProjectRoleDefaultPolicy'))![1] as any;
+    const entry = metadata.Metadata.cdk_nag.rules_to_suppress.find((r: any) => r.reason.includes('S3 cache'));
+    expect(entry.id).toBe('AwsSolutions-IAM5');
+    expect(entry.applies_to).toHaveLength(1);
+    expect(`AwsSolutions-IAM5[${entry.applies_to[0]}]`).toMatch(finding);
   });
 });
