@@ -84,7 +84,8 @@ export interface BuildStepProps {
   /**
    * Compute type.
    *
-   * @default codebuild.ComputeType.SMALL
+   * @default - DeliveryDefaults' computeType, else codebuild.ComputeType.SMALL; the image's own default where SMALL does not fit it
+   * (MEDIUM for a Windows image, LAMBDA_1GB for a Lambda image)
    */
   readonly computeType?: codebuild.ComputeType;
   /**
@@ -236,6 +237,7 @@ class CommandsBuild extends BuildStep {
         const install = publishing ? [...(common.install ?? []), ...publishing.install] : common.install;
         const variables = splitVariables(common.environmentVariables);
         const project = createProject(scope, {
+          origin: common.origin,
           description: `Build of ${rc.scope.node.path}`,
           install: inputs.length > 0 ? [...placeAdditionalSources(inputs), ...(install ?? [])] : install,
           commands: publishing ? [...commands, ...publishCommands(publishing.manifests, outputDirectory)] : commands,

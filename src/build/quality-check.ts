@@ -50,7 +50,8 @@ export interface QualityCheckCommandsOptions {
   /**
    * Compute type.
    *
-   * @default codebuild.ComputeType.SMALL
+   * @default - DeliveryDefaults' computeType, else codebuild.ComputeType.SMALL; the image's own default where SMALL does not fit it
+   * (MEDIUM for a Windows image, LAMBDA_1GB for a Lambda image)
    */
   readonly computeType?: codebuild.ComputeType;
   /**
@@ -306,6 +307,7 @@ export function commandsActionModel(spec: {
       const scope = new Construct(rc.scope, spec.name);
       const variables = splitVariables(common.environmentVariables);
       const project = createProject(scope, {
+        origin: common.origin,
         description: `${spec.name} of ${rc.scope.node.path}`,
         install: common.install,
         commands: spec.commands,

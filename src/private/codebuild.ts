@@ -9,6 +9,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { useRenamedConnection } from './action-grants';
 import { suppressCacheBucketFindings } from './nag';
+import { described, resolvedOrUndefined, type Validator } from './validation';
 import type { BoundBuildSecret } from '../build/build-secret';
 import type { DockerLoginModel } from '../model/model';
 
@@ -30,11 +31,25 @@ export interface ProjectNetwork {
   readonly summary: string;
 }
 
+/** The part a project is created for: its validator and field, for the errors of the checks at creation. */
+export interface ProjectOrigin {
+  readonly validator: Validator;
+  readonly field: string;
+}
+
+/**
+ * CodeBuild's limit on an inline buildspec, in characters: not in its documented quotas, but the
+ * API refuses a longer one (aws-cdk-lib's pipelines module moved its assets buildspec to a file for it).
+ */
+export const MAX_INLINE_BUILDSPEC = 25_600;
+
 /** Everything needed to create one CodeBuild project with an inline buildspec. */
 export interface ProjectSpec {
   readonly description: string;
   readonly install?: string[];
   readonly commands: string[];
+  /** The part the project is for; with it, a buildspec over CodeBuild's limit is refused naming its commands. */
+  readonly origin?: ProjectOrigin;
   readonly environmentVariables?: Record<string, string>;
   /** Secrets CodeBuild reads into environment variables (the buildspec's `env.secrets-manager` and `env.parameter-store`). */
   readonly secrets?: Record<string, BoundBuildSecret>;
@@ -143,6 +158,7 @@ export function createProject(scope: Construct, spec: ProjectSpec, context: Proj
     group.grantWrite(project);
   }
   if (spec.cacheBucket) suppressCacheBucketFindings(project, spec.cacheBucket);
+  if (spec.origin) refuseOversizedBuildSpec(spec.origin, project, spec.commands.length);
   const useConnection = spec.fullCloneConnectionArn ? useRenamedConnection(spec.fullCloneConnectionArn) : undefined;
   if (useConnection) project.addToRolePolicy(useConnection);
   for (const statement of spec.rolePolicyStatements ?? []) project.addToRolePolicy(statement);
@@ -157,6 +173,27 @@ export function createProject(scope: Construct, spec: ProjectSpec, context: Proj
     for (const repository of login.repositories ?? []) repository.grantPull(project);
   }
   return project;
+}
+
+/**
+ * Refuses a buildspec longer than CodeBuild takes inline, measured as CloudFormation receives it
+ * (the JSON string aws-cdk-lib renders). With references in it (report group ARNs, secret ARNs) the
+ * length is known only in part: it is refused when the known part alone is over the limit.
+ */
+function refuseOversizedBuildSpec(origin: ProjectOrigin, project: codebuild.PipelineProject, commands: number): void {
+  const cfn = project.node.defaultChild as codebuild.CfnProject;
+  const source = Stack.of(project).resolve(cfn.source) as { buildSpec?: unknown } | undefined;
+  const rendered = resolvedOrUndefined(Stack.of(project), source?.buildSpec);
+  const join = (rendered as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  const known = typeof rendered === 'string' ? rendered.length
+    : join && join[0] === '' ? join[1].filter((x): x is string => typeof x === 'string').reduce((n, x) => n + x.length, 0) : undefined;
+  if (known === undefined || known <= MAX_INLINE_BUILDSPEC) return;
+  const exact = typeof rendered === 'string';
+  origin.validator.fail(`${origin.field}.commands`,
+    `make an inline buildspec of ${exact ? '' : 'at least '}${known.toLocaleString('en-US')} characters, more than the ${MAX_INLINE_BUILDSPEC.toLocaleString('en-US')} `
+      + 'CodeBuild takes in an inline buildspec (the project would fail to deploy)',
+    described(`${commands} command${commands === 1 ? '' : 's'}`),
+    "Move the commands into a script in the repository and run it from the buildspec, for example commands: ['bash scripts/build.sh'].");
 }
 
 /**

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
-import { DEFAULT_BUILD_IMAGE, ProjectNetwork } from './codebuild';
+import { DEFAULT_BUILD_IMAGE, ProjectNetwork, ProjectOrigin } from './codebuild';
 import { refuseUnreferable } from './referable';
 import { actionConfiguration, MAX_ACTION_CONFIGURATION_FIELD } from './stack-outputs';
 import { Described, described, literal, resolvedOrUndefined, Validator } from './validation';
@@ -21,6 +21,8 @@ export type RawCommandsOptions = QualityCheckCommandsOptions;
 /** The same settings once validated. */
 export interface ValidCommandsOptions extends Omit<RawCommandsOptions, 'privileged' | 'vpc' | 'subnetSelection' | 'securityGroups' | 'secrets'> {
   readonly privileged: boolean;
+  /** Where the part is, for the checks of its project when it is created (the size of its buildspec). */
+  readonly origin: ProjectOrigin;
   /** The secrets CodeBuild reads into environment variables, by variable name. */
   readonly secrets?: Record<string, BoundBuildSecret>;
   /** The VPC the project runs in (the part's, else DeliveryDefaults'); undefined outside any VPC. */
@@ -79,16 +81,28 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
   const usableDefault = defaultCompute !== undefined && o.buildImage !== undefined && imageProblems(image, defaultCompute, false).length > 0
     ? undefined : defaultCompute;
   // a Lambda image runs on Lambda compute: the default compute type follows the image
-  const computeType = o.computeType ?? usableDefault ?? (lambda ? codebuild.ComputeType.LAMBDA_1GB : undefined);
+  // SMALL unless the image does not run on it (a Windows image): then the image's own default (MEDIUM)
+  const smallDoesNotFit = imageProblems(image, codebuild.ComputeType.SMALL, false).length > 0;
+  const computeType = o.computeType ?? usableDefault ?? (lambda ? codebuild.ComputeType.LAMBDA_1GB : undefined)
+    ?? (smallDoesNotFit ? image.defaultComputeType : undefined);
   const compute = computeType ?? codebuild.ComputeType.SMALL;
   const problems = imageProblems(image, compute, privileged);
   if (problems.length > 0) {
+    const windows = image.type.startsWith('WINDOWS');
+    const privilegedOnly = problems.every(p => /privileged/i.test(p));
     // the nearest setting that makes the combination: the part's own, else the organisation's default
-    const field = o.computeType !== undefined ? `${ctx.field}.computeType` : o.privileged ? `${ctx.field}.privileged`
-      : o.buildImage !== undefined ? `${ctx.field}.buildImage` : usableDefault !== undefined ? 'DeliveryDefaults.computeType' : 'DeliveryDefaults.buildImage';
+    const field = privilegedOnly && o.privileged ? `${ctx.field}.privileged`
+      : o.computeType !== undefined ? `${ctx.field}.computeType` : o.privileged ? `${ctx.field}.privileged`
+        : o.buildImage !== undefined ? `${ctx.field}.buildImage` : usableDefault !== undefined ? 'DeliveryDefaults.computeType' : 'DeliveryDefaults.buildImage';
+    const fix = windows
+      ? [
+        ...(privileged ? ['Windows images have no privileged mode (no Docker daemon to run): '
+          + 'leave privileged out, or run Docker on a Linux image such as codebuild.LinuxBuildImage.STANDARD_7_0.'] : []),
+        ...(privilegedOnly ? [] : ["Windows images do not run on SMALL: choose codebuild.ComputeType.MEDIUM or LARGE, or leave computeType out for the image's own (MEDIUM)."]),
+      ].join(' ')
+      : 'Choose a compute type the image supports: Lambda images run on codebuild.ComputeType.LAMBDA_* without privileged mode, other images on SMALL, MEDIUM, LARGE or X2_LARGE.';
     v.fail(field, `does not fit the build environment (CodeBuild: ${problems.join('; ')})`,
-      described(`image ${image.imageId}, compute ${compute}${privileged ? ', privileged' : ''}`),
-      'Choose a compute type the image supports: Lambda images run on codebuild.ComputeType.LAMBDA_* without privileged mode, other images on SMALL, MEDIUM, LARGE or X2_LARGE.');
+      described(`image ${image.imageId}, compute ${compute}${privileged ? ', privileged' : ''}`), fix);
   }
   if (lambda && timeout !== undefined) {
     v.fail(`${ctx.field}.timeout`, 'cannot be set with a Lambda build image (CodeBuild fixes the time limit of Lambda compute)', described(timeout.toHumanString()),
@@ -96,7 +110,18 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
   }
   const rolePolicyStatements = checkRolePolicyStatements(v, `${ctx.field}.rolePolicyStatements`, o.rolePolicyStatements);
   const network = validateNetwork(v, ctx.field, o, { image, imageField: o.buildImage !== undefined ? `${ctx.field}.buildImage` : 'DeliveryDefaults.buildImage' });
-  return { install, environmentVariables, secrets, buildImage, computeType, timeout, privileged, rolePolicyStatements, network };
+  return {
+    origin: { validator: v, field: ctx.field },
+    install,
+    environmentVariables,
+    secrets,
+    buildImage,
+    computeType,
+    timeout,
+    privileged,
+    rolePolicyStatements,
+    network,
+  };
 }
 
 /** The prefix of the environment variables the library gives CodeBuild projects itself (the Docker logins' secrets). */
