@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Annotations, Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -11,6 +10,7 @@ import type { BuildSecret } from './build-secret';
 import { TestReport } from './test-report';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
 import { BUILD_STAGE } from '../model/stage-names';
+import { leavesWorkingDirectory } from '../private/artifact-paths';
 import { publishCommands } from '../private/asset-publisher';
 import { allowAssetPublishing, createProject, DEFAULT_BUILD_IMAGE } from '../private/codebuild';
 import { actionVariables, describeEnvironment, isLambdaImage, splitVariables, validateCommandsOptions } from '../private/commands-spec';
@@ -185,11 +185,15 @@ class CommandsBuild extends BuildStep {
     }
     const outputs = v.optionalStringArray(`${ctx.field}.outputs`, p.outputs, "Pass globs such as ['dist/**/*'].") ?? ['**/*'];
     if (outputs.length === 0) v.fail(`${ctx.field}.outputs`, 'must not be empty', outputs, "Leave it out to keep everything, or pass ['dist/**/*'].");
+    outputs.forEach((glob, i) => {
+      if (!isToken(glob) && (glob.trim() === '' || leavesWorkingDirectory(glob))) {
+        v.fail(`${ctx.field}.outputs[${i}]`, "must be a glob inside the build's working directory (or outputDirectory): relative, without '..' or '\\'",
+          glob, "Pass a glob such as 'dist/**/*', and set outputDirectory for the directory it is relative to.");
+      }
+    });
     const outputDirectory = v.optionalString(`${ctx.field}.outputDirectory`, p.outputDirectory, "Pass a directory such as 'dist'.");
     if (outputDirectory !== undefined && !isToken(outputDirectory)) {
-      const dir = path.posix.normalize(outputDirectory.trim());
-      if (outputDirectory.trim() === '' || outputDirectory.includes('\\') || path.posix.isAbsolute(dir) || dir === '..' || dir.startsWith('../')
-        || /["'`$]/.test(outputDirectory)) {
+      if (outputDirectory.trim() === '' || leavesWorkingDirectory(outputDirectory) || /["'`$]/.test(outputDirectory)) {
         v.fail(`${ctx.field}.outputDirectory`, "must be a directory inside the build's working directory: relative, without '..', '\\', quotes or '$'",
           outputDirectory, "Pass a directory such as 'dist' or 'infra/cdk.out'.");
       }

@@ -239,3 +239,23 @@ describe("CodeBuild's limit on an inline buildspec", () => {
     expect(buildSpecOf(stack).phases.build.commands).toHaveLength(200);
   });
 });
+
+describe('paths outside the working directory', () => {
+  test.each([['/abs/**/*'], ['../x/**/*'], ['dist/../../x/*'], ['dist\\*']])('an outputs glob %s is refused like outputDirectory', glob => {
+    expect(errorOf(() => pipelineIn(newStack(), { buildStep: BuildStep.commands({ commands: ['x'], outputs: ['cdk.out/**/*', glob] }) })))
+      .toBe('\'PipelineStack/Shop\': buildStep.outputs[1] must be a glob inside the build\'s working directory (or outputDirectory): relative, without \'..\' or \'\\\', '
+        + `got '${glob}'. Pass a glob such as 'dist/**/*', and set outputDirectory for the directory it is relative to.`);
+  });
+
+  test.each([['/tmp/r'], ['../reports'], ['reports/../../x']])("a test report's baseDirectory %p is refused", dir => {
+    expect(errorOf(() => pipelineIn(newStack(), { buildStep: BuildStep.commands({ commands: ['x'], testReports: [TestReport.junit('*.xml', { baseDirectory: dir })] }) })))
+      .toBe('\'PipelineStack/Shop\': buildStep.testReports[0].baseDirectory must be a directory inside the build\'s working directory: relative, without \'..\', \'\\\', '
+        + `quotes or '$', got '${dir}'. Pass a directory such as 'reports' or 'packages/api/reports'.`);
+  });
+
+  test('relative globs and directories are kept', () => {
+    const stack = newStack();
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['x'], outputs: ['dist/**/*', './cdk.out/**/*'], testReports: [TestReport.junit('*.xml', { baseDirectory: 'reports/unit' })] }) });
+    expect(buildSpecOf(stack).artifacts.files).toEqual(['dist/**/*', './cdk.out/**/*']);
+  });
+});
