@@ -9,6 +9,7 @@ export type { BuildStepProps } from './build/build-step';
 export { TestReport } from './build/test-report';
 export type { TestReportOptions } from './build/test-report';
 export { BuildCache } from './build/build-cache';
+export { BuildSecret } from './build/build-secret';
 export type { LocalCacheOptions, S3CacheOptions } from './build/build-cache';
 export { QualityCheck } from './build/quality-check';
 export type { DependencyAuditOptions, ImageScanOptions, QualityCheckCommandsOptions, SourceCodeScanOptions } from './build/quality-check';

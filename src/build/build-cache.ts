@@ -43,6 +43,8 @@ export interface BoundCache {
   readonly paths: string[];
   readonly summary: string;
   readonly needsPrivileged: boolean;
+  /** The bucket of an S3 cache, which aws-cdk-lib grants the project read and write on. */
+  readonly bucket?: s3.IBucket;
   /** Said at synth: a cache that keeps nothing. */
   readonly warning?: string;
 }
@@ -111,6 +113,7 @@ class S3Cache extends BuildCache {
     }
     return {
       cache: codebuild.Cache.bucket(this.bucket, { prefix }),
+      bucket: this.bucket,
       paths,
       summary: paths.length > 0 ? `S3 cache: ${paths.join(', ')}` : 'S3 cache without paths (keeps nothing)',
       needsPrivileged: false,

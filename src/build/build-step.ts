@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Annotations, Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -7,12 +6,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BuildCache } from './build-cache';
+import type { BuildSecret } from './build-secret';
 import { TestReport } from './test-report';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
 import { BUILD_STAGE } from '../model/stage-names';
+import { leavesWorkingDirectory } from '../private/artifact-paths';
 import { publishCommands } from '../private/asset-publisher';
 import { allowAssetPublishing, createProject, DEFAULT_BUILD_IMAGE } from '../private/codebuild';
-import { describeEnvironment, isLambdaImage, validateCommandsOptions } from '../private/commands-spec';
+import { actionVariables, describeEnvironment, isLambdaImage, splitVariables, validateCommandsOptions } from '../private/commands-spec';
 import { described, isToken, requireFactoryMade, Validator } from '../private/validation';
 import { placeAdditionalSources } from '../sources/additional-source';
 
@@ -35,9 +36,21 @@ export interface BuildStepProps {
   /**
    * Plain environment variables of the build.
    *
+   * A value that reads a CodePipeline variable (`'#{SourceVariables.CommitId}'`) is passed by the
+   * CodeBuild action, which resolves it when the action starts. A value holding a secret
+   * (`secret.secretValue.unsafeUnwrap()`, `SecretValue.ssmSecure(...)`) is refused: pass it in `secrets`.
+   *
    * @default - none
    */
   readonly environmentVariables?: Record<string, string>;
+  /**
+   * Environment variables whose values CodeBuild reads from Secrets Manager or Parameter Store
+   * when the build starts, and masks in the build's logs: `{ NPM_TOKEN: BuildSecret.fromSecretsManager(secret) }`.
+   * The project's role may read exactly these secrets and parameters.
+   *
+   * @default - none
+   */
+  readonly secrets?: Record<string, BuildSecret>;
   /**
    * Test reports published to CodeBuild report groups.
    *
@@ -71,7 +84,8 @@ export interface BuildStepProps {
   /**
    * Compute type.
    *
-   * @default codebuild.ComputeType.SMALL
+   * @default - DeliveryDefaults' computeType, else codebuild.ComputeType.SMALL; the image's own default where SMALL does not fit it
+   * (MEDIUM for a Windows image, LAMBDA_1GB for a Lambda image)
    */
   readonly computeType?: codebuild.ComputeType;
   /**
@@ -171,11 +185,15 @@ class CommandsBuild extends BuildStep {
     }
     const outputs = v.optionalStringArray(`${ctx.field}.outputs`, p.outputs, "Pass globs such as ['dist/**/*'].") ?? ['**/*'];
     if (outputs.length === 0) v.fail(`${ctx.field}.outputs`, 'must not be empty', outputs, "Leave it out to keep everything, or pass ['dist/**/*'].");
+    outputs.forEach((glob, i) => {
+      if (!isToken(glob) && (glob.trim() === '' || leavesWorkingDirectory(glob))) {
+        v.fail(`${ctx.field}.outputs[${i}]`, "must be a glob inside the build's working directory (or outputDirectory): relative, without '..' or '\\'",
+          glob, "Pass a glob such as 'dist/**/*', and set outputDirectory for the directory it is relative to.");
+      }
+    });
     const outputDirectory = v.optionalString(`${ctx.field}.outputDirectory`, p.outputDirectory, "Pass a directory such as 'dist'.");
     if (outputDirectory !== undefined && !isToken(outputDirectory)) {
-      const dir = path.posix.normalize(outputDirectory.trim());
-      if (outputDirectory.trim() === '' || outputDirectory.includes('\\') || path.posix.isAbsolute(dir) || dir === '..' || dir.startsWith('../')
-        || /["'`$]/.test(outputDirectory)) {
+      if (outputDirectory.trim() === '' || leavesWorkingDirectory(outputDirectory) || /["'`$]/.test(outputDirectory)) {
         v.fail(`${ctx.field}.outputDirectory`, "must be a directory inside the build's working directory: relative, without '..', '\\', quotes or '$'",
           outputDirectory, "Pass a directory such as 'dist' or 'infra/cdk.out'.");
       }
@@ -222,15 +240,19 @@ class CommandsBuild extends BuildStep {
         // the additional sources are placed at their directories before anything else runs
         const inputs = rc.additionalInputs ?? [];
         const install = publishing ? [...(common.install ?? []), ...publishing.install] : common.install;
+        const variables = splitVariables(common.environmentVariables);
         const project = createProject(scope, {
+          origin: common.origin,
           description: `Build of ${rc.scope.node.path}`,
           install: inputs.length > 0 ? [...placeAdditionalSources(inputs), ...(install ?? [])] : install,
           commands: publishing ? [...commands, ...publishCommands(publishing.manifests, outputDirectory)] : commands,
-          environmentVariables: common.environmentVariables,
+          environmentVariables: variables.project,
+          secrets: common.secrets,
           reports,
           outputs,
           outputBaseDirectory: outputDirectory,
           cache: cache?.cache,
+          cacheBucket: cache?.bucket,
           cachePaths: cache?.paths,
           buildImage: common.buildImage,
           computeType: common.computeType,
@@ -250,6 +272,7 @@ class CommandsBuild extends BuildStep {
           ...(inputs.length > 0 ? { extraInputs: inputs.map(i => i.artifact) } : {}),
           outputs: [rc.buildArtifact],
           role: rc.codeBuildActionRole(),
+          environmentVariables: actionVariables(variables.action),
         })];
       },
     };

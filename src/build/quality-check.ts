@@ -6,9 +6,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { BuildSecret } from './build-secret';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
 import { createProject } from '../private/codebuild';
-import { describeEnvironment, validateCommandsOptions, ValidCommandsOptions } from '../private/commands-spec';
+import { actionVariables, describeEnvironment, splitVariables, validateCommandsOptions, ValidCommandsOptions } from '../private/commands-spec';
 import type { OutputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
 import { described, isResource, isToken, literalName } from '../private/validation';
@@ -25,9 +26,21 @@ export interface QualityCheckCommandsOptions {
   /**
    * Plain environment variables.
    *
+   * A value that reads a CodePipeline variable (`'#{SourceVariables.CommitId}'`) is passed by the
+   * CodeBuild action, which resolves it when the action starts. A value holding a secret
+   * (`secret.secretValue.unsafeUnwrap()`, `SecretValue.ssmSecure(...)`) is refused: pass it in `secrets`.
+   *
    * @default - none
    */
   readonly environmentVariables?: Record<string, string>;
+  /**
+   * Environment variables whose values CodeBuild reads from Secrets Manager or Parameter Store
+   * when the build starts, and masks in the build's logs: `{ NPM_TOKEN: BuildSecret.fromSecretsManager(secret) }`.
+   * The project's role may read exactly these secrets and parameters.
+   *
+   * @default - none
+   */
+  readonly secrets?: Record<string, BuildSecret>;
   /**
    * Build image.
    *
@@ -37,7 +50,8 @@ export interface QualityCheckCommandsOptions {
   /**
    * Compute type.
    *
-   * @default codebuild.ComputeType.SMALL
+   * @default - DeliveryDefaults' computeType, else codebuild.ComputeType.SMALL; the image's own default where SMALL does not fit it
+   * (MEDIUM for a Windows image, LAMBDA_1GB for a Lambda image)
    */
   readonly computeType?: codebuild.ComputeType;
   /**
@@ -291,11 +305,14 @@ export function commandsActionModel(spec: {
     produce: (rc: RenderContext): codepipeline.IAction[] => {
       for (const w of spec.outputs?.warnings ?? []) Annotations.of(rc.scope).addWarningV2('delivery-pipeline:conditionalOutput', w);
       const scope = new Construct(rc.scope, spec.name);
+      const variables = splitVariables(common.environmentVariables);
       const project = createProject(scope, {
+        origin: common.origin,
         description: `${spec.name} of ${rc.scope.node.path}`,
         install: common.install,
         commands: spec.commands,
-        environmentVariables: common.environmentVariables,
+        environmentVariables: variables.project,
+        secrets: common.secrets,
         buildImage: common.buildImage,
         computeType: common.computeType,
         timeout: common.timeout,
@@ -315,10 +332,7 @@ export function commandsActionModel(spec: {
         input,
         extraInputs: [extra],
         role: rc.codeBuildActionRole(),
-        environmentVariables: spec.outputs
-          ? Object.fromEntries(Object.entries(spec.outputs.variables)
-            .map(([n, value]) => [n, { type: codebuild.BuildEnvironmentVariableType.PLAINTEXT, value }]))
-          : undefined,
+        environmentVariables: actionVariables({ ...variables.action, ...spec.outputs?.variables }),
       })];
     },
   };

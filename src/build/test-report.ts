@@ -1,6 +1,7 @@
 import { ModelContext } from '../model/model';
+import { leavesWorkingDirectory } from '../private/artifact-paths';
 import { ReportSpec } from '../private/codebuild';
-import type { Validator } from '../private/validation';
+import { isToken, type Validator } from '../private/validation';
 
 /** Options of a test report. */
 export interface TestReportOptions {
@@ -49,6 +50,11 @@ export class TestReport {
     if (this.files.trim() === '') v.fail(ctx.field, 'must not be an empty glob', this.files, fix);
     v.noMisspeltFields(ctx.field, this.options, 'TestReportOptions');
     const baseDirectory = v.optionalString(`${ctx.field}.baseDirectory`, this.options?.baseDirectory, "Pass a directory such as 'reports'.");
+    if (baseDirectory !== undefined && !isToken(baseDirectory)
+      && (baseDirectory.trim() === '' || leavesWorkingDirectory(baseDirectory) || /["'`$]/.test(baseDirectory))) {
+      v.fail(`${ctx.field}.baseDirectory`, "must be a directory inside the build's working directory: relative, without '..', '\\', quotes or '$'",
+        baseDirectory, "Pass a directory such as 'reports' or 'packages/api/reports'.");
+    }
     return { id: `Report${index}`, files: this.files, format: this.fileFormat, baseDirectory, label: `${this.label} report ${this.files}` };
   }
 }

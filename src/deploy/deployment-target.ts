@@ -17,7 +17,7 @@ import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quali
 import { DeploymentModel, DeploymentRenderContext, ModelContext, ProducedActionFacts } from '../model/model';
 import { readBootstrapVersion, withActionRolePolicy } from '../private/action-grants';
 import { buildOutputFilePath } from '../private/artifact-paths';
-import { validateCommandsOptions } from '../private/commands-spec';
+import { takenVariables, validateCommandsOptions } from '../private/commands-spec';
 import { OutputVariables, outputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
 import { DeliveryPipelineValidationError, described, isToken, literal } from '../private/validation';
@@ -429,7 +429,7 @@ class CommandsTarget extends DeploymentTarget {
       hasPreparePhase: false,
       actionNames: [{ name, phase: after ? 'after' : 'deploy', kind: 'commands' }],
       resolveOutputs: outputsField
-        ? (envCtx: ModelContext) => outputs = outputVariables(envCtx, { envFromCfnOutputs, envFromStackOutputs }, common.environmentVariables ?? {}, 'the deploy script')
+        ? (envCtx: ModelContext) => outputs = outputVariables(envCtx, { envFromCfnOutputs, envFromStackOutputs }, takenVariables(common), 'the deploy script')
         : undefined,
       // its plan lines for the outputs are added with the resolution (environmentModel)
       produce: (rc: DeploymentRenderContext) => commandsActionModel({ ...spec, outputs })

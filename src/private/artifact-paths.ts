@@ -36,3 +36,13 @@ export function defaultAssemblyDirectory(outputDirectory: string | undefined): s
   const normalized = path.posix.normalize(outputDirectory.trim()).replace(/\/+$/, '');
   return path.posix.basename(normalized) === 'cdk.out' ? '.' : 'cdk.out';
 }
+
+/**
+ * True for a path or glob that is not inside the build's working directory: absolute, with a '..'
+ * that climbs out of it, or with '\\' (CodeBuild's paths are POSIX paths).
+ */
+export function leavesWorkingDirectory(value: string): boolean {
+  const normalized = path.posix.normalize(value.trim());
+  return value.includes('\\') || path.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')
+    || value.split('/').includes('..');
+}

@@ -4,8 +4,13 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { useRenamedConnection } from './action-grants';
+import { suppressCacheBucketFindings } from './nag';
+import { described, resolvedOrUndefined, type Validator } from './validation';
+import type { BoundBuildSecret } from '../build/build-secret';
 import type { DockerLoginModel } from '../model/model';
 
 /** A report group declaration inside a project spec. */
@@ -26,17 +31,35 @@ export interface ProjectNetwork {
   readonly summary: string;
 }
 
+/** The part a project is created for: its validator and field, for the errors of the checks at creation. */
+export interface ProjectOrigin {
+  readonly validator: Validator;
+  readonly field: string;
+}
+
+/**
+ * CodeBuild's limit on an inline buildspec, in characters: not in its documented quotas, but the
+ * API refuses a longer one (aws-cdk-lib's pipelines module moved its assets buildspec to a file for it).
+ */
+export const MAX_INLINE_BUILDSPEC = 25_600;
+
 /** Everything needed to create one CodeBuild project with an inline buildspec. */
 export interface ProjectSpec {
   readonly description: string;
   readonly install?: string[];
   readonly commands: string[];
+  /** The part the project is for; with it, a buildspec over CodeBuild's limit is refused naming its commands. */
+  readonly origin?: ProjectOrigin;
   readonly environmentVariables?: Record<string, string>;
+  /** Secrets CodeBuild reads into environment variables (the buildspec's `env.secrets-manager` and `env.parameter-store`). */
+  readonly secrets?: Record<string, BoundBuildSecret>;
   readonly reports?: ReportSpec[];
   /** Files of the output artifact; undefined means no output artifact. */
   readonly outputs?: string[];
   readonly outputBaseDirectory?: string;
   readonly cache?: codebuild.Cache;
+  /** The bucket of an S3 cache (for the cdk-nag suppression of aws-cdk-lib's grant on its objects). */
+  readonly cacheBucket?: s3.IBucket;
   readonly cachePaths?: string[];
   readonly buildImage?: codebuild.IBuildImage;
   readonly computeType?: codebuild.ComputeType;
@@ -84,7 +107,8 @@ export function createProject(scope: Construct, spec: ProjectSpec, context: Proj
   if (logins) phases.pre_build = { commands: logins.commands };
   phases.build = { commands: spec.commands };
 
-  const buildSpec: Record<string, unknown> = { version: '0.2', ...(logins?.secrets ? { env: { 'secrets-manager': logins.secrets } } : {}), phases };
+  const env = secretsEnv(spec.secrets ?? {}, logins?.secrets);
+  const buildSpec: Record<string, unknown> = { version: '0.2', ...(env ? { env } : {}), phases };
   if (reportGroups.length > 0) {
     const reports: Record<string, unknown> = {};
     for (const { spec: r, group } of reportGroups) {
@@ -133,9 +157,16 @@ export function createProject(scope: Construct, spec: ProjectSpec, context: Proj
   for (const { group } of reportGroups) {
     group.grantWrite(project);
   }
+  if (spec.cacheBucket) suppressCacheBucketFindings(project, spec.cacheBucket);
+  if (spec.origin) refuseOversizedBuildSpec(spec.origin, project, spec.commands.length);
   const useConnection = spec.fullCloneConnectionArn ? useRenamedConnection(spec.fullCloneConnectionArn) : undefined;
   if (useConnection) project.addToRolePolicy(useConnection);
   for (const statement of spec.rolePolicyStatements ?? []) project.addToRolePolicy(statement);
+  for (const secret of Object.values(spec.secrets ?? {})) {
+    secret.secret?.grantRead(project);
+    grantImportedSecretKey(project, secret.secret);
+    secret.parameter?.grantRead(project);
+  }
   for (const login of logins ? spec.dockerLogins ?? [] : []) {
     login.secret?.grantRead(project);
     grantImportedSecretKey(project, login.secret);
@@ -145,11 +176,32 @@ export function createProject(scope: Construct, spec: ProjectSpec, context: Proj
 }
 
 /**
+ * Refuses a buildspec longer than CodeBuild takes inline, measured as CloudFormation receives it
+ * (the JSON string aws-cdk-lib renders). With references in it (report group ARNs, secret ARNs) the
+ * length is known only in part: it is refused when the known part alone is over the limit.
+ */
+function refuseOversizedBuildSpec(origin: ProjectOrigin, project: codebuild.PipelineProject, commands: number): void {
+  const cfn = project.node.defaultChild as codebuild.CfnProject;
+  const source = Stack.of(project).resolve(cfn.source) as { buildSpec?: unknown } | undefined;
+  const rendered = resolvedOrUndefined(Stack.of(project), source?.buildSpec);
+  const join = (rendered as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  const known = typeof rendered === 'string' ? rendered.length
+    : join && join[0] === '' ? join[1].filter((x): x is string => typeof x === 'string').reduce((n, x) => n + x.length, 0) : undefined;
+  if (known === undefined || known <= MAX_INLINE_BUILDSPEC) return;
+  const exact = typeof rendered === 'string';
+  origin.validator.fail(`${origin.field}.commands`,
+    `make an inline buildspec of ${exact ? '' : 'at least '}${known.toLocaleString('en-US')} characters, more than the ${MAX_INLINE_BUILDSPEC.toLocaleString('en-US')} `
+      + 'CodeBuild takes in an inline buildspec (the project would fail to deploy)',
+    described(`${commands} command${commands === 1 ? '' : 's'}`),
+    "Move the commands into a script in the repository and run it from the buildspec, for example commands: ['bash scripts/build.sh'].");
+}
+
+/**
  * `kms:Decrypt` on the customer managed key of a secret whose key is imported. aws-cdk-lib's
  * `grantRead` grants a key through the key policy (via Secrets Manager), which an imported key
  * does not take, so the grant would be dropped silently and the build fail reading the secret.
  */
-function grantImportedSecretKey(project: codebuild.IProject, secret: DockerLoginModel['secret']): void {
+function grantImportedSecretKey(project: codebuild.IProject, secret: secretsmanager.ISecret | undefined): void {
   const key = secret?.encryptionKey;
   if (!secret || !key || Resource.isOwnedResource(key)) return;
   project.addToRolePolicy(new iam.PolicyStatement({
@@ -158,6 +210,26 @@ function grantImportedSecretKey(project: codebuild.IProject, secret: DockerLogin
     // the secret's own region (an ARN of another region says so), else its stack's
     conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Token.isUnresolved(secret.env.region) ? Stack.of(secret).region : secret.env.region}.amazonaws.com` } },
   }));
+}
+
+/**
+ * The buildspec's `env`: the user's secrets and the Docker logins' credentials, which CodeBuild
+ * reads from Secrets Manager and Parameter Store when the build starts (the values never appear in
+ * the template or the project's definition, and CodeBuild masks them in the logs).
+ */
+function secretsEnv(
+  secrets: Record<string, BoundBuildSecret>, loginSecrets: Record<string, string> | undefined,
+): Record<string, unknown> | undefined {
+  const secretsManager: Record<string, string> = {};
+  const parameterStore: Record<string, string> = {};
+  for (const [name, secret] of Object.entries(secrets)) {
+    (secret.store === 'secrets-manager' ? secretsManager : parameterStore)[name] = secret.reference;
+  }
+  Object.assign(secretsManager, loginSecrets ?? {});
+  const env: Record<string, unknown> = {};
+  if (Object.keys(parameterStore).length > 0) env['parameter-store'] = parameterStore;
+  if (Object.keys(secretsManager).length > 0) env['secrets-manager'] = secretsManager;
+  return Object.keys(env).length > 0 ? env : undefined;
 }
 
 /**

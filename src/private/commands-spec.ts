@@ -4,9 +4,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
-import { DEFAULT_BUILD_IMAGE, ProjectNetwork } from './codebuild';
+import { DEFAULT_BUILD_IMAGE, ProjectNetwork, ProjectOrigin } from './codebuild';
 import { refuseUnreferable } from './referable';
-import { Described, described, literal, Validator } from './validation';
+import { actionConfiguration, MAX_ACTION_CONFIGURATION_FIELD } from './stack-outputs';
+import { Described, described, literal, requireFactoryMade, resolvedOrUndefined, Validator } from './validation';
+import { BuildSecret, type BoundBuildSecret } from '../build/build-secret';
 import type { QualityCheckCommandsOptions } from '../build/quality-check';
 import { ModelContext } from '../model/model';
 
@@ -17,8 +19,12 @@ import { ModelContext } from '../model/model';
 export type RawCommandsOptions = QualityCheckCommandsOptions;
 
 /** The same settings once validated. */
-export interface ValidCommandsOptions extends Omit<RawCommandsOptions, 'privileged' | 'vpc' | 'subnetSelection' | 'securityGroups'> {
+export interface ValidCommandsOptions extends Omit<RawCommandsOptions, 'privileged' | 'vpc' | 'subnetSelection' | 'securityGroups' | 'secrets'> {
   readonly privileged: boolean;
+  /** Where the part is, for the checks of its project when it is created (the size of its buildspec). */
+  readonly origin: ProjectOrigin;
+  /** The secrets CodeBuild reads into environment variables, by variable name. */
+  readonly secrets?: Record<string, BoundBuildSecret>;
   /** The VPC the project runs in (the part's, else DeliveryDefaults'); undefined outside any VPC. */
   readonly network?: ProjectNetwork;
 }
@@ -30,7 +36,7 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
   if (typeof o !== 'object') v.fail(ctx.field, 'options must be an object', o, 'Pass an options object or leave it out.');
   const install = v.optionalStringArray(`${ctx.field}.install`, o.install, "Pass shell commands such as ['npm ci'].");
   const environmentVariables = v.optionalStringMap(`${ctx.field}.environmentVariables`, o.environmentVariables,
-    "Pass plain string values, for example { NODE_ENV: 'test' }; keep secrets in Secrets Manager.");
+    "Pass plain string values, for example { NODE_ENV: 'test' }; pass secrets in secrets (BuildSecret).");
   for (const name of Object.keys(environmentVariables ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       v.fail(`${ctx.field}.environmentVariables`, 'has a name that is not a valid environment variable name', name, 'Use letters, digits and underscores, not starting with a digit.');
@@ -39,6 +45,22 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
       v.fail(`${ctx.field}.environmentVariables`, 'has a name that starts with CODEBUILD_, a prefix CodeBuild reserves for its own variables', name,
         'Give the variable another name.');
     }
+    refuseLibraryPrefix(v, `${ctx.field}.environmentVariables`, name);
+  }
+  for (const [name, value] of Object.entries(environmentVariables ?? {})) {
+    if (holdsSecret(v, value)) {
+      v.fail(`${ctx.field}.environmentVariables.${name}`, 'holds a secret (a Secrets Manager or SecureString dynamic reference), which CodeBuild would keep as a '
+        + 'PLAINTEXT variable: readable in the project\'s definition and not masked in the build\'s logs (a SecureString reference fails the deployment)',
+      described(name), `Pass it in ${ctx.field}.secrets instead: { ${name}: BuildSecret.fromSecretsManager(secret) } or BuildSecret.fromParameterStore(parameter).`);
+    }
+  }
+  const secrets = validateSecrets(v, `${ctx.field}.secrets`, o.secrets, environmentVariables);
+  const passed = splitVariables(environmentVariables).action;
+  const configuration = actionConfiguration(passed);
+  if (configuration.length > MAX_ACTION_CONFIGURATION_FIELD) {
+    v.fail(`${ctx.field}.environmentVariables`, `has values that read CodePipeline variables, which the CodeBuild action passes: ${configuration.length} characters `
+      + `of action configuration, more than CodePipeline's ${MAX_ACTION_CONFIGURATION_FIELD} for a CodeBuild action's environment variables`,
+    described(Object.keys(passed).join(', ')), 'Pass fewer of them, or read the values in the commands (CODEBUILD_RESOLVED_SOURCE_VERSION holds the commit).');
   }
   const timeout = o.timeout;
   if (timeout !== undefined) {
@@ -59,16 +81,28 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
   const usableDefault = defaultCompute !== undefined && o.buildImage !== undefined && imageProblems(image, defaultCompute, false).length > 0
     ? undefined : defaultCompute;
   // a Lambda image runs on Lambda compute: the default compute type follows the image
-  const computeType = o.computeType ?? usableDefault ?? (lambda ? codebuild.ComputeType.LAMBDA_1GB : undefined);
+  // SMALL unless the image does not run on it (a Windows image): then the image's own default (MEDIUM)
+  const smallDoesNotFit = imageProblems(image, codebuild.ComputeType.SMALL, false).length > 0;
+  const computeType = o.computeType ?? usableDefault ?? (lambda ? codebuild.ComputeType.LAMBDA_1GB : undefined)
+    ?? (smallDoesNotFit ? image.defaultComputeType : undefined);
   const compute = computeType ?? codebuild.ComputeType.SMALL;
   const problems = imageProblems(image, compute, privileged);
   if (problems.length > 0) {
+    const windows = image.type.startsWith('WINDOWS');
+    const privilegedOnly = problems.every(p => /privileged/i.test(p));
     // the nearest setting that makes the combination: the part's own, else the organisation's default
-    const field = o.computeType !== undefined ? `${ctx.field}.computeType` : o.privileged ? `${ctx.field}.privileged`
-      : o.buildImage !== undefined ? `${ctx.field}.buildImage` : usableDefault !== undefined ? 'DeliveryDefaults.computeType' : 'DeliveryDefaults.buildImage';
+    const field = privilegedOnly && o.privileged ? `${ctx.field}.privileged`
+      : o.computeType !== undefined ? `${ctx.field}.computeType` : o.privileged ? `${ctx.field}.privileged`
+        : o.buildImage !== undefined ? `${ctx.field}.buildImage` : usableDefault !== undefined ? 'DeliveryDefaults.computeType' : 'DeliveryDefaults.buildImage';
+    const fix = windows
+      ? [
+        ...(privileged ? ['Windows images have no privileged mode (no Docker daemon to run): '
+          + 'leave privileged out, or run Docker on a Linux image such as codebuild.LinuxBuildImage.STANDARD_7_0.'] : []),
+        ...(privilegedOnly ? [] : ["Windows images do not run on SMALL: choose codebuild.ComputeType.MEDIUM or LARGE, or leave computeType out for the image's own (MEDIUM)."]),
+      ].join(' ')
+      : 'Choose a compute type the image supports: Lambda images run on codebuild.ComputeType.LAMBDA_* without privileged mode, other images on SMALL, MEDIUM, LARGE or X2_LARGE.';
     v.fail(field, `does not fit the build environment (CodeBuild: ${problems.join('; ')})`,
-      described(`image ${image.imageId}, compute ${compute}${privileged ? ', privileged' : ''}`),
-      'Choose a compute type the image supports: Lambda images run on codebuild.ComputeType.LAMBDA_* without privileged mode, other images on SMALL, MEDIUM, LARGE or X2_LARGE.');
+      described(`image ${image.imageId}, compute ${compute}${privileged ? ', privileged' : ''}`), fix);
   }
   if (lambda && timeout !== undefined) {
     v.fail(`${ctx.field}.timeout`, 'cannot be set with a Lambda build image (CodeBuild fixes the time limit of Lambda compute)', described(timeout.toHumanString()),
@@ -76,7 +110,96 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
   }
   const rolePolicyStatements = checkRolePolicyStatements(v, `${ctx.field}.rolePolicyStatements`, o.rolePolicyStatements);
   const network = validateNetwork(v, ctx.field, o, { image, imageField: o.buildImage !== undefined ? `${ctx.field}.buildImage` : 'DeliveryDefaults.buildImage' });
-  return { install, environmentVariables, buildImage, computeType, timeout, privileged, rolePolicyStatements, network };
+  return {
+    origin: { validator: v, field: ctx.field },
+    install,
+    environmentVariables,
+    secrets,
+    buildImage,
+    computeType,
+    timeout,
+    privileged,
+    rolePolicyStatements,
+    network,
+  };
+}
+
+/** The prefix of the environment variables the library gives CodeBuild projects itself (the Docker logins' secrets). */
+const LIBRARY_VARIABLE_PREFIX = 'CDK_DELIVERY_DOCKER_';
+
+function refuseLibraryPrefix(v: Validator, field: string, name: string): void {
+  if (name.toUpperCase().startsWith(LIBRARY_VARIABLE_PREFIX)) {
+    v.fail(field, `has a name that starts with ${LIBRARY_VARIABLE_PREFIX}, a prefix the library reserves for the Docker logins' credentials`, name,
+      'Give the variable another name.');
+  }
+}
+
+/** A CloudFormation dynamic reference to a secret: CodeBuild would show its value, or CloudFormation refuse it, in a PLAINTEXT variable. */
+const SECRET_REFERENCE = /\{\{resolve:(secretsmanager|ssm-secure):/;
+
+/** True when an environment variable's value, resolved as CloudFormation receives it, holds a secret's dynamic reference. */
+function holdsSecret(v: Validator, value: string): boolean {
+  if (SECRET_REFERENCE.test(value)) return true;
+  if (!Token.isUnresolved(value) || !v.pipeline) return false;
+  const resolved = resolvedOrUndefined(Stack.of(v.pipeline), value);
+  return resolved !== undefined && SECRET_REFERENCE.test(JSON.stringify(resolved));
+}
+
+/** A CodePipeline variable in a value (`#{SourceVariables.CommitId}`): CodePipeline resolves it in the action's configuration only. */
+const PIPELINE_VARIABLE = /#\{[^{}\s]+\.[^{}\s]+\}/;
+
+/** The environment variables the CodeBuild action passes (those reading CodePipeline variables), and the ones the project keeps. */
+export function splitVariables(variables: Record<string, string> | undefined): { project: Record<string, string>; action: Record<string, string> } {
+  const project: Record<string, string> = {};
+  const action: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    (!Token.isUnresolved(value) && PIPELINE_VARIABLE.test(value) ? action : project)[name] = value;
+  }
+  return { project, action };
+}
+
+/** The variables a part sets itself (plain and secret), by name: stack outputs may not set them again. */
+export function takenVariables(o: ValidCommandsOptions): Record<string, string> {
+  return { ...Object.fromEntries(Object.entries(o.secrets ?? {}).map(([name, s]) => [name, s.label])), ...o.environmentVariables };
+}
+
+/** A CodeBuild action's environment variables (PLAINTEXT, resolved by CodePipeline when the action starts); undefined when none. */
+export function actionVariables(variables: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> | undefined {
+  const entries = Object.entries(variables);
+  return entries.length > 0
+    ? Object.fromEntries(entries.map(([name, value]) => [name, { type: codebuild.BuildEnvironmentVariableType.PLAINTEXT, value }]))
+    : undefined;
+}
+
+/** Validates `secrets`: valid names none of the other variables take, each a BuildSecret. */
+function validateSecrets(
+  v: Validator, field: string, raw: unknown, environmentVariables: Record<string, string> | undefined,
+): Record<string, BoundBuildSecret> | undefined {
+  if (raw === undefined) return undefined;
+  const fix = '{ NPM_TOKEN: BuildSecret.fromSecretsManager(secret) }';
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    v.fail(field, 'must map environment variable names to BuildSecret', raw, `Pass ${fix}.`);
+  }
+  const bound: Record<string, BoundBuildSecret> = {};
+  for (const [name, secret] of Object.entries(raw as Record<string, unknown>)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      v.fail(field, 'has a name that is not a valid environment variable name', name, 'Use letters, digits and underscores, not starting with a digit.');
+    }
+    if (/^CODEBUILD_/i.test(name)) {
+      v.fail(field, 'has a name that starts with CODEBUILD_, a prefix CodeBuild reserves for its own variables', name, 'Give the variable another name.');
+    }
+    refuseLibraryPrefix(v, field, name);
+    if (environmentVariables !== undefined && Object.prototype.hasOwnProperty.call(environmentVariables, name)) {
+      v.fail(`${field}.${name}`, 'sets a variable environmentVariables sets too (the plain value would silently replace the secret)', name,
+        'Give the variable one source: remove it from environmentVariables or from secrets.');
+    }
+    if (!(secret instanceof BuildSecret)) {
+      v.fail(`${field}.${name}`, 'must be a BuildSecret', secret, 'Use BuildSecret.fromSecretsManager(secret) or BuildSecret.fromParameterStore(parameter).');
+    }
+    requireFactoryMade(v, `${field}.${name}`, secret, 'BuildSecret');
+    bound[name] = secret._bind(v, `${field}.${name}`);
+  }
+  return bound;
 }
 
 /** The network fields of a part (or of DeliveryDefaults), as given. */
@@ -378,10 +501,20 @@ export function describeEnvironment(o: ValidCommandsOptions): string[] {
   if (o.computeType) lines.push(`compute ${o.computeType}`);
   if (o.timeout && !o.timeout.isUnresolved()) lines.push(`timeout ${o.timeout.toMinutes({ integral: false })} min`);
   if (o.network) lines.push(o.network.summary);
-  for (const statement of o.rolePolicyStatements ?? []) {
-    const json = statement.toStatementJson() as { Effect?: string; Action?: string | string[]; NotAction?: string | string[] };
-    const verbs = ([] as string[]).concat(json.Action ?? json.NotAction ?? []);
-    lines.push(`${json.Effect === 'Deny' ? 'denied' : 'may'}: ${verbs.join(', ')}`);
-  }
+  for (const [name, secret] of Object.entries(o.secrets ?? {})) lines.push(`secret ${name}: ${secret.label}`);
+  for (const statement of o.rolePolicyStatements ?? []) lines.push(describeStatement(statement));
   return lines;
+}
+
+/**
+ * A statement of `rolePolicyStatements` for the plan: what it allows or denies, read as IAM reads
+ * it (`NotAction` is every action except those listed; `NotResource` every resource except those).
+ */
+function describeStatement(statement: iam.PolicyStatement): string {
+  const json = statement.toStatementJson() as { Effect?: string; Action?: unknown; NotAction?: unknown; NotResource?: unknown };
+  const list = (x: unknown) => ([] as unknown[]).concat(x ?? [])
+    .map(item => typeof item === 'string' ? item.replace(/\$\{Token\[[^\]]+\]\}/g, '<token>') : '<token>').join(', ');
+  const actions = json.NotAction !== undefined ? `every action except ${list(json.NotAction)}` : list(json.Action);
+  const resources = json.NotResource !== undefined ? ` on every resource except ${list(json.NotResource)}` : '';
+  return `${json.Effect === 'Deny' ? 'denied' : 'may'}: ${actions}${resources}`;
 }

@@ -334,6 +334,38 @@ function artifactReadFindings(st: Statement, resolve: (x: unknown) => unknown, b
   return [];
 }
 
+/**
+ * Marks the finding of aws-cdk-lib's grant on an S3 cache's objects (`Cache.bucket` grants the
+ * project read and write on `<bucket>/*`) on the project role's policy: the cache archives have
+ * keys CodeBuild generates, in that one bucket. Only that resource, named exactly as cdk-nag names
+ * it; the grant's action wildcards are the ones the library's IAM5 entry already lists.
+ */
+export function suppressCacheBucketFindings(project: IConstruct & { role?: iam.IRole }, bucket: s3.IBucket): void {
+  const policy = project.role?.node.tryFindChild('DefaultPolicy');
+  const cfn = policy instanceof iam.Policy ? policy.node.defaultChild : undefined;
+  if (!(cfn instanceof CfnResource)) return;
+  let objects: unknown;
+  try {
+    objects = Stack.of(project).resolve(bucket.arnForObjects('*'));
+  } catch {
+    return;
+  }
+  if (!isFlattenable(objects) && !isOwnAttribute(objects)) return;
+  suppress(cfn, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'aws-cdk-lib\'s grant on the objects of the build\'s S3 cache bucket (BuildCache.s3): CodeBuild writes its cache archives under keys it generates; '
+      + 'only that bucket. See the cdk-delivery-pipeline README, Security.',
+    applies_to: [`Resource::${flattenAsNag(objects)}`],
+  }]);
+}
+
+/** A join of strings and `Fn::GetAtt`s of the same template (an owned bucket's ARN), which cdk-nag names `<Logical.Arn>`. */
+function isOwnAttribute(value: unknown): boolean {
+  const join = (value as Record<string, unknown> | undefined)?.['Fn::Join'];
+  return Array.isArray(join) && Array.isArray(join[1]) && join[1].every(item => isFlattenable(item)
+    || (typeof item === 'object' && item !== null && Object.keys(item).length === 1 && Array.isArray((item as Record<string, unknown>)['Fn::GetAtt'])));
+}
+
 /** True for a string, a `{ Ref }` or an `Fn::Join` of those: a name cdk-nag shows without a generated id of another template. */
 function isFlattenable(value: unknown): boolean {
   if (typeof value === 'string') return true;
@@ -350,6 +382,7 @@ function flattenAsNag(value: unknown): string {
   if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
   const v = value as Record<string, any>;
   if (v.Ref !== undefined) return `<${flattenAsNag(v.Ref)}>`;
+  if (v['Fn::GetAtt'] !== undefined) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
   const [delimiter, items] = v['Fn::Join'] as [string, unknown[]];
   return items.map(flattenAsNag).join(delimiter);
 }

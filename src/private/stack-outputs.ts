@@ -7,6 +7,7 @@
 
 import * as crypto from 'crypto';
 import { CfnElement, CfnOutput, Stack, Stage } from 'aws-cdk-lib';
+import { splitVariables } from './commands-spec';
 import { described, isToken, type Validator } from './validation';
 import { ModelContext } from '../model/model';
 
@@ -26,7 +27,12 @@ export interface OutputVariables {
 }
 
 /** CodePipeline's limit for an action configuration field, such as a CodeBuild action's environment variables. */
-const MAX_ACTION_CONFIGURATION_FIELD = 1000;
+export const MAX_ACTION_CONFIGURATION_FIELD = 1000;
+
+/** A CodeBuild action's `EnvironmentVariables` configuration field, as CodePipeline receives it. */
+export function actionConfiguration(variables: Record<string, string>): string {
+  return JSON.stringify(Object.entries(variables).map(([name, value]) => ({ name, type: 'PLAINTEXT', value })));
+}
 
 /**
  * The variable namespace of the deploy action `<actionBase>.Deploy` in environment `environmentName`:
@@ -170,8 +176,8 @@ export function outputVariables(
       v.fail(parent, 'has a name that is not a valid environment variable name', r.variable, 'Use letters, digits and underscores, not starting with a digit.');
     }
     if (r.variable in taken) {
-      v.fail(r.field, 'sets a variable env or environmentVariables sets too', r.variable,
-        'Give the variable one source: remove it from env (environmentVariables), envFromCfnOutputs or envFromStackOutputs.');
+      v.fail(r.field, 'sets a variable env, environmentVariables or secrets sets too', r.variable,
+        'Give the variable one source: remove it from env (environmentVariables), secrets, envFromCfnOutputs or envFromStackOutputs.');
     }
     if (r.variable in variables) {
       v.fail(r.field, 'sets a variable envFromCfnOutputs sets too', r.variable, 'Give the variable one source: remove it from envFromCfnOutputs or envFromStackOutputs.');
@@ -194,7 +200,8 @@ export function outputVariables(
     variables[r.variable] = `#{${namespace}.${r.outputName}}`;
     details.push(`env ${r.variable}: output ${r.outputName} of stack ${r.source.stackName !== undefined && !isToken(r.source.stackName) ? r.source.stackName : r.source.base}`);
   }
-  const configuration = JSON.stringify(Object.entries(variables).map(([n, value]) => ({ name: n, type: 'PLAINTEXT', value })));
+  // the action also passes the environment variables that read CodePipeline variables
+  const configuration = actionConfiguration({ ...splitVariables(taken).action, ...variables });
   if (configuration.length > MAX_ACTION_CONFIGURATION_FIELD) {
     v.fail(options.envFromStackOutputs === undefined ? cfnField : ctx.field,
       `needs ${configuration.length} characters of action configuration, more than CodePipeline's ${MAX_ACTION_CONFIGURATION_FIELD} for a CodeBuild action's environment variables`,

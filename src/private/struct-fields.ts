@@ -6,7 +6,7 @@
  * equal to the interfaces.
  */
 
-const COMMANDS_OPTIONS = ['install', 'environmentVariables', 'buildImage', 'computeType', 'timeout', 'privileged', 'rolePolicyStatements',
+const COMMANDS_OPTIONS = ['install', 'environmentVariables', 'secrets', 'buildImage', 'computeType', 'timeout', 'privileged', 'rolePolicyStatements',
   'vpc', 'subnetSelection', 'securityGroups'] as const;
 
 export const STRUCT_FIELDS = {

@@ -338,6 +338,7 @@ const FACTORY_MADE: Record<string, FactoryMadeKind> = {
   Verification: { member: '_toModel', factories: ['commands', 'alarms'], own: 'For a test of your own use Verification.commands().' },
   DeploymentWindow: { member: '_toModel', factories: ['cron'] },
   BuildCache: { member: '_bind', factories: ['local', 's3'] },
+  BuildSecret: { member: '_bind', factories: ['fromSecretsManager', 'fromParameterStore'] },
   DockerCredential: { member: '_toModel', factories: ['dockerHub', 'customRegistry', 'ecr'] },
   LambdaTrafficShift: { member: '_bind', factories: ['allAtOnce', 'canary', 'linear'] },
 };

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { AlarmGateModel, AlarmRefModel, GroupAlarmModel, ModelContext, VerificationModel } from '../model/model';
-import { validateCommandsOptions } from '../private/commands-spec';
+import { takenVariables, validateCommandsOptions } from '../private/commands-spec';
 import { outputVariables } from '../private/stack-outputs';
 import { described, literal, literalName, resolvedOrUndefined, type Validator } from '../private/validation';
 
@@ -299,7 +299,7 @@ class CommandsVerification extends Verification {
       ...this.options,
       environmentVariables: { ...(this.options.environmentVariables ?? {}), ...(env ?? {}) },
     });
-    const outputs = outputVariables(ctx, this.options, common.environmentVariables ?? {}, 'the test');
+    const outputs = outputVariables(ctx, this.options, takenVariables(common), 'the test');
     return {
       action: commandsActionModel({ name, kind: 'verification-commands', summary: `tests: ${commands.join(' && ')}`, commands, common, primaryInput: 'build', outputs }),
       outputNamespaces: outputs?.namespaces,

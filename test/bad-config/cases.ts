@@ -516,7 +516,7 @@ export const BAD_CONFIGS: BadConfig[] = [
   {
     title: 'environment variable value not a string',
     props: () => base({ buildStep: BuildStep.commands({ commands: ['make'], environmentVariables: { PORT: 8080 as any } }) }),
-    message: `${P}buildStep.environmentVariables.PORT must be a string, got 8080. Pass plain string values, for example { NODE_ENV: 'test' }; keep secrets in Secrets Manager.`,
+    message: `${P}buildStep.environmentVariables.PORT must be a string, got 8080. Pass plain string values, for example { NODE_ENV: 'test' }; pass secrets in secrets (BuildSecret).`,
   },
   {
     title: 'docker layer cache without privileged build',

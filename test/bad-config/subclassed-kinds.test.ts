@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
-  Approval, BuildCache, BuildStep, DeliveryPipeline, DeliveryPipelineProps, DeploymentTarget, DeploymentWindow, DockerCredential,
+  Approval, BuildCache, BuildSecret, BuildStep, DeliveryPipeline, DeliveryPipelineProps, DeploymentTarget, DeploymentWindow, DockerCredential,
   LambdaTrafficShift, PipelineSource, QualityCheck, Verification,
 } from '../../src';
 import { DeliveryPipelineValidationError } from '../../src/private/validation';
@@ -49,6 +49,8 @@ describe('a subclass of a class made by its factories is the library\'s error (r
     ['DeploymentWindow', "environments[0] ('prod').deploymentWindow", 'DeploymentWindow.cron()',
       () => ({ environments: [env('prod', { deploymentWindow: subclassOf(DeploymentWindow, 'MyWindow') })] }), ''],
     ['BuildCache', 'buildStep.cache', 'BuildCache.local(), BuildCache.s3()', () => ({ buildStep: BuildStep.commands({ commands: ['npm test'], cache: subclassOf(BuildCache, 'MyCache') }) }), ''],
+    ['BuildSecret', 'buildStep.secrets.NPM_TOKEN', 'BuildSecret.fromSecretsManager(), BuildSecret.fromParameterStore()',
+      () => ({ buildStep: BuildStep.commands({ commands: ['npm publish'], secrets: { NPM_TOKEN: subclassOf(BuildSecret, 'MySecret') } }) }), ''],
     ['DockerCredential', 'dockerCredentials[0]', 'DockerCredential.dockerHub(), DockerCredential.customRegistry(), DockerCredential.ecr()',
       () => ({ dockerCredentials: [subclassOf(DockerCredential, 'MyLogin')] }), ''],
     ['LambdaTrafficShift', "environments[0] ('prod').deployments[0].trafficShift", 'LambdaTrafficShift.allAtOnce(), LambdaTrafficShift.canary(), LambdaTrafficShift.linear()',

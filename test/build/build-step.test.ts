@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { BuildCache, BuildStep, TestReport } from '../../src';
-import { action, flat, newStack, pipelineIn } from '../util';
+import { BuildCache, BuildStep, DeliveryDefaults, QualityCheck, TestReport } from '../../src';
+import { action, errorOf, flat, nagFindingsAfterSynth, newStack, pipelineIn } from '../util';
 
 function buildSpecOf(stack: any): any {
   const projects = Template.fromStack(stack).findResources('AWS::CodeBuild::Project');
@@ -160,5 +160,102 @@ describe('BuildStep on Lambda compute', () => {
     const stack = newStack();
     pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm test'], buildImage: codebuild.LinuxArmLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, computeType: codebuild.ComputeType.LAMBDA_4GB }) });
     Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', { Environment: Match.objectLike({ Type: 'ARM_LAMBDA_CONTAINER', ComputeType: 'BUILD_LAMBDA_4GB' }) });
+  });
+});
+
+describe('BuildCache.s3 and cdk-nag', () => {
+  test.each([
+    ['a bucket of the app', (stack: any) => new s3.Bucket(stack, 'Cache', { enforceSSL: true, serverAccessLogsPrefix: 'logs/' }), /^AwsSolutions-IAM5\[Resource::<Cache[0-9A-F]{8}\.Arn>\/\*\]/],
+    ['an imported bucket', (stack: any) => s3.Bucket.fromBucketName(stack, 'Cache', 'acme-build-cache'), /^AwsSolutions-IAM5\[Resource::arn:(<AWS::Partition>|aws):s3:::acme-build-cache\/\*\]/],
+  ])("the grant on %s's objects is marked with a reason, and nothing else stays reported", (_, makeBucket, finding) => {
+    const stack = newStack();
+    const bucket = makeBucket(stack);
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm ci'], cache: BuildCache.s3(bucket, { paths: ['node_modules/**/*'] }) }) });
+    expect(nagFindingsAfterSynth(stack)).toEqual([]);
+    const policy = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const metadata = Object.entries(policy).find(([id]) => id.startsWith('ShopBuildProjectRoleDefaultPolicy'))![1] as any;
+    const entry = metadata.Metadata.cdk_nag.rules_to_suppress.find((r: any) => r.reason.includes('S3 cache'));
+    expect(entry.id).toBe('AwsSolutions-IAM5');
+    expect(entry.applies_to).toHaveLength(1);
+    expect(`AwsSolutions-IAM5[${entry.applies_to[0]}]`).toMatch(finding);
+  });
+});
+
+describe('Windows build images', () => {
+  const WINDOWS = codebuild.WindowsBuildImage.WIN_SERVER_CORE_2019_BASE_3_0;
+  const environmentOf = (stack: any) => (Object.entries(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'))
+    .find(([id]) => id.startsWith('ShopBuildProject'))![1] as any).Properties.Environment;
+
+  test('without a compute type, a Windows image runs on its own default (MEDIUM), and an ARM image keeps SMALL', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['dotnet build'], buildImage: WINDOWS }) });
+    expect(environmentOf(stack)).toMatchObject({ Type: 'WINDOWS_SERVER_2019_CONTAINER', ComputeType: 'BUILD_GENERAL1_MEDIUM' });
+    expect((pipeline.describe() as any).buildStep.details).toContain('compute BUILD_GENERAL1_MEDIUM');
+    const arm = newStack();
+    pipelineIn(arm, { buildStep: BuildStep.commands({ commands: ['x'], buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0 }) });
+    expect(environmentOf(arm)).toMatchObject({ Type: 'ARM_CONTAINER', ComputeType: 'BUILD_GENERAL1_SMALL' });
+  });
+
+  test("DeliveryDefaults' SMALL gives way to a part's Windows image", () => {
+    const stack = newStack();
+    DeliveryDefaults.applyTo(stack.node.root, { computeType: codebuild.ComputeType.SMALL });
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['dotnet build'], buildImage: WINDOWS }) });
+    expect(environmentOf(stack)).toMatchObject({ ComputeType: 'BUILD_GENERAL1_MEDIUM' });
+  });
+
+  test('privileged mode and SMALL are refused with what fits a Windows image', () => {
+    expect(errorOf(() => pipelineIn(newStack(), { buildStep: BuildStep.commands({ commands: ['x'], buildImage: WINDOWS, privileged: true }) })))
+      .toBe("'PipelineStack/Shop': buildStep.privileged does not fit the build environment (CodeBuild: Windows images do not support privileged mode), "
+        + 'got image aws/codebuild/windows-base:2019-3.0, compute BUILD_GENERAL1_MEDIUM, privileged. Windows images have no privileged mode (no Docker daemon to run): '
+        + 'leave privileged out, or run Docker on a Linux image such as codebuild.LinuxBuildImage.STANDARD_7_0.');
+    expect(errorOf(() => pipelineIn(newStack(), { buildStep: BuildStep.commands({ commands: ['x'], buildImage: WINDOWS, computeType: codebuild.ComputeType.SMALL }) })))
+      .toBe("'PipelineStack/Shop': buildStep.computeType does not fit the build environment (CodeBuild: Windows images do not support the 'BUILD_GENERAL1_SMALL' compute type), "
+        + 'got image aws/codebuild/windows-base:2019-3.0, compute BUILD_GENERAL1_SMALL. Windows images do not run on SMALL: choose codebuild.ComputeType.MEDIUM or LARGE, '
+        + "or leave computeType out for the image's own (MEDIUM).");
+  });
+});
+
+describe("CodeBuild's limit on an inline buildspec", () => {
+  const synth = (stack: any, props: any) => {
+    pipelineIn(stack, props);
+    stack.node.root.synth();
+  };
+  const long = (n: number) => Array.from({ length: n }, (_, i) => `echo ${'x'.repeat(100)} ${i}`);
+
+  test('a buildspec over 25,600 characters is refused, naming the commands and the size CloudFormation would receive', () => {
+    expect(errorOf(() => synth(newStack(), { buildStep: BuildStep.commands({ commands: long(300) }) })))
+      .toBe("'PipelineStack/Shop': buildStep.commands make an inline buildspec of 36,335 characters, more than the 25,600 CodeBuild takes in an inline buildspec "
+        + '(the project would fail to deploy), got 300 commands. Move the commands into a script in the repository and run it from the buildspec, '
+        + "for example commands: ['bash scripts/build.sh'].");
+    expect(errorOf(() => synth(newStack(), { checks: [QualityCheck.commands('Lint', long(300))] })))
+      .toMatch(/^'PipelineStack\/Shop': checks\[0\]\.commands make an inline buildspec of 3\d,\d{3} characters/);
+  });
+
+  test('with references in it, the known part alone decides; a buildspec under the limit is kept', () => {
+    expect(errorOf(() => synth(newStack(), { buildStep: BuildStep.commands({ commands: long(300), testReports: [TestReport.junit('r/*.xml')] }) })))
+      .toMatch(/^'PipelineStack\/Shop': buildStep\.commands make an inline buildspec of at least 36,\d{3} characters/);
+    const stack = newStack();
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: long(200), testReports: [TestReport.junit('r/*.xml')] }) });
+    expect(buildSpecOf(stack).phases.build.commands).toHaveLength(200);
+  });
+});
+
+describe('paths outside the working directory', () => {
+  test.each([['/abs/**/*'], ['../x/**/*'], ['dist/../../x/*'], ['dist\\*']])('an outputs glob %s is refused like outputDirectory', glob => {
+    expect(errorOf(() => pipelineIn(newStack(), { buildStep: BuildStep.commands({ commands: ['x'], outputs: ['cdk.out/**/*', glob] }) })))
+      .toBe('\'PipelineStack/Shop\': buildStep.outputs[1] must be a glob inside the build\'s working directory (or outputDirectory): relative, without \'..\' or \'\\\', '
+        + `got '${glob}'. Pass a glob such as 'dist/**/*', and set outputDirectory for the directory it is relative to.`);
+  });
+
+  test.each([['/tmp/r'], ['../reports'], ['reports/../../x']])("a test report's baseDirectory %p is refused", dir => {
+    expect(errorOf(() => pipelineIn(newStack(), { buildStep: BuildStep.commands({ commands: ['x'], testReports: [TestReport.junit('*.xml', { baseDirectory: dir })] }) })))
+      .toBe('\'PipelineStack/Shop\': buildStep.testReports[0].baseDirectory must be a directory inside the build\'s working directory: relative, without \'..\', \'\\\', '
+        + `quotes or '$', got '${dir}'. Pass a directory such as 'reports' or 'packages/api/reports'.`);
+  });
+
+  test('relative globs and directories are kept', () => {
+    const stack = newStack();
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['x'], outputs: ['dist/**/*', './cdk.out/**/*'], testReports: [TestReport.junit('*.xml', { baseDirectory: 'reports/unit' })] }) });
+    expect(buildSpecOf(stack).artifacts.files).toEqual(['dist/**/*', './cdk.out/**/*']);
   });
 });

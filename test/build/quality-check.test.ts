@@ -244,3 +244,31 @@ describe('QualityCheck.imageScan: Amazon Inspector scans the image the build pus
         + "in the China Regions, got the pipeline stack's region 'cn-north-1'. Run a scanner in CodeBuild with QualityCheck.commands() instead, or place the pipeline stack in another Region.");
   });
 });
+
+describe('rolePolicyStatements in the plan', () => {
+  test('NotAction, Deny and NotResource read as IAM reads them', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, {
+      buildStep: BuildStep.commands({
+        commands: ['x'],
+        rolePolicyStatements: [
+          new iam.PolicyStatement({ notActions: ['iam:*'], resources: ['*'] }),
+          new iam.PolicyStatement({ actions: ['s3:GetObject'], notResources: ['arn:aws:s3:::secret/*'] }),
+        ],
+      }),
+      checks: [QualityCheck.commands('Lint', ['x'], {
+        rolePolicyStatements: [
+          new iam.PolicyStatement({ effect: iam.Effect.DENY, notActions: ['s3:GetObject', 's3:ListBucket'], resources: ['*'] }),
+          new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['s3:DeleteObject'], resources: ['*'] }),
+        ],
+      })],
+    });
+    const plan = pipeline.describe() as any;
+    expect(plan.buildStep.details).toEqual(expect.arrayContaining([
+      'may: every action except iam:*',
+      'may: s3:GetObject on every resource except arn:aws:s3:::secret/*',
+    ]));
+    expect(plan.buildStep.details).not.toContain('may: iam:*');
+    expect(plan.checks[0].details).toEqual(expect.arrayContaining(['denied: every action except s3:GetObject, s3:ListBucket', 'denied: s3:DeleteObject']));
+  });
+});

@@ -182,8 +182,8 @@ describe('Verification.commands envFromCfnOutputs', () => {
         name: 'staging',
         deployments: [DeploymentTarget.cdkStage(staging)],
         verification: [Verification.commands('Smoke', ['bash smoke.sh'], { env: { API_URL: 'https://x' }, envFromCfnOutputs: { API_URL: staging.apiUrl } })],
-      }]))).toBe(`${base}.API_URL sets a variable env or environmentVariables sets too, got 'API_URL'. `
-        + 'Give the variable one source: remove it from env (environmentVariables), envFromCfnOutputs or envFromStackOutputs.');
+      }]))).toBe(`${base}.API_URL sets a variable env, environmentVariables or secrets sets too, got 'API_URL'. `
+        + 'Give the variable one source: remove it from env (environmentVariables), secrets, envFromCfnOutputs or envFromStackOutputs.');
     });
 
     test('when a value is not a CfnOutput', () => {

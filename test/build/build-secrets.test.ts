@@ -1,0 +1,170 @@
+import { SecretValue } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { BuildSecret, BuildStep, DeploymentTarget, DockerCredential, QualityCheck, Verification } from '../../src';
+import { errorOf, flat, newStack, pipelineIn } from '../util';
+
+const PATH = "'PipelineStack/Shop'";
+
+function project(stack: any, prefix: string): any {
+  const projects = Template.fromStack(stack).findResources('AWS::CodeBuild::Project');
+  const found = Object.entries(projects).find(([id]) => id.startsWith(prefix));
+  if (!found) throw new Error(`no project ${prefix}`);
+  return (found[1] as any).Properties;
+}
+
+/** The buildspec with references written as <Ref> / <Logical.Attr>. */
+function buildSpecOf(stack: any, prefix = 'ShopBuildProject'): any {
+  return JSON.parse(flatten(project(stack, prefix).Source.BuildSpec));
+}
+
+function flatten(value: any): string {
+  if (typeof value === 'string') return value;
+  if (value.Ref) return `<${value.Ref}>`;
+  if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'].join('.')}>`;
+  if (value['Fn::Join']) return value['Fn::Join'][1].map(flatten).join(value['Fn::Join'][0]);
+  throw new Error(`cannot flatten ${JSON.stringify(value)}`);
+}
+
+/** Every statement of the policies of the project's role. */
+function statementsOf(stack: any, prefix = 'ShopBuildProjectRole'): any[] {
+  const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref?.startsWith(prefix)))
+    .flatMap((p: any) => flat(p.Properties.PolicyDocument.Statement));
+}
+
+describe('secrets in environmentVariables are refused', () => {
+  test("a Secrets Manager secret's value", () => {
+    const stack = newStack();
+    const secret = new secretsmanager.Secret(stack, 'NpmToken');
+    expect(errorOf(() => pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm publish'], environmentVariables: { NPM_TOKEN: secret.secretValue.unsafeUnwrap() } }) })))
+      .toBe(`${PATH}: buildStep.environmentVariables.NPM_TOKEN holds a secret (a Secrets Manager or SecureString dynamic reference), which CodeBuild would keep as a `
+        + "PLAINTEXT variable: readable in the project's definition and not masked in the build's logs (a SecureString reference fails the deployment), got NPM_TOKEN. "
+        + 'Pass it in buildStep.secrets instead: { NPM_TOKEN: BuildSecret.fromSecretsManager(secret) } or BuildSecret.fromParameterStore(parameter).');
+  });
+
+  test('a SecureString parameter, in a check, and a dynamic reference written out', () => {
+    expect(errorOf(() => pipelineIn(newStack(), {
+      checks: [QualityCheck.commands('Lint', ['x'], { environmentVariables: { T: SecretValue.ssmSecure('/ci/token').unsafeUnwrap() } })],
+    }))).toMatch(/^'PipelineStack\/Shop': checks\[0\]\.environmentVariables\.T holds a secret .* Pass it in checks\[0\]\.secrets instead: \{ T: BuildSecret/);
+    expect(errorOf(() => pipelineIn(newStack(), {
+      checks: [QualityCheck.dependencyAudit({ environmentVariables: { GH: '{{resolve:secretsmanager:gh-token}}' } })],
+    }))).toMatch(/^'PipelineStack\/Shop': checks\[0\]\.environmentVariables\.GH holds a secret /);
+  });
+
+  test('a plain value that only looks like a reference to a parameter is kept', () => {
+    const stack = newStack();
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['x'], environmentVariables: { P: ssm.StringParameter.valueForStringParameter(stack, '/x/y') } }) });
+    expect(project(stack, 'ShopBuildProject').Environment.EnvironmentVariables).toEqual([{ Name: 'P', Type: 'PLAINTEXT', Value: { Ref: expect.stringMatching(/^SsmParameterValue/) } }]);
+  });
+});
+
+describe('secrets', () => {
+  test('a Secrets Manager secret is read by CodeBuild from the buildspec, and the role reads exactly it', () => {
+    const stack = newStack();
+    const secret = new secretsmanager.Secret(stack, 'NpmToken');
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm publish'], secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(secret, 'token') } }) });
+    expect(buildSpecOf(stack).env).toEqual({ 'secrets-manager': { NPM_TOKEN: `<${stack.getLogicalId(secret.node.defaultChild as any)}>:token` } });
+    expect(project(stack, 'ShopBuildProject').Environment.EnvironmentVariables).toBeUndefined();
+    expect(statementsOf(stack)).toContainEqual({
+      Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: `<${stack.getLogicalId(secret.node.defaultChild as any)}>`,
+    });
+    // that statement only: no wildcard grant on other secrets
+    expect(statementsOf(stack).filter(st => ([] as string[]).concat(st.Action).some(a => a.startsWith('secretsmanager:')))).toHaveLength(1);
+  });
+
+  test("an imported secret's imported key is granted through Secrets Manager", () => {
+    const stack = newStack();
+    const secret = secretsmanager.Secret.fromSecretAttributes(stack, 'Token', {
+      secretCompleteArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:ci/npm-token-AbCdEf',
+      encryptionKey: kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    });
+    const pipeline = pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm publish'], secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(secret) } }) });
+    expect(buildSpecOf(stack).env).toEqual({ 'secrets-manager': { NPM_TOKEN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:ci/npm-token-AbCdEf' } });
+    const statements = statementsOf(stack);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      Resource: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:ci/npm-token-AbCdEf',
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+    });
+    // the plan names the secret, never its value
+    expect((pipeline.describe() as any).buildStep.details).toContain('secret NPM_TOKEN: Secrets Manager secret ci/npm-token');
+  });
+
+  test('a Parameter Store parameter is read from the buildspec, with its key', () => {
+    const stack = newStack();
+    const parameter = ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Token', {
+      parameterName: '/ci/npm-token',
+      encryptionKey: kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    });
+    const pipeline = pipelineIn(stack, { checks: [QualityCheck.commands('Publish', ['npm publish'], { secrets: { NPM_TOKEN: BuildSecret.fromParameterStore(parameter) } })] });
+    expect(buildSpecOf(stack, 'ShopChecksPublishProject').env).toEqual({ 'parameter-store': { NPM_TOKEN: '/ci/npm-token' } });
+    const statements = statementsOf(stack, 'ShopChecksPublishProjectRole');
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['ssm:DescribeParameters', 'ssm:GetParameter', 'ssm:GetParameterHistory', 'ssm:GetParameters'],
+      Resource: 'arn:aws:ssm:eu-west-1:111111111111:parameter/ci/npm-token',
+    });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab' });
+    expect((pipeline.describe() as any).checks[0].details).toContain('secret NPM_TOKEN: Parameter Store parameter /ci/npm-token');
+  });
+
+  test("user secrets and the Docker logins' credentials share the buildspec's env", () => {
+    const stack = newStack();
+    const hub = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Hub', 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:dh-AbCdEf');
+    const token = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Tok', 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:tok-AbCdEf');
+    pipelineIn(stack, {
+      dockerCredentials: [DockerCredential.dockerHub(hub)],
+      buildStep: BuildStep.commands({ commands: ['docker build .'], privileged: true, secrets: { TOKEN: BuildSecret.fromSecretsManager(token) } }),
+    });
+    expect(buildSpecOf(stack).env).toEqual({
+      'secrets-manager': {
+        TOKEN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:tok-AbCdEf',
+        CDK_DELIVERY_DOCKER_USER_0: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:dh-AbCdEf:username',
+        CDK_DELIVERY_DOCKER_SECRET_0: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:dh-AbCdEf:secret',
+      },
+    });
+  });
+
+  test('deploy scripts and tests take secrets too', () => {
+    const stack = newStack();
+    const token = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Tok', 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:tok-AbCdEf');
+    pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [DeploymentTarget.commands('Script', ['./deploy.sh'], { secrets: { A: BuildSecret.fromSecretsManager(token) } })],
+        verification: [Verification.commands('Smoke', ['./smoke.sh'], { secrets: { B: BuildSecret.fromSecretsManager(token, 'b') } })],
+      }],
+    });
+    expect(buildSpecOf(stack, 'ShopEnvironmentsstagingScriptProject').env).toEqual({ 'secrets-manager': { A: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:tok-AbCdEf' } });
+    expect(buildSpecOf(stack, 'ShopEnvironmentsstagingSmokeProject').env).toEqual({ 'secrets-manager': { B: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:tok-AbCdEf:b' } });
+  });
+
+  test('names other variables take, reserved names and wrong values are refused', () => {
+    const stack = newStack();
+    const token = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Tok', 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:tok-AbCdEf');
+    const secret = BuildSecret.fromSecretsManager(token);
+    expect(errorOf(() => pipelineIn(newStack(), { buildStep: BuildStep.commands({ commands: ['x'], environmentVariables: { T: 'x' }, secrets: { T: secret } }) })))
+      .toBe(`${PATH}: buildStep.secrets.T sets a variable environmentVariables sets too (the plain value would silently replace the secret), got 'T'. `
+        + 'Give the variable one source: remove it from environmentVariables or from secrets.');
+    expect(errorOf(() => pipelineIn(newStack(), { buildStep: BuildStep.commands({ commands: ['x'], secrets: { CDK_DELIVERY_DOCKER_SECRET_0: secret } }) })))
+      .toBe(`${PATH}: buildStep.secrets has a name that starts with CDK_DELIVERY_DOCKER_, a prefix the library reserves for the Docker logins' credentials, `
+        + "got 'CDK_DELIVERY_DOCKER_SECRET_0'. Give the variable another name.");
+    expect(errorOf(() => pipelineIn(newStack(), { buildStep: BuildStep.commands({ commands: ['x'], environmentVariables: { cdk_delivery_docker_user_0: 'me' } }) })))
+      .toMatch(/buildStep\.environmentVariables has a name that starts with CDK_DELIVERY_DOCKER_/);
+    expect(errorOf(() => pipelineIn(newStack(), { buildStep: BuildStep.commands({ commands: ['x'], secrets: { T: 'arn:aws:secretsmanager:x' as any } }) })))
+      .toBe(`${PATH}: buildStep.secrets.T must be a BuildSecret, got 'arn:aws:secretsmanager:x'. Use BuildSecret.fromSecretsManager(secret) or BuildSecret.fromParameterStore(parameter).`);
+    expect(errorOf(() => pipelineIn(newStack(), { buildStep: BuildStep.commands({ commands: ['x'], secrets: { T: BuildSecret.fromSecretsManager(token, 'a:b') } }) })))
+      .toBe(`${PATH}: buildStep.secrets.T.jsonField must be the literal name of a JSON field of the secret, without ':', got 'a:b'. `
+        + "Pass a field name such as 'token', or leave it out to read the whole secret string.");
+  });
+});
