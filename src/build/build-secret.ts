@@ -1,6 +1,7 @@
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
-import { literal, type Validator } from '../private/validation';
+import { refuseOwnedUnreferable } from '../private/referable';
+import { isResource, literal, type Validator } from '../private/validation';
 
 /** A secret validated for one environment variable of a CodeBuild project. */
 export interface BoundBuildSecret {
@@ -60,11 +61,14 @@ class SecretsManagerBuildSecret extends BuildSecret {
 
   public _bind(v: Validator, field: string): BoundBuildSecret {
     const secret = this.secret as unknown;
-    if (secret === null || typeof secret !== 'object' || typeof (secret as secretsmanager.ISecret).secretArn !== 'string'
-      || typeof (secret as secretsmanager.ISecret).grantRead !== 'function') {
+    if (!isResource(secret, 'secretArn') || typeof (secret as secretsmanager.ISecret).grantRead !== 'function') {
       v.fail(field, 'must be a secretsmanager.ISecret', secret,
         "Pass a secret: BuildSecret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(this, 'NpmToken', 'ci/npm-token')).");
     }
+    // the pipeline's project reads it: an owned secret of another Region, account or CDK stage cannot be referred to from its stack
+    refuseOwnedUnreferable(v, field, this.secret, 'a Secrets Manager secret',
+      "Create the secret in a stack of the pipeline's account and Region (in its CDK stage), or import it by ARN: "
+      + "BuildSecret.fromSecretsManager(secretsmanager.Secret.fromSecretCompleteArn(this, 'NpmToken', 'arn:aws:secretsmanager:...')).");
     const jsonField = this.jsonField as unknown;
     if (jsonField !== undefined && (typeof jsonField !== 'string' || jsonField.trim() === '' || literal(jsonField) === undefined || jsonField.includes(':'))) {
       v.fail(`${field}.jsonField`, "must be the literal name of a JSON field of the secret, without ':'", jsonField,
@@ -88,11 +92,14 @@ class ParameterStoreBuildSecret extends BuildSecret {
 
   public _bind(v: Validator, field: string): BoundBuildSecret {
     const p = this.parameter as unknown;
-    if (p === null || typeof p !== 'object' || typeof (p as ssm.IParameter).parameterName !== 'string'
-      || typeof (p as ssm.IParameter).grantRead !== 'function') {
+    if (!isResource(p, 'parameterName') || typeof (p as ssm.IParameter).grantRead !== 'function') {
       v.fail(field, 'must be an ssm.IParameter', p,
         "Pass a parameter: BuildSecret.fromParameterStore(ssm.StringParameter.fromSecureStringParameterAttributes(this, 'NpmToken', { parameterName: '/ci/npm-token' })).");
     }
+    // the pipeline's project reads it: an owned parameter of another Region, account or CDK stage cannot be referred to from its stack
+    refuseOwnedUnreferable(v, field, this.parameter, 'a Parameter Store parameter',
+      "Create the parameter in a stack of the pipeline's account and Region (in its CDK stage), or import it by name: "
+      + "BuildSecret.fromParameterStore(ssm.StringParameter.fromSecureStringParameterAttributes(this, 'NpmToken', { parameterName: '/ci/npm-token' })).");
     const parameter = this.parameter;
     return {
       store: 'parameter-store',

@@ -1,4 +1,4 @@
-import { SecretValue } from 'aws-cdk-lib';
+import { App, SecretValue, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -166,5 +166,33 @@ describe('secrets', () => {
     expect(errorOf(() => pipelineIn(newStack(), { buildStep: BuildStep.commands({ commands: ['x'], secrets: { T: BuildSecret.fromSecretsManager(token, 'a:b') } }) })))
       .toBe(`${PATH}: buildStep.secrets.T.jsonField must be the literal name of a JSON field of the secret, without ':', got 'a:b'. `
         + "Pass a field name such as 'token', or leave it out to read the whole secret string.");
+  });
+});
+
+describe('secrets the pipeline stack cannot refer to', () => {
+  test('a secret of a stack of another Region, or a parameter of another account, is refused naming the field; imported by ARN it is accepted', () => {
+    const stack = newStack();
+    const app = stack.node.root as App;
+    const us = new Stack(app, 'Shared', { env: { account: '111111111111', region: 'us-east-1' } });
+    const secret = new secretsmanager.Secret(us, 'Token');
+    expect(errorOf(() => pipelineIn(stack, {
+      buildStep: BuildStep.commands({ commands: ['npm publish'], secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(secret) } }),
+    }))).toMatch(/^'PipelineStack\/Shop': buildStep\.secrets\.NPM_TOKEN is a Secrets Manager secret of stack 'Shared'.*Create the secret in a stack of the pipeline's account and Region \(in its CDK stage\), or import it by ARN: /);
+    const other = new Stack(app, 'Other', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const parameter = new ssm.StringParameter(other, 'Param', { stringValue: 'x' });
+    expect(errorOf(() => pipelineIn(newStack(), {
+      buildStep: BuildStep.commands({ commands: ['npm publish'], secrets: { NPM_TOKEN: BuildSecret.fromParameterStore(parameter) } }),
+    }))).toMatch(/buildStep\.secrets\.NPM_TOKEN is a Parameter Store parameter of stack 'Other'/);
+    const third = newStack();
+    const imported = secretsmanager.Secret.fromSecretCompleteArn(third, 'Imported', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:ci/npm-Ab12Cd');
+    pipelineIn(third, { buildStep: BuildStep.commands({ commands: ['npm publish'], secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(imported) } }) });
+  });
+
+  test('a plain object where the secret goes is refused, not granted nothing', () => {
+    const stack = newStack();
+    const fake = { secretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:x', grantRead: () => undefined } as unknown as secretsmanager.ISecret;
+    expect(errorOf(() => pipelineIn(stack, {
+      buildStep: BuildStep.commands({ commands: ['x'], secrets: { T: BuildSecret.fromSecretsManager(fake) } }),
+    }))).toMatch(/^'PipelineStack\/Shop': buildStep\.secrets\.T must be a secretsmanager\.ISecret, got /);
   });
 });
