@@ -28,7 +28,7 @@ import { addCrossAccountActionRoleSuppressions, addFleetInstanceRoleSuppressions
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
 import { selfUpdateDeployment } from '../private/pipeline-synthesizer';
 import { hasDeployTimeName, refuseOwnedUnreferable } from '../private/referable';
-import { described, DeliveryPipelineValidationError, literal, show, Validator } from '../private/validation';
+import { described, DeliveryPipelineValidationError, isResource, literal, show, Validator } from '../private/validation';
 import type { AdditionalSource } from '../sources/additional-source';
 import { PipelineSource } from '../sources/pipeline-source';
 
@@ -199,7 +199,7 @@ export class DeliveryPipeline extends Construct {
       this.validator.failPlain('scope', 'is not inside a Stack. Create the DeliveryPipeline in a Stack: new DeliveryPipeline(stack, \'Pipeline\', {...}).');
     }
     const bucket = props.artifactBucket as unknown;
-    if (bucket !== undefined && (!bucket || typeof (bucket as s3.IBucket).bucketArn !== 'string' || typeof (bucket as s3.IBucket).grantReadWrite !== 'function')) {
+    if (bucket !== undefined && (!isResource(bucket, 'bucketArn') || typeof (bucket as s3.IBucket).grantReadWrite !== 'function')) {
       this.validator.fail('artifactBucket', 'must be an s3.IBucket', bucket,
         "Pass an s3.Bucket or s3.Bucket.fromBucketName(this, 'Artifacts', 'my-bucket'), or leave it out for an encrypted bucket of the pipeline's own.");
     }

@@ -1097,6 +1097,12 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}artifactBucket must be an s3.IBucket, got 'acme-pipeline-artifacts'. Pass an s3.Bucket or s3.Bucket.fromBucketName(this, 'Artifacts', 'my-bucket'), or leave it out for an encrypted bucket of the pipeline's own.`,
   },
   {
+    // regression: a TypeError (reading 'defaultChild') from Resource.isOwnedResource
+    title: 'artifact bucket given as a plain object with a bucket ARN (JavaScript caller)',
+    props: () => base({ artifactBucket: { bucketName: 'artifacts', bucketArn: 'arn:aws:s3:::artifacts', grantReadWrite: () => undefined } as any }),
+    message: `${P}artifactBucket must be an s3.IBucket, got an object. Pass an s3.Bucket or s3.Bucket.fromBucketName(this, 'Artifacts', 'my-bucket'), or leave it out for an encrypted bucket of the pipeline's own.`,
+  },
+  {
     title: 'pipeline name with a slash',
     props: () => base({ pipelineName: 'shop/delivery' }),
     message: `${P}pipelineName is not a name CodePipeline accepts, got 'shop/delivery'. Use 1 to 100 characters from A-Z, a-z, 0-9, '.', '@', '-' and '_', for example 'shop-delivery'.`,
