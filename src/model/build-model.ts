@@ -67,6 +67,9 @@ const EXECUTION_MODES = Object.values(codepipeline.ExecutionMode) as string[];
  * Validates the whole configuration and builds the model. Throws the first configuration error
  * as a DeliveryPipelineValidationError; never renders anything.
  */
+/** Deployment kinds aws-cdk-lib places in the target's account, with resources there that name the pipeline. */
+const SINGLE_ACTION_KINDS = new Set(['codedeploy-server', 'codedeploy-ecs', 'ecs-rolling', 'lambda']);
+
 export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel {
   // --- pipeline-wide
   if (raw.releaseMode !== undefined && !MODES.includes(raw.releaseMode as string)) {
@@ -227,15 +230,18 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
 
   checkEnvironmentsAgainstStack(v, environments, raw.stackAccount, raw.stackRegion);
   checkTargetsAcrossEnvironments(v, environments);
-  // resources aws-cdk-lib creates in a target's account for the pipeline (an action role, the
-  // grants on the pipeline's log groups) refer to the pipeline by its name, which a stack of another
-  // account can only take as a literal
+  // resources aws-cdk-lib creates in a CodeDeploy, ECS or Lambda target's account for the pipeline (an
+  // action role, the grants on the pipeline's log groups) refer to the pipeline by its name, which a stack
+  // of another account can only take as a literal; CloudFormation, CDK-stage and CodeBuild targets
+  // create nothing there
   if (pipelineName !== undefined && isToken(pipelineName) && raw.stackAccount !== undefined && !isToken(raw.stackAccount)) {
-    const other = environments.flatMap(e => [e.account, ...e.deployments.flatMap(d => [d.account, ...(d.stageStacks ?? []).map(s => s.account)])]
+    const other = environments.flatMap(e => e.deployments
+      .filter(d => SINGLE_ACTION_KINDS.has(d.kind))
+      .map(d => d.account ?? e.account)
       .filter((a): a is string => a !== undefined && !isToken(a) && a !== raw.stackAccount).map(a => ({ env: e.name, account: a })))[0];
     if (other) {
-      v.fail('pipelineName', `is a token (known at deploy time only), but environment '${other.env}' deploys to account ${other.account}, whose resources `
-        + 'for the pipeline (action roles, log group grants) name the pipeline and need its name at synth', described('a token'),
+      v.fail('pipelineName', `is a token (known at deploy time only), but environment '${other.env}' deploys a CodeDeploy, ECS or Lambda target to account `
+        + `${other.account}, whose resources for the pipeline (action roles, log group grants) name the pipeline and need its name at synth`, described('a token'),
       "Pass the name as a string, for example pipelineName: 'shop-delivery' (a context value read with this.node.tryGetContext() is one), or leave it out for a generated name.");
     }
   }

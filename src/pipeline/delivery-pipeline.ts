@@ -82,8 +82,8 @@ export interface DeliveryPipelineProps {
    */
   readonly executionMode?: codepipeline.ExecutionMode;
   /**
-   * Name of the CodePipeline pipeline. A token (a parameter's value) only when every environment
-   * deploys to the pipeline's account: resources made in another account for the pipeline name it,
+   * Name of the CodePipeline pipeline. A token (a parameter's value) only when no CodeDeploy, ECS
+   * or Lambda target deploys to another account: the resources made there for the pipeline name it,
    * and need the name at synth.
    *
    * @default - a name CloudFormation generates

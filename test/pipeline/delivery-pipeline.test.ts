@@ -15,7 +15,7 @@ import {
   Verification,
 } from '../../src';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../../src/model/plan-document';
-import { action, env, errorOf, flat, nagFindingsAfterSynth, newApp, newStack, pipelineIn, pipelineProps, props, stageNames } from '../util';
+import { action, cfnTarget, env, errorOf, flat, nagFindingsAfterSynth, newApp, newStack, pipelineIn, pipelineProps, props, stageNames } from '../util';
 
 describe('DeliveryPipeline', () => {
   test('renders a V2 pipeline: source, build, checks?, then the environments in order', () => {
@@ -259,13 +259,20 @@ describe('cross-environment mistakes', () => {
       pipelineName: name,
       buildStep: BuildStep.commands({ commands: ['npm run package'], outputDirectory: 'pkg' }),
       environments: [env('staging'), { name: 'prod', account: '222222222222', deployments: [DeploymentTarget.lambdaFunction(live)] }],
-    }))).toBe("'PipelineStack/Shop': pipelineName is a token (known at deploy time only), but environment 'prod' deploys to account 222222222222, whose "
-      + 'resources for the pipeline (action roles, log group grants) name the pipeline and need its name at synth, got a token. '
+    }))).toBe("'PipelineStack/Shop': pipelineName is a token (known at deploy time only), but environment 'prod' deploys a CodeDeploy, ECS or Lambda target "
+      + 'to account 222222222222, whose resources for the pipeline (action roles, log group grants) name the pipeline and need its name at synth, got a token. '
       + "Pass the name as a string, for example pipelineName: 'shop-delivery' (a context value read with this.node.tryGetContext() is one), or leave it out for a generated name.");
     // in the pipeline's account, a token is fine
     const same = newStack();
     pipelineIn(same, { pipelineName: new CfnParameter(same, 'PipelineName', { default: 'shop-delivery' }).valueAsString, environments: [env('staging')] });
     expect(pipelineProps(same).Name).toEqual({ Ref: 'PipelineName' });
+    // a deploy script or a CloudFormation target of another account creates nothing there that names the pipeline (regression: refused)
+    const scripts = newStack();
+    pipelineIn(scripts, {
+      pipelineName: new CfnParameter(scripts, 'PipelineName', { default: 'shop-delivery' }).valueAsString,
+      environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.commands('Deploy', ['./deploy.sh']), cfnTarget('shop-prod')] }],
+    });
+    expect(pipelineProps(scripts).Name).toEqual({ Ref: 'PipelineName' });
   });
 
   test('fails when two pipelines share a name in one account and region', () => {
