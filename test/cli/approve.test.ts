@@ -1,6 +1,6 @@
 import {
-  ApprovalAlreadyCompletedException, CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, InvalidApprovalTokenException,
-  ListActionExecutionsCommand, ListPipelineExecutionsCommand, PutApprovalResultCommand, StageNotFoundException,
+  ApprovalAlreadyCompletedException, CodePipelineClient, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand,
+  InvalidApprovalTokenException, ListActionExecutionsCommand, ListPipelineExecutionsCommand, PutApprovalResultCommand, StageNotFoundException,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -170,6 +170,19 @@ describe('approve', () => {
 });
 
 describe('approve --wait', () => {
+  /** GetPipeline's answer: the prod stage's actions with their run orders. */
+  const declaration = (actions: [string, number][]) => ({
+    pipeline: {
+      name: PIPELINE,
+      roleArn: 'arn:aws:iam::111111111111:role/p',
+      stages: [{
+        name: 'prod',
+        actions: actions.map(([name, runOrder]) => ({
+          name, runOrder, actionTypeId: { category: 'Deploy' as const, owner: 'AWS' as const, provider: 'CloudFormation', version: '1' },
+        })),
+      }],
+    },
+  });
   const after = (prodStatus: string, deploy: string, message?: string) => {
     const s = pipelineState({ approval: false, prodStatus });
     const prod = s.stageStates![3];
@@ -193,11 +206,41 @@ describe('approve --wait', () => {
       .resolvesOnce(pipelineState())
       .resolvesOnce(answered())
       .resolves(after('Succeeded', 'Succeeded'));
+    cp.on(GetPipelineCommand).resolves(declaration([['Approve', 1], ['Deploy', 2]]));
     const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], {}, { pollIntervalMs: 3 });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('prod: InProgress — Approve Succeeded, Deploy not started\n');
     expect(r.stderr).not.toContain('old failure');
     expect(r.stderr).toContain('prod succeeded');
+  });
+
+  test('an action of an earlier run order (a change set prepared before the review) shows its state, though it changed before the answer', async () => {
+    const reviewed = () => {
+      const s = pipelineState({ approval: false, prodStatus: 'InProgress' });
+      s.stageStates![3].actionStates = [
+        { actionName: 'shop-prod.Prepare', latestExecution: { status: 'Succeeded', lastStatusChange: new Date('2026-11-20T11:59:00Z') } },
+        { actionName: 'ReviewChangeSet', latestExecution: { status: 'Succeeded', lastStatusChange: new Date('2026-11-20T12:00:01Z') } },
+        { actionName: 'shop-prod.Deploy', latestExecution: { status: 'InProgress', lastStatusChange: new Date('2026-11-20T12:00:05Z') } },
+      ];
+      return s;
+    };
+    const waiting = pipelineState();
+    waiting.stageStates![3].actionStates![0].actionName = 'ReviewChangeSet';
+    cp.on(GetPipelineStateCommand).resolvesOnce(waiting).resolvesOnce(reviewed()).resolves(after('Succeeded', 'Succeeded'));
+    cp.on(GetPipelineCommand).resolves(declaration([['shop-prod.Prepare', 1], ['shop-prod.Deploy', 3], ['ReviewChangeSet', 2]]));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], {}, { pollIntervalMs: 3 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('prod: InProgress — shop-prod.Prepare Succeeded, ReviewChangeSet Succeeded, shop-prod.Deploy InProgress\n');
+  });
+
+  test('when the pipeline cannot be read (GetPipeline refused), every action is shown as GetPipelineState gives it', async () => {
+    const s = pipelineState({ approval: false, prodStatus: 'InProgress' });
+    s.stageStates![3].actionStates![1].latestExecution = { status: 'Succeeded', lastStatusChange: new Date('2026-11-19T09:00:00Z') };
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolvesOnce(s).resolves(after('Succeeded', 'Succeeded'));
+    cp.on(GetPipelineCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: codepipeline:GetPipeline'));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], {}, { pollIntervalMs: 3 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('prod: InProgress — Approve Succeeded, Deploy Succeeded\n');
   });
 
   test('a second approval of the stage (ReviewChangeSet after Approve) that waits: the progress says so, with the command that answers it '

@@ -166,10 +166,28 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
     println(ctx.io.stdout, safeLine(`${options.decision === 'Approved' ? 'approved' : 'rejected'} ${what} in '${env}' of '${pipeline}'`));
   }
   if (options.wait && executionId) {
+    const actionName = approval.actionName;
     return waitForStage(ctx, pipeline, env, executionId, {
       timeoutMs: options.timeoutMs,
-      answered: answeredAt && approval.actionName ? { actionName: approval.actionName, at: answeredAt } : undefined,
+      answered: answeredAt && actionName ? { actionName, at: answeredAt, later: await laterActions(ctx, pipeline, env, actionName) } : undefined,
     });
   }
   return ExitCode.OK;
 }
+
+/**
+ * The actions of the stage with a later run order than the approval (they run after its answer), from
+ * GetPipeline; undefined when the pipeline cannot be read (the wait then shows every action as it is).
+ */
+async function laterActions(ctx: CommandContext, pipeline: string, stageName: string, approvalName: string): Promise<Set<string> | undefined> {
+  try {
+    const stage = (await ctx.api.getPipeline(pipeline)).stages?.find((s) => s.name === stageName);
+    const own = stage?.actions?.find((a) => a.name === approvalName);
+    if (!stage || !own) return undefined;
+    const runOrder = own.runOrder ?? 1;
+    return new Set((stage.actions ?? []).filter((a) => (a.runOrder ?? 1) > runOrder && a.name !== undefined).map((a) => a.name!));
+  } catch {
+    return undefined;
+  }
+}
+

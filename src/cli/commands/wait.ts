@@ -1,4 +1,4 @@
-import { GetPipelineStateOutput, StageState } from '@aws-sdk/client-codepipeline';
+import { ActionState, GetPipelineStateOutput, StageState } from '@aws-sdk/client-codepipeline';
 import ora from 'ora';
 import { CommandContext } from '../context';
 import { formatDuration } from '../duration';
@@ -24,11 +24,12 @@ export interface WaitOptions {
    */
   readonly before?: { readonly status?: string; readonly lastChange: number };
   /**
-   * approve: the answered approval (its action name, and when CodePipeline recorded the answer).
-   * The stage's other actions run after it, so one whose last change is older shows the state of
-   * an earlier execution and is reported as not started.
+   * approve: the answered approval (its action name, and when CodePipeline recorded the answer),
+   * and the actions of the stage with a later run order (`later`, from GetPipeline). Those run after
+   * the answer, so one whose last change is older shows the state of an earlier execution and is
+   * reported as not started. Without `later`, every action is shown as GetPipelineState gives it.
    */
-  readonly answered?: { readonly actionName: string; readonly at: Date };
+  readonly answered?: { readonly actionName: string; readonly at: Date; readonly later?: ReadonlySet<string> };
 }
 
 /** The options every command that acts on one environment's stage takes (approve, reject, retry, rollback). */
@@ -123,11 +124,9 @@ export async function waitForStage(
         status = latest.status ?? 'InProgress';
         const answered = options.answered;
         // each action's state in this execution (undefined: an earlier execution's, this one has not reached it)
-        const current = (stage.actionStates ?? []).map((a) => ({
-          name: a.actionName,
-          e: answered !== undefined && a.actionName !== answered.actionName && a.latestExecution?.lastStatusChange !== undefined
-            && a.latestExecution.lastStatusChange.getTime() < answered.at.getTime() ? undefined : a.latestExecution,
-        }));
+        const stale = (a: ActionState) => a.actionName !== undefined && answered?.later?.has(a.actionName) === true
+          && a.latestExecution?.lastStatusChange !== undefined && a.latestExecution.lastStatusChange.getTime() < answered.at.getTime();
+        const current = (stage.actionStates ?? []).map((a) => ({ name: a.actionName, e: stale(a) ? undefined : a.latestExecution }));
         const parts = current.map(({ name, e }) => {
           const pct = e?.percentComplete !== undefined && e.status === 'InProgress' ? ` ${e.percentComplete}%` : '';
           return `${name} ${e?.status ?? 'not started'}${pct}`;
