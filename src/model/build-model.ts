@@ -493,15 +493,22 @@ interface DeployedResource {
   readonly what: string;
 }
 
+/** A deployment group's names, account and region, each when literal. */
+function groupNames(group: GroupLike): { name?: string; app?: string; account?: string; region?: string } {
+  const application = group.application;
+  return {
+    name: typeof group.deploymentGroupName === 'string' ? literalName(group, group.deploymentGroupName) : undefined,
+    app: application && typeof application.applicationName === 'string' ? literalName(application, application.applicationName) : undefined,
+    account: literal(group.env?.account),
+    region: literal(group.env?.region),
+  };
+}
+
 function deployedResource(d: DeploymentModel): DeployedResource | undefined {
   const where = (account: string | undefined, region: string | undefined) => (account && region ? ` (${account}/${region})` : '');
   if (d.codeDeployGroup) {
     const group = d.codeDeployGroup as GroupLike;
-    const name = typeof group.deploymentGroupName === 'string' ? literalName(group, group.deploymentGroupName) : undefined;
-    const application = group.application;
-    const app = application && typeof application.applicationName === 'string' ? literalName(application, application.applicationName) : undefined;
-    const account = literal(group.env?.account);
-    const region = literal(group.env?.region);
+    const { name, app, account, region } = groupNames(group);
     return {
       object: group,
       key: name && app && account && region ? `group ${account}/${region}/${app}/${name}` : undefined,
@@ -588,11 +595,7 @@ function checkDeploymentGroupsOnce(v: Validator, field: string, deployments: Dep
   deployments.forEach((d, i) => {
     const group = d.codeDeployGroup as GroupLike | undefined;
     if (!group) return;
-    const groupName = typeof group.deploymentGroupName === 'string' ? literalName(group, group.deploymentGroupName) : undefined;
-    const application = group.application;
-    const applicationName = application && typeof application.applicationName === 'string' ? literalName(application, application.applicationName) : undefined;
-    const account = literal(group.env?.account);
-    const region = literal(group.env?.region);
+    const { name: groupName, app: applicationName, account, region } = groupNames(group);
     const key = groupName && applicationName && account && region ? `${account}/${region}/${applicationName}/${groupName}` : undefined;
     const previous = seen.find(p => p.group === group || (key !== undefined && p.key === key));
     if (previous) {
