@@ -116,3 +116,21 @@ export function nagFindingsAfterSynth(scope: IConstruct): Array<{ path: string; 
     .filter(m => (m.type === 'aws:cdk:error' || m.type === 'aws:cdk:warning') && String(m.data).startsWith('AwsSolutions-'))
     .map(m => ({ path: c.node.path, data: String(m.data) })));
 }
+
+/** The parsed buildspec of the first CodeBuild project whose logical id starts with `prefix` (the build's by default). */
+export function buildSpecOf(stack: Stack, prefix = 'ShopBuildProject'): any {
+  const projects = Template.fromStack(stack).findResources('AWS::CodeBuild::Project');
+  const found = Object.entries(projects).find(([id]) => id.startsWith(prefix));
+  if (!found) throw new Error(`no project ${prefix}`);
+  return JSON.parse(joinedText((found[1] as any).Properties.Source.BuildSpec));
+}
+
+/** Joins an Fn::Join, writing references as <Ref> / <Logical.Attr> so the buildspec parses. */
+function joinedText(value: any): string {
+  if (typeof value === 'string') return value;
+  if (value.Ref) return `<${value.Ref}>`;
+  if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'].join('.')}>`;
+  if (value['Fn::Join']) return value['Fn::Join'][1].map(joinedText).join(value['Fn::Join'][0]);
+  throw new Error(`cannot flatten ${JSON.stringify(value)}`);
+}
+

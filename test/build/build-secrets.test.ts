@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { BuildSecret, BuildStep, DeploymentTarget, DockerCredential, QualityCheck, Verification } from '../../src';
-import { errorOf, flat, newStack, pipelineIn } from '../util';
+import { buildSpecOf, errorOf, flat, newStack, pipelineIn } from '../util';
 
 const PATH = "'PipelineStack/Shop'";
 
@@ -13,19 +13,6 @@ function project(stack: any, prefix: string): any {
   const found = Object.entries(projects).find(([id]) => id.startsWith(prefix));
   if (!found) throw new Error(`no project ${prefix}`);
   return (found[1] as any).Properties;
-}
-
-/** The buildspec with references written as <Ref> / <Logical.Attr>. */
-function buildSpecOf(stack: any, prefix = 'ShopBuildProject'): any {
-  return JSON.parse(flatten(project(stack, prefix).Source.BuildSpec));
-}
-
-function flatten(value: any): string {
-  if (typeof value === 'string') return value;
-  if (value.Ref) return `<${value.Ref}>`;
-  if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'].join('.')}>`;
-  if (value['Fn::Join']) return value['Fn::Join'][1].map(flatten).join(value['Fn::Join'][0]);
-  throw new Error(`cannot flatten ${JSON.stringify(value)}`);
 }
 
 /** Every statement of the policies of the project's role. */

@@ -3,23 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BuildCache, BuildStep, DeliveryDefaults, QualityCheck, TestReport } from '../../src';
-import { action, errorOf, flat, nagFindingsAfterSynth, newStack, pipelineIn } from '../util';
-
-function buildSpecOf(stack: any): any {
-  const projects = Template.fromStack(stack).findResources('AWS::CodeBuild::Project');
-  const build = Object.entries(projects).find(([id]) => id.startsWith('ShopBuildProject'));
-  if (!build) throw new Error('no build project');
-  return JSON.parse(flatten((build[1] as any).Properties.Source.BuildSpec));
-}
-
-/** Joins an Fn::Join, writing references as <Ref> / <Logical.Attr> so the buildspec parses. */
-function flatten(value: any): string {
-  if (typeof value === 'string') return value;
-  if (value.Ref) return `<${value.Ref}>`;
-  if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'].join('.')}>`;
-  if (value['Fn::Join']) return value['Fn::Join'][1].map(flatten).join(value['Fn::Join'][0]);
-  throw new Error(`cannot flatten ${JSON.stringify(value)}`);
-}
+import { action, buildSpecOf, errorOf, flat, nagFindingsAfterSynth, newStack, pipelineIn } from '../util';
 
 describe('BuildStep.commands', () => {
   test('renders one CodeBuild project with the install and build phases and everything as output', () => {
