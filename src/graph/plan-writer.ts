@@ -1,7 +1,7 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { PipelineGraph } from './pipeline-graph';
 import { ActionModel, DeploymentModel, PipelineModel, SourceModel } from '../model/model';
-import { PLAN_FORMAT_VERSION, PlanAction, PlanDocument, PlanNotifications, PlanSource } from '../model/plan-document';
+import { PLAN_FORMAT_VERSION, PUBLISHES_IN_BUILD, PlanAction, PlanDocument, PlanNotifications, PlanSource } from '../model/plan-document';
 import { describeReleaseMode } from '../model/release-mode';
 import { isToken, literal } from '../private/validation';
 
@@ -97,5 +97,5 @@ function source(s: SourceModel): PlanSource {
 /** The build step; with publishAssetsInBuild it also publishes the CDK stages' assets. */
 function buildAction(model: PipelineModel): PlanAction {
   const build = action(model.build);
-  return model.assets?.inBuild ? { ...build, details: [...build.details, 'then publishes the CDK stages\' assets (publishAssetsInBuild)'] } : build;
+  return model.assets?.inBuild ? { ...build, details: [...build.details, PUBLISHES_IN_BUILD] } : build;
 }

@@ -18,6 +18,9 @@ export const PLAN_METADATA_TYPE = 'cdk-delivery-pipeline:plan';
 /** The current format version. */
 export const PLAN_FORMAT_VERSION = '1';
 
+/** The detail line of a build step that also publishes the CDK stages' assets (`publishAssetsInBuild`). */
+export const PUBLISHES_IN_BUILD = 'then publishes the CDK stages\' assets (publishAssetsInBuild)';
+
 export interface PlanDocument {
   readonly formatVersion: string;
   /** Construct path of the DeliveryPipeline, e.g. "ShopPipeline/Shop". */

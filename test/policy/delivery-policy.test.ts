@@ -195,6 +195,23 @@ describe('DeliveryPolicy', () => {
     ]);
   });
 
+  test('noPrivilegedBuilds says why a build that publishes Docker image assets runs privileged (regression: "remove privileged: true" nobody set)', () => {
+    const errors = errorsOf([PolicyRule.noPrivilegedBuilds()], stack => {
+      const stage = new Stage(stack.node.root, 'Images', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const web = new Stack(stage, 'Web');
+      const image = new ecrAssets.DockerImageAsset(web, 'Image', { directory: path.join(__dirname, '..', 'deploy', 'docker-asset') });
+      new ssm.StringParameter(web, 'ImageUri', { stringValue: image.imageUri });
+      new DeliveryPipeline(stack, 'Web', props({ publishAssetsInBuild: true, environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+    });
+    expect(errors).toEqual([
+      "[policy no-privileged-builds] pipeline 'Apps/Web': the build runs a privileged (Docker) CodeBuild environment to publish the CDK stages' Docker image assets "
+      + '(publishAssetsInBuild); build and push the images outside this pipeline (ecs.ContainerImage.fromEcrRepository) instead of Docker image assets, '
+      + 'and leave privileged: true off the build',
+      "[policy no-privileged-builds] pipeline 'Apps/Web': environment 'staging' 'Images' has Docker image assets, which the pipeline publishes from a privileged (Docker) CodeBuild environment; "
+      + 'build and push the images outside this pipeline (ecs.ContainerImage.fromEcrRepository) instead of Docker image assets',
+    ]);
+  });
+
   test('allowedAccounts checks the pipeline and every environment', () => {
     const errors = errorsOf([PolicyRule.allowedAccounts(['111111111111', '222222222222'])], stack => {
       new DeliveryPipeline(stack, 'Shop', props({ environments: [env('staging'), env('prod', { account: '222222222222' }), env('dr', { account: '999999999999' })] }));
