@@ -13,7 +13,7 @@ import { actionVariables, describeEnvironment, splitVariables, validateCommandsO
 import type { OutputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
 import { described, isResource, isToken, literalName } from '../private/validation';
-import { SOURCE_VARIABLES_NAMESPACE } from '../sources/pipeline-source';
+import { SOURCE_VARIABLES, SOURCE_VARIABLES_NAMESPACE } from '../sources/pipeline-source';
 
 /** Options of a commands check. */
 export interface QualityCheckCommandsOptions {
@@ -417,12 +417,6 @@ function validateThresholds(ctx: ModelContext, o: SourceCodeScanOptions | ImageS
 }
 
 /** The variables each kind of source action sets (CodePipeline's variables reference). */
-const SOURCE_VARIABLES: Record<string, string[]> = {
-  GitHub: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'ConnectionArn', 'FullRepositoryName'],
-  CodeCommit: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'CommitterDate', 'RepositoryName'],
-  S3: ['ETag', 'VersionId'],
-  ECR: ['ImageDigest', 'ImageTag', 'ImageURI', 'RegistryId', 'RepositoryName'],
-};
 
 /**
  * An image tag as Docker allows it (letters, digits, `_ . -`, not starting with `.` or `-`, at most

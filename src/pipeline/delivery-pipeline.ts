@@ -12,6 +12,7 @@ import { PipelineNotifications } from './notifications';
 import { needsCrossAccountKeys, renderPipeline } from './render/render-pipeline';
 import { checkRenderedQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
+import { checkVariableReferences } from './render/variable-references';
 import { BuildStep } from '../build/build-step';
 import { DockerCredential } from '../build/docker-credential';
 import { QualityCheck } from '../build/quality-check';
@@ -30,7 +31,7 @@ import { selfUpdateDeployment } from '../private/pipeline-synthesizer';
 import { hasDeployTimeName, refuseOwnedUnreferable } from '../private/referable';
 import { described, DeliveryPipelineValidationError, isResource, literal, show, Validator } from '../private/validation';
 import type { AdditionalSource } from '../sources/additional-source';
-import { PipelineSource } from '../sources/pipeline-source';
+import { PipelineSource, SOURCE_VARIABLES_NAMESPACE } from '../sources/pipeline-source';
 
 /** Properties of a DeliveryPipeline. */
 export interface DeliveryPipelineProps {
@@ -326,11 +327,15 @@ export class DeliveryPipeline extends Construct {
           : 'Use codepipeline.ExecutionMode.QUEUED (the default) or SUPERSEDED for a pipeline that deploys, or acknowledge this warning when these environments '
             + 'can take it.'));
     }
+    const sourceKinds = Object.fromEntries([
+      [SOURCE_VARIABLES_NAMESPACE, this.model.source.kind],
+      ...this.model.additionalSources.map(a => [a.variablesNamespace, a.source.kind]),
+    ]);
     this.node.addValidation({
       validate: () => {
         warnOutsidePlan(this, pipeline, plan);
         const template = renderedTemplate(stack);
-        const errors = checkRenderedQuotas(this, pipeline, template);
+        const errors = [...checkRenderedQuotas(this, pipeline, template), ...checkVariableReferences(this, pipeline, sourceKinds)];
         const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack, template) : undefined;
         return assets ? [...errors, assets] : errors;
       },

@@ -16,6 +16,14 @@ import { described, isResource, isToken, literalName } from '../private/validati
 /** The namespace the source action's variables live in (`#{SourceVariables.CommitId}`). */
 export const SOURCE_VARIABLES_NAMESPACE = 'SourceVariables';
 
+/** The variables each kind of source action sets, by kind. */
+export const SOURCE_VARIABLES: Record<string, string[]> = {
+  GitHub: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'ConnectionArn', 'FullRepositoryName'],
+  CodeCommit: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'CommitterDate', 'RepositoryName'],
+  S3: ['ETag', 'VersionId'],
+  ECR: ['ImageDigest', 'ImageTag', 'ImageURI', 'RegistryId', 'RepositoryName'],
+};
+
 /** The name of the source action. */
 export const SOURCE_ACTION_NAME = SOURCE_ACTION;
 

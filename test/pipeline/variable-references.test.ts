@@ -1,0 +1,101 @@
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import { BuildStep, DeploymentTarget, PipelineSource, QualityCheck, Verification } from '../../src';
+import { action, CONNECTION_ARN, env, errorOf, newStack, pipelineIn } from '../util';
+
+/*
+ * CodePipeline variables read by the rendered actions: a namespace no action before the reader sets
+ * is refused at synth (CodePipeline would refuse the pipeline when CloudFormation updates it).
+ */
+
+function synthError(extra: Parameters<typeof pipelineIn>[1]): string {
+  const stack = newStack();
+  pipelineIn(stack, extra);
+  return errorOf(() => (stack.node.root as any).synth());
+}
+
+/** A deployment whose CodeBuild action sets the variables namespace `Release`. */
+function releaseNotes(): DeploymentTarget {
+  return DeploymentTarget.fromActionFactory('Notes', {
+    produceAction: (scope, o) => new actions.CodeBuildAction({
+      actionName: o.actionName,
+      runOrder: o.runOrder,
+      input: o.sourceArtifact,
+      variablesNamespace: 'Release',
+      project: new codebuild.PipelineProject(scope, 'NotesProject'),
+    }),
+  });
+}
+
+describe('variable references', () => {
+  test('a namespace no action sets is refused, naming the action, the stage and the namespaces it can read', () => {
+    expect(synthError({ buildStep: BuildStep.commands({ commands: ['make'], environmentVariables: { COMMIT: '#{SourceVariable.CommitId}' } }) })).toContain(
+      "'PipelineStack/Shop': the action 'Build' of stage 'Build' reads #{SourceVariable.CommitId} in its EnvironmentVariables, "
+      + "but no action of the pipeline has the variables namespace 'SourceVariable', so CodePipeline would refuse the pipeline. "
+      + 'Read a namespace of an action that runs before it (codepipeline, SourceVariables), or pass a literal value.');
+  });
+
+  test('a namespace set by an action that runs later is refused', () => {
+    expect(synthError({
+      environments: [
+        env('staging', { deployments: [DeploymentTarget.commands('Deploy', ['./deploy.sh'], { environmentVariables: { NOTES: '#{Release.NOTES}' } })] }),
+        { name: 'prod', deployments: [releaseNotes()] },
+      ],
+    })).toContain("'PipelineStack/Shop': the action 'Deploy' of stage 'staging' reads #{Release.NOTES} in its EnvironmentVariables, "
+      + "but the action 'Notes' of stage 'prod', which sets the namespace 'Release', does not run before it, so CodePipeline would refuse the pipeline. "
+      + 'Read a namespace of an action that runs before it (codepipeline, SourceVariables), or pass a literal value.');
+  });
+
+  test('a variable the source kind does not set is refused, for the pipeline source and an additional source', () => {
+    expect(synthError({ checks: [QualityCheck.commands('Lint', ['make lint'], { environmentVariables: { SHA: '#{SourceVariables.CommitID}' } })] })).toContain(
+      "'PipelineStack/Shop': the action 'Lint' of stage 'Checks' reads #{SourceVariables.CommitID} in its EnvironmentVariables, "
+      + "a variable that the GitHub source (action 'Source' of stage 'Source') does not set "
+      + '(it sets AuthorDate, BranchName, CommitId, CommitMessage, ConnectionArn, FullRepositoryName), so the action would fail when it runs. '
+      + 'Read one of its variables, for example #{SourceVariables.CommitId}, or pass a literal value.');
+    const config = { name: 'Config', source: PipelineSource.gitHub({ repository: 'acme/config', branch: 'main', connectionArn: CONNECTION_ARN }) };
+    expect(synthError({
+      additionalSources: [config],
+      buildStep: BuildStep.commands({ commands: ['make'], environmentVariables: { CONFIG: '#{SourceVariables_Config.VersionId}' } }),
+    })).toContain("reads #{SourceVariables_Config.VersionId} in its EnvironmentVariables, a variable that the GitHub source (action 'Config' of stage 'Source') does not set");
+  });
+
+  test('variables of the source, of an earlier action and of CodePipeline synthesize, passed by the action', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      buildStep: BuildStep.commands({ commands: ['make'], environmentVariables: { BRANCH: '#{SourceVariables.BranchName}', RUN: '#{codepipeline.PipelineExecutionId}' } }),
+      environments: [
+        { name: 'staging', deployments: [releaseNotes()] },
+        env('prod', { deployments: [DeploymentTarget.commands('Deploy', ['./deploy.sh'], { environmentVariables: { NOTES: '#{Release.NOTES}' } })] }),
+      ],
+    });
+    (stack.node.root as any).synth();
+    expect(JSON.parse(action(stack, 'Build', 'Build').Configuration.EnvironmentVariables)).toEqual([
+      { name: 'BRANCH', type: 'PLAINTEXT', value: '#{SourceVariables.BranchName}' },
+      { name: 'RUN', type: 'PLAINTEXT', value: '#{codepipeline.PipelineExecutionId}' },
+    ]);
+    expect(JSON.parse(action(stack, 'prod', 'Deploy').Configuration.EnvironmentVariables)).toEqual([
+      { name: 'NOTES', type: 'PLAINTEXT', value: '#{Release.NOTES}' },
+    ]);
+  });
+
+  test("a test reads the variables of its environment's deployments, which run before it", () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [env('staging', {
+        deployments: [releaseNotes()],
+        verification: [Verification.commands('Smoke', ['./smoke.sh'], { environmentVariables: { NOTES: '#{Release.NOTES}' } })],
+      })],
+    });
+    (stack.node.root as any).synth();
+    expect(action(stack, 'staging', 'Smoke').RunOrder).toBeGreaterThan(action(stack, 'staging', 'Notes').RunOrder);
+  });
+
+  test('two deployments of one run order cannot read each other\'s variables', () => {
+    expect(synthError({
+      environments: [env('staging', {
+        deployments: [releaseNotes(), DeploymentTarget.commands('Deploy', ['./deploy.sh'], { environmentVariables: { NOTES: '#{Release.NOTES}' } })],
+      })],
+    })).toContain("the action 'Deploy' of stage 'staging' reads #{Release.NOTES} in its EnvironmentVariables, but the action 'Notes' of stage 'staging', "
+      + "which sets the namespace 'Release', does not run before it");
+  });
+});
