@@ -334,6 +334,7 @@ export class DeliveryPipeline extends Construct {
     this.node.addValidation({
       validate: () => {
         warnOutsidePlan(this, pipeline, plan);
+        if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
         const template = renderedTemplate(stack);
         const errors = [...checkRenderedQuotas(this, pipeline, template), ...checkVariableReferences(this, pipeline, sourceKinds)];
         const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack, template) : undefined;
@@ -799,6 +800,21 @@ function refuseArtifactStoreOfOtherRegion(v: Validator, bucket: s3.IBucket, pipe
       + "its artifacts with a key of the pipeline's region (a key of another account is fine)", arn ?? key.node.path,
     `Import the bucket with a key of ${pipelineRegion} (a new key, or a replica of a multi-Region key), or deploy the pipeline's stack in ${keyRegion}; ${ownBucket}`);
   }
+}
+
+/**
+ * Without `pipelineName`, aws-cdk-lib names the pipeline only while a resource of another account
+ * or Region refers to it; CloudFormation replaces a renamed pipeline, and its history goes with it.
+ */
+function warnGeneratedName(scope: DeliveryPipeline, pipeline: codepipeline.Pipeline): void {
+  const name = Stack.of(pipeline).resolve((pipeline.node.defaultChild as codepipeline.CfnPipeline).name);
+  if (typeof name !== 'string') return;
+  Annotations.of(scope).addWarningV2('delivery-pipeline:generatedPipelineName',
+    `The pipeline has no pipelineName and a resource in another account or Region refers to it, so aws-cdk-lib names it '${name}'. `
+    + 'It keeps that name only while such a resource exists: the change that adds the first one renames the pipeline, the change that removes '
+    + 'the last one renames it again, and CloudFormation replaces a renamed pipeline, deleting the old one with its execution history '
+    + `(cdk-delivery history and metrics start again). Set pipelineName: '${name}' to keep this name whatever the environments become `
+    + '(a pipeline deployed before under a name CloudFormation chose is replaced once either way), or acknowledge this warning.');
 }
 
 /**

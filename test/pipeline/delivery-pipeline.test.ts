@@ -788,3 +788,37 @@ describe('the escape hatch', () => {
     expect(warningsOf(stack)).toEqual([]);
   });
 });
+
+describe('the pipeline name', () => {
+  const warningsOf = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('generatedPipelineName')).map(w => w.entry.data);
+  /** An environment of another account whose Lambda deployment names the pipeline's log groups there. */
+  const otherAccountFunction = (stack: Stack) => {
+    const version = lambda.Version.fromVersionArn(stack, 'Version', 'arn:aws:lambda:eu-west-1:333333333333:function:api:3');
+    const alias = lambda.Alias.fromAliasAttributes(stack, 'Alias', { aliasName: 'live', aliasVersion: version });
+    return { name: 'api', account: '333333333333', deployments: [DeploymentTarget.lambdaFunction(alias)] };
+  };
+
+  test('without pipelineName, a name aws-cdk-lib generates for a reference from another account warns that it comes and goes with that reference', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [env('staging'), otherAccountFunction(stack)] });
+    expect(pipelineProps(stack).Name).toBe('pipelinestacktackshoppipelineacc8cc4540da83257885');
+    expect(warningsOf(stack)).toEqual([
+      "The pipeline has no pipelineName and a resource in another account or Region refers to it, so aws-cdk-lib names it 'pipelinestacktackshoppipelineacc8cc4540da83257885'. "
+      + 'It keeps that name only while such a resource exists: the change that adds the first one renames the pipeline, the change that removes the last one '
+      + 'renames it again, and CloudFormation replaces a renamed pipeline, deleting the old one with its execution history (cdk-delivery history and metrics '
+      + "start again). Set pipelineName: 'pipelinestacktackshoppipelineacc8cc4540da83257885' to keep this name whatever the environments become (a pipeline "
+      + 'deployed before under a name CloudFormation chose is replaced once either way), or acknowledge this warning. [ack: delivery-pipeline:generatedPipelineName]',
+    ]);
+  });
+
+  test('setting the generated name keeps the template and silences the warning; an unnamed pipeline that nothing elsewhere refers to does not warn', () => {
+    const named = newStack();
+    pipelineIn(named, { pipelineName: 'pipelinestacktackshoppipelineacc8cc4540da83257885', environments: [env('staging'), otherAccountFunction(named)] });
+    expect(pipelineProps(named).Name).toBe('pipelinestacktackshoppipelineacc8cc4540da83257885');
+    expect(warningsOf(named)).toEqual([]);
+    const local = newStack();
+    pipelineIn(local, { environments: [env('staging')] });
+    expect(pipelineProps(local).Name).toBeUndefined();
+    expect(warningsOf(local)).toEqual([]);
+  });
+});
