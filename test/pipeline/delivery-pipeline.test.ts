@@ -337,6 +337,20 @@ describe('grantApprove', () => {
     expect(read.Resource).toEqual(arn);
   });
 
+  test("counts an approval action a target's factory makes (regression: its approvers got no PutApprovalResult)", () => {
+    const stack = newStack();
+    const signOff = DeploymentTarget.fromActionFactory('SignOff', {
+      produceAction: (_scope, o) => new codepipeline_actions.ManualApprovalAction({ actionName: o.actionName, runOrder: o.runOrder }),
+    });
+    const pipeline = new DeliveryPipeline(stack, 'Shop', props({ environments: [env('staging', { deployments: [signOff, cfnTarget()] })] }));
+    const role = new iam.Role(stack, 'ReleaseManagers', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(pipeline.grantApprove(role).success).toBe(true);
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const policy = Object.entries(policies).find(([id]) => id.startsWith('ReleaseManagersDefaultPolicy'));
+    const approve = flat((policy![1] as any).Properties.PolicyDocument.Statement).find((x: any) => x.Action === 'codepipeline:PutApprovalResult');
+    expect(approve.Resource).toEqual(expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>\/staging\/SignOff$/));
+  });
+
   test('fails clearly when the pipeline has no approval', () => {
     const stack = newStack();
     const pipeline = pipelineIn(stack, { releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT, environments: [env('staging')] });

@@ -195,6 +195,11 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
           break;
       }
     }
+    // an approval a target's or test's factory makes is answered like the library's (grantApprove)
+    for (const a of stageActions) {
+      const arn = `${pipeline.pipelineArn}/${stage.name}/${a.actionProperties.actionName}`;
+      if (a.actionProperties.category === codepipeline.ActionCategory.APPROVAL && !approvalActionArns.includes(arn)) approvalActionArns.push(arn);
+    }
     pipeline.addStage({ stageName: stage.name, actions: stageActions, ...(env ? stageConditions(pipeline, env) : {}) });
   }
   scopeReplicationKeyGrants(pipeline);
