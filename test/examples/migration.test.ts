@@ -4,7 +4,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ShopDeliveryPipelineStack } from '../../examples/migration/after-delivery-pipeline';
 import { ShopCdkPipelinesStack } from '../../examples/migration/before-cdk-pipelines';
-import { newApp } from '../util';
+import { nagFindingsAfterSynth, newApp } from '../util';
 
 const root = path.join(__dirname, '..', '..');
 const env = { account: '111111111111', region: 'eu-west-1' };
@@ -83,5 +83,13 @@ describe('docs/migrating-from-cdk-pipelines.md: the before/after example', () =>
       .filter(Boolean))];
     expect(changeSets(before.stages)).toEqual(['PipelineChange']);
     expect(changeSets(after.stages)).toEqual(['cdk-delivery-pipeline']);
+  });
+});
+
+describe('examples/migration: the DeliveryPipeline version', () => {
+  test('cdk-nag AwsSolutions: no unsuppressed errors or warnings', () => {
+    const app = newApp();
+    const stack = new ShopDeliveryPipelineStack(app, 'ShopPipeline', { env });
+    expect(nagFindingsAfterSynth(stack)).toEqual([]);
   });
 });
