@@ -254,6 +254,32 @@ function unappliedStackSettings(stacks: cxapi.CloudFormationStackArtifact[]): st
   return out;
 }
 
+/**
+ * CodePipeline runs an action in the account of the role it assumes, and CloudFormation takes an
+ * execution role of the stack's own account only: a synthesizer that names a deploy role or
+ * CloudFormation execution role of another account than the stack's (`deployRoleArn:
+ * 'arn:${AWS::Partition}:iam::222222222222:role/deployer'`) would deploy the stack in that account,
+ * where the plan, the policy rules and the environment do not put it. Roles named with
+ * `${AWS::AccountId}` (the bootstrap roles) are of the stack's account.
+ */
+function refuseRolesOfOtherAccounts(v: Validator, field: string, stage: Stage, s: cxapi.CloudFormationStackArtifact, stackAccount: string): void {
+  if (isToken(stackAccount)) return;
+  const roles = [
+    ['deploy role', 'deployRoleArn', s.assumeRoleArn, 'CodePipeline would run the stack\'s actions, and CloudFormation create it, in that account'],
+    ['CloudFormation execution role', 'cloudFormationExecutionRole', s.cloudFormationExecutionRoleArn,
+      'CloudFormation takes an execution role of the stack\'s own account only, so the change set would fail'],
+  ] as const;
+  for (const [what, option, arn, why] of roles) {
+    if (arn === undefined) continue;
+    const roleAccount = /^arn:(?:\$\{AWS::Partition\}|[^:]*):iam::(\d{12}):/.exec(arn.replace(/\$\{AWS::AccountId\}/g, stackAccount))?.[1];
+    if (roleAccount === undefined || roleAccount === stackAccount) continue;
+    v.fail(field, `holds stack '${s.stackName}' (stage '${stage.stageName}') whose synthesizer names a ${what} of account ${roleAccount}, but the stack deploys to `
+      + `account ${stackAccount}: ${why}`, arn,
+    `Name a role of account ${stackAccount} in the stack's synthesizer (${option}; '\${AWS::AccountId}' stands for the stack's account), or deploy the stack `
+      + `to account ${roleAccount} (the stage's env and the environment's account).`);
+  }
+}
+
 /** Model of `DeploymentTarget.cdkStage`. */
 export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStageOptions, env: TargetEnv): DeploymentModel {
   const v: Validator = ctx.validator;
@@ -359,6 +385,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     }
     const account = literal(stackAccount) ? stackAccount : env.account;
     const region = literal(stackRegion) ? stackRegion : env.region;
+    refuseRolesOfOtherAccounts(v, `${ctx.field}.stage`, stage, s, account ?? env.pipelineAccount);
     return {
       stackName: s.stackName,
       templatePath: path.posix.join(dir, relative, s.templateFile),

@@ -335,6 +335,14 @@ class CloudFormationTarget extends DeploymentTarget {
       account,
       region,
       stackName,
+      buildTemplate: {
+        field: `${ctx.field}.templatePath`,
+        templatePath,
+        account,
+        accountFrom: p.account !== undefined ? 'target' : account !== undefined ? 'environment' : undefined,
+        region,
+        regionFrom: p.region !== undefined ? 'target' : region !== undefined ? 'environment' : undefined,
+      },
       buildOutputReads: [
         { field: `${ctx.field}.templatePath`, what: `the template of stack '${stackName}'`, path: templatePath },
         ...(templateConfiguration

@@ -320,6 +320,9 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     environments: docker.environments,
     assets,
     selfUpdate: selfUpdateModel,
+    // where the app's templates are in the build output (the first CDK stage's directory; selfUpdate needs all to agree)
+    cloudAssemblyDirectory: environments.flatMap(e => e.deployments).find(d => d.cloudAssembly)?.cloudAssembly?.directory
+      ?? defaultAssemblyDirectory(build.buildOutputs?.directory),
     dockerLogins: docker.logins,
     dockerLoginsUnused: docker.unused,
     logRetention,

@@ -283,6 +283,12 @@ export interface DeploymentModel {
   readonly assets?: AssetsModel;
   /** A CDK stage target: the cloud assembly directory inside the build output, and its field. */
   readonly cloudAssembly?: { readonly directory: string; readonly field: string };
+  /**
+   * A CloudFormation target: the template it deploys from the build output (its normalised path and
+   * field), and the account and region it deploys to as the target or its environment names them,
+   * for the check against the stacks of the pipeline's own app.
+   */
+  readonly buildTemplate?: BuildTemplateModel;
   /** Files the target reads from the build output (checked against the build's output globs). */
   readonly buildOutputReads?: BuildOutputRead[];
   /**
@@ -299,6 +305,18 @@ export interface DeploymentModel {
    */
   readonly resolveOutputs?: (ctx: ModelContext) => OutputVariables | undefined;
   produce(ctx: DeploymentRenderContext): codepipeline.IAction[];
+}
+
+/** The template a CloudFormation target deploys from the build output. */
+export interface BuildTemplateModel {
+  readonly field: string;
+  readonly templatePath: string;
+  /** The account it deploys to, and which field names it ('account' or the environment's); undefined: the pipeline's. */
+  readonly account?: string;
+  readonly accountFrom?: 'target' | 'environment';
+  /** The region it deploys to, and which field names it; undefined: the pipeline's. */
+  readonly region?: string;
+  readonly regionFrom?: 'target' | 'environment';
 }
 
 /** What a produced custom action shows at render time (mutable: filled in when it is produced). */
@@ -457,6 +475,8 @@ export interface PipelineModel {
   /** Retention of the CodeBuild projects' logs in days (`logRetention`, else DeliveryDefaults'); undefined: CodeBuild's log groups. */
   readonly logRetention?: number;
   /** The pipeline updates its own stack right after the build. */
+  /** The cloud assembly directory the build's `cdk synth` writes, inside the build output. */
+  readonly cloudAssemblyDirectory?: string;
   readonly selfUpdate?: {
     readonly stackName: string;
     readonly templatePath: string;

@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Annotations, Aspects, IAspect, Resource, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -9,6 +8,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
 import { PipelineNotifications } from './notifications';
+import { checkAppStackTemplates } from './render/app-stack-templates';
 import { needsCrossAccountKeys, renderPipeline } from './render/render-pipeline';
 import { checkRenderedQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
@@ -25,6 +25,7 @@ import { ReleaseMode } from '../model/release-mode';
 import { DeliveryDefaults } from '../policy/delivery-defaults';
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
 import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage, registerPipeline } from '../private/app-registry';
+import { stackTemplatePath } from '../private/artifact-paths';
 import { addCrossAccountActionRoleSuppressions, addFleetInstanceRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
 import { selfUpdateDeployment } from '../private/pipeline-synthesizer';
@@ -333,6 +334,8 @@ export class DeliveryPipeline extends Construct {
     ]);
     this.node.addValidation({
       validate: () => {
+        // every stack of the app exists now
+        checkAppStackTemplates(this.validator, this.node.root, this.model, stack.account, stack.region);
         warnOutsidePlan(this, pipeline, plan);
         if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
         const template = renderedTemplate(stack);
@@ -624,7 +627,7 @@ export class DeliveryPipeline extends Construct {
       logRetention: this.props.logRetention,
       dockerCredentials: this.props.dockerCredentials,
       pipelineStackName: stack.stackName,
-      pipelineTemplatePath: pipelineTemplatePath(stack),
+      pipelineTemplatePath: stackTemplatePath(stack),
     });
     // UpdatePipeline deploys the pipeline's stack as cdk deploy would, with what its synthesizer names
     const model: PipelineModel = built.selfUpdate
@@ -743,7 +746,6 @@ function warnSelfUpdateSupportStacks(scope: Construct, stack: Stack): void {
     + 'until they exist, that environment fails.');
 }
 
-/** Where the cloud assembly holds this stack's template (<nested assembly>/<template>). */
 /** What `cdk-delivery status` and `history` read of a pipeline (every grant includes them). */
 const PIPELINE_READ_ACTIONS = [
   'codepipeline:GetPipeline',
@@ -752,13 +754,6 @@ const PIPELINE_READ_ACTIONS = [
   'codepipeline:ListPipelineExecutions',
   'codepipeline:ListActionExecutions',
 ] as const;
-
-function pipelineTemplatePath(stack: Stack): string {
-  const stage = Stage.of(stack);
-  const root = stack.node.root as Stage;
-  const nested = stage && stage !== root ? path.relative(root.outdir, stage.outdir).split(path.sep).join('/') : '';
-  return [nested, stack.templateFile].filter(Boolean).join('/');
-}
 
 /** Two pipelines with the same literal name in one account and region would fail at deploy time. */
 function claimPipelineName(pipeline: DeliveryPipeline, name: string | undefined, validator: Validator): void {

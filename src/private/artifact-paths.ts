@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { Stack, Stage } from 'aws-cdk-lib';
 import { isToken, Validator } from './validation';
 
 /**
@@ -45,4 +46,15 @@ export function leavesWorkingDirectory(value: string): boolean {
   const normalized = path.posix.normalize(value.trim());
   return value.includes('\\') || path.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')
     || value.split('/').includes('..');
+}
+
+/**
+ * Where the cloud assembly holds a stack's template, relative to the assembly's root directory:
+ * `<template>`, or `<nested assembly>/<template>` for a stack of a Stage.
+ */
+export function stackTemplatePath(stack: Stack): string {
+  const stage = Stage.of(stack);
+  const root = stack.node.root as Stage;
+  const nested = stage && stage !== root ? path.relative(root.outdir, stage.outdir).split(path.sep).join('/') : '';
+  return [nested, stack.templateFile].filter(Boolean).join('/');
 }

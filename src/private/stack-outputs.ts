@@ -6,7 +6,7 @@
  */
 
 import * as crypto from 'crypto';
-import { CfnElement, CfnOutput, Stack, Stage } from 'aws-cdk-lib';
+import { CfnElement, CfnOutput, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { splitVariables } from './commands-spec';
 import { described, isToken, type Validator } from './validation';
 import { ModelContext } from '../model/model';
@@ -95,6 +95,16 @@ function cfnOutputRequests(ctx: ModelContext, field: string, raw: unknown): Outp
   return Object.entries(raw as Record<string, unknown>).map(([variable, output]) => {
     if (!isCfnOutput(output)) v.fail(`${field}.${variable}`, 'must be a CfnOutput', output, fix);
     const stack = Stack.of(output);
+    // a nested stack's outputs are outputs of the nested stack's own template: the parent's deploy
+    // action publishes the parent stack's outputs only, so no variable holds them
+    if (NestedStack.isNestedStack(stack)) {
+      let parent: Stack = stack;
+      while (NestedStack.isNestedStack(parent) && parent.nestedStackParent) parent = parent.nestedStackParent;
+      v.fail(`${field}.${variable}`, `is an output of nested stack '${stack.node.path}', whose outputs CloudFormation does not give the deploy action `
+        + `(its variables are the outputs of the stack it deploys, '${parent.node.path}')`, output.node.path,
+      `Re-export the value as a CfnOutput of the parent stack '${parent.node.path}' (new CfnOutput(parentStack, 'Id', { value }) with the nested stack's value: `
+        + 'aws-cdk-lib passes it up through the nested stack\'s outputs), and pass that output.');
+    }
     const stage = Stage.of(stack);
     const deployed = deployments
       .filter(d => d.cdkStage !== undefined && d.cdkStage === stage)

@@ -571,6 +571,51 @@ describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as wri
     ]);
   });
 
+  test('a stack whose synthesizer names a deploy or execution role of another account is refused (regression: the stack was deployed there)', () => {
+    const prodEnv = { account: '333333333333', region: 'eu-west-1' };
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: prodEnv });
+    withResource(new Stack(stage, 'Svc', {
+      synthesizer: new DefaultStackSynthesizer({
+        deployRoleArn: 'arn:${AWS::Partition}:iam::222222222222:role/deployer',
+        cloudFormationExecutionRole: 'arn:${AWS::Partition}:iam::222222222222:role/cfnexec',
+      }),
+    }));
+    expect(errorOf(pipelineFor(stage, { account: '333333333333' }))).toBe(
+      `${F}.stage holds stack 'Prod-Svc' (stage 'Prod') whose synthesizer names a deploy role of account 222222222222, but the stack deploys to account `
+      + "333333333333: CodePipeline would run the stack's actions, and CloudFormation create it, in that account, "
+      + "got 'arn:${AWS::Partition}:iam::222222222222:role/deployer'. Name a role of account 333333333333 in the stack's synthesizer (deployRoleArn; "
+      + "'${AWS::AccountId}' stands for the stack's account), or deploy the stack to account 222222222222 (the stage's env and the environment's account).");
+
+    // the execution role alone, of an env-agnostic stack the environment puts in its account
+    const app2 = newApp();
+    const stage2 = new Stage(app2, 'Prod');
+    withResource(new Stack(stage2, 'Svc', {
+      synthesizer: new DefaultStackSynthesizer({ cloudFormationExecutionRole: 'arn:${AWS::Partition}:iam::222222222222:role/cfnexec' }),
+    }));
+    expect(errorOf(pipelineFor(stage2, { account: '333333333333' }))).toBe(
+      `${F}.stage holds stack 'Prod-Svc' (stage 'Prod') whose synthesizer names a CloudFormation execution role of account 222222222222, but the stack `
+      + "deploys to account 333333333333: CloudFormation takes an execution role of the stack's own account only, so the change set would fail, "
+      + "got 'arn:${AWS::Partition}:iam::222222222222:role/cfnexec'. Name a role of account 333333333333 in the stack's synthesizer "
+      + "(cloudFormationExecutionRole; '${AWS::AccountId}' stands for the stack's account), or deploy the stack to account 222222222222 "
+      + "(the stage's env and the environment's account).");
+  });
+
+  test('roles of the stack\'s own account, named literally or with ${AWS::AccountId}, run its actions', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: { account: '333333333333', region: 'eu-west-1' } });
+    withResource(new Stack(stage, 'Svc', {
+      synthesizer: new DefaultStackSynthesizer({
+        deployRoleArn: 'arn:${AWS::Partition}:iam::333333333333:role/deployer',
+        cloudFormationExecutionRole: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cfnexec',
+      }),
+    }));
+    pipelineFor(stage, { account: '333333333333' })();
+    const prepare = stageOf(app.node.findChild('PipelineStack') as Stack, 'prod').Actions.find((a: any) => a.Name === 'Prod-Svc.Prepare');
+    expect(flat(prepare.RoleArn)).toBe('arn:aws:iam::333333333333:role/deployer');
+    expect(flat(prepare.Configuration.RoleArn)).toBe('arn:aws:iam::333333333333:role/cfnexec');
+  });
+
   test('a nested stage of another region than its parent is deployed by an environment of that region', () => {
     const app = newApp();
     const prod = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'us-east-1' } });

@@ -1,4 +1,4 @@
-import { CfnCondition, CfnOutput, Fn, Stack, Stage, StageProps } from 'aws-cdk-lib';
+import { CfnCondition, CfnOutput, Fn, NestedStack, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -164,6 +164,37 @@ describe('Verification.commands envFromCfnOutputs', () => {
       expect(errorOf(() => pipeline(stack, [{
         name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)], verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { X: own } })],
       }]))).toContain(".X is an output of stack 'PipelineStack', which environment 'staging' does not deploy");
+    });
+
+    test('when the output is of a nested stack: its outputs are not the parent\'s, which the deploy action publishes; re-exported in the parent it is read', () => {
+      const { stack, staging } = setup();
+      const nested = new NestedStack(staging.api, 'Cache');
+      const endpoint = new ssm.StringParameter(nested, 'Endpoint', { stringValue: 'cache.example.com' });
+      const nestedOutput = new CfnOutput(nested, 'CacheEndpoint', { value: endpoint.stringValue });
+      // a nested stack of a nested stack: the stack the environment deploys is the outermost one
+      const inner = new CfnOutput(new NestedStack(nested, 'Inner'), 'Port', { value: '6379' });
+      const verify = (X: CfnOutput, id = 'Shop') => () => new DeliveryPipeline(stack, id, props({
+        environments: [{
+          name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)], verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { X } })],
+        }],
+      }));
+      expect(errorOf(verify(nestedOutput))).toBe(`${base}.X is an output of nested stack 'Staging/Api/Cache', whose outputs CloudFormation does not give the deploy `
+        + "action (its variables are the outputs of the stack it deploys, 'Staging/Api'), got 'Staging/Api/Cache/CacheEndpoint'. Re-export the value as a "
+        + "CfnOutput of the parent stack 'Staging/Api' (new CfnOutput(parentStack, 'Id', { value }) with the nested stack's value: aws-cdk-lib passes it up "
+        + "through the nested stack's outputs), and pass that output.");
+      expect(errorOf(verify(inner, 'Inner'))).toContain(".X is an output of nested stack 'Staging/Api/Cache/Inner', whose outputs CloudFormation does not give the deploy "
+        + "action (its variables are the outputs of the stack it deploys, 'Staging/Api'), got 'Staging/Api/Cache/Inner/Port'. Re-export the value as a CfnOutput of the parent stack 'Staging/Api'");
+      // the failed pipelines' constructs stay in the tree: read the output in an app of its own
+      const fresh = setup();
+      const freshNested = new NestedStack(fresh.staging.api, 'Cache');
+      const value = new ssm.StringParameter(freshNested, 'Endpoint', { stringValue: 'cache.example.com' }).stringValue;
+      const ok = new CfnOutput(fresh.staging.api, 'CacheEndpoint', { value });
+      pipeline(fresh.stack, [{
+        name: 'staging', deployments: [DeploymentTarget.cdkStage(fresh.staging)], verification: [Verification.commands('Smoke', ['bash smoke.sh'], { envFromCfnOutputs: { X: ok } })],
+      }]);
+      expect(JSON.parse(action(fresh.stack, 'staging', 'Smoke').Configuration.EnvironmentVariables)).toEqual([
+        { name: 'X', type: 'PLAINTEXT', value: '#{staging@shop-api-staging.CacheEndpoint}' },
+      ]);
     });
 
     test('when the output is not in the template the pipeline deploys (renamed after the stage was synthesized)', () => {

@@ -13,8 +13,24 @@ import { bootstrapQualifier } from '../../private/action-grants';
  * resources of the pipeline stack refer to the CDK bootstrap asset bucket or repository.
  */
 export function selfUpdateAssetsProblem(scope: IConstruct, stack: Stack, template: RenderedTemplate): string | undefined {
+  const using = assetUses(stack, template);
+  if (using.length === 0) return undefined;
+  const shown = using.length > 5 ? [...using.slice(0, 5), `and ${using.length - 5} more`] : using;
+  return `'${scope.node.path}': selfUpdate deploys the stack '${stack.stackName}' from the build's cloud assembly without publishing its assets `
+    + `(cdk deploy uploads them, the pipeline does not), but ${using.length === 1 ? 'this resource uses' : 'these resources use'} assets: ${shown.join(', ')}. `
+    + 'Once an asset changes, UpdatePipeline would deploy a template whose asset was never uploaded, and fail. '
+    + 'Move these resources to a stack of a CDK stage the pipeline deploys (its assets are published), or leave selfUpdate off and deploy the pipeline stack with cdk deploy.';
+}
+
+/**
+ * The resources of a stack that use its file or Docker image assets, as `<path> (<type>)`: those
+ * that refer to the CDK bootstrap asset bucket or repository in the rendered template, else the
+ * stack's own asset constructs and nested stacks (whose templates are file assets). Empty for a
+ * stack without assets.
+ */
+export function assetUses(stack: Stack, template: RenderedTemplate): string[] {
   const rendered = template();
-  if (rendered === undefined) return undefined;
+  if (rendered === undefined) return [];
   const qualifier = bootstrapQualifier(stack);
   // the bootstrap bucket and repository, by their default names and by the ones the stack's
   // synthesizer was given (fileAssetsBucketName, imageAssetsRepositoryName): the part before the
@@ -42,10 +58,5 @@ export function selfUpdateAssetsProblem(scope: IConstruct, stack: Stack, templat
         || (NestedStack.isNestedStack(c) && c.nestedStackParent === stack))
       .map(c => `${c.node.path} (${NestedStack.isNestedStack(c) ? 'nested stack' : c instanceof s3assets.Asset ? 'file asset' : 'Docker image asset'})`));
   }
-  if (using.length === 0) return undefined;
-  const shown = using.length > 5 ? [...using.slice(0, 5), `and ${using.length - 5} more`] : using;
-  return `'${scope.node.path}': selfUpdate deploys the stack '${stack.stackName}' from the build's cloud assembly without publishing its assets `
-    + `(cdk deploy uploads them, the pipeline does not), but ${using.length === 1 ? 'this resource uses' : 'these resources use'} assets: ${shown.join(', ')}. `
-    + 'Once an asset changes, UpdatePipeline would deploy a template whose asset was never uploaded, and fail. '
-    + 'Move these resources to a stack of a CDK stage the pipeline deploys (its assets are published), or leave selfUpdate off and deploy the pipeline stack with cdk deploy.';
+  return using;
 }
