@@ -12,7 +12,7 @@ import {
   StageState,
 } from '@aws-sdk/client-codepipeline';
 import { notFound, usageError } from './errors';
-import { safeLine } from './terminal';
+import { safeLine, truncate } from './terminal';
 import { PIPELINE_STAGES, SOURCE_ACTION } from '../model/stage-names';
 
 /** Stages that are not environments: the ones the constructs create besides the environments. */
@@ -238,7 +238,7 @@ export function describeRevision(rev: Revision, maxMessage = 50): string {
   const parts = [safeLine(shortRevision(rev.id))];
   if (rev.message) {
     const first = safeLine(rev.message.split(/\r?\n/)[0]);
-    parts.push(`"${first.length > maxMessage ? first.slice(0, maxMessage - 1) + '…' : first}"`);
+    parts.push(`"${truncate(first, maxMessage)}"`);
   }
   if (rev.author) parts.push(`(${safeLine(rev.author)})`);
   return parts.join(' ');

@@ -209,6 +209,21 @@ describe('history against a list that repeats its page token', () => {
 });
 
 describe('history table', () => {
+  test('a long commit message of emoji is cut between characters, never inside one (regression: a lone surrogate shown as \u{FFFD})', async () => {
+    const message = `${'🚀'.repeat(30)} launch`;
+    const withEmoji = actionExecutions.map((a) => (a.stageName === 'Source'
+      ? { ...a, output: { outputVariables: { ...a.output?.outputVariables, CommitMessage: message } } } : a));
+    cp.on(ListActionExecutionsCommand, { nextToken: undefined }).resolves({ actionExecutionDetails: withEmoji.slice(0, 5), nextToken: 'a2' });
+    cp.on(ListActionExecutionsCommand, { nextToken: 'a2' }).resolves({ actionExecutionDetails: withEmoji.slice(5) });
+    const r = await cli(['history', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    expect(r.stdout).not.toContain('\uFFFD');
+    expect(r.stdout.split('\n').filter((l) => l.includes(`"${'🚀'.repeat(14)}…`))).toHaveLength(3);
+    const json = JSON.parse((await cli(['history', PIPELINE, '--json'])).stdout);
+    expect(json.map((e: { revision: { message: string } }) => e.revision.message)).toEqual([message, message, message]);
+  });
+
   test('says that its times are UTC (the table leaves the zone out of each time)', async () => {
     const r = await cli(['history', PIPELINE]);
     const header = r.stdout.split('\n')[1];

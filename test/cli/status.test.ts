@@ -244,6 +244,22 @@ describe('status', () => {
     const json = JSON.parse((await cli(['status', PIPELINE, '--json'])).stdout);
     expect(json.environments.find((e: { name: string }) => e.name === 'prod').deployed.revision.message).toBe('First\r\x1b[2Krelease');
   });
+
+  test('a long commit message of emoji is cut between characters, never inside one (regression: a lone surrogate shown as \u{FFFD})', async () => {
+    const message = `${'🚀'.repeat(30)} launch`;
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: actionExecutions.map((a) => (a.pipelineExecutionId === 'exec-3' && a.stageName === 'Source'
+        ? { ...a, output: { outputVariables: { CommitId: COMMIT_3, CommitMessage: message } } } : a)),
+    });
+    const r = await cli(['status', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    expect(r.stdout).not.toContain('\uFFFD');
+    // the pending approval shows 12 characters of the message: 11 and the ellipsis
+    expect(r.stdout).toContain(`"${'🚀'.repeat(11)}…"`);
+    const json = JSON.parse((await cli(['status', PIPELINE, '--json'])).stdout);
+    expect(json.environments.find((e: { name: string }) => e.name === 'staging').deployed.revision.message).toBe(message);
+  });
 });
 
 describe('status of a self-updating pipeline (selfUpdate: true)', () => {
