@@ -198,8 +198,8 @@ export interface ListOptions {
   readonly onPage?: (items: ActionExecutionDetail[]) => void;
   /** Only the action executions of this pipeline execution. */
   readonly pipelineExecutionId?: string;
-  /** Stop once this returns true for the items read so far. */
-  readonly stopWhen?: (items: ActionExecutionDetail[]) => boolean;
+  /** Stop once this returns (or resolves to) true for the items read so far; asked only while pages remain. */
+  readonly stopWhen?: (items: ActionExecutionDetail[]) => boolean | Promise<boolean>;
   /**
    * Warn (on stderr) when the page limit stops the listing while more pages remain. Default: only
    * for the overall limit (MAX_PAGES), not for a `maxPages` the caller chose.
@@ -334,7 +334,7 @@ export class DeliveryApi {
       if (this.repeated('ListActionExecutions', pipeline, tokens, out.nextToken)) break;
       nextToken = out.nextToken;
       const last = pageItems[pageItems.length - 1];
-      if (!nextToken || (options.since && last?.startTime && last.startTime < options.since) || options.stopWhen?.(items)) {
+      if (!nextToken || (options.since && last?.startTime && last.startTime < options.since) || await options.stopWhen?.(items)) {
         break;
       }
     }
@@ -361,10 +361,13 @@ export class DeliveryApi {
     return out.pipelineExecutionId;
   }
 
-  /** The pipeline's structure (GetPipeline): its stages and actions, type and execution mode. */
-  public async getPipeline(pipeline: string): Promise<PipelineDeclaration> {
+  /**
+   * The pipeline's structure (GetPipeline): its stages and actions, type and execution mode; those
+   * of an earlier `version` when one is given (CodePipeline keeps the versions of about a year).
+   */
+  public async getPipeline(pipeline: string, version?: number): Promise<PipelineDeclaration> {
     const out = await this.cp('GetPipeline', { pipeline }, () =>
-      this.clients.codepipeline.send(new GetPipelineCommand({ name: pipeline })));
+      this.clients.codepipeline.send(new GetPipelineCommand({ name: pipeline, ...(version !== undefined ? { version } : {}) })));
     return out.pipeline ?? { name: pipeline, roleArn: undefined, stages: undefined };
   }
 

@@ -12,7 +12,7 @@ import {
   StageState,
 } from '@aws-sdk/client-codepipeline';
 import { notFound, usageError } from './errors';
-import { safeLine } from './terminal';
+import { safeLine, truncate } from './terminal';
 import { PIPELINE_STAGES, SOURCE_ACTION } from '../model/stage-names';
 
 /** Stages that are not environments: the ones the constructs create besides the environments. */
@@ -238,7 +238,7 @@ export function describeRevision(rev: Revision, maxMessage = 50): string {
   const parts = [safeLine(shortRevision(rev.id))];
   if (rev.message) {
     const first = safeLine(rev.message.split(/\r?\n/)[0]);
-    parts.push(`"${first.length > maxMessage ? first.slice(0, maxMessage - 1) + '…' : first}"`);
+    parts.push(`"${truncate(first, maxMessage)}"`);
   }
   if (rev.author) parts.push(`(${safeLine(rev.author)})`);
   return parts.join(' ');
@@ -358,19 +358,55 @@ export function stageRuns(actions: ActionExecutionDetail[]): StageRun[] {
   return runs.sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0));
 }
 
+/** The names of a stage's actions (GetPipelineState: the pipeline's current structure). */
+export function stageActionNames(stage: StageState): string[] {
+  return (stage.actionStates ?? []).map((a) => a.actionName ?? '').filter((name) => name);
+}
+
+/** The pipeline version a stage run executed (ListActionExecutions gives it for each action execution). */
+export function pipelineVersionOf(run: StageRun): number | undefined {
+  return run.actions.find((a) => a.pipelineVersion !== undefined)?.pipelineVersion;
+}
+
 /**
- * The actions of `stage` (GetPipelineState: the current structure) that a stage run did not run to
- * success, approvals aside. A run whose started actions all succeeded can still have stopped before
- * its later actions: an execution stopped with "stop and wait" while its approval waited ends the
- * stage once the approval is answered, without starting the deployment after it (likewise between
- * run orders, e.g. after `<stack>.Prepare`). Empty when the stage lists no actions.
+ * The actions of a stage (`stageActions`, their names) that a stage run did not run to success,
+ * approvals aside. A run whose started actions all succeeded can still have stopped before its
+ * later actions: an execution stopped with "stop and wait" while its approval waited ends the stage
+ * once the approval is answered, without starting the deployment after it (likewise between run
+ * orders, e.g. after `<stack>.Prepare`). Empty when the stage lists no actions.
  */
-export function actionsNotRun(run: StageRun, stage: StageState): string[] {
+export function actionsNotRun(run: StageRun, stageActions: readonly string[]): string[] {
   const approvals = new Set(run.approvals.map((a) => a.actionName ?? ''));
   const succeeded = new Set(run.work.filter((a) => a.status === 'Succeeded').map((a) => a.actionName ?? ''));
-  return (stage.actionStates ?? [])
-    .map((a) => a.actionName ?? '')
-    .filter((name) => name && !APPROVAL_ACTION_NAMES.has(name) && !approvals.has(name) && !succeeded.has(name));
+  return stageActions.filter((name) => name && !APPROVAL_ACTION_NAMES.has(name) && !approvals.has(name) && !succeeded.has(name));
+}
+
+/** Execution statuses that can leave a stage half run: stopped (or being stopped), or still running. */
+const HALF_RUN_POSSIBLE = new Set(['Stopped', 'Stopping', 'InProgress']);
+
+/**
+ * True when a run's result depends on the actions its stage had: every action it started
+ * succeeded, and its execution was stopped or still runs, so it may have ended (or not yet gone on)
+ * before its stage's later actions. A run of an execution that succeeded ran the whole stage, one
+ * that failed with every action of this stage succeeded failed in a later stage, and a superseded
+ * one was replaced between stages.
+ */
+export function mayBeHalfRun(run: StageRun, executionStatus: string | undefined): boolean {
+  return run.status === 'Succeeded' && HALF_RUN_POSSIBLE.has(executionStatus ?? '');
+}
+
+/**
+ * The result of a stage run, as `history --env` and `metrics` report it. A run whose started
+ * actions all succeeded but that did not run every action its stage had (`stageActions`: those of
+ * the pipeline version the run executed, see StageStructures), approvals aside, while its execution
+ * was stopped or still runs, delivered nothing: an execution stopped with "stop and wait" while an
+ * approval waited, or between run orders (after `<stack>.Prepare`, before `<stack>.Deploy`), leaves
+ * it `Abandoned`; one still running (or being stopped) between them leaves it `InProgress`. Without
+ * `stageActions` (a stage the pipeline no longer has), the run's own status.
+ */
+export function stageRunResult(run: StageRun, executionStatus: string | undefined, stageActions: readonly string[] | undefined): StageRunStatus {
+  if (!mayBeHalfRun(run, executionStatus) || !stageActions || actionsNotRun(run, stageActions).length === 0) return run.status;
+  return executionStatus === 'Stopped' ? 'Abandoned' : 'InProgress';
 }
 
 /** The principal that answered an approval, shortened: `arn:aws:sts::1:assumed-role/R/alice` -> `alice`. */

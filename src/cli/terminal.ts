@@ -24,3 +24,13 @@ export function safeLine(text: string | undefined): string {
 export function safeText(text: string | undefined): string {
   return String(text ?? '').replace(CONTROL, REPLACEMENT);
 }
+
+/**
+ * `text` cut to at most `max` characters, ending with `…` when cut. Characters are code points, so
+ * a character outside the Basic Multilingual Plane (an emoji, written as a UTF-16 surrogate pair)
+ * is kept or left out whole, never split into a lone surrogate.
+ */
+export function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length > max ? chars.slice(0, Math.max(0, max - 1)).join('') + '…' : text;
+}

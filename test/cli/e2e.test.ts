@@ -221,7 +221,9 @@ describe('cdk-delivery as a process', () => {
     // (the first three run in parallel, in any order)
     const operations = server.requests.map((q) => q.operation);
     expect(operations.slice(0, 3).sort()).toEqual(['GetPipelineState', 'ListActionExecutions', 'ListPipelineExecutions']);
-    expect(operations.slice(3)).toEqual(['ListActionExecutions', 'ListActionExecutions', 'ListActionExecutions', 'GetPipelineExecution']);
+    expect(operations.slice(3)).toEqual(['ListActionExecutions', 'ListActionExecutions', 'GetPipelineExecution']);
+    // each page from where the previous one ended: none read twice
+    expect(server.inputs('ListActionExecutions').map((i: { nextToken?: string }) => i.nextToken)).toEqual([undefined, '4', '8']);
     expect(server.inputs('GetPipelineExecution')).toEqual([{ pipelineName: PIPELINE, pipelineExecutionId: 'exec-1' }]);
   });
 

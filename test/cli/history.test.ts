@@ -1,5 +1,6 @@
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import {
-  ActionExecutionDetail, CodePipelineClient, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand,
+  ActionExecutionDetail, CodePipelineClient, GetPipelineCommand, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -7,6 +8,7 @@ import { actionExecutions, executions, PIPELINE, pipelineState } from './fixture
 import { cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
+mockClient(CodeDeployClient);
 
 beforeEach(() => {
   cp.reset();
@@ -191,6 +193,102 @@ describe('history', () => {
   });
 });
 
+describe('history --env of a run cut short: its stage did not run every action (Approve, App.Prepare, then App.Deploy)', () => {
+  const C1 = '1111111111111111111111111111111111111111';
+  const C2 = '2222222222222222222222222222222222222222';
+  const type = (category: string, provider: string, mode?: string): ActionExecutionDetail['input'] =>
+    ({ actionTypeId: { category: category as 'Deploy', owner: 'AWS' as const, provider, version: '1' }, configuration: mode ? { ActionMode: mode } : undefined });
+  const act = (exec: string, stage: string, name: string, status: string, start: number, end: number, input: ActionExecutionDetail['input'],
+    extra: Partial<ActionExecutionDetail> = {}): ActionExecutionDetail => ({
+    pipelineExecutionId: exec,
+    actionExecutionId: `${exec}-${stage}-${name}`,
+    stageName: stage,
+    actionName: name,
+    status: status as 'Succeeded',
+    startTime: minutesAgo(start),
+    lastUpdateTime: minutesAgo(end),
+    input,
+    ...extra,
+  });
+  const source = (exec: string, commit: string, at: number) => act(exec, 'Source', 'Source', 'Succeeded', at, at - 1, type('Source', 'CodeStarSourceConnection'), {
+    output: { outputVariables: { CommitId: commit, CommitMessage: `release ${exec}` } },
+  });
+  const approve = (exec: string, start: number, end: number) => act(exec, 'prod', 'Approve', 'Succeeded', start, end, type('Approval', 'Manual'), {
+    updatedBy: 'arn:aws:sts::111111111111:assumed-role/Release/alice',
+  });
+  const prepare = (exec: string, start: number, end: number) => act(exec, 'prod', 'App.Prepare', 'Succeeded', start, end, type('Deploy', 'CloudFormation', 'CHANGE_SET_REPLACE'));
+  const e1 = [
+    act('e1', 'prod', 'App.Deploy', 'Succeeded', 270, 250, type('Deploy', 'CloudFormation', 'CHANGE_SET_EXECUTE')),
+    prepare('e1', 280, 270),
+    approve('e1', 290, 281),
+    source('e1', C1, 300),
+  ];
+  const setup = (e2Status: string, e2Actions: ActionExecutionDetail[]) => {
+    cp.reset();
+    cp.on(GetPipelineStateCommand).resolves({
+      pipelineName: PIPELINE,
+      stageStates: [
+        { stageName: 'Source', actionStates: [{ actionName: 'Source' }] },
+        { stageName: 'prod', latestExecution: { pipelineExecutionId: 'e2', status: e2Status as 'Stopped' }, actionStates: [{ actionName: 'Approve' }, { actionName: 'App.Prepare' }, { actionName: 'App.Deploy' }] },
+      ],
+    });
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [
+        { pipelineExecutionId: 'e2', status: e2Status as 'Stopped', startTime: minutesAgo(100), lastUpdateTime: minutesAgo(50), sourceRevisions: [{ actionName: 'Source', revisionId: C2 }] },
+        { pipelineExecutionId: 'e1', status: 'Succeeded', startTime: minutesAgo(300), lastUpdateTime: minutesAgo(250), sourceRevisions: [{ actionName: 'Source', revisionId: C1 }] },
+      ],
+    });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [...e2Actions, source('e2', C2, 100), ...e1] });
+  };
+  const results = async () => {
+    const r = await cli(['history', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    type Entry = { executionId: string; status: string; environmentResult: string };
+    return JSON.parse(r.stdout).map((e: Entry) => [e.executionId, e.status, e.environmentResult]);
+  };
+  const resultCell = async (execution: string) => {
+    const r = await cli(['history', PIPELINE, '--env', 'prod']);
+    expect(r.code).toBe(0);
+    return r.stdout.split('\n').find((l) => l.includes(`│ ${execution} `))?.split('│')[6].trim();
+  };
+
+  test('stopped after App.Prepare (App.Deploy never ran) is Abandoned, as status and metrics read it (regression: Succeeded)', async () => {
+    setup('Stopped', [approve('e2', 95, 91), prepare('e2', 90, 85)].reverse());
+    expect(await results()).toEqual([['e2', 'Stopped', 'Abandoned'], ['e1', 'Succeeded', 'Succeeded']]);
+    expect(await resultCell('e2')).toBe('Abandoned');
+    expect(await resultCell('e1')).toBe('Succeeded');
+    // status: prod runs e1's release; metrics: e1 is prod's only deployment
+    const status = JSON.parse((await cli(['status', PIPELINE, '--json'])).stdout);
+    expect(status.environments.find((e: { name: string }) => e.name === 'prod').deployed.executionId).toBe('e1');
+    const metrics = JSON.parse((await cli(['metrics', PIPELINE, '--env', 'prod', '--json'])).stdout);
+    expect(metrics.environments[0]).toMatchObject({ deployments: 1, changes: 1 });
+    // judged against the current stage: no GetPipeline
+    expect(cp).not.toHaveReceivedCommand(GetPipelineCommand);
+  });
+
+  test('stopped while its approval waited, then approved (only the approval ran): Abandoned (regression: Succeeded)', async () => {
+    setup('Stopped', [approve('e2', 95, 60)]);
+    expect(await results()).toEqual([['e2', 'Stopped', 'Abandoned'], ['e1', 'Succeeded', 'Succeeded']]);
+    expect((JSON.parse((await cli(['history', PIPELINE, '--env', 'prod', '--json'])).stdout)[0].approvals)).toEqual([
+      expect.objectContaining({ action: 'Approve', decision: 'approved', by: 'arn:aws:sts::111111111111:assumed-role/Release/alice' }),
+    ]);
+  });
+
+  test('still running between App.Prepare and App.Deploy: InProgress (regression: Succeeded)', async () => {
+    setup('InProgress', [approve('e2', 95, 91), prepare('e2', 90, 85)].reverse());
+    expect(await results()).toEqual([['e2', 'InProgress', 'InProgress'], ['e1', 'Succeeded', 'Succeeded']]);
+    expect(await resultCell('e2')).toBe('InProgress');
+  });
+
+  test('an execution stopped after the stage ran in full keeps Succeeded', async () => {
+    setup('Stopped', [
+      act('e2', 'prod', 'App.Deploy', 'Succeeded', 85, 60, type('Deploy', 'CloudFormation', 'CHANGE_SET_EXECUTE')), prepare('e2', 90, 85), approve('e2', 95, 91),
+    ]);
+    expect(await results()).toEqual([['e2', 'Stopped', 'Succeeded'], ['e1', 'Succeeded', 'Succeeded']]);
+  });
+});
+
 describe('history against a list that repeats its page token', () => {
   test('stops at the repeat with a warning, and shows each execution once (regression: 1,000 pages, then "Invalid string length" or a hang)', async () => {
     cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: executions, nextToken: 'same' });
@@ -209,6 +307,21 @@ describe('history against a list that repeats its page token', () => {
 });
 
 describe('history table', () => {
+  test('a long commit message of emoji is cut between characters, never inside one (regression: a lone surrogate shown as \u{FFFD})', async () => {
+    const message = `${'🚀'.repeat(30)} launch`;
+    const withEmoji = actionExecutions.map((a) => (a.stageName === 'Source'
+      ? { ...a, output: { outputVariables: { ...a.output?.outputVariables, CommitMessage: message } } } : a));
+    cp.on(ListActionExecutionsCommand, { nextToken: undefined }).resolves({ actionExecutionDetails: withEmoji.slice(0, 5), nextToken: 'a2' });
+    cp.on(ListActionExecutionsCommand, { nextToken: 'a2' }).resolves({ actionExecutionDetails: withEmoji.slice(5) });
+    const r = await cli(['history', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    expect(r.stdout).not.toContain('\uFFFD');
+    expect(r.stdout.split('\n').filter((l) => l.includes(`"${'🚀'.repeat(14)}…`))).toHaveLength(3);
+    const json = JSON.parse((await cli(['history', PIPELINE, '--json'])).stdout);
+    expect(json.map((e: { revision: { message: string } }) => e.revision.message)).toEqual([message, message, message]);
+  });
+
   test('says that its times are UTC (the table leaves the zone out of each time)', async () => {
     const r = await cli(['history', PIPELINE]);
     const header = r.stdout.split('\n')[1];

@@ -1,6 +1,6 @@
 import { BatchGetDeploymentsCommand, CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import {
-  ActionExecutionDetail, CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
+  ActionExecutionDetail, CodePipelineClient, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
   ListPipelineExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -482,5 +482,144 @@ describe('metrics of stopped, retried and half-run stage runs', () => {
     expect(m.leadTimes.map((l: { executionId: string }) => l.executionId)).toEqual(['e2']);
     // with the whole run in the window, it is a failed change, and a deployment that restored prod
     expect(await prod('--since', '10d')).toMatchObject({ deployments: 2, changes: 2, failedChanges: 1, restores: 1 });
+  });
+
+  describe('a run judged against the stage of the pipeline version it ran, not today\'s', () => {
+    // version 1: prod is App.Prepare, App.Deploy; version 2 (current) adds the verification Smoke.
+    // e1 ran version 1 and was stopped (stop and wait) while App.Deploy ran: App.Deploy finished, prod ran in full.
+    const v = (version: number, actions: ActionExecutionDetail[]) => actions.map((a) => ({ ...a, pipelineVersion: version }));
+    const versioned = () => {
+      setup([summary('e2', 'Succeeded', 10 * H, 9 * H), summary('e1', 'Stopped', 30 * H, 29 * H)], [
+        ...v(2, [
+          source('e2', 10 * H, 11 * H),
+          act('e2', 'prod', 'App.Prepare', 'Deploy', 'Succeeded', 9.8 * H, 9.6 * H),
+          act('e2', 'prod', 'App.Deploy', 'Deploy', 'Succeeded', 9.6 * H, 9.2 * H),
+          act('e2', 'prod', 'Smoke', 'Test', 'Succeeded', 9.2 * H, 9 * H),
+        ]),
+        ...v(1, e1),
+      ]);
+      const current = state({ pipelineExecutionId: 'e2', status: 'Succeeded' });
+      cp.on(GetPipelineStateCommand).resolves({
+        ...current,
+        pipelineVersion: 2,
+        stageStates: [...current.stageStates.slice(0, 2), { ...current.stageStates[2], actionStates: [...current.stageStates[2].actionStates, { actionName: 'Smoke' }] }],
+      });
+      cp.on(GetPipelineCommand, { name: PIPELINE, version: 1 }).resolves({
+        pipeline: {
+          name: PIPELINE,
+          roleArn: 'arn:aws:iam::111111111111:role/p',
+          version: 1,
+          stages: [
+            { name: 'Source', actions: [{ name: 'Source', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' } }] },
+            { name: 'prod', actions: ['App.Prepare', 'App.Deploy'].map((name) => ({ name, actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'CloudFormation', version: '1' } })) },
+          ],
+        },
+      } as never);
+    };
+
+    test('a stopped execution that ran the stage in full before the stage gained an action is a deployment, read with one GetPipeline of its version '
+      + '(regression: Abandoned, as Smoke did not run)', async () => {
+      versioned();
+      const m = await prod();
+      expect(m).toMatchObject({ deployments: 2, changes: 2, failedChanges: 0 });
+      expect(m.leadTimes.map((l: { executionId: string }) => l.executionId)).toEqual(['e1', 'e2']);
+      // only the stopped execution's version is read; e2 ran the current one and succeeded
+      expect(cp).toHaveReceivedCommandTimes(GetPipelineCommand, 1);
+      expect(cp).toHaveReceivedCommandWith(GetPipelineCommand, { name: PIPELINE, version: 1 });
+    });
+
+    test('history --env reads it the same way', async () => {
+      versioned();
+      const h = await cli(['history', PIPELINE, '--env', 'prod', '--json']);
+      expect(h.code).toBe(0);
+      expect(h.stderr).toBe('');
+      expect(JSON.parse(h.stdout).map((e: { executionId: string; environmentResult: string }) => [e.executionId, e.environmentResult]))
+        .toEqual([['e2', 'Succeeded'], ['e1', 'Succeeded']]);
+      expect(cp).toHaveReceivedCommandWith(GetPipelineCommand, { name: PIPELINE, version: 1 });
+    });
+
+    test('status reads it the same way: once a newer execution failed in the stage, the stopped one is deployed, not marked as cut short '
+      + '(regression: "stopped after deploying", "not run: Smoke")', async () => {
+      versioned();
+      const current = state({ pipelineExecutionId: 'e2', status: 'Failed' });
+      cp.on(GetPipelineStateCommand).resolves({
+        ...current,
+        pipelineVersion: 2,
+        stageStates: [...current.stageStates.slice(0, 2), { ...current.stageStates[2], actionStates: [...current.stageStates[2].actionStates, { actionName: 'Smoke' }] }],
+      });
+      cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [summary('e2', 'Failed', 10 * H, 9 * H), summary('e1', 'Stopped', 30 * H, 29 * H)] });
+      cp.on(ListActionExecutionsCommand).resolves({
+        actionExecutionDetails: [
+          ...v(2, [
+            act('e2', 'prod', 'Smoke', 'Test', 'Failed', 9.2 * H, 9 * H),
+            act('e2', 'prod', 'App.Deploy', 'Deploy', 'Succeeded', 9.6 * H, 9.2 * H),
+            act('e2', 'prod', 'App.Prepare', 'Deploy', 'Succeeded', 9.8 * H, 9.6 * H),
+            source('e2', 10 * H, 11 * H),
+          ]),
+          ...v(1, [...e1].reverse()),
+        ],
+      });
+      const r = await cli(['status', PIPELINE, '--json']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      const deployed = JSON.parse(r.stdout).environments.find((e: { name: string }) => e.name === 'prod').deployed;
+      expect(deployed.executionId).toBe('e1');
+      expect(deployed.stoppedAfterDeploying).toBeUndefined();
+      expect(deployed.notRun).toBeUndefined();
+      expect(cp).toHaveReceivedCommandTimes(GetPipelineCommand, 1);
+      expect(cp).toHaveReceivedCommandWith(GetPipelineCommand, { name: PIPELINE, version: 1 });
+      expect((await cli(['status', PIPELINE])).stdout).not.toContain('stopped after deploying');
+    });
+
+    test('status --watch reads an earlier version once for all its refreshes', async () => {
+      versioned();
+      const current = state({ pipelineExecutionId: 'e1', status: 'Stopped' });
+      cp.on(GetPipelineStateCommand).resolves({
+        ...current,
+        pipelineVersion: 2,
+        stageStates: [...current.stageStates.slice(0, 2), { ...current.stageStates[2], actionStates: [...current.stageStates[2].actionStates, { actionName: 'Smoke' }] }],
+      });
+      cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [summary('e1', 'Stopped', 30 * H, 29 * H)] });
+      cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: v(1, [...e1].reverse()) });
+      const r = await cli(['status', PIPELINE, '--json', '--watch', '5'], {}, { maxRefreshes: 3 });
+      expect(r.code).toBe(0);
+      const refreshes = r.stdout.trim().split('\n').map((line) => JSON.parse(line).environments.find((e: { name: string }) => e.name === 'prod').deployed);
+      // the stop came once prod had run in full (version 1 had no Smoke): deployed, marked stopped, nothing left out
+      expect(refreshes).toEqual([1, 2, 3].map(() => expect.objectContaining({ executionId: 'e1', stoppedAfterDeploying: true })));
+      expect(refreshes[0].notRun).toBeUndefined();
+      expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 3);
+      expect(cp).toHaveReceivedCommandTimes(GetPipelineCommand, 1);
+    });
+
+    test('when that version cannot be read (access denied), the run is judged against today\'s stage, with a warning', async () => {
+      versioned();
+      cp.on(GetPipelineCommand).rejects(awsError('AccessDeniedException', 'User is not authorized to perform: codepipeline:GetPipeline'));
+      const r = await cli(['metrics', PIPELINE, '--json']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe("cdk-delivery: warning: could not read version 1 of pipeline 'shop-pipeline' (access denied: GetPipeline needs the IAM "
+        + "permission codepipeline:GetPipeline (pipeline 'shop-pipeline')); its runs "
+        + 'are judged against the current stages, which may have gained or lost actions since\n');
+      expect(JSON.parse(r.stdout).environments.find((m: { environment: string }) => m.environment === 'prod')).toMatchObject({ deployments: 1, changes: 1 });
+    });
+
+    test('at most 5 earlier versions are read, the newest first; runs of older ones are judged against today\'s stage, with a warning', async () => {
+      versioned();
+      // six stopped executions, each of its own earlier version, that ran prod in full
+      const runs = [3, 4, 5, 6, 7, 8].map((n) => v(n + 10, [
+        source(`s${n}`, n * H, n * H + 60),
+        act(`s${n}`, 'prod', 'App.Prepare', 'Deploy', 'Succeeded', n * H - 10, n * H - 20),
+        act(`s${n}`, 'prod', 'App.Deploy', 'Deploy', 'Succeeded', n * H - 20, n * H - 30),
+      ])).flat();
+      cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [3, 4, 5, 6, 7, 8].map((n) => summary(`s${n}`, 'Stopped', n * H, n * H - 30)) });
+      cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: runs.sort((a, b) => b.startTime!.getTime() - a.startTime!.getTime()) });
+      cp.on(GetPipelineCommand).resolves({ pipeline: { name: PIPELINE, roleArn: 'r', stages: [{ name: 'prod', actions: [{ name: 'App.Prepare' }, { name: 'App.Deploy' }] }] } } as never);
+      const r = await cli(['metrics', PIPELINE, '--json', '--env', 'prod']);
+      expect(r.code).toBe(0);
+      expect(cp).toHaveReceivedCommandTimes(GetPipelineCommand, 5);
+      expect(cp.commandCalls(GetPipelineCommand).map((c) => c.args[0].input.version).sort()).toEqual([14, 15, 16, 17, 18]);
+      expect(r.stderr).toBe("cdk-delivery: warning: read 5 earlier versions of pipeline 'shop-pipeline' already; runs of version 13 are judged against its current stages\n");
+      // s3 (version 13) did not run Smoke, which prod has today
+      expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 5, changes: 5 });
+    });
   });
 });

@@ -244,6 +244,22 @@ describe('status', () => {
     const json = JSON.parse((await cli(['status', PIPELINE, '--json'])).stdout);
     expect(json.environments.find((e: { name: string }) => e.name === 'prod').deployed.revision.message).toBe('First\r\x1b[2Krelease');
   });
+
+  test('a long commit message of emoji is cut between characters, never inside one (regression: a lone surrogate shown as \u{FFFD})', async () => {
+    const message = `${'🚀'.repeat(30)} launch`;
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: actionExecutions.map((a) => (a.pipelineExecutionId === 'exec-3' && a.stageName === 'Source'
+        ? { ...a, output: { outputVariables: { CommitId: COMMIT_3, CommitMessage: message } } } : a)),
+    });
+    const r = await cli(['status', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    expect(r.stdout).not.toContain('\uFFFD');
+    // the pending approval shows 12 characters of the message: 11 and the ellipsis
+    expect(r.stdout).toContain(`"${'🚀'.repeat(11)}…"`);
+    const json = JSON.parse((await cli(['status', PIPELINE, '--json'])).stdout);
+    expect(json.environments.find((e: { name: string }) => e.name === 'staging').deployed.revision.message).toBe(message);
+  });
 });
 
 describe('status of a self-updating pipeline (selfUpdate: true)', () => {
@@ -307,8 +323,110 @@ describe('status of a pipeline with 48 environments', () => {
     const prod = JSON.parse(r.stdout).environments.find((e: { name: string }) => e.name === 'env-48');
     expect(prod.deployed).toMatchObject({ executionId: 'exec-7', revision: { id: commit(7), message: 'Change 7' } });
     expect(prod.lastFailure).toMatchObject({ executionId: 'exec-9' });
-    // one page first, then pages 1 and 2 again (exec-7's env-48 run is the 101st action execution)
-    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 3);
+    // one page first, then the second from where it ended (exec-7's env-48 run is the 101st action execution; regression: page 1 read twice)
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 2);
+    expect(cp.commandCalls(ListActionExecutionsCommand).map((c) => c.args[0].input.nextToken)).toEqual([undefined, '100']);
+  });
+});
+
+describe('status of a stage that never deployed in the history read (ListActionExecutions pages of 100)', () => {
+  const type = (category: string) => ({ actionTypeId: { category: category as 'Deploy', owner: 'AWS' as const, provider: category === 'Source' ? 'CodeStarSourceConnection' : 'CloudFormation', version: '1' } });
+  type Listed = ActionExecutionDetail & { pipelineExecutionId: string; startTime: Date };
+  const action = (exec: string, stage: string, status: string, start: number): Listed => ({
+    pipelineExecutionId: exec,
+    actionExecutionId: `${exec}-${stage}`,
+    stageName: stage,
+    actionName: stage === 'Source' ? 'Source' : 'Deploy',
+    status: status as 'Succeeded',
+    startTime: minutesAgo(start),
+    lastUpdateTime: minutesAgo(start - 1),
+    input: type(stage === 'Source' ? 'Source' : 'Deploy'),
+    ...(stage === 'Source' ? { output: { outputVariables: { CommitId: 'abcdef1234567890abcdef1234567890abcdef12' } } } : {}),
+  });
+  /** 500 executions, newest first (1,500 action executions): each runs `stages` (Source first); e0 also ran `added`, where it failed. */
+  const history = (stages: string[], added: { stage: string; before?: string }, everyOne = false) => {
+    const items: Listed[] = [];
+    for (let i = 0; i < 500; i++) {
+      const t = i * 60 + 10;
+      const run = (everyOne || i === 0) ? [...stages.slice(0, added.before ? stages.indexOf(added.before) : stages.length), added.stage,
+        ...(added.before ? stages.slice(stages.indexOf(added.before)) : [])] : stages;
+      run.forEach((stage, k) => items.push(action(`e${i}`, stage, stage === added.stage ? 'Failed' : 'Succeeded', t - k)));
+    }
+    return items.sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
+  };
+  const pages = (items: ActionExecutionDetail[]) => cp.on(ListActionExecutionsCommand).callsFake((input: { nextToken?: string }) => {
+    const offset = Number(input.nextToken ?? 0);
+    return { actionExecutionDetails: items.slice(offset, offset + 100), nextToken: offset + 100 < items.length ? String(offset + 100) : undefined };
+  });
+  const state = (stages: string[], failed: string) => ({
+    pipelineName: PIPELINE,
+    stageStates: stages.map((stage) => ({
+      stageName: stage,
+      latestExecution: { pipelineExecutionId: 'e0', status: (stage === failed ? 'Failed' : 'Succeeded') as 'Succeeded' },
+      actionStates: [{ actionName: stage === 'Source' ? 'Source' : 'Deploy', latestExecution: { status: (stage === failed ? 'Failed' : 'Succeeded') as 'Succeeded', lastStatusChange: minutesAgo(5) } }],
+    })),
+  });
+  const summaries = (n: number) => Array.from({ length: n }, (_, i) => ({
+    pipelineExecutionId: `e${i}`, status: (i === 0 ? 'Failed' : 'Succeeded') as 'Succeeded', startTime: minutesAgo(i * 60 + 15),
+  }));
+
+  test('a stage added since the executions of the first page (the last one, dr): one page, as the others went through without it '
+    + '(regression: 11 pages, the first twice, on every refresh)', async () => {
+    cp.on(GetPipelineStateCommand).resolves(state(['Source', 'prod', 'dr'], 'dr'));
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: summaries(100) });
+    pages(history(['Source', 'prod'], { stage: 'dr' }));
+    const r = await cli(['status', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const dr = JSON.parse(r.stdout).environments.find((e: { name: string }) => e.name === 'dr');
+    expect(dr.deployed).toBeUndefined();
+    expect(dr.lastFailure).toMatchObject({ executionId: 'e0', message: 'Deploy' });
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1);
+    expect(cp.calls()).toHaveLength(3);
+    const text = await cli(['status', PIPELINE]);
+    expect(text.stdout.split('\n').find((l) => l.startsWith('│ dr '))).toMatch(/^│ dr +│ none in the last 2d 1h +│/);
+  });
+
+  test('a stage added before others (qa, before prod): one page, since executions ran prod without it, whatever their status', async () => {
+    cp.on(GetPipelineStateCommand).resolves(state(['Source', 'qa', 'prod'], 'qa'));
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [] });
+    pages(history(['Source', 'prod'], { stage: 'qa', before: 'prod' }));
+    const r = await cli(['status', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).environments.find((e: { name: string }) => e.name === 'qa').deployed).toBeUndefined();
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1);
+  });
+
+  test('a stage that every execution ran and none deployed: 10 pages in all, each from where the last ended, none twice', async () => {
+    cp.on(GetPipelineStateCommand).resolves(state(['Source', 'prod', 'dr'], 'dr'));
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: summaries(100).map((e) => ({ ...e, status: 'Failed' as const })) });
+    pages(history(['Source', 'prod'], { stage: 'dr' }, true));
+    const r = await cli(['status', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).environments.find((e: { name: string }) => e.name === 'dr').deployed).toBeUndefined();
+    expect(cp.commandCalls(ListActionExecutionsCommand).map((c) => c.args[0].input.nextToken))
+      .toEqual([undefined, '100', '200', '300', '400', '500', '600', '700', '800', '900']);
+    expect(cp.calls()).toHaveLength(12);
+  });
+
+  test('a rollback execution (no Source action) that ran only a later stage does not end the search', async () => {
+    const items = history(['Source', 'qa', 'prod'], { stage: 'x' }).filter((a) => a.stageName !== 'x');
+    // qa failed in e0; its last deployment is e3's, on the fourth page; a rollback of prod ran since, without qa
+    const failed = items.map((a) => (a.pipelineExecutionId === 'e0' && a.stageName === 'qa' ? { ...a, status: 'Failed' as const }
+      : ['e1', 'e2'].includes(a.pipelineExecutionId) && a.stageName === 'qa' ? { ...a, status: 'Failed' as const } : a));
+    const rollback = { ...action('rb', 'prod', 'Succeeded', 1), actionExecutionId: 'rb-prod' };
+    // rb, e0-e2, 300 actions of other executions (pushing e3 to the fourth page), then e3 and older
+    const withQaLate = [rollback, ...failed.filter((a) => ['e0', 'e1', 'e2'].includes(a.pipelineExecutionId)),
+      ...Array.from({ length: 300 }, (_, i) => action(`f${i}`, 'Build', 'Succeeded', 200 + i)),
+      ...failed.filter((a) => !['e0', 'e1', 'e2'].includes(a.pipelineExecutionId)).map((a) => ({ ...a, startTime: new Date(a.startTime.getTime() - 400 * 60_000) }))];
+    cp.on(GetPipelineStateCommand).resolves(state(['Source', 'Build', 'qa', 'prod'], 'qa'));
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [{ pipelineExecutionId: 'rb', status: 'Succeeded', executionType: 'ROLLBACK' }] });
+    pages(withQaLate);
+    const r = await cli(['status', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).environments.find((e: { name: string }) => e.name === 'qa').deployed).toMatchObject({ executionId: 'e3' });
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 4);
   });
 });
 

@@ -4,7 +4,7 @@ import { ago } from '../duration';
 import { ExitCode, notFound, usageError } from '../errors';
 import { println } from '../io';
 import { NON_ENVIRONMENT_STAGES, shortPrincipal, validateName } from '../pipeline-model';
-import { safeLine } from '../terminal';
+import { safeLine, truncate } from '../terminal';
 
 export interface FreezeOptions {
   readonly pipeline: string;
@@ -64,7 +64,7 @@ export function inboundTransition(stage: StageState): InboundTransition | undefi
 /** `frozen: "change freeze" by alice, 2h 00m ago` (the status table's short form). */
 export function describeFreeze(t: InboundTransition, now: Date, maxReason = 60): string {
   const reason = safeLine(t.disabledReason);
-  const shown = reason.length > maxReason ? reason.slice(0, maxReason - 1) + '…' : reason;
+  const shown = truncate(reason, maxReason);
   const by = t.lastChangedBy ? ` by ${safeLine(shortPrincipal(t.lastChangedBy))}` : '';
   const when = t.lastChangedAt ? `, ${ago(t.lastChangedAt, now)}` : '';
   return `frozen: "${shown}"${by}${when}`;

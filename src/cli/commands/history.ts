@@ -1,13 +1,14 @@
-import { ActionExecutionDetail } from '@aws-sdk/client-codepipeline';
+import { ActionExecutionDetail, GetPipelineStateOutput } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { CommandContext } from '../context';
 import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode } from '../errors';
 import { println } from '../io';
 import {
-  describeRevision, findStage, isApproval, isExpiredApproval, isSource, mergeRevisions, Revision, revisionOfSourceAction, revisionOfSummary,
-  shortPrincipal, stageRuns, validateName,
+  describeRevision, findStage, isApproval, isExpiredApproval, isSource, mayBeHalfRun, mergeRevisions, Revision, revisionOfSourceAction,
+  revisionOfSummary, shortPrincipal, StageRun, stageRunResult, stageRuns, validateName,
 } from '../pipeline-model';
+import { StageStructures } from '../stage-structures';
 import { safeLine } from '../terminal';
 
 export interface HistoryOptions {
@@ -59,8 +60,13 @@ function answerOf(a: ActionExecutionDetail): ApprovalAnswer {
  * Reads the history of a pipeline. API calls: ceil(executions / 100) ListPipelineExecutions pages
  * plus ceil(action executions / 100) ListActionExecutions pages over the same period (not one
  * call per execution), run side by side.
+ *
+ * With `--env`, `state` (GetPipelineState) gives the environment's actions, to tell a run that
+ * stopped before its later actions (stageRunResult) from one that ran the whole stage; a run of
+ * an earlier pipeline version is judged against that version's actions (StageStructures: one
+ * GetPipeline per such version, only for runs of executions stopped or still running).
  */
-export async function fetchHistory(ctx: CommandContext, options: HistoryOptions): Promise<HistoryEntry[]> {
+export async function fetchHistory(ctx: CommandContext, options: HistoryOptions, state?: GetPipelineStateOutput): Promise<HistoryEntry[]> {
   const since = new Date(ctx.io.now().getTime() - parseSince(options.since ?? '30d'));
   const [executions, actions] = await Promise.all([
     ctx.api.listPipelineExecutions(options.pipeline, { since }),
@@ -73,11 +79,20 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions)
     list.push(a);
     byExecution.set(a.pipelineExecutionId ?? '', list);
   }
+  const envRuns = new Map(runs.filter((r) => r.stageName === options.env).map((r) => [r.executionId, r]));
+  const structures = new StageStructures(ctx, options.pipeline);
+  const environmentResult = (run: StageRun, executionStatus: string | undefined) =>
+    stageRunResult(run, executionStatus, mayBeHalfRun(run, executionStatus) ? structures.actionsFor(run, state) : undefined);
+  // the versions the runs to judge executed, read before the entries are built
+  await structures.settle(() => executions.forEach((e) => {
+    const run = envRuns.get(e.pipelineExecutionId ?? '');
+    if (run) environmentResult(run, e.status);
+  }));
   const entries: HistoryEntry[] = [];
   for (const e of executions) {
     const id = e.pipelineExecutionId ?? '';
     const own = byExecution.get(id) ?? [];
-    const envRun = options.env ? runs.find((r) => r.executionId === id && r.stageName === options.env) : undefined;
+    const envRun = options.env ? envRuns.get(id) : undefined;
     if (options.env && !envRun) continue;
     const running = e.status === 'InProgress' || e.status === 'Stopping';
     const end = running ? undefined : e.lastUpdateTime;
@@ -91,7 +106,7 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions)
       endTime: end,
       durationMs: e.startTime && end ? end.getTime() - e.startTime.getTime() : undefined,
       revision: mergeRevisions(revisionOfSourceAction(own.find(isSource)), revisionOfSummary(e)),
-      environmentResult: envRun?.status,
+      environmentResult: envRun && environmentResult(envRun, e.status),
       approvals: own.filter(isApproval)
         .filter((a) => !options.env || a.stageName === options.env)
         .map(answerOf),
@@ -133,11 +148,13 @@ export async function historyCommand(ctx: CommandContext, options: HistoryOption
   validateName(options.pipeline, 'pipeline name');
   if (options.env !== undefined) validateName(options.env, 'environment name (--env)');
   parseSince(options.since ?? '30d');
+  let state: GetPipelineStateOutput | undefined;
   if (options.env !== undefined) {
     // an unknown environment is an error listing the valid ones, not an empty history
-    findStage(await ctx.api.getPipelineState(options.pipeline), options.env, options.pipeline);
+    state = await ctx.api.getPipelineState(options.pipeline);
+    findStage(state, options.env, options.pipeline);
   }
-  const entries = await fetchHistory(ctx, options);
+  const entries = await fetchHistory(ctx, options, state);
   if (options.json) {
     println(ctx.io.stdout, JSON.stringify(entries, null, 2));
   } else {

@@ -1,5 +1,5 @@
 import { DeploymentInfo } from '@aws-sdk/client-codedeploy';
-import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary, StageState } from '@aws-sdk/client-codepipeline';
+import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { mapLimit } from '../aws';
 import { CommandContext } from '../context';
@@ -9,9 +9,10 @@ import { ExitCode, usageError } from '../errors';
 import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
 import {
-  actionsNotRun, findEnvironmentStage, isApproval, isCodeDeploy, isRollbackExecution, isSource, NON_ENVIRONMENT_STAGES, primarySourceRevision,
-  revisionOfSourceAction, StageRun, stageRuns, validateName,
+  findEnvironmentStage, isApproval, isCodeDeploy, isRollbackExecution, isSource, mayBeHalfRun, NON_ENVIRONMENT_STAGES, primarySourceRevision,
+  revisionOfSourceAction, StageRun, stageRunResult, stageRuns, validateName,
 } from '../pipeline-model';
+import { StageStructures } from '../stage-structures';
 import { safeLine } from '../terminal';
 
 export interface MetricsOptions {
@@ -38,24 +39,16 @@ function rolledBackOrStopped(d: DeploymentInfo | undefined): boolean {
 }
 
 /**
- * The status of a stage run's record. A run whose started actions all succeeded is no deployment
- * while the stage has actions it did not run and its execution was stopped or still runs: an execution
- * stopped with "stop and wait" between run orders (after `<stack>.Prepare`, before
- * `<stack>.Deploy`) or while an approval waited ends with the stage half run (Abandoned, like
- * `status` and `rollback` read it), and one still in progress has not run the rest yet.
+ * The status of a stage run's record: Failed when an attempt failed and no retry succeeded,
+ * Abandoned for a run of nothing but approvals rejected or expired, else stageRunResult: a run cut
+ * short by a stop (or not gone on yet) before the later actions of its stage, in the pipeline
+ * version it executed (`stageActions`), is no deployment, as `history --env` and `status` read it.
  */
 function runStatus(run: StageRun, failedAttempts: number, execution: PipelineExecutionSummary | PipelineExecution | undefined,
-  stage: StageState | undefined): DeploymentRecord['status'] {
+  stageActions: readonly string[] | undefined): DeploymentRecord['status'] {
   if (failedAttempts && run.status !== 'Succeeded') return 'Failed';
-  if (run.status === 'Rejected' || run.status === 'Expired') return 'Abandoned';
-  // Only a stopped (or still running) execution leaves a stage half run: a superseded one is
-  // replaced between stages, and a failed one that succeeded here failed in a later stage. Their
-  // runs are compared with today's stage, which may have gained actions since: no such comparison.
-  const halfRunPossible = execution?.status === 'Stopped' || execution?.status === 'Stopping' || execution?.status === 'InProgress';
-  if (run.status === 'Succeeded' && halfRunPossible && stage && actionsNotRun(run, stage).length > 0) {
-    return execution.status === 'InProgress' || execution.status === 'Stopping' ? 'InProgress' : 'Abandoned';
-  }
-  return run.status;
+  const result = stageRunResult(run, execution?.status, stageActions);
+  return result === 'Rejected' || result === 'Expired' ? 'Abandoned' : result;
 }
 
 /**
@@ -70,7 +63,9 @@ function runStatus(run: StageRun, failedAttempts: number, execution: PipelineExe
  * since before it does not count as a start).
  *
  * `state` (GetPipelineState, read alongside) gives each stage's actions, to tell a run that stopped
- * before its later actions from a deployment.
+ * before its later actions from a deployment. A run of an execution stopped or still running that
+ * executed an earlier pipeline version is judged against the actions its stage had in that version:
+ * one GetPipeline per such version (StageStructures), usually none.
  */
 export async function collectRecords(ctx: CommandContext, pipeline: string, since: Date, env?: string,
   state?: Promise<GetPipelineStateOutput> | GetPipelineStateOutput): Promise<DeploymentRecord[]> {
@@ -159,7 +154,11 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
   });
   // the attempts before the window of the runs read again: a run retried in the window started before it
   if (earlier.length) runs = environmentRuns([...actions, ...earlier]);
-  const stages = new Map(((await state)?.stageStates ?? []).map((s) => [s.stageName, s]));
+  const current = await state;
+  const structures = new StageStructures(ctx, pipeline);
+  // the actions each run's stage had in the version it executed, for the runs a stop may have cut short
+  const stageActionsOf = (run: StageRun) => (mayBeHalfRun(run, byId.get(run.executionId)?.status) ? structures.actionsFor(run, current) : undefined);
+  await structures.settle(() => runs.forEach(stageActionsOf));
 
   const records: DeploymentRecord[] = [];
   for (const run of runs) {
@@ -169,7 +168,7 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
     // failed change; when the retry succeeded, it is also a deployment, which restored the environment
     const failedAttempts = run.actions.filter((a) => a.status === 'Failed' && !isApproval(a));
     const firstFailure = failedAttempts.map((a) => a.lastUpdateTime?.getTime()).filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
-    const status = runStatus(run, failedAttempts.length, summary, stages.get(run.stageName));
+    const status = runStatus(run, failedAttempts.length, summary, stageActionsOf(run));
     // each action's latest attempt: a CodeDeploy rollback of an attempt that a retry then fixed is that attempt's failure
     const autoRolledBack = run.work
       .filter(isCodeDeploy)

@@ -3,7 +3,7 @@ import { CommandContext } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { println } from '../io';
 import {
-  actionsNotRun, describeRevision, findStage, isRollbackExecution, revisionOfExecution, StageRun, stageRuns, validateName,
+  actionsNotRun, describeRevision, findStage, isRollbackExecution, revisionOfExecution, stageActionNames, StageRun, stageRuns, validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
 import { lastStatusChange, StageActionOptions, waitForStage } from './wait';
@@ -91,7 +91,7 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
     // The target must have run the whole stage: not a run stopped after its approval (or between run
     // orders). RollbackStage takes only executions of the current pipeline version, whose stage had the
     // actions it has now, so every one of them must have succeeded in the run.
-    const isTarget = (r: StageRun) => r.stageName === env && r.status === 'Succeeded' && r.executionId !== current && actionsNotRun(r, stage).length === 0;
+    const isTarget = (r: StageRun) => r.stageName === env && r.status === 'Succeeded' && r.executionId !== current && actionsNotRun(r, stageActionNames(stage)).length === 0;
     // the runs that may be targets, newest first: those older than the restored one after a rollback
     const candidates = (runs: StageRun[]) => {
       if (!restored) return runs;
@@ -112,7 +112,7 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
     if (!target) {
       const partial = runs.find((r) => r.stageName === env && r.status === 'Succeeded' && r.executionId !== current);
       const why = partial
-        ? `; execution ${partial.executionId} did not run ${actionsNotRun(partial, stage).join(', ')} (stopped before it, or run before the stage changed)`
+        ? `; execution ${partial.executionId} did not run ${actionsNotRun(partial, stageActionNames(stage)).join(', ')} (stopped before it, or run before the stage changed)`
         : '';
       const before = restored ? ` before execution ${restored}, which rollback execution ${current} restored,` : '';
       throw new CliError(`no earlier successful execution of '${env}'${before} to roll back to in pipeline '${pipeline}'${why}`, ExitCode.NOT_FOUND);

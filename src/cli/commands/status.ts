@@ -7,9 +7,10 @@ import { CliError, ExitCode } from '../errors';
 import { println, useColor } from '../io';
 import {
   actionsNotRun, deploymentActions, describeRevision, failureMessage, isApproval, isRollbackExecution, isSource, mergeRevisions,
-  NON_ENVIRONMENT_STAGES, pendingApproval, Revision, revisionOfExecution, revisionOfSourceAction, revisionOfSummary, StageRun, stageRuns,
-  validateName,
+  NON_ENVIRONMENT_STAGES, pendingApproval, Revision, revisionOfExecution, revisionOfSourceAction, revisionOfSummary, stageActionNames, StageRun,
+  stageRuns, validateName,
 } from '../pipeline-model';
+import { StageStructures } from '../stage-structures';
 import { safeLine } from '../terminal';
 import { describeFreeze, InboundTransition, inboundTransition } from './freeze';
 
@@ -99,6 +100,8 @@ interface StatusData {
   readonly actions: ActionExecutionDetail[];
   /** Revisions read with GetPipelineExecution, by execution id. */
   readonly looked: Map<string, Revision>;
+  /** The actions a run's stage had in the pipeline version it executed. */
+  readonly actionsOf: (run: StageRun) => readonly string[];
 }
 
 /** What runs in a stage: the stage run that deployed it, and how that run ended. */
@@ -133,9 +136,11 @@ function deployedBeforeStop(run: StageRun): boolean {
  * GetPipelineState says it still runs or failed (its next actions have not started yet), nor a
  * run whose execution was stopped before any deployment action of it succeeded. A run whose
  * execution was not stopped ran the whole stage (a superseded execution is replaced between
- * stages, and one that failed elsewhere went on after this stage).
+ * stages, and one that failed elsewhere went on after this stage). A stopped run is compared with
+ * the actions its stage had in the pipeline version it executed (`actionsOf`, StageStructures).
  */
-function deployedRun(stage: StageState, runs: StageRun[], byId: Map<string | undefined, PipelineExecutionSummary>): DeployedRun | undefined {
+function deployedRun(stage: StageState, runs: StageRun[], byId: Map<string | undefined, PipelineExecutionSummary>,
+  actionsOf: (run: StageRun) => readonly string[]): DeployedRun | undefined {
   const latest = stage.latestExecution;
   for (const r of runs) {
     if (r.stageName !== stage.stageName) continue;
@@ -143,26 +148,58 @@ function deployedRun(stage: StageState, runs: StageRun[], byId: Map<string | und
     // the stage's own status says whether its latest run was stopped; an older run's execution status says whether it may have been
     const stopped = STOPPED.has((isLatest ? latest?.status : byId.get(r.executionId)?.status) ?? '');
     if (isLatest && !stopped && latest?.status !== 'Succeeded') continue;
-    const notRun = actionsNotRun(r, stage);
-    // ran the whole stage; an older execution stopped in a later stage was not stopped here
-    if (r.status === 'Succeeded' && notRun.length === 0) return { run: r, stopped: stopped && isLatest, notRun };
-    if (stopped) {
-      if (deployedBeforeStop(r)) return { run: r, stopped: true, notRun };
+    if (!stopped) {
+      // ran the whole stage; an execution older than the lists read, or a stage that changed since: a run that deployed counts
+      if (r.status === 'Succeeded' && (deploymentActions(r.work).length > 0 || actionsNotRun(r, stageActionNames(stage)).length === 0)) {
+        return { run: r, stopped: false, notRun: [] };
+      }
       continue;
     }
-    // an execution older than the lists read, or a stage that changed since: a run that deployed counts
-    if (r.status === 'Succeeded' && deploymentActions(r.work).length > 0) return { run: r, stopped: false, notRun: [] };
+    const notRun = actionsNotRun(r, actionsOf(r));
+    // ran the whole stage before the stop; an older execution stopped in a later stage was not stopped here
+    if (r.status === 'Succeeded' && notRun.length === 0) return { run: r, stopped: isLatest, notRun };
+    if (deployedBeforeStop(r)) return { run: r, stopped: true, notRun };
   }
   return undefined;
 }
 
 /**
+ * True when an execution among `items` went through the pipeline without running `stage`: it ran
+ * the pipeline's source (a rollback execution runs one stage, no source), no action of `stage`, and
+ * it succeeded or ran a stage after `stage` (`order`: the stages in pipeline order). `stage` did
+ * not exist in the pipeline version it ran (the pipelines of DeliveryPipeline skip no stage), so
+ * every run of the stage is newer than it: older history holds no deployment of the stage (a stage
+ * removed and added again starts over).
+ */
+function wentThroughWithout(stage: string, items: ActionExecutionDetail[], byId: Map<string | undefined, PipelineExecutionSummary>,
+  order: string[]): boolean {
+  const later = new Set(order.slice(order.indexOf(stage) + 1));
+  const stagesRun = new Map<string, Set<string>>();
+  const started = new Set<string>();
+  for (const a of items) {
+    const id = a.pipelineExecutionId ?? '';
+    const stages = stagesRun.get(id) ?? new Set<string>();
+    stages.add(a.stageName ?? '');
+    stagesRun.set(id, stages);
+    if (isSource(a)) started.add(id);
+  }
+  return [...started].some((id) => {
+    const stages = stagesRun.get(id)!;
+    return !stages.has(stage) && (byId.get(id)?.status === 'Succeeded' || [...stages].some((s) => later.has(s)));
+  });
+}
+
+/**
  * Reads the status of every stage with three API calls, whatever the number of environments:
  * GetPipelineState, one page of ListPipelineExecutions and one page of ListActionExecutions. When a
- * stage whose latest execution did not succeed has no successful run in that page, the action
- * executions are read again, up to STATUS_MAX_PAGES pages, until every such stage has one. When a
- * stage shows a rollback whose revision none of these list (its target is older than the pages
- * read), GetPipelineExecution reads the target: one call per such rollback.
+ * stage whose latest execution did not succeed has no deployed run in that page, the action
+ * executions are read on, page after page from where the last one ended, up to STATUS_MAX_PAGES
+ * pages in all, until every such stage has one or the pages read reach back before the stage
+ * existed (wentThroughWithout: an execution went through the pipeline without it). When a stage
+ * shows a rollback whose revision none of these list (its target is older than the pages read),
+ * GetPipelineExecution reads the target: one call per such rollback. A run stopped in an earlier
+ * pipeline version than the current one is compared with that version's stage: one GetPipeline
+ * per such version, read once per command (`structures`, kept across `--watch` refreshes).
  *
  * The last failure of a stage is taken from what was read for the rest, and no more pages are
  * read to find one: a stage that never failed would make every refresh (`--watch`) read all
@@ -171,31 +208,36 @@ function deployedRun(stage: StageState, runs: StageRun[], byId: Map<string | und
  * short of the first execution, `historyReadSince` says how far back it reaches, and the table
  * says "none in the last <duration>" instead of implying that the stage never failed.
  */
-export async function fetchStatus(ctx: CommandContext, pipeline: string): Promise<PipelineStatus> {
+export async function fetchStatus(ctx: CommandContext, pipeline: string,
+  structures: StageStructures = new StageStructures(ctx, pipeline)): Promise<PipelineStatus> {
   let more = false;
   const onEnd = (m: boolean) => { more = m; };
-  const [state, executions, firstPage] = await Promise.all([
-    ctx.api.getPipelineState(pipeline),
-    ctx.api.listPipelineExecutions(pipeline, { maxPages: 1 }),
-    ctx.api.listActionExecutions(pipeline, { maxPages: 1, pageSize: STATUS_PAGE_SIZE, onEnd }),
-  ]);
-  let actions = firstPage;
-  const byId = new Map(executions.map((e) => [e.pipelineExecutionId, e]));
-  // Stages whose latest execution did not succeed show the newest successful run as deployed. With
-  // many environments or several executions in flight, it can be older than one page: read on.
-  const missing = (items: ActionExecutionDetail[]) => {
+  const reading = ctx.api.getPipelineState(pipeline);
+  const listing = ctx.api.listPipelineExecutions(pipeline, { maxPages: 1 });
+  // Stages whose latest execution did not succeed show the newest deployed run. With many
+  // environments or several executions in flight, it can be older than one page: read on, from
+  // where the pages read end, while a stage still lacks one and existed before what was read.
+  const missing = async (items: ActionExecutionDetail[]) => {
+    const [state, executions] = await Promise.all([reading, listing]);
+    const byId = new Map(executions.map((e) => [e.pipelineExecutionId, e]));
+    const stages = state.stageStates ?? [];
+    const order = stages.map((s) => s.stageName ?? '');
     const runs = stageRuns(items);
-    return (state.stageStates ?? []).filter((s) =>
-      s.latestExecution?.pipelineExecutionId && s.latestExecution.status !== 'Succeeded' && !deployedRun(s, runs, byId));
+    const actionsOf = (run: StageRun) => structures.actionsFor(run, state) ?? [];
+    return structures.settle(() => stages.filter((s) => s.latestExecution?.pipelineExecutionId && s.latestExecution.status !== 'Succeeded'
+      && !deployedRun(s, runs, byId, actionsOf) && !wentThroughWithout(s.stageName ?? '', items, byId, order)));
   };
-  // a page may hold fewer items than asked for and still have more after it: the token decides
-  if (more && missing(firstPage).length > 0) {
-    actions = await ctx.api.listActionExecutions(pipeline, {
-      maxPages: STATUS_MAX_PAGES, pageSize: STATUS_PAGE_SIZE, stopWhen: (items) => missing(items).length === 0, onEnd,
-    });
-  }
-  const data: StatusData = { state, byId, actions, looked: new Map() };
-  let environments = (state.stageStates ?? []).map((s) => stageStatus(s, data));
+  const [state, executions, actions] = await Promise.all([
+    reading,
+    listing,
+    // a page may hold fewer items than asked for and still have more after it: the token decides
+    ctx.api.listActionExecutions(pipeline, {
+      maxPages: STATUS_MAX_PAGES, pageSize: STATUS_PAGE_SIZE, stopWhen: async (items) => (await missing(items)).length === 0, onEnd,
+    }),
+  ]);
+  const byId = new Map(executions.map((e) => [e.pipelineExecutionId, e]));
+  const data: StatusData = { state, byId, actions, looked: new Map(), actionsOf: (run) => structures.actionsFor(run, state) ?? [] };
+  let environments = await structures.settle(() => (state.stageStates ?? []).map((s) => stageStatus(s, data)));
   // The revision of an execution older than the pages read (its source action and summary not
   // among them), or of a rollback, which runs no source action: read the execution (a rollback's
   // target) when no list gave it. At most two calls per environment, usually none.
@@ -258,7 +300,7 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
     const at = lastChange ? new Date(lastChange) : undefined;
     deployed = { executionId: latestId, revision: revisionOf(latestId), at, ...withRollback(latestId) };
   } else {
-    const found = deployedRun(stage, runs, byId);
+    const found = deployedRun(stage, runs, byId, data.actionsOf);
     if (found) {
       const { run, stopped, notRun } = found;
       deployed = {
@@ -431,10 +473,12 @@ export async function statusCommand(ctx: CommandContext, options: StatusOptions)
   const color = useColor(ctx.io);
   let failedRefreshes = 0;
   let shown = false;
+  // the stages of earlier pipeline versions, read once for every refresh
+  const structures = new StageStructures(ctx, options.pipeline);
   for (let refresh = 1; ; refresh++) {
     let status: PipelineStatus;
     try {
-      status = await fetchStatus(ctx, options.pipeline);
+      status = await fetchStatus(ctx, options.pipeline, structures);
       failedRefreshes = 0;
     } catch (e) {
       // --watch rides out an outage (still throttled or failing after the SDK's retries), from its first refresh on
