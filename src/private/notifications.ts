@@ -3,6 +3,7 @@ import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { uniqueName } from './physical-names';
 import { refuseOwnedUnreferable } from './referable';
 import { isResource, Validator } from './validation';
 import type { PlanNotifications } from '../model/plan-document';
@@ -66,7 +67,12 @@ export function planNotifications(model: NotificationsModel | undefined): PlanNo
 /** Adds the CodeStar notification rule to the pipeline. */
 export function renderNotifications(pipeline: codepipeline.Pipeline, model: NotificationsModel): void {
   const targets = [model.topic, model.slackChannel].filter(t => t !== undefined) as Array<sns.ITopic | chatbot.ISlackChannelConfiguration>;
-  const rule = pipeline.notifyOn('Notifications', targets[0], { events: model.events.map(e => EVENTS[e]) });
+  // aws-cdk-lib's name depends on the construct path only: two stacks (or Regions) of one account with
+  // the same path would ask for the same name, which CodeStar Notifications refuses
+  const rule = pipeline.notifyOn('Notifications', targets[0], {
+    events: model.events.map(e => EVENTS[e]),
+    notificationRuleName: uniqueName(pipeline.node.scope ?? pipeline),
+  });
   for (const target of targets.slice(1)) rule.addTarget(target);
   if (model.topic && !definedInApp(model.topic)) {
     const arn = Token.isUnresolved(model.topic.topicArn) ? 'an imported topic' : model.topic.topicArn;
