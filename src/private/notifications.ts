@@ -4,7 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { uniqueName } from './physical-names';
-import { refuseOwnedUnreferable } from './referable';
+import { refuseOwnedOfOtherApp, refuseOwnedUnreferable } from './referable';
 import { isResource, Validator } from './validation';
 import type { PlanNotifications } from '../model/plan-document';
 import { PipelineEvent, PipelineNotifications } from '../pipeline/notifications';
@@ -43,6 +43,7 @@ export function notificationsModel(v: Validator, raw: unknown, field: string = '
       + "or import it there by ARN with sns.Topic.fromTopicArn(pipelineStack, 'Topic', 'arn:aws:sns:...') (its topic policy must then allow "
       + 'codestar-notifications.amazonaws.com to sns:Publish).');
   }
+  if (n.topic !== undefined) refuseOwnedOfOtherApp(v, `${field}.topic.masterKey`, n.topic.masterKey, 'a KMS key');
   if (n.slackChannel !== undefined) {
     refuseOwnedUnreferable(v, `${field}.slackChannel`, n.slackChannel, 'a Slack channel configuration', "Create the configuration in a stack of the pipeline's account and Region, "
       + "or import it there with chatbot.SlackChannelConfiguration.fromSlackChannelConfigurationArn(pipelineStack, 'Slack', 'arn:aws:chatbot::...').");
