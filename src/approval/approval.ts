@@ -1,13 +1,15 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ApprovalModel, ModelContext, RenderContext, SourceRevision } from '../model/model';
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
-import { refuseOwnedUnreferable } from '../private/referable';
+import { APPROVAL_ROLE_ID, uniqueName } from '../private/physical-names';
+import { refuseOwnedOfOtherApp, refuseOwnedUnreferable } from '../private/referable';
 import { described, isToken, Validator } from '../private/validation';
 
 /** Options of a manual approval. */
@@ -183,6 +185,7 @@ class ManualApproval extends Approval {
           v.fail(`${ctx.field}.approvers[${i}]`, 'is a principal that holds no IAM policy (a service, account or ARN principal), so the grant would allow nothing',
             described(describeGrantee(a)), 'Pass roles or users, for example iam.Role.fromRoleArn(this, \'ReleaseManagers\', \'arn:aws:iam::111111111111:role/release-managers\').');
         }
+        refuseOwnedOfOtherApp(v, `${ctx.field}.approvers[${i}]`, a.grantPrincipal, 'a principal');
         const other = ctx.pipelineAccount !== undefined ? approverOfAnotherAccount(a, ctx.pipelineAccount) : undefined;
         if (other !== undefined) {
           v.fail(`${ctx.field}.approvers[${i}]`,
@@ -195,11 +198,13 @@ class ManualApproval extends Approval {
     // the approval's own settings win over DeliveryDefaults: its topic, else its emails' topic, else the default
     const ownEmails = notifyEmails !== undefined && notifyEmails.length > 0 ? notifyEmails : undefined;
     const notify = o.notify ?? (ownEmails ? undefined : v.defaults.approvalNotify as sns.ITopic | undefined);
+    const notifyField = o.notify ? `${ctx.field}.notify` : 'DeliveryDefaults.approvalNotify';
     if (notify) {
-      refuseOwnedUnreferable(v, o.notify ? `${ctx.field}.notify` : 'DeliveryDefaults.approvalNotify', notify, 'an SNS topic',
+      refuseOwnedUnreferable(v, notifyField, notify, 'an SNS topic',
         "Create the topic in the pipeline's stack (or another stack of its account and Region), or import it there by ARN with "
         + "sns.Topic.fromTopicArn(pipelineStack, 'Approvals', 'arn:aws:sns:...').");
     }
+    const namedRole = notify !== undefined && otherAccountTopic(ctx, notifyField, notify);
     const who = notify || ownEmails ? ' (approvers notified)' : '';
     const summary = this.kind === 'manual-approval'
       ? `manual approval before deploying to ${environmentName}${who}`
@@ -210,6 +215,7 @@ class ManualApproval extends Approval {
       summary: addedByDefault ? `${summary} — added by default (continuous delivery)` : summary,
       addedByDefault,
       approvers: o.approvers ?? [],
+      namedRole,
       produce: (rc: RenderContext): codepipeline.IAction => {
         const { text, length } = approvalText(rev => this.kind === 'manual-approval'
           ? `Approve to promote ${rev} to ${environmentName}.`
@@ -245,4 +251,76 @@ function emailTopic(scope: Construct, emails: string[]): sns.ITopic {
   const topic = new sns.Topic(scope, 'ApprovalTopic', { enforceSSL: true });
   for (const email of emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
   return topic;
+}
+
+/** The account a topic or key is of, when known at synth: its ARN's, else its stack's. */
+function accountOf(resource: sns.ITopic | kms.IKey, arn: string): string | undefined {
+  if (!Token.isUnresolved(arn)) return arn.split(':')[4] || undefined;
+  const account = Resource.isOwnedResource(resource) ? Stack.of(resource).account : resource.env.account;
+  return Token.isUnresolved(account) ? undefined : account;
+}
+
+/** The key behind an alias, or the key itself. */
+function keyBehind(key: kms.IKey): kms.IKey {
+  // an alias imported by name has no key to tell (its aliasTargetKey throws)
+  const target = Resource.isOwnedResource(key) ? (key as Partial<kms.IAlias>).aliasTargetKey : undefined;
+  return target !== undefined && target !== key ? keyBehind(target) : key;
+}
+
+/**
+ * True when an approval topic, or its key, is of another account than the pipeline's: the
+ * approvals' role publishes to it, and the topic's (or key's) policy there must allow the role, by
+ * its ARN, so the role is given a name (see uniqueName). A key defined in a stack of the app gets
+ * the statement from aws-cdk-lib; the policies of a topic or key imported by ARN cannot be changed
+ * here, and a warning names the statements their owner must add.
+ */
+function otherAccountTopic(ctx: ModelContext, field: string, topic: sns.ITopic): boolean {
+  const v = ctx.validator;
+  const scope = ctx.pipelineScope ?? v.pipeline;
+  const pipelineAccount = scope ? Stack.of(scope).account : undefined;
+  const ours = pipelineAccount !== undefined && !Token.isUnresolved(pipelineAccount) ? pipelineAccount : undefined;
+  const key = topic.masterKey ? keyBehind(topic.masterKey) : undefined;
+  refuseOwnedOfOtherApp(v, `${field}.masterKey`, topic.masterKey, 'a KMS key');
+  if (ours === undefined || scope === undefined) return false;
+  const topicAccount = accountOf(topic, topic.topicArn);
+  const keyAccount = key ? accountOf(key, key.keyArn) : undefined;
+  const otherTopic = topicAccount !== undefined && topicAccount !== ours;
+  const otherKey = keyAccount !== undefined && keyAccount !== ours;
+  if (!otherTopic && !otherKey) return false;
+  const pipelineStack = Stack.of(scope);
+  const roleName = uniqueName(scope, APPROVAL_ROLE_ID);
+  const keyOfApp = key !== undefined && Resource.isOwnedResource(key);
+  if (Token.isUnresolved(roleName) && keyOfApp && otherKey) {
+    v.fail(`${field}`, `is encrypted with key '${key.node.path}' of account ${keyAccount}, not the pipeline's (${ours}): its key policy must name the approvals' role, `
+      + `whose name is known only when it deploys, as the pipeline's stack '${pipelineStack.node.path}' names no Region`, key.node.path,
+    `Give stack '${pipelineStack.node.path}' an env with its Region, or encrypt the topic with a key of account ${ours}.`);
+  }
+  if (keyOfApp && !otherTopic) return true;
+  const partition = [topic.topicArn, key?.keyArn].map(a => a !== undefined && !Token.isUnresolved(a) ? a.split(':')[1] : undefined).find(p => p) ?? 'aws';
+  const role = Token.isUnresolved(roleName)
+    ? `'${scope.node.path}/${APPROVAL_ROLE_ID}' (its ARN is known when it deploys)`
+    : `arn:${partition}:iam::${ours}:role/${roleName}`;
+  const principal = Token.isUnresolved(roleName) ? '<the role\'s ARN>' : role;
+  const keyStatement = `{ "Effect": "Allow", "Principal": { "AWS": "${principal}" }, "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*" }`;
+  const keyName = key && !Token.isUnresolved(key.keyArn) ? `key ${key.keyArn}` : `key '${key?.node.path}'`;
+  let message: string;
+  if (otherTopic) {
+    const topicName = Token.isUnresolved(topic.topicArn) ? 'an imported topic' : `topic ${topic.topicArn}`;
+    message = `${field} is ${topicName} of account ${topicAccount}, not the pipeline's (${ours}): the approvals' role ${role} publishes to it, `
+      + 'which only the topic\'s owner can allow. Add this statement to the topic policy: '
+      + `{ "Effect": "Allow", "Principal": { "AWS": "${principal}" }, "Action": "sns:Publish", "Resource": "${Token.isUnresolved(topic.topicArn) ? '<the topic\'s ARN>' : topic.topicArn}" }`;
+    if (key === undefined) {
+      message += '. If the topic is encrypted, its key policy must also allow the role kms:Decrypt and kms:GenerateDataKey*, and the role\'s own policy must name the key: '
+        + "import the topic with sns.Topic.fromTopicAttributes(this, 'Approvals', { topicArn, keyArn }) so that the pipeline grants it.";
+    } else if (otherKey && !keyOfApp) {
+      message += `, and this statement to the policy of its ${keyName}: ${keyStatement}.`;
+    } else {
+      message += '.';
+    }
+  } else {
+    message = `${field} is encrypted with ${keyName} of account ${keyAccount}, not the pipeline's (${ours}): the approvals' role ${role} publishes to the topic, `
+      + `which only the key's owner can allow. Add this statement to the key policy: ${keyStatement}.`;
+  }
+  Annotations.of(scope).addWarningV2('delivery-pipeline:otherAccountApprovalTopic', `${message} Otherwise the approvers are never told.`);
+  return true;
 }

@@ -8,7 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { ReleaseMode } from '../model/release-mode';
 import { buildOutputFilePath } from '../private/artifact-paths';
-import { hasDeployTimeName, readsCrossRegionNames, refuseOtherStage } from '../private/referable';
+import { hasDeployTimeName, readsCrossRegionNames, refuseOtherStage, refuseOwnedOfOtherApp } from '../private/referable';
 import { described, isToken, literalName, resolvedOrUndefined, Validator } from '../private/validation';
 
 /*
@@ -460,6 +460,7 @@ export function checkRole(v: Validator, field: string, role: unknown, what: stri
       `Pass a role of the ${what}'s account that trusts the pipeline account, for example iam.Role.fromRoleArn(this, 'DeployRole', 'arn:aws:iam::222222222222:role/shop-deploy').`);
   }
   const r = role as iam.IRole;
+  refuseOwnedOfOtherApp(v, `${field}.role`, r, 'an IAM role');
   const roleAccount = r.env?.account;
   if (typeof roleAccount === 'string' && !isToken(roleAccount) && !isToken(account) && roleAccount !== account) {
     v.fail(`${field}.role`, `is in account ${roleAccount}, but the ${what} is in account ${account} (CodePipeline deploys in the account of the role it assumes)`,

@@ -18,6 +18,7 @@ import { DeploymentModel, DeploymentRenderContext, ModelContext, ProducedActionF
 import { readBootstrapVersion, withActionRolePolicy } from '../private/action-grants';
 import { buildOutputFilePath } from '../private/artifact-paths';
 import { takenVariables, validateCommandsOptions } from '../private/commands-spec';
+import { refuseOwnedOfOtherApp } from '../private/referable';
 import { OutputVariables, outputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
 import { DeliveryPipelineValidationError, described, isToken, literal } from '../private/validation';
@@ -290,6 +291,7 @@ class CloudFormationTarget extends DeploymentTarget {
       if (role !== undefined && (role === null || typeof role !== 'object' || typeof (role as any).roleArn !== 'string')) {
         v.fail(`${ctx.field}.${key}`, 'must be an iam.IRole', role, `Pass iam.Role.fromRoleArn(this, '${key === 'deployRole' ? 'DeployRole' : 'ExecutionRole'}', 'arn:aws:iam::111111111111:role/...').`);
       }
+      refuseOwnedOfOtherApp(v, `${ctx.field}.${key}`, role, 'an IAM role');
     }
     // CodePipeline runs the action in the deploy role's account; CloudFormation takes an execution
     // role of the stack's account only

@@ -357,6 +357,11 @@ export interface ApprovalModel {
   readonly addedByDefault: boolean;
   /** Principals granted PutApprovalResult on exactly this approval. */
   readonly approvers: iam.IGrantable[];
+  /**
+   * True when its topic or the topic's key is of another account: the policy there names the
+   * approvals' role by its ARN, so the role gets a physical name.
+   */
+  readonly namedRole?: boolean;
   produce(ctx: RenderContext): codepipeline.IAction;
 }
 

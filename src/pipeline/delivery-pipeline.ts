@@ -29,7 +29,7 @@ import { stackTemplatePath } from '../private/artifact-paths';
 import { addCrossAccountActionRoleSuppressions, addFleetInstanceRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
 import { selfUpdateDeployment } from '../private/pipeline-synthesizer';
-import { hasDeployTimeName, refuseOwnedUnreferable } from '../private/referable';
+import { hasDeployTimeName, refuseOwnedOfOtherApp, refuseOwnedUnreferable } from '../private/referable';
 import { described, DeliveryPipelineValidationError, isResource, literal, show, Validator } from '../private/validation';
 import type { AdditionalSource } from '../sources/additional-source';
 import { PipelineSource, SOURCE_VARIABLES_NAMESPACE } from '../sources/pipeline-source';
@@ -210,6 +210,7 @@ export class DeliveryPipeline extends Construct {
         "Use a bucket of a stack of the pipeline's account and Region (CodePipeline keeps its artifacts in its own Region), or import it there with "
         + "s3.Bucket.fromBucketAttributes(this, 'Artifacts', { bucketName, encryptionKey }).");
     }
+    if (bucket !== undefined) refuseOwnedOfOtherApp(this.validator, 'artifactBucket.encryptionKey', (bucket as s3.IBucket).encryptionKey, 'a KMS key');
     if (bucket !== undefined) refuseArtifactStoreOfOtherRegion(this.validator, bucket as s3.IBucket, Stack.of(this).region);
     if (props.environments !== undefined) {
       if (!Array.isArray(props.environments)) {

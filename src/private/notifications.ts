@@ -3,7 +3,8 @@ import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { refuseOwnedUnreferable } from './referable';
+import { uniqueName } from './physical-names';
+import { refuseOwnedOfOtherApp, refuseOwnedUnreferable } from './referable';
 import { isResource, Validator } from './validation';
 import type { PlanNotifications } from '../model/plan-document';
 import { PipelineEvent, PipelineNotifications } from '../pipeline/notifications';
@@ -42,6 +43,7 @@ export function notificationsModel(v: Validator, raw: unknown, field: string = '
       + "or import it there by ARN with sns.Topic.fromTopicArn(pipelineStack, 'Topic', 'arn:aws:sns:...') (its topic policy must then allow "
       + 'codestar-notifications.amazonaws.com to sns:Publish).');
   }
+  if (n.topic !== undefined) refuseOwnedOfOtherApp(v, `${field}.topic.masterKey`, n.topic.masterKey, 'a KMS key');
   if (n.slackChannel !== undefined) {
     refuseOwnedUnreferable(v, `${field}.slackChannel`, n.slackChannel, 'a Slack channel configuration', "Create the configuration in a stack of the pipeline's account and Region, "
       + "or import it there with chatbot.SlackChannelConfiguration.fromSlackChannelConfigurationArn(pipelineStack, 'Slack', 'arn:aws:chatbot::...').");
@@ -66,7 +68,12 @@ export function planNotifications(model: NotificationsModel | undefined): PlanNo
 /** Adds the CodeStar notification rule to the pipeline. */
 export function renderNotifications(pipeline: codepipeline.Pipeline, model: NotificationsModel): void {
   const targets = [model.topic, model.slackChannel].filter(t => t !== undefined) as Array<sns.ITopic | chatbot.ISlackChannelConfiguration>;
-  const rule = pipeline.notifyOn('Notifications', targets[0], { events: model.events.map(e => EVENTS[e]) });
+  // aws-cdk-lib's name depends on the construct path only: two stacks (or Regions) of one account with
+  // the same path would ask for the same name, which CodeStar Notifications refuses
+  const rule = pipeline.notifyOn('Notifications', targets[0], {
+    events: model.events.map(e => EVENTS[e]),
+    notificationRuleName: uniqueName(pipeline.node.scope ?? pipeline),
+  });
   for (const target of targets.slice(1)) rule.addTarget(target);
   if (model.topic && !definedInApp(model.topic)) {
     const arn = Token.isUnresolved(model.topic.topicArn) ? 'an imported topic' : model.topic.topicArn;

@@ -29,13 +29,37 @@ export function refuseOwnedUnreferable(v: Validator, field: string, resource: IC
 }
 
 /**
+ * Refuses a resource of another CDK app than the pipeline's (its construct tree has another root):
+ * aws-cdk-lib refuses any reference to it ("Cannot reference across apps") without naming the
+ * construct or the field, and that app's resources are not deployed with this one.
+ */
+export function refuseOtherApp(v: Validator, field: string, resource: IConstruct, what: string, label: unknown): void {
+  if (!v.pipeline || typeof resource?.node !== 'object' || resource.node.root === v.pipeline.node.root) return;
+  const where = resource.node.scopes.filter(c => Stack.isStack(c)).pop();
+  v.fail(field, `is ${what}${where ? ` of stack '${where.node.path}'` : ''} of another CDK app than the pipeline's, which the pipeline's stack cannot refer to`, label,
+    "Import it into the pipeline's app by ARN (sns.Topic.fromTopicArn, kms.Key.fromKeyArn, s3.Bucket.fromBucketArn, ...), or create it in this app.");
+}
+
+/**
+ * The same for a resource defined in the app (`Resource.isOwnedResource`) only: one imported by ARN
+ * into another app is referred to by that literal. A KMS alias is checked for the key behind it.
+ */
+export function refuseOwnedOfOtherApp(v: Validator, field: string, resource: unknown, what: string): void {
+  if (typeof (resource as IConstruct | undefined)?.node !== 'object') return;
+  // an alias imported by name has no key to tell (its aliasTargetKey throws)
+  const target = Resource.isOwnedResource(resource as IConstruct) ? (resource as { aliasTargetKey?: IConstruct }).aliasTargetKey : undefined;
+  const owned = target !== undefined && target !== resource ? target : resource as IConstruct;
+  if (Resource.isOwnedResource(owned)) refuseOtherApp(v, field, owned, what, owned.node.path);
+}
+
+/**
  * Refuses a resource of a stack in another CDK stage than the pipeline's (a stage the pipeline
  * deploys, say): aws-cdk-lib refuses references across a stage boundary with an error that names
  * neither the field nor the fix. Resources of other accounts and regions are left to the caller.
  */
 export function refuseOtherStage(v: Validator, field: string, resource: IConstruct, what: string, label: unknown, fix: string): void {
-  // a resource of another app (built apart, as tests do) is left to the other checks
-  if (!v.pipeline || resource.node.root !== v.pipeline.node.root) return;
+  if (!v.pipeline) return;
+  refuseOtherApp(v, field, resource, what, label);
   const stage = Stage.of(Stack.of(resource));
   if (stage === Stage.of(Stack.of(v.pipeline))) return;
   const where = stage?.node.path ? `CDK stage '${stage.node.path}'` : 'the app, outside any CDK stage';

@@ -5,6 +5,7 @@ import { IConstruct } from 'constructs';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { AlarmGateModel, AlarmRefModel, GroupAlarmModel, ModelContext, VerificationModel } from '../model/model';
 import { takenVariables, validateCommandsOptions } from '../private/commands-spec';
+import { refuseOwnedOfOtherApp } from '../private/referable';
 import { outputVariables } from '../private/stack-outputs';
 import { described, literal, literalName, resolvedOrUndefined, type Validator } from '../private/validation';
 
@@ -112,6 +113,7 @@ export function alarmGateModel(
   if (role !== undefined && (role === null || typeof (role as any).roleArn !== 'string')) {
     v.fail(roleField ?? `${ctx.field.replace(/\.alarms$/, '')}.role`, 'must be an iam.IRole', role, "Pass iam.Role.fromRoleArn(this, 'AlarmReader', 'arn:aws:iam::222222222222:role/alarm-reader').");
   }
+  refuseOwnedOfOtherApp(v, roleField ?? `${ctx.field.replace(/\.alarms$/, '')}.role`, role, 'an IAM role');
   const refs = (alarms as cloudwatch.IAlarm[]).map((a, i) => alarmRef(ctx, `${ctx.field}[${i}]`, a));
   const pipelineAccount = ctx.pipelineAccount;
   if (role === undefined && pipelineAccount !== undefined && !Token.isUnresolved(pipelineAccount)) {
@@ -158,6 +160,7 @@ export function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAl
     const parts = alarm.alarmArn.split(':');
     return { alarm, name: alarm.alarmName, arn: alarm.alarmArn, account: literal(parts[4]), region: literal(parts[3]), referable: true };
   }
+  refuseOwnedOfOtherApp(ctx.validator, field, alarm, 'a CloudWatch alarm');
   const scope = ctx.pipelineScope;
   const alarmStack = typeof (alarm as any).node === 'object' ? Stack.of(alarm) : undefined;
   if (!scope || !alarmStack) {

@@ -1,7 +1,8 @@
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Approval, DeliveryDefaults, PipelineSource } from '../../src';
 import { approvalText, MAX_APPROVAL_TEXT_LENGTH } from '../../src/approval/approval';
@@ -263,5 +264,94 @@ describe('DeliveryDefaults.approvalNotify and an approval\'s own notification', 
     expect(topics).toEqual([sharedId]);
     expect(subscriptions).toEqual([]);
     expect(arns).toEqual([['Approve', { Ref: sharedId }], ['Approve', { Ref: sharedId }]]);
+  });
+});
+
+describe('an approval topic or key of another account', () => {
+  const prod = (approval: Approval) => [env('staging'), env('prod', { production: true, approval })];
+  const warnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('otherAccountApprovalTopic')).map(w => w.entry.data);
+  const approvalRole = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))
+    .find((r: any) => r.Properties.Description === 'Runs the manual approvals of PipelineStack/Shop') as any;
+
+  test('an imported topic of another account: the approvals\' role gets a name, and a warning names it and the statement the topic\'s owner must add', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: prod(Approval.manual({ notify: sns.Topic.fromTopicArn(stack, 'Approvals', 'arn:aws:sns:eu-west-1:222222222222:approvals') })) });
+    const roleName = approvalRole(stack).Properties.RoleName;
+    expect(roleName).toMatch(/^PipelineStack-eu-west-1-Shop-ApprovalRole-[0-9a-f]{8}$/);
+    expect(warnings(stack)).toEqual([
+      'environments[1] (\'prod\').approval.notify is topic arn:aws:sns:eu-west-1:222222222222:approvals of account 222222222222, not the pipeline\'s (111111111111): '
+      + `the approvals' role arn:aws:iam::111111111111:role/${roleName} publishes to it, which only the topic's owner can allow. Add this statement to the topic policy: `
+      + `{ "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::111111111111:role/${roleName}" }, "Action": "sns:Publish", "Resource": "arn:aws:sns:eu-west-1:222222222222:approvals" }. `
+      + 'If the topic is encrypted, its key policy must also allow the role kms:Decrypt and kms:GenerateDataKey*, and the role\'s own policy must name the key: '
+      + "import the topic with sns.Topic.fromTopicAttributes(this, 'Approvals', { topicArn, keyArn }) so that the pipeline grants it. "
+      + 'Otherwise the approvers are never told. [ack: delivery-pipeline:otherAccountApprovalTopic]',
+    ]);
+  });
+
+  test('the same for DeliveryDefaults.approvalNotify, with the key the topic was imported with', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const keyArn = 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    DeliveryDefaults.applyTo(app, { approvalNotify: sns.Topic.fromTopicAttributes(stack, 'Approvals', { topicArn: 'arn:aws:sns:eu-west-1:222222222222:approvals', keyArn }) });
+    pipelineIn(stack, { environments: [env('staging'), env('prod', { production: true })] });
+    const roleName = approvalRole(stack).Properties.RoleName;
+    const role = `arn:aws:iam::111111111111:role/${roleName}`;
+    expect(warnings(stack)).toEqual([
+      'DeliveryDefaults.approvalNotify is topic arn:aws:sns:eu-west-1:222222222222:approvals of account 222222222222, not the pipeline\'s (111111111111): '
+      + `the approvals' role ${role} publishes to it, which only the topic's owner can allow. Add this statement to the topic policy: `
+      + `{ "Effect": "Allow", "Principal": { "AWS": "${role}" }, "Action": "sns:Publish", "Resource": "arn:aws:sns:eu-west-1:222222222222:approvals" }, `
+      + `and this statement to the policy of its key ${keyArn}: { "Effect": "Allow", "Principal": { "AWS": "${role}" }, "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], `
+      + '"Resource": "*" }. Otherwise the approvers are never told. [ack: delivery-pipeline:otherAccountApprovalTopic]',
+    ]);
+  });
+
+  test('a topic of the app encrypted with an imported key of another account: the warning names the key policy statement', () => {
+    const stack = newStack();
+    const keyArn = 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    pipelineIn(stack, { environments: prod(Approval.manual({ notify: new sns.Topic(stack, 'Approvals', { masterKey: kms.Key.fromKeyArn(stack, 'Key', keyArn) }) })) });
+    const role = `arn:aws:iam::111111111111:role/${approvalRole(stack).Properties.RoleName}`;
+    expect(warnings(stack)).toEqual([
+      `environments[1] ('prod').approval.notify is encrypted with key ${keyArn} of account 222222222222, not the pipeline's (111111111111): `
+      + `the approvals' role ${role} publishes to the topic, which only the key's owner can allow. Add this statement to the key policy: `
+      + `{ "Effect": "Allow", "Principal": { "AWS": "${role}" }, "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*" }. `
+      + 'Otherwise the approvers are never told. [ack: delivery-pipeline:otherAccountApprovalTopic]',
+    ]);
+  });
+
+  test.each([
+    ['the approval\'s notify', false],
+    ['DeliveryDefaults.approvalNotify, a topic of a platform stack', true],
+  ])('a topic encrypted with a key of a stack of another account of the app (%s): the key policy names the named role (regression: aws-cdk-lib\'s cross-environment error)',
+    (_case, viaDefaults) => {
+      const app = newApp();
+      const keys = new Stack(app, 'Keys', { env: { account: '222222222222', region: 'eu-west-1' } });
+      const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const topicStack = viaDefaults ? new Stack(app, 'Platform', { env: { account: '111111111111', region: 'eu-west-1' } }) : stack;
+      const notify = new sns.Topic(topicStack, 'Approvals', { masterKey: new kms.Key(keys, 'Key') });
+      if (viaDefaults) DeliveryDefaults.applyTo(app, { approvalNotify: notify });
+      pipelineIn(stack, { environments: prod(viaDefaults ? Approval.manual() : Approval.manual({ notify })) });
+      app.synth();
+      const roleName = approvalRole(stack).Properties.RoleName;
+      expect(roleName).toMatch(/^PipelineStack-eu-west-1-Shop-ApprovalRole-[0-9a-f]{8}$/);
+      const [key] = Object.values(Template.fromStack(keys).findResources('AWS::KMS::Key')) as any[];
+      expect(key.Properties.KeyPolicy.Statement).toContainEqual({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Effect: 'Allow',
+        Resource: '*',
+        Principal: { AWS: `arn:aws:iam::111111111111:role/${roleName}` },
+      });
+      expect(warnings(stack)).toEqual([]);
+    });
+
+  test('a topic and key of the pipeline\'s account keep an unnamed role and no warning', () => {
+    const aliased = newStack();
+    const masterKey = kms.Alias.fromAliasName(aliased, 'SnsKey', 'alias/aws/sns');
+    pipelineIn(aliased, { environments: prod(Approval.manual({ notify: new sns.Topic(aliased, 'Approvals', { masterKey }) })) });
+    expect(approvalRole(aliased).Properties.RoleName).toBeUndefined();
+    expect(warnings(aliased)).toEqual([]);
+    const stack = newStack();
+    pipelineIn(stack, { environments: prod(Approval.manual({ notify: sns.Topic.fromTopicArn(stack, 'Approvals', 'arn:aws:sns:eu-west-1:111111111111:approvals') })) });
+    expect(approvalRole(stack).Properties.RoleName).toBeUndefined();
+    expect(warnings(stack)).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ describe('bad configurations end in one clear synth-time error', () => {
     const stack = newStack();
     let error: any;
     try {
-      new DeliveryPipeline(stack, 'Shop', c.props());
+      new DeliveryPipeline(stack, 'Shop', c.props(stack));
       stack.node.root.node.findAll(); // nothing else to do: validation runs in the constructor
     } catch (e) {
       error = e;

@@ -22,7 +22,8 @@ import { CONNECTION_ARN, env } from '../util';
  */
 export interface BadConfig {
   readonly title: string;
-  readonly props: () => any;
+  /** The props, given the pipeline's stack (for resources that must be of its app). */
+  readonly props: (pipelineStack: Stack) => any;
   readonly message: string | RegExp;
 }
 
@@ -975,8 +976,8 @@ export const BAD_CONFIGS: BadConfig[] = [
   },
   {
     title: 'CodeDeploy group in a stack that names no environment (an env-agnostic service stack)',
-    props: () => base({
-      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(new codedeploy.ServerDeploymentGroup(new Stack(new App(), 'Service'), 'Fleet'))] }],
+    props: pipelineStack => base({
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(new codedeploy.ServerDeploymentGroup(new Stack(pipelineStack.node.root, 'Service'), 'Fleet'))] }],
     }),
     message: `${P}environments[0] ('prod').deployments[0].deploymentGroup is in a stack that names no account or region, so the pipeline (account 111111111111, eu-west-1) `
       + "cannot tell whether deploying to it crosses accounts or regions, got stack 'Service'. Give that stack env: { account: '111111111111', region: 'eu-west-1' }, "

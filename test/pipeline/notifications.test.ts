@@ -1,11 +1,12 @@
-import { Stack } from 'aws-cdk-lib';
+import { NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Approval, DeliveryDefaults, PipelineEvent, PlanDocument } from '../../src';
-import { env, errorOf, flat, newApp, newStack, pipelineIn } from '../util';
+import { Construct } from 'constructs';
+import { Approval, DeliveryDefaults, DeliveryPipeline, PipelineEvent, PlanDocument } from '../../src';
+import { env, errorOf, flat, newApp, newStack, pipelineIn, props } from '../util';
 
 describe('notifications', () => {
   test('default events: approval needed and execution failed, to the topic', () => {
@@ -196,5 +197,56 @@ describe('DeliveryDefaults notifications', () => {
       "'(app)': DeliveryDefaults.notifications names no one to tell (neither topic nor slackChannel), got an object. Pass an SNS topic, an AWS Chatbot Slack channel, or both.");
     expect(errorOf(() => DeliveryDefaults.applyTo(newApp(), { notifications: { topic: 'ops' as any } }))).toMatch(
       /^'\(app\)': DeliveryDefaults\.notifications\.topic must be an sns\.ITopic, got 'ops'\./);
+  });
+});
+
+describe('notification rule name', () => {
+  /** The rule's Name of a pipeline `id` with notifications in a stack `stackName` of `stackEnv`. */
+  function ruleName(stackName: string, stackEnv: { account?: string; region?: string } = { account: '111111111111', region: 'eu-west-1' }, id = 'Shop'): unknown {
+    const stack = new Stack(newApp(), 'ShopPipeline', { stackName, env: stackEnv });
+    pipelineIn(stack, { notifications: { topic: new sns.Topic(stack, 'Releases') } }, id);
+    const [rule] = Object.values(Template.fromStack(stack).findResources('AWS::CodeStarNotifications::NotificationRule')) as any[];
+    return rule.Properties.Name;
+  }
+
+  test('names the stack, the Region and the pipeline, so two apps with the same construct ids in one account get two rules (regression: the same name)', () => {
+    expect(ruleName('orders-pipeline')).toBe('orders-pipeline-eu-west-1-Shop-3f9b0406');
+    expect(ruleName('payments-pipeline')).toBe('payments-pipeline-eu-west-1-Shop-aeb5d2d0');
+  });
+
+  test('the same stack in two Regions of one account gets two names', () => {
+    expect(ruleName('orders-pipeline', { account: '111111111111', region: 'us-east-1' })).toBe('orders-pipeline-us-east-1-Shop-ca69654e');
+  });
+
+  test('long stack names and construct ids are cut to 64 characters, and a hash of the whole values keeps them distinct', () => {
+    const [a, b] = [ruleName(`${'a'.repeat(100)}-1`, undefined, 'B'.repeat(70)), ruleName(`${'a'.repeat(100)}-2`, undefined, 'B'.repeat(70))] as string[];
+    expect(a).toBe('aaaaaaaaaaaaaaaaaaaaaa-eu-west-1-BBBBBBBBBBBBBBBBBBBBBB-606feb69');
+    expect(b).toMatch(/^aaaaaaaaaaaaaaaaaaaaaa-eu-west-1-BBBBBBBBBBBBBBBBBBBBBB-[0-9a-f]{8}$/);
+    expect(b).not.toBe(a);
+    expect(a.length).toBe(64);
+  });
+
+  test('an environment-agnostic stack: CloudFormation joins in the Region it deploys to', () => {
+    expect(ruleName('orders-pipeline', {})).toEqual({ 'Fn::Join': ['', ['orders-pipeline-', { Ref: 'AWS::Region' }, '-Shop-3c2049ab']] });
+  });
+
+  test('characters a rule name cannot hold are replaced, and a pipeline deeper in the stack is named by its path there', () => {
+    const stack = new Stack(newApp(), 'ShopPipeline', { stackName: 'orders-pipeline', env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, { notifications: { topic: new sns.Topic(stack, 'Releases') } });
+    const team = new Construct(stack, 'Team.A');
+    new DeliveryPipeline(team, 'Shop', props({ notifications: { topic: new sns.Topic(stack, 'Other') } }));
+    const names = Object.values(Template.fromStack(stack).findResources('AWS::CodeStarNotifications::NotificationRule')).map((r: any) => r.Properties.Name);
+    expect(names).toEqual(['orders-pipeline-eu-west-1-Shop-3f9b0406', expect.stringMatching(/^orders-pipeline-eu-west-1-Team-A-Shop-[0-9a-f]{8}$/)]);
+    expect(names.every(n => /^[A-Za-z0-9_-]{1,64}$/.test(n))).toBe(true);
+  });
+
+  test('a nested stack, whose name is known when it deploys only, is named by its stack id', () => {
+    const parent = new Stack(newApp(), 'ShopPipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const nested = new NestedStack(parent, 'Delivery');
+    pipelineIn(nested as any, { notifications: { topic: new sns.Topic(nested, 'Releases') } });
+    const [rule] = Object.values(Template.fromStack(nested).findResources('AWS::CodeStarNotifications::NotificationRule')) as any[];
+    expect(rule.Properties.Name).toEqual({
+      'Fn::Join': ['', [expect.stringMatching(/^Shop-[0-9a-f]{8}-$/), { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
+    });
   });
 });

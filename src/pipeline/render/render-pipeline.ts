@@ -14,6 +14,7 @@ import {
 import { readBootstrapVersionParameter, withActionRolePolicy } from '../../private/action-grants';
 import { publishCommands, publisherInstallCommands } from '../../private/asset-publisher';
 import { allowAssetPublishing, createProject } from '../../private/codebuild';
+import { APPROVAL_ROLE_ID, uniqueName } from '../../private/physical-names';
 import { alarmLabel, sameAlarm } from '../../verification/verification';
 
 /** Options the construct passes to the renderer. */
@@ -76,13 +77,16 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
   };
   // One role for all manual approvals and one for all CodeBuild actions, trusted by the pipeline's
   // role only (aws-codepipeline would create a role and policy per action).
-  const sharedRole = (id: string, what: string): () => iam.IRole => {
+  const sharedRole = (id: string, what: string, roleName?: string): () => iam.IRole => {
     let role: iam.IRole | undefined;
     return () => role ??= new iam.Role(scope, id, {
       assumedBy: new iam.ArnPrincipal(pipeline.role.roleArn),
       description: `Runs the ${what} of ${scope.node.path}`,
+      roleName,
     });
   };
+  // a topic or key of another account names the approvals' role in its policy: its name must be known
+  const namedApprovalRole = model.environments.some(e => e.approval?.namedRole);
   const base = {
     sourceArtifact,
     buildArtifact,
@@ -93,7 +97,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     pipelineRegion: stack.region,
     pipelineRole: pipeline.role,
     buildPublishesAssets: model.assets?.inBuild ? assetPublishing(scope, model.assets) : undefined,
-    approvalRole: sharedRole('ApprovalRole', 'manual approvals'),
+    approvalRole: sharedRole(APPROVAL_ROLE_ID, 'manual approvals', namedApprovalRole ? uniqueName(scope, APPROVAL_ROLE_ID) : undefined),
     codeBuildActionRole: sharedRole('CodeBuildActionRole', 'CodeBuild actions'),
     fullCloneConnectionArn: model.source.fullCloneConnectionArn,
     dockerLogins: model.dockerLogins,
