@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { isLambdaDeployRole } from './lambda-deploy-roles';
-import { crossAccountActionRoles, hasAliasScopedReplicationKeys, scopedActionRoleKeys } from '../pipeline/render/replication-keys';
+import { crossAccountActionRoles, hasAliasScopedReplicationKeys, renderedStatements, scopedActionRoleKeys } from '../pipeline/render/replication-keys';
 
 /*
  * cdk-nag suppressions for findings that aws-cdk-lib's own grants cause on resources this library
@@ -250,8 +250,7 @@ function grantsCodeBuildEniPermission(statements: Statement[]): boolean {
 
 /** The statements of a policy's document, rendered once for all the checks. */
 function statementsOf(policy: iam.Policy): Statement[] {
-  const doc = policy.document.toJSON() as { Statement?: Statement[] } | undefined;
-  return doc?.Statement ?? [];
+  return renderedStatements(policy);
 }
 
 /** True when a statement allows cloudformation:DescribeStack* or GetTemplate* on a named stack. */
