@@ -96,8 +96,12 @@ function grantsLambdaDeploy(policy: iam.Policy, statements: Statement[]): boolea
 
 const API_REQUIRES_STAR: Suppression = {
   id: 'AwsSolutions-IAM5',
-  reason: 'Resource "*" only where the AWS API has no resource-level permissions: inspector-scan:ScanSbom (Amazon Inspector), '
-    + 'ecs:RegisterTaskDefinition (CodeDeploy ECS blue/green), ecr:GetAuthorizationToken (the Docker login to the ECR repositories of dockerCredentials, the image pull of QualityCheck.imageScan), and iam:PassRole limited by iam:PassedToService to ecs-tasks.amazonaws.com (the task roles named in the task definition template).',
+  reason: 'Resource "*" where the AWS API has no resource-level permissions: inspector-scan:ScanSbom (Amazon Inspector), '
+    + 'ecs:RegisterTaskDefinition (CodeDeploy ECS blue/green), ecr:GetAuthorizationToken (the Docker login to the ECR repositories of dockerCredentials, '
+    + 'the image pull of QualityCheck.imageScan); and aws-cdk-lib\'s iam:PassRole for CodeDeploy ECS blue/green, limited by iam:PassedToService to '
+    + 'ecs-tasks.amazonaws.com: the action may pass any role of the account that trusts ecs-tasks.amazonaws.com (the task and execution roles '
+    + 'are named in the task definition template, read at deploy time). Pass role to the deployment to use a narrower role. '
+    + 'See the cdk-delivery-pipeline README, Security.',
   applies_to: ['Resource::*'],
 };
 
