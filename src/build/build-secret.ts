@@ -1,6 +1,6 @@
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
-import { refuseOwnedUnreferable } from '../private/referable';
+import { refuseKeylessOtherAccountSecret, refuseOwnedUnreferable } from '../private/referable';
 import { isResource, literal, type Validator } from '../private/validation';
 
 /** A secret validated for one environment variable of a CodeBuild project. */
@@ -30,7 +30,9 @@ export abstract class BuildSecret {
    * A Secrets Manager secret: the whole secret string, or one field of a JSON secret.
    *
    * The project's role may read the secret (`secretsmanager:GetSecretValue` on its ARN) and decrypt
-   * it with its customer managed key, if it has one.
+   * it with its customer managed key, if it has one. A secret of another account must be imported
+   * with its key (`secretsmanager.Secret.fromSecretAttributes(this, id, { secretCompleteArn, encryptionKey })`):
+   * reading it needs `kms:Decrypt` on that key, and one imported without it is refused at synth.
    *
    * @param secret the secret
    * @param jsonField the JSON field of the secret to read, for a secret such as `{"token": "..."}`; by default the whole secret string
@@ -69,6 +71,7 @@ class SecretsManagerBuildSecret extends BuildSecret {
     refuseOwnedUnreferable(v, field, this.secret, 'a Secrets Manager secret',
       "Create the secret in a stack of the pipeline's account and Region (in its CDK stage), or import it by ARN: "
       + "BuildSecret.fromSecretsManager(secretsmanager.Secret.fromSecretCompleteArn(this, 'NpmToken', 'arn:aws:secretsmanager:...')).");
+    refuseKeylessOtherAccountSecret(v, field, this.secret, imported => `BuildSecret.fromSecretsManager(${imported})`);
     const jsonField = this.jsonField as unknown;
     if (jsonField !== undefined && (typeof jsonField !== 'string' || jsonField.trim() === '' || literal(jsonField) === undefined || jsonField.includes(':'))) {
       v.fail(`${field}.jsonField`, "must be the literal name of a JSON field of the secret, without ':'", jsonField,

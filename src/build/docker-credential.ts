@@ -2,7 +2,7 @@ import { Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DockerLoginModel, ModelContext } from '../model/model';
-import { refuseOwnedUnreferable } from '../private/referable';
+import { refuseKeylessOtherAccountSecret, refuseOwnedUnreferable } from '../private/referable';
 import { described, isResource, isToken, requireFactoryMade, type Validator } from '../private/validation';
 
 /** Options of a Docker registry login with a Secrets Manager secret. */
@@ -110,6 +110,8 @@ class SecretLogin extends DockerCredential {
     refuseOwnedUnreferable(v, `${ctx.field}.secret`, this.secret, 'a Secrets Manager secret',
       "Create the secret in a stack of the pipeline's account and Region (in its CDK stage), or import it by ARN: "
       + `${what}(secretsmanager.Secret.fromSecretCompleteArn(this, 'DockerLogin', 'arn:aws:secretsmanager:...')).`);
+    refuseKeylessOtherAccountSecret(v, `${ctx.field}.secret`, this.secret,
+      imported => `${what}(${this.registry === undefined ? '' : `'${this.registry}', `}${imported})`);
     v.noMisspeltFields(ctx.field, this.options, 'DockerCredentialOptions');
     const field = (name: 'usernameField' | 'secretField', fallback: string): string => {
       const value = v.optionalString(`${ctx.field}.${name}`, this.options[name], `Pass the name of a JSON field of the secret, such as '${fallback}'.`) ?? fallback;

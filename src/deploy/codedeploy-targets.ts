@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { ReleaseMode } from '../model/release-mode';
+import { markOtherRegionActionRole } from '../pipeline/render/replication-keys';
 import { buildOutputFilePath } from '../private/artifact-paths';
 import { hasDeployTimeName, readsCrossRegionNames, refuseOtherStage, refuseOwnedOfOtherApp } from '../private/referable';
 import { described, isToken, literalName, resolvedOrUndefined, Validator } from '../private/validation';
@@ -635,14 +636,20 @@ export function codeDeployEcsModel(
  * owns; the role it would create sits in the pipeline's stack, which depends on that bucket stack: a
  * cycle. So the library creates the role (in the pipeline's stack, trusted by the pipeline's role
  * only, like aws-cdk-lib's own action roles) and hands the action a reference to it, whose policy
- * aws-cdk-lib still writes.
+ * aws-cdk-lib still writes. The reference names the pipeline's account literally: aws-cdk-lib then
+ * grants the replication bucket and its key in the role's policy only, never in the bucket or key
+ * policies of the support stack (deployed before the role exists). The key's grant names the key of
+ * the support stack, which the pipeline's stack cannot reference: the pipeline narrows it to the key
+ * by its alias when it is rendered (scopeOtherRegionActionRoleKeyGrants).
  */
 function otherRegionEcsDeployRole(rc: DeploymentRenderContext, group: codedeploy.IEcsDeploymentGroup, name: string): iam.IRole | undefined {
   const account = group.env.account;
   const sameAccount = isToken(account) || account === rc.pipelineAccount || isToken(rc.pipelineAccount);
   if (!sameAccount || isToken(group.env.region) || isToken(rc.pipelineRegion) || group.env.region === rc.pipelineRegion) return undefined;
   const role = new iam.Role(rc.scope, `${name}ActionRole`, { assumedBy: new iam.ArnPrincipal(rc.pipelineRole.roleArn), roleName: PhysicalName.GENERATE_IF_NEEDED });
-  return iam.Role.fromRoleArn(rc.scope, `${name}ActionRoleRef`, role.roleArn);
+  const ref = iam.Role.fromRoleArn(rc.scope, `${name}ActionRoleRef`, `arn:${Stack.of(rc.scope).partition}:iam::${rc.pipelineAccount}:role/${role.roleName}`);
+  markOtherRegionActionRole(ref);
+  return ref;
 }
 
 /** Model of `DeploymentTarget.ecs`. */

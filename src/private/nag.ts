@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { isLambdaDeployRole } from './lambda-deploy-roles';
-import { crossAccountActionRoles, hasAliasScopedReplicationKeys, scopedActionRoleKeys } from '../pipeline/render/replication-keys';
+import { crossAccountActionRoles, hasAliasScopedReplicationKeys, renderedStatements, scopedActionRoleKeys } from '../pipeline/render/replication-keys';
 
 /*
  * cdk-nag suppressions for findings that aws-cdk-lib's own grants cause on resources this library
@@ -96,8 +96,12 @@ function grantsLambdaDeploy(policy: iam.Policy, statements: Statement[]): boolea
 
 const API_REQUIRES_STAR: Suppression = {
   id: 'AwsSolutions-IAM5',
-  reason: 'Resource "*" only where the AWS API has no resource-level permissions: inspector-scan:ScanSbom (Amazon Inspector), '
-    + 'ecs:RegisterTaskDefinition (CodeDeploy ECS blue/green), ecr:GetAuthorizationToken (the Docker login to the ECR repositories of dockerCredentials, the image pull of QualityCheck.imageScan), and iam:PassRole limited by iam:PassedToService to ecs-tasks.amazonaws.com (the task roles named in the task definition template).',
+  reason: 'Resource "*" where the AWS API has no resource-level permissions: inspector-scan:ScanSbom (Amazon Inspector), '
+    + 'ecs:RegisterTaskDefinition (CodeDeploy ECS blue/green), ecr:GetAuthorizationToken (the Docker login to the ECR repositories of dockerCredentials, '
+    + 'the image pull of QualityCheck.imageScan); and aws-cdk-lib\'s iam:PassRole for CodeDeploy ECS blue/green, limited by iam:PassedToService to '
+    + 'ecs-tasks.amazonaws.com: the action may pass any role of the account that trusts ecs-tasks.amazonaws.com (the task and execution roles '
+    + 'are named in the task definition template, read at deploy time). Pass role to the deployment to use a narrower role. '
+    + 'See the cdk-delivery-pipeline README, Security.',
   applies_to: ['Resource::*'],
 };
 
@@ -250,8 +254,7 @@ function grantsCodeBuildEniPermission(statements: Statement[]): boolean {
 
 /** The statements of a policy's document, rendered once for all the checks. */
 function statementsOf(policy: iam.Policy): Statement[] {
-  const doc = policy.document.toJSON() as { Statement?: Statement[] } | undefined;
-  return doc?.Statement ?? [];
+  return renderedStatements(policy);
 }
 
 /** True when a statement allows cloudformation:DescribeStack* or GetTemplate* on a named stack. */

@@ -1,6 +1,7 @@
-import { Resource, Stack, Stage } from 'aws-cdk-lib';
+import { Resource, Stack, Stage, Token } from 'aws-cdk-lib';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
-import { Validator } from './validation';
+import { literal, Validator } from './validation';
 
 /**
  * Refuses a resource defined in a stack the pipeline's stack cannot refer to: another CDK stage,
@@ -84,4 +85,27 @@ export function hasDeployTimeName(resource: unknown): boolean {
  */
 export function readsCrossRegionNames(consumer: Stack, producer: Stack): boolean {
   return consumer.account === producer.account && (consumer as unknown as { _crossRegionReferences?: boolean })._crossRegionReferences === true;
+}
+
+/**
+ * Refuses a Secrets Manager secret of another account than the pipeline's that was imported
+ * without its `encryptionKey`. Reading a secret across accounts needs `kms:Decrypt` on its customer
+ * managed key in the reader's own policy (the AWS managed key `aws/secretsmanager` cannot be used
+ * from another account at all), and without the key the library cannot grant it: every build would
+ * fail with AccessDenied. `importAs` is the call that takes the secret, for the fix.
+ */
+export function refuseKeylessOtherAccountSecret(
+  v: Validator, field: string, secret: secretsmanager.ISecret, importAs: (secret: string) => string,
+): void {
+  if (!v.pipeline || secret.encryptionKey !== undefined) return;
+  const pipelineAccount = Stack.of(v.pipeline).account;
+  const account = secret.env.account;
+  if (Token.isUnresolved(account) || Token.isUnresolved(pipelineAccount) || account === pipelineAccount) return;
+  const arn = literal(secret.secretArn) ?? `arn:aws:secretsmanager:<region>:${account}:secret:<name>-<suffix>`;
+  v.fail(field, `is a Secrets Manager secret of account ${account}, imported without its encryptionKey: the pipeline's account (${pipelineAccount}) `
+    + 'can read it only with kms:Decrypt on its customer managed key, which the build\'s role cannot be granted without the key '
+    + '(the AWS managed key aws/secretsmanager cannot be used from another account)', literal(secret.secretArn) ?? secret.node.path,
+  `Import the secret with its key: ${importAs(`secretsmanager.Secret.fromSecretAttributes(this, 'SharedSecret', { secretCompleteArn: '${arn}', `
+    + "encryptionKey: kms.Key.fromKeyArn(this, 'SharedSecretKey', '<key ARN>') })")}; the secret must be encrypted with that customer managed key, `
+    + `and the key policy and the secret's resource policy must allow account ${pipelineAccount} (kms:Decrypt; secretsmanager:GetSecretValue).`);
 }

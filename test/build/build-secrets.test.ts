@@ -175,6 +175,36 @@ describe('secrets the pipeline stack cannot refer to', () => {
     pipelineIn(third, { buildStep: BuildStep.commands({ commands: ['npm publish'], secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(imported) } }) });
   });
 
+  test('a secret of another account imported without its key is refused: the build could never decrypt it (regression: granted, then AccessDenied at run time)', () => {
+    const stack = newStack();
+    const arn = 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:shared-AbCdEf';
+    const other = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Other', arn);
+    expect(errorOf(() => pipelineIn(stack, {
+      buildStep: BuildStep.commands({ commands: ['npm publish'], secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(other, 'token') } }),
+    }))).toBe(`${PATH}: buildStep.secrets.NPM_TOKEN is a Secrets Manager secret of account 222222222222, imported without its encryptionKey: `
+      + "the pipeline's account (111111111111) can read it only with kms:Decrypt on its customer managed key, which the build's role cannot be granted "
+      + `without the key (the AWS managed key aws/secretsmanager cannot be used from another account), got '${arn}'. `
+      + "Import the secret with its key: BuildSecret.fromSecretsManager(secretsmanager.Secret.fromSecretAttributes(this, 'SharedSecret', "
+      + `{ secretCompleteArn: '${arn}', encryptionKey: kms.Key.fromKeyArn(this, 'SharedSecretKey', '<key ARN>') })); `
+      + 'the secret must be encrypted with that customer managed key, and the key policy and the secret\'s resource policy must allow '
+      + 'account 111111111111 (kms:Decrypt; secretsmanager:GetSecretValue).');
+  });
+
+  test('a secret of another account imported with its key: the role may read the secret and decrypt it with that key through Secrets Manager', () => {
+    const stack = newStack();
+    const arn = 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:shared-AbCdEf';
+    const keyArn = 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const other = secretsmanager.Secret.fromSecretAttributes(stack, 'Other', { secretCompleteArn: arn, encryptionKey: kms.Key.fromKeyArn(stack, 'OtherKey', keyArn) });
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm publish'], secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(other, 'token') } }) });
+    expect(buildSpecOf(stack).env).toEqual({ 'secrets-manager': { NPM_TOKEN: `${arn}:token` } });
+    const statements = statementsOf(stack);
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: arn });
+    // that key only, through Secrets Manager of the secret's Region
+    expect(statements.filter(st => JSON.stringify(st).includes(':222222222222:key/'))).toEqual([{
+      Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+    }]);
+  });
+
   test('a plain object where the secret goes is refused, not granted nothing', () => {
     const stack = newStack();
     const fake = { secretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:x', grantRead: () => undefined } as unknown as secretsmanager.ISecret;

@@ -78,6 +78,29 @@ describe('DockerCredential', () => {
     });
   });
 
+  test('a secret of another account: refused without its key (it could never be decrypted), granted with it', () => {
+    const { stack } = setup();
+    const arn = 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:registry-AbCdEf';
+    const keyless = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Keyless', arn);
+    expect(errorOf(() => pipeline(stack, { buildStep: privilegedBuild(), dockerCredentials: [DockerCredential.customRegistry('ghcr.io', keyless)] })))
+      .toBe("'PipelineStack/Shop': dockerCredentials[0].secret is a Secrets Manager secret of account 222222222222, imported without its encryptionKey: "
+        + "the pipeline's account (111111111111) can read it only with kms:Decrypt on its customer managed key, which the build's role cannot be granted "
+        + `without the key (the AWS managed key aws/secretsmanager cannot be used from another account), got '${arn}'. `
+        + "Import the secret with its key: DockerCredential.customRegistry('ghcr.io', secretsmanager.Secret.fromSecretAttributes(this, 'SharedSecret', "
+        + `{ secretCompleteArn: '${arn}', encryptionKey: kms.Key.fromKeyArn(this, 'SharedSecretKey', '<key ARN>') })); `
+        + 'the secret must be encrypted with that customer managed key, and the key policy and the secret\'s resource policy must allow '
+        + 'account 111111111111 (kms:Decrypt; secretsmanager:GetSecretValue).');
+    const keyArn = 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const { stack: other } = setup();
+    const keyed = secretsmanager.Secret.fromSecretAttributes(other, 'Keyed', { secretCompleteArn: arn, encryptionKey: kms.Key.fromKeyArn(other, 'KeyedKey', keyArn) });
+    pipeline(other, { buildStep: privilegedBuild(), dockerCredentials: [DockerCredential.customRegistry('ghcr.io', keyed)] });
+    const statements = policyStatementsOf(other, /BuildProjectRole/);
+    expect(statements).toContainEqual({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: arn });
+    expect(statements).toContainEqual({
+      Action: 'kms:Decrypt', Effect: 'Allow', Resource: keyArn, Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+    });
+  });
+
   test('a secret of another region is decrypted through Secrets Manager in that region (the secret\'s, not its importing stack\'s)', () => {
     const { stack } = setup();
     const keyArn = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';

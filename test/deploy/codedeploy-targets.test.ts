@@ -301,6 +301,20 @@ describe('DeploymentTarget.codeDeployServer', () => {
 });
 
 describe('DeploymentTarget.codeDeployEcs', () => {
+
+  test('the action role\'s iam:PassRole on "*" (aws-cdk-lib\'s grant) is suppressed for cdk-nag with a reason that says which roles it can pass', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployEcs(importedEcsGroup(stack), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' })] }] });
+    const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .filter((p: any) => /prodshopbgCodePipelineActionRole/.test(JSON.stringify(p.Properties.Roles))) as any[];
+    expect(flat(policy.Properties.PolicyDocument.Statement)).toContainEqual({
+      Action: 'iam:PassRole', Effect: 'Allow', Resource: '*', Condition: { StringEqualsIfExists: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } },
+    });
+    const reasons = policy.Metadata.cdk_nag.rules_to_suppress.filter((r: any) => r.applies_to?.includes('Resource::*')).map((r: any) => r.reason);
+    expect(reasons).toEqual([expect.stringContaining("aws-cdk-lib's iam:PassRole for CodeDeploy ECS blue/green, limited by iam:PassedToService to "
+      + 'ecs-tasks.amazonaws.com: the action may pass any role of the account that trusts ecs-tasks.amazonaws.com')]);
+    expect(reasons[0]).not.toContain('task roles named in the task definition template');
+  });
   test('blue/green with the templates from the build output and the image from the (ECR) source; canary in the plan', () => {
     const stack = newStack();
     const pipeline = pipelineIn(stack, {

@@ -10,7 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeploymentTarget, EnvironmentOptions } from '../../src';
-import { action, cfnTarget, errorOf, flat, newApp, pipelineIn, pipelineProps } from '../util';
+import { action, cfnTarget, errorOf, flat, nagFindingsAfterSynth, newApp, pipelineIn, pipelineProps } from '../util';
 
 /*
  * Environments in another account or region, as aws-cdk-lib renders them: action roles in the
@@ -317,7 +317,7 @@ describe('environment in another region', () => {
   });
 
   test('CodeDeploy ECS blue/green group in us-east-1 of the pipeline\'s account: the action runs there with a role of the pipeline\'s stack (regression: aws-cdk-lib\'s dependency cycle)', () => {
-    const { stack, stacks, pipelineDeps } = crossRegion(s => ({
+    const { stack, asm, stacks, pipelineDeps } = crossRegion(s => ({
       name: 'us',
       region: 'us-east-1',
       deployments: [DeploymentTarget.codeDeployEcs(codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(s, 'Bg', {
@@ -333,12 +333,13 @@ describe('environment in another region', () => {
     expect(a.ActionTypeId.Provider).toBe('CodeDeployToECS');
     const template = Template.fromStack(stack);
     const [[roleId, role]] = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => /EnvironmentsuscheckoutbgActionRole/.test(id)) as [string, any][];
-    expect(a.RoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    // named with the pipeline's account literally, so aws-cdk-lib grants it in its own policy only
+    expect(flat(a.RoleArn)).toBe(`arn:aws:iam::${A}:role/<${roleId}>`);
     // trusted by the pipeline's role only, as aws-cdk-lib's own action roles are (regression: the whole account)
     expect(flat(role.Properties.AssumeRolePolicyDocument.Statement)).toEqual([
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: expect.stringMatching(/^<ShopPipelineRole[A-Z0-9]+\.Arn>$/) } },
     ]);
-    expect(assumable(stack)).toContain(`<${roleId}.Arn>`);
+    expect(assumable(stack)).toContain(`arn:aws:iam::${A}:role/<${roleId}>`);
     // its policy: the group in us-east-1 and the replication bucket it reads the templates from
     const [, policy] = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => /EnvironmentsuscheckoutbgActionRoleRef/.test(id))! as [string, any];
     const statements = flat(policy.Properties.PolicyDocument.Statement) as any[];
@@ -348,6 +349,9 @@ describe('environment in another region', () => {
     const s3Resources = statements.filter(st => list(st.Action).includes('s3:GetObject*')).flatMap(st => list(st.Resource));
     expect(s3Resources).toEqual([expect.stringMatching(/^arn:aws:s3:::pipelinestack-support-us-eplicationbucket[0-9a-f]+$/),
       expect.stringMatching(/^arn:aws:s3:::pipelinestack-support-us-eplicationbucket[0-9a-f]+\/\*$/)]);
+    // and only there: the support stack, deployed before the role exists, names no principal (S3 refuses a policy naming a role yet to be created)
+    const [bucketPolicy] = Object.values(Template.fromJSON(asm.getStackArtifact(SUPPORT).template).findResources('AWS::S3::BucketPolicy')) as any[];
+    expect(allowedPrincipals(bucketPolicy.Properties.PolicyDocument)).toEqual([]);
     // cdk-nag: nothing left unexplained
     const checks = new AwsSolutionsChecks();
     for (const c of stack.node.findAll()) checks.visit(c);
@@ -355,6 +359,91 @@ describe('environment in another region', () => {
       .filter(m => m.type === 'aws:cdk:error' && String(m.data).startsWith('AwsSolutions-'))
       .map(m => `${c.node.path} ${String(m.data).slice(0, 200)}`));
     expect(findings).toEqual([]);
+  });
+
+  /** An ECS blue/green group of us-east-1 of the pipeline's account, imported into the pipeline's stack with its deployment configuration. */
+  function drEnvironment(s: Stack): EnvironmentOptions {
+    const application = codedeploy.EcsApplication.fromEcsApplicationArn(s, 'DrApp', `arn:aws:codedeploy:us-east-1:${A}:application:checkout`);
+    const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(s, 'DrGroup', {
+      application,
+      deploymentGroupName: 'checkout-dr',
+      deploymentConfig: codedeploy.EcsDeploymentConfig.fromEcsDeploymentConfigName(s, 'DrConfig', 'CodeDeployDefault.ECSAllAtOnce'),
+    });
+    return { name: 'dr', region: 'us-east-1', deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' })] };
+  }
+
+  test.each([
+    ['an environment of account B', (s: Stack) => ({ environments: [{ name: 'staging', account: B, deployments: [cfnTarget('shop-staging')] }, drEnvironment(s)] })],
+    ['an artifactBucket with a customer managed key', (s: Stack) => ({
+      artifactBucket: new s3.Bucket(s, 'Artifacts', { encryptionKey: new Key(s, 'ArtifactsKey', { enableKeyRotation: true }) }),
+      environments: [drEnvironment(s)],
+    })],
+  ])('ECS blue/green in us-east-1 of the pipeline\'s account with %s (customer managed replication key): synthesizes, and its role may decrypt '
+    + 'with the replication key by its alias only (regression: "Cannot add assets to a Stack that uses the BootstraplessSynthesizer")', (_name, extra) => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    pipelineIn(stack, extra(stack));
+    const { asm, stacks, pipelineDeps } = assembly(app);
+    expect(stacks).toEqual([`PipelineStack ${A}/eu-west-1`, `${SUPPORT} ${A}/us-east-1`]);
+    expect(pipelineDeps).toEqual([SUPPORT]);
+    const support = Template.fromJSON(asm.getStackArtifact(SUPPORT).template);
+    // no reference across the regions: the support stack holds the replication bucket, its key and alias only
+    expect(Object.values(support.toJSON().Resources).map((r: any) => r.Type).sort())
+      .toEqual(['AWS::KMS::Alias', 'AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy']);
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('Fn::ImportValue');
+    const [alias] = Object.values(support.findResources('AWS::KMS::Alias')) as any[];
+    const [key] = Object.values(support.findResources('AWS::KMS::Key')) as any[];
+    expect(new Set(allowedPrincipals(key.Properties.KeyPolicy))).toEqual(new Set([`arn:aws:iam::${A}:root`]));
+    const [bucketPolicy] = Object.values(support.findResources('AWS::S3::BucketPolicy')) as any[];
+    expect(allowedPrincipals(bucketPolicy.Properties.PolicyDocument)).toEqual([]);
+
+    const [, policy] = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /EnvironmentsdrcheckoutdrActionRoleRef/.test(id))! as [string, any];
+    const statements = flat(policy.Properties.PolicyDocument.Statement) as any[];
+    expect(statements.filter(st => list(st.Action).some((x: string) => x.startsWith('kms:')))).toEqual([{
+      Action: ['kms:Decrypt', 'kms:DescribeKey'],
+      Effect: 'Allow',
+      Resource: `arn:aws:kms:us-east-1:${A}:key/*`,
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias.Properties.AliasName } },
+    }]);
+    expect(statements.filter(st => list(st.Action).includes('s3:GetObject*')).flatMap(st => list(st.Resource))).toEqual([
+      expect.stringMatching(/^arn:aws:s3:::pipelinestack-support-us-eplicationbucket[0-9a-f]+$/),
+      expect.stringMatching(/^arn:aws:s3:::pipelinestack-support-us-eplicationbucket[0-9a-f]+\/\*$/),
+    ]);
+  });
+
+  test('ECS blue/green in us-east-1 with a customer managed replication key: cdk-nag reports nothing on its role', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    pipelineIn(stack, { environments: [{ name: 'staging', account: B, deployments: [cfnTarget('shop-staging')] }, drEnvironment(stack)] });
+    expect(nagFindingsAfterSynth(stack).filter(f => f.path.includes('/dr/checkout-dr'))).toEqual([]);
+  });
+
+  test.each([
+    ['CodeDeploy server group', 'shop-fleet', (s: Stack) => DeploymentTarget.codeDeployServer(importedServerGroup(s, A, 'us-east-1'))],
+    ['Lambda alias', 'webhook', (s: Stack) => DeploymentTarget.lambdaFunction(lambda.Alias.fromAliasAttributes(s, 'Live', {
+      aliasName: 'live', aliasVersion: lambda.Version.fromVersionArn(s, 'V1', `arn:aws:lambda:us-east-1:${A}:function:webhook:1`),
+    }))],
+    ['ECS service (rolling update)', 'web-dr', (s: Stack) => DeploymentTarget.ecs(ecs.FargateService.fromFargateServiceAttributes(s, 'Web', {
+      serviceArn: `arn:aws:ecs:us-east-1:${A}:service/web/web-dr`, cluster: ecs.Cluster.fromClusterArn(s, 'Cluster', `arn:aws:ecs:us-east-1:${A}:cluster/web`),
+    }), { imageDefinitionsFile: 'imagedefinitions.json' })],
+  ])('%s in us-east-1 of the pipeline\'s account with a customer managed replication key: the action role may decrypt with that key by its alias, '
+    + 'not every key (aws-cdk-lib grants "*"); cdk-nag reports nothing on it', (_kind, actionName, target) => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    pipelineIn(stack, { environments: [{ name: 'staging', account: B, deployments: [cfnTarget('shop-staging')] }, { name: 'dr', region: 'us-east-1', deployments: [target(stack)] }] });
+    expect(action(stack, 'dr', actionName).Region).toBe('us-east-1');
+    const support = Template.fromJSON(app.synth().getStackArtifact(SUPPORT).template);
+    const [alias] = Object.values(support.findResources('AWS::KMS::Alias')) as any[];
+    const policyId = new RegExp(`^ShopPipelinedr${actionName.replace(/-/g, '')}CodePipelineActionRoleDefaultPolicy`);
+    const [, policy] = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => policyId.test(id))! as [string, any];
+    const statements = flat(policy.Properties.PolicyDocument.Statement) as any[];
+    expect(statements.filter(st => list(st.Action).some((x: string) => x.startsWith('kms:')))).toEqual([{
+      Action: ['kms:Decrypt', 'kms:DescribeKey'],
+      Effect: 'Allow',
+      Resource: `arn:aws:kms:us-east-1:${A}:key/*`,
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias.Properties.AliasName } },
+    }]);
+    expect(nagFindingsAfterSynth(stack).filter(f => f.path.startsWith(`PipelineStack/Shop/Pipeline/dr/${actionName}/`))).toEqual([]);
   });
 
   test('account B and us-east-1 at once: the action runs there as the given role; the replication key is customer managed and grants that role', () => {

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { scopeCrossAccountActionRoleKeyGrants, scopeReplicationKeyGrants } from './replication-keys';
+import { scopeCrossAccountActionRoleKeyGrants, scopeOtherRegionActionRoleKeyGrants, scopeReplicationKeyGrants } from './replication-keys';
 import { PipelineGraph } from '../../graph/pipeline-graph';
 import {
   AlarmGateModel, AssetPublishing, EnvironmentModel, GroupAlarmModel, PipelineModel, PublisherEnvironment, RenderContext, SourceRevision,
@@ -207,6 +207,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     pipeline.addStage({ stageName: stage.name, actions: stageActions, ...(env ? stageConditions(pipeline, env) : {}) });
   }
   scopeReplicationKeyGrants(pipeline);
+  scopeOtherRegionActionRoleKeyGrants(pipeline);
   scopeCrossAccountActionRoleKeyGrants(pipeline);
   return { pipeline, approvalActionArns };
 }

@@ -3,12 +3,20 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 
-/** The policies whose `kms` grants on every key were narrowed to the replication keys' aliases. */
-const SCOPED = new WeakSet<iam.Policy>();
+type Document = { Statement?: Statement[] };
+
+/** The policies whose `kms` grants on every key were narrowed to the replication keys' aliases, with the narrowing. */
+const SCOPED = new WeakMap<iam.Policy, (document: Document) => Document>();
 
 /** True for a policy whose `key/*` statements are limited by `kms:ResourceAliases` (see below). */
 export function hasAliasScopedReplicationKeys(policy: iam.Policy): boolean {
   return SCOPED.has(policy);
+}
+
+/** The statements of a policy's document as its template has them (narrowed, if it was), unresolved. */
+export function renderedStatements(policy: iam.Policy): Statement[] {
+  const document = (policy.document.toJSON() ?? {}) as Document;
+  return (SCOPED.get(policy)?.(document) ?? document).Statement ?? [];
 }
 
 /**
@@ -34,43 +42,119 @@ export function scopeReplicationKeyGrants(pipeline: codepipeline.Pipeline): void
   const policy = pipeline.role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
   const cfn = policy?.node.defaultChild as iam.CfnPolicy | undefined;
   if (!policy || !cfn) return;
-  SCOPED.add(policy);
   const keyArns = regions.map(r => `arn:${Aws.PARTITION}:kms:${r.region}:${stack.account}:key/*`);
   const aliases = [...new Set(regions.map(r => r.alias))];
+  SCOPED.set(policy, document => narrow(document, keyArns, aliases));
   // the L1 property, not an override: cdk-nag and other checks read the narrowed document too
   cfn.policyDocument = Lazy.uncachedAny({
     produce: (context: IResolveContext) => narrow(context.resolve(policy.document), context.resolve(keyArns), aliases),
   });
 }
 
+/** The references to roles of the pipeline's stack that the library hands actions of other regions of its account. */
+const OTHER_REGION_ACTION_ROLES = new WeakSet<iam.IRole>();
+
+/** Marks a reference to a role the library created for an action in another region of the pipeline's account. */
+export function markOtherRegionActionRole(role: iam.IRole): void {
+  OTHER_REGION_ACTION_ROLES.add(role);
+}
+
+/**
+ * The action roles of the pipeline's stack that act in another region of the pipeline's account
+ * get aws-cdk-lib's grant on that region's replication key: `kms:Decrypt` and `kms:DescribeKey` on
+ * `Resource: "*"` for the roles aws-cdk-lib creates (the key of the support stack cannot be named
+ * from the pipeline's stack), and on the key's ARN for a reference the library hands the action
+ * (which the pipeline's stack cannot resolve either: a reference to a stack of another region). This
+ * narrows both, like the pipeline role's grant, to the keys of that region that carry the
+ * replication key's alias. Roles given by the user are not changed.
+ */
+export function scopeOtherRegionActionRoleKeyGrants(pipeline: codepipeline.Pipeline): void {
+  const stack = Stack.of(pipeline);
+  if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) return;
+  for (const stage of pipeline.stages) {
+    for (const action of stage.actions) {
+      const props = action.actionProperties;
+      const region = props.region ?? props.resource?.env.region;
+      if (region === undefined || Token.isUnresolved(region) || region === stack.region) continue;
+      const key = pipeline.crossRegionSupport[region]?.replicationBucket.encryptionKey;
+      if (!key || !isAlias(key)) continue;
+      const alias = stack.resolve(key.aliasName);
+      if (typeof alias !== 'string') continue;
+      const policy = actionRolePolicy(pipeline, stage.stageName, props);
+      const cfn = policy?.node.defaultChild as iam.CfnPolicy | undefined;
+      if (!policy || !cfn || Stack.of(policy) !== stack) continue;
+      const keyArn = `arn:${Aws.PARTITION}:kms:${region}:${stack.account}:key/*`;
+      // the key's ARN as aws-cdk-lib's grant holds it, unresolved: resolving it from this stack would reference the support stack
+      const targetKey = (key as { aliasTargetKey?: kms.IKey }).aliasTargetKey?.keyArn;
+      const scope = (document: Document) => narrow(document, [keyArn], [alias], targetKey);
+      SCOPED.set(policy, scope);
+      // the L1 property, not an override: cdk-nag and other checks read the narrowed document too. The
+      // document is narrowed before it is resolved, so the key's ARN is never resolved.
+      cfn.policyDocument = Lazy.uncachedAny({ produce: () => scope((policy.document.toJSON() ?? {}) as Document) });
+    }
+  }
+}
+
+/** The policy of an action's role that aws-cdk-lib created in the pipeline's stack, or of a role the library handed the action. */
+function actionRolePolicy(pipeline: codepipeline.Pipeline, stageName: string, props: codepipeline.ActionProperties): iam.Policy | undefined {
+  if (props.role) {
+    // an imported role's policy: 'Policy', or 'Policy<unique id>' with @aws-cdk/aws-iam:importedRoleStackSafeDefaultPolicyName
+    return OTHER_REGION_ACTION_ROLES.has(props.role) ? props.role.node.children.find((c): c is iam.Policy => c instanceof iam.Policy) : undefined;
+  }
+  const role = pipeline.node.tryFindChild(stageName)?.node.tryFindChild(props.actionName)?.node.tryFindChild('CodePipelineActionRole');
+  return role instanceof iam.Role ? role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined : undefined;
+}
+
 function isAlias(key: kms.IKey): key is kms.IAlias {
   return typeof (key as kms.IAlias).aliasName === 'string';
 }
 
-interface Statement { Action?: string | string[]; Resource?: unknown; Condition?: unknown; [key: string]: unknown }
+export interface Statement { Action?: string | string[]; Resource?: unknown; Condition?: any; [key: string]: unknown }
 
-/** An unconditional statement of kms actions only, on "*" among its resources: aws-cdk-lib's key grant it cannot name a key in. */
-function isKmsGrantOnStar(st: Statement): boolean {
+/** The kms actions of an unconditional statement on "*" (or `key`) among its resources: aws-cdk-lib's key grant it cannot name a key in. */
+function kmsGrantOnStar(st: Statement, key?: string): string[] {
   const actions = ([] as string[]).concat(st.Action ?? []);
-  return st.Condition === undefined && ([] as unknown[]).concat(st.Resource ?? []).includes('*')
-    && actions.length > 0 && actions.every(a => a.startsWith('kms:'));
+  if (st.Condition !== undefined || !([] as unknown[]).concat(st.Resource ?? []).some(r => r === '*' || (key !== undefined && r === key))) return [];
+  return actions.filter(a => a.startsWith('kms:'));
 }
 
-/** Splits every unconditional kms-only statement on "*" into its other resources and the alias-scoped keys. */
-function narrow(document: { Statement?: Statement[] }, keyArns: unknown[], aliases: string[]): unknown {
+/** True for an unconditional statement of kms actions only on "*" among its resources. */
+function isKmsGrantOnStar(st: Statement): boolean {
+  const actions = ([] as string[]).concat(st.Action ?? []);
+  return actions.length > 0 && kmsGrantOnStar(st).length === actions.length;
+}
+
+/** One action or a list, as IAM writes it. */
+function oneOrList<T>(items: T[]): T | T[] {
+  return items.length === 1 ? items[0] : items;
+}
+
+/**
+ * Splits every unconditional statement granting kms actions on "*" (or `key`) into its other
+ * actions (aws-cdk-lib may have merged the key grant with grants on "*"), its kms actions on its
+ * other resources, and its kms actions on the alias-scoped keys.
+ */
+function narrow(document: Document, keyArns: unknown[], aliases: string[], key?: string): Document {
   const statements: Statement[] = [];
   for (const st of document.Statement ?? []) {
-    const resources = ([] as unknown[]).concat(st.Resource ?? []);
-    if (!isKmsGrantOnStar(st)) {
+    const kmsActions = kmsGrantOnStar(st, key);
+    if (kmsActions.length === 0) {
       statements.push(st);
       continue;
     }
-    const others = resources.filter(r => r !== '*');
-    if (others.length > 0) statements.push({ ...st, Resource: others.length === 1 ? others[0] : others });
+    const resources = ([] as unknown[]).concat(st.Resource ?? []);
+    const otherActions = ([] as string[]).concat(st.Action ?? []).filter(a => !kmsActions.includes(a));
+    const otherResources = resources.filter(r => r !== key);
+    if (otherActions.length > 0 && otherResources.length > 0) {
+      statements.push({ ...st, Action: oneOrList(otherActions), Resource: oneOrList(otherResources) });
+    }
+    const others = resources.filter(r => r !== '*' && r !== key);
+    if (others.length > 0) statements.push({ ...st, Action: oneOrList(kmsActions), Resource: oneOrList(others) });
     statements.push({
       ...st,
-      Resource: keyArns.length === 1 ? keyArns[0] : keyArns,
-      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliases.length === 1 ? aliases[0] : aliases } },
+      Action: oneOrList(kmsActions),
+      Resource: oneOrList(keyArns),
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': oneOrList(aliases) } },
     });
   }
   return { ...document, Statement: statements };
