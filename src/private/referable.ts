@@ -60,6 +60,8 @@ export function refuseOwnedOfOtherApp(v: Validator, field: string, resource: unk
  */
 export function refuseOtherStage(v: Validator, field: string, resource: IConstruct, what: string, label: unknown, fix: string): void {
   if (!v.pipeline) return;
+  // a resource imported into another app (by id or ARN) is referred to by that literal
+  if (resource.node.root !== v.pipeline.node.root && !Resource.isOwnedResource(resource)) return;
   refuseOtherApp(v, field, resource, what, label);
   const stage = Stage.of(Stack.of(resource));
   if (stage === Stage.of(Stack.of(v.pipeline))) return;

@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -88,5 +89,16 @@ describe('a resource of another CDK app is refused naming the field (regression:
     const other = new Stack(newApp(), 'Other', { env: E });
     pipelineIn(own, { notifications: { topic: sns.Topic.fromTopicArn(other, 'Topic', 'arn:aws:sns:eu-west-1:111111111111:releases') } });
     expect(() => app.synth()).not.toThrow();
+  });
+
+  test('a VPC and a security group imported by id into a stack of another app are taken (regression: refused as resources of another app)', () => {
+    const app = newApp();
+    const own = new Stack(app, 'PipelineStack', { env: E });
+    const other = new Stack(newApp(), 'Shared', { env: E });
+    const vpc = ec2.Vpc.fromVpcAttributes(other, 'Vpc', { vpcId: 'vpc-0abc1234', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0aaa1111'] });
+    const group = ec2.SecurityGroup.fromSecurityGroupId(other, 'Builds', 'sg-0fedcba9876543210');
+    pipelineIn(own, { buildStep: BuildStep.commands({ commands: ['make'], vpc, securityGroups: [group] }) });
+    const project = Object.values(Template.fromStack(own).findResources('AWS::CodeBuild::Project'))[0] as any;
+    expect(project.Properties.VpcConfig).toEqual({ VpcId: 'vpc-0abc1234', Subnets: ['subnet-0aaa1111'], SecurityGroupIds: ['sg-0fedcba9876543210'] });
   });
 });
