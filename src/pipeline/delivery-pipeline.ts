@@ -340,7 +340,7 @@ export class DeliveryPipeline extends Construct {
         warnOutsidePlan(this, pipeline, plan);
         if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
         const template = renderedTemplate(stack);
-        const errors = [...checkRenderedQuotas(this, pipeline, template), ...checkVariableReferences(this, pipeline, sourceKinds)];
+        const errors = [...checkRenderedQuotas(this, pipeline, template), ...checkVariableReferences(this, pipeline, sourceKinds, template)];
         const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack, template) : undefined;
         return assets ? [...errors, assets] : errors;
       },

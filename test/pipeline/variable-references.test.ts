@@ -1,4 +1,5 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { BuildStep, DeploymentTarget, PipelineSource, QualityCheck, Verification } from '../../src';
 import { action, CONNECTION_ARN, env, errorOf, newStack, pipelineIn } from '../util';
@@ -98,4 +99,42 @@ describe('variable references', () => {
     })).toContain("the action 'Deploy' of stage 'staging' reads #{Release.NOTES} in its EnvironmentVariables, but the action 'Notes' of stage 'staging', "
       + "which sets the namespace 'Release', does not run before it");
   });
+
+  test('pipeline-level variables: one declared by addVariable or by a property override is taken, an undeclared one refused', () => {
+    const declared = (declare: (p: codepipeline.Pipeline) => void) => {
+      const stack = newStack();
+      const delivery = pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['make'], environmentVariables: { STAGE: '#{variables.Stage}' } }) });
+      delivery.buildPipeline();
+      declare(delivery.pipeline);
+      return errorOrNone(() => (stack.node.root as any).synth());
+    };
+    expect(declared(p => p.addVariable(new codepipeline.Variable({ variableName: 'Stage', defaultValue: 'x' })))).toBe('');
+    expect(declared(p => (p.node.defaultChild as codepipeline.CfnPipeline).addPropertyOverride('Variables', [{ Name: 'Stage', DefaultValue: 'x' }]))).toBe('');
+    expect(declared(() => undefined)).toContain(
+      "reads #{variables.Stage} in its EnvironmentVariables, but the pipeline declares no pipeline-level variable 'Stage'. Declare it in the pipeline's variables, or pass a literal value.");
+  });
+
+  test("a namespace an override gives an action is the action's", () => {
+    const stack = newStack();
+    const delivery = pipelineIn(stack, {
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.commands('Notes', ['./notes.sh'])] },
+        env('prod', { deployments: [DeploymentTarget.commands('Deploy', ['./deploy.sh'], { environmentVariables: { NOTES: '#{Release.NOTES}' } })] }),
+      ],
+    });
+    delivery.buildPipeline();
+    (delivery.pipeline.node.defaultChild as codepipeline.CfnPipeline).addPropertyOverride('Stages.2.Actions.0.Namespace', 'Release');
+    (stack.node.root as any).synth();
+    expect(action(stack, 'staging', 'Notes').Namespace).toBe('Release');
+  });
 });
+
+/** The error's message, or '' when `fn` does not throw. */
+function errorOrNone(fn: () => unknown): string {
+  try {
+    fn();
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

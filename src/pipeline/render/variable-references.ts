@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { IConstruct } from 'constructs';
+import { RenderedTemplate } from './rendered-quotas';
 import { SOURCE_VARIABLES } from '../../sources/pipeline-source';
 
 /*
@@ -35,20 +36,39 @@ interface Setter {
  * a source variable the source's kind does not set. `sourceKinds`: the kind of each source action,
  * by its namespace.
  */
-export function checkVariableReferences(scope: IConstruct, pipeline: codepipeline.Pipeline, sourceKinds: Record<string, string>): string[] {
+export function checkVariableReferences(
+  scope: IConstruct, pipeline: codepipeline.Pipeline, sourceKinds: Record<string, string>, template: RenderedTemplate,
+): string[] {
   const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline;
   const stack = Stack.of(pipeline);
-  const stages = stack.resolve(cfn.stages) as Array<{ name: string; actions?: RenderedAction[] }> | undefined;
-  if (!Array.isArray(stages)) return [];
+  // the pipeline's properties first (cheap); what they find is confirmed on the rendered template,
+  // where the escape hatch's overrides (addPropertyOverride) apply
+  const found = referenceErrors(scope, stack.resolve(cfn.stages), stack.resolve(cfn.variables), sourceKinds, false);
+  if (found.length === 0) return found;
+  const rendered = template()?.Resources?.[stack.getLogicalId(cfn)]?.Properties;
+  return rendered === undefined ? found : referenceErrors(scope, rendered.Stages, rendered.Variables, sourceKinds, true);
+}
+
+/** The errors of stages and variables as the L1 properties (camelCase) or the template (PascalCase) give them. */
+function referenceErrors(
+  scope: IConstruct, rawStages: unknown, rawVariables: unknown, sourceKinds: Record<string, string>, pascal: boolean,
+): string[] {
+  const at = (o: any, key: string) => o?.[pascal ? key[0].toUpperCase() + key.slice(1) : key];
+  if (!Array.isArray(rawStages)) return [];
+  const stages = rawStages.map(st => ({
+    name: String(at(st, 'name')),
+    actions: ((at(st, 'actions') ?? []) as unknown[]).map((a): RenderedAction => ({
+      name: String(at(a, 'name')), runOrder: at(a, 'runOrder'), namespace: at(a, 'namespace'), configuration: at(a, 'configuration'),
+    })),
+  }));
   const setters = new Map<string, Setter>();
-  stages.forEach((stage, s) => (stage.actions ?? []).forEach(a => {
+  stages.forEach((stage, s) => stage.actions.forEach(a => {
     if (typeof a.namespace === 'string') setters.set(a.namespace, { stage: s, runOrder: a.runOrder ?? 1, where: `action '${a.name}' of stage '${stage.name}'` });
   }));
-  const declared = stack.resolve(cfn.variables) as Array<{ name?: unknown }> | undefined;
-  const pipelineVariables = new Set((Array.isArray(declared) ? declared : []).map(d => d.name));
+  const pipelineVariables = new Set((Array.isArray(rawVariables) ? rawVariables : []).map(d => at(d, 'name')));
   const errors: string[] = [];
   const path = scope.node.path;
-  stages.forEach((stage, s) => (stage.actions ?? []).forEach(a => {
+  stages.forEach((stage, s) => stage.actions.forEach(a => {
     for (const [key, value] of Object.entries(a.configuration ?? {})) {
       const text = typeof value === 'string' ? value : JSON.stringify(value);
       for (const [reference, namespace, variable] of new Set(text?.matchAll(REFERENCE) ?? [])) {
