@@ -479,9 +479,9 @@ export interface PipelineModel {
   readonly dockerLoginsUnused?: boolean;
   /** Retention of the CodeBuild projects' logs in days (`logRetention`, else DeliveryDefaults'); undefined: CodeBuild's log groups. */
   readonly logRetention?: number;
-  /** The pipeline updates its own stack right after the build. */
   /** The cloud assembly directory the build's `cdk synth` writes, inside the build output. */
   readonly cloudAssemblyDirectory?: string;
+  /** The pipeline updates its own stack right after the build. */
   readonly selfUpdate?: {
     readonly stackName: string;
     readonly templatePath: string;

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BuildStep, DeploymentTarget, EnvironmentOptions } from '../../src';
@@ -118,6 +119,15 @@ describe('a cloudFormation target deploying the template of a stack of the pipel
       }],
     });
     expect(() => elsewhere.app.synth()).not.toThrow();
+  });
+
+  test('a stack whose role merely names the bootstrap asset bucket has no assets, and deploys (regression: refused as using assets)', () => {
+    const { app, staging: s, pipelineStack } = appWith({ account: '111111111111', region: 'eu-west-1' });
+    const role = new iam.Role(s, 'Deployer', { assumedBy: new iam.AccountRootPrincipal() });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::cdk-hnb659fds-assets-111111111111-eu-west-1/*'] }));
+    pipelineIn(pipelineStack, { environments: [staging()] });
+    expect(() => app.synth()).not.toThrow();
+    expect(actionsOf(pipelineStack, 'staging')).toEqual(['shop-staging.Prepare@1', 'shop-staging.Deploy@2']);
   });
 
   test('the template is found where the build output holds the cloud assembly, and in a nested stage\'s assembly', () => {

@@ -22,9 +22,12 @@ export function selfUpdateAssetsProblem(scope: IConstruct, stack: Stack, templat
     + 'Move these resources to a stack of a CDK stage the pipeline deploys (its assets are published), or leave selfUpdate off and deploy the pipeline stack with cdk deploy.';
 }
 
+/** The hash that names a file asset's object key or a Docker image asset's tag. */
+const ASSET_HASH = /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/;
+
 /**
  * The resources of a stack that use its file or Docker image assets, as `<path> (<type>)`: those
- * that refer to the CDK bootstrap asset bucket or repository in the rendered template, else the
+ * that refer to an asset (by its hash) of the CDK bootstrap asset bucket or repository in the rendered template, else the
  * stack's own asset constructs and nested stacks (whose templates are file assets). Empty for a
  * stack without assets.
  */
@@ -48,7 +51,9 @@ export function assetUses(stack: Stack, template: RenderedTemplate): string[] {
   }
   const resources = Object.entries(rendered.Resources ?? {});
   const using = resources
-    .filter(([, r]) => { const text = JSON.stringify(r.Properties ?? {}); return marks.some(m => text.includes(m)); })
+    // an asset is an object of the bucket, or an image of the repository, named by its hash: a
+    // resource that names the bucket alone (a role's policy on it) uses none
+    .filter(([, r]) => { const text = JSON.stringify(r.Properties ?? {}); return marks.some(m => text.includes(m)) && ASSET_HASH.test(text); })
     .map(([id, r]) => `${paths.get(id) ?? id} (${r.Type})`);
   // whatever the synthesizer names them: the stack's own file and image assets, and nested stacks
   // (whose templates are file assets)
