@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { actionExecutions, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
+import { action, actionExecutions, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
 import { cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
@@ -199,17 +199,7 @@ describe('history --env of a run cut short: its stage did not run every action (
   const type = (category: string, provider: string, mode?: string): ActionExecutionDetail['input'] =>
     ({ actionTypeId: { category: category as 'Deploy', owner: 'AWS' as const, provider, version: '1' }, configuration: mode ? { ActionMode: mode } : undefined });
   const act = (exec: string, stage: string, name: string, status: string, start: number, end: number, input: ActionExecutionDetail['input'],
-    extra: Partial<ActionExecutionDetail> = {}): ActionExecutionDetail => ({
-    pipelineExecutionId: exec,
-    actionExecutionId: `${exec}-${stage}-${name}`,
-    stageName: stage,
-    actionName: name,
-    status: status as 'Succeeded',
-    startTime: minutesAgo(start),
-    lastUpdateTime: minutesAgo(end),
-    input,
-    ...extra,
-  });
+    extra: Partial<ActionExecutionDetail> = {}): ActionExecutionDetail => action(exec, stage, name, 'Deploy', status, start, end, { input, ...extra });
   const source = (exec: string, commit: string, at: number) => act(exec, 'Source', 'Source', 'Succeeded', at, at - 1, type('Source', 'CodeStarSourceConnection'), {
     output: { outputVariables: { CommitId: commit, CommitMessage: `release ${exec}` } },
   });

@@ -22,6 +22,21 @@ const A = '111111111111';
 const B = '222222222222';
 const DEPLOY_ROLE_B = `arn:aws:iam::${B}:role/shop-deploy`;
 
+/** The statements of a policy that grant KMS actions. */
+function kmsStatements(statements: any[]): any[] {
+  return statements.filter(st => list(st.Action).some((x: string) => x.startsWith('kms:')));
+}
+
+/** An action role's grant to decrypt with the us-east-1 replication key, by its alias only. */
+function aliasScopedDecrypt(aliasName: string): object {
+  return {
+    Action: ['kms:Decrypt', 'kms:DescribeKey'],
+    Effect: 'Allow',
+    Resource: `arn:aws:kms:us-east-1:${A}:key/*`,
+    Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliasName } },
+  };
+}
+
 function pipelineStack(app: App): Stack {
   return new Stack(app, 'PipelineStack', { env: { account: A, region: 'eu-west-1' } });
 }
@@ -399,12 +414,7 @@ describe('environment in another region', () => {
 
     const [, policy] = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /EnvironmentsdrcheckoutdrActionRoleRef/.test(id))! as [string, any];
     const statements = flat(policy.Properties.PolicyDocument.Statement) as any[];
-    expect(statements.filter(st => list(st.Action).some((x: string) => x.startsWith('kms:')))).toEqual([{
-      Action: ['kms:Decrypt', 'kms:DescribeKey'],
-      Effect: 'Allow',
-      Resource: `arn:aws:kms:us-east-1:${A}:key/*`,
-      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias.Properties.AliasName } },
-    }]);
+    expect(kmsStatements(statements)).toEqual([aliasScopedDecrypt(alias.Properties.AliasName)]);
     expect(statements.filter(st => list(st.Action).includes('s3:GetObject*')).flatMap(st => list(st.Resource))).toEqual([
       expect.stringMatching(/^arn:aws:s3:::pipelinestack-support-us-eplicationbucket[0-9a-f]+$/),
       expect.stringMatching(/^arn:aws:s3:::pipelinestack-support-us-eplicationbucket[0-9a-f]+\/\*$/),
@@ -437,12 +447,7 @@ describe('environment in another region', () => {
     const policyId = new RegExp(`^ShopPipelinedr${actionName.replace(/-/g, '')}CodePipelineActionRoleDefaultPolicy`);
     const [, policy] = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => policyId.test(id))! as [string, any];
     const statements = flat(policy.Properties.PolicyDocument.Statement) as any[];
-    expect(statements.filter(st => list(st.Action).some((x: string) => x.startsWith('kms:')))).toEqual([{
-      Action: ['kms:Decrypt', 'kms:DescribeKey'],
-      Effect: 'Allow',
-      Resource: `arn:aws:kms:us-east-1:${A}:key/*`,
-      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias.Properties.AliasName } },
-    }]);
+    expect(kmsStatements(statements)).toEqual([aliasScopedDecrypt(alias.Properties.AliasName)]);
     expect(nagFindingsAfterSynth(stack).filter(f => f.path.startsWith(`PipelineStack/Shop/Pipeline/dr/${actionName}/`))).toEqual([]);
   });
 
