@@ -3,7 +3,7 @@ import type { Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { checkBuildOutputReads } from './build-outputs';
-import { ActionModel, AlarmGateModel, BuildOutputRead, ApprovalModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
+import { ActionModel, AlarmGateModel, BuildOutputRead, ApprovalModel, AssetManifestModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
 import { approvalActionCount, checkModelQuotas } from './quotas';
 import { ReleaseMode } from './release-mode';
 import { BUILD_STAGE, CHECKS_STAGE, PIPELINE_STAGES, reviewActionName, SELF_UPDATE_STAGE, SOURCE_STAGE } from './stage-names';
@@ -399,7 +399,7 @@ function assemblyDirectory(v: Validator, environments: EnvironmentModel[], outpu
  */
 function collectAssets(environments: EnvironmentModel[]): AssetsModel | undefined {
   if (!environments.some(e => e.deployments.some(d => d.assets))) return undefined;
-  const manifests = new Set<string>();
+  const manifests = new Map<string, AssetManifestModel>();
   const roles = new Set<string>();
   const reads: BuildOutputRead[] = [];
   let docker = false;
@@ -408,15 +408,15 @@ function collectAssets(environments: EnvironmentModel[]): AssetsModel | undefine
   for (const e of environments) {
     for (const d of e.deployments) {
       if (!d.assets) continue;
-      unpinned.set(d.assets.manifests.join('\n'), d.assets.imagesWithoutPlatform);
-      d.assets.manifests.forEach(m => manifests.add(m));
+      unpinned.set(d.assets.manifests.map(m => m.path).join('\n'), d.assets.imagesWithoutPlatform);
+      d.assets.manifests.forEach(m => manifests.set(m.path, m));
       d.assets.publishingRoles.forEach(r => roles.add(r));
       reads.push(...d.assets.buildOutputReads);
       docker = docker || d.assets.dockerImages;
     }
   }
   const imagesWithoutPlatform = [...unpinned.values()].reduce((a, b) => a + b, 0);
-  return { manifests: [...manifests], publishingRoles: [...roles], dockerImages: docker, imagesWithoutPlatform, buildOutputReads: reads };
+  return { manifests: [...manifests.values()], publishingRoles: [...roles], dockerImages: docker, imagesWithoutPlatform, buildOutputReads: reads };
 }
 
 /**
