@@ -27,7 +27,7 @@ import { alarmGateModel, alarmLabel, alarmsForGroup, sameAlarm, Verification } f
 
 /** Stage names the pipeline uses itself (defined in stage-names.ts, which the CLI reads too). */
 export { SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE };
-/** The action that publishes the assets of every CDK stage (beside the checks, or after the build). */
+/** The action that publishes the assets of every CDK stage (beside the checks, or after the build or the self-update). */
 export const ASSETS_ACTION_NAME = 'PublishAssets';
 const RESERVED_STAGES = PIPELINE_STAGES;
 
@@ -394,8 +394,8 @@ function assemblyDirectory(v: Validator, environments: EnvironmentModel[], outpu
 
 /**
  * All assets of all environments, published by one action before any environment: beside the
- * checks (in parallel, no extra wait), or after the build when there are no checks. No stage of its
- * own, so it costs no stage of CodePipeline's 50.
+ * checks (in parallel, no extra wait), or, when there are none, after the self-update (selfUpdate) or
+ * the build (see buildGraph). No stage of its own, so it costs no stage of CodePipeline's 50.
  */
 function collectAssets(environments: EnvironmentModel[]): AssetsModel | undefined {
   if (!environments.some(e => e.deployments.some(d => d.assets))) return undefined;

@@ -501,7 +501,7 @@ export interface PipelineModel {
     readonly deployment?: SelfUpdateDeployment;
   };
   /**
-   * The assets of every CDK stage, published once per execution: by the build (`inBuild`) or by one action after it,
+   * The assets of every CDK stage, published once per execution: by the build (`inBuild`) or by one action after it (and after the self-update),
    * with the npm version or tag of @aws-cdk/cdk-assets-lib that publishes them (`1` unless pinned).
    */
   readonly assets?: AssetsModel & {

@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
-import { Approval, DeliveryPipeline, DeploymentTarget, EnvironmentOptions, QualityCheck, ReleaseMode } from '../../src';
+import { Approval, DeliveryPipeline, DeliveryPipelineProps, DeploymentTarget, EnvironmentOptions, QualityCheck, ReleaseMode } from '../../src';
 import { PUBLISH_SCRIPT } from '../../src/private/asset-publisher';
 import { errorOf, flat, newApp, props } from '../util';
 
@@ -96,6 +96,33 @@ describe('DeploymentTarget.cdkStage', () => {
     }));
     expect(stageOf(stack, 'Build').Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual(['Build@1']);
     expect(stageOf(stack, 'Checks').Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual(['Lint@1', 'PublishAssets@1']);
+  });
+
+  test('with selfUpdate, the assets are published after SelfMutate, in its stage, or beside the checks that follow it (regression: in Build, before the pipeline updated itself)', () => {
+    const layout = (extra: Partial<DeliveryPipelineProps>) => {
+      const { stack, staging } = setup();
+      const pipeline = new DeliveryPipeline(stack, 'Orders', props({ ...extra, environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }] }));
+      const p = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+      const stages = p.Properties.Stages.map((st: any) => `${st.Name}: ${st.Actions.map((a: any) => `${a.Name}@${a.RunOrder}`).join(' ')}`);
+      // the plan document places it in the same stage and run order
+      const planned = (pipeline.describe().stages ?? []).flatMap(st => st.actions.filter(a => a.kind === 'asset-publishing').map(a => `${st.name}: ${a.name}@${a.runOrder}`));
+      // the same project whatever the stage: moving the action replaces nothing
+      const projectIds = Object.entries(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'))
+        .filter(([, r]: [string, any]) => /Asset publishing/.test(r.Properties.Description)).map(([id]) => id);
+      return { stages: stages.filter((st: string) => !st.startsWith('Source') && !st.startsWith('staging')), planned, projectIds };
+    };
+    const lint = QualityCheck.commands('Lint', ['npm run lint']);
+    const projectIds = [expect.stringMatching(/^OrdersAssetsProject[A-F0-9]{8}$/)];
+    // selfUpdate without checks: in UpdatePipeline, after SelfMutate (no stage of its own)
+    expect(layout({ selfUpdate: true })).toEqual({
+      stages: ['Build: Build@1', 'UpdatePipeline: SelfMutate@1 PublishAssets@2'], planned: ['UpdatePipeline: PublishAssets@2'], projectIds,
+    });
+    // selfUpdate with checks: beside the checks, which follow UpdatePipeline
+    expect(layout({ selfUpdate: true, checks: [lint] })).toEqual({
+      stages: ['Build: Build@1', 'UpdatePipeline: SelfMutate@1', 'Checks: Lint@1 PublishAssets@1'], planned: ['Checks: PublishAssets@1'], projectIds,
+    });
+    // without selfUpdate and checks: right after the build
+    expect(layout({})).toEqual({ stages: ['Build: Build@1 PublishAssets@2'], planned: ['Build: PublishAssets@2'], projectIds });
   });
 
   test('publishAssetsInBuild: the build publishes the assets after its commands, one provisioning less; its role may assume the publishing roles', () => {
