@@ -8,7 +8,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { CHANGE_SET_NAME } from './cloudformation-names';
 import { describeCustomDeploymentConfig, describeDeploymentConfig } from './codedeploy-targets';
-import { BuildOutputRead, DeploymentActionName, DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { AssetManifestModel, BuildOutputRead, DeploymentActionName, DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { MAX_TEMPLATE_BYTES } from '../model/quotas';
 import { defaultAssemblyDirectory } from '../private/artifact-paths';
 import { described, isToken, Validator } from '../private/validation';
@@ -422,17 +422,22 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   let images = 0;
   let imagesWithoutPlatform = 0;
   const publishingRoles = new Set<string>();
-  const assetManifests: string[] = [];
+  const assetManifests: AssetManifestModel[] = [];
   const assetReads: BuildOutputRead[] = [];
   const read = (what: string, file: string): BuildOutputRead => ({ field: `${ctx.field}.cloudAssemblyDirectory`, what, path: file, value: dir });
   for (const m of manifests) {
-    // a manifest that holds only the stack template needs no publishing: the pipeline deploys the
-    // template from the build output
-    const assetFiles = Object.values<any>(m.content.files ?? {}).filter(f => !templates.has(f.source?.path));
+    // The stacks' templates are file assets of their manifests, but the pipeline deploys them from
+    // the build output: they are not published (the publishing script leaves them out by name, so
+    // the publishing role needs no file-publishing role for a stage with only image assets). Nested
+    // stack templates are assets like any other: CloudFormation reads them from the bucket.
+    const allFiles = Object.values<any>(m.content.files ?? {});
+    const assetFiles = allFiles.filter(f => !templates.has(f.source?.path));
     const assetImages = Object.values<any>(m.content.dockerImages ?? {});
+    // a manifest that holds only the stack template needs no publishing
     if (assetFiles.length + assetImages.length === 0) continue;
     const manifest = path.posix.join(dir, relative, m.file);
-    assetManifests.push(manifest);
+    const deployedTemplates = [...new Set(allFiles.map(f => f.source?.path).filter(f => templates.has(f)))].sort();
+    assetManifests.push({ path: manifest, deployedTemplates });
     assetReads.push(read(`the asset manifest of stage '${stage.stageName}'`, manifest));
     const manifestDir = path.posix.dirname(m.file);
     for (const a of [...assetFiles.map(f => f.source?.path), ...assetImages.map(i => i.source?.directory)]) {

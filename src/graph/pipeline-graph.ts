@@ -65,14 +65,27 @@ export function buildGraph(model: PipelineModel): PipelineGraph {
     },
     { name: BUILD_STAGE, nodes: [{ node: { type: 'build' }, actions: [{ name: model.build.name, runOrder: 1, kind: model.build.kind }] }] },
   ];
-  // The assets of every CDK stage are published once, by one action, before any environment: in
-  // parallel with the checks, or right after the build when there are none.
+  // The assets of every CDK stage are published once, by one action, before any environment and,
+  // with selfUpdate, after the pipeline has updated itself (as CDK Pipelines orders Build →
+  // UpdatePipeline → Assets): the publishing project's commands name the manifests of the commit
+  // that last deployed the pipeline, and its role may assume the publishing roles of those stages
+  // only, so before SelfMutate a commit that removes a stage, or adds an account, would fail it, and
+  // the pipeline would never update itself. In parallel with the checks (which follow
+  // UpdatePipeline); else right after SelfMutate, in its stage; else right after the build. No stage
+  // of its own.
+  const placement = model.checks.length > 0 ? 'checks' : model.selfUpdate ? 'self-update' : 'build';
   const assets: GraphNode | undefined = model.assets && !model.assets.inBuild
-    ? { node: { type: 'assets' }, actions: [{ name: ASSETS_ACTION_NAME, runOrder: model.checks.length > 0 ? 1 : 2, kind: 'asset-publishing' }] }
+    ? { node: { type: 'assets' }, actions: [{ name: ASSETS_ACTION_NAME, runOrder: placement === 'checks' ? 1 : 2, kind: 'asset-publishing' }] }
     : undefined;
-  if (assets && model.checks.length === 0) stages[1].nodes.push(assets);
+  if (assets && placement === 'build') stages[1].nodes.push(assets);
   if (model.selfUpdate) {
-    stages.push({ name: SELF_UPDATE_STAGE, nodes: [{ node: { type: 'self-update' }, actions: [{ name: 'SelfMutate', runOrder: 1, kind: 'cloudformation-self-update' }] }] });
+    stages.push({
+      name: SELF_UPDATE_STAGE,
+      nodes: [
+        { node: { type: 'self-update' }, actions: [{ name: 'SelfMutate', runOrder: 1, kind: 'cloudformation-self-update' }] },
+        ...(assets && placement === 'self-update' ? [assets] : []),
+      ],
+    });
   }
   if (model.checks.length > 0) {
     stages.push({

@@ -3,7 +3,7 @@ import type { Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { checkBuildOutputReads } from './build-outputs';
-import { ActionModel, AlarmGateModel, BuildOutputRead, ApprovalModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
+import { ActionModel, AlarmGateModel, BuildOutputRead, ApprovalModel, AssetManifestModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
 import { approvalActionCount, checkModelQuotas } from './quotas';
 import { ReleaseMode } from './release-mode';
 import { BUILD_STAGE, CHECKS_STAGE, PIPELINE_STAGES, reviewActionName, SELF_UPDATE_STAGE, SOURCE_STAGE } from './stage-names';
@@ -27,7 +27,7 @@ import { alarmGateModel, alarmLabel, alarmsForGroup, sameAlarm, Verification } f
 
 /** Stage names the pipeline uses itself (defined in stage-names.ts, which the CLI reads too). */
 export { SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE };
-/** The action that publishes the assets of every CDK stage (beside the checks, or after the build). */
+/** The action that publishes the assets of every CDK stage (beside the checks, or after the build or the self-update). */
 export const ASSETS_ACTION_NAME = 'PublishAssets';
 const RESERVED_STAGES = PIPELINE_STAGES;
 
@@ -394,12 +394,12 @@ function assemblyDirectory(v: Validator, environments: EnvironmentModel[], outpu
 
 /**
  * All assets of all environments, published by one action before any environment: beside the
- * checks (in parallel, no extra wait), or after the build when there are no checks. No stage of its
- * own, so it costs no stage of CodePipeline's 50.
+ * checks (in parallel, no extra wait), or, when there are none, after the self-update (selfUpdate) or
+ * the build (see buildGraph). No stage of its own, so it costs no stage of CodePipeline's 50.
  */
 function collectAssets(environments: EnvironmentModel[]): AssetsModel | undefined {
   if (!environments.some(e => e.deployments.some(d => d.assets))) return undefined;
-  const manifests = new Set<string>();
+  const manifests = new Map<string, AssetManifestModel>();
   const roles = new Set<string>();
   const reads: BuildOutputRead[] = [];
   let docker = false;
@@ -408,15 +408,15 @@ function collectAssets(environments: EnvironmentModel[]): AssetsModel | undefine
   for (const e of environments) {
     for (const d of e.deployments) {
       if (!d.assets) continue;
-      unpinned.set(d.assets.manifests.join('\n'), d.assets.imagesWithoutPlatform);
-      d.assets.manifests.forEach(m => manifests.add(m));
+      unpinned.set(d.assets.manifests.map(m => m.path).join('\n'), d.assets.imagesWithoutPlatform);
+      d.assets.manifests.forEach(m => manifests.set(m.path, m));
       d.assets.publishingRoles.forEach(r => roles.add(r));
       reads.push(...d.assets.buildOutputReads);
       docker = docker || d.assets.dockerImages;
     }
   }
   const imagesWithoutPlatform = [...unpinned.values()].reduce((a, b) => a + b, 0);
-  return { manifests: [...manifests], publishingRoles: [...roles], dockerImages: docker, imagesWithoutPlatform, buildOutputReads: reads };
+  return { manifests: [...manifests.values()], publishingRoles: [...roles], dockerImages: docker, imagesWithoutPlatform, buildOutputReads: reads };
 }
 
 /**

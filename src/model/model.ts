@@ -113,8 +113,8 @@ export interface RenderContext {
 /** What a CodeBuild project needs to publish the CDK stages' assets. */
 export interface AssetPublishing {
   readonly install: string[];
-  /** Asset manifests, relative to the build output. */
-  readonly manifests: string[];
+  /** Asset manifests, relative to the build output, each with the stack templates it leaves out. */
+  readonly manifests: AssetManifestModel[];
   /** Publishing roles to assume (literal ARNs). */
   readonly roles: string[];
   readonly privileged: boolean;
@@ -326,9 +326,21 @@ export interface ProducedActionFacts {
   privileged?: boolean;
 }
 
+/**
+ * One asset manifest to publish: its path in the build output, and the templates of the stacks the
+ * pipeline deploys that it names as file assets. CodePipeline's CloudFormation actions read those
+ * from the build output, so they are left out of publishing (and their publishing role is not
+ * needed); nested stack templates and every other asset are published.
+ */
+export interface AssetManifestModel {
+  readonly path: string;
+  /** File names of the stack templates (relative to the manifest's directory) not to publish. */
+  readonly deployedTemplates: string[];
+}
+
 /** Assets to publish: cdk-assets manifests in the build output, the roles that publish them. */
 export interface AssetsModel {
-  readonly manifests: string[];
+  readonly manifests: AssetManifestModel[];
   readonly publishingRoles: string[];
   readonly dockerImages: boolean;
   /** Docker image assets whose manifest names no platform: Docker builds them for the publisher's architecture. */
@@ -489,7 +501,7 @@ export interface PipelineModel {
     readonly deployment?: SelfUpdateDeployment;
   };
   /**
-   * The assets of every CDK stage, published once per execution: by the build (`inBuild`) or by one action after it,
+   * The assets of every CDK stage, published once per execution: by the build (`inBuild`) or by one action after it (and after the self-update),
    * with the npm version or tag of @aws-cdk/cdk-assets-lib that publishes them (`1` unless pinned).
    */
   readonly assets?: AssetsModel & {

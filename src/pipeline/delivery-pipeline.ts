@@ -103,7 +103,8 @@ export interface DeliveryPipelineProps {
    * Let the pipeline update itself: a stage right after the build deploys the pipeline's own stack
    * from the build's cloud assembly (`cdk.out/<stack>.template.json`, or the `cloudAssemblyDirectory`
    * of the `DeploymentTarget.cdkStage` targets) and restarts the execution
-   * with the new pipeline. Off by default: deploy the pipeline with `cdk deploy` and let it deliver
+   * with the new pipeline. The CDK stages' assets are published after it (`PublishAssets`: in that
+   * stage after the update when there are no checks, else beside the checks). Off by default: deploy the pipeline with `cdk deploy` and let it deliver
    * the application (see the README for the trade-off).
    *
    * @default false

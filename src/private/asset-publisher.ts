@@ -15,30 +15,37 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { DEFAULT_BUILD_IMAGE } from './codebuild';
 import { imageProblems, isLambdaImage, validateNetwork } from './commands-spec';
 import { described, Validator } from './validation';
-import type { AssetsModel, PublisherEnvironment } from '../model/model';
+import type { AssetManifestModel, AssetsModel, PublisherEnvironment } from '../model/model';
 
 /** Where the publisher is installed in the build container (outside the source and output). */
 export const PUBLISHER_DIRECTORY = '/tmp/cdk-delivery-assets';
 
 /**
- * Publishes the assets of each manifest given as an argument, like `cdk-assets publish`: assumes the
- * publishing role each destination names, prints every step, and exits 1 when an asset failed.
+ * Publishes the assets of the manifest given as the first argument, like `cdk-assets publish`:
+ * assumes the publishing role each destination names, prints every step, and exits 1 when an asset
+ * failed. The file assets named after `--except` (the templates of the stacks the pipeline deploys,
+ * which CodePipeline's CloudFormation actions read from the build output) are left out with the
+ * library's own selection (`AssetManifest.select`), so the script assumes only the roles of the
+ * assets it publishes: those the project's role may assume. The names are file names, not asset
+ * ids: an id is the hash of the asset's content and changes with every commit.
  * One line (CodeBuild runs each command line by line), written with `printf '%s\n' '<script>'`,
  * so it holds no single quote.
  */
 export const PUBLISH_SCRIPT = [
-  'const { AssetManifest, AssetPublishing, DefaultAwsClient } = require("@aws-cdk/cdk-assets-lib");',
+  'const { AssetManifest, AssetPublishing, DefaultAwsClient, DestinationPattern } = require("@aws-cdk/cdk-assets-lib");',
   '(async () => {',
-  '  for (const file of process.argv.slice(2)) {',
-  '    console.log(`Publishing the assets of ${file}`);',
-  '    const publishing = new AssetPublishing(AssetManifest.fromPath(file), {',
-  '      aws: new DefaultAwsClient(), throwOnError: false,',
-  '      progressListener: { onPublishEvent: (type, event) => console.log(`[${type}] ${event.message}`) },',
-  '    });',
-  '    await publishing.publish();',
-  '    for (const failure of publishing.failures) console.error(`failed: ${failure.asset.id}: ${failure.error && failure.error.message}`);',
-  '    if (publishing.hasFailures) process.exitCode = 1;',
-  '  }',
+  '  const [file, ...rest] = process.argv.slice(2);',
+  '  const except = rest.filter((a) => a !== "--except");',
+  '  const manifest = AssetManifest.fromPath(file);',
+  '  const kept = manifest.entries.filter((e) => !(e.type === "file" && except.includes(e.genericSource && e.genericSource.path)));',
+  '  console.log(`Publishing the assets of ${file}${except.length > 0 ? ` except the stack templates ${except.join(", ")} (deployed from the build output)` : ""}`);',
+  '  const publishing = new AssetPublishing(manifest.select(kept.map((e) => new DestinationPattern(e.id.assetId, e.id.destinationId))), {',
+  '    aws: new DefaultAwsClient(), throwOnError: false,',
+  '    progressListener: { onPublishEvent: (type, event) => console.log(`[${type}] ${event.message}`) },',
+  '  });',
+  '  await publishing.publish();',
+  '  for (const failure of publishing.failures) console.error(`failed: ${failure.asset.id}: ${failure.error && failure.error.message}`);',
+  '  if (publishing.hasFailures) process.exitCode = 1;',
   '})().catch((e) => { console.error(e && e.message ? e.message : e); process.exitCode = 1; });',
 ].map(line => line.trim()).join(' ');
 
@@ -51,14 +58,18 @@ export function publisherInstallCommands(version: string): string[] {
 }
 
 /**
- * The commands that publish the assets of the given manifests, paths from the source's root
- * (`$CODEBUILD_SRC_DIR`): in the build, they follow the user's commands in the same shell, which
- * may have changed directory (`cd infra`).
+ * The commands that publish the assets of the given manifests, one per manifest, paths from the
+ * source's root (`$CODEBUILD_SRC_DIR`): in the build, they follow the user's commands in the same
+ * shell, which may have changed directory (`cd infra`). Each names the stack templates the manifest
+ * holds that are not to be published (`--except`).
  */
-export function publishCommands(manifests: string[], baseDirectory?: string): string[] {
+export function publishCommands(manifests: AssetManifestModel[], baseDirectory?: string): string[] {
   const base = baseDirectory ? baseDirectory.replace(/^\.\/+/, '').replace(/\/+$/, '') : '';
   const prefix = base === '' || base === '.' ? '' : `${base}/`;
-  return manifests.map(m => `node ${PUBLISHER_DIRECTORY}/publish.js "$CODEBUILD_SRC_DIR/${prefix}${m}"`);
+  return manifests.map(m => [
+    `node ${PUBLISHER_DIRECTORY}/publish.js "$CODEBUILD_SRC_DIR/${prefix}${m.path}"`,
+    ...(m.deployedTemplates.length > 0 ? ['--except', ...m.deployedTemplates.map(t => `"${t}"`)] : []),
+  ].join(' '));
 }
 
 /**

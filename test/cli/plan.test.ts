@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { cli } from './helpers';
 import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
@@ -155,11 +156,48 @@ describe('plan on a real synthesized assembly', () => {
     expect(mermaid).not.toContain('    p0_build --> p0_env0_deploy');
     const html = renderPlanHtml([doc]);
     expect(html).toContain('<div class="sub">then</div><ul><li><strong>PublishAssets</strong>: publishes the file and image assets of every CDK stage, once per execution</li></ul></div>');
-    // beside the checks when there are checks
-    const withChecks = { ...doc, checks: [{ name: 'Lint', kind: 'commands', summary: 'commands: npm run lint', details: [] }] };
+    // beside the checks when there are checks (the plan then has the action in the Checks stage)
+    expect(doc.stages.slice(0, 2).map(st => st.name)).toEqual(['Source', 'Build']);
+    const publish = doc.stages.flatMap(st => st.actions).find(a => a.kind === 'asset-publishing')!;
+    const withChecks = {
+      ...doc,
+      checks: [{ name: 'Lint', kind: 'commands', summary: 'commands: npm run lint', details: [] }],
+      stages: [
+        ...doc.stages.slice(0, 2).map(st => ({ ...st, actions: st.actions.filter(a => a !== publish) })),
+        { name: 'Checks', actions: [{ name: 'Lint', runOrder: 1, kind: 'commands' }, { ...publish, runOrder: 1 }] },
+        ...doc.stages.slice(2),
+      ],
+    };
     const besides = renderPlanMermaid([withChecks]).split('\n');
     expect(besides).toEqual(expect.arrayContaining(['    p0_build --> p0_check_0', '    p0_build --> p0_assets', '    p0_check_0 --> p0_env0_deploy', '    p0_assets --> p0_env0_deploy']));
     expect(renderPlanHtml([withChecks])).toContain('<li><strong>Lint</strong>: commands: npm run lint</li><li><strong>PublishAssets</strong>: ');
+  });
+
+  test('with selfUpdate and no checks, PublishAssets is shown after the pipeline updated itself, in text, mermaid and html (regression: after the build)', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-self-update-assets-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stage = new Stage(app, 'Svc', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new s3assets.Asset(new Stack(stage, 'Api'), 'Code', { path: path.join(__dirname, '..', 'deploy', 'docker-asset') });
+    new DeliveryPipeline(stack, 'Shop', props({
+      selfUpdate: true,
+      environments: [{ name: 'prod', production: true, deployments: [DeploymentTarget.cdkStage(stage)] }],
+    }));
+    app.synth();
+    const result = await cli(['plan', outdir]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const update = lines.findIndex(l => l.startsWith('Update  UpdatePipeline: SelfMutate deploys the pipeline\'s own stack'));
+    expect(update).toBeGreaterThan(0);
+    expect(lines[update + 1]).toBe('          then PublishAssets: publishes the file and image assets of every CDK stage, once per execution (with the updated pipeline)');
+    expect(lines.filter(l => l.includes('PublishAssets'))).toHaveLength(1);
+    const [doc] = loadPlans(outdir);
+    const mermaid = renderPlanMermaid([doc]).split('\n');
+    expect(mermaid).toEqual(expect.arrayContaining(['    p0_build --> p0_update', '    p0_update --> p0_assets', '    p0_assets --> p0_env0_gate0']));
+    expect(mermaid).not.toContain('    p0_build --> p0_assets');
+    const html = renderPlanHtml([doc]);
+    expect(html).toContain('then restarts the execution with the updated pipeline</div><div class="sub">then, with the updated pipeline</div><ul><li><strong>PublishAssets</strong>: ');
+    expect(html.match(/<strong>PublishAssets<\/strong>/g)).toHaveLength(1);
   });
 
   test('mermaid draws a change-set review between creating the change sets and executing them (regression: drawn before the deployment)', () => {

@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
-import { Approval, DeliveryPipeline, DeploymentTarget, EnvironmentOptions, QualityCheck, ReleaseMode } from '../../src';
+import { Approval, DeliveryPipeline, DeliveryPipelineProps, DeploymentTarget, EnvironmentOptions, QualityCheck, ReleaseMode } from '../../src';
 import { PUBLISH_SCRIPT } from '../../src/private/asset-publisher';
 import { errorOf, flat, newApp, props } from '../util';
 
@@ -71,9 +71,10 @@ describe('DeploymentTarget.cdkStage', () => {
       'npm install --prefix /tmp/cdk-delivery-assets --no-save --no-package-lock --no-audit --no-fund @aws-cdk/cdk-assets-lib@1',
       `printf '%s\\n' '${PUBLISH_SCRIPT}' > /tmp/cdk-delivery-assets/publish.js`,
     ]);
+    // the API stack's template is in its manifest, but CodePipeline deploys it from the build output: left out
     expect(spec.phases.build.commands).toEqual([
-      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json"$/),
-      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json"$/),
+      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json" --except "StagingApi[A-Z0-9]*\.template\.json"$/),
+      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json" --except "ProdApi[A-Z0-9]*\.template\.json"$/),
     ]);
     const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /^OrdersAssetsProjectRoleDefaultPolicy/.test(id))![1] as any;
     const assume = flat(policy.Properties.PolicyDocument.Statement).find((st: any) => st.Action === 'sts:AssumeRole');
@@ -97,6 +98,33 @@ describe('DeploymentTarget.cdkStage', () => {
     expect(stageOf(stack, 'Checks').Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual(['Lint@1', 'PublishAssets@1']);
   });
 
+  test('with selfUpdate, the assets are published after SelfMutate, in its stage, or beside the checks that follow it (regression: in Build, before the pipeline updated itself)', () => {
+    const layout = (extra: Partial<DeliveryPipelineProps>) => {
+      const { stack, staging } = setup();
+      const pipeline = new DeliveryPipeline(stack, 'Orders', props({ ...extra, environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] }] }));
+      const p = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+      const stages = p.Properties.Stages.map((st: any) => `${st.Name}: ${st.Actions.map((a: any) => `${a.Name}@${a.RunOrder}`).join(' ')}`);
+      // the plan document places it in the same stage and run order
+      const planned = (pipeline.describe().stages ?? []).flatMap(st => st.actions.filter(a => a.kind === 'asset-publishing').map(a => `${st.name}: ${a.name}@${a.runOrder}`));
+      // the same project whatever the stage: moving the action replaces nothing
+      const projectIds = Object.entries(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'))
+        .filter(([, r]: [string, any]) => /Asset publishing/.test(r.Properties.Description)).map(([id]) => id);
+      return { stages: stages.filter((st: string) => !st.startsWith('Source') && !st.startsWith('staging')), planned, projectIds };
+    };
+    const lint = QualityCheck.commands('Lint', ['npm run lint']);
+    const projectIds = [expect.stringMatching(/^OrdersAssetsProject[A-F0-9]{8}$/)];
+    // selfUpdate without checks: in UpdatePipeline, after SelfMutate (no stage of its own)
+    expect(layout({ selfUpdate: true })).toEqual({
+      stages: ['Build: Build@1', 'UpdatePipeline: SelfMutate@1 PublishAssets@2'], planned: ['UpdatePipeline: PublishAssets@2'], projectIds,
+    });
+    // selfUpdate with checks: beside the checks, which follow UpdatePipeline
+    expect(layout({ selfUpdate: true, checks: [lint] })).toEqual({
+      stages: ['Build: Build@1', 'UpdatePipeline: SelfMutate@1', 'Checks: Lint@1 PublishAssets@1'], planned: ['Checks: PublishAssets@1'], projectIds,
+    });
+    // without selfUpdate and checks: right after the build
+    expect(layout({})).toEqual({ stages: ['Build: Build@1 PublishAssets@2'], planned: ['Build: PublishAssets@2'], projectIds });
+  });
+
   test('publishAssetsInBuild: the build publishes the assets after its commands, one provisioning less; its role may assume the publishing roles', () => {
     const { stack, staging, prod } = setup();
     const pipeline = new DeliveryPipeline(stack, 'Orders', props({
@@ -117,12 +145,12 @@ describe('DeploymentTarget.cdkStage', () => {
     expect(spec.phases.install.commands).toEqual([
       'npm ci',
       'npm install --prefix /tmp/cdk-delivery-assets --no-save --no-package-lock --no-audit --no-fund @aws-cdk/cdk-assets-lib@1',
-      expect.stringMatching(/^printf '%s\\n' 'const \{ AssetManifest, AssetPublishing, DefaultAwsClient \} = .*' > \/tmp\/cdk-delivery-assets\/publish\.js$/),
+      `printf '%s\\n' '${PUBLISH_SCRIPT}' > /tmp/cdk-delivery-assets/publish.js`,
     ]);
     expect(spec.phases.build.commands).toEqual([
       'npm test',
-      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json"$/),
-      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json"$/),
+      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/assembly-Staging\/StagingApi[A-Z0-9]*\.assets\.json" --except "StagingApi[A-Z0-9]*\.template\.json"$/),
+      expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/assembly-Prod\/ProdApi[A-Z0-9]*\.assets\.json" --except "ProdApi[A-Z0-9]*\.template\.json"$/),
     ]);
     const roleId = build.Properties.ServiceRole['Fn::GetAtt'][0];
     const policy = (Object.values(template.findResources('AWS::IAM::Policy')) as any[]).find(p => p.Properties.Roles.some((r: any) => r.Ref === roleId));
@@ -133,6 +161,81 @@ describe('DeploymentTarget.cdkStage', () => {
     ]);
     expect(buildId).toMatch(/^OrdersBuildProject/);
     expect(pipeline.describe().buildStep.details).toContain('then publishes the CDK stages\' assets (publishAssetsInBuild)');
+  });
+
+  describe('only the assets the pipeline needs are published, assuming exactly the roles the project may assume', () => {
+    /**
+     * A stage of account 222222222222 with one stack `Api`, filled by `fill`: the publishing commands,
+     * the roles the publishing project may assume, and the roles of the manifest entries the
+     * commands publish (every entry of the manifest but the files named after --except).
+     */
+    const published = (fill: (api: Stack) => void) => {
+      const app = newApp();
+      const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const stage = new Stage(app, 'Svc', { env: { account: '222222222222', region: 'eu-west-1' } });
+      fill(new Stack(stage, 'Api', { stackName: 'api' }));
+      new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+      const template = Template.fromStack(stack);
+      const project = (Object.values(template.findResources('AWS::CodeBuild::Project')) as any[]).find(p => /Asset publishing/.test(p.Properties.Description));
+      const commands: string[] = JSON.parse(project.Properties.Source.BuildSpec).phases.build.commands;
+      const policy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => /^OrdersAssetsProjectRoleDefaultPolicy/.test(id))![1] as any;
+      const mayAssume = flat(policy.Properties.PolicyDocument.Statement).filter((st: any) => st.Action === 'sts:AssumeRole').flatMap((st: any) => [st.Resource].flat()).sort();
+      const entryRoles = commands.flatMap(c => {
+        const [, manifest, rest] = /^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/([^"]+)"(.*)$/.exec(c)!;
+        const except = [...rest.matchAll(/"([^"]+)"/g)].map(m => m[1]);
+        const content = JSON.parse(fs.readFileSync(path.join(app.outdir, manifest), 'utf8'));
+        return [
+          ...Object.values<any>(content.files ?? {}).filter(f => !except.includes(f.source.path)),
+          ...Object.values<any>(content.dockerImages ?? {}),
+        ].flatMap(a => Object.values<any>(a.destinations).map(d => d.assumeRoleArn.replace('${AWS::Partition}', 'aws')));
+      });
+      return { commands, mayAssume, published: [...new Set(entryRoles)].sort() };
+    };
+    const FILE_ROLE = 'arn:aws:iam::222222222222:role/cdk-hnb659fds-file-publishing-role-222222222222-eu-west-1';
+    const IMAGE_ROLE = 'arn:aws:iam::222222222222:role/cdk-hnb659fds-image-publishing-role-222222222222-eu-west-1';
+
+    test('a stage with only Docker image assets: the stack template is left out, only the image-publishing role is assumed (regression: AccessDenied on the file-publishing role)', () => {
+      const result = published(api => {
+        new lambda.DockerImageFunction(api, 'Fn', { code: lambda.DockerImageCode.fromImageAsset(path.join(__dirname, 'docker-asset')) });
+      });
+      expect(result.commands).toEqual([
+        expect.stringMatching(/^node \/tmp\/cdk-delivery-assets\/publish\.js "\$CODEBUILD_SRC_DIR\/cdk\.out\/assembly-Svc\/SvcApi[A-Z0-9]*\.assets\.json" --except "SvcApi[A-Z0-9]*\.template\.json"$/),
+      ]);
+      expect(result.mayAssume).toEqual([IMAGE_ROLE]);
+      expect(result.published).toEqual([IMAGE_ROLE]);
+    });
+
+    test('a stage with a zip asset: the file-publishing role', () => {
+      const result = published(api => {
+        new lambda.Function(api, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromAsset(path.join(__dirname, 'docker-asset')) });
+      });
+      expect(result.commands).toEqual([expect.stringMatching(/ --except "SvcApi[A-Z0-9]*\.template\.json"$/)]);
+      expect(result.mayAssume).toEqual([FILE_ROLE]);
+      expect(result.published).toEqual([FILE_ROLE]);
+    });
+
+    test('a nested stack\'s template is published (CloudFormation reads it from the bucket): the file-publishing role, beside the image role', () => {
+      const result = published(api => {
+        new lambda.DockerImageFunction(api, 'Fn', { code: lambda.DockerImageCode.fromImageAsset(path.join(__dirname, 'docker-asset')) });
+        withResource(new NestedStack(api, 'Settings'));
+      });
+      // only the parent's template is left out, not the nested one's
+      expect(result.commands).toEqual([expect.stringMatching(/ --except "SvcApi[A-Z0-9]*\.template\.json"$/)]);
+      expect(result.commands[0]).not.toMatch(/nested/);
+      expect(result.mayAssume).toEqual([FILE_ROLE, IMAGE_ROLE]);
+      expect(result.published).toEqual([FILE_ROLE, IMAGE_ROLE]);
+    });
+
+    test('a stage with only its stack templates has nothing to publish: no PublishAssets', () => {
+      const app = newApp();
+      const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const stage = new Stage(app, 'Svc', { env: { account: '111111111111', region: 'eu-west-1' } });
+      withResource(new Stack(stage, 'Api'));
+      new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
+      expect(stageOf(stack, 'Build').Actions.map((a: any) => a.Name)).toEqual(['Build']);
+      expect((Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project')) as any[])
+        .filter(p => /Asset publishing/.test(p.Properties.Description))).toEqual([]);
+    });
   });
 
   test('cdkAssetsLibVersion pins the publishing library, in the PublishAssets action and in the build', () => {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { PlanAction, PlanAdditionalSource, PlanDocument, PlanEnvironment } from '../../model/plan-document';
-import { SELF_UPDATE_STAGE } from '../../model/stage-names';
+import { BUILD_STAGE, SELF_UPDATE_STAGE } from '../../model/stage-names';
 import { CliError, ExitCode, usageError } from '../errors';
 import { escapeHtml, htmlPage } from '../html';
 import { CliIo, println, writeOutFile } from '../io';
@@ -311,14 +311,18 @@ export function renderPlanText(plan: PlanDocument): string {
   out.push(arrow);
   out.push(`Build   ${actionLine(plan.buildStep)}`);
   for (const d of plan.buildStep.details) out.push(`          ${d}`);
-  // the one action that publishes the CDK stages' assets: after the build, or beside the checks
+  // the one action that publishes the CDK stages' assets: after the build, after the pipeline updated
+  // itself, or beside the checks
   const assets = assetsAction(plan);
   const assetsLine = assets ? `${assets.name}: ${ASSETS_SUMMARY}` : undefined;
-  if (assets && !plan.checks.length) out.push(`          then ${assetsLine}`);
+  const placement = assetsPlacement(plan);
+  if (placement === 'build') out.push(`          then ${assetsLine}`);
   const selfUpdate = selfUpdateStage(plan);
   if (selfUpdate) {
     out.push(arrow);
-    out.push(`Update  ${selfUpdate.name}: ${selfUpdate.actions.map(a => a.name).join(', ') || 'SelfMutate'} deploys the pipeline's own stack from the build's cloud assembly, then restarts the execution with the updated pipeline (selfUpdate)`);
+    const updating = selfUpdate.actions.filter(a => a.kind !== 'asset-publishing').map(a => a.name).join(', ') || 'SelfMutate';
+    out.push(`Update  ${selfUpdate.name}: ${updating} deploys the pipeline's own stack from the build's cloud assembly, then restarts the execution with the updated pipeline (selfUpdate)`);
+    if (placement === 'self-update') out.push(`          then ${assetsLine} (with the updated pipeline)`);
   }
   if (plan.checks.length) {
     out.push(arrow);
@@ -327,7 +331,7 @@ export function renderPlanText(plan: PlanDocument): string {
       out.push(`          • ${actionLine(c)}`);
       for (const d of checkDetails(c)) out.push(`            ${d}`);
     }
-    if (assets) out.push(`          • ${assetsLine}`);
+    if (placement === 'checks') out.push(`          • ${assetsLine}`);
   }
   for (const env of plan.environments) {
     out.push(arrow);
@@ -338,9 +342,21 @@ export function renderPlanText(plan: PlanDocument): string {
 
 const ASSETS_SUMMARY = 'publishes the file and image assets of every CDK stage, once per execution';
 
-/** The one action that publishes the CDK stages' assets (after the build, or beside the checks), if any. */
+/** The one action that publishes the CDK stages' assets (after the build or the self-update, or beside the checks), if any. */
 function assetsAction(plan: PlanDocument) {
   return (plan.stages ?? []).flatMap(st => st.actions.filter(a => a.kind === 'asset-publishing'))[0];
+}
+
+/**
+ * Where the assets are published, read from the stage that holds the action: in the Build stage
+ * after the build, in the UpdatePipeline stage after SelfMutate (selfUpdate without checks), or in
+ * the Checks stage beside the checks.
+ */
+function assetsPlacement(plan: PlanDocument): 'build' | 'self-update' | 'checks' | undefined {
+  const stage = (plan.stages ?? []).find(st => st.actions.some(a => a.kind === 'asset-publishing'));
+  if (!stage) return undefined;
+  if (stage === selfUpdateStage(plan)) return 'self-update';
+  return plan.checks.length > 0 && stage.name !== BUILD_STAGE ? 'checks' : 'build';
 }
 
 /** `selfUpdate: true`: the stage after the build (before the checks) that updates the pipeline itself. */
@@ -411,7 +427,8 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
     let previous = [id('build')];
     const assets = assetsAction(plan);
     const assetsNode = () => lines.push(`    ${id('assets')}[${mermaidLabel(`${assets!.name}: assets of every CDK stage`)}]`);
-    if (assets && !plan.checks.length) {
+    const placement = assetsPlacement(plan);
+    if (placement === 'build') {
       // right after the build, in the Build stage
       assetsNode();
       lines.push(`    ${id('build')} --> ${id('assets')}`);
@@ -422,13 +439,19 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
       lines.push(`    ${id('update')}[${mermaidLabel(`Update: ${selfUpdate.name} (the pipeline's own stack)`)}]`);
       lines.push(`    ${previous[0]} --> ${id('update')}`);
       previous = [id('update')];
+      if (placement === 'self-update') {
+        // right after SelfMutate, in the UpdatePipeline stage
+        assetsNode();
+        lines.push(`    ${id('update')} --> ${id('assets')}`);
+        previous = [id('assets')];
+      }
     }
     if (plan.checks.length) {
       const checks = plan.checks.map((c, i) => {
         lines.push(`    ${id(`check_${i}`)}[${mermaidLabel(`Check: ${c.name}`)}]`);
         return id(`check_${i}`);
       });
-      if (assets) {
+      if (placement === 'checks') {
         // beside the checks, in parallel
         assetsNode();
         checks.push(id('assets'));
@@ -493,15 +516,18 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
       `${(plan.additionalSources ?? []).length ? `<ul>${plan.additionalSources!.map((a) => `<li>${escapeHtml(additionalSourceLine(a))}</li>`).join('')}</ul>` : ''}</div>`);
     const assets = assetsAction(plan);
     const assetsHtml = assets ? `<li><strong>${escapeHtml(assets.name)}</strong>: ${escapeHtml(ASSETS_SUMMARY)}</li>` : '';
+    const placement = assetsPlacement(plan);
     steps.push(`<div class="step"><h3>Build</h3><ul>${actionHtml(plan.buildStep)}</ul>`
-      + `${assets && !plan.checks.length ? `<div class="sub">then</div><ul>${assetsHtml}</ul>` : ''}</div>`);
+      + `${placement === 'build' ? `<div class="sub">then</div><ul>${assetsHtml}</ul>` : ''}</div>`);
     const selfUpdate = selfUpdateStage(plan);
     if (selfUpdate) {
       steps.push(`<div class="step"><h3>${escapeHtml(selfUpdate.name)}</h3><div class="sub">deploys the pipeline's own stack from the build's cloud assembly, `
-        + 'then restarts the execution with the updated pipeline</div></div>');
+        + 'then restarts the execution with the updated pipeline</div>'
+        + `${placement === 'self-update' ? `<div class="sub">then, with the updated pipeline</div><ul>${assetsHtml}</ul>` : ''}</div>`);
     }
     if (plan.checks.length) {
-      steps.push(`<div class="step"><h3>Checks <span class="tag">in parallel</span></h3><ul>${plan.checks.map((c) => actionHtml(c)).join('')}${assetsHtml}</ul></div>`);
+      steps.push(`<div class="step"><h3>Checks <span class="tag">in parallel</span></h3><ul>${plan.checks.map((c) => actionHtml(c)).join('')}`
+        + `${placement === 'checks' ? assetsHtml : ''}</ul></div>`);
     }
     for (const env of plan.environments) {
       // entry gates → deploy → verify → bake gates (alarms watched after deploying)
