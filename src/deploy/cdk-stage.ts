@@ -299,7 +299,9 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   const review = v.optionalBoolean(`${ctx.field}.changeSetReview`, o.changeSetReview) ?? false;
   const dir = assemblyDirectory(v, `${ctx.field}.cloudAssemblyDirectory`, o.cloudAssemblyDirectory, ctx.buildOutputDirectory);
 
-  const assembly = stage.synth();
+  // as CDK Pipelines does: the stacks' manifests ask the CDK CLI to check them for error annotations
+  // (cdk-nag, Annotations.addError), so that 'cdk synth' fails on them as it does for the app's own stacks
+  const assembly = stage.synth({ validateOnSynthesis: true });
   refuseLaterStacks(v, `${ctx.field}.stage`, stage);
   const stacks = assembly.stacks;
   // stacks of a stage nested in this one are in a nested assembly this target does not deploy: the

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, CfnResource, DefaultStackSynthesizer, Duration, LegacyStackSynthesizer, NestedStack, Stack, Stage, Tags } from 'aws-cdk-lib';
+import { Annotations as CdkAnnotations, App, CfnParameter, CfnResource, DefaultStackSynthesizer, Duration, LegacyStackSynthesizer, NestedStack, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -417,6 +417,25 @@ describe('DeploymentTarget.cdkStage', () => {
     expect(errorOf(() => app.synth())).toBe(
       "'PipelineStack/Orders': environments[0] ('staging').deployments[0].stage got stacks after the pipeline was configured, when the stage was synthesized for it, "
       + "got 'Staging/Late'. Add every stack, resource, tag and aspect to the stage before creating the pipeline (or before addEnvironment with this stage).");
+  });
+
+  test('error annotations of the stage\'s stacks (cdk-nag, addError) fail \'cdk synth\': the stage\'s stacks ask the CLI to check them (regression: validateOnSynth false)', () => {
+    const app = newApp();
+    const pipelineStack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const prod = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const api = withResource(new Stack(prod, 'Api', { stackName: 'orders-api' }));
+    CdkAnnotations.of(api.node.findChild('Setting')).addError('AwsSolutions-SSM1: the parameter is not encrypted.');
+    new DeliveryPipeline(pipelineStack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(prod)] }] }));
+    // the app's synth after the pipeline's (with the app's options) keeps the stage's assembly
+    const nested = app.synth().getNestedAssembly('assembly-Prod');
+    const stack = nested.getStackByName('orders-api');
+    // the CDK CLI checks the stacks whose manifest has validateOnSynth for error metadata, and 'cdk synth' exits 1 on one
+    expect(stack.validateOnSynth).toBe(true);
+    expect(stack.findMetadataByType('aws:cdk:error').map(m => `${m.path}: ${m.data}`)).toEqual([
+      '/Prod/Api/Setting: AwsSolutions-SSM1: the parameter is not encrypted.',
+    ]);
+    const manifest = JSON.parse(fs.readFileSync(path.join(nested.directory, 'manifest.json'), 'utf8'));
+    expect(manifest.artifacts[stack.id].properties.validateOnSynth).toBe(true);
   });
 
   test('a stage that keeps its stacks synthesizes with the app as before', () => {
