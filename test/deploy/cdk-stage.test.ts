@@ -700,6 +700,34 @@ describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as wri
       + 'got 10\\d{5} bytes\\. Move resources into another stack of the stage \\(or a NestedStack\\), or set suppressTemplateIndentation: true on the stack\\.$'));
   });
 
+  test('a nested stack whose template is over CloudFormation\'s 1 MB is refused, naming the nested stack (regression: only top-level templates were measured)', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: E });
+    const svc = new Stack(stage, 'Svc');
+    const big = new NestedStack(svc, 'Params');
+    for (let i = 0; i < 300; i++) new CfnResource(big, `P${i}`, { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x'.repeat(4000) } });
+    expect(errorOf(pipelineFor(stage))).toMatch(new RegExp(
+      `^${F.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.stage holds stack 'Prod-Svc' whose nested stack 'Prod/Svc/Params' has a template of 12\\d{5} bytes, `
+      + "more than CloudFormation's 1000000 for a template in S3: the stack's deployment would fail when CloudFormation creates or updates the nested stack, "
+      + 'got 12\\d{5} bytes\\. Move resources into another nested stack \\(or another stack of the stage\\)\\.$'));
+    // the top-level template only names the nested one, far under the limit
+    expect(fs.statSync(path.join(stage.outdir, svc.templateFile)).size).toBeLessThan(10_000);
+
+    // over the limit only by its indentation: the fix says so
+    const app2 = newApp();
+    const stage2 = new Stage(app2, 'Prod', { env: E });
+    const nested = new NestedStack(new Stack(stage2, 'Svc'), 'Params');
+    const tags = Object.fromEntries(Array.from({ length: 200 }, (_, j) => [`k${j}`, 'v']));
+    for (let i = 0; i < 400; i++) new CfnResource(nested, `P${i}`, { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x', Tags: tags } });
+    expect(errorOf(pipelineFor(stage2))).toMatch(new RegExp("whose nested stack 'Prod/Svc/Params' has a template of \\d+ bytes, .* got \\d+ bytes\\. "
+      + 'Set suppressTemplateIndentation: true on the nested stack \\(its template is then \\d{6} bytes\\), or move resources into another nested stack\\.$'));
+    // a nested stack under the limit deploys
+    const app3 = newApp();
+    const stage3 = new Stage(app3, 'Prod', { env: E });
+    new CfnResource(new NestedStack(new Stack(stage3, 'Svc'), 'Params'), 'P', { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x' } });
+    expect(() => pipelineFor(stage3)()).not.toThrow();
+  });
+
   test('an env-agnostic stage with assets in an environment of another account is refused (regression: assets published to the pipeline\'s account)', () => {
     const app = newApp();
     const stage = new Stage(app, 'Prod');
