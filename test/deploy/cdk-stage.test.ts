@@ -387,6 +387,27 @@ describe('DeploymentTarget.cdkStage', () => {
       + 'or deploy one of them to another account or region.');
   });
 
+  test('two stacks of one stage with one stackName: the error names both stacks (regression: told to deploy the stage once, which it was)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stage = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    withResource(new Stack(stage, 'A', { stackName: 'shop-data' }));
+    withResource(new Stack(stage, 'B'));
+    withResource(new Stack(stage, 'C', { stackName: 'shop-data' }));
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage)] }] })))).toBe(
+      "'PipelineStack/Orders': environments[0] ('prod').deployments[0].stage holds two stacks named 'shop-data', 'Prod/A' and 'Prod/C': CloudFormation has one "
+      + "stack of a name in an account and region, so the environment would deploy each template over the other, got 'shop-data'. Give one of them a stackName "
+      + "of its own (new Stack(this, 'C', { stackName }) in the stage), or leave its stackName out to have it named after its construct path.");
+    // one stage deployed twice in an environment is told to deploy it once
+    const app2 = newApp();
+    const stack2 = new Stack(app2, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const once = new Stage(app2, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    withResource(new Stack(once, 'A', { stackName: 'shop-data' }));
+    expect(errorOf(() => new DeliveryPipeline(stack2, 'Orders', props({
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(once), DeploymentTarget.cdkStage(once)] }],
+    })))).toContain('Deploy the stage once in the environment.');
+  });
+
   test('fails when a CloudFormation target of the same environment deploys a stack of the stage (regression: both executed the same change set)', () => {
     const { stack, staging } = setup();
     const environments = [{
