@@ -155,12 +155,16 @@ function codeDeployGroupsIn(templateFile: string): { canaries: string[]; ecsGrou
   return { canaries, ecsGroups };
 }
 
+/** The nested stacks of a stage's stack (at any depth): their templates are files of the stage's assembly directory. */
+function nestedStacksOf(stage: Stage, artifactId: string): NestedStack[] {
+  const stack = stage.node.findAll().find(c => Stack.isStack(c) && c.artifactId === artifactId);
+  return stack ? stack.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c)) : [];
+}
+
 /** The CodeDeploy groups of a stage's stack and of its nested stacks (named `<nested stack>/<group>`). */
 function codeDeployGroupsOfStack(stage: Stage, artifactId: string, templateFile: string, directory: string): ReturnType<typeof codeDeployGroupsIn> {
   const own = codeDeployGroupsIn(templateFile);
-  const stack = stage.node.findAll().find(c => Stack.isStack(c) && c.artifactId === artifactId);
-  const nested = stack ? stack.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c)) : [];
-  for (const n of nested) {
+  for (const n of nestedStacksOf(stage, artifactId)) {
     const found = codeDeployGroupsIn(path.join(directory, n.templateFile));
     own.canaries.push(...found.canaries.map(c => `${n.node.id}/${c}`));
     own.ecsGroups.push(...found.ecsGroups.map(g => `${n.node.id}/${g}`));
@@ -231,6 +235,33 @@ function refuseLaterStacks(v: Validator, field: string, stage: Stage): void {
   });
 }
 
+/**
+ * A nested stack's template is uploaded as an asset and loaded by CloudFormation from S3 when it
+ * creates or updates the nested stack, with the 1 MB limit of a template in S3: a larger one fails
+ * the deployment of its parent stack (the parent's change set only names its URL).
+ */
+function refuseLargeNestedTemplate(v: Validator, field: string, stackName: string, nested: NestedStack, file: string): void {
+  let bytes: number;
+  try {
+    bytes = fs.statSync(file).size;
+  } catch {
+    return;
+  }
+  if (bytes <= MAX_TEMPLATE_BYTES) return;
+  let minified: number | undefined;
+  try {
+    minified = Buffer.byteLength(JSON.stringify(JSON.parse(fs.readFileSync(file, 'utf8'))));
+  } catch {
+    minified = undefined;
+  }
+  const fix = minified !== undefined && minified < bytes && minified <= MAX_TEMPLATE_BYTES
+    ? `Set suppressTemplateIndentation: true on the nested stack (its template is then ${minified} bytes), or move resources into another nested stack.`
+    : 'Move resources into another nested stack (or another stack of the stage).';
+  v.fail(field, `holds stack '${stackName}' whose nested stack '${nested.node.path}' has a template of ${bytes} bytes, more than CloudFormation's `
+    + `${MAX_TEMPLATE_BYTES} for a template in S3: the stack's deployment would fail when CloudFormation creates or updates the nested stack`,
+  described(`${bytes} bytes`), fix);
+}
+
 /** Above this template size the CloudFormation action of CodePipeline has been reported to fail. */
 const ACTION_TEMPLATE_WARN_BYTES = 512_000;
 
@@ -299,7 +330,9 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   const review = v.optionalBoolean(`${ctx.field}.changeSetReview`, o.changeSetReview) ?? false;
   const dir = assemblyDirectory(v, `${ctx.field}.cloudAssemblyDirectory`, o.cloudAssemblyDirectory, ctx.buildOutputDirectory);
 
-  const assembly = stage.synth();
+  // as CDK Pipelines does: the stacks' manifests ask the CDK CLI to check them for error annotations
+  // (cdk-nag, Annotations.addError), so that 'cdk synth' fails on them as it does for the app's own stacks
+  const assembly = stage.synth({ validateOnSynthesis: true });
   refuseLaterStacks(v, `${ctx.field}.stage`, stage);
   const stacks = assembly.stacks;
   // stacks of a stage nested in this one are in a nested assembly this target does not deploy: the
@@ -350,6 +383,10 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     if (bytes > MAX_TEMPLATE_BYTES) {
       v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' whose template is ${bytes} bytes, more than CloudFormation's ${MAX_TEMPLATE_BYTES}: its change set would be refused`,
         described(`${bytes} bytes`), 'Move resources into another stack of the stage (or a NestedStack), or set suppressTemplateIndentation: true on the stack.');
+    }
+    // CloudFormation loads a nested stack's template from S3 (TemplateURL), with the same 1 MB limit
+    for (const n of nestedStacksOf(stage, s.id)) {
+      refuseLargeNestedTemplate(v, `${ctx.field}.stage`, s.stackName, n, path.join(assembly.directory, n.templateFile));
     }
     if (bytes > ACTION_TEMPLATE_WARN_BYTES) {
       large.push(`stack '${s.stackName}' has a template of ${bytes} bytes. CloudFormation accepts 1 MB, but CodePipeline's CloudFormation action has been `

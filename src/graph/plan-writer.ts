@@ -1,7 +1,8 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { PipelineGraph } from './pipeline-graph';
-import { ActionModel, DeploymentModel, PipelineModel, SourceModel } from '../model/model';
+import { ActionModel, DeploymentModel, EnvironmentModel, PipelineModel, SourceModel } from '../model/model';
 import { PLAN_FORMAT_VERSION, PUBLISHES_IN_BUILD, PlanAction, PlanDocument, PlanNotifications, PlanSource } from '../model/plan-document';
+import { approvalActionCount } from '../model/quotas';
 import { describeReleaseMode } from '../model/release-mode';
 import { isToken, literal } from '../private/validation';
 
@@ -25,6 +26,17 @@ function deployment(d: DeploymentModel, envAccount: string, envRegion: string): 
     ...(region !== undefined ? { region } : {}),
     ...(d.gradual !== undefined ? { gradual: d.gradual } : {}),
   };
+}
+
+/**
+ * The approval's summary; a change-set review of stacks on several dependency levels is one review
+ * per level (a dependent stack's change set is created once its dependencies are deployed): says how many.
+ */
+function approvalSummary(env: EnvironmentModel): string {
+  const reviews = approvalActionCount(env);
+  return reviews > 1
+    ? `${env.approval!.summary}: ${reviews} reviews, one per dependency level of the stacks, each after the previous level deployed`
+    : env.approval!.summary;
 }
 
 /** Writes the plan document (docs/plan-format.md) of a validated model and its graph. */
@@ -60,7 +72,7 @@ export function writePlan(
       gates: [
         ...(env.window ? [{ kind: 'deployment-window', summary: env.window.summary, addedByDefault: false }] : []),
         ...(env.blockWhileAlarming ? [{ kind: 'entry-alarms', summary: env.blockWhileAlarming.summary, addedByDefault: false, alarms: [...env.blockWhileAlarming.names] }] : []),
-        ...(env.approval ? [{ kind: env.approval.kind, summary: env.approval.summary, addedByDefault: env.approval.addedByDefault }] : []),
+        ...(env.approval ? [{ kind: env.approval.kind, summary: approvalSummary(env), addedByDefault: env.approval.addedByDefault }] : []),
         ...env.alarmGates.map(g => ({
           kind: 'bake-alarms',
           summary: `after deploying, ${g.summary}; in ALARM → ${env.onFailure.result === 'ROLLBACK' ? 'roll back' : 'fail'}`,

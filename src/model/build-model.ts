@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { Stage } from 'aws-cdk-lib';
+import { Stack, Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { checkBuildOutputReads } from './build-outputs';
@@ -870,7 +870,9 @@ function environmentModel(
   // two CDK stages of the environment with a stack of one stackName: the actions are named after it
   // (or a stage and a CloudFormation target: the check of the stacks the pipeline deploys would
   // come after the action names, whose advice, renaming, cannot help)
-  const stageStackNames = new Map<string, { readonly target: string; readonly stage?: Stage }>();
+  const stageStackNames = new Map<string, { readonly target: string; readonly stage?: Stage; readonly artifactId?: string }>();
+  const stackPath = (stage: Stage, artifactId: string | undefined): string =>
+    stage.node.findAll().find(c => Stack.isStack(c) && Stage.of(c) === stage && c.artifactId === artifactId)?.node.path ?? String(artifactId);
   deployments.forEach((d, i) => {
     const named = d.stageStacks
       ?? (d.kind === 'cloudformation' && d.stackName !== undefined ? [{ stackName: d.stackName, account: d.account, region: d.region }] : []);
@@ -878,6 +880,14 @@ function environmentModel(
       if (isToken(st.stackName)) continue;
       const key = `${literal(st.account ?? account ?? pipelineAccount) ?? '?'}/${literal(st.region ?? region ?? pipelineRegion) ?? '?'}/${st.stackName}`;
       const earlier = stageStackNames.get(key);
+      if (earlier !== undefined && d.cdkStage !== undefined && earlier.target === `deployments[${i}]`) {
+        // two stacks of one stage with one stackName: the stage is deployed once, its stacks clash
+        const paths = [stackPath(d.cdkStage, earlier.artifactId), stackPath(d.cdkStage, 'artifactId' in st ? st.artifactId : undefined)];
+        v.fail(`${f}.deployments[${i}].stage`, `holds two stacks named '${st.stackName}', ${paths.map(p => `'${p}'`).join(' and ')}: CloudFormation has one stack of a name `
+          + 'in an account and region, so the environment would deploy each template over the other', st.stackName,
+        `Give one of them a stackName of its own (new Stack(this, '${paths[1].split('/').pop()}', { stackName }) in the stage), or leave its stackName out `
+          + 'to have it named after its construct path.');
+      }
       if (earlier !== undefined && (earlier.stage !== undefined || d.cdkStage !== undefined)) {
         const both = earlier.stage !== undefined && d.cdkStage !== undefined;
         v.fail(`${f}.deployments[${i}].${d.cdkStage ? 'stage' : 'stackName'}`, `${d.cdkStage ? 'holds' : 'deploys'} stack '${st.stackName}', as `
@@ -886,7 +896,7 @@ function environmentModel(
           : both ? `Give the stack a name of its own in each stage (new Stack(this, 'Data', { stackName: \`${st.stackName}-\${this.stageName}\` }) in the stage).`
             : 'Deploy each stack with one target: remove the CloudFormation target, or give it or the stage\'s stack another stackName.');
       }
-      stageStackNames.set(key, { target: `deployments[${i}]`, stage: d.cdkStage });
+      stageStackNames.set(key, { target: `deployments[${i}]`, stage: d.cdkStage, artifactId: 'artifactId' in st ? st.artifactId : undefined });
     }
   });
   const seen = new Set<string>();

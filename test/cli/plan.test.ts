@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -221,6 +221,44 @@ describe('plan on a real synthesized assembly', () => {
       '    end',
     ]);
     expect(doc.environments[0].gates.map((g) => g.kind)).toEqual(['change-set-review']);
+  });
+
+  test('a change-set review of stacks on three dependency levels says it is three reviews, in text and json (regression: shown as one)', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-reviews-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const prod = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const level = (id: string, after?: Stack) => {
+      const s = new Stack(prod, id, { stackName: `shop-${id.toLowerCase()}` });
+      new CfnResource(s, 'Setting', { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: id } });
+      if (after) s.addDependency(after);
+      return s;
+    };
+    level('Monitoring', level('Api', level('Data')));
+    new DeliveryPipeline(stack, 'Shop', props({
+      environments: [{ name: 'prod', production: true, deployments: [DeploymentTarget.cdkStage(prod, { changeSetReview: true })] }],
+    }));
+    app.synth();
+    const summary = 'manual review of the CloudFormation change sets before they execute: 3 reviews, one per dependency level of the stacks, '
+      + 'each after the previous level deployed';
+    const json = JSON.parse((await cli(['plan', outdir, '--format', 'json'])).stdout);
+    expect(json[0].environments[0].gates).toEqual([{ kind: 'change-set-review', summary, addedByDefault: false }]);
+    // as many as the pipeline has
+    expect(json[0].stages[2].actions.filter((a: any) => a.kind === 'change-set-review').map((a: any) => `${a.name}@${a.runOrder}`))
+      .toEqual(['ReviewChangeSet@2', 'ReviewChangeSet.Wave2@5', 'ReviewChangeSet.Wave3@8']);
+    const text = await cli(['plan', outdir]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`          gate: ${summary}\n`);
+
+    // stacks on one level: one review, said as before
+    const one = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-review-'));
+    const app2 = new App({ outdir: one });
+    const stack2 = new Stack(app2, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const flat = new Stage(app2, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    for (const id of ['Data', 'Api']) new CfnResource(new Stack(flat, id), 'Setting', { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: id } });
+    new DeliveryPipeline(stack2, 'Shop', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(flat, { changeSetReview: true })] }] }));
+    app2.synth();
+    expect(loadPlans(one)[0].environments[0].gates.map((g) => g.summary)).toEqual(['manual review of the CloudFormation change sets before they execute']);
   });
 });
 

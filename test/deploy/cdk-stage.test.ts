@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnParameter, CfnResource, DefaultStackSynthesizer, Duration, LegacyStackSynthesizer, NestedStack, Stack, Stage, Tags } from 'aws-cdk-lib';
+import { Annotations as CdkAnnotations, App, CfnParameter, CfnResource, DefaultStackSynthesizer, Duration, LegacyStackSynthesizer, NestedStack, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -490,6 +490,27 @@ describe('DeploymentTarget.cdkStage', () => {
       + 'or deploy one of them to another account or region.');
   });
 
+  test('two stacks of one stage with one stackName: the error names both stacks (regression: told to deploy the stage once, which it was)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stage = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    withResource(new Stack(stage, 'A', { stackName: 'shop-data' }));
+    withResource(new Stack(stage, 'B'));
+    withResource(new Stack(stage, 'C', { stackName: 'shop-data' }));
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage)] }] })))).toBe(
+      "'PipelineStack/Orders': environments[0] ('prod').deployments[0].stage holds two stacks named 'shop-data', 'Prod/A' and 'Prod/C': CloudFormation has one "
+      + "stack of a name in an account and region, so the environment would deploy each template over the other, got 'shop-data'. Give one of them a stackName "
+      + "of its own (new Stack(this, 'C', { stackName }) in the stage), or leave its stackName out to have it named after its construct path.");
+    // one stage deployed twice in an environment is told to deploy it once
+    const app2 = newApp();
+    const stack2 = new Stack(app2, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const once = new Stage(app2, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    withResource(new Stack(once, 'A', { stackName: 'shop-data' }));
+    expect(errorOf(() => new DeliveryPipeline(stack2, 'Orders', props({
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(once), DeploymentTarget.cdkStage(once)] }],
+    })))).toContain('Deploy the stage once in the environment.');
+  });
+
   test('fails when a CloudFormation target of the same environment deploys a stack of the stage (regression: both executed the same change set)', () => {
     const { stack, staging } = setup();
     const environments = [{
@@ -520,6 +541,25 @@ describe('DeploymentTarget.cdkStage', () => {
     expect(errorOf(() => app.synth())).toBe(
       "'PipelineStack/Orders': environments[0] ('staging').deployments[0].stage got stacks after the pipeline was configured, when the stage was synthesized for it, "
       + "got 'Staging/Late'. Add every stack, resource, tag and aspect to the stage before creating the pipeline (or before addEnvironment with this stage).");
+  });
+
+  test('error annotations of the stage\'s stacks (cdk-nag, addError) fail \'cdk synth\': the stage\'s stacks ask the CLI to check them (regression: validateOnSynth false)', () => {
+    const app = newApp();
+    const pipelineStack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const prod = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const api = withResource(new Stack(prod, 'Api', { stackName: 'orders-api' }));
+    CdkAnnotations.of(api.node.findChild('Setting')).addError('AwsSolutions-SSM1: the parameter is not encrypted.');
+    new DeliveryPipeline(pipelineStack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(prod)] }] }));
+    // the app's synth after the pipeline's (with the app's options) keeps the stage's assembly
+    const nested = app.synth().getNestedAssembly('assembly-Prod');
+    const stack = nested.getStackByName('orders-api');
+    // the CDK CLI checks the stacks whose manifest has validateOnSynth for error metadata, and 'cdk synth' exits 1 on one
+    expect(stack.validateOnSynth).toBe(true);
+    expect(stack.findMetadataByType('aws:cdk:error').map(m => `${m.path}: ${m.data}`)).toEqual([
+      '/Prod/Api/Setting: AwsSolutions-SSM1: the parameter is not encrypted.',
+    ]);
+    const manifest = JSON.parse(fs.readFileSync(path.join(nested.directory, 'manifest.json'), 'utf8'));
+    expect(manifest.artifacts[stack.id].properties.validateOnSynth).toBe(true);
   });
 
   test('a stage that keeps its stacks synthesizes with the app as before', () => {
@@ -782,6 +822,34 @@ describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as wri
     expect(errorOf(pipelineFor(stage))).toMatch(new RegExp(
       `^${F.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.stage holds stack 'Prod-Svc' whose template is 10\\d{5} bytes, more than CloudFormation's 1000000: its change set would be refused, `
       + 'got 10\\d{5} bytes\\. Move resources into another stack of the stage \\(or a NestedStack\\), or set suppressTemplateIndentation: true on the stack\\.$'));
+  });
+
+  test('a nested stack whose template is over CloudFormation\'s 1 MB is refused, naming the nested stack (regression: only top-level templates were measured)', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: E });
+    const svc = new Stack(stage, 'Svc');
+    const big = new NestedStack(svc, 'Params');
+    for (let i = 0; i < 300; i++) new CfnResource(big, `P${i}`, { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x'.repeat(4000) } });
+    expect(errorOf(pipelineFor(stage))).toMatch(new RegExp(
+      `^${F.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.stage holds stack 'Prod-Svc' whose nested stack 'Prod/Svc/Params' has a template of 12\\d{5} bytes, `
+      + "more than CloudFormation's 1000000 for a template in S3: the stack's deployment would fail when CloudFormation creates or updates the nested stack, "
+      + 'got 12\\d{5} bytes\\. Move resources into another nested stack \\(or another stack of the stage\\)\\.$'));
+    // the top-level template only names the nested one, far under the limit
+    expect(fs.statSync(path.join(stage.outdir, svc.templateFile)).size).toBeLessThan(10_000);
+
+    // over the limit only by its indentation: the fix says so
+    const app2 = newApp();
+    const stage2 = new Stage(app2, 'Prod', { env: E });
+    const nested = new NestedStack(new Stack(stage2, 'Svc'), 'Params');
+    const tags = Object.fromEntries(Array.from({ length: 200 }, (_, j) => [`k${j}`, 'v']));
+    for (let i = 0; i < 400; i++) new CfnResource(nested, `P${i}`, { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x', Tags: tags } });
+    expect(errorOf(pipelineFor(stage2))).toMatch(new RegExp("whose nested stack 'Prod/Svc/Params' has a template of \\d+ bytes, .* got \\d+ bytes\\. "
+      + 'Set suppressTemplateIndentation: true on the nested stack \\(its template is then \\d{6} bytes\\), or move resources into another nested stack\\.$'));
+    // a nested stack under the limit deploys
+    const app3 = newApp();
+    const stage3 = new Stage(app3, 'Prod', { env: E });
+    new CfnResource(new NestedStack(new Stack(stage3, 'Svc'), 'Params'), 'P', { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x' } });
+    expect(() => pipelineFor(stage3)()).not.toThrow();
   });
 
   test('an env-agnostic stage with assets in an environment of another account is refused (regression: assets published to the pipeline\'s account)', () => {
