@@ -176,19 +176,28 @@ export function createProject(scope: Construct, spec: ProjectSpec, context: Proj
 }
 
 /**
- * Refuses a buildspec longer than CodeBuild takes inline, measured as CloudFormation receives it
- * (the JSON string aws-cdk-lib renders). With references in it (report group ARNs, secret ARNs) the
- * length is known only in part: it is refused when the known part alone is over the limit.
+ * The length of a project's inline buildspec as CloudFormation receives it (the JSON string
+ * aws-cdk-lib renders): `exact` when it is a literal; with references in it, the known part only.
  */
-function refuseOversizedBuildSpec(origin: ProjectOrigin, project: codebuild.PipelineProject, commands: number): void {
+export function inlineBuildSpecLength(project: codebuild.PipelineProject): { known: number; exact: boolean } | undefined {
   const cfn = project.node.defaultChild as codebuild.CfnProject;
   const source = Stack.of(project).resolve(cfn.source) as { buildSpec?: unknown } | undefined;
   const rendered = resolvedOrUndefined(Stack.of(project), source?.buildSpec);
   const join = (rendered as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
   const known = typeof rendered === 'string' ? rendered.length
     : join && join[0] === '' ? join[1].filter((x): x is string => typeof x === 'string').reduce((n, x) => n + x.length, 0) : undefined;
-  if (known === undefined || known <= MAX_INLINE_BUILDSPEC) return;
-  const exact = typeof rendered === 'string';
+  return known === undefined ? undefined : { known, exact: typeof rendered === 'string' };
+}
+
+/**
+ * Refuses a buildspec longer than CodeBuild takes inline, measured as CloudFormation receives it
+ * (the JSON string aws-cdk-lib renders). With references in it (report group ARNs, secret ARNs) the
+ * length is known only in part: it is refused when the known part alone is over the limit.
+ */
+function refuseOversizedBuildSpec(origin: ProjectOrigin, project: codebuild.PipelineProject, commands: number): void {
+  const length = inlineBuildSpecLength(project);
+  if (length === undefined || length.known <= MAX_INLINE_BUILDSPEC) return;
+  const { known, exact } = length;
   origin.validator.fail(`${origin.field}.commands`,
     `make an inline buildspec of ${exact ? '' : 'at least '}${known.toLocaleString('en-US')} characters, more than the ${MAX_INLINE_BUILDSPEC.toLocaleString('en-US')} `
       + 'CodeBuild takes in an inline buildspec (the project would fail to deploy)',

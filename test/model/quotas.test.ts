@@ -121,6 +121,30 @@ describe('quotas', () => {
     expect(new Set(assumed).size).toBe(96);
   });
 
+  test("PublishAssets' inline buildspec over CodeBuild's 25,600 characters (one command per asset manifest) is an error at synth", () => {
+    const build = (environmentCount: number) => {
+      const app = newApp();
+      const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+      // long construct ids make long manifest paths: each publishing command is about 350 characters
+      const long = 'OrdersServiceWithAVeryLongConstructIdentifier';
+      const environments = Array.from({ length: environmentCount }, (_, i) => {
+        const stage = new Stage(app, `${long}Stage${i}`, { env: { account: '111111111111', region: 'eu-west-1' } });
+        for (const id of ['Api', 'Worker']) {
+          const svc = new Stack(stage, `${long}${id}`, { stackName: `s${i}-${id}` });
+          new CfnResource(svc, 'Topic', { type: 'AWS::SNS::Topic' });
+          new Asset(svc, 'Code', { path: __filename });
+        }
+        return { name: `e${i}`, deployments: [DeploymentTarget.cdkStage(stage)] };
+      });
+      return () => new DeliveryPipeline(stack, 'Shop', props({ environments })).buildPipeline();
+    };
+    expect(build(20)).not.toThrow();
+    expect(errorOf(build(40))).toMatch(new RegExp(
+      "^'PipelineStack/Shop': environments deploy CDK stages whose assets the PublishAssets action publishes with one command per asset manifest "
+      + '\\(80 manifests\\): an inline buildspec of \\d{2},\\d{3} characters, more than the 25,600 CodeBuild takes inline \\(the project would fail to deploy\\)\\. '
+      + 'Split the environments over two pipelines, or put the assets in fewer stacks\\.$'));
+  });
+
   test('a managed overflow policy over IAM\'s 6,144 characters is an error at synth', () => {
     // one statement aws-cdk-lib moves out of the inline policy and cannot split
     const resources = Array.from({ length: 130 }, (_, i) => `arn:aws:s3:::acme-release-artifacts-of-the-shop-${String(i).padStart(3, '0')}-eu-west-1-111111111111/*`);

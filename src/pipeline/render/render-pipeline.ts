@@ -13,8 +13,9 @@ import {
 } from '../../model/model';
 import { readBootstrapVersionParameter, withActionRolePolicy } from '../../private/action-grants';
 import { publishCommands, publisherInstallCommands } from '../../private/asset-publisher';
-import { allowAssetPublishing, createProject } from '../../private/codebuild';
+import { allowAssetPublishing, createProject, inlineBuildSpecLength, MAX_INLINE_BUILDSPEC } from '../../private/codebuild';
 import { APPROVAL_ROLE_ID, uniqueName } from '../../private/physical-names';
+import { DeliveryPipelineValidationError } from '../../private/validation';
 import { alarmLabel, sameAlarm } from '../../verification/verification';
 
 /** Options the construct passes to the renderer. */
@@ -230,6 +231,15 @@ function publishAssets(scope: Construct, publishing: AssetPublishing, environmen
     dockerLogins: rc.dockerLogins,
   }, rc);
   allowAssetPublishing(project, publishing.roles);
+  const length = inlineBuildSpecLength(project);
+  if (length !== undefined && length.known > MAX_INLINE_BUILDSPEC) {
+    const path = scope.node.path;
+    throw new DeliveryPipelineValidationError(path, 'environments',
+      `'${path}': environments deploy CDK stages whose assets the PublishAssets action publishes with one command per asset manifest `
+      + `(${publishing.manifests.length} manifests): an inline buildspec of ${length.exact ? '' : 'at least '}${length.known.toLocaleString('en-US')} characters, `
+      + `more than the ${MAX_INLINE_BUILDSPEC.toLocaleString('en-US')} CodeBuild takes inline (the project would fail to deploy). `
+      + 'Split the environments over two pipelines, or put the assets in fewer stacks.');
+  }
   return new actions.CodeBuildAction({
     actionName: rc.actionName, runOrder: rc.runOrder, project, input: rc.buildArtifact, role: rc.codeBuildActionRole(),
   });
