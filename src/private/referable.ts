@@ -15,7 +15,8 @@ export function refuseUnreferable(v: Validator, field: string, resource: IConstr
   const stack = Stack.of(resource);
   if (stack === pipelineStack) return;
   refuseOtherStage(v, field, resource, what, label, fix);
-  if (stack.environment !== pipelineStack.environment) {
+  // a resource imported by id or ARN is referred to by that literal, from a stack of any environment
+  if (stack.environment !== pipelineStack.environment && Resource.isOwnedResource(resource)) {
     v.fail(field, `is ${what} of stack '${stack.node.path}' (${stack.environment}), which the pipeline's stack (${pipelineStack.environment}) cannot refer to: `
       + 'aws-cdk-lib refers to resources of other stacks of the same environment only', label, fix);
   }

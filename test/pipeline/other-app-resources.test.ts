@@ -101,4 +101,16 @@ describe('a resource of another CDK app is refused naming the field (regression:
     const project = Object.values(Template.fromStack(own).findResources('AWS::CodeBuild::Project'))[0] as any;
     expect(project.Properties.VpcConfig).toEqual({ VpcId: 'vpc-0abc1234', Subnets: ['subnet-0aaa1111'], SecurityGroupIds: ['sg-0fedcba9876543210'] });
   });
+
+  test('a VPC imported by id into an environment-agnostic stack, of another app or of this one, is taken (regression: refused as of another environment)', () => {
+    for (const sameApp of [false, true]) {
+      const app = newApp();
+      const own = new Stack(app, 'PipelineStack', { env: E });
+      const shared = new Stack(sameApp ? app : newApp(), 'Shared');
+      const vpc = ec2.Vpc.fromVpcAttributes(shared, 'Vpc', { vpcId: 'vpc-0abc1234', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0aaa1111'] });
+      pipelineIn(own, { buildStep: BuildStep.commands({ commands: ['make'], vpc }) });
+      const project = Object.values(Template.fromStack(own).findResources('AWS::CodeBuild::Project'))[0] as any;
+      expect(project.Properties.VpcConfig.VpcId).toBe('vpc-0abc1234');
+    }
+  });
 });

@@ -123,7 +123,10 @@ describe('variable references', () => {
       ],
     });
     delivery.buildPipeline();
-    (delivery.pipeline.node.defaultChild as codepipeline.CfnPipeline).addPropertyOverride('Stages.2.Actions.0.Namespace', 'Release');
+    const cfn = delivery.pipeline.node.defaultChild as codepipeline.CfnPipeline;
+    cfn.addPropertyOverride('Stages.2.Actions.0.Namespace', 'Release');
+    // the rendered pipeline is found under the logical id it is given too
+    cfn.overrideLogicalId('ShopPipeline');
     (stack.node.root as any).synth();
     expect(action(stack, 'staging', 'Notes').Namespace).toBe('Release');
   });

@@ -45,7 +45,7 @@ export function checkVariableReferences(
   // where the escape hatch's overrides (addPropertyOverride) apply
   const found = referenceErrors(scope, stack.resolve(cfn.stages), stack.resolve(cfn.variables), sourceKinds, false);
   if (found.length === 0) return found;
-  const rendered = template()?.Resources?.[stack.getLogicalId(cfn)]?.Properties;
+  const rendered = template()?.Resources?.[stack.resolve(cfn.logicalId)]?.Properties;
   return rendered === undefined ? found : referenceErrors(scope, rendered.Stages, rendered.Variables, sourceKinds, true);
 }
 
@@ -57,7 +57,7 @@ function referenceErrors(
   if (!Array.isArray(rawStages)) return [];
   const stages = rawStages.map(st => ({
     name: String(at(st, 'name')),
-    actions: ((at(st, 'actions') ?? []) as unknown[]).map((a): RenderedAction => ({
+    actions: (Array.isArray(at(st, 'actions')) ? at(st, 'actions') as unknown[] : []).map((a): RenderedAction => ({
       name: String(at(a, 'name')), runOrder: at(a, 'runOrder'), namespace: at(a, 'namespace'), configuration: at(a, 'configuration'),
     })),
   }));
