@@ -545,12 +545,12 @@ function notificationChanges(changes: Changes, before: PlanNotifications | undef
   }
 }
 
-/** Whether the pipeline updates itself (the UpdatePipeline stage) and has an asset-publishing action. */
-function stageFacts(plan: PlanDocument): { selfUpdate: boolean; publishAssets: boolean } {
+/** Whether the pipeline updates itself (the UpdatePipeline stage), and the stage of its asset-publishing action (undefined: none). */
+function stageFacts(plan: PlanDocument): { selfUpdate: boolean; publishAssets?: string } {
   const stages = Array.isArray(plan.stages) ? plan.stages : [];
   return {
     selfUpdate: stages.some((s) => s.name === SELF_UPDATE_STAGE || s.actions.some((a) => a.kind === 'cloudformation-self-update')),
-    publishAssets: stages.some((s) => s.actions.some((a) => a.kind === 'asset-publishing')),
+    publishAssets: stages.find((s) => s.actions.some((a) => a.kind === 'asset-publishing'))?.name,
   };
 }
 
@@ -583,9 +583,15 @@ export function diffPipeline(before: PlanDocument, after: PlanDocument): PlanCha
   changes.field('stages.UpdatePipeline', stagesBefore.selfUpdate, stagesAfter.selfUpdate, stagesAfter.selfUpdate
     ? 'the pipeline now updates itself (selfUpdate: stage UpdatePipeline after the build)'
     : 'the pipeline no longer updates itself (selfUpdate: stage UpdatePipeline removed)');
-  changes.field('stages.PublishAssets', stagesBefore.publishAssets, stagesAfter.publishAssets, stagesAfter.publishAssets
+  const published = (facts: { publishAssets?: string }) => facts.publishAssets !== undefined;
+  changes.field('stages.PublishAssets', published(stagesBefore), published(stagesAfter), published(stagesAfter)
     ? "the CDK stages' assets are now published by a PublishAssets action"
     : "the CDK stages' assets are no longer published by a PublishAssets action");
+  if (published(stagesBefore) && published(stagesAfter)) {
+    changes.field('stages.PublishAssets.stage', stagesBefore.publishAssets, stagesAfter.publishAssets,
+      `the PublishAssets action moves from stage ${stagesBefore.publishAssets} to ${stagesAfter.publishAssets}`
+      + (stagesAfter.publishAssets === SELF_UPDATE_STAGE ? ', after the pipeline updates itself' : ''));
+  }
 
   actionListChanges(changes, { path: 'checks', label: 'check', removedRisk: 'check-removed' }, before.checks, after.checks);
   notificationChanges(changes, before.notifications, after.notifications);

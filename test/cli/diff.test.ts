@@ -576,6 +576,19 @@ describe('diff: the fields, phrased or generic', () => {
     ]);
   });
 
+  test('a PublishAssets action that moves to another stage (after the pipeline updates itself) says so', () => {
+    const publishing = { name: 'PublishAssets', runOrder: 2, kind: 'asset-publishing' };
+    const before = copy(plan);
+    before.stages.splice(2, 0, { name: 'UpdatePipeline', actions: [{ name: 'SelfMutate', runOrder: 1, kind: 'cloudformation-self-update' }] });
+    before.stages[1].actions.push(publishing);
+    const after = copy(before);
+    after.stages[1].actions.pop();
+    after.stages[2].actions.push(publishing);
+    expect(diffPlans([before], [after]).pipelines[0].changes.map((c) => c.description)).toEqual([
+      'the PublishAssets action moves from stage Build to UpdatePipeline, after the pipeline updates itself',
+    ]);
+  });
+
   test('environment: account, gates, deployments by name (summary, details, account, privileged), verification, checks', () => {
     expect(diffOf((p) => {
       prod(p).account = '222222222222';
