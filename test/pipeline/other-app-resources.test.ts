@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -107,6 +107,8 @@ describe('a resource of another CDK app is refused naming the field (regression:
       const app = newApp();
       const own = new Stack(app, 'PipelineStack', { env: E });
       const shared = new Stack(sameApp ? app : newApp(), 'Shared');
+      // aws-cdk-lib 2.27x refuses an empty stack of the app
+      new CfnResource(shared, 'Topic', { type: 'AWS::SNS::Topic' });
       const vpc = ec2.Vpc.fromVpcAttributes(shared, 'Vpc', { vpcId: 'vpc-0abc1234', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0aaa1111'] });
       pipelineIn(own, { buildStep: BuildStep.commands({ commands: ['make'], vpc }) });
       const project = Object.values(Template.fromStack(own).findResources('AWS::CodeBuild::Project'))[0] as any;
