@@ -597,14 +597,20 @@ describe('DeploymentTarget.cdkStage', () => {
       /^'PipelineStack\/Orders': environments\[0\] \('e'\)\.deployments\[0\]\.stage has stacks that use context lookups \(vpc-provider:account=111111111111:.*\) that are not in cdk\.context\.json, got 'Lookups'\. Run 'cdk synth' once with credentials for the target account and commit cdk\.context\.json, so the pipeline's build synthesizes without lookups\.$/);
   });
 
+  /** A pipeline stack and a CDK stage of its app whose one stack has a Docker image asset. */
+  const withImagesStage = () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stage = new Stage(app, 'Images', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const web = new Stack(stage, 'Web');
+    const image = new ecrAssets.DockerImageAsset(web, 'Image', { directory: path.join(__dirname, 'docker-asset') });
+    new ssm.StringParameter(web, 'ImageUri', { stringValue: image.imageUri });
+    return { stack, stage };
+  };
+
   test('Docker image assets: a privileged publishing action, or a clear error where privileged builds are not allowed', () => {
     const build = (privilegedAssetPublishing?: boolean) => {
-      const app = newApp();
-      const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
-      const stage = new Stage(app, 'Images', { env: { account: '111111111111', region: 'eu-west-1' } });
-      const web = new Stack(stage, 'Web');
-      const image = new ecrAssets.DockerImageAsset(web, 'Image', { directory: path.join(__dirname, 'docker-asset') });
-      new ssm.StringParameter(web, 'ImageUri', { stringValue: image.imageUri });
+      const { stack, stage } = withImagesStage();
       new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'e', deployments: [DeploymentTarget.cdkStage(stage, { privilegedAssetPublishing })] }] }));
       return stack;
     };
@@ -617,12 +623,7 @@ describe('DeploymentTarget.cdkStage', () => {
 
   test('publishAssetsInBuild with Docker image assets: the plan says the build runs privileged, as its project does (regression: privileged absent)', () => {
     const plan = (inBuild: boolean) => {
-      const app = newApp();
-      const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
-      const stage = new Stage(app, 'Images', { env: { account: '111111111111', region: 'eu-west-1' } });
-      const web = new Stack(stage, 'Web');
-      const image = new ecrAssets.DockerImageAsset(web, 'Image', { directory: path.join(__dirname, 'docker-asset') });
-      new ssm.StringParameter(web, 'ImageUri', { stringValue: image.imageUri });
+      const { stack, stage } = withImagesStage();
       const pipeline = new DeliveryPipeline(stack, 'Orders', props({
         publishAssetsInBuild: inBuild, environments: [{ name: 'e', deployments: [DeploymentTarget.cdkStage(stage)] }],
       }));

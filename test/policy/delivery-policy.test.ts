@@ -35,6 +35,15 @@ function errorsOf(rules: IPolicyRule[], build: (stack: Stack) => void): string[]
  * Synthesizes an app that must fail on error annotations and returns the report: aws-cdk-lib 2.257
  * prints it and sets the exit code, newer versions throw it.
  */
+/** A CDK stage of the app whose one stack has a Docker image asset. */
+function imagesStage(stack: Stack): Stage {
+  const stage = new Stage(stack.node.root, 'Images', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const web = new Stack(stage, 'Web');
+  const image = new ecrAssets.DockerImageAsset(web, 'Image', { directory: path.join(__dirname, '..', 'deploy', 'docker-asset') });
+  new ssm.StringParameter(web, 'ImageUri', { stringValue: image.imageUri });
+  return stage;
+}
+
 function failedSynthReport(app: App): string {
   const before = process.exitCode;
   const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
@@ -183,10 +192,7 @@ describe('DeliveryPolicy', () => {
 
   test('noPrivilegedBuilds names the Docker image assets of a CDK stage, not a privileged: true nobody set (regression: misleading fix)', () => {
     const errors = errorsOf([PolicyRule.noPrivilegedBuilds()], stack => {
-      const stage = new Stage(stack.node.root, 'Images', { env: { account: '111111111111', region: 'eu-west-1' } });
-      const web = new Stack(stage, 'Web');
-      const image = new ecrAssets.DockerImageAsset(web, 'Image', { directory: path.join(__dirname, '..', 'deploy', 'docker-asset') });
-      new ssm.StringParameter(web, 'ImageUri', { stringValue: image.imageUri });
+      const stage = imagesStage(stack);
       new DeliveryPipeline(stack, 'Web', props({ environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
     });
     expect(errors).toEqual([
@@ -197,10 +203,7 @@ describe('DeliveryPolicy', () => {
 
   test('noPrivilegedBuilds says why a build that publishes Docker image assets runs privileged (regression: "remove privileged: true" nobody set)', () => {
     const errors = errorsOf([PolicyRule.noPrivilegedBuilds()], stack => {
-      const stage = new Stage(stack.node.root, 'Images', { env: { account: '111111111111', region: 'eu-west-1' } });
-      const web = new Stack(stage, 'Web');
-      const image = new ecrAssets.DockerImageAsset(web, 'Image', { directory: path.join(__dirname, '..', 'deploy', 'docker-asset') });
-      new ssm.StringParameter(web, 'ImageUri', { stringValue: image.imageUri });
+      const stage = imagesStage(stack);
       new DeliveryPipeline(stack, 'Web', props({ publishAssetsInBuild: true, environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }] }));
     });
     expect(errors).toEqual([
