@@ -71,7 +71,9 @@ export interface CodeDeployEcsOptions {
    */
   readonly containerImage?: DeploymentArtifact;
   /**
-   * The placeholder in the task definition template that the image URI replaces.
+   * The placeholder in the task definition template that the image URI replaces, without its angle
+   * brackets: the template writes it as `<PLACEHOLDER>` (`"image": "<IMAGE1_NAME>"`), and this is
+   * the text inside them (`'IMAGE1_NAME'`). Angle brackets and whitespace are refused at synth.
    *
    * @default 'IMAGE1_NAME'
    */
@@ -631,6 +633,17 @@ export function codeDeployEcsModel(
       + '({"ImageURI": "<the image URI>"}) at the root of its output.');
   }
   const placeholder = v.optionalString(`${ctx.field}.imagePlaceholder`, options.imagePlaceholder, "Pass the placeholder used in the task definition, for example 'IMAGE1_NAME'.") ?? 'IMAGE1_NAME';
+  // CodePipeline replaces '<' + the placeholder + '>' in the template (the action's Image1ContainerName)
+  if (!isToken(placeholder) && /[<>\s]/.test(placeholder)) {
+    const inside = placeholder.replace(/[<>\s]/g, '') || 'IMAGE1_NAME';
+    v.fail(`${ctx.field}.imagePlaceholder`, 'must be the text inside the angle brackets, without them or whitespace (the task definition template writes the '
+      + "placeholder as <IMAGE1_NAME>, and CodePipeline replaces '<' + imagePlaceholder + '>' with the image URI, so this one would never match)",
+    placeholder, `Write the text inside the angle brackets: '${inside}'.`);
+  }
+  if (!isToken(placeholder) && placeholder.length > 1000) {
+    v.fail(`${ctx.field}.imagePlaceholder`, "must be at most 1000 characters (CodePipeline's limit for an action configuration value)",
+      described(`${placeholder.length} characters`), "Use a short placeholder, for example 'IMAGE1_NAME'.");
+  }
   // A service without the CODE_DEPLOY deployment controller is refused by aws-cdk-lib's
   // EcsDeploymentGroup itself; for an imported group the service is not knowable at synth time.
   const name = v.pipelineName(`${ctx.field}.name`, options.name ?? groupName(group, 'BlueGreen'), 'deployment name');

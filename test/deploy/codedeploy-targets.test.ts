@@ -483,6 +483,34 @@ describe('DeploymentTarget.codeDeployEcs', () => {
     expect(attempt(() => gitHub(), DeploymentArtifact.BUILD_OUTPUT)).toBe('BuildOutput');
   });
 
+  test('imagePlaceholder is the text inside the angle brackets (regression: \'<IMAGE1_NAME>\' rendered, CodePipeline looked for <<IMAGE1_NAME>>)', () => {
+    const attempt = (imagePlaceholder: string) => {
+      const stack = newStack();
+      pipelineIn(stack, {
+        source: PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryName(stack, 'Images', 'shop') }),
+        environments: [{
+          name: 'prod',
+          deployments: [DeploymentTarget.codeDeployEcs(importedEcsGroup(stack), {
+            taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', containerImage: DeploymentArtifact.SOURCE, imagePlaceholder,
+          })],
+        }],
+      });
+      return action(stack, 'prod', 'shop-bg').Configuration.Image1ContainerName;
+    };
+    const refused = (given: string, inside: string) => "'PipelineStack/Shop': environments[0] ('prod').deployments[0].imagePlaceholder must be the text inside "
+      + 'the angle brackets, without them or whitespace (the task definition template writes the placeholder as <IMAGE1_NAME>, and CodePipeline replaces '
+      + `'<' + imagePlaceholder + '>' with the image URI, so this one would never match), got '${given}'. Write the text inside the angle brackets: '${inside}'.`;
+    expect(errorOf(() => attempt('<IMAGE1_NAME>'))).toBe(refused('<IMAGE1_NAME>', 'IMAGE1_NAME'));
+    expect(errorOf(() => attempt('WEB_IMAGE>'))).toBe(refused('WEB_IMAGE>', 'WEB_IMAGE'));
+    expect(errorOf(() => attempt('IMAGE 1'))).toBe(refused('IMAGE 1', 'IMAGE1'));
+    expect(errorOf(() => attempt(' IMAGE1_NAME'))).toBe(refused(' IMAGE1_NAME', 'IMAGE1_NAME'));
+    expect(errorOf(() => attempt('<>'))).toBe(refused('<>', 'IMAGE1_NAME'));
+    expect(errorOf(() => attempt('X'.repeat(1001)))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].imagePlaceholder must be at most "
+      + "1000 characters (CodePipeline's limit for an action configuration value), got 1001 characters. Use a short placeholder, for example 'IMAGE1_NAME'.");
+    expect(attempt('WEB_IMAGE')).toBe('WEB_IMAGE');
+    expect(attempt('X'.repeat(1000))).toBe('X'.repeat(1000));
+  });
+
   test('one ECS group deployed from two environments is refused (regression: staging shifted the production traffic before the approval)', () => {
     const stack = newStack();
     const group = importedEcsGroup(stack);
