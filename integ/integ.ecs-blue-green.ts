@@ -1,5 +1,6 @@
-/// ECS blue/green through CodeDeploy from an ECR source: staging all at once, production as a
-/// canary behind an approval (examples/ecs-canary). cdk-nag must stay clean.
+/// ECS blue/green through CodeDeploy from an ECR source, the templates rendered from the service's
+/// repository (an additional source): staging all at once, production as a canary behind an
+/// approval (examples/ecs-canary). cdk-nag must stay clean.
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

@@ -11,7 +11,9 @@ import {
  * A container service delivered from its ECR image: a push of the `release` tag starts the
  * pipeline; Amazon Inspector scans the image (no critical or high finding tolerated); staging and
  * production are ECS blue/green deployments through CodeDeploy, production as a canary (10% of the
- * traffic for 5 minutes, then all) behind one approval.
+ * traffic for 5 minutes, then all) behind one approval. The ECR source's artifact holds only
+ * `imageDetail.json`, so the task definition and AppSpec templates come from the service's
+ * repository, an additional source the build renders them from.
  */
 export class CheckoutPipelineStack extends Stack {
   public readonly delivery: DeliveryPipeline;
@@ -31,9 +33,20 @@ export class CheckoutPipelineStack extends Stack {
 
     this.delivery = new DeliveryPipeline(this, 'Checkout', {
       source: PipelineSource.ecr({ repository, tag: 'release' }),
+      // the service's repository, linked at checkout/ in the build: its deploy/ directory holds the
+      // templates; its pushes start nothing (its own build pushes the image, which starts the pipeline)
+      additionalSources: [{
+        name: 'Service',
+        source: PipelineSource.gitHub({
+          repository: 'acme/checkout',
+          connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/4f1c9a7e-2b3d-4c5e-8f90-1a2b3c4d5e6f',
+        }),
+        directory: 'checkout',
+        triggersPipeline: false,
+      }],
       buildStep: BuildStep.commands({
-        // render the task definition and AppSpec templates for this release
-        commands: ['bash deploy/render-templates.sh'],
+        // render the task definition and AppSpec templates for this release into the build's root
+        commands: ['bash checkout/deploy/render-templates.sh'],
         outputs: ['taskdef.json', 'appspec.yaml'],
         timeout: Duration.minutes(15),
       }),

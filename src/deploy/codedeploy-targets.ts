@@ -71,7 +71,9 @@ export interface CodeDeployEcsOptions {
    */
   readonly containerImage?: DeploymentArtifact;
   /**
-   * The placeholder in the task definition template that the image URI replaces.
+   * The placeholder in the task definition template that the image URI replaces, without its angle
+   * brackets: the template writes it as `<PLACEHOLDER>` (`"image": "<IMAGE1_NAME>"`), and this is
+   * the text inside them (`'IMAGE1_NAME'`). Angle brackets and whitespace are refused at synth.
    *
    * @default 'IMAGE1_NAME'
    */
@@ -278,12 +280,60 @@ function alarmsAndRollback(group: unknown): string[] {
   if (cfn === undefined) return [];
   // aws-cdk-lib renders both lazily (alarms may be added later): resolve them as they stand now,
   // before the pipeline adds the environment's alarms (the plan names those apart)
-  const alarms = resolvedOrUndefined(Stack.of(cfn), cfn.alarmConfiguration)?.alarms;
+  const config = resolvedOrUndefined(Stack.of(cfn), cfn.alarmConfiguration);
   const rollback = resolvedOrUndefined(Stack.of(cfn), cfn.autoRollbackConfiguration);
+  const events: unknown[] = rollback?.enabled === true && Array.isArray(rollback.events) ? rollback.events : [];
+  const count = Array.isArray(config?.alarms) ? config.alarms.length : 0;
+  const alarms = `${count} alarm${count === 1 ? '' : 's'}`;
   const out: string[] = [];
-  if (Array.isArray(alarms) && alarms.length > 0) out.push(`auto-rollback on ${alarms.length} alarm${alarms.length === 1 ? '' : 's'}`);
-  else if (rollback?.enabled === true && (rollback.events ?? []).includes('DEPLOYMENT_FAILURE')) out.push('auto-rollback on failure');
+  if (count > 0 && config.enabled === false) out.push(`${alarms} ignored (ignoreAlarmConfiguration)`);
+  else if (count > 0 && events.includes('DEPLOYMENT_STOP_ON_ALARM')) return [`auto-rollback on ${alarms}`];
+  else if (count > 0) out.push(`stops on ${alarms} without rolling back`);
+  if (events.includes('DEPLOYMENT_FAILURE')) out.push('auto-rollback on failure');
   return out;
+}
+
+/** What a deployment group of the app does when one of its alarms fires. */
+export interface GroupAlarmHandling {
+  /** CodeDeploy checks the group's alarms during a deployment (not with `ignoreAlarmConfiguration`). */
+  readonly watched: boolean;
+  /** A deployment an alarm stops is rolled back (not with `autoRollback.deploymentInAlarm: false`). */
+  readonly rollsBack: boolean;
+}
+
+/**
+ * What a deployment group of the app does when one of its alarms fires, once it has alarms, read
+ * from its CfnDeploymentGroup as aws-cdk-lib renders it: `AlarmConfiguration.Enabled` (false with
+ * `ignoreAlarmConfiguration`) and `DEPLOYMENT_STOP_ON_ALARM` among the auto-rollback events (left
+ * out with `autoRollback.deploymentInAlarm: false`). aws-cdk-lib renders both from the group's list
+ * of alarms, and for a group without any says neither, whatever its settings: such a group is
+ * rendered with a stand-in alarm in that list, taken out again at once. Undefined for a group that
+ * is not of the app, or whose settings cannot be read.
+ */
+export function groupAlarmHandling(group: unknown): GroupAlarmHandling | undefined {
+  const cfn = defaultChildOf(group);
+  if (!(cfn instanceof codedeploy.CfnDeploymentGroup)) return undefined;
+  const stack = Stack.of(cfn);
+  const read = () => {
+    const config = resolvedOrUndefined(stack, cfn.alarmConfiguration);
+    const rollback = resolvedOrUndefined(stack, cfn.autoRollbackConfiguration);
+    const count = Array.isArray(config?.alarms) ? config.alarms.length : 0;
+    const events: unknown[] = rollback?.enabled === true && Array.isArray(rollback.events) ? rollback.events : [];
+    return { count, handling: { watched: config?.enabled === true, rollsBack: events.includes('DEPLOYMENT_STOP_ON_ALARM') } };
+  };
+  const now = read();
+  if (now.count > 0) return now.handling;
+  // the group's list of alarms (addAlarm pushes to it), which the rendered properties derive from
+  const list = (group as { alarms?: { push?: unknown; pop?: unknown } }).alarms;
+  if (!list || typeof list.push !== 'function' || typeof list.pop !== 'function') return undefined;
+  const standIn = 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:stand-in';
+  (list.push as (a: unknown) => void).call(list, { alarmName: 'stand-in', alarmArn: standIn, alarmRef: { alarmName: 'stand-in', alarmArn: standIn } });
+  try {
+    const probed = read();
+    return probed.count > 0 ? probed.handling : undefined;
+  } finally {
+    (list.pop as () => unknown).call(list);
+  }
 }
 
 /**
@@ -583,6 +633,17 @@ export function codeDeployEcsModel(
       + '({"ImageURI": "<the image URI>"}) at the root of its output.');
   }
   const placeholder = v.optionalString(`${ctx.field}.imagePlaceholder`, options.imagePlaceholder, "Pass the placeholder used in the task definition, for example 'IMAGE1_NAME'.") ?? 'IMAGE1_NAME';
+  // CodePipeline replaces '<' + the placeholder + '>' in the template (the action's Image1ContainerName)
+  if (!isToken(placeholder) && /[<>\s]/.test(placeholder)) {
+    const inside = placeholder.replace(/[<>\s]/g, '') || 'IMAGE1_NAME';
+    v.fail(`${ctx.field}.imagePlaceholder`, 'must be the text inside the angle brackets, without them or whitespace (the task definition template writes the '
+      + "placeholder as <IMAGE1_NAME>, and CodePipeline replaces '<' + imagePlaceholder + '>' with the image URI, so this one would never match)",
+    placeholder, `Write the text inside the angle brackets: '${inside}'.`);
+  }
+  if (!isToken(placeholder) && placeholder.length > 1000) {
+    v.fail(`${ctx.field}.imagePlaceholder`, "must be at most 1000 characters (CodePipeline's limit for an action configuration value)",
+      described(`${placeholder.length} characters`), "Use a short placeholder, for example 'IMAGE1_NAME'.");
+  }
   // A service without the CODE_DEPLOY deployment controller is refused by aws-cdk-lib's
   // EcsDeploymentGroup itself; for an imported group the service is not knowable at synth time.
   const name = v.pipelineName(`${ctx.field}.name`, options.name ?? groupName(group, 'BlueGreen'), 'deployment name');

@@ -12,6 +12,7 @@ import { BuildStep } from '../build/build-step';
 import { dockerLoginsModel } from '../build/docker-credential';
 import { QualityCheck, reportArtifactName } from '../build/quality-check';
 import { CHANGE_SET_NAME } from '../deploy/cloudformation-names';
+import { groupAlarmHandling } from '../deploy/codedeploy-targets';
 import { DeploymentTarget } from '../deploy/deployment-target';
 import type { EnvironmentOptions } from '../pipeline/environment';
 import { claimInApp } from '../private/app-registry';
@@ -34,6 +35,8 @@ const RESERVED_STAGES = PIPELINE_STAGES;
 /** CodePipeline quotas the model is checked against. */
 export const MAX_STAGES = 50;
 export const MAX_ACTIONS_PER_STAGE = 50;
+/** CodeDeploy's limit on the alarms of a deployment group (AlarmConfiguration; AlarmsLimitExceededException). */
+const MAX_GROUP_ALARMS = 10;
 
 /** The raw configuration the model is built from (the construct's props plus added environments). */
 export interface RawPipelineConfig {
@@ -762,24 +765,40 @@ function environmentModel(
     }
   });
 
-  // CodeDeploy groups roll back on the environment's alarms (owned groups, alarms of their account
-  // and region), say so in the plan
+  // CodeDeploy groups stop (and roll back) on the environment's alarms (owned groups, alarms of
+  // their account and region), say so in the plan
   const alarmCount = alarmGates.reduce((n, g) => n + g.alarms.length, 0);
-  const deploymentsWithAlarms = alarmCount === 0 ? deployments : deployments.map(d => {
+  const deploymentsWithAlarms = alarmCount === 0 ? deployments : deployments.map((d, i) => {
     if (d.codeDeployGroup === undefined) return d;
     if (typeof (d.codeDeployGroup as any).addAlarm !== 'function') {
       return { ...d, details: [...d.details, 'imported deployment group: its alarms and auto-rollback are not changed by the pipeline; configure them on the group'] };
     }
-    const group = d.codeDeployGroup as Construct & { env: { account: string; region: string } };
-    const { added: groupAlarms, unnamed, already } = alarmsForGroup(group, alarmGates);
+    const group = d.codeDeployGroup as Construct & { env: { account: string; region: string }; deploymentGroupName: string };
+    const { added: groupAlarms, unnamed, already, own } = alarmsForGroup(group, alarmGates);
     const added = groupAlarms.length;
+    const label = literalName(group, group.deploymentGroupName) ?? group.node.path;
+    if (added > 0 && own + added > MAX_GROUP_ALARMS) {
+      v.fail(`${f}.verification`, `adds ${added} alarm${added === 1 ? '' : 's'} to deployment group '${label}' (deployments[${i}]), which has ${own} of its own: `
+        + `${own + added} alarms, more than the ${MAX_GROUP_ALARMS} CodeDeploy allows on a deployment group (its stack would fail to deploy)`,
+      described(`${own} + ${added} alarms`),
+      `Combine alarms into a composite alarm (cloudwatch.CompositeAlarm), or give the group at most ${MAX_GROUP_ALARMS - added} alarms of its own.`);
+    }
+    const handling = added === 0 ? undefined : groupAlarmHandling(group);
+    const reaction = handling === undefined ? "CodeDeploy stops when one fires, and rolls back as the group's autoRollback says"
+      : !handling.watched ? 'CodeDeploy neither stops nor rolls back when one fires'
+        : handling.rollsBack ? 'CodeDeploy stops and rolls back when one fires' : 'CodeDeploy stops (no automatic rollback) when one fires';
     const left = alarmCount - added - unnamed - already;
-    const addedText = added === 0 ? '' : `the environment's ${added === alarmCount ? `${added} ` : `${added} of ${alarmCount} `}alarm${alarmCount === 1 ? '' : 's'} added to the deployment group: CodeDeploy stops and rolls back when one fires`;
+    const addedText = added === 0 ? '' : `the environment's ${added === alarmCount ? `${added} ` : `${added} of ${alarmCount} `}alarm${alarmCount === 1 ? '' : 's'} `
+      + `added to the deployment group${handling?.watched === false ? ', which ignores its alarms (ignoreAlarmConfiguration)' : ''}: ${reaction}`;
     const leftText = left === 0 ? '' : `${left} alarm${left === 1 ? '' : 's'} of another account, region or CDK stage not added to the deployment group (CodeDeploy watches alarms of its own account and region)`;
     const unnamedText = unnamed === 0 ? '' : `${unnamed} alarm${unnamed === 1 ? '' : 's'} of another stack with a generated name not added to the deployment group `
       + "(the group's stack would refer to it and the pipeline's stack to the group: give the alarm an alarmName, or define it in the group's stack)";
     const alreadyText = already === 0 ? '' : `${already} of the environment's alarms already on the deployment group (its own alarms)`;
-    return { ...d, groupAlarms, details: [...d.details, ...[addedText, alreadyText, leftText, unnamedText].filter(Boolean)] };
+    const groupAlarmsWarning = handling?.watched !== false ? undefined
+      : `${f}.deployments[${i}].deploymentGroup '${label}' ignores its alarms (ignoreAlarmConfiguration: true): CodeDeploy neither stops nor rolls back `
+        + "its deployments when one of the environment's alarms the pipeline adds to it fires. Verification.alarms still checks them after the deployments "
+        + '(in ALARM the stage fails or rolls back). Set ignoreAlarmConfiguration to false when the alarms should stop a deployment again.';
+    return { ...d, groupAlarms, groupAlarmsWarning, details: [...d.details, ...[addedText, alreadyText, leftText, unnamedText].filter(Boolean)] };
   });
 
   // entry conditions and failure policy

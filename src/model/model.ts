@@ -277,6 +277,8 @@ export interface DeploymentModel {
   readonly produced?: ProducedActionFacts;
   /** The environment's alarms added to the (owned) deployment group: those of its account and region. */
   readonly groupAlarms?: GroupAlarmModel[];
+  /** The synth warning for an owned group that ignores its alarms, given the environment's alarms. */
+  readonly groupAlarmsWarning?: string;
   /** The target asks for a change-set review (added to the environment when it has no approval). */
   readonly wantsChangeSetReview?: boolean;
   /** Assets the target needs published before it deploys. */

@@ -195,11 +195,13 @@ export function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAl
  * (CodeDeploy reads alarms there only) that the group's stack can name without depending on
  * another stack (the pipeline's stack depends on the group's, so a reference back would be a
  * cycle): an imported alarm, an alarm of the group's stack, or one of another stack by its literal
- * name (`byName`). An alarm of another stack whose name is generated is left out (`unnamed`).
+ * name (`byName`). An alarm of another stack whose name is generated is left out (`unnamed`); one
+ * the group already has, by its own `alarms` or as one added before under the same name, is not
+ * added again (`already`). `own` is the number of distinct alarms the group has of its own.
  */
 export function alarmsForGroup(
   group: IConstruct & { env: { account: string; region: string } }, gates: AlarmGateModel[],
-): { readonly added: GroupAlarmModel[]; readonly unnamed: number; readonly already: number } {
+): { readonly added: GroupAlarmModel[]; readonly unnamed: number; readonly already: number; readonly own: number } {
   const groupStack = Stack.of(group);
   const account = literal(group.env.account);
   const region = literal(group.env.region);
@@ -210,9 +212,17 @@ export function alarmsForGroup(
   const resolve = (value: unknown): unknown => resolvedOrUndefined(groupStack, value);
   const cfn = group.node.defaultChild as { alarmConfiguration?: unknown } | undefined;
   const own = (resolve(cfn?.alarmConfiguration) as { alarms?: Array<{ name?: unknown }> } | undefined)?.alarms ?? [];
-  const has = (name: unknown) => {
+  // the names AlarmConfiguration lists: the group's own, then each one added
+  const names = new Set(own.map(a => JSON.stringify(a?.name)));
+  const ownCount = names.size;
+  const add = (alarm: GroupAlarmModel, name: unknown) => {
     const key = JSON.stringify(resolve(name));
-    return own.some(a => JSON.stringify(a?.name) === key);
+    if (names.has(key)) {
+      already++;
+      return;
+    }
+    names.add(key);
+    added.push(alarm);
   };
   for (const r of gates.flatMap(g => g.refs)) {
     const sameEnv = account !== undefined && region !== undefined
@@ -220,19 +230,14 @@ export function alarmsForGroup(
       : r.referable && r.account === account && r.region === region && Stack.of(r.alarm).environment === groupStack.environment;
     if (!sameEnv) continue;
     if (!Token.isUnresolved(r.alarm.alarmName) || Stack.of(r.alarm) === groupStack) {
-      if (has(r.alarm.alarmName)) already++;
-      else added.push({ alarm: r.alarm });
+      add({ alarm: r.alarm }, r.alarm.alarmName);
       continue;
     }
     const name = literalName(r.alarm, r.alarm.alarmName);
-    if (name !== undefined) {
-      if (has(name)) already++;
-      else added.push({ alarm: r.alarm, byName: name });
-    } else {
-      unnamed++;
-    }
+    if (name !== undefined) add({ alarm: r.alarm, byName: name }, name);
+    else unnamed++;
   }
-  return { added, unnamed, already };
+  return { added, unnamed, already, own: ownCount };
 }
 
 /** An alarm as messages and the plan show it: its name, or its construct path when the name is generated. */

@@ -20,6 +20,25 @@ function importedEcsGroup(stack: any, region = 'eu-west-1') {
   });
 }
 
+/** An ECS blue/green group of the app, named 'checkout-bg'. */
+function blueGreenGroup(stack: Stack, deploymentApprovalWaitTime?: Duration): codedeploy.EcsDeploymentGroup {
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+  taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx'), portMappings: [{ containerPort: 80 }] });
+  const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition, deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY } });
+  const lb = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc });
+  const listener = lb.addListener('Http', { port: 80 });
+  const [blue, green] = ['Blue', 'Green'].map(id => new elbv2.ApplicationTargetGroup(stack, id, { vpc, port: 80, targetType: elbv2.TargetType.IP }));
+  listener.addTargetGroups('Default', { targetGroups: [blue] });
+  return new codedeploy.EcsDeploymentGroup(stack, 'BlueGreen', {
+    service,
+    deploymentGroupName: 'checkout-bg',
+    application: new codedeploy.EcsApplication(stack, 'App', { applicationName: 'checkout' }),
+    blueGreenDeploymentConfig: { blueTargetGroup: blue, greenTargetGroup: green, listener, deploymentApprovalWaitTime },
+  });
+}
+
 describe('DeploymentTarget.codeDeployServer', () => {
   test('deploys the build output with the group; the plan shows the rollout', () => {
     const stack = newStack();
@@ -120,6 +139,106 @@ describe('DeploymentTarget.codeDeployServer', () => {
     const plan = pipeline.describe().environments[0].deployments[0];
     expect(plan.summary).toBe('CodeDeploy EC2/on-premises · rolling, one instance at a time · auto-rollback on 2 alarms');
     expect(plan.details.filter(d => d.includes('alarm'))).toEqual(["2 of the environment's alarms already on the deployment group (its own alarms)"]);
+  });
+
+  describe('the environment\'s alarms and the group\'s own: CodeDeploy\'s limit of 10 alarms per group', () => {
+    const alarmsOf = (stack: Stack, prefix: string, n: number) => Array.from({ length: n }, (_, i) =>
+      cloudwatch.Alarm.fromAlarmArn(stack, `${prefix}${i}`, `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${prefix}-${i}`));
+    const fleet = (stack: Stack, alarms: cloudwatch.IAlarm[]) => new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentGroupName: 'shop-fleet', alarms });
+    const prod = (group: codedeploy.IServerDeploymentGroup, alarms: cloudwatch.IAlarm[]) =>
+      ({ environments: [{ name: 'prod', production: true, deployments: [DeploymentTarget.codeDeployServer(group)], verification: [Verification.alarms(alarms)] }] });
+    const groupAlarms = (stack: Stack) => (Object.values(Template.fromStack(stack).findResources('AWS::CodeDeploy::DeploymentGroup'))[0] as any)
+      .Properties.AlarmConfiguration.Alarms.map((a: any) => a.Name);
+
+    test('more than 10 together is refused, naming the counts (regression: 13 alarms on the group, whose stack failed to deploy)', () => {
+      const stack = newStack();
+      expect(errorOf(() => pipelineIn(stack, prod(fleet(stack, alarmsOf(stack, 'own', 8)), alarmsOf(stack, 'env', 5))))).toBe(
+        "'PipelineStack/Shop': environments[0] ('prod').verification adds 5 alarms to deployment group 'shop-fleet' (deployments[0]), which has 8 of its own: "
+        + '13 alarms, more than the 10 CodeDeploy allows on a deployment group (its stack would fail to deploy), got 8 + 5 alarms. '
+        + 'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm), or give the group at most 5 alarms of its own.');
+    });
+
+    test('an alarm the group already has counts once', () => {
+      const stack = newStack();
+      const env = alarmsOf(stack, 'env', 5);
+      // 8 of its own, 2 of them the environment's: 3 more would make 11
+      expect(errorOf(() => pipelineIn(stack, prod(fleet(stack, [...alarmsOf(stack, 'own', 6), env[0], env[1]]), env)))).toBe(
+        "'PipelineStack/Shop': environments[0] ('prod').verification adds 3 alarms to deployment group 'shop-fleet' (deployments[0]), which has 8 of its own: "
+        + '11 alarms, more than the 10 CodeDeploy allows on a deployment group (its stack would fail to deploy), got 8 + 3 alarms. '
+        + 'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm), or give the group at most 7 alarms of its own.');
+      // 7 of its own, 2 of them the environment's: 10 in all
+      const other = newStack();
+      const otherEnv = alarmsOf(other, 'env', 5);
+      const pipeline = pipelineIn(other, prod(fleet(other, [...alarmsOf(other, 'own', 5), otherEnv[0], otherEnv[1]]), otherEnv));
+      expect(groupAlarms(other)).toEqual([0, 1, 2, 3, 4].map(i => `own-${i}`).concat([0, 1, 2, 3, 4].map(i => `env-${i}`)));
+      expect(pipeline.describe().environments[0].deployments[0].details.filter(d => d.includes('alarm'))).toEqual([
+        "the environment's 3 of 5 alarms added to the deployment group: CodeDeploy stops and rolls back when one fires",
+        "2 of the environment's alarms already on the deployment group (its own alarms)",
+      ]);
+    });
+
+    test('an ECS blue/green group of the app is held to the same limit', () => {
+      const stack = newStack();
+      const group = blueGreenGroup(stack);
+      alarmsOf(stack, 'own', 6).forEach(a => group.addAlarm(a));
+      expect(errorOf(() => pipelineIn(stack, {
+        environments: [{
+          name: 'prod',
+          deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' })],
+          verification: [Verification.alarms(alarmsOf(stack, 'env', 5))],
+        }],
+      }))).toBe("'PipelineStack/Shop': environments[0] ('prod').verification adds 5 alarms to deployment group 'checkout-bg' (deployments[0]), which has 6 of "
+        + 'its own: 11 alarms, more than the 10 CodeDeploy allows on a deployment group (its stack would fail to deploy), got 6 + 5 alarms. '
+        + 'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm), or give the group at most 5 alarms of its own.');
+    });
+  });
+
+  describe('the environment\'s alarms and a group that does not act on them', () => {
+    const errors = (stack: Stack) => cloudwatch.Alarm.fromAlarmArn(stack, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-errors');
+    const setup = (groupProps: Partial<codedeploy.ServerDeploymentGroupProps>) => {
+      const stack = newStack();
+      const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentGroupName: 'shop-fleet', ...groupProps });
+      const pipeline = pipelineIn(stack, {
+        environments: [{ name: 'prod', production: true, deployments: [DeploymentTarget.codeDeployServer(group)], verification: [Verification.alarms([errors(stack)])] }],
+      });
+      const cfn = (Object.values(Template.fromStack(stack).findResources('AWS::CodeDeploy::DeploymentGroup'))[0] as any).Properties;
+      const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('groupIgnoresAlarms')).map(w => String(w.entry.data));
+      return { deployment: pipeline.describe().environments[0].deployments[0], cfn, warnings };
+    };
+
+    test('a group that ignores its alarms: the plan says CodeDeploy does not stop, and the synth warns (regression: "stops and rolls back")', () => {
+      const { deployment, cfn, warnings } = setup({ ignoreAlarmConfiguration: true });
+      expect(cfn.AlarmConfiguration).toEqual({ Enabled: false, Alarms: [{ Name: 'shop-errors' }] });
+      expect(deployment.details).toContain("the environment's 1 alarm added to the deployment group, which ignores its alarms (ignoreAlarmConfiguration): "
+        + 'CodeDeploy neither stops nor rolls back when one fires');
+      expect(warnings).toEqual(["environments[0] ('prod').deployments[0].deploymentGroup 'shop-fleet' ignores its alarms (ignoreAlarmConfiguration: true): "
+        + "CodeDeploy neither stops nor rolls back its deployments when one of the environment's alarms the pipeline adds to it fires. Verification.alarms "
+        + 'still checks them after the deployments (in ALARM the stage fails or rolls back). Set ignoreAlarmConfiguration to false when the alarms should '
+        + 'stop a deployment again. [ack: delivery-pipeline:groupIgnoresAlarms]']);
+    });
+
+    test('a group that does not roll back on alarm: the plan says CodeDeploy stops, without a rollback (regression: "stops and rolls back")', () => {
+      const { deployment, cfn, warnings } = setup({ autoRollback: { deploymentInAlarm: false } });
+      expect(cfn.AlarmConfiguration).toEqual({ Enabled: true, Alarms: [{ Name: 'shop-errors' }] });
+      expect(cfn.AutoRollbackConfiguration).toEqual({ Enabled: true, Events: ['DEPLOYMENT_FAILURE'] });
+      expect(deployment.details).toContain("the environment's 1 alarm added to the deployment group: CodeDeploy stops (no automatic rollback) when one fires");
+      expect(warnings).toEqual([]);
+    });
+
+    test('the summary says what the group does with alarms of its own', () => {
+      const own = (stack: Stack) => [cloudwatch.Alarm.fromAlarmArn(stack, 'Latency', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-latency')];
+      const summaryOf = (groupProps: Partial<codedeploy.ServerDeploymentGroupProps>) => {
+        const stack = newStack();
+        const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet', { deploymentGroupName: 'shop-fleet', alarms: own(stack), ...groupProps });
+        return pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)] }] }).describe()
+          .environments[0].deployments[0].summary;
+      };
+      expect(summaryOf({})).toBe('CodeDeploy EC2/on-premises · rolling, one instance at a time · auto-rollback on 1 alarm');
+      expect(summaryOf({ autoRollback: { deploymentInAlarm: false } }))
+        .toBe('CodeDeploy EC2/on-premises · rolling, one instance at a time · stops on 1 alarm without rolling back · auto-rollback on failure');
+      expect(summaryOf({ ignoreAlarmConfiguration: true }))
+        .toBe('CodeDeploy EC2/on-premises · rolling, one instance at a time · 1 alarm ignored (ignoreAlarmConfiguration) · auto-rollback on failure');
+    });
   });
 
   describe('the environment\'s alarms and a group of another stack', () => {
@@ -362,6 +481,34 @@ describe('DeploymentTarget.codeDeployEcs', () => {
       .toBe(refused('S3'));
     // the image from the build output, with any source
     expect(attempt(() => gitHub(), DeploymentArtifact.BUILD_OUTPUT)).toBe('BuildOutput');
+  });
+
+  test('imagePlaceholder is the text inside the angle brackets (regression: \'<IMAGE1_NAME>\' rendered, CodePipeline looked for <<IMAGE1_NAME>>)', () => {
+    const attempt = (imagePlaceholder: string) => {
+      const stack = newStack();
+      pipelineIn(stack, {
+        source: PipelineSource.ecr({ repository: ecr.Repository.fromRepositoryName(stack, 'Images', 'shop') }),
+        environments: [{
+          name: 'prod',
+          deployments: [DeploymentTarget.codeDeployEcs(importedEcsGroup(stack), {
+            taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml', containerImage: DeploymentArtifact.SOURCE, imagePlaceholder,
+          })],
+        }],
+      });
+      return action(stack, 'prod', 'shop-bg').Configuration.Image1ContainerName;
+    };
+    const refused = (given: string, inside: string) => "'PipelineStack/Shop': environments[0] ('prod').deployments[0].imagePlaceholder must be the text inside "
+      + 'the angle brackets, without them or whitespace (the task definition template writes the placeholder as <IMAGE1_NAME>, and CodePipeline replaces '
+      + `'<' + imagePlaceholder + '>' with the image URI, so this one would never match), got '${given}'. Write the text inside the angle brackets: '${inside}'.`;
+    expect(errorOf(() => attempt('<IMAGE1_NAME>'))).toBe(refused('<IMAGE1_NAME>', 'IMAGE1_NAME'));
+    expect(errorOf(() => attempt('WEB_IMAGE>'))).toBe(refused('WEB_IMAGE>', 'WEB_IMAGE'));
+    expect(errorOf(() => attempt('IMAGE 1'))).toBe(refused('IMAGE 1', 'IMAGE1'));
+    expect(errorOf(() => attempt(' IMAGE1_NAME'))).toBe(refused(' IMAGE1_NAME', 'IMAGE1_NAME'));
+    expect(errorOf(() => attempt('<>'))).toBe(refused('<>', 'IMAGE1_NAME'));
+    expect(errorOf(() => attempt('X'.repeat(1001)))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].imagePlaceholder must be at most "
+      + "1000 characters (CodePipeline's limit for an action configuration value), got 1001 characters. Use a short placeholder, for example 'IMAGE1_NAME'.");
+    expect(attempt('WEB_IMAGE')).toBe('WEB_IMAGE');
+    expect(attempt('X'.repeat(1000))).toBe('X'.repeat(1000));
   });
 
   test('one ECS group deployed from two environments is refused (regression: staging shifted the production traffic before the approval)', () => {
@@ -654,24 +801,6 @@ describe('ECS blue/green needs the CODE_DEPLOY controller', () => {
 });
 
 describe('an ECS blue/green group that waits for a person to reroute traffic (deploymentApprovalWaitTime)', () => {
-  /** An ECS blue/green group of the app, named 'checkout-bg'. */
-  function blueGreenGroup(stack: Stack, deploymentApprovalWaitTime?: Duration): codedeploy.EcsDeploymentGroup {
-    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
-    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
-    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
-    taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx'), portMappings: [{ containerPort: 80 }] });
-    const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition, deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY } });
-    const lb = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc });
-    const listener = lb.addListener('Http', { port: 80 });
-    const [blue, green] = ['Blue', 'Green'].map(id => new elbv2.ApplicationTargetGroup(stack, id, { vpc, port: 80, targetType: elbv2.TargetType.IP }));
-    listener.addTargetGroups('Default', { targetGroups: [blue] });
-    return new codedeploy.EcsDeploymentGroup(stack, 'BlueGreen', {
-      service,
-      deploymentGroupName: 'checkout-bg',
-      application: new codedeploy.EcsApplication(stack, 'App', { applicationName: 'checkout' }),
-      blueGreenDeploymentConfig: { blueTargetGroup: blue, greenTargetGroup: green, listener, deploymentApprovalWaitTime },
-    });
-  }
   const target = (group: codedeploy.IEcsDeploymentGroup) =>
     DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' });
   const smoke = [Verification.commands('Smoke', ['bash smoke.sh'])];

@@ -6,7 +6,7 @@ import { InventoryPipelineStack } from '../../examples/ec2-rolling/pipeline-stac
 import { CheckoutPipelineStack } from '../../examples/ecs-canary/pipeline-stack';
 import { WebhooksPipelineStack } from '../../examples/lambda-canary/pipeline-stack';
 import { storefrontApp } from '../../examples/private-network/pipeline-stack';
-import { newApp } from '../util';
+import { buildSpecOf, newApp } from '../util';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 
@@ -42,12 +42,32 @@ describe('examples/ecs-canary', () => {
     const stack = new CheckoutPipelineStack(app, 'CheckoutPipeline', { env });
     Aspects.of(app).add(new AwsSolutionsChecks());
     expect(nagFindings([stack])).toEqual([]);
-    expect(stagesOf(stack)).toEqual(['Source: Source@1', 'Build: Build@1', 'Checks: ImageScan@1', 'staging: checkout-staging@1', 'prod: Approve@1 checkout-prod@2']);
+    expect(stagesOf(stack)).toEqual([
+      'Source: Source@1 Service@1', 'Build: Build@1', 'Checks: ImageScan@1', 'staging: checkout-staging@1', 'prod: Approve@1 checkout-prod@2',
+    ]);
     expect(stack.delivery.describe().checks[0].summary).toBe('Amazon Inspector image scan of checkout:#{SourceVariables.ImageTag}, fails on critical > 0 or high > 0');
     // staging's ALL_AT_ONCE cannot be told from the config an import assumes: the plan says so, and the example acknowledges the warning
     expect(stack.delivery.describe().environments[0].deployments[0].summary).toBe('ECS blue/green · deployment configuration of the imported group (not known at synth)');
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedGroupConfig'))).toEqual([]);
     expect(stack.delivery.describe().environments[1].deployments[0].summary).toBe('ECS blue/green · canary 10% then all after 5 min');
+  });
+
+  test('the build renders the templates from the service\'s repository, not from the ECR source (regression: deploy/ was read from imageDetail.json\'s artifact)', () => {
+    const stack = new CheckoutPipelineStack(newApp(), 'CheckoutPipeline', { env });
+    const stages = (Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any).Properties.Stages;
+    const byName = (stage: string, name: string) => stages.find((s: any) => s.Name === stage).Actions.find((a: any) => a.Name === name);
+    // the ECR image starts the pipeline; the repository is read at each execution
+    expect(byName('Source', 'Source').ActionTypeId.Provider).toBe('ECR');
+    expect(byName('Source', 'Service').Configuration).toMatchObject({ FullRepositoryId: 'acme/checkout', BranchName: 'main', DetectChanges: false });
+    expect(byName('Build', 'Build').InputArtifacts).toEqual([{ Name: 'Source' }, { Name: 'Service' }]);
+    const spec = buildSpecOf(stack, 'CheckoutBuildProject');
+    expect(spec.phases.install.commands).toContain('ln -s "$CODEBUILD_SRC_DIR_Service" \'checkout\'');
+    expect(spec.phases.build.commands).toEqual(['bash checkout/deploy/render-templates.sh']);
+    expect(spec.artifacts.files).toEqual(['taskdef.json', 'appspec.yaml']);
+    // the templates from the build output, the image from the ECR source's imageDetail.json
+    expect(byName('prod', 'checkout-prod').Configuration).toMatchObject({
+      TaskDefinitionTemplateArtifact: 'BuildOutput', AppSpecTemplateArtifact: 'BuildOutput', Image1ArtifactName: 'Source', Image1ContainerName: 'IMAGE1_NAME',
+    });
   });
 });
 

@@ -171,6 +171,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
             afterRunOrder: node.afterRunOrder,
           }));
           addAlarmsToOwnedGroup(deployment.codeDeployGroup, deployment.groupAlarms ?? []);
+          if (deployment.groupAlarmsWarning) Annotations.of(scope).addWarningV2('delivery-pipeline:groupIgnoresAlarms', deployment.groupAlarmsWarning);
           break;
         }
         case 'self-update': {
@@ -260,9 +261,9 @@ function assetPublishing(scope: Construct, assets: NonNullable<PipelineModel['as
 }
 
 /**
- * CodeDeploy stops and rolls back a deployment whose alarms fire. When the environment watches
- * alarms and the deployment group belongs to this app, its alarms are added to the group (an
- * imported group cannot be changed; the plan says so).
+ * CodeDeploy stops a deployment whose alarms fire, and rolls it back unless the group says
+ * otherwise. When the environment watches alarms and the deployment group belongs to this app, its
+ * alarms are added to the group (an imported group cannot be changed; the plan says so).
  */
 function addAlarmsToOwnedGroup(group: unknown, alarms: GroupAlarmModel[]): void {
   if (!group || typeof (group as any).addAlarm !== 'function') return;
