@@ -130,6 +130,17 @@ describe('history', () => {
     expect(cp.calls()).toHaveLength(1);
   });
 
+  test.each(['Source', 'Build'])('--env %s, one of the pipeline\'s own stages, is refused as metrics refuses it, before any listing '
+    + '(regression: its runs listed as an environment\'s)', async (stage) => {
+    const r = await cli(['history', PIPELINE, '--env', stage]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`cdk-delivery: '${stage}' in pipeline '${PIPELINE}' is the pipeline's own ${stage} stage, not an environment; environments: staging, prod\n`);
+    expect(r.stdout).toBe('');
+    expect(cp.calls()).toHaveLength(1);
+    const metrics = await cli(['metrics', PIPELINE, '--env', stage]);
+    expect([metrics.code, metrics.stderr]).toEqual([r.code, r.stderr]);
+  });
+
   test('without --env no GetPipelineState call is made', async () => {
     expect((await cli(['history', PIPELINE])).code).toBe(0);
     expect(cp).not.toHaveReceivedCommand(GetPipelineStateCommand);

@@ -5,7 +5,7 @@ import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode } from '../errors';
 import { println } from '../io';
 import {
-  describeRevision, findStage, isApproval, isExpiredApproval, isSource, mayBeHalfRun, mergeRevisions, Revision, revisionOfSourceAction,
+  describeRevision, findEnvironmentStage, isApproval, isExpiredApproval, isSource, mayBeHalfRun, mergeRevisions, Revision, revisionOfSourceAction,
   revisionOfSummary, shortPrincipal, StageRun, stageRunResult, stageRuns, validateName,
 } from '../pipeline-model';
 import { StageStructures } from '../stage-structures';
@@ -150,9 +150,10 @@ export async function historyCommand(ctx: CommandContext, options: HistoryOption
   parseSince(options.since ?? '30d');
   let state: GetPipelineStateOutput | undefined;
   if (options.env !== undefined) {
-    // an unknown environment is an error listing the valid ones, not an empty history
+    // an unknown environment is an error listing the valid ones, not an empty history; the
+    // pipeline's own stages (Source, Build...) are refused, as metrics refuses them
     state = await ctx.api.getPipelineState(options.pipeline);
-    findStage(state, options.env, options.pipeline);
+    findEnvironmentStage(state, options.env, options.pipeline);
   }
   const entries = await fetchHistory(ctx, options, state);
   if (options.json) {
