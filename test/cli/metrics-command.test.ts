@@ -69,6 +69,13 @@ describe('metrics', () => {
     expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html.match(/<svg /g)).toHaveLength(6);
     expect(html).toContain('id="deployments-0"');
+    const chart = (id: string) => html.slice(html.indexOf(`<svg id="${id}"`), html.indexOf('</svg>', html.indexOf(`<svg id="${id}"`)));
+    const yTicks = (id: string) => [...chart(id).matchAll(/<text x="32" [^>]*>([^<]*)</g)].map((m) => m[1]);
+    // lead times on a duration axis labelled exactly, each point's tooltip to the minute; counts on whole numbers
+    expect(yTicks('leadtime-1')).toEqual(['0', '2h', '4h']);
+    expect([...chart('leadtime-1').matchAll(/<title>([^<]*)</g)].map((m) => m[1])).toEqual(['2026-11-20T03:40: 2h 40m']);
+    expect(yTicks('deployments-1')).toEqual(['0', '1', '2']);
+    expect(html).toContain('<h3>Lead time trend</h3>');
     expect(html).not.toMatch(/<script|<link|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     expect(r.stderr).toContain('wrote dora.html');
   });

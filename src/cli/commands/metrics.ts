@@ -6,7 +6,7 @@ import { CommandContext } from '../context';
 import { DeploymentRecord, EnvironmentMetrics, computeDora } from '../dora';
 import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode, usageError } from '../errors';
-import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
+import { barChart, DURATION_AXIS, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
 import {
   findEnvironmentStage, isApproval, isCodeDeploy, isRollbackExecution, isSource, mayBeHalfRun, NON_ENVIRONMENT_STAGES, primarySourceRevision,
@@ -243,7 +243,7 @@ ${card('Time to restore', m.timeToRestoreMedianMs === undefined ? 'n/a' : format
 </div>
 <div class="charts">
 <div class="card"><h3>Deployments per day</h3>${barChart(`deployments-${i}`, 'Deployments per day', m.daily.map((d) => ({ label: d.day, value: d.deployments })), '#2563eb')}</div>
-<div class="card"><h3>Lead time trend (hours)</h3>${lineChart(`leadtime-${i}`, 'Lead time trend', m.leadTimes.map((l) => ({ x: l.deployedAt, y: l.leadTimeMs / 3_600_000 })), since, until, 'h', '#7c3aed')}</div>
+<div class="card"><h3>Lead time trend</h3>${lineChart(`leadtime-${i}`, 'Lead time trend', m.leadTimes.map((l) => ({ x: l.deployedAt, y: l.leadTimeMs })), since, until, DURATION_AXIS, '#7c3aed')}</div>
 <div class="card"><h3>Failures per day</h3>${barChart(`failures-${i}`, 'Failures per day', m.daily.map((d) => ({ label: d.day, value: d.failures })), '#b91c1c')}</div>
 </div>
 </section>`;
