@@ -1,6 +1,7 @@
 /**
  * Self-contained HTML pages (inline CSS and SVG, no scripts, no network) for `plan` and `metrics`.
  */
+import { formatDuration } from './duration';
 import { safeText } from './terminal';
 
 export function escapeHtml(text: string | number | undefined): string {
@@ -72,30 +73,75 @@ const W = 520;
 const H = 180;
 const PAD = { left: 36, right: 10, top: 10, bottom: 26 };
 
-function niceMax(max: number): number {
-  if (max <= 0) return 1;
-  const pow = Math.pow(10, Math.floor(Math.log10(max)));
-  for (const m of [1, 2, 2.5, 5, 10]) {
-    if (m * pow >= max) return m * pow;
+/**
+ * How a value axis reads: its top for the largest value, and the words of its ticks (0, the middle
+ * and the top), which name their values exactly.
+ */
+export interface ValueAxis {
+  /** The top of the axis for values up to `max`: a value whose half is labelled exactly too. */
+  readonly top: (max: number) => number;
+  /** A tick's label. */
+  readonly tick: (value: number) => string;
+  /** A value's words in a tooltip. */
+  readonly tooltip: (value: number) => string;
+}
+
+/** The smallest of 2, 4, 6, 8 or 10 times a power of ten that is at least `max` (at least 2): whole numbers, and an even top. */
+function evenTop(max: number): number {
+  const value = Math.max(2, max);
+  const pow = Math.pow(10, Math.floor(Math.log10(value)));
+  for (const m of [2, 4, 6, 8, 10]) {
+    if (m * pow >= value) return m * pow;
   }
   return 10 * pow;
 }
 
-function axes(max: number, unit: string): string {
+/** Counts (deployments, failures): whole-number ticks, the top even so that the middle is whole too. */
+export const COUNT_AXIS: ValueAxis = {
+  top: (max) => evenTop(Math.ceil(max)),
+  tick: (value) => String(value),
+  tooltip: (value) => String(value),
+};
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Tops of a duration axis below 2 days, each with a middle that is a round duration (30m: 15m; 1d: 12h). */
+const DURATION_TOPS = [10 * SECOND, 20 * SECOND, 30 * SECOND, MINUTE, 2 * MINUTE, 4 * MINUTE, 10 * MINUTE, 20 * MINUTE, 30 * MINUTE,
+  HOUR, 2 * HOUR, 4 * HOUR, 6 * HOUR, 12 * HOUR, DAY];
+
+/** A duration in the largest unit that names it exactly: `0`, `45s`, `15m`, `90m`, `12h`, `3d`. */
+export function durationTick(ms: number): string {
+  if (ms === 0) return '0';
+  for (const [unit, size] of [['d', DAY], ['h', HOUR], ['m', MINUTE]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${Math.round(ms / SECOND)}s`;
+}
+
+/**
+ * Durations in milliseconds (lead times): ticks at round durations, in the unit that fits them
+ * (`0, 15m, 30m`; `0, 12h, 1d`; `0, 5d, 10d`), tooltips to the minute (`12m 00s`, `3h 05m`).
+ */
+export const DURATION_AXIS: ValueAxis = {
+  top: (max) => (max <= 0 ? HOUR : DURATION_TOPS.find((t) => t >= max) ?? evenTop(Math.ceil(max / DAY)) * DAY),
+  tick: durationTick,
+  tooltip: (value) => formatDuration(value),
+};
+
+function axes(max: number, axis: ValueAxis): string {
   const ticks = [0, max / 2, max];
   const y = (v: number) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - v / max);
   return ticks.map((t) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#d9e2ec"/>` +
-    `<text x="${PAD.left - 4}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(formatTick(t))}${escapeHtml(unit)}</text>`).join('');
-}
-
-function formatTick(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+    `<text x="${PAD.left - 4}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(axis.tick(t))}</text>`).join('');
 }
 
 /** A bar chart as inline SVG. */
 export function barChart(id: string, title: string, data: BarDatum[], color: string): string {
-  // counts: at least 0..2 so that the ticks stay whole numbers
-  const max = niceMax(Math.max(2, ...data.map((d) => d.value)));
+  // counts: whole-number ticks (at least 0, 1, 2)
+  const max = COUNT_AXIS.top(Math.max(0, ...data.map((d) => d.value)));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const bw = data.length ? plotW / data.length : plotW;
@@ -108,7 +154,7 @@ export function barChart(id: string, title: string, data: BarDatum[], color: str
   const labels = data.map((d, i) => (i % step === 0
     ? `<text x="${(PAD.left + i * bw + bw / 2).toFixed(1)}" y="${H - 8}" text-anchor="middle">${escapeHtml(d.label.slice(5))}</text>` : '')).join('');
   return `<svg id="${escapeHtml(id)}" class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${W} ${H}" width="100%" xmlns="http://www.w3.org/2000/svg">` +
-    `${axes(max, '')}${bars}${labels}</svg>`;
+    `${axes(max, COUNT_AXIS)}${bars}${labels}</svg>`;
 }
 
 export interface LinePoint {
@@ -116,18 +162,18 @@ export interface LinePoint {
   readonly y: number;
 }
 
-/** A line chart (time on x) as inline SVG; `unit` is appended to the y ticks. */
-export function lineChart(id: string, title: string, points: LinePoint[], from: Date, to: Date, unit: string, color: string): string {
-  const max = niceMax(Math.max(0, ...points.map((p) => p.y)));
+/** A line chart (time on x) as inline SVG; `axis` reads the values (y). */
+export function lineChart(id: string, title: string, points: LinePoint[], from: Date, to: Date, axis: ValueAxis, color: string): string {
+  const max = axis.top(Math.max(0, ...points.map((p) => p.y)));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const span = Math.max(1, to.getTime() - from.getTime());
   const sorted = [...points].sort((a, b) => a.x.getTime() - b.x.getTime());
   const xy = sorted.map((p) => [PAD.left + ((p.x.getTime() - from.getTime()) / span) * plotW, PAD.top + plotH * (1 - p.y / max)]);
   const path = xy.length ? `<polyline fill="none" stroke="${color}" stroke-width="2" points="${xy.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>` : '';
-  const dots = xy.map(([x, y], i) => `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="2.5" fill="${color}"><title>${escapeHtml(sorted[i].x.toISOString().slice(0, 16))}: ${sorted[i].y.toFixed(1)}${escapeHtml(unit)}</title></circle>`).join('');
+  const dots = xy.map(([x, y], i) => `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="2.5" fill="${color}"><title>${escapeHtml(sorted[i].x.toISOString().slice(0, 16))}: ${escapeHtml(axis.tooltip(sorted[i].y))}</title></circle>`).join('');
   const labels = [0, 0.5, 1].map((f) => `<text x="${(PAD.left + f * plotW).toFixed(1)}" y="${H - 8}" text-anchor="${f === 0 ? 'start' : f === 1 ? 'end' : 'middle'}">${new Date(from.getTime() + f * span).toISOString().slice(5, 10)}</text>`).join('');
   const empty = points.length ? '' : `<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no deployments</text>`;
   return `<svg id="${escapeHtml(id)}" class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${W} ${H}" width="100%" xmlns="http://www.w3.org/2000/svg">` +
-    `${axes(max, unit)}${path}${dots}${labels}${empty}</svg>`;
+    `${axes(max, axis)}${path}${dots}${labels}${empty}</svg>`;
 }

@@ -316,6 +316,24 @@ function statusOf(actions: ActionExecutionDetail[]): StageRunStatus {
   return actions.every((a) => a.status === 'Succeeded') ? 'Succeeded' : 'Abandoned';
 }
 
+/**
+ * The status of a stage run from the latest attempt of each of its actions: that of its work
+ * (deployments, verification...), unless none of the work failed or still runs and an approval of
+ * the run failed or waits. A rejected (or expired) approval ends the stage: the work after it never
+ * runs, and the work before it (a `<stack>.Prepare`, the stacks of an earlier level) delivered no
+ * release, so the run is `Rejected` (`Expired` when every approval that failed ran out of time),
+ * never `Succeeded`; one with an approval waiting (a change-set review after `<stack>.Prepare`) is
+ * `InProgress`.
+ */
+function runStatus(work: ActionExecutionDetail[], approvals: ActionExecutionDetail[]): StageRunStatus {
+  const workStatus = work.length > 0 ? statusOf(work) : undefined;
+  if (workStatus === 'Failed' || workStatus === 'InProgress') return workStatus;
+  const failed = approvals.filter((a) => a.status === 'Failed');
+  if (failed.length > 0) return failed.every(isExpiredApproval) ? 'Expired' : 'Rejected';
+  if (approvals.some((a) => a.status === 'InProgress')) return 'InProgress';
+  return workStatus ?? statusOf(approvals);
+}
+
 /** Groups action executions into stage runs, newest first. */
 export function stageRuns(actions: ActionExecutionDetail[]): StageRun[] {
   const groups = new Map<string, ActionExecutionDetail[]>();
@@ -334,13 +352,7 @@ export function stageRuns(actions: ActionExecutionDetail[]): StageRun[] {
     const latest = newestFirst.filter((a) => !seen.has(a.actionName ?? '') && !!seen.add(a.actionName ?? ''));
     const approvals = latest.filter(isApproval);
     const work = latest.filter((a) => !isApproval(a));
-    let status: StageRunStatus;
-    if (work.length === 0) {
-      const failed = approvals.filter((a) => a.status === 'Failed');
-      status = failed.length === 0 ? statusOf(approvals) : failed.every(isExpiredApproval) ? 'Expired' : 'Rejected';
-    } else {
-      status = statusOf(work);
-    }
+    const status = runStatus(work, approvals);
     const starts = list.map((a) => a.startTime?.getTime()).filter((t): t is number => t !== undefined);
     const ends = list.map((a) => a.lastUpdateTime?.getTime()).filter((t): t is number => t !== undefined);
     runs.push({
@@ -381,32 +393,40 @@ export function actionsNotRun(run: StageRun, stageActions: readonly string[]): s
   return stageActions.filter((name) => name && !APPROVAL_ACTION_NAMES.has(name) && !approvals.has(name) && !succeeded.has(name));
 }
 
-/** Execution statuses that can leave a stage half run: stopped (or being stopped), or still running. */
-const HALF_RUN_POSSIBLE = new Set(['Stopped', 'Stopping', 'InProgress']);
+/**
+ * Execution statuses that end a stage before its later actions: stopped, or cancelled (CodePipeline
+ * cancels an execution when the pipeline is updated before it completes; it starts no further action).
+ */
+const CUT_SHORT = new Set(['Stopped', 'Cancelled']);
+
+/** Execution statuses that can leave a stage half run: stopped or cancelled, being stopped, or still running. */
+const HALF_RUN_POSSIBLE = new Set([...CUT_SHORT, 'Stopping', 'InProgress']);
 
 /**
  * True when a run's result depends on the actions its stage had: every action it started
- * succeeded, and its execution was stopped or still runs, so it may have ended (or not yet gone on)
- * before its stage's later actions. A run of an execution that succeeded ran the whole stage, one
- * that failed with every action of this stage succeeded failed in a later stage, and a superseded
- * one was replaced between stages.
+ * succeeded (its approvals included: a run with a rejected or expired approval is `Rejected` or
+ * `Expired`), and its execution was stopped, cancelled by an update of the pipeline, or still runs,
+ * so it may have ended (or not yet gone on) before its stage's later actions. A run of an execution
+ * that succeeded ran the whole stage, one that failed with every action of this stage succeeded
+ * failed in a later stage, and a superseded one was replaced between stages.
  */
 export function mayBeHalfRun(run: StageRun, executionStatus: string | undefined): boolean {
   return run.status === 'Succeeded' && HALF_RUN_POSSIBLE.has(executionStatus ?? '');
 }
 
 /**
- * The result of a stage run, as `history --env` and `metrics` report it. A run whose started
- * actions all succeeded but that did not run every action its stage had (`stageActions`: those of
- * the pipeline version the run executed, see StageStructures), approvals aside, while its execution
- * was stopped or still runs, delivered nothing: an execution stopped with "stop and wait" while an
- * approval waited, or between run orders (after `<stack>.Prepare`, before `<stack>.Deploy`), leaves
- * it `Abandoned`; one still running (or being stopped) between them leaves it `InProgress`. Without
- * `stageActions` (a stage the pipeline no longer has), the run's own status.
+ * The result of a stage run, as `history --env` and `metrics` report it. A run whose
+ * started actions all succeeded but that did not run every action its stage had (`stageActions`:
+ * those of the pipeline version the run executed, see StageStructures), approvals aside, while its
+ * execution was stopped, cancelled or still runs, delivered nothing: an execution stopped with "stop
+ * and wait" (or cancelled by an update of the pipeline) while an approval waited, or between run
+ * orders (after `<stack>.Prepare`, before `<stack>.Deploy`), leaves it `Abandoned`; one still
+ * running (or being stopped) between them leaves it `InProgress`. Without `stageActions` (a stage
+ * the pipeline no longer has), the run's own status.
  */
 export function stageRunResult(run: StageRun, executionStatus: string | undefined, stageActions: readonly string[] | undefined): StageRunStatus {
   if (!mayBeHalfRun(run, executionStatus) || !stageActions || actionsNotRun(run, stageActions).length === 0) return run.status;
-  return executionStatus === 'Stopped' ? 'Abandoned' : 'InProgress';
+  return CUT_SHORT.has(executionStatus ?? '') ? 'Abandoned' : 'InProgress';
 }
 
 /** The principal that answered an approval, shortened: `arn:aws:sts::1:assumed-role/R/alice` -> `alice`. */

@@ -571,6 +571,33 @@ describe('approve in PARALLEL execution mode (GetPipelineState holds no token)',
     expect(r.stderr).toBe('prod: waiting for approval ReviewChangeSet (cdk-delivery approve shop-pipeline --env prod --execution exec-4)\nprod succeeded\n');
   });
 
+  test.each([
+    ['rejected', { updatedBy: 'arn:aws:sts::111111111111:assumed-role/Release/carol', output: { executionResult: { externalExecutionSummary: 'drops the orders table' } } },
+      'prod rejected: ReviewChangeSet: drops the orders table'],
+    ['expired', { output: { executionResult: { errorDetails: { code: 'JobFailed', message: 'Approval timed out' } } } }, 'prod expired: ReviewChangeSet: Approval timed out'],
+  ])('--wait: a change-set review %s after App.Prepare ends the wait, exit 1 naming it (regression: "prod abandoned: execution exec-4 is Failed")',
+    async (_decision, answer, line) => {
+      cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [waiting('exec-4', 'prod', 20)] });
+      const approved = { ...waiting('exec-4', 'prod', 20), status: 'Succeeded' as const };
+      const prepare = {
+        ...waiting('exec-4', 'prod', 3),
+        actionName: 'App.Prepare',
+        status: 'Succeeded' as const,
+        input: { actionTypeId: { category: 'Deploy' as const, owner: 'AWS' as const, provider: 'CloudFormation', version: '1' }, configuration: { ActionMode: 'CHANGE_SET_REPLACE' } },
+      };
+      const review = { ...waiting('exec-4', 'prod', 1), actionName: 'ReviewChangeSet' };
+      cp.on(ListActionExecutionsCommand, { filter: { pipelineExecutionId: 'exec-4' } })
+        .resolvesOnce({ actionExecutionDetails: [review, prepare, approved] })
+        .resolves({ actionExecutionDetails: [{ ...review, status: 'Failed', ...answer }, prepare, approved] });
+      const exec4 = parallelExecution('exec-4', COMMIT_2, 'Fix checkout');
+      cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-4' })
+        .resolvesOnce(exec4)
+        .resolves({ pipelineExecution: { ...exec4.pipelineExecution, status: 'Failed' } });
+      const r = await cli(['approve', PIPELINE, '--env', 'prod', '--execution', 'exec-4', '--wait']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`prod: waiting for approval ReviewChangeSet (cdk-delivery approve shop-pipeline --env prod --execution exec-4)\n${line}\n`);
+    });
+
   test('other modes: no token means no pending approval, without listing action executions', async () => {
     cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), executionMode: 'QUEUED' } });
     const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);

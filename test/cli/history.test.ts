@@ -1,6 +1,7 @@
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import {
-  ActionExecutionDetail, CodePipelineClient, GetPipelineCommand, GetPipelineStateCommand, ListActionExecutionsCommand, ListPipelineExecutionsCommand,
+  ActionExecutionDetail, CodePipelineClient, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
+  ListPipelineExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -128,6 +129,17 @@ describe('history', () => {
     expect(r.stdout).toBe('');
     expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
     expect(cp.calls()).toHaveLength(1);
+  });
+
+  test.each(['Source', 'Build'])('--env %s, one of the pipeline\'s own stages, is refused as metrics refuses it, before any listing '
+    + '(regression: its runs listed as an environment\'s)', async (stage) => {
+    const r = await cli(['history', PIPELINE, '--env', stage]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`cdk-delivery: '${stage}' in pipeline '${PIPELINE}' is the pipeline's own ${stage} stage, not an environment; environments: staging, prod\n`);
+    expect(r.stdout).toBe('');
+    expect(cp.calls()).toHaveLength(1);
+    const metrics = await cli(['metrics', PIPELINE, '--env', stage]);
+    expect([metrics.code, metrics.stderr]).toEqual([r.code, r.stderr]);
   });
 
   test('without --env no GetPipelineState call is made', async () => {
@@ -318,5 +330,87 @@ describe('history table', () => {
     expect(header).toMatch(/^│ started \(UTC\) +│ execution +│ revision +│ trigger +│ duration +│ result +│ approvals \(times UTC\) +│$/);
     expect(r.stdout).toContain('│ 2026-11-20 07:00 │ exec-2 ');
     expect(r.stdout).toContain('│ prod/Approve: approved by alice 11-20  │');
+  });
+});
+
+describe('history --env of a run in the period whose execution started before --since', () => {
+  const DAY = 1440;
+  const C9 = '9999999999999999999999999999999999999999';
+  // e9 started 10 days ago; its prod approval waited from then, was answered 2 days ago, and prod deployed right after
+  const act = (stage: string, name: string, category: string, start: number, end: number,
+    extra: Partial<ActionExecutionDetail> = {}): ActionExecutionDetail => ({
+    pipelineExecutionId: 'e9',
+    stageName: stage,
+    actionName: name,
+    status: 'Succeeded',
+    startTime: minutesAgo(start),
+    lastUpdateTime: minutesAgo(end),
+    input: { actionTypeId: { category: category as 'Deploy', owner: 'AWS', provider: category === 'Deploy' ? 'CloudFormation' : 'x', version: '1' } },
+    ...extra,
+  });
+  const e9 = [
+    act('prod', 'Deploy', 'Deploy', 2 * DAY, 2 * DAY - 30),
+    act('prod', 'Approve', 'Approval', 10 * DAY - 60, 2 * DAY, { updatedBy: 'arn:aws:sts::111111111111:assumed-role/Release/alice' }),
+    act('Source', 'Source', 'Source', 10 * DAY, 10 * DAY - 1, { output: { outputVariables: { CommitId: C9, CommitMessage: 'slow release' } } }),
+  ];
+
+  beforeEach(() => {
+    cp.reset();
+    cp.on(GetPipelineStateCommand).resolves(pipelineState());
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [{ pipelineExecutionId: 'e9', status: 'Succeeded', startTime: minutesAgo(10 * DAY), lastUpdateTime: minutesAgo(2 * DAY - 30) }],
+    });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: e9 });
+    cp.on(GetPipelineExecutionCommand).resolves({
+      pipelineExecution: {
+        pipelineExecutionId: 'e9',
+        status: 'Succeeded',
+        trigger: { triggerType: 'WebhookV2' },
+        artifactRevisions: [{ name: 'Source', revisionId: C9, revisionSummary: JSON.stringify({ CommitMessage: 'slow release' }) }],
+      },
+    });
+  });
+
+  test('is listed, as metrics measures it, with its whole run read from its execution (regression: left out, while metrics counted it)', async () => {
+    const r = await cli(['history', PIPELINE, '--env', 'prod', '--since', '7d', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([{
+      executionId: 'e9',
+      status: 'Succeeded',
+      trigger: 'WebhookV2',
+      startTime: minutesAgo(10 * DAY).toISOString(),
+      endTime: minutesAgo(2 * DAY - 30).toISOString(),
+      durationMs: (8 * DAY + 30) * 60_000,
+      revision: { id: C9, message: 'slow release' },
+      environmentResult: 'Succeeded',
+      // answered inside the period, though the approval started before it: read from the execution's own actions
+      approvals: [{
+        environment: 'prod', action: 'Approve', decision: 'approved', by: 'arn:aws:sts::111111111111:assumed-role/Release/alice', at: minutesAgo(2 * DAY).toISOString(),
+      }],
+    }]);
+    // one look-up of the execution, and of its actions only
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineExecutionCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'e9' });
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 2);
+    expect(cp).toHaveReceivedCommandWith(ListActionExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: 'e9' } });
+    const table = await cli(['history', PIPELINE, '--env', 'prod', '--since', '7d']);
+    expect(table.stdout.split('\n').find((l) => l.includes('│ e9 '))).toContain('│ 9999999 "slow');
+    // metrics measures the same run
+    const metrics = JSON.parse((await cli(['metrics', PIPELINE, '--env', 'prod', '--since', '7d', '--json'])).stdout).environments[0];
+    expect(metrics).toMatchObject({ deployments: 1, changes: 1 });
+  });
+
+  test('within a period that holds the whole execution, no look-up is made', async () => {
+    const r = await cli(['history', PIPELINE, '--env', 'prod', '--since', '30d', '--json']);
+    expect(JSON.parse(r.stdout).map((e: { executionId: string; environmentResult: string }) => [e.executionId, e.environmentResult])).toEqual([['e9', 'Succeeded']]);
+    expect(cp).not.toHaveReceivedCommand(GetPipelineExecutionCommand);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1);
+  });
+
+  test('without --env, history lists the executions that started in the period', async () => {
+    const r = await cli(['history', PIPELINE, '--since', '7d']);
+    expect(r.stdout).toBe('no executions in this period\n');
+    expect(cp).not.toHaveReceivedCommand(GetPipelineExecutionCommand);
   });
 });

@@ -69,6 +69,13 @@ describe('metrics', () => {
     expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html.match(/<svg /g)).toHaveLength(6);
     expect(html).toContain('id="deployments-0"');
+    const chart = (id: string) => html.slice(html.indexOf(`<svg id="${id}"`), html.indexOf('</svg>', html.indexOf(`<svg id="${id}"`)));
+    const yTicks = (id: string) => [...chart(id).matchAll(/<text x="32" [^>]*>([^<]*)</g)].map((m) => m[1]);
+    // lead times on a duration axis labelled exactly, each point's tooltip to the minute; counts on whole numbers
+    expect(yTicks('leadtime-1')).toEqual(['0', '2h', '4h']);
+    expect([...chart('leadtime-1').matchAll(/<title>([^<]*)</g)].map((m) => m[1])).toEqual(['2026-11-20T03:40: 2h 40m']);
+    expect(yTicks('deployments-1')).toEqual(['0', '1', '2']);
+    expect(html).toContain('<h3>Lead time trend</h3>');
     expect(html).not.toMatch(/<script|<link|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     expect(r.stderr).toContain('wrote dora.html');
   });
@@ -621,5 +628,146 @@ describe('metrics of stopped, retried and half-run stage runs', () => {
       // s3 (version 13) did not run Smoke, which prod has today
       expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 5, changes: 5 });
     });
+  });
+});
+
+describe('a run whose change-set review was rejected, expired or cut short by a cancellation delivered nothing: metrics, history and status agree', () => {
+  // prod: Approve, shop.Prepare (change set), ReviewChangeSet, then shop.Deploy; e1 released in full, e2 never reached shop.Deploy
+  const act = (exec: string, name: string, category: string, status: string, start: number, end: number,
+    extra: Partial<ActionExecutionDetail> = {}): ActionExecutionDetail => ({
+    pipelineExecutionId: exec,
+    actionExecutionId: `${exec}-${name}-${start}`,
+    stageName: name === 'Source' ? 'Source' : 'prod',
+    actionName: name,
+    status: status as 'Succeeded',
+    startTime: minutesAgo(start),
+    lastUpdateTime: minutesAgo(end),
+    input: {
+      actionTypeId: {
+        category: category as 'Deploy',
+        owner: 'AWS',
+        version: '1',
+        provider: category === 'Approval' ? 'Manual' : category === 'Source' ? 'CodeStarSourceConnection' : 'CloudFormation',
+      },
+      configuration: name.endsWith('.Prepare') ? { ActionMode: 'CHANGE_SET_REPLACE' } : name.endsWith('.Deploy') ? { ActionMode: 'CHANGE_SET_EXECUTE' } : undefined,
+    },
+    ...extra,
+  });
+  const source = (exec: string, commit: string, start: number) => act(exec, 'Source', 'Source', 'Succeeded', start, start - 1, {
+    output: { outputVariables: { CommitId: commit, CommitterDate: minutesAgo(start + 60).toISOString() } },
+  });
+  const e1 = [
+    act('e1', 'shop.Deploy', 'Deploy', 'Succeeded', 560, 540),
+    act('e1', 'ReviewChangeSet', 'Approval', 'Succeeded', 575, 560, { updatedBy: 'arn:aws:sts::111111111111:assumed-role/Release/alice' }),
+    act('e1', 'shop.Prepare', 'Deploy', 'Succeeded', 580, 575),
+    act('e1', 'Approve', 'Approval', 'Succeeded', 590, 580, { updatedBy: 'arn:aws:sts::111111111111:assumed-role/Release/alice' }),
+    source('e1', COMMIT_1, 600),
+  ];
+  const rejected: Partial<ActionExecutionDetail> = {
+    updatedBy: 'arn:aws:sts::111111111111:assumed-role/Release/carol',
+    output: { executionResult: { externalExecutionSummary: 'drops the orders table' } },
+  };
+  const timedOut: Partial<ActionExecutionDetail> = { output: { executionResult: { errorDetails: { code: 'JobFailed', message: 'Approval timed out' } } } };
+  /** e2 ran Approve and shop.Prepare; its ReviewChangeSet ended `review` (with `extra`) and the execution `status`. */
+  const setup = (status: string, review: string, extra: Partial<ActionExecutionDetail> = {}, e2: ActionExecutionDetail[] = []) => {
+    cp.reset();
+    cd.reset();
+    cp.on(GetPipelineStateCommand).resolves({
+      pipelineName: PIPELINE,
+      stageStates: [
+        { stageName: 'Source', actionStates: [{ actionName: 'Source' }] },
+        {
+          stageName: 'prod',
+          latestExecution: { pipelineExecutionId: 'e2', status: status as 'Failed' },
+          actionStates: ['Approve', 'shop.Prepare', 'ReviewChangeSet', 'shop.Deploy'].map((actionName) => ({ actionName })),
+        },
+      ],
+    });
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [
+        { pipelineExecutionId: 'e2', status: status as 'Failed', startTime: minutesAgo(300), lastUpdateTime: minutesAgo(100), sourceRevisions: [{ actionName: 'Source', revisionId: COMMIT_2 }] },
+        { pipelineExecutionId: 'e1', status: 'Succeeded', startTime: minutesAgo(600), lastUpdateTime: minutesAgo(540), sourceRevisions: [{ actionName: 'Source', revisionId: COMMIT_1 }] },
+      ],
+    });
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [
+        act('e2', 'ReviewChangeSet', 'Approval', review, 275, 100, extra),
+        ...e2,
+        act('e2', 'shop.Prepare', 'Deploy', 'Succeeded', 280, 275),
+        act('e2', 'Approve', 'Approval', 'Succeeded', 290, 280, { updatedBy: 'arn:aws:sts::111111111111:assumed-role/Release/alice' }),
+        source('e2', COMMIT_2, 300),
+        ...e1,
+      ].sort((a, b) => b.startTime!.getTime() - a.startTime!.getTime()),
+    });
+  };
+  /** What each command says of prod: metrics (JSON and the text row), history --env (JSON and the table cell), status --json. */
+  const readAll = async () => {
+    const metrics = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+    const text = await cli(['metrics', PIPELINE, '--env', 'prod']);
+    const history = await cli(['history', PIPELINE, '--env', 'prod', '--json']);
+    const table = await cli(['history', PIPELINE, '--env', 'prod']);
+    const status = await cli(['status', PIPELINE, '--json']);
+    for (const r of [metrics, text, history, table, status]) {
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    type Entry = { executionId: string; status: string; environmentResult: string };
+    return {
+      metrics: JSON.parse(metrics.stdout).environments[0],
+      row: text.stdout.split('\n').find((l) => l.includes('│ prod ')),
+      history: JSON.parse(history.stdout).map((e: Entry) => [e.executionId, e.status, e.environmentResult]),
+      cell: table.stdout.split('\n').find((l) => l.includes('│ e2 '))?.split('│')[6].trim(),
+      deployed: JSON.parse(status.stdout).environments.find((e: { name: string }) => e.name === 'prod').deployed?.executionId,
+    };
+  };
+
+  test('a change-set review rejected after shop.Prepare: Rejected, no deployment and no change (regression: a deployment, and history "Succeeded")', async () => {
+    setup('Failed', 'Failed', rejected);
+    const all = await readAll();
+    expect(all.metrics).toMatchObject({ deployments: 1, changes: 1, failedChanges: 0, changeFailureRate: 0 });
+    expect(all.metrics.leadTimes.map((l: { executionId: string }) => l.executionId)).toEqual(['e1']);
+    expect(all.row).toContain('│ 1           │');
+    expect(all.row).toContain('│ 0.0% (0/1)          │');
+    expect(all.history).toEqual([['e2', 'Failed', 'Rejected'], ['e1', 'Succeeded', 'Succeeded']]);
+    expect(all.cell).toBe('Rejected');
+    expect(all.deployed).toBe('e1');
+    const approvals = JSON.parse((await cli(['history', PIPELINE, '--env', 'prod', '--json'])).stdout)[0].approvals;
+    expect(approvals.map((a: { action: string; decision: string; comment?: string }) => [a.action, a.decision, a.comment]))
+      .toEqual([['ReviewChangeSet', 'rejected', 'drops the orders table'], ['Approve', 'approved', undefined]]);
+  });
+
+  test('a change-set review that nobody answered before its timeout: Expired, no deployment and no change (regression: a deployment)', async () => {
+    setup('Failed', 'Failed', timedOut);
+    const all = await readAll();
+    expect(all.metrics).toMatchObject({ deployments: 1, changes: 1, failedChanges: 0 });
+    expect(all.history).toEqual([['e2', 'Failed', 'Expired'], ['e1', 'Succeeded', 'Succeeded']]);
+    expect(all.cell).toBe('Expired');
+    expect(all.deployed).toBe('e1');
+  });
+
+  test.each(['Cancelled', 'Stopped'])('an execution %s while the review waited (shop.Prepare done, shop.Deploy never ran): Abandoned, no deployment '
+    + '(regression: Cancelled counted as a deployment)', async (status) => {
+    setup(status, 'Abandoned');
+    const all = await readAll();
+    expect(all.metrics).toMatchObject({ deployments: 1, changes: 1, failedChanges: 0 });
+    expect(all.history).toEqual([['e2', status, 'Abandoned'], ['e1', 'Succeeded', 'Succeeded']]);
+    expect(all.cell).toBe('Abandoned');
+    expect(all.deployed).toBe('e1');
+  });
+
+  test('an execution cancelled after the stage ran in full keeps its deployment', async () => {
+    setup('Cancelled', 'Succeeded', {}, [act('e2', 'shop.Deploy', 'Deploy', 'Succeeded', 100, 90)]);
+    const all = await readAll();
+    expect(all.metrics).toMatchObject({ deployments: 2, changes: 2, failedChanges: 0 });
+    expect(all.history).toEqual([['e2', 'Cancelled', 'Succeeded'], ['e1', 'Succeeded', 'Succeeded']]);
+    expect(all.deployed).toBe('e2');
+  });
+
+  test('a review rejected after a deployment attempt of the run failed and was retried: the failure counts, the run is no deployment', async () => {
+    setup('Failed', 'Failed', rejected, [act('e2', 'shop.Prepare', 'Deploy', 'Failed', 285, 284)]);
+    const all = await readAll();
+    expect(all.metrics).toMatchObject({ deployments: 1, changes: 2, failedChanges: 1, openFailures: 1 });
+    expect(all.history).toEqual([['e2', 'Failed', 'Rejected'], ['e1', 'Succeeded', 'Succeeded']]);
+    expect(all.deployed).toBe('e1');
   });
 });

@@ -1,12 +1,13 @@
-import { ActionExecutionDetail, GetPipelineStateOutput } from '@aws-sdk/client-codepipeline';
+import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
+import { mapLimit } from '../aws';
 import { CommandContext } from '../context';
 import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode } from '../errors';
 import { println } from '../io';
 import {
-  describeRevision, findStage, isApproval, isExpiredApproval, isSource, mayBeHalfRun, mergeRevisions, Revision, revisionOfSourceAction,
-  revisionOfSummary, shortPrincipal, StageRun, stageRunResult, stageRuns, validateName,
+  describeRevision, findEnvironmentStage, isApproval, isExpiredApproval, isSource, mayBeHalfRun, mergeRevisions, Revision, revisionOfExecution,
+  revisionOfSourceAction, revisionOfSummary, shortPrincipal, StageRun, stageRunResult, stageRuns, validateName,
 } from '../pipeline-model';
 import { StageStructures } from '../stage-structures';
 import { safeLine } from '../terminal';
@@ -42,6 +43,15 @@ export interface HistoryEntry {
   readonly approvals: ApprovalAnswer[];
 }
 
+/** Concurrent look-ups of executions that started before the period (`--env`). */
+const OUTSIDE_CONCURRENCY = 4;
+
+/** An execution listed: its summary, and the revision its summary (or GetPipelineExecution) gives. */
+interface Execution {
+  readonly summary: PipelineExecutionSummary;
+  readonly revision: Revision;
+}
+
 function answerOf(a: ActionExecutionDetail): ApprovalAnswer {
   const decision = a.status === 'Succeeded' ? 'approved'
     : a.status === 'Failed' ? (isExpiredApproval(a) ? 'expired' : 'rejected')
@@ -64,32 +74,75 @@ function answerOf(a: ActionExecutionDetail): ApprovalAnswer {
  * With `--env`, `state` (GetPipelineState) gives the environment's actions, to tell a run that
  * stopped before its later actions (stageRunResult) from one that ran the whole stage; a run of
  * an earlier pipeline version is judged against that version's actions (StageStructures: one
- * GetPipeline per such version, only for runs of executions stopped or still running).
+ * GetPipeline per such version, only for runs of executions stopped or still running). A run of
+ * the environment in the period whose execution started before it (not listed by
+ * ListPipelineExecutions, as `metrics` measures it) costs one GetPipelineExecution and one
+ * ListActionExecutions filtered on that execution, at most 4 at a time: it is listed after the
+ * executions of the period, with its start and end read from its actions.
  */
 export async function fetchHistory(ctx: CommandContext, options: HistoryOptions, state?: GetPipelineStateOutput): Promise<HistoryEntry[]> {
   const since = new Date(ctx.io.now().getTime() - parseSince(options.since ?? '30d'));
-  const [executions, actions] = await Promise.all([
+  const [listed, actions] = await Promise.all([
     ctx.api.listPipelineExecutions(options.pipeline, { since }),
     ctx.api.listActionExecutions(options.pipeline, { since }),
   ]);
-  const runs = stageRuns(actions);
   const byExecution = new Map<string, ActionExecutionDetail[]>();
-  for (const a of actions) {
-    const list = byExecution.get(a.pipelineExecutionId ?? '') ?? [];
-    list.push(a);
-    byExecution.set(a.pipelineExecutionId ?? '', list);
+  const group = (items: ActionExecutionDetail[]) => {
+    for (const a of items) {
+      const list = byExecution.get(a.pipelineExecutionId ?? '') ?? [];
+      list.push(a);
+      byExecution.set(a.pipelineExecutionId ?? '', list);
+    }
+  };
+  group(actions);
+  const envRuns = new Map(stageRuns(actions).filter((r) => r.stageName === options.env).map((r) => [r.executionId, r]));
+  const executions: Execution[] = listed.map((e) => ({ summary: e, revision: revisionOfSummary(e) }));
+  if (options.env) {
+    // runs of the environment in the period whose execution started before it: read that execution and all its actions
+    const known = new Set(listed.map((e) => e.pipelineExecutionId));
+    const outside = [...envRuns.keys()].filter((id) => id && !known.has(id));
+    const read = await mapLimit(outside, OUTSIDE_CONCURRENCY, async (id) => {
+      const [execution, own] = await Promise.all([
+        ctx.api.getPipelineExecution(options.pipeline, id),
+        ctx.api.listActionExecutions(options.pipeline, { pipelineExecutionId: id }),
+      ]);
+      return { id, execution, own: own.filter((a) => a.pipelineExecutionId === id) };
+    });
+    const earlier: Execution[] = [];
+    for (const { id, execution, own } of read) {
+      // its own listing holds the run's actions before the period too (an approval answered then)
+      const run = stageRuns(own).find((r) => r.stageName === options.env);
+      if (run) {
+        byExecution.delete(id);
+        group(own);
+        envRuns.set(id, run);
+      }
+      const starts = own.map((a) => a.startTime?.getTime()).filter((t): t is number => t !== undefined);
+      const ends = own.map((a) => a.lastUpdateTime?.getTime()).filter((t): t is number => t !== undefined);
+      earlier.push({
+        summary: {
+          pipelineExecutionId: id,
+          status: execution.status,
+          trigger: execution.trigger,
+          startTime: starts.length ? new Date(Math.min(...starts)) : undefined,
+          lastUpdateTime: ends.length ? new Date(Math.max(...ends)) : undefined,
+        },
+        revision: revisionOfExecution(execution),
+      });
+    }
+    // they started before every execution listed: after them, newest first
+    executions.push(...earlier.sort((a, b) => (b.summary.startTime?.getTime() ?? 0) - (a.summary.startTime?.getTime() ?? 0)));
   }
-  const envRuns = new Map(runs.filter((r) => r.stageName === options.env).map((r) => [r.executionId, r]));
   const structures = new StageStructures(ctx, options.pipeline);
   const environmentResult = (run: StageRun, executionStatus: string | undefined) =>
     stageRunResult(run, executionStatus, mayBeHalfRun(run, executionStatus) ? structures.actionsFor(run, state) : undefined);
   // the versions the runs to judge executed, read before the entries are built
-  await structures.settle(() => executions.forEach((e) => {
+  await structures.settle(() => executions.forEach(({ summary: e }) => {
     const run = envRuns.get(e.pipelineExecutionId ?? '');
     if (run) environmentResult(run, e.status);
   }));
   const entries: HistoryEntry[] = [];
-  for (const e of executions) {
+  for (const { summary: e, revision } of executions) {
     const id = e.pipelineExecutionId ?? '';
     const own = byExecution.get(id) ?? [];
     const envRun = options.env ? envRuns.get(id) : undefined;
@@ -105,7 +158,7 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions,
       startTime: e.startTime,
       endTime: end,
       durationMs: e.startTime && end ? end.getTime() - e.startTime.getTime() : undefined,
-      revision: mergeRevisions(revisionOfSourceAction(own.find(isSource)), revisionOfSummary(e)),
+      revision: mergeRevisions(revisionOfSourceAction(own.find(isSource)), revision),
       environmentResult: envRun && environmentResult(envRun, e.status),
       approvals: own.filter(isApproval)
         .filter((a) => !options.env || a.stageName === options.env)
@@ -150,9 +203,10 @@ export async function historyCommand(ctx: CommandContext, options: HistoryOption
   parseSince(options.since ?? '30d');
   let state: GetPipelineStateOutput | undefined;
   if (options.env !== undefined) {
-    // an unknown environment is an error listing the valid ones, not an empty history
+    // an unknown environment is an error listing the valid ones, not an empty history; the
+    // pipeline's own stages (Source, Build...) are refused, as metrics refuses them
     state = await ctx.api.getPipelineState(options.pipeline);
-    findStage(state, options.env, options.pipeline);
+    findEnvironmentStage(state, options.env, options.pipeline);
   }
   const entries = await fetchHistory(ctx, options, state);
   if (options.json) {

@@ -6,7 +6,7 @@ import { CommandContext } from '../context';
 import { DeploymentRecord, EnvironmentMetrics, computeDora } from '../dora';
 import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode, usageError } from '../errors';
-import { barChart, escapeHtml, htmlPage, lineChart } from '../html';
+import { barChart, DURATION_AXIS, escapeHtml, htmlPage, lineChart } from '../html';
 import { println, writeOutFile } from '../io';
 import {
   findEnvironmentStage, isApproval, isCodeDeploy, isRollbackExecution, isSource, mayBeHalfRun, NON_ENVIRONMENT_STAGES, primarySourceRevision,
@@ -40,9 +40,11 @@ function rolledBackOrStopped(d: DeploymentInfo | undefined): boolean {
 
 /**
  * The status of a stage run's record: Failed when an attempt failed and no retry succeeded,
- * Abandoned for a run of nothing but approvals rejected or expired, else stageRunResult: a run cut
- * short by a stop (or not gone on yet) before the later actions of its stage, in the pipeline
- * version it executed (`stageActions`), is no deployment, as `history --env` and `status` read it.
+ * Abandoned for a run whose approval was rejected or expired (a change-set review rejected after
+ * `<stack>.Prepare`: the stage ended before its deployment), else stageRunResult: a run cut short
+ * by a stop or a cancellation (or not gone on yet) before the later actions of its stage, in the
+ * pipeline version it executed (`stageActions`), is no deployment, as `history --env` and `status`
+ * read it.
  */
 function runStatus(run: StageRun, failedAttempts: number, execution: PipelineExecutionSummary | PipelineExecution | undefined,
   stageActions: readonly string[] | undefined): DeploymentRecord['status'] {
@@ -121,9 +123,10 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
     if (t) commitTimes.set(a.pipelineExecutionId, t);
   };
   actions.forEach(readSource);
+  // runs with work: one of nothing but approvals is no deployment attempt; one with work whose
+  // approval was rejected or expired is none either (runStatus), unless an attempt of it failed
   const environmentRuns = (items: ActionExecutionDetail[]) => stageRuns(items).filter((run) =>
-    !NON_ENVIRONMENT_STAGES.has(run.stageName) && (!env || run.stageName === env) &&
-    run.work.length > 0 && run.status !== 'Rejected' && run.status !== 'Expired' && run.startTime);
+    !NON_ENVIRONMENT_STAGES.has(run.stageName) && (!env || run.stageName === env) && run.work.length > 0 && run.startTime);
   let runs = environmentRuns(actions);
 
   // Runs in the window of executions that started before it: their summary (rollback or not, start)
@@ -131,7 +134,7 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
   // A rollback listed in the window runs no Source action: it needs no such lookup.
   const needsSource = (id: string) => !withSource.has(id) && !(byId.has(id) && isRollbackExecution(byId.get(id)));
   const outside = [...new Set(runs
-    .filter((r) => r.status === 'Succeeded' || r.status === 'Failed')
+    .filter((r) => r.status === 'Succeeded' || r.status === 'Failed' || r.failedBeforeRetry)
     .filter((r) => !byId.has(r.executionId) || needsSource(r.executionId))
     .map((r) => r.executionId))];
   const earlier: ActionExecutionDetail[] = [];
@@ -240,7 +243,7 @@ ${card('Time to restore', m.timeToRestoreMedianMs === undefined ? 'n/a' : format
 </div>
 <div class="charts">
 <div class="card"><h3>Deployments per day</h3>${barChart(`deployments-${i}`, 'Deployments per day', m.daily.map((d) => ({ label: d.day, value: d.deployments })), '#2563eb')}</div>
-<div class="card"><h3>Lead time trend (hours)</h3>${lineChart(`leadtime-${i}`, 'Lead time trend', m.leadTimes.map((l) => ({ x: l.deployedAt, y: l.leadTimeMs / 3_600_000 })), since, until, 'h', '#7c3aed')}</div>
+<div class="card"><h3>Lead time trend</h3>${lineChart(`leadtime-${i}`, 'Lead time trend', m.leadTimes.map((l) => ({ x: l.deployedAt, y: l.leadTimeMs })), since, until, DURATION_AXIS, '#7c3aed')}</div>
 <div class="card"><h3>Failures per day</h3>${barChart(`failures-${i}`, 'Failures per day', m.daily.map((d) => ({ label: d.day, value: d.failures })), '#b91c1c')}</div>
 </div>
 </section>`;

@@ -117,6 +117,13 @@ interface DeployedRun {
 const STOPPED = new Set(['Stopped', 'Stopping']);
 
 /**
+ * Statuses of an execution (or a stage's latest execution) that ended a stage before its later
+ * actions: stopped (or being stopped), or cancelled because the pipeline was updated before the
+ * execution completed (CodePipeline starts no further action of it, as after a stop).
+ */
+const CUT_SHORT = new Set([...STOPPED, 'Cancelled']);
+
+/**
  * True for a stage run that was stopped and still deployed: no action of it failed, every
  * deployment action that ran succeeded, and at least one did (approvals, change-set preparations
  * and test actions are no deployment). "Stop and wait" lets the deployment in progress finish: the
@@ -134,10 +141,12 @@ function deployedBeforeStop(run: StageRun): boolean {
  * The stage run `status` shows as deployed: the newest that succeeded and deployed, or that was
  * stopped after deploying (deployedBeforeStop). Not the run of the stage's latest execution while
  * GetPipelineState says it still runs or failed (its next actions have not started yet), nor a
- * run whose execution was stopped before any deployment action of it succeeded. A run whose
- * execution was not stopped ran the whole stage (a superseded execution is replaced between
- * stages, and one that failed elsewhere went on after this stage). A stopped run is compared with
- * the actions its stage had in the pipeline version it executed (`actionsOf`, StageStructures).
+ * run whose execution was stopped before any deployment action of it succeeded. An execution
+ * cancelled by an update of the pipeline (`Cancelled`) is read like a stopped one, without the
+ * `stoppedAfterDeploying` mark. A run whose execution was neither stopped nor cancelled ran the
+ * whole stage (a superseded execution is replaced between stages, and one that failed elsewhere
+ * went on after this stage). A stopped or cancelled run is compared with the actions its stage had
+ * in the pipeline version it executed (`actionsOf`, StageStructures).
  */
 function deployedRun(stage: StageState, runs: StageRun[], byId: Map<string | undefined, PipelineExecutionSummary>,
   actionsOf: (run: StageRun) => readonly string[]): DeployedRun | undefined {
@@ -145,10 +154,11 @@ function deployedRun(stage: StageState, runs: StageRun[], byId: Map<string | und
   for (const r of runs) {
     if (r.stageName !== stage.stageName) continue;
     const isLatest = r.executionId === latest?.pipelineExecutionId;
-    // the stage's own status says whether its latest run was stopped; an older run's execution status says whether it may have been
-    const stopped = STOPPED.has((isLatest ? latest?.status : byId.get(r.executionId)?.status) ?? '');
-    if (isLatest && !stopped && latest?.status !== 'Succeeded') continue;
-    if (!stopped) {
+    // the stage's own status says whether its latest run was stopped (or cancelled); an older run's execution status says whether it may have been
+    const status = (isLatest ? latest?.status : byId.get(r.executionId)?.status) ?? '';
+    const cutShort = CUT_SHORT.has(status);
+    if (isLatest && !cutShort && latest?.status !== 'Succeeded') continue;
+    if (!cutShort) {
       // ran the whole stage; an execution older than the lists read, or a stage that changed since: a run that deployed counts
       if (r.status === 'Succeeded' && (deploymentActions(r.work).length > 0 || actionsNotRun(r, stageActionNames(stage)).length === 0)) {
         return { run: r, stopped: false, notRun: [] };
@@ -156,9 +166,11 @@ function deployedRun(stage: StageState, runs: StageRun[], byId: Map<string | und
       continue;
     }
     const notRun = actionsNotRun(r, actionsOf(r));
+    // marked as stopped only for a stop (StopPipelineExecution); a cancelled run is judged the same way, unmarked
+    const stopped = STOPPED.has(status);
     // ran the whole stage before the stop; an older execution stopped in a later stage was not stopped here
-    if (r.status === 'Succeeded' && notRun.length === 0) return { run: r, stopped: isLatest, notRun };
-    if (deployedBeforeStop(r)) return { run: r, stopped: true, notRun };
+    if (r.status === 'Succeeded' && notRun.length === 0) return { run: r, stopped: stopped && isLatest, notRun };
+    if (deployedBeforeStop(r)) return { run: r, stopped, notRun };
   }
   return undefined;
 }

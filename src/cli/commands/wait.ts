@@ -8,7 +8,7 @@ import { APPROVAL_ACTION_NAMES, failureMessage, stageRuns } from '../pipeline-mo
 import { safeLine } from '../terminal';
 
 const DONE_OK = new Set(['Succeeded']);
-const DONE_BAD = new Set(['Failed', 'Stopped', 'Cancelled', 'Abandoned', 'Rejected', 'Skipped']);
+const DONE_BAD = new Set(['Failed', 'Stopped', 'Cancelled', 'Abandoned', 'Rejected', 'Expired', 'Skipped']);
 /** Pipeline execution statuses after which an execution that has not reached the stage never will. */
 const EXECUTION_ENDED = new Set(['Superseded', 'Stopped', 'Cancelled', 'Failed', 'Succeeded']);
 /** Polls in a row that may show the stage without any execution before waiting stops (exit 3). */
