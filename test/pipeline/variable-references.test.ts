@@ -114,6 +114,45 @@ describe('variable references', () => {
       "reads #{variables.Stage} in its EnvironmentVariables, but the pipeline declares no pipeline-level variable 'Stage'. Declare it in the pipeline's variables, or pass a literal value.");
   });
 
+  test('a factory action with the namespace of the source action is refused, naming both actions (regression: CodePipeline refused it at deploy)', () => {
+    const stack = newStack();
+    const project = new codebuild.PipelineProject(stack, 'Project');
+    pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [DeploymentTarget.fromActionFactory('Notes', {
+          produceAction: (_scope, o) => new actions.CodeBuildAction({
+            actionName: o.actionName, runOrder: o.runOrder, input: o.buildArtifact, project, variablesNamespace: 'SourceVariables',
+          }),
+        })],
+      }],
+    });
+    expect(errorOf(() => (stack.node.root as any).synth())).toContain(
+      "'PipelineStack/Shop': the action 'Source' of stage 'Source' and the action 'Notes' of stage 'staging' both have the variables namespace "
+      + '\'SourceVariables\', but CodePipeline refuses a pipeline whose namespaces are not unique ("Namespaces must be unique across the pipeline definition"). '
+      + "Give one of them another variablesNamespace, not one the library's own actions use (SourceVariables, SourceVariables_<name> for an additional source, "
+      + '<environment>@<stack> for a stack whose outputs a test reads), or none when nothing reads its variables.');
+  });
+
+  test('two factory actions of different environments with one namespace are refused; distinct namespaces synthesize', () => {
+    const withNamespaces = (first: string, second: string) => {
+      const stack = newStack();
+      const project = new codebuild.PipelineProject(stack, 'Project');
+      const target = (name: string, variablesNamespace: string) => DeploymentTarget.fromActionFactory(name, {
+        produceAction: (_scope, o) => new actions.CodeBuildAction({
+          actionName: o.actionName, runOrder: o.runOrder, input: o.buildArtifact, project, variablesNamespace,
+        }),
+      });
+      pipelineIn(stack, { environments: [{ name: 'staging', deployments: [target('X', first)] }, { name: 'prod', deployments: [target('Y', second)] }] });
+      return errorOrNone(() => (stack.node.root as any).synth());
+    };
+    const error = withNamespaces('NS', 'NS');
+    expect(error).toContain("'PipelineStack/Shop': the action 'X' of stage 'staging' and the action 'Y' of stage 'prod' both have the variables namespace 'NS', "
+      + 'but CodePipeline refuses a pipeline whose namespaces are not unique');
+    expect(error.match(/both have the variables namespace/g)).toHaveLength(1);
+    expect(withNamespaces('NS', 'NS2')).toBe('');
+  });
+
   test("a namespace an override gives an action is the action's", () => {
     const stack = newStack();
     const delivery = pipelineIn(stack, {

@@ -15,6 +15,9 @@ const RESERVED_NAMESPACE = 'codepipeline';
 /** The namespace of a V2 pipeline's pipeline-level variables (`#{variables.<name>}`). */
 const PIPELINE_VARIABLES_NAMESPACE = 'variables';
 
+/** The namespaces of the library's own actions, for an error that asks for another one. */
+const LIBRARY_NAMESPACES = 'SourceVariables, SourceVariables_<name> for an additional source, <environment>@<stack> for a stack whose outputs a test reads';
+
 const REFERENCE = /#\{([^{}.\s"\\]+)\.([^{}\s"\\]+)\}/g;
 
 interface RenderedAction {
@@ -61,13 +64,24 @@ function referenceErrors(
       name: String(at(a, 'name')), runOrder: at(a, 'runOrder'), namespace: at(a, 'namespace'), configuration: at(a, 'configuration'),
     })),
   }));
-  const setters = new Map<string, Setter>();
-  stages.forEach((stage, s) => stage.actions.forEach(a => {
-    if (typeof a.namespace === 'string') setters.set(a.namespace, { stage: s, runOrder: a.runOrder ?? 1, where: `action '${a.name}' of stage '${stage.name}'` });
-  }));
-  const pipelineVariables = new Set((Array.isArray(rawVariables) ? rawVariables : []).map(d => at(d, 'name')));
   const errors: string[] = [];
   const path = scope.node.path;
+  // CodePipeline refuses a pipeline in which two actions have one namespace ("Namespaces must be
+  // unique across the pipeline definition"); the first one is the namespace's setter
+  const setters = new Map<string, Setter>();
+  stages.forEach((stage, s) => stage.actions.forEach(a => {
+    if (typeof a.namespace !== 'string') return;
+    const where = `action '${a.name}' of stage '${stage.name}'`;
+    const first = setters.get(a.namespace);
+    if (first === undefined) {
+      setters.set(a.namespace, { stage: s, runOrder: a.runOrder ?? 1, where });
+      return;
+    }
+    errors.push(`'${path}': the ${first.where} and the ${where} both have the variables namespace '${a.namespace}', but CodePipeline refuses a pipeline `
+      + 'whose namespaces are not unique ("Namespaces must be unique across the pipeline definition"). '
+      + `Give one of them another variablesNamespace, not one the library's own actions use (${LIBRARY_NAMESPACES}), or none when nothing reads its variables.`);
+  }));
+  const pipelineVariables = new Set((Array.isArray(rawVariables) ? rawVariables : []).map(d => at(d, 'name')));
   stages.forEach((stage, s) => stage.actions.forEach(a => {
     for (const [key, value] of Object.entries(a.configuration ?? {})) {
       const text = typeof value === 'string' ? value : JSON.stringify(value);
