@@ -9,6 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
 import { PipelineNotifications } from './notifications';
 import { checkAppStackTemplates } from './render/app-stack-templates';
+import { builtProperties, pipelineAsRendered } from './render/pipeline-overrides';
 import { needsCrossAccountKeys, renderPipeline } from './render/render-pipeline';
 import { checkRenderedQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
@@ -334,14 +335,17 @@ export class DeliveryPipeline extends Construct {
       [SOURCE_VARIABLES_NAMESPACE, this.model.source.kind],
       ...this.model.additionalSources.map(a => [a.variablesNamespace, a.source.kind]),
     ]);
+    const built = builtProperties(pipeline);
     this.node.addValidation({
       validate: () => {
         // every stack of the app exists now
         checkAppStackTemplates(this.validator, this.node.root, this.model, stack.account, stack.region);
         warnOutsidePlan(this, pipeline, plan);
         if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
+        // what the escape hatch changed since (cheap to tell; rendered only when something was)
+        const asRendered = pipelineAsRendered(pipeline, built);
         const template = renderedTemplate(stack);
-        const errors = [...checkRenderedQuotas(this, pipeline, template), ...checkVariableReferences(this, pipeline, sourceKinds, template)];
+        const errors = [...checkRenderedQuotas(this, pipeline, template), ...checkVariableReferences(this, pipeline, sourceKinds, asRendered)];
         const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack, template) : undefined;
         return assets ? [...errors, assets] : errors;
       },

@@ -153,6 +153,36 @@ describe('variable references', () => {
     expect(withNamespaces('NS', 'NS2')).toBe('');
   });
 
+  test('a reference an override adds is checked too (regression: an override could clear an error but not add one)', () => {
+    const stack = newStack();
+    const delivery = pipelineIn(stack, { environments: [env('staging')] });
+    delivery.buildPipeline();
+    (delivery.pipeline.node.defaultChild as codepipeline.CfnPipeline).addPropertyOverride('Stages.2.Actions.0.Configuration.EnvironmentVariables',
+      '[{"name":"X","type":"PLAINTEXT","value":"#{Nope.Var}"}]');
+    expect(errorOf(() => (stack.node.root as any).synth())).toContain(
+      "'PipelineStack/Shop': the action 'Deploy-staging' of stage 'staging' reads #{Nope.Var} in its EnvironmentVariables, but no action of the pipeline has "
+      + "the variables namespace 'Nope', so CodePipeline would refuse the pipeline. Read a namespace of an action that runs before it (codepipeline, "
+      + 'SourceVariables), or pass a literal value.');
+  });
+
+  test('the check renders the pipeline resource only when the escape hatch changed its stages or variables', () => {
+    const renderings = (change: (cfn: codepipeline.CfnPipeline) => void) => {
+      const stack = newStack();
+      const delivery = pipelineIn(stack, { environments: [env('staging')] });
+      delivery.buildPipeline();
+      const cfn = delivery.pipeline.node.defaultChild as codepipeline.CfnPipeline;
+      change(cfn);
+      const render = jest.spyOn(cfn as any, '_toCloudFormation');
+      (stack.node.root as any).synth();
+      return render.mock.calls.length;
+    };
+    // aws-cdk-lib's own renderings (its references, the stack's template); the check adds one only for a changed pipeline
+    const synthesis = renderings(() => undefined);
+    expect(renderings(cfn => cfn.addPropertyOverride('RestartExecutionOnUpdate', true))).toBe(synthesis);
+    expect(renderings(cfn => cfn.addPropertyOverride('Stages.1.Actions.0.RunOrder', 1))).toBe(synthesis + 1);
+    expect(renderings(cfn => cfn.addPropertyOverride('Variables', [{ Name: 'Stage', DefaultValue: 'x' }]))).toBe(synthesis + 1);
+  });
+
   test("a namespace an override gives an action is the action's", () => {
     const stack = newStack();
     const delivery = pipelineIn(stack, {

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { IConstruct } from 'constructs';
-import { RenderedTemplate } from './rendered-quotas';
+import { changesAny, PipelineAsRendered } from './pipeline-overrides';
 import { SOURCE_VARIABLES } from '../../sources/pipeline-source';
 
 /*
@@ -36,20 +36,25 @@ interface Setter {
 /**
  * The variable references of the rendered pipeline that CodePipeline would refuse or could not
  * resolve: a namespace no action sets, one set by an action that does not run before the reader,
- * a source variable the source's kind does not set. `sourceKinds`: the kind of each source action,
- * by its namespace.
+ * a source variable the source's kind does not set, two actions with one namespace. `sourceKinds`:
+ * the kind of each source action, by its namespace.
  */
 export function checkVariableReferences(
-  scope: IConstruct, pipeline: codepipeline.Pipeline, sourceKinds: Record<string, string>, template: RenderedTemplate,
+  scope: IConstruct, pipeline: codepipeline.Pipeline, sourceKinds: Record<string, string>, rendered: PipelineAsRendered,
 ): string[] {
+  // an override of the stages or variables (addPropertyOverride) can add or clear an error: the
+  // rendered resource decides
+  if (changesAny(rendered, 'Stages', 'Variables')) {
+    const properties = rendered.properties();
+    if (properties !== undefined) return referenceErrors(scope, properties.Stages, properties.Variables, sourceKinds, true);
+  }
+  // else the pipeline's properties (cheap); what they find is confirmed on the rendered resource
   const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline;
   const stack = Stack.of(pipeline);
-  // the pipeline's properties first (cheap); what they find is confirmed on the rendered template,
-  // where the escape hatch's overrides (addPropertyOverride) apply
   const found = referenceErrors(scope, stack.resolve(cfn.stages), stack.resolve(cfn.variables), sourceKinds, false);
   if (found.length === 0) return found;
-  const rendered = template()?.Resources?.[stack.resolve(cfn.logicalId)]?.Properties;
-  return rendered === undefined ? found : referenceErrors(scope, rendered.Stages, rendered.Variables, sourceKinds, true);
+  const properties = rendered.properties();
+  return properties === undefined ? found : referenceErrors(scope, properties.Stages, properties.Variables, sourceKinds, true);
 }
 
 /** The errors of stages and variables as the L1 properties (camelCase) or the template (PascalCase) give them. */

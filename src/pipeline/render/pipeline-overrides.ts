@@ -1,0 +1,79 @@
+import { Stack } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+
+/*
+ * What the escape hatch changes in the pipeline resource after the library built it: property
+ * overrides (`addPropertyOverride`, `addOverride` and their deletions) and properties of the
+ * CfnPipeline set directly (`cfn.stages = ...`). Both are found without rendering anything, so an
+ * ordinary pipeline costs no rendering; only a changed one is rendered, and only its own resource.
+ */
+
+/** The CfnPipeline properties the library's checks read, by their CloudFormation names. */
+const L1_PROPERTIES = { stages: 'Stages', variables: 'Variables', executionMode: 'ExecutionMode', name: 'Name' } as const;
+
+type L1Property = keyof typeof L1_PROPERTIES;
+
+/** The values of the pipeline resource's properties when the library built it, to tell later assignments. */
+export type BuiltProperties = Readonly<Record<L1Property, unknown>>;
+
+/** The pipeline resource as CloudFormation gets it, and which of its properties the escape hatch changed. */
+export interface PipelineAsRendered {
+  /**
+   * The CloudFormation properties (`Stages`, `ExecutionMode`, `Name`...) that overrides or
+   * assignments changed after the library built the pipeline; `*` when an override replaces or
+   * deletes all of them, or when which ones cannot be told.
+   */
+  readonly changed: ReadonlySet<string>;
+  /** The resource's properties with the overrides applied, resolved; rendered on the first call only. */
+  properties(): Record<string, any> | undefined;
+}
+
+/** The properties of the pipeline resource as the library built them. */
+export function builtProperties(pipeline: codepipeline.Pipeline): BuiltProperties {
+  const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline;
+  return { stages: cfn.stages, variables: cfn.variables, executionMode: cfn.executionMode, name: cfn.name };
+}
+
+/** The pipeline resource as CloudFormation gets it; `built`, its properties when the library built it. */
+export function pipelineAsRendered(pipeline: codepipeline.Pipeline, built: BuiltProperties): PipelineAsRendered {
+  const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline;
+  const changed = new Set(overriddenProperties(cfn));
+  for (const [property, name] of Object.entries(L1_PROPERTIES) as Array<[L1Property, string]>) {
+    if (cfn[property] !== built[property]) changed.add(name);
+  }
+  let rendered: { properties?: Record<string, any> } | undefined;
+  return {
+    changed,
+    properties: () => {
+      rendered ??= { properties: renderProperties(cfn) };
+      return rendered.properties;
+    },
+  };
+}
+
+/** True when the escape hatch changed one of `properties` (CloudFormation names). */
+export function changesAny(rendered: PipelineAsRendered, ...properties: string[]): boolean {
+  return rendered.changed.has('*') || properties.some(p => rendered.changed.has(p));
+}
+
+/**
+ * The top-level properties that overrides change, from aws-cdk-lib's record of them (a private
+ * field: `*` when it is not there, so that a changed aws-cdk-lib costs a rendering, not a check).
+ */
+function overriddenProperties(cfn: codepipeline.CfnPipeline): string[] {
+  const raw = (cfn as unknown as { rawOverrides?: unknown }).rawOverrides;
+  if (raw === null || typeof raw !== 'object') return ['*'];
+  if (!('Properties' in raw)) return [];
+  const properties = (raw as { Properties?: unknown }).Properties;
+  return properties !== null && typeof properties === 'object' && !Array.isArray(properties) ? Object.keys(properties) : ['*'];
+}
+
+/** The resource's properties as its stack's template will hold them: its own rendering only, not the stack's. */
+function renderProperties(cfn: codepipeline.CfnPipeline): Record<string, any> | undefined {
+  const internals = cfn as unknown as { _toCloudFormation?(): unknown };
+  if (typeof internals._toCloudFormation !== 'function') return undefined;
+  type Fragment = { Resources?: Record<string, { Properties?: Record<string, any> }> } | undefined;
+  const fragment = Stack.of(cfn).resolve(internals._toCloudFormation()) as Fragment;
+  const resource = Object.values(fragment?.Resources ?? {})[0];
+  return resource === undefined ? undefined : resource.Properties ?? {};
+}
