@@ -9,7 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
 import { PipelineNotifications } from './notifications';
 import { checkAppStackTemplates } from './render/app-stack-templates';
-import { builtProperties, pipelineAsRendered } from './render/pipeline-overrides';
+import { builtProperties, changesAny, differencesFromPlan, executionModeOf, PipelineAsRendered, pipelineAsRendered } from './render/pipeline-overrides';
 import { needsCrossAccountKeys, renderPipeline } from './render/render-pipeline';
 import { checkRenderedQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
@@ -319,18 +319,7 @@ export class DeliveryPipeline extends Construct {
         + 'or acknowledge this warning when none of them does.');
     }
     // parallel executions do not wait for each other, in any stage
-    if (this.model.executionMode === codepipeline.ExecutionMode.PARALLEL && environments.length > 0) {
-      const production = environments.filter(e => e.production).map(e => `'${e.name}'`);
-      const names = environments.map(e => `'${e.name}'`).join(', ');
-      Annotations.of(this).addWarningV2('delivery-pipeline:parallelDeployments',
-        `The pipeline runs in PARALLEL execution mode and deploys to environments (${names}): its executions run independently, so two changes `
-        + 'can deploy to the same environment at once, and an older change that finishes last stays deployed. '
-        + (production.length > 0
-          ? `That includes production (${production.join(', ')}): an older change can replace a newer one in front of your users, and CodePipeline `
-            + 'does not roll stages back in PARALLEL mode. Use codepipeline.ExecutionMode.QUEUED (the default) or SUPERSEDED for a pipeline that deploys.'
-          : 'Use codepipeline.ExecutionMode.QUEUED (the default) or SUPERSEDED for a pipeline that deploys, or acknowledge this warning when these environments '
-            + 'can take it.'));
-    }
+    if (this.model.executionMode === codepipeline.ExecutionMode.PARALLEL) warnParallelDeployments(this, this.model);
     const sourceKinds = Object.fromEntries([
       [SOURCE_VARIABLES_NAMESPACE, this.model.source.kind],
       ...this.model.additionalSources.map(a => [a.variablesNamespace, a.source.kind]),
@@ -340,10 +329,11 @@ export class DeliveryPipeline extends Construct {
       validate: () => {
         // every stack of the app exists now
         checkAppStackTemplates(this.validator, this.node.root, this.model, stack.account, stack.region);
-        warnOutsidePlan(this, pipeline, plan);
-        if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
         // what the escape hatch changed since (cheap to tell; rendered only when something was)
         const asRendered = pipelineAsRendered(pipeline, built);
+        warnOutsidePlan(this, pipeline, plan, asRendered);
+        if (changesAny(asRendered, 'Name')) renamePlan(plan, asRendered);
+        else if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
         const template = renderedTemplate(stack);
         const errors = [...checkRenderedQuotas(this, pipeline, template), ...checkVariableReferences(this, pipeline, sourceKinds, asRendered)];
         const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack, template) : undefined;
@@ -819,10 +809,49 @@ function warnGeneratedName(scope: DeliveryPipeline, pipeline: codepipeline.Pipel
 }
 
 /**
- * Stages and actions added to the rendered pipeline through the escape hatch (`pipeline.pipeline`)
- * are not in the plan that `cdk-delivery plan`, `DeliveryPolicy` rules and the CLI read: say so.
+ * PARALLEL executions run independently: two changes can deploy to one environment at once, and an
+ * older one that finishes last stays deployed.
  */
-function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipeline, plan: PlanDocument): void {
+function warnParallelDeployments(scope: DeliveryPipeline, model: PipelineModel): void {
+  const environments = model.environments;
+  if (environments.length === 0) return;
+  const production = environments.filter(e => e.production).map(e => `'${e.name}'`);
+  const names = environments.map(e => `'${e.name}'`).join(', ');
+  Annotations.of(scope).addWarningV2('delivery-pipeline:parallelDeployments',
+    `The pipeline runs in PARALLEL execution mode and deploys to environments (${names}): its executions run independently, so two changes `
+    + 'can deploy to the same environment at once, and an older change that finishes last stays deployed. '
+    + (production.length > 0
+      ? `That includes production (${production.join(', ')}): an older change can replace a newer one in front of your users, and CodePipeline `
+        + 'does not roll stages back in PARALLEL mode. Use codepipeline.ExecutionMode.QUEUED (the default) or SUPERSEDED for a pipeline that deploys.'
+      : 'Use codepipeline.ExecutionMode.QUEUED (the default) or SUPERSEDED for a pipeline that deploys, or acknowledge this warning when these environments '
+        + 'can take it.'));
+}
+
+/**
+ * Stages and actions added to the rendered pipeline through the escape hatch (`pipeline.pipeline`),
+ * and overrides of its stages or execution mode, are not in the plan that `cdk-delivery plan`,
+ * `DeliveryPolicy` rules and the CLI read: say so. Without overrides, the L2 stages tell what was
+ * added; with them, the rendered resource is compared with the plan.
+ */
+function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipeline, plan: PlanDocument, rendered: PipelineAsRendered): void {
+  if (changesAny(rendered, 'Stages', 'ExecutionMode')) {
+    const properties = rendered.properties();
+    const differences = properties === undefined ? [] : differencesFromPlan(properties, plan, rendered);
+    if (differences.length > 0) {
+      Annotations.of(scope).addWarningV2('delivery-pipeline:overriddenPipeline',
+        'Overrides of the pipeline resource (addPropertyOverride or addOverride on the pipeline property\'s CfnPipeline, or its properties set directly) '
+        + `make the rendered pipeline differ from its plan: it has ${differences.join('; ')}. The plan (cdk-delivery plan and diff) and DeliveryPolicy rules `
+        + 'describe the pipeline before these overrides: the rules did not check what they change. Configure it through the library\'s props '
+        + '(an environment, its approval, executionMode, DeploymentTarget.fromActionFactory()), or acknowledge this warning.');
+    }
+    // a pipeline that the overrides make PARALLEL is as exposed as one configured so
+    if (properties !== undefined && plan.executionMode !== codepipeline.ExecutionMode.PARALLEL
+      && executionModeOf(properties) === codepipeline.ExecutionMode.PARALLEL) {
+      warnParallelDeployments(scope, scope._model);
+    }
+    // the rendered stages include those added through the L2 pipeline
+    if (changesAny(rendered, 'Stages')) return;
+  }
   const planned = new Map(plan.stages.map(st => [st.name, new Set(st.actions.map(a => a.name))]));
   const outside: string[] = [];
   for (const stage of pipeline.stages) {
@@ -842,3 +871,16 @@ function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipelin
     + '(an environment, DeploymentTarget.fromActionFactory()), or acknowledge this warning.');
 }
 
+/**
+ * An override of the pipeline's name (`Name`) renames the pipeline CodePipeline creates: the plan
+ * takes that name, so that `cdk-delivery plan` and `diff` name the pipeline the CLI's other commands
+ * must be given. A name that is not a literal is left out, as a token `pipelineName` is.
+ */
+function renamePlan(plan: PlanDocument, rendered: PipelineAsRendered): void {
+  const properties = rendered.properties();
+  if (properties === undefined) return;
+  const name = properties.Name;
+  const writable = plan as { pipelineName?: string };
+  if (typeof name === 'string') writable.pipelineName = name;
+  else delete writable.pipelineName;
+}

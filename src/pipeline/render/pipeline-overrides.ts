@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import { PlanDocument } from '../../model/plan-document';
 
 /*
  * What the escape hatch changes in the pipeline resource after the library built it: property
@@ -76,4 +77,57 @@ function renderProperties(cfn: codepipeline.CfnPipeline): Record<string, any> | 
   const fragment = Stack.of(cfn).resolve(internals._toCloudFormation()) as Fragment;
   const resource = Object.values(fragment?.Resources ?? {})[0];
   return resource === undefined ? undefined : resource.Properties ?? {};
+}
+
+/**
+ * How the rendered pipeline differs from its plan, in stage and action names, run orders and the
+ * order of the stages, and in execution mode: one phrase each ("no action 'Approve' in stage 'prod'").
+ */
+export function differencesFromPlan(properties: Record<string, any>, plan: PlanDocument, changed: PipelineAsRendered): string[] {
+  const differences: string[] = [];
+  if (changesAny(changed, 'Stages')) {
+    const stages: any[] = Array.isArray(properties.Stages) ? properties.Stages : [];
+    const rendered = new Map(stages.map(st => [String(st?.Name), st]));
+    for (const stage of plan.stages) {
+      const actual = rendered.get(stage.name);
+      if (actual === undefined) {
+        differences.push(`no stage '${stage.name}'`);
+        continue;
+      }
+      const actions: any[] = Array.isArray(actual.Actions) ? actual.Actions : [];
+      const actualActions = new Map(actions.map(a => [String(a?.Name), a]));
+      for (const planned of stage.actions) {
+        const action = actualActions.get(planned.name);
+        if (action === undefined) {
+          differences.push(`no action '${planned.name}' in stage '${stage.name}'`);
+        } else if ((action.RunOrder ?? 1) !== planned.runOrder) {
+          differences.push(`action '${planned.name}' of stage '${stage.name}' at run order ${action.RunOrder ?? 1}, not ${planned.runOrder}`);
+        }
+      }
+      const plannedActions = new Set(stage.actions.map(a => a.name));
+      for (const name of actualActions.keys()) {
+        if (!plannedActions.has(name)) differences.push(`action '${name}' in stage '${stage.name}', which the plan does not have`);
+      }
+    }
+    const planned = new Set(plan.stages.map(st => st.name));
+    for (const name of rendered.keys()) {
+      if (!planned.has(name)) differences.push(`stage '${name}', which the plan does not have`);
+    }
+    const actualOrder = [...rendered.keys()].filter(name => planned.has(name));
+    const plannedOrder = plan.stages.map(st => st.name).filter(name => rendered.has(name));
+    if (actualOrder.join('\n') !== plannedOrder.join('\n')) {
+      differences.push(`its stages in the order ${actualOrder.join(', ')}, not ${plannedOrder.join(', ')}`);
+    }
+  }
+  if (changesAny(changed, 'ExecutionMode')) {
+    const mode = executionModeOf(properties);
+    if (mode !== plan.executionMode) differences.push(`execution mode ${mode}, not ${plan.executionMode}`);
+  }
+  return differences;
+}
+
+/** The execution mode of the rendered pipeline (CodePipeline's default, QUEUED, when it has none). */
+export function executionModeOf(properties: Record<string, any>): string {
+  const mode = properties.ExecutionMode;
+  return mode === undefined ? codepipeline.ExecutionMode.QUEUED : typeof mode === 'string' ? mode : JSON.stringify(mode);
 }
