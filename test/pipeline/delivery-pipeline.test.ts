@@ -133,11 +133,11 @@ describe('DeliveryPipeline', () => {
     expect(errorOf(() => pipelineIn(stack, {
       artifactBucket: s3.Bucket.fromBucketAttributes(stack, 'Keyed', { bucketName: 'acme-artifacts', encryptionKey: kms.Key.fromKeyArn(stack, 'VirginiaKey', keyArn) }),
     }, 'B'))).toBe("'PipelineStack/B': artifactBucket.encryptionKey is a KMS key in region us-east-1, but the pipeline is in region eu-west-1, and CodePipeline "
-      + `encrypts its artifacts with a key of the pipeline's region (a key of another account is fine), got '${keyArn}'. Import the bucket with a key of `
+      + `encrypts its artifacts with a key of the pipeline's region (one of another account too, when its key policy lets the pipeline's account use it), got '${keyArn}'. Import the bucket with a key of `
       + `eu-west-1 (a new key, or a replica of a multi-Region key), or deploy the pipeline's stack in us-east-1; ${ownBucket}`);
   });
 
-  test('an artifact bucket encrypted with a key of another account of the pipeline\'s Region is accepted', () => {
+  test('an artifact bucket encrypted with a key of another account of the pipeline\'s Region is accepted, with a warning about its key policy', () => {
     const stack = newStack();
     const encryptionKey = kms.Key.fromKeyArn(stack, 'SharedKey', 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab');
     pipelineIn(stack, { artifactBucket: s3.Bucket.fromBucketAttributes(stack, 'Mine', { bucketName: 'acme-artifacts', region: 'eu-west-1', encryptionKey }) });
@@ -146,6 +146,7 @@ describe('DeliveryPipeline', () => {
       Location: 'acme-artifacts',
       EncryptionKey: { Type: 'KMS', Id: 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
     });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedArtifactStoreOfAnotherAccount'))).toHaveLength(1);
   });
 
   test('a given artifact bucket with a KMS key serves an environment of another account', () => {
