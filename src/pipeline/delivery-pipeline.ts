@@ -1,4 +1,4 @@
-import { Annotations, Aspects, IAspect, Resource, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, IAspect, IResource, Resource, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
 import { PipelineNotifications } from './notifications';
 import { checkAppStackTemplates } from './render/app-stack-templates';
+import { builtProperties, changesAny, differencesFromPlan, executionModeOf, PipelineAsRendered, pipelineAsRendered } from './render/pipeline-overrides';
 import { needsCrossAccountKeys, renderPipeline } from './render/render-pipeline';
 import { checkRenderedQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
@@ -318,30 +319,25 @@ export class DeliveryPipeline extends Construct {
         + 'or acknowledge this warning when none of them does.');
     }
     // parallel executions do not wait for each other, in any stage
-    if (this.model.executionMode === codepipeline.ExecutionMode.PARALLEL && environments.length > 0) {
-      const production = environments.filter(e => e.production).map(e => `'${e.name}'`);
-      const names = environments.map(e => `'${e.name}'`).join(', ');
-      Annotations.of(this).addWarningV2('delivery-pipeline:parallelDeployments',
-        `The pipeline runs in PARALLEL execution mode and deploys to environments (${names}): its executions run independently, so two changes `
-        + 'can deploy to the same environment at once, and an older change that finishes last stays deployed. '
-        + (production.length > 0
-          ? `That includes production (${production.join(', ')}): an older change can replace a newer one in front of your users, and CodePipeline `
-            + 'does not roll stages back in PARALLEL mode. Use codepipeline.ExecutionMode.QUEUED (the default) or SUPERSEDED for a pipeline that deploys.'
-          : 'Use codepipeline.ExecutionMode.QUEUED (the default) or SUPERSEDED for a pipeline that deploys, or acknowledge this warning when these environments '
-            + 'can take it.'));
-    }
+    if (this.model.executionMode === codepipeline.ExecutionMode.PARALLEL) warnParallelDeployments(this, this.model);
     const sourceKinds = Object.fromEntries([
       [SOURCE_VARIABLES_NAMESPACE, this.model.source.kind],
       ...this.model.additionalSources.map(a => [a.variablesNamespace, a.source.kind]),
     ]);
+    const built = builtProperties(pipeline);
     this.node.addValidation({
       validate: () => {
         // every stack of the app exists now
         checkAppStackTemplates(this.validator, this.node.root, this.model, stack.account, stack.region);
-        warnOutsidePlan(this, pipeline, plan);
-        if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
+        // what the escape hatch changed since (cheap to tell; rendered only when something was)
+        const asRendered = pipelineAsRendered(pipeline, built);
+        warnOutsidePlan(this, pipeline, plan, asRendered);
+        // after every grant (grantArtifactsRead included)
+        warnArtifactStoreOfAnotherAccount(this, pipeline);
+        if (changesAny(asRendered, 'Name')) renamePlan(plan, asRendered);
+        else if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
         const template = renderedTemplate(stack);
-        const errors = [...checkRenderedQuotas(this, pipeline, template), ...checkVariableReferences(this, pipeline, sourceKinds, template)];
+        const errors = [...checkRenderedQuotas(this, pipeline, template), ...checkVariableReferences(this, pipeline, sourceKinds, asRendered)];
         const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack, template) : undefined;
         return assets ? [...errors, assets] : errors;
       },
@@ -666,9 +662,13 @@ const ARTIFACT_WRITE = ['s3:DeleteObject*', 's3:PutObject', 's3:PutObjectLegalHo
 /**
  * The statements the owner of an imported artifact bucket (key) must add to its policy for
  * `principals` of other accounts, as aws-cdk-lib's grantRead (grantReadWrite, with `write`) would
- * have added them: one text per policy this app cannot change, none when both are the app's.
+ * have added them: one text per policy this app cannot change (`of`: by default, the imported
+ * ones), none when both are the app's.
  */
-function importedArtifactStoreStatements(bucket: s3.IBucket, principals: string[], write: boolean): string[] {
+function importedArtifactStoreStatements(
+  bucket: s3.IBucket, principals: string[], write: boolean,
+  of: { bucket: boolean; key: boolean } = { bucket: !Resource.isOwnedResource(bucket), key: isImported(bucket.encryptionKey) },
+): string[] {
   const key = bucket.encryptionKey;
   const principal = `"Principal": { "AWS": ${principals.length === 1 ? `"${principals[0]}"` : `[${principals.map(p => `"${p}"`).join(', ')}]`} }`;
   const list = (actions: string[]) => `[${actions.map(a => `"${a}"`).join(', ')}]`;
@@ -678,10 +678,44 @@ function importedArtifactStoreStatements(bucket: s3.IBucket, principals: string[
   ];
   const keyActions = ['kms:Decrypt', 'kms:DescribeKey', ...(write ? ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] : [])];
   return [
-    ...(Resource.isOwnedResource(bucket) ? [] : [`the bucket policy of ${literal(bucket.bucketName) ?? 'the imported artifact bucket'}: ${bucketStatements.join(', ')}`]),
-    ...(key === undefined || Resource.isOwnedResource(key) ? [] : [`the key policy of ${literal(key.keyArn) ?? 'the imported artifact key'}: `
-      + `{ "Effect": "Allow", ${principal}, "Action": ${list(keyActions)}, "Resource": "*" }`]),
+    ...(of.bucket ? [`the bucket policy of ${literal(bucket.bucketName) ?? 'the imported artifact bucket'}: ${bucketStatements.join(', ')}`] : []),
+    ...(of.key && key !== undefined ? [`the key policy of ${literal(key.keyArn) ?? 'the imported artifact key'}: `
+      + `{ "Effect": "Allow", ${principal}, "Action": ${list(keyActions)}, "Resource": "*" }`] : []),
   ];
+}
+
+function isImported(resource: IResource | undefined): boolean {
+  return resource !== undefined && !Resource.isOwnedResource(resource);
+}
+
+/** The stack's partition as a literal, for ARNs to paste into a policy (a plain App renders it as a reference). */
+function literalPartition(stack: Stack): string {
+  return !Token.isUnresolved(stack.partition) ? stack.partition
+    : (!Token.isUnresolved(stack.region) && RegionInfo.get(stack.region).partition) || '<partition>';
+}
+
+/**
+ * The actions of the pipeline's Region whose role has a literal ARN (the CDK bootstrap deploy
+ * roles, imported roles), with the role's account and whether the action writes artifacts.
+ */
+function literalActionRoles(pipeline: codepipeline.Pipeline): Array<{ arn: string; account: string; stage: string; writes: boolean }> {
+  const stack = Stack.of(pipeline);
+  const partition = literalPartition(stack);
+  // the L1 property, resolved: its fields as aws-cdk-lib names them (name, actions, roleArn...)
+  const stages = stack.resolve((pipeline.node.defaultChild as codepipeline.CfnPipeline).stages) as Array<{
+    name: string; actions?: Array<{ roleArn?: unknown; region?: string; outputArtifacts?: unknown[] }>;
+  }> | undefined;
+  const roles = [];
+  for (const stage of stages ?? []) {
+    for (const action of stage.actions ?? []) {
+      if (action.region !== undefined && !Token.isUnresolved(stack.region) && action.region !== stack.region) continue;
+      const arn = roleArnText(action.roleArn, partition);
+      const account = arn === undefined ? undefined : /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
+      if (arn === undefined || account === undefined) continue;
+      roles.push({ arn, account, stage: stage.name, writes: (action.outputArtifacts ?? []).length > 0 });
+    }
+  }
+  return roles;
 }
 
 /** A role ARN of a rendered action as text, with `partition` for the partition's reference; undefined for any other reference. */
@@ -706,24 +740,12 @@ function warnImportedArtifactStoreRoles(scope: Construct, pipeline: codepipeline
   if (Resource.isOwnedResource(bucket) && (key === undefined || Resource.isOwnedResource(key))) return;
   const stack = Stack.of(pipeline);
   if (Token.isUnresolved(stack.account)) return;
-  // the partition as a literal, for ARNs to paste into a policy (a plain App renders it as a reference)
-  const partition = !Token.isUnresolved(stack.partition) ? stack.partition
-    : (!Token.isUnresolved(stack.region) && RegionInfo.get(stack.region).partition) || '<partition>';
-  // the L1 property, resolved: its fields as aws-cdk-lib names them (name, actions, roleArn...)
-  const stages = stack.resolve((pipeline.node.defaultChild as codepipeline.CfnPipeline).stages) as Array<{
-    name: string; actions?: Array<{ roleArn?: unknown; region?: string; outputArtifacts?: unknown[] }>;
-  }> | undefined;
   const roles = new Map<string, string[]>();
   let write = false;
-  for (const stage of stages ?? []) {
-    for (const action of stage.actions ?? []) {
-      if (action.region !== undefined && !Token.isUnresolved(stack.region) && action.region !== stack.region) continue;
-      const arn = roleArnText(action.roleArn, partition);
-      const account = arn === undefined ? undefined : /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
-      if (arn === undefined || account === undefined || account === stack.account) continue;
-      roles.set(arn, [...new Set([...(roles.get(arn) ?? []), stage.name])]);
-      write ||= (action.outputArtifacts ?? []).length > 0;
-    }
+  for (const action of literalActionRoles(pipeline)) {
+    if (action.account === stack.account) continue;
+    roles.set(action.arn, [...new Set([...(roles.get(action.arn) ?? []), action.stage])]);
+    write ||= action.writes;
   }
   if (roles.size === 0) return;
   const parts = importedArtifactStoreStatements(bucket, [...roles.keys()], write);
@@ -731,6 +753,70 @@ function warnImportedArtifactStoreRoles(scope: Construct, pipeline: codepipeline
     `artifactBucket: actions of other accounts read the artifacts through policies this app cannot change (${importedWhat(bucket)}), and aws-cdk-lib `
     + `leaves out their grants without an error: ${[...roles].map(([arn, envs]) => `${arn} (${envs.length === 1 ? 'environment' : 'environments'} ${envs.map(e => `'${e}'`).join(', ')})`).join(', ')}. `
     + `Their first run fails with AccessDenied until the owner of the bucket and key adds to ${parts.join('; and to ')}.`);
+}
+
+/**
+ * An imported artifact bucket or key of another account than the pipeline's: the roles of the
+ * pipeline's account that read and write the artifacts (the pipeline's role, its actions' and
+ * CodeBuild projects' roles, the CDK bootstrap deploy role, grantees of grantArtifactsRead) need its
+ * bucket (key) policy to allow them too, and aws-cdk-lib gives them only the IAM side, without an
+ * error: every execution would fail with AccessDenied. Name it, the roles, and the statements its
+ * owner must add, for the pipeline's account, whose IAM policies then decide: KMS and S3 refuse a
+ * policy that names a role that does not exist yet, and these roles are created with the pipeline's
+ * stack. Two accounts compared for any other pipeline; the roles are looked for only then.
+ */
+function warnArtifactStoreOfAnotherAccount(scope: Construct, pipeline: codepipeline.Pipeline): void {
+  const stack = Stack.of(pipeline);
+  const account = stack.account;
+  if (Token.isUnresolved(account)) return;
+  const bucket = pipeline.artifactBucket;
+  const key = bucket.encryptionKey;
+  const otherAccount = (resource: IResource | undefined) => (resource !== undefined && isImported(resource)
+    && !Token.isUnresolved(resource.env.account) && resource.env.account !== account ? resource.env.account : undefined);
+  const bucketAccount = otherAccount(bucket);
+  const keyAccount = otherAccount(key);
+  if (bucketAccount === undefined && keyAccount === undefined) return;
+
+  // the roles whose policies in the pipeline's stack aws-cdk-lib gave the bucket or key, and the
+  // roles of the pipeline's account that the actions name by ARN (their policies are elsewhere)
+  const bucketName = literal(bucket.bucketName);
+  const keyArn = key === undefined ? undefined : literal(key.keyArn);
+  const needles = [
+    ...(bucketAccount !== undefined && bucketName !== undefined ? [`:s3:::${bucketName}`] : []),
+    ...(keyAccount !== undefined && keyArn !== undefined ? [keyArn] : []),
+  ];
+  const roles = new Set<string>();
+  for (const policy of stack.node.findAll()) {
+    if (!(policy instanceof iam.Policy || policy instanceof iam.ManagedPolicy) || Stack.of(policy) !== stack) continue;
+    const role = [...policy.node.scopes].reverse().find((c): c is IConstruct & iam.IRole => isRole(c));
+    if (role === undefined || needles.length === 0) continue;
+    const text = JSON.stringify(stack.resolve(policy.document));
+    if (needles.some(n => text.includes(n))) roles.add(Resource.isOwnedResource(role) ? role.node.path : literal(role.roleArn) ?? role.node.path);
+  }
+  for (const action of literalActionRoles(pipeline)) {
+    if (action.account === account) roles.add(action.arn);
+  }
+
+  const subjects = [
+    ...(bucketAccount !== undefined ? [`the bucket ${bucketName ?? bucket.node.path} is of account ${bucketAccount}`] : []),
+    ...(keyAccount !== undefined ? [`its key ${keyArn ?? key!.node.path} is of account ${keyAccount}`] : []),
+  ];
+  const owners = [...new Set([bucketAccount, keyAccount].filter((a): a is string => a !== undefined))];
+  const policies = bucketAccount !== undefined && keyAccount !== undefined ? 'their policies' : bucketAccount !== undefined ? 'its bucket policy' : 'its key policy';
+  const parts = importedArtifactStoreStatements(bucket, [`arn:${literalPartition(stack)}:iam::${account}:root`], true,
+    { bucket: bucketAccount !== undefined, key: keyAccount !== undefined });
+  Annotations.of(scope).addWarningV2('delivery-pipeline:importedArtifactStoreOfAnotherAccount',
+    `artifactBucket: ${subjects.join(' and ')}, not the pipeline's account ${account}, and this app cannot change ${policies}: aws-cdk-lib gives the roles `
+    + "of the pipeline's account that read and write the artifacts only the IAM side of their grants, without an error"
+    + `${roles.size > 0 ? ` (${[...roles].join(', ')})` : ''}. Every execution fails with AccessDenied until the owner (account${owners.length === 1 ? '' : 's'} `
+    + `${owners.join(' and ')}) adds to ${parts.join('; and to ')}. The principal is the pipeline's account, whose IAM policies then decide which of its `
+    + "roles may: KMS and S3 refuse a policy that names a role before it exists, and these roles are created with the pipeline's stack.");
+}
+
+/** An IAM role, of the app or imported. */
+function isRole(x: IConstruct): boolean {
+  const role = x as Partial<iam.IRole>;
+  return typeof role.roleArn === 'string' && typeof role.roleName === 'string' && typeof role.addToPrincipalPolicy === 'function';
 }
 
 /**
@@ -776,7 +862,8 @@ function claimPipelineName(pipeline: DeliveryPipeline, name: string | undefined,
  * CodePipeline keeps a pipeline's artifacts in a bucket of the pipeline's Region, encrypted with a
  * key of that Region (the artifact store of another Region is for cross-region actions, which the
  * pipeline creates itself): a bucket or key imported from another Region would fail when the
- * pipeline is created or at the first execution. A key of another account is fine.
+ * pipeline is created or at the first execution. A key of another account can be used, once its key
+ * policy lets the pipeline's account use it (see warnArtifactStoreOfAnotherAccount).
  */
 function refuseArtifactStoreOfOtherRegion(v: Validator, bucket: s3.IBucket, pipelineRegion: string): void {
   if (Token.isUnresolved(pipelineRegion)) return;
@@ -794,7 +881,7 @@ function refuseArtifactStoreOfOtherRegion(v: Validator, bucket: s3.IBucket, pipe
   const keyRegion = known(arn?.startsWith('arn:') ? arn.split(':')[3] : undefined) ?? known(key.env?.region);
   if (keyRegion !== undefined && keyRegion !== pipelineRegion) {
     v.fail('artifactBucket.encryptionKey', `is a KMS key in region ${keyRegion}, but the pipeline is in region ${pipelineRegion}, and CodePipeline encrypts `
-      + "its artifacts with a key of the pipeline's region (a key of another account is fine)", arn ?? key.node.path,
+      + "its artifacts with a key of the pipeline's region (one of another account too, when its key policy lets the pipeline's account use it)", arn ?? key.node.path,
     `Import the bucket with a key of ${pipelineRegion} (a new key, or a replica of a multi-Region key), or deploy the pipeline's stack in ${keyRegion}; ${ownBucket}`);
   }
 }
@@ -815,10 +902,49 @@ function warnGeneratedName(scope: DeliveryPipeline, pipeline: codepipeline.Pipel
 }
 
 /**
- * Stages and actions added to the rendered pipeline through the escape hatch (`pipeline.pipeline`)
- * are not in the plan that `cdk-delivery plan`, `DeliveryPolicy` rules and the CLI read: say so.
+ * PARALLEL executions run independently: two changes can deploy to one environment at once, and an
+ * older one that finishes last stays deployed.
  */
-function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipeline, plan: PlanDocument): void {
+function warnParallelDeployments(scope: DeliveryPipeline, model: PipelineModel): void {
+  const environments = model.environments;
+  if (environments.length === 0) return;
+  const production = environments.filter(e => e.production).map(e => `'${e.name}'`);
+  const names = environments.map(e => `'${e.name}'`).join(', ');
+  Annotations.of(scope).addWarningV2('delivery-pipeline:parallelDeployments',
+    `The pipeline runs in PARALLEL execution mode and deploys to environments (${names}): its executions run independently, so two changes `
+    + 'can deploy to the same environment at once, and an older change that finishes last stays deployed. '
+    + (production.length > 0
+      ? `That includes production (${production.join(', ')}): an older change can replace a newer one in front of your users, and CodePipeline `
+        + 'does not roll stages back in PARALLEL mode. Use codepipeline.ExecutionMode.QUEUED (the default) or SUPERSEDED for a pipeline that deploys.'
+      : 'Use codepipeline.ExecutionMode.QUEUED (the default) or SUPERSEDED for a pipeline that deploys, or acknowledge this warning when these environments '
+        + 'can take it.'));
+}
+
+/**
+ * Stages and actions added to the rendered pipeline through the escape hatch (`pipeline.pipeline`),
+ * and overrides of its stages or execution mode, are not in the plan that `cdk-delivery plan`,
+ * `DeliveryPolicy` rules and the CLI read: say so. Without overrides, the L2 stages tell what was
+ * added; with them, the rendered resource is compared with the plan.
+ */
+function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipeline, plan: PlanDocument, rendered: PipelineAsRendered): void {
+  if (changesAny(rendered, 'Stages', 'ExecutionMode')) {
+    const properties = rendered.properties();
+    const differences = properties === undefined ? [] : differencesFromPlan(properties, plan, rendered);
+    if (differences.length > 0) {
+      Annotations.of(scope).addWarningV2('delivery-pipeline:overriddenPipeline',
+        'Overrides of the pipeline resource (addPropertyOverride or addOverride on the pipeline property\'s CfnPipeline, or its properties set directly) '
+        + `make the rendered pipeline differ from its plan: it has ${differences.join('; ')}. The plan (cdk-delivery plan and diff) and DeliveryPolicy rules `
+        + 'describe the pipeline before these overrides: the rules did not check what they change. Configure it through the library\'s props '
+        + '(an environment, its approval, executionMode, DeploymentTarget.fromActionFactory()), or acknowledge this warning.');
+    }
+    // a pipeline that the overrides make PARALLEL is as exposed as one configured so
+    if (properties !== undefined && plan.executionMode !== codepipeline.ExecutionMode.PARALLEL
+      && executionModeOf(properties) === codepipeline.ExecutionMode.PARALLEL) {
+      warnParallelDeployments(scope, scope._model);
+    }
+    // the rendered stages include those added through the L2 pipeline
+    if (changesAny(rendered, 'Stages')) return;
+  }
   const planned = new Map(plan.stages.map(st => [st.name, new Set(st.actions.map(a => a.name))]));
   const outside: string[] = [];
   for (const stage of pipeline.stages) {
@@ -838,3 +964,16 @@ function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipelin
     + '(an environment, DeploymentTarget.fromActionFactory()), or acknowledge this warning.');
 }
 
+/**
+ * An override of the pipeline's name (`Name`) renames the pipeline CodePipeline creates: the plan
+ * takes that name, so that `cdk-delivery plan` and `diff` name the pipeline the CLI's other commands
+ * must be given. A name that is not a literal is left out, as a token `pipelineName` is.
+ */
+function renamePlan(plan: PlanDocument, rendered: PipelineAsRendered): void {
+  const properties = rendered.properties();
+  if (properties === undefined) return;
+  const name = properties.Name;
+  const writable = plan as { pipelineName?: string };
+  if (typeof name === 'string') writable.pipelineName = name;
+  else delete writable.pipelineName;
+}

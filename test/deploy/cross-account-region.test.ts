@@ -740,6 +740,58 @@ describe('grantArtifactsRead: the instances that download a CodeDeploy revision'
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedArtifactStore'))).toEqual([]);
   });
 
+  test('an imported key of another account, every environment in the pipeline\'s account: a warning names the key, the pipeline\'s roles and the statement '
+    + 'its owner must add for the pipeline\'s account (regression: no warning, every execution failed with AccessDenied)', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    const keyArn = 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Artifacts', { bucketName: 'acme-artifacts', encryptionKey: Key.fromKeyArn(stack, 'Key', keyArn) });
+    const pipeline = pipelineIn(stack, {
+      artifactBucket: bucket,
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.commands('Deploy', ['./deploy.sh'])] },
+        { name: 'prod', deployments: [cfnTarget('shop-prod')] },
+      ],
+    });
+    // a fleet role of the pipeline's account reads the artifacts with the key too
+    pipeline.grantArtifactsRead(new iam.Role(stack, 'Fleet', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') }));
+    app.synth();
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedArtifactStore')).map(w => w.entry.data)).toEqual([
+      `artifactBucket: its key ${keyArn} is of account 999999999999, not the pipeline's account ${A}, and this app cannot change its key policy: `
+      + "aws-cdk-lib gives the roles of the pipeline's account that read and write the artifacts only the IAM side of their grants, without an error "
+      + '(PipelineStack/Shop/Pipeline/Role, PipelineStack/Shop/Pipeline/Source/Source/CodePipelineActionRole, PipelineStack/Shop/Build/Project/Role, '
+      + 'PipelineStack/Shop/Environments/staging/Deploy/Project/Role, PipelineStack/Fleet, '
+      + `arn:aws:iam::${A}:role/cdk-hnb659fds-deploy-role-${A}-eu-west-1). Every execution fails with AccessDenied until the owner (account 999999999999) `
+      + `adds to the key policy of ${keyArn}: { "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::${A}:root" }, `
+      + '"Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"], "Resource": "*" }. '
+      + "The principal is the pipeline's account, whose IAM policies then decide which of its roles may: KMS and S3 refuse a policy that names a role "
+      + "before it exists, and these roles are created with the pipeline's stack. [ack: delivery-pipeline:importedArtifactStoreOfAnotherAccount]",
+    ]);
+  });
+
+  test.each([
+    ['the recommended feature flags', newApp],
+    ['a plain App, whose ARNs name the partition by reference', () => new App()],
+  ])('an imported bucket of another account with a key of the pipeline\'s account: the warning asks for its bucket policy, for the pipeline\'s account (%s)',
+    (_flags, makeApp) => {
+      const app = makeApp();
+      const stack = pipelineStack(app);
+      const bucket = s3.Bucket.fromBucketAttributes(stack, 'Artifacts', {
+        bucketArn: 'arn:aws:s3:::acme-artifacts', account: '999999999999', encryptionKey: new Key(stack, 'Key'),
+      });
+      pipelineIn(stack, { artifactBucket: bucket, environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }] });
+      app.synth();
+      const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedArtifactStore')).map(w => w.entry.data);
+      expect(warnings).toEqual([expect.stringMatching(new RegExp(`^artifactBucket: the bucket acme-artifacts is of account 999999999999, not the pipeline's account ${A}, `
+        + 'and this app cannot change its bucket policy: .*\\(PipelineStack/Shop/Pipeline/Role, .*\\)\\. Every execution fails with AccessDenied until the owner '
+        + '\\(account 999999999999\\) adds to the bucket policy of acme-artifacts: \\{ "Effect": "Allow", '
+        + `"Principal": \\{ "AWS": "arn:aws:iam::${A}:root" \\}, "Action": \\["s3:GetObject\\*", "s3:GetBucket\\*", "s3:List\\*"\\], `
+        + '"Resource": \\["<bucket ARN>", "<bucket ARN>/\\*"\\] \\}, \\{ "Effect": "Allow", .*"Action": \\["s3:DeleteObject\\*", "s3:PutObject", .*\\], '
+        + '"Resource": "<bucket ARN>/\\*" \\}\\. The principal is the pipeline\'s account'))]);
+      // the key is the app's: no statement for it
+      expect(warnings[0]).not.toContain('key policy');
+    });
+
   test.each([
     ['the recommended feature flags', newApp],
     ['a plain App, whose ARNs name the partition by reference', () => new App()],

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CfnParameter, CliCredentialsStackSynthesizer, DefaultStackSynthesizer, LegacyStackSynthesizer, NestedStack, Stack } from 'aws-cdk-lib';
+import { Aspects, CfnParameter, CliCredentialsStackSynthesizer, DefaultStackSynthesizer, LegacyStackSynthesizer, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -11,8 +11,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Approval, BuildCache, BuildStep, DeliveryPipeline, DeliveryPipelineProps, DeploymentTarget, EnvironmentOptions, QualityCheck, ReleaseMode,
-  Verification,
+  Approval, BuildCache, BuildStep, DeliveryPipeline, DeliveryPipelineProps, DeliveryPolicy, DeploymentTarget, EnvironmentOptions, PolicyRule,
+  QualityCheck, ReleaseMode, Verification,
 } from '../../src';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../../src/model/plan-document';
 import { action, cfnTarget, env, errorOf, flat, nagFindingsAfterSynth, newApp, newStack, pipelineIn, pipelineProps, props, stageNames } from '../util';
@@ -133,11 +133,11 @@ describe('DeliveryPipeline', () => {
     expect(errorOf(() => pipelineIn(stack, {
       artifactBucket: s3.Bucket.fromBucketAttributes(stack, 'Keyed', { bucketName: 'acme-artifacts', encryptionKey: kms.Key.fromKeyArn(stack, 'VirginiaKey', keyArn) }),
     }, 'B'))).toBe("'PipelineStack/B': artifactBucket.encryptionKey is a KMS key in region us-east-1, but the pipeline is in region eu-west-1, and CodePipeline "
-      + `encrypts its artifacts with a key of the pipeline's region (a key of another account is fine), got '${keyArn}'. Import the bucket with a key of `
+      + `encrypts its artifacts with a key of the pipeline's region (one of another account too, when its key policy lets the pipeline's account use it), got '${keyArn}'. Import the bucket with a key of `
       + `eu-west-1 (a new key, or a replica of a multi-Region key), or deploy the pipeline's stack in us-east-1; ${ownBucket}`);
   });
 
-  test('an artifact bucket encrypted with a key of another account of the pipeline\'s Region is accepted', () => {
+  test('an artifact bucket encrypted with a key of another account of the pipeline\'s Region is accepted, with a warning about its key policy', () => {
     const stack = newStack();
     const encryptionKey = kms.Key.fromKeyArn(stack, 'SharedKey', 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab');
     pipelineIn(stack, { artifactBucket: s3.Bucket.fromBucketAttributes(stack, 'Mine', { bucketName: 'acme-artifacts', region: 'eu-west-1', encryptionKey }) });
@@ -146,6 +146,7 @@ describe('DeliveryPipeline', () => {
       Location: 'acme-artifacts',
       EncryptionKey: { Type: 'KMS', Id: 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
     });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('importedArtifactStoreOfAnotherAccount'))).toHaveLength(1);
   });
 
   test('a given artifact bucket with a KMS key serves an environment of another account', () => {
@@ -800,6 +801,88 @@ describe('the escape hatch', () => {
     const stack = newStack();
     pipelineIn(stack, { environments: [env('staging'), env('prod', { production: true })] });
     expect(warningsOf(stack)).toEqual([]);
+    expect(overriddenOf(stack)).toEqual([]);
+  });
+
+  const overriddenOf = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('overriddenPipeline')).map(w => w.entry.data);
+  const warningIds = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map(w => /\[ack: ([^\]]+)\]$/.exec(String(w.entry.data))?.[1]);
+  /** A continuous delivery pipeline with staging and prod (production), built, checked by a policy that requires a production approval. */
+  const guardedPipeline = () => {
+    const stack = newStack();
+    Aspects.of(stack.node.root).add(new DeliveryPolicy({ rules: [PolicyRule.productionRequiresApproval()] }));
+    const pipeline = pipelineIn(stack, { releaseMode: ReleaseMode.CONTINUOUS_DELIVERY, environments: [env('staging'), env('prod', { production: true })] });
+    pipeline.buildPipeline();
+    return { stack, pipeline, cfn: pipeline.pipeline.node.defaultChild as codepipeline.CfnPipeline };
+  };
+  const planOf = (stack: Stack) => (stack.node.root as any).synth().getStackByName('PipelineStack').findMetadataByType(PLAN_METADATA_TYPE)[0].data as PlanDocument;
+
+  test('overrides that remove the production approval and make the pipeline PARALLEL warn naming what differs from the plan and the policy checked '
+    + '(regression: synthesized silently, the plan showing the approval and QUEUED)', () => {
+    const { stack, pipeline, cfn } = guardedPipeline();
+    const deploy = {
+      Name: 'Deploy-prod',
+      ActionTypeId: { Category: 'Build', Owner: 'AWS', Provider: 'CodeBuild', Version: '1' },
+      RunOrder: 1,
+      Configuration: { ProjectName: 'x' },
+      InputArtifacts: [{ Name: 'BuildOutput' }],
+    };
+    cfn.addPropertyOverride('Stages.3.Actions', [deploy]);
+    cfn.addPropertyOverride('ExecutionMode', 'PARALLEL');
+    // a stage added through the L2 pipeline is among the differences, not in a warning of its own
+    pipeline.pipeline.addStage({ stageName: 'Hotfix', actions: [new codepipeline_actions.ManualApprovalAction({ actionName: 'Go' })] });
+    const plan = planOf(stack);
+    expect(overriddenOf(stack)).toEqual([
+      "Overrides of the pipeline resource (addPropertyOverride or addOverride on the pipeline property's CfnPipeline, or its properties set directly) make the "
+      + "rendered pipeline differ from its plan: it has no action 'Approve' in stage 'prod'; action 'Deploy-prod' of stage 'prod' at run order 1, not 2; "
+      + "stage 'Hotfix', which the plan does not have; execution mode PARALLEL, not QUEUED. The plan (cdk-delivery plan and diff) and DeliveryPolicy rules "
+      + "describe the pipeline before these overrides: the rules did not check what they change. Configure it through the library's props (an environment, "
+      + 'its approval, executionMode, DeploymentTarget.fromActionFactory()), or acknowledge this warning. [ack: delivery-pipeline:overriddenPipeline]',
+    ]);
+    expect(warningIds(stack).sort()).toEqual(['delivery-pipeline:overriddenPipeline', 'delivery-pipeline:parallelDeployments']);
+    // the plan is the pipeline before the overrides, as the warning says
+    expect(plan.executionMode).toBe('QUEUED');
+    expect(plan.environments[1].gates.map(g => g.kind)).toEqual(['manual-approval']);
+  });
+
+  test('properties set directly on the CfnPipeline, and removed or reordered stages, are compared too', () => {
+    const { stack, cfn } = guardedPipeline();
+    const stages = stack.resolve(cfn.stages) as any[];
+    cfn.stages = [stages[0], stages[1], stages[3]];
+    cfn.executionMode = 'SUPERSEDED';
+    expect(overriddenOf(stack)).toEqual([expect.stringContaining("make the rendered pipeline differ from its plan: it has no stage 'staging'; execution mode SUPERSEDED, "
+      + 'not QUEUED. The plan')]);
+    expect(warningIds(stack)).not.toContain('delivery-pipeline:parallelDeployments');
+
+    const reordered = guardedPipeline();
+    // the stages as the template holds them (the L1 property's keys are camelCase, an override's are CloudFormation's)
+    const fragment = reordered.stack.resolve((reordered.cfn as any)._toCloudFormation());
+    const rendered = Object.values(fragment.Resources as Record<string, any>)[0].Properties.Stages;
+    reordered.cfn.addPropertyOverride('Stages', [0, 1, 3, 2].map(i => rendered[i]));
+    expect(overriddenOf(reordered.stack)).toEqual([expect.stringContaining('differ from its plan: it has its stages in the order Source, Build, prod, staging, '
+      + 'not Source, Build, staging, prod. The plan')]);
+  });
+
+  test('an override that changes what an action does but no stage, action or execution mode does not warn', () => {
+    const { stack, cfn } = guardedPipeline();
+    cfn.addPropertyOverride('Stages.2.Actions.0.Configuration.EnvironmentVariables', '[{"name":"X","type":"PLAINTEXT","value":"1"}]');
+    cfn.addPropertyOverride('RestartExecutionOnUpdate', true);
+    (stack.node.root as any).synth();
+    expect(warningIds(stack)).toEqual([]);
+  });
+
+  test("an override of the pipeline's name renames the plan's pipeline, so that the CLI is given its real name; a deleted name leaves the plan without one", () => {
+    const named = guardedPipeline();
+    named.cfn.addPropertyOverride('Name', 'shop-release');
+    expect(planOf(named.stack).pipelineName).toBe('shop-release');
+    expect(pipelineProps(named.stack).Name).toBe('shop-release');
+    expect(warningIds(named.stack)).toEqual([]);
+
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { pipelineName: 'shop', environments: [env('staging')] });
+    pipeline.buildPipeline();
+    (pipeline.pipeline.node.defaultChild as codepipeline.CfnPipeline).addPropertyDeletionOverride('Name');
+    expect(planOf(stack).pipelineName).toBeUndefined();
+    expect(pipelineProps(stack).Name).toBeUndefined();
   });
 });
 

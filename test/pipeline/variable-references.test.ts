@@ -114,6 +114,75 @@ describe('variable references', () => {
       "reads #{variables.Stage} in its EnvironmentVariables, but the pipeline declares no pipeline-level variable 'Stage'. Declare it in the pipeline's variables, or pass a literal value.");
   });
 
+  test('a factory action with the namespace of the source action is refused, naming both actions (regression: CodePipeline refused it at deploy)', () => {
+    const stack = newStack();
+    const project = new codebuild.PipelineProject(stack, 'Project');
+    pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [DeploymentTarget.fromActionFactory('Notes', {
+          produceAction: (_scope, o) => new actions.CodeBuildAction({
+            actionName: o.actionName, runOrder: o.runOrder, input: o.buildArtifact, project, variablesNamespace: 'SourceVariables',
+          }),
+        })],
+      }],
+    });
+    expect(errorOf(() => (stack.node.root as any).synth())).toContain(
+      "'PipelineStack/Shop': the action 'Source' of stage 'Source' and the action 'Notes' of stage 'staging' both have the variables namespace "
+      + '\'SourceVariables\', but CodePipeline refuses a pipeline whose namespaces are not unique ("Namespaces must be unique across the pipeline definition"). '
+      + "Give one of them another variablesNamespace, not one the library's own actions use (SourceVariables, SourceVariables_<name> for an additional source, "
+      + '<environment>@<stack> for a stack whose outputs a test reads), or none when nothing reads its variables.');
+  });
+
+  test('two factory actions of different environments with one namespace are refused; distinct namespaces synthesize', () => {
+    const withNamespaces = (first: string, second: string) => {
+      const stack = newStack();
+      const project = new codebuild.PipelineProject(stack, 'Project');
+      const target = (name: string, variablesNamespace: string) => DeploymentTarget.fromActionFactory(name, {
+        produceAction: (_scope, o) => new actions.CodeBuildAction({
+          actionName: o.actionName, runOrder: o.runOrder, input: o.buildArtifact, project, variablesNamespace,
+        }),
+      });
+      pipelineIn(stack, { environments: [{ name: 'staging', deployments: [target('X', first)] }, { name: 'prod', deployments: [target('Y', second)] }] });
+      return errorOrNone(() => (stack.node.root as any).synth());
+    };
+    const error = withNamespaces('NS', 'NS');
+    expect(error).toContain("'PipelineStack/Shop': the action 'X' of stage 'staging' and the action 'Y' of stage 'prod' both have the variables namespace 'NS', "
+      + 'but CodePipeline refuses a pipeline whose namespaces are not unique');
+    expect(error.match(/both have the variables namespace/g)).toHaveLength(1);
+    expect(withNamespaces('NS', 'NS2')).toBe('');
+  });
+
+  test('a reference an override adds is checked too (regression: an override could clear an error but not add one)', () => {
+    const stack = newStack();
+    const delivery = pipelineIn(stack, { environments: [env('staging')] });
+    delivery.buildPipeline();
+    (delivery.pipeline.node.defaultChild as codepipeline.CfnPipeline).addPropertyOverride('Stages.2.Actions.0.Configuration.EnvironmentVariables',
+      '[{"name":"X","type":"PLAINTEXT","value":"#{Nope.Var}"}]');
+    expect(errorOf(() => (stack.node.root as any).synth())).toContain(
+      "'PipelineStack/Shop': the action 'Deploy-staging' of stage 'staging' reads #{Nope.Var} in its EnvironmentVariables, but no action of the pipeline has "
+      + "the variables namespace 'Nope', so CodePipeline would refuse the pipeline. Read a namespace of an action that runs before it (codepipeline, "
+      + 'SourceVariables), or pass a literal value.');
+  });
+
+  test('the check renders the pipeline resource only when the escape hatch changed its stages or variables', () => {
+    const renderings = (change: (cfn: codepipeline.CfnPipeline) => void) => {
+      const stack = newStack();
+      const delivery = pipelineIn(stack, { environments: [env('staging')] });
+      delivery.buildPipeline();
+      const cfn = delivery.pipeline.node.defaultChild as codepipeline.CfnPipeline;
+      change(cfn);
+      const render = jest.spyOn(cfn as any, '_toCloudFormation');
+      (stack.node.root as any).synth();
+      return render.mock.calls.length;
+    };
+    // aws-cdk-lib's own renderings (its references, the stack's template); the check adds one only for a changed pipeline
+    const synthesis = renderings(() => undefined);
+    expect(renderings(cfn => cfn.addPropertyOverride('RestartExecutionOnUpdate', true))).toBe(synthesis);
+    expect(renderings(cfn => cfn.addPropertyOverride('Stages.1.Actions.0.RunOrder', 1))).toBe(synthesis + 1);
+    expect(renderings(cfn => cfn.addPropertyOverride('Variables', [{ Name: 'Stage', DefaultValue: 'x' }]))).toBe(synthesis + 1);
+  });
+
   test("a namespace an override gives an action is the action's", () => {
     const stack = newStack();
     const delivery = pipelineIn(stack, {

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { IConstruct } from 'constructs';
-import { RenderedTemplate } from './rendered-quotas';
+import { changesAny, PipelineAsRendered } from './pipeline-overrides';
 import { SOURCE_VARIABLES } from '../../sources/pipeline-source';
 
 /*
@@ -14,6 +14,9 @@ import { SOURCE_VARIABLES } from '../../sources/pipeline-source';
 const RESERVED_NAMESPACE = 'codepipeline';
 /** The namespace of a V2 pipeline's pipeline-level variables (`#{variables.<name>}`). */
 const PIPELINE_VARIABLES_NAMESPACE = 'variables';
+
+/** The namespaces of the library's own actions, for an error that asks for another one. */
+const LIBRARY_NAMESPACES = 'SourceVariables, SourceVariables_<name> for an additional source, <environment>@<stack> for a stack whose outputs a test reads';
 
 const REFERENCE = /#\{([^{}.\s"\\]+)\.([^{}\s"\\]+)\}/g;
 
@@ -33,20 +36,25 @@ interface Setter {
 /**
  * The variable references of the rendered pipeline that CodePipeline would refuse or could not
  * resolve: a namespace no action sets, one set by an action that does not run before the reader,
- * a source variable the source's kind does not set. `sourceKinds`: the kind of each source action,
- * by its namespace.
+ * a source variable the source's kind does not set, two actions with one namespace. `sourceKinds`:
+ * the kind of each source action, by its namespace.
  */
 export function checkVariableReferences(
-  scope: IConstruct, pipeline: codepipeline.Pipeline, sourceKinds: Record<string, string>, template: RenderedTemplate,
+  scope: IConstruct, pipeline: codepipeline.Pipeline, sourceKinds: Record<string, string>, rendered: PipelineAsRendered,
 ): string[] {
+  // an override of the stages or variables (addPropertyOverride) can add or clear an error: the
+  // rendered resource decides
+  if (changesAny(rendered, 'Stages', 'Variables')) {
+    const properties = rendered.properties();
+    if (properties !== undefined) return referenceErrors(scope, properties.Stages, properties.Variables, sourceKinds, true);
+  }
+  // else the pipeline's properties (cheap); what they find is confirmed on the rendered resource
   const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline;
   const stack = Stack.of(pipeline);
-  // the pipeline's properties first (cheap); what they find is confirmed on the rendered template,
-  // where the escape hatch's overrides (addPropertyOverride) apply
   const found = referenceErrors(scope, stack.resolve(cfn.stages), stack.resolve(cfn.variables), sourceKinds, false);
   if (found.length === 0) return found;
-  const rendered = template()?.Resources?.[stack.resolve(cfn.logicalId)]?.Properties;
-  return rendered === undefined ? found : referenceErrors(scope, rendered.Stages, rendered.Variables, sourceKinds, true);
+  const properties = rendered.properties();
+  return properties === undefined ? found : referenceErrors(scope, properties.Stages, properties.Variables, sourceKinds, true);
 }
 
 /** The errors of stages and variables as the L1 properties (camelCase) or the template (PascalCase) give them. */
@@ -61,13 +69,24 @@ function referenceErrors(
       name: String(at(a, 'name')), runOrder: at(a, 'runOrder'), namespace: at(a, 'namespace'), configuration: at(a, 'configuration'),
     })),
   }));
-  const setters = new Map<string, Setter>();
-  stages.forEach((stage, s) => stage.actions.forEach(a => {
-    if (typeof a.namespace === 'string') setters.set(a.namespace, { stage: s, runOrder: a.runOrder ?? 1, where: `action '${a.name}' of stage '${stage.name}'` });
-  }));
-  const pipelineVariables = new Set((Array.isArray(rawVariables) ? rawVariables : []).map(d => at(d, 'name')));
   const errors: string[] = [];
   const path = scope.node.path;
+  // CodePipeline refuses a pipeline in which two actions have one namespace ("Namespaces must be
+  // unique across the pipeline definition"); the first one is the namespace's setter
+  const setters = new Map<string, Setter>();
+  stages.forEach((stage, s) => stage.actions.forEach(a => {
+    if (typeof a.namespace !== 'string') return;
+    const where = `action '${a.name}' of stage '${stage.name}'`;
+    const first = setters.get(a.namespace);
+    if (first === undefined) {
+      setters.set(a.namespace, { stage: s, runOrder: a.runOrder ?? 1, where });
+      return;
+    }
+    errors.push(`'${path}': the ${first.where} and the ${where} both have the variables namespace '${a.namespace}', but CodePipeline refuses a pipeline `
+      + 'whose namespaces are not unique ("Namespaces must be unique across the pipeline definition"). '
+      + `Give one of them another variablesNamespace, not one the library's own actions use (${LIBRARY_NAMESPACES}), or none when nothing reads its variables.`);
+  }));
+  const pipelineVariables = new Set((Array.isArray(rawVariables) ? rawVariables : []).map(d => at(d, 'name')));
   stages.forEach((stage, s) => stage.actions.forEach(a => {
     for (const [key, value] of Object.entries(a.configuration ?? {})) {
       const text = typeof value === 'string' ? value : JSON.stringify(value);

@@ -1,0 +1,133 @@
+import { Stack } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import { PlanDocument } from '../../model/plan-document';
+
+/*
+ * What the escape hatch changes in the pipeline resource after the library built it: property
+ * overrides (`addPropertyOverride`, `addOverride` and their deletions) and properties of the
+ * CfnPipeline set directly (`cfn.stages = ...`). Both are found without rendering anything, so an
+ * ordinary pipeline costs no rendering; only a changed one is rendered, and only its own resource.
+ */
+
+/** The CfnPipeline properties the library's checks read, by their CloudFormation names. */
+const L1_PROPERTIES = { stages: 'Stages', variables: 'Variables', executionMode: 'ExecutionMode', name: 'Name' } as const;
+
+type L1Property = keyof typeof L1_PROPERTIES;
+
+/** The values of the pipeline resource's properties when the library built it, to tell later assignments. */
+export type BuiltProperties = Readonly<Record<L1Property, unknown>>;
+
+/** The pipeline resource as CloudFormation gets it, and which of its properties the escape hatch changed. */
+export interface PipelineAsRendered {
+  /**
+   * The CloudFormation properties (`Stages`, `ExecutionMode`, `Name`...) that overrides or
+   * assignments changed after the library built the pipeline; `*` when an override replaces or
+   * deletes all of them, or when which ones cannot be told.
+   */
+  readonly changed: ReadonlySet<string>;
+  /** The resource's properties with the overrides applied, resolved; rendered on the first call only. */
+  properties(): Record<string, any> | undefined;
+}
+
+/** The properties of the pipeline resource as the library built them. */
+export function builtProperties(pipeline: codepipeline.Pipeline): BuiltProperties {
+  const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline;
+  return { stages: cfn.stages, variables: cfn.variables, executionMode: cfn.executionMode, name: cfn.name };
+}
+
+/** The pipeline resource as CloudFormation gets it; `built`, its properties when the library built it. */
+export function pipelineAsRendered(pipeline: codepipeline.Pipeline, built: BuiltProperties): PipelineAsRendered {
+  const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline;
+  const changed = new Set(overriddenProperties(cfn));
+  for (const [property, name] of Object.entries(L1_PROPERTIES) as Array<[L1Property, string]>) {
+    if (cfn[property] !== built[property]) changed.add(name);
+  }
+  let rendered: { properties?: Record<string, any> } | undefined;
+  return {
+    changed,
+    properties: () => {
+      rendered ??= { properties: renderProperties(cfn) };
+      return rendered.properties;
+    },
+  };
+}
+
+/** True when the escape hatch changed one of `properties` (CloudFormation names). */
+export function changesAny(rendered: PipelineAsRendered, ...properties: string[]): boolean {
+  return rendered.changed.has('*') || properties.some(p => rendered.changed.has(p));
+}
+
+/**
+ * The top-level properties that overrides change, from aws-cdk-lib's record of them (a private
+ * field: `*` when it is not there, so that a changed aws-cdk-lib costs a rendering, not a check).
+ */
+function overriddenProperties(cfn: codepipeline.CfnPipeline): string[] {
+  const raw = (cfn as unknown as { rawOverrides?: unknown }).rawOverrides;
+  if (raw === null || typeof raw !== 'object') return ['*'];
+  if (!('Properties' in raw)) return [];
+  const properties = (raw as { Properties?: unknown }).Properties;
+  return properties !== null && typeof properties === 'object' && !Array.isArray(properties) ? Object.keys(properties) : ['*'];
+}
+
+/** The resource's properties as its stack's template will hold them: its own rendering only, not the stack's. */
+function renderProperties(cfn: codepipeline.CfnPipeline): Record<string, any> | undefined {
+  const internals = cfn as unknown as { _toCloudFormation?(): unknown };
+  if (typeof internals._toCloudFormation !== 'function') return undefined;
+  type Fragment = { Resources?: Record<string, { Properties?: Record<string, any> }> } | undefined;
+  const fragment = Stack.of(cfn).resolve(internals._toCloudFormation()) as Fragment;
+  const resource = Object.values(fragment?.Resources ?? {})[0];
+  return resource === undefined ? undefined : resource.Properties ?? {};
+}
+
+/**
+ * How the rendered pipeline differs from its plan, in stage and action names, run orders and the
+ * order of the stages, and in execution mode: one phrase each ("no action 'Approve' in stage 'prod'").
+ */
+export function differencesFromPlan(properties: Record<string, any>, plan: PlanDocument, changed: PipelineAsRendered): string[] {
+  const differences: string[] = [];
+  if (changesAny(changed, 'Stages')) {
+    const stages: any[] = Array.isArray(properties.Stages) ? properties.Stages : [];
+    const rendered = new Map(stages.map(st => [String(st?.Name), st]));
+    for (const stage of plan.stages) {
+      const actual = rendered.get(stage.name);
+      if (actual === undefined) {
+        differences.push(`no stage '${stage.name}'`);
+        continue;
+      }
+      const actions: any[] = Array.isArray(actual.Actions) ? actual.Actions : [];
+      const actualActions = new Map(actions.map(a => [String(a?.Name), a]));
+      for (const planned of stage.actions) {
+        const action = actualActions.get(planned.name);
+        if (action === undefined) {
+          differences.push(`no action '${planned.name}' in stage '${stage.name}'`);
+        } else if ((action.RunOrder ?? 1) !== planned.runOrder) {
+          differences.push(`action '${planned.name}' of stage '${stage.name}' at run order ${action.RunOrder ?? 1}, not ${planned.runOrder}`);
+        }
+      }
+      const plannedActions = new Set(stage.actions.map(a => a.name));
+      for (const name of actualActions.keys()) {
+        if (!plannedActions.has(name)) differences.push(`action '${name}' in stage '${stage.name}', which the plan does not have`);
+      }
+    }
+    const planned = new Set(plan.stages.map(st => st.name));
+    for (const name of rendered.keys()) {
+      if (!planned.has(name)) differences.push(`stage '${name}', which the plan does not have`);
+    }
+    const actualOrder = [...rendered.keys()].filter(name => planned.has(name));
+    const plannedOrder = plan.stages.map(st => st.name).filter(name => rendered.has(name));
+    if (actualOrder.join('\n') !== plannedOrder.join('\n')) {
+      differences.push(`its stages in the order ${actualOrder.join(', ')}, not ${plannedOrder.join(', ')}`);
+    }
+  }
+  if (changesAny(changed, 'ExecutionMode')) {
+    const mode = executionModeOf(properties);
+    if (mode !== plan.executionMode) differences.push(`execution mode ${mode}, not ${plan.executionMode}`);
+  }
+  return differences;
+}
+
+/** The execution mode of the rendered pipeline (CodePipeline's default, QUEUED, when it has none). */
+export function executionModeOf(properties: Record<string, any>): string {
+  const mode = properties.ExecutionMode;
+  return mode === undefined ? codepipeline.ExecutionMode.QUEUED : typeof mode === 'string' ? mode : JSON.stringify(mode);
+}
