@@ -304,7 +304,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     // the PublishAssets action reads the assets from the build output; the build publishing them
     // itself reads them from its working directory
     ...(assets && !assets.inBuild ? assets.buildOutputReads : []),
-    ...(selfUpdateModel ? [{ field: 'selfUpdate', what: "the pipeline stack's template", path: selfUpdateModel.templatePath }] : []),
+    ...(selfUpdateModel ? [{ field: 'selfUpdate', what: "the pipeline stack's template", path: selfUpdateModel.templatePath, movedBy: 'outputDirectory' as const }] : []),
   ]);
 
   return {

@@ -163,6 +163,12 @@ export interface BuildOutputRead {
   readonly path: string;
   /** The field's value when it is not the path itself (a directory the path is in). */
   readonly value?: string;
+  /**
+   * How the reader follows the file to a directory of the build output: by naming that directory in
+   * its field (the default), or by the build's `outputDirectory` (the self-update, whose path no
+   * field names: it is the cloud assembly directory of the CDK stages, else the default one).
+   */
+  readonly movedBy?: 'field' | 'outputDirectory';
 }
 
 export interface SourceModel {
