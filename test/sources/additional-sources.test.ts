@@ -79,6 +79,23 @@ describe('additionalSources: the Source stage and the build', () => {
     ]);
   });
 
+  test('a directory with dashes inside its segments is placed as given; one whose segment starts with a dash is refused before any command is written', () => {
+    const stack = newStack();
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['make'] }), additionalSources: [config({ directory: 'shop-config/v-1' })] });
+    expect(buildSpecOf(stack).phases.install.commands).toEqual([
+      "if [ -e 'shop-config/v-1' ] || [ -L 'shop-config/v-1' ]; then echo \"additionalSources: 'shop-config/v-1' exists in the pipeline's source; "
+        + "give the additional source 'Config' another directory\" >&2; exit 1; fi",
+      "mkdir -p 'shop-config'",
+      'ln -s "$CODEBUILD_SRC_DIR_Config" \'shop-config/v-1\'',
+    ]);
+    for (const directory of ['-cfg', 'vendor/-lib', 'vendor/--']) {
+      expect(errorOf(() => pipelineIn(newStack(), { additionalSources: [config({ directory })] })))
+        .toMatch(/^'PipelineStack\/Shop': additionalSources\[0\] \('Config'\)\.directory has a segment that starts with '-' \('--?[a-z]*'\), which the commands /);
+    }
+    expect(errorOf(() => pipelineIn(newStack(), { additionalSources: [config({ directory: 'vendor/--' })] })))
+      .toMatch(/got 'vendor\/--'\. Start each segment with a letter, digit, '\.' or '_', for example 'vendor\/dir'\.$/);
+  });
+
   test('only the build reads them: checks, deploy scripts and tests take the pipeline\'s source or the build output', () => {
     const stack = newStack();
     pipelineIn(stack, { additionalSources: [config()], environments: [env('staging')] });
