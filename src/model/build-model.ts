@@ -3,7 +3,10 @@ import { Stack, Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { checkBuildOutputReads } from './build-outputs';
-import { ActionModel, AlarmGateModel, BuildOutputRead, ApprovalModel, AssetManifestModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
+import {
+  ActionModel, AlarmGateModel, BuildOutputRead, ApprovalModel, AssetManifestModel, AssetsModel,
+  DeploymentModel, EnvironmentModel, PipelineModel, SourceModel, WindowModel,
+} from './model';
 import { approvalActionCount, checkModelQuotas } from './quotas';
 import { ReleaseMode } from './release-mode';
 import { BUILD_STAGE, CHECKS_STAGE, PIPELINE_STAGES, reviewActionName, SELF_UPDATE_STAGE, SOURCE_STAGE } from './stage-names';
@@ -22,6 +25,7 @@ import { checkLogRetention } from '../private/commands-spec';
 import { described, isToken, literal, literalName, requireFactoryMade, Validator } from '../private/validation';
 import { additionalSourcesModel } from '../sources/additional-source';
 import { PipelineSource } from '../sources/pipeline-source';
+import { FilterOverlap, filterOverlap } from '../sources/trigger-overlap';
 import { DeploymentWindow } from '../verification/deployment-window';
 import { FailurePolicy } from '../verification/failure-policy';
 import { alarmGateModel, alarmLabel, alarmsForGroup, sameAlarm, Verification } from '../verification/verification';
@@ -109,15 +113,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   requireFactoryMade(v, 'buildStep', raw.build, 'BuildStep');
   const build = raw.build._toModel({ validator: v, field: 'buildStep' });
   const additionalSources = additionalSourcesModel(v, raw.additionalSources, raw.stackAccount, raw.stackRegion);
-  // two sources that start the pipeline on the same changes would start it twice for each one
-  const triggering = [{ field: 'source', model: source }, ...additionalSources.filter(a => a.triggersPipeline).map(a => ({ field: a.field, model: a.source }))];
-  triggering.forEach((t, i) => {
-    const first = triggering.slice(0, i).find(o => o.model.changeKey === t.model.changeKey);
-    if (first) {
-      v.fail(`${t.field}.source`, `starts the pipeline on the same changes as ${first.field} (${first.model.summary}), so each change would start two executions`,
-        described(t.model.summary), 'Set triggersPipeline: false on the additional source (every execution reads its newest revision anyway), or remove it.');
-    }
-  });
+  checkDoubleStarts(v, [{ field: 'source', model: source }, ...additionalSources.filter(a => a.triggersPipeline).map(a => ({ field: a.field, model: a.source }))]);
   const windows = build.buildImage && build.buildImage.image.type.startsWith('WINDOWS') ? build.buildImage : undefined;
   if (additionalSources.length > 0 && windows) {
     v.fail('additionalSources', `are placed at their directories with sh commands (ln -s), which the build's Windows image cannot run; the image comes from ${windows.field}`,
@@ -307,7 +303,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     // the PublishAssets action reads the assets from the build output; the build publishing them
     // itself reads them from its working directory
     ...(assets && !assets.inBuild ? assets.buildOutputReads : []),
-    ...(selfUpdateModel ? [{ field: 'selfUpdate', what: "the pipeline stack's template", path: selfUpdateModel.templatePath }] : []),
+    ...(selfUpdateModel ? [{ field: 'selfUpdate', what: "the pipeline stack's template", path: selfUpdateModel.templatePath, movedBy: 'outputDirectory' as const }] : []),
   ]);
 
   return {
@@ -330,6 +326,37 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
     dockerLoginsUnused: docker.unused,
     logRetention,
   };
+}
+
+/**
+ * Two sources that start the pipeline on the same changes would start it twice for each one: the
+ * same repository and branch, bucket and key, or repository and tag (`changeKey`). When one of two
+ * Git sources of a repository has push triggers, the pushes each starts on are compared instead:
+ * a ref both let start the pipeline is refused, naming it; a push to a branch only one watches
+ * starts one execution. Patterns that cannot be compared here (a token, a common ref the excludes
+ * may remove) are accepted.
+ */
+function checkDoubleStarts(v: Validator, triggering: Array<{ readonly field: string; readonly model: SourceModel }>): void {
+  const fix = 'Set triggersPipeline: false on the additional source (every execution reads its newest revision anyway), or remove it.';
+  triggering.forEach((t, i) => {
+    for (const first of triggering.slice(0, i)) {
+      const [a, b] = [first.model.pushes, t.model.pushes];
+      if (a && b && (a.filtered || b.filtered)) {
+        if (a.repository !== b.repository) continue;
+        const both = a.filters.flatMap(fa => b.filters.map(fb => filterOverlap(fa, fb))).find((o): o is Exclude<FilterOverlap, 'undetermined' | undefined> =>
+          o !== undefined && o !== 'undetermined');
+        if (both === undefined) continue;
+        const [ref, excludes] = both.refs === 'branch' ? [`a push to branch '${both.name}'`, 'branchesExcludes'] : [`a push of tag '${both.name}'`, 'tagsExcludes'];
+        v.fail(`${t.field}.source`, `starts the pipeline on pushes that ${first.field} (${first.model.summary}) starts it on too: ${ref} would start two executions`,
+          described(t.model.summary), 'Set triggersPipeline: false on the additional source (every execution reads its newest revision anyway), '
+          + `exclude the ${both.refs} from the triggers of one of them (${excludes}), or remove it.`);
+      }
+      if (first.model.changeKey === t.model.changeKey) {
+        v.fail(`${t.field}.source`, `starts the pipeline on the same changes as ${first.field} (${first.model.summary}), so each change would start two executions`,
+          described(t.model.summary), fix);
+      }
+    }
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import type { ActionModel, BuildOutputRead } from './model';
 import { described, isToken, Validator } from '../private/validation';
 
@@ -63,6 +64,26 @@ function segmentToRegExp(seg: string): string | undefined {
   return out;
 }
 
+/**
+ * Where a glob keeps a file below a directory of its own: the glob's leading literal directories
+ * (`infra` of `infra/cdk.out/**\/*`) when the rest of it (`cdk.out/**\/*`) names the file's own top
+ * directory (or the file) and matches it, so the build most likely writes the file there, not at the
+ * path read. A rest that starts with a wildcard (`dist/**\/*`) says nothing of where the file is.
+ */
+function keptBelow(globs: string[], file: string): { readonly directory: string; readonly rest: string } | undefined {
+  const top = file.split('/')[0];
+  for (const glob of globs) {
+    if (isToken(glob) || glob.startsWith('!')) continue;
+    const segments = glob.replace(/^\.\//, '').split('/');
+    for (let k = 1; k < segments.length && !/[*?[{]/.test(segments[k - 1]); k++) {
+      if (segments[k] !== top) continue;
+      const rest = segments.slice(k).join('/');
+      if (globToRegExp(rest)?.test(file)) return { directory: segments.slice(0, k).join('/'), rest };
+    }
+  }
+  return undefined;
+}
+
 /** The glob to suggest for a path: its top directory, recursively, or the file itself. */
 function suggestedGlob(file: string): string {
   const slash = file.indexOf('/');
@@ -89,6 +110,26 @@ export function checkBuildOutputReads(v: Validator, build: ActionModel, reads: B
     }
     if (patterns.some(p => p === undefined || p.test(file))) continue;
     v.fail(`${outputs.field}`, `must keep ${read.what}, which ${read.field} reads from the build output; no glob matches '${file}'`,
-      described(outputs.globs.map(g => `'${g}'`).join(', ')), `Add '${suggestedGlob(file)}' to ${outputs.field}, or leave outputs out to keep every file.`);
+      described(outputs.globs.map(g => `'${g}'`).join(', ')), missingFileFix(outputs.field, directory, read, file, keptBelow(outputs.globs, file)));
   }
+}
+
+/**
+ * The fix for a file no glob keeps. When a glob keeps it below a directory (the build's 'cdk synth'
+ * runs in 'infra', the outputs keep 'infra/cdk.out/**\/*'), the reader must look there: leaving the
+ * outputs out or adding a glob for the path read would pass synth and still miss the file.
+ */
+function missingFileFix(
+  outputsField: string, directory: string | undefined, read: BuildOutputRead, file: string, below: ReturnType<typeof keptBelow>,
+): string {
+  if (!below) return `Add '${suggestedGlob(file)}' to ${outputsField}, or leave outputs out to keep every file.`;
+  const kept = `'${below.directory}/${file}'`;
+  if (read.movedBy === 'outputDirectory') {
+    const directoryField = outputsField.replace(/outputs$/, 'outputDirectory');
+    const moved = path.posix.join(directory ?? '.', below.directory);
+    return `The outputs keep it as ${kept}: set ${directoryField}: '${moved}' and make outputs relative to it (['${below.rest}'], `
+      + `or leave them out to keep every file of '${moved}'): the build output then holds '${file}'.`;
+  }
+  const value = (read.value ?? read.path).replace(/^\.\//, '');
+  return `The outputs keep it as ${kept}: pass '${path.posix.join(below.directory, value)}' to ${read.field}.`;
 }

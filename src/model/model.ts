@@ -11,6 +11,7 @@ import type { ProjectNetwork } from '../private/codebuild';
 import type { SelfUpdateDeployment } from '../private/pipeline-synthesizer';
 import type { OutputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
+import type { RefFilter } from '../sources/trigger-overlap';
 
 /*
  * The engine-free blueprint of a delivery pipeline: plain data, validated before anything is
@@ -163,6 +164,12 @@ export interface BuildOutputRead {
   readonly path: string;
   /** The field's value when it is not the path itself (a directory the path is in). */
   readonly value?: string;
+  /**
+   * How the reader follows the file to a directory of the build output: by naming that directory in
+   * its field (the default), or by the build's `outputDirectory` (the self-update, whose path no
+   * field names: it is the cloud assembly directory of the CDK stages, else the default one).
+   */
+  readonly movedBy?: 'field' | 'outputDirectory';
 }
 
 export interface SourceModel {
@@ -178,6 +185,13 @@ export interface SourceModel {
    * start it twice for each change.
    */
   readonly changeKey: string;
+  /**
+   * The pushes that start the pipeline, for a Git source whose `triggers` may filter them (GitHub):
+   * its repository (as `changeKey` names it), whether triggers filter them, and the filters (one
+   * per trigger, else the source's branch). When either of two sources of one repository has
+   * triggers, they are compared ref by ref instead of by `changeKey`.
+   */
+  readonly pushes?: { readonly repository: string; readonly filtered: boolean; readonly filters: RefFilter[] };
   /** True when pull requests start the pipeline (`pullRequestTriggers`): it may release nothing. */
   readonly pullRequests?: boolean;
   /**

@@ -13,6 +13,7 @@ import { builtProperties, changesAny, differencesFromPlan, executionModeOf, Pipe
 import { needsCrossAccountKeys, renderPipeline } from './render/render-pipeline';
 import { checkRenderedQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
+import { selfUpdateConfigurationPath, stackTags, unappliedSelfUpdateSettings } from './render/self-update-stack-settings';
 import { checkVariableReferences } from './render/variable-references';
 import { BuildStep } from '../build/build-step';
 import { DockerCredential } from '../build/docker-credential';
@@ -20,6 +21,7 @@ import { QualityCheck } from '../build/quality-check';
 import { buildGraph, PipelineGraph } from '../graph/pipeline-graph';
 import { writePlan } from '../graph/plan-writer';
 import { buildModel } from '../model/build-model';
+import { checkBuildOutputReads } from '../model/build-outputs';
 import { PipelineModel } from '../model/model';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../model/plan-document';
 import { ReleaseMode } from '../model/release-mode';
@@ -299,7 +301,10 @@ export class DeliveryPipeline extends Construct {
     this.node.addMetadata(PLAN_METADATA_TYPE, plan);
     const pipeline = rendered.pipeline;
     const selfUpdate = this.model.selfUpdate !== undefined;
-    if (selfUpdate) warnSelfUpdateSupportStacks(this, stack);
+    if (selfUpdate) {
+      warnSelfUpdateSupportStacks(this, stack);
+      for (const w of unappliedSelfUpdateSettings(stack)) Annotations.of(this).addWarningV2('delivery-pipeline:selfUpdateStackSettings', w);
+    }
     // continuous delivery gates production with an approval: without a production environment, none is added,
     // and unless the user configured one somewhere, nothing waits for a person
     const environments = this.model.environments;
@@ -329,6 +334,15 @@ export class DeliveryPipeline extends Construct {
       validate: () => {
         // every stack of the app exists now
         checkAppStackTemplates(this.validator, this.node.root, this.model, stack.account, stack.region);
+        // every tag is applied now: the pipeline stack's template configuration, when it has tags, is read from the build output too
+        if (this.model.selfUpdate && Object.keys(stackTags(stack)).length > 0) {
+          checkBuildOutputReads(this.validator, this.model.build, [{
+            field: 'selfUpdate',
+            what: "the pipeline stack's template configuration (its tags)",
+            path: selfUpdateConfigurationPath(this.model.selfUpdate.templatePath),
+            movedBy: 'outputDirectory',
+          }]);
+        }
         // what the escape hatch changed since (cheap to tell; rendered only when something was)
         const asRendered = pipelineAsRendered(pipeline, built);
         warnOutsidePlan(this, pipeline, plan, asRendered);

@@ -26,9 +26,10 @@ export interface AdditionalSource {
   readonly source: PipelineSource;
   /**
    * Where the build finds the source's files, relative to the pipeline's source (the build's
-   * working directory), for example `config` or `vendor/shop-lib`: a relative path without `.` or
-   * `..` segments. The directory must not exist in the pipeline's source (the build fails with a
-   * message saying so), and no two additional sources may share a directory or nest one in another.
+   * working directory), for example `config` or `vendor/shop-lib`: a relative path of letters,
+   * digits, `.`, `_` and `-`, without `.` or `..` segments or a segment that starts with `-`. The
+   * directory must not exist in the pipeline's source (the build fails with a message saying so),
+   * and no two additional sources may share a directory or nest one in another.
    *
    * @default - the source's `name`
    */
@@ -144,10 +145,18 @@ function sourceDirectory(v: Validator, field: string, value: unknown, name: stri
   if (!segments.every(s => /^[A-Za-z0-9._-]+$/.test(s))) {
     v.fail(field, "may only hold letters, digits, '.', '_', '-' and '/' between segments", directory, fix);
   }
+  const dashed = segments.find(s => s.startsWith('-'));
+  if (dashed !== undefined) {
+    v.fail(field, `has a segment that starts with '-' ('${dashed}'), which the commands that place the source (mkdir, ln) and the build's own commands `
+      + 'would read as an option', directory, `Start each segment with a letter, digit, '.' or '_', for example '${segments.map(s => s.replace(/^-+/, '') || 'dir').join('/')}'.`);
+  }
   return directory;
 }
 
-/** Quotes a validated directory for sh (letters, digits, `._-/` only, so single quotes are enough). */
+/**
+ * Quotes a validated directory for sh (letters, digits, `._-/` only, so single quotes are enough;
+ * no segment starts with '-', so no command reads it as an option).
+ */
 function quoted(directory: string): string {
   return `'${directory}'`;
 }

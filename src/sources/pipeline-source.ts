@@ -7,6 +7,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { RefFilter } from './trigger-overlap';
 import { ModelContext, SourceModel, SourceProduced, SourceRevision, SourceRole } from '../model/model';
 import { SOURCE_ACTION } from '../model/stage-names';
 import { useRenamedConnection, withActionRolePolicy } from '../private/action-grants';
@@ -360,6 +361,11 @@ class GitHubSource extends PipelineSource {
       kind: 'GitHub',
       summary: onBranch ? `${names} (CodeConnections)` : `${names} (CodeConnections, triggers: ${refs.join(', ')})`,
       changeKey: `GitHub ${repository.toLowerCase()}@${branch}`,
+      pushes: {
+        repository: `GitHub ${repository.toLowerCase()}`,
+        filtered: triggers.length > 0,
+        filters: triggers.length === 0 ? [{ refs: 'branch', includes: [branch], excludes: [] }] : triggers.map(refFilter(branch)),
+      },
       repository: isToken(repository) ? undefined : repository,
       branch,
       triggers: triggerText,
@@ -408,6 +414,16 @@ class GitHubSource extends PipelineSource {
       },
     };
   }
+}
+
+/**
+ * The refs a push trigger starts the pipeline on, as it is rendered: tags (every tag unless some are
+ * included), or branches (the source branch unless some are included).
+ */
+function refFilter(branch: string): (t: PushTrigger) => RefFilter {
+  return t => t.tagsIncludes || t.tagsExcludes
+    ? { refs: 'tag', includes: t.tagsIncludes ?? ['**'], excludes: t.tagsExcludes ?? [] }
+    : { refs: 'branch', includes: t.branchesIncludes ?? [branch], excludes: t.branchesExcludes ?? [] };
 }
 
 /**

@@ -364,6 +364,20 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}additionalSources[0] ('Config').directory may only hold letters, digits, '.', '_', '-' and '/' between segments, got 'shop config'. Pass a path relative to the pipeline's source, such as 'config' or 'vendor/shop-lib'.`,
   },
   {
+    // regression: accepted; the build then ran ln -s "$CODEBUILD_SRC_DIR_Config" '-cfg' and failed with "ln: invalid option -- 'c'"
+    title: 'additional source directory starting with a dash',
+    props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }), directory: '-cfg' }] }),
+    message: `${P}additionalSources[0] ('Config').directory has a segment that starts with '-' ('-cfg'), which the commands that place the source (mkdir, ln) `
+      + "and the build's own commands would read as an option, got '-cfg'. Start each segment with a letter, digit, '.' or '_', for example 'cfg'.",
+  },
+  {
+    // regression: accepted; the build then ran mkdir -p '-v' and failed
+    title: 'additional source directory with a parent starting with a dash',
+    props: () => base({ additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }), directory: '-v/shop-lib' }] }),
+    message: `${P}additionalSources[0] ('Config').directory has a segment that starts with '-' ('-v'), which the commands that place the source (mkdir, ln) `
+      + "and the build's own commands would read as an option, got '-v/shop-lib'. Start each segment with a letter, digit, '.' or '_', for example 'v/shop-lib'.",
+  },
+  {
     title: 'two additional sources in one directory',
     props: () => base({
       additionalSources: [{ name: 'Config', source: gh({ repository: 'acme/a' }), directory: 'config' }, { name: 'More', source: gh({ repository: 'acme/b' }), directory: 'config' }],

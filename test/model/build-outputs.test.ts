@@ -6,7 +6,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { BuildStep, DeliveryPipeline, DeploymentArtifact, DeploymentTarget } from '../../src';
 import { globToRegExp } from '../../src/model/build-outputs';
-import { errorOf, newApp, newStack, pipelineIn, pipelineProps, props } from '../util';
+import { action, buildSpecOf, errorOf, newApp, newStack, pipelineIn, pipelineProps, props } from '../util';
 
 function buildWith(outputs?: string[], outputDirectory?: string): BuildStep {
   return BuildStep.commands({ commands: ['npm ci', 'npx cdk synth'], outputs, outputDirectory });
@@ -214,13 +214,67 @@ describe('the build output keeps what the deployments read', () => {
     expect(update.Actions[0].Configuration.TemplatePath).toBe('BuildOutput::infra/cdk.out/PipelineStack.template.json');
   });
 
+  describe('outputs that keep the cloud assembly below a directory (a monorepo whose cdk synth runs in infra/)', () => {
+    const monorepoBuild = (outputDirectory?: string) =>
+      BuildStep.commands({ commands: ['cd infra && npx cdk synth'], outputs: ['infra/cdk.out/**/*'], outputDirectory });
+
+    test('selfUpdate points to outputDirectory, not to a glob for the path it reads or to leaving outputs out', () => {
+      const stack = newStack();
+      expect(errorOf(() => pipelineIn(stack, { selfUpdate: true, buildStep: monorepoBuild() }))).toBe(
+        "'PipelineStack/Shop': buildStep.outputs must keep the pipeline stack's template, which selfUpdate reads from the build output; "
+        + "no glob matches 'cdk.out/PipelineStack.template.json', got 'infra/cdk.out/**/*'. The outputs keep it as 'infra/cdk.out/PipelineStack.template.json': "
+        + "set buildStep.outputDirectory: 'infra' and make outputs relative to it (['cdk.out/**/*'], or leave them out to keep every file of 'infra'): "
+        + "the build output then holds 'cdk.out/PipelineStack.template.json'.");
+    });
+
+    test('an outputDirectory already set is joined with the directory the outputs name', () => {
+      expect(errorOf(() => pipelineIn(newStack(), { selfUpdate: true, buildStep: monorepoBuild('packages') })))
+        .toContain("set buildStep.outputDirectory: 'packages/infra' and make outputs relative to it (['cdk.out/**/*'], or leave them out to keep every file of 'packages/infra')");
+    });
+
+    test('the settings the fix names deploy the pipeline stack\'s template from where the build writes it', () => {
+      for (const outputs of [['cdk.out/**/*'], undefined]) {
+        const stack = newStack();
+        pipelineIn(stack, { selfUpdate: true, buildStep: BuildStep.commands({ commands: ['cd infra && npx cdk synth'], outputs, outputDirectory: 'infra' }) });
+        expect(action(stack, 'UpdatePipeline', 'SelfMutate').Configuration.TemplatePath).toBe('BuildOutput::cdk.out/PipelineStack.template.json');
+        expect(buildSpecOf(stack).artifacts).toEqual({ 'files': outputs ?? ['**/*'], 'base-directory': 'infra' });
+      }
+    });
+
+    test('a CDK stage is pointed to cloudAssemblyDirectory, which the self-update follows', () => {
+      const { stack, stage } = appWithStage();
+      expect(errorOf(() => new DeliveryPipeline(stack, 'Shop', props({
+        selfUpdate: true, buildStep: monorepoBuild(), environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(stage)] }],
+      })))).toMatch(new RegExp("no glob matches 'cdk\\.out/assembly-Staging/StagingApi[A-Z0-9]*\\.template\\.json', got 'infra/cdk\\.out/\\*\\*/\\*'\\. "
+        + "The outputs keep it as 'infra/cdk\\.out/assembly-Staging/StagingApi[A-Z0-9]*\\.template\\.json': "
+        + "pass 'infra/cdk\\.out' to environments\\[0\\] \\('staging'\\)\\.deployments\\[0\\]\\.cloudAssemblyDirectory\\.$"));
+      const fixed = appWithStage();
+      new DeliveryPipeline(fixed.stack, 'Shop', props({
+        selfUpdate: true,
+        buildStep: monorepoBuild(),
+        environments: [{ name: 'staging', deployments: [DeploymentTarget.cdkStage(fixed.stage, { cloudAssemblyDirectory: 'infra/cdk.out' })] }],
+      }));
+      expect(action(fixed.stack, 'UpdatePipeline', 'SelfMutate').Configuration.TemplatePath).toBe('BuildOutput::infra/cdk.out/PipelineStack.template.json');
+    });
+
+    test('a CloudFormation target is pointed to the path the outputs keep', () => {
+      expect(errorOf(() => pipelineIn(newStack(), {
+        buildStep: monorepoBuild(),
+        environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath: 'cdk.out/ShopStaging.template.json' })] }],
+      }))).toBe("'PipelineStack/Shop': buildStep.outputs must keep the template of stack 'shop-staging', which environments[0] ('staging').deployments[0].templatePath "
+        + "reads from the build output; no glob matches 'cdk.out/ShopStaging.template.json', got 'infra/cdk.out/**/*'. "
+        + "The outputs keep it as 'infra/cdk.out/ShopStaging.template.json': pass 'infra/cdk.out/ShopStaging.template.json' to environments[0] ('staging').deployments[0].templatePath.");
+    });
+  });
+
   test('selfUpdate refuses outputs without the pipeline stack\'s template, and CDK stages that name two cloud assembly directories', () => {
     const stack = newStack();
     expect(errorOf(() => pipelineIn(stack, {
       selfUpdate: true,
       buildStep: buildWith(['dist/**/*']),
       environments: [{ name: 'staging', deployments: [DeploymentTarget.commands('Deploy', ['./deploy.sh'])] }],
-    }))).toContain("buildStep.outputs must keep the pipeline stack's template, which selfUpdate reads from the build output; no glob matches 'cdk.out/PipelineStack.template.json'");
+    }))).toBe("'PipelineStack/Shop': buildStep.outputs must keep the pipeline stack's template, which selfUpdate reads from the build output; "
+      + "no glob matches 'cdk.out/PipelineStack.template.json', got 'dist/**/*'. Add 'cdk.out/**/*' to buildStep.outputs, or leave outputs out to keep every file.");
 
     const { stack: s2, stage } = appWithStage();
     const prod = new Stage(stage.node.root as any, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });

@@ -4,7 +4,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AdditionalSource, BuildStep, DeliveryPipeline, DeploymentTarget, PipelineSource, ReleaseMode } from '../../src';
+import { AdditionalSource, BuildStep, DeliveryPipeline, DeploymentTarget, GitHubSourceProps, PipelineSource, ReleaseMode } from '../../src';
 import { action, actionsOf, CONNECTION_ARN, env, errorOf, flat, nagFindingsAfterSynth, newStack, pipelineIn, pipelineProps } from '../util';
 
 /** An additional GitHub source; each name gets a repository of its own (two sources watching one would start the pipeline twice). */
@@ -77,6 +77,23 @@ describe('additionalSources: the Source stage and the build', () => {
       "if [ -e 'config' ] || [ -L 'config' ]; then echo \"additionalSources: 'config' exists in the pipeline's source; give the additional source 'Config' another directory\" >&2; exit 1; fi",
       'ln -s "$CODEBUILD_SRC_DIR_Config" \'config\'',
     ]);
+  });
+
+  test('a directory with dashes inside its segments is placed as given; one whose segment starts with a dash is refused before any command is written', () => {
+    const stack = newStack();
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['make'] }), additionalSources: [config({ directory: 'shop-config/v-1' })] });
+    expect(buildSpecOf(stack).phases.install.commands).toEqual([
+      "if [ -e 'shop-config/v-1' ] || [ -L 'shop-config/v-1' ]; then echo \"additionalSources: 'shop-config/v-1' exists in the pipeline's source; "
+        + "give the additional source 'Config' another directory\" >&2; exit 1; fi",
+      "mkdir -p 'shop-config'",
+      'ln -s "$CODEBUILD_SRC_DIR_Config" \'shop-config/v-1\'',
+    ]);
+    for (const directory of ['-cfg', 'vendor/-lib', 'vendor/--']) {
+      expect(errorOf(() => pipelineIn(newStack(), { additionalSources: [config({ directory })] })))
+        .toMatch(/^'PipelineStack\/Shop': additionalSources\[0\] \('Config'\)\.directory has a segment that starts with '-' \('--?[a-z]*'\), which the commands /);
+    }
+    expect(errorOf(() => pipelineIn(newStack(), { additionalSources: [config({ directory: 'vendor/--' })] })))
+      .toMatch(/got 'vendor\/--'\. Start each segment with a letter, digit, '\.' or '_', for example 'vendor\/dir'\.$/);
   });
 
   test('only the build reads them: checks, deploy scripts and tests take the pipeline\'s source or the build output', () => {
@@ -207,6 +224,50 @@ describe('additionalSources: what starts the pipeline', () => {
     const repo = codecommit.Repository.fromRepositoryName(ok, 'Repo', 'shop');
     pipelineIn(ok, { source: PipelineSource.codeCommit({ repository: repo }), additionalSources: [{ name: 'Same', source: PipelineSource.codeCommit({ repository: repo }), triggersPipeline: false }] });
     expect(eventRules(ok)).toEqual(['PipelineStack/Repo/PipelineStackShopPipelineACC8CC45-main-EventRule/Resource']);
+  });
+
+  describe('push triggers decide which pushes start the pipeline, so two sources of one repository are compared ref by ref', () => {
+    const shop = (extra: Partial<GitHubSourceProps> = {}) => PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN, ...extra });
+    const release = [{ branchesIncludes: ['release/*'] }];
+
+    test('a branch the other source\'s triggers leave out starts one execution: accepted (regression: refused)', () => {
+      const stack = newStack();
+      pipelineIn(stack, { source: shop({ triggers: release }), additionalSources: [{ name: 'Main', source: shop() }] });
+      expect(action(stack, 'Source', 'Main').Configuration).toMatchObject({ FullRepositoryId: 'acme/shop', BranchName: 'main', DetectChanges: true });
+      expect(pipelineProps(stack).Triggers).toEqual([{
+        GitConfiguration: { Push: [{ Branches: { Includes: ['release/*'] } }], SourceActionName: 'Source' }, ProviderType: 'CodeStarSourceConnection',
+      }]);
+      // excluded from the triggers: one execution too
+      pipelineIn(newStack(), {
+        source: shop({ triggers: [{ branchesIncludes: ['release/*'], branchesExcludes: ['release/1'] }] }),
+        additionalSources: [{ name: 'Rel', source: shop({ branch: 'release/1' }) }],
+      });
+    });
+
+    test('a branch both start on is refused, naming it (regression: accepted, each push to it started two executions)', () => {
+      expect(errorOf(() => pipelineIn(newStack(), { source: shop({ triggers: release }), additionalSources: [{ name: 'Rel', source: shop({ branch: 'release/1' }) }] })))
+        .toBe("'PipelineStack/Shop': additionalSources[0] ('Rel').source starts the pipeline on pushes that source (acme/shop (CodeConnections, triggers: release/*)) "
+          + "starts it on too: a push to branch 'release/1' would start two executions, got acme/shop@release/1 (CodeConnections). "
+          + 'Set triggersPipeline: false on the additional source (every execution reads its newest revision anyway), '
+          + 'exclude the branch from the triggers of one of them (branchesExcludes), or remove it.');
+      // two sets of patterns that share branches, and tags
+      expect(errorOf(() => pipelineIn(newStack(), {
+        source: shop({ triggers: release }),
+        additionalSources: [{ name: 'Hot', source: shop({ triggers: [{ branchesIncludes: ['hotfix/*', 'release/**'] }] }) }],
+      }))).toContain("starts it on too: a push to branch 'release/x' would start two executions");
+      expect(errorOf(() => pipelineIn(newStack(), {
+        source: shop({ triggers: [{ tagsIncludes: ['v*'] }] }),
+        additionalSources: [{ name: 'Rc', source: shop({ triggers: [{ tagsIncludes: ['*-rc'] }] }) }],
+      }))).toContain("starts it on too: a push of tag 'v-rc' would start two executions, got acme/shop (CodeConnections, triggers: tags *-rc). "
+        + 'Set triggersPipeline: false on the additional source (every execution reads its newest revision anyway), '
+        + 'exclude the tag from the triggers of one of them (tagsExcludes), or remove it.');
+    });
+
+    test('triggers on different refs, or on tags beside pushes to a branch, are accepted; a source that does not start the pipeline is not compared', () => {
+      pipelineIn(newStack(), { source: shop({ triggers: release }), additionalSources: [{ name: 'Hot', source: shop({ triggers: [{ branchesIncludes: ['hotfix/*'] }] }) }] });
+      pipelineIn(newStack(), { source: shop({ triggers: [{ tagsIncludes: ['v*'] }] }), additionalSources: [{ name: 'Main', source: shop() }] });
+      pipelineIn(newStack(), { source: shop({ triggers: release }), additionalSources: [{ name: 'Rel', source: shop({ branch: 'release/1' }), triggersPipeline: false }] });
+    });
   });
 
   test('CodeCommit: triggersPipeline false creates no rule', () => {

@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { scopeCrossAccountActionRoleKeyGrants, scopeOtherRegionActionRoleKeyGrants, scopeReplicationKeyGrants } from './replication-keys';
+import { selfUpdateConfigurationPath, selfUpdateTemplateConfiguration, withTemplateConfiguration } from './self-update-stack-settings';
 import { PipelineGraph } from '../../graph/pipeline-graph';
 import {
   AlarmGateModel, AssetPublishing, EnvironmentModel, GroupAlarmModel, PipelineModel, PublisherEnvironment, RenderContext, SourceRevision,
@@ -182,7 +183,9 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
           // The pipeline stack's template has the bootstrap version parameter, which CloudFormation
           // reads with the action's role.
           const parameter = deployment.bootstrapVersionParameter;
-          stageActions.push(withActionRolePolicy(new actions.CloudFormationCreateUpdateStackAction({
+          // the stack's tags, as cdk deploy passes them, in a template configuration file beside the template
+          const configuration = selfUpdateTemplateConfiguration(scope, stack, buildArtifact, selfUpdateConfigurationPath(self.templatePath));
+          stageActions.push(withActionRolePolicy(withTemplateConfiguration(new actions.CloudFormationCreateUpdateStackAction({
             actionName: first.name,
             runOrder: first.runOrder,
             stackName: self.stackName,
@@ -190,7 +193,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
             adminPermissions: false,
             deploymentRole: execRole,
             cfnCapabilities: [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND],
-          }), parameter === undefined ? [] : [readBootstrapVersionParameter(stack.account, stack.region, parameter)]));
+          }), configuration), parameter === undefined ? [] : [readBootstrapVersionParameter(stack.account, stack.region, parameter)]));
           break;
         }
         case 'assets':
