@@ -1,10 +1,11 @@
-import { CfnOutput, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { AlarmGateModel, AlarmRefModel, GroupAlarmModel, ModelContext, VerificationModel } from '../model/model';
 import { takenVariables, validateCommandsOptions } from '../private/commands-spec';
+import { COMPOSITE_ALARMS_SID } from '../private/nag';
 import { refuseOwnedOfOtherApp } from '../private/referable';
 import { outputVariables } from '../private/stack-outputs';
 import { described, literal, literalName, resolvedOrUndefined, type Validator } from '../private/validation';
@@ -55,9 +56,11 @@ export interface AlarmVerificationOptions {
   readonly bakeTime?: Duration;
   /**
    * Role CodePipeline assumes to read the alarms, for alarms in another account than the pipeline
-   * (a role in that account that trusts the pipeline account and may `cloudwatch:DescribeAlarms`).
+   * (a role in that account that trusts the pipeline account and may `cloudwatch:DescribeAlarms`,
+   * on `*` for a composite alarm: CloudWatch describes composite alarms only to a permission on `*`).
    *
-   * @default - the pipeline's role, granted `cloudwatch:DescribeAlarms` on exactly these alarms
+   * @default - the pipeline's role, granted `cloudwatch:DescribeAlarms` on exactly these alarms (on
+   * `*` when one is a composite alarm of the app)
    */
   readonly role?: iam.IRole;
 }
@@ -154,11 +157,12 @@ export function alarmGateModel(
  * literal name, in its stack's account and region (the environment's when the stack names none).
  */
 export function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAlarm): AlarmRefModel {
+  const composite = isCompositeAlarm(alarm);
   const byTokens = (account?: string, region?: string): AlarmRefModel =>
-    ({ alarm, name: alarm.alarmName, arn: alarm.alarmArn, account: literal(account), region: literal(region), referable: true });
+    ({ alarm, name: alarm.alarmName, arn: alarm.alarmArn, account: literal(account), region: literal(region), referable: true, composite });
   if (!Token.isUnresolved(alarm.alarmArn)) {
     const parts = alarm.alarmArn.split(':');
-    return { alarm, name: alarm.alarmName, arn: alarm.alarmArn, account: literal(parts[4]), region: literal(parts[3]), referable: true };
+    return { alarm, name: alarm.alarmName, arn: alarm.alarmArn, account: literal(parts[4]), region: literal(parts[3]), referable: true, composite };
   }
   refuseOwnedOfOtherApp(ctx.validator, field, alarm, 'a CloudWatch alarm');
   const scope = ctx.pipelineScope;
@@ -187,7 +191,31 @@ export function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAl
     ctx.validator.fail(field, `is an alarm of stack '${alarmStack.node.path}', in ${where}, and that stack names no ${account === undefined ? 'account' : 'region'}`,
       alarm.node.path, `Give stack '${alarmStack.node.path}' an env with its account and region, or import the alarm with cloudwatch.Alarm.fromAlarmArn(...).`);
   }
-  return { alarm, name, arn: `arn:${pipelineStack.partition}:cloudwatch:${region}:${account}:alarm:${name}`, account, region, referable: false };
+  return { alarm, name, arn: `arn:${pipelineStack.partition}:cloudwatch:${region}:${account}:alarm:${name}`, account, region, referable: false, composite };
+}
+
+/**
+ * True for a composite alarm of the app (a cloudwatch.CompositeAlarm, or a construct whose resource
+ * is an AWS::CloudWatch::CompositeAlarm). An imported alarm cannot be told apart:
+ * `CompositeAlarm.fromCompositeAlarmArn` returns the same kind of object as `Alarm.fromAlarmArn`.
+ */
+export function isCompositeAlarm(alarm: cloudwatch.IAlarm): boolean {
+  if (alarm instanceof cloudwatch.CompositeAlarm) return true;
+  const resource = typeof (alarm as any).node === 'object' ? alarm.node.defaultChild : undefined;
+  return resource !== undefined && CfnResource.isCfnResource(resource)
+    && resource.cfnResourceType === cloudwatch.CfnCompositeAlarm.CFN_RESOURCE_TYPE_NAME;
+}
+
+/**
+ * The `cloudwatch:DescribeAlarms` grant on alarms: on their ARNs, or on `*` when one is a composite
+ * alarm (CloudWatch returns composite alarms only to a permission scoped to `*`). The grant on `*`
+ * has its own Sid, so aws-cdk-lib's policy minimization never merges it with another statement on
+ * `*` (a merged statement would hide that one from the library's narrowing and cdk-nag's reasons).
+ */
+export function describeAlarmsStatement(alarms: ReadonlyArray<{ readonly arn: string; readonly composite: boolean }>): iam.PolicyStatement {
+  return alarms.some(a => a.composite)
+    ? new iam.PolicyStatement({ sid: COMPOSITE_ALARMS_SID, actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] })
+    : new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map(a => a.arn) });
 }
 
 /**

@@ -1,12 +1,13 @@
-import { Duration, Stack, Stage } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Approval, DeploymentTarget, DeploymentWindow, FailurePolicy, ReleaseMode, Verification } from '../../src';
+import { onlyApiRequiredStars, starSuppressions } from '../../src/private/nag';
 import { cronProblem } from '../../src/verification/deployment-window';
-import { env, errorOf, flat, newApp, newStack, pipelineIn, pipelineProps } from '../util';
+import { env, errorOf, flat, nagFindingsAfterSynth, newApp, newStack, pipelineIn, pipelineProps } from '../util';
 
 function alarm(stack: any, name: string): cloudwatch.IAlarm {
   return cloudwatch.Alarm.fromAlarmArn(stack, name, `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${name}`);
@@ -451,6 +452,87 @@ describe('alarms of stacks of the app outside the pipeline\'s stack', () => {
     expect(rule.Region).toBeUndefined();
     // a cross-stack reference (Fn::ImportValue; Fn::GetStackOutput in newer aws-cdk-lib)
     expect(JSON.stringify(rule.Configuration.AlarmName)).toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
+  });
+});
+
+describe('composite alarms', () => {
+  const metric = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' });
+  /** Two metric alarms of the stack and a composite alarm of both. */
+  function alarms(stack: Stack) {
+    const errors = new cloudwatch.Alarm(stack, 'Errors', { alarmName: 'shop-errors', metric, threshold: 1, evaluationPeriods: 1 });
+    const latency = new cloudwatch.Alarm(stack, 'Latency', { alarmName: 'shop-latency', metric, threshold: 5, evaluationPeriods: 1 });
+    const health = new cloudwatch.CompositeAlarm(stack, 'Health', { compositeAlarmName: 'shop-health', alarmRule: cloudwatch.AlarmRule.anyOf(errors, latency) });
+    return { errors, latency, health };
+  }
+  /** The pipeline role's cloudwatch:DescribeAlarms statements, as synthesized. */
+  const describeAlarms = (stack: Stack) => {
+    const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /^ShopPipelineRoleDefaultPolicy/.test(id))![1] as any;
+    return flat(policy.Properties.PolicyDocument.Statement).filter((st: any) => [].concat(st.Action).includes('cloudwatch:DescribeAlarms' as never));
+  };
+
+  test('metric alarms alone: the pipeline role may describe exactly those alarms', () => {
+    const stack = newStack();
+    const { errors, latency } = alarms(stack);
+    pipelineIn(stack, { environments: [env('prod', { blockWhileAlarming: [errors], verification: [Verification.alarms([latency])] })] });
+    expect(describeAlarms(stack)).toEqual([{ Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: ['<ErrorsFA5270DE.Arn>', '<Latency2EF2A010.Arn>'] }]);
+  });
+
+  test.each([
+    ['Verification.alarms', (health: cloudwatch.IAlarm) => ({ verification: [Verification.alarms([health])] })],
+    ['blockWhileAlarming', (health: cloudwatch.IAlarm) => ({ blockWhileAlarming: [health] })],
+  ])('%s with a composite alarm: the pipeline role may describe every alarm, as CloudWatch requires (regression: its ARN only)', (_case, gate) => {
+    const stack = newStack();
+    const { health } = alarms(stack);
+    pipelineIn(stack, { environments: [env('prod', gate(health))] });
+    expect(describeAlarms(stack)).toEqual([{ Sid: 'DescribeCompositeAlarms', Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: '*' }]);
+  });
+
+  test('a composite alarm of a CDK stage, watched by its name, is recognised too', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const prod = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const { health } = alarms(new Stack(prod, 'Monitoring'));
+    pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([health])] })] });
+    expect(stage(stack, 'prod').OnSuccess.Conditions[0].Rules[0].Configuration.AlarmName).toBe('shop-health');
+    expect(describeAlarms(stack)).toEqual([{ Sid: 'DescribeCompositeAlarms', Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: '*' }]);
+  });
+
+  test('an imported alarm cannot be told to be composite: it is granted by its ARN', () => {
+    const stack = newStack();
+    const imported = cloudwatch.CompositeAlarm.fromCompositeAlarmArn(stack, 'Health', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-health');
+    pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([imported])] })] });
+    expect(describeAlarms(stack)).toEqual([{ Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-health' }]);
+  });
+
+  test('cdk-nag finds nothing: the "*" carries the reason CloudWatch gives', () => {
+    const stack = newStack();
+    const { health } = alarms(stack);
+    pipelineIn(stack, { environments: [env('prod', { blockWhileAlarming: [health], verification: [Verification.alarms([health])] })] });
+    expect(nagFindingsAfterSynth(stack).filter(f => f.path.startsWith('PipelineStack/Shop/'))).toEqual([]);
+    const policy = stack.node.findAll().find(c => c.node.path === 'PipelineStack/Shop/Pipeline/Role/DefaultPolicy/Resource') as CfnResource;
+    expect(policy.getMetadata('cdk_nag').rules_to_suppress).toContainEqual({
+      id: 'AwsSolutions-IAM5',
+      reason: 'Resource "*" for cloudwatch:DescribeAlarms only, granted because a watched alarm is a composite alarm: CloudWatch returns information about '
+        + 'composite alarms only to a cloudwatch:DescribeAlarms permission scoped to "*", not to one on the alarm\'s ARN (Amazon CloudWatch API Reference, DescribeAlarms). '
+        + 'Metric alarms alone are granted by their ARNs. See the cdk-delivery-pipeline README, Security.',
+      applies_to: ['Resource::*'],
+    });
+  });
+
+  test('the "*" of DescribeAlarms is suppressed only when every other "*" of the policy is of a kind that is', () => {
+    const describe = { Sid: 'DescribeCompositeAlarms', Action: 'cloudwatch:DescribeAlarms', Resource: '*' };
+    const ids = (statements: any[]) => starSuppressions(statements, rest => onlyApiRequiredStars(rest) ? { id: 'api', reason: '' } : undefined)
+      .map(s => s.id === 'api' ? 'api' : s.reason.split(',')[0]);
+    const composite = 'Resource "*" for cloudwatch:DescribeAlarms only';
+    expect(ids([describe, { Action: 'cloudwatch:DescribeAlarms', Resource: 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-errors' }])).toEqual([composite]);
+    expect(ids([describe, { Action: 'ecr:GetAuthorizationToken', Resource: '*' }])).toEqual(['api', composite]);
+    // a "*" of another kind: cdk-nag reports the policy's one Resource::* finding
+    expect(ids([describe, { Action: 's3:ListAllMyBuckets', Resource: '*' }])).toEqual([]);
+    expect(ids([{ ...describe, Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:DeleteAlarms'] }])).toEqual([]);
+    // a statement of the user's (a project's rolePolicyStatements) is not the library's grant
+    expect(ids([{ Action: 'cloudwatch:DescribeAlarms', Resource: '*' }])).toEqual([]);
+    expect(ids([{ ...describe, Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }])).toEqual([]);
+    expect(ids([{ Action: 'ecr:GetAuthorizationToken', Resource: '*' }])).toEqual(['api']);
   });
 });
 

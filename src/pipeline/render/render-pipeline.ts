@@ -16,7 +16,7 @@ import { publishCommands, publisherInstallCommands } from '../../private/asset-p
 import { allowAssetPublishing, createProject, inlineBuildSpecLength, MAX_INLINE_BUILDSPEC } from '../../private/codebuild';
 import { APPROVAL_ROLE_ID, uniqueName } from '../../private/physical-names';
 import { DeliveryPipelineValidationError } from '../../private/validation';
-import { alarmLabel, sameAlarm } from '../../verification/verification';
+import { alarmLabel, describeAlarmsStatement, sameAlarm } from '../../verification/verification';
 
 /** Options the construct passes to the renderer. */
 export interface RenderOptions {
@@ -282,11 +282,12 @@ function ruleName(env: EnvironmentModel, kind: string, index: number): string {
 }
 
 function alarmRules(pipeline: codepipeline.Pipeline, env: EnvironmentModel, gate: AlarmGateModel, kind: string, start = 0): codepipeline.Rule[] {
-  // The pipeline's role evaluates the rules: it may read exactly these alarms, or assume the role
-  // given for alarms in another account.
+  // The pipeline's role evaluates the rules: it may read exactly these alarms (every alarm when one
+  // is a composite alarm, which CloudWatch describes only to a permission on "*"), or assume the
+  // role given for alarms in another account.
   pipeline.role.addToPrincipalPolicy(gate.role
     ? new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [gate.role.roleArn] })
-    : new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: gate.refs.map(r => r.arn) }));
+    : describeAlarmsStatement(gate.refs));
   const pipelineRegion = Stack.of(pipeline).region;
   return gate.refs.map((ref, i) => new codepipeline.Rule({
     name: ruleName(env, kind, start + i),
