@@ -73,7 +73,8 @@ export interface EnvironmentOptions {
   /**
    * Role CodePipeline assumes to read the `blockWhileAlarming` alarms when they live in another
    * account than the pipeline (a role in that account that trusts the pipeline account and may
-   * `cloudwatch:DescribeAlarms`, on `*` for a composite alarm).
+   * `cloudwatch:DescribeAlarms`, on `*` for a composite alarm). Every alarm is read with it, in its
+   * account: alarms of another account than the role's are refused.
    *
    * @default - the pipeline's role, granted `cloudwatch:DescribeAlarms` on exactly these alarms (on
    * `*` when one is a composite alarm of the app)

@@ -58,6 +58,8 @@ export interface AlarmVerificationOptions {
    * Role CodePipeline assumes to read the alarms, for alarms in another account than the pipeline
    * (a role in that account that trusts the pipeline account and may `cloudwatch:DescribeAlarms`,
    * on `*` for a composite alarm: CloudWatch describes composite alarms only to a permission on `*`).
+   * Every alarm is read with it, in its account: alarms of another account than the role's are
+   * refused (one `Verification.alarms` per account).
    *
    * @default - the pipeline's role, granted `cloudwatch:DescribeAlarms` on exactly these alarms (on
    * `*` when one is a composite alarm of the app)
@@ -128,6 +130,22 @@ export function alarmGateModel(
       }
     });
   }
+  // The rules read every alarm of the gate with the role given, in the role's account: an alarm of
+  // another account would not be found there (or a same-named alarm of that account would be read).
+  const readerAccount = role === undefined ? undefined : roleAccount(role as iam.IRole);
+  if (readerAccount !== undefined) {
+    // the role's field as written beside the alarms: blockWhileAlarmingRole, or verification[0].role
+    const roleName = roleField?.split('.').pop() ?? `${ctx.field.split('.').slice(-2, -1)[0]}.role`;
+    const fix = roleField === undefined
+      ? 'Split the alarms by account: one Verification.alarms per account, each with a role of that account (alarms of the pipeline\'s account need none).'
+      : `blockWhileAlarming reads all its alarms with ${roleName}: pass alarms of account ${readerAccount} only, and watch the others with `
+        + 'Verification.alarms and a role of their account.';
+    refs.forEach((r, i) => {
+      if (r.account === undefined || r.account === readerAccount) return;
+      v.fail(`${ctx.field}[${i}]`, `is an alarm of account ${r.account}, but ${roleName} is a role of account ${readerAccount}: the rule reads the alarm with `
+        + `that role, so it would look the alarm up in account ${readerAccount}`, Token.isUnresolved(r.arn) ? described(alarmLabel(r.alarm)) : r.arn, fix);
+    });
+  }
   // An alarm of a literal account or region, and a pipeline stack that names none: the rule would
   // look the alarm's name up wherever the pipeline runs, which may be another account or region.
   const pipelineRegion = ctx.pipelineRegion;
@@ -146,6 +164,13 @@ export function alarmGateModel(
   const names = (alarms as cloudwatch.IAlarm[]).map(alarmLabel);
   const wait = waitMinutes !== undefined ? ` for ${waitMinutes} min` : '';
   return { alarms: alarms as cloudwatch.IAlarm[], refs, waitMinutes, role: role as iam.IRole | undefined, summary: `${what}${wait}: ${names.join(', ')}`, names };
+}
+
+/** The account of a role, when known at synth: its stack's (an imported role's is its ARN's). */
+function roleAccount(role: iam.IRole): string | undefined {
+  const account = literal(role.env?.account);
+  if (account !== undefined || Token.isUnresolved(role.roleArn)) return account;
+  return literal(role.roleArn.split(':')[4] || undefined);
 }
 
 /**

@@ -366,6 +366,60 @@ describe('alarms in another account or region', () => {
   });
 });
 
+describe('a role of another account than the alarms it reads', () => {
+  const arnOf = (account: string, name: string) => `arn:aws:cloudwatch:eu-west-1:${account}:alarm:${name}`;
+  const alarmOf = (stack: Stack, account: string, name: string) => cloudwatch.Alarm.fromAlarmArn(stack, name, arnOf(account, name));
+  const reader = (stack: Stack) => iam.Role.fromRoleArn(stack, 'Reader', 'arn:aws:iam::222222222222:role/alarm-reader');
+  const P = "'PipelineStack/Shop': environments[0] ('prod')";
+
+  test.each([
+    ['of the pipeline\'s account', '111111111111'],
+    ['of a third account', '333333333333'],
+  ])('Verification.alarms: an alarm %s beside the role\'s is refused, naming both accounts (regression: read with the role, in its account)', (_case, account) => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [env('prod', { verification: [Verification.alarms([alarmOf(stack, '222222222222', 'web-5xx'), alarmOf(stack, account, 'errors')], { role: reader(stack) })] })],
+    }))).toBe(`${P}.verification[0].alarms[1] is an alarm of account ${account}, but verification[0].role is a role of account 222222222222: `
+      + `the rule reads the alarm with that role, so it would look the alarm up in account 222222222222, got '${arnOf(account, 'errors')}'. `
+      + "Split the alarms by account: one Verification.alarms per account, each with a role of that account (alarms of the pipeline's account need none).");
+  });
+
+  test('blockWhileAlarming: an alarm of another account than blockWhileAlarmingRole\'s is refused', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [env('prod', { blockWhileAlarming: [alarmOf(stack, '111111111111', 'errors')], blockWhileAlarmingRole: reader(stack) })],
+    }))).toBe(`${P}.blockWhileAlarming[0] is an alarm of account 111111111111, but blockWhileAlarmingRole is a role of account 222222222222: `
+      + `the rule reads the alarm with that role, so it would look the alarm up in account 222222222222, got '${arnOf('111111111111', 'errors')}'. `
+      + 'blockWhileAlarming reads all its alarms with blockWhileAlarmingRole: pass alarms of account 222222222222 only, and watch the others with '
+      + 'Verification.alarms and a role of their account.');
+  });
+
+  test('a role of the app is of its stack\'s account; an alarm of the pipeline\'s own stack is of the pipeline\'s', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const roles = new Stack(app, 'Roles', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const role = new iam.Role(roles, 'Reader', { roleName: 'alarm-reader', assumedBy: new iam.AccountPrincipal('111111111111') });
+    const errors = new cloudwatch.Alarm(stack, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([errors], { role })] })] }))).toMatch(
+      /^'PipelineStack\/Shop': environments\[0\] \('prod'\)\.verification\[0\]\.alarms\[0\] is an alarm of account 111111111111, but verification\[0\]\.role is a role of account 222222222222: .*, got PipelineStack\/Errors\. Split the alarms by account/);
+  });
+
+  test('alarms and role of one account are taken, and so is a role whose account is not known at synth', () => {
+    const stack = newStack();
+    const agnostic = new Stack(stack.node.root as any, 'Roles');
+    const unknown = new iam.Role(agnostic, 'Reader', { roleName: 'alarm-reader-333', assumedBy: new iam.AccountPrincipal('111111111111') });
+    pipelineIn(stack, {
+      environments: [env('prod', {
+        blockWhileAlarming: [alarmOf(stack, '222222222222', 'web-5xx')],
+        blockWhileAlarmingRole: reader(stack),
+        verification: [Verification.alarms([alarmOf(stack, '333333333333', 'errors')], { role: unknown })],
+      })],
+    });
+    expect(stage(stack, 'prod').BeforeEntry.Conditions[0].Rules[0]).toMatchObject({ RoleArn: 'arn:aws:iam::222222222222:role/alarm-reader' });
+    expect(flat(stage(stack, 'prod').OnSuccess.Conditions[0].Rules[0].RoleArn)).toMatch(/:role\/alarm-reader-333$/);
+  });
+});
+
 describe('a role that is not a role', () => {
   test.each([
     ['Verification.alarms', (errors: any) => ({ verification: [Verification.alarms([errors], { role: 'reader' as any })] }), 'verification[0].role'],
@@ -550,7 +604,7 @@ describe('the environment\'s alarms on its CodeDeploy groups', () => {
       environments: [env('prod', {
         account: '222222222222',
         deployments: [DeploymentTarget.codeDeployServer(fleet)],
-        verification: [Verification.alarms([local, alarm(stack, 'PipelineErrors')], { role: reader })],
+        verification: [Verification.alarms([local], { role: reader }), Verification.alarms([alarm(stack, 'PipelineErrors')])],
       })],
     });
     app.synth();
