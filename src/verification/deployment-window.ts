@@ -4,22 +4,27 @@ import { isToken, Validator } from '../private/validation';
 const DAYS = 'SUN|MON|TUE|WED|THU|FRI|SAT';
 const MONTHS = 'JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC';
 
-/** One field of a CodePipeline cron expression: its name, numeric range and extra characters. */
+/**
+ * One field of a CodePipeline cron expression: its name, numeric range, the largest step Quartz
+ * (whose cron syntax CodePipeline's takes) accepts in it, and extra characters.
+ */
 interface CronField {
   readonly name: string;
   readonly min: number;
   readonly max: number;
+  /** Quartz's CronExpression refuses a greater increment ("Increment > 60 : 75"); none for years. */
+  readonly maxStep?: number;
   readonly names?: string;
   readonly special: RegExp;
 }
 
 const FIELDS: CronField[] = [
   { name: 'seconds', min: 0, max: 0, special: /^\*$/ },
-  { name: 'minutes', min: 0, max: 59, special: /^$/ },
-  { name: 'hours', min: 0, max: 23, special: /^$/ },
-  { name: 'day-of-month', min: 1, max: 31, special: /^(\?|L(-([1-9]|[12]\d|30))?|([1-9]|[12]\d|3[01])W|LW)$/ },
-  { name: 'month', min: 1, max: 12, names: MONTHS, special: /^$/ },
-  { name: 'day-of-week', min: 1, max: 7, names: DAYS, special: /^(\?|[1-7]?L|[1-7]#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)L)$/ },
+  { name: 'minutes', min: 0, max: 59, maxStep: 59, special: /^$/ },
+  { name: 'hours', min: 0, max: 23, maxStep: 23, special: /^$/ },
+  { name: 'day-of-month', min: 1, max: 31, maxStep: 31, special: /^(\?|L(-([1-9]|[12]\d|30))?|([1-9]|[12]\d|3[01])W|LW)$/ },
+  { name: 'month', min: 1, max: 12, maxStep: 12, names: MONTHS, special: /^$/ },
+  { name: 'day-of-week', min: 1, max: 7, maxStep: 7, names: DAYS, special: /^(\?|[1-7]?L|[1-7]#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)L)$/ },
   { name: 'year', min: 1970, max: 2199, special: /^$/ },
 ];
 
@@ -31,7 +36,10 @@ function fieldProblem(field: CronField, value: string): string | undefined {
     if (field.name === 'day-of-month' && /^L-\d+$/.test(part)) return `the day-of-month field has '${part}' (allowed: L-1 to L-30)`;
     const m = part.match(/^(\*|[A-Z0-9]+(-[A-Z0-9]+)?)(\/\d+)?$/);
     if (!m) return `the ${field.name} field has '${part}'`;
-    if (m[3] !== undefined && Number(m[3].slice(1)) === 0) return `the ${field.name} field has '${part}' (a step must be 1 or more)`;
+    const step = m[3] === undefined ? undefined : Number(m[3].slice(1));
+    if (step !== undefined && (step === 0 || (field.maxStep !== undefined && step > field.maxStep))) {
+      return `the ${field.name} field has '${part}' (a step must be ${field.maxStep !== undefined ? `1 to ${field.maxStep}` : '1 or more'})`;
+    }
     if (m[1] === '*') continue;
     for (const atom of m[1].split('-')) {
       const n = /^\d+$/.test(atom) ? Number(atom) : field.names ? field.names.split('|').indexOf(atom) + field.min : NaN;

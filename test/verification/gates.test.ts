@@ -124,12 +124,33 @@ describe('DeploymentWindow', () => {
     ['* * 9 L-3 * ?', undefined],
     ['* * 9 ? * 9L', "the day-of-week field has '9L' (allowed: 1-7 or SUN,MON,TUE,WED,THU,FRI,SAT)"],
     ['* * 9 ? * 6L', undefined],
-    ['* */0 9 ? * MON', "the minutes field has '*/0' (a step must be 1 or more)"],
+    ['* */0 9 ? * MON', "the minutes field has '*/0' (a step must be 1 to 59)"],
+    // regressions: steps Quartz refuses (its CronExpression: "Increment > 60"), accepted
+    ['* */60 9-16 ? * MON-FRI', "the minutes field has '*/60' (a step must be 1 to 59)"],
+    ['* 0/59 9-16 ? * MON-FRI', undefined],
+    ['* * */24 ? * MON-FRI', "the hours field has '*/24' (a step must be 1 to 23)"],
+    ['* * 8-17/23 ? * MON-FRI', undefined],
+    ['* * 9 1/32 * ?', "the day-of-month field has '1/32' (a step must be 1 to 31)"],
+    ['* * 9 1/31 * ?', undefined],
+    ['* * 9 ? JAN/13 MON', "the month field has 'JAN/13' (a step must be 1 to 12)"],
+    ['* * 9 ? JAN-JUN/12 MON', undefined],
+    ['* * 9 ? * MON/8', "the day-of-week field has 'MON/8' (a step must be 1 to 7)"],
+    ['* * 9 ? * 1-7/7', undefined],
+    ['* * 9 ? * MON 2027/0', "the year field has '2027/0' (a step must be 1 or more)"],
+    ['* * 9 ? * MON 2027/500', undefined],
     ['* * 9 ? * MON 1999', `the year field has only years before ${new Date().getUTCFullYear()} ('1999'): the window would never open again`],
     ['* * 9 ? * MON 2020-2022', `the year field has only years before ${new Date().getUTCFullYear()} ('2020-2022'): the window would never open again`],
     ['* * 9 ? * MON 2020-2199', undefined],
   ])('cron %s', (expression, problem) => {
     expect(cronProblem(expression)).toBe(problem);
+  });
+
+  test('a step Quartz refuses is refused at synth, naming the field, the expression and the steps allowed', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* */60 9-16 ? * MON-FRI') })] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deploymentWindow.expression is not a deployment window cron expression: the minutes field has '*/60' "
+      + "(a step must be 1 to 59), got '* */60 9-16 ? * MON-FRI'. "
+      + "Write it as seconds minutes hours day-of-month month day-of-week, for example '* * 9-16 ? * MON-THU' for 09:00-16:59 Monday to Thursday.");
   });
 });
 
