@@ -141,6 +141,25 @@ describe('DeploymentWindow', () => {
     ['* * 9 ? * MON 1999', `the year field has only years before ${new Date().getUTCFullYear()} ('1999'): the window would never open again`],
     ['* * 9 ? * MON 2020-2022', `the year field has only years before ${new Date().getUTCFullYear()} ('2020-2022'): the window would never open again`],
     ['* * 9 ? * MON 2020-2199', undefined],
+    // regressions: steps bypassed the never-opening checks; they are expanded as the cron syntax does
+    ['* * 9-16 31/1 FEB ?', "the day-of-month field has '31/1' (day 31), a day that no month of the month field 'FEB' has (the window would never open on it)"],
+    ['* * 9-16 30/1 2 ?', "the day-of-month field has '30/1' (days 30, 31), days that no month of the month field '2' has (the window would never open on them)"],
+    ['* * 9-16 1,*/31 FEB ?', undefined],
+    ['* * 9-16 15/14 FEB ?', undefined],
+    ['* * 9-16 31 FEB/12 ?', "the day-of-month field has 31, a day that no month of the month field 'FEB/12' has (the window would never open on it)"],
+    ['* * 9-16 31 FEB/5 ?', undefined],
+    ['* * 9-16 31 */2 ?', undefined],
+    ['* * 9-16 31 APR-JUN/2,SEP-NOV/2 ?', "the day-of-month field has 31, a day that no month of the month field 'APR-JUN/2,SEP-NOV/2' has (the window would never open on it)"],
+    ['* * 9-16 31 APR-SEP/2 ?', undefined],
+    // a range that ends before it starts wraps around the month's end: 31-1 is the 31st and the 1st
+    ['* * 9-16 31-1 FEB ?', undefined],
+    ['* * 9 ? * * 2021-2022/1', `the year field has only years before ${new Date().getUTCFullYear()} ('2021-2022/1'): the window would never open again`],
+    ['* * 9 ? * * 2020/200', `the year field has only years before ${new Date().getUTCFullYear()} ('2020/200'): the window would never open again`],
+    ['* * 9 ? * * 2000-2010/5,2001', `the year field has only years before ${new Date().getUTCFullYear()} ('2000-2010/5,2001'): the window would never open again`],
+    // 2020, then 2120: the window does open again, in 2120
+    ['* * 9 ? * * 2020/100', undefined],
+    ['* * 9 ? * * */2', undefined],
+    ['* * 9 ? * * 2030-2020', "the year field has '2030-2020' (a range of years must not end before it starts)"],
   ])('cron %s', (expression, problem) => {
     expect(cronProblem(expression)).toBe(problem);
   });
