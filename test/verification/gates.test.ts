@@ -226,6 +226,30 @@ describe('blockWhileAlarming', () => {
     expect(prod.Actions.find((a: any) => a.ActionTypeId.Category === 'Approval')).toMatchObject({ Name: 'Approve', RunOrder: 1 });
   });
 
+  test.each([
+    ['a deployment window', { deploymentWindow: DeploymentWindow.cron('* * 8-17 ? * MON-THU', 'Europe/Paris') },
+      "environments[0] ('prod'): deploymentWindow is checked when a change enters the stage, before its approval ('Approve'); CodePipeline does not check it "
+      + 'again when the approval is answered, so a change approved later deploys at once, even outside the window. Approve inside the window.'],
+    ['entry alarms (regression: "Approve inside the window", with no window)', { blockWhileAlarming: ['ProdHealth'] },
+      "environments[0] ('prod'): blockWhileAlarming is checked when a change enters the stage, before its approval ('Approve'); CodePipeline does not check it "
+      + 'again when the approval is answered, so a change approved later deploys at once, even while an alarm is in ALARM. Approve only while the alarms are OK, '
+      + 'and watch the alarms with Verification.alarms (checked after the deployments; in ALARM the stage fails or rolls back).'],
+    ['both', { deploymentWindow: DeploymentWindow.cron('* * 8-17 ? * MON-THU', 'Europe/Paris'), blockWhileAlarming: ['ProdHealth'] },
+      "environments[0] ('prod'): deploymentWindow and blockWhileAlarming are checked when a change enters the stage, before its approval ('Approve'); "
+      + 'CodePipeline does not check them again when the approval is answered, so a change approved later deploys at once, even outside the window or '
+      + 'while an alarm is in ALARM. Approve inside the window and only while the alarms are OK, and watch the alarms with Verification.alarms '
+      + '(checked after the deployments; in ALARM the stage fails or rolls back).'],
+  ])('the approval warning names only the entry conditions the environment has: %s', (_case, gates, warning) => {
+    const stack = newStack();
+    const { blockWhileAlarming, ...rest } = gates as { blockWhileAlarming?: string[]; deploymentWindow?: DeploymentWindow };
+    pipelineIn(stack, {
+      environments: [env('prod', { ...rest, blockWhileAlarming: blockWhileAlarming?.map(n => alarm(stack, n)), approval: Approval.manual() })],
+    });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('approvalAfterEntryConditions')).map(w => w.entry.data)).toEqual([
+      `${warning} [ack: delivery-pipeline:approvalAfterEntryConditions]`,
+    ]);
+  });
+
   test('a change-set review after a deployment window warns that the change sets execute when it is answered; no approval, no warning', () => {
     const reviewed = newStack();
     pipelineIn(reviewed, {

@@ -338,7 +338,7 @@ function stageConditions(pipeline: codepipeline.Pipeline, env: EnvironmentModel)
       `${env.field}: ${gates} ${env.window && env.blockWhileAlarming ? 'are' : 'is'} checked when a change enters the stage, before its `
       + `${review ? 'change-set review' : 'approval'} ('${env.approval.actionName}'); CodePipeline does not check ${env.window && env.blockWhileAlarming ? 'them' : 'it'} again `
       + `when the ${review ? 'review' : 'approval'} is answered, so a change approved later deploys at once, even ${outside}. `
-      + `Approve inside the window${env.blockWhileAlarming ? ' and only while the alarms are OK' : ''}`
+      + `Approve ${[env.window ? 'inside the window' : undefined, env.blockWhileAlarming ? 'only while the alarms are OK' : undefined].filter(Boolean).join(' and ')}`
       + `${env.blockWhileAlarming ? ', and watch the alarms with Verification.alarms (checked after the deployments; in ALARM the stage fails or rolls back)' : ''}.`);
   }
   const success: codepipeline.Rule[] = [];
