@@ -209,6 +209,14 @@ export function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAl
   // alarmName is a token even when given; the physical name is the literal given
   const name = literalName(alarm, alarm.alarmName);
   if (name === undefined) {
+    // given, but built from a token (`${Aws.STACK_NAME}-errors`): known only when the stack deploys
+    // (a generated physical name resolves to nothing in the alarm's own stack, a given one to itself)
+    if (resolvedOrUndefined(alarmStack, (alarm as { physicalName?: unknown }).physicalName) !== undefined) {
+      ctx.validator.fail(field, `is an alarm of stack '${alarmStack.node.path}', in ${where}, which the pipeline's stack cannot refer to, and its alarmName `
+        + 'contains a token, so the name is known only when that stack deploys', alarm.node.path,
+      "Give the alarm an alarmName that is a literal string (alarmName: 'shop-prod-errors', not built from a token such as Aws.STACK_NAME), or import it with "
+        + "cloudwatch.Alarm.fromAlarmArn(this, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-prod-errors').");
+    }
     ctx.validator.fail(field, `is an alarm of stack '${alarmStack.node.path}', in ${where}, which the pipeline's stack cannot refer to, and its name is generated`,
       alarm.node.path, fix);
   }

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Aws, CfnResource, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -560,6 +560,15 @@ describe('alarms of stacks of the app outside the pipeline\'s stack', () => {
     const { stack, errors } = setup({ stage: true, env: PIPELINE_ENV });
     expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([errors])] })] }))).toMatch(
       /^'PipelineStack\/Shop': environments\[0\] \('prod'\)\.verification\[0\]\.alarms\[0\] is an alarm of stack 'Prod\/Monitoring', in CDK stage 'Prod', not the pipeline's, which the pipeline's stack cannot refer to, and its name is generated, got 'Prod\/Monitoring\/Errors'\. Give the alarm an alarmName /);
+  });
+
+  test('an alarm of a CDK stage whose alarmName is built from a token is refused as such (regression: "its name is generated")', () => {
+    const { stack, errors } = setup({ stage: true, env: PIPELINE_ENV }, `${Aws.STACK_NAME}-errors`);
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([errors])] })] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').verification[0].alarms[0] is an alarm of stack 'Prod/Monitoring', in CDK stage 'Prod', not the pipeline's, "
+      + "which the pipeline's stack cannot refer to, and its alarmName contains a token, so the name is known only when that stack deploys, "
+      + "got 'Prod/Monitoring/Errors'. Give the alarm an alarmName that is a literal string (alarmName: 'shop-prod-errors', not built from a token such as "
+      + "Aws.STACK_NAME), or import it with cloudwatch.Alarm.fromAlarmArn(this, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-prod-errors').");
   });
 
   test('an alarm of another stack in the pipeline\'s account and region is referred to as before', () => {
