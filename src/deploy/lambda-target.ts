@@ -12,7 +12,7 @@ import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model
 import { markLambdaDeployRole } from '../private/lambda-deploy-roles';
 import { hasDeployTimeName, readsCrossRegionNames, refuseOtherStage } from '../private/referable';
 import { described, isToken, literal, literalName, requireFactoryMade, Validator } from '../private/validation';
-import { alarmLabel, alarmRef, checkAlarmList } from '../verification/verification';
+import { alarmLabel, alarmRef, checkAlarmList, describeAlarmsStatement } from '../verification/verification';
 
 /*
  * CodePipeline's own Lambda deploy action (V2 pipelines): it uploads the artifact as the function's
@@ -150,7 +150,8 @@ export interface LambdaDeployOptions {
    * policy can be added to a role of another account): `lambda:GetAlias`,
    * `lambda:GetFunctionConfiguration`, `lambda:GetProvisionedConcurrencyConfig`,
    * `lambda:PublishVersion`, `lambda:UpdateAlias` and `lambda:UpdateFunctionCode` on the function
-   * and `<function ARN>:*`; `cloudwatch:DescribeAlarms` on the `alarms`; `logs:CreateLogGroup`,
+   * and `<function ARN>:*`; `cloudwatch:DescribeAlarms` on the `alarms` (on `*` for a composite
+   * alarm, which CloudWatch describes only to a permission on `*`); `logs:CreateLogGroup`,
    * `logs:CreateLogStream` and `logs:PutLogEvents` on the log groups
    * `/aws/codepipeline/<pipeline name>` and `/<region>/codepipeline/<pipeline name>` (give the
    * pipeline a `pipelineName` so the names are known). The artifact bucket and key grant it read
@@ -303,6 +304,8 @@ interface LambdaAlarm {
   readonly name: string;
   readonly arn: string;
   readonly label: string;
+  /** A composite alarm, which the action's role may describe only with a permission on "*". */
+  readonly composite: boolean;
 }
 
 /** The alarms of a Lambda deployment: at most 10, of the function's account and region, each once. */
@@ -332,7 +335,7 @@ function lambdaAlarms(ctx: ModelContext, given: unknown, account: string, region
     if (name !== undefined && name.includes(',')) {
       v.fail(`${field}[${i}]`, 'has a comma in its name, but CodePipeline takes the alarm names as one comma-separated list', name, 'Rename the alarm without commas.');
     }
-    return { name: ref.name, arn: ref.arn, label: alarmLabel(a), literal: literalName(a, ref.name) };
+    return { name: ref.name, arn: ref.arn, label: alarmLabel(a), composite: ref.composite, literal: literalName(a, ref.name) };
   });
   // CodePipeline's limit on an action configuration value
   const names = result.map(r => r.literal);
@@ -343,7 +346,7 @@ function lambdaAlarms(ctx: ModelContext, given: unknown, account: string, region
         described(`${length} characters`), 'Pass fewer alarms, or combine them into a composite alarm (cloudwatch.CompositeAlarm) with a short name.');
     }
   }
-  return result.map(({ name, arn, label }) => ({ name, arn, label }));
+  return result.map(({ name, arn, label, composite }) => ({ name, arn, label, composite }));
 }
 
 interface LambdaDeployActionProps {
@@ -387,7 +390,8 @@ class LambdaDeployAction extends actions.Action {
       resources: [functionArn, `${functionArn}:*`],
     }));
     if (p.alarms.length > 0) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: p.alarms.map(a => a.arn) }));
+      // every alarm when one is a composite alarm: CloudWatch describes those only to a permission on "*"
+      role.addToPrincipalPolicy(describeAlarmsStatement(p.alarms));
     }
     // The action's logs: the reference names the group /<region>/codepipeline/<pipeline>, CodePipeline's
     // other compute actions /aws/codepipeline/<pipeline>; both are granted, nothing else.

@@ -423,6 +423,11 @@ export interface AlarmRefModel {
   readonly region?: string;
   /** The pipeline's stack can refer to the alarm construct (its name and ARN as tokens). */
   readonly referable: boolean;
+  /**
+   * A composite alarm of the app: CloudWatch describes it only to a `cloudwatch:DescribeAlarms`
+   * permission on `*`, not on its ARN.
+   */
+  readonly composite: boolean;
 }
 
 export interface AlarmGateModel {

@@ -72,9 +72,12 @@ export interface EnvironmentOptions {
   readonly blockWhileAlarming?: cloudwatch.IAlarm[];
   /**
    * Role CodePipeline assumes to read the `blockWhileAlarming` alarms when they live in another
-   * account than the pipeline.
+   * account than the pipeline (a role in that account that trusts the pipeline account and may
+   * `cloudwatch:DescribeAlarms`, on `*` for a composite alarm). Every alarm is read with it, in its
+   * account: alarms of another account than the role's are refused.
    *
-   * @default - the pipeline's role, granted `cloudwatch:DescribeAlarms` on exactly these alarms
+   * @default - the pipeline's role, granted `cloudwatch:DescribeAlarms` on exactly these alarms (on
+   * `*` when one is a composite alarm of the app)
    */
   readonly blockWhileAlarmingRole?: iam.IRole;
   /**

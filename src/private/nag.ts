@@ -106,6 +106,21 @@ const API_REQUIRES_STAR: Suppression = {
 };
 
 /**
+ * The Sid of the library's `cloudwatch:DescribeAlarms` grant on Resource "*", made only when an alarm
+ * the pipeline's rules or a Lambda deploy action watch is a composite alarm (see
+ * verification/verification.ts): only that statement carries the reason below.
+ */
+export const COMPOSITE_ALARMS_SID = 'DescribeCompositeAlarms';
+
+const COMPOSITE_ALARMS_STAR: Suppression = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'Resource "*" for cloudwatch:DescribeAlarms only, granted because a watched alarm is a composite alarm: CloudWatch returns information about '
+    + 'composite alarms only to a cloudwatch:DescribeAlarms permission scoped to "*", not to one on the alarm\'s ARN (Amazon CloudWatch API Reference, DescribeAlarms). '
+    + 'Metric alarms alone are granted by their ARNs. See the cdk-delivery-pipeline README, Security.',
+  applies_to: ['Resource::*'],
+};
+
+/**
  * The actions aws-cdk-lib's ECS deploy action (an ECS rolling update) grants its role on
  * Resource "*": the permissions CodePipeline's ECS action documents for its role.
  */
@@ -198,11 +213,31 @@ function escapeRegExp(text: string): string {
 }
 
 /** A statement of a rendered policy document, as far as the checks below read it. */
-type Statement = { Action?: string | string[]; Resource?: unknown; Condition?: any };
+type Statement = { Sid?: string; Action?: string | string[]; Resource?: unknown; Condition?: any };
 
 /** True when the statement applies to Resource "*". */
 function onStar(st: Statement): boolean {
   return st.Resource === '*' || (Array.isArray(st.Resource) && st.Resource.includes('*'));
+}
+
+/** True for the library's grant of cloudwatch:DescribeAlarms alone on Resource "*", for composite alarms. */
+function describesAllAlarms(st: Statement): boolean {
+  const actions = ([] as string[]).concat(st.Action ?? []);
+  return st.Sid === COMPOSITE_ALARMS_SID && onStar(st) && st.Condition === undefined && actions.length === 1 && actions[0] === 'cloudwatch:DescribeAlarms';
+}
+
+/**
+ * The suppressions of the policy's statements on Resource "*": the composite alarms' DescribeAlarms,
+ * and one of the other kinds above. cdk-nag reports every "*" of a policy as one finding
+ * (`Resource::*`), so a suppression is added only when each statement on "*" is of a kind that is.
+ */
+export function starSuppressions(statements: Statement[], others: (rest: Statement[]) => Suppression | undefined): Suppression[] {
+  const alarms = statements.some(describesAllAlarms);
+  const rest = alarms ? statements.filter(st => !describesAllAlarms(st)) : statements;
+  const other = others(rest);
+  if (!alarms) return other ? [other] : [];
+  if (other) return [other, COMPOSITE_ALARMS_STAR];
+  return rest.some(onStar) ? [] : [COMPOSITE_ALARMS_STAR];
 }
 
 /** True when every statement on Resource "*" is one the AWS API requires (see API_REQUIRES_STAR). */
@@ -296,9 +331,11 @@ export function addNagSuppressions(
         ...replicationObjects,
       ];
       const list: Suppression[] = [{ id: 'AwsSolutions-IAM5', reason: IAM5_REASON, applies_to: findings }];
-      if (onlyApiRequiredStars(statements)) list.push(API_REQUIRES_STAR);
-      else if (onlyEcsDeployActionStars(statements)) list.push(ECS_DEPLOY_ACTION_STAR);
-      else if (onlyCodeBuildVpcStars(statements)) list.push(CODEBUILD_VPC_STAR);
+      list.push(...starSuppressions(statements, rest => {
+        if (onlyApiRequiredStars(rest)) return API_REQUIRES_STAR;
+        if (onlyEcsDeployActionStars(rest)) return ECS_DEPLOY_ACTION_STAR;
+        return onlyCodeBuildVpcStars(rest) ? CODEBUILD_VPC_STAR : undefined;
+      }));
       if (grantsCodeBuildEniPermission(statements)) list.push(CODEBUILD_ENI_PERMISSION);
       if (grantsLambdaDeploy(c, statements)) list.push(LAMBDA_DEPLOY_FINDINGS);
       suppress(cfn, list);
@@ -411,7 +448,8 @@ export function addCrossAccountActionRoleSuppressions(pipeline: codepipeline.Pip
     if (keys) suppress(cfn, [{ id: 'AwsSolutions-IAM5', reason: CROSS_ACCOUNT_KEY_READS_REASON, applies_to: [`Resource::${keys}`] }]);
     // an ECS rolling update's role: aws-cdk-lib's ECS grants on "*", as for the role in the pipeline's account
     const rest = statementsOf(policy).filter(st => !(keys && ([] as string[]).concat(st.Action ?? []).every(a => a.startsWith('kms:'))));
-    if (onlyEcsDeployActionStars(rest)) suppress(cfn, [ECS_DEPLOY_ACTION_STAR]);
+    const stars = starSuppressions(rest, others => onlyEcsDeployActionStars(others) ? ECS_DEPLOY_ACTION_STAR : undefined);
+    if (stars.length > 0) suppress(cfn, stars);
     if (grantsLambdaDeploy(policy, rest)) suppress(cfn, [LAMBDA_DEPLOY_FINDINGS]);
   }
 }

@@ -4,24 +4,30 @@ import { isToken, Validator } from '../private/validation';
 const DAYS = 'SUN|MON|TUE|WED|THU|FRI|SAT';
 const MONTHS = 'JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC';
 
-/** One field of a CodePipeline cron expression: its name, numeric range and extra characters. */
+/**
+ * One field of a CodePipeline cron expression: its name, numeric range, the largest step Quartz
+ * (whose cron syntax CodePipeline's takes) accepts in it, and extra characters.
+ */
 interface CronField {
   readonly name: string;
   readonly min: number;
   readonly max: number;
+  /** Quartz's CronExpression refuses a greater increment ("Increment > 60 : 75"); none for years. */
+  readonly maxStep?: number;
   readonly names?: string;
   readonly special: RegExp;
 }
 
 const FIELDS: CronField[] = [
   { name: 'seconds', min: 0, max: 0, special: /^\*$/ },
-  { name: 'minutes', min: 0, max: 59, special: /^$/ },
-  { name: 'hours', min: 0, max: 23, special: /^$/ },
-  { name: 'day-of-month', min: 1, max: 31, special: /^(\?|L(-([1-9]|[12]\d|30))?|([1-9]|[12]\d|3[01])W|LW)$/ },
-  { name: 'month', min: 1, max: 12, names: MONTHS, special: /^$/ },
-  { name: 'day-of-week', min: 1, max: 7, names: DAYS, special: /^(\?|[1-7]?L|[1-7]#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)L)$/ },
+  { name: 'minutes', min: 0, max: 59, maxStep: 59, special: /^$/ },
+  { name: 'hours', min: 0, max: 23, maxStep: 23, special: /^$/ },
+  { name: 'day-of-month', min: 1, max: 31, maxStep: 31, special: /^(\?|L(-([1-9]|[12]\d|30))?|([1-9]|[12]\d|3[01])W|LW)$/ },
+  { name: 'month', min: 1, max: 12, maxStep: 12, names: MONTHS, special: /^$/ },
+  { name: 'day-of-week', min: 1, max: 7, maxStep: 7, names: DAYS, special: /^(\?|[1-7]?L|[1-7]#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)#[1-5]|(SUN|MON|TUE|WED|THU|FRI|SAT)L)$/ },
   { name: 'year', min: 1970, max: 2199, special: /^$/ },
 ];
+const [, , , DAY_OF_MONTH, MONTH, , YEAR] = FIELDS;
 
 /** Returns a problem with one cron field, or undefined. */
 function fieldProblem(field: CronField, value: string): string | undefined {
@@ -31,13 +37,21 @@ function fieldProblem(field: CronField, value: string): string | undefined {
     if (field.name === 'day-of-month' && /^L-\d+$/.test(part)) return `the day-of-month field has '${part}' (allowed: L-1 to L-30)`;
     const m = part.match(/^(\*|[A-Z0-9]+(-[A-Z0-9]+)?)(\/\d+)?$/);
     if (!m) return `the ${field.name} field has '${part}'`;
-    if (m[3] !== undefined && Number(m[3].slice(1)) === 0) return `the ${field.name} field has '${part}' (a step must be 1 or more)`;
+    const step = m[3] === undefined ? undefined : Number(m[3].slice(1));
+    if (step !== undefined && (step === 0 || (field.maxStep !== undefined && step > field.maxStep))) {
+      return `the ${field.name} field has '${part}' (a step must be ${field.maxStep !== undefined ? `1 to ${field.maxStep}` : '1 or more'})`;
+    }
     if (m[1] === '*') continue;
-    for (const atom of m[1].split('-')) {
+    const atoms = m[1].split('-');
+    for (const atom of atoms) {
       const n = /^\d+$/.test(atom) ? Number(atom) : field.names ? field.names.split('|').indexOf(atom) + field.min : NaN;
       if (Number.isNaN(n) || n < field.min || n > field.max || (field.names && !/^\d+$/.test(atom) && !field.names.split('|').includes(atom))) {
         return `the ${field.name} field has '${atom}' (allowed: ${field.min}-${field.max}${field.names ? ` or ${field.names.replace(/\|/g, ',')}` : ''})`;
       }
+    }
+    // other ranges wrap around the field's end (NOV-FEB); Quartz refuses a range of years that would
+    if (field.name === 'year' && atoms.length === 2 && Number(atoms[1]) < Number(atoms[0])) {
+      return `the year field has '${m[1]}' (a range of years must not end before it starts)`;
     }
   }
   return undefined;
@@ -65,10 +79,31 @@ export function cronProblem(expression: string): string | undefined {
   return missingDayProblem(fields[3], fields[4].toUpperCase()) ?? pastYearProblem(fields[6]);
 }
 
-/** A year field whose years are all in the past (`2019`, `2020-2022`), which the window would never open in. */
+/**
+ * The values one part of a field names (`*`, a value or a range, each with an optional `/step`), as
+ * Quartz's CronExpression expands them: a step counts from the part's first value to the end of its
+ * range, or to the field's end when the part names no range (`31/1` is the 31st only); a range that
+ * ends before it starts wraps around the field's end (`NOV-FEB`, `30-2`). The part was checked by
+ * fieldProblem (a year range that wraps is refused there, as Quartz refuses it).
+ */
+function partValues(field: CronField, part: string): number[] {
+  const [range, stepText] = part.split('/');
+  const step = stepText === undefined ? 1 : Number(stepText);
+  const value = (atom: string) => /^\d+$/.test(atom) ? Number(atom) : field.names!.split('|').indexOf(atom) + field.min;
+  const [first, last] = range.split('-');
+  const from = first === '*' ? field.min : value(first);
+  const to = last !== undefined ? value(last) : first === '*' || stepText !== undefined ? field.max : from;
+  const size = field.max - field.min + 1;
+  const span = to >= from ? to - from : to - from + size;
+  const values: number[] = [];
+  for (let k = 0; k <= span; k += step) values.push((from - field.min + k) % size + field.min);
+  return values;
+}
+
+/** A year field whose years are all in the past (`2019`, `2020-2022`, `2021-2022/1`), which the window would never open in. */
 function pastYearProblem(year: string | undefined): string | undefined {
-  if (year === undefined || !/^[\d,-]+$/.test(year)) return undefined;
-  const latest = Math.max(...year.split(/[,-]/).map(Number));
+  if (year === undefined) return undefined;
+  const latest = Math.max(...year.split(',').flatMap(part => partValues(YEAR, part)));
   const now = new Date().getUTCFullYear();
   return latest < now ? `the year field has only years before ${now} ('${year}'): the window would never open again` : undefined;
 }
@@ -77,29 +112,24 @@ function pastYearProblem(year: string | undefined): string | undefined {
 const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
- * A day of the month that none of the months has (`31` in `FEB` or `4,6`, `30` in `FEB`), which
- * the window would never open on; undefined when there is none. Checks simple fields only: days
- * and ranges of days (a range's first day: `25-31` in April means up to the month's end), months,
- * ranges and lists of months; '*', steps and L/W are not checked.
+ * A part of the day-of-month field whose days none of the months has (`31` in `FEB` or `4,6`, `30`
+ * or `30/1` in `FEB`), which the window would never open on; undefined when there is none. Days,
+ * ranges (`25-31` in April opens up to the month's end) and steps are expanded as the cron syntax
+ * does, and so are the months; `L` and `W` days, which name days the month has, are not checked.
  */
 function missingDayProblem(dayOfMonth: string, month: string): string | undefined {
-  if (!/^[\d,-]+$/.test(dayOfMonth) || month.includes('*') || month.includes('/')) return undefined;
-  const monthNumber = (atom: string) => /^\d+$/.test(atom) ? Number(atom) : MONTHS.split('|').indexOf(atom) + 1;
-  const months = new Set<number>();
-  for (const part of month.split(',')) {
-    const [from, to = from] = part.split('-').map(monthNumber);
-    // a range such as NOV-FEB wraps around the year's end
-    for (let m = from, i = 0; i < 12; m = m % 12 + 1, i++) {
-      months.add(m);
-      if (m === to) break;
-    }
-  }
+  if (!/^[\d,\-/*]+$/.test(dayOfMonth)) return undefined;
+  const months = new Set(month.split(',').flatMap(part => partValues(MONTH, part)));
   const longest = Math.max(...[...months].map(m => MONTH_DAYS[m - 1]));
   for (const part of dayOfMonth.split(',')) {
-    const first = Number(part.split('-')[0]);
-    if (first > longest) {
-      return `the day-of-month field has ${first}, a day that no month of the month field '${month}' has (the window would never open on it)`;
+    const days = partValues(DAY_OF_MONTH, part);
+    if (days.some(d => d <= longest)) continue;
+    if (!part.includes('/')) {
+      return `the day-of-month field has ${days[0]}, a day that no month of the month field '${month}' has (the window would never open on it)`;
     }
+    const one = days.length === 1;
+    return `the day-of-month field has '${part}' (day${one ? '' : 's'} ${days.join(', ')}), ${one ? 'a day' : 'days'} that no month of the month field `
+      + `'${month}' has (the window would never open on ${one ? 'it' : 'them'})`;
   }
   return undefined;
 }

@@ -1,10 +1,11 @@
-import { CfnOutput, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { AlarmGateModel, AlarmRefModel, GroupAlarmModel, ModelContext, VerificationModel } from '../model/model';
 import { takenVariables, validateCommandsOptions } from '../private/commands-spec';
+import { COMPOSITE_ALARMS_SID } from '../private/nag';
 import { refuseOwnedOfOtherApp } from '../private/referable';
 import { outputVariables } from '../private/stack-outputs';
 import { described, literal, literalName, resolvedOrUndefined, type Validator } from '../private/validation';
@@ -55,9 +56,13 @@ export interface AlarmVerificationOptions {
   readonly bakeTime?: Duration;
   /**
    * Role CodePipeline assumes to read the alarms, for alarms in another account than the pipeline
-   * (a role in that account that trusts the pipeline account and may `cloudwatch:DescribeAlarms`).
+   * (a role in that account that trusts the pipeline account and may `cloudwatch:DescribeAlarms`,
+   * on `*` for a composite alarm: CloudWatch describes composite alarms only to a permission on `*`).
+   * Every alarm is read with it, in its account: alarms of another account than the role's are
+   * refused (one `Verification.alarms` per account).
    *
-   * @default - the pipeline's role, granted `cloudwatch:DescribeAlarms` on exactly these alarms
+   * @default - the pipeline's role, granted `cloudwatch:DescribeAlarms` on exactly these alarms (on
+   * `*` when one is a composite alarm of the app)
    */
   readonly role?: iam.IRole;
 }
@@ -125,6 +130,22 @@ export function alarmGateModel(
       }
     });
   }
+  // The rules read every alarm of the gate with the role given, in the role's account: an alarm of
+  // another account would not be found there (or a same-named alarm of that account would be read).
+  const readerAccount = role === undefined ? undefined : roleAccount(role as iam.IRole);
+  if (readerAccount !== undefined) {
+    // the role's field as written beside the alarms: blockWhileAlarmingRole, or verification[0].role
+    const roleName = roleField?.split('.').pop() ?? `${ctx.field.split('.').slice(-2, -1)[0]}.role`;
+    const fix = roleField === undefined
+      ? 'Split the alarms by account: one Verification.alarms per account, each with a role of that account (alarms of the pipeline\'s account need none).'
+      : `blockWhileAlarming reads all its alarms with ${roleName}: pass alarms of account ${readerAccount} only, and watch the others with `
+        + 'Verification.alarms and a role of their account.';
+    refs.forEach((r, i) => {
+      if (r.account === undefined || r.account === readerAccount) return;
+      v.fail(`${ctx.field}[${i}]`, `is an alarm of account ${r.account}, but ${roleName} is a role of account ${readerAccount}: the rule reads the alarm with `
+        + `that role, so it would look the alarm up in account ${readerAccount}`, Token.isUnresolved(r.arn) ? described(alarmLabel(r.alarm)) : r.arn, fix);
+    });
+  }
   // An alarm of a literal account or region, and a pipeline stack that names none: the rule would
   // look the alarm's name up wherever the pipeline runs, which may be another account or region.
   const pipelineRegion = ctx.pipelineRegion;
@@ -145,6 +166,13 @@ export function alarmGateModel(
   return { alarms: alarms as cloudwatch.IAlarm[], refs, waitMinutes, role: role as iam.IRole | undefined, summary: `${what}${wait}: ${names.join(', ')}`, names };
 }
 
+/** The account of a role, when known at synth: its stack's (an imported role's is its ARN's). */
+function roleAccount(role: iam.IRole): string | undefined {
+  const account = literal(role.env?.account);
+  if (account !== undefined || Token.isUnresolved(role.roleArn)) return account;
+  return literal(role.roleArn.split(':')[4] || undefined);
+}
+
 /**
  * How the pipeline's rules name an alarm. An imported alarm (`fromAlarmArn`) carries its account
  * and region in its ARN. An alarm construct is referred to with tokens when the pipeline's stack can
@@ -154,11 +182,12 @@ export function alarmGateModel(
  * literal name, in its stack's account and region (the environment's when the stack names none).
  */
 export function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAlarm): AlarmRefModel {
+  const composite = isCompositeAlarm(alarm);
   const byTokens = (account?: string, region?: string): AlarmRefModel =>
-    ({ alarm, name: alarm.alarmName, arn: alarm.alarmArn, account: literal(account), region: literal(region), referable: true });
+    ({ alarm, name: alarm.alarmName, arn: alarm.alarmArn, account: literal(account), region: literal(region), referable: true, composite });
   if (!Token.isUnresolved(alarm.alarmArn)) {
     const parts = alarm.alarmArn.split(':');
-    return { alarm, name: alarm.alarmName, arn: alarm.alarmArn, account: literal(parts[4]), region: literal(parts[3]), referable: true };
+    return { alarm, name: alarm.alarmName, arn: alarm.alarmArn, account: literal(parts[4]), region: literal(parts[3]), referable: true, composite };
   }
   refuseOwnedOfOtherApp(ctx.validator, field, alarm, 'a CloudWatch alarm');
   const scope = ctx.pipelineScope;
@@ -180,6 +209,14 @@ export function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAl
   // alarmName is a token even when given; the physical name is the literal given
   const name = literalName(alarm, alarm.alarmName);
   if (name === undefined) {
+    // given, but built from a token (`${Aws.STACK_NAME}-errors`): known only when the stack deploys
+    // (a generated physical name resolves to nothing in the alarm's own stack, a given one to itself)
+    if (resolvedOrUndefined(alarmStack, (alarm as { physicalName?: unknown }).physicalName) !== undefined) {
+      ctx.validator.fail(field, `is an alarm of stack '${alarmStack.node.path}', in ${where}, which the pipeline's stack cannot refer to, and its alarmName `
+        + 'contains a token, so the name is known only when that stack deploys', alarm.node.path,
+      "Give the alarm an alarmName that is a literal string (alarmName: 'shop-prod-errors', not built from a token such as Aws.STACK_NAME), or import it with "
+        + "cloudwatch.Alarm.fromAlarmArn(this, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-prod-errors').");
+    }
     ctx.validator.fail(field, `is an alarm of stack '${alarmStack.node.path}', in ${where}, which the pipeline's stack cannot refer to, and its name is generated`,
       alarm.node.path, fix);
   }
@@ -187,7 +224,31 @@ export function alarmRef(ctx: ModelContext, field: string, alarm: cloudwatch.IAl
     ctx.validator.fail(field, `is an alarm of stack '${alarmStack.node.path}', in ${where}, and that stack names no ${account === undefined ? 'account' : 'region'}`,
       alarm.node.path, `Give stack '${alarmStack.node.path}' an env with its account and region, or import the alarm with cloudwatch.Alarm.fromAlarmArn(...).`);
   }
-  return { alarm, name, arn: `arn:${pipelineStack.partition}:cloudwatch:${region}:${account}:alarm:${name}`, account, region, referable: false };
+  return { alarm, name, arn: `arn:${pipelineStack.partition}:cloudwatch:${region}:${account}:alarm:${name}`, account, region, referable: false, composite };
+}
+
+/**
+ * True for a composite alarm of the app (a cloudwatch.CompositeAlarm, or a construct whose resource
+ * is an AWS::CloudWatch::CompositeAlarm). An imported alarm cannot be told apart:
+ * `CompositeAlarm.fromCompositeAlarmArn` returns the same kind of object as `Alarm.fromAlarmArn`.
+ */
+export function isCompositeAlarm(alarm: cloudwatch.IAlarm): boolean {
+  if (alarm instanceof cloudwatch.CompositeAlarm) return true;
+  const resource = typeof (alarm as any).node === 'object' ? alarm.node.defaultChild : undefined;
+  return resource !== undefined && CfnResource.isCfnResource(resource)
+    && resource.cfnResourceType === cloudwatch.CfnCompositeAlarm.CFN_RESOURCE_TYPE_NAME;
+}
+
+/**
+ * The `cloudwatch:DescribeAlarms` grant on alarms: on their ARNs, or on `*` when one is a composite
+ * alarm (CloudWatch returns composite alarms only to a permission scoped to `*`). The grant on `*`
+ * has its own Sid, so aws-cdk-lib's policy minimization never merges it with another statement on
+ * `*` (a merged statement would hide that one from the library's narrowing and cdk-nag's reasons).
+ */
+export function describeAlarmsStatement(alarms: ReadonlyArray<{ readonly arn: string; readonly composite: boolean }>): iam.PolicyStatement {
+  return alarms.some(a => a.composite)
+    ? new iam.PolicyStatement({ sid: COMPOSITE_ALARMS_SID, actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] })
+    : new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map(a => a.arn) });
 }
 
 /**

@@ -90,6 +90,39 @@ describe('DeploymentTarget.lambdaFunction', () => {
     }]);
   });
 
+  test('with a composite alarm the role may describe every alarm, as CloudWatch requires; cdk-nag finds nothing (regression: its ARN only)', () => {
+    const stack = newStack();
+    const { fn, alias } = ownAlias(stack);
+    const errors = new cloudwatch.Alarm(stack, 'Errors', { metric: fn.metricErrors(), threshold: 1, evaluationPeriods: 1 });
+    const throttles = new cloudwatch.Alarm(stack, 'Throttles', { metric: fn.metricThrottles(), threshold: 1, evaluationPeriods: 1 });
+    const health = new cloudwatch.CompositeAlarm(stack, 'Health', { compositeAlarmName: 'shop-health', alarmRule: cloudwatch.AlarmRule.anyOf(errors, throttles) });
+    deploy(stack, DeploymentTarget.lambdaFunction(alias, { trafficShift: LambdaTrafficShift.canary(10, Duration.minutes(5)), alarms: [health] }));
+    expect(flat(action(stack, 'prod', 'Api')).Configuration.Alarms).toBe('<Health02A586CD>');
+    const statements = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap(p => flat(p.Properties.PolicyDocument.Statement));
+    expect(statements.filter((s: any) => s.Action === 'cloudwatch:DescribeAlarms')).toEqual([{ Sid: 'DescribeCompositeAlarms', Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: '*' }]);
+    expect(nagFindingsAfterSynth(stack).filter(f => f.path.startsWith('PipelineStack/Shop/'))).toEqual([]);
+  });
+
+  test('with a composite alarm of another account, the role aws-cdk-lib creates there may describe every alarm; cdk-nag finds nothing', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const monitoring = new Stack(app, 'Monitoring', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const metric = new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'Errors' });
+    const errors = new cloudwatch.Alarm(monitoring, 'Errors', { metric, threshold: 1, evaluationPeriods: 1 });
+    const health = new cloudwatch.CompositeAlarm(monitoring, 'Health', { compositeAlarmName: 'shop-health', alarmRule: cloudwatch.AlarmRule.anyOf(errors) });
+    pipelineIn(stack, {
+      environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack, '222222222222'), { alarms: [health] })] }],
+    });
+    expect(action(stack, 'prod', 'shop-api').Configuration.Alarms).toBe('shop-health');
+    const findings = nagFindingsAfterSynth(app);
+    const support = app.node.findAll().find(c => c instanceof Stack && c.node.id === 'cross-account-support-stack-222222222222') as Stack;
+    const statements = Object.values<any>(Template.fromStack(support).findResources('AWS::IAM::Policy')).flatMap(p => flat(p.Properties.PolicyDocument.Statement));
+    expect(statements.filter((s: any) => s.Action === 'cloudwatch:DescribeAlarms')).toEqual([{ Sid: 'DescribeCompositeAlarms', Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: '*' }]);
+    // not merged with aws-cdk-lib's key grant on "*", which stays narrowed to the pipeline account's keys
+    expect(statements).toContainEqual({ Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*' });
+    expect(findings.filter(f => f.path.startsWith('cross-account-support-stack-222222222222/'))).toEqual([]);
+  });
+
   test('the action\'s role may deploy this one function, write the pipeline\'s logs and read the artifacts: nothing else', () => {
     const stack = newStack();
     const { alias } = ownAlias(stack);

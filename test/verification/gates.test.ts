@@ -1,12 +1,13 @@
-import { Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Aws, CfnResource, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Approval, DeploymentTarget, DeploymentWindow, FailurePolicy, ReleaseMode, Verification } from '../../src';
+import { onlyApiRequiredStars, starSuppressions } from '../../src/private/nag';
 import { cronProblem } from '../../src/verification/deployment-window';
-import { env, errorOf, flat, newApp, newStack, pipelineIn, pipelineProps } from '../util';
+import { env, errorOf, flat, nagFindingsAfterSynth, newApp, newStack, pipelineIn, pipelineProps } from '../util';
 
 function alarm(stack: any, name: string): cloudwatch.IAlarm {
   return cloudwatch.Alarm.fromAlarmArn(stack, name, `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:${name}`);
@@ -123,12 +124,52 @@ describe('DeploymentWindow', () => {
     ['* * 9 L-3 * ?', undefined],
     ['* * 9 ? * 9L', "the day-of-week field has '9L' (allowed: 1-7 or SUN,MON,TUE,WED,THU,FRI,SAT)"],
     ['* * 9 ? * 6L', undefined],
-    ['* */0 9 ? * MON', "the minutes field has '*/0' (a step must be 1 or more)"],
+    ['* */0 9 ? * MON', "the minutes field has '*/0' (a step must be 1 to 59)"],
+    // regressions: steps Quartz refuses (its CronExpression: "Increment > 60"), accepted
+    ['* */60 9-16 ? * MON-FRI', "the minutes field has '*/60' (a step must be 1 to 59)"],
+    ['* 0/59 9-16 ? * MON-FRI', undefined],
+    ['* * */24 ? * MON-FRI', "the hours field has '*/24' (a step must be 1 to 23)"],
+    ['* * 8-17/23 ? * MON-FRI', undefined],
+    ['* * 9 1/32 * ?', "the day-of-month field has '1/32' (a step must be 1 to 31)"],
+    ['* * 9 1/31 * ?', undefined],
+    ['* * 9 ? JAN/13 MON', "the month field has 'JAN/13' (a step must be 1 to 12)"],
+    ['* * 9 ? JAN-JUN/12 MON', undefined],
+    ['* * 9 ? * MON/8', "the day-of-week field has 'MON/8' (a step must be 1 to 7)"],
+    ['* * 9 ? * 1-7/7', undefined],
+    ['* * 9 ? * MON 2027/0', "the year field has '2027/0' (a step must be 1 or more)"],
+    ['* * 9 ? * MON 2027/500', undefined],
     ['* * 9 ? * MON 1999', `the year field has only years before ${new Date().getUTCFullYear()} ('1999'): the window would never open again`],
     ['* * 9 ? * MON 2020-2022', `the year field has only years before ${new Date().getUTCFullYear()} ('2020-2022'): the window would never open again`],
     ['* * 9 ? * MON 2020-2199', undefined],
+    // regressions: steps bypassed the never-opening checks; they are expanded as the cron syntax does
+    ['* * 9-16 31/1 FEB ?', "the day-of-month field has '31/1' (day 31), a day that no month of the month field 'FEB' has (the window would never open on it)"],
+    ['* * 9-16 30/1 2 ?', "the day-of-month field has '30/1' (days 30, 31), days that no month of the month field '2' has (the window would never open on them)"],
+    ['* * 9-16 1,*/31 FEB ?', undefined],
+    ['* * 9-16 15/14 FEB ?', undefined],
+    ['* * 9-16 31 FEB/12 ?', "the day-of-month field has 31, a day that no month of the month field 'FEB/12' has (the window would never open on it)"],
+    ['* * 9-16 31 FEB/5 ?', undefined],
+    ['* * 9-16 31 */2 ?', undefined],
+    ['* * 9-16 31 APR-JUN/2,SEP-NOV/2 ?', "the day-of-month field has 31, a day that no month of the month field 'APR-JUN/2,SEP-NOV/2' has (the window would never open on it)"],
+    ['* * 9-16 31 APR-SEP/2 ?', undefined],
+    // a range that ends before it starts wraps around the month's end: 31-1 is the 31st and the 1st
+    ['* * 9-16 31-1 FEB ?', undefined],
+    ['* * 9 ? * * 2021-2022/1', `the year field has only years before ${new Date().getUTCFullYear()} ('2021-2022/1'): the window would never open again`],
+    ['* * 9 ? * * 2020/200', `the year field has only years before ${new Date().getUTCFullYear()} ('2020/200'): the window would never open again`],
+    ['* * 9 ? * * 2000-2010/5,2001', `the year field has only years before ${new Date().getUTCFullYear()} ('2000-2010/5,2001'): the window would never open again`],
+    // 2020, then 2120: the window does open again, in 2120
+    ['* * 9 ? * * 2020/100', undefined],
+    ['* * 9 ? * * */2', undefined],
+    ['* * 9 ? * * 2030-2020', "the year field has '2030-2020' (a range of years must not end before it starts)"],
   ])('cron %s', (expression, problem) => {
     expect(cronProblem(expression)).toBe(problem);
+  });
+
+  test('a step Quartz refuses is refused at synth, naming the field, the expression and the steps allowed', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { deploymentWindow: DeploymentWindow.cron('* */60 9-16 ? * MON-FRI') })] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deploymentWindow.expression is not a deployment window cron expression: the minutes field has '*/60' "
+      + "(a step must be 1 to 59), got '* */60 9-16 ? * MON-FRI'. "
+      + "Write it as seconds minutes hours day-of-month month day-of-week, for example '* * 9-16 ? * MON-THU' for 09:00-16:59 Monday to Thursday.");
   });
 });
 
@@ -183,6 +224,30 @@ describe('blockWhileAlarming', () => {
     const prod = stage(stack, 'prod');
     expect(prod.BeforeEntry.Conditions[0].Rules.map((r: any) => r.RuleTypeId.Provider)).toEqual(['DeploymentWindow', 'CloudWatchAlarm']);
     expect(prod.Actions.find((a: any) => a.ActionTypeId.Category === 'Approval')).toMatchObject({ Name: 'Approve', RunOrder: 1 });
+  });
+
+  test.each([
+    ['a deployment window', { deploymentWindow: DeploymentWindow.cron('* * 8-17 ? * MON-THU', 'Europe/Paris') },
+      "environments[0] ('prod'): deploymentWindow is checked when a change enters the stage, before its approval ('Approve'); CodePipeline does not check it "
+      + 'again when the approval is answered, so a change approved later deploys at once, even outside the window. Approve inside the window.'],
+    ['entry alarms (regression: "Approve inside the window", with no window)', { blockWhileAlarming: ['ProdHealth'] },
+      "environments[0] ('prod'): blockWhileAlarming is checked when a change enters the stage, before its approval ('Approve'); CodePipeline does not check it "
+      + 'again when the approval is answered, so a change approved later deploys at once, even while an alarm is in ALARM. Approve only while the alarms are OK, '
+      + 'and watch the alarms with Verification.alarms (checked after the deployments; in ALARM the stage fails or rolls back).'],
+    ['both', { deploymentWindow: DeploymentWindow.cron('* * 8-17 ? * MON-THU', 'Europe/Paris'), blockWhileAlarming: ['ProdHealth'] },
+      "environments[0] ('prod'): deploymentWindow and blockWhileAlarming are checked when a change enters the stage, before its approval ('Approve'); "
+      + 'CodePipeline does not check them again when the approval is answered, so a change approved later deploys at once, even outside the window or '
+      + 'while an alarm is in ALARM. Approve inside the window and only while the alarms are OK, and watch the alarms with Verification.alarms '
+      + '(checked after the deployments; in ALARM the stage fails or rolls back).'],
+  ])('the approval warning names only the entry conditions the environment has: %s', (_case, gates, warning) => {
+    const stack = newStack();
+    const { blockWhileAlarming, ...rest } = gates as { blockWhileAlarming?: string[]; deploymentWindow?: DeploymentWindow };
+    pipelineIn(stack, {
+      environments: [env('prod', { ...rest, blockWhileAlarming: blockWhileAlarming?.map(n => alarm(stack, n)), approval: Approval.manual() })],
+    });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('approvalAfterEntryConditions')).map(w => w.entry.data)).toEqual([
+      `${warning} [ack: delivery-pipeline:approvalAfterEntryConditions]`,
+    ]);
   });
 
   test('a change-set review after a deployment window warns that the change sets execute when it is answered; no approval, no warning', () => {
@@ -365,6 +430,60 @@ describe('alarms in another account or region', () => {
   });
 });
 
+describe('a role of another account than the alarms it reads', () => {
+  const arnOf = (account: string, name: string) => `arn:aws:cloudwatch:eu-west-1:${account}:alarm:${name}`;
+  const alarmOf = (stack: Stack, account: string, name: string) => cloudwatch.Alarm.fromAlarmArn(stack, name, arnOf(account, name));
+  const reader = (stack: Stack) => iam.Role.fromRoleArn(stack, 'Reader', 'arn:aws:iam::222222222222:role/alarm-reader');
+  const P = "'PipelineStack/Shop': environments[0] ('prod')";
+
+  test.each([
+    ['of the pipeline\'s account', '111111111111'],
+    ['of a third account', '333333333333'],
+  ])('Verification.alarms: an alarm %s beside the role\'s is refused, naming both accounts (regression: read with the role, in its account)', (_case, account) => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [env('prod', { verification: [Verification.alarms([alarmOf(stack, '222222222222', 'web-5xx'), alarmOf(stack, account, 'errors')], { role: reader(stack) })] })],
+    }))).toBe(`${P}.verification[0].alarms[1] is an alarm of account ${account}, but verification[0].role is a role of account 222222222222: `
+      + `the rule reads the alarm with that role, so it would look the alarm up in account 222222222222, got '${arnOf(account, 'errors')}'. `
+      + "Split the alarms by account: one Verification.alarms per account, each with a role of that account (alarms of the pipeline's account need none).");
+  });
+
+  test('blockWhileAlarming: an alarm of another account than blockWhileAlarmingRole\'s is refused', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [env('prod', { blockWhileAlarming: [alarmOf(stack, '111111111111', 'errors')], blockWhileAlarmingRole: reader(stack) })],
+    }))).toBe(`${P}.blockWhileAlarming[0] is an alarm of account 111111111111, but blockWhileAlarmingRole is a role of account 222222222222: `
+      + `the rule reads the alarm with that role, so it would look the alarm up in account 222222222222, got '${arnOf('111111111111', 'errors')}'. `
+      + 'blockWhileAlarming reads all its alarms with blockWhileAlarmingRole: pass alarms of account 222222222222 only, and watch the others with '
+      + 'Verification.alarms and a role of their account.');
+  });
+
+  test('a role of the app is of its stack\'s account; an alarm of the pipeline\'s own stack is of the pipeline\'s', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const roles = new Stack(app, 'Roles', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const role = new iam.Role(roles, 'Reader', { roleName: 'alarm-reader', assumedBy: new iam.AccountPrincipal('111111111111') });
+    const errors = new cloudwatch.Alarm(stack, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([errors], { role })] })] }))).toMatch(
+      /^'PipelineStack\/Shop': environments\[0\] \('prod'\)\.verification\[0\]\.alarms\[0\] is an alarm of account 111111111111, but verification\[0\]\.role is a role of account 222222222222: .*, got PipelineStack\/Errors\. Split the alarms by account/);
+  });
+
+  test('alarms and role of one account are taken, and so is a role whose account is not known at synth', () => {
+    const stack = newStack();
+    const agnostic = new Stack(stack.node.root as any, 'Roles');
+    const unknown = new iam.Role(agnostic, 'Reader', { roleName: 'alarm-reader-333', assumedBy: new iam.AccountPrincipal('111111111111') });
+    pipelineIn(stack, {
+      environments: [env('prod', {
+        blockWhileAlarming: [alarmOf(stack, '222222222222', 'web-5xx')],
+        blockWhileAlarmingRole: reader(stack),
+        verification: [Verification.alarms([alarmOf(stack, '333333333333', 'errors')], { role: unknown })],
+      })],
+    });
+    expect(stage(stack, 'prod').BeforeEntry.Conditions[0].Rules[0]).toMatchObject({ RoleArn: 'arn:aws:iam::222222222222:role/alarm-reader' });
+    expect(flat(stage(stack, 'prod').OnSuccess.Conditions[0].Rules[0].RoleArn)).toMatch(/:role\/alarm-reader-333$/);
+  });
+});
+
 describe('a role that is not a role', () => {
   test.each([
     ['Verification.alarms', (errors: any) => ({ verification: [Verification.alarms([errors], { role: 'reader' as any })] }), 'verification[0].role'],
@@ -443,6 +562,15 @@ describe('alarms of stacks of the app outside the pipeline\'s stack', () => {
       /^'PipelineStack\/Shop': environments\[0\] \('prod'\)\.verification\[0\]\.alarms\[0\] is an alarm of stack 'Prod\/Monitoring', in CDK stage 'Prod', not the pipeline's, which the pipeline's stack cannot refer to, and its name is generated, got 'Prod\/Monitoring\/Errors'\. Give the alarm an alarmName /);
   });
 
+  test('an alarm of a CDK stage whose alarmName is built from a token is refused as such (regression: "its name is generated")', () => {
+    const { stack, errors } = setup({ stage: true, env: PIPELINE_ENV }, `${Aws.STACK_NAME}-errors`);
+    expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([errors])] })] }))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').verification[0].alarms[0] is an alarm of stack 'Prod/Monitoring', in CDK stage 'Prod', not the pipeline's, "
+      + "which the pipeline's stack cannot refer to, and its alarmName contains a token, so the name is known only when that stack deploys, "
+      + "got 'Prod/Monitoring/Errors'. Give the alarm an alarmName that is a literal string (alarmName: 'shop-prod-errors', not built from a token such as "
+      + "Aws.STACK_NAME), or import it with cloudwatch.Alarm.fromAlarmArn(this, 'Errors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-prod-errors').");
+  });
+
   test('an alarm of another stack in the pipeline\'s account and region is referred to as before', () => {
     const { app, stack, errors } = setup({ env: PIPELINE_ENV });
     pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([errors])] })] });
@@ -451,6 +579,87 @@ describe('alarms of stacks of the app outside the pipeline\'s stack', () => {
     expect(rule.Region).toBeUndefined();
     // a cross-stack reference (Fn::ImportValue; Fn::GetStackOutput in newer aws-cdk-lib)
     expect(JSON.stringify(rule.Configuration.AlarmName)).toMatch(/Fn::ImportValue|Fn::GetStackOutput/);
+  });
+});
+
+describe('composite alarms', () => {
+  const metric = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' });
+  /** Two metric alarms of the stack and a composite alarm of both. */
+  function alarms(stack: Stack) {
+    const errors = new cloudwatch.Alarm(stack, 'Errors', { alarmName: 'shop-errors', metric, threshold: 1, evaluationPeriods: 1 });
+    const latency = new cloudwatch.Alarm(stack, 'Latency', { alarmName: 'shop-latency', metric, threshold: 5, evaluationPeriods: 1 });
+    const health = new cloudwatch.CompositeAlarm(stack, 'Health', { compositeAlarmName: 'shop-health', alarmRule: cloudwatch.AlarmRule.anyOf(errors, latency) });
+    return { errors, latency, health };
+  }
+  /** The pipeline role's cloudwatch:DescribeAlarms statements, as synthesized. */
+  const describeAlarms = (stack: Stack) => {
+    const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => /^ShopPipelineRoleDefaultPolicy/.test(id))![1] as any;
+    return flat(policy.Properties.PolicyDocument.Statement).filter((st: any) => [].concat(st.Action).includes('cloudwatch:DescribeAlarms' as never));
+  };
+
+  test('metric alarms alone: the pipeline role may describe exactly those alarms', () => {
+    const stack = newStack();
+    const { errors, latency } = alarms(stack);
+    pipelineIn(stack, { environments: [env('prod', { blockWhileAlarming: [errors], verification: [Verification.alarms([latency])] })] });
+    expect(describeAlarms(stack)).toEqual([{ Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: ['<ErrorsFA5270DE.Arn>', '<Latency2EF2A010.Arn>'] }]);
+  });
+
+  test.each([
+    ['Verification.alarms', (health: cloudwatch.IAlarm) => ({ verification: [Verification.alarms([health])] })],
+    ['blockWhileAlarming', (health: cloudwatch.IAlarm) => ({ blockWhileAlarming: [health] })],
+  ])('%s with a composite alarm: the pipeline role may describe every alarm, as CloudWatch requires (regression: its ARN only)', (_case, gate) => {
+    const stack = newStack();
+    const { health } = alarms(stack);
+    pipelineIn(stack, { environments: [env('prod', gate(health))] });
+    expect(describeAlarms(stack)).toEqual([{ Sid: 'DescribeCompositeAlarms', Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: '*' }]);
+  });
+
+  test('a composite alarm of a CDK stage, watched by its name, is recognised too', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const prod = new Stage(app, 'Prod', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const { health } = alarms(new Stack(prod, 'Monitoring'));
+    pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([health])] })] });
+    expect(stage(stack, 'prod').OnSuccess.Conditions[0].Rules[0].Configuration.AlarmName).toBe('shop-health');
+    expect(describeAlarms(stack)).toEqual([{ Sid: 'DescribeCompositeAlarms', Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: '*' }]);
+  });
+
+  test('an imported alarm cannot be told to be composite: it is granted by its ARN', () => {
+    const stack = newStack();
+    const imported = cloudwatch.CompositeAlarm.fromCompositeAlarmArn(stack, 'Health', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-health');
+    pipelineIn(stack, { environments: [env('prod', { verification: [Verification.alarms([imported])] })] });
+    expect(describeAlarms(stack)).toEqual([{ Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-health' }]);
+  });
+
+  test('cdk-nag finds nothing: the "*" carries the reason CloudWatch gives', () => {
+    const stack = newStack();
+    const { health } = alarms(stack);
+    pipelineIn(stack, { environments: [env('prod', { blockWhileAlarming: [health], verification: [Verification.alarms([health])] })] });
+    expect(nagFindingsAfterSynth(stack).filter(f => f.path.startsWith('PipelineStack/Shop/'))).toEqual([]);
+    const policy = stack.node.findAll().find(c => c.node.path === 'PipelineStack/Shop/Pipeline/Role/DefaultPolicy/Resource') as CfnResource;
+    expect(policy.getMetadata('cdk_nag').rules_to_suppress).toContainEqual({
+      id: 'AwsSolutions-IAM5',
+      reason: 'Resource "*" for cloudwatch:DescribeAlarms only, granted because a watched alarm is a composite alarm: CloudWatch returns information about '
+        + 'composite alarms only to a cloudwatch:DescribeAlarms permission scoped to "*", not to one on the alarm\'s ARN (Amazon CloudWatch API Reference, DescribeAlarms). '
+        + 'Metric alarms alone are granted by their ARNs. See the cdk-delivery-pipeline README, Security.',
+      applies_to: ['Resource::*'],
+    });
+  });
+
+  test('the "*" of DescribeAlarms is suppressed only when every other "*" of the policy is of a kind that is', () => {
+    const describe = { Sid: 'DescribeCompositeAlarms', Action: 'cloudwatch:DescribeAlarms', Resource: '*' };
+    const ids = (statements: any[]) => starSuppressions(statements, rest => onlyApiRequiredStars(rest) ? { id: 'api', reason: '' } : undefined)
+      .map(s => s.id === 'api' ? 'api' : s.reason.split(',')[0]);
+    const composite = 'Resource "*" for cloudwatch:DescribeAlarms only';
+    expect(ids([describe, { Action: 'cloudwatch:DescribeAlarms', Resource: 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-errors' }])).toEqual([composite]);
+    expect(ids([describe, { Action: 'ecr:GetAuthorizationToken', Resource: '*' }])).toEqual(['api', composite]);
+    // a "*" of another kind: cdk-nag reports the policy's one Resource::* finding
+    expect(ids([describe, { Action: 's3:ListAllMyBuckets', Resource: '*' }])).toEqual([]);
+    expect(ids([{ ...describe, Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:DeleteAlarms'] }])).toEqual([]);
+    // a statement of the user's (a project's rolePolicyStatements) is not the library's grant
+    expect(ids([{ Action: 'cloudwatch:DescribeAlarms', Resource: '*' }])).toEqual([]);
+    expect(ids([{ ...describe, Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }])).toEqual([]);
+    expect(ids([{ Action: 'ecr:GetAuthorizationToken', Resource: '*' }])).toEqual(['api']);
   });
 });
 
@@ -468,7 +677,7 @@ describe('the environment\'s alarms on its CodeDeploy groups', () => {
       environments: [env('prod', {
         account: '222222222222',
         deployments: [DeploymentTarget.codeDeployServer(fleet)],
-        verification: [Verification.alarms([local, alarm(stack, 'PipelineErrors')], { role: reader })],
+        verification: [Verification.alarms([local], { role: reader }), Verification.alarms([alarm(stack, 'PipelineErrors')])],
       })],
     });
     app.synth();

@@ -17,7 +17,7 @@ import { publishCommands, publisherInstallCommands } from '../../private/asset-p
 import { allowAssetPublishing, createProject, inlineBuildSpecLength, MAX_INLINE_BUILDSPEC } from '../../private/codebuild';
 import { APPROVAL_ROLE_ID, uniqueName } from '../../private/physical-names';
 import { DeliveryPipelineValidationError } from '../../private/validation';
-import { alarmLabel, sameAlarm } from '../../verification/verification';
+import { alarmLabel, describeAlarmsStatement, sameAlarm } from '../../verification/verification';
 
 /** Options the construct passes to the renderer. */
 export interface RenderOptions {
@@ -286,11 +286,12 @@ function ruleName(env: EnvironmentModel, kind: string, index: number): string {
 }
 
 function alarmRules(pipeline: codepipeline.Pipeline, env: EnvironmentModel, gate: AlarmGateModel, kind: string, start = 0): codepipeline.Rule[] {
-  // The pipeline's role evaluates the rules: it may read exactly these alarms, or assume the role
-  // given for alarms in another account.
+  // The pipeline's role evaluates the rules: it may read exactly these alarms (every alarm when one
+  // is a composite alarm, which CloudWatch describes only to a permission on "*"), or assume the
+  // role given for alarms in another account.
   pipeline.role.addToPrincipalPolicy(gate.role
     ? new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [gate.role.roleArn] })
-    : new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: gate.refs.map(r => r.arn) }));
+    : describeAlarmsStatement(gate.refs));
   const pipelineRegion = Stack.of(pipeline).region;
   return gate.refs.map((ref, i) => new codepipeline.Rule({
     name: ruleName(env, kind, start + i),
@@ -341,7 +342,7 @@ function stageConditions(pipeline: codepipeline.Pipeline, env: EnvironmentModel)
       `${env.field}: ${gates} ${env.window && env.blockWhileAlarming ? 'are' : 'is'} checked when a change enters the stage, before its `
       + `${review ? 'change-set review' : 'approval'} ('${env.approval.actionName}'); CodePipeline does not check ${env.window && env.blockWhileAlarming ? 'them' : 'it'} again `
       + `when the ${review ? 'review' : 'approval'} is answered, so a change approved later deploys at once, even ${outside}. `
-      + `Approve inside the window${env.blockWhileAlarming ? ' and only while the alarms are OK' : ''}`
+      + `Approve ${[env.window ? 'inside the window' : undefined, env.blockWhileAlarming ? 'only while the alarms are OK' : undefined].filter(Boolean).join(' and ')}`
       + `${env.blockWhileAlarming ? ', and watch the alarms with Verification.alarms (checked after the deployments; in ALARM the stage fails or rolls back)' : ''}.`);
   }
   const success: codepipeline.Rule[] = [];
