@@ -405,14 +405,16 @@ export function addCrossAccountActionRoleSuppressions(pipeline: codepipeline.Pip
     const cfn = policy.node.defaultChild;
     if (!(cfn instanceof CfnResource)) continue;
     const stack = Stack.of(policy);
-    const findings = [...new Set(statementsOf(policy).flatMap(st => artifactReadFindings(st, x => stack.resolve(x), buckets)))];
+    // as the template renders them: the kms grant on "*" narrowed to the keys of the pipeline's account
+    const statements = statementsOf(policy);
+    const findings = [...new Set(statements.flatMap(st => artifactReadFindings(st, x => stack.resolve(x), buckets)))];
     if (findings.length > 0) suppress(cfn, [{ id: 'AwsSolutions-IAM5', reason: CROSS_ACCOUNT_ARTIFACT_READS_REASON, applies_to: findings.sort() }]);
     const keys = scopedActionRoleKeys(policy);
     if (keys) suppress(cfn, [{ id: 'AwsSolutions-IAM5', reason: CROSS_ACCOUNT_KEY_READS_REASON, applies_to: [`Resource::${keys}`] }]);
-    // an ECS rolling update's role: aws-cdk-lib's ECS grants on "*", as for the role in the pipeline's account
-    const rest = statementsOf(policy).filter(st => !(keys && ([] as string[]).concat(st.Action ?? []).every(a => a.startsWith('kms:'))));
-    if (onlyEcsDeployActionStars(rest)) suppress(cfn, [ECS_DEPLOY_ACTION_STAR]);
-    if (grantsLambdaDeploy(policy, rest)) suppress(cfn, [LAMBDA_DEPLOY_FINDINGS]);
+    // aws-cdk-lib's grants on "*" of a CodeDeploy ECS blue/green or an ECS rolling update, as for the role in the pipeline's account
+    if (onlyApiRequiredStars(statements)) suppress(cfn, [API_REQUIRES_STAR]);
+    else if (onlyEcsDeployActionStars(statements)) suppress(cfn, [ECS_DEPLOY_ACTION_STAR]);
+    if (grantsLambdaDeploy(policy, statements)) suppress(cfn, [LAMBDA_DEPLOY_FINDINGS]);
   }
 }
 

@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { BuildStep, DeploymentTarget, QualityCheck, TestReport, Verification } from '../../src';
 import { onlyEcsDeployActionStars } from '../../src/private/nag';
 import { cfnTarget, flat, nagFindingsAfterSynth, newApp, pipelineIn } from '../util';
@@ -188,6 +189,78 @@ describe.each([
       '/ShopB/Reader/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::arn:aws:s3:::shop-b/*]',
     ]);
     expect(app.node.findAll().find(c => c.node.path === 'ShopB/Reader/DefaultPolicy/Resource')?.node.metadata.filter(m => m.type === 'cdk_nag')).toEqual([]);
+  });
+});
+
+// aws-cdk-lib's ECS grants on "*" and its key grant on "*" are one statement once @aws-cdk/aws-iam:minimizePolicies merges them
+describe.each([
+  ['the feature flags of `cdk init` (minimizePolicies)', () => new App({ context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } })],
+  ['those flags without minimizePolicies', () => new App({ context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, [cxapi.IAM_MINIMIZE_POLICIES]: false } })],
+  ['a plain App (no feature flags)', () => new App()],
+])('ECS targets in another account, %s', (_flags, makeApp) => {
+  const A = '111111111111';
+  const B = '222222222222';
+  const PREFIX = 'PipelineStackShopPipelineACC8CC45-prod';
+  const ROLLING = ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition',
+    'ecs:TagResource', 'ecs:UpdateService', 'iam:PassRole'];
+  const BLUE_GREEN = ['ecs:RegisterTaskDefinition', 'iam:PassRole'];
+  const KEY_REASON = 'CodePipeline\'s action role in the target account decrypts the artifacts of this pipeline: '
+    + 'kms:Decrypt and kms:DescribeKey on the keys of the pipeline\'s account in the action\'s region (the artifact key\'s generated id cannot be referenced '
+    + 'from a stack of another account); only the artifact key\'s (replication key\'s) policy grants this role. '
+    + 'See the cdk-delivery-pipeline README, Security.';
+
+  const service = (scope: Stack, region: string) => DeploymentTarget.ecs(ecs.FargateService.fromFargateServiceAttributes(scope, 'Web', {
+    serviceArn: `arn:aws:ecs:${region}:${B}:service/shop/web`,
+    cluster: ecs.Cluster.fromClusterArn(scope, 'Cluster', `arn:aws:ecs:${region}:${B}:cluster/shop`),
+  }));
+  const importedService = (region: string) => (stack: Stack) => service(stack, region);
+  const serviceOfStackB = (_stack: Stack, stackB: Stack) => service(stackB, 'eu-west-1');
+  const blueGreen = (scope: Stack, application: codedeploy.IEcsApplication) => DeploymentTarget.codeDeployEcs(
+    codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(scope, 'Bg', {
+      application, deploymentGroupName: 'web', deploymentConfig: codedeploy.EcsDeploymentConfig.ALL_AT_ONCE,
+    }), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' });
+  const importedGroup = (region: string) => (stack: Stack) => blueGreen(stack,
+    codedeploy.EcsApplication.fromEcsApplicationArn(stack, 'App', `arn:aws:codedeploy:${region}:${B}:application:shop`));
+  const groupOfStackB = (_stack: Stack, stackB: Stack) => blueGreen(stackB, new codedeploy.EcsApplication(stackB, 'App', { applicationName: 'shop' }));
+
+  test.each([
+    ['an ECS service imported by ARN (rolling update)', 'eu-west-1', importedService('eu-west-1'), `cross-account-support-stack-${B}`, ROLLING],
+    ['an ECS service of a stack of that account (rolling update)', 'eu-west-1', serviceOfStackB, 'ShopB', ROLLING],
+    ['an ECS service imported by ARN in another region (rolling update)', 'us-west-2', importedService('us-west-2'), `cross-account-support-stack-${B}`, ROLLING],
+    ['a CodeDeploy ECS group imported by ARN (blue/green)', 'eu-west-1', importedGroup('eu-west-1'), `cross-account-support-stack-${B}`, BLUE_GREEN],
+    ['a CodeDeploy ECS group of a stack of that account (blue/green)', 'eu-west-1', groupOfStackB, 'ShopB', BLUE_GREEN],
+    ['a CodeDeploy ECS group imported by ARN in another region (blue/green)', 'us-west-2', importedGroup('us-west-2'), `cross-account-support-stack-${B}`, BLUE_GREEN],
+  ])('%s: the key grant is narrowed to the keys of the pipeline\'s account, "*" keeps the ECS grants only, and each suppression\'s reason names what it covers '
+    + '(regression: kms:Decrypt and kms:DescribeKey stayed on "*" in the statement minimizePolicies merges, covered by the rolling update\'s reason)', (_name, region, target, roleStack, starActions) => {
+    const app = makeApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: A, region: 'eu-west-1' } });
+    const stackB = new Stack(app, 'ShopB', { env: { account: B, region: 'eu-west-1' } });
+    new CfnResource(stackB, 'Marker', { type: 'AWS::CloudFormation::WaitConditionHandle' });
+    pipelineIn(stack, { environments: [{ name: 'prod', account: B, region, deployments: [target(stack, stackB)] }] });
+    const policyPath = `${roleStack}/${PREFIX}-web-ActionRole/DefaultPolicy/Resource`;
+    expect(findings(app).filter(f => f.startsWith(`/${roleStack}/${PREFIX}`))).toEqual([]);
+
+    const policy = app.node.findAll().find(c => c.node.path === policyPath) as CfnResource;
+    const statements = flat(Stack.of(policy).resolve((policy as iam.CfnPolicy).policyDocument).Statement);
+    const list = (x: unknown) => ([] as string[]).concat(x as string[]);
+    expect(statements.filter((st: any) => list(st.Action).some(a => a.startsWith('kms:')))).toEqual([
+      { Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: `arn:aws:kms:${region}:${A}:key/*` },
+    ]);
+    const onStar = statements.filter((st: any) => list(st.Resource).includes('*'));
+    expect([...new Set(onStar.flatMap((st: any) => list(st.Action)))].sort()).toEqual(starActions);
+
+    const entries = policy.getMetadata('cdk_nag').rules_to_suppress as Array<{ id: string; reason: string; applies_to: string[] }>;
+    expect(entries.filter(e => e.reason === KEY_REASON).map(e => e.applies_to))
+      .toEqual([[expect.stringMatching(new RegExp(`^Resource::arn:(aws|<AWS::Partition>):kms:${region}:${A}:key/\\*$`))]]);
+    expect(entries.filter(e => e.applies_to.includes('Resource::*'))).toEqual([{
+      id: 'AwsSolutions-IAM5',
+      reason: starActions === ROLLING
+        ? expect.stringMatching(/^Resource "\*" as aws-cdk-lib's ECS deploy action grants it for an ECS rolling update: /)
+        : expect.stringMatching(/^Resource "\*" where the AWS API has no resource-level permissions: .*ecs:RegisterTaskDefinition \(CodeDeploy ECS blue\/green\)/),
+      applies_to: ['Resource::*'],
+    }]);
+    // no reason of a "*" entry speaks of a key: kms is not on "*"
+    expect(entries.filter(e => e.applies_to.includes('Resource::*')).map(e => e.reason).join(' ')).not.toMatch(/kms:/);
   });
 });
 
