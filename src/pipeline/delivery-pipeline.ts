@@ -288,7 +288,7 @@ export class DeliveryPipeline extends Construct {
     const replicationBuckets = supports
       .map(support => Stack.of(this).resolve(support.replicationBucket.bucketName))
       .filter((name): name is string => typeof name === 'string');
-    addNagSuppressions(this, this.props.artifactBucket ? undefined : rendered.pipeline.artifactBucket, replicationBuckets,
+    addNagSuppressions(this, rendered.pipeline.artifactBucket, this.props.artifactBucket === undefined, replicationBuckets,
       supports.map(support => support.replicationBucket));
     addCrossAccountActionRoleSuppressions(rendered.pipeline);
     addFleetInstanceRoleSuppressions(this.model.environments.flatMap(e => e.deployments.map(d => d.codeDeployGroup)));

@@ -1,10 +1,12 @@
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { BuildStep, DeploymentTarget, QualityCheck, TestReport, Verification } from '../../src';
 import { onlyEcsDeployActionStars } from '../../src/private/nag';
@@ -261,6 +263,102 @@ describe.each([
     }]);
     // no reason of a "*" entry speaks of a key: kms is not on "*"
     expect(entries.filter(e => e.applies_to.includes('Resource::*')).map(e => e.reason).join(' ')).not.toMatch(/kms:/);
+  });
+});
+
+describe.each([
+  ['the feature flags of `cdk init`', () => new App({ context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } }), 'aws'],
+  ['a plain App (no feature flags)', () => new App(), '<AWS::Partition>'],
+])('cdk-nag with an artifactBucket of the user\'s, %s', (_flags, makeApp, partition) => {
+  const IAM5_REASON = 'Wildcards from aws-cdk-lib\'s grants, each limited to this pipeline\'s own resources: its artifact bucket, '
+    + 'key and objects, its CodeBuild log and report groups, the named stack of a change set, keys by alias (kms:ResourceAliases). '
+    + 'See the cdk-delivery-pipeline README, Security.';
+  const logicalId = (stack: Stack, bucket: s3.IBucket) => stack.getLogicalId(bucket.node.defaultChild as CfnElement);
+
+  /** A pipeline whose every kind of library role (pipeline, source action, build, check, deploy script, test) uses the bucket. */
+  function withBucket(bucket: (stack: Stack) => s3.IBucket) {
+    const app = makeApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const artifactBucket = bucket(stack);
+    pipelineIn(stack, {
+      artifactBucket,
+      checks: [QualityCheck.commands('Lint', ['npm run lint'])],
+      environments: [{
+        name: 'staging',
+        deployments: [cfnTarget('shop-staging'), DeploymentTarget.commands('Cdn', ['./invalidate.sh'])],
+        verification: [Verification.commands('Smoke', ['./smoke.sh'])],
+      }],
+    });
+    return { app, stack, artifactBucket };
+  }
+
+  test.each([
+    ['a bucket of the app with a customer managed key', (stack: Stack) => new s3.Bucket(stack, 'Art', {
+      encryptionKey: new kms.Key(stack, 'ArtKey', { enableKeyRotation: true }), enforceSSL: true, serverAccessLogsPrefix: 'logs/', versioned: true,
+    }), (stack: Stack, bucket: s3.IBucket) => `Resource::<${logicalId(stack, bucket)}.Arn>/*`],
+    ['a bucket of the app with S3 managed encryption', (stack: Stack) => new s3.Bucket(stack, 'Art', {
+      encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, serverAccessLogsPrefix: 'logs/',
+    }), (stack: Stack, bucket: s3.IBucket) => `Resource::<${logicalId(stack, bucket)}.Arn>/*`],
+    ['a bucket imported by name', (stack: Stack) => s3.Bucket.fromBucketName(stack, 'Art', 'shop-artifacts'),
+      () => `Resource::arn:${partition}:s3:::shop-artifacts/*`],
+  ])('%s: the findings of aws-cdk-lib\'s grants on its objects are covered on every library policy, by that bucket\'s exact id '
+    + '(regression: only a bucket whose logical id holds ArtifactsBucket was covered)', (_name, bucket, objectsFinding) => {
+    const { app, stack, artifactBucket } = withBucket(bucket);
+    expect(findings(app)).toEqual([]);
+    const expected = objectsFinding(stack, artifactBucket);
+    const policies = stack.node.findAll().filter((c): c is CfnResource => c instanceof CfnResource && c.cfnResourceType === 'AWS::IAM::Policy'
+      && JSON.stringify(flat(stack.resolve((c as iam.CfnPolicy).policyDocument))).includes(expected.replace(/^Resource::/, '').replace('<AWS::Partition>', 'aws')));
+    // the pipeline role, the source action's, the build's, the check's, the deploy script's, the test's
+    expect(policies.map(p => p.node.path).sort()).toEqual([
+      'PipelineStack/Shop/Build/Project/Role/DefaultPolicy/Resource',
+      'PipelineStack/Shop/Checks/Lint/Project/Role/DefaultPolicy/Resource',
+      'PipelineStack/Shop/Environments/staging/Cdn/Project/Role/DefaultPolicy/Resource',
+      'PipelineStack/Shop/Environments/staging/Smoke/Project/Role/DefaultPolicy/Resource',
+      'PipelineStack/Shop/Pipeline/Role/DefaultPolicy/Resource',
+      'PipelineStack/Shop/Pipeline/Source/Source/CodePipelineActionRole/DefaultPolicy/Resource',
+    ]);
+    for (const policy of policies) {
+      const entries = policy.getMetadata('cdk_nag').rules_to_suppress as Array<{ reason: string; applies_to: unknown[] }>;
+      const own = entries.filter(e => e.reason === IAM5_REASON);
+      expect(own).toHaveLength(1);
+      expect(own[0].applies_to).toContain(expected);
+      expect(JSON.stringify(own[0].applies_to)).not.toContain('ArtifactsBucket');
+    }
+  });
+
+  test('the S1 suppression stays off a bucket of the user\'s (it is theirs to log)', () => {
+    const { app, artifactBucket } = withBucket(stack => new s3.Bucket(stack, 'Art', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true }));
+    expect(findings(app)).toEqual([`/${artifactBucket.node.path}/Resource AwsSolutions-S1`]);
+    expect((artifactBucket.node.defaultChild as CfnResource).getMetadata('cdk_nag')).toBeUndefined();
+  });
+});
+
+describe('cdk-nag keeps reporting a wildcard on a bucket of the user\'s in a library policy', () => {
+  const scriptPolicy = (pipeline: string) => `/PipelineStack/${pipeline}/Environments/staging/Script/Project/Role/DefaultPolicy/Resource`;
+  const writeTo = (bucket: s3.IBucket) => DeploymentTarget.commands('Script', ['./publish.sh'], {
+    rolePolicyStatements: [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('*')] })],
+  });
+
+  test('a bucket whose construct id ends in ArtifactsBucket (regression: hidden by a pattern on the logical id)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const customerData = new s3.Bucket(stack, 'CustomerDataArtifactsBucket', { enforceSSL: true, serverAccessLogsPrefix: 'logs/' });
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [writeTo(customerData)] }] });
+    expect(findings(app)).toEqual([
+      `${scriptPolicy('Shop')} AwsSolutions-IAM5[Resource::<${stack.getLogicalId(customerData.node.defaultChild as CfnElement)}.Arn>/*]`,
+    ]);
+  });
+
+  test('the artifact bucket of another pipeline (regression: hidden as if it were this pipeline\'s)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const shop = pipelineIn(stack, { environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }] }, 'Shop');
+    shop.buildPipeline();
+    const shopArtifacts = shop.pipeline.artifactBucket;
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [writeTo(shopArtifacts)] }] }, 'Blog');
+    expect(findings(app)).toEqual([
+      `${scriptPolicy('Blog')} AwsSolutions-IAM5[Resource::<${stack.getLogicalId(shopArtifacts.node.defaultChild as CfnElement)}.Arn>/*]`,
+    ]);
   });
 });
 
