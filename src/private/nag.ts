@@ -153,12 +153,14 @@ const CODEBUILD_ENI_PERMISSION: Suppression = {
 
 const ARTIFACT_BUCKET_ACCESS_LOGS: Suppression = {
   id: 'AwsSolutions-S1',
-  reason: 'The artifact bucket holds transient pipeline artifacts written only by the pipeline\'s roles; requests are recorded by CloudTrail. Pass artifactBucket to use a bucket with server access logs.',
+  reason: 'The artifact bucket holds transient pipeline artifacts written only by the pipeline\'s roles. Its object-level requests are recorded only if '
+    + 'a CloudTrail trail logs S3 data events (not logged by default). Pass artifactBucket to use a bucket with server access logs.',
 };
 
 const REPLICATION_BUCKET_ACCESS_LOGS: Suppression = {
   id: 'AwsSolutions-S1',
-  reason: 'The cross-region replication bucket (aws-cdk-lib\'s support stack) holds copies of the pipeline\'s transient artifacts, written only by the pipeline\'s roles; requests are recorded by CloudTrail.',
+  reason: 'The cross-region replication bucket (aws-cdk-lib\'s support stack) holds copies of the pipeline\'s transient artifacts, written only by the pipeline\'s roles. '
+    + 'Its object-level requests are recorded only if a CloudTrail trail logs S3 data events in its Region (not logged by default).',
 };
 
 /** The read actions aws-cdk-lib's artifact grant (bucket.grantRead) gives an action role in another account. */

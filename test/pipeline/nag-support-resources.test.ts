@@ -45,7 +45,22 @@ describe('cdk-nag over the cross-region support stack', () => {
     expect(suppressions).toEqual([{
       id: 'AwsSolutions-S1',
       reason: 'The cross-region replication bucket (aws-cdk-lib\'s support stack) holds copies of the pipeline\'s transient artifacts, '
-        + 'written only by the pipeline\'s roles; requests are recorded by CloudTrail.',
+        + 'written only by the pipeline\'s roles. Its object-level requests are recorded only if a CloudTrail trail logs S3 data events in its Region '
+        + '(not logged by default).',
+    }]);
+  });
+
+  test('the pipeline\'s own artifact bucket carries the access-log suppression, with a reason that says what records its requests '
+    + '(regression: claimed CloudTrail records them, which it does only for a trail that logs S3 data events)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }] });
+    expect(findings(app)).toEqual([]);
+    const bucket = app.node.findAll().find(c => c.node.path === 'PipelineStack/Shop/Pipeline/ArtifactsBucket/Resource') as CfnResource;
+    expect(bucket.getMetadata('cdk_nag')?.rules_to_suppress).toEqual([{
+      id: 'AwsSolutions-S1',
+      reason: 'The artifact bucket holds transient pipeline artifacts written only by the pipeline\'s roles. Its object-level requests are recorded only if '
+        + 'a CloudTrail trail logs S3 data events (not logged by default). Pass artifactBucket to use a bucket with server access logs.',
     }]);
   });
 
