@@ -1,4 +1,4 @@
-import { Annotations, Aspects, IAspect, IResource, Resource, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, BootstraplessSynthesizer, IAspect, IResource, Resource, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -32,7 +32,7 @@ import { stackTemplatePath } from '../private/artifact-paths';
 import { addCrossAccountActionRoleSuppressions, addFleetInstanceRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
 import { selfUpdateDeployment } from '../private/pipeline-synthesizer';
-import { hasDeployTimeName, refuseOwnedOfOtherApp, refuseOwnedUnreferable } from '../private/referable';
+import { hasCrossRegionReferences, hasDeployTimeName, refuseOwnedOfOtherApp, refuseOwnedUnreferable } from '../private/referable';
 import { described, DeliveryPipelineValidationError, isResource, literal, show, Validator } from '../private/validation';
 import type { AdditionalSource } from '../sources/additional-source';
 import { PipelineSource, SOURCE_VARIABLES_NAMESPACE } from '../sources/pipeline-source';
@@ -286,12 +286,13 @@ export class DeliveryPipeline extends Construct {
     if (this.built) return;
     const graph = buildGraph(this.model);
     const rendered = renderPipeline(this, this.model, graph, { artifactBucket: this.props.artifactBucket });
+    refuseUnreadableReplicationBuckets(this.validator, this.model, rendered.pipeline);
     if (this.notifications) renderNotifications(rendered.pipeline, this.notifications);
     const supports = Object.values(rendered.pipeline.crossRegionSupport);
     const replicationBuckets = supports
       .map(support => Stack.of(this).resolve(support.replicationBucket.bucketName))
       .filter((name): name is string => typeof name === 'string');
-    addNagSuppressions(this, this.props.artifactBucket ? undefined : rendered.pipeline.artifactBucket, replicationBuckets,
+    addNagSuppressions(this, rendered.pipeline.artifactBucket, this.props.artifactBucket === undefined, replicationBuckets,
       supports.map(support => support.replicationBucket));
     addCrossAccountActionRoleSuppressions(rendered.pipeline);
     addFleetInstanceRoleSuppressions(this.model.environments.flatMap(e => e.deployments.map(d => d.codeDeployGroup)));
@@ -846,6 +847,44 @@ function warnSelfUpdateSupportStacks(scope: Construct, stack: Stack): void {
     + `aws-cdk-lib creates for environments of other regions and accounts (${support.join(', ')}), on which it depends. Deploy them with cdk deploy `
     + "(cdk deploy --all, or the pipeline's stack without --exclusively) before a commit adds an environment of a new region or account: "
     + 'until they exist, that environment fails.');
+}
+
+/**
+ * Refuses a pipeline whose stack has `crossRegionReferences: true` when the replication bucket of
+ * another Region is in a stack that cannot hold assets: aws-cdk-lib's support stack
+ * `<pipeline stack>-support-<region>` (a BootstraplessSynthesizer), which it creates when the first
+ * action of that Region deploys no resource of a stack of the app in that Region (a CloudFormation
+ * or CDK stage target, an imported group, service or function). With the flag, the pipeline's stack
+ * reads that bucket's name through aws-cdk-lib's cross-region export, a custom resource whose Lambda
+ * code is an asset of the bucket's stack, and the synth fails with aws-cdk-lib's "Cannot add assets to
+ * a Stack that uses the BootstraplessSynthesizer", naming neither the cause nor the fix.
+ */
+function refuseUnreadableReplicationBuckets(v: Validator, model: PipelineModel, pipeline: codepipeline.Pipeline): void {
+  const stack = Stack.of(pipeline);
+  if (!hasCrossRegionReferences(stack)) return;
+  for (const [region, support] of Object.entries(pipeline.crossRegionSupport)) {
+    // a bucket of another account is named by its physical name, without a reference
+    if (!(support.stack.synthesizer instanceof BootstraplessSynthesizer) || support.stack.account !== stack.account) continue;
+    const field = firstDeploymentIn(model, region) ?? 'environments';
+    v.fail(field, `deploys in Region ${region}, whose replication bucket of the pipeline's artifacts is in stack '${support.stack.stackName}' `
+      + `(${support.stack.node.path}), synthesized without assets (BootstraplessSynthesizer), while the pipeline's stack '${stack.stackName}' has `
+      + 'crossRegionReferences: true, with which aws-cdk-lib reads that bucket\'s name through a cross-region export: a custom resource whose '
+      + 'Lambda code is an asset of the bucket\'s stack, which it cannot hold (the synth would fail with "Cannot add assets to a Stack that uses '
+      + 'the BootstraplessSynthesizer")', region,
+    `Leave crossRegionReferences out of the pipeline's stack '${stack.stackName}', and name the CodeDeploy applications and groups, ECS clusters `
+      + 'and services and Lambda functions of other Regions (literal names or PhysicalName.GENERATE_IF_NEEDED), which the pipeline\'s stack '
+      + 'reads without it.');
+  }
+}
+
+/** The field of the first deployment (in pipeline order) that deploys in `region`. */
+function firstDeploymentIn(model: PipelineModel, region: string): string | undefined {
+  for (const env of model.environments) {
+    const index = env.deployments.findIndex(d => (d.stageStacks?.map(s => s.region) ?? [d.produced?.region ?? d.region])
+      .some(r => (r ?? d.region ?? env.region) === region));
+    if (index >= 0) return `${env.field}.deployments[${index}]`;
+  }
+  return undefined;
 }
 
 /** What `cdk-delivery status` and `history` read of a pipeline (every grant includes them). */

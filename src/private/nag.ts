@@ -32,7 +32,6 @@ const IAM5_REASON = 'Wildcards from aws-cdk-lib\'s grants, each limited to this 
 const IAM5_FINDINGS: Array<string | { regex: string }> = [
   { regex: '/^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort)\\*$/' },
   { regex: '/^Action::kms:(GenerateDataKey|ReEncrypt)\\*$/' },
-  { regex: '/^Resource::<[A-Za-z0-9]*ArtifactsBucket[A-Za-z0-9]*\\.Arn>\\/\\*$/' },
   { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):logs:[^:]+:[^:]+:log-group:\\/aws\\/(codebuild|codepipeline)\\/<[A-Za-z0-9]+>:\\*$/' },
   { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):codebuild:[^:]+:[^:]+:report-group\\/<[A-Za-z0-9]+>-\\*$/' },
   { regex: '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):cloudformation:[^:]+:[^:]+:stack\\/[A-Za-z][A-Za-z0-9-]*\\/\\*$/' },
@@ -169,12 +168,14 @@ const CODEBUILD_ENI_PERMISSION: Suppression = {
 
 const ARTIFACT_BUCKET_ACCESS_LOGS: Suppression = {
   id: 'AwsSolutions-S1',
-  reason: 'The artifact bucket holds transient pipeline artifacts written only by the pipeline\'s roles; requests are recorded by CloudTrail. Pass artifactBucket to use a bucket with server access logs.',
+  reason: 'The artifact bucket holds transient pipeline artifacts written only by the pipeline\'s roles. Its object-level requests are recorded only if '
+    + 'a CloudTrail trail logs S3 data events (not logged by default). Pass artifactBucket to use a bucket with server access logs.',
 };
 
 const REPLICATION_BUCKET_ACCESS_LOGS: Suppression = {
   id: 'AwsSolutions-S1',
-  reason: 'The cross-region replication bucket (aws-cdk-lib\'s support stack) holds copies of the pipeline\'s transient artifacts, written only by the pipeline\'s roles; requests are recorded by CloudTrail.',
+  reason: 'The cross-region replication bucket (aws-cdk-lib\'s support stack) holds copies of the pipeline\'s transient artifacts, written only by the pipeline\'s roles. '
+    + 'Its object-level requests are recorded only if a CloudTrail trail logs S3 data events in its Region (not logged by default).',
 };
 
 /** The read actions aws-cdk-lib's artifact grant (bucket.grantRead) gives an action role in another account. */
@@ -304,17 +305,32 @@ function onlyAliasScopedKeyStar(statements: Statement[]): boolean {
 }
 
 /**
+ * The finding id of the objects of the pipeline's artifact bucket (`<bucket ARN>/*`), exactly as
+ * cdk-nag names it: the library's own bucket or the user's `artifactBucket`, never another bucket
+ * (a wildcard on a bucket of the user's stays reported). Undefined when it cannot be resolved here.
+ */
+function artifactObjectsFinding(stack: Stack, bucket: s3.IBucket): string | undefined {
+  try {
+    return `Resource::${flattenAsNag(stack.resolve(bucket.arnForObjects('*')))}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Adds the suppressions to the library's own policies under `root` and, when the library created
- * it, to the artifact bucket.
+ * it (`ownsArtifactBucket`), to the artifact bucket.
  */
 export function addNagSuppressions(
-  root: IConstruct, ownArtifactBucket: s3.IBucket | undefined, replicationBucketNames: string[] = [], replicationBuckets: s3.IBucket[] = [],
+  root: IConstruct, artifactBucket: s3.IBucket, ownsArtifactBucket: boolean,
+  replicationBucketNames: string[] = [], replicationBuckets: s3.IBucket[] = [],
 ): void {
   // the objects of the cross-region replication buckets (aws-cdk-lib's support stacks), by their generated names
   const replicationObjects = replicationBucketNames.map(name => ({
     regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::${escapeRegExp(name)}\\/\\*$/`,
   }));
   const stack = Stack.of(root);
+  const artifactObjects = artifactObjectsFinding(stack, artifactBucket);
   const envAgnostic = Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account);
   for (const c of root.node.findAll()) {
     if (c instanceof iam.Policy) {
@@ -322,6 +338,7 @@ export function addNagSuppressions(
       if (!cfn) continue;
       const statements = statementsOf(c);
       const findings = [
+        ...(artifactObjects ? [artifactObjects] : []),
         ...IAM5_FINDINGS,
         ...(envAgnostic ? ENV_AGNOSTIC_IAM5_FINDINGS : []),
         ...(grantsCfnStackReads(statements) ? CFN_STACK_READ_FINDINGS : []),
@@ -341,8 +358,8 @@ export function addNagSuppressions(
       suppress(cfn, list);
     }
   }
-  if (ownArtifactBucket) {
-    const cfn = ownArtifactBucket.node.defaultChild as CfnResource | undefined;
+  if (ownsArtifactBucket) {
+    const cfn = artifactBucket.node.defaultChild as CfnResource | undefined;
     if (cfn) suppress(cfn, [ARTIFACT_BUCKET_ACCESS_LOGS]);
   }
   // the replication buckets of aws-cdk-lib's cross-region support stacks (one per region)
@@ -417,14 +434,27 @@ function isFlattenable(value: unknown): boolean {
   return Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1]) && join[1].every(isFlattenable);
 }
 
-/** A resolved value as cdk-nag names it in a finding's id (its flattenCfnReference): `{ Ref: X }` is `<X>`, a join is joined. */
+/**
+ * A resolved value as cdk-nag names it in a finding's id (its flattenCfnReference): a join is joined,
+ * `{ Ref: X }` is `<X>`, `Fn::GetAtt` is `<X.Attr>`, `${X}` of a string (`Fn::Sub`) is `<X>`, an
+ * import is its export's name, and anything else is its JSON.
+ */
 function flattenAsNag(value: unknown): string {
+  if (value === undefined) return '';
   if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
   const v = value as Record<string, any>;
-  if (v.Ref !== undefined) return `<${flattenAsNag(v.Ref)}>`;
-  if (v['Fn::GetAtt'] !== undefined) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
-  const [delimiter, items] = v['Fn::Join'] as [string, unknown[]];
-  return items.map(flattenAsNag).join(delimiter);
+  if (v['Fn::Join']) {
+    const [delimiter, items] = v['Fn::Join'] as [string, unknown[]];
+    return items.map(flattenAsNag).join(delimiter);
+  }
+  if (v['Fn::Sub']) return flattenAsNag(v['Fn::Sub']);
+  if (v['Fn::GetAtt']) {
+    const [resource, attribute] = v['Fn::GetAtt'] as unknown[];
+    return `<${flattenAsNag(resource)}.${flattenAsNag(attribute)}>`;
+  }
+  if (v['Fn::ImportValue']) return flattenAsNag(v['Fn::ImportValue']);
+  if (v.Ref) return `<${flattenAsNag(v.Ref)}>`;
+  return JSON.stringify(value);
 }
 
 /**
@@ -442,15 +472,20 @@ export function addCrossAccountActionRoleSuppressions(pipeline: codepipeline.Pip
     const cfn = policy.node.defaultChild;
     if (!(cfn instanceof CfnResource)) continue;
     const stack = Stack.of(policy);
-    const findings = [...new Set(statementsOf(policy).flatMap(st => artifactReadFindings(st, x => stack.resolve(x), buckets)))];
+    // as the template renders them: the kms grant on "*" narrowed to the keys of the pipeline's account
+    const statements = statementsOf(policy);
+    const findings = [...new Set(statements.flatMap(st => artifactReadFindings(st, x => stack.resolve(x), buckets)))];
     if (findings.length > 0) suppress(cfn, [{ id: 'AwsSolutions-IAM5', reason: CROSS_ACCOUNT_ARTIFACT_READS_REASON, applies_to: findings.sort() }]);
     const keys = scopedActionRoleKeys(policy);
     if (keys) suppress(cfn, [{ id: 'AwsSolutions-IAM5', reason: CROSS_ACCOUNT_KEY_READS_REASON, applies_to: [`Resource::${keys}`] }]);
-    // an ECS rolling update's role: aws-cdk-lib's ECS grants on "*", as for the role in the pipeline's account
-    const rest = statementsOf(policy).filter(st => !(keys && ([] as string[]).concat(st.Action ?? []).every(a => a.startsWith('kms:'))));
-    const stars = starSuppressions(rest, others => onlyEcsDeployActionStars(others) ? ECS_DEPLOY_ACTION_STAR : undefined);
+    // aws-cdk-lib's grants on "*" of a CodeDeploy ECS blue/green or an ECS rolling update, as for the role in the pipeline's account,
+    // and the composite alarms' DescribeAlarms
+    const stars = starSuppressions(statements, others => {
+      if (onlyApiRequiredStars(others)) return API_REQUIRES_STAR;
+      return onlyEcsDeployActionStars(others) ? ECS_DEPLOY_ACTION_STAR : undefined;
+    });
     if (stars.length > 0) suppress(cfn, stars);
-    if (grantsLambdaDeploy(policy, rest)) suppress(cfn, [LAMBDA_DEPLOY_FINDINGS]);
+    if (grantsLambdaDeploy(policy, statements)) suppress(cfn, [LAMBDA_DEPLOY_FINDINGS]);
   }
 }
 

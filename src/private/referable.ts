@@ -87,7 +87,12 @@ export function hasDeployTimeName(resource: unknown): boolean {
  * reads them through SSM exports).
  */
 export function readsCrossRegionNames(consumer: Stack, producer: Stack): boolean {
-  return consumer.account === producer.account && (consumer as unknown as { _crossRegionReferences?: boolean })._crossRegionReferences === true;
+  return consumer.account === producer.account && hasCrossRegionReferences(consumer);
+}
+
+/** True when the stack has `crossRegionReferences: true`. */
+export function hasCrossRegionReferences(stack: Stack): boolean {
+  return (stack as unknown as { _crossRegionReferences?: boolean })._crossRegionReferences === true;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { App, CfnParameter, Fn, PhysicalName, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Fn, PhysicalName, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DeploymentTarget, EnvironmentOptions } from '../../src';
+import { BuildStep, DeploymentTarget, EnvironmentOptions } from '../../src';
 import { action, cfnTarget, errorOf, flat, nagFindingsAfterSynth, newApp, pipelineIn, pipelineProps } from '../util';
 
 /*
@@ -599,6 +599,63 @@ describe('resources of the app in another account or region whose names are gene
       "'PipelineStack/Shop': environments[0] ('prod').deployments[0].service is an ECS service of stack 'Svc', of another account or region than the pipeline's "
       + "stack, and the clusterName of 'Svc/Cluster' is generated when it deploys, so the pipeline's stack cannot name it in its action and policies, got "
       + "'Svc/Cluster'. Give the cluster a name: new ecs.Cluster(this, 'Cluster', { clusterName: 'shop', ... }) (or PhysicalName.GENERATE_IF_NEEDED).");
+  });
+});
+
+describe('crossRegionReferences on the pipeline\'s stack', () => {
+  const refused = (field: string) => `'PipelineStack/Shop': ${field} deploys in Region us-east-1, whose replication bucket of the pipeline's artifacts is in stack `
+    + `'PipelineStack-support-us-east-1' (cross-region-stack-${A}:us-east-1), synthesized without assets (BootstraplessSynthesizer), while the pipeline's stack `
+    + '\'PipelineStack\' has crossRegionReferences: true, with which aws-cdk-lib reads that bucket\'s name through a cross-region export: a custom resource whose '
+    + 'Lambda code is an asset of the bucket\'s stack, which it cannot hold (the synth would fail with "Cannot add assets to a Stack that uses '
+    + 'the BootstraplessSynthesizer"), got \'us-east-1\'. Leave crossRegionReferences out of the pipeline\'s stack \'PipelineStack\', and name the CodeDeploy '
+    + 'applications and groups, ECS clusters and services and Lambda functions of other Regions (literal names or PhysicalName.GENERATE_IF_NEEDED), '
+    + 'which the pipeline\'s stack reads without it.';
+
+  function pipelineWith(environments: (app: App, stack: Stack) => EnvironmentOptions[], crossRegionReferences = true) {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: A, region: 'eu-west-1' }, crossRegionReferences });
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npx cdk synth'], outputs: ['cdk.out/**/*', 'appspec.yml'] }), environments: environments(app, stack) });
+    return app;
+  }
+  const importedGroup = (stack: Stack) => DeploymentTarget.codeDeployServer(codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
+    application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'App', `arn:aws:codedeploy:us-east-1:${A}:application:shop`),
+    deploymentGroupName: 'shop-fleet',
+  }));
+  const appStage = (app: App) => {
+    const stage = new Stage(app, 'Us', { env: { account: A, region: 'us-east-1' } });
+    new CfnResource(new Stack(stage, 'Api'), 'Marker', { type: 'AWS::CloudFormation::WaitConditionHandle' });
+    return DeploymentTarget.cdkStage(stage);
+  };
+
+  test.each([
+    ['a CloudFormation target of an environment in another Region', () => [{ name: 'us', region: 'us-east-1', deployments: [cfnTarget('shop-us')] }],
+      "environments[0] ('us').deployments[0]"],
+    ['a CloudFormation target with a region of its own', () => [{
+      name: 'staging',
+      deployments: [cfnTarget('shop-staging'),
+        DeploymentTarget.cloudFormation({ stackName: 'shop-us', templatePath: 'cdk.out/shop-us.template.json', region: 'us-east-1' })],
+    }],
+    "environments[0] ('staging').deployments[1]"],
+    ['a CDK stage of another Region', (app: App) => [{ name: 'us', region: 'us-east-1', deployments: [appStage(app)] }], "environments[0] ('us').deployments[0]"],
+    ['an imported CodeDeploy group of another Region', (_app: App, stack: Stack) => [{ name: 'us', region: 'us-east-1', deployments: [importedGroup(stack)] }],
+      "environments[0] ('us').deployments[0]"],
+  ])('%s, whose replication bucket is in aws-cdk-lib\'s support stack, is refused naming the target and the fix '
+    + '(regression: aws-cdk-lib\'s "Cannot add assets to a Stack that uses the BootstraplessSynthesizer")', (_name, environments, field) => {
+    expect(errorOf(() => pipelineWith(environments).synth())).toBe(refused(field));
+    // without the flag, the same pipeline synthesizes
+    expect(() => pipelineWith(environments, false).synth()).not.toThrow();
+  });
+
+  test('a Region whose first target is a group of a stack of the app there keeps its replication bucket in that stack, and synthesizes with the flag', () => {
+    const app = pipelineWith(a => {
+      const svc = new Stack(a, 'Svc', { env: { account: A, region: 'us-east-1' } });
+      // a generated group name, which the pipeline's stack reads through the flag's export
+      const group = new codedeploy.ServerDeploymentGroup(svc, 'Fleet', { application: new codedeploy.ServerApplication(svc, 'App', { applicationName: 'shop' }) });
+      return [{ name: 'us', region: 'us-east-1', deployments: [DeploymentTarget.codeDeployServer(group), cfnTarget('shop-us')] }];
+    });
+    const cloudAssembly = app.synth();
+    expect(app.node.tryFindChild(`cross-region-stack-${A}:us-east-1`)).toBeUndefined();
+    expect(Object.keys(cloudAssembly.getStackByName('Svc').template.Resources).filter(id => id.startsWith('CrossRegionReplicationSupport'))).not.toEqual([]);
   });
 });
 

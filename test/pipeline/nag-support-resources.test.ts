@@ -1,10 +1,13 @@
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { BuildStep, DeploymentTarget, QualityCheck, TestReport, Verification } from '../../src';
 import { onlyEcsDeployActionStars } from '../../src/private/nag';
 import { cfnTarget, flat, nagFindingsAfterSynth, newApp, pipelineIn } from '../util';
@@ -42,7 +45,22 @@ describe('cdk-nag over the cross-region support stack', () => {
     expect(suppressions).toEqual([{
       id: 'AwsSolutions-S1',
       reason: 'The cross-region replication bucket (aws-cdk-lib\'s support stack) holds copies of the pipeline\'s transient artifacts, '
-        + 'written only by the pipeline\'s roles; requests are recorded by CloudTrail.',
+        + 'written only by the pipeline\'s roles. Its object-level requests are recorded only if a CloudTrail trail logs S3 data events in its Region '
+        + '(not logged by default).',
+    }]);
+  });
+
+  test('the pipeline\'s own artifact bucket carries the access-log suppression, with a reason that says what records its requests '
+    + '(regression: claimed CloudTrail records them, which it does only for a trail that logs S3 data events)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }] });
+    expect(findings(app)).toEqual([]);
+    const bucket = app.node.findAll().find(c => c.node.path === 'PipelineStack/Shop/Pipeline/ArtifactsBucket/Resource') as CfnResource;
+    expect(bucket.getMetadata('cdk_nag')?.rules_to_suppress).toEqual([{
+      id: 'AwsSolutions-S1',
+      reason: 'The artifact bucket holds transient pipeline artifacts written only by the pipeline\'s roles. Its object-level requests are recorded only if '
+        + 'a CloudTrail trail logs S3 data events (not logged by default). Pass artifactBucket to use a bucket with server access logs.',
     }]);
   });
 
@@ -188,6 +206,174 @@ describe.each([
       '/ShopB/Reader/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::arn:aws:s3:::shop-b/*]',
     ]);
     expect(app.node.findAll().find(c => c.node.path === 'ShopB/Reader/DefaultPolicy/Resource')?.node.metadata.filter(m => m.type === 'cdk_nag')).toEqual([]);
+  });
+});
+
+// aws-cdk-lib's ECS grants on "*" and its key grant on "*" are one statement once @aws-cdk/aws-iam:minimizePolicies merges them
+describe.each([
+  ['the feature flags of `cdk init` (minimizePolicies)', () => new App({ context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } })],
+  ['those flags without minimizePolicies', () => new App({ context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, [cxapi.IAM_MINIMIZE_POLICIES]: false } })],
+  ['a plain App (no feature flags)', () => new App()],
+])('ECS targets in another account, %s', (_flags, makeApp) => {
+  const A = '111111111111';
+  const B = '222222222222';
+  const PREFIX = 'PipelineStackShopPipelineACC8CC45-prod';
+  const ROLLING = ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition',
+    'ecs:TagResource', 'ecs:UpdateService', 'iam:PassRole'];
+  const BLUE_GREEN = ['ecs:RegisterTaskDefinition', 'iam:PassRole'];
+  const KEY_REASON = 'CodePipeline\'s action role in the target account decrypts the artifacts of this pipeline: '
+    + 'kms:Decrypt and kms:DescribeKey on the keys of the pipeline\'s account in the action\'s region (the artifact key\'s generated id cannot be referenced '
+    + 'from a stack of another account); only the artifact key\'s (replication key\'s) policy grants this role. '
+    + 'See the cdk-delivery-pipeline README, Security.';
+
+  const service = (scope: Stack, region: string) => DeploymentTarget.ecs(ecs.FargateService.fromFargateServiceAttributes(scope, 'Web', {
+    serviceArn: `arn:aws:ecs:${region}:${B}:service/shop/web`,
+    cluster: ecs.Cluster.fromClusterArn(scope, 'Cluster', `arn:aws:ecs:${region}:${B}:cluster/shop`),
+  }));
+  const importedService = (region: string) => (stack: Stack) => service(stack, region);
+  const serviceOfStackB = (_stack: Stack, stackB: Stack) => service(stackB, 'eu-west-1');
+  const blueGreen = (scope: Stack, application: codedeploy.IEcsApplication) => DeploymentTarget.codeDeployEcs(
+    codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(scope, 'Bg', {
+      application, deploymentGroupName: 'web', deploymentConfig: codedeploy.EcsDeploymentConfig.ALL_AT_ONCE,
+    }), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' });
+  const importedGroup = (region: string) => (stack: Stack) => blueGreen(stack,
+    codedeploy.EcsApplication.fromEcsApplicationArn(stack, 'App', `arn:aws:codedeploy:${region}:${B}:application:shop`));
+  const groupOfStackB = (_stack: Stack, stackB: Stack) => blueGreen(stackB, new codedeploy.EcsApplication(stackB, 'App', { applicationName: 'shop' }));
+
+  test.each([
+    ['an ECS service imported by ARN (rolling update)', 'eu-west-1', importedService('eu-west-1'), `cross-account-support-stack-${B}`, ROLLING],
+    ['an ECS service of a stack of that account (rolling update)', 'eu-west-1', serviceOfStackB, 'ShopB', ROLLING],
+    ['an ECS service imported by ARN in another region (rolling update)', 'us-west-2', importedService('us-west-2'), `cross-account-support-stack-${B}`, ROLLING],
+    ['a CodeDeploy ECS group imported by ARN (blue/green)', 'eu-west-1', importedGroup('eu-west-1'), `cross-account-support-stack-${B}`, BLUE_GREEN],
+    ['a CodeDeploy ECS group of a stack of that account (blue/green)', 'eu-west-1', groupOfStackB, 'ShopB', BLUE_GREEN],
+    ['a CodeDeploy ECS group imported by ARN in another region (blue/green)', 'us-west-2', importedGroup('us-west-2'), `cross-account-support-stack-${B}`, BLUE_GREEN],
+  ])('%s: the key grant is narrowed to the keys of the pipeline\'s account, "*" keeps the ECS grants only, and each suppression\'s reason names what it covers '
+    + '(regression: kms:Decrypt and kms:DescribeKey stayed on "*" in the statement minimizePolicies merges, covered by the rolling update\'s reason)', (_name, region, target, roleStack, starActions) => {
+    const app = makeApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: A, region: 'eu-west-1' } });
+    const stackB = new Stack(app, 'ShopB', { env: { account: B, region: 'eu-west-1' } });
+    new CfnResource(stackB, 'Marker', { type: 'AWS::CloudFormation::WaitConditionHandle' });
+    pipelineIn(stack, { environments: [{ name: 'prod', account: B, region, deployments: [target(stack, stackB)] }] });
+    const policyPath = `${roleStack}/${PREFIX}-web-ActionRole/DefaultPolicy/Resource`;
+    expect(findings(app).filter(f => f.startsWith(`/${roleStack}/${PREFIX}`))).toEqual([]);
+
+    const policy = app.node.findAll().find(c => c.node.path === policyPath) as CfnResource;
+    const statements = flat(Stack.of(policy).resolve((policy as iam.CfnPolicy).policyDocument).Statement);
+    const list = (x: unknown) => ([] as string[]).concat(x as string[]);
+    expect(statements.filter((st: any) => list(st.Action).some(a => a.startsWith('kms:')))).toEqual([
+      { Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: `arn:aws:kms:${region}:${A}:key/*` },
+    ]);
+    const onStar = statements.filter((st: any) => list(st.Resource).includes('*'));
+    expect([...new Set(onStar.flatMap((st: any) => list(st.Action)))].sort()).toEqual(starActions);
+
+    const entries = policy.getMetadata('cdk_nag').rules_to_suppress as Array<{ id: string; reason: string; applies_to: string[] }>;
+    expect(entries.filter(e => e.reason === KEY_REASON).map(e => e.applies_to))
+      .toEqual([[expect.stringMatching(new RegExp(`^Resource::arn:(aws|<AWS::Partition>):kms:${region}:${A}:key/\\*$`))]]);
+    expect(entries.filter(e => e.applies_to.includes('Resource::*'))).toEqual([{
+      id: 'AwsSolutions-IAM5',
+      reason: starActions === ROLLING
+        ? expect.stringMatching(/^Resource "\*" as aws-cdk-lib's ECS deploy action grants it for an ECS rolling update: /)
+        : expect.stringMatching(/^Resource "\*" where the AWS API has no resource-level permissions: .*ecs:RegisterTaskDefinition \(CodeDeploy ECS blue\/green\)/),
+      applies_to: ['Resource::*'],
+    }]);
+    // no reason of a "*" entry speaks of a key: kms is not on "*"
+    expect(entries.filter(e => e.applies_to.includes('Resource::*')).map(e => e.reason).join(' ')).not.toMatch(/kms:/);
+  });
+});
+
+describe.each([
+  ['the feature flags of `cdk init`', () => new App({ context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } }), 'aws'],
+  ['a plain App (no feature flags)', () => new App(), '<AWS::Partition>'],
+])('cdk-nag with an artifactBucket of the user\'s, %s', (_flags, makeApp, partition) => {
+  const IAM5_REASON = 'Wildcards from aws-cdk-lib\'s grants, each limited to this pipeline\'s own resources: its artifact bucket, '
+    + 'key and objects, its CodeBuild log and report groups, the named stack of a change set, keys by alias (kms:ResourceAliases). '
+    + 'See the cdk-delivery-pipeline README, Security.';
+  const logicalId = (stack: Stack, bucket: s3.IBucket) => stack.getLogicalId(bucket.node.defaultChild as CfnElement);
+
+  /** A pipeline whose every kind of library role (pipeline, source action, build, check, deploy script, test) uses the bucket. */
+  function withBucket(bucket: (stack: Stack) => s3.IBucket) {
+    const app = makeApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const artifactBucket = bucket(stack);
+    pipelineIn(stack, {
+      artifactBucket,
+      checks: [QualityCheck.commands('Lint', ['npm run lint'])],
+      environments: [{
+        name: 'staging',
+        deployments: [cfnTarget('shop-staging'), DeploymentTarget.commands('Cdn', ['./invalidate.sh'])],
+        verification: [Verification.commands('Smoke', ['./smoke.sh'])],
+      }],
+    });
+    return { app, stack, artifactBucket };
+  }
+
+  test.each([
+    ['a bucket of the app with a customer managed key', (stack: Stack) => new s3.Bucket(stack, 'Art', {
+      encryptionKey: new kms.Key(stack, 'ArtKey', { enableKeyRotation: true }), enforceSSL: true, serverAccessLogsPrefix: 'logs/', versioned: true,
+    }), (stack: Stack, bucket: s3.IBucket) => `Resource::<${logicalId(stack, bucket)}.Arn>/*`],
+    ['a bucket of the app with S3 managed encryption', (stack: Stack) => new s3.Bucket(stack, 'Art', {
+      encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, serverAccessLogsPrefix: 'logs/',
+    }), (stack: Stack, bucket: s3.IBucket) => `Resource::<${logicalId(stack, bucket)}.Arn>/*`],
+    ['a bucket imported by name', (stack: Stack) => s3.Bucket.fromBucketName(stack, 'Art', 'shop-artifacts'),
+      () => `Resource::arn:${partition}:s3:::shop-artifacts/*`],
+  ])('%s: the findings of aws-cdk-lib\'s grants on its objects are covered on every library policy, by that bucket\'s exact id '
+    + '(regression: only a bucket whose logical id holds ArtifactsBucket was covered)', (_name, bucket, objectsFinding) => {
+    const { app, stack, artifactBucket } = withBucket(bucket);
+    expect(findings(app)).toEqual([]);
+    const expected = objectsFinding(stack, artifactBucket);
+    const policies = stack.node.findAll().filter((c): c is CfnResource => c instanceof CfnResource && c.cfnResourceType === 'AWS::IAM::Policy'
+      && JSON.stringify(flat(stack.resolve((c as iam.CfnPolicy).policyDocument))).includes(expected.replace(/^Resource::/, '').replace('<AWS::Partition>', 'aws')));
+    // the pipeline role, the source action's, the build's, the check's, the deploy script's, the test's
+    expect(policies.map(p => p.node.path).sort()).toEqual([
+      'PipelineStack/Shop/Build/Project/Role/DefaultPolicy/Resource',
+      'PipelineStack/Shop/Checks/Lint/Project/Role/DefaultPolicy/Resource',
+      'PipelineStack/Shop/Environments/staging/Cdn/Project/Role/DefaultPolicy/Resource',
+      'PipelineStack/Shop/Environments/staging/Smoke/Project/Role/DefaultPolicy/Resource',
+      'PipelineStack/Shop/Pipeline/Role/DefaultPolicy/Resource',
+      'PipelineStack/Shop/Pipeline/Source/Source/CodePipelineActionRole/DefaultPolicy/Resource',
+    ]);
+    for (const policy of policies) {
+      const entries = policy.getMetadata('cdk_nag').rules_to_suppress as Array<{ reason: string; applies_to: unknown[] }>;
+      const own = entries.filter(e => e.reason === IAM5_REASON);
+      expect(own).toHaveLength(1);
+      expect(own[0].applies_to).toContain(expected);
+      expect(JSON.stringify(own[0].applies_to)).not.toContain('ArtifactsBucket');
+    }
+  });
+
+  test('the S1 suppression stays off a bucket of the user\'s (it is theirs to log)', () => {
+    const { app, artifactBucket } = withBucket(stack => new s3.Bucket(stack, 'Art', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true }));
+    expect(findings(app)).toEqual([`/${artifactBucket.node.path}/Resource AwsSolutions-S1`]);
+    expect((artifactBucket.node.defaultChild as CfnResource).getMetadata('cdk_nag')).toBeUndefined();
+  });
+});
+
+describe('cdk-nag keeps reporting a wildcard on a bucket of the user\'s in a library policy', () => {
+  const scriptPolicy = (pipeline: string) => `/PipelineStack/${pipeline}/Environments/staging/Script/Project/Role/DefaultPolicy/Resource`;
+  const writeTo = (bucket: s3.IBucket) => DeploymentTarget.commands('Script', ['./publish.sh'], {
+    rolePolicyStatements: [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('*')] })],
+  });
+
+  test('a bucket whose construct id ends in ArtifactsBucket (regression: hidden by a pattern on the logical id)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const customerData = new s3.Bucket(stack, 'CustomerDataArtifactsBucket', { enforceSSL: true, serverAccessLogsPrefix: 'logs/' });
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [writeTo(customerData)] }] });
+    expect(findings(app)).toEqual([
+      `${scriptPolicy('Shop')} AwsSolutions-IAM5[Resource::<${stack.getLogicalId(customerData.node.defaultChild as CfnElement)}.Arn>/*]`,
+    ]);
+  });
+
+  test('the artifact bucket of another pipeline (regression: hidden as if it were this pipeline\'s)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const shop = pipelineIn(stack, { environments: [{ name: 'staging', deployments: [cfnTarget('shop-staging')] }] }, 'Shop');
+    shop.buildPipeline();
+    const shopArtifacts = shop.pipeline.artifactBucket;
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [writeTo(shopArtifacts)] }] }, 'Blog');
+    expect(findings(app)).toEqual([
+      `${scriptPolicy('Blog')} AwsSolutions-IAM5[Resource::<${stack.getLogicalId(shopArtifacts.node.defaultChild as CfnElement)}.Arn>/*]`,
+    ]);
   });
 });
 

@@ -13,10 +13,16 @@ export function hasAliasScopedReplicationKeys(policy: iam.Policy): boolean {
   return SCOPED.has(policy);
 }
 
-/** The statements of a policy's document as its template has them (narrowed, if it was), unresolved. */
+/**
+ * The statements of a policy's document as its template has them (narrowed, if it was), unresolved.
+ * With `@aws-cdk/aws-iam:minimizePolicies` the template merges statements that share their actions
+ * or their resources, which these are not: the same actions on the same resources, in other
+ * statements, so the same cdk-nag finding ids, and the same narrowing of each kms action on "*".
+ */
 export function renderedStatements(policy: iam.Policy): Statement[] {
   const document = (policy.document.toJSON() ?? {}) as Document;
-  return (SCOPED.get(policy)?.(document) ?? document).Statement ?? [];
+  const scope = SCOPED.get(policy) ?? SCOPED_ACTION_ROLES.get(policy)?.narrow;
+  return (scope?.(document) ?? document).Statement ?? [];
 }
 
 /**
@@ -118,12 +124,6 @@ function kmsGrantOnStar(st: Statement, key?: string): string[] {
   return actions.filter(a => a.startsWith('kms:'));
 }
 
-/** True for an unconditional statement of kms actions only on "*" among its resources. */
-function isKmsGrantOnStar(st: Statement): boolean {
-  const actions = ([] as string[]).concat(st.Action ?? []);
-  return actions.length > 0 && kmsGrantOnStar(st).length === actions.length;
-}
-
 /** One action or a list, as IAM writes it. */
 function oneOrList<T>(items: T[]): T | T[] {
   return items.length === 1 ? items[0] : items;
@@ -191,12 +191,17 @@ export function crossAccountActionRoles(pipeline: codepipeline.Pipeline): iam.Ro
   return roles;
 }
 
-/** The policies of cross-account action roles whose kms grant on "*" was narrowed, with the key ARN pattern as cdk-nag shows it. */
-const SCOPED_ACTION_ROLES = new WeakMap<iam.Policy, string>();
+/** The policies of cross-account action roles whose kms grant on "*" is narrowed: the key ARN pattern (unresolved, and as cdk-nag shows it), and the narrowing. */
+const SCOPED_ACTION_ROLES = new WeakMap<iam.Policy, { keyArn: string; nagKeyArn: string; narrow: (document: Document) => Document }>();
 
-/** The `key/*` ARN a cross-account action role's kms grant was narrowed to, as cdk-nag shows it (`arn:<AWS::Partition>:...`), if it was. */
+/**
+ * The `key/*` ARN a cross-account action role's kms grant was narrowed to, as cdk-nag shows it
+ * (`arn:<AWS::Partition>:...`), when the policy holds such a grant.
+ */
 export function scopedActionRoleKeys(policy: iam.Policy): string | undefined {
-  return SCOPED_ACTION_ROLES.get(policy);
+  const scoped = SCOPED_ACTION_ROLES.get(policy);
+  if (!scoped) return undefined;
+  return renderedStatements(policy).some(st => ([] as unknown[]).concat(st.Resource ?? []).includes(scoped.keyArn)) ? scoped.nagKeyArn : undefined;
 }
 
 /**
@@ -220,7 +225,11 @@ export function scopeCrossAccountActionRoleKeyGrants(pipeline: codepipeline.Pipe
     if (!policy || !cfn) continue;
     const keyArn = `arn:${roleStack.partition}:kms:${roleStack.region}:${account}:key/*`;
     const partition = Token.isUnresolved(roleStack.partition) ? '<AWS::Partition>' : roleStack.partition;
-    SCOPED_ACTION_ROLES.set(policy, `arn:${partition}:kms:${roleStack.region}:${account}:key/*`);
+    SCOPED_ACTION_ROLES.set(policy, {
+      keyArn,
+      nagKeyArn: `arn:${partition}:kms:${roleStack.region}:${account}:key/*`,
+      narrow: document => narrowToKeys(document, keyArn),
+    });
     // the L1 property, not an override: cdk-nag and other checks read the narrowed document too
     cfn.policyDocument = Lazy.uncachedAny({
       produce: (context: IResolveContext) => narrowToKeys(context.resolve(policy.document), context.resolve(keyArn)),
@@ -228,15 +237,25 @@ export function scopeCrossAccountActionRoleKeyGrants(pipeline: codepipeline.Pipe
   }
 }
 
-/** Replaces "*" by the key ARN in every unconditional kms-only statement. */
-function narrowToKeys(document: { Statement?: Statement[] }, keyArn: unknown): unknown {
-  return {
-    ...document,
-    Statement: (document.Statement ?? []).map(st => {
-      if (!isKmsGrantOnStar(st)) return st;
-      const resources = ([] as unknown[]).concat(st.Resource ?? []);
-      const narrowed = [...new Set(resources.map(res => (res === '*' ? keyArn : res)))];
-      return { ...st, Resource: narrowed.length === 1 ? narrowed[0] : narrowed };
-    }),
-  };
+/**
+ * Moves the kms actions of every unconditional statement on "*" to the key ARN. The statement may
+ * hold other actions on "*" too: with `@aws-cdk/aws-iam:minimizePolicies` (a flag of new `cdk init`
+ * apps) aws-cdk-lib merges the key grant into the statement of its other grants on "*" (an ECS
+ * deploy action's), which then keep "*" in a statement of their own.
+ */
+function narrowToKeys(document: Document, keyArn: unknown): Document {
+  const statements: Statement[] = [];
+  for (const st of document.Statement ?? []) {
+    const kmsActions = kmsGrantOnStar(st);
+    if (kmsActions.length === 0) {
+      statements.push(st);
+      continue;
+    }
+    const otherActions = ([] as string[]).concat(st.Action ?? []).filter(a => !kmsActions.includes(a));
+    if (otherActions.length > 0) statements.push({ ...st, Action: oneOrList(otherActions) });
+    const resources = ([] as unknown[]).concat(st.Resource ?? []);
+    const narrowed = [...new Set(resources.map(res => (res === '*' ? keyArn : res)))];
+    statements.push({ ...st, Action: oneOrList(kmsActions), Resource: oneOrList(narrowed) });
+  }
+  return { ...document, Statement: statements };
 }
