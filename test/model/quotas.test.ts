@@ -203,6 +203,30 @@ describe('quotas', () => {
     const message = errorOf(() => (stack.node.root as any).synth());
     expect(message).toMatch(/the artifact bucket policy needs about \d+ bytes, more than S3's 20480\. Deploy to fewer accounts from one pipeline\./);
   });
+
+  test("the replication bucket policy of another region (in its support stack) is checked against S3's 20 KB too", () => {
+    // every target in its own account, all in one other region: their grants go to that region's replication bucket
+    const inRegion = (environmentCount: number) => {
+      let account = 200000000000;
+      const pipeline = pipelineIn(newStack(), {
+        environments: Array.from({ length: environmentCount }, (_, i) => ({
+          name: `e${i}`,
+          deployments: Array.from({ length: 5 }, (__, j) => DeploymentTarget.cloudFormation({
+            stackName: `s${i}-${j}`, templatePath: 't.json', account: String(account++), region: 'ap-southeast-2',
+          })),
+        })),
+      });
+      pipeline.buildPipeline();
+      return pipeline;
+    };
+    const pipeline = inRegion(46);
+    const stackName = pipeline.pipeline.crossRegionSupport['ap-southeast-2'].stack.stackName;
+    const message = errorOf(() => (pipeline.node.root as any).synth());
+    expect(message).toMatch(new RegExp(`\\[PipelineStack/Shop\\] 'PipelineStack/Shop': the replication bucket policy of region ap-southeast-2 \\(stack '${stackName}'\\) `
+      + "needs about 2\\d{4} bytes, more than S3's 20480\\. Deploy to fewer accounts in ap-southeast-2 from one pipeline\\."));
+    // the artifact bucket of the pipeline's region holds none of these grants
+    expect(message).not.toMatch(/artifact bucket policy/);
+  });
 });
 
 describe('policySize', () => {

@@ -1,6 +1,8 @@
 import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import {
   MAX_BUCKET_POLICY_BYTES, MAX_KEY_POLICY_BYTES, MAX_MANAGED_POLICY_CHARS, MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES,
@@ -69,21 +71,13 @@ export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pi
     }
   }
 
-  // bucket and key policies (they grow with cross-account environments)
-  const bucket = pipeline.artifactBucket;
-  const bucketPolicy = (bucket as any).policy as { document?: iam.PolicyDocument } | undefined;
-  if (bucketPolicy?.document) {
-    const size = policySize(stack, bucketPolicy.document);
-    if (size > MAX_BUCKET_POLICY_BYTES) {
-      errors.push(`'${path}': the artifact bucket policy needs about ${size} bytes, more than S3's ${MAX_BUCKET_POLICY_BYTES}. Deploy to fewer accounts from one pipeline.`);
-    }
-  }
-  const key = bucket.encryptionKey as { policy?: iam.PolicyDocument } | undefined;
-  if (key?.policy) {
-    const size = policySize(stack, key.policy);
-    if (size > MAX_KEY_POLICY_BYTES) {
-      errors.push(`'${path}': the artifact key policy needs about ${size} bytes, more than KMS's ${MAX_KEY_POLICY_BYTES}. Deploy to fewer accounts from one pipeline.`);
-    }
+  // bucket and key policies (they grow with cross-account environments): the artifact bucket's, and
+  // the replication bucket's of every other region (in its support stack), which grow with the
+  // accounts deployed to in that region
+  errors.push(...checkArtifactStorePolicies(path, pipeline.artifactBucket, 'artifact', '', 'Deploy to fewer accounts from one pipeline.'));
+  for (const [region, support] of Object.entries(pipeline.crossRegionSupport)) {
+    errors.push(...checkArtifactStorePolicies(path, support.replicationBucket, 'replication', ` of region ${region} (stack '${support.stack.stackName}')`,
+      `Deploy to fewer accounts in ${region} from one pipeline.`));
   }
 
   // resources in the pipeline stack
@@ -100,6 +94,32 @@ export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pi
     if (problem) errors.push(`'${path}': ${problem}`);
   }
   return errors.filter(e => !Token.isUnresolved(e));
+}
+
+/**
+ * S3's quota on an artifact store's bucket policy and KMS's on its key's policy, measured in the
+ * bucket's own stack: `the <kind> bucket policy<where>`. The key of a replication bucket is reached
+ * through its alias.
+ */
+function checkArtifactStorePolicies(path: string, bucket: s3.IBucket, kind: string, where: string, fix: string): string[] {
+  const errors: string[] = [];
+  const bucketPolicy = (bucket as { policy?: { document?: iam.PolicyDocument } }).policy;
+  if (bucketPolicy?.document) {
+    const size = policySize(Stack.of(bucket), bucketPolicy.document);
+    if (size > MAX_BUCKET_POLICY_BYTES) {
+      errors.push(`'${path}': the ${kind} bucket policy${where} needs about ${size} bytes, more than S3's ${MAX_BUCKET_POLICY_BYTES}. ${fix}`);
+    }
+  }
+  const key = bucket.encryptionKey;
+  const target = key instanceof kms.Alias ? key.aliasTargetKey : key;
+  const keyPolicy = (target as { policy?: iam.PolicyDocument } | undefined)?.policy;
+  if (target && keyPolicy) {
+    const size = policySize(Stack.of(target), keyPolicy);
+    if (size > MAX_KEY_POLICY_BYTES) {
+      errors.push(`'${path}': the ${kind} key policy${where} needs about ${size} bytes, more than KMS's ${MAX_KEY_POLICY_BYTES}. ${fix}`);
+    }
+  }
+  return errors;
 }
 
 /** Room for what the stack synthesizer writes into the template after validation. */
