@@ -4,7 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { checkBuildOutputReads } from './build-outputs';
 import { ActionModel, AlarmGateModel, BuildOutputRead, ApprovalModel, AssetManifestModel, AssetsModel, DeploymentModel, EnvironmentModel, PipelineModel, WindowModel } from './model';
-import { approvalActionCount, checkModelQuotas } from './quotas';
+import { approvalActionCount, checkModelQuotas, MAX_ACTIONS_PER_STAGE, MAX_STAGES } from './quotas';
 import { ReleaseMode } from './release-mode';
 import { BUILD_STAGE, CHECKS_STAGE, PIPELINE_STAGES, reviewActionName, SELF_UPDATE_STAGE, SOURCE_STAGE } from './stage-names';
 import { Approval, APPROVAL_ACTION_NAME, CHANGE_SET_REVIEW_ACTION_NAME } from '../approval/approval';
@@ -31,9 +31,6 @@ export { SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE };
 export const ASSETS_ACTION_NAME = 'PublishAssets';
 const RESERVED_STAGES = PIPELINE_STAGES;
 
-/** CodePipeline quotas the model is checked against. */
-export const MAX_STAGES = 50;
-export const MAX_ACTIONS_PER_STAGE = 50;
 
 /** The raw configuration the model is built from (the construct's props plus added environments). */
 export interface RawPipelineConfig {

@@ -7,6 +7,10 @@ import { described, Validator } from '../private/validation';
  * are checked when the app is validated, still at synth time.
  */
 
+/** CodePipeline: stages per pipeline. */
+export const MAX_STAGES = 50;
+/** CodePipeline: actions per stage. */
+export const MAX_ACTIONS_PER_STAGE = 50;
 /** CodePipeline: actions per pipeline. */
 export const MAX_ACTIONS_PER_PIPELINE = 500;
 /** IAM: characters of all inline policies of one role. */

@@ -10,7 +10,7 @@ import { EnvironmentOptions } from './environment';
 import { PipelineNotifications } from './notifications';
 import { checkAppStackTemplates } from './render/app-stack-templates';
 import { needsCrossAccountKeys, renderPipeline } from './render/render-pipeline';
-import { checkRenderedQuotas, renderedTemplate } from './render/rendered-quotas';
+import { checkRenderedQuotas, checkRenderedStageQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
 import { checkVariableReferences } from './render/variable-references';
 import { BuildStep } from '../build/build-step';
@@ -341,7 +341,11 @@ export class DeliveryPipeline extends Construct {
         warnOutsidePlan(this, pipeline, plan);
         if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
         const template = renderedTemplate(stack);
-        const errors = [...checkRenderedQuotas(this, pipeline, template), ...checkVariableReferences(this, pipeline, sourceKinds, template)];
+        const errors = [
+          ...checkRenderedStageQuotas(this.validator, pipeline, plan),
+          ...checkRenderedQuotas(this, pipeline, template),
+          ...checkVariableReferences(this, pipeline, sourceKinds, template),
+        ];
         const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack, template) : undefined;
         return assets ? [...errors, assets] : errors;
       },

@@ -2,10 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
-import { DeliveryPipeline, DeploymentTarget, QualityCheck } from '../../src';
+import { DeliveryPipeline, DeploymentTarget, QualityCheck, ReleaseMode } from '../../src';
 import { policySize } from '../../src/pipeline/render/rendered-quotas';
 import { errorOf, newApp, newStack, pipelineIn, pipelineProps, props } from '../util';
 
@@ -26,6 +27,68 @@ describe('quotas', () => {
     const past = [...atLimit.slice(0, 19), { name: 'y', deployments: commands(25) }];
     expect(errorOf(() => new DeliveryPipeline(newStack(), 'Shop', props({ environments: past })))).toBe(
       "'PipelineStack/Shop': environments must fit CodePipeline's quota of 500 actions per pipeline, got 501 actions. Split the environments over two pipelines, or deploy fewer targets per environment.");
+  });
+
+  describe('stages and actions added through the pipeline property count toward the same quotas', () => {
+    const approvals = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => new actions.ManualApprovalAction({ actionName: `${prefix}${i}` }));
+    const synth = (pipeline: DeliveryPipeline) => () => (pipeline.node.root as App).synth();
+
+    test('a 51st stage is refused at synth, naming the stage the plan does not have', () => {
+      // Source, Build and 48 environments: 50 stages
+      const build = () => {
+        const pipeline = pipelineIn(newStack(), {
+          releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+          environments: Array.from({ length: 48 }, (_, i) => ({ name: `e${i}`, deployments: [DeploymentTarget.cloudFormation({ stackName: `s${i}`, templatePath: 't.json' })] })),
+        });
+        pipeline.buildPipeline();
+        return pipeline;
+      };
+      expect(synth(build())).not.toThrow();
+      const pipeline = build();
+      pipeline.pipeline.addStage({ stageName: 'Extra', actions: approvals('A', 1) });
+      expect(errorOf(synth(pipeline))).toContain(
+        "[PipelineStack/Shop] 'PipelineStack/Shop': pipeline.stages must fit CodePipeline's quota of 50 stages per pipeline (1 of them added through the pipeline "
+        + "property, outside the plan: 'Extra'), got 51 stages. Remove the stages added through the pipeline property (or add their actions to a stage the "
+        + 'pipeline has), or split the environments over two pipelines.');
+    });
+
+    test('a 51st action in a stage is refused at synth, naming the actions the plan does not have', () => {
+      // 45 deploy scripts, and actions added to their stage
+      const build = (added: number) => {
+        const pipeline = pipelineIn(newStack(), { environments: [{ name: 'wide', deployments: commands(45) }] });
+        pipeline.buildPipeline();
+        const wide = pipeline.pipeline.stages.find(st => st.stageName === 'wide')!;
+        for (const action of approvals('Check', added)) wide.addAction(action);
+        return pipeline;
+      };
+      expect(synth(build(5))).not.toThrow();
+      const pipeline = build(6);
+      expect(errorOf(synth(pipeline))).toContain(
+        "[PipelineStack/Shop] 'PipelineStack/Shop': pipeline.stages[2] ('wide') must fit CodePipeline's quota of 50 actions per stage (6 of them added through "
+        + "the pipeline property, outside the plan: 'Check0', 'Check1', 'Check2', 'Check3', 'Check4' and 1 more), got 51 actions. Move the actions added "
+        + 'through the pipeline property to a stage of their own, or split the targets over two environments.');
+    });
+
+    test('a 501st action in the pipeline is refused at synth', () => {
+      // Source, Build and 10 x 24 CloudFormation targets (a change set created, then executed): 482 actions
+      const build = (extra: number) => {
+        const pipeline = pipelineIn(newStack(), {
+          releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+          environments: Array.from({ length: 10 }, (_, i) => ({
+            name: `e${i}`,
+            deployments: Array.from({ length: 24 }, (__, j) => DeploymentTarget.cloudFormation({ stackName: `s${i}-${j}`, templatePath: 't.json' })),
+          })),
+        });
+        pipeline.buildPipeline();
+        pipeline.pipeline.addStage({ stageName: 'Extra', actions: approvals('A', extra) });
+        return pipeline;
+      };
+      expect(synth(build(18))).not.toThrow();
+      expect(errorOf(synth(build(19)))).toContain(
+        "[PipelineStack/Shop] 'PipelineStack/Shop': pipeline.stages must fit CodePipeline's quota of 500 actions per pipeline (19 of them added through the "
+        + "pipeline property, outside the plan: 'Extra/A0', 'Extra/A1', 'Extra/A2', 'Extra/A3', 'Extra/A4' and 14 more), got 501 actions. Remove actions "
+        + 'added through the pipeline property, or split the environments over two pipelines.');
+    });
   });
 
   test('a change-set review is one action per dependency level: a stage over 50 with them is refused', () => {

@@ -4,10 +4,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { PlanDocument } from '../../model/plan-document';
 import {
-  MAX_BUCKET_POLICY_BYTES, MAX_KEY_POLICY_BYTES, MAX_MANAGED_POLICY_CHARS, MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES,
-  TEMPLATE_CHECK_FROM_RESOURCES, WARN_STACK_RESOURCES,
+  MAX_ACTIONS_PER_PIPELINE, MAX_ACTIONS_PER_STAGE, MAX_BUCKET_POLICY_BYTES, MAX_KEY_POLICY_BYTES, MAX_MANAGED_POLICY_CHARS,
+  MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, MAX_STAGES, MAX_TEMPLATE_BYTES, TEMPLATE_CHECK_FROM_RESOURCES, WARN_STACK_RESOURCES,
 } from '../../model/quotas';
+import { described, Validator } from '../../private/validation';
 
 /*
  * The quotas that need rendered resources (policy sizes, resource count), checked when the app is
@@ -44,6 +46,49 @@ export function renderedTemplate(stack: Stack): RenderedTemplate {
     if (template === undefined && typeof internals._toCloudFormation === 'function') template = internals._toCloudFormation();
     return template;
   };
+}
+
+/**
+ * CodePipeline's stage and action quotas, counted on the rendered pipeline (its stages' action
+ * lists, no rendering): the model's own stages and actions were checked when the pipeline was
+ * configured, but stages and actions added through the escape hatch (the `pipeline` property)
+ * only show here. Returns the errors, naming what the plan does not have.
+ */
+export function checkRenderedStageQuotas(v: Validator, pipeline: codepipeline.Pipeline, plan: PlanDocument): string[] {
+  const planned = new Map(plan.stages.map(st => [st.name, new Set(st.actions.map(a => a.name))]));
+  const errors: string[] = [];
+  const stages = pipeline.stages;
+  if (stages.length > MAX_STAGES) {
+    const added = stages.filter(st => !planned.has(st.stageName)).map(st => st.stageName);
+    errors.push(v.message('pipeline.stages', `must fit CodePipeline's quota of ${MAX_STAGES} stages per pipeline${outsidePlan(added)}`,
+      described(`${stages.length} stages`),
+      'Remove the stages added through the pipeline property (or add their actions to a stage the pipeline has), or split the environments over two pipelines.'));
+  }
+  let actions = 0;
+  const addedActions: string[] = [];
+  stages.forEach((stage, i) => {
+    const names = planned.get(stage.stageName);
+    const added = stage.actions.map(a => a.actionProperties.actionName).filter(name => !names?.has(name));
+    actions += stage.actions.length;
+    addedActions.push(...added.map(name => `${stage.stageName}/${name}`));
+    if (stage.actions.length > MAX_ACTIONS_PER_STAGE) {
+      errors.push(v.message(`pipeline.stages[${i}] ('${stage.stageName}')`,
+        `must fit CodePipeline's quota of ${MAX_ACTIONS_PER_STAGE} actions per stage${outsidePlan(added)}`, described(`${stage.actions.length} actions`),
+        'Move the actions added through the pipeline property to a stage of their own, or split the targets over two environments.'));
+    }
+  });
+  if (actions > MAX_ACTIONS_PER_PIPELINE) {
+    errors.push(v.message('pipeline.stages', `must fit CodePipeline's quota of ${MAX_ACTIONS_PER_PIPELINE} actions per pipeline${outsidePlan(addedActions)}`,
+      described(`${actions} actions`), 'Remove actions added through the pipeline property, or split the environments over two pipelines.'));
+  }
+  return errors;
+}
+
+/** ` (N of them added through the pipeline property, outside the plan: 'a', 'b')`, or nothing when none was. */
+function outsidePlan(added: string[]): string {
+  if (added.length === 0) return '';
+  const shown = added.slice(0, 5).map(name => `'${name}'`).join(', ') + (added.length > 5 ? ` and ${added.length - 5} more` : '');
+  return ` (${added.length} of them added through the pipeline property, outside the plan: ${shown})`;
 }
 
 /** Checks the quotas that need the rendered pipeline; returns the errors (and adds warnings). */
