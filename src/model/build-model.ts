@@ -434,6 +434,14 @@ function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentMo
           `${region !== undefined ? 'names a region' : 'holds stacks for an explicit region'}, but the pipeline's stack has no explicit region (cross-region deployments need one for the artifact replication bucket)`,
           named, "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
       }
+      // aws-cdk-lib's replication bucket of another region lives in a support stack of the pipeline's account
+      if (named !== undefined && !isToken(named) && !isToken(stackRegion) && named !== stackRegion && isToken(stackAccount)
+        && (d.kind === 'cloudformation' || d.kind === 'cdk-stage')) {
+        v.fail(`${env.field}.${d.region ? `deployments[${i}].region` : region !== undefined ? 'region' : `deployments[${i}].stage`}`,
+          `${region !== undefined ? 'names a region' : 'holds stacks for a region'} other than the pipeline's (${stackRegion}), but the pipeline's stack has no `
+          + 'explicit account (cross-region deployments need one for the artifact replication bucket)',
+          named, "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
+      }
       const stacks = d.stageStacks
         ?? (d.kind === 'cloudformation' && d.stackName !== undefined ? [{ stackName: d.stackName, account: d.account, region: d.region }] : []);
       for (const s of stacks) {
