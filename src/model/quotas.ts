@@ -26,11 +26,6 @@ export const MAX_STACK_RESOURCES = 500;
 export const WARN_STACK_RESOURCES = 450;
 /** CloudFormation: template body size, as aws-cdk-lib counts it (the file written to cdk.out). */
 export const MAX_TEMPLATE_BYTES = 1_000_000;
-/**
- * Below this many resources a pipeline stack stays far under MAX_TEMPLATE_BYTES (48 environments
- * with 200 targets: 13 resources, 144 KB), so the template is only measured above it.
- */
-export const TEMPLATE_CHECK_FROM_RESOURCES = 150;
 
 /**
  * The dependency levels of an environment's change sets (the stacks of a CDK stage deploy level by

@@ -341,10 +341,13 @@ export class DeliveryPipeline extends Construct {
         warnOutsidePlan(this, pipeline, plan);
         if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
         const template = renderedTemplate(stack);
+        // the pipeline's stages, resolved once: the variable references and the template's size bound read them
+        const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
+        const stages = stack.resolve(cfnPipeline.stages);
         const errors = [
           ...checkRenderedStageQuotas(this.validator, pipeline, plan),
-          ...checkRenderedQuotas(this, pipeline, template),
-          ...checkVariableReferences(this, pipeline, sourceKinds, template),
+          ...checkRenderedQuotas(this, pipeline, template, { resolved: new Map([[cfnPipeline, { stages }]]) }),
+          ...checkVariableReferences(this, pipeline, sourceKinds, template, stages),
         ];
         const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack, template) : undefined;
         return assets ? [...errors, assets] : errors;

@@ -5,10 +5,12 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { DeliveryPipeline, DeploymentTarget, QualityCheck, ReleaseMode } from '../../src';
 import { policySize } from '../../src/pipeline/render/rendered-quotas';
-import { errorOf, newApp, newStack, pipelineIn, pipelineProps, props } from '../util';
+import { templateSizeBound } from '../../src/pipeline/render/template-size';
+import { env as environment, errorOf, newApp, newStack, pipelineIn, pipelineProps, props } from '../util';
 
 const commands = (n: number) => Array.from({ length: n }, (_, j) => DeploymentTarget.commands(`t${j}`, ['./deploy.sh']));
 
@@ -252,6 +254,74 @@ describe('quotas', () => {
     expect(fs.statSync(path.join(assembly.directory, artifact.templateFile)).size).toBeLessThan(1_000_000);
     expect(errorOf(() => inStack(true, 160).synth())).toMatch(
       /the stack 'PipelineStack' needs a template of about 1\d{6} bytes, more than CloudFormation's 1000000\. Split the environments over two pipelines in two stacks\./);
+  });
+
+  describe("the template's size is measured when an upper bound found without rendering it could pass CloudFormation's 1 MB", () => {
+    /** Checks of `lines` long commands each: about 24,000 characters of inline buildspec per check at 210. */
+    const longChecks = (count: number, lines = 210) => Array.from({ length: count }, (_, i) =>
+      QualityCheck.commands(`C${i}`, Array.from({ length: lines }, (__, j) => `echo "check ${i} step ${j} ${'x'.repeat(80)}"`)));
+    const resourcesOf = (stack: Stack) => stack.node.findAll().filter(c => CfnResource.isCfnResource(c) && c.stack === stack).length;
+    const writtenBytes = (stack: Stack) => {
+      const assembly = (stack.node.root as App).synth();
+      return fs.statSync(assembly.getStackByName(stack.stackName).templateFullPath).size;
+    };
+
+    test('few resources with long inline buildspecs over 1 MB are refused at synth (regression: only stacks over 150 resources were measured)', () => {
+      const stack = newStack();
+      pipelineIn(stack, { checks: longChecks(35), environments: [environment('staging', { production: true })] });
+      const render = jest.spyOn(stack as any, '_toCloudFormation');
+      expect(errorOf(() => (stack.node.root as App).synth())).toMatch(new RegExp(
+        "\\[PipelineStack/Shop\\] 'PipelineStack/Shop': the stack 'PipelineStack' needs a template of about 11\\d{5} bytes, more than CloudFormation's 1000000\\. "
+        + 'Split the environments over two pipelines in two stacks\\. Long command lists take room too: run them from a script in the repository\\.'));
+      expect(resourcesOf(stack)).toBeLessThan(150);
+      // the validation rendered the template to measure it
+      expect(render).toHaveBeenCalledTimes(1);
+    });
+
+    test("an ordinary pipeline's template is not rendered for the check: aws-cdk-lib renders it once, to write it", () => {
+      const stack = newStack();
+      pipelineIn(stack, { checks: [QualityCheck.commands('Lint', ['npm run lint'])], environments: [environment('staging'), environment('prod', { production: true })] });
+      const render = jest.spyOn(stack as any, '_toCloudFormation');
+      (stack.node.root as App).synth();
+      expect(render).toHaveBeenCalledTimes(1);
+    });
+
+    test('the bound is above the template aws-cdk-lib writes, and within 3 times it', () => {
+      const withFactory = (stack: Stack) => DeploymentTarget.fromActionFactory('Custom', {
+        produceAction: (scope, o) => new actions.LambdaInvokeAction({
+          actionName: o.actionName,
+          runOrder: o.runOrder,
+          lambda: new lambda.Function(scope, 'Fn', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline(`// ${'y'.repeat(3000)}`) }),
+          userParameters: { stack: stack.stackName },
+        }),
+      });
+      let account = 200000000000;
+      const cases: Array<[string, (stack: Stack) => DeliveryPipeline]> = [
+        ['ordinary', stack => pipelineIn(stack, { environments: [environment('staging'), environment('prod', { production: true })] })],
+        ['long buildspecs', stack => pipelineIn(stack, { checks: longChecks(20), environments: [environment('staging')] })],
+        ['cross-account policies', stack => pipelineIn(stack, {
+          environments: Array.from({ length: 20 }, (_, i) => ({
+            name: `e${i}`,
+            deployments: Array.from({ length: 5 }, (__, j) => DeploymentTarget.cloudFormation({ stackName: `s${i}-${j}`, templatePath: 't.json', account: String(account++) })),
+          })),
+        })],
+        ["a factory's own resources", stack => pipelineIn(stack, { environments: [{ name: 'staging', deployments: [withFactory(stack)] }] })],
+        ['escape-hatch overrides', stack => {
+          const pipeline = pipelineIn(stack, { environments: [environment('staging')] });
+          pipeline.buildPipeline();
+          (pipeline.pipeline.node.defaultChild as CfnResource).addPropertyOverride('Variables', [{ Name: 'Notes', DefaultValue: 'z'.repeat(900) }]);
+          return pipeline;
+        }],
+      ];
+      for (const [name, build] of cases) {
+        const stack = newStack();
+        build(stack);
+        const written = writtenBytes(stack);
+        const bound = templateSizeBound(stack, Infinity);
+        expect({ name, above: bound >= written }).toEqual({ name, above: true });
+        expect({ name, within: bound < 3 * written }).toEqual({ name, within: true });
+      }
+    });
   });
 
   test('policy sizes: the artifact bucket policy grows with the accounts deployed to', () => {

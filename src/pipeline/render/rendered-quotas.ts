@@ -4,10 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { ResolvedProperties, templateSizeBound } from './template-size';
 import { PlanDocument } from '../../model/plan-document';
 import {
   MAX_ACTIONS_PER_PIPELINE, MAX_ACTIONS_PER_STAGE, MAX_BUCKET_POLICY_BYTES, MAX_KEY_POLICY_BYTES, MAX_MANAGED_POLICY_CHARS,
-  MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, MAX_STAGES, MAX_TEMPLATE_BYTES, TEMPLATE_CHECK_FROM_RESOURCES, WARN_STACK_RESOURCES,
+  MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, MAX_STAGES, MAX_TEMPLATE_BYTES, WARN_STACK_RESOURCES,
 } from '../../model/quotas';
 import { described, Validator } from '../../private/validation';
 
@@ -91,8 +92,16 @@ function outsidePlan(added: string[]): string {
   return ` (${added.length} of them added through the pipeline property, outside the plan: ${shown})`;
 }
 
+/** What the rendered quotas need to know of the pipeline besides its rendered resources. */
+export interface RenderedQuotaOptions {
+  /** Values of the stack's resources that another check resolved already (the pipeline's stages). */
+  readonly resolved?: ResolvedProperties;
+}
+
 /** Checks the quotas that need the rendered pipeline; returns the errors (and adds warnings). */
-export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pipeline, template: RenderedTemplate): string[] {
+export function checkRenderedQuotas(
+  scope: IConstruct, pipeline: codepipeline.Pipeline, template: RenderedTemplate, options: RenderedQuotaOptions = {},
+): string[] {
   const stack = Stack.of(pipeline);
   const errors: string[] = [];
   const path = scope.node.path;
@@ -134,7 +143,10 @@ export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pi
     Annotations.of(scope).addWarningV2('delivery-pipeline:stackResources',
       `the stack '${stack.stackName}' holds ${resources} resources, close to CloudFormation's ${MAX_STACK_RESOURCES}; plan to split the pipeline before adding environments`);
   }
-  if (resources > TEMPLATE_CHECK_FROM_RESOURCES && resources <= MAX_STACK_RESOURCES) {
+  // the template's size: measured only when an upper bound, found without rendering it, could cross
+  // CloudFormation's 1 MB
+  const room = MAX_TEMPLATE_BYTES - SYNTHESIZER_ADDITIONS_BYTES;
+  if (resources <= MAX_STACK_RESOURCES && templateSizeBound(stack, room, options.resolved) > room) {
     const problem = templateSizeProblem(stack, template);
     if (problem) errors.push(`'${path}': ${problem}`);
   }
@@ -179,13 +191,15 @@ function templateSizeProblem(stack: Stack, rendered: RenderedTemplate): string |
   if (template === undefined) return undefined;
   const indented = !(stack as unknown as { _suppressTemplateIndentation?: boolean })._suppressTemplateIndentation;
   // the stack synthesizer adds its bootstrap version parameter and rule (under 1 KB) after validation
-  const size = JSON.stringify(template, undefined, indented ? 1 : undefined).length + SYNTHESIZER_ADDITIONS_BYTES;
+  const size = Buffer.byteLength(JSON.stringify(template, undefined, indented ? 1 : undefined)) + SYNTHESIZER_ADDITIONS_BYTES;
   if (size <= MAX_TEMPLATE_BYTES) return undefined;
-  const minified = indented ? JSON.stringify(template).length + SYNTHESIZER_ADDITIONS_BYTES : size;
+  const minified = indented ? Buffer.byteLength(JSON.stringify(template)) + SYNTHESIZER_ADDITIONS_BYTES : size;
   const fix = indented && minified <= MAX_TEMPLATE_BYTES
     ? `Set suppressTemplateIndentation: true on the stack (written without indentation about ${minified} bytes), or split the environments over two pipelines in two stacks.`
     : 'Split the environments over two pipelines in two stacks.';
-  return `the stack '${stack.stackName}' needs a template of about ${size} bytes, more than CloudFormation's ${MAX_TEMPLATE_BYTES}. ${fix}`;
+  // the commands of the build, the checks and the deploy scripts are in the template (inline buildspecs)
+  return `the stack '${stack.stackName}' needs a template of about ${size} bytes, more than CloudFormation's ${MAX_TEMPLATE_BYTES}. ${fix} `
+    + 'Long command lists take room too: run them from a script in the repository.';
 }
 
 /** IAM's quotas on one role: inline policies in total, and the managed policies aws-cdk-lib moves the rest into. */

@@ -34,16 +34,18 @@ interface Setter {
  * The variable references of the rendered pipeline that CodePipeline would refuse or could not
  * resolve: a namespace no action sets, one set by an action that does not run before the reader,
  * a source variable the source's kind does not set. `sourceKinds`: the kind of each source action,
- * by its namespace.
+ * by its namespace; `resolvedStages`: the pipeline's stages, when the caller resolved them already.
  */
 export function checkVariableReferences(
   scope: IConstruct, pipeline: codepipeline.Pipeline, sourceKinds: Record<string, string>, template: RenderedTemplate,
+  resolvedStages?: unknown,
 ): string[] {
   const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline;
   const stack = Stack.of(pipeline);
   // the pipeline's properties first (cheap); what they find is confirmed on the rendered template,
   // where the escape hatch's overrides (addPropertyOverride) apply
-  const found = referenceErrors(scope, stack.resolve(cfn.stages), stack.resolve(cfn.variables), sourceKinds, false);
+  const stages = resolvedStages ?? stack.resolve(cfn.stages);
+  const found = referenceErrors(scope, stages, stack.resolve(cfn.variables), sourceKinds, false);
   if (found.length === 0) return found;
   const rendered = template()?.Resources?.[stack.resolve(cfn.logicalId)]?.Properties;
   return rendered === undefined ? found : referenceErrors(scope, rendered.Stages, rendered.Variables, sourceKinds, true);
