@@ -26,6 +26,11 @@ export const MAX_STACK_RESOURCES = 500;
 export const WARN_STACK_RESOURCES = 450;
 /** CloudFormation: template body size, as aws-cdk-lib counts it (the file written to cdk.out). */
 export const MAX_TEMPLATE_BYTES = 1_000_000;
+/**
+ * CodePipeline's CloudFormation action: the template size above which it has been reported to refuse
+ * a template (aws-cloudformation/cloudformation-coverage-roadmap#1023), under CloudFormation's own limit.
+ */
+export const ACTION_TEMPLATE_WARN_BYTES = 512_000;
 
 /**
  * The dependency levels of an environment's change sets (the stacks of a CDK stage deploy level by

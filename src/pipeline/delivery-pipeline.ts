@@ -346,7 +346,7 @@ export class DeliveryPipeline extends Construct {
         const stages = stack.resolve(cfnPipeline.stages);
         const errors = [
           ...checkRenderedStageQuotas(this.validator, pipeline, plan),
-          ...checkRenderedQuotas(this, pipeline, template, { resolved: new Map([[cfnPipeline, { stages }]]) }),
+          ...checkRenderedQuotas(this, pipeline, template, { selfUpdate, resolved: new Map([[cfnPipeline, { stages }]]) }),
           ...checkVariableReferences(this, pipeline, sourceKinds, template, stages),
         ];
         const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack, template) : undefined;

@@ -7,8 +7,8 @@ import { IConstruct } from 'constructs';
 import { ResolvedProperties, templateSizeBound } from './template-size';
 import { PlanDocument } from '../../model/plan-document';
 import {
-  MAX_ACTIONS_PER_PIPELINE, MAX_ACTIONS_PER_STAGE, MAX_BUCKET_POLICY_BYTES, MAX_KEY_POLICY_BYTES, MAX_MANAGED_POLICY_CHARS,
-  MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, MAX_STAGES, MAX_TEMPLATE_BYTES, WARN_STACK_RESOURCES,
+  ACTION_TEMPLATE_WARN_BYTES, MAX_ACTIONS_PER_PIPELINE, MAX_ACTIONS_PER_STAGE, MAX_BUCKET_POLICY_BYTES, MAX_KEY_POLICY_BYTES,
+  MAX_MANAGED_POLICY_CHARS, MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, MAX_STAGES, MAX_TEMPLATE_BYTES, WARN_STACK_RESOURCES,
 } from '../../model/quotas';
 import { described, Validator } from '../../private/validation';
 
@@ -94,6 +94,8 @@ function outsidePlan(added: string[]): string {
 
 /** What the rendered quotas need to know of the pipeline besides its rendered resources. */
 export interface RenderedQuotaOptions {
+  /** The pipeline deploys its own stack (`selfUpdate`): its template goes through CodePipeline's CloudFormation action. */
+  readonly selfUpdate?: boolean;
   /** Values of the stack's resources that another check resolved already (the pipeline's stages). */
   readonly resolved?: ResolvedProperties;
 }
@@ -144,10 +146,11 @@ export function checkRenderedQuotas(
       `the stack '${stack.stackName}' holds ${resources} resources, close to CloudFormation's ${MAX_STACK_RESOURCES}; plan to split the pipeline before adding environments`);
   }
   // the template's size: measured only when an upper bound, found without rendering it, could cross
-  // CloudFormation's 1 MB
-  const room = MAX_TEMPLATE_BYTES - SYNTHESIZER_ADDITIONS_BYTES;
+  // CloudFormation's 1 MB (or, for a stack the pipeline deploys itself, the size its CloudFormation
+  // action has been reported to refuse)
+  const room = (options.selfUpdate ? ACTION_TEMPLATE_WARN_BYTES : MAX_TEMPLATE_BYTES) - SYNTHESIZER_ADDITIONS_BYTES;
   if (resources <= MAX_STACK_RESOURCES && templateSizeBound(stack, room, options.resolved) > room) {
-    const problem = templateSizeProblem(stack, template);
+    const problem = checkTemplateSize(scope, stack, template, options.selfUpdate ?? false);
     if (problem) errors.push(`'${path}': ${problem}`);
   }
   return errors.filter(e => !Token.isUnresolved(e));
@@ -185,21 +188,33 @@ const SYNTHESIZER_ADDITIONS_BYTES = 1_000;
 /**
  * CloudFormation refuses a template body over 1 MB; aws-cdk-lib only warns when it writes one. The
  * template is rendered as aws-cdk-lib will write it: indented, unless the stack suppresses that.
+ * A stack the pipeline deploys itself (`selfUpdate`) goes through CodePipeline's CloudFormation
+ * action, which has been reported to refuse templates over 512 KB: above that, a warning. Returns
+ * the error, if any.
  */
-function templateSizeProblem(stack: Stack, rendered: RenderedTemplate): string | undefined {
+function checkTemplateSize(scope: IConstruct, stack: Stack, rendered: RenderedTemplate, selfUpdate: boolean): string | undefined {
   const template = rendered();
   if (template === undefined) return undefined;
   const indented = !(stack as unknown as { _suppressTemplateIndentation?: boolean })._suppressTemplateIndentation;
   // the stack synthesizer adds its bootstrap version parameter and rule (under 1 KB) after validation
   const size = Buffer.byteLength(JSON.stringify(template, undefined, indented ? 1 : undefined)) + SYNTHESIZER_ADDITIONS_BYTES;
-  if (size <= MAX_TEMPLATE_BYTES) return undefined;
+  if (size <= (selfUpdate ? ACTION_TEMPLATE_WARN_BYTES : MAX_TEMPLATE_BYTES)) return undefined;
   const minified = indented ? Buffer.byteLength(JSON.stringify(template)) + SYNTHESIZER_ADDITIONS_BYTES : size;
-  const fix = indented && minified <= MAX_TEMPLATE_BYTES
-    ? `Set suppressTemplateIndentation: true on the stack (written without indentation about ${minified} bytes), or split the environments over two pipelines in two stacks.`
-    : 'Split the environments over two pipelines in two stacks.';
+  const suppress = (limit: number) => (indented && minified <= limit
+    ? `Set suppressTemplateIndentation: true on the stack (written without indentation about ${minified} bytes), or split the environments over two pipelines in two stacks`
+    : 'Split the environments over two pipelines in two stacks');
   // the commands of the build, the checks and the deploy scripts are in the template (inline buildspecs)
-  return `the stack '${stack.stackName}' needs a template of about ${size} bytes, more than CloudFormation's ${MAX_TEMPLATE_BYTES}. ${fix} `
-    + 'Long command lists take room too: run them from a script in the repository.';
+  const commands = 'Long command lists take room too: run them from a script in the repository.';
+  if (size > MAX_TEMPLATE_BYTES) {
+    return `the stack '${stack.stackName}' needs a template of about ${size} bytes, more than CloudFormation's ${MAX_TEMPLATE_BYTES}. `
+      + `${suppress(MAX_TEMPLATE_BYTES)}. ${commands}`;
+  }
+  Annotations.of(scope).addWarningV2('delivery-pipeline:largePipelineTemplate',
+    `the stack '${stack.stackName}' has a template of about ${size} bytes, and selfUpdate deploys it with CodePipeline's CloudFormation action `
+    + '(UpdatePipeline), which has been reported to refuse templates over 512 KB, though CloudFormation accepts 1 MB '
+    + `(aws-cloudformation/cloudformation-coverage-roadmap#1023). If UpdatePipeline fails with a template size error: ${suppress(ACTION_TEMPLATE_WARN_BYTES)}, `
+    + `or deploy the pipeline's stack with cdk deploy. ${commands}`);
+  return undefined;
 }
 
 /** IAM's quotas on one role: inline policies in total, and the managed policies aws-cdk-lib moves the rest into. */
