@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { CHANGE_SET_NAME } from './cloudformation-names';
 import { describeCustomDeploymentConfig, describeDeploymentConfig } from './codedeploy-targets';
 import { AssetManifestModel, BuildOutputRead, DeploymentActionName, DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
-import { MAX_TEMPLATE_BYTES } from '../model/quotas';
+import { ACTION_TEMPLATE_WARN_BYTES, MAX_TEMPLATE_BYTES } from '../model/quotas';
 import { defaultAssemblyDirectory } from '../private/artifact-paths';
 import { described, isToken, Validator } from '../private/validation';
 
@@ -261,9 +261,6 @@ function refuseLargeNestedTemplate(v: Validator, field: string, stackName: strin
     + `${MAX_TEMPLATE_BYTES} for a template in S3: the stack's deployment would fail when CloudFormation creates or updates the nested stack`,
   described(`${bytes} bytes`), fix);
 }
-
-/** Above this template size the CloudFormation action of CodePipeline has been reported to fail. */
-const ACTION_TEMPLATE_WARN_BYTES = 512_000;
 
 /**
  * Stack settings `cdk deploy` applies but CodePipeline's CloudFormation actions cannot:

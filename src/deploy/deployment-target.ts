@@ -1,4 +1,4 @@
-import { Aws, CfnCapabilities, CfnOutput, Stage, Token } from 'aws-cdk-lib';
+import { Aws, CfnCapabilities, CfnOutput, Stack, Stage, Token, TokenComparison } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -504,12 +504,7 @@ class FactoryTarget extends DeploymentTarget {
           'Give the action options.buildArtifact (the build can put the files in its output), or leave fullClone out.');
         }
         Object.assign(produced, producedFacts(action as codepipeline.IAction));
-        if (produced.account !== undefined && !isToken(rc.pipelineAccount) && produced.account !== rc.pipelineAccount && !rc.customerManagedKey) {
-          v.fail(`${ctx.field}.factory`, `returned an action that runs in account ${produced.account}, but the pipeline's artifacts are encrypted with a key `
-            + 'only its own account can use (aws-cdk-lib: "Artifact Bucket must have a KMS Key")', produced.account,
-          `Set environment '${env.name}' account: '${produced.account}' (the pipeline then encrypts its artifacts with a key it shares with the environments' accounts), `
-            + 'or pass an artifactBucket with a KMS key.');
-        }
+        checkProducedPlacement(v, `${ctx.field}.factory`, action as codepipeline.IAction, produced, rc, env.name);
         return [action as codepipeline.IAction];
       },
     };
@@ -536,6 +531,80 @@ function producedFacts(action: codepipeline.IAction): ProducedActionFacts {
     region: literal(region),
     privileged: environment?.privilegedMode === true,
   };
+}
+
+/** What the library's errors tell to do about a pipeline stack without an explicit account or region. */
+const EXPLICIT_STACK_ENV = "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } })";
+
+/**
+ * Where aws-cdk-lib's pipeline would refuse to place a produced action, refused first with the
+ * library's error (aws-cdk-lib's names neither the target nor the fix): the conditions are
+ * aws-cdk-lib's, in its order. An action of another region needs a replication bucket, which
+ * needs the pipeline stack's region, and its account unless the action's resource has a stack in
+ * that region; an action of another account needs artifacts encrypted with a customer managed key;
+ * one of another account without a role gets a role in a support stack of that account, which
+ * needs the pipeline stack's account, and its region.
+ */
+function checkProducedPlacement(
+  v: Validator, field: string, action: codepipeline.IAction, produced: ProducedActionFacts, rc: DeploymentRenderContext, envName: string,
+): void {
+  const props = action.actionProperties;
+  const region = produced.region;
+  if (region !== undefined && region !== rc.pipelineRegion) {
+    if (isToken(rc.pipelineRegion)) {
+      v.fail(field, `returned an action that runs in region ${region} (its region, or its resource's), but the pipeline's stack has no explicit region `
+        + '(cross-region deployments need one for the artifact replication bucket)', region, `${EXPLICIT_STACK_ENV}.`);
+    }
+    if (isToken(rc.pipelineAccount) && resourceStackOf(props) === undefined) {
+      v.fail(field, `returned an action that runs in region ${region} (its region, or its resource's), but the pipeline's stack has no explicit account `
+        + '(cross-region deployments need one for the artifact replication bucket)', region, `${EXPLICIT_STACK_ENV}.`);
+    }
+  }
+  const account = produced.account;
+  if (account !== undefined && (isToken(rc.pipelineAccount) || account !== rc.pipelineAccount) && !rc.customerManagedKey) {
+    const keyFix = `set environment '${envName}' account: '${account}' (the pipeline then encrypts its artifacts with a key it shares with the environments' `
+      + 'accounts), or pass an artifactBucket with a KMS key.';
+    if (isToken(rc.pipelineAccount)) {
+      v.fail(field, `returned an action that runs in account ${account} (its role's, its resource's or its own), but the pipeline's stack has no explicit account, `
+        + "so aws-cdk-lib treats the action as one of another account, and the pipeline's artifacts are encrypted with a key only the pipeline's account can use "
+        + '(aws-cdk-lib: "Artifact Bucket must have a KMS Key")', account, `${EXPLICIT_STACK_ENV}; if the action runs in another account than the pipeline's, also ${keyFix}`);
+    }
+    v.fail(field, `returned an action that runs in account ${account}, but the pipeline's artifacts are encrypted with a key `
+      + 'only its own account can use (aws-cdk-lib: "Artifact Bucket must have a KMS Key")', account, `S${keyFix.slice(1)}`);
+  }
+  // without a role, aws-cdk-lib creates the action's role in a support stack of the action's account
+  // (the account of its resource, else its own `account`; a role's account does not count here)
+  if (props.role !== undefined) return;
+  const target = props.resource ? props.resource.env.account : props.account;
+  if (target === undefined) return;
+  if (isToken(target)) {
+    if (!isToken(rc.pipelineAccount)) {
+      v.fail(field, "returned an action whose account (its resource's, or its own) is a token, which aws-cdk-lib cannot compare with the pipeline's account",
+        described('a token'), 'Give the action a literal account (and a resource whose ARN names its account), or give it a role.');
+    }
+    return;
+  }
+  if (isToken(rc.pipelineAccount)) {
+    v.fail(field, `returned an action for account ${target} (its resource's, or its own) without a role, for which aws-cdk-lib creates a role in a support stack `
+      + "of that account, but the pipeline's stack has no explicit account", target, `${EXPLICIT_STACK_ENV}, or give the action a role.`);
+  }
+  const resourceStack = props.resource ? Stack.of(props.resource) : undefined;
+  if (target !== rc.pipelineAccount && resourceStack?.account !== target && isToken(rc.pipelineRegion)) {
+    v.fail(field, `returned an action for account ${target} (its resource's, or its own) without a role, for which aws-cdk-lib creates a role in a support stack `
+      + "of that account, but the pipeline's stack has no explicit region (the role's stack names the artifact bucket, whose name needs it)", target,
+    `${EXPLICIT_STACK_ENV}, or give the action a role.`);
+  }
+}
+
+/**
+ * The stack of an action's resource when the resource is of that stack's environment (not imported
+ * from another one), as aws-cdk-lib reads it.
+ */
+function resourceStackOf(props: codepipeline.ActionProperties): Stack | undefined {
+  if (!props.resource) return undefined;
+  const stack = Stack.of(props.resource);
+  const same = (a: string, b: string) => [TokenComparison.SAME, TokenComparison.BOTH_UNRESOLVED].includes(Token.compareStrings(a, b));
+  return same(props.resource.env.region, stack.region) && same(props.resource.env.account, stack.account) ? stack : undefined;
 }
 
 /** Actions produced by factories, to refuse one object returned for two targets. */

@@ -7,7 +7,7 @@ import {
   ActionModel, AlarmGateModel, BuildOutputRead, ApprovalModel, AssetManifestModel, AssetsModel,
   DeploymentModel, EnvironmentModel, PipelineModel, SourceModel, WindowModel,
 } from './model';
-import { approvalActionCount, checkModelQuotas } from './quotas';
+import { approvalActionCount, checkModelQuotas, MAX_ACTIONS_PER_STAGE, MAX_STAGES } from './quotas';
 import { ReleaseMode } from './release-mode';
 import { BUILD_STAGE, CHECKS_STAGE, PIPELINE_STAGES, reviewActionName, SELF_UPDATE_STAGE, SOURCE_STAGE } from './stage-names';
 import { Approval, APPROVAL_ACTION_NAME, CHANGE_SET_REVIEW_ACTION_NAME } from '../approval/approval';
@@ -36,9 +36,6 @@ export { SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE };
 export const ASSETS_ACTION_NAME = 'PublishAssets';
 const RESERVED_STAGES = PIPELINE_STAGES;
 
-/** CodePipeline quotas the model is checked against. */
-export const MAX_STAGES = 50;
-export const MAX_ACTIONS_PER_STAGE = 50;
 /** CodeDeploy's limit on the alarms of a deployment group (AlarmConfiguration; AlarmsLimitExceededException). */
 const MAX_GROUP_ALARMS = 10;
 
@@ -465,6 +462,14 @@ function checkEnvironmentsAgainstStack(v: Validator, environments: EnvironmentMo
       if (named !== undefined && !isToken(named) && isToken(stackRegion)) {
         v.fail(`${env.field}.${d.region ? `deployments[${i}].region` : region !== undefined ? 'region' : `deployments[${i}].stage`}`,
           `${region !== undefined ? 'names a region' : 'holds stacks for an explicit region'}, but the pipeline's stack has no explicit region (cross-region deployments need one for the artifact replication bucket)`,
+          named, "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
+      }
+      // aws-cdk-lib's replication bucket of another region lives in a support stack of the pipeline's account
+      if (named !== undefined && !isToken(named) && !isToken(stackRegion) && named !== stackRegion && isToken(stackAccount)
+        && (d.kind === 'cloudformation' || d.kind === 'cdk-stage')) {
+        v.fail(`${env.field}.${d.region ? `deployments[${i}].region` : region !== undefined ? 'region' : `deployments[${i}].stage`}`,
+          `${region !== undefined ? 'names a region' : 'holds stacks for a region'} other than the pipeline's (${stackRegion}), but the pipeline's stack has no `
+          + 'explicit account (cross-region deployments need one for the artifact replication bucket)',
           named, "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
       }
       const stacks = d.stageStacks

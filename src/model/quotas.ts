@@ -7,6 +7,10 @@ import { described, Validator } from '../private/validation';
  * are checked when the app is validated, still at synth time.
  */
 
+/** CodePipeline: stages per pipeline. */
+export const MAX_STAGES = 50;
+/** CodePipeline: actions per stage. */
+export const MAX_ACTIONS_PER_STAGE = 50;
 /** CodePipeline: actions per pipeline. */
 export const MAX_ACTIONS_PER_PIPELINE = 500;
 /** IAM: characters of all inline policies of one role. */
@@ -23,10 +27,10 @@ export const WARN_STACK_RESOURCES = 450;
 /** CloudFormation: template body size, as aws-cdk-lib counts it (the file written to cdk.out). */
 export const MAX_TEMPLATE_BYTES = 1_000_000;
 /**
- * Below this many resources a pipeline stack stays far under MAX_TEMPLATE_BYTES (48 environments
- * with 200 targets: 13 resources, 144 KB), so the template is only measured above it.
+ * CodePipeline's CloudFormation action: the template size above which it has been reported to refuse
+ * a template (aws-cloudformation/cloudformation-coverage-roadmap#1023), under CloudFormation's own limit.
  */
-export const TEMPLATE_CHECK_FROM_RESOURCES = 150;
+export const ACTION_TEMPLATE_WARN_BYTES = 512_000;
 
 /**
  * The dependency levels of an environment's change sets (the stacks of a CDK stage deploy level by

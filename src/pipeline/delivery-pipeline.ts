@@ -11,7 +11,7 @@ import { PipelineNotifications } from './notifications';
 import { checkAppStackTemplates } from './render/app-stack-templates';
 import { builtProperties, changesAny, differencesFromPlan, executionModeOf, PipelineAsRendered, pipelineAsRendered } from './render/pipeline-overrides';
 import { needsCrossAccountKeys, renderPipeline } from './render/render-pipeline';
-import { checkRenderedQuotas, renderedTemplate } from './render/rendered-quotas';
+import { checkRenderedQuotas, checkRenderedStageQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
 import { selfUpdateConfigurationPath, stackTags, unappliedSelfUpdateSettings } from './render/self-update-stack-settings';
 import { checkVariableReferences } from './render/variable-references';
@@ -352,7 +352,14 @@ export class DeliveryPipeline extends Construct {
         if (changesAny(asRendered, 'Name')) renamePlan(plan, asRendered);
         else if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
         const template = renderedTemplate(stack);
-        const errors = [...checkRenderedQuotas(this, pipeline, template), ...checkVariableReferences(this, pipeline, sourceKinds, asRendered)];
+        // the pipeline's stages, resolved once: the variable references and the template's size bound read them
+        const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
+        const stages = stack.resolve(cfnPipeline.stages);
+        const errors = [
+          ...checkRenderedStageQuotas(this.validator, pipeline, plan),
+          ...checkRenderedQuotas(this, pipeline, template, { selfUpdate, resolved: new Map([[cfnPipeline, { stages }]]) }),
+          ...checkVariableReferences(this, pipeline, sourceKinds, asRendered, stages),
+        ];
         const assets = selfUpdate ? selfUpdateAssetsProblem(this, stack, template) : undefined;
         return assets ? [...errors, assets] : errors;
       },

@@ -143,11 +143,15 @@ export class Validator {
 
   /** Throws the library's error: `'<path>': <field> <problem>, got <value>. <fix>` */
   public fail(field: string, problem: string, value: unknown, fix: string): never {
-    throw new DeliveryPipelineValidationError(
-      this.constructPath,
-      field,
-      `'${this.constructPath}': ${field} ${problem}, got ${show(value)}. ${fix}`,
-    );
+    throw new DeliveryPipelineValidationError(this.constructPath, field, this.message(field, problem, value, fix));
+  }
+
+  /**
+   * The library's error message, for a construct validation that returns its errors (aws-cdk-lib
+   * reports them all at once) instead of throwing the first.
+   */
+  public message(field: string, problem: string, value: unknown, fix: string): string {
+    return `'${this.constructPath}': ${field} ${problem}, got ${show(value)}. ${fix}`;
   }
 
   /** Throws an error that has no single received value. */

@@ -1,3 +1,4 @@
+import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -6,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Approval, DeploymentTarget, IDeliveryActionFactory, PipelineSource, ProduceActionOptions, Verification } from '../../src';
-import { action, actionsOf, cfnTarget, CONNECTION_ARN, errorOf, flat, newStack, pipelineIn, pipelineProps } from '../util';
+import { action, actionsOf, cfnTarget, CONNECTION_ARN, errorOf, flat, newApp, newStack, pipelineIn, pipelineProps } from '../util';
 
 describe('DeploymentTarget.cloudFormation', () => {
   test('creates a change set, then executes it, from the template in the build output', () => {
@@ -404,6 +405,68 @@ describe('DeploymentTarget.fromActionFactory', () => {
       }))).toBe(`${field} returned an action that runs in account 999999999999, but the pipeline's artifacts are encrypted with a key only its own account can use `
         + "(aws-cdk-lib: \"Artifact Bucket must have a KMS Key\"), got '999999999999'. Set environment 'staging' account: '999999999999' (the pipeline then encrypts "
         + "its artifacts with a key it shares with the environments' accounts), or pass an artifactBucket with a KMS key.");
+    });
+
+    describe("where aws-cdk-lib could not place the action, the library's error names the target (regressions: aws-cdk-lib's errors without a construct path)", () => {
+      const stackEnv = "Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } })";
+      type CfnProps = Partial<actions.CloudFormationCreateUpdateStackActionProps>;
+      const cfn = (o: ProduceActionOptions, extra: CfnProps = {}) => new actions.CloudFormationCreateUpdateStackAction({
+        actionName: o.actionName, runOrder: o.runOrder, stackName: 'shop', templatePath: o.buildArtifact.atPath('t.json'), adminPermissions: false, ...extra,
+      });
+      const deployer = (scope: Construct) => iam.Role.fromRoleArn(scope, 'Deployer', 'arn:aws:iam::222222222222:role/deployer', { mutable: false });
+      /** The error of a factory target in environment 'staging' (of `envAccount`, if given), in a pipeline stack of `stackEnv`. */
+      type Produce = (scope: Construct, o: ProduceActionOptions) => codepipeline.IAction;
+      const placed = (stackEnvironment: { account?: string; region?: string } | undefined, produce: Produce, envAccount?: string) => {
+        const stack = new Stack(newApp(), 'Agnostic', { env: stackEnvironment });
+        pipelineIn(stack, {
+          environments: [{ name: 'staging', account: envAccount, deployments: [DeploymentTarget.fromActionFactory('Custom', { produceAction: produce })] }],
+        });
+        return errorOf(() => (stack.node.root as App).synth());
+      };
+      const at = "'Agnostic/Shop': environments[0] ('staging').deployments[0].factory";
+
+      test('an action of another region, from a stack without a region or without an account', () => {
+        expect(placed(undefined, (_s, o) => cfn(o, { region: 'us-east-1' }))).toBe(`${at} returned an action that runs in region us-east-1 (its region, or its `
+          + "resource's), but the pipeline's stack has no explicit region (cross-region deployments need one for the artifact replication bucket), got 'us-east-1'. "
+          + `${stackEnv}.`);
+        expect(placed({ region: 'eu-west-1' }, (_s, o) => cfn(o, { region: 'us-east-1' }))).toBe(`${at} returned an action that runs in region us-east-1 (its region, `
+          + "or its resource's), but the pipeline's stack has no explicit account (cross-region deployments need one for the artifact replication bucket), got 'us-east-1'. "
+          + `${stackEnv}.`);
+      });
+
+      test('an action with a role of another account, from a stack without an account: the artifacts\' key', () => {
+        expect(placed(undefined, (scope, o) => cfn(o, { role: deployer(scope) }))).toBe(`${at} returned an action that runs in account 222222222222 (its role's, `
+          + "its resource's or its own), but the pipeline's stack has no explicit account, so aws-cdk-lib treats the action as one of another account, and the "
+          + "pipeline's artifacts are encrypted with a key only the pipeline's account can use (aws-cdk-lib: \"Artifact Bucket must have a KMS Key\"), got "
+          + `'222222222222'. ${stackEnv}; if the action runs in another account than the pipeline's, also set environment 'staging' account: '222222222222' `
+          + "(the pipeline then encrypts its artifacts with a key it shares with the environments' accounts), or pass an artifactBucket with a KMS key.");
+      });
+
+      test('an action of another account without a role, from a stack without an account or region: the role aws-cdk-lib creates for it', () => {
+        expect(placed(undefined, (_s, o) => cfn(o, { account: '222222222222' }), '222222222222')).toBe(`${at} returned an action for account 222222222222 `
+          + "(its resource's, or its own) without a role, for which aws-cdk-lib creates a role in a support stack of that account, but the pipeline's stack has "
+          + `no explicit account, got '222222222222'. ${stackEnv}, or give the action a role.`);
+        expect(placed({ account: '111111111111' }, (_s, o) => cfn(o, { account: '222222222222' }), '222222222222')).toBe(`${at} returned an action for account `
+          + "222222222222 (its resource's, or its own) without a role, for which aws-cdk-lib creates a role in a support stack of that account, but the pipeline's "
+          + "stack has no explicit region (the role's stack names the artifact bucket, whose name needs it), got '222222222222'. "
+          + `${stackEnv}, or give the action a role.`);
+      });
+
+      test('an action whose account is a token', () => {
+        expect(placed({ account: '111111111111', region: 'eu-west-1' }, (_s, o) => cfn(o, { account: Fn.importValue('DeployAccount') }))).toBe(`${at} returned `
+          + "an action whose account (its resource's, or its own) is a token, which aws-cdk-lib cannot compare with the pipeline's account, got a token. Give the "
+          + 'action a literal account (and a resource whose ARN names its account), or give it a role.');
+      });
+
+      test('what aws-cdk-lib places is left alone: a role of the environment\'s account, from a stack without an account', () => {
+        const stack = new Stack(newApp(), 'Agnostic');
+        pipelineIn(stack, {
+          environments: [{
+            name: 'staging', account: '222222222222', deployments: [DeploymentTarget.fromActionFactory('Custom', { produceAction: (scope, o) => cfn(o, { role: deployer(scope) }) })],
+          }],
+        });
+        expect(action(stack, 'staging', 'Custom').RoleArn).toBe('arn:aws:iam::222222222222:role/deployer');
+      });
     });
 
     test('places the action where aws-cdk-lib runs it: the account of its role first (regression: its `account` alone was read)', () => {

@@ -2,12 +2,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
-import { DeliveryPipeline, DeploymentTarget, QualityCheck } from '../../src';
+import { DeliveryPipeline, DeploymentTarget, QualityCheck, ReleaseMode } from '../../src';
 import { policySize } from '../../src/pipeline/render/rendered-quotas';
-import { errorOf, newApp, newStack, pipelineIn, pipelineProps, props } from '../util';
+import { templateSizeBound } from '../../src/pipeline/render/template-size';
+import { env as environment, errorOf, newApp, newStack, pipelineIn, pipelineProps, props } from '../util';
 
 const commands = (n: number) => Array.from({ length: n }, (_, j) => DeploymentTarget.commands(`t${j}`, ['./deploy.sh']));
 
@@ -26,6 +29,68 @@ describe('quotas', () => {
     const past = [...atLimit.slice(0, 19), { name: 'y', deployments: commands(25) }];
     expect(errorOf(() => new DeliveryPipeline(newStack(), 'Shop', props({ environments: past })))).toBe(
       "'PipelineStack/Shop': environments must fit CodePipeline's quota of 500 actions per pipeline, got 501 actions. Split the environments over two pipelines, or deploy fewer targets per environment.");
+  });
+
+  describe('stages and actions added through the pipeline property count toward the same quotas', () => {
+    const approvals = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => new actions.ManualApprovalAction({ actionName: `${prefix}${i}` }));
+    const synth = (pipeline: DeliveryPipeline) => () => (pipeline.node.root as App).synth();
+
+    test('a 51st stage is refused at synth, naming the stage the plan does not have', () => {
+      // Source, Build and 48 environments: 50 stages
+      const build = () => {
+        const pipeline = pipelineIn(newStack(), {
+          releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+          environments: Array.from({ length: 48 }, (_, i) => ({ name: `e${i}`, deployments: [DeploymentTarget.cloudFormation({ stackName: `s${i}`, templatePath: 't.json' })] })),
+        });
+        pipeline.buildPipeline();
+        return pipeline;
+      };
+      expect(synth(build())).not.toThrow();
+      const pipeline = build();
+      pipeline.pipeline.addStage({ stageName: 'Extra', actions: approvals('A', 1) });
+      expect(errorOf(synth(pipeline))).toContain(
+        "[PipelineStack/Shop] 'PipelineStack/Shop': pipeline.stages must fit CodePipeline's quota of 50 stages per pipeline (1 of them added through the pipeline "
+        + "property, outside the plan: 'Extra'), got 51 stages. Remove the stages added through the pipeline property (or add their actions to a stage the "
+        + 'pipeline has), or split the environments over two pipelines.');
+    });
+
+    test('a 51st action in a stage is refused at synth, naming the actions the plan does not have', () => {
+      // 45 deploy scripts, and actions added to their stage
+      const build = (added: number) => {
+        const pipeline = pipelineIn(newStack(), { environments: [{ name: 'wide', deployments: commands(45) }] });
+        pipeline.buildPipeline();
+        const wide = pipeline.pipeline.stages.find(st => st.stageName === 'wide')!;
+        for (const action of approvals('Check', added)) wide.addAction(action);
+        return pipeline;
+      };
+      expect(synth(build(5))).not.toThrow();
+      const pipeline = build(6);
+      expect(errorOf(synth(pipeline))).toContain(
+        "[PipelineStack/Shop] 'PipelineStack/Shop': pipeline.stages[2] ('wide') must fit CodePipeline's quota of 50 actions per stage (6 of them added through "
+        + "the pipeline property, outside the plan: 'Check0', 'Check1', 'Check2', 'Check3', 'Check4' and 1 more), got 51 actions. Move the actions added "
+        + 'through the pipeline property to a stage of their own, or split the targets over two environments.');
+    });
+
+    test('a 501st action in the pipeline is refused at synth', () => {
+      // Source, Build and 10 x 24 CloudFormation targets (a change set created, then executed): 482 actions
+      const build = (extra: number) => {
+        const pipeline = pipelineIn(newStack(), {
+          releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+          environments: Array.from({ length: 10 }, (_, i) => ({
+            name: `e${i}`,
+            deployments: Array.from({ length: 24 }, (__, j) => DeploymentTarget.cloudFormation({ stackName: `s${i}-${j}`, templatePath: 't.json' })),
+          })),
+        });
+        pipeline.buildPipeline();
+        pipeline.pipeline.addStage({ stageName: 'Extra', actions: approvals('A', extra) });
+        return pipeline;
+      };
+      expect(synth(build(18))).not.toThrow();
+      expect(errorOf(synth(build(19)))).toContain(
+        "[PipelineStack/Shop] 'PipelineStack/Shop': pipeline.stages must fit CodePipeline's quota of 500 actions per pipeline (19 of them added through the "
+        + "pipeline property, outside the plan: 'Extra/A0', 'Extra/A1', 'Extra/A2', 'Extra/A3', 'Extra/A4' and 14 more), got 501 actions. Remove actions "
+        + 'added through the pipeline property, or split the environments over two pipelines.');
+    });
   });
 
   test('a change-set review is one action per dependency level: a stage over 50 with them is refused', () => {
@@ -191,6 +256,95 @@ describe('quotas', () => {
       /the stack 'PipelineStack' needs a template of about 1\d{6} bytes, more than CloudFormation's 1000000\. Split the environments over two pipelines in two stacks\./);
   });
 
+  describe("the template's size is measured when an upper bound found without rendering it could pass CloudFormation's 1 MB (512 KB with selfUpdate)", () => {
+    /** Checks of `lines` long commands each: about 24,000 characters of inline buildspec per check at 210. */
+    const longChecks = (count: number, lines = 210) => Array.from({ length: count }, (_, i) =>
+      QualityCheck.commands(`C${i}`, Array.from({ length: lines }, (__, j) => `echo "check ${i} step ${j} ${'x'.repeat(80)}"`)));
+    const resourcesOf = (stack: Stack) => stack.node.findAll().filter(c => CfnResource.isCfnResource(c) && c.stack === stack).length;
+    const writtenBytes = (stack: Stack) => {
+      const assembly = (stack.node.root as App).synth();
+      return fs.statSync(assembly.getStackByName(stack.stackName).templateFullPath).size;
+    };
+
+    test('few resources with long inline buildspecs over 1 MB are refused at synth (regression: only stacks over 150 resources were measured)', () => {
+      const stack = newStack();
+      pipelineIn(stack, { checks: longChecks(35), environments: [environment('staging', { production: true })] });
+      const render = jest.spyOn(stack as any, '_toCloudFormation');
+      expect(errorOf(() => (stack.node.root as App).synth())).toMatch(new RegExp(
+        "\\[PipelineStack/Shop\\] 'PipelineStack/Shop': the stack 'PipelineStack' needs a template of about 11\\d{5} bytes, more than CloudFormation's 1000000\\. "
+        + 'Split the environments over two pipelines in two stacks\\. Long command lists take room too: run them from a script in the repository\\.'));
+      expect(resourcesOf(stack)).toBeLessThan(150);
+      // the validation rendered the template to measure it
+      expect(render).toHaveBeenCalledTimes(1);
+    });
+
+    test("an ordinary pipeline's template is not rendered for the check: aws-cdk-lib renders it once, to write it", () => {
+      const stack = newStack();
+      pipelineIn(stack, { checks: [QualityCheck.commands('Lint', ['npm run lint'])], environments: [environment('staging'), environment('prod', { production: true })] });
+      const render = jest.spyOn(stack as any, '_toCloudFormation');
+      (stack.node.root as App).synth();
+      expect(render).toHaveBeenCalledTimes(1);
+    });
+
+    test('the bound is above the template aws-cdk-lib writes, and within 3 times it', () => {
+      const withFactory = (stack: Stack) => DeploymentTarget.fromActionFactory('Custom', {
+        produceAction: (scope, o) => new actions.LambdaInvokeAction({
+          actionName: o.actionName,
+          runOrder: o.runOrder,
+          lambda: new lambda.Function(scope, 'Fn', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline(`// ${'y'.repeat(3000)}`) }),
+          userParameters: { stack: stack.stackName },
+        }),
+      });
+      let account = 200000000000;
+      const cases: Array<[string, (stack: Stack) => DeliveryPipeline]> = [
+        ['ordinary', stack => pipelineIn(stack, { environments: [environment('staging'), environment('prod', { production: true })] })],
+        ['long buildspecs', stack => pipelineIn(stack, { checks: longChecks(20), environments: [environment('staging')] })],
+        ['cross-account policies', stack => pipelineIn(stack, {
+          environments: Array.from({ length: 20 }, (_, i) => ({
+            name: `e${i}`,
+            deployments: Array.from({ length: 5 }, (__, j) => DeploymentTarget.cloudFormation({ stackName: `s${i}-${j}`, templatePath: 't.json', account: String(account++) })),
+          })),
+        })],
+        ["a factory's own resources", stack => pipelineIn(stack, { environments: [{ name: 'staging', deployments: [withFactory(stack)] }] })],
+        ['escape-hatch overrides', stack => {
+          const pipeline = pipelineIn(stack, { environments: [environment('staging')] });
+          pipeline.buildPipeline();
+          (pipeline.pipeline.node.defaultChild as CfnResource).addPropertyOverride('Variables', [{ Name: 'Notes', DefaultValue: 'z'.repeat(900) }]);
+          return pipeline;
+        }],
+      ];
+      for (const [name, build] of cases) {
+        const stack = newStack();
+        build(stack);
+        const written = writtenBytes(stack);
+        const bound = templateSizeBound(stack, Infinity);
+        expect({ name, above: bound >= written }).toEqual({ name, above: true });
+        expect({ name, within: bound < 3 * written }).toEqual({ name, within: true });
+      }
+    });
+
+    test('a self-updating pipeline whose template passes 512 KB warns: UpdatePipeline deploys it with CloudFormation\'s action, reported to refuse such templates', () => {
+      const build = (selfUpdate: boolean, checks: number) => {
+        const stack = newStack();
+        pipelineIn(stack, { selfUpdate, checks: longChecks(checks), environments: [environment('staging')] });
+        return stack;
+      };
+      const warnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('largePipelineTemplate')).map(w => w.entry.data);
+      const large = build(true, 20);
+      expect(warnings(large)).toEqual([expect.stringMatching(new RegExp(
+        "^the stack 'PipelineStack' has a template of about \\d{6} bytes, and selfUpdate deploys it with CodePipeline's CloudFormation action \\(UpdatePipeline\\), "
+        + 'which has been reported to refuse templates over 512 KB, though CloudFormation accepts 1 MB \\(aws-cloudformation/cloudformation-coverage-roadmap#1023\\)\\. '
+        + 'If UpdatePipeline fails with a template size error: Split the environments over two pipelines in two stacks, or deploy the pipeline\'s stack with '
+        + 'cdk deploy\\. Long command lists take room too: run them from a script in the repository\\. \\[ack: delivery-pipeline:largePipelineTemplate\\]$'))]);
+      expect(writtenBytes(large)).toBeGreaterThan(512_000);
+      // deployed with cdk deploy (no selfUpdate), or under 512 KB: no warning
+      expect(warnings(build(false, 20))).toEqual([]);
+      const small = build(true, 10);
+      expect(warnings(small)).toEqual([]);
+      expect(writtenBytes(small)).toBeLessThan(512_000);
+    });
+  });
+
   test('policy sizes: the artifact bucket policy grows with the accounts deployed to', () => {
     const stack = newStack();
     let account = 200000000000;
@@ -202,6 +356,30 @@ describe('quotas', () => {
     });
     const message = errorOf(() => (stack.node.root as any).synth());
     expect(message).toMatch(/the artifact bucket policy needs about \d+ bytes, more than S3's 20480\. Deploy to fewer accounts from one pipeline\./);
+  });
+
+  test("the replication bucket policy of another region (in its support stack) is checked against S3's 20 KB too", () => {
+    // every target in its own account, all in one other region: their grants go to that region's replication bucket
+    const inRegion = (environmentCount: number) => {
+      let account = 200000000000;
+      const pipeline = pipelineIn(newStack(), {
+        environments: Array.from({ length: environmentCount }, (_, i) => ({
+          name: `e${i}`,
+          deployments: Array.from({ length: 5 }, (__, j) => DeploymentTarget.cloudFormation({
+            stackName: `s${i}-${j}`, templatePath: 't.json', account: String(account++), region: 'ap-southeast-2',
+          })),
+        })),
+      });
+      pipeline.buildPipeline();
+      return pipeline;
+    };
+    const pipeline = inRegion(46);
+    const stackName = pipeline.pipeline.crossRegionSupport['ap-southeast-2'].stack.stackName;
+    const message = errorOf(() => (pipeline.node.root as any).synth());
+    expect(message).toMatch(new RegExp(`\\[PipelineStack/Shop\\] 'PipelineStack/Shop': the replication bucket policy of region ap-southeast-2 \\(stack '${stackName}'\\) `
+      + "needs about 2\\d{4} bytes, more than S3's 20480\\. Deploy to fewer accounts in ap-southeast-2 from one pipeline\\."));
+    // the artifact bucket of the pipeline's region holds none of these grants
+    expect(message).not.toMatch(/artifact bucket policy/);
   });
 });
 

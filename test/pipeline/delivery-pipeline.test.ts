@@ -304,6 +304,18 @@ describe('cross-environment mistakes', () => {
       "'Agnostic/Shop': environments[0] ('prod').region names a region, but the pipeline's stack has no explicit region (cross-region deployments need one for the artifact replication bucket), got 'us-east-1'. Give the pipeline's stack an environment: new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
   });
 
+  test('fails when an environment names another region but the pipeline stack has no account (regression: aws-cdk-lib\'s ExplicitAccountRequiredForCrossRegion)', () => {
+    const deploy = (region: string) => () => new DeliveryPipeline(new Stack(newApp(), 'RegionOnly', { env: { region: 'eu-west-1' } }), 'Shop', props({
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 't.json', region })] }],
+    }));
+    expect(errorOf(deploy('us-east-1'))).toBe(
+      "'RegionOnly/Shop': environments[0] ('prod').deployments[0].region names a region other than the pipeline's (eu-west-1), but the pipeline's stack has no "
+      + "explicit account (cross-region deployments need one for the artifact replication bucket), got 'us-east-1'. Give the pipeline's stack an environment: "
+      + "new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } }).");
+    // its own region is no cross-region deployment
+    expect(deploy('eu-west-1')).not.toThrow();
+  });
+
   test('fails when created outside a stack', () => {
     const app = newApp();
     expect(errorOf(() => new DeliveryPipeline(app, 'Shop', props()))).toBe(

@@ -1,11 +1,16 @@
 import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { ResolvedProperties, templateSizeBound } from './template-size';
+import { PlanDocument } from '../../model/plan-document';
 import {
-  MAX_BUCKET_POLICY_BYTES, MAX_KEY_POLICY_BYTES, MAX_MANAGED_POLICY_CHARS, MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES,
-  TEMPLATE_CHECK_FROM_RESOURCES, WARN_STACK_RESOURCES,
+  ACTION_TEMPLATE_WARN_BYTES, MAX_ACTIONS_PER_PIPELINE, MAX_ACTIONS_PER_STAGE, MAX_BUCKET_POLICY_BYTES, MAX_KEY_POLICY_BYTES,
+  MAX_MANAGED_POLICY_CHARS, MAX_ROLE_INLINE_POLICY_CHARS, MAX_STACK_RESOURCES, MAX_STAGES, MAX_TEMPLATE_BYTES, WARN_STACK_RESOURCES,
 } from '../../model/quotas';
+import { described, Validator } from '../../private/validation';
 
 /*
  * The quotas that need rendered resources (policy sizes, resource count), checked when the app is
@@ -44,8 +49,61 @@ export function renderedTemplate(stack: Stack): RenderedTemplate {
   };
 }
 
+/**
+ * CodePipeline's stage and action quotas, counted on the rendered pipeline (its stages' action
+ * lists, no rendering): the model's own stages and actions were checked when the pipeline was
+ * configured, but stages and actions added through the escape hatch (the `pipeline` property)
+ * only show here. Returns the errors, naming what the plan does not have.
+ */
+export function checkRenderedStageQuotas(v: Validator, pipeline: codepipeline.Pipeline, plan: PlanDocument): string[] {
+  const planned = new Map(plan.stages.map(st => [st.name, new Set(st.actions.map(a => a.name))]));
+  const errors: string[] = [];
+  const stages = pipeline.stages;
+  if (stages.length > MAX_STAGES) {
+    const added = stages.filter(st => !planned.has(st.stageName)).map(st => st.stageName);
+    errors.push(v.message('pipeline.stages', `must fit CodePipeline's quota of ${MAX_STAGES} stages per pipeline${outsidePlan(added)}`,
+      described(`${stages.length} stages`),
+      'Remove the stages added through the pipeline property (or add their actions to a stage the pipeline has), or split the environments over two pipelines.'));
+  }
+  let actions = 0;
+  const addedActions: string[] = [];
+  stages.forEach((stage, i) => {
+    const names = planned.get(stage.stageName);
+    const added = stage.actions.map(a => a.actionProperties.actionName).filter(name => !names?.has(name));
+    actions += stage.actions.length;
+    addedActions.push(...added.map(name => `${stage.stageName}/${name}`));
+    if (stage.actions.length > MAX_ACTIONS_PER_STAGE) {
+      errors.push(v.message(`pipeline.stages[${i}] ('${stage.stageName}')`,
+        `must fit CodePipeline's quota of ${MAX_ACTIONS_PER_STAGE} actions per stage${outsidePlan(added)}`, described(`${stage.actions.length} actions`),
+        'Move the actions added through the pipeline property to a stage of their own, or split the targets over two environments.'));
+    }
+  });
+  if (actions > MAX_ACTIONS_PER_PIPELINE) {
+    errors.push(v.message('pipeline.stages', `must fit CodePipeline's quota of ${MAX_ACTIONS_PER_PIPELINE} actions per pipeline${outsidePlan(addedActions)}`,
+      described(`${actions} actions`), 'Remove actions added through the pipeline property, or split the environments over two pipelines.'));
+  }
+  return errors;
+}
+
+/** ` (N of them added through the pipeline property, outside the plan: 'a', 'b')`, or nothing when none was. */
+function outsidePlan(added: string[]): string {
+  if (added.length === 0) return '';
+  const shown = added.slice(0, 5).map(name => `'${name}'`).join(', ') + (added.length > 5 ? ` and ${added.length - 5} more` : '');
+  return ` (${added.length} of them added through the pipeline property, outside the plan: ${shown})`;
+}
+
+/** What the rendered quotas need to know of the pipeline besides its rendered resources. */
+export interface RenderedQuotaOptions {
+  /** The pipeline deploys its own stack (`selfUpdate`): its template goes through CodePipeline's CloudFormation action. */
+  readonly selfUpdate?: boolean;
+  /** Values of the stack's resources that another check resolved already (the pipeline's stages). */
+  readonly resolved?: ResolvedProperties;
+}
+
 /** Checks the quotas that need the rendered pipeline; returns the errors (and adds warnings). */
-export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pipeline, template: RenderedTemplate): string[] {
+export function checkRenderedQuotas(
+  scope: IConstruct, pipeline: codepipeline.Pipeline, template: RenderedTemplate, options: RenderedQuotaOptions = {},
+): string[] {
   const stack = Stack.of(pipeline);
   const errors: string[] = [];
   const path = scope.node.path;
@@ -69,21 +127,13 @@ export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pi
     }
   }
 
-  // bucket and key policies (they grow with cross-account environments)
-  const bucket = pipeline.artifactBucket;
-  const bucketPolicy = (bucket as any).policy as { document?: iam.PolicyDocument } | undefined;
-  if (bucketPolicy?.document) {
-    const size = policySize(stack, bucketPolicy.document);
-    if (size > MAX_BUCKET_POLICY_BYTES) {
-      errors.push(`'${path}': the artifact bucket policy needs about ${size} bytes, more than S3's ${MAX_BUCKET_POLICY_BYTES}. Deploy to fewer accounts from one pipeline.`);
-    }
-  }
-  const key = bucket.encryptionKey as { policy?: iam.PolicyDocument } | undefined;
-  if (key?.policy) {
-    const size = policySize(stack, key.policy);
-    if (size > MAX_KEY_POLICY_BYTES) {
-      errors.push(`'${path}': the artifact key policy needs about ${size} bytes, more than KMS's ${MAX_KEY_POLICY_BYTES}. Deploy to fewer accounts from one pipeline.`);
-    }
+  // bucket and key policies (they grow with cross-account environments): the artifact bucket's, and
+  // the replication bucket's of every other region (in its support stack), which grow with the
+  // accounts deployed to in that region
+  errors.push(...checkArtifactStorePolicies(path, pipeline.artifactBucket, 'artifact', '', 'Deploy to fewer accounts from one pipeline.'));
+  for (const [region, support] of Object.entries(pipeline.crossRegionSupport)) {
+    errors.push(...checkArtifactStorePolicies(path, support.replicationBucket, 'replication', ` of region ${region} (stack '${support.stack.stackName}')`,
+      `Deploy to fewer accounts in ${region} from one pipeline.`));
   }
 
   // resources in the pipeline stack
@@ -95,11 +145,41 @@ export function checkRenderedQuotas(scope: IConstruct, pipeline: codepipeline.Pi
     Annotations.of(scope).addWarningV2('delivery-pipeline:stackResources',
       `the stack '${stack.stackName}' holds ${resources} resources, close to CloudFormation's ${MAX_STACK_RESOURCES}; plan to split the pipeline before adding environments`);
   }
-  if (resources > TEMPLATE_CHECK_FROM_RESOURCES && resources <= MAX_STACK_RESOURCES) {
-    const problem = templateSizeProblem(stack, template);
+  // the template's size: measured only when an upper bound, found without rendering it, could cross
+  // CloudFormation's 1 MB (or, for a stack the pipeline deploys itself, the size its CloudFormation
+  // action has been reported to refuse)
+  const room = (options.selfUpdate ? ACTION_TEMPLATE_WARN_BYTES : MAX_TEMPLATE_BYTES) - SYNTHESIZER_ADDITIONS_BYTES;
+  if (resources <= MAX_STACK_RESOURCES && templateSizeBound(stack, room, options.resolved) > room) {
+    const problem = checkTemplateSize(scope, stack, template, options.selfUpdate ?? false);
     if (problem) errors.push(`'${path}': ${problem}`);
   }
   return errors.filter(e => !Token.isUnresolved(e));
+}
+
+/**
+ * S3's quota on an artifact store's bucket policy and KMS's on its key's policy, measured in the
+ * bucket's own stack: `the <kind> bucket policy<where>`. The key of a replication bucket is reached
+ * through its alias.
+ */
+function checkArtifactStorePolicies(path: string, bucket: s3.IBucket, kind: string, where: string, fix: string): string[] {
+  const errors: string[] = [];
+  const bucketPolicy = (bucket as { policy?: { document?: iam.PolicyDocument } }).policy;
+  if (bucketPolicy?.document) {
+    const size = policySize(Stack.of(bucket), bucketPolicy.document);
+    if (size > MAX_BUCKET_POLICY_BYTES) {
+      errors.push(`'${path}': the ${kind} bucket policy${where} needs about ${size} bytes, more than S3's ${MAX_BUCKET_POLICY_BYTES}. ${fix}`);
+    }
+  }
+  const key = bucket.encryptionKey;
+  const target = key instanceof kms.Alias ? key.aliasTargetKey : key;
+  const keyPolicy = (target as { policy?: iam.PolicyDocument } | undefined)?.policy;
+  if (target && keyPolicy) {
+    const size = policySize(Stack.of(target), keyPolicy);
+    if (size > MAX_KEY_POLICY_BYTES) {
+      errors.push(`'${path}': the ${kind} key policy${where} needs about ${size} bytes, more than KMS's ${MAX_KEY_POLICY_BYTES}. ${fix}`);
+    }
+  }
+  return errors;
 }
 
 /** Room for what the stack synthesizer writes into the template after validation. */
@@ -108,19 +188,33 @@ const SYNTHESIZER_ADDITIONS_BYTES = 1_000;
 /**
  * CloudFormation refuses a template body over 1 MB; aws-cdk-lib only warns when it writes one. The
  * template is rendered as aws-cdk-lib will write it: indented, unless the stack suppresses that.
+ * A stack the pipeline deploys itself (`selfUpdate`) goes through CodePipeline's CloudFormation
+ * action, which has been reported to refuse templates over 512 KB: above that, a warning. Returns
+ * the error, if any.
  */
-function templateSizeProblem(stack: Stack, rendered: RenderedTemplate): string | undefined {
+function checkTemplateSize(scope: IConstruct, stack: Stack, rendered: RenderedTemplate, selfUpdate: boolean): string | undefined {
   const template = rendered();
   if (template === undefined) return undefined;
   const indented = !(stack as unknown as { _suppressTemplateIndentation?: boolean })._suppressTemplateIndentation;
   // the stack synthesizer adds its bootstrap version parameter and rule (under 1 KB) after validation
-  const size = JSON.stringify(template, undefined, indented ? 1 : undefined).length + SYNTHESIZER_ADDITIONS_BYTES;
-  if (size <= MAX_TEMPLATE_BYTES) return undefined;
-  const minified = indented ? JSON.stringify(template).length + SYNTHESIZER_ADDITIONS_BYTES : size;
-  const fix = indented && minified <= MAX_TEMPLATE_BYTES
-    ? `Set suppressTemplateIndentation: true on the stack (written without indentation about ${minified} bytes), or split the environments over two pipelines in two stacks.`
-    : 'Split the environments over two pipelines in two stacks.';
-  return `the stack '${stack.stackName}' needs a template of about ${size} bytes, more than CloudFormation's ${MAX_TEMPLATE_BYTES}. ${fix}`;
+  const size = Buffer.byteLength(JSON.stringify(template, undefined, indented ? 1 : undefined)) + SYNTHESIZER_ADDITIONS_BYTES;
+  if (size <= (selfUpdate ? ACTION_TEMPLATE_WARN_BYTES : MAX_TEMPLATE_BYTES)) return undefined;
+  const minified = indented ? Buffer.byteLength(JSON.stringify(template)) + SYNTHESIZER_ADDITIONS_BYTES : size;
+  const suppress = (limit: number) => (indented && minified <= limit
+    ? `Set suppressTemplateIndentation: true on the stack (written without indentation about ${minified} bytes), or split the environments over two pipelines in two stacks`
+    : 'Split the environments over two pipelines in two stacks');
+  // the commands of the build, the checks and the deploy scripts are in the template (inline buildspecs)
+  const commands = 'Long command lists take room too: run them from a script in the repository.';
+  if (size > MAX_TEMPLATE_BYTES) {
+    return `the stack '${stack.stackName}' needs a template of about ${size} bytes, more than CloudFormation's ${MAX_TEMPLATE_BYTES}. `
+      + `${suppress(MAX_TEMPLATE_BYTES)}. ${commands}`;
+  }
+  Annotations.of(scope).addWarningV2('delivery-pipeline:largePipelineTemplate',
+    `the stack '${stack.stackName}' has a template of about ${size} bytes, and selfUpdate deploys it with CodePipeline's CloudFormation action `
+    + '(UpdatePipeline), which has been reported to refuse templates over 512 KB, though CloudFormation accepts 1 MB '
+    + `(aws-cloudformation/cloudformation-coverage-roadmap#1023). If UpdatePipeline fails with a template size error: ${suppress(ACTION_TEMPLATE_WARN_BYTES)}, `
+    + `or deploy the pipeline's stack with cdk deploy. ${commands}`);
+  return undefined;
 }
 
 /** IAM's quotas on one role: inline policies in total, and the managed policies aws-cdk-lib moves the rest into. */

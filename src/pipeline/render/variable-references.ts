@@ -37,10 +37,12 @@ interface Setter {
  * The variable references of the rendered pipeline that CodePipeline would refuse or could not
  * resolve: a namespace no action sets, one set by an action that does not run before the reader,
  * a source variable the source's kind does not set, two actions with one namespace. `sourceKinds`:
- * the kind of each source action, by its namespace.
+ * the kind of each source action, by its namespace; `resolvedStages`: the pipeline's stages, when
+ * the caller resolved them already.
  */
 export function checkVariableReferences(
   scope: IConstruct, pipeline: codepipeline.Pipeline, sourceKinds: Record<string, string>, rendered: PipelineAsRendered,
+  resolvedStages?: unknown,
 ): string[] {
   // an override of the stages or variables (addPropertyOverride) can add or clear an error: the
   // rendered resource decides
@@ -51,7 +53,8 @@ export function checkVariableReferences(
   // else the pipeline's properties (cheap); what they find is confirmed on the rendered resource
   const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline;
   const stack = Stack.of(pipeline);
-  const found = referenceErrors(scope, stack.resolve(cfn.stages), stack.resolve(cfn.variables), sourceKinds, false);
+  const stages = resolvedStages ?? stack.resolve(cfn.stages);
+  const found = referenceErrors(scope, stages, stack.resolve(cfn.variables), sourceKinds, false);
   if (found.length === 0) return found;
   const properties = rendered.properties();
   return properties === undefined ? found : referenceErrors(scope, properties.Stages, properties.Variables, sourceKinds, true);
