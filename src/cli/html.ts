@@ -89,11 +89,10 @@ export interface ValueAxis {
 /** The smallest of 2, 4, 6, 8 or 10 times a power of ten that is at least `max` (at least 2): whole numbers, and an even top. */
 function evenTop(max: number): number {
   const value = Math.max(2, max);
-  const pow = Math.pow(10, Math.floor(Math.log10(value)));
-  for (const m of [2, 4, 6, 8, 10]) {
-    if (m * pow >= value) return m * pow;
-  }
-  return 10 * pow;
+  // the power of ten whose tenfold first reaches the value: 10 -> 1 (10 = 10 x 1), 11 -> 10 (20 = 2 x 10)
+  let pow = 1;
+  while (10 * pow < value) pow *= 10;
+  return [2, 4, 6, 8, 10].map((m) => m * pow).find((top) => top >= value)!;
 }
 
 /** Counts (deployments, failures): whole-number ticks, the top even so that the middle is whole too. */

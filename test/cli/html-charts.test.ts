@@ -32,6 +32,11 @@ describe('lead time chart', () => {
     [[25 * HOUR], ['0', '1d', '2d']],
     [[3 * DAY + HOUR], ['0', '2d', '4d']],
     [[11 * DAY], ['0', '10d', '20d']],
+    // regression: a largest lead time of exactly 10 days (or 9 to 10 days) read "0, 10d, 20d"
+    [[10 * DAY], ['0', '5d', '10d']],
+    [[9.5 * DAY], ['0', '5d', '10d']],
+    [[10 * MINUTE], ['0', '5m', '10m']],
+    [[10 * MINUTE + 1000], ['0', '10m', '20m']],
     [[45 * 1000], ['0', '30s', '1m']],
   ])('lead times %p are labelled exactly: %p', (values, labels) => {
     expect(ticks(leadTimes(...values)).labels).toEqual(labels);
@@ -71,6 +76,11 @@ describe('bar chart of counts', () => {
     [[9], ['0', '5', '10']],
     [[11], ['0', '10', '20']],
     [[45], ['0', '30', '60']],
+    // regression: a largest count of a power of ten doubled the axis ("0, 10, 20" for 10)
+    [[10], ['0', '5', '10']],
+    [[100], ['0', '50', '100']],
+    [[101], ['0', '100', '200']],
+    [[1000], ['0', '500', '1000']],
   ])('a largest count of %p has whole-number ticks: %p', (values, labels) => {
     expect(ticks(bars(...values)).labels).toEqual(labels);
   });
@@ -82,6 +92,11 @@ describe('bar chart of counts', () => {
       expect(Number.isInteger(top / 2)).toBe(true);
     }
   });
+
+  test.each([[10, 10], [100, 100], [1000, 1000], [1001, 2000], [2, 2], [8, 8], [81, 100]])(
+    'the count axis top for a largest count of %p is %p: the smallest 2, 4, 6, 8 or 10 times a power of ten that holds it', (max, top) => {
+      expect(COUNT_AXIS.top(max)).toBe(top);
+    });
 });
 
 describe('durationTick', () => {
