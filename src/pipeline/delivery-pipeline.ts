@@ -13,7 +13,7 @@ import { builtProperties, changesAny, differencesFromPlan, executionModeOf, Pipe
 import { needsCrossAccountKeys, renderPipeline } from './render/render-pipeline';
 import { checkRenderedQuotas, checkRenderedStageQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
-import { selfUpdateConfigurationPath, stackTags, unappliedSelfUpdateSettings } from './render/self-update-stack-settings';
+import { selfUpdateConfigurationPath, stackTags } from './render/self-update-stack-settings';
 import { checkVariableReferences } from './render/variable-references';
 import { BuildStep } from '../build/build-step';
 import { DockerCredential } from '../build/docker-credential';
@@ -304,7 +304,6 @@ export class DeliveryPipeline extends Construct {
     const selfUpdate = this.model.selfUpdate !== undefined;
     if (selfUpdate) {
       warnSelfUpdateSupportStacks(this, stack);
-      for (const w of unappliedSelfUpdateSettings(stack)) Annotations.of(this).addWarningV2('delivery-pipeline:selfUpdateStackSettings', w);
     }
     // continuous delivery gates production with an approval: without a production environment, none is added,
     // and unless the user configured one somewhere, nothing waits for a person

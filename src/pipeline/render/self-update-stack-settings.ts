@@ -12,7 +12,9 @@ import { Construct } from 'constructs';
  * UpdateStack keeps a stack's tags and notification topics when the call names none, so the ones
  * of the `cdk deploy` that created the pipeline stack stay, and later changes in the code never
  * arrive. The tags reach CloudFormation through a template configuration file, as the CDK stages'
- * do; the other two cannot, and the synth says so.
+ * do. Termination protection is no part of UpdateStack, and the notification ARNs the action
+ * leaves out stay as they are: the settings of the `cdk deploy` that created the stack are kept,
+ * and a later change to them needs `cdk deploy` (README, Self-update).
  */
 
 /**
@@ -71,25 +73,4 @@ class ActionWithTemplateConfiguration implements codepipeline.IAction {
   public onStateChange(name: string, target?: events.IRuleTarget, options?: events.RuleProps): events.Rule {
     return this.inner.onStateChange(name, target, options);
   }
-}
-
-/**
- * The pipeline stack's settings UpdatePipeline cannot apply (termination protection, notification
- * ARNs), each with what to do instead; empty when it has none.
- */
-export function unappliedSelfUpdateSettings(stack: Stack): string[] {
-  const out: string[] = [];
-  const name = stack.stackName;
-  if (stack.terminationProtection) {
-    out.push(`selfUpdate: the pipeline's stack '${name}' has terminationProtection, which UpdatePipeline's CloudFormation action cannot set: the 'cdk deploy' `
-      + 'that first deploys the pipeline stack turns it on, and UpdatePipeline leaves it as it is, so a later change to it takes effect only with '
-      + `'cdk deploy' or 'aws cloudformation update-termination-protection --stack-name ${name}' in its account and region.`);
-  }
-  // the stack's own notificationArns prop (notificationArns is the AWS::NotificationARNs pseudo parameter)
-  if ((stack._notificationArns ?? []).length > 0) {
-    out.push(`selfUpdate: the pipeline's stack '${name}' has notificationArns, which UpdatePipeline's CloudFormation action cannot set: the stack keeps `
-      + "the topics of the last 'cdk deploy' of it, and a change to them takes effect only with 'cdk deploy'. To follow the stack's events without it, "
-      + "use an EventBridge rule (source aws.cloudformation, detail-type 'CloudFormation Stack Status Change') in its account and region.");
-  }
-  return out;
 }
