@@ -25,7 +25,7 @@ import { checkLogRetention } from '../private/commands-spec';
 import { described, isToken, literal, literalName, requireFactoryMade, Validator } from '../private/validation';
 import { additionalSourcesModel } from '../sources/additional-source';
 import { PipelineSource } from '../sources/pipeline-source';
-import { FilterOverlap, filterOverlap } from '../sources/trigger-overlap';
+import { FilterOverlap, filterOverlap, RefFilter } from '../sources/trigger-overlap';
 import { DeploymentWindow } from '../verification/deployment-window';
 import { FailurePolicy } from '../verification/failure-policy';
 import { alarmGateModel, alarmLabel, alarmsForGroup, sameAlarm, Verification } from '../verification/verification';
@@ -110,7 +110,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
   requireFactoryMade(v, 'buildStep', raw.build, 'BuildStep');
   const build = raw.build._toModel({ validator: v, field: 'buildStep' });
   const additionalSources = additionalSourcesModel(v, raw.additionalSources, raw.stackAccount, raw.stackRegion);
-  checkDoubleStarts(v, [{ field: 'source', model: source }, ...additionalSources.filter(a => a.triggersPipeline).map(a => ({ field: a.field, model: a.source }))]);
+  const possibleDoubleStarts = checkDoubleStarts(v, [{ field: 'source', model: source }, ...additionalSources.filter(a => a.triggersPipeline).map(a => ({ field: a.field, model: a.source }))]);
   const windows = build.buildImage && build.buildImage.image.type.startsWith('WINDOWS') ? build.buildImage : undefined;
   if (additionalSources.length > 0 && windows) {
     v.fail('additionalSources', `are placed at their directories with sh commands (ln -s), which the build's Windows image cannot run; the image comes from ${windows.field}`,
@@ -321,6 +321,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
       ?? defaultAssemblyDirectory(build.buildOutputs?.directory),
     dockerLogins: docker.logins,
     dockerLoginsUnused: docker.unused,
+    ...(possibleDoubleStarts.length > 0 ? { possibleDoubleStarts } : {}),
     logRetention,
   };
 }
@@ -330,30 +331,46 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
  * same repository and branch, bucket and key, or repository and tag (`changeKey`). When one of two
  * Git sources of a repository has push triggers, the pushes each starts on are compared instead:
  * a ref both let start the pipeline is refused, naming it; a push to a branch only one watches
- * starts one execution. Patterns that cannot be compared here (a token, a common ref the excludes
- * may remove) are accepted.
+ * starts one execution. Patterns that cannot be compared here (a token, a glob the comparison
+ * does not model) are accepted with a warning, returned here.
  */
-function checkDoubleStarts(v: Validator, triggering: Array<{ readonly field: string; readonly model: SourceModel }>): void {
-  const fix = 'Set triggersPipeline: false on the additional source (every execution reads its newest revision anyway), or remove it.';
+function checkDoubleStarts(v: Validator, triggering: Array<{ readonly field: string; readonly model: SourceModel }>): string[] {
+  const warnings: string[] = [];
+  const patterns = (f: RefFilter) => {
+    const [inc, exc] = f.refs === 'branch' ? ['branchesIncludes', 'branchesExcludes'] : ['tagsIncludes', 'tagsExcludes'];
+    const list = (l: readonly string[]) => `[${l.map(p => `'${p}'`).join(', ')}]`;
+    return `${inc} ${list(f.includes)}${f.excludes.length > 0 ? `, ${exc} ${list(f.excludes)}` : ''}`;
+  };
   triggering.forEach((t, i) => {
     for (const first of triggering.slice(0, i)) {
+      // one decision per pair: refused for the first ref both start on, else warned about when undecided
       const [a, b] = [first.model.pushes, t.model.pushes];
       if (a && b && (a.filtered || b.filtered)) {
         if (a.repository !== b.repository) continue;
-        const both = a.filters.flatMap(fa => b.filters.map(fb => filterOverlap(fa, fb))).find((o): o is Exclude<FilterOverlap, 'undetermined' | undefined> =>
-          o !== undefined && o !== 'undetermined');
-        if (both === undefined) continue;
-        const [ref, excludes] = both.refs === 'branch' ? [`a push to branch '${both.name}'`, 'branchesExcludes'] : [`a push of tag '${both.name}'`, 'tagsExcludes'];
-        v.fail(`${t.field}.source`, `starts the pipeline on pushes that ${first.field} (${first.model.summary}) starts it on too: ${ref} would start two executions`,
-          described(t.model.summary), 'Set triggersPipeline: false on the additional source (every execution reads its newest revision anyway), '
-          + `exclude the ${both.refs} from the triggers of one of them (${excludes}), or remove it.`);
+        const pairs = a.filters.flatMap(fa => b.filters.map(fb => ({ fa, fb, overlap: filterOverlap(fa, fb) })));
+        const both = pairs.map(p => p.overlap).find((o): o is Exclude<FilterOverlap, 'undetermined' | undefined> => o !== undefined && o !== 'undetermined');
+        if (both !== undefined) {
+          const [ref, excludes] = both.refs === 'branch' ? [`a push to branch '${both.name}'`, 'branchesExcludes'] : [`a push of tag '${both.name}'`, 'tagsExcludes'];
+          v.fail(`${t.field}.source`, `starts the pipeline on pushes that ${first.field} (${first.model.summary}) starts it on too: ${ref} would start two executions`,
+            described(t.model.summary), 'Set triggersPipeline: false on the additional source (every execution reads its newest revision anyway), '
+            + `exclude the ${both.refs} from the triggers of one of them (${excludes}), or remove it.`);
+        }
+        const undecided = pairs.find(p => p.overlap === 'undetermined');
+        if (undecided !== undefined) {
+          warnings.push(`${t.field} (${t.model.summary}, ${patterns(undecided.fb)}) and ${first.field} (${first.model.summary}, ${patterns(undecided.fa)}) `
+            + 'may both start the pipeline on one push: whether a ref matches both could not be decided at synth (a pattern is a token or is not '
+            + 'a glob this compares), and a push both match starts two executions. Set triggersPipeline: false on the additional source, '
+            + 'or make the patterns plain strings that exclude each other\'s refs.');
+        }
+        continue;
       }
       if (first.model.changeKey === t.model.changeKey) {
         v.fail(`${t.field}.source`, `starts the pipeline on the same changes as ${first.field} (${first.model.summary}), so each change would start two executions`,
-          described(t.model.summary), fix);
+          described(t.model.summary), 'Set triggersPipeline: false on the additional source (every execution reads its newest revision anyway), or remove it.');
       }
     }
   });
+  return warnings;
 }
 
 /**

@@ -510,6 +510,8 @@ export interface PipelineModel {
   readonly dockerLogins?: DockerLoginModel[];
   /** True when there are logins but no project runs Docker (a warning). */
   readonly dockerLoginsUnused?: boolean;
+  /** Two sources of one repository that may both start the pipeline on a push, where that could not be decided at synth (warnings). */
+  readonly possibleDoubleStarts?: string[];
   /** Retention of the CodeBuild projects' logs in days (`logRetention`, else DeliveryDefaults'); undefined: CodeBuild's log groups. */
   readonly logRetention?: number;
   /** The cloud assembly directory the build's `cdk synth` writes, inside the build output. */

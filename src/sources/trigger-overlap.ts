@@ -9,7 +9,8 @@ import { isToken } from '../private/validation';
  *
  * CodePipeline's trigger globs: `*` matches characters of one name component (no '/'), `**` any
  * characters, `?` one character of a component, `[...]` one of a set (`[!...]` none of it), `{a,b}`
- * one of the alternatives, `\` escapes.
+ * one of the alternatives, `\` escapes. These are Java's PathMatcher globs: in a class, only a
+ * leading `!` negates (`[^a]` is the set of `^` and `a`), and `*`, `?` and `\` are themselves.
  *
  * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/syntax-glob.html
  */
@@ -75,7 +76,8 @@ function tokens(glob: string): Token[] | undefined {
       const end = glob.indexOf(']', i + 2);
       if (end < 0) return undefined;
       let body = glob.slice(i + 1, end);
-      const negated = body.startsWith('!') || body.startsWith('^');
+      // only '!' negates; a leading '^' is a character of the set (Java's PathMatcher globs)
+      const negated = body.startsWith('!');
       if (negated) body = body.slice(1);
       let chars = '';
       const ranges: Array<[string, string]> = [];
@@ -178,48 +180,129 @@ export function globMatches(glob: string, name: string): boolean | undefined {
   return known ? false : undefined;
 }
 
-const GLOB_CHARS = /[*?[{\\]/;
+/** Characters git refuses in a ref name (and '/', which separates its components). */
+const NOT_IN_REF_NAMES = '/~^:?*[\\\x7f';
+/** More states than this in the search for a shared ref name leave the pair undetermined. */
+const MAX_STATES = 20_000;
+
+/** A glob as steps, with which side it belongs to and whether it includes or excludes. */
+interface Glob {
+  readonly side: 0 | 1;
+  readonly include: boolean;
+  readonly steps: Token[];
+}
+
+/** The positions of a glob reachable without a character from these (a star may match nothing). */
+function closure(steps: Token[], positions: Iterable<number>): Set<number> {
+  const out = new Set<number>();
+  const stack = [...positions];
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    if (out.has(p)) continue;
+    out.add(p);
+    if (p < steps.length && steps[p].star) stack.push(p + 1);
+  }
+  return out;
+}
+
+/** The positions after one character. */
+function advance(steps: Token[], positions: Set<number>, c: string): Set<number> {
+  const next: number[] = [];
+  for (const p of positions) {
+    if (p === steps.length) continue;
+    const step = steps[p];
+    if (!inSet(c === '/' ? step.set : withoutSlash(step.set), c)) continue;
+    next.push(step.star ? p : p + 1);
+  }
+  return closure(steps, next);
+}
 
 /**
- * A ref name both filters let start the pipeline (included, not excluded), exactly when one side's
- * includes are names (no glob characters); otherwise the first name two of their includes share,
- * `undetermined` when that name is excluded (another might not be) or a pattern is a token.
+ * One character of each class of characters the globs tell apart: every character a set names, the
+ * ends of its ranges, and for each stretch between them one character, preferring those likely in
+ * ref names (a wildcard's `v1` rather than `v0` when `v0*` is excluded). Exact: two characters of
+ * one class are matched by the same steps.
+ */
+function representatives(globs: Glob[]): string[] {
+  const bounds = new Set<number>([0x21, 0x7f]);
+  for (const g of globs) {
+    for (const { set } of g.steps) {
+      for (const c of set.chars) bounds.add(c.charCodeAt(0)).add(c.charCodeAt(0) + 1);
+      for (const [lo, hi] of set.ranges) bounds.add(lo.charCodeAt(0)).add(hi.charCodeAt(0) + 1);
+    }
+  }
+  const sorted = [...bounds].filter(b => b >= 0x21 && b <= 0x7f).sort((x, y) => x - y);
+  const out: string[] = [];
+  for (let k = 0; k + 1 < sorted.length; k++) {
+    const [lo, hi] = [sorted[k], sorted[k + 1]];
+    const nice = [...ALPHABET].find(c => c !== '/' && c.charCodeAt(0) >= lo && c.charCodeAt(0) < hi);
+    out.push(nice ?? String.fromCharCode(lo));
+  }
+  // the likely characters first, so that the example name reads as one; never one git refuses in a ref name
+  return [...new Set([...ALPHABET].filter(c => out.includes(c)).concat(out))].filter(c => !NOT_IN_REF_NAMES.includes(c));
+}
+
+/**
+ * The shortest valid ref name (not empty, no empty component) that, for each side, an include
+ * matches and no exclude does; undefined when there is none, `undetermined` past MAX_STATES. Decided
+ * on the product of all the globs' automata, the excludes' tracked as sets of positions.
+ */
+function sharedName(globs: Glob[]): string | undefined | 'undetermined' {
+  const chars = representatives(globs);
+  type State = { readonly positions: Array<Set<number>>; readonly atStart: boolean };
+  const key = (st: State) => `${st.atStart ? 1 : 0}|${st.positions.map(p => [...p].sort((x, y) => x - y).join(',')).join(';')}`;
+  const accepts = (st: State) => !st.atStart && ([0, 1] as const).every(side =>
+    globs.some((g, k) => g.side === side && g.include && st.positions[k].has(g.steps.length))
+    && !globs.some((g, k) => g.side === side && !g.include && st.positions[k].has(g.steps.length)));
+  // a side none of whose includes can still match is a dead end
+  const alive = (st: State) => ([0, 1] as const).every(side => globs.some((g, k) => g.side === side && g.include && st.positions[k].size > 0));
+  const start: State = { positions: globs.map(g => closure(g.steps, [0])), atStart: true };
+  const seen = new Set([key(start)]);
+  const queue: Array<[State, string]> = [[start, '']];
+  while (queue.length > 0) {
+    const [state, name] = queue.shift()!;
+    if (accepts(state)) return name;
+    for (const c of state.atStart ? chars : [...chars, '/']) {
+      const next: State = { positions: globs.map((g, k) => advance(g.steps, state.positions[k], c)), atStart: c === '/' };
+      if (!alive(next)) continue;
+      const k = key(next);
+      if (seen.has(k)) continue;
+      if (seen.size >= MAX_STATES) return 'undetermined';
+      seen.add(k);
+      queue.push([next, name + c]);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A ref name both filters let start the pipeline (an include of each matches it, no exclude of
+ * either does): the shortest such name, found on the automaton of all their globs, so an exclude
+ * that removes one shared name (`v0*` beside `v[0-9]*` and `v*`) does not hide another (`v1`).
+ * Undefined when they share none; `undetermined` when a pattern is a token or a glob cannot be
+ * compared here (an unclosed class or brace, too many alternatives) and might decide it.
  */
 export function filterOverlap(a: RefFilter, b: RefFilter): FilterOverlap {
   if (a.refs !== b.refs) return undefined;
   if ([...a.includes, ...a.excludes, ...b.includes, ...b.excludes].some(isToken)) return 'undetermined';
-  const lets = (f: RefFilter, name: string) => {
-    const included = f.includes.map(g => globMatches(g, name));
-    const excluded = f.excludes.map(g => globMatches(g, name));
-    if (excluded.includes(true)) return false;
-    if (included.includes(true)) return excluded.includes(undefined) ? undefined : true;
-    return included.includes(undefined) ? undefined : false;
-  };
-  let undetermined = false;
-  // one side names its refs: each of them is the answer or not
-  for (const [names, other] of [[a, b], [b, a]] as const) {
-    if (names.includes.some(g => GLOB_CHARS.test(g))) continue;
-    for (const name of names.includes) {
-      const both = [lets(names, name), lets(other, name)];
-      if (both.every(x => x === true)) return { refs: a.refs, name };
-      if (both.includes(undefined)) undetermined = true;
-    }
-    return undetermined ? 'undetermined' : undefined;
-  }
-  // both sides have patterns: the first name two of them share
-  for (const ga of a.includes.flatMap(g => alternatives(g) ?? [undefined])) {
-    for (const gb of b.includes.flatMap(g => alternatives(g) ?? [undefined])) {
-      const ta = ga === undefined ? undefined : tokens(ga);
-      const tb = gb === undefined ? undefined : tokens(gb);
-      if (ta === undefined || tb === undefined) {
-        undetermined = true;
-        continue;
+  const globs: Glob[] = [];
+  let unmodelledInclude = false;
+  let unmodelledExclude = false;
+  ([a, b] as const).forEach((f, side) => {
+    for (const [patterns, include] of [[f.includes, true], [f.excludes, false]] as const) {
+      for (const pattern of patterns) {
+        const steps = (alternatives(pattern) ?? [undefined]).map(g => g === undefined ? undefined : tokens(g));
+        if (steps.some(t => t === undefined)) {
+          if (include) unmodelledInclude = true;
+          else unmodelledExclude = true;
+          continue;
+        }
+        for (const t of steps) globs.push({ side: side as 0 | 1, include, steps: t! });
       }
-      const name = commonName(ta, tb);
-      if (name === undefined) continue;
-      if (lets(a, name) === true && lets(b, name) === true) return { refs: a.refs, name };
-      undetermined = true;
     }
-  }
-  return undetermined ? 'undetermined' : undefined;
+  });
+  const name = sharedName(globs);
+  if (name === 'undetermined') return name;
+  if (name !== undefined) return unmodelledExclude ? 'undetermined' : { refs: a.refs, name };
+  return unmodelledInclude ? 'undetermined' : undefined;
 }

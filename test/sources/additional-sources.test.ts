@@ -1,5 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -261,6 +261,40 @@ describe('additionalSources: what starts the pipeline', () => {
       }))).toContain("starts it on too: a push of tag 'v-rc' would start two executions, got acme/shop (CodeConnections, triggers: tags *-rc). "
         + 'Set triggersPipeline: false on the additional source (every execution reads its newest revision anyway), '
         + 'exclude the tag from the triggers of one of them (tagsExcludes), or remove it.');
+    });
+
+    test('an exclude that removes one shared tag does not hide another (regression: v[0-9]* without v0* beside v* was accepted; tag v1.0.0 started two executions)', () => {
+      expect(errorOf(() => pipelineIn(newStack(), {
+        source: shop({ triggers: [{ tagsIncludes: ['v[0-9]*'], tagsExcludes: ['v0*'] }] }),
+        additionalSources: [{ name: 'Docs', source: shop({ triggers: [{ tagsIncludes: ['v*'] }] }), directory: 'docs-src' }],
+      }))).toBe("'PipelineStack/Shop': additionalSources[0] ('Docs').source starts the pipeline on pushes that source (acme/shop (CodeConnections, "
+        + "triggers: tags v[0-9]*)) starts it on too: a push of tag 'v1' would start two executions, got acme/shop (CodeConnections, triggers: tags v*). "
+        + 'Set triggersPipeline: false on the additional source (every execution reads its newest revision anyway), '
+        + 'exclude the tag from the triggers of one of them (tagsExcludes), or remove it.');
+      // excludes that remove every shared tag: one execution per push
+      const stack = newStack();
+      pipelineIn(stack, {
+        source: shop({ triggers: [{ tagsIncludes: ['v[0-9]*'], tagsExcludes: ['v[0-4]*'] }] }),
+        additionalSources: [{ name: 'Docs', source: shop({ triggers: [{ tagsIncludes: ['v[0-4]*'] }] }), directory: 'docs-src' }],
+      });
+      expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('possibleDoubleStart'))).toEqual([]);
+    });
+
+    test('a pair that cannot be decided at synth (a token pattern) is accepted with a warning naming both sources and their patterns', () => {
+      const stack = newStack();
+      const tag = Lazy.string({ produce: () => 'v*' });
+      pipelineIn(stack, {
+        source: shop({ triggers: [{ tagsIncludes: ['v[0-9]*'], tagsExcludes: ['v0*'] }] }),
+        additionalSources: [{ name: 'Docs', source: shop({ triggers: [{ tagsIncludes: [tag] }] }), directory: 'docs-src' }],
+      });
+      const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('possibleDoubleStart')).map(w => w.entry.data);
+      expect(warnings).toEqual([
+        `additionalSources[0] ('Docs') (acme/shop (CodeConnections, triggers: tags ${tag}), tagsIncludes ['${tag}']) and source `
+        + "(acme/shop (CodeConnections, triggers: tags v[0-9]*), tagsIncludes ['v[0-9]*'], tagsExcludes ['v0*']) may both start the pipeline on one push: "
+        + 'whether a ref matches both could not be decided at synth (a pattern is a token or is not a glob this compares), and a push both match starts '
+        + "two executions. Set triggersPipeline: false on the additional source, or make the patterns plain strings that exclude each other's refs. "
+        + '[ack: delivery-pipeline:possibleDoubleStart]',
+      ]);
     });
 
     test('triggers on different refs, or on tags beside pushes to a branch, are accepted; a source that does not start the pipeline is not compared', () => {

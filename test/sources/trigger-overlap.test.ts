@@ -14,6 +14,10 @@ describe('globMatches: CodePipeline trigger globs', () => {
     ['v?.*', 'v10.2', false],
     ['v[0-9]*', 'v2', true],
     ['v[!0-9]*', 'v2', false],
+    // only '!' negates: '^' is a character of the set (Java's PathMatcher globs, regression: read as a negation)
+    ['[^a]*', '^x', true],
+    ['[^a]*', 'a', true],
+    ['[^a]*', 'b', false],
     ['{main,develop}', 'develop', true],
     ['{main,develop}', 'release', false],
     ['feature/\\*', 'feature/*', true],
@@ -42,10 +46,24 @@ describe('filterOverlap: a ref two push filters both start the pipeline on', () 
     expect(filterOverlap(branches(['*']), branches(['release/*']))).toBeUndefined();
   });
 
-  test('branches and tags never overlap; a common name an exclude removes, or a token, leaves it undetermined', () => {
+  test('branches and tags never overlap; a token leaves it undetermined', () => {
     expect(filterOverlap(branches(['**']), { refs: 'tag', includes: ['**'], excludes: [] })).toBeUndefined();
     expect(filterOverlap({ refs: 'tag', includes: ['v*'], excludes: [] }, { refs: 'tag', includes: ['v1*'], excludes: [] })).toEqual({ refs: 'tag', name: 'v1' });
-    expect(filterOverlap(branches(['release/*'], ['release/x']), branches(['release/*']))).toBe('undetermined');
     expect(filterOverlap(branches(['${Token[TOKEN.1]}']), branches(['main']))).toBe('undetermined');
+  });
+
+  test('an exclude that removes the shortest shared name leaves the others: the next one is found (regression: undetermined, and accepted)', () => {
+    const tags = (includes: string[], excludes: string[] = []): RefFilter => ({ refs: 'tag', includes, excludes });
+    expect(filterOverlap(branches(['release/*'], ['release/x']), branches(['release/*']))).toEqual({ refs: 'branch', name: 'release/1' });
+    expect(filterOverlap(tags(['v[0-9]*'], ['v0*']), tags(['v*']))).toEqual({ refs: 'tag', name: 'v1' });
+    expect(filterOverlap(tags(['v*']), tags(['v[0-9]*'], ['v0*', 'v1*', 'v[2-8]*']))).toEqual({ refs: 'tag', name: 'v9' });
+    expect(filterOverlap(tags(['v?*'], ['v?']), tags(['v*']))).toEqual({ refs: 'tag', name: 'vxx' });
+    // excludes that remove every shared name: none
+    expect(filterOverlap(tags(['v[0-9]*'], ['v[0-9]*']), tags(['v*']))).toBeUndefined();
+    expect(filterOverlap(branches(['release/*'], ['release/*']), branches(['release/**'], ['release/*/**']))).toBeUndefined();
+    expect(filterOverlap(branches(['**'], ['*', '**/*']), branches(['**']))).toBeUndefined();
+    // a leading '^' in a class is one of its characters, not a negation
+    expect(filterOverlap(tags(['[^v]1']), tags(['v1']))).toEqual({ refs: 'tag', name: 'v1' });
+    expect(filterOverlap(tags(['[^v]1']), tags(['x1']))).toBeUndefined();
   });
 });

@@ -105,6 +105,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     dockerLogins: model.dockerLogins,
     ...(additionalInputs.length > 0 ? { additionalInputs } : {}),
   };
+  for (const w of model.possibleDoubleStarts ?? []) Annotations.of(scope).addWarningV2('delivery-pipeline:possibleDoubleStart', w);
   if (model.dockerLoginsUnused) {
     Annotations.of(scope).addWarningV2('delivery-pipeline:unusedDockerCredentials',
       `dockerCredentials log in to ${model.dockerLogins!.map(l => l.label).join(', ')}, but no CodeBuild project of the pipeline runs Docker: logins happen only in privileged `
