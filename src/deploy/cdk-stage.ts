@@ -458,7 +458,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   const publishingRoles = new Set<string>();
   const assetManifests: AssetManifestModel[] = [];
   const assetReads: BuildOutputRead[] = [];
-  const read = (what: string, file: string): BuildOutputRead => ({ field: `${ctx.field}.cloudAssemblyDirectory`, what, path: file, value: dir });
+  const read = (what: string, file: string): BuildOutputRead => ({ field: `${ctx.field}.cloudAssemblyDirectory`, what, path: file, value: dir, movesSelfUpdate: true });
   for (const m of manifests) {
     // The stacks' templates are file assets of their manifests, but the pipeline deploys them from
     // the build output: they are not published (the publishing script leaves them out by name, so
@@ -529,9 +529,15 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     cloudAssembly: { directory: dir, field: `${ctx.field}.cloudAssemblyDirectory` },
     buildOutputReads: [
       ...plans.flatMap(p => [
-        { field: `${ctx.field}.cloudAssemblyDirectory`, what: `the template of stack '${p.stackName}'`, path: p.templatePath, value: dir },
+        { field: `${ctx.field}.cloudAssemblyDirectory`, what: `the template of stack '${p.stackName}'`, path: p.templatePath, value: dir, movesSelfUpdate: true },
         ...(p.templateConfigurationPath
-          ? [{ field: `${ctx.field}.cloudAssemblyDirectory`, what: `the template configuration of stack '${p.stackName}'`, path: p.templateConfigurationPath, value: dir }]
+          ? [{
+            field: `${ctx.field}.cloudAssemblyDirectory`,
+            what: `the template configuration of stack '${p.stackName}'`,
+            path: p.templateConfigurationPath,
+            value: dir,
+            movesSelfUpdate: true,
+          }]
           : []),
       ]),
     ],

@@ -100,6 +100,12 @@ export function checkBuildOutputReads(v: Validator, build: ActionModel, reads: B
   if (!outputs) return;
   const patterns = outputs.globs.map(globToRegExp);
   const directory = outputs.directory && !isToken(outputs.directory) ? outputs.directory.replace(/^\.\//, '').replace(/\/+$/, '') : undefined;
+  // a read only outputDirectory can move (selfUpdate's template, whose path the synth decides) that
+  // the outputs keep below a directory: every read kept below it is moved by outputDirectory too,
+  // so that following one fix does not undo another
+  const missing = (read: BuildOutputRead) => !isToken(read.path) && !patterns.some(p => p === undefined || p.test(read.path.replace(/^\.\//, '')));
+  const fixed = reads.filter(r => r.movedBy === 'outputDirectory' && missing(r))
+    .map(r => keptBelow(outputs.globs, r.path.replace(/^\.\//, ''))?.directory).find(d => d !== undefined);
   for (const read of reads) {
     if (isToken(read.path)) continue;
     const file = read.path.replace(/^\.\//, '');
@@ -110,21 +116,25 @@ export function checkBuildOutputReads(v: Validator, build: ActionModel, reads: B
     }
     if (patterns.some(p => p === undefined || p.test(file))) continue;
     v.fail(`${outputs.field}`, `must keep ${read.what}, which ${read.field} reads from the build output; no glob matches '${file}'`,
-      described(outputs.globs.map(g => `'${g}'`).join(', ')), missingFileFix(outputs.field, directory, read, file, keptBelow(outputs.globs, file)));
+      described(outputs.globs.map(g => `'${g}'`).join(', ')), missingFileFix(outputs.field, directory, read, file, keptBelow(outputs.globs, file), fixed));
   }
 }
 
 /**
  * The fix for a file no glob keeps. When a glob keeps it below a directory (the build's 'cdk synth'
  * runs in 'infra', the outputs keep 'infra/cdk.out/**\/*'), the reader must look there: leaving the
- * outputs out or adding a glob for the path read would pass synth and still miss the file.
+ * outputs out or adding a glob for the path read would pass synth and still miss the file. Below
+ * `fixedDirectory`, where a read only outputDirectory can move is kept, outputDirectory is the fix
+ * for every read whose own field would not move that one too (a CDK stage's cloudAssemblyDirectory
+ * does: the self-update follows it): the one fix that serves them all.
  */
 function missingFileFix(
   outputsField: string, directory: string | undefined, read: BuildOutputRead, file: string, below: ReturnType<typeof keptBelow>,
+  fixedDirectory: string | undefined,
 ): string {
   if (!below) return `Add '${suggestedGlob(file)}' to ${outputsField}, or leave outputs out to keep every file.`;
   const kept = `'${below.directory}/${file}'`;
-  if (read.movedBy === 'outputDirectory') {
+  if (read.movedBy === 'outputDirectory' || (below.directory === fixedDirectory && !read.movesSelfUpdate)) {
     const directoryField = outputsField.replace(/outputs$/, 'outputDirectory');
     const moved = path.posix.join(directory ?? '.', below.directory);
     return `The outputs keep it as ${kept}: set ${directoryField}: '${moved}' and make outputs relative to it (['${below.rest}'], `

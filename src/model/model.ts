@@ -170,6 +170,11 @@ export interface BuildOutputRead {
    * field names: it is the cloud assembly directory of the CDK stages, else the default one).
    */
   readonly movedBy?: 'field' | 'outputDirectory';
+  /**
+   * True when naming the directory in the field moves the self-update's template too (a CDK
+   * stage's cloudAssemblyDirectory, which the self-update follows).
+   */
+  readonly movesSelfUpdate?: boolean;
 }
 
 export interface SourceModel {

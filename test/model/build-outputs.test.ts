@@ -257,6 +257,33 @@ describe('the build output keeps what the deployments read', () => {
       expect(action(fixed.stack, 'UpdatePipeline', 'SelfMutate').Configuration.TemplatePath).toBe('BuildOutput::infra/cdk.out/PipelineStack.template.json');
     });
 
+    test('with selfUpdate, a CloudFormation target is pointed to outputDirectory too: the fixes agree, and following them synthesizes '
+      + '(regression: templatePath, then outputDirectory, then templatePath back again)', () => {
+      const E = { account: '111111111111', region: 'eu-west-1' };
+      const attempt = (templatePath: string, build: { outputs: string[]; outputDirectory?: string }) => {
+        const stack = new Stack(newApp(), 'ShopPipeline', { env: E });
+        pipelineIn(stack, {
+          selfUpdate: true,
+          buildStep: BuildStep.commands({ commands: ['cd infra && npx cdk synth'], ...build }),
+          environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-staging', templatePath })] }],
+        });
+        return stack;
+      };
+      const move = "set buildStep.outputDirectory: 'infra' and make outputs relative to it (['cdk.out/**/*'], or leave them out to keep every file of 'infra')";
+      expect(errorOf(() => attempt('cdk.out/ShopStaging.template.json', { outputs: ['infra/cdk.out/**/*'] }))).toBe(
+        "'ShopPipeline/Shop': buildStep.outputs must keep the template of stack 'shop-staging', which environments[0] ('staging').deployments[0].templatePath "
+        + "reads from the build output; no glob matches 'cdk.out/ShopStaging.template.json', got 'infra/cdk.out/**/*'. "
+        + `The outputs keep it as 'infra/cdk.out/ShopStaging.template.json': ${move}: the build output then holds 'cdk.out/ShopStaging.template.json'.`);
+      // following it: both the target and the self-update read from where the build writes them
+      const fixed = attempt('cdk.out/ShopStaging.template.json', { outputs: ['cdk.out/**/*'], outputDirectory: 'infra' });
+      expect(action(fixed, 'staging', 'shop-staging.Prepare').Configuration.TemplatePath).toBe('BuildOutput::cdk.out/ShopStaging.template.json');
+      expect(action(fixed, 'UpdatePipeline', 'SelfMutate').Configuration.TemplatePath).toBe('BuildOutput::cdk.out/ShopPipeline.template.json');
+      // a templatePath already pointed below the directory: outputDirectory, then the path relative to it
+      expect(errorOf(() => attempt('infra/cdk.out/ShopStaging.template.json', { outputs: ['infra/cdk.out/**/*'] }))).toContain(move);
+      expect(errorOf(() => attempt('infra/cdk.out/ShopStaging.template.json', { outputs: ['cdk.out/**/*'], outputDirectory: 'infra' })))
+        .toContain("Pass 'cdk.out/ShopStaging.template.json'.");
+    });
+
     test('a CloudFormation target is pointed to the path the outputs keep', () => {
       expect(errorOf(() => pipelineIn(newStack(), {
         buildStep: monorepoBuild(),
