@@ -415,6 +415,21 @@ export function mayBeHalfRun(run: StageRun, executionStatus: string | undefined)
 }
 
 /**
+ * True for a stage run that deployed though it ended early (stopped, or ended by a rejected or
+ * expired approval): no action of it failed, every deployment action that ran succeeded, and at
+ * least one did (approvals, change-set preparations and test actions are no deployment). "Stop and
+ * wait" lets the deployment in progress finish, and a change-set review of a later wave is rejected
+ * after the earlier waves deployed: the stack then runs the run's revision, whatever later actions
+ * (verification, a next run order) did not run. A run that ended before any deployment action
+ * succeeded (while its approval waited, or after `<stack>.Prepare`) deployed nothing.
+ */
+export function deployedBeforeStop(run: StageRun): boolean {
+  if (run.work.some((a) => a.status === 'Failed')) return false;
+  const deployments = deploymentActions(run.work);
+  return deployments.length > 0 && deployments.every((a) => a.status === 'Succeeded');
+}
+
+/**
  * The result of a stage run, as `history --env` and `metrics` report it. A run whose
  * started actions all succeeded but that did not run every action its stage had (`stageActions`:
  * those of the pipeline version the run executed, see StageStructures), approvals aside, while its
@@ -422,9 +437,13 @@ export function mayBeHalfRun(run: StageRun, executionStatus: string | undefined)
  * and wait" (or cancelled by an update of the pipeline) while an approval waited, or between run
  * orders (after `<stack>.Prepare`, before `<stack>.Deploy`), leaves it `Abandoned`; one still
  * running (or being stopped) between them leaves it `InProgress`. Without `stageActions` (a stage
- * the pipeline no longer has), the run's own status.
+ * the pipeline no longer has), the run's own status. A run whose approval was rejected (or expired)
+ * after a deployment action of it succeeded (a change-set review of a later wave) is partially
+ * deployed, read like a stop after deploying: `Abandoned`; only one rejected before any deployment
+ * succeeded, which delivered nothing, is `Rejected` (`Expired`).
  */
 export function stageRunResult(run: StageRun, executionStatus: string | undefined, stageActions: readonly string[] | undefined): StageRunStatus {
+  if ((run.status === 'Rejected' || run.status === 'Expired') && deployedBeforeStop(run)) return 'Abandoned';
   if (!mayBeHalfRun(run, executionStatus) || !stageActions || actionsNotRun(run, stageActions).length === 0) return run.status;
   return CUT_SHORT.has(executionStatus ?? '') ? 'Abandoned' : 'InProgress';
 }

@@ -669,7 +669,8 @@ describe('a run whose change-set review was rejected, expired or cut short by a 
   };
   const timedOut: Partial<ActionExecutionDetail> = { output: { executionResult: { errorDetails: { code: 'JobFailed', message: 'Approval timed out' } } } };
   /** e2 ran Approve and shop.Prepare; its ReviewChangeSet ended `review` (with `extra`) and the execution `status`. */
-  const setup = (status: string, review: string, extra: Partial<ActionExecutionDetail> = {}, e2: ActionExecutionDetail[] = []) => {
+  const setup = (status: string, review: string, extra: Partial<ActionExecutionDetail> = {}, e2: ActionExecutionDetail[] = [],
+    stageActions = ['Approve', 'shop.Prepare', 'ReviewChangeSet', 'shop.Deploy']) => {
     cp.reset();
     cd.reset();
     cp.on(GetPipelineStateCommand).resolves({
@@ -679,7 +680,7 @@ describe('a run whose change-set review was rejected, expired or cut short by a 
         {
           stageName: 'prod',
           latestExecution: { pipelineExecutionId: 'e2', status: status as 'Failed' },
-          actionStates: ['Approve', 'shop.Prepare', 'ReviewChangeSet', 'shop.Deploy'].map((actionName) => ({ actionName })),
+          actionStates: stageActions.map((actionName) => ({ actionName })),
         },
       ],
     });
@@ -761,6 +762,37 @@ describe('a run whose change-set review was rejected, expired or cut short by a 
     expect(all.metrics).toMatchObject({ deployments: 2, changes: 2, failedChanges: 0 });
     expect(all.history).toEqual([['e2', 'Cancelled', 'Succeeded'], ['e1', 'Succeeded', 'Succeeded']]);
     expect(all.deployed).toBe('e2');
+  });
+
+  describe('a review of a later wave rejected (or expired) after the first wave deployed: partially deployed, read like a stop after deploying', () => {
+    // wave 1 (shop) deployed; wave 2 (api) prepared its change set, and its review ended the stage before api.Deploy
+    const waves = ['Approve', 'shop.Prepare', 'ReviewChangeSet', 'shop.Deploy', 'api.Prepare', 'ReviewChangeSet.Wave2', 'api.Deploy'];
+    const wave1 = [act('e2', 'shop.Deploy', 'Deploy', 'Succeeded', 99, 98), act('e2', 'api.Prepare', 'Deploy', 'Succeeded', 98, 97)];
+    const wave2Review = (status: string, extra: Partial<ActionExecutionDetail>) => act('e2', 'ReviewChangeSet.Wave2', 'Approval', status, 97, 95, extra);
+
+    test.each([['rejected', rejected], ['expired', timedOut]] as const)('%s: the same metrics and history as a stop after deploying, and status shows '
+      + 'the run deployed, marked (regression: Rejected, and status skipped it for the release before)', async (decision, extra) => {
+      setup('Stopped', 'Succeeded', {}, [...wave1, wave2Review('Abandoned', {})], waves);
+      const stopped = await readAll();
+      setup('Failed', 'Succeeded', {}, [...wave1, wave2Review('Failed', extra)], waves);
+      const ended = await readAll();
+      // metrics: a run cut short is neither a change nor a failure, whether a stop or the review ended it
+      expect(ended.metrics).toMatchObject({ deployments: 1, changes: 1, failedChanges: 0, changeFailureRate: 0 });
+      expect(ended.metrics).toEqual(stopped.metrics);
+      expect(ended.history).toEqual([['e2', 'Failed', 'Abandoned'], ['e1', 'Succeeded', 'Succeeded']]);
+      expect(ended.cell).toBe('Abandoned');
+      expect(stopped.history).toEqual([['e2', 'Stopped', 'Abandoned'], ['e1', 'Succeeded', 'Succeeded']]);
+      // status: the stage runs e2's revision (shop was updated), with what did not run
+      const status = await cli(['status', PIPELINE, '--json']);
+      expect(JSON.parse(status.stdout).environments.find((e: { name: string }) => e.name === 'prod').deployed).toMatchObject({
+        executionId: 'e2', approvalAfterDeploying: { action: 'ReviewChangeSet.Wave2', decision }, notRun: ['api.Deploy'],
+      });
+      const table = await cli(['status', PIPELINE]);
+      expect(table.code).toBe(0);
+      // the deployed cell wraps: 'ReviewChangeSet.Wave2 rejected after' / 'deploying'
+      expect(table.stdout).toMatch(new RegExp(`│ ReviewChangeSet\\.Wave2 ${decision} after +│.*\\n.*│ deploying +│`));
+      expect(table.stdout).toContain('not run: api.Deploy');
+    });
   });
 
   test('a review rejected after a deployment attempt of the run failed and was retried: the failure counts, the run is no deployment', async () => {

@@ -6,7 +6,7 @@ import { ago, formatDuration, formatTime } from '../duration';
 import { CliError, ExitCode } from '../errors';
 import { println, useColor } from '../io';
 import {
-  actionsNotRun, deploymentActions, describeRevision, failureMessage, isApproval, isRollbackExecution, isSource, mergeRevisions,
+  actionsNotRun, deployedBeforeStop, deploymentActions, describeRevision, failureMessage, isApproval, isRollbackExecution, isSource, mergeRevisions,
   NON_ENVIRONMENT_STAGES, pendingApproval, Revision, revisionOfExecution, revisionOfSourceAction, revisionOfSummary, stageActionNames, StageRun,
   stageRuns, validateName,
 } from '../pipeline-model';
@@ -47,9 +47,18 @@ export interface EnvironmentStatus {
    * `stoppedAfterDeploying`: the run was stopped (StopPipelineExecution) after its deployment
    * actions succeeded, so the stage did not end normally; `notRun` lists the stage's actions it did
    * not run to success (verification, a later run order), when there are any.
+   * `approvalAfterDeploying`: an approval of the run (a change-set review of a later wave) was
+   * rejected or expired after deployment actions of it succeeded: the stage is partially deployed,
+   * read like a stop after deploying, with `notRun`.
    */
   readonly deployed?: {
-    executionId: string; revision: Revision; at?: Date; rollback?: RollbackInfo; stoppedAfterDeploying?: boolean; notRun?: string[];
+    executionId: string;
+    revision: Revision;
+    at?: Date;
+    rollback?: RollbackInfo;
+    stoppedAfterDeploying?: boolean;
+    notRun?: string[];
+    approvalAfterDeploying?: { action: string; decision: 'rejected' | 'expired' };
   };
   /**
    * With `rollback`: the stage is being rolled back, to `revision`. With `stopping`: the execution
@@ -111,6 +120,8 @@ interface DeployedRun {
   readonly stopped: boolean;
   /** The actions of the stage that the run did not run to success (approvals aside): cut short by the stop. */
   readonly notRun: string[];
+  /** The approval rejected (or expired) after deployment actions of the run succeeded, which ended the stage. */
+  readonly approval?: { readonly action: string; readonly decision: 'rejected' | 'expired' };
 }
 
 /** Statuses of an execution (or a stage's latest execution) being stopped, or stopped. */
@@ -123,19 +134,6 @@ const STOPPED = new Set(['Stopped', 'Stopping']);
  */
 const CUT_SHORT = new Set([...STOPPED, 'Cancelled']);
 
-/**
- * True for a stage run that was stopped and still deployed: no action of it failed, every
- * deployment action that ran succeeded, and at least one did (approvals, change-set preparations
- * and test actions are no deployment). "Stop and wait" lets the deployment in progress finish: the
- * stack then runs the stopped execution's revision, whatever later actions (verification, a next
- * run order) did not run. A run stopped before any deployment action succeeded (while its
- * approval waited, or after `<stack>.Prepare`) deployed nothing.
- */
-function deployedBeforeStop(run: StageRun): boolean {
-  if (run.work.some((a) => a.status === 'Failed')) return false;
-  const deployments = deploymentActions(run.work);
-  return deployments.length > 0 && deployments.every((a) => a.status === 'Succeeded');
-}
 
 /**
  * The stage run `status` shows as deployed: the newest that succeeded and deployed, or that was
@@ -154,6 +152,16 @@ function deployedRun(stage: StageState, runs: StageRun[], byId: Map<string | und
   for (const r of runs) {
     if (r.stageName !== stage.stageName) continue;
     const isLatest = r.executionId === latest?.pipelineExecutionId;
+    // a review rejected (or expired) after a deployment of the run succeeded ends the stage partially deployed, as a stop after deploying does
+    if ((r.status === 'Rejected' || r.status === 'Expired') && deployedBeforeStop(r)) {
+      const failed = r.approvals.find((a) => a.status === 'Failed');
+      return {
+        run: r,
+        stopped: false,
+        notRun: actionsNotRun(r, actionsOf(r)),
+        approval: { action: failed?.actionName ?? 'Approval', decision: r.status === 'Expired' ? 'expired' : 'rejected' },
+      };
+    }
     // the stage's own status says whether its latest run was stopped (or cancelled); an older run's execution status says whether it may have been
     const status = (isLatest ? latest?.status : byId.get(r.executionId)?.status) ?? '';
     const cutShort = CUT_SHORT.has(status);
@@ -314,13 +322,14 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
   } else {
     const found = deployedRun(stage, runs, byId, data.actionsOf);
     if (found) {
-      const { run, stopped, notRun } = found;
+      const { run, stopped, notRun, approval: ended } = found;
       deployed = {
         executionId: run.executionId,
         revision: revisionOf(run.executionId),
         at: run.endTime,
         ...withRollback(run.executionId),
         ...(stopped ? { stoppedAfterDeploying: true, ...(notRun.length ? { notRun } : {}) } : {}),
+        ...(ended ? { approvalAfterDeploying: ended, ...(notRun.length ? { notRun } : {}) } : {}),
       };
     }
   }
@@ -445,7 +454,10 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
       ? c.yellow(`${stoppedHere?.status === 'Stopping' ? 'being stopped' : 'stopped'} after deploying`
         + `${stoppedHere?.reason ? ` (${safeLine(stoppedHere.reason)})` : ''}`
         + `${deployed.notRun?.length ? `\nnot run: ${safeLine(runningActions(deployed.notRun))}` : ''}`)
-      : undefined;
+      : deployed?.approvalAfterDeploying
+        ? c.yellow(`${safeLine(deployed.approvalAfterDeploying.action)} ${deployed.approvalAfterDeploying.decision} after deploying`
+          + `${deployed.notRun?.length ? `\nnot run: ${safeLine(runningActions(deployed.notRun))}` : ''}`)
+        : undefined;
     const stopped = env.stopped && !stoppedHere
       ? c.yellow(`${env.stopped.status === 'Stopping' ? 'being stopped' : 'stopped'}: ${describeRevision(env.stopped.revision, 16)}\n`
         + `${ago(env.stopped.at, now)}${env.stopped.reason ? ` (${safeLine(env.stopped.reason)})` : ''}`)
