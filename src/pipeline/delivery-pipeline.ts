@@ -36,6 +36,7 @@ import { hasCrossRegionReferences, hasDeployTimeName, refuseOwnedOfOtherApp, ref
 import { described, DeliveryPipelineValidationError, isResource, literal, show, Validator } from '../private/validation';
 import type { AdditionalSource } from '../sources/additional-source';
 import { PipelineSource, SOURCE_VARIABLES_NAMESPACE } from '../sources/pipeline-source';
+import { ownGroupAlarmCount } from '../verification/verification';
 
 /** Properties of a DeliveryPipeline. */
 export interface DeliveryPipelineProps {
@@ -349,6 +350,7 @@ export class DeliveryPipeline extends Construct {
         warnOutsidePlan(this, pipeline, plan, asRendered);
         // after every grant (grantArtifactsRead included)
         warnArtifactStoreOfAnotherAccount(this, pipeline);
+        describeGroupAlarmsNow(this.model, plan);
         if (changesAny(asRendered, 'Name')) renamePlan(plan, asRendered);
         else if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
         const template = renderedTemplate(stack);
@@ -356,6 +358,8 @@ export class DeliveryPipeline extends Construct {
         const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
         const stages = stack.resolve(cfnPipeline.stages);
         const errors = [
+          // every alarm of the deployment groups is added now
+          ...this.model.environments.flatMap(e => e.deployments.map(d => d.groupAlarmsLimitError?.())).filter((m): m is string => m !== undefined),
           ...checkRenderedStageQuotas(this.validator, pipeline, plan),
           ...checkRenderedQuotas(this, pipeline, template, { selfUpdate, resolved: new Map([[cfnPipeline, { stages }]]) }),
           ...checkVariableReferences(this, pipeline, sourceKinds, asRendered, stages),
@@ -1029,6 +1033,19 @@ function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipelin
  * takes that name, so that `cdk-delivery plan` and `diff` name the pipeline the CLI's other commands
  * must be given. A name that is not a literal is left out, as a token `pipelineName` is.
  */
+/**
+ * The CodeDeploy groups' own alarms as the plan names them, counted again once every alarm is
+ * added (`addAlarm` after the pipeline included), besides the environment's the pipeline added.
+ */
+function describeGroupAlarmsNow(model: PipelineModel, plan: PlanDocument): void {
+  model.environments.forEach((env, ei) => env.deployments.forEach((d, di) => {
+    const group = d.codeDeployGroup as IConstruct | undefined;
+    const planned = plan.environments[ei]?.deployments[di] as { summary: string } | undefined;
+    if (!d.summaryWithOwnAlarms || !group || typeof (group as any).addAlarm !== 'function' || !planned) return;
+    planned.summary = d.summaryWithOwnAlarms(ownGroupAlarmCount(group, d.groupAlarms ?? []));
+  }));
+}
+
 function renamePlan(plan: PlanDocument, rendered: PipelineAsRendered): void {
   const properties = rendered.properties();
   if (properties === undefined) return;

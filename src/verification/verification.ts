@@ -301,6 +301,20 @@ export function alarmsForGroup(
   return { added, unnamed, already, own: ownCount };
 }
 
+/**
+ * The number of distinct alarms a deployment group of the app has of its own now, besides the ones
+ * the pipeline added (`added`, from {@link alarmsForGroup}): its `alarms`, and every alarm added to
+ * it with `addAlarm`, before or after the pipeline.
+ */
+export function ownGroupAlarmCount(group: IConstruct, added: GroupAlarmModel[]): number {
+  const groupStack = Stack.of(group);
+  const resolve = (value: unknown): unknown => resolvedOrUndefined(groupStack, value);
+  const cfn = group.node.defaultChild as { alarmConfiguration?: unknown } | undefined;
+  const alarms = (resolve(cfn?.alarmConfiguration) as { alarms?: Array<{ name?: unknown }> } | undefined)?.alarms ?? [];
+  const addedNames = new Set(added.map(a => JSON.stringify(resolve(a.byName ?? a.alarm.alarmName))));
+  return new Set(alarms.map(a => JSON.stringify(a?.name)).filter(n => !addedNames.has(n))).size;
+}
+
 /** An alarm as messages and the plan show it: its name, or its construct path when the name is generated. */
 export function alarmLabel(alarm: cloudwatch.IAlarm): string {
   // an alarm of the app given an alarmName has it as its physical name (alarmName itself is a token)
