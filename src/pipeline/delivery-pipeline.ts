@@ -9,7 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
 import { PipelineNotifications } from './notifications';
 import { checkAppStackTemplates } from './render/app-stack-templates';
-import { builtProperties, changesAny, differencesFromPlan, executionModeOf, PipelineAsRendered, pipelineAsRendered } from './render/pipeline-overrides';
+import { builtProperties, changesAny, differencesFromPlan, executionModeOf, layoutOf, PipelineAsRendered, pipelineAsRendered } from './render/pipeline-overrides';
 import { needsCrossAccountKeys, renderPipeline } from './render/render-pipeline';
 import { checkRenderedQuotas, checkRenderedStageQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
@@ -987,13 +987,16 @@ function warnParallelDeployments(scope: DeliveryPipeline, model: PipelineModel):
 /**
  * Stages and actions added to the rendered pipeline through the escape hatch (`pipeline.pipeline`),
  * and overrides of its stages or execution mode, are not in the plan that `cdk-delivery plan`,
- * `DeliveryPolicy` rules and the CLI read: say so. Without overrides, the L2 stages tell what was
- * added; with them, the rendered resource is compared with the plan.
+ * `DeliveryPolicy` rules and the CLI read: say so, each apart. The L2 pipeline's stages, compared
+ * with the plan, tell what was added through the pipeline property (`stagesOutsidePlan`); the
+ * rendered resource, compared with those stages, tells what the overrides change
+ * (`overriddenPipeline`), so an override never re-labels a stage added through the L2 pipeline.
  */
 function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipeline, plan: PlanDocument, rendered: PipelineAsRendered): void {
   if (changesAny(rendered, 'Stages', 'ExecutionMode')) {
     const properties = rendered.properties();
-    const differences = properties === undefined ? [] : differencesFromPlan(properties, plan, rendered);
+    // against the L2 pipeline's stages: what was added through it is reported below, as outside the plan
+    const differences = properties === undefined ? [] : differencesFromPlan(properties, layoutOf(pipeline, plan.executionMode), rendered);
     if (differences.length > 0) {
       Annotations.of(scope).addWarningV2('delivery-pipeline:overriddenPipeline',
         'Overrides of the pipeline resource (addPropertyOverride or addOverride on the pipeline property\'s CfnPipeline, or its properties set directly) '
@@ -1006,8 +1009,6 @@ function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipelin
       && executionModeOf(properties) === codepipeline.ExecutionMode.PARALLEL) {
       warnParallelDeployments(scope, scope._model);
     }
-    // the rendered stages include those added through the L2 pipeline
-    if (changesAny(rendered, 'Stages')) return;
   }
   const planned = new Map(plan.stages.map(st => [st.name, new Set(st.actions.map(a => a.name))]));
   const outside: string[] = [];
@@ -1029,11 +1030,6 @@ function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipelin
 }
 
 /**
- * An override of the pipeline's name (`Name`) renames the pipeline CodePipeline creates: the plan
- * takes that name, so that `cdk-delivery plan` and `diff` name the pipeline the CLI's other commands
- * must be given. A name that is not a literal is left out, as a token `pipelineName` is.
- */
-/**
  * The CodeDeploy groups' own alarms as the plan names them, counted again once every alarm is
  * added (`addAlarm` after the pipeline included), besides the environment's the pipeline added.
  */
@@ -1046,6 +1042,11 @@ function describeGroupAlarmsNow(model: PipelineModel, plan: PlanDocument): void 
   }));
 }
 
+/**
+ * An override of the pipeline's name (`Name`) renames the pipeline CodePipeline creates: the plan
+ * takes that name, so that `cdk-delivery plan` and `diff` name the pipeline the CLI's other commands
+ * must be given. A name that is not a literal is left out, as a token `pipelineName` is.
+ */
 function renamePlan(plan: PlanDocument, rendered: PipelineAsRendered): void {
   const properties = rendered.properties();
   if (properties === undefined) return;
