@@ -275,7 +275,7 @@ export function defaultChildOf(x: unknown): unknown {
   }
 }
 
-function alarmsAndRollback(group: unknown): string[] {
+function alarmsAndRollback(group: unknown, ownAlarms?: number): string[] {
   const cfn = defaultChildOf(group) as (IConstruct & { alarmConfiguration?: any; autoRollbackConfiguration?: any }) | undefined;
   if (cfn === undefined) return [];
   // aws-cdk-lib renders both lazily (alarms may be added later): resolve them as they stand now,
@@ -283,7 +283,7 @@ function alarmsAndRollback(group: unknown): string[] {
   const config = resolvedOrUndefined(Stack.of(cfn), cfn.alarmConfiguration);
   const rollback = resolvedOrUndefined(Stack.of(cfn), cfn.autoRollbackConfiguration);
   const events: unknown[] = rollback?.enabled === true && Array.isArray(rollback.events) ? rollback.events : [];
-  const count = Array.isArray(config?.alarms) ? config.alarms.length : 0;
+  const count = ownAlarms ?? (Array.isArray(config?.alarms) ? config.alarms.length : 0);
   const alarms = `${count} alarm${count === 1 ? '' : 's'}`;
   const out: string[] = [];
   if (count > 0 && config.enabled === false) out.push(`${alarms} ignored (ignoreAlarmConfiguration)`);
@@ -582,6 +582,7 @@ export function codeDeployServerModel(
     kind: 'codedeploy-server',
     gradual: gradualRollout(strategy),
     summary: ['CodeDeploy EC2/on-premises', strategy, ...alarmsAndRollback(group)].join(' · '),
+    summaryWithOwnAlarms: own => ['CodeDeploy EC2/on-premises', strategy, ...alarmsAndRollback(group, own)].join(' · '),
     details: [
       `deployment group: ${literalName(group, group.deploymentGroupName) ?? `${group.node.id} (generated name)`}`,
       ...(imported ? [imported.detail] : []),
@@ -655,6 +656,7 @@ export function codeDeployEcsModel(
     kind: 'codedeploy-ecs',
     gradual: gradualRollout(strategy),
     summary: ['ECS blue/green', strategy, ...alarmsAndRollback(group)].join(' · '),
+    summaryWithOwnAlarms: own => ['ECS blue/green', strategy, ...alarmsAndRollback(group, own)].join(' · '),
     details: [
       ...(imported ? [imported.detail] : []),
       ...reroute,

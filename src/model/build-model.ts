@@ -28,7 +28,7 @@ import { PipelineSource } from '../sources/pipeline-source';
 import { FilterOverlap, filterOverlap, RefFilter } from '../sources/trigger-overlap';
 import { DeploymentWindow } from '../verification/deployment-window';
 import { FailurePolicy } from '../verification/failure-policy';
-import { alarmGateModel, alarmLabel, alarmsForGroup, sameAlarm, Verification } from '../verification/verification';
+import { alarmGateModel, alarmLabel, alarmsForGroup, ownGroupAlarmCount, sameAlarm, Verification } from '../verification/verification';
 
 /** Stage names the pipeline uses itself (defined in stage-names.ts, which the CLI reads too). */
 export { SOURCE_STAGE, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE };
@@ -826,12 +826,19 @@ function environmentModel(
     const { added: groupAlarms, unnamed, already, own } = alarmsForGroup(group, alarmGates);
     const added = groupAlarms.length;
     const label = literalName(group, group.deploymentGroupName) ?? group.node.path;
-    if (added > 0 && own + added > MAX_GROUP_ALARMS) {
-      v.fail(`${f}.verification`, `adds ${added} alarm${added === 1 ? '' : 's'} to deployment group '${label}' (deployments[${i}]), which has ${own} of its own: `
-        + `${own + added} alarms, more than the ${MAX_GROUP_ALARMS} CodeDeploy allows on a deployment group (its stack would fail to deploy)`,
-      described(`${own} + ${added} alarms`),
-      `Combine alarms into a composite alarm (cloudwatch.CompositeAlarm), or give the group at most ${MAX_GROUP_ALARMS - added} alarms of its own.`);
-    }
+    // the group's own alarms now, then again at validation (alarms added to the group after the pipeline count too)
+    const limitError = (ownNow: number): Parameters<Validator['fail']> | undefined => (added > 0 && ownNow + added > MAX_GROUP_ALARMS ? [
+      `${f}.verification`, `adds ${added} alarm${added === 1 ? '' : 's'} to deployment group '${label}' (deployments[${i}]), which has ${ownNow} of its own: `
+        + `${ownNow + added} alarms, more than the ${MAX_GROUP_ALARMS} CodeDeploy allows on a deployment group (its stack would fail to deploy)`,
+      described(`${ownNow} + ${added} alarms`),
+      `Combine alarms into a composite alarm (cloudwatch.CompositeAlarm), or give the group at most ${MAX_GROUP_ALARMS - added} alarms of its own.`,
+    ] : undefined);
+    const now = limitError(own);
+    if (now) v.fail(...now);
+    const groupAlarmsLimitError = added === 0 ? undefined : () => {
+      const later = limitError(ownGroupAlarmCount(group, groupAlarms));
+      return later ? v.message(...later) : undefined;
+    };
     const handling = added === 0 ? undefined : groupAlarmHandling(group);
     const reaction = handling === undefined ? "CodeDeploy stops when one fires, and rolls back as the group's autoRollback says"
       : !handling.watched ? 'CodeDeploy neither stops nor rolls back when one fires'
@@ -847,7 +854,13 @@ function environmentModel(
       : `${f}.deployments[${i}].deploymentGroup '${label}' ignores its alarms (ignoreAlarmConfiguration: true): CodeDeploy neither stops nor rolls back `
         + "its deployments when one of the environment's alarms the pipeline adds to it fires. Verification.alarms still checks them after the deployments "
         + '(in ALARM the stage fails or rolls back). Set ignoreAlarmConfiguration to false when the alarms should stop a deployment again.';
-    return { ...d, groupAlarms, groupAlarmsWarning, details: [...d.details, ...[addedText, alreadyText, leftText, unnamedText].filter(Boolean)] };
+    return {
+      ...d,
+      groupAlarms,
+      groupAlarmsWarning,
+      groupAlarmsLimitError,
+      details: [...d.details, ...[addedText, alreadyText, leftText, unnamedText].filter(Boolean)],
+    };
   });
 
   // entry conditions and failure policy

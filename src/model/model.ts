@@ -298,6 +298,13 @@ export interface DeploymentModel {
   readonly groupAlarms?: GroupAlarmModel[];
   /** The synth warning for an owned group that ignores its alarms, given the environment's alarms. */
   readonly groupAlarmsWarning?: string;
+  /**
+   * The error when the owned group holds more alarms than CodeDeploy allows, counted when called: at
+   * validation, once the app has added every alarm (`addAlarm` after the pipeline included).
+   */
+  readonly groupAlarmsLimitError?: () => string | undefined;
+  /** A CodeDeploy group's summary with the number of alarms the group has of its own (besides the environment's), when it names them. */
+  readonly summaryWithOwnAlarms?: (ownAlarms: number) => string;
   /** The target asks for a change-set review (added to the environment when it has no approval). */
   readonly wantsChangeSetReview?: boolean;
   /** Assets the target needs published before it deploys. */

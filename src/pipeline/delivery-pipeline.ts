@@ -9,7 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
 import { PipelineNotifications } from './notifications';
 import { checkAppStackTemplates } from './render/app-stack-templates';
-import { builtProperties, changesAny, differencesFromPlan, executionModeOf, PipelineAsRendered, pipelineAsRendered } from './render/pipeline-overrides';
+import { builtProperties, changesAny, differencesFromPlan, executionModeOf, layoutOf, PipelineAsRendered, pipelineAsRendered } from './render/pipeline-overrides';
 import { needsCrossAccountKeys, renderPipeline } from './render/render-pipeline';
 import { checkRenderedQuotas, checkRenderedStageQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
@@ -36,6 +36,7 @@ import { hasCrossRegionReferences, hasDeployTimeName, refuseOwnedOfOtherApp, ref
 import { described, DeliveryPipelineValidationError, isResource, literal, show, Validator } from '../private/validation';
 import type { AdditionalSource } from '../sources/additional-source';
 import { PipelineSource, SOURCE_VARIABLES_NAMESPACE } from '../sources/pipeline-source';
+import { ownGroupAlarmCount } from '../verification/verification';
 
 /** Properties of a DeliveryPipeline. */
 export interface DeliveryPipelineProps {
@@ -348,6 +349,7 @@ export class DeliveryPipeline extends Construct {
         warnOutsidePlan(this, pipeline, plan, asRendered);
         // after every grant (grantArtifactsRead included)
         warnArtifactStoreOfAnotherAccount(this, pipeline);
+        describeGroupAlarmsNow(this.model, plan);
         if (changesAny(asRendered, 'Name')) renamePlan(plan, asRendered);
         else if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
         const template = renderedTemplate(stack);
@@ -355,6 +357,8 @@ export class DeliveryPipeline extends Construct {
         const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
         const stages = stack.resolve(cfnPipeline.stages);
         const errors = [
+          // every alarm of the deployment groups is added now
+          ...this.model.environments.flatMap(e => e.deployments.map(d => d.groupAlarmsLimitError?.())).filter((m): m is string => m !== undefined),
           ...checkRenderedStageQuotas(this.validator, pipeline, plan),
           ...checkRenderedQuotas(this, pipeline, template, { selfUpdate, resolved: new Map([[cfnPipeline, { stages }]]) }),
           ...checkVariableReferences(this, pipeline, sourceKinds, asRendered, stages),
@@ -982,13 +986,16 @@ function warnParallelDeployments(scope: DeliveryPipeline, model: PipelineModel):
 /**
  * Stages and actions added to the rendered pipeline through the escape hatch (`pipeline.pipeline`),
  * and overrides of its stages or execution mode, are not in the plan that `cdk-delivery plan`,
- * `DeliveryPolicy` rules and the CLI read: say so. Without overrides, the L2 stages tell what was
- * added; with them, the rendered resource is compared with the plan.
+ * `DeliveryPolicy` rules and the CLI read: say so, each apart. The L2 pipeline's stages, compared
+ * with the plan, tell what was added through the pipeline property (`stagesOutsidePlan`); the
+ * rendered resource, compared with those stages, tells what the overrides change
+ * (`overriddenPipeline`), so an override never re-labels a stage added through the L2 pipeline.
  */
 function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipeline, plan: PlanDocument, rendered: PipelineAsRendered): void {
   if (changesAny(rendered, 'Stages', 'ExecutionMode')) {
     const properties = rendered.properties();
-    const differences = properties === undefined ? [] : differencesFromPlan(properties, plan, rendered);
+    // against the L2 pipeline's stages: what was added through it is reported below, as outside the plan
+    const differences = properties === undefined ? [] : differencesFromPlan(properties, layoutOf(pipeline, plan.executionMode), rendered);
     if (differences.length > 0) {
       Annotations.of(scope).addWarningV2('delivery-pipeline:overriddenPipeline',
         'Overrides of the pipeline resource (addPropertyOverride or addOverride on the pipeline property\'s CfnPipeline, or its properties set directly) '
@@ -1001,8 +1008,6 @@ function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipelin
       && executionModeOf(properties) === codepipeline.ExecutionMode.PARALLEL) {
       warnParallelDeployments(scope, scope._model);
     }
-    // the rendered stages include those added through the L2 pipeline
-    if (changesAny(rendered, 'Stages')) return;
   }
   const planned = new Map(plan.stages.map(st => [st.name, new Set(st.actions.map(a => a.name))]));
   const outside: string[] = [];
@@ -1021,6 +1026,19 @@ function warnOutsidePlan(scope: DeliveryPipeline, pipeline: codepipeline.Pipelin
     `The rendered pipeline has ${outside.join(', ')}, added through the pipeline property, which the plan does not show: `
     + "cdk-delivery plan and status do not show it, and DeliveryPolicy rules do not check it. Configure it through the library's props "
     + '(an environment, DeploymentTarget.fromActionFactory()), or acknowledge this warning.');
+}
+
+/**
+ * The CodeDeploy groups' own alarms as the plan names them, counted again once every alarm is
+ * added (`addAlarm` after the pipeline included), besides the environment's the pipeline added.
+ */
+function describeGroupAlarmsNow(model: PipelineModel, plan: PlanDocument): void {
+  model.environments.forEach((env, ei) => env.deployments.forEach((d, di) => {
+    const group = d.codeDeployGroup as IConstruct | undefined;
+    const planned = plan.environments[ei]?.deployments[di] as { summary: string } | undefined;
+    if (!d.summaryWithOwnAlarms || !group || typeof (group as any).addAlarm !== 'function' || !planned) return;
+    planned.summary = d.summaryWithOwnAlarms(ownGroupAlarmCount(group, d.groupAlarms ?? []));
+  }));
 }
 
 /**

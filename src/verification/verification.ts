@@ -1,4 +1,4 @@
-import { CfnOutput, CfnResource, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, Duration, Resource, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
@@ -143,7 +143,8 @@ export function alarmGateModel(
     refs.forEach((r, i) => {
       if (r.account === undefined || r.account === readerAccount) return;
       v.fail(`${ctx.field}[${i}]`, `is an alarm of account ${r.account}, but ${roleName} is a role of account ${readerAccount}: the rule reads the alarm with `
-        + `that role, so it would look the alarm up in account ${readerAccount}`, Token.isUnresolved(r.arn) ? described(alarmLabel(r.alarm)) : r.arn, fix);
+        + `that role, so it would look the alarm up in account ${readerAccount}`, Token.isUnresolved(r.arn) ? described(alarmLabel(r.alarm)) : r.arn,
+      fix + importedByNameHint(r, readerAccount));
     });
   }
   // An alarm of a literal account or region, and a pipeline stack that names none: the rule would
@@ -164,6 +165,23 @@ export function alarmGateModel(
   const names = (alarms as cloudwatch.IAlarm[]).map(alarmLabel);
   const wait = waitMinutes !== undefined ? ` for ${waitMinutes} min` : '';
   return { alarms: alarms as cloudwatch.IAlarm[], refs, waitMinutes, role: role as iam.IRole | undefined, summary: `${what}${wait}: ${names.join(', ')}`, names };
+}
+
+/**
+ * An imported alarm whose account is that of the stack it was imported into may be one imported by
+ * name (`cloudwatch.Alarm.fromAlarmName`), whose ARN takes that stack's account whatever account the
+ * alarm is in: say how to import it with its real account. Empty for an alarm of the app, or one
+ * whose account is not its stack's.
+ */
+function importedByNameHint(r: AlarmRefModel, readerAccount: string): string {
+  const alarm = r.alarm;
+  if (Resource.isOwnedResource(alarm) || r.account !== literal(Stack.of(alarm).account)) return '';
+  const arn = literal(r.arn);
+  const partition = arn?.split(':')[1] ?? 'aws';
+  const name = literal(resolvedOrUndefined(Stack.of(alarm), alarm.alarmName) as string | undefined) ?? '<alarm name>';
+  return ` An alarm imported by name (cloudwatch.Alarm.fromAlarmName) takes the account of the stack it is imported into (${r.account}): `
+    + `if it is an alarm of account ${readerAccount}, import it with its real account, cloudwatch.Alarm.fromAlarmArn(this, '${alarm.node.id}', `
+    + `'arn:${partition}:cloudwatch:${r.region ?? literal(Stack.of(alarm).region) ?? '<region>'}:${readerAccount}:alarm:${name}').`;
 }
 
 /** The account of a role, when known at synth: its stack's (an imported role's is its ARN's). */
@@ -299,6 +317,20 @@ export function alarmsForGroup(
     else unnamed++;
   }
   return { added, unnamed, already, own: ownCount };
+}
+
+/**
+ * The number of distinct alarms a deployment group of the app has of its own now, besides the ones
+ * the pipeline added (`added`, from {@link alarmsForGroup}): its `alarms`, and every alarm added to
+ * it with `addAlarm`, before or after the pipeline.
+ */
+export function ownGroupAlarmCount(group: IConstruct, added: GroupAlarmModel[]): number {
+  const groupStack = Stack.of(group);
+  const resolve = (value: unknown): unknown => resolvedOrUndefined(groupStack, value);
+  const cfn = group.node.defaultChild as { alarmConfiguration?: unknown } | undefined;
+  const alarms = (resolve(cfn?.alarmConfiguration) as { alarms?: Array<{ name?: unknown }> } | undefined)?.alarms ?? [];
+  const addedNames = new Set(added.map(a => JSON.stringify(resolve(a.byName ?? a.alarm.alarmName))));
+  return new Set(alarms.map(a => JSON.stringify(a?.name)).filter(n => !addedNames.has(n))).size;
 }
 
 /** An alarm as messages and the plan show it: its name, or its construct path when the name is generated. */

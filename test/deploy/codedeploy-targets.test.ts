@@ -191,6 +191,28 @@ describe('DeploymentTarget.codeDeployServer', () => {
         + 'its own: 11 alarms, more than the 10 CodeDeploy allows on a deployment group (its stack would fail to deploy), got 6 + 5 alarms. '
         + 'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm), or give the group at most 5 alarms of its own.');
     });
+
+    test('alarms added to the group after the pipeline count too: refused at synth (regression: 12 alarms synthesized)', () => {
+      const stack = newStack();
+      const group = fleet(stack, alarmsOf(stack, 'own', 4));
+      pipelineIn(stack, prod(group, alarmsOf(stack, 'env', 5)));
+      alarmsOf(stack, 'late', 3).forEach(a => group.addAlarm(a));
+      expect(errorOf(() => Template.fromStack(stack))).toContain(
+        "'PipelineStack/Shop': environments[0] ('prod').verification adds 5 alarms to deployment group 'shop-fleet' (deployments[0]), which has 7 of its own: "
+        + '12 alarms, more than the 10 CodeDeploy allows on a deployment group (its stack would fail to deploy), got 7 + 5 alarms. '
+        + 'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm), or give the group at most 5 alarms of its own.');
+    });
+
+    test('alarms added to the group after the pipeline within the limit: the plan counts them among the group\'s own (regression: "on 4 alarms")', () => {
+      const stack = newStack();
+      const group = fleet(stack, alarmsOf(stack, 'own', 4));
+      const pipeline = pipelineIn(stack, prod(group, alarmsOf(stack, 'env', 3)));
+      alarmsOf(stack, 'late', 3).forEach(a => group.addAlarm(a));
+      expect(groupAlarms(stack)).toHaveLength(10);
+      const plan = pipeline.describe().environments[0].deployments[0];
+      expect(plan.summary).toBe('CodeDeploy EC2/on-premises · rolling, one instance at a time · auto-rollback on 7 alarms');
+      expect(plan.details).toContain("the environment's 3 alarms added to the deployment group: CodeDeploy stops and rolls back when one fires");
+    });
   });
 
   describe('the environment\'s alarms and a group that does not act on them', () => {

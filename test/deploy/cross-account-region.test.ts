@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BuildStep, DeploymentTarget, EnvironmentOptions } from '../../src';
@@ -975,5 +976,64 @@ describe('grantArtifactsRead: the instances that download a CodeDeploy revision'
       + `with the AWS managed key aws/s3, which only account ${A} may use (the artifactBucket has no encryptionKey), got arn:aws:iam::${B}:role/fleet. `
       + "Give the artifactBucket a customer managed KMS key whose key policy you manage (new s3.Bucket(this, 'Artifacts', { encryptionKey: key }); "
       + "for an imported bucket, s3.Bucket.fromBucketAttributes(this, 'Artifacts', { bucketName, encryptionKey: key })).");
+  });
+});
+
+describe('the kms grant of an action role aws-cdk-lib creates in account B', () => {
+  const C = '333333333333';
+  const KEY_C = `arn:aws:kms:eu-west-1:${C}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const flagSets: Array<[string, Record<string, unknown>]> = [
+    ['with @aws-cdk/aws-iam:minimizePolicies', { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS }],
+    ['without it', { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, [cxapi.IAM_MINIMIZE_POLICIES]: false }],
+  ];
+  const targets: Array<[string, (stack: Stack) => DeploymentTarget]> = [
+    ['an ECS rolling update', stack => DeploymentTarget.ecs(ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', {
+      cluster: ecs.Cluster.fromClusterArn(stack, 'Cluster', `arn:aws:ecs:eu-west-1:${B}:cluster/shop`),
+      serviceArn: `arn:aws:ecs:eu-west-1:${B}:service/shop/shop-web`,
+    }))],
+    ['a CodeDeploy ECS blue/green', stack => DeploymentTarget.codeDeployEcs(codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'Bg', {
+      application: codedeploy.EcsApplication.fromEcsApplicationArn(stack, 'BgApp', `arn:aws:codedeploy:eu-west-1:${B}:application:shop`),
+      deploymentGroupName: 'shop-bg',
+    }), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' })],
+  ];
+
+  /** The statements of the action role's policy in account B's support stack, as synthesized. */
+  function supportStatements(context: Record<string, unknown>, target: (stack: Stack) => DeploymentTarget,
+    artifactBucket?: (stack: Stack) => s3.IBucket) {
+    const app = new App({ context });
+    const stack = pipelineStack(app);
+    pipelineIn(stack, { artifactBucket: artifactBucket?.(stack), environments: [{ name: 'prod', account: B, deployments: [target(stack)] }] });
+    const asm = app.synth();
+    const policies = Object.values(asm.getStackByName(`PipelineStack-support-${B}`).template.Resources as Record<string, any>)
+      .filter(r => r.Type === 'AWS::IAM::Policy');
+    expect(policies).toHaveLength(1);
+    return { app, statements: flat(policies[0].Properties.PolicyDocument.Statement) as any[] };
+  }
+
+  const importedStoreOfC = (stack: Stack) => s3.Bucket.fromBucketAttributes(stack, 'Artifacts', {
+    bucketName: 'shared-artifacts', encryptionKey: Key.fromKeyArn(stack, 'ArtifactKey', KEY_C),
+  });
+
+  describe.each(flagSets)('%s', (_flags, context) => {
+    test.each(targets)('%s: an imported artifact key of account C is granted by its ARN (regression: narrowed to the keys of the pipeline\'s account, '
+      + 'which exclude it)', (_name, target) => {
+      const { statements } = supportStatements(context, target, importedStoreOfC);
+      expect(kmsStatements(statements)).toEqual([{ Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: KEY_C }]);
+      expect(statements.filter(st => list(st.Resource).includes('*')).flatMap(st => list(st.Action)).filter((a: string) => a.startsWith('kms:'))).toEqual([]);
+    });
+
+    test.each(targets)('%s: the library\'s artifact key stays narrowed to the keys of the pipeline\'s account and region', (_name, target) => {
+      const { statements } = supportStatements(context, target);
+      expect(kmsStatements(statements)).toEqual([{ Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: `arn:aws:kms:eu-west-1:${A}:key/*` }]);
+    });
+  });
+
+  test('cdk-nag: a grant on the imported key\'s ARN is no finding and carries no key/* suppression', () => {
+    const app = newApp();
+    const stack = pipelineStack(app);
+    pipelineIn(stack, { artifactBucket: importedStoreOfC(stack), environments: [{ name: 'prod', account: B, deployments: [targets[0][1](stack)] }] });
+    expect(nagFindingsAfterSynth(app).filter(f => f.path.startsWith(`cross-account-support-stack-${B}/`))).toEqual([]);
+    const policy = app.node.findAll().find(c => c.node.path.endsWith('-ActionRole/DefaultPolicy/Resource')) as CfnResource;
+    expect(JSON.stringify(policy.getMetadata('cdk_nag').rules_to_suppress)).not.toContain(':kms:');
   });
 });

@@ -840,17 +840,18 @@ describe('the escape hatch', () => {
     };
     cfn.addPropertyOverride('Stages.3.Actions', [deploy]);
     cfn.addPropertyOverride('ExecutionMode', 'PARALLEL');
-    // a stage added through the L2 pipeline is among the differences, not in a warning of its own
+    // a stage added through the L2 pipeline is in a warning of its own, not among the overrides' differences
     pipeline.pipeline.addStage({ stageName: 'Hotfix', actions: [new codepipeline_actions.ManualApprovalAction({ actionName: 'Go' })] });
     const plan = planOf(stack);
     expect(overriddenOf(stack)).toEqual([
       "Overrides of the pipeline resource (addPropertyOverride or addOverride on the pipeline property's CfnPipeline, or its properties set directly) make the "
       + "rendered pipeline differ from its plan: it has no action 'Approve' in stage 'prod'; action 'Deploy-prod' of stage 'prod' at run order 1, not 2; "
-      + "stage 'Hotfix', which the plan does not have; execution mode PARALLEL, not QUEUED. The plan (cdk-delivery plan and diff) and DeliveryPolicy rules "
+      + 'execution mode PARALLEL, not QUEUED. The plan (cdk-delivery plan and diff) and DeliveryPolicy rules '
       + "describe the pipeline before these overrides: the rules did not check what they change. Configure it through the library's props (an environment, "
       + 'its approval, executionMode, DeploymentTarget.fromActionFactory()), or acknowledge this warning. [ack: delivery-pipeline:overriddenPipeline]',
     ]);
-    expect(warningIds(stack).sort()).toEqual(['delivery-pipeline:overriddenPipeline', 'delivery-pipeline:parallelDeployments']);
+    expect(warningsOf(stack)).toEqual([expect.stringMatching(/^The rendered pipeline has stage 'Hotfix', added through the pipeline property, /)]);
+    expect(warningIds(stack).sort()).toEqual(['delivery-pipeline:overriddenPipeline', 'delivery-pipeline:parallelDeployments', 'delivery-pipeline:stagesOutsidePlan']);
     // the plan is the pipeline before the overrides, as the warning says
     expect(plan.executionMode).toBe('QUEUED');
     expect(plan.environments[1].gates.map(g => g.kind)).toEqual(['manual-approval']);
@@ -880,6 +881,43 @@ describe('the escape hatch', () => {
     cfn.addPropertyOverride('RestartExecutionOnUpdate', true);
     (stack.node.root as any).synth();
     expect(warningIds(stack)).toEqual([]);
+  });
+
+  const OUTSIDE_EXTRA = "The rendered pipeline has stage 'Extra', added through the pipeline property, which the plan does not show: cdk-delivery plan "
+    + "and status do not show it, and DeliveryPolicy rules do not check it. Configure it through the library's props (an environment, "
+    + 'DeploymentTarget.fromActionFactory()), or acknowledge this warning. [ack: delivery-pipeline:stagesOutsidePlan]';
+  const addExtra = (pipeline: codepipeline.Pipeline) =>
+    pipeline.addStage({ stageName: 'Extra', actions: [new codepipeline_actions.ManualApprovalAction({ actionName: 'X' })] });
+
+  test('a stage added through pipeline.pipeline stays outside the plan when an unrelated property is overridden (regression: re-labelled as an override)', () => {
+    const { stack, pipeline, cfn } = guardedPipeline();
+    addExtra(pipeline.pipeline);
+    cfn.addPropertyOverride('Stages.0.Actions.0.Configuration.DetectChanges', false);
+    expect(warningsOf(stack)).toEqual([OUTSIDE_EXTRA]);
+    expect(overriddenOf(stack)).toEqual([]);
+  });
+
+  test('with a stage added through pipeline.pipeline and an override that removes an action, each warning names its own change', () => {
+    const { stack, pipeline, cfn } = guardedPipeline();
+    addExtra(pipeline.pipeline);
+    cfn.addDeletionOverride('Properties.Stages.3.Actions.0');
+    expect(warningsOf(stack)).toEqual([OUTSIDE_EXTRA]);
+    expect(overriddenOf(stack)).toEqual([
+      "Overrides of the pipeline resource (addPropertyOverride or addOverride on the pipeline property's CfnPipeline, or its properties set directly) make the "
+      + "rendered pipeline differ from its plan: it has no action 'Approve' in stage 'prod'. The plan (cdk-delivery plan and diff) and DeliveryPolicy rules "
+      + "describe the pipeline before these overrides: the rules did not check what they change. Configure it through the library's props (an environment, "
+      + 'its approval, executionMode, DeploymentTarget.fromActionFactory()), or acknowledge this warning. [ack: delivery-pipeline:overriddenPipeline]',
+    ]);
+  });
+
+  test('a deletion override of an action or a whole stage is a missing one, not a TypeError (regression: "Iterator value undefined is not an entry object")', () => {
+    const deleted = guardedPipeline();
+    deleted.cfn.addDeletionOverride('Properties.Stages.2.Actions.0');
+    expect(overriddenOf(deleted.stack)).toEqual([expect.stringContaining("differ from its plan: it has no action 'Deploy-staging' in stage 'staging'. The plan")]);
+
+    const stage = guardedPipeline();
+    stage.cfn.addDeletionOverride('Properties.Stages.2');
+    expect(overriddenOf(stage.stack)).toEqual([expect.stringContaining("differ from its plan: it has no stage 'staging'. The plan")]);
   });
 
   test("an override of the pipeline's name renames the plan's pipeline, so that the CLI is given its real name; a deleted name leaves the plan without one", () => {

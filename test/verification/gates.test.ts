@@ -436,16 +436,33 @@ describe('a role of another account than the alarms it reads', () => {
   const reader = (stack: Stack) => iam.Role.fromRoleArn(stack, 'Reader', 'arn:aws:iam::222222222222:role/alarm-reader');
   const P = "'PipelineStack/Shop': environments[0] ('prod')";
 
+  // an imported alarm of the pipeline stack's account may be one imported by name, whose ARN takes that account
+  const BY_NAME_HINT = ' An alarm imported by name (cloudwatch.Alarm.fromAlarmName) takes the account of the stack it is imported into (111111111111): '
+    + "if it is an alarm of account 222222222222, import it with its real account, cloudwatch.Alarm.fromAlarmArn(this, 'errors', "
+    + "'arn:aws:cloudwatch:eu-west-1:222222222222:alarm:errors').";
+
   test.each([
-    ['of the pipeline\'s account', '111111111111'],
-    ['of a third account', '333333333333'],
-  ])('Verification.alarms: an alarm %s beside the role\'s is refused, naming both accounts (regression: read with the role, in its account)', (_case, account) => {
+    ['of the pipeline\'s account', '111111111111', BY_NAME_HINT],
+    ['of a third account', '333333333333', ''],
+  ])('Verification.alarms: an alarm %s beside the role\'s is refused, naming both accounts (regression: read with the role, in its account)', (_case, account, hint) => {
     const stack = newStack();
     expect(errorOf(() => pipelineIn(stack, {
       environments: [env('prod', { verification: [Verification.alarms([alarmOf(stack, '222222222222', 'web-5xx'), alarmOf(stack, account, 'errors')], { role: reader(stack) })] })],
     }))).toBe(`${P}.verification[0].alarms[1] is an alarm of account ${account}, but verification[0].role is a role of account 222222222222: `
       + `the rule reads the alarm with that role, so it would look the alarm up in account 222222222222, got '${arnOf(account, 'errors')}'. `
-      + "Split the alarms by account: one Verification.alarms per account, each with a role of that account (alarms of the pipeline's account need none).");
+      + "Split the alarms by account: one Verification.alarms per account, each with a role of that account (alarms of the pipeline's account need none)."
+      + hint);
+  });
+
+  test('an alarm imported by name into the pipeline\'s stack, with a role of another account: the error says to import it with fromAlarmArn and its real account', () => {
+    const stack = newStack();
+    const errors = cloudwatch.Alarm.fromAlarmName(stack, 'errors', 'errors');
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [env('prod', { verification: [Verification.alarms([errors], { role: reader(stack) })] })],
+    }))).toBe(`${P}.verification[0].alarms[0] is an alarm of account 111111111111, but verification[0].role is a role of account 222222222222: `
+      + `the rule reads the alarm with that role, so it would look the alarm up in account 222222222222, got '${arnOf('111111111111', 'errors')}'. `
+      + "Split the alarms by account: one Verification.alarms per account, each with a role of that account (alarms of the pipeline's account need none)."
+      + BY_NAME_HINT);
   });
 
   test('blockWhileAlarming: an alarm of another account than blockWhileAlarmingRole\'s is refused', () => {
@@ -455,7 +472,7 @@ describe('a role of another account than the alarms it reads', () => {
     }))).toBe(`${P}.blockWhileAlarming[0] is an alarm of account 111111111111, but blockWhileAlarmingRole is a role of account 222222222222: `
       + `the rule reads the alarm with that role, so it would look the alarm up in account 222222222222, got '${arnOf('111111111111', 'errors')}'. `
       + 'blockWhileAlarming reads all its alarms with blockWhileAlarmingRole: pass alarms of account 222222222222 only, and watch the others with '
-      + 'Verification.alarms and a role of their account.');
+      + 'Verification.alarms and a role of their account.' + BY_NAME_HINT);
   });
 
   test('a role of the app is of its stack\'s account; an alarm of the pipeline\'s own stack is of the pipeline\'s', () => {

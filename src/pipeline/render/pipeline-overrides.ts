@@ -1,6 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import { PlanDocument } from '../../model/plan-document';
 
 /*
  * What the escape hatch changes in the pipeline resource after the library built it: property
@@ -79,23 +78,48 @@ function renderProperties(cfn: codepipeline.CfnPipeline): Record<string, any> | 
   return resource === undefined ? undefined : resource.Properties ?? {};
 }
 
+/** A pipeline's stages as names, action names and run orders: its plan's, or the L2 pipeline's. */
+export interface StageLayout {
+  readonly stages: ReadonlyArray<{ readonly name: string; readonly actions: ReadonlyArray<{ readonly name: string; readonly runOrder: number }> }>;
+  readonly executionMode: string;
+}
+
 /**
- * How the rendered pipeline differs from its plan, in stage and action names, run orders and the
- * order of the stages, and in execution mode: one phrase each ("no action 'Approve' in stage 'prod'").
+ * The stages of the L2 pipeline: those the library built from the plan, and those added through the
+ * pipeline property; what the resource renders before any override.
  */
-export function differencesFromPlan(properties: Record<string, any>, plan: PlanDocument, changed: PipelineAsRendered): string[] {
+export function layoutOf(pipeline: codepipeline.Pipeline, executionMode: string): StageLayout {
+  return {
+    stages: pipeline.stages.map(st => ({
+      name: st.stageName,
+      actions: st.actions.map(a => ({ name: a.actionProperties.actionName, runOrder: a.actionProperties.runOrder ?? 1 })),
+    })),
+    executionMode,
+  };
+}
+
+/** The entries of a rendered list that are objects: a deletion override of an element leaves a hole (or null) where it was. */
+function entries(value: unknown): any[] {
+  return Array.isArray(value) ? value.filter(x => x !== null && typeof x === 'object') : [];
+}
+
+/**
+ * How the rendered pipeline differs from `expected` (the stages of the L2 pipeline, so that only what
+ * the overrides change counts), in stage and action names, run orders and the order of the stages,
+ * and in execution mode: one phrase each ("no action 'Approve' in stage 'prod'"). A stage or action
+ * a deletion override removed is missing from it.
+ */
+export function differencesFromPlan(properties: Record<string, any>, expected: StageLayout, changed: PipelineAsRendered): string[] {
   const differences: string[] = [];
   if (changesAny(changed, 'Stages')) {
-    const stages: any[] = Array.isArray(properties.Stages) ? properties.Stages : [];
-    const rendered = new Map(stages.map(st => [String(st?.Name), st]));
-    for (const stage of plan.stages) {
+    const rendered = new Map(entries(properties.Stages).map(st => [String(st.Name), st]));
+    for (const stage of expected.stages) {
       const actual = rendered.get(stage.name);
       if (actual === undefined) {
         differences.push(`no stage '${stage.name}'`);
         continue;
       }
-      const actions: any[] = Array.isArray(actual.Actions) ? actual.Actions : [];
-      const actualActions = new Map(actions.map(a => [String(a?.Name), a]));
+      const actualActions = new Map(entries(actual.Actions).map(a => [String(a.Name), a]));
       for (const planned of stage.actions) {
         const action = actualActions.get(planned.name);
         if (action === undefined) {
@@ -109,19 +133,19 @@ export function differencesFromPlan(properties: Record<string, any>, plan: PlanD
         if (!plannedActions.has(name)) differences.push(`action '${name}' in stage '${stage.name}', which the plan does not have`);
       }
     }
-    const planned = new Set(plan.stages.map(st => st.name));
+    const planned = new Set(expected.stages.map(st => st.name));
     for (const name of rendered.keys()) {
       if (!planned.has(name)) differences.push(`stage '${name}', which the plan does not have`);
     }
     const actualOrder = [...rendered.keys()].filter(name => planned.has(name));
-    const plannedOrder = plan.stages.map(st => st.name).filter(name => rendered.has(name));
+    const plannedOrder = expected.stages.map(st => st.name).filter(name => rendered.has(name));
     if (actualOrder.join('\n') !== plannedOrder.join('\n')) {
       differences.push(`its stages in the order ${actualOrder.join(', ')}, not ${plannedOrder.join(', ')}`);
     }
   }
   if (changesAny(changed, 'ExecutionMode')) {
     const mode = executionModeOf(properties);
-    if (mode !== plan.executionMode) differences.push(`execution mode ${mode}, not ${plan.executionMode}`);
+    if (mode !== expected.executionMode) differences.push(`execution mode ${mode}, not ${expected.executionMode}`);
   }
   return differences;
 }

@@ -170,6 +170,11 @@ function narrow(document: Document, keyArns: unknown[], aliases: string[], key?:
  * are looked up in every stack of the app.
  */
 export function crossAccountActionRoles(pipeline: codepipeline.Pipeline): iam.Role[] {
+  return crossAccountActionRolesWithRegions(pipeline).map(r => r.role);
+}
+
+/** The roles of {@link crossAccountActionRoles}, each with the region of its (first) action, when the action names one. */
+function crossAccountActionRolesWithRegions(pipeline: codepipeline.Pipeline): Array<{ role: iam.Role; region?: string }> {
   const pipelineStack = Stack.of(pipeline);
   const prefix = Names.uniqueId(pipeline);
   const byId = new Map<string, iam.Role>();
@@ -179,55 +184,83 @@ export function crossAccountActionRoles(pipeline: codepipeline.Pipeline): iam.Ro
       if (child instanceof iam.Role && child.node.id.startsWith(`${prefix}-`) && child.node.id.endsWith('-ActionRole')) byId.set(child.node.id, child);
     }
   }
-  const roles: iam.Role[] = [];
+  const roles: Array<{ role: iam.Role; region?: string }> = [];
   for (const stage of pipeline.stages) {
     for (const action of stage.actions) {
       const props = action.actionProperties;
       if (props.role) continue;
       const role = byId.get(`${prefix}-${stage.stageName}-${props.actionName}-ActionRole`);
-      if (role && !roles.includes(role)) roles.push(role);
+      if (role && !roles.some(r => r.role === role)) roles.push({ role, region: props.region ?? props.resource?.env.region ?? pipelineStack.region });
     }
   }
   return roles;
 }
 
-/** The policies of cross-account action roles whose kms grant on "*" is narrowed: the key ARN pattern (unresolved, and as cdk-nag shows it), and the narrowing. */
-const SCOPED_ACTION_ROLES = new WeakMap<iam.Policy, { keyArn: string; nagKeyArn: string; narrow: (document: Document) => Document }>();
+/** The policies of cross-account action roles whose kms grant on "*" is narrowed: the key ARN (unresolved, and as cdk-nag shows it when it is a pattern), and the narrowing. */
+const SCOPED_ACTION_ROLES = new WeakMap<iam.Policy, { keyArn: string; nagKeyArn?: string; narrow: (document: Document) => Document }>();
 
 /**
  * The `key/*` ARN a cross-account action role's kms grant was narrowed to, as cdk-nag shows it
- * (`arn:<AWS::Partition>:...`), when the policy holds such a grant.
+ * (`arn:<AWS::Partition>:...`), when the policy holds such a grant (a grant narrowed to a key's
+ * literal ARN has no wildcard to report).
  */
 export function scopedActionRoleKeys(policy: iam.Policy): string | undefined {
   const scoped = SCOPED_ACTION_ROLES.get(policy);
-  if (!scoped) return undefined;
+  if (!scoped?.nagKeyArn) return undefined;
   return renderedStatements(policy).some(st => ([] as unknown[]).concat(st.Resource ?? []).includes(scoped.keyArn)) ? scoped.nagKeyArn : undefined;
 }
 
 /**
+ * The key that encrypts the artifacts an action of `region` reads: the artifact bucket's key in the
+ * pipeline's region, the replication bucket's key in another.
+ */
+function artifactKeyOfRegion(pipeline: codepipeline.Pipeline, region: string): kms.IKey | undefined {
+  if (region === Stack.of(pipeline).region) return pipeline.artifactBucket.encryptionKey;
+  return pipeline.crossRegionSupport[region]?.replicationBucket.encryptionKey;
+}
+
+/**
+ * The ARN a grant on `key` can name from a stack of another account: the key's ARN when it is a
+ * literal key ARN (an imported key), else `key/*` of the key's own account and region (a key, or an
+ * alias of a support stack, whose generated id cannot be referenced there). Undefined when neither
+ * is known at synth.
+ */
+function keyArnPattern(key: kms.IKey, partition: string): { arn: string; pattern: boolean } | undefined {
+  const arn = key.keyArn;
+  if (!Token.isUnresolved(arn) && /^arn:[^:]+:kms:[^:]+:[0-9]{12}:key\/[^*]+$/.test(arn)) return { arn, pattern: false };
+  const { account, region } = key.env;
+  if (Token.isUnresolved(account) || Token.isUnresolved(region) || !account || !region) return undefined;
+  return { arn: `arn:${partition}:kms:${region}:${account}:key/*`, pattern: true };
+}
+
+/**
  * An action role aws-cdk-lib creates in another account gets `kms:Decrypt` and `kms:DescribeKey` on
- * `Resource: "*"` for the pipeline's artifact key (or the replication key of its region): the key's
- * generated ARN cannot be referenced from a stack of another account, so aws-cdk-lib grants on every
- * key, and the role could decrypt with any key of its own account whose key policy delegates to
- * IAM. This narrows the grant to the keys of the pipeline's account in the action's region
- * (`arn:<partition>:kms:<region>:<pipeline account>:key/*`); those keys' policies then decide, and
- * only the artifact key's (replication key's) names the role. Nothing changes when the pipeline's
- * account or the role's region is unknown at synth.
+ * `Resource: "*"` for the pipeline's artifact key (or the replication key of the action's region):
+ * aws-cdk-lib names "*" whenever the key is in another environment than the role, and the role could
+ * then decrypt with any key of its own account whose key policy delegates to IAM. This narrows the
+ * grant to the key the action reads: its literal ARN for an imported key (of any account), else the
+ * keys of the key's account and region (`arn:<partition>:kms:<region>:<key account>:key/*`: the
+ * pipeline's account for the library's artifact key and aws-cdk-lib's replication keys); those keys'
+ * policies then decide, and only the artifact key's (replication key's) names the role. Nothing
+ * changes when that key or its account and region are unknown at synth.
  */
 export function scopeCrossAccountActionRoleKeyGrants(pipeline: codepipeline.Pipeline): void {
-  const account = Stack.of(pipeline).account;
-  if (Token.isUnresolved(account)) return;
-  for (const role of crossAccountActionRoles(pipeline)) {
+  for (const { role, region: actionRegion } of crossAccountActionRolesWithRegions(pipeline)) {
     const roleStack = Stack.of(role);
-    if (Token.isUnresolved(roleStack.region)) continue;
+    const region = actionRegion !== undefined && !Token.isUnresolved(actionRegion) ? actionRegion : roleStack.region;
+    if (Token.isUnresolved(region)) continue;
+    const key = artifactKeyOfRegion(pipeline, region);
+    if (!key) continue;
+    const target = keyArnPattern(key, roleStack.partition);
+    if (!target) continue;
     const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
     const cfn = policy?.node.defaultChild as iam.CfnPolicy | undefined;
     if (!policy || !cfn) continue;
-    const keyArn = `arn:${roleStack.partition}:kms:${roleStack.region}:${account}:key/*`;
+    const keyArn = target.arn;
     const partition = Token.isUnresolved(roleStack.partition) ? '<AWS::Partition>' : roleStack.partition;
     SCOPED_ACTION_ROLES.set(policy, {
       keyArn,
-      nagKeyArn: `arn:${partition}:kms:${roleStack.region}:${account}:key/*`,
+      nagKeyArn: target.pattern ? keyArnPattern(key, partition)!.arn : undefined,
       narrow: document => narrowToKeys(document, keyArn),
     });
     // the L1 property, not an override: cdk-nag and other checks read the narrowed document too
