@@ -1,5 +1,5 @@
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { ActionExecutionDetail, CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { CliIo } from '../../src/cli/io';
 import { CliDeps, runCli } from '../../src/cli/program';
 
@@ -8,6 +8,25 @@ export const NOW = new Date('2026-11-20T12:00:00Z');
 
 export function minutesAgo(minutes: number): Date {
   return new Date(NOW.getTime() - minutes * 60_000);
+}
+
+/**
+ * An action execution of execution `executionId` that ran from `start` to `end` minutes ago
+ * (Succeeded unless `extra` says otherwise); a `Deploy` action is CloudFormation's.
+ */
+export function actionExecution(
+  executionId: string, stage: string, name: string, category: string, start: number, end: number, extra: Partial<ActionExecutionDetail> = {},
+): ActionExecutionDetail {
+  return {
+    pipelineExecutionId: executionId,
+    stageName: stage,
+    actionName: name,
+    status: 'Succeeded',
+    startTime: minutesAgo(start),
+    lastUpdateTime: minutesAgo(end),
+    input: { actionTypeId: { category: category as 'Deploy', owner: 'AWS', provider: category === 'Deploy' ? 'CloudFormation' : 'x', version: '1' } },
+    ...extra,
+  };
 }
 
 export interface TestIoOptions {

@@ -6,7 +6,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { action, actionExecutions, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
-import { cli, minutesAgo } from './helpers';
+import { actionExecution, cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
 mockClient(CodeDeployClient);
@@ -337,17 +337,8 @@ describe('history --env of a run in the period whose execution started before --
   const DAY = 1440;
   const C9 = '9999999999999999999999999999999999999999';
   // e9 started 10 days ago; its prod approval waited from then, was answered 2 days ago, and prod deployed right after
-  const act = (stage: string, name: string, category: string, start: number, end: number,
-    extra: Partial<ActionExecutionDetail> = {}): ActionExecutionDetail => ({
-    pipelineExecutionId: 'e9',
-    stageName: stage,
-    actionName: name,
-    status: 'Succeeded',
-    startTime: minutesAgo(start),
-    lastUpdateTime: minutesAgo(end),
-    input: { actionTypeId: { category: category as 'Deploy', owner: 'AWS', provider: category === 'Deploy' ? 'CloudFormation' : 'x', version: '1' } },
-    ...extra,
-  });
+  const act = (stage: string, name: string, category: string, start: number, end: number, extra: Partial<ActionExecutionDetail> = {}) =>
+    actionExecution('e9', stage, name, category, start, end, extra);
   const e9 = [
     act('prod', 'Deploy', 'Deploy', 2 * DAY, 2 * DAY - 30),
     act('prod', 'Approve', 'Approval', 10 * DAY - 60, 2 * DAY, { updatedBy: 'arn:aws:sts::111111111111:assumed-role/Release/alice' }),

@@ -8,7 +8,7 @@ import 'aws-sdk-client-mock-jest';
 import {
   actionExecutions, COMMIT_1, COMMIT_2, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState,
 } from './fixtures/pipeline';
-import { awsError, cli, minutesAgo, testClients, testIo } from './helpers';
+import { actionExecution, awsError, cli, minutesAgo, testClients, testIo } from './helpers';
 import { DeliveryApi } from '../../src/cli/aws';
 import { collectRecords } from '../../src/cli/commands/metrics';
 
@@ -208,18 +208,8 @@ describe('metrics', () => {
 describe('metrics of executions that started before --since', () => {
   const DAY = 1440;
   // e9: commit 10 days old, source 10 days ago, prod approved and deployed 2 days ago
-  const act = (
-    stage: string, name: string, category: string, start: number, end: number, extra: Partial<ActionExecutionDetail> = {},
-  ): ActionExecutionDetail => ({
-    pipelineExecutionId: 'e9',
-    stageName: stage,
-    actionName: name,
-    status: 'Succeeded',
-    startTime: minutesAgo(start),
-    lastUpdateTime: minutesAgo(end),
-    input: { actionTypeId: { category: category as 'Deploy', owner: 'AWS', provider: category === 'Deploy' ? 'CloudFormation' : 'x', version: '1' } },
-    ...extra,
-  });
+  const act = (stage: string, name: string, category: string, start: number, end: number, extra: Partial<ActionExecutionDetail> = {}) =>
+    actionExecution('e9', stage, name, category, start, end, extra);
   const e9Actions = [
     act('prod', 'Deploy', 'Deploy', 2 * DAY, 2 * DAY - 30),
     act('prod', 'Approve', 'Approval', 10 * DAY - 60, 2 * DAY),
