@@ -911,13 +911,23 @@ describe('the escape hatch', () => {
   });
 
   test('a deletion override of an action or a whole stage is a missing one, not a TypeError (regression: "Iterator value undefined is not an entry object")', () => {
+    // the overrides leave null in the template: aws-cdk-lib 2.27x's template validation refuses it,
+    // and its error reports the library's warning; earlier versions synthesize with the warning
+    const overriddenOrRefused = (stack: Stack): string[] => {
+      try {
+        return overriddenOf(stack);
+      } catch (e) {
+        if (e instanceof TypeError || !String((e as Error).message).includes('delivery-pipeline:overriddenPipeline')) throw e;
+        return [String((e as Error).message)];
+      }
+    };
     const deleted = guardedPipeline();
     deleted.cfn.addDeletionOverride('Properties.Stages.2.Actions.0');
-    expect(overriddenOf(deleted.stack)).toEqual([expect.stringContaining("differ from its plan: it has no action 'Deploy-staging' in stage 'staging'. The plan")]);
+    expect(overriddenOrRefused(deleted.stack)).toEqual([expect.stringContaining("differ from its plan: it has no action 'Deploy-staging' in stage 'staging'. The plan")]);
 
     const stage = guardedPipeline();
     stage.cfn.addDeletionOverride('Properties.Stages.2');
-    expect(overriddenOf(stage.stack)).toEqual([expect.stringContaining("differ from its plan: it has no stage 'staging'. The plan")]);
+    expect(overriddenOrRefused(stage.stack)).toEqual([expect.stringContaining("differ from its plan: it has no stage 'staging'. The plan")]);
   });
 
   test("an override of the pipeline's name renames the plan's pipeline, so that the CLI is given its real name; a deleted name leaves the plan without one", () => {
