@@ -50,11 +50,26 @@ export interface PlanChange {
 
 export type PipelineStatus = 'added' | 'removed' | 'changed' | 'unchanged';
 
+/** Why a pipeline only in before and one only in after are read as one pipeline renamed or moved. */
+export type RenamePairing = 'pipelineName' | 'stack';
+
+/** The pipeline of before that a pipeline of after renames or moves (a new construct path). */
+export interface RenamedFrom {
+  /** Its construct path in before. */
+  readonly constructPath: string;
+  /** `pipelineName`: the only two with that pipeline name; `stack`: the only ones left unpaired in their stack. */
+  readonly pairedBy: RenamePairing;
+  /** The stack (its artifact's display name), when paired by stack. */
+  readonly stack?: string;
+}
+
 export interface PipelineDiff {
   readonly constructPath: string;
   /** The pipeline name (after's, or before's for a removed pipeline), when literal. */
   readonly pipelineName?: string;
   readonly status: PipelineStatus;
+  /** Set when the pipeline was only in before under another construct path, and is compared with that one (a rename or move). */
+  readonly renamedFrom?: RenamedFrom;
   /** In pipeline order: the pipeline's own changes, then each environment's, in the order they run. */
   readonly changes: PlanChange[];
 }
@@ -608,24 +623,90 @@ function byPath(plans: readonly PlanDocument[]): Map<string, PlanDocument> {
   return keyed(plans, (p) => p.constructPath);
 }
 
-/** Matches the pipelines of both sides by construct path and lists what changed in each. */
-export function diffPlans(before: readonly PlanDocument[], after: readonly PlanDocument[]): PlanDiff {
+/** The stack a plan was read from: a key unique in its side's cloud assembly, and a name to show. */
+export type StackOf = (plan: PlanDocument) => { readonly key: string; readonly name: string } | undefined;
+
+/**
+ * Pairs the pipelines only in before with those only in after that are clearly the same pipeline,
+ * renamed or moved (a new construct path): first those with the same literal pipeline name, when
+ * one removed and one added have it; then, in a stack (the same artifact on both sides), the one
+ * removed with the one added when they are the only ones of that stack left unpaired. Anything
+ * else (two removed and two added in one stack under other names) stays removed and added.
+ */
+function pairRenames(removed: Map<string, PlanDocument>, added: Map<string, PlanDocument>, stackOf?: StackOf): Map<string, RenamedFrom> {
+  const pairs = new Map<string, RenamedFrom>(); // after's path → before's
+  const paired = new Set<string>(); // before's paths taken
+  const pass = (keyOf: (p: PlanDocument) => string | undefined, renamed: (old: PlanDocument, key: string) => Omit<RenamedFrom, 'constructPath'>) => {
+    const groups = new Map<string, { removed: string[]; added: string[] }>();
+    const group = (key: string) => groups.get(key) ?? groups.set(key, { removed: [], added: [] }).get(key)!;
+    for (const [path, plan] of removed) {
+      const key = paired.has(path) ? undefined : keyOf(plan);
+      if (key !== undefined) group(key).removed.push(path);
+    }
+    for (const [path, plan] of added) {
+      const key = pairs.has(path) ? undefined : keyOf(plan);
+      if (key !== undefined) group(key).added.push(path);
+    }
+    for (const [key, g] of groups) {
+      if (g.removed.length !== 1 || g.added.length !== 1) continue;
+      paired.add(g.removed[0]);
+      pairs.set(g.added[0], { constructPath: g.removed[0], ...renamed(removed.get(g.removed[0])!, key) });
+    }
+  };
+  pass((p) => p.pipelineName, () => ({ pairedBy: 'pipelineName' }));
+  if (stackOf) pass((p) => stackOf(p)?.key, (old) => ({ pairedBy: 'stack', stack: stackOf(old)!.name }));
+  return pairs;
+}
+
+/** The change that says a pipeline is compared as a rename of another. */
+function renameChange(renamed: RenamedFrom, plan: PlanDocument): PlanChange {
+  const why = renamed.pairedBy === 'pipelineName'
+    ? `same pipeline name ${show(plan.pipelineName)}`
+    : `the only pipeline removed from and added to stack ${show(renamed.stack)}`;
+  return {
+    path: 'constructPath',
+    kind: 'changed',
+    before: renamed.constructPath,
+    after: plan.constructPath,
+    description: `treated as a rename: ${arrow(renamed.constructPath, plan.constructPath)} (${why})`,
+    risk: false,
+  };
+}
+
+/**
+ * Matches the pipelines of both sides by construct path, then pairs those left that are clearly
+ * one pipeline renamed or moved (see pairRenames; `stackOf` gives each plan's stack, when known),
+ * and lists what changed in each, with the same rules for a renamed pipeline as for one in place.
+ */
+export function diffPlans(before: readonly PlanDocument[], after: readonly PlanDocument[], stackOf?: StackOf): PlanDiff {
   const b = byPath(before);
   const a = byPath(after);
+  const removed = new Map([...b].filter(([path]) => !a.has(path)));
+  const added = new Map([...a].filter(([path]) => !b.has(path)));
+  const renames = pairRenames(removed, added, stackOf);
+  const renamedPaths = new Set([...renames.values()].map((r) => r.constructPath));
   const pipelines: PipelineDiff[] = [];
-  const entry = (constructPath: string, plan: PlanDocument, status: PipelineStatus, changes: PlanChange[]): PipelineDiff =>
-    (plan.pipelineName !== undefined ? { constructPath, pipelineName: plan.pipelineName, status, changes } : { constructPath, status, changes });
+  const entry = (
+    constructPath: string, plan: PlanDocument, status: PipelineStatus, changes: PlanChange[], renamedFrom?: RenamedFrom,
+  ): PipelineDiff => ({
+    constructPath,
+    ...(plan.pipelineName !== undefined ? { pipelineName: plan.pipelineName } : {}),
+    status,
+    ...(renamedFrom ? { renamedFrom } : {}),
+    changes,
+  });
   for (const [path, plan] of a) {
-    const old = b.get(path);
+    const renamed = renames.get(path);
+    const old = renamed ? b.get(renamed.constructPath) : b.get(path);
     if (!old) {
       pipelines.push(entry(path, plan, 'added', []));
     } else {
-      const changes = diffPipeline(old, plan);
-      pipelines.push(entry(path, plan, changes.length ? 'changed' : 'unchanged', changes));
+      const changes = [...(renamed ? [renameChange(renamed, plan)] : []), ...diffPipeline(old, plan)];
+      pipelines.push(entry(path, plan, changes.length ? 'changed' : 'unchanged', changes, renamed));
     }
   }
-  for (const [path, plan] of b) {
-    if (!a.has(path)) pipelines.push(entry(path, plan, 'removed', []));
+  for (const [path, plan] of removed) {
+    if (!renamedPaths.has(path)) pipelines.push(entry(path, plan, 'removed', []));
   }
   const all = pipelines.flatMap((p) => p.changes);
   return { pipelines, changes: all.length, risky: all.filter((c) => c.risk).length };

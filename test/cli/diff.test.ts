@@ -33,6 +33,13 @@ interface Shape {
   readonly qa?: boolean;
   /** A second pipeline, Pipeline/Billing. */
   readonly billing?: boolean;
+  /** The construct id of the pipeline shop-delivery (default `Shop`). */
+  readonly shopId?: string;
+  /** Its pipeline name (default `shop-delivery`; null: generated). */
+  readonly shopName?: string | null;
+  /** The construct id and pipeline name of the second pipeline (default `Billing`, generated). */
+  readonly billingId?: string;
+  readonly billingName?: string;
   /** prod's Verification.alarms, instead of the one of `bake`: the alarms (errors, throttles) and bake time of each. */
   readonly bakeGates?: ReadonlyArray<{ readonly alarms: ReadonlyArray<'errors' | 'throttles'>; readonly bake: number }>;
 }
@@ -63,14 +70,19 @@ function synth(shape: Shape = {}): string {
     },
   ];
   const props: Partial<DeliveryPipelineProps> = {
-    pipelineName: 'shop-delivery',
+    ...(shape.shopName === null ? {} : { pipelineName: shape.shopName ?? 'shop-delivery' }),
     releaseMode: shape.mode ?? ReleaseMode.CONTINUOUS_DELIVERY,
     checks: [QualityCheck.dependencyAudit()],
     notifications: { topic, events: [PipelineEvent.FAILED] },
     environments,
   };
-  pipelineIn(stack, props);
-  if (shape.billing) pipelineIn(stack, { environments: [{ name: 'staging', deployments: [deploy('billing')] }] }, 'Billing');
+  pipelineIn(stack, props, shape.shopId);
+  if (shape.billing) {
+    pipelineIn(stack, {
+      ...(shape.billingName ? { pipelineName: shape.billingName } : {}),
+      environments: [{ name: 'staging', deployments: [deploy('billing')] }],
+    }, shape.billingId ?? 'Billing');
+  }
   app.synth();
   return outdir;
 }
@@ -324,6 +336,143 @@ describe('diff of two synthesized assemblies', () => {
     const noColor = await cli(['diff', base, deployment], { stdoutIsTTY: true, env: { NO_COLOR: '1' } });
     expect(noColor.stdout).not.toContain('\x1b[');
     expect(noColor.stdout).toBe((await cli(['diff', base, deployment])).stdout);
+  });
+});
+
+describe('diff: a pipeline renamed or moved (a new construct path) is compared with the one it replaces', () => {
+  test('paired by pipeline name: the same risks as in place, the rename said, --fail-on-risk exits 1', async () => {
+    // the pipeline moves into a construct of its own, keeps its name, loses prod's approval
+    const moved = synth({ shopId: 'Delivery', mode: ReleaseMode.CONTINUOUS_DEPLOYMENT, approval: false, bake: 5, qa: true, billing: true });
+    const before = synth({ billing: true });
+    const r = await cli(['diff', before, moved, '--fail-on-risk']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('cdk-delivery: 3 risky changes to the delivery process (--fail-on-risk)\n');
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Delivery): 5 changes, 3 risky',
+      '    treated as a rename: Pipeline/Shop → Pipeline/Delivery (same pipeline name shop-delivery)',
+      `  ! release mode: continuous delivery → continuous deployment — ${RELEASE_MODE_RISK}`,
+      '  environment qa:',
+      '      environment added (before prod): deploys Deploy-qa; gates: none; verification: none',
+      '  environment prod:',
+      `    ! gate removed: manual approval before deploying to prod — ${APPROVAL_RISK}`,
+      `    ! bake time of the alarms watched after deploying: 30 min → 5 min — ${BAKE_RISK}`,
+      'Pipeline Pipeline/Billing: no change',
+      '',
+      '5 changes, 1 pipeline renamed; 3 risky (marked !).',
+      '',
+    ]);
+    const json = JSON.parse((await cli(['diff', before, moved, '--json'])).stdout);
+    expect(json).toMatchObject({ changes: 5, risky: 3 });
+    expect(json.pipelines.map((p: any) => `${p.constructPath} ${p.status}`)).toEqual(['Pipeline/Delivery changed', 'Pipeline/Billing unchanged']);
+    expect(json.pipelines[0].renamedFrom).toEqual({ constructPath: 'Pipeline/Shop', pairedBy: 'pipelineName' });
+    expect(json.pipelines[0].changes[0]).toEqual({
+      path: 'constructPath',
+      kind: 'changed',
+      before: 'Pipeline/Shop',
+      after: 'Pipeline/Delivery',
+      description: 'treated as a rename: Pipeline/Shop → Pipeline/Delivery (same pipeline name shop-delivery)',
+      risk: false,
+    });
+    expect(brief(json.pipelines[0].changes).slice(1)).toEqual([
+      'changed releaseMode [release-mode-less-human-control]',
+      'added environments.qa',
+      'removed environments.prod.gates.manual-approval [production-approval-removed]',
+      'changed environments.prod.gates.bake-alarms.bakeMinutes [production-bake-time-shortened]',
+    ]);
+    expect(json.pipelines[1].renamedFrom).toBeUndefined();
+    // a file written by plan --format json pairs by name too
+    const file = path.join(tempDir('diff-file-'), 'plan-main.json');
+    fs.writeFileSync(file, (await cli(['plan', before, '--format', 'json'])).stdout);
+    expect((await cli(['diff', file, moved])).stdout).toBe(r.stdout);
+  });
+
+  test('a rename with nothing else changed: one change, no risk, exit 0', async () => {
+    const r = await cli(['diff', base, synth({ shopId: 'Delivery' }), '--fail-on-risk']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Delivery): 1 change',
+      '    treated as a rename: Pipeline/Shop → Pipeline/Delivery (same pipeline name shop-delivery)',
+      '',
+      '1 change, 1 pipeline renamed; none risky.',
+      '',
+    ]);
+  });
+
+  test('paired as the only pipeline removed from and added to its stack, whatever its name (generated, or changed)', async () => {
+    const before = synth({ shopName: null });
+    const after = synth({ shopId: 'Delivery', shopName: null, bake: 5 });
+    const r = await cli(['diff', before, after, '--fail-on-risk']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('cdk-delivery: 1 risky change to the delivery process (--fail-on-risk)\n');
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline Pipeline/Delivery: 2 changes, 1 risky',
+      '    treated as a rename: Pipeline/Shop → Pipeline/Delivery (the only pipeline removed from and added to stack Pipeline)',
+      '  environment prod:',
+      `    ! bake time of the alarms watched after deploying: 30 min → 5 min — ${BAKE_RISK}`,
+      '',
+      '2 changes, 1 pipeline renamed; 1 risky (marked !).',
+      '',
+    ]);
+    const json = JSON.parse((await cli(['diff', before, after, '--json'])).stdout);
+    expect(json.pipelines).toHaveLength(1);
+    expect(json.pipelines[0]).toMatchObject({
+      constructPath: 'Pipeline/Delivery', status: 'changed', renamedFrom: { constructPath: 'Pipeline/Shop', pairedBy: 'stack', stack: 'Pipeline' },
+    });
+    expect(brief(json.pipelines[0].changes)).toEqual([
+      'changed constructPath', 'changed environments.prod.gates.bake-alarms.bakeMinutes [production-bake-time-shortened]',
+    ]);
+    // a new pipeline name too: still the only one of the stack
+    const renamed = await cli(['diff', base, synth({ shopId: 'Delivery', shopName: 'shop-release', bake: 5 }), '--json']);
+    const [p] = JSON.parse(renamed.stdout).pipelines;
+    expect(p.renamedFrom).toEqual({ constructPath: 'Pipeline/Shop', pairedBy: 'stack', stack: 'Pipeline' });
+    expect(brief(p.changes)).toEqual([
+      'changed constructPath', 'changed pipelineName', 'changed environments.prod.gates.bake-alarms.bakeMinutes [production-bake-time-shortened]',
+    ]);
+    // a file written by plan --format json does not say which stack a pipeline is in: not paired
+    const file = path.join(tempDir('diff-file-'), 'plan-main.json');
+    fs.writeFileSync(file, (await cli(['plan', before, '--format', 'json'])).stdout);
+    const fromFile = await cli(['diff', file, after, '--fail-on-risk']);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toBe('Pipeline Pipeline/Delivery: added\nPipeline Pipeline/Shop: removed\n\n0 changes, 1 pipeline added, 1 pipeline removed; none risky.\n');
+  });
+
+  test('two removed and two added in one stack under other names: not paired, removed and added as before, no risk', async () => {
+    const before = synth({ billing: true });
+    const after = synth({ shopId: 'Store', shopName: 'store-delivery', bake: 5, billing: true, billingId: 'Invoices', billingName: 'invoices' });
+    const r = await cli(['diff', before, after, '--fail-on-risk']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline store-delivery (Pipeline/Store): added',
+      'Pipeline invoices (Pipeline/Invoices): added',
+      'Pipeline shop-delivery (Pipeline/Shop): removed',
+      'Pipeline Pipeline/Billing: removed',
+      '',
+      '0 changes, 2 pipelines added, 2 pipelines removed; none risky.',
+      '',
+    ]);
+    const json = JSON.parse((await cli(['diff', before, after, '--json'])).stdout);
+    expect(json).toEqual({
+      pipelines: [
+        { constructPath: 'Pipeline/Store', pipelineName: 'store-delivery', status: 'added', changes: [] },
+        { constructPath: 'Pipeline/Invoices', pipelineName: 'invoices', status: 'added', changes: [] },
+        { constructPath: 'Pipeline/Shop', pipelineName: 'shop-delivery', status: 'removed', changes: [] },
+        { constructPath: 'Pipeline/Billing', status: 'removed', changes: [] },
+      ],
+      changes: 0,
+      risky: 0,
+    });
+  });
+
+  test('one of two pairs by name, the other then by stack, the only ones left there', async () => {
+    const before = synth({ billing: true });
+    const after = synth({ shopId: 'Delivery', billing: true, billingId: 'Invoices', billingName: 'invoices' });
+    const json = JSON.parse((await cli(['diff', before, after, '--json'])).stdout);
+    expect(json.pipelines.map((p: any) => [p.constructPath, p.status, p.renamedFrom])).toEqual([
+      ['Pipeline/Delivery', 'changed', { constructPath: 'Pipeline/Shop', pairedBy: 'pipelineName' }],
+      ['Pipeline/Invoices', 'changed', { constructPath: 'Pipeline/Billing', pairedBy: 'stack', stack: 'Pipeline' }],
+    ]);
   });
 });
 

@@ -3,7 +3,7 @@ import { CliError, ExitCode, usageError } from '../errors';
 import { CliIo, println, useColor } from '../io';
 import { PipelineDiff, PlanChange, PlanDiff, RISK_RULES, diffPlans } from '../plan-diff';
 import { safeLine } from '../terminal';
-import { loadPlanSource } from './plan';
+import { loadPlanSource, stackOfPlan } from './plan';
 
 export const DIFF_FORMATS = ['text', 'json'];
 
@@ -55,6 +55,7 @@ export function renderDiffText(diff: PlanDiff, color = false): string {
     : { risk: (s) => s, bold: (s) => s };
   const added = diff.pipelines.filter((p) => p.status === 'added').length;
   const removed = diff.pipelines.filter((p) => p.status === 'removed').length;
+  const renamed = diff.pipelines.filter((p) => p.renamedFrom).length;
   if (diff.changes === 0 && added === 0 && removed === 0) {
     return `No change to the delivery process (${plural(diff.pipelines.length, 'pipeline')} compared).`;
   }
@@ -79,6 +80,7 @@ export function renderDiffText(diff: PlanDiff, color = false): string {
   out.push('');
   const counts = [
     plural(diff.changes, 'change'),
+    renamed ? `${plural(renamed, 'pipeline')} renamed` : '',
     added ? `${plural(added, 'pipeline')} added` : '',
     removed ? `${plural(removed, 'pipeline')} removed` : '',
   ].filter(Boolean).join(', ');
@@ -94,7 +96,7 @@ export function diffCommand(io: CliIo, options: DiffOptions): number {
   }
   const before = readSide('before', options.before);
   const after = readSide('after', options.after);
-  const diff = diffPlans(before, after);
+  const diff = diffPlans(before, after, stackOfPlan);
   if (format === 'json') {
     println(io.stdout, JSON.stringify({ pipelines: diff.pipelines, changes: diff.changes, risky: diff.risky }, null, 2));
   } else {

@@ -25,6 +25,7 @@ export interface PlanOptions {
 
 interface ManifestArtifact {
   readonly type?: string;
+  readonly displayName?: string;
   readonly properties?: { directoryName?: string };
   readonly metadata?: Record<string, { type?: string; data?: unknown }[]>;
   /** aws-cdk-lib 2.2xx writes stack metadata to a file beside the manifest instead of inline. */
@@ -127,6 +128,21 @@ function checkPlan(data: unknown, metadataPath: string, file: string): PlanDocum
   return data as unknown as PlanDocument;
 }
 
+/** The stack artifact a plan was read from. */
+export interface PlanStack {
+  /** Unique in the cloud assembly: the artifact id, after the nested assembly's directory when in one (`assembly-Prod/ProdPipeline`). */
+  readonly key: string;
+  /** The artifact's display name (`Prod/ProdPipeline`), else its id. */
+  readonly name: string;
+}
+
+const STACKS = new WeakMap<PlanDocument, PlanStack>();
+
+/** The stack artifact `loadPlans` read a plan from; undefined for a plan read from a file (`plan --format json` does not record it). */
+export function stackOfPlan(plan: PlanDocument): PlanStack | undefined {
+  return STACKS.get(plan);
+}
+
 /** Reads every plan document of a cloud assembly, nested assemblies included. */
 export function loadPlans(dir: string): PlanDocument[] {
   const manifestPath = path.join(dir, 'manifest.json');
@@ -146,9 +162,14 @@ export function loadPlans(dir: string): PlanDocument[] {
       throw new CliError(`cannot read ${file}: not a cloud assembly manifest (expected a JSON object)`, ExitCode.USAGE);
     }
     const artifacts = isObject(manifest.artifacts) ? manifest.artifacts : {};
-    for (const value of Object.values(artifacts)) {
+    const nested = path.relative(dir, assemblyDir).split(path.sep).filter(Boolean).join('/');
+    for (const [artifactId, value] of Object.entries(artifacts)) {
       if (!isObject(value)) continue;
       const artifact = value as ManifestArtifact;
+      const stack: PlanStack = {
+        key: nested ? `${nested}/${artifactId}` : artifactId,
+        name: typeof artifact.displayName === 'string' && artifact.displayName ? artifact.displayName : artifactId,
+      };
       // the metadata of CDK itself: anything that is not a map of arrays is skipped, not a crash
       const metadata: { map: MetadataMap; file: string }[] = [];
       if (isObject(artifact.metadata)) metadata.push({ map: artifact.metadata, file });
@@ -164,7 +185,9 @@ export function loadPlans(dir: string): PlanDocument[] {
           if (!Array.isArray(entries)) continue;
           for (const entry of entries) {
             if (isObject(entry) && entry.type === PLAN_TYPE) {
-              plans.push(checkPlan(entry.data, metadataPath, source));
+              const plan = checkPlan(entry.data, metadataPath, source);
+              STACKS.set(plan, stack);
+              plans.push(plan);
             }
           }
         }
