@@ -156,6 +156,28 @@ export function computeDora(records: DeploymentRecord[], options: DoraOptions): 
   });
 }
 
+/**
+ * The changes (of `changes`, the window's, in the order they ended) that a rollback undid: those
+ * that ended after the run it restored and before it started. The run it restored is the run of
+ * the execution its metadata names (`rollbackTarget`), else, without metadata, the latest
+ * successful deployment before it of the revision it deployed. A target named but not among the
+ * runs read ran before all of them: every change before the rollback is undone. Without a target
+ * or a revision to find it by, the latest change before the rollback is.
+ */
+function undoneBy(rollback: DeploymentRecord, changes: readonly DeploymentRecord[], records: readonly DeploymentRecord[]): DeploymentRecord[] {
+  const before = changes.filter((d) => d.endTime! <= rollback.startTime);
+  const restored = rollback.rollbackTarget !== undefined
+    ? records.find((r) => r.kind === 'deployment' && r.executionId === rollback.rollbackTarget && r.endTime)
+    : rollback.revision !== undefined
+      ? records.filter((r) => r.kind === 'deployment' && r.status === 'Succeeded' && !r.autoRolledBack && r.endTime
+        && r.endTime <= rollback.startTime && r.revision === rollback.revision)
+        .sort((a, b) => a.endTime!.getTime() - b.endTime!.getTime()).pop()
+      : undefined;
+  if (restored) return before.filter((d) => d !== restored && d.endTime! > restored.endTime!);
+  if (rollback.rollbackTarget !== undefined) return before;
+  return before.slice(-1);
+}
+
 /** Computes the metrics of one environment of one pipeline. */
 export function computeEnvironment(
   records: DeploymentRecord[], options: DoraOptions, names?: { readonly pipeline: string; readonly environment: string },
@@ -177,12 +199,14 @@ export function computeEnvironment(
   const failureTime = new Map<DeploymentRecord, number>();
   for (const r of failed) failureTime.set(r, (r.failedAt ?? r.endTime!).getTime());
   for (const rollback of runs.filter((r) => r.kind === 'rollback')) {
-    // the rollback undoes the latest change before it, when that one succeeded: after a failed
-    // change (the usual automated rollback), it restores the last good one and undoes nothing more
-    const latest = [...changes].reverse().find((d) => d.endTime! <= rollback.startTime);
-    if (latest && deployments.includes(latest) && !failed.has(latest) && latest.executionId !== rollback.rollbackTarget) {
-      failed.add(latest);
-      failureTime.set(latest, rollback.startTime.getTime());
+    // a rollback undoes every change that succeeded after the run it restores: after a failed change
+    // (the usual automated rollback) it restores the last good one and undoes nothing more; a second
+    // rollback, to an older run, undoes the change the first one restored too
+    for (const undone of undoneBy(rollback, changes, records)) {
+      if (deployments.includes(undone) && !failed.has(undone)) {
+        failed.add(undone);
+        failureTime.set(undone, rollback.startTime.getTime());
+      }
     }
   }
 

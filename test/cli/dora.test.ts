@@ -90,6 +90,41 @@ describe('DORA keys on hand-written histories', () => {
     expect(history().failedChanges).toBe(1);
   });
 
+  test('a rollback undoes every change after the run it restores: a second rollback, to an older run, undoes the change the first restored', () => {
+    const history = (r2: Partial<DeploymentRecord>) => computeEnvironment([
+      rec('ea', 'Succeeded', '11-02T10:00', '11-02T10:30', { revision: 'a' }),
+      rec('eb', 'Succeeded', '11-03T10:00', '11-03T10:30', { revision: 'b' }),
+      rec('ec', 'Succeeded', '11-04T10:00', '11-04T10:30', { revision: 'c' }),
+      rec('r1', 'Succeeded', '11-04T12:00', '11-04T12:15', { kind: 'rollback', rollbackTarget: 'eb', revision: 'b' }), // undoes ec
+      rec('r2', 'Succeeded', '11-05T09:00', '11-05T09:20', { kind: 'rollback', ...r2 }), // back to ea: undoes eb
+    ], { since, until });
+    for (const r2 of [{ rollbackTarget: 'ea', revision: 'a' }, { revision: 'a' }]) {
+      const m = history(r2);
+      expect(m).toMatchObject({ deployments: 3, changes: 3, failedChanges: 2, restores: 2, openFailures: 0, timeToRestoreMedianMs: 17.5 * MIN });
+      expect(m.timeToRestoreMaxMs).toBe(20 * MIN);
+      expect(m.daily.filter((d) => d.failures)).toEqual([
+        { day: '2026-11-04', deployments: 1, failures: 1 },
+        { day: '2026-11-05', deployments: 0, failures: 1 },
+      ]);
+    }
+    // without a target or a revision, the latest change before it, already undone: nothing more (as before)
+    expect(history({}).failedChanges).toBe(1);
+  });
+
+  test('one rollback past two changes undoes both; a target older than every run read undoes every change before the rollback', () => {
+    const history = (target: string) => computeEnvironment([
+      rec('ea', 'Succeeded', '11-02T10:00', '11-02T10:30'),
+      rec('eb', 'Succeeded', '11-03T10:00', '11-03T10:30'),
+      rec('ec', 'Failed', '11-04T10:00', '11-04T10:20'),
+      rec('ed', 'Succeeded', '11-04T11:00', '11-04T11:30'),
+      rec('r1', 'Succeeded', '11-04T12:00', '11-04T12:15', { kind: 'rollback', rollbackTarget: target }),
+    ], { since, until });
+    // to ea: eb and ed undone, ec failed already; the episode from ec's failure ends with ed's success, another starts at the rollback
+    expect(history('ea')).toMatchObject({ changes: 4, failedChanges: 3, restores: 2, openFailures: 0 });
+    expect(history('e0')).toMatchObject({ changes: 4, failedChanges: 4, restores: 2 });
+    expect(history('eb')).toMatchObject({ changes: 4, failedChanges: 2 });
+  });
+
   test('a deployment fixed by a retry is a failed change, a deployment, and restores when the retry succeeds (regression: 0 deployments, never restored)', () => {
     const m = computeEnvironment([
       rec('e1', 'Succeeded', '11-02T10:00', '11-02T10:30', { commitTime: at('11-02T09:00') }),

@@ -1,7 +1,7 @@
 import { BatchGetDeploymentsCommand, CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import {
   ActionExecutionDetail, CodePipelineClient, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
-  ListPipelineExecutionsCommand,
+  ListPipelineExecutionsCommand, PipelineExecutionSummary,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -791,5 +791,92 @@ describe('a run whose change-set review was rejected, expired or cut short by a 
     expect(all.metrics).toMatchObject({ deployments: 1, changes: 2, failedChanges: 1, openFailures: 1 });
     expect(all.history).toEqual([['e2', 'Failed', 'Rejected'], ['e1', 'Succeeded', 'Succeeded']]);
     expect(all.deployed).toBe('e1');
+  });
+});
+
+describe('metrics after two rollbacks in a row (A, B, C deployed; rolled back to B, then to A)', () => {
+  const COMMIT_A = 'aaaaaaa1aaaaaaa1aaaaaaa1aaaaaaa1aaaaaaa1';
+  const COMMIT_B = 'bbbbbbb2bbbbbbb2bbbbbbb2bbbbbbb2bbbbbbb2';
+  const COMMIT_C = 'ccccccc3ccccccc3ccccccc3ccccccc3ccccccc3';
+  const source = (commit: string): PipelineExecutionSummary['sourceRevisions'] =>
+    [{ actionName: 'Source', revisionId: commit, revisionSummary: '{"ProviderType":"GitHub","CommitMessage":"release"}' }];
+  /** A release through Source, Build, staging and prod, from `start` minutes ago, 40 minutes long. */
+  const release = (id: string, commit: string, start: number) => ({
+    summary: {
+      pipelineExecutionId: id,
+      status: 'Succeeded' as const,
+      executionType: 'STANDARD' as const,
+      startTime: minutesAgo(start),
+      lastUpdateTime: minutesAgo(start - 40),
+      trigger: { triggerType: 'WebhookV2' as const },
+      sourceRevisions: source(commit),
+    },
+    actions: [
+      actionExecution(id, 'prod', 'Deploy', 'Deploy', start - 30, start - 40),
+      actionExecution(id, 'staging', 'Deploy', 'Deploy', start - 20, start - 30),
+      actionExecution(id, 'Build', 'Build', 'Build', start - 5, start - 20),
+      actionExecution(id, 'Source', 'Source', 'Source', start, start - 5, {
+        output: { outputVariables: { CommitId: commit, CommitterDate: minutesAgo(start + 60).toISOString() } },
+      }),
+    ],
+  });
+  /** A RollbackStage of prod from `start` minutes ago, 10 minutes long, restoring `target` (its revision `commit`). */
+  const rollback = (id: string, commit: string, start: number, target: string | undefined) => ({
+    summary: {
+      pipelineExecutionId: id,
+      status: 'Succeeded' as const,
+      executionType: 'ROLLBACK' as const,
+      startTime: minutesAgo(start),
+      lastUpdateTime: minutesAgo(start - 10),
+      trigger: { triggerType: 'ManualRollback' as const, triggerDetail: 'arn:aws:sts::111111111111:assumed-role/Release/alice' },
+      sourceRevisions: source(commit),
+      ...(target ? { rollbackMetadata: { rollbackTargetPipelineExecutionId: target } } : {}),
+    },
+    actions: [actionExecution(id, 'prod', 'Deploy', 'Deploy', start, start - 10)],
+  });
+  function history(withMetadata: boolean) {
+    // newest first, as CodePipeline lists them
+    const all = [
+      rollback('r2', COMMIT_A, 300, withMetadata ? 'ea' : undefined), // back to A: undoes B, which r1 restored
+      rollback('r1', COMMIT_B, 500, withMetadata ? 'eb' : undefined), // back to B: undoes C
+      release('ec', COMMIT_C, 700),
+      release('eb', COMMIT_B, 900),
+      release('ea', COMMIT_A, 1100),
+    ];
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: all.map((e) => e.summary) });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: all.flatMap((e) => e.actions) });
+  }
+
+  test.each([true, false])('the change the first rollback restored fails with the second; each rollback restores in its own 10 minutes (rollback metadata: %s)',
+    async (withMetadata) => {
+      history(withMetadata);
+      const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--since', '2d', '--json']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      const [prod] = JSON.parse(r.stdout).environments;
+      // C undone by r1 (failed at its start, 500 min ago), B by r2 (300 min ago): 2 of the 3 changes failed
+      // (regression: only C, the latest change before a rollback, was counted)
+      expect(prod).toMatchObject({
+        environment: 'prod',
+        deployments: 3,
+        changes: 3,
+        failedChanges: 2,
+        restores: 2,
+        openFailures: 0,
+        timeToRestoreMedianMs: 10 * 60_000,
+        timeToRestoreMaxMs: 10 * 60_000,
+      });
+      expect(prod.changeFailureRate).toBeCloseTo(2 / 3, 10);
+      expect(prod.daily.reduce((n: number, d: { failures: number }) => n + d.failures, 0)).toBe(2);
+      expect(cp).not.toHaveReceivedCommand(GetPipelineExecutionCommand);
+      const text = await cli(['metrics', PIPELINE, '--env', 'prod', '--since', '2d']);
+      expect(text.stdout).toMatch(/│ shop-pipeline +│ prod +│ 3 +│ 1\.50\/day +│ 1h 40m \/ 1h 40m +│ 66\.7% \(2\/3\) +│ 10m 00s \(2 restored\) +│/);
+    });
+
+  test('staging, which no rollback touched, keeps its three good changes', async () => {
+    history(true);
+    const r = await cli(['metrics', PIPELINE, '--since', '2d', '--json']);
+    const staging = JSON.parse(r.stdout).environments.find((m: { environment: string }) => m.environment === 'staging');
+    expect(staging).toMatchObject({ deployments: 3, changes: 3, failedChanges: 0, restores: 0 });
   });
 });
