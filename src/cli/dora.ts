@@ -161,8 +161,8 @@ export function computeDora(records: DeploymentRecord[], options: DoraOptions): 
  * that ended after the run it restored and before it started. The run it restored is the run of
  * the execution its metadata names (`rollbackTarget`), else, without metadata, the latest
  * successful deployment before it of the revision it deployed. A target named but not among the
- * runs read ran before all of them: every change before the rollback is undone. Without a target
- * or a revision to find it by, the latest change before the rollback is.
+ * runs read ran before all of them: every change before the rollback is undone. Without a target,
+ * and a revision that finds a run before the latest change, the latest change before the rollback is.
  */
 function undoneBy(rollback: DeploymentRecord, changes: readonly DeploymentRecord[], records: readonly DeploymentRecord[]): DeploymentRecord[] {
   const before = changes.filter((d) => d.endTime! <= rollback.startTime);
@@ -173,7 +173,10 @@ function undoneBy(rollback: DeploymentRecord, changes: readonly DeploymentRecord
         && r.endTime <= rollback.startTime && r.revision === rollback.revision)
         .sort((a, b) => a.endTime!.getTime() - b.endTime!.getTime()).pop()
       : undefined;
-  if (restored) return before.filter((d) => d !== restored && d.endTime! > restored.endTime!);
+  // a revision found on the latest change: CodePipeline never rolls back to what runs, so the rollback
+  // restored an earlier run of that revision and took the latest change out
+  const current = rollback.rollbackTarget === undefined && restored !== undefined && restored === before[before.length - 1];
+  if (restored && !current) return before.filter((d) => d !== restored && d.endTime! > restored.endTime!);
   if (rollback.rollbackTarget !== undefined) return before;
   return before.slice(-1);
 }
