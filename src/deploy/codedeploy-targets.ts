@@ -422,6 +422,36 @@ function checkGroup(ctx: ModelContext, group: unknown, kind: 'Server' | 'Ecs', e
     `or import the deployment group with ${kind}DeploymentGroup.from${kind}DeploymentGroupAttributes(...) in a stack that names its account and region`, roleGiven);
   checkAccount(v, `${ctx.field}.deploymentGroup`, g.env.account, env,
     `Import the deployment group from account ${env.account} (from${kind}DeploymentGroupAttributes with an application ARN of that account), or set the environment's account to ${g.env.account}.`);
+  if (!roleGiven) checkConfigEnvironment(v, `${ctx.field}.deploymentGroup`, group as { env: { region: string; account: string }; deploymentConfig?: unknown }, kind);
+}
+
+/**
+ * Refuses a group whose deployment config names another account or region than the group's in its
+ * ARN: a config imported by name (`from<Kind>DeploymentConfigName(scope, ...)`) gets the ARN of the
+ * importing stack's account and region, whatever the group's. aws-cdk-lib grants the action's role
+ * `codedeploy:GetDeploymentConfig` on that ARN only, and CodeDeploy checks the one of the group's
+ * account and region: the deployment would fail with an access denied error. Predefined configs
+ * (`ServerDeploymentConfig.ONE_AT_A_TIME`) and configs of the app have no literal account or region
+ * in their ARN and pass.
+ */
+function checkConfigEnvironment(v: Validator, field: string, group: { env: { region: string; account: string }; deploymentConfig?: unknown }, kind: 'Server' | 'Ecs'): void {
+  const config = group.deploymentConfig as { deploymentConfigArn?: unknown; deploymentConfigName?: unknown } | undefined;
+  const arn = config?.deploymentConfigArn;
+  if (typeof arn !== 'string') return;
+  // arn:<partition>:codedeploy:<region>:<account>:deploymentconfig:<name>
+  const [, , , region, account] = arn.split(':');
+  const { account: groupAccount, region: groupRegion } = group.env;
+  if ([region, account, groupRegion, groupAccount].some(x => x === undefined || x === '' || isToken(x))) return;
+  if (region === groupRegion && account === groupAccount) return;
+  const name = literalOr(typeof config?.deploymentConfigName === 'string' ? config.deploymentConfigName : '', '<config name>');
+  const where = (a: string, r: string) => `account ${a}, ${r}`;
+  v.fail(field, `has a deploymentConfig whose ARN names ${where(account, region)}, but the group is in ${where(groupAccount, groupRegion)}: `
+    + `a config imported by name (${kind}DeploymentConfig.from${kind}DeploymentConfigName) takes the account and region of the stack it is imported in, `
+    + 'and aws-cdk-lib grants the action\'s role codedeploy:GetDeploymentConfig on that ARN only, so the deployment would fail with an access denied error',
+  described(arn),
+  `Import the config in a stack of the group's account and region (env: { account: '${groupAccount}', region: '${groupRegion}' }): `
+    + `codedeploy.${kind}DeploymentConfig.from${kind}DeploymentConfigName(groupStack, 'Config', '${name}'), or pass role: a role of account ${groupAccount} `
+    + `that may call codedeploy:GetDeploymentConfig on arn:aws:codedeploy:${groupRegion}:${groupAccount}:deploymentconfig:${name}.`);
 }
 
 function checkGroupRegion(

@@ -1,4 +1,4 @@
-import { Annotations, Aws, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, IResolveContext, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -9,6 +9,7 @@ import {
   actionNameOf, checkAccount, checkExplicitEnvironment, checkRole, defaultChildOf, DeploymentArtifact, roleDetail, singleActionFields, TargetEnv,
 } from './codedeploy-targets';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
+import { renderedPipelineName } from '../pipeline/render/pipeline-overrides';
 import { markLambdaDeployRole } from '../private/lambda-deploy-roles';
 import { hasDeployTimeName, readsCrossRegionNames, refuseOtherStage } from '../private/referable';
 import { described, isToken, literal, literalName, requireFactoryMade, Validator } from '../private/validation';
@@ -397,7 +398,7 @@ class LambdaDeployAction extends actions.Action {
     // other compute actions /aws/codepipeline/<pipeline>; both are granted, nothing else.
     const region = literal(p.fn.env.region) ?? Aws.REGION;
     const account = literal(p.fn.env.account) ?? Aws.ACCOUNT_ID;
-    const pipelineName = stage.pipeline.pipelineName;
+    const pipelineName = effectivePipelineName(stage.pipeline);
     const groups = [`/${region}/codepipeline/${pipelineName}`, `/aws/codepipeline/${pipelineName}`]
       .map(g => `arn:${Aws.PARTITION}:logs:${region}:${account}:log-group:${g}`);
     role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -415,6 +416,27 @@ class LambdaDeployAction extends actions.Action {
       },
     };
   }
+}
+
+/**
+ * The pipeline's name as CloudFormation gives it, when a grant is rendered (after the escape
+ * hatch's overrides). In the pipeline's stack, its reference (`Ref`), which is the name the pipeline
+ * gets, a `Name` override included. In a stack of another account or region, which cannot reference
+ * it, aws-cdk-lib's physical name: the name the library gave it, unless a `Name` override of the
+ * pipeline resource replaced it, whose literal value is used then (a value of the pipeline's stack,
+ * a parameter say, cannot be named there: the physical name stays).
+ */
+function effectivePipelineName(pipeline: codepipeline.IPipeline): string {
+  const cfn = pipeline.node.defaultChild;
+  const name = pipeline.pipelineName;
+  if (!(cfn instanceof codepipeline.CfnPipeline)) return name;
+  return Lazy.uncachedString({
+    produce: (context: IResolveContext) => {
+      if (Stack.of(context.scope) === Stack.of(cfn)) return name;
+      const overridden = renderedPipelineName(cfn);
+      return typeof overridden === 'string' ? overridden : name;
+    },
+  });
 }
 
 /**

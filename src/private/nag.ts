@@ -121,19 +121,36 @@ const COMPOSITE_ALARMS_STAR: Suppression = {
 
 /**
  * The actions aws-cdk-lib's ECS deploy action (an ECS rolling update) grants its role on
- * Resource "*": the permissions CodePipeline's ECS action documents for its role.
+ * Resource "*": the permissions CodePipeline's ECS action documents for its role. The library
+ * narrows DescribeServices and UpdateService to the service's ARN when it can name it
+ * (see pipeline/render/replication-keys.ts, scopeEcsDeployGrants).
  */
 const ECS_DEPLOY_ACTIONS = [
   'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks',
   'ecs:RegisterTaskDefinition', 'ecs:TagResource', 'ecs:UpdateService',
 ];
 
+const ECS_DEPLOY_PASS_ROLE = 'and iam:PassRole limited by iam:PassedToService to ecs-tasks.amazonaws.com and ec2.amazonaws.com. '
+  + 'Pass role to DeploymentTarget.ecs to use a narrower role. See the cdk-delivery-pipeline README, Security.';
+
+/** The rolling update's "*" once DescribeServices and UpdateService are on the service's ARN. */
 const ECS_DEPLOY_ACTION_STAR: Suppression = {
   id: 'AwsSolutions-IAM5',
+  reason: 'Resource "*" as aws-cdk-lib\'s ECS deploy action grants it for an ECS rolling update, for the ECS actions CodePipeline\'s ECS deploy action documents '
+    + 'that cannot name the service: DescribeTaskDefinition and RegisterTaskDefinition (no resource-level permissions), DescribeTasks, ListTasks and '
+    + 'TagResource (the tasks and the task definition revision the action registers are named at deploy time); DescribeServices and UpdateService are '
+    + 'granted on the service\'s ARN only; '
+    + ECS_DEPLOY_PASS_ROLE,
+  applies_to: ['Resource::*'],
+};
+
+/** The rolling update's "*" when the service's ARN cannot be named at synth (an import of another stack, a parameter, the old short ARN format). */
+const ECS_DEPLOY_ACTION_STAR_UNNAMED_SERVICE: Suppression = {
+  id: 'AwsSolutions-IAM5',
   reason: 'Resource "*" as aws-cdk-lib\'s ECS deploy action grants it for an ECS rolling update: the ECS actions CodePipeline\'s ECS deploy action documents '
-    + '(DescribeServices, DescribeTaskDefinition, DescribeTasks, ListTasks, RegisterTaskDefinition, TagResource, UpdateService), '
-    + 'and iam:PassRole limited by iam:PassedToService to ecs-tasks.amazonaws.com and ec2.amazonaws.com. Pass role to DeploymentTarget.ecs to use a narrower role. '
-    + 'See the cdk-delivery-pipeline README, Security.',
+    + '(DescribeServices, DescribeTaskDefinition, DescribeTasks, ListTasks, RegisterTaskDefinition, TagResource, UpdateService): the service\'s ARN is not '
+    + 'known in its long format (service/<cluster>/<service>) at synth, so DescribeServices and UpdateService stay on "*" too; '
+    + ECS_DEPLOY_PASS_ROLE,
   applies_to: ['Resource::*'],
 };
 
@@ -256,6 +273,14 @@ export function onlyApiRequiredStars(statements: Statement[]): boolean {
  * deploy action grants (and at least one is the latter).
  */
 export function onlyEcsDeployActionStars(statements: Statement[]): boolean {
+  return ecsDeployStarSuppression(statements) !== undefined;
+}
+
+/**
+ * The suppression of a rolling update's statements on Resource "*" (see onlyEcsDeployActionStars):
+ * its reason names exactly the ECS actions on "*", with or without DescribeServices and UpdateService.
+ */
+export function ecsDeployStarSuppression(statements: Statement[]): Suppression | undefined {
   const isEcsDeploy = (st: Statement) => {
     const actions = ([] as string[]).concat(st.Action ?? []);
     if (actions.length > 0 && actions.every(a => ECS_DEPLOY_ACTIONS.includes(a)) && st.Condition === undefined) return true;
@@ -268,7 +293,9 @@ export function onlyEcsDeployActionStars(statements: Statement[]): boolean {
       && passedTo.length > 0 && passedTo.every(p => p === 'ecs-tasks.amazonaws.com' || p === 'ec2.amazonaws.com');
   };
   const stars = statements.filter(onStar);
-  return stars.some(isEcsDeploy) && stars.every(st => isEcsDeploy(st) || onlyApiRequiredStars([st]));
+  if (!stars.some(isEcsDeploy) || !stars.every(st => isEcsDeploy(st) || onlyApiRequiredStars([st]))) return undefined;
+  const serviceOnStar = stars.some(st => ([] as string[]).concat(st.Action ?? []).some(a => a === 'ecs:DescribeServices' || a === 'ecs:UpdateService'));
+  return serviceOnStar ? ECS_DEPLOY_ACTION_STAR_UNNAMED_SERVICE : ECS_DEPLOY_ACTION_STAR;
 }
 
 /** True when every statement on Resource "*" is aws-cdk-lib's grant to a CodeBuild project in a VPC (and there is one). */
@@ -350,7 +377,8 @@ export function addNagSuppressions(
       const list: Suppression[] = [{ id: 'AwsSolutions-IAM5', reason: IAM5_REASON, applies_to: findings }];
       list.push(...starSuppressions(statements, rest => {
         if (onlyApiRequiredStars(rest)) return API_REQUIRES_STAR;
-        if (onlyEcsDeployActionStars(rest)) return ECS_DEPLOY_ACTION_STAR;
+        const ecsDeploy = ecsDeployStarSuppression(rest);
+        if (ecsDeploy) return ecsDeploy;
         return onlyCodeBuildVpcStars(rest) ? CODEBUILD_VPC_STAR : undefined;
       }));
       if (grantsCodeBuildEniPermission(statements)) list.push(CODEBUILD_ENI_PERMISSION);
@@ -482,7 +510,7 @@ export function addCrossAccountActionRoleSuppressions(pipeline: codepipeline.Pip
     // and the composite alarms' DescribeAlarms
     const stars = starSuppressions(statements, others => {
       if (onlyApiRequiredStars(others)) return API_REQUIRES_STAR;
-      return onlyEcsDeployActionStars(others) ? ECS_DEPLOY_ACTION_STAR : undefined;
+      return ecsDeployStarSuppression(others);
     });
     if (stars.length > 0) suppress(cfn, stars);
     if (grantsLambdaDeploy(policy, statements)) suppress(cfn, [LAMBDA_DEPLOY_FINDINGS]);

@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Approval, DeploymentArtifact, DeploymentTarget, PipelineSource, ReleaseMode, Verification } from '../../src';
 import { describeDeploymentConfig } from '../../src/deploy/codedeploy-targets';
@@ -1030,5 +1031,66 @@ describe('describeDeploymentConfig', () => {
     ['my-config', 'deployment config my-config'],
   ])('%s', (name, text) => {
     expect(describeDeploymentConfig(name)).toBe(text);
+  });
+});
+
+describe('a deployment config imported by name in a stack of another account or region than the group\'s', () => {
+  const A = '111111111111';
+  const B = '222222222222';
+  /** A group of `account` and `region` imported by its application's ARN into the pipeline's stack, with a config imported by name in `configStack`. */
+  function deployment(kind: 'Server' | 'Ecs', account: string, region: string, configStack?: (app: Stack) => Stack) {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: A, region: 'eu-west-1' } });
+    const scope = configStack?.(stack) ?? stack;
+    const target = kind === 'Server'
+      ? DeploymentTarget.codeDeployServer(codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
+        application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'App', `arn:aws:codedeploy:${region}:${account}:application:shop`),
+        deploymentGroupName: 'shop-fleet',
+        deploymentConfig: codedeploy.ServerDeploymentConfig.fromServerDeploymentConfigName(scope, 'Config', 'shop-two-at-a-time'),
+      }))
+      : DeploymentTarget.codeDeployEcs(codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'Web', {
+        application: codedeploy.EcsApplication.fromEcsApplicationArn(stack, 'App', `arn:aws:codedeploy:${region}:${account}:application:shop`),
+        deploymentGroupName: 'shop-web',
+        deploymentConfig: codedeploy.EcsDeploymentConfig.fromEcsDeploymentConfigName(scope, 'Config', 'shop-canary'),
+      }), { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' });
+    return { app, stack, run: () => pipelineIn(stack, { environments: [{ name: 'prod', account, region, deployments: [target] }] }) };
+  }
+
+  test.each([
+    ['Server', 'another account', B, 'eu-west-1', 'shop-two-at-a-time'],
+    ['Server', 'another region', A, 'us-east-1', 'shop-two-at-a-time'],
+    ['Ecs', 'another account and region', B, 'us-east-1', 'shop-canary'],
+  ] as const)('%s, %s: refused at synth (the action\'s role could read only the config of the importing stack\'s account and region)', (kind, _where, account, region, name) => {
+    expect(errorOf(deployment(kind, account, region).run)).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup has a deploymentConfig whose ARN names account 111111111111, eu-west-1, "
+      + `but the group is in account ${account}, ${region}: a config imported by name (${kind}DeploymentConfig.from${kind}DeploymentConfigName) takes the account `
+      + 'and region of the stack it is imported in, and aws-cdk-lib grants the action\'s role codedeploy:GetDeploymentConfig on that ARN only, so the deployment '
+      + `would fail with an access denied error, got arn:aws:codedeploy:eu-west-1:111111111111:deploymentconfig:${name}. `
+      + `Import the config in a stack of the group's account and region (env: { account: '${account}', region: '${region}' }): `
+      + `codedeploy.${kind}DeploymentConfig.from${kind}DeploymentConfigName(groupStack, 'Config', '${name}'), or pass role: a role of account ${account} `
+      + `that may call codedeploy:GetDeploymentConfig on arn:aws:codedeploy:${region}:${account}:deploymentconfig:${name}.`);
+  });
+
+  test('imported in a stack of the group\'s account and region: the role aws-cdk-lib creates there may read that config', () => {
+    const { app, run } = deployment('Server', B, 'us-east-1', stack => new Stack(stack.node.scope as any, 'ShopB', { env: { account: B, region: 'us-east-1' } }));
+    run();
+    const statements = app.synth().stacks.flatMap(s => Object.values<any>(s.template.Resources ?? {}))
+      .filter(r => r.Type === 'AWS::IAM::Policy').flatMap(r => flat(r.Properties.PolicyDocument.Statement))
+      .filter((st: any) => st.Action === 'codedeploy:GetDeploymentConfig');
+    expect(statements).toEqual([
+      { Action: 'codedeploy:GetDeploymentConfig', Effect: 'Allow', Resource: `arn:aws:codedeploy:us-east-1:${B}:deploymentconfig:shop-two-at-a-time` },
+    ]);
+  });
+
+  test('a role given to the deployment is the user\'s to grant: not refused', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: A, region: 'eu-west-1' } });
+    const group = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
+      application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'App', `arn:aws:codedeploy:eu-west-1:${B}:application:shop`),
+      deploymentGroupName: 'shop-fleet',
+      deploymentConfig: codedeploy.ServerDeploymentConfig.fromServerDeploymentConfigName(stack, 'Config', 'shop-two-at-a-time'),
+    });
+    const role = iam.Role.fromRoleArn(stack, 'DeployRole', `arn:aws:iam::${B}:role/shop-deploy`, { mutable: false });
+    expect(() => pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.codeDeployServer(group, { role })] }] })).not.toThrow();
   });
 });

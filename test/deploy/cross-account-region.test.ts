@@ -377,13 +377,20 @@ describe('environment in another region', () => {
     expect(findings).toEqual([]);
   });
 
+  /** A stack of us-east-1 of the pipeline's account, where the DR group's deployment config is imported. */
+  function drConfigs(s: Stack): Stack {
+    const app = s.node.scope as App;
+    return app.node.tryFindChild('DrConfigs') as Stack | undefined ?? new Stack(app, 'DrConfigs', { env: { account: A, region: 'us-east-1' } });
+  }
+
   /** An ECS blue/green group of us-east-1 of the pipeline's account, imported into the pipeline's stack with its deployment configuration. */
   function drEnvironment(s: Stack): EnvironmentOptions {
     const application = codedeploy.EcsApplication.fromEcsApplicationArn(s, 'DrApp', `arn:aws:codedeploy:us-east-1:${A}:application:checkout`);
     const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(s, 'DrGroup', {
       application,
       deploymentGroupName: 'checkout-dr',
-      deploymentConfig: codedeploy.EcsDeploymentConfig.fromEcsDeploymentConfigName(s, 'DrConfig', 'CodeDeployDefault.ECSAllAtOnce'),
+      // imported in a stack of the group's account and region: the action's role may read the config there (its ARN names us-east-1)
+      deploymentConfig: codedeploy.EcsDeploymentConfig.fromEcsDeploymentConfigName(drConfigs(s), 'DrConfig', 'CodeDeployDefault.ECSAllAtOnce'),
     });
     return { name: 'dr', region: 'us-east-1', deployments: [DeploymentTarget.codeDeployEcs(group, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' })] };
   }
@@ -400,7 +407,8 @@ describe('environment in another region', () => {
     const stack = pipelineStack(app);
     pipelineIn(stack, extra(stack));
     const { asm, stacks, pipelineDeps } = assembly(app);
-    expect(stacks).toEqual([`PipelineStack ${A}/eu-west-1`, `${SUPPORT} ${A}/us-east-1`]);
+    // DrConfigs: the stack of the group's environment its deployment config is imported in (it holds nothing; the pipeline does not wait for it)
+    expect(stacks).toEqual([`DrConfigs ${A}/us-east-1`, `PipelineStack ${A}/eu-west-1`, `${SUPPORT} ${A}/us-east-1`]);
     expect(pipelineDeps).toEqual([SUPPORT]);
     const support = Template.fromJSON(asm.getStackArtifact(SUPPORT).template);
     // no reference across the regions: the support stack holds the replication bucket, its key and alias only

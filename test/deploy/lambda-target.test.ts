@@ -1,6 +1,7 @@
 import { CfnParameter, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -149,6 +150,33 @@ describe('DeploymentTarget.lambdaFunction', () => {
       { Action: ['s3:GetBucket*', 's3:GetObject*', 's3:List*'], Effect: 'Allow', Resource: ['<ShopPipelineArtifactsBucket58010C1C.Arn>', '<ShopPipelineArtifactsBucket58010C1C.Arn>/*'] },
     ]);
     expect(flat(policies[0].Properties.PolicyDocument.Statement)[1].Resource).toHaveLength(4);
+  });
+
+  test.each([
+    ['the name the library gave it (pipelineName)', { pipelineName: 'shop' }, undefined, 'shop'],
+    ['a Name override of the pipeline resource', { pipelineName: 'shop' }, 'shop-release', 'shop-release'],
+    ['a Name override of a pipeline without pipelineName', {}, 'shop-release', 'shop-release'],
+  ])('the role aws-cdk-lib creates in another account may write the logs of the pipeline under %s; cdk-nag finds nothing there', (_name, props, override, expected) => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const pipeline = pipelineIn(stack, {
+      ...props,
+      environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack, '222222222222'))] }],
+    });
+    pipeline.buildPipeline();
+    if (override) (pipeline.pipeline.node.defaultChild as codepipeline.CfnPipeline).addPropertyOverride('Name', override);
+    const findings = nagFindingsAfterSynth(app);
+    const support = app.node.findAll().find(c => c instanceof Stack && c.node.id === 'cross-account-support-stack-222222222222') as Stack;
+    const statements = Object.values<any>(Template.fromStack(support).findResources('AWS::IAM::Policy'))
+      .flatMap(p => flat(p.Properties.PolicyDocument.Statement)).filter((st: any) => JSON.stringify(st.Action).includes('logs:'));
+    const groups = [`/aws/codepipeline/${expected}`, `/eu-west-1/codepipeline/${expected}`].map(g => `arn:aws:logs:eu-west-1:222222222222:log-group:${g}`);
+    expect(statements).toEqual([{
+      Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      Effect: 'Allow',
+      Resource: groups.flatMap(g => [g, `${g}:*`]),
+    }]);
+    expect(Object.values<any>(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline')).map(p => p.Properties.Name)).toEqual([expected]);
+    expect(findings.filter(f => f.path.startsWith('cross-account-support-stack-222222222222/'))).toEqual([]);
   });
 
   test('cdk-nag AwsSolutions finds nothing on the pipeline (the wildcards carry their reasons)', () => {

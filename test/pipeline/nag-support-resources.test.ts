@@ -218,8 +218,8 @@ describe.each([
   const A = '111111111111';
   const B = '222222222222';
   const PREFIX = 'PipelineStackShopPipelineACC8CC45-prod';
-  const ROLLING = ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition',
-    'ecs:TagResource', 'ecs:UpdateService', 'iam:PassRole'];
+  // ecs:DescribeServices and ecs:UpdateService are on the service's ARNs
+  const ROLLING = ['ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition', 'ecs:TagResource', 'iam:PassRole'];
   const BLUE_GREEN = ['ecs:RegisterTaskDefinition', 'iam:PassRole'];
   const KEY_REASON = 'CodePipeline\'s action role in the target account decrypts the artifacts of this pipeline: '
     + 'kms:Decrypt and kms:DescribeKey on the keys of the pipeline\'s account in the action\'s region (the artifact key\'s generated id cannot be referenced '
@@ -265,6 +265,13 @@ describe.each([
     ]);
     const onStar = statements.filter((st: any) => list(st.Resource).includes('*'));
     expect([...new Set(onStar.flatMap((st: any) => list(st.Action)))].sort()).toEqual(starActions);
+    expect(statements.filter((st: any) => list(st.Action).some(a => a === 'ecs:UpdateService' || a === 'ecs:DescribeServices'))).toEqual(starActions === ROLLING
+      ? [{
+        Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
+        Effect: 'Allow',
+        Resource: [`arn:aws:ecs:${region}:${B}:service/shop/web`, `arn:aws:ecs:${region}:${B}:service/web`],
+      }]
+      : []);
 
     const entries = policy.getMetadata('cdk_nag').rules_to_suppress as Array<{ id: string; reason: string; applies_to: string[] }>;
     expect(entries.filter(e => e.reason === KEY_REASON).map(e => e.applies_to))
@@ -272,7 +279,7 @@ describe.each([
     expect(entries.filter(e => e.applies_to.includes('Resource::*'))).toEqual([{
       id: 'AwsSolutions-IAM5',
       reason: starActions === ROLLING
-        ? expect.stringMatching(/^Resource "\*" as aws-cdk-lib's ECS deploy action grants it for an ECS rolling update: /)
+        ? expect.stringMatching(/^Resource "\*" as aws-cdk-lib's ECS deploy action grants it for an ECS rolling update, for the ECS actions .* that cannot name the service: /)
         : expect.stringMatching(/^Resource "\*" where the AWS API has no resource-level permissions: .*ecs:RegisterTaskDefinition \(CodeDeploy ECS blue\/green\)/),
       applies_to: ['Resource::*'],
     }]);
@@ -417,35 +424,122 @@ describe('cdk-nag over the instance role of a CodeDeploy EC2 fleet in another ac
   });
 });
 
-describe('cdk-nag over an ECS rolling update', () => {
+const NAMED_SERVICE_REASON = 'Resource "*" as aws-cdk-lib\'s ECS deploy action grants it for an ECS rolling update, for the ECS actions CodePipeline\'s '
+  + 'ECS deploy action documents that cannot name the service: DescribeTaskDefinition and RegisterTaskDefinition (no resource-level permissions), '
+  + 'DescribeTasks, ListTasks and TagResource (the tasks and the task definition revision the action registers are named at deploy time); '
+  + 'DescribeServices and UpdateService are granted on the service\'s ARN only; and iam:PassRole limited by iam:PassedToService to '
+  + 'ecs-tasks.amazonaws.com and ec2.amazonaws.com. Pass role to DeploymentTarget.ecs to use a narrower role. See the cdk-delivery-pipeline README, Security.';
+const UNNAMED_SERVICE_REASON = 'Resource "*" as aws-cdk-lib\'s ECS deploy action grants it for an ECS rolling update: the ECS actions CodePipeline\'s '
+  + 'ECS deploy action documents (DescribeServices, DescribeTaskDefinition, DescribeTasks, ListTasks, RegisterTaskDefinition, TagResource, UpdateService): '
+  + 'the service\'s ARN is not known in its long format (service/<cluster>/<service>) at synth, so DescribeServices and UpdateService stay on "*" too; '
+  + 'and iam:PassRole limited by iam:PassedToService to ecs-tasks.amazonaws.com and ec2.amazonaws.com. Pass role to DeploymentTarget.ecs to use a narrower role. '
+  + 'See the cdk-delivery-pipeline README, Security.';
+
+describe.each([
+  ['the feature flags of `cdk init` (minimizePolicies)', () => new App({ context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } })],
+  ['those flags without minimizePolicies', () => new App({ context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, [cxapi.IAM_MINIMIZE_POLICIES]: false } })],
+  ['a plain App (no feature flags)', () => new App()],
+])('cdk-nag over an ECS rolling update, %s', (_flags, makeApp) => {
+  const OTHERS_ON_STAR = ['ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition', 'ecs:TagResource'];
+  const PASS_ROLE = {
+    Action: 'iam:PassRole',
+    Effect: 'Allow',
+    Resource: '*',
+    Condition: { StringEqualsIfExists: { 'iam:PassedToService': ['ec2.amazonaws.com', 'ecs-tasks.amazonaws.com'] } },
+  };
+  const cluster = (stack: Stack) => ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop');
   function ecsPipeline(service: (stack: Stack) => ecs.IBaseService) {
-    const app = newApp();
+    const app = makeApp();
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
     pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(service(stack), { name: 'Web' })] }] });
-    return app;
+    const f = findings(app);
+    const policy = app.node.findAll().find(c => c.node.path === 'PipelineStack/Shop/Pipeline/staging/Web/CodePipelineActionRole/DefaultPolicy/Resource') as iam.CfnPolicy;
+    const entries = policy.getMetadata('cdk_nag').rules_to_suppress as Array<{ id: string; reason: string; applies_to: unknown[] }>;
+    const statements = flat(stack.resolve(policy.policyDocument).Statement)
+      .filter((st: any) => ([] as string[]).concat(st.Action).some(a => a.startsWith('ecs:') || a === 'iam:PassRole'));
+    return { findings: f, stars: entries.filter(e => e.applies_to?.includes('Resource::*')), statements: statements.map(resolvePartition) };
+  }
+  /** The ARNs as literals, whether aws-cdk-lib wrote the partition as a literal or as { Ref: AWS::Partition } (plain App). */
+  function resolvePartition(st: any): any {
+    const literal = (r: any) => (typeof r === 'string' ? r : r['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : 'aws')).join(''));
+    return { ...st, Resource: Array.isArray(st.Resource) ? st.Resource.map(literal) : literal(st.Resource) };
   }
 
   test.each([
-    ['imported by ARN', (stack: Stack) => ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', {
-      cluster: ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
-      serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web',
+    ['imported by its ARN', (stack: Stack) => ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', {
+      cluster: cluster(stack), serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web',
     })],
-    ['imported by name', (stack: Stack) => ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', {
-      cluster: ecs.Cluster.fromClusterArn(stack, 'Cluster', 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
-      serviceName: 'shop-web',
+    ['imported by its short ARN (old format)', (stack: Stack) => ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', {
+      cluster: cluster(stack), serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop-web',
     })],
-  ])('a service %s: the action role\'s Resource "*" from aws-cdk-lib\'s ECS deploy action is covered, with a reason', (_name, service) => {
-    const app = ecsPipeline(service);
-    expect(findings(app)).toEqual([]);
-    const policy = app.node.findAll().find(c => c.node.path === 'PipelineStack/Shop/Pipeline/staging/Web/CodePipelineActionRole/DefaultPolicy/Resource') as CfnResource;
-    const entries = policy.getMetadata('cdk_nag').rules_to_suppress as Array<{ id: string; reason: string; applies_to: unknown[] }>;
-    expect(entries.filter(e => e.applies_to?.includes('Resource::*'))).toEqual([{
-      id: 'AwsSolutions-IAM5',
-      reason: expect.stringMatching(/^Resource "\*" as aws-cdk-lib's ECS deploy action grants it for an ECS rolling update: .* Pass role to DeploymentTarget.ecs to use a narrower role\./),
-      applies_to: ['Resource::*'],
-    }]);
+    // aws-cdk-lib builds the long ARN with @aws-cdk/aws-ecs:arnFormatIncludesClusterName, else the short one
+    ['imported by name', (stack: Stack) => ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', { cluster: cluster(stack), serviceName: 'shop-web' })],
+  ])('a service %s: DescribeServices and UpdateService are granted on its ARN in both formats, the other ECS actions keep "*" with a reason naming them', (_name, service) => {
+    const { findings: f, stars, statements } = ecsPipeline(service);
+    expect(f).toEqual([]);
+    expect(statements).toEqual([
+      { Action: OTHERS_ON_STAR, Effect: 'Allow', Resource: '*' },
+      {
+        Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
+        Effect: 'Allow',
+        Resource: ['arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web', 'arn:aws:ecs:eu-west-1:111111111111:service/shop-web'],
+      },
+      PASS_ROLE,
+    ]);
+    expect(stars).toEqual([{ id: 'AwsSolutions-IAM5', reason: NAMED_SERVICE_REASON, applies_to: ['Resource::*'] }]);
   });
 
+  test('a service of the pipeline\'s stack: DescribeServices and UpdateService are granted on its ARN (the service\'s Ref)', () => {
+    let logicalId = '';
+    const { findings: f, stars, statements } = ecsPipeline(stack => {
+      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+      const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+      taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx') });
+      const svc = new ecs.FargateService(stack, 'Web', { cluster: new ecs.Cluster(stack, 'Cluster', { vpc }), taskDefinition });
+      logicalId = stack.getLogicalId(svc.node.defaultChild as CfnElement);
+      return svc;
+    });
+    expect(f.filter(x => x.includes('CodePipelineActionRole'))).toEqual([]);
+    expect(statements.filter((st: any) => st.Resource !== '*')).toEqual([
+      { Action: ['ecs:DescribeServices', 'ecs:UpdateService'], Effect: 'Allow', Resource: `<${logicalId}>` },
+    ]);
+    expect(stars).toEqual([{ id: 'AwsSolutions-IAM5', reason: NAMED_SERVICE_REASON, applies_to: ['Resource::*'] }]);
+  });
+
+  test('a service of another stack (its ARN an import, known only at deploy time) keeps aws-cdk-lib\'s grant on "*", with a reason saying so', () => {
+    const { findings: f, stars, statements } = ecsPipeline(stack => {
+      const other = new Stack(stack.node.scope as App, 'Services', { env: { account: stack.account, region: stack.region } });
+      const vpc = new ec2.Vpc(other, 'Vpc', { maxAzs: 2, natGateways: 0 });
+      const taskDefinition = new ecs.FargateTaskDefinition(other, 'Task');
+      taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx') });
+      return new ecs.FargateService(other, 'Web', { cluster: new ecs.Cluster(other, 'Cluster', { vpc }), taskDefinition });
+    });
+    expect(f.filter(x => x.includes('CodePipelineActionRole'))).toEqual([]);
+    expect(statements).toEqual([
+      {
+        Action: ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition', 'ecs:TagResource', 'ecs:UpdateService'],
+        Effect: 'Allow',
+        Resource: '*',
+      },
+      PASS_ROLE,
+    ]);
+    expect(stars).toEqual([{ id: 'AwsSolutions-IAM5', reason: UNNAMED_SERVICE_REASON, applies_to: ['Resource::*'] }]);
+  });
+
+  test('a role given to the deployment is not changed', () => {
+    const app = makeApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const role = new iam.Role(stack, 'DeployRole', { assumedBy: new iam.AccountRootPrincipal() });
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Web', { cluster: cluster(stack), serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web' });
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [DeploymentTarget.ecs(service, { name: 'Web', role })] }] });
+    app.synth();
+    const document = stack.resolve((role.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy).policyDocument);
+    expect(flat(document.Statement).filter((st: any) => ([] as string[]).concat(st.Action).includes('ecs:UpdateService')))
+      .toEqual([expect.objectContaining({ Resource: '*' })]);
+  });
+});
+
+describe('cdk-nag over an ECS rolling update', () => {
   test('a statement of another kind on Resource "*" beside them is not covered', () => {
     const ecsStatements = [
       { Action: ['ecs:DescribeServices', 'ecs:UpdateService'], Effect: 'Allow', Resource: '*' },

@@ -68,6 +68,14 @@ function overriddenProperties(cfn: codepipeline.CfnPipeline): string[] {
   return properties !== null && typeof properties === 'object' && !Array.isArray(properties) ? Object.keys(properties) : ['*'];
 }
 
+/**
+ * The `Name` of the pipeline resource as its stack's template will hold it (the escape hatch's
+ * overrides and assignments applied), resolved in that stack; undefined when it cannot be rendered.
+ */
+export function renderedPipelineName(cfn: codepipeline.CfnPipeline): unknown {
+  return renderProperties(cfn)?.Name;
+}
+
 /** The resource's properties as its stack's template will hold them: its own rendering only, not the stack's. */
 function renderProperties(cfn: codepipeline.CfnPipeline): Record<string, any> | undefined {
   const internals = cfn as unknown as { _toCloudFormation?(): unknown };

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { scopeCrossAccountActionRoleKeyGrants, scopeOtherRegionActionRoleKeyGrants, scopeReplicationKeyGrants } from './replication-keys';
+import { scopeCrossAccountActionRoleKeyGrants, scopeEcsDeployGrants, scopeOtherRegionActionRoleKeyGrants, scopeReplicationKeyGrants } from './replication-keys';
 import { selfUpdateConfigurationPath, selfUpdateTemplateConfiguration, withTemplateConfiguration } from './self-update-stack-settings';
 import { PipelineGraph } from '../../graph/pipeline-graph';
 import {
@@ -215,6 +215,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
   scopeReplicationKeyGrants(pipeline);
   scopeOtherRegionActionRoleKeyGrants(pipeline);
   scopeCrossAccountActionRoleKeyGrants(pipeline);
+  scopeEcsDeployGrants(pipeline);
   return { pipeline, approvalActionArns };
 }
 

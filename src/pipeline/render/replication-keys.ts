@@ -1,5 +1,6 @@
-import { Aws, IResolveContext, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { Aws, IResolveContext, Lazy, Names, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 
@@ -22,7 +23,9 @@ export function hasAliasScopedReplicationKeys(policy: iam.Policy): boolean {
 export function renderedStatements(policy: iam.Policy): Statement[] {
   const document = (policy.document.toJSON() ?? {}) as Document;
   const scope = SCOPED.get(policy) ?? SCOPED_ACTION_ROLES.get(policy)?.narrow;
-  return (scope?.(document) ?? document).Statement ?? [];
+  const keys = scope?.(document) ?? document;
+  const services = SCOPED_ECS_SERVICES.get(policy);
+  return (services ? narrowToService(keys, services) : keys).Statement ?? [];
 }
 
 /**
@@ -289,6 +292,115 @@ function narrowToKeys(document: Document, keyArn: unknown): Document {
     const resources = ([] as unknown[]).concat(st.Resource ?? []);
     const narrowed = [...new Set(resources.map(res => (res === '*' ? keyArn : res)))];
     statements.push({ ...st, Action: oneOrList(kmsActions), Resource: oneOrList(narrowed) });
+  }
+  return { ...document, Statement: statements };
+}
+
+/** The ECS actions of aws-cdk-lib's ECS deploy action grant (on "*") that IAM authorizes on the service's ARN. */
+export const ECS_SERVICE_ACTIONS = ['ecs:DescribeServices', 'ecs:UpdateService'];
+
+/** The policies whose ECS service actions on "*" were narrowed to a service's ARNs, with those ARNs (unresolved). */
+const SCOPED_ECS_SERVICES = new WeakMap<iam.Policy, string[]>();
+
+/**
+ * The ARNs of the service an ECS rolling update deploys, as a grant in `policyStack` can name them.
+ * A service of this app defined in that stack: its ARN (CloudFormation returns the real one). A
+ * service whose ARN is literal (or of pseudo parameters only): its ARN in both formats, the long
+ * one (`service/<cluster>/<service>`) and the old short one (`service/<service>`) that a service
+ * created before its account adopted the long format keeps; aws-cdk-lib builds the ARN of a service
+ * imported by name in one format or the other (`@aws-cdk/aws-ecs:arnFormatIncludesClusterName`),
+ * whatever the service's, and both name only this service. Undefined when they cannot be named: an
+ * ARN known only at deploy time (an import of another stack, a parameter), or a short ARN whose
+ * cluster's name is not known at synth.
+ */
+export function serviceArnsForGrant(service: ecs.IBaseService, policyStack: Stack): string[] | undefined {
+  const arn = service.serviceArn;
+  if (typeof arn !== 'string') return undefined;
+  if (Resource.isOwnedResource(service) && Stack.of(service) === policyStack) return [arn];
+  if (flattenPseudo(policyStack.resolve(arn)) === undefined) return undefined;
+  // token strings hold no ':' or '/', so the ARN's fields are found in its unresolved form
+  const parts = /^(arn:[^:]+:ecs:[^:]+:[^:]+:service\/)(?:([^/]+)\/)?([^/]+)$/.exec(arn);
+  if (!parts) return undefined;
+  const [, prefix, named, serviceName] = parts;
+  let cluster = named;
+  if (cluster === undefined) {
+    const clusterName = service.cluster?.clusterName;
+    if (typeof clusterName !== 'string' || flattenPseudo(policyStack.resolve(clusterName)) === undefined || /[:/]/.test(clusterName)) return undefined;
+    cluster = clusterName;
+  }
+  return [`${prefix}${cluster}/${serviceName}`, `${prefix}${serviceName}`];
+}
+
+/** A resolved value of strings and pseudo parameters (`{ Ref: 'AWS::Partition' }`, joined) as one string, pseudo parameters as `<X>`; else undefined. */
+function flattenPseudo(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (!value || typeof value !== 'object' || Object.keys(value).length !== 1) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.Ref === 'string') return v.Ref.startsWith('AWS::') ? `<${v.Ref.replace(/:/g, '')}>` : undefined;
+  const join = v['Fn::Join'];
+  if (!Array.isArray(join) || typeof join[0] !== 'string' || !Array.isArray(join[1])) return undefined;
+  const parts = join[1].map(flattenPseudo);
+  return parts.every(p => p !== undefined) ? parts.join(join[0]) : undefined;
+}
+
+/**
+ * aws-cdk-lib's ECS deploy action (an ECS rolling update) grants the role it creates
+ * `ecs:DescribeServices`, `DescribeTaskDefinition`, `DescribeTasks`, `ListTasks`,
+ * `RegisterTaskDefinition`, `TagResource` and `UpdateService` on `Resource: "*"`. IAM authorizes
+ * `ecs:DescribeServices` and `ecs:UpdateService` on the service's ARN (Service Authorization
+ * Reference, Amazon ECS), which this narrows them to (see serviceArnsForGrant), when the role's policy is rendered; the others
+ * stay on "*": DescribeTaskDefinition and RegisterTaskDefinition have no resource-level permissions,
+ * and the task definition revision the action registers and tags, and the tasks it lists and
+ * describes, are named only at deploy time. For the roles aws-cdk-lib creates, in the pipeline's
+ * account or another; a role given by the user is not changed. Nothing changes when the service's
+ * ARN cannot be named at synth.
+ */
+export function scopeEcsDeployGrants(pipeline: codepipeline.Pipeline): void {
+  const crossAccount = new Map(crossAccountActionRoles(pipeline).map(role => [role.node.id, role]));
+  const prefix = Names.uniqueId(pipeline);
+  for (const stage of pipeline.stages) {
+    for (const action of stage.actions) {
+      const props = action.actionProperties;
+      if (props.role || props.provider !== 'ECS' || props.category !== codepipeline.ActionCategory.DEPLOY) continue;
+      const service = props.resource as ecs.IBaseService | undefined;
+      if (!service || typeof service.serviceArn !== 'string') continue;
+      const own = actionRolePolicy(pipeline, stage.stageName, props);
+      const role = crossAccount.get(`${prefix}-${stage.stageName}-${props.actionName}-ActionRole`);
+      const policy = own ?? role?.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+      const cfn = policy?.node.defaultChild as iam.CfnPolicy | undefined;
+      if (!policy || !cfn) continue;
+      const arns = serviceArnsForGrant(service, Stack.of(policy));
+      if (arns === undefined) continue;
+      SCOPED_ECS_SERVICES.set(policy, arns);
+      // over the document as rendered so far (its key grants narrowed, if they were); the L1 property, not an
+      // override: cdk-nag and other checks read the narrowed document too
+      const rendered = cfn.policyDocument;
+      cfn.policyDocument = Lazy.uncachedAny({
+        produce: (context: IResolveContext) => narrowToService(context.resolve(rendered), context.resolve(arns)),
+      });
+    }
+  }
+}
+
+/**
+ * Moves `ecs:DescribeServices` and `ecs:UpdateService` of every unconditional statement on "*" to
+ * the service's ARNs. The statement keeps its other actions on "*" (with
+ * `@aws-cdk/aws-iam:minimizePolicies` it may hold other grants on "*" too).
+ */
+function narrowToService(document: Document, serviceArns: unknown[]): Document {
+  const statements: Statement[] = [];
+  for (const st of document.Statement ?? []) {
+    const actions = ([] as string[]).concat(st.Action ?? []);
+    const resources = ([] as unknown[]).concat(st.Resource ?? []);
+    const serviceActions = actions.filter(a => ECS_SERVICE_ACTIONS.includes(a));
+    if (st.Condition !== undefined || st.Effect === 'Deny' || serviceActions.length === 0 || !resources.includes('*')) {
+      statements.push(st);
+      continue;
+    }
+    const otherActions = actions.filter(a => !serviceActions.includes(a));
+    if (otherActions.length > 0) statements.push({ ...st, Action: oneOrList(otherActions) });
+    const narrowed = [...new Set(resources.flatMap(res => (res === '*' ? serviceArns : [res])))];
+    statements.push({ ...st, Action: oneOrList(serviceActions), Resource: oneOrList(narrowed) });
   }
   return { ...document, Statement: statements };
 }
