@@ -10,6 +10,7 @@ import { CHANGE_SET_NAME } from './cloudformation-names';
 import { describeCustomDeploymentConfig, describeDeploymentConfig } from './codedeploy-targets';
 import { AssetManifestModel, BuildOutputRead, DeploymentActionName, DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { ACTION_TEMPLATE_WARN_BYTES, MAX_TEMPLATE_BYTES } from '../model/quotas';
+import { isAppStagingSynthesizer } from '../private/app-staging';
 import { defaultAssemblyDirectory } from '../private/artifact-paths';
 import { described, isToken, Validator } from '../private/validation';
 
@@ -315,14 +316,11 @@ function refuseRolesOfOtherAccounts(v: Validator, field: string, stage: Stage, s
  * so it would publish them before the staging stack (its bucket, repositories and roles) exists or
  * gets a new repository, and from the pipeline's account: the asset publishing would fail. Its
  * default staging stack is created in the App, out of the stage, which aws-cdk-lib refuses as a
- * dependency that crosses stage boundaries. Known by the staging resources its bound synthesizer
- * holds (`stagingStack`, with `addFile` and `addDockerImage`), as the package is an optional alpha
- * module this library does not depend on.
+ * dependency that crosses stage boundaries.
  */
 function refuseAppStagingSynthesizer(v: Validator, field: string, stage: Stage): void {
   for (const stack of stage.node.findAll().filter((c): c is Stack => Stack.isStack(c) && Stage.of(c) === stage)) {
-    const staging = (stack.synthesizer as unknown as { stagingStack?: { addFile?: unknown; addDockerImage?: unknown } }).stagingStack;
-    if (typeof staging?.addFile !== 'function' || typeof staging?.addDockerImage !== 'function') continue;
+    if (!isAppStagingSynthesizer(stack.synthesizer)) continue;
     v.fail(field, `holds stack '${stack.stackName}' whose synthesizer is the AppStagingSynthesizer (@aws-cdk/app-staging-synthesizer-alpha), which puts its assets `
       + "in the bucket and repositories of the app's staging stack: the pipeline publishes the stages' assets once per execution before any environment, "
       + 'so before that staging stack exists (or has the repository of a new image asset): the asset publishing would fail',
