@@ -10,6 +10,7 @@ import { CHANGE_SET_NAME } from './cloudformation-names';
 import { describeCustomDeploymentConfig, describeDeploymentConfig } from './codedeploy-targets';
 import { AssetManifestModel, BuildOutputRead, DeploymentActionName, DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
 import { ACTION_TEMPLATE_WARN_BYTES, MAX_TEMPLATE_BYTES } from '../model/quotas';
+import { isAppStagingSynthesizer } from '../private/app-staging';
 import { defaultAssemblyDirectory } from '../private/artifact-paths';
 import { described, isToken, Validator } from '../private/validation';
 
@@ -308,6 +309,27 @@ function refuseRolesOfOtherAccounts(v: Validator, field: string, stage: Stage, s
   }
 }
 
+/**
+ * The AppStagingSynthesizer (`@aws-cdk/app-staging-synthesizer-alpha`) puts a stack's assets in the
+ * bucket and repositories of a staging stack of the app, whose publishing roles trust the stack's
+ * account only. The pipeline publishes the stages' assets once per execution, before any environment,
+ * so it would publish them before the staging stack (its bucket, repositories and roles) exists or
+ * gets a new repository, and from the pipeline's account: the asset publishing would fail. Its
+ * default staging stack is created in the App, out of the stage, which aws-cdk-lib refuses as a
+ * dependency that crosses stage boundaries.
+ */
+function refuseAppStagingSynthesizer(v: Validator, field: string, stage: Stage): void {
+  for (const stack of stage.node.findAll().filter((c): c is Stack => Stack.isStack(c) && Stage.of(c) === stage)) {
+    if (!isAppStagingSynthesizer(stack.synthesizer)) continue;
+    v.fail(field, `holds stack '${stack.stackName}' whose synthesizer is the AppStagingSynthesizer (@aws-cdk/app-staging-synthesizer-alpha), which puts its assets `
+      + "in the bucket and repositories of the app's staging stack: the pipeline publishes the stages' assets once per execution before any environment, "
+      + 'so before that staging stack exists (or has the repository of a new image asset): the asset publishing would fail',
+    stack.node.path, 'Give the stacks of stages the pipeline deploys the DefaultStackSynthesizer (synthesizer: new DefaultStackSynthesizer() on each stack, '
+      + 'or no defaultStackSynthesizer on the App): their assets then go to the CDK bootstrap bucket and repository (cdk bootstrap --trust <pipeline account> '
+      + 'for another account).');
+  }
+}
+
 /** Model of `DeploymentTarget.cdkStage`. */
 export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStageOptions, env: TargetEnv): DeploymentModel {
   const v: Validator = ctx.validator;
@@ -329,6 +351,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
 
   // as CDK Pipelines does: the stacks' manifests ask the CDK CLI to check them for error annotations
   // (cdk-nag, Annotations.addError), so that 'cdk synth' fails on them as it does for the app's own stacks
+  refuseAppStagingSynthesizer(v, `${ctx.field}.stage`, stage);
   const assembly = stage.synth({ validateOnSynthesis: true });
   refuseLaterStacks(v, `${ctx.field}.stage`, stage);
   const stacks = assembly.stacks;

@@ -1,4 +1,5 @@
 import { Aws, DefaultStackSynthesizer, Stack, Token } from 'aws-cdk-lib';
+import { isAppStagingSynthesizer } from './app-staging';
 import { described, Validator } from './validation';
 
 /** How UpdatePipeline deploys the pipeline's own stack: the roles and parameter its synthesizer names. */
@@ -22,6 +23,11 @@ export function selfUpdateDeployment(v: Validator, stack: Stack): SelfUpdateDepl
   const synthesizer = stack.synthesizer;
   const fix = "Give the pipeline's stack the DefaultStackSynthesizer (the default; with cloudFormationExecutionRole and bootstrapStackVersionSsmParameter "
     + 'when your bootstrap differs), or leave selfUpdate out and deploy the pipeline\'s stack with cdk deploy.';
+  if (isAppStagingSynthesizer(synthesizer)) {
+    v.fail('selfUpdate', `deploys the pipeline's stack '${stack.stackName}' from the build's cloud assembly, but its synthesizer is the AppStagingSynthesizer `
+      + "(@aws-cdk/app-staging-synthesizer-alpha), whose staging stack holds the stack's assets and is deployed by cdk deploy only, not by the pipeline",
+    described(synthesizer.constructor.name), fix);
+  }
   if (!(synthesizer instanceof DefaultStackSynthesizer)) {
     v.fail('selfUpdate', `deploys the pipeline's stack '${stack.stackName}' with the CloudFormation execution role its synthesizer names, `
       + `but its ${synthesizer.constructor.name} names none (it deploys with the credentials of whoever runs cdk deploy)`, described(synthesizer.constructor.name), fix);

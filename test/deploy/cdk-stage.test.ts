@@ -812,6 +812,28 @@ describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as wri
       + 'Use the DefaultStackSynthesizer (the default; not LegacyStackSynthesizer or CliCredentialsStackSynthesizer), or a BootstraplessSynthesizer with deployRoleArn and cloudFormationExecutionRoleArn.');
   });
 
+  test('a stack of the AppStagingSynthesizer is refused: its staging stack would not exist when the pipeline publishes the assets', () => {
+    // the shape of @aws-cdk/app-staging-synthesizer-alpha's synthesizer once bound to a stack: the
+    // staging resources (a staging stack of the app, with its bucket and repositories) that take its assets
+    class AppStagingShapedSynthesizer extends DefaultStackSynthesizer {
+      public readonly stagingStack = {
+        addFile: () => ({ bucketName: 'cdk-shop-staging-111111111111-eu-west-1' }),
+        addDockerImage: () => ({ repoName: 'shop/web' }),
+      };
+    }
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: E });
+    withResource(new Stack(stage, 'Data'));
+    withResource(new Stack(stage, 'Svc', { synthesizer: new AppStagingShapedSynthesizer() }));
+    expect(errorOf(pipelineFor(stage))).toBe(
+      `${F}.stage holds stack 'Prod-Svc' whose synthesizer is the AppStagingSynthesizer (@aws-cdk/app-staging-synthesizer-alpha), which puts its assets `
+      + "in the bucket and repositories of the app's staging stack: the pipeline publishes the stages' assets once per execution before any environment, "
+      + 'so before that staging stack exists (or has the repository of a new image asset): the asset publishing would fail, got \'Prod/Svc\'. '
+      + 'Give the stacks of stages the pipeline deploys the DefaultStackSynthesizer (synthesizer: new DefaultStackSynthesizer() on each stack, '
+      + 'or no defaultStackSynthesizer on the App): their assets then go to the CDK bootstrap bucket and repository (cdk bootstrap --trust <pipeline account> '
+      + 'for another account).');
+  });
+
   test('a template parameter without a default is refused (regression: CloudFormation refuses the change set)', () => {
     const app = newApp();
     const stage = new Stage(app, 'Prod', { env: E });

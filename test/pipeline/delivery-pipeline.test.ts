@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Aspects, CfnParameter, CliCredentialsStackSynthesizer, DefaultStackSynthesizer, LegacyStackSynthesizer, NestedStack, Stack } from 'aws-cdk-lib';
+import {
+  Aspects, CfnParameter, CliCredentialsStackSynthesizer, DefaultStackSynthesizer, DockerImageAssetLocation, FileAssetLocation, ISynthesisSession,
+  LegacyStackSynthesizer, NestedStack, Stack, StackSynthesizer,
+} from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -707,6 +710,33 @@ describe('selfUpdate', () => {
       + "when your bootstrap differs), or leave selfUpdate out and deploy the pipeline's stack with cdk deploy.");
     // without selfUpdate the synthesizer is cdk deploy's business
     expect(() => pipelineIn(new Stack(newApp(), 'Other', { env: { account: '111111111111', region: 'eu-west-1' }, synthesizer: synthesizer() }))).not.toThrow();
+  });
+
+  test('a pipeline stack of the AppStagingSynthesizer is refused with selfUpdate: its staging stack is deployed by cdk deploy only', () => {
+    // the shape of @aws-cdk/app-staging-synthesizer-alpha's synthesizer once bound to a stack: the
+    // staging resources (a staging stack of the app, with its bucket and repositories) that take its assets
+    class AppStagingShapedSynthesizer extends StackSynthesizer {
+      public readonly stagingStack = {
+        addFile: () => ({ bucketName: 'cdk-shop-staging-111111111111-eu-west-1' }),
+        addDockerImage: () => ({ repoName: 'shop/web' }),
+      };
+      public addFileAsset(): FileAssetLocation { throw new Error('no file assets here'); }
+      public addDockerImageAsset(): DockerImageAssetLocation { throw new Error('no image assets here'); }
+      public synthesize(session: ISynthesisSession): void {
+        this.synthesizeTemplate(session);
+        this.emitArtifact(session, {});
+      }
+    }
+    const stack = new Stack(newApp(), 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' }, synthesizer: new AppStagingShapedSynthesizer() });
+    expect(errorOf(() => pipelineIn(stack, { selfUpdate: true, environments: [env('staging')] }))).toBe(
+      "'PipelineStack/Shop': selfUpdate deploys the pipeline's stack 'PipelineStack' from the build's cloud assembly, but its synthesizer is the "
+      + "AppStagingSynthesizer (@aws-cdk/app-staging-synthesizer-alpha), whose staging stack holds the stack's assets and is deployed by cdk deploy only, "
+      + 'not by the pipeline, got AppStagingShapedSynthesizer. '
+      + "Give the pipeline's stack the DefaultStackSynthesizer (the default; with cloudFormationExecutionRole and bootstrapStackVersionSsmParameter "
+      + "when your bootstrap differs), or leave selfUpdate out and deploy the pipeline's stack with cdk deploy.");
+    // without selfUpdate the pipeline's stack is deployed with cdk deploy, which deploys the staging stack too
+    const other = new Stack(newApp(), 'Other', { env: { account: '111111111111', region: 'eu-west-1' }, synthesizer: new AppStagingShapedSynthesizer() });
+    expect(() => pipelineIn(other, { environments: [env('staging')] })).not.toThrow();
   });
 
   test('the pipeline stack\'s bootstrap qualifier names the execution role and the version parameter', () => {
