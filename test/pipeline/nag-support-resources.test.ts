@@ -50,6 +50,35 @@ describe('cdk-nag over the cross-region support stack', () => {
     }]);
   });
 
+  test.each([
+    ['an app without the flag', {}],
+    ['an app that turns the flag off', { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS, [cxapi.CODEPIPELINE_CROSS_ACCOUNT_KEYS_DEFAULT_VALUE_TO_FALSE]: false }],
+  ])('your own artifactBucket without a key, with another region, in %s: the replication key aws-cdk-lib creates rotates '
+    + '(regression: no EnableKeyRotation, cdk-nag AwsSolutions-KMS5)', (_name, context) => {
+    const app = new App({ context });
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, {
+      artifactBucket: s3.Bucket.fromBucketName(stack, 'Artifacts', 'acme-artifacts-eu-west-1'),
+      environments: [{ name: 'us', region: 'us-east-1', deployments: [cfnTarget('shop-us')] }],
+    });
+    expect(findings(app)).toEqual([]);
+    const keys = app.node.findAll().filter((c): c is kms.CfnKey => c instanceof kms.CfnKey);
+    expect(keys.map(k => [k.node.path, k.enableKeyRotation])).toEqual([
+      ['cross-region-stack-111111111111:us-east-1/Default/CrossRegionCodePipelineReplicationBucketEncryptionKey/Resource', true],
+    ]);
+  });
+
+  test('your own artifactBucket without a key, with another region, in a new app (the flag on): no replication key, as before', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, {
+      artifactBucket: s3.Bucket.fromBucketName(stack, 'Artifacts', 'acme-artifacts-eu-west-1'),
+      environments: [{ name: 'us', region: 'us-east-1', deployments: [cfnTarget('shop-us')] }],
+    });
+    expect(findings(app)).toEqual([]);
+    expect(app.node.findAll().filter(c => c instanceof kms.CfnKey)).toEqual([]);
+  });
+
   test('the pipeline\'s own artifact bucket carries the access-log suppression, with a reason that says what records its requests '
     + '(regression: claimed CloudTrail records them, which it does only for a trail that logs S3 data events)', () => {
     const app = newApp();

@@ -1,10 +1,11 @@
-import { Annotations, CfnCapabilities, Names, PhysicalName, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnCapabilities, FeatureFlags, Names, PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { scopeCrossAccountActionRoleKeyGrants, scopeEcsDeployGrants, scopeOtherRegionActionRoleKeyGrants, scopeReplicationKeyGrants } from './replication-keys';
 import { selfUpdateConfigurationPath, selfUpdateTemplateConfiguration, withTemplateConfiguration } from './self-update-stack-settings';
@@ -49,10 +50,15 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
   // Your own bucket with a customer managed key: the replication buckets of other regions get one
   // too (aws-cdk-lib's crossAccountKeys), so a role of another account can decrypt the artifacts
   // there as in the pipeline's region; a bucket without a key keeps aws-cdk-lib's default (no other
-  // account may read it: validate() refuses an environment of another account).
+  // account may read it: validate() refuses an environment of another account). That default
+  // depends on a feature flag: without @aws-cdk/aws-codepipeline:crossAccountKeysDefaultValueToFalse
+  // the replication buckets get customer managed keys too, which must rotate like every key the
+  // pipeline creates, so the value aws-cdk-lib will use is worked out here.
   const crossAccountKeys = options.artifactBucket
     ? (options.artifactBucket.encryptionKey !== undefined ? true : undefined)
     : needsCrossAccountKeys(model, stack.account);
+  const effectiveCrossAccountKeys = crossAccountKeys
+    ?? !FeatureFlags.of(scope).isEnabled(cxapi.CODEPIPELINE_CROSS_ACCOUNT_KEYS_DEFAULT_VALUE_TO_FALSE);
   const pipeline = new codepipeline.Pipeline(scope, 'Pipeline', {
     pipelineType: codepipeline.PipelineType.V2,
     executionMode: model.executionMode as codepipeline.ExecutionMode,
@@ -61,7 +67,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
     pipelineName: model.pipelineName ?? PhysicalName.GENERATE_IF_NEEDED,
     artifactBucket: options.artifactBucket,
     crossAccountKeys,
-    enableKeyRotation: crossAccountKeys ? true : undefined,
+    enableKeyRotation: effectiveCrossAccountKeys ? true : undefined,
     restartExecutionOnUpdate: model.selfUpdate !== undefined,
   });
 
