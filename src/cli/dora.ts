@@ -163,9 +163,13 @@ export function computeDora(records: DeploymentRecord[], options: DoraOptions): 
  * successful deployment before it of the revision it deployed. A target named but not among the
  * runs read ran before all of them: every change before the rollback is undone. Without a target,
  * and a revision that finds a run before the latest change, the latest change before the rollback is.
+ * A rollback that failed undoes only the latest change before it.
  */
 function undoneBy(rollback: DeploymentRecord, changes: readonly DeploymentRecord[], records: readonly DeploymentRecord[]): DeploymentRecord[] {
   const before = changes.filter((d) => d.endTime! <= rollback.startTime);
+  // a rollback that failed took nothing out of the environment: it only shows that the change then
+  // running needed remediation, so it fails that change alone, whatever run it meant to restore
+  if (rollback.status !== 'Succeeded') return before.slice(-1);
   const restored = rollback.rollbackTarget !== undefined
     ? records.find((r) => r.kind === 'deployment' && r.executionId === rollback.rollbackTarget && r.endTime)
     : rollback.revision !== undefined

@@ -111,6 +111,19 @@ describe('DORA keys on hand-written histories', () => {
     expect(history({}).failedChanges).toBe(1);
   });
 
+  test('a failed rollback to an older run fails only the latest change before it: it took nothing out of the environment '
+    + '(regression: every change after its target counted as failed)', () => {
+    const m = computeEnvironment([
+      rec('ea', 'Succeeded', '11-02T10:00', '11-02T10:30'),
+      rec('eb', 'Succeeded', '11-03T10:00', '11-03T10:30'),
+      rec('ec', 'Succeeded', '11-04T10:00', '11-04T10:30'),
+      rec('r1', 'Failed', '11-04T12:00', '11-04T12:10', { kind: 'rollback', rollbackTarget: 'ea' }),
+      rec('ed', 'Succeeded', '11-04T13:00', '11-04T13:30'),
+    ], { since, until });
+    // ec failed when the rollback started; ed's success restores
+    expect(m).toMatchObject({ changes: 4, failedChanges: 1, restores: 1, openFailures: 0, timeToRestoreMedianMs: 90 * MIN });
+  });
+
   test('one rollback past two changes undoes both; a target older than every run read undoes every change before the rollback', () => {
     const history = (target: string) => computeEnvironment([
       rec('ea', 'Succeeded', '11-02T10:00', '11-02T10:30'),
