@@ -9,7 +9,7 @@ import {
   actionNameOf, checkAccount, checkExplicitEnvironment, checkRole, defaultChildOf, DeploymentArtifact, roleDetail, singleActionFields, TargetEnv,
 } from './codedeploy-targets';
 import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model/model';
-import { renderedPipelineName } from '../pipeline/render/pipeline-overrides';
+import { nameInStack, renderedPipelineName } from '../pipeline/render/pipeline-overrides';
 import { markLambdaDeployRole } from '../private/lambda-deploy-roles';
 import { hasDeployTimeName, readsCrossRegionNames, refuseOtherStage } from '../private/referable';
 import { described, isToken, literal, literalName, requireFactoryMade, Validator } from '../private/validation';
@@ -423,8 +423,9 @@ class LambdaDeployAction extends actions.Action {
  * hatch's overrides). In the pipeline's stack, its reference (`Ref`), which is the name the pipeline
  * gets, a `Name` override included. In a stack of another account or region, which cannot reference
  * it, aws-cdk-lib's physical name: the name the library gave it, unless a `Name` override of the
- * pipeline resource replaced it, whose literal value is used then (a value of the pipeline's stack,
- * a parameter say, cannot be named there: the physical name stays).
+ * pipeline resource replaced it, whose literal value is used then, also when it is built from the
+ * pipeline stack's Region, account or stack name (a value known only at deploy, a parameter say,
+ * cannot be named there: the physical name stays).
  */
 function effectivePipelineName(pipeline: codepipeline.IPipeline): string {
   const cfn = pipeline.node.defaultChild;
@@ -433,8 +434,7 @@ function effectivePipelineName(pipeline: codepipeline.IPipeline): string {
   return Lazy.uncachedString({
     produce: (context: IResolveContext) => {
       if (Stack.of(context.scope) === Stack.of(cfn)) return name;
-      const overridden = renderedPipelineName(cfn);
-      return typeof overridden === 'string' ? overridden : name;
+      return nameInStack(renderedPipelineName(cfn), Stack.of(cfn)) ?? name;
     },
   });
 }

@@ -9,7 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { EnvironmentOptions } from './environment';
 import { PipelineNotifications } from './notifications';
 import { checkAppStackTemplates } from './render/app-stack-templates';
-import { builtProperties, changesAny, differencesFromPlan, executionModeOf, layoutOf, PipelineAsRendered, pipelineAsRendered } from './render/pipeline-overrides';
+import { builtProperties, changesAny, differencesFromPlan, executionModeOf, layoutOf, nameInStack, PipelineAsRendered, pipelineAsRendered } from './render/pipeline-overrides';
 import { needsCrossAccountKeys, renderPipeline } from './render/render-pipeline';
 import { checkRenderedQuotas, checkRenderedStageQuotas, renderedTemplate } from './render/rendered-quotas';
 import { selfUpdateAssetsProblem } from './render/self-update-assets';
@@ -350,7 +350,7 @@ export class DeliveryPipeline extends Construct {
         // after every grant (grantArtifactsRead included)
         warnArtifactStoreOfAnotherAccount(this, pipeline);
         describeGroupAlarmsNow(this.model, plan);
-        if (changesAny(asRendered, 'Name')) renamePlan(plan, asRendered);
+        if (changesAny(asRendered, 'Name')) renamePlan(plan, asRendered, stack);
         else if (this.model.pipelineName === undefined) warnGeneratedName(this, pipeline);
         const template = renderedTemplate(stack);
         // the pipeline's stages, resolved once: the variable references and the template's size bound read them
@@ -1044,13 +1044,15 @@ function describeGroupAlarmsNow(model: PipelineModel, plan: PlanDocument): void 
 /**
  * An override of the pipeline's name (`Name`) renames the pipeline CodePipeline creates: the plan
  * takes that name, so that `cdk-delivery plan` and `diff` name the pipeline the CLI's other commands
- * must be given. A name that is not a literal is left out, as a token `pipelineName` is.
+ * must be given. A name built from the pseudo parameters the stack knows as literals (its Region,
+ * account, stack name) is that literal; another name that is not a literal is left out, as a token
+ * `pipelineName` is.
  */
-function renamePlan(plan: PlanDocument, rendered: PipelineAsRendered): void {
+function renamePlan(plan: PlanDocument, rendered: PipelineAsRendered, stack: Stack): void {
   const properties = rendered.properties();
   if (properties === undefined) return;
-  const name = properties.Name;
+  const name = nameInStack(properties.Name, stack);
   const writable = plan as { pipelineName?: string };
-  if (typeof name === 'string') writable.pipelineName = name;
+  if (name !== undefined) writable.pipelineName = name;
   else delete writable.pipelineName;
 }

@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Aws, CfnParameter, Duration, Fn, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -6,6 +6,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DeploymentArtifact, DeploymentTarget, LambdaTrafficShift, PipelineSource, ReleaseMode, Verification } from '../../src';
+import { PLAN_METADATA_TYPE, PlanDocument } from '../../src/model/plan-document';
 import { action, CONNECTION_ARN, errorOf, flat, newApp, newStack, nagFindingsAfterSynth, pipelineIn } from '../util';
 
 const F = "'PipelineStack/Shop': environments[0] ('prod').deployments[0]";
@@ -177,6 +178,30 @@ describe('DeploymentTarget.lambdaFunction', () => {
     }]);
     expect(Object.values<any>(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline')).map(p => p.Properties.Name)).toEqual([expected]);
     expect(findings.filter(f => f.path.startsWith('cross-account-support-stack-222222222222/'))).toEqual([]);
+  });
+
+  test.each([
+    ['Fn.join with the stack\'s Region', () => Fn.join('-', ['shop', Aws.REGION]), 'shop-eu-west-1'],
+    ['Fn.sub with the stack name and account', () => Fn.sub('${AWS::StackName}-${AWS::AccountId}'), 'PipelineStack-111111111111'],
+    ['a parameter (known only at deploy: the name the library gave)', (stack: Stack) => new CfnParameter(stack, 'Name').valueAsString, 'shop'],
+  ])('a Name override built from %s: the role in another account is granted the log groups of the name it makes, and the plan names it '
+    + '(regression: the library\'s name, silently)', (_name, override, expected) => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const pipeline = pipelineIn(stack, {
+      pipelineName: 'shop',
+      environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack, '222222222222'))] }],
+    });
+    pipeline.buildPipeline();
+    (pipeline.pipeline.node.defaultChild as codepipeline.CfnPipeline).addPropertyOverride('Name', override(stack));
+    const assembly = app.synth();
+    const support = app.node.findAll().find(c => c instanceof Stack && c.node.id === 'cross-account-support-stack-222222222222') as Stack;
+    const statements = Object.values<any>(Template.fromStack(support).findResources('AWS::IAM::Policy'))
+      .flatMap(p => flat(p.Properties.PolicyDocument.Statement)).filter((st: any) => JSON.stringify(st.Action).includes('logs:'));
+    const groups = [`/aws/codepipeline/${expected}`, `/eu-west-1/codepipeline/${expected}`].map(g => `arn:aws:logs:eu-west-1:222222222222:log-group:${g}`);
+    expect(statements.map((st: any) => st.Resource)).toEqual([groups.flatMap(g => [g, `${g}:*`])]);
+    const plan = assembly.getStackByName('PipelineStack').findMetadataByType(PLAN_METADATA_TYPE)[0].data as unknown as PlanDocument;
+    expect(plan.pipelineName).toBe(expected === 'shop' ? undefined : expected);
   });
 
   test('cdk-nag AwsSolutions finds nothing on the pipeline (the wildcards carry their reasons)', () => {

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 
 /*
@@ -74,6 +74,45 @@ function overriddenProperties(cfn: codepipeline.CfnPipeline): string[] {
  */
 export function renderedPipelineName(cfn: codepipeline.CfnPipeline): unknown {
   return renderProperties(cfn)?.Name;
+}
+
+/**
+ * The literal a rendered `Name` stands for in its stack, when known at synth: a string, or one built
+ * with `Fn::Join` / `Fn::Sub` from strings and the pseudo parameters the stack knows as literals
+ * (`AWS::Region`, `AWS::AccountId`, `AWS::StackName`, `AWS::Partition`, `AWS::URLSuffix`); undefined otherwise
+ * (a parameter, an attribute of another resource).
+ */
+export function nameInStack(value: unknown, stack: Stack): string | undefined {
+  const pseudo = (name: string): string | undefined => {
+    const known: Record<string, string> = {
+      'AWS::Region': stack.region,
+      'AWS::AccountId': stack.account,
+      'AWS::StackName': stack.stackName,
+      'AWS::Partition': stack.partition,
+      'AWS::URLSuffix': stack.urlSuffix,
+    };
+    const literal = known[name];
+    return literal === undefined || Token.isUnresolved(literal) ? undefined : literal;
+  };
+  const evaluate = (v: unknown): string | undefined => {
+    if (typeof v === 'string') return v;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+    const keys = Object.keys(v);
+    if (keys.length !== 1) return undefined;
+    const arg = (v as Record<string, unknown>)[keys[0]];
+    if (keys[0] === 'Ref') return typeof arg === 'string' ? pseudo(arg) : undefined;
+    if (keys[0] === 'Fn::Join' && Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && Array.isArray(arg[1])) {
+      const parts = (arg[1] as unknown[]).map(evaluate);
+      return parts.every(x => x !== undefined) ? parts.join(arg[0]) : undefined;
+    }
+    if (keys[0] === 'Fn::Sub' && typeof arg === 'string') {
+      let unknown = false;
+      const out = arg.replace(/\$\{([^}!]*)\}/g, (_m, name: string) => pseudo(name) ?? (unknown = true, ''));
+      return unknown || arg.includes('${!') ? undefined : out;
+    }
+    return undefined;
+  };
+  return evaluate(value);
 }
 
 /** The resource's properties as its stack's template will hold them: its own rendering only, not the stack's. */
