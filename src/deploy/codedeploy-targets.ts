@@ -430,17 +430,33 @@ function checkGroup(ctx: ModelContext, group: unknown, kind: 'Server' | 'Ecs', e
  * ARN: a config imported by name (`from<Kind>DeploymentConfigName(scope, ...)`) gets the ARN of the
  * importing stack's account and region, whatever the group's. aws-cdk-lib grants the action's role
  * `codedeploy:GetDeploymentConfig` on that ARN only, and CodeDeploy checks the one of the group's
- * account and region: the deployment would fail with an access denied error. Predefined configs
- * (`ServerDeploymentConfig.ONE_AT_A_TIME`) and configs of the app have no literal account or region
- * in their ARN and pass.
+ * account and region: the deployment would fail with an access denied error. A config the app
+ * defines is judged by its stack's account and region (its ARN is a token, or, with a name, that
+ * stack's): in another account or region than the group's, the group would read a config that is
+ * not there. Predefined configs (`ServerDeploymentConfig.ONE_AT_A_TIME`) pass: each group binds
+ * them to its own account and region.
  */
 function checkConfigEnvironment(v: Validator, field: string, group: { env: { region: string; account: string }; deploymentConfig?: unknown }, kind: 'Server' | 'Ecs'): void {
   const config = group.deploymentConfig as { deploymentConfigArn?: unknown; deploymentConfigName?: unknown } | undefined;
   const arn = config?.deploymentConfigArn;
   if (typeof arn !== 'string') return;
+  const { account: groupAccount, region: groupRegion } = group.env;
+  if (defaultChildOf(config) !== undefined) {
+    // a config the app defines is in its stack's account and region, whatever its (token) ARN says
+    const owned = config as unknown as IConstruct;
+    const { account: stackAccount, region: stackRegion } = Stack.of(owned);
+    if ([stackAccount, stackRegion, groupRegion, groupAccount].some(x => isToken(x))) return;
+    if (stackAccount === groupAccount && stackRegion === groupRegion) return;
+    v.fail(field, `has a deploymentConfig defined in stack ${Stack.of(owned).node.path} (account ${stackAccount}, ${stackRegion}), `
+      + `but the group is in account ${groupAccount}, ${groupRegion}: CodeDeploy reads a group's deployment configuration in the group's own account and region, `
+      + 'so the deployment would use a config that does not exist there (or fail to synthesize, for a config without a name)',
+    owned.node.path,
+    `Define the config in a stack of the group's account and region (env: { account: '${groupAccount}', region: '${groupRegion}' }), `
+      + `or import it there by name with codedeploy.${kind}DeploymentConfig.from${kind}DeploymentConfigName(groupStack, 'Config', 'my-config').`);
+    return;
+  }
   // arn:<partition>:codedeploy:<region>:<account>:deploymentconfig:<name>
   const [, , , region, account] = arn.split(':');
-  const { account: groupAccount, region: groupRegion } = group.env;
   if ([region, account, groupRegion, groupAccount].some(x => x === undefined || x === '' || isToken(x))) return;
   if (region === groupRegion && account === groupAccount) return;
   const name = literalOr(typeof config?.deploymentConfigName === 'string' ? config.deploymentConfigName : '', '<config name>');

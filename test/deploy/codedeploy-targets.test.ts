@@ -1034,6 +1034,48 @@ describe('describeDeploymentConfig', () => {
   });
 });
 
+describe('a deployment config the app defines, in a stack of another account or region than the group\'s', () => {
+  test.each([
+    ['without a name (regression: aws-cdk-lib\'s CannotUseCrossEnvironment resolution error)', undefined],
+    ['with a name (regression: the role was granted the config of the pipeline\'s account, which the group\'s account does not have)', 'shop-two'],
+  ])('is refused at synth, %s', (_name, deploymentConfigName) => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const config = new codedeploy.ServerDeploymentConfig(stack, 'Cfg', { minimumHealthyHosts: codedeploy.MinimumHealthyHosts.count(1), deploymentConfigName });
+    const group = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
+      application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'App', 'arn:aws:codedeploy:eu-west-1:222222222222:application:shop'),
+      deploymentGroupName: 'shop-fleet',
+      deploymentConfig: config,
+    });
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.codeDeployServer(group)] }] })))
+      .toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].deploymentGroup has a deploymentConfig defined in stack PipelineStack "
+        + '(account 111111111111, eu-west-1), but the group is in account 222222222222, eu-west-1: CodeDeploy reads a group\'s deployment configuration '
+        + 'in the group\'s own account and region, so the deployment would use a config that does not exist there (or fail to synthesize, for a config '
+        + 'without a name), got \'PipelineStack/Cfg\'. Define the config in a stack of the group\'s account and region '
+        + "(env: { account: '222222222222', region: 'eu-west-1' }), or import it there by name with "
+        + "codedeploy.ServerDeploymentConfig.fromServerDeploymentConfigName(groupStack, 'Config', 'my-config').");
+  });
+
+  test('a config the app defines in the group\'s own stack passes, and the action may read it', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const groupStack = new Stack(app, 'FleetStack', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const config = new codedeploy.ServerDeploymentConfig(groupStack, 'Cfg', {
+      minimumHealthyHosts: codedeploy.MinimumHealthyHosts.count(1), deploymentConfigName: 'shop-two',
+    });
+    const group = new codedeploy.ServerDeploymentGroup(groupStack, 'Fleet', {
+      application: new codedeploy.ServerApplication(groupStack, 'App', { applicationName: 'shop' }), deploymentConfig: config, deploymentGroupName: 'shop-fleet',
+    });
+    pipelineIn(stack, { environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.codeDeployServer(group)] }] });
+    const statements = Object.values<any>(Template.fromStack(groupStack).findResources('AWS::IAM::Policy'))
+      .flatMap(p => flat(p.Properties.PolicyDocument.Statement)).filter((st: any) => JSON.stringify(st.Action).includes('GetDeploymentConfig'));
+    // the role is in the group's stack (account 222222222222, eu-west-1): its own Region and account
+    expect(statements.map((st: any) => st.Resource)).toEqual([
+      expect.stringMatching(/^arn:aws:codedeploy:<AWS::Region>:<AWS::AccountId>:deploymentconfig:<Cfg[0-9A-F]{8}>$/),
+    ]);
+  });
+});
+
 describe('a deployment config imported by name in a stack of another account or region than the group\'s', () => {
   const A = '111111111111';
   const B = '222222222222';
