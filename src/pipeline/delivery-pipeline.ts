@@ -859,29 +859,47 @@ function warnSelfUpdateSupportStacks(scope: Construct, stack: Stack): void {
     + 'until they exist, that environment fails.');
 }
 
+/** aws-cdk-lib's feature flag for the kind of cross-region references (`"strong"`, `"weak"` or `"both"`), read from the consumer stack. */
+const CROSS_STACK_REFERENCES_FLAG = '@aws-cdk/core:defaultCrossStackReferences';
+
 /**
  * Refuses a pipeline whose stack has `crossRegionReferences: true` when the replication bucket of
  * another Region is in a stack that cannot hold assets: aws-cdk-lib's support stack
  * `<pipeline stack>-support-<region>` (a BootstraplessSynthesizer), which it creates when the first
  * action of that Region deploys no resource of a stack of the app in that Region (a CloudFormation
  * or CDK stage target, an imported group, service or function). With the flag, the pipeline's stack
- * reads that bucket's name through aws-cdk-lib's cross-region export, a custom resource whose Lambda
- * code is an asset of the bucket's stack, and the synth fails with aws-cdk-lib's "Cannot add assets to
- * a Stack that uses the BootstraplessSynthesizer", naming neither the cause nor the fix.
+ * reads that bucket's name and ARN by reference, as `@aws-cdk/core:defaultCrossStackReferences` (read
+ * from the pipeline's stack, the consumer) says:
+ * - `"strong"` (the default when unset) and `"both"`: through aws-cdk-lib's cross-region export, a
+ *   custom resource whose Lambda code is an asset of the bucket's stack, and the synth fails with
+ *   aws-cdk-lib's "Cannot add assets to a Stack that uses the BootstraplessSynthesizer", naming
+ *   neither the cause nor the fix;
+ * - `"weak"`: from an output of the bucket's stack through `Fn::GetStackOutput`, which needs no asset
+ *   and synthesizes, but is a read the library does not support: its cdk-nag suppression of the
+ *   pipeline's role's grant on the bucket's objects names the bucket by its physical name and does
+ *   not match the reference, and the read is not verified at deploy time.
  */
 function refuseUnreadableReplicationBuckets(v: Validator, model: PipelineModel, pipeline: codepipeline.Pipeline): void {
   const stack = Stack.of(pipeline);
   if (!hasCrossRegionReferences(stack)) return;
+  const strength: unknown = stack.node.tryGetContext(CROSS_STACK_REFERENCES_FLAG);
   for (const [region, support] of Object.entries(pipeline.crossRegionSupport)) {
     // a bucket of another account is named by its physical name, without a reference
     if (!(support.stack.synthesizer instanceof BootstraplessSynthesizer) || support.stack.account !== stack.account) continue;
     const field = firstDeploymentIn(model, region) ?? 'environments';
-    v.fail(field, `deploys in Region ${region}, whose replication bucket of the pipeline's artifacts is in stack '${support.stack.stackName}' `
+    const where = `deploys in Region ${region}, whose replication bucket of the pipeline's artifacts is in stack '${support.stack.stackName}' `
       + `(${support.stack.node.path}), synthesized without assets (BootstraplessSynthesizer), while the pipeline's stack '${stack.stackName}' has `
-      + 'crossRegionReferences: true, with which aws-cdk-lib reads that bucket\'s name through a cross-region export: a custom resource whose '
-      + 'Lambda code is an asset of the bucket\'s stack, which it cannot hold (the synth would fail with "Cannot add assets to a Stack that uses '
-      + 'the BootstraplessSynthesizer")', region,
-    `Leave crossRegionReferences out of the pipeline's stack '${stack.stackName}', and name the CodeDeploy applications and groups, ECS clusters `
+      + 'crossRegionReferences: true';
+    const cause = strength === 'weak'
+      ? ` and ${CROSS_STACK_REFERENCES_FLAG} "weak", with which aws-cdk-lib reads that bucket's name and ARN from an output of the bucket's stack `
+        + 'through Fn::GetStackOutput: a cross-region read the library does not support (its cdk-nag suppression of the pipeline\'s role\'s grant on '
+        + 'the bucket\'s objects names the bucket by its physical name and would not match the reference, and the read is not verified at deploy time)'
+      : `, with which aws-cdk-lib ${strength === 'both' ? 'writes that bucket\'s name to a cross-region export (besides reading it through Fn::GetStackOutput)'
+        : 'reads that bucket\'s name through a cross-region export'} (${CROSS_STACK_REFERENCES_FLAG} ${strength === undefined ? 'not set, which means "strong"' : JSON.stringify(strength)}): `
+        + 'a custom resource whose Lambda code is an asset of the bucket\'s stack, which it cannot hold (the synth would fail with "Cannot add assets to a '
+        + 'Stack that uses the BootstraplessSynthesizer")';
+    v.fail(field, where + cause, region,
+      `Leave crossRegionReferences out of the pipeline's stack '${stack.stackName}', and name the CodeDeploy applications and groups, ECS clusters `
       + 'and services and Lambda functions of other Regions (literal names or PhysicalName.GENERATE_IF_NEEDED), which the pipeline\'s stack '
       + 'reads without it.');
   }

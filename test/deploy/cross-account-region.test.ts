@@ -612,16 +612,20 @@ describe('resources of the app in another account or region whose names are gene
 });
 
 describe('crossRegionReferences on the pipeline\'s stack', () => {
-  const refused = (field: string) => `'PipelineStack/Shop': ${field} deploys in Region us-east-1, whose replication bucket of the pipeline's artifacts is in stack `
+  const where = (field: string) => `'PipelineStack/Shop': ${field} deploys in Region us-east-1, whose replication bucket of the pipeline's artifacts is in stack `
     + `'PipelineStack-support-us-east-1' (cross-region-stack-${A}:us-east-1), synthesized without assets (BootstraplessSynthesizer), while the pipeline's stack `
-    + '\'PipelineStack\' has crossRegionReferences: true, with which aws-cdk-lib reads that bucket\'s name through a cross-region export: a custom resource whose '
-    + 'Lambda code is an asset of the bucket\'s stack, which it cannot hold (the synth would fail with "Cannot add assets to a Stack that uses '
-    + 'the BootstraplessSynthesizer"), got \'us-east-1\'. Leave crossRegionReferences out of the pipeline\'s stack \'PipelineStack\', and name the CodeDeploy '
+    + '\'PipelineStack\' has crossRegionReferences: true';
+  const fix = ', got \'us-east-1\'. Leave crossRegionReferences out of the pipeline\'s stack \'PipelineStack\', and name the CodeDeploy '
     + 'applications and groups, ECS clusters and services and Lambda functions of other Regions (literal names or PhysicalName.GENERATE_IF_NEEDED), '
     + 'which the pipeline\'s stack reads without it.';
+  const assetCause = ': a custom resource whose Lambda code is an asset of the bucket\'s stack, which it cannot hold (the synth would fail with '
+    + '"Cannot add assets to a Stack that uses the BootstraplessSynthesizer")';
+  const refused = (field: string) => where(field) + ', with which aws-cdk-lib reads that bucket\'s name through a cross-region export '
+    + '(@aws-cdk/core:defaultCrossStackReferences not set, which means "strong")' + assetCause + fix;
 
-  function pipelineWith(environments: (app: App, stack: Stack) => EnvironmentOptions[], crossRegionReferences = true) {
+  function pipelineWith(environments: (app: App, stack: Stack) => EnvironmentOptions[], crossRegionReferences = true, strength?: string) {
     const app = newApp();
+    if (strength !== undefined) app.node.setContext(cxapi.DEFAULT_CROSS_STACK_REFERENCES, strength);
     const stack = new Stack(app, 'PipelineStack', { env: { account: A, region: 'eu-west-1' }, crossRegionReferences });
     pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npx cdk synth'], outputs: ['cdk.out/**/*', 'appspec.yml'] }), environments: environments(app, stack) });
     return app;
@@ -653,6 +657,30 @@ describe('crossRegionReferences on the pipeline\'s stack', () => {
     expect(errorOf(() => pipelineWith(environments).synth())).toBe(refused(field));
     // without the flag, the same pipeline synthesizes
     expect(() => pipelineWith(environments, false).synth()).not.toThrow();
+  });
+
+  const cfnUs = () => [{ name: 'us', region: 'us-east-1', deployments: [cfnTarget('shop-us')] }];
+
+  test('the apps above leave @aws-cdk/core:defaultCrossStackReferences unset, so their refusal is the one of the flag absent', () => {
+    expect(newApp().node.tryGetContext(cxapi.DEFAULT_CROSS_STACK_REFERENCES)).toBeUndefined();
+  });
+
+  test.each([
+    ['strong', 'reads that bucket\'s name through a cross-region export (@aws-cdk/core:defaultCrossStackReferences "strong")'],
+    ['both', 'writes that bucket\'s name to a cross-region export (besides reading it through Fn::GetStackOutput) '
+      + '(@aws-cdk/core:defaultCrossStackReferences "both")'],
+  ])('@aws-cdk/core:defaultCrossStackReferences "%s": refused for the export writer\'s asset, which the support stack cannot hold', (strength, how) => {
+    expect(errorOf(() => pipelineWith(cfnUs, true, strength).synth())).toBe(where("environments[0] ('us').deployments[0]") + `, with which aws-cdk-lib ${how}`
+      + assetCause + fix);
+  });
+
+  test('@aws-cdk/core:defaultCrossStackReferences "weak": refused as a read the library does not support, not for an asset', () => {
+    expect(errorOf(() => pipelineWith(cfnUs, true, 'weak').synth())).toBe(where("environments[0] ('us').deployments[0]")
+      + ' and @aws-cdk/core:defaultCrossStackReferences "weak", with which aws-cdk-lib reads that bucket\'s name and ARN from an output of the bucket\'s '
+      + 'stack through Fn::GetStackOutput: a cross-region read the library does not support (its cdk-nag suppression of the pipeline\'s role\'s grant on the '
+      + 'bucket\'s objects names the bucket by its physical name and would not match the reference, and the read is not verified at deploy time)' + fix);
+    // without crossRegionReferences the flag changes nothing: the bucket is named by its physical name
+    expect(() => pipelineWith(cfnUs, false, 'weak').synth()).not.toThrow();
   });
 
   test('a Region whose first target is a group of a stack of the app there keeps its replication bucket in that stack, and synthesizes with the flag', () => {
