@@ -29,6 +29,7 @@ import { DeliveryDefaults } from '../policy/delivery-defaults';
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
 import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage, registerPipeline } from '../private/app-registry';
 import { stackTemplatePath } from '../private/artifact-paths';
+import { joinedText } from '../private/intrinsics';
 import { addCrossAccountActionRoleSuppressions, addFleetInstanceRoleSuppressions, addNagSuppressions } from '../private/nag';
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
 import { selfUpdateDeployment } from '../private/pipeline-synthesizer';
@@ -745,11 +746,7 @@ function literalActionRoles(pipeline: codepipeline.Pipeline): Array<{ arn: strin
 
 /** A role ARN of a rendered action as text, with `partition` for the partition's reference; undefined for any other reference. */
 function roleArnText(arn: unknown, partition: string): string | undefined {
-  if (typeof arn === 'string') return arn;
-  const join = (arn as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
-  if (!join) return undefined;
-  const parts = join[1].map(p => (typeof p === 'string' ? p : (p as { Ref?: string }).Ref === 'AWS::Partition' ? partition : undefined));
-  return parts.every(p => p !== undefined) ? parts.join(join[0]) : undefined;
+  return joinedText(arn, name => (name === 'AWS::Partition' ? partition : undefined));
 }
 
 /**

@@ -3,6 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { joinedText, pseudoParameterText } from './intrinsics';
 import { isLambdaDeployRole } from './lambda-deploy-roles';
 import { crossAccountActionRoles, hasAliasScopedReplicationKeys, renderedStatements, scopedActionRoleKeys } from '../pipeline/render/replication-keys';
 
@@ -453,13 +454,7 @@ function isOwnAttribute(value: unknown): boolean {
 
 /** True for a string, a `{ Ref }` or an `Fn::Join` of those: a name cdk-nag shows without a generated id of another template. */
 function isFlattenable(value: unknown): boolean {
-  if (typeof value === 'string') return true;
-  if (!value || typeof value !== 'object') return false;
-  const v = value as Record<string, unknown>;
-  if (Object.keys(v).length !== 1) return false;
-  if (typeof v.Ref === 'string') return v.Ref.startsWith('AWS::');
-  const join = v['Fn::Join'];
-  return Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1]) && join[1].every(isFlattenable);
+  return joinedText(value, pseudoParameterText) !== undefined;
 }
 
 /**

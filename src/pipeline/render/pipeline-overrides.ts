@@ -1,5 +1,6 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import { joinedText } from '../../private/intrinsics';
 
 /*
  * What the escape hatch changes in the pipeline resource after the library built it: property
@@ -94,25 +95,7 @@ export function nameInStack(value: unknown, stack: Stack): string | undefined {
     const literal = known[name];
     return literal === undefined || Token.isUnresolved(literal) ? undefined : literal;
   };
-  const evaluate = (v: unknown): string | undefined => {
-    if (typeof v === 'string') return v;
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
-    const keys = Object.keys(v);
-    if (keys.length !== 1) return undefined;
-    const arg = (v as Record<string, unknown>)[keys[0]];
-    if (keys[0] === 'Ref') return typeof arg === 'string' ? pseudo(arg) : undefined;
-    if (keys[0] === 'Fn::Join' && Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && Array.isArray(arg[1])) {
-      const parts = (arg[1] as unknown[]).map(evaluate);
-      return parts.every(x => x !== undefined) ? parts.join(arg[0]) : undefined;
-    }
-    if (keys[0] === 'Fn::Sub' && typeof arg === 'string') {
-      let unknown = false;
-      const out = arg.replace(/\$\{([^}!]*)\}/g, (_m, name: string) => pseudo(name) ?? (unknown = true, ''));
-      return unknown || arg.includes('${!') ? undefined : out;
-    }
-    return undefined;
-  };
-  return evaluate(value);
+  return joinedText(value, pseudo, true);
 }
 
 /** The resource's properties as its stack's template will hold them: its own rendering only, not the stack's. */

@@ -3,6 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { joinedText, pseudoParameterText } from '../../private/intrinsics';
 
 type Document = { Statement?: Statement[] };
 
@@ -317,7 +318,7 @@ export function serviceArnsForGrant(service: ecs.IBaseService, policyStack: Stac
   const arn = service.serviceArn;
   if (typeof arn !== 'string') return undefined;
   if (Resource.isOwnedResource(service) && Stack.of(service) === policyStack) return [arn];
-  if (flattenPseudo(policyStack.resolve(arn)) === undefined) return undefined;
+  if (joinedText(policyStack.resolve(arn), pseudoParameterText) === undefined) return undefined;
   // token strings hold no ':' or '/', so the ARN's fields are found in its unresolved form
   const parts = /^(arn:[^:]+:ecs:[^:]+:[^:]+:service\/)(?:([^/]+)\/)?([^/]+)$/.exec(arn);
   if (!parts) return undefined;
@@ -325,23 +326,12 @@ export function serviceArnsForGrant(service: ecs.IBaseService, policyStack: Stac
   let cluster = named;
   if (cluster === undefined) {
     const clusterName = service.cluster?.clusterName;
-    if (typeof clusterName !== 'string' || flattenPseudo(policyStack.resolve(clusterName)) === undefined || /[:/]/.test(clusterName)) return undefined;
+    if (typeof clusterName !== 'string' || joinedText(policyStack.resolve(clusterName), pseudoParameterText) === undefined || /[:/]/.test(clusterName)) return undefined;
     cluster = clusterName;
   }
   return [`${prefix}${cluster}/${serviceName}`, `${prefix}${serviceName}`];
 }
 
-/** A resolved value of strings and pseudo parameters (`{ Ref: 'AWS::Partition' }`, joined) as one string, pseudo parameters as `<X>`; else undefined. */
-function flattenPseudo(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (!value || typeof value !== 'object' || Object.keys(value).length !== 1) return undefined;
-  const v = value as Record<string, unknown>;
-  if (typeof v.Ref === 'string') return v.Ref.startsWith('AWS::') ? `<${v.Ref.replace(/:/g, '')}>` : undefined;
-  const join = v['Fn::Join'];
-  if (!Array.isArray(join) || typeof join[0] !== 'string' || !Array.isArray(join[1])) return undefined;
-  const parts = join[1].map(flattenPseudo);
-  return parts.every(p => p !== undefined) ? parts.join(join[0]) : undefined;
-}
 
 /**
  * aws-cdk-lib's ECS deploy action (an ECS rolling update) grants the role it creates
