@@ -90,6 +90,30 @@ describe('retry', () => {
     expect(r.stderr).toBe('staging: waiting for the retry to start\nstaging: Failed — Deploy Failed\nstaging failed: Deploy: stack rollback again\n');
   });
 
+  test('--wait shows the alarms watched after the deployments, and the alarm that failed the stage when no action did', async () => {
+    const withConditions = (status: string, ruleStatus: 'InProgress' | 'Failed', summary?: string) => {
+      const state = pipelineState({ stagingStatus: status });
+      const stage = state.stageStates![2];
+      stage.actionStates![0].latestExecution = { status: 'Succeeded', lastStatusChange: minutesAgo(5) };
+      stage.onSuccessConditionState = {
+        latestExecution: { status: ruleStatus },
+        conditionStates: [{ ruleStates: [{ ruleName: 'staging.BakeAlarm', latestExecution: { status: ruleStatus, summary, lastStatusChange: minutesAgo(4) } }] }],
+      };
+      return state;
+    };
+    cp.on(GetPipelineStateCommand)
+      .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
+      .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
+      .resolvesOnce(withConditions('InProgress', 'InProgress'))
+      .resolves(withConditions('Failed', 'Failed', 'shop-staging-errors is in ALARM'));
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('staging: waiting for the retry to start\n'
+      + 'staging: InProgress — Deploy Succeeded; checking success conditions: BakeAlarm for 4m 00s\n'
+      + 'staging: Failed — Deploy Succeeded\n'
+      + 'staging failed: success conditions failed: BakeAlarm (shop-staging-errors is in ALARM)\n');
+  });
+
   test('--timeout stops waiting on a stage still running: exit 8, never sleeping past the deadline', async () => {
     cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState({ stagingStatus: 'Failed' })).resolves(pipelineState({ stagingStatus: 'InProgress' }));
     const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait', '--timeout', '12s'], { clockFollowsSleeps: true }, { pollIntervalMs: 5000 });

@@ -1,6 +1,6 @@
 import {
-  ActionExecutionDetail, CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
-  ListPipelineExecutionsCommand, PipelineNotFoundException,
+  ActionExecutionDetail, CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, GetPipelineStateOutput,
+  ListActionExecutionsCommand, ListPipelineExecutionsCommand, PipelineNotFoundException, StageState,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -842,5 +842,140 @@ describe('status of a stage running many actions at once', () => {
     expect(text.stdout).toMatch(/\+47\s*(│\s*)*more/);
     const json = await cli(['status', PIPELINE, '--json']);
     expect(JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod').inProgress.actions).toHaveLength(50);
+  });
+});
+
+describe('status of the stage conditions (deployment window, entry alarms, alarms watched after the deployments)', () => {
+  /** The text of one column of a stage's row, its wrapped lines joined with spaces. */
+  const cell = (stdout: string, stage: string, column: number): string => {
+    const rows = stdout.split('\n');
+    const at = rows.findIndex((l) => l.startsWith(`│ ${stage} `));
+    const end = rows.findIndex((l, i) => i > at && !l.startsWith('│'));
+    return rows.slice(at, end).map((l) => l.split('│')[column].trim()).filter((t) => t).join(' ');
+  };
+  /** prod's stage state: exec-3 in it with `status`, its actions not started (or `actions`), and these conditions. */
+  const prodState = (status: string, conditions: Partial<StageState>, actions?: StageState['actionStates']): GetPipelineStateOutput => {
+    const state = pipelineState({ approval: false });
+    state.stageStates![3] = {
+      stageName: 'prod',
+      latestExecution: { pipelineExecutionId: 'exec-3', status: status as 'InProgress' },
+      actionStates: actions ?? [{ actionName: 'Approve' }, { actionName: 'Deploy' }],
+      ...conditions,
+    };
+    return state;
+  };
+  const exec3NotInProd = actionExecutions.filter((a) => !(a.pipelineExecutionId === 'exec-3' && a.stageName === 'prod'));
+
+  test('a change waiting for the deployment window shows the entry rule it waits for, and for how long (regression: "waiting")', async () => {
+    cp.on(GetPipelineStateCommand).resolves(prodState('InProgress', {
+      beforeEntryConditionState: {
+        latestExecution: { status: 'InProgress' },
+        conditionStates: [{
+          latestExecution: { status: 'InProgress' },
+          ruleStates: [
+            { ruleName: 'prod.DeploymentWindow', latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(20) } },
+            { ruleName: 'prod.EntryAlarm', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(20) } },
+          ],
+        }],
+      },
+    }));
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: exec3NotInProd });
+    const r = await cli(['status', PIPELINE]);
+    expect(r.code).toBe(0);
+    expect(cell(r.stdout, 'prod', 3)).toBe('3f2a9c1 "Add gift cards" checking entry conditions: DeploymentWindow for 20m 00s');
+    const json = JSON.parse((await cli(['status', PIPELINE, '--json'])).stdout);
+    expect(json.environments.find((e: { name: string }) => e.name === 'prod').conditions).toEqual({
+      beforeEntry: {
+        status: 'InProgress',
+        rules: [
+          { name: 'prod.DeploymentWindow', status: 'InProgress', since: minutesAgo(20).toISOString() },
+          { name: 'prod.EntryAlarm', status: 'Succeeded', since: minutesAgo(20).toISOString() },
+        ],
+      },
+    });
+    expect(json.environments.find((e: { name: string }) => e.name === 'staging').conditions).toBeUndefined();
+  });
+
+  test('alarms watched for the bake time after the deployments show as checked, with the summary CodePipeline gives', async () => {
+    cp.on(GetPipelineStateCommand).resolves(prodState('InProgress', {
+      onSuccessConditionState: {
+        latestExecution: { status: 'InProgress' },
+        conditionStates: [{
+          ruleStates: [
+            { ruleName: 'prod.BakeAlarm', latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(12) } },
+            { ruleName: 'prod.BakeAlarm2', latestExecution: { status: 'InProgress', summary: 'waiting 30 min', lastStatusChange: minutesAgo(11) } },
+          ],
+        }],
+      },
+    }, [
+      { actionName: 'Approve', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(25) } },
+      { actionName: 'Deploy', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(12) } },
+    ]));
+    const r = await cli(['status', PIPELINE]);
+    expect(cell(r.stdout, 'prod', 3)).toBe('3f2a9c1 "Add gift cards" checking success conditions: BakeAlarm, BakeAlarm2 (waiting 30 min) for 12m 00s');
+  });
+
+  test('a stage failed by a condition, no action failed, names the rules and their summary as its last failure (regression: blank)', async () => {
+    cp.on(GetPipelineStateCommand).resolves(prodState('Failed', {
+      onSuccessConditionState: {
+        latestExecution: { status: 'Failed', summary: 'Condition failed' },
+        conditionStates: [{
+          ruleStates: [
+            { ruleName: 'prod.BakeAlarm', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(5) } },
+            { ruleName: 'prod.BakeAlarm2', latestExecution: { status: 'Failed', summary: 'shop-prod-errors is in ALARM', lastStatusChange: minutesAgo(4) } },
+          ],
+        }],
+      },
+    }, [
+      { actionName: 'Approve', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(25) } },
+      { actionName: 'Deploy', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(12) } },
+    ]));
+    const r = await cli(['status', PIPELINE]);
+    expect(cell(r.stdout, 'prod', 5)).toBe('4m 00s ago success conditions failed: BakeAlarm2 (shop-prod-errors is in ALARM)');
+    const json = JSON.parse((await cli(['status', PIPELINE, '--json'])).stdout);
+    expect(json.environments.find((e: { name: string }) => e.name === 'prod').lastFailure).toEqual({
+      executionId: 'exec-3', at: minutesAgo(4).toISOString(), message: 'success conditions failed: BakeAlarm2 (shop-prod-errors is in ALARM)',
+    });
+  });
+
+  test('an entry alarm in ALARM that failed the stage is its last failure; a failed action still comes first', async () => {
+    const entryFailed: Partial<StageState> = {
+      beforeEntryConditionState: {
+        latestExecution: { status: 'Failed' },
+        conditionStates: [{ ruleStates: [{ ruleName: 'prod.EntryAlarm', latestExecution: { status: 'Failed', lastStatusChange: minutesAgo(3) } }] }],
+      },
+    };
+    cp.on(GetPipelineStateCommand).resolves(prodState('Failed', entryFailed));
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: exec3NotInProd });
+    expect(cell((await cli(['status', PIPELINE])).stdout, 'prod', 5)).toBe('3m 00s ago entry conditions failed: EntryAlarm');
+    cp.on(GetPipelineStateCommand).resolves(prodState('Failed', entryFailed, [
+      { actionName: 'Deploy', latestExecution: { status: 'Failed', lastStatusChange: minutesAgo(2), errorDetails: { message: 'stack rollback' } } },
+    ]));
+    expect(cell((await cli(['status', PIPELINE])).stdout, 'prod', 5)).toBe('2m 00s ago Deploy: stack rollback');
+  });
+
+  test('a deployed change whose condition was overridden (OverrideStageCondition) says so under what the stage runs', async () => {
+    cp.on(GetPipelineStateCommand).resolves(prodState('Succeeded', {
+      beforeEntryConditionState: {
+        latestExecution: { status: 'Overridden' },
+        conditionStates: [{ ruleStates: [{ ruleName: 'prod.DeploymentWindow', latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(20) } }] }],
+      },
+    }, [
+      { actionName: 'Approve', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(15) } },
+      { actionName: 'Deploy', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(10) } },
+    ]));
+    const r = await cli(['status', PIPELINE]);
+    expect(cell(r.stdout, 'prod', 2)).toBe('3f2a9c1 "Add gift cards" 10m 00s ago entry conditions overridden');
+    expect(cell(r.stdout, 'prod', 3)).toBe('—');
+  });
+
+  test('a stage retried automatically after a failure (FailurePolicy.RETRY) says so while it runs; --json gives the attempts', async () => {
+    cp.on(GetPipelineStateCommand).resolves(prodState('InProgress', {
+      retryStageMetadata: { autoStageRetryAttempt: 1, latestRetryTrigger: 'AutomatedStageRetry' },
+    }, [{ actionName: 'Approve', latestExecution: { status: 'Succeeded' } }, { actionName: 'Deploy', latestExecution: { status: 'InProgress' } }]));
+    const r = await cli(['status', PIPELINE]);
+    expect(cell(r.stdout, 'prod', 3)).toBe('3f2a9c1 "Add gift cards" Deploy retried automatically');
+    const json = JSON.parse((await cli(['status', PIPELINE, '--json'])).stdout);
+    expect(json.environments.find((e: { name: string }) => e.name === 'prod').retries).toEqual({ automatic: 1, latestTrigger: 'AutomatedStageRetry' });
   });
 });

@@ -1,6 +1,7 @@
 import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecutionSummary, StageState } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import { conditionFailure, conditionsChecked, CONDITION_KINDS, stageConditions, StageConditionsStatus, StageRetries } from '../conditions';
 import { CommandContext } from '../context';
 import { ago, formatDuration, formatTime } from '../duration';
 import { CliError, ExitCode } from '../errors';
@@ -83,6 +84,13 @@ export interface EnvironmentStatus {
    * while the environment is frozen (`cdk-delivery freeze`). Absent for the first stage.
    */
   readonly inboundTransition?: InboundTransition;
+  /**
+   * The latest run of the stage's conditions, by kind; absent when none ran. CodePipeline gives them
+   * for the stage's latest execution (`latestExecution`).
+   */
+  readonly conditions?: StageConditionsStatus;
+  /** The retries of the stage's latest execution, when it was retried. */
+  readonly retries?: StageRetries;
 }
 
 export interface PipelineStatus {
@@ -367,13 +375,18 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
     };
   }
 
+  const conditions = stageConditions(stage);
   let lastFailure: EnvironmentStatus['lastFailure'];
   if (latestId && latest?.status === 'Failed') {
     const failed = (stage.actionStates ?? []).find((a) => a.latestExecution?.status === 'Failed');
+    // no action failed: a condition did (an entry alarm in ALARM, an alarm watched after the deployments)
+    const condition = failed ? undefined : conditionFailure(name, conditions);
     lastFailure = {
       executionId: latestId,
-      at: failed?.latestExecution?.lastStatusChange,
-      message: failed ? `${failed.actionName}${failed.latestExecution?.errorDetails?.message ? `: ${failed.latestExecution.errorDetails.message}` : ''}` : undefined,
+      at: failed?.latestExecution?.lastStatusChange ?? condition?.at,
+      message: failed
+        ? `${failed.actionName}${failed.latestExecution?.errorDetails?.message ? `: ${failed.latestExecution.errorDetails.message}` : ''}`
+        : condition?.message,
     };
   } else {
     // a failure that a retry (RetryStageExecution) then fixed counts: the stage failed then
@@ -382,6 +395,7 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
     if (run) lastFailure = { executionId: run.executionId, at, message: failureMessage(run.actions) };
   }
 
+  const retried = retries(stage);
   let stopped: EnvironmentStatus['stopped'];
   if (latestId && (latest?.status === 'Stopped' || latest?.status === 'Stopping')) {
     stopped = {
@@ -405,6 +419,19 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
     stopped,
     queued: stage.inboundExecutions?.length ?? (stage.inboundExecution ? 1 : 0),
     inboundTransition: inboundTransition(stage),
+    ...(conditions ? { conditions } : {}),
+    ...(retried ? { retries: retried } : {}),
+  };
+}
+
+/** The retries of the stage's latest execution, when it was retried. */
+function retries(stage: StageState): StageRetries | undefined {
+  const m = stage.retryStageMetadata;
+  if (!m || (!m.autoStageRetryAttempt && !m.manualStageRetryAttempt)) return undefined;
+  return {
+    ...(m.autoStageRetryAttempt ? { automatic: m.autoStageRetryAttempt } : {}),
+    ...(m.manualStageRetryAttempt ? { manual: m.manualStageRetryAttempt } : {}),
+    ...(m.latestRetryTrigger ? { latestTrigger: m.latestRetryTrigger } : {}),
   };
 }
 
@@ -418,8 +445,8 @@ function runningActions(actions: string[]): string {
 }
 
 /** What a stage in progress does, for a table cell: its running actions, or what it waits for; `(stopping)` while it is being stopped. */
-function inProgressDoing(inProgress: NonNullable<EnvironmentStatus['inProgress']>, approvalWaits: boolean): string {
-  const doing = safeLine(runningActions(inProgress.actions)) || (approvalWaits ? 'awaiting approval' : inProgress.stopping ? '' : 'waiting');
+function inProgressDoing(inProgress: NonNullable<EnvironmentStatus['inProgress']>, approvalWaits: boolean, checking?: string): string {
+  const doing = safeLine(runningActions(inProgress.actions)) || (approvalWaits ? 'awaiting approval' : checking ?? (inProgress.stopping ? '' : 'waiting'));
   if (!inProgress.stopping) return doing;
   return doing ? `${doing} (stopping)` : 'stopping';
 }
@@ -441,12 +468,20 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
     const inProgress = env.inProgress;
     // a frozen environment: executions wait before it (cdk-delivery freeze)
     const frozen = env.inboundTransition?.enabled === false ? c.magenta(describeFreeze(env.inboundTransition, now, 40)) : undefined;
+    // a change waiting for the deployment window, alarms watched after the deployments (bake time)
+    const checking = conditionsChecked(env.name, env.conditions, now);
+    const doing = inProgress ? inProgressDoing(inProgress, env.pendingApproval !== undefined, checking) : undefined;
+    const automaticRetry = inProgress && env.retries?.latestTrigger === 'AutomatedStageRetry' ? '\nretried automatically' : '';
     const inProgressCell = inProgress
       ? c.cyan(`${inProgress.rollback ? 'rolling back to ' : ''}${describeRevision(inProgress.revision, 16)}`
         + `${inProgress.rollback ? rolledBackTo(inProgress.rollback) : ''}\n`
-        + `${inProgressDoing(inProgress, env.pendingApproval !== undefined)}`) +
+        + `${doing}${checking && doing !== checking && !doing?.startsWith(checking) ? `\n${checking}` : ''}${automaticRetry}`) +
         (env.queued ? `\n+${env.queued} queued` : '')
-      : (env.queued ? `${env.queued} queued` : undefined);
+      : [checking ? c.cyan(checking) : undefined, env.queued ? `${env.queued} queued` : undefined].filter((x) => x !== undefined).join('\n') || undefined;
+    // a condition of the deployed run overridden (OverrideStageCondition): the window or the bake time was skipped
+    const overridden = deployed && deployed.executionId === env.latestExecution?.executionId
+      ? CONDITION_KINDS.filter(([kind]) => env.conditions?.[kind]?.status === 'Overridden').map(([, label]) => `${label} overridden`)
+      : [];
     // the latest release stopped in the stage (stop and wait, or abandon): what runs is still `deployed`,
     // unless that release deployed before the stop took effect (then it is `deployed`, marked)
     const stoppedHere = env.stopped?.executionId === deployed?.executionId ? env.stopped : undefined;
@@ -466,7 +501,8 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
       env.environment ? c.bold(safeLine(env.name)) : safeLine(env.name),
       [deployed
         ? `${describeRevision(deployed.revision, 28)}\n${ago(deployed.at, now)}` + (deployed.rollback ? `\nrolled back to it${rolledBackTo(deployed.rollback)}` : '')
-        : (env.latestExecution ? none : undefined) ?? (stopped ? undefined : c.dim('nothing yet')), stoppedAfterDeploying, stopped]
+        : (env.latestExecution ? none : undefined) ?? (stopped ? undefined : c.dim('nothing yet')), stoppedAfterDeploying, stopped,
+      overridden.length > 0 ? c.yellow(overridden.join(', ')) : undefined]
         .filter((x) => x !== undefined).join('\n'),
       [frozen, inProgressCell].filter((x) => x !== undefined).join('\n') || '—',
       env.pendingApproval

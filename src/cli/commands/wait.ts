@@ -1,5 +1,6 @@
 import { ActionState, GetPipelineStateOutput, StageState } from '@aws-sdk/client-codepipeline';
 import ora from 'ora';
+import { conditionFailure, conditionsChecked, stageConditions } from '../conditions';
 import { CommandContext } from '../context';
 import { formatDuration } from '../duration';
 import { CliError, ExitCode, notFound } from '../errors';
@@ -131,9 +132,14 @@ export async function waitForStage(
           const pct = e?.percentComplete !== undefined && e.status === 'InProgress' ? ` ${e.percentComplete}%` : '';
           return `${name} ${e?.status ?? 'not started'}${pct}`;
         });
+        // the stage's conditions: the deployment window or alarms checked before entry, alarms watched after the deployments
+        const conditions = stageConditions(stage);
+        const checking = conditionsChecked(stageName, conditions, ctx.io.now());
         failure = current
           .filter(({ e }) => e?.status === 'Failed')
-          .map(({ name, e }) => `${name}${e?.errorDetails?.message ? `: ${e.errorDetails.message}` : ''}`)[0];
+          .map(({ name, e }) => `${name}${e?.errorDetails?.message ? `: ${e.errorDetails.message}` : ''}`)[0]
+          // no action failed: a condition did (an entry alarm in ALARM, an alarm in ALARM during the bake time)
+          ?? (status === 'Failed' ? conditionFailure(stageName, conditions)?.message : undefined);
         // another approval of the stage waits for a person (a change-set review after the approval answered)
         const approval = current.find(({ name, e }) => e?.status === 'InProgress' && name !== answered?.actionName
           && (e.token !== undefined || APPROVAL_ACTION_NAMES.has(name ?? '')));
@@ -145,7 +151,7 @@ export async function waitForStage(
           changed = true;
           progress(status === 'InProgress' && approval
             ? waitingForApproval(pipeline, stageName, executionId, approval.name)
-            : `${stageName}: ${status}${parts.length ? ` — ${parts.join(', ')}` : ''}`);
+            : `${stageName}: ${status}${parts.length ? ` — ${parts.join(', ')}` : ''}${status === 'InProgress' && checking ? `; ${checking}` : ''}`);
         }
       } else {
         // Our execution is not the stage's latest: it ended there and another one entered, or it has

@@ -1,0 +1,129 @@
+import { StageConditionState, StageState } from '@aws-sdk/client-codepipeline';
+import { formatDuration } from './duration';
+import { safeLine } from './terminal';
+
+/** A rule of a stage condition, as GetPipelineState gives its latest run. */
+export interface ConditionRuleStatus {
+  readonly name: string;
+  /** `InProgress`, `Succeeded`, `Failed` or `Abandoned`. */
+  readonly status?: string;
+  readonly summary?: string;
+  /** When the rule's run last changed status. */
+  readonly since?: Date;
+}
+
+/**
+ * The latest run of a stage's conditions of one kind (its entry conditions, the conditions checked
+ * when it succeeds or when it fails), as GetPipelineState gives it: for a stage of a DeliveryPipeline,
+ * the deployment window and the alarms that block entry, and the alarms watched for a bake time
+ * after the deployments.
+ */
+export interface ConditionStatus {
+  /** `InProgress`, `Succeeded`, `Failed`, `Errored`, `Cancelled`, `Abandoned` or `Overridden`. */
+  readonly status: string;
+  readonly summary?: string;
+  readonly rules: ConditionRuleStatus[];
+}
+
+/** The latest run of each kind of condition of a stage, for those that ran. */
+export interface StageConditionsStatus {
+  readonly beforeEntry?: ConditionStatus;
+  readonly onSuccess?: ConditionStatus;
+  readonly onFailure?: ConditionStatus;
+}
+
+/** The automatic and manual retries of the stage's latest execution (GetPipelineState's `retryStageMetadata`). */
+export interface StageRetries {
+  readonly automatic?: number;
+  readonly manual?: number;
+  /** `AutomatedStageRetry` or `ManualStageRetry`. */
+  readonly latestTrigger?: string;
+}
+
+/** The latest run of a stage's conditions of one kind, when one ran. */
+function conditionStatus(state: StageConditionState | undefined): ConditionStatus | undefined {
+  const status = state?.latestExecution?.status;
+  if (!status) return undefined;
+  const summary = state?.latestExecution?.summary;
+  const rules = (state?.conditionStates ?? []).flatMap((c) => c.ruleStates ?? []).map((r): ConditionRuleStatus => ({
+    name: r.ruleName ?? '?',
+    status: r.latestExecution?.status,
+    ...(r.latestExecution?.summary ? { summary: r.latestExecution.summary } : {}),
+    since: r.latestExecution?.lastStatusChange,
+  }));
+  return { status, ...(summary ? { summary } : {}), rules };
+}
+
+/** The stage's conditions that ran, by kind; undefined when none did. */
+export function stageConditions(stage: StageState): StageConditionsStatus | undefined {
+  const found: Record<string, ConditionStatus> = {};
+  for (const [kind, state] of [['beforeEntry', stage.beforeEntryConditionState], ['onSuccess', stage.onSuccessConditionState],
+    ['onFailure', stage.onFailureConditionState]] as const) {
+    const condition = conditionStatus(state);
+    if (condition) found[kind] = condition;
+  }
+  return Object.keys(found).length > 0 ? found : undefined;
+}
+
+/** The kinds of condition, as the table names them (CodePipeline's words: entry, on success, on failure). */
+export const CONDITION_KINDS = [['beforeEntry', 'entry conditions'], ['onSuccess', 'success conditions'], ['onFailure', 'failure conditions']] as const;
+
+/** Statuses of a condition that stopped the stage. */
+const CONDITION_FAILED = new Set(['Failed', 'Errored']);
+
+/** A rule's name without the environment's prefix (`prod.BakeAlarm`: `BakeAlarm`), with its summary. */
+function describeRule(env: string, rule: ConditionRuleStatus): string {
+  const name = rule.name.startsWith(`${env}.`) && rule.name.length > env.length + 1 ? rule.name.slice(env.length + 1) : rule.name;
+  return rule.summary ? `${name} (${rule.summary})` : name;
+}
+
+/** The rules of a condition that decide its status: those in progress, or failed, or else all. */
+function decidingRules(condition: ConditionStatus, statuses: ReadonlySet<string>): ConditionRuleStatus[] {
+  const deciding = condition.rules.filter((r) => statuses.has(r.status ?? ''));
+  return deciding.length > 0 ? deciding : condition.rules;
+}
+
+/** The latest change of status among rules. */
+function latestChange(rules: ConditionRuleStatus[]): Date | undefined {
+  const times = rules.map((r) => r.since?.getTime()).filter((t): t is number => t !== undefined);
+  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
+}
+
+/** The earliest change of status among rules: since when they run. */
+function earliestChange(rules: ConditionRuleStatus[]): Date | undefined {
+  const times = rules.map((r) => r.since?.getTime()).filter((t): t is number => t !== undefined);
+  return times.length > 0 ? new Date(Math.min(...times)) : undefined;
+}
+
+/**
+ * The stage's conditions being checked, for a table cell: `checking entry conditions:
+ * DeploymentWindow` while a change waits for the deployment window, `checking success conditions:
+ * BakeAlarm for 12m 00s` while the alarms are watched after the deployments.
+ */
+export function conditionsChecked(stageName: string, conditions: StageConditionsStatus | undefined, now: Date): string | undefined {
+  const lines = CONDITION_KINDS.flatMap(([kind, label]) => {
+    const condition = conditions?.[kind];
+    if (condition?.status !== 'InProgress') return [];
+    const rules = decidingRules(condition, new Set(['InProgress']));
+    const since = earliestChange(rules);
+    return [`checking ${label}${rules.length > 0 ? `: ${rules.map((r) => describeRule(stageName, r)).join(', ')}` : ''}`
+      + `${since ? ` for ${formatDuration(now.getTime() - since.getTime())}` : ''}`];
+  });
+  return lines.length > 0 ? safeLine(lines.join('; ')) : undefined;
+}
+
+/**
+ * The condition that failed the stage's latest execution, when no action did: an entry alarm in
+ * ALARM, an alarm in ALARM while watched after the deployments. Its message names the kind of
+ * condition and the rules that failed, with CodePipeline's summary of each.
+ */
+export function conditionFailure(stageName: string, conditions: StageConditionsStatus | undefined): { message: string; at?: Date } | undefined {
+  const kind = CONDITION_KINDS.find(([k]) => CONDITION_FAILED.has(conditions?.[k]?.status ?? ''));
+  const condition = kind ? conditions?.[kind[0]] : undefined;
+  if (!kind || !condition) return undefined;
+  const rules = decidingRules(condition, CONDITION_FAILED);
+  return {
+    message: `${kind[1]} failed: ${rules.length > 0 ? rules.map((r) => describeRule(stageName, r)).join(', ') : condition.summary ?? condition.status}`,
+    at: latestChange(rules),
+  };
+}
