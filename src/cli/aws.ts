@@ -17,6 +17,8 @@ import {
   GetPipelineStateOutput,
   ListActionExecutionsCommand,
   ListPipelineExecutionsCommand,
+  OverrideStageConditionCommand,
+  OverrideStageConditionInput,
   PipelineDeclaration,
   PipelineExecution,
   PipelineExecutionSummary,
@@ -347,6 +349,12 @@ export class DeliveryApi {
     const out = await this.cp('PutApprovalResult', { pipeline: input.pipelineName, stage: input.stageName }, () =>
       this.clients.codepipeline.send(new PutApprovalResultCommand(input)));
     return out.approvedAt;
+  }
+
+  /** OverrideStageCondition: the stage's entry conditions (or success conditions) let the execution through. */
+  public async overrideStageCondition(input: OverrideStageConditionInput): Promise<void> {
+    await this.cp('OverrideStageCondition', { pipeline: input.pipelineName, stage: input.stageName, execution: input.pipelineExecutionId }, () =>
+      this.clients.codepipeline.send(new OverrideStageConditionCommand(input)));
   }
 
   public async retryStageExecution(input: RetryStageExecutionInput): Promise<string | undefined> {

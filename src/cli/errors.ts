@@ -157,6 +157,15 @@ export function fromAwsError(error: unknown, ctx: AwsErrorContext): CliError {
   if (name === 'PipelineExecutionNotFoundException' || name === 'ActionNotFoundException' || name === 'DeploymentDoesNotExistException') {
     return notFound(`${ctx.operation}: ${message}${what}`);
   }
+  if (name === 'ConditionNotOverridableException') {
+    return new CliError(`CodePipeline refused to override the condition of '${ctx.stage ?? '?'}' in '${ctx.pipeline ?? '?'}' `
+      + `(ConditionNotOverridableException: ${message.replace(/\.$/, '')}); run 'cdk-delivery status ${ctx.pipeline ?? '<pipeline>'}' to see the current state`,
+    ExitCode.FAILED);
+  }
+  if (name === 'NotLatestPipelineExecutionException') {
+    return new CliError(`execution ${ctx.execution ?? '?'} is no longer the latest in '${ctx.stage ?? '?'}' of '${ctx.pipeline ?? '?'}' (${ctx.operation}); `
+      + `run 'cdk-delivery status ${ctx.pipeline ?? '<pipeline>'}' to see the current state`, ExitCode.NOT_FOUND);
+  }
   if (name === 'InvalidApprovalTokenException') {
     return new CliError(
       `the approval token is no longer valid${what}: the approval expired or was answered by someone else; run 'cdk-delivery status' to see the current state`,

@@ -8,6 +8,7 @@ import { startCommand, stopCommand } from './commands/execution';
 import { freezeCommand, unfreezeCommand } from './commands/freeze';
 import { historyCommand } from './commands/history';
 import { METRICS_FORMATS, metricsCommand } from './commands/metrics';
+import { overrideCommand } from './commands/override';
 import { PLAN_FORMATS, planCommand } from './commands/plan';
 import { retryCommand, rollbackCommand } from './commands/retry';
 import { statusCommand } from './commands/status';
@@ -37,7 +38,7 @@ Exit codes:
   0  success
   1  the watched stage or execution failed, was rejected, skipped, stopped or superseded, or CodePipeline refused the operation; diff --fail-on-risk: a change weakens the release's safety
   2  usage error (unknown command or flag, bad value, missing confirmation, several approvals waiting or executions running and none chosen, unreadable plan or plan file)
-  3  not found (cloud assembly, pipeline, environment, pending approval, execution to stop; freeze/unfreeze: a stage that is not an environment)
+  3  not found (cloud assembly, pipeline, environment, pending approval, execution to stop, condition being checked to override; freeze/unfreeze: a stage that is not an environment)
   4  access denied (the message names the IAM permission)
   5  throttled or service error after retries
   6  no AWS credentials, expired or invalid credentials, credentials that cannot be obtained (STS AssumeRole or SSO refused), no region or an invalid one, or a profile that does not exist
@@ -251,6 +252,20 @@ ${Object.values(RISK_RULES).map((rule) => `  - ${rule}`).join('\n')}`)
     .addHelpText('after', examples('cdk-delivery rollback shop-pipeline --env prod', 'cdk-delivery rollback shop-pipeline --env prod --target-execution 0a1b2c3d-...'))
     .action(run((pipeline: string, opts: StageFlags & { targetExecution?: string }, cmd: Command) =>
       rollbackCommand(context(cmd), { pipeline, ...opts, timeoutMs: parseTimeout(opts) })));
+
+  program.command('override')
+    .description('Let a release through the condition checked in an environment (OverrideStageCondition): its deployment window, or the bake time')
+    .argument('<pipeline>', 'pipeline name')
+    .requiredOption('--env <name>', 'environment (stage) name')
+    .option('--condition <kind>', 'entry (deployment window, entry alarms) or success (alarms watched after the deployments); default: the one being checked')
+    .option('--execution <id>', 'only if the condition is checked for this pipeline execution')
+    .option('--wait', 'follow the stage to its end; exit 0 only if it succeeds')
+    .option('--timeout <duration>', TIMEOUT_HELP)
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples('cdk-delivery override shop-pipeline --env prod --wait', 'cdk-delivery override shop-pipeline --env prod --condition success --yes'))
+    .action(run((pipeline: string, opts: StageFlags & { condition?: string; execution?: string; yes?: boolean }, cmd: Command) =>
+      overrideCommand(context(cmd), { pipeline, ...opts, timeoutMs: parseTimeout(opts) })));
 
   program.command('freeze')
     .description('Freeze an environment: executions wait before it (DisableStageTransition, Inbound) until unfreeze')

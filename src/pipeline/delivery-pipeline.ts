@@ -373,7 +373,11 @@ export class DeliveryPipeline extends Construct {
 
   /**
    * Lets `grantee` answer this pipeline's approvals (`codepipeline:PutApprovalResult` on exactly
-   * its approval actions) and read the pipeline's state and history. Builds the pipeline. The
+   * its approval actions) and read the pipeline's state and history. When environments have a
+   * deployment window, entry alarms or alarms watched after their deployments, it also lets
+   * `grantee` let a release through them (`codepipeline:OverrideStageCondition`, what
+   * `cdk-delivery override` calls, on those environments' stages and on the pipeline): deciding
+   * when a release enters an environment is the approvers' duty. Builds the pipeline. The
    * grantee must be of the pipeline's account (CodePipeline has no resource-based policies); one
    * of another account is refused.
    */
@@ -399,7 +403,21 @@ export class DeliveryPipeline extends Construct {
       actions: [...PIPELINE_READ_ACTIONS],
       resourceArns: [built.pipeline.pipelineArn],
     });
-    return this.requireGranted('grantApprove', grantee, approve.combine(read));
+    let grant = approve.combine(read);
+    // Letting a release through a deployment window or a bake time (`cdk-delivery override`) decides
+    // when it reaches the environment, as an approval does: the approvers' duty, on exactly the
+    // stages that have such conditions. AWS's references do not say whether OverrideStageCondition
+    // is checked on the stage or on the pipeline: both are granted, as for RetryStageExecution.
+    const conditioned = this.model.environments.filter(e => e.window || e.blockWhileAlarming || e.alarmGates.length > 0);
+    if (conditioned.length > 0) {
+      const pipelineArn = built.pipeline.pipelineArn;
+      grant = grant.combine(iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['codepipeline:OverrideStageCondition'],
+        resourceArns: [pipelineArn, ...conditioned.map(e => `${pipelineArn}/${e.name}`)],
+      }));
+    }
+    return this.requireGranted('grantApprove', grantee, grant);
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   LegacyStackSynthesizer, NestedStack, Stack, StackSynthesizer,
 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codepipeline_actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -14,8 +15,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Approval, BuildCache, BuildStep, DeliveryPipeline, DeliveryPipelineProps, DeliveryPolicy, DeploymentTarget, EnvironmentOptions, PolicyRule,
-  QualityCheck, ReleaseMode, Verification,
+  Approval, BuildCache, BuildStep, DeliveryPipeline, DeliveryPipelineProps, DeliveryPolicy, DeploymentTarget, DeploymentWindow, EnvironmentOptions,
+  PolicyRule, QualityCheck, ReleaseMode, Verification,
 } from '../../src';
 import { PLAN_METADATA_TYPE, PlanDocument } from '../../src/model/plan-document';
 import { action, cfnTarget, env, errorOf, flat, nagFindingsAfterSynth, newApp, newStack, pipelineIn, pipelineProps, props, stageNames } from '../util';
@@ -351,6 +352,31 @@ describe('grantApprove', () => {
       'codepipeline:ListActionExecutions', 'codepipeline:ListPipelineExecutions',
     ]);
     expect(read.Resource).toEqual(arn);
+  });
+
+  test('grants OverrideStageCondition (cdk-delivery override) on exactly the environments with a window or alarms, and on the pipeline', () => {
+    const stack = newStack();
+    const errors = new cloudwatch.Alarm(stack, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+    const pipeline = new DeliveryPipeline(stack, 'Shop', props({
+      environments: [
+        env('dev'),
+        env('staging', { verification: [Verification.alarms([errors])] }),
+        env('prod', { production: true, deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Paris') }),
+      ],
+    }));
+    const role = new iam.Role(stack, 'ReleaseManagers', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(pipeline.grantApprove(role).success).toBe(true);
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const policy = Object.entries(policies).find(([id]) => id.startsWith('ReleaseManagersDefaultPolicy'));
+    const statements = flat((policy![1] as any).Properties.PolicyDocument.Statement);
+    expect(statements).toHaveLength(3);
+    const override = statements.find((x: any) => x.Action === 'codepipeline:OverrideStageCondition');
+    expect([...override.Resource].sort()).toEqual([
+      expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>$/),
+      // not dev: it has no condition to override
+      expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>\/prod$/),
+      expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>\/staging$/),
+    ]);
   });
 
   test("counts an approval action a target's factory makes (regression: its approvers got no PutApprovalResult)", () => {

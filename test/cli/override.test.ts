@@ -1,0 +1,152 @@
+import {
+  CodePipelineClient, ConditionNotOverridableException, GetPipelineExecutionCommand, GetPipelineStateCommand, GetPipelineStateOutput,
+  NotLatestPipelineExecutionException, OverrideStageConditionCommand, StageState,
+} from '@aws-sdk/client-codepipeline';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { execution3, PIPELINE, pipelineState } from './fixtures/pipeline';
+import { cli, minutesAgo } from './helpers';
+
+const cp = mockClient(CodePipelineClient);
+
+/** prod's stage state: exec-3 in it with `status`, its actions not started, and these conditions. */
+function prodState(status: string, conditions: Partial<StageState>): GetPipelineStateOutput {
+  const state = pipelineState({ approval: false });
+  state.stageStates![3] = {
+    stageName: 'prod',
+    latestExecution: { pipelineExecutionId: 'exec-3', status: status as 'InProgress' },
+    actionStates: [{ actionName: 'Deploy' }],
+    ...conditions,
+  };
+  return state;
+}
+
+/** prod waiting for its deployment window (the entry alarm already fine). */
+const waitingForWindow = () => prodState('InProgress', {
+  beforeEntryConditionState: {
+    latestExecution: { status: 'InProgress' },
+    conditionStates: [{
+      ruleStates: [
+        { ruleName: 'prod.DeploymentWindow', latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(20) } },
+        { ruleName: 'prod.EntryAlarm', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(20) } },
+      ],
+    }],
+  },
+});
+
+/** prod deployed, its alarms watched for the bake time. */
+const baking = () => prodState('InProgress', {
+  beforeEntryConditionState: { latestExecution: { status: 'Succeeded' }, conditionStates: [] },
+  onSuccessConditionState: {
+    latestExecution: { status: 'InProgress' },
+    conditionStates: [{ ruleStates: [{ ruleName: 'prod.BakeAlarm', latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(12) } }] }],
+  },
+});
+
+beforeEach(() => {
+  cp.reset();
+  cp.on(GetPipelineStateCommand).resolves(waitingForWindow());
+  cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: execution3() });
+  cp.on(OverrideStageConditionCommand).resolves({});
+});
+
+describe('override', () => {
+  test('lets the execution waiting for the deployment window through its entry conditions', async () => {
+    const r = await cli(['override', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(OverrideStageConditionCommand, {
+      pipelineName: PIPELINE, stageName: 'prod', pipelineExecutionId: 'exec-3', conditionType: 'BEFORE_ENTRY',
+    });
+    expect(r.stdout).toBe('overrode the entry conditions (DeploymentWindow, EntryAlarm) of \'prod\' in \'shop-pipeline\' '
+      + 'for 3f2a9c1 "Add gift cards" (execution exec-3)\n');
+  });
+
+  test('during the bake time it overrides the success conditions; --json gives what was overridden', async () => {
+    cp.on(GetPipelineStateCommand).resolves(baking());
+    const r = await cli(['override', PIPELINE, '--env', 'prod', '--yes', '--json']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(OverrideStageConditionCommand, { pipelineExecutionId: 'exec-3', conditionType: 'ON_SUCCESS' });
+    expect(JSON.parse(r.stdout)).toEqual({
+      pipeline: PIPELINE,
+      environment: 'prod',
+      conditionType: 'ON_SUCCESS',
+      rules: ['prod.BakeAlarm'],
+      executionId: 'exec-3',
+      revision: execution3().artifactRevisions![0].revisionId,
+    });
+  });
+
+  test('on a terminal it says what is checked and what overriding skips, and asks; declined, it does nothing (exit 2); accepted, it overrides', async () => {
+    const r = await cli(['override', PIPELINE, '--env', 'prod'], { stdinIsTTY: true, confirm: async () => false });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('prod: checking entry conditions: DeploymentWindow for 20m 00s\n'
+      + 'overriding skips the deployment window and the entry alarms for this execution\nnothing done\n');
+    expect(r.io.questions).toEqual(['Override the entry conditions of prod for 3f2a9c1?']);
+    expect(cp).not.toHaveReceivedCommand(OverrideStageConditionCommand);
+    const yes = await cli(['override', PIPELINE, '--env', 'prod'], { stdinIsTTY: true, confirm: async () => true });
+    expect(yes.code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(OverrideStageConditionCommand, 1);
+  });
+
+  test('without a terminal and without --yes or --execution it is refused before any call', async () => {
+    const r = await cli(['override', PIPELINE, '--env', 'prod']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('cdk-delivery: refusing to override without confirmation: stdin is not a terminal; pass --yes or --execution <id>\n');
+    expect(cp.calls()).toHaveLength(0);
+  });
+
+  test('--execution confirms it, and refuses when the condition is checked for another execution', async () => {
+    expect((await cli(['override', PIPELINE, '--env', 'prod', '--execution', 'exec-3'])).code).toBe(0);
+    cp.resetHistory();
+    const r = await cli(['override', PIPELINE, '--env', 'prod', '--execution', 'exec-2']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('cdk-delivery: refusing to override: the entry conditions of \'prod\' are checked for execution exec-3 (revision 3f2a9c1), not exec-2\n');
+    expect(cp).not.toHaveReceivedCommand(OverrideStageConditionCommand);
+  });
+
+  test('nothing being checked: exit 3, naming the state of each condition, without calling OverrideStageCondition', async () => {
+    cp.on(GetPipelineStateCommand).resolves(prodState('Succeeded', {
+      beforeEntryConditionState: { latestExecution: { status: 'Succeeded' }, conditionStates: [] },
+    }));
+    const r = await cli(['override', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("cdk-delivery: nothing to override in 'prod' of 'shop-pipeline': no condition is being checked "
+      + '(entry conditions: Succeeded; success conditions: not run)\n');
+    const asked = await cli(['override', PIPELINE, '--env', 'prod', '--yes', '--condition', 'success']);
+    expect(asked.code).toBe(3);
+    expect(asked.stderr).toContain('its success conditions are not being checked (entry conditions: Succeeded; success conditions: not run)');
+    expect(cp).not.toHaveReceivedCommand(OverrideStageConditionCommand);
+  });
+
+  test('a --condition other than entry or success, and the pipeline\'s own stages, are refused', async () => {
+    const bad = await cli(['override', PIPELINE, '--env', 'prod', '--yes', '--condition', 'failure']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('cdk-delivery: --condition must be entry (the deployment window, entry alarms) or success '
+      + "(the alarms watched after the deployments), got 'failure'\n");
+    const own = await cli(['override', PIPELINE, '--env', 'Build', '--yes']);
+    expect(own.code).toBe(3);
+    expect(own.stderr).toContain("'Build' in pipeline 'shop-pipeline' is the pipeline's own Build stage, not an environment");
+  });
+
+  test('CodePipeline\'s refusals name the cause and what to run next', async () => {
+    cp.on(OverrideStageConditionCommand).rejects(new ConditionNotOverridableException({ message: 'The condition cannot be overridden.', $metadata: {} }));
+    const refused = await cli(['override', PIPELINE, '--env', 'prod', '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe("cdk-delivery: CodePipeline refused to override the condition of 'prod' in 'shop-pipeline' "
+      + "(ConditionNotOverridableException: The condition cannot be overridden); run 'cdk-delivery status shop-pipeline' to see the current state\n");
+    cp.on(OverrideStageConditionCommand).rejects(new NotLatestPipelineExecutionException({ message: 'out of date', $metadata: {} }));
+    const stale = await cli(['override', PIPELINE, '--env', 'prod', '--yes']);
+    expect(stale.code).toBe(3);
+    expect(stale.stderr).toBe("cdk-delivery: execution exec-3 is no longer the latest in 'prod' of 'shop-pipeline' (OverrideStageCondition); "
+      + "run 'cdk-delivery status shop-pipeline' to see the current state\n");
+  });
+
+  test('--wait follows the stage to its end once the window is overridden', async () => {
+    const deployed = prodState('Succeeded', {});
+    deployed.stageStates![3].actionStates = [{ actionName: 'Deploy', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(0) } }];
+    cp.on(GetPipelineStateCommand).resolvesOnce(waitingForWindow()).resolves(deployed);
+    const r = await cli(['override', PIPELINE, '--env', 'prod', '--yes', '--wait']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('prod: Succeeded — Deploy Succeeded\nprod succeeded\n');
+  });
+});
