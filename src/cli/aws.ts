@@ -17,6 +17,7 @@ import {
   GetPipelineStateOutput,
   ListActionExecutionsCommand,
   ListPipelineExecutionsCommand,
+  ListRuleExecutionsCommand,
   OverrideStageConditionCommand,
   OverrideStageConditionInput,
   PipelineDeclaration,
@@ -25,6 +26,7 @@ import {
   PutApprovalResultCommand,
   PutApprovalResultInput,
   RetryStageExecutionCommand,
+  RuleExecutionDetail,
   RetryStageExecutionInput,
   RollbackStageCommand,
   RollbackStageInput,
@@ -349,6 +351,16 @@ export class DeliveryApi {
     const out = await this.cp('PutApprovalResult', { pipeline: input.pipelineName, stage: input.stageName }, () =>
       this.clients.codepipeline.send(new PutApprovalResultCommand(input)));
     return out.approvedAt;
+  }
+
+  /**
+   * The newest rule executions of the pipeline (one page of ListRuleExecutions, newest first): which
+   * execution each rule of a stage condition checks.
+   */
+  public async listRuleExecutions(pipeline: string): Promise<RuleExecutionDetail[]> {
+    const out = await this.cp('ListRuleExecutions', { pipeline }, () =>
+      this.clients.codepipeline.send(new ListRuleExecutionsCommand({ pipelineName: pipeline, maxResults: 100 })));
+    return out.ruleExecutionDetails ?? [];
   }
 
   /** OverrideStageCondition: the stage's entry conditions (or success conditions) let the execution through. */

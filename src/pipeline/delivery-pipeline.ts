@@ -375,8 +375,9 @@ export class DeliveryPipeline extends Construct {
    * Lets `grantee` answer this pipeline's approvals (`codepipeline:PutApprovalResult` on exactly
    * its approval actions) and read the pipeline's state and history. When environments have a
    * deployment window, entry alarms or alarms watched after their deployments, it also lets
-   * `grantee` let a release through them (`codepipeline:OverrideStageCondition`, what
-   * `cdk-delivery override` calls, on those environments' stages and on the pipeline): deciding
+   * `grantee` let a release through them (`codepipeline:OverrideStageCondition` and
+   * `ListRuleExecutions`, what `cdk-delivery override` calls, on those environments' stages and on
+   * the pipeline): deciding
    * when a release enters an environment is the approvers' duty. Builds the pipeline. The
    * grantee must be of the pipeline's account (CodePipeline has no resource-based policies); one
    * of another account is refused.
@@ -413,7 +414,8 @@ export class DeliveryPipeline extends Construct {
       const pipelineArn = built.pipeline.pipelineArn;
       grant = grant.combine(iam.Grant.addToPrincipal({
         grantee,
-        actions: ['codepipeline:OverrideStageCondition'],
+        // ListRuleExecutions: which execution the condition checks (`override` reads it first)
+        actions: ['codepipeline:ListRuleExecutions', 'codepipeline:OverrideStageCondition'],
         resourceArns: [pipelineArn, ...conditioned.map(e => `${pipelineArn}/${e.name}`)],
       }));
     }

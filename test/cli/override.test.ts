@@ -1,6 +1,6 @@
 import {
   CodePipelineClient, ConditionNotOverridableException, GetPipelineExecutionCommand, GetPipelineStateCommand, GetPipelineStateOutput,
-  NotLatestPipelineExecutionException, OverrideStageConditionCommand, StageState,
+  ListRuleExecutionsCommand, NotLatestPipelineExecutionException, OverrideStageConditionCommand, RuleExecutionDetail, StageState,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -43,9 +43,21 @@ const baking = () => prodState('InProgress', {
   },
 });
 
+/** A rule execution of the pipeline (ListRuleExecutions). */
+const ruleRun = (stageName: string, ruleName: string, status: 'InProgress' | 'Succeeded', pipelineExecutionId: string): RuleExecutionDetail =>
+  ({ stageName, ruleName, status, pipelineExecutionId, startTime: minutesAgo(20) });
+
 beforeEach(() => {
   cp.reset();
   cp.on(GetPipelineStateCommand).resolves(waitingForWindow());
+  cp.on(ListRuleExecutionsCommand).resolves({
+    ruleExecutionDetails: [
+      ruleRun('prod', 'prod.DeploymentWindow', 'InProgress', 'exec-3'),
+      ruleRun('prod', 'prod.EntryAlarm', 'Succeeded', 'exec-3'),
+      // another stage's bake time: not prod's condition
+      ruleRun('staging', 'staging.BakeAlarm', 'InProgress', 'exec-9'),
+    ],
+  });
   cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: execution3() });
   cp.on(OverrideStageConditionCommand).resolves({});
 });
@@ -61,8 +73,40 @@ describe('override', () => {
       + 'for 3f2a9c1 "Add gift cards" (execution exec-3)\n');
   });
 
+  test('overrides the execution the rules run for, which may not be the stage\'s latest yet', async () => {
+    cp.on(ListRuleExecutionsCommand).resolves({ ruleExecutionDetails: [ruleRun('prod', 'prod.DeploymentWindow', 'InProgress', 'exec-4')] });
+    cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-4' }).resolves({ pipelineExecution: { ...execution3(), pipelineExecutionId: 'exec-4' } });
+    const r = await cli(['override', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(ListRuleExecutionsCommand, { pipelineName: PIPELINE });
+    expect(cp).toHaveReceivedCommandWith(OverrideStageConditionCommand, { pipelineExecutionId: 'exec-4', conditionType: 'BEFORE_ENTRY' });
+    expect(r.stdout).toContain('(execution exec-4)');
+  });
+
+  test('several executions waiting for the window (PARALLEL mode): none overridden until --execution picks one', async () => {
+    cp.on(ListRuleExecutionsCommand).resolves({
+      ruleExecutionDetails: [ruleRun('prod', 'prod.DeploymentWindow', 'InProgress', 'exec-4'), ruleRun('prod', 'prod.DeploymentWindow', 'InProgress', 'exec-3')],
+    });
+    const r = await cli(['override', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("cdk-delivery: the entry conditions of 'prod' are checked for 2 executions: exec-4, exec-3; choose one with --execution <id>\n");
+    const other = await cli(['override', PIPELINE, '--env', 'prod', '--execution', 'exec-2']);
+    expect(other.code).toBe(3);
+    expect(other.stderr).toBe("cdk-delivery: refusing to override: the entry conditions of 'prod' are checked for 2 executions: exec-4, exec-3, not exec-2\n");
+    expect(cp).not.toHaveReceivedCommand(OverrideStageConditionCommand);
+    expect((await cli(['override', PIPELINE, '--env', 'prod', '--execution', 'exec-3'])).code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(OverrideStageConditionCommand, { pipelineExecutionId: 'exec-3' });
+  });
+
+  test('without a rule run in progress in the list, the stage\'s latest execution is the one overridden', async () => {
+    cp.on(ListRuleExecutionsCommand).resolves({ ruleExecutionDetails: [] });
+    expect((await cli(['override', PIPELINE, '--env', 'prod', '--yes'])).code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(OverrideStageConditionCommand, { pipelineExecutionId: 'exec-3' });
+  });
+
   test('during the bake time it overrides the success conditions; --json gives what was overridden', async () => {
     cp.on(GetPipelineStateCommand).resolves(baking());
+    cp.on(ListRuleExecutionsCommand).resolves({ ruleExecutionDetails: [ruleRun('prod', 'prod.BakeAlarm', 'InProgress', 'exec-3')] });
     const r = await cli(['override', PIPELINE, '--env', 'prod', '--yes', '--json']);
     expect(r.code).toBe(0);
     expect(cp).toHaveReceivedCommandWith(OverrideStageConditionCommand, { pipelineExecutionId: 'exec-3', conditionType: 'ON_SUCCESS' });

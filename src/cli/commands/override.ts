@@ -54,11 +54,22 @@ export async function overrideCommand(ctx: CommandContext, options: OverrideOpti
   const chosen: Overridable | undefined = options.condition as Overridable | undefined
     ?? (Object.keys(OVERRIDABLE) as Overridable[]).find((name) => conditions?.[OVERRIDABLE[name].kind]?.status === 'InProgress');
   const condition = chosen ? conditions?.[OVERRIDABLE[chosen].kind] : undefined;
-  const executionId = stage.latestExecution?.pipelineExecutionId;
-  if (!chosen || !condition || CONDITION_DONE.has(condition.status) || !executionId) {
+  if (!chosen || !condition || CONDITION_DONE.has(condition.status) || !stage.latestExecution?.pipelineExecutionId) {
     throw new CliError(`nothing to override in '${env}' of '${pipeline}': ${chosen ? `its ${OVERRIDABLE[chosen].label} are not being checked` : 'no condition is being checked'} `
       + `(${describe('entry')}; ${describe('success')})`, ExitCode.NOT_FOUND);
   }
+  // The execution the condition checks: the one its rules run for (ListRuleExecutions). An execution
+  // waiting for the window may not be the stage's latest yet, and in PARALLEL mode several may wait.
+  const ruleNames = new Set(condition.rules.map((r) => r.name));
+  const checked = [...new Set((await ctx.api.listRuleExecutions(pipeline))
+    .filter((r) => r.stageName === env && r.status === 'InProgress' && ruleNames.has(r.ruleName ?? '') && r.pipelineExecutionId)
+    .map((r) => r.pipelineExecutionId!))];
+  if (checked.length > 1 && (options.execution === undefined || !checked.includes(options.execution))) {
+    const list = `the ${OVERRIDABLE[chosen].label} of '${env}' are checked for ${checked.length} executions: ${checked.join(', ')}`;
+    if (options.execution === undefined) throw usageError(`${list}; choose one with --execution <id>`);
+    throw new CliError(`refusing to override: ${list}, not ${options.execution}`, ExitCode.NOT_FOUND);
+  }
+  const executionId = checked.length > 1 ? options.execution! : checked[0] ?? stage.latestExecution.pipelineExecutionId;
   const execution = await ctx.api.getPipelineExecution(pipeline, executionId);
   const revision = revisionOfExecution(execution);
   if (options.execution !== undefined && options.execution !== executionId) {
