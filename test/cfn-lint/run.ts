@@ -94,7 +94,10 @@ async function lint(templates: readonly Template[], extra: readonly string[] = [
     const region = t.region ?? [...byRegion.keys()][0];
     byRegion.set(region, [...byRegion.get(region) ?? [], t.file]);
   }
-  if (byRegion.size === 0) byRegion.set(undefined, []);
+  if (byRegion.size === 0) {
+    if (extra.length === 0) return []; // no template: cfn-lint would read one from stdin
+    byRegion.set(undefined, []);
+  }
   [...byRegion.values()][0].push(...extra);
   const runs = [...byRegion].map(async ([region, files]) => {
     const args = ['--format', 'json', '--include-checks', 'I', '--non-zero-exit-code', 'none'];
