@@ -135,6 +135,10 @@ project.addTask('typecheck', {
   description: 'Type-check tests, integ apps, examples and benchmarks (ts-jest runs transpile-only)',
   exec: 'tsc --noEmit -p tsconfig.dev.json',
 });
+project.addTask('cfn-lint', {
+  description: 'Lint the CloudFormation templates of the integ apps (their snapshots) and the example apps with cfn-lint (the Python one, 1.x)',
+  exec: `${tsNode} test/cfn-lint/run.ts`,
+});
 project.addTask('bindings', {
   description: 'Generate Python, Java, .NET and Go bindings (code only) to prove the API is jsii-safe',
   exec: 'rm -rf .tmp/bindings && jsii-pacmak --code-only --target python --target java --target dotnet --target go -o .tmp/bindings',
