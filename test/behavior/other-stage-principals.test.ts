@@ -1,10 +1,13 @@
-import { Aws, CfnParameter, Stack, Stage } from 'aws-cdk-lib';
+import { Aws, CfnParameter, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Approval, DeliveryPipeline } from '../../src';
+import { Approval, DeliveryPipeline, DeploymentTarget, Verification } from '../../src';
 import { env, errorOf, flat, newApp, props } from '../util';
 
 const A = '111111111111';
+const B = '222222222222';
 const C = '333333333333';
 
 /** A pipeline stack of account A, and a stack of a CDK stage of `stageAccount` (a stage the app deploys on its own). */
@@ -118,3 +121,58 @@ describe('a grantee of another CDK stage than the pipeline\'s', () => {
   });
 });
 
+describe('an action role of another CDK stage than the pipeline\'s', () => {
+  const fleetOf = (stack: Stack) => codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'Fleet', {
+    application: codedeploy.ServerApplication.fromServerApplicationArn(stack, 'App', `arn:aws:codedeploy:eu-west-1:${B}:application:shop`),
+    deploymentGroupName: 'shop-fleet',
+    deploymentConfig: codedeploy.ServerDeploymentConfig.ALL_AT_ONCE,
+  });
+  const roleFix = (id: string, arn: string) => `Import it by its ARN instead, in any stack: iam.Role.fromRoleArn(this, '${id}', '${arn}'), `
+    + 'with the roleName the stage gives it (a role imported by an ARN that is a string may come from any stack).';
+
+  test('a role defined there is refused naming the field (regression: aws-cdk-lib\'s "dependency cannot cross stage boundaries")', () => {
+    const { stack, service } = world(B);
+    const role = new iam.Role(service, 'Deployer', { assumedBy: new iam.AccountPrincipal(A), roleName: 'shop-deploy' });
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Shop', props({
+      environments: [{ name: 'prod', account: B, production: true, deployments: [DeploymentTarget.codeDeployServer(fleetOf(stack), { role })] }],
+    })))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].role is an IAM role of stack 'Prod/Service', in CDK stage 'Prod', "
+      + "not the pipeline's, which the pipeline's stack cannot refer to across the stage boundary, got 'Prod/Service/Deployer'. "
+      + roleFix('DeployRole', `arn:aws:iam::${B}:role/shop-deploy`));
+  });
+
+  test('a CloudFormation deployRole and an alarm-reading role defined there are refused the same way', () => {
+    const { stack, service } = world(B);
+    const role = new iam.Role(service, 'Deployer', { assumedBy: new iam.AccountPrincipal(A) });
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Shop', props({
+      environments: [{ name: 'prod', account: B, production: true, deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop', templatePath: 'shop.json', deployRole: role })] }],
+    })))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].deployRole is an IAM role of stack 'Prod/Service', in CDK stage 'Prod', "
+      + "not the pipeline's, which the pipeline's stack cannot refer to across the stage boundary, got 'Prod/Service/Deployer'. "
+      + roleFix('DeployRole', `arn:aws:iam::${B}:role/<role name>`));
+    const alarm = cloudwatch.Alarm.fromAlarmArn(stack, 'Errors', `arn:aws:cloudwatch:eu-west-1:${B}:alarm:shop-errors`);
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Watched', props({
+      environments: [env('prod', { production: true, verification: [Verification.alarms([alarm], { bakeTime: Duration.minutes(10), role })] })],
+    })))).toBe("'PipelineStack/Watched': environments[0] ('prod').verification[0].role is an IAM role of stack 'Prod/Service', in CDK stage 'Prod', "
+      + "not the pipeline's, which the pipeline's stack cannot refer to across the stage boundary, got 'Prod/Service/Deployer'. "
+      + roleFix('AlarmReader', `arn:aws:iam::${B}:role/<role name>`));
+  });
+
+  test('a role imported there by a plain ARN works across accounts: the action runs as that ARN, and nothing is added to the stage\'s stack '
+    + '(regression: "Synthesis has been called multiple times", from a policy aws-cdk-lib added there)', () => {
+    const { app, stack, service } = world(B);
+    // imported into a stack of its own account: mutable there
+    const role = iam.Role.fromRoleArn(service, 'Deployer', `arn:aws:iam::${B}:role/shop-deploy`);
+    new DeliveryPipeline(stack, 'Shop', props({
+      environments: [{ name: 'prod', account: B, production: true, deployments: [DeploymentTarget.codeDeployServer(fleetOf(stack), { role })] }],
+    }));
+    expect(() => app.synth()).not.toThrow();
+    const pipeline = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+    const deploy = pipeline.Properties.Stages.find((s: any) => s.Name === 'prod').Actions.find((a: any) => a.Name === 'shop-fleet');
+    expect(deploy.RoleArn).toBe(`arn:aws:iam::${B}:role/shop-deploy`);
+    // the artifacts are read through the bucket policy, as for a role imported into the pipeline's stack
+    const [bucketPolicy] = Object.values(Template.fromStack(stack).findResources('AWS::S3::BucketPolicy')) as any[];
+    expect(flat(bucketPolicy.Properties.PolicyDocument.Statement)).toContainEqual(expect.objectContaining({
+      Principal: { AWS: `arn:aws:iam::${B}:role/shop-deploy` }, Action: ['s3:GetBucket*', 's3:GetObject*', 's3:List*'],
+    }));
+    expect(Template.fromStack(service).findResources('AWS::IAM::Policy')).toEqual({});
+  });
+});
