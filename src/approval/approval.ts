@@ -10,6 +10,7 @@ import { ApprovalModel, ModelContext, RenderContext, SourceRevision } from '../m
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
 import { APPROVAL_ROLE_ID, uniqueName } from '../private/physical-names';
 import { refuseOwnedOfOtherApp, refuseOwnedUnreferable } from '../private/referable';
+import { refuseOtherStagePrincipal } from '../private/stage-principals';
 import { described, isToken, Validator } from '../private/validation';
 
 /** Options of a manual approval. */
@@ -192,6 +193,9 @@ class ManualApproval extends Approval {
             `is a principal of account ${other}, which cannot answer an approval of a pipeline in account ${ctx.pipelineAccount} (CodePipeline has no resource-based policies, so the grant would allow nothing)`,
             described(describeGrantee(a)), `Pass a role of account ${ctx.pipelineAccount} that the approvers of account ${other} may assume.`);
         }
+        refuseOtherStagePrincipal(v, `${ctx.field}.approvers[${i}]`, a.grantPrincipal, 'a principal', 'grant', arn =>
+          `Pass the role imported by its ARN, in any stack: iam.Role.fromRoleArn(this, 'Approvers', '${arn}'); the pipeline then grants it in its own stack `
+          + '(the role must exist when the pipeline\'s stack is deployed).');
       });
     }
     const actionName = this.kind === 'manual-approval' ? APPROVAL_ACTION_NAME : CHANGE_SET_REVIEW_ACTION_NAME;

@@ -10,6 +10,7 @@ import { ReleaseMode } from '../model/release-mode';
 import { markOtherRegionActionRole } from '../pipeline/render/replication-keys';
 import { buildOutputFilePath } from '../private/artifact-paths';
 import { hasDeployTimeName, readsCrossRegionNames, refuseOtherStage, refuseOwnedOfOtherApp } from '../private/referable';
+import { roleInPipelineStack, refuseOtherStagePrincipal } from '../private/stage-principals';
 import { described, isToken, literalName, resolvedOrUndefined, Validator } from '../private/validation';
 
 /*
@@ -558,12 +559,23 @@ export function checkRole(v: Validator, field: string, role: unknown, what: stri
   }
   const r = role as iam.IRole;
   refuseOwnedOfOtherApp(v, `${field}.role`, r, 'an IAM role');
+  refuseOtherStageRole(v, `${field}.role`, r, isToken(account) ? undefined : account);
   const roleAccount = r.env?.account;
   if (typeof roleAccount === 'string' && !isToken(roleAccount) && !isToken(account) && roleAccount !== account) {
     v.fail(`${field}.role`, `is in account ${roleAccount}, but the ${what} is in account ${account} (CodePipeline deploys in the account of the role it assumes)`,
       roleAccount, `Pass a role of account ${account} that trusts the pipeline account.`);
   }
   return r;
+}
+
+/**
+ * Refuses an action role of another CDK stage unless it is imported by a plain ARN (see
+ * refuseOtherStagePrincipal); `account` is the account the role must be of, for the fix.
+ */
+export function refuseOtherStageRole(v: Validator, field: string, role: unknown, account: string | undefined): void {
+  refuseOtherStagePrincipal(v, field, role, 'an IAM role', 'role', arn =>
+    `Import it by its ARN instead, in any stack: iam.Role.fromRoleArn(this, 'DeployRole', '${arn}'), with the roleName the stage gives it `
+    + '(a role imported by an ARN that is a string may come from any stack).', account);
 }
 
 /** The plan's line about the role the action runs as. */
@@ -648,7 +660,7 @@ export function codeDeployServerModel(
         runOrder: rc.deployRunOrder,
         input: input === DeploymentArtifact.SOURCE ? rc.sourceArtifact : rc.buildArtifact,
         deploymentGroup: group,
-        role,
+        role: role && roleInPipelineStack(rc.scope, role),
       })];
     },
   };
@@ -727,7 +739,7 @@ export function codeDeployEcsModel(
         actionName: name,
         runOrder: rc.deployRunOrder,
         deploymentGroup: group,
-        role: role ?? otherRegionEcsDeployRole(rc, group, name),
+        role: role ? roleInPipelineStack(rc.scope, role) : otherRegionEcsDeployRole(rc, group, name),
         taskDefinitionTemplateFile: rc.buildArtifact.atPath(taskDefinitionTemplate),
         appSpecTemplateFile: rc.buildArtifact.atPath(appSpecTemplate),
         containerImageInputs: image === undefined ? undefined : [{
@@ -832,7 +844,7 @@ export function ecsRollingModel(
       actionName: name,
       runOrder: rc.deployRunOrder,
       service,
-      role,
+      role: role && roleInPipelineStack(rc.scope, role),
       imageFile: rc.buildArtifact.atPath(file),
       deploymentTimeout: o.deploymentTimeout,
     })],

@@ -11,6 +11,7 @@ import { CdkStageOptions, cdkStageModel } from './cdk-stage';
 import { CHANGE_SET_NAME } from './cloudformation-names';
 import {
   CodeDeployEcsOptions, codeDeployEcsModel, CodeDeployServerOptions, codeDeployServerModel, defaultChildOf, EcsRollingOptions, ecsRollingModel,
+  refuseOtherStageRole,
 } from './codedeploy-targets';
 import { LambdaDeployOptions, lambdaModel } from './lambda-target';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
@@ -20,6 +21,7 @@ import { buildOutputFilePath } from '../private/artifact-paths';
 import { takenVariables, validateCommandsOptions } from '../private/commands-spec';
 import { refuseOwnedOfOtherApp } from '../private/referable';
 import { OutputVariables, outputVariables } from '../private/stack-outputs';
+import { roleInPipelineStack } from '../private/stage-principals';
 import type { Validator } from '../private/validation';
 import { DeliveryPipelineValidationError, described, isToken, literal } from '../private/validation';
 
@@ -292,6 +294,7 @@ class CloudFormationTarget extends DeploymentTarget {
         v.fail(`${ctx.field}.${key}`, 'must be an iam.IRole', role, `Pass iam.Role.fromRoleArn(this, '${key === 'deployRole' ? 'DeployRole' : 'ExecutionRole'}', 'arn:aws:iam::111111111111:role/...').`);
       }
       refuseOwnedOfOtherApp(v, `${ctx.field}.${key}`, role, 'an IAM role');
+      refuseOtherStageRole(v, `${ctx.field}.${key}`, role, account ?? env.pipelineAccount);
     }
     // CodePipeline runs the action in the deploy role's account; CloudFormation takes an execution
     // role of the stack's account only
@@ -360,14 +363,15 @@ class CloudFormationTarget extends DeploymentTarget {
         const targetAccount = account ?? rc.pipelineAccount;
         const targetRegion = region ?? rc.pipelineRegion;
         const crossAccount = account !== undefined && !Token.isUnresolved(account) && account !== rc.pipelineAccount;
-        const deploymentRole = p.deploymentRole ?? iam.Role.fromRoleArn(scope, 'CloudFormationExecutionRole',
+        // a role imported into another CDK stage's stack is used as imported next to the pipeline
+        const deploymentRole = (p.deploymentRole && roleInPipelineStack(scope, p.deploymentRole)) ?? iam.Role.fromRoleArn(scope, 'CloudFormationExecutionRole',
           `arn:${Aws.PARTITION}:iam::${targetAccount}:role/cdk-${qualifier}-cfn-exec-role-${targetAccount}-${targetRegion}`, { mutable: false });
         // The action runs as the target account's CDK bootstrap deploy role, as CDK Pipelines does
         // (in another account: the trust `cdk bootstrap --trust <pipeline account>` sets up), so the
         // pipeline stack holds no role and policy per action. The bootstrap deploy role may pass
         // only the bootstrap execution role: with another execution role in the pipeline's account,
         // aws-cdk-lib creates an action role that may pass exactly that one.
-        const role = p.deployRole ?? (p.deploymentRole && !crossAccount
+        const role = (p.deployRole && roleInPipelineStack(scope, p.deployRole)) ?? (p.deploymentRole && !crossAccount
           ? undefined
           : iam.Role.fromRoleArn(scope, 'DeployRole',
             `arn:${Aws.PARTITION}:iam::${targetAccount}:role/cdk-${qualifier}-deploy-role-${targetAccount}-${targetRegion}`,

@@ -12,6 +12,7 @@ import { DeploymentModel, DeploymentRenderContext, ModelContext } from '../model
 import { nameInStack, renderedPipelineName } from '../pipeline/render/pipeline-overrides';
 import { markLambdaDeployRole } from '../private/lambda-deploy-roles';
 import { hasDeployTimeName, readsCrossRegionNames, refuseOtherStage } from '../private/referable';
+import { roleInPipelineStack } from '../private/stage-principals';
 import { described, isToken, literal, literalName, requireFactoryMade, Validator } from '../private/validation';
 import { alarmLabel, alarmRef, checkAlarmList, describeAlarmsStatement } from '../verification/verification';
 
@@ -254,7 +255,7 @@ export function lambdaModel(
         aliasName,
         strategy: shift.strategy,
         alarms,
-        role,
+        role: role && roleInPipelineStack(rc.scope, role),
       })];
     },
   };

@@ -18,7 +18,7 @@ import { CHANGE_SET_NAME } from '../deploy/cloudformation-names';
 import { groupAlarmHandling } from '../deploy/codedeploy-targets';
 import { DeploymentTarget } from '../deploy/deployment-target';
 import type { EnvironmentOptions } from '../pipeline/environment';
-import { claimInApp } from '../private/app-registry';
+import { claimInApp, claimObjectInApp } from '../private/app-registry';
 import { defaultAssemblyDirectory } from '../private/artifact-paths';
 import { publisherEnvironment, unfitPublisherImage } from '../private/asset-publisher';
 import { checkLogRetention } from '../private/commands-spec';
@@ -226,6 +226,7 @@ export function buildModel(v: Validator, raw: RawPipelineConfig): PipelineModel 
 
   checkEnvironmentsAgainstStack(v, environments, raw.stackAccount, raw.stackRegion);
   checkTargetsAcrossEnvironments(v, environments);
+  claimTargetsInApp(v, environments);
   // resources aws-cdk-lib creates in a CodeDeploy, ECS or Lambda target's account for the pipeline (an
   // action role, the grants on the pipeline's log groups) refer to the pipeline by its name, which a stack
   // of another account can only take as a literal; CloudFormation, CDK-stage and CodeBuild targets
@@ -634,6 +635,32 @@ function checkTargetsAcrossEnvironments(v: Validator, environments: EnvironmentM
           resource.value, `Give each environment ${/^[AEIOU]/.test(resource.what) ? 'an' : 'a'} ${resource.what} of its own, or deploy this one from one environment only.`);
       }
       seen.push({ ...resource, environment: env.field });
+    });
+  }
+}
+
+/**
+ * One deployment group, ECS service or Lambda alias deployed by two pipelines of the app: each
+ * pipeline would deploy its own changes to it, replacing what the other deployed, without the other
+ * pipeline's approvals and checks (and CodeDeploy refuses a deployment to a group while another one
+ * is in progress). The same resource is the same object, or the same names in the same account and
+ * region when they are all literal (a resource imported into each pipeline's stack). When a name,
+ * the account or the region is a token, two imports cannot be told apart at synth: only the object
+ * is compared, and two imports of one resource are not refused.
+ */
+function claimTargetsInApp(v: Validator, environments: EnvironmentModel[]): void {
+  if (!v.root) return;
+  for (const env of environments) {
+    env.deployments.forEach((d, i) => {
+      const resource = deployedResource(d);
+      if (!resource || resource.object === null || typeof resource.object !== 'object') return;
+      const other = claimObjectInApp(v.root!, 'deployedTargets', resource.object, resource.key, v.constructPath);
+      if (other === undefined) return;
+      v.fail(`${env.field}.deployments[${i}].${resource.field}`,
+        `${resource.verb} ${resource.label}, which the pipeline '${other}' ${resource.verb} too: each pipeline would deploy its own changes to it, `
+        + "replacing the other's, without the other's approvals and checks",
+        resource.value, `Deploy it from one pipeline only: remove it from one of the two, or give each pipeline ${/^[AEIOU]/.test(resource.what) ? 'an' : 'a'} `
+        + `${resource.what} of its own.`);
     });
   }
 }

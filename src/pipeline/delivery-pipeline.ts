@@ -34,6 +34,7 @@ import { addCrossAccountActionRoleSuppressions, addFleetInstanceRoleSuppressions
 import { notificationsModel, NotificationsModel, planNotifications, renderNotifications } from '../private/notifications';
 import { selfUpdateDeployment } from '../private/pipeline-synthesizer';
 import { hasCrossRegionReferences, hasDeployTimeName, refuseOwnedOfOtherApp, refuseOwnedUnreferable } from '../private/referable';
+import { grantableInPipelineStack, otherStageProblem, suggestedRoleArn, unusableOtherStagePrincipal } from '../private/stage-principals';
 import { described, DeliveryPipelineValidationError, isResource, literal, show, Validator } from '../private/validation';
 import type { AdditionalSource } from '../sources/additional-source';
 import { PipelineSource, SOURCE_VARIABLES_NAMESPACE } from '../sources/pipeline-source';
@@ -385,6 +386,7 @@ export class DeliveryPipeline extends Construct {
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
     this.requireGrantable('grantApprove', grantee, "Pass the release managers' role, for example iam.Role.fromRoleArn(this, 'ReleaseManagers', 'arn:aws:iam::111111111111:role/release-managers').");
     this.requirePipelineAccount('grantApprove', grantee, 'answer an approval of', 'approvers');
+    grantee = this.granteeInPipelineStack('grantApprove', grantee);
     this.buildPipeline();
     const built = this.built!;
     if (built.approvalActionArns.length === 0) {
@@ -442,6 +444,7 @@ export class DeliveryPipeline extends Construct {
   public grantOperate(grantee: iam.IGrantable): iam.Grant {
     this.requireGrantable('grantOperate', grantee, "Pass the on-call role, for example iam.Role.fromRoleArn(this, 'OnCall', 'arn:aws:iam::111111111111:role/on-call').");
     this.requirePipelineAccount('grantOperate', grantee, 'operate', 'operators');
+    grantee = this.granteeInPipelineStack('grantOperate', grantee);
     this.buildPipeline();
     const pipelineArn = this.built!.pipeline.pipelineArn;
     let grant = iam.Grant.addToPrincipal({
@@ -491,6 +494,7 @@ export class DeliveryPipeline extends Construct {
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     this.requireGrantable('grantRead', grantee, "Pass the readers' role, for example iam.Role.fromRoleArn(this, 'Dashboards', 'arn:aws:iam::111111111111:role/dashboards').");
     this.requirePipelineAccount('grantRead', grantee, 'read', 'readers');
+    grantee = this.granteeInPipelineStack('grantRead', grantee);
     const account = Stack.of(this).account;
     this.buildPipeline();
     let grant = iam.Grant.addToPrincipal({ grantee, actions: [...PIPELINE_READ_ACTIONS], resourceArns: [this.built!.pipeline.pipelineArn] });
@@ -529,6 +533,7 @@ export class DeliveryPipeline extends Construct {
         `'${this.node.path}': grantArtifactsRead: grantee must be a role, user or group, got ${describeGrantee(grantee)}, which would be written into the `
         + `artifact bucket's and key's policies for whoever it names. ${fix}`);
     }
+    grantee = this.granteeInPipelineStack('grantArtifactsRead', grantee);
     // a role of the app in another account or region is named in the key policy: its name must be known at synth
     const owned = grantee.grantPrincipal as unknown as IConstruct;
     if (hasDeployTimeName(owned) && Stack.of(owned).environment !== Stack.of(this).environment) {
@@ -546,6 +551,24 @@ export class DeliveryPipeline extends Construct {
       grant = grant.combine(support.replicationBucket.grantRead(grantee));
     }
     return grant;
+  }
+
+  /**
+   * Refuses a grantee of another CDK stage that a grant cannot reach: a principal defined there, or
+   * imported there by anything but a plain role ARN (its policy is in that stage's stack, which cannot
+   * refer to the pipeline's). Returns the grantee as the pipeline's stack grants it: a role imported by
+   * a plain ARN into another stage's stack is imported again next to the pipeline when that is where
+   * the grant can go (roleInPipelineStack).
+   */
+  private granteeInPipelineStack(method: string, grantee: iam.IGrantable): iam.IGrantable {
+    const other = unusableOtherStagePrincipal(this, grantee.grantPrincipal);
+    if (other) {
+      throw new DeliveryPipelineValidationError(this.node.path, method,
+        `'${this.node.path}': ${method}: grantee ${otherStageProblem(other, 'a principal', 'grant')}, got ${other.construct.node.path}. `
+        + `Grant the role imported by its ARN, in any stack: iam.Role.fromRoleArn(this, 'Grantee', '${suggestedRoleArn(other)}'); the pipeline then grants it `
+        + "in its own stack (the role must exist when the pipeline's stack is deployed).");
+    }
+    return grantableInPipelineStack(this, grantee);
   }
 
   /**

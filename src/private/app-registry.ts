@@ -64,3 +64,28 @@ export function claimInApp(scope: IConstruct, registry: string, key: string, own
   claims.set(key, owner);
   return undefined;
 }
+
+/** A registry of claimed resources: by the object itself, and by a key made of the resource's literal names. */
+interface ObjectClaims {
+  readonly objects: WeakMap<object, string>;
+  readonly keys: Map<string, string>;
+}
+
+/**
+ * Claims a resource in one of the app's registries for `owner` (a construct path), or returns the
+ * other owner that claimed it before (the claim then stays theirs). The resource is the same when
+ * it is the same object, or when both have the same `key` (its literal names: one resource imported
+ * twice); without a key (names that are tokens) only the object is compared. Pipelines use it for
+ * the deployment groups, ECS services and Lambda aliases they deploy. Kept on the app's root, as
+ * claimInApp's registries, so every stage of the app shares it.
+ */
+export function claimObjectInApp(scope: IConstruct, registry: string, object: object, key: string | undefined, owner: string): string | undefined {
+  const root = scope.node.root as any;
+  const symbol = Symbol.for(`cdk-delivery-pipeline.${registry}`);
+  const claims: ObjectClaims = root[symbol] ?? (root[symbol] = { objects: new WeakMap<object, string>(), keys: new Map<string, string>() });
+  const other = [claims.objects.get(object), key === undefined ? undefined : claims.keys.get(key)].find(o => o !== undefined && o !== owner);
+  if (other !== undefined) return other;
+  claims.objects.set(object, owner);
+  if (key !== undefined) claims.keys.set(key, owner);
+  return undefined;
+}

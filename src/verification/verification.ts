@@ -8,6 +8,7 @@ import { takenVariables, validateCommandsOptions } from '../private/commands-spe
 import { COMPOSITE_ALARMS_SID } from '../private/nag';
 import { refuseOwnedOfOtherApp } from '../private/referable';
 import { outputVariables } from '../private/stack-outputs';
+import { refuseOtherStagePrincipal } from '../private/stage-principals';
 import { described, literal, literalName, resolvedOrUndefined, type Validator } from '../private/validation';
 
 /** Options of a commands verification. */
@@ -119,6 +120,10 @@ export function alarmGateModel(
     v.fail(roleField ?? `${ctx.field.replace(/\.alarms$/, '')}.role`, 'must be an iam.IRole', role, "Pass iam.Role.fromRoleArn(this, 'AlarmReader', 'arn:aws:iam::222222222222:role/alarm-reader').");
   }
   refuseOwnedOfOtherApp(v, roleField ?? `${ctx.field.replace(/\.alarms$/, '')}.role`, role, 'an IAM role');
+  // the pipeline's role assumes it, by its ARN: a role of another CDK stage must be imported by a plain ARN
+  refuseOtherStagePrincipal(v, roleField ?? `${ctx.field.replace(/\.alarms$/, '')}.role`, role, 'an IAM role', 'role', arn =>
+    `Import it by its ARN instead, in any stack: iam.Role.fromRoleArn(this, 'AlarmReader', '${arn}'), with the roleName the stage gives it `
+    + '(a role imported by an ARN that is a string may come from any stack).');
   const refs = (alarms as cloudwatch.IAlarm[]).map((a, i) => alarmRef(ctx, `${ctx.field}[${i}]`, a));
   const pipelineAccount = ctx.pipelineAccount;
   if (role === undefined && pipelineAccount !== undefined && !Token.isUnresolved(pipelineAccount)) {

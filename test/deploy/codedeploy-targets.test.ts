@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Environment, Stack, Stage } from 'aws-cdk-lib';
+import { CfnResource, Duration, Environment, Fn, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -1138,5 +1138,75 @@ describe('a deployment config imported by name in a stack of another account or 
     });
     const role = iam.Role.fromRoleArn(stack, 'DeployRole', `arn:aws:iam::${B}:role/shop-deploy`, { mutable: false });
     expect(() => pipelineIn(stack, { environments: [{ name: 'prod', account: B, deployments: [DeploymentTarget.codeDeployServer(group, { role })] }] })).not.toThrow();
+  });
+});
+
+describe('one deployment group, ECS service or Lambda alias deployed by two pipelines of the app', () => {
+  const fleet = (scope: Stack, id: string, account = '111111111111') => codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(scope, id, {
+    application: codedeploy.ServerApplication.fromServerApplicationArn(scope, `${id}App`, `arn:aws:codedeploy:eu-west-1:${account}:application:shop`),
+    deploymentGroupName: 'shop-fleet',
+    deploymentConfig: codedeploy.ServerDeploymentConfig.ALL_AT_ONCE,
+  });
+
+  test('one group object is refused in a second pipeline, naming both pipelines (regression: each pipeline undid the other\'s deployments)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const group = new codedeploy.ServerDeploymentGroup(stack, 'Fleet');
+    pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(group)] }] }, 'Shop');
+    const other = new Stack(app, 'Hotfixes', { env: { account: '111111111111', region: 'eu-west-1' } });
+    expect(errorOf(() => pipelineIn(other, { environments: [{ name: 'hotfix', deployments: [DeploymentTarget.codeDeployServer(group)] }] }, 'Hotfix')))
+      .toBe("'Hotfixes/Hotfix': environments[0] ('hotfix').deployments[0].deploymentGroup deploys to the deployment group (111111111111/eu-west-1), "
+        + "which the pipeline 'PipelineStack/Shop' deploys to too: each pipeline would deploy its own changes to it, replacing the other's, without the other's "
+        + 'approvals and checks, got a deployment group whose name is a token. Deploy it from one pipeline only: remove it from one of the two, '
+        + 'or give each pipeline a deployment group of its own.');
+  });
+
+  test('one group imported into each pipeline\'s stack is the same group by its literal names; another account\'s group of the same names is not', () => {
+    const app = newApp();
+    const first = new Stack(app, 'First', { env: { account: '111111111111', region: 'eu-west-1' } });
+    // a pipeline in a CDK stage of the same app: the registry is the app's
+    const second = new Stack(new Stage(app, 'Tools'), 'Second', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(first, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(fleet(first, 'Fleet'))] }] }, 'Shop');
+    pipelineIn(second, { environments: [{ name: 'prod-b', account: '222222222222', deployments: [DeploymentTarget.codeDeployServer(fleet(second, 'FleetB', '222222222222'))] }] }, 'ShopB');
+    expect(errorOf(() => pipelineIn(second, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(fleet(second, 'Fleet'))] }] }, 'Again')))
+      .toBe("'Tools/Second/Again': environments[0] ('prod').deployments[0].deploymentGroup deploys to deployment group 'shop-fleet' of application 'shop' "
+        + "(111111111111/eu-west-1), which the pipeline 'First/Shop' deploys to too: each pipeline would deploy its own changes to it, replacing the other's, "
+        + "without the other's approvals and checks, got 'shop-fleet'. Deploy it from one pipeline only: remove it from one of the two, "
+        + 'or give each pipeline a deployment group of its own.');
+  });
+
+  test('two imports whose names are tokens cannot be told apart at synth: not refused', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const byToken = (id: string) => codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, id, {
+      application: codedeploy.ServerApplication.fromServerApplicationName(stack, `${id}App`, 'shop'),
+      deploymentGroupName: Fn.importValue('FleetName'),
+      deploymentConfig: codedeploy.ServerDeploymentConfig.ALL_AT_ONCE,
+    });
+    pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(byToken('A'), { name: 'Fleet' })] }] }, 'Shop');
+    expect(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.codeDeployServer(byToken('B'), { name: 'Fleet' })] }] }, 'Again'))
+      .not.toThrow();
+  });
+
+  test('an ECS blue/green group and an ECS service (rolling) are refused the same way', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const bg = importedEcsGroup(stack);
+    const target = () => DeploymentTarget.codeDeployEcs(bg, { taskDefinitionTemplate: 'taskdef.json', appSpecTemplate: 'appspec.yaml' });
+    pipelineIn(stack, { environments: [{ name: 'prod', deployments: [target()] }] }, 'Shop');
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [target()] }] }, 'Again')))
+      .toBe("'PipelineStack/Again': environments[0] ('prod').deployments[0].deploymentGroup deploys to deployment group 'shop-bg' of application 'shop' "
+        + "(111111111111/eu-west-1), which the pipeline 'PipelineStack/Shop' deploys to too: each pipeline would deploy its own changes to it, replacing the other's, "
+        + "without the other's approvals and checks, got 'shop-bg'. Deploy it from one pipeline only: remove it from one of the two, "
+        + 'or give each pipeline a deployment group of its own.');
+    const service = (id: string) => DeploymentTarget.ecs(ecs.FargateService.fromFargateServiceAttributes(stack, id, {
+      serviceArn: 'arn:aws:ecs:eu-west-1:111111111111:service/shop/shop-web',
+      cluster: ecs.Cluster.fromClusterArn(stack, `${id}Cluster`, 'arn:aws:ecs:eu-west-1:111111111111:cluster/shop'),
+    }));
+    pipelineIn(stack, { environments: [{ name: 'prod', deployments: [service('Web')] }] }, 'WebPipeline');
+    expect(errorOf(() => pipelineIn(stack, { environments: [{ name: 'prod', deployments: [service('WebAgain')] }] }, 'WebPipelineAgain')))
+      .toBe("'PipelineStack/WebPipelineAgain': environments[0] ('prod').deployments[0].service updates ECS service 'shop-web' of cluster 'shop' (111111111111/eu-west-1), "
+        + "which the pipeline 'PipelineStack/WebPipeline' updates too: each pipeline would deploy its own changes to it, replacing the other's, without the other's "
+        + "approvals and checks, got 'shop-web'. Deploy it from one pipeline only: remove it from one of the two, or give each pipeline an ECS service of its own.");
   });
 });

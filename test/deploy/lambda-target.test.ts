@@ -564,6 +564,20 @@ describe('DeploymentTarget.lambdaFunction: refused configurations', () => {
     expect(action(perEnvironment, 'prod', 'shop-api').Configuration.FunctionAlias).toBe('live');
   });
 
+  test('one alias moved by two pipelines of the app is refused, naming both; another alias of the function is taken', () => {
+    const stack = newStack();
+    pipelineIn(stack, { environments: [{ name: 'prod', deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack))] }] }, 'Shop');
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.lambdaFunction(importedAlias(stack, '111111111111', 'eu-west-1', 'shop-api', 'Again'))] }],
+    }, 'Second'))).toBe("'PipelineStack/Second': environments[0] ('prod').deployments[0].alias moves alias 'live' of Lambda function 'shop-api' (111111111111/eu-west-1), "
+      + "which the pipeline 'PipelineStack/Shop' moves too: each pipeline would deploy its own changes to it, replacing the other's, without the other's approvals "
+      + "and checks, got 'shop-api:live'. Deploy it from one pipeline only: remove it from one of the two, or give each pipeline a Lambda alias of its own.");
+    const canary = lambda.Alias.fromAliasAttributes(stack, 'Canary', {
+      aliasName: 'canary', aliasVersion: lambda.Version.fromVersionArn(stack, 'CanaryVersion', 'arn:aws:lambda:eu-west-1:111111111111:function:shop-api:7'),
+    });
+    expect(() => pipelineIn(stack, { environments: [{ name: 'canary', deployments: [DeploymentTarget.lambdaFunction(canary)] }] }, 'Canaries')).not.toThrow();
+  });
+
   test('a misspelt option or a traffic shift of another kind is refused', () => {
     expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack), { trafficshift: LambdaTrafficShift.allAtOnce() } as any))).toBe(
       `${F}.trafficshift is not a field of LambdaDeployOptions, got a TrafficShift. Did you mean 'trafficShift'? A misspelt field would be ignored.`);

@@ -17,6 +17,7 @@ import { readBootstrapVersionParameter, withActionRolePolicy } from '../../priva
 import { publishCommands, publisherInstallCommands } from '../../private/asset-publisher';
 import { allowAssetPublishing, createProject, inlineBuildSpecLength, MAX_INLINE_BUILDSPEC } from '../../private/codebuild';
 import { APPROVAL_ROLE_ID, uniqueName } from '../../private/physical-names';
+import { grantableInPipelineStack } from '../../private/stage-principals';
 import { DeliveryPipelineValidationError } from '../../private/validation';
 import { alarmLabel, describeAlarmsStatement, sameAlarm } from '../../verification/verification';
 
@@ -157,7 +158,9 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
           stageActions.push(env!.approval!.produce(ctx));
           const arn = `${pipeline.pipelineArn}/${stage.name}/${first.name}`;
           approvalActionArns.push(arn);
-          for (const approver of env!.approval!.approvers) {
+          for (const given of env!.approval!.approvers) {
+            // a role imported into another CDK stage's stack is granted in the pipeline's stack
+            const approver = grantableInPipelineStack(scope, given);
             iam.Grant.addToPrincipal({ grantee: approver, actions: ['codepipeline:PutApprovalResult'], resourceArns: [arn] });
             // what `cdk-delivery approve` reads to find the approval: the state, the execution, and in
             // PARALLEL mode (no token in the state) the action executions
