@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { Approval, DeliveryDefaults, DeliveryPipeline, PipelineEvent, PlanDocument } from '../../src';
+import { Approval, DeliveryDefaults, DeliveryPipeline, DeploymentWindow, PipelineEvent, PlanDocument } from '../../src';
 import { env, errorOf, flat, newApp, newStack, pipelineIn, props } from '../util';
 
 describe('notifications', () => {
@@ -159,10 +159,33 @@ describe('Approval.manual approvers', () => {
     expect([].concat(approveStatements[0].Resource)).toHaveLength(1);
     // and may read what cdk-delivery approve reads to find it (PARALLEL mode: the action executions)
     expect(statements).toContainEqual({
-      Action: ['codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState', 'codepipeline:ListActionExecutions'],
+      Action: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState', 'codepipeline:ListActionExecutions'],
       Effect: 'Allow',
       Resource: expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>$/),
     });
+  });
+
+  test('approvers of an environment with a deployment window may override its conditions there (cdk-delivery override), nowhere else', () => {
+    const stack = newStack();
+    const releaseManagers = new iam.Role(stack, 'ReleaseManagers', { assumedBy: new iam.AccountRootPrincipal() });
+    pipelineIn(stack, {
+      environments: [
+        env('staging', { deploymentWindow: DeploymentWindow.cron('* * 8-17 ? * MON-FRI', 'UTC') }),
+        env('prod', { production: true, approval: Approval.manual({ approvers: [releaseManagers] }), deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'UTC') }),
+      ],
+    });
+    const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('ReleaseManagersDefaultPolicy'))![1] as any;
+    const override = flat(policy.Properties.PolicyDocument.Statement).filter((s: any) => [].concat(s.Action).includes('codepipeline:OverrideStageCondition' as never));
+    expect(override).toEqual([{
+      Action: ['codepipeline:ListRuleExecutions', 'codepipeline:OverrideStageCondition'],
+      Effect: 'Allow',
+      // prod only: staging's window is not theirs to override
+      Resource: expect.arrayContaining([
+        expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>$/),
+        expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>\/prod$/),
+      ]),
+    }]);
+    expect(override[0].Resource).toHaveLength(2);
   });
 
   test('fails when an approver is not a principal', () => {

@@ -162,13 +162,23 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
             // a role imported into another CDK stage's stack is granted in the pipeline's stack
             const approver = grantableInPipelineStack(scope, given);
             iam.Grant.addToPrincipal({ grantee: approver, actions: ['codepipeline:PutApprovalResult'], resourceArns: [arn] });
-            // what `cdk-delivery approve` reads to find the approval: the state, the execution, and in
-            // PARALLEL mode (no token in the state) the action executions
+            // what `cdk-delivery approve` reads to find the approval: the state, the execution, in
+            // PARALLEL mode (no token in the state) the action executions, and with --wait the
+            // stage's run orders (GetPipeline)
             iam.Grant.addToPrincipal({
               grantee: approver,
-              actions: ['codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution', 'codepipeline:ListActionExecutions'],
+              actions: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution', 'codepipeline:ListActionExecutions'],
               resourceArns: [pipeline.pipelineArn],
             });
+            // letting a release through this environment's window or bake time (`cdk-delivery
+            // override`) is a decision of its approvers, as with grantApprove
+            if (env!.window || env!.blockWhileAlarming || env!.alarmGates.length > 0) {
+              iam.Grant.addToPrincipal({
+                grantee: approver,
+                actions: ['codepipeline:ListRuleExecutions', 'codepipeline:OverrideStageCondition'],
+                resourceArns: [pipeline.pipelineArn, `${pipeline.pipelineArn}/${stage.name}`],
+              });
+            }
           }
           break;
         }
