@@ -113,16 +113,17 @@ function earliestChange(rules: ConditionRuleStatus[]): Date | undefined {
 /**
  * The stage's conditions being checked, for a table cell: `checking entry conditions:
  * DeploymentWindow` while a change waits for the deployment window, `checking success conditions:
- * BakeAlarm for 12m 00s` while the alarms are watched after the deployments.
+ * BakeAlarm for 12m 00s` while the alarms are watched after the deployments. Without `now`, no
+ * duration (a progress line printed again only when it changes).
  */
-export function conditionsChecked(stageName: string, conditions: StageConditionsStatus | undefined, now: Date): string | undefined {
+export function conditionsChecked(stageName: string, conditions: StageConditionsStatus | undefined, now?: Date): string | undefined {
   const lines = CONDITION_KINDS.flatMap(([kind, label]) => {
     const condition = conditions?.[kind];
     if (condition?.status !== 'InProgress') return [];
     const rules = decidingRules(condition, new Set(['InProgress']));
     const since = earliestChange(rules) ?? condition.since;
     return [`checking ${label}${rules.length > 0 ? `: ${rules.map((r) => describeRule(stageName, r)).join(', ')}` : ''}`
-      + `${since ? ` for ${formatDuration(now.getTime() - since.getTime())}` : ''}`];
+      + `${since && now ? ` for ${formatDuration(now.getTime() - since.getTime())}` : ''}`];
   });
   return lines.length > 0 ? safeLine(lines.join('; ')) : undefined;
 }

@@ -109,9 +109,32 @@ describe('retry', () => {
     const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('staging: waiting for the retry to start\n'
-      + 'staging: InProgress — Deploy Succeeded; checking success conditions: BakeAlarm for 4m 00s\n'
+      + 'staging: InProgress — Deploy Succeeded; checking success conditions: BakeAlarm\n'
       + 'staging: Failed — Deploy Succeeded\n'
       + 'staging failed: success conditions failed: BakeAlarm (shop-staging-errors is in ALARM)\n');
+  });
+
+  test('--wait without a terminal prints the alarms watched once, not once per poll for the whole bake time (regression: a line per poll)', async () => {
+    const baking = () => {
+      const state = pipelineState({ stagingStatus: 'InProgress' });
+      const stage = state.stageStates![2];
+      stage.actionStates![0].latestExecution = { status: 'Succeeded', lastStatusChange: minutesAgo(5) };
+      stage.onSuccessConditionState = {
+        latestExecution: { status: 'InProgress' },
+        conditionStates: [{ ruleStates: [{ ruleName: 'staging.BakeAlarm', latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(4) } }] }],
+      };
+      return state;
+    };
+    const done = pipelineState({ stagingStatus: 'Succeeded' });
+    done.stageStates![2].actionStates![0].latestExecution = { status: 'Succeeded', lastStatusChange: minutesAgo(5) };
+    cp.on(GetPipelineStateCommand)
+      .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
+      .resolvesOnce(baking()).resolvesOnce(baking()).resolvesOnce(baking()).resolvesOnce(baking())
+      .resolves(done);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait'], { clockFollowsSleeps: true }, { pollIntervalMs: 60_000 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('staging: InProgress — Deploy Succeeded; checking success conditions: BakeAlarm\n'
+      + 'staging: Succeeded — Deploy Succeeded\nstaging succeeded\n');
   });
 
   test('--timeout stops waiting on a stage still running: exit 8, never sleeping past the deadline', async () => {
