@@ -1,6 +1,6 @@
 import {
   CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand, RetryStageExecutionCommand,
-  RollbackStageCommand, StageNotRetryableException, UnableToRollbackStageException,
+  NotLatestPipelineExecutionException, RollbackStageCommand, StageNotRetryableException, UnableToRollbackStageException,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -56,6 +56,15 @@ describe('retry', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('RetryStageExecution failed');
     expect(r.stderr).toContain('newer execution exists');
+  });
+
+  test('a later execution in the stage (NotLatestPipelineExecutionException) is CodePipeline\'s refusal: exit 1, naming the operation '
+    + '(regression: "execution ? is no longer the latest", exit 3)', async () => {
+    cp.on(RetryStageExecutionCommand).rejects(new NotLatestPipelineExecutionException({ message: 'The stage has failed in a later run', $metadata: {} }));
+    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("cdk-delivery: RetryStageExecution failed (pipeline 'shop-pipeline', environment 'staging'): "
+      + 'NotLatestPipelineExecutionException: The stage has failed in a later run\n');
   });
 
   test('--wait follows the retried stage to success', async () => {
