@@ -123,6 +123,14 @@ describe('override', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('cdk-delivery: --condition must be entry (the deployment window, entry alarms) or success '
       + "(the alarms watched after the deployments), got 'failure'\n");
+    // names of Object.prototype are no kind of condition (regression: `constructor` passed, then read as one)
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const r = await cli(['override', PIPELINE, '--env', 'prod', '--yes', '--condition', name]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('cdk-delivery: --condition must be entry (the deployment window, entry alarms) or success '
+        + `(the alarms watched after the deployments), got '${name}'\n`);
+    }
+    expect(cp.calls()).toHaveLength(0);
     const own = await cli(['override', PIPELINE, '--env', 'Build', '--yes']);
     expect(own.code).toBe(3);
     expect(own.stderr).toContain("'Build' in pipeline 'shop-pipeline' is the pipeline's own Build stage, not an environment");

@@ -35,7 +35,8 @@ export async function overrideCommand(ctx: CommandContext, options: OverrideOpti
   const pipeline = validateName(options.pipeline, 'pipeline name');
   const env = validateName(options.env, 'environment name (--env)');
   if (options.execution !== undefined) validateName(options.execution, 'execution id (--execution)');
-  if (options.condition !== undefined && !(options.condition in OVERRIDABLE)) {
+  // own keys only: `in` would take `constructor` or `toString` (Object.prototype's) for a kind of condition
+  if (options.condition !== undefined && !Object.prototype.hasOwnProperty.call(OVERRIDABLE, options.condition)) {
     throw usageError(`--condition must be entry (the deployment window, entry alarms) or success (the alarms watched after the deployments), got '${options.condition}'`);
   }
   // Without a terminal nothing can confirm: refuse before reading anything
