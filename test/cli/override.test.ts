@@ -105,7 +105,8 @@ describe('override', () => {
   });
 
   test('nothing being checked: exit 3, naming the state of each condition, without calling OverrideStageCondition', async () => {
-    cp.on(GetPipelineStateCommand).resolves(prodState('Succeeded', {
+    // the window was open: exec-3 deploys
+    cp.on(GetPipelineStateCommand).resolves(prodState('InProgress', {
       beforeEntryConditionState: { latestExecution: { status: 'Succeeded' }, conditionStates: [] },
     }));
     const r = await cli(['override', PIPELINE, '--env', 'prod', '--yes']);
@@ -115,6 +116,29 @@ describe('override', () => {
     const asked = await cli(['override', PIPELINE, '--env', 'prod', '--yes', '--condition', 'success']);
     expect(asked.code).toBe(3);
     expect(asked.stderr).toContain('its success conditions are not being checked (entry conditions: Succeeded; success conditions: not run)');
+    expect(cp).not.toHaveReceivedCommand(OverrideStageConditionCommand);
+  });
+
+  test('a condition that is not in progress is not overridden, even when asked for by --condition: one that failed, or an earlier execution\'s '
+    + '(regression: OverrideStageCondition called)', async () => {
+    // exec-3 deploys; the success conditions shown failed in an earlier execution (GetPipelineState does not say which)
+    cp.on(GetPipelineStateCommand).resolves(prodState('InProgress', {
+      beforeEntryConditionState: { latestExecution: { status: 'Succeeded' }, conditionStates: [] },
+      onSuccessConditionState: {
+        latestExecution: { status: 'Failed' },
+        conditionStates: [{ ruleStates: [{ ruleName: 'prod.BakeAlarm', latestExecution: { status: 'Failed', lastStatusChange: minutesAgo(90) } }] }],
+      },
+    }));
+    const failed = await cli(['override', PIPELINE, '--env', 'prod', '--yes', '--condition', 'success']);
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toBe("cdk-delivery: nothing to override in 'prod' of 'shop-pipeline': its success conditions are not being checked "
+      + '(entry conditions: Succeeded; success conditions: Failed)\n');
+    // exec-3 failed in the stage; the entry conditions still show in progress
+    cp.on(GetPipelineStateCommand).resolves(prodState('Failed', { beforeEntryConditionState: waitingForWindow().stageStates![3].beforeEntryConditionState }));
+    const ended = await cli(['override', PIPELINE, '--env', 'prod', '--yes']);
+    expect(ended.code).toBe(3);
+    expect(ended.stderr).toBe("cdk-delivery: nothing to override in 'prod' of 'shop-pipeline': its latest execution exec-3 is Failed, "
+      + 'so no condition is being checked for it (entry conditions: InProgress; success conditions: not run)\n');
     expect(cp).not.toHaveReceivedCommand(OverrideStageConditionCommand);
   });
 

@@ -14,9 +14,6 @@ const OVERRIDABLE = {
 } as const;
 type Overridable = keyof typeof OVERRIDABLE;
 
-/** Statuses of a condition that has nothing left to override. */
-const CONDITION_DONE = new Set(['Succeeded', 'Overridden', 'Cancelled', 'Abandoned']);
-
 export interface OverrideOptions extends StageActionOptions {
   /** `entry` or `success`; by default the one being checked. */
   readonly condition?: string;
@@ -55,8 +52,16 @@ export async function overrideCommand(ctx: CommandContext, options: OverrideOpti
   const chosen: Overridable | undefined = options.condition as Overridable | undefined
     ?? (Object.keys(OVERRIDABLE) as Overridable[]).find((name) => conditions?.[OVERRIDABLE[name].kind]?.status === 'InProgress');
   const condition = chosen ? conditions?.[OVERRIDABLE[chosen].kind] : undefined;
-  const executionId = stage.latestExecution?.pipelineExecutionId;
-  if (!chosen || !condition || CONDITION_DONE.has(condition.status) || !executionId) {
+  const latest = stage.latestExecution;
+  const executionId = latest?.pipelineExecutionId;
+  // GetPipelineState gives the latest run of each kind of condition, without its execution: when the
+  // stage's latest execution does not run, a condition shown in progress is an earlier run's
+  if (!executionId || latest?.status !== 'InProgress') {
+    throw new CliError(`nothing to override in '${env}' of '${pipeline}': its latest execution ${executionId ?? '(none)'} is `
+      + `${latest?.status ?? 'not started'}, so no condition is being checked for it (${describe('entry')}; ${describe('success')})`, ExitCode.NOT_FOUND);
+  }
+  // only a condition being checked: one that failed, errored or ended is no longer overridden (nor one of an earlier execution)
+  if (!chosen || condition?.status !== 'InProgress') {
     throw new CliError(`nothing to override in '${env}' of '${pipeline}': ${chosen ? `its ${OVERRIDABLE[chosen].label} are not being checked` : 'no condition is being checked'} `
       + `(${describe('entry')}; ${describe('success')})`, ExitCode.NOT_FOUND);
   }
