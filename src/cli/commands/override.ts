@@ -1,5 +1,5 @@
 import { ConditionType } from '@aws-sdk/client-codepipeline';
-import { conditionsChecked, ConditionStatus, stageConditions } from '../conditions';
+import { conditionsChecked, ConditionStatus, ruleLabel, stageConditions } from '../conditions';
 import { CommandContext } from '../context';
 import { CliError, ExitCode, usageError } from '../errors';
 import { println } from '../io';
@@ -72,7 +72,7 @@ export async function overrideCommand(ctx: CommandContext, options: OverrideOpti
       + `(revision ${shortRevision(revision.id)}), not ${options.execution}`, ExitCode.NOT_FOUND);
   }
   const { label, type } = OVERRIDABLE[chosen];
-  const rules = condition.rules.map((r) => r.name.startsWith(`${env}.`) ? r.name.slice(env.length + 1) : r.name).join(', ');
+  const rules = condition.rules.map((r) => ruleLabel(env, r.name)).join(', ');
   const what = `the ${label}${rules ? ` (${rules})` : ''} of '${env}' in '${pipeline}' for ${describeRevision(revision)} (execution ${executionId})`;
   if (!confirmed) {
     const checking = conditionsChecked(env, conditions, ctx.io.now());
