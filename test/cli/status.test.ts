@@ -1043,6 +1043,20 @@ describe('status of a stage failed by its conditions, in detail', () => {
     expect(cell(r.stdout, 'prod', 5)).toBe('6m 00s ago success conditions failed: The condition timed out');
   });
 
+  test('a condition shown in progress while the stage\'s latest execution no longer runs is an earlier run\'s: not shown as checked '
+    + '(regression: "checking entry conditions" under a failed stage)', async () => {
+    cp.on(GetPipelineStateCommand).resolves(prodState('Failed', {
+      beforeEntryConditionState: {
+        latestExecution: { status: 'InProgress' },
+        conditionStates: [{ ruleStates: [{ ruleName: 'prod.DeploymentWindow', latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(20) } }] }],
+      },
+      actionStates: [{ actionName: 'Deploy', latestExecution: { status: 'Failed', lastStatusChange: minutesAgo(2), errorDetails: { message: 'stack rollback' } } }],
+    }));
+    const r = await cli(['status', PIPELINE]);
+    expect(cell(r.stdout, 'prod', 3)).toBe('—');
+    expect(cell(r.stdout, 'prod', 5)).toBe('2m 00s ago Deploy: stack rollback');
+  });
+
   test('rules without a lastStatusChange: when the condition failed, and since when it is checked, come from the condition (regression: "—")', async () => {
     cp.on(GetPipelineStateCommand).resolves(prodState('Failed', {
       onSuccessConditionState: {
