@@ -8,6 +8,8 @@ export interface ConditionRuleStatus {
   /** `InProgress`, `Succeeded`, `Failed` or `Abandoned`. */
   readonly status?: string;
   readonly summary?: string;
+  /** The error CodePipeline gives when the rule could not run (the pipeline's role may not read the alarm...). */
+  readonly error?: string;
   /** When the rule's run last changed status. */
   readonly since?: Date;
 }
@@ -22,6 +24,8 @@ export interface ConditionStatus {
   /** `InProgress`, `Succeeded`, `Failed`, `Errored`, `Cancelled`, `Abandoned` or `Overridden`. */
   readonly status: string;
   readonly summary?: string;
+  /** When the condition's run last changed status (its rules may not say). */
+  readonly since?: Date;
   readonly rules: ConditionRuleStatus[];
 }
 
@@ -44,14 +48,17 @@ export interface StageRetries {
 function conditionStatus(state: StageConditionState | undefined): ConditionStatus | undefined {
   const status = state?.latestExecution?.status;
   if (!status) return undefined;
-  const summary = state?.latestExecution?.summary;
-  const rules = (state?.conditionStates ?? []).flatMap((c) => c.ruleStates ?? []).map((r): ConditionRuleStatus => ({
+  const conditionStates = state?.conditionStates ?? [];
+  const summary = state?.latestExecution?.summary ?? conditionStates.map((c) => c.latestExecution?.summary).find((x) => x);
+  const since = latest(conditionStates.map((c) => c.latestExecution?.lastStatusChange));
+  const rules = conditionStates.flatMap((c) => c.ruleStates ?? []).map((r): ConditionRuleStatus => ({
     name: r.ruleName ?? '?',
     status: r.latestExecution?.status,
     ...(r.latestExecution?.summary ? { summary: r.latestExecution.summary } : {}),
+    ...(r.latestExecution?.errorDetails?.message ? { error: r.latestExecution.errorDetails.message } : {}),
     since: r.latestExecution?.lastStatusChange,
   }));
-  return { status, ...(summary ? { summary } : {}), rules };
+  return { status, ...(summary ? { summary } : {}), ...(since ? { since } : {}), rules };
 }
 
 /** The stage's conditions that ran, by kind; undefined when none did. */
@@ -71,22 +78,30 @@ export const CONDITION_KINDS = [['beforeEntry', 'entry conditions'], ['onSuccess
 /** Statuses of a condition that stopped the stage. */
 const CONDITION_FAILED = new Set(['Failed', 'Errored']);
 
-/** A rule's name without the environment's prefix (`prod.BakeAlarm`: `BakeAlarm`), with its summary. */
+/**
+ * A rule's name without the environment's prefix (`prod.BakeAlarm`: `BakeAlarm`); a name without it
+ * (a rule added by hand, or an environment name too long to prefix in full) stays whole.
+ */
+export function ruleLabel(env: string, name: string): string {
+  return name.startsWith(`${env}.`) && name.length > env.length + 1 ? name.slice(env.length + 1) : name;
+}
+
+/** A rule's name without the environment's prefix, with its summary and the error it ran into. */
 function describeRule(env: string, rule: ConditionRuleStatus): string {
-  const name = rule.name.startsWith(`${env}.`) && rule.name.length > env.length + 1 ? rule.name.slice(env.length + 1) : rule.name;
-  return rule.summary ? `${name} (${rule.summary})` : name;
+  const details = [rule.summary, rule.error].filter((d, i, all): d is string => !!d && all.indexOf(d) === i);
+  return details.length > 0 ? `${ruleLabel(env, rule.name)} (${details.join(': ')})` : ruleLabel(env, rule.name);
+}
+
+/** The latest of some dates. */
+function latest(dates: Array<Date | undefined>): Date | undefined {
+  const times = dates.map((d) => d?.getTime()).filter((t): t is number => t !== undefined);
+  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
 }
 
 /** The rules of a condition that decide its status: those in progress, or failed, or else all. */
 function decidingRules(condition: ConditionStatus, statuses: ReadonlySet<string>): ConditionRuleStatus[] {
   const deciding = condition.rules.filter((r) => statuses.has(r.status ?? ''));
   return deciding.length > 0 ? deciding : condition.rules;
-}
-
-/** The latest change of status among rules. */
-function latestChange(rules: ConditionRuleStatus[]): Date | undefined {
-  const times = rules.map((r) => r.since?.getTime()).filter((t): t is number => t !== undefined);
-  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
 }
 
 /** The earliest change of status among rules: since when they run. */
@@ -98,32 +113,36 @@ function earliestChange(rules: ConditionRuleStatus[]): Date | undefined {
 /**
  * The stage's conditions being checked, for a table cell: `checking entry conditions:
  * DeploymentWindow` while a change waits for the deployment window, `checking success conditions:
- * BakeAlarm for 12m 00s` while the alarms are watched after the deployments.
+ * BakeAlarm for 12m 00s` while the alarms are watched after the deployments. Without `now`, no
+ * duration (a progress line printed again only when it changes).
  */
-export function conditionsChecked(stageName: string, conditions: StageConditionsStatus | undefined, now: Date): string | undefined {
+export function conditionsChecked(stageName: string, conditions: StageConditionsStatus | undefined, now?: Date): string | undefined {
   const lines = CONDITION_KINDS.flatMap(([kind, label]) => {
     const condition = conditions?.[kind];
     if (condition?.status !== 'InProgress') return [];
     const rules = decidingRules(condition, new Set(['InProgress']));
-    const since = earliestChange(rules);
+    const since = earliestChange(rules) ?? condition.since;
     return [`checking ${label}${rules.length > 0 ? `: ${rules.map((r) => describeRule(stageName, r)).join(', ')}` : ''}`
-      + `${since ? ` for ${formatDuration(now.getTime() - since.getTime())}` : ''}`];
+      + `${since && now ? ` for ${formatDuration(now.getTime() - since.getTime())}` : ''}`];
   });
   return lines.length > 0 ? safeLine(lines.join('; ')) : undefined;
 }
 
 /**
  * The condition that failed the stage's latest execution, when no action did: an entry alarm in
- * ALARM, an alarm in ALARM while watched after the deployments. Its message names the kind of
- * condition and the rules that failed, with CodePipeline's summary of each.
+ * ALARM, an alarm in ALARM while watched after the deployments, a rule that could not run (the
+ * condition `Errored`). Its message names the kind of condition and the rules that failed, with
+ * CodePipeline's summary and error of each; when no rule says it failed, the condition's summary.
  */
 export function conditionFailure(stageName: string, conditions: StageConditionsStatus | undefined): { message: string; at?: Date } | undefined {
   const kind = CONDITION_KINDS.find(([k]) => CONDITION_FAILED.has(conditions?.[k]?.status ?? ''));
   const condition = kind ? conditions?.[kind[0]] : undefined;
   if (!kind || !condition) return undefined;
-  const rules = decidingRules(condition, CONDITION_FAILED);
+  // only the rules that failed: the others (the deployment window that opened, an alarm that was OK) did not fail it
+  const failed = condition.rules.filter((r) => r.status === 'Failed');
+  const detail = failed.length > 0 ? failed.map((r) => describeRule(stageName, r)).join(', ') : condition.summary;
   return {
-    message: `${kind[1]} failed: ${rules.length > 0 ? rules.map((r) => describeRule(stageName, r)).join(', ') : condition.summary ?? condition.status}`,
-    at: latestChange(rules),
+    message: `${kind[1]} ${condition.status === 'Errored' ? 'errored' : 'failed'}${detail ? `: ${detail}` : ''}`,
+    at: latest(failed.map((r) => r.since)) ?? condition.since,
   };
 }

@@ -162,7 +162,8 @@ export function fromAwsError(error: unknown, ctx: AwsErrorContext): CliError {
       + `(ConditionNotOverridableException: ${message.replace(/\.$/, '')}); run 'cdk-delivery status ${ctx.pipeline ?? '<pipeline>'}' to see the current state`,
     ExitCode.FAILED);
   }
-  if (name === 'NotLatestPipelineExecutionException') {
+  if (name === 'NotLatestPipelineExecutionException' && ctx.operation === 'OverrideStageCondition') {
+    // RetryStageExecution's (a later execution failed in the stage) stays a refusal (exit 1), as before
     return new CliError(`execution ${ctx.execution ?? '?'} is no longer the latest in '${ctx.stage ?? '?'}' of '${ctx.pipeline ?? '?'}' (${ctx.operation}); `
       + `run 'cdk-delivery status ${ctx.pipeline ?? '<pipeline>'}' to see the current state`, ExitCode.NOT_FOUND);
   }

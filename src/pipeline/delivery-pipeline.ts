@@ -374,14 +374,18 @@ export class DeliveryPipeline extends Construct {
 
   /**
    * Lets `grantee` answer this pipeline's approvals (`codepipeline:PutApprovalResult` on exactly
-   * its approval actions) and read the pipeline's state and history. When environments have a
-   * deployment window, entry alarms or alarms watched after their deployments, it also lets
-   * `grantee` let a release through them (`codepipeline:OverrideStageCondition` and
-   * `ListRuleExecutions`, what `cdk-delivery override` calls, on those environments' stages and on
-   * the pipeline): deciding
-   * when a release enters an environment is the approvers' duty. Builds the pipeline. The
-   * grantee must be of the pipeline's account (CodePipeline has no resource-based policies); one
-   * of another account is refused.
+   * its approval actions) and read the pipeline's state and history.
+   *
+   * It also lets `grantee` override the stage conditions of the environments that have a
+   * `deploymentWindow`, `blockWhileAlarming` or `Verification.alarms`
+   * (`codepipeline:OverrideStageCondition` and `ListRuleExecutions`, what `cdk-delivery override`
+   * calls, on those environments' stages and on the pipeline): letting a release in outside its window or while an
+   * entry alarm is in ALARM, or on before its bake time is over, is a release decision, as an
+   * approval is. `grantOperate` does not grant it.
+   *
+   * Builds the pipeline. Throws when the pipeline has no approval actions (continuous deployment
+   * has none): nobody is then granted overrides either. The grantee must be of the pipeline's
+   * account (CodePipeline has no resource-based policies); one of another account is refused.
    */
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
     this.requireGrantable('grantApprove', grantee, "Pass the release managers' role, for example iam.Role.fromRoleArn(this, 'ReleaseManagers', 'arn:aws:iam::111111111111:role/release-managers').");

@@ -149,7 +149,8 @@ describe('override', () => {
   });
 
   test('nothing being checked: exit 3, naming the state of each condition, without calling OverrideStageCondition', async () => {
-    cp.on(GetPipelineStateCommand).resolves(prodState('Succeeded', {
+    // the window was open: exec-3 deploys
+    cp.on(GetPipelineStateCommand).resolves(prodState('InProgress', {
       beforeEntryConditionState: { latestExecution: { status: 'Succeeded' }, conditionStates: [] },
     }));
     const r = await cli(['override', PIPELINE, '--env', 'prod', '--yes']);
@@ -162,11 +163,43 @@ describe('override', () => {
     expect(cp).not.toHaveReceivedCommand(OverrideStageConditionCommand);
   });
 
+  test('a condition that is not in progress is not overridden, even when asked for by --condition: one that failed, or an earlier execution\'s '
+    + '(regression: OverrideStageCondition called)', async () => {
+    // exec-3 deploys; the success conditions shown failed in an earlier execution (GetPipelineState does not say which)
+    cp.on(GetPipelineStateCommand).resolves(prodState('InProgress', {
+      beforeEntryConditionState: { latestExecution: { status: 'Succeeded' }, conditionStates: [] },
+      onSuccessConditionState: {
+        latestExecution: { status: 'Failed' },
+        conditionStates: [{ ruleStates: [{ ruleName: 'prod.BakeAlarm', latestExecution: { status: 'Failed', lastStatusChange: minutesAgo(90) } }] }],
+      },
+    }));
+    const failed = await cli(['override', PIPELINE, '--env', 'prod', '--yes', '--condition', 'success']);
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toBe("cdk-delivery: nothing to override in 'prod' of 'shop-pipeline': its success conditions are not being checked "
+      + '(entry conditions: Succeeded; success conditions: Failed)\n');
+    // exec-3 failed in the stage; the entry conditions still show in progress, and no rule runs any more
+    cp.on(ListRuleExecutionsCommand).resolves({ ruleExecutionDetails: [ruleRun('prod', 'prod.DeploymentWindow', 'Succeeded', 'exec-3')] });
+    cp.on(GetPipelineStateCommand).resolves(prodState('Failed', { beforeEntryConditionState: waitingForWindow().stageStates![3].beforeEntryConditionState }));
+    const ended = await cli(['override', PIPELINE, '--env', 'prod', '--yes']);
+    expect(ended.code).toBe(3);
+    expect(ended.stderr).toBe("cdk-delivery: nothing to override in 'prod' of 'shop-pipeline': its latest execution exec-3 is Failed, "
+      + 'so no condition is being checked for it (entry conditions: InProgress; success conditions: not run)\n');
+    expect(cp).not.toHaveReceivedCommand(OverrideStageConditionCommand);
+  });
+
   test('a --condition other than entry or success, and the pipeline\'s own stages, are refused', async () => {
     const bad = await cli(['override', PIPELINE, '--env', 'prod', '--yes', '--condition', 'failure']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('cdk-delivery: --condition must be entry (the deployment window, entry alarms) or success '
       + "(the alarms watched after the deployments), got 'failure'\n");
+    // names of Object.prototype are no kind of condition (regression: `constructor` passed, then read as one)
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const r = await cli(['override', PIPELINE, '--env', 'prod', '--yes', '--condition', name]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('cdk-delivery: --condition must be entry (the deployment window, entry alarms) or success '
+        + `(the alarms watched after the deployments), got '${name}'\n`);
+    }
+    expect(cp.calls()).toHaveLength(0);
     const own = await cli(['override', PIPELINE, '--env', 'Build', '--yes']);
     expect(own.code).toBe(3);
     expect(own.stderr).toContain("'Build' in pipeline 'shop-pipeline' is the pipeline's own Build stage, not an environment");

@@ -1,6 +1,6 @@
 import {
   CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand, RetryStageExecutionCommand,
-  RollbackStageCommand, StageNotRetryableException, UnableToRollbackStageException,
+  NotLatestPipelineExecutionException, RollbackStageCommand, StageNotRetryableException, UnableToRollbackStageException,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -58,6 +58,15 @@ describe('retry', () => {
     expect(r.stderr).toContain('newer execution exists');
   });
 
+  test('a later execution in the stage (NotLatestPipelineExecutionException) is CodePipeline\'s refusal: exit 1, naming the operation '
+    + '(regression: "execution ? is no longer the latest", exit 3)', async () => {
+    cp.on(RetryStageExecutionCommand).rejects(new NotLatestPipelineExecutionException({ message: 'The stage has failed in a later run', $metadata: {} }));
+    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("cdk-delivery: RetryStageExecution failed (pipeline 'shop-pipeline', environment 'staging'): "
+      + 'NotLatestPipelineExecutionException: The stage has failed in a later run\n');
+  });
+
   test('--wait follows the retried stage to success', async () => {
     cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState({ stagingStatus: 'Failed' })).resolves(pipelineState({ stagingStatus: 'Succeeded' }));
     const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
@@ -109,9 +118,32 @@ describe('retry', () => {
     const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('staging: waiting for the retry to start\n'
-      + 'staging: InProgress — Deploy Succeeded; checking success conditions: BakeAlarm for 4m 00s\n'
+      + 'staging: InProgress — Deploy Succeeded; checking success conditions: BakeAlarm\n'
       + 'staging: Failed — Deploy Succeeded\n'
       + 'staging failed: success conditions failed: BakeAlarm (shop-staging-errors is in ALARM)\n');
+  });
+
+  test('--wait without a terminal prints the alarms watched once, not once per poll for the whole bake time (regression: a line per poll)', async () => {
+    const baking = () => {
+      const state = pipelineState({ stagingStatus: 'InProgress' });
+      const stage = state.stageStates![2];
+      stage.actionStates![0].latestExecution = { status: 'Succeeded', lastStatusChange: minutesAgo(5) };
+      stage.onSuccessConditionState = {
+        latestExecution: { status: 'InProgress' },
+        conditionStates: [{ ruleStates: [{ ruleName: 'staging.BakeAlarm', latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(4) } }] }],
+      };
+      return state;
+    };
+    const done = pipelineState({ stagingStatus: 'Succeeded' });
+    done.stageStates![2].actionStates![0].latestExecution = { status: 'Succeeded', lastStatusChange: minutesAgo(5) };
+    cp.on(GetPipelineStateCommand)
+      .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
+      .resolvesOnce(baking()).resolvesOnce(baking()).resolvesOnce(baking()).resolvesOnce(baking())
+      .resolves(done);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait'], { clockFollowsSleeps: true }, { pollIntervalMs: 60_000 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('staging: InProgress — Deploy Succeeded; checking success conditions: BakeAlarm\n'
+      + 'staging: Succeeded — Deploy Succeeded\nstaging succeeded\n');
   });
 
   test('--timeout stops waiting on a stage still running: exit 8, never sleeping past the deadline', async () => {

@@ -979,3 +979,106 @@ describe('status of the stage conditions (deployment window, entry alarms, alarm
     expect(json.environments.find((e: { name: string }) => e.name === 'prod').retries).toEqual({ automatic: 1, latestTrigger: 'AutomatedStageRetry' });
   });
 });
+
+describe('status of a stage failed by its conditions, in detail', () => {
+  const cell = (stdout: string, stage: string, column: number): string => {
+    const rows = stdout.split('\n');
+    const at = rows.findIndex((l) => l.startsWith(`│ ${stage} `));
+    const end = rows.findIndex((l, i) => i > at && !l.startsWith('│'));
+    return rows.slice(at, end).map((l) => l.split('│')[column].trim()).filter((t) => t).join(' ');
+  };
+  const prodState = (status: string, conditions: Partial<StageState>): GetPipelineStateOutput => {
+    const state = pipelineState({ approval: false });
+    state.stageStates![3] = {
+      stageName: 'prod',
+      latestExecution: { pipelineExecutionId: 'exec-3', status: status as 'InProgress' },
+      actionStates: [{ actionName: 'Deploy' }],
+      ...conditions,
+    };
+    return state;
+  };
+  const exec3NotInProd = actionExecutions.filter((a) => !(a.pipelineExecutionId === 'exec-3' && a.stageName === 'prod'));
+  beforeEach(() => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: exec3NotInProd });
+  });
+
+  test('an entry rule that could not run (Errored) is named with its error, the rules that passed are not (regression: "failed: EntryAlarm", no error)', async () => {
+    cp.on(GetPipelineStateCommand).resolves(prodState('Failed', {
+      beforeEntryConditionState: {
+        latestExecution: { status: 'Errored' },
+        conditionStates: [{
+          ruleStates: [
+            { ruleName: 'prod.DeploymentWindow', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(9) } },
+            {
+              ruleName: 'prod.EntryAlarm',
+              latestExecution: {
+                status: 'Failed',
+                lastStatusChange: minutesAgo(8),
+                errorDetails: { code: 'PermissionError', message: 'not authorized to perform cloudwatch:DescribeAlarms' },
+              },
+            },
+          ],
+        }],
+      },
+    }));
+    const r = await cli(['status', PIPELINE]);
+    expect(cell(r.stdout, 'prod', 5)).toBe('8m 00s ago entry conditions errored: EntryAlarm (not authorized to perform cloudwatch:DescribeAlarms)');
+    const json = JSON.parse((await cli(['status', PIPELINE, '--json'])).stdout);
+    expect(json.environments.find((e: { name: string }) => e.name === 'prod').conditions.beforeEntry.rules[1]).toEqual({
+      name: 'prod.EntryAlarm', status: 'Failed', error: 'not authorized to perform cloudwatch:DescribeAlarms', since: minutesAgo(8).toISOString(),
+    });
+  });
+
+  test('a condition failed without a rule saying so gives its summary, not the rules that passed (regression: every rule named as failed)', async () => {
+    cp.on(GetPipelineStateCommand).resolves(prodState('Failed', {
+      onSuccessConditionState: {
+        latestExecution: { status: 'Failed', summary: 'The condition timed out' },
+        conditionStates: [{
+          latestExecution: { status: 'Failed', lastStatusChange: minutesAgo(6) },
+          ruleStates: [{ ruleName: 'prod.BakeAlarm', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(30) } }],
+        }],
+      },
+    }));
+    const r = await cli(['status', PIPELINE]);
+    expect(cell(r.stdout, 'prod', 5)).toBe('6m 00s ago success conditions failed: The condition timed out');
+  });
+
+  test('a condition shown in progress while the stage\'s latest execution no longer runs is an earlier run\'s: not shown as checked '
+    + '(regression: "checking entry conditions" under a failed stage)', async () => {
+    cp.on(GetPipelineStateCommand).resolves(prodState('Failed', {
+      beforeEntryConditionState: {
+        latestExecution: { status: 'InProgress' },
+        conditionStates: [{ ruleStates: [{ ruleName: 'prod.DeploymentWindow', latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(20) } }] }],
+      },
+      actionStates: [{ actionName: 'Deploy', latestExecution: { status: 'Failed', lastStatusChange: minutesAgo(2), errorDetails: { message: 'stack rollback' } } }],
+    }));
+    const r = await cli(['status', PIPELINE]);
+    expect(cell(r.stdout, 'prod', 3)).toBe('—');
+    expect(cell(r.stdout, 'prod', 5)).toBe('2m 00s ago Deploy: stack rollback');
+  });
+
+  test('rules without a lastStatusChange: when the condition failed, and since when it is checked, come from the condition (regression: "—")', async () => {
+    cp.on(GetPipelineStateCommand).resolves(prodState('Failed', {
+      onSuccessConditionState: {
+        latestExecution: { status: 'Failed' },
+        conditionStates: [{
+          latestExecution: { status: 'Failed', lastStatusChange: minutesAgo(7) },
+          ruleStates: [{ ruleName: 'prod.BakeAlarm', latestExecution: { status: 'Failed', summary: 'shop-prod-errors is in ALARM' } }],
+        }],
+      },
+    }));
+    const failed = await cli(['status', PIPELINE]);
+    expect(cell(failed.stdout, 'prod', 5)).toBe('7m 00s ago success conditions failed: BakeAlarm (shop-prod-errors is in ALARM)');
+    cp.on(GetPipelineStateCommand).resolves(prodState('InProgress', {
+      beforeEntryConditionState: {
+        latestExecution: { status: 'InProgress' },
+        conditionStates: [{
+          latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(9) },
+          ruleStates: [{ ruleName: 'prod.DeploymentWindow', latestExecution: { status: 'InProgress' } }],
+        }],
+      },
+    }));
+    const checking = await cli(['status', PIPELINE]);
+    expect(cell(checking.stdout, 'prod', 3)).toBe('3f2a9c1 "Add gift cards" checking entry conditions: DeploymentWindow for 9m 00s');
+  });
+});

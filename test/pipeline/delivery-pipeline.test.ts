@@ -380,6 +380,24 @@ describe('grantApprove', () => {
     ]);
   });
 
+  test('grants OverrideStageCondition on an environment whose only condition is blockWhileAlarming (its entry alarms)', () => {
+    const stack = newStack();
+    const errors = new cloudwatch.Alarm(stack, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+    const pipeline = new DeliveryPipeline(stack, 'Shop', props({
+      environments: [env('staging'), env('prod', { production: true, blockWhileAlarming: [errors] })],
+    }));
+    const role = new iam.Role(stack, 'ReleaseManagers', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(pipeline.grantApprove(role).success).toBe(true);
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const policy = Object.entries(policies).find(([id]) => id.startsWith('ReleaseManagersDefaultPolicy'));
+    const statements = flat((policy![1] as any).Properties.PolicyDocument.Statement);
+    const override = statements.find((x: any) => [].concat(x.Action).includes('codepipeline:OverrideStageCondition' as never));
+    expect([...override.Resource].sort()).toEqual([
+      expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>$/),
+      expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>\/prod$/),
+    ]);
+  });
+
   test("counts an approval action a target's factory makes (regression: its approvers got no PutApprovalResult)", () => {
     const stack = newStack();
     const signOff = DeploymentTarget.fromActionFactory('SignOff', {

@@ -1,5 +1,5 @@
 import { ConditionType } from '@aws-sdk/client-codepipeline';
-import { conditionsChecked, ConditionStatus, stageConditions } from '../conditions';
+import { conditionsChecked, ConditionStatus, ruleLabel, stageConditions } from '../conditions';
 import { CommandContext } from '../context';
 import { CliError, ExitCode, usageError } from '../errors';
 import { println } from '../io';
@@ -13,9 +13,6 @@ const OVERRIDABLE = {
   success: { kind: 'onSuccess', type: ConditionType.ON_SUCCESS, label: 'success conditions', what: 'the alarms watched after the deployments (bake time)' },
 } as const;
 type Overridable = keyof typeof OVERRIDABLE;
-
-/** Statuses of a condition that has nothing left to override. */
-const CONDITION_DONE = new Set(['Succeeded', 'Overridden', 'Cancelled', 'Abandoned']);
 
 export interface OverrideOptions extends StageActionOptions {
   /** `entry` or `success`; by default the one being checked. */
@@ -35,7 +32,8 @@ export async function overrideCommand(ctx: CommandContext, options: OverrideOpti
   const pipeline = validateName(options.pipeline, 'pipeline name');
   const env = validateName(options.env, 'environment name (--env)');
   if (options.execution !== undefined) validateName(options.execution, 'execution id (--execution)');
-  if (options.condition !== undefined && !(options.condition in OVERRIDABLE)) {
+  // own keys only: `in` would take `constructor` or `toString` (Object.prototype's) for a kind of condition
+  if (options.condition !== undefined && !Object.prototype.hasOwnProperty.call(OVERRIDABLE, options.condition)) {
     throw usageError(`--condition must be entry (the deployment window, entry alarms) or success (the alarms watched after the deployments), got '${options.condition}'`);
   }
   // Without a terminal nothing can confirm: refuse before reading anything
@@ -54,7 +52,8 @@ export async function overrideCommand(ctx: CommandContext, options: OverrideOpti
   const chosen: Overridable | undefined = options.condition as Overridable | undefined
     ?? (Object.keys(OVERRIDABLE) as Overridable[]).find((name) => conditions?.[OVERRIDABLE[name].kind]?.status === 'InProgress');
   const condition = chosen ? conditions?.[OVERRIDABLE[chosen].kind] : undefined;
-  if (!chosen || !condition || CONDITION_DONE.has(condition.status) || !stage.latestExecution?.pipelineExecutionId) {
+  // only a condition being checked: one that failed, errored or ended is no longer overridden
+  if (!chosen || !condition || condition.status !== 'InProgress') {
     throw new CliError(`nothing to override in '${env}' of '${pipeline}': ${chosen ? `its ${OVERRIDABLE[chosen].label} are not being checked` : 'no condition is being checked'} `
       + `(${describe('entry')}; ${describe('success')})`, ExitCode.NOT_FOUND);
   }
@@ -69,7 +68,15 @@ export async function overrideCommand(ctx: CommandContext, options: OverrideOpti
     if (options.execution === undefined) throw usageError(`${list}; choose one with --execution <id>`);
     throw new CliError(`refusing to override: ${list}, not ${options.execution}`, ExitCode.NOT_FOUND);
   }
-  const executionId = checked.length > 1 ? options.execution! : checked[0] ?? stage.latestExecution.pipelineExecutionId;
+  const latest = stage.latestExecution;
+  // No rule run listed: the stage's latest execution, if it runs. GetPipelineState gives the latest
+  // run of each kind of condition without its execution: when the stage's latest execution does not
+  // run, a condition shown in progress is an earlier run's.
+  if (checked.length === 0 && (!latest?.pipelineExecutionId || latest.status !== 'InProgress')) {
+    throw new CliError(`nothing to override in '${env}' of '${pipeline}': its latest execution ${latest?.pipelineExecutionId ?? '(none)'} is `
+      + `${latest?.status ?? 'not started'}, so no condition is being checked for it (${describe('entry')}; ${describe('success')})`, ExitCode.NOT_FOUND);
+  }
+  const executionId = checked.length > 1 ? options.execution! : checked[0] ?? latest!.pipelineExecutionId!;
   const execution = await ctx.api.getPipelineExecution(pipeline, executionId);
   const revision = revisionOfExecution(execution);
   if (options.execution !== undefined && options.execution !== executionId) {
@@ -77,7 +84,7 @@ export async function overrideCommand(ctx: CommandContext, options: OverrideOpti
       + `(revision ${shortRevision(revision.id)}), not ${options.execution}`, ExitCode.NOT_FOUND);
   }
   const { label, type } = OVERRIDABLE[chosen];
-  const rules = condition.rules.map((r) => r.name.startsWith(`${env}.`) ? r.name.slice(env.length + 1) : r.name).join(', ');
+  const rules = condition.rules.map((r) => ruleLabel(env, r.name)).join(', ');
   const what = `the ${label}${rules ? ` (${rules})` : ''} of '${env}' in '${pipeline}' for ${describeRevision(revision)} (execution ${executionId})`;
   if (!confirmed) {
     const checking = conditionsChecked(env, conditions, ctx.io.now());

@@ -85,8 +85,11 @@ export interface EnvironmentStatus {
    */
   readonly inboundTransition?: InboundTransition;
   /**
-   * The latest run of the stage's conditions, by kind; absent when none ran. CodePipeline gives them
-   * for the stage's latest execution (`latestExecution`).
+   * The latest run of the stage's conditions, by kind; absent when none ran. GetPipelineState does
+   * not say which execution ran them: a kind that did not run for the stage's latest execution
+   * (`latestExecution`) shows an earlier execution's run (the success conditions of the release
+   * before one whose deployment failed), and one shown in progress while that execution no longer
+   * runs is not being checked.
    */
   readonly conditions?: StageConditionsStatus;
   /** The retries of the stage's latest execution, when it was retried. */
@@ -468,8 +471,9 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
     const inProgress = env.inProgress;
     // a frozen environment: executions wait before it (cdk-delivery freeze)
     const frozen = env.inboundTransition?.enabled === false ? c.magenta(describeFreeze(env.inboundTransition, now, 40)) : undefined;
-    // a change waiting for the deployment window, alarms watched after the deployments (bake time)
-    const checking = conditionsChecked(env.name, env.conditions, now);
+    // a change waiting for the deployment window, alarms watched after the deployments (bake time): only
+    // while the stage's latest execution runs (otherwise a condition shown in progress is an earlier run's)
+    const checking = inProgress ? conditionsChecked(env.name, env.conditions, now) : undefined;
     const doing = inProgress ? inProgressDoing(inProgress, env.pendingApproval !== undefined, checking) : undefined;
     const automaticRetry = inProgress && env.retries?.latestTrigger === 'AutomatedStageRetry' ? '\nretried automatically' : '';
     const inProgressCell = inProgress
@@ -477,7 +481,7 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
         + `${inProgress.rollback ? rolledBackTo(inProgress.rollback) : ''}\n`
         + `${doing}${checking && doing !== checking && !doing?.startsWith(checking) ? `\n${checking}` : ''}${automaticRetry}`) +
         (env.queued ? `\n+${env.queued} queued` : '')
-      : [checking ? c.cyan(checking) : undefined, env.queued ? `${env.queued} queued` : undefined].filter((x) => x !== undefined).join('\n') || undefined;
+      : (env.queued ? `${env.queued} queued` : undefined);
     // a condition of the deployed run overridden (OverrideStageCondition): the window or the bake time was skipped
     const overridden = deployed && deployed.executionId === env.latestExecution?.executionId
       ? CONDITION_KINDS.filter(([kind]) => env.conditions?.[kind]?.status === 'Overridden').map(([, label]) => `${label} overridden`)

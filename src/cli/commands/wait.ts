@@ -134,7 +134,9 @@ export async function waitForStage(
         });
         // the stage's conditions: the deployment window or alarms checked before entry, alarms watched after the deployments
         const conditions = stageConditions(stage);
-        const checking = conditionsChecked(stageName, conditions, ctx.io.now());
+        // how long they have been checked only on a terminal: a plain line is printed again at each change,
+        // and a duration changes at every poll (a line per poll for the whole bake time)
+        const checking = conditionsChecked(stageName, conditions, spinner ? ctx.io.now() : undefined);
         failure = current
           .filter(({ e }) => e?.status === 'Failed')
           .map(({ name, e }) => `${name}${e?.errorDetails?.message ? `: ${e.errorDetails.message}` : ''}`)[0]
