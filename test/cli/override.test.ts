@@ -1,25 +1,15 @@
 import {
-  CodePipelineClient, ConditionNotOverridableException, GetPipelineExecutionCommand, GetPipelineStateCommand, GetPipelineStateOutput,
+  CodePipelineClient, ConditionNotOverridableException, GetPipelineExecutionCommand, GetPipelineStateCommand,
   ListRuleExecutionsCommand, NotLatestPipelineExecutionException, OverrideStageConditionCommand, RuleExecutionDetail, StageState,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { execution3, PIPELINE, pipelineState } from './fixtures/pipeline';
+import { execution3, PIPELINE, prodStageState } from './fixtures/pipeline';
 import { cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
 
-/** prod's stage state: exec-3 in it with `status`, its actions not started, and these conditions. */
-function prodState(status: string, conditions: Partial<StageState>): GetPipelineStateOutput {
-  const state = pipelineState({ approval: false });
-  state.stageStates![3] = {
-    stageName: 'prod',
-    latestExecution: { pipelineExecutionId: 'exec-3', status: status as 'InProgress' },
-    actionStates: [{ actionName: 'Deploy' }],
-    ...conditions,
-  };
-  return state;
-}
+const prodState = (status: string, conditions: Partial<StageState>) => prodStageState(status, conditions);
 
 /** prod waiting for its deployment window (the entry alarm already fine). */
 const waitingForWindow = () => prodState('InProgress', {

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
   actionExecutions, COMMIT_1, COMMIT_2, COMMIT_3, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState,
-  waitingApproval,
+  prodStageState, waitingApproval,
 } from './fixtures/pipeline';
 import { awsError, cli, minutesAgo } from './helpers';
 import { revisionOfExecution, revisionOfSummary } from '../../src/cli/pipeline-model';
@@ -854,16 +854,8 @@ describe('status of the stage conditions (deployment window, entry alarms, alarm
     return rows.slice(at, end).map((l) => l.split('│')[column].trim()).filter((t) => t).join(' ');
   };
   /** prod's stage state: exec-3 in it with `status`, its actions not started (or `actions`), and these conditions. */
-  const prodState = (status: string, conditions: Partial<StageState>, actions?: StageState['actionStates']): GetPipelineStateOutput => {
-    const state = pipelineState({ approval: false });
-    state.stageStates![3] = {
-      stageName: 'prod',
-      latestExecution: { pipelineExecutionId: 'exec-3', status: status as 'InProgress' },
-      actionStates: actions ?? [{ actionName: 'Approve' }, { actionName: 'Deploy' }],
-      ...conditions,
-    };
-    return state;
-  };
+  const prodState = (status: string, conditions: Partial<StageState>, actions?: StageState['actionStates']): GetPipelineStateOutput =>
+    prodStageState(status, conditions, actions ?? [{ actionName: 'Approve' }, { actionName: 'Deploy' }]);
   const exec3NotInProd = actionExecutions.filter((a) => !(a.pipelineExecutionId === 'exec-3' && a.stageName === 'prod'));
 
   test('a change waiting for the deployment window shows the entry rule it waits for, and for how long (regression: "waiting")', async () => {
@@ -987,16 +979,7 @@ describe('status of a stage failed by its conditions, in detail', () => {
     const end = rows.findIndex((l, i) => i > at && !l.startsWith('│'));
     return rows.slice(at, end).map((l) => l.split('│')[column].trim()).filter((t) => t).join(' ');
   };
-  const prodState = (status: string, conditions: Partial<StageState>): GetPipelineStateOutput => {
-    const state = pipelineState({ approval: false });
-    state.stageStates![3] = {
-      stageName: 'prod',
-      latestExecution: { pipelineExecutionId: 'exec-3', status: status as 'InProgress' },
-      actionStates: [{ actionName: 'Deploy' }],
-      ...conditions,
-    };
-    return state;
-  };
+  const prodState = (status: string, conditions: Partial<StageState>): GetPipelineStateOutput => prodStageState(status, conditions);
   const exec3NotInProd = actionExecutions.filter((a) => !(a.pipelineExecutionId === 'exec-3' && a.stageName === 'prod'));
   beforeEach(() => {
     cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: exec3NotInProd });
