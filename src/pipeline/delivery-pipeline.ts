@@ -378,8 +378,8 @@ export class DeliveryPipeline extends Construct {
    *
    * It also lets `grantee` override the stage conditions of the environments that have a
    * `deploymentWindow`, `blockWhileAlarming` or `Verification.alarms`
-   * (`codepipeline:OverrideStageCondition` and `ListRuleExecutions`, what `cdk-delivery override`
-   * calls, on those environments' stages and on the pipeline): letting a release in outside its window or while an
+   * (`codepipeline:OverrideStageCondition`, what `cdk-delivery override` calls, on those
+   * environments' stages and on the pipeline): letting a release in outside its window or while an
    * entry alarm is in ALARM, or on before its bake time is over, is a release decision, as an
    * approval is. `grantOperate` does not grant it.
    *
@@ -420,8 +420,8 @@ export class DeliveryPipeline extends Construct {
       const pipelineArn = built.pipeline.pipelineArn;
       grant = grant.combine(iam.Grant.addToPrincipal({
         grantee,
-        // ListRuleExecutions: which execution the condition checks (`override` reads it first)
-        actions: ['codepipeline:ListRuleExecutions', 'codepipeline:OverrideStageCondition'],
+        // (ListRuleExecutions, which `override` reads first, is among the reads above)
+        actions: ['codepipeline:OverrideStageCondition'],
         resourceArns: [pipelineArn, ...conditioned.map(e => `${pipelineArn}/${e.name}`)],
       }));
     }
@@ -435,7 +435,7 @@ export class DeliveryPipeline extends Construct {
    * environments (`DisableStageTransition`, `EnableStageTransition`, `RetryStageExecution`,
    * `RollbackStage`, on exactly the environments' stages), and read the pipeline's structure, state
    * and history (`GetPipeline`, `GetPipelineState`, `GetPipelineExecution`, `ListPipelineExecutions`,
-   * `ListActionExecutions`). `RetryStageExecution` and `RollbackStage` are also granted on the
+   * `ListActionExecutions`, `ListRuleExecutions`). `RetryStageExecution` and `RollbackStage` are also granted on the
    * pipeline itself, because AWS's IAM references disagree on which resource they are checked on.
    *
    * It never grants `codepipeline:PutApprovalResult`: approving a release is a separate duty
@@ -485,7 +485,7 @@ export class DeliveryPipeline extends Construct {
    * Lets `grantee` follow the pipeline's releases without changing anything: what
    * `cdk-delivery status`, `history` and `metrics` read. That is the pipeline's structure, state and
    * history (`GetPipeline`, `GetPipelineState`, `GetPipelineExecution`, `ListPipelineExecutions`,
-   * `ListActionExecutions`) and, for the DORA metrics of CodeDeploy deployments,
+   * `ListActionExecutions`, `ListRuleExecutions`) and, for the DORA metrics of CodeDeploy deployments,
    * `codedeploy:BatchGetDeployments` on exactly the deployment groups the pipeline deploys through
    * in its own account. For product owners, auditors and dashboards.
    *
@@ -959,13 +959,17 @@ function firstDeploymentIn(model: PipelineModel, region: string): string | undef
   return undefined;
 }
 
-/** What `cdk-delivery status` and `history` read of a pipeline (every grant includes them). */
+/**
+ * What `cdk-delivery status` and `history` read of a pipeline (every grant includes them);
+ * ListRuleExecutions: which execution a failed or checked condition belongs to (status, override).
+ */
 const PIPELINE_READ_ACTIONS = [
   'codepipeline:GetPipeline',
   'codepipeline:GetPipelineState',
   'codepipeline:GetPipelineExecution',
   'codepipeline:ListPipelineExecutions',
   'codepipeline:ListActionExecutions',
+  'codepipeline:ListRuleExecutions',
 ] as const;
 
 /** Two pipelines with the same literal name in one account and region would fail at deploy time. */

@@ -1,6 +1,6 @@
 import {
   ActionExecutionDetail, CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, GetPipelineStateOutput,
-  ListActionExecutionsCommand, ListPipelineExecutionsCommand, PipelineNotFoundException, StageState,
+  ListActionExecutionsCommand, ListPipelineExecutionsCommand, ListRuleExecutionsCommand, PipelineNotFoundException, StageState,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -576,6 +576,35 @@ describe('status of a stage rolled back (RollbackStage, or the automatic rollbac
       ' 0badc0d "First release"', ' 5m 00s ago', ' rolled back to it (execution exec-1)',
     ]);
     expect(cp).not.toHaveReceivedCommand(GetPipelineExecutionCommand);
+    // no stage shows a failed condition: no ListRuleExecutions
+    expect(cp).not.toHaveReceivedCommand(ListRuleExecutionsCommand);
+  });
+
+  test('after an alarm watched for the bake time rolled prod back, its last failure is that alarm, in the execution it failed (one ListRuleExecutions)', async () => {
+    const state = stateWithProd('Succeeded');
+    state.stageStates![3].onSuccessConditionState = {
+      latestExecution: { status: 'Failed', summary: 'A rule failed' },
+      conditionStates: [{ ruleStates: [{ ruleName: 'prod.BakeAlarm', latestExecution: { status: 'Failed', summary: 'shop-prod-errors is in ALARM' } }] }],
+    };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [rollbackSummary('Succeeded'), ...executions] });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [rollbackDeploy('Succeeded'), ...actionExecutions] });
+    cp.on(ListRuleExecutionsCommand).resolves({
+      ruleExecutionDetails: [
+        { stageName: 'staging', ruleName: 'staging.BakeAlarm', status: 'Failed', pipelineExecutionId: 'exec-2', lastUpdateTime: minutesAgo(3) },
+        { stageName: 'prod', ruleName: 'prod.BakeAlarm', status: 'Failed', pipelineExecutionId: 'exec-3', lastUpdateTime: minutesAgo(12) },
+        { stageName: 'prod', ruleName: 'prod.BakeAlarm', status: 'Failed', pipelineExecutionId: 'exec-1', lastUpdateTime: minutesAgo(900) },
+      ],
+    });
+    const json = await cli(['status', PIPELINE, '--json']);
+    expect(json.code).toBe(0);
+    const prod = JSON.parse(json.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.lastFailure).toEqual({
+      executionId: 'exec-3', at: minutesAgo(12).toISOString(), message: 'success conditions failed: BakeAlarm (shop-prod-errors is in ALARM)',
+    });
+    expect(prod.deployed).toMatchObject({ executionId: 'rb-1', rollback: { targetExecutionId: 'exec-1' } });
+    expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(ListRuleExecutionsCommand, { pipelineName: PIPELINE });
   });
 
   test('a rollback to an execution older than the lists read: one GetPipelineExecution of the target gives the revision', async () => {

@@ -122,6 +122,11 @@ interface StatusData {
   readonly looked: Map<string, Revision>;
   /** The actions a run's stage had in the pipeline version it executed. */
   readonly actionsOf: (run: StageRun) => readonly string[];
+  /**
+   * By stage, the newest rule run that failed (ListRuleExecutions), read only when a stage shows a
+   * failed condition that its latest execution does not explain: an alarm that rolled it back.
+   */
+  readonly ruleFailures?: Map<string, { readonly executionId: string; readonly at?: Date }>;
 }
 
 /** What runs in a stage: the stage run that deployed it, and how that run ended. */
@@ -267,7 +272,14 @@ export async function fetchStatus(ctx: CommandContext, pipeline: string,
     }),
   ]);
   const byId = new Map(executions.map((e) => [e.pipelineExecutionId, e]));
-  const data: StatusData = { state, byId, actions, looked: new Map(), actionsOf: (run) => structures.actionsFor(run, state) ?? [] };
+  const data: StatusData = {
+    state,
+    byId,
+    actions,
+    looked: new Map(),
+    actionsOf: (run) => structures.actionsFor(run, state) ?? [],
+    ruleFailures: await ruleFailures(ctx, pipeline, state),
+  };
   let environments = await structures.settle(() => (state.stageStates ?? []).map((s) => stageStatus(s, data)));
   // The revision of an execution older than the pages read (its source action and summary not
   // among them), or of a rollback, which runs no source action: read the execution (a rollback's
@@ -293,6 +305,27 @@ export async function fetchStatus(ctx: CommandContext, pipeline: string,
     historyReadSince: more && starts.length ? new Date(Math.min(...starts)) : undefined,
     environments,
   };
+}
+
+/**
+ * The stages' newest failed rule runs (one page of ListRuleExecutions), read only when a stage
+ * shows a failed condition while its latest execution did not fail: the alarm watched after the
+ * deployments that rolled it back (the rollback execution is then the latest), whose execution
+ * GetPipelineState does not name. Otherwise no call.
+ */
+async function ruleFailures(ctx: CommandContext, pipeline: string, state: GetPipelineStateOutput): Promise<StatusData['ruleFailures']> {
+  const unexplained = (state.stageStates ?? []).filter((s) => s.latestExecution?.status !== 'Failed'
+    && conditionFailure(s.stageName ?? '', stageConditions(s)) !== undefined);
+  if (unexplained.length === 0) return undefined;
+  const names = new Set(unexplained.map((s) => s.stageName));
+  const found = new Map<string, { executionId: string; at?: Date }>();
+  // newest first: the first failed run of each stage is its newest
+  for (const r of await ctx.api.listRuleExecutions(pipeline)) {
+    if (r.stageName && names.has(r.stageName) && !found.has(r.stageName) && r.status === 'Failed' && r.pipelineExecutionId) {
+      found.set(r.stageName, { executionId: r.pipelineExecutionId, at: r.lastUpdateTime ?? r.startTime });
+    }
+  }
+  return found;
 }
 
 function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
@@ -396,6 +429,13 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
     const run = runs.find((r) => r.status === 'Failed' || r.failedBeforeRetry);
     const at = run?.status === 'Failed' ? run.endTime : run?.actions.find((a) => a.status === 'Failed')?.lastUpdateTime;
     if (run) lastFailure = { executionId: run.executionId, at, message: failureMessage(run.actions) };
+    // a condition that failed a later run, whose actions all succeeded: an alarm watched after the
+    // deployments that rolled the stage back (the rollback is now the latest execution)
+    const condition = conditionFailure(name, conditions);
+    const ruleRun = data.ruleFailures?.get(name);
+    if (condition && ruleRun && (!lastFailure || (ruleRun.at?.getTime() ?? 0) > (lastFailure.at?.getTime() ?? 0))) {
+      lastFailure = { executionId: ruleRun.executionId, at: ruleRun.at ?? condition.at, message: condition.message };
+    }
   }
 
   const retried = retries(stage);
