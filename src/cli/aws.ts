@@ -354,12 +354,14 @@ export class DeliveryApi {
   }
 
   /**
-   * The newest rule executions of the pipeline (one page of ListRuleExecutions, newest first): which
-   * execution each rule of a stage condition checks.
+   * The newest rule executions of the pipeline, or of one of its executions (one page of
+   * ListRuleExecutions, newest first): which execution each rule of a stage condition checks.
    */
-  public async listRuleExecutions(pipeline: string): Promise<RuleExecutionDetail[]> {
-    const out = await this.cp('ListRuleExecutions', { pipeline }, () =>
-      this.clients.codepipeline.send(new ListRuleExecutionsCommand({ pipelineName: pipeline, maxResults: 100 })));
+  public async listRuleExecutions(pipeline: string, pipelineExecutionId?: string): Promise<RuleExecutionDetail[]> {
+    const out = await this.cp('ListRuleExecutions', { pipeline, execution: pipelineExecutionId }, () =>
+      this.clients.codepipeline.send(new ListRuleExecutionsCommand({
+        pipelineName: pipeline, maxResults: 100, ...(pipelineExecutionId ? { filter: { pipelineExecutionId } } : {}),
+      })));
     return out.ruleExecutionDetails ?? [];
   }
 

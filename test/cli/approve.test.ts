@@ -1,10 +1,11 @@
 import {
   ApprovalAlreadyCompletedException, CodePipelineClient, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand,
-  InvalidApprovalTokenException, ListActionExecutionsCommand, ListPipelineExecutionsCommand, PutApprovalResultCommand, StageNotFoundException,
+  InvalidApprovalTokenException, ListActionExecutionsCommand, ListPipelineExecutionsCommand, ListRuleExecutionsCommand, PutApprovalResultCommand,
+  StageNotFoundException,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { actionExecutions, COMMIT_2, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN, waitingApproval } from './fixtures/pipeline';
+import { action, actionExecutions, COMMIT_2, COMMIT_3, execution3, executions, PIPELINE, pipelineState, TOKEN, waitingApproval } from './fixtures/pipeline';
 import { awsError, cli, minutesAgo, NOW } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
@@ -597,6 +598,38 @@ describe('approve in PARALLEL execution mode (GetPipelineState holds no token)',
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(`prod: waiting for approval ReviewChangeSet (cdk-delivery approve shop-pipeline --env prod --execution exec-4)\n${line}\n`);
     });
+
+  test('--wait: an alarm watched after the deployment that failed the execution, and rolled prod back, is named (regression: "prod abandoned: execution exec-3 is Failed")', async () => {
+    const rolledBack = pipelineState({ approval: false });
+    rolledBack.stageStates![3] = {
+      stageName: 'prod',
+      latestExecution: { pipelineExecutionId: 'rb-1', status: 'InProgress', type: 'ROLLBACK' },
+      actionStates: [{ actionName: 'Approve' }, { actionName: 'Deploy', latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(1) } }],
+      onSuccessConditionState: {
+        latestExecution: { status: 'Failed' },
+        conditionStates: [{ ruleStates: [{ ruleName: 'prod.BakeAlarm', latestExecution: { status: 'Failed', summary: 'shop-prod-errors is in ALARM' } }] }],
+      },
+    };
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves(rolledBack);
+    cp.on(GetPipelineCommand).resolves({ pipeline: { name: PIPELINE, roleArn: 'arn:aws:iam::111111111111:role/p', stages: [] } });
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [action('exec-3', 'prod', 'Deploy', 'Deploy', 'Succeeded', 3, 2), action('exec-3', 'prod', 'Approve', 'Approval', 'Succeeded', 30, 4)],
+    });
+    cp.on(GetPipelineExecutionCommand).resolvesOnce({ pipelineExecution: execution3() }).resolves({ pipelineExecution: { ...execution3(), status: 'Failed' } });
+    cp.on(ListRuleExecutionsCommand, { filter: { pipelineExecutionId: 'exec-3' } }).resolves({
+      ruleExecutionDetails: [{
+        stageName: 'prod',
+        ruleName: 'prod.BakeAlarm',
+        status: 'Failed',
+        pipelineExecutionId: 'exec-3',
+        output: { executionResult: { externalExecutionSummary: 'shop-prod-errors is in ALARM' } },
+      }],
+    });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('prod failed: success conditions failed: BakeAlarm (shop-prod-errors is in ALARM); rolled back by execution rb-1\n');
+    expect(cp).toHaveReceivedCommandWith(ListRuleExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: 'exec-3' } });
+  });
 
   test('other modes: no token means no pending approval, without listing action executions', async () => {
     cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), executionMode: 'QUEUED' } });

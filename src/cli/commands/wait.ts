@@ -1,6 +1,6 @@
 import { ActionState, GetPipelineStateOutput, StageState } from '@aws-sdk/client-codepipeline';
 import ora from 'ora';
-import { conditionFailure, conditionsChecked, stageConditions } from '../conditions';
+import { CONDITION_KINDS, conditionFailure, conditionsChecked, ruleLabel, stageConditions } from '../conditions';
 import { CommandContext } from '../context';
 import { formatDuration } from '../duration';
 import { CliError, ExitCode, notFound } from '../errors';
@@ -171,6 +171,21 @@ export async function waitForStage(
               const ended = execution.status && EXECUTION_ENDED.has(execution.status) ? execution.status : undefined;
               status = ended ? 'Abandoned' : 'InProgress';
               failure = ended ? `execution ${executionId} is ${ended}` : undefined;
+              // its actions succeeded and it failed: a rule of the stage's conditions failed it (an
+              // alarm watched after the deployments, which then rolls the stage back)
+              const failedRules = ended === 'Failed'
+                ? (await ctx.api.listRuleExecutions(pipeline, executionId)).filter((r) => r.stageName === stageName && r.status === 'Failed')
+                : [];
+              if (failedRules.length > 0) {
+                const conditions = stageConditions(stage);
+                const kind = CONDITION_KINDS.find(([k]) => conditions?.[k]?.rules.some((rule) => rule.name === failedRules[0].ruleName));
+                const rollback = stage.latestExecution?.type === 'ROLLBACK' ? stage.latestExecution.pipelineExecutionId : undefined;
+                status = 'Failed';
+                failure = `${kind ? kind[1] : 'a condition'} failed: ${failedRules.map((r) => {
+                  const summary = r.output?.executionResult?.errorDetails?.message ?? r.output?.executionResult?.externalExecutionSummary;
+                  return `${ruleLabel(stageName, r.ruleName ?? '?')}${summary ? ` (${summary})` : ''}`;
+                }).join(', ')}${rollback ? `; rolled back by execution ${rollback}` : ''}`;
+              }
             }
           }
           const approval = run.approvals.find((a) => a.status === 'InProgress' && a.actionName !== options.answered?.actionName);
