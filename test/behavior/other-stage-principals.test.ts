@@ -1,4 +1,4 @@
-import { Aws, CfnParameter, Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Aws, CfnParameter, CfnResource, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -15,6 +15,8 @@ function world(stageAccount = A) {
   const app = newApp();
   const stack = new Stack(app, 'PipelineStack', { env: { account: A, region: 'eu-west-1' } });
   const service = new Stack(new Stage(app, 'Prod', { env: { account: stageAccount, region: 'eu-west-1' } }), 'Service');
+  // a resource, as newer aws-cdk-lib versions refuse an empty stack
+  new CfnResource(service, 'Marker', { type: 'AWS::CloudFormation::WaitConditionHandle' });
   return { app, stack, service };
 }
 
