@@ -47,8 +47,12 @@ export interface ManualApprovalOptions {
   readonly comment?: string;
   /**
    * Principals who may answer this approval: each is granted `codepipeline:PutApprovalResult` on
-   * exactly this approval action, and reading the pipeline's state to find it. They must be of the
-   * pipeline's account (CodePipeline has no resource-based policies); one of another account is
+   * exactly this approval action, and reading what `cdk-delivery approve` reads to find it and
+   * follow it with `--wait` (the pipeline's structure, state, executions, action and rule
+   * executions, on the pipeline). When the environment has a `deploymentWindow`,
+   * `blockWhileAlarming` or `Verification.alarms`, also `codepipeline:OverrideStageCondition` on its
+   * stage and on the pipeline (`cdk-delivery override`), as `grantApprove` grants. They must be of
+   * the pipeline's account (CodePipeline has no resource-based policies); one of another account is
    * refused.
    *
    * @default - nobody is granted anything (use `pipeline.grantApprove()` or your own IAM)

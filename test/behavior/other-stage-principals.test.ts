@@ -87,7 +87,8 @@ describe('a grantee of another CDK stage than the pipeline\'s', () => {
     expect(statementsFor(stack, 'release-managers')).toEqual([
       { Action: 'codepipeline:PutApprovalResult', Effect: 'Allow', Resource: `arn:aws:codepipeline:eu-west-1:${A}:<ShopPipelineA6CBAD3A>/prod/Approve` },
       {
-        Action: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState', 'codepipeline:ListActionExecutions'],
+        Action: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState', 'codepipeline:ListActionExecutions',
+          'codepipeline:ListRuleExecutions'],
         Effect: 'Allow',
         Resource: `arn:aws:codepipeline:eu-west-1:${A}:<ShopPipelineA6CBAD3A>`,
       },

@@ -157,12 +157,16 @@ describe('Approval.manual approvers', () => {
     const approveStatements = statements.filter((s: any) => [].concat(s.Action).includes('codepipeline:PutApprovalResult' as never));
     expect(approveStatements).toHaveLength(1);
     expect([].concat(approveStatements[0].Resource)).toHaveLength(1);
-    // and may read what cdk-delivery approve reads to find it (PARALLEL mode: the action executions)
+    // and may read what cdk-delivery approve reads to find it (PARALLEL mode: the action executions),
+    // and what --wait reads (the run orders; the rule runs of an execution that failed after the
+    // stage's actions succeeded), on the pipeline only, even where no condition is theirs to override
     expect(statements).toContainEqual({
-      Action: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState', 'codepipeline:ListActionExecutions'],
+      Action: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState', 'codepipeline:ListActionExecutions',
+        'codepipeline:ListRuleExecutions'],
       Effect: 'Allow',
       Resource: expect.stringMatching(/^arn:aws:codepipeline:eu-west-1:111111111111:<ShopPipeline[A-Z0-9]+>$/),
     });
+    expect(statements.filter((s: any) => [].concat(s.Action).includes('codepipeline:ListRuleExecutions' as never))).toHaveLength(1);
   });
 
   test('approvers of an environment with a deployment window may override its conditions there (cdk-delivery override), nowhere else', () => {
@@ -177,7 +181,8 @@ describe('Approval.manual approvers', () => {
     const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('ReleaseManagersDefaultPolicy'))![1] as any;
     const override = flat(policy.Properties.PolicyDocument.Statement).filter((s: any) => [].concat(s.Action).includes('codepipeline:OverrideStageCondition' as never));
     expect(override).toEqual([{
-      Action: ['codepipeline:ListRuleExecutions', 'codepipeline:OverrideStageCondition'],
+      // ListRuleExecutions, which override reads first, is a list: granted with the reads, on the pipeline only
+      Action: 'codepipeline:OverrideStageCondition',
       Effect: 'Allow',
       // prod only: staging's window is not theirs to override
       Resource: expect.arrayContaining([

@@ -164,10 +164,13 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
             iam.Grant.addToPrincipal({ grantee: approver, actions: ['codepipeline:PutApprovalResult'], resourceArns: [arn] });
             // what `cdk-delivery approve` reads to find the approval: the state, the execution, in
             // PARALLEL mode (no token in the state) the action executions, and with --wait the
-            // stage's run orders (GetPipeline)
+            // stage's run orders (GetPipeline) and the rule runs of an execution that failed after
+            // the stage's actions succeeded (ListRuleExecutions, which `override` reads too: a
+            // list, checked on the pipeline)
             iam.Grant.addToPrincipal({
               grantee: approver,
-              actions: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution', 'codepipeline:ListActionExecutions'],
+              actions: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution',
+                'codepipeline:ListActionExecutions', 'codepipeline:ListRuleExecutions'],
               resourceArns: [pipeline.pipelineArn],
             });
             // letting a release through this environment's window or bake time (`cdk-delivery
@@ -175,7 +178,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
             if (env!.window || env!.blockWhileAlarming || env!.alarmGates.length > 0) {
               iam.Grant.addToPrincipal({
                 grantee: approver,
-                actions: ['codepipeline:ListRuleExecutions', 'codepipeline:OverrideStageCondition'],
+                actions: ['codepipeline:OverrideStageCondition'],
                 resourceArns: [pipeline.pipelineArn, `${pipeline.pipelineArn}/${stage.name}`],
               });
             }
