@@ -213,6 +213,16 @@ export interface ListOptions {
   readonly onEnd?: (more: boolean) => void;
 }
 
+/** Options of DeliveryApi.listRuleExecutions. */
+export interface RuleListOptions {
+  /** Only the rule executions of this pipeline execution. */
+  readonly pipelineExecutionId?: string;
+  /** Pages read at most (default 1). */
+  readonly maxPages?: number;
+  /** Stop once this returns true for the items read so far; asked only while pages remain. */
+  readonly stopWhen?: (items: RuleExecutionDetail[]) => boolean;
+}
+
 /**
  * Thin wrapper over the SDK calls the CLI makes: counts calls, follows nextToken on every list
  * call and turns SDK errors into one-line CliErrors.
@@ -354,15 +364,33 @@ export class DeliveryApi {
   }
 
   /**
-   * The newest rule executions of the pipeline, or of one of its executions (one page of
-   * ListRuleExecutions, newest first): which execution each rule of a stage condition checks.
+   * Rule executions of the pipeline, or of one of its executions (`pipelineExecutionId`): which
+   * execution each rule of a stage condition ran for. Pages of 100, following nextToken, up to
+   * `maxPages` (default 1) and until `stopWhen` returns true for the items read so far. CodePipeline
+   * does not document their order: callers match them by id or sort them by time.
    */
-  public async listRuleExecutions(pipeline: string, pipelineExecutionId?: string): Promise<RuleExecutionDetail[]> {
-    const out = await this.cp('ListRuleExecutions', { pipeline, execution: pipelineExecutionId }, () =>
-      this.clients.codepipeline.send(new ListRuleExecutionsCommand({
-        pipelineName: pipeline, maxResults: 100, ...(pipelineExecutionId ? { filter: { pipelineExecutionId } } : {}),
-      })));
-    return out.ruleExecutionDetails ?? [];
+  public async listRuleExecutions(pipeline: string, options: RuleListOptions = {}): Promise<RuleExecutionDetail[]> {
+    const items: RuleExecutionDetail[] = [];
+    const ids = new Set<string>();
+    const tokens = new Set<string>();
+    let nextToken: string | undefined;
+    const maxPages = Math.min(options.maxPages ?? 1, MAX_PAGES);
+    for (let page = 0; page < maxPages; page++) {
+      const out = await this.cp('ListRuleExecutions', { pipeline, execution: options.pipelineExecutionId }, () =>
+        this.clients.codepipeline.send(new ListRuleExecutionsCommand({
+          pipelineName: pipeline,
+          maxResults: 100,
+          nextToken,
+          ...(options.pipelineExecutionId ? { filter: { pipelineExecutionId: options.pipelineExecutionId } } : {}),
+        })));
+      const pageItems = (out.ruleExecutionDetails ?? []).filter((r) => !r.ruleExecutionId || !ids.has(r.ruleExecutionId));
+      pageItems.forEach((r) => r.ruleExecutionId && ids.add(r.ruleExecutionId));
+      items.push(...pageItems);
+      if (this.repeated('ListRuleExecutions', pipeline, tokens, out.nextToken)) break;
+      nextToken = out.nextToken;
+      if (!nextToken || options.stopWhen?.(items)) break;
+    }
+    return items;
   }
 
   /** OverrideStageCondition: the stage's entry conditions (or success conditions) let the execution through. */

@@ -129,6 +129,20 @@ export function conditionsChecked(stageName: string, conditions: StageConditions
 }
 
 /**
+ * The rules that failed the condition conditionFailure reports (its first kind that failed or
+ * errored), each with the id of its run as GetPipelineState gives it (`ruleExecutionId`, the id
+ * ListRuleExecutions gives the same run): empty when no rule says it failed.
+ */
+export function failedRuleRuns(stage: StageState): Array<{ readonly ruleName: string; readonly ruleExecutionId?: string }> {
+  const states = { beforeEntry: stage.beforeEntryConditionState, onSuccess: stage.onSuccessConditionState, onFailure: stage.onFailureConditionState };
+  const kind = CONDITION_KINDS.find(([k]) => CONDITION_FAILED.has(states[k]?.latestExecution?.status ?? ''));
+  if (!kind) return [];
+  return (states[kind[0]]?.conditionStates ?? []).flatMap((c) => c.ruleStates ?? [])
+    .filter((r) => r.latestExecution?.status === 'Failed' && r.ruleName)
+    .map((r) => ({ ruleName: r.ruleName!, ...(r.latestExecution?.ruleExecutionId ? { ruleExecutionId: r.latestExecution.ruleExecutionId } : {}) }));
+}
+
+/**
  * The condition that failed the stage's latest execution, when no action did: an entry alarm in
  * ALARM, an alarm in ALARM while watched after the deployments, a rule that could not run (the
  * condition `Errored`). Its message names the kind of condition and the rules that failed, with

@@ -607,6 +607,107 @@ describe('status of a stage rolled back (RollbackStage, or the automatic rollbac
     expect(cp).toHaveReceivedCommandWith(ListRuleExecutionsCommand, { pipelineName: PIPELINE });
   });
 
+  /** prod rolled back (rb-1 succeeded) after its bake alarm failed; the rule run GetPipelineState shows is `rule-7`. */
+  const rolledBackByAlarm = () => {
+    const state = stateWithProd('Succeeded');
+    state.stageStates![3].onSuccessConditionState = {
+      latestExecution: { status: 'Failed', summary: 'A rule failed' },
+      conditionStates: [{ ruleStates: [{ ruleName: 'prod.BakeAlarm', latestExecution: { ruleExecutionId: 'rule-7', status: 'Failed', summary: 'shop-prod-errors is in ALARM' } }] }],
+    };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [rollbackSummary('Succeeded'), ...executions] });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [rollbackDeploy('Succeeded'), ...actionExecutions] });
+  };
+  const prodOf = (stdout: string) => JSON.parse(stdout).environments.find((e: { name: string }) => e.name === 'prod');
+  const bakeAlarmFailure = { executionId: 'exec-3', at: minutesAgo(12).toISOString(), message: 'success conditions failed: BakeAlarm (shop-prod-errors is in ALARM)' };
+
+  test('the execution an alarm failed is the one of the rule run GetPipelineState shows (by id), not the first failed run listed (the order is not documented)', async () => {
+    rolledBackByAlarm();
+    cp.on(ListRuleExecutionsCommand).resolves({
+      ruleExecutionDetails: [
+        // listed first: an older run of the same rule, and a newer failed run of another condition's rule
+        { ruleExecutionId: 'rule-2', stageName: 'prod', ruleName: 'prod.BakeAlarm', status: 'Failed', pipelineExecutionId: 'exec-1', lastUpdateTime: minutesAgo(900) },
+        { ruleExecutionId: 'rule-9', stageName: 'prod', ruleName: 'prod.EntryAlarm', status: 'Failed', pipelineExecutionId: 'exec-4', lastUpdateTime: minutesAgo(1) },
+        { ruleExecutionId: 'rule-7', stageName: 'prod', ruleName: 'prod.BakeAlarm', status: 'Failed', pipelineExecutionId: 'exec-3', lastUpdateTime: minutesAgo(12) },
+      ],
+    });
+    const r = await cli(['status', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    expect(prodOf(r.stdout).lastFailure).toEqual(bakeAlarmFailure);
+    expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 1);
+  });
+
+  test('the failed rule run not on the first page of ListRuleExecutions: the next pages are read, up to 3, then no more', async () => {
+    rolledBackByAlarm();
+    const other = (i: number) => ({ ruleExecutionId: `other-${i}`, stageName: 'staging', ruleName: 'staging.BakeAlarm', status: 'Succeeded' as const, pipelineExecutionId: `exec-${i}` });
+    cp.on(ListRuleExecutionsCommand)
+      .resolvesOnce({ ruleExecutionDetails: [other(1)], nextToken: 'p2' })
+      .resolvesOnce({
+        ruleExecutionDetails: [{ ruleExecutionId: 'rule-7', stageName: 'prod', ruleName: 'prod.BakeAlarm', status: 'Failed', pipelineExecutionId: 'exec-3', lastUpdateTime: minutesAgo(12) }],
+        nextToken: 'p3',
+      });
+    const r = await cli(['status', PIPELINE, '--json']);
+    expect(prodOf(r.stdout).lastFailure).toEqual(bakeAlarmFailure);
+    expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 2);
+    expect(cp.commandCalls(ListRuleExecutionsCommand).map((c) => c.args[0].input)).toEqual([
+      { pipelineName: PIPELINE, maxResults: 100 }, { pipelineName: PIPELINE, maxResults: 100, nextToken: 'p2' },
+    ]);
+
+    cp.on(ListRuleExecutionsCommand)
+      .resolvesOnce({ ruleExecutionDetails: [other(2)], nextToken: 'q2' })
+      .resolvesOnce({ ruleExecutionDetails: [other(3)], nextToken: 'q3' })
+      .resolvesOnce({ ruleExecutionDetails: [other(4)], nextToken: 'q4' });
+    cp.resetHistory();
+    const past = await cli(['status', PIPELINE, '--json']);
+    expect(past.code).toBe(0);
+    // not found in 3 pages: the last failure is the action history's
+    expect(prodOf(past.stdout).lastFailure).toMatchObject({ executionId: 'exec-2', message: 'Deploy: health check failed' });
+    expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 3);
+  });
+
+  test('--watch reads the execution a failed rule run failed once, not at every refresh', async () => {
+    rolledBackByAlarm();
+    cp.on(ListRuleExecutionsCommand).resolves({
+      ruleExecutionDetails: [{ ruleExecutionId: 'rule-7', stageName: 'prod', ruleName: 'prod.BakeAlarm', status: 'Failed', pipelineExecutionId: 'exec-3', lastUpdateTime: minutesAgo(12) }],
+    });
+    const r = await cli(['status', PIPELINE, '--watch', '5', '--json'], {}, { maxRefreshes: 3 });
+    expect(r.code).toBe(0);
+    const refreshes = r.stdout.trim().split('\n').map(prodOf);
+    expect(refreshes).toHaveLength(3);
+    for (const prod of refreshes) expect(prod.lastFailure).toEqual(bakeAlarmFailure);
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 3);
+    expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 1);
+  });
+
+  test('ListRuleExecutions denied (a grant of an earlier version): status still shows, with one warning, the last failure of the action history', async () => {
+    rolledBackByAlarm();
+    cp.on(ListRuleExecutionsCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform codepipeline:ListRuleExecutions'));
+    const r = await cli(['status', PIPELINE, '--watch', '5', '--json'], {}, { maxRefreshes: 2 });
+    expect(r.code).toBe(0);
+    for (const prod of r.stdout.trim().split('\n').map(prodOf)) {
+      expect(prod.lastFailure).toMatchObject({ executionId: 'exec-2', message: 'Deploy: health check failed' });
+    }
+    expect(r.stderr).toBe("cdk-delivery: warning: access denied: ListRuleExecutions needs the IAM permission codepipeline:ListRuleExecutions (pipeline 'shop-pipeline'); "
+      + 'the last failure of prod is the one in the action history, not the failed condition that rolled it back (grantRead, grantOperate and grantApprove '
+      + "of this version of cdk-delivery-pipeline include that permission: deploy the pipeline's stack again)\n");
+    // asked once: the second refresh does not ask again
+    expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 1);
+  });
+
+  test('a failed condition its latest execution failed needs no ListRuleExecutions (three calls)', async () => {
+    const state = stateWithProd('Succeeded');
+    state.stageStates![3].latestExecution = { pipelineExecutionId: 'exec-3', status: 'Failed' };
+    state.stageStates![3].onSuccessConditionState = {
+      latestExecution: { status: 'Failed' },
+      conditionStates: [{ ruleStates: [{ ruleName: 'prod.BakeAlarm', latestExecution: { ruleExecutionId: 'rule-7', status: 'Failed', summary: 'shop-prod-errors is in ALARM' } }] }],
+    };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    const r = await cli(['status', PIPELINE, '--json']);
+    expect(prodOf(r.stdout).lastFailure).toMatchObject({ executionId: 'exec-3', message: 'success conditions failed: BakeAlarm (shop-prod-errors is in ALARM)' });
+    expect(cp).not.toHaveReceivedCommand(ListRuleExecutionsCommand);
+    expect(cp.calls()).toHaveLength(3);
+  });
+
   test('a rollback to an execution older than the lists read: one GetPipelineExecution of the target gives the revision', async () => {
     cp.on(GetPipelineStateCommand).resolves(stateWithProd('Succeeded'));
     cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [rollbackSummary('Succeeded', 'exec-0'), ...executions] });

@@ -1,7 +1,7 @@
-import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecutionSummary, StageState } from '@aws-sdk/client-codepipeline';
+import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecutionSummary, RuleExecutionDetail, StageState } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { conditionFailure, conditionsChecked, CONDITION_KINDS, stageConditions, StageConditionsStatus, StageRetries } from '../conditions';
+import { conditionFailure, conditionsChecked, CONDITION_KINDS, failedRuleRuns, stageConditions, StageConditionsStatus, StageRetries } from '../conditions';
 import { CommandContext } from '../context';
 import { ago, formatDuration, formatTime } from '../duration';
 import { CliError, ExitCode } from '../errors';
@@ -123,8 +123,8 @@ interface StatusData {
   /** The actions a run's stage had in the pipeline version it executed. */
   readonly actionsOf: (run: StageRun) => readonly string[];
   /**
-   * By stage, the newest rule run that failed (ListRuleExecutions), read only when a stage shows a
-   * failed condition that its latest execution does not explain: an alarm that rolled it back.
+   * By stage, the run of the rule that failed the condition it shows (ListRuleExecutions, RuleRuns),
+   * read only when its latest execution does not explain it: an alarm that rolled it back.
    */
   readonly ruleFailures?: Map<string, { readonly executionId: string; readonly at?: Date }>;
 }
@@ -235,7 +235,9 @@ function wentThroughWithout(stage: string, items: ActionExecutionDetail[], byId:
  * shows a rollback whose revision none of these list (its target is older than the pages read),
  * GetPipelineExecution reads the target: one call per such rollback. A run stopped in an earlier
  * pipeline version than the current one is compared with that version's stage: one GetPipeline
- * per such version, read once per command (`structures`, kept across `--watch` refreshes).
+ * per such version, read once per command (`structures`, kept across `--watch` refreshes). A
+ * stage showing a failed condition that its latest execution did not fail (an alarm that rolled it
+ * back) costs ListRuleExecutions pages, read once per command (`rules`, RuleRuns).
  *
  * The last failure of a stage is taken from what was read for the rest, and no more pages are
  * read to find one: a stage that never failed would make every refresh (`--watch`) read all
@@ -245,7 +247,7 @@ function wentThroughWithout(stage: string, items: ActionExecutionDetail[], byId:
  * says "none in the last <duration>" instead of implying that the stage never failed.
  */
 export async function fetchStatus(ctx: CommandContext, pipeline: string,
-  structures: StageStructures = new StageStructures(ctx, pipeline)): Promise<PipelineStatus> {
+  structures: StageStructures = new StageStructures(ctx, pipeline), rules: RuleRuns = new RuleRuns(ctx, pipeline)): Promise<PipelineStatus> {
   let more = false;
   const onEnd = (m: boolean) => { more = m; };
   const reading = ctx.api.getPipelineState(pipeline);
@@ -278,7 +280,7 @@ export async function fetchStatus(ctx: CommandContext, pipeline: string,
     actions,
     looked: new Map(),
     actionsOf: (run) => structures.actionsFor(run, state) ?? [],
-    ruleFailures: await ruleFailures(ctx, pipeline, state),
+    ruleFailures: await rules.failures(state),
   };
   let environments = await structures.settle(() => (state.stageStates ?? []).map((s) => stageStatus(s, data)));
   // The revision of an execution older than the pages read (its source action and summary not
@@ -307,25 +309,80 @@ export async function fetchStatus(ctx: CommandContext, pipeline: string,
   };
 }
 
+/** Pages of ListRuleExecutions (100 rule runs each) one refresh of `status` reads at most. */
+export const STATUS_RULE_PAGES = 3;
+
+/** The run of a rule that failed: the execution it failed, and when. */
+interface FailedRuleRun {
+  readonly executionId: string;
+  readonly at?: Date;
+}
+
 /**
- * The stages' newest failed rule runs (one page of ListRuleExecutions), read only when a stage
- * shows a failed condition while its latest execution did not fail: the alarm watched after the
- * deployments that rolled it back (the rollback execution is then the latest), whose execution
- * GetPipelineState does not name. Otherwise no call.
+ * The execution that a failed condition of a stage failed, read with ListRuleExecutions only when
+ * a stage shows a failed condition while its latest execution did not fail: the alarm watched after
+ * the deployments that rolled it back (the rollback execution is then the latest), whose execution
+ * GetPipelineState does not name. Otherwise no call. The failed rules' runs are matched by id
+ * (GetPipelineState's `ruleExecutionId`), not by the order of the list, which CodePipeline does not
+ * document; pages are read until each such stage has its run, up to STATUS_RULE_PAGES. A run's
+ * execution never changes: one found is kept for the command (every refresh of `--watch`). Access
+ * denied (a grant of an earlier version of this library, without `codepipeline:ListRuleExecutions`)
+ * is a warning, once, after which the last failure is the action history's, with no more calls.
  */
-async function ruleFailures(ctx: CommandContext, pipeline: string, state: GetPipelineStateOutput): Promise<StatusData['ruleFailures']> {
-  const unexplained = (state.stageStates ?? []).filter((s) => s.latestExecution?.status !== 'Failed'
-    && conditionFailure(s.stageName ?? '', stageConditions(s)) !== undefined);
-  if (unexplained.length === 0) return undefined;
-  const names = new Set(unexplained.map((s) => s.stageName));
-  const found = new Map<string, { executionId: string; at?: Date }>();
-  // newest first: the first failed run of each stage is its newest
-  for (const r of await ctx.api.listRuleExecutions(pipeline)) {
-    if (r.stageName && names.has(r.stageName) && !found.has(r.stageName) && r.status === 'Failed' && r.pipelineExecutionId) {
-      found.set(r.stageName, { executionId: r.pipelineExecutionId, at: r.lastUpdateTime ?? r.startTime });
+export class RuleRuns {
+  /** By ruleExecutionId. */
+  private readonly found = new Map<string, FailedRuleRun>();
+  private denied = false;
+
+  constructor(private readonly ctx: CommandContext, private readonly pipeline: string) {}
+
+  /** By stage name, the run of the failed condition it shows; undefined when no stage needs one. */
+  public async failures(state: GetPipelineStateOutput): Promise<Map<string, FailedRuleRun> | undefined> {
+    const wanted = (state.stageStates ?? [])
+      .filter((s) => s.latestExecution?.status !== 'Failed' && conditionFailure(s.stageName ?? '', stageConditions(s)) !== undefined)
+      .map((s) => ({ stage: s.stageName ?? '', rules: failedRuleRuns(s) }))
+      .filter((w) => w.rules.length > 0);
+    if (wanted.length === 0) return undefined;
+    const known = (w: typeof wanted[number]) => w.rules.some((r) => r.ruleExecutionId && this.found.has(r.ruleExecutionId));
+    const unknown = wanted.filter((w) => !known(w));
+    const byName = new Map<string, FailedRuleRun>();
+    if (unknown.length > 0 && !this.denied) {
+      const ids = new Set(unknown.flatMap((w) => w.rules.map((r) => r.ruleExecutionId)).filter((id): id is string => !!id));
+      let runs: RuleExecutionDetail[] = [];
+      try {
+        runs = await this.ctx.api.listRuleExecutions(this.pipeline, {
+          maxPages: STATUS_RULE_PAGES,
+          // a stage whose rules GetPipelineState gives without ids does not make it read on
+          stopWhen: (items) => unknown.every((w) => w.rules.every((r) => !r.ruleExecutionId)
+            || items.some((i) => i.ruleExecutionId && w.rules.some((r) => r.ruleExecutionId === i.ruleExecutionId))),
+        });
+      } catch (e) {
+        if (!(e instanceof CliError) || e.exitCode !== ExitCode.ACCESS_DENIED) throw e;
+        this.denied = true;
+        println(this.ctx.io.stderr, safeLine(`cdk-delivery: warning: ${e.message}; the last failure of ${unknown.map((w) => w.stage).join(', ')} `
+          + 'is the one in the action history, not the failed condition that rolled it back (grantRead, grantOperate and grantApprove '
+          + 'of this version of cdk-delivery-pipeline include that permission: deploy the pipeline\'s stack again)'));
+      }
+      const time = (r: RuleExecutionDetail) => (r.lastUpdateTime ?? r.startTime)?.getTime() ?? 0;
+      for (const r of runs) {
+        if (r.ruleExecutionId && ids.has(r.ruleExecutionId) && r.pipelineExecutionId) {
+          this.found.set(r.ruleExecutionId, { executionId: r.pipelineExecutionId, at: r.lastUpdateTime ?? r.startTime });
+        }
+      }
+      // without ids (not seen from CodePipeline): the newest failed run of the stage's failed rules, by time
+      for (const w of unknown.filter((u) => u.rules.every((r) => !r.ruleExecutionId))) {
+        const names = new Set(w.rules.map((r) => r.ruleName));
+        const newest = runs.filter((r) => r.stageName === w.stage && r.status === 'Failed' && names.has(r.ruleName ?? '') && r.pipelineExecutionId)
+          .sort((a, b) => time(b) - time(a))[0];
+        if (newest) byName.set(w.stage, { executionId: newest.pipelineExecutionId!, at: newest.lastUpdateTime ?? newest.startTime });
+      }
     }
+    for (const w of wanted) {
+      const run = w.rules.map((r) => r.ruleExecutionId && this.found.get(r.ruleExecutionId)).find((x): x is FailedRuleRun => !!x);
+      if (run) byName.set(w.stage, run);
+    }
+    return byName;
   }
-  return found;
 }
 
 function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
@@ -579,10 +636,12 @@ export async function statusCommand(ctx: CommandContext, options: StatusOptions)
   let shown = false;
   // the stages of earlier pipeline versions, read once for every refresh
   const structures = new StageStructures(ctx, options.pipeline);
+  // the executions failed conditions failed, read once for every refresh
+  const rules = new RuleRuns(ctx, options.pipeline);
   for (let refresh = 1; ; refresh++) {
     let status: PipelineStatus;
     try {
-      status = await fetchStatus(ctx, options.pipeline, structures);
+      status = await fetchStatus(ctx, options.pipeline, structures, rules);
       failedRefreshes = 0;
     } catch (e) {
       // --watch rides out an outage (still throttled or failing after the SDK's retries), from its first refresh on

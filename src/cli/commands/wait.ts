@@ -174,7 +174,7 @@ export async function waitForStage(
               // its actions succeeded and it failed: a rule of the stage's conditions failed it (an
               // alarm watched after the deployments, which then rolls the stage back)
               const failedRules = ended === 'Failed'
-                ? (await ctx.api.listRuleExecutions(pipeline, executionId)).filter((r) => r.stageName === stageName && r.status === 'Failed')
+                ? (await ctx.api.listRuleExecutions(pipeline, { pipelineExecutionId: executionId })).filter((r) => r.stageName === stageName && r.status === 'Failed')
                 : [];
               if (failedRules.length > 0) {
                 const conditions = stageConditions(stage);
