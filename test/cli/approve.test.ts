@@ -631,6 +631,72 @@ describe('approve in PARALLEL execution mode (GetPipelineState holds no token)',
     expect(cp).toHaveReceivedCommandWith(ListRuleExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: 'exec-3' } });
   });
 
+  /** exec-3 deployed prod (its actions succeeded, the last 2 minutes ago) and then failed; prod now shows `latest`. */
+  const failedAfterProd = (latest: { pipelineExecutionId: string; status: 'InProgress'; type?: 'ROLLBACK' }, extraStage?: object) => {
+    const after = pipelineState({ approval: false });
+    after.stageStates![3] = {
+      stageName: 'prod',
+      latestExecution: latest,
+      actionStates: [{ actionName: 'Approve' }, { actionName: 'Deploy', latestExecution: { status: 'InProgress', lastStatusChange: minutesAgo(1) } }],
+      onSuccessConditionState: {
+        latestExecution: { status: 'Failed' },
+        conditionStates: [{ ruleStates: [{ ruleName: 'prod.BakeAlarm', latestExecution: { status: 'Failed' } }, { ruleName: 'prod.LatencyAlarm', latestExecution: { status: 'Succeeded' } }] }],
+      },
+    };
+    if (extraStage) after.stageStates!.push(extraStage);
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves(after);
+    cp.on(GetPipelineCommand).resolves({ pipeline: { name: PIPELINE, roleArn: 'arn:aws:iam::111111111111:role/p', stages: [] } });
+    cp.on(ListActionExecutionsCommand).resolves({
+      actionExecutionDetails: [action('exec-3', 'prod', 'Deploy', 'Deploy', 'Succeeded', 3, 2), action('exec-3', 'prod', 'Approve', 'Approval', 'Succeeded', 30, 4)],
+    });
+    cp.on(GetPipelineExecutionCommand).resolvesOnce({ pipelineExecution: execution3() }).resolves({ pipelineExecution: { ...execution3(), status: 'Failed' } });
+  };
+  const summary = (text: string) => ({ executionResult: { externalExecutionSummary: text } });
+
+  test('--wait names each rule whose newest run for the execution failed, once, whatever the order of the list', async () => {
+    failedAfterProd({ pipelineExecutionId: 'rb-1', status: 'InProgress', type: 'ROLLBACK' });
+    cp.on(ListRuleExecutionsCommand).resolves({
+      ruleExecutionDetails: [
+        // the bake alarm failed twice (before and after a retry of the stage), the newest listed last
+        { stageName: 'prod', ruleName: 'prod.BakeAlarm', status: 'Failed', pipelineExecutionId: 'exec-3', lastUpdateTime: minutesAgo(40), output: summary('first alarm') },
+        // the latency alarm failed before the retry and then passed
+        { stageName: 'prod', ruleName: 'prod.LatencyAlarm', status: 'Failed', pipelineExecutionId: 'exec-3', lastUpdateTime: minutesAgo(40), output: summary('slow') },
+        { stageName: 'prod', ruleName: 'prod.LatencyAlarm', status: 'Succeeded', pipelineExecutionId: 'exec-3', lastUpdateTime: minutesAgo(1) },
+        { stageName: 'prod', ruleName: 'prod.BakeAlarm', status: 'Failed', pipelineExecutionId: 'exec-3', lastUpdateTime: minutesAgo(1), output: summary('shop-prod-errors is in ALARM') },
+      ],
+    });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('prod failed: success conditions failed: BakeAlarm (shop-prod-errors is in ALARM); rolled back by execution rb-1\n');
+  });
+
+  test('--wait: the entry alarm of a later environment failed the execution after prod was done: prod succeeded (not "abandoned")', async () => {
+    failedAfterProd({ pipelineExecutionId: 'exec-4', status: 'InProgress' }, {
+      stageName: 'prod-eu',
+      latestExecution: { pipelineExecutionId: 'exec-3', status: 'Failed' },
+      beforeEntryConditionState: { latestExecution: { status: 'Failed' }, conditionStates: [{ ruleStates: [{ ruleName: 'prod-eu.EntryAlarm', latestExecution: { status: 'Failed' } }] }] },
+    });
+    cp.on(ListRuleExecutionsCommand).resolves({
+      ruleExecutionDetails: [
+        { stageName: 'prod-eu', ruleName: 'prod-eu.EntryAlarm', status: 'Failed', pipelineExecutionId: 'exec-3', startTime: minutesAgo(1), lastUpdateTime: minutesAgo(1) },
+        { stageName: 'prod', ruleName: 'prod.BakeAlarm', status: 'Succeeded', pipelineExecutionId: 'exec-3', startTime: minutesAgo(2), lastUpdateTime: minutesAgo(1) },
+      ],
+    });
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('prod succeeded\n');
+  });
+
+  test('--wait: ListRuleExecutions denied (a grant of an earlier version) is a warning; the stage is reported as before, exit 1', async () => {
+    failedAfterProd({ pipelineExecutionId: 'rb-1', status: 'InProgress', type: 'ROLLBACK' });
+    cp.on(ListRuleExecutionsCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform codepipeline:ListRuleExecutions'));
+    const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("cdk-delivery: warning: access denied: ListRuleExecutions needs the IAM permission codepipeline:ListRuleExecutions (pipeline 'shop-pipeline'); "
+      + 'cannot tell which condition failed execution exec-3\n'
+      + 'prod abandoned: execution exec-3 is Failed\n');
+  });
+
   test('other modes: no token means no pending approval, without listing action executions', async () => {
     cp.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { ...execution3(), executionMode: 'QUEUED' } });
     const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);

@@ -1,4 +1,4 @@
-import { ActionState, GetPipelineStateOutput, StageState } from '@aws-sdk/client-codepipeline';
+import { ActionState, GetPipelineStateOutput, RuleExecutionDetail, StageState } from '@aws-sdk/client-codepipeline';
 import ora from 'ora';
 import { CONDITION_KINDS, conditionFailure, conditionsChecked, ruleLabel, stageConditions } from '../conditions';
 import { CommandContext } from '../context';
@@ -40,6 +40,39 @@ export interface StageActionOptions extends WaitOptions {
   /** Follow the stage to its end (`--wait`). */
   readonly wait?: boolean;
   readonly json?: boolean;
+}
+
+/**
+ * The rules that failed `executionId` (ListRuleExecutions of that execution), once its actions in
+ * the stage succeeded and it failed: `here`, the stage's rules whose newest run for it failed (an
+ * alarm watched after the deployments), and `later`, whether a rule of another stage that started
+ * after the stage's run ended failed it (an entry alarm of a later environment). Undefined, with a
+ * warning, when access is denied (a grant of an earlier version of this library).
+ */
+async function failedRules(ctx: CommandContext, pipeline: string, stageName: string, executionId: string, runEnd: Date | undefined,
+  beforeWarning: () => void): Promise<{ here: RuleExecutionDetail[]; later: boolean } | undefined> {
+  let runs: RuleExecutionDetail[];
+  try {
+    runs = (await ctx.api.listRuleExecutions(pipeline, { pipelineExecutionId: executionId }))
+      .filter((r) => r.pipelineExecutionId === undefined || r.pipelineExecutionId === executionId);
+  } catch (e) {
+    if (!(e instanceof CliError) || e.exitCode !== ExitCode.ACCESS_DENIED) throw e;
+    beforeWarning();
+    println(ctx.io.stderr, safeLine(`cdk-delivery: warning: ${e.message}; cannot tell which condition failed execution ${executionId}`));
+    return undefined;
+  }
+  const time = (r: RuleExecutionDetail) => (r.lastUpdateTime ?? r.startTime)?.getTime() ?? 0;
+  // the newest run of each rule of the stage (the order of the list is not documented)
+  const newest = new Map<string, RuleExecutionDetail>();
+  for (const r of runs.filter((x) => x.stageName === stageName)) {
+    const seen = newest.get(r.ruleName ?? '?');
+    if (!seen || time(r) > time(seen)) newest.set(r.ruleName ?? '?', r);
+  }
+  return {
+    here: [...newest.values()].filter((r) => r.status === 'Failed'),
+    later: runs.some((r) => r.stageName !== stageName && r.status === 'Failed' && runEnd !== undefined
+      && (r.startTime?.getTime() ?? 0) >= runEnd.getTime()),
+  };
 }
 
 /** Progress output of a wait: a spinner on a terminal, one line per change otherwise. */
@@ -171,20 +204,24 @@ export async function waitForStage(
               const ended = execution.status && EXECUTION_ENDED.has(execution.status) ? execution.status : undefined;
               status = ended ? 'Abandoned' : 'InProgress';
               failure = ended ? `execution ${executionId} is ${ended}` : undefined;
-              // its actions succeeded and it failed: a rule of the stage's conditions failed it (an
-              // alarm watched after the deployments, which then rolls the stage back)
-              const failedRules = ended === 'Failed'
-                ? (await ctx.api.listRuleExecutions(pipeline, { pipelineExecutionId: executionId })).filter((r) => r.stageName === stageName && r.status === 'Failed')
-                : [];
-              if (failedRules.length > 0) {
-                const conditions = stageConditions(stage);
-                const kind = CONDITION_KINDS.find(([k]) => conditions?.[k]?.rules.some((rule) => rule.name === failedRules[0].ruleName));
-                const rollback = stage.latestExecution?.type === 'ROLLBACK' ? stage.latestExecution.pipelineExecutionId : undefined;
-                status = 'Failed';
-                failure = `${kind ? kind[1] : 'a condition'} failed: ${failedRules.map((r) => {
-                  const summary = r.output?.executionResult?.errorDetails?.message ?? r.output?.executionResult?.externalExecutionSummary;
-                  return `${ruleLabel(stageName, r.ruleName ?? '?')}${summary ? ` (${summary})` : ''}`;
-                }).join(', ')}${rollback ? `; rolled back by execution ${rollback}` : ''}`;
+              if (ended === 'Failed') {
+                const rules = await failedRules(ctx, pipeline, stageName, executionId, run.endTime, () => spinner?.clear());
+                if (rules?.here.length) {
+                  // its actions succeeded and it failed: a rule of the stage's conditions failed it (an
+                  // alarm watched after the deployments, which then rolls the stage back)
+                  const conditions = stageConditions(stage);
+                  const kind = CONDITION_KINDS.find(([k]) => conditions?.[k]?.rules.some((rule) => rule.name === rules.here[0].ruleName));
+                  const rollback = stage.latestExecution?.type === 'ROLLBACK' ? stage.latestExecution.pipelineExecutionId : undefined;
+                  status = 'Failed';
+                  failure = `${kind ? kind[1] : 'a condition'} failed: ${rules.here.map((r) => {
+                    const summary = r.output?.executionResult?.errorDetails?.message ?? r.output?.executionResult?.externalExecutionSummary;
+                    return `${ruleLabel(stageName, r.ruleName ?? '?')}${summary ? ` (${summary})` : ''}`;
+                  }).join(', ')}${rollback ? `; rolled back by execution ${rollback}` : ''}`;
+                } else if (rules?.later) {
+                  // a condition of a later stage failed it (an entry alarm there): this stage was done
+                  status = 'Succeeded';
+                  failure = undefined;
+                }
               }
             }
           }
