@@ -73,6 +73,31 @@ describe('override', () => {
     expect(r.stdout).toContain('(execution exec-4)');
   });
 
+  test('the run GetPipelineState shows not on the first page of ListRuleExecutions: reads on (up to 5 pages) and overrides its execution, not the stage\'s latest', async () => {
+    const state = waitingForWindow();
+    state.stageStates![3].beforeEntryConditionState!.conditionStates![0].ruleStates![0].latestExecution!.ruleExecutionId = 'rule-w4';
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListRuleExecutionsCommand)
+      .resolvesOnce({ ruleExecutionDetails: [ruleRun('staging', 'staging.BakeAlarm', 'Succeeded', 'exec-4')], nextToken: 'p2' })
+      .resolvesOnce({ ruleExecutionDetails: [{ ...ruleRun('prod', 'prod.DeploymentWindow', 'InProgress', 'exec-4'), ruleExecutionId: 'rule-w4' }], nextToken: 'p3' });
+    cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-4' }).resolves({ pipelineExecution: { ...execution3(), pipelineExecutionId: 'exec-4' } });
+    const r = await cli(['override', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(0);
+    expect(cp.commandCalls(ListRuleExecutionsCommand).map((c) => c.args[0].input)).toEqual([
+      { pipelineName: PIPELINE, maxResults: 100 }, { pipelineName: PIPELINE, maxResults: 100, nextToken: 'p2' },
+    ]);
+    expect(cp).toHaveReceivedCommandTimes(OverrideStageConditionCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(OverrideStageConditionCommand, { pipelineExecutionId: 'exec-4', conditionType: 'BEFORE_ENTRY' });
+  });
+
+  test('ListRuleExecutions denied (a grant of an earlier version): exit 4, nothing overridden rather than a guessed execution', async () => {
+    cp.on(ListRuleExecutionsCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    const r = await cli(['override', PIPELINE, '--env', 'prod', '--yes']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe("cdk-delivery: access denied: ListRuleExecutions needs the IAM permission codepipeline:ListRuleExecutions (pipeline 'shop-pipeline')\n");
+    expect(cp).not.toHaveReceivedCommand(OverrideStageConditionCommand);
+  });
+
   test('several executions waiting for the window (PARALLEL mode): none overridden until --execution picks one', async () => {
     cp.on(ListRuleExecutionsCommand).resolves({
       ruleExecutionDetails: [ruleRun('prod', 'prod.DeploymentWindow', 'InProgress', 'exec-4'), ruleRun('prod', 'prod.DeploymentWindow', 'InProgress', 'exec-3')],

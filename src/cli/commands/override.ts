@@ -1,4 +1,4 @@
-import { ConditionType } from '@aws-sdk/client-codepipeline';
+import { ConditionType, StageState } from '@aws-sdk/client-codepipeline';
 import { conditionsChecked, ConditionStatus, ruleLabel, stageConditions } from '../conditions';
 import { CommandContext } from '../context';
 import { CliError, ExitCode, usageError } from '../errors';
@@ -13,6 +13,17 @@ const OVERRIDABLE = {
   success: { kind: 'onSuccess', type: ConditionType.ON_SUCCESS, label: 'success conditions', what: 'the alarms watched after the deployments (bake time)' },
 } as const;
 type Overridable = keyof typeof OVERRIDABLE;
+
+/** Pages of ListRuleExecutions (100 rule runs each) `override` reads at most to find the runs of the condition's rules. */
+export const OVERRIDE_RULE_PAGES = 5;
+
+/** The ids of the runs in progress of a stage's rules of one kind of condition, as GetPipelineState shows them. */
+function runIdsInProgress(stage: StageState, kind: 'beforeEntry' | 'onSuccess'): string[] {
+  const state = kind === 'beforeEntry' ? stage.beforeEntryConditionState : stage.onSuccessConditionState;
+  return (state?.conditionStates ?? []).flatMap((c) => c.ruleStates ?? [])
+    .filter((r) => r.latestExecution?.status === 'InProgress' && r.latestExecution.ruleExecutionId)
+    .map((r) => r.latestExecution!.ruleExecutionId!);
+}
 
 export interface OverrideOptions extends StageActionOptions {
   /** `entry` or `success`; by default the one being checked. */
@@ -59,8 +70,13 @@ export async function overrideCommand(ctx: CommandContext, options: OverrideOpti
   }
   // The execution the condition checks: the one its rules run for (ListRuleExecutions). An execution
   // waiting for the window may not be the stage's latest yet, and in PARALLEL mode several may wait.
+  // Their runs that GetPipelineState shows (by id) are looked for on up to OVERRIDE_RULE_PAGES pages.
   const ruleNames = new Set(condition.rules.map((r) => r.name));
-  const checked = [...new Set((await ctx.api.listRuleExecutions(pipeline))
+  const shown = new Set(runIdsInProgress(stage, OVERRIDABLE[chosen].kind));
+  const checked = [...new Set((await ctx.api.listRuleExecutions(pipeline, {
+    maxPages: OVERRIDE_RULE_PAGES,
+    stopWhen: (items) => [...shown].every((id) => items.some((i) => i.ruleExecutionId === id)),
+  }))
     .filter((r) => r.stageName === env && r.status === 'InProgress' && ruleNames.has(r.ruleName ?? '') && r.pipelineExecutionId)
     .map((r) => r.pipelineExecutionId!))];
   if (checked.length > 1 && (options.execution === undefined || !checked.includes(options.execution))) {
