@@ -25,6 +25,7 @@ export const RISK_RULES = {
   'check-removed': 'a quality check is removed',
   'fewer-environments-before-production': 'a production environment has fewer environments before it (one removed, or moved after it)',
   'failure-notifications-removed': 'the pipeline no longer tells anyone that it failed (notifications of FAILED removed)',
+  'pipeline-replaced': 'CloudFormation replaces the pipeline (a new pipeline name, or a new construct id): the new one starts without the old one\'s execution history (history, metrics, rollback targets), and executions in flight are lost',
 } as const;
 
 export type RiskRule = keyof typeof RISK_RULES;
@@ -578,8 +579,9 @@ const PIPELINE_FIELDS = [
 /** The changes from one version of a pipeline's plan to another, in pipeline order. */
 export function diffPipeline(before: PlanDocument, after: PlanDocument): PlanChange[] {
   const changes = new Changes();
+  // the name of an AWS::CodePipeline::Pipeline cannot change in place: CloudFormation replaces it
   changes.field('pipelineName', before.pipelineName, after.pipelineName,
-    `pipeline name: ${arrow(before.pipelineName ?? 'not set (generated)', after.pipelineName ?? 'not set (generated)')}`);
+    `pipeline name: ${arrow(before.pipelineName ?? 'not set (generated)', after.pipelineName ?? 'not set (generated)')}`, undefined, 'pipeline-replaced');
   changes.field('releaseMode', before.releaseMode, after.releaseMode, `release mode: ${modeWords(before.releaseMode)} → ${modeWords(after.releaseMode)}`,
     undefined, after.releaseMode === RELEASE_MODE_HUMAN_CONTROL_LOST && before.releaseMode !== after.releaseMode && 'release-mode-less-human-control');
   changes.field('releaseModeDefaulted', before.releaseModeDefaulted, after.releaseModeDefaulted,
@@ -658,19 +660,41 @@ function pairRenames(removed: Map<string, PlanDocument>, added: Map<string, Plan
   return pairs;
 }
 
-/** The change that says a pipeline is compared as a rename of another. */
-function renameChange(renamed: RenamedFrom, plan: PlanDocument): PlanChange {
+/**
+ * Whether a new construct path gives the pipeline a new logical id, so that CloudFormation creates
+ * a new pipeline and deletes the old one: its own construct id changed (the last part of the path),
+ * or it moved to another depth (into or out of a construct, or to a stack at another depth). The
+ * same depth and id with other parents may be a stack's construct id renamed alone, which keeps the
+ * logical id: not reported.
+ */
+function logicalIdChanges(before: string, after: string): boolean {
+  const b = before.split('/');
+  const a = after.split('/');
+  return b.length !== a.length || b[b.length - 1] !== a[a.length - 1];
+}
+
+/** The change that says a pipeline is compared as a rename of another; a risk when CloudFormation replaces it. */
+function renameChange(renamed: RenamedFrom, plan: PlanDocument, old: PlanDocument): PlanChange {
   const why = renamed.pairedBy === 'pipelineName'
     ? `same pipeline name ${show(plan.pipelineName)}`
     : `the only pipeline removed from and added to stack ${show(renamed.stack)}`;
-  return {
+  const replaced = logicalIdChanges(renamed.constructPath, plan.constructPath);
+  // a new logical id with the same literal name: the new pipeline cannot be created while the old one holds it
+  const nameTaken = replaced && plan.pipelineName !== undefined && plan.pipelineName === old.pipelineName;
+  const consequence = !replaced ? '' : nameTaken
+    ? `; its construct id changes, and with it its logical id: CloudFormation would create a new pipeline named ${plan.pipelineName} while the old `
+      + 'one still holds that name, and the deployment fails. Keep the construct id (or the logical id, with overrideLogicalId)'
+    : '; its construct id changes, and with it its logical id: CloudFormation creates a new pipeline and deletes the old one. Keep the construct id '
+      + '(or the logical id, with overrideLogicalId) to keep the pipeline';
+  const change: PlanChange = {
     path: 'constructPath',
     kind: 'changed',
     before: renamed.constructPath,
     after: plan.constructPath,
-    description: `treated as a rename: ${arrow(renamed.constructPath, plan.constructPath)} (${why})`,
-    risk: false,
+    description: `treated as a rename: ${arrow(renamed.constructPath, plan.constructPath)} (${why})${consequence}`,
+    risk: replaced,
   };
+  return replaced ? { ...change, riskRule: 'pipeline-replaced' } : change;
 }
 
 /**
@@ -701,7 +725,7 @@ export function diffPlans(before: readonly PlanDocument[], after: readonly PlanD
     if (!old) {
       pipelines.push(entry(path, plan, 'added', []));
     } else {
-      const changes = [...(renamed ? [renameChange(renamed, plan)] : []), ...diffPipeline(old, plan)];
+      const changes = [...(renamed ? [renameChange(renamed, plan, old)] : []), ...diffPipeline(old, plan)];
       pipelines.push(entry(path, plan, changes.length ? 'changed' : 'unchanged', changes, renamed));
     }
   }

@@ -35,6 +35,8 @@ interface Shape {
   readonly billing?: boolean;
   /** The construct id of the pipeline shop-delivery (default `Shop`). */
   readonly shopId?: string;
+  /** The construct id of the pipeline stack (default `Pipeline`; its stack name stays `Pipeline`). */
+  readonly stackId?: string;
   /** Its pipeline name (default `shop-delivery`; null: generated). */
   readonly shopName?: string | null;
   /** The construct id and pipeline name of the second pipeline (default `Billing`, generated). */
@@ -48,7 +50,7 @@ interface Shape {
 function synth(shape: Shape = {}): string {
   const outdir = tempDir('diff-');
   const app = new App({ outdir });
-  const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const stack = new Stack(app, shape.stackId ?? 'Pipeline', { stackName: 'Pipeline', env: { account: '111111111111', region: 'eu-west-1' } });
   const metric = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors', period: Duration.minutes(1) });
   const alarm = new cloudwatch.Alarm(stack, 'Errors', { alarmName: 'shop-prod-errors', metric, threshold: 1, evaluationPeriods: 1 });
   const throttles = cloudwatch.Alarm.fromAlarmArn(stack, 'Throttles', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-prod-throttles');
@@ -113,6 +115,13 @@ beforeAll(() => {
 const RELEASE_MODE_RISK = `risk: ${RISK_RULES['release-mode-less-human-control']}`;
 const APPROVAL_RISK = `risk: ${RISK_RULES['production-approval-removed']}`;
 const BAKE_RISK = `risk: ${RISK_RULES['production-bake-time-shortened']}`;
+const REPLACED_RISK = `risk: ${RISK_RULES['pipeline-replaced']}`;
+/** What a new construct id with the same pipeline name does. */
+const NAME_TAKEN = '; its construct id changes, and with it its logical id: CloudFormation would create a new pipeline named shop-delivery while the old '
+  + 'one still holds that name, and the deployment fails. Keep the construct id (or the logical id, with overrideLogicalId)';
+/** What a new construct id with a generated pipeline name does. */
+const REPLACED = '; its construct id changes, and with it its logical id: CloudFormation creates a new pipeline and deletes the old one. '
+  + 'Keep the construct id (or the logical id, with overrideLogicalId) to keep the pipeline';
 
 describe('diff of two synthesized assemblies', () => {
   test('nothing changed: one line, exit 0 (with --fail-on-risk too)', async () => {
@@ -346,10 +355,10 @@ describe('diff: a pipeline renamed or moved (a new construct path) is compared w
     const before = synth({ billing: true });
     const r = await cli(['diff', before, moved, '--fail-on-risk']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('cdk-delivery: 3 risky changes to the delivery process (--fail-on-risk)\n');
+    expect(r.stderr).toBe('cdk-delivery: 4 risky changes to the delivery process (--fail-on-risk)\n');
     expect(r.stdout.split('\n')).toEqual([
-      'Pipeline shop-delivery (Pipeline/Delivery): 5 changes, 3 risky',
-      '    treated as a rename: Pipeline/Shop → Pipeline/Delivery (same pipeline name shop-delivery)',
+      'Pipeline shop-delivery (Pipeline/Delivery): 5 changes, 4 risky',
+      `  ! treated as a rename: Pipeline/Shop → Pipeline/Delivery (same pipeline name shop-delivery)${NAME_TAKEN} — ${REPLACED_RISK}`,
       `  ! release mode: continuous delivery → continuous deployment — ${RELEASE_MODE_RISK}`,
       '  environment qa:',
       '      environment added (before prod): deploys Deploy-qa; gates: none; verification: none',
@@ -358,11 +367,11 @@ describe('diff: a pipeline renamed or moved (a new construct path) is compared w
       `    ! bake time of the alarms watched after deploying: 30 min → 5 min — ${BAKE_RISK}`,
       'Pipeline Pipeline/Billing: no change',
       '',
-      '5 changes, 1 pipeline renamed; 3 risky (marked !).',
+      '5 changes, 1 pipeline renamed; 4 risky (marked !).',
       '',
     ]);
     const json = JSON.parse((await cli(['diff', before, moved, '--json'])).stdout);
-    expect(json).toMatchObject({ changes: 5, risky: 3 });
+    expect(json).toMatchObject({ changes: 5, risky: 4 });
     expect(json.pipelines.map((p: any) => `${p.constructPath} ${p.status}`)).toEqual(['Pipeline/Delivery changed', 'Pipeline/Billing unchanged']);
     expect(json.pipelines[0].renamedFrom).toEqual({ constructPath: 'Pipeline/Shop', pairedBy: 'pipelineName' });
     expect(json.pipelines[0].changes[0]).toEqual({
@@ -370,8 +379,9 @@ describe('diff: a pipeline renamed or moved (a new construct path) is compared w
       kind: 'changed',
       before: 'Pipeline/Shop',
       after: 'Pipeline/Delivery',
-      description: 'treated as a rename: Pipeline/Shop → Pipeline/Delivery (same pipeline name shop-delivery)',
-      risk: false,
+      description: `treated as a rename: Pipeline/Shop → Pipeline/Delivery (same pipeline name shop-delivery)${NAME_TAKEN}`,
+      risk: true,
+      riskRule: 'pipeline-replaced',
     });
     expect(brief(json.pipelines[0].changes).slice(1)).toEqual([
       'changed releaseMode [release-mode-less-human-control]',
@@ -386,17 +396,44 @@ describe('diff: a pipeline renamed or moved (a new construct path) is compared w
     expect((await cli(['diff', file, moved])).stdout).toBe(r.stdout);
   });
 
-  test('a rename with nothing else changed: one change, no risk, exit 0', async () => {
-    const r = await cli(['diff', base, synth({ shopId: 'Delivery' }), '--fail-on-risk']);
+  test('a rename that keeps the logical id (the stack\'s construct id alone, same stack name): one change, no risk, exit 0', async () => {
+    const r = await cli(['diff', base, synth({ stackId: 'Infra' }), '--fail-on-risk']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')).toEqual([
-      'Pipeline shop-delivery (Pipeline/Delivery): 1 change',
-      '    treated as a rename: Pipeline/Shop → Pipeline/Delivery (same pipeline name shop-delivery)',
+      'Pipeline shop-delivery (Infra/Shop): 1 change',
+      '    treated as a rename: Pipeline/Shop → Infra/Shop (same pipeline name shop-delivery)',
       '',
       '1 change, 1 pipeline renamed; none risky.',
       '',
     ]);
+  });
+
+  test('a new construct id with the same pipeline name is a risk: the deployment would fail while the old pipeline holds the name '
+    + '(regression: "no risk")', async () => {
+    const r = await cli(['diff', base, synth({ shopId: 'Delivery' }), '--fail-on-risk']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Delivery): 1 change, 1 risky',
+      `  ! treated as a rename: Pipeline/Shop → Pipeline/Delivery (same pipeline name shop-delivery)${NAME_TAKEN} — ${REPLACED_RISK}`,
+      '',
+      '1 change, 1 pipeline renamed; 1 risky (marked !).',
+      '',
+    ]);
+  });
+
+  test('a new pipeline name is a risk: CloudFormation replaces the pipeline', async () => {
+    const r = await cli(['diff', base, synth({ shopName: 'shop-release' }), '--json']);
+    const json = JSON.parse(r.stdout);
+    expect(json.pipelines[0].changes).toEqual([{
+      path: 'pipelineName',
+      kind: 'changed',
+      before: 'shop-delivery',
+      after: 'shop-release',
+      description: 'pipeline name: shop-delivery → shop-release',
+      risk: true,
+      riskRule: 'pipeline-replaced',
+    }]);
   });
 
   test('paired as the only pipeline removed from and added to its stack, whatever its name (generated, or changed)', async () => {
@@ -404,14 +441,14 @@ describe('diff: a pipeline renamed or moved (a new construct path) is compared w
     const after = synth({ shopId: 'Delivery', shopName: null, bake: 5 });
     const r = await cli(['diff', before, after, '--fail-on-risk']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('cdk-delivery: 1 risky change to the delivery process (--fail-on-risk)\n');
+    expect(r.stderr).toBe('cdk-delivery: 2 risky changes to the delivery process (--fail-on-risk)\n');
     expect(r.stdout.split('\n')).toEqual([
-      'Pipeline Pipeline/Delivery: 2 changes, 1 risky',
-      '    treated as a rename: Pipeline/Shop → Pipeline/Delivery (the only pipeline removed from and added to stack Pipeline)',
+      'Pipeline Pipeline/Delivery: 2 changes, 2 risky',
+      `  ! treated as a rename: Pipeline/Shop → Pipeline/Delivery (the only pipeline removed from and added to stack Pipeline)${REPLACED} — ${REPLACED_RISK}`,
       '  environment prod:',
       `    ! bake time of the alarms watched after deploying: 30 min → 5 min — ${BAKE_RISK}`,
       '',
-      '2 changes, 1 pipeline renamed; 1 risky (marked !).',
+      '2 changes, 1 pipeline renamed; 2 risky (marked !).',
       '',
     ]);
     const json = JSON.parse((await cli(['diff', before, after, '--json'])).stdout);
@@ -420,14 +457,15 @@ describe('diff: a pipeline renamed or moved (a new construct path) is compared w
       constructPath: 'Pipeline/Delivery', status: 'changed', renamedFrom: { constructPath: 'Pipeline/Shop', pairedBy: 'stack', stack: 'Pipeline' },
     });
     expect(brief(json.pipelines[0].changes)).toEqual([
-      'changed constructPath', 'changed environments.prod.gates.bake-alarms.bakeMinutes [production-bake-time-shortened]',
+      'changed constructPath [pipeline-replaced]', 'changed environments.prod.gates.bake-alarms.bakeMinutes [production-bake-time-shortened]',
     ]);
     // a new pipeline name too: still the only one of the stack
     const renamed = await cli(['diff', base, synth({ shopId: 'Delivery', shopName: 'shop-release', bake: 5 }), '--json']);
     const [p] = JSON.parse(renamed.stdout).pipelines;
     expect(p.renamedFrom).toEqual({ constructPath: 'Pipeline/Shop', pairedBy: 'stack', stack: 'Pipeline' });
     expect(brief(p.changes)).toEqual([
-      'changed constructPath', 'changed pipelineName', 'changed environments.prod.gates.bake-alarms.bakeMinutes [production-bake-time-shortened]',
+      'changed constructPath [pipeline-replaced]', 'changed pipelineName [pipeline-replaced]',
+      'changed environments.prod.gates.bake-alarms.bakeMinutes [production-bake-time-shortened]',
     ]);
     // a file written by plan --format json does not say which stack a pipeline is in: not paired
     const file = path.join(tempDir('diff-file-'), 'plan-main.json');
