@@ -267,6 +267,35 @@ export class DeliveryApi {
     }
   }
 
+  /**
+   * Reads the pages of a list call, following nextToken, up to `maxPages`: the items not met before
+   * (by `idOf`), in order. Stops at the last page, at a page token met before, or when `stop`
+   * (given the page's new items and all so far) says so. Returns the items, the pages read and the
+   * token left unread.
+   */
+  private async pages<T>(operation: string, pipeline: string, maxPages: number,
+    send: (nextToken: string | undefined) => Promise<{ readonly items?: T[]; readonly nextToken?: string }>,
+    idOf: (item: T) => string | undefined,
+    stop?: (pageItems: T[], items: T[]) => boolean | Promise<boolean>,
+    onPage?: (pageItems: T[]) => void): Promise<{ items: T[]; pages: number; nextToken?: string }> {
+    const items: T[] = [];
+    const ids = new Set<string>();
+    const tokens = new Set<string>();
+    let nextToken: string | undefined;
+    let page = 0;
+    for (; page < maxPages; page++) {
+      const out = await send(nextToken);
+      const pageItems = (out.items ?? []).filter((item) => { const id = idOf(item); return !id || !ids.has(id); });
+      pageItems.forEach((item) => { const id = idOf(item); if (id) ids.add(id); });
+      items.push(...pageItems);
+      onPage?.(pageItems);
+      if (this.repeated(operation, pipeline, tokens, out.nextToken)) break;
+      nextToken = out.nextToken;
+      if (!nextToken || await stop?.(pageItems, items)) break;
+    }
+    return { items, pages: page, nextToken };
+  }
+
   public get totalCalls(): number {
     return Object.values(this.calls).reduce((a, b) => a + b, 0);
   }
@@ -298,61 +327,45 @@ export class DeliveryApi {
 
   /** Lists pipeline executions, newest first, following nextToken. */
   public async listPipelineExecutions(pipeline: string, options: ListOptions = {}): Promise<PipelineExecutionSummary[]> {
-    const items: PipelineExecutionSummary[] = [];
-    const ids = new Set<string>();
-    const tokens = new Set<string>();
-    let nextToken: string | undefined;
     const maxPages = Math.min(options.maxPages ?? MAX_PAGES, MAX_PAGES);
-    let page = 0;
-    for (; page < maxPages; page++) {
-      const out = await this.cp('ListPipelineExecutions', { pipeline }, () =>
-        this.clients.codepipeline.send(new ListPipelineExecutionsCommand({
-          pipelineName: pipeline,
-          maxResults: options.pageSize ?? 100,
-          nextToken,
-        })));
-      const pageItems = out.pipelineExecutionSummaries ?? [];
-      items.push(...pageItems.filter((e) => !e.pipelineExecutionId || !ids.has(e.pipelineExecutionId)));
-      pageItems.forEach((e) => e.pipelineExecutionId && ids.add(e.pipelineExecutionId));
-      if (this.repeated('ListPipelineExecutions', pipeline, tokens, out.nextToken)) break;
-      nextToken = out.nextToken;
-      const last = pageItems[pageItems.length - 1];
-      if (!nextToken || (options.since && last?.startTime && last.startTime < options.since)) {
-        break;
-      }
-    }
-    if (page === maxPages) this.capped('ListPipelineExecutions', pipeline, page, nextToken, options);
+    const { items, pages, nextToken } = await this.pages('ListPipelineExecutions', pipeline, maxPages,
+      async (token) => {
+        const out = await this.cp('ListPipelineExecutions', { pipeline }, () =>
+          this.clients.codepipeline.send(new ListPipelineExecutionsCommand({
+            pipelineName: pipeline, maxResults: options.pageSize ?? 100, nextToken: token,
+          })));
+        return { items: out.pipelineExecutionSummaries, nextToken: out.nextToken };
+      },
+      (e) => e.pipelineExecutionId,
+      (pageItems) => {
+        const last = pageItems[pageItems.length - 1];
+        return !!(options.since && last?.startTime && last.startTime < options.since);
+      });
+    if (pages === maxPages) this.capped('ListPipelineExecutions', pipeline, pages, nextToken, options);
     return options.since ? items.filter((e) => !e.startTime || e.startTime >= options.since!) : items;
   }
 
   /** Lists action executions, newest first, following nextToken. */
   public async listActionExecutions(pipeline: string, options: ListOptions = {}): Promise<ActionExecutionDetail[]> {
-    const items: ActionExecutionDetail[] = [];
-    const ids = new Set<string>();
-    const tokens = new Set<string>();
-    let nextToken: string | undefined;
     const maxPages = Math.min(options.maxPages ?? MAX_PAGES, MAX_PAGES);
-    let page = 0;
-    for (; page < maxPages; page++) {
-      const out = await this.cp('ListActionExecutions', { pipeline }, () =>
-        this.clients.codepipeline.send(new ListActionExecutionsCommand({
-          pipelineName: pipeline,
-          maxResults: options.pageSize ?? 100,
-          nextToken,
-          ...(options.pipelineExecutionId ? { filter: { pipelineExecutionId: options.pipelineExecutionId } } : {}),
-        })));
-      const pageItems = (out.actionExecutionDetails ?? []).filter((a) => !a.actionExecutionId || !ids.has(a.actionExecutionId));
-      pageItems.forEach((a) => a.actionExecutionId && ids.add(a.actionExecutionId));
-      items.push(...pageItems);
-      options.onPage?.(pageItems);
-      if (this.repeated('ListActionExecutions', pipeline, tokens, out.nextToken)) break;
-      nextToken = out.nextToken;
-      const last = pageItems[pageItems.length - 1];
-      if (!nextToken || (options.since && last?.startTime && last.startTime < options.since) || await options.stopWhen?.(items)) {
-        break;
-      }
-    }
-    if (page === maxPages) this.capped('ListActionExecutions', pipeline, page, nextToken, options);
+    const { items, pages, nextToken } = await this.pages('ListActionExecutions', pipeline, maxPages,
+      async (token) => {
+        const out = await this.cp('ListActionExecutions', { pipeline }, () =>
+          this.clients.codepipeline.send(new ListActionExecutionsCommand({
+            pipelineName: pipeline,
+            maxResults: options.pageSize ?? 100,
+            nextToken: token,
+            ...(options.pipelineExecutionId ? { filter: { pipelineExecutionId: options.pipelineExecutionId } } : {}),
+          })));
+        return { items: out.actionExecutionDetails, nextToken: out.nextToken };
+      },
+      (a) => a.actionExecutionId,
+      async (pageItems, all) => {
+        const last = pageItems[pageItems.length - 1];
+        return !!(options.since && last?.startTime && last.startTime < options.since) || !!await options.stopWhen?.(all);
+      },
+      options.onPage);
+    if (pages === maxPages) this.capped('ListActionExecutions', pipeline, pages, nextToken, options);
     options.onEnd?.(!!nextToken);
     return options.since ? items.filter((e) => !e.startTime || e.startTime >= options.since!) : items;
   }
@@ -370,26 +383,19 @@ export class DeliveryApi {
    * does not document their order: callers match them by id or sort them by time.
    */
   public async listRuleExecutions(pipeline: string, options: RuleListOptions = {}): Promise<RuleExecutionDetail[]> {
-    const items: RuleExecutionDetail[] = [];
-    const ids = new Set<string>();
-    const tokens = new Set<string>();
-    let nextToken: string | undefined;
-    const maxPages = Math.min(options.maxPages ?? 1, MAX_PAGES);
-    for (let page = 0; page < maxPages; page++) {
-      const out = await this.cp('ListRuleExecutions', { pipeline, execution: options.pipelineExecutionId }, () =>
-        this.clients.codepipeline.send(new ListRuleExecutionsCommand({
-          pipelineName: pipeline,
-          maxResults: 100,
-          nextToken,
-          ...(options.pipelineExecutionId ? { filter: { pipelineExecutionId: options.pipelineExecutionId } } : {}),
-        })));
-      const pageItems = (out.ruleExecutionDetails ?? []).filter((r) => !r.ruleExecutionId || !ids.has(r.ruleExecutionId));
-      pageItems.forEach((r) => r.ruleExecutionId && ids.add(r.ruleExecutionId));
-      items.push(...pageItems);
-      if (this.repeated('ListRuleExecutions', pipeline, tokens, out.nextToken)) break;
-      nextToken = out.nextToken;
-      if (!nextToken || options.stopWhen?.(items)) break;
-    }
+    const { items } = await this.pages('ListRuleExecutions', pipeline, Math.min(options.maxPages ?? 1, MAX_PAGES),
+      async (token) => {
+        const out = await this.cp('ListRuleExecutions', { pipeline, execution: options.pipelineExecutionId }, () =>
+          this.clients.codepipeline.send(new ListRuleExecutionsCommand({
+            pipelineName: pipeline,
+            maxResults: 100,
+            nextToken: token,
+            ...(options.pipelineExecutionId ? { filter: { pipelineExecutionId: options.pipelineExecutionId } } : {}),
+          })));
+        return { items: out.ruleExecutionDetails, nextToken: out.nextToken };
+      },
+      (r) => r.ruleExecutionId,
+      (_page, all) => !!options.stopWhen?.(all));
     return items;
   }
 
