@@ -1,4 +1,4 @@
-import { StageConditionState, StageState } from '@aws-sdk/client-codepipeline';
+import { RuleExecutionDetail, StageConditionState, StageState } from '@aws-sdk/client-codepipeline';
 import { formatDuration } from './duration';
 import { safeLine } from './terminal';
 
@@ -61,19 +61,26 @@ function conditionStatus(state: StageConditionState | undefined): ConditionStatu
   return { status, ...(summary ? { summary } : {}), ...(since ? { since } : {}), rules };
 }
 
+/** The kinds of condition, as the table names them (CodePipeline's words: entry, on success, on failure). */
+export const CONDITION_KINDS = [['beforeEntry', 'entry conditions'], ['onSuccess', 'success conditions'], ['onFailure', 'failure conditions']] as const;
+
+type ConditionKind = typeof CONDITION_KINDS[number][0];
+
+/** GetPipelineState's state of each kind of condition of a stage. */
+function statesByKind(stage: StageState): Record<ConditionKind, StageConditionState | undefined> {
+  return { beforeEntry: stage.beforeEntryConditionState, onSuccess: stage.onSuccessConditionState, onFailure: stage.onFailureConditionState };
+}
+
 /** The stage's conditions that ran, by kind; undefined when none did. */
 export function stageConditions(stage: StageState): StageConditionsStatus | undefined {
+  const states = statesByKind(stage);
   const found: Record<string, ConditionStatus> = {};
-  for (const [kind, state] of [['beforeEntry', stage.beforeEntryConditionState], ['onSuccess', stage.onSuccessConditionState],
-    ['onFailure', stage.onFailureConditionState]] as const) {
-    const condition = conditionStatus(state);
+  for (const [kind] of CONDITION_KINDS) {
+    const condition = conditionStatus(states[kind]);
     if (condition) found[kind] = condition;
   }
   return Object.keys(found).length > 0 ? found : undefined;
 }
-
-/** The kinds of condition, as the table names them (CodePipeline's words: entry, on success, on failure). */
-export const CONDITION_KINDS = [['beforeEntry', 'entry conditions'], ['onSuccess', 'success conditions'], ['onFailure', 'failure conditions']] as const;
 
 /** Statuses of a condition that stopped the stage. */
 const CONDITION_FAILED = new Set(['Failed', 'Errored']);
@@ -92,22 +99,16 @@ function describeRule(env: string, rule: ConditionRuleStatus): string {
   return details.length > 0 ? `${ruleLabel(env, rule.name)} (${details.join(': ')})` : ruleLabel(env, rule.name);
 }
 
-/** The latest of some dates. */
-function latest(dates: Array<Date | undefined>): Date | undefined {
+/** The latest (or, with `pick` Math.min, the earliest) of some dates. */
+function latest(dates: Array<Date | undefined>, pick: (...times: number[]) => number = Math.max): Date | undefined {
   const times = dates.map((d) => d?.getTime()).filter((t): t is number => t !== undefined);
-  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
+  return times.length > 0 ? new Date(pick(...times)) : undefined;
 }
 
 /** The rules of a condition that decide its status: those in progress, or failed, or else all. */
 function decidingRules(condition: ConditionStatus, statuses: ReadonlySet<string>): ConditionRuleStatus[] {
   const deciding = condition.rules.filter((r) => statuses.has(r.status ?? ''));
   return deciding.length > 0 ? deciding : condition.rules;
-}
-
-/** The earliest change of status among rules: since when they run. */
-function earliestChange(rules: ConditionRuleStatus[]): Date | undefined {
-  const times = rules.map((r) => r.since?.getTime()).filter((t): t is number => t !== undefined);
-  return times.length > 0 ? new Date(Math.min(...times)) : undefined;
 }
 
 /**
@@ -121,7 +122,8 @@ export function conditionsChecked(stageName: string, conditions: StageConditions
     const condition = conditions?.[kind];
     if (condition?.status !== 'InProgress') return [];
     const rules = decidingRules(condition, new Set(['InProgress']));
-    const since = earliestChange(rules) ?? condition.since;
+    // since when they run: the earliest change of status among them
+    const since = latest(rules.map((r) => r.since), Math.min) ?? condition.since;
     return [`checking ${label}${rules.length > 0 ? `: ${rules.map((r) => describeRule(stageName, r)).join(', ')}` : ''}`
       + `${since && now ? ` for ${formatDuration(now.getTime() - since.getTime())}` : ''}`];
   });
@@ -134,7 +136,7 @@ export function conditionsChecked(stageName: string, conditions: StageConditions
  * ListRuleExecutions gives the same run): empty when no rule says it failed.
  */
 export function failedRuleRuns(stage: StageState): Array<{ readonly ruleName: string; readonly ruleExecutionId?: string }> {
-  const states = { beforeEntry: stage.beforeEntryConditionState, onSuccess: stage.onSuccessConditionState, onFailure: stage.onFailureConditionState };
+  const states = statesByKind(stage);
   const kind = CONDITION_KINDS.find(([k]) => CONDITION_FAILED.has(states[k]?.latestExecution?.status ?? ''));
   if (!kind) return [];
   return (states[kind[0]]?.conditionStates ?? []).flatMap((c) => c.ruleStates ?? [])
@@ -159,4 +161,19 @@ export function conditionFailure(stageName: string, conditions: StageConditionsS
     message: `${kind[1]} ${condition.status === 'Errored' ? 'errored' : 'failed'}${detail ? `: ${detail}` : ''}`,
     at: latest(failed.map((r) => r.since)) ?? condition.since,
   };
+}
+
+/**
+ * What failed an execution, from the failed runs of its rules (ListRuleExecutions), in the words of
+ * conditionFailure: the kind of condition that lists the first rule (`conditions`, the stage's), and
+ * each rule with CodePipeline's summary and error.
+ */
+export function ruleRunsFailure(stageName: string, conditions: StageConditionsStatus | undefined, runs: RuleExecutionDetail[]): string {
+  const kind = CONDITION_KINDS.find(([k]) => conditions?.[k]?.rules.some((rule) => rule.name === runs[0]?.ruleName));
+  const rules = runs.map((r) => describeRule(stageName, {
+    name: r.ruleName ?? '?',
+    ...(r.output?.executionResult?.externalExecutionSummary ? { summary: r.output.executionResult.externalExecutionSummary } : {}),
+    ...(r.output?.executionResult?.errorDetails?.message ? { error: r.output.executionResult.errorDetails.message } : {}),
+  }));
+  return `${kind ? kind[1] : 'a condition'} failed: ${rules.join(', ')}`;
 }

@@ -1,6 +1,6 @@
 import { ActionState, GetPipelineStateOutput, RuleExecutionDetail, StageState } from '@aws-sdk/client-codepipeline';
 import ora from 'ora';
-import { CONDITION_KINDS, conditionFailure, conditionsChecked, ruleLabel, stageConditions } from '../conditions';
+import { conditionFailure, conditionsChecked, ruleRunsFailure, stageConditions } from '../conditions';
 import { CommandContext } from '../context';
 import { formatDuration } from '../duration';
 import { CliError, ExitCode, notFound } from '../errors';
@@ -209,14 +209,9 @@ export async function waitForStage(
                 if (rules?.here.length) {
                   // its actions succeeded and it failed: a rule of the stage's conditions failed it (an
                   // alarm watched after the deployments, which then rolls the stage back)
-                  const conditions = stageConditions(stage);
-                  const kind = CONDITION_KINDS.find(([k]) => conditions?.[k]?.rules.some((rule) => rule.name === rules.here[0].ruleName));
                   const rollback = stage.latestExecution?.type === 'ROLLBACK' ? stage.latestExecution.pipelineExecutionId : undefined;
                   status = 'Failed';
-                  failure = `${kind ? kind[1] : 'a condition'} failed: ${rules.here.map((r) => {
-                    const summary = r.output?.executionResult?.errorDetails?.message ?? r.output?.executionResult?.externalExecutionSummary;
-                    return `${ruleLabel(stageName, r.ruleName ?? '?')}${summary ? ` (${summary})` : ''}`;
-                  }).join(', ')}${rollback ? `; rolled back by execution ${rollback}` : ''}`;
+                  failure = `${ruleRunsFailure(stageName, stageConditions(stage), rules.here)}${rollback ? `; rolled back by execution ${rollback}` : ''}`;
                 } else if (rules?.later) {
                   // a condition of a later stage failed it (an entry alarm there): this stage was done
                   status = 'Succeeded';
