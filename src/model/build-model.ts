@@ -18,7 +18,7 @@ import { CHANGE_SET_NAME } from '../deploy/cloudformation-names';
 import { groupAlarmHandling } from '../deploy/codedeploy-targets';
 import { DeploymentTarget } from '../deploy/deployment-target';
 import type { EnvironmentOptions } from '../pipeline/environment';
-import { claimInApp, claimObjectInApp } from '../private/app-registry';
+import { claimInApp } from '../private/app-registry';
 import { defaultAssemblyDirectory } from '../private/artifact-paths';
 import { publisherEnvironment, unfitPublisherImage } from '../private/asset-publisher';
 import { checkLogRetention } from '../private/commands-spec';
@@ -654,7 +654,7 @@ function claimTargetsInApp(v: Validator, environments: EnvironmentModel[]): void
     env.deployments.forEach((d, i) => {
       const resource = deployedResource(d);
       if (!resource || resource.object === null || typeof resource.object !== 'object') return;
-      const other = claimObjectInApp(v.root!, 'deployedTargets', resource.object, resource.key, v.constructPath);
+      const other = claimInApp(v.root!, 'deployedTargets', resource.key, v.constructPath, resource.object);
       if (other === undefined) return;
       v.fail(`${env.field}.deployments[${i}].${resource.field}`,
         `${resource.verb} ${resource.label}, which the pipeline '${other}' ${resource.verb} too: each pipeline would deploy its own changes to it, `

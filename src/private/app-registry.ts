@@ -50,42 +50,29 @@ export function assemblyStage(construct: IConstruct): IConstruct | undefined {
   return Stage.isStage(construct) ? construct : Stage.of(construct);
 }
 
+/** A registry of claims: by key, and by the object claimed (for resources, whose key may be unknown). */
+interface Claims {
+  readonly keys: Map<string, string>;
+  readonly objects: WeakMap<object, string>;
+}
+
 /**
  * Claims `key` in one of the app's registries for `owner` (a construct path), or returns the
- * other owner that claimed it before (the claim then stays theirs). Pipelines use it for what must be unique across the
- * app: pipeline names, deployed stacks.
+ * other owner that claimed it before (the claim then stays theirs). Pipelines use it for what must
+ * be unique across the app: pipeline names, deployed stacks, and the deployment groups, ECS
+ * services and Lambda aliases they deploy. A resource is also claimed as `object`: it is the same
+ * when it is the same object, or has the same key (its literal names: one resource imported twice);
+ * without a key (names that are tokens) only the object is compared. Kept on the app's root, so
+ * every stage of the app shares the registries.
  */
-export function claimInApp(scope: IConstruct, registry: string, key: string, owner: string): string | undefined {
+export function claimInApp(scope: IConstruct, registry: string, key: string | undefined, owner: string, object?: object): string | undefined {
   const root = scope.node.root as any;
   const symbol = Symbol.for(`cdk-delivery-pipeline.${registry}`);
-  const claims: Map<string, string> = root[symbol] ?? (root[symbol] = new Map<string, string>());
-  const other = claims.get(key);
-  if (other !== undefined && other !== owner) return other;
-  claims.set(key, owner);
-  return undefined;
-}
-
-/** A registry of claimed resources: by the object itself, and by a key made of the resource's literal names. */
-interface ObjectClaims {
-  readonly objects: WeakMap<object, string>;
-  readonly keys: Map<string, string>;
-}
-
-/**
- * Claims a resource in one of the app's registries for `owner` (a construct path), or returns the
- * other owner that claimed it before (the claim then stays theirs). The resource is the same when
- * it is the same object, or when both have the same `key` (its literal names: one resource imported
- * twice); without a key (names that are tokens) only the object is compared. Pipelines use it for
- * the deployment groups, ECS services and Lambda aliases they deploy. Kept on the app's root, as
- * claimInApp's registries, so every stage of the app shares it.
- */
-export function claimObjectInApp(scope: IConstruct, registry: string, object: object, key: string | undefined, owner: string): string | undefined {
-  const root = scope.node.root as any;
-  const symbol = Symbol.for(`cdk-delivery-pipeline.${registry}`);
-  const claims: ObjectClaims = root[symbol] ?? (root[symbol] = { objects: new WeakMap<object, string>(), keys: new Map<string, string>() });
-  const other = [claims.objects.get(object), key === undefined ? undefined : claims.keys.get(key)].find(o => o !== undefined && o !== owner);
+  const claims: Claims = root[symbol] ?? (root[symbol] = { keys: new Map<string, string>(), objects: new WeakMap<object, string>() });
+  const other = [object === undefined ? undefined : claims.objects.get(object), key === undefined ? undefined : claims.keys.get(key)]
+    .find(o => o !== undefined && o !== owner);
   if (other !== undefined) return other;
-  claims.objects.set(object, owner);
+  if (object !== undefined) claims.objects.set(object, owner);
   if (key !== undefined) claims.keys.set(key, owner);
   return undefined;
 }
