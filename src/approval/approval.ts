@@ -10,7 +10,7 @@ import { ApprovalModel, ModelContext, RenderContext, SourceRevision } from '../m
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
 import { APPROVAL_ROLE_ID, uniqueName } from '../private/physical-names';
 import { refuseOwnedOfOtherApp, refuseOwnedUnreferable } from '../private/referable';
-import { refuseOtherStagePrincipal } from '../private/stage-principals';
+import { innerPrincipal, refuseOtherStagePrincipal } from '../private/stage-principals';
 import { described, isToken, Validator } from '../private/validation';
 
 /** Options of a manual approval. */
@@ -190,7 +190,7 @@ class ManualApproval extends Approval {
           v.fail(`${ctx.field}.approvers[${i}]`, 'is a principal that holds no IAM policy (a service, account or ARN principal), so the grant would allow nothing',
             described(describeGrantee(a)), 'Pass roles or users, for example iam.Role.fromRoleArn(this, \'ReleaseManagers\', \'arn:aws:iam::111111111111:role/release-managers\').');
         }
-        refuseOwnedOfOtherApp(v, `${ctx.field}.approvers[${i}]`, a.grantPrincipal, 'a principal');
+        refuseOwnedOfOtherApp(v, `${ctx.field}.approvers[${i}]`, innerPrincipal(a.grantPrincipal), 'a principal');
         const other = ctx.pipelineAccount !== undefined ? approverOfAnotherAccount(a, ctx.pipelineAccount) : undefined;
         if (other !== undefined) {
           v.fail(`${ctx.field}.approvers[${i}]`,

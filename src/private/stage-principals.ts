@@ -29,8 +29,26 @@ export interface OtherStagePrincipal {
   readonly tokenArn: boolean;
 }
 
-/** The principal when it is a construct of a stack in another CDK stage than `pipeline`'s stack, else undefined. */
-export function otherStagePrincipal(pipeline: IConstruct, principal: unknown): OtherStagePrincipal | undefined {
+/**
+ * The principal inside aws-cdk-lib's principal adapters (`PrincipalWithConditions`,
+ * `SessionTagsPrincipal`), which pass the statements granted to them to the principal they wrap:
+ * that principal's policy is the one that changes. Any other principal is returned as given.
+ */
+export function innerPrincipal(principal: unknown): unknown {
+  let inner = principal;
+  while (inner instanceof iam.PrincipalWithConditions || inner instanceof iam.SessionTagsPrincipal) {
+    // `wrapped` is protected in aws-cdk-lib's typings, public at run time
+    inner = (inner as unknown as { wrapped: unknown }).wrapped;
+  }
+  return inner;
+}
+
+/**
+ * The principal when it is a construct of a stack in another CDK stage than `pipeline`'s stack, or
+ * an adapter around one (see innerPrincipal), else undefined.
+ */
+export function otherStagePrincipal(pipeline: IConstruct, given: unknown): OtherStagePrincipal | undefined {
+  const principal = innerPrincipal(given);
   if (!Construct.isConstruct(principal) || principal.node.root !== pipeline.node.root) return undefined;
   const stack = principal.node.scopes.filter((c): c is Stack => Stack.isStack(c)).pop();
   if (stack === undefined) return undefined;
@@ -135,9 +153,14 @@ export function roleInPipelineStack(scope: Construct, role: iam.IRole): iam.IRol
   return owner.node.tryFindChild(id) as iam.IRole | undefined ?? iam.Role.fromRoleArn(owner, id, arn);
 }
 
-/** The grantee as the pipeline's stack grants it: a role imported into another stage's stack is granted as roleInPipelineStack says. */
+/**
+ * The grantee as the pipeline's stack grants it: a role imported into another stage's stack is
+ * granted as roleInPipelineStack says, also when it was given wrapped in `PrincipalWithConditions`
+ * or `SessionTagsPrincipal` (aws-cdk-lib passes an adapter's grants to the role unchanged: its
+ * conditions and tags apply to trust policies only).
+ */
 export function grantableInPipelineStack(scope: Construct, grantee: iam.IGrantable): iam.IGrantable {
-  const principal = grantee.grantPrincipal as unknown;
+  const principal = innerPrincipal(grantee.grantPrincipal);
   if (!Construct.isConstruct(principal) || typeof (principal as Partial<iam.IRole>).roleArn !== 'string') return grantee;
   const role = roleInPipelineStack(scope, principal as unknown as iam.IRole);
   return role === principal ? grantee : role;

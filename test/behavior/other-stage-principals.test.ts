@@ -179,3 +179,34 @@ describe('an action role of another CDK stage than the pipeline\'s', () => {
     expect(Template.fromStack(service).findResources('AWS::IAM::Policy')).toEqual({});
   });
 });
+
+describe('an approver or grantee wrapped in a principal adapter', () => {
+  test('a role of another stage inside PrincipalWithConditions or SessionTagsPrincipal is refused like the role itself '
+    + '(regression: the adapter was not checked, and aws-cdk-lib failed with its cross-stage error)', () => {
+    const { stack, service } = world();
+    const role = new iam.Role(service, 'ReleaseManagers', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'release-managers' });
+    const wrapped = new iam.PrincipalWithConditions(role, { Bool: { 'aws:MultiFactorAuthPresent': 'true' } });
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Shop', withApprovers([wrapped])))).toBe(
+      "'PipelineStack/Shop': environments[0] ('prod').approval.approvers[0] is a principal of stack 'Prod/Service', in CDK stage 'Prod', not the pipeline's: "
+      + 'the grant would add statements naming the pipeline to its IAM policy in that stack, which cannot refer to the pipeline\'s stack across the stage boundary '
+      + "(and a stage the pipeline deploys is synthesized before the grant, so they would be missing from its templates), got 'Prod/Service/ReleaseManagers'. "
+      + `Pass the role imported by its ARN, in any stack: iam.Role.fromRoleArn(this, 'Approvers', 'arn:aws:iam::${A}:role/release-managers'); `
+      + "the pipeline then grants it in its own stack (the role must exist when the pipeline's stack is deployed).");
+    const pipeline = new DeliveryPipeline(stack, 'Other', withApprovers([]));
+    expect(errorOf(() => pipeline.grantOperate(new iam.SessionTagsPrincipal(role))))
+      .toMatch(/^'PipelineStack\/Other': grantOperate: grantee is a principal of stack 'Prod\/Service', in CDK stage 'Prod', not the pipeline's/);
+  });
+
+  test('a role imported there by a plain ARN is granted in the pipeline\'s stack, as the role itself is '
+    + '(aws-cdk-lib applies an adapter\'s conditions to trust policies only)', () => {
+    const { app, stack, service } = world(C);
+    const managers = iam.Role.fromRoleArn(service, 'ReleaseManagers', `arn:aws:iam::${A}:role/release-managers`);
+    const mfa = { Bool: { 'aws:MultiFactorAuthPresent': 'true' } };
+    const pipeline = new DeliveryPipeline(stack, 'Shop', withApprovers([new iam.PrincipalWithConditions(managers, mfa)]));
+    pipeline.grantOperate(new iam.SessionTagsPrincipal(new iam.PrincipalWithConditions(managers, mfa)));
+    app.synth();
+    const actions = statementsFor(stack, 'release-managers').flatMap(st => [st.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['codepipeline:PutApprovalResult', 'codepipeline:StartPipelineExecution']));
+    expect(Template.fromStack(service).findResources('AWS::IAM::Policy')).toEqual({});
+  });
+});
