@@ -24,7 +24,7 @@ export interface ManualApprovalOptions {
   readonly notify?: sns.ITopic;
   /**
    * Email addresses told when the approval is waiting (a topic is created for them, one per
-   * environment). Ignored when `notify` is set; when set, `DeliveryDefaults`' approvalNotify does
+   * environment, encrypted with the AWS managed key `alias/aws/sns`). Ignored when `notify` is set; when set, `DeliveryDefaults`' approvalNotify does
    * not apply to this approval.
    *
    * @default - none
@@ -251,12 +251,16 @@ class ManualApproval extends Approval {
  * The topic of `notifyEmails` when no topic is given: one per environment (its `scope`), however
  * many review waves a change-set review has; aws-cdk-lib would create one per approval action, and
  * each address would get one confirmation mail per wave. It accepts publishing over TLS only, like
- * the topics the README's examples create.
+ * the topics the README's examples create, and is encrypted at rest with the AWS managed key
+ * `alias/aws/sns`: its only publisher is the approvals' role, of the topic's account, which that
+ * key's policy lets use it through SNS (it cannot let AWS services publish, and none does here).
+ * A customer managed key would cost a key per pipeline; pass your own topic (`notify`) for one.
  */
 function emailTopic(scope: Construct, emails: string[]): sns.ITopic {
   const existing = scope.node.tryFindChild('ApprovalTopic');
   if (existing) return existing as sns.Topic;
-  const topic = new sns.Topic(scope, 'ApprovalTopic', { enforceSSL: true });
+  const masterKey = kms.Alias.fromAliasName(scope, 'ApprovalTopicKey', 'alias/aws/sns');
+  const topic = new sns.Topic(scope, 'ApprovalTopic', { enforceSSL: true, masterKey });
   for (const email of emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
   return topic;
 }

@@ -7,13 +7,32 @@ import { Approval, DeliveryPipeline, DeploymentTarget } from '../../src';
 import { env, errorOf, newApp, newStack, pipelineIn, props } from '../util';
 
 describe('Approval.manual({ notifyEmails })', () => {
-  test('the topic created for the emails accepts publishing over TLS only, and cdk-nag finds nothing on it', () => {
+  test('the topic created for the emails accepts publishing over TLS only, is encrypted with the AWS managed SNS key, and cdk-nag finds nothing on it', () => {
     const stack = newStack();
     pipelineIn(stack, { environments: [env('prod', { approval: Approval.manual({ notifyEmails: ['releases@example.com'] }) })] });
     Aspects.of(stack).add(new AwsSolutionsChecks());
     const template = Template.fromStack(stack);
-    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const topics = template.findResources('AWS::SNS::Topic');
+    const [topicId] = Object.keys(topics);
     expect(topicId).toMatch(/^ShopEnvironmentsprodApprovalTopic/);
+    expect(topics[topicId].Properties).toEqual({
+      KmsMasterKeyId: 'arn:aws:kms:eu-west-1:111111111111:alias/aws/sns',
+    });
+    // the approvals' role may publish, and use the AWS managed SNS key only (aws-cdk-lib grants a key
+    // imported by alias through the kms:ResourceAliases condition); no customer managed key is created
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    const statements = (Object.values(template.findResources('AWS::IAM::Policy')) as any[])
+      .flatMap(p => p.Properties.PolicyDocument.Statement)
+      .filter(st => JSON.stringify(st.Resource).includes(topicId) || JSON.stringify(st).includes('aws/sns'));
+    expect(statements).toEqual([
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: topicId } },
+      {
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/aws/sns' } },
+        Effect: 'Allow',
+        Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*',
+      },
+    ]);
     const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as any[];
     expect(policies).toHaveLength(1);
     expect(policies[0].Properties.Topics).toEqual([{ Ref: topicId }]);
