@@ -38,7 +38,7 @@ Exit codes:
   0  success
   1  the watched stage or execution failed, was rejected, skipped, stopped or superseded, or CodePipeline refused the operation; diff --fail-on-risk: a change weakens the release's safety
   2  usage error (unknown command or flag, bad value, missing confirmation, several approvals waiting or executions running and none chosen, unreadable plan or plan file)
-  3  not found (cloud assembly, pipeline, environment, pending approval, execution to stop, condition being checked to override; freeze/unfreeze: a stage that is not an environment)
+  3  not found (cloud assembly or diff's plan file, pipeline, environment, pending approval, execution to stop, condition being checked to override; freeze/unfreeze: a stage that is not an environment)
   4  access denied (the message names the IAM permission)
   5  throttled or service error after retries
   6  no AWS credentials, expired or invalid credentials, credentials that cannot be obtained (STS AssumeRole or SSO refused), no region or an invalid one, or a profile that does not exist

@@ -544,6 +544,19 @@ describe('diff: errors as plan reports them, naming the side', () => {
       + '(plan format 2; this CLI reads format 1): upgrade the CLI\n');
   });
 
+  test('a plan file (.json) that does not exist, on either side: exit 3, naming the path and what to pass (regression: "no cloud assembly in" it)', async () => {
+    const file = path.join(tempDir('diff-nofile-'), 'plan-main.json');
+    const before = await cli(['diff', file, base]);
+    expect(before.code).toBe(3);
+    expect(before.stderr).toBe(`cdk-delivery: before: plan file '${file}' not found: pass a cloud assembly directory (such as cdk.out), `
+      + "or a file that 'cdk-delivery plan --format json --out <file>' wrote\n");
+    expect(before.stdout).toBe('');
+    const after = await cli(['diff', base, file.replace(/json$/, 'JSON')]);
+    expect(after.code).toBe(3);
+    expect(after.stderr).toBe(`cdk-delivery: after: plan file '${file.replace(/json$/, 'JSON')}' not found: pass a cloud assembly directory (such as cdk.out), `
+      + "or a file that 'cdk-delivery plan --format json --out <file>' wrote\n");
+  });
+
   test('a JSON file that is not a plan: exit 2; an empty array: exit 3', async () => {
     const dir = tempDir('diff-notplan-');
     fs.writeFileSync(path.join(dir, 'other.json'), JSON.stringify({ name: 'x' }));

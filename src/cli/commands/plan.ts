@@ -209,12 +209,18 @@ export function loadPlans(dir: string): PlanDocument[] {
  * Reads the plan documents of `source`: a cloud assembly directory (as `loadPlans`), or a file that
  * `cdk-delivery plan --format json` wrote (an array of plan documents; a single plan document is
  * read too). Each document is checked as in an assembly; the errors and exit codes are `loadPlans`'s.
+ * A path ending in `.json` that does not exist is a plan file not found (exit 3).
  */
 export function loadPlanSource(source: string): PlanDocument[] {
   let isFile = false;
   try {
     isFile = fs.statSync(source).isFile();
-  } catch {
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if ((code === 'ENOENT' || code === 'ENOTDIR') && /\.json$/i.test(source)) {
+      throw new CliError(`plan file '${source}' not found: pass a cloud assembly directory (such as cdk.out), `
+        + "or a file that 'cdk-delivery plan --format json --out <file>' wrote", ExitCode.NOT_FOUND);
+    }
     // absent: loadPlans says that there is no cloud assembly there (exit 3)
   }
   if (!isFile) return loadPlans(source);
