@@ -230,14 +230,47 @@ function actionFieldChanges(
 /** Actions keyed by name: added, removed, changed field by field. */
 type Actions = readonly PlanAction[] | undefined;
 
+/**
+ * The actions only in before that are renamed in after: one only in after that differs from it by
+ * its name alone (same kind, summary, details and every other field), paired in order. Before's key
+ * → after's. One renamed and changed stays removed and added: nothing says it is the same.
+ */
+function pairActionRenames(b: Map<string, Fields>, a: Map<string, Fields>): Map<string, string> {
+  const pairs = new Map<string, string>();
+  const taken = new Set<string>();
+  const added = [...a.keys()].filter((key) => !b.has(key));
+  const settings = (x: Fields) => ({ ...x, name: undefined });
+  for (const [key, old] of b) {
+    if (a.has(key)) continue;
+    const match = added.find((k) => !taken.has(k) && same(settings(old), settings(a.get(k)!)));
+    if (match === undefined) continue;
+    taken.add(match);
+    pairs.set(key, match);
+  }
+  return pairs;
+}
+
 function actionListChanges(changes: Changes, group: ActionGroup, before: Actions, after: Actions): void {
   const b = keyed(before?.map(fieldsOf), (x) => show(x.name));
   const a = keyed(after?.map(fieldsOf), (x) => show(x.name));
-  for (const name of mergedOrder([...b.keys()], [...a.keys()])) {
-    const old = b.get(name);
+  const renames = pairActionRenames(b, a);
+  const renamedFrom = new Map([...renames].map(([from, to]) => [to, from]));
+  // a renamed action is reported at after's place, under its new name
+  for (const name of mergedOrder([...b.keys()].map((k) => renames.get(k) ?? k), [...a.keys()])) {
+    const from = renamedFrom.get(name);
+    const old = b.get(from ?? name);
     const item = a.get(name);
     const path = `${group.path}.${name}`;
-    if (old && item) {
+    if (from !== undefined && old && item) {
+      changes.add({
+        path: `${path}.name`,
+        kind: 'changed',
+        environment: group.environment,
+        before: old.name,
+        after: item.name,
+        description: `${group.label} renamed: ${arrow(old.name, item.name)}`,
+      });
+    } else if (old && item) {
       actionFieldChanges(changes, path, `${group.label} ${name}`, old, item, group.environment, ['name'], group.allAtOnceRisk);
     } else if (item) {
       changes.add({ path, kind: 'added', environment: group.environment, after: item, description: `${group.label} added: ${actionLine(item)}` });

@@ -645,6 +645,15 @@ describe('diff: the risk rules', () => {
     ['losing production: true', (p) => { env(p, 'prod').production = false; }, undefined,
       ['changed environments.prod.production [production-flag-removed]']],
     ['a check removed', (p) => { p.checks = []; }, undefined, ['removed checks.DependencyAudit [check-removed]']],
+    ['a check renamed, nothing else changed: a rename, no risk (regression: check-removed)', (p) => { p.checks[0].name = 'Audit'; }, undefined,
+      ['changed checks.Audit.name']],
+    ['a check renamed and changed: removed, a risk, and added', (p) => { Object.assign(p.checks[0], { name: 'Audit', summary: 'npm audit' }); }, undefined,
+      ['removed checks.DependencyAudit [check-removed]', 'added checks.Audit']],
+    ['a production verification renamed, nothing else changed: a rename, no risk (regression: production-verification-removed)',
+      (p) => { env(p, 'prod').verification[0].name = 'SmokeTests'; }, undefined, ['changed environments.prod.verification.SmokeTests.name']],
+    ['a production verification renamed and changed: removed, a risk, and added',
+      (p) => { Object.assign(env(p, 'prod').verification[0], { name: 'SmokeTests', summary: 'tests: ./smoke.sh --quick' }); }, undefined,
+      ['removed environments.prod.verification.Smoke [production-verification-removed]', 'added environments.prod.verification.SmokeTests']],
     ['an environment before production removed', (p) => { p.environments.shift(); }, undefined,
       ['removed environments.staging [fewer-environments-before-production]']],
     ['production moved before an environment', (p) => { p.environments.reverse(); }, undefined,
@@ -729,6 +738,57 @@ describe('diff: the risk rules', () => {
     expect(risky(diffOf((p) => { p.releaseMode = 'CONTINUOUS_DEPLOYMENT'; }))).toEqual(['release-mode-less-human-control']);
     expect(risky(diffOf((p) => { env(p, 'prod').deployments[0].gradual = false; }, (p) => { env(p, 'prod').deployments[0].gradual = true; })))
       .toEqual(['production-rollout-all-at-once']);
+  });
+});
+
+describe('diff: a check or verification renamed', () => {
+  const prod = (p: any) => p.environments.find((e: any) => e.name === 'prod');
+  /** A file as `plan --format json` writes it, holding `plans`. */
+  const planFile = (plans: PlanDocument[]) => {
+    const file = path.join(tempDir('diff-renamed-'), 'plan.json');
+    fs.writeFileSync(file, JSON.stringify(plans, null, 2));
+    return file;
+  };
+
+  test('a check and a production verification renamed, nothing else changed: "renamed: old → new", no risk, exit 0 with --fail-on-risk', async () => {
+    const after = copy(plan);
+    after.checks[0].name = 'Audit';
+    prod(after).verification[0].name = 'SmokeTests';
+    const r = await cli(['diff', planFile([plan]), planFile([after]), '--fail-on-risk']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Shop): 2 changes',
+      '    check renamed: DependencyAudit → Audit',
+      '  environment prod:',
+      '      verification renamed: Smoke → SmokeTests',
+      '',
+      '2 changes; none risky.',
+      '',
+    ]);
+    expect(diffPlans([plan], [after]).pipelines[0].changes).toEqual([
+      { path: 'checks.Audit.name', kind: 'changed', before: 'DependencyAudit', after: 'Audit', description: 'check renamed: DependencyAudit → Audit', risk: false },
+      {
+        path: 'environments.prod.verification.SmokeTests.name',
+        kind: 'changed',
+        environment: 'prod',
+        before: 'Smoke',
+        after: 'SmokeTests',
+        description: 'verification renamed: Smoke → SmokeTests',
+        risk: false,
+      },
+    ]);
+  });
+
+  test('a check renamed while another is removed: the one with the same settings is renamed, the other removed (a risk)', () => {
+    const before = copy(plan);
+    before.checks.push({ name: 'Licenses', kind: 'codebuild', summary: 'license check: npx license-checker', details: [] });
+    const after = copy(before);
+    after.checks = [{ ...before.checks[0], name: 'Audit' }];
+    expect(diffPlans([before], [after]).pipelines[0].changes.map((c) => [c.description, c.riskRule])).toEqual([
+      ['check renamed: DependencyAudit → Audit', undefined],
+      ['check removed: Licenses: license check: npx license-checker', 'check-removed'],
+    ]);
   });
 });
 
