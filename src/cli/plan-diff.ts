@@ -507,7 +507,49 @@ function environmentsBefore(envs: readonly PlanEnvironment[], name: string): str
   return i < 0 ? [] : envs.slice(0, i).map((e) => e.name);
 }
 
-function environmentsChanges(changes: Changes, before: readonly PlanEnvironment[], after: readonly PlanEnvironment[]): void {
+/** An environment of before that after renames. */
+interface EnvironmentRename {
+  readonly from: string;
+  readonly to: string;
+  /** Its place among the environments of both sides: `before prod`, `between staging and prod`, `after qa`, or empty (no other). */
+  readonly place: string;
+}
+
+/**
+ * Pairs an environment only in before with one only in after when they are clearly one environment
+ * renamed: the only ones removed and added at one place (between the same environments of both
+ * sides), neither of them a production environment (renaming one stays a removal and an addition:
+ * production-environment-removed). Before's name → the rename.
+ */
+function pairEnvironmentRenames(before: readonly PlanEnvironment[], after: readonly PlanEnvironment[]): Map<string, EnvironmentRename> {
+  const inBefore = new Set(before.map((e) => e.name));
+  const inAfter = new Set(after.map((e) => e.name));
+  const places = new Map<string, { place: string; removed: PlanEnvironment[]; added: PlanEnvironment[] }>();
+  /** Files `list[i]` under its place: the nearest environments before and after it that both sides have. */
+  const file = (list: readonly PlanEnvironment[], i: number, both: Set<string>, side: 'removed' | 'added') => {
+    const previous = list.slice(0, i).reverse().find((e) => both.has(e.name))?.name;
+    const next = list.slice(i + 1).find((e) => both.has(e.name))?.name;
+    const key = JSON.stringify([previous ?? null, next ?? null]);
+    const place = previous !== undefined && next !== undefined ? `between ${previous} and ${next}`
+      : next !== undefined ? `before ${next}` : previous !== undefined ? `after ${previous}` : '';
+    const entry = places.get(key) ?? places.set(key, { place, removed: [], added: [] }).get(key)!;
+    entry[side].push(list[i]);
+  };
+  before.forEach((e, i) => { if (!inAfter.has(e.name)) file(before, i, inAfter, 'removed'); });
+  after.forEach((e, i) => { if (!inBefore.has(e.name)) file(after, i, inBefore, 'added'); });
+  const renames = new Map<string, EnvironmentRename>();
+  for (const { place, removed, added } of places.values()) {
+    if (removed.length !== 1 || added.length !== 1 || removed[0].production || added[0].production) continue;
+    renames.set(removed[0].name, { from: removed[0].name, to: added[0].name, place });
+  }
+  return renames;
+}
+
+function environmentsChanges(changes: Changes, original: readonly PlanEnvironment[], after: readonly PlanEnvironment[]): void {
+  const renames = pairEnvironmentRenames(original, after);
+  const renamedTo = new Map([...renames.values()].map((r) => [r.to, r]));
+  // before's environments, a renamed one under its new name: compared with after's by name
+  const before = original.map((e) => (renames.has(e.name) ? { ...e, name: renames.get(e.name)!.to } : e));
   const b = new Map(before.map((e) => [e.name, e]));
   const a = new Map(after.map((e) => [e.name, e]));
   // production environments in both: do they keep every environment that came before them?
@@ -523,7 +565,7 @@ function environmentsChanges(changes: Changes, before: readonly PlanEnvironment[
     changes.add({
       path: 'environments',
       kind: 'changed',
-      before: before.map((e) => e.name),
+      before: original.map((e) => e.name),
       after: after.map((e) => e.name),
       description: `environments reordered: ${arrow(orderBefore, orderAfter)}`,
     }, moved && 'fewer-environments-before-production');
@@ -533,6 +575,17 @@ function environmentsChanges(changes: Changes, before: readonly PlanEnvironment[
     const old = b.get(name);
     const env = a.get(name);
     if (old && env) {
+      const renamed = renamedTo.get(name);
+      if (renamed) {
+        changes.add({
+          path: `environments.${name}.name`,
+          kind: 'changed',
+          environment: name,
+          before: renamed.from,
+          after: name,
+          description: `environment renamed: ${arrow(renamed.from, name)} (the only one removed and added${renamed.place ? ` ${renamed.place}` : ''})`,
+        });
+      }
       environmentChanges(changes, old, env);
     } else if (env) {
       const position = after.indexOf(env);

@@ -656,6 +656,17 @@ describe('diff: the risk rules', () => {
       ['removed environments.prod.verification.Smoke [production-verification-removed]', 'added environments.prod.verification.SmokeTests']],
     ['an environment before production removed', (p) => { p.environments.shift(); }, undefined,
       ['removed environments.staging [fewer-environments-before-production]']],
+    ['an environment before production renamed in its place: a rename, no risk (regression: fewer-environments-before-production)',
+      (p) => { Object.assign(env(p, 'staging'), { name: 'preprod', stageName: 'preprod' }); }, undefined,
+      ['changed environments.preprod.name', 'changed environments.preprod.stageName']],
+    ['an environment before production renamed and another removed: nothing says which one is renamed, both removed, a risk',
+      (p) => { p.environments.splice(0, 2, { ...env(p, 'staging'), name: 'preprod', stageName: 'preprod' }); },
+      (p) => { p.environments.splice(1, 0, { ...env(p, 'staging'), name: 'qa', stageName: 'qa' }); },
+      ['removed environments.staging [fewer-environments-before-production]', 'removed environments.qa [fewer-environments-before-production]',
+        'added environments.preprod']],
+    ['an environment before production replaced by one elsewhere: removed, a risk, and added',
+      (p) => { p.environments.shift(); p.environments.push({ ...env(p, 'prod'), name: 'canary', stageName: 'canary', production: false }); }, undefined,
+      ['removed environments.staging [fewer-environments-before-production]', 'added environments.canary']],
     ['production moved before an environment', (p) => { p.environments.reverse(); }, undefined,
       ['changed environments [fewer-environments-before-production]']],
     ['failure notifications removed', (p) => { delete p.notifications; }, undefined, ['removed notifications [failure-notifications-removed]']],
@@ -741,7 +752,7 @@ describe('diff: the risk rules', () => {
   });
 });
 
-describe('diff: a check or verification renamed', () => {
+describe('diff: an environment, check or verification renamed', () => {
   const prod = (p: any) => p.environments.find((e: any) => e.name === 'prod');
   /** A file as `plan --format json` writes it, holding `plans`. */
   const planFile = (plans: PlanDocument[]) => {
@@ -749,6 +760,32 @@ describe('diff: a check or verification renamed', () => {
     fs.writeFileSync(file, JSON.stringify(plans, null, 2));
     return file;
   };
+
+  test('an environment before production renamed in its place: one line says so, its own changes follow, no risk, exit 0 with --fail-on-risk', async () => {
+    const after = copy(plan);
+    Object.assign(after.environments[0], { name: 'preprod', stageName: 'preprod' });
+    const r = await cli(['diff', planFile([plan]), planFile([after]), '--fail-on-risk']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Shop): 2 changes',
+      '  environment preprod:',
+      '      environment renamed: staging → preprod (the only one removed and added before prod)',
+      '      stage name: staging → preprod',
+      '',
+      '2 changes; none risky.',
+      '',
+    ]);
+    expect(diffPlans([plan], [after]).pipelines[0].changes[0]).toEqual({
+      path: 'environments.preprod.name',
+      kind: 'changed',
+      environment: 'preprod',
+      before: 'staging',
+      after: 'preprod',
+      description: 'environment renamed: staging → preprod (the only one removed and added before prod)',
+      risk: false,
+    });
+  });
 
   test('a check and a production verification renamed, nothing else changed: "renamed: old → new", no risk, exit 0 with --fail-on-risk', async () => {
     const after = copy(plan);
