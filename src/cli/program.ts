@@ -181,7 +181,10 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
     .addHelpText('after', `${examples('cdk-delivery diff cdk.out.main cdk.out', 'cdk-delivery diff cdk.out.main cdk.out --fail-on-risk',
       'cdk-delivery plan --format json --out plan-main.json && cdk-delivery diff plan-main.json cdk.out --json')}
 
-Pipelines are matched by construct path. A change is a risk (marked !) when:
+Pipelines are matched by construct path; one renamed or moved is paired with the one it replaces by
+its pipeline name, or as the only one removed from and added to its stack. A side without a pipeline
+(main before the first one) has none: the other side's are listed as added or removed.
+A change is a risk (marked !) when:
 ${Object.values(RISK_RULES).map((rule) => `  - ${rule}`).join('\n')}`)
     .action(run((before: string, after: string, opts: { format: string; json?: boolean; failOnRisk?: boolean }) =>
       diffCommand(io, { before, after, ...opts })));

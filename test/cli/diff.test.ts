@@ -89,6 +89,16 @@ function synth(shape: Shape = {}): string {
   return outdir;
 }
 
+/** Synthesizes an app with a stack and no DeliveryPipeline (the main branch before the pipeline is added). */
+function synthWithoutPipeline(): string {
+  const outdir = tempDir('diff-nopipeline-');
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+  new sns.Topic(stack, 'Events', { enforceSSL: true });
+  app.synth();
+  return outdir;
+}
+
 /** A JSON copy of a plan document, to change. */
 function copy(plan: PlanDocument): any {
   return JSON.parse(JSON.stringify(plan));
@@ -557,7 +567,40 @@ describe('diff: errors as plan reports them, naming the side', () => {
       + "or a file that 'cdk-delivery plan --format json --out <file>' wrote\n");
   });
 
-  test('a JSON file that is not a plan: exit 2; an empty array: exit 3', async () => {
+  test('a cloud assembly without a pipeline is a side with none: the first change that adds one lists it as added, exit 0 with --fail-on-risk (regression: exit 3)', async () => {
+    const none = synthWithoutPipeline();
+    const added = await cli(['diff', none, base, '--fail-on-risk']);
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    expect(added.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Pipeline/Shop): added',
+      '',
+      '0 changes, 1 pipeline added; none risky.',
+      '',
+    ]);
+    const removed = await cli(['diff', base, none, '--json']);
+    expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.stdout)).toEqual({
+      pipelines: [{ constructPath: 'Pipeline/Shop', pipelineName: 'shop-delivery', status: 'removed', changes: [] }], changes: 0, risky: 0,
+    });
+    // plan still wants one: it has nothing to show
+    const planned = await cli(['plan', none]);
+    expect(planned.code).toBe(3);
+    expect(planned.stderr).toBe(`cdk-delivery: no delivery pipeline in '${none}': no 'cdk-delivery-pipeline:plan' metadata in its stacks\n`);
+  });
+
+  test('neither side with a pipeline: exit 3, naming both (a wrong directory, most likely)', async () => {
+    const none = synthWithoutPipeline();
+    const empty = path.join(tempDir('diff-empty-'), 'plan.json');
+    fs.writeFileSync(empty, '[]');
+    const r = await cli(['diff', none, empty]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`cdk-delivery: no delivery pipeline in '${none}' (before) nor in '${empty}' (after): `
+      + 'pass the cloud assemblies (or plan files) of apps with a DeliveryPipeline\n');
+  });
+
+  test('a JSON file that is not a plan: exit 2; an empty array: a side with no pipeline', async () => {
     const dir = tempDir('diff-notplan-');
     fs.writeFileSync(path.join(dir, 'other.json'), JSON.stringify({ name: 'x' }));
     fs.writeFileSync(path.join(dir, 'empty.json'), '[]');
@@ -566,8 +609,8 @@ describe('diff: errors as plan reports them, naming the side', () => {
     expect(other.stderr).toBe(`cdk-delivery: before: cannot read ${path.join(dir, 'other.json')}: not a plan `
       + "(expected the JSON array that 'cdk-delivery plan --format json' writes, or a cloud assembly directory)\n");
     const empty = await cli(['diff', base, path.join(dir, 'empty.json')]);
-    expect(empty.code).toBe(3);
-    expect(empty.stderr).toBe(`cdk-delivery: after: no delivery pipeline in '${path.join(dir, 'empty.json')}': the array of plan documents is empty\n`);
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toBe('Pipeline shop-delivery (Pipeline/Shop): removed\n\n0 changes, 1 pipeline removed; none risky.\n');
   });
 
   test('usage errors: exit 2', async () => {
@@ -588,6 +631,9 @@ describe('diff: errors as plan reports them, naming the side', () => {
     expect(r.stdout).toContain('diff --fail-on-risk: a change weakens the release\'s safety\n');
     // the rules, from the one list the diff uses
     for (const rule of Object.values(RISK_RULES)) expect(r.stdout).toContain(`\n  - ${rule}\n`);
+    expect(r.stdout).toContain('\nPipelines are matched by construct path; one renamed or moved is paired with the one it replaces by\n'
+      + 'its pipeline name, or as the only one removed from and added to its stack. A side without a pipeline\n'
+      + "(main before the first one) has none: the other side's are listed as added or removed.\n");
     expect((await cli(['--help'])).stdout).toContain('\n  diff [options] <before> <after>');
   });
 });

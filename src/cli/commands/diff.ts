@@ -17,10 +17,13 @@ export interface DiffOptions {
   readonly failOnRisk?: boolean;
 }
 
-/** Reads one side; its errors (and their exit codes) are `plan`'s, prefixed with the side. */
+/**
+ * Reads one side; its errors (and their exit codes) are `plan`'s, prefixed with the side. A side
+ * without a pipeline has none (its pipelines are added or removed); both without is an error.
+ */
 function readSide(side: 'before' | 'after', source: string): PlanDocument[] {
   try {
-    return loadPlanSource(source);
+    return loadPlanSource(source, true);
   } catch (e) {
     if (e instanceof CliError) throw new CliError(`${side}: ${e.message}`, e.exitCode);
     throw e;
@@ -96,6 +99,10 @@ export function diffCommand(io: CliIo, options: DiffOptions): number {
   }
   const before = readSide('before', options.before);
   const after = readSide('after', options.after);
+  if (before.length === 0 && after.length === 0) {
+    throw new CliError(`no delivery pipeline in '${options.before}' (before) nor in '${options.after}' (after): `
+      + 'pass the cloud assemblies (or plan files) of apps with a DeliveryPipeline', ExitCode.NOT_FOUND);
+  }
   const diff = diffPlans(before, after, stackOfPlan);
   if (format === 'json') {
     println(io.stdout, JSON.stringify({ pipelines: diff.pipelines, changes: diff.changes, risky: diff.risky }, null, 2));

@@ -144,7 +144,7 @@ export function stackOfPlan(plan: PlanDocument): PlanStack | undefined {
 }
 
 /** Reads every plan document of a cloud assembly, nested assemblies included. */
-export function loadPlans(dir: string): PlanDocument[] {
+export function loadPlans(dir: string, allowNone = false): PlanDocument[] {
   const manifestPath = path.join(dir, 'manifest.json');
   if (!fs.existsSync(manifestPath)) {
     throw new CliError(`no cloud assembly in '${dir}': ${manifestPath} not found; run 'cdk synth' first or pass the cdk.out directory`, ExitCode.NOT_FOUND);
@@ -199,7 +199,7 @@ export function loadPlans(dir: string): PlanDocument[] {
     }
   };
   visit(dir, 0);
-  if (plans.length === 0) {
+  if (plans.length === 0 && !allowNone) {
     throw new CliError(`no delivery pipeline in '${dir}': no '${PLAN_TYPE}' metadata in its stacks`, ExitCode.NOT_FOUND);
   }
   return plans;
@@ -209,9 +209,11 @@ export function loadPlans(dir: string): PlanDocument[] {
  * Reads the plan documents of `source`: a cloud assembly directory (as `loadPlans`), or a file that
  * `cdk-delivery plan --format json` wrote (an array of plan documents; a single plan document is
  * read too). Each document is checked as in an assembly; the errors and exit codes are `loadPlans`'s.
- * A path ending in `.json` that does not exist is a plan file not found (exit 3).
+ * A path ending in `.json` that does not exist is a plan file not found (exit 3). With `allowNone`,
+ * an assembly without a pipeline, or an empty array, is no plan rather than an error (`diff`: the
+ * main branch before a pipeline is added).
  */
-export function loadPlanSource(source: string): PlanDocument[] {
+export function loadPlanSource(source: string, allowNone = false): PlanDocument[] {
   let isFile = false;
   try {
     isFile = fs.statSync(source).isFile();
@@ -223,7 +225,7 @@ export function loadPlanSource(source: string): PlanDocument[] {
     }
     // absent: loadPlans says that there is no cloud assembly there (exit 3)
   }
-  if (!isFile) return loadPlans(source);
+  if (!isFile) return loadPlans(source, allowNone);
   const content = readJson<unknown>(source);
   const documents = Array.isArray(content) ? content : [content];
   if (!Array.isArray(content) && !(isObject(content) && 'formatVersion' in content)) {
@@ -231,7 +233,7 @@ export function loadPlanSource(source: string): PlanDocument[] {
       ExitCode.USAGE);
   }
   const plans = documents.map((data, i) => checkPlan(data, `[${i}]`, source));
-  if (plans.length === 0) {
+  if (plans.length === 0 && !allowNone) {
     throw new CliError(`no delivery pipeline in '${source}': the array of plan documents is empty`, ExitCode.NOT_FOUND);
   }
   return plans;
