@@ -25,7 +25,7 @@ export const RISK_RULES = {
   'check-removed': 'a quality check is removed',
   'fewer-environments-before-production': 'a production environment has fewer environments before it (one removed, or moved after it)',
   'failure-notifications-removed': 'the pipeline no longer tells anyone that it failed (notifications of FAILED removed)',
-  'pipeline-replaced': 'CloudFormation replaces the pipeline (a new pipeline name, or a new construct id): the new one starts without the old one\'s execution history (history, metrics, rollback targets), and executions in flight are lost',
+  'pipeline-replaced': 'CloudFormation replaces the pipeline (a new pipeline name, construct id, account or region): the new one starts without the old one\'s execution history (history, metrics, rollback targets), and executions in flight are lost',
 } as const;
 
 export type RiskRule = keyof typeof RISK_RULES;
@@ -673,8 +673,13 @@ export function diffPipeline(before: PlanDocument, after: PlanDocument): PlanCha
   changes.field('releaseModeDefaulted', before.releaseModeDefaulted, after.releaseModeDefaulted,
     after.releaseModeDefaulted ? 'release mode: no longer configured (chosen by default)' : 'release mode: now configured (no longer chosen by default)');
   changes.field('executionMode', before.executionMode, after.executionMode, `execution mode: ${arrow(before.executionMode, after.executionMode)}`);
-  changes.field('account', before.account, after.account, `pipeline account: ${arrow(before.account, after.account)}`);
-  changes.field('region', before.region, after.region, `pipeline region: ${arrow(before.region, after.region)}`);
+  // a stack deployed to another account or region is a new stack there: the old one, and its pipeline, stay
+  for (const key of ['account', 'region'] as const) {
+    const [bv, av] = [before[key], after[key]];
+    const moved = bv !== undefined && av !== undefined && bv !== av;
+    changes.field(key, bv, av, `pipeline ${key}: ${arrow(bv, av)}${moved ? '; CloudFormation creates a new pipeline there, without the old one\'s '
+      + `history, and the old pipeline stays in ${bv}, releasing as before, until you delete its stack` : ''}`, undefined, moved && 'pipeline-replaced');
+  }
 
   actionFieldChanges(changes, 'source', 'source', fieldsOf(before.source), fieldsOf(after.source));
   actionListChanges(changes, { path: 'additionalSources', label: 'additional source' }, before.additionalSources as unknown as PlanAction[],

@@ -783,8 +783,22 @@ describe('diff: the risk rules', () => {
       env(p, 'prod').deployments[0].gradual = false;
     }, (p) => { env(p, 'staging').deployments[0].gradual = true; },
     ['changed environments.staging.deployments.Deploy-staging.gradual']],
+    ['the pipeline moved to another account: a new pipeline there, the old one left running', (p) => { p.account = '222222222222'; }, undefined,
+      ['changed account [pipeline-replaced]']],
+    ['the pipeline moved to another region', (p) => { p.region = 'us-east-1'; }, undefined, ['changed region [pipeline-replaced]']],
+    ['an account now named, or no longer (an environment-agnostic stack), is not a risk: it may be the same one', (p) => { p.account = '111111111111'; },
+      (p) => { delete p.account; }, ['added account']],
   ])('%s', (_name, change, from, expected) => {
     expect(brief(diffOf(change, from))).toEqual(expected);
+  });
+
+  test('the pipeline moved to another account or region: the line says what becomes of both pipelines', () => {
+    const [account] = diffOf((p) => { p.account = '222222222222'; });
+    expect(account.description).toBe('pipeline account: 111111111111 → 222222222222; CloudFormation creates a new pipeline there, '
+      + "without the old one's history, and the old pipeline stays in 111111111111, releasing as before, until you delete its stack");
+    const [region] = diffOf((p) => { p.region = 'us-east-1'; });
+    expect(region.description).toBe('pipeline region: eu-west-1 → us-east-1; CloudFormation creates a new pipeline there, '
+      + "without the old one's history, and the old pipeline stays in eu-west-1, releasing as before, until you delete its stack");
   });
 
   test('every rule is used by a test above and documented in docs/cli.md, word for word', () => {
