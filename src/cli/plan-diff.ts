@@ -25,7 +25,7 @@ export const RISK_RULES = {
   'check-removed': 'a quality check is removed',
   'fewer-environments-before-production': 'a production environment has fewer environments before it (one removed, or moved after it)',
   'failure-notifications-removed': 'the pipeline no longer tells anyone that it failed (notifications of FAILED removed)',
-  'pipeline-replaced': 'CloudFormation replaces the pipeline (a new pipeline name, construct id, account or region): the new one starts without the old one\'s execution history (history, metrics, rollback targets), and executions in flight are lost',
+  'pipeline-replaced': 'CloudFormation replaces the pipeline (a new pipeline name, construct id, stack name, account or region): the new one starts without the old one\'s execution history (history, metrics, rollback targets), and executions in flight are lost',
 } as const;
 
 export type RiskRule = keyof typeof RISK_RULES;
@@ -717,7 +717,31 @@ function byPath(plans: readonly PlanDocument[]): Map<string, PlanDocument> {
 }
 
 /** The stack a plan was read from: a key unique in its side's cloud assembly, and a name to show. */
-export type StackOf = (plan: PlanDocument) => { readonly key: string; readonly name: string } | undefined;
+export type StackOf = (plan: PlanDocument) => { readonly key: string; readonly name: string; readonly stackName?: string } | undefined;
+
+/**
+ * The change of the pipeline's stack name, when both sides are read from cloud assemblies (a plan
+ * file does not record it): a stack of another name is a new stack, and the old one stays.
+ */
+function stackNameChange(old: PlanDocument, plan: PlanDocument, stackOf?: StackOf): PlanChange | undefined {
+  const before = stackOf?.(old)?.stackName;
+  const after = stackOf?.(plan)?.stackName;
+  if (before === undefined || after === undefined || before === after) return undefined;
+  // a literal name the old pipeline keeps: CloudFormation cannot create the new one with it
+  const nameTaken = plan.pipelineName !== undefined && plan.pipelineName === old.pipelineName;
+  return {
+    path: 'stackName',
+    kind: 'changed',
+    before,
+    after,
+    description: `pipeline stack: ${arrow(before, after)}; CloudFormation creates a new stack, and the old one stays, its pipeline releasing as before, `
+      + `until you delete it; ${nameTaken
+        ? `the new pipeline cannot be created while the old one holds the name ${plan.pipelineName}, and the deployment fails`
+        : "the new stack's pipeline starts without the old one's history"}. Give the stack its old name (stackName: '${before}') to keep the pipeline`,
+    risk: true,
+    riskRule: 'pipeline-replaced',
+  };
+}
 
 /**
  * Pairs the pipelines only in before with those only in after that are clearly the same pipeline,
@@ -816,7 +840,8 @@ export function diffPlans(before: readonly PlanDocument[], after: readonly PlanD
     if (!old) {
       pipelines.push(entry(path, plan, 'added', []));
     } else {
-      const changes = [...(renamed ? [renameChange(renamed, plan, old)] : []), ...diffPipeline(old, plan)];
+      const stackChange = stackNameChange(old, plan, stackOf);
+      const changes = [...(renamed ? [renameChange(renamed, plan, old)] : []), ...(stackChange ? [stackChange] : []), ...diffPipeline(old, plan)];
       pipelines.push(entry(path, plan, changes.length ? 'changed' : 'unchanged', changes, renamed));
     }
   }

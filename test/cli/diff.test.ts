@@ -37,6 +37,8 @@ interface Shape {
   readonly shopId?: string;
   /** The construct id of the pipeline stack (default `Pipeline`; its stack name stays `Pipeline`). */
   readonly stackId?: string;
+  /** The pipeline stack's name (default `Pipeline`; null: none given, the construct id). */
+  readonly stackName?: string | null;
   /** Its pipeline name (default `shop-delivery`; null: generated). */
   readonly shopName?: string | null;
   /** The construct id and pipeline name of the second pipeline (default `Billing`, generated). */
@@ -50,7 +52,9 @@ interface Shape {
 function synth(shape: Shape = {}): string {
   const outdir = tempDir('diff-');
   const app = new App({ outdir });
-  const stack = new Stack(app, shape.stackId ?? 'Pipeline', { stackName: 'Pipeline', env: { account: '111111111111', region: 'eu-west-1' } });
+  const stack = new Stack(app, shape.stackId ?? 'Pipeline', {
+    ...(shape.stackName === null ? {} : { stackName: shape.stackName ?? 'Pipeline' }), env: { account: '111111111111', region: 'eu-west-1' },
+  });
   const metric = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors', period: Duration.minutes(1) });
   const alarm = new cloudwatch.Alarm(stack, 'Errors', { alarmName: 'shop-prod-errors', metric, threshold: 1, evaluationPeriods: 1 });
   const throttles = cloudwatch.Alarm.fromAlarmArn(stack, 'Throttles', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-prod-throttles');
@@ -417,6 +421,42 @@ describe('diff: a pipeline renamed or moved (a new construct path) is compared w
       '1 change, 1 pipeline renamed; none risky.',
       '',
     ]);
+  });
+
+  test('a new stack name (the stack\'s construct id renamed, no stackName given) is a risk: a new stack, whose pipeline cannot take the name '
+    + 'the old stack\'s still holds (regression: "no risk")', async () => {
+    const before = synth({ stackName: null });
+    const r = await cli(['diff', before, synth({ stackId: 'Infra', stackName: null }), '--fail-on-risk']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline shop-delivery (Infra/Shop): 2 changes, 1 risky',
+      '    treated as a rename: Pipeline/Shop → Infra/Shop (same pipeline name shop-delivery)',
+      '  ! pipeline stack: Pipeline → Infra; CloudFormation creates a new stack, and the old one stays, its pipeline releasing as before, until you '
+        + 'delete it; the new pipeline cannot be created while the old one holds the name shop-delivery, and the deployment fails. Give the stack '
+        + `its old name (stackName: 'Pipeline') to keep the pipeline — ${REPLACED_RISK}`,
+      '',
+      '2 changes, 1 pipeline renamed; 1 risky (marked !).',
+      '',
+    ]);
+  });
+
+  test('a stack name changed in place, the pipeline\'s name generated: the new stack\'s pipeline is a new one, the old one keeps releasing', async () => {
+    const r = await cli(['diff', synth({ shopName: null }), synth({ shopName: null, stackName: 'shop-pipeline' }), '--json']);
+    expect(JSON.parse(r.stdout).pipelines[0].changes).toEqual([{
+      path: 'stackName',
+      kind: 'changed',
+      before: 'Pipeline',
+      after: 'shop-pipeline',
+      description: 'pipeline stack: Pipeline → shop-pipeline; CloudFormation creates a new stack, and the old one stays, its pipeline releasing as '
+        + "before, until you delete it; the new stack's pipeline starts without the old one's history. Give the stack its old name "
+        + "(stackName: 'Pipeline') to keep the pipeline",
+      risk: true,
+      riskRule: 'pipeline-replaced',
+    }]);
+    // a plan file does not record the stack: nothing to compare
+    const file = path.join(tempDir('diff-file-'), 'plan.json');
+    fs.writeFileSync(file, (await cli(['plan', synth({ shopName: null }), '--format', 'json'])).stdout);
+    expect(JSON.parse((await cli(['diff', file, synth({ shopName: null, stackName: 'shop-pipeline' }), '--json'])).stdout).changes).toBe(0);
   });
 
   test('a new construct id with the same pipeline name is a risk: the deployment would fail while the old pipeline holds the name '

@@ -10,6 +10,7 @@ import { safeText } from '../terminal';
 /** The metadata type under which the constructs store a plan (same value as PLAN_METADATA_TYPE). */
 const PLAN_TYPE = 'cdk-delivery-pipeline:plan';
 const NESTED_ASSEMBLY_TYPE = 'cdk:cloud-assembly';
+const STACK_TYPE = 'aws:cloudformation:stack';
 
 export const PLAN_FORMATS = ['text', 'json', 'mermaid', 'html'];
 
@@ -26,7 +27,7 @@ export interface PlanOptions {
 interface ManifestArtifact {
   readonly type?: string;
   readonly displayName?: string;
-  readonly properties?: { directoryName?: string };
+  readonly properties?: { directoryName?: string; stackName?: string };
   readonly metadata?: Record<string, { type?: string; data?: unknown }[]>;
   /** aws-cdk-lib 2.2xx writes stack metadata to a file beside the manifest instead of inline. */
   readonly additionalMetadataFile?: string;
@@ -134,6 +135,8 @@ export interface PlanStack {
   readonly key: string;
   /** The artifact's display name (`Prod/ProdPipeline`), else its id. */
   readonly name: string;
+  /** The CloudFormation stack's name: `properties.stackName`, else the artifact id (the manifest leaves it out when they are equal). */
+  readonly stackName?: string;
 }
 
 const STACKS = new WeakMap<PlanDocument, PlanStack>();
@@ -169,6 +172,9 @@ export function loadPlans(dir: string, allowNone = false): PlanDocument[] {
       const stack: PlanStack = {
         key: nested ? `${nested}/${artifactId}` : artifactId,
         name: typeof artifact.displayName === 'string' && artifact.displayName ? artifact.displayName : artifactId,
+        ...(artifact.type === STACK_TYPE
+          ? { stackName: typeof artifact.properties?.stackName === 'string' && artifact.properties.stackName ? artifact.properties.stackName : artifactId }
+          : {}),
       };
       // the metadata of CDK itself: anything that is not a map of arrays is skipped, not a crash
       const metadata: { map: MetadataMap; file: string }[] = [];
