@@ -1,7 +1,7 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
-import { misspeltField, StructName } from './struct-fields';
+import { misspeltField, misspeltFieldHint, StructName } from './struct-fields';
 
 /**
  * The error every configuration mistake ends in: one line naming the construct, the field, the
@@ -210,7 +210,8 @@ export class Validator {
 
   /**
    * Refuses a key of `value` that looks like a misspelling of a field of `struct` (`productionn`,
-   * `Production`): JavaScript would ignore it silently. Keys unlike any field are left alone, so
+   * `Production`), or is another name users give one (`build` for `buildStep`): JavaScript would
+   * ignore it silently. Keys unlike any field are left alone, so
    * wider objects may be passed. `field` is the struct's own field path ('' at the top).
    */
   public noMisspeltFields(field: string, value: unknown, struct: StructName): void {
@@ -223,7 +224,8 @@ export class Validator {
       if (given === undefined) continue;
       const meant = misspeltField(key, struct);
       if (meant !== undefined) {
-        this.fail(field ? `${field}.${key}` : key, `is not a field of ${struct}`, given, `Did you mean '${meant}'? A misspelt field would be ignored.`);
+        this.fail(field ? `${field}.${key}` : key, `is not a field of ${struct}`, given,
+          `Did you mean '${meant}'? ${misspeltFieldHint(key, struct)}`);
       }
     }
   }

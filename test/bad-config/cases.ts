@@ -440,8 +440,15 @@ export const BAD_CONFIGS: BadConfig[] = [
   },
   // --- build
   {
-    title: 'build step missing (props named build, as in CDK Pipelines sketches)',
+    // regression: said only that buildStep was missing
+    title: 'build step named build, as in CDK Pipelines sketches',
     props: () => ({ source: gh({}), build: build() }),
+    message: `${P}build is not a field of DeliveryPipelineProps, got a BuildStep. Did you mean 'buildStep'? DeliveryPipelineProps calls it buildStep; `
+      + 'a field under another name would be ignored.',
+  },
+  {
+    title: 'build step missing',
+    props: () => ({ source: gh({}) }),
     message: `${P}buildStep must be a BuildStep, got undefined. Use BuildStep.commands({ commands: ['npm ci', 'npm test'] }).`,
   },
   {
