@@ -331,9 +331,9 @@ export class Validator {
     if (isToken(name)) {
       this.fail(field, `must be a literal (CodePipeline needs the ${what} at synth time)`, name, 'Pass a plain string, not a token.');
     }
-    const article = /^[aeiou]/.test(what) ? 'an' : 'a';
-    if (name.length > 100) this.fail(field, `must be at most 100 characters (CodePipeline's limit for ${article} ${what})`, name, fix);
-    if (!/^[A-Za-z0-9.@_-]+$/.test(name)) this.fail(field, `contains characters CodePipeline rejects in ${article} ${what}`, name, fix);
+    const a = article(what);
+    if (name.length > 100) this.fail(field, `must be at most 100 characters (CodePipeline's limit for ${a} ${what})`, name, fix);
+    if (!/^[A-Za-z0-9.@_-]+$/.test(name)) this.fail(field, `contains characters CodePipeline rejects in ${a} ${what}`, name, fix);
     return name;
   }
 }
