@@ -141,7 +141,10 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: number) => void)
       // usage errors found by commander carry the same prefix as every other error (exit 2)
       outputError: (s, write) => write(s.replace(/^error: /, 'cdk-delivery: ')),
     })
-    .addHelpText('after', EXIT_CODES_HELP);
+    .addHelpText('after', EXIT_CODES_HELP)
+    // each command with its arguments as its own usage says them (`status [options] <pipeline>`: commander's
+    // list would show the argument status leaves optional for --watch's sake as [pipeline])
+    .configureHelp({ subcommandTerm: (cmd) => `${cmd.name()} ${cmd.usage()}`.trim() });
 
   const context = (cmd: Command): CommandContext => {
     const globals = cmd.optsWithGlobals() as AwsOptions;

@@ -50,7 +50,7 @@ export function writePlan(
     releaseMode: model.releaseMode,
     releaseModeDefaulted: model.releaseModeDefaulted,
     releaseModeDescription: describeReleaseMode(model.releaseMode, model.environments.filter(e => e.production).length,
-      model.environments.filter(e => e.approval !== undefined).length),
+      model.environments.filter(e => e.approval !== undefined).length, model.environments.length),
     executionMode: model.executionMode,
     account: literal(account),
     region: literal(region),

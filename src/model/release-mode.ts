@@ -26,8 +26,13 @@ export enum ReleaseMode {
  * many environments are production: without one, no approval is added to a continuous delivery,
  * and only the approvals the user configured (`approvedEnvironments`, when given) wait for a person;
  * and a continuous deployment requires no environment to have automated verification.
+ * `environments` (when given) is 0 for a continuous delivery or deployment that deploys nowhere.
  */
-export function describeReleaseMode(mode: string, productionEnvironments?: number, approvedEnvironments?: number): string {
+export function describeReleaseMode(mode: string, productionEnvironments?: number, approvedEnvironments?: number, environments?: number): string {
+  if (environments === 0 && (mode === ReleaseMode.CONTINUOUS_DELIVERY || mode === ReleaseMode.CONTINUOUS_DEPLOYMENT)) {
+    return `Continuous ${mode === ReleaseMode.CONTINUOUS_DELIVERY ? 'delivery' : 'deployment'}, but the pipeline has no environments: `
+      + 'every change is built and checked, and deployed nowhere.';
+  }
   switch (mode) {
     case ReleaseMode.CONTINUOUS_INTEGRATION:
       return 'Continuous integration: every change is built, tested and checked into a versioned artifact; this pipeline releases nothing.';

@@ -75,6 +75,9 @@ export interface DeliveryPipelineProps {
   /**
    * The environments a change moves through, in order.
    *
+   * A continuous delivery or continuous deployment pipeline with none (and none added) builds every
+   * change and deploys it nowhere: the synth warns (`delivery-pipeline:noEnvironments`).
+   *
    * @default - none (add them with addEnvironment)
    */
   readonly environments?: EnvironmentOptions[];
@@ -307,6 +310,14 @@ export class DeliveryPipeline extends Construct {
     const selfUpdate = this.model.selfUpdate !== undefined;
     if (selfUpdate) {
       warnSelfUpdateSupportStacks(this, stack);
+    }
+    // continuous delivery or deployment without an environment builds every change and delivers it nowhere
+    if (this.model.releaseMode !== ReleaseMode.CONTINUOUS_INTEGRATION && this.model.environments.length === 0) {
+      const mode = this.model.releaseMode === ReleaseMode.CONTINUOUS_DELIVERY ? 'continuous delivery' : 'continuous deployment';
+      Annotations.of(this).addWarningV2('delivery-pipeline:noEnvironments',
+        `No environments are configured, so this ${mode} pipeline (releaseMode ReleaseMode.${this.model.releaseMode}) builds and checks every change `
+        + "but deploys it nowhere. Add the environments it delivers to (environments: [{ name: 'staging', deployments: [...] }], or addEnvironment()), "
+        + 'choose ReleaseMode.CONTINUOUS_INTEGRATION for a pipeline that only builds, or acknowledge this warning when it is meant to deploy nothing yet.');
     }
     // continuous delivery gates production with an approval: without a production environment, none is added,
     // and unless the user configured one somewhere, nothing waits for a person

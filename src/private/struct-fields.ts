@@ -51,14 +51,38 @@ export const STRUCT_FIELDS = {
 export type StructName = keyof typeof STRUCT_FIELDS;
 
 /**
- * Names of a field in a neighbouring struct that users carry over (an ECR source's `tag`, an image
- * scan's `imageTag`): refused like misspellings, since JavaScript would ignore them silently.
+ * Other names users give a field: a neighbouring struct's (an ECR source's `tag`, an image scan's
+ * `imageTag`), or what other tools call it (CDK Pipelines' `synth`, a `repo` for the source, a
+ * CloudFormation target's `template`). Refused like misspellings, since JavaScript would ignore
+ * them silently.
  */
 const ALIASES: Partial<Record<StructName, Record<string, string>>> = {
+  DeliveryPipelineProps: { build: 'buildStep', synth: 'buildStep', repo: 'source', repository: 'source' },
+  CloudFormationTargetProps: { template: 'templatePath' },
   ImageScanOptions: { tag: 'imageTag' },
   EcrSourceProps: { imageTag: 'tag' },
   AdditionalSource: { path: 'directory', trigger: 'triggersPipeline' },
 };
+
+/** Where the value of another name goes, when it is more than a rename (a repository is a field of the source). */
+const ALIAS_HINTS: Partial<Record<StructName, Record<string, string>>> = {
+  DeliveryPipelineProps: {
+    synth: "the build, cdk synth included, runs in buildStep: BuildStep.commands({ install: ['npm ci'], commands: ['npx cdk synth'] })",
+    repo: "the repository is given in source: PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }) (or .codeCommit(), .s3(), .ecr())",
+    repository: "the repository is given in source: PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }) (or .codeCommit(), .s3(), .ecr())",
+  },
+};
+
+/**
+ * What the error says of `key` after naming the field meant: for another name of a field (see
+ * ALIASES), where its value goes; for a misspelling, that it would be ignored.
+ */
+export function misspeltFieldHint(key: string, struct: StructName): string {
+  const meant = ALIASES[struct]?.[key];
+  if (meant === undefined) return 'A misspelt field would be ignored.';
+  const where = ALIAS_HINTS[struct]?.[key] ?? `${struct} calls it ${meant}`;
+  return `${where.charAt(0).toUpperCase()}${where.slice(1)}; a field under another name would be ignored.`;
+}
 
 /** Edit distance between two field names (insertions, deletions, substitutions, adjacent swaps). */
 function distance(a: string, b: string): number {

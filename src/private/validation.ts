@@ -1,7 +1,7 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
-import { misspeltField, StructName } from './struct-fields';
+import { misspeltField, misspeltFieldHint, StructName } from './struct-fields';
 
 /**
  * The error every configuration mistake ends in: one line naming the construct, the field, the
@@ -58,7 +58,7 @@ export function show(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'function') return 'a function';
   const name = publicClassName(value as object);
-  return name ? `a ${name}` : 'an object';
+  return name ? `${article(name)} ${name}` : 'an object';
 }
 
 /**
@@ -79,17 +79,66 @@ export function showJson(value: unknown): string {
 }
 
 /** The library's public base classes: kinds are shown by these names, never by internal ones. */
-const PUBLIC_BASES = new Set(['PipelineSource', 'BuildStep', 'QualityCheck', 'DeploymentTarget', 'Approval', 'Verification', 'BuildCache', 'TestReport']);
+const PUBLIC_BASES = new Set(['PipelineSource', 'BuildStep', 'QualityCheck', 'DeploymentTarget', 'Approval', 'Verification', 'BuildCache', 'TestReport',
+  'DeploymentWindow', 'BuildSecret', 'DockerCredential', 'LambdaTrafficShift']);
 
+/** The property under which jsii libraries (aws-cdk-lib, constructs) keep a class's fully qualified name. */
+const JSII_RTTI = Symbol.for('jsii.rtti');
+
+/**
+ * The class of a value as users write it. The library's kinds by their public base class
+ * (`PipelineSource`); a class of a jsii library (aws-cdk-lib's `Alarm2`, renamed when it was
+ * bundled) by the name its jsii type information gives, the first up the prototype chain that has
+ * one (`cloudwatch.Alarm`, `s3.BucketBase` for an imported bucket); anything else by its
+ * constructor's name.
+ */
 function publicClassName(value: object): string | undefined {
   let proto = Object.getPrototypeOf(value);
   const first = proto?.constructor?.name;
-  while (proto && proto !== Object.prototype) {
-    const n = proto.constructor?.name;
+  for (let p = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const n = p.constructor?.name;
     if (n && PUBLIC_BASES.has(n)) return n;
-    proto = Object.getPrototypeOf(proto);
+  }
+  for (; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    const ctor = proto.constructor;
+    // a static property is inherited: only the class's own names it
+    const rtti = ctor && Object.prototype.hasOwnProperty.call(ctor, JSII_RTTI) ? ctor[JSII_RTTI] : undefined;
+    if (rtti && typeof rtti.fqn === 'string') return jsiiClassName(rtti.fqn);
   }
   return first && first !== 'Object' ? first : undefined;
+}
+
+/**
+ * A jsii fully qualified name as code that imports the module (`import * as cloudwatch from
+ * 'aws-cdk-lib/aws-cloudwatch'`) writes it: 'aws-cdk-lib.aws_cloudwatch.Alarm' is
+ * `cloudwatch.Alarm`, 'aws-cdk-lib.pipelines.CodePipeline' `pipelines.CodePipeline`, a class of
+ * the core module ('aws-cdk-lib.Duration') or of another library ('constructs.Construct') its
+ * plain name.
+ */
+export function jsiiClassName(fqn: string): string {
+  const parts = fqn.split('.');
+  if (parts[0] === 'aws-cdk-lib' && parts.length >= 3) {
+    return `${parts[1].replace(/^aws_/, '')}.${parts.slice(2).join('.')}`;
+  }
+  return parts.slice(1).join('.') || fqn;
+}
+
+/** aws-cdk-lib module aliases with a vowel that are read letter by letter all the same. */
+const SPELT_OUT = new Set(['ses', 'sso', 'fis']);
+
+/**
+ * 'a' or 'an' before a class name, by its sound: `an Alarm`, `a Role`, `an iam.Role`, `an
+ * s3.Bucket` (s3 and sns are read letter by letter: "ess"), `a cloudwatch.Alarm`, `a UserPool`.
+ */
+export function article(name: string): 'a' | 'an' {
+  const word = name.split('.')[0];
+  const lower = word.toLowerCase();
+  // read letter by letter: an abbreviation without vowels (sns, sqs, kms), or one before a digit (s3)
+  if (word === lower && (/^[^aeiouy\d]+(\d|$)/.test(lower) || SPELT_OUT.has(lower))) return /^[aefhilmnorsx]/.test(lower) ? 'an' : 'a';
+  if (/^[aeio]/.test(lower)) return 'an';
+  // 'u' sounds like "you" in user, unit, usage, utility
+  if (/^u/.test(lower)) return /^u(s|ni|ti|ri|ra|ro|bi)/.test(lower) ? 'a' : 'an';
+  return 'a';
 }
 
 /** True for values that are tokens (unresolved at synth time): such values are not checked. */
@@ -161,7 +210,8 @@ export class Validator {
 
   /**
    * Refuses a key of `value` that looks like a misspelling of a field of `struct` (`productionn`,
-   * `Production`): JavaScript would ignore it silently. Keys unlike any field are left alone, so
+   * `Production`), or is another name users give one (`build` for `buildStep`): JavaScript would
+   * ignore it silently. Keys unlike any field are left alone, so
    * wider objects may be passed. `field` is the struct's own field path ('' at the top).
    */
   public noMisspeltFields(field: string, value: unknown, struct: StructName): void {
@@ -174,7 +224,8 @@ export class Validator {
       if (given === undefined) continue;
       const meant = misspeltField(key, struct);
       if (meant !== undefined) {
-        this.fail(field ? `${field}.${key}` : key, `is not a field of ${struct}`, given, `Did you mean '${meant}'? A misspelt field would be ignored.`);
+        this.fail(field ? `${field}.${key}` : key, `is not a field of ${struct}`, given,
+          `Did you mean '${meant}'? ${misspeltFieldHint(key, struct)}`);
       }
     }
   }
@@ -280,9 +331,9 @@ export class Validator {
     if (isToken(name)) {
       this.fail(field, `must be a literal (CodePipeline needs the ${what} at synth time)`, name, 'Pass a plain string, not a token.');
     }
-    const article = /^[aeiou]/.test(what) ? 'an' : 'a';
-    if (name.length > 100) this.fail(field, `must be at most 100 characters (CodePipeline's limit for ${article} ${what})`, name, fix);
-    if (!/^[A-Za-z0-9.@_-]+$/.test(name)) this.fail(field, `contains characters CodePipeline rejects in ${article} ${what}`, name, fix);
+    const a = article(what);
+    if (name.length > 100) this.fail(field, `must be at most 100 characters (CodePipeline's limit for ${a} ${what})`, name, fix);
+    if (!/^[A-Za-z0-9.@_-]+$/.test(name)) this.fail(field, `contains characters CodePipeline rejects in ${a} ${what}`, name, fix);
     return name;
   }
 }

@@ -440,8 +440,15 @@ export const BAD_CONFIGS: BadConfig[] = [
   },
   // --- build
   {
-    title: 'build step missing (props named build, as in CDK Pipelines sketches)',
+    // regression: said only that buildStep was missing
+    title: 'build step named build, as in CDK Pipelines sketches',
     props: () => ({ source: gh({}), build: build() }),
+    message: `${P}build is not a field of DeliveryPipelineProps, got a BuildStep. Did you mean 'buildStep'? DeliveryPipelineProps calls it buildStep; `
+      + 'a field under another name would be ignored.',
+  },
+  {
+    title: 'build step missing',
+    props: () => ({ source: gh({}) }),
     message: `${P}buildStep must be a BuildStep, got undefined. Use BuildStep.commands({ commands: ['npm ci', 'npm test'] }).`,
   },
   {
@@ -1137,5 +1144,36 @@ export const BAD_CONFIGS: BadConfig[] = [
     title: 'bake time misspelt',
     props: () => base({ environments: [env('prod', { production: true, verification: [Verification.alarms([ALARM()], { bakeTme: Duration.minutes(30) } as any)] })] }),
     message: `${P}environments[0] ('prod').verification[0].bakeTme is not a field of AlarmVerificationOptions, got a Duration. Did you mean 'bakeTime'? A misspelt field would be ignored.`,
+  },
+  // --- aws-cdk-lib objects where they do not belong: named as users import them (regression: 'got a Bucket2', aws-cdk-lib's bundled class name)
+  {
+    title: 'an s3.Bucket given as the source',
+    props: (stack) => base({ source: new s3.Bucket(stack, 'Releases', { versioned: true }) }),
+    message: `${P}source must be a PipelineSource, got an s3.Bucket. Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().`,
+  },
+  {
+    title: 'an iam.Role given as a deployment',
+    props: (stack) => base({ environments: [{ name: 'prod', deployments: [new iam.Role(stack, 'Deployer', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') })] }] }),
+    message: `${P}environments[0] ('prod').deployments[0] must be a DeploymentTarget, got an iam.Role. Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().`,
+  },
+  {
+    title: 'a cloudwatch.Alarm given as the notifications topic',
+    props: (stack) => base({
+      notifications: {
+        topic: new cloudwatch.Alarm(stack, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 }),
+      },
+    }),
+    message: `${P}notifications.topic must be an sns.ITopic, got a cloudwatch.Alarm. Pass an sns.Topic or sns.Topic.fromTopicArn(...).`,
+  },
+  {
+    title: 'an imported bucket given as the source (the first class with a public name: its base class)',
+    props: (stack) => base({ source: s3.Bucket.fromBucketName(stack, 'Imported', 'shop-releases') }),
+    message: `${P}source must be a PipelineSource, got an s3.BucketBase. Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().`,
+  },
+  {
+    // regression: 'got a Approval'
+    title: 'an Approval given as a verification',
+    props: () => base({ environments: [env('prod', { production: true, verification: [Approval.manual()] as any })] }),
+    message: `${P}environments[0] ('prod').verification[0] must be a Verification, got an Approval. Use Verification.commands('smoke', ['curl -fsS $URL/health']) or Verification.alarms([...]).`,
   },
 ];

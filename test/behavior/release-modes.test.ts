@@ -1,3 +1,4 @@
+import { Annotations as CdkAnnotations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Approval, DeploymentTarget, QualityCheck, ReleaseMode, Verification } from '../../src';
@@ -82,6 +83,43 @@ describe('CONTINUOUS_DELIVERY without a production environment', () => {
     expect(planOf(pipeline).releaseModeDescription).toBe('Continuous delivery: every change moves through the environments automatically up to an '
       + 'approval; no environment is marked production, so no approval is added: a person decides where you configured one (2 environments).');
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('noProductionEnvironment'))).toEqual([]);
+  });
+});
+
+describe('CONTINUOUS_DELIVERY or CONTINUOUS_DEPLOYMENT without environments', () => {
+  const warningsOf = (stack: any) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('noEnvironments')).map(w => w.entry.data);
+
+  test.each([
+    ['CONTINUOUS_DELIVERY', undefined, 'continuous delivery', 'delivery'],
+    ['CONTINUOUS_DEPLOYMENT', [], 'continuous deployment', 'deployment'],
+  ])('%s with environments %j: the synth warns that the pipeline deploys nowhere, and the plan says so (regression: neither did)',
+    (mode, environments, words, noun) => {
+      const stack = newStack();
+      const pipeline = pipelineIn(stack, { releaseMode: mode as ReleaseMode, environments: environments as any });
+      expect(stageNames(stack)).toEqual(['Source', 'Build']);
+      expect(warningsOf(stack)).toEqual([
+        `No environments are configured, so this ${words} pipeline (releaseMode ReleaseMode.${mode}) builds and checks every change but deploys it nowhere. `
+        + "Add the environments it delivers to (environments: [{ name: 'staging', deployments: [...] }], or addEnvironment()), "
+        + 'choose ReleaseMode.CONTINUOUS_INTEGRATION for a pipeline that only builds, or acknowledge this warning when it is meant to deploy nothing yet. '
+        + '[ack: delivery-pipeline:noEnvironments]',
+      ]);
+      expect(planOf(pipeline).releaseModeDescription).toBe(`Continuous ${noun}, but the pipeline has no environments: every change is built and checked, and deployed nowhere.`);
+    });
+
+  test('no warning with an environment (in props or added), nor for continuous integration; acknowledged, it is gone', () => {
+    const withEnvironment = newStack();
+    pipelineIn(withEnvironment, { releaseMode: ReleaseMode.CONTINUOUS_DELIVERY, environments: [env('staging', { production: true })] });
+    expect(warningsOf(withEnvironment)).toEqual([]);
+    const added = newStack();
+    pipelineIn(added, { releaseMode: ReleaseMode.CONTINUOUS_DELIVERY }).addEnvironment(env('prod', { production: true }));
+    expect(warningsOf(added)).toEqual([]);
+    const ci = newStack();
+    pipelineIn(ci, { releaseMode: ReleaseMode.CONTINUOUS_INTEGRATION });
+    expect(warningsOf(ci)).toEqual([]);
+    const acknowledged = newStack();
+    pipelineIn(acknowledged, { releaseMode: ReleaseMode.CONTINUOUS_DELIVERY });
+    CdkAnnotations.of(acknowledged).acknowledgeWarning('delivery-pipeline:noEnvironments', 'environments come in the next change');
+    expect(warningsOf(acknowledged)).toEqual([]);
   });
 });
 

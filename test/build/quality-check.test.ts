@@ -196,7 +196,7 @@ describe('QualityCheck.imageScan: Amazon Inspector scans the image the build pus
       .toContain('checks[0].imagetag');
     // an ECR source's name for it
     expect(errorOf(() => pipelineIn(newStack(), { checks: [QualityCheck.imageScan(images(newStack()), { tag: 'release' } as any)] })))
-      .toBe("'PipelineStack/Shop': checks[0].tag is not a field of ImageScanOptions, got 'release'. Did you mean 'imageTag'? A misspelt field would be ignored.");
+      .toBe("'PipelineStack/Shop': checks[0].tag is not a field of ImageScanOptions, got 'release'. Did you mean 'imageTag'? ImageScanOptions calls it imageTag; a field under another name would be ignored.");
   });
 
   test('a tag Docker would refuse, or a source variable the source does not set, is refused', () => {

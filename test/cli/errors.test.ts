@@ -89,6 +89,34 @@ describe('command line', () => {
     expect(r.stdout).toContain('7  approval token expired or approval already answered; stop: the execution is already being stopped');
   });
 
+  test('--help lists each command with its arguments, as its own usage says them (regression: status [pipeline], which it requires)', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const from = lines.indexOf('Commands:');
+    const to = lines.indexOf('', from);
+    expect(from).toBeGreaterThan(0);
+    // the term, up to the two spaces before the description (a long description wraps onto lines that start with spaces)
+    const terms = lines.slice(from + 1, to).filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim().split(/ {2,}/)[0]);
+    expect(terms).toEqual([
+      'plan [options] [dir]',
+      'diff [options] <before> <after>',
+      'status [options] <pipeline>',
+      'approve [options] <pipeline>',
+      'reject [options] <pipeline>',
+      'retry [options] <pipeline>',
+      'rollback [options] <pipeline>',
+      'override [options] <pipeline>',
+      'freeze [options] <pipeline>',
+      'unfreeze [options] <pipeline>',
+      'start [options] <pipeline>',
+      'stop [options] <pipeline>',
+      'history [options] <pipeline>',
+      'metrics [options] <pipeline...>',
+      'help [command]',
+    ]);
+  });
+
   test('--help lists every exit code, 8 included (regression: stopped at 7)', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);

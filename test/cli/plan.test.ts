@@ -11,7 +11,7 @@ import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
 import { storefrontApp } from '../../examples/private-network/pipeline-stack';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
-import { Approval, DeliveryPipeline, DeploymentTarget, PipelineSource, QualityCheck } from '../../src';
+import { Approval, DeliveryPipeline, DeploymentTarget, PipelineSource, QualityCheck, ReleaseMode } from '../../src';
 import { loadPlans, renderPlanHtml, renderPlanMermaid, renderPlanText } from '../../src/cli/commands/plan';
 import { CONNECTION_ARN, env, props } from '../util';
 
@@ -314,6 +314,36 @@ describe('plan: additional sources', () => {
     const broken = { ...doc, additionalSources: [{ ...doc.additionalSources![0], triggersPipeline: 'no' }] };
     fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ artifacts: { S: { type: 'aws:cloudformation:stack', metadata: { '/S/P': [{ type: 'cdk-delivery-pipeline:plan', data: broken }] } } } }));
     expect(() => loadPlans(dir)).toThrow(`the plan of 'Pipeline/Shop' in ${path.join(dir, 'manifest.json')} is malformed: additionalSources[0].triggersPipeline must be true or false`);
+  });
+});
+
+describe('plan of a continuous delivery pipeline without environments', () => {
+  test('text and html say in words that the pipeline deploys nowhere (regression: the flow ended at the build as if nothing were missing)', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({ pipelineName: 'shop-delivery', releaseMode: ReleaseMode.CONTINUOUS_DELIVERY }));
+    app.synth();
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[1]).toBe('  Release mode: continuous delivery — Continuous delivery, but the pipeline has no environments: '
+      + 'every change is built and checked, and deployed nowhere.');
+    expect(lines.slice(-3)).toEqual([
+      '   │',
+      '   ▼',
+      'Deploy  nowhere: the pipeline has no environments, so it builds and checks every change and deploys it to no account. '
+      + "Add environments: [{ name: 'staging', deployments: [...] }] to deliver the build.",
+    ]);
+    const html = (await cli(['plan', outdir, '--format', 'html'])).stdout;
+    expect(html).toContain('<div class="step"><h3>Deploy</h3><div class="sub">nowhere: the pipeline has no environments, so it builds and checks every change');
+  });
+
+  test('a continuous integration pipeline, whose release mode says it releases nothing, gets no such line', async () => {
+    const stack = new Stack(new App(), 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const text = renderPlanText(new DeliveryPipeline(stack, 'Shop', props()).describe());
+    expect(text).toContain('releases nothing');
+    expect(text).not.toContain('Deploy  nowhere');
   });
 });
 

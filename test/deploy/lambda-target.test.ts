@@ -580,7 +580,7 @@ describe('DeploymentTarget.lambdaFunction: refused configurations', () => {
 
   test('a misspelt option or a traffic shift of another kind is refused', () => {
     expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack), { trafficshift: LambdaTrafficShift.allAtOnce() } as any))).toBe(
-      `${F}.trafficshift is not a field of LambdaDeployOptions, got a TrafficShift. Did you mean 'trafficShift'? A misspelt field would be ignored.`);
+      `${F}.trafficshift is not a field of LambdaDeployOptions, got a LambdaTrafficShift. Did you mean 'trafficShift'? A misspelt field would be ignored.`);
     expect(attempt(stack => DeploymentTarget.lambdaFunction(importedAlias(stack), { trafficShift: 'Canary10Percent5Minutes' as any }))).toBe(
       `${F}.trafficShift must be a LambdaTrafficShift, got 'Canary10Percent5Minutes'. `
       + 'Use LambdaTrafficShift.allAtOnce(), .canary(10, Duration.minutes(5)) or .linear(10, Duration.minutes(1)).');

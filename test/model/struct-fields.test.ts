@@ -5,7 +5,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ts from 'typescript';
 import { DeliveryDefaults, DeliveryPipeline, DeploymentTarget, PipelineSource } from '../../src';
 import { misspeltField, STRUCT_FIELDS, StructName } from '../../src/private/struct-fields';
-import { build, CONNECTION_ARN, env, errorOf, newApp, newStack, pipelineIn, props } from '../util';
+import { build, CONNECTION_ARN, env, errorOf, gitHub, newApp, newStack, pipelineIn, props } from '../util';
 
 /** Every exported interface of src/ (but the CLI), with its own fields and the interfaces it extends. */
 function interfacesOfSource(): Map<string, { fields: string[]; bases: string[] }> {
@@ -85,6 +85,12 @@ describe('misspeltField', () => {
     ['tag', 'ImageScanOptions', 'imageTag'],
     ['imageTag', 'EcrSourceProps', 'tag'],
     ['path', 'AdditionalSource', 'directory'],
+    // what other tools call the field (CDK Pipelines' synth, a repository for the source, a template for its path)
+    ['build', 'DeliveryPipelineProps', 'buildStep'],
+    ['synth', 'DeliveryPipelineProps', 'buildStep'],
+    ['repo', 'DeliveryPipelineProps', 'source'],
+    ['repository', 'DeliveryPipelineProps', 'source'],
+    ['template', 'CloudFormationTargetProps', 'templatePath'],
   ])('%s in %s: %s', (key, struct, expected) => {
     expect(misspeltField(key, struct as StructName)).toBe(expected);
   });
@@ -113,5 +119,30 @@ describe('a misspelt field is refused; an unrelated extra field is left alone', 
     expect(errorOf(() => DeliveryDefaults.applyTo(app, { computetype: codebuild.ComputeType.LARGE } as any))).toBe(
       "'(app)': DeliveryDefaults.computetype is not a field of DeliveryDefaultsProps, got 'BUILD_GENERAL1_LARGE'. Did you mean 'computeType'? A misspelt field would be ignored.");
     new DeliveryPipeline(new Stack(app, 'S', { env: { account: '111111111111', region: 'eu-west-1' } }), 'P', props());
+  });
+});
+
+describe('a field under the name other tools give it is refused, naming the field meant (JavaScript callers, object spreads)', () => {
+  test.each([
+    ['build', () => build(), 'a BuildStep', "Did you mean 'buildStep'? DeliveryPipelineProps calls it buildStep; a field under another name would be ignored."],
+    ['synth', () => build(), 'a BuildStep', "Did you mean 'buildStep'? The build, cdk synth included, runs in buildStep: "
+      + "BuildStep.commands({ install: ['npm ci'], commands: ['npx cdk synth'] }); a field under another name would be ignored."],
+    ['repo', () => 'acme/shop', "'acme/shop'", "Did you mean 'source'? The repository is given in source: PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }) "
+      + '(or .codeCommit(), .s3(), .ecr()); a field under another name would be ignored.'],
+    ['repository', () => 'acme/shop', "'acme/shop'", "Did you mean 'source'? The repository is given in source: PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }) "
+      + '(or .codeCommit(), .s3(), .ecr()); a field under another name would be ignored.'],
+  ])('%s in the pipeline props', (key, value, shown, fix) => {
+    // as a JavaScript caller writes it: the other name instead of the field meant (refused before the field's absence is)
+    const given = key === 'build' || key === 'synth' ? { source: gitHub(), [key]: value() } : { buildStep: build(), [key]: value() };
+    expect(errorOf(() => new DeliveryPipeline(newStack(), 'Shop', given as any))).toBe(
+      `'PipelineStack/Shop': ${key} is not a field of DeliveryPipelineProps, got ${shown}. ${fix}`);
+  });
+
+  test('template on a CloudFormation target', () => {
+    const spread = { stackName: 'shop-staging', template: 'cdk.out/ShopStaging.template.json' };
+    expect(errorOf(() => pipelineIn(newStack(), {
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.cloudFormation({ ...spread } as any)] }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('staging').deployments[0].template is not a field of CloudFormationTargetProps, "
+      + "got 'cdk.out/ShopStaging.template.json'. Did you mean 'templatePath'? CloudFormationTargetProps calls it templatePath; a field under another name would be ignored.");
   });
 });

@@ -505,7 +505,7 @@ describe('DeliveryPolicy', () => {
       'PolicyRule.maxParallelDeployments: max must be a whole number of 1 or more, got 3n. Pass the most targets one environment may deploy at once, for example 5.');
     expect(errorOf(() => PolicyRule.maxParallelDeployments(NaN))).toBe(
       'PolicyRule.maxParallelDeployments: max must be a whole number of 1 or more, got NaN. Pass the most targets one environment may deploy at once, for example 5.');
-    expect(errorOf(() => PolicyRule.minimumBakeTime(new Stack() as any))).toMatch(/^PolicyRule\.minimumBakeTime: bakeTime must be a Duration, got a Stack\d*\./); // minified on newer aws-cdk-lib
+    expect(errorOf(() => PolicyRule.minimumBakeTime(new Stack() as any))).toMatch(/^PolicyRule\.minimumBakeTime: bakeTime must be a Duration, got a Stack\./); // named by its jsii type, not by its class (renamed on newer aws-cdk-lib)
     // regression: an unknown kind (JavaScript caller) asked every pipeline for a check that cannot exist
     expect(errorOf(() => PolicyRule.requireCheck('audit' as any))).toBe(
       'PolicyRule.requireCheck: kind must be a CheckKind, got "audit". Use CheckKind.DEPENDENCY_AUDIT, SOURCE_CODE_SCAN, IMAGE_SCAN or COMMANDS.');

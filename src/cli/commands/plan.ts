@@ -374,7 +374,23 @@ export function renderPlanText(plan: PlanDocument): string {
     out.push(arrow);
     out.push(...renderEnvironmentText(env));
   }
+  const nowhere = deploysNowhere(plan);
+  if (nowhere) {
+    out.push(arrow);
+    out.push(`Deploy  nowhere: ${nowhere}`);
+  }
   return out.join('\n');
+}
+
+/**
+ * Why a continuous delivery or deployment pipeline without environments deploys nothing, in words
+ * (undefined for one with environments, or a continuous integration pipeline, whose mode says it
+ * releases nothing).
+ */
+function deploysNowhere(plan: PlanDocument): string | undefined {
+  if (plan.environments.length > 0 || plan.releaseMode === 'CONTINUOUS_INTEGRATION') return undefined;
+  return 'the pipeline has no environments, so it builds and checks every change and deploys it to no account. '
+    + "Add environments: [{ name: 'staging', deployments: [...] }] to deliver the build.";
 }
 
 const ASSETS_SUMMARY = 'publishes the file and image assets of every CDK stage, once per execution';
@@ -566,6 +582,8 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
       steps.push(`<div class="step"><h3>Checks <span class="tag">in parallel</span></h3><ul>${plan.checks.map((c) => actionHtml(c)).join('')}`
         + `${placement === 'checks' ? assetsHtml : ''}</ul></div>`);
     }
+    const nowhere = deploysNowhere(plan);
+    if (nowhere) steps.push(`<div class="step"><h3>Deploy</h3><div class="sub">nowhere: ${escapeHtml(nowhere)}</div></div>`);
     for (const env of plan.environments) {
       // entry gates → deploy → verify → bake gates (alarms watched after deploying)
       const { before, after } = splitGates(env);
