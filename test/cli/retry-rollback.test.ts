@@ -1,6 +1,6 @@
 import {
-  CodePipelineClient, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand, RetryStageExecutionCommand,
-  NotLatestPipelineExecutionException, RollbackStageCommand, StageNotRetryableException, UnableToRollbackStageException,
+  CodePipelineClient, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
+  RetryStageExecutionCommand, NotLatestPipelineExecutionException, RollbackStageCommand, StageNotRetryableException, UnableToRollbackStageException,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -14,6 +14,7 @@ beforeEach(() => {
   cp.on(GetPipelineStateCommand).resolves(pipelineState({ stagingStatus: 'Failed' }));
   cp.on(RetryStageExecutionCommand).resolves({ pipelineExecutionId: 'exec-3' });
   cp.on(RollbackStageCommand).resolves({ pipelineExecutionId: 'exec-rb' });
+  cp.on(GetPipelineCommand).resolves({ pipeline: { name: PIPELINE, roleArn: 'arn:aws:iam::111111111111:role/p', stages: [], executionMode: 'SUPERSEDED' } });
   cp.on(GetPipelineExecutionCommand).resolves({
     pipelineExecution: { pipelineExecutionId: 'exec-1', artifactRevisions: [{ revisionId: COMMIT_1, revisionSummary: 'First release' }] },
   });
@@ -402,6 +403,52 @@ describe('rollback', () => {
       + 'roll back the environment that runs the change, or start the pipeline on an earlier revision (cdk-delivery start --revision)\n');
     expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
     expect(cp).not.toHaveReceivedCommand(ListActionExecutionsCommand);
+  });
+
+  describe('in PARALLEL execution mode, where CodePipeline has no stage rollback', () => {
+    const mode = (executionMode: 'PARALLEL' | 'QUEUED' | 'SUPERSEDED') =>
+      cp.on(GetPipelineCommand).resolves({ pipeline: { name: PIPELINE, roleArn: 'arn:aws:iam::111111111111:role/p', stages: [], executionMode } });
+
+    test('exit 1 after GetPipeline, without searching or calling RollbackStage, saying how to redeploy instead', async () => {
+      mode('PARALLEL');
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      expect(r.code).toBe(1);
+      expect(cp).toHaveReceivedCommandWith(GetPipelineCommand, { name: PIPELINE });
+      expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+      expect(cp).not.toHaveReceivedCommand(ListActionExecutionsCommand);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe("cdk-delivery: cannot roll back 'prod' of 'shop-pipeline': the pipeline runs in PARALLEL execution mode, "
+        + 'where CodePipeline has no stage rollback (RollbackStage works in SUPERSEDED and QUEUED mode only); '
+        + 'release the earlier revision again instead: cdk-delivery start shop-pipeline --revision <id> '
+        + "(the full revision ids of the executions that ran 'prod' are in cdk-delivery history shop-pipeline --env prod --json)\n");
+    });
+
+    test('with --target-execution, the message gives the command that releases that execution\'s revision again', async () => {
+      mode('PARALLEL');
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-1']);
+      expect(r.code).toBe(1);
+      expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'exec-1' });
+      expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+      expect(r.stderr).toBe("cdk-delivery: cannot roll back 'prod' of 'shop-pipeline': the pipeline runs in PARALLEL execution mode, "
+        + 'where CodePipeline has no stage rollback (RollbackStage works in SUPERSEDED and QUEUED mode only); '
+        + `release 0badc0d "First release" (execution exec-1) again instead: cdk-delivery start shop-pipeline --revision ${COMMIT_1}\n`);
+    });
+
+    test('QUEUED mode rolls back', async () => {
+      mode('QUEUED');
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      expect(r.code).toBe(0);
+      expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-1' });
+    });
+
+    test('a denied GetPipeline is a warning, and the rollback goes on (CodePipeline refuses it itself in PARALLEL mode)', async () => {
+      cp.on(GetPipelineCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      expect(r.code).toBe(0);
+      expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-1' });
+      expect(r.stderr).toBe("cdk-delivery: warning: access denied: GetPipeline needs the IAM permission codepipeline:GetPipeline (pipeline 'shop-pipeline'); "
+        + 'cannot tell the execution mode of \'shop-pipeline\' (CodePipeline refuses RollbackStage in PARALLEL mode)\n');
+    });
   });
 
   test('exit 1 when CodePipeline cannot roll back', async () => {

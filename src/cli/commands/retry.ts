@@ -1,4 +1,4 @@
-import { SOURCE_STAGE } from '../../model/stage-names';
+import { PIPELINE_STAGES, SOURCE_STAGE } from '../../model/stage-names';
 import { CommandContext } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { println } from '../io';
@@ -66,8 +66,41 @@ async function restoredByCurrent(ctx: CommandContext, pipeline: string, env: str
 }
 
 /**
+ * Refuses (exit 1) to roll back a pipeline in PARALLEL execution mode (GetPipeline), where
+ * CodePipeline has no stage rollback, saying how to release the earlier revision again instead:
+ * with `--target-execution`, the command that starts that execution's revision (one
+ * GetPipelineExecution). A denied GetPipeline is a warning: CodePipeline refuses RollbackStage in
+ * PARALLEL mode itself, and a missing read permission should not keep a rollback from running.
+ */
+async function refuseParallelMode(ctx: CommandContext, pipeline: string, env: string, targetExecution: string | undefined): Promise<void> {
+  let mode: string | undefined;
+  try {
+    mode = (await ctx.api.getPipeline(pipeline)).executionMode;
+  } catch (e) {
+    if (!(e instanceof CliError) || e.exitCode !== ExitCode.ACCESS_DENIED) throw e;
+    println(ctx.io.stderr, safeLine(`cdk-delivery: warning: ${e.message}; cannot tell the execution mode of '${pipeline}' `
+      + '(CodePipeline refuses RollbackStage in PARALLEL mode)'));
+    return;
+  }
+  if (mode !== 'PARALLEL') return;
+  const why = `cannot roll back '${env}' of '${pipeline}': the pipeline runs in PARALLEL execution mode, where CodePipeline has no stage rollback `
+    + '(RollbackStage works in SUPERSEDED and QUEUED mode only)';
+  const execution = targetExecution === undefined ? undefined : await ctx.api.findPipelineExecution(pipeline, targetExecution);
+  const revision = execution ? revisionOfExecution(execution) : undefined;
+  if (revision?.id) {
+    throw new CliError(`${why}; release ${describeRevision(revision)} (execution ${targetExecution}) again instead: `
+      + `cdk-delivery start ${pipeline} --revision ${revision.id}`, ExitCode.FAILED);
+  }
+  // history --env takes environments only, not the pipeline's own stages (Build...)
+  const history = `cdk-delivery history ${pipeline}${PIPELINE_STAGES.includes(env) ? '' : ` --env ${env}`} --json`;
+  throw new CliError(`${why}; release the earlier revision again instead: cdk-delivery start ${pipeline} --revision <id> `
+    + `(the full revision ids of the executions that ran '${env}' are in ${history})`, ExitCode.FAILED);
+}
+
+/**
  * `cdk-delivery rollback <pipeline> --env <name> [--target-execution <id>]`: RollbackStage to the
  * last execution that succeeded in the stage (read from the stage's action execution history).
+ * Refused in PARALLEL execution mode, where CodePipeline has no stage rollback.
  */
 export async function rollbackCommand(ctx: CommandContext, options: StageCommandOptions): Promise<number> {
   const pipeline = validateName(options.pipeline, 'pipeline name');
@@ -81,6 +114,7 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
     throw new CliError(`cannot roll back '${env}' in '${pipeline}': it is the source stage, which CodePipeline never rolls back; `
       + 'roll back the environment that runs the change, or start the pipeline on an earlier revision (cdk-delivery start --revision)', ExitCode.FAILED);
   }
+  await refuseParallelMode(ctx, pipeline, env, options.targetExecution);
   const current = stage.latestExecution?.pipelineExecutionId;
 
   let target = options.targetExecution;
