@@ -319,7 +319,8 @@ describe('approve --wait', () => {
     expect(r.code).toBe(8);
     expect(cp).toHaveReceivedCommandTimes(PutApprovalResultCommand, 1);
     expect(r.io.sleeps).toEqual([25_000, 25_000, 10_000]);
-    expect(r.stderr).toContain('prod still in progress after 1m 00s; stopped waiting (the stage goes on: cdk-delivery status shop-pipeline)');
+    expect(r.stderr).toContain('prod still in progress after 1m 00s; stopped waiting for execution exec-3, which goes on in CodePipeline: '
+      + 'what the command did stays done, do not run it again (see: cdk-delivery status shop-pipeline)\n');
   });
 
   test('uses a spinner on a terminal', async () => {
@@ -448,7 +449,8 @@ describe('approve --wait', () => {
     cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).resolves({ stageStates: [{ stageName: 'Source' }] });
     const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes', '--wait'], {}, { maxRefreshes: 30 });
     expect(r.code).toBe(3);
-    expect(r.stderr).toBe("cdk-delivery: environment 'prod' is no longer in pipeline 'shop-pipeline'; stopped waiting\n");
+    expect(r.stderr).toBe("cdk-delivery: environment 'prod' is no longer in pipeline 'shop-pipeline'; stopped waiting for execution exec-3: "
+      + 'what the command did stays done, do not run it again (see: cdk-delivery status shop-pipeline)\n');
     expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 2);
   });
 
@@ -459,7 +461,7 @@ describe('approve --wait', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toBe('prod: InProgress — execution exec-3\n'
       + "cdk-delivery: environment 'prod' of pipeline 'shop-pipeline' shows no execution any more (was the pipeline updated?); "
-      + 'stopped waiting (cdk-delivery status shop-pipeline)\n');
+      + 'stopped waiting for execution exec-3: what the command did stays done, do not run it again (see: cdk-delivery status shop-pipeline)\n');
     expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1 + 3);
   });
 });

@@ -153,7 +153,24 @@ describe('retry', () => {
     expect(r.code).toBe(8);
     expect(r.io.sleeps).toEqual([5000, 5000, 2000]);
     expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1 + 4);
-    expect(r.stderr).toContain('staging still in progress after 12s; stopped waiting (the stage goes on: cdk-delivery status shop-pipeline)');
+    expect(r.stderr).toContain('staging still in progress after 12s; stopped waiting for execution exec-3, which goes on in CodePipeline: '
+      + 'what the command did stays done, do not run it again (see: cdk-delivery status shop-pipeline)\n');
+  });
+
+  test('--wait: polling still throttled after the retry was accepted keeps exit 5, saying that the retry stays done and the execution goes on', async () => {
+    cp.on(GetPipelineStateCommand)
+      .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
+      .resolvesOnce(pipelineState({ stagingStatus: 'InProgress' }))
+      .rejects(awsError('ThrottlingException', 'Rate exceeded', 400, 6));
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
+    expect(r.code).toBe(5);
+    expect(cp).toHaveReceivedCommandTimes(RetryStageExecutionCommand, 1);
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 3);
+    expect(r.stdout).toBe("retrying the failed actions of 'staging' in 'shop-pipeline' (execution exec-3)\n");
+    expect(r.stderr).toBe('staging: InProgress — Deploy Succeeded\n'
+      + 'cdk-delivery: throttled: codepipeline:GetPipelineState was still throttled after 6 attempts; try again later or raise AWS_MAX_ATTEMPTS; '
+      + 'stopped waiting for execution exec-3, which goes on in CodePipeline: what the command did stays done, do not run it again '
+      + '(see: cdk-delivery status shop-pipeline)\n');
   });
 
   test('--timeout does not cut a stage that ends in time', async () => {
@@ -503,6 +520,18 @@ describe('rollback', () => {
       const gone = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-1', '--wait']);
       expect(gone.code).toBe(3);
       expect(gone.stderr).toContain("cdk-delivery: execution rb-1 of pipeline 'shop-pipeline' was not found in 3 polls in a row; stopped waiting");
+    });
+
+    test('the endpoint lost while polling, after RollbackStage was accepted: exit 5, saying that the rollback execution goes on', async () => {
+      cp.on(GetPipelineStateCommand)
+        .resolvesOnce(prod('exec-2', 'Failed'))
+        .rejects(Object.assign(new Error('socket hang up'), { name: 'Error', $metadata: {} }));
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-1', '--wait']);
+      expect(r.code).toBe(5);
+      expect(cp).toHaveReceivedCommandTimes(RollbackStageCommand, 1);
+      expect(r.stderr).toBe('cdk-delivery: cannot reach the codepipeline endpoint for GetPipelineState (socket hang up); check AWS_ENDPOINT_URL, --region and the network; '
+        + 'stopped waiting for execution rb-1, which goes on in CodePipeline: what the command did stays done, do not run it again '
+        + '(see: cdk-delivery status shop-pipeline)\n');
     });
 
     test('exit 1 "abandoned" only when the execution ended without reaching the stage', async () => {

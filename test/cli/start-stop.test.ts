@@ -203,7 +203,34 @@ describe('start --wait', () => {
     cp.on(GetPipelineExecutionCommand).rejects(new PipelineExecutionNotFoundException({ message: 'not found', $metadata: {} }));
     const gone = await cli(['start', PIPELINE, '--wait']);
     expect(gone.code).toBe(3);
-    expect(gone.stderr).toContain(`cdk-delivery: execution ${NEW} of pipeline 'shop-pipeline' was not found in 3 polls in a row; stopped waiting`);
+    expect(gone.stderr).toBe(`execution ${NEW}: not readable yet\ncdk-delivery: execution ${NEW} of pipeline 'shop-pipeline' was not found in 3 polls in a row; stopped waiting for execution ${NEW}: `
+      + 'what the command did stays done, do not run it again (see: cdk-delivery status shop-pipeline)\n');
+  });
+
+  test('a transport failing while polling, after the start was accepted: same exit code (5), saying that the execution goes on', async () => {
+    cp.on(GetPipelineExecutionCommand)
+      .resolvesOnce(running('InProgress'))
+      .rejects(Object.assign(new Error('read ECONNRESET'), { name: 'Error', $metadata: {} }));
+    cp.on(GetPipelineStateCommand).resolves(stateAt('Build'));
+    const r = await cli(['start', PIPELINE, '--wait']);
+    expect(r.code).toBe(5);
+    expect(cp).toHaveReceivedCommandTimes(StartPipelineExecutionCommand, 1);
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineExecutionCommand, 2);
+    expect(r.stdout).toBe(`started execution ${NEW} of 'shop-pipeline' at the latest source revision\n`);
+    expect(r.stderr).toBe(`execution ${NEW}: InProgress — in Build (Build)\n`
+      + 'cdk-delivery: cannot reach the codepipeline endpoint for GetPipelineExecution (ECONNRESET); check AWS_ENDPOINT_URL, --region and the network; '
+      + `stopped waiting for execution ${NEW}, which goes on in CodePipeline: what the command did stays done, do not run it again `
+      + '(see: cdk-delivery status shop-pipeline)\n');
+  });
+
+  test('access denied while polling keeps exit 4 and says that the stop stays requested', async () => {
+    cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState()).rejects(awsError('AccessDeniedException', 'not authorized'));
+    const r = await cli(['stop', PIPELINE, '--yes', '--wait']);
+    expect(r.code).toBe(4);
+    expect(cp).toHaveReceivedCommandTimes(StopPipelineExecutionCommand, 1);
+    expect(r.stderr).toBe("cdk-delivery: access denied: GetPipelineState needs the IAM permission codepipeline:GetPipelineState (pipeline 'shop-pipeline'); "
+      + 'stopped waiting for execution exec-3, which goes on in CodePipeline: what the command did stays done, do not run it again '
+      + '(see: cdk-delivery status shop-pipeline)\n');
   });
 
   test('--timeout: exit 8 when the execution still runs, never sleeping past the deadline', async () => {
@@ -213,7 +240,8 @@ describe('start --wait', () => {
     expect(r.code).toBe(8);
     expect(r.io.sleeps).toEqual([5000, 5000, 2000]);
     expect(r.stderr).toBe(`execution ${NEW}: InProgress — in staging (Deploy)\n`
-      + `execution ${NEW} still in progress after 12s; stopped waiting (the execution goes on: cdk-delivery status shop-pipeline)\n`);
+      + `execution ${NEW} still in progress after 12s; stopped waiting for execution ${NEW}, which goes on in CodePipeline: `
+      + 'what the command did stays done, do not run it again (see: cdk-delivery status shop-pipeline)\n');
   });
 
   test('Ctrl-C says that the execution goes on; --timeout without --wait is a usage error', async () => {

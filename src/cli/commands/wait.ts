@@ -3,7 +3,7 @@ import ora from 'ora';
 import { conditionFailure, conditionsChecked, ruleRunsFailure, stageConditions } from '../conditions';
 import { CommandContext } from '../context';
 import { formatDuration } from '../duration';
-import { CliError, ExitCode, notFound } from '../errors';
+import { CliError, ExitCode } from '../errors';
 import { println } from '../io';
 import { APPROVAL_ACTION_NAMES, failureMessage, stageRuns } from '../pipeline-model';
 import { safeLine } from '../terminal';
@@ -14,6 +14,29 @@ const DONE_BAD = new Set(['Failed', 'Stopped', 'Cancelled', 'Abandoned', 'Reject
 const EXECUTION_ENDED = new Set(['Superseded', 'Stopped', 'Cancelled', 'Failed', 'Succeeded']);
 /** Polls in a row that may show the stage without any execution before waiting stops (exit 3). */
 export const MAX_POLLS_WITHOUT_EXECUTION = 3;
+
+/**
+ * How a message ends when waiting stops before the execution followed ended there (an error while
+ * polling, `--timeout`): the command's action was accepted before the wait began, so it stays done.
+ * `goesOn`: the execution is known to go on (not for an execution or environment no longer found).
+ */
+function stoppedWaiting(pipeline: string, executionId: string, goesOn = true): string {
+  return `stopped waiting for execution ${executionId}${goesOn ? ', which goes on in CodePipeline' : ''}: `
+    + `what the command did stays done, do not run it again (see: cdk-delivery status ${pipeline})`;
+}
+
+/** An error that ends a wait, its message already saying that what the command did stays done. */
+class WaitStopped extends CliError {}
+
+/**
+ * The error that ends a wait when polling failed (throttled, denied, the endpoint unreachable...):
+ * its message, then that the execution goes on and what the command did stays done; same exit code.
+ */
+function whileWaiting(error: unknown, pipeline: string, executionId: string): CliError {
+  if (error instanceof WaitStopped) return error;
+  const cause = error instanceof CliError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+  return new WaitStopped(`${cause}; ${stoppedWaiting(pipeline, executionId)}`, error instanceof CliError ? error.exitCode : ExitCode.FAILED);
+}
 
 export interface WaitOptions {
   /** Stop waiting after this many milliseconds (`--timeout`); the stage goes on in CodePipeline. */
@@ -115,7 +138,9 @@ export function lastStatusChange(stage: StageState | undefined): number {
  * Polls a stage until the given execution ends in it, with progress output (a spinner on a TTY,
  * plain lines otherwise). Returns 0 only if the stage succeeded, 1 when it failed, was rejected,
  * skipped or abandoned, 8 when `timeoutMs` ran out first; throws a not-found error (exit 3) when
- * the stage left the pipeline or shows no execution for MAX_POLLS_WITHOUT_EXECUTION polls.
+ * the stage left the pipeline or shows no execution for MAX_POLLS_WITHOUT_EXECUTION polls. An
+ * error while polling (throttled, denied...) keeps its exit code; its message adds that the
+ * execution goes on and what the command did stays done, as every early end of the wait says.
  */
 export async function waitForStage(
   ctx: CommandContext, pipeline: string, stageName: string, executionId: string, options: WaitOptions = {},
@@ -133,12 +158,14 @@ export async function waitForStage(
       return execution;
     }
     if (++pollsExecutionMissing >= MAX_POLLS_WITHOUT_EXECUTION) {
-      throw notFound(`execution ${executionId} of pipeline '${pipeline}' was not found in ${MAX_POLLS_WITHOUT_EXECUTION} polls in a row; `
-        + `stopped waiting (cdk-delivery status ${pipeline})`);
+      throw new WaitStopped(`execution ${executionId} of pipeline '${pipeline}' was not found in ${MAX_POLLS_WITHOUT_EXECUTION} polls in a row; `
+        + stoppedWaiting(pipeline, executionId, false), ExitCode.NOT_FOUND);
     }
     return { status: 'InProgress' };
   };
+  let interrupted = false;
   const stopInterrupt = ctx.io.onInterrupt?.(() => {
+    interrupted = true;
     spinner?.stop();
     println(ctx.io.stderr, `${stageName}: stopped waiting (interrupted); what was done stays done and the stage goes on in CodePipeline `
       + `(cdk-delivery status ${pipeline})`);
@@ -148,7 +175,8 @@ export async function waitForStage(
       const state = await ctx.api.getPipelineState(pipeline);
       const stage = (state.stageStates ?? []).find((s) => s.stageName === stageName);
       if (!stage) {
-        throw notFound(`environment '${stageName}' is no longer in pipeline '${pipeline}'; stopped waiting`);
+        throw new WaitStopped(`environment '${stageName}' is no longer in pipeline '${pipeline}'; ${stoppedWaiting(pipeline, executionId, false)}`,
+          ExitCode.NOT_FOUND);
       }
       const latest = stage.latestExecution;
       pollsWithoutExecution = latest?.pipelineExecutionId ? 0 : pollsWithoutExecution + 1;
@@ -248,8 +276,8 @@ export async function waitForStage(
         return ExitCode.FAILED;
       }
       if (pollsWithoutExecution >= MAX_POLLS_WITHOUT_EXECUTION) {
-        throw notFound(`environment '${stageName}' of pipeline '${pipeline}' shows no execution any more (was the pipeline updated?); `
-          + `stopped waiting (cdk-delivery status ${pipeline})`);
+        throw new WaitStopped(`environment '${stageName}' of pipeline '${pipeline}' shows no execution any more (was the pipeline updated?); `
+          + stoppedWaiting(pipeline, executionId, false), ExitCode.NOT_FOUND);
       }
       if (ctx.maxRefreshes !== undefined && poll >= ctx.maxRefreshes) {
         spinner?.stop();
@@ -259,12 +287,15 @@ export async function waitForStage(
       const left = deadline === undefined ? undefined : deadline - ctx.io.now().getTime();
       if (left !== undefined && left <= 0) {
         spinner?.stop();
-        println(ctx.io.stderr, `${stageName} still ${words(status)} after ${formatDuration(options.timeoutMs)}; `
-          + `stopped waiting (the stage goes on: cdk-delivery status ${pipeline})`);
+        println(ctx.io.stderr, `${stageName} still ${words(status)} after ${formatDuration(options.timeoutMs)}; ${stoppedWaiting(pipeline, executionId)}`);
         return ExitCode.TIMED_OUT;
       }
       await ctx.io.sleep(left === undefined ? ctx.pollIntervalMs : Math.min(ctx.pollIntervalMs, left));
     }
+  } catch (e) {
+    // Ctrl-C: the handler said so, and the process exits
+    if (interrupted) throw e;
+    throw whileWaiting(e, pipeline, executionId);
   } finally {
     stopInterrupt?.();
     if (spinner?.isSpinning) spinner.stop();
@@ -332,11 +363,15 @@ function executionFailure(state: GetPipelineStateOutput | undefined, executionId
  * waitForStage. Returns 0 when the goal is reached, 1 when the execution ended otherwise, 8 when
  * `timeoutMs` ran out first; throws a not-found error (exit 3) when the execution is not found for
  * MAX_POLLS_WITHOUT_EXECUTION polls in a row (a new execution may take a moment to be readable).
+ * An error while polling keeps its exit code; its message adds that the execution goes on and
+ * what the command did stays done. A failure is named by the stage and action that failed.
  */
 export async function waitForExecution(ctx: CommandContext, pipeline: string, executionId: string, options: ExecutionWaitOptions): Promise<number> {
   const deadline = options.timeoutMs !== undefined ? ctx.io.now().getTime() + options.timeoutMs : undefined;
   const { spinner, progress } = startProgress(ctx, `waiting for execution ${executionId}`);
+  let interrupted = false;
   const stopInterrupt = ctx.io.onInterrupt?.(() => {
+    interrupted = true;
     spinner?.stop();
     println(ctx.io.stderr, `execution ${executionId}: stopped waiting (interrupted); what was done stays done and the execution goes on in CodePipeline `
       + `(cdk-delivery status ${pipeline})`);
@@ -353,7 +388,8 @@ export async function waitForExecution(ctx: CommandContext, pipeline: string, ex
       ]);
       missing = execution ? 0 : missing + 1;
       if (missing >= MAX_POLLS_WITHOUT_EXECUTION) {
-        throw notFound(`execution ${executionId} of pipeline '${pipeline}' was not found in ${missing} polls in a row; stopped waiting (cdk-delivery status ${pipeline})`);
+        throw new WaitStopped(`execution ${executionId} of pipeline '${pipeline}' was not found in ${missing} polls in a row; `
+          + stoppedWaiting(pipeline, executionId, false), ExitCode.NOT_FOUND);
       }
       const status = execution?.status ?? 'InProgress';
       const summary = execution?.statusSummary ? `: ${execution.statusSummary}` : '';
@@ -380,11 +416,15 @@ export async function waitForExecution(ctx: CommandContext, pipeline: string, ex
       if (left !== undefined && left <= 0) {
         spinner?.stop();
         println(ctx.io.stderr, `execution ${executionId} still ${words(status)} after ${formatDuration(options.timeoutMs)}; `
-          + `stopped waiting (the execution goes on: cdk-delivery status ${pipeline})`);
+          + stoppedWaiting(pipeline, executionId));
         return ExitCode.TIMED_OUT;
       }
       await ctx.io.sleep(left === undefined ? ctx.pollIntervalMs : Math.min(ctx.pollIntervalMs, left));
     }
+  } catch (e) {
+    // Ctrl-C: the handler said so, and the process exits
+    if (interrupted) throw e;
+    throw whileWaiting(e, pipeline, executionId);
   } finally {
     stopInterrupt?.();
     if (spinner?.isSpinning) spinner.stop();
