@@ -2,12 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   CodePipelineClient, DuplicatedStopRequestException, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand,
-  ListPipelineExecutionsCommand, PipelineExecutionNotFoundException, PipelineExecutionNotStoppableException, StartPipelineExecutionCommand,
-  StopPipelineExecutionCommand,
+  ListActionExecutionsCommand, ListPipelineExecutionsCommand, PipelineExecutionNotFoundException, PipelineExecutionNotStoppableException,
+  StartPipelineExecutionCommand, StopPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { COMMIT_2, COMMIT_3, execution3, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
+import { action, COMMIT_2, COMMIT_3, execution3, executions, PIPELINE, pipelineState } from './fixtures/pipeline';
 import { awsError, cli, minutesAgo } from './helpers';
 import { SOURCE_ACTION } from '../../src/model/stage-names';
 import { SOURCE_ACTION_NAME } from '../../src/sources/pipeline-source';
@@ -184,6 +184,63 @@ describe('start --wait', () => {
     const r = await cli(['start', PIPELINE, '--wait']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`execution ${NEW} failed in staging: Deploy: stack rollback\n`);
+    expect(cp).not.toHaveReceivedCommand(ListActionExecutionsCommand);
+  });
+
+  describe('a failed execution whose stage shows another execution since (a newer one entered it)', () => {
+    const failedDeploy = (status: string, start: number, message?: string) => action(NEW, 'staging', 'Deploy', 'Deploy', status, start, start - 5,
+      message ? { actionExecutionId: `${NEW}-staging-Deploy-${start}`, output: { executionResult: { errorDetails: { code: 'JobFailed', message } } } }
+        : { actionExecutionId: `${NEW}-staging-Deploy-${start}` });
+    /** staging runs exec-4 now; NEW failed there before it. */
+    const newerInStaging = () => {
+      const state = pipelineState({ stagingStatus: 'InProgress' });
+      state.stageStates![2].latestExecution = { pipelineExecutionId: 'exec-4', status: 'InProgress' };
+      state.stageStates![2].actionStates![0].latestExecution = { status: 'InProgress', lastStatusChange: minutesAgo(1) };
+      return state;
+    };
+
+    test('names the stage and action from ListActionExecutions filtered on this execution', async () => {
+      cp.on(GetPipelineExecutionCommand).resolves(running('Failed', { statusSummary: 'An action failed' }));
+      cp.on(GetPipelineStateCommand).resolves(newerInStaging());
+      cp.on(ListActionExecutionsCommand).resolves({
+        actionExecutionDetails: [
+          failedDeploy('Failed', 20, 'stack rollback: Resource handler returned message: "Invalid request"'),
+          action(NEW, 'Build', 'Build', 'Build', 'Succeeded', 40, 30),
+          action(NEW, 'Source', 'Source', 'Source', 'Succeeded', 50, 45),
+        ],
+      });
+      const r = await cli(['start', PIPELINE, '--wait']);
+      expect(r.code).toBe(1);
+      expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1);
+      expect(cp).toHaveReceivedCommandWith(ListActionExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: NEW } });
+      expect(r.stderr).toBe(`execution ${NEW} failed in staging: Deploy: stack rollback: Resource handler returned message: "Invalid request"\n`);
+    });
+
+    test('an action that failed and then succeeded when retried is not the failure: the later one is', async () => {
+      cp.on(GetPipelineExecutionCommand).resolves(running('Failed'));
+      cp.on(GetPipelineStateCommand).resolves(newerInStaging());
+      cp.on(ListActionExecutionsCommand).resolves({
+        actionExecutionDetails: [
+          action(NEW, 'prod', 'Deploy', 'Deploy', 'Failed', 10, 5, { output: { executionResult: { externalExecutionSummary: 'health check failed' } } }),
+          failedDeploy('Succeeded', 20),
+          failedDeploy('Failed', 30, 'stack rollback'),
+        ],
+      });
+      const r = await cli(['start', PIPELINE, '--wait']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`execution ${NEW} failed in prod: Deploy: health check failed\n`);
+    });
+
+    test('a ListActionExecutions that cannot be read is a warning: still exit 1, with the status summary', async () => {
+      cp.on(GetPipelineExecutionCommand).resolves(running('Failed', { statusSummary: 'An action failed' }));
+      cp.on(GetPipelineStateCommand).resolves(newerInStaging());
+      cp.on(ListActionExecutionsCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
+      const r = await cli(['start', PIPELINE, '--wait']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe("cdk-delivery: warning: access denied: ListActionExecutions needs the IAM permission codepipeline:ListActionExecutions (pipeline 'shop-pipeline'); "
+        + `cannot tell which action failed execution ${NEW}\n`
+        + `execution ${NEW} failed: An action failed\n`);
+    });
   });
 
   test.each([['Stopped'], ['Superseded']])('a %s execution exits 1 with its status summary', async (status) => {

@@ -1,4 +1,4 @@
-import { ActionState, GetPipelineStateOutput, RuleExecutionDetail, StageState } from '@aws-sdk/client-codepipeline';
+import { ActionExecutionDetail, ActionState, GetPipelineStateOutput, RuleExecutionDetail, StageState } from '@aws-sdk/client-codepipeline';
 import ora from 'ora';
 import { conditionFailure, conditionsChecked, ruleRunsFailure, stageConditions } from '../conditions';
 import { CommandContext } from '../context';
@@ -358,6 +358,33 @@ function executionFailure(state: GetPipelineStateOutput | undefined, executionId
 }
 
 /**
+ * The failure of an execution read from its own action executions (ListActionExecutions filtered
+ * on it), for when GetPipelineState no longer shows it where it failed: another execution entered
+ * that stage since. `staging: Deploy: stack rollback`, from the latest attempt of each action (one
+ * that failed and then succeeded when retried is no failure); undefined when no action of it failed
+ * (a condition failed it), or, with a warning, when the list cannot be read (the result stays exit 1).
+ */
+async function failureFromActions(
+  ctx: CommandContext, pipeline: string, executionId: string, beforeWarning: () => void,
+): Promise<string | undefined> {
+  let actions: ActionExecutionDetail[];
+  try {
+    actions = await ctx.api.listActionExecutions(pipeline, { pipelineExecutionId: executionId, maxPages: 10 });
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    beforeWarning();
+    println(ctx.io.stderr, safeLine(`cdk-delivery: warning: ${e.message}; cannot tell which action failed execution ${executionId}`));
+    return undefined;
+  }
+  const run = stageRuns(actions.filter((a) => a.pipelineExecutionId === undefined || a.pipelineExecutionId === executionId))
+    .filter((r) => r.status === 'Failed' || r.status === 'Rejected' || r.status === 'Expired')
+    .sort((a, b) => (b.endTime?.getTime() ?? 0) - (a.endTime?.getTime() ?? 0))[0];
+  if (!run) return undefined;
+  const failure = failureMessage([...run.work, ...run.approvals]);
+  return `${run.stageName}${failure ? `: ${failure}` : ''}`;
+}
+
+/**
  * Polls a pipeline execution (GetPipelineExecution for its status, GetPipelineState for where it
  * is) until it ends, or for `goal: 'stopped'` until it is Stopped, with the progress output of
  * waitForStage. Returns 0 when the goal is reached, 1 when the execution ended otherwise, 8 when
@@ -398,7 +425,9 @@ export async function waitForExecution(ctx: CommandContext, pipeline: string, ex
         return ExitCode.OK;
       }
       if (EXECUTION_DONE.has(status)) {
-        const failure = status === 'Failed' ? executionFailure(state, executionId) : undefined;
+        // the stage it failed in may show another execution since (a newer one entered it): then its own actions tell
+        const failure = status !== 'Failed' || options.goal !== 'end' ? undefined
+          : executionFailure(state, executionId) ?? await failureFromActions(ctx, pipeline, executionId, () => spinner?.clear());
         const text = options.goal === 'stopped'
           ? `execution ${executionId} ended ${status} before it stopped${summary}`
           : `execution ${executionId} ${status.toLowerCase()}${failure ? ` in ${failure}` : summary}`;
