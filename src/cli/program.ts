@@ -299,13 +299,15 @@ in, unless the environment was frozen for more than 30 days.`)
   program.command('start')
     .description('Start a release: run the latest source revision, or the one given, through the pipeline (StartPipelineExecution)')
     .argument('<pipeline>', 'pipeline name')
-    .option('--revision <id>', 'run this revision: a full commit id, a full image digest (sha256:...) or an S3 object version id')
+    .option('--revision <id>', 'run this revision: a full commit id, a full image digest (sha256:...) or an S3 object version id; '
+      + '<source>=<id> for an additional source (repeat the option for each source)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--wait', 'follow the execution to its end; exit 0 only if it succeeds')
     .option('--timeout <duration>', EXECUTION_TIMEOUT_HELP)
     .option('--json', 'print JSON')
     .addHelpText('after', examples('cdk-delivery start shop-pipeline',
-      'cdk-delivery start shop-pipeline --revision 3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39 --wait --timeout 2h'))
-    .action(run((pipeline: string, opts: { revision?: string; wait?: boolean; timeout?: string; json?: boolean }, cmd: Command) =>
+      'cdk-delivery start shop-pipeline --revision 3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39 --wait --timeout 2h',
+      'cdk-delivery start shop-pipeline --revision 3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39 --revision Config=9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c'))
+    .action(run((pipeline: string, opts: { revision?: string[]; wait?: boolean; timeout?: string; json?: boolean }, cmd: Command) =>
       startCommand(context(cmd), { pipeline, ...opts, timeoutMs: parseTimeout(opts) })));
 
   program.command('stop')

@@ -58,7 +58,14 @@ describe('start', () => {
     expect(cp).toHaveReceivedCommandWith(StartPipelineExecutionCommand, {
       name: PIPELINE, sourceRevisions: [{ actionName: 'Source', revisionType: 'COMMIT_ID', revisionValue: COMMIT_3 }],
     });
-    expect(JSON.parse(r.stdout)).toEqual({ pipeline: PIPELINE, executionId: NEW, revision: { actionName: 'Source', type: 'COMMIT_ID', id: COMMIT_3 } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      pipeline: PIPELINE,
+      executionId: NEW,
+      revision: { actionName: 'Source', type: 'COMMIT_ID', id: COMMIT_3 },
+      revisions: [{ actionName: 'Source', type: 'COMMIT_ID', id: COMMIT_3 }],
+      latest: [],
+    });
+    expect(r.stderr).toBe('');
   });
 
   test.each([
@@ -127,6 +134,75 @@ describe('start', () => {
     cp.on(GetPipelineCommand).resolves(declaration('CodeCommit', 'Checkout'));
     expect((await cli(['start', PIPELINE, '--revision', COMMIT_3])).code).toBe(0);
     expect(cp).toHaveReceivedCommandWith(StartPipelineExecutionCommand, { sourceRevisions: [{ actionName: 'Checkout', revisionType: 'COMMIT_ID', revisionValue: COMMIT_3 }] });
+  });
+
+  describe('a pipeline with additional sources', () => {
+    /** Source (GitHub), Config (CodeCommit) and Assets (S3) in the Source stage, as additionalSources render them. */
+    const withAdditional = () => {
+      const d = declaration('CodeStarSourceConnection');
+      const source = (name: string, provider: string) => ({ name, actionTypeId: { category: 'Source' as const, owner: 'AWS' as const, provider, version: '1' } });
+      (d.pipeline.stages[0].actions as object[]).push(source('Config', 'CodeCommit'), source('Assets', 'S3'));
+      return d;
+    };
+    beforeEach(() => { cp.on(GetPipelineCommand).resolves(withAdditional()); });
+
+    test('--revision Name=id pins an additional source beside the main one; the sources left to their latest revision are named on stderr', async () => {
+      const r = await cli(['start', PIPELINE, '--revision', COMMIT_3, '--revision', `Config=${COMMIT_2.toUpperCase()}`]);
+      expect(r.code).toBe(0);
+      expect(cp).toHaveReceivedCommandWith(StartPipelineExecutionCommand, {
+        name: PIPELINE,
+        sourceRevisions: [
+          { actionName: 'Source', revisionType: 'COMMIT_ID', revisionValue: COMMIT_3 },
+          { actionName: 'Config', revisionType: 'COMMIT_ID', revisionValue: COMMIT_2 },
+        ],
+      });
+      expect(r.stdout).toBe(`started execution ${NEW} of 'shop-pipeline' at ${COMMIT_3} (COMMIT_ID); Config at ${COMMIT_2} (COMMIT_ID)\n`);
+      expect(r.stderr).toBe("note: source Assets runs its latest revision, which may be newer than the others': pin it with --revision Assets=<id>\n");
+    });
+
+    test('only the main source pinned (regression: the additional sources ran their latest revision, unsaid)', async () => {
+      const r = await cli(['start', PIPELINE, '--revision', COMMIT_3, '--json']);
+      expect(r.code).toBe(0);
+      expect(cp).toHaveReceivedCommandWith(StartPipelineExecutionCommand, {
+        sourceRevisions: [{ actionName: 'Source', revisionType: 'COMMIT_ID', revisionValue: COMMIT_3 }],
+      });
+      expect(JSON.parse(r.stdout)).toEqual({
+        pipeline: PIPELINE,
+        executionId: NEW,
+        revision: { actionName: 'Source', type: 'COMMIT_ID', id: COMMIT_3 },
+        revisions: [{ actionName: 'Source', type: 'COMMIT_ID', id: COMMIT_3 }],
+        latest: ['Config', 'Assets'],
+      });
+      expect(r.stderr).toBe("note: sources Config, Assets run their latest revision, which may be newer than the others': "
+        + 'pin them with --revision Config=<id> --revision Assets=<id>\n');
+    });
+
+    test('every source pinned, an S3 version id with = in it: no note', async () => {
+      const r = await cli(['start', PIPELINE, '--revision', COMMIT_3, '--revision', `Config=${COMMIT_2}`, '--revision', 'Assets=3/L4kqtJl+rmSp=']);
+      expect(r.code).toBe(0);
+      expect(cp).toHaveReceivedCommandWith(StartPipelineExecutionCommand, {
+        sourceRevisions: [
+          { actionName: 'Source', revisionType: 'COMMIT_ID', revisionValue: COMMIT_3 },
+          { actionName: 'Config', revisionType: 'COMMIT_ID', revisionValue: COMMIT_2 },
+          { actionName: 'Assets', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: '3/L4kqtJl+rmSp=' },
+        ],
+      });
+      expect(r.stderr).toBe('');
+    });
+
+    test('a name that is no source of the pipeline, or two revisions for one source: exit 2, nothing started', async () => {
+      const unknown = await cli(['start', PIPELINE, '--revision', `Cfg=${COMMIT_2}`]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toBe("cdk-delivery: --revision: 'Cfg' is not a source action of 'shop-pipeline'; its sources are Source, Config, Assets "
+        + '(the main one takes a revision without a name)\n');
+      const twice = await cli(['start', PIPELINE, '--revision', `Config=${COMMIT_2}`, '--revision', `Config=${COMMIT_3}`]);
+      expect(twice.code).toBe(2);
+      expect(twice.stderr).toBe(`cdk-delivery: --revision: two revisions for source Config (${COMMIT_2}, ${COMMIT_3}); give one per source\n`);
+      const main = await cli(['start', PIPELINE, '--revision', COMMIT_2, '--revision', `Source=${COMMIT_3}`]);
+      expect(main.code).toBe(2);
+      expect(main.stderr).toBe(`cdk-delivery: --revision: two revisions for source Source (${COMMIT_2}, ${COMMIT_3}); give one per source\n`);
+      expect(cp).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
+    });
   });
 
   test('the CLI\'s source action name is the constructs\' SOURCE_ACTION_NAME', () => {

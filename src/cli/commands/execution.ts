@@ -14,8 +14,12 @@ interface ExecutionCommandOptions extends WaitOptions {
 }
 
 export interface StartOptions extends ExecutionCommandOptions {
-  /** Run this source revision instead of the latest: a full commit id, an image digest or an S3 object version id. */
-  readonly revision?: string;
+  /**
+   * Run these source revisions instead of the latest: a full commit id, an image digest or an S3
+   * object version id for the main source, `<action>=<id>` for another source action of the
+   * `Source` stage (an additional source).
+   */
+  readonly revision?: readonly string[];
 }
 
 export interface StopOptions extends ExecutionCommandOptions {
@@ -81,37 +85,99 @@ function revisionOverride(pipeline: string, action: ActionDeclaration, value: st
   return { revisionType, revisionValue: value };
 }
 
+interface RevisionOverride {
+  readonly actionName: string;
+  readonly revisionType: SourceRevisionType;
+  readonly revisionValue: string;
+  /** The pipeline's main source action (the one a `--revision` without a name pins). */
+  readonly main: boolean;
+}
+
+interface RevisionOverrides {
+  readonly overrides: RevisionOverride[];
+  /** The source actions left to their latest revision. */
+  readonly latest: string[];
+  /** The main source action's name. */
+  readonly mainName?: string;
+}
+
+const NO_OVERRIDES: RevisionOverrides = { overrides: [], latest: [] };
+const NAMED_REVISION = /^([A-Za-z0-9.@_-]+)=(.+)$/;
+
 /**
- * `cdk-delivery start <pipeline> [--revision id]`: StartPipelineExecution, with a source revision
+ * The source revision overrides of `--revision` values (GetPipeline's stages): `<id>` for the main
+ * source action, `<action>=<id>` for another source action of the `Source` stage; main first, then
+ * as given. `latest`: the source actions of the stage left to their latest revision. A value
+ * `<name>=...` whose name is no source action is refused, unless the main source takes S3 version
+ * ids (which may hold `=`): it is then the main source's.
+ */
+function revisionOverrides(
+  pipeline: string, stages: { name?: string; actions?: ActionDeclaration[] }[] | undefined, values: readonly string[],
+): RevisionOverrides {
+  const sources = ((stages ?? []).find((s) => s.name === SOURCE_STAGE)?.actions ?? [])
+    .filter((a): a is ActionDeclaration & { name: string } => a.actionTypeId?.category === 'Source' && !!a.name);
+  const main = sourceAction(stages);
+  const chosen = new Map<string, { action: ActionDeclaration & { name: string }; value: string }>();
+  for (const given of values) {
+    const named = NAMED_REVISION.exec(given);
+    const other = named ? sources.find((a) => a.name === named[1]) : undefined;
+    if (named && !other && sources.length > 1 && (!main || REVISION_TYPES[main.actionTypeId?.provider ?? ''] !== 'S3_OBJECT_VERSION_ID')) {
+      throw usageError(`--revision: '${named[1]}' is not a source action of '${pipeline}'; its sources are ${sources.map((a) => a.name).join(', ')} `
+        + '(the main one takes a revision without a name)');
+    }
+    const action = other ?? main;
+    if (!action?.name) {
+      throw notFound(`--revision: pipeline '${pipeline}' has no source action '${SOURCE_ACTION}' in a '${SOURCE_STAGE}' stage to start from that revision`);
+    }
+    const value = other ? named![2] : given;
+    const previous = chosen.get(action.name);
+    if (previous) throw usageError(`--revision: two revisions for source ${action.name} (${previous.value}, ${value}); give one per source`);
+    chosen.set(action.name, { action: action as ActionDeclaration & { name: string }, value });
+  }
+  const overrides = [...chosen.values()]
+    .map(({ action, value }) => ({ actionName: action.name, ...revisionOverride(pipeline, action, value), main: action === main }))
+    .sort((a, b) => Number(b.main) - Number(a.main));
+  return { overrides, latest: sources.map((a) => a.name).filter((name) => !chosen.has(name)), mainName: main?.name };
+}
+
+/**
+ * `cdk-delivery start <pipeline> [--revision id] [--revision action=id]`: StartPipelineExecution, with a source revision
  * override when `--revision` is given (GetPipeline first reads the source action's provider, which
  * decides the revision type).
  */
 export async function startCommand(ctx: CommandContext, options: StartOptions): Promise<number> {
   const pipeline = validateName(options.pipeline, 'pipeline name');
-  const revision = options.revision;
-  if (revision !== undefined && (!REVISION_CHARS.test(revision) || revision.length > MAX_REVISION_LENGTH)) {
-    throw usageError(`--revision must be a commit id, image digest or S3 version id (at most ${MAX_REVISION_LENGTH} letters, digits and . _ + / = : -), `
-      + `got '${revision}'`);
-  }
-  let override: { actionName: string; revisionType: SourceRevisionType; revisionValue: string } | undefined;
-  if (revision !== undefined) {
-    const declaration = await ctx.api.getPipeline(pipeline);
-    const action = sourceAction(declaration.stages);
-    if (!action?.name) {
-      throw notFound(`--revision: pipeline '${pipeline}' has no source action '${SOURCE_ACTION}' in a '${SOURCE_STAGE}' stage to start from that revision`);
+  const values = options.revision ?? [];
+  for (const value of values) {
+    if (!REVISION_CHARS.test(value) || value.length > MAX_REVISION_LENGTH) {
+      throw usageError(`--revision must be a commit id, image digest or S3 version id (at most ${MAX_REVISION_LENGTH} letters, digits and . _ + / = : -), `
+        + `got '${value}'`);
     }
-    override = { actionName: action.name, ...revisionOverride(pipeline, action, revision) };
   }
-  const executionId = await ctx.api.startPipelineExecution({ name: pipeline, ...(override ? { sourceRevisions: [override] } : {}) });
+  const { overrides, latest, mainName } = values.length > 0
+    ? revisionOverrides(pipeline, (await ctx.api.getPipeline(pipeline)).stages, values)
+    : NO_OVERRIDES;
+  const sourceRevisions = overrides.map(({ actionName, revisionType, revisionValue }) => ({ actionName, revisionType, revisionValue }));
+  const executionId = await ctx.api.startPipelineExecution({ name: pipeline, ...(sourceRevisions.length > 0 ? { sourceRevisions } : {}) });
+  const mainOverride = overrides.find((o) => o.main);
+  const json = (o: RevisionOverride) => ({ actionName: o.actionName, type: o.revisionType, id: o.revisionValue });
   if (options.json) {
     println(ctx.io.stdout, JSON.stringify({
       pipeline,
       executionId,
-      ...(override ? { revision: { actionName: override.actionName, type: override.revisionType, id: override.revisionValue } } : {}),
+      ...(mainOverride ? { revision: json(mainOverride) } : {}),
+      ...(overrides.length > 0 ? { revisions: overrides.map(json), latest } : {}),
     }, null, 2));
   } else {
+    const at = overrides.map((o) => `${o.main ? '' : `${o.actionName} `}at ${o.revisionValue} (${o.revisionType})`);
     println(ctx.io.stdout, safeLine(`started execution ${executionId ?? 'unknown'} of '${pipeline}'`
-      + `${override ? ` at ${override.revisionValue} (${override.revisionType})` : ' at the latest source revision'}`));
+      + ` ${mainOverride ? '' : 'at the latest source revision'}${!mainOverride && at.length > 0 ? '; ' : ''}${at.join('; ')}`));
+  }
+  if (latest.length > 0) {
+    const pin = latest.map((name) => `--revision ${name === mainName ? '' : `${name}=`}<id>`);
+    println(ctx.io.stderr, safeLine(latest.length === 1
+      ? `note: source ${latest[0]} runs its latest revision, which may be newer than the others': pin it with ${pin[0]}`
+      : `note: sources ${latest.join(', ')} run their latest revision, which may be newer than the others': pin them with ${pin.join(' ')}`));
   }
   return options.wait && executionId ? waitForExecution(ctx, pipeline, executionId, { timeoutMs: options.timeoutMs, goal: 'end' }) : ExitCode.OK;
 }
