@@ -167,6 +167,17 @@ export function fromAwsError(error: unknown, ctx: AwsErrorContext): CliError {
     return new CliError(`execution ${ctx.execution ?? '?'} is no longer the latest in '${ctx.stage ?? '?'}' of '${ctx.pipeline ?? '?'}' (${ctx.operation}); `
       + `run 'cdk-delivery status ${ctx.pipeline ?? '<pipeline>'}' to see the current state`, ExitCode.NOT_FOUND);
   }
+  if (name === 'ConflictException' && ctx.service === 'codepipeline') {
+    // CodePipeline: "the pipeline is busy handling ongoing activities. Try again later." Nothing was done: transient, as a throttle
+    return new CliError(`CodePipeline is busy with pipeline '${ctx.pipeline ?? '?'}' (${ctx.operation}${ctx.stage ? `, environment '${ctx.stage}'` : ''}: `
+      + `${name}: ${message.replace(/\.$/, '')}): nothing was done; try again in a minute ('cdk-delivery status ${ctx.pipeline ?? '<pipeline>'}' shows what is running)`,
+    ExitCode.THROTTLED);
+  }
+  if (name === 'ConcurrentPipelineExecutionsLimitExceededException') {
+    return new CliError(`nothing started: pipeline '${ctx.pipeline ?? '?'}' runs as many executions at once as CodePipeline allows `
+      + `(${name}: ${message.replace(/\.$/, '')}); wait for one to end, or stop one ('cdk-delivery status ${ctx.pipeline ?? '<pipeline>'}' shows them, `
+      + `'cdk-delivery stop ${ctx.pipeline ?? '<pipeline>'} --execution <id>' stops one)`, ExitCode.FAILED);
+  }
   if (name === 'InvalidApprovalTokenException') {
     return new CliError(
       `the approval token is no longer valid${what}: the approval expired or was answered by someone else; run 'cdk-delivery status' to see the current state`,

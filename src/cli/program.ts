@@ -40,7 +40,7 @@ Exit codes:
   2  usage error (unknown command or flag, bad value, missing confirmation, several approvals waiting or executions running and none chosen, unreadable plan or plan file)
   3  not found (cloud assembly or diff's plan file, pipeline, environment, pending approval, execution to stop, condition being checked to override; freeze/unfreeze: a stage that is not an environment)
   4  access denied (the message names the IAM permission)
-  5  throttled or service error after retries
+  5  throttled or service error after retries, or CodePipeline busy with the pipeline (nothing done: try again)
   6  no AWS credentials, expired or invalid credentials, credentials that cannot be obtained (STS AssumeRole or SSO refused), no region or an invalid one, or a profile that does not exist
   7  approval token expired or approval already answered; stop: the execution is already being stopped
   8  --wait --timeout ran out while the stage (execution) was still running (it goes on in CodePipeline)

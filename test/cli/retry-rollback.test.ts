@@ -1,5 +1,5 @@
 import {
-  CodePipelineClient, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
+  CodePipelineClient, ConflictException, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
   RetryStageExecutionCommand, NotLatestPipelineExecutionException, RollbackStageCommand, StageNotRetryableException, UnableToRollbackStageException,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -66,6 +66,15 @@ describe('retry', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("cdk-delivery: RetryStageExecution failed (pipeline 'shop-pipeline', environment 'staging'): "
       + 'NotLatestPipelineExecutionException: The stage has failed in a later run\n');
+  });
+
+  test('the pipeline busy (ConflictException): exit 5, nothing done, try again (regression: exit 1, "failed")', async () => {
+    cp.on(RetryStageExecutionCommand).rejects(new ConflictException({ message: 'The pipeline is busy handling ongoing activities.', $metadata: { httpStatusCode: 409 } }));
+    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toBe("cdk-delivery: CodePipeline is busy with pipeline 'shop-pipeline' (RetryStageExecution, environment 'staging': "
+      + "ConflictException: The pipeline is busy handling ongoing activities): nothing was done; try again in a minute ('cdk-delivery status shop-pipeline' "
+      + 'shows what is running)\n');
   });
 
   test('--wait follows the retried stage to success', async () => {

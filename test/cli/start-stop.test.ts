@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CodePipelineClient, DuplicatedStopRequestException, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand,
+  CodePipelineClient, ConcurrentPipelineExecutionsLimitExceededException, DuplicatedStopRequestException, GetPipelineCommand,
+  GetPipelineExecutionCommand, GetPipelineStateCommand,
   ListActionExecutionsCommand, ListPipelineExecutionsCommand, PipelineExecutionNotFoundException, PipelineExecutionNotStoppableException,
   StartPipelineExecutionCommand, StopPipelineExecutionCommand,
 } from '@aws-sdk/client-codepipeline';
@@ -550,6 +551,17 @@ describe('stop', () => {
     const bad = await cli(['stop', PIPELINE, '--yes', '--execution', 'exec 3']);
     expect(bad.code).toBe(2);
     expect(cp.calls()).toHaveLength(0);
+  });
+
+  test('start at the limit of concurrent executions: exit 1, nothing started, what to do (regression: the exception\'s name only)', async () => {
+    cp.on(StartPipelineExecutionCommand).rejects(new ConcurrentPipelineExecutionsLimitExceededException({
+      message: 'The pipeline has reached the limit for concurrent pipeline executions.', $metadata: { httpStatusCode: 400 },
+    }));
+    const r = await cli(['start', PIPELINE]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("cdk-delivery: nothing started: pipeline 'shop-pipeline' runs as many executions at once as CodePipeline allows "
+      + '(ConcurrentPipelineExecutionsLimitExceededException: The pipeline has reached the limit for concurrent pipeline executions); '
+      + "wait for one to end, or stop one ('cdk-delivery status shop-pipeline' shows them, 'cdk-delivery stop shop-pipeline --execution <id>' stops one)\n");
   });
 
   test('PipelineExecutionNotStoppableException: exit 1 in one clear line', async () => {
