@@ -10,7 +10,10 @@ export interface DeploymentRecord {
   readonly executionId: string;
   /** 'deployment' for a normal execution, 'rollback' for a RollbackStage execution. */
   readonly kind: 'deployment' | 'rollback';
-  /** Result of the stage's deployment actions (approvals excluded). Abandoned = superseded or stopped. */
+  /**
+   * Result of the stage's deployment actions (approvals excluded), Failed too when the alarms watched
+   * after them failed the stage. Abandoned = superseded or stopped.
+   */
   readonly status: 'Succeeded' | 'Failed' | 'InProgress' | 'Abandoned';
   readonly startTime: Date;
   /** When the stage ended (its last action's last update). */
@@ -25,7 +28,9 @@ export interface DeploymentRecord {
   /**
    * When the run's first failed attempt ended, when an action of the run failed: a run retried
    * (RetryStageExecution) fails when that attempt failed, whether a retry then succeeded (a
-   * deployment that succeeded after failing, status Succeeded) or failed again (status Failed).
+   * deployment that succeeded after failing, status Succeeded) or failed again (status Failed); or,
+   * for a run whose actions succeeded and whose alarms watched after them failed the stage, when
+   * that alarm's rule failed.
    */
   readonly failedAt?: Date;
   /** A rollback: the execution it restored (`rollbackMetadata.rollbackTargetPipelineExecutionId`), when known. */

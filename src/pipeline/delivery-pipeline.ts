@@ -972,7 +972,8 @@ function firstDeploymentIn(model: PipelineModel, region: string): string | undef
 
 /**
  * What `cdk-delivery status` and `history` read of a pipeline (every grant includes them);
- * ListRuleExecutions: which execution a failed or checked condition belongs to (status, override).
+ * ListRuleExecutions: which execution a failed or checked condition belongs to (status, override), and
+ * which stage the alarms watched after its deployments failed (metrics, `history --env`).
  */
 const PIPELINE_READ_ACTIONS = [
   'codepipeline:GetPipeline',

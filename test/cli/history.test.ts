@@ -1,7 +1,7 @@
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import {
   ActionExecutionDetail, CodePipelineClient, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
-  ListPipelineExecutionsCommand,
+  ListPipelineExecutionsCommand, ListRuleExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -13,6 +13,8 @@ mockClient(CodeDeployClient);
 
 beforeEach(() => {
   cp.reset();
+  // CodePipeline answers an empty list for an execution no rule ran for
+  cp.on(ListRuleExecutionsCommand).resolves({ ruleExecutionDetails: [] });
   cp.on(GetPipelineStateCommand).resolves(pipelineState());
   cp.on(ListPipelineExecutionsCommand, { nextToken: undefined }).resolves({ pipelineExecutionSummaries: executions.slice(0, 2), nextToken: 'e2' });
   cp.on(ListPipelineExecutionsCommand, { nextToken: 'e2' }).resolves({ pipelineExecutionSummaries: executions.slice(2) });
@@ -227,6 +229,8 @@ describe('history --env of a run cut short: its stage did not run every action (
   ];
   const setup = (e2Status: string, e2Actions: ActionExecutionDetail[]) => {
     cp.reset();
+    // CodePipeline answers an empty list for an execution no rule ran for
+    cp.on(ListRuleExecutionsCommand).resolves({ ruleExecutionDetails: [] });
     cp.on(GetPipelineStateCommand).resolves({
       pipelineName: PIPELINE,
       stageStates: [
@@ -347,6 +351,8 @@ describe('history --env of a run in the period whose execution started before --
 
   beforeEach(() => {
     cp.reset();
+    // CodePipeline answers an empty list for an execution no rule ran for
+    cp.on(ListRuleExecutionsCommand).resolves({ ruleExecutionDetails: [] });
     cp.on(GetPipelineStateCommand).resolves(pipelineState());
     cp.on(ListPipelineExecutionsCommand).resolves({
       pipelineExecutionSummaries: [{ pipelineExecutionId: 'e9', status: 'Succeeded', startTime: minutesAgo(10 * DAY), lastUpdateTime: minutesAgo(2 * DAY - 30) }],

@@ -1,12 +1,12 @@
 import { BatchGetDeploymentsCommand, CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import {
   ActionExecutionDetail, CodePipelineClient, GetPipelineCommand, GetPipelineExecutionCommand, GetPipelineStateCommand, ListActionExecutionsCommand,
-  ListPipelineExecutionsCommand, PipelineExecutionSummary,
+  ListPipelineExecutionsCommand, ListRuleExecutionsCommand, PipelineExecutionSummary,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
-  actionExecutions, COMMIT_1, COMMIT_2, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState,
+  action, actionExecutions, COMMIT_1, COMMIT_2, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState,
 } from './fixtures/pipeline';
 import { actionExecution, awsError, cli, minutesAgo, testClients, testIo } from './helpers';
 import { DeliveryApi } from '../../src/cli/aws';
@@ -17,6 +17,8 @@ const cd = mockClient(CodeDeployClient);
 
 beforeEach(() => {
   cp.reset();
+  // CodePipeline answers an empty list for an execution no rule ran for
+  cp.on(ListRuleExecutionsCommand).resolves({ ruleExecutionDetails: [] });
   cd.reset();
   cp.on(GetPipelineStateCommand).resolves(pipelineState());
   cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: executions });
@@ -219,6 +221,8 @@ describe('metrics of executions that started before --since', () => {
 
   beforeEach(() => {
     cp.reset();
+    // CodePipeline answers an empty list for an execution no rule ran for
+    cp.on(ListRuleExecutionsCommand).resolves({ ruleExecutionDetails: [] });
     cp.on(GetPipelineStateCommand).resolves(pipelineState());
     cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [e9Summary] });
     cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: e9Actions });
@@ -375,6 +379,8 @@ describe('metrics of stopped, retried and half-run stage runs', () => {
   ];
   const setup = (summaries: ReturnType<typeof summary>[], actions: ActionExecutionDetail[], prodLatest?: Latest) => {
     cp.reset();
+    // CodePipeline answers an empty list for an execution no rule ran for
+    cp.on(ListRuleExecutionsCommand).resolves({ ruleExecutionDetails: [] });
     cd.reset();
     cp.on(GetPipelineStateCommand).resolves(state(prodLatest));
     cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: summaries });
@@ -662,6 +668,8 @@ describe('a run whose change-set review was rejected, expired or cut short by a 
   const setup = (status: string, review: string, extra: Partial<ActionExecutionDetail> = {}, e2: ActionExecutionDetail[] = [],
     stageActions = ['Approve', 'shop.Prepare', 'ReviewChangeSet', 'shop.Deploy']) => {
     cp.reset();
+    // CodePipeline answers an empty list for an execution no rule ran for
+    cp.on(ListRuleExecutionsCommand).resolves({ ruleExecutionDetails: [] });
     cd.reset();
     cp.on(GetPipelineStateCommand).resolves({
       pipelineName: PIPELINE,
@@ -878,5 +886,97 @@ describe('metrics after two rollbacks in a row (A, B, C deployed; rolled back to
     const r = await cli(['metrics', PIPELINE, '--since', '2d', '--json']);
     const staging = JSON.parse(r.stdout).environments.find((m: { environment: string }) => m.environment === 'staging');
     expect(staging).toMatchObject({ deployments: 3, changes: 3, failedChanges: 0, restores: 0 });
+  });
+});
+
+describe('metrics of a stage its alarms failed after its deployments succeeded (success conditions: Verification.alarms)', () => {
+  // exec-2 deployed prod (its Deploy succeeded), then prod.BakeAlarm went into ALARM during the bake time and failed the stage:
+  // the execution failed with every action succeeded
+  const baked = actionExecutions.map((a) => (a.pipelineExecutionId === 'exec-2' && a.stageName === 'prod' && a.actionName === 'Deploy'
+    ? { ...a, status: 'Succeeded' as const, output: { executionResult: { externalExecutionId: 'd-2' } } } : a));
+  const ruleRun = (exec: string, stage: string, rule: string, status: string, start: number, end: number) => ({
+    pipelineExecutionId: exec,
+    ruleExecutionId: `${exec}-${rule}`,
+    stageName: stage,
+    ruleName: rule,
+    status: status as 'Failed',
+    startTime: minutesAgo(start),
+    lastUpdateTime: minutesAgo(end),
+  });
+
+  beforeEach(() => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: baked });
+    cd.on(BatchGetDeploymentsCommand).resolves({ deploymentsInfo: [{ deploymentId: 'd-2', status: 'Succeeded' }, { deploymentId: 'd-1', status: 'Succeeded' }] });
+    cp.on(ListRuleExecutionsCommand).resolves({
+      ruleExecutionDetails: [ruleRun('exec-2', 'prod', 'prod.BakeAlarm', 'Failed', 240, 225), ruleRun('exec-2', 'prod', 'prod.DeploymentWindow', 'Succeeded', 272, 271)],
+    });
+  });
+
+  test('is a failed change, not a deployment, failed when the alarm failed it; one ListRuleExecutions of that execution alone '
+    + '(regression: counted as a successful deployment)', async () => {
+    const r = await cli(['metrics', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const { environments } = JSON.parse(r.stdout);
+    expect(environments.find((m: { environment: string }) => m.environment === 'prod')).toMatchObject({
+      deployments: 1, changes: 2, failedChanges: 1, changeFailureRate: 0.5, restores: 0, openFailures: 1,
+    });
+    expect(environments.find((m: { environment: string }) => m.environment === 'staging')).toMatchObject({ deployments: 3, failedChanges: 0 });
+    // only exec-2 failed without a failed action: exec-1 succeeded, exec-3 still runs
+    expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(ListRuleExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: 'exec-2' } });
+  });
+
+  test('rolled back by the stage\'s failure policy: one failed change, no deployment, restored from the alarm to the rollback\'s end', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [{
+        pipelineExecutionId: 'exec-4',
+        status: 'Succeeded',
+        executionType: 'ROLLBACK',
+        trigger: { triggerType: 'AutomatedRollback' },
+        rollbackMetadata: { rollbackTargetPipelineExecutionId: 'exec-1' },
+        startTime: minutesAgo(222),
+        lastUpdateTime: minutesAgo(200),
+      }, ...executions],
+    });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [action('exec-4', 'prod', 'Deploy', 'Deploy', 'Succeeded', 220, 200), ...baked] });
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    // regression: exec-2 was a deployment too, failed only when the rollback started (restored in 20 minutes)
+    expect(JSON.parse(r.stdout).environments[0]).toMatchObject({
+      deployments: 1, changes: 2, failedChanges: 1, restores: 1, openFailures: 0, timeToRestoreMedianMs: 25 * 60_000,
+    });
+  });
+
+  test('an entry condition of a later environment that failed the execution leaves the stage before it deployed', async () => {
+    // exec-2 deployed staging, then prod's entry alarm kept it out of prod: no prod action ran
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: baked.filter((a) => a.pipelineExecutionId !== 'exec-2' || a.stageName !== 'prod') });
+    cp.on(ListRuleExecutionsCommand).resolves({ ruleExecutionDetails: [ruleRun('exec-2', 'prod', 'prod.EntryAlarm', 'Failed', 275, 274)] });
+    const r = await cli(['metrics', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    const { environments } = JSON.parse(r.stdout);
+    expect(environments.find((m: { environment: string }) => m.environment === 'staging')).toMatchObject({ deployments: 3, changes: 3, failedChanges: 0 });
+    expect(environments.find((m: { environment: string }) => m.environment === 'prod')).toMatchObject({ deployments: 1, changes: 1, failedChanges: 0 });
+  });
+
+  test('ListRuleExecutions denied (a grant of an earlier version): one warning, and the stage counts by its actions', async () => {
+    cp.on(ListRuleExecutionsCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform codepipeline:ListRuleExecutions'));
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 2, changes: 2, failedChanges: 0 });
+    expect(r.stderr.split('\n').filter((l) => l)).toEqual([expect.stringMatching(
+      /^cdk-delivery: warning: access denied: .*codepipeline:ListRuleExecutions.*; cannot tell whether the alarms watched after the deployments failed execution exec-2: the stages it ran count by their actions \(grantRead, grantOperate and grantApprove .*\)$/)]);
+  });
+
+  test('history --env shows it Failed, as metrics counts it', async () => {
+    const r = await cli(['history', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((e: { executionId: string; environmentResult: string }) => [e.executionId, e.environmentResult]))
+      .toEqual([['exec-3', 'InProgress'], ['exec-2', 'Failed'], ['exec-1', 'Succeeded']]);
+    expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 1);
+    // without --env no environment's result is shown: no call
+    cp.resetHistory();
+    expect((await cli(['history', PIPELINE, '--json'])).code).toBe(0);
+    expect(cp).not.toHaveReceivedCommand(ListRuleExecutionsCommand);
   });
 });

@@ -1,6 +1,7 @@
 import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { mapLimit } from '../aws';
+import { failedWithoutFailedAction, stageRunKey, stagesFailedByConditions } from '../condition-failures';
 import { CommandContext } from '../context';
 import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode } from '../errors';
@@ -141,6 +142,17 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions,
     const run = envRuns.get(e.pipelineExecutionId ?? '');
     if (run) environmentResult(run, e.status);
   }));
+  // a run of the environment whose alarms watched after its deployments failed it (its success
+  // conditions): every action succeeded and the execution failed; one ListRuleExecutions per such execution
+  const statusOf = new Map(executions.map(({ summary: e }) => [e.pipelineExecutionId ?? '', e.status]));
+  const failedByConditions = options.env
+    ? await stagesFailedByConditions(ctx, options.pipeline,
+      failedWithoutFailedAction([...envRuns.values()], [...byExecution.values()].flat(), (id) => statusOf.get(id)))
+    : new Map<string, Date | undefined>();
+  const resultOf = (run: StageRun, executionStatus: string | undefined) => {
+    const result = environmentResult(run, executionStatus);
+    return result === 'Succeeded' && failedByConditions.has(stageRunKey(run.executionId, run.stageName)) ? 'Failed' : result;
+  };
   const entries: HistoryEntry[] = [];
   for (const { summary: e, revision } of executions) {
     const id = e.pipelineExecutionId ?? '';
@@ -159,7 +171,7 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions,
       endTime: end,
       durationMs: e.startTime && end ? end.getTime() - e.startTime.getTime() : undefined,
       revision: mergeRevisions(revisionOfSourceAction(own.find(isSource)), revision),
-      environmentResult: envRun && environmentResult(envRun, e.status),
+      environmentResult: envRun && resultOf(envRun, e.status),
       approvals: own.filter(isApproval)
         .filter((a) => !options.env || a.stageName === options.env)
         .map(answerOf),

@@ -2,6 +2,7 @@ import { DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { mapLimit } from '../aws';
+import { failedWithoutFailedAction, stageRunKey, stagesFailedByConditions } from '../condition-failures';
 import { CommandContext } from '../context';
 import { DeploymentRecord, EnvironmentMetrics, computeDora } from '../dora';
 import { formatDuration, formatTime, parseSince } from '../duration';
@@ -67,7 +68,9 @@ function runStatus(run: StageRun, failedAttempts: number, execution: PipelineExe
  * `state` (GetPipelineState, read alongside) gives each stage's actions, to tell a run that stopped
  * before its later actions from a deployment. A run of an execution stopped or still running that
  * executed an earlier pipeline version is judged against the actions its stage had in that version:
- * one GetPipeline per such version (StageStructures), usually none.
+ * one GetPipeline per such version (StageStructures), usually none. An execution that failed while
+ * every action of it succeeded costs one ListRuleExecutions (stagesFailedByConditions): a run of it
+ * that the alarms watched after its deployments failed is Failed, failed when that alarm's rule did.
  */
 export async function collectRecords(ctx: CommandContext, pipeline: string, since: Date, env?: string,
   state?: Promise<GetPipelineStateOutput> | GetPipelineStateOutput): Promise<DeploymentRecord[]> {
@@ -162,6 +165,10 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
   // the actions each run's stage had in the version it executed, for the runs a stop may have cut short
   const stageActionsOf = (run: StageRun) => (mayBeHalfRun(run, byId.get(run.executionId)?.status) ? structures.actionsFor(run, current) : undefined);
   await structures.settle(() => runs.forEach(stageActionsOf));
+  // a stage failed by the alarms watched after its deployments (its success conditions): every
+  // action succeeded and the execution failed; one ListRuleExecutions per such execution says so
+  const failedByConditions = await stagesFailedByConditions(ctx, pipeline,
+    failedWithoutFailedAction(runs, [...actions, ...earlier], (id) => byId.get(id)?.status));
 
   const records: DeploymentRecord[] = [];
   for (const run of runs) {
@@ -170,8 +177,14 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
     // every attempt counts: a deployment that failed and was retried (RetryStageExecution) is a
     // failed change; when the retry succeeded, it is also a deployment, which restored the environment
     const failedAttempts = run.actions.filter((a) => a.status === 'Failed' && !isApproval(a));
-    const firstFailure = failedAttempts.map((a) => a.lastUpdateTime?.getTime()).filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
-    const status = runStatus(run, failedAttempts.length, summary, stageActionsOf(run));
+    const key = stageRunKey(run.executionId, run.stageName);
+    const actionStatus = runStatus(run, failedAttempts.length, summary, stageActionsOf(run));
+    // its deployments succeeded, then an alarm watched for the bake time failed the stage: a failed change, failed then
+    const byCondition = actionStatus === 'Succeeded' && failedByConditions.has(key);
+    const status = byCondition ? 'Failed' : actionStatus;
+    const conditionFailure = byCondition ? (failedByConditions.get(key) ?? run.endTime)?.getTime() : undefined;
+    const firstFailure = [...failedAttempts.map((a) => a.lastUpdateTime?.getTime()), conditionFailure]
+      .filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
     // each action's latest attempt: a CodeDeploy rollback of an attempt that a retry then fixed is that attempt's failure
     const autoRolledBack = run.work
       .filter(isCodeDeploy)
