@@ -128,6 +128,37 @@ describe('approve', () => {
     expect(r.stderr).toBe(`cdk-delivery: no pending approval in environment 'prod' of pipeline '${PIPELINE}'\n`);
   });
 
+  describe('exit 3 when no approval is pending in a frozen environment: the message says why, and what lets the change in', () => {
+    const frozen = (waiting: string[]) => {
+      const state = pipelineState({ approval: false, prodStatus: 'Succeeded' });
+      state.stageStates![3] = {
+        ...state.stageStates![3],
+        inboundTransitionState: {
+          enabled: false, disabledReason: 'Change freeze until Jan 2', lastChangedBy: 'arn:aws:sts::111111111111:assumed-role/Release/alice', lastChangedAt: minutesAgo(120),
+        },
+        inboundExecutions: waiting.map((id) => ({ pipelineExecutionId: id, status: 'InProgress' as const })),
+      };
+      return state;
+    };
+
+    test('an execution waiting before it (regression: only "no pending approval", while its approval comes once unfrozen)', async () => {
+      cp.on(GetPipelineStateCommand).resolves(frozen(['exec-4']));
+      const r = await cli(['approve', PIPELINE, '--env', 'prod', '--yes']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(`cdk-delivery: no pending approval in environment 'prod' of pipeline '${PIPELINE}': it is frozen ("Change freeze until Jan 2" by alice, `
+        + `2h 00m ago) and execution exec-4 waits before it; unfreeze it to let that execution in (cdk-delivery unfreeze ${PIPELINE} --env prod)\n`);
+      expect(cp).not.toHaveReceivedCommand(PutApprovalResultCommand);
+    });
+
+    test('no execution waiting before it', async () => {
+      cp.on(GetPipelineStateCommand).resolves(frozen([]));
+      const r = await cli(['reject', PIPELINE, '--env', 'prod', '--yes']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(`cdk-delivery: no pending approval in environment 'prod' of pipeline '${PIPELINE}': it is frozen ("Change freeze until Jan 2" by alice, `
+        + `2h 00m ago), so no execution enters it until it is unfrozen (cdk-delivery unfreeze ${PIPELINE} --env prod)\n`);
+    });
+  });
+
   test('exit 3 on an unknown environment, listing the valid ones', async () => {
     const r = await cli(['approve', PIPELINE, '--env', 'production', '--yes']);
     expect(r.code).toBe(3);

@@ -1,4 +1,4 @@
-import { PipelineExecution } from '@aws-sdk/client-codepipeline';
+import { PipelineExecution, StageState } from '@aws-sdk/client-codepipeline';
 import { mapLimit } from '../aws';
 import { CommandContext } from '../context';
 import { CliError, ExitCode, usageError } from '../errors';
@@ -8,6 +8,7 @@ import {
   validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
+import { describeFreeze, inboundTransition, waitingBefore } from './freeze';
 import { StageActionOptions, waitForStage } from './wait';
 
 export interface ApproveOptions extends StageActionOptions {
@@ -27,6 +28,24 @@ interface WaitingApproval {
   readonly executionId?: string;
 }
 
+/**
+ * The error of an environment where no approval waits (exit 3). A frozen one (`freeze`: its inbound
+ * transition disabled) says so, with the executions waiting before it, whose approval comes only
+ * once it is unfrozen, and the command that lets them in.
+ */
+function noPendingApproval(ctx: CommandContext, stage: StageState, env: string, pipeline: string): CliError {
+  const none = `no pending approval in environment '${env}' of pipeline '${pipeline}'`;
+  const transition = inboundTransition(stage);
+  if (!transition || transition.enabled) return new CliError(none, ExitCode.NOT_FOUND);
+  const freeze = describeFreeze(transition, ctx.io.now(), 300).replace(/^frozen: /, '');
+  const waiting = waitingBefore(stage);
+  const unfreeze = `cdk-delivery unfreeze ${pipeline} --env ${env}`;
+  const several = waiting.length > 1;
+  return new CliError(`${none}: it is frozen (${freeze})${waiting.length > 0
+    ? ` and execution${several ? 's' : ''} ${waiting.join(', ')} wait${several ? '' : 's'} before it; unfreeze it to let ${several ? 'them' : 'that execution'} in (${unfreeze})`
+    : `, so no execution enters it until it is unfrozen (${unfreeze})`}`, ExitCode.NOT_FOUND);
+}
+
 /** How far back approvals of a PARALLEL pipeline are looked for: the longest approval timeout (60 days). */
 const APPROVAL_MAX_AGE_MS = 60 * 86_400_000;
 /** ListActionExecutions pages read at most for them (a warning says when older ones are left out). */
@@ -39,7 +58,7 @@ const PARALLEL_MAX_PAGES = 20;
  * revision. With several waiting, `--execution` or `--revision` must choose one.
  */
 async function chooseParallelApproval(
-  ctx: CommandContext, pipeline: string, env: string, verb: string, options: ApproveOptions,
+  ctx: CommandContext, pipeline: string, stage: StageState, env: string, verb: string, options: ApproveOptions,
 ): Promise<{ approval: WaitingApproval; execution: PipelineExecution }> {
   const since = new Date(ctx.io.now().getTime() - APPROVAL_MAX_AGE_MS);
   const actions = await ctx.api.listActionExecutions(pipeline, { since, maxPages: PARALLEL_MAX_PAGES, warnWhenCapped: true });
@@ -54,9 +73,7 @@ async function chooseParallelApproval(
   const waiting = executions
     .filter((e) => e.executionMode === 'PARALLEL' && e.pipelineExecutionId && found.has(e.pipelineExecutionId))
     .map((execution) => ({ approval: found.get(execution.pipelineExecutionId!)!, execution }));
-  if (waiting.length === 0) {
-    throw new CliError(`no pending approval in environment '${env}' of pipeline '${pipeline}'`, ExitCode.NOT_FOUND);
-  }
+  if (waiting.length === 0) throw noPendingApproval(ctx, stage, env, pipeline);
   const list = waiting.map((w) => `${w.approval.executionId} (${describeRevision(revisionOfExecution(w.execution), 30)})`).join(', ');
   let chosen = waiting;
   if (options.execution !== undefined) {
@@ -113,10 +130,8 @@ export async function approveCommand(ctx: CommandContext, options: ApproveOption
     // In PARALLEL mode GetPipelineState holds no token, and several executions may wait in the stage.
     const latestId = stage.latestExecution?.pipelineExecutionId;
     const latest = latestId ? await ctx.api.getPipelineExecution(pipeline, latestId) : undefined;
-    if (latest?.executionMode !== 'PARALLEL') {
-      throw new CliError(`no pending approval in environment '${env}' of pipeline '${pipeline}'`, ExitCode.NOT_FOUND);
-    }
-    ({ approval, execution } = await chooseParallelApproval(ctx, pipeline, env, verb, options));
+    if (latest?.executionMode !== 'PARALLEL') throw noPendingApproval(ctx, stage, env, pipeline);
+    ({ approval, execution } = await chooseParallelApproval(ctx, pipeline, stage, env, verb, options));
   }
   const token = approval.token;
   const executionId = approval.executionId;

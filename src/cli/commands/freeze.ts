@@ -94,7 +94,7 @@ function frozenStage(state: GetPipelineStateOutput, env: string, pipeline: strin
 }
 
 /** The executions waiting before a stage (V2: `inboundExecutions`, else `inboundExecution`). */
-function waitingBefore(stage: StageState): string[] {
+export function waitingBefore(stage: StageState): string[] {
   const inbound = stage.inboundExecutions ?? (stage.inboundExecution ? [stage.inboundExecution] : []);
   return inbound.map((e) => e.pipelineExecutionId ?? '?');
 }
