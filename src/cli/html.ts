@@ -1,7 +1,7 @@
 /**
  * Self-contained HTML pages (inline CSS and SVG, no scripts, no network) for `plan` and `metrics`.
  */
-import { formatDuration } from './duration';
+import { formatDuration, formatTime } from './duration';
 import { safeText } from './terminal';
 
 export function escapeHtml(text: string | number | undefined): string {
@@ -161,7 +161,7 @@ export interface LinePoint {
   readonly y: number;
 }
 
-/** A line chart (time on x) as inline SVG; `axis` reads the values (y). */
+/** A line chart (time on x, its labels and tooltips in UTC, which the tooltips say) as inline SVG; `axis` reads the values (y). */
 export function lineChart(id: string, title: string, points: LinePoint[], from: Date, to: Date, axis: ValueAxis, color: string): string {
   const max = axis.top(Math.max(0, ...points.map((p) => p.y)));
   const plotW = W - PAD.left - PAD.right;
@@ -170,7 +170,7 @@ export function lineChart(id: string, title: string, points: LinePoint[], from: 
   const sorted = [...points].sort((a, b) => a.x.getTime() - b.x.getTime());
   const xy = sorted.map((p) => [PAD.left + ((p.x.getTime() - from.getTime()) / span) * plotW, PAD.top + plotH * (1 - p.y / max)]);
   const path = xy.length ? `<polyline fill="none" stroke="${color}" stroke-width="2" points="${xy.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>` : '';
-  const dots = xy.map(([x, y], i) => `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="2.5" fill="${color}"><title>${escapeHtml(sorted[i].x.toISOString().slice(0, 16))}: ${escapeHtml(axis.tooltip(sorted[i].y))}</title></circle>`).join('');
+  const dots = xy.map(([x, y], i) => `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="2.5" fill="${color}"><title>${escapeHtml(formatTime(sorted[i].x))}: ${escapeHtml(axis.tooltip(sorted[i].y))}</title></circle>`).join('');
   const labels = [0, 0.5, 1].map((f) => `<text x="${(PAD.left + f * plotW).toFixed(1)}" y="${H - 8}" text-anchor="${f === 0 ? 'start' : f === 1 ? 'end' : 'middle'}">${new Date(from.getTime() + f * span).toISOString().slice(5, 10)}</text>`).join('');
   const empty = points.length ? '' : `<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no deployments</text>`;
   return `<svg id="${escapeHtml(id)}" class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${W} ${H}" width="100%" xmlns="http://www.w3.org/2000/svg">` +

@@ -48,12 +48,13 @@ describe('lead time chart', () => {
     expect(lines).toEqual(['154.0', '82.0', '10.0']);
   });
 
-  test('tooltips give each lead time to the second or minute (regression: 12 minutes shown as "0.2h", 3 minutes as "0.1h")', () => {
+  test('tooltips give each lead time to the second or minute (regression: 12 minutes shown as "0.2h", 3 minutes as "0.1h"), '
+    + 'and when it was deployed in UTC, saying so (regression: "2026-11-02T00:00", read as local time)', () => {
     const svg = leadTimes(12 * MINUTE, 3 * MINUTE + 20_000, 2 * DAY + 5 * HOUR);
     expect([...svg.matchAll(/<title>([^<]*)</g)].map((m) => m[1])).toEqual([
-      '2026-11-02T00:00: 12m 00s',
-      '2026-11-03T00:00: 3m 20s',
-      '2026-11-04T00:00: 2d 5h',
+      '2026-11-02 00:00 UTC: 12m 00s',
+      '2026-11-03 00:00 UTC: 3m 20s',
+      '2026-11-04 00:00 UTC: 2d 5h',
     ]);
   });
 

@@ -75,9 +75,12 @@ describe('metrics', () => {
     const yTicks = (id: string) => [...chart(id).matchAll(/<text x="32" [^>]*>([^<]*)</g)].map((m) => m[1]);
     // lead times on a duration axis labelled exactly, each point's tooltip to the minute; counts on whole numbers
     expect(yTicks('leadtime-1')).toEqual(['0', '2h', '4h']);
-    expect([...chart('leadtime-1').matchAll(/<title>([^<]*)</g)].map((m) => m[1])).toEqual(['2026-11-20T03:40: 2h 40m']);
+    expect([...chart('leadtime-1').matchAll(/<title>([^<]*)</g)].map((m) => m[1])).toEqual(['2026-11-20 03:40 UTC: 2h 40m']);
     expect(yTicks('deployments-1')).toEqual(['0', '1', '2']);
     expect(html).toContain('<h3>Lead time trend</h3>');
+    // the days of the daily counts are UTC days, and the charts say so (regression: no time zone anywhere in the charts)
+    expect(html).toContain('<h3>Deployments per day (UTC)</h3>');
+    expect(html).toContain('<h3>Failures per day (UTC)</h3>');
     expect(html).not.toMatch(/<script|<link|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     expect(r.stderr).toContain('wrote dora.html');
   });

@@ -255,9 +255,9 @@ ${card('Change failure rate', pct(m.changeFailureRate), `${m.failedChanges} of $
 ${card('Time to restore', m.timeToRestoreMedianMs === undefined ? 'n/a' : formatDuration(m.timeToRestoreMedianMs), `median of ${m.restores} restored${m.openFailures ? '; 1 failure still open' : ''}`)}
 </div>
 <div class="charts">
-<div class="card"><h3>Deployments per day</h3>${barChart(`deployments-${i}`, 'Deployments per day', m.daily.map((d) => ({ label: d.day, value: d.deployments })), '#2563eb')}</div>
+<div class="card"><h3>Deployments per day (UTC)</h3>${barChart(`deployments-${i}`, 'Deployments per day (UTC days)', m.daily.map((d) => ({ label: d.day, value: d.deployments })), '#2563eb')}</div>
 <div class="card"><h3>Lead time trend</h3>${lineChart(`leadtime-${i}`, 'Lead time trend', m.leadTimes.map((l) => ({ x: l.deployedAt, y: l.leadTimeMs })), since, until, DURATION_AXIS, '#7c3aed')}</div>
-<div class="card"><h3>Failures per day</h3>${barChart(`failures-${i}`, 'Failures per day', m.daily.map((d) => ({ label: d.day, value: d.failures })), '#b91c1c')}</div>
+<div class="card"><h3>Failures per day (UTC)</h3>${barChart(`failures-${i}`, 'Failures per day (UTC days)', m.daily.map((d) => ({ label: d.day, value: d.failures })), '#b91c1c')}</div>
 </div>
 </section>`;
   }).join('\n');
