@@ -81,6 +81,10 @@ describe('metrics', () => {
     // the days of the daily counts are UTC days, and the charts say so (regression: no time zone anywhere in the charts)
     expect(html).toContain('<h3>Deployments per day (UTC)</h3>');
     expect(html).toContain('<h3>Failures per day (UTC)</h3>');
+    // prod's failure (exec-2) is still open: not "n/a", which reads as nothing to restore (the text table says "not restored yet" too)
+    const cards = (env: string) => html.slice(html.indexOf(`data-environment="${env}"`)).split('</section>')[0];
+    expect(cards('prod')).toContain('<h3>Time to restore</h3><div class="kpi">not restored yet</div><div class="sub">1 failure still open</div>');
+    expect(cards('staging')).toContain('<h3>Time to restore</h3><div class="kpi">n/a</div><div class="sub">no failure in this period</div>');
     expect(html).not.toMatch(/<script|<link|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     expect(r.stderr).toContain('wrote dora.html');
   });

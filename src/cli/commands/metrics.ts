@@ -242,6 +242,16 @@ export function renderMetricsText(metrics: EnvironmentMetrics[], since: Date, un
   return `DORA metrics from ${formatTime(since)} to ${formatTime(until)}\n${table.toString()}`;
 }
 
+/**
+ * The time to restore card's value and line under it: the median, or `not restored yet` while the
+ * only failure is still open (as the text table says), or `n/a` without any failure.
+ */
+function timeToRestoreCard(m: EnvironmentMetrics): [string, string] {
+  const open = m.openFailures ? '1 failure still open' : '';
+  if (m.timeToRestoreMedianMs !== undefined) return [formatDuration(m.timeToRestoreMedianMs), `median of ${m.restores} restored${open ? `; ${open}` : ''}`];
+  return open ? ['not restored yet', open] : ['n/a', 'no failure in this period'];
+}
+
 export function renderMetricsHtml(metrics: EnvironmentMetrics[], since: Date, until: Date): string {
   const sections = metrics.map((m, i) => {
     const card = (title: string, value: string, sub: string) =>
@@ -252,7 +262,7 @@ export function renderMetricsHtml(metrics: EnvironmentMetrics[], since: Date, un
 ${card('Deployment frequency', perDay(m), `${m.deployments} successful deployments in ${m.windowDays} days`)}
 ${card('Lead time for changes', m.leadTimeMedianMs === undefined ? 'n/a' : formatDuration(m.leadTimeMedianMs), m.leadTimeP90Ms === undefined ? 'no deployment' : `median; p90 ${formatDuration(m.leadTimeP90Ms)}`)}
 ${card('Change failure rate', pct(m.changeFailureRate), `${m.failedChanges} of ${m.changes} changes failed`)}
-${card('Time to restore', m.timeToRestoreMedianMs === undefined ? 'n/a' : formatDuration(m.timeToRestoreMedianMs), `median of ${m.restores} restored${m.openFailures ? '; 1 failure still open' : ''}`)}
+${card('Time to restore', ...timeToRestoreCard(m))}
 </div>
 <div class="charts">
 <div class="card"><h3>Deployments per day (UTC)</h3>${barChart(`deployments-${i}`, 'Deployments per day (UTC days)', m.daily.map((d) => ({ label: d.day, value: d.deployments })), '#2563eb')}</div>
