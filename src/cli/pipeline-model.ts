@@ -440,12 +440,23 @@ export function deployedBeforeStop(run: StageRun): boolean {
  * the pipeline no longer has), the run's own status. A run whose approval was rejected (or expired)
  * after a deployment action of it succeeded (a change-set review of a later wave) is partially
  * deployed, read like a stop after deploying: `Abandoned`; only one rejected before any deployment
- * succeeded, which delivered nothing, is `Rejected` (`Expired`).
+ * succeeded, which delivered nothing, is `Rejected` (`Expired`). A run whose actions all succeeded
+ * while its stage still runs it (`stage`, GetPipelineState: its latest execution, `InProgress` or
+ * `Stopping`) is `InProgress`: the alarms watched after the deployments (the stage's success
+ * conditions) may still fail it, or a later run order has not started yet.
  */
-export function stageRunResult(run: StageRun, executionStatus: string | undefined, stageActions: readonly string[] | undefined): StageRunStatus {
+export function stageRunResult(run: StageRun, executionStatus: string | undefined, stageActions: readonly string[] | undefined,
+  stage?: StageState): StageRunStatus {
   if ((run.status === 'Rejected' || run.status === 'Expired') && deployedBeforeStop(run)) return 'Abandoned';
+  if (run.status === 'Succeeded' && stillRuns(run, stage)) return 'InProgress';
   if (!mayBeHalfRun(run, executionStatus) || !stageActions || actionsNotRun(run, stageActions).length === 0) return run.status;
   return CUT_SHORT.has(executionStatus ?? '') ? 'Abandoned' : 'InProgress';
+}
+
+/** True when GetPipelineState's `stage` still runs `run`: its latest execution is the run's, in progress or being stopped. */
+function stillRuns(run: StageRun, stage: StageState | undefined): boolean {
+  const latest = stage?.latestExecution;
+  return latest?.pipelineExecutionId === run.executionId && (latest.status === 'InProgress' || latest.status === 'Stopping');
 }
 
 /** The principal that answered an approval, shortened: `arn:aws:sts::1:assumed-role/R/alice` -> `alice`. */

@@ -6,7 +6,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
-  action, actionExecutions, COMMIT_1, COMMIT_2, executions, PIPELINE, pipelineState, selfUpdatingActionExecutions, selfUpdatingPipelineState,
+  action, actionExecutions, COMMIT_1, COMMIT_2, executions, PIPELINE, pipelineState, prodStageState, selfUpdatingActionExecutions,
+  selfUpdatingPipelineState,
 } from './fixtures/pipeline';
 import { actionExecution, awsError, cli, minutesAgo, testClients, testIo } from './helpers';
 import { DeliveryApi } from '../../src/cli/aws';
@@ -985,5 +986,57 @@ describe('metrics of a stage its alarms failed after its deployments succeeded (
     cp.resetHistory();
     expect((await cli(['history', PIPELINE, '--json'])).code).toBe(0);
     expect(cp).not.toHaveReceivedCommand(ListRuleExecutionsCommand);
+  });
+});
+
+describe('metrics of a stage whose alarms are still watched after its deployments (its success conditions in progress)', () => {
+  // exec-3 was approved and deployed prod 15 minutes ago; CodePipeline still watches prod.BakeAlarm: the stage runs on
+  const baking = [
+    action('exec-3', 'prod', 'Deploy', 'Deploy', 'Succeeded', 25, 15, { output: { executionResult: { externalExecutionId: 'd-3' } } }),
+    action('exec-3', 'prod', 'Approve', 'Approval', 'Succeeded', 30, 25),
+    ...actionExecutions.filter((a) => a.pipelineExecutionId !== 'exec-3' || a.stageName !== 'prod'),
+  ];
+  const checking = {
+    onSuccessConditionState: {
+      latestExecution: { status: 'InProgress' as const, summary: 'watching alarms' },
+      conditionStates: [{
+        latestExecution: { status: 'InProgress' as const, lastStatusChange: minutesAgo(15) },
+        ruleStates: [{ ruleName: 'prod.BakeAlarm', latestExecution: { status: 'InProgress' as const, lastStatusChange: minutesAgo(15) } }],
+      }],
+    },
+  };
+
+  beforeEach(() => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: baking });
+    cp.on(GetPipelineStateCommand).resolves(prodStageState('InProgress', checking, [
+      { actionName: 'Approve', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(25) } },
+      { actionName: 'Deploy', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(15) } },
+    ]));
+    cd.on(BatchGetDeploymentsCommand).resolves({ deploymentsInfo: [{ deploymentId: 'd-3', status: 'Succeeded' }, { deploymentId: 'd-1', status: 'Succeeded' }] });
+  });
+
+  test('is no finished run yet: neither a deployment nor a change until the stage ends (regression: a successful deployment, '
+    + 'whatever the alarms then said)', async () => {
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    // exec-1 deployed, exec-2 failed; exec-3 still in the stage
+    expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 1, changes: 2, failedChanges: 1, openFailures: 1 });
+    expect(JSON.parse(r.stdout).environments[0].leadTimes.map((l: { executionId: string }) => l.executionId)).toEqual(['exec-1']);
+  });
+
+  test('history --env shows it InProgress, as the stage is (regression: Succeeded)', async () => {
+    const r = await cli(['history', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((e: { executionId: string; environmentResult: string }) => [e.executionId, e.environmentResult]))
+      .toEqual([['exec-3', 'InProgress'], ['exec-2', 'Failed'], ['exec-1', 'Succeeded']]);
+  });
+
+  test('once the stage succeeded, it is a deployment', async () => {
+    cp.on(GetPipelineStateCommand).resolves(prodStageState('Succeeded', {}, [
+      { actionName: 'Approve', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(25) } },
+      { actionName: 'Deploy', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(15) } },
+    ]));
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+    expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 2, changes: 3, failedChanges: 1, restores: 1, openFailures: 0 });
   });
 });

@@ -136,7 +136,8 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions,
   }
   const structures = new StageStructures(ctx, options.pipeline);
   const environmentResult = (run: StageRun, executionStatus: string | undefined) =>
-    stageRunResult(run, executionStatus, mayBeHalfRun(run, executionStatus) ? structures.actionsFor(run, state) : undefined);
+    stageRunResult(run, executionStatus, mayBeHalfRun(run, executionStatus) ? structures.actionsFor(run, state) : undefined,
+      state?.stageStates?.find((stage) => stage.stageName === run.stageName));
   // the versions the runs to judge executed, read before the entries are built
   await structures.settle(() => executions.forEach(({ summary: e }) => {
     const run = envRuns.get(e.pipelineExecutionId ?? '');

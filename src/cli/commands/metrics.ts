@@ -1,5 +1,5 @@
 import { DeploymentInfo } from '@aws-sdk/client-codedeploy';
-import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
+import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary, StageState } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { mapLimit } from '../aws';
 import { failedWithoutFailedAction, stageRunKey, stagesFailedByConditions } from '../condition-failures';
@@ -45,12 +45,13 @@ function rolledBackOrStopped(d: DeploymentInfo | undefined): boolean {
  * `<stack>.Prepare`: the stage ended before its deployment), else stageRunResult: a run cut short
  * by a stop or a cancellation (or not gone on yet) before the later actions of its stage, in the
  * pipeline version it executed (`stageActions`), is no deployment, as `history --env` and `status`
- * read it.
+ * read it; nor, yet, is a run that its stage (`stage`, GetPipelineState) still runs: InProgress while
+ * the alarms watched after its deployments may still fail it.
  */
 function runStatus(run: StageRun, failedAttempts: number, execution: PipelineExecutionSummary | PipelineExecution | undefined,
-  stageActions: readonly string[] | undefined): DeploymentRecord['status'] {
+  stageActions: readonly string[] | undefined, stage: StageState | undefined): DeploymentRecord['status'] {
   if (failedAttempts && run.status !== 'Succeeded') return 'Failed';
-  const result = stageRunResult(run, execution?.status, stageActions);
+  const result = stageRunResult(run, execution?.status, stageActions, stage);
   return result === 'Rejected' || result === 'Expired' ? 'Abandoned' : result;
 }
 
@@ -178,7 +179,8 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
     // failed change; when the retry succeeded, it is also a deployment, which restored the environment
     const failedAttempts = run.actions.filter((a) => a.status === 'Failed' && !isApproval(a));
     const key = stageRunKey(run.executionId, run.stageName);
-    const actionStatus = runStatus(run, failedAttempts.length, summary, stageActionsOf(run));
+    const stage = current?.stageStates?.find((st) => st.stageName === run.stageName);
+    const actionStatus = runStatus(run, failedAttempts.length, summary, stageActionsOf(run), stage);
     // its deployments succeeded, then an alarm watched for the bake time failed the stage: a failed change, failed then
     const byCondition = actionStatus === 'Succeeded' && failedByConditions.has(key);
     const status = byCondition ? 'Failed' : actionStatus;
