@@ -430,6 +430,17 @@ export function deployedBeforeStop(run: StageRun): boolean {
 }
 
 /**
+ * True for a stage run whose deployments all succeeded, at least one of them, whatever failed after
+ * them (a verification action, or the alarms watched after the deployments): the stacks run its
+ * revision. A deployment that failed (CloudFormation rolled the stack back, CodeDeploy rolled back)
+ * left the environment as it was.
+ */
+export function deployedBeforeFailure(run: StageRun): boolean {
+  const deployments = deploymentActions(run.work);
+  return deployments.length > 0 && deployments.every((a) => a.status === 'Succeeded');
+}
+
+/**
  * The result of a stage run, as `history --env` and `metrics` report it. A run whose
  * started actions all succeeded but that did not run every action its stage had (`stageActions`:
  * those of the pipeline version the run executed, see StageStructures), approvals aside, while its

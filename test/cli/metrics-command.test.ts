@@ -561,9 +561,9 @@ describe('metrics of stopped, retried and half-run stage runs', () => {
       cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [summary('e2', 'Failed', 10 * H, 9 * H), summary('e1', 'Stopped', 30 * H, 29 * H)] });
       cp.on(ListActionExecutionsCommand).resolves({
         actionExecutionDetails: [
+          // e2's deployment failed (CloudFormation rolled the stack back): prod still runs e1
           ...v(2, [
-            act('e2', 'prod', 'Smoke', 'Test', 'Failed', 9.2 * H, 9 * H),
-            act('e2', 'prod', 'App.Deploy', 'Deploy', 'Succeeded', 9.6 * H, 9.2 * H),
+            act('e2', 'prod', 'App.Deploy', 'Deploy', 'Failed', 9.6 * H, 9.2 * H),
             act('e2', 'prod', 'App.Prepare', 'Deploy', 'Succeeded', 9.8 * H, 9.6 * H),
             source('e2', 10 * H, 11 * H),
           ]),

@@ -867,6 +867,52 @@ describe('status: what counts as deployed', () => {
       expect(prod.lastFailure).toMatchObject({ executionId: 'exec-4' });
     });
 
+    describe('failed after its deployment succeeded: the stacks run that release', () => {
+      const failedSummaries = [{ ...executions[0], status: 'Failed' as const }, ...executions.slice(1)];
+      const failedState = (smokeStatus: string, conditions: Partial<StageState> = {}) => {
+        const s = state('Failed');
+        s.stageStates![3] = {
+          ...s.stageStates![3],
+          actionStates: s.stageStates![3].actionStates!.map((a) => (a.actionName === 'Smoke'
+            ? { actionName: 'Smoke', latestExecution: { status: smokeStatus as 'Failed', lastStatusChange: minutesAgo(18), errorDetails: smokeStatus === 'Failed' ? { code: 'JobFailed', message: 'smoke test failed' } : undefined } }
+            : a)),
+          ...conditions,
+        };
+        return s;
+      };
+
+      test('by its verification (Smoke): deployed, marked "failed after deploying", at the end of api.Deploy (regression: the release before it, '
+        + 'while prod runs this one)', async () => {
+        cp.on(GetPipelineStateCommand).resolves(failedState('Failed'));
+        const prod = await read([smoke('Failed'), deployed(), prepared, approved], failedSummaries);
+        expect(prod.deployed).toMatchObject({ executionId: 'exec-3', revision: { id: COMMIT_3 }, at: minutesAgo(20).toISOString(), failedAfterDeploying: true });
+        expect(prod.lastFailure).toMatchObject({ executionId: 'exec-3', message: 'Smoke: smoke test failed' });
+        expect(prodColumn((await cli(['status', PIPELINE])).stdout)).toEqual(['3f2a9c1 "Add gift cards"', '20m 00s ago', 'failed after deploying']);
+      });
+
+      test('by the alarms watched after the deployments (success conditions that fail the stage): deployed, marked', async () => {
+        cp.on(GetPipelineStateCommand).resolves(failedState('Succeeded', {
+          onSuccessConditionState: {
+            latestExecution: { status: 'Failed', summary: 'alarm in ALARM' },
+            conditionStates: [{
+              latestExecution: { status: 'Failed', lastStatusChange: minutesAgo(10) },
+              ruleStates: [{ ruleName: 'prod.BakeAlarm', latestExecution: { status: 'Failed', summary: 'shop-prod-errors is in ALARM', lastStatusChange: minutesAgo(10) } }],
+            }],
+          },
+        }));
+        const prod = await read([smoke('Succeeded'), deployed(), prepared, approved], failedSummaries);
+        expect(prod.deployed).toMatchObject({ executionId: 'exec-3', failedAfterDeploying: true });
+        expect(prod.lastFailure).toMatchObject({ executionId: 'exec-3', message: 'success conditions failed: BakeAlarm (shop-prod-errors is in ALARM)' });
+      });
+
+      test('in its deployment (api.Deploy failed: CloudFormation rolled the stack back): the release before it, unmarked', async () => {
+        cp.on(GetPipelineStateCommand).resolves(failedState('Succeeded'));
+        const prod = await read([deployed('Failed'), prepared, approved], failedSummaries);
+        expect(prod.deployed.executionId).toBe('exec-1');
+        expect(prod.deployed.failedAfterDeploying).toBeUndefined();
+      });
+    });
+
     test('an execution stopped in a later stage ran this one in full: deployed, not marked', async () => {
       cp.on(GetPipelineStateCommand).resolves(state('Failed', 'exec-4'));
       const failed = { ...prodAction('api.Deploy', 'Failed', 10, 5, CFN), pipelineExecutionId: 'exec-4', actionExecutionId: 'exec-4-prod-api.Deploy' };

@@ -7,9 +7,9 @@ import { ago, formatDuration, formatTime } from '../duration';
 import { CliError, ExitCode } from '../errors';
 import { println, useColor } from '../io';
 import {
-  actionsNotRun, deployedBeforeStop, deploymentActions, describeRevision, failureMessage, isApproval, isRollbackExecution, isSource, mergeRevisions,
-  NON_ENVIRONMENT_STAGES, pendingApproval, Revision, revisionOfExecution, revisionOfSourceAction, revisionOfSummary, stageActionNames, StageRun,
-  stageRuns, validateName,
+  actionsNotRun, deployedBeforeFailure, deployedBeforeStop, deploymentActions, describeRevision, failureMessage, isApproval,
+  isRollbackExecution, isSource, mergeRevisions, NON_ENVIRONMENT_STAGES, pendingApproval, Revision, revisionOfExecution,
+  revisionOfSourceAction, revisionOfSummary, stageActionNames, StageRun, stageRuns, validateName,
 } from '../pipeline-model';
 import { StageStructures } from '../stage-structures';
 import { safeLine } from '../terminal';
@@ -51,6 +51,9 @@ export interface EnvironmentStatus {
    * `approvalAfterDeploying`: an approval of the run (a change-set review of a later wave) was
    * rejected or expired after deployment actions of it succeeded: the stage is partially deployed,
    * read like a stop after deploying, with `notRun`.
+   * `failedAfterDeploying`: the stage's latest execution failed after its deployments succeeded (a
+   * verification action failed, or the alarms watched after the deployments): the stacks run it,
+   * `at` the end of its deployments; `lastFailure` says what failed.
    */
   readonly deployed?: {
     executionId: string;
@@ -60,6 +63,7 @@ export interface EnvironmentStatus {
     stoppedAfterDeploying?: boolean;
     notRun?: string[];
     approvalAfterDeploying?: { action: string; decision: 'rejected' | 'expired' };
+    failedAfterDeploying?: boolean;
   };
   /**
    * With `rollback`: the stage is being rolled back, to `revision`. With `stopping`: the execution
@@ -138,6 +142,8 @@ interface DeployedRun {
   readonly notRun: string[];
   /** The approval rejected (or expired) after deployment actions of the run succeeded, which ended the stage. */
   readonly approval?: { readonly action: string; readonly decision: 'rejected' | 'expired' };
+  /** The stage's latest execution, failed after its deployments succeeded (its verification, or its success conditions). */
+  readonly failed?: boolean;
 }
 
 /** Statuses of an execution (or a stage's latest execution) being stopped, or stopped. */
@@ -181,6 +187,8 @@ function deployedRun(stage: StageState, runs: StageRun[], byId: Map<string | und
     // the stage's own status says whether its latest run was stopped (or cancelled); an older run's execution status says whether it may have been
     const status = (isLatest ? latest?.status : byId.get(r.executionId)?.status) ?? '';
     const cutShort = CUT_SHORT.has(status);
+    // failed after its deployments succeeded (a verification action, the alarms watched after them): the stacks run it
+    if (isLatest && latest?.status === 'Failed' && deployedBeforeFailure(r)) return { run: r, stopped: false, notRun: [], failed: true };
     if (isLatest && !cutShort && latest?.status !== 'Succeeded') continue;
     if (!cutShort) {
       // ran the whole stage; an execution older than the lists read, or a stage that changed since: a run that deployed counts
@@ -423,14 +431,17 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
   } else {
     const found = deployedRun(stage, runs, byId, data.actionsOf);
     if (found) {
-      const { run, stopped, notRun, approval: ended } = found;
+      const { run, stopped, notRun, approval: ended, failed } = found;
+      // failed after deploying: deployed when its deployments ended, not when what failed after them did
+      const deploymentsEnd = Math.max(0, ...deploymentActions(run.work).map((a) => a.lastUpdateTime?.getTime() ?? 0));
       deployed = {
         executionId: run.executionId,
         revision: revisionOf(run.executionId),
-        at: run.endTime,
+        at: failed && deploymentsEnd ? new Date(deploymentsEnd) : run.endTime,
         ...withRollback(run.executionId),
         ...(stopped ? { stoppedAfterDeploying: true, ...(notRun.length ? { notRun } : {}) } : {}),
         ...(ended ? { approvalAfterDeploying: ended, ...(notRun.length ? { notRun } : {}) } : {}),
+        ...(failed ? { failedAfterDeploying: true } : {}),
       };
     }
   }
@@ -593,7 +604,7 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
       : deployed?.approvalAfterDeploying
         ? c.yellow(`${safeLine(deployed.approvalAfterDeploying.action)} ${deployed.approvalAfterDeploying.decision} after deploying`
           + `${deployed.notRun?.length ? `\nnot run: ${safeLine(runningActions(deployed.notRun))}` : ''}`)
-        : undefined;
+        : deployed?.failedAfterDeploying ? c.yellow('failed after deploying') : undefined;
     const stopped = env.stopped && !stoppedHere
       ? c.yellow(`${env.stopped.status === 'Stopping' ? 'being stopped' : 'stopped'}: ${describeRevision(env.stopped.revision, 16)}\n`
         + `${ago(env.stopped.at, now)}${env.stopped.reason ? ` (${safeLine(env.stopped.reason)})` : ''}`)
