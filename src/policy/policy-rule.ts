@@ -217,7 +217,9 @@ export class PolicyRule {
   /**
    * No environment changes more than `max` things at once: deploy actions that run in parallel in
    * its stage (the targets, and the stacks of a CDK stage that do not depend on each other).
-   * Approvals, change-set creation and verification tests do not count.
+   * Approvals, change-set creation and verification tests do not count. A pipeline in PARALLEL
+   * execution mode that deploys to environments cannot meet it (its executions do not wait for each
+   * other, so any number of changes can deploy to one environment at once).
    */
   public static maxParallelDeployments(max: number): IPolicyRule {
     return new MaxParallelDeploymentsRule(max);

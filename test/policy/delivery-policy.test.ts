@@ -423,6 +423,20 @@ describe('DeliveryPolicy', () => {
     expect(withStage(true)).toEqual([]);
   });
 
+  test('maxParallelDeployments refuses a pipeline in PARALLEL execution mode, whose executions deploy to one environment at once (regression: it passed)', () => {
+    const errors = errorsOf([PolicyRule.maxParallelDeployments(1)], stack => {
+      new DeliveryPipeline(stack, 'Parallel', props({ executionMode: codepipeline.ExecutionMode.PARALLEL, environments: [env('staging'), env('prod', { production: true })] }));
+      new DeliveryPipeline(stack, 'Superseded', props({ executionMode: codepipeline.ExecutionMode.SUPERSEDED, environments: [env('staging'), env('prod', { production: true })] }));
+      // a pipeline that deploys nothing, such as one that builds pull requests, may run in parallel
+      new DeliveryPipeline(stack, 'PullRequests', props({ executionMode: codepipeline.ExecutionMode.PARALLEL }));
+    });
+    expect(errors).toEqual([
+      "[policy max-parallel-deployments:1] pipeline 'Apps/Parallel': runs in PARALLEL execution mode, where executions do not wait for each other: "
+      + "any number of changes can deploy to 'staging', 'prod' at once, more than 1; set executionMode to ExecutionMode.QUEUED or SUPERSEDED "
+      + '(one execution at a time in each environment)',
+    ]);
+  });
+
   test('a platform team writes its own rule by implementing IPolicyRule', () => {
     class NoMainBranchInCi implements IPolicyRule {
       public readonly ruleId = 'acme:source-branch';

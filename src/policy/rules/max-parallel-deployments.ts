@@ -7,7 +7,9 @@ const NOT_DEPLOYING = new Set(['manual-approval', 'change-set-review', 'cloudfor
 
 /**
  * No environment changes more than a number of things at once: deploy actions that share a run
- * order of the environment's stage (the targets, and the independent stacks of a CDK stage).
+ * order of the environment's stage (the targets, and the independent stacks of a CDK stage). A
+ * pipeline in PARALLEL execution mode, whose executions deploy to one environment at once, cannot
+ * meet it.
  */
 export class MaxParallelDeploymentsRule implements IPolicyRule {
   public readonly ruleId: string;
@@ -21,6 +23,15 @@ export class MaxParallelDeploymentsRule implements IPolicyRule {
 
   public evaluate(pipeline: PlanDocument): PolicyViolation[] {
     const out: PolicyViolation[] = [];
+    // in PARALLEL mode executions do not wait for each other in any stage: every environment can
+    // take any number of changes at once, whatever its stage's run orders
+    const deploying = pipeline.environments.filter(e => e.deployments.length > 0).map(e => `'${e.name}'`);
+    if (pipeline.executionMode === 'PARALLEL' && deploying.length > 0) {
+      out.push({
+        message: `runs in PARALLEL execution mode, where executions do not wait for each other: any number of changes can deploy to ${deploying.join(', ')} `
+          + `at once, more than ${this.max}; set executionMode to ExecutionMode.QUEUED or SUPERSEDED (one execution at a time in each environment)`,
+      });
+    }
     for (const e of pipeline.environments) {
       const stage = pipeline.stages.find(s => s.name === e.stageName);
       const byRunOrder = new Map<number, string[]>();
