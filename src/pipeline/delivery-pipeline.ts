@@ -27,7 +27,7 @@ import { PLAN_METADATA_TYPE, PlanDocument } from '../model/plan-document';
 import { ReleaseMode } from '../model/release-mode';
 import { DeliveryDefaults } from '../policy/delivery-defaults';
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
-import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage, registerPipeline } from '../private/app-registry';
+import { claimInApp, DELIVERY_PIPELINE_MARK, isMarkedPipeline, policiesAboveStage, registeredPipelines, registerPipeline } from '../private/app-registry';
 import { stackTemplatePath } from '../private/artifact-paths';
 import { joinedText } from '../private/intrinsics';
 import { addCrossAccountActionRoleSuppressions, addFleetInstanceRoleSuppressions, addNagSuppressions } from '../private/nag';
@@ -197,6 +197,8 @@ export class DeliveryPipeline extends Construct {
   private model: PipelineModel;
   private readonly notifications?: NotificationsModel;
   private built?: { pipeline: codepipeline.Pipeline; graph: PipelineGraph; approvalActionArns: string[]; plan: PlanDocument };
+  /** True once the synthesis of the pipeline's stage (or app) reached it: its template is then written. */
+  private synthesized = false;
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
@@ -243,6 +245,7 @@ export class DeliveryPipeline extends Construct {
     const aspect: IAspect = {
       visit: (node: IConstruct) => {
         if (node !== self) return;
+        self.synthesized = true;
         self.buildPipeline();
         for (const policy of policiesAboveStage(self)) policy.visit(self);
       },
@@ -271,6 +274,15 @@ export class DeliveryPipeline extends Construct {
    * Adds an environment after the ones already configured. Validated at once.
    */
   public addEnvironment(environment: EnvironmentOptions): void {
+    // a stage deployed by another pipeline (DeploymentTarget.cdkStage) is synthesized when that pipeline is configured
+    const deployer = this.built && this.synthesized ? deployerOfStage(this) : undefined;
+    if (deployer) {
+      throw new DeliveryPipelineValidationError(this.node.path, 'addEnvironment',
+        `'${this.node.path}': addEnvironment: cannot add environments after the pipeline was built: its stage '${deployer.stage.node.path}' was synthesized `
+        + `when '${deployer.pipeline.node.path}', which deploys it (DeploymentTarget.cdkStage), was configured, and that pipeline deploys the stage's `
+        + `templates of that moment. Add every environment of this pipeline before '${deployer.pipeline.node.path}' deploys its stage `
+        + '(in new DeliveryPipeline(...), or the addEnvironment that deploys the stage).');
+    }
     if (this.built) {
       throw new DeliveryPipelineValidationError(this.node.path, 'addEnvironment',
         `'${this.node.path}': addEnvironment: cannot add environments after the pipeline was built (by buildPipeline(), grantApprove(), grantOperate(), grantRead() or grantArtifactsRead(), by a DeliveryPolicy that checked it, or just before synthesis, when every pipeline is built); add every environment first.`);
@@ -1046,6 +1058,20 @@ function warnGeneratedName(scope: DeliveryPipeline, pipeline: codepipeline.Pipel
  * PARALLEL executions run independently: two changes can deploy to one environment at once, and an
  * older one that finishes last stays deployed.
  */
+/**
+ * The pipeline that deploys (DeploymentTarget.cdkStage) the stage holding `pipeline`, or a stage
+ * around it, with that stage: such a stage was synthesized when that pipeline was configured.
+ */
+function deployerOfStage(pipeline: DeliveryPipeline): { pipeline: IConstruct; stage: Stage } | undefined {
+  const scopes = new Set<IConstruct>(pipeline.node.scopes);
+  for (const entry of registeredPipelines(pipeline)) {
+    if (entry.pipeline === pipeline) continue;
+    const stage = entry.deployedStages().find(st => scopes.has(st));
+    if (stage) return { pipeline: entry.pipeline, stage };
+  }
+  return undefined;
+}
+
 function warnParallelDeployments(scope: DeliveryPipeline, model: PipelineModel): void {
   const environments = model.environments;
   if (environments.length === 0) return;

@@ -722,6 +722,18 @@ describe('DeliveryPolicy across the app', () => {
       expect(errorsIn(productStack)).toEqual([]);
     });
 
+    test('an environment added to a pipeline of a stage another pipeline already deploys names that pipeline (regression: it blamed buildPipeline() and grants nobody called)', () => {
+      const app = newApp();
+      Aspects.of(app).add(new DeliveryPolicy({ rules: [rule] }));
+      const teams = new Stage(app, 'Teams', { env: E1 });
+      const shop = teamPipeline(new Stack(teams, 'ShopPipelineStack'));
+      seed(app, teams);
+      expect(errorOf(() => shop.addEnvironment(env('prod', { production: true })))).toBe(
+        "'Teams/ShopPipelineStack/Shop': addEnvironment: cannot add environments after the pipeline was built: its stage 'Teams' was synthesized "
+        + "when 'Seed/Seed', which deploys it (DeploymentTarget.cdkStage), was configured, and that pipeline deploys the stage's templates of that moment. "
+        + "Add every environment of this pipeline before 'Seed/Seed' deploys its stage (in new DeliveryPipeline(...), or the addEnvironment that deploys the stage).");
+    });
+
     test('a stage synthesized early that no pipeline of the policy\'s stage deploys: the library\'s error', () => {
       const app = newApp();
       const teams = new Stage(app, 'Teams', { env: E1 });
