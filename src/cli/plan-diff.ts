@@ -212,6 +212,8 @@ function actionFieldChanges(
     if (same(b, a)) continue;
     // a plan written before the field (or a target that does not say) is not compared for it
     if (key === 'gradual' && (b === undefined || a === undefined)) continue;
+    // what starts a source's executions restates its branch and triggers, which are compared
+    if (key === 'startsOn') continue;
     let description: string;
     switch (key) {
       case 'summary': description = `${title}: ${arrow(b, a)}`; break;

@@ -103,6 +103,7 @@ function source(s: SourceModel): PlanSource {
     ...(s.repository !== undefined ? { repository: s.repository } : {}),
     branch: s.branch,
     triggers: [...s.triggers],
+    startsOn: [...s.startsOn],
   };
 }
 

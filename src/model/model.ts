@@ -184,6 +184,8 @@ export interface SourceModel {
   readonly repository?: string;
   readonly branch?: string;
   readonly triggers: string[];
+  /** The branches (glob patterns), tags, object key or image tag whose changes start executions (PlanSource.startsOn). */
+  readonly startsOn: string[];
   /**
    * What a change of the source is (kind, repository or bucket, branch, key or tag; tokens of one
    * resource compare equal): two sources with the same key that both start the pipeline would

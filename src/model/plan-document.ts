@@ -89,6 +89,16 @@ export interface PlanSource {
   readonly branch?: string;
   /** Human descriptions of the V2 triggers / filters, e.g. "push to main, paths src/**". */
   readonly triggers: string[];
+  /**
+   * What starts executions, for rules such as "releases from main only": the branches whose pushes
+   * do (`main`, or the patterns of V2 triggers, `release/*`), `tags <patterns>` for tag triggers and
+   * `pull requests into <branches>` for pull request triggers; an S3 source's object key, an ECR
+   * source's image tag. Empty for an additional source that does not start the pipeline. Unlike
+   * `branch`, which a GitHub source with V2 triggers only reads on a manual start (format 1, added).
+   *
+   * @default - not recorded (a plan written before it was added)
+   */
+  readonly startsOn?: string[];
 }
 
 /** An additional source: a source action of its own whose files the build finds at `directory`. */

@@ -369,6 +369,7 @@ class GitHubSource extends PipelineSource {
       repository: isToken(repository) ? undefined : repository,
       branch,
       triggers: triggerText,
+      startsOn: role.triggersPipeline ? refs : [],
       pullRequests: pullRequests.length > 0,
       fullCloneConnectionArn: fullClone ? connectionArn : undefined,
       produce: (_scope: Construct, output: codepipeline.Artifact): SourceProduced => {
@@ -569,6 +570,7 @@ class CodeCommitSource extends PipelineSource {
       repository: literal,
       branch,
       triggers: [role.triggersPipeline ? `every push to ${branch} (EventBridge)` : NO_TRIGGER],
+      startsOn: role.triggersPipeline ? [branch] : [],
       produce: (_scope, output) => {
         const props: actions.CodeCommitSourceActionProps = {
           actionName: role.actionName,
@@ -626,6 +628,7 @@ class S3Source extends PipelineSource {
       // the object key is what starts executions, as a branch does for a repository
       branch: key,
       triggers: [role.triggersPipeline ? `new version of ${key} (polling)` : NO_TRIGGER],
+      startsOn: role.triggersPipeline ? [key] : [],
       produce: (_scope, output) => {
         const action = new actions.S3SourceAction({
           actionName: role.actionName,
@@ -676,6 +679,7 @@ class EcrSource extends PipelineSource {
       repository: literal,
       branch: tag,
       triggers: [`push of image tag ${tag}`],
+      startsOn: [tag],
       produce: (scope, output) => {
         const props: actions.EcrSourceActionProps = {
           actionName: role.actionName,

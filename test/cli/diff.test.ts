@@ -949,6 +949,20 @@ describe('diff: the fields, phrased or generic', () => {
     expect(diffPlans([after], [plan]).pipelines[0].changes).toEqual([]);
   });
 
+  test('what starts the source\'s executions (startsOn) restates its branch and triggers: not a change of its own, nor after an upgrade that adds it', () => {
+    const withStarts = copy(plan);
+    withStarts.source.startsOn = ['main'];
+    expect(diffPlans([plan], [withStarts]).pipelines[0].changes).toEqual([]);
+    expect(diffOf((p) => {
+      p.source.startsOn = ['main', 'release/*'];
+      p.source.summary = 'acme/shop (CodeConnections, triggers: main, release/*)';
+      p.source.triggers = ['push to main, release/*'];
+    })).toEqual([
+      'source: acme/shop@main (CodeConnections) → acme/shop (CodeConnections, triggers: main, release/*)',
+      'source: triggers added "push to main, release/*"; removed "every push to main"',
+    ]);
+  });
+
   test('pipeline: name, execution mode, source, additional sources, build, self-update, notifications', () => {
     expect(diffOf((p) => {
       p.pipelineName = 'shop-release';

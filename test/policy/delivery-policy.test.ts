@@ -487,6 +487,30 @@ describe('DeliveryPolicy', () => {
     expect(errors).toEqual(["[policy acme:repositories] pipeline 'Apps/Fork': builds someone/shop, outside the acme organisation"]);
   });
 
+  test('a platform rule reads what starts executions from the plan, not only the branch a manual start reads (regression: the README\'s main-only rule passed V2 triggers on other branches)', () => {
+    class OnlyMainBranch implements IPolicyRule {
+      public readonly ruleId = 'acme:only-main';
+      public evaluate(pipeline: PlanDocument): PolicyViolation[] {
+        const startsOn = pipeline.source.startsOn ?? [];
+        if (startsOn.length === 1 && startsOn[0] === 'main') {
+          return [];
+        }
+        return [{ message: `releases from ${startsOn.join(', ')}; ACME releases from main only` }];
+      }
+    }
+    const gitHubWith = (extra: object) => PipelineSource.gitHub({ repository: 'acme/shop', branch: 'main', connectionArn: CONNECTION_ARN, ...extra });
+    const errors = errorsOf([new OnlyMainBranch()], stack => {
+      new DeliveryPipeline(stack, 'Main', props());
+      new DeliveryPipeline(stack, 'MainPaths', props({ source: gitHubWith({ triggers: [{ branchesIncludes: ['main'], filePathsIncludes: ['src/**'] }] }) }));
+      new DeliveryPipeline(stack, 'Features', props({ source: gitHubWith({ triggers: [{ branchesIncludes: ['feature/*'] }] }) }));
+      new DeliveryPipeline(stack, 'Tags', props({ source: gitHubWith({ triggers: [{ branchesIncludes: ['main'] }, { tagsIncludes: ['v*'] }] }) }));
+    });
+    expect(errors).toEqual([
+      "[policy acme:only-main] pipeline 'Apps/Features': releases from feature/*; ACME releases from main only",
+      "[policy acme:only-main] pipeline 'Apps/Tags': releases from main, tags v*; ACME releases from main only",
+    ]);
+  });
+
   test('fails clearly without rules, or with a rule that is not one', () => {
     expect(errorOf(() => new DeliveryPolicy({ rules: [] }))).toBe(
       "'DeliveryPolicy': rules must be a non-empty array of IPolicyRule, got an array of 0. Pass, for example, [PolicyRule.productionRequiresApproval()].");

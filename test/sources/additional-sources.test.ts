@@ -347,6 +347,7 @@ describe('additionalSources: the plan', () => {
       repository: 'acme/shop-config',
       branch: 'main',
       triggers: ['does not start the pipeline (read when another source starts it)'],
+      startsOn: [],
       directory: 'config',
       triggersPipeline: false,
     }]);

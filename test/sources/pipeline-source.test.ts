@@ -86,6 +86,7 @@ describe('PipelineSource.gitHub', () => {
       repository: 'acme/shop',
       branch: 'main',
       triggers: ['push to release/*', 'push of tags v*'],
+      startsOn: ['release/*', 'tags v*'],
     });
   });
 
@@ -228,7 +229,7 @@ describe('PipelineSource.codeCommit / s3 / ecr', () => {
     const stack = newStack();
     const pipeline = pipelineIn(stack, { source: PipelineSource.s3({ bucket: s3.Bucket.fromBucketName(stack, 'Drop', 'shop-drop'), key: 'source/shop.zip' }) });
     expect(pipeline.describe().source).toEqual({
-      kind: 'S3', summary: 's3://shop-drop/source/shop.zip (S3)', branch: 'source/shop.zip', triggers: ['new version of source/shop.zip (polling)'],
+      kind: 'S3', summary: 's3://shop-drop/source/shop.zip (S3)', branch: 'source/shop.zip', triggers: ['new version of source/shop.zip (polling)'], startsOn: ['source/shop.zip'],
     });
   });
 });
