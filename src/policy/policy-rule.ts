@@ -182,7 +182,8 @@ export class PolicyRule {
 
   /**
    * No CodeBuild project runs privileged (Docker-in-Docker): the build, checks, deploy commands and
-   * tests, and the publishing of a CDK stage's Docker image assets.
+   * tests, the publishing of a CDK stage's Docker image assets, and a CodeBuild project of the app
+   * that a `fromActionFactory` target's action runs.
    */
   public static noPrivilegedBuilds(): IPolicyRule {
     return new NoPrivilegedBuildsRule();
@@ -192,10 +193,12 @@ export class PolicyRule {
    * Pipelines, environments and deployment targets deploy only to these accounts.
    *
    * Checked: the pipeline's stack, each environment's account, and a target's own account when it
-   * differs (a CloudFormation target's `account`, a CodeDeploy deployment group or ECS service of
-   * another account, the stacks of a CDK stage). An account that is a token cannot be checked at synth
-   * and is a violation. Deploy commands and `fromActionFactory` targets count as deploying to their
-   * environment's account: what their commands or actions reach is not known at synth.
+   * differs (a CloudFormation target's `account`, a CodeDeploy deployment group, ECS service or Lambda
+   * function of another account, the stacks of a CDK stage, and the account a `fromActionFactory`
+   * target's action runs in, as aws-cdk-lib places it: its `role`'s account, else that of the resource
+   * it acts on, else its `account`). An account that is a token cannot be checked at synth and is a
+   * violation. Deploy commands count as deploying to their environment's account: what their
+   * commands reach is not known at synth.
    */
   public static allowedAccounts(accounts: string[]): IPolicyRule {
     return new AllowedAccountsRule(accounts);
@@ -205,10 +208,10 @@ export class PolicyRule {
    * Pipelines, environments and deployment targets are only in these regions (data residency).
    *
    * Checked: the pipeline's stack (where its artifacts and build logs are), each environment's
-   * region, and a CloudFormation target's own `region`. A pipeline stack without an explicit region
-   * cannot be checked at synth and is a violation. Deploy commands and `fromActionFactory` targets
-   * count as deploying to their environment's region: what their commands or actions reach is not
-   * known at synth.
+   * region, a CloudFormation target's own `region`, and the region a `fromActionFactory` target's
+   * action runs in (that of the resource it acts on, else its `region`). A pipeline stack without an
+   * explicit region cannot be checked at synth and is a violation. Deploy commands count as
+   * deploying to their environment's region: what their commands reach is not known at synth.
    */
   public static allowedRegions(regions: string[]): IPolicyRule {
     return new AllowedRegionsRule(regions);
