@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { ApprovalModel, ModelContext, RenderContext, SourceRevision } from '../model/model';
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
 import { APPROVAL_ROLE_ID, uniqueName } from '../private/physical-names';
-import { refuseOwnedOfOtherApp, refuseOwnedUnreferable } from '../private/referable';
+import { defaultResourceFix, refuseOwnedOfOtherApp, refuseOwnedUnreferable } from '../private/referable';
 import { innerPrincipal, refuseOtherStagePrincipal } from '../private/stage-principals';
 import { described, isToken, Validator } from '../private/validation';
 
@@ -208,9 +208,10 @@ class ManualApproval extends Approval {
     const notify = o.notify ?? (ownEmails ? undefined : v.defaults.approvalNotify as sns.ITopic | undefined);
     const notifyField = o.notify ? `${ctx.field}.notify` : 'DeliveryDefaults.approvalNotify';
     if (notify) {
-      refuseOwnedUnreferable(v, notifyField, notify, 'an SNS topic',
-        "Create the topic in the pipeline's stack (or another stack of its account and Region), or import it there by ARN with "
-        + "sns.Topic.fromTopicArn(pipelineStack, 'Approvals', 'arn:aws:sns:...').");
+      refuseOwnedUnreferable(v, notifyField, notify, 'an SNS topic', o.notify
+        ? "Create the topic in the pipeline's stack (or another stack of its account and Region), or import it there by ARN with "
+          + "sns.Topic.fromTopicArn(pipelineStack, 'Approvals', 'arn:aws:sns:...')."
+        : defaultResourceFix('topic', "sns.Topic.fromTopicArn(platformStack, 'Approvals', 'arn:aws:sns:<pipeline Region>:...')", 'approvalNotify'));
     }
     const namedRole = notify !== undefined && otherAccountTopic(ctx, notifyField, notify);
     const who = notify || ownEmails ? ' (approvers notified)' : '';

@@ -4,7 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { uniqueName } from './physical-names';
-import { refuseOwnedOfOtherApp, refuseOwnedUnreferable } from './referable';
+import { defaultResourceFix, refuseOwnedOfOtherApp, refuseOwnedUnreferable } from './referable';
 import { isResource, Validator } from './validation';
 import type { PlanNotifications } from '../model/plan-document';
 import { PipelineEvent, PipelineNotifications } from '../pipeline/notifications';
@@ -38,15 +38,21 @@ export function notificationsModel(v: Validator, raw: unknown, field: string = '
   if (n.slackChannel !== undefined && !isResource(n.slackChannel, 'slackChannelConfigurationArn')) {
     v.fail(`${field}.slackChannel`, 'must be a chatbot.ISlackChannelConfiguration', n.slackChannel, 'Pass a chatbot.SlackChannelConfiguration.');
   }
+  // the defaults' resources serve many pipelines: the way out is an import by ARN where they are set
+  const isDefault = field.startsWith('DeliveryDefaults');
   if (n.topic !== undefined) {
-    refuseOwnedUnreferable(v, `${field}.topic`, n.topic, 'an SNS topic', "Create the topic in the pipeline's stack (or another stack of its account and Region), "
-      + "or import it there by ARN with sns.Topic.fromTopicArn(pipelineStack, 'Topic', 'arn:aws:sns:...') (its topic policy must then allow "
-      + 'codestar-notifications.amazonaws.com to sns:Publish).');
+    const publish = 'its topic policy must then allow codestar-notifications.amazonaws.com to sns:Publish';
+    refuseOwnedUnreferable(v, `${field}.topic`, n.topic, 'an SNS topic', isDefault
+      ? defaultResourceFix('topic', "sns.Topic.fromTopicArn(platformStack, 'Topic', 'arn:aws:sns:<pipeline Region>:...')", 'notifications', `; ${publish}`)
+      : "Create the topic in the pipeline's stack (or another stack of its account and Region), "
+        + `or import it there by ARN with sns.Topic.fromTopicArn(pipelineStack, 'Topic', 'arn:aws:sns:...') (${publish}).`);
   }
   if (n.topic !== undefined) refuseOwnedOfOtherApp(v, `${field}.topic.masterKey`, n.topic.masterKey, 'a KMS key');
   if (n.slackChannel !== undefined) {
-    refuseOwnedUnreferable(v, `${field}.slackChannel`, n.slackChannel, 'a Slack channel configuration', "Create the configuration in a stack of the pipeline's account and Region, "
-      + "or import it there with chatbot.SlackChannelConfiguration.fromSlackChannelConfigurationArn(pipelineStack, 'Slack', 'arn:aws:chatbot::...').");
+    refuseOwnedUnreferable(v, `${field}.slackChannel`, n.slackChannel, 'a Slack channel configuration', isDefault
+      ? defaultResourceFix('configuration', "chatbot.SlackChannelConfiguration.fromSlackChannelConfigurationArn(platformStack, 'Slack', 'arn:aws:chatbot::...')", 'notifications')
+      : "Create the configuration in a stack of the pipeline's account and Region, "
+        + "or import it there with chatbot.SlackChannelConfiguration.fromSlackChannelConfigurationArn(pipelineStack, 'Slack', 'arn:aws:chatbot::...').");
   }
   const events = n.events ?? [PipelineEvent.APPROVAL_NEEDED, PipelineEvent.FAILED];
   if (!Array.isArray(events) || events.length === 0) {

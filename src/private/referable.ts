@@ -31,6 +31,17 @@ export function refuseOwnedUnreferable(v: Validator, field: string, resource: IC
 }
 
 /**
+ * The fix for a `DeliveryDefaults` resource a pipeline's stack cannot refer to: one default serves
+ * the pipelines of many stacks and stages, so creating it in the pipeline's stack is no way out.
+ * `importExample` imports it by ARN; `field` is the DeliveryDefaults field; `note` follows the example.
+ */
+export function defaultResourceFix(what: string, importExample: string, field: string, note: string = ''): string {
+  return `A default reaches the pipelines of other stacks and stages: import the ${what} by ARN in the stack where you set the default `
+    + `(${importExample}${note}), which any pipeline refers to by that ARN, or give the pipelines of another account or Region a default of `
+    + `their own (DeliveryDefaults.applyTo(theirStageOrStack, { ${field} })).`;
+}
+
+/**
  * Refuses a resource of another CDK app than the pipeline's (its construct tree has another root):
  * aws-cdk-lib refuses any reference to it ("Cannot reference across apps") without naming the
  * construct or the field, and that app's resources are not deployed with this one.

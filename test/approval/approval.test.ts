@@ -83,12 +83,15 @@ describe('an approval topic the pipeline\'s stack cannot refer to', () => {
       `'PipelineStack/Shop': environments[0] ('prod').approval.notify is ${where} ${fix}`);
   });
 
-  test('the same for DeliveryDefaults.approvalNotify, named as such', () => {
+  test('the same for DeliveryDefaults.approvalNotify, named as such, saying how one default reaches every pipeline (regression: to create it in the pipeline\'s stack)', () => {
     const { app, topic } = setup();
     DeliveryDefaults.applyTo(app, { approvalNotify: topic });
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
     expect(errorOf(() => pipelineIn(stack, { environments: [env('prod', { production: true })] }))).toBe(
-      `'PipelineStack/Shop': DeliveryDefaults.approvalNotify is ${where} ${fix}`);
+      `'PipelineStack/Shop': DeliveryDefaults.approvalNotify is ${where} A default reaches the pipelines of other stacks and stages: import the topic `
+      + "by ARN in the stack where you set the default (sns.Topic.fromTopicArn(platformStack, 'Approvals', 'arn:aws:sns:<pipeline Region>:...')), "
+      + 'which any pipeline refers to by that ARN, or give the pipelines of another account or Region a default of their own '
+      + '(DeliveryDefaults.applyTo(theirStageOrStack, { approvalNotify })).');
   });
 
   test('a topic imported by ARN in a stack of another Region is referred to by its ARN, and taken', () => {

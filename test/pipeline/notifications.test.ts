@@ -1,4 +1,4 @@
-import { NestedStack, Stack } from 'aws-cdk-lib';
+import { NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -218,6 +218,28 @@ describe('DeliveryDefaults notifications', () => {
     // the plan (what DeliveryPolicy rules and cdk-delivery plan read) shows the defaults' rule
     const plans = stack.node.findAll().flatMap(c => c.node.metadata).filter(m => m.type === 'cdk-delivery-pipeline:plan').map(m => m.data as PlanDocument);
     expect(plans.map(p => p.notifications)).toEqual([{ events: ['FAILED'], targets: ['sns'] }, { events: ['APPROVAL_NEEDED', 'FAILED'], targets: ['sns'] }]);
+  });
+
+  test('a default topic of a platform stack that a pipeline of a CDK stage cannot refer to: the error says how one default reaches every pipeline (regression: to create it in the pipeline\'s stack)', () => {
+    const app = newApp();
+    const platform = new Stack(app, 'Platform', { env: { account: '111111111111', region: 'eu-west-1' } });
+    DeliveryDefaults.applyTo(app, { notifications: { topic: new sns.Topic(platform, 'Ops') } });
+    const stack = new Stack(new Stage(app, 'Teams', { env: { account: '111111111111', region: 'eu-west-1' } }), 'ShopPipelineStack');
+    expect(errorOf(() => pipelineIn(stack))).toBe(
+      "'Teams/ShopPipelineStack/Shop': DeliveryDefaults.notifications.topic is an SNS topic of stack 'Platform', in the app, outside any CDK stage, not the pipeline's, "
+      + "which the pipeline's stack cannot refer to, got 'Platform/Ops'. A default reaches the pipelines of other stacks and stages: import the topic by ARN "
+      + "in the stack where you set the default (sns.Topic.fromTopicArn(platformStack, 'Topic', 'arn:aws:sns:<pipeline Region>:...'); its topic policy must then "
+      + 'allow codestar-notifications.amazonaws.com to sns:Publish), which any pipeline refers to by that ARN, or give the pipelines of another account or Region '
+      + 'a default of their own (DeliveryDefaults.applyTo(theirStageOrStack, { notifications })).');
+    // imported by ARN in the platform's stack, the same default reaches the pipeline of the stage
+    const imported = newApp();
+    const shared = new Stack(imported, 'Platform', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new sns.Topic(shared, 'Own'); // aws-cdk-lib 2.27x refuses an empty stack
+    DeliveryDefaults.applyTo(imported, { notifications: { topic: sns.Topic.fromTopicArn(shared, 'Ops', 'arn:aws:sns:eu-west-1:111111111111:ops') } });
+    const teamStack = new Stack(new Stage(imported, 'Teams', { env: { account: '111111111111', region: 'eu-west-1' } }), 'ShopPipelineStack');
+    pipelineIn(teamStack);
+    const [rule] = Object.values(Template.fromStack(teamStack).findResources('AWS::CodeStarNotifications::NotificationRule')) as any[];
+    expect(rule.Properties.Targets).toEqual([{ TargetType: 'SNS', TargetAddress: 'arn:aws:sns:eu-west-1:111111111111:ops' }]);
   });
 
   test('fails when the defaults\' notifications name no one, when DeliveryDefaults are applied', () => {
