@@ -13,7 +13,7 @@ import { BUILD_STAGE } from '../model/stage-names';
 import { leavesWorkingDirectory } from '../private/artifact-paths';
 import { publishCommands } from '../private/asset-publisher';
 import { allowAssetPublishing, createProject, DEFAULT_BUILD_IMAGE } from '../private/codebuild';
-import { actionVariables, describeEnvironment, isLambdaImage, splitVariables, validateCommandsOptions } from '../private/commands-spec';
+import { actionVariables, describeEnvironment, isLambdaImage, refuseSecretsInCommands, splitVariables, validateCommandsOptions } from '../private/commands-spec';
 import { described, isToken, requireFactoryMade, Validator } from '../private/validation';
 import { placeAdditionalSources } from '../sources/additional-source';
 
@@ -170,6 +170,7 @@ class CommandsBuild extends BuildStep {
     v.requireObject(ctx.field, p, "Pass { commands: ['npm run build'] } to BuildStep.commands().");
     v.noMisspeltFields(ctx.field, p, 'BuildStepProps');
     const commands = v.requireStringArray(`${ctx.field}.commands`, p.commands, "Pass the build commands, for example ['npm ci', 'npm test'].");
+    refuseSecretsInCommands(v, commands, i => `${ctx.field}.commands[${i}]`, `${ctx.field}.secrets`);
     const common = validateCommandsOptions(ctx, p);
     const reportsField = `${ctx.field}.testReports`;
     if (p.testReports !== undefined && !Array.isArray(p.testReports)) {

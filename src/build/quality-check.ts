@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import type { BuildSecret } from './build-secret';
 import { ActionModel, ModelContext, RenderContext } from '../model/model';
 import { createProject } from '../private/codebuild';
-import { actionVariables, describeEnvironment, splitVariables, validateCommandsOptions, ValidCommandsOptions } from '../private/commands-spec';
+import { actionVariables, describeEnvironment, refuseSecretsInCommands, splitVariables, validateCommandsOptions, ValidCommandsOptions } from '../private/commands-spec';
 import type { OutputVariables } from '../private/stack-outputs';
 import type { Validator } from '../private/validation';
 import { described, isResource, isToken, literalName } from '../private/validation';
@@ -269,6 +269,8 @@ class CommandsCheck extends QualityCheck {
         : "Pass the audit's command, for example 'npm audit --audit-level=high'.");
     }
     const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the check's commands, for example ['npm run lint'].");
+    // the dependency audit's one command is its `command`
+    refuseSecretsInCommands(v, commands, i => (this.kind === 'dependency-audit' && command !== undefined ? `${ctx.field}.command` : `${ctx.field}.commands[${i}]`), `${ctx.field}.secrets`);
     v.noMisspeltFields(ctx.field, this.options, this.kind === 'dependency-audit' ? 'DependencyAuditOptions' : 'QualityCheckCommandsOptions');
     const common = validateCommandsOptions(ctx, this.options);
     return commandsActionModel({

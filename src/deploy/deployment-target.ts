@@ -18,7 +18,7 @@ import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quali
 import { DeploymentModel, DeploymentRenderContext, ModelContext, ProducedActionFacts } from '../model/model';
 import { readBootstrapVersion, withActionRolePolicy } from '../private/action-grants';
 import { buildOutputFilePath } from '../private/artifact-paths';
-import { takenVariables, validateCommandsOptions } from '../private/commands-spec';
+import { refuseSecretsInCommands, takenVariables, validateCommandsOptions } from '../private/commands-spec';
 import { refuseOwnedOfOtherApp } from '../private/referable';
 import { OutputVariables, outputVariables } from '../private/stack-outputs';
 import { roleInPipelineStack } from '../private/stage-principals';
@@ -421,6 +421,7 @@ class CommandsTarget extends DeploymentTarget {
     const v: Validator = ctx.validator;
     const name = v.pipelineName(`${ctx.field}.name`, this.name, 'deployment name');
     const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the deploy commands, for example ['./deploy.sh staging'].");
+    refuseSecretsInCommands(v, commands, i => `${ctx.field}.commands[${i}]`, `${ctx.field}.secrets`);
     v.noMisspeltFields(ctx.field, this.options, 'DeployCommandsOptions');
     const { runAfterDeployments, envFromCfnOutputs, envFromStackOutputs, ...codeBuildOptions } = this.options ?? {};
     const common = validateCommandsOptions(ctx, codeBuildOptions);

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { DEFAULT_BUILD_IMAGE, ProjectNetwork, ProjectOrigin } from './codebuild';
+import { joinedText } from './intrinsics';
 import { refuseUnreferable } from './referable';
 import { actionConfiguration, MAX_ACTION_CONFIGURATION_FIELD } from './stack-outputs';
 import { Described, described, literal, requireFactoryMade, resolvedOrUndefined, Validator } from './validation';
@@ -35,6 +36,7 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
   const o = options ?? {};
   if (typeof o !== 'object') v.fail(ctx.field, 'options must be an object', o, 'Pass an options object or leave it out.');
   const install = v.optionalStringArray(`${ctx.field}.install`, o.install, "Pass shell commands such as ['npm ci'].");
+  refuseSecretsInCommands(v, install, i => `${ctx.field}.install[${i}]`, `${ctx.field}.secrets`);
   const environmentVariables = v.optionalStringMap(`${ctx.field}.environmentVariables`, o.environmentVariables,
     "Pass plain string values, for example { NODE_ENV: 'test' }; pass secrets in secrets (BuildSecret).");
   for (const name of Object.keys(environmentVariables ?? {})) {
@@ -139,10 +141,45 @@ const SECRET_REFERENCE = /\{\{resolve:(secretsmanager|ssm-secure):/;
 
 /** True when an environment variable's value, resolved as CloudFormation receives it, holds a secret's dynamic reference. */
 function holdsSecret(v: Validator, value: string): boolean {
-  if (SECRET_REFERENCE.test(value)) return true;
-  if (!Token.isUnresolved(value) || !v.pipeline) return false;
-  const resolved = resolvedOrUndefined(Stack.of(v.pipeline), value);
-  return resolved !== undefined && SECRET_REFERENCE.test(JSON.stringify(resolved));
+  return secretReferenceIn(v, value) !== undefined;
+}
+
+/**
+ * The secret's dynamic reference a value holds, as CloudFormation receives it (references of the
+ * template as `<LogicalId>`: `{{resolve:secretsmanager:<NpmToken1234>:SecretString:token::}}`),
+ * to name it in errors; the reference names where the secret is, never its value. Undefined when
+ * the value holds none.
+ */
+export function secretReferenceIn(v: Validator, value: string): string | undefined {
+  let text: string | undefined = value;
+  if (!SECRET_REFERENCE.test(value)) {
+    if (!Token.isUnresolved(value) || !v.pipeline) return undefined;
+    const resolved = resolvedOrUndefined(Stack.of(v.pipeline), value);
+    const kind = resolved === undefined ? undefined : SECRET_REFERENCE.exec(JSON.stringify(resolved))?.[1];
+    if (kind === undefined) return undefined;
+    text = joinedText(resolved, name => `<${name}>`) ?? `{{resolve:${kind}:...}}`;
+  }
+  return /\{\{resolve:(secretsmanager|ssm-secure):[^}]*\}\}/.exec(text)?.[0] ?? text;
+}
+
+/**
+ * Refuses a command (of `install` or `commands`) holding a secret's dynamic reference: CloudFormation
+ * resolves it into the project's inline buildspec, which keeps the value in plain text in the
+ * project's definition (`codebuild:BatchGetProjects`), and CodeBuild prints each command it runs in
+ * the build's logs, masking only the values it read itself (`secrets`). `fieldOf` names a command's
+ * field (`buildStep.commands[1]`), `secretsField` the part's `secrets`.
+ */
+export function refuseSecretsInCommands(
+  v: Validator, commands: readonly string[] | undefined, fieldOf: (index: number) => string, secretsField: string,
+): void {
+  (commands ?? []).forEach((command, i) => {
+    const reference = secretReferenceIn(v, command);
+    if (reference === undefined) return;
+    v.fail(fieldOf(i), 'holds a secret (a Secrets Manager or SecureString dynamic reference), which CloudFormation would write into the project\'s inline buildspec: '
+      + 'readable in the project\'s definition and printed unmasked in the build\'s logs as CodeBuild runs the command (a SecureString reference fails the deployment)',
+    described(reference), `Pass it in ${secretsField} instead, { NPM_TOKEN: BuildSecret.fromSecretsManager(secret) } or BuildSecret.fromParameterStore(parameter), `
+      + 'and read $NPM_TOKEN in the command.');
+  });
 }
 
 /** A CodePipeline variable in a value (`#{SourceVariables.CommitId}`): CodePipeline resolves it in the action's configuration only. */

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { AlarmGateModel, AlarmRefModel, GroupAlarmModel, ModelContext, VerificationModel } from '../model/model';
-import { takenVariables, validateCommandsOptions } from '../private/commands-spec';
+import { refuseSecretsInCommands, takenVariables, validateCommandsOptions } from '../private/commands-spec';
 import { COMPOSITE_ALARMS_SID } from '../private/nag';
 import { refuseOwnedOfOtherApp } from '../private/referable';
 import { outputVariables } from '../private/stack-outputs';
@@ -392,6 +392,7 @@ class CommandsVerification extends Verification {
     const v: Validator = ctx.validator;
     const name = v.pipelineName(`${ctx.field}.name`, this.name, 'verification name');
     const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the test commands, for example ['curl -fsS $URL/health'].");
+    refuseSecretsInCommands(v, commands, i => `${ctx.field}.commands[${i}]`, `${ctx.field}.secrets`);
     v.noMisspeltFields(ctx.field, this.options, 'VerificationCommandsOptions');
     const env = v.optionalStringMap(`${ctx.field}.env`, this.options.env, "Pass string values, for example { URL: 'https://staging.example.com' }.");
     const given = v.optionalStringMap(`${ctx.field}.environmentVariables`, this.options.environmentVariables,

@@ -49,6 +49,47 @@ describe('secrets in environmentVariables are refused', () => {
   });
 });
 
+describe('secrets in commands are refused', () => {
+  test("a Secrets Manager secret's value in the build's commands: the buildspec would hold it in plain text", () => {
+    const stack = newStack();
+    const secret = new secretsmanager.Secret(stack, 'NpmToken');
+    const id = stack.getLogicalId(secret.node.defaultChild as any);
+    expect(errorOf(() => pipelineIn(stack, {
+      buildStep: BuildStep.commands({ commands: ['npm ci', `npm config set //registry.npmjs.org/:_authToken ${secret.secretValueFromJson('token').unsafeUnwrap()}`] }),
+    }))).toBe(`${PATH}: buildStep.commands[1] holds a secret (a Secrets Manager or SecureString dynamic reference), which CloudFormation would write into the `
+      + "project's inline buildspec: readable in the project's definition and printed unmasked in the build's logs as CodeBuild runs the command "
+      + `(a SecureString reference fails the deployment), got {{resolve:secretsmanager:<${id}>:SecretString:token::}}. `
+      + 'Pass it in buildStep.secrets instead, { NPM_TOKEN: BuildSecret.fromSecretsManager(secret) } or BuildSecret.fromParameterStore(parameter), and read $NPM_TOKEN in the command.');
+  });
+
+  test('in install, a check, a deploy script, a test and the dependency audit\'s command, each named by its field', () => {
+    const ref = SecretValue.ssmSecure('/ci/token').unsafeUnwrap();
+    const cases: Array<[any, RegExp]> = [
+      [{ buildStep: BuildStep.commands({ install: [`echo ${ref} > .npmrc`], commands: ['x'] }) }, /^'PipelineStack\/Shop': buildStep\.install\[0\] holds a secret .*, got \{\{resolve:ssm-secure:\/ci\/token\}\}\. Pass it in buildStep\.secrets instead/],
+      [{ checks: [QualityCheck.commands('Lint', ['x', `lint --token ${ref}`])] }, /^'PipelineStack\/Shop': checks\[0\]\.commands\[1\] holds a secret .* Pass it in checks\[0\]\.secrets instead/],
+      [{ checks: [QualityCheck.dependencyAudit({ command: 'audit --token {{resolve:secretsmanager:gh-token}}' })] },
+        /^'PipelineStack\/Shop': checks\[0\]\.command holds a secret .*, got \{\{resolve:secretsmanager:gh-token\}\}\. Pass it in checks\[0\]\.secrets instead/],
+      [{ environments: [{ name: 'staging', deployments: [DeploymentTarget.commands('Deploy', [`./deploy.sh ${ref}`])] }] },
+        /^'PipelineStack\/Shop': environments\[0\] \('staging'\)\.deployments\[0\]\.commands\[0\] holds a secret .* Pass it in environments\[0\] \('staging'\)\.deployments\[0\]\.secrets instead/],
+      [{ environments: [{ name: 'staging', deployments: [DeploymentTarget.commands('Deploy', ['x'])], verification: [Verification.commands('Smoke', [`curl -H "x-key: ${ref}" $URL`])] }] },
+        /^'PipelineStack\/Shop': environments\[0\] \('staging'\)\.verification\[0\]\.commands\[0\] holds a secret .* Pass it in environments\[0\] \('staging'\)\.verification\[0\]\.secrets instead/],
+    ];
+    for (const [extra, message] of cases) expect(errorOf(() => pipelineIn(newStack(), extra))).toMatch(message);
+  });
+
+  test('a command that reads a secret from the environment, and a plain parameter reference, are kept', () => {
+    const stack = newStack();
+    const secret = new secretsmanager.Secret(stack, 'NpmToken');
+    pipelineIn(stack, {
+      buildStep: BuildStep.commands({
+        commands: ['npm config set //registry.npmjs.org/:_authToken "$NPM_TOKEN"', `echo ${ssm.StringParameter.valueForStringParameter(stack, '/ci/region')}`],
+        secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(secret) },
+      }),
+    });
+    expect(buildSpecOf(stack).phases.build.commands[0]).toBe('npm config set //registry.npmjs.org/:_authToken "$NPM_TOKEN"');
+  });
+});
+
 describe('secrets', () => {
   test('a Secrets Manager secret is read by CodeBuild from the buildspec, and the role reads exactly it', () => {
     const stack = newStack();
