@@ -5,6 +5,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { Approval, DeploymentTarget, IDeliveryActionFactory, PipelineSource, ProduceActionOptions, Verification } from '../../src';
 import { action, actionsOf, cfnTarget, CONNECTION_ARN, errorOf, flat, newApp, newStack, pipelineIn, pipelineProps } from '../util';
@@ -49,6 +50,27 @@ describe('DeploymentTarget.cloudFormation', () => {
       ParameterOverrides: '{"Stage":"prod"}',
     });
     expect(pipeline.describe().environments[0].deployments[0].details).toContain('template configuration: params/prod.json');
+  });
+
+  test("a secret in parameterOverrides is refused: the pipeline's definition would hold its value, which GetPipeline returns", () => {
+    const stack = newStack();
+    const secret = new secretsmanager.Secret(stack, 'DbPassword');
+    const id = stack.getLogicalId(secret.node.defaultChild as any);
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{
+        name: 'prod',
+        deployments: [DeploymentTarget.cloudFormation({
+          stackName: 'shop-prod', templatePath: 't.json', parameterOverrides: { Stage: 'prod', DbPassword: secret.secretValue.unsafeUnwrap() },
+        })],
+      }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].parameterOverrides.DbPassword holds a secret (a Secrets Manager or SecureString dynamic reference), "
+      + "which CloudFormation would write into the pipeline's definition in plain text: returned to anyone who may codepipeline:GetPipeline (grantRead, grantOperate, "
+      + `grantApprove, cdk-delivery status) and shown in the console (a SecureString reference fails the deployment), got {{resolve:secretsmanager:<${id}>:SecretString:::}}. `
+      + "Resolve the secret in the stack's own template instead (a dynamic reference there, such as SecretValue.secretsManager('db-password') in the stack's code, "
+      + 'is resolved when CloudFormation deploys the stack and kept out of the pipeline), and leave DbPassword out of parameterOverrides.');
+    expect(errorOf(() => pipelineIn(newStack(), {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.cloudFormation({ stackName: 'shop-prod', templatePath: 't.json', parameterOverrides: { Key: '{{resolve:ssm-secure:/shop/key}}' } })] }],
+    }))).toMatch(/parameterOverrides\.Key holds a secret .*, got \{\{resolve:ssm-secure:\/shop\/key\}\}\. /);
   });
 
   test('a templatePath written with ./ is read as the same path inside the artifact; one leaving the build output is refused', () => {
