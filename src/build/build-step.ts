@@ -228,6 +228,7 @@ class CommandsBuild extends BuildStep {
       details,
       privileged: common.privileged,
       buildOutputs: { field: `${ctx.field}.outputs`, globs: outputs, directory: outputDirectory },
+      ...(cache?.bucket ? { cacheBucket: { bucket: cache.bucket, field: `${ctx.field}.cache` } } : {}),
       buildImage: {
         image: common.buildImage ?? DEFAULT_BUILD_IMAGE,
         field: p.buildImage !== undefined ? `${ctx.field}.buildImage` : common.buildImage ? 'DeliveryDefaults.buildImage' : 'the default build image',

@@ -5,6 +5,7 @@ import type * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { ProjectNetwork } from '../private/codebuild';
@@ -143,6 +144,8 @@ export interface ActionModel {
   readonly buildOutputs?: BuildOutputsModel;
   /** The build only: its image (defaults applied) and the field that chose it, for `publishAssetsInBuild`. */
   readonly buildImage?: { readonly image: codebuild.IBuildImage; readonly field: string };
+  /** The build only: the bucket of its S3 cache (`BuildCache.s3`), which its project reads and writes, and the field that names it. */
+  readonly cacheBucket?: { readonly bucket: s3.IBucket; readonly field: string };
   produce(ctx: RenderContext): codepipeline.IAction[];
 }
 

@@ -239,7 +239,17 @@ export class DeliveryPipeline extends Construct {
     registerPipeline({
       pipeline: this,
       deployedStages: () => this.model.environments.flatMap(e => e.deployments.map(d => d.cdkStage)).filter((st): st is Stage => st !== undefined),
+      pullRequests: this.model.source.pullRequests === true,
+      writtenBuckets: () => {
+        const artifacts = this.props.artifactBucket ?? this.built?.pipeline.artifactBucket;
+        const cache = this.model.build.cacheBucket;
+        return [
+          ...(artifacts ? [{ bucket: artifacts, field: 'artifactBucket', holds: 'artifacts' }] : []),
+          ...(cache ? [{ bucket: cache.bucket, field: cache.field, holds: 'build cache' }] : []),
+        ];
+      },
     });
+    refuseBucketsSharedWithPullRequests(this, this.validator);
     const self = this;
     // the app's (or an outer stage's) DeliveryPolicy aspects stop at a nested Stage: apply them here
     const aspect: IAspect = {
@@ -995,6 +1005,54 @@ const PIPELINE_READ_ACTIONS = [
   'codepipeline:ListActionExecutions',
   'codepipeline:ListRuleExecutions',
 ] as const;
+
+/**
+ * Refuses a bucket that a pipeline building pull requests shares with another pipeline of the app,
+ * whichever was created first: the pull request's unreviewed code runs in CodeBuild projects whose
+ * role may write every object of the pipeline's artifact bucket and of the build's S3 cache bucket
+ * (aws-cdk-lib grants them on `<bucket>/*`), so it could replace the artifacts another pipeline
+ * deploys (while its approval waits, say), or the cache its builds restore.
+ */
+function refuseBucketsSharedWithPullRequests(self: DeliveryPipeline, v: Validator): void {
+  const all = registeredPipelines(self);
+  const mine = all.find(p => p.pipeline === self);
+  if (!mine) return;
+  for (const other of all) {
+    if (other === mine || !(mine.pullRequests || other.pullRequests)) continue;
+    for (const own of mine.writtenBuckets()) {
+      const theirs = other.writtenBuckets().find(b => sameBucket(b.bucket, own.bucket));
+      if (!theirs) continue;
+      const otherPath = other.pipeline.node.path;
+      const where = `is the bucket pipeline '${otherPath}' keeps its ${theirs.holds} in (its ${theirs.field})`;
+      const why = 'their unreviewed code runs in CodeBuild projects whose role may write every object of that bucket, so it could replace what';
+      const problem = mine.pullRequests
+        ? `${where}, and this pipeline builds pull requests (source.pullRequestTriggers): ${why} '${otherPath}' builds and deploys`
+        : `${where}, which builds pull requests (source.pullRequestTriggers): ${why} this pipeline builds and deploys`;
+      const pullRequestField = mine.pullRequests ? own.field : theirs.field;
+      v.fail(own.field, problem, described(describeBucket(own.bucket)), 'Give the pull-request pipeline a bucket no other pipeline uses: '
+        + (pullRequestField === 'artifactBucket' ? 'leave its artifactBucket out (it then gets a bucket of its own).' : 'an S3 cache bucket of its own, or BuildCache.local().'));
+    }
+  }
+}
+
+/** A bucket's literal name: given to a bucket of the app, or imported by it; undefined when it is a token. */
+function literalBucketName(bucket: IConstruct): string | undefined {
+  const named = literal((bucket as s3.IBucket).bucketName);
+  if (named !== undefined || !Resource.isOwnedResource(bucket)) return named;
+  return literal((bucket as unknown as { physicalName?: string }).physicalName);
+}
+
+/** The same bucket: the same object, or the same literal name (a bucket imported twice). */
+function sameBucket(a: IConstruct, b: IConstruct): boolean {
+  const name = literalBucketName(a);
+  return a === b || (name !== undefined && name === literalBucketName(b));
+}
+
+/** How an error names a bucket: by its literal name, else by its construct path. */
+function describeBucket(bucket: IConstruct): string {
+  const name = literalBucketName(bucket);
+  return name !== undefined ? `bucket ${name}` : `bucket '${bucket.node.path}'`;
+}
 
 /** Two pipelines with the same literal name in one account and region would fail at deploy time. */
 function claimPipelineName(pipeline: DeliveryPipeline, name: string | undefined, validator: Validator): void {

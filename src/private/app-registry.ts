@@ -27,8 +27,16 @@ export function policiesAboveStage(construct: IConstruct): IAspect[] {
 /** A DeliveryPipeline in the app's registry of pipelines. */
 export interface RegisteredPipeline {
   readonly pipeline: IConstruct;
+  /** True when pull requests start the pipeline (`pullRequestTriggers`): its builds run unreviewed code. */
+  readonly pullRequests: boolean;
   /** The CDK stages the pipeline deploys (`DeploymentTarget.cdkStage`). */
   deployedStages(): Stage[];
+  /**
+   * The S3 buckets its CodeBuild projects may write every object of, as known now: its artifact
+   * bucket (the `artifactBucket` given, else its own once built) and the bucket of the build's S3
+   * cache, each with the field that names it and what the pipeline keeps there.
+   */
+  writtenBuckets(): Array<{ readonly bucket: IConstruct; readonly field: string; readonly holds: string }>;
 }
 
 const PIPELINES = Symbol.for('cdk-delivery-pipeline.pipelines');

@@ -1,5 +1,6 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import { DeliveryPipeline, PipelineSource, ReleaseMode } from '../../src';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { BuildCache, BuildStep, DeliveryPipeline, PipelineSource, ReleaseMode } from '../../src';
 import { CONNECTION_ARN, env, errorOf, newStack, pipelineIn, pipelineProps, props } from '../util';
 
 /*
@@ -77,6 +78,43 @@ describe('pullRequestTriggers', () => {
       additionalSources: [{ name: 'Config', source: gitHub({ repository: 'acme/config', pullRequestTriggers: [{}] }) }],
     }))).toBe("'PipelineStack/Shop': additionalSources[0] ('Config').source.pullRequestTriggers start the pipeline for pull requests, "
       + "which only the pipeline's own source can do, got 1 pull request trigger. Remove them, or give the pipeline's source the pull request triggers.");
+  });
+
+  describe('a bucket shared with another pipeline is refused: the pull request\'s unreviewed build may write every object of it', () => {
+    test('the release pipeline\'s artifactBucket, passed to the pull-request pipeline created after it', () => {
+      const stack = newStack();
+      const artifacts = new s3.Bucket(stack, 'Artifacts', { bucketName: 'shop-artifacts' });
+      new DeliveryPipeline(stack, 'Shop', props({ artifactBucket: artifacts, environments: [env('staging')] }));
+      expect(errorOf(() => new DeliveryPipeline(stack, 'ShopPullRequests', props({ source: gitHub({ pullRequestTriggers: [{}] }), artifactBucket: artifacts }))))
+        .toBe("'PipelineStack/ShopPullRequests': artifactBucket is the bucket pipeline 'PipelineStack/Shop' keeps its artifacts in (its artifactBucket), "
+          + 'and this pipeline builds pull requests (source.pullRequestTriggers): their unreviewed code runs in CodeBuild projects whose role may write every '
+          + "object of that bucket, so it could replace what 'PipelineStack/Shop' builds and deploys, got bucket shop-artifacts. "
+          + 'Give the pull-request pipeline a bucket no other pipeline uses: leave its artifactBucket out (it then gets a bucket of its own).');
+    });
+
+    test('the pull-request pipeline created first; a bucket imported twice by name; an S3 build cache', () => {
+      const stack = newStack();
+      new DeliveryPipeline(stack, 'ShopPullRequests', props({
+        source: gitHub({ pullRequestTriggers: [{}] }),
+        buildStep: BuildStep.commands({ commands: ['npm test'], cache: BuildCache.s3(s3.Bucket.fromBucketName(stack, 'PrCache', 'shop-cache'), { paths: ['node_modules/**/*'] }) }),
+      }));
+      expect(errorOf(() => new DeliveryPipeline(stack, 'Shop', props({
+        buildStep: BuildStep.commands({ commands: ['npm test'], cache: BuildCache.s3(s3.Bucket.fromBucketName(stack, 'Cache', 'shop-cache'), { paths: ['node_modules/**/*'] }) }),
+        environments: [env('staging')],
+      })))).toBe("'PipelineStack/Shop': buildStep.cache is the bucket pipeline 'PipelineStack/ShopPullRequests' keeps its build cache in (its buildStep.cache), "
+        + 'which builds pull requests (source.pullRequestTriggers): their unreviewed code runs in CodeBuild projects whose role may write every object of that bucket, '
+        + 'so it could replace what this pipeline builds and deploys, got bucket shop-cache. '
+        + 'Give the pull-request pipeline a bucket no other pipeline uses: an S3 cache bucket of its own, or BuildCache.local().');
+    });
+
+    test('buckets of their own, and two pipelines without pull requests sharing one, are accepted', () => {
+      const stack = newStack();
+      const artifacts = new s3.Bucket(stack, 'Artifacts');
+      new DeliveryPipeline(stack, 'Shop', props({ artifactBucket: artifacts, environments: [env('staging')] }));
+      new DeliveryPipeline(stack, 'ShopDr', props({ artifactBucket: artifacts, pipelineName: 'shop-dr', environments: [env('dr')] }));
+      new DeliveryPipeline(stack, 'ShopPullRequests', props({ source: gitHub({ pullRequestTriggers: [{}] }) }));
+      expect(stack.node.findAll().filter(c => DeliveryPipeline.isDeliveryPipeline(c))).toHaveLength(3);
+    });
   });
 
   test.each([
