@@ -39,23 +39,7 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
   refuseSecretsInCommands(v, install, i => `${ctx.field}.install[${i}]`, `${ctx.field}.secrets`);
   const environmentVariables = v.optionalStringMap(`${ctx.field}.environmentVariables`, o.environmentVariables,
     "Pass plain string values, for example { NODE_ENV: 'test' }; pass secrets in secrets (BuildSecret).");
-  for (const name of Object.keys(environmentVariables ?? {})) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      v.fail(`${ctx.field}.environmentVariables`, 'has a name that is not a valid environment variable name', name, 'Use letters, digits and underscores, not starting with a digit.');
-    }
-    if (/^CODEBUILD_/i.test(name)) {
-      v.fail(`${ctx.field}.environmentVariables`, 'has a name that starts with CODEBUILD_, a prefix CodeBuild reserves for its own variables', name,
-        'Give the variable another name.');
-    }
-    refuseLibraryPrefix(v, `${ctx.field}.environmentVariables`, name);
-  }
-  for (const [name, value] of Object.entries(environmentVariables ?? {})) {
-    if (holdsSecret(v, value)) {
-      v.fail(`${ctx.field}.environmentVariables.${name}`, 'holds a secret (a Secrets Manager or SecureString dynamic reference), which CodeBuild would keep as a '
-        + 'PLAINTEXT variable: readable in the project\'s definition and not masked in the build\'s logs (a SecureString reference fails the deployment)',
-      described(name), `Pass it in ${ctx.field}.secrets instead: { ${name}: BuildSecret.fromSecretsManager(secret) } or BuildSecret.fromParameterStore(parameter).`);
-    }
-  }
+  checkEnvironmentVariables(v, `${ctx.field}.environmentVariables`, environmentVariables, `${ctx.field}.secrets`);
   const secrets = validateSecrets(v, `${ctx.field}.secrets`, o.secrets, environmentVariables);
   const passed = splitVariables(environmentVariables).action;
   const configuration = actionConfiguration(passed);
@@ -124,6 +108,30 @@ export function validateCommandsOptions(ctx: ModelContext, options: RawCommandsO
     rolePolicyStatements,
     network,
   };
+}
+
+/**
+ * Checks plain environment variables given at `field` (`environmentVariables`, or a test's `env`):
+ * valid names CodeBuild and the library do not reserve, and no secret's dynamic reference, which
+ * CodeBuild would keep as a PLAINTEXT variable (`secretsField` is where secrets go instead).
+ */
+export function checkEnvironmentVariables(v: Validator, field: string, variables: Record<string, string> | undefined, secretsField: string): void {
+  for (const name of Object.keys(variables ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      v.fail(field, 'has a name that is not a valid environment variable name', name, 'Use letters, digits and underscores, not starting with a digit.');
+    }
+    if (/^CODEBUILD_/i.test(name)) {
+      v.fail(field, 'has a name that starts with CODEBUILD_, a prefix CodeBuild reserves for its own variables', name, 'Give the variable another name.');
+    }
+    refuseLibraryPrefix(v, field, name);
+  }
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    if (holdsSecret(v, value)) {
+      v.fail(`${field}.${name}`, 'holds a secret (a Secrets Manager or SecureString dynamic reference), which CodeBuild would keep as a '
+        + 'PLAINTEXT variable: readable in the project\'s definition and not masked in the build\'s logs (a SecureString reference fails the deployment)',
+      described(name), `Pass it in ${secretsField} instead: { ${name}: BuildSecret.fromSecretsManager(secret) } or BuildSecret.fromParameterStore(parameter).`);
+    }
+  }
 }
 
 /** The prefix of the environment variables the library gives CodeBuild projects itself (the Docker logins' secrets). */

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { AlarmGateModel, AlarmRefModel, GroupAlarmModel, ModelContext, VerificationModel } from '../model/model';
-import { refuseSecretsInCommands, takenVariables, validateCommandsOptions } from '../private/commands-spec';
+import { checkEnvironmentVariables, refuseSecretsInCommands, takenVariables, validateCommandsOptions } from '../private/commands-spec';
 import { COMPOSITE_ALARMS_SID } from '../private/nag';
 import { refuseOwnedOfOtherApp } from '../private/referable';
 import { outputVariables } from '../private/stack-outputs';
@@ -395,6 +395,8 @@ class CommandsVerification extends Verification {
     refuseSecretsInCommands(v, commands, i => `${ctx.field}.commands[${i}]`, `${ctx.field}.secrets`);
     v.noMisspeltFields(ctx.field, this.options, 'VerificationCommandsOptions');
     const env = v.optionalStringMap(`${ctx.field}.env`, this.options.env, "Pass string values, for example { URL: 'https://staging.example.com' }.");
+    // checked under the field they were given in, before they join environmentVariables
+    checkEnvironmentVariables(v, `${ctx.field}.env`, env, `${ctx.field}.secrets`);
     const given = v.optionalStringMap(`${ctx.field}.environmentVariables`, this.options.environmentVariables,
       "Pass string values, for example { URL: 'https://staging.example.com' }.") ?? {};
     const both = Object.keys(env ?? {}).filter(k => Object.prototype.hasOwnProperty.call(given, k));

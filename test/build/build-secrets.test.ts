@@ -42,6 +42,19 @@ describe('secrets in environmentVariables are refused', () => {
     }))).toMatch(/^'PipelineStack\/Shop': checks\[0\]\.environmentVariables\.GH holds a secret /);
   });
 
+  test("a test's env is named as env, the field it was given in", () => {
+    const stack = newStack();
+    const secret = new secretsmanager.Secret(stack, 'ApiKey');
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.commands('Deploy', ['x'])], verification: [Verification.commands('Smoke', ['x'], { env: { API_KEY: secret.secretValue.unsafeUnwrap() } })] }],
+    }))).toBe(`${PATH}: environments[0] ('staging').verification[0].env.API_KEY holds a secret (a Secrets Manager or SecureString dynamic reference), which CodeBuild would keep as a `
+      + "PLAINTEXT variable: readable in the project's definition and not masked in the build's logs (a SecureString reference fails the deployment), got API_KEY. "
+      + "Pass it in environments[0] ('staging').verification[0].secrets instead: { API_KEY: BuildSecret.fromSecretsManager(secret) } or BuildSecret.fromParameterStore(parameter).");
+    expect(errorOf(() => pipelineIn(newStack(), {
+      environments: [{ name: 'staging', deployments: [DeploymentTarget.commands('Deploy', ['x'])], verification: [Verification.commands('Smoke', ['x'], { env: { CODEBUILD_X: '1' } })] }],
+    }))).toMatch(/^'PipelineStack\/Shop': environments\[0\] \('staging'\)\.verification\[0\]\.env has a name that starts with CODEBUILD_/);
+  });
+
   test('a plain value that only looks like a reference to a parameter is kept', () => {
     const stack = newStack();
     pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['x'], environmentVariables: { P: ssm.StringParameter.valueForStringParameter(stack, '/x/y') } }) });
