@@ -266,7 +266,23 @@ export function onlyApiRequiredStars(statements: Statement[]): boolean {
     a.startsWith('inspector-scan:')
     || a === 'ecs:RegisterTaskDefinition'
     || a === 'ecr:GetAuthorizationToken'
-    || (a === 'iam:PassRole' && JSON.stringify(s.Condition ?? {}).includes('"iam:PassedToService":["ecs-tasks.amazonaws.com"]'))));
+    || (a === 'iam:PassRole' && passesToEcsTasksOnly(s.Condition))));
+}
+
+/**
+ * True when a condition limits `iam:PassRole` to passing roles to ECS tasks: it tests
+ * `iam:PassedToService` for equality with `ecs-tasks.amazonaws.com` alone (aws-cdk-lib writes
+ * `StringEqualsIfExists`). IAM ANDs a condition's operators and keys, so others beside it only
+ * narrow it further; a negated operator (`StringNotEquals`: every service but ECS tasks), or another
+ * service in the list, would not be that limit.
+ */
+function passesToEcsTasksOnly(condition: unknown): boolean {
+  if (condition === null || typeof condition !== 'object') return false;
+  return ['StringEquals', 'StringEqualsIfExists'].some(operator => {
+    const test = (condition as Record<string, Record<string, unknown> | undefined>)[operator];
+    const services = test === undefined ? [] : ([] as unknown[]).concat(test['iam:PassedToService'] ?? []);
+    return services.length === 1 && services[0] === 'ecs-tasks.amazonaws.com';
+  });
 }
 
 /**

@@ -616,6 +616,33 @@ describe('cdk-nag over a pipeline stack without an explicit account or region', 
   });
 });
 
+describe('cdk-nag keeps reporting an iam:PassRole on "*" that the condition does not limit to ECS tasks', () => {
+  const scriptPolicy = '/PipelineStack/Shop/Environments/staging/Script/Project/Role/DefaultPolicy/Resource';
+  const passRole = (conditions: Record<string, unknown>) => DeploymentTarget.commands('Script', ['./deploy.sh'], {
+    rolePolicyStatements: [new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: ['*'], conditions })],
+  });
+
+  test.each([
+    ['StringNotEquals (every service but ECS tasks)', { StringNotEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } }],
+    ['ECS tasks or another service', { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'lambda.amazonaws.com'] } }],
+    ['StringNotLike (every service but ECS tasks)', { StringNotLike: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } }],
+  ])('%s: reported (regression: covered by the reason "limited by iam:PassedToService to ecs-tasks.amazonaws.com")', (_name, conditions) => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, { environments: [{ name: 'staging', deployments: [passRole(conditions)] }] });
+    expect(findings(app)).toEqual([`${scriptPolicy} AwsSolutions-IAM5[Resource::*]`]);
+  });
+
+  test('limited to ECS tasks as aws-cdk-lib writes it (StringEqualsIfExists), or with StringEquals: covered', () => {
+    for (const test of ['StringEqualsIfExists', 'StringEquals']) {
+      const app = newApp();
+      const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+      pipelineIn(stack, { environments: [{ name: 'staging', deployments: [passRole({ [test]: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } })] }] });
+      expect(findings(app)).toEqual([]);
+    }
+  });
+});
+
 describe('cdk-nag over the Amazon Inspector image scan', () => {
   test('the scan action role\'s ecr:GetAuthorizationToken and inspector-scan:ScanSbom on "*" are covered, its ECR pull is on the one repository', () => {
     const app = newApp();
