@@ -1,4 +1,5 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -315,6 +316,15 @@ export function ecsDeployStarSuppression(statements: Statement[]): Suppression |
   return serviceOnStar ? ECS_DEPLOY_ACTION_STAR_UNNAMED_SERVICE : ECS_DEPLOY_ACTION_STAR;
 }
 
+/**
+ * True for the policy aws-cdk-lib attaches to the role of a CodeBuild project in a VPC
+ * (`<project>/PolicyDocument`), which holds only its network-interface grant: the same actions on
+ * "*" in another policy (a statement of the user's) are not that grant.
+ */
+function isCodeBuildVpcPolicy(policy: iam.Policy): boolean {
+  return policy.node.id === 'PolicyDocument' && policy.node.scope instanceof codebuild.Project;
+}
+
 /** True when every statement on Resource "*" is aws-cdk-lib's grant to a CodeBuild project in a VPC (and there is one). */
 export function onlyCodeBuildVpcStars(statements: Statement[]): boolean {
   const stars = statements.filter(onStar);
@@ -396,7 +406,7 @@ export function addNagSuppressions(
         if (onlyApiRequiredStars(rest)) return API_REQUIRES_STAR;
         const ecsDeploy = ecsDeployStarSuppression(rest);
         if (ecsDeploy) return ecsDeploy;
-        return onlyCodeBuildVpcStars(rest) ? CODEBUILD_VPC_STAR : undefined;
+        return isCodeBuildVpcPolicy(c) && onlyCodeBuildVpcStars(rest) ? CODEBUILD_VPC_STAR : undefined;
       }));
       if (grantsCodeBuildEniPermission(statements)) list.push(CODEBUILD_ENI_PERMISSION);
       if (grantsLambdaDeploy(c, statements)) list.push(LAMBDA_DEPLOY_FINDINGS);

@@ -643,6 +643,30 @@ describe('cdk-nag keeps reporting an iam:PassRole on "*" that the condition does
   });
 });
 
+describe('cdk-nag keeps reporting the EC2 network-interface actions on "*" in a statement of yours', () => {
+  test('a project outside any VPC whose rolePolicyStatements allow ec2:DeleteNetworkInterface on "*" (regression: covered as aws-cdk-lib\'s VPC grant)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [DeploymentTarget.commands('Script', ['./cleanup.sh'], {
+          rolePolicyStatements: [new iam.PolicyStatement({ actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface'], resources: ['*'] })],
+        })],
+      }],
+    });
+    expect(findings(app)).toEqual(['/PipelineStack/Shop/Environments/staging/Script/Project/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]']);
+  });
+
+  test('the policy aws-cdk-lib attaches to a project in a VPC stays covered', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0abc', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0abc'] });
+    pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm test'], vpc }) });
+    expect(findings(app)).toEqual([]);
+  });
+});
+
 describe('cdk-nag over the Amazon Inspector image scan', () => {
   test('the scan action role\'s ecr:GetAuthorizationToken and inspector-scan:ScanSbom on "*" are covered, its ECR pull is on the one repository', () => {
     const app = newApp();
