@@ -321,7 +321,7 @@ export class DeliveryPipeline extends Construct {
       .map(support => Stack.of(this).resolve(support.replicationBucket.bucketName))
       .filter((name): name is string => typeof name === 'string');
     addNagSuppressions(this, rendered.pipeline.artifactBucket, this.props.artifactBucket === undefined, replicationBuckets,
-      supports.map(support => support.replicationBucket));
+      supports.map(support => support.replicationBucket), rendered.pipeline);
     addCrossAccountActionRoleSuppressions(rendered.pipeline);
     addFleetInstanceRoleSuppressions(this.model.environments.flatMap(e => e.deployments.map(d => d.codeDeployGroup)));
     warnImportedArtifactStoreRoles(this, rendered.pipeline);

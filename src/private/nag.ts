@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { joinedText, pseudoParameterText } from './intrinsics';
 import { isLambdaDeployRole } from './lambda-deploy-roles';
-import { crossAccountActionRoles, hasAliasScopedReplicationKeys, renderedStatements, scopedActionRoleKeys } from '../pipeline/render/replication-keys';
+import { crossAccountActionRoles, ecsDeployActionPolicies, hasAliasScopedReplicationKeys, renderedStatements, scopedActionRoleKeys } from '../pipeline/render/replication-keys';
 
 /*
  * cdk-nag suppressions for findings that aws-cdk-lib's own grants cause on resources this library
@@ -377,8 +377,10 @@ function artifactObjectsFinding(stack: Stack, bucket: s3.IBucket): string | unde
  */
 export function addNagSuppressions(
   root: IConstruct, artifactBucket: s3.IBucket, ownsArtifactBucket: boolean,
-  replicationBucketNames: string[] = [], replicationBuckets: s3.IBucket[] = [],
+  replicationBucketNames: string[] = [], replicationBuckets: s3.IBucket[] = [], pipeline?: codepipeline.Pipeline,
 ): void {
+  // aws-cdk-lib's ECS deploy grant is in the policies of its ECS deploy actions' roles only: the same actions on "*" elsewhere are a statement of the user's
+  const ecsDeployPolicies = new Set(pipeline ? ecsDeployActionPolicies(pipeline).map(found => found.policy) : []);
   // the objects of the cross-region replication buckets (aws-cdk-lib's support stacks), by their generated names
   const replicationObjects = replicationBucketNames.map(name => ({
     regex: `/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):s3:::${escapeRegExp(name)}\\/\\*$/`,
@@ -404,7 +406,7 @@ export function addNagSuppressions(
       const list: Suppression[] = [{ id: 'AwsSolutions-IAM5', reason: IAM5_REASON, applies_to: findings }];
       list.push(...starSuppressions(statements, rest => {
         if (onlyApiRequiredStars(rest)) return API_REQUIRES_STAR;
-        const ecsDeploy = ecsDeployStarSuppression(rest);
+        const ecsDeploy = ecsDeployPolicies.has(c) ? ecsDeployStarSuppression(rest) : undefined;
         if (ecsDeploy) return ecsDeploy;
         return isCodeBuildVpcPolicy(c) && onlyCodeBuildVpcStars(rest) ? CODEBUILD_VPC_STAR : undefined;
       }));

@@ -667,6 +667,22 @@ describe('cdk-nag keeps reporting the EC2 network-interface actions on "*" in a 
   });
 });
 
+describe('cdk-nag keeps reporting the ECS deploy actions on "*" in a statement of yours', () => {
+  test('a deploy script whose rolePolicyStatements allow ecs:UpdateService on "*" (regression: covered as aws-cdk-lib\'s ECS deploy action\'s grant)', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [DeploymentTarget.commands('Script', ['./scale.sh'], {
+          rolePolicyStatements: [new iam.PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: ['*'] })],
+        })],
+      }],
+    });
+    expect(findings(app)).toEqual(['/PipelineStack/Shop/Environments/staging/Script/Project/Role/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]']);
+  });
+});
+
 describe('cdk-nag over the Amazon Inspector image scan', () => {
   test('the scan action role\'s ecr:GetAuthorizationToken and inspector-scan:ScanSbom on "*" are covered, its ECR pull is on the one repository', () => {
     const app = newApp();

@@ -346,30 +346,43 @@ export function serviceArnsForGrant(service: ecs.IBaseService, policyStack: Stac
  * ARN cannot be named at synth.
  */
 export function scopeEcsDeployGrants(pipeline: codepipeline.Pipeline): void {
+  for (const { policy, service } of ecsDeployActionPolicies(pipeline)) {
+    const cfn = policy.node.defaultChild as iam.CfnPolicy | undefined;
+    if (!cfn || typeof service.serviceArn !== 'string') continue;
+    const arns = serviceArnsForGrant(service, Stack.of(policy));
+    if (arns === undefined) continue;
+    SCOPED_ECS_SERVICES.set(policy, arns);
+    // over the document as rendered so far (its key grants narrowed, if they were); the L1 property, not an
+    // override: cdk-nag and other checks read the narrowed document too
+    const rendered = cfn.policyDocument;
+    cfn.policyDocument = Lazy.uncachedAny({
+      produce: (context: IResolveContext) => narrowToService(context.resolve(rendered), context.resolve(arns)),
+    });
+  }
+}
+
+/**
+ * The policies of the action roles aws-cdk-lib creates for the pipeline's ECS deploy actions (ECS
+ * rolling updates without a `role` of the user's), in the pipeline's account or another, with the
+ * service each deploys: the only policies holding aws-cdk-lib's ECS deploy grant.
+ */
+export function ecsDeployActionPolicies(pipeline: codepipeline.Pipeline): Array<{ policy: iam.Policy; service: ecs.IBaseService }> {
   const crossAccount = new Map(crossAccountActionRoles(pipeline).map(role => [role.node.id, role]));
   const prefix = Names.uniqueId(pipeline);
+  const found: Array<{ policy: iam.Policy; service: ecs.IBaseService }> = [];
   for (const stage of pipeline.stages) {
     for (const action of stage.actions) {
       const props = action.actionProperties;
       if (props.role || props.provider !== 'ECS' || props.category !== codepipeline.ActionCategory.DEPLOY) continue;
       const service = props.resource as ecs.IBaseService | undefined;
-      if (!service || typeof service.serviceArn !== 'string') continue;
+      if (!service) continue;
       const own = actionRolePolicy(pipeline, stage.stageName, props);
       const role = crossAccount.get(`${prefix}-${stage.stageName}-${props.actionName}-ActionRole`);
       const policy = own ?? role?.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-      const cfn = policy?.node.defaultChild as iam.CfnPolicy | undefined;
-      if (!policy || !cfn) continue;
-      const arns = serviceArnsForGrant(service, Stack.of(policy));
-      if (arns === undefined) continue;
-      SCOPED_ECS_SERVICES.set(policy, arns);
-      // over the document as rendered so far (its key grants narrowed, if they were); the L1 property, not an
-      // override: cdk-nag and other checks read the narrowed document too
-      const rendered = cfn.policyDocument;
-      cfn.policyDocument = Lazy.uncachedAny({
-        produce: (context: IResolveContext) => narrowToService(context.resolve(rendered), context.resolve(arns)),
-      });
+      if (policy instanceof iam.Policy) found.push({ policy, service });
     }
   }
+  return found;
 }
 
 /**
