@@ -661,7 +661,7 @@ describe('cdk-nag keeps reporting the EC2 network-interface actions on "*" in a 
   test('the policy aws-cdk-lib attaches to a project in a VPC stays covered', () => {
     const app = newApp();
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0abc', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0abc'] });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0abc1234', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-0abc1234'] });
     pipelineIn(stack, { buildStep: BuildStep.commands({ commands: ['npm test'], vpc }) });
     expect(findings(app)).toEqual([]);
   });
