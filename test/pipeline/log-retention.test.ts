@@ -144,11 +144,11 @@ describe('PolicyRule.logRetention', () => {
     expect(rule.ruleId).toBe('log-retention:max=365d');
     expect(violations(rule, {})).toEqual([
       "[policy log-retention:max=365d] pipeline 'Apps/Shop': keeps its CodeBuild logs forever, longer than the 365 days allowed; "
-      + 'set logRetention: logs.RetentionDays.ONE_YEAR on the pipeline or in DeliveryDefaults',
+      + 'set logRetention: logs.RetentionDays.ONE_YEAR on the pipeline, or in DeliveryDefaults when the pipeline sets none (its own value comes first)',
     ]);
     expect(violations(rule, { logRetention: logs.RetentionDays.TWO_YEARS })).toEqual([
       "[policy log-retention:max=365d] pipeline 'Apps/Shop': keeps its CodeBuild logs 731 days, longer than the 365 days allowed; "
-      + 'set logRetention: logs.RetentionDays.ONE_YEAR on the pipeline or in DeliveryDefaults',
+      + 'set logRetention: logs.RetentionDays.ONE_YEAR on the pipeline, or in DeliveryDefaults when the pipeline sets none (its own value comes first)',
     ]);
     expect(violations(rule, { logRetention: logs.RetentionDays.ONE_YEAR })).toEqual([]);
     expect(violations(rule, { logRetention: logs.RetentionDays.ONE_WEEK })).toEqual([]);
@@ -158,7 +158,7 @@ describe('PolicyRule.logRetention', () => {
     const rule = PolicyRule.logRetention({ minimum: logs.RetentionDays.THIRTEEN_MONTHS });
     expect(violations(rule, { logRetention: logs.RetentionDays.ONE_YEAR })).toEqual([
       "[policy log-retention:min=400d] pipeline 'Apps/Shop': keeps its CodeBuild logs 365 days, less than the 400 days required; "
-      + 'set logRetention: logs.RetentionDays.THIRTEEN_MONTHS on the pipeline or in DeliveryDefaults',
+      + 'set logRetention: logs.RetentionDays.THIRTEEN_MONTHS on the pipeline, or in DeliveryDefaults when the pipeline sets none (its own value comes first)',
     ]);
     expect(violations(rule, {})).toEqual([]);
     expect(violations(rule, { logRetention: logs.RetentionDays.INFINITE })).toEqual([]);
@@ -170,7 +170,7 @@ describe('PolicyRule.logRetention', () => {
     expect(rule.ruleId).toBe('log-retention:min=forever');
     expect(violations(rule, { logRetention: logs.RetentionDays.TEN_YEARS })).toEqual([
       "[policy log-retention:min=forever] pipeline 'Apps/Shop': keeps its CodeBuild logs 3653 days, but they must never expire; "
-      + 'set logRetention: logs.RetentionDays.INFINITE on the pipeline or in DeliveryDefaults',
+      + 'set logRetention: logs.RetentionDays.INFINITE on the pipeline, or in DeliveryDefaults when the pipeline sets none (its own value comes first)',
     ]);
     expect(violations(rule, {})).toEqual([]);
   });

@@ -16,7 +16,7 @@ export class LogRetentionRule implements IPolicyRule {
     // undefined: the logs never expire
     const days = pipeline.logRetentionDays;
     const kept = days === undefined ? 'keeps its CodeBuild logs forever' : `keeps its CodeBuild logs ${days} days`;
-    const fix = (d: number) => `set logRetention: logs.RetentionDays.${retentionName(d)} on the pipeline or in DeliveryDefaults`;
+    const fix = (d: number) => `set logRetention: logs.RetentionDays.${retentionName(d)} on the pipeline, or in DeliveryDefaults when the pipeline sets none (its own value comes first)`;
     if (this.minimum === logs.RetentionDays.INFINITE && days !== undefined) {
       return [{ message: `${kept}, but they must never expire; ${fix(logs.RetentionDays.INFINITE)}` }];
     }
