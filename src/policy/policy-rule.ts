@@ -14,6 +14,7 @@ import { ProductionRequiresRollbackRule } from './rules/production-requires-roll
 import { ProductionRequiresVerificationRule } from './rules/production-requires-verification';
 import { RequireCheckRule } from './rules/require-check';
 import { RequireNotificationsRule } from './rules/require-notifications';
+import { RequireProductionEnvironmentRule } from './rules/require-production-environment';
 import { PipelineEvent } from '../pipeline/notifications';
 import { RETENTION_DAYS } from '../private/commands-spec';
 import { factoryArgumentError, showJson, Validator } from '../private/validation';
@@ -173,6 +174,16 @@ export class PolicyRule {
       throw factoryArgumentError('PolicyRule.logRetention', 'options', `minimum (${options.minimum} days) is longer than maximum (${options.maximum} days), which no pipeline can meet. ${fix}`);
     }
     return new LogRetentionRule(options.minimum, options.maximum);
+  }
+
+  /**
+   * Every pipeline that deploys has a production environment (`production: true`). The
+   * `productionRequires*` rules and `minimumBakeTime` check production environments only, so a
+   * pipeline that marks none escapes them all; this rule closes that gap. A pipeline without
+   * environments (continuous integration) complies.
+   */
+  public static requireProductionEnvironment(): IPolicyRule {
+    return new RequireProductionEnvironmentRule();
   }
 
   /** Every production environment has a deployment window. */

@@ -176,6 +176,23 @@ describe('DeliveryPolicy', () => {
     expect(errors[0]).toMatch(/^\[policy production-requires-deployment-window\] pipeline 'Apps\/Anytime': environment 'prod' production can be entered at any time/);
   });
 
+  test('requireProductionEnvironment: a pipeline that deploys and marks no environment production escapes the production rules; it does not escape this one', () => {
+    const rules = [PolicyRule.requireProductionEnvironment(), PolicyRule.productionRequiresApproval()];
+    const errors = errorsOf(rules, stack => {
+      new DeliveryPipeline(stack, 'Marked', props({ environments: [env('staging'), env('prod', { production: true })] }));
+      new DeliveryPipeline(stack, 'Unmarked', props({ releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT, environments: [env('staging'), env('live')] }));
+      new DeliveryPipeline(stack, 'One', props({ releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT, environments: [env('live')] }));
+      new DeliveryPipeline(stack, 'Builds', props());
+    });
+    expect(errors).toEqual([
+      "[policy require-production-environment] pipeline 'Apps/Unmarked': deploys to 'staging', 'live' but marks none of them production, "
+        + 'so no production rule applies to it; mark the environment that serves users production: true',
+      "[policy require-production-environment] pipeline 'Apps/One': deploys to 'live' but does not mark it production, "
+        + 'so no production rule applies to it; mark the environment that serves users production: true',
+    ]);
+    expect(PolicyRule.requireProductionEnvironment().ruleId).toBe('require-production-environment');
+  });
+
   test('noPrivilegedBuilds finds the build, checks, deployments and tests that run privileged', () => {
     const errors = errorsOf([PolicyRule.noPrivilegedBuilds()], stack => {
       new DeliveryPipeline(stack, 'Docker', {
