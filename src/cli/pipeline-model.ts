@@ -424,9 +424,7 @@ export function mayBeHalfRun(run: StageRun, executionStatus: string | undefined)
  * succeeded (while its approval waited, or after `<stack>.Prepare`) deployed nothing.
  */
 export function deployedBeforeStop(run: StageRun): boolean {
-  if (run.work.some((a) => a.status === 'Failed')) return false;
-  const deployments = deploymentActions(run.work);
-  return deployments.length > 0 && deployments.every((a) => a.status === 'Succeeded');
+  return !run.work.some((a) => a.status === 'Failed') && deployedBeforeFailure(run);
 }
 
 /**
