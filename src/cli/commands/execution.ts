@@ -48,10 +48,16 @@ const REVISION_TYPES: Record<string, SourceRevisionType> = {
   S3: 'S3_OBJECT_VERSION_ID',
 };
 
-/** The pipeline's source action (GetPipeline): the `Source` action of the `Source` stage, or its only source action. */
-function sourceAction(stages: { name?: string; actions?: ActionDeclaration[] }[] | undefined): ActionDeclaration | undefined {
-  const actions = (stages ?? []).find((s) => s.name === SOURCE_STAGE)?.actions ?? [];
-  const sources = actions.filter((a) => a.actionTypeId?.category === 'Source');
+type NamedAction = ActionDeclaration & { name: string };
+
+/** The named source actions of the `Source` stage (GetPipeline's stages): the pipeline's own, then its additional sources. */
+function sourceActions(stages: { name?: string; actions?: ActionDeclaration[] }[] | undefined): NamedAction[] {
+  return ((stages ?? []).find((s) => s.name === SOURCE_STAGE)?.actions ?? [])
+    .filter((a): a is NamedAction => a.actionTypeId?.category === 'Source' && !!a.name);
+}
+
+/** The pipeline's main source action among `sources`: the `Source` action, or the only source action. */
+function mainSourceAction(sources: NamedAction[]): NamedAction | undefined {
   return sources.find((a) => a.name === SOURCE_ACTION) ?? (sources.length === 1 ? sources[0] : undefined);
 }
 
@@ -114,10 +120,9 @@ const NAMED_REVISION = /^([A-Za-z0-9.@_-]+)=(.+)$/;
 function revisionOverrides(
   pipeline: string, stages: { name?: string; actions?: ActionDeclaration[] }[] | undefined, values: readonly string[],
 ): RevisionOverrides {
-  const sources = ((stages ?? []).find((s) => s.name === SOURCE_STAGE)?.actions ?? [])
-    .filter((a): a is ActionDeclaration & { name: string } => a.actionTypeId?.category === 'Source' && !!a.name);
-  const main = sourceAction(stages);
-  const chosen = new Map<string, { action: ActionDeclaration & { name: string }; value: string }>();
+  const sources = sourceActions(stages);
+  const main = mainSourceAction(sources);
+  const chosen = new Map<string, { action: NamedAction; value: string }>();
   for (const given of values) {
     const named = NAMED_REVISION.exec(given);
     const other = named ? sources.find((a) => a.name === named[1]) : undefined;
@@ -126,13 +131,13 @@ function revisionOverrides(
         + '(the main one takes a revision without a name)');
     }
     const action = other ?? main;
-    if (!action?.name) {
+    if (!action) {
       throw notFound(`--revision: pipeline '${pipeline}' has no source action '${SOURCE_ACTION}' in a '${SOURCE_STAGE}' stage to start from that revision`);
     }
     const value = other ? named![2] : given;
     const previous = chosen.get(action.name);
     if (previous) throw usageError(`--revision: two revisions for source ${action.name} (${previous.value}, ${value}); give one per source`);
-    chosen.set(action.name, { action: action as ActionDeclaration & { name: string }, value });
+    chosen.set(action.name, { action, value });
   }
   const overrides = [...chosen.values()]
     .map(({ action, value }) => ({ actionName: action.name, ...revisionOverride(pipeline, action, value), main: action === main }))
