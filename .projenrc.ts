@@ -80,7 +80,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     devdirs: ['test', 'integ', 'examples', 'bench'],
     ignorePatterns: ['*.snapshot/**', 'cdk.out/**'],
   },
-  gitignore: ['cdk.out/', 'test-reports/', 'bench/.work/', 'cdk-integ.out.*', '.tmp/', 'report.html'],
+  gitignore: ['cdk.out/', 'test-reports/', 'bench/.work/', 'cdk-integ.out.*', '.tmp/', 'report.html',
+    // a worktree's node_modules may be a symlink to another checkout's, which 'node_modules/' does not match
+    '/node_modules'],
 });
 
 // The registry lacks several unrs-resolver@1.13.0 platform bindings, so the lockfile would omit
