@@ -8,6 +8,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ApprovalModel, ModelContext, RenderContext, SourceRevision } from '../model/model';
 import { approverOfAnotherAccount, describeGrantee } from '../private/action-grants';
+import { refuseSecretInPipelineDefinition } from '../private/commands-spec';
 import { APPROVAL_ROLE_ID, uniqueName } from '../private/physical-names';
 import { defaultResourceFix, refuseOwnedOfOtherApp, refuseOwnedUnreferable } from '../private/referable';
 import { innerPrincipal, refuseOtherStagePrincipal } from '../private/stage-principals';
@@ -33,6 +34,10 @@ export interface ManualApprovalOptions {
   /**
    * A URL the approver should look at (release notes, a dashboard, the staging site).
    *
+   * It is written into the pipeline's definition and sent in the approval's notification: one
+   * holding a secret (a Secrets Manager or SecureString dynamic reference, or a `SecretValue`
+   * token) is refused at synth.
+   *
    * @default - none
    */
   readonly reviewUrl?: string;
@@ -40,7 +45,8 @@ export interface ManualApprovalOptions {
    * Text shown to the approver after the line that names the revision being promoted, at most 300
    * characters. The whole text holds at most 500 (CodePipeline's limit): when long repository,
    * branch or environment names would make it longer, the source's names in the revision line are
-   * cut, ending in '...'.
+   * cut, ending in '...'. Like `reviewUrl`, it is written into the pipeline's definition and sent in
+   * the approval's notification: one holding a secret is refused at synth.
    *
    * @default - only the revision line
    */
@@ -151,11 +157,18 @@ class ManualApproval extends Approval {
     v.requireObject(ctx.field, o, 'Pass an options object, for example Approval.manual({ notify: topic }).');
     v.noMisspeltFields(ctx.field, o, 'ManualApprovalOptions');
     const comment = v.optionalString(`${ctx.field}.comment`, o.comment, 'Pass the text the approver should read.');
+    // the comment and the link are the action's configuration (CustomData, ExternalEntityLink), and the approval's notification carries both
+    refuseSecretInPipelineDefinition(v, `${ctx.field}.comment`, comment,
+      "Keep secrets out of the approval's text, which CodePipeline also sends in the approval's notification (customData): "
+      + "put what the approver needs behind reviewUrl, on a page that asks for the approver's own credentials.");
     if (comment && comment.length > MAX_COMMENT_LENGTH) {
       v.fail(`${ctx.field}.comment`, `must be at most ${MAX_COMMENT_LENGTH} characters (CodePipeline shows 500 with the revision line)`,
         described(`${comment.length} characters`), 'Shorten it and put the details behind reviewUrl.');
     }
     const reviewUrl = v.optionalString(`${ctx.field}.reviewUrl`, o.reviewUrl, "Pass an https URL such as 'https://shop.example.com/release-notes'.");
+    refuseSecretInPipelineDefinition(v, `${ctx.field}.reviewUrl`, reviewUrl,
+      "Link a page that asks for the approver's own credentials instead of a URL that carries a secret, which CodePipeline also sends in the "
+      + "approval's notification (externalEntityLink).");
     if (reviewUrl && !/^https?:\/\/\S+$/.test(reviewUrl) && !reviewUrl.startsWith('${Token')) {
       v.fail(`${ctx.field}.reviewUrl`, 'must be an http(s) URL', reviewUrl, "Pass a URL such as 'https://shop.example.com/release-notes'.");
     }

@@ -18,7 +18,7 @@ import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quali
 import { DeploymentModel, DeploymentRenderContext, ModelContext, ProducedActionFacts } from '../model/model';
 import { readBootstrapVersion, withActionRolePolicy } from '../private/action-grants';
 import { buildOutputFilePath } from '../private/artifact-paths';
-import { refuseSecretsInCommands, secretReferenceIn, takenVariables, validateCommandsOptions } from '../private/commands-spec';
+import { refuseSecretInPipelineDefinition, refuseSecretsInCommands, takenVariables, validateCommandsOptions } from '../private/commands-spec';
 import { refuseOwnedOfOtherApp } from '../private/referable';
 import { OutputVariables, outputVariables } from '../private/stack-outputs';
 import { roleInPipelineStack } from '../private/stage-principals';
@@ -267,13 +267,8 @@ class CloudFormationTarget extends DeploymentTarget {
     const parameterOverrides = v.optionalStringMap(`${ctx.field}.parameterOverrides`, p.parameterOverrides,
       "Pass string values, for example { Stage: 'prod' }.");
     for (const [name, value] of Object.entries(parameterOverrides ?? {})) {
-      // CodePipeline keeps an action's configuration as given: GetPipeline returns it, masking only the fields of its own secret kinds
-      const reference = secretReferenceIn(v, value);
-      if (reference === undefined) continue;
-      v.fail(`${ctx.field}.parameterOverrides.${name}`, 'holds a secret (a Secrets Manager or SecureString dynamic reference), which CloudFormation would write into the '
-        + "pipeline's definition in plain text: returned to anyone who may codepipeline:GetPipeline (grantRead, grantOperate, grantApprove, cdk-delivery status) and shown "
-        + 'in the console (a SecureString reference fails the deployment)', described(reference),
-      "Resolve the secret in the stack's own template instead (a dynamic reference there, such as SecretValue.secretsManager('db-password') in the stack's code, "
+      refuseSecretInPipelineDefinition(v, `${ctx.field}.parameterOverrides.${name}`, value,
+        "Resolve the secret in the stack's own template instead (a dynamic reference there, such as SecretValue.secretsManager('db-password') in the stack's code, "
         + `is resolved when CloudFormation deploys the stack and kept out of the pipeline), and leave ${name} out of parameterOverrides.`);
     }
     if (parameterOverrides) {

@@ -171,6 +171,23 @@ export function secretReferenceIn(v: Validator, value: string): string | undefin
 }
 
 /**
+ * Refuses a value the pipeline's definition keeps as written (an action's configuration: a
+ * CloudFormation target's `parameterOverrides`, an approval's `comment` and `reviewUrl`) when it holds
+ * a secret's dynamic reference: CloudFormation resolves it into the definition, which
+ * `codepipeline:GetPipeline` returns with the value in plain text (CodePipeline masks only the fields
+ * of its own secret kinds), and the console shows; a SecureString reference is refused by
+ * CloudFormation there. `fix` says where the secret goes instead.
+ */
+export function refuseSecretInPipelineDefinition(v: Validator, field: string, value: string | undefined, fix: string): void {
+  if (value === undefined) return;
+  const reference = secretReferenceIn(v, value);
+  if (reference === undefined) return;
+  v.fail(field, 'holds a secret (a Secrets Manager or SecureString dynamic reference), which CloudFormation would write into the '
+    + "pipeline's definition in plain text: returned to anyone who may codepipeline:GetPipeline (grantRead, grantOperate, grantApprove, cdk-delivery status) and shown "
+    + 'in the console (a SecureString reference fails the deployment)', described(reference), fix);
+}
+
+/**
  * Refuses a command (of `install` or `commands`) holding a secret's dynamic reference: CloudFormation
  * resolves it into the project's inline buildspec, which keeps the value in plain text in the
  * project's definition (`codebuild:BatchGetProjects`), and CodeBuild prints each command it runs in

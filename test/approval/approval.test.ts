@@ -1,8 +1,9 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, SecretValue, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Approval, DeliveryDefaults, PipelineSource } from '../../src';
 import { approvalText, MAX_APPROVAL_TEXT_LENGTH } from '../../src/approval/approval';
@@ -41,6 +42,51 @@ describe('Approval.manual', () => {
     pipelineIn(stack, { environments: [env('prod', { approval: Approval.manual({ notifyEmails: ['releases@example.com'] }) })] });
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'releases@example.com' });
     expect(action(stack, 'prod', 'Approve').Configuration.NotificationArn).toBeDefined();
+  });
+});
+
+describe('a secret in the approval\'s comment or reviewUrl', () => {
+  const SECRET_PROBLEM = 'holds a secret (a Secrets Manager or SecureString dynamic reference), which CloudFormation would write into the '
+    + "pipeline's definition in plain text: returned to anyone who may codepipeline:GetPipeline (grantRead, grantOperate, grantApprove, cdk-delivery status) and shown "
+    + 'in the console (a SecureString reference fails the deployment)';
+
+  test('fails when the comment holds a secret of the app: the pipeline\'s definition and the notification would carry its value', () => {
+    const stack = newStack();
+    const secret = new secretsmanager.Secret(stack, 'DeployToken');
+    const id = stack.getLogicalId(secret.node.defaultChild as any);
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [env('prod', { production: true, approval: Approval.manual({ comment: `Token: ${secret.secretValue.unsafeUnwrap()}` }) })],
+    }))).toBe(`'PipelineStack/Shop': environments[0] ('prod').approval.comment ${SECRET_PROBLEM}, got {{resolve:secretsmanager:<${id}>:SecretString:::}}. `
+      + "Keep secrets out of the approval's text, which CodePipeline also sends in the approval's notification (customData): "
+      + "put what the approver needs behind reviewUrl, on a page that asks for the approver's own credentials.");
+  });
+
+  test('fails when the reviewUrl holds a SecureString reference written in the URL', () => {
+    expect(errorOf(() => pipelineIn(newStack(), {
+      environments: [env('prod', { production: true, approval: Approval.manual({ reviewUrl: 'https://dash.example.com/?key={{resolve:ssm-secure:/ci/dash-key}}' }) })],
+    }))).toBe(`'PipelineStack/Shop': environments[0] ('prod').approval.reviewUrl ${SECRET_PROBLEM}, got {{resolve:ssm-secure:/ci/dash-key}}. `
+      + "Link a page that asks for the approver's own credentials instead of a URL that carries a secret, which CodePipeline also sends in the "
+      + "approval's notification (externalEntityLink).");
+  });
+
+  test('fails when the reviewUrl is a SecretValue token (checked before the URL\'s shape)', () => {
+    expect(errorOf(() => pipelineIn(newStack(), {
+      environments: [env('staging', { approval: Approval.changeSetReview({ reviewUrl: SecretValue.secretsManager('review-link').unsafeUnwrap() }) })],
+    }))).toMatch(/^'PipelineStack\/Shop': environments\[0\] \('staging'\)\.approval\.reviewUrl holds a secret .*, got \{\{resolve:secretsmanager:review-link:SecretString:::\}\}\. Link a page/);
+  });
+
+  test('a comment and a reviewUrl that name no secret reach the action, tokens included', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Releases');
+    pipelineIn(stack, {
+      environments: [env('prod', {
+        production: true,
+        approval: Approval.manual({ notify: topic, comment: 'See the {{resolve:ssm:/shop/release-channel}} channel.', reviewUrl: `https://notes.example.com/${topic.topicName}` }),
+      })],
+    });
+    const a = action(stack, 'prod', 'Approve');
+    expect(a.Configuration.CustomData).toBe('Approve to promote commit #{SourceVariables.CommitId} of acme/shop@main to prod. See the {{resolve:ssm:/shop/release-channel}} channel.');
+    expect(a.Configuration.ExternalEntityLink).toEqual({ 'Fn::Join': ['', ['https://notes.example.com/', { 'Fn::GetAtt': [expect.stringMatching(/^Releases/), 'TopicName'] }]] });
   });
 });
 
