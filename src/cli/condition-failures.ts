@@ -1,4 +1,4 @@
-import { ActionExecutionDetail, RuleExecutionDetail } from '@aws-sdk/client-codepipeline';
+import { ActionExecutionDetail, GetPipelineStateOutput, RuleExecutionDetail } from '@aws-sdk/client-codepipeline';
 import { mapLimit } from './aws';
 import { CommandContext } from './context';
 import { CliError, ExitCode } from './errors';
@@ -37,20 +37,61 @@ export function failedWithoutFailedAction(runs: readonly StageRun[], actions: Ac
 }
 
 /**
+ * The executions with a run among `runs` that succeeded after a retry (RetryStageExecution, by hand
+ * or by the stage's failure policy) while no attempt of any of its actions failed: its stage failed
+ * with every action succeeded (its success conditions, the alarms watched for the bake time after
+ * the deployments), and the retry then succeeded. The execution may have succeeded: its summary
+ * keeps no trace of the failure. Told apart with what was read already, no call:
+ * - an action of the run ran more than once in the execution (ListActionExecutions lists every
+ *   attempt): a retry of the whole stage (retry mode ALL_ACTIONS, the console's "Retry stage")
+ *   runs each action again;
+ * - the stage's latest execution is the run's and GetPipelineState counts retries of it
+ *   (`retryStageMetadata`): a retry that ran no action again (retry mode FAILED_ACTIONS on a stage
+ *   no action of which failed) leaves only that trace, for the stage's latest execution alone.
+ * A run whose action failed in an attempt needs no look-up: that action explains the retry. A normal
+ * run (each action once, not retried in GetPipelineState) is never looked up.
+ */
+export function retriedWithoutFailedAction(runs: readonly StageRun[], state: GetPipelineStateOutput | undefined): string[] {
+  const retriedInState = (run: StageRun) => {
+    const stage = state?.stageStates?.find((s) => s.stageName === run.stageName);
+    const retries = stage?.retryStageMetadata;
+    return stage?.latestExecution?.pipelineExecutionId === run.executionId && !!(retries?.manualStageRetryAttempt || retries?.autoStageRetryAttempt);
+  };
+  const severalAttempts = (run: StageRun) => run.actions.length > run.work.length + run.approvals.length;
+  return [...new Set(runs
+    .filter((r) => r.status === 'Succeeded' && !r.actions.some((a) => a.status === 'Failed') && (severalAttempts(r) || retriedInState(r)))
+    .map((r) => r.executionId))];
+}
+
+/** What the rule runs of some executions say about their stages (stagesFailedByConditions). */
+export interface ConditionRuns {
+  /**
+   * By stageRunKey: the stages a condition failed (the newest run of one of their rules for the
+   * execution failed), and when (the earliest end of those failed runs).
+   */
+  readonly failed: Map<string, Date | undefined>;
+  /** By stageRunKey: every run of the stage's rules for the execution (for conditionFailureBeforeRetry). */
+  readonly ruleRuns: Map<string, RuleExecutionDetail[]>;
+}
+
+/**
  * The stage runs that a condition failed after their actions succeeded: an alarm watched after the
  * deployments went into ALARM during the bake time, and the stage failed (or rolled back) with every
  * action succeeded. One `ListRuleExecutions` filtered on each execution of `executionIds` (see
- * failedWithoutFailedAction), at most 4 at a time: a stage of it whose rule's newest run for it
- * failed. Returns, by stageRunKey, when the condition failed it (the earliest end of those failed
- * runs). Only the stages the execution ran are read that way (the caller matches runs): a failed
- * rule of a stage the execution did not enter is an entry condition (an entry alarm of a later
- * environment kept it out), which leaves the stages before it succeeded. Access denied (a grant of
- * an earlier version of this library, without `codepipeline:ListRuleExecutions`) is one warning on
- * stderr, and no more calls: the runs count by their actions.
+ * failedWithoutFailedAction and retriedWithoutFailedAction), at most 4 at a time: a stage of it whose
+ * rule's newest run for it failed. Returns, by stageRunKey, when the condition failed it (the
+ * earliest end of those failed runs), and the rule runs read (a stage whose rule failed and passed
+ * when the stage was retried: conditionFailureBeforeRetry). Only the stages the execution ran are
+ * read that way (the caller matches runs): a failed rule of a stage the execution did not enter is
+ * an entry condition (an entry alarm of a later environment kept it out), which leaves the stages
+ * before it succeeded. Access denied (a grant of an earlier version of this library, without
+ * `codepipeline:ListRuleExecutions`) is one warning on stderr, and no more calls: the runs count by
+ * their actions.
  */
 export async function stagesFailedByConditions(ctx: CommandContext, pipeline: string,
-  executionIds: string[]): Promise<Map<string, Date | undefined>> {
+  executionIds: string[]): Promise<ConditionRuns> {
   const failed = new Map<string, Date | undefined>();
+  const ruleRuns = new Map<string, RuleExecutionDetail[]>();
   let denied: CliError | undefined;
   await mapLimit(executionIds, CONCURRENCY, async (executionId) => {
     if (denied) return;
@@ -69,6 +110,8 @@ export async function stagesFailedByConditions(ctx: CommandContext, pipeline: st
       const key = stageRunKey(r.stageName ?? '', r.ruleName ?? '?');
       const seen = newest.get(key);
       if (!seen || time(r) > time(seen)) newest.set(key, r);
+      const stageKey = stageRunKey(executionId, r.stageName ?? '');
+      ruleRuns.set(stageKey, [...ruleRuns.get(stageKey) ?? [], r]);
     }
     for (const r of newest.values()) {
       if (r.status !== 'Failed') continue;
@@ -83,5 +126,27 @@ export async function stagesFailedByConditions(ctx: CommandContext, pipeline: st
       + `execution${executionIds.length > 1 ? 's' : ''} ${executionIds.join(', ')}: the stages ${executionIds.length > 1 ? 'they' : 'it'} ran count by their actions `
       + '(grantRead, grantOperate and grantApprove of this version of cdk-delivery-pipeline include that permission: deploy the pipeline\'s stack again)'));
   }
-  return failed;
+  return { failed, ruleRuns };
+}
+
+/**
+ * When the success conditions of a run that succeeded had failed its stage before a retry: a run of
+ * one of the stage's rules for the execution (`ruleRuns`, stagesFailedByConditions) failed after the
+ * run's first action started (an entry condition runs before any action: one that kept the change
+ * out is no failure of the run). `failedAt`: the earliest end of those failed runs; `passedAt`: the
+ * latest end of the rule runs that succeeded after it (the retry's success, when only the
+ * conditions ran again). Undefined when none failed.
+ */
+export function conditionFailureBeforeRetry(run: StageRun, ruleRuns: readonly RuleExecutionDetail[] | undefined):
+{ readonly failedAt: Date; readonly passedAt?: Date } | undefined {
+  if (!ruleRuns || !run.startTime) return undefined;
+  const start = run.startTime.getTime();
+  const end = (r: RuleExecutionDetail) => (r.lastUpdateTime ?? r.startTime)?.getTime();
+  const failedEnds = ruleRuns
+    .filter((r) => r.status === 'Failed' && ((r.startTime ?? r.lastUpdateTime)?.getTime() ?? 0) >= start)
+    .map(end).filter((t): t is number => t !== undefined);
+  if (failedEnds.length === 0) return undefined;
+  const failedAt = Math.min(...failedEnds);
+  const passedEnds = ruleRuns.filter((r) => r.status === 'Succeeded').map(end).filter((t): t is number => t !== undefined && t > failedAt);
+  return { failedAt: new Date(failedAt), ...(passedEnds.length ? { passedAt: new Date(Math.max(...passedEnds)) } : {}) };
 }

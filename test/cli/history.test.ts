@@ -75,6 +75,10 @@ describe('history', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).map((e: { executionId: string; environmentResult: string }) => [e.executionId, e.environmentResult]))
       .toEqual([['exec-3', 'InProgress'], ['exec-2', 'Succeeded'], ['exec-1', 'Succeeded']]);
+    // when its first attempt failed, as metrics counts the failed change; the table marks the run retried
+    expect(JSON.parse(r.stdout)[1].environmentFailedAt).toBe(minutesAgo(240).toISOString());
+    const rows = (await cli(['history', PIPELINE, '--env', 'prod'])).stdout.split('\n');
+    expect(rows[rows.findIndex((l) => l.includes('exec-2')) + 1]).toMatch(/│ \(retried\)\s+│/);
   });
 
   describe('an approval nobody answered before its timeout is expired, not rejected (regression: "rejected")', () => {

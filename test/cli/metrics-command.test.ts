@@ -989,6 +989,144 @@ describe('metrics of a stage its alarms failed after its deployments succeeded (
   });
 });
 
+describe('metrics of a stage its alarms failed after its deployments, then retried (RetryStageExecution) until it succeeded', () => {
+  // exec-2 deployed prod (240 minutes ago), prod.BakeAlarm went into ALARM during the bake time and failed the
+  // stage 225 minutes ago; the stage was retried and exec-2 succeeded. exec-1 deployed prod normally before.
+  const ruleRun = (exec: string, stage: string, rule: string, status: string, start: number, end: number) => ({
+    pipelineExecutionId: exec,
+    ruleExecutionId: `${exec}-${rule}-${start}`,
+    stageName: stage,
+    ruleName: rule,
+    status: status as 'Failed',
+    startTime: minutesAgo(start),
+    lastUpdateTime: minutesAgo(end),
+  });
+  const firstAttempt = actionExecutions.map((a) => (a.pipelineExecutionId === 'exec-2' && a.stageName === 'prod' && a.actionName === 'Deploy'
+    ? { ...a, status: 'Succeeded' as const, output: { executionResult: { externalExecutionId: 'd-2' } } } : a));
+  // a retry of the whole stage (ALL_ACTIONS) runs the approval and the deployment again
+  const secondAttempt = [
+    action('exec-2', 'prod', 'Deploy', 'Deploy', 'Succeeded', 215, 205, { actionExecutionId: 'exec-2-prod-Deploy-2', output: { executionResult: { externalExecutionId: 'd-2b' } } }),
+    action('exec-2', 'prod', 'Approve', 'Approval', 'Succeeded', 220, 215, { actionExecutionId: 'exec-2-prod-Approve-2' }),
+  ];
+  const succeeded = executions.map((e) => (e.pipelineExecutionId === 'exec-2' ? { ...e, status: 'Succeeded' as const, lastUpdateTime: minutesAgo(190) } : e));
+  // an entry rule failed (the window was closed) and passed before the run started: no failure of the run
+  const entry = [ruleRun('exec-2', 'prod', 'prod.DeploymentWindow', 'Failed', 285, 284), ruleRun('exec-2', 'prod', 'prod.DeploymentWindow', 'Succeeded', 272, 271)];
+
+  beforeEach(() => {
+    cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: succeeded });
+    cd.on(BatchGetDeploymentsCommand).resolves({
+      deploymentsInfo: [{ deploymentId: 'd-2b', status: 'Succeeded' }, { deploymentId: 'd-2', status: 'Succeeded' }, { deploymentId: 'd-1', status: 'Succeeded' }],
+    });
+  });
+
+  describe('retried with every action (an action run twice in the execution)', () => {
+    beforeEach(() => {
+      const retried = [...firstAttempt.slice(0, 4), ...secondAttempt, ...firstAttempt.slice(4)];
+      cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: retried });
+      cp.on(ListRuleExecutionsCommand).resolves({
+        ruleExecutionDetails: [ruleRun('exec-2', 'prod', 'prod.BakeAlarm', 'Succeeded', 205, 190), ruleRun('exec-2', 'prod', 'prod.BakeAlarm', 'Failed', 240, 225), ...entry],
+      });
+    });
+
+    test('is a failed change, failed when the alarm\'s rule failed and restored at the retry\'s success; one ListRuleExecutions of that execution alone '
+      + '(regression: a successful deployment, no failure)', async () => {
+      const r = await cli(['metrics', PIPELINE, '--json']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      const { environments } = JSON.parse(r.stdout);
+      // failed 225 minutes ago, the retry's bake passed 190 minutes ago
+      expect(environments.find((m: { environment: string }) => m.environment === 'prod')).toMatchObject({
+        deployments: 2,
+        changes: 2,
+        failedChanges: 1,
+        changeFailureRate: 0.5,
+        restores: 1,
+        openFailures: 0,
+        timeToRestoreMedianMs: 35 * 60_000,
+        timeToRestoreMaxMs: 35 * 60_000,
+      });
+      expect(environments.find((m: { environment: string }) => m.environment === 'staging')).toMatchObject({ deployments: 3, failedChanges: 0 });
+      expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 1);
+      expect(cp).toHaveReceivedCommandWith(ListRuleExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: 'exec-2' } });
+      const text = await cli(['metrics', PIPELINE, '--env', 'prod']);
+      expect(text.stdout).toMatch(/│ shop-pipeline +│ prod +│ 2 +│ [^│]+│ [^│]+│ 50\.0% \(1\/2\) +│ 35m 00s \(1 restored\) +│/);
+    });
+
+    test('the rule runs say no success condition failed (the stage was stopped, then retried): a deployment, no failed change', async () => {
+      cp.on(ListRuleExecutionsCommand).resolves({ ruleExecutionDetails: [ruleRun('exec-2', 'prod', 'prod.BakeAlarm', 'Succeeded', 205, 190), ...entry] });
+      const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+      expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 2, changes: 2, failedChanges: 0, restores: 0 });
+      expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 1);
+    });
+
+    test('ListRuleExecutions denied (a grant of an earlier version): one warning, and the run counts by its actions, as before', async () => {
+      cp.on(ListRuleExecutionsCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform codepipeline:ListRuleExecutions'));
+      const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 2, changes: 2, failedChanges: 0, restores: 0 });
+      expect(r.stderr.split('\n').filter((l) => l)).toEqual([expect.stringMatching(
+        /^cdk-delivery: warning: access denied: .*codepipeline:ListRuleExecutions.*; cannot tell whether the alarms watched after the deployments failed execution exec-2: the stages it ran count by their actions/)]);
+      expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 1);
+    });
+
+    test('history --env shows it Succeeded, retried, with when it failed (JSON) as metrics counts it', async () => {
+      const r = await cli(['history', PIPELINE, '--env', 'prod', '--json']);
+      expect(r.code).toBe(0);
+      const entries = JSON.parse(r.stdout);
+      type Entry = { executionId: string; environmentResult: string; environmentFailedAt?: string };
+      expect(entries.map((e: Entry) => [e.executionId, e.environmentResult, e.environmentFailedAt]))
+        .toEqual([['exec-3', 'InProgress', undefined], ['exec-2', 'Succeeded', minutesAgo(225).toISOString()], ['exec-1', 'Succeeded', undefined]]);
+      expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 1);
+      expect(cp).toHaveReceivedCommandWith(ListRuleExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: 'exec-2' } });
+      const rows = (await cli(['history', PIPELINE, '--env', 'prod'])).stdout.split('\n');
+      expect(rows.find((l) => l.includes('exec-2'))).toMatch(/│ Succeeded\s+│/);
+      expect(rows[rows.findIndex((l) => l.includes('exec-2')) + 1]).toMatch(/│ \(retried\)\s+│/);
+      expect(rows.find((l) => l.includes('exec-1'))).not.toContain('retried');
+    });
+  });
+
+  test('retried with its conditions alone (each action run once; GetPipelineState counts a manual retry of the stage\'s latest execution): '
+    + 'a failed change, restored when the bake passed', async () => {
+    const state = pipelineState();
+    state.stageStates![3] = {
+      ...state.stageStates![3],
+      latestExecution: { pipelineExecutionId: 'exec-2', status: 'Succeeded' },
+      retryStageMetadata: { manualStageRetryAttempt: 1, latestRetryTrigger: 'ManualStageRetry' },
+    };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: firstAttempt.filter((a) => a.pipelineExecutionId !== 'exec-3' || a.stageName !== 'prod') });
+    cp.on(ListRuleExecutionsCommand).resolves({
+      ruleExecutionDetails: [ruleRun('exec-2', 'prod', 'prod.BakeAlarm', 'Succeeded', 215, 200), ruleRun('exec-2', 'prod', 'prod.BakeAlarm', 'Failed', 240, 225)],
+    });
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    // the actions ended 240 minutes ago; the failure 225 minutes ago, restored 200 minutes ago when the retried bake passed
+    expect(JSON.parse(r.stdout).environments[0]).toMatchObject({
+      deployments: 2, changes: 2, failedChanges: 1, restores: 1, openFailures: 0, timeToRestoreMedianMs: 25 * 60_000,
+    });
+    expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 1);
+    expect(cp).toHaveReceivedCommandWith(ListRuleExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: 'exec-2' } });
+  });
+
+  test('a normal success (each action run once, no retry counted): no ListRuleExecutions call, a deployment', async () => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: firstAttempt });
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 2, changes: 2, failedChanges: 0 });
+    expect(cp).not.toHaveReceivedCommand(ListRuleExecutionsCommand);
+    expect((await cli(['history', PIPELINE, '--env', 'prod', '--json'])).code).toBe(0);
+    expect(cp).not.toHaveReceivedCommand(ListRuleExecutionsCommand);
+  });
+
+  test('a deployment that failed, then succeeded when retried: its failed action explains it, no ListRuleExecutions call', async () => {
+    const retried = [...actionExecutions.slice(0, 4), secondAttempt[0], ...actionExecutions.slice(4)];
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: retried });
+    const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+    expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 2, changes: 2, failedChanges: 1, restores: 1 });
+    expect(cp).not.toHaveReceivedCommand(ListRuleExecutionsCommand);
+  });
+});
+
 describe('metrics of a stage whose alarms are still watched after its deployments (its success conditions in progress)', () => {
   // exec-3 was approved and deployed prod 15 minutes ago; CodePipeline still watches prod.BakeAlarm: the stage runs on
   const baking = [

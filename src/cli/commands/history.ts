@@ -1,7 +1,9 @@
 import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { mapLimit } from '../aws';
-import { failedWithoutFailedAction, stageRunKey, stagesFailedByConditions } from '../condition-failures';
+import {
+  conditionFailureBeforeRetry, ConditionRuns, failedWithoutFailedAction, retriedWithoutFailedAction, stageRunKey, stagesFailedByConditions,
+} from '../condition-failures';
 import { CommandContext } from '../context';
 import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode } from '../errors';
@@ -41,6 +43,13 @@ export interface HistoryEntry {
   readonly revision: Revision;
   /** With --env: the result of that environment's stage in this execution. */
   readonly environmentResult?: string;
+  /**
+   * With --env, for a run that succeeded after a retry (RetryStageExecution): when it failed before
+   * (its first failed deployment attempt, or the rule of its success conditions, the alarms watched
+   * after the deployments, that failed the stage); `metrics` counts it as a failed change, restored
+   * by the retry.
+   */
+  readonly environmentFailedAt?: Date;
   readonly approvals: ApprovalAnswer[];
 }
 
@@ -79,7 +88,10 @@ function answerOf(a: ActionExecutionDetail): ApprovalAnswer {
  * the environment in the period whose execution started before it (not listed by
  * ListPipelineExecutions, as `metrics` measures it) costs one GetPipelineExecution and one
  * ListActionExecutions filtered on that execution, at most 4 at a time: it is listed after the
- * executions of the period, with its start and end read from its actions.
+ * executions of the period, with its start and end read from its actions. A run of the environment
+ * whose execution failed with every action succeeded, or that succeeded after a retry no failed
+ * action explains (retriedWithoutFailedAction), costs one ListRuleExecutions of its execution, as
+ * `metrics` reads it.
  */
 export async function fetchHistory(ctx: CommandContext, options: HistoryOptions, state?: GetPipelineStateOutput): Promise<HistoryEntry[]> {
   const since = new Date(ctx.io.now().getTime() - parseSince(options.since ?? '30d'));
@@ -146,13 +158,25 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions,
   // a run of the environment whose alarms watched after its deployments failed it (its success
   // conditions): every action succeeded and the execution failed; one ListRuleExecutions per such execution
   const statusOf = new Map(executions.map(({ summary: e }) => [e.pipelineExecutionId ?? '', e.status]));
-  const failedByConditions = options.env
-    ? await stagesFailedByConditions(ctx, options.pipeline,
-      failedWithoutFailedAction([...envRuns.values()], [...byExecution.values()].flat(), (id) => statusOf.get(id)))
-    : new Map<string, Date | undefined>();
+  // (or whose run succeeded after a retry that no failed action explains: retriedWithoutFailedAction)
+  const conditionRuns: ConditionRuns = options.env
+    ? await stagesFailedByConditions(ctx, options.pipeline, [...new Set([
+      ...failedWithoutFailedAction([...envRuns.values()], [...byExecution.values()].flat(), (id) => statusOf.get(id)),
+      ...retriedWithoutFailedAction([...envRuns.values()], state),
+    ])])
+    : { failed: new Map(), ruleRuns: new Map() };
   const resultOf = (run: StageRun, executionStatus: string | undefined) => {
     const result = environmentResult(run, executionStatus);
-    return result === 'Succeeded' && failedByConditions.has(stageRunKey(run.executionId, run.stageName)) ? 'Failed' : result;
+    return result === 'Succeeded' && conditionRuns.failed.has(stageRunKey(run.executionId, run.stageName)) ? 'Failed' : result;
+  };
+  // a run that succeeded after a retry: when it failed before (its first failed deployment attempt, or the rule of its success conditions)
+  const failedBeforeRetry = (run: StageRun, result: string | undefined): Date | undefined => {
+    if (result !== 'Succeeded') return undefined;
+    const times = [
+      ...run.actions.filter((a) => a.status === 'Failed' && !isApproval(a)).map((a) => a.lastUpdateTime?.getTime()),
+      conditionFailureBeforeRetry(run, conditionRuns.ruleRuns.get(stageRunKey(run.executionId, run.stageName)))?.failedAt.getTime(),
+    ].filter((t): t is number => t !== undefined);
+    return times.length ? new Date(Math.min(...times)) : undefined;
   };
   const entries: HistoryEntry[] = [];
   for (const { summary: e, revision } of executions) {
@@ -160,6 +184,8 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions,
     const own = byExecution.get(id) ?? [];
     const envRun = options.env ? envRuns.get(id) : undefined;
     if (options.env && !envRun) continue;
+    const result = envRun && resultOf(envRun, e.status);
+    const failedAt = envRun && failedBeforeRetry(envRun, result);
     const running = e.status === 'InProgress' || e.status === 'Stopping';
     const end = running ? undefined : e.lastUpdateTime;
     entries.push({
@@ -172,7 +198,8 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions,
       endTime: end,
       durationMs: e.startTime && end ? end.getTime() - e.startTime.getTime() : undefined,
       revision: mergeRevisions(revisionOfSourceAction(own.find(isSource)), revision),
-      environmentResult: envRun && resultOf(envRun, e.status),
+      environmentResult: result,
+      ...(failedAt ? { environmentFailedAt: failedAt } : {}),
       approvals: own.filter(isApproval)
         .filter((a) => !options.env || a.stageName === options.env)
         .map(answerOf),
@@ -201,7 +228,7 @@ export function renderHistory(entries: HistoryEntry[], env?: string): string {
       describeRevision(e.revision, 22),
       e.trigger ? safeLine(e.trigger) : '—',
       e.durationMs !== undefined ? formatDuration(e.durationMs) : (e.status === 'InProgress' ? 'running' : e.status === 'Stopping' ? 'stopping' : '—'),
-      safeLine(env ? (e.environmentResult ?? '—') : e.status),
+      safeLine(env ? (e.environmentResult ? `${e.environmentResult}${e.environmentFailedAt ? ' (retried)' : ''}` : '—') : e.status),
       e.approvals.map((a) => safeLine(`${a.environment}/${a.action}: ${a.decision}${a.by ? ` by ${shortPrincipal(a.by)}` : ''}` +
         `${a.at ? ` ${formatTime(a.at).slice(5, 16)}` : ''}${a.comment ? ` "${a.comment}"` : ''}`)).join('\n') || '—',
     ]);

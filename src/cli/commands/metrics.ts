@@ -2,7 +2,9 @@ import { DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary, StageState } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { mapLimit } from '../aws';
-import { failedWithoutFailedAction, stageRunKey, stagesFailedByConditions } from '../condition-failures';
+import {
+  conditionFailureBeforeRetry, failedWithoutFailedAction, retriedWithoutFailedAction, stageRunKey, stagesFailedByConditions,
+} from '../condition-failures';
 import { CommandContext } from '../context';
 import { DeploymentRecord, EnvironmentMetrics, computeDora } from '../dora';
 import { formatDuration, formatTime, parseSince } from '../duration';
@@ -72,6 +74,11 @@ function runStatus(run: StageRun, failedAttempts: number, execution: PipelineExe
  * one GetPipeline per such version (StageStructures), usually none. An execution that failed while
  * every action of it succeeded costs one ListRuleExecutions (stagesFailedByConditions): a run of it
  * that the alarms watched after its deployments failed is Failed, failed when that alarm's rule did.
+ * So does a run that succeeded after a retry that no failed action explains (an action run more than
+ * once in the execution, or the retries GetPipelineState counts for the stage's latest execution:
+ * retriedWithoutFailedAction): when a rule of its stage failed after its actions started, it is a
+ * failed change (`failedAt` that rule's failure) that the retry restored when it succeeded. A run
+ * with each action run once and no retry counted costs no call.
  */
 export async function collectRecords(ctx: CommandContext, pipeline: string, since: Date, env?: string,
   state?: Promise<GetPipelineStateOutput> | GetPipelineStateOutput): Promise<DeploymentRecord[]> {
@@ -167,9 +174,13 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
   const stageActionsOf = (run: StageRun) => (mayBeHalfRun(run, byId.get(run.executionId)?.status) ? structures.actionsFor(run, current) : undefined);
   await structures.settle(() => runs.forEach(stageActionsOf));
   // a stage failed by the alarms watched after its deployments (its success conditions): every
-  // action succeeded and the execution failed; one ListRuleExecutions per such execution says so
-  const failedByConditions = await stagesFailedByConditions(ctx, pipeline,
-    failedWithoutFailedAction(runs, [...actions, ...earlier], (id) => byId.get(id)?.status));
+  // action succeeded and the execution failed, or the run succeeded after a retry that no failed
+  // action explains; one ListRuleExecutions per such execution says so
+  const conditionRuns = await stagesFailedByConditions(ctx, pipeline, [...new Set([
+    ...failedWithoutFailedAction(runs, [...actions, ...earlier], (id) => byId.get(id)?.status),
+    ...retriedWithoutFailedAction(runs, current),
+  ])]);
+  const failedByConditions = conditionRuns.failed;
 
   const records: DeploymentRecord[] = [];
   for (const run of runs) {
@@ -184,7 +195,9 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
     // its deployments succeeded, then an alarm watched for the bake time failed the stage: a failed change, failed then
     const byCondition = actionStatus === 'Succeeded' && failedByConditions.has(key);
     const status = byCondition ? 'Failed' : actionStatus;
-    const conditionFailure = byCondition ? (failedByConditions.get(key) ?? run.endTime)?.getTime() : undefined;
+    // or they failed it, and a retry of the stage then succeeded: a failed change, restored at the retry's success
+    const beforeRetry = actionStatus === 'Succeeded' && !byCondition ? conditionFailureBeforeRetry(run, conditionRuns.ruleRuns.get(key)) : undefined;
+    const conditionFailure = byCondition ? (failedByConditions.get(key) ?? run.endTime)?.getTime() : beforeRetry?.failedAt.getTime();
     const firstFailure = [...failedAttempts.map((a) => a.lastUpdateTime?.getTime()), conditionFailure]
       .filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
     // each action's latest attempt: a CodeDeploy rollback of an attempt that a retry then fixed is that attempt's failure
@@ -198,7 +211,9 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
       kind: isRollbackExecution(summary) ? 'rollback' : 'deployment',
       status,
       startTime: run.startTime,
-      endTime: run.endTime ?? (failedAttempts.length ? failedAttempts[0].lastUpdateTime : undefined),
+      // a retry that ran only the conditions again ended when they passed, after the actions
+      endTime: beforeRetry?.passedAt && run.endTime && beforeRetry.passedAt > run.endTime ? beforeRetry.passedAt
+        : run.endTime ?? (failedAttempts.length ? failedAttempts[0].lastUpdateTime : undefined),
       // the change failed when its first attempt failed, whatever its retries did
       ...(firstFailure !== undefined ? { failedAt: new Date(firstFailure) } : {}),
       ...(summary?.rollbackMetadata?.rollbackTargetPipelineExecutionId
