@@ -476,6 +476,141 @@ describe('status of a pipeline in PARALLEL execution mode (GetPipelineState hold
   });
 });
 
+describe('status of a pipeline in PARALLEL execution mode: every execution in progress in each stage', () => {
+  const summaryOf = (exec: string, commit: string, message: string, mode: 'PARALLEL' | 'QUEUED' = 'PARALLEL', status = 'InProgress') => ({
+    pipelineExecutionId: exec,
+    status: status as 'InProgress',
+    startTime: minutesAgo(90),
+    executionMode: mode,
+    sourceRevisions: [{ actionName: 'Source', revisionId: commit, revisionSummary: JSON.stringify({ CommitMessage: message }) }],
+  });
+  const COMMIT_6 = '6666666aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+  const COMMIT_8 = '8888888bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+  const COMMIT_9 = '9999999ccccccccccccccccccccccccccccccccc';
+  const act = (exec: string, stage: string, name: string, category: string, status: string, start: number, end: number) => ({
+    ...actionExecutions.find((a) => a.stageName === stage && a.actionName === name)!,
+    pipelineExecutionId: exec,
+    actionExecutionId: `${exec}-${stage}-${name}`,
+    status: status as 'InProgress',
+    startTime: minutesAgo(start),
+    lastUpdateTime: minutesAgo(end),
+    input: { actionTypeId: { category: category as 'Deploy', owner: 'AWS' as const, provider: category === 'Approval' ? 'Manual' : 'CodeDeploy', version: '1' } },
+  });
+  // staging: exec-7 deploys (the stage's latest), exec-8 ended its actions there (its bake, or on its way to prod);
+  // prod: exec-5 waits for its approval (the stage's latest), exec-6 deploys, exec-4 waits for its approval,
+  // exec-9 has waited for its approval for three days: its actions are older than the page read
+  const page = [
+    act('exec-7', 'staging', 'Deploy', 'Deploy', 'InProgress', 3, 3),
+    waitingApproval('exec-5', 'prod', 5),
+    act('exec-6', 'prod', 'Deploy', 'Deploy', 'InProgress', 8, 8),
+    act('exec-6', 'prod', 'Approve', 'Approval', 'Succeeded', 12, 8),
+    act('exec-8', 'staging', 'Deploy', 'Deploy', 'Succeeded', 15, 9),
+    waitingApproval('exec-4', 'prod', 20),
+    ...actionExecutions,
+  ];
+  const exec9 = [waitingApproval('exec-9', 'prod', 3 * 24 * 60), act('exec-9', 'staging', 'Deploy', 'Deploy', 'Succeeded', 3 * 24 * 60 + 20, 3 * 24 * 60 + 10)];
+
+  beforeEach(() => {
+    const state = pipelineState();
+    state.stageStates![2].latestExecution = { pipelineExecutionId: 'exec-7', status: 'InProgress' };
+    state.stageStates![2].actionStates![0].latestExecution = { status: 'InProgress', lastStatusChange: minutesAgo(3) };
+    state.stageStates![3].latestExecution = { pipelineExecutionId: 'exec-5', status: 'InProgress' };
+    state.stageStates![3].actionStates![0].latestExecution = { status: 'InProgress', lastStatusChange: minutesAgo(5) };
+    state.stageStates![3].actionStates![1].latestExecution = { status: 'Succeeded', lastStatusChange: minutesAgo(200) };
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [
+        summaryOf('exec-9', COMMIT_9, 'Old hotfix'), summaryOf('exec-8', COMMIT_8, 'Baking'), summaryOf('exec-7', COMMIT_2, 'Fix checkout'),
+        summaryOf('exec-6', COMMIT_6, 'New search'), summaryOf('exec-5', COMMIT_3, 'Add gift cards'), summaryOf('exec-4', COMMIT_1, 'First release'),
+      ],
+    });
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: page });
+    cp.on(ListActionExecutionsCommand, { filter: { pipelineExecutionId: 'exec-9' } }).resolves({ actionExecutionDetails: exec9, nextToken: 'older' });
+  });
+
+  test('--json lists every execution in progress in each stage, the newest first, with its revision, start and what it does '
+    + '(regression: only the stage\'s latest)', async () => {
+    const r = await cli(['status', PIPELINE, '--json']);
+    expect(r.code).toBe(0);
+    const { environments, executionsNotLocated } = JSON.parse(r.stdout);
+    const env = (name: string) => environments.find((e: { name: string }) => e.name === name);
+    expect(env('prod').inProgressExecutions).toEqual([
+      { executionId: 'exec-5', revision: { id: COMMIT_3, message: 'Add gift cards' }, actions: [], since: minutesAgo(5).toISOString(), awaitingApproval: true },
+      { executionId: 'exec-6', revision: { id: COMMIT_6, message: 'New search' }, actions: ['Deploy'], since: minutesAgo(12).toISOString() },
+      { executionId: 'exec-4', revision: { id: COMMIT_1, message: 'First release' }, actions: [], since: minutesAgo(20).toISOString(), awaitingApproval: true },
+      { executionId: 'exec-9', revision: { id: COMMIT_9, message: 'Old hotfix' }, actions: [], since: minutesAgo(3 * 24 * 60).toISOString(), awaitingApproval: true },
+    ]);
+    // the stage's latest stays inProgress, as GetPipelineState shows it
+    expect(env('prod').inProgress).toMatchObject({ executionId: 'exec-5' });
+    expect(env('prod').pendingApprovals.map((p: { executionId: string }) => p.executionId)).toEqual(['exec-5', 'exec-4', 'exec-9']);
+    expect(env('staging').inProgressExecutions).toEqual([
+      { executionId: 'exec-7', revision: { id: COMMIT_2, message: 'Fix checkout' }, actions: ['Deploy'], since: minutesAgo(3).toISOString() },
+      { executionId: 'exec-8', revision: { id: COMMIT_8, message: 'Baking' }, actions: [], since: minutesAgo(15).toISOString(), actionsDone: true },
+    ]);
+    // exec-9 left staging for prod: listed once, where it is
+    expect(environments.flatMap((e: { inProgressExecutions: { executionId: string }[] }) => e.inProgressExecutions.map((x) => x.executionId))
+      .filter((id: string) => id === 'exec-9')).toHaveLength(1);
+    expect(executionsNotLocated).toBeUndefined();
+  });
+
+  test('calls: the three of every status, and one page of ListActionExecutions filtered on each execution in progress that the page read does not list', async () => {
+    expect((await cli(['status', PIPELINE, '--json'])).code).toBe(0);
+    expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1);
+    expect(cp).toHaveReceivedCommandTimes(ListPipelineExecutionsCommand, 1);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 2);
+    expect(cp).toHaveReceivedCommandWith(ListActionExecutionsCommand, { pipelineName: PIPELINE, maxResults: 100, filter: { pipelineExecutionId: 'exec-9' } });
+    expect(cp.calls()).toHaveLength(4);
+  });
+
+  test('the table shows the other executions under the stage\'s latest: revision, what each does, when its run started', async () => {
+    const r = await cli(['status', PIPELINE]);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.split('\n');
+    const cell = (stage: string) => {
+      const start = rows.findIndex((l) => l.startsWith(`│ ${stage} `));
+      const end = rows.findIndex((l, i) => i > start && l.startsWith('├') || l.startsWith('└'));
+      return rows.slice(start, end).map((l) => l.split('│')[3].trim()).filter((x) => x).join('\n');
+    };
+    // prod's latest first (as GetPipelineState shows it), then the others, newest first
+    expect(cell('prod').split('\n')).toEqual([
+      '3f2a9c1 "Add gift cards"', 'awaiting approval',
+      '6666666 "New search"', 'Deploy, started 12m 00s ago',
+      '0badc0d "First release"', 'awaiting approval, started', '20m 00s ago',
+      '9999999 "Old hotfix"', 'awaiting approval, started', '3d 0h ago',
+    ]);
+    expect(cell('staging').split('\n')).toEqual(['a1b2c3d "Fix checkout"', 'Deploy', '8888888 "Baking"', 'actions done, started 15m', '00s ago']);
+  });
+
+  test('more executions unlisted than it reads one by one: 10 read, the others named as not located', async () => {
+    const many = Array.from({ length: 12 }, (_, i) => summaryOf(`exec-x${i}`, COMMIT_9, `change ${i}`));
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [...many, ...['exec-8', 'exec-7', 'exec-5'].map((id) => summaryOf(id, COMMIT_3, id))],
+    });
+    cp.on(ListActionExecutionsCommand, { filter: { pipelineExecutionId: 'exec-x0' } }).resolves({ actionExecutionDetails: [waitingApproval('exec-x0', 'prod', 60)] });
+    const r = await cli(['status', PIPELINE, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 11);
+    expect(json.environments.find((e: { name: string }) => e.name === 'prod').inProgressExecutions.map((e: { executionId: string }) => e.executionId))
+      .toEqual(['exec-5', 'exec-x0']);
+    // read but empty (exec-x1..x9), or not read (exec-x10, exec-x11)
+    expect(json.executionsNotLocated).toEqual(Array.from({ length: 11 }, (_, i) => `exec-x${i + 1}`));
+    const text = await cli(['status', PIPELINE]);
+    expect(text.stdout).toContain('11 more executions in progress not located: exec-x1, exec-x2');
+  });
+
+  test('in the other modes, only the stage\'s latest is in progress, with no extra call', async () => {
+    cp.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: ['exec-9', 'exec-8', 'exec-7', 'exec-6', 'exec-5', 'exec-4'].map((id) => summaryOf(id, COMMIT_1, id, 'QUEUED')),
+    });
+    const r = await cli(['status', PIPELINE, '--json']);
+    const prod = JSON.parse(r.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.inProgressExecutions.map((e: { executionId: string }) => e.executionId)).toEqual(['exec-5']);
+    expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 1);
+  });
+});
+
 describe('status: how far back the last failure is known', () => {
   test('with history left unread, a stage without a failure shows "none in the last <duration>", and --json says since when', async () => {
     // beforeEach: the first page of action executions ends with a nextToken; its oldest starts 600 minutes ago

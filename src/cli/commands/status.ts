@@ -1,6 +1,7 @@
 import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecutionSummary, RuleExecutionDetail, StageState } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import { mapLimit } from '../aws';
 import { conditionFailure, conditionsChecked, CONDITION_KINDS, failedRuleRuns, stageConditions, StageConditionsStatus, StageRetries } from '../conditions';
 import { CommandContext } from '../context';
 import { ago, formatDuration, formatTime } from '../duration';
@@ -70,6 +71,16 @@ export interface EnvironmentStatus {
    * is being stopped (stop and wait): the actions in progress finish, no other starts.
    */
   readonly inProgress?: { executionId: string; revision: Revision; actions: string[]; since?: Date; rollback?: RollbackInfo; stopping?: boolean };
+  /**
+   * Every execution in progress in the stage, the newest first: at most the stage's latest
+   * (`inProgress`, which it includes), except in PARALLEL execution mode, where several executions
+   * run in a stage at once and GetPipelineState shows only the latest. The others are read from the
+   * action executions (see fetchStatus): each is in the stage of its newest run, doing what that
+   * run's actions do (`actions`: those running; `awaitingApproval`; `actionsDone`: every action of
+   * the run ended, and the execution goes on: the stage's success conditions, the bake time, or its
+   * way into the next stage).
+   */
+  readonly inProgressExecutions: InProgressExecution[];
   /** The approval waiting in the stage (the newest, when several executions wait in PARALLEL mode). */
   readonly pendingApproval?: PendingApproval;
   /** Every approval waiting in the stage: at most one, except in PARALLEL mode. */
@@ -100,6 +111,24 @@ export interface EnvironmentStatus {
   readonly retries?: StageRetries;
 }
 
+/** An execution in progress in a stage (EnvironmentStatus.inProgressExecutions). */
+export interface InProgressExecution {
+  readonly executionId: string;
+  readonly revision: Revision;
+  /** The actions of the stage running for it. */
+  readonly actions: string[];
+  /** When its run of the stage started. */
+  readonly since?: Date;
+  /** An approval of its run waits (listed in `pendingApprovals` too). */
+  readonly awaitingApproval?: boolean;
+  /** Every action of its run ended; the execution goes on (success conditions, or into the next stage). */
+  readonly actionsDone?: boolean;
+  /** The execution is being stopped (stop and wait). */
+  readonly stopping?: boolean;
+  /** A rollback execution, for the stage's latest (`inProgress.rollback`). */
+  readonly rollback?: RollbackInfo;
+}
+
 export interface PipelineStatus {
   readonly pipeline: string;
   readonly refreshedAt: Date;
@@ -109,6 +138,12 @@ export interface PipelineStatus {
    * had none since then; older history was not read (`cdk-delivery history --env` reads it).
    */
   readonly historyReadSince?: Date;
+  /**
+   * Executions in progress in PARALLEL mode that no stage shows: their actions were neither among
+   * the pages read nor in the newest page of their own listing (more than PARALLEL_LOOKUPS to read
+   * one by one). Absent when there is none.
+   */
+  readonly executionsNotLocated?: string[];
   readonly environments: EnvironmentStatus[];
 }
 
@@ -116,6 +151,15 @@ export interface PipelineStatus {
 const STATUS_PAGE_SIZE = 100;
 /** Pages read at most to find what a stage whose latest execution did not succeed has deployed. */
 export const STATUS_MAX_PAGES = 10;
+
+/**
+ * Executions in progress in PARALLEL mode whose actions the pages read do not list, read one by one
+ * (one page of ListActionExecutions filtered on each) per refresh at most.
+ */
+export const PARALLEL_LOOKUPS = 10;
+
+/** Concurrent look-ups of those executions. */
+const PARALLEL_CONCURRENCY = 4;
 
 /** What one status read fetched. */
 interface StatusData {
@@ -131,6 +175,12 @@ interface StatusData {
    * read only when its latest execution does not explain it: an alarm that rolled it back.
    */
   readonly ruleFailures?: Map<string, { readonly executionId: string; readonly at?: Date }>;
+  /**
+   * By stage name, the runs of the executions in progress in PARALLEL mode that are in the stage
+   * (their newest run, by pipeline order), but for those GetPipelineState shows in progress as a
+   * stage's latest execution.
+   */
+  readonly parallelRuns: Map<string, StageRun[]>;
 }
 
 /** What runs in a stage: the stage run that deployed it, and how that run ended. */
@@ -245,7 +295,9 @@ function wentThroughWithout(stage: string, items: ActionExecutionDetail[], byId:
  * pipeline version than the current one is compared with that version's stage: one GetPipeline
  * per such version, read once per command (`structures`, kept across `--watch` refreshes). A
  * stage showing a failed condition that its latest execution did not fail (an alarm that rolled it
- * back) costs ListRuleExecutions pages, read once per command (`rules`, RuleRuns).
+ * back) costs ListRuleExecutions pages, read once per command (`rules`, RuleRuns). In PARALLEL
+ * mode, an execution in progress whose actions the pages read do not list costs one filtered
+ * ListActionExecutions page, at most PARALLEL_LOOKUPS per refresh (inProgressInParallel).
  *
  * The last failure of a stage is taken from what was read for the rest, and no more pages are
  * read to find one: a stage that never failed would make every refresh (`--watch`) read all
@@ -282,6 +334,7 @@ export async function fetchStatus(ctx: CommandContext, pipeline: string,
     }),
   ]);
   const byId = new Map(executions.map((e) => [e.pipelineExecutionId, e]));
+  const { parallelRuns, notLocated } = await inProgressInParallel(ctx, pipeline, state, executions, actions);
   const data: StatusData = {
     state,
     byId,
@@ -289,6 +342,7 @@ export async function fetchStatus(ctx: CommandContext, pipeline: string,
     looked: new Map(),
     actionsOf: (run) => structures.actionsFor(run, state) ?? [],
     ruleFailures: await rules.failures(state),
+    parallelRuns,
   };
   let environments = await structures.settle(() => (state.stageStates ?? []).map((s) => stageStatus(s, data)));
   // The revision of an execution older than the pages read (its source action and summary not
@@ -313,8 +367,53 @@ export async function fetchStatus(ctx: CommandContext, pipeline: string,
     pipeline,
     refreshedAt: ctx.io.now(),
     historyReadSince: more && starts.length ? new Date(Math.min(...starts)) : undefined,
+    ...(notLocated.length ? { executionsNotLocated: notLocated } : {}),
     environments,
   };
+}
+
+/** Where inProgressInParallel found the executions in progress in PARALLEL mode. */
+interface ParallelRuns {
+  /** By stage name, the newest run of each execution in progress in it. */
+  readonly parallelRuns: Map<string, StageRun[]>;
+  /** The executions in progress whose actions were not found. */
+  readonly notLocated: string[];
+}
+
+/**
+ * Where the executions in progress in PARALLEL mode are, beyond the stages' latest executions
+ * (GetPipelineState shows one execution per stage). The executions are those of the page of
+ * ListPipelineExecutions read (the newest 100) in progress (or being stopped) in PARALLEL mode
+ * (each execution's `executionMode`); each is in the stage of its newest run (by pipeline order)
+ * among the action executions read. One whose actions the pages read do not list (an approval that
+ * has waited long, with many executions since) costs one ListActionExecutions page filtered on it
+ * (its newest 100 action executions), at most PARALLEL_LOOKUPS per refresh, 4 at a time; the others
+ * are `notLocated`. An execution GetPipelineState shows in progress as a stage's latest execution is
+ * shown there (`inProgress`), not again. Other modes: no call, no run.
+ */
+async function inProgressInParallel(ctx: CommandContext, pipeline: string, state: GetPipelineStateOutput,
+  executions: PipelineExecutionSummary[], actions: ActionExecutionDetail[]): Promise<ParallelRuns> {
+  const parallelRuns = new Map<string, StageRun[]>();
+  const shownByState = new Set((state.stageStates ?? [])
+    .filter((s) => s.latestExecution?.status === 'InProgress' || s.latestExecution?.status === 'Stopping')
+    .map((s) => s.latestExecution?.pipelineExecutionId));
+  const running = executions.filter((e) => e.executionMode === 'PARALLEL' && (e.status === 'InProgress' || e.status === 'Stopping')
+    && e.pipelineExecutionId && !shownByState.has(e.pipelineExecutionId)).map((e) => e.pipelineExecutionId!);
+  if (running.length === 0) return { parallelRuns, notLocated: [] };
+  const listed = new Set(actions.map((a) => a.pipelineExecutionId));
+  const unlisted = running.filter((id) => !listed.has(id));
+  const read = await mapLimit(unlisted.slice(0, PARALLEL_LOOKUPS), PARALLEL_CONCURRENCY,
+    (id) => ctx.api.listActionExecutions(pipeline, { pipelineExecutionId: id, maxPages: 1 }));
+  const wanted = new Set(running);
+  const own = [...actions, ...read.flat()].filter((a) => wanted.has(a.pipelineExecutionId ?? ''));
+  const order = (state.stageStates ?? []).map((s) => s.stageName ?? '');
+  const newest = new Map<string, StageRun>();
+  for (const run of stageRuns(own)) {
+    const known = newest.get(run.executionId);
+    if (!known || order.indexOf(run.stageName) > order.indexOf(known.stageName)) newest.set(run.executionId, run);
+  }
+  for (const run of newest.values()) parallelRuns.set(run.stageName, [...parallelRuns.get(run.stageName) ?? [], run]);
+  return { parallelRuns, notLocated: running.filter((id) => !newest.has(id)) };
 }
 
 /** Pages of ListRuleExecutions (100 rule runs each) one refresh of `status` reads at most. */
@@ -460,6 +559,15 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
       .filter((a) => a.stageName === name && a.status === 'InProgress' && isApproval(a) && a.pipelineExecutionId &&
         byId.get(a.pipelineExecutionId)?.executionMode === 'PARALLEL' && !seen.has(a.pipelineExecutionId) && seen.add(a.pipelineExecutionId))
       .map((a) => ({ actionName: a.actionName ?? 'Approve', executionId: a.pipelineExecutionId, revision: revisionOf(a.pipelineExecutionId!), since: a.startTime }));
+    // and those of executions read one by one (inProgressInParallel), whose actions the pages did not list
+    for (const run of data.parallelRuns.get(name) ?? []) {
+      const waiting = run.approvals.find((a) => a.status === 'InProgress');
+      if (waiting && !seen.has(run.executionId) && seen.add(run.executionId)) {
+        const revision = revisionOf(run.executionId);
+        pendingApprovals.push({ actionName: waiting.actionName ?? 'Approve', executionId: run.executionId, revision, since: waiting.startTime });
+      }
+    }
+    pendingApprovals.sort((a, b) => (b.since?.getTime() ?? 0) - (a.since?.getTime() ?? 0));
   }
   let inProgress: EnvironmentStatus['inProgress'];
   // an execution being stopped (stop and wait) still runs the actions in progress
@@ -478,6 +586,33 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
       ...(latest.status === 'Stopping' ? { stopping: true } : {}),
     };
   }
+
+  // every execution in progress in the stage: the latest (GetPipelineState), and in PARALLEL mode the others
+  const inProgressExecutions: InProgressExecution[] = [
+    ...(inProgress ? [{
+      executionId: inProgress.executionId,
+      revision: inProgress.revision,
+      actions: inProgress.actions,
+      since: inProgress.since,
+      ...(pendingApprovals.some((p) => p.executionId === inProgress!.executionId) ? { awaitingApproval: true } : {}),
+      ...(inProgress.stopping ? { stopping: true } : {}),
+      ...(inProgress.rollback ? { rollback: inProgress.rollback } : {}),
+    }] : []),
+    ...(data.parallelRuns.get(name) ?? []).map((run): InProgressExecution => {
+      const latestAttempts = [...run.work, ...run.approvals];
+      const awaiting = run.approvals.some((a) => a.status === 'InProgress');
+      const done = latestAttempts.length > 0 && latestAttempts.every((a) => a.status === 'Succeeded');
+      return {
+        executionId: run.executionId,
+        revision: revisionOf(run.executionId),
+        actions: run.work.filter((a) => a.status === 'InProgress').map((a) => a.actionName ?? '?'),
+        since: run.startTime,
+        ...(awaiting ? { awaitingApproval: true } : {}),
+        ...(done ? { actionsDone: true } : {}),
+        ...(byId.get(run.executionId)?.status === 'Stopping' ? { stopping: true } : {}),
+      };
+    }),
+  ].sort((a, b) => (b.since?.getTime() ?? 0) - (a.since?.getTime() ?? 0));
 
   const conditions = stageConditions(stage);
   let lastFailure: EnvironmentStatus['lastFailure'];
@@ -524,6 +659,7 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
     latestExecution: latestId ? { executionId: latestId, status: latest?.status } : undefined,
     deployed,
     inProgress,
+    inProgressExecutions,
     pendingApproval: pendingApprovals[0],
     pendingApprovals,
     lastFailure,
@@ -562,6 +698,26 @@ function inProgressDoing(inProgress: NonNullable<EnvironmentStatus['inProgress']
   return doing ? `${doing} (stopping)` : 'stopping';
 }
 
+/** Most other executions in progress shown in a stage's cell (PARALLEL mode); `--json` lists them all. */
+const MAX_OTHERS_SHOWN = 3;
+
+/**
+ * The executions in progress in a stage besides its latest (PARALLEL mode), for the in-progress
+ * cell: each one's revision, what it does and since when its run of the stage started; then how many
+ * more.
+ */
+function otherExecutions(env: EnvironmentStatus, now: Date): string | undefined {
+  const others = env.inProgressExecutions.filter((e) => e.executionId !== env.inProgress?.executionId);
+  if (others.length === 0) return undefined;
+  const lines = others.slice(0, MAX_OTHERS_SHOWN).map((e) => {
+    const doing = safeLine(runningActions(e.actions)) || (e.awaitingApproval ? 'awaiting approval' : e.actionsDone ? 'actions done' : 'waiting');
+    return `${describeRevision(e.revision, 16)}
+${doing}${e.stopping ? ' (stopping)' : ''}, started ${ago(e.since, now)}`;
+  });
+  const more = others.length - MAX_OTHERS_SHOWN;
+  return [...lines, ...(more > 0 ? [`+${more} more in progress`] : [])].join('\n');
+}
+
 /** Renders the status as a table (one row per stage). */
 export function renderStatus(status: PipelineStatus, now: Date, color: boolean): string {
   const c = pc.createColors(color);
@@ -590,6 +746,8 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
         + `${doing}${checking && doing !== checking && !doing?.startsWith(checking) ? `\n${checking}` : ''}${automaticRetry}`) +
         (env.queued ? `\n+${env.queued} queued` : '')
       : (env.queued ? `${env.queued} queued` : undefined);
+    // PARALLEL mode: the other executions in the stage
+    const others = otherExecutions(env, now);
     // a condition of the deployed run overridden (OverrideStageCondition): the window or the bake time was skipped
     const overridden = deployed && deployed.executionId === env.latestExecution?.executionId
       ? CONDITION_KINDS.filter(([kind]) => env.conditions?.[kind]?.status === 'Overridden').map(([, label]) => `${label} overridden`)
@@ -616,7 +774,7 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
         : (env.latestExecution ? none : undefined) ?? (stopped ? undefined : c.dim('nothing yet')), stoppedAfterDeploying, stopped,
       overridden.length > 0 ? c.yellow(overridden.join(', ')) : undefined]
         .filter((x) => x !== undefined).join('\n'),
-      [frozen, inProgressCell].filter((x) => x !== undefined).join('\n') || '—',
+      [frozen, inProgressCell, others === undefined ? undefined : c.cyan(others)].filter((x) => x !== undefined).join('\n') || '—',
       env.pendingApproval
         ? c.yellow(`${safeLine(env.pendingApproval.actionName)} ${describeRevision(env.pendingApproval.revision, 12)}\nwaiting ${ago(env.pendingApproval.since, now).replace(/ ago$/, '')}`
           + (env.pendingApprovals.length > 1 ? `\n+${env.pendingApprovals.length - 1} more waiting` : ''))
@@ -624,7 +782,11 @@ export function renderStatus(status: PipelineStatus, now: Date, color: boolean):
       env.lastFailure ? c.red(`${ago(env.lastFailure.at, now)}\n${safeLine(env.lastFailure.message)}`) : none ?? '—',
     ]);
   }
-  return `${c.bold(status.pipeline)} — ${formatTime(status.refreshedAt)}\n${table.toString()}`;
+  const notLocated = status.executionsNotLocated?.length
+    ? `\n${c.dim(`${status.executionsNotLocated.length} more execution${status.executionsNotLocated.length > 1 ? 's' : ''} in progress not located: `
+      + `${status.executionsNotLocated.map(shortExecution).map(safeLine).join(', ')} (--json lists them; cdk-delivery history shows them)`)}`
+    : '';
+  return `${c.bold(status.pipeline)} — ${formatTime(status.refreshedAt)}\n${table.toString()}${notLocated}`;
 }
 
 /** The first 8 characters of an execution id (a UUID), as `history` shows it. */
