@@ -30,7 +30,7 @@ export interface DeploymentRecord {
    * (RetryStageExecution) fails when that attempt failed, whether a retry then succeeded (a
    * deployment that succeeded after failing, status Succeeded) or failed again (status Failed); or,
    * for a run whose actions succeeded and whose alarms watched after them failed the stage, when
-   * that alarm's rule failed.
+   * that alarm's rule failed, whether a retry of the stage then succeeded (status Succeeded) or not.
    */
   readonly failedAt?: Date;
   /** A rollback: the execution it restored (`rollbackMetadata.rollbackTargetPipelineExecutionId`), when known. */

@@ -581,6 +581,15 @@ describe('status of a pipeline in PARALLEL execution mode: every execution in pr
     expect(cell('staging').split('\n')).toEqual(['a1b2c3d "Fix checkout"', 'Deploy', '8888888 "Baking"', 'actions done, started 15m', '00s ago']);
   });
 
+  test('the stage\'s latest with no action run yet (its entry conditions checked) comes first, as the newest', async () => {
+    cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: page.filter((a) => a.pipelineExecutionId !== 'exec-5') });
+    cp.on(ListActionExecutionsCommand, { filter: { pipelineExecutionId: 'exec-9' } }).resolves({ actionExecutionDetails: exec9 });
+    const r = await cli(['status', PIPELINE, '--json']);
+    const prod = JSON.parse(r.stdout).environments.find((e: { name: string }) => e.name === 'prod');
+    expect(prod.inProgressExecutions.map((e: { executionId: string }) => e.executionId)).toEqual(['exec-5', 'exec-6', 'exec-4', 'exec-9']);
+    expect(prod.inProgressExecutions[0].since).toBeUndefined();
+  });
+
   test('more executions unlisted than it reads one by one: 10 read, the others named as not located', async () => {
     const many = Array.from({ length: 12 }, (_, i) => summaryOf(`exec-x${i}`, COMMIT_9, `change ${i}`));
     cp.on(ListPipelineExecutionsCommand).resolves({

@@ -72,7 +72,8 @@ export interface EnvironmentStatus {
    */
   readonly inProgress?: { executionId: string; revision: Revision; actions: string[]; since?: Date; rollback?: RollbackInfo; stopping?: boolean };
   /**
-   * Every execution in progress in the stage, the newest first: at most the stage's latest
+   * Every execution in progress in the stage, the newest first (one whose run has no action yet,
+   * still checking the stage's entry conditions, first): at most the stage's latest
    * (`inProgress`, which it includes), except in PARALLEL execution mode, where several executions
    * run in a stage at once and GetPipelineState shows only the latest. The others are read from the
    * action executions (see fetchStatus): each is in the stage of its newest run, doing what that
@@ -612,7 +613,7 @@ function stageStatus(stage: StageState, data: StatusData): EnvironmentStatus {
         ...(byId.get(run.executionId)?.status === 'Stopping' ? { stopping: true } : {}),
       };
     }),
-  ].sort((a, b) => (b.since?.getTime() ?? 0) - (a.since?.getTime() ?? 0));
+  ].sort((a, b) => (b.since?.getTime() ?? Number.MAX_SAFE_INTEGER) - (a.since?.getTime() ?? Number.MAX_SAFE_INTEGER));
 
   const conditions = stageConditions(stage);
   let lastFailure: EnvironmentStatus['lastFailure'];
