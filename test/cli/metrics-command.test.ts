@@ -1059,6 +1059,18 @@ describe('metrics of a stage its alarms failed after its deployments, then retri
       expect(cp).toHaveReceivedCommandTimes(ListRuleExecutionsCommand, 1);
     });
 
+    test('retried, then failed again by the alarm: one failed change, failed at the first failure (regression: at the second)', async () => {
+      cp.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: executions });
+      cp.on(ListRuleExecutionsCommand).resolves({
+        ruleExecutionDetails: [ruleRun('exec-2', 'prod', 'prod.BakeAlarm', 'Failed', 205, 195), ruleRun('exec-2', 'prod', 'prod.BakeAlarm', 'Failed', 240, 225), ...entry],
+      });
+      const ctx = { api: new DeliveryApi(testClients()), io: testIo(), pollIntervalMs: 1 };
+      const records = await collectRecords(ctx, PIPELINE, minutesAgo(30 * 24 * 60), 'prod', pipelineState());
+      expect(records.find((x) => x.executionId === 'exec-2')).toMatchObject({ status: 'Failed', failedAt: minutesAgo(225) });
+      const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);
+      expect(JSON.parse(r.stdout).environments[0]).toMatchObject({ deployments: 1, changes: 2, failedChanges: 1, openFailures: 1 });
+    });
+
     test('ListRuleExecutions denied (a grant of an earlier version): one warning, and the run counts by its actions, as before', async () => {
       cp.on(ListRuleExecutionsCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform codepipeline:ListRuleExecutions'));
       const r = await cli(['metrics', PIPELINE, '--env', 'prod', '--json']);

@@ -195,9 +195,14 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
     // its deployments succeeded, then an alarm watched for the bake time failed the stage: a failed change, failed then
     const byCondition = actionStatus === 'Succeeded' && failedByConditions.has(key);
     const status = byCondition ? 'Failed' : actionStatus;
+    // a rule of the stage that failed after the actions started, whatever a retry did then: its first failure counts
+    const ruleFailure = actionStatus === 'Succeeded' ? conditionFailureBeforeRetry(run, conditionRuns.ruleRuns.get(key)) : undefined;
     // or they failed it, and a retry of the stage then succeeded: a failed change, restored at the retry's success
-    const beforeRetry = actionStatus === 'Succeeded' && !byCondition ? conditionFailureBeforeRetry(run, conditionRuns.ruleRuns.get(key)) : undefined;
-    const conditionFailure = byCondition ? (failedByConditions.get(key) ?? run.endTime)?.getTime() : beforeRetry?.failedAt.getTime();
+    const beforeRetry = byCondition ? undefined : ruleFailure;
+    const conditionFailure = byCondition
+      ? [(failedByConditions.get(key) ?? run.endTime)?.getTime(), ruleFailure?.failedAt.getTime()]
+        .filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0]
+      : beforeRetry?.failedAt.getTime();
     const firstFailure = [...failedAttempts.map((a) => a.lastUpdateTime?.getTime()), conditionFailure]
       .filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
     // each action's latest attempt: a CodeDeploy rollback of an attempt that a retry then fixed is that attempt's failure
