@@ -1,4 +1,4 @@
-import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Resource, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, type IConstruct } from 'constructs';
 import { misspeltField, misspeltFieldHint, StructName } from './struct-fields';
@@ -57,6 +57,8 @@ export function show(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'function') return 'a function';
+  const imported = importedResource(value as object);
+  if (imported) return imported;
   const name = publicClassName(value as object);
   return name ? `${article(name)} ${name}` : 'an object';
 }
@@ -89,8 +91,8 @@ const JSII_RTTI = Symbol.for('jsii.rtti');
  * The class of a value as users write it. The library's kinds by their public base class
  * (`PipelineSource`); a class of a jsii library (aws-cdk-lib's `Alarm2`, renamed when it was
  * bundled) by the name its jsii type information gives, the first up the prototype chain that has
- * one (`cloudwatch.Alarm`, `s3.BucketBase` for an imported bucket); anything else by its
- * constructor's name.
+ * one (`cloudwatch.Alarm`; an imported resource is named before, by `importedResource`); anything
+ * else by its constructor's name.
  */
 function publicClassName(value: object): string | undefined {
   let proto = Object.getPrototypeOf(value);
@@ -106,6 +108,83 @@ function publicClassName(value: object): string | undefined {
     if (rtti && typeof rtti.fqn === 'string') return jsiiClassName(rtti.fqn);
   }
   return first && first !== 'Object' ? first : undefined;
+}
+
+/** ARN service names that are not the name of their aws-cdk-lib module (`aws-cdk-lib/aws-<module>`). */
+const SERVICE_MODULES: Record<string, string> = { 'states': 'stepfunctions', 'elasticloadbalancing': 'elasticloadbalancingv2', 'execute-api': 'apigateway', 'es': 'opensearchservice' };
+
+/**
+ * An imported resource (`iam.Role.fromRoleArn()`, `s3.Bucket.fromBucketName()`, ...) as users
+ * recognise it: `an imported iam.Role ('arn:aws:iam::111111111111:role/deployer')`, with its ARN,
+ * else its name, when that is a literal. Undefined for anything else. aws-cdk-lib gives imported
+ * resources classes of their own that are not public (`ImportedRole`, `Import`), which would show
+ * as `a Resource`; the public class is read, in this order, from:
+ * - the jsii type information of the class the import extends (`s3.BucketBase` is `s3.Bucket`);
+ * - the property injection id aws-cdk-lib gives the import's class (`aws-cdk-lib.aws-iam.ImportedRole`
+ *   is `iam.Role`, `aws-cdk-lib.aws-kms.ReferencedKey` `kms.Key`);
+ * - for a class named `Import` (the one a `from*` method declares; `MutableImport` too), the base class it extends
+ *   (`RepositoryBase` is `Repository`), else the resource its `<resource>Arn` attribute names
+ *   (`clusterArn` is `Cluster`), in the module its ARN's service names when that is a literal
+ *   (`arn:aws:codecommit:...` is `codecommit`).
+ * A resource is imported when it is an aws-cdk-lib Resource whose own CloudFormation resource is
+ * not in the app (aws-cdk-lib's `Resource.isOwnedResource`).
+ */
+function importedResource(value: object): string | undefined {
+  if (!Construct.isConstruct(value) || !Resource.isResource(value) || Resource.isOwnedResource(value)) return undefined;
+  const kind = importedKind(value);
+  if (kind === undefined) return undefined;
+  const id = importedIdentity(value as unknown as Record<string, unknown>, kind);
+  return `an imported ${kind}${id !== undefined ? ` (${show(id)})` : ''}`;
+}
+
+/** The public class of an imported resource, as users write it (see importedResource); undefined when none can be told. */
+function importedKind(value: object): string | undefined {
+  const own = (value as object).constructor;
+  for (let proto = Object.getPrototypeOf(value); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    const ctor = proto.constructor;
+    if (!ctor || ctor === Resource) break;
+    const rtti = Object.prototype.hasOwnProperty.call(ctor, JSII_RTTI) ? ctor[JSII_RTTI] : undefined;
+    // a public class of the import's own: an owned resource's, not an import's (a subclass of a public class)
+    if (rtti && typeof rtti.fqn === 'string') return ctor === own ? undefined : jsiiClassName(rtti.fqn).replace(/Base$/, '');
+    const injection = Object.prototype.hasOwnProperty.call(ctor, 'PROPERTY_INJECTION_ID') ? ctor.PROPERTY_INJECTION_ID : undefined;
+    const match = typeof injection === 'string' ? /^aws-cdk-lib\.aws-([a-z0-9-]+)\.(?:Imported|Referenced|Immutable)?([A-Z]\w*)$/.exec(injection) : null;
+    if (match) return `${match[1].replace(/-/g, '_')}.${match[2].replace(/Base$/, '')}`;
+  }
+  if (!/Import\d*$/.test(own?.name ?? '')) return undefined;
+  const arn = Object.entries(value).find(([key, v]) => /^[a-z]\w*Arn$/.test(key) && typeof v === 'string');
+  const name = baseClassName(value) ?? (arn ? arn[0].charAt(0).toUpperCase() + arn[0].slice(1, -'Arn'.length) : undefined);
+  if (name === undefined) return undefined;
+  const service = arn ? (arn[1] as string).split(':')[2] : undefined;
+  const module = service && /^[a-z][a-z0-9-]*$/.test(service) ? SERVICE_MODULES[service] ?? service.replace(/-/g, '_') : undefined;
+  return module ? `${module}.${name}` : name;
+}
+
+/** The name of the first `<Name>Base` class an import extends (`RepositoryBase`: `Repository`), below aws-cdk-lib's Resource. */
+function baseClassName(value: object): string | undefined {
+  const above = Object.getPrototypeOf(Object.getPrototypeOf(value));
+  for (let proto = above; proto && proto.constructor !== Resource; proto = Object.getPrototypeOf(proto)) {
+    // aws-cdk-lib's bundled classes end in a digit (Resource2)
+    const base = /^(\w+?)Base\d*$/.exec(proto.constructor?.name ?? '');
+    if (base) return base[1];
+  }
+  return undefined;
+}
+
+/**
+ * How an imported resource is identified, when that is a literal: its ARN (`roleArn`), else its
+ * name (`roleName`), else its id (`vpcId`), by the attributes of its class (`iam.Role`: `role`; `codedeploy.ServerDeploymentGroup`:
+ * `deploymentGroup`, the longest attribute prefix its class name ends with).
+ */
+function importedIdentity(value: Record<string, unknown>, kind: string): string | undefined {
+  const className = kind.split('.').pop()!.toLowerCase();
+  const attributes = (suffix: string) => Object.keys(value)
+    .filter(key => key.endsWith(suffix) && key.length > suffix.length && className.endsWith(key.slice(0, -suffix.length).toLowerCase()))
+    .sort((a, b) => b.length - a.length);
+  for (const key of [...attributes('Arn'), ...attributes('Name'), ...attributes('Id')]) {
+    const v = value[key];
+    if (typeof v === 'string' && !Token.isUnresolved(v) && v !== '') return v;
+  }
+  return undefined;
 }
 
 /**

@@ -1166,9 +1166,10 @@ export const BAD_CONFIGS: BadConfig[] = [
     message: `${P}notifications.topic must be an sns.ITopic, got a cloudwatch.Alarm. Pass an sns.Topic or sns.Topic.fromTopicArn(...).`,
   },
   {
-    title: 'an imported bucket given as the source (the first class with a public name: its base class)',
+    // regression: 'got an s3.BucketBase' (the first class with a public name: its base class)
+    title: 'an imported bucket given as the source, named as the class it imports, with its ARN',
     props: (stack) => base({ source: s3.Bucket.fromBucketName(stack, 'Imported', 'shop-releases') }),
-    message: `${P}source must be a PipelineSource, got an s3.BucketBase. Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().`,
+    message: `${P}source must be a PipelineSource, got an imported s3.Bucket ('arn:aws:s3:::shop-releases'). Use PipelineSource.gitHub({ repository: 'owner/repo', connectionArn }), .codeCommit(), .s3() or .ecr().`,
   },
   {
     // regression: 'got a Approval'
