@@ -318,7 +318,8 @@ describe('plan: additional sources', () => {
 });
 
 describe('plan of a continuous delivery pipeline without environments', () => {
-  test('text and html say in words that the pipeline deploys nowhere (regression: the flow ended at the build as if nothing were missing)', async () => {
+  test('text, html and mermaid say in words that the pipeline deploys nowhere (regression: the flow ended at the build as if nothing were missing; '
+    + 'in mermaid too)', async () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'));
     const app = new App({ outdir });
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -337,6 +338,14 @@ describe('plan of a continuous delivery pipeline without environments', () => {
     ]);
     const html = (await cli(['plan', outdir, '--format', 'html'])).stdout;
     expect(html).toContain('<div class="step"><h3>Deploy</h3><div class="sub">nowhere: the pipeline has no environments, so it builds and checks every change');
+    const mermaid = (await cli(['plan', outdir, '--format', 'mermaid'])).stdout.trimEnd().split('\n');
+    expect(mermaid.slice(-4)).toEqual([
+      '    p0_source --> p0_build',
+      '    p0_nowhere["Deploy nowhere: the pipeline has no environments, so it builds and checks every change and deploys it to no account. '
+        + "Add environments: [{ name: 'staging', deployments: [...] }] to deliver the build.\"]",
+      '    p0_build --> p0_nowhere',
+      '  end',
+    ]);
   });
 
   test('a continuous integration pipeline, whose release mode says it releases nothing, gets no such line', async () => {
@@ -344,6 +353,8 @@ describe('plan of a continuous delivery pipeline without environments', () => {
     const text = renderPlanText(new DeliveryPipeline(stack, 'Shop', props()).describe());
     expect(text).toContain('releases nothing');
     expect(text).not.toContain('Deploy  nowhere');
+    expect(renderPlanMermaid([new DeliveryPipeline(new Stack(new App(), 'Other', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Shop', props())
+      .describe()])).not.toContain('nowhere');
   });
 });
 

@@ -548,6 +548,12 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
       for (const prev of previous) lines.push(`    ${prev} --> ${first}`);
       previous = [last];
     });
+    const nowhere = deploysNowhere(plan);
+    if (nowhere) {
+      // where the environments would be: the flow ends in a step that says so, as in text and html
+      lines.push(`    ${id('nowhere')}[${mermaidLabel(`Deploy nowhere: ${nowhere}`)}]`);
+      for (const prev of previous) lines.push(`    ${prev} --> ${id('nowhere')}`);
+    }
     lines.push('  end');
   });
   return lines.join('\n');
