@@ -658,18 +658,63 @@ function stageFacts(plan: PlanDocument): { selfUpdate: boolean; publishAssets?: 
   };
 }
 
-/** The fields compared one by one below (or derived from another: releaseModeDescription); any other is compared as a value. */
+/**
+ * The fields compared one by one below (or derived from another: releaseModeDescription; or by
+ * diffPlans: stackName); any other is compared as a value.
+ */
 const PIPELINE_FIELDS = [
-  'formatVersion', 'constructPath', 'pipelineName', 'releaseMode', 'releaseModeDefaulted', 'releaseModeDescription', 'executionMode',
-  'account', 'region', 'source', 'additionalSources', 'buildStep', 'checks', 'environments', 'stages', 'notifications',
+  'formatVersion', 'constructPath', 'pipelineName', 'pipelineNameUnresolved', 'releaseMode', 'releaseModeDefaulted', 'releaseModeDescription',
+  'executionMode', 'account', 'region', 'stackName', 'source', 'additionalSources', 'buildStep', 'checks', 'environments', 'stages', 'notifications',
 ];
+
+/**
+ * How a plan names its pipeline: the literal name; `deploy-time`, a name that is a token (set when
+ * CloudFormation deploys the stack); `generated`, none given (CloudFormation generates one); or
+ * `unrecorded` for a plan without a literal name written before plans told the last two apart
+ * (one without `stackName`, added with `pipelineNameUnresolved`).
+ */
+type PipelineNaming = { readonly literal: string } | 'deploy-time' | 'generated' | 'unrecorded';
+
+function pipelineNaming(plan: PlanDocument): PipelineNaming {
+  if (plan.pipelineName !== undefined) return { literal: plan.pipelineName };
+  if (plan.pipelineNameUnresolved === true) return 'deploy-time';
+  return plan.stackName !== undefined ? 'generated' : 'unrecorded';
+}
+
+function namingWords(n: PipelineNaming): string {
+  if (typeof n === 'object') return n.literal;
+  return n === 'deploy-time' ? 'set at deploy time' : n === 'generated' ? 'not set (generated)' : 'not set (generated, or set at deploy time)';
+}
+
+/**
+ * The change of the pipeline's name: a risk, as CloudFormation replaces an AWS::CodePipeline::Pipeline
+ * whose name changes. Two names set at deploy time are not compared (the plan cannot tell them
+ * apart: a construct id or stack that changes says so on its own line), nor one of a plan that does
+ * not record which of generated or set at deploy time its name is with either of those.
+ */
+function pipelineNameChange(changes: Changes, before: PlanDocument, after: PlanDocument): void {
+  const b = pipelineNaming(before);
+  const a = pipelineNaming(after);
+  if (typeof b === 'object' && typeof a === 'object' ? b.literal === a.literal : b === a) return;
+  if ((b === 'unrecorded' && typeof a !== 'object') || (a === 'unrecorded' && typeof b !== 'object')) return;
+  const named = (n: PipelineNaming) => typeof n === 'object' || n === 'deploy-time';
+  const literal = typeof b === 'object' ? b.literal : typeof a === 'object' ? a.literal : undefined;
+  const unless = literal !== undefined && (b === 'deploy-time' || a === 'deploy-time')
+    ? `; CloudFormation replaces the pipeline unless the name set at deploy time is ${literal}` : '';
+  changes.add({
+    path: 'pipelineName',
+    kind: !named(b) ? 'added' : !named(a) ? 'removed' : 'changed',
+    before: before.pipelineName,
+    after: after.pipelineName,
+    description: `pipeline name: ${arrow(namingWords(b), namingWords(a))}${unless}`,
+  }, 'pipeline-replaced');
+}
 
 /** The changes from one version of a pipeline's plan to another, in pipeline order. */
 export function diffPipeline(before: PlanDocument, after: PlanDocument): PlanChange[] {
   const changes = new Changes();
   // the name of an AWS::CodePipeline::Pipeline cannot change in place: CloudFormation replaces it
-  changes.field('pipelineName', before.pipelineName, after.pipelineName,
-    `pipeline name: ${arrow(before.pipelineName ?? 'not set (generated)', after.pipelineName ?? 'not set (generated)')}`, undefined, 'pipeline-replaced');
+  pipelineNameChange(changes, before, after);
   changes.field('releaseMode', before.releaseMode, after.releaseMode, `release mode: ${modeWords(before.releaseMode)} → ${modeWords(after.releaseMode)}`,
     undefined, after.releaseMode === RELEASE_MODE_HUMAN_CONTROL_LOST && before.releaseMode !== after.releaseMode && 'release-mode-less-human-control');
   changes.field('releaseModeDefaulted', before.releaseModeDefaulted, after.releaseModeDefaulted,
@@ -722,12 +767,13 @@ function byPath(plans: readonly PlanDocument[]): Map<string, PlanDocument> {
 export type StackOf = (plan: PlanDocument) => { readonly key: string; readonly name: string; readonly stackName?: string } | undefined;
 
 /**
- * The change of the pipeline's stack name, when both sides are read from cloud assemblies (a plan
- * file does not record it): a stack of another name is a new stack, and the old one stays.
+ * The change of the pipeline's stack name, when both sides know it (the plan's `stackName`, else,
+ * for a plan written before it, the stack artifact it was read from; a plan file written before it
+ * does not record it): a stack of another name is a new stack, and the old one stays.
  */
 function stackNameChange(old: PlanDocument, plan: PlanDocument, stackOf?: StackOf): PlanChange | undefined {
-  const before = stackOf?.(old)?.stackName;
-  const after = stackOf?.(plan)?.stackName;
+  const before = old.stackName ?? stackOf?.(old)?.stackName;
+  const after = plan.stackName ?? stackOf?.(plan)?.stackName;
   if (before === undefined || after === undefined || before === after) return undefined;
   // a literal name the old pipeline keeps: CloudFormation cannot create the new one with it
   const nameTaken = plan.pipelineName !== undefined && plan.pipelineName === old.pipelineName;

@@ -39,14 +39,23 @@ function approvalSummary(env: EnvironmentModel): string {
     : env.approval!.summary;
 }
 
-/** Writes the plan document (docs/plan-format.md) of a validated model and its graph. */
+/** The pipeline's stack, as the plan records it (its account and region may be tokens). */
+export interface PlanStackFacts {
+  readonly account: string;
+  readonly region: string;
+  readonly stackName: string;
+}
+
+/** Writes the plan document (docs/plan-format.md) of a validated model and its graph, in its stack. */
 export function writePlan(
-  model: PipelineModel, graph: PipelineGraph, account: string, region: string, notifications?: PlanNotifications,
+  model: PipelineModel, graph: PipelineGraph, stack: PlanStackFacts, notifications?: PlanNotifications,
 ): PlanDocument {
+  const { account, region } = stack;
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     constructPath: model.constructPath,
     pipelineName: literal(model.pipelineName),
+    ...(model.pipelineName !== undefined && isToken(model.pipelineName) ? { pipelineNameUnresolved: true } : {}),
     releaseMode: model.releaseMode,
     releaseModeDefaulted: model.releaseModeDefaulted,
     releaseModeDescription: describeReleaseMode(model.releaseMode, model.environments.filter(e => e.production).length,
@@ -54,6 +63,7 @@ export function writePlan(
     executionMode: model.executionMode,
     account: literal(account),
     region: literal(region),
+    ...(literal(stack.stackName) !== undefined ? { stackName: stack.stackName } : {}),
     source: source(model.source),
     ...(model.additionalSources.length > 0 ? {
       additionalSources: model.additionalSources.map(a => ({

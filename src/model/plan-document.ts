@@ -27,6 +27,15 @@ export interface PlanDocument {
   readonly constructPath: string;
   /** The CodePipeline pipeline name when it is known at synth time (a literal), else undefined. */
   readonly pipelineName?: string;
+  /**
+   * True when the pipeline is given a name that is not known at synth time (a token: a
+   * CfnParameter, another resource's attribute): CloudFormation sets it at deploy time (format 1,
+   * added).
+   *
+   * @default - the name is a literal (`pipelineName`), or CloudFormation generates one; a plan
+   * without `stackName` predates the field and cannot tell a generated name from a token
+   */
+  readonly pipelineNameUnresolved?: boolean;
   /** 'CONTINUOUS_INTEGRATION' | 'CONTINUOUS_DELIVERY' | 'CONTINUOUS_DEPLOYMENT' */
   readonly releaseMode: string;
   /** True when the mode was not configured and was chosen by default. */
@@ -38,6 +47,12 @@ export interface PlanDocument {
   /** Pipeline account/region when literal. */
   readonly account?: string;
   readonly region?: string;
+  /**
+   * The name of the CloudFormation stack that holds the pipeline (format 1, added).
+   *
+   * @default - not recorded (a plan written before it was added)
+   */
+  readonly stackName?: string;
   readonly source: PlanSource;
   /**
    * The additional sources the build reads beside `source`, in order (format 1, added).

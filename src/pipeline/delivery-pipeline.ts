@@ -326,7 +326,7 @@ export class DeliveryPipeline extends Construct {
     addFleetInstanceRoleSuppressions(this.model.environments.flatMap(e => e.deployments.map(d => d.codeDeployGroup)));
     warnImportedArtifactStoreRoles(this, rendered.pipeline);
     const stack = Stack.of(this);
-    const plan = writePlan(this.model, graph, stack.account, stack.region, planNotifications(this.notifications));
+    const plan = writePlan(this.model, graph, stack, planNotifications(this.notifications));
     this.node.addMetadata(PLAN_METADATA_TYPE, plan);
     const pipeline = rendered.pipeline;
     const selfUpdate = this.model.selfUpdate !== undefined;
@@ -690,7 +690,7 @@ export class DeliveryPipeline extends Construct {
     // a copy: a caller (a policy rule) that changes it must not change the plan in the cloud assembly
     if (this.built) return JSON.parse(JSON.stringify(this.built.plan));
     const stack = Stack.of(this);
-    return writePlan(this.model, buildGraph(this.model), stack.account, stack.region, planNotifications(this.notifications));
+    return writePlan(this.model, buildGraph(this.model), stack, planNotifications(this.notifications));
   }
 
   /**
@@ -1207,14 +1207,17 @@ function describeGroupAlarmsNow(model: PipelineModel, plan: PlanDocument): void 
  * An override of the pipeline's name (`Name`) renames the pipeline CodePipeline creates: the plan
  * takes that name, so that `cdk-delivery plan` and `diff` name the pipeline the CLI's other commands
  * must be given. A name built from the pseudo parameters the stack knows as literals (its Region,
- * account, stack name) is that literal; another name that is not a literal is left out, as a token
- * `pipelineName` is.
+ * account, stack name) is that literal; another name that is not a literal is set at deploy time, as
+ * a token `pipelineName` is (`pipelineNameUnresolved`); an override that deletes the name leaves
+ * CloudFormation to generate one.
  */
 function renamePlan(plan: PlanDocument, rendered: PipelineAsRendered, stack: Stack): void {
   const properties = rendered.properties();
   if (properties === undefined) return;
   const name = nameInStack(properties.Name, stack);
-  const writable = plan as { pipelineName?: string };
+  const writable = plan as { pipelineName?: string; pipelineNameUnresolved?: boolean };
+  delete writable.pipelineName;
+  delete writable.pipelineNameUnresolved;
   if (name !== undefined) writable.pipelineName = name;
-  else delete writable.pipelineName;
+  else if (properties.Name !== undefined && properties.Name !== null) writable.pipelineNameUnresolved = true;
 }

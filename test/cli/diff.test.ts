@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack, Stage } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -41,6 +41,8 @@ interface Shape {
   readonly stackName?: string | null;
   /** Its pipeline name (default `shop-delivery`; null: generated). */
   readonly shopName?: string | null;
+  /** Its pipeline name from the CfnParameter of this id instead (a token, set at deploy time). */
+  readonly shopNameParameter?: string;
   /** The construct id and pipeline name of the second pipeline (default `Billing`, generated). */
   readonly billingId?: string;
   readonly billingName?: string;
@@ -76,7 +78,8 @@ function synth(shape: Shape = {}): string {
     },
   ];
   const props: Partial<DeliveryPipelineProps> = {
-    ...(shape.shopName === null ? {} : { pipelineName: shape.shopName ?? 'shop-delivery' }),
+    ...(shape.shopNameParameter ? { pipelineName: new CfnParameter(stack, shape.shopNameParameter).valueAsString }
+      : shape.shopName === null ? {} : { pipelineName: shape.shopName ?? 'shop-delivery' }),
     releaseMode: shape.mode ?? ReleaseMode.CONTINUOUS_DELIVERY,
     checks: [QualityCheck.dependencyAudit()],
     notifications: { topic, events: [PipelineEvent.FAILED] },
@@ -453,10 +456,48 @@ describe('diff: a pipeline renamed or moved (a new construct path) is compared w
       risk: true,
       riskRule: 'pipeline-replaced',
     }]);
-    // a plan file does not record the stack: nothing to compare
-    const file = path.join(tempDir('diff-file-'), 'plan.json');
-    fs.writeFileSync(file, (await cli(['plan', synth({ shopName: null }), '--format', 'json'])).stdout);
-    expect(JSON.parse((await cli(['diff', file, synth({ shopName: null, stackName: 'shop-pipeline' }), '--json'])).stdout).changes).toBe(0);
+  });
+
+  test('a stack name changed between two plan files is compared too: the plan records it (regression: only between cloud assemblies)', async () => {
+    const file = async (dir: string, name: string) => {
+      const out = path.join(tempDir('diff-file-'), name);
+      fs.writeFileSync(out, (await cli(['plan', dir, '--format', 'json'])).stdout);
+      return out;
+    };
+    const before = await file(synth({ shopName: null }), 'plan-main.json');
+    const after = await file(synth({ shopName: null, stackName: 'shop-pipeline' }), 'plan-branch.json');
+    expect(JSON.parse(fs.readFileSync(before, 'utf8'))[0].stackName).toBe('Pipeline');
+    const r = await cli(['diff', before, after, '--fail-on-risk']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline Pipeline/Shop: 1 change, 1 risky',
+      '  ! pipeline stack: Pipeline → shop-pipeline; CloudFormation creates a new stack, and the old one stays, its pipeline releasing as before, until you '
+        + "delete it; the new stack's pipeline starts without the old one's history. Give the stack its old name (stackName: 'Pipeline') to keep the pipeline — "
+        + REPLACED_RISK,
+      '',
+      '1 change; 1 risky (marked !).',
+      '',
+    ]);
+    // a plan file and a cloud assembly: the same change
+    expect(JSON.parse((await cli(['diff', before, synth({ shopName: null, stackName: 'shop-pipeline' }), '--json'])).stdout).changes).toBe(1);
+  });
+
+  test('a plan file written before plans recorded the stack name is read, and its stack name not compared', async () => {
+    const [older] = loadPlans(synth({ shopName: null }));
+    delete (older as any).stackName;
+    const file = path.join(tempDir('diff-file-'), 'plan-old.json');
+    fs.writeFileSync(file, JSON.stringify([older]));
+    const r = await cli(['diff', file, synth({ shopName: null, stackName: 'shop-pipeline' })]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('No change to the delivery process (1 pipeline compared).\n');
+    // in a cloud assembly, its stack artifact says what the plan does not
+    const assembly = synth({ shopName: null });
+    const [inAssembly] = loadPlans(assembly);
+    const [other] = loadPlans(synth({ shopName: null, stackName: 'shop-pipeline' }));
+    delete (inAssembly as any).stackName;
+    delete (other as any).stackName;
+    const stacks = new Map([[inAssembly, { key: 'Pipeline', name: 'Pipeline', stackName: 'Pipeline' }], [other, { key: 'Pipeline', name: 'Pipeline', stackName: 'shop-pipeline' }]]);
+    expect(brief(diffPlans([inAssembly], [other], (p) => stacks.get(p)).pipelines[0].changes)).toEqual(['changed stackName [pipeline-replaced]']);
   });
 
   test('a new construct id with the same pipeline name is a risk: the deployment would fail while the old pipeline holds the name '
@@ -849,6 +890,51 @@ describe('diff: the risk rules', () => {
     expect(risky(diffOf((p) => { p.releaseMode = 'CONTINUOUS_DEPLOYMENT'; }))).toEqual(['release-mode-less-human-control']);
     expect(risky(diffOf((p) => { env(p, 'prod').deployments[0].gradual = false; }, (p) => { env(p, 'prod').deployments[0].gradual = true; })))
       .toEqual(['production-rollout-all-at-once']);
+  });
+});
+
+describe('diff: a pipeline name set at deploy time (a token)', () => {
+  test('two names set at deploy time are not a rename of the pipeline, even from other parameters (regression: no change was reported only by '
+    + 'chance, both read as "not set (generated)")', async () => {
+    const r = await cli(['diff', synth({ shopNameParameter: 'PipelineName' }), synth({ shopNameParameter: 'ReleaseName' }), '--fail-on-risk']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('No change to the delivery process (1 pipeline compared).\n');
+  });
+
+  test('a generated name that becomes one set at deploy time is a new name: a risk, said as such (regression: "not set (generated)" on both sides, '
+    + 'no change)', async () => {
+    const r = await cli(['diff', synth({ shopName: null }), synth({ shopNameParameter: 'PipelineName' }), '--json']);
+    expect(JSON.parse(r.stdout).pipelines[0].changes).toEqual([{
+      path: 'pipelineName',
+      kind: 'added',
+      description: 'pipeline name: not set (generated) → set at deploy time',
+      risk: true,
+      riskRule: 'pipeline-replaced',
+    }]);
+  });
+
+  test('a literal name that becomes one set at deploy time: a risk, unless the deployed name is the same, which the line says', async () => {
+    const r = await cli(['diff', base, synth({ shopNameParameter: 'PipelineName' })]);
+    expect(r.stdout.split('\n')).toEqual([
+      'Pipeline Pipeline/Shop: 1 change, 1 risky',
+      '  ! pipeline name: shop-delivery → set at deploy time; CloudFormation replaces the pipeline unless the name set at deploy time is shop-delivery'
+        + ` — ${REPLACED_RISK}`,
+      '',
+      '1 change; 1 risky (marked !).',
+      '',
+    ]);
+  });
+
+  test('a plan written before plans told a token name from a generated one (no stackName) is compared with a literal name only', () => {
+    const [tokenNamed] = loadPlans(synth({ shopNameParameter: 'PipelineName' }));
+    const [generated] = loadPlans(synth({ shopName: null }));
+    const older = copy(generated);
+    delete older.stackName;
+    expect(diffPlans([older], [tokenNamed]).changes).toBe(0);
+    expect(diffPlans([tokenNamed], [older]).changes).toBe(0);
+    expect(diffPlans([older], [generated]).changes).toBe(0);
+    expect(diffPlans([older], [plan]).pipelines[0].changes.map((c) => c.description))
+      .toEqual(['pipeline name: not set (generated, or set at deploy time) → shop-delivery']);
   });
 });
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -314,6 +314,34 @@ describe('plan: additional sources', () => {
     const broken = { ...doc, additionalSources: [{ ...doc.additionalSources![0], triggersPipeline: 'no' }] };
     fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ artifacts: { S: { type: 'aws:cloudformation:stack', metadata: { '/S/P': [{ type: 'cdk-delivery-pipeline:plan', data: broken }] } } } }));
     expect(() => loadPlans(dir)).toThrow(`the plan of 'Pipeline/Shop' in ${path.join(dir, 'manifest.json')} is malformed: additionalSources[0].triggersPipeline must be true or false`);
+  });
+});
+
+describe('plan: the pipeline name and stack', () => {
+  const pipelineWith = (name?: (stack: Stack) => string) => {
+    const stack = new Stack(new App(), 'PipelineStack', { stackName: 'shop-pipeline', env: { account: '111111111111', region: 'eu-west-1' } });
+    return new DeliveryPipeline(stack, 'Shop', props({ ...(name ? { pipelineName: name(stack) } : {}), environments: [env('staging')] })).describe();
+  };
+
+  test('the plan records the stack name of the pipeline', () => {
+    expect(pipelineWith(() => 'shop-delivery')).toMatchObject({ pipelineName: 'shop-delivery', stackName: 'shop-pipeline' });
+    expect(pipelineWith(() => 'shop-delivery').pipelineNameUnresolved).toBeUndefined();
+  });
+
+  test('a name that is a token is recorded and shown as set at deploy time, not as generated (regression: "not set (generated)")', () => {
+    const plan = pipelineWith((stack) => new CfnParameter(stack, 'PipelineName').valueAsString);
+    expect(plan.pipelineName).toBeUndefined();
+    expect(plan.pipelineNameUnresolved).toBe(true);
+    expect(renderPlanText(plan).split('\n')[0]).toBe('Pipeline PipelineStack/Shop (pipeline name set at deploy time) [account 111111111111, region eu-west-1]');
+    expect(renderPlanMermaid([plan]).split('\n')[1]).toBe('  subgraph p0_pipeline["PipelineStack/Shop (pipeline name set at deploy time): continuous delivery"]');
+    expect(renderPlanHtml([plan])).toContain('<h2>PipelineStack/Shop (pipeline name set at deploy time) [account 111111111111, region eu-west-1]</h2>');
+  });
+
+  test('a generated name is neither: the pipeline is named by its construct path', () => {
+    const plan = pipelineWith();
+    expect(plan.pipelineName).toBeUndefined();
+    expect(plan.pipelineNameUnresolved).toBeUndefined();
+    expect(renderPlanText(plan).split('\n')[0]).toBe('Pipeline PipelineStack/Shop [account 111111111111, region eu-west-1]');
   });
 });
 
@@ -700,6 +728,9 @@ describe('plan on malformed or newer assemblies', () => {
     ['a deployment whose gradual is not true or false',
       deployment({ gradual: 'yes' }),
       "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: environments[0].deployments[0].gradual must be true or false"],
+    ['a stack name that is not a string', { ...valid(), stackName: 5 }, "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: stackName must be a string"],
+    ['a pipelineNameUnresolved that is not true or false', { ...valid(), pipelineNameUnresolved: 'yes' },
+      "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: pipelineNameUnresolved must be true or false"],
     ['no checks', without('checks'), "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: checks is missing"],
     ['no source', without('source'), "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: source is missing"],
     ['environments without gates', noGates(), "the plan of 'ShopPipeline/Shop' in MANIFEST is malformed: environments[0].gates is missing"],

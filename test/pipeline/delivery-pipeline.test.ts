@@ -1017,7 +1017,21 @@ describe('the escape hatch', () => {
     pipeline.buildPipeline();
     (pipeline.pipeline.node.defaultChild as codepipeline.CfnPipeline).addPropertyDeletionOverride('Name');
     expect(planOf(stack).pipelineName).toBeUndefined();
+    expect(planOf(stack).pipelineNameUnresolved).toBeUndefined();
     expect(pipelineProps(stack).Name).toBeUndefined();
+  });
+
+  test("an override that names the pipeline with a token makes the plan's name one set at deploy time; one that deletes a token name, a generated one", () => {
+    const overridden = guardedPipeline();
+    overridden.cfn.addPropertyOverride('Name', new CfnParameter(overridden.stack, 'PipelineName').valueAsString);
+    expect(planOf(overridden.stack)).toMatchObject({ pipelineNameUnresolved: true });
+    expect(planOf(overridden.stack).pipelineName).toBeUndefined();
+
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { pipelineName: new CfnParameter(stack, 'PipelineName').valueAsString, environments: [env('staging')] });
+    pipeline.buildPipeline();
+    (pipeline.pipeline.node.defaultChild as codepipeline.CfnPipeline).addPropertyDeletionOverride('Name');
+    expect(planOf(stack).pipelineNameUnresolved).toBeUndefined();
   });
 });
 

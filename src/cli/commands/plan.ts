@@ -78,6 +78,9 @@ const action = shape({ name: str, summary: str, details: strings });
 const PLAN_FIELDS = shape({
   constructPath: str,
   pipelineName: optional(str),
+  // added in format 1: absent from older plans
+  pipelineNameUnresolved: optional(bool),
+  stackName: optional(str),
   releaseMode: str,
   releaseModeDescription: str,
   executionMode: str,
@@ -285,8 +288,14 @@ function additionalSourceLine(a: PlanAdditionalSource): string {
   return `${a.name}: ${a.kind} ${a.summary}, in the build at ${a.directory}/; ${starts}`;
 }
 
+/**
+ * The pipeline as every format names it: `shop-delivery (ShopPipeline/Shop)`; by its construct
+ * path when CloudFormation generates its name, and saying so when the name is a token
+ * (`ShopPipeline/Shop (pipeline name set at deploy time)`).
+ */
 function titleOf(plan: PlanDocument): string {
-  return `${plan.pipelineName ?? plan.constructPath}${plan.pipelineName ? ` (${plan.constructPath})` : ''}`;
+  if (plan.pipelineName) return `${plan.pipelineName} (${plan.constructPath})`;
+  return `${plan.constructPath}${plan.pipelineNameUnresolved === true ? ' (pipeline name set at deploy time)' : ''}`;
 }
 
 /**
