@@ -476,7 +476,10 @@ export class DeliveryApi {
     try {
       return await fn();
     } catch (e) {
-      throw fromAwsError(e, { service, operation, ...ctx, missingProfile: this.profileProblem, profile: this.profile });
+      const error = fromAwsError(e, { service, operation, ...ctx, missingProfile: this.profileProblem, profile: this.profile });
+      const name = (e as { name?: unknown } | undefined)?.name;
+      if (typeof name === 'string') error.awsErrorName = name;
+      throw error;
     }
   }
 }

@@ -28,6 +28,9 @@ export enum ExitCode {
 
 /** An error the CLI prints as one line before exiting with `exitCode`. */
 export class CliError extends Error {
+  /** The name of the AWS error it words (`StageNotRetryableException`), when it comes from an AWS call. */
+  public awsErrorName?: string;
+
   constructor(message: string, public readonly exitCode: ExitCode) {
     super(oneLine(message));
     this.name = 'CliError';

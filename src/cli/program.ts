@@ -237,14 +237,15 @@ ${Object.values(RISK_RULES).map((rule) => `  - ${rule}`).join('\n')}`)
   }
 
   program.command('retry')
-    .description('Retry the failed actions of an environment (RetryStageExecution, FAILED_ACTIONS)')
+    .description('Retry the failed actions of an environment (RetryStageExecution, FAILED_ACTIONS), or all of them (--all-actions)')
     .argument('<pipeline>', 'pipeline name')
     .requiredOption('--env <name>', 'environment (stage) name')
+    .option('--all-actions', 'run every action of the stage again, from its first (ALL_ACTIONS, the console\'s "Retry stage"); none may be in progress')
     .option('--wait', 'follow the stage to its end; exit 0 only if it succeeds')
     .option('--timeout <duration>', TIMEOUT_HELP)
     .option('--json', 'print JSON')
-    .addHelpText('after', examples('cdk-delivery retry shop-pipeline --env staging --wait --timeout 30m'))
-    .action(run((pipeline: string, opts: StageFlags, cmd: Command) =>
+    .addHelpText('after', examples('cdk-delivery retry shop-pipeline --env staging --wait --timeout 30m', 'cdk-delivery retry shop-pipeline --env prod --all-actions'))
+    .action(run((pipeline: string, opts: StageFlags & { allActions?: boolean }, cmd: Command) =>
       retryCommand(context(cmd), { pipeline, ...opts, timeoutMs: parseTimeout(opts) })));
 
   program.command('rollback')

@@ -59,6 +59,43 @@ describe('retry', () => {
     expect(r.stderr).toContain('newer execution exists');
   });
 
+  test('--all-actions runs every action of the stage again (ALL_ACTIONS) and says so', async () => {
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--all-actions']);
+    expect(r.code).toBe(0);
+    expect(cp).toHaveReceivedCommandWith(RetryStageExecutionCommand, {
+      pipelineName: PIPELINE, stageName: 'staging', pipelineExecutionId: 'exec-3', retryMode: 'ALL_ACTIONS',
+    });
+    expect(r.stdout).toBe("retrying every action of 'staging' in 'shop-pipeline', from its first (execution exec-3)\n");
+    const json = await cli(['retry', PIPELINE, '--env', 'staging', '--all-actions', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({ pipeline: PIPELINE, environment: 'staging', retried: 'exec-3', executionId: 'exec-3', retryMode: 'ALL_ACTIONS' });
+  });
+
+  test('a stage failed with every action succeeded (its success conditions) that CodePipeline will not retry: exit 1, naming --all-actions and rollback', async () => {
+    const state = pipelineState({ stagingStatus: 'Failed' });
+    state.stageStates![2].actionStates = [{ actionName: 'Deploy', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(40) } }];
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(RetryStageExecutionCommand).rejects(new StageNotRetryableException({ message: 'No failed actions to retry', $metadata: {} }));
+    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("cdk-delivery: no failed action to retry in 'staging': its execution exec-3 failed with every action succeeded "
+      + '(its success conditions, the alarms watched after the deployments, failed it); '
+      + "run every action again with 'cdk-delivery retry shop-pipeline --env staging --all-actions' (it deploys the same revision again and watches the alarms again), "
+      + "or roll back with 'cdk-delivery rollback shop-pipeline --env staging' (RetryStageExecution failed (pipeline 'shop-pipeline', environment 'staging'): "
+      + 'StageNotRetryableException: No failed actions to retry)\n');
+    expect(cp).toHaveReceivedCommandWith(RetryStageExecutionCommand, { retryMode: 'FAILED_ACTIONS' });
+  });
+
+  test('with --all-actions, CodePipeline\'s refusal is reported as it is (the advice would repeat the command)', async () => {
+    const state = pipelineState({ stagingStatus: 'Failed' });
+    state.stageStates![2].actionStates = [{ actionName: 'Deploy', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(40) } }];
+    cp.on(GetPipelineStateCommand).resolves(state);
+    cp.on(RetryStageExecutionCommand).rejects(new StageNotRetryableException({ message: 'Stage is not retryable', $metadata: {} }));
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--all-actions']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("cdk-delivery: RetryStageExecution failed (pipeline 'shop-pipeline', environment 'staging'): "
+      + 'StageNotRetryableException: Stage is not retryable\n');
+  });
+
   test('a later execution in the stage (NotLatestPipelineExecutionException) is CodePipeline\'s refusal: exit 1, naming the operation '
     + '(regression: "execution ? is no longer the latest", exit 3)', async () => {
     cp.on(RetryStageExecutionCommand).rejects(new NotLatestPipelineExecutionException({ message: 'The stage has failed in a later run', $metadata: {} }));

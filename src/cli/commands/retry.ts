@@ -11,9 +11,18 @@ import { lastStatusChange, StageActionOptions, waitForStage } from './wait';
 export interface StageCommandOptions extends StageActionOptions {
   /** rollback only: the execution to roll back to. */
   readonly targetExecution?: string;
+  /** retry only: run every action of the stage again, from its first (ALL_ACTIONS), not only the failed ones. */
+  readonly allActions?: boolean;
 }
 
-/** `cdk-delivery retry <pipeline> --env <name>`: RetryStageExecution (FAILED_ACTIONS) of the stage's latest execution. */
+/**
+ * `cdk-delivery retry <pipeline> --env <name> [--all-actions]`: RetryStageExecution of the stage's
+ * latest execution, FAILED_ACTIONS (the console's "Retry failed actions") or, with `--all-actions`,
+ * ALL_ACTIONS (its "Retry stage"). A stage failed with no failed action (its success conditions, the
+ * alarms watched after the deployments, failed it) has no failed action to retry: when CodePipeline
+ * refuses to retry it (StageNotRetryableException), the error says so and names the commands that do
+ * what the release manager wants, `--all-actions` or `rollback`.
+ */
 export async function retryCommand(ctx: CommandContext, options: StageCommandOptions): Promise<number> {
   const pipeline = validateName(options.pipeline, 'pipeline name');
   const env = validateName(options.env, 'environment name (--env)');
@@ -32,16 +41,30 @@ export async function retryCommand(ctx: CommandContext, options: StageCommandOpt
       `nothing to retry in '${env}': its latest execution ${latest?.pipelineExecutionId ?? '(none)'} is ${latest?.status ?? 'not started'}`,
       ExitCode.NOT_FOUND);
   }
-  const executionId = await ctx.api.retryStageExecution({
-    pipelineName: pipeline,
-    stageName: env,
-    pipelineExecutionId: latest.pipelineExecutionId,
-    retryMode: 'FAILED_ACTIONS',
-  }) ?? latest.pipelineExecutionId;
+  const retryMode = options.allActions ? 'ALL_ACTIONS' : 'FAILED_ACTIONS';
+  let executionId: string;
+  try {
+    executionId = await ctx.api.retryStageExecution({
+      pipelineName: pipeline,
+      stageName: env,
+      pipelineExecutionId: latest.pipelineExecutionId,
+      retryMode,
+    }) ?? latest.pipelineExecutionId;
+  } catch (e) {
+    // a stage whose actions all succeeded failed on its conditions: nothing failed to retry
+    const noFailedAction = latest.status === 'Failed' && !(stage.actionStates ?? []).some((a) => a.latestExecution?.status === 'Failed');
+    if (!(e instanceof CliError) || e.awsErrorName !== 'StageNotRetryableException' || options.allActions || !noFailedAction) throw e;
+    throw new CliError(`no failed action to retry in '${env}': its execution ${latest.pipelineExecutionId} failed with every action succeeded `
+      + '(its success conditions, the alarms watched after the deployments, failed it); '
+      + `run every action again with 'cdk-delivery retry ${pipeline} --env ${env} --all-actions' (it deploys the same revision again and watches the alarms again), `
+      + `or roll back with 'cdk-delivery rollback ${pipeline} --env ${env}' (${e.message})`, ExitCode.FAILED);
+  }
   if (options.json) {
-    println(ctx.io.stdout, JSON.stringify({ pipeline, environment: env, retried: latest.pipelineExecutionId, executionId }, null, 2));
+    println(ctx.io.stdout, JSON.stringify({ pipeline, environment: env, retried: latest.pipelineExecutionId, executionId, retryMode }, null, 2));
   } else {
-    println(ctx.io.stdout, safeLine(`retrying the failed actions of '${env}' in '${pipeline}' (execution ${executionId})`));
+    println(ctx.io.stdout, safeLine(options.allActions
+      ? `retrying every action of '${env}' in '${pipeline}', from its first (execution ${executionId})`
+      : `retrying the failed actions of '${env}' in '${pipeline}' (execution ${executionId})`));
   }
   // the first polls may still show the failure being retried: it is not the retry's result
   const before = executionId === latest.pipelineExecutionId ? { status: latest.status, lastChange: lastStatusChange(stage) } : undefined;
