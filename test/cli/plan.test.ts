@@ -11,7 +11,7 @@ import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
 import { storefrontApp } from '../../examples/private-network/pipeline-stack';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
-import { Approval, DeliveryPipeline, DeploymentTarget, PipelineSource, QualityCheck, ReleaseMode } from '../../src';
+import { Approval, DeliveryPipeline, DeploymentTarget, PipelineSource, QualityCheck, ReleaseMode, Verification } from '../../src';
 import { loadPlans, renderPlanHtml, renderPlanMermaid, renderPlanText } from '../../src/cli/commands/plan';
 import { CONNECTION_ARN, env, props } from '../util';
 
@@ -654,6 +654,33 @@ describe('plan of builds, scripts and tests in a private network', () => {
     const at = lines.indexOf('          • Lint: commands: npm run lint');
     expect(at).toBeGreaterThan(0);
     expect(lines[at + 1]).toBe('            may: s3:PutObject');
+  });
+
+  test('text repeats none of the commands of a check or test of several commands, which its summary shows (regression: all but the last)', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const pipeline = new DeliveryPipeline(stack, 'P', props({
+      checks: [QualityCheck.commands('Lint', ['npm ci', 'npm run lint'], { install: ['npm i -g eslint'] })],
+      environments: [{
+        name: 'staging',
+        deployments: [DeploymentTarget.commands('Deploy', ['bash deploy.sh'])],
+        verification: [Verification.commands('Smoke', ['npm ci', 'bash scripts/smoke.sh'])],
+      }],
+    }));
+    const lines = renderPlanText(pipeline.describe()).split('\n');
+    const checks = lines.indexOf('Checks  (in parallel; each blocks the pipeline on failure)');
+    expect(lines.slice(checks, checks + 5)).toEqual([
+      'Checks  (in parallel; each blocks the pipeline on failure)',
+      '          • Lint: commands: npm ci && npm run lint',
+      '            install: npm i -g eslint',
+      '   │',
+      '   ▼',
+    ]);
+    const verify = lines.indexOf('          then verify:');
+    expect(lines.slice(verify, verify + 3)).toEqual([
+      '          then verify:',
+      '            • Smoke: tests: npm ci && bash scripts/smoke.sh',
+      '          on failure: FAIL (default)',
+    ]);
   });
 });
 

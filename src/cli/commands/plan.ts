@@ -263,10 +263,15 @@ function actionLine(a: PlanAction): string {
 
 /**
  * The details of a check or verification test (IAM, network, variables, logins), without the
- * command lines its summary already shows (`tests: bash scripts/smoke.sh`).
+ * command lines its summary already shows (`tests: bash scripts/smoke.sh`, all of them when there
+ * are several: `commands: npm ci && npm run lint`).
  */
 function checkDetails(a: PlanAction): string[] {
-  return (a.details ?? []).filter(d => !(d.startsWith('run: ') && a.summary.endsWith(d.slice('run: '.length))));
+  const details = a.details ?? [];
+  // the summary ends with every command, joined by ' && ' (`commands: npm ci && npm run lint`)
+  const commands = details.filter(d => d.startsWith('run: ')).map(d => d.slice('run: '.length));
+  const shown = commands.length > 0 && a.summary.endsWith(commands.join(' && '));
+  return details.filter(d => !(shown && d.startsWith('run: ')));
 }
 
 /**
