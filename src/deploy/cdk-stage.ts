@@ -14,6 +14,13 @@ import { isAppStagingSynthesizer } from '../private/app-staging';
 import { defaultAssemblyDirectory } from '../private/artifact-paths';
 import { described, isToken, Validator } from '../private/validation';
 
+/**
+ * The way to stages of several accounts or regions (a CDK Pipelines wave across them), which the
+ * errors about a stage's account or region name.
+ */
+const ONE_ENVIRONMENT_EACH = 'An environment deploys to one account and region: '
+  + 'stages of several accounts or regions (a wave across them) go into one environment each, deployed one after another.';
+
 /** Options of a CDK stage deployment. */
 export interface CdkStageOptions {
   /**
@@ -434,11 +441,11 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     const wantedRegion = env.region ?? env.pipelineRegion;
     if (literal(stackAccount) && !isToken(wantedAccount) && stackAccount !== wantedAccount) {
       v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' for account ${stackAccount}, but environment '${env.name}' deploys to account ${wantedAccount}`, stackAccount,
-        `Give the stage env: { account: '${wantedAccount}' } (or the environment account: '${stackAccount}').`);
+        `Give the stage env: { account: '${wantedAccount}' } (or the environment account: '${stackAccount}'). ${ONE_ENVIRONMENT_EACH}`);
     }
     if (literal(stackRegion) && !isToken(wantedRegion) && stackRegion !== wantedRegion) {
       v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' for region ${stackRegion}, but environment '${env.name}' deploys to region ${wantedRegion}`, stackRegion,
-        `Give the stage env: { region: '${wantedRegion}' } (or the environment region: '${stackRegion}').`);
+        `Give the stage env: { region: '${wantedRegion}' } (or the environment region: '${stackRegion}'). ${ONE_ENVIRONMENT_EACH}`);
     }
     const account = literal(stackAccount) ? stackAccount : env.account;
     const region = literal(stackRegion) ? stackRegion : env.region;

@@ -404,7 +404,18 @@ describe('DeploymentTarget.cdkStage', () => {
   test('fails when the stage targets another account than the environment', () => {
     const { stack, prod } = setup('333333333333');
     expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cdkStage(prod)] }] })))).toBe(
-      "'PipelineStack/Orders': environments[0] ('prod').deployments[0].stage holds stack 'orders-data-prod' for account 333333333333, but environment 'prod' deploys to account 222222222222, got '333333333333'. Give the stage env: { account: '222222222222' } (or the environment account: '333333333333').");
+      "'PipelineStack/Orders': environments[0] ('prod').deployments[0].stage holds stack 'orders-data-prod' for account 333333333333, but environment 'prod' deploys to account 222222222222, got '333333333333'. Give the stage env: { account: '222222222222' } (or the environment account: '333333333333'). "
+      + 'An environment deploys to one account and region: stages of several accounts or regions (a wave across them) go into one environment each, deployed one after another.');
+  });
+
+  test('fails when a stage of another region shares the environment, as in a CDK Pipelines wave across regions', () => {
+    const { app, stack, prod } = setup();
+    const prodUs = new OrdersServiceStage(app, 'ProdUs', { env: { account: '222222222222', region: 'us-east-1' } });
+    const wave: EnvironmentOptions = { name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cdkStage(prod), DeploymentTarget.cdkStage(prodUs)] };
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [wave] })))).toBe(
+      "'PipelineStack/Orders': environments[0] ('prod').deployments[1].stage holds stack 'orders-data-produs' for region us-east-1, but environment 'prod' deploys to region eu-west-1, "
+      + "got 'us-east-1'. Give the stage env: { region: 'eu-west-1' } (or the environment region: 'us-east-1'). "
+      + 'An environment deploys to one account and region: stages of several accounts or regions (a wave across them) go into one environment each, deployed one after another.');
   });
 
   test('fails when the stage belongs to another app (regression: its templates were never in the build output)', () => {
