@@ -9,7 +9,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ShopDeliveryPipelineStack } from '../../examples/migration/after-delivery-pipeline';
 import { ShopCdkPipelinesStack } from '../../examples/migration/before-cdk-pipelines';
-import { CONNECTION_ARN } from '../../examples/migration/shop-stage';
+import { CONNECTION_ARN, ShopStage } from '../../examples/migration/shop-stage';
 import { Approval, BuildStep, DeliveryPipeline, DeploymentTarget, FailurePolicy, PipelineSource, Verification } from '../../src';
 import { nagFindingsAfterSynth, newApp } from '../util';
 
@@ -201,6 +201,37 @@ describe('docs/migrating-from-cdk-pipelines.md: a wave across regions, with asse
       'Source: Source@1', 'Build: Build@1 PublishAssets@2',
       'ProdEu: Approve@1 ProdEu-Api.Prepare@2 ProdEu-Api.Deploy@3 Smoke@4',
       'ProdUs: ProdUs-Api.Prepare@1 ProdUs-Api.Deploy@2 Smoke@3',
+    ]);
+  });
+});
+
+describe('docs/migrating-from-cdk-pipelines.md: a wave across regions of stacks without assets', () => {
+  test('shares one environment: a cloudFormation target per stack, reading its template from the stage\'s assembly, deployed in parallel', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'ShopPipeline', { env });
+    const targets = ([['ProdEu', PROD_EU], ['ProdUs', PROD_US]] as const).map(([id, where]) => {
+      const stage = new ShopStage(stack, id, { env: where });
+      const api = stage.node.findChild('Api') as Stack;
+      return DeploymentTarget.cloudFormation({ stackName: api.stackName, templatePath: `cdk.out/${stage.artifactId}/${api.templateFile}`, region: where.region });
+    });
+    new DeliveryPipeline(stack, 'Pipeline', {
+      source: PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN }),
+      buildStep: BuildStep.commands({ commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] }),
+      environments: [{ name: 'Prod', production: true, account: PROD_EU.account, deployments: targets }],
+    });
+    const assembly = app.synth();
+    const template = assembly.getStackByName('ShopPipeline').template;
+    const prod = Object.values<any>(template.Resources).find(r => r.Type === 'AWS::CodePipeline::Pipeline').Properties.Stages[2];
+    // the templates the build's cdk synth writes there
+    for (const a of prod.Actions.filter((x: any) => x.Configuration.TemplatePath)) {
+      expect(fs.existsSync(path.join(assembly.directory, a.Configuration.TemplatePath.replace('BuildOutput::cdk.out/', '')))).toBe(true);
+    }
+    expect(prod.Actions.map((a: any) => `${a.Name}@${a.RunOrder} ${a.Region} ${a.Configuration.TemplatePath ?? ''}`.trim())).toEqual([
+      'Approve@1 undefined',
+      'ProdEu-Api.Prepare@2 eu-west-1 BuildOutput::cdk.out/assembly-ShopPipeline-ProdEu/ShopPipelineProdEuApiE737841E.template.json',
+      'ProdEu-Api.Deploy@3 eu-west-1',
+      'ProdUs-Api.Prepare@2 us-east-1 BuildOutput::cdk.out/assembly-ShopPipeline-ProdUs/ShopPipelineProdUsApi1F1D29C0.template.json',
+      'ProdUs-Api.Deploy@3 us-east-1',
     ]);
   });
 });
