@@ -27,7 +27,7 @@ export function stageRunKey(executionId: string, stageName: string): string {
  * `actions` failed in its latest attempt (an approval rejected or expired included). An execution
  * that failed in an action needs no look-up: the action explains it.
  */
-export function failedWithoutFailedAction(runs: readonly StageRun[], actions: ActionExecutionDetail[],
+function failedWithoutFailedAction(runs: readonly StageRun[], actions: ActionExecutionDetail[],
   executionStatus: (executionId: string) => string | undefined): string[] {
   // a failed action, or an approval rejected or expired (CodePipeline fails it), explains the execution's failure
   const failedInAction = new Set(stageRuns(actions).filter((r) => EXPLAINED.has(r.status)).map((r) => r.executionId));
@@ -51,7 +51,7 @@ export function failedWithoutFailedAction(runs: readonly StageRun[], actions: Ac
  * A run whose action failed in an attempt needs no look-up: that action explains the retry. A normal
  * run (each action once, not retried in GetPipelineState) is never looked up.
  */
-export function retriedWithoutFailedAction(runs: readonly StageRun[], state: GetPipelineStateOutput | undefined): string[] {
+function retriedWithoutFailedAction(runs: readonly StageRun[], state: GetPipelineStateOutput | undefined): string[] {
   const retriedInState = (run: StageRun) => {
     const stage = state?.stageStates?.find((s) => s.stageName === run.stageName);
     const retries = stage?.retryStageMetadata;
@@ -61,6 +61,17 @@ export function retriedWithoutFailedAction(runs: readonly StageRun[], state: Get
   return [...new Set(runs
     .filter((r) => r.status === 'Succeeded' && !r.actions.some((a) => a.status === 'Failed') && (severalAttempts(r) || retriedInState(r)))
     .map((r) => r.executionId))];
+}
+
+/**
+ * The executions whose rule runs may show a stage of theirs among `runs` failed by its success
+ * conditions, for stagesFailedByConditions: those that failed with every action succeeded
+ * (failedWithoutFailedAction), and those that succeeded after a retry that no failed action
+ * explains (retriedWithoutFailedAction). Each once.
+ */
+export function executionsToLookUp(runs: readonly StageRun[], actions: ActionExecutionDetail[],
+  executionStatus: (executionId: string) => string | undefined, state: GetPipelineStateOutput | undefined): string[] {
+  return [...new Set([...failedWithoutFailedAction(runs, actions, executionStatus), ...retriedWithoutFailedAction(runs, state)])];
 }
 
 /** What the rule runs of some executions say about their stages (stagesFailedByConditions). */

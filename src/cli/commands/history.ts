@@ -1,9 +1,7 @@
 import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { mapLimit } from '../aws';
-import {
-  conditionFailureBeforeRetry, ConditionRuns, failedWithoutFailedAction, retriedWithoutFailedAction, stageRunKey, stagesFailedByConditions,
-} from '../condition-failures';
+import { conditionFailureBeforeRetry, ConditionRuns, executionsToLookUp, stageRunKey, stagesFailedByConditions } from '../condition-failures';
 import { CommandContext } from '../context';
 import { formatDuration, formatTime, parseSince } from '../duration';
 import { ExitCode } from '../errors';
@@ -160,10 +158,8 @@ export async function fetchHistory(ctx: CommandContext, options: HistoryOptions,
   const statusOf = new Map(executions.map(({ summary: e }) => [e.pipelineExecutionId ?? '', e.status]));
   // (or whose run succeeded after a retry that no failed action explains: retriedWithoutFailedAction)
   const conditionRuns: ConditionRuns = options.env
-    ? await stagesFailedByConditions(ctx, options.pipeline, [...new Set([
-      ...failedWithoutFailedAction([...envRuns.values()], [...byExecution.values()].flat(), (id) => statusOf.get(id)),
-      ...retriedWithoutFailedAction([...envRuns.values()], state),
-    ])])
+    ? await stagesFailedByConditions(ctx, options.pipeline,
+      executionsToLookUp([...envRuns.values()], [...byExecution.values()].flat(), (id) => statusOf.get(id), state))
     : { failed: new Map(), ruleRuns: new Map() };
   const resultOf = (run: StageRun, executionStatus: string | undefined) => {
     const result = environmentResult(run, executionStatus);

@@ -2,9 +2,7 @@ import { DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary, StageState } from '@aws-sdk/client-codepipeline';
 import Table from 'cli-table3';
 import { mapLimit } from '../aws';
-import {
-  conditionFailureBeforeRetry, failedWithoutFailedAction, retriedWithoutFailedAction, stageRunKey, stagesFailedByConditions,
-} from '../condition-failures';
+import { conditionFailureBeforeRetry, executionsToLookUp, stageRunKey, stagesFailedByConditions } from '../condition-failures';
 import { CommandContext } from '../context';
 import { DeploymentRecord, EnvironmentMetrics, computeDora } from '../dora';
 import { formatDuration, formatTime, parseSince } from '../duration';
@@ -176,10 +174,8 @@ export async function collectRecords(ctx: CommandContext, pipeline: string, sinc
   // a stage failed by the alarms watched after its deployments (its success conditions): every
   // action succeeded and the execution failed, or the run succeeded after a retry that no failed
   // action explains; one ListRuleExecutions per such execution says so
-  const conditionRuns = await stagesFailedByConditions(ctx, pipeline, [...new Set([
-    ...failedWithoutFailedAction(runs, [...actions, ...earlier], (id) => byId.get(id)?.status),
-    ...retriedWithoutFailedAction(runs, current),
-  ])]);
+  const conditionRuns = await stagesFailedByConditions(ctx, pipeline,
+    executionsToLookUp(runs, [...actions, ...earlier], (id) => byId.get(id)?.status, current));
   const failedByConditions = conditionRuns.failed;
 
   const records: DeploymentRecord[] = [];
