@@ -15,11 +15,11 @@ import { defaultAssemblyDirectory } from '../private/artifact-paths';
 import { described, isToken, Validator } from '../private/validation';
 
 /**
- * The way to stages of several accounts or regions (a CDK Pipelines wave across them), which the
- * errors about a stage's account or region name.
+ * How an environment deploys stages of several accounts or regions (a CDK Pipelines wave across
+ * them), which the errors about a stage's account or region name.
  */
-const ONE_ENVIRONMENT_EACH = 'An environment deploys to one account and region: '
-  + 'stages of several accounts or regions (a wave across them) go into one environment each, deployed one after another.';
+const SEVERAL_PER_ENVIRONMENT = 'An environment that names no account (region) deploys each stage to the account (region) its stacks name, '
+  + 'so stages of several accounts or regions (a wave across them) deploy in parallel in one environment, after its one approval.';
 
 /** Options of a CDK stage deployment. */
 export interface CdkStageOptions {
@@ -393,10 +393,16 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   };
 
   const literal = (x: string) => x !== 'unknown-account' && x !== 'unknown-region' && !isToken(x);
-  const regions = [...new Set(stacks.map(s => s.environment.region).filter(literal))];
-  if (regions.length > 1) {
-    v.fail(`${ctx.field}.stage`, `holds stacks for ${regions.length} regions (${regions.join(', ')}), but an environment deploys to one region`, stage.node.path,
-      'Split the stage into one stage per region, each deployed by an environment of that region.');
+  // a stage deploys to one account and region: the plan and the policy rules read one of each per target
+  for (const [what, values] of [
+    ['account', [...new Set(stacks.map(s => s.environment.account).filter(literal))]],
+    ['region', [...new Set(stacks.map(s => s.environment.region).filter(literal))]],
+  ] as const) {
+    if (values.length > 1) {
+      v.fail(`${ctx.field}.stage`, `holds stacks for ${values.length} ${what === 'account' ? 'accounts' : 'regions'} (${values.join(', ')}), but a CDK stage target deploys to one ${what}`,
+        stage.node.path, `Split the stage into one stage per ${what}, and deploy them from one environment that names no ${what} `
+        + '(its targets deploy in parallel, each where its stacks say) or from one environment each.');
+    }
   }
   // templates CodePipeline's CloudFormation action has been reported to refuse (under CloudFormation's own limit)
   const large: string[] = [];
@@ -437,15 +443,15 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
   const plans: StackPlan[] = stacks.map(s => {
     const stackAccount = s.environment.account;
     const stackRegion = s.environment.region;
-    const wantedAccount = env.account ?? env.pipelineAccount;
-    const wantedRegion = env.region ?? env.pipelineRegion;
-    if (literal(stackAccount) && !isToken(wantedAccount) && stackAccount !== wantedAccount) {
-      v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' for account ${stackAccount}, but environment '${env.name}' deploys to account ${wantedAccount}`, stackAccount,
-        `Give the stage env: { account: '${wantedAccount}' } (or the environment account: '${stackAccount}'). ${ONE_ENVIRONMENT_EACH}`);
+    // an environment that names its account (region) deploys there; one that does not deploys each
+    // stack where it says, and an environment-agnostic one to the pipeline's account (region)
+    if (literal(stackAccount) && env.account !== undefined && !isToken(env.account) && stackAccount !== env.account) {
+      v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' for account ${stackAccount}, but environment '${env.name}' deploys to account ${env.account}`, stackAccount,
+        `Give the stage env: { account: '${env.account}' }, or leave the environment's account out. ${SEVERAL_PER_ENVIRONMENT}`);
     }
-    if (literal(stackRegion) && !isToken(wantedRegion) && stackRegion !== wantedRegion) {
-      v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' for region ${stackRegion}, but environment '${env.name}' deploys to region ${wantedRegion}`, stackRegion,
-        `Give the stage env: { region: '${wantedRegion}' } (or the environment region: '${stackRegion}'). ${ONE_ENVIRONMENT_EACH}`);
+    if (literal(stackRegion) && env.region !== undefined && !isToken(env.region) && stackRegion !== env.region) {
+      v.fail(`${ctx.field}.stage`, `holds stack '${s.stackName}' for region ${stackRegion}, but environment '${env.name}' deploys to region ${env.region}`, stackRegion,
+        `Give the stage env: { region: '${env.region}' }, or leave the environment's region out. ${SEVERAL_PER_ENVIRONMENT}`);
     }
     const account = literal(stackAccount) ? stackAccount : env.account;
     const region = literal(stackRegion) ? stackRegion : env.region;

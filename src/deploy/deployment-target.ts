@@ -209,6 +209,10 @@ export abstract class DeploymentTarget {
    * shows the strategy. An ECS blue/green group in the stage warns: CloudFormation cannot update
    * its service's task definition.
    *
+   * The stacks deploy to the account and region they name (one of each per stage), else the
+   * environment's: stages of several accounts or regions can share an environment that names
+   * none, and deploy in parallel (a CDK Pipelines wave).
+   *
    * The stage is synthesized when the pipeline is configured: add its stacks first.
    */
   public static cdkStage(stage: Stage, options: CdkStageOptions = {}): DeploymentTarget {

@@ -15,9 +15,10 @@ function action(a: ActionModel | DeploymentModel): PlanAction {
  * (`envAccount`, `envRegion`: the environment's, else the pipeline's; either may be a token).
  */
 function deployment(d: DeploymentModel, envAccount: string, envRegion: string): PlanAction {
-  // a custom action's account and region are those its factory gave it, once produced
+  // a custom action's account and region are those its factory gave it, once produced; a CDK
+  // stage's, those of its stacks (one account and one region)
   const account = d.stageStacks?.map(s => s.account).find(a => a !== undefined && !isToken(a)) ?? d.account ?? d.produced?.account;
-  const given = d.region ?? d.produced?.region;
+  const given = d.stageStacks?.map(s => s.region).find(r => r !== undefined && !isToken(r)) ?? d.region ?? d.produced?.region;
   const region = given !== undefined && !isToken(given) && given !== envRegion ? given : undefined;
   return {
     ...action(d),

@@ -23,17 +23,21 @@ export interface EnvironmentOptions {
    */
   readonly production?: boolean;
   /**
-   * AWS account of the environment.
+   * AWS account of the environment. With it, a CDK stage whose stacks name another account is
+   * refused; without it, each CDK stage deploys to the account its stacks name, so one environment
+   * can deploy stages of several accounts in parallel (a wave).
    *
-   * @default - the pipeline's account
+   * @default - the pipeline's account, for targets that name none
    */
   readonly account?: string;
   /**
    * AWS region of the environment, a literal such as 'us-east-1' (a token is refused unless it is the
    * pipeline stack's own region: a cross-region action needs an artifact store the pipeline creates
-   * at synth).
+   * at synth). With it, a CDK stage whose stacks name another region is refused; without it, each
+   * CDK stage deploys to the region its stacks name, so one environment can deploy stages of several
+   * regions in parallel (a wave).
    *
-   * @default - the pipeline's region
+   * @default - the pipeline's region, for targets that name none
    */
   readonly region?: string;
   /**

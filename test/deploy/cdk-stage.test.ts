@@ -404,18 +404,19 @@ describe('DeploymentTarget.cdkStage', () => {
   test('fails when the stage targets another account than the environment', () => {
     const { stack, prod } = setup('333333333333');
     expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cdkStage(prod)] }] })))).toBe(
-      "'PipelineStack/Orders': environments[0] ('prod').deployments[0].stage holds stack 'orders-data-prod' for account 333333333333, but environment 'prod' deploys to account 222222222222, got '333333333333'. Give the stage env: { account: '222222222222' } (or the environment account: '333333333333'). "
-      + 'An environment deploys to one account and region: stages of several accounts or regions (a wave across them) go into one environment each, deployed one after another.');
+      "'PipelineStack/Orders': environments[0] ('prod').deployments[0].stage holds stack 'orders-data-prod' for account 333333333333, but environment 'prod' deploys to account 222222222222, got '333333333333'. Give the stage env: { account: '222222222222' }, or leave the environment's account out. "
+      + 'An environment that names no account (region) deploys each stage to the account (region) its stacks name, so stages of several accounts or regions (a wave across them) deploy in parallel in one environment, after its one approval.');
   });
 
-  test('fails when a stage of another region shares the environment, as in a CDK Pipelines wave across regions', () => {
+  test('a stage of another region shares an environment that names no region, as in a CDK Pipelines wave across regions', () => {
     const { app, stack, prod } = setup();
     const prodUs = new OrdersServiceStage(app, 'ProdUs', { env: { account: '222222222222', region: 'us-east-1' } });
-    const wave: EnvironmentOptions = { name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cdkStage(prod), DeploymentTarget.cdkStage(prodUs)] };
-    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [wave] })))).toBe(
-      "'PipelineStack/Orders': environments[0] ('prod').deployments[1].stage holds stack 'orders-data-produs' for region us-east-1, but environment 'prod' deploys to region eu-west-1, "
-      + "got 'us-east-1'. Give the stage env: { region: 'eu-west-1' } (or the environment region: 'us-east-1'). "
-      + 'An environment deploys to one account and region: stages of several accounts or regions (a wave across them) go into one environment each, deployed one after another.');
+    new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{ name: 'prod', production: true, account: '222222222222', deployments: [DeploymentTarget.cdkStage(prod), DeploymentTarget.cdkStage(prodUs)] }],
+    }));
+    expect(stageOf(stack, 'prod').Actions.filter((a: any) => a.RunOrder === 2).map((a: any) => `${a.Name} ${a.Region}`)).toEqual([
+      'orders-data-prod.Prepare eu-west-1', 'orders-data-produs.Prepare us-east-1',
+    ]);
   });
 
   test('fails when the stage belongs to another app (regression: its templates were never in the build output)', () => {
@@ -805,13 +806,14 @@ describe('DeploymentTarget.cdkStage: stages the pipeline could not deploy as wri
       + "deploy, got 'Region/Cell1'. Deploy each nested stage with a DeploymentTarget.cdkStage(...) of its own.");
   });
 
-  test('stacks of two regions: one environment deploys one region', () => {
+  test('stacks of two regions in one stage: a CDK stage target deploys to one region', () => {
     const app = newApp();
     const stage = new Stage(app, 'Prod', { env: { account: E.account } });
     new Stack(stage, 'Cert', { env: { account: E.account, region: 'us-east-1' } });
     new Stack(stage, 'Web', { env: E });
     expect(errorOf(pipelineFor(stage))).toBe(
-      `${F}.stage holds stacks for 2 regions (us-east-1, eu-west-1), but an environment deploys to one region, got 'Prod'. Split the stage into one stage per region, each deployed by an environment of that region.`);
+      `${F}.stage holds stacks for 2 regions (us-east-1, eu-west-1), but a CDK stage target deploys to one region, got 'Prod'. Split the stage into one stage per region, `
+      + 'and deploy them from one environment that names no region (its targets deploy in parallel, each where its stacks say) or from one environment each.');
   });
 
   test('a stack of the legacy synthesizer is refused (regression: an action role without permissions, asset parameters without values)', () => {

@@ -9,8 +9,8 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ShopDeliveryPipelineStack } from '../../examples/migration/after-delivery-pipeline';
 import { ShopCdkPipelinesStack } from '../../examples/migration/before-cdk-pipelines';
-import { CONNECTION_ARN, ShopStage } from '../../examples/migration/shop-stage';
-import { Approval, BuildStep, DeliveryPipeline, DeploymentTarget, FailurePolicy, PipelineSource, Verification } from '../../src';
+import { CONNECTION_ARN } from '../../examples/migration/shop-stage';
+import { Approval, BuildStep, DeliveryPipeline, DeploymentTarget, PipelineSource, Verification } from '../../src';
 import { nagFindingsAfterSynth, newApp } from '../util';
 
 const root = path.join(__dirname, '..', '..');
@@ -135,15 +135,19 @@ function waveApp(kind: 'before' | 'after') {
   } else {
     const prodEu = new AssetsStage(stack, 'ProdEu', { env: PROD_EU });
     const prodUs = new AssetsStage(stack, 'ProdUs', { env: PROD_US });
-    const smoke = (stage: AssetsStage) => [Verification.commands('Smoke', ['bash scripts/smoke.sh'], { envFromCfnOutputs: { QUEUE_URL: stage.queueUrl } })];
+    const smoke = (id: string, stage: AssetsStage) => Verification.commands(id, ['bash scripts/smoke.sh'], { envFromCfnOutputs: { QUEUE_URL: stage.queueUrl } });
     new DeliveryPipeline(stack, 'Pipeline', {
       source: PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN }),
       buildStep: BuildStep.commands({ commands: ['npx cdk synth'], outputs: ['cdk.out/**/*', 'scripts/**/*'] }),
       environments: [
-        // one environment per region; the first is production, entered through the wave's approval
-        { name: 'ProdEu', production: true, ...PROD_EU, approval: Approval.manual(), deployments: [DeploymentTarget.cdkStage(prodEu)], verification: smoke(prodEu) },
-        // the others get the production settings explicitly, without a second approval
-        { name: 'ProdUs', ...PROD_US, onFailure: FailurePolicy.ROLLBACK, deployments: [DeploymentTarget.cdkStage(prodUs)], verification: smoke(prodUs) },
+        // the wave: one environment naming no region, each stage deployed where its stacks are
+        {
+          name: 'Prod',
+          production: true,
+          approval: Approval.manual(),
+          deployments: [DeploymentTarget.cdkStage(prodEu), DeploymentTarget.cdkStage(prodUs)],
+          verification: [smoke('ProdEuSmoke', prodEu), smoke('ProdUsSmoke', prodUs)],
+        },
       ],
     });
   }
@@ -192,46 +196,15 @@ describe('docs/migrating-from-cdk-pipelines.md: a wave across regions, with asse
     expect(after.publishingRoles).toEqual(before.publishingRoles);
   });
 
-  test('what changes: the wave becomes one environment per region, in order, with the approval before the first only', () => {
+  test('what changes: the wave becomes one environment, its stages in parallel after one approval, the tests once both deployed', () => {
     expect(summary(before.stages)).toEqual([
       'Source: acme_shop@1', 'Build: Synth@1', 'UpdatePipeline: SelfMutate@1', 'Assets: Image@1 Bundle@1',
       'Prod: PromoteToProd@1 ProdEu.Api.Prepare@2 ProdUs.Api.Prepare@2 ProdEu.Api.Deploy@3 ProdUs.Api.Deploy@3 ProdEu.ProdEuSmoke@4 ProdUs.ProdUsSmoke@4',
     ]);
     expect(summary(after.stages)).toEqual([
       'Source: Source@1', 'Build: Build@1 PublishAssets@2',
-      'ProdEu: Approve@1 ProdEu-Api.Prepare@2 ProdEu-Api.Deploy@3 Smoke@4',
-      'ProdUs: ProdUs-Api.Prepare@1 ProdUs-Api.Deploy@2 Smoke@3',
+      'Prod: Approve@1 ProdEu-Api.Prepare@2 ProdEu-Api.Deploy@3 ProdUs-Api.Prepare@2 ProdUs-Api.Deploy@3 ProdEuSmoke@4 ProdUsSmoke@4',
     ]);
   });
 });
 
-describe('docs/migrating-from-cdk-pipelines.md: a wave across regions of stacks without assets', () => {
-  test('shares one environment: a cloudFormation target per stack, reading its template from the stage\'s assembly, deployed in parallel', () => {
-    const app = newApp();
-    const stack = new Stack(app, 'ShopPipeline', { env });
-    const targets = ([['ProdEu', PROD_EU], ['ProdUs', PROD_US]] as const).map(([id, where]) => {
-      const stage = new ShopStage(stack, id, { env: where });
-      const api = stage.node.findChild('Api') as Stack;
-      return DeploymentTarget.cloudFormation({ stackName: api.stackName, templatePath: `cdk.out/${stage.artifactId}/${api.templateFile}`, region: where.region });
-    });
-    new DeliveryPipeline(stack, 'Pipeline', {
-      source: PipelineSource.gitHub({ repository: 'acme/shop', connectionArn: CONNECTION_ARN }),
-      buildStep: BuildStep.commands({ commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] }),
-      environments: [{ name: 'Prod', production: true, account: PROD_EU.account, deployments: targets }],
-    });
-    const assembly = app.synth();
-    const template = assembly.getStackByName('ShopPipeline').template;
-    const prod = Object.values<any>(template.Resources).find(r => r.Type === 'AWS::CodePipeline::Pipeline').Properties.Stages[2];
-    // the templates the build's cdk synth writes there
-    for (const a of prod.Actions.filter((x: any) => x.Configuration.TemplatePath)) {
-      expect(fs.existsSync(path.join(assembly.directory, a.Configuration.TemplatePath.replace('BuildOutput::cdk.out/', '')))).toBe(true);
-    }
-    expect(prod.Actions.map((a: any) => `${a.Name}@${a.RunOrder} ${a.Region} ${a.Configuration.TemplatePath ?? ''}`.trim())).toEqual([
-      'Approve@1 undefined',
-      'ProdEu-Api.Prepare@2 eu-west-1 BuildOutput::cdk.out/assembly-ShopPipeline-ProdEu/ShopPipelineProdEuApiE737841E.template.json',
-      'ProdEu-Api.Deploy@3 eu-west-1',
-      'ProdUs-Api.Prepare@2 us-east-1 BuildOutput::cdk.out/assembly-ShopPipeline-ProdUs/ShopPipelineProdUsApi1F1D29C0.template.json',
-      'ProdUs-Api.Deploy@3 us-east-1',
-    ]);
-  });
-});

@@ -1,0 +1,168 @@
+import { Aspects, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
+import { DeliveryPipeline, DeliveryPolicy, DeploymentTarget, PolicyRule, ReleaseMode, Verification } from '../../src';
+import { errorOf, flat, newApp, props } from '../util';
+
+/**
+ * A CDK Pipelines wave across accounts and regions, as one environment: an environment that names
+ * no account or region deploys each CDK stage where its stacks say, all in parallel, after its one
+ * approval.
+ */
+function wave(reportPolicyViolations = false) {
+  const app = newApp();
+  // read the policy's error annotations instead of failing the synth on them
+  if (reportPolicyViolations) app.node.setContext(cxapi.FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, false);
+  const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const staging = new OrdersServiceStage(app, 'Staging', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const prodEu = new OrdersServiceStage(app, 'ProdEu', { env: { account: '222222222222', region: 'eu-west-1' } });
+  const prodUs = new OrdersServiceStage(app, 'ProdUs', { env: { account: '333333333333', region: 'us-east-1' } });
+  return { app, stack, staging, prodEu, prodUs };
+}
+
+function pipelineOf(stack: Stack): any {
+  return Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+}
+
+/** A stage with one stack, named `stackName` when given. */
+function smallStage(app: Stage, id: string, where: { account: string; region: string }, stackName?: string): Stage {
+  const stage = new Stage(app, id, { env: where });
+  new ssm.StringParameter(new Stack(stage, 'Api', { stackName }), 'Setting', { stringValue: 'x' });
+  return stage;
+}
+
+describe('an environment that deploys stages of several accounts and regions (a wave)', () => {
+  test('deploys each stage where its stacks are, in parallel, after the environment\'s one approval, and verifies once all deployed', () => {
+    const { stack, staging, prodEu, prodUs } = wave();
+    new DeliveryPipeline(stack, 'Orders', props({
+      releaseMode: ReleaseMode.CONTINUOUS_DELIVERY,
+      environments: [
+        { name: 'staging', deployments: [DeploymentTarget.cdkStage(staging)] },
+        {
+          name: 'prod',
+          production: true,
+          deployments: [DeploymentTarget.cdkStage(prodEu), DeploymentTarget.cdkStage(prodUs)],
+          verification: [Verification.commands('Smoke', ['bash scripts/smoke.sh'])],
+        },
+      ],
+    }));
+    const prod = pipelineOf(stack).Properties.Stages.find((s: any) => s.Name === 'prod');
+    expect(prod.Actions.map((a: any) => `${a.Name}@${a.RunOrder} ${a.Region ?? '-'} ${flat(a.RoleArn)}`)).toEqual([
+      'Approve@1 - <OrdersApprovalRole603AEE15.Arn>',
+      'orders-data-prodeu.Prepare@2 eu-west-1 arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1',
+      'orders-data-prodeu.Deploy@3 eu-west-1 arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1',
+      'orders-api-prodeu.Prepare@4 eu-west-1 arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1',
+      'orders-api-prodeu.Deploy@5 eu-west-1 arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1',
+      'orders-data-produs.Prepare@2 us-east-1 arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-us-east-1',
+      'orders-data-produs.Deploy@3 us-east-1 arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-us-east-1',
+      'orders-api-produs.Prepare@4 us-east-1 arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-us-east-1',
+      'orders-api-produs.Deploy@5 us-east-1 arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-us-east-1',
+      'Smoke@6 - <OrdersCodeBuildActionRole7F62DEBE.Arn>',
+    ]);
+    // CloudFormation runs each change set as the execution role of the stack's own account and region
+    expect(flat(prod.Actions[5].Configuration.RoleArn)).toBe('arn:aws:iam::333333333333:role/cdk-hnb659fds-cfn-exec-role-333333333333-us-east-1');
+    // the us-east-1 actions read the artifacts from aws-cdk-lib's replication bucket there
+    expect(pipelineOf(stack).Properties.ArtifactStores.map((s: any) => s.Region).sort()).toEqual(['eu-west-1', 'us-east-1']);
+  });
+
+  test('the artifacts are encrypted with a key the stages\' accounts may use, and the assets published to each account and region', () => {
+    const { app, stack, prodEu, prodUs } = wave();
+    new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{ name: 'prod', production: true, deployments: [DeploymentTarget.cdkStage(prodEu), DeploymentTarget.cdkStage(prodUs)] }],
+    }));
+    const template = Template.fromStack(stack);
+    const keyPolicy = flat((Object.values(template.findResources('AWS::KMS::Key'))[0] as any).Properties.KeyPolicy.Statement);
+    const keyPrincipals = keyPolicy.flatMap((s: any) => [s.Principal?.AWS].flat()).filter((p: unknown) => typeof p === 'string' && /deploy-role/.test(p as string));
+    expect(keyPrincipals).toEqual(expect.arrayContaining(['arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1']));
+    const support = app.synth().getStackByName('PipelineStack-support-us-east-1').template;
+    expect(JSON.stringify(support)).toContain(':iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-us-east-1');
+    const assume = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => /^OrdersAssetsProjectRole/.test(id))
+      .flatMap(([, p]) => flat((p as any).Properties.PolicyDocument.Statement)).find((s: any) => s.Action === 'sts:AssumeRole');
+    expect(assume.Resource).toEqual([
+      'arn:aws:iam::222222222222:role/cdk-hnb659fds-file-publishing-role-222222222222-eu-west-1',
+      'arn:aws:iam::333333333333:role/cdk-hnb659fds-file-publishing-role-333333333333-us-east-1',
+    ]);
+  });
+
+  test('the plan names each stage\'s account and region, and the policy rules check them', () => {
+    const { app, stack, prodEu, prodUs } = wave(true);
+    const pipeline = new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{ name: 'prod', production: true, deployments: [DeploymentTarget.cdkStage(prodEu), DeploymentTarget.cdkStage(prodUs)] }],
+    }));
+    const prod = pipeline.describe().environments[0];
+    expect(prod.gates.map(g => g.kind)).toEqual(['manual-approval']);
+    expect(prod.deployments.map(d => [d.name, d.account, d.region])).toEqual([['ProdEu', '222222222222', undefined], ['ProdUs', '333333333333', 'us-east-1']]);
+    Aspects.of(app).add(new DeliveryPolicy({ rules: [PolicyRule.allowedRegions(['eu-west-1']), PolicyRule.allowedAccounts(['111111111111', '222222222222'])] }));
+    app.synth();
+    expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('.*')).map(m => m.entry.data)).toEqual([
+      "[policy allowed-regions] pipeline 'PipelineStack/Orders': environment 'prod' 'ProdUs' deploys to region us-east-1, which is not one of eu-west-1; deploy to one of them",
+      "[policy allowed-accounts] pipeline 'PipelineStack/Orders': environment 'prod' 'ProdUs' deploys to account 333333333333, which is not one of 111111111111, 222222222222; deploy to one of them",
+    ]);
+  });
+
+  test('an environment that names its account deploys stages of several regions of that account', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const eu = smallStage(app, 'ProdEu', { account: '222222222222', region: 'eu-west-1' });
+    const us = smallStage(app, 'ProdUs', { account: '222222222222', region: 'us-east-1' });
+    new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{ name: 'prod', production: true, account: '222222222222', deployments: [DeploymentTarget.cdkStage(eu), DeploymentTarget.cdkStage(us)] }],
+    }));
+    const prod = pipelineOf(stack).Properties.Stages.find((s: any) => s.Name === 'prod');
+    expect(prod.Actions.map((a: any) => `${a.Name}@${a.RunOrder} ${a.Region}`)).toEqual([
+      'Approve@1 undefined', 'ProdEu-Api.Prepare@2 eu-west-1', 'ProdEu-Api.Deploy@3 eu-west-1', 'ProdUs-Api.Prepare@2 us-east-1', 'ProdUs-Api.Deploy@3 us-east-1',
+    ]);
+  });
+
+  test('a stage of another account or region than the environment names is refused, naming both ways out', () => {
+    const { stack, prodUs } = wave();
+    const F = "'PipelineStack/Orders': environments[0] ('prod').deployments[0].stage";
+    const WAVE = 'An environment that names no account (region) deploys each stage to the account (region) its stacks name, so stages of several accounts '
+      + 'or regions (a wave across them) deploy in parallel in one environment, after its one approval.';
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{ name: 'prod', account: '333333333333', region: 'eu-west-1', deployments: [DeploymentTarget.cdkStage(prodUs)] }],
+    })))).toBe(`${F} holds stack 'orders-data-produs' for region us-east-1, but environment 'prod' deploys to region eu-west-1, got 'us-east-1'. `
+      + `Give the stage env: { region: 'eu-west-1' }, or leave the environment's region out. ${WAVE}`);
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders2', props({
+      environments: [{ name: 'prod', account: '222222222222', deployments: [DeploymentTarget.cdkStage(prodUs)] }],
+    })))).toBe(`${F.replace('Orders', 'Orders2')} holds stack 'orders-data-produs' for account 333333333333, but environment 'prod' deploys to account 222222222222, `
+      + `got '333333333333'. Give the stage env: { account: '222222222222' }, or leave the environment's account out. ${WAVE}`);
+  });
+
+  test('one stage with stacks of two accounts is refused: a CDK stage target deploys to one account and one region', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stage = new Stage(app, 'Prod', { env: { region: 'eu-west-1' } });
+    new ssm.StringParameter(new Stack(stage, 'Data', { env: { account: '222222222222', region: 'eu-west-1' } }), 'Setting', { stringValue: 'x' });
+    new ssm.StringParameter(new Stack(stage, 'Api', { env: { account: '333333333333', region: 'eu-west-1' } }), 'Setting', { stringValue: 'x' });
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({ environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(stage)] }] })))).toBe(
+      "'PipelineStack/Orders': environments[0] ('prod').deployments[0].stage holds stacks for 2 accounts (333333333333, 222222222222), but a CDK stage target "
+      + "deploys to one account, got 'Prod'. Split the stage into one stage per account, and deploy them from one environment that names no account "
+      + '(its targets deploy in parallel, each where its stacks say) or from one environment each.');
+  });
+
+  test('two stages whose stacks share a name in two regions are refused: the actions are named after the stacks', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const eu = smallStage(app, 'ProdEu', { account: '222222222222', region: 'eu-west-1' }, 'shop-api');
+    const us = smallStage(app, 'ProdUs', { account: '222222222222', region: 'us-east-1' }, 'shop-api');
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(eu), DeploymentTarget.cdkStage(us)] }],
+    })))).toBe("'PipelineStack/Orders': environments[0] ('prod').deployments[1].stage holds stack 'shop-api' in 222222222222/us-east-1, and deployments[0] ('ProdEu') "
+      + "deploys a stack of that name in 222222222222/eu-west-1: the environment's actions are named after their stacks ('shop-api.Prepare', 'shop-api.Deploy'), "
+      + "and CodePipeline needs each action name once in a stage, got 'shop-api'. Deploy the two from one environment each, or give the stack a name of its own "
+      + "in each stage (new Stack(this, 'Api', { stackName: `shop-api-${this.region}` }) in the stage; renaming a deployed stack creates a new stack).");
+    // in one environment each, the same names deploy
+    const other = newApp();
+    const pipelineStack = new Stack(other, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(pipelineStack, 'Orders', props({
+      environments: [
+        { name: 'prod-eu', production: true, deployments: [DeploymentTarget.cdkStage(smallStage(other, 'ProdEu', { account: '222222222222', region: 'eu-west-1' }, 'shop-api'))] },
+        { name: 'prod-us', production: true, deployments: [DeploymentTarget.cdkStage(smallStage(other, 'ProdUs', { account: '222222222222', region: 'us-east-1' }, 'shop-api'))] },
+      ],
+    }));
+    expect(pipelineOf(pipelineStack).Properties.Stages.map((s: any) => s.Name)).toEqual(['Source', 'Build', 'prod-eu', 'prod-us']);
+  });
+});
