@@ -471,18 +471,6 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
     };
   });
 
-  const actionNames: DeploymentActionName[] = plans.flatMap(p => [
-    {
-      name: v.pipelineName(`${ctx.field}.stage`, `${p.stackName}.Prepare`, 'action name',
-        `The actions are named after the stack '${p.stackName}' (stack name and '.Prepare'): give that stack a stackName of at most 92 characters `
-        + "from A-Z, a-z, 0-9 and '-' (new Stack(stage, id, { stackName }), or a shorter stage or stack id)."),
-      phase: 'prepare' as const,
-      kind: 'cloudformation-change-set',
-      level: p.level,
-    },
-    { name: `${p.stackName}.Deploy`, phase: 'deploy' as const, kind: 'cloudformation-execute', level: p.level },
-  ]);
-
   // assets: every asset manifest of the stage, published once per execution by one action
   const manifests = assembly.artifacts
     .filter(a => a.manifest.type === 'cdk:asset-manifest')
@@ -541,10 +529,25 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
         `Give the stage env: { account: '${env.account ?? env.pipelineAccount}', region: '${env.region ?? env.pipelineRegion}' }.`);
     }
   }
+  // actions are named after their stacks; `prefix` ('<stage>.') tells apart stacks of one name in
+  // two stages of one environment (in other accounts or regions)
+  const actionNamesWith = (prefix: string): DeploymentActionName[] => plans.flatMap(p => [
+    {
+      name: v.pipelineName(`${ctx.field}.stage`, `${prefix}${p.stackName}.Prepare`, 'action name',
+        `The actions are named after the stack '${p.stackName}' (${prefix ? `the stage name, ${JSON.stringify(prefix.slice(0, -1))}, ` : ''}stack name and '.Prepare'): give that stack a stackName of at most ${92 - prefix.length} characters `
+        + "from A-Z, a-z, 0-9 and '-' (new Stack(stage, id, { stackName }), or a shorter stage or stack id)."),
+      phase: 'prepare' as const,
+      kind: 'cloudformation-change-set',
+      level: p.level,
+      stackName: p.stackName,
+    },
+    { name: `${prefix}${p.stackName}.Deploy`, phase: 'deploy' as const, kind: 'cloudformation-execute', level: p.level, stackName: p.stackName },
+  ]);
+
   const canaries = plans.flatMap(p => p.canaries);
   const unapplied = unappliedStackSettings(stacks);
   const name = v.pipelineName(`${ctx.field}.name`, stage.stageName, 'deployment name');
-  return {
+  const modelWith = (prefix: string): DeploymentModel => ({
     name,
     kind: 'cdk-stage',
     summary: `CDK stage ${stage.stageName}: ${plans.length} stack${plans.length === 1 ? '' : 's'} via change sets${canaries.length ? ` · ${canaries.length} canary deployment${canaries.length === 1 ? '' : 's'}` : ''}`,
@@ -577,7 +580,8 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
           : []),
       ]),
     ],
-    actionNames,
+    actionNames: actionNamesWith(prefix),
+    qualifyActionNames: prefix ? undefined : () => modelWith(`${stage.stageName}.`),
     assets: assetManifests.length > 0
       ? {
         manifests: assetManifests,
@@ -615,7 +619,7 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
         };
         out.push(new actions.CloudFormationCreateReplaceChangeSetAction({
           ...common,
-          actionName: `${p.stackName}.Prepare`,
+          actionName: `${prefix}${p.stackName}.Prepare`,
           runOrder: rc.runOrderAt('prepare', p.level),
           templatePath: rc.buildArtifact.atPath(p.templatePath),
           templateConfiguration: p.templateConfigurationPath ? rc.buildArtifact.atPath(p.templateConfigurationPath) : undefined,
@@ -625,13 +629,14 @@ export function cdkStageModel(ctx: ModelContext, stage: Stage, options: CdkStage
         }));
         out.push(new actions.CloudFormationExecuteChangeSetAction({
           ...common,
-          actionName: `${p.stackName}.Deploy`,
+          actionName: `${prefix}${p.stackName}.Deploy`,
           runOrder: rc.runOrderAt('deploy', p.level),
           // the stack's outputs become the action's variables, which tests read (envFromCfnOutputs)
-          variablesNamespace: rc.environment?.outputNamespaces?.[`${p.stackName}.Deploy`],
+          variablesNamespace: rc.environment?.outputNamespaces?.[`${prefix}${p.stackName}.Deploy`],
         }));
       }
       return out;
     },
-  };
+  });
+  return modelWith('');
 }

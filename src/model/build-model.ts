@@ -794,6 +794,16 @@ function environmentModel(
     return d._toModel({ ...environmentContext, field: `${f}.deployments[${i}]`, sourceKind, releaseMode },
       { name, account, region, pipelineRegion, pipelineAccount });
   });
+  // CDK stages of one environment with stacks of one name (in other accounts or regions): their
+  // actions, named after the stacks, are told apart by the stage's name, as CDK Pipelines names them
+  const stageStackNameCount = new Map<string, number>();
+  for (const d of modelled) {
+    const names = new Set((d.stageStacks ?? []).map(st => st.stackName).filter(x => !isToken(x)));
+    for (const n of names) stageStackNameCount.set(n, (stageStackNameCount.get(n) ?? 0) + 1);
+  }
+  const qualified = modelled.map(d => d.qualifyActionNames && (d.stageStacks ?? []).some(st => (stageStackNameCount.get(st.stackName) ?? 0) > 1)
+    ? d.qualifyActionNames() : d);
+  modelled.splice(0, modelled.length, ...qualified);
   const alarmContext = { ...environmentContext, field: f, environmentDeployments: modelled };
   // deploy scripts that read stack outputs resolve them against the environment's other deployments
   const outputNamespaces: Record<string, string> = {};
@@ -979,7 +989,6 @@ function environmentModel(
   // (or a stage and a CloudFormation target: the check of the stacks the pipeline deploys would
   // come after the action names, whose advice, renaming, cannot help)
   const stageStackNames = new Map<string, { readonly target: string; readonly stage?: Stage; readonly artifactId?: string }>();
-  const stackNamesElsewhere = new Map<string, { readonly index: number; readonly target: string; readonly stage?: Stage; readonly where: string }>();
   const stackPath = (stage: Stage, artifactId: string | undefined): string =>
     stage.node.findAll().find(c => Stack.isStack(c) && Stage.of(c) === stage && c.artifactId === artifactId)?.node.path ?? String(artifactId);
   deployments.forEach((d, i) => {
@@ -1005,18 +1014,7 @@ function environmentModel(
           : both ? `Give the stack a name of its own in each stage (new Stack(this, 'Data', { stackName: \`${st.stackName}-\${this.stageName}\` }) in the stage).`
             : 'Deploy each stack with one target: remove the CloudFormation target, or give it or the stage\'s stack another stackName.');
       }
-      // stacks of one name in other accounts or regions: a CDK stage's actions are named after its
-      // stacks, and cannot be renamed
-      const sameName = stackNamesElsewhere.get(st.stackName);
-      if (earlier === undefined && sameName !== undefined && sameName.index !== i && (sameName.stage !== undefined || d.cdkStage !== undefined)) {
-        v.fail(`${f}.deployments[${i}].${d.cdkStage ? 'stage' : 'stackName'}`, `${d.cdkStage ? 'holds' : 'deploys'} stack '${st.stackName}' in ${key.split('/').slice(0, 2).join('/')}, `
-          + `and ${sameName.target} deploys a stack of that name in ${sameName.where}: the environment's actions are named after their stacks `
-          + `('${st.stackName}.Prepare', '${st.stackName}.Deploy'), and CodePipeline needs each action name once in a stage`, st.stackName,
-        'Deploy the two from one environment each, or give the stack a name of its own in each '
-          + `${d.cdkStage && sameName.stage ? 'stage' : 'target'} (new Stack(this, 'Api', { stackName: \`${st.stackName}-\${this.region}\` }) in the stage; renaming a deployed stack creates a new stack).`);
-      }
       stageStackNames.set(key, { target: `deployments[${i}]`, stage: d.cdkStage, artifactId: 'artifactId' in st ? st.artifactId : undefined });
-      stackNamesElsewhere.set(st.stackName, { index: i, target: `deployments[${i}] ('${d.name}')`, stage: d.cdkStage, where: key.split('/').slice(0, 2).join('/') });
     }
   });
   const seen = new Set<string>();

@@ -333,6 +333,12 @@ export interface DeploymentModel {
   /** The rendered action names with their phase, for the graph and plan. */
   readonly actionNames: DeploymentActionName[];
   /**
+   * A CDK stage target: the same target with its actions named `<stage>.<stack>.Prepare` instead of
+   * `<stack>.Prepare`, for an environment where a stack of another stage has one of its stacks' names
+   * (in another account or region).
+   */
+  readonly qualifyActionNames?: () => DeploymentModel;
+  /**
    * A deploy script that reads stack outputs: resolves them once all the environment's deployments
    * are modelled (`ctx.environmentDeployments`), before it is produced.
    */
@@ -392,6 +398,8 @@ export interface DeploymentActionName {
   readonly kind: string;
   /** Dependency level (stacks of a CDK stage deploy level by level); default 0. */
   readonly level?: number;
+  /** The stack a CDK stage's action deploys (its name is `[<stage>.]<stack>.Prepare` / `.Deploy`). */
+  readonly stackName?: string;
 }
 
 export interface ApprovalModel {

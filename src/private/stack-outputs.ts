@@ -9,7 +9,7 @@ import * as crypto from 'crypto';
 import { CfnElement, CfnOutput, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { splitVariables } from './commands-spec';
 import { described, isToken, type Validator } from './validation';
-import { ModelContext } from '../model/model';
+import { DeploymentModel, ModelContext } from '../model/model';
 
 /** The stack-output fields of a part's options. */
 export interface StackOutputsOptions {
@@ -53,8 +53,13 @@ function isCfnOutput(x: unknown): x is CfnOutput {
 
 /** A deploy action whose stack's outputs a test may read: `<base>.Deploy`, and its outputs when known at synth. */
 interface OutputSource {
-  /** The action name without `.Deploy`: the stack name of a CDK-stage stack, the name of a CloudFormation target. */
+  /**
+   * The action name without `.Deploy`: the stack name of a CDK-stage stack (`<stage>.<stack>` when
+   * another stage of the environment has a stack of that name), the name of a CloudFormation target.
+   */
   readonly base: string;
+  /** The target whose action it is. */
+  readonly deployment?: DeploymentModel;
   readonly stackName?: string;
   /** The stack's outputs (logical id -> has a Condition), known for CDK-stage stacks only. */
   readonly outputs?: Record<string, boolean>;
@@ -80,8 +85,10 @@ function outputSources(ctx: ModelContext): OutputSource[] {
     .filter(a => a.kind === 'cloudformation-execute' && a.name.endsWith(DEPLOY_SUFFIX))
     .map(a => {
       const base = a.name.slice(0, -DEPLOY_SUFFIX.length);
-      const stageStack = d.stageStacks?.find(s => s.stackName === base);
-      return stageStack ? { base, stackName: base, outputs: stageStack.outputs } : { base, stackName: d.stackName };
+      const stageStack = d.stageStacks?.find(s => s.stackName === (a.stackName ?? base));
+      return stageStack
+        ? { base, deployment: d, stackName: stageStack.stackName, outputs: stageStack.outputs }
+        : { base, deployment: d, stackName: d.stackName };
     }));
 }
 
@@ -106,11 +113,10 @@ function cfnOutputRequests(ctx: ModelContext, field: string, raw: unknown): Outp
         + 'aws-cdk-lib passes it up through the nested stack\'s outputs), and pass that output.');
     }
     const stage = Stage.of(stack);
-    const deployed = deployments
-      .filter(d => d.cdkStage !== undefined && d.cdkStage === stage)
-      .flatMap(d => d.stageStacks ?? [])
-      .find(s => s.artifactId === stack.artifactId);
-    const source = deployed && sources.find(x => x.stackName === deployed.stackName && x.outputs);
+    const deployment = deployments
+      .find(d => d.cdkStage !== undefined && d.cdkStage === stage && (d.stageStacks ?? []).some(s => s.artifactId === stack.artifactId));
+    const deployed = deployment?.stageStacks?.find(s => s.artifactId === stack.artifactId);
+    const source = deployed && sources.find(x => x.deployment === deployment && x.stackName === deployed.stackName && x.outputs);
     if (!source) {
       const stages = deployments.filter(d => d.cdkStage).map(d => `'${d.cdkStage!.node.path}'`);
       v.fail(`${field}.${variable}`,

@@ -1,4 +1,4 @@
-import { Aspects, Stack, Stage } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -143,26 +143,69 @@ describe('an environment that deploys stages of several accounts and regions (a 
       + '(its targets deploy in parallel, each where its stacks say) or from one environment each.');
   });
 
-  test('two stages whose stacks share a name in two regions are refused: the actions are named after the stacks', () => {
+  test('two stages whose stacks share a name in two regions: the actions are named after stage and stack, and tests read each stack\'s outputs', () => {
     const app = newApp();
     const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
     const eu = smallStage(app, 'ProdEu', { account: '222222222222', region: 'eu-west-1' }, 'shop-api');
     const us = smallStage(app, 'ProdUs', { account: '222222222222', region: 'us-east-1' }, 'shop-api');
-    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({
-      environments: [{ name: 'prod', deployments: [DeploymentTarget.cdkStage(eu), DeploymentTarget.cdkStage(us)] }],
-    })))).toBe("'PipelineStack/Orders': environments[0] ('prod').deployments[1].stage holds stack 'shop-api' in 222222222222/us-east-1, and deployments[0] ('ProdEu') "
-      + "deploys a stack of that name in 222222222222/eu-west-1: the environment's actions are named after their stacks ('shop-api.Prepare', 'shop-api.Deploy'), "
-      + "and CodePipeline needs each action name once in a stage, got 'shop-api'. Deploy the two from one environment each, or give the stack a name of its own "
-      + "in each stage (new Stack(this, 'Api', { stackName: `shop-api-${this.region}` }) in the stage; renaming a deployed stack creates a new stack).");
-    // in one environment each, the same names deploy
-    const other = newApp();
-    const pipelineStack = new Stack(other, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
-    new DeliveryPipeline(pipelineStack, 'Orders', props({
-      environments: [
-        { name: 'prod-eu', production: true, deployments: [DeploymentTarget.cdkStage(smallStage(other, 'ProdEu', { account: '222222222222', region: 'eu-west-1' }, 'shop-api'))] },
-        { name: 'prod-us', production: true, deployments: [DeploymentTarget.cdkStage(smallStage(other, 'ProdUs', { account: '222222222222', region: 'us-east-1' }, 'shop-api'))] },
-      ],
+    const urlOf = (stage: Stage) => new CfnOutput(stage.node.findChild('Api'), 'Url', { value: 'https://example.com' });
+    const euUrl = urlOf(eu);
+    const usUrl = urlOf(us);
+    const pipeline = new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{
+        name: 'prod',
+        production: true,
+        deployments: [DeploymentTarget.cdkStage(eu), DeploymentTarget.cdkStage(us)],
+        verification: [
+          Verification.commands('Smoke', ['bash scripts/smoke.sh'], { envFromCfnOutputs: { EU_URL: euUrl, US_URL: usUrl } }),
+          Verification.commands('Probe', ['bash scripts/probe.sh'], { envFromStackOutputs: { URL: 'ProdUs.shop-api.Url' } }),
+        ],
+      }],
     }));
-    expect(pipelineOf(pipelineStack).Properties.Stages.map((s: any) => s.Name)).toEqual(['Source', 'Build', 'prod-eu', 'prod-us']);
+    const prod = pipelineOf(stack).Properties.Stages.find((s: any) => s.Name === 'prod');
+    expect(prod.Actions.map((a: any) => `${a.Name}@${a.RunOrder} ${a.Region ?? '-'} ${a.Namespace ?? '-'} ${a.Configuration.StackName ?? ''}`.trim())).toEqual([
+      'Approve@1 - -',
+      'ProdEu.shop-api.Prepare@2 eu-west-1 - shop-api',
+      'ProdEu.shop-api.Deploy@3 eu-west-1 prod@ProdEu_shop-api-ecf3ffbc shop-api',
+      'ProdUs.shop-api.Prepare@2 us-east-1 - shop-api',
+      'ProdUs.shop-api.Deploy@3 us-east-1 prod@ProdUs_shop-api-517dcec4 shop-api',
+      'Smoke@4 - -',
+      'Probe@4 - -',
+    ]);
+    const variables = (name: string) => JSON.parse(prod.Actions.find((a: any) => a.Name === name).Configuration.EnvironmentVariables);
+    expect(variables('Smoke')).toEqual([
+      { name: 'EU_URL', type: 'PLAINTEXT', value: '#{prod@ProdEu_shop-api-ecf3ffbc.Url}' },
+      { name: 'US_URL', type: 'PLAINTEXT', value: '#{prod@ProdUs_shop-api-517dcec4.Url}' },
+    ]);
+    expect(variables('Probe')).toEqual([{ name: 'URL', type: 'PLAINTEXT', value: '#{prod@ProdUs_shop-api-517dcec4.Url}' }]);
+    expect(pipeline.describe().environments[0].deployments.map(d => d.name)).toEqual(['ProdEu', 'ProdUs']);
+    // the stack's name alone names neither
+    const other = newApp();
+    const otherStack = new Stack(other, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const [eu2, us2] = [smallStage(other, 'ProdEu', { account: '222222222222', region: 'eu-west-1' }, 'shop-api'), smallStage(other, 'ProdUs', { account: '222222222222', region: 'us-east-1' }, 'shop-api')];
+    urlOf(eu2);
+    urlOf(us2);
+    expect(errorOf(() => new DeliveryPipeline(otherStack, 'Orders', props({
+      environments: [{
+        name: 'prod',
+        production: true,
+        deployments: [DeploymentTarget.cdkStage(eu2), DeploymentTarget.cdkStage(us2)],
+        verification: [Verification.commands('Probe', ['bash scripts/probe.sh'], { envFromStackOutputs: { URL: 'shop-api.Url' } })],
+      }],
+    })))).toBe("'PipelineStack/Orders': environments[0] ('prod').verification[0].envFromStackOutputs.URL names stack 'shop-api', which 2 targets of environment 'prod' "
+      + "deploy ('ProdEu.shop-api', 'ProdUs.shop-api'), got 'shop-api.Url'. Name the target whose output it is: 'ProdEu.shop-api.Url' or 'ProdUs.shop-api.Url'.");
+  });
+
+  test('a stack name too long for its action names with the stage name before it is refused, naming the room left', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const name = 'a'.repeat(88);
+    const eu = smallStage(app, 'ProdEu', { account: '222222222222', region: 'eu-west-1' }, name);
+    const us = smallStage(app, 'ProdUs', { account: '222222222222', region: 'us-east-1' }, name);
+    expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{ name: 'prod', production: true, deployments: [DeploymentTarget.cdkStage(eu), DeploymentTarget.cdkStage(us)] }],
+    })))).toBe('\'PipelineStack/Orders\': environments[0] (\'prod\').deployments[0].stage must be at most 100 characters (CodePipeline\'s limit for an action name), '
+      + `got 'ProdEu.${name}.Prepare'. The actions are named after the stack '${name}' (the stage name, "ProdEu", stack name and '.Prepare'): give that stack a `
+      + "stackName of at most 85 characters from A-Z, a-z, 0-9 and '-' (new Stack(stage, id, { stackName }), or a shorter stage or stack id).");
   });
 });
