@@ -6,6 +6,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { cli } from './helpers';
+import { ShopCdkPipelinesStack } from '../../examples/migration/before-cdk-pipelines';
 import {
   Approval, DeliveryPipelineProps, DeploymentTarget, DeploymentWindow, EnvironmentOptions, PipelineEvent, QualityCheck, ReleaseMode, Verification,
 } from '../../src';
@@ -679,6 +680,30 @@ describe('diff: errors as plan reports them, naming the side', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`cdk-delivery: no delivery pipeline in '${none}' (before) nor in '${empty}' (after): `
       + 'pass the cloud assemblies (or plan files) of apps with a DeliveryPipeline\n');
+  });
+
+  test('a side whose app holds a CDK Pipelines pipeline has none, and a note says why: the pull request that moves it to DeliveryPipeline', async () => {
+    const cdkPipelines = tempDir('diff-cdkpipelines-');
+    const app = new App({ outdir: cdkPipelines });
+    new ShopCdkPipelinesStack(app, 'ShopPipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    app.synth();
+    const held = "stack 'ShopPipeline' holds a CDK Pipelines pipeline (pipelines.CodePipeline at ShopPipeline/Pipeline), "
+      + 'which writes no plan for cdk-delivery to read; docs/migrating-from-cdk-pipelines.md shows how to move it to DeliveryPipeline';
+    const moved = await cli(['diff', cdkPipelines, base, '--fail-on-risk']);
+    expect(moved.code).toBe(0);
+    expect(moved.stdout.split('\n')).toEqual(['Pipeline shop-delivery (Pipeline/Shop): added', '', '0 changes, 1 pipeline added; none risky.', '']);
+    expect(moved.stderr).toBe(`note: before ('${cdkPipelines}') has no delivery pipeline to compare: ${held}; every pipeline of after is shown as added\n`);
+    const back = await cli(['diff', base, cdkPipelines, '--json']);
+    expect(back.code).toBe(0);
+    expect(JSON.parse(back.stdout).pipelines.map((p: any) => p.status)).toEqual(['removed']);
+    expect(back.stderr).toBe(`note: after ('${cdkPipelines}') has no delivery pipeline to compare: ${held}; every pipeline of before is shown as removed\n`);
+    // neither side with a DeliveryPipeline: exit 3, saying what the side holds
+    const none = synthWithoutPipeline();
+    const neither = await cli(['diff', none, cdkPipelines]);
+    expect(neither.code).toBe(3);
+    expect(neither.stdout).toBe('');
+    expect(neither.stderr).toBe(`cdk-delivery: no delivery pipeline in '${none}' (before) nor in '${cdkPipelines}' (after): `
+      + `pass the cloud assemblies (or plan files) of apps with a DeliveryPipeline; after: ${held}\n`);
   });
 
   test('a JSON file that is not a plan: exit 2; an empty array: a side with no pipeline', async () => {

@@ -2,17 +2,21 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, CfnParameter, CfnResource, Stack, Stage } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as pipelines from 'aws-cdk-lib/pipelines';
 import { cli } from './helpers';
 import { ordersCdkApp } from '../../examples/cdk-stage/pipeline-stack';
 import { OrdersPipelineStack } from '../../examples/continuous-deployment/pipeline-stack';
+import { ShopCdkPipelinesStack } from '../../examples/migration/before-cdk-pipelines';
 import { storefrontApp } from '../../examples/private-network/pipeline-stack';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
 import { Approval, DeliveryPipeline, DeploymentTarget, PipelineSource, QualityCheck, ReleaseMode, Verification } from '../../src';
-import { loadPlans, renderPlanHtml, renderPlanMermaid, renderPlanText } from '../../src/cli/commands/plan';
+import { describeOtherPipelines, loadPlans, renderPlanHtml, renderPlanMermaid, renderPlanText } from '../../src/cli/commands/plan';
 import { CONNECTION_ARN, env, props } from '../util';
 
 const ASSEMBLY = path.join(__dirname, 'fixtures', 'assembly');
@@ -115,6 +119,150 @@ describe('plan', () => {
     const r = await cli(['plan', ASSEMBLY, '--format', 'yaml']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("cdk-delivery: --format: unknown format 'yaml'; use one of text, json, mermaid, html\n");
+  });
+});
+
+describe('plan of an app whose pipeline no DeliveryPipeline made (the first command of a migration)', () => {
+  const pipelineEnv = { account: '111111111111', region: 'eu-west-1' };
+  const synth = (build: (app: App) => void, appProps: { treeMetadata?: boolean; context?: Record<string, unknown> } = {}) => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-other-'));
+    const app = new App({ outdir, ...appProps });
+    build(app);
+    app.synth();
+    return outdir;
+  };
+  /** The app of docs/migrating-from-cdk-pipelines.md before the move: CDK Pipelines, its stages in nested assemblies. */
+  const cdkPipelinesApp = (appProps = {}) => synth((app) => new ShopCdkPipelinesStack(app, 'ShopPipeline', { env: pipelineEnv }), appProps);
+  /** A codepipeline.Pipeline wired by hand (as bench/apps.ts's hand-wired app). */
+  const handWired = (stack: Stack, id = 'Pipeline') => {
+    const pipeline = new codepipeline.Pipeline(stack, id, { pipelineType: codepipeline.PipelineType.V2 });
+    const source = new codepipeline.Artifact('Source');
+    pipeline.addStage({
+      stageName: 'Source',
+      actions: [new actions.CodeStarConnectionsSourceAction({
+        actionName: 'GitHub', owner: 'acme', repo: 'shop', branch: 'main', connectionArn: CONNECTION_ARN, output: source,
+      })],
+    });
+    pipeline.addStage({ stageName: 'Prod', actions: [new actions.ManualApprovalAction({ actionName: 'Approve' })] });
+    return pipeline;
+  };
+  const cdkPipelinesMessage = (dir: string, stack = 'ShopPipeline', at = 'ShopPipeline/Pipeline') => `cdk-delivery: no delivery pipeline in '${dir}': `
+    + `stack '${stack}' holds a CDK Pipelines pipeline (pipelines.CodePipeline at ${at}), which writes no plan for cdk-delivery to read; `
+    + 'docs/migrating-from-cdk-pipelines.md shows how to move it to DeliveryPipeline\n';
+  const plainMessage = (dir: string) => `cdk-delivery: no delivery pipeline in '${dir}': no 'cdk-delivery-pipeline:plan' metadata in its stacks\n`;
+
+  test('a CDK Pipelines app: exit 3, naming its stack and the construct, and the migration guide', async () => {
+    const outdir = cdkPipelinesApp();
+    // what aws-cdk-lib 2.x writes: the construct tree in tree.json, named by the manifest's cdk:tree artifact
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    expect(manifest.artifacts.Tree).toEqual({ type: 'cdk:tree', properties: { file: 'tree.json' } });
+    expect(fs.readFileSync(path.join(outdir, 'tree.json'), 'utf8')).toContain('"path":"ShopPipeline/Pipeline","constructInfo":{"fqn":"aws-cdk-lib.pipelines.CodePipeline"');
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(cdkPipelinesMessage(outdir));
+    for (const format of ['json', 'mermaid', 'html']) {
+      expect(await cli(['plan', outdir, '--format', format])).toMatchObject({ code: 3, stderr: cdkPipelinesMessage(outdir) });
+    }
+    // docs/cli.md shows it word for word
+    expect(fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'cli.md'), 'utf8')).toContain(`$ npx cdk-delivery plan cdk.out\n${cdkPipelinesMessage('cdk.out')}`);
+  });
+
+  test('a CDK Pipelines pipeline in a stage: its stack, read from the nested assembly, is named by its CloudFormation name', async () => {
+    const outdir = synth((app) => new ShopCdkPipelinesStack(new Stage(app, 'Tooling', { env: pipelineEnv }), 'ShopPipeline', {}));
+    expect(fs.existsSync(path.join(outdir, 'assembly-Tooling', 'manifest.json'))).toBe(true);
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(cdkPipelinesMessage(outdir, 'Tooling-ShopPipeline', 'Tooling/ShopPipeline/Pipeline'));
+  });
+
+  test('a construct tree split into several files (aws-cdk-lib\'s maxNodes) is read across them', async () => {
+    const outdir = cdkPipelinesApp({ context: { '@aws-cdk/core.TreeMetadata:maxNodes': 3 } });
+    expect(fs.readdirSync(outdir).filter((f) => /^trees-\d+\.json$/.test(f)).length).toBeGreaterThan(1);
+    expect(fs.readFileSync(path.join(outdir, 'tree.json'), 'utf8')).not.toContain('aws-cdk-lib.pipelines.CodePipeline');
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(cdkPipelinesMessage(outdir));
+  });
+
+  test('without a readable construct tree (treeMetadata off, tree.json deleted or corrupt): the plain message, exit 3', async () => {
+    const off = cdkPipelinesApp({ treeMetadata: false });
+    expect(fs.existsSync(path.join(off, 'tree.json'))).toBe(false);
+    const deleted = cdkPipelinesApp();
+    fs.rmSync(path.join(deleted, 'tree.json'));
+    const corrupt = cdkPipelinesApp();
+    fs.writeFileSync(path.join(corrupt, 'tree.json'), '{"version":"tree-0.1","tree":');
+    for (const dir of [off, deleted, corrupt]) {
+      const r = await cli(['plan', dir]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(plainMessage(dir));
+    }
+    // a tree.json left by an earlier synth is not read when the manifest names none
+    fs.copyFileSync(path.join(cdkPipelinesApp(), 'tree.json'), path.join(off, 'tree.json'));
+    expect((await cli(['plan', off])).stderr).toBe(plainMessage(off));
+  });
+
+  test('a codepipeline.Pipeline wired by hand: exit 3, naming it as a CodePipeline pipeline not made with DeliveryPipeline', async () => {
+    const outdir = synth((app) => handWired(new Stack(app, 'PipelineStack', { stackName: 'shop-pipeline', env: pipelineEnv })));
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`cdk-delivery: no delivery pipeline in '${outdir}': stack 'shop-pipeline' holds a CodePipeline pipeline not made with `
+      + 'DeliveryPipeline (codepipeline.Pipeline at PipelineStack/Pipeline), which writes no plan for cdk-delivery to read; '
+      + 'define it with DeliveryPipeline to see its plan\n');
+    expect(fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'cli.md'), 'utf8')).toContain(r.stderr.replace(outdir, 'cdk.out'));
+  });
+
+  test('a CDK Pipelines pipeline built on a codepipeline.Pipeline given to it (codePipeline) is named once, as CDK Pipelines', async () => {
+    const outdir = synth((app) => {
+      const stack = new Stack(app, 'ShopPipeline', { env: pipelineEnv });
+      new pipelines.CodePipeline(stack, 'Pipeline', {
+        codePipeline: new codepipeline.Pipeline(stack, 'CodePipeline'),
+        synth: new pipelines.ShellStep('Synth', {
+          input: pipelines.CodePipelineSource.connection('acme/shop', 'main', { connectionArn: CONNECTION_ARN }),
+          commands: ['npx cdk synth'],
+        }),
+      });
+    });
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(cdkPipelinesMessage(outdir));
+  });
+
+  test('several pipelines: the first three named in tree order, the others counted; what to do fits the kinds', () => {
+    const cdk = (n: number) => ({ kind: 'cdk-pipelines' as const, construct: 'pipelines.CodePipeline', path: `S${n}/Pipeline`, stackName: `S${n}` });
+    expect(describeOtherPipelines([cdk(1), cdk(2)])).toBe("stack 'S1' holds a CDK Pipelines pipeline (pipelines.CodePipeline at S1/Pipeline) and "
+      + "stack 'S2' holds a CDK Pipelines pipeline (pipelines.CodePipeline at S2/Pipeline), which write no plan for cdk-delivery to read; "
+      + 'docs/migrating-from-cdk-pipelines.md shows how to move them to DeliveryPipeline');
+    const cfn = { kind: 'codepipeline' as const, construct: 'codepipeline.CfnPipeline', path: 'Legacy/Pipeline' };
+    expect(describeOtherPipelines([cdk(1), cfn, cdk(2), cdk(3), cdk(4)])).toBe("stack 'S1' holds a CDK Pipelines pipeline (pipelines.CodePipeline at S1/Pipeline), "
+      + 'the app holds a CodePipeline pipeline not made with DeliveryPipeline (codepipeline.CfnPipeline at Legacy/Pipeline), '
+      + "stack 'S2' holds a CDK Pipelines pipeline (pipelines.CodePipeline at S2/Pipeline) and 2 more pipelines not made with DeliveryPipeline, "
+      + 'which write no plan for cdk-delivery to read; move them to DeliveryPipeline (docs/migrating-from-cdk-pipelines.md shows how for CDK Pipelines)');
+  });
+
+  test('a CDK Pipelines pipeline and a hand-wired one in another stack are both named; an L1 CfnPipeline too; beside a DeliveryPipeline, plan shows it', async () => {
+    const outdir = synth((app) => {
+      new ShopCdkPipelinesStack(app, 'ShopPipeline', { env: pipelineEnv });
+      handWired(new Stack(app, 'Billing', { env: pipelineEnv }));
+      new codepipeline.CfnPipeline(new Stack(app, 'Legacy', { env: pipelineEnv }), 'Pipeline', {
+        roleArn: 'arn:aws:iam::111111111111:role/legacy', stages: [],
+      });
+    });
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`cdk-delivery: no delivery pipeline in '${outdir}': `
+      + "stack 'ShopPipeline' holds a CDK Pipelines pipeline (pipelines.CodePipeline at ShopPipeline/Pipeline), "
+      + "stack 'Billing' holds a CodePipeline pipeline not made with DeliveryPipeline (codepipeline.Pipeline at Billing/Pipeline) and "
+      + "stack 'Legacy' holds a CodePipeline pipeline not made with DeliveryPipeline (codepipeline.CfnPipeline at Legacy/Pipeline), "
+      + 'which write no plan for cdk-delivery to read; move them to DeliveryPipeline (docs/migrating-from-cdk-pipelines.md shows how for CDK Pipelines)\n');
+    // with a DeliveryPipeline beside them, plan shows it
+    const mixed = synth((app) => {
+      new ShopCdkPipelinesStack(app, 'Old', { env: pipelineEnv });
+      new ShopPipelineStack(app, 'ShopPipeline', { env: pipelineEnv });
+    });
+    const shown = await cli(['plan', mixed]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('Pipeline shop-delivery (ShopPipeline/Shop)');
   });
 });
 

@@ -3,7 +3,7 @@ import { CliError, ExitCode, usageError } from '../errors';
 import { CliIo, println, useColor } from '../io';
 import { PipelineDiff, PlanChange, PlanDiff, RISK_RULES, diffPlans } from '../plan-diff';
 import { safeLine } from '../terminal';
-import { loadPlanSource, stackOfPlan } from './plan';
+import { loadPlanSource, stackOfPlan, whyNoPlan } from './plan';
 
 export const DIFF_FORMATS = ['text', 'json'];
 
@@ -99,9 +99,21 @@ export function diffCommand(io: CliIo, options: DiffOptions): number {
   }
   const before = readSide('before', options.before);
   const after = readSide('after', options.after);
+  // a side without a pipeline has none; when its construct tree holds pipelines made otherwise (CDK Pipelines), say so
+  const why = {
+    before: before.length === 0 ? whyNoPlan(options.before) : undefined,
+    after: after.length === 0 ? whyNoPlan(options.after) : undefined,
+  };
   if (before.length === 0 && after.length === 0) {
+    const sides = (['before', 'after'] as const).filter((side) => why[side]).map((side) => `; ${side}: ${why[side]}`).join('');
     throw new CliError(`no delivery pipeline in '${options.before}' (before) nor in '${options.after}' (after): `
-      + 'pass the cloud assemblies (or plan files) of apps with a DeliveryPipeline', ExitCode.NOT_FOUND);
+      + `pass the cloud assemblies (or plan files) of apps with a DeliveryPipeline${sides}`, ExitCode.NOT_FOUND);
+  }
+  for (const side of ['before', 'after'] as const) {
+    if (!why[side]) continue;
+    const other = side === 'before' ? 'after' : 'before';
+    println(io.stderr, safeLine(`note: ${side} ('${options[side]}') has no delivery pipeline to compare: ${why[side]}; `
+      + `every pipeline of ${other} is shown as ${side === 'before' ? 'added' : 'removed'}`));
   }
   const diff = diffPlans(before, after, stackOfPlan);
   if (format === 'json') {

@@ -11,6 +11,7 @@ import { safeText } from '../terminal';
 const PLAN_TYPE = 'cdk-delivery-pipeline:plan';
 const NESTED_ASSEMBLY_TYPE = 'cdk:cloud-assembly';
 const STACK_TYPE = 'aws:cloudformation:stack';
+const TREE_TYPE = 'cdk:tree';
 
 export const PLAN_FORMATS = ['text', 'json', 'mermaid', 'html'];
 
@@ -149,13 +150,29 @@ export function stackOfPlan(plan: PlanDocument): PlanStack | undefined {
   return STACKS.get(plan);
 }
 
-/** Reads every plan document of a cloud assembly, nested assemblies included. */
-export function loadPlans(dir: string, allowNone = false): PlanDocument[] {
+/** A stack artifact of the assembly, by the construct path of its stack. */
+interface AssemblyStack {
+  /** The stack's construct path (the artifact's display name). */
+  readonly path: string;
+  readonly stackName: string;
+}
+
+/** What `readAssembly` finds in a cloud assembly and its nested assemblies. */
+interface AssemblyContents {
+  readonly plans: PlanDocument[];
+  readonly stacks: AssemblyStack[];
+  /** The construct tree's file (the root manifest's `cdk:tree` artifact), absent when the app wrote none (`treeMetadata: false`). */
+  readonly treeFile?: string;
+}
+
+function readAssembly(dir: string): AssemblyContents {
   const manifestPath = path.join(dir, 'manifest.json');
   if (!fs.existsSync(manifestPath)) {
     throw new CliError(`no cloud assembly in '${dir}': ${manifestPath} not found; run 'cdk synth' first or pass the cdk.out directory`, ExitCode.NOT_FOUND);
   }
   const plans: PlanDocument[] = [];
+  const stacks: AssemblyStack[] = [];
+  let treeFile: string | undefined;
   const seen = new Set<string>();
   const visit = (assemblyDir: string, depth: number) => {
     const real = path.resolve(assemblyDir);
@@ -179,6 +196,13 @@ export function loadPlans(dir: string, allowNone = false): PlanDocument[] {
           ? { stackName: typeof artifact.properties?.stackName === 'string' && artifact.properties.stackName ? artifact.properties.stackName : artifactId }
           : {}),
       };
+      if (stack.stackName !== undefined && typeof artifact.displayName === 'string' && artifact.displayName) {
+        stacks.push({ path: artifact.displayName, stackName: stack.stackName });
+      }
+      const treeProperty = (artifact.properties as { file?: unknown } | undefined)?.file;
+      if (depth === 0 && artifact.type === TREE_TYPE && typeof treeProperty === 'string' && treeProperty) {
+        treeFile = path.join(assemblyDir, treeProperty);
+      }
       // the metadata of CDK itself: anything that is not a map of arrays is skipped, not a crash
       const metadata: { map: MetadataMap; file: string }[] = [];
       if (isObject(artifact.metadata)) metadata.push({ map: artifact.metadata, file });
@@ -208,10 +232,162 @@ export function loadPlans(dir: string, allowNone = false): PlanDocument[] {
     }
   };
   visit(dir, 0);
-  if (plans.length === 0 && !allowNone) {
-    throw new CliError(`no delivery pipeline in '${dir}': no '${PLAN_TYPE}' metadata in its stacks`, ExitCode.NOT_FOUND);
+  return { plans, stacks, treeFile };
+}
+
+/** A CodePipeline pipeline of the assembly that no DeliveryPipeline made, found in its construct tree. */
+export interface OtherPipeline {
+  /** `cdk-pipelines`: a `pipelines.CodePipeline`; `codepipeline`: a `codepipeline.Pipeline`, or an `AWS::CodePipeline::Pipeline` resource, made otherwise. */
+  readonly kind: 'cdk-pipelines' | 'codepipeline';
+  /** Its class, as an app imports it: `pipelines.CodePipeline`, `codepipeline.Pipeline`, `codepipeline.CfnPipeline`. */
+  readonly construct: string;
+  /** Its construct path (`PipelineStack/Pipeline`). */
+  readonly path: string;
+  /** The CloudFormation name of its stack, when the manifest names it. */
+  readonly stackName?: string;
+}
+
+interface TreeNode {
+  readonly id?: unknown;
+  readonly path?: unknown;
+  readonly children?: unknown;
+  readonly constructInfo?: { fqn?: unknown };
+  readonly attributes?: Record<string, unknown>;
+  /** A subtree written to another file (aws-cdk-lib splits trees of more than `@aws-cdk/core.TreeMetadata:maxNodes` nodes). */
+  readonly fileName?: unknown;
+  readonly treeId?: unknown;
+}
+
+/**
+ * The construct tree of the app, its subtrees in other files read as they are reached; undefined
+ * when the file is absent or unreadable (a missing subtree file only cuts that subtree off).
+ */
+function treeReader(treeFile: string): { root: TreeNode; resolve: (node: TreeNode) => TreeNode | undefined } | undefined {
+  const read = (file: string): unknown => {
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  };
+  const main = read(treeFile);
+  if (!isObject(main) || !isObject(main.tree)) return undefined;
+  const forests = new Map<string, unknown>();
+  const resolve = (node: TreeNode): TreeNode | undefined => {
+    if (typeof node.fileName !== 'string') return node;
+    const file = path.join(path.dirname(treeFile), node.fileName);
+    if (!forests.has(file)) forests.set(file, read(file));
+    const content = forests.get(file);
+    if (!isObject(content)) return undefined;
+    const sub = typeof node.treeId === 'string' && isObject(content.forest) ? content.forest[node.treeId] : content.tree;
+    return isObject(sub) && typeof sub.fileName !== 'string' ? sub as TreeNode : undefined;
+  };
+  return { root: main.tree as TreeNode, resolve };
+}
+
+const CDK_PIPELINES_FQN = 'aws-cdk-lib.pipelines.CodePipeline';
+const CODEPIPELINE_FQN = 'aws-cdk-lib.aws_codepipeline.Pipeline';
+
+/**
+ * The pipelines of an assembly that no DeliveryPipeline made, from its construct tree (`tree.json`):
+ * CDK Pipelines' `pipelines.CodePipeline`, and CodePipeline pipelines made otherwise (a
+ * `codepipeline.Pipeline`, or an `AWS::CodePipeline::Pipeline` resource outside one). What a
+ * pipeline holds is not searched (the `codepipeline.Pipeline` inside a `pipelines.CodePipeline`). A `codepipeline.Pipeline` in a stack whose `pipelines.CodePipeline`
+ * has none of its own is the one it was given (`codePipeline`), not another. Undefined when the
+ * assembly has no readable construct tree.
+ */
+function otherPipelines(contents: AssemblyContents): OtherPipeline[] | undefined {
+  if (!contents.treeFile) return undefined;
+  const tree = treeReader(contents.treeFile);
+  if (!tree) return undefined;
+  const stackNames = new Map(contents.stacks.map((s) => [s.path, s.stackName]));
+  const found: { pipeline: OtherPipeline; stack?: string }[] = [];
+  /** Construct paths of the stacks holding a `pipelines.CodePipeline` built on a `codepipeline.Pipeline` given to it. */
+  const givenPipeline = new Set<string>();
+  const pending: { node: TreeNode; stack?: string }[] = [{ node: tree.root }];
+  let visited = 0;
+  while (pending.length > 0 && visited++ < 5_000_000) {
+    const { node: reference, stack: inStack } = pending.pop()!;
+    const node = tree.resolve(reference);
+    if (!node || typeof node.path !== 'string') continue;
+    const fqn = typeof node.constructInfo?.fqn === 'string' ? node.constructInfo.fqn : '';
+    const stack = stackNames.has(node.path) ? node.path : inStack;
+    const stackName = stack === undefined ? undefined : stackNames.get(stack);
+    const at = { path: node.path, ...(stackName !== undefined ? { stackName } : {}) };
+    const children = isObject(node.children) ? Object.values(node.children).filter(isObject) as TreeNode[] : [];
+    if (fqn === CDK_PIPELINES_FQN) {
+      found.push({ pipeline: { kind: 'cdk-pipelines', construct: 'pipelines.CodePipeline', ...at }, stack });
+      // its own is its child `Pipeline` (written to another file, a reference to it)
+      const own = children.some((c) => c.constructInfo?.fqn === CODEPIPELINE_FQN || (typeof c.fileName === 'string' && c.id === 'Pipeline'));
+      if (!own && stack !== undefined) givenPipeline.add(stack);
+      continue;
+    }
+    const construct = fqn === CODEPIPELINE_FQN ? 'codepipeline.Pipeline'
+      : node.attributes?.['aws:cdk:cloudformation:type'] === 'AWS::CodePipeline::Pipeline' ? 'codepipeline.CfnPipeline' : undefined;
+    if (construct) {
+      found.push({ pipeline: { kind: 'codepipeline', construct, ...at }, stack });
+      continue;
+    }
+    // depth first, in the tree's order
+    for (let i = children.length - 1; i >= 0; i--) pending.push({ node: children[i], stack });
   }
-  return plans;
+  return found
+    .filter((f) => !(f.pipeline.kind === 'codepipeline' && f.stack !== undefined && givenPipeline.has(f.stack)))
+    .map((f) => f.pipeline);
+}
+
+/** How many pipelines the message names; it counts the others. */
+const PIPELINES_NAMED = 3;
+
+/**
+ * Why an assembly without plan documents has none, when its construct tree says: the pipelines it
+ * holds that no DeliveryPipeline made, and what to do (`stack 'ShopPipeline' holds a CDK Pipelines
+ * pipeline (pipelines.CodePipeline at ShopPipeline/Pipeline), which writes no plan for cdk-delivery
+ * to read; docs/migrating-from-cdk-pipelines.md shows how to move it to DeliveryPipeline`).
+ */
+export function describeOtherPipelines(found: OtherPipeline[]): string {
+  const one = (p: OtherPipeline) => `${p.stackName !== undefined ? `stack '${p.stackName}'` : 'the app'} holds `
+    + (p.kind === 'cdk-pipelines'
+      ? `a CDK Pipelines pipeline (${p.construct} at ${p.path})`
+      : `a CodePipeline pipeline not made with DeliveryPipeline (${p.construct} at ${p.path})`);
+  const named = found.slice(0, PIPELINES_NAMED).map(one);
+  const more = found.length - named.length;
+  if (more > 0) named.push(`${more} more ${more === 1 ? 'pipeline' : 'pipelines'} not made with DeliveryPipeline`);
+  const list = named.length === 1 ? named[0] : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
+  const single = found.length === 1;
+  const cdkPipelines = found.filter((p) => p.kind === 'cdk-pipelines').length;
+  const todo = cdkPipelines === found.length
+    ? `docs/migrating-from-cdk-pipelines.md shows how to move ${single ? 'it' : 'them'} to DeliveryPipeline`
+    : cdkPipelines === 0
+      ? `define ${single ? 'it' : 'them'} with DeliveryPipeline to see ${single ? 'its' : 'their'} plan`
+      : 'move them to DeliveryPipeline (docs/migrating-from-cdk-pipelines.md shows how for CDK Pipelines)';
+  return `${list}, which ${single ? 'writes' : 'write'} no plan for cdk-delivery to read; ${todo}`;
+}
+
+/**
+ * Why the cloud assembly `source` holds no plan document, when its construct tree says (see
+ * `describeOtherPipelines`); undefined for a plan file, an assembly without a readable tree, or
+ * one whose tree holds no other pipeline either.
+ */
+export function whyNoPlan(source: string): string | undefined {
+  try {
+    if (!fs.statSync(source).isDirectory()) return undefined;
+    const found = otherPipelines(readAssembly(source));
+    return found && found.length > 0 ? describeOtherPipelines(found) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads every plan document of a cloud assembly, nested assemblies included. */
+export function loadPlans(dir: string, allowNone = false): PlanDocument[] {
+  const contents = readAssembly(dir);
+  if (contents.plans.length === 0 && !allowNone) {
+    const found = otherPipelines(contents);
+    const why = found && found.length > 0 ? describeOtherPipelines(found) : `no '${PLAN_TYPE}' metadata in its stacks`;
+    throw new CliError(`no delivery pipeline in '${dir}': ${why}`, ExitCode.NOT_FOUND);
+  }
+  return contents.plans;
 }
 
 /**
