@@ -30,6 +30,7 @@ export const CFN_LINT_APPS: readonly CfnLintApp[] = [
     'ec2-rolling',
     'ecs-blue-green',
     'lambda-canary',
+    'multi-region-wave',
     'private-network',
   ].map(name => ({ name: `integ/integ.${name}.ts`, snapshot: `integ/integ.${name}.ts.snapshot` })),
   { name: 'examples/shop/app.ts', appFile: 'examples/shop/app.ts' },
