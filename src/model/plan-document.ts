@@ -147,7 +147,8 @@ export interface PlanAction {
   readonly accountUnresolved?: boolean;
   /**
    * Deployments only: the region the target deploys to when it is not its environment's (a
-   * CloudFormation target's own `region`) (format 1, added).
+   * CloudFormation target's own `region`, the stacks of a CDK stage in an environment that names
+   * no region) (format 1, added).
    */
   readonly region?: string;
   /**
