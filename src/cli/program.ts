@@ -243,9 +243,13 @@ ${Object.values(RISK_RULES).map((rule) => `  - ${rule}`).join('\n')}`)
     .option('--all-actions', 'run every action of the stage again, from its first (ALL_ACTIONS, the console\'s "Retry stage"); none may be in progress')
     .option('--wait', 'follow the stage to its end; exit 0 only if it succeeds')
     .option('--timeout <duration>', TIMEOUT_HELP)
+    .option('-y, --yes', 'do not ask for confirmation')
     .option('--json', 'print JSON')
-    .addHelpText('after', examples('cdk-delivery retry shop-pipeline --env staging --wait --timeout 30m', 'cdk-delivery retry shop-pipeline --env prod --all-actions'))
-    .action(run((pipeline: string, opts: StageFlags & { allActions?: boolean }, cmd: Command) =>
+    .addHelpText('after', `${examples('cdk-delivery retry shop-pipeline --env staging', 'cdk-delivery retry shop-pipeline --env prod --all-actions --yes --wait --timeout 30m')}
+
+retry deploys to the environment again: it shows the execution it retries and its revision and
+asks first; without a terminal it needs --yes.`)
+    .action(run((pipeline: string, opts: StageFlags & { allActions?: boolean; yes?: boolean }, cmd: Command) =>
       retryCommand(context(cmd), { pipeline, ...opts, timeoutMs: parseTimeout(opts) })));
 
   program.command('rollback')
@@ -255,9 +259,14 @@ ${Object.values(RISK_RULES).map((rule) => `  - ${rule}`).join('\n')}`)
     .option('--target-execution <id>', 'roll back to this execution instead')
     .option('--wait', 'follow the stage to its end; exit 0 only if it succeeds')
     .option('--timeout <duration>', TIMEOUT_HELP)
+    .option('-y, --yes', 'do not ask for confirmation')
     .option('--json', 'print JSON')
-    .addHelpText('after', examples('cdk-delivery rollback shop-pipeline --env prod', 'cdk-delivery rollback shop-pipeline --env prod --target-execution 0a1b2c3d-...'))
-    .action(run((pipeline: string, opts: StageFlags & { targetExecution?: string }, cmd: Command) =>
+    .addHelpText('after', `${examples('cdk-delivery rollback shop-pipeline --env prod',
+      'cdk-delivery rollback shop-pipeline --env prod --target-execution 0a1b2c3d-... --yes --wait')}
+
+rollback puts an earlier revision back into the environment: it names the revision the stage ran
+last and the one it goes back to and asks first; without a terminal it needs --yes.`)
+    .action(run((pipeline: string, opts: StageFlags & { targetExecution?: string; yes?: boolean }, cmd: Command) =>
       rollbackCommand(context(cmd), { pipeline, ...opts, timeoutMs: parseTimeout(opts) })));
 
   program.command('override')
@@ -305,9 +314,12 @@ in, unless the environment was frozen for more than 30 days.`)
     .option('--wait', 'follow the execution to its end; exit 0 only if it succeeds')
     .option('--timeout <duration>', EXECUTION_TIMEOUT_HELP)
     .option('--json', 'print JSON')
-    .addHelpText('after', examples('cdk-delivery start shop-pipeline',
+    .addHelpText('after', `${examples('cdk-delivery start shop-pipeline',
       'cdk-delivery start shop-pipeline --revision 3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39 --wait --timeout 2h',
-      'cdk-delivery start shop-pipeline --revision 3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39 --revision Config=9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c'))
+      'cdk-delivery start shop-pipeline --revision 3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39 --revision Config=9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c')}
+
+start asks nothing: the execution passes every gate of the pipeline (approvals, deployment windows,
+alarms), so nothing reaches an environment without passing them.`)
     .action(run((pipeline: string, opts: { revision?: string[]; wait?: boolean; timeout?: string; json?: boolean }, cmd: Command) =>
       startCommand(context(cmd), { pipeline, ...opts, timeoutMs: parseTimeout(opts) })));
 

@@ -19,7 +19,7 @@ function pipe() {
   return { input, output, written: () => written };
 }
 
-describe('askYesNo (the [y/N] question of approve, reject and stop)', () => {
+describe('askYesNo (the [y/N] question of approve, reject, override, retry, rollback and stop)', () => {
   test.each([['y\n', true], ['YES\n', true], [' yes \n', true], ['n\n', false], ['\n', false], ['yep\n', false]])(
     'answer %j: %s', async (typed, expected) => {
       const t = pipe();

@@ -372,7 +372,7 @@ describe('cdk-delivery as a process', () => {
 
   test('access denied exits 4 naming the IAM permission', async () => {
     server.failAlways('GetPipelineState', { status: 400, type: 'AccessDeniedException', message: 'User: arn:aws:iam::1:user/u is not authorized' });
-    const r = await run(['retry', PIPELINE, '--env', 'staging']);
+    const r = await run(['retry', PIPELINE, '--env', 'staging', '--yes']);
     expect(r.code).toBe(4);
     expect(r.stderr.trim()).toBe(`cdk-delivery: access denied: GetPipelineState needs the IAM permission codepipeline:GetPipelineState (pipeline '${PIPELINE}')`);
   });

@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { actionExecutions, COMMIT_1, PIPELINE, pipelineState } from './fixtures/pipeline';
+import { actionExecutions, COMMIT_1, COMMIT_2, execution3, PIPELINE, pipelineState } from './fixtures/pipeline';
 import { awsError, cli, minutesAgo } from './helpers';
 
 const cp = mockClient(CodePipelineClient);
@@ -25,7 +25,7 @@ beforeEach(() => {
 
 describe('retry', () => {
   test('retries the failed actions of the stage\'s latest execution', async () => {
-    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes']);
     expect(r.code).toBe(0);
     expect(cp).toHaveReceivedCommandWith(RetryStageExecutionCommand, {
       pipelineName: PIPELINE, stageName: 'staging', pipelineExecutionId: 'exec-3', retryMode: 'FAILED_ACTIONS',
@@ -34,7 +34,7 @@ describe('retry', () => {
   });
 
   test('exit 3 when the stage has not failed', async () => {
-    const r = await cli(['retry', PIPELINE, '--env', 'prod']);
+    const r = await cli(['retry', PIPELINE, '--env', 'prod', '--yes']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("nothing to retry in 'prod': its latest execution exec-3 is InProgress");
     expect(cp).not.toHaveReceivedCommand(RetryStageExecutionCommand);
@@ -44,7 +44,7 @@ describe('retry', () => {
     const state = pipelineState({ stagingStatus: 'Failed' });
     state.stageStates![2].latestExecution = { pipelineExecutionId: 'exec-3', status: 'Cancelled' };
     cp.on(GetPipelineStateCommand).resolves(state);
-    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes']);
     expect(r.code).toBe(3);
     expect(r.stderr).toBe("cdk-delivery: nothing to retry in 'staging': its latest execution exec-3 was cancelled by an update of the pipeline, "
       + 'and CodePipeline cannot retry a stage after the pipeline changed; release again (start a new execution)\n');
@@ -53,20 +53,20 @@ describe('retry', () => {
 
   test('exit 1 when CodePipeline says the stage is not retryable', async () => {
     cp.on(RetryStageExecutionCommand).rejects(new StageNotRetryableException({ message: 'newer execution exists', $metadata: {} }));
-    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('RetryStageExecution failed');
     expect(r.stderr).toContain('newer execution exists');
   });
 
   test('--all-actions runs every action of the stage again (ALL_ACTIONS) and says so', async () => {
-    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--all-actions']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes', '--all-actions']);
     expect(r.code).toBe(0);
     expect(cp).toHaveReceivedCommandWith(RetryStageExecutionCommand, {
       pipelineName: PIPELINE, stageName: 'staging', pipelineExecutionId: 'exec-3', retryMode: 'ALL_ACTIONS',
     });
     expect(r.stdout).toBe("retrying every action of 'staging' in 'shop-pipeline', from its first (execution exec-3)\n");
-    const json = await cli(['retry', PIPELINE, '--env', 'staging', '--all-actions', '--json']);
+    const json = await cli(['retry', PIPELINE, '--env', 'staging', '--yes', '--all-actions', '--json']);
     expect(JSON.parse(json.stdout)).toEqual({ pipeline: PIPELINE, environment: 'staging', retried: 'exec-3', executionId: 'exec-3', retryMode: 'ALL_ACTIONS' });
   });
 
@@ -75,7 +75,7 @@ describe('retry', () => {
     state.stageStates![2].actionStates = [{ actionName: 'Deploy', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(40) } }];
     cp.on(GetPipelineStateCommand).resolves(state);
     cp.on(RetryStageExecutionCommand).rejects(new StageNotRetryableException({ message: 'No failed actions to retry', $metadata: {} }));
-    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("cdk-delivery: no failed action to retry in 'staging': its execution exec-3 failed with every action succeeded "
       + '(its success conditions, the alarms watched after the deployments, failed it); '
@@ -90,7 +90,7 @@ describe('retry', () => {
     state.stageStates![2].actionStates = [{ actionName: 'Deploy', latestExecution: { status: 'Succeeded', lastStatusChange: minutesAgo(40) } }];
     cp.on(GetPipelineStateCommand).resolves(state);
     cp.on(RetryStageExecutionCommand).rejects(new StageNotRetryableException({ message: 'Stage is not retryable', $metadata: {} }));
-    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--all-actions']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes', '--all-actions']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("cdk-delivery: RetryStageExecution failed (pipeline 'shop-pipeline', environment 'staging'): "
       + 'StageNotRetryableException: Stage is not retryable\n');
@@ -99,7 +99,7 @@ describe('retry', () => {
   test('a later execution in the stage (NotLatestPipelineExecutionException) is CodePipeline\'s refusal: exit 1, naming the operation '
     + '(regression: "execution ? is no longer the latest", exit 3)', async () => {
     cp.on(RetryStageExecutionCommand).rejects(new NotLatestPipelineExecutionException({ message: 'The stage has failed in a later run', $metadata: {} }));
-    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("cdk-delivery: RetryStageExecution failed (pipeline 'shop-pipeline', environment 'staging'): "
       + 'NotLatestPipelineExecutionException: The stage has failed in a later run\n');
@@ -107,7 +107,7 @@ describe('retry', () => {
 
   test('the pipeline busy (ConflictException): exit 5, nothing done, try again (regression: exit 1, "failed")', async () => {
     cp.on(RetryStageExecutionCommand).rejects(new ConflictException({ message: 'The pipeline is busy handling ongoing activities.', $metadata: { httpStatusCode: 409 } }));
-    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes']);
     expect(r.code).toBe(5);
     expect(r.stderr).toBe("cdk-delivery: CodePipeline is busy with pipeline 'shop-pipeline' (RetryStageExecution, environment 'staging': "
       + "ConflictException: The pipeline is busy handling ongoing activities): nothing was done; try again in a minute ('cdk-delivery status shop-pipeline' "
@@ -116,7 +116,7 @@ describe('retry', () => {
 
   test('--wait follows the retried stage to success', async () => {
     cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState({ stagingStatus: 'Failed' })).resolves(pipelineState({ stagingStatus: 'Succeeded' }));
-    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes', '--wait']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('staging succeeded');
   });
@@ -128,7 +128,7 @@ describe('retry', () => {
       .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
       .resolvesOnce(pipelineState({ stagingStatus: 'InProgress' }))
       .resolves(pipelineState({ stagingStatus: 'Succeeded' }));
-    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes', '--wait']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('staging: waiting for the retry to start\nstaging: InProgress — Deploy Succeeded\nstaging: Succeeded — Deploy Succeeded\nstaging succeeded\n');
     expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 5);
@@ -141,7 +141,7 @@ describe('retry', () => {
       .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
       .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
       .resolves(again);
-    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes', '--wait']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('staging: waiting for the retry to start\nstaging: Failed — Deploy Failed\nstaging failed: Deploy: stack rollback again\n');
   });
@@ -162,7 +162,7 @@ describe('retry', () => {
       .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
       .resolvesOnce(withConditions('InProgress', 'InProgress'))
       .resolves(withConditions('Failed', 'Failed', 'shop-staging-errors is in ALARM'));
-    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes', '--wait']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('staging: waiting for the retry to start\n'
       + 'staging: InProgress — Deploy Succeeded; checking success conditions: BakeAlarm\n'
@@ -187,7 +187,7 @@ describe('retry', () => {
       .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
       .resolvesOnce(baking()).resolvesOnce(baking()).resolvesOnce(baking()).resolvesOnce(baking())
       .resolves(done);
-    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait'], { clockFollowsSleeps: true }, { pollIntervalMs: 60_000 });
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes', '--wait'], { clockFollowsSleeps: true }, { pollIntervalMs: 60_000 });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('staging: InProgress — Deploy Succeeded; checking success conditions: BakeAlarm\n'
       + 'staging: Succeeded — Deploy Succeeded\nstaging succeeded\n');
@@ -195,7 +195,7 @@ describe('retry', () => {
 
   test('--timeout stops waiting on a stage still running: exit 8, never sleeping past the deadline', async () => {
     cp.on(GetPipelineStateCommand).resolvesOnce(pipelineState({ stagingStatus: 'Failed' })).resolves(pipelineState({ stagingStatus: 'InProgress' }));
-    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait', '--timeout', '12s'], { clockFollowsSleeps: true }, { pollIntervalMs: 5000 });
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes', '--wait', '--timeout', '12s'], { clockFollowsSleeps: true }, { pollIntervalMs: 5000 });
     expect(r.code).toBe(8);
     expect(r.io.sleeps).toEqual([5000, 5000, 2000]);
     expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 1 + 4);
@@ -208,7 +208,7 @@ describe('retry', () => {
       .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
       .resolvesOnce(pipelineState({ stagingStatus: 'InProgress' }))
       .rejects(awsError('ThrottlingException', 'Rate exceeded', 400, 6));
-    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes', '--wait']);
     expect(r.code).toBe(5);
     expect(cp).toHaveReceivedCommandTimes(RetryStageExecutionCommand, 1);
     expect(cp).toHaveReceivedCommandTimes(GetPipelineStateCommand, 3);
@@ -224,7 +224,7 @@ describe('retry', () => {
       .resolvesOnce(pipelineState({ stagingStatus: 'Failed' }))
       .resolvesOnce(pipelineState({ stagingStatus: 'InProgress' }))
       .resolves(pipelineState({ stagingStatus: 'Succeeded' }));
-    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--wait', '--timeout', '1h'], { clockFollowsSleeps: true }, { pollIntervalMs: 5000 });
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes', '--wait', '--timeout', '1h'], { clockFollowsSleeps: true }, { pollIntervalMs: 5000 });
     expect(r.code).toBe(0);
     expect(r.io.sleeps).toEqual([5000]);
     expect(r.stderr).toContain('staging succeeded');
@@ -243,7 +243,7 @@ describe('retry', () => {
 
   test('exit 5 when still throttled after the retries', async () => {
     cp.on(GetPipelineStateCommand).rejects(awsError('ThrottlingException', 'Rate exceeded', 400, 6));
-    const r = await cli(['retry', PIPELINE, '--env', 'staging']);
+    const r = await cli(['retry', PIPELINE, '--env', 'staging', '--yes']);
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('throttled: codepipeline:GetPipelineState was still throttled after 6 attempts');
   });
@@ -251,7 +251,7 @@ describe('retry', () => {
 
 describe('rollback', () => {
   test('rolls back to the last execution that succeeded in the stage, following nextToken', async () => {
-    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
     expect(r.code).toBe(0);
     expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 2);
     expect(cp).toHaveReceivedCommandWith(ListActionExecutionsCommand, { pipelineName: PIPELINE, nextToken: 'page-2' });
@@ -260,7 +260,7 @@ describe('rollback', () => {
   });
 
   test('--target-execution overrides the search', async () => {
-    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-0', '--json']);
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes', '--target-execution', 'exec-0', '--json']);
     expect(r.code).toBe(0);
     expect(cp).not.toHaveReceivedCommand(ListActionExecutionsCommand);
     expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { targetPipelineExecutionId: 'exec-0' });
@@ -276,7 +276,7 @@ describe('rollback', () => {
 
   test('exit 3 when no earlier execution succeeded in the stage', async () => {
     cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.filter((a) => a.pipelineExecutionId !== 'exec-1') });
-    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("no earlier successful execution of 'prod' to roll back to");
     expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
@@ -286,7 +286,7 @@ describe('rollback', () => {
     const page = actionExecutions.filter((a) => a.pipelineExecutionId === 'exec-3');
     let n = 0;
     cp.on(ListActionExecutionsCommand).callsFake(() => ({ actionExecutionDetails: page, nextToken: `more-${++n}` }));
-    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
     expect(r.code).toBe(3);
     expect(cp).toHaveReceivedCommandTimes(ListActionExecutionsCommand, 50);
     expect(r.stderr).toBe("cdk-delivery: warning: stopped reading ListActionExecutions of 'shop-pipeline' after 50 pages; older items are left out\n"
@@ -317,7 +317,7 @@ describe('rollback', () => {
         artifactRevisions: [{ revisionId: COMMIT_1, revisionSummary: 'First release' }],
       },
     });
-    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
     expect(r.code).toBe(0);
     expect(cp).toHaveReceivedCommandTimes(RollbackStageCommand, 1);
     expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-1' });
@@ -350,7 +350,7 @@ describe('rollback', () => {
 
     test('rolling back again goes to the success before the one restored, never to the release it undid (regression: back to exec-2)', async () => {
       rolledBack('Succeeded');
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
       expect(r.code).toBe(0);
       expect(cp).toHaveReceivedCommandTimes(RollbackStageCommand, 1);
       expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-0' });
@@ -359,7 +359,7 @@ describe('rollback', () => {
     test('exit 3, without calling RollbackStage, when nothing succeeded before the execution restored', async () => {
       rolledBack('Succeeded');
       cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [prodRun('rb-1', 50), prodRun('exec-2', 200), prodRun('exec-1', 500)] });
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
       expect(r.code).toBe(3);
       expect(r.stderr).toBe("cdk-delivery: no earlier successful execution of 'prod' before execution exec-1, which rollback execution rb-1 restored, "
         + "to roll back to in pipeline 'shop-pipeline'\n");
@@ -368,7 +368,7 @@ describe('rollback', () => {
 
     test.each(['Failed', 'InProgress'] as const)('exit 3, without calling RollbackStage, when that rollback is %s: the target must be chosen', async (status) => {
       rolledBack(status);
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
       expect(r.code).toBe(3);
       expect(r.stderr).toBe('cdk-delivery: \'prod\' of \'shop-pipeline\' is being rolled back, or its rollback did not end well: its latest execution rb-1 '
         + `is a rollback to execution exec-1 that is ${status}; choose what to roll back to with --target-execution (exec-1 to roll back to it again)\n`);
@@ -399,7 +399,7 @@ describe('rollback', () => {
           prodAction('exec-1', 'Approve', 'Succeeded', 520),
         ],
       });
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
       expect(r.code).toBe(0);
       expect(cp).toHaveReceivedCommandTimes(RollbackStageCommand, 1);
       expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-1' });
@@ -409,7 +409,7 @@ describe('rollback', () => {
       cp.on(ListActionExecutionsCommand).resolves({
         actionExecutionDetails: [prodAction('exec-3', 'Approve', 'InProgress', 10), prodAction('exec-2', 'Approve', 'Succeeded', 200)],
       });
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
       expect(r.code).toBe(3);
       expect(r.stderr).toBe("cdk-delivery: no earlier successful execution of 'prod' to roll back to in pipeline 'shop-pipeline'; "
         + 'execution exec-2 did not run Deploy (stopped before it, or run before the stage changed)\n');
@@ -428,7 +428,7 @@ describe('rollback', () => {
           prodAction('exec-1', 'Approve', 'Succeeded', 520),
         ],
       });
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
       expect(r.code).toBe(0);
       expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-2' });
       expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'exec-2' });
@@ -439,7 +439,7 @@ describe('rollback', () => {
     cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'rb-1' }).resolves({
       pipelineExecution: { pipelineExecutionId: 'rb-1', executionType: 'ROLLBACK', rollbackMetadata: { rollbackTargetPipelineExecutionId: 'exec-1' } },
     });
-    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'rb-1']);
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes', '--target-execution', 'rb-1']);
     expect(r.code).toBe(3);
     expect(r.stderr).toBe("cdk-delivery: cannot roll back 'prod' to execution rb-1: it is a rollback execution, and CodePipeline rolls back only to "
       + 'standard executions; it restored execution exec-1 (--target-execution exec-1)\n');
@@ -451,7 +451,7 @@ describe('rollback', () => {
     cp.on(GetPipelineExecutionCommand).resolves({
       pipelineExecution: { pipelineExecutionId: 'exec-1', pipelineVersion: 3, artifactRevisions: [{ revisionId: COMMIT_1, revisionSummary: 'First release' }] },
     });
-    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
     expect(r.code).toBe(3);
     expect(r.stderr).toBe("cdk-delivery: cannot roll back 'prod' of 'shop-pipeline' to 0badc0d \"First release\" (execution exec-1): it ran pipeline version 3, "
       + 'and the pipeline has changed since (version 4); CodePipeline rolls back only to executions started in the current version: '
@@ -460,7 +460,7 @@ describe('rollback', () => {
   });
 
   test('exit 1, without calling RollbackStage, for the source stage, which CodePipeline never rolls back', async () => {
-    const r = await cli(['rollback', PIPELINE, '--env', 'Source']);
+    const r = await cli(['rollback', PIPELINE, '--env', 'Source', '--yes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("cdk-delivery: cannot roll back 'Source' in 'shop-pipeline': it is the source stage, which CodePipeline never rolls back; "
       + 'roll back the environment that runs the change, or start the pipeline on an earlier revision (cdk-delivery start --revision)\n');
@@ -474,7 +474,7 @@ describe('rollback', () => {
 
     test('exit 1 after GetPipeline, without searching or calling RollbackStage, saying how to redeploy instead', async () => {
       mode('PARALLEL');
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
       expect(r.code).toBe(1);
       expect(cp).toHaveReceivedCommandWith(GetPipelineCommand, { name: PIPELINE });
       expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
@@ -488,7 +488,7 @@ describe('rollback', () => {
 
     test('with --target-execution, the message gives the command that releases that execution\'s revision again', async () => {
       mode('PARALLEL');
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-1']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes', '--target-execution', 'exec-1']);
       expect(r.code).toBe(1);
       expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'exec-1' });
       expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
@@ -499,14 +499,14 @@ describe('rollback', () => {
 
     test('QUEUED mode rolls back', async () => {
       mode('QUEUED');
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
       expect(r.code).toBe(0);
       expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-1' });
     });
 
     test('a denied GetPipeline is a warning, and the rollback goes on (CodePipeline refuses it itself in PARALLEL mode)', async () => {
       cp.on(GetPipelineCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
       expect(r.code).toBe(0);
       expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-1' });
       expect(r.stderr).toBe("cdk-delivery: warning: access denied: GetPipeline needs the IAM permission codepipeline:GetPipeline (pipeline 'shop-pipeline'); "
@@ -516,14 +516,14 @@ describe('rollback', () => {
 
   test('exit 1 when CodePipeline cannot roll back', async () => {
     cp.on(RollbackStageCommand).rejects(new UnableToRollbackStageException({ message: 'pipeline type V1', $metadata: {} }));
-    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('RollbackStage failed');
   });
 
   test('exit 4 naming codepipeline:RollbackStage when access is denied', async () => {
     cp.on(RollbackStageCommand).rejects(awsError('AccessDeniedException', 'denied', 400));
-    const r = await cli(['rollback', PIPELINE, '--env', 'prod']);
+    const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes']);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('codepipeline:RollbackStage');
   });
@@ -543,7 +543,7 @@ describe('rollback', () => {
       cp.on(GetPipelineStateCommand)
         .resolvesOnce(prod('exec-2', 'Failed')).resolvesOnce(prod('exec-2', 'Failed')).resolvesOnce(prod('rb-1', 'InProgress'))
         .resolves(prod('rb-1', 'Succeeded'));
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-1', '--wait']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes', '--target-execution', 'exec-1', '--wait']);
       expect(r.code).toBe(0);
       expect(r.stderr).toBe('prod: waiting for execution rb-1 to reach the stage\nprod: InProgress — Deploy InProgress\nprod: Succeeded — Deploy Succeeded\nprod succeeded\n');
       expect(cp).toHaveReceivedCommandWith(ListActionExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: 'rb-1' } });
@@ -557,13 +557,13 @@ describe('rollback', () => {
       cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'rb-1' })
         .rejectsOnce(awsError('PipelineExecutionNotFoundException', 'Pipeline execution rb-1 not found'))
         .resolves({ pipelineExecution: { pipelineExecutionId: 'rb-1', status: 'InProgress' } });
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-1', '--wait']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes', '--target-execution', 'exec-1', '--wait']);
       expect(r.code).toBe(0);
       expect(r.stderr).toContain('prod succeeded\n');
 
       cp.on(GetPipelineStateCommand).resolves(prod('exec-2', 'Failed'));
       cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'rb-1' }).rejects(awsError('PipelineExecutionNotFoundException', 'Pipeline execution rb-1 not found'));
-      const gone = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-1', '--wait']);
+      const gone = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes', '--target-execution', 'exec-1', '--wait']);
       expect(gone.code).toBe(3);
       expect(gone.stderr).toContain("cdk-delivery: execution rb-1 of pipeline 'shop-pipeline' was not found in 3 polls in a row; stopped waiting");
     });
@@ -572,7 +572,7 @@ describe('rollback', () => {
       cp.on(GetPipelineStateCommand)
         .resolvesOnce(prod('exec-2', 'Failed'))
         .rejects(Object.assign(new Error('socket hang up'), { name: 'Error', $metadata: {} }));
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-1', '--wait']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes', '--target-execution', 'exec-1', '--wait']);
       expect(r.code).toBe(5);
       expect(cp).toHaveReceivedCommandTimes(RollbackStageCommand, 1);
       expect(r.stderr).toBe('cdk-delivery: cannot reach the codepipeline endpoint for GetPipelineState (socket hang up); check AWS_ENDPOINT_URL, --region and the network; '
@@ -583,9 +583,165 @@ describe('rollback', () => {
     test('exit 1 "abandoned" only when the execution ended without reaching the stage', async () => {
       cp.on(GetPipelineStateCommand).resolves(prod('exec-2', 'Failed'));
       cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'rb-1' }).resolves({ pipelineExecution: { pipelineExecutionId: 'rb-1', status: 'Superseded' } });
-      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-1', '--wait']);
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--yes', '--target-execution', 'exec-1', '--wait']);
       expect(r.code).toBe(1);
       expect(r.stderr).toBe('prod abandoned: execution rb-1 is Superseded\n');
+    });
+  });
+});
+
+describe('confirmation: retry and rollback redeploy, so they ask first', () => {
+  describe('retry', () => {
+    beforeEach(() => {
+      cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-3' }).resolves({ pipelineExecution: { ...execution3(), status: 'Failed' } });
+    });
+
+    test.each([
+      [[], 'Retry the failed actions of staging (execution exec-3, revision 3f2a9c1)?'],
+      [['--all-actions'], 'Retry every action of staging, from its first (execution exec-3, revision 3f2a9c1)?'],
+    ])('on a terminal, %j asks what will run again; no: exit 2, nothing done, no RetryStageExecution', async (flags, question) => {
+      const r = await cli(['retry', PIPELINE, '--env', 'staging', ...flags], { stdinIsTTY: true, confirm: async () => false });
+      expect(r.code).toBe(2);
+      expect(r.io.questions).toEqual([question]);
+      expect(r.stderr).toBe("'staging' of 'shop-pipeline': execution exec-3 (3f2a9c1 \"Add gift cards\") is Failed (failed: Deploy)\nnothing done\n");
+      expect(r.stdout).toBe('');
+      expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'exec-3' });
+      expect(cp).not.toHaveReceivedCommand(RetryStageExecutionCommand);
+    });
+
+    test('on a terminal, yes retries', async () => {
+      const r = await cli(['retry', PIPELINE, '--env', 'staging', '--all-actions'], { stdinIsTTY: true, confirm: async () => true });
+      expect(r.code).toBe(0);
+      expect(r.io.questions).toEqual(['Retry every action of staging, from its first (execution exec-3, revision 3f2a9c1)?']);
+      expect(cp).toHaveReceivedCommandTimes(RetryStageExecutionCommand, 1);
+      expect(cp).toHaveReceivedCommandWith(RetryStageExecutionCommand, {
+        pipelineName: PIPELINE, stageName: 'staging', pipelineExecutionId: 'exec-3', retryMode: 'ALL_ACTIONS',
+      });
+      expect(r.stdout).toBe("retrying every action of 'staging' in 'shop-pipeline', from its first (execution exec-3)\n");
+    });
+
+    test('nothing to retry is said without a question', async () => {
+      const r = await cli(['retry', PIPELINE, '--env', 'prod'], { stdinIsTTY: true, confirm: async () => true });
+      expect(r.code).toBe(3);
+      expect(r.io.questions).toEqual([]);
+      expect(cp).not.toHaveReceivedCommand(RetryStageExecutionCommand);
+    });
+
+    test('--yes asks nothing and reads no execution', async () => {
+      const r = await cli(['retry', PIPELINE, '--env', 'staging', '-y'], { stdinIsTTY: true, confirm: async () => false });
+      expect(r.code).toBe(0);
+      expect(r.io.questions).toEqual([]);
+      expect(cp).not.toHaveReceivedCommand(GetPipelineExecutionCommand);
+      expect(cp).toHaveReceivedCommandTimes(RetryStageExecutionCommand, 1);
+    });
+
+    test('without a terminal and without --yes: exit 2 before any call', async () => {
+      for (const flags of [[], ['--all-actions'], ['--wait', '--json']]) {
+        const r = await cli(['retry', PIPELINE, '--env', 'staging', ...flags]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toBe('cdk-delivery: refusing to retry without confirmation: stdin is not a terminal; pass --yes\n');
+        expect(r.stdout).toBe('');
+      }
+      expect(cp.calls()).toHaveLength(0);
+    });
+  });
+
+  describe('rollback', () => {
+    // prod's latest execution, exec-2 (a1b2c3d "Fix checkout"), failed; exec-1 (0badc0d "First release") is the last success
+    beforeEach(() => {
+      const state = pipelineState({ stagingStatus: 'Succeeded', approval: false });
+      state.stageStates![3].latestExecution = { pipelineExecutionId: 'exec-2', status: 'Failed' };
+      cp.on(GetPipelineStateCommand).resolves(state);
+      cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-2' }).resolves({
+        pipelineExecution: { pipelineExecutionId: 'exec-2', status: 'Failed', artifactRevisions: [{ name: 'Source', revisionId: COMMIT_2, revisionSummary: 'Fix checkout' }] },
+      });
+    });
+
+    test('on a terminal it names the revision the stage ran last and the one it goes back to; no: exit 2, no RollbackStage', async () => {
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod'], { stdinIsTTY: true, confirm: async () => false });
+      expect(r.code).toBe(2);
+      expect(r.io.questions).toEqual(['Roll back prod from a1b2c3d to 0badc0d (execution exec-1)?']);
+      expect(r.stderr).toBe("the latest execution of 'prod' in 'shop-pipeline' is exec-2 (a1b2c3d \"Fix checkout\", Failed); "
+        + 'rolling back deploys 0badc0d "First release" (execution exec-1) again\nnothing done\n');
+      expect(r.stdout).toBe('');
+      expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+      // the latest execution is read once: for a rollback it may be, and for the question
+      expect(cp).toHaveReceivedNthSpecificCommandWith(1, GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'exec-2' });
+      expect(cp).toHaveReceivedCommandTimes(GetPipelineExecutionCommand, 2);
+    });
+
+    test('on a terminal, yes rolls back', async () => {
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod'], { stdinIsTTY: true, confirm: async () => true });
+      expect(r.code).toBe(0);
+      expect(r.io.questions).toEqual(['Roll back prod from a1b2c3d to 0badc0d (execution exec-1)?']);
+      expect(cp).toHaveReceivedCommandTimes(RollbackStageCommand, 1);
+      expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { pipelineName: PIPELINE, stageName: 'prod', targetPipelineExecutionId: 'exec-1' });
+    });
+
+    test('with --target-execution, the latest execution is read for the question only', async () => {
+      cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-0' }).resolves({
+        pipelineExecution: { pipelineExecutionId: 'exec-0', artifactRevisions: [{ name: 'Source', revisionId: COMMIT_1, revisionSummary: 'Older release' }] },
+      });
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-0'], { stdinIsTTY: true, confirm: async () => false });
+      expect(r.code).toBe(2);
+      expect(r.io.questions).toEqual(['Roll back prod from a1b2c3d to 0badc0d (execution exec-0)?']);
+      expect(cp).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: PIPELINE, pipelineExecutionId: 'exec-2' });
+      expect(cp).not.toHaveReceivedCommand(ListActionExecutionsCommand);
+      expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+
+      cp.resetHistory();
+      const yes = await cli(['rollback', PIPELINE, '--env', 'prod', '--target-execution', 'exec-0', '--yes'], { stdinIsTTY: true });
+      expect(yes.code).toBe(0);
+      expect(yes.io.questions).toEqual([]);
+      expect(cp).not.toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-2' });
+      expect(cp).toHaveReceivedCommandWith(RollbackStageCommand, { targetPipelineExecutionId: 'exec-0' });
+    });
+
+    test('a latest execution CodePipeline no longer has is named by its id', async () => {
+      cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'exec-2' }).rejects(awsError('PipelineExecutionNotFoundException', 'not found'));
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod'], { stdinIsTTY: true, confirm: async () => false });
+      expect(r.code).toBe(2);
+      expect(r.io.questions).toEqual(['Roll back prod from execution exec-2 to 0badc0d (execution exec-1)?']);
+      expect(r.stderr).toBe("the latest execution of 'prod' in 'shop-pipeline' is exec-2 (—, Failed); "
+        + 'rolling back deploys 0badc0d "First release" (execution exec-1) again\nnothing done\n');
+      expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+    });
+
+    test('a target restored by an earlier rollback is named with it', async () => {
+      cp.on(ListActionExecutionsCommand).resolves({
+        actionExecutionDetails: [
+          { ...actionExecutions[4], pipelineExecutionId: 'exec-2', stageName: 'prod', actionName: 'Deploy', status: 'Failed', startTime: minutesAgo(20), lastUpdateTime: minutesAgo(10) },
+          { ...actionExecutions[9], pipelineExecutionId: 'rb-1', startTime: minutesAgo(110), lastUpdateTime: minutesAgo(100) },
+          { ...actionExecutions[9], pipelineExecutionId: 'exec-1', startTime: minutesAgo(510), lastUpdateTime: minutesAgo(500) },
+        ],
+      });
+      cp.on(GetPipelineExecutionCommand, { pipelineExecutionId: 'rb-1' }).resolves({
+        pipelineExecution: { pipelineExecutionId: 'rb-1', executionType: 'ROLLBACK', rollbackMetadata: { rollbackTargetPipelineExecutionId: 'exec-1' } },
+      });
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod'], { stdinIsTTY: true, confirm: async () => false });
+      expect(r.code).toBe(2);
+      expect(r.io.questions).toEqual(['Roll back prod from a1b2c3d to 0badc0d (execution exec-1)?']);
+      expect(r.stderr).toBe("the latest execution of 'prod' in 'shop-pipeline' is exec-2 (a1b2c3d \"Fix checkout\", Failed); "
+        + 'rolling back deploys 0badc0d "First release" (execution exec-1, restored by rollback execution rb-1) again\nnothing done\n');
+      expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+    });
+
+    test('nothing to roll back to is said without a question', async () => {
+      cp.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: actionExecutions.filter((a) => a.pipelineExecutionId !== 'exec-1') });
+      const r = await cli(['rollback', PIPELINE, '--env', 'prod'], { stdinIsTTY: true, confirm: async () => true });
+      expect(r.code).toBe(3);
+      expect(r.io.questions).toEqual([]);
+      expect(cp).not.toHaveReceivedCommand(RollbackStageCommand);
+    });
+
+    test('without a terminal and without --yes: exit 2 before any call', async () => {
+      for (const flags of [[], ['--target-execution', 'exec-0'], ['--wait', '--json']]) {
+        const r = await cli(['rollback', PIPELINE, '--env', 'prod', ...flags]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toBe('cdk-delivery: refusing to roll back without confirmation: stdin is not a terminal; pass --yes\n');
+        expect(r.stdout).toBe('');
+      }
+      expect(cp.calls()).toHaveLength(0);
     });
   });
 });

@@ -1,9 +1,11 @@
+import { PipelineExecution } from '@aws-sdk/client-codepipeline';
 import { PIPELINE_STAGES, SOURCE_STAGE } from '../../model/stage-names';
 import { CommandContext } from '../context';
-import { CliError, ExitCode } from '../errors';
+import { CliError, ExitCode, usageError } from '../errors';
 import { println } from '../io';
 import {
-  actionsNotRun, describeRevision, findStage, isRollbackExecution, revisionOfExecution, stageActionNames, StageRun, stageRuns, validateName,
+  actionsNotRun, describeRevision, findStage, isRollbackExecution, revisionOfExecution, shortRevision, stageActionNames, StageRun, stageRuns,
+  validateName,
 } from '../pipeline-model';
 import { safeLine } from '../terminal';
 import { lastStatusChange, StageActionOptions, waitForStage } from './wait';
@@ -13,19 +15,41 @@ export interface StageCommandOptions extends StageActionOptions {
   readonly targetExecution?: string;
   /** retry only: run every action of the stage again, from its first (ALL_ACTIONS), not only the failed ones. */
   readonly allActions?: boolean;
+  /** Do not ask for confirmation (`-y, --yes`); without a terminal, the command needs it. */
+  readonly yes?: boolean;
 }
 
 /**
- * `cdk-delivery retry <pipeline> --env <name> [--all-actions]`: RetryStageExecution of the stage's
+ * Without a terminal nothing can confirm: `retry` and `rollback` redeploy, so without `--yes` they
+ * refuse (exit 2) before reading anything, as `stop` does.
+ */
+function requireConfirmation(ctx: CommandContext, options: StageCommandOptions, verb: string): void {
+  if (!options.yes && !ctx.io.stdinIsTTY) {
+    throw usageError(`refusing to ${verb} without confirmation: stdin is not a terminal; pass --yes`);
+  }
+}
+
+/** Shows what is about to happen on stderr and asks `question`; false (after `nothing done`) on no. */
+async function confirm(ctx: CommandContext, context: string, question: string): Promise<boolean> {
+  println(ctx.io.stderr, safeLine(context));
+  const ok = await ctx.io.confirm(safeLine(question));
+  if (!ok) println(ctx.io.stderr, 'nothing done');
+  return ok;
+}
+
+/**
+ * `cdk-delivery retry <pipeline> --env <name> [--all-actions] [--yes]`: RetryStageExecution of the stage's
  * latest execution, FAILED_ACTIONS (the console's "Retry failed actions") or, with `--all-actions`,
  * ALL_ACTIONS (its "Retry stage"). A stage failed with no failed action (its success conditions, the
  * alarms watched after the deployments, failed it) has no failed action to retry: when CodePipeline
  * refuses to retry it (StageNotRetryableException), the error says so and names the commands that do
- * what the release manager wants, `--all-actions` or `rollback`.
+ * what the release manager wants, `--all-actions` or `rollback`. It redeploys, so it asks first on
+ * a terminal (after one GetPipelineExecution for the revision) and needs `--yes` in a script.
  */
 export async function retryCommand(ctx: CommandContext, options: StageCommandOptions): Promise<number> {
   const pipeline = validateName(options.pipeline, 'pipeline name');
   const env = validateName(options.env, 'environment name (--env)');
+  requireConfirmation(ctx, options, 'retry');
   const state = await ctx.api.getPipelineState(pipeline);
   const stage = findStage(state, env, pipeline);
   const latest = stage.latestExecution;
@@ -42,6 +66,15 @@ export async function retryCommand(ctx: CommandContext, options: StageCommandOpt
       ExitCode.NOT_FOUND);
   }
   const retryMode = options.allActions ? 'ALL_ACTIONS' : 'FAILED_ACTIONS';
+  if (!options.yes) {
+    const retried = latest.pipelineExecutionId;
+    const revision = revisionOfExecution(await ctx.api.findPipelineExecution(pipeline, retried));
+    const failed = (stage.actionStates ?? []).filter((a) => a.latestExecution?.status === 'Failed' && a.actionName).map((a) => a.actionName!);
+    const context = `'${env}' of '${pipeline}': execution ${retried} (${describeRevision(revision)}) is ${latest.status}`
+      + `${failed.length > 0 ? ` (failed: ${failed.join(', ')})` : ''}`;
+    const what = options.allActions ? `every action of ${env}, from its first` : `the failed actions of ${env}`;
+    if (!await confirm(ctx, context, `Retry ${what} (execution ${retried}, revision ${shortRevision(revision.id)})?`)) return ExitCode.USAGE;
+  }
   let executionId: string;
   try {
     executionId = await ctx.api.retryStageExecution({
@@ -76,8 +109,7 @@ export async function retryCommand(ctx: CommandContext, options: StageCommandOpt
  * the stage runs now). A rollback that did not succeed is refused: rolling back again should be a
  * choice (`--target-execution`), not a guess.
  */
-async function restoredByCurrent(ctx: CommandContext, pipeline: string, env: string, current: string): Promise<string | undefined> {
-  const execution = await ctx.api.findPipelineExecution(pipeline, current);
+function restoredByCurrent(pipeline: string, env: string, current: string, execution: PipelineExecution | undefined): string | undefined {
   if (!execution || !isRollbackExecution(execution)) return undefined;
   const restored = execution.rollbackMetadata?.rollbackTargetPipelineExecutionId;
   if (execution.status !== 'Succeeded' || !restored) {
@@ -121,15 +153,18 @@ async function refuseParallelMode(ctx: CommandContext, pipeline: string, env: st
 }
 
 /**
- * `cdk-delivery rollback <pipeline> --env <name> [--target-execution <id>]`: RollbackStage to the
+ * `cdk-delivery rollback <pipeline> --env <name> [--target-execution <id>] [--yes]`: RollbackStage to the
  * last execution that succeeded in the stage (read from the stage's action execution history).
- * Refused in PARALLEL execution mode, where CodePipeline has no stage rollback.
+ * Refused in PARALLEL execution mode, where CodePipeline has no stage rollback. It puts an earlier
+ * revision back into the environment, so it asks first on a terminal, naming the revision the stage's
+ * latest execution ran and the one it goes back to, and needs `--yes` in a script.
  */
 export async function rollbackCommand(ctx: CommandContext, options: StageCommandOptions): Promise<number> {
   const pipeline = validateName(options.pipeline, 'pipeline name');
   const env = validateName(options.env, 'environment name (--env)');
   // a usage error, found before any AWS call
   if (options.targetExecution !== undefined) validateName(options.targetExecution, 'execution id (--target-execution)');
+  requireConfirmation(ctx, options, 'roll back');
   const state = await ctx.api.getPipelineState(pipeline);
   const stage = findStage(state, env, pipeline);
   if (stage.stageName === SOURCE_STAGE) {
@@ -139,12 +174,18 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
   }
   await refuseParallelMode(ctx, pipeline, env, options.targetExecution);
   const current = stage.latestExecution?.pipelineExecutionId;
+  // the stage's latest execution, read once: for what a rollback restored, and for the question
+  let currentExecution: Promise<PipelineExecution | undefined> | undefined;
+  const readCurrent = () => {
+    if (!currentExecution) currentExecution = current ? ctx.api.findPipelineExecution(pipeline, current) : Promise.resolve(undefined);
+    return currentExecution;
+  };
 
   let target = options.targetExecution;
   if (target === undefined) {
     // After a rollback, the stage runs what that rollback restored: rolling back again goes to a
     // success older than it, never to the releases the rollback undid.
-    const restored = current ? await restoredByCurrent(ctx, pipeline, env, current) : undefined;
+    const restored = current ? restoredByCurrent(pipeline, env, current, await readCurrent()) : undefined;
     // The target must have run the whole stage: not a run stopped after its approval (or between run
     // orders). RollbackStage takes only executions of the current pipeline version, whose stage had the
     // actions it has now, so every one of them must have succeeded in the run.
@@ -195,6 +236,18 @@ export async function rollbackCommand(ctx: CommandContext, options: StageCommand
     throw new CliError(`cannot roll back '${env}' of '${pipeline}' to ${describeRevision(revision)} (execution ${target}): it ran pipeline version `
       + `${execution.pipelineVersion}, and the pipeline has changed since (version ${state.pipelineVersion}); CodePipeline rolls back only to `
       + 'executions started in the current version: release that revision again instead', ExitCode.NOT_FOUND);
+  }
+  if (!options.yes) {
+    const from = revisionOfExecution(await readCurrent());
+    const via = restoredBy ? `, restored by rollback execution ${restoredBy}` : '';
+    const latest = current
+      ? `the latest execution of '${env}' in '${pipeline}' is ${current} (${describeRevision(from)}, ${stage.latestExecution?.status ?? 'in an unknown state'})`
+      : `'${env}' in '${pipeline}' has no execution`;
+    const fromWhat = from.id ? ` from ${shortRevision(from.id)}` : current ? ` from execution ${current}` : '';
+    if (!await confirm(ctx, `${latest}; rolling back deploys ${describeRevision(revision)} (execution ${target}${via}) again`,
+      `Roll back ${env}${fromWhat} to ${shortRevision(revision.id)} (execution ${target})?`)) {
+      return ExitCode.USAGE;
+    }
   }
   const executionId = await ctx.api.rollbackStage({ pipelineName: pipeline, stageName: env, targetPipelineExecutionId: target });
   if (options.json) {
