@@ -294,6 +294,8 @@ export function commandsActionModel(spec: {
   primaryInput: 'source' | 'build';
   /** Stack outputs the action reads: its variables (resolved by CodePipeline when it starts), plan lines and warnings. */
   outputs?: OutputVariables;
+  /** Variables the library sets on the action itself (`CDK_DELIVERY_RUNS_BEFORE_DEPLOYMENTS`), not shown in the plan. */
+  marker?: Record<string, string>;
 }): ActionModel {
   const { common } = spec;
   return {
@@ -334,7 +336,7 @@ export function commandsActionModel(spec: {
         input,
         extraInputs: [extra],
         role: rc.codeBuildActionRole(),
-        environmentVariables: actionVariables({ ...variables.action, ...spec.outputs?.variables }),
+        environmentVariables: actionVariables({ ...variables.action, ...spec.outputs?.variables, ...spec.marker }),
       })];
     },
   };

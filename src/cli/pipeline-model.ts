@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { notFound, usageError } from './errors';
 import { safeLine, truncate } from './terminal';
-import { PIPELINE_STAGES, SOURCE_ACTION } from '../model/stage-names';
+import { BEFORE_DEPLOYMENTS_VARIABLE, PIPELINE_STAGES, SOURCE_ACTION } from '../model/stage-names';
 
 /** Stages that are not environments: the ones the constructs create besides the environments. */
 export const NON_ENVIRONMENT_STAGES: ReadonlySet<string> = new Set(PIPELINE_STAGES);
@@ -121,12 +121,27 @@ export function primarySourceRevision<T>(revisions: T[] | undefined, nameOf: (re
  * are deploy scripts or verification commands, which CodePipeline does not tell apart: they count
  * only in a run without any deployment of category `Deploy` (an environment deployed by scripts
  * alone); otherwise they run beside or after the deployments (scripts, `runAfterDeployments`,
- * verification) and a stop that cuts them short leaves the deployments done.
+ * verification) and a stop that cuts them short leaves the deployments done. A deploy script with
+ * `runBeforeDeployments` (its action sets CDK_DELIVERY_RUNS_BEFORE_DEPLOYMENTS) never is: it runs
+ * before anything deploys, and a run that ended after it (stopped, a change-set review rejected,
+ * a change set that failed) deployed nothing.
  */
 export function deploymentActions(actions: ActionExecutionDetail[]): ActionExecutionDetail[] {
   const category = (a: ActionExecutionDetail) => a.input?.actionTypeId?.category;
   const deploys = actions.filter((a) => !isApproval(a) && (category(a) === 'Deploy' || category(a) === undefined) && !preparesChangeSet(a));
-  return deploys.length > 0 ? deploys : actions.filter((a) => category(a) === 'Build');
+  return deploys.length > 0 ? deploys : actions.filter((a) => category(a) === 'Build' && !runsBeforeDeployments(a));
+}
+
+/** True for the action of a deploy script with `runBeforeDeployments`: its `CDK_DELIVERY_RUNS_BEFORE_DEPLOYMENTS` variable is `true`. */
+export function runsBeforeDeployments(action: ActionExecutionDetail): boolean {
+  const raw = action.input?.configuration?.EnvironmentVariables;
+  if (!raw || !raw.includes(BEFORE_DEPLOYMENTS_VARIABLE)) return false;
+  try {
+    const variables: unknown = JSON.parse(raw);
+    return Array.isArray(variables) && variables.some((v) => v?.name === BEFORE_DEPLOYMENTS_VARIABLE && v?.value === 'true');
+  } catch {
+    return false;
+  }
 }
 
 /** CloudFormation action modes that only prepare a change set: the stack does not change. */

@@ -222,6 +222,7 @@ function actionFieldChanges(
       case 'privileged': description = `${title}: ${a ? 'now runs' : 'no longer runs'} a privileged (Docker) CodeBuild environment`; break;
       case 'triggersPipeline': description = `${title}: ${a ? 'now starts' : 'no longer starts'} the pipeline`; break;
       case 'accountUnresolved': description = `${title}: account ${a ? 'now a token, unknown at synth' : 'no longer a token'}`; break;
+      case 'runsBeforeDeployments': description = `${title}: ${a ? 'now runs before' : 'no longer runs before'} the environment's other deployments`; break;
       case 'gradual': description = `${title}: ${a === false ? 'now deploys all at once' : a === true ? 'now rolls out gradually' : `gradual ${arrow(b, a)}`}`; break;
       default: description = `${title}: ${key} ${arrow(b, a)}`;
     }

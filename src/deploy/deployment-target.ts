@@ -16,6 +16,7 @@ import {
 import { LambdaDeployOptions, lambdaModel } from './lambda-target';
 import { commandsActionModel, QualityCheckCommandsOptions } from '../build/quality-check';
 import { DeploymentModel, DeploymentRenderContext, ModelContext, ProducedActionFacts } from '../model/model';
+import { BEFORE_DEPLOYMENTS_DETAIL, BEFORE_DEPLOYMENTS_VARIABLE } from '../model/stage-names';
 import { readBootstrapVersion, withActionRolePolicy } from '../private/action-grants';
 import { buildOutputFilePath } from '../private/artifact-paths';
 import { refuseSecretInPipelineDefinition, refuseSecretsInCommands, takenVariables, validateCommandsOptions } from '../private/commands-spec';
@@ -127,6 +128,20 @@ export interface DeployCommandsOptions extends QualityCheckCommandsOptions {
    * @default false - the script runs in parallel with the other deployments
    */
   readonly runAfterDeployments?: boolean;
+  /**
+   * Run the script before the environment's other deployments: after its manual approval
+   * (`Approval.manual()`), before any change set is created (with `Approval.changeSetReview()`, the
+   * review follows the change sets, after the script). For a check that must pass before anything
+   * deploys (a schema check, a freeze calendar, a health check of the running service), as CDK
+   * Pipelines' `pre` steps. Several such scripts run in parallel; when one fails, the stage fails
+   * and nothing is deployed. Not with `runAfterDeployments`, nor with stack outputs (nothing of
+   * the environment is deployed yet). The action has the environment variable
+   * `CDK_DELIVERY_RUNS_BEFORE_DEPLOYMENTS=true`, by which the `cdk-delivery` CLI tells it from a
+   * deployment.
+   *
+   * @default false - the script runs in parallel with the other deployments
+   */
+  readonly runBeforeDeployments?: boolean;
   /**
    * Environment variables set from the `CfnOutput`s of stacks of a CDK stage the environment
    * deploys, as `Verification.commands` takes them; only with `runAfterDeployments` (the outputs
@@ -432,13 +447,28 @@ class CommandsTarget extends DeploymentTarget {
     const commands = v.requireStringArray(`${ctx.field}.commands`, this.commands, "Pass the deploy commands, for example ['./deploy.sh staging'].");
     refuseSecretsInCommands(v, commands, i => `${ctx.field}.commands[${i}]`, `${ctx.field}.secrets`);
     v.noMisspeltFields(ctx.field, this.options, 'DeployCommandsOptions');
-    const { runAfterDeployments, envFromCfnOutputs, envFromStackOutputs, ...codeBuildOptions } = this.options ?? {};
+    const { runAfterDeployments, runBeforeDeployments, envFromCfnOutputs, envFromStackOutputs, ...codeBuildOptions } = this.options ?? {};
     const common = validateCommandsOptions(ctx, codeBuildOptions);
     const after = v.optionalBoolean(`${ctx.field}.runAfterDeployments`, runAfterDeployments) ?? false;
+    const before = v.optionalBoolean(`${ctx.field}.runBeforeDeployments`, runBeforeDeployments) ?? false;
+    if (before && after) {
+      v.fail(`${ctx.field}.runBeforeDeployments`, 'is true, and so is runAfterDeployments, but a script runs either before the other deployments or after them', true,
+        'Keep one of them, or give the environment two scripts: one with runBeforeDeployments, one with runAfterDeployments.');
+    }
     const outputsField = envFromCfnOutputs !== undefined ? 'envFromCfnOutputs' : envFromStackOutputs !== undefined ? 'envFromStackOutputs' : undefined;
+    if (outputsField && before) {
+      v.fail(`${ctx.field}.${outputsField}`, 'reads stack outputs, which exist once the stacks are deployed, but the script runs before the deployments '
+        + '(runBeforeDeployments), when this execution has deployed none of them yet', described(outputsField),
+      'Set runAfterDeployments: true instead, so the script runs once the other deployments succeeded, or read what an earlier environment deployed in the script itself.');
+    }
     if (outputsField && !after) {
       v.fail(`${ctx.field}.${outputsField}`, 'reads stack outputs, which exist once the stacks are deployed, but the script runs in parallel with the deployments',
         described(outputsField), 'Set runAfterDeployments: true, so the script runs once the other deployments succeeded.');
+    }
+    if (before && BEFORE_DEPLOYMENTS_VARIABLE in takenVariables(common)) {
+      const field = common.secrets?.[BEFORE_DEPLOYMENTS_VARIABLE] !== undefined ? 'secrets' : 'environmentVariables';
+      v.fail(`${ctx.field}.${field}.${BEFORE_DEPLOYMENTS_VARIABLE}`, 'is the variable the library sets on a script with runBeforeDeployments '
+        + '(the cdk-delivery CLI reads it to tell the script from a deployment)', described(BEFORE_DEPLOYMENTS_VARIABLE), 'Give your variable another name.');
     }
     const spec = { name, kind: 'commands', summary: `deploy script: ${commands.join(' && ')}`, commands, common, primaryInput: 'build' as const };
     const action = commandsActionModel(spec);
@@ -448,16 +478,17 @@ class CommandsTarget extends DeploymentTarget {
       name,
       kind: 'commands',
       summary: action.summary,
-      details: after ? ['after the environment\'s other deployments', ...action.details] : action.details,
+      details: after ? ['after the environment\'s other deployments', ...action.details]
+        : before ? [BEFORE_DEPLOYMENTS_DETAIL, ...action.details] : action.details,
       privileged: common.privileged,
       hasPreparePhase: false,
-      actionNames: [{ name, phase: after ? 'after' : 'deploy', kind: 'commands' }],
+      actionNames: [{ name, phase: after ? 'after' : before ? 'before' : 'deploy', kind: 'commands' }],
       resolveOutputs: outputsField
         ? (envCtx: ModelContext) => outputs = outputVariables(envCtx, { envFromCfnOutputs, envFromStackOutputs }, takenVariables(common), 'the deploy script')
         : undefined,
       // its plan lines for the outputs are added with the resolution (environmentModel)
-      produce: (rc: DeploymentRenderContext) => commandsActionModel({ ...spec, outputs })
-        .produce({ ...rc, actionName: name, runOrder: after ? rc.afterRunOrder : rc.deployRunOrder }),
+      produce: (rc: DeploymentRenderContext) => commandsActionModel({ ...spec, outputs, ...(before ? { marker: { [BEFORE_DEPLOYMENTS_VARIABLE]: 'true' } } : {}) })
+        .produce({ ...rc, actionName: name, runOrder: after ? rc.afterRunOrder : before ? rc.beforeRunOrder : rc.deployRunOrder }),
     };
   }
 }

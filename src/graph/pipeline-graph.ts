@@ -1,5 +1,5 @@
 import { ASSETS_ACTION_NAME, BUILD_STAGE, CHECKS_STAGE, SELF_UPDATE_STAGE, SOURCE_STAGE } from '../model/build-model';
-import { EnvironmentModel, PipelineModel } from '../model/model';
+import { DeploymentActionName, EnvironmentModel, PipelineModel } from '../model/model';
 import { changeSetLevels } from '../model/quotas';
 import { reviewActionName } from '../model/stage-names';
 import { SOURCE_ACTION_NAME } from '../sources/pipeline-source';
@@ -25,6 +25,7 @@ export type GraphNodeKind =
     readonly deployRunOrder: number;
     readonly runOrderAt: (phase: 'prepare' | 'deploy', level: number) => number;
     readonly afterRunOrder: number;
+    readonly beforeRunOrder: number;
   }
   | { readonly type: 'verification'; readonly index: number };
 
@@ -101,8 +102,9 @@ export function buildGraph(model: PipelineModel): PipelineGraph {
 }
 
 /**
- * Run orders inside an environment: [manual approval] → level 0: prepare (change sets) →
- * [change-set review] → deploy → level 1: prepare → [review] → deploy → ... → verification.
+ * Run orders inside an environment: [manual approval] → [deploy scripts with runBeforeDeployments]
+ * → level 0: prepare (change sets) → [change-set review] → deploy → level 1: prepare → [review] →
+ * deploy → ... → [deploy scripts with runAfterDeployments] → verification.
  * Levels order the stacks of a CDK stage by their dependencies; everything else is level 0. A
  * change-set review sits at every level: a dependent stack's change set can only be created once
  * the stacks it depends on are deployed.
@@ -128,22 +130,34 @@ function environmentStage(env: EnvironmentModel): GraphStage {
     nodes.push({ node: { type: 'approval' }, actions: [{ name: env.approval.actionName, runOrder: next, kind: env.approval.kind }] });
     next++;
   }
+  // deploy scripts with runBeforeDeployments run after the manual approval, before anything else
+  const before = env.deployments.some(d => d.actionNames.some(a => a.phase === 'before'));
+  const beforeRunOrder = next;
+  if (before) next++;
   const hasPrepare = env.deployments.some(d => d.hasPreparePhase);
   const review = env.approval && !manualFirst ? env.approval : undefined;
   const runOrderAt = runOrders(next, hasPrepare, review !== undefined);
   const prepareRunOrder = runOrderAt('prepare', 0);
   const deployRunOrder = runOrderAt('deploy', 0);
   // deploy scripts with runAfterDeployments run once every other deployment succeeded
-  const during = env.deployments.flatMap(d => d.actionNames.filter(a => a.phase !== 'after').map(a => runOrderAt(a.phase as 'prepare' | 'deploy', a.level ?? 0)));
+  const during = env.deployments.flatMap(d => d.actionNames
+    .filter(a => a.phase === 'prepare' || a.phase === 'deploy')
+    .map(a => runOrderAt(a.phase as 'prepare' | 'deploy', a.level ?? 0)));
   const after = env.deployments.some(d => d.actionNames.some(a => a.phase === 'after'));
   const afterRunOrder = during.length > 0 ? Math.max(deployRunOrder, ...during) + 1 : deployRunOrder;
-  let lastDeploy = after ? afterRunOrder : deployRunOrder;
+  // an environment that deploys nothing but scripts that run before: verification follows them
+  let lastDeploy = after ? afterRunOrder : during.length === 0 && before ? beforeRunOrder : deployRunOrder;
+  const runOrderOf = (a: DeploymentActionName): number => {
+    switch (a.phase) {
+      case 'before': return beforeRunOrder;
+      case 'after': return afterRunOrder;
+      default: return runOrderAt(a.phase, a.level ?? 0);
+    }
+  };
   env.deployments.forEach((d, index) => {
-    const actions = d.actionNames.map(a => ({
-      name: a.name, runOrder: a.phase === 'after' ? afterRunOrder : runOrderAt(a.phase, a.level ?? 0), kind: a.kind,
-    }));
+    const actions = d.actionNames.map(a => ({ name: a.name, runOrder: runOrderOf(a), kind: a.kind }));
     for (const a of actions) lastDeploy = Math.max(lastDeploy, a.runOrder);
-    nodes.push({ node: { type: 'deployment', index, prepareRunOrder, deployRunOrder, runOrderAt, afterRunOrder }, actions });
+    nodes.push({ node: { type: 'deployment', index, prepareRunOrder, deployRunOrder, runOrderAt, afterRunOrder, beforeRunOrder }, actions });
   });
   if (review) {
     for (let level = 0; level < changeSetLevels(env.deployments); level++) {

@@ -26,6 +26,7 @@ function deployment(d: DeploymentModel, envAccount: string, envRegion: string): 
     ...(account === undefined || account === envAccount ? {} : isToken(account) ? { accountUnresolved: true } : { account }),
     ...(region !== undefined ? { region } : {}),
     ...(d.gradual !== undefined ? { gradual: d.gradual } : {}),
+    ...(d.actionNames.some(a => a.phase === 'before') ? { runsBeforeDeployments: true } : {}),
   };
 }
 

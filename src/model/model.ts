@@ -264,6 +264,11 @@ export interface DeploymentRenderContext extends RenderContext {
   readonly runOrderAt: (phase: 'prepare' | 'deploy', level: number) => number;
   /** Run order of the deploy scripts that run after the other deployments (`runAfterDeployments`). */
   readonly afterRunOrder: number;
+  /**
+   * Run order of the deploy scripts that run before the other deployments (`runBeforeDeployments`):
+   * after the manual approval, before any change set is created.
+   */
+  readonly beforeRunOrder: number;
 }
 
 export interface DeploymentModel {
@@ -393,8 +398,11 @@ export interface AssetsModel {
 
 export interface DeploymentActionName {
   readonly name: string;
-  /** 'after': a deploy script that runs once the environment's other deployments succeeded. */
-  readonly phase: 'prepare' | 'deploy' | 'after';
+  /**
+   * 'after': a deploy script that runs once the environment's other deployments succeeded;
+   * 'before': one that runs before them (after the manual approval, before any change set).
+   */
+  readonly phase: 'before' | 'prepare' | 'deploy' | 'after';
   readonly kind: string;
   /** Dependency level (stacks of a CDK stage deploy level by level); default 0. */
   readonly level?: number;

@@ -158,6 +158,12 @@ export interface PlanAction {
    * configuration) (format 1, added).
    */
   readonly gradual?: boolean;
+  /**
+   * Deployments only: true for a deploy script with `runBeforeDeployments`, which runs before the
+   * environment's other deployments (after its manual approval, before any change set), absent for
+   * the others (format 1, added).
+   */
+  readonly runsBeforeDeployments?: boolean;
 }
 
 export interface PlanGate {

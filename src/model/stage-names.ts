@@ -28,3 +28,14 @@ export const PIPELINE_STAGES: readonly string[] = [SOURCE_STAGE, BUILD_STAGE, CH
 export function reviewActionName(base: string, level: number): string {
   return level === 0 ? base : `${base}.Wave${level + 1}`;
 }
+
+/**
+ * The environment variable set on the action of a deploy script with `runBeforeDeployments`
+ * (value `true`): CodePipeline tells a deploy script from a verification or a script that runs
+ * before the deployments by nothing else, and the CLI must not take a run that ended after such a
+ * script for one that deployed.
+ */
+export const BEFORE_DEPLOYMENTS_VARIABLE = 'CDK_DELIVERY_RUNS_BEFORE_DEPLOYMENTS';
+
+/** The first plan detail of a deploy script with `runBeforeDeployments`. */
+export const BEFORE_DEPLOYMENTS_DETAIL = "before the environment's other deployments";

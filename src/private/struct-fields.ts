@@ -39,7 +39,7 @@ export const STRUCT_FIELDS = {
   EcrSourceProps: ['repository', 'tag'],
   CloudFormationTargetProps: ['stackName', 'templatePath', 'parameterOverrides', 'templateConfiguration', 'account', 'region', 'name', 'deploymentRole', 'deployRole',
     'bootstrapQualifier'],
-  DeployCommandsOptions: [...COMMANDS_OPTIONS, 'runAfterDeployments', 'envFromCfnOutputs', 'envFromStackOutputs'],
+  DeployCommandsOptions: [...COMMANDS_OPTIONS, 'runAfterDeployments', 'runBeforeDeployments', 'envFromCfnOutputs', 'envFromStackOutputs'],
   CdkStageOptions: ['changeSetReview', 'cloudAssemblyDirectory', 'privilegedAssetPublishing'],
   CodeDeployServerOptions: ['input', 'role', 'name'],
   CodeDeployEcsOptions: ['taskDefinitionTemplate', 'appSpecTemplate', 'containerImage', 'imagePlaceholder', 'role', 'name'],

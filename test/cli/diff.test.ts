@@ -1060,6 +1060,15 @@ describe('diff: the fields, phrased or generic', () => {
     expect(diffPlans([after], [plan]).pipelines[0].changes).toEqual([]);
   });
 
+  test('a deploy script that now runs before the other deployments (runBeforeDeployments), or no longer does, says so', () => {
+    expect(diffOf((p) => { prod(p).deployments[0].runsBeforeDeployments = true; }))
+      .toEqual(["deployment Deploy-prod: now runs before the environment's other deployments"]);
+    const before = copy(plan);
+    prod(before).deployments[0].runsBeforeDeployments = true;
+    expect(diffPlans([before], [plan]).pipelines[0].changes.map((c) => c.description))
+      .toEqual(["deployment Deploy-prod: no longer runs before the environment's other deployments"]);
+  });
+
   test('what starts the source\'s executions (startsOn) restates its branch and triggers: not a change of its own, nor after an upgrade that adds it', () => {
     const withStarts = copy(plan);
     withStarts.source.startsOn = ['main'];

@@ -417,6 +417,24 @@ describe('metrics of stopped, retried and half-run stage runs', () => {
     expect(JSON.parse(s.stdout).environments.find((e: { name: string }) => e.name === 'prod').deployed.executionId).toBe('e1');
   });
 
+  test('a script that runs before the deployments (runBeforeDeployments) failed: a failed change that deployed nothing, no deployment', async () => {
+    const check = act('e2', 'prod', 'Check', 'Build', 'Failed', 9.5 * H, 9 * H, {
+      input: {
+        actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+        configuration: { ProjectName: 'Check', EnvironmentVariables: '[{"name":"CDK_DELIVERY_RUNS_BEFORE_DEPLOYMENTS","type":"PLAINTEXT","value":"true"}]' },
+      },
+    });
+    setup([summary('e2', 'Failed', 10 * H, 9 * H), summary('e1', 'Succeeded', 30 * H, 29 * H)], [source('e2', 10 * H, 11 * H), check, ...e1],
+      { pipelineExecutionId: 'e2', status: 'Failed' });
+    const m = await prod();
+    expect(m).toMatchObject({ deployments: 1, changes: 2, failedChanges: 1 });
+    expect(m.leadTimes.map((l: { executionId: string }) => l.executionId)).toEqual(['e1']);
+    const s = await cli(['status', PIPELINE, '--json']);
+    const deployed = JSON.parse(s.stdout).environments.find((e: { name: string }) => e.name === 'prod').deployed;
+    expect(deployed.executionId).toBe('e1');
+    expect(deployed.failedAfterDeploying).toBeUndefined();
+  });
+
   test('an execution between run orders (App.Prepare done, App.Deploy not started yet) is no deployment yet', async () => {
     setup([summary('e2', 'InProgress', 10 * H, 9 * H), summary('e1', 'Succeeded', 30 * H, 29 * H)], [
       source('e2', 10 * H, 11 * H),
@@ -741,6 +759,22 @@ describe('a run whose change-set review was rejected, expired or cut short by a 
     const approvals = JSON.parse((await cli(['history', PIPELINE, '--env', 'prod', '--json'])).stdout)[0].approvals;
     expect(approvals.map((a: { action: string; decision: string; comment?: string }) => [a.action, a.decision, a.comment]))
       .toEqual([['ReviewChangeSet', 'rejected', 'drops the orders table'], ['Approve', 'approved', undefined]]);
+  });
+
+  test('a change-set review rejected after a script that runs before the deployments (runBeforeDeployments) and shop.Prepare: Rejected, '
+    + 'no deployment: the script deployed nothing', async () => {
+    const check = act('e2', 'Check', 'Build', 'Succeeded', 285, 281, {
+      input: {
+        actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
+        configuration: { ProjectName: 'Check', EnvironmentVariables: '[{"name":"CDK_DELIVERY_RUNS_BEFORE_DEPLOYMENTS","type":"PLAINTEXT","value":"true"}]' },
+      },
+    });
+    setup('Failed', 'Failed', rejected, [check], ['Approve', 'Check', 'shop.Prepare', 'ReviewChangeSet', 'shop.Deploy']);
+    const all = await readAll();
+    expect(all.metrics).toMatchObject({ deployments: 1, changes: 1, failedChanges: 0 });
+    expect(all.history).toEqual([['e2', 'Failed', 'Rejected'], ['e1', 'Succeeded', 'Succeeded']]);
+    expect(all.cell).toBe('Rejected');
+    expect(all.deployed).toBe('e1');
   });
 
   test('a change-set review that nobody answered before its timeout: Expired, no deployment and no change (regression: a deployment)', async () => {

@@ -410,6 +410,118 @@ describe('plan on a real synthesized assembly', () => {
   });
 });
 
+describe('plan: deploy scripts that run before the deployments (runBeforeDeployments)', () => {
+  /** The plan of a pipeline whose prod environment has `approval`, a stack, a script before it and one after it. */
+  function planWith(approval: Approval) {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-before-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({
+      environments: [{
+        name: 'prod',
+        production: true,
+        approval,
+        deployments: [
+          DeploymentTarget.cloudFormation({ stackName: 'shop-prod', templatePath: 'cdk.out/ShopProd.template.json' }),
+          DeploymentTarget.commands('CheckSchema', ['bash scripts/check-schema.sh'], { runBeforeDeployments: true }),
+          DeploymentTarget.commands('Invalidate', ['bash scripts/invalidate-cdn.sh'], { runAfterDeployments: true }),
+        ],
+        verification: [Verification.commands('Smoke', ['bash scripts/smoke.sh'])],
+      }],
+    }));
+    app.synth();
+    return { outdir, doc: loadPlans(outdir)[0] };
+  }
+
+  test('text shows the script under the deployments, first, saying it runs before them; json marks it and gives its run order', async () => {
+    const { outdir, doc } = planWith(Approval.manual());
+    const r = await cli(['plan', outdir]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const from = lines.indexOf('prod (production)');
+    expect(lines.slice(from, lines.indexOf('          then verify:', from))).toEqual([
+      'prod (production)',
+      `          gate: ${doc.environments[0].gates[0].summary}`,
+      '          deploy (in parallel):',
+      '            • shop-prod: CloudFormation stack shop-prod via change set',
+      '              template: cdk.out/ShopProd.template.json',
+      '              CloudFormation role: CDK bootstrap cfn-exec role (qualifier hnb659fds)',
+      '              deploy role: CDK bootstrap deploy role (qualifier hnb659fds)',
+      '            • CheckSchema: deploy script: bash scripts/check-schema.sh',
+      "              before the environment's other deployments",
+      '              run: bash scripts/check-schema.sh',
+      '            • Invalidate: deploy script: bash scripts/invalidate-cdn.sh',
+      "              after the environment's other deployments",
+      '              run: bash scripts/invalidate-cdn.sh',
+    ]);
+    expect(doc.environments[0].deployments.map((d) => d.runsBeforeDeployments)).toEqual([undefined, true, undefined]);
+    expect(doc.stages.find((st) => st.name === 'prod')!.actions.map((a) => `${a.name}@${a.runOrder}`))
+      .toEqual(['Approve@1', 'shop-prod.Prepare@3', 'shop-prod.Deploy@4', 'CheckSchema@2', 'Invalidate@5', 'Smoke@6']);
+    expect(renderPlanHtml([doc])).toContain('<li><strong>CheckSchema</strong>: deploy script: bash scripts/check-schema.sh<ul><li>before the environment&#39;s other deployments</li>');
+  });
+
+  test('mermaid draws the script after the manual approval and before the deployments, which no longer name it', () => {
+    const { doc } = planWith(Approval.manual());
+    const lines = renderPlanMermaid([doc]).split('\n');
+    const from = lines.indexOf('    subgraph p0_env0["prod (production)"]');
+    expect(lines.slice(from, lines.indexOf('    end', from) + 1)).toEqual([
+      '    subgraph p0_env0["prod (production)"]',
+      `      p0_env0_gate0{{"${doc.environments[0].gates[0].summary}"}}`,
+      '      p0_env0_before["Before deploying: CheckSchema"]',
+      '      p0_env0_gate0 --> p0_env0_before',
+      '      p0_env0_deploy["Deploy: shop-prod ∥ Invalidate"]',
+      '      p0_env0_before --> p0_env0_deploy',
+      '      p0_env0_verify["Verify: Smoke"]',
+      '      p0_env0_deploy --> p0_env0_verify',
+      '    end',
+    ]);
+  });
+
+  test('mermaid draws the script before the change sets, which their review follows', () => {
+    const { doc } = planWith(Approval.changeSetReview());
+    const lines = renderPlanMermaid([doc]).split('\n');
+    const from = lines.indexOf('    subgraph p0_env0["prod (production)"]');
+    expect(lines.slice(from, from + 9)).toEqual([
+      '    subgraph p0_env0["prod (production)"]',
+      '      p0_env0_before["Before deploying: CheckSchema"]',
+      '      p0_env0_prepare["Create change sets: shop-prod ∥ Invalidate"]',
+      '      p0_env0_before --> p0_env0_prepare',
+      `      p0_env0_review0{{"${doc.environments[0].gates[0].summary}"}}`,
+      '      p0_env0_prepare --> p0_env0_review0',
+      '      p0_env0_deploy["Deploy: shop-prod ∥ Invalidate"]',
+      '      p0_env0_review0 --> p0_env0_deploy',
+      '      p0_env0_verify["Verify: Smoke"]',
+    ]);
+    expect(doc.stages.find((st) => st.name === 'prod')!.actions.map((a) => `${a.name}@${a.runOrder}`))
+      .toEqual(['shop-prod.Prepare@2', 'shop-prod.Deploy@4', 'CheckSchema@1', 'Invalidate@5', 'ReviewChangeSet@3', 'Smoke@6']);
+  });
+
+  test('mermaid draws an environment of such scripts alone without a deploy step', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-before-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new DeliveryPipeline(stack, 'Shop', props({
+      environments: [
+        { name: 'gate', approval: Approval.manual(), deployments: [DeploymentTarget.commands('Check', ['bash scripts/check.sh'], { runBeforeDeployments: true })] },
+        env('prod'),
+      ],
+    }));
+    app.synth();
+    const [doc] = loadPlans(outdir);
+    const lines = renderPlanMermaid([doc]).split('\n');
+    const from = lines.indexOf('    subgraph p0_env0["gate"]');
+    expect(lines.slice(from, lines.indexOf('    end', from) + 2)).toEqual([
+      '    subgraph p0_env0["gate"]',
+      `      p0_env0_gate0{{"${doc.environments[0].gates[0].summary}"}}`,
+      '      p0_env0_before["Before deploying: Check"]',
+      '      p0_env0_gate0 --> p0_env0_before',
+      '    end',
+      '    p0_build --> p0_env0_gate0',
+    ]);
+    expect(lines).toContain('    p0_env0_before --> p0_env1_deploy');
+  });
+});
+
 describe('plan: additional sources', () => {
   let outdir: string;
   beforeAll(() => {

@@ -1002,6 +1002,41 @@ describe('status: what counts as deployed', () => {
       expect((await read([deployed('Abandoned'), prepared, approved])).deployed.executionId).toBe('exec-1');
     });
 
+    describe('with a deploy script that runs before the deployments (runBeforeDeployments: its action sets CDK_DELIVERY_RUNS_BEFORE_DEPLOYMENTS)', () => {
+      const marker = { ProjectName: 'Check', EnvironmentVariables: '[{"name":"CDK_DELIVERY_RUNS_BEFORE_DEPLOYMENTS","type":"PLAINTEXT","value":"true"}]' };
+      const check = (status = 'Succeeded', configuration: Record<string, string> = marker) => prodAction('Check', status, 29, 28.5, CODEBUILD, configuration);
+      const withCheck = (status: 'Stopped' | 'Failed' = 'Stopped') => {
+        const s = state(status);
+        s.stageStates![3] = { ...s.stageStates![3], actionStates: [{ actionName: 'Check' }, ...s.stageStates![3].actionStates!] };
+        return s;
+      };
+
+      test('stopped after the script (and api.Prepare): nothing deployed, the previous release stays deployed (a script alone would count)', async () => {
+        cp.on(GetPipelineStateCommand).resolves(withCheck());
+        expect((await read([check(), approved])).deployed.executionId).toBe('exec-1');
+        expect((await read([prepared, check(), approved])).deployed.executionId).toBe('exec-1');
+        // the same script without the variable is a deploy script of an environment deployed by scripts alone: that deploys
+        expect((await read([check('Succeeded', { ProjectName: 'Check' }), approved])).deployed).toMatchObject({ executionId: 'exec-3', stoppedAfterDeploying: true });
+      });
+
+      test('failed in api.Prepare after the script succeeded: not "failed after deploying", the release before it runs', async () => {
+        cp.on(GetPipelineStateCommand).resolves(withCheck('Failed'));
+        const failedPrepare = prodAction('api.Prepare', 'Failed', 28, 26, CFN, { ActionMode: 'CHANGE_SET_REPLACE', StackName: 'api' });
+        const prod = await read([failedPrepare, check(), approved], [{ ...executions[0], status: 'Failed' as const }, ...executions.slice(1)]);
+        expect(prod.deployed.executionId).toBe('exec-1');
+        expect(prod.deployed.failedAfterDeploying).toBeUndefined();
+        expect(prod.lastFailure).toMatchObject({ executionId: 'exec-3' });
+      });
+
+      test('the script failed: a failed run that deployed nothing', async () => {
+        cp.on(GetPipelineStateCommand).resolves(withCheck('Failed'));
+        const prod = await read([check('Failed'), approved], [{ ...executions[0], status: 'Failed' as const }, ...executions.slice(1)]);
+        expect(prod.deployed.executionId).toBe('exec-1');
+        expect(prod.deployed.failedAfterDeploying).toBeUndefined();
+        expect(prod.lastFailure).toMatchObject({ executionId: 'exec-3' });
+      });
+    });
+
     test('once a newer execution failed in the stage, the stopped one that deployed is still what runs, still marked', async () => {
       cp.on(GetPipelineStateCommand).resolves(state('Failed', 'exec-4'));
       const failed = { ...prodAction('api.Deploy', 'Failed', 10, 5, CFN), pipelineExecutionId: 'exec-4', actionExecutionId: 'exec-4-prod-api.Deploy' };

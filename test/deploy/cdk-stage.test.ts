@@ -375,6 +375,38 @@ describe('DeploymentTarget.cdkStage', () => {
     ]);
   });
 
+  test('a deploy script with runBeforeDeployments runs before the change sets of the first level, and every review follows it', () => {
+    const { stack, staging } = setup();
+    new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{
+        name: 'staging',
+        deployments: [
+          DeploymentTarget.cdkStage(staging, { changeSetReview: true }),
+          DeploymentTarget.commands('CheckSchema', ['bash scripts/check-schema.sh'], { runBeforeDeployments: true }),
+        ],
+      }],
+    }));
+    expect(stageOf(stack, 'staging').Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual([
+      'orders-data-staging.Prepare@2', 'orders-data-staging.Deploy@4', 'orders-api-staging.Prepare@5', 'orders-api-staging.Deploy@7',
+      'CheckSchema@1', 'ReviewChangeSet@3', 'ReviewChangeSet.Wave2@6',
+    ]);
+  });
+
+  test('with Approval.manual(), a runBeforeDeployments script runs between the approval and the levels of the stacks', () => {
+    const { stack, prod } = setup();
+    new DeliveryPipeline(stack, 'Orders', props({
+      environments: [{
+        name: 'prod',
+        account: '222222222222',
+        approval: Approval.manual(),
+        deployments: [DeploymentTarget.cdkStage(prod), DeploymentTarget.commands('Check', ['bash scripts/check.sh'], { runBeforeDeployments: true })],
+      }],
+    }));
+    expect(stageOf(stack, 'prod').Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual([
+      'Approve@1', 'orders-data-prod.Prepare@3', 'orders-data-prod.Deploy@4', 'orders-api-prod.Prepare@5', 'orders-api-prod.Deploy@6', 'Check@2',
+    ]);
+  });
+
   test('changeSetReview with an Approval.manual() environment is refused (regression: the review was left out without a word)', () => {
     const { stack, staging } = setup();
     expect(errorOf(() => new DeliveryPipeline(stack, 'Orders', props({

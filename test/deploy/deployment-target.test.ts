@@ -300,6 +300,112 @@ describe('DeploymentTarget.commands', () => {
     expect(actionsOf(stack, 'prod')).toEqual(['site.Prepare@1', 'site.Deploy@3', 'Invalidate@4', 'ReviewChangeSet@2']);
   });
 
+  test('runBeforeDeployments runs the scripts first, in parallel, and every deployment after them (no approval)', () => {
+    const stack = newStack();
+    const p = pipelineIn(stack, {
+      environments: [{
+        name: 'staging',
+        deployments: [
+          cfnTarget('site'),
+          DeploymentTarget.commands('CheckSchema', ['bash scripts/check-schema.sh'], { runBeforeDeployments: true }),
+          DeploymentTarget.commands('Upload', ['aws s3 sync dist s3://site']),
+          DeploymentTarget.commands('CheckHealth', ['bash scripts/health.sh'], { runBeforeDeployments: true }),
+          DeploymentTarget.commands('Invalidate', ['bash scripts/invalidate-cdn.sh'], { runAfterDeployments: true }),
+        ],
+        verification: [Verification.commands('Smoke', ['bash scripts/smoke.sh'])],
+      }],
+    });
+    expect(actionsOf(stack, 'staging')).toEqual(['site.Prepare@2', 'site.Deploy@3', 'CheckSchema@1', 'Upload@3', 'CheckHealth@1', 'Invalidate@4', 'Smoke@5']);
+    const deployments = p.describe().environments[0].deployments;
+    expect(deployments[1].details[0]).toBe("before the environment's other deployments");
+    expect(deployments.map(d => d.runsBeforeDeployments)).toEqual([undefined, true, undefined, true, undefined]);
+    // the CLI tells the script from a deployment by this variable
+    expect(action(stack, 'staging', 'CheckSchema').Configuration.EnvironmentVariables)
+      .toBe('[{"name":"CDK_DELIVERY_RUNS_BEFORE_DEPLOYMENTS","type":"PLAINTEXT","value":"true"}]');
+    expect(action(stack, 'staging', 'Upload').Configuration.EnvironmentVariables).toBeUndefined();
+  });
+
+  test('runBeforeDeployments runs the script after the manual approval, before the change sets', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [{
+        name: 'prod',
+        approval: Approval.manual(),
+        deployments: [cfnTarget('site'), DeploymentTarget.commands('Check', ['bash scripts/check.sh'], { runBeforeDeployments: true })],
+        verification: [Verification.commands('Smoke', ['bash scripts/smoke.sh'])],
+      }],
+    });
+    expect(actionsOf(stack, 'prod')).toEqual(['Approve@1', 'site.Prepare@3', 'site.Deploy@4', 'Check@2', 'Smoke@5']);
+  });
+
+  test('runBeforeDeployments runs the script before the change sets, which a change-set review follows', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [{
+        name: 'prod',
+        approval: Approval.changeSetReview(),
+        deployments: [
+          cfnTarget('site'),
+          DeploymentTarget.commands('Check', ['bash scripts/check.sh'], { runBeforeDeployments: true }),
+          DeploymentTarget.commands('Invalidate', ['bash scripts/invalidate-cdn.sh'], { runAfterDeployments: true }),
+        ],
+      }],
+    });
+    expect(actionsOf(stack, 'prod')).toEqual(['site.Prepare@2', 'site.Deploy@4', 'Check@1', 'Invalidate@5', 'ReviewChangeSet@3']);
+  });
+
+  test('an environment of runBeforeDeployments scripts alone verifies right after them', () => {
+    const stack = newStack();
+    pipelineIn(stack, {
+      environments: [{
+        name: 'gate',
+        approval: Approval.manual(),
+        deployments: [DeploymentTarget.commands('Check', ['bash scripts/check.sh'], { runBeforeDeployments: true })],
+        verification: [Verification.commands('Smoke', ['bash scripts/smoke.sh'])],
+      }],
+    });
+    expect(actionsOf(stack, 'gate')).toEqual(['Approve@1', 'Check@2', 'Smoke@3']);
+  });
+
+  test('runBeforeDeployments with runAfterDeployments is refused', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.commands('Check', ['x'], { runBeforeDeployments: true, runAfterDeployments: true })] }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].runBeforeDeployments is true, and so is runAfterDeployments, "
+      + 'but a script runs either before the other deployments or after them, got true. '
+      + 'Keep one of them, or give the environment two scripts: one with runBeforeDeployments, one with runAfterDeployments.');
+  });
+
+  test('stack outputs with runBeforeDeployments are refused: nothing of the environment is deployed yet', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{
+        name: 'prod',
+        deployments: [cfnTarget('shop-web'), DeploymentTarget.commands('Check', ['x'], { runBeforeDeployments: true, envFromStackOutputs: { D: 'shop-web.DistributionId' } })],
+      }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[1].envFromStackOutputs reads stack outputs, which exist once the stacks are deployed, "
+      + 'but the script runs before the deployments (runBeforeDeployments), when this execution has deployed none of them yet, got envFromStackOutputs. '
+      + 'Set runAfterDeployments: true instead, so the script runs once the other deployments succeeded, or read what an earlier environment deployed in the script itself.');
+  });
+
+  test("runBeforeDeployments refuses a variable of the library's name", () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{
+        name: 'prod',
+        deployments: [DeploymentTarget.commands('Check', ['x'], { runBeforeDeployments: true, environmentVariables: { CDK_DELIVERY_RUNS_BEFORE_DEPLOYMENTS: 'no' } })],
+      }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].environmentVariables.CDK_DELIVERY_RUNS_BEFORE_DEPLOYMENTS is the variable the library sets "
+      + 'on a script with runBeforeDeployments (the cdk-delivery CLI reads it to tell the script from a deployment), got CDK_DELIVERY_RUNS_BEFORE_DEPLOYMENTS. Give your variable another name.');
+  });
+
+  test('fails when runBeforeDeployments is not a boolean', () => {
+    const stack = newStack();
+    expect(errorOf(() => pipelineIn(stack, {
+      environments: [{ name: 'prod', deployments: [DeploymentTarget.commands('Check', ['x'], { runBeforeDeployments: 1 as any })] }],
+    }))).toBe("'PipelineStack/Shop': environments[0] ('prod').deployments[0].runBeforeDeployments must be true or false, got 1. Pass a boolean.");
+  });
+
   test('fails when runAfterDeployments is not a boolean', () => {
     const stack = newStack();
     expect(errorOf(() => pipelineIn(stack, {

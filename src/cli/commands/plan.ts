@@ -101,6 +101,8 @@ const PLAN_FIELDS = shape({
       summary: str,
       details: strings,
       gradual: optional(bool),
+      // added in format 1: absent from older plans and for every other deployment
+      runsBeforeDeployments: optional(bool),
       account: optional(str),
       region: optional(str),
       accountUnresolved: optional(bool),
@@ -703,7 +705,7 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
       previous = checks;
     }
     plan.environments.forEach((env, e) => {
-      // entry gates → [change sets → their review] → deploy → verify → bake gates (alarms watched after deploying)
+      // entry gates → [scripts that run before deploying] → [change sets → their review] → deploy → verify → bake gates (alarms watched after deploying)
       const { before: gates, after } = splitGates(env);
       const before = gates.filter(g => g.kind !== 'change-set-review');
       const reviews = gates.filter(g => g.kind === 'change-set-review');
@@ -716,17 +718,22 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
       };
       lines.push(`    subgraph ${id(`env${e}`)}[${mermaidLabel(`${env.name}${env.production ? ' (production)' : ''}`)}]`);
       before.forEach((g, i) => step(id(`env${e}_gate${i}`), `{{${mermaidLabel(gateLabel(g))}}}`));
+      // deploy scripts with runBeforeDeployments: after the manual approval, before the change sets
+      const first = env.deployments.filter((d) => d.runsBeforeDeployments);
+      const deployments = env.deployments.filter((d) => !d.runsBeforeDeployments);
+      if (first.length) step(id(`env${e}_before`), `[${mermaidLabel(`Before deploying: ${first.map((d) => d.name).join(' ∥ ')}`)}]`);
       if (reviews.length) {
         // the review runs between creating the change sets and executing them
-        step(id(`env${e}_prepare`), `[${mermaidLabel(`Create change sets: ${env.deployments.map((d) => d.name).join(' ∥ ')}`)}]`);
+        step(id(`env${e}_prepare`), `[${mermaidLabel(`Create change sets: ${deployments.map((d) => d.name).join(' ∥ ')}`)}]`);
         reviews.forEach((g, i) => step(id(`env${e}_review${i}`), `{{${mermaidLabel(gateLabel(g))}}}`));
       }
-      step(id(`env${e}_deploy`), `[${mermaidLabel(`Deploy: ${env.deployments.map((d) => d.name).join(' ∥ ') || 'nothing'}`)}]`);
-      const first = chain[0];
-      let last = id(`env${e}_deploy`);
+      // an environment of scripts that run before deploying alone deploys nothing after them
+      if (deployments.length || !first.length) step(id(`env${e}_deploy`), `[${mermaidLabel(`Deploy: ${deployments.map((d) => d.name).join(' ∥ ') || 'nothing'}`)}]`);
+      const start = chain[0];
+      let last = chain[chain.length - 1];
       if (env.verification.length) {
         lines.push(`      ${id(`env${e}_verify`)}[${mermaidLabel(`Verify: ${env.verification.map((v) => v.name).join(', ')}`)}]`);
-        lines.push(`      ${id(`env${e}_deploy`)} --> ${id(`env${e}_verify`)}`);
+        lines.push(`      ${last} --> ${id(`env${e}_verify`)}`);
         last = id(`env${e}_verify`);
       }
       after.forEach((g, i) => {
@@ -735,7 +742,7 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
         last = id(`env${e}_bake${i}`);
       });
       lines.push('    end');
-      for (const prev of previous) lines.push(`    ${prev} --> ${first}`);
+      for (const prev of previous) lines.push(`    ${prev} --> ${start}`);
       previous = [last];
     });
     const nowhere = deploysNowhere(plan);

@@ -193,6 +193,7 @@ export function renderPipeline(scope: Construct, model: PipelineModel, graph: Pi
             deployRunOrder: node.deployRunOrder,
             runOrderAt: node.runOrderAt,
             afterRunOrder: node.afterRunOrder,
+            beforeRunOrder: node.beforeRunOrder,
           }));
           addAlarmsToOwnedGroup(deployment.codeDeployGroup, deployment.groupAlarms ?? []);
           if (deployment.groupAlarmsWarning) Annotations.of(scope).addWarningV2('delivery-pipeline:groupIgnoresAlarms', deployment.groupAlarmsWarning);
