@@ -1,5 +1,8 @@
-import { Aspects, CfnOutput, Stack, Stage } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { OrdersServiceStage } from '../../examples/cdk-stage/service-stage';
@@ -207,5 +210,45 @@ describe('an environment that deploys stages of several accounts and regions (a 
     })))).toBe('\'PipelineStack/Orders\': environments[0] (\'prod\').deployments[0].stage must be at most 100 characters (CodePipeline\'s limit for an action name), '
       + `got 'ProdEu.${name}.Prepare'. The actions are named after the stack '${name}' (the stage name, "ProdEu", stack name and '.Prepare'): give that stack a `
       + "stackName of at most 85 characters from A-Z, a-z, 0-9 and '-' (new Stack(stage, id, { stackName }), or a shorter stage or stack id).");
+  });
+
+  test('continuous deployment across regions: the alarms of every region bake the release, each read in its region, and a failure rolls back the whole wave', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'PipelineStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const regional = (id: string, region: string) => {
+      const stage = new Stage(app, id, { env: { account: '333333333333', region } });
+      const api = new Stack(stage, 'Api');
+      const queue = new sqs.Queue(api, 'Orders', { enforceSSL: true });
+      const alarm = new cloudwatch.Alarm(api, 'Backlog', {
+        metric: queue.metricApproximateNumberOfMessagesVisible(), threshold: 100, evaluationPeriods: 1, alarmName: `orders-backlog-${region}`,
+      });
+      return { stage, alarm };
+    };
+    const eu = regional('ProdEu', 'eu-west-1');
+    const us = regional('ProdUs', 'us-east-1');
+    new DeliveryPipeline(stack, 'Orders', props({
+      releaseMode: ReleaseMode.CONTINUOUS_DEPLOYMENT,
+      environments: [{
+        name: 'prod',
+        production: true,
+        deployments: [DeploymentTarget.cdkStage(eu.stage), DeploymentTarget.cdkStage(us.stage)],
+        verification: [Verification.alarms([eu.alarm, us.alarm], {
+          bakeTime: Duration.minutes(30), role: iam.Role.fromRoleArn(stack, 'AlarmReader', 'arn:aws:iam::333333333333:role/alarm-reader'),
+        })],
+      }],
+    }));
+    const prod = pipelineOf(stack).Properties.Stages.find((s: any) => s.Name === 'prod');
+    expect(prod.Actions.map((a: any) => a.Name)).not.toContain('Approve');
+    expect(prod.OnSuccess.Conditions).toEqual([{
+      Result: 'ROLLBACK',
+      Rules: ['eu-west-1', 'us-east-1'].map((region, i) => ({
+        Name: `prod.BakeAlarm${i === 0 ? '' : 2}`,
+        ...(region === 'us-east-1' ? { Region: 'us-east-1' } : {}),
+        RoleArn: 'arn:aws:iam::333333333333:role/alarm-reader',
+        RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' },
+        Configuration: { AlarmName: `orders-backlog-${region}`, AlarmStates: 'ALARM', WaitTime: '30' },
+      })),
+    }]);
+    expect(prod.OnFailure).toEqual({ Result: 'ROLLBACK' });
   });
 });
