@@ -785,7 +785,7 @@ function environmentModel(
     environmentName: name,
     buildOutputDirectory,
   };
-  const modelled: DeploymentModel[] = e.deployments.map((d, i) => {
+  const asGiven: DeploymentModel[] = e.deployments.map((d, i) => {
     if (!(d instanceof DeploymentTarget)) {
       v.fail(`${f}.deployments[${i}]`, 'must be a DeploymentTarget', d, 'Use DeploymentTarget.cloudFormation(), .commands() or .fromActionFactory().');
     }
@@ -797,13 +797,12 @@ function environmentModel(
   // CDK stages of one environment with stacks of one name (in other accounts or regions): their
   // actions, named after the stacks, are told apart by the stage's name, as CDK Pipelines names them
   const stageStackNameCount = new Map<string, number>();
-  for (const d of modelled) {
+  for (const d of asGiven) {
     const names = new Set((d.stageStacks ?? []).map(st => st.stackName).filter(x => !isToken(x)));
     for (const n of names) stageStackNameCount.set(n, (stageStackNameCount.get(n) ?? 0) + 1);
   }
-  const qualified = modelled.map(d => d.qualifyActionNames && (d.stageStacks ?? []).some(st => (stageStackNameCount.get(st.stackName) ?? 0) > 1)
+  const modelled = asGiven.map(d => d.qualifyActionNames && (d.stageStacks ?? []).some(st => (stageStackNameCount.get(st.stackName) ?? 0) > 1)
     ? d.qualifyActionNames() : d);
-  modelled.splice(0, modelled.length, ...qualified);
   const alarmContext = { ...environmentContext, field: f, environmentDeployments: modelled };
   // deploy scripts that read stack outputs resolve them against the environment's other deployments
   const outputNamespaces: Record<string, string> = {};
