@@ -150,13 +150,24 @@ function importedKind(value: object): string | undefined {
     const match = typeof injection === 'string' ? /^aws-cdk-lib\.aws-([a-z0-9-]+)\.(?:Imported|Referenced|Immutable)?([A-Z]\w*)$/.exec(injection) : null;
     if (match) return `${match[1].replace(/-/g, '_')}.${match[2].replace(/Base$/, '')}`;
   }
-  if (!/Import\d*$/.test(own?.name ?? '')) return undefined;
+  if (!/Import\d*$|^_[A-Z]/.test(own?.name ?? '')) return undefined;
   const arn = Object.entries(value).find(([key, v]) => /^[a-z]\w*Arn$/.test(key) && typeof v === 'string');
-  const name = baseClassName(value) ?? (arn ? arn[0].charAt(0).toUpperCase() + arn[0].slice(1, -'Arn'.length) : undefined);
+  const name = referencedName(value) ?? baseClassName(value) ?? (arn ? arn[0].charAt(0).toUpperCase() + arn[0].slice(1, -'Arn'.length) : undefined);
   if (name === undefined) return undefined;
   const service = arn ? (arn[1] as string).split(':')[2] : undefined;
   const module = service && /^[a-z][a-z0-9-]*$/.test(service) ? SERVICE_MODULES[service] ?? service.replace(/-/g, '_') : undefined;
   return module ? `${module}.${name}` : name;
+}
+
+/**
+ * The resource an import's own class references by name: a `<resource>Ref` getter of its class with
+ * a `<resource>Name` attribute (`kms.Alias.fromAliasName`'s class, which is also a key, has
+ * `aliasRef` and `keyRef`, and `aliasName`: `Alias`).
+ */
+function referencedName(value: object): string | undefined {
+  const own = Object.getOwnPropertyNames(Object.getPrototypeOf(value));
+  const resource = own.map(key => /^([a-z]\w*)Ref$/.exec(key)?.[1]).find(r => r !== undefined && `${r}Name` in value);
+  return resource === undefined ? undefined : resource.charAt(0).toUpperCase() + resource.slice(1);
 }
 
 /** The name of the first `<Name>Base` class an import extends (`RepositoryBase`: `Repository`), below aws-cdk-lib's Resource. */
@@ -177,11 +188,19 @@ function baseClassName(value: object): string | undefined {
  */
 function importedIdentity(value: Record<string, unknown>, kind: string): string | undefined {
   const className = kind.split('.').pop()!.toLowerCase();
-  const attributes = (suffix: string) => Object.keys(value)
+  // attributes of its own, and those its class reads (`kms.Alias.fromAliasAttributes`: `aliasName`)
+  const keys = [...new Set([...Object.keys(value), ...Object.getOwnPropertyNames(Object.getPrototypeOf(value))])];
+  const attributes = (suffix: string) => keys
     .filter(key => key.endsWith(suffix) && key.length > suffix.length && className.endsWith(key.slice(0, -suffix.length).toLowerCase()))
     .sort((a, b) => b.length - a.length);
   for (const key of [...attributes('Arn'), ...attributes('Name'), ...attributes('Id')]) {
-    const v = value[key];
+    let v: unknown;
+    try {
+      v = value[key];
+    } catch {
+      // a getter an import does not support
+      continue;
+    }
     if (typeof v === 'string' && !Token.isUnresolved(v) && v !== '') return v;
   }
   return undefined;

@@ -55,6 +55,11 @@ describe('show names a received object by its class as users write it', () => {
       ['Bucket.fromBucketArn', () => s3.Bucket.fromBucketArn(s, 'B2', 'arn:aws:s3:::shop-releases'), "an imported s3.Bucket ('arn:aws:s3:::shop-releases')"],
       ['Key.fromKeyArn', () => kms.Key.fromKeyArn(s, 'K', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd'),
         "an imported kms.Key ('arn:aws:kms:eu-west-1:111111111111:key/1234abcd')"],
+      ['Alias.fromAliasName (its class is a key too: regression, "an imported kms.Key")', () => kms.Alias.fromAliasName(s, 'KA1', 'alias/shop'),
+        "an imported kms.Alias ('alias/shop')"],
+      ['Alias.fromAliasAttributes (a class of its own, no ARN to name its module: regression, "a Resource")', () => kms.Alias.fromAliasAttributes(s, 'KA2', {
+        aliasName: 'alias/releases', aliasTargetKey: kms.Key.fromKeyArn(s, 'KA2Key', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd'),
+      }), "an imported Alias ('alias/releases')"],
       ['Topic.fromTopicArn', () => sns.Topic.fromTopicArn(s, 'T', 'arn:aws:sns:eu-west-1:111111111111:releases'),
         "an imported sns.Topic ('arn:aws:sns:eu-west-1:111111111111:releases')"],
       ['Alarm.fromAlarmArn', () => cloudwatch.Alarm.fromAlarmArn(s, 'A1', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-errors'),
