@@ -85,12 +85,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/node_modules'],
 });
 
-// The registry lacks several unrs-resolver@1.13.0 platform bindings, so the lockfile would omit
-// them and `npm ci` would fail on a clean clone (TOOLCHAIN.md, pitfall 1).
-for (const pattern of ['/integ/', '/examples/', '/bench/', '/docs/', '/.ci/', 'cdk.out/']) {
+// docs/ ships the users' references (cli.md, plan-format.md, the migration guide that
+// `cdk-delivery plan` names); the design notes and the benchmark write-up stay in the repository
+for (const pattern of ['/integ/', '/examples/', '/bench/', '/docs/DESIGN.md', '/docs/performance.md', '/.ci/', 'cdk.out/']) {
   project.npmignore?.exclude(pattern);
 }
 
+// The registry lacks several unrs-resolver@1.13.0 platform bindings, so the lockfile would omit
+// them and `npm ci` would fail on a clean clone (TOOLCHAIN.md, pitfall 1).
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // Lint every TypeScript file (src, tests, integ apps, examples, benchmarks) with the type

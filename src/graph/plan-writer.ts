@@ -27,6 +27,7 @@ function deployment(d: DeploymentModel, envAccount: string, envRegion: string): 
     ...(region !== undefined ? { region } : {}),
     ...(d.gradual !== undefined ? { gradual: d.gradual } : {}),
     ...(d.actionNames.some(a => a.phase === 'before') ? { runsBeforeDeployments: true } : {}),
+    ...(d.actionNames.some(a => a.phase === 'after') ? { runsAfterDeployments: true } : {}),
   };
 }
 

@@ -164,6 +164,11 @@ export interface PlanAction {
    * the others (format 1, added).
    */
   readonly runsBeforeDeployments?: boolean;
+  /**
+   * Deployments only: true for a deploy script with `runAfterDeployments`, which runs once the
+   * environment's other deployments succeeded, absent for the others (format 1, added).
+   */
+  readonly runsAfterDeployments?: boolean;
 }
 
 export interface PlanGate {

@@ -16,8 +16,11 @@ import { ShopCdkPipelinesStack } from '../../examples/migration/before-cdk-pipel
 import { storefrontApp } from '../../examples/private-network/pipeline-stack';
 import { ShopPipelineStack } from '../../examples/shop/pipeline-stack';
 import { Approval, DeliveryPipeline, DeploymentTarget, PipelineSource, QualityCheck, ReleaseMode, Verification } from '../../src';
-import { describeOtherPipelines, loadPlans, renderPlanHtml, renderPlanMermaid, renderPlanText } from '../../src/cli/commands/plan';
+import { describeOtherPipelines, loadPlans, migrationGuidePath, renderPlanHtml, renderPlanMermaid, renderPlanText } from '../../src/cli/commands/plan';
+import type { PlanDocument } from '../../src/model/plan-document';
 import { CONNECTION_ARN, env, props } from '../util';
+
+const root = path.join(__dirname, '..', '..');
 
 const ASSEMBLY = path.join(__dirname, 'fixtures', 'assembly');
 const EMPTY = path.join(__dirname, 'fixtures', 'empty-assembly');
@@ -240,6 +243,26 @@ describe('plan of an app whose pipeline no DeliveryPipeline made (the first comm
       + 'which write no plan for cdk-delivery to read; move them to DeliveryPipeline (docs/migrating-from-cdk-pipelines.md shows how for CDK Pipelines)');
   });
 
+  test('the migration guide is named where it is: relative below the working directory (node_modules/... in an app), else absolute; it ships in the package', () => {
+    const guide = path.join(root, 'docs', 'migrating-from-cdk-pipelines.md');
+    expect(migrationGuidePath()).toBe(path.join('docs', 'migrating-from-cdk-pipelines.md'));
+    const cwd = process.cwd();
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-guide-'));
+    try {
+      process.chdir(elsewhere);
+      expect(migrationGuidePath()).toBe(guide);
+      expect(describeOtherPipelines([{ kind: 'cdk-pipelines', construct: 'pipelines.CodePipeline', path: 'S/Pipeline', stackName: 'S' }]))
+        .toContain(`; ${guide} shows how to move it to DeliveryPipeline`);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(fs.existsSync(guide)).toBe(true);
+    // .npmignore keeps the guide (and the CLI and plan references) in the package, the design notes out
+    const ignored = fs.readFileSync(path.join(root, '.npmignore'), 'utf8').split('\n');
+    expect(ignored).not.toContain('/docs/');
+    expect(ignored).toEqual(expect.arrayContaining(['/docs/DESIGN.md', '/docs/performance.md']));
+  });
+
   test('a CDK Pipelines pipeline and a hand-wired one in another stack are both named; an L1 CfnPipeline too; beside a DeliveryPipeline, plan shows it', async () => {
     const outdir = synth((app) => {
       new ShopCdkPipelinesStack(app, 'ShopPipeline', { env: pipelineEnv });
@@ -411,7 +434,7 @@ describe('plan on a real synthesized assembly', () => {
 });
 
 describe('plan: deploy scripts that run before the deployments (runBeforeDeployments)', () => {
-  /** The plan of a pipeline whose prod environment has `approval`, a stack, a script before it and one after it. */
+  /** The plan of a pipeline whose prod environment has `approval`, a stack, a script before it, one beside it and one after it. */
   function planWith(approval: Approval) {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-before-'));
     const app = new App({ outdir });
@@ -424,6 +447,7 @@ describe('plan: deploy scripts that run before the deployments (runBeforeDeploym
         deployments: [
           DeploymentTarget.cloudFormation({ stackName: 'shop-prod', templatePath: 'cdk.out/ShopProd.template.json' }),
           DeploymentTarget.commands('CheckSchema', ['bash scripts/check-schema.sh'], { runBeforeDeployments: true }),
+          DeploymentTarget.commands('Flags', ['bash scripts/flags.sh']),
           DeploymentTarget.commands('Invalidate', ['bash scripts/invalidate-cdn.sh'], { runAfterDeployments: true }),
         ],
         verification: [Verification.commands('Smoke', ['bash scripts/smoke.sh'])],
@@ -450,17 +474,20 @@ describe('plan: deploy scripts that run before the deployments (runBeforeDeploym
       '            • CheckSchema: deploy script: bash scripts/check-schema.sh',
       "              before the environment's other deployments",
       '              run: bash scripts/check-schema.sh',
+      '            • Flags: deploy script: bash scripts/flags.sh',
+      '              run: bash scripts/flags.sh',
       '            • Invalidate: deploy script: bash scripts/invalidate-cdn.sh',
       "              after the environment's other deployments",
       '              run: bash scripts/invalidate-cdn.sh',
     ]);
-    expect(doc.environments[0].deployments.map((d) => d.runsBeforeDeployments)).toEqual([undefined, true, undefined]);
+    expect(doc.environments[0].deployments.map((d) => d.runsBeforeDeployments)).toEqual([undefined, true, undefined, undefined]);
+    expect(doc.environments[0].deployments.map((d) => d.runsAfterDeployments)).toEqual([undefined, undefined, undefined, true]);
     expect(doc.stages.find((st) => st.name === 'prod')!.actions.map((a) => `${a.name}@${a.runOrder}`))
-      .toEqual(['Approve@1', 'shop-prod.Prepare@3', 'shop-prod.Deploy@4', 'CheckSchema@2', 'Invalidate@5', 'Smoke@6']);
+      .toEqual(['Approve@1', 'shop-prod.Prepare@3', 'shop-prod.Deploy@4', 'CheckSchema@2', 'Flags@4', 'Invalidate@5', 'Smoke@6']);
     expect(renderPlanHtml([doc])).toContain('<li><strong>CheckSchema</strong>: deploy script: bash scripts/check-schema.sh<ul><li>before the environment&#39;s other deployments</li>');
   });
 
-  test('mermaid draws the script after the manual approval and before the deployments, which no longer name it', () => {
+  test('mermaid draws the script after the manual approval and before the deployments, and the script after them last (regression: drawn in parallel)', () => {
     const { doc } = planWith(Approval.manual());
     const lines = renderPlanMermaid([doc]).split('\n');
     const from = lines.indexOf('    subgraph p0_env0["prod (production)"]');
@@ -469,31 +496,55 @@ describe('plan: deploy scripts that run before the deployments (runBeforeDeploym
       `      p0_env0_gate0{{"${doc.environments[0].gates[0].summary}"}}`,
       '      p0_env0_before["Before deploying: CheckSchema"]',
       '      p0_env0_gate0 --> p0_env0_before',
-      '      p0_env0_deploy["Deploy: shop-prod ∥ Invalidate"]',
+      '      p0_env0_deploy["Deploy: shop-prod ∥ Flags"]',
       '      p0_env0_before --> p0_env0_deploy',
+      '      p0_env0_after["After deploying: Invalidate"]',
+      '      p0_env0_deploy --> p0_env0_after',
       '      p0_env0_verify["Verify: Smoke"]',
-      '      p0_env0_deploy --> p0_env0_verify',
+      '      p0_env0_after --> p0_env0_verify',
       '    end',
     ]);
   });
 
-  test('mermaid draws the script before the change sets, which their review follows', () => {
+  test('mermaid draws the script before the change sets, which only stacks create and their review follows (regression: scripts named among them)', () => {
     const { doc } = planWith(Approval.changeSetReview());
     const lines = renderPlanMermaid([doc]).split('\n');
     const from = lines.indexOf('    subgraph p0_env0["prod (production)"]');
-    expect(lines.slice(from, from + 9)).toEqual([
+    expect(lines.slice(from, lines.indexOf('    end', from) + 1)).toEqual([
       '    subgraph p0_env0["prod (production)"]',
       '      p0_env0_before["Before deploying: CheckSchema"]',
-      '      p0_env0_prepare["Create change sets: shop-prod ∥ Invalidate"]',
+      '      p0_env0_prepare["Create change sets: shop-prod"]',
       '      p0_env0_before --> p0_env0_prepare',
       `      p0_env0_review0{{"${doc.environments[0].gates[0].summary}"}}`,
       '      p0_env0_prepare --> p0_env0_review0',
-      '      p0_env0_deploy["Deploy: shop-prod ∥ Invalidate"]',
+      '      p0_env0_deploy["Deploy: shop-prod ∥ Flags"]',
       '      p0_env0_review0 --> p0_env0_deploy',
+      '      p0_env0_after["After deploying: Invalidate"]',
+      '      p0_env0_deploy --> p0_env0_after',
       '      p0_env0_verify["Verify: Smoke"]',
+      '      p0_env0_after --> p0_env0_verify',
+      '    end',
     ]);
     expect(doc.stages.find((st) => st.name === 'prod')!.actions.map((a) => `${a.name}@${a.runOrder}`))
-      .toEqual(['shop-prod.Prepare@2', 'shop-prod.Deploy@4', 'CheckSchema@1', 'Invalidate@5', 'ReviewChangeSet@3', 'Smoke@6']);
+      .toEqual(['shop-prod.Prepare@2', 'shop-prod.Deploy@4', 'CheckSchema@1', 'Flags@4', 'Invalidate@5', 'ReviewChangeSet@3', 'Smoke@6']);
+  });
+
+  test('a plan written before runsAfterDeployments still draws the script after the others, from its details; one deployment beside scripts is not "in parallel"', () => {
+    const { doc } = planWith(Approval.manual());
+    const older: PlanDocument = {
+      ...doc,
+      environments: doc.environments.map((e) => ({
+        ...e,
+        deployments: e.deployments.filter((d) => d.name !== 'Flags').map(({ runsAfterDeployments, ...d }) => d),
+      })),
+    };
+    expect(older.environments[0].deployments.map((d) => d.runsAfterDeployments)).toEqual([undefined, undefined, undefined]);
+    const mermaid = renderPlanMermaid([older]).split('\n');
+    expect(mermaid).toEqual(expect.arrayContaining(['      p0_env0_deploy["Deploy: shop-prod"]', '      p0_env0_after["After deploying: Invalidate"]', '      p0_env0_deploy --> p0_env0_after']));
+    const text = renderPlanText(older).split('\n');
+    expect(text).toContain('          deploy:');
+    expect(text).not.toContain('          deploy (in parallel):');
+    expect(renderPlanHtml([older])).toContain('<div class="sub">deploy</div>');
   });
 
   test('mermaid draws an environment of such scripts alone without a deploy step', () => {

@@ -103,6 +103,7 @@ const PLAN_FIELDS = shape({
       gradual: optional(bool),
       // added in format 1: absent from older plans and for every other deployment
       runsBeforeDeployments: optional(bool),
+      runsAfterDeployments: optional(bool),
       account: optional(str),
       region: optional(str),
       accountUnresolved: optional(bool),
@@ -342,10 +343,22 @@ function otherPipelines(contents: AssemblyContents): OtherPipeline[] | undefined
 const PIPELINES_NAMED = 3;
 
 /**
+ * Where the migration guide is: shipped in the package (`docs/` beside `lib/`, as `src/` in the
+ * repository), named relative to the working directory when it is below it
+ * (`node_modules/cdk-delivery-pipeline/docs/...` in an app), else by its absolute path.
+ */
+export function migrationGuidePath(): string {
+  const guide = path.resolve(__dirname, '..', '..', '..', 'docs', 'migrating-from-cdk-pipelines.md');
+  const relative = path.relative(process.cwd(), guide);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? guide : relative;
+}
+
+/**
  * Why an assembly without plan documents has none, when its construct tree says: the pipelines it
  * holds that no DeliveryPipeline made, and what to do (`stack 'ShopPipeline' holds a CDK Pipelines
  * pipeline (pipelines.CodePipeline at ShopPipeline/Pipeline), which writes no plan for cdk-delivery
- * to read; docs/migrating-from-cdk-pipelines.md shows how to move it to DeliveryPipeline`).
+ * to read; docs/migrating-from-cdk-pipelines.md shows how to move it to DeliveryPipeline`), the
+ * guide named where it is installed (`migrationGuidePath`).
  */
 export function describeOtherPipelines(found: OtherPipeline[]): string {
   const one = (p: OtherPipeline) => `${p.stackName !== undefined ? `stack '${p.stackName}'` : 'the app'} holds `
@@ -359,10 +372,10 @@ export function describeOtherPipelines(found: OtherPipeline[]): string {
   const single = found.length === 1;
   const cdkPipelines = found.filter((p) => p.kind === 'cdk-pipelines').length;
   const todo = cdkPipelines === found.length
-    ? `docs/migrating-from-cdk-pipelines.md shows how to move ${single ? 'it' : 'them'} to DeliveryPipeline`
+    ? `${migrationGuidePath()} shows how to move ${single ? 'it' : 'them'} to DeliveryPipeline`
     : cdkPipelines === 0
       ? `define ${single ? 'it' : 'them'} with DeliveryPipeline to see ${single ? 'its' : 'their'} plan`
-      : 'move them to DeliveryPipeline (docs/migrating-from-cdk-pipelines.md shows how for CDK Pipelines)';
+      : `move them to DeliveryPipeline (${migrationGuidePath()} shows how for CDK Pipelines)`;
   return `${list}, which ${single ? 'writes' : 'write'} no plan for cdk-delivery to read; ${todo}`;
 }
 
@@ -486,6 +499,25 @@ function titleOf(plan: PlanDocument): string {
  * entry alarms, approval) and `after` them (alarms watched for a bake time, kind `bake-alarms`,
  * checked once the deployments and verification are done).
  */
+/** Deployment kinds that create a change set, executed after the environment's change-set review. */
+const CHANGE_SET_KINDS = ['cloudformation', 'cdk-stage'];
+
+/** The first detail line of a script with runAfterDeployments, which plans before `runsAfterDeployments` carry alone. */
+const AFTER_DEPLOYMENTS_DETAIL = "after the environment's other deployments";
+
+/**
+ * An environment's deployments in the order they run: scripts with runBeforeDeployments, then the
+ * others in parallel, then scripts with runAfterDeployments.
+ */
+function deploymentPhases(env: PlanEnvironment): { first: PlanAction[]; parallel: PlanAction[]; last: PlanAction[] } {
+  const after = (d: PlanAction) => d.runsAfterDeployments ?? d.details[0] === AFTER_DEPLOYMENTS_DETAIL;
+  return {
+    first: env.deployments.filter((d) => d.runsBeforeDeployments),
+    parallel: env.deployments.filter((d) => !d.runsBeforeDeployments && !after(d)),
+    last: env.deployments.filter((d) => !d.runsBeforeDeployments && after(d)),
+  };
+}
+
 function splitGates(env: PlanEnvironment): { before: PlanEnvironment['gates']; after: PlanEnvironment['gates'] } {
   return {
     before: env.gates.filter(g => g.kind !== 'bake-alarms'),
@@ -620,7 +652,8 @@ function renderEnvironmentText(env: PlanEnvironment): string[] {
   for (const g of before) {
     out.push(`          gate: ${gateLabel(g)}`);
   }
-  out.push(`          deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}:`);
+  // scripts that run before or after the others say so in their details
+  out.push(`          deploy${deploymentPhases(env).parallel.length > 1 ? ' (in parallel)' : ''}:`);
   for (const d of env.deployments) {
     out.push(`            • ${actionLine(d)}${deploymentWhere(d)}`);
     // what each deployment does in detail (stacks and their order, assets, roles, CodeDeploy rollouts)
@@ -718,17 +751,20 @@ export function renderPlanMermaid(plans: PlanDocument[]): string {
       };
       lines.push(`    subgraph ${id(`env${e}`)}[${mermaidLabel(`${env.name}${env.production ? ' (production)' : ''}`)}]`);
       before.forEach((g, i) => step(id(`env${e}_gate${i}`), `{{${mermaidLabel(gateLabel(g))}}}`));
-      // deploy scripts with runBeforeDeployments: after the manual approval, before the change sets
-      const first = env.deployments.filter((d) => d.runsBeforeDeployments);
-      const deployments = env.deployments.filter((d) => !d.runsBeforeDeployments);
-      if (first.length) step(id(`env${e}_before`), `[${mermaidLabel(`Before deploying: ${first.map((d) => d.name).join(' ∥ ')}`)}]`);
+      // deploy scripts with runBeforeDeployments: after the manual approval, before the change sets;
+      // those with runAfterDeployments once the others succeeded
+      const { first, parallel: deployments, last: afterwards } = deploymentPhases(env);
+      const names = (ds: PlanAction[]) => ds.map((d) => d.name).join(' ∥ ');
+      if (first.length) step(id(`env${e}_before`), `[${mermaidLabel(`Before deploying: ${names(first)}`)}]`);
       if (reviews.length) {
-        // the review runs between creating the change sets and executing them
-        step(id(`env${e}_prepare`), `[${mermaidLabel(`Create change sets: ${deployments.map((d) => d.name).join(' ∥ ')}`)}]`);
+        // the review runs between creating the change sets (CloudFormation and CDK stage targets
+        // only) and executing them; the other deployments run with the executions
+        step(id(`env${e}_prepare`), `[${mermaidLabel(`Create change sets: ${names(deployments.filter((d) => CHANGE_SET_KINDS.includes(d.kind)))}`)}]`);
         reviews.forEach((g, i) => step(id(`env${e}_review${i}`), `{{${mermaidLabel(gateLabel(g))}}}`));
       }
-      // an environment of scripts that run before deploying alone deploys nothing after them
-      if (deployments.length || !first.length) step(id(`env${e}_deploy`), `[${mermaidLabel(`Deploy: ${deployments.map((d) => d.name).join(' ∥ ') || 'nothing'}`)}]`);
+      // an environment of scripts that run before or after deploying alone deploys nothing else
+      if (deployments.length || (!first.length && !afterwards.length)) step(id(`env${e}_deploy`), `[${mermaidLabel(`Deploy: ${names(deployments) || 'nothing'}`)}]`);
+      if (afterwards.length) step(id(`env${e}_after`), `[${mermaidLabel(`After deploying: ${names(afterwards)}`)}]`);
       const start = chain[0];
       let last = chain[chain.length - 1];
       if (env.verification.length) {
@@ -795,7 +831,7 @@ export function renderPlanHtml(plans: PlanDocument[]): string {
         : '<div class="sub">no gate</div>';
       steps.push(`<div class="step${env.production ? ' prod' : ''}"><h3>${escapeHtml(env.name)}</h3>` +
         `${env.production ? '<span class="tag prod">production</span>' : ''}${where(env) ? `<div class="sub">${escapeHtml(where(env).trim())}</div>` : ''}` +
-        `${gates}<div class="sub">deploy${env.deployments.length > 1 ? ' (in parallel)' : ''}</div><ul>${env.deployments.map((d) => actionHtml(d, deploymentWhere(d))).join('')}</ul>` +
+        `${gates}<div class="sub">deploy${deploymentPhases(env).parallel.length > 1 ? ' (in parallel)' : ''}</div><ul>${env.deployments.map((d) => actionHtml(d, deploymentWhere(d))).join('')}</ul>` +
         `${env.verification.length ? `<div class="sub">then verify</div><ul>${env.verification.map((x) => actionHtml(x)).join('')}</ul>` : ''}` +
         `${env.unverifiedAcknowledged ? '<div class="sub">no automated verification (acknowledged)</div>' : ''}` +
         `${after.map((g) => `<div class="sub">then</div><div class="gate">${escapeHtml(g.summary)}</div>`).join('')}`
