@@ -135,6 +135,10 @@ project.addTask('integ:update', {
   env: integEnv,
   exec: 'integ-runner --directory integ --language typescript --update-on-failed --dry-run --app "node -r ts-node/register/transpile-only {filePath}"',
 });
+project.addTask('test:newest', {
+  description: 'Run every feature suite once more against the newest aws-cdk-lib 2.x, installed into .tmp/newest (CI runs the example and CLI suites so)',
+  steps: [{ exec: 'bash .ci/newest-aws-cdk-lib.sh install' }, { exec: 'bash .ci/newest-aws-cdk-lib.sh features', receiveArgs: true }],
+});
 project.addTask('typecheck', {
   description: 'Type-check tests, integ apps, examples and benchmarks (ts-jest runs transpile-only)',
   exec: 'tsc --noEmit -p tsconfig.dev.json',
