@@ -87,7 +87,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // docs/ ships the users' references (cli.md, plan-format.md, the migration guide that
 // `cdk-delivery plan` names); the design notes and the benchmark write-up stay in the repository
-for (const pattern of ['/integ/', '/examples/', '/bench/', '/docs/DESIGN.md', '/docs/performance.md', '/.ci/', 'cdk.out/']) {
+// (and what the tests, the benchmarks and CI leave behind: .tmp/ holds the newest aws-cdk-lib)
+for (const pattern of ['/integ/', '/examples/', '/bench/', '/docs/DESIGN.md', '/docs/performance.md', '/.ci/', 'cdk.out/',
+  '/.tmp/', 'cdk-integ.out.*', '/report.html']) {
   project.npmignore?.exclude(pattern);
 }
 
